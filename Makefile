@@ -1,0 +1,34 @@
+# Portier: every target installs what is missing first, so each works right after `git clone`.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.install-stamp
+export npm_config_nodedir ?= /usr
+
+.PHONY: all install typecheck test demo bench protocol-docs clean
+
+all: typecheck
+
+$(NPM_STAMP): package.json package-lock.json protocol/package.json firmware/package.json cloud/package.json sim/package.json scripts/package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+install: $(NPM_STAMP)
+
+typecheck: install
+	npx tsc -p tsconfig.json --noEmit
+
+# Type check, then every test of every workspace; the last line is `N passed, N failed`.
+test: install
+	@npx tsc -p tsconfig.json --noEmit || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
+	@node scripts/run-tests.mjs
+
+demo: install
+	node --import tsx scripts/demo/main.ts
+
+bench: install
+	node scripts/run-benches.mjs
+
+protocol-docs: install
+	npm run protocol:docs
+
+clean:
+	rm -rf var node_modules/.install-stamp
