@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { channelSchemas } from './schemas.ts';
+import { CHANNEL_QOS, CHANNELS, CONTROLLER_PUBLISHES, PROTOCOL_VERSION, TOPIC_ROOT, type Channel } from './topics.ts';
+
+const DESCRIPTIONS: Record<Channel, string> = {
+  cmd: 'Signed one-shot command (open door, set service, end session, rebirth, resend events). Ed25519 over RFC 8785 canonical JSON of every field but sig.',
+  ack: 'Outcome of a command by command id, with a reason code. For open-door: what the door did (opened, already_open, jammed, unknown), never "pulse sent".',
+  evt: 'One event with a per-controller sequence number (no gaps, kept across restarts), replayed from a durable outbox until evtack.',
+  evtack: 'Signed: events up to seq upTo are stored; the controller may drop them from its outbox.',
+  desired: 'Signed, versioned desired state (retained): door map, service states, reservations, hashed credentials, timers, rules.',
+  reported: 'What the controller applied (desired version and hash) and sees (doors, bus health), retained.',
+  status: 'Birth {"state":"online"} on connect, last will {"state":"offline"}; retained.',
+};
+
+/** JSON Schema (draft 2020-12) of each channel's payload, generated from the zod schemas. */
+export function buildJsonSchemas(): Record<Channel, Record<string, unknown>> {
+  const out = {} as Record<Channel, Record<string, unknown>>;
+  for (const ch of CHANNELS) {
+    const schema = z.toJSONSchema(channelSchemas[ch], { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+    out[ch] = {
+      $id: `https://portier.dev/protocol/${PROTOCOL_VERSION}/${ch}.schema.json`,
+      title: `portier ${PROTOCOL_VERSION} ${ch}`,
+      description: DESCRIPTIONS[ch],
+      ...schema,
+    };
+  }
+  return out;
+}
+
+/** AsyncAPI 3.0 document of the MQTT contract. */
+export function buildAsyncApi(): Record<string, unknown> {
+  const schemas = buildJsonSchemas();
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  const messages: Record<string, unknown> = {};
+  for (const ch of CHANNELS) {
+    const { $id: _id, ...payload } = schemas[ch];
+    messages[ch] = {
+      name: ch,
+      title: `${ch} message`,
+      contentType: 'application/json',
+      payload: { schemaFormat: 'application/schema+json;version=draft-2020-12', schema: payload },
+    };
+    channels[ch] = {
+      address: `${TOPIC_ROOT}/${PROTOCOL_VERSION}/{bankId}/{controllerId}/${ch}`,
+      description: DESCRIPTIONS[ch],
+      parameters: {
+        bankId: { description: 'Locker bank id: letters, digits, ".", "_", "-"; 1 to 64 characters; no "+", "#", "/".' },
+        controllerId: { description: 'Controller id, same rules as bankId.' },
+      },
+      messages: { [ch]: { $ref: `#/components/messages/${ch}` } },
+      bindings: { mqtt: { bindingVersion: '0.2.0' } },
+    };
+    const fromController = CONTROLLER_PUBLISHES.includes(ch);
+    // AsyncAPI 3 operations are from the point of view of the application described: here the controller.
+    operations[`${fromController ? 'publish' : 'receive'}-${ch}`] = {
+      action: fromController ? 'send' : 'receive',
+      channel: { $ref: `#/channels/${ch}` },
+      summary: `${fromController ? 'Controller publishes' : 'Controller receives'} ${ch}`,
+      messages: [{ $ref: `#/channels/${ch}/messages/${ch}` }],
+      bindings: { mqtt: { qos: CHANNEL_QOS[ch].qos, retain: CHANNEL_QOS[ch].retain, bindingVersion: '0.2.0' } },
+    };
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Portier controller protocol',
+      version: '1.0.0',
+      description:
+        'The contract between Portier locker-column controllers and the Portier cloud. Generated from the zod schemas in protocol/src by `npm run protocol:docs`; do not edit by hand.',
+      license: { name: 'Apache-2.0' },
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      embedded: {
+        host: 'localhost:1883',
+        protocol: 'mqtt',
+        description: 'The broker embedded in portier-cloud (aedes), or an external one. No anonymous clients.',
+        security: [{ $ref: '#/components/securitySchemes/userPassword' }],
+      },
+    },
+    channels,
+    operations,
+    components: {
+      messages,
+      securitySchemes: {
+        userPassword: {
+          type: 'userPassword',
+          description: 'A controller authenticates as its own id with its own secret; it may publish only its own ack, evt, reported, status and subscribe only to its own cmd, evtack, desired.',
+        },
+      },
+    },
+  };
+}
+
+/** The files `npm run protocol:docs` writes, relative to protocol/docs, with their text. */
+export function buildDocFiles(): Record<string, string> {
+  const files: Record<string, string> = {};
+  const schemas = buildJsonSchemas();
+  for (const ch of CHANNELS) files[`schemas/${ch}.schema.json`] = `${JSON.stringify(schemas[ch], null, 2)}\n`;
+  files['asyncapi.json'] = `${JSON.stringify(buildAsyncApi(), null, 2)}\n`;
+  return files;
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Longest id we accept anywhere in the topic tree. */
+export const MAX_ID_LENGTH = 64;
+
+/**
+ * A bank, controller or command id. Ids end up as MQTT topic levels, so they may not hold `+`, `#` or `/`
+ * (wildcards and level separators), may not be empty, and stay short.
+ */
+export const idSchema = z
+  .string()
+  .min(1, 'id must not be empty')
+  .max(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'id may hold only letters, digits, ".", "_" and "-", and must start with a letter or digit');
+
+export type Id = z.infer<typeof idSchema>;
+
+/** Milliseconds since the Unix epoch (cloud time unless a field says otherwise). */
+export const epochMsSchema = z.number().int().min(0).max(8_640_000_000_000_000);
+
+/** A 1-based door number within one controller's column. */
+export const doorNumberSchema = z.number().int().min(1).max(160);
+
+/** A bank-wide locker number. */
+export const lockerNumberSchema = z.number().int().min(1).max(9999);
+
+/** A short human text (reasons, labels). */
+export const shortTextSchema = z.string().max(200);

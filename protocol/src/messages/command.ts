@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { doorNumberSchema, epochMsSchema, idSchema, shortTextSchema } from '../ids.ts';
+import { actorSchema, serviceStateSchema, signatureSchema, versionField } from './common.ts';
+
+/** Longest a command may live: the controller refuses envelopes valid for longer. */
+export const MAX_COMMAND_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+const envelope = {
+  v: versionField,
+  id: idSchema,
+  bankId: idSchema,
+  controllerId: idSchema,
+  issuedAt: epochMsSchema,
+  expiresAt: epochMsSchema,
+  sig: signatureSchema,
+};
+
+export const openDoorBodySchema = z.strictObject({
+  door: doorNumberSchema,
+  /** Pulse length asked for; the controller clamps it to its own maxPulseMs. */
+  pulseMs: z.number().int().min(50).max(2000).optional(),
+  reason: shortTextSchema,
+  actor: actorSchema,
+});
+
+export const setServiceBodySchema = z.strictObject({
+  door: doorNumberSchema,
+  state: serviceStateSchema,
+  reason: shortTextSchema,
+  actor: actorSchema,
+});
+
+export const endSessionBodySchema = z.strictObject({ reason: shortTextSchema.optional() });
+export const rebirthBodySchema = z.strictObject({});
+export const resendEventsBodySchema = z.strictObject({
+  fromSeq: z.number().int().min(1),
+  toSeq: z.number().int().min(1).optional(),
+});
+
+export const openDoorCommandSchema = z.strictObject({ ...envelope, type: z.literal('open-door'), body: openDoorBodySchema });
+export const setServiceCommandSchema = z.strictObject({ ...envelope, type: z.literal('set-service'), body: setServiceBodySchema });
+export const endSessionCommandSchema = z.strictObject({ ...envelope, type: z.literal('end-session'), body: endSessionBodySchema });
+export const rebirthCommandSchema = z.strictObject({ ...envelope, type: z.literal('rebirth'), body: rebirthBodySchema });
+export const resendEventsCommandSchema = z.strictObject({
+  ...envelope,
+  type: z.literal('resend-events'),
+  body: resendEventsBodySchema,
+});
+
+/** A signed one-shot command, cloud -> controller, on `cmd`. */
+export const commandSchema = z
+  .discriminatedUnion('type', [
+    openDoorCommandSchema,
+    setServiceCommandSchema,
+    endSessionCommandSchema,
+    rebirthCommandSchema,
+    resendEventsCommandSchema,
+  ])
+  .superRefine((cmd, ctx) => {
+    if (cmd.expiresAt <= cmd.issuedAt) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'expiresAt must be after issuedAt' });
+    } else if (cmd.expiresAt - cmd.issuedAt > MAX_COMMAND_LIFETIME_MS) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'command lifetime exceeds 24 hours' });
+    }
+  });
+
+export type Command = z.infer<typeof commandSchema>;
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+export type UnsignedCommand<T extends CommandType = CommandType> = Omit<CommandOf<T>, 'sig'>;
+export const COMMAND_TYPES = ['open-door', 'set-service', 'end-session', 'rebirth', 'resend-events'] as const satisfies readonly CommandType[];

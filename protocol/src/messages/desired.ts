@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { doorNumberSchema, epochMsSchema, idSchema, lockerNumberSchema } from '../ids.ts';
+import { lockerSizeSchema, serviceStateSchema, signatureSchema, versionField } from './common.ts';
+
+/** One door of the column as the cloud knows it. */
+export const desiredDoorSchema = z.strictObject({
+  door: doorNumberSchema,
+  locker: lockerNumberSchema,
+  size: lockerSizeSchema,
+  /** Where it is, for people who cannot see the screen ("column 2, third door from the top"). */
+  column: z.number().int().min(1).max(64),
+  fromTop: z.number().int().min(1).max(64),
+  accessible: z.boolean(),
+  service: serviceStateSchema,
+  /** Rear-loading shelves carry a barcode the operator scans. */
+  rearShelfBarcode: z.string().min(1).max(64).optional(),
+});
+export type DesiredDoor = z.infer<typeof desiredDoorSchema>;
+
+/**
+ * How credential hashes in this document were made: scrypt over `kind + ":" + code` with one salt per document,
+ * so the controller hashes a typed code once per kind and looks it up. Codes are never sent in clear.
+ */
+export const credentialHashParamsSchema = z.strictObject({
+  alg: z.literal('scrypt'),
+  salt: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  N: z.number().int().min(1024).max(1 << 20),
+  r: z.number().int().min(1).max(32),
+  p: z.number().int().min(1).max(16),
+  keyLen: z.number().int().min(16).max(64),
+});
+export type CredentialHashParams = z.infer<typeof credentialHashParamsSchema>;
+
+export const CREDENTIAL_KINDS = ['pickup-code', 'carrier-code', 'staff-pin', 'badge', 'qr'] as const;
+export const credentialKindSchema = z.enum(CREDENTIAL_KINDS);
+export type CredentialKind = z.infer<typeof credentialKindSchema>;
+
+export const desiredCredentialSchema = z.strictObject({
+  id: idSchema,
+  kind: credentialKindSchema,
+  /** base64url scrypt hash. */
+  hash: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  role: z.enum(['recipient', 'operator', 'carrier', 'admin']),
+  subjectId: idSchema.optional(),
+  /** Doors this credential opens directly (pickup) or may use (carrier / staff: empty = any allowed by rules). */
+  doors: z.array(doorNumberSchema).max(160),
+  reservationIds: z.array(idSchema).max(160),
+  expiresAt: epochMsSchema.optional(),
+  /** A one-time PIN: used up by its first successful pickup. */
+  oneTime: z.boolean(),
+});
+export type DesiredCredential = z.infer<typeof desiredCredentialSchema>;
+
+export const desiredReservationSchema = z.strictObject({
+  id: idSchema,
+  kind: z.enum(['package', 'return', 'exchange', 'storage']),
+  status: z.enum(['reserved', 'occupied', 'expired']),
+  door: doorNumberSchema,
+  trackingIds: z.array(z.string().min(1).max(100)).max(50),
+  recipientId: idSchema.optional(),
+  departmentId: idSchema.optional(),
+  endsAt: epochMsSchema.optional(),
+});
+export type DesiredReservation = z.infer<typeof desiredReservationSchema>;
+
+/** The four kiosk timers locker operators know, plus door supervision; seconds. */
+export const kioskTimersSchema = z
+  .strictObject({
+    lockerAccessAfterPickupS: z.number().int().min(0).max(600),
+    returnHomeAfterPickupS: z.number().int().min(3).max(300),
+    returnHomeOnInactivityS: z.number().int().min(10).max(600),
+    adminSessionTimeoutS: z.number().int().min(30).max(3600),
+    doorLeftOpenS: z.number().int().min(10).max(3600),
+  })
+  .superRefine((t, ctx) => {
+    if (t.returnHomeAfterPickupS > t.returnHomeOnInactivityS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['returnHomeAfterPickupS'],
+        message: 'must not be longer than returnHomeOnInactivityS',
+      });
+    }
+  });
+export type KioskTimers = z.infer<typeof kioskTimersSchema>;
+
+export const DEFAULT_KIOSK_TIMERS: KioskTimers = {
+  lockerAccessAfterPickupS: 60,
+  returnHomeAfterPickupS: 15,
+  returnHomeOnInactivityS: 60,
+  adminSessionTimeoutS: 300,
+  doorLeftOpenS: 120,
+};
+
+/** Bank settings that change the kiosk flows. */
+export const bankRulesSchema = z.strictObject({
+  contactless: z.boolean(),
+  batchDropOff: z.boolean(),
+  noBarcodePackages: z.boolean(),
+  multiplePackagesPerCode: z.boolean(),
+  departmentPickup: z.boolean(),
+  pickupPinExpiryH: z.number().int().min(1).max(24 * 90),
+  addToExistingLocker: z.boolean(),
+  openAllAtOnce: z.boolean(),
+  maxStorageH: z.number().int().min(1).max(24 * 30),
+});
+export type BankRules = z.infer<typeof bankRulesSchema>;
+
+export const DEFAULT_BANK_RULES: BankRules = {
+  contactless: false,
+  batchDropOff: true,
+  noBarcodePackages: true,
+  multiplePackagesPerCode: true,
+  departmentPickup: true,
+  pickupPinExpiryH: 72,
+  addToExistingLocker: true,
+  openAllAtOnce: false,
+  maxStorageH: 12,
+};
+
+export const desiredStateSchema = z.strictObject({
+  doors: z.array(desiredDoorSchema).max(160),
+  credentialHash: credentialHashParamsSchema,
+  credentials: z.array(desiredCredentialSchema).max(20000),
+  reservations: z.array(desiredReservationSchema).max(2000),
+  timers: kioskTimersSchema,
+  rules: bankRulesSchema,
+});
+export type DesiredState = z.infer<typeof desiredStateSchema>;
+
+/** Cloud -> controller on `desired` (retained), signed and versioned. */
+export const desiredSchema = z.strictObject({
+  v: versionField,
+  bankId: idSchema,
+  controllerId: idSchema,
+  /** Grows by one with every change; a controller never applies an older version than it has. */
+  version: z.number().int().min(1),
+  issuedAt: epochMsSchema,
+  state: desiredStateSchema,
+  sig: signatureSchema,
+});
+export type Desired = z.infer<typeof desiredSchema>;
