@@ -1,0 +1,19 @@
+import type { Locker, Reservation } from './model.ts';
+
+/**
+ * Typed domain events. The MQTT link (next issue) listens to these to publish desired state and commands;
+ * the HTTP layer may use them too. Emitted after the change is durable.
+ */
+export interface DomainEvents {
+  'reservation-changed': [ReservationChanged];
+  'locker-changed': [LockerChanged];
+}
+export interface ReservationChanged {
+  reservation: Reservation;
+  /** What happened to it. */
+  change: 'reserved' | 'package-added' | 'occupied' | 'picked-up' | 'expired' | 'extended' | 'ended';
+}
+export interface LockerChanged {
+  locker: Locker;
+  change: 'created' | 'service-changed';
+}

@@ -1,0 +1,115 @@
+/**
+ * The store seam of the cloud. Two implementations share one contract suite (`contract.ts`):
+ * `MemoryStore` (tests, benchmarks of the logic alone) and `DurableStore` (lowdb snapshot + fsync'd journal).
+ *
+ * Model: the live state (organisation, lockers, people, live reservations) is a set of keyed collections held in
+ * memory; history (ended reservations, activity) is append-only. A `commit` applies its changes to memory at once
+ * (synchronously, so a caller holding a lock sees its own write before releasing it) and resolves only when the
+ * change is durable. Commits are durable in the order they were made: a durable commit implies every earlier one is.
+ */
+import type {
+  ActivityEntry,
+  ActivityQuery,
+  Bank,
+  Carrier,
+  CarrierCode,
+  Column,
+  Contact,
+  Department,
+  Division,
+  Enterprise,
+  Location,
+  Locker,
+  Reservation,
+  User,
+} from '../domain/model.ts';
+
+/** Every live collection and the type of its values. Keys are ids, except lockers: `lockerKey(bankId, number)`. */
+export interface LiveCollections {
+  enterprises: Enterprise;
+  divisions: Division;
+  locations: Location;
+  banks: Bank;
+  columns: Column;
+  lockers: Locker;
+  contacts: Contact;
+  departments: Department;
+  carriers: Carrier;
+  carrierCodes: CarrierCode;
+  users: User;
+  /** Live reservations only; an ended one moves to history. */
+  reservations: Reservation;
+}
+export type CollectionName = keyof LiveCollections;
+export const COLLECTIONS: readonly CollectionName[] = [
+  'enterprises',
+  'divisions',
+  'locations',
+  'banks',
+  'columns',
+  'lockers',
+  'contacts',
+  'departments',
+  'carriers',
+  'carrierCodes',
+  'users',
+  'reservations',
+];
+
+export function lockerKey(bankId: string, number: number): string {
+  return `${bankId}/${number}`;
+}
+
+export type Put = { [C in CollectionName]: { c: C; key: string; value: LiveCollections[C] } }[CollectionName];
+export interface Del {
+  c: CollectionName;
+  key: string;
+}
+
+/** One atomic change: it is applied and made durable entirely or not at all. */
+export interface Change {
+  put?: Put[];
+  del?: Del[];
+  /** Ended reservations, moved out of the live state. */
+  ended?: Reservation[];
+  activity?: ActivityEntry[];
+}
+
+export interface PastReservationQuery {
+  bankId?: string;
+  recipientId?: string;
+  limit: number;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(
+    readonly code: 'CLOSED' | 'WRITE_FAILED' | 'CORRUPT' | 'LOCKED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface Store {
+  /** The value under `key`, or undefined. Values are shared with the store: never mutate them, put a copy. */
+  get<C extends CollectionName>(c: C, key: string): LiveCollections[C] | undefined;
+  /** Every value of a collection, in insertion order. */
+  list<C extends CollectionName>(c: C): LiveCollections[C][];
+  /** Number of values of a collection. */
+  count(c: CollectionName): number;
+  /**
+   * Applies `change` to the in-memory state before returning, then resolves once it is durable. A failed write
+   * rejects with StoreError('WRITE_FAILED'), and the store refuses every later commit (reopen to recover).
+   */
+  commit(change: Change): Promise<void>;
+  /** Activity entries matching `q`, oldest first. */
+  queryActivity(q: ActivityQuery): ActivityEntry[];
+  /** Ended reservations, newest first. */
+  pastReservations(q: PastReservationQuery): Reservation[];
+  /** Number of ended reservations and activity entries held. */
+  historySize(): { ended: number; activity: number };
+  /** Flushes and releases files; later calls reject with StoreError('CLOSED'). */
+  close(): Promise<void>;
+}
