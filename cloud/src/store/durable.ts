@@ -1,0 +1,352 @@
+/**
+ * The embedded durable store: a lowdb snapshot of the live state plus an append-only journal.
+ *
+ * Why this shape (issue 4 item 6, "the activity log must not make every write slower as history grows"):
+ * - Every commit is one JSON line appended to `journal.jsonl` and fdatasync'd: the cost of a write does not
+ *   depend on how much history there is. Ended reservations and activity live only in the journal (and in memory).
+ * - Group commit: commits made while an fsync is in flight are written together and share the next fsync.
+ *   A commit's promise resolves only after the fsync that covers its line.
+ * - `snapshot.json` (lowdb, durable adapter) holds the live collections as of a journal sequence number; it is
+ *   rewritten now and then (checkpoint) and at close, never on the write path. On open the journal lines after
+ *   that sequence number are replayed on top of it. The journal keeps every commit since the store was created,
+ *   so a corrupt snapshot is set aside and the live state rebuilt from the journal alone, with a log line.
+ * - A torn tail (a crash in the middle of an append: a partial line, or garbage after the last good line) is cut
+ *   off at open, with a log line. Only unacknowledged commits can be there.
+ * - `LOCK` holds the owner's pid: two processes appending to one journal would interleave lines.
+ */
+import { open, readFile, rename, rm, readdir, mkdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { pino, type Logger } from 'pino';
+import type { ActivityEntry, Reservation } from '../domain/model.ts';
+import { CorruptFileError, DurableJSONFile, fsyncDir } from './durable-file.ts';
+import { emptyMaps, MemoryStore } from './memory.ts';
+import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
+
+export interface DurableStoreOptions {
+  logger?: Logger;
+  /** Rewrite the snapshot once this many journal bytes were appended since the last one (default 64 MiB). */
+  checkpointBytes?: number;
+}
+
+interface SnapshotFile {
+  format: 1;
+  /** Journal sequence number the snapshot includes. */
+  seq: number;
+  savedAt: number;
+  collections: Partial<Record<CollectionName, [string, unknown][]>>;
+}
+
+/** One journal line (short keys: it is written thousands of times per second). */
+interface JournalLine {
+  q: number;
+  p?: [CollectionName, string, unknown][];
+  d?: [CollectionName, string][];
+  e?: Reservation[];
+  a?: ActivityEntry[];
+}
+
+const SNAPSHOT = 'snapshot.json';
+const JOURNAL = 'journal.jsonl';
+const LOCK = 'LOCK';
+const NL = 0x0a;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class DurableStore extends MemoryStore {
+  private readonly log: Logger;
+  private readonly checkpointBytes: number;
+  private journal!: FileHandle;
+  private snapshot!: Low<SnapshotFile>;
+  private seq = 0;
+  private durableSeq = 0;
+  private snapshotSeq = 0;
+  private bytesSinceSnapshot = 0;
+  private pendingLines: string[] = [];
+  private waiters: Waiter[] = [];
+  private flushing: Promise<void> | undefined;
+  private checkpointing: Promise<void> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    opts: DurableStoreOptions,
+  ) {
+    super();
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'store', dir });
+    this.checkpointBytes = opts.checkpointBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Opens (or creates) the store in `dir`, recovering from a torn journal tail or a corrupt snapshot. */
+  static async open(dir: string, opts: DurableStoreOptions = {}): Promise<DurableStore> {
+    const store = new DurableStore(dir, opts);
+    await mkdir(dir, { recursive: true });
+    await store.lock();
+    try {
+      await store.load();
+    } catch (err) {
+      await rm(join(dir, LOCK), { force: true });
+      throw err;
+    }
+    return store;
+  }
+
+  /** The journal sequence number of the last commit known to be on disk. */
+  get durableSequence(): number {
+    return this.durableSeq;
+  }
+
+  // ------------------------------------------------------------------------------------------------ open
+
+  private async lock(): Promise<void> {
+    const file = join(this.dir, LOCK);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fh = await open(file, 'wx', 0o600);
+        await fh.writeFile(String(process.pid));
+        await fh.close();
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid))
+        throw new StoreError('LOCKED', `store ${this.dir} is in use by process ${pid}`);
+      this.log.warn({ pid }, 'removing a stale store lock');
+      await rm(file, { force: true });
+    }
+    throw new StoreError('LOCKED', `could not lock store ${this.dir}`);
+  }
+
+  private async load(): Promise<void> {
+    // Temp files of snapshot writes that never got renamed: a crash mid-write.
+    for (const name of await readdir(this.dir)) if (name.endsWith('.tmp')) await rm(join(this.dir, name), { force: true });
+
+    this.snapshot = new Low<SnapshotFile>(new DurableJSONFile<SnapshotFile>(join(this.dir, SNAPSHOT)), emptySnapshot());
+    let snap: SnapshotFile | undefined;
+    try {
+      await this.snapshot.read();
+      snap = this.snapshot.data;
+      if (!isSnapshot(snap)) throw new CorruptFileError('snapshot has an unknown shape');
+    } catch (err) {
+      if (!(err instanceof CorruptFileError)) throw err;
+      const aside = join(this.dir, `${SNAPSHOT}.corrupt-${Date.now()}`);
+      await rename(join(this.dir, SNAPSHOT), aside);
+      this.log.error({ err: err.message, aside }, 'snapshot is corrupt: set aside, rebuilding the live state from the journal');
+      snap = undefined;
+      this.snapshot.data = emptySnapshot();
+    }
+    this.maps = emptyMaps();
+    if (snap) {
+      for (const c of COLLECTIONS) {
+        const m = this.maps[c] as Map<string, unknown>;
+        for (const [k, v] of snap.collections[c] ?? []) m.set(k, v);
+      }
+      this.snapshotSeq = snap.seq;
+    }
+    await this.replayJournal(snap?.seq ?? 0);
+    this.log.info(
+      { seq: this.seq, snapshotSeq: this.snapshotSeq, ended: this.ended.length, activity: this.activity.length },
+      'store opened',
+    );
+  }
+
+  private async replayJournal(snapshotSeq: number): Promise<void> {
+    const path = join(this.dir, JOURNAL);
+    let buf: Buffer;
+    let created = false;
+    try {
+      buf = await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      buf = Buffer.alloc(0);
+      created = true;
+    }
+    let pos = 0;
+    let good = 0;
+    let expected = 0;
+    let badAt = -1;
+    while (pos < buf.length) {
+      const nl = buf.indexOf(NL, pos);
+      if (nl < 0) {
+        badAt = pos; // a line without its newline: the append was cut short
+        break;
+      }
+      let line: JournalLine;
+      try {
+        line = JSON.parse(buf.toString('utf8', pos, nl)) as JournalLine;
+        if (typeof line.q !== 'number') throw new Error('no sequence number');
+      } catch {
+        badAt = pos;
+        break;
+      }
+      if (expected !== 0 && line.q !== expected) {
+        throw new StoreError('CORRUPT', `journal sequence jumps from ${expected - 1} to ${line.q} at byte ${pos}`);
+      }
+      expected = line.q + 1;
+      if (line.q > snapshotSeq) this.applyLine(line);
+      else this.applyHistory(line);
+      this.seq = line.q;
+      pos = nl + 1;
+      good = pos;
+    }
+    if (badAt >= 0) {
+      // Tolerated only at the tail: everything after the bad spot must be unparseable too (a torn append).
+      const rest = buf.subarray(badAt);
+      if (containsValidLine(rest)) {
+        throw new StoreError('CORRUPT', `journal line at byte ${badAt} is damaged but later lines are intact; refusing to drop data`);
+      }
+      this.log.warn({ at: badAt, bytes: buf.length - badAt }, 'journal ends with a torn write: cutting it off');
+    }
+    if (this.seq < snapshotSeq) {
+      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
+      this.seq = snapshotSeq;
+    }
+    this.durableSeq = this.seq;
+    this.journal = await open(path, 'a+', 0o600);
+    if (badAt >= 0) {
+      await this.journal.truncate(good);
+      await this.journal.sync();
+    }
+    if (created) await fsyncDir(this.dir);
+  }
+
+  private applyLine(line: JournalLine): void {
+    const change: Change = {};
+    if (line.p) change.put = line.p.map(([c, key, value]) => ({ c, key, value }) as NonNullable<Change['put']>[number]);
+    if (line.d) change.del = line.d.map(([c, key]) => ({ c, key }));
+    if (line.e) change.ended = line.e;
+    if (line.a) change.activity = line.a;
+    this.apply(change);
+  }
+
+  private applyHistory(line: JournalLine): void {
+    if (line.e) for (const r of line.e) this.ended.push(r);
+    if (line.a) for (const a of line.a) this.activity.push(a);
+  }
+
+  // ------------------------------------------------------------------------------------------------ writes
+
+  protected override persist(change: Change): Promise<void> {
+    const line: JournalLine = { q: ++this.seq };
+    if (change.put?.length) line.p = change.put.map((p) => [p.c, p.key, p.value]);
+    if (change.del?.length) line.d = change.del.map((d) => [d.c, d.key]);
+    if (change.ended?.length) line.e = change.ended;
+    if (change.activity?.length) line.a = change.activity;
+    this.pendingLines.push(`${JSON.stringify(line)}\n`);
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.flushing ??= this.flushLoop();
+    });
+  }
+
+  /** Writes everything pending with one write and one fdatasync, repeatedly, until nothing is pending. */
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.pendingLines.length > 0) {
+        const lines = this.pendingLines;
+        const waiters = this.waiters;
+        const upTo = this.seq;
+        this.pendingLines = [];
+        this.waiters = [];
+        const data = Buffer.from(lines.join(''), 'utf8');
+        try {
+          await this.journal.write(data);
+          await this.journal.datasync();
+        } catch (err) {
+          this.fail(err as Error, waiters);
+          return;
+        }
+        this.durableSeq = upTo;
+        this.bytesSinceSnapshot += data.length;
+        for (const w of waiters) w.resolve();
+        // Memory equals the durable state exactly when nothing is pending: the only safe moment to snapshot it.
+        if (this.pendingLines.length === 0 && this.bytesSinceSnapshot >= this.checkpointBytes && !this.checkpointing) {
+          this.checkpointing = this.checkpoint().finally(() => (this.checkpointing = undefined));
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private fail(err: Error, waiters: Waiter[]): void {
+    this.failure = err;
+    this.log.error({ err }, 'journal write failed: the store refuses further writes until reopened');
+    const e = new StoreError('WRITE_FAILED', `journal write failed: ${err.message}`, { cause: err });
+    for (const w of [...waiters, ...this.waiters]) w.reject(e);
+    this.waiters = [];
+    this.pendingLines = [];
+  }
+
+  /** Writes the live state as of the durable sequence number. Must be called when nothing is pending. */
+  private checkpoint(): Promise<void> {
+    const collections: SnapshotFile['collections'] = {};
+    for (const c of COLLECTIONS) collections[c] = [...(this.maps[c] as Map<string, unknown>).entries()];
+    const seq = this.durableSeq;
+    this.snapshot.data = { format: 1, seq, savedAt: Date.now(), collections };
+    this.bytesSinceSnapshot = 0;
+    // Low.write hands the data to the adapter, which serialises it before its first await.
+    return this.snapshot.write().then(
+      () => {
+        this.snapshotSeq = seq;
+        this.log.debug({ seq }, 'snapshot written');
+      },
+      (err: unknown) => this.log.error({ err }, 'snapshot write failed; the journal still holds everything'),
+    );
+  }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.flushing) await this.flushing;
+    if (this.checkpointing) await this.checkpointing;
+    this.closed = true;
+    if (!this.failure && this.durableSeq > this.snapshotSeq) await this.checkpoint();
+    await this.journal.close();
+    await rm(join(this.dir, LOCK), { force: true });
+  }
+}
+
+function emptySnapshot(): SnapshotFile {
+  return { format: 1, seq: 0, savedAt: 0, collections: {} };
+}
+
+function isSnapshot(v: unknown): v is SnapshotFile {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Partial<SnapshotFile>;
+  if (s.format !== 1 || typeof s.seq !== 'number' || !Number.isInteger(s.seq) || s.seq < 0) return false;
+  if (typeof s.collections !== 'object' || s.collections === null) return false;
+  for (const [c, entries] of Object.entries(s.collections)) {
+    if (!(COLLECTIONS as readonly string[]).includes(c) || !Array.isArray(entries)) return false;
+    for (const e of entries) if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'object') return false;
+  }
+  return true;
+}
+
+function containsValidLine(buf: Buffer): boolean {
+  let pos = buf.indexOf(NL) + 1;
+  while (pos > 0 && pos < buf.length) {
+    const nl = buf.indexOf(NL, pos);
+    if (nl < 0) return false;
+    try {
+      const l = JSON.parse(buf.toString('utf8', pos, nl)) as JournalLine;
+      if (typeof l.q === 'number') return true;
+    } catch {
+      // keep looking
+    }
+    pos = nl + 1;
+  }
+  return false;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,100 @@
+import type { ActivityEntry, ActivityQuery, Reservation } from '../domain/model.ts';
+import {
+  COLLECTIONS,
+  StoreError,
+  type Change,
+  type CollectionName,
+  type LiveCollections,
+  type PastReservationQuery,
+  type Store,
+} from './store.ts';
+
+type Maps = { [C in CollectionName]: Map<string, LiveCollections[C]> };
+
+export function emptyMaps(): Maps {
+  const maps = {} as Record<CollectionName, Map<string, unknown>>;
+  for (const c of COLLECTIONS) maps[c] = new Map();
+  return maps as Maps;
+}
+
+/**
+ * The in-memory store, and the in-memory half of the durable one: live collections in Maps, history in arrays.
+ * `persist` is where a subclass makes a change durable.
+ */
+export class MemoryStore implements Store {
+  protected maps: Maps = emptyMaps();
+  protected ended: Reservation[] = [];
+  protected activity: ActivityEntry[] = [];
+  protected closed = false;
+  protected failure: Error | undefined;
+
+  get<C extends CollectionName>(c: C, key: string): LiveCollections[C] | undefined {
+    return this.maps[c].get(key) as LiveCollections[C] | undefined;
+  }
+
+  list<C extends CollectionName>(c: C): LiveCollections[C][] {
+    return [...this.maps[c].values()] as LiveCollections[C][];
+  }
+
+  count(c: CollectionName): number {
+    return this.maps[c].size;
+  }
+
+  commit(change: Change): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreError('CLOSED', 'store is closed'));
+    if (this.failure) return Promise.reject(new StoreError('WRITE_FAILED', `store failed earlier: ${this.failure.message}`, { cause: this.failure }));
+    this.apply(change);
+    return this.persist(change);
+  }
+
+  protected persist(_change: Change): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected apply(change: Change): void {
+    if (change.del) for (const d of change.del) this.maps[d.c].delete(d.key);
+    if (change.put) for (const p of change.put) (this.maps[p.c] as Map<string, unknown>).set(p.key, p.value);
+    if (change.ended) for (const r of change.ended) this.ended.push(r);
+    if (change.activity) for (const a of change.activity) this.activity.push(a);
+  }
+
+  queryActivity(q: ActivityQuery): ActivityEntry[] {
+    this.assertOpen();
+    const limit = q.limit ?? 10_000;
+    const out: ActivityEntry[] = [];
+    for (const a of this.activity) {
+      if (q.type !== undefined && a.type !== q.type) continue;
+      if (q.bankId !== undefined && a.bankId !== q.bankId) continue;
+      if (q.from !== undefined && a.at < q.from) continue;
+      if (q.to !== undefined && a.at >= q.to) continue;
+      out.push(a);
+    }
+    // Entries are appended in commit order; a clock step backwards must not break the oldest-first promise.
+    out.sort((x, y) => x.at - y.at);
+    return out.length > limit ? out.slice(0, limit) : out;
+  }
+
+  pastReservations(q: PastReservationQuery): Reservation[] {
+    this.assertOpen();
+    const out: Reservation[] = [];
+    for (let i = this.ended.length - 1; i >= 0 && out.length < q.limit; i--) {
+      const r = this.ended[i]!;
+      if (q.bankId !== undefined && r.bankId !== q.bankId) continue;
+      if (q.recipientId !== undefined && r.recipient.id !== q.recipientId) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
+  historySize(): { ended: number; activity: number } {
+    return { ended: this.ended.length, activity: this.activity.length };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new StoreError('CLOSED', 'store is closed');
+  }
+}

@@ -1,0 +1,132 @@
+import t, { type Test } from 'tap';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { sampleActivity, sampleBank, sampleReservation } from '../../src/store/contract.ts';
+import { DurableStore } from '../../src/store/durable.ts';
+import { writeFileDurable } from '../../src/store/durable-file.ts';
+
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'portier-durable-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A logger whose lines the test can read. */
+function captureLogger(): { logger: pino.Logger; lines: () => { level: number; msg: string }[] } {
+  const out: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => void out.push(s) });
+  return { logger, lines: () => out.map((l) => JSON.parse(l) as { level: number; msg: string }) };
+}
+
+async function seed(dir: string, n: number): Promise<void> {
+  const s = await DurableStore.open(dir);
+  await s.commit({ put: [{ c: 'banks', key: 'b1', value: sampleBank('b1') }] });
+  for (let i = 0; i < n; i++) {
+    await s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }], activity: [sampleActivity(`a${i}`, i)] });
+  }
+  await s.close();
+}
+
+t.test('a torn last journal line is cut off at open, with a log line, and writing goes on', async (t) => {
+  const dir = await tempDir(t);
+  await seed(dir, 3);
+  // The snapshot written at close holds everything; drop it so the journal alone is replayed.
+  await rm(join(dir, 'snapshot.json'));
+  await appendFile(join(dir, 'journal.jsonl'), '{"q":5,"p":[["banks","b9",{"id":"b9"');
+  const cap = captureLogger();
+  const s = await DurableStore.open(dir, { logger: cap.logger });
+  t.equal(s.count('reservations'), 3, 'every complete commit is back');
+  t.equal(s.get('banks', 'b9'), undefined, 'the torn commit is not');
+  t.ok(cap.lines().some((l) => l.level === 40 && /torn/.test(l.msg)), 'said so in a warning');
+  await s.commit({ put: [{ c: 'banks', key: 'b2', value: sampleBank('b2') }] });
+  await s.close();
+  const again = await DurableStore.open(dir);
+  t.equal(again.get('banks', 'b2')?.id, 'b2', 'a write after the repair survives reopening');
+  t.equal(again.count('reservations'), 3);
+  await again.close();
+});
+
+t.test('zeros after the last good line (a crash after the size grew) are a torn tail too', async (t) => {
+  const dir = await tempDir(t);
+  await seed(dir, 2);
+  await appendFile(join(dir, 'journal.jsonl'), Buffer.alloc(300));
+  const s = await DurableStore.open(dir);
+  t.equal(s.count('reservations'), 2);
+  await s.close();
+});
+
+t.test('a damaged line followed by good ones is refused, not silently dropped', async (t) => {
+  const dir = await tempDir(t);
+  await seed(dir, 3);
+  await rm(join(dir, 'snapshot.json'));
+  const j = join(dir, 'journal.jsonl');
+  const lines = (await readFile(j, 'utf8')).split('\n');
+  lines[1] = '{"q":2,garbage';
+  await writeFile(j, lines.join('\n'));
+  await t.rejects(DurableStore.open(dir), { code: 'CORRUPT' });
+  // The failed open released its lock.
+  t.rejects(stat(join(dir, 'LOCK')), 'no lock left behind');
+});
+
+t.test('a corrupt snapshot is set aside and the state rebuilt from the journal, with an error log line', async (t) => {
+  const dir = await tempDir(t);
+  await seed(dir, 4);
+  await writeFile(join(dir, 'snapshot.json'), '{"format":1,"seq":5,"collections":{"banks":[["b1",');
+  const cap = captureLogger();
+  const s = await DurableStore.open(dir, { logger: cap.logger });
+  t.equal(s.count('reservations'), 4, 'nothing lost');
+  t.equal(s.get('banks', 'b1')?.id, 'b1');
+  t.equal(s.historySize().activity, 4);
+  t.ok(cap.lines().some((l) => l.level === 50 && /snapshot is corrupt/.test(l.msg)), 'logged as an error');
+  t.ok((await readdir(dir)).some((n) => n.startsWith('snapshot.json.corrupt-')), 'the bad file is kept for a look');
+  await s.close();
+  const again = await DurableStore.open(dir);
+  t.equal(again.count('reservations'), 4, 'and a good snapshot was written at close');
+  await again.close();
+});
+
+t.test('a snapshot of the wrong shape counts as corrupt', async (t) => {
+  const dir = await tempDir(t);
+  await seed(dir, 2);
+  await writeFile(join(dir, 'snapshot.json'), '{"hello":"world"}');
+  const s = await DurableStore.open(dir);
+  t.equal(s.count('reservations'), 2);
+  await s.close();
+});
+
+t.test('checkpoints keep the state whole across reopen while the journal keeps history', async (t) => {
+  const dir = await tempDir(t);
+  const s = await DurableStore.open(dir, { checkpointBytes: 1000 });
+  for (let i = 0; i < 30; i++) {
+    await s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }] });
+    if (i % 3 === 0) await s.commit({ del: [{ c: 'reservations', key: `r${i}` }], ended: [sampleReservation(`r${i}`, i)] });
+  }
+  await s.close();
+  const again = await DurableStore.open(dir, { checkpointBytes: 1000 });
+  t.equal(again.count('reservations'), 20);
+  t.equal(again.historySize().ended, 10);
+  await again.close();
+});
+
+t.test('a second open of the same folder is refused while the first holds it; a stale lock is taken over', async (t) => {
+  const dir = await tempDir(t);
+  const s = await DurableStore.open(dir);
+  await t.rejects(DurableStore.open(dir), { code: 'LOCKED' });
+  await s.close();
+  // A process killed with SIGKILL leaves its lock behind with a pid that no longer runs.
+  await writeFile(join(dir, 'LOCK'), '999999999');
+  const again = await DurableStore.open(dir);
+  t.pass('stale lock taken over');
+  await again.close();
+});
+
+t.test('writeFileDurable replaces a file and leaves no temp file', async (t) => {
+  const dir = await tempDir(t);
+  const f = join(dir, 'x.json');
+  await writeFileDurable(f, 'one');
+  await writeFileDurable(f, 'two');
+  t.equal(await readFile(f, 'utf8'), 'two');
+  t.same(await readdir(dir), ['x.json']);
+});
