@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources through tsx: no build step (see STACK.md).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src/main.ts');

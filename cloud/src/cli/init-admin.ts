@@ -1,0 +1,64 @@
+import { pino } from 'pino';
+import type { Command } from 'commander';
+import { generatePassword } from '../auth/passwords.ts';
+import { FileTokenRepo } from '../auth/token-file.ts';
+import { PasswordSchema, UserNameSchema } from '../auth/users.ts';
+import { DurableStore } from '../store/durable.ts';
+import { configFromFlags, dataPaths, makeAuth, type CommonOptions } from './serve.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function registerInitAdmin(program: Command): void {
+  program
+    .command('init-admin')
+    .description('create the first admin user (the service must not be running on the same data folder)')
+    .requiredOption('-u, --user <name>', 'user name of the admin')
+    .option('-c, --config <file>', 'YAML or JSON configuration file')
+    .option('-d, --data <dir>', 'data folder')
+    .option('--password-stdin', 'read the password from stdin (default when stdin is not a terminal)')
+    .action(async (opts: CommonOptions & { user: string; passwordStdin?: boolean }) => {
+      const name = UserNameSchema.safeParse(opts.user);
+      if (!name.success) throw new CliError(`--user: ${name.error.issues[0]?.message ?? 'invalid'}`, 2);
+      const config = configFromFlags(opts);
+      let password: string | undefined;
+      if (opts.passwordStdin || !process.stdin.isTTY) {
+        const text = (await readStdin()).replace(/\r?\n$/, '');
+        if (text.length > 0) {
+          const p = PasswordSchema.safeParse(text);
+          if (!p.success) throw new CliError(`password: ${p.error.issues[0]?.message ?? 'invalid'}`, 2);
+          password = p.data;
+        }
+      }
+      const generated = password === undefined;
+      password ??= generatePassword();
+
+      const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
+      const paths = dataPaths(config.dataDir);
+      const store = await DurableStore.open(paths.store, { logger });
+      try {
+        const tokens = await FileTokenRepo.open(paths.tokens, Date.now());
+        const auth = makeAuth(config, store, tokens, logger);
+        if (await auth.findUserByName(name.data)) throw new CliError(`user ${JSON.stringify(name.data)} already exists`);
+        const user = await auth.createUser({ username: name.data, password, role: 'admin' });
+        process.stdout.write(`created admin ${user.username} (${user.id})\n`);
+        // Shown this once; only its scrypt hash is stored.
+        if (generated) process.stdout.write(`password: ${password}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}

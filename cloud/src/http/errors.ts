@@ -1,0 +1,149 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { AuthError } from '../auth/service.ts';
+import { DomainError } from '../domain/errors.ts';
+
+/** The one error body of the API: `{ error: { code, message, field? } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** An error the HTTP layer raises itself, with the status it must be answered with. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * DomainError code -> HTTP status, in one place. Codes not listed are answered 400 when they carry a field (a
+ * rule about the input), else 409, so a new domain code never turns into a 500.
+ */
+export const DOMAIN_STATUS: Record<string, number> = {
+  NOT_FOUND: 404,
+  NO_LOCKER_AVAILABLE: 409,
+  CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  DUPLICATE: 409,
+  INVALID_STATE: 409,
+  VALIDATION: 400,
+  INVALID_RANGE: 422,
+  INVALID_DATE: 422,
+  FORBIDDEN: 403,
+  UNAUTHORIZED: 401,
+  INVALID_CODE: 403,
+  STORE_FAILED: 503,
+};
+
+
+interface Mapped {
+  status: number;
+  body: ErrorBody;
+  headers?: Record<string, string>;
+}
+
+function body(code: string, message: string, field?: string): ErrorBody {
+  return { error: field ? { code, message, field } : { code, message } };
+}
+
+/** Zod issue formats that are dates: a malformed date is answered 422 like a bad range (the brief's contract). */
+const DATE_FORMATS = new Set(['datetime', 'date', 'time', 'duration']);
+
+interface IssueLike {
+  instancePath: string;
+  keyword: string;
+  message?: string | undefined;
+  params: Record<string, unknown>;
+}
+
+function fieldOf(context: string | undefined, issue: IssueLike): string {
+  const parts = issue.instancePath.split('/').filter((p) => p.length > 0);
+  const keys = issue.params.keys;
+  if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && typeof keys[0] === 'string') parts.push(keys[0]);
+  return [context ?? 'body', ...parts].join('.');
+}
+
+const AUTH_STATUS: Record<AuthError['code'], number> = {
+  INVALID_CREDENTIALS: 401,
+  UNAUTHORIZED: 401,
+  TOO_MANY_ATTEMPTS: 429,
+  USER_EXISTS: 409,
+  NOT_FOUND: 404,
+  LAST_ADMIN: 409,
+};
+
+/** The request's own names for a domain field: a URL parameter (`params.bankId`), a query key, else the body. */
+function requestField(field: string, req: FastifyRequest | undefined): string {
+  if (/^(body|params|querystring|headers)\./.test(field)) return field;
+  const head = field.split('.')[0] ?? field;
+  const has = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.hasOwn(o, head);
+  if (req && has(req.params)) return `params.${field}`;
+  if (req && has(req.query) && !has(req.body)) return `querystring.${field}`;
+  return `body.${field}`;
+}
+
+export function mapError(err: unknown, log: Logger, req?: FastifyRequest): Mapped {
+  if (err instanceof ApiError) return { status: err.status, body: body(err.code, err.message, err.field), headers: err.headers };
+
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issue = err.validation[0]! as unknown as IssueLike;
+    const field = fieldOf(err.validationContext, issue);
+    if (issue.keyword === 'unrecognized_keys') {
+      return { status: 400, body: body('VALIDATION', `${field}: unknown field`, field) };
+    }
+    const format = issue.params.format;
+    if (issue.keyword === 'invalid_format' && typeof format === 'string' && DATE_FORMATS.has(format)) {
+      return { status: 422, body: body('INVALID_DATE', `${field}: ${issue.message ?? 'invalid date'}`, field) };
+    }
+    return { status: 400, body: body('VALIDATION', `${field}: ${issue.message ?? 'invalid value'}`, field) };
+  }
+
+  if (err instanceof AuthError) {
+    const status = AUTH_STATUS[err.code];
+    const headers: Record<string, string> =
+      err.retryAfterMs !== undefined ? { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } : {};
+    return { status, body: body(err.code, err.message, err.field ? requestField(err.field, req) : undefined), headers };
+  }
+
+  if (err instanceof DomainError) {
+    const status = DOMAIN_STATUS[err.code] ?? (err.field ? 400 : 409);
+    if (status >= 500) log.error({ err }, 'domain failure');
+    return { status, body: body(err.code, err.message, err.field ? requestField(err.field, req) : undefined) };
+  }
+
+  const fe = err as Partial<FastifyError>;
+  const sc = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (sc >= 400 && sc < 500) {
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return { status: 413, body: body('PAYLOAD_TOO_LARGE', 'request body is too large', 'body') };
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json', 'headers.content-type') };
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return { status: 400, body: body('INVALID_JSON', 'request body is not valid JSON', 'body') };
+      default:
+        return { status: sc, body: body('BAD_REQUEST', fe.message ?? 'bad request') };
+    }
+  }
+  // Never a stack trace to the client: the detail goes to the log only.
+  log.error({ err }, 'unhandled error');
+  return { status: 500, body: body('INTERNAL', 'internal error') };
+}
+
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const m = mapError(err, log, req);
+    if (m.status < 500) req.log.debug({ code: m.body.error.code, field: m.body.error.field }, 'request refused');
+    if (m.headers) reply.headers(m.headers);
+    return reply.code(m.status).type('application/json; charset=utf-8').send(m.body);
+  };
+}

@@ -1,0 +1,49 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor, CarrierCode, Reservation } from '../../domain/service.ts';
+import { entityIdSchema, lockerNumberSchema } from '../../domain/service.ts';
+import { ApiError } from '../errors.ts';
+import { principalOf } from '../server.ts';
+
+/** The actor recorded in the activity log for a request: the signed-in user and their role. */
+export function actorOf(req: FastifyRequest): Actor {
+  const p = principalOf(req);
+  return { role: p.role, id: p.userId };
+}
+
+export function forbidden(message: string): ApiError {
+  return new ApiError(403, 'FORBIDDEN', message);
+}
+
+/** A locker number in a URL: digits only, then the protocol's rule. */
+export const lockerNumberParam = z
+  .string()
+  .regex(/^\d{1,4}$/, 'locker number must be 1 to 4 digits')
+  .transform(Number)
+  .pipe(lockerNumberSchema);
+
+export const BankParams = z.strictObject({ bankId: entityIdSchema });
+export const LockerParams = z.strictObject({ bankId: entityIdSchema, number: lockerNumberParam });
+export const ReservationParams = z.strictObject({ reservationId: entityIdSchema });
+export const ContactParams = z.strictObject({ contactId: entityIdSchema });
+export const CarrierParams = z.strictObject({ carrierId: entityIdSchema });
+
+/** Query-string integers arrive as text. */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+export const queryBool = z.enum(['true', 'false']).transform((s) => s === 'true');
+
+/** Codes never leave the service as hashes either: a reservation as the API shows it. */
+export function publicReservation(r: Reservation): Omit<Reservation, 'pickupCode'> & { pickupCodeExpiresAt?: number } {
+  const { pickupCode, ...rest } = r;
+  return pickupCode ? { ...rest, pickupCodeExpiresAt: pickupCode.expiresAt } : rest;
+}
+
+export function publicCarrierCode(c: CarrierCode): Omit<CarrierCode, 'code'> {
+  const { code: _code, ...rest } = c;
+  return rest;
+}

@@ -1,0 +1,155 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { LockerService } from '../../domain/service.ts';
+import {
+  createBankInput,
+  createCarrierInput,
+  createColumnInput,
+  createContactInput,
+  createDepartmentInput,
+  createDivisionInput,
+  createEnterpriseInput,
+  createLocationInput,
+  createLockerInput,
+  entityIdSchema,
+  issueCarrierCodeInput,
+  setServiceStateInput,
+  updateBankInput,
+  updateContactInput,
+} from '../../domain/service.ts';
+import { actorOf, BankParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
+
+/** Routes of the physical model (enterprise to lockers) and of the people (contacts, departments, carriers). */
+export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
+  // ------------------------------------------------------------------------------------------ organisation
+  app.get('/enterprises', { schema: { tags: ['model'], summary: 'List enterprises' } }, async () => ({
+    enterprises: await service.listEnterprises(),
+  }));
+  app.post('/enterprises', { schema: { tags: ['model'], summary: 'Create an enterprise', body: createEnterpriseInput } }, async (req, reply) =>
+    reply.code(201).send({ enterprise: await service.createEnterprise(req.body, actorOf(req)) }),
+  );
+
+  app.get(
+    '/divisions',
+    { schema: { tags: ['model'], summary: 'List divisions', querystring: z.strictObject({ enterpriseId: entityIdSchema.optional() }) } },
+    async (req) => ({ divisions: await service.listDivisions(req.query.enterpriseId) }),
+  );
+  app.post('/divisions', { schema: { tags: ['model'], summary: 'Create a division', body: createDivisionInput } }, async (req, reply) =>
+    reply.code(201).send({ division: await service.createDivision(req.body, actorOf(req)) }),
+  );
+
+  app.get(
+    '/locations',
+    { schema: { tags: ['model'], summary: 'List locations (sites)', querystring: z.strictObject({ divisionId: entityIdSchema.optional() }) } },
+    async (req) => ({ locations: await service.listLocations(req.query.divisionId) }),
+  );
+  app.post('/locations', { schema: { tags: ['model'], summary: 'Create a location with its reach range', body: createLocationInput } }, async (req, reply) =>
+    reply.code(201).send({ location: await service.createLocation(req.body, actorOf(req)) }),
+  );
+
+  app.get(
+    '/banks',
+    { schema: { tags: ['model'], summary: 'List locker banks', querystring: z.strictObject({ locationId: entityIdSchema.optional() }) } },
+    async (req) => ({ banks: await service.listBanks(req.query.locationId) }),
+  );
+  app.post('/banks', { schema: { tags: ['model'], summary: 'Create a locker bank', body: createBankInput } }, async (req, reply) =>
+    reply.code(201).send({ bank: await service.createBank(req.body, actorOf(req)) }),
+  );
+  app.get('/banks/:bankId', { schema: { tags: ['model'], summary: 'One locker bank', params: BankParams } }, async (req) => ({
+    bank: await service.getBank(req.params.bankId),
+  }));
+  app.patch(
+    '/banks/:bankId',
+    { schema: { tags: ['model'], summary: 'Change a bank: name, rules, delivery quota', params: BankParams, body: updateBankInput } },
+    async (req) => ({ bank: await service.updateBank(req.params.bankId, req.body, actorOf(req)) }),
+  );
+  app.get(
+    '/banks/:bankId/config-check',
+    { schema: { tags: ['model'], summary: 'Configuration check: accessible share and other warnings', params: BankParams } },
+    async (req) => ({ check: await service.checkBankConfig(req.params.bankId) }),
+  );
+
+  app.get('/banks/:bankId/columns', { schema: { tags: ['model'], summary: 'Columns of a bank', params: BankParams } }, async (req) => ({
+    columns: await service.listColumns(req.params.bankId),
+  }));
+  app.post('/columns', { schema: { tags: ['model'], summary: 'Add a column (one controller board)', body: createColumnInput } }, async (req, reply) =>
+    reply.code(201).send({ column: await service.createColumn(req.body, actorOf(req)) }),
+  );
+
+  app.post('/lockers', { schema: { tags: ['lockers'], summary: 'Add a locker', body: createLockerInput } }, async (req, reply) =>
+    reply.code(201).send({ locker: await service.createLocker(req.body, actorOf(req)) }),
+  );
+  app.post(
+    '/lockers/batch',
+    {
+      schema: {
+        tags: ['lockers'],
+        summary: 'Add several lockers in one durable write',
+        body: z.strictObject({ lockers: z.array(createLockerInput).min(1).max(500) }),
+      },
+    },
+    async (req, reply) => reply.code(201).send({ lockers: await service.createLockers(req.body.lockers, actorOf(req)) }),
+  );
+  app.get(
+    '/banks/:bankId/lockers',
+    { schema: { tags: ['lockers'], summary: 'Lockers of a bank with status, accessibility and contents summary', params: BankParams } },
+    async (req) => ({ lockers: await service.listLockers(req.params.bankId) }),
+  );
+  app.get(
+    '/banks/:bankId/lockers/:number',
+    { schema: { tags: ['lockers'], summary: 'One locker with status and contents summary', params: LockerParams } },
+    async (req) => service.getLocker(req.params.bankId, req.params.number),
+  );
+  app.put(
+    '/banks/:bankId/lockers/:number/service',
+    {
+      schema: { tags: ['lockers'], summary: 'Put a locker out of service or back', params: LockerParams, body: setServiceStateInput },
+    },
+    async (req) => service.setServiceState(req.params.bankId, req.params.number, req.body, actorOf(req)),
+  );
+
+  // ------------------------------------------------------------------------------------------ people
+  app.get('/contacts', { schema: { tags: ['people'], summary: 'List recipients / contacts' } }, async () => ({
+    contacts: await service.listContacts(),
+  }));
+  app.post('/contacts', { schema: { tags: ['people'], summary: 'Create a contact', body: createContactInput } }, async (req, reply) =>
+    reply.code(201).send({ contact: await service.createContact(req.body, actorOf(req)) }),
+  );
+  app.get('/contacts/:contactId', { schema: { tags: ['people'], summary: 'One contact', params: ContactParams } }, async (req) => ({
+    contact: await service.getContact(req.params.contactId),
+  }));
+  app.patch(
+    '/contacts/:contactId',
+    { schema: { tags: ['people'], summary: 'Change a contact', params: ContactParams, body: updateContactInput } },
+    async (req) => ({ contact: await service.updateContact(req.params.contactId, req.body, actorOf(req)) }),
+  );
+
+  app.get('/departments', { schema: { tags: ['people'], summary: 'List departments' } }, async () => ({
+    departments: await service.listDepartments(),
+  }));
+  app.post('/departments', { schema: { tags: ['people'], summary: 'Create a department', body: createDepartmentInput } }, async (req, reply) =>
+    reply.code(201).send({ department: await service.createDepartment(req.body, actorOf(req)) }),
+  );
+
+  app.get('/carriers', { schema: { tags: ['people'], summary: 'List carriers' } }, async () => ({
+    carriers: await service.listCarriers(),
+  }));
+  app.post('/carriers', { schema: { tags: ['people'], summary: 'Create a carrier', body: createCarrierInput } }, async (req, reply) =>
+    reply.code(201).send({ carrier: await service.createCarrier(req.body, actorOf(req)) }),
+  );
+  app.post(
+    '/carriers/:carrierId/codes',
+    {
+      schema: {
+        tags: ['people'],
+        summary: 'Issue a carrier access code (shown once, stored hashed)',
+        params: CarrierParams,
+        body: issueCarrierCodeInput,
+      },
+    },
+    async (req, reply) => {
+      const r = await service.issueCarrierCode(req.params.carrierId, req.body, actorOf(req));
+      return reply.code(201).header('cache-control', 'no-store').send({ carrierCode: publicCarrierCode(r.carrierCode), code: r.code });
+    },
+  );
+};

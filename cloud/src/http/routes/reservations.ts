@@ -1,0 +1,204 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { LockerService, Reservation } from '../../domain/service.ts';
+import {
+  activityQuery,
+  activityTypeSchema,
+  dropOffInput,
+  endReservationInput,
+  entityIdSchema,
+  extendReservationInput,
+  listReservationsQuery,
+  pickUpInput,
+  reservationStatusSchema,
+  reserveInput,
+} from '../../domain/service.ts';
+import { ApiError } from '../errors.ts';
+import { principalOf } from '../server.ts';
+import { actorOf, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
+
+const ListReservationsQs = z.strictObject({
+  bankId: entityIdSchema.optional(),
+  status: reservationStatusSchema.optional(),
+  recipientId: entityIdSchema.optional(),
+  includeEnded: queryBool.optional(),
+  limit: queryInt(1, 10_000).optional(),
+});
+
+const ActivityQs = z.strictObject({
+  type: activityTypeSchema.optional(),
+  bankId: entityIdSchema.optional(),
+  /** ISO 8601 date-time or epoch milliseconds. */
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  limit: queryInt(1, 100_000).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+/** An instant in a query string: epoch ms digits or an ISO 8601 date(-time); anything else is a 422 naming the key. */
+export function parseInstant(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  let ms: number;
+  if (/^\d{1,16}$/.test(value)) ms = Number(value);
+  else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) ms = Date.parse(value);
+  else ms = NaN;
+  if (!Number.isFinite(ms) || ms < 0 || ms > 8_640_000_000_000_000) {
+    throw new ApiError(422, 'INVALID_DATE', `${field}: expected an ISO 8601 date-time or epoch milliseconds`, field);
+  }
+  return ms;
+}
+
+/** Reservations and packages: reserve, drop off, pick up, extend, end, expire; and the activity log. */
+export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
+  /** A recipient sees only their own reservations; others get a 404 as if it did not exist. */
+  async function visibleReservation(req: Parameters<typeof principalOf>[0], id: string): Promise<Reservation> {
+    const r = await service.getReservation(id);
+    const p = principalOf(req);
+    if (p.role === 'recipient' && !(r.recipient.type === 'contact' && r.recipient.id === p.contactId)) {
+      throw new ApiError(404, 'NOT_FOUND', `reservation ${JSON.stringify(id)} not found`, 'params.reservationId');
+    }
+    return r;
+  }
+
+  app.get(
+    '/reservations',
+    { schema: { tags: ['reservations'], summary: 'List reservations (recipients: their own)', querystring: ListReservationsQs } },
+    async (req) => {
+      const p = principalOf(req);
+      const q = { ...req.query };
+      if (p.role === 'recipient') {
+        if (!p.contactId) throw forbidden('this recipient login is not linked to a contact');
+        if (q.recipientId !== undefined && q.recipientId !== p.contactId) throw forbidden('recipients may only list their own reservations');
+        q.recipientId = p.contactId;
+      }
+      const list = await service.listReservations(listReservationsQuery.parse(q));
+      return { reservations: list.map(publicReservation) };
+    },
+  );
+
+  app.post(
+    '/reservations',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Reserve a locker: package (ahead of delivery), return, exchange, or day-use storage',
+        body: reserveInput,
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      if (p.role === 'recipient') {
+        // A recipient may only book day-use storage for themselves.
+        if (req.body.kind !== 'storage') throw forbidden('recipients may only reserve day-use storage');
+        if (!p.contactId || req.body.recipient.type !== 'contact' || req.body.recipient.id !== p.contactId) {
+          throw forbidden('recipients may only reserve for themselves');
+        }
+      } else if (p.role === 'carrier' && req.body.kind === 'storage') {
+        throw forbidden('carriers may not reserve day-use storage');
+      }
+      const r = await service.reserve(req.body, actorOf(req));
+      return reply.code(201).send({ reservation: publicReservation(r.reservation), addedToExisting: r.addedToExisting });
+    },
+  );
+
+  app.get(
+    '/reservations/:reservationId',
+    { schema: { tags: ['reservations'], summary: 'One reservation', params: ReservationParams } },
+    async (req) => ({ reservation: publicReservation(await visibleReservation(req, req.params.reservationId)) }),
+  );
+
+  app.post(
+    '/reservations/:reservationId/drop-off',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Record a drop-off into the reserved locker; answers the pickup code once',
+        params: ReservationParams,
+        body: dropOffInput.omit({ reservationId: true }),
+      },
+    },
+    async (req, reply) => {
+      const r = await service.dropOff({ ...req.body, reservationId: req.params.reservationId }, actorOf(req));
+      return reply.header('cache-control', 'no-store').send({
+        reservation: publicReservation(r.reservation),
+        ...(r.pickupCode !== undefined ? { pickupCode: r.pickupCode, pickupCodeExpiresAt: r.pickupCodeExpiresAt } : {}),
+      });
+    },
+  );
+
+  app.post(
+    '/pickups',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Pick up with a code at a bank, or (staff) on behalf of a recipient by reservation id',
+        body: pickUpInput,
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      if ('reservationId' in req.body) {
+        if (p.role !== 'admin' && p.role !== 'operator') throw forbidden('only staff may pick up without a code');
+      }
+      const r = await service.pickUp(req.body, actorOf(req));
+      return { reservations: r.reservations.map(publicReservation), lockerNumbers: r.lockerNumbers };
+    },
+  );
+
+  app.post(
+    '/reservations/:reservationId/extend',
+    { schema: { tags: ['reservations'], summary: 'Extend day-use storage', params: ReservationParams, body: extendReservationInput } },
+    async (req) => {
+      await visibleReservation(req, req.params.reservationId);
+      return { reservation: publicReservation(await service.extendReservation(req.params.reservationId, req.body, actorOf(req))) };
+    },
+  );
+
+  app.post(
+    '/reservations/:reservationId/end',
+    { schema: { tags: ['reservations'], summary: 'End a reservation and free its locker', params: ReservationParams, body: endReservationInput } },
+    async (req) => ({ reservation: publicReservation(await service.endReservation(req.params.reservationId, req.body, actorOf(req))) }),
+  );
+
+  app.post(
+    '/expiry/run',
+    { schema: { tags: ['reservations'], summary: 'Expire uncollected packages and release stale holds now' } },
+    async () => {
+      const r = await service.expireDue();
+      return { expired: r.expired.map(publicReservation), released: r.released.map(publicReservation) };
+    },
+  );
+
+  app.get(
+    '/activity',
+    {
+      schema: {
+        tags: ['activity'],
+        summary: 'Activity log by type and date range; `?format=csv` for a CSV export',
+        querystring: ActivityQs,
+      },
+    },
+    async (req, reply) => {
+      const from = parseInstant(req.query.from, 'querystring.from');
+      const to = parseInstant(req.query.to, 'querystring.to');
+      if (from !== undefined && to !== undefined && from >= to) {
+        throw new ApiError(422, 'INVALID_RANGE', 'querystring.to: must be after from', 'querystring.to');
+      }
+      const query = activityQuery.parse({
+        ...(req.query.type ? { type: req.query.type } : {}),
+        ...(req.query.bankId ? { bankId: req.query.bankId } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+        ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
+      });
+      if (req.query.format === 'csv') {
+        const csv = await service.activityCsv(query);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="activity.csv"')
+          .send(csv);
+      }
+      return { activity: await service.queryActivity(query) };
+    },
+  );
+};

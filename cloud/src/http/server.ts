@@ -1,0 +1,126 @@
+import fastifySwagger from '@fastify/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/service.ts';
+import type { AuthService } from '../auth/service.ts';
+import { bearerToken } from '../auth/tokens.ts';
+import { ROUTE_ACCESS, accessKey } from './access.ts';
+import { ApiError, errorHandler } from './errors.ts';
+import { authRoutes } from './routes/auth.ts';
+import { userRoutes } from './routes/users.ts';
+import type { LockerService } from '../domain/service.ts';
+import { modelRoutes } from './routes/model.ts';
+import { reservationRoutes } from './routes/reservations.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export const API_PREFIX = '/api/v1';
+export const API_VERSION = '0.1.0';
+
+export interface HttpDeps {
+  auth: AuthService;
+  service: LockerService;
+  logger: Logger;
+  bodyLimitBytes?: number;
+  /** Override the OpenAPI servers list (the real address once listening). */
+  publicUrl?: string;
+}
+
+// The app is typed with pino's Logger so `app.log` keeps its child loggers' types.
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+
+/** The signed-in principal of a request that passed the auth hook (every non-public route). */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token', 'headers.authorization');
+  return req.principal;
+}
+
+export async function buildServer(deps: HttpDeps): Promise<App> {
+  const log = deps.logger.child({ module: 'http' });
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
+    // A client address per request for the login throttle; behind a proxy, set trustProxy in a later issue.
+    trustProxy: false,
+    // One line per refused or failed request comes from the error handler; no line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Malformed URLs (bad %-escapes) and the like: same error body as everything else.
+    frameworkErrors: (err, _req, reply) => {
+      void reply.code(400 as never).send({ error: { code: 'BAD_REQUEST', message: err.message } } as never);
+    },
+    // Reject `__proto__`/`constructor` keys instead of stripping them silently.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+  // JSON only: anything else (text/plain included) is answered 415 before the handler.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', undefined);
+
+  // Every route must be in the access table; a forgotten entry stops the server at start-up, not in production.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (m === 'HEAD' || m === 'OPTIONS') continue;
+      if (!ROUTE_ACCESS[accessKey(m, route.url)]) throw new Error(`route ${m} ${route.url} has no entry in ROUTE_ACCESS`);
+    }
+  });
+
+  // Authentication and role check before the body is even parsed: an anonymous caller learns nothing about
+  // validation rules and cannot make the server buffer a large body.
+  app.addHook('onRequest', async (req) => {
+    const url = req.routeOptions.url;
+    if (!url) return; // unknown route: the not-found handler answers
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const entry = ROUTE_ACCESS[accessKey(method, url)];
+    if (!entry) throw new ApiError(403, 'FORBIDDEN', 'route has no access rule');
+    if (entry.access === 'public') return;
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'missing or malformed bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
+    const principal = await deps.auth.authenticate(token);
+    if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
+    if (!entry.access.includes(principal.role)) {
+      throw new ApiError(403, 'FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
+    }
+    req.principal = principal;
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Portier cloud API', version: API_VERSION, description: 'Allocation service of the Portier parcel-locker platform.' },
+      servers: deps.publicUrl ? [{ url: deps.publicUrl }] : [],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const z = app.withTypeProvider<ZodTypeProvider>();
+  z.get(`${API_PREFIX}/health`, { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  z.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });
+  await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth });
+  await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.ready();
+  return app;
+}

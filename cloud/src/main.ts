@@ -1,0 +1,74 @@
+/**
+ * `portier-cloud`: the allocation service and its HTTP API. Sub-commands register themselves (serve, init-admin;
+ * the MQTT broker, provision and revoke arrive with the next issue) so each stays in its own module.
+ * Only this file handles signals and exits the process.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerInitAdmin, CliError } from './cli/init-admin.ts';
+import { registerServe, type RunningCloud } from './cli/serve.ts';
+import { ConfigError } from './config/config.ts';
+import { StoreError } from './store/store.ts';
+
+export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
+  const program = new Command('portier-cloud')
+    .description('Portier cloud: locker allocation service with its HTTP API under /api/v1')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program, onStarted);
+  registerInitAdmin(program);
+  return program;
+}
+
+function fail(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  if (err instanceof ConfigError) {
+    process.stderr.write(`portier-cloud: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`portier-cloud: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof StoreError) {
+    process.stderr.write(`portier-cloud: store: ${err.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`portier-cloud: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let running: RunningCloud | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`portier-cloud: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    if (!running) process.exit(0);
+    // Close the server first (no new writes), then flush and close the store.
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => process.exit(fail(err)),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const program = buildProgram((c) => {
+    running = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = fail(err);
+  }
+  // A one-shot command (init-admin, --help) is done: do not wait for the signal handlers.
+  if (!running) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+await main(process.argv);
