@@ -23,6 +23,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Every route registered, as `{ method, url }`: what the role-table test walks. */
+    apiRoutes: readonly { method: string; url: string }[];
+  }
 }
 
 export const API_PREFIX = '/api/v1';
@@ -75,11 +79,14 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   app.decorateRequest('principal', undefined);
 
   // Every route must be in the access table; a forgotten entry stops the server at start-up, not in production.
+  const apiRoutes: { method: string; url: string }[] = [];
+  app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
       if (m === 'HEAD' || m === 'OPTIONS') continue;
       if (!ROUTE_ACCESS[accessKey(m, route.url)]) throw new Error(`route ${m} ${route.url} has no entry in ROUTE_ACCESS`);
+      apiRoutes.push({ method: m, url: route.url });
     }
   });
 

@@ -1,0 +1,79 @@
+import { pino } from 'pino';
+import { AuthService } from '../../src/auth/service.ts';
+import { StoreUserRepo } from '../../src/auth/store-repo.ts';
+import { MemoryTokenRepo } from '../../src/auth/users.ts';
+import type { Role } from '../../src/auth/roles.ts';
+import { LockerService } from '../../src/domain/service.ts';
+import { buildServer, type App } from '../../src/http/server.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+import { COLLECTIONS, type Store } from '../../src/store/store.ts';
+
+export const silent = pino({ level: 'silent' });
+/** Cheap scrypt for tests: the cost parameters are stored with each hash, so nothing else changes. */
+export const TEST_SCRYPT = { N: 1024, r: 8, p: 1, keyLen: 32 };
+export const PASSWORD = 'correct horse battery';
+
+export interface TestApp {
+  app: App;
+  store: Store;
+  service: LockerService;
+  auth: AuthService;
+  tokenRepo: MemoryTokenRepo;
+  clock: { now: number };
+  /** A bearer token per role (the recipient is linked to contact `c-rec` when the model helper made it). */
+  tokens: Record<Role, string>;
+  headers(role: Role): Record<string, string>;
+}
+
+export async function makeTestApp(opts: { bodyLimitBytes?: number; recipientContactId?: string } = {}): Promise<TestApp> {
+  const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
+  const store = new MemoryStore();
+  const service = new LockerService({ store, clock: () => clock.now, logger: silent, codeHashN: 1024 });
+  const tokenRepo = new MemoryTokenRepo();
+  const auth = new AuthService({
+    repo: new StoreUserRepo(store),
+    tokens: tokenRepo,
+    now: () => clock.now,
+    logger: silent,
+    scrypt: TEST_SCRYPT,
+    tokenTtlMs: 3600_000,
+    login: { freeAttempts: 3, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 600_000 },
+  });
+  const app = await buildServer({ auth, service, logger: silent, bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024 });
+  const tokens = {} as Record<Role, string>;
+  for (const role of ['admin', 'operator', 'carrier', 'recipient'] as const) {
+    await auth.createUser({
+      username: role,
+      password: PASSWORD,
+      role,
+      ...(role === 'recipient' && opts.recipientContactId ? { contactId: opts.recipientContactId } : {}),
+    });
+    tokens[role] = (await auth.login(role, PASSWORD, '127.0.0.1')).token;
+  }
+  return {
+    app,
+    store,
+    service,
+    auth,
+    tokenRepo,
+    clock,
+    tokens,
+    headers: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+  };
+}
+
+/** Everything a store holds, as one comparable value: to prove a refused request changed nothing. */
+export function storeSnapshot(store: Store): string {
+  const live = Object.fromEntries(COLLECTIONS.map((c) => [c, store.list(c)]));
+  return JSON.stringify({
+    live,
+    history: store.historySize(),
+    activity: store.queryActivity({ limit: 100_000 }),
+    past: store.pastReservations({ limit: 100_000 }),
+  });
+}
+
+/** Fills `:param` placeholders of a route URL with plausible values. */
+export function sampleUrl(url: string, values: Record<string, string> = {}): string {
+  return url.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? (name === 'number' ? '1' : `x-${name}`));
+}

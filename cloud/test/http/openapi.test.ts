@@ -1,0 +1,20 @@
+import t from 'tap';
+import { makeTestApp } from './helpers.ts';
+
+t.test('the OpenAPI 3 document is served without a token and lists every route', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  const res = await ta.app.inject({ url: '/api/v1/openapi.json' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /application\/json/);
+  const doc = res.json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>> }>();
+  t.match(doc.openapi, /^3\./);
+  for (const { method, url } of ta.app.apiRoutes) {
+    if (url.endsWith('/openapi.json') || url.endsWith('/health')) continue;
+    const path = url.replace(/:(\w+)/g, '{$1}');
+    t.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} documented`);
+  }
+  const reserve = doc.paths['/api/v1/reservations']?.post;
+  t.ok(reserve?.requestBody, 'request bodies come from the zod schemas');
+  t.same(doc.paths['/api/v1/auth/login']?.post?.security, [], 'login needs no token');
+});
