@@ -1,0 +1,454 @@
+import { EventEmitter } from 'node:events';
+import { SerialPort } from 'serialport';
+import { HalError, type HalErrorCode } from '../errors.ts';
+import type { BusHealth, BusHealthState, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
+import { silentLogger, type Logger } from '../../util/logger.ts';
+import {
+  Cu16Cmd,
+  LOCKS_PER_BOARD,
+  MAX_BOARD,
+  decodePulse,
+  decodeStatus,
+  hex,
+  setPulseCommand,
+  statusQuery,
+  toAddr,
+  unlockCommand,
+  type Cu16Frame,
+} from './frame.ts';
+import { Cu16Parser } from './parser.ts';
+
+/**
+ * The part of a serialport `SerialPort` stream the bus uses. `SerialPort` (production, e.g.
+ * `/dev/ttyUSB0`), `SerialPortMock` (tests) and a stream over the simulator's binding all fit.
+ */
+export interface Cu16Port {
+  readonly isOpen: boolean;
+  open(callback?: (err: Error | null) => void): void;
+  write(data: Buffer, callback?: (err: Error | null | undefined) => void): boolean;
+  close(callback?: (err?: Error | null) => void): void;
+  on(event: 'data', listener: (data: Buffer) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  on(event: 'close', listener: () => void): this;
+  removeAllListeners(event?: string): this;
+}
+
+/** Where door `door` is wired: lock `lock` (0..15) of board `board` (0..9). */
+export interface Cu16DoorAddress {
+  door: number;
+  board: number;
+  lock: number;
+}
+
+export interface KerongCu16BusOptions {
+  /** Creates the serial port, not yet open (`autoOpen: false`); called by `open()`. */
+  openPort: () => Cu16Port;
+  /**
+   * Doors 1..doorCount mapped in order: door 1 = board 0 lock 0, ..., door 16 = board 0 lock 15,
+   * door 17 = board 1 lock 0. Ignored when `doorMap` is given.
+   */
+  doorCount?: number;
+  /** Explicit wiring, for columns whose doors are not wired in order. */
+  doorMap?: readonly Cu16DoorAddress[];
+  /** Longest pulse the bus will ask a board for (last line of defence). Default 1000 ms. */
+  maxPulseMs?: number;
+  /** How long to wait for a board's reply. Default 250 ms (a reply takes about 5 ms at 19200 baud). */
+  replyTimeoutMs?: number;
+  /** Extra attempts of a status query that got no usable reply. Default 1. Unlocks are never retried here. */
+  statusRetries?: number;
+  /** Consecutive failures after which a board counts as `down` (1 failure already makes it `degraded`). Default 3. */
+  downAfter?: number;
+  logger?: Logger;
+}
+
+/** The production port factory: a real serial port at 19200 8N1. */
+export function serialPortFactory(path: string, baudRate = 19200): () => Cu16Port {
+  return () => new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
+}
+
+type Lane = 'unlock' | 'poll';
+
+interface Transaction {
+  lane: Lane;
+  board: number;
+  frame: Buffer;
+  what: string;
+  matches(frame: Cu16Frame): boolean;
+  resolve(frame: Cu16Frame): void;
+  reject(err: HalError): void;
+  /** Parse errors seen while this transaction waited: a timeout then reports the likely cause. */
+  parseError?: HalError;
+  /** Checks a matching reply; an error fails the transaction. */
+  validate?(frame: Cu16Frame): HalError | undefined;
+  /** Sent only if this earlier transaction succeeded. */
+  after?: Transaction;
+  /** Set once the transaction failed. */
+  failed?: HalError;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * `LockBus` over Kerong KR-CU16 RS-485 lock boards (see `frame.ts` for the wire format).
+ *
+ * - One transaction on the bus at a time (RS-485 is half duplex and boards answer only when
+ *   asked); each waits for its reply up to `replyTimeoutMs`.
+ * - Unlocks go ahead of queued status polls: a person waiting at a door must not wait behind a
+ *   backlog of polls. Status polls of a board that are queued and not yet sent are shared.
+ * - `readDoors()` sends ONE status query per board and maps lock bit 1 -> door open, IR bit 1 ->
+ *   item present. A board that does not answer gives `open: null` for its doors and a
+ *   `BOARD_SILENT` error event; only when no board answers does `readDoors()` reject (`BUS_TIMEOUT`).
+ * - The board times the pulse itself: `unlock` sets the board's pulse time when it differs from
+ *   the last one set (forgotten after any failure, since a board may have rebooted to its
+ *   default), sends the unlock, and resolves when the board answered it.
+ * - Health per board: ok -> degraded (1 failure) -> down (`downAfter` in a row), back to ok on
+ *   the next good reply. Bad bytes never throw: they are `error` events (when listened to) and logs.
+ */
+export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements LockBus {
+  readonly kind = 'kerong-cu16' as const;
+  readonly doors: readonly number[];
+  private readonly map: ReadonlyMap<number, { board: number; lock: number }>;
+  private readonly boards: readonly number[];
+  private readonly opts: Required<Omit<KerongCu16BusOptions, 'doorMap' | 'doorCount' | 'logger'>>;
+  private readonly log: Logger;
+  private readonly parser = new Cu16Parser();
+  private port: Cu16Port | undefined;
+  private state: 'new' | 'open' | 'closed' = 'new';
+  private readonly queues: Record<Lane, Transaction[]> = { unlock: [], poll: [] };
+  private current: Transaction | undefined;
+  private readonly queuedPolls = new Map<number, Promise<Cu16Frame>>();
+  private readonly boardPulse = new Map<number, number>();
+  private readonly boardFailures = new Map<number, number>();
+  private consecutiveFailures = 0;
+  private lastError: BusHealth['lastError'];
+  private lastHealthKey = '';
+
+  constructor(options: KerongCu16BusOptions) {
+    super();
+    const map = options.doorMap ?? inOrder(options.doorCount ?? 0);
+    if (map.length === 0) throw new RangeError('KerongCu16Bus needs doorCount or doorMap');
+    const m = new Map<number, { board: number; lock: number }>();
+    for (const d of map) {
+      if (!Number.isInteger(d.door) || d.door < 1) throw new RangeError(`door ${d.door} must be an integer >= 1`);
+      toAddr(d.board, d.lock); // validates
+      if (m.has(d.door)) throw new RangeError(`door ${d.door} mapped twice`);
+      m.set(d.door, { board: d.board, lock: d.lock });
+    }
+    this.map = m;
+    this.doors = [...m.keys()].sort((a, b) => a - b);
+    this.boards = [...new Set([...m.values()].map((a) => a.board))].sort((a, b) => a - b);
+    this.opts = {
+      openPort: options.openPort,
+      maxPulseMs: options.maxPulseMs ?? 1000,
+      replyTimeoutMs: options.replyTimeoutMs ?? 250,
+      statusRetries: options.statusRetries ?? 1,
+      downAfter: options.downAfter ?? 3,
+    };
+    this.log = (options.logger ?? silentLogger).child({ module: 'hal/kerong-cu16' });
+    for (const b of this.boards) this.boardFailures.set(b, 0);
+    this.lastHealthKey = healthKey(this.health());
+    this.parser.on('frame', (f) => this.onFrame(f));
+    this.parser.on('error', (e) => this.onParseError(e));
+  }
+
+  /** Where `door` is wired, or `undefined`. */
+  addressOf(door: number): { board: number; lock: number } | undefined {
+    return this.map.get(door);
+  }
+
+  async open(): Promise<void> {
+    if (this.state === 'open') return;
+    if (this.state === 'closed') throw new HalError('BUS_CLOSED', 'bus was closed');
+    const port = this.opts.openPort();
+    port.on('data', (chunk) => this.parser.push(chunk));
+    port.on('error', (err) => {
+      this.log.warn({ err }, 'serial port error');
+      this.emitError(new HalError('TRANSPORT_ERROR', err.message));
+    });
+    port.on('close', () => {
+      if (this.state === 'open') {
+        this.log.warn('serial port closed under us');
+        this.failAll(new HalError('TRANSPORT_ERROR', 'serial port closed'));
+      }
+    });
+    if (!port.isOpen) {
+      await new Promise<void>((resolve, reject) =>
+        port.open((err) => (err ? reject(new HalError('TRANSPORT_ERROR', `cannot open serial port: ${err.message}`)) : resolve())),
+      );
+    }
+    this.port = port;
+    this.state = 'open';
+    // Nothing to drive safe here: KR-CU16 boards time every pulse themselves and power up with
+    // every solenoid released.
+    this.log.info({ boards: this.boards, doors: this.doors.length }, 'CU16 bus open');
+  }
+
+  async unlock(door: number, pulseMs: number): Promise<void> {
+    const at = this.map.get(door);
+    if (!at) throw new HalError('UNKNOWN_DOOR', `door ${door} is not on this bus`, { door });
+    if (!(pulseMs > 0) || pulseMs > this.opts.maxPulseMs) {
+      throw new HalError('PULSE_TOO_LONG', `pulse ${pulseMs} ms outside 1..${this.opts.maxPulseMs} ms`, { door, pulseMs });
+    }
+    const ms = Math.max(1, Math.round(pulseMs));
+    this.assertOpen();
+    // Both frames are queued together so nothing (a poll) slips between setting the pulse time
+    // and the unlock; the unlock is dropped unsent if the pulse time could not be set.
+    let pulse: Promise<Cu16Frame> | undefined;
+    let pulseTx: Transaction | undefined;
+    if (this.boardPulse.get(at.board) !== ms) {
+      [pulseTx, pulse] = this.transaction({
+        lane: 'unlock',
+        board: at.board,
+        frame: setPulseCommand(at.board, ms),
+        what: `set pulse ${ms} ms on board ${at.board}`,
+        matches: (f) => f.cmd === Cu16Cmd.PULSE_REPLY && f.addr >> 4 === at.board,
+        validate: (f) => {
+          const inForce = decodePulse(f.data);
+          if (inForce !== ms) return new HalError('DEVICE_ERROR', `board ${at.board} kept pulse ${inForce} ms instead of ${ms} ms`, { board: at.board });
+          this.boardPulse.set(at.board, ms);
+          return undefined;
+        },
+      });
+    }
+    const addr = toAddr(at.board, at.lock);
+    const [, unlocked] = this.transaction({
+      lane: 'unlock',
+      board: at.board,
+      frame: unlockCommand(at.board, at.lock),
+      what: `unlock door ${door} (board ${at.board} lock ${at.lock})`,
+      matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
+      ...(pulseTx ? { after: pulseTx } : {}),
+    });
+    this.pump();
+    const [p, u] = await Promise.allSettled([pulse ?? Promise.resolve(undefined), unlocked]);
+    if (p.status === 'rejected') throw p.reason;
+    if (u.status === 'rejected') throw u.reason;
+  }
+
+  async readDoors(): Promise<DoorReading[]> {
+    this.assertOpen();
+    const results = await Promise.allSettled(this.boards.map((b) => this.readBoard(b)));
+    const byBoard = new Map<number, { locks: number; infrared: number }>();
+    let firstError: HalError | undefined;
+    results.forEach((r, i) => {
+      const board = this.boards[i] as number;
+      if (r.status === 'fulfilled') byBoard.set(board, r.value);
+      else {
+        const err = asHalError(r.reason);
+        firstError ??= err;
+        this.emitError(new HalError('BOARD_SILENT', `board ${board} gave no status: ${err.message}`, { board, cause: err.code }));
+      }
+    });
+    if (byBoard.size === 0) {
+      throw new HalError('BUS_TIMEOUT', `no board answered a status query (${firstError?.message ?? 'no boards'})`, { boards: this.boards });
+    }
+    return this.doors.map((door) => {
+      const at = this.map.get(door) as { board: number; lock: number };
+      const s = byBoard.get(at.board);
+      if (!s) return { door, open: null, itemPresent: null };
+      const bit = 1 << at.lock;
+      return { door, open: (s.locks & bit) !== 0, itemPresent: (s.infrared & bit) !== 0 };
+    });
+  }
+
+  /** One status query of `board` (with retries); shared with any query of it still queued. */
+  private async readBoard(board: number): Promise<{ locks: number; infrared: number }> {
+    let lastErr: HalError | undefined;
+    for (let attempt = 0; attempt <= this.opts.statusRetries; attempt++) {
+      try {
+        let p = this.queuedPolls.get(board);
+        if (!p) {
+          const addr = toAddr(board, 0);
+          [, p] = this.transaction({
+            lane: 'poll',
+            board,
+            frame: statusQuery(board),
+            what: `status of board ${board}`,
+            matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
+          });
+          // Registered before the pump, which forgets it once it is on the wire.
+          this.queuedPolls.set(board, p);
+          this.pump();
+        }
+        return decodeStatus((await p).data);
+      } catch (err) {
+        lastErr = asHalError(err);
+        if (lastErr.code === 'BUS_CLOSED' || lastErr.code === 'TRANSPORT_ERROR') throw lastErr;
+      }
+    }
+    throw lastErr ?? new HalError('BUS_TIMEOUT', `board ${board} did not answer`);
+  }
+
+  async safe(): Promise<void> {
+    // The boards time their own pulses: no output of ours stays energised. What is still queued
+    // and not sent must not fire later, after the caller decided the column must be safe.
+    const queued = this.queues.unlock.splice(0);
+    for (const tx of queued) tx.failed = new HalError('BUS_CLOSED', 'cancelled');
+    for (const tx of queued) tx.reject(new HalError('BUS_CLOSED', `${tx.what}: cancelled, outputs driven safe`));
+  }
+
+  health(): BusHealth {
+    const boards = this.boards.map((address) => {
+      const n = this.boardFailures.get(address) ?? 0;
+      return { address, state: this.boardState(n), consecutiveFailures: n };
+    });
+    const states = boards.map((b) => b.state);
+    const state: BusHealthState = states.every((s) => s === 'ok') ? 'ok' : states.every((s) => s === 'down') ? 'down' : 'degraded';
+    const h: BusHealth = { state, consecutiveFailures: this.consecutiveFailures, boards };
+    if (this.lastError) h.lastError = { ...this.lastError };
+    return h;
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    this.failAll(new HalError('BUS_CLOSED', 'bus closed'));
+    const port = this.port;
+    this.port = undefined;
+    if (wasOpen && port?.isOpen) {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+    port?.removeAllListeners('data');
+    this.parser.removeAllListeners();
+    this.log.info('CU16 bus closed');
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new HalError('BUS_CLOSED', this.state === 'new' ? 'bus not open' : 'bus closed');
+  }
+
+  /** Queues a transaction without starting the bus (the caller pumps). */
+  private transaction(spec: Omit<Transaction, 'resolve' | 'reject'>): [Transaction, Promise<Cu16Frame>] {
+    let tx!: Transaction;
+    const p = new Promise<Cu16Frame>((resolve, reject) => {
+      tx = { ...spec, resolve, reject };
+    });
+    this.queues[spec.lane].push(tx);
+    return [tx, p];
+  }
+
+  private pump(): void {
+    if (this.current || this.state !== 'open' || !this.port) return;
+    const tx = this.queues.unlock.shift() ?? this.queues.poll.shift();
+    if (!tx) return;
+    if (tx.after?.failed) {
+      tx.failed = tx.after.failed;
+      tx.reject(new HalError(tx.after.failed.code, `${tx.what}: not sent, ${tx.after.failed.message}`, { board: tx.board }));
+      this.pump();
+      return;
+    }
+    if (tx.lane === 'poll') this.queuedPolls.delete(tx.board);
+    this.current = tx;
+    tx.timer = setTimeout(() => this.onTimeout(tx), this.opts.replyTimeoutMs);
+    this.log.trace({ bytes: hex(tx.frame) }, `-> ${tx.what}`);
+    try {
+      this.port.write(tx.frame, (err) => {
+        if (err && this.current === tx) this.finish(tx, new HalError('TRANSPORT_ERROR', `${tx.what}: write failed: ${err.message}`));
+      });
+    } catch (err) {
+      this.finish(tx, new HalError('TRANSPORT_ERROR', `${tx.what}: write failed: ${(err as Error).message}`));
+    }
+  }
+
+  private onFrame(frame: Cu16Frame): void {
+    const tx = this.current;
+    if (!tx || !tx.matches(frame)) {
+      this.log.debug({ addr: frame.addr, cmd: frame.cmd }, 'unexpected frame ignored (late reply or another board)');
+      return;
+    }
+    this.finish(tx, undefined, frame);
+  }
+
+  private onParseError(err: HalError): void {
+    this.log.warn({ code: err.code }, err.message);
+    if (this.current) this.current.parseError = err;
+    this.emitError(err);
+  }
+
+  private onTimeout(tx: Transaction): void {
+    if (this.current !== tx) return;
+    // Whatever part of a reply is still buffered is stale now.
+    this.parser.reset();
+    const cause = tx.parseError;
+    const err = cause
+      ? new HalError(cause.code, `${tx.what}: no valid reply within ${this.opts.replyTimeoutMs} ms (${cause.message})`, { board: tx.board })
+      : new HalError('BUS_TIMEOUT', `${tx.what}: no reply within ${this.opts.replyTimeoutMs} ms`, { board: tx.board });
+    this.finish(tx, err);
+  }
+
+  private finish(tx: Transaction, err: HalError | undefined, frame?: Cu16Frame): void {
+    if (tx.timer) clearTimeout(tx.timer);
+    if (this.current === tx) this.current = undefined;
+    if (!err && frame && tx.validate) err = tx.validate(frame);
+    if (err) {
+      tx.failed = err;
+      this.recordFailure(tx.board, err);
+      tx.reject(err);
+    } else {
+      this.recordSuccess(tx.board);
+      tx.resolve(frame as Cu16Frame);
+    }
+    this.pump();
+  }
+
+  private failAll(err: HalError): void {
+    const all = [...(this.current ? [this.current] : []), ...this.queues.unlock.splice(0), ...this.queues.poll.splice(0)];
+    this.current = undefined;
+    this.queuedPolls.clear();
+    for (const tx of all) {
+      if (tx.timer) clearTimeout(tx.timer);
+      tx.failed = err;
+      tx.reject(new HalError(err.code, `${tx.what}: ${err.message}`, { board: tx.board }));
+    }
+  }
+
+  private recordFailure(board: number, err: HalError): void {
+    this.boardFailures.set(board, (this.boardFailures.get(board) ?? 0) + 1);
+    this.boardPulse.delete(board);
+    this.consecutiveFailures++;
+    this.lastError = { code: err.code, message: err.message, at: Date.now() };
+    this.log.warn({ board, code: err.code }, err.message);
+    this.checkHealth();
+  }
+
+  private recordSuccess(board: number): void {
+    this.boardFailures.set(board, 0);
+    this.consecutiveFailures = 0;
+    this.checkHealth();
+  }
+
+  private boardState(failures: number): BusHealthState {
+    return failures === 0 ? 'ok' : failures < this.opts.downAfter ? 'degraded' : 'down';
+  }
+
+  private checkHealth(): void {
+    const h = this.health();
+    const key = healthKey(h);
+    if (key === this.lastHealthKey) return;
+    this.lastHealthKey = key;
+    this.log.info({ health: key }, 'bus health changed');
+    this.emit('health', h);
+  }
+
+  private emitError(err: HalError): void {
+    // An unheard 'error' event would throw out of a serial data handler: only emit to listeners.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}
+
+function inOrder(count: number): Cu16DoorAddress[] {
+  if (!Number.isInteger(count) || count < 0 || count > (MAX_BOARD + 1) * LOCKS_PER_BOARD) {
+    throw new RangeError(`doorCount ${count} outside 0..${(MAX_BOARD + 1) * LOCKS_PER_BOARD}`);
+  }
+  return Array.from({ length: count }, (_, i) => ({ door: i + 1, board: Math.floor(i / LOCKS_PER_BOARD), lock: i % LOCKS_PER_BOARD }));
+}
+
+function healthKey(h: BusHealth): string {
+  return `${h.state}|${(h.boards ?? []).map((b) => `${b.address}:${b.state}`).join(',')}`;
+}
+
+function asHalError(err: unknown): HalError {
+  if (err instanceof HalError) return err;
+  const code: HalErrorCode = 'DEVICE_ERROR';
+  return new HalError(code, err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,3 @@
+export * from './frame.ts';
+export { Cu16Parser, type Cu16ParseEvent, type Cu16ParserEventMap } from './parser.ts';
+export { KerongCu16Bus, serialPortFactory, type Cu16Port, type Cu16DoorAddress, type KerongCu16BusOptions } from './bus.ts';

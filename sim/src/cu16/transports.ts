@@ -1,0 +1,104 @@
+import { SerialPortMock } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import type { Cu16Port } from '@portier/firmware/hal/kerong-cu16/bus.ts';
+import type { VirtualCu16BoardSet } from './boards.ts';
+
+/** The mock binding's per-port object (what `SerialPortMock.binding.open` resolves to). */
+type MockPortBinding = Awaited<ReturnType<typeof SerialPortMock.binding.open>>;
+
+/** A duplex byte link between the virtual boards and something that writes and reads bytes. */
+export interface Cu16Link {
+  /** Detaches the boards from the transport. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface MockCu16Transport extends Cu16Link {
+  /** Path of the mock port. */
+  readonly path: string;
+  /** Port factory for `KerongCu16Bus` (`openPort`): a serialport stream over the mock binding. */
+  openPort(): Cu16Port;
+  /** Every byte the controller wrote, in order. */
+  readonly written: Buffer[];
+}
+
+let counter = 0;
+
+/**
+ * Wires the boards to serialport's mock binding (unit tests): the controller opens a real
+ * `SerialPortStream` whose binding is `SerialPortMock.binding`; what it writes is handed to the
+ * boards, their replies are `emitData`-ed back. The binding keeps its own strictness (no
+ * overlapping writes, reads cancelled on close). It schedules with `process.nextTick` only, so
+ * sinon fake timers (which leave nextTick alone by default) do not stall it.
+ *
+ * (STACK.md: `SerialPortMock.binding` must be used, not a separately imported MockBinding.)
+ */
+export function createMockCu16Transport(boards: VirtualCu16BoardSet, opts: { path?: string } = {}): MockCu16Transport {
+  const path = opts.path ?? `/dev/portier-sim-cu16-${process.pid}-${++counter}`;
+  const mock = SerialPortMock.binding;
+  mock.createPort(path, { echo: false, record: false });
+  const written: Buffer[] = [];
+  let current: MockPortBinding | undefined;
+  let closed = false;
+
+  const onTransmit = (bytes: Buffer): void => {
+    if (current?.isOpen) current.emitData(bytes);
+  };
+  boards.on('transmit', onTransmit);
+
+  const binding: typeof mock = {
+    ...mock,
+    list: () => mock.list(),
+    createPort: (p, o) => mock.createPort(p, o),
+    reset: () => mock.reset(),
+    async open(options) {
+      const port = await mock.open(options);
+      const write = port.write.bind(port);
+      port.write = async (buffer: Buffer): Promise<void> => {
+        await write(buffer);
+        if (closed) return;
+        written.push(Buffer.from(buffer));
+        boards.receive(buffer);
+      };
+      current = port;
+      return port;
+    },
+  };
+
+  return {
+    path,
+    written,
+    openPort: () => new SerialPortStream({ binding, path, baudRate: 19200, autoOpen: false }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      boards.off('transmit', onTransmit);
+      current = undefined;
+    },
+  };
+}
+
+/** The part of a serialport stream the boards need on their side of a real tty. */
+export interface ByteStream {
+  write(data: Buffer): unknown;
+  on(event: 'data', listener: (data: Buffer) => void): unknown;
+  off(event: 'data', listener: (data: Buffer) => void): unknown;
+}
+
+/** Wires the boards to an open serial stream (the sim's end of a socat pty pair). */
+export function attachCu16ToStream(boards: VirtualCu16BoardSet, stream: ByteStream): Cu16Link {
+  const onData = (chunk: Buffer): void => boards.receive(chunk);
+  const onTransmit = (bytes: Buffer): void => {
+    stream.write(bytes);
+  };
+  stream.on('data', onData);
+  boards.on('transmit', onTransmit);
+  let closed = false;
+  return {
+    async close() {
+      if (closed) return;
+      closed = true;
+      stream.off('data', onData);
+      boards.off('transmit', onTransmit);
+    },
+  };
+}
