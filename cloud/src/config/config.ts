@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ScryptParamsSchema } from '../auth/passwords.ts';
+import { DEFAULT_SCRYPT_PARAMS, ScryptParamsSchema } from '../auth/passwords.ts';
 
 /** host:port, e.g. `127.0.0.1:8080` or `[::1]:0`. */
 export const HostPortSchema = z.string().transform((s, ctx) => {
@@ -30,7 +30,14 @@ export const CloudConfigSchema = z.strictObject({
   auth: z
     .strictObject({
       tokenTtlSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(12 * 3600),
-      scrypt: ScryptParamsSchema.prefault({ N: 32768, r: 8, p: 1, keyLen: 32 }),
+      scrypt: z
+        .strictObject({
+          N: ScryptParamsSchema.shape.N.default(DEFAULT_SCRYPT_PARAMS.N),
+          r: ScryptParamsSchema.shape.r.default(DEFAULT_SCRYPT_PARAMS.r),
+          p: ScryptParamsSchema.shape.p.default(DEFAULT_SCRYPT_PARAMS.p),
+          keyLen: ScryptParamsSchema.shape.keyLen.default(DEFAULT_SCRYPT_PARAMS.keyLen),
+        })
+        .prefault({}),
       login: z
         .strictObject({
           freeAttempts: z.number().int().min(1).max(100).default(5),

@@ -1,0 +1,313 @@
+/**
+ * `portier`: the admin CLI, a thin client of the HTTP API. The token comes from `PORTIER_TOKEN`, else from the
+ * token file written by `portier login` (`PORTIER_TOKEN_FILE`, default `~/.config/portier/token.json`, mode 0600).
+ * `portier open` (remote open over MQTT) arrives with the next issue.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
+
+export interface AdminIo {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whole stdin, for `--password-stdin`. */
+  readStdin: () => Promise<string>;
+  fetch: typeof fetch;
+}
+
+const DEFAULT_URL = 'http://127.0.0.1:8080';
+const TokenFileSchema = z.object({ url: z.string(), token: z.string(), expiresAt: z.string().optional() });
+type TokenFile = z.infer<typeof TokenFileSchema>;
+const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+
+export class AdminCliError extends Error {
+  override name = 'AdminCliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+function tokenFilePath(io: AdminIo, flag?: string): string {
+  return flag ?? io.env.PORTIER_TOKEN_FILE ?? join(io.env.HOME ?? homedir(), '.config', 'portier', 'token.json');
+}
+
+async function readTokenFile(path: string): Promise<TokenFile | undefined> {
+  try {
+    const r = TokenFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface GlobalOpts {
+  url?: string;
+  tokenFile?: string;
+  json?: boolean;
+}
+
+class Client {
+  constructor(
+    private readonly io: AdminIo,
+    private readonly url: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  async call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { accept };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.io.fetch(`${this.url.replace(/\/+$/, '')}/api/v1${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      throw new AdminCliError(`cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const text = await res.text();
+    if (res.status >= 400) {
+      let detail = `HTTP ${res.status}`;
+      try {
+        const e = ErrorBodySchema.parse(JSON.parse(text)).error;
+        detail = `${e.code}: ${e.message}${e.field ? ` (${e.field})` : ''}`;
+      } catch {
+        /* not our error format: keep the status */
+      }
+      if (res.status === 401) detail += ' (run `portier login`)';
+      throw new AdminCliError(detail);
+    }
+    return { status: res.status, text };
+  }
+
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await this.call(method, path, body);
+    return (r.text ? JSON.parse(r.text) : {}) as T;
+  }
+}
+
+async function clientFor(io: AdminIo, g: GlobalOpts): Promise<Client> {
+  const file = await readTokenFile(tokenFilePath(io, g.tokenFile));
+  const url = g.url ?? io.env.PORTIER_URL ?? file?.url ?? DEFAULT_URL;
+  const token = io.env.PORTIER_TOKEN ?? (file && (!g.url || g.url === file.url) ? file.token : undefined);
+  return new Client(io, url, token);
+}
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...cells.map(line)].join('\n') + '\n';
+}
+
+interface LockerViewLike {
+  locker: { number: number; size: string; service: string; bottomCm: number; topCm: number };
+  status: string;
+  accessible: boolean;
+  contents?: { reservationId: string; kind: string; recipient: { type: string; id: string }; trackingIds: string[] };
+}
+
+function parseRef(s: string, allowed: string[]): { type: string; id: string } {
+  const m = /^([a-z]+):(.+)$/.exec(s);
+  if (!m || !allowed.includes(m[1]!)) throw new AdminCliError(`expected ${allowed.join('|')}:ID, got ${JSON.stringify(s)}`, 2);
+  return { type: m[1]!, id: m[2]! };
+}
+
+export function buildAdminProgram(io: AdminIo): Command {
+  const program = new Command('portier')
+    .description('Portier admin CLI: talks to the portier-cloud HTTP API')
+    .option('--url <url>', `API base URL (env PORTIER_URL; default: from the token file, else ${DEFAULT_URL})`)
+    .option('--token-file <file>', 'where `login` saves the token (env PORTIER_TOKEN_FILE)')
+    .option('--json', 'print raw JSON answers')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const g = (): GlobalOpts => program.opts<GlobalOpts>();
+  const print = (value: unknown, human: () => string): void => io.out(g().json ? `${JSON.stringify(value, null, 2)}\n` : human());
+
+  program
+    .command('login')
+    .description('log in and save a bearer token (password from stdin, or env PORTIER_PASSWORD)')
+    .requiredOption('-u, --user <name>', 'user name')
+    .action(async (opts: { user: string }) => {
+      const password = io.env.PORTIER_PASSWORD ?? (await io.readStdin()).replace(/\r?\n$/, '');
+      if (!password) throw new AdminCliError('no password: pipe it on stdin or set PORTIER_PASSWORD', 2);
+      const url = g().url ?? io.env.PORTIER_URL ?? DEFAULT_URL;
+      const r = await new Client(io, url, undefined).json<{ token: string; expiresAt: string; user: { role: string } }>('POST', '/auth/login', {
+        username: opts.user,
+        password,
+      });
+      const path = tokenFilePath(io, g().tokenFile);
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await writeFile(path, JSON.stringify({ url, token: r.token, expiresAt: r.expiresAt }), { mode: 0o600 });
+      io.out(`logged in to ${url} as ${opts.user} (${r.user.role}) until ${r.expiresAt}; token saved in ${path}\n`);
+    });
+
+  program
+    .command('logout')
+    .description('revoke the saved token and delete the token file')
+    .action(async () => {
+      const c = await clientFor(io, g());
+      await c.call('POST', '/auth/logout').catch(() => undefined);
+      await rm(tokenFilePath(io, g().tokenFile), { force: true });
+      io.out('logged out\n');
+    });
+
+  program
+    .command('lockers')
+    .description('lockers of a bank with status and contents')
+    .requiredOption('-b, --bank <bankId>', 'locker bank id')
+    .action(async (opts: { bank: string }) => {
+      const c = await clientFor(io, g());
+      const r = await c.json<{ lockers: LockerViewLike[] }>('GET', `/banks/${encodeURIComponent(opts.bank)}/lockers`);
+      print(r, () =>
+        table(
+          r.lockers.map((v) => ({
+            number: v.locker.number,
+            size: v.locker.size,
+            status: v.status,
+            accessible: v.accessible ? 'yes' : 'no',
+            door: `${v.locker.bottomCm}-${v.locker.topCm} cm`,
+            contents: v.contents ? `${v.contents.kind} for ${v.contents.recipient.type}:${v.contents.recipient.id} ${v.contents.trackingIds.join(',')}`.trim() : '',
+          })),
+          ['number', 'size', 'status', 'accessible', 'door', 'contents'],
+        ),
+      );
+    });
+
+  program
+    .command('reserve')
+    .description('reserve a locker (package ahead of delivery by default)')
+    .requiredOption('-b, --bank <bankId>', 'locker bank id')
+    .requiredOption('-r, --recipient <type:id>', 'contact:ID or department:ID')
+    .option('-k, --kind <kind>', 'package, return, exchange or storage', 'package')
+    .option('-s, --size <size>', 'XS, S, M, L or XL')
+    .option('-t, --tracking <id>', 'tracking id of the parcel')
+    .option('--drop-off <type:id>', 'drop-off party of a return or exchange (contact|department|carrier:ID)')
+    .option('--pickup <type:id>', 'pick-up party of a return or exchange')
+    .option('--storage <mode[:minutes[:max]]>', 'day-use storage: fixed:60, flexible:60:240 or open')
+    .action(
+      async (opts: { bank: string; recipient: string; kind: string; size?: string; tracking?: string; dropOff?: string; pickup?: string; storage?: string }) => {
+        const body: Record<string, unknown> = { bankId: opts.bank, kind: opts.kind, recipient: parseRef(opts.recipient, ['contact', 'department']) };
+        if (opts.size) body.size = opts.size;
+        if (opts.tracking) body.trackingId = opts.tracking;
+        if (opts.dropOff) body.dropOffParty = parseRef(opts.dropOff, ['contact', 'department', 'carrier']);
+        if (opts.pickup) body.pickupParty = parseRef(opts.pickup, ['contact', 'department', 'carrier']);
+        if (opts.storage) {
+          const [mode, minutes, max] = opts.storage.split(':');
+          body.storage = { mode, ...(minutes ? { minutes: Number(minutes) } : {}), ...(max ? { maxMinutes: Number(max) } : {}) };
+        }
+        const c = await clientFor(io, g());
+        const r = await c.json<{ reservation: { id: string; lockerNumber: number; bankId: string }; addedToExisting: boolean }>('POST', '/reservations', body);
+        print(r, () =>
+          `reserved locker ${r.reservation.lockerNumber} of bank ${r.reservation.bankId}: reservation ${r.reservation.id}${r.addedToExisting ? ' (added to the existing locker)' : ''}\n`,
+        );
+      },
+    );
+
+  program
+    .command('reservations')
+    .description('list live reservations')
+    .option('-b, --bank <bankId>', 'only this bank')
+    .option('--status <status>', 'reserved, occupied or expired')
+    .action(async (opts: { bank?: string; status?: string }) => {
+      const qs = new URLSearchParams();
+      if (opts.bank) qs.set('bankId', opts.bank);
+      if (opts.status) qs.set('status', opts.status);
+      const c = await clientFor(io, g());
+      const r = await c.json<{ reservations: Record<string, unknown>[] }>('GET', `/reservations${qs.size ? `?${qs}` : ''}`);
+      print(r, () =>
+        table(
+          r.reservations.map((x) => ({ ...x, recipient: `${(x.recipient as { type: string; id: string }).type}:${(x.recipient as { id: string }).id}` })),
+          ['id', 'bankId', 'lockerNumber', 'kind', 'status', 'recipient'],
+        ),
+      );
+    });
+
+  program
+    .command('service')
+    .description('put a locker out of service or back in service')
+    .requiredOption('-b, --bank <bankId>', 'locker bank id')
+    .requiredOption('-l, --locker <number>', 'locker number')
+    .requiredOption('--state <state>', 'in-service or out-of-service')
+    .option('--reason <text>', 'why')
+    .action(async (opts: { bank: string; locker: string; state: string; reason?: string }) => {
+      const c = await clientFor(io, g());
+      const r = await c.json<LockerViewLike>('PUT', `/banks/${encodeURIComponent(opts.bank)}/lockers/${encodeURIComponent(opts.locker)}/service`, {
+        state: opts.state,
+        ...(opts.reason ? { reason: opts.reason } : {}),
+      });
+      print(r, () => `locker ${r.locker.number}: ${r.locker.service} (${r.status})\n`);
+    });
+
+  program
+    .command('activity')
+    .description('activity log; --csv for the CSV export')
+    .option('--type <type>', 'transaction type')
+    .option('-b, --bank <bankId>', 'only this bank')
+    .option('--from <date>', 'ISO 8601 date-time or epoch ms (inclusive)')
+    .option('--to <date>', 'ISO 8601 date-time or epoch ms (exclusive)')
+    .option('--csv', 'CSV export')
+    .action(async (opts: { type?: string; bank?: string; from?: string; to?: string; csv?: boolean }) => {
+      const qs = new URLSearchParams();
+      if (opts.type) qs.set('type', opts.type);
+      if (opts.bank) qs.set('bankId', opts.bank);
+      if (opts.from) qs.set('from', opts.from);
+      if (opts.to) qs.set('to', opts.to);
+      if (opts.csv) qs.set('format', 'csv');
+      const c = await clientFor(io, g());
+      if (opts.csv) {
+        io.out((await c.call('GET', `/activity?${qs}`, undefined, 'text/csv')).text);
+        return;
+      }
+      const r = await c.json<{ activity: Record<string, unknown>[] }>('GET', `/activity${qs.size ? `?${qs}` : ''}`);
+      print(r, () =>
+        table(
+          r.activity.map((a) => ({ ...a, at: new Date(a.at as number).toISOString() })),
+          ['at', 'type', 'bankId', 'lockerNumber', 'recipientId', 'trackingId'],
+        ),
+      );
+    });
+
+  return program;
+}
+
+/** Runs the CLI; answers the exit code instead of exiting, so tests can call it. */
+export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
+  const program = buildAdminProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof AdminCliError) {
+      io.err(`portier: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.err(`portier: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+export function processIo(): AdminIo {
+  return {
+    env: process.env,
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    readStdin: async () => {
+      if (process.stdin.isTTY) return '';
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    fetch: globalThis.fetch,
+  };
+}
