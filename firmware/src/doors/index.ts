@@ -1,0 +1,13 @@
+export {
+  DoorController,
+  HARD_MAX_PULSE_MS,
+  type DoorControllerEventMap,
+  type DoorControllerOptions,
+  type DoorState,
+  type DoorStatus,
+  type UnlockOutcome,
+  type UnlockResult,
+} from './door-controller.ts';
+export { PulseBudget } from './pulse-budget.ts';
+export { DoorError, type DoorErrorCode } from './errors.ts';
+export { installSafeExit, type SafeExitOptions } from './safe-exit.ts';

@@ -1,0 +1,63 @@
+// Minimal typings for the parts of untyped dependencies we use (they ship no types; STACK.md).
+declare module 'johnny-five' {
+  import { EventEmitter } from 'node:events';
+  export interface BoardOptions {
+    io?: unknown;
+    repl?: boolean;
+    debug?: boolean;
+    /** `false`: do not install johnny-five's own SIGINT handler (which calls process.reallyExit). */
+    sigint?: boolean;
+    timeout?: number;
+    id?: string;
+  }
+  export class Board extends EventEmitter {
+    constructor(opts?: BoardOptions);
+    readonly io: unknown;
+    readonly isReady: boolean;
+  }
+  export interface PinOptions {
+    pin: number;
+    type?: 'digital' | 'analog';
+    mode?: number;
+    board?: Board;
+  }
+  export class Pin extends EventEmitter {
+    constructor(opts: PinOptions);
+    static readonly INPUT: number;
+    static readonly OUTPUT: number;
+    readonly addr: number;
+    readonly value: number;
+    high(): this;
+    low(): this;
+    write(value: number): this;
+  }
+  const five: { Board: typeof Board; Pin: typeof Pin };
+  export default five;
+}
+
+declare module 'firmata-io' {
+  import { EventEmitter } from 'node:events';
+  export interface FirmataOptions {
+    reportVersionTimeout?: number;
+    samplingInterval?: number;
+    skipCapabilities?: boolean;
+  }
+  /** `firmata-io`'s Board: a Firmata host over any transport with `write` and `data`/`open` events. */
+  export class Firmata extends EventEmitter {
+    constructor(transport: unknown, options?: FirmataOptions, callback?: (err?: Error) => void);
+    readonly name: string;
+    readonly isReady: boolean;
+    readonly pins: Array<{ supportedModes: number[]; mode?: number; value?: number; report?: number; analogChannel?: number }>;
+    readonly analogPins: number[];
+    readonly MODES: Record<string, number>;
+    readonly HIGH: number;
+    readonly LOW: number;
+    pinMode(pin: number, mode: number): void;
+    digitalWrite(pin: number, value: number): void;
+    digitalRead(pin: number, cb: (value: number) => void): void;
+    reportDigitalPin(pin: number, value: 0 | 1): void;
+    reset(): void;
+  }
+  const Default: typeof Firmata & { Firmata: typeof Firmata };
+  export default Default;
+}
