@@ -1,0 +1,41 @@
+import t from 'tap';
+import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal/kerong-cu16/bus.ts';
+import { VirtualDoor } from '../src/door.ts';
+import { VirtualCu16BoardSet } from '../src/cu16/boards.ts';
+import { startCu16OnPty } from '../src/pty/cu16-pty.ts';
+import { socatAvailable } from '../src/pty/socat.ts';
+import { expectEvent } from '../src/expect.ts';
+import { existsSync } from 'node:fs';
+
+const skip = socatAvailable() ? false : 'needs socat (apt-get install socat)';
+
+t.test('KerongCu16Bus over a real tty (socat pty pair) drives the virtual boards', { skip }, async (t) => {
+  const doors = Array.from({ length: 20 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
+  const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 100 });
+  const sim = await startCu16OnPty(boards);
+  const bus = new KerongCu16Bus({ openPort: serialPortFactory(sim.controllerPath), doorCount: 20, maxPulseMs: 500, replyTimeoutMs: 300 });
+  t.teardown(async () => {
+    await bus.close();
+    await sim.close();
+    boards.dispose();
+    for (const d of doors) d.dispose();
+  });
+  t.ok(existsSync(sim.controllerPath), `controller tty at ${sim.controllerPath}`);
+  await bus.open();
+  doors[3]!.setItem(true);
+  const before = await bus.readDoors();
+  t.same(before.filter((r) => r.itemPresent).map((r) => r.door), [4], 'status over the tty');
+  const opened = expectEvent(doors[16]!, 'moved', 2000, { predicate: (e) => e.open, description: 'door 17 opens' });
+  await bus.unlock(17, 150);
+  await opened;
+  const after = await bus.readDoors();
+  t.equal(after.find((r) => r.door === 17)?.open, true, 'door 17 reads open');
+  t.equal(doors[16]!.energised.length, 1);
+  await expectEvent(doors[16]!, 'lock', 1000, { predicate: (e) => !e.energised, description: 'door 17 solenoid released' });
+  const ms = doors[16]!.maxEnergisedMs();
+  t.ok(ms >= 140 && ms <= 250, `board-timed pulse ~150 ms (${ms} ms)`);
+  t.equal(bus.health().state, 'ok');
+
+  await sim.close();
+  t.notOk(existsSync(sim.controllerPath), 'socat gone: the links are removed');
+});
