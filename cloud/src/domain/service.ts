@@ -6,46 +6,82 @@
 import { EventEmitter } from 'node:events';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import type { Store } from '../store/store.ts';
-import type { DomainEvents } from './events.ts';
-import type {
-  Actor,
-  ActivityEntry,
-  ActivityQuery,
-  Bank,
-  Carrier,
-  CarrierCode,
-  Column,
-  Contact,
-  CreateBankInput,
-  CreateCarrierInput,
-  CreateColumnInput,
-  CreateContactInput,
-  CreateDepartmentInput,
-  CreateDivisionInput,
-  CreateEnterpriseInput,
-  CreateLocationInput,
-  CreateLockerInput,
-  CreateUserRecordInput,
-  Department,
-  Division,
-  DropOffInput,
-  EndReservationInput,
-  Enterprise,
-  ExtendReservationInput,
-  IssueCarrierCodeInput,
-  ListReservationsQuery,
-  Location,
-  Locker,
-  PickUpInput,
-  RecordRemoteOpenInput,
-  Reservation,
-  ReserveInput,
-  SetServiceStateInput,
-  UpdateBankInput,
-  UpdateContactInput,
-  UpdateUserRecordInput,
-  User,
+import type { CredentialHashParams } from '@portier/protocol';
+import { lockerKey, type Change, type LiveCollections, type Store } from '../store/store.ts';
+import { isAccessible, reachLimits, requiredAccessible, type ReachLimits } from './accessibility.ts';
+import { activityToCsv } from './activity.ts';
+import { chooseLocker, parcelDimensions } from './allocation.ts';
+import { DEFAULT_CODE_HASH_N, generateDigits, hashCode, newHashParams, sameHash } from './codes.ts';
+import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from './errors.ts';
+import type { DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
+import { KeyedMutex } from './mutex.ts';
+import {
+  activityQuery,
+  createBankInput,
+  createCarrierInput,
+  createColumnInput,
+  createContactInput,
+  createDepartmentInput,
+  createDivisionInput,
+  createEnterpriseInput,
+  createLocationInput,
+  createLockerInput,
+  createUserRecordInput,
+  DEFAULT_BANK_RULES,
+  dropOffInput,
+  endReservationInput,
+  entityIdSchema,
+  extendReservationInput,
+  issueCarrierCodeInput,
+  listReservationsQuery,
+  lockerNumberSchema,
+  pickUpInput,
+  recordRemoteOpenInput,
+  reserveInput,
+  setServiceStateInput,
+  updateBankInput,
+  updateContactInput,
+  updateUserRecordInput,
+  type Actor,
+  type ActivityEntry,
+  type ActivityQuery,
+  type ActivityType,
+  type Bank,
+  type Carrier,
+  type CarrierCode,
+  type Column,
+  type Contact,
+  type CreateBankInput,
+  type CreateCarrierInput,
+  type CreateColumnInput,
+  type CreateContactInput,
+  type CreateDepartmentInput,
+  type CreateDivisionInput,
+  type CreateEnterpriseInput,
+  type CreateLocationInput,
+  type CreateLockerInput,
+  type CreateUserRecordInput,
+  type Department,
+  type Division,
+  type DropOffInput,
+  type EndReservationInput,
+  type Enterprise,
+  type ExtendReservationInput,
+  type IssueCarrierCodeInput,
+  type ListReservationsQuery,
+  type Location,
+  type Locker,
+  type Party,
+  type PickUpInput,
+  type RecipientRef,
+  type RecordRemoteOpenInput,
+  type Reservation,
+  type ReserveInput,
+  type SetServiceStateInput,
+  type UpdateBankInput,
+  type UpdateContactInput,
+  type UpdateUserRecordInput,
+  type User,
 } from './model.ts';
 
 export * from './model.ts';
@@ -131,8 +167,30 @@ export interface ExpiryResult {
   released: Reservation[];
 }
 
-function notImplemented(): never {
-  throw new Error('not implemented');
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+/** How long a locker is held for a drop-off when the request does not say. */
+const DEFAULT_HOLD_MIN = { package: 24 * 60, return: 24 * 60, exchange: 24 * 60, storage: 30 } as const;
+/** Open-ended storage still needs a code expiry: a year. */
+const OPEN_STORAGE_CODE_MS = 365 * 24 * HOUR;
+
+interface BankIndex {
+  lockers: Map<number, Locker>;
+  /** The one live reservation holding each locker. */
+  live: Map<number, Reservation>;
+}
+
+interface RecipientInfo {
+  ref: RecipientRef;
+  needsAccessible: boolean;
+  owners: RecipientRef[];
+}
+
+/** What a use case hands back from inside a bank lock: its result, and the durability of its write. */
+interface Locked<T> {
+  result: T;
+  done: Promise<void>;
+  events?: Array<['reservation-changed', ReservationChanged] | ['locker-changed', LockerChanged]>;
 }
 
 export class LockerService extends EventEmitter<DomainEvents> {
@@ -140,73 +198,942 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly now: () => number;
   readonly log: Logger;
   readonly random: RandomSource;
+  private readonly codeHashN: number;
+  private readonly pickupCodeDigits: number;
+  private readonly bankLock = new KeyedMutex();
+  private readonly indexes = new Map<string, BankIndex>();
 
   constructor(opts: LockerServiceOptions) {
     super();
     this.store = opts.store;
-    this.now = opts.clock ?? Date.now;
+    // Read the clock through Date each time so fake timers installed later are honoured.
+    this.now = opts.clock ?? (() => Date.now());
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'locker-service' });
     this.random = opts.random ?? cryptoRandom;
+    this.codeHashN = opts.codeHashN ?? DEFAULT_CODE_HASH_N;
+    this.pickupCodeDigits = opts.pickupCodeDigits ?? 6;
   }
 
-  // ----------------------------------------------------------------------------------------- organisation
-  async createEnterprise(_input: CreateEnterpriseInput, _actor: Actor): Promise<Enterprise> { notImplemented(); }
-  async listEnterprises(): Promise<Enterprise[]> { notImplemented(); }
-  async createDivision(_input: CreateDivisionInput, _actor: Actor): Promise<Division> { notImplemented(); }
-  async listDivisions(_enterpriseId?: string): Promise<Division[]> { notImplemented(); }
-  async createLocation(_input: CreateLocationInput, _actor: Actor): Promise<Location> { notImplemented(); }
-  async listLocations(_divisionId?: string): Promise<Location[]> { notImplemented(); }
-  async createBank(_input: CreateBankInput, _actor: Actor): Promise<Bank> { notImplemented(); }
-  async updateBank(_bankId: string, _input: UpdateBankInput, _actor: Actor): Promise<Bank> { notImplemented(); }
-  async getBank(_bankId: string): Promise<Bank> { notImplemented(); }
-  async listBanks(_locationId?: string): Promise<Bank[]> { notImplemented(); }
-  async createColumn(_input: CreateColumnInput, _actor: Actor): Promise<Column> { notImplemented(); }
-  async listColumns(_bankId: string): Promise<Column[]> { notImplemented(); }
-  async createLocker(_input: CreateLockerInput, _actor: Actor): Promise<Locker> { notImplemented(); }
-  /** Several lockers in one durable write. */
-  async createLockers(_inputs: CreateLockerInput[], _actor: Actor): Promise<Locker[]> { notImplemented(); }
-  async getLocker(_bankId: string, _number: number): Promise<LockerView> { notImplemented(); }
-  /** Lockers of a bank with status, accessibility and a contents summary, by number. */
-  async listLockers(_bankId: string): Promise<LockerView[]> { notImplemented(); }
-  async setServiceState(_bankId: string, _number: number, _input: SetServiceStateInput, _actor: Actor): Promise<LockerView> { notImplemented(); }
-  /** Accessibility share and other configuration warnings of a bank. */
-  async checkBankConfig(_bankId: string): Promise<BankConfigCheck> { notImplemented(); }
+  // =========================================================================================== organisation
 
-  // ----------------------------------------------------------------------------------------- people
-  async createContact(_input: CreateContactInput, _actor: Actor): Promise<Contact> { notImplemented(); }
-  async updateContact(_id: string, _input: UpdateContactInput, _actor: Actor): Promise<Contact> { notImplemented(); }
-  async getContact(_id: string): Promise<Contact> { notImplemented(); }
-  async listContacts(): Promise<Contact[]> { notImplemented(); }
-  async createDepartment(_input: CreateDepartmentInput, _actor: Actor): Promise<Department> { notImplemented(); }
-  async listDepartments(): Promise<Department[]> { notImplemented(); }
-  async createCarrier(_input: CreateCarrierInput, _actor: Actor): Promise<Carrier> { notImplemented(); }
-  async listCarriers(): Promise<Carrier[]> { notImplemented(); }
-  async issueCarrierCode(_carrierId: string, _input: IssueCarrierCodeInput, _actor: Actor): Promise<IssuedCarrierCode> { notImplemented(); }
-  /** The carrier code record matching `code` at `bankId`, or undefined (constant-time compares). */
-  async verifyCarrierCode(_bankId: string, _code: string): Promise<CarrierCode | undefined> { notImplemented(); }
+  async createEnterprise(input: CreateEnterpriseInput, _actor: Actor): Promise<Enterprise> {
+    const req = parseInput(createEnterpriseInput, input);
+    const e: Enterprise = { id: this.newId('enterprises', req.id, 'e'), name: req.name, createdAt: this.now() };
+    await this.write({ put: [{ c: 'enterprises', key: e.id, value: e }] });
+    return e;
+  }
 
-  // ----------------------------------------------------------------------------------------- users (auth lives in http/auth)
-  async createUser(_input: CreateUserRecordInput): Promise<User> { notImplemented(); }
-  async updateUser(_id: string, _input: UpdateUserRecordInput): Promise<User> { notImplemented(); }
-  async getUser(_id: string): Promise<User> { notImplemented(); }
-  async findUserByUsername(_username: string): Promise<User | undefined> { notImplemented(); }
-  async listUsers(): Promise<User[]> { notImplemented(); }
+  async listEnterprises(): Promise<Enterprise[]> {
+    return this.store.list('enterprises');
+  }
 
-  // ----------------------------------------------------------------------------------------- reservations
-  async reserve(_input: ReserveInput, _actor: Actor): Promise<ReserveResult> { notImplemented(); }
-  async dropOff(_input: DropOffInput, _actor: Actor): Promise<DropOffResult> { notImplemented(); }
-  async pickUp(_input: PickUpInput, _actor: Actor): Promise<PickUpResult> { notImplemented(); }
-  async endReservation(_id: string, _input: EndReservationInput, _actor: Actor): Promise<Reservation> { notImplemented(); }
-  async extendReservation(_id: string, _input: ExtendReservationInput, _actor: Actor): Promise<Reservation> { notImplemented(); }
-  /** Expires uncollected packages and storage past their end, releases holds never dropped off. */
-  async expireDue(): Promise<ExpiryResult> { notImplemented(); }
-  async getReservation(_id: string): Promise<Reservation> { notImplemented(); }
-  async listReservations(_query: ListReservationsQuery): Promise<Reservation[]> { notImplemented(); }
+  async createDivision(input: CreateDivisionInput, _actor: Actor): Promise<Division> {
+    const req = parseInput(createDivisionInput, input);
+    this.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    const d: Division = { id: this.newId('divisions', req.id, 'd'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.now() };
+    await this.write({ put: [{ c: 'divisions', key: d.id, value: d }] });
+    return d;
+  }
 
-  // ----------------------------------------------------------------------------------------- activity
-  /** Records a remote open requested through the API (the MQTT link sends the command). */
-  async recordRemoteOpen(_input: RecordRemoteOpenInput, _actor: Actor): Promise<ActivityEntry> { notImplemented(); }
-  async queryActivity(_query: ActivityQuery): Promise<ActivityEntry[]> { notImplemented(); }
-  /** RFC 4180 CSV of `queryActivity(query)`, with a header row. */
-  async activityCsv(_query: ActivityQuery): Promise<string> { notImplemented(); }
+  async listDivisions(enterpriseId?: string): Promise<Division[]> {
+    return this.store.list('divisions').filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId);
+  }
+
+  async createLocation(input: CreateLocationInput, _actor: Actor): Promise<Location> {
+    const req = parseInput(createLocationInput, input);
+    this.must('divisions', req.divisionId, 'division', 'divisionId');
+    const l: Location = {
+      id: this.newId('locations', req.id, 'loc'),
+      divisionId: req.divisionId,
+      name: req.name,
+      reach: req.reach ?? { preset: 'default' },
+      createdAt: this.now(),
+      ...(req.address !== undefined ? { address: req.address } : {}),
+    };
+    await this.write({ put: [{ c: 'locations', key: l.id, value: l }] });
+    return l;
+  }
+
+  async listLocations(divisionId?: string): Promise<Location[]> {
+    return this.store.list('locations').filter((l) => divisionId === undefined || l.divisionId === divisionId);
+  }
+
+  async createBank(input: CreateBankInput, _actor: Actor): Promise<Bank> {
+    const req = parseInput(createBankInput, input);
+    this.must('locations', req.locationId, 'location', 'locationId');
+    const b: Bank = {
+      id: this.newId('banks', req.id, 'bank'),
+      locationId: req.locationId,
+      name: req.name,
+      rules: { ...DEFAULT_BANK_RULES, ...req.rules },
+      deliveryQuota: req.deliveryQuota ?? {},
+      credentialHash: newHashParams(this.codeHashN),
+      createdAt: this.now(),
+    };
+    await this.write({ put: [{ c: 'banks', key: b.id, value: b }] });
+    return b;
+  }
+
+  async updateBank(bankId: string, input: UpdateBankInput, _actor: Actor): Promise<Bank> {
+    const req = parseInput(updateBankInput, input);
+    const { result, done } = await this.bankLock.run(bankId, () => {
+      const b = this.mustBank(bankId);
+      const next: Bank = {
+        ...b,
+        ...(req.name !== undefined ? { name: req.name } : {}),
+        rules: { ...b.rules, ...req.rules },
+        deliveryQuota: req.deliveryQuota ?? b.deliveryQuota,
+      };
+      return { result: next, done: this.write({ put: [{ c: 'banks', key: next.id, value: next }] }) };
+    });
+    await done;
+    return result;
+  }
+
+  async getBank(bankId: string): Promise<Bank> {
+    return this.mustBank(bankId);
+  }
+
+  async listBanks(locationId?: string): Promise<Bank[]> {
+    return this.store.list('banks').filter((b) => locationId === undefined || b.locationId === locationId);
+  }
+
+  async createColumn(input: CreateColumnInput, _actor: Actor): Promise<Column> {
+    const req = parseInput(createColumnInput, input);
+    this.mustBank(req.bankId, 'bankId');
+    const siblings = this.store.list('columns').filter((c) => c.bankId === req.bankId);
+    if (siblings.some((c) => c.position === req.position))
+      throw new DomainError('CONFLICT', `bank ${req.bankId} already has a column at position ${req.position}`, 'position');
+    if (req.kind === 'kiosk' && siblings.some((c) => c.kind === 'kiosk'))
+      throw new DomainError('CONFLICT', `bank ${req.bankId} already has its kiosk column`, 'kind');
+    if (this.store.list('columns').some((c) => c.controllerId === req.controllerId))
+      throw new DomainError('CONFLICT', `controller ${req.controllerId} already drives a column`, 'controllerId');
+    const c: Column = {
+      id: this.newId('columns', req.id, 'col'),
+      bankId: req.bankId,
+      position: req.position,
+      kind: req.kind,
+      controllerId: req.controllerId,
+      createdAt: this.now(),
+    };
+    await this.write({ put: [{ c: 'columns', key: c.id, value: c }] });
+    return c;
+  }
+
+  async listColumns(bankId: string): Promise<Column[]> {
+    this.mustBank(bankId);
+    return this.store
+      .list('columns')
+      .filter((c) => c.bankId === bankId)
+      .sort((a, b) => a.position - b.position);
+  }
+
+  async createLocker(input: CreateLockerInput, actor: Actor): Promise<Locker> {
+    const [l] = await this.createLockers([input], actor, false);
+    return l!;
+  }
+
+  async createLockers(inputs: CreateLockerInput[], _actor: Actor, prefixFields = true): Promise<Locker[]> {
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new DomainError('VALIDATION', 'lockers: at least one locker is required', 'lockers');
+    if (inputs.length > 2000) throw new DomainError('VALIDATION', 'lockers: at most 2000 lockers at once', 'lockers');
+    const reqs = inputs.map((input, i) => {
+      try {
+        return parseInput(createLockerInput, input);
+      } catch (err) {
+        if (prefixFields && err instanceof DomainError && err.field) throw new DomainError(err.code, `lockers.${i}.${err.message}`, `lockers.${i}.${err.field}`);
+        throw err;
+      }
+    });
+    const field = (i: number, f: string): string => (prefixFields ? `lockers.${i}.${f}` : f);
+    const bankIds = new Set(reqs.map((r) => r.bankId));
+    // Lock every bank concerned, in a fixed order (no deadlock between two bulk creations).
+    const banks = [...bankIds].sort();
+    const run = (k: number): Promise<Locked<Locker[]>> =>
+      k < banks.length
+        ? this.bankLock.run(banks[k]!, () => run(k + 1))
+        : Promise.resolve(this.createLockersLocked(reqs, field));
+    const { result, done } = await run(0);
+    await done;
+    for (const l of result) this.emit('locker-changed', { locker: l, change: 'created' });
+    return result;
+  }
+
+  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string): Locked<Locker[]> {
+    const now = this.now();
+    const out: Locker[] = [];
+    const seenNumbers = new Set<string>();
+    const seenDoors = new Set<string>();
+    reqs.forEach((req, i) => {
+      this.mustBank(req.bankId, field(i, 'bankId'));
+      const col = this.store.get('columns', req.columnId);
+      if (!col || col.bankId !== req.bankId) throw notFound(`column of bank ${req.bankId}`, req.columnId, field(i, 'columnId'));
+      const nk = lockerKey(req.bankId, req.number);
+      if (this.store.get('lockers', nk) || seenNumbers.has(nk))
+        throw new DomainError('CONFLICT', `bank ${req.bankId} already has locker ${req.number}`, field(i, 'number'));
+      const dk = `${req.columnId}/${req.door}`;
+      if (seenDoors.has(dk) || [...this.index(req.bankId).lockers.values()].some((l) => l.columnId === req.columnId && l.door === req.door))
+        throw new DomainError('CONFLICT', `door ${req.door} of column ${req.columnId} is already a locker`, field(i, 'door'));
+      if (req.dedicatedTo) this.mustRecipient(req.dedicatedTo, field(i, 'dedicatedTo.id'));
+      seenNumbers.add(nk);
+      seenDoors.add(dk);
+      const { service, ...rest } = req;
+      out.push({ ...rest, service: service ?? 'in-service', createdAt: now });
+    });
+    return { result: out, done: this.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })) }) };
+  }
+
+  async getLocker(bankId: string, number: number): Promise<LockerView> {
+    const bank = this.mustBank(bankId, 'bankId');
+    const idx = this.index(bankId);
+    const l = idx.lockers.get(number);
+    if (!l) throw notFound(`locker of bank ${bankId}`, number, 'number');
+    return this.view(l, idx, this.reachOf(bank));
+  }
+
+  async listLockers(bankId: string): Promise<LockerView[]> {
+    const bank = this.mustBank(bankId, 'bankId');
+    const idx = this.index(bankId);
+    const reach = this.reachOf(bank);
+    return [...idx.lockers.values()].sort((a, b) => a.number - b.number).map((l) => this.view(l, idx, reach));
+  }
+
+  async setServiceState(bankId: string, number: number, input: SetServiceStateInput, actor: Actor): Promise<LockerView> {
+    const req = parseInput(setServiceStateInput, input);
+    const n = parseInput(lockerNumberSchema, number);
+    const bank = this.mustBank(bankId, 'bankId');
+    const { result, done } = await this.bankLock.run(bankId, () => {
+      const idx = this.index(bankId);
+      const l = idx.lockers.get(n);
+      if (!l) throw notFound(`locker of bank ${bankId}`, n, 'number');
+      const { serviceReason: _old, ...base } = l;
+      const next: Locker = { ...base, service: req.state, ...(req.reason !== undefined ? { serviceReason: req.reason } : {}) };
+      const live = idx.live.get(n);
+      const activity = this.activity('service-change', actor, {
+        bankId,
+        lockerNumber: n,
+        ...(live ? { reservationId: live.id, recipientId: live.recipient.id } : {}),
+        detail: `${req.state}${req.reason ? `: ${req.reason}` : ''}`,
+      });
+      const done = this.write({ put: [{ c: 'lockers', key: lockerKey(bankId, n), value: next }], activity: [activity] });
+      return { result: next, done };
+    });
+    await done;
+    this.emit('locker-changed', { locker: result, change: 'service-changed' });
+    return this.view(result, this.index(bankId), this.reachOf(bank));
+  }
+
+  async checkBankConfig(bankId: string): Promise<BankConfigCheck> {
+    const bank = this.mustBank(bankId, 'bankId');
+    const reach = this.reachOf(bank);
+    const lockers = [...this.index(bankId).lockers.values()];
+    const accessible = lockers.filter((l) => isAccessible(l, reach)).length;
+    const warnings: BankConfigCheck['warnings'] = [];
+    const need = requiredAccessible(lockers.length);
+    if (lockers.length === 0) warnings.push({ code: 'NO_LOCKERS', message: 'the bank has no lockers' });
+    else if (accessible < need)
+      warnings.push({
+        code: 'FEW_ACCESSIBLE',
+        message: `only ${accessible} of ${lockers.length} lockers are accessible (reach ${reach.minCm} to ${reach.maxCm} cm); at least ${need} (5 %, and at least one) are needed`,
+      });
+    const columns = this.store.list('columns').filter((c) => c.bankId === bankId);
+    if (!columns.some((c) => c.kind === 'kiosk')) warnings.push({ code: 'NO_KIOSK', message: 'the bank has no kiosk column' });
+    for (const [size, keep] of Object.entries(bank.deliveryQuota)) {
+      const have = lockers.filter((l) => l.size === size && !l.dedicatedTo).length;
+      if (keep !== undefined && keep >= have && keep > 0)
+        warnings.push({ code: 'QUOTA_BLOCKS_STORAGE', message: `delivery quota of ${keep} ${size} lockers leaves none of its ${have} for day-use storage` });
+    }
+    return { bankId, lockers: lockers.length, accessible, reach, warnings };
+  }
+
+  // =========================================================================================== people
+
+  async createContact(input: CreateContactInput, _actor: Actor): Promise<Contact> {
+    const req = parseInput(createContactInput, input);
+    if (req.personnelId !== undefined) this.assertPersonnelIdFree(req.personnelId, undefined);
+    const dept = req.departmentId !== undefined ? this.must('departments', req.departmentId, 'department', 'departmentId') : undefined;
+    const c: Contact = {
+      id: this.newId('contacts', req.id, 'c'),
+      name: req.name,
+      needsAccessible: req.needsAccessible,
+      createdAt: this.now(),
+      ...(req.email !== undefined ? { email: req.email } : {}),
+      ...(req.personnelId !== undefined ? { personnelId: req.personnelId } : {}),
+      ...(req.departmentId !== undefined ? { departmentId: req.departmentId } : {}),
+    };
+    const change: Change = { put: [{ c: 'contacts', key: c.id, value: c }] };
+    if (dept && !dept.memberIds.includes(c.id))
+      change.put!.push({ c: 'departments', key: dept.id, value: { ...dept, memberIds: [...dept.memberIds, c.id] } });
+    await this.write(change);
+    return c;
+  }
+
+  async updateContact(id: string, input: UpdateContactInput, _actor: Actor): Promise<Contact> {
+    const req = parseInput(updateContactInput, input);
+    const old = this.must('contacts', id, 'contact', 'contactId');
+    if (req.personnelId !== undefined) this.assertPersonnelIdFree(req.personnelId, id);
+    const dept = req.departmentId !== undefined ? this.must('departments', req.departmentId, 'department', 'departmentId') : undefined;
+    const next: Contact = { ...old };
+    if (req.name !== undefined) next.name = req.name;
+    if (req.email !== undefined) next.email = req.email;
+    if (req.personnelId !== undefined) next.personnelId = req.personnelId;
+    if (req.departmentId !== undefined) next.departmentId = req.departmentId;
+    if (req.needsAccessible !== undefined) next.needsAccessible = req.needsAccessible;
+    const change: Change = { put: [{ c: 'contacts', key: id, value: next }] };
+    if (dept && !dept.memberIds.includes(id))
+      change.put!.push({ c: 'departments', key: dept.id, value: { ...dept, memberIds: [...dept.memberIds, id] } });
+    await this.write(change);
+    return next;
+  }
+
+  async getContact(id: string): Promise<Contact> {
+    return this.must('contacts', id, 'contact', 'contactId');
+  }
+
+  async listContacts(): Promise<Contact[]> {
+    return this.store.list('contacts');
+  }
+
+  async createDepartment(input: CreateDepartmentInput, _actor: Actor): Promise<Department> {
+    const req = parseInput(createDepartmentInput, input);
+    const members = [...new Set(req.memberIds)];
+    members.forEach((m, i) => this.must('contacts', m, 'contact', `memberIds.${i}`));
+    if (req.keyContactId !== undefined) this.must('contacts', req.keyContactId, 'contact', 'keyContactId');
+    const d: Department = {
+      id: this.newId('departments', req.id, 'dep'),
+      name: req.name,
+      memberIds: members,
+      createdAt: this.now(),
+      ...(req.keyContactId !== undefined ? { keyContactId: req.keyContactId } : {}),
+    };
+    const change: Change = { put: [{ c: 'departments', key: d.id, value: d }] };
+    for (const m of members) {
+      const c = this.store.get('contacts', m)!;
+      if (c.departmentId === undefined) change.put!.push({ c: 'contacts', key: m, value: { ...c, departmentId: d.id } });
+    }
+    await this.write(change);
+    return d;
+  }
+
+  async listDepartments(): Promise<Department[]> {
+    return this.store.list('departments');
+  }
+
+  async createCarrier(input: CreateCarrierInput, _actor: Actor): Promise<Carrier> {
+    const req = parseInput(createCarrierInput, input);
+    const c: Carrier = { id: this.newId('carriers', req.id, 'car'), name: req.name, createdAt: this.now() };
+    await this.write({ put: [{ c: 'carriers', key: c.id, value: c }] });
+    return c;
+  }
+
+  async listCarriers(): Promise<Carrier[]> {
+    return this.store.list('carriers');
+  }
+
+  async issueCarrierCode(carrierId: string, input: IssueCarrierCodeInput, _actor: Actor): Promise<IssuedCarrierCode> {
+    const req = parseInput(issueCarrierCodeInput, input);
+    this.must('carriers', carrierId, 'carrier', 'carrierId');
+    req.bankIds.forEach((b, i) => this.mustBank(b, `bankIds.${i}`));
+    return this.bankLock.run('#carrier-codes', async () => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const code = generateDigits(req.digits, (a, b) => this.random.int(a, b));
+        // A code two carriers share would open lockers as the wrong carrier: draw again.
+        if (await this.findCarrierCode(code, undefined)) continue;
+        const params = newHashParams(this.codeHashN);
+        const cc: CarrierCode = {
+          id: this.random.id('cc'),
+          carrierId,
+          code: { hash: await hashCode('carrier-code', code, params), params },
+          digits: req.digits,
+          bankIds: req.bankIds,
+          revoked: false,
+          createdAt: this.now(),
+          ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
+        };
+        await this.write({ put: [{ c: 'carrierCodes', key: cc.id, value: cc }] });
+        return { carrierCode: cc, code };
+      }
+      throw new DomainError('CONFLICT', 'could not draw an unused carrier code; use more digits', 'digits');
+    });
+  }
+
+  async verifyCarrierCode(bankId: string, code: string): Promise<CarrierCode | undefined> {
+    if (!/^\d{6,10}$/.test(code)) return undefined;
+    return this.findCarrierCode(code, bankId);
+  }
+
+  private async findCarrierCode(code: string, bankId: string | undefined): Promise<CarrierCode | undefined> {
+    const now = this.now();
+    const hashes = new Map<string, string>();
+    let found: CarrierCode | undefined;
+    for (const cc of this.store.list('carrierCodes')) {
+      if (cc.revoked || (cc.expiresAt !== undefined && cc.expiresAt <= now)) continue;
+      if (bankId !== undefined && cc.bankIds.length > 0 && !cc.bankIds.includes(bankId)) continue;
+      if (cc.digits !== code.length) continue;
+      const key = paramsKey(cc.code.params);
+      let h = hashes.get(key);
+      if (h === undefined) {
+        h = await hashCode('carrier-code', code, cc.code.params);
+        hashes.set(key, h);
+      }
+      if (sameHash(h, cc.code.hash)) found ??= cc;
+    }
+    return found;
+  }
+
+  // =========================================================================================== users
+
+  async createUser(input: CreateUserRecordInput): Promise<User> {
+    const req = parseInput(createUserRecordInput, input);
+    if (await this.findUserByUsername(req.username)) throw new DomainError('CONFLICT', `user name ${JSON.stringify(req.username)} is taken`, 'username');
+    if (req.contactId !== undefined) this.must('contacts', req.contactId, 'contact', 'contactId');
+    if (req.carrierId !== undefined) this.must('carriers', req.carrierId, 'carrier', 'carrierId');
+    const u: User = {
+      id: this.newId('users', req.id, 'u'),
+      username: req.username,
+      role: req.role,
+      passwordHash: req.passwordHash,
+      disabled: false,
+      createdAt: this.now(),
+      ...(req.contactId !== undefined ? { contactId: req.contactId } : {}),
+      ...(req.carrierId !== undefined ? { carrierId: req.carrierId } : {}),
+    };
+    await this.write({ put: [{ c: 'users', key: u.id, value: u }] });
+    return u;
+  }
+
+  async updateUser(id: string, input: UpdateUserRecordInput): Promise<User> {
+    const req = parseInput(updateUserRecordInput, input);
+    const old = this.must('users', id, 'user', 'userId');
+    const next: User = { ...old, ...stripUndefined(req) };
+    await this.write({ put: [{ c: 'users', key: id, value: next }] });
+    return next;
+  }
+
+  async getUser(id: string): Promise<User> {
+    return this.must('users', id, 'user', 'userId');
+  }
+
+  async findUserByUsername(username: string): Promise<User | undefined> {
+    const lower = username.trim().toLowerCase();
+    return this.store.list('users').find((u) => u.username.toLowerCase() === lower);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return this.store.list('users');
+  }
+
+  // =========================================================================================== reservations
+
+  async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult> {
+    const req = parseInput(reserveInput, input);
+    this.mustBank(req.bankId, 'bankId');
+    const recipient = this.mustRecipient(req.recipient, 'recipient.id');
+    if (req.dropOffParty) this.mustParty(req.dropOffParty, 'dropOffParty.id');
+    if (req.pickupParty) this.mustParty(req.pickupParty, 'pickupParty.id');
+    const { result, done, events } = await this.bankLock.run(req.bankId, () => this.reserveLocked(req, recipient, actor));
+    await done;
+    this.emitAll(events);
+    return result;
+  }
+
+  /** The allocate-and-write critical section: no await between reading the free lockers and the store commit. */
+  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor): Locked<ReserveResult> {
+    const bank = this.mustBank(req.bankId, 'bankId');
+    const now = this.now();
+    const idx = this.index(bank.id);
+    const reach = this.reachOf(bank);
+    const parcel = parcelDimensions(req.size, req.dimensions);
+    const trackingIds = req.trackingId !== undefined ? [req.trackingId] : [];
+
+    if (req.kind === 'package' && bank.rules.addToExistingLocker) {
+      for (const r of idx.live.values()) {
+        if (r.kind !== 'package' || r.recipient.type !== recipient.ref.type || r.recipient.id !== recipient.ref.id) continue;
+        if (r.status !== 'reserved' && r.status !== 'occupied') continue;
+        const l = idx.lockers.get(r.lockerNumber);
+        if (!l || l.service !== 'in-service' || !chooseLocker({ kind: 'package', parcel, needsAccessible: false, owners: recipient.owners }, { lockers: [l], isHeld: () => false, reach, quota: {} })) continue;
+        const next: Reservation = { ...r, packages: [...r.packages, ...this.newPackages(trackingIds, now)] };
+        const activity = this.activity('reservation', actor, {
+          bankId: bank.id,
+          lockerNumber: r.lockerNumber,
+          recipientId: recipient.ref.id,
+          reservationId: r.id,
+          ...(req.trackingId !== undefined ? { trackingId: req.trackingId } : {}),
+          detail: 'added to the recipient\'s existing locker',
+        });
+        const done = this.write({ put: [{ c: 'reservations', key: r.id, value: next }], activity: [activity] });
+        return { result: { reservation: next, addedToExisting: true }, done, events: [['reservation-changed', { reservation: next, change: 'package-added' }]] };
+      }
+    }
+
+    const locker = chooseLocker(
+      { kind: req.kind, parcel, needsAccessible: recipient.needsAccessible, owners: recipient.owners },
+      { lockers: idx.lockers.values(), isHeld: (n) => idx.live.has(n), reach, quota: bank.deliveryQuota },
+    );
+    if (!locker) throw new DomainError('NO_LOCKER_AVAILABLE', NO_LOCKER_MESSAGE, 'bankId');
+
+    const r: Reservation = {
+      id: this.random.id('r'),
+      bankId: bank.id,
+      lockerNumber: locker.number,
+      kind: req.kind,
+      status: 'reserved',
+      recipient: recipient.ref,
+      packages: req.kind === 'storage' ? [] : this.newPackages(trackingIds, now),
+      createdAt: now,
+      createdBy: actor,
+      holdUntil: now + (req.holdMinutes ?? DEFAULT_HOLD_MIN[req.kind]) * MINUTE,
+      ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
+      ...(req.pickupParty ? { pickupParty: req.pickupParty } : {}),
+      ...(req.note !== undefined ? { note: req.note } : {}),
+    };
+    if (req.kind === 'storage' && req.storage) {
+      const maxMs = bank.rules.maxStorageH * HOUR;
+      const s = req.storage;
+      if (s.minutes !== undefined && s.minutes * MINUTE > maxMs)
+        throw new DomainError('VALIDATION', `storage.minutes: longer than the bank's maximum of ${bank.rules.maxStorageH} h`, 'storage.minutes');
+      if (s.maxMinutes !== undefined && s.maxMinutes * MINUTE > maxMs)
+        throw new DomainError('VALIDATION', `storage.maxMinutes: longer than the bank's maximum of ${bank.rules.maxStorageH} h`, 'storage.maxMinutes');
+      r.storageMode = s.mode;
+      if (s.mode !== 'open') {
+        r.endsAt = now + s.minutes! * MINUTE;
+        r.maxEndsAt = s.mode === 'fixed' ? r.endsAt : now + (s.maxMinutes !== undefined ? s.maxMinutes * MINUTE : maxMs);
+      }
+    }
+    const activity = this.activity('reservation', actor, {
+      bankId: bank.id,
+      lockerNumber: locker.number,
+      recipientId: recipient.ref.id,
+      reservationId: r.id,
+      ...(req.trackingId !== undefined ? { trackingId: req.trackingId } : {}),
+      detail: req.kind,
+    });
+    const done = this.write({ put: [{ c: 'reservations', key: r.id, value: r }], activity: [activity] });
+    return { result: { reservation: r, addedToExisting: false }, done, events: [['reservation-changed', { reservation: r, change: 'reserved' }]] };
+  }
+
+  async dropOff(input: DropOffInput, actor: Actor): Promise<DropOffResult> {
+    const req = parseInput(dropOffInput, input);
+    const r0 = this.mustLive(req.reservationId, 'reservationId');
+    const { result, done, events } = await this.bankLock.run(r0.bankId, async (): Promise<Locked<DropOffResult>> => {
+      const r = this.mustLive(req.reservationId, 'reservationId');
+      if (r.status !== 'reserved' && r.status !== 'occupied')
+        throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: nothing can be dropped off`, 'reservationId');
+      const bank = this.mustBank(r.bankId);
+      const locker = this.index(r.bankId).lockers.get(r.lockerNumber);
+      if (!locker || locker.service !== 'in-service')
+        throw new DomainError('INVALID_STATE', `locker ${r.lockerNumber} of bank ${r.bankId} is out of service`, 'reservationId');
+      const now = this.now();
+      const known = new Set(r.packages.map((p) => p.trackingId).filter((x) => x !== undefined));
+      const added = (req.trackingIds ?? []).filter((t) => !known.has(t));
+      const packages = [...r.packages, ...this.newPackages(added, now)].map((p) => (p.droppedOffAt === undefined ? { ...p, droppedOffAt: now } : p));
+      const newlyDropped = packages.filter((p) => p.droppedOffAt === now);
+
+      let endsAt: number;
+      if (r.kind === 'storage') endsAt = r.endsAt ?? now + OPEN_STORAGE_CODE_MS;
+      else endsAt = now + bank.rules.pickupPinExpiryH * HOUR;
+      const { code, stored } = await this.newPickupCode(bank, r.id);
+      const next: Reservation = {
+        ...r,
+        status: 'occupied',
+        packages,
+        occupiedAt: r.occupiedAt ?? now,
+        pickupCode: { code: stored, expiresAt: endsAt, issuedAt: now },
+        ...(r.kind === 'storage' ? {} : { endsAt }),
+      };
+      const type: ActivityType = r.kind === 'return' ? 'return' : 'drop-off';
+      const base = { bankId: r.bankId, lockerNumber: r.lockerNumber, recipientId: r.recipient.id, reservationId: r.id };
+      const activity =
+        newlyDropped.length > 0 && newlyDropped.some((p) => p.trackingId !== undefined)
+          ? newlyDropped.map((p) => this.activity(type, actor, { ...base, ...(p.trackingId !== undefined ? { trackingId: p.trackingId } : {}), detail: r.kind }))
+          : [this.activity(type, actor, { ...base, detail: r.kind })];
+      const done = this.write({ put: [{ c: 'reservations', key: r.id, value: next }], activity });
+      return {
+        result: { reservation: next, pickupCode: code, pickupCodeExpiresAt: endsAt },
+        done,
+        events: [['reservation-changed', { reservation: next, change: 'occupied' }]],
+      };
+    });
+    await done;
+    this.emitAll(events);
+    return result;
+  }
+
+  async pickUp(input: PickUpInput, actor: Actor): Promise<PickUpResult> {
+    const req = parseInput(pickUpInput, input);
+    if ('code' in req) {
+      const bank = this.mustBank(req.bankId, 'bankId');
+      // Hash once outside the lock with the bank's salt; compare against every candidate in constant time.
+      const hash = await hashCode('pickup-code', req.code, bank.credentialHash);
+      const { result, done, events } = await this.bankLock.run(bank.id, () => {
+        const now = this.now();
+        const matches: Reservation[] = [];
+        for (const r of this.index(bank.id).live.values()) {
+          if (r.status !== 'occupied' || !r.pickupCode || r.pickupCode.expiresAt <= now) continue;
+          if (paramsKey(r.pickupCode.code.params) !== paramsKey(bank.credentialHash)) continue;
+          if (sameHash(hash, r.pickupCode.code.hash)) matches.push(r);
+        }
+        if (matches.length === 0) throw new DomainError('INVALID_CODE', 'code not recognised or expired', 'code');
+        return this.endLocked(matches, 'picked-up', 'pickup', actor, undefined);
+      });
+      await done;
+      this.emitAll(events);
+      return { reservations: result, lockerNumbers: result.map((r) => r.lockerNumber) };
+    }
+    const r0 = this.mustLive(req.reservationId, 'reservationId');
+    const { result, done, events } = await this.bankLock.run(r0.bankId, () => {
+      const r = this.mustLive(req.reservationId, 'reservationId');
+      if (r.status !== 'occupied' && r.status !== 'expired')
+        throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: there is nothing to pick up`, 'reservationId');
+      return this.endLocked([r], 'picked-up', 'pickup', actor, undefined);
+    });
+    await done;
+    this.emitAll(events);
+    return { reservations: result, lockerNumbers: result.map((r) => r.lockerNumber) };
+  }
+
+  async endReservation(id: string, input: EndReservationInput, actor: Actor): Promise<Reservation> {
+    const req = parseInput(endReservationInput, input);
+    const r0 = this.mustLive(id, 'reservationId');
+    const { result, done, events } = await this.bankLock.run(r0.bankId, () =>
+      this.endLocked([this.mustLive(id, 'reservationId')], req.reason, 'end', actor, req.note),
+    );
+    await done;
+    this.emitAll(events);
+    return result[0]!;
+  }
+
+  private endLocked(
+    rs: Reservation[],
+    reason: Reservation['endReason'] & string,
+    type: ActivityType,
+    actor: Actor,
+    note: string | undefined,
+  ): Locked<Reservation[]> {
+    const now = this.now();
+    const ended: Reservation[] = [];
+    const activity: ActivityEntry[] = [];
+    for (const r of rs) {
+      const { pickupCode: _dropped, ...rest } = r; // a used or dead code has no business in history
+      const e: Reservation = { ...rest, status: 'ended', endedAt: now, endReason: reason, ...(note !== undefined ? { note } : {}) };
+      ended.push(e);
+      const base = { bankId: r.bankId, lockerNumber: r.lockerNumber, recipientId: r.recipient.id, reservationId: r.id };
+      const tracked = r.packages.filter((p) => p.trackingId !== undefined);
+      const detail = type === 'pickup' ? r.kind : `${reason}${note ? `: ${note}` : ''}`;
+      if (tracked.length > 0) for (const p of tracked) activity.push(this.activity(type, actor, { ...base, trackingId: p.trackingId!, detail }));
+      else activity.push(this.activity(type, actor, { ...base, detail }));
+    }
+    const done = this.write({ del: rs.map((r) => ({ c: 'reservations' as const, key: r.id })), ended, activity });
+    return {
+      result: ended,
+      done,
+      events: ended.map((e) => ['reservation-changed', { reservation: e, change: reason === 'picked-up' ? 'picked-up' : 'ended' }] as const),
+    } as Locked<Reservation[]>;
+  }
+
+  async extendReservation(id: string, input: ExtendReservationInput, actor: Actor): Promise<Reservation> {
+    const req = parseInput(extendReservationInput, input);
+    const r0 = this.mustLive(id, 'reservationId');
+    const { result, done, events } = await this.bankLock.run(r0.bankId, () => {
+      const r = this.mustLive(id, 'reservationId');
+      const by = req.minutes * MINUTE;
+      const now = this.now();
+      let next: Reservation;
+      if (r.status === 'reserved') {
+        next = { ...r, holdUntil: Math.max(r.holdUntil ?? now, now) + by };
+      } else if (r.kind === 'storage') {
+        if (r.storageMode === 'fixed') throw new DomainError('INVALID_STATE', 'fixed-duration storage cannot be extended', 'reservationId');
+        if (r.storageMode === 'open') throw new DomainError('INVALID_STATE', 'open storage has no end time to extend', 'reservationId');
+        const endsAt = Math.max(r.endsAt ?? now, now) + by;
+        if (r.maxEndsAt !== undefined && endsAt > r.maxEndsAt)
+          throw new DomainError('VALIDATION', `minutes: would end after the maximum of ${new Date(r.maxEndsAt).toISOString()}`, 'minutes');
+        next = this.withEnd(r, endsAt);
+      } else {
+        next = this.withEnd(r, Math.max(r.endsAt ?? now, now) + by);
+      }
+      const activity = this.activity('extension', actor, {
+        bankId: r.bankId,
+        lockerNumber: r.lockerNumber,
+        recipientId: r.recipient.id,
+        reservationId: r.id,
+        detail: `+${req.minutes} min`,
+      });
+      const done = this.write({ put: [{ c: 'reservations', key: r.id, value: next }], activity: [activity] });
+      return { result: next, done, events: [['reservation-changed', { reservation: next, change: 'extended' }]] } as Locked<Reservation>;
+    });
+    await done;
+    this.emitAll(events);
+    return result;
+  }
+
+  /** A new end for an occupied/expired reservation: the code follows, and an expired one is live again. */
+  private withEnd(r: Reservation, endsAt: number): Reservation {
+    const { expiredAt: _e, ...rest } = r;
+    return {
+      ...rest,
+      status: r.status === 'expired' ? 'occupied' : r.status,
+      endsAt,
+      ...(r.pickupCode ? { pickupCode: { ...r.pickupCode, expiresAt: endsAt } } : {}),
+    };
+  }
+
+  async expireDue(): Promise<ExpiryResult> {
+    const out: ExpiryResult = { expired: [], released: [] };
+    const system: Actor = { role: 'system' };
+    const banks = new Set(this.store.list('reservations').map((r) => r.bankId));
+    for (const bankId of banks) {
+      const { result, done, events } = await this.bankLock.run(bankId, () => {
+        const now = this.now();
+        const release: Reservation[] = [];
+        const expire: Reservation[] = [];
+        for (const r of this.index(bankId).live.values()) {
+          if (r.status === 'reserved' && r.holdUntil !== undefined && r.holdUntil <= now) release.push(r);
+          else if (r.status === 'occupied' && r.endsAt !== undefined && r.endsAt <= now) expire.push(r);
+        }
+        const put: Change['put'] = [];
+        const activity: ActivityEntry[] = [];
+        const expired = expire.map((r) => ({ ...r, status: 'expired' as const, expiredAt: now }));
+        for (const r of expired) {
+          put.push({ c: 'reservations', key: r.id, value: r });
+          activity.push(this.activity('expiry', system, { bankId, lockerNumber: r.lockerNumber, recipientId: r.recipient.id, reservationId: r.id, detail: 'not collected in time' }));
+        }
+        const releasedL = release.length > 0 ? this.endLocked(release, 'hold-expired', 'expiry', system, undefined) : undefined;
+        const done = expired.length > 0 ? this.write({ put, activity }) : Promise.resolve();
+        const events: Locked<unknown>['events'] = [
+          ...expired.map((r) => ['reservation-changed', { reservation: r, change: 'expired' }] as ['reservation-changed', ReservationChanged]),
+          ...(releasedL?.events ?? []),
+        ];
+        return { result: { expired, released: releasedL?.result ?? [] }, done: Promise.all([done, releasedL?.done]).then(() => {}), events };
+      });
+      await done;
+      this.emitAll(events);
+      out.expired.push(...result.expired);
+      out.released.push(...result.released);
+    }
+    if (out.expired.length + out.released.length > 0) this.log.info({ expired: out.expired.length, released: out.released.length }, 'expiry run');
+    return out;
+  }
+
+  /** Runs `expireDue` every `intervalMs` until the returned function is called. */
+  startExpiry(intervalMs = 60_000): () => void {
+    const timer = setInterval(() => {
+      this.expireDue().catch((err: unknown) => this.log.error({ err }, 'expiry run failed'));
+    }, intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+
+  async getReservation(id: string): Promise<Reservation> {
+    const live = this.store.get('reservations', id);
+    if (live) return live;
+    const past = this.store.pastReservations({ limit: Number.MAX_SAFE_INTEGER }).find((r) => r.id === id);
+    if (past) return past;
+    throw notFound('reservation', id, 'reservationId');
+  }
+
+  async listReservations(query: ListReservationsQuery): Promise<Reservation[]> {
+    const q = parseInput(listReservationsQuery, query);
+    const match = (r: Reservation): boolean =>
+      (q.bankId === undefined || r.bankId === q.bankId) &&
+      (q.status === undefined || r.status === q.status) &&
+      (q.recipientId === undefined || r.recipient.id === q.recipientId);
+    const live = this.store.list('reservations').filter(match).sort((a, b) => a.createdAt - b.createdAt);
+    const out = live.slice(0, q.limit);
+    if (q.includeEnded || q.status === 'ended') {
+      const left = q.limit - out.length;
+      if (left > 0) {
+        const past = this.store.pastReservations({ limit: left, ...(q.bankId !== undefined ? { bankId: q.bankId } : {}), ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}) });
+        out.push(...past);
+      }
+    }
+    return q.status === 'ended' ? out.filter((r) => r.status === 'ended') : out;
+  }
+
+  // =========================================================================================== activity
+
+  async recordRemoteOpen(input: RecordRemoteOpenInput, actor: Actor): Promise<ActivityEntry> {
+    const req = parseInput(recordRemoteOpenInput, input);
+    this.mustBank(req.bankId, 'bankId');
+    const idx = this.index(req.bankId);
+    if (!idx.lockers.has(req.lockerNumber)) throw notFound(`locker of bank ${req.bankId}`, req.lockerNumber, 'lockerNumber');
+    const live = idx.live.get(req.lockerNumber);
+    const a = this.activity('remote-open', actor, {
+      bankId: req.bankId,
+      lockerNumber: req.lockerNumber,
+      ...(live ? { reservationId: live.id, recipientId: live.recipient.id } : {}),
+      detail: [req.commandId && `command ${req.commandId}`, req.outcome].filter(Boolean).join(': ') || undefined,
+    });
+    await this.write({ activity: [a] });
+    return a;
+  }
+
+  async queryActivity(query: ActivityQuery): Promise<ActivityEntry[]> {
+    const q = parseInput(activityQuery, query);
+    if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new DomainError('VALIDATION', 'to: must not be before from', 'to');
+    return this.store.queryActivity(q);
+  }
+
+  async activityCsv(query: ActivityQuery): Promise<string> {
+    return activityToCsv(await this.queryActivity(query));
+  }
+
+  // =========================================================================================== internals
+
+  /** Commits a change, keeping the per-bank indexes in step with the store (both change synchronously). */
+  private write(change: Change): Promise<void> {
+    for (const d of change.del ?? []) {
+      if (d.c !== 'reservations') continue;
+      const old = this.store.get('reservations', d.key);
+      const idx = old && this.indexes.get(old.bankId);
+      if (old && idx?.live.get(old.lockerNumber)?.id === old.id) idx.live.delete(old.lockerNumber);
+    }
+    for (const p of change.put ?? []) {
+      if (p.c === 'lockers') this.indexes.get(p.value.bankId)?.lockers.set(p.value.number, p.value);
+      else if (p.c === 'reservations') {
+        const idx = this.index(p.value.bankId);
+        const holder = idx.live.get(p.value.lockerNumber);
+        // The invariant allocation exists for: never two live reservations on one locker.
+        if (holder && holder.id !== p.value.id)
+          throw new Error(`invariant: locker ${p.value.lockerNumber} of bank ${p.value.bankId} is held by ${holder.id}, not ${p.value.id}`);
+        idx.live.set(p.value.lockerNumber, p.value);
+      }
+    }
+    const done = this.store.commit(change);
+    done.catch(() => {
+      // Memory and disk may now disagree: rebuild the indexes from the store on next use.
+      this.indexes.clear();
+    });
+    return done.catch((err: unknown) => {
+      throw new DomainError('STORE_FAILED', `the change could not be saved: ${(err as Error).message}`);
+    });
+  }
+
+  private index(bankId: string): BankIndex {
+    let idx = this.indexes.get(bankId);
+    if (!idx) {
+      idx = { lockers: new Map(), live: new Map() };
+      for (const l of this.store.list('lockers')) if (l.bankId === bankId) idx.lockers.set(l.number, l);
+      for (const r of this.store.list('reservations')) if (r.bankId === bankId) idx.live.set(r.lockerNumber, r);
+      this.indexes.set(bankId, idx);
+    }
+    return idx;
+  }
+
+  private view(l: Locker, idx: BankIndex, reach: ReachLimits): LockerView {
+    const live = idx.live.get(l.number);
+    const status: LockerStatus = l.service === 'out-of-service' ? 'out-of-service' : live ? (live.status as LockerStatus) : 'available';
+    const v: LockerView = { locker: l, status, accessible: isAccessible(l, reach) };
+    if (live) {
+      v.contents = {
+        reservationId: live.id,
+        kind: live.kind,
+        status: live.status,
+        recipient: live.recipient,
+        trackingIds: live.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : [])),
+        packages: live.packages.filter((p) => p.droppedOffAt !== undefined).length,
+        since: live.occupiedAt ?? live.createdAt,
+        ...(live.endsAt !== undefined ? { endsAt: live.endsAt } : {}),
+      };
+    }
+    return v;
+  }
+
+  private reachOf(bank: Bank): ReachLimits {
+    return reachLimits(this.store.get('locations', bank.locationId)?.reach);
+  }
+
+  private async newPickupCode(bank: Bank, reservationId: string): Promise<{ code: string; stored: { hash: string; params: CredentialHashParams } }> {
+    const others = [...this.index(bank.id).live.values()].filter((r) => r.id !== reservationId && r.pickupCode);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const code = generateDigits(this.pickupCodeDigits, (a, b) => this.random.int(a, b));
+      const hash = await hashCode('pickup-code', code, bank.credentialHash);
+      // Codes are looked up by value at the kiosk: two live reservations must not share one.
+      if (others.some((r) => sameHash(hash, r.pickupCode!.code.hash))) continue;
+      return { code, stored: { hash, params: bank.credentialHash } };
+    }
+    throw new DomainError('CONFLICT', 'could not draw an unused pickup code', 'reservationId');
+  }
+
+  private newPackages(trackingIds: string[], now: number): Reservation['packages'] {
+    return trackingIds.length === 0 ? [{ addedAt: now }] : trackingIds.map((t) => ({ trackingId: t, addedAt: now }));
+  }
+
+  private activity(type: ActivityType, actor: Actor, fields: Partial<Omit<ActivityEntry, 'id' | 'at' | 'type' | 'actor'>>): ActivityEntry {
+    return { id: this.random.id('a'), at: this.now(), type, actor, ...stripUndefined(fields) };
+  }
+
+  private emitAll(events: Locked<unknown>['events']): void {
+    for (const [name, payload] of events ?? []) {
+      try {
+        if (name === 'reservation-changed') this.emit(name, payload);
+        else this.emit(name, payload);
+      } catch (err) {
+        // A faulty listener must not turn a saved change into an error for the caller.
+        this.log.error({ err, event: name }, 'domain event listener threw');
+      }
+    }
+  }
+
+  private newId(c: 'enterprises' | 'divisions' | 'locations' | 'banks' | 'columns' | 'contacts' | 'departments' | 'carriers' | 'users', id: string | undefined, prefix: string): string {
+    if (id === undefined) return this.random.id(prefix);
+    if (this.store.get(c, id)) throw new DomainError('CONFLICT', `${c.replace(/s$/, '')} ${JSON.stringify(id)} already exists`, 'id');
+    return id;
+  }
+
+  private must<C extends 'enterprises' | 'divisions' | 'locations' | 'contacts' | 'departments' | 'carriers' | 'users'>(
+    c: C,
+    id: string,
+    what: string,
+    field: string,
+  ): LiveCollections[C] {
+    const parsed = entityIdSchema.safeParse(id);
+    const v = parsed.success ? this.store.get(c, id) : undefined;
+    if (!v) throw notFound(what, id, field);
+    return v;
+  }
+
+  private mustBank(id: string, field = 'bankId'): Bank {
+    const b = typeof id === 'string' ? this.store.get('banks', id) : undefined;
+    if (!b) throw notFound('bank', id, field);
+    return b;
+  }
+
+  private mustLive(id: string, field: string): Reservation {
+    const r = typeof id === 'string' ? this.store.get('reservations', id) : undefined;
+    if (r) return r;
+    if (typeof id === 'string' && this.store.pastReservations({ limit: 1_000 }).some((p) => p.id === id))
+      throw new DomainError('INVALID_STATE', `reservation ${id} has ended`, field);
+    throw notFound('reservation', id, field);
+  }
+
+  private mustRecipient(ref: RecipientRef, field: string): RecipientInfo {
+    if (ref.type === 'department') {
+      this.must('departments', ref.id, 'department', field);
+      return { ref, needsAccessible: false, owners: [ref] };
+    }
+    const c = this.must('contacts', ref.id, 'contact', field);
+    const owners: RecipientRef[] = [ref];
+    for (const d of this.store.list('departments'))
+      if (d.id === c.departmentId || d.memberIds.includes(c.id)) owners.push({ type: 'department', id: d.id });
+    return { ref, needsAccessible: c.needsAccessible, owners };
+  }
+
+  private mustParty(p: Party, field: string): void {
+    if (p.type === 'carrier') this.must('carriers', p.id, 'carrier', field);
+    else this.mustRecipient({ type: p.type, id: p.id }, field);
+  }
+
+  private assertPersonnelIdFree(personnelId: string, self: string | undefined): void {
+    if (this.store.list('contacts').some((c) => c.personnelId === personnelId && c.id !== self))
+      throw new DomainError('CONFLICT', `personnel ID ${JSON.stringify(personnelId)} is already used by another contact`, 'personnelId');
+  }
+}
+
+function paramsKey(p: CredentialHashParams): string {
+  return `${p.salt}:${p.N}:${p.r}:${p.p}:${p.keyLen}`;
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  const out = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]: Exclude<T[K], undefined> };
 }
