@@ -140,7 +140,10 @@ export interface ReserveResult {
 }
 export interface DropOffResult {
   reservation: Reservation;
-  /** The pickup code in clear: returned this once, never stored. Absent for storage (the depositor picks up). */
+  /**
+   * The pickup code in clear: returned this once, never stored. Every drop-off issues a new code and the previous
+   * one of the same reservation stops working (a parcel added to an existing locker comes with a fresh notice).
+   */
   pickupCode?: string;
   pickupCodeExpiresAt?: number;
 }
@@ -725,7 +728,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
       const now = this.now();
       const known = new Set(r.packages.map((p) => p.trackingId).filter((x) => x !== undefined));
       const added = (req.trackingIds ?? []).filter((t) => !known.has(t));
-      const packages = [...r.packages, ...this.newPackages(added, now)].map((p) => (p.droppedOffAt === undefined ? { ...p, droppedOffAt: now } : p));
+      const packages = [...r.packages, ...added.map((t) => ({ trackingId: t, addedAt: now }))].map((p) => (p.droppedOffAt === undefined ? { ...p, droppedOffAt: now } : p));
       const newlyDropped = packages.filter((p) => p.droppedOffAt === now);
 
       let endsAt: number;
