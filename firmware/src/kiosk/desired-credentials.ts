@@ -1,0 +1,56 @@
+import { hashCredential, hashesEqual, type CredentialKind } from '@portier/protocol';
+import type { CredentialCheck, CredentialPort, DesiredStatePort } from './ports.ts';
+
+/**
+ * A `CredentialPort` straight over the cached desired state, with one-time use remembered in memory.
+ * The controller program should prefer the offline module's durable check (firmware/src/offline, which remembers
+ * used one-time credentials across restarts); this one serves tests, the simulator's terminal kiosk, and a
+ * controller that has no offline store configured.
+ */
+export class DesiredStateCredentials implements CredentialPort {
+  private readonly used = new Set<string>();
+  /** Hash of (kind, code) per desired-state salt: typed codes repeat (grace reopen), scrypt is deliberately slow. */
+  private cache = new Map<string, string>();
+  private cacheSalt = '';
+
+  constructor(private readonly state: DesiredStatePort) {}
+
+  check(kind: CredentialKind, code: string, now: number): CredentialCheck {
+    const s = this.state.current();
+    if (!s) return { ok: false, reason: 'unknown' };
+    const candidates = s.credentials.filter((c) => c.kind === kind);
+    if (candidates.length === 0) return { ok: false, reason: 'unknown' };
+    if (this.cacheSalt !== s.credentialHash.salt) {
+      this.cache = new Map();
+      this.cacheSalt = s.credentialHash.salt;
+    }
+    const key = `${kind}:${code}`;
+    let hash = this.cache.get(key);
+    if (hash === undefined) {
+      hash = hashCredential(kind, code, s.credentialHash);
+      if (this.cache.size > 256) this.cache.clear();
+      this.cache.set(key, hash);
+    }
+    const c = candidates.find((x) => hashesEqual(x.hash, hash));
+    if (!c) return { ok: false, reason: 'unknown' };
+    if (c.expiresAt !== undefined && now >= c.expiresAt) return { ok: false, reason: 'expired' };
+    if (c.oneTime && this.used.has(c.id)) return { ok: false, reason: 'used' };
+    return {
+      ok: true,
+      match: {
+        credentialId: c.id,
+        kind: c.kind,
+        role: c.role,
+        ...(c.subjectId !== undefined ? { subjectId: c.subjectId } : {}),
+        doors: [...c.doors],
+        reservationIds: [...c.reservationIds],
+        oneTime: c.oneTime,
+        ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+      },
+    };
+  }
+
+  markUsed(credentialId: string): void {
+    this.used.add(credentialId);
+  }
+}

@@ -1,0 +1,70 @@
+// The kiosk engine's view of the rest of the controller. Each port is deliberately small so the lead can wire the
+// door controller, the offline credential check and the MQTT link to it with a few lines of glue, and so tests can
+// plug fakes or simulator parts in.
+import type { CredentialKind, DesiredState, EventBody } from '@portier/protocol';
+
+/** What an unlock did, as the door controller reports it (never "pulse sent"). */
+export type UnlockOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
+
+/** Door events the kiosk listens to. */
+export type KioskDoorEvent =
+  | { type: 'door-closed'; door: number }
+  | { type: 'door-opened'; door: number }
+  /** The door controller's own left-open supervision fired (the kiosk warns; the controller already reported it). */
+  | { type: 'door-left-open'; door: number; openForMs?: number };
+
+/** The door controller, as the kiosk uses it. */
+export interface KioskDoorPort {
+  /** Unlocks `door` and resolves with what the door did. */
+  unlock(door: number): Promise<UnlockOutcome>;
+  /** Subscribes to door events; returns the unsubscribe function. */
+  subscribe(listener: (event: KioskDoorEvent) => void): () => void;
+}
+
+/** A credential the offline check recognised. */
+export interface CredentialMatch {
+  credentialId: string;
+  kind: CredentialKind;
+  role: 'recipient' | 'operator' | 'carrier' | 'admin';
+  subjectId?: string;
+  doors: number[];
+  reservationIds: string[];
+  oneTime: boolean;
+  expiresAt?: number;
+}
+
+export type CredentialCheck =
+  | { ok: true; match: CredentialMatch }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+
+/**
+ * The offline credential check against the cached signed desired state (Engineer LINK's `firmware/src/offline`):
+ * which doors and reservations a code of `kind` opens, honouring expiry and one-time use.
+ */
+export interface CredentialPort {
+  check(kind: CredentialKind, code: string, now: number): Promise<CredentialCheck> | CredentialCheck;
+  /** Records a one-time credential as used (durably, until the next desired state drops it). */
+  markUsed(credentialId: string): Promise<void> | void;
+}
+
+/** The cached desired state and the link's connection state. */
+export interface DesiredStatePort {
+  /** The desired state in force, or undefined before the first one arrived. */
+  current(): DesiredState | undefined;
+  /** Whether the broker is reachable now: events record `offline: true` otherwise. */
+  isOnline(): boolean;
+  /** Optional: called when a new desired state was applied. Returns the unsubscribe function. */
+  subscribe?(listener: () => void): () => void;
+}
+
+/** Where the kiosk's protocol events go: the link's durable outbox (`publishEvent(body)`). */
+export interface EventSink {
+  publishEvent(body: EventBody): Promise<unknown> | unknown;
+}
+
+/** Cloud time as the controller estimates it (the link keeps an offset learned from signed timestamps). */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
