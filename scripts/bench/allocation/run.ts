@@ -1,0 +1,180 @@
+/**
+ * Allocation benchmark (issue 4 item 8): reservations per second and latency through LockerService in-process,
+ * on the durable store in a temp folder, with 1,000 and with 100,000 past reservations already in the store.
+ *
+ * Each phase: a fresh store; the model (banks, lockers, contacts); the past reservations and their activity
+ * written straight to the store in large commits; the store closed and opened again (so history is what a
+ * restarted service sees); a warm-up; then RESERVATIONS reservations with CONCURRENCY in flight, spread over the
+ * banks. Every reservation is durable (fsync'd) before its promise resolves.
+ *
+ * Prints `bench: allocation_rps_1k`, `allocation_rps_100k`, `allocation_p99_ms_100k`, `allocation_history_ratio`.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { LockerService, type ActivityEntry, type CreateLockerInput, type Reservation } from '@portier/cloud/domain/service.ts';
+import { DurableStore } from '@portier/cloud/store/durable.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const RESERVATIONS = Number(process.env.BENCH_RESERVATIONS ?? 10_000);
+const WARMUP = 1_000;
+const BANKS = 50;
+const LOCKERS_PER_BANK = Math.ceil((RESERVATIONS + WARMUP) / BANKS / 0.9);
+const CONTACTS = 2_000;
+const SIZES = ['XS', 'S', 'M', 'L', 'XL'] as const;
+const admin = { role: 'admin' as const, id: 'bench' };
+const operator = { role: 'operator' as const, id: 'mailroom' };
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+
+interface PhaseResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  openMs: number;
+  journalMb: number;
+}
+
+async function buildModel(s: LockerService): Promise<void> {
+  await s.createEnterprise({ id: 'ent', name: 'Bench Corp' }, admin);
+  await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'Ops' }, admin);
+  await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Campus' }, admin);
+  for (let c = 0; c < CONTACTS; c++) {
+    await s.createContact({ id: `c${c}`, name: `Person ${c}`, personnelId: `P${c}`, needsAccessible: c % 50 === 0 }, admin);
+  }
+  for (let b = 0; b < BANKS; b++) {
+    const bankId = `bank${b}`;
+    await s.createBank({ id: bankId, locationId: 'loc', name: `Bank ${b}`, rules: { addToExistingLocker: false } }, admin);
+    const perColumn = 40;
+    const columns = Math.ceil(LOCKERS_PER_BANK / perColumn);
+    for (let k = 0; k < columns; k++) {
+      await s.createColumn({ id: `${bankId}-col${k}`, bankId, position: k + 1, kind: k === 0 ? 'kiosk' : 'plain', controllerId: `${bankId}-ctl${k}` }, admin);
+    }
+    const lockers: CreateLockerInput[] = [];
+    for (let n = 1; n <= LOCKERS_PER_BANK; n++) {
+      const k = Math.floor((n - 1) / perColumn);
+      const row = (n - 1) % perColumn;
+      const bottom = 10 + (row % 8) * 20;
+      lockers.push({
+        bankId,
+        number: n,
+        columnId: `${bankId}-col${k}`,
+        door: row + 1,
+        size: SIZES[n % SIZES.length]!,
+        bottomCm: bottom,
+        topCm: bottom + 18,
+        loading: 'front',
+      });
+    }
+    for (let i = 0; i < lockers.length; i += 2000) await s.createLockers(lockers.slice(i, i + 2000), admin);
+  }
+}
+
+/** Past reservations and their activity, as the service would have left them, in commits of 1,000. */
+async function preloadHistory(store: DurableStore, count: number, now: number): Promise<void> {
+  const batch = 1000;
+  for (let i = 0; i < count; i += batch) {
+    const ended: Reservation[] = [];
+    const activity: ActivityEntry[] = [];
+    for (let j = i; j < Math.min(count, i + batch); j++) {
+      const at = now - (count - j) * 60_000;
+      const bankId = `bank${j % BANKS}`;
+      const recipient = `c${j % CONTACTS}`;
+      ended.push({
+        id: `past-${j}`,
+        bankId,
+        lockerNumber: 1 + (j % LOCKERS_PER_BANK),
+        kind: 'package',
+        status: 'ended',
+        recipient: { type: 'contact', id: recipient },
+        packages: [{ trackingId: `1Z${String(j).padStart(12, '0')}`, addedAt: at, droppedOffAt: at + 1000 }],
+        createdAt: at,
+        createdBy: operator,
+        holdUntil: at + 86_400_000,
+        occupiedAt: at + 1000,
+        endsAt: at + 72 * 3_600_000,
+        endedAt: at + 30_000,
+        endReason: 'picked-up',
+      });
+      const base = { bankId, lockerNumber: 1 + (j % LOCKERS_PER_BANK), recipientId: recipient, reservationId: `past-${j}`, trackingId: `1Z${String(j).padStart(12, '0')}` };
+      activity.push({ id: `pa-${j}-r`, at, type: 'reservation', actor: operator, ...base, detail: 'package' });
+      activity.push({ id: `pa-${j}-d`, at: at + 1000, type: 'drop-off', actor: { role: 'carrier', id: 'ups' }, ...base, detail: 'package' });
+      activity.push({ id: `pa-${j}-p`, at: at + 30_000, type: 'pickup', actor: { role: 'recipient', id: recipient }, ...base, detail: 'package' });
+    }
+    await store.commit({ ended, activity });
+  }
+}
+
+async function runReservations(s: LockerService, count: number, offset: number): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = new Array(count);
+  let next = 0;
+  const t0 = performance.now();
+  async function worker(): Promise<void> {
+    while (next < count) {
+      const i = next++;
+      const g = offset + i;
+      const c = g % CONTACTS;
+      const start = performance.now();
+      await s.reserve(
+        {
+          bankId: `bank${g % BANKS}`,
+          kind: 'package',
+          // Contacts needing accessible lockers are skipped: too few accessible lockers for a long run.
+          recipient: { type: 'contact', id: `c${c % 50 === 0 ? c + 1 : c}` },
+          size: SIZES[g % 3]!,
+          trackingId: `BENCH${g}`,
+        },
+        operator,
+      );
+      latencies[i] = performance.now() - start;
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { seconds: (performance.now() - t0) / 1000, latencies };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function phase(past: number): Promise<PhaseResult> {
+  const dir = await mkdtemp(join(tmpdir(), `portier-bench-${past}-`));
+  try {
+    let store = await DurableStore.open(dir, { logger });
+    let service = new LockerService({ store, logger });
+    await buildModel(service);
+    await preloadHistory(store, past, Date.now());
+    await store.close();
+
+    const o0 = performance.now();
+    store = await DurableStore.open(dir, { logger });
+    const openMs = performance.now() - o0;
+    if (store.historySize().ended !== past) throw new Error(`expected ${past} past reservations, found ${store.historySize().ended}`);
+    service = new LockerService({ store, logger });
+
+    await runReservations(service, WARMUP, 0);
+    (globalThis as { gc?: () => void }).gc?.();
+    const { seconds, latencies } = await runReservations(service, RESERVATIONS, WARMUP);
+    const sorted = latencies.sort((a, b) => a - b);
+    const journalMb = (await stat(join(dir, 'journal.jsonl'))).size / 1e6;
+    await store.close();
+    return { rps: RESERVATIONS / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), openMs, journalMb };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const r1k = await phase(1_000);
+process.stdout.write(
+  `1k past: ${r1k.rps.toFixed(0)} res/s, p50 ${r1k.p50.toFixed(2)} ms, p99 ${r1k.p99.toFixed(2)} ms, open ${r1k.openMs.toFixed(0)} ms, journal ${r1k.journalMb.toFixed(1)} MB\n`,
+);
+const r100k = await phase(100_000);
+process.stdout.write(
+  `100k past: ${r100k.rps.toFixed(0)} res/s, p50 ${r100k.p50.toFixed(2)} ms, p99 ${r100k.p99.toFixed(2)} ms, open ${r100k.openMs.toFixed(0)} ms, journal ${r100k.journalMb.toFixed(1)} MB\n`,
+);
+process.stdout.write(`(${RESERVATIONS} reservations per phase, ${CONCURRENCY} in flight, ${BANKS} banks of ${LOCKERS_PER_BANK} lockers, durable store)\n`);
+process.stdout.write(`bench: allocation_rps_1k = ${r1k.rps.toFixed(0)} res/s\n`);
+process.stdout.write(`bench: allocation_rps_100k = ${r100k.rps.toFixed(0)} res/s\n`);
+process.stdout.write(`bench: allocation_p99_ms_100k = ${r100k.p99.toFixed(2)} ms\n`);
+process.stdout.write(`bench: allocation_history_ratio = ${(r1k.rps / r100k.rps).toFixed(2)} x\n`);
