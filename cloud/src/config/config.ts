@@ -84,10 +84,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): { tree: Tree; problems: Co
   const problems: ConfigProblem[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
-    const parts = name
-      .slice(ENV_PREFIX.length)
-      .split('__')
-      .map((p) => p.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()));
+    const parts = schemaPath(name.slice(ENV_PREFIX.length).split('__'));
     if (parts.some((p) => p.length === 0)) {
       problems.push({ path: name, message: 'malformed environment override name' });
       continue;
@@ -101,6 +98,33 @@ export function envOverrides(env: NodeJS.ProcessEnv): { tree: Tree; problems: Co
     setPath(tree, parts, value);
   }
   return { tree, problems };
+}
+
+/** The innermost schema under optional/default/prefault wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (let i = 0; i < 10; i++) {
+    const inner = (s.def as { innerType?: z.ZodType }).innerType;
+    if (!inner) break;
+    s = inner;
+  }
+  return s;
+}
+
+/**
+ * Environment name parts (`FREE_ATTEMPTS`, `N`) to the schema's own keys (`freeAttempts`, `N`), matched without
+ * regard to case and underscores; a part that matches nothing is kept (camelCased) so the schema reports it.
+ */
+function schemaPath(rawParts: string[]): string[] {
+  let schema: z.ZodType | undefined = CloudConfigSchema;
+  return rawParts.map((raw) => {
+    const norm = raw.toLowerCase().replace(/_/g, '');
+    const obj: z.ZodType | undefined = schema ? unwrap(schema) : undefined;
+    const shape = obj instanceof z.ZodObject ? (obj.shape as Record<string, z.ZodType>) : undefined;
+    const key = shape ? Object.keys(shape).find((k) => k.toLowerCase() === norm) : undefined;
+    schema = key && shape ? shape[key] : undefined;
+    return key ?? raw.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  });
 }
 
 function setPath(tree: Tree, path: string[], value: unknown): void {

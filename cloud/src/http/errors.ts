@@ -64,6 +64,32 @@ interface IssueLike {
   params: Record<string, unknown>;
 }
 
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  format?: string;
+}
+
+/**
+ * A body matching no branch of a union (`{ bankId, code }` or `{ reservationId }`) is reported on the branch that
+ * came closest (fewest problems), so the answer still names a field instead of just `body`.
+ */
+function unionBranchIssue(issue: IssueLike): IssueLike {
+  const branches = issue.params.errors;
+  if (issue.keyword !== 'invalid_union' || !Array.isArray(branches) || branches.length === 0) return issue;
+  const best = (branches as ZodIssueLike[][]).filter((b) => b.length > 0).sort((a, b) => a.length - b.length)[0]?.[0];
+  if (!best) return issue;
+  const base = issue.instancePath.replace(/\/$/, '');
+  return {
+    instancePath: `${base}/${best.path.map(String).join('/')}`,
+    keyword: best.code,
+    message: best.message,
+    params: { ...(best.keys ? { keys: best.keys } : {}), ...(best.format ? { format: best.format } : {}) },
+  };
+}
+
 function fieldOf(context: string | undefined, issue: IssueLike): string {
   const parts = issue.instancePath.split('/').filter((p) => p.length > 0);
   const keys = issue.params.keys;
@@ -94,7 +120,7 @@ export function mapError(err: unknown, log: Logger, req?: FastifyRequest): Mappe
   if (err instanceof ApiError) return { status: err.status, body: body(err.code, err.message, err.field), headers: err.headers };
 
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const issue = err.validation[0]! as unknown as IssueLike;
+    const issue = unionBranchIssue(err.validation[0]! as unknown as IssueLike);
     const field = fieldOf(err.validationContext, issue);
     if (issue.keyword === 'unrecognized_keys') {
       return { status: 400, body: body('VALIDATION', `${field}: unknown field`, field) };

@@ -77,3 +77,36 @@ export function storeSnapshot(store: Store): string {
 export function sampleUrl(url: string, values: Record<string, string> = {}): string {
   return url.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? (name === 'number' ? '1' : `x-${name}`));
 }
+
+/**
+ * A small site: enterprise `ent` > division `div` > location `loc` > bank `bank` with a kiosk column and six lockers
+ * (1-2 S, 3-4 M, 5-6 L; 1 and 3 accessible), contacts `c-rec` (the recipient login's) and `c-ada` (needs accessible
+ * lockers), department `dep`, carrier `car`.
+ */
+export async function seedModel(service: LockerService): Promise<void> {
+  const actor = { role: 'admin' as const, id: 'seed' };
+  await service.createEnterprise({ id: 'ent', name: 'Acme' }, actor);
+  await service.createDivision({ id: 'div', enterpriseId: 'ent', name: 'North' }, actor);
+  await service.createLocation({ id: 'loc', divisionId: 'div', name: 'HQ' }, actor);
+  await service.createBank({ id: 'bank', locationId: 'loc', name: 'Lobby', rules: { addToExistingLocker: false } }, actor);
+  await service.createColumn({ id: 'col', bankId: 'bank', position: 1, kind: 'kiosk', controllerId: 'ctl-1' }, actor);
+  const sizes = ['S', 'S', 'M', 'M', 'L', 'L'] as const;
+  await service.createLockers(
+    sizes.map((size, i) => ({
+      bankId: 'bank',
+      number: i + 1,
+      columnId: 'col',
+      door: i + 1,
+      size,
+      // Odd numbers sit in the reach range, even ones too high.
+      bottomCm: i % 2 === 0 ? 60 : 130,
+      topCm: i % 2 === 0 ? 100 : 170,
+      loading: 'front' as const,
+    })),
+    actor,
+  );
+  await service.createContact({ id: 'c-rec', name: 'Rita Recipient', email: 'rita@example.com', personnelId: 'P-1' }, actor);
+  await service.createContact({ id: 'c-ada', name: 'Adam Access', needsAccessible: true }, actor);
+  await service.createDepartment({ id: 'dep', name: 'Finance', memberIds: ['c-rec'] }, actor);
+  await service.createCarrier({ id: 'car', name: 'Parcel Co' }, actor);
+}

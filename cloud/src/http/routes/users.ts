@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/service.ts';
+import { entityIdSchema } from '../../domain/model.ts';
 import { CreateUserInputSchema, PublicUserSchema, UpdateUserInputSchema } from '../../auth/users.ts';
 
-const UserParams = z.strictObject({ userId: z.string().min(1).max(128) });
+const UserParams = z.strictObject({ userId: entityIdSchema });
 const UserReply = z.object({ user: PublicUserSchema });
 
 export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (app, { auth }) => {
