@@ -1,0 +1,15 @@
+export {
+  ControllerLink,
+  LinkError,
+  type CommandExecutor,
+  type CommandOutcome,
+  type ControllerLinkOptions,
+  type LinkEventMap,
+  type LinkState,
+  type LinkStatus,
+  type LocalStateWhat,
+  type OpenDoorOutcome,
+} from './controller-link.ts';
+export { Backoff, type BackoffOptions } from './backoff.ts';
+export { CommandStore, type PendingCommand } from './command-store.ts';
+export { Outbox } from './outbox.ts';
