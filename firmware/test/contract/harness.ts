@@ -7,6 +7,7 @@ import type { BusHealth, DoorReading, LockBus, LockBusEventMap } from '@portier/
 import { HalError } from '@portier/firmware/hal';
 import type { VirtualDoor } from '@portier/sim/door.ts';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
+import { createGpioFirmataFixture } from '../fixtures/gpio-firmata-fixture.ts';
 import type { BusFixture, BusFixtureOptions } from '../fixtures/types.ts';
 
 export type MakeFixture = (o: BusFixtureOptions) => Promise<BusFixture>;
@@ -15,9 +16,15 @@ export type MakeFixture = (o: BusFixtureOptions) => Promise<BusFixture>;
 const realSetImmediate = globalThis.setImmediate;
 export const yieldReal = (): Promise<void> => new Promise((r) => realSetImmediate(r));
 
-/** Every fixture available: gpio always, kerong-cu16 once Engineer CU16's fixture has landed. */
+/**
+ * Every fixture available: gpio on the in-process virtual board, gpio through firmata-io and the
+ * Firmata device emulator (bytes on a stream), and kerong-cu16 once Engineer CU16's fixture exists.
+ */
 export async function allFixtures(): Promise<Array<{ name: string; make: MakeFixture }>> {
-  const list: Array<{ name: string; make: MakeFixture }> = [{ name: 'gpio', make: createGpioFixture }];
+  const list: Array<{ name: string; make: MakeFixture }> = [
+    { name: 'gpio', make: createGpioFixture },
+    { name: 'gpio-firmata', make: createGpioFirmataFixture },
+  ];
   const cu16Path = fileURLToPath(new URL('../fixtures/cu16-fixture.ts', import.meta.url));
   if (existsSync(cu16Path)) {
     const mod = (await import('../fixtures/cu16-fixture.ts' as string)) as { createCu16Fixture?: MakeFixture };

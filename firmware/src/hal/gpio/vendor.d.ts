@@ -58,6 +58,7 @@ declare module 'firmata-io' {
     reportDigitalPin(pin: number, value: 0 | 1): void;
     reset(): void;
   }
-  const Default: typeof Firmata & { Firmata: typeof Firmata };
-  export default Default;
+  /** The module is `bindTransport(Transport) -> Firmata`, with the class also at `.Firmata`. */
+  const bindTransport: ((transport: unknown) => typeof Firmata) & { Firmata: typeof Firmata };
+  export default bindTransport;
 }
