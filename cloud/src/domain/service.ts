@@ -728,7 +728,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
       const now = this.now();
       const known = new Set(r.packages.map((p) => p.trackingId).filter((x) => x !== undefined));
       const added = (req.trackingIds ?? []).filter((t) => !known.has(t));
-      const packages = [...r.packages, ...added.map((t) => ({ trackingId: t, addedAt: now }))].map((p) => (p.droppedOffAt === undefined ? { ...p, droppedOffAt: now } : p));
+      const all: Reservation['packages'] = [...r.packages, ...added.map((t) => ({ trackingId: t, addedAt: now }))];
+      const packages = all.map((p) => (p.droppedOffAt === undefined ? { ...p, droppedOffAt: now } : p));
       const newlyDropped = packages.filter((p) => p.droppedOffAt === now);
 
       let endsAt: number;
