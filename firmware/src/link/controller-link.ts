@@ -107,6 +107,12 @@ export interface ControllerLinkOptions {
   connectTimeoutMs?: number;
   keepaliveS?: number;
   seenIds?: { cap?: number; marginMs?: number };
+  /**
+   * While online with unconfirmed events and no evtack progress for this long, publish the outbox again (default
+   * 30 s): events can vanish in a broker restart or before the cloud resubscribed, and with no later event there is
+   * no gap for the cloud to notice.
+   */
+  evtackTimeoutMs?: number;
   /** Extra MQTT.js options (TLS ca, protocolVersion...). Identity, session and reconnect options are the link's. */
   mqtt?: Partial<IClientOptions>;
 }
@@ -168,6 +174,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private publishedUpTo = 0;
   private desiredChain: Promise<void> = Promise.resolve();
   private lastPrune = 0;
+  private resendTimer: ReturnType<typeof setInterval> | undefined;
+  private ackedAtLastCheck = -1;
 
   constructor(opts: ControllerLinkOptions) {
     super();
@@ -239,6 +247,19 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
       );
     }
     this.connect();
+    const every = this.opts.evtackTimeoutMs ?? 30_000;
+    this.resendTimer = setInterval(() => this.resendIfStalled(), every);
+    this.resendTimer.unref?.();
+  }
+
+  private resendIfStalled(): void {
+    const acked = this.outbox.ackedUpTo;
+    const stalled = acked === this.ackedAtLastCheck && this.outbox.depth > 0 && this.publishedUpTo > acked;
+    this.ackedAtLastCheck = acked;
+    if (!stalled || this.state !== 'online') return;
+    this.log.info({ from: acked + 1, depth: this.outbox.depth }, 'no evtack progress; publishing the outbox again');
+    this.publishedUpTo = acked;
+    this.pump();
   }
 
   /** Says goodbye (offline status, reason shutdown), disconnects and flushes local state. */
@@ -247,6 +268,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.resendTimer) clearInterval(this.resendTimer);
+    this.resendTimer = undefined;
     const client = this.client;
     this.client = undefined;
     if (client) {

@@ -17,9 +17,9 @@ import {
   DEFAULT_KIOSK_TIMERS,
   type Channel,
   type Command,
+  type CommandOf,
   type CommandType,
   type DesiredState,
-  type UnsignedCommand,
 } from '@portier/protocol';
 import type { CommandExecutor, CommandOutcome, OpenDoorOutcome } from '../../../src/link/controller-link.ts';
 import { SERVICE_PASSWORD, SERVICE_USER } from './broker.ts';
@@ -145,7 +145,7 @@ let seq = 0;
 export function makeCommand<T extends CommandType>(
   key: KeyObject,
   type: T,
-  body: Extract<UnsignedCommand, { type: T }>['body'],
+  body: CommandOf<T>['body'],
   target: { bankId: string; controllerId: string },
   over: Partial<{ id: string; issuedAt: number; expiresAt: number }> = {},
 ): Command {
