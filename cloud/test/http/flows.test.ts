@@ -1,0 +1,173 @@
+/** What users see through the API: a parcel's life, lockers with contents, roles inside routes, activity and CSV. */
+import { parse as parseCsv } from 'csv-parse/sync';
+import t from 'tap';
+import { makeTestApp, seedModel } from './helpers.ts';
+
+const NO_LOCKER = 'No lockers are currently available in selected locker bank';
+
+interface LockerRow {
+  locker: { number: number; service: string };
+  status: string;
+  accessible: boolean;
+  contents?: { reservationId: string; trackingIds: string[] };
+}
+
+t.test('a parcel from reservation to pickup, seen through lockers and activity (JSON and CSV)', async (t) => {
+  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const inject = ta.app.inject.bind(ta.app);
+
+  const reserved = await inject({
+    method: 'POST',
+    url: '/api/v1/reservations',
+    headers: ta.headers('carrier'),
+    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M', trackingId: '1Z999' },
+  });
+  t.equal(reserved.statusCode, 201);
+  const res = reserved.json<{ reservation: { id: string; lockerNumber: number; status: string } }>().reservation;
+  t.equal(res.status, 'reserved');
+  t.ok([3, 4].includes(res.lockerNumber), 'an M locker');
+
+  const lockers = await inject({ url: '/api/v1/banks/bank/lockers', headers: ta.headers('operator') });
+  t.equal(lockers.statusCode, 200);
+  const row = lockers.json<{ lockers: LockerRow[] }>().lockers.find((l) => l.locker.number === res.lockerNumber);
+  t.equal(row?.status, 'reserved');
+  t.same(row?.contents?.trackingIds, ['1Z999']);
+  t.equal(row?.contents?.reservationId, res.id);
+
+  const dropped = await inject({ method: 'POST', url: `/api/v1/reservations/${res.id}/drop-off`, headers: ta.headers('carrier'), payload: {} });
+  t.equal(dropped.statusCode, 200);
+  t.equal(dropped.headers['cache-control'], 'no-store', 'a code is never cached');
+  const d = dropped.json<{ pickupCode: string; reservation: Record<string, unknown> }>();
+  t.match(d.pickupCode, /^\d{6}$/);
+  t.notOk('pickupCode' in d.reservation, 'no code hash in the reservation');
+  t.notOk(dropped.body.includes('"hash"'), 'no hash anywhere in the answer');
+
+  const one = await inject({ url: `/api/v1/reservations/${res.id}`, headers: ta.headers('recipient') });
+  t.equal(one.json<{ reservation: { status: string } }>().reservation.status, 'occupied', 'the recipient sees their parcel');
+  t.notOk(one.body.includes('"hash"'));
+
+  const wrong = await inject({ method: 'POST', url: '/api/v1/pickups', headers: ta.headers('recipient'), payload: { bankId: 'bank', code: '000000' } });
+  t.ok(wrong.statusCode >= 400 && wrong.statusCode < 500, `a wrong code is refused (${wrong.statusCode})`);
+  const onBehalf = await inject({ method: 'POST', url: '/api/v1/pickups', headers: ta.headers('recipient'), payload: { reservationId: res.id } });
+  t.equal(onBehalf.statusCode, 403, 'only staff pick up without a code');
+  const picked = await inject({ method: 'POST', url: '/api/v1/pickups', headers: ta.headers('recipient'), payload: { bankId: 'bank', code: d.pickupCode } });
+  t.equal(picked.statusCode, 200);
+  t.same(picked.json<{ lockerNumbers: number[] }>().lockerNumbers, [res.lockerNumber]);
+
+  const after = await inject({ url: `/api/v1/banks/bank/lockers/${res.lockerNumber}`, headers: ta.headers('operator') });
+  t.equal(after.json<LockerRow>().status, 'available');
+
+  const activity = await inject({ url: '/api/v1/activity', headers: ta.headers('operator') });
+  const types = activity.json<{ activity: { type: string; trackingId?: string }[] }>().activity.map((a) => a.type);
+  t.same(types, ['reservation', 'drop-off', 'pickup']);
+  const onlyPickups = await inject({ url: '/api/v1/activity?type=pickup', headers: ta.headers('operator') });
+  t.equal(onlyPickups.json<{ activity: unknown[] }>().activity.length, 1);
+  const future = await inject({ url: `/api/v1/activity?from=${ta.clock.now + 1}`, headers: ta.headers('operator') });
+  t.equal(future.json<{ activity: unknown[] }>().activity.length, 0, 'date range filters');
+
+  const csv = await inject({ url: '/api/v1/activity?format=csv', headers: ta.headers('admin') });
+  t.equal(csv.statusCode, 200);
+  t.match(csv.headers['content-type'], /^text\/csv/);
+  const rows = parseCsv(csv.body, { columns: true }) as Record<string, string>[];
+  t.equal(rows.length, 3);
+  t.same(
+    rows.map((r) => r.type),
+    ['reservation', 'drop-off', 'pickup'],
+  );
+  t.ok(rows.every((r) => r.trackingId === '1Z999'), 'tracking id on every row');
+});
+
+t.test('roles inside routes: recipients book storage only for themselves and see only their own', async (t) => {
+  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const storage = { bankId: 'bank', kind: 'storage', recipient: { type: 'contact', id: 'c-rec' }, size: 'S', storage: { mode: 'fixed', minutes: 60 } };
+  const mine = await ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers('recipient'), payload: storage });
+  t.equal(mine.statusCode, 201);
+  const other = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/reservations',
+    headers: ta.headers('recipient'),
+    payload: { ...storage, recipient: { type: 'contact', id: 'c-ada' } },
+  });
+  t.equal(other.statusCode, 403);
+  const pkg = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/reservations',
+    headers: ta.headers('recipient'),
+    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S' },
+  });
+  t.equal(pkg.statusCode, 403);
+  const carrierStorage = await ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers('carrier'), payload: storage });
+  t.equal(carrierStorage.statusCode, 403);
+
+  const forAda = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/reservations',
+    headers: ta.headers('operator'),
+    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-ada' }, size: 'S' },
+  });
+  t.equal(forAda.statusCode, 201);
+  const adaId = forAda.json<{ reservation: { id: string } }>().reservation.id;
+  const list = await ta.app.inject({ url: '/api/v1/reservations', headers: ta.headers('recipient') });
+  t.same(
+    list.json<{ reservations: { recipient: { id: string } }[] }>().reservations.map((r) => r.recipient.id),
+    ['c-rec'],
+  );
+  const peek = await ta.app.inject({ url: `/api/v1/reservations/${adaId}`, headers: ta.headers('recipient') });
+  t.equal(peek.statusCode, 404, "someone else's reservation does not exist for a recipient");
+  const ext = await ta.app.inject({ method: 'POST', url: `/api/v1/reservations/${adaId}/extend`, headers: ta.headers('recipient'), payload: { minutes: 10 } });
+  t.equal(ext.statusCode, 404);
+});
+
+t.test('service state, config check, and the exact error when nothing fits', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const oos = await ta.app.inject({
+    method: 'PUT',
+    url: '/api/v1/banks/bank/lockers/1/service',
+    headers: ta.headers('operator'),
+    payload: { state: 'out-of-service', reason: 'door jammed' },
+  });
+  t.equal(oos.statusCode, 200);
+  t.equal(oos.json<LockerRow>().status, 'out-of-service');
+  const check = await ta.app.inject({ url: '/api/v1/banks/bank/config-check', headers: ta.headers('admin') });
+  t.equal(check.statusCode, 200);
+  t.equal(check.json<{ check: { lockers: number } }>().check.lockers, 6);
+
+  // c-ada needs an accessible locker: 1 is out of service, 3 and 5 are the others; take them, then none is left.
+  const ada = { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-ada' } };
+  for (const size of ['M', 'L']) {
+    const r = await ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers('operator'), payload: { ...ada, size, trackingId: size } });
+    t.equal(r.statusCode, 201, `accessible ${size}`);
+    t.equal(r.json<{ reservation: { lockerNumber: number } }>().reservation.lockerNumber % 2, 1, 'an accessible (odd) locker');
+  }
+  const none = await ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers('operator'), payload: { ...ada, size: 'S', trackingId: 'S' } });
+  t.equal(none.statusCode, 409);
+  t.same(none.json(), { error: { code: 'NO_LOCKER_AVAILABLE', message: NO_LOCKER, field: 'body.bankId' } });
+});
+
+t.test('32 concurrent reservations over HTTP for 6 lockers: no locker twice, every other answer the exact error', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const answers = await Promise.all(
+    Array.from({ length: 32 }, (_, i) =>
+      ta.app.inject({
+        method: 'POST',
+        url: '/api/v1/reservations',
+        headers: ta.headers('operator'),
+        payload: { bankId: 'bank', kind: 'package', recipient: { type: 'department', id: 'dep' }, size: 'XS', trackingId: `P${i}` },
+      }),
+    ),
+  );
+  const ok = answers.filter((a) => a.statusCode === 201).map((a) => a.json<{ reservation: { lockerNumber: number } }>().reservation.lockerNumber);
+  const refused = answers.filter((a) => a.statusCode === 409);
+  t.equal(ok.length + refused.length, 32, 'every request answered 201 or 409');
+  t.equal(new Set(ok).size, ok.length, 'no locker double-booked');
+  t.ok(ok.length <= 6 && ok.length >= 1);
+  t.ok(refused.every((a) => a.json<{ error: { message: string } }>().error.message === NO_LOCKER), 'the exact message');
+});

@@ -1,0 +1,96 @@
+/** `portier-cloud` as a program: --help, init-admin, config errors, and a clean exit on SIGTERM/SIGINT. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+
+const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
+const FAST = { PORTIER_CLOUD__AUTH__SCRYPT__N: '1024', PORTIER_CLOUD__EXPIRY__INTERVAL_SECONDS: '0' };
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], opts: { stdin?: string; env?: Record<string, string>; onStdout?: (s: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...FAST, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out: ${args.join(' ')}; ${stderr}`));
+    }, 20_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout, (s) => child.kill(s));
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(opts.stdin ?? '');
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+t.test('--help on the program and each sub-command', async (t) => {
+  const [top, serve, init] = await Promise.all([run(['--help']), run(['serve', '--help']), run(['init-admin', '--help'])]);
+  t.equal(top.code, 0);
+  t.match(top.stdout, /serve/);
+  t.match(top.stdout, /init-admin/);
+  t.equal(serve.code, 0);
+  t.match(serve.stdout, /--http <host:port>/);
+  t.equal(init.code, 0);
+  t.match(init.stdout, /--user <name>/);
+});
+
+t.test('init-admin with a password on stdin, then with a generated one; a second admin of that name is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const a = await run(['init-admin', '--user', 'root', '--data', dir], { stdin: 'a good password\n' });
+  t.equal(a.code, 0, a.stderr);
+  t.match(a.stdout, /^created admin root \(usr_[\w-]+\)\n$/);
+  t.notMatch(a.stdout, /password/, 'a given password is not echoed');
+  const b = await run(['init-admin', '--user', 'second', '--data', dir]);
+  t.equal(b.code, 0, b.stderr);
+  t.match(b.stdout, /password: [A-Za-z0-9_-]{24}\n/, 'a generated password is printed once');
+  const c = await run(['init-admin', '--user', 'root', '--data', dir], { stdin: 'another password\n' });
+  t.equal(c.code, 1);
+  t.match(c.stderr, /already exists/);
+  const d = await run(['init-admin', '--user', 'x', '--data', dir], { stdin: 'short\n' });
+  t.equal(d.code, 2);
+  t.match(d.stderr, /password: at least 8 characters/);
+});
+
+t.test('invalid configuration: every problem listed, exit 2, nothing started', async (t) => {
+  const r = await run(['serve', '--data', '/nonexistent/x', '--http', 'nope', '--log-level', 'loud'], { env: { PORTIER_CLOUD__HTTP__BODY_LIMIT_BYTES: '"big"' } });
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--http/);
+  t.match(r.stderr, /log\.level/);
+  t.match(r.stderr, /http\.bodyLimitBytes/);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  t.test(`${signal}: the server closes, the store is flushed and unlocked, exit 0`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'portier-sig-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    let sent = false;
+    const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--log-level', 'warn'], {
+      onStdout: (out, kill) => {
+        if (!sent && /listening on/.test(out)) {
+          sent = true;
+          kill(signal);
+        }
+      },
+    });
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.signal, null);
+    t.notOk(existsSync(join(dir, 'store', 'LOCK')), 'store lock released');
+    t.ok(existsSync(join(dir, 'store', 'journal.jsonl')), 'store files there');
+  });
+}
