@@ -559,6 +559,20 @@ export class LockerService extends EventEmitter<DomainEvents> {
     });
   }
 
+  /** A carrier's codes (hashes only). */
+  async listCarrierCodes(carrierId: string): Promise<CarrierCode[]> {
+    this.must('carriers', carrierId, 'carrier', 'carrierId');
+    return this.store.list('carrierCodes').filter((c) => c.carrierId === carrierId);
+  }
+
+  async revokeCarrierCode(carrierCodeId: string, _actor: Actor): Promise<CarrierCode> {
+    const cc = typeof carrierCodeId === 'string' ? this.store.get('carrierCodes', carrierCodeId) : undefined;
+    if (!cc) throw notFound('carrier code', carrierCodeId, 'carrierCodeId');
+    const next: CarrierCode = { ...cc, revoked: true };
+    await this.write({ put: [{ c: 'carrierCodes', key: cc.id, value: next }] });
+    return next;
+  }
+
   async verifyCarrierCode(bankId: string, code: string): Promise<CarrierCode | undefined> {
     if (!/^\d{6,10}$/.test(code)) return undefined;
     return this.findCarrierCode(code, bankId);
@@ -929,7 +943,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   async getReservation(id: string): Promise<Reservation> {
     const live = this.store.get('reservations', id);
     if (live) return live;
-    const past = this.store.pastReservations({ limit: Number.MAX_SAFE_INTEGER }).find((r) => r.id === id);
+    const past = this.store.pastReservation(id);
     if (past) return past;
     throw notFound('reservation', id, 'reservationId');
   }
@@ -1104,7 +1118,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private mustLive(id: string, field: string): Reservation {
     const r = typeof id === 'string' ? this.store.get('reservations', id) : undefined;
     if (r) return r;
-    if (typeof id === 'string' && this.store.pastReservations({ limit: 1_000 }).some((p) => p.id === id))
+    if (typeof id === 'string' && this.store.pastReservation(id))
       throw new DomainError('INVALID_STATE', `reservation ${id} has ended`, field);
     throw notFound('reservation', id, field);
   }

@@ -117,6 +117,8 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
       tt.same(st.pastReservations({ limit: 10, bankId: 'b1' }).map((r) => r.id), ['r3', 'r1']);
       tt.same(st.pastReservations({ limit: 10, recipientId: 'c2' }).map((r) => r.id), ['r3', 'r2']);
       tt.same(st.pastReservations({ limit: 1 }).map((r) => r.id), ['r3'], 'limit');
+      tt.equal(st.pastReservation('r1')?.endReason, 'picked-up', 'found by id');
+      tt.equal(st.pastReservation('nope'), undefined);
       tt.same(st.queryActivity({ limit: 100 }).map((a) => a.id), ['a1', 'a2', 'a3', 'a4'], 'oldest first');
       tt.same(st.queryActivity({ type: 'pickup', limit: 100 }).map((a) => a.id), ['a2'], 'by type');
       tt.same(st.queryActivity({ from: 20, to: 40, limit: 100 }).map((a) => a.id), ['a2', 'a3'], 'from inclusive, to exclusive');

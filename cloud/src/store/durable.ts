@@ -223,7 +223,7 @@ export class DurableStore extends MemoryStore {
   }
 
   private applyHistory(line: JournalLine): void {
-    if (line.e) for (const r of line.e) this.ended.push(r);
+    if (line.e) this.pushEnded(line.e);
     if (line.a) for (const a of line.a) this.activity.push(a);
   }
 

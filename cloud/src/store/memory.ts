@@ -24,6 +24,8 @@ export function emptyMaps(): Maps {
 export class MemoryStore implements Store {
   protected maps: Maps = emptyMaps();
   protected ended: Reservation[] = [];
+  /** Position in `ended` by id (the last one wins if an id ever ended twice). */
+  protected endedById = new Map<string, number>();
   protected activity: ActivityEntry[] = [];
   protected closed = false;
   protected failure: Error | undefined;
@@ -54,8 +56,18 @@ export class MemoryStore implements Store {
   protected apply(change: Change): void {
     if (change.del) for (const d of change.del) this.maps[d.c].delete(d.key);
     if (change.put) for (const p of change.put) (this.maps[p.c] as Map<string, unknown>).set(p.key, p.value);
-    if (change.ended) for (const r of change.ended) this.ended.push(r);
+    if (change.ended) this.pushEnded(change.ended);
     if (change.activity) for (const a of change.activity) this.activity.push(a);
+  }
+
+  protected pushEnded(rs: Reservation[]): void {
+    for (const r of rs) this.endedById.set(r.id, this.ended.push(r) - 1);
+  }
+
+  pastReservation(id: string): Reservation | undefined {
+    this.assertOpen();
+    const i = this.endedById.get(id);
+    return i === undefined ? undefined : this.ended[i];
   }
 
   queryActivity(q: ActivityQuery): ActivityEntry[] {

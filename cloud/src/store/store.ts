@@ -106,6 +106,8 @@ export interface Store {
   commit(change: Change): Promise<void>;
   /** Activity entries matching `q`, oldest first. */
   queryActivity(q: ActivityQuery): ActivityEntry[];
+  /** The ended reservation with this id, if any. */
+  pastReservation(id: string): Reservation | undefined;
   /** Ended reservations, newest first. */
   pastReservations(q: PastReservationQuery): Reservation[];
   /** Number of ended reservations and activity entries held. */

@@ -62,6 +62,10 @@ t.test('pickup and carrier codes are never stored in plain text', async (t) => {
   t.equal((await s.verifyCarrierCode('b1', cc.code))?.carrierId, 'ups', 'the code verifies');
   t.equal(await s.verifyCarrierCode('b1', cc.code.replace(/.$/, (d) => String((Number(d) + 1) % 10))), undefined, 'a near miss does not');
   await t.rejects(s.issueCarrierCode('ups', { digits: 5 }, admin), { code: 'VALIDATION', field: 'digits' }, 'at least six digits');
+  const other = await s.issueCarrierCode('ups', { digits: 6, bankIds: ['b1'] }, admin);
+  t.equal((await s.listCarrierCodes('ups')).length, 2);
+  await s.revokeCarrierCode(other.carrierCode.id, admin);
+  t.equal(await s.verifyCarrierCode('b1', other.code), undefined, 'a revoked code opens nothing');
 
   const codes: string[] = [];
   for (let i = 0; i < 3; i++) {
