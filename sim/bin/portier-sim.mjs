@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Registers tsx (no build step) and runs the simulator's main.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/main.ts');
+process.exitCode = await main(process.argv);
