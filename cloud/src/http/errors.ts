@@ -34,7 +34,9 @@ export const DOMAIN_STATUS: Record<string, number> = {
   ALREADY_EXISTS: 409,
   DUPLICATE: 409,
   INVALID_STATE: 409,
-  VALIDATION: 400,
+  // The HTTP layer already checked the request against the very schemas the service uses, so a VALIDATION the
+  // service raises is a rule on values (a duration past the bank's maximum, a range upside down): 422.
+  VALIDATION: 422,
   INVALID_RANGE: 422,
   INVALID_DATE: 422,
   FORBIDDEN: 403,

@@ -171,3 +171,25 @@ t.test('32 concurrent reservations over HTTP for 6 lockers: no locker twice, eve
   t.ok(ok.length <= 6 && ok.length >= 1);
   t.ok(refused.every((a) => a.json<{ error: { message: string } }>().error.message === NO_LOCKER), 'the exact message');
 });
+
+t.test('wrong pickup codes are throttled: after 5, even the right code waits', async (t) => {
+  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const r = await ta.service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S' }, { role: 'operator' });
+  const d = await ta.service.dropOff({ reservationId: r.reservation.id }, { role: 'carrier' });
+  const code = d.pickupCode!;
+  const wrongCode = code === '111111' ? '222222' : '111111';
+  const pick = (c: string) => ta.app.inject({ method: 'POST', url: '/api/v1/pickups', headers: ta.headers('recipient'), payload: { bankId: 'bank', code: c } });
+  for (let i = 0; i < 5; i++) {
+    const res = await pick(wrongCode);
+    t.equal(res.json<{ error: { code: string; field: string } }>().error.code, 'INVALID_CODE', `wrong code ${i + 1}`);
+  }
+  const locked = await pick(code);
+  t.equal(locked.statusCode, 429);
+  t.same(locked.json<{ error: { field: string } }>().error.field, 'body.code');
+  t.equal(locked.headers['retry-after'], '2');
+  ta.clock.now += 2001;
+  const ok = await pick(code);
+  t.equal(ok.statusCode, 200, 'after the wait the right code opens the locker');
+});

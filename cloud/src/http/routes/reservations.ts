@@ -13,6 +13,8 @@ import {
   reservationStatusSchema,
   reserveInput,
 } from '../../domain/service.ts';
+import { LoginThrottle } from '../../auth/rate-limit.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../server.ts';
 import { actorOf, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
@@ -50,6 +52,9 @@ export function parseInstant(value: string | undefined, field: string): number |
 
 /** Reservations and packages: reserve, drop off, pick up, extend, end, expire; and the activity log. */
 export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
+  // Pickup codes are short (6 digits): wrong guesses are throttled per user and per address like logins are.
+  const codeThrottle = new LoginThrottle({ freeAttempts: 5, baseLockMs: 2000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000, now: () => service.now() });
+
   /** A recipient sees only their own reservations; others get a 404 as if it did not exist. */
   async function visibleReservation(req: Parameters<typeof principalOf>[0], id: string): Promise<Reservation> {
     const r = await service.getReservation(id);
@@ -140,7 +145,21 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       if ('reservationId' in req.body) {
         if (p.role !== 'admin' && p.role !== 'operator') throw forbidden('only staff may pick up without a code');
       }
-      const r = await service.pickUp(req.body, actorOf(req));
+      const keys = 'code' in req.body ? [`user:${p.userId}`, `ip:${req.ip}`] : [];
+      const wait = codeThrottle.retryAfterMs(keys);
+      if (wait > 0) {
+        throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many wrong codes, try again later', 'body.code', {
+          'retry-after': String(Math.ceil(wait / 1000)),
+        });
+      }
+      let r: Awaited<ReturnType<LockerService['pickUp']>>;
+      try {
+        r = await service.pickUp(req.body, actorOf(req));
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'INVALID_CODE') codeThrottle.fail(keys);
+        throw err;
+      }
+      codeThrottle.succeed(keys);
       return { reservations: r.reservations.map(publicReservation), lockerNumbers: r.lockerNumbers };
     },
   );
