@@ -27,7 +27,7 @@ t.test('desired state is applied by version, persisted, reported with its hash; 
   // Forged (wrong key) and for another controller: rejected, with an event the cloud sees.
   const r2 = waitForEvent(link as never, 'desired-rejected', (e: { version: number }) => e.version === 9);
   await f.cloud.sendDesired(BANK, CTRL, 9, sampleState({ doors: [] }), f.wrongKey);
-  t.match(((await r2) as [{ reason: string }])[0].reason, /signature/);
+  t.match(((await r2) as unknown as [{ reason: string }])[0].reason, /signature/);
   const r3 = waitForEvent(link as never, 'desired-rejected', (e: { version: number }) => e.version === 10);
   await f.cloud.publishRaw(
     BANK,
@@ -35,7 +35,7 @@ t.test('desired state is applied by version, persisted, reported with its hash; 
     'desired',
     JSON.stringify((await import('@portier/protocol')).signMessage({ v: 1 as const, bankId: BANK, controllerId: OTHER, version: 10, issuedAt: Date.now(), state: sampleState() }, f.key)),
   );
-  t.match(((await r3) as [{ reason: string }])[0].reason, /col-2/);
+  t.match(((await r3) as unknown as [{ reason: string }])[0].reason, /col-2/);
   await f.cloud.waitFor((r) => r.channel === 'evt' && (r.json as PortierEvent).event.type === 'desired-rejected' && (r.json as { event: { version: number } }).event.version === 10);
   t.equal(link.status().desiredVersion, 2);
 

@@ -33,6 +33,10 @@ export interface Received {
   retain: boolean;
 }
 
+// Captured at load, so waits keep a real bound even while a test fakes the timers.
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
 /** Resolves when `emitter` emits `event` with args satisfying `pred`; rejects after `ms` naming what was awaited. */
 export function waitForEvent<T extends unknown[]>(
   emitter: { on(e: string, l: (...a: T) => void): unknown; off(e: string, l: (...a: T) => void): unknown },
@@ -42,13 +46,13 @@ export function waitForEvent<T extends unknown[]>(
 ): Promise<T> {
   const where = new Error(`timed out after ${ms} ms waiting for "${event}"`);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = realSetTimeout(() => {
       emitter.off(event, l);
       reject(where);
     }, ms);
     const l = (...a: T): void => {
       if (!pred(...a)) return;
-      clearTimeout(timer);
+      realClearTimeout(timer);
       emitter.off(event, l);
       resolve(a);
     };
