@@ -1,0 +1,208 @@
+/**
+ * The embedded MQTT broker: aedes on a TCP (or TLS) port, with the access rules of DESIGN.md.
+ * - No anonymous client: every connect names an identity of the registry and its secret (returnCode 4 otherwise).
+ * - A client id already bound to another identity is refused (returnCode 2), so nobody can take over a
+ *   controller's persistent session (and the commands queued in it) by reusing its client id. Bindings last as
+ *   long as the broker's in-memory sessions do.
+ * - The last will is checked at connect like a publish (and again by aedes when it fires).
+ * - Publishes and subscriptions go through `acl.ts`. A refused publish makes aedes drop the connection; a refused
+ *   subscription is granted 128 (failure).
+ * - A revoked identity's live connections are closed at once.
+ * TCP_NODELAY is set on every accepted socket (STACK.md: without it a request/reply round trip costs ~88 ms).
+ */
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { canPublish, canSubscribe } from './acl.ts';
+import type { BrokerIdentity } from './identities.ts';
+
+/** What the broker needs from the identity registry. */
+export interface BrokerAuthenticator {
+  authenticate(username: string, password: string): Promise<BrokerIdentity | undefined>;
+  on?(event: 'revoked', listener: (username: string) => void): unknown;
+  off?(event: 'revoked', listener: (username: string) => void): unknown;
+  /** Any controller identity of that id (revoked too): its id is reserved as a client id. */
+  controller?(controllerId: string): unknown;
+}
+
+export interface BrokerTlsOptions {
+  keyFile: string;
+  certFile: string;
+}
+
+export interface BrokerOptions {
+  identities: BrokerAuthenticator;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  tls?: BrokerTlsOptions;
+  logger?: Logger;
+  /** Passed through to aedes (persistence, heartbeat...); the auth hooks are always ours. */
+  aedes?: Omit<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'preConnect'>;
+}
+
+export interface EmbeddedBroker {
+  readonly aedes: Aedes;
+  readonly host: string;
+  readonly port: number;
+  /** `mqtt://host:port` or `mqtts://host:port`. */
+  readonly url: string;
+  /** Identity of a connected client. */
+  identityOf(client: Client): BrokerIdentity | undefined;
+  /** Closes every client, the listener and aedes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export type BrokerErrorCode = 'LISTEN_FAILED' | 'TLS_FILES';
+
+export class BrokerError extends Error {
+  override name = 'BrokerError';
+  constructor(
+    readonly code: BrokerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function authError(returnCode: 2 | 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'mqtt-broker' });
+  const host = opts.host ?? '127.0.0.1';
+  const identities = new WeakMap<Client, BrokerIdentity>();
+  const wills = new WeakMap<Client, string>();
+  /** client id -> username that holds it. */
+  const clientIdOwner = new Map<string, string>();
+  const live = new Set<Client>();
+
+  const aedes = await Aedes.createBroker({
+    ...opts.aedes,
+    preConnect(client, packet, cb) {
+      if (packet.will) wills.set(client, packet.will.topic);
+      cb(null, true);
+    },
+    authenticate(client, username, password, done) {
+      const clientId = client.id;
+      if (!username || !password || password.length === 0 || password.length > 1024) {
+        log.warn({ clientId, username }, 'connect refused: no credentials');
+        return done(authError(4, 'bad user name or password'), false);
+      }
+      opts.identities.authenticate(username, password.toString('utf8')).then(
+        (who) => {
+          if (!who) {
+            log.warn({ clientId, username }, 'connect refused: unknown, revoked or wrong secret');
+            return done(authError(4, 'bad user name or password'), false);
+          }
+          // A client id is bound to the first identity that used it, and a controller's own id is reserved for it.
+          const owner = clientIdOwner.get(clientId) ?? (opts.identities.controller?.(clientId) ? clientId : undefined);
+          if (owner !== undefined && owner !== who.username) {
+            log.warn({ clientId, username }, 'connect refused: client id belongs to another identity');
+            return done(authError(2, 'identifier rejected'), false);
+          }
+          const willTopic = wills.get(client);
+          if (willTopic !== undefined && !canPublish(who, willTopic)) {
+            log.warn({ clientId, username, willTopic }, 'connect refused: last will on a topic it may not publish');
+            return done(authError(5, 'not authorized'), false);
+          }
+          clientIdOwner.set(clientId, who.username);
+          identities.set(client, who);
+          done(null, true);
+        },
+        (err: unknown) => {
+          log.error({ err, clientId, username }, 'identity check failed');
+          done(authError(4, 'bad user name or password'), false);
+        },
+      );
+    },
+    authorizePublish(client, packet, cb) {
+      // A will published by aedes for a client of another (restarted) broker instance: it was checked at connect.
+      if (!client) return cb(null);
+      const who = identities.get(client);
+      if (who && canPublish(who, packet.topic)) return cb(null);
+      log.warn({ clientId: client.id, username: who?.username, topic: packet.topic }, 'publish refused');
+      cb(new Error('not authorized'));
+    },
+    authorizeSubscribe(client, sub, cb) {
+      const who = identities.get(client);
+      if (who && canSubscribe(who, sub.topic)) return cb(null, sub);
+      log.warn({ clientId: client.id, username: who?.username, topic: sub.topic }, 'subscribe refused');
+      cb(null, null);
+    },
+  });
+
+  aedes.on('client', (client) => live.add(client));
+  aedes.on('clientDisconnect', (client) => live.delete(client));
+  aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'connection error'));
+
+  const onRevoked = (username: string): void => {
+    for (const client of live) {
+      if (identities.get(client)?.username === username) {
+        log.info({ clientId: client.id, username }, 'closing the connection of a revoked identity');
+        client.close();
+      }
+    }
+  };
+  opts.identities.on?.('revoked', onRevoked);
+
+  const handle = (socket: net.Socket): void => {
+    socket.setNoDelay(true);
+    aedes.handle(socket);
+  };
+  let server: net.Server;
+  if (opts.tls) {
+    let key: Buffer;
+    let cert: Buffer;
+    try {
+      [key, cert] = await Promise.all([readFile(opts.tls.keyFile), readFile(opts.tls.certFile)]);
+    } catch (err) {
+      await new Promise<void>((r) => aedes.close(() => r()));
+      throw new BrokerError('TLS_FILES', `cannot read TLS key/certificate: ${(err as Error).message}`);
+    }
+    server = tls.createServer({ key, cert }, handle);
+  } else {
+    server = net.createServer(handle);
+  }
+  server.on('error', (err) => log.error({ err }, 'broker listener error'));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await new Promise<void>((r) => aedes.close(() => r()));
+    throw new BrokerError('LISTEN_FAILED', `broker cannot listen on ${host}:${opts.port ?? 0}: ${(err as Error).message}`);
+  }
+  const address = server.address() as net.AddressInfo;
+  const port = address.port;
+  const url = `${opts.tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info({ url }, 'broker listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    aedes,
+    host,
+    port,
+    url,
+    identityOf: (client) => identities.get(client),
+    close() {
+      closing ??= (async () => {
+        opts.identities.off?.('revoked', onRevoked);
+        const serverClosed = new Promise<void>((r) => server.close(() => r()));
+        await new Promise<void>((r) => aedes.close(() => r()));
+        await serverClosed;
+        log.info({ url }, 'broker closed');
+      })();
+      return closing;
+    },
+  };
+}

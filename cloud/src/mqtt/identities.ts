@@ -1,0 +1,297 @@
+/**
+ * The durable registry of who may connect to the broker: one identity per controller (bank, column) and the cloud's
+ * service accounts. Secrets are stored only as salted scrypt hashes. A revoked identity stays in the file for good,
+ * so its id can never be provisioned again and its secret is never accepted again, also after a restart; the
+ * fingerprint of every secret ever issued is kept so the same secret is never issued twice.
+ *
+ * One small JSON file under `<dataDir>/mqtt/identities.json`, rewritten durably on every change. `portier-cloud
+ * provision|revoke` may run while the cloud runs: every change re-reads the file first, and readers call
+ * `refresh()` (cheap: a stat) so a running broker sees a revocation made by the CLI.
+ */
+import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { idSchema } from '@portier/protocol';
+import { z } from 'zod';
+import { ensureDir, readTextIfExists, writeFileDurable } from './fs.ts';
+import {
+  DEFAULT_SECRET_HASH_PARAMS,
+  hashSecret,
+  mosquittoPasswordHash,
+  newSecret,
+  safeEqual,
+  secretFingerprint,
+  verifySecret,
+  type SecretHashParams,
+} from './secrets.ts';
+
+export type IdentityErrorCode = 'ALREADY_EXISTS' | 'REVOKED' | 'NOT_FOUND' | 'SECRET_REUSED' | 'CORRUPT' | 'INVALID';
+
+export class IdentityError extends Error {
+  override name = 'IdentityError';
+  constructor(
+    readonly code: IdentityErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const controllerRecord = z.strictObject({
+  kind: z.literal('controller'),
+  controllerId: idSchema,
+  bankId: idSchema,
+  column: z.number().int().min(1).max(64),
+  secretHash: z.string().min(1),
+  /** The same secret in Mosquitto's `$7$` format, for the generated password file. */
+  mosquittoHash: z.string().regex(/^\$7\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/),
+  createdAt: z.number().int().min(0),
+  revokedAt: z.number().int().min(0).nullable(),
+});
+const serviceRecord = z.strictObject({
+  kind: z.literal('service'),
+  username: idSchema,
+  secretHash: z.string().min(1),
+  /** The same secret in Mosquitto's `$7$` format, for the generated password file. */
+  mosquittoHash: z.string().regex(/^\$7\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/),
+  createdAt: z.number().int().min(0),
+  revokedAt: z.number().int().min(0).nullable(),
+});
+const registryFile = z.strictObject({
+  version: z.literal(1),
+  controllers: z.array(controllerRecord),
+  services: z.array(serviceRecord),
+  /** SHA-256 of every secret ever issued (never used to authenticate). */
+  issued: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+});
+type RegistryFile = z.infer<typeof registryFile>;
+
+export type ControllerIdentity = z.infer<typeof controllerRecord>;
+export type ServiceAccount = z.infer<typeof serviceRecord>;
+/** Who a connected client is, as the broker's access rules see it. */
+export type BrokerIdentity =
+  | { kind: 'controller'; username: string; controllerId: string; bankId: string; column: number }
+  | { kind: 'service'; username: string };
+
+/** What the sync link needs to know about a controller. */
+export interface ControllerDirectory {
+  controller(controllerId: string): ControllerIdentity | undefined;
+}
+
+export interface IdentityRegistryEvents {
+  revoked: [username: string];
+}
+
+export interface IdentityRegistryOptions {
+  hashParams?: SecretHashParams;
+  now?: () => number;
+  /** Secret generator (tests). */
+  newSecret?: () => string;
+}
+
+export const IDENTITIES_FILE = 'identities.json';
+
+export function identitiesPath(dataDir: string): string {
+  return join(dataDir, 'mqtt', IDENTITIES_FILE);
+}
+
+function emptyFile(): RegistryFile {
+  return { version: 1, controllers: [], services: [], issued: [] };
+}
+
+export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> implements ControllerDirectory {
+  private data: RegistryFile = emptyFile();
+  private stamp = '';
+  /** username -> fingerprint of the last secret that verified: reconnects skip scrypt (cleared on any change). */
+  private verified = new Map<string, string>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly hashParams: SecretHashParams;
+  private readonly now: () => number;
+  private readonly makeSecret: () => string;
+
+  private constructor(
+    readonly file: string,
+    opts: IdentityRegistryOptions,
+  ) {
+    super();
+    this.hashParams = opts.hashParams ?? DEFAULT_SECRET_HASH_PARAMS;
+    this.now = opts.now ?? Date.now;
+    this.makeSecret = opts.newSecret ?? newSecret;
+  }
+
+  /** Opens (or starts) the registry of a data folder. A file that does not parse is an error, never guessed at. */
+  static async open(dataDir: string, opts: IdentityRegistryOptions = {}): Promise<IdentityRegistry> {
+    const reg = new IdentityRegistry(identitiesPath(dataDir), opts);
+    await ensureDir(join(dataDir, 'mqtt'));
+    await reg.load();
+    return reg;
+  }
+
+  private async fileStamp(): Promise<string> {
+    try {
+      const s = await stat(this.file);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw err;
+    }
+  }
+
+  private async load(): Promise<void> {
+    const stamp = await this.fileStamp();
+    const text = await readTextIfExists(this.file);
+    if (text === undefined) {
+      this.data = emptyFile();
+    } else {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new IdentityError('CORRUPT', `${this.file} is not JSON: ${(err as Error).message}`);
+      }
+      const r = registryFile.safeParse(json);
+      if (!r.success) throw new IdentityError('CORRUPT', `${this.file} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
+      const before = this.data;
+      this.data = r.data;
+      // A revocation made by another process: tell the broker so it drops live sessions.
+      for (const rec of [...this.data.controllers, ...this.data.services]) {
+        const name = rec.kind === 'controller' ? rec.controllerId : rec.username;
+        const old = [...before.controllers, ...before.services].find(
+          (o) => (o.kind === 'controller' ? o.controllerId : o.username) === name,
+        );
+        if (rec.revokedAt !== null && old && old.revokedAt === null) this.emit('revoked', name);
+      }
+    }
+    this.stamp = stamp;
+    this.verified.clear();
+  }
+
+  /** Re-reads the file if another process changed it (one stat when it did not). */
+  async refresh(): Promise<void> {
+    if ((await this.fileStamp()) !== this.stamp) await this.load();
+  }
+
+  private mutate<T>(fn: (data: RegistryFile) => Promise<T> | T): Promise<T> {
+    const run = async (): Promise<T> => {
+      await this.refresh();
+      const draft = structuredClone(this.data);
+      const result = await fn(draft);
+      await writeFileDurable(this.file, `${JSON.stringify(draft, null, 2)}\n`);
+      this.data = draft;
+      this.stamp = await this.fileStamp();
+      this.verified.clear();
+      return result;
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  private taken(data: RegistryFile, name: string): ControllerIdentity | ServiceAccount | undefined {
+    return data.controllers.find((c) => c.controllerId === name) ?? data.services.find((s) => s.username === name);
+  }
+
+  private async issue(data: RegistryFile, secret: string | undefined): Promise<{ secret: string; hash: string; mosquittoHash: string }> {
+    const s = secret ?? this.makeSecret();
+    if (s.length < 16) throw new IdentityError('INVALID', 'a secret must be at least 16 characters', 'secret');
+    const fp = secretFingerprint(s);
+    if (data.issued.includes(fp)) throw new IdentityError('SECRET_REUSED', 'this secret was issued before and is never issued again', 'secret');
+    data.issued.push(fp);
+    return { secret: s, hash: await hashSecret(s, this.hashParams), mosquittoHash: mosquittoPasswordHash(s) };
+  }
+
+  private checkNew(data: RegistryFile, name: string, field: string): void {
+    const r = idSchema.safeParse(name);
+    if (!r.success) throw new IdentityError('INVALID', `${field}: ${r.error.issues[0]?.message ?? 'invalid id'}`, field);
+    const existing = this.taken(data, name);
+    if (existing?.revokedAt != null) throw new IdentityError('REVOKED', `${name} was revoked and can never be used again`, field);
+    if (existing) throw new IdentityError('ALREADY_EXISTS', `${name} already exists`, field);
+  }
+
+  /** Creates a controller identity; returns its secret (the only time it is known in clear). */
+  createController(input: { controllerId: string; bankId: string; column: number; secret?: string }): Promise<{ identity: ControllerIdentity; secret: string }> {
+    return this.mutate(async (data) => {
+      this.checkNew(data, input.controllerId, 'controllerId');
+      const b = idSchema.safeParse(input.bankId);
+      if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
+      if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
+      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
+      const identity: ControllerIdentity = {
+        kind: 'controller',
+        controllerId: input.controllerId,
+        bankId: input.bankId,
+        column: input.column,
+        secretHash: hash,
+        mosquittoHash,
+        createdAt: this.now(),
+        revokedAt: null,
+      };
+      data.controllers.push(identity);
+      return { identity, secret };
+    });
+  }
+
+  /** Creates a service account (the cloud's own MQTT user); returns its secret. */
+  createServiceAccount(input: { username: string; secret?: string }): Promise<{ account: ServiceAccount; secret: string }> {
+    return this.mutate(async (data) => {
+      this.checkNew(data, input.username, 'username');
+      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
+      const account: ServiceAccount = { kind: 'service', username: input.username, secretHash: hash, mosquittoHash, createdAt: this.now(), revokedAt: null };
+      data.services.push(account);
+      return { account, secret };
+    });
+  }
+
+  /** Ends an identity (controller id or service username) for good. Revoking twice is not an error. */
+  async revoke(name: string): Promise<ControllerIdentity | ServiceAccount> {
+    const rec = await this.mutate((data) => {
+      const rec = this.taken(data, name);
+      if (!rec) throw new IdentityError('NOT_FOUND', `no identity ${JSON.stringify(name)}`, 'controllerId');
+      if (rec.revokedAt === null) rec.revokedAt = this.now();
+      return rec;
+    });
+    this.emit('revoked', name);
+    return rec;
+  }
+
+  controller(controllerId: string): ControllerIdentity | undefined {
+    return this.data.controllers.find((c) => c.controllerId === controllerId);
+  }
+
+  service(username: string): ServiceAccount | undefined {
+    return this.data.services.find((s) => s.username === username);
+  }
+
+  controllers(): ControllerIdentity[] {
+    return [...this.data.controllers];
+  }
+
+  services(): ServiceAccount[] {
+    return [...this.data.services];
+  }
+
+  /**
+   * Checks a username and password. Undefined for an unknown, revoked or wrong one. A secret that verified once is
+   * remembered by its fingerprint, so a fleet reconnecting after a broker restart costs one scrypt per identity.
+   */
+  async authenticate(username: string, password: string): Promise<BrokerIdentity | undefined> {
+    await this.refresh();
+    const rec = this.taken(this.data, username);
+    if (!rec || rec.revokedAt !== null) return undefined;
+    const fp = secretFingerprint(password);
+    const known = this.verified.get(username);
+    let ok = known !== undefined && safeEqual(known, fp);
+    if (!ok) {
+      ok = await verifySecret(password, rec.secretHash);
+      // The record may have been revoked while scrypt ran.
+      const now = this.taken(this.data, username);
+      if (!now || now.revokedAt !== null || now.secretHash !== rec.secretHash) return undefined;
+      if (ok) this.verified.set(username, fp);
+    }
+    if (!ok) return undefined;
+    return rec.kind === 'controller'
+      ? { kind: 'controller', username, controllerId: rec.controllerId, bankId: rec.bankId, column: rec.column }
+      : { kind: 'service', username };
+  }
+}

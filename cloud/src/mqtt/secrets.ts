@@ -1,0 +1,76 @@
+/**
+ * Machine secrets (controller and service-account passwords on the broker): random, stored only as a salted scrypt
+ * hash, compared in constant time.
+ *
+ * The cost is lower than for people's passwords on purpose: these secrets are 32 random bytes, so the hash only has
+ * to make a stolen file useless, not slow down guessing of a weak secret; and after a broker restart every
+ * controller of a fleet authenticates at once (2,000 x N=16384 is ~70 s of CPU on 2 cores, N=4096 is ~20 s).
+ */
+import { createHash, pbkdf2Sync, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+export interface SecretHashParams {
+  N: number;
+  r: number;
+  p: number;
+  keyLen: number;
+}
+
+export const DEFAULT_SECRET_HASH_PARAMS: SecretHashParams = { N: 4096, r: 8, p: 1, keyLen: 32 };
+
+function scrypt(secret: string, salt: Buffer, keyLen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCb(secret, salt, keyLen, opts, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** A new random secret: 32 bytes, base64url (43 characters). */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** SHA-256 (hex) of a secret: used only to refuse issuing a secret twice, never to authenticate. */
+export function secretFingerprint(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** `scrypt$N$r$p$salt$hash` (salt and hash base64url). */
+export async function hashSecret(secret: string, params: SecretHashParams = DEFAULT_SECRET_HASH_PARAMS): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(secret, salt, params.keyLen, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + (1 << 20) });
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+const HASH_RE = /^scrypt\$(\d{1,8})\$(\d{1,2})\$(\d{1,2})\$([A-Za-z0-9_-]{16,64})\$([A-Za-z0-9_-]{16,128})$/;
+
+/** True when `secret` matches `encoded`; false for any malformed hash. Never throws on bad input. */
+export async function verifySecret(secret: string, encoded: string): Promise<boolean> {
+  const m = HASH_RE.exec(encoded);
+  if (!m) return false;
+  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const salt = Buffer.from(m[4]!, 'base64url');
+  const expected = Buffer.from(m[5]!, 'base64url');
+  let key: Buffer;
+  try {
+    key = await scrypt(secret, salt, expected.length, { N, r, p, maxmem: 256 * N * r + (1 << 20) });
+  } catch {
+    return false;
+  }
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** Constant-time comparison of two strings of any length (length itself is not secret here). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Mosquitto 2's own password hash (`mosquitto_passwd` format `$7$iterations$salt$hash`: PBKDF2-SHA512, 12-byte
+ * salt, 64-byte key, standard base64). Kept next to the scrypt hash at issue time, because the clear secret is
+ * known only then and an external Mosquitto cannot read scrypt.
+ */
+export function mosquittoPasswordHash(secret: string, iterations = 101, salt: Buffer = randomBytes(12)): string {
+  const key = pbkdf2Sync(secret, salt, iterations, 64, 'sha512');
+  return `$7$${iterations}$${salt.toString('base64')}$${key.toString('base64')}`;
+}

@@ -1,0 +1,109 @@
+import { topicFor } from '@portier/protocol';
+import t from 'tap';
+import { startBroker } from '../../src/mqtt/broker.ts';
+import { IdentityRegistry } from '../../src/mqtt/identities.ts';
+import { aclSuite } from './helpers/acl-suite.ts';
+import { broker, client, closed, refusal, registry, TEST_HASH } from './helpers/env.ts';
+
+const BANK = 'bank-1';
+
+t.test('embedded aedes broker', async (t) => {
+  const { reg } = await registry(t);
+  const a = await reg.createController({ controllerId: 'col-a', bankId: BANK, column: 1 });
+  const b = await reg.createController({ controllerId: 'col-b', bankId: BANK, column: 2 });
+  const gone = await reg.createController({ controllerId: 'col-gone', bankId: BANK, column: 3 });
+  await reg.revoke('col-gone');
+  const svc = await reg.createServiceAccount({ username: 'cloud' });
+  const brk = await broker(t, reg);
+
+  aclSuite(t, {
+    name: 'aedes',
+    url: brk.url,
+    bank: BANK,
+    a: { username: 'col-a', password: a.secret, controllerId: 'col-a' },
+    b: { username: 'col-b', password: b.secret, controllerId: 'col-b' },
+    revoked: { username: 'col-gone', password: gone.secret },
+    service: { username: 'cloud', password: svc.secret },
+    closesOnRefusedPublish: true,
+    refusesSubscribe: true,
+  });
+
+  t.test('a refusal is "bad user name or password" (CONNACK 4)', async (t) => {
+    t.equal(await refusal(brk.url, { clientId: 'z', username: 'col-a', password: 'nope-nope-nope-nope' }), 4);
+    t.equal(await refusal(brk.url, { clientId: 'z2' }), 4);
+  });
+
+  t.test('a last will on a topic the client may not publish is refused at connect', async (t) => {
+    const will = (topic: string) => ({ topic, payload: Buffer.from('{"v":1,"state":"offline"}'), qos: 1 as const, retain: true });
+    t.equal(
+      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, will: will(topicFor(BANK, 'col-b', 'status')) }),
+      5,
+      "will on B's status",
+    );
+    t.equal(
+      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, will: will(topicFor(BANK, 'col-a', 'cmd')) }),
+      5,
+      'will on its own cmd',
+    );
+    t.equal(
+      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, will: will(topicFor(BANK, 'col-a', 'status')) }),
+      undefined,
+      'will on its own status is fine',
+    );
+  });
+
+  t.test("nobody takes over a controller's client id (and its persistent session)", async (t) => {
+    t.equal(await refusal(brk.url, { clientId: 'col-b', username: 'col-a', password: a.secret }), 2, "A as B's client id");
+    t.equal(await refusal(brk.url, { clientId: 'col-b', username: 'cloud', password: svc.secret }), 2, "service as B's client id");
+    // A client id first used by A stays A's.
+    t.equal(await refusal(brk.url, { clientId: 'a-custom-id', username: 'col-a', password: a.secret }), undefined);
+    t.equal(await refusal(brk.url, { clientId: 'a-custom-id', username: 'col-b', password: b.secret }), 2);
+  });
+
+  t.test("revoking closes the identity's live connection and refuses it from then on", async (t) => {
+    const c = await reg.createController({ controllerId: 'col-c', bankId: BANK, column: 4 });
+    const conn = await client(t, brk.url, { clientId: 'col-c', username: 'col-c', password: c.secret });
+    await reg.revoke('col-c');
+    t.ok(await closed(conn), 'connection closed');
+    t.equal(await refusal(brk.url, { clientId: 'col-c', username: 'col-c', password: c.secret }), 4);
+  });
+});
+
+t.test('a revocation made by another process (the CLI) is seen by a running broker', async (t) => {
+  const { dataDir, reg } = await registry(t);
+  const x = await reg.createController({ controllerId: 'col-x', bankId: BANK, column: 1 });
+  const brk = await broker(t, reg);
+  const conn = await client(t, brk.url, { clientId: 'col-x', username: 'col-x', password: x.secret });
+  const cli = await IdentityRegistry.open(dataDir, { hashParams: TEST_HASH });
+  await cli.revoke('col-x');
+  // The next connect attempt makes the broker re-read the registry; the revoked live session is closed too.
+  t.equal(await refusal(brk.url, { clientId: 'col-x', username: 'col-x', password: x.secret }), 4);
+  t.ok(await closed(conn), 'live connection of the revoked identity closed');
+});
+
+t.test('TLS listener with a certificate file', { skip: process.env.PORTIER_SKIP_TLS ? 'PORTIER_SKIP_TLS set' : false }, async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const { dataDir, reg } = await registry(t);
+  const keyFile = join(dataDir, 'key.pem');
+  const certFile = join(dataDir, 'cert.pem');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  } catch {
+    t.comment('skipped: needs openssl');
+    return;
+  }
+  const s = await reg.createServiceAccount({ username: 'cloud' });
+  const brk = await startBroker({ identities: reg, port: 0, tls: { keyFile, certFile } });
+  t.teardown(() => brk.close());
+  t.match(brk.url, /^mqtts:\/\/127\.0\.0\.1:\d+$/);
+  const { readFileSync } = await import('node:fs');
+  const c = await client(t, brk.url, { clientId: 'svc-tls', username: 'cloud', password: s.secret, ca: readFileSync(certFile), servername: 'localhost', rejectUnauthorized: true });
+  t.ok(c.connected, 'connected over TLS');
+  t.equal(await refusal(brk.url, { clientId: 'svc-tls2', username: 'cloud', password: 'wrong-wrong-wrong-wrong', ca: readFileSync(certFile), servername: 'localhost' }), 4);
+});
+
+t.test('a missing certificate file is a clear error', async (t) => {
+  const { reg } = await registry(t);
+  await t.rejects(startBroker({ identities: reg, port: 0, tls: { keyFile: '/nonexistent/k', certFile: '/nonexistent/c' } }), { code: 'TLS_FILES' });
+});

@@ -1,0 +1,153 @@
+// The broker access contract of DESIGN.md, written once and run against every broker we support: the embedded
+// aedes broker and Mosquitto with the generated password and ACL files.
+import { topicFor } from '@portier/protocol';
+import type { MqttClient } from 'mqtt';
+import type { Test } from 'tap';
+import { client, closed, grantedQos, nextMessage, refusal } from './env.ts';
+
+export interface Creds {
+  username: string;
+  password: string;
+}
+
+export interface AclTarget {
+  name: string;
+  url: string;
+  bank: string;
+  /** Controller A and B of `bank`, a revoked controller, the service account. */
+  a: Creds & { controllerId: string };
+  b: Creds & { controllerId: string };
+  revoked: Creds;
+  service: Creds;
+  /** A refused publish closes the publisher's connection (aedes) rather than being dropped silently (Mosquitto). */
+  closesOnRefusedPublish: boolean;
+  /** A refused subscription is answered 128 in the SUBACK (aedes) rather than granted and filtered (Mosquitto 2.0). */
+  refusesSubscribe: boolean;
+}
+
+/** Connect return codes that mean "refused for credentials": 4 (bad user/password) or 5 (not authorized). */
+const REFUSED = [4, 5];
+
+export function aclSuite(t: Test, target: AclTarget): void {
+  const { url, bank, a, b } = target;
+  const opts = (c: Creds, clientId: string) => ({ username: c.username, password: c.password, clientId, clean: true });
+
+  t.test(`${target.name}: anonymous, unknown, wrong-secret and revoked connections are refused`, async (t) => {
+    t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'anon-1' }))), 'no credentials');
+    t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'anon-2', username: a.username }))), 'user without password');
+    t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'x-1', username: 'nobody', password: a.password }))), 'unknown user');
+    t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'x-2', username: a.username, password: `${a.password}x` }))), 'wrong secret');
+    t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'x-3', username: a.username, password: b.password }))), "another controller's secret");
+    t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'x-4', username: target.revoked.username, password: target.revoked.password }))), 'revoked identity');
+    t.equal(await refusal(url, opts(a, a.controllerId)), undefined, 'the right secret connects');
+  });
+
+  t.test(`${target.name}: a controller subscribes only to its own cmd, evtack, desired`, async (t) => {
+    const ca = await client(t, url, opts(a, a.controllerId));
+    const own = (['cmd', 'evtack', 'desired'] as const).map((ch) => topicFor(bank, a.controllerId, ch));
+    t.same(await grantedQos(ca, own), [1, 1, 1], 'own cloud channels granted');
+    const refused = [
+      topicFor(bank, b.controllerId, 'cmd'),
+      topicFor(bank, b.controllerId, 'desired'),
+      topicFor(bank, b.controllerId, 'evtack'),
+      topicFor(bank, a.controllerId, 'ack'),
+      topicFor(bank, a.controllerId, 'evt'),
+      topicFor(bank, b.controllerId, 'evt'),
+      `portier/v1/${bank}/+/cmd`,
+      `portier/v1/${bank}/${a.controllerId}/+`,
+      `portier/v1/${bank}/${a.controllerId}/#`,
+      'portier/v1/#',
+      '#',
+      '+/+/+/+/+',
+      '$SYS/#',
+    ];
+    if (target.refusesSubscribe) {
+      for (const f of refused) t.same(await grantedQos(ca, [f]), [128], `refused: ${f}`);
+    } else {
+      // Mosquitto grants the SUBACK and enforces read access per message instead.
+      for (const f of refused) await grantedQos(ca, [f]);
+    }
+    // Whatever the SUBACK said, nothing of B's (nor A's own outbound channels) reaches A.
+    const seen: string[] = [];
+    ca.on('message', (topic) => seen.push(topic));
+    const svc = await client(t, url, opts(target.service, `svc-sub-${Date.now()}`));
+    const cb = await client(t, url, opts(b, b.controllerId));
+    for (const ch of ['cmd', 'desired', 'evtack'] as const) await svc.publishAsync(topicFor(bank, b.controllerId, ch), 'for-b', { qos: 1 });
+    for (const ch of ['evt', 'ack'] as const) await cb.publishAsync(topicFor(bank, b.controllerId, ch), 'from-b', { qos: 1 });
+    await ca.publishAsync(topicFor(bank, a.controllerId, 'evt'), 'from-a', { qos: 1 });
+    const marker = topicFor(bank, a.controllerId, 'cmd');
+    const got = nextMessage(ca, (topic, p) => topic === marker && p.toString() === 'marker');
+    await svc.publishAsync(marker, 'marker', { qos: 1 });
+    await got;
+    t.same(
+      seen.filter((topic) => topic !== marker),
+      [],
+      "A received nothing of B's and none of its own outbound channels",
+    );
+  });
+
+  t.test(`${target.name}: a controller publishes only on its own ack, evt, reported, status`, async (t) => {
+    const svc = await client(t, url, opts(target.service, `svc-watch-${Date.now()}`));
+    t.same(await grantedQos(svc, ['portier/v1/#']), [1], 'service account may watch the whole tree');
+    const seen: string[] = [];
+    svc.on('message', (topic) => seen.push(topic));
+
+    const ca = await client(t, url, opts(a, a.controllerId));
+    const ownEvt = topicFor(bank, a.controllerId, 'evt');
+    const got = nextMessage(svc, (topic) => topic === ownEvt);
+    await ca.publishAsync(ownEvt, '{"own":true}', { qos: 1 });
+    t.equal((await got).payload.toString(), '{"own":true}', 'own evt delivered');
+
+    const forbidden = [
+      topicFor(bank, b.controllerId, 'evt'),
+      topicFor(bank, b.controllerId, 'ack'),
+      topicFor(bank, b.controllerId, 'status'),
+      topicFor(bank, a.controllerId, 'cmd'),
+      topicFor(bank, a.controllerId, 'desired'),
+      topicFor(bank, a.controllerId, 'evtack'),
+      topicFor('other-bank', a.controllerId, 'evt'),
+      'portier/v1/x',
+      'elsewhere/evt',
+    ];
+    for (const topic of forbidden) {
+      // A fresh connection per attempt: aedes drops the connection of a refused publisher.
+      const c = await client(t, url, opts(a, a.controllerId));
+      // aedes drops the connection instead of a PUBACK (the publish never completes); Mosquitto acks and drops it.
+      const sent = c.publishAsync(topic, '{"forged":true}', { qos: 1 }).then(
+        () => 'acked',
+        () => 'failed',
+      );
+      if (target.closesOnRefusedPublish) t.ok(await closed(c), `connection dropped after publishing on ${topic}`);
+      else await Promise.race([sent, closed(c)]);
+      // A marker from B after the attempt: once it arrives, the forged message would have arrived before it.
+      const cb = await client(t, url, opts(b, b.controllerId));
+      const marker = topicFor(bank, b.controllerId, 'reported');
+      const m = nextMessage(svc, (tp, p) => tp === marker && p.toString() === topic);
+      await cb.publishAsync(marker, topic, { qos: 1 });
+      await m;
+      await new Promise<void>((r) => cb.end(false, {}, () => r()));
+      t.notOk(seen.includes(topic), `not delivered: ${topic}`);
+    }
+    // Clear the retained marker.
+    const cb = await client(t, url, opts(b, b.controllerId));
+    await cb.publishAsync(topicFor(bank, b.controllerId, 'reported'), '', { qos: 1, retain: true });
+  });
+
+  t.test(`${target.name}: the service account commands any controller and reads every controller channel`, async (t) => {
+    const svc = await client(t, url, opts(target.service, `svc-cmd-${Date.now()}`));
+    t.same(
+      await grantedQos(svc, ['portier/v1/+/+/ack', 'portier/v1/+/+/evt', 'portier/v1/+/+/reported', 'portier/v1/+/+/status']),
+      [1, 1, 1, 1],
+      'wildcard subscriptions of the service account',
+    );
+    const ca: MqttClient = await client(t, url, opts(a, a.controllerId));
+    await ca.subscribeAsync(topicFor(bank, a.controllerId, 'cmd'), { qos: 1 });
+    const got = nextMessage(ca);
+    await svc.publishAsync(topicFor(bank, a.controllerId, 'cmd'), '{"hello":1}', { qos: 1 });
+    const m = await got;
+    t.equal(m.topic, topicFor(bank, a.controllerId, 'cmd'), 'A got its command');
+    const ack = nextMessage(svc, (topic) => topic === topicFor(bank, a.controllerId, 'ack'));
+    await ca.publishAsync(topicFor(bank, a.controllerId, 'ack'), '{"ack":1}', { qos: 1 });
+    t.equal((await ack).payload.toString(), '{"ack":1}', 'service got the ack');
+  });
+}
