@@ -171,6 +171,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   private unsubscribeDoors: (() => void) | undefined;
   private unsubscribeState: (() => void) | undefined;
   private lastTimers: KioskTimers = DEFAULT_KIOSK_TIMERS;
+  private timersFrom: DesiredState | undefined;
   private localSeq = 0;
 
   constructor(opts: KioskEngineOptions) {
@@ -197,6 +198,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.currentTimers();
     this.unsubscribeDoors = this.doorsPort.subscribe((e) => {
       void this.run(() => this.onDoorEvent(e));
     });
@@ -286,7 +288,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   signOut(): Promise<void> {
     return this.run(async () => {
       if (this.spec.page === 'locked-out') return;
-      this.goHome('sign-out', [msg('session.goodbye')]);
+      this.farewell('sign-out');
     });
   }
 
@@ -296,9 +298,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       if (this.audio === plugged) return;
       this.audio = plugged;
       this.touch();
-      if (plugged) this.notice = [msg('home.audioOn'), ...this.notice];
-      this.emitScreen('update');
-      this.notice = [];
+      this.emitScreen('update', plugged ? msg('home.audioOn') : undefined);
     });
   }
 
@@ -340,16 +340,15 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private currentTimers(): KioskTimers {
-    const t = this.state()?.timers;
-    if (!t) return DEFAULT_KIOSK_TIMERS;
-    const v = validateKioskTimers(t);
-    if (v.ok) {
-      this.lastTimers = v.timers;
-      return v.timers;
+    const s = this.state();
+    if (s && s !== this.timersFrom) {
+      this.timersFrom = s;
+      const v = validateKioskTimers(s.timers);
+      if (v.ok) this.lastTimers = v.timers;
+      // A desired state that breaks the kiosk's combination rules keeps the last good timers rather than running a
+      // session on nonsensical ones; the problem is logged with the field.
+      else this.log.warn({ problems: v.problems }, 'desired kiosk timers refused; keeping the previous ones');
     }
-    // A desired state that breaks the kiosk's combination rules keeps the last good timers rather than hanging a
-    // session on a nonsensical one; the problem is logged with the field.
-    this.log.warn({ problems: v.problems }, 'desired kiosk timers refused; keeping the previous ones');
     return this.lastTimers;
   }
 
@@ -443,13 +442,15 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   // ---------------------------------------------------------------- pages and timers
 
   private show(spec: PageSpec): void {
+    // A notice ("Locker 20 is now out of service") belongs to the page shown next and stays on it.
+    if (this.notice.length) spec = { ...spec, lines: [...this.notice, ...(spec.lines ?? [])] };
+    this.notice = [];
     this.spec = spec;
     this.ctx = spec.ctx ?? {};
     this.input = '';
     this.error = spec.error;
     this.armPageTimer(spec);
     this.emitScreen('page');
-    this.notice = [];
   }
 
   private staffSession(): boolean {
@@ -502,6 +503,12 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     }
   }
 
+  /** Ends the session with a goodbye in its own language, then shows home in the default one. */
+  private farewell(reason: 'done' | 'sign-out'): void {
+    if (this.session.touched || this.session.role) this.emit('notice', { message: msg('session.goodbye'), lang: this.session.lang });
+    this.goHome(reason);
+  }
+
   private goHome(reason: KioskEventMap['session-ended'][0]['reason'] | undefined, lines: MessageRef[] = []): void {
     const hadSession = this.session.touched || this.session.role !== undefined;
     this.session = this.newSession();
@@ -547,7 +554,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       lang: this.session.lang,
       audio: this.audio,
       title: s.title,
-      lines: [...this.notice, ...(s.lines ?? [])],
+      lines: [...(s.lines ?? [])],
       options: s.options ?? [],
       lockers: (s.doors ?? []).map((d) => this.lockerView(d)).filter((x): x is LockerView => x !== undefined),
     };
@@ -698,7 +705,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     this.touch();
     const page = this.spec.page;
     if (id === 'back') return this.onBack();
-    if (id === 'sign-out' || id === 'done') return this.goHome(id === 'done' ? 'done' : 'sign-out', [msg('session.goodbye')]);
+    if (id === 'sign-out' || id === 'done') return this.farewell(id === 'done' ? 'done' : 'sign-out');
     switch (page) {
       case 'menu':
         if (id === 'scan') return this.show({ page: 'scan', title: msg('scan.title'), lines: [msg('scan.prompt')], options: this.numbered([{ id: 'back', label: msg('menu.back') }]) });

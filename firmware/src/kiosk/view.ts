@@ -109,6 +109,8 @@ export interface KioskEventMap {
   'door-opened': [DoorOutcomeEvent];
   'door-failed': [DoorOutcomeEvent];
   warning: [{ kind: 'door-left-open'; door: number; locker: number; message: MessageRef }];
+  /** A short message outside any page, in the language of the session it ends ("Thank you. Goodbye."). */
+  notice: [{ message: MessageRef; lang: Lang }];
   /** Every protocol event the kiosk sent to the event sink. */
   event: [EventBody];
   'session-ended': [{ reason: 'timeout' | 'sign-out' | 'done' | 'lock-out-ended' | 'stopped' }];

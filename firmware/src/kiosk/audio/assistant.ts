@@ -24,6 +24,7 @@ export interface AudioAssistantOptions {
 export function speechFor(view: ScreenView): string {
   const lang: Lang = view.lang;
   const parts: MessageRef[] = [];
+  if (view.feedback) parts.push(view.feedback);
   if (view.error) parts.push(view.error);
   if (view.warning) parts.push(view.warning);
   parts.push(view.title, ...view.lines);
@@ -47,6 +48,8 @@ export class AudioAssistant {
   private readonly step: number;
   private readonly tone: { freqHz: number; ms: number };
   private last: { text: string; lang: Lang } | undefined;
+  /** An utterance the next one waits for (a goodbye). */
+  private hold: Promise<unknown> | undefined;
   private active = false;
 
   private readonly onScreen = (view: ScreenView): void => {
@@ -76,11 +79,20 @@ export class AudioAssistant {
     if (key === 'repeat') {
       if (this.last) this.quiet(this.audio.speak(this.last.text, this.last.lang));
     } else if (key === 'stop') {
+      this.hold = undefined;
       this.quiet(this.audio.stop());
     } else if (key === 'volume-up' || key === 'volume-down') {
       const v = Math.max(0, Math.min(100, this.audio.volume + (key === 'volume-up' ? this.step : -this.step)));
       this.quiet(this.audio.setVolume(v).then(() => this.audio.tone(660, 80)));
     }
+  };
+
+  private readonly onNotice = ({ message, lang }: KioskEventMap['notice'][0]): void => {
+    if (!this.engine.screen.audio) return;
+    // The page that follows must not cut the goodbye off: it waits for this utterance.
+    const p = this.audio.speak(translate(message, lang), lang);
+    this.quiet(p);
+    this.hold = p.catch(() => undefined);
   };
 
   private readonly onWarning = ({ message }: KioskEventMap['warning'][0]): void => {
@@ -99,6 +111,7 @@ export class AudioAssistant {
     this.engine.on('screen', this.onScreen);
     this.engine.on('key', this.onKey);
     this.engine.on('warning', this.onWarning);
+    this.engine.on('notice', this.onNotice);
     this.active = this.engine.screen.audio;
   }
 
@@ -107,12 +120,19 @@ export class AudioAssistant {
     this.engine.off('screen', this.onScreen);
     this.engine.off('key', this.onKey);
     this.engine.off('warning', this.onWarning);
+    this.engine.off('notice', this.onNotice);
     await this.audio.stop().catch(() => undefined);
   }
 
   private say(text: string, lang: Lang, remember = true): void {
     if (!text) return;
     if (remember) this.last = { text, lang };
+    const hold = this.hold;
+    if (hold) {
+      this.hold = undefined;
+      this.quiet(hold.then(() => this.audio.speak(text, lang)));
+      return;
+    }
     this.quiet(this.audio.speak(text, lang));
   }
 
