@@ -23,8 +23,9 @@ export type Cu16ParseEvent = { frame: Cu16Frame } | { error: HalError };
  *
  * - bytes before an STX: one `GARBAGE` error per run (not reported again for the leftover bytes
  *   of a frame already reported bad);
- * - STX with an unknown command, an ADDR above 0x9F or no ETX where the command says it ends
- *   (a short or truncated frame): `BAD_FRAME`;
+ * - STX with an unknown command, an ADDR above 0x9F, no ETX where the command says it ends, or
+ *   a frame still incomplete while a complete valid frame already follows it (a short or
+ *   truncated frame): `BAD_FRAME`;
  * - a frame with a wrong SUM: `BAD_CHECKSUM`.
  *
  * `push` never throws; `error` events are only emitted when someone listens (an EventEmitter
@@ -92,7 +93,16 @@ export class Cu16Parser extends EventEmitter<Cu16ParserEventMap> {
       }
       // A frame cut short shows as another STX or an ETX before its end: if an ETX sits where the
       // command says, check the sum; otherwise the frame is short or corrupt.
-      if (this.buf.length < len) return;
+      if (this.buf.length < len) {
+        // Waiting for the rest. But if a complete, valid frame already sits after a later STX,
+        // this start was false (a corrupted byte turned into STX or a long CMD): drop it now
+        // rather than hold the real reply back until more bytes come.
+        if (this.validFrameAfterStart()) {
+          this.fail(out, 'BAD_FRAME', `frame cut short by the next frame: ${hex(this.buf.subarray(0, 16))}`);
+          continue;
+        }
+        return;
+      }
       if (this.buf[len - 2] !== ETX) {
         this.fail(out, 'BAD_FRAME', `no ETX at byte ${len - 2} of ${hex(this.buf.subarray(0, len))}`);
         continue;
@@ -107,6 +117,19 @@ export class Cu16Parser extends EventEmitter<Cu16ParserEventMap> {
       this.resyncing = false;
       this.buf = this.buf.subarray(len);
     }
+  }
+
+  /** Whether a complete frame with a good ETX and SUM starts at some STX after byte 0. */
+  private validFrameAfterStart(): boolean {
+    for (let j = this.buf.indexOf(STX, 1); j !== -1; j = this.buf.indexOf(STX, j + 1)) {
+      const addr = this.buf[j + 1];
+      const cmd = this.buf[j + 2];
+      if (addr === undefined || cmd === undefined || addr > MAX_ADDR) continue;
+      const len = frameLength(cmd);
+      if (len === undefined || j + len > this.buf.length) continue;
+      if (this.buf[j + len - 2] === ETX && checksum(this.buf.subarray(j, j + len - 1)) === this.buf[j + len - 1]) return true;
+    }
+    return false;
   }
 
   /** Reports a bad frame and resynchronises one byte after its STX. */
