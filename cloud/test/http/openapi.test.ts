@@ -7,7 +7,10 @@ t.test('the OpenAPI 3 document is served without a token and lists every route',
   const res = await ta.app.inject({ url: '/api/v1/openapi.json' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /application\/json/);
-  const doc = res.json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>> }>();
+  const doc = res.json<{
+    openapi: string;
+    paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[]; responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+  }>();
   t.match(doc.openapi, /^3\./);
   for (const { method, url } of ta.app.apiRoutes) {
     if (url.endsWith('/openapi.json') || url.endsWith('/health')) continue;
@@ -17,4 +20,9 @@ t.test('the OpenAPI 3 document is served without a token and lists every route',
   const reserve = doc.paths['/api/v1/reservations']?.post;
   t.ok(reserve?.requestBody, 'request bodies come from the zod schemas');
   t.same(doc.paths['/api/v1/auth/login']?.post?.security, [], 'login needs no token');
+  t.same(Object.keys(reserve?.responses ?? {}).sort(), ['201', '4XX', '5XX'], 'answers and the error format documented');
+  t.same(Object.keys(doc.paths['/api/v1/activity']?.get?.responses?.['200']?.content ?? {}).sort(), ['application/json', 'text/csv']);
+  const one = JSON.stringify(doc.paths['/api/v1/reservations/{reservationId}']?.get?.responses?.['200']);
+  t.match(one, /pickupCodeExpiresAt/);
+  t.notMatch(one, /"pickupCode"|"hash"/, 'a reservation is documented without its code or any hash');
 });

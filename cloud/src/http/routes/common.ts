@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor, CarrierCode, Reservation } from '../../domain/service.ts';
 import { entityIdSchema, lockerNumberSchema } from '../../domain/service.ts';
 import { ApiError } from '../errors.ts';
+import { ERRORS } from '../schemas.ts';
 import { principalOf } from '../server.ts';
 
 /** The actor recorded in the activity log for a request: the signed-in user and their role. */
@@ -46,4 +47,14 @@ export function publicReservation(r: Reservation): Omit<Reservation, 'pickupCode
 export function publicCarrierCode(c: CarrierCode): Omit<CarrierCode, 'code'> {
   const { code: _code, ...rest } = c;
   return rest;
+}
+
+/** Response map of a route answering 200 with `schema`, or an error. */
+export function ok<S extends z.ZodType>(schema: S): { 200: S } & typeof ERRORS {
+  return { 200: schema, ...ERRORS };
+}
+
+/** Response map of a route answering 201 with `schema`, or an error. */
+export function created<S extends z.ZodType>(schema: S): { 201: S } & typeof ERRORS {
+  return { 201: schema, ...ERRORS };
 }

@@ -17,66 +17,67 @@ import {
   updateBankInput,
   updateContactInput,
 } from '../../domain/service.ts';
-import { actorOf, BankParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
+import { Replies } from '../schemas.ts';
+import { actorOf, created, ok, BankParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
 
 /** Routes of the physical model (enterprise to lockers) and of the people (contacts, departments, carriers). */
 export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   // ------------------------------------------------------------------------------------------ organisation
-  app.get('/enterprises', { schema: { tags: ['model'], summary: 'List enterprises' } }, async () => ({
+  app.get('/enterprises', { schema: { tags: ['model'], summary: 'List enterprises', response: ok(Replies.enterprises) } }, async () => ({
     enterprises: await service.listEnterprises(),
   }));
-  app.post('/enterprises', { schema: { tags: ['model'], summary: 'Create an enterprise', body: createEnterpriseInput } }, async (req, reply) =>
+  app.post('/enterprises', { schema: { tags: ['model'], summary: 'Create an enterprise', body: createEnterpriseInput, response: created(Replies.enterprise) } }, async (req, reply) =>
     reply.code(201).send({ enterprise: await service.createEnterprise(req.body, actorOf(req)) }),
   );
 
   app.get(
     '/divisions',
-    { schema: { tags: ['model'], summary: 'List divisions', querystring: z.strictObject({ enterpriseId: entityIdSchema.optional() }) } },
+    { schema: { tags: ['model'], summary: 'List divisions', querystring: z.strictObject({ enterpriseId: entityIdSchema.optional() }), response: ok(Replies.divisions) } },
     async (req) => ({ divisions: await service.listDivisions(req.query.enterpriseId) }),
   );
-  app.post('/divisions', { schema: { tags: ['model'], summary: 'Create a division', body: createDivisionInput } }, async (req, reply) =>
+  app.post('/divisions', { schema: { tags: ['model'], summary: 'Create a division', body: createDivisionInput, response: created(Replies.division) } }, async (req, reply) =>
     reply.code(201).send({ division: await service.createDivision(req.body, actorOf(req)) }),
   );
 
   app.get(
     '/locations',
-    { schema: { tags: ['model'], summary: 'List locations (sites)', querystring: z.strictObject({ divisionId: entityIdSchema.optional() }) } },
+    { schema: { tags: ['model'], summary: 'List locations (sites)', querystring: z.strictObject({ divisionId: entityIdSchema.optional() }), response: ok(Replies.locations) } },
     async (req) => ({ locations: await service.listLocations(req.query.divisionId) }),
   );
-  app.post('/locations', { schema: { tags: ['model'], summary: 'Create a location with its reach range', body: createLocationInput } }, async (req, reply) =>
+  app.post('/locations', { schema: { tags: ['model'], summary: 'Create a location with its reach range', body: createLocationInput, response: created(Replies.location) } }, async (req, reply) =>
     reply.code(201).send({ location: await service.createLocation(req.body, actorOf(req)) }),
   );
 
   app.get(
     '/banks',
-    { schema: { tags: ['model'], summary: 'List locker banks', querystring: z.strictObject({ locationId: entityIdSchema.optional() }) } },
+    { schema: { tags: ['model'], summary: 'List locker banks', querystring: z.strictObject({ locationId: entityIdSchema.optional() }), response: ok(Replies.banks) } },
     async (req) => ({ banks: await service.listBanks(req.query.locationId) }),
   );
-  app.post('/banks', { schema: { tags: ['model'], summary: 'Create a locker bank', body: createBankInput } }, async (req, reply) =>
+  app.post('/banks', { schema: { tags: ['model'], summary: 'Create a locker bank', body: createBankInput, response: created(Replies.bank) } }, async (req, reply) =>
     reply.code(201).send({ bank: await service.createBank(req.body, actorOf(req)) }),
   );
-  app.get('/banks/:bankId', { schema: { tags: ['model'], summary: 'One locker bank', params: BankParams } }, async (req) => ({
+  app.get('/banks/:bankId', { schema: { tags: ['model'], summary: 'One locker bank', params: BankParams, response: ok(Replies.bank) } }, async (req) => ({
     bank: await service.getBank(req.params.bankId),
   }));
   app.patch(
     '/banks/:bankId',
-    { schema: { tags: ['model'], summary: 'Change a bank: name, rules, delivery quota', params: BankParams, body: updateBankInput } },
+    { schema: { tags: ['model'], summary: 'Change a bank: name, rules, delivery quota', params: BankParams, body: updateBankInput, response: ok(Replies.bank) } },
     async (req) => ({ bank: await service.updateBank(req.params.bankId, req.body, actorOf(req)) }),
   );
   app.get(
     '/banks/:bankId/config-check',
-    { schema: { tags: ['model'], summary: 'Configuration check: accessible share and other warnings', params: BankParams } },
+    { schema: { tags: ['model'], summary: 'Configuration check: accessible share and other warnings', params: BankParams, response: ok(Replies.check) } },
     async (req) => ({ check: await service.checkBankConfig(req.params.bankId) }),
   );
 
-  app.get('/banks/:bankId/columns', { schema: { tags: ['model'], summary: 'Columns of a bank', params: BankParams } }, async (req) => ({
+  app.get('/banks/:bankId/columns', { schema: { tags: ['model'], summary: 'Columns of a bank', params: BankParams, response: ok(Replies.columns) } }, async (req) => ({
     columns: await service.listColumns(req.params.bankId),
   }));
-  app.post('/columns', { schema: { tags: ['model'], summary: 'Add a column (one controller board)', body: createColumnInput } }, async (req, reply) =>
+  app.post('/columns', { schema: { tags: ['model'], summary: 'Add a column (one controller board)', body: createColumnInput, response: created(Replies.column) } }, async (req, reply) =>
     reply.code(201).send({ column: await service.createColumn(req.body, actorOf(req)) }),
   );
 
-  app.post('/lockers', { schema: { tags: ['lockers'], summary: 'Add a locker', body: createLockerInput } }, async (req, reply) =>
+  app.post('/lockers', { schema: { tags: ['lockers'], summary: 'Add a locker', body: createLockerInput, response: created(Replies.locker) } }, async (req, reply) =>
     reply.code(201).send({ locker: await service.createLocker(req.body, actorOf(req)) }),
   );
   app.post(
@@ -86,55 +87,56 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
         tags: ['lockers'],
         summary: 'Add several lockers in one durable write',
         body: z.strictObject({ lockers: z.array(createLockerInput).min(1).max(500) }),
+        response: created(Replies.lockers),
       },
     },
     async (req, reply) => reply.code(201).send({ lockers: await service.createLockers(req.body.lockers, actorOf(req)) }),
   );
   app.get(
     '/banks/:bankId/lockers',
-    { schema: { tags: ['lockers'], summary: 'Lockers of a bank with status, accessibility and contents summary', params: BankParams } },
+    { schema: { tags: ['lockers'], summary: 'Lockers of a bank with status, accessibility and contents summary', params: BankParams, response: ok(Replies.lockerViews) } },
     async (req) => ({ lockers: await service.listLockers(req.params.bankId) }),
   );
   app.get(
     '/banks/:bankId/lockers/:number',
-    { schema: { tags: ['lockers'], summary: 'One locker with status and contents summary', params: LockerParams } },
+    { schema: { tags: ['lockers'], summary: 'One locker with status and contents summary', params: LockerParams, response: ok(Replies.lockerView) } },
     async (req) => service.getLocker(req.params.bankId, req.params.number),
   );
   app.put(
     '/banks/:bankId/lockers/:number/service',
     {
-      schema: { tags: ['lockers'], summary: 'Put a locker out of service or back', params: LockerParams, body: setServiceStateInput },
+      schema: { tags: ['lockers'], summary: 'Put a locker out of service or back', params: LockerParams, body: setServiceStateInput, response: ok(Replies.lockerView) },
     },
     async (req) => service.setServiceState(req.params.bankId, req.params.number, req.body, actorOf(req)),
   );
 
   // ------------------------------------------------------------------------------------------ people
-  app.get('/contacts', { schema: { tags: ['people'], summary: 'List recipients / contacts' } }, async () => ({
+  app.get('/contacts', { schema: { tags: ['people'], summary: 'List recipients / contacts', response: ok(Replies.contacts) } }, async () => ({
     contacts: await service.listContacts(),
   }));
-  app.post('/contacts', { schema: { tags: ['people'], summary: 'Create a contact', body: createContactInput } }, async (req, reply) =>
+  app.post('/contacts', { schema: { tags: ['people'], summary: 'Create a contact', body: createContactInput, response: created(Replies.contact) } }, async (req, reply) =>
     reply.code(201).send({ contact: await service.createContact(req.body, actorOf(req)) }),
   );
-  app.get('/contacts/:contactId', { schema: { tags: ['people'], summary: 'One contact', params: ContactParams } }, async (req) => ({
+  app.get('/contacts/:contactId', { schema: { tags: ['people'], summary: 'One contact', params: ContactParams, response: ok(Replies.contact) } }, async (req) => ({
     contact: await service.getContact(req.params.contactId),
   }));
   app.patch(
     '/contacts/:contactId',
-    { schema: { tags: ['people'], summary: 'Change a contact', params: ContactParams, body: updateContactInput } },
+    { schema: { tags: ['people'], summary: 'Change a contact', params: ContactParams, body: updateContactInput, response: ok(Replies.contact) } },
     async (req) => ({ contact: await service.updateContact(req.params.contactId, req.body, actorOf(req)) }),
   );
 
-  app.get('/departments', { schema: { tags: ['people'], summary: 'List departments' } }, async () => ({
+  app.get('/departments', { schema: { tags: ['people'], summary: 'List departments', response: ok(Replies.departments) } }, async () => ({
     departments: await service.listDepartments(),
   }));
-  app.post('/departments', { schema: { tags: ['people'], summary: 'Create a department', body: createDepartmentInput } }, async (req, reply) =>
+  app.post('/departments', { schema: { tags: ['people'], summary: 'Create a department', body: createDepartmentInput, response: created(Replies.department) } }, async (req, reply) =>
     reply.code(201).send({ department: await service.createDepartment(req.body, actorOf(req)) }),
   );
 
-  app.get('/carriers', { schema: { tags: ['people'], summary: 'List carriers' } }, async () => ({
+  app.get('/carriers', { schema: { tags: ['people'], summary: 'List carriers', response: ok(Replies.carriers) } }, async () => ({
     carriers: await service.listCarriers(),
   }));
-  app.post('/carriers', { schema: { tags: ['people'], summary: 'Create a carrier', body: createCarrierInput } }, async (req, reply) =>
+  app.post('/carriers', { schema: { tags: ['people'], summary: 'Create a carrier', body: createCarrierInput, response: created(Replies.carrier) } }, async (req, reply) =>
     reply.code(201).send({ carrier: await service.createCarrier(req.body, actorOf(req)) }),
   );
   app.post(
@@ -145,6 +147,7 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
         summary: 'Issue a carrier access code (shown once, stored hashed)',
         params: CarrierParams,
         body: issueCarrierCodeInput,
+        response: created(Replies.carrierCode),
       },
     },
     async (req, reply) => {

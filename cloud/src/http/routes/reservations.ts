@@ -17,7 +17,8 @@ import { LoginThrottle } from '../../auth/rate-limit.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../server.ts';
-import { actorOf, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
+import { ERRORS, Replies } from '../schemas.ts';
+import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
 
 const ListReservationsQs = z.strictObject({
   bankId: entityIdSchema.optional(),
@@ -67,7 +68,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
 
   app.get(
     '/reservations',
-    { schema: { tags: ['reservations'], summary: 'List reservations (recipients: their own)', querystring: ListReservationsQs } },
+    { schema: { tags: ['reservations'], summary: 'List reservations (recipients: their own)', querystring: ListReservationsQs, response: ok(Replies.reservations) } },
     async (req) => {
       const p = principalOf(req);
       const q = { ...req.query };
@@ -88,6 +89,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         tags: ['reservations'],
         summary: 'Reserve a locker: package (ahead of delivery), return, exchange, or day-use storage',
         body: reserveInput,
+        response: created(Replies.reserved),
       },
     },
     async (req, reply) => {
@@ -108,7 +110,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
 
   app.get(
     '/reservations/:reservationId',
-    { schema: { tags: ['reservations'], summary: 'One reservation', params: ReservationParams } },
+    { schema: { tags: ['reservations'], summary: 'One reservation', params: ReservationParams, response: ok(Replies.reservation) } },
     async (req) => ({ reservation: publicReservation(await visibleReservation(req, req.params.reservationId)) }),
   );
 
@@ -120,6 +122,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         summary: 'Record a drop-off into the reserved locker; answers the pickup code once',
         params: ReservationParams,
         body: dropOffInput.omit({ reservationId: true }),
+        response: ok(Replies.droppedOff),
       },
     },
     async (req, reply) => {
@@ -138,6 +141,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         tags: ['reservations'],
         summary: 'Pick up with a code at a bank, or (staff) on behalf of a recipient by reservation id',
         body: pickUpInput,
+        response: ok(Replies.pickedUp),
       },
     },
     async (req) => {
@@ -166,7 +170,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
 
   app.post(
     '/reservations/:reservationId/extend',
-    { schema: { tags: ['reservations'], summary: 'Extend day-use storage', params: ReservationParams, body: extendReservationInput } },
+    { schema: { tags: ['reservations'], summary: 'Extend day-use storage', params: ReservationParams, body: extendReservationInput, response: ok(Replies.reservation) } },
     async (req) => {
       await visibleReservation(req, req.params.reservationId);
       return { reservation: publicReservation(await service.extendReservation(req.params.reservationId, req.body, actorOf(req))) };
@@ -175,13 +179,13 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
 
   app.post(
     '/reservations/:reservationId/end',
-    { schema: { tags: ['reservations'], summary: 'End a reservation and free its locker', params: ReservationParams, body: endReservationInput } },
+    { schema: { tags: ['reservations'], summary: 'End a reservation and free its locker', params: ReservationParams, body: endReservationInput, response: ok(Replies.reservation) } },
     async (req) => ({ reservation: publicReservation(await service.endReservation(req.params.reservationId, req.body, actorOf(req))) }),
   );
 
   app.post(
     '/expiry/run',
-    { schema: { tags: ['reservations'], summary: 'Expire uncollected packages and release stale holds now' } },
+    { schema: { tags: ['reservations'], summary: 'Expire uncollected packages and release stale holds now', response: ok(Replies.expiry) } },
     async () => {
       const r = await service.expireDue();
       return { expired: r.expired.map(publicReservation), released: r.released.map(publicReservation) };
@@ -195,6 +199,16 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         tags: ['activity'],
         summary: 'Activity log by type and date range; `?format=csv` for a CSV export',
         querystring: ActivityQs,
+        response: {
+          200: {
+            description: 'activity entries, oldest first',
+            content: {
+              'application/json': { schema: Replies.activity },
+              'text/csv': { schema: z.string().describe('RFC 4180 CSV with a header row (?format=csv)') },
+            },
+          },
+          ...ERRORS,
+        },
       },
     },
     async (req, reply) => {
