@@ -1,0 +1,93 @@
+/**
+ * `portier-cloud provision`, `portier-cloud revoke` and `portier-cloud mosquitto-files` as commander sub-commands.
+ * The lead registers them on the `portier-cloud` program: `registerProvisionCommands(program)`.
+ * They print one JSON line to stdout (the secret is never printed: it is in the 0600 config file) and exit non-zero
+ * with `{ error: { code, message, field } }` on stderr when refused.
+ */
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { IdentityRegistry } from '../mqtt/identities.ts';
+import { writeMosquittoFiles } from '../mqtt/mosquitto.ts';
+import { provision, revoke } from './provision.ts';
+
+export interface ProvisionCommandOptions {
+  /** Data folder when `--data-dir` is not given (default `./var/cloud`, as the cloud's config). */
+  defaultDataDir?: string;
+  /** Where results go (tests capture them). */
+  stdout?: (line: string) => void;
+  stderr?: (line: string) => void;
+  /** Called with the exit code on failure (default: sets process.exitCode). */
+  onFailure?: (code: number) => void;
+}
+
+function intArg(min: number, max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a whole number');
+    const n = Number(v);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be ${min}..${max}`);
+    return n;
+  };
+}
+
+export function registerProvisionCommands(program: Command, opts: ProvisionCommandOptions = {}): Command {
+  const out = opts.stdout ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = opts.stderr ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const fail = opts.onFailure ?? ((code: number) => (process.exitCode = code));
+  const dataDirOf = (o: { dataDir?: string }): string => resolve(o.dataDir ?? opts.defaultDataDir ?? './var/cloud');
+
+  const run = async (fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      out(JSON.stringify(await fn()));
+    } catch (e) {
+      const x = e as { code?: unknown; message: string; field?: unknown };
+      const code = typeof x.code === 'string' ? x.code : 'FAILED';
+      err(JSON.stringify({ error: { code, message: x.message, ...(typeof x.field === 'string' ? { field: x.field } : {}) } }));
+      fail(1);
+    }
+  };
+
+  program
+    .command('provision')
+    .description("create a controller's identity for a bank and column and write its config file (0600)")
+    .requiredOption('--bank <bankId>', 'bank id')
+    .requiredOption('--controller <controllerId>', 'controller id (also its MQTT user name)')
+    .requiredOption('--column <n>', 'column number in the bank', intArg(1, 64))
+    .requiredOption('--broker-url <url>', 'broker URL the controller connects to (mqtt://host:port or mqtts://...)')
+    .requiredOption('--out <file>', 'controller config file to write (its link section is replaced if it exists)')
+    .option('--data-dir <dir>', 'cloud data folder')
+    .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; out: string; dataDir?: string }) => {
+      await run(async () => {
+        const r = await provision({ dataDir: dataDirOf(o), bankId: o.bank, controllerId: o.controller, column: o.column, brokerUrl: o.brokerUrl, out: o.out });
+        return { provisioned: r.identity.controllerId, bankId: r.identity.bankId, column: r.identity.column, configFile: resolve(r.configFile) };
+      });
+    });
+
+  program
+    .command('revoke')
+    .description('end a controller identity for good (its id and secret are never accepted or issued again)')
+    .requiredOption('--controller <controllerId>', 'controller id')
+    .option('--data-dir <dir>', 'cloud data folder')
+    .action(async (o: { controller: string; dataDir?: string }) => {
+      await run(async () => {
+        const r = await revoke({ dataDir: dataDirOf(o), controllerId: o.controller });
+        return { revoked: r.controllerId, revokedAt: r.revokedAt };
+      });
+    });
+
+  program
+    .command('mosquitto-files')
+    .description('write mosquitto.conf, a password file and an ACL file enforcing the same rules as the embedded broker')
+    .requiredOption('--out <dir>', 'folder for the three files')
+    .option('--host <host>', 'listener address', '127.0.0.1')
+    .option('--port <port>', 'listener port', intArg(1, 65535), 1883)
+    .option('--data-dir <dir>', 'cloud data folder')
+    .action(async (o: { out: string; host: string; port: number; dataDir?: string }) => {
+      await run(async () => {
+        const reg = await IdentityRegistry.open(dataDirOf(o));
+        const files = await writeMosquittoFiles(reg, resolve(o.out), { host: o.host, port: o.port });
+        return { ...files, reload: 'send mosquitto SIGHUP after each provision or revoke to reload the files' };
+      });
+    });
+
+  return program;
+}
