@@ -107,7 +107,7 @@ export class CommandStore {
       this.db.data.pending.push({ id: cmd.id, type: cmd.type, ...(cmd.door !== undefined ? { door: cmd.door } : {}), startedAt: localNow });
     }
     this.enforceCap();
-    return this.db.write();
+    return this.writeNow();
   }
 
   /** Records a refused id too, so its replay is refused as `replayed` (only ids whose signature verified). */
@@ -118,10 +118,45 @@ export class CommandStore {
     this.enforceCap();
   }
 
-  clearPending(ids: readonly string[]): Promise<void> {
+  /**
+   * Clears pending marks. With `deferMs`, the write waits that long for company: the next command's durable accept
+   * carries it for free, so a stream of remote opens costs one fsync each instead of two. The price is a window of
+   * `deferMs` after the ack in which a power cut makes the restarted controller answer the same command once more
+   * with `unknown`/`interrupted` (never run it again); the cloud keeps the first outcome of a command.
+   */
+  clearPending(ids: readonly string[], deferMs = 0): Promise<void> {
     const set = new Set(ids);
     this.db.data.pending = this.db.data.pending.filter((p) => !set.has(p.id));
-    return this.db.write();
+    if (deferMs <= 0) return this.writeNow();
+    if (!this.deferred) {
+      this.deferred = new Promise<void>((resolve, reject) => {
+        this.deferTimer = setTimeout(() => {
+          this.deferTimer = undefined;
+          this.writeNow().then(resolve, reject);
+        }, deferMs);
+        this.deferTimer.unref?.();
+        this.deferResolve = resolve;
+      });
+    }
+    return this.deferred;
+  }
+
+  private deferred: Promise<void> | undefined;
+  private deferTimer: ReturnType<typeof setTimeout> | undefined;
+  private deferResolve: (() => void) | undefined;
+
+  /** Writes now; a deferred write is served by it. */
+  private writeNow(): Promise<void> {
+    const p = this.db.write();
+    if (this.deferred) {
+      if (this.deferTimer) clearTimeout(this.deferTimer);
+      this.deferTimer = undefined;
+      const resolve = this.deferResolve;
+      this.deferred = undefined;
+      this.deferResolve = undefined;
+      void p.then(() => resolve?.(), () => resolve?.());
+    }
+    return p;
   }
 
   pending(): readonly PendingCommand[] {
@@ -151,7 +186,7 @@ export class CommandStore {
 
   /** Writes whatever changed (clock, high-water mark, pruning). */
   save(): Promise<void> {
-    return this.db.write();
+    return this.writeNow();
   }
 
   private enforceCap(): void {

@@ -134,6 +134,8 @@ interface QueuedAck {
 }
 
 const PRUNE_EVERY_MS = 60_000;
+/** How long a cleared pending mark waits to share the next durable write (see CommandStore.clearPending). */
+const CLEAR_PENDING_DEFER_MS = 25;
 
 /**
  * The controller's MQTT link (DESIGN.md "MQTT contract", "Offline behaviour"): persistent session, birth and last will,
@@ -615,7 +617,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
       this.log.info({ commandId: cmd.id, type: cmd.type, status: ack.status, reason: ack.reason }, 'command done');
       this.queueAck(ack, cmd);
       // Not on the caller's critical path: the ack goes out while the pending mark is cleared.
-      if (isOpen) void this.commands.clearPending([cmd.id]).catch((err: unknown) => this.log.error({ err }, 'could not clear pending'));
+      if (isOpen) void this.commands.clearPending([cmd.id], CLEAR_PENDING_DEFER_MS).catch((err: unknown) => this.log.error({ err }, 'could not clear pending'));
     } finally {
       this.inFlight.delete(cmd.id);
     }
