@@ -115,6 +115,8 @@ function requestField(field: string, req: FastifyRequest | undefined): string {
   const has = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.hasOwn(o, head);
   if (req && has(req.params)) return `params.${field}`;
   if (req && has(req.query) && !has(req.body)) return `querystring.${field}`;
+  // A rule on a value the caller did not send this time (a GET): the domain's own name for it.
+  if (req && (typeof req.body !== 'object' || req.body === null)) return field;
   return `body.${field}`;
 }
 
