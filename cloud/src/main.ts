@@ -3,6 +3,7 @@
  * the MQTT broker, provision and revoke arrive with the next issue) so each stays in its own module.
  * Only this file handles signals and exits the process.
  */
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerInitAdmin, CliError } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
@@ -71,4 +72,5 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Run when executed directly (`node --import tsx cloud/src/main.ts`); the bin script calls main() itself.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv);
