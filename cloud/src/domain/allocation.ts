@@ -48,6 +48,21 @@ export function parcelDimensions(size: ParcelSize | undefined, dims: Dimensions 
   return dims ?? STANDARD_DIMENSIONS[size ?? 'XS'];
 }
 
+/** Lockers are immutable values in the store: work out each one's sorted sides and volume once. */
+interface Profile {
+  sides: [number, number, number];
+  volume: number;
+}
+const profiles = new WeakMap<object, Profile>();
+function profileOf(l: Pick<Locker, 'size' | 'dimensions'>): Profile {
+  let p = profiles.get(l);
+  if (!p) {
+    const d = lockerDimensions(l);
+    profiles.set(l, (p = { sides: sorted(d), volume: volume(d) }));
+  }
+  return p;
+}
+
 function sorted(d: Dimensions): [number, number, number] {
   return [d.widthCm, d.heightCm, d.depthCm].sort((a, b) => a - b) as [number, number, number];
 }
@@ -63,46 +78,49 @@ function volume(d: Dimensions): number {
   return d.widthCm * d.heightCm * d.depthCm;
 }
 
-function smallest(lockers: Locker[]): Locker | undefined {
-  let best: Locker | undefined;
-  let bestV = Infinity;
-  for (const l of lockers) {
-    const v = volume(lockerDimensions(l));
-    if (v < bestV || (v === bestV && best !== undefined && l.number < best.number)) {
-      best = l;
-      bestV = v;
+/** Keeps the smallest locker seen (volume, then the lower number). */
+class Smallest {
+  best: Locker | undefined;
+  private v = Infinity;
+  offer(l: Locker): void {
+    const v = profileOf(l).volume;
+    if (v < this.v || (v === this.v && this.best !== undefined && l.number < this.best.number)) {
+      this.best = l;
+      this.v = v;
     }
   }
-  return best;
 }
 
+// One pass over the bank's lockers (this runs inside the bank's lock on every reservation).
 export function chooseLocker(req: AllocationRequest, ctx: AllocationContext): Locker | undefined {
-  const mine: Locker[] = [];
-  const general: Locker[] = [];
+  const parcel = sorted(req.parcel);
+  const storage = req.kind === 'storage';
   /** Free general lockers per standard size, fitting or not: what the delivery quota counts. */
-  const freeBySize = new Map<string, number>();
+  const freeBySize = storage ? new Map<string, number>() : undefined;
+  const storageCandidates: Locker[] = [];
+  const mine = new Smallest();
+  const others = new Smallest();
+  const accessible = new Smallest();
   for (const l of ctx.lockers) {
     if (l.service !== 'in-service' || ctx.isHeld(l.number)) continue;
-    if (!l.dedicatedTo) freeBySize.set(l.size, (freeBySize.get(l.size) ?? 0) + 1);
-    if (!fits(req.parcel, lockerDimensions(l))) continue;
-    if (req.needsAccessible && !isAccessible(l, ctx.reach)) continue;
+    if (freeBySize && !l.dedicatedTo) freeBySize.set(l.size, (freeBySize.get(l.size) ?? 0) + 1);
+    const dims = profileOf(l).sides;
+    if (parcel[0] > dims[0] || parcel[1] > dims[1] || parcel[2] > dims[2]) continue;
+    const acc = isAccessible(l, ctx.reach);
+    if (req.needsAccessible && !acc) continue;
     if (l.dedicatedTo) {
       const d = l.dedicatedTo;
-      if (req.owners.some((o) => o.type === d.type && o.id === d.id)) mine.push(l);
-    } else general.push(l);
+      if (req.owners.some((o) => o.type === d.type && o.id === d.id)) mine.offer(l);
+    } else if (storage) storageCandidates.push(l);
+    else (acc ? accessible : others).offer(l);
   }
-  if (mine.length > 0) return smallest(mine);
-  let pool = general;
-  if (req.kind === 'storage') {
-    pool = pool.filter((l) => {
-      if (l.size === 'custom') return true;
-      const keep = ctx.quota[l.size] ?? 0;
-      return (freeBySize.get(l.size) ?? 0) > keep;
-    });
+  if (mine.best) return mine.best;
+  if (freeBySize) {
+    for (const l of storageCandidates) {
+      if (l.size !== 'custom' && (freeBySize.get(l.size) ?? 0) <= (ctx.quota[l.size] ?? 0)) continue;
+      (isAccessible(l, ctx.reach) ? accessible : others).offer(l);
+    }
   }
-  if (!req.needsAccessible) {
-    const others = pool.filter((l) => !isAccessible(l, ctx.reach));
-    if (others.length > 0) return smallest(others);
-  }
-  return smallest(pool);
+  // Accessible lockers only when nothing else fits (for a flagged recipient, `others` is empty).
+  return others.best ?? accessible.best;
 }
