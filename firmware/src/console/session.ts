@@ -1,0 +1,679 @@
+import { EventEmitter } from 'node:events';
+import type { EventBody } from '@portier/protocol';
+import type { Logger } from 'pino';
+import { silentLogger } from '../util/logger.ts';
+import { ConsoleError, type ConsoleBackend, type DoorView } from './backend.ts';
+import { flattenConfig, isSecretKey, MASK, parseConfigValue } from './config-file.ts';
+import type { ConsoleConfig } from './config-section.ts';
+import { verifyTechnicianPin } from './config-section.ts';
+import {
+  formatDuration,
+  renderDoorTable,
+  renderEvent,
+  renderLockTest,
+  renderNetTest,
+  renderScan,
+  renderStatus,
+  renderUnlock,
+} from './render.ts';
+import { Terminal, type Key } from './terminal.ts';
+import { SignInThrottle } from './throttle.ts';
+
+export const FACTORY_RESET_PHRASE = 'FACTORY RESET';
+const PROMPT = 'portier> ';
+const PIN_PROMPT = 'PIN: ';
+const LIVE_REFRESH_MS = 250;
+const SUBCOMMANDS = new Set(['boards', 'config', 'net']);
+
+/** The console settings a session uses (the `console:` config section; only these fields). */
+export type ConsoleSessionSettings = Pick<ConsoleConfig, 'pinHash' | 'idleTimeoutS' | 'maxFailures' | 'failureDelayMs' | 'lockoutS'>;
+
+export interface ConsoleSessionOptions {
+  /** Where output goes (a serial port, stdout). */
+  output: { write(chunk: string): unknown };
+  backend: ConsoleBackend;
+  config: ConsoleSessionSettings;
+  /** Plain output without escape codes. */
+  dumb?: boolean;
+  /** Echo what is typed (default true; false when the input is a pipe). */
+  echo?: boolean;
+  logger?: Logger;
+  /** Shared between sessions of one controller; one is made from `config` when absent. */
+  throttle?: SignInThrottle;
+  /** Where the technician is (`serial:/dev/ttyS0`, `stdio`): the actor id of audit events. */
+  channel?: string;
+  /** Banner shown before the PIN prompt. */
+  banner?: string;
+  now?: () => number;
+}
+
+export interface ConsoleSessionEventMap {
+  'signed-in': [];
+  'signed-out': [{ reason: 'user' | 'idle' | 'eof' }];
+  /** Ctrl-D at the PIN prompt (the stdio console exits on it). */
+  eof: [];
+  /** An action ran (after it was logged and sent to the cloud). */
+  action: [{ action: string; args: string[]; ok: boolean; detail?: string }];
+  closed: [];
+}
+
+type State = 'signin' | 'ready' | 'busy' | 'live' | 'confirm' | 'closed';
+
+interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  help: string;
+  /** Returns the audit detail; throws UsageError for bad arguments. */
+  run(args: string[], rest: string): Promise<string | void> | string | void;
+}
+
+class UsageError extends Error {}
+
+/**
+ * One technician console session over a byte stream: sign-in with the technician PIN (throttled,
+ * locked out after repeated failures), automatic sign-out after inactivity, commands with help,
+ * every action logged and sent to the cloud as a `console-action` event (actor: technician).
+ * Feed it input with `feed()`; it writes to `output`.
+ */
+export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
+  readonly terminal: Terminal;
+  private state: State = 'signin';
+  private readonly backend: ConsoleBackend;
+  private readonly cfg: ConsoleSessionSettings;
+  private readonly log: Logger;
+  private readonly throttle: SignInThrottle;
+  private readonly channel: string;
+  private readonly now: () => number;
+  private readonly commands = new Map<string, Command>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private liveTimer: NodeJS.Timeout | undefined;
+  private liveLast = '';
+  private confirmResolve: ((line: string | null) => void) | undefined;
+  private readonly banner: string;
+
+  constructor(opts: ConsoleSessionOptions) {
+    super();
+    this.backend = opts.backend;
+    this.cfg = opts.config;
+    this.now = opts.now ?? Date.now;
+    this.log = (opts.logger ?? silentLogger).child({ module: 'console', channel: opts.channel ?? 'console' });
+    this.throttle = opts.throttle ?? new SignInThrottle(opts.config, this.now);
+    this.channel = opts.channel ?? 'console';
+    this.banner = opts.banner ?? 'Portier controller: technician console';
+    this.terminal = new Terminal({ output: opts.output, dumb: opts.dumb ?? false, echo: opts.echo ?? true });
+    this.terminal.attach({
+      onLine: (line) => this.onLine(line),
+      onKey: (key) => this.onKey(key),
+      onEof: () => this.onEof(),
+      onInterrupt: () => this.onInterrupt(),
+      onActivity: () => this.touch(),
+    });
+    for (const c of this.buildCommands()) this.commands.set(c.name, c);
+  }
+
+  /** Shows the banner and the PIN prompt. */
+  start(): void {
+    this.terminal.print(`${this.banner}\n`);
+    this.promptPin();
+  }
+
+  /** Input bytes from the line. */
+  feed(chunk: Buffer | string): void {
+    if (this.state === 'closed') return;
+    this.terminal.feed(chunk);
+  }
+
+  get signedIn(): boolean {
+    return this.state !== 'signin' && this.state !== 'closed';
+  }
+
+  /** Ends the session (the stream went away). Signs out first if signed in. */
+  close(): void {
+    if (this.state === 'closed') return;
+    if (this.signedIn) this.audit('sign-out', [], true, 'closed');
+    this.stopLive();
+    this.clearIdle();
+    this.confirmResolve?.(null);
+    this.state = 'closed';
+    this.terminal.discard();
+    this.emit('closed');
+  }
+
+  // ------------------------------------------------------------------------------------------ input
+
+  private onLine(line: string): void {
+    if (this.state === 'signin') {
+      void this.run(() => this.signIn(line));
+      return;
+    }
+    if (this.state === 'confirm') {
+      const r = this.confirmResolve;
+      this.confirmResolve = undefined;
+      r?.(line);
+      return;
+    }
+    if (this.state === 'ready') void this.run(() => this.execute(line));
+  }
+
+  private onKey(_key: Key): void {
+    if (this.state === 'live') this.endLive();
+  }
+
+  private onEof(): void {
+    if (this.state === 'signin') {
+      this.emit('eof');
+      this.promptPin();
+      return;
+    }
+    if (this.state === 'confirm') {
+      const r = this.confirmResolve;
+      this.confirmResolve = undefined;
+      r?.(null);
+      return;
+    }
+    this.signOut('eof');
+  }
+
+  private onInterrupt(): void {
+    if (this.state === 'confirm') {
+      const r = this.confirmResolve;
+      this.confirmResolve = undefined;
+      r?.(null);
+      return;
+    }
+    // The terminal already cleared the line; show a fresh prompt for the same state.
+    if (this.state === 'signin') this.terminal.readLine(PIN_PROMPT, 'secret');
+    else if (this.state === 'ready') this.terminal.readLine(PROMPT);
+  }
+
+  /** Runs one step with input paused, so lines typed ahead wait their turn (and their mode). */
+  private async run(step: () => Promise<void>): Promise<void> {
+    this.terminal.pause();
+    try {
+      await step();
+    } catch (err) {
+      this.log.error({ err }, 'console step failed');
+      this.terminal.print(`error: ${(err as Error).message}\n`);
+      if (this.state === 'ready') this.terminal.readLine(PROMPT);
+    } finally {
+      this.terminal.resume();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ sign-in
+
+  private promptPin(): void {
+    this.state = 'signin';
+    this.clearIdle();
+    this.terminal.readLine(PIN_PROMPT, 'secret');
+  }
+
+  private async signIn(pin: string): Promise<void> {
+    if (pin.trim() === '') {
+      this.terminal.readLine(PIN_PROMPT, 'secret');
+      return;
+    }
+    const gate = this.throttle.check();
+    if (gate.state !== 'ok') {
+      const s = Math.ceil((gate.until - this.now()) / 1000);
+      this.terminal.print(gate.state === 'locked' ? `Console locked: try again in ${s} s.\n` : `Too soon after a wrong PIN: wait ${s} s.\n`);
+      this.log.warn({ state: gate.state }, 'PIN refused without checking');
+      this.terminal.readLine(PIN_PROMPT, 'secret');
+      return;
+    }
+    const ok = await verifyTechnicianPin(pin.trim(), this.cfg.pinHash);
+    if (this.state === 'closed') return;
+    if (!ok) {
+      const f = this.throttle.fail();
+      const body: EventBody = { type: 'login-failure', method: 'console', attempts: f.failures };
+      if (f.lockedUntil !== undefined) body.lockedOutUntil = f.lockedUntil;
+      this.log.warn({ attempts: f.failures, lockedOutUntil: f.lockedUntil }, 'wrong technician PIN');
+      void this.backend.publishEvent(body);
+      if (f.lockedUntil !== undefined) {
+        this.terminal.print(`Wrong PIN. Too many failures: console locked for ${formatDuration(f.delayMs / 1000)}.\n`);
+      } else {
+        this.terminal.print(`Wrong PIN. Wait ${formatSeconds(f.delayMs)} before the next try.\n`);
+      }
+      this.terminal.readLine(PIN_PROMPT, 'secret');
+      return;
+    }
+    this.throttle.succeed();
+    this.state = 'ready';
+    this.audit('sign-in', [], true);
+    this.emit('signed-in');
+    this.terminal.print(`Signed in. Type "help" for commands. Idle sign-out after ${formatDuration(this.cfg.idleTimeoutS)}.\n`);
+    this.touch();
+    this.terminal.readLine(PROMPT);
+  }
+
+  private signOut(reason: 'user' | 'idle' | 'eof'): void {
+    if (!this.signedIn) return;
+    this.stopLive();
+    const r = this.confirmResolve;
+    this.confirmResolve = undefined;
+    r?.(null);
+    this.audit('sign-out', [], true, reason);
+    this.terminal.print(reason === 'idle' ? `\nSigned out after ${formatDuration(this.cfg.idleTimeoutS)} without input.\n` : 'Signed out.\n');
+    this.emit('signed-out', { reason });
+    this.promptPin();
+  }
+
+  private touch(): void {
+    if (!this.signedIn) return;
+    this.clearIdle();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.state === 'busy') {
+        // A running command (a lock test) is activity; check again afterwards.
+        this.touch();
+        return;
+      }
+      this.signOut('idle');
+    }, this.cfg.idleTimeoutS * 1000);
+    this.idleTimer.unref?.();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------ commands
+
+  private async execute(line: string): Promise<void> {
+    const words = line.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) {
+      this.terminal.readLine(PROMPT);
+      return;
+    }
+    const [name, ...args] = words as [string, ...string[]];
+    const cmd = this.commands.get(name.toLowerCase());
+    if (!cmd) {
+      this.audit('unknown-command', [name], false);
+      this.terminal.print(`error: unknown command "${truncate(name, 40)}" (type "help" for the list)\n`);
+      this.terminal.readLine(PROMPT);
+      return;
+    }
+    if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') {
+      this.terminal.print(`${this.helpOf(cmd)}\n`);
+      this.terminal.readLine(PROMPT);
+      return;
+    }
+    const rest = line.trim().slice(name.length).trim();
+    this.state = 'busy';
+    let ok = true;
+    let detail: string | undefined;
+    try {
+      const d = await cmd.run(args, rest);
+      if (typeof d === 'string') detail = d;
+    } catch (err) {
+      ok = false;
+      if (err instanceof UsageError) {
+        detail = err.message;
+        this.terminal.print(`error: ${err.message} (usage: ${cmd.usage})\n`);
+      } else if (err instanceof ConsoleError) {
+        detail = `${err.code}: ${err.message}`;
+        this.terminal.print(`error: ${err.message}\n`);
+      } else {
+        detail = (err as Error).message;
+        this.log.error({ err, command: name }, 'console command failed');
+        this.terminal.print(`error: ${(err as Error).message}\n`);
+      }
+    }
+    if ((this.state as State) === 'closed') return;
+    if (cmd.name !== 'help' && cmd.name !== 'exit') {
+      // Commands with a subcommand are audited as `boards scan`, `config set`...
+      const sub = SUBCOMMANDS.has(cmd.name) && args[0] !== undefined;
+      this.audit(sub ? `${cmd.name} ${truncate(args[0]!, 20)}` : cmd.name, auditArgs(cmd.name, args).slice(sub ? 1 : 0), ok, detail);
+    }
+    if (this.state === 'busy') {
+      this.state = 'ready';
+      this.terminal.readLine(PROMPT);
+    }
+  }
+
+  private helpOf(cmd: Command): string {
+    return `${cmd.usage}\n  ${cmd.summary}\n${cmd.help
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}`;
+  }
+
+  private door(arg: string | undefined): number {
+    if (arg === undefined) throw new UsageError('missing door number');
+    if (!/^[0-9]{1,4}$/.test(arg)) throw new UsageError(`"${truncate(arg, 20)}" is not a door number`);
+    const n = Number(arg);
+    const doors = this.backend.doors().map((d) => d.door);
+    if (!doors.includes(n)) {
+      throw new UsageError(`no door ${n} on this controller (doors ${doors.length ? `${Math.min(...doors)}..${Math.max(...doors)}` : 'none'})`);
+    }
+    return n;
+  }
+
+  private noMoreArgs(args: string[], max: number): void {
+    if (args.length > max) throw new UsageError(`unexpected "${truncate(args[max]!, 20)}"`);
+  }
+
+  private buildCommands(): Command[] {
+    const p = (s: string): void => this.terminal.print(`${s}\n`);
+    return [
+      {
+        name: 'help',
+        usage: 'help [COMMAND]',
+        summary: 'list the commands, or explain one',
+        help: 'Every command also answers "COMMAND help".',
+        run: (args) => {
+          if (args.length === 0) {
+            p('commands:');
+            for (const c of this.commands.values()) p(`  ${c.usage.padEnd(24)} ${c.summary}`);
+            p('keys: arrows edit and recall history, Ctrl-C clears the line, Ctrl-D signs out');
+            return;
+          }
+          const c = this.commands.get(args[0]!.toLowerCase());
+          if (!c) throw new UsageError(`no command "${truncate(args[0]!, 40)}"`);
+          p(this.helpOf(c));
+        },
+      },
+      {
+        name: 'status',
+        usage: 'status',
+        summary: 'doors, sensors, lock boards, broker, outbox, versions, clock, uptime',
+        help: 'One screen of everything the controller knows about itself.',
+        run: async (args) => {
+          this.noMoreArgs(args, 0);
+          p(renderStatus(await this.backend.status(), this.now()));
+        },
+      },
+      {
+        name: 'doors',
+        usage: 'doors',
+        summary: 'live view of the doors (any key stops it)',
+        help: 'Redraws the door table as sensors change. On a dumb terminal, prints one line per change.',
+        run: (args) => {
+          this.noMoreArgs(args, 0);
+          this.startLive();
+        },
+      },
+      {
+        name: 'open',
+        usage: 'open N',
+        summary: 'unlock door N and report what the door did',
+        help: 'Goes through the door controller: pulse length limit and power budget apply.\nThe answer is what the sensor saw: opened, already open, jammed or unknown.',
+        run: async (args) => {
+          this.noMoreArgs(args, 1);
+          const door = this.door(args[0]);
+          p(`opening door ${door}...`);
+          const r = await this.backend.open(door);
+          p(renderUnlock(r));
+          return r.outcome;
+        },
+      },
+      {
+        name: 'test',
+        usage: 'test N',
+        summary: 'lock test of door N: pulse, watch the sensor, report',
+        help: 'Reads the door and item sensors, pulses the lock once through the door controller,\nand reports whether the latch released. Close the door afterwards.',
+        run: async (args) => {
+          this.noMoreArgs(args, 1);
+          const door = this.door(args[0]);
+          p(`testing door ${door}...`);
+          const r = await this.backend.test(door);
+          p(renderLockTest(r));
+          return r.outcome;
+        },
+      },
+      {
+        name: 'boards',
+        usage: 'boards scan',
+        summary: 'find the lock boards on the bus by address',
+        help: 'Asks every address on the lock bus and lists the boards that answer,\nand the configured ones that do not.',
+        run: async (args) => {
+          if (args[0] !== 'scan') throw new UsageError(args[0] ? `unknown subcommand "${truncate(args[0], 20)}"` : 'missing subcommand');
+          this.noMoreArgs(args, 1);
+          p('scanning...');
+          const r = await this.backend.scanBoards();
+          p(renderScan(r));
+          return `${r.found.length} found, ${r.missing.length} missing`;
+        },
+      },
+      {
+        name: 'service',
+        usage: 'service N out|in',
+        summary: 'take door N out of service, or back in',
+        help: 'An out-of-service door is not offered for drop-offs; the cloud is told (service-changed).',
+        run: async (args) => {
+          this.noMoreArgs(args, 2);
+          const door = this.door(args[0]);
+          const s = args[1]?.toLowerCase();
+          if (s !== 'out' && s !== 'in') throw new UsageError(s === undefined ? 'missing out|in' : `"${truncate(args[1]!, 20)}" is not out or in`);
+          const state = s === 'out' ? 'out-of-service' : 'in-service';
+          await this.backend.setService(door, state);
+          p(`door ${door} is now ${state}`);
+          return state;
+        },
+      },
+      {
+        name: 'config',
+        usage: 'config show|set KEY VALUE',
+        summary: 'show the configuration, or change one setting',
+        help: 'config show [PREFIX]   every setting as KEY = VALUE (secrets masked)\nconfig set KEY VALUE    validate against the config schema, save durably,\n                        and say whether a restart (reboot-safe) is needed',
+        run: async (args, rest) => {
+          const sub = args[0];
+          if (sub === 'show') {
+            this.noMoreArgs(args, 2);
+            const prefix = args[1];
+            const lines = flattenConfig(await this.backend.config.read()).filter(([k]) => !prefix || k === prefix || k.startsWith(`${prefix}.`));
+            if (lines.length === 0) throw new UsageError(`no setting under "${truncate(prefix ?? '', 40)}"`);
+            for (const [k, v] of lines) p(`${k} = ${v}`);
+            return;
+          }
+          if (sub === 'set') {
+            const key = args[1];
+            if (key === undefined) throw new UsageError('missing KEY');
+            const valueText = rest.replace(/^set\s+\S+/, '').trim();
+            if (valueText === '') throw new UsageError('missing VALUE');
+            const r = await this.backend.config.set(key, parseConfigValue(valueText));
+            if (!r.ok) throw new ConsoleError(r.code, `${r.message}; nothing was changed`);
+            const shown = isSecretKey(key) ? MASK : JSON.stringify(r.value);
+            if (!r.changed) p(`${key} is already ${shown}`);
+            else p(`${key} = ${shown} saved${r.restartNeeded ? '; restart needed (reboot-safe) for it to take effect' : ', in effect now'}`);
+            return r.changed ? (r.restartNeeded ? 'saved, restart needed' : 'saved, live') : 'unchanged';
+          }
+          throw new UsageError(sub ? `unknown subcommand "${truncate(sub, 20)}"` : 'missing show or set');
+        },
+      },
+      {
+        name: 'net',
+        usage: 'net test',
+        summary: 'check that the broker answers and accepts our credentials',
+        help: 'Connects to the configured broker once with the controller credentials.',
+        run: async (args) => {
+          if (args[0] !== 'test') throw new UsageError(args[0] ? `unknown subcommand "${truncate(args[0], 20)}"` : 'missing subcommand');
+          this.noMoreArgs(args, 1);
+          p('testing the broker connection...');
+          const r = await this.backend.netTest();
+          p(renderNetTest(r));
+          if (!r.ok && r.result !== 'not-configured') throw new ConsoleError('IO', `net test failed: ${r.result}`);
+          return r.result;
+        },
+      },
+      {
+        name: 'logs',
+        usage: 'logs [N]',
+        summary: 'the last N log lines (default 20)',
+        help: 'From the in-memory ring of recent log lines.',
+        run: (args) => {
+          this.noMoreArgs(args, 1);
+          const n = count(args[0], 20);
+          const lines = this.backend.logs(n);
+          if (lines.length === 0) p('(no log lines)');
+          for (const l of lines) p(l);
+        },
+      },
+      {
+        name: 'events',
+        usage: 'events [N]',
+        summary: 'the last N events of this controller (default 20)',
+        help: 'Door events, faults, transactions and console actions, oldest first.',
+        run: (args) => {
+          this.noMoreArgs(args, 1);
+          const n = count(args[0], 20);
+          const evs = this.backend.events(n);
+          if (evs.length === 0) p('(no events)');
+          for (const e of evs) p(renderEvent(e));
+        },
+      },
+      {
+        name: 'reboot-safe',
+        usage: 'reboot-safe',
+        summary: 'drive every lock output safe and restart the controller daemon',
+        help: 'Pending unlocks end as unknown; the daemon restarts with the saved configuration.',
+        run: async (args) => {
+          this.noMoreArgs(args, 0);
+          p('driving outputs safe and restarting...');
+          this.audit('reboot-safe', [], true, 'requested');
+          await this.backend.rebootSafe();
+          p('outputs safe; restarting now.');
+          return 'done';
+        },
+      },
+      {
+        name: 'factory-reset',
+        usage: 'factory-reset',
+        summary: 'erase local state and configuration changes (typed confirmation)',
+        help: `Asks you to type ${FACTORY_RESET_PHRASE} exactly; anything else cancels.`,
+        run: async (args) => {
+          this.noMoreArgs(args, 0);
+          p('This erases the local state (desired copy, outbox, seen commands) and configuration changes,');
+          p('then restarts the controller.');
+          const answer = await this.confirm(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
+          if (answer === null || answer.trim() !== FACTORY_RESET_PHRASE) {
+            p('cancelled; nothing was changed.');
+            throw new ConsoleError('BAD_VALUE', 'factory reset not confirmed');
+          }
+          this.audit('factory-reset', [], true, 'confirmed');
+          await this.backend.factoryReset();
+          p('factory reset done; restarting now.');
+          return 'done';
+        },
+      },
+      {
+        name: 'exit',
+        usage: 'exit',
+        summary: 'sign out (also Ctrl-D)',
+        help: 'Ends the session; the PIN is needed again.',
+        run: () => {
+          this.signOut('user');
+        },
+      },
+    ];
+  }
+
+  // ------------------------------------------------------------------------------------------ confirm
+
+  private confirm(prompt: string): Promise<string | null> {
+    return new Promise((resolve) => {
+      this.state = 'confirm';
+      this.confirmResolve = (line) => {
+        if (this.state === 'confirm') this.state = 'busy';
+        resolve(line);
+      };
+      this.terminal.readLine(prompt);
+      // The console step is paused while a command runs; the answer must get through.
+      this.terminal.resume();
+    }).then((line) => {
+      this.terminal.pause();
+      return line as string | null;
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------ live view
+
+  private startLive(): void {
+    this.state = 'live';
+    this.liveLast = '';
+    if (this.terminal.dumb) this.terminal.print('doors live view: one line per change; press any key to stop\n');
+    this.renderLive();
+    this.liveTimer = setInterval(() => this.renderLive(), LIVE_REFRESH_MS);
+    this.terminal.readKeys();
+  }
+
+  private renderLive(): void {
+    const doors = this.backend.doors();
+    const now = this.now();
+    const key = JSON.stringify(doors.map((d) => [d.door, d.state, d.itemPresent, d.service, d.flapping ?? false]));
+    if (this.terminal.dumb) {
+      const prev = this.liveLast ? (JSON.parse(this.liveLast) as Array<[number, string, boolean | null, string, boolean]>) : [];
+      if (key === this.liveLast) return;
+      const time = new Date(now).toISOString().slice(11, 19);
+      if (prev.length === 0) {
+        this.terminal.print(`${renderDoorTable(doors, now)}\n`);
+      } else {
+        for (const d of doors) {
+          const old = prev.find((x) => x[0] === d.door);
+          if (!old || old[1] !== d.state || old[2] !== d.itemPresent || old[3] !== d.service || old[4] !== (d.flapping ?? false)) {
+            this.terminal.print(`${time} ${describeDoor(d)}\n`);
+          }
+        }
+      }
+      this.liveLast = key;
+      return;
+    }
+    const e = (s: string): string => this.terminal.esc(s);
+    this.terminal.print(`${e('[H')}${e('[2J')}doors (live, press any key to stop)   ${new Date(now).toISOString().slice(11, 19)}\n${renderDoorTable(doors, now)}\n`);
+    this.liveLast = key;
+  }
+
+  private endLive(): void {
+    this.stopLive();
+    this.terminal.print('(live view stopped)\n');
+    this.state = 'ready';
+    this.terminal.readLine(PROMPT);
+  }
+
+  private stopLive(): void {
+    if (this.liveTimer) clearInterval(this.liveTimer);
+    this.liveTimer = undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------ audit
+
+  private audit(action: string, args: string[], ok: boolean, detail?: string): void {
+    this.log.info({ action, args, ok, detail }, `console action ${action}${args.length ? ` ${args.join(' ')}` : ''}: ${ok ? 'ok' : 'failed'}`);
+    const body: EventBody = {
+      type: 'console-action',
+      actor: { role: 'technician', id: truncate(this.channel, 64) },
+      action: truncate(action, 40),
+      args: args.slice(0, 10).map((a) => truncate(a, 200)),
+      ok,
+    };
+    if (detail !== undefined) body.detail = truncate(detail, 200);
+    void this.backend.publishEvent(body);
+    this.emit('action', detail === undefined ? { action, args, ok } : { action, args, ok, detail });
+  }
+}
+
+function describeDoor(d: DoorView): string {
+  return `door ${d.door} ${d.state}, item ${d.itemPresent === null ? '-' : d.itemPresent ? 'yes' : 'no'}, ${d.service}${d.flapping ? ', sensor flapping' : ''}`;
+}
+
+function count(arg: string | undefined, dflt: number): number {
+  if (arg === undefined) return dflt;
+  if (!/^[0-9]{1,5}$/.test(arg) || Number(arg) < 1) throw new UsageError(`"${truncate(arg, 20)}" is not a count (1..99999)`);
+  return Number(arg);
+}
+
+function auditArgs(cmd: string, args: string[]): string[] {
+  // `config set KEY VALUE`: the value of a secret key never leaves the controller.
+  if (cmd === 'config' && args[0] === 'set' && args[1] !== undefined && isSecretKey(args[1])) return ['set', args[1], MASK];
+  return args;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
