@@ -26,6 +26,8 @@ export interface TestBroker {
   /** Starts a fresh broker on the same port. */
   restart(): Promise<void>;
   running(): boolean;
+  /** Stops it and removes its files, if it has any. */
+  dispose?(): Promise<void>;
 }
 
 function authError(): AuthenticateError {

@@ -5,12 +5,14 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Test } from 'tap';
 import { ControllerLink, type ControllerLinkOptions } from '../../../src/link/controller-link.ts';
 import { startTestBroker, type TestBroker } from './broker.ts';
+import { startMosquitto } from './mosquitto.ts';
 import { FakeExecutor, TestCloud, waitForEvent } from './cloud.ts';
 
 export const BANK = 'bank-1';
 export const CTRL = 'col-1';
 export const OTHER = 'col-2';
 export const SECRET = 's3cret-col-1';
+export const OTHER_SECRET = 'other-secret';
 
 export interface Fixture {
   broker: TestBroker;
@@ -25,21 +27,22 @@ export interface Fixture {
   startLink(over?: Partial<ControllerLinkOptions>, waitOnline?: boolean): Promise<ControllerLink>;
 }
 
-export async function fixture(t: Test): Promise<Fixture> {
+export async function fixture(t: Test, opts: { broker?: 'aedes' | 'mosquitto' } = {}): Promise<Fixture> {
   const { privateKey: key, publicKey } = generateKeyPairSync('ed25519');
   const { privateKey: wrongKey } = generateKeyPairSync('ed25519');
   const dir = mkdtempSync(join(tmpdir(), 'portier-link-'));
-  const broker = await startTestBroker([
+  const identities = [
     { bankId: BANK, controllerId: CTRL, secret: SECRET },
-    { bankId: BANK, controllerId: OTHER, secret: 'other-secret' },
-  ]);
+    { bankId: BANK, controllerId: OTHER, secret: OTHER_SECRET },
+  ];
+  const broker = opts.broker === 'mosquitto' ? await startMosquitto(identities) : await startTestBroker(identities);
   const cloud = await TestCloud.connect(broker.url, key);
   const executor = new FakeExecutor();
   const links: ControllerLink[] = [];
   t.teardown(async () => {
     for (const l of links) await l.stop().catch(() => undefined);
     await cloud.close();
-    await broker.stop();
+    await (broker.dispose ? broker.dispose() : broker.stop());
     rmSync(dir, { recursive: true, force: true });
   });
   return {
