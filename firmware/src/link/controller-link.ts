@@ -284,7 +284,18 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
           });
         });
       }
-      await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+      // A graceful end waits for in-flight packets; bounded, and forced when we were not even connected.
+      const online = this.state === 'online';
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          client.end(true);
+          resolve();
+        }, 2000);
+        client.end(!online, {}, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
       client.removeAllListeners();
       client.on('error', () => undefined);
     }

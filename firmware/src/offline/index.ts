@@ -1,0 +1,1 @@
+export { OfflineAccess, type CredentialCheck, type CredentialGrant, type CredentialRefusal } from './credentials.ts';
