@@ -130,3 +130,30 @@ t.test('writeFileDurable replaces a file and leaves no temp file', async (t) => 
   t.equal(await readFile(f, 'utf8'), 'two');
   t.same(await readdir(dir), ['x.json']);
 });
+
+t.test('group commit: concurrent writes share fsyncs, and each resolves only after an fsync that began after it', async (t) => {
+  const dir = await tempDir(t);
+  const s = await DurableStore.open(dir);
+  t.teardown(() => s.close());
+  const journal = (s as unknown as { journal: import('node:fs/promises').FileHandle }).journal;
+  const original = journal.datasync.bind(journal);
+  let started = 0;
+  let done = 0;
+  journal.datasync = async () => {
+    started++;
+    await original();
+    done++;
+  };
+  const n = 300;
+  const violations: number[] = [];
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const startedBefore = started;
+      return s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }] }).then(() => {
+        if (done <= startedBefore) violations.push(i);
+      });
+    }),
+  );
+  t.same(violations, [], 'no write was acknowledged before an fsync covering it finished');
+  t.ok(started >= 1 && started < n / 10, `${n} writes took ${started} fsyncs`);
+});

@@ -173,7 +173,7 @@ async function finish(p: Prepared, seconds: number, latencies: number[]): Promis
 
 // Both stores are measured in alternating rounds (A B B A ...), so a load spike on this shared machine
 // hits both alike instead of skewing the ratio.
-const ROUNDS = 10;
+const ROUNDS = 40;
 const perRound = Math.ceil(RESERVATIONS / ROUNDS);
 const a = await prepare(1_000);
 const b = await prepare(100_000);
@@ -187,6 +187,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const n = Math.min(perRound, RESERVATIONS - st.done);
     (globalThis as { gc?: () => void }).gc?.();
     const r = await runReservations(p.service, n, WARMUP + st.done);
+    if (process.env.BENCH_VERBOSE) process.stdout.write(`round ${round} ${p.past} past: ${(n / r.seconds).toFixed(0)} res/s\n`);
     st.seconds += r.seconds;
     st.done += n;
     for (const l of r.latencies) st.latencies.push(l);
