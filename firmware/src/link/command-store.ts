@@ -134,7 +134,6 @@ export class CommandStore {
           this.deferTimer = undefined;
           this.writeNow().then(resolve, reject);
         }, deferMs);
-        this.deferTimer.unref?.();
         this.deferResolve = resolve;
       });
     }

@@ -237,3 +237,35 @@ t.test('a controller with the wrong secret is refused and keeps backing off, wit
   t.match(st.lastError?.message ?? '', /Bad username or password|Not authorized|refused/i);
   t.notOk(states.includes('online'));
 });
+
+t.test('an executor refusal (unknown door, out of service) is acked as rejected with its reason', async (t) => {
+  const f = await fixture(t);
+  await f.startLink();
+  f.executor.outcome = { status: 'rejected', reason: 'out_of_service', detail: 'door 3 is out of service' };
+  const c = makeCommand(f.key, 'open-door', openDoorBody(3), f.target);
+  await f.cloud.sendCommand(c);
+  t.match(await f.cloud.waitAck(c.id), { status: 'rejected', reason: 'out_of_service', detail: 'door 3 is out of service' });
+});
+
+t.test('fuzzed payloads on cmd, evtack and desired never crash the link nor run anything', async (t) => {
+  const fc = await import('fast-check');
+  const f = await fixture(t);
+  const link = await f.startLink();
+  const valid = makeCommand(f.key, 'open-door', openDoorBody(1), f.target) as unknown as Record<string, unknown>;
+  // Random bytes, random JSON, and valid envelopes with one field replaced by random JSON.
+  const payload = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    fc.json().map((j) => Buffer.from(j)),
+    fc
+      .tuple(fc.constantFrom(...Object.keys(valid)), fc.jsonValue())
+      .map(([k, v]) => Buffer.from(JSON.stringify({ ...valid, id: `fz-${Math.random().toString(36).slice(2, 10)}`, [k]: v }))),
+  );
+  const samples = fc.sample(fc.tuple(fc.constantFrom('cmd' as const, 'evtack' as const, 'desired' as const), payload), 300);
+  for (const [channel, p] of samples) await f.cloud.publishRaw(BANK, CTRL, channel, p);
+  const ok = makeCommand(f.key, 'open-door', openDoorBody(2), f.target);
+  await f.cloud.sendCommand(ok);
+  t.equal((await f.cloud.waitAck(ok.id)).status, 'opened', 'alive and serving after 300 fuzzed payloads');
+  t.same(f.executor.calls.map((c) => c.commandId), [ok.id], 'nothing fuzzed was executed');
+  t.equal(link.status().desiredVersion, null, 'nothing fuzzed was applied');
+  t.equal(link.status().state, 'online');
+});

@@ -1,0 +1,83 @@
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandStore } from '../../src/link/command-store.ts';
+import { Outbox } from '../../src/link/outbox.ts';
+
+function tmp(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-cmdstore-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const T0 = 1_790_000_000_000;
+const cmd = (i: number, lifetime = 30_000) => ({ id: `c-${i}`, type: 'open-door', issuedAt: T0 + i, expiresAt: T0 + i + lifetime });
+
+t.test('seen ids are durable, pruned after expiry plus margin, and capped with a replay floor', async (t) => {
+  const dir = tmp(t);
+  let s = await CommandStore.open(dir, { cap: 100, marginMs: 60_000 });
+  for (let i = 1; i <= 150; i++) await s.accept(cmd(i), false, T0);
+  t.equal(s.seenCount, 100, 'bounded by the cap');
+  t.equal(s.check('c-150', T0 + 150), 'seen');
+  t.equal(s.check('c-10', T0 + 10), 'below-floor', 'an evicted id is still refused: it is below the floor');
+  t.equal(s.check('c-999', T0 + 999), 'new');
+  // Restart: the same answers.
+  s = await CommandStore.open(dir, { cap: 100, marginMs: 60_000 });
+  t.equal(s.check('c-150', T0 + 150), 'seen');
+  t.equal(s.check('c-10', T0 + 10), 'below-floor');
+  // Expiry plus margin: dropped (a replay would be refused as expired anyway).
+  t.equal(s.prune(T0 + 51 + 30_000 + 60_000), 0, "the oldest kept id is still within expiry plus margin");
+  t.equal(s.prune(T0 + 52 + 30_000 + 60_000), 1);
+  t.equal(s.prune(T0 + 151 + 30_000 + 60_000), 99);
+  t.equal(s.seenCount, 0);
+});
+
+t.test('pending marks survive a restart and are cleared durably', async (t) => {
+  const dir = tmp(t);
+  let s = await CommandStore.open(dir);
+  await s.accept({ ...cmd(1), door: 4 }, true, T0);
+  s = await CommandStore.open(dir);
+  t.same(s.pending().map((p) => [p.id, p.door]), [['c-1', 4]]);
+  await s.clearPending(['c-1'], 5);
+  s = await CommandStore.open(dir);
+  t.same(s.pending(), []);
+});
+
+t.test('a deferred clear rides on the next accept (one write for both)', async (t) => {
+  const dir = tmp(t);
+  const s = await CommandStore.open(dir);
+  await s.accept(cmd(1), true, T0);
+  const before = s.file.writes;
+  const cleared = s.clearPending(['c-1'], 10_000);
+  await s.accept(cmd(2), true, T0);
+  await cleared;
+  t.equal(s.file.writes - before, 1);
+  const onDisk = JSON.parse(readFileSync(join(dir, 'commands.json'), 'utf8')) as { pending: Array<{ id: string }> };
+  t.same(onDisk.pending.map((p) => p.id), ['c-2']);
+});
+
+t.test('a corrupt commands.json sets the replay floor to now', async (t) => {
+  const dir = tmp(t);
+  writeFileSync(join(dir, 'commands.json'), '{{{');
+  const s = await CommandStore.open(dir, { floorAfterReset: () => T0 });
+  t.ok(s.reset);
+  t.equal(s.check('x', T0 - 1), 'below-floor');
+  t.equal(s.check('x', T0 + 1), 'new');
+});
+
+t.test('outbox numbering never goes back, even when outbox.json is found corrupt', async (t) => {
+  const dir = tmp(t);
+  let o = await Outbox.open(dir);
+  for (let i = 0; i < 5; i++) await o.append({ type: 'door-forced', door: 1 }, T0).durable;
+  t.equal(o.nextSeq, 6);
+  const { dropped } = o.ack(3);
+  t.equal(dropped, 3);
+  t.equal(o.ack(2).dropped, 0, 'an older evtack changes nothing');
+  t.equal(o.ack(99).dropped, 2, 'an evtack beyond what exists is capped');
+  t.equal(o.ackedUpTo, 5);
+  writeFileSync(join(dir, 'outbox.json'), 'garbage');
+  o = await Outbox.open(dir, { seqFloor: () => 5 });
+  t.ok(o.reset);
+  t.equal(o.nextSeq, 6, 'resumes after the backup high-water mark');
+});
