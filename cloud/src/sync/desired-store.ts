@@ -1,0 +1,60 @@
+/**
+ * The last desired state the cloud signed for each controller, one durable file per controller
+ * (`<dir>/<controllerId>.json`). It is written before it is published, so a version number is never used twice,
+ * and it is published again (retained) when the link connects, so a broker that lost its retained messages in a
+ * restart has them back.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { desiredSchema, idSchema, type Desired } from '@portier/protocol';
+import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
+
+export class DesiredStoreError extends Error {
+  override name = 'DesiredStoreError';
+  readonly code = 'CORRUPT' as const;
+}
+
+export interface SentDesired {
+  message: Desired;
+  /** desiredStateHash(message.state), what the controller reports back when it applied it. */
+  hash: string;
+}
+
+export class DesiredStore {
+  private readonly byController = new Map<string, SentDesired>();
+
+  private constructor(readonly dir: string) {}
+
+  static async open(dir: string, hashOf: (d: Desired) => string): Promise<DesiredStore> {
+    await ensureDir(dir);
+    const store = new DesiredStore(dir);
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const controllerId = name.slice(0, -'.json'.length);
+      if (!idSchema.safeParse(controllerId).success) continue;
+      const text = await readTextIfExists(join(dir, name));
+      if (text === undefined) continue;
+      let parsed: Desired;
+      try {
+        parsed = desiredSchema.parse(JSON.parse(text));
+      } catch (err) {
+        throw new DesiredStoreError(`${join(dir, name)}: ${(err as Error).message.slice(0, 200)}`);
+      }
+      store.byController.set(controllerId, { message: parsed, hash: hashOf(parsed) });
+    }
+    return store;
+  }
+
+  get(controllerId: string): SentDesired | undefined {
+    return this.byController.get(controllerId);
+  }
+
+  all(): SentDesired[] {
+    return [...this.byController.values()];
+  }
+
+  async put(sent: SentDesired): Promise<void> {
+    await writeFileDurable(join(this.dir, `${sent.message.controllerId}.json`), JSON.stringify(sent.message));
+    this.byController.set(sent.message.controllerId, sent);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Remote open: finds the controller and door of a locker through the bank's door map, sends a signed `open-door`
+ * that expires when the caller stops waiting, and resolves with what the door did, from the controller's `ack`
+ * matched by command id (and controller). A command whose ack does not come in time is `timed_out`: it expired
+ * when the wait ended (plus a short grace for an ack already on its way), so a controller that gets it later
+ * refuses it and the door stays shut.
+ *
+ * Audit: `audit` is called (and awaited) once before the command is sent (`requested`, with the reason and actor)
+ * and once with the outcome (`finished`). The lead wires it to the activity log.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Ack, Actor, AckStatus } from '@portier/protocol';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+
+/** Where a locker is: its controller and the door number on that controller's column. */
+export interface DoorLocation {
+  controllerId: string;
+  door: number;
+}
+
+/** The bank's door map, as the domain knows it. */
+export interface DoorMap {
+  lookup(bankId: string, lockerNumber: number): Promise<DoorLocation | undefined> | DoorLocation | undefined;
+}
+
+export type RemoteOpenOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown' | 'rejected' | 'timed_out';
+
+export interface RemoteOpenResult {
+  commandId: string;
+  outcome: RemoteOpenOutcome;
+  /** The controller's reason code (rejected / unknown), or why the cloud gave up. */
+  reason?: string;
+  detail?: string;
+  controllerId: string;
+  door: number;
+}
+
+export interface RemoteOpenRequest {
+  bankId: string;
+  lockerNumber: number;
+  reason: string;
+  actor: Actor;
+  /** How long to wait for the outcome; the command expires then too. */
+  timeoutMs?: number;
+}
+
+export interface RemoteOpenAuditEntry {
+  phase: 'requested' | 'finished';
+  commandId: string;
+  bankId: string;
+  lockerNumber: number;
+  controllerId: string;
+  door: number;
+  reason: string;
+  actor: Actor;
+  at: number;
+  outcome?: RemoteOpenOutcome;
+  outcomeReason?: string;
+}
+
+/** What RemoteOpen needs from the link (CloudLink implements it). */
+export interface CommandLink {
+  sendCommand(
+    bankId: string,
+    controllerId: string,
+    type: 'open-door',
+    body: { door: number; pulseMs?: number; reason: string; actor: Actor },
+    opts: { ttlMs?: number; id?: string },
+  ): Promise<unknown>;
+  on(event: 'ack', listener: (a: { bankId: string; controllerId: string; ack: Ack }) => void): unknown;
+  off(event: 'ack', listener: (a: { bankId: string; controllerId: string; ack: Ack }) => void): unknown;
+}
+
+export type RemoteOpenErrorCode = 'LOCKER_NOT_FOUND' | 'CONTROLLER_UNAVAILABLE' | 'INVALID';
+
+export class RemoteOpenError extends Error {
+  override name = 'RemoteOpenError';
+  constructor(
+    readonly code: RemoteOpenErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RemoteOpenOptions {
+  link: CommandLink;
+  doorMap: DoorMap;
+  audit?: (entry: RemoteOpenAuditEntry) => Promise<void> | void;
+  logger?: Logger;
+  now?: () => number;
+  defaultTimeoutMs?: number;
+  maxTimeoutMs?: number;
+  /** Extra wait after expiry for an ack already on its way. */
+  ackGraceMs?: number;
+  pulseMs?: number;
+}
+
+interface Waiter {
+  controllerId: string;
+  resolve: (ack: Ack | undefined) => void;
+}
+
+const OUTCOME: Record<AckStatus, RemoteOpenOutcome> = {
+  opened: 'opened',
+  already_open: 'already_open',
+  jammed: 'jammed',
+  unknown: 'unknown',
+  rejected: 'rejected',
+  // `done` is not an open-door outcome: the door's state is not known from it.
+  done: 'unknown',
+};
+
+export class RemoteOpen {
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly onAck = (a: { bankId: string; controllerId: string; ack: Ack }): void => {
+    const w = this.waiters.get(a.ack.commandId);
+    // An ack for this id from any other controller is not an answer (ids are not secret).
+    if (!w || w.controllerId !== a.controllerId) return;
+    this.waiters.delete(a.ack.commandId);
+    w.resolve(a.ack);
+  };
+
+  constructor(private readonly opts: RemoteOpenOptions) {
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'remote-open' });
+    this.now = opts.now ?? Date.now;
+    opts.link.on('ack', this.onAck);
+  }
+
+  /** Stops listening; pending opens resolve `timed_out` at their own deadline. */
+  close(): void {
+    this.opts.link.off('ack', this.onAck);
+  }
+
+  get pending(): number {
+    return this.waiters.size;
+  }
+
+  async open(req: RemoteOpenRequest): Promise<RemoteOpenResult> {
+    const maxTimeout = this.opts.maxTimeoutMs ?? 60_000;
+    const timeoutMs = req.timeoutMs ?? this.opts.defaultTimeoutMs ?? 10_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > maxTimeout) {
+      throw new RemoteOpenError('INVALID', `timeoutMs must be 100..${maxTimeout}`, 'timeoutMs');
+    }
+    const where = await this.opts.doorMap.lookup(req.bankId, req.lockerNumber);
+    if (!where) throw new RemoteOpenError('LOCKER_NOT_FOUND', `no locker ${req.lockerNumber} in bank ${req.bankId}`, 'number');
+    const commandId = `cmd-${randomUUID()}`;
+    const base = {
+      commandId,
+      bankId: req.bankId,
+      lockerNumber: req.lockerNumber,
+      controllerId: where.controllerId,
+      door: where.door,
+      reason: req.reason,
+      actor: req.actor,
+    };
+    await this.opts.audit?.({ ...base, phase: 'requested', at: this.now() });
+
+    // Listen before sending: the ack can come back before publish() resolves.
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<Ack | undefined>((resolve) => {
+      this.waiters.set(commandId, { controllerId: where.controllerId, resolve });
+      timer = setTimeout(() => {
+        this.waiters.delete(commandId);
+        resolve(undefined);
+      }, timeoutMs + (this.opts.ackGraceMs ?? 1000));
+    });
+
+    let result: RemoteOpenResult;
+    try {
+      const sent = this.opts.link.sendCommand(
+        req.bankId,
+        where.controllerId,
+        'open-door',
+        { door: where.door, reason: req.reason, actor: req.actor, ...(this.opts.pulseMs ? { pulseMs: this.opts.pulseMs } : {}) },
+        { ttlMs: timeoutMs, id: commandId },
+      );
+      sent.catch(() => {}); // a late failure after the deadline changes nothing: the command has expired
+      // The broker may be away (publish waits for a reconnect): the deadline runs from now either way.
+      const ack = await Promise.race([sent.then(() => answered), answered]);
+      result = ack
+        ? {
+            commandId,
+            outcome: OUTCOME[ack.status],
+            ...(ack.reason ? { reason: ack.reason } : ack.status === 'done' ? { reason: 'unexpected_done' } : {}),
+            ...(ack.detail ? { detail: ack.detail } : {}),
+            controllerId: where.controllerId,
+            door: where.door,
+          }
+        : { commandId, outcome: 'timed_out', reason: 'no_ack', controllerId: where.controllerId, door: where.door };
+    } catch (err) {
+      clearTimeout(timer);
+      this.waiters.delete(commandId);
+      const code = (err as { code?: unknown }).code;
+      await this.opts.audit?.({ ...base, phase: 'finished', at: this.now(), outcome: 'rejected', outcomeReason: String(code ?? 'send_failed') });
+      if (code === 'UNKNOWN_CONTROLLER') {
+        throw new RemoteOpenError('CONTROLLER_UNAVAILABLE', `controller ${where.controllerId} of locker ${req.lockerNumber} is not provisioned or revoked`);
+      }
+      throw err;
+    }
+    clearTimeout(timer);
+    this.log.info({ commandId, bankId: req.bankId, locker: req.lockerNumber, outcome: result.outcome, reason: result.reason }, 'remote open finished');
+    await this.opts.audit?.({
+      ...base,
+      phase: 'finished',
+      at: this.now(),
+      outcome: result.outcome,
+      ...(result.reason ? { outcomeReason: result.reason } : {}),
+    });
+    return result;
+  }
+}
