@@ -300,9 +300,10 @@ export class DurableStore extends MemoryStore {
 
   override async close(): Promise<void> {
     if (this.closed) return;
+    // Refuse new commits first; the ones already queued are flushed below.
+    this.closed = true;
     while (this.flushing) await this.flushing;
     if (this.checkpointing) await this.checkpointing;
-    this.closed = true;
     if (!this.failure && this.durableSeq > this.snapshotSeq) await this.checkpoint();
     await this.journal.close();
     await rm(join(this.dir, LOCK), { force: true });

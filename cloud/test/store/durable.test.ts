@@ -157,3 +157,17 @@ t.test('group commit: concurrent writes share fsyncs, and each resolves only aft
   t.same(violations, [], 'no write was acknowledged before an fsync covering it finished');
   t.ok(started >= 1 && started < n / 10, `${n} writes took ${started} fsyncs`);
 });
+
+t.test('close flushes every queued commit and refuses later ones', async (t) => {
+  const dir = await tempDir(t);
+  const s = await DurableStore.open(dir);
+  const writes = Array.from({ length: 50 }, (_, i) => s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }] }));
+  const closing = s.close();
+  await t.rejects(s.commit({ put: [{ c: 'banks', key: 'late', value: sampleBank('late') }] }), { code: 'CLOSED' });
+  await Promise.all(writes);
+  await closing;
+  const again = await DurableStore.open(dir);
+  t.equal(again.count('reservations'), 50);
+  t.equal(again.get('banks', 'late'), undefined);
+  await again.close();
+});
