@@ -23,7 +23,7 @@ export interface StartConsoleOptions {
   stream?: Duplex;
   /** Or separate input and output (process.stdin / process.stdout). */
   input?: Readable;
-  output?: { write(chunk: string): unknown };
+  output?: { write(chunk: string): unknown; isTTY?: boolean };
   backend: ConsoleBackend;
   /** The `console:` config section (parsed or raw; it is validated here). */
   config: z.input<typeof consoleConfigSchema> | ConsoleConfig;
@@ -67,6 +67,8 @@ export function startConsole(opts: StartConsoleOptions): RunningConsole {
     config,
     dumb,
     echo,
+    // node's raw mode keeps the tty's LF -> CR LF output mapping: send LF alone to a stdio tty.
+    crlf: !(isStdio && (output as { isTTY?: boolean }).isTTY === true),
     logger: opts.logger ?? silentLogger,
     throttle: opts.throttle ?? new SignInThrottle(config, opts.now),
     channel: opts.channel ?? (isStdio ? 'stdio' : 'stream'),

@@ -37,6 +37,8 @@ export interface ConsoleSessionOptions {
   dumb?: boolean;
   /** Echo what is typed (default true; false when the input is a pipe). */
   echo?: boolean;
+  /** End lines with CR LF (default true; false on a tty that adds the CR itself). */
+  crlf?: boolean;
   logger?: Logger;
   /** Shared between sessions of one controller; one is made from `config` when absent. */
   throttle?: SignInThrottle;
@@ -101,7 +103,7 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     this.throttle = opts.throttle ?? new SignInThrottle(opts.config, this.now);
     this.channel = opts.channel ?? 'console';
     this.banner = opts.banner ?? 'Portier controller: technician console';
-    this.terminal = new Terminal({ output: opts.output, dumb: opts.dumb ?? false, echo: opts.echo ?? true });
+    this.terminal = new Terminal({ output: opts.output, dumb: opts.dumb ?? false, echo: opts.echo ?? true, crlf: opts.crlf ?? true });
     this.terminal.attach({
       onLine: (line) => this.onLine(line),
       onKey: (key) => this.onKey(key),

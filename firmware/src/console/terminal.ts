@@ -16,6 +16,11 @@ export interface TerminalOptions {
   /** Echo typed characters (off when the input is not a terminal, e.g. a pipe). Default true. */
   echo?: boolean;
   historySize?: number;
+  /**
+   * End lines with CR LF (default). Off for a tty whose driver already turns LF into CR LF
+   * (node's raw mode keeps ONLCR), or every line would end in CR CR LF.
+   */
+  crlf?: boolean;
 }
 
 export interface TerminalHandlers {
@@ -65,12 +70,14 @@ export class Terminal {
   private draining = false;
   private handlers: TerminalHandlers | undefined;
   private readonly out: TerminalOptions['output'];
+  private readonly nl: string;
 
   constructor(opts: TerminalOptions) {
     this.out = opts.output;
     this.dumb = opts.dumb;
     this.echo = opts.echo ?? true;
     this.historySize = opts.historySize ?? 100;
+    this.nl = opts.crlf === false ? '\n' : '\r\n';
   }
 
   attach(handlers: TerminalHandlers): void {
@@ -79,7 +86,7 @@ export class Terminal {
 
   /** Writes text; `\n` becomes `\r\n` (raw ttys and serial lines need both); escapes stripped when dumb. */
   print(text: string): void {
-    let s = text.replace(/\r?\n/g, '\r\n');
+    let s = text.replace(/\r?\n/g, this.nl);
     if (this.dumb) s = stripEscapes(s);
     this.out.write(s);
   }
@@ -395,7 +402,8 @@ export class Terminal {
 
   private echoOut(s: string): void {
     if (!this.echo) return;
-    this.out.write(this.dumb ? stripEscapes(s) : s);
+    const t = this.nl === '\r\n' ? s : s.replace(/\r\n/g, this.nl);
+    this.out.write(this.dumb ? stripEscapes(t) : t);
   }
 }
 
