@@ -1,17 +1,17 @@
 import fastifySwagger from '@fastify/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RawServerDefault } from 'fastify';
 import {
   jsonSchemaTransform,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/service.ts';
 import type { AuthService } from '../auth/service.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { ROUTE_ACCESS, accessKey } from './access.ts';
 import { ApiError, errorHandler } from './errors.ts';
+import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import type { LockerService } from '../domain/service.ts';
@@ -19,9 +19,6 @@ import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | undefined;
-  }
   interface FastifyInstance {
     /** Every route registered, as `{ method, url }`: what the role-table test walks. */
     apiRoutes: readonly { method: string; url: string }[];
@@ -42,12 +39,6 @@ export interface HttpDeps {
 
 // The app is typed with pino's Logger so `app.log` keeps its child loggers' types.
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
-
-/** The signed-in principal of a request that passed the auth hook (every non-public route). */
-export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token', 'headers.authorization');
-  return req.principal;
-}
 
 export async function buildServer(deps: HttpDeps): Promise<App> {
   const log = deps.logger.child({ module: 'http' });

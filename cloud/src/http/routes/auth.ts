@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PublicUserSchema } from '../../auth/users.ts';
 import type { AuthService } from '../../auth/service.ts';
 import { bearerToken } from '../../auth/tokens.ts';
-import { principalOf } from '../server.ts';
+import { principalOf } from '../principal.ts';
 
 export const LoginBodySchema = z.strictObject({
   username: z.string().min(1).max(64),

@@ -4,7 +4,7 @@ import type { Actor, CarrierCode, Reservation } from '../../domain/service.ts';
 import { entityIdSchema, lockerNumberSchema } from '../../domain/service.ts';
 import { ApiError } from '../errors.ts';
 import { ERRORS } from '../schemas.ts';
-import { principalOf } from '../server.ts';
+import { principalOf } from '../principal.ts';
 
 /** The actor recorded in the activity log for a request: the signed-in user and their role. */
 export function actorOf(req: FastifyRequest): Actor {

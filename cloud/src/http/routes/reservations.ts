@@ -16,7 +16,7 @@ import {
 import { LoginThrottle } from '../../auth/rate-limit.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf } from '../server.ts';
+import { principalOf } from '../principal.ts';
 import { ERRORS, Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
 
