@@ -198,3 +198,26 @@ t.test('malformed payloads on evtack and desired are dropped without a crash', a
   t.equal(link.status().state, 'online');
   t.equal(link.status().desiredVersion, null);
 });
+
+t.test('what the link accepted (cmd, evtack, desired) validates against the published JSON Schemas too', async (t) => {
+  const f = await fixture(t);
+  const link = await f.startLink();
+  const accepted: Array<{ channel: 'cmd' | 'evtack' | 'desired'; json: unknown }> = [];
+  const c = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
+  await f.cloud.sendCommand(c);
+  await f.cloud.waitAck(c.id);
+  accepted.push({ channel: 'cmd', json: c });
+  await link.publishEvent({ type: 'door-forced', door: 1 });
+  const acked = waitForEvent(link as never, 'evtack', (e: { dropped: number }) => e.dropped === 1);
+  await f.cloud.sendEvtack(BANK, CTRL, 1);
+  await acked;
+  const applied = waitForEvent(link as never, 'desired');
+  await f.cloud.sendDesired(BANK, CTRL, 1, sampleState());
+  const [{ desired }] = (await applied) as unknown as [{ desired: unknown }];
+  accepted.push({ channel: 'desired', json: desired });
+  const ev = f.broker.published.find((p) => p.topic.endsWith('/evtack'));
+  t.ok(ev);
+  accepted.push({ channel: 'evtack', json: JSON.parse(ev?.payload.toString('utf8') ?? 'null') });
+  const validate = publishedSchemaValidator();
+  for (const a of accepted) t.equal(validate(a.channel, a.json), undefined, `${a.channel} matches ${a.channel}.schema.json`);
+});
