@@ -178,6 +178,20 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
         this.log.error({ err, door: d.cfg.door }, 'could not drive lock output safe');
       }
     }
+    await this.flush(250);
+  }
+
+  /**
+   * Waits (bounded) until the IO plugin has handed every write to the transport: firmata-io
+   * counts writes in flight in `pending`. Without this, a process exiting right after `safe()`
+   * could drop the very bytes that release a lock.
+   */
+  private async flush(maxMs: number): Promise<void> {
+    const io = this.io as IoPlugin & { pending?: number };
+    const end = Date.now() + maxMs;
+    while (typeof io.pending === 'number' && io.pending > 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   health(): BusHealth {

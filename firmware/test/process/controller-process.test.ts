@@ -1,0 +1,169 @@
+// The controller as a separate process (`portier-controller run`) driving the virtual GPIO board
+// through the Firmata device emulator on a socat pty pair: a real tty on both ends.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { SerialPort } from 'serialport';
+import { VirtualDoor } from '@portier/sim/door.ts';
+import { FirmataDevice } from '@portier/sim/gpio/firmata-device.ts';
+import { VirtualPinBank } from '@portier/sim/gpio/pin-bank.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
+const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+
+/** Waits for `pred` (polled every 5 ms) with a bound; real I/O, so real time. */
+async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+t.test('controller process on a pty', { skip: hasSocat ? false : 'socat not installed (apt-get install -y socat)' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-proc-'));
+  const devPath = join(dir, 'board');
+  const hostPath = join(dir, 'ttyController');
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${devPath}`, `pty,raw,echo=0,link=${hostPath}`], { stdio: 'ignore' });
+  const children: ChildProcess[] = [];
+  t.teardown(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    socat.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitFor(() => existsSync(devPath) && existsSync(hostPath), 3000, 'socat ptys');
+  // Holding the controller's end open keeps the pty alive while no controller runs (between the
+  // kill and the restart), as a USB serial device stays present on a real column.
+  const keeper = openSync(hostPath, fsc.O_RDWR | fsc.O_NOCTTY | fsc.O_NONBLOCK);
+  t.teardown(() => closeSync(keeper));
+
+  const doors = [new VirtualDoor(1, { jammed: true }), new VirtualDoor(2)];
+  const bank = new VirtualPinBank({
+    wiring: [
+      { door: doors[0]!, lockPin: 2, sensorPin: 3 },
+      { door: doors[1]!, lockPin: 4, sensorPin: 5 },
+    ],
+    pinCount: 8,
+  });
+  const device = new FirmataDevice({ bank });
+  const port = new SerialPort({ path: devPath, baudRate: 57600 });
+  await new Promise<void>((resolve, reject) => port.once('open', resolve).once('error', reject));
+  device.attach(port);
+  t.teardown(async () => {
+    device.dispose();
+    bank.dispose();
+    for (const d of doors) d.dispose();
+    await new Promise<void>((r) => port.close(() => r()));
+  });
+
+  const config = (unlockAtStart: number[]) => ({
+    log: { level: 'info' },
+    hardware: {
+      bus: {
+        kind: 'gpio',
+        io: { type: 'firmata', path: hostPath, baudRate: 57600, reportVersionTimeoutMs: 50 },
+        pins: { '1': { lockPin: 2, sensorPin: 3 }, '2': { lockPin: 4, sensorPin: 5 } },
+      },
+      doors: { maxPulseMs: 2000, pulseMs: 2000, jamWindowMs: 3000, pollMs: 50 },
+      commissioning: { unlockAtStart },
+    },
+  });
+  const cfgPulse = join(dir, 'pulse.yaml');
+  const cfgPlain = join(dir, 'plain.json');
+  writeFileSync(cfgPulse, JSON.stringify(config([1])));
+  writeFileSync(cfgPlain, JSON.stringify(config([])));
+
+  const running = new WeakMap<ChildProcess, boolean>();
+  const start = (cfg: string): ChildProcess => {
+    const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
+    let err = '';
+    let out = '';
+    c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    c.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('portier-controller running')) running.set(c, true);
+    });
+    c.once('exit', (code, signal) => {
+      if (code !== 0 && signal === null && err) t.comment(`controller stderr: ${err.slice(0, 2000)}`);
+    });
+    children.push(c);
+    return c;
+  };
+  const lock1 = doors[0]!;
+
+  t.test('SIGKILL mid-pulse, restart: outputs safe within 1 s of the new start', async (t) => {
+    const first = start(cfgPulse);
+    await waitFor(() => lock1.lockEnergised, 15_000, 'the commissioning pulse');
+    const pulseFrom = lock1.energised.at(-1)!.from;
+    await new Promise((r) => setTimeout(r, 150));
+    first.kill('SIGKILL');
+    await exitOf(first);
+    await new Promise((r) => setTimeout(r, 100));
+    t.ok(lock1.lockEnergised, 'a dead process leaves the lock energised (the hazard HARDWARE.md covers)');
+
+    let earlyAt: number | undefined;
+    const onCmd = (c: { cmd: string }): void => {
+      if (c.cmd === 'SET_DIGITAL_PIN_VALUE' && earlyAt === undefined) earlyAt = Date.now();
+    };
+    device.on('command', onCmd);
+    t.teardown(() => device.off('command', onCmd));
+    const restartAt = Date.now();
+    const second = start(cfgPlain);
+    await waitFor(() => !lock1.lockEnergised, 5000, 'lock released by the new process');
+    const interval = lock1.energised.at(-1)!;
+    const releasedAfter = interval.to! - restartAt;
+    t.comment(`energised ${interval.to! - pulseFrom} ms in all; released ${releasedAfter} ms after the new process was spawned`);
+    t.comment(`launcher's early-safe bytes arrived ${earlyAt === undefined ? 'never' : `${earlyAt - restartAt} ms`} after spawn`);
+    t.ok(releasedAfter <= 1000, `outputs safe within 1 s of the new start (${releasedAfter} ms)`);
+    t.equal(interval.from, pulseFrom, 'the same interval the killed process started');
+    t.notOk(doors[1]!.lockEnergised, 'door 2 never energised');
+
+    await waitFor(() => running.get(second) === true, 15_000, 'the new controller running');
+    second.kill('SIGTERM');
+    const exit = await exitOf(second);
+    t.equal(exit.code, 0, 'SIGTERM: clean exit 0');
+  });
+
+  t.test('SIGTERM mid-pulse: the lock is released and the process exits 0', async (t) => {
+    const before = lock1.energised.length;
+    const c = start(cfgPulse);
+    await waitFor(() => lock1.energised.length > before && lock1.lockEnergised, 15_000, 'the commissioning pulse');
+    const from = lock1.energised.at(-1)!.from;
+    await new Promise((r) => setTimeout(r, 150));
+    const sentAt = Date.now();
+    c.kill('SIGTERM');
+    const exit = await exitOf(c);
+    t.notOk(lock1.lockEnergised, 'released');
+    const to = lock1.energised.at(-1)!.to!;
+    t.ok(to - sentAt < 500, `released ${to - sentAt} ms after SIGTERM`);
+    t.ok(to - from < 2000, `pulse cut short: ${to - from} ms`);
+    t.equal(exit.code, 0);
+  });
+});
+
+t.test('an invalid configuration: every problem listed, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-cfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cfg = join(dir, 'bad.yaml');
+  writeFileSync(
+    cfg,
+    ['hardware:', '  bus:', '    kind: kerong-cu16', '    doorCount: 200', '  doors:', '    maxPulseMs: 5000', '    pulseMs: 0', ''].join('\n'),
+  );
+  const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  c.stdout.resume();
+  const exit = await exitOf(c);
+  t.equal(exit.code, 2);
+  for (const path of ['hardware.bus.path', 'hardware.bus.doorCount', 'hardware.doors.maxPulseMs', 'hardware.doors.pulseMs']) {
+    t.match(err, path, `lists ${path}`);
+  }
+});
