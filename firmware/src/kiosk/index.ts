@@ -7,3 +7,4 @@ export { validateKioskTimers, parseKioskTimers, DEFAULT_KIOSK_TIMERS, type Timer
 export { KioskError, type KioskErrorCode } from './errors.ts';
 export { AudioAssistant, speechFor, type AudioAssistantOptions, type AudioEngineSource } from './audio/assistant.ts';
 export { doorPortFromController, credentialPortFromOffline, type DoorControllerLike, type OfflineAccessLike } from './adapters.ts';
+export { attachKioskInputs, type KioskInputs, type InputTarget } from './inputs.ts';

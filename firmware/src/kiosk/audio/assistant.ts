@@ -56,7 +56,7 @@ export class AudioAssistant {
     if (!view.audio) {
       if (this.active) {
         this.active = false;
-        this.quiet(this.audio.stop());
+        this.quiet(() => this.audio.stop());
       }
       return;
     }
@@ -73,26 +73,27 @@ export class AudioAssistant {
   private readonly onKey = ({ key }: { key: string; masked: boolean }): void => {
     if (!this.engine.screen.audio) return;
     if (/^[0-9]$/.test(key)) {
-      this.quiet(this.audio.tone(this.tone.freqHz, this.tone.ms));
+      this.quiet(() => this.audio.tone(this.tone.freqHz, this.tone.ms));
       return;
     }
     if (key === 'repeat') {
-      if (this.last) this.quiet(this.audio.speak(this.last.text, this.last.lang));
+      if (this.last) {
+        const { text, lang } = this.last;
+        this.quiet(() => this.audio.speak(text, lang));
+      }
     } else if (key === 'stop') {
       this.hold = undefined;
-      this.quiet(this.audio.stop());
+      this.quiet(() => this.audio.stop());
     } else if (key === 'volume-up' || key === 'volume-down') {
       const v = Math.max(0, Math.min(100, this.audio.volume + (key === 'volume-up' ? this.step : -this.step)));
-      this.quiet(this.audio.setVolume(v).then(() => this.audio.tone(660, 80)));
+      this.quiet(() => this.audio.setVolume(v).then(() => this.audio.tone(660, 80)));
     }
   };
 
   private readonly onNotice = ({ message, lang }: KioskEventMap['notice'][0]): void => {
     if (!this.engine.screen.audio) return;
     // The page that follows must not cut the goodbye off: it waits for this utterance.
-    const p = this.audio.speak(translate(message, lang), lang);
-    this.quiet(p);
-    this.hold = p.catch(() => undefined);
+    this.hold = this.quiet(() => this.audio.speak(translate(message, lang), lang));
   };
 
   private readonly onWarning = ({ message }: KioskEventMap['warning'][0]): void => {
@@ -130,13 +131,22 @@ export class AudioAssistant {
     const hold = this.hold;
     if (hold) {
       this.hold = undefined;
-      this.quiet(hold.then(() => this.audio.speak(text, lang)));
+      this.quiet(() => hold.then(() => this.audio.speak(text, lang)));
       return;
     }
-    this.quiet(this.audio.speak(text, lang));
+    this.quiet(() => this.audio.speak(text, lang));
   }
 
-  private quiet(p: Promise<unknown>): void {
-    p.catch((err: unknown) => this.log.warn({ err }, 'audio output failed'));
+  /** Runs an audio call; a failure (thrown or rejected) is logged, never passed on to the engine. */
+  private quiet(fn: () => Promise<unknown>): Promise<void> {
+    try {
+      return fn().then(
+        () => undefined,
+        (err: unknown) => this.log.warn({ err }, 'audio output failed'),
+      );
+    } catch (err) {
+      this.log.warn({ err }, 'audio output failed');
+      return Promise.resolve();
+    }
   }
 }
