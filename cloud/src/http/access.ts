@@ -59,6 +59,8 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/carriers': { access: STAFF },
   'POST /api/v1/carriers': { access: ADMIN },
   'POST /api/v1/carriers/:carrierId/codes': { access: STAFF },
+  'GET /api/v1/carriers/:carrierId/codes': { access: STAFF },
+  'POST /api/v1/carrier-codes/:carrierCodeId/revoke': { access: STAFF },
 
   // Reservations and packages (finer checks in the handlers: recipients only their own, storage only).
   'GET /api/v1/reservations': { access: ALL_ROLES },

@@ -92,6 +92,8 @@ export const Replies = {
   carrier: z.object({ carrier: carrierSchema }),
   carriers: z.object({ carriers: z.array(carrierSchema) }),
   carrierCode: z.object({ carrierCode: PublicCarrierCodeSchema, code: z.string().describe('the code in clear, shown this once') }),
+  carrierCodes: z.object({ carrierCodes: z.array(PublicCarrierCodeSchema) }),
+  revokedCarrierCode: z.object({ carrierCode: PublicCarrierCodeSchema }),
   reservation: z.object({ reservation: PublicReservationSchema }),
   reservations: z.object({ reservations: z.array(PublicReservationSchema) }),
   reserved: z.object({ reservation: PublicReservationSchema, addedToExisting: z.boolean() }),

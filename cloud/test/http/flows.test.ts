@@ -193,3 +193,24 @@ t.test('wrong pickup codes are throttled: after 5, even the right code waits', a
   const ok = await pick(code);
   t.equal(ok.statusCode, 200, 'after the wait the right code opens the locker');
 });
+
+t.test('carrier codes: shown once at issue, listed without the code, revoked', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const issued = await ta.app.inject({ method: 'POST', url: '/api/v1/carriers/car/codes', headers: ta.headers('operator'), payload: { digits: 7 } });
+  t.equal(issued.statusCode, 201);
+  t.equal(issued.headers['cache-control'], 'no-store');
+  const body = issued.json<{ code: string; carrierCode: { id: string; digits: number } }>();
+  t.match(body.code, /^\d{7}$/);
+  t.notOk(issued.body.includes('"hash"'));
+  const list = await ta.app.inject({ url: '/api/v1/carriers/car/codes', headers: ta.headers('operator') });
+  t.equal(list.statusCode, 200);
+  t.same(list.json<{ carrierCodes: { id: string }[] }>().carrierCodes.map((c) => c.id), [body.carrierCode.id]);
+  t.notOk(list.body.includes(body.code), 'the code is not listed');
+  t.notOk(list.body.includes('"hash"'), 'nor its hash');
+  const revoked = await ta.app.inject({ method: 'POST', url: `/api/v1/carrier-codes/${body.carrierCode.id}/revoke`, headers: ta.headers('operator') });
+  t.equal(revoked.statusCode, 200);
+  t.equal(revoked.json<{ carrierCode: { revoked: boolean } }>().carrierCode.revoked, true);
+  t.equal(await ta.service.verifyCarrierCode('bank', body.code), undefined, 'a revoked code opens nothing');
+});

@@ -28,6 +28,7 @@ export const LockerParams = z.strictObject({ bankId: entityIdSchema, number: loc
 export const ReservationParams = z.strictObject({ reservationId: entityIdSchema });
 export const ContactParams = z.strictObject({ contactId: entityIdSchema });
 export const CarrierParams = z.strictObject({ carrierId: entityIdSchema });
+export const CarrierCodeParams = z.strictObject({ carrierCodeId: entityIdSchema });
 
 /** Query-string integers arrive as text. */
 export const queryInt = (min: number, max: number) =>

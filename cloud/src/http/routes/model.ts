@@ -18,7 +18,7 @@ import {
   updateContactInput,
 } from '../../domain/service.ts';
 import { Replies } from '../schemas.ts';
-import { actorOf, created, ok, BankParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
+import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
 
 /** Routes of the physical model (enterprise to lockers) and of the people (contacts, departments, carriers). */
 export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
@@ -138,6 +138,16 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   }));
   app.post('/carriers', { schema: { tags: ['people'], summary: 'Create a carrier', body: createCarrierInput, response: created(Replies.carrier) } }, async (req, reply) =>
     reply.code(201).send({ carrier: await service.createCarrier(req.body, actorOf(req)) }),
+  );
+  app.get(
+    '/carriers/:carrierId/codes',
+    { schema: { tags: ['people'], summary: "A carrier's access codes (never the codes themselves)", params: CarrierParams, response: ok(Replies.carrierCodes) } },
+    async (req) => ({ carrierCodes: (await service.listCarrierCodes(req.params.carrierId)).map(publicCarrierCode) }),
+  );
+  app.post(
+    '/carrier-codes/:carrierCodeId/revoke',
+    { schema: { tags: ['people'], summary: 'Revoke a carrier access code', params: CarrierCodeParams, response: ok(Replies.revokedCarrierCode) } },
+    async (req) => ({ carrierCode: publicCarrierCode(await service.revokeCarrierCode(req.params.carrierCodeId, actorOf(req))) }),
   );
   app.post(
     '/carriers/:carrierId/codes',
