@@ -442,7 +442,11 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
    * is not republished. Stored durably before it is published, so a version is never used twice.
    */
   publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<Desired> {
-    this.checkTarget(bankId, controllerId);
+    try {
+      this.checkTarget(bankId, controllerId);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const prev = this.desiredChains.get(controllerId) ?? Promise.resolve();
     const run = async (): Promise<Desired> => {
       const store = this.desired;

@@ -40,8 +40,8 @@ export const RemoteOpenReply = z.object({
 });
 const ErrorReply = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
 
-const STATUS: Record<RemoteOpenError['code'], 400 | 404 | 409> = {
-  INVALID: 400,
+// INVALID (a timeout out of range) is this server's configuration, not the caller's fault: it stays a 500.
+const STATUS: Partial<Record<RemoteOpenError['code'], 404 | 409>> = {
   LOCKER_NOT_FOUND: 404,
   CONTROLLER_UNAVAILABLE: 409,
 };
@@ -61,7 +61,8 @@ export const remoteOpenRoute: FastifyPluginAsync<RemoteOpenRouteOptions> = async
           '`timed_out` means the command expired undelivered or unanswered and will never run.',
         params: RemoteOpenParams,
         body: RemoteOpenBody,
-        response: { 200: RemoteOpenReply, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply },
+        // 400 (validation) is answered by the app's error handler in its own shape.
+        response: { 200: RemoteOpenReply, 404: ErrorReply, 409: ErrorReply },
       },
     },
     async (req, reply) => {
@@ -80,8 +81,9 @@ export const remoteOpenRoute: FastifyPluginAsync<RemoteOpenRouteOptions> = async
           ...(r.detail ? { detail: r.detail } : {}),
         });
       } catch (err) {
-        if (err instanceof RemoteOpenError) {
-          return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+        const status = err instanceof RemoteOpenError ? STATUS[err.code] : undefined;
+        if (err instanceof RemoteOpenError && status) {
+          return reply.code(status).send({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
         }
         throw err;
       }
