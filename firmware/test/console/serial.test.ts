@@ -1,0 +1,132 @@
+import t, { type Test } from 'tap';
+import { SerialPort } from 'serialport';
+import { serveSerialConsole } from '@portier/firmware/console/index.ts';
+import { createPtyPair, socatAvailable } from '@portier/sim/pty/socat.ts';
+import { startSimController } from './fixtures/sim-controller.ts';
+import { TEST_PIN, sampleConfig, writeConfig } from './fixtures/setup.ts';
+
+const skip = socatAvailable() ? false : 'needs socat (Debian package socat)';
+
+/** A technician's laptop on the other end of a real tty pair (socat), at 115200 8N1. */
+async function setup(t: Test, consoleOverrides: Record<string, unknown> = {}) {
+  const cfg = writeConfig(await sampleConfig(4, { failureDelayMs: 0, ...consoleOverrides }));
+  const pair = await createPtyPair({ simName: 'laptop', controllerName: 'ttyS0' });
+  const sim = await startSimController(cfg.path);
+  const served = serveSerialConsole({ path: pair.controllerPath, backend: sim.backend, config: sim.console, logger: sim.logger, reopenDelayMs: 100 });
+  await served.ready;
+  const laptop = new SerialPort({ path: pair.simPath, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
+  await new Promise<void>((res, rej) => laptop.open((e) => (e ? rej(e) : res())));
+  let out = '';
+  let mark = 0;
+  const waiters = new Set<() => void>();
+  laptop.on('data', (d: Buffer) => {
+    out += d.toString('utf8');
+    for (const w of [...waiters]) w();
+  });
+  t.teardown(async () => {
+    if (laptop.isOpen) await new Promise<void>((r) => laptop.close(() => r()));
+    await served.close();
+    await sim.stop();
+    await pair.close();
+    cfg.cleanup();
+  });
+  const h = {
+    sim,
+    served,
+    get out() {
+      return out;
+    },
+    async write(s: string | Buffer) {
+      await new Promise<void>((res, rej) => laptop.write(s, (e) => (e ? rej(e) : res())));
+      await new Promise<void>((res, rej) => laptop.drain((e) => (e ? rej(e) : res())));
+    },
+    expect(match: string | RegExp, timeoutMs = 5000): Promise<string> {
+      const from = mark;
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const tail = out.slice(from);
+          if (typeof match === 'string' ? tail.includes(match) : match.test(tail)) {
+            done();
+            mark = out.length;
+            resolve(tail);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`timed out waiting for ${String(match)}; output:\n${JSON.stringify(out.slice(from))}`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+  return h;
+}
+
+t.test('serial console on a real tty pair: PIN in pieces, several lines in one read, open N opens the virtual door', { skip }, async (t) => {
+  const h = await setup(t);
+  // The banner goes out when the port opens; Enter shows the PIN prompt again for a late laptop.
+  await h.write('\r');
+  await h.expect('PIN: ');
+  for (const piece of [TEST_PIN.slice(0, 2), TEST_PIN.slice(2, 5), `${TEST_PIN.slice(5)}\r`]) {
+    await h.write(piece);
+    await new Promise((r) => setTimeout(r, 15)); // separate reads on the controller's side
+  }
+  await h.expect(/Signed in\.[\s\S]*portier> /);
+  t.notMatch(h.out, TEST_PIN, 'the PIN is not echoed on the serial line');
+
+  // Three commands in one write.
+  await h.write('service 4 out\rstatus\ropen 2\r');
+  await h.expect(/door 2: opened/);
+  t.match(h.out, 'door 4 is now out-of-service');
+  t.match(h.out, 'lock bus     kerong-cu16 ok');
+  t.ok(h.sim.doors[1]!.open, 'virtual door 2 is open');
+  t.notOk(h.sim.doors[0]!.open, 'door 1 untouched');
+
+  // One command split in the middle of a word and of the CR LF.
+  await h.write('ev');
+  await new Promise((r) => setTimeout(r, 15));
+  await h.write('ents 20\r');
+  await new Promise((r) => setTimeout(r, 15));
+  await h.write('\n');
+  await h.expect(/door-opened \{"door":2,"cause":"unlock"\}[\s\S]*portier> /);
+  t.notMatch(h.out.slice(-200), 'unknown command', 'the trailing LF of CR LF is not a second line');
+
+  t.match(h.sim.backend.events(50).map((e) => e.event.type).join(' '), 'console-action', 'actions recorded as events');
+  const audit = h.sim.backend.events(50).find((e) => e.event.type === 'console-action' && e.event.action === 'open');
+  t.match(audit?.event, { actor: { role: 'technician', id: `serial:${h.served.path}` }, args: ['2'], ok: true });
+});
+
+t.test('serial console: lock-out after repeated wrong PINs', { skip }, async (t) => {
+  const h = await setup(t, { maxFailures: 3 });
+  await h.write('\r');
+  await h.expect('PIN: ');
+  await h.write('1111\r2222\r3333\r');
+  await h.expect('console locked for 5m00s');
+  await h.write(`${TEST_PIN}\r`);
+  await h.expect(/Console locked: try again in \d+ s/);
+  t.notOk(h.served.session?.signedIn);
+  const failures = h.sim.backend.events(20).filter((e) => e.event.type === 'login-failure');
+  t.equal(failures.length, 3, 'each wrong PIN is an event');
+  t.match(failures.at(-1)?.event, { attempts: 3, lockedOutUntil: Number });
+});
+
+t.test('serial line configured dumb: no escape codes, backspace still edits', { skip }, async (t) => {
+  const h = await setup(t, { dumb: true });
+  await h.write(`${TEST_PIN}\r`);
+  await h.expect(/Signed in\.[\s\S]*portier> /);
+  await h.write('open 9\x7f1\r');
+  await h.expect(/door 1: opened[\s\S]*portier> /);
+  await h.write('doors\r');
+  await h.expect('one line per change');
+  await h.write('x');
+  await h.expect('portier> ');
+  await h.write('\x1b[A\x1b[Dhelp\r');
+  await h.expect(/factory-reset[\s\S]*portier> /);
+  t.notMatch(h.out, '\x1b', 'no ESC byte on the line');
+  t.ok(h.sim.doors[0]!.open);
+});
