@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadConfigFile, validate, type ConfigProblem } from '@portier/firmware/config/index.ts';
+
+const gpio = {
+  hardware: {
+    bus: {
+      kind: 'gpio',
+      io: { type: 'firmata', path: '/dev/ttyACM0' },
+      pins: { '1': { lockPin: 2, sensorPin: 3 }, '2': { lockPin: 4, sensorPin: 5, activeLow: true } },
+    },
+  },
+};
+
+const paths = (problems: ConfigProblem[]) => problems.map((p) => p.path).sort();
+
+t.test('a minimal gpio configuration gets every default', async (t) => {
+  const r = validate(gpio);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  t.equal(r.config.hardware.doors.maxPulseMs, 1000);
+  t.equal(r.config.hardware.doors.pulseMs, 500);
+  t.equal(r.config.hardware.doors.maxConcurrentPulses, 1);
+  t.equal(r.config.hardware.doors.unknownAfterFailures, 3);
+  t.equal(r.config.log.level, 'info');
+  t.same(r.config.hardware.commissioning.unlockAtStart, []);
+  const bus = r.config.hardware.bus;
+  t.equal(bus.kind, 'gpio');
+  if (bus.kind === 'gpio') {
+    t.equal(bus.io.baudRate, 57600);
+    t.same(bus.pins['1'], { lockPin: 2, sensorPin: 3, activeLow: false, sensorOpenLevel: 1 });
+  }
+});
+
+t.test('a CU16 configuration', async (t) => {
+  const r = validate({ hardware: { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 32 }, doors: { maxConcurrentPulses: 2 } } });
+  t.ok(r.ok);
+  if (r.ok && r.config.hardware.bus.kind === 'kerong-cu16') t.equal(r.config.hardware.bus.baudRate, 19200);
+});
+
+t.test('every problem is listed at once, each with its path', async (t) => {
+  const r = validate({
+    log: { level: 'loud' },
+    hardware: {
+      bus: {
+        kind: 'gpio',
+        io: { type: 'firmata', path: '' },
+        pins: { '1': { lockPin: 2, sensorPin: 2 }, '2': { lockPin: 200, sensorPin: 5, extra: true } },
+      },
+      doors: { maxPulseMs: 2500, pulseMs: 900, maxConcurrentPulses: 0, pollMs: 'fast', jamWindowMs: 800 },
+      commissioning: { unlockAtStart: [1, 9] },
+    },
+    bogusSection: {},
+  });
+  t.notOk(r.ok);
+  if (r.ok) return;
+  t.same(paths(r.problems), [
+    '(root)',
+    'hardware.bus.io.path',
+    'hardware.bus.pins.1.sensorPin',
+    'hardware.bus.pins.2',
+    'hardware.bus.pins.2.lockPin',
+    'hardware.commissioning.unlockAtStart.1',
+    'hardware.doors.jamWindowMs',
+    'hardware.doors.maxConcurrentPulses',
+    'hardware.doors.maxPulseMs',
+    'hardware.doors.pollMs',
+    'log.level',
+  ]);
+  t.ok(r.problems.every((p) => p.message.length > 0));
+});
+
+t.test('pulseMs above maxPulseMs is refused even when both are in range', async (t) => {
+  const r = validate({ ...gpio, hardware: { ...gpio.hardware, doors: { maxPulseMs: 300, pulseMs: 400, jamWindowMs: 2000 } } });
+  t.notOk(r.ok);
+  if (!r.ok) t.same(paths(r.problems), ['hardware.doors.pulseMs']);
+});
+
+t.test('maxPulseMs can never exceed 2000 ms', async (t) => {
+  const r = validate({ ...gpio, hardware: { ...gpio.hardware, doors: { maxPulseMs: 2001 } } });
+  t.notOk(r.ok);
+});
+
+t.test('files: YAML and JSON, unreadable and malformed files', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const yaml = join(dir, 'c.yaml');
+  writeFileSync(yaml, ['hardware:', '  bus:', '    kind: kerong-cu16', '    path: /dev/ttyUSB0', '    doorCount: 16', ''].join('\n'));
+  t.ok((await loadConfigFile(yaml)).ok, 'YAML');
+  const json = join(dir, 'c.json');
+  writeFileSync(json, JSON.stringify(gpio));
+  t.ok((await loadConfigFile(json)).ok, 'JSON');
+  const missing = await loadConfigFile(join(dir, 'nope.yaml'));
+  t.match(missing, { ok: false, problems: [{ path: '(file)' }] });
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'hardware: [unclosed');
+  t.match(await loadConfigFile(bad), { ok: false, problems: [{ path: '(file)' }] });
+});
