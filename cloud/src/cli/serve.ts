@@ -47,7 +47,12 @@ export interface RunningCloud {
  * Opens the store, builds the service, auth and HTTP server, and listens. The MQTT link (next issue) is wired here
  * too: it subscribes to `service` events (`reservation-changed`, `locker-changed`).
  */
-export async function startCloud(config: CloudConfig, logger: Logger): Promise<RunningCloud> {
+export interface StartCloudHooks {
+  /** Extra HTTP routes (e.g. remote open), given the service and store; see `HttpDeps.extend`. */
+  extendHttp?: (app: App, ctx: { service: LockerService; store: DurableStore; auth: AuthService }) => Promise<void> | void;
+}
+
+export async function startCloud(config: CloudConfig, logger: Logger, hooks: StartCloudHooks = {}): Promise<RunningCloud> {
   const paths = dataPaths(config.dataDir);
   const store = await DurableStore.open(paths.store, { logger });
   let app: App | undefined;
@@ -60,7 +65,13 @@ export async function startCloud(config: CloudConfig, logger: Logger): Promise<R
       await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin' });
       logger.info({ user: config.admin.user }, 'created the configured admin');
     }
-    app = await buildServer({ auth, service, logger, bodyLimitBytes: config.http.bodyLimitBytes });
+    app = await buildServer({
+      auth,
+      service,
+      logger,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      ...(hooks.extendHttp ? { extend: (a: App) => hooks.extendHttp!(a, { service, store, auth }) } : {}),
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.http.port;

@@ -35,6 +35,11 @@ export interface HttpDeps {
   bodyLimitBytes?: number;
   /** Override the OpenAPI servers list (the real address once listening). */
   publicUrl?: string;
+  /**
+   * More routes from other parts of the cloud (the remote-open route of the MQTT link), registered after the API's
+   * own and before the server is ready. They go through the same auth hook: each needs its ROUTE_ACCESS entry.
+   */
+  extend?: (app: App) => Promise<void> | void;
 }
 
 // The app is typed with pino's Logger so `app.log` keeps its child loggers' types.
@@ -126,6 +131,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
+  if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;
 }

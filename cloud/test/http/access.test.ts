@@ -64,3 +64,26 @@ t.test('an unknown route is a 404 in the API error format', async (t) => {
   t.equal(res.statusCode, 404);
   t.same(res.json(), { error: { code: 'NOT_FOUND', message: 'no route GET /api/v1/nothing-here' } });
 });
+
+t.test('routes added by other parts of the cloud go through the same role check, and need a table entry', async (t) => {
+  const ta = await makeTestApp({
+    extend: (app) => {
+      app.post('/api/v1/banks/:bankId/lockers/:number/open', async () => ({ commandId: 'c1', outcome: 'opened' }));
+    },
+  });
+  t.teardown(() => ta.app.close());
+  const url = '/api/v1/banks/bank/lockers/1/open';
+  t.equal((await ta.app.inject({ method: 'POST', url })).statusCode, 401);
+  t.equal((await ta.app.inject({ method: 'POST', url, headers: ta.headers('carrier') })).statusCode, 403);
+  t.equal((await ta.app.inject({ method: 'POST', url, headers: ta.headers('operator') })).statusCode, 200);
+
+  await t.rejects(
+    makeTestApp({
+      extend: (app) => {
+        app.get('/api/v1/secret-backdoor', async () => ({}));
+      },
+    }),
+    /GET \/api\/v1\/secret-backdoor has no entry in ROUTE_ACCESS/,
+    'a route without an access rule stops the server from starting',
+  );
+});

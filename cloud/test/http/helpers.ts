@@ -25,7 +25,9 @@ export interface TestApp {
   headers(role: Role): Record<string, string>;
 }
 
-export async function makeTestApp(opts: { bodyLimitBytes?: number; recipientContactId?: string } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  opts: { bodyLimitBytes?: number; recipientContactId?: string; extend?: (app: App) => void | Promise<void> } = {},
+): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
   const store = new MemoryStore();
   const service = new LockerService({ store, clock: () => clock.now, logger: silent, codeHashN: 1024 });
@@ -39,7 +41,13 @@ export async function makeTestApp(opts: { bodyLimitBytes?: number; recipientCont
     tokenTtlMs: 3600_000,
     login: { freeAttempts: 3, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 600_000 },
   });
-  const app = await buildServer({ auth, service, logger: silent, bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024 });
+  const app = await buildServer({
+    auth,
+    service,
+    logger: silent,
+    bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
+    ...(opts.extend ? { extend: opts.extend } : {}),
+  });
   const tokens = {} as Record<Role, string>;
   for (const role of ['admin', 'operator', 'carrier', 'recipient'] as const) {
     await auth.createUser({
