@@ -292,6 +292,14 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     });
   }
 
+  /** Ends the session now (the cloud's `end-session` command, an admin at the console): back to home. */
+  endSession(): Promise<void> {
+    return this.run(async () => {
+      if (this.spec.page === 'locked-out' || this.spec.page === 'out-of-order') return;
+      this.goHome('sign-out');
+    });
+  }
+
   /** Headphone-detect input: plugged starts audio mode, unplugged ends it. */
   headphones(plugged: boolean): Promise<void> {
     return this.run(async () => {
@@ -1258,11 +1266,13 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   private freeDoors(size?: LockerSize): number[] {
     // Expired reservations still hold a package until staff remove it.
     const busy = new Set(this.reservations().map((r) => r.door));
+    // Someone using the audio interface is offered lockers within the reach range first (DESIGN.md "Accessibility").
+    const preferAccessible = this.audio && !this.staffSession();
     return this.allDoors()
       .filter((d) => d.service === 'in-service' && !busy.has(d.door) && (size === undefined || d.size === size))
       .filter((d) => this.allowedDoor(d.door) && this.doorState.get(d.door) !== 'open')
-      .map((d) => d.door)
-      .sort((a, b) => a - b);
+      .sort((a, b) => (preferAccessible ? Number(b.accessible) - Number(a.accessible) : 0) || a.door - b.door)
+      .map((d) => d.door);
   }
 
   private sizeOptions(): Array<{ id: string; label: MessageRef }> {

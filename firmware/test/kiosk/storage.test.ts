@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CODES, T0, createKiosk, type Kiosk } from './helpers.ts';
+import { CODES, T0, createKiosk, desiredState, type Kiosk } from './helpers.ts';
 
 const H = 3_600_000;
 
@@ -127,4 +127,28 @@ t.test('no free locker for storage: the documented error', async (t) => {
   await k.engine.select('storage');
   t.match(k.text(), /No lockers are currently available in selected locker bank/);
   t.same([...k.doors.unlocked].sort(), [10, 11, 12]);
+});
+
+t.test('with headphones, day-use storage offers a locker within reach first', async (t) => {
+  for (const plugged of [false, true]) {
+    t.test(plugged ? 'audio mode' : 'screen', async (t) => {
+      const k = createKiosk(t);
+      const s = desiredState();
+      // A second free small locker, higher up the numbering but within reach (door 10 is not).
+      s.doors.push({ door: 13, locker: 23, size: 'S', column: 4, fromTop: 4, accessible: true, service: 'in-service' });
+      k.state.set(s);
+      await k.engine.settled();
+      if (plugged) await k.engine.headphones(true);
+      await startStorage(k, 'fixed');
+      t.same(k.doors.unlocked, [plugged ? 13 : 10]);
+    });
+  }
+});
+
+t.test('the cloud ends a session', async (t) => {
+  const k = createKiosk(t);
+  await k.engine.badge(CODES.operatorBadge);
+  await k.engine.endSession();
+  t.equal(k.engine.screen.page, 'home');
+  t.equal(k.engine.screen.role, undefined);
 });
