@@ -69,6 +69,8 @@ interface Session {
   credential?: CredentialMatch;
   /** Keyed hash of the code that signed in (for the grace reopen), never the code. */
   codeKey?: string;
+  /** The one-time credential of the session was recorded as used. */
+  credentialUsed?: boolean;
   /** Doors opened in this session (pickup), for "reopen". */
   opened: number[];
   /** Pickup doors still to open, one at a time. */
@@ -942,21 +944,14 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const packages = list.filter((r) => r.kind === 'package' && r.status === 'occupied');
     if (packages.length > 0) {
       const doors = [...new Set(packages.map((r) => r.door))];
-      if (match.oneTime) await this.credentials.markUsed(match.credentialId);
       if (this.rules().openAllAtOnce) return this.openPickups(doors);
       this.session.pending = doors;
       return this.openNextPickup();
     }
     const ret = list.find((r) => r.kind === 'return' && r.status === 'reserved');
-    if (ret) {
-      if (match.oneTime) await this.credentials.markUsed(match.credentialId);
-      return this.openForReservation(ret, 'return');
-    }
+    if (ret) return this.openForReservation(ret, 'return');
     const exch = list.find((r) => r.kind === 'exchange');
-    if (exch) {
-      if (match.oneTime) await this.credentials.markUsed(match.credentialId);
-      return this.openForReservation(exch, 'exchange');
-    }
+    if (exch) return this.openForReservation(exch, 'exchange');
     const recent = this.recent.find((r) => r.codeKey === codeKey && now < r.until);
     if (recent) return this.showReopenOffer(recent);
     this.show({
@@ -966,6 +961,21 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       options: this.numbered([{ id: 'done', label: msg('pickup.done') }]),
       timer: 'after-pickup',
     });
+  }
+
+  /**
+   * A one-time code is used up by its first door that really opened, not by the sign-in: a jammed locker must not
+   * cost the recipient their code.
+   */
+  private async useUpCredential(): Promise<void> {
+    const c = this.session.credential;
+    if (!c || !c.oneTime || this.session.credentialUsed) return;
+    this.session.credentialUsed = true;
+    try {
+      await this.credentials.markUsed(c.credentialId);
+    } catch (err) {
+      this.log.error({ err, credentialId: c.credentialId }, 'could not record a one-time code as used');
+    }
   }
 
   /** Unlocks one door and records its state; reports failures on screen. */
@@ -1031,6 +1041,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     }
     const res = this.reservations().filter((r) => opened.includes(r.door) && r.kind === 'package' && r.status === 'occupied');
     if (opened.length) {
+      await this.useUpCredential();
       await this.transaction('pickup', opened, res.map((r) => r.id), res.flatMap((r) => r.trackingIds));
       for (const r of res) this.removeReservation(r.id);
       this.rememberPickup(opened, res.map((r) => r.id));
@@ -1131,6 +1142,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const o = await this.unlock(r.door);
     const ok = o === 'opened' || o === 'already_open';
     if (ok) {
+      await this.useUpCredential();
       await this.transaction(kind, [r.door], [r.id], r.trackingIds);
       if (kind === 'return') this.setReservation({ ...r, status: 'occupied' });
     }

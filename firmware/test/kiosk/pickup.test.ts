@@ -157,3 +157,16 @@ t.test('no desired state yet: out of order, then home once it arrives', async (t
   await k.engine.settled();
   t.equal(k.engine.screen.page, 'home');
 });
+
+t.test('a jammed locker does not use up a one-time code', async (t) => {
+  const k = createKiosk(t, { rules: { multiplePackagesPerCode: false } });
+  k.doors.jammed.add(2);
+  await k.type(CODES.pickup);
+  t.match(k.text(), /could not be opened/);
+  t.equal(k.sink.transactions('pickup').length, 0);
+  await k.engine.select('done');
+  k.doors.jammed.delete(2);
+  await k.type(CODES.pickup);
+  t.same(k.doors.unlocked, [2, 2]);
+  t.equal(k.sink.transactions('pickup').length, 1, 'the same code works once the locker is fixed');
+});
