@@ -102,6 +102,8 @@ function emptyFile(): RegistryFile {
 
 export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> implements ControllerDirectory {
   private data: RegistryFile = emptyFile();
+  /** name -> record of `data`, rebuilt whenever `data` is replaced (lookups run per message and per connect). */
+  private index = new Map<string, ControllerIdentity | ServiceAccount>();
   private stamp = '';
   /** username -> fingerprint of the last secret that verified: reconnects skip scrypt (cleared on any change). */
   private verified = new Map<string, string>();
@@ -142,7 +144,7 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     const stamp = await this.fileStamp();
     const text = await readTextIfExists(this.file);
     if (text === undefined) {
-      this.data = emptyFile();
+      this.setData(emptyFile());
     } else {
       let json: unknown;
       try {
@@ -152,15 +154,11 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
       }
       const r = registryFile.safeParse(json);
       if (!r.success) throw new IdentityError('CORRUPT', `${this.file} is invalid: ${r.error.issues[0]?.message ?? 'invalid'}`);
-      const before = this.data;
-      this.data = r.data;
+      const before = this.index;
+      this.setData(r.data);
       // A revocation made by another process: tell the broker so it drops live sessions.
-      for (const rec of [...this.data.controllers, ...this.data.services]) {
-        const name = rec.kind === 'controller' ? rec.controllerId : rec.username;
-        const old = [...before.controllers, ...before.services].find(
-          (o) => (o.kind === 'controller' ? o.controllerId : o.username) === name,
-        );
-        if (rec.revokedAt !== null && old && old.revokedAt === null) this.emit('revoked', name);
+      for (const [name, rec] of this.index) {
+        if (rec.revokedAt !== null && before.get(name)?.revokedAt === null) this.emit('revoked', name);
       }
     }
     this.stamp = stamp;
@@ -178,7 +176,7 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
       const draft = structuredClone(this.data);
       const result = await fn(draft);
       await writeFileDurable(this.file, `${JSON.stringify(draft, null, 2)}\n`);
-      this.data = draft;
+      this.setData(draft);
       this.stamp = await this.fileStamp();
       this.verified.clear();
       return result;
@@ -188,7 +186,15 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     return p;
   }
 
+  private setData(data: RegistryFile): void {
+    this.data = data;
+    this.index = new Map();
+    for (const c of data.controllers) this.index.set(c.controllerId, c);
+    for (const s of data.services) this.index.set(s.username, s);
+  }
+
   private taken(data: RegistryFile, name: string): ControllerIdentity | ServiceAccount | undefined {
+    if (data === this.data) return this.index.get(name);
     return data.controllers.find((c) => c.controllerId === name) ?? data.services.find((s) => s.username === name);
   }
 
@@ -256,11 +262,13 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
   }
 
   controller(controllerId: string): ControllerIdentity | undefined {
-    return this.data.controllers.find((c) => c.controllerId === controllerId);
+    const rec = this.index.get(controllerId);
+    return rec?.kind === 'controller' ? rec : undefined;
   }
 
   service(username: string): ServiceAccount | undefined {
-    return this.data.services.find((s) => s.username === username);
+    const rec = this.index.get(username);
+    return rec?.kind === 'service' ? rec : undefined;
   }
 
   controllers(): ControllerIdentity[] {

@@ -157,8 +157,12 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     return this.connected;
   }
 
-  /** Connects (retrying in the background if the broker is away), subscribes, republishes retained desired states. */
-  async start(): Promise<void> {
+  /**
+   * Connects (retrying every second in the background while the broker is away), subscribes, republishes retained
+   * desired states. Resolves once connected, or at once with `waitConnected: false` (an external broker that is
+   * down must not keep the cloud's API from starting).
+   */
+  async start(opts: { waitConnected?: boolean } = {}): Promise<void> {
     this.desired = await DesiredStore.open(this.opts.desiredDir, (d) => desiredStateHash(d.state));
     const client = connectMqtt(this.opts.url, {
       reconnectPeriod: 1000,
@@ -189,7 +193,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         });
       });
     });
-    await ready;
+    if (opts.waitConnected !== false) await ready;
   }
 
   private async onConnect(): Promise<void> {
