@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import type { EventBody } from '@portier/protocol';
 import type { Logger } from 'pino';
@@ -72,6 +71,12 @@ export interface ControllerBackendOptions {
   reportedVersion?: () => number | null;
   /** How many recent events `events` can show. Default 200. */
   eventsCapacity?: number;
+  /**
+   * Client id of the `net test` connection. Default `<controllerId>-nettest`: never the link's own id
+   * (a clean connect would wipe its persistent session), and fixed, since the cloud broker binds a
+   * client id to the first identity that used it.
+   */
+  netTestClientId?: string;
   /** How long `net test` waits for the broker. Default 5000 ms. */
   netTimeoutMs?: number;
   now?: () => number;
@@ -224,7 +229,7 @@ export class ControllerBackend implements ConsoleBackend {
       // The live connection already proves reachability and credentials; a second session is not needed.
       return { ok: true, result: 'connected', broker: redactUrl(b.url), detail: 'the controller link is online' };
     }
-    const r = await probeBroker({ ...b, clientId: `${this.o.controllerId ?? b.username}-nettest-${randomBytes(3).toString('hex')}`, timeoutMs: this.o.netTimeoutMs ?? 5000 });
+    const r = await probeBroker({ ...b, clientId: this.o.netTestClientId ?? `${this.o.controllerId ?? b.username}-nettest`, timeoutMs: this.o.netTimeoutMs ?? 5000 });
     return { ...r, broker: redactUrl(b.url) };
   }
 

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { flattenConfig, maskSecrets, parseConfigValue, isSecretKey } from '@portier/firmware/console/config-file.ts';
+import { consoleConfigSchema, hashTechnicianPin, verifyTechnicianPin } from '@portier/firmware/console/config-section.ts';
+import { LogRing, createLogTee } from '@portier/firmware/console/log-ring.ts';
+import { SignInThrottle } from '@portier/firmware/console/throttle.ts';
+import { configFile, controllerValidator, sampleConfig, testPinHash, TEST_PIN, writeConfig } from './fixtures/setup.ts';
+
+t.test('technician PIN: scrypt hash, constant-time check, bad PINs and hashes refused', async (t) => {
+  const h = await hashTechnicianPin('4321', { N: 1024 });
+  t.match(h, /^scrypt\$1024\$8\$1\$/);
+  t.ok(await verifyTechnicianPin('4321', h));
+  t.notOk(await verifyTechnicianPin('4322', h));
+  t.notOk(await verifyTechnicianPin('4321', 'plain-4321'));
+  t.notOk(await verifyTechnicianPin('4321', h.replace(/\$1024\$/, '$1023$')), 'N not a power of two: no match, no throw');
+  await t.rejects(hashTechnicianPin('12'), 'too short');
+  await t.rejects(hashTechnicianPin('abcd'), 'not digits');
+  t.not(await hashTechnicianPin('4321', { N: 1024 }), h, 'salted');
+  t.ok(await verifyTechnicianPin(TEST_PIN, await testPinHash()));
+});
+
+t.test('console config section: defaults 115200 8N1, pinHash required and checked', async (t) => {
+  const c = consoleConfigSchema.parse({ pinHash: await testPinHash() });
+  t.match(c, { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, dumb: false, idleTimeoutS: 300, maxFailures: 5 });
+  t.notOk(consoleConfigSchema.safeParse({ pinHash: '1234' }).success);
+  t.notOk(consoleConfigSchema.safeParse({ pinHash: await testPinHash(), extra: 1 }).success, 'strict');
+  const v = controllerValidator({ ...(await sampleConfig()), console: { pinHash: 'x', idleTimeoutS: 1 } });
+  t.notOk(v.ok);
+  if (!v.ok) t.same(v.problems.map((p) => p.path).sort(), ['console.idleTimeoutS', 'console.pinHash']);
+});
+
+t.test('config set: validated as a whole, written durably, comments kept, restart flagged', async (t) => {
+  const cfg = writeConfig(await sampleConfig(4));
+  t.teardown(cfg.cleanup);
+  const applied: Array<[string, unknown]> = [];
+  const f = configFile(cfg.path);
+  let r = await f.set('hardware.doors.pulseMs', 250);
+  t.match(r, { ok: true, previous: 500, value: 250, changed: true, restartNeeded: true });
+  t.match(readFileSync(cfg.path, 'utf8'), /^# Portier controller config \(test\)\n[\s\S]*pulseMs: 250/);
+  t.same(readdirSync(cfg.dir), ['controller.yaml'], 'no temp file left behind');
+  r = await f.set('hardware.doors.pulseMs', 1500);
+  t.match(r, { ok: false, code: 'CONFIG_INVALID' });
+  if (!r.ok) t.match(r.problems, [{ path: 'hardware.doors.pulseMs' }], 'only the problem this change makes');
+  r = await f.set('hardware.bus.kind', 'gpio');
+  t.match(r, { ok: false, code: 'CONFIG_INVALID' });
+  r = await f.set('hardware.commissioning.unlockAtStart', [9]);
+  t.match(r, { ok: false, message: /door 9 is not on the bus/ });
+  r = await f.set('log.level', 'debug');
+  t.match(r, { ok: true, restartNeeded: false });
+  r = await f.set('console.idleTimeoutS', 120);
+  t.match(r, { ok: true, restartNeeded: true });
+  t.match(await f.read(), { hardware: { doors: { pulseMs: 250 } }, log: { level: 'debug' }, console: { idleTimeoutS: 120 } });
+  // Concurrent sets are serialised: both land.
+  const [a, b] = await Promise.all([f.set('hardware.doors.pollMs', 60), f.set('hardware.doors.jamWindowMs', 3000)]);
+  t.ok(a.ok && b.ok);
+  t.match(await f.read(), { hardware: { doors: { pollMs: 60, jamWindowMs: 3000 } } });
+  t.equal(applied.length, 0);
+  writeFileSync(cfg.path, 'hardware: [unclosed');
+  t.match(await f.set('log.level', 'info'), { ok: false, code: 'IO' });
+});
+
+t.test('values typed on the console, secret masking', async (t) => {
+  t.equal(parseConfigValue('400'), 400);
+  t.equal(parseConfigValue('true'), true);
+  t.equal(parseConfigValue('"400"'), '400');
+  t.same(parseConfigValue('[1, 2]'), [1, 2]);
+  t.equal(parseConfigValue('/dev/ttyUSB0'), '/dev/ttyUSB0');
+  t.equal(parseConfigValue('a: b'), 'a: b', 'no block mappings from a single line');
+  t.ok(isSecretKey('link.secret'));
+  t.ok(isSecretKey('console.pinHash'));
+  t.notOk(isSecretKey('link.cloudPublicKey'));
+  t.same(maskSecrets({ link: { secret: 's3', url: 'mqtt://x' }, console: { pinHash: 'h' } }), { link: { secret: '********', url: 'mqtt://x' }, console: { pinHash: '********' } });
+  t.same(flattenConfig({ a: { b: 1, password: 'p' }, c: [1] }), [
+    ['a.b', '1'],
+    ['a.password', '"********"'],
+    ['c', '[1]'],
+  ]);
+});
+
+t.test('log ring: a pino destination that keeps the last N lines, formatted', async (t) => {
+  const ring = new LogRing(3);
+  const passed: string[] = [];
+  const log = pino({ level: 'info' }, createLogTee(ring, { write: (s) => passed.push(s) }));
+  log.child({ module: 'doors' }).warn({ door: 3 }, 'door 3 jammed');
+  for (let i = 0; i < 4; i++) log.info(`line ${i}`);
+  t.equal(passed.length, 5, 'every line passed on');
+  t.equal(ring.size, 3);
+  t.match(ring.last(3)[2], /^\d\d:\d\d:\d\d\.\d{3} INFO  line 3$/);
+  const r2 = new LogRing(10);
+  r2.write('{"level":40,"time":0,"module":"doors","msg":"door 3 jammed","door":3}\n{"level":30,"ti');
+  r2.write('me":0,"msg":"split"}\nnot json\n');
+  t.same(r2.last(10), ['00:00:00.000 WARN  doors: door 3 jammed {"door":3}', '00:00:00.000 INFO  split', 'not json']);
+});
+
+t.test('sign-in throttle: doubling delay, lock-out, one more failure after it locks again', async (t) => {
+  let now = 0;
+  const th = new SignInThrottle({ maxFailures: 4, failureDelayMs: 500, lockoutS: 60 }, () => now);
+  t.same(th.fail(), { failures: 1, delayMs: 500 });
+  t.match(th.check(), { state: 'wait', until: 500 });
+  now = 500;
+  t.same(th.check(), { state: 'ok' });
+  t.same(th.fail(), { failures: 2, delayMs: 1000 });
+  now = 1500;
+  t.same(th.fail(), { failures: 3, delayMs: 2000 });
+  now = 3500;
+  t.match(th.fail(), { failures: 4, lockedUntil: 63_500 });
+  now = 63_499;
+  t.match(th.check(), { state: 'locked' });
+  now = 63_500;
+  t.same(th.check(), { state: 'ok' });
+  t.match(th.fail(), { lockedUntil: 123_500 }, 'after a lock-out, the next failure locks again');
+  now = 200_000;
+  th.succeed();
+  t.same(th.fail(), { failures: 1, delayMs: 500 });
+});

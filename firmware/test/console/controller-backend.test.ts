@@ -1,0 +1,118 @@
+import t, { type Test } from 'tap';
+import { createServer } from 'node:net';
+import type { EventBody } from '@portier/protocol';
+import { DoorController } from '@portier/firmware/doors/door-controller.ts';
+import { ControllerBackend, probeBroker, type ConsoleLink } from '@portier/firmware/console/controller-backend.ts';
+import { LogRing, createLogTee } from '@portier/firmware/console/log-ring.ts';
+import { pino } from 'pino';
+import { createCu16Fixture } from '../fixtures/cu16-fixture.ts';
+import { SERVICE_PASSWORD, SERVICE_USER, startTestBroker } from '../link/helpers/broker.ts';
+import { configFile, sampleConfig, writeConfig } from './fixtures/setup.ts';
+
+async function setup(t: Test, o: { link?: ConsoleLink; broker?: { url: string; username: string; password: string } } = {}) {
+  const fx = await createCu16Fixture({ doorCount: 20, maxPulseMs: 1000 });
+  const ring = new LogRing(50);
+  const logger = pino({ level: 'info' }, createLogTee(ring));
+  const controller = new DoorController({ bus: fx.bus, maxPulseMs: 1000, pulseMs: 300, pollMs: 20, logger });
+  await controller.start();
+  const cfg = writeConfig(await sampleConfig(20));
+  const restarts: string[] = [];
+  const backend = new ControllerBackend({
+    doors: controller,
+    config: configFile(cfg.path),
+    firmwareVersion: '1.2.3',
+    controllerId: 'col-1',
+    bankId: 'bank-1',
+    logRing: ring,
+    logger,
+    restart: (why) => restarts.push(why),
+    ...(o.link ? { link: o.link } : {}),
+    ...(o.broker ? { broker: o.broker } : {}),
+  });
+  t.teardown(async () => {
+    backend.dispose();
+    await controller.stop();
+    await fx.cleanup();
+    cfg.cleanup();
+  });
+  return { fx, controller, backend, restarts, ring };
+}
+
+t.test('open and test go through the door controller and open the virtual door', async (t) => {
+  const { fx, backend } = await setup(t);
+  const r = await backend.open(18);
+  t.same(r, { door: 18, outcome: 'opened', pulseMs: 300 });
+  t.ok(fx.doors[17]!.open, 'virtual door 18 open');
+  t.ok(fx.doors[17]!.maxEnergisedMs() <= 1000, 'pulse limit held');
+  const again = await backend.open(18);
+  t.equal(again.outcome, 'already_open');
+  const test = await backend.test(2);
+  t.match(test, { door: 2, outcome: 'opened', before: { state: 'closed' }, after: { state: 'open' } });
+  t.type(test.openedAfterMs, 'number');
+  await t.rejects(backend.open(99), { code: 'UNKNOWN_DOOR' });
+  fx.doors[4]!.setBehaviour({ jammed: true });
+  t.equal((await backend.open(5)).outcome, 'jammed');
+  const types = backend.events(20).map((e) => e.event.type);
+  t.ok(types.includes('door-opened') && types.includes('door-jammed'), 'door events recorded for `events`');
+});
+
+t.test('status: doors, item sensors, bus health per board, no link', async (t) => {
+  const { fx, backend } = await setup(t);
+  fx.doors[2]!.setItem(true);
+  await new Promise((r) => setTimeout(r, 80));
+  const s = await backend.status();
+  t.equal(s.doors.length, 20);
+  t.match(s.doors[2], { door: 3, state: 'closed', itemPresent: true, service: 'in-service' });
+  t.match(s.bus, { kind: 'kerong-cu16', state: 'ok', boards: [{ address: 0, state: 'ok' }, { address: 1, state: 'ok' }] });
+  t.match(s.link, { state: 'not-configured', outboxDepth: 0 });
+  t.equal(s.firmwareVersion, '1.2.3');
+});
+
+t.test('boards scan finds answering boards and names the silent ones', async (t) => {
+  const { fx, backend } = await setup(t);
+  fx.boards.board(1).setFaults({ silent: true });
+  const r = await backend.scanBoards();
+  t.same(r.found, [{ address: 0, doors: Array.from({ length: 16 }, (_, i) => i + 1) }]);
+  t.same(r.missing, [1]);
+});
+
+t.test('service changes and events go to the cloud through the link; link status shown', async (t) => {
+  const sent: EventBody[] = [];
+  const link: ConsoleLink = {
+    status: () => ({ state: 'online', outboxDepth: 2, desiredVersion: 9, clockOffsetMs: 12.4, lastError: undefined }),
+    publishEvent: async (body) => {
+      sent.push(body);
+      return { seq: sent.length, at: Date.now() };
+    },
+  };
+  const { backend } = await setup(t, { link, broker: { url: 'mqtt://u:p@broker.example:1883', username: 'col-1', password: 'x' } });
+  await backend.setService(7, 'out-of-service');
+  t.match(sent[0], { type: 'service-changed', door: 7, state: 'out-of-service', actor: { role: 'technician' } });
+  t.equal(backend.doors()[6]!.service, 'out-of-service');
+  await t.rejects(backend.setService(77, 'in-service'), { code: 'UNKNOWN_DOOR' });
+  const s = await backend.status();
+  t.match(s.link, { state: 'online', outboxDepth: 2, desiredVersion: 9, reportedVersion: 9, clockOffsetMs: 12, broker: 'mqtt://broker.example:1883' });
+  t.notMatch(JSON.stringify(s), 'u:p', 'credentials not shown');
+  t.match(await backend.netTest(), { ok: true, result: 'connected' });
+  t.equal(backend.events(1)[0]!.seq, 1);
+});
+
+t.test('reboot-safe drives outputs safe, stops the door controller, then asks for a restart', async (t) => {
+  const { backend, restarts, controller } = await setup(t);
+  await backend.rebootSafe();
+  t.same(restarts, ['reboot-safe']);
+  await t.rejects(controller.unlock(1), { code: 'STOPPED' });
+  await t.rejects(backend.factoryReset(), { code: 'NOT_SUPPORTED' });
+});
+
+t.test('net test: connected, refused credentials, unreachable', async (t) => {
+  const broker = await startTestBroker([]);
+  t.teardown(() => broker.stop());
+  t.match(await probeBroker({ url: broker.url, username: SERVICE_USER, password: SERVICE_PASSWORD, clientId: 'probe-ok', timeoutMs: 2000 }), { ok: true, result: 'connected' });
+  t.match(await probeBroker({ url: broker.url, username: SERVICE_USER, password: 'wrong', clientId: 'probe-bad', timeoutMs: 2000 }), { ok: false, result: 'refused' });
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  t.match(await probeBroker({ url: `mqtt://127.0.0.1:${port}`, username: 'x', password: 'y', clientId: 'probe-none', timeoutMs: 2000 }), { ok: false, result: 'unreachable' });
+});
