@@ -105,14 +105,16 @@ export class DurableStore extends MemoryStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fh = await open(file, 'wx', 0o600);
-        await fh.writeFile(String(process.pid));
+        await fh.writeFile(`${process.pid} ${(await processStartTime(process.pid)) ?? ''}`.trim());
         await fh.close();
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid))
+      const [pidText, started] = (await readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/);
+      const pid = Number(pidText);
+      // A killed owner's pid may have been reused by now (pid_max can be 32768): compare start times too.
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (pid === process.pid || !started || (await processStartTime(pid)) === started))
         throw new StoreError('LOCKED', `store ${this.dir} is in use by process ${pid}`);
       this.log.warn({ pid }, 'removing a stale store lock');
       await rm(file, { force: true });
@@ -340,6 +342,17 @@ function containsValidLine(buf: Buffer): boolean {
     pos = nl + 1;
   }
   return false;
+}
+
+/** Start time of a process in clock ticks since boot (Linux /proc), or undefined where there is no /proc. */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces; starttime is field 22.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

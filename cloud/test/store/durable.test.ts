@@ -171,3 +171,17 @@ t.test('close flushes every queued commit and refuses later ones', async (t) => 
   t.equal(again.get('banks', 'late'), undefined);
   await again.close();
 });
+
+t.test('a lock left by a killed process whose pid now belongs to another process is taken over', async (t) => {
+  const dir = await tempDir(t);
+  // pid 1 is alive, but it did not start at tick 1: the pid was reused.
+  await writeFile(join(dir, 'LOCK'), '1 1');
+  const s = await DurableStore.open(dir);
+  t.pass('opened');
+  await s.close();
+  const self = await DurableStore.open(dir);
+  const lock = await readFile(join(dir, 'LOCK'), 'utf8');
+  t.match(lock, new RegExp(`^${process.pid} \\d+$`), 'the lock records pid and start time');
+  await t.rejects(DurableStore.open(dir), { code: 'LOCKED' }, 'a live owner still holds it');
+  await self.close();
+});
