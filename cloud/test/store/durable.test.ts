@@ -174,8 +174,8 @@ t.test('close flushes every queued commit and refuses later ones', async (t) => 
 
 t.test('a lock left by a killed process whose pid now belongs to another process is taken over', async (t) => {
   const dir = await tempDir(t);
-  // pid 1 is alive, but it did not start at tick 1: the pid was reused.
-  await writeFile(join(dir, 'LOCK'), '1 1');
+  // pid 1 is alive, but it did not start at that tick: the pid was reused.
+  await writeFile(join(dir, 'LOCK'), '1 999999999999');
   const s = await DurableStore.open(dir);
   t.pass('opened');
   await s.close();
