@@ -1,0 +1,234 @@
+/**
+ * The protocol `DesiredState` of one controller (bank + column), built from what the domain holds.
+ *
+ * - doors: the column's lockers with their door number on that controller, bank-wide locker number, size, column
+ *   position, place from the top (highest door first), accessibility under the location's reach range, service
+ *   state and rear-shelf barcode;
+ * - reservations: every live reservation on those doors;
+ * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired. The
+ *   domain stores each code as `scrypt("pickup-code:" + code)` under the bank's `credentialHash` params, which is
+ *   exactly the protocol's credential hash: the stored hash goes out as is and the params as
+ *   `state.credentialHash`. A hash made under other params (a bank whose salt changed) could never match at the
+ *   kiosk: it is left out and counted in `skipped`. Carrier codes valid at the bank go out the same way when their
+ *   params are the bank's;
+ * - timers and rules: the protocol defaults merged with the bank's settings.
+ *
+ * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
+ * so an unchanged bank gives an identical state (and the same `desiredStateHash`).
+ */
+import { createHash } from 'node:crypto';
+import {
+  DEFAULT_BANK_RULES,
+  DEFAULT_KIOSK_TIMERS,
+  idSchema,
+  kioskTimersSchema,
+  type BankRules,
+  type CredentialHashParams,
+  type DesiredCredential,
+  type DesiredDoor,
+  type DesiredReservation,
+  type DesiredState,
+  type KioskTimers,
+} from '@portier/protocol';
+import { isAccessible, reachLimits } from '../domain/accessibility.ts';
+import type { Bank, CarrierCode, Column, Locker, Reservation } from '../domain/model.ts';
+import type { Store } from '../store/store.ts';
+
+/** The reads the builder needs (a `Store` has them). */
+export type DesiredSource = Pick<Store, 'get' | 'list'>;
+
+export interface BuildDesiredOptions {
+  bankId: string;
+  /** Column position (1-based), as the controller's identity names it. */
+  column: number;
+  /** Cloud time: codes expired by then are left out. */
+  now: number;
+  /**
+   * Kiosk timers of the bank. TODO(domain): the bank model holds no kiosk timers yet; when it does
+   * (`bank.kioskTimers`), they are merged here over the protocol defaults.
+   */
+  timers?: Partial<KioskTimers>;
+}
+
+export interface SkippedCredential {
+  id: string;
+  kind: 'pickup-code' | 'carrier-code';
+  why: 'other-hash-params' | 'bad-hash';
+}
+
+export interface BuiltDesired {
+  state: DesiredState;
+  /** The domain column the state is for. */
+  columnId: string;
+  skipped: SkippedCredential[];
+}
+
+export class DesiredBuildError extends Error {
+  override name = 'DesiredBuildError';
+  constructor(
+    readonly code: 'UNKNOWN_BANK' | 'UNKNOWN_COLUMN',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const HASH_RE = /^[A-Za-z0-9_-]{16,128}$/;
+
+export function sameParams(a: CredentialHashParams, b: CredentialHashParams): boolean {
+  return a.alg === b.alg && a.salt === b.salt && a.N === b.N && a.r === b.r && a.p === b.p && a.keyLen === b.keyLen;
+}
+
+/** A credential id that satisfies the protocol's id rule whatever the entity id's length. */
+function credentialId(prefix: string, id: string): string {
+  const candidate = `${prefix}.${id}`;
+  if (idSchema.safeParse(candidate).success) return candidate;
+  return `${prefix}.${createHash('sha256').update(id).digest('base64url').slice(0, 40).replace(/^[-_]/, 'x')}`;
+}
+
+/** The domain column a controller identity (bank + column position) drives, if the domain has it. */
+export function columnAt(src: DesiredSource, bankId: string, position: number): Column | undefined {
+  return src.list('columns').find((c) => c.bankId === bankId && c.position === position);
+}
+
+/** Lockers of a column, by door number. */
+export function columnLockers(src: DesiredSource, bankId: string, columnId: string): Locker[] {
+  return src
+    .list('lockers')
+    .filter((l) => l.bankId === bankId && l.columnId === columnId)
+    .sort((a, b) => a.door - b.door || a.number - b.number);
+}
+
+/** 1-based place from the top of each locker of a column: highest top edge first (ties: lower door number first). */
+export function fromTopPositions(lockers: readonly Locker[]): Map<number, number> {
+  const order = [...lockers].sort((a, b) => b.topCm - a.topCm || b.bottomCm - a.bottomCm || a.door - b.door);
+  return new Map(order.map((l, i) => [l.number, i + 1]));
+}
+
+export function bankRulesOf(bank: Bank): BankRules {
+  return { ...DEFAULT_BANK_RULES, ...bank.rules };
+}
+
+export function kioskTimersOf(overrides: Partial<KioskTimers> | undefined): KioskTimers {
+  const merged = { ...DEFAULT_KIOSK_TIMERS, ...overrides };
+  // A bad combination from settings must not make the whole state unpublishable: fall back to the defaults.
+  return kioskTimersSchema.safeParse(merged).success ? merged : { ...DEFAULT_KIOSK_TIMERS };
+}
+
+function desiredReservation(r: Reservation, door: number): DesiredReservation | undefined {
+  if (r.status === 'ended') return undefined;
+  const trackingIds = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : [])).slice(0, 50);
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    door,
+    trackingIds,
+    ...(r.recipient.type === 'contact' ? { recipientId: r.recipient.id } : { departmentId: r.recipient.id }),
+    ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}),
+  };
+}
+
+function carrierCodeValidAt(cc: CarrierCode, bankId: string, now: number): boolean {
+  if (cc.revoked) return false;
+  if (cc.expiresAt !== undefined && cc.expiresAt <= now) return false;
+  return cc.bankIds.length === 0 || cc.bankIds.includes(bankId);
+}
+
+export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions): BuiltDesired {
+  const bank = src.get('banks', opts.bankId);
+  if (!bank) throw new DesiredBuildError('UNKNOWN_BANK', `no bank ${opts.bankId}`);
+  const column = columnAt(src, opts.bankId, opts.column);
+  if (!column) throw new DesiredBuildError('UNKNOWN_COLUMN', `bank ${opts.bankId} has no column at position ${opts.column}`);
+  const reach = reachLimits(src.get('locations', bank.locationId)?.reach);
+  const lockers = columnLockers(src, bank.id, column.id);
+  const fromTop = fromTopPositions(lockers);
+  const doorOf = new Map(lockers.map((l) => [l.number, l.door]));
+
+  const doors: DesiredDoor[] = lockers.map((l) => ({
+    door: l.door,
+    locker: l.number,
+    size: l.size,
+    column: column.position,
+    fromTop: fromTop.get(l.number)!,
+    accessible: isAccessible(l, reach),
+    service: l.service,
+    ...(l.loading === 'rear' && l.shelfBarcode !== undefined ? { rearShelfBarcode: l.shelfBarcode } : {}),
+  }));
+
+  const reservations: DesiredReservation[] = [];
+  const credentials: DesiredCredential[] = [];
+  const skipped: SkippedCredential[] = [];
+  const live = src
+    .list('reservations')
+    .filter((r) => r.bankId === bank.id && doorOf.has(r.lockerNumber))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const r of live) {
+    const door = doorOf.get(r.lockerNumber)!;
+    const dr = desiredReservation(r, door);
+    if (dr) reservations.push(dr);
+    const pc = r.pickupCode;
+    if (r.status !== 'occupied' || !pc || pc.expiresAt <= opts.now) continue;
+    const id = credentialId('pickup', r.id);
+    if (!sameParams(pc.code.params, bank.credentialHash)) {
+      skipped.push({ id, kind: 'pickup-code', why: 'other-hash-params' });
+      continue;
+    }
+    if (!HASH_RE.test(pc.code.hash)) {
+      skipped.push({ id, kind: 'pickup-code', why: 'bad-hash' });
+      continue;
+    }
+    credentials.push({
+      id,
+      kind: 'pickup-code',
+      hash: pc.code.hash,
+      role: 'recipient',
+      subjectId: r.recipient.id,
+      doors: [door],
+      reservationIds: [r.id],
+      expiresAt: pc.expiresAt,
+      oneTime: true,
+    });
+  }
+
+  // TODO(domain): carrier codes are hashed with a salt of their own (`issueCarrierCode` -> newHashParams), not with
+  // the bank's `credentialHash`, and the clear code is gone after issue, so the cloud cannot re-hash them for a
+  // bank's desired state. Hashing each new carrier code also under the params of every bank it opens (e.g. a
+  // `bankHashes: Record<bankId, hash>` on CarrierCode) would let them go out here. Until then only codes whose
+  // params happen to be the bank's are sent; the others are reported in `skipped`.
+  for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now))) {
+    const id = credentialId('carrier', cc.id);
+    if (!sameParams(cc.code.params, bank.credentialHash)) {
+      skipped.push({ id, kind: 'carrier-code', why: 'other-hash-params' });
+      continue;
+    }
+    if (!HASH_RE.test(cc.code.hash)) {
+      skipped.push({ id, kind: 'carrier-code', why: 'bad-hash' });
+      continue;
+    }
+    credentials.push({
+      id,
+      kind: 'carrier-code',
+      hash: cc.code.hash,
+      role: 'carrier',
+      subjectId: cc.carrierId,
+      doors: [],
+      reservationIds: [],
+      ...(cc.expiresAt !== undefined ? { expiresAt: cc.expiresAt } : {}),
+      oneTime: false,
+    });
+  }
+  // TODO(domain): staff credentials (operator PINs, badges) are not in the domain model yet; they go here when they are.
+  credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  const state: DesiredState = {
+    doors,
+    credentialHash: { ...bank.credentialHash },
+    credentials,
+    reservations,
+    timers: kioskTimersOf(opts.timers),
+    rules: bankRulesOf(bank),
+  };
+  return { state, columnId: column.id, skipped };
+}

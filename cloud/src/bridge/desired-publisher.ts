@@ -1,0 +1,195 @@
+/**
+ * Keeps every controller's retained `desired` state in step with the domain.
+ *
+ * A domain event (reservation or locker changed), a controller coming online, or the periodic refresh marks its
+ * bank dirty; dirty banks are rebuilt together after a short debounce (default 20 ms), so a burst of 32 concurrent
+ * reservations costs one or two rebuilds, not 32. Each active controller of a dirty bank gets its state rebuilt and
+ * published only when its `desiredStateHash` differs from the last one published, so a controller whose column
+ * did not change sees no new version. Rebuilds run one at a time; a bank marked during a rebuild is rebuilt again
+ * right after it.
+ */
+import { EventEmitter } from 'node:events';
+import { desiredStateHash, type DesiredState } from '@portier/protocol';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import type { DomainEvents } from '../domain/events.ts';
+import { buildDesiredState, DesiredBuildError, type DesiredSource } from './desired-builder.ts';
+import type { DomainDoorMap } from './door-map.ts';
+
+/** What the publisher needs from the sync link (CloudLink has it). */
+export interface DesiredLink {
+  publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<{ version: number }>;
+  on(event: 'controller-online', l: (e: { bankId: string; controllerId: string }) => void): unknown;
+  off(event: 'controller-online', l: (e: { bankId: string; controllerId: string }) => void): unknown;
+}
+
+/** The domain's event source (LockerService). */
+export interface DomainEventSource {
+  on<K extends keyof DomainEvents>(event: K, l: (...args: DomainEvents[K]) => void): unknown;
+  off<K extends keyof DomainEvents>(event: K, l: (...args: DomainEvents[K]) => void): unknown;
+}
+
+export interface DesiredPublisherOptions {
+  src: DesiredSource;
+  events: DomainEventSource;
+  link: DesiredLink;
+  doors: DomainDoorMap;
+  now?: () => number;
+  logger?: Logger;
+  /** Coalescing window after the first change (default 20 ms). */
+  debounceMs?: number;
+  /** Every bank is rebuilt this often (codes expire, controllers get provisioned); 0 = never. Default 60 s. */
+  refreshMs?: number;
+}
+
+export interface PublishedDesired {
+  bankId: string;
+  controllerId: string;
+  version: number;
+  hash: string;
+}
+
+export interface DesiredPublisherEvents {
+  published: [PublishedDesired];
+  /** A flush finished (every dirty bank rebuilt). */
+  flushed: [{ banks: number; published: number }];
+}
+
+export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly dirty = new Set<string>();
+  /** Last hash published (or found already published) per controller. */
+  private readonly lastHash = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private refresher: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private started = false;
+  private builds = 0;
+
+  private readonly onReservation = (e: DomainEvents['reservation-changed'][0]): void => this.markBank(e.reservation.bankId);
+  private readonly onLocker = (e: DomainEvents['locker-changed'][0]): void => this.markBank(e.locker.bankId);
+  private readonly onOnline = (e: { bankId: string; controllerId: string }): void => {
+    // A controller that (re)connects may have missed nothing (retained), but one provisioned since the last
+    // rebuild has never had a state: forget its hash so it is built and published once.
+    this.lastHash.delete(e.controllerId);
+    this.markBank(e.bankId);
+  };
+
+  constructor(private readonly opts: DesiredPublisherOptions) {
+    super();
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'desired-publisher' });
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** How many controller states were built (tests and benchmarks). */
+  get buildCount(): number {
+    return this.builds;
+  }
+
+  /** Subscribes and publishes every controller's state once. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.opts.events.on('reservation-changed', this.onReservation);
+    this.opts.events.on('locker-changed', this.onLocker);
+    this.opts.link.on('controller-online', this.onOnline);
+    const refreshMs = this.opts.refreshMs ?? 60_000;
+    if (refreshMs > 0) {
+      this.refresher = setInterval(() => this.markAll(), refreshMs);
+      this.refresher.unref();
+    }
+    this.markAll();
+    await this.flush();
+  }
+
+  /** Stops listening and waits for a rebuild in progress; pending marks are dropped. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.opts.events.off('reservation-changed', this.onReservation);
+    this.opts.events.off('locker-changed', this.onLocker);
+    this.opts.link.off('controller-online', this.onOnline);
+    if (this.timer) clearTimeout(this.timer);
+    if (this.refresher) clearInterval(this.refresher);
+    this.timer = undefined;
+    this.dirty.clear();
+    await this.running;
+  }
+
+  markBank(bankId: string): void {
+    if (this.stopped) return;
+    this.dirty.add(bankId);
+    if (this.timer || this.running) return; // the running flush schedules the next one
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.opts.debounceMs ?? 20);
+  }
+
+  markAll(): void {
+    for (const c of this.opts.doors.activeControllers()) this.markBank(c.bankId);
+  }
+
+  /** Rebuilds every dirty bank now; resolves when they are published (or failed and logged). */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.running) {
+      // Chain one more pass after the running one, for the banks marked meanwhile.
+      return this.running.then(() => this.flush());
+    }
+    const run = this.runOnce().finally(() => {
+      this.running = undefined;
+      if (this.dirty.size > 0 && !this.stopped && !this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          void this.flush();
+        }, this.opts.debounceMs ?? 20);
+      }
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async runOnce(): Promise<void> {
+    const banks = [...this.dirty].sort();
+    this.dirty.clear();
+    let published = 0;
+    for (const bankId of banks) {
+      for (const ctl of this.opts.doors.controllersOf(bankId)) {
+        if (this.stopped) return;
+        let state: DesiredState;
+        try {
+          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now: this.now() });
+          this.builds++;
+          state = built.state;
+          if (built.skipped.length > 0) this.log.debug({ controllerId: ctl.controllerId, skipped: built.skipped.length }, 'credentials left out of desired state');
+        } catch (err) {
+          if (err instanceof DesiredBuildError) {
+            // Provisioned before the domain knows its bank/column: nothing to send yet.
+            this.log.debug({ controllerId: ctl.controllerId, code: err.code }, 'no desired state for controller yet');
+            continue;
+          }
+          this.log.error({ err, controllerId: ctl.controllerId }, 'building desired state failed');
+          continue;
+        }
+        const hash = desiredStateHash(state);
+        if (this.lastHash.get(ctl.controllerId) === hash) continue;
+        try {
+          const msg = await this.opts.link.publishDesired(bankId, ctl.controllerId, state);
+          this.lastHash.set(ctl.controllerId, hash);
+          published++;
+          this.emit('published', { bankId, controllerId: ctl.controllerId, version: msg.version, hash });
+        } catch (err) {
+          // Not recorded as published: the next mark of this bank (or the refresh) tries again.
+          this.log.warn({ err, controllerId: ctl.controllerId }, 'desired state not published');
+        }
+      }
+    }
+    this.emit('flushed', { banks: banks.length, published });
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * `startCloud`: the whole cloud as one system.
+ *
+ * Start order: store -> LockerService -> auth (+ configured admin) -> identity registry and command key -> MQTT
+ * broker (embedded aedes, or an external one by URL) -> event journal -> sync link (built, not yet connected) ->
+ * bridge (door map, event ingest replaying what the domain missed, desired-state publisher) -> link connects ->
+ * desired states published -> RemoteOpen + HTTP API with the remote-open route -> periodic expiry.
+ * Stop order is the reverse, so nothing is written after the store closes: HTTP stops taking requests, expiry
+ * stops, RemoteOpen stops listening, the publisher finishes its rebuild, the link leaves the broker, ingest applies
+ * what it received and saves its marks, the journal closes, the broker closes, the store flushes and closes.
+ *
+ * Data folder layout (beside `store/` and `tokens.json` of serve.ts): `mqtt/` (identities, the service account's
+ * secret), `keys/` (command key), `sync/events/` (event journal), `sync/desired/` (last desired state per
+ * controller), `bridge/` (ingest marks).
+ */
+import { join, resolve } from 'node:path';
+import type { IClientOptions } from 'mqtt';
+import { pino, type Logger } from 'pino';
+import type { AuthService } from '../auth/service.ts';
+import { FileTokenRepo } from '../auth/token-file.ts';
+import { dataPaths, makeAuth } from '../cli/serve.ts';
+import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
+import { LockerService } from '../domain/service.ts';
+import { buildServer, type App } from '../http/server.ts';
+import { startBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../mqtt/broker.ts';
+import { IdentityRegistry } from '../mqtt/identities.ts';
+import type { SecretHashParams } from '../mqtt/secrets.ts';
+import { loadOrCreateCommandKey } from '../provision/keys.ts';
+import { ensureServiceAccount } from '../provision/provision.ts';
+import { DurableStore } from '../store/durable.ts';
+import { CloudLink } from '../sync/cloud-link.ts';
+import { EventJournal } from '../sync/event-journal.ts';
+import { RemoteOpen } from '../sync/remote-open.ts';
+import { DesiredPublisher } from '../bridge/desired-publisher.ts';
+import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
+import { EventIngest } from '../bridge/event-ingest.ts';
+import { buildFront, type FrontApp } from './remote-open-http.ts';
+
+/** The embedded broker (default) or an external one. */
+export type BrokerOption =
+  | { kind: 'embedded'; host?: string; port?: number; tls?: BrokerTlsOptions }
+  | {
+      kind: 'external';
+      url: string;
+      /** The cloud's service account; default: the data folder's own (created on first use, as for Mosquitto). */
+      username?: string;
+      password?: string;
+      mqtt?: Partial<IClientOptions>;
+    };
+
+export interface StartCloudOptions {
+  /** The `portier-cloud` configuration (parsed again here: a raw input is fine). */
+  config: CloudConfig | CloudConfigInput;
+  logger?: Logger;
+  /** Default: embedded on 127.0.0.1:1883. */
+  broker?: BrokerOption;
+  /** Cloud time (tests). */
+  now?: () => number;
+  /** scrypt cost of pickup/carrier code hashes (default 16384; tests lower it). */
+  codeHashN?: number;
+  /** scrypt cost of broker secrets (tests lower it). */
+  identityHashParams?: SecretHashParams;
+  remoteOpen?: { defaultTimeoutMs?: number; maxTimeoutMs?: number; ackGraceMs?: number; pulseMs?: number };
+  desired?: { debounceMs?: number; refreshMs?: number };
+  /** How long start waits for an external broker before going on (the link keeps retrying). Default 10 s. */
+  brokerWaitMs?: number;
+}
+
+export interface CloudRuntime {
+  /** `http://host:port` actually bound; the API is under `/api/v1`. */
+  httpUrl: string;
+  /** The broker URL controllers connect to. */
+  mqttUrl: string;
+  service: LockerService;
+  auth: AuthService;
+  identities: IdentityRegistry;
+  link: CloudLink;
+  journal: EventJournal;
+  ingest: EventIngest;
+  publisher: DesiredPublisher;
+  remoteOpen: RemoteOpen;
+  doorMap: DomainDoorMap;
+  /** The cloud's command public key (PEM), what controllers verify with. */
+  commandPublicKeyPem: string;
+  dataDir: string;
+  /** Ordered, clean stop; idempotent. */
+  stop(): Promise<void>;
+}
+
+export function runtimePaths(dataDir: string): { root: string; events: string; desired: string; bridge: string } {
+  const root = resolve(dataDir);
+  return { root, events: join(root, 'sync', 'events'), desired: join(root, 'sync', 'desired'), bridge: join(root, 'bridge') };
+}
+
+function parseConfig(input: CloudConfig | CloudConfigInput): CloudConfig {
+  const r = validateConfig(input);
+  if (!r.ok) throw new ConfigError(r.problems);
+  return r.config;
+}
+
+function timeout(ms: number): Promise<'timeout'> {
+  return new Promise((r) => setTimeout(() => r('timeout'), ms).unref());
+}
+
+export async function startCloud(options: StartCloudOptions): Promise<CloudRuntime> {
+  const config = parseConfig(options.config);
+  const logger = options.logger ?? pino({ level: config.log.level });
+  const log = logger.child({ module: 'runtime' });
+  const now = options.now ?? (() => Date.now());
+  const paths = { ...dataPaths(config.dataDir), ...runtimePaths(config.dataDir) };
+  const brokerOpt: BrokerOption = options.broker ?? { kind: 'embedded', port: 1883 };
+  /** Undo steps of what started so far, run in reverse on a failed start and by stop(). */
+  const undo: Array<{ what: string; run: () => Promise<unknown> | unknown }> = [];
+  const runUndo = async (): Promise<void> => {
+    let first: unknown;
+    while (undo.length > 0) {
+      const step = undo.pop()!;
+      try {
+        await step.run();
+      } catch (err) {
+        log.error({ err, step: step.what }, 'stop step failed');
+        first ??= err;
+      }
+    }
+    if (first) throw first;
+  };
+
+  try {
+    const store = await DurableStore.open(paths.store, { logger });
+    undo.push({ what: 'store', run: () => store.close() });
+    const service = new LockerService({ store, logger, clock: now, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
+    const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
+    const auth = makeAuth(config, store, tokens, logger, now);
+    if (config.admin && !(await auth.findUserByName(config.admin.user))) {
+      await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin' });
+      log.info({ user: config.admin.user }, 'created the configured admin');
+    }
+
+    const identities = await IdentityRegistry.open(paths.root, options.identityHashParams ? { hashParams: options.identityHashParams } : {});
+    const key = await loadOrCreateCommandKey(paths.root);
+
+    let broker: EmbeddedBroker | undefined;
+    let mqttUrl: string;
+    let account: { username: string; password: string };
+    if (brokerOpt.kind === 'embedded') {
+      account = await ensureServiceAccount({ dataDir: paths.root, identities });
+      broker = await startBroker({
+        identities,
+        logger,
+        host: brokerOpt.host ?? '127.0.0.1',
+        port: brokerOpt.port ?? 1883,
+        ...(brokerOpt.tls ? { tls: brokerOpt.tls } : {}),
+      });
+      const b = broker;
+      undo.push({ what: 'broker', run: () => b.close() });
+      mqttUrl = broker.url;
+    } else {
+      account =
+        brokerOpt.username !== undefined && brokerOpt.password !== undefined
+          ? { username: brokerOpt.username, password: brokerOpt.password }
+          : await ensureServiceAccount({ dataDir: paths.root, identities, ...(brokerOpt.username ? { username: brokerOpt.username } : {}) });
+      mqttUrl = brokerOpt.url;
+    }
+
+    const journal = await EventJournal.open(paths.events);
+    undo.push({ what: 'journal', run: () => journal.close() });
+    const link = new CloudLink({
+      url: broker ? broker.url : mqttUrl,
+      username: account.username,
+      password: account.password,
+      signingKey: key.privateKey,
+      directory: identities,
+      journal,
+      desiredDir: paths.desired,
+      logger,
+      now,
+      ...(brokerOpt.kind === 'external' && brokerOpt.mqtt ? { mqtt: brokerOpt.mqtt } : {}),
+    });
+
+    const doorMap = new DomainDoorMap(store, identities);
+    const ingest = new EventIngest({ service, source: link, journal, doors: doorMap, stateDir: paths.bridge, logger, now });
+    // Before the link connects: the replay of missed events and the live ones cannot interleave.
+    await ingest.start();
+    undo.push({ what: 'ingest', run: () => ingest.stop() });
+
+    undo.push({ what: 'link', run: () => link.stop() });
+    const started = link.start();
+    started.catch((err: unknown) => log.error({ err }, 'sync link failed to start'));
+    const waited = await Promise.race([started.then(() => 'up' as const), timeout(options.brokerWaitMs ?? 10_000)]);
+    if (waited === 'timeout') log.warn({ url: mqttUrl }, 'broker not reachable yet; the link keeps trying in the background');
+
+    const publisher = new DesiredPublisher({
+      src: store,
+      events: service,
+      link,
+      doors: doorMap,
+      now,
+      logger,
+      ...(options.desired?.debounceMs !== undefined ? { debounceMs: options.desired.debounceMs } : {}),
+      ...(options.desired?.refreshMs !== undefined ? { refreshMs: options.desired.refreshMs } : {}),
+    });
+    undo.push({ what: 'publisher', run: () => publisher.stop() });
+    await publisher.start();
+
+    const remoteOpen = new RemoteOpen({
+      link,
+      doorMap,
+      audit: remoteOpenAudit(service, logger),
+      logger,
+      now,
+      ...options.remoteOpen,
+    });
+    undo.push({ what: 'remote-open', run: () => remoteOpen.close() });
+
+    const stopExpiry = config.expiry.intervalSeconds > 0 ? service.startExpiry(config.expiry.intervalSeconds * 1000) : () => {};
+    undo.push({ what: 'expiry', run: () => stopExpiry() });
+
+    const main: App = await buildServer({ auth, service, logger, bodyLimitBytes: config.http.bodyLimitBytes });
+    undo.push({ what: 'http-main', run: () => main.close() });
+    const front: FrontApp = await buildFront({ main, auth, remoteOpen, logger, bodyLimitBytes: config.http.bodyLimitBytes });
+    await front.listen({ host: config.http.host, port: config.http.port });
+    undo.push({ what: 'http', run: () => front.close() });
+    const addr = front.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+    const httpUrl = `http://${host}:${port}`;
+    log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      httpUrl,
+      mqttUrl,
+      service,
+      auth,
+      identities,
+      link,
+      journal,
+      ingest,
+      publisher,
+      remoteOpen,
+      doorMap,
+      commandPublicKeyPem: key.publicKeyPem,
+      dataDir: paths.root,
+      stop: () =>
+        (stopping ??= (async () => {
+          log.info('stopping');
+          await runUndo();
+          log.info('stopped');
+        })()),
+    };
+  } catch (err) {
+    await runUndo().catch(() => {});
+    throw err;
+  }
+}
+

@@ -1,0 +1,112 @@
+import { DEFAULT_KIOSK_TIMERS, desiredStateHash, desiredStateSchema, hashCredential } from '@portier/protocol';
+import t from 'tap';
+import { buildDesiredState, DesiredBuildError } from '../../src/bridge/desired-builder.ts';
+import { admin, bankModel, operator } from './helpers.ts';
+
+const NOW = Date.UTC(2026, 0, 15, 9);
+
+t.test('doors of one column: door numbers, locker numbers, sizes, place from the top, accessibility, service, shelf', async (t) => {
+  const s = await bankModel();
+  await s.setServiceState('b1', 2, { state: 'out-of-service', reason: 'hinge' }, admin);
+  const { state, columnId } = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.equal(columnId, 'col1');
+  t.equal(desiredStateSchema.safeParse(state).success, true, 'valid by the protocol schema');
+  t.same(state.doors, [
+    { door: 1, locker: 1, size: 'L', column: 1, fromTop: 1, accessible: false, service: 'in-service' },
+    { door: 2, locker: 2, size: 'S', column: 1, fromTop: 2, accessible: true, service: 'out-of-service' },
+    { door: 3, locker: 3, size: 'S', column: 1, fromTop: 3, accessible: true, service: 'in-service' },
+    { door: 4, locker: 4, size: 'M', column: 1, fromTop: 4, accessible: false, service: 'in-service', rearShelfBarcode: 'SHELF-4' },
+  ]);
+  const col2 = buildDesiredState(s.store, { bankId: 'b1', column: 2, now: NOW }).state;
+  t.same(col2.doors.map((d) => [d.door, d.locker, d.column, d.fromTop, d.accessible]), [
+    [1, 11, 2, 1, true],
+    [2, 12, 2, 2, true],
+  ]);
+  t.same(state.rules.openAllAtOnce, true, 'bank rules carried');
+  t.same(state.rules.addToExistingLocker, false);
+  t.same(state.timers, DEFAULT_KIOSK_TIMERS);
+  t.same(state.credentialHash, (await s.getBank('b1')).credentialHash, 'the bank\'s hash params');
+});
+
+t.test('an ADA location range changes which doors are accessible', async (t) => {
+  const s = await bankModel();
+  // Locker 2 spans 90..120 cm: inside the default 35..123, inside ADA 38.1..121.9 too; locker 3 (50..80) both.
+  const loc = s.store.get('locations', 'loc')!;
+  await s.store.commit({ put: [{ c: 'locations', key: 'loc', value: { ...loc, reach: { preset: 'custom', minCm: 60, maxCm: 125 } } }] });
+  const { state } = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.same(state.doors.map((d) => d.accessible), [false, true, false, false], 'locker 3 (50..80) now below the range');
+});
+
+t.test('pickup codes go out as the protocol hash of the clear code, never in clear, only on their column', async (t) => {
+  const s = await bankModel();
+  const { reservation } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'S', trackingId: 'TRK-1' }, operator);
+  // Column 1's lockers 1..4 sit on doors 1..4; allocation keeps accessible ones back, so it picks a high or low one.
+  const door = reservation.lockerNumber;
+  t.ok(door >= 1 && door <= 4, 'a locker of column 1');
+  const held = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  t.same(held.reservations, [{ id: reservation.id, kind: 'package', status: 'reserved', door, trackingIds: ['TRK-1'], recipientId: 'c1' }]);
+  t.same(held.credentials, [], 'no code before the drop-off');
+
+  const drop = await s.dropOff({ reservationId: reservation.id }, operator);
+  const code = drop.pickupCode!;
+  const { state } = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.equal(state.credentials.length, 1);
+  const cred = state.credentials[0]!;
+  t.match(cred, { kind: 'pickup-code', role: 'recipient', subjectId: 'c1', doors: [door], reservationIds: [reservation.id], oneTime: true, expiresAt: drop.pickupCodeExpiresAt });
+  t.equal(cred.hash, hashCredential('pickup-code', code, state.credentialHash), 'hashCredential(kind, clear code, params) matches');
+  t.not(cred.hash, hashCredential('pickup-code', code === '000000' ? '000001' : '000000', state.credentialHash), 'another code does not');
+  t.notOk(JSON.stringify(state).includes(code), 'the clear code is nowhere in the state');
+  t.equal(state.reservations[0]!.status, 'occupied');
+
+  const other = buildDesiredState(s.store, { bankId: 'b1', column: 2, now: NOW }).state;
+  t.same(other.credentials, [], 'column 2 gets no credential for a door of column 1');
+  t.same(other.reservations, []);
+
+  // Expired codes are not sent; a picked-up reservation leaves the state.
+  const later = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: drop.pickupCodeExpiresAt! }).state;
+  t.same(later.credentials, [], 'an expired code is left out');
+  await s.pickUp({ bankId: 'b1', code }, { role: 'recipient', id: 'c1' });
+  const after = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  t.same(after.credentials, []);
+  t.same(after.reservations, []);
+});
+
+t.test('deterministic: an unchanged bank gives an identical state and hash; any change gives another', async (t) => {
+  const s = await bankModel();
+  for (const c of ['c1', 'c2']) {
+    const { reservation } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: c }, size: 'S' }, operator);
+    await s.dropOff({ reservationId: reservation.id }, operator);
+  }
+  const a = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  const b = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW + 1000 }).state;
+  t.same(a, b);
+  t.equal(desiredStateHash(a), desiredStateHash(b));
+  t.same(a.credentials.map((c) => c.id), [...a.credentials.map((c) => c.id)].sort(), 'credentials sorted by id');
+  t.same(a.reservations.map((r) => r.id), [...a.reservations.map((r) => r.id)].sort(), 'reservations sorted by id');
+  await s.setServiceState('b1', 1, { state: 'out-of-service' }, admin);
+  t.not(desiredStateHash(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state), desiredStateHash(a));
+});
+
+t.test('carrier codes with their own salt cannot be sent under the bank params: reported as skipped', async (t) => {
+  const s = await bankModel();
+  const issued = await s.issueCarrierCode('car', { digits: 8, bankIds: ['b1'] }, admin);
+  const built = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.same(built.state.credentials, []);
+  t.match(built.skipped, [{ kind: 'carrier-code', why: 'other-hash-params' }]);
+  t.notOk(JSON.stringify(built.state).includes(issued.code));
+  // A code made under the bank's own params goes out (what a domain that hashes per bank would store).
+  const bank = await s.getBank('b1');
+  const cc = s.store.get('carrierCodes', issued.carrierCode.id)!;
+  await s.store.commit({ put: [{ c: 'carrierCodes', key: cc.id, value: { ...cc, code: { hash: hashCredential('carrier-code', issued.code, bank.credentialHash), params: bank.credentialHash } } }] });
+  const again = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  t.match(again.credentials, [{ kind: 'carrier-code', role: 'carrier', subjectId: 'car', doors: [], oneTime: false }]);
+  t.equal(again.credentials[0]!.hash, hashCredential('carrier-code', issued.code, again.credentialHash));
+  // Not valid at another bank.
+  t.same(buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials, []);
+});
+
+t.test('unknown bank or column is a clear error', async (t) => {
+  const s = await bankModel();
+  t.throws(() => buildDesiredState(s.store, { bankId: 'nope', column: 1, now: NOW }), DesiredBuildError);
+  t.throws(() => buildDesiredState(s.store, { bankId: 'b1', column: 9, now: NOW }), { code: 'UNKNOWN_COLUMN' });
+});

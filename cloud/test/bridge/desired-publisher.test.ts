@@ -1,0 +1,71 @@
+import t from 'tap';
+import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
+import { DomainDoorMap } from '../../src/bridge/door-map.ts';
+import { NO_LOCKER_MESSAGE } from '../../src/domain/errors.ts';
+import { admin, bankModel, FakeLink, operator, roster } from './helpers.ts';
+
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const s = await bankModel();
+  const link = new FakeLink();
+  const doors = new DomainDoorMap(s.store, roster());
+  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors, debounceMs: 20, refreshMs: 0 });
+  t.teardown(() => pub.stop());
+  await pub.start();
+  return { s, link, pub };
+}
+
+t.test('start publishes one state per active controller, none for a revoked one', async (t) => {
+  const { link } = await setup(t);
+  t.same(link.sent.map((x) => `${x.bankId}/${x.controllerId}@${x.version}`).sort(), ['b1/ctl-1@1', 'b1/ctl-2@1', 'b2/ctl-x@1']);
+});
+
+t.test('a reservation gives one new version to the controller of its column only', async (t) => {
+  const { s, link, pub } = await setup(t);
+  link.sent.length = 0;
+  const { reservation } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, operator);
+  await pub.flush();
+  const target = reservation.lockerNumber >= 11 ? 'ctl-2' : 'ctl-1';
+  t.same(link.sent.map((x) => [x.controllerId, x.version]), [[target, 2]], `only ${target}, version 2`);
+  t.match(link.sent[0]!.state.reservations, [{ id: reservation.id, status: 'reserved' }]);
+
+  // Nothing changed since: a refresh publishes nothing.
+  pub.markAll();
+  await pub.flush();
+  t.equal(link.sent.length, 1, 'an unchanged bank is not republished');
+
+  // A service change on column 2 reaches ctl-2 only.
+  await s.setServiceState('b1', 12, { state: 'out-of-service' }, admin);
+  await pub.flush();
+  t.same(link.sent.slice(1).map((x) => x.controllerId), ['ctl-2']);
+});
+
+t.test('32 concurrent reservations: few rebuilds (debounced), no storm, final state has every reservation', async (t) => {
+  const { s, link, pub } = await setup(t);
+  // Enough contacts for 32 requests against 6 lockers of bank b1.
+  for (let i = 0; i < 32; i++) await s.createContact({ id: `p${i}`, name: `P ${i}` }, admin);
+  link.sent.length = 0;
+  const buildsBefore = pub.buildCount;
+  const results = await Promise.allSettled(
+    Array.from({ length: 32 }, (_, i) => s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: `p${i}` }, size: 'S' }, operator)),
+  );
+  const ok = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.filter((r) => r.status === 'rejected');
+  t.ok(ok.length > 0 && ok.length <= 6, `${ok.length} got a locker`);
+  t.ok(refused.every((r) => (r.reason as Error).message === NO_LOCKER_MESSAGE), 'the others get the exact error');
+  await pub.flush();
+  const perController = new Map<string, number>();
+  for (const x of link.sent) perController.set(x.controllerId, (perController.get(x.controllerId) ?? 0) + 1);
+  t.ok([...perController.values()].every((n) => n <= 3), `at most 3 versions per controller (${JSON.stringify([...perController])})`);
+  t.ok(pub.buildCount - buildsBefore <= 3 * 2, `at most a few rebuilds (${pub.buildCount - buildsBefore})`);
+  t.notOk(perController.has('ctl-x'), 'another bank is not touched');
+  const last = (id: string) => link.of(id).at(-1)?.state.reservations.length ?? 0;
+  t.equal(last('ctl-1') + last('ctl-2'), ok.length, 'the last states hold every reservation');
+});
+
+t.test('a controller coming online is (re)published if its state is not the last one sent', async (t) => {
+  const { link } = await setup(t);
+  link.sent.length = 0;
+  link.emit('controller-online', { bankId: 'b1', controllerId: 'ctl-1' });
+  await new Promise((r) => setTimeout(r, 60));
+  t.same(link.sent.map((x) => x.controllerId), ['ctl-1'], 'handed to the link again (the link dedups by hash itself)');
+});

@@ -1,0 +1,91 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DesiredState } from '@portier/protocol';
+import { LockerService } from '../../src/domain/service.ts';
+import type { ControllerIdentity } from '../../src/mqtt/identities.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+
+export const admin = { role: 'admin' as const, id: 'admin1' };
+export const operator = { role: 'operator' as const, id: 'op1' };
+
+export interface Teardownable {
+  teardown(fn: () => unknown): void;
+}
+
+export async function tempDir(t: Teardownable, prefix = 'portier-bridge-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Bank `b1` (location with the default reach range, 35..123 cm) with two columns:
+ * - column 1 (kiosk, `col1`, board `ctl-1`): lockers 1..4 on doors 1..4, top to bottom: locker 1 high (130..170 cm,
+ *   not accessible), 2 at 90..120, 3 at 50..80, 4 rear-loading at 10..40 (not accessible: below 35 cm);
+ * - column 2 (plain, `col2`, board `ctl-2`): lockers 11, 12 on doors 1, 2 (both accessible, M).
+ * Bank `b2` with one column and locker 1 (`ctl-x`). Contacts `c1`, `c2`; carrier `car`.
+ */
+export async function bankModel(opts: { service?: ConstructorParameters<typeof LockerService>[0] } = {}): Promise<LockerService> {
+  const s = new LockerService(opts.service ?? { store: new MemoryStore(), codeHashN: 1024 });
+  await s.createEnterprise({ id: 'ent', name: 'Acme' }, admin);
+  await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'HQ' }, admin);
+  await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Main' }, admin);
+  await s.createBank({ id: 'b1', locationId: 'loc', name: 'Lobby', rules: { addToExistingLocker: false, openAllAtOnce: true } }, admin);
+  await s.createBank({ id: 'b2', locationId: 'loc', name: 'Annex' }, admin);
+  await s.createColumn({ id: 'col1', bankId: 'b1', position: 1, kind: 'kiosk', controllerId: 'ctl-1' }, admin);
+  await s.createColumn({ id: 'col2', bankId: 'b1', position: 2, kind: 'plain', controllerId: 'ctl-2' }, admin);
+  await s.createColumn({ id: 'colx', bankId: 'b2', position: 1, kind: 'kiosk', controllerId: 'ctl-x' }, admin);
+  const front = { loading: 'front' as const };
+  await s.createLockers(
+    [
+      { bankId: 'b1', number: 1, columnId: 'col1', door: 1, size: 'L', bottomCm: 130, topCm: 170, ...front },
+      { bankId: 'b1', number: 2, columnId: 'col1', door: 2, size: 'S', bottomCm: 90, topCm: 120, ...front },
+      { bankId: 'b1', number: 3, columnId: 'col1', door: 3, size: 'S', bottomCm: 50, topCm: 80, ...front },
+      { bankId: 'b1', number: 4, columnId: 'col1', door: 4, size: 'M', bottomCm: 10, topCm: 40, loading: 'rear', shelfBarcode: 'SHELF-4' },
+      { bankId: 'b1', number: 11, columnId: 'col2', door: 1, size: 'M', bottomCm: 90, topCm: 120, ...front },
+      { bankId: 'b1', number: 12, columnId: 'col2', door: 2, size: 'M', bottomCm: 50, topCm: 80, ...front },
+      { bankId: 'b2', number: 1, columnId: 'colx', door: 1, size: 'M', bottomCm: 50, topCm: 80, ...front },
+    ],
+    admin,
+  );
+  await s.createContact({ id: 'c1', name: 'Rita' }, admin);
+  await s.createContact({ id: 'c2', name: 'Sam' }, admin);
+  await s.createCarrier({ id: 'car', name: 'Parcel Co' }, admin);
+  return s;
+}
+
+function identity(controllerId: string, bankId: string, column: number, revoked = false): ControllerIdentity {
+  return {
+    kind: 'controller',
+    controllerId,
+    bankId,
+    column,
+    secretHash: 'x',
+    mosquittoHash: '$7$101$AAAA$AAAA',
+    createdAt: 0,
+    revokedAt: revoked ? 1 : null,
+  };
+}
+
+/** A roster like the identity registry's: ctl-1 and ctl-2 on b1, ctl-x on b2, ctl-old (revoked) on b1 column 1. */
+export function roster(): { controller(id: string): ControllerIdentity | undefined; controllers(): ControllerIdentity[] } {
+  const list = [identity('ctl-1', 'b1', 1), identity('ctl-2', 'b1', 2), identity('ctl-x', 'b2', 1), identity('ctl-old', 'b1', 1, true)];
+  return { controller: (id) => list.find((c) => c.controllerId === id), controllers: () => [...list] };
+}
+
+/** A link that records desired states like CloudLink does (version + 1 only when the state hash changes). */
+export class FakeLink extends EventEmitter<{ 'controller-online': [{ bankId: string; controllerId: string }] }> {
+  readonly sent: Array<{ bankId: string; controllerId: string; version: number; state: DesiredState }> = [];
+  private readonly versions = new Map<string, number>();
+  async publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<{ version: number }> {
+    const version = (this.versions.get(controllerId) ?? 0) + 1;
+    this.versions.set(controllerId, version);
+    this.sent.push({ bankId, controllerId, version, state });
+    return { version };
+  }
+  of(controllerId: string): Array<{ version: number; state: DesiredState }> {
+    return this.sent.filter((s) => s.controllerId === controllerId);
+  }
+}
