@@ -1,18 +1,17 @@
 // The controller as a separate process (`portier-controller run`) driving the virtual GPIO board
 // through the Firmata device emulator on a socat pty pair: a real tty on both ends.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync, constants as fsc } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { SerialPort } from 'serialport';
 import { VirtualDoor } from '@portier/sim/door.ts';
-import { FirmataDevice } from '@portier/sim/gpio/firmata-device.ts';
+import { startFirmataOnPty } from '@portier/sim/gpio/firmata-pty.ts';
 import { VirtualPinBank } from '@portier/sim/gpio/pin-bank.ts';
+import { socatAvailable } from '@portier/sim/pty/socat.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
-const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 
 /** Waits for `pred` (polled every 5 ms) with a bound; real I/O, so real time. */
 async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
@@ -23,27 +22,28 @@ async function waitFor(pred: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
+/**
+ * The environment a deployed controller has: tap injects its process-tracking hooks into every
+ * child through NODE_OPTIONS, which would slow the start-up being measured.
+ */
+function productionEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, LOG_LEVEL: 'info' };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-t.test('controller process on a pty', { skip: hasSocat ? false : 'socat not installed (apt-get install -y socat)' }, async (t) => {
+t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-proc-'));
-  const devPath = join(dir, 'board');
-  const hostPath = join(dir, 'ttyController');
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${devPath}`, `pty,raw,echo=0,link=${hostPath}`], { stdio: 'ignore' });
   const children: ChildProcess[] = [];
-  t.teardown(async () => {
+  t.teardown(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    socat.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor(() => existsSync(devPath) && existsSync(hostPath), 3000, 'socat ptys');
-  // Holding the controller's end open keeps the pty alive while no controller runs (between the
-  // kill and the restart), as a USB serial device stays present on a real column.
-  const keeper = openSync(hostPath, fsc.O_RDWR | fsc.O_NOCTTY | fsc.O_NONBLOCK);
-  t.teardown(() => closeSync(keeper));
 
   const doors = [new VirtualDoor(1, { jammed: true }), new VirtualDoor(2)];
   const bank = new VirtualPinBank({
@@ -53,15 +53,13 @@ t.test('controller process on a pty', { skip: hasSocat ? false : 'socat not inst
     ],
     pinCount: 8,
   });
-  const device = new FirmataDevice({ bank });
-  const port = new SerialPort({ path: devPath, baudRate: 57600 });
-  await new Promise<void>((resolve, reject) => port.once('open', resolve).once('error', reject));
-  device.attach(port);
+  const board = await startFirmataOnPty(bank);
+  const device = board.device;
+  const hostPath = board.controllerPath;
   t.teardown(async () => {
-    device.dispose();
+    await board.close();
     bank.dispose();
     for (const d of doors) d.dispose();
-    await new Promise<void>((r) => port.close(() => r()));
   });
 
   const config = (unlockAtStart: number[]) => ({
@@ -83,7 +81,7 @@ t.test('controller process on a pty', { skip: hasSocat ? false : 'socat not inst
 
   const running = new WeakMap<ChildProcess, boolean>();
   const start = (cfg: string): ChildProcess => {
-    const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
+    const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv() });
     let err = '';
     let out = '';
     c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -157,7 +155,7 @@ t.test('an invalid configuration: every problem listed, exit 2', async (t) => {
     cfg,
     ['hardware:', '  bus:', '    kind: kerong-cu16', '    doorCount: 200', '  doors:', '    maxPulseMs: 5000', '    pulseMs: 0', ''].join('\n'),
   );
-  const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv() });
   let err = '';
   c.stderr.on('data', (d: Buffer) => (err += d.toString()));
   c.stdout.resume();
