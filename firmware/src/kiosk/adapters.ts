@@ -1,6 +1,12 @@
 // Glue from the controller's parts to the kiosk's ports, typed structurally so the kiosk depends on their shape only.
-import type { CredentialKind, DesiredCredential } from '@portier/protocol';
-import type { CredentialCheck, CredentialPort, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from './ports.ts';
+import type { CredentialKind, DesiredCredential, DesiredState, EventBody } from '@portier/protocol';
+import type { AudioOut } from '../hal/audio.ts';
+import type { LineReader, SwitchInput } from '../hal/inputs.ts';
+import type { Logger } from '../util/logger.ts';
+import { AudioAssistant } from './audio/assistant.ts';
+import { KioskEngine, type KioskEngineOptions } from './engine.ts';
+import { attachKioskInputs } from './inputs.ts';
+import type { CredentialCheck, CredentialPort, DesiredStatePort, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from './ports.ts';
 
 /** The part of `DoorController` (firmware/src/doors) the kiosk uses. */
 export interface DoorControllerLike {
@@ -62,5 +68,83 @@ export function credentialPortFromOffline(access: OfflineAccessLike): Credential
       };
     },
     markUsed: (id) => access.markUsed(id),
+  };
+}
+
+/** The part of `ControllerLink` (firmware/src/link) the kiosk uses. */
+export interface LinkLike {
+  publishEvent(body: EventBody): Promise<unknown>;
+  status(): { state: string };
+  cloudNow(): number;
+  readonly desired: { readonly desired: { state: DesiredState } | null };
+  on(event: 'desired', listener: () => void): unknown;
+  off(event: 'desired', listener: () => void): unknown;
+}
+
+/** The cached desired state and connection state, from the link. */
+export function statePortFromLink(link: LinkLike): DesiredStatePort {
+  return {
+    current: () => link.desired.desired?.state,
+    isOnline: () => link.status().state === 'online',
+    subscribe(listener) {
+      const l = (): void => listener();
+      link.on('desired', l);
+      return () => link.off('desired', l);
+    },
+  };
+}
+
+export interface ControllerKioskParts {
+  doorController: DoorControllerLike;
+  link: LinkLike;
+  offlineAccess: OfflineAccessLike;
+  audio?: AudioOut;
+  scanner?: LineReader;
+  badgeReader?: LineReader;
+  headphoneDetect?: SwitchInput;
+  logger?: Logger;
+  /** Passed on to the engine (language, throttle, storage day end, ...). */
+  engine?: Partial<KioskEngineOptions>;
+}
+
+export interface ControllerKiosk {
+  engine: KioskEngine;
+  assistant: AudioAssistant | undefined;
+  /** Detaches the devices, silences the audio and stops the engine (timers cleared). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The kiosk of a controller, wired: engine over the door controller, the offline credential check, the link's desired
+ * state, outbox and cloud clock; the audio assistant on the jack; the scanner, badge reader and headphone switch.
+ * The door controller reports left-open doors itself, so the kiosk only warns about them.
+ */
+export function createControllerKiosk(parts: ControllerKioskParts): ControllerKiosk {
+  const engine = new KioskEngine({
+    doors: doorPortFromController(parts.doorController),
+    credentials: credentialPortFromOffline(parts.offlineAccess),
+    state: statePortFromLink(parts.link),
+    sink: parts.link,
+    clock: { now: () => parts.link.cloudNow() },
+    reportDoorLeftOpen: false,
+    ...(parts.logger ? { logger: parts.logger } : {}),
+    ...parts.engine,
+  });
+  const assistant = parts.audio ? new AudioAssistant({ engine, audio: parts.audio, ...(parts.logger ? { logger: parts.logger } : {}) }) : undefined;
+  const detach = attachKioskInputs(engine, {
+    ...(parts.scanner ? { scanner: parts.scanner } : {}),
+    ...(parts.badgeReader ? { badgeReader: parts.badgeReader } : {}),
+    ...(parts.headphoneDetect ? { headphoneDetect: parts.headphoneDetect } : {}),
+    ...(parts.logger ? { logger: parts.logger } : {}),
+  });
+  engine.start();
+  return {
+    engine,
+    assistant,
+    async stop() {
+      detach();
+      await assistant?.close();
+      await engine.stop();
+    },
   };
 }

@@ -6,5 +6,15 @@ export { LoginThrottle, DEFAULT_THROTTLE, type ThrottleConfig, type ThrottleGate
 export { validateKioskTimers, parseKioskTimers, DEFAULT_KIOSK_TIMERS, type TimersValidation, type TimerProblem } from './timers.ts';
 export { KioskError, type KioskErrorCode } from './errors.ts';
 export { AudioAssistant, speechFor, type AudioAssistantOptions, type AudioEngineSource } from './audio/assistant.ts';
-export { doorPortFromController, credentialPortFromOffline, type DoorControllerLike, type OfflineAccessLike } from './adapters.ts';
+export {
+  doorPortFromController,
+  credentialPortFromOffline,
+  statePortFromLink,
+  createControllerKiosk,
+  type DoorControllerLike,
+  type OfflineAccessLike,
+  type LinkLike,
+  type ControllerKioskParts,
+  type ControllerKiosk,
+} from './adapters.ts';
 export { attachKioskInputs, type KioskInputs, type InputTarget } from './inputs.ts';

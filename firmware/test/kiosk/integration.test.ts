@@ -12,7 +12,16 @@ import { DoorController } from '../../src/doors/index.ts';
 import { OfflineAccess } from '../../src/offline/credentials.ts';
 import { DesiredStore } from '../../src/store/desired-store.ts';
 import { AudioAssistant } from '../../src/kiosk/audio/assistant.ts';
-import { credentialPortFromOffline, doorPortFromController } from '../../src/kiosk/adapters.ts';
+import {
+  createControllerKiosk,
+  credentialPortFromOffline,
+  doorPortFromController,
+  type DoorControllerLike,
+  type LinkLike,
+  type OfflineAccessLike,
+} from '../../src/kiosk/adapters.ts';
+import type { ControllerLink } from '../../src/link/controller-link.ts';
+import { EventEmitter } from 'node:events';
 import { KioskEngine } from '../../src/kiosk/engine.ts';
 import { attachKioskInputs } from '../../src/kiosk/inputs.ts';
 import type { KeypadKey } from '../../src/kiosk/view.ts';
@@ -143,4 +152,69 @@ t.test('a door left open: the door controller\'s event is warned about and spoke
   t.same(r.sink.ofType('door-left-open'), [], 'reported by the door controller, not twice by the kiosk');
   r.f.doors[1]?.close();
   t.ok(await advanceUntil(r.clock, () => r.engine.screen.warning === undefined, 1000), 'warning cleared when shut');
+});
+
+// The controller's real parts fit the kiosk's structural types (a compile-time check: tsc fails otherwise).
+export const fits: [DoorControllerLike, OfflineAccessLike, LinkLike] = [
+  null as unknown as DoorController,
+  null as unknown as OfflineAccess,
+  null as unknown as ControllerLink,
+];
+
+t.test('createControllerKiosk wires engine, audio, devices, link and offline check', async (t) => {
+  const clock = sinon.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  const f = await createGpioFixture({ doorCount: 12, maxPulseMs: 600 });
+  const ctl = new DoorController({ bus: f.bus, maxPulseMs: 600, pulseMs: 300, pollMs: 50, jamWindowMs: 1000 });
+  const dir = mkdtempSync(join(tmpdir(), 'portier-kiosk-'));
+  const store = await DesiredStore.open(dir);
+  await settle(clock, ctl.start());
+  const sink = new RecordingSink();
+  const emitter = new EventEmitter<{ desired: [] }>();
+  let online = true;
+  const link: LinkLike = {
+    publishEvent: async (b) => sink.publishEvent(b),
+    status: () => ({ state: online ? 'online' : 'offline' }),
+    cloudNow: () => Date.now() + 5000,
+    desired: store,
+    on: (e, l) => emitter.on(e, l),
+    off: (e, l) => emitter.off(e, l),
+  };
+  const audio = new RecordingAudioOut({ msPerChar: 1 });
+  const badgeReader = new VirtualLineReader('badge');
+  const headphones = new VirtualSwitch(true);
+  await badgeReader.open();
+  await headphones.open();
+  const kiosk = createControllerKiosk({
+    doorController: ctl,
+    link,
+    offlineAccess: new OfflineAccess(store, { cloudNow: () => link.cloudNow() }),
+    audio,
+    badgeReader,
+    headphoneDetect: headphones,
+  });
+  t.teardown(async () => {
+    await kiosk.stop();
+    await ctl.stop();
+    await f.cleanup();
+    clock.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await settle(clock, kiosk.engine.settled());
+  t.equal(kiosk.engine.screen.page, 'out-of-order', 'no desired state yet');
+  t.equal(kiosk.engine.audioMode, true, 'headphones already plugged at start');
+
+  await store.apply(signMessage({ v: 1 as const, bankId: 'bank-1', controllerId: 'col-1', version: 1, issuedAt: T0, state: desiredState() }, privateKey));
+  emitter.emit('desired');
+  await settle(clock, kiosk.engine.settled());
+  t.equal(kiosk.engine.screen.page, 'home', 'the desired state arrived through the link');
+  t.match(audio.spoken('en').join('\n'), /Welcome/);
+
+  online = false;
+  t.ok(badgeReader.scan(CODES.operatorBadge));
+  await settle(clock, kiosk.engine.settled());
+  t.equal(kiosk.engine.screen.page, 'staff-menu');
+  await settle(clock, kiosk.engine.select('no-barcode'));
+  await settle(clock, kiosk.engine.select('size-L'));
+  t.ok(f.doors[11]?.open, 'door 12 physically open');
+  t.match(sink.transactions('drop-off')[0], { doors: [12], offline: true, actor: { role: 'operator', id: 'op-1' } });
 });
