@@ -27,7 +27,7 @@ async function waitFor(pred: () => boolean, ms: number, what: string): Promise<v
  * child through NODE_OPTIONS, which would slow the start-up being measured.
  */
 function productionEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
   delete env.NODE_OPTIONS;
   return env;
 }
