@@ -65,6 +65,13 @@ t.test('a technician at a real terminal: every command, open N opens the virtual
   t.match(out, 'lock test door 2: PASS');
   await c.expectSimEvent((e) => e.door === 2 && e.open === true);
 
+  c.take();
+  c.write('doors\r');
+  out = await c.expect(/press any key to stop[\s\S]*3\s+open/);
+  t.match(out, `${ESC}[2J`, 'the live view redraws the screen');
+  c.write(' ');
+  await c.expect(/live view stopped[\s\S]*portier> /);
+
   out = await run(c, 'boards scan', /answered[\s\S]*portier> /);
   t.match(out, 'address 0: doors 1..4');
 
