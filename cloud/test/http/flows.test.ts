@@ -214,3 +214,23 @@ t.test('carrier codes: shown once at issue, listed without the code, revoked', a
   t.equal(revoked.json<{ carrierCode: { revoked: boolean } }>().carrierCode.revoked, true);
   t.equal(await ta.service.verifyCarrierCode('bank', body.code), undefined, 'a revoked code opens nothing');
 });
+
+t.test('carriers see the reservations they booked or are a party of, not the others', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const book = (role: 'carrier' | 'operator', payload: Record<string, unknown>) =>
+    ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers(role), payload: { bankId: 'bank', size: 'S', ...payload } });
+  const own = (await book('carrier', { kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, trackingId: 'MINE' })).json<{
+    reservation: { id: string };
+  }>().reservation.id;
+  const other = (await book('operator', { kind: 'package', recipient: { type: 'contact', id: 'c-ada' }, trackingId: 'NOT-MINE' })).json<{
+    reservation: { id: string };
+  }>().reservation.id;
+  const list = await ta.app.inject({ url: '/api/v1/reservations', headers: ta.headers('carrier') });
+  t.same(list.json<{ reservations: { id: string }[] }>().reservations.map((r) => r.id), [own]);
+  t.equal((await ta.app.inject({ url: `/api/v1/reservations/${other}`, headers: ta.headers('carrier') })).statusCode, 404);
+  t.equal((await ta.app.inject({ url: `/api/v1/reservations/${own}`, headers: ta.headers('carrier') })).statusCode, 200);
+  const staff = await ta.app.inject({ url: '/api/v1/reservations', headers: ta.headers('operator') });
+  t.equal(staff.json<{ reservations: unknown[] }>().reservations.length, 2, 'staff see all');
+});

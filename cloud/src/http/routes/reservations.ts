@@ -14,6 +14,7 @@ import {
   reserveInput,
 } from '../../domain/service.ts';
 import { LoginThrottle } from '../../auth/rate-limit.ts';
+import type { Principal } from '../../auth/service.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../principal.ts';
@@ -51,6 +52,24 @@ export function parseInstant(value: string | undefined, field: string): number |
   return ms;
 }
 
+/**
+ * Who sees a reservation: staff all; a recipient those addressed to their contact; a carrier those it booked or is
+ * the drop-off or pick-up party of (its carrier id). Nobody else learns who receives what.
+ */
+export function canSee(p: Principal, r: Reservation): boolean {
+  switch (p.role) {
+    case 'admin':
+    case 'operator':
+      return true;
+    case 'recipient':
+      return p.contactId !== undefined && r.recipient.type === 'contact' && r.recipient.id === p.contactId;
+    case 'carrier': {
+      const isParty = (party: Reservation['dropOffParty']) => party?.type === 'carrier' && party.id === p.carrierId;
+      return r.createdBy.id === p.userId || (p.carrierId !== undefined && (isParty(r.dropOffParty) || isParty(r.pickupParty)));
+    }
+  }
+}
+
 /** Reservations and packages: reserve, drop off, pick up, extend, end, expire; and the activity log. */
 export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   // Pickup codes are short (6 digits): wrong guesses are throttled per user and per address like logins are.
@@ -59,8 +78,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
   /** A recipient sees only their own reservations; others get a 404 as if it did not exist. */
   async function visibleReservation(req: Parameters<typeof principalOf>[0], id: string): Promise<Reservation> {
     const r = await service.getReservation(id);
-    const p = principalOf(req);
-    if (p.role === 'recipient' && !(r.recipient.type === 'contact' && r.recipient.id === p.contactId)) {
+    if (!canSee(principalOf(req), r)) {
       throw new ApiError(404, 'NOT_FOUND', `reservation ${JSON.stringify(id)} not found`, 'params.reservationId');
     }
     return r;
@@ -78,7 +96,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         q.recipientId = p.contactId;
       }
       const list = await service.listReservations(listReservationsQuery.parse(q));
-      return { reservations: list.map(publicReservation) };
+      return { reservations: list.filter((r) => canSee(p, r)).map(publicReservation) };
     },
   );
 
