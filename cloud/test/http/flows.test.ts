@@ -234,3 +234,20 @@ t.test('carriers see the reservations they booked or are a party of, not the oth
   const staff = await ta.app.inject({ url: '/api/v1/reservations', headers: ta.headers('operator') });
   t.equal(staff.json<{ reservations: unknown[] }>().reservations.length, 2, 'staff see all');
 });
+
+t.test('carriers see lockers and their status, not whose parcel is inside', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const r = await ta.service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S', trackingId: 'SECRET' }, { role: 'operator' });
+  const n = r.reservation.lockerNumber;
+  const asCarrier = await ta.app.inject({ url: '/api/v1/banks/bank/lockers', headers: ta.headers('carrier') });
+  const row = asCarrier.json<{ lockers: LockerRow[] }>().lockers.find((l) => l.locker.number === n);
+  t.equal(row?.status, 'reserved');
+  t.notOk(row?.contents, 'no contents for carriers');
+  t.notMatch(asCarrier.body, /SECRET|c-rec/);
+  const one = await ta.app.inject({ url: `/api/v1/banks/bank/lockers/${n}`, headers: ta.headers('carrier') });
+  t.notMatch(one.body, /SECRET|c-rec/);
+  const asStaff = await ta.app.inject({ url: `/api/v1/banks/bank/lockers/${n}`, headers: ta.headers('operator') });
+  t.match(asStaff.body, /SECRET/);
+});

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { LockerService } from '../../domain/service.ts';
+import type { FastifyRequest } from 'fastify';
+import type { LockerService, LockerView } from '../../domain/service.ts';
+import { principalOf } from '../principal.ts';
 import {
   createBankInput,
   createCarrierInput,
@@ -19,6 +21,13 @@ import {
 } from '../../domain/service.ts';
 import { Replies } from '../schemas.ts';
 import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
+
+/** Carriers see which lockers are free and their sizes, not what is inside whose locker. */
+function forRole(req: FastifyRequest, v: LockerView): LockerView {
+  if (principalOf(req).role !== 'carrier' || !v.contents) return v;
+  const { contents: _contents, ...rest } = v;
+  return rest;
+}
 
 /** Routes of the physical model (enterprise to lockers) and of the people (contacts, departments, carriers). */
 export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
@@ -95,12 +104,12 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   app.get(
     '/banks/:bankId/lockers',
     { schema: { tags: ['lockers'], summary: 'Lockers of a bank with status, accessibility and contents summary', params: BankParams, response: ok(Replies.lockerViews) } },
-    async (req) => ({ lockers: await service.listLockers(req.params.bankId) }),
+    async (req) => ({ lockers: (await service.listLockers(req.params.bankId)).map((v) => forRole(req, v)) }),
   );
   app.get(
     '/banks/:bankId/lockers/:number',
     { schema: { tags: ['lockers'], summary: 'One locker with status and contents summary', params: LockerParams, response: ok(Replies.lockerView) } },
-    async (req) => service.getLocker(req.params.bankId, req.params.number),
+    async (req) => forRole(req, await service.getLocker(req.params.bankId, req.params.number)),
   );
   app.put(
     '/banks/:bankId/lockers/:number/service',
