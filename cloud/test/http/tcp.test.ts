@@ -1,5 +1,5 @@
 /** Over a real TCP port: the assembled cloud (durable store, token file) and the `portier` admin CLI against it. */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -61,6 +61,11 @@ t.test('portier CLI over TCP: login, lockers, reserve, reservations, service, ac
   t.match(lines[0], /^number\s+size\s+status\s+accessible\s+door\s+contents$/);
   t.equal(lines.length, 7, 'a header and six lockers');
   t.ok(lines.some((l) => /reserved .*package for contact:c-rec TRK-1/.test(l)), 'contents shown');
+
+  const saved = JSON.parse(readFileSync(tokenFile, 'utf8')) as { token: string };
+  const viaEnv = io({ PORTIER_URL: cloud.url, PORTIER_TOKEN: saved.token, PORTIER_TOKEN_FILE: join(dir, 'none.json') });
+  t.equal(await runAdmin(['lockers', '--bank', 'bank', '--json'], viaEnv), 0, 'the token from PORTIER_TOKEN works too');
+  t.equal(JSON.parse(viaEnv.stdout).lockers.length, 6);
 
   const oos = io(env);
   t.equal(await runAdmin(['service', '--bank', 'bank', '--locker', '2', '--state', 'out-of-service', '--reason', 'broken'], oos), 0, oos.stderr);
