@@ -4,6 +4,7 @@ import sinon from 'sinon';
 import {
   DEFAULT_BANK_RULES,
   DEFAULT_KIOSK_TIMERS,
+  eventBodySchema,
   hashCredential,
   type BankRules,
   type CredentialHashParams,
@@ -157,9 +158,13 @@ export class FakeState implements DesiredStatePort {
   }
 }
 
+/** Records events; each one must pass the protocol's event schema, as the link's `encodePayload` would demand. */
 export class RecordingSink implements EventSink {
   readonly events: EventBody[] = [];
+  readonly invalid: Array<{ body: unknown; message: string }> = [];
   publishEvent(body: EventBody): void {
+    const r = eventBodySchema.safeParse(body);
+    if (!r.success) this.invalid.push({ body, message: r.error.message });
     this.events.push(body);
   }
   ofType<T extends EventBody['type']>(type: T): Extract<EventBody, { type: T }>[] {
@@ -260,6 +265,7 @@ export function createKiosk(t: Teardown, opts: KioskOptions = {}): Kiosk {
   t.teardown(async () => {
     await engine.stop();
     clock.restore();
+    if (sink.invalid.length) throw new Error(`events that break the protocol schema: ${JSON.stringify(sink.invalid)}`);
   });
   const k: Kiosk = {
     engine,
