@@ -114,3 +114,24 @@ t.test('sign-in throttle: doubling delay, lock-out, one more failure after it lo
   th.succeed();
   t.same(th.fail(), { failures: 1, delayMs: 500 });
 });
+
+t.test('factory reset restores the shipped config and erases only what the cloud re-sends', async (t) => {
+  const { factoryResetLocalState } = await import('@portier/firmware/console/factory-reset.ts');
+  const cfg = writeConfig(await sampleConfig(4));
+  t.teardown(cfg.cleanup);
+  const { mkdirSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const data = join(cfg.dir, 'data');
+  mkdirSync(data);
+  for (const f of ['desired.json', 'outbox.json', 'commands.json']) writeFileSync(join(data, f), '{}');
+  const shipped = join(cfg.dir, 'factory.yaml');
+  writeFileSync(shipped, '# shipped\nlog: { level: info }\n');
+  await configFile(cfg.path).set('hardware.doors.pulseMs', 300);
+  const r = await factoryResetLocalState({ configPath: cfg.path, factoryConfigPath: shipped, dataDir: data });
+  t.same(r, { restoredConfig: true, erased: ['desired.json'] });
+  t.equal(readFileSync(cfg.path, 'utf8'), '# shipped\nlog: { level: info }\n');
+  t.notOk(existsSync(join(data, 'desired.json')));
+  t.ok(existsSync(join(data, 'outbox.json')), 'unconfirmed events kept');
+  t.ok(existsSync(join(data, 'commands.json')), 'seen ids and sequence kept');
+  await t.rejects(factoryResetLocalState({ configPath: cfg.path, dataDir: data, erase: ['../controller.yaml'] }));
+});

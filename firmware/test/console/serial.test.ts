@@ -130,3 +130,33 @@ t.test('serial line configured dumb: no escape codes, backspace still edits', { 
   t.notMatch(h.out, '\x1b', 'no ESC byte on the line');
   t.ok(h.sim.doors[0]!.open);
 });
+
+t.test('serial console waits for a port that is not there yet (adapter plugged in later)', { skip }, async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const cfg = writeConfig(await sampleConfig(4));
+  const dir = mkdtempSync(join(tmpdir(), 'portier-late-'));
+  const sim = await startSimController(cfg.path);
+  const served = serveSerialConsole({ path: join(dir, 'ttyS0'), backend: sim.backend, config: sim.console, reopenDelayMs: 50 });
+  let pair: Awaited<ReturnType<typeof createPtyPair>> | undefined;
+  let laptop: SerialPort | undefined;
+  t.teardown(async () => {
+    if (laptop?.isOpen) await new Promise<void>((r) => laptop!.close(() => r()));
+    await served.close();
+    await pair?.close();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+    cfg.cleanup();
+  });
+  await t.rejects(served.ready, 'the first open fails');
+  pair = await createPtyPair({ dir, simName: 'laptop', controllerName: 'ttyS0' });
+  const lp = new SerialPort({ path: pair.simPath, baudRate: 115200, autoOpen: false });
+  laptop = lp;
+  await new Promise<void>((res, rej) => lp.open((e) => (e ? rej(e) : res())));
+  let out = '';
+  lp.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 5000;
+  while (!out.includes('PIN: ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.match(out, 'technician console', 'the console came up once the port appeared');
+});
