@@ -15,6 +15,7 @@ import { idSchema } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, readTextIfExists, writeFileDurable } from './fs.ts';
 import {
+  CHOSEN_SECRET_HASH_PARAMS,
   DEFAULT_SECRET_HASH_PARAMS,
   hashSecret,
   mosquittoPasswordHash,
@@ -204,7 +205,9 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     const fp = secretFingerprint(s);
     if (data.issued.includes(fp)) throw new IdentityError('SECRET_REUSED', 'this secret was issued before and is never issued again', 'secret');
     data.issued.push(fp);
-    return { secret: s, hash: await hashSecret(s, this.hashParams), mosquittoHash: mosquittoPasswordHash(s) };
+    // A chosen secret may be weak: it gets the full scrypt cost (tests may lower both).
+    const params = secret === undefined || this.hashParams !== DEFAULT_SECRET_HASH_PARAMS ? this.hashParams : CHOSEN_SECRET_HASH_PARAMS;
+    return { secret: s, hash: await hashSecret(s, params), mosquittoHash: mosquittoPasswordHash(s) };
   }
 
   private checkNew(data: RegistryFile, name: string, field: string): void {
@@ -235,6 +238,41 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
       };
       data.controllers.push(identity);
       return { identity, secret };
+    });
+  }
+
+  /**
+   * Creates many controller identities in one durable write (a fleet, a benchmark): all or none. Returns the
+   * secrets in input order.
+   */
+  createControllers(inputs: Array<{ controllerId: string; bankId: string; column: number }>): Promise<Array<{ identity: ControllerIdentity; secret: string }>> {
+    return this.mutate(async (data) => {
+      const out: Array<{ identity: ControllerIdentity; secret: string }> = [];
+      const seen = new Set<string>();
+      for (const input of inputs) {
+        this.checkNew(data, input.controllerId, 'controllerId');
+        if (seen.has(input.controllerId)) throw new IdentityError('ALREADY_EXISTS', `${input.controllerId} given twice`, 'controllerId');
+        seen.add(input.controllerId);
+        const b = idSchema.safeParse(input.bankId);
+        if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
+        if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
+      }
+      for (const input of inputs) {
+        const { secret, hash, mosquittoHash } = await this.issue(data, undefined);
+        const identity: ControllerIdentity = {
+          kind: 'controller',
+          controllerId: input.controllerId,
+          bankId: input.bankId,
+          column: input.column,
+          secretHash: hash,
+          mosquittoHash,
+          createdAt: this.now(),
+          revokedAt: null,
+        };
+        data.controllers.push(identity);
+        out.push({ identity, secret });
+      }
+      return out;
     });
   }
 

@@ -58,3 +58,15 @@ t.test('concurrent provisions are all kept', async (t) => {
   const again = await IdentityRegistry.open(dataDir, { hashParams: TEST_HASH });
   t.equal(again.controllers().length, 8);
 });
+
+t.test('a fleet is provisioned in one write, all or none', async (t) => {
+  const { dataDir, reg } = await registry(t);
+  const made = await reg.createControllers(Array.from({ length: 50 }, (_, i) => ({ controllerId: `c-${i}`, bankId: 'bank-1', column: 1 })));
+  t.equal(made.length, 50);
+  t.equal(new Set(made.map((m) => m.secret)).size, 50, 'distinct secrets');
+  await t.rejects(reg.createControllers([{ controllerId: 'new-1', bankId: 'bank-1', column: 1 }, { controllerId: 'c-3', bankId: 'bank-1', column: 1 }]), { code: 'ALREADY_EXISTS' });
+  const again = await IdentityRegistry.open(dataDir, { hashParams: TEST_HASH });
+  t.equal(again.controllers().length, 50);
+  t.equal(again.controller('new-1'), undefined, 'nothing of a refused batch');
+  t.ok(await again.authenticate('c-7', made[7]!.secret));
+});
