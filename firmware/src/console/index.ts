@@ -15,7 +15,7 @@ export { factoryResetLocalState, type FactoryResetOptions } from './factory-rese
 export { ControllerBackend, probeBroker, type ControllerBackendOptions, type ConsoleLink, type BrokerCredentials } from './controller-backend.ts';
 export { LogRing, createLogTee, formatPinoLine } from './log-ring.ts';
 export { ConsoleSession, FACTORY_RESET_PHRASE, type ConsoleSessionOptions, type ConsoleSessionEventMap } from './session.ts';
-export { SignInThrottle } from './throttle.ts';
+export { SignInThrottle, FileThrottleStore, type ThrottleStore, type ThrottleState } from './throttle.ts';
 export { Terminal, stripEscapes } from './terminal.ts';
 
 type Readable = NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => unknown; isTTY?: boolean };

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { flattenConfig, maskSecrets, parseConfigValue, isSecretKey } from '@portier/firmware/console/config-file.ts';
 import { consoleConfigSchema, hashTechnicianPin, verifyTechnicianPin } from '@portier/firmware/console/config-section.ts';
 import { LogRing, createLogTee } from '@portier/firmware/console/log-ring.ts';
-import { SignInThrottle } from '@portier/firmware/console/throttle.ts';
+import { FileThrottleStore, SignInThrottle } from '@portier/firmware/console/throttle.ts';
 import { configFile, controllerValidator, sampleConfig, testPinHash, TEST_PIN, writeConfig } from './fixtures/setup.ts';
 
 t.test('technician PIN: scrypt hash, constant-time check, bad PINs and hashes refused', async (t) => {
@@ -134,4 +134,32 @@ t.test('factory reset restores the shipped config and erases only what the cloud
   t.ok(existsSync(join(data, 'outbox.json')), 'unconfirmed events kept');
   t.ok(existsSync(join(data, 'commands.json')), 'seen ids and sequence kept');
   await t.rejects(factoryResetLocalState({ configPath: cfg.path, dataDir: data, erase: ['../controller.yaml'] }));
+});
+
+t.test('a persisted throttle keeps the lock-out across a restart, bounded by one lock-out', async (t) => {
+  const cfg = writeConfig({});
+  t.teardown(cfg.cleanup);
+  const { join } = await import('node:path');
+  const path = join(cfg.dir, 'console-throttle.json');
+  let now = 1_000_000;
+  const o = { maxFailures: 2, failureDelayMs: 0, lockoutS: 60 };
+  const a = new SignInThrottle({ ...o, store: new FileThrottleStore(path) }, () => now);
+  a.fail();
+  const store = new FileThrottleStore(path);
+  const b0 = new SignInThrottle({ ...o, store }, () => now);
+  t.equal(b0.consecutiveFailures, 0, 'nothing on disk yet is a fresh start');
+  const s1 = new FileThrottleStore(path);
+  const a1 = new SignInThrottle({ ...o, store: s1 }, () => now);
+  a1.fail();
+  a1.fail();
+  await s1.flush();
+  // "Restart": a new throttle from the file.
+  const b = new SignInThrottle({ ...o, store: new FileThrottleStore(path) }, () => now);
+  t.match(b.check(), { state: 'locked', until: 1_060_000 });
+  // A controller that booted with its clock far behind: still locked at most one lock-out.
+  now = 0;
+  const c = new SignInThrottle({ ...o, store: new FileThrottleStore(path) }, () => now);
+  t.match(c.check(), { state: 'locked', until: 60_000 });
+  writeFileSync(path, 'garbage');
+  t.same(new SignInThrottle({ ...o, store: new FileThrottleStore(path) }, () => now).check(), { state: 'ok' }, 'a bad file is a fresh start');
 });
