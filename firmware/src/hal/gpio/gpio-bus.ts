@@ -6,6 +6,9 @@ import type { BusHealth, BusHealthState, DoorReading, LockBus, LockBusEventMap }
 import { silentLogger } from '../../util/logger.ts';
 import { PinMode, type IoPlugin } from './io-plugin.ts';
 
+/** Captured at load, before any test fakes timers. */
+const realSetImmediate = globalThis.setImmediate;
+
 /** How one door is wired to the GPIO board. */
 export interface GpioDoorPins {
   /** 1-based door number within the column. */
@@ -178,7 +181,7 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
         this.log.error({ err, door: d.cfg.door }, 'could not drive lock output safe');
       }
     }
-    await this.flush(250);
+    await this.flush(500);
   }
 
   /**
@@ -186,11 +189,12 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
    * counts writes in flight in `pending`. Without this, a process exiting right after `safe()`
    * could drop the very bytes that release a lock.
    */
-  private async flush(maxMs: number): Promise<void> {
+  private async flush(maxTurns: number): Promise<void> {
     const io = this.io as IoPlugin & { pending?: number };
-    const end = Date.now() + maxMs;
-    while (typeof io.pending === 'number' && io.pending > 0 && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 2));
+    // Event-loop turns, not timers: a shutdown must not wait on a clock (fake timers in tests, a
+    // stalled timer queue in production). Each turn lets pending write callbacks run.
+    for (let i = 0; i < maxTurns && typeof io.pending === 'number' && io.pending > 0; i++) {
+      await new Promise((r) => realSetImmediate(r));
     }
   }
 
