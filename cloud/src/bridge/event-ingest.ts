@@ -70,9 +70,24 @@ export interface Applied {
   notes: string[];
 }
 
+/** A pickup code the cloud issued for a drop-off made at a kiosk: in clear, in memory only, for a notifier. */
+export interface IssuedPickupCode {
+  reservationId: string;
+  bankId: string;
+  lockerNumber: number;
+  recipient: Reservation['recipient'];
+  code: string;
+  expiresAt: number;
+}
+
 export interface EventIngestEvents {
   applied: [Applied];
   alert: [Alert];
+  /**
+   * A kiosk drop-off made the domain issue a new pickup code. It is never logged or stored in clear; this is the hook
+   * for whatever tells the recipient (TODO(domain): notifications).
+   */
+  'pickup-code': [IssuedPickupCode];
 }
 
 export interface EventIngestOptions {
@@ -334,9 +349,23 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
       out.actions.push(`pickUp ${r.id}`);
     };
     const dropOff = async (): Promise<void> => {
-      await svc.dropOff({ reservationId: r.id, ...(trackingIds.length > 0 ? { trackingIds } : {}) }, actor);
-      // The new pickup code is in the result; it is not logged. TODO(domain): notify the recipient of it.
+      const res = await svc.dropOff({ reservationId: r.id, ...(trackingIds.length > 0 ? { trackingIds } : {}) }, actor);
       out.actions.push(`dropOff ${r.id}`);
+      if (res.pickupCode !== undefined && res.pickupCodeExpiresAt !== undefined) {
+        const issued: IssuedPickupCode = {
+          reservationId: r.id,
+          bankId: r.bankId,
+          lockerNumber: r.lockerNumber,
+          recipient: res.reservation.recipient,
+          code: res.pickupCode,
+          expiresAt: res.pickupCodeExpiresAt,
+        };
+        try {
+          this.emit('pickup-code', issued);
+        } catch (err) {
+          this.log.error({ err: (err as Error).message, reservationId: r.id }, 'pickup-code listener threw');
+        }
+      }
     };
     switch (tx.kind) {
       case 'pickup':

@@ -85,6 +85,14 @@ export interface CloudRuntime {
   dataDir: string;
   /** Ordered, clean stop; idempotent. */
   stop(): Promise<void>;
+  // The same fields as serve.ts's RunningCloud, so `portier-cloud serve` can hand this to main.ts unchanged.
+  /** The main API app (its router serves every route but remote open; it does not listen itself). */
+  app: App;
+  store: DurableStore;
+  /** = httpUrl. */
+  url: string;
+  /** = stop(). */
+  close(): Promise<void>;
 }
 
 export function runtimePaths(dataDir: string): { root: string; events: string; desired: string; bridge: string } {
@@ -227,6 +235,12 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
 
     let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        log.info('stopping');
+        await runUndo();
+        log.info('stopped');
+      })());
     return {
       httpUrl,
       mqttUrl,
@@ -241,12 +255,11 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       doorMap,
       commandPublicKeyPem: key.publicKeyPem,
       dataDir: paths.root,
-      stop: () =>
-        (stopping ??= (async () => {
-          log.info('stopping');
-          await runUndo();
-          log.info('stopped');
-        })()),
+      stop,
+      app: main,
+      store,
+      url: httpUrl,
+      close: stop,
     };
   } catch (err) {
     await runUndo().catch(() => {});

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { EventBody } from '@portier/protocol';
+import { hashCredential, type EventBody } from '@portier/protocol';
 import t from 'tap';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
-import { EventIngest, type Applied } from '../../src/bridge/event-ingest.ts';
+import { EventIngest, type Applied, type IssuedPickupCode } from '../../src/bridge/event-ingest.ts';
 import type { LockerService } from '../../src/domain/service.ts';
 import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { bankModel, operator, roster, tempDir, type Teardownable } from './helpers.ts';
@@ -59,9 +59,15 @@ t.test('kiosk drop-off then pickup: the locker goes reserved -> occupied -> avai
   const ctl = r.lockerNumber >= 11 ? 'ctl-2' : 'ctl-1';
   t.equal(await status(s, r.lockerNumber), 'reserved');
 
+  const codes: IssuedPickupCode[] = [];
+  ingest.on('pickup-code', (c) => codes.push(c));
   sync.store(ctl, 'b1', tx('drop-off', [door], [r.id], { trackingIds: ['T-1'] }));
   await ingest.idle();
   t.equal(await status(s, r.lockerNumber), 'occupied', 'drop-off at the kiosk fills the locker');
+  t.equal(codes.length, 1, 'the new pickup code is handed to a notifier hook');
+  const stored = s.store.get('reservations', r.id)!.pickupCode!;
+  t.equal(hashCredential('pickup-code', codes[0]!.code, stored.code.params), stored.code.hash, 'it is the code the domain stored');
+  t.match(codes[0], { reservationId: r.id, recipient: { type: 'contact', id: 'c1' }, expiresAt: stored.expiresAt });
 
   sync.store(ctl, 'b1', tx('pickup', [door], [r.id], { actor: { role: 'recipient', id: 'c1' }, via: 'pin', offline: true }));
   await ingest.idle();

@@ -14,6 +14,7 @@ import {
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import t from 'tap';
+import type { RunningCloud } from '../../src/cli/serve.ts';
 import { provision } from '../../src/provision/provision.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { client, nextMessage, silence, tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
@@ -41,6 +42,9 @@ async function start(t: Teardownable, dataDir?: string): Promise<CloudRuntime & 
     desired: { debounceMs: 10, refreshMs: 0 },
   });
   t.teardown(() => rt.stop());
+  // What main.ts keeps of a started cloud: the runtime can stand in for serve.ts's own start-up.
+  const asServe: RunningCloud = rt;
+  void asServe;
   return Object.assign(rt, { dir });
 }
 
