@@ -38,7 +38,7 @@ async function start(t: Teardownable, dataDir?: string): Promise<CloudRuntime & 
     broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
     codeHashN: 1024,
     identityHashParams: TEST_HASH,
-    remoteOpen: { defaultTimeoutMs: 3000, ackGraceMs: 200 },
+    remoteOpen: { defaultTimeoutMs: 800, ackGraceMs: 100 },
     desired: { debounceMs: 10, refreshMs: 0 },
   });
   t.teardown(() => rt.stop());
@@ -190,6 +190,14 @@ t.test('startCloud end to end: retained desired state, API reservation -> one ne
   t.ok(verifyMessage(cmd, pub), 'the command is signed');
   const audit = await rt.service.queryActivity({ type: 'remote-open' });
   t.match(audit.map((a) => a.detail), [`command ${cmd.id}: requested: courier stuck`, `command ${cmd.id}: opened`]);
+
+  // A controller that never answers: the caller is told `timed_out` (the command has expired), and that is audited.
+  const silentCmd = nextMessage(c2, (topic) => topic === c2.topic('cmd'));
+  const late = await api(rt, 'POST', `/banks/${BANK}/lockers/3/open`, token, { reason: 'check' });
+  t.match(late, { status: 200, json: { outcome: 'timed_out' } });
+  const unanswered = parsePayload('cmd', (await silentCmd).payload);
+  t.ok(unanswered.ok && unanswered.value.expiresAt <= Date.now(), 'the unanswered command has expired by the time the caller hears');
+  t.match((await rt.service.queryActivity({ type: 'remote-open' })).at(-1), { lockerNumber: 3, detail: /timed_out/ });
 
   // Roles and errors of the route come from the same table and format as the rest of the API.
   t.equal((await api(rt, 'POST', `/banks/${BANK}/lockers/1/open`, undefined, { reason: 'x' })).status, 401);
