@@ -51,6 +51,8 @@ export interface TerminalKioskOptions {
   signal?: AbortSignal;
   /** Clear the screen between pages with ANSI escapes. Default: when the output is a TTY and TERM is not dumb. */
   ansi?: boolean;
+  /** Extra single keys for the simulator around the kiosk (e.g. `C`: a person shuts the open doors). */
+  extraKeys?: Record<string, { help: string; run: () => unknown }>;
 }
 
 const OPTION_LETTERS = 'abcdefghijklmnopqrstuvwxyz';
@@ -98,6 +100,7 @@ export function runTerminalKiosk(opts: TerminalKioskOptions): Promise<void> {
   let line: LineMode | undefined;
   let chain: Promise<void> = Promise.resolve();
   let lastView: TerminalScreen = engine.screen;
+  const help = [...TERMINAL_HELP, ...Object.entries(opts.extraKeys ?? {}).map(([k, v]) => `${k} = ${v.help}`)];
 
   const write = (s: string): void => {
     if (!output.writableEnded && !output.destroyed) output.write(s);
@@ -182,7 +185,14 @@ export function runTerminalKiosk(opts: TerminalKioskOptions): Promise<void> {
       if (ch === '-') return queue(() => engine.keypad('volume-down'));
       if (ch === 'X') return queue(() => engine.signOut());
       if (ch === '?') {
-        write(`${TERMINAL_HELP.join('\n')}\n`);
+        write(`${help.join('\n')}\n`);
+        return;
+      }
+      const extra = opts.extraKeys?.[ch];
+      if (extra) {
+        queue(async () => {
+          await extra.run();
+        });
         return;
       }
       const idx = OPTION_LETTERS.indexOf(ch);
@@ -229,7 +239,7 @@ export function runTerminalKiosk(opts: TerminalKioskOptions): Promise<void> {
       if (opts.signal.aborted) return finish();
       opts.signal.addEventListener('abort', finish, { once: true });
     }
-    write(`${TERMINAL_HELP.join('\n')}\n`);
+    write(`${help.join('\n')}\n`);
     draw(engine.screen);
   });
 }
