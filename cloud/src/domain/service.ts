@@ -366,6 +366,13 @@ export class LockerService extends EventEmitter<DomainEvents> {
     const out: Locker[] = [];
     const seenNumbers = new Set<string>();
     const seenDoors = new Set<string>();
+    // `column/door` pairs already used, per bank: built once per call, not once per new locker.
+    const doors = new Map<string, Set<string>>();
+    const doorsInUse = (bankId: string): Set<string> => {
+      let d = doors.get(bankId);
+      if (!d) doors.set(bankId, (d = new Set([...this.index(bankId).lockers.values()].map((l) => `${l.columnId}/${l.door}`))));
+      return d;
+    };
     reqs.forEach((req, i) => {
       this.mustBank(req.bankId, field(i, 'bankId'));
       const col = this.store.get('columns', req.columnId);
@@ -374,7 +381,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
       if (this.store.get('lockers', nk) || seenNumbers.has(nk))
         throw new DomainError('CONFLICT', `bank ${req.bankId} already has locker ${req.number}`, field(i, 'number'));
       const dk = `${req.columnId}/${req.door}`;
-      if (seenDoors.has(dk) || [...this.index(req.bankId).lockers.values()].some((l) => l.columnId === req.columnId && l.door === req.door))
+      if (seenDoors.has(dk) || doorsInUse(req.bankId).has(dk))
         throw new DomainError('CONFLICT', `door ${req.door} of column ${req.columnId} is already a locker`, field(i, 'door'));
       if (req.dedicatedTo) this.mustRecipient(req.dedicatedTo, field(i, 'dedicatedTo.id'));
       seenNumbers.add(nk);

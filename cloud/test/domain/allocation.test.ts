@@ -130,6 +130,13 @@ t.test('bad input is refused with the field named, and unknown ids with NOT_FOUN
     code: 'CONFLICT',
     field: 'personnelId',
   });
+  const locker = { bankId: 'b1', number: 7, columnId: 'col1', door: 1, size: 'S' as const, bottomCm: 50, topCm: 90, loading: 'front' as const };
+  await t.rejects(s.createLocker(locker, admin), { code: 'CONFLICT', field: 'door' }, 'door 1 of col1 is locker 1 already');
+  await t.rejects(s.createLocker({ ...locker, number: 1, door: 9 }, admin), { code: 'CONFLICT', field: 'number' });
+  await t.rejects(s.createLockers([{ ...locker, door: 9 }, { ...locker, number: 8, door: 9 }], admin), { code: 'CONFLICT', field: 'lockers.1.door' }, 'within one batch too');
+  await t.rejects(s.createLocker({ ...locker, door: 9, topCm: 40 }, admin), { code: 'VALIDATION', field: 'topCm' });
+  await t.rejects(s.createLocker({ ...locker, door: 9, loading: 'rear' }, admin), { code: 'VALIDATION', field: 'shelfBarcode' });
+  t.equal((await s.listLockers('b1')).length, 1, 'no locker was added by the failures');
   t.equal((await s.listReservations({})).length, 0, 'nothing was reserved by the failures');
   t.equal((await s.queryActivity({})).length, 0, 'nor logged');
 });

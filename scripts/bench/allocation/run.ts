@@ -34,6 +34,8 @@ interface PhaseResult {
   p99: number;
   openMs: number;
   journalMb: number;
+  /** Process CPU time per reservation: what the machine's load does not change. */
+  cpuUsPerRes: number;
 }
 
 async function buildModel(s: LockerService): Promise<void> {
@@ -163,12 +165,12 @@ async function prepare(past: number): Promise<Prepared> {
   return { past, dir, store, service, openMs };
 }
 
-async function finish(p: Prepared, seconds: number, latencies: number[]): Promise<PhaseResult> {
+async function finish(p: Prepared, seconds: number, latencies: number[], cpuUs: number): Promise<PhaseResult> {
   const sorted = latencies.sort((a, b) => a - b);
   const journalMb = (await stat(join(p.dir, 'journal.jsonl'))).size / 1e6;
   await p.store.close();
   await rm(p.dir, { recursive: true, force: true });
-  return { rps: RESERVATIONS / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), openMs: p.openMs, journalMb };
+  return { rps: RESERVATIONS / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), openMs: p.openMs, journalMb, cpuUsPerRes: cpuUs / RESERVATIONS };
 }
 
 // Both stores are measured in alternating rounds (A B B A ...), so a load spike on this shared machine
@@ -177,26 +179,29 @@ const ROUNDS = 40;
 const perRound = Math.ceil(RESERVATIONS / ROUNDS);
 const a = await prepare(1_000);
 const b = await prepare(100_000);
-const acc = new Map<Prepared, { seconds: number; latencies: number[]; done: number }>([
-  [a, { seconds: 0, latencies: [], done: 0 }],
-  [b, { seconds: 0, latencies: [], done: 0 }],
+const acc = new Map<Prepared, { seconds: number; latencies: number[]; done: number; cpuUs: number }>([
+  [a, { seconds: 0, latencies: [], done: 0, cpuUs: 0 }],
+  [b, { seconds: 0, latencies: [], done: 0, cpuUs: 0 }],
 ]);
 for (let round = 0; round < ROUNDS; round++) {
   for (const p of round % 2 === 0 ? [a, b] : [b, a]) {
     const st = acc.get(p)!;
     const n = Math.min(perRound, RESERVATIONS - st.done);
     (globalThis as { gc?: () => void }).gc?.();
+    const c0 = process.cpuUsage();
     const r = await runReservations(p.service, n, WARMUP + st.done);
+    const cpu = process.cpuUsage(c0);
+    st.cpuUs += cpu.user + cpu.system;
     if (process.env.BENCH_VERBOSE) process.stdout.write(`round ${round} ${p.past} past: ${(n / r.seconds).toFixed(0)} res/s\n`);
     st.seconds += r.seconds;
     st.done += n;
     for (const l of r.latencies) st.latencies.push(l);
   }
 }
-const r1k = await finish(a, acc.get(a)!.seconds, acc.get(a)!.latencies);
-const r100k = await finish(b, acc.get(b)!.seconds, acc.get(b)!.latencies);
+const r1k = await finish(a, acc.get(a)!.seconds, acc.get(a)!.latencies, acc.get(a)!.cpuUs);
+const r100k = await finish(b, acc.get(b)!.seconds, acc.get(b)!.latencies, acc.get(b)!.cpuUs);
 const line = (name: string, r: PhaseResult) =>
-  `${name}: ${r.rps.toFixed(0)} res/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, store open ${r.openMs.toFixed(0)} ms, journal ${r.journalMb.toFixed(1)} MB\n`;
+  `${name}: ${r.rps.toFixed(0)} res/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, cpu ${r.cpuUsPerRes.toFixed(0)} us/res, store open ${r.openMs.toFixed(0)} ms, journal ${r.journalMb.toFixed(1)} MB\n`;
 process.stdout.write(line('1k past', r1k));
 process.stdout.write(line('100k past', r100k));
 process.stdout.write(`(${RESERVATIONS} reservations per store in ${ROUNDS} alternating rounds, ${CONCURRENCY} in flight, ${BANKS} banks of ${LOCKERS_PER_BANK} lockers, durable store)\n`);
