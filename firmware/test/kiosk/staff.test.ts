@@ -186,3 +186,25 @@ t.test('carrier codes are six to ten digits; a carrier restricted to some doors 
   t.match(k.text(), /medium locker, 1 free/);
   t.notMatch(k.text(), /small locker/);
 });
+
+t.test('staff sign-in page: PIN or badge; a wrong PIN is a login failure of method pin; back goes to the menu', async (t) => {
+  const k = createKiosk(t);
+  await k.press('enter');
+  await k.engine.select('staff');
+  t.equal(k.engine.screen.page, 'staff-signin');
+  t.equal(k.engine.screen.input?.masked, true);
+  await k.type('1111');
+  t.match(k.sink.ofType('login-failure')[0], { method: 'pin', attempts: 1 });
+  await k.type(CODES.pickup);
+  t.equal(k.engine.screen.page, 'staff-signin', 'a pickup code is not a staff PIN');
+  t.same(k.doors.unlocked, []);
+  await k.press('back');
+  t.equal(k.engine.screen.page, 'menu');
+  await k.engine.select('staff');
+  await k.engine.badge(CODES.adminBadge);
+  t.equal(k.engine.screen.page, 'staff-menu');
+  t.equal(k.engine.screen.role, 'admin');
+  await k.press('back');
+  t.equal(k.engine.screen.page, 'home', 'back on the staff menu signs out');
+  t.equal(k.engine.screen.role, undefined);
+});
