@@ -54,6 +54,9 @@ export async function earlySafe(args, timeoutMs = 500) {
   } catch {
     return 'unreadable';
   }
+  // The hardware section overridden from the environment: leave it to the real start-up rather
+  // than write to a port the file names but the controller will not use.
+  if (Object.keys(process.env).some((k) => k.startsWith('PORTIER_CONTROLLER__HARDWARE'))) return 'env-overrides';
   const plan = safeBytes(cfg);
   if (!plan) return 'not-applicable';
   // Fast path (Linux): set the line with stty and write through the file system; importing

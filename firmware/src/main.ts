@@ -20,7 +20,7 @@ const EVENTS: Array<keyof DoorControllerEventMap> = [
 ];
 
 export async function run(configPath: string): Promise<void> {
-  const loaded = await loadConfigFile(configPath);
+  const loaded = await loadConfigFile(configPath, process.env);
   if (!loaded.ok) {
     process.stderr.write(`portier-controller: invalid configuration ${configPath}:\n${formatProblems(loaded.problems)}\n`);
     process.exit(2);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { applyEnvOverrides } from './env.ts';
 import { controllerConfigSchema, type ControllerConfig } from './schema.ts';
 
 /** One problem in a configuration, with the dotted path of the field at fault. */
@@ -24,8 +25,11 @@ export function validate(input: unknown): ValidationResult {
   return { ok: true, config: parsed.data };
 }
 
-/** Reads a YAML or JSON file (YAML is a superset of JSON) and validates it. */
-export async function loadConfigFile(path: string): Promise<ValidationResult> {
+/**
+ * Reads a YAML or JSON file (YAML is a superset of JSON), applies `PORTIER_...` environment
+ * overrides when `env` is given, and validates the result.
+ */
+export async function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): Promise<ValidationResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -38,7 +42,7 @@ export async function loadConfigFile(path: string): Promise<ValidationResult> {
   } catch (err) {
     return { ok: false, problems: [{ path: '(file)', message: `${path} is not valid YAML/JSON: ${(err as Error).message}` }] };
   }
-  return validate(data);
+  return validate(env ? applyEnvOverrides(data, env) : data);
 }
 
 /** Human-readable list, one problem per line. */

@@ -97,3 +97,22 @@ t.test('files: YAML and JSON, unreadable and malformed files', async (t) => {
   writeFileSync(bad, 'hardware: [unclosed');
   t.match(await loadConfigFile(bad), { ok: false, problems: [{ path: '(file)' }] });
 });
+
+t.test('environment overrides: set a path, typed values, unknown keys reported', async (t) => {
+  const { applyEnvOverrides } = await import('@portier/firmware/config/index.ts');
+  const env = {
+    PORTIER_CONTROLLER__HARDWARE__BUS__IO__PATH: '/dev/ttyACM9',
+    PORTIER_CONTROLLER__HARDWARE__DOORS__MAX_PULSE_MS: '800',
+    PORTIER_CONTROLLER__LOG__LEVEL: 'debug',
+    PORTIER_DATA_DIR: '/var/lib/portier', // another program's variable: ignored
+  };
+  const r = validate(applyEnvOverrides(gpio, env));
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  t.equal(r.config.hardware.bus.kind === 'gpio' && r.config.hardware.bus.io.path, '/dev/ttyACM9');
+  t.equal(r.config.hardware.doors.maxPulseMs, 800);
+  t.equal(r.config.log.level, 'debug');
+  t.equal(gpio.hardware.bus.io.path, '/dev/ttyACM0', 'the parsed file is not modified');
+  const bad = validate(applyEnvOverrides(gpio, { PORTIER_CONTROLLER__HARDWARE__DOORS__MAX_PULSE: '5' }));
+  t.notOk(bad.ok);
+  if (!bad.ok) t.same(paths(bad.problems), ['hardware.doors']);
+});
