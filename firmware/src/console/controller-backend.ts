@@ -69,6 +69,11 @@ export interface ControllerBackendOptions {
   serviceOf?: (door: number) => 'in-service' | 'out-of-service';
   /** Desired version last reported to the cloud. Default: the applied desired version. */
   reportedVersion?: () => number | null;
+  /**
+   * Record the door controller's events for `events` here (default true). Set false when the
+   * caller passes every published event to `noteEvent` itself, or they would show twice.
+   */
+  recordDoorEvents?: boolean;
   /** How many recent events `events` can show. Default 200. */
   eventsCapacity?: number;
   /**
@@ -108,7 +113,7 @@ export class ControllerBackend implements ConsoleBackend {
     this.now = opts.now ?? Date.now;
     this.startedAt = opts.startedAt ?? this.now();
     this.capacity = opts.eventsCapacity ?? 200;
-    this.watchDoors();
+    if (opts.recordDoorEvents !== false) this.watchDoors();
   }
 
   /** Stops listening to the door controller. */
