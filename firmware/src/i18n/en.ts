@@ -46,6 +46,7 @@ export const en = {
   'error.extendTooLong': 'Storage cannot last more than {max} hours in total.',
   'error.outOfService': 'Locker {locker} is out of service.',
   'error.nothing': 'There is nothing to do here.',
+  'error.scanFirst': 'To sign in with a scanned code, first choose "Scan a pickup code" in the services: press enter.',
   // Lockers
   'locker.where': 'locker {locker}, column {column}, {position} door from the top',
   'locker.open': 'Open now: {where}.',

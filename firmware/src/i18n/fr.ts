@@ -45,6 +45,7 @@ export const fr: Record<MessageKey, string> = {
   'error.extendTooLong': 'Le dépôt ne peut pas durer plus de {max} heures au total.',
   'error.outOfService': 'Le casier {locker} est hors service.',
   'error.nothing': "Il n'y a rien à faire ici.",
+  'error.scanFirst': 'Pour vous connecter avec un code scanné, choisissez d\'abord « Scanner un code de retrait » dans les services : appuyez sur entrée.',
   'locker.where': 'casier {locker}, colonne {column}, {position} porte en partant du haut',
   'locker.open': 'Ouvert : {where}.',
   'locker.closed': 'Le casier {locker} est fermé.',

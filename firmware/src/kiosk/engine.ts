@@ -669,7 +669,8 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     if (page === 'scan' || (page === 'home' && this.rules().contactless)) {
       return this.signIn(code, ['qr', 'carrier-code', 'pickup-code'], 'qr', 'qr');
     }
-    // Without contactless sign-in the scanner is ignored on the home page until "Scan a code" is chosen.
+    // Without contactless sign-in the scanner signs nobody in from the home page: say how to scan.
+    if (page === 'home') return this.setError(msg('error.scanFirst'));
     this.log.debug({ page }, 'scan ignored on this page');
   }
 

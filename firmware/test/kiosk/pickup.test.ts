@@ -59,8 +59,10 @@ t.test('contactless: a scanned QR code signs in from the home page with no typin
 t.test('without contactless, the scanner works only after choosing "Scan a code"', async (t) => {
   const k = createKiosk(t, { rules: { contactless: false, openAllAtOnce: true } });
   await k.engine.scan(CODES.qr);
-  t.same(k.doors.unlocked, [], 'scan on the home page ignored');
+  t.same(k.doors.unlocked, [], 'scan on the home page signs nobody in');
   t.equal(k.engine.screen.page, 'home');
+  t.match(k.text(), /first choose "Scan a pickup code"/);
+  t.equal(k.sink.ofType('login-failure').length, 0, 'not a failed sign-in');
   await k.press('enter'); // empty entry: services menu
   t.equal(k.engine.screen.page, 'menu');
   await k.engine.select('scan');
