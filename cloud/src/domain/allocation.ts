@@ -32,10 +32,38 @@ export interface AllocationRequest {
   owners: RecipientRef[];
 }
 
+/**
+ * A bank's lockers prepared for allocation: sides sorted, volume and accessibility worked out once, general
+ * lockers ordered smallest first (volume, then number), dedicated ones apart. Rebuilt when a locker changes.
+ */
+export interface Slot {
+  locker: Locker;
+  sides: [number, number, number];
+  volume: number;
+  accessible: boolean;
+}
+export interface BankSlots {
+  general: Slot[];
+  dedicated: Slot[];
+}
+
+export function bankSlots(lockers: Iterable<Locker>, reach: ReachLimits): BankSlots {
+  const general: Slot[] = [];
+  const dedicated: Slot[] = [];
+  for (const l of lockers) {
+    const d = lockerDimensions(l);
+    const slot: Slot = { locker: l, sides: sorted(d), volume: volume(d), accessible: isAccessible(l, reach) };
+    (l.dedicatedTo ? dedicated : general).push(slot);
+  }
+  const order = (a: Slot, b: Slot): number => a.volume - b.volume || a.locker.number - b.locker.number;
+  general.sort(order);
+  dedicated.sort(order);
+  return { general, dedicated };
+}
+
 export interface AllocationContext {
-  lockers: Iterable<Locker>;
+  slots: BankSlots;
   isHeld: (lockerNumber: number) => boolean;
-  reach: ReachLimits;
   quota: DeliveryQuota;
 }
 
@@ -46,21 +74,6 @@ export function lockerDimensions(l: Pick<Locker, 'size' | 'dimensions'>): Dimens
 
 export function parcelDimensions(size: ParcelSize | undefined, dims: Dimensions | undefined): Dimensions {
   return dims ?? STANDARD_DIMENSIONS[size ?? 'XS'];
-}
-
-/** Lockers are immutable values in the store: work out each one's sorted sides and volume once. */
-interface Profile {
-  sides: [number, number, number];
-  volume: number;
-}
-const profiles = new WeakMap<object, Profile>();
-function profileOf(l: Pick<Locker, 'size' | 'dimensions'>): Profile {
-  let p = profiles.get(l);
-  if (!p) {
-    const d = lockerDimensions(l);
-    profiles.set(l, (p = { sides: sorted(d), volume: volume(d) }));
-  }
-  return p;
 }
 
 function sorted(d: Dimensions): [number, number, number] {
@@ -78,49 +91,38 @@ function volume(d: Dimensions): number {
   return d.widthCm * d.heightCm * d.depthCm;
 }
 
-/** Keeps the smallest locker seen (volume, then the lower number). */
-class Smallest {
-  best: Locker | undefined;
-  private v = Infinity;
-  offer(l: Locker): void {
-    const v = profileOf(l).volume;
-    if (v < this.v || (v === this.v && this.best !== undefined && l.number < this.best.number)) {
-      this.best = l;
-      this.v = v;
-    }
-  }
+function free(slot: Slot, ctx: AllocationContext): boolean {
+  return slot.locker.service === 'in-service' && !ctx.isHeld(slot.locker.number);
 }
 
-// One pass over the bank's lockers (this runs inside the bank's lock on every reservation).
+function fitsSides(p: readonly number[], l: readonly number[]): boolean {
+  return p[0]! <= l[0]! && p[1]! <= l[1]! && p[2]! <= l[2]!;
+}
+
+// Runs inside the bank's lock on every reservation: slots come sorted smallest first, so the first match of a
+// category is its smallest, and the common case stops early.
 export function chooseLocker(req: AllocationRequest, ctx: AllocationContext): Locker | undefined {
   const parcel = sorted(req.parcel);
-  const storage = req.kind === 'storage';
-  /** Free general lockers per standard size, fitting or not: what the delivery quota counts. */
-  const freeBySize = storage ? new Map<string, number>() : undefined;
-  const storageCandidates: Locker[] = [];
-  const mine = new Smallest();
-  const others = new Smallest();
-  const accessible = new Smallest();
-  for (const l of ctx.lockers) {
-    if (l.service !== 'in-service' || ctx.isHeld(l.number)) continue;
-    if (freeBySize && !l.dedicatedTo) freeBySize.set(l.size, (freeBySize.get(l.size) ?? 0) + 1);
-    const dims = profileOf(l).sides;
-    if (parcel[0] > dims[0] || parcel[1] > dims[1] || parcel[2] > dims[2]) continue;
-    const acc = isAccessible(l, ctx.reach);
-    if (req.needsAccessible && !acc) continue;
-    if (l.dedicatedTo) {
-      const d = l.dedicatedTo;
-      if (req.owners.some((o) => o.type === d.type && o.id === d.id)) mine.offer(l);
-    } else if (storage) storageCandidates.push(l);
-    else (acc ? accessible : others).offer(l);
+  for (const slot of ctx.slots.dedicated) {
+    if (!free(slot, ctx) || !fitsSides(parcel, slot.sides) || (req.needsAccessible && !slot.accessible)) continue;
+    const d = slot.locker.dedicatedTo!;
+    if (req.owners.some((o) => o.type === d.type && o.id === d.id)) return slot.locker;
   }
-  if (mine.best) return mine.best;
-  if (freeBySize) {
-    for (const l of storageCandidates) {
-      if (l.size !== 'custom' && (freeBySize.get(l.size) ?? 0) <= (ctx.quota[l.size] ?? 0)) continue;
-      (isAccessible(l, ctx.reach) ? accessible : others).offer(l);
-    }
+  let freeBySize: Map<string, number> | undefined;
+  if (req.kind === 'storage') {
+    freeBySize = new Map();
+    for (const slot of ctx.slots.general) if (free(slot, ctx)) freeBySize.set(slot.locker.size, (freeBySize.get(slot.locker.size) ?? 0) + 1);
   }
-  // Accessible lockers only when nothing else fits (for a flagged recipient, `others` is empty).
-  return others.best ?? accessible.best;
+  let firstAccessible: Locker | undefined;
+  for (const slot of ctx.slots.general) {
+    if (!free(slot, ctx) || !fitsSides(parcel, slot.sides)) continue;
+    const l = slot.locker;
+    if (freeBySize && l.size !== 'custom' && (freeBySize.get(l.size) ?? 0) <= (ctx.quota[l.size] ?? 0)) continue;
+    if (slot.accessible) {
+      if (req.needsAccessible) return l;
+      firstAccessible ??= l;
+    } else if (!req.needsAccessible) return l;
+  }
+  // Accessible lockers go to others only when nothing else fits.
+  return firstAccessible;
 }

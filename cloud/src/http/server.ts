@@ -62,6 +62,9 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // While closing, requests still arriving on kept-alive connections get a 503 in the API's error format (the hook
+    // below), not fastify's own body.
+    return503OnClosing: false,
     // zod validates requests. Response schemas document the answers and type-check handlers but are not enforced
     // at run time, so a field the domain adds later cannot turn a good answer into a 500. Giving both compilers
     // here also keeps fastify from loading ajv and fast-json-stringify (a tenth of the start-up time).
@@ -90,6 +93,17 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
       if (m === 'HEAD' || m === 'OPTIONS') continue;
       if (!ROUTE_ACCESS[accessKey(m, route.url)]) throw new Error(`route ${m} ${route.url} has no entry in ROUTE_ACCESS`);
       apiRoutes.push({ method: m, url: route.url });
+    }
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ApiError(503, 'SHUTTING_DOWN', 'the service is shutting down, try again shortly', undefined, { 'retry-after': '5' });
     }
   });
 

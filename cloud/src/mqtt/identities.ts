@@ -199,14 +199,14 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     return data.controllers.find((c) => c.controllerId === name) ?? data.services.find((s) => s.username === name);
   }
 
-  private async issue(data: RegistryFile, secret: string | undefined): Promise<{ secret: string; hash: string; mosquittoHash: string }> {
+  private async issue(data: RegistryFile, secret: string | undefined, random = false): Promise<{ secret: string; hash: string; mosquittoHash: string }> {
     const s = secret ?? this.makeSecret();
     if (s.length < 16) throw new IdentityError('INVALID', 'a secret must be at least 16 characters', 'secret');
     const fp = secretFingerprint(s);
     if (data.issued.includes(fp)) throw new IdentityError('SECRET_REUSED', 'this secret was issued before and is never issued again', 'secret');
     data.issued.push(fp);
     // A chosen secret may be weak: it gets the full scrypt cost (tests may lower both).
-    const params = secret === undefined || this.hashParams !== DEFAULT_SECRET_HASH_PARAMS ? this.hashParams : CHOSEN_SECRET_HASH_PARAMS;
+    const params = secret === undefined || random || this.hashParams !== DEFAULT_SECRET_HASH_PARAMS ? this.hashParams : CHOSEN_SECRET_HASH_PARAMS;
     return { secret: s, hash: await hashSecret(s, params), mosquittoHash: mosquittoPasswordHash(s) };
   }
 
@@ -277,10 +277,15 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
   }
 
   /** Creates a service account (the cloud's own MQTT user); returns its secret. */
-  createServiceAccount(input: { username: string; secret?: string }): Promise<{ account: ServiceAccount; secret: string }> {
+  createServiceAccount(input: {
+    username: string;
+    secret?: string;
+    /** The given secret came from `newSecret()` (32 random bytes), not from a person: the cheap hash is enough. */
+    secretIsRandom?: boolean;
+  }): Promise<{ account: ServiceAccount; secret: string }> {
     return this.mutate(async (data) => {
       this.checkNew(data, input.username, 'username');
-      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
+      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret, input.secretIsRandom === true);
       const account: ServiceAccount = { kind: 'service', username: input.username, secretHash: hash, mosquittoHash, createdAt: this.now(), revokedAt: null };
       data.services.push(account);
       return { account, secret };

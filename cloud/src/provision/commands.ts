@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { IdentityRegistry } from '../mqtt/identities.ts';
 import { writeMosquittoFiles } from '../mqtt/mosquitto.ts';
-import { provision, revoke } from './provision.ts';
+import { ensureServiceAccount, provision, revoke } from './provision.ts';
 
 export interface ProvisionCommandOptions {
   /** Data folder when `--data-dir` is not given (default `./var/cloud`, as the cloud's config). */
@@ -84,8 +84,10 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .action(async (o: { out: string; host: string; port: number; dataDir?: string }) => {
       await run(async () => {
         const reg = await IdentityRegistry.open(dataDirOf(o));
+        // The cloud's own service account must be in the files before the cloud connects to that broker.
+        const service = await ensureServiceAccount({ dataDir: dataDirOf(o), identities: reg });
         const files = await writeMosquittoFiles(reg, resolve(o.out), { host: o.host, port: o.port });
-        return { ...files, reload: 'send mosquitto SIGHUP after each provision or revoke to reload the files' };
+        return { ...files, serviceAccount: service.username, reload: 'send mosquitto SIGHUP after each provision or revoke to reload the files' };
       });
     });
 

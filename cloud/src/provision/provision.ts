@@ -170,6 +170,6 @@ export async function ensureServiceAccount(input: {
     await ensureDir(dirname(file));
     await writeFileDurable(file, `${secret}\n`, 0o600);
   }
-  await reg.createServiceAccount({ username, secret });
+  await reg.createServiceAccount({ username, secret, secretIsRandom: /^[A-Za-z0-9_-]{43}$/.test(secret) });
   return { username, password: secret };
 }

@@ -495,6 +495,11 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     };
   }
 
+  /** One door's state as the cloud shows it: `unknown` while its controller is offline or never reported it. */
+  doorState(controllerId: string, door: number): 'open' | 'closed' | 'unknown' {
+    return this.doorStates(controllerId).find((d) => d.door === door)?.state ?? 'unknown';
+  }
+
   /**
    * The doors of a controller as last reported, every one `unknown` while the controller is offline (or the cloud
    * is cut off from the broker): what the cloud shows instead of a stale "closed".

@@ -99,6 +99,7 @@ t.test('commander sub-commands', async (t) => {
   t.equal(failed, 1);
   t.match(JSON.parse(errors.pop()!), { error: { code: 'NOT_FOUND' } });
   await make().parseAsync(['mosquitto-files', '--out', join(dataDir, 'mosq'), '--port', '18883'], { from: 'user' });
-  t.match(JSON.parse(lines.pop()!), { conf: join(dataDir, 'mosq', 'mosquitto.conf') });
+  t.match(JSON.parse(lines.pop()!), { conf: join(dataDir, 'mosq', 'mosquitto.conf'), serviceAccount: 'portier-cloud' });
+  t.match(await readFile(join(dataDir, 'mosq', 'passwd'), 'utf8'), /^portier-cloud:\$7\$/m, "the cloud's service account is in the password file");
   t.throws(() => make().parse(['provision', '--bank', 'b', '--controller', 'c', '--column', 'x', '--broker-url', 'mqtt://h:1', '--out', out], { from: 'user' }));
 });

@@ -121,6 +121,8 @@ t.test('online state from birth and will; doors are unknown while offline', asyn
   t.equal(v?.bootId, 'boot-1');
   t.ok(v?.lastSeen, 'last seen set');
   t.same(w.link.doorStates('col-a').map((d) => d.state), ['closed', 'open'], 'doors as reported while online');
+  t.equal(w.link.doorState('col-a', 2), 'open');
+  t.equal(w.link.doorState('col-a', 9), 'unknown', 'a door it never reported');
 
   // The controller vanishes (no DISCONNECT): the broker publishes its will.
   const offline = once<{ reason: string }>(w.link, 'controller-offline');
@@ -128,6 +130,7 @@ t.test('online state from birth and will; doors are unknown while offline', asyn
   t.equal((await offline).reason, 'will');
   t.equal(w.link.controller('col-a')?.online, false);
   t.same(w.link.doorStates('col-a').map((d) => [d.state, d.itemPresent]), [['unknown', null], ['unknown', null]], 'doors unknown while offline');
+  t.equal(w.link.doorState('col-a', 2), 'unknown');
 
   // A cloud restart learns the states from the retained status/reported.
   await w.restartLink();

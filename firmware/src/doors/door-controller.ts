@@ -375,7 +375,9 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     }
 
     if (open) {
-      if (attempt && readStartedAt >= attempt.startedAt && !attempt.seen && prev !== true) {
+      // Seen open by a read that started after the pulse: `opened`. (A door known to be open
+      // before the pulse never gets here with an attempt waiting: that is `already_open`.)
+      if (attempt && readStartedAt >= attempt.startedAt && !attempt.seen) {
         attempt.seen = true;
         attempt.onSeen?.();
       }
@@ -387,9 +389,13 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       rt.state = 'open';
       rt.openSince = now;
       rt.leftOpenReported = false;
-      // First reading after start or after an unknown spell: take it as it is, no event.
-      if (prev === undefined || fromState === 'unknown') return;
       if (rt.flapping) return;
+      // First reading after start or after an unknown spell: take it as it is, no event, unless
+      // an unlock is waiting for exactly this.
+      if (prev === undefined || fromState === 'unknown') {
+        if (attempt?.seen && readStartedAt >= attempt.startedAt) this.emit('door-opened', { door: rt.door, cause: 'unlock', at: now });
+        return;
+      }
       if (attempt) {
         this.emit('door-opened', { door: rt.door, cause: 'unlock', at: now });
       } else {

@@ -36,3 +36,28 @@ t.test('board unplugged: bus-health down, doors unknown once, unlock reports unk
   t.same(faults, ['BUS_TIMEOUT']);
   t.equal(f.doors[1]!.energised.length, 0);
 });
+
+t.test('an unlock while the door is unknown: seen open afterwards counts as opened', async (t) => {
+  const clock = fakeClock();
+  t.teardown(() => clock.restore());
+  const { FlakyBus } = await import('../contract/harness.ts');
+  const f = await createGpioFixture({ doorCount: 2, maxPulseMs: 500 });
+  const flaky = new FlakyBus(f.bus);
+  const ctl = new DoorController({ bus: flaky, maxPulseMs: 500, pulseMs: 200, pollMs: 50, unknownAfterFailures: 3 });
+  t.teardown(async () => {
+    await ctl.stop();
+    await f.cleanup();
+  });
+  const opened: unknown[] = [];
+  ctl.on('door-opened', (e) => opened.push(e));
+  await settle(clock, ctl.start());
+  flaky.failAllReads = true;
+  await advance(clock, 300);
+  t.equal(ctl.status(1).state, 'unknown');
+  const p = ctl.unlock(1);
+  await advance(clock, 300); // pulse sent, door sprang open, reads still failing
+  flaky.failAllReads = false;
+  const res = await settle(clock, p);
+  t.equal(res.outcome, 'opened');
+  t.match(opened, [{ door: 1, cause: 'unlock' }]);
+});
