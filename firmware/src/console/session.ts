@@ -292,7 +292,8 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     const [name, ...args] = words as [string, ...string[]];
     const cmd = this.commands.get(name.toLowerCase());
     if (!cmd) {
-      this.audit('unknown-command', [name], false);
+      // A number typed as a command is most likely the PIN typed again: never log or send it.
+      this.audit('unknown-command', [/^[0-9]+$/.test(name) ? '(digits)' : name], false);
       this.terminal.print(`error: unknown command "${truncate(name, 40)}" (type "help" for the list)\n`);
       this.terminal.readLine(PROMPT);
       return;
@@ -578,15 +579,15 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     return new Promise((resolve) => {
       this.state = 'confirm';
       this.confirmResolve = (line) => {
+        this.confirmResolve = undefined;
         if (this.state === 'confirm') this.state = 'busy';
+        // Paused again at once, so lines typed after the answer wait for the command to finish.
+        this.terminal.pause();
         resolve(line);
       };
       this.terminal.readLine(prompt);
       // The console step is paused while a command runs; the answer must get through.
       this.terminal.resume();
-    }).then((line) => {
-      this.terminal.pause();
-      return line as string | null;
     });
   }
 

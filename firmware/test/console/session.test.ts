@@ -301,3 +301,52 @@ t.test('a line in pieces and several lines in one read', async (t) => {
   const prompts = h.out.split('portier> ').length - 1;
   t.equal(prompts, 4, 'one prompt per command, CR LF counted once');
 });
+
+t.test('a PIN typed again at the command prompt is not logged or sent', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  t.match(await h.cmd(TEST_PIN), 'error: unknown command');
+  t.notMatch(JSON.stringify(h.backend.published), TEST_PIN);
+  t.match(h.backend.actions().at(-1), { action: 'unknown-command', args: ['(digits)'], ok: false });
+});
+
+t.test('property: lines that are not valid commands never reach the controller', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  const fc = (await import('fast-check')).default;
+  const word = fc.oneof(fc.constantFrom('open', 'test', 'service', 'boards', 'config', 'net', 'logs', 'events', 'set', 'show', 'out', 'in', '0', '5', '-1', '1.5', '1e3', 'x', '', 'scan2'), fc.string({ maxLength: 6 }));
+  const bad = fc
+    .array(word, { minLength: 1, maxLength: 4 })
+    .map((ws) => ws.join(' ').replace(/[\r\n\x03\x04\x1b\x15\x17\x7f\b]/g, ''))
+    .filter((l) => {
+      const w = l.trim().split(/\s+/);
+      const ok =
+        /^(open|test) [1-4]$/.test(l.trim()) ||
+        /^service [1-4] (out|in)$/.test(l.trim()) ||
+        l.trim() === 'boards scan' ||
+        l.trim() === 'net test' ||
+        /^(logs|events)( [0-9]+)?$/.test(l.trim()) ||
+        w[0] === 'config' ||
+        /^(status|doors|help|exit|reboot-safe|factory-reset)\b/.test(l.trim()) ||
+        l.trim() === '';
+      return !ok;
+    });
+  await fc.assert(
+    fc.asyncProperty(bad, async (line) => {
+      const out = await h.cmd(line);
+      return h.backend.calls.length === 0 && /error: /.test(out) && h.session.signedIn;
+    }),
+    { numRuns: 150 },
+  );
+  t.same(h.backend.calls, []);
+  t.equal(JSON.stringify(h.backend.doors().map((d) => [d.state, d.service])), JSON.stringify([1, 2, 3, 4].map(() => ['closed', 'in-service'])));
+});
+
+t.test('lines typed after a confirmation answer wait for the command and then run', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  h.send(`factory-reset\r${FACTORY_RESET_PHRASE}\rservice 3 out\r`);
+  await h.until('door 3 is now out-of-service');
+  t.equal(h.backend.resets, 1);
+  t.equal(h.backend.doorState.get(3)!.service, 'out-of-service');
+});
