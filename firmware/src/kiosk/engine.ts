@@ -19,6 +19,7 @@ import { lockerWhere, msg, translate, type Lang, type MessageKey, type MessageRe
 import { silentLogger, type Logger } from '../util/logger.ts';
 import type { Clock, CredentialMatch, CredentialPort, DesiredStatePort, EventSink, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from './ports.ts';
 import { systemClock } from './ports.ts';
+import type { KioskMemory, KioskMemoryPort } from './memory.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './throttle.ts';
 import { validateKioskTimers } from './timers.ts';
 import type {
@@ -56,6 +57,11 @@ export interface KioskEngineOptions {
   storageDayEndsAt?: string;
   /** PIN length for day-use storage. Default 4..8. */
   storagePinLength?: { min: number; max: number };
+  /**
+   * Where the kiosk remembers storage sessions, its own changes and the throttle across restarts
+   * (`fileKioskMemory(path)`). Without it they live in memory only.
+   */
+  memory?: KioskMemoryPort;
 }
 
 /** A timer of the page: which setting drives it, so tests and logs can tell them apart. */
@@ -169,7 +175,10 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   /** What this kiosk did since the desired state it runs on: reservations changed or created, service states. */
   private readonly overlayReservations = new Map<string, DesiredReservation | null>();
   private readonly overlayService = new Map<number, ServiceState>();
-  private readonly keySalt = randomBytes(16);
+  private keySalt = randomBytes(16);
+  private readonly memory: KioskMemoryPort | undefined;
+  /** Something worth remembering changed since the last save. */
+  private dirty = false;
   private unsubscribeDoors: (() => void) | undefined;
   private unsubscribeState: (() => void) | undefined;
   private lastTimers: KioskTimers = DEFAULT_KIOSK_TIMERS;
@@ -190,6 +199,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     this.dayEnd = { h: h ?? 22, m: m ?? 0 };
     this.pinLen = opts.storagePinLength ?? { min: 4, max: 8 };
     this.throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
+    this.memory = opts.memory;
     this.session = this.newSession();
     this.spec = { page: 'home', title: msg('home.title') };
   }
@@ -207,7 +217,61 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     this.unsubscribeState = this.statePort.subscribe?.(() => {
       void this.run(() => this.onDesiredChanged());
     });
-    this.goHome(undefined);
+    if (this.memory) {
+      // Remembered state first, then the home page (or the lock-out that was running): `settled()` waits for it.
+      void this.run(async () => {
+        await this.restore();
+        if (this.throttle.gate(this.now()).allowed) this.goHome(undefined);
+        else if (this.throttle.lockedOutUntil > this.now()) this.showLockedOut();
+        else this.goHome(undefined);
+      });
+    } else {
+      this.goHome(undefined);
+    }
+  }
+
+  private async restore(): Promise<void> {
+    let m: KioskMemory | null = null;
+    try {
+      m = (await this.memory?.load()) ?? null;
+    } catch (err) {
+      this.log.error({ err }, 'could not read the kiosk memory; starting afresh');
+    }
+    if (!m) return;
+    this.keySalt = Buffer.from(m.keySalt, 'base64url');
+    for (const [id, r] of m.reservations) this.overlayReservations.set(id, r);
+    for (const [door, svc] of m.service) this.overlayService.set(door, svc);
+    this.throttle.restore(m.throttle);
+    this.localSeq = m.localSeq;
+    for (const s of m.storages) {
+      const rec: StorageRecord = { ...s };
+      this.storages.set(rec.id, rec);
+      this.scheduleStorageEnd(rec);
+    }
+    this.log.info({ storages: m.storages.length }, 'kiosk memory restored');
+  }
+
+  private snapshot(): KioskMemory {
+    return {
+      v: 1,
+      keySalt: this.keySalt.toString('base64url'),
+      storages: [...this.storages.values()].map(({ id, door, pinKey, startedAt, endsAt, noEnd }) => ({ id, door, pinKey, startedAt, endsAt, noEnd })),
+      reservations: [...this.overlayReservations.entries()],
+      service: [...this.overlayService.entries()],
+      throttle: this.throttle.snapshot(),
+      localSeq: this.localSeq,
+    };
+  }
+
+  private async saveIfDirty(): Promise<void> {
+    if (!this.memory || !this.dirty) return;
+    this.dirty = false;
+    try {
+      await this.memory.save(this.snapshot());
+    } catch (err) {
+      this.dirty = true;
+      this.log.error({ err }, 'could not save the kiosk memory');
+    }
   }
 
   /** Clears every timer and stops listening; commands after this do nothing. */
@@ -332,6 +396,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       } catch (err) {
         this.log.error({ err }, 'kiosk command failed');
       }
+      await this.saveIfDirty();
     });
     this.chain = next;
     return next;
@@ -389,10 +454,12 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
 
   private setReservation(r: DesiredReservation): void {
     this.overlayReservations.set(r.id, r);
+    this.dirty = true;
   }
 
   private removeReservation(id: string): void {
     this.overlayReservations.set(id, null);
+    this.dirty = true;
   }
 
   private onDesiredChanged(): void {
@@ -409,6 +476,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     for (const [door, svc] of [...this.overlayService]) {
       if (s.doors.find((d) => d.door === door)?.service === svc) this.overlayService.delete(door);
     }
+    this.dirty = true;
     if (this.spec.page === 'out-of-order') this.goHome(undefined);
   }
 
@@ -862,6 +930,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     }
     const codeKey = this.codeKey('code', code);
     let actualVia: Via = via;
+    if (match && this.throttle.attempts > 0) this.dirty = true;
     if (match && via === 'qr' && match.kind === 'pickup-code') actualVia = 'barcode';
 
     if (!match) {
@@ -886,6 +955,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   private async loginFailed(method: LoginMethod, reason: 'unknown' | 'expired' | 'used'): Promise<void> {
     const now = this.now();
     const r = this.throttle.fail(now);
+    this.dirty = true;
     this.log.info({ method, attempts: r.attempts, reason }, 'sign-in refused');
     await this.publish({
       type: 'login-failure',
@@ -1383,7 +1453,10 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       await this.transaction('expired-removal', opened, done.map((r) => r.id), done.flatMap((r) => r.trackingIds));
       for (const r of done) {
         this.removeReservation(r.id);
-        if (this.storages.has(r.id)) this.storages.delete(r.id);
+        if (this.storages.has(r.id)) {
+          this.storages.delete(r.id);
+          this.dirty = true;
+        }
       }
     }
     this.show({
@@ -1417,6 +1490,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const d = this.doorInfo(door);
     if (!d) return this.showStaffMenu();
     this.overlayService.set(door, state);
+    this.dirty = true;
     await this.publish({
       type: 'service-changed',
       door,
@@ -1563,6 +1637,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       noEnd: ctx.storageNoEnd ?? false,
     };
     this.storages.set(id, rec);
+    this.dirty = true;
     this.setReservation({ id, kind: 'storage', status: 'occupied', door, trackingIds: [], endsAt: rec.endsAt });
     this.scheduleStorageEnd(rec);
     await this.transaction('storage-start', [door], [id], [], rec.noEnd ? {} : { endsAt: rec.endsAt });
@@ -1598,6 +1673,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   /** The storage time is over: the locker stays shut with the belongings; staff remove them as expired. */
   private async expireStorage(rec: StorageRecord): Promise<void> {
     this.storages.delete(rec.id);
+    this.dirty = true;
     const r = this.reservations().find((x) => x.id === rec.id);
     if (r) this.setReservation({ ...r, status: 'expired' });
     await this.transaction('storage-end', [rec.door], [rec.id], [], { actor: { role: 'system' }, via: 'keypad' });
@@ -1674,6 +1750,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     if (ok) {
       if (rec.timer) clearTimeout(rec.timer);
       this.storages.delete(rec.id);
+      this.dirty = true;
       this.removeReservation(rec.id);
       await this.transaction('storage-end', [rec.door], [rec.id], []);
     }
@@ -1698,6 +1775,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       return this.setError(msg('error.extendTooLong', { max }));
     }
     rec.endsAt = endsAt;
+    this.dirty = true;
     const r = this.reservations().find((x) => x.id === rec.id);
     if (r) this.setReservation({ ...r, endsAt });
     this.scheduleStorageEnd(rec);

@@ -18,3 +18,4 @@ export {
   type ControllerKiosk,
 } from './adapters.ts';
 export { attachKioskInputs, type KioskInputs, type InputTarget } from './inputs.ts';
+export { fileKioskMemory, kioskMemorySchema, type KioskMemory, type KioskMemoryPort } from './memory.ts';

@@ -69,6 +69,17 @@ export class LoginThrottle {
     return this.failures;
   }
 
+  /** The state to remember across a restart. */
+  snapshot(): { failures: number; nextAllowedAt: number; lockedUntil: number } {
+    return { failures: this.failures, nextAllowedAt: this.nextAllowedAt, lockedUntil: this.lockedUntil };
+  }
+
+  restore(s: { failures: number; nextAllowedAt: number; lockedUntil: number }): void {
+    this.failures = s.failures;
+    this.nextAllowedAt = s.nextAllowedAt;
+    this.lockedUntil = s.lockedUntil;
+  }
+
   /** When the current lock-out ends (0 when not locked). */
   get lockedOutUntil(): number {
     return this.lockedUntil;
