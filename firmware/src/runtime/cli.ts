@@ -1,0 +1,142 @@
+// The `run` and `console` sub-commands of portier-controller over the composed runtime. main.ts registers them
+// (`registerRuntimeCommands(program)`); only these functions own the process (signals, exit codes), as STYLE.md asks
+// of a program's entry.
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { formatProblems } from '../config/index.ts';
+import { createLockBus } from '../doors/create-bus.ts';
+import { installSafeExit } from '../doors/index.ts';
+import {
+  ConsoleConfigFile,
+  ControllerBackend,
+  LogRing,
+  createLogTee,
+  factoryResetLocalState,
+  startConsole,
+} from '../console/index.ts';
+import { loadRuntimeConfig, validateDocumentSync, type RuntimeConfig } from './config.ts';
+import { FIRMWARE_VERSION, startController, type RunningController, type StartControllerOptions } from './controller-runtime.ts';
+
+/** Exit code that asks the supervisor (systemd `Restart=on-failure`, the launcher) to start the daemon again. */
+export const EXIT_RESTART = 75;
+
+interface Prepared {
+  config: RuntimeConfig;
+  logger: Logger;
+  ring: LogRing | undefined;
+}
+
+async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
+  const loaded = await loadRuntimeConfig(configPath);
+  if (!loaded.ok) {
+    process.stderr.write(`portier-controller: invalid configuration ${configPath}:\n${formatProblems(loaded.problems)}\n`);
+    process.exit(2);
+  }
+  const config = loaded.config;
+  const level = process.env['LOG_LEVEL'] ?? config.log.level;
+  const ring = config.console ? new LogRing(config.console.logLines) : undefined;
+  const dest = pino.destination(logFd);
+  const logger = pino({ name: 'portier-controller', level }, ring ? createLogTee(ring, dest) : dest);
+  return { config, logger, ring };
+}
+
+function backendFactory(p: Prepared, configPath: string, getRuntime: () => RunningController | undefined): StartControllerOptions['consoleBackend'] {
+  const { config, logger, ring } = p;
+  return ({ doors, link, runtime }) =>
+    new ControllerBackend({
+      doors,
+      firmwareVersion: FIRMWARE_VERSION,
+      ...(link ? { link, bankId: link.bankId, controllerId: link.controllerId } : {}),
+      ...(config.link ? { broker: { url: config.link.brokerUrl, username: config.link.controllerId, password: config.link.secret } } : {}),
+      ...(ring ? { logRing: ring } : {}),
+      logger,
+      config: new ConsoleConfigFile({
+        path: configPath,
+        validate: validateDocumentSync,
+        liveKeys: ['log.level'],
+        onLiveChange: (key, value) => {
+          if (key === 'log.level' && typeof value === 'string') logger.level = value;
+        },
+      }),
+      // The backend already drove the outputs safe and stopped the doors; say goodbye on the link, then restart.
+      restart: () => {
+        const rt = getRuntime();
+        void (rt ? rt.stop() : Promise.resolve()).finally(() => process.exit(EXIT_RESTART));
+      },
+      ...(config.link ? { factoryReset: async () => void (await factoryResetLocalState({ configPath, dataDir: config.link!.dataDir })) } : { factoryReset: async () => void (await factoryResetLocalState({ configPath })) }),
+      setService: (door, state) => runtime.setService(door, state, { role: 'technician' }, 'technician console', { record: false }),
+      serviceOf: (door) => runtime.serviceOf(door),
+    });
+}
+
+/** `portier-controller run --config FILE`: the daemon. Resolves once running; signals end it with outputs safe. */
+export async function runController(configPath: string): Promise<RunningController> {
+  const p = await prepare(configPath, 1);
+  const { config, logger } = p;
+  const bus = await createLockBus(config.hardware, logger);
+  let rt: RunningController | undefined;
+  // Installed before the bus opens, so a failure while opening still ends with outputs safe. The link's goodbye and
+  // file flush are bounded (2 s each), so the whole shutdown is too.
+  installSafeExit(bus, logger, { onShutdown: async () => void (await rt?.stop()), timeoutMs: 6000 });
+  try {
+    rt = await startController({ config, bus, logger, consoleBackend: backendFactory(p, configPath, () => rt) });
+  } catch (err) {
+    logger.fatal({ err }, 'could not start the controller');
+    await bus.close().catch(() => undefined);
+    process.exit(1);
+  }
+  for (const door of config.hardware.commissioning.unlockAtStart) {
+    const result = await rt.doors.unlock(door);
+    logger.info({ event: 'commissioning-unlock', ...result }, `commissioning unlock of door ${door}: ${result.outcome}`);
+  }
+  return rt;
+}
+
+/**
+ * `portier-controller console --config FILE`: the daemon with the technician console on this terminal (logs on
+ * stderr). Ctrl-D at the PIN prompt, or the end of input, stops the controller with outputs safe.
+ */
+export async function runConsole(configPath: string): Promise<void> {
+  const p = await prepare(configPath, 2);
+  const { config, logger } = p;
+  if (!config.console) {
+    process.stderr.write(`portier-controller: ${configPath} has no console section (console.pinHash is needed to sign in)\n`);
+    process.exit(2);
+  }
+  const bus = await createLockBus(config.hardware, logger);
+  let rt: RunningController | undefined;
+  const removeSafeExit = installSafeExit(bus, logger, { onShutdown: async () => void (await rt?.stop()), timeoutMs: 6000 });
+  try {
+    rt = await startController({ config, bus, logger, serialConsole: false, consoleBackend: backendFactory(p, configPath, () => rt) });
+  } catch (err) {
+    logger.fatal({ err }, 'could not start the controller');
+    await bus.close().catch(() => undefined);
+    process.exit(1);
+  }
+  const c = startConsole({ input: process.stdin, output: process.stdout, backend: rt.console!.backend, config: config.console, logger });
+  c.session.on('eof', () => c.close());
+  await c.closed;
+  removeSafeExit();
+  await rt.stop();
+  process.exit(0);
+}
+
+/** Registers `run` and `console` on the portier-controller program. */
+export function registerRuntimeCommands(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run the controller: lock bus and door controller, MQTT link to the cloud (link section), kiosk (kiosk section) and serial technician console (console.serialPath), from a validated configuration file (YAML or JSON)',
+    )
+    .requiredOption('-c, --config <file>', 'configuration file (hardware, and the link section written by portier-cloud provision)')
+    .action(async (opts: { config: string }) => {
+      await runController(opts.config);
+    });
+  program
+    .command('console')
+    .description('run the controller with the technician console on this terminal (stdin/stdout; logs go to stderr); needs a console section with pinHash')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .action(async (opts: { config: string }) => {
+      await runConsole(opts.config);
+    });
+}

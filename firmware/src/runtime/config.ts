@@ -1,0 +1,249 @@
+// The full configuration of a running controller: the hardware file the door engineer defined (`log`, `hardware`)
+// plus the sections the runtime composes: `link` (what `portier-cloud provision` writes), `kiosk` (on the bank's
+// kiosk column only) and `console` (the technician console's own section). One validation pass lists every problem
+// of every section at once, each with its dotted path (STYLE.md: configuration).
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { importPublicKey } from '@portier/protocol';
+import { validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
+import { consoleConfigSchema } from '../console/config-section.ts';
+
+export type { ConfigProblem };
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1..64 letters, digits, ".", "_" or "-"');
+
+/**
+ * The `link` section. Field names are those `portier-cloud provision` writes (brokerUrl, bankId, controllerId,
+ * column, secret, cloudPublicKey), plus where the link keeps its durable state.
+ */
+export const linkConfigSchema = z
+  .object({
+    brokerUrl: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s/]+/, 'expected mqtt://host:port or mqtts://host:port'),
+    bankId: id,
+    controllerId: id,
+    /** The column this controller drives (written by provisioning; informational here). */
+    column: z.number().int().min(1).max(64).optional(),
+    secret: z.string().min(8, 'the provisioned secret is at least 8 characters').max(512),
+    /** The cloud's command public key, PEM (provisioning writes it inline)... */
+    cloudPublicKey: z.string().min(1).optional(),
+    /** ...or a file holding it (relative to the config file). */
+    cloudPublicKeyFile: z.string().min(1).optional(),
+    /** Folder of the link's durable state (desired copy, outbox, seen ids); relative to the config file. */
+    dataDir: z.string().min(1).default('portier-data'),
+    connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    keepaliveS: z.number().int().min(5).max(3600).default(30),
+    /** Reconnect backoff bounds. */
+    backoff: z.object({ minMs: z.number().int().min(10).max(600_000), maxMs: z.number().int().min(10).max(3_600_000) }).strict().optional(),
+  })
+  .strict();
+
+const serialReaderSchema = z
+  .object({
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().default(9600),
+  })
+  .strict();
+
+/** The `kiosk` section: present (and enabled) on the bank's kiosk column only. */
+export const kioskConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Speech on the 3.5 mm jack: espeak-ng through ALSA, or none (a kiosk without an audio jack). */
+    audio: z
+      .union([
+        z.literal('none'),
+        z.literal('espeak'),
+        z
+          .object({
+            adapter: z.literal('espeak'),
+            device: z.string().min(1).optional(),
+            wordsPerMinute: z.number().int().min(80).max(400).optional(),
+            volume: z.number().int().min(0).max(100).optional(),
+          })
+          .strict(),
+      ])
+      .default('none'),
+    /** Barcode / QR scanner on a serial port (line per code). */
+    scanner: serialReaderSchema.optional(),
+    /** Badge / smart-card reader on a serial port (line per badge). */
+    badgeReader: serialReaderSchema.optional(),
+    /**
+     * Headphone-detect input of the audio jack. Only `none` is supported by this build from the file; the simulator
+     * (or a board package) injects a switch input through `startController({ inputs })`.
+     */
+    headphoneDetect: z.literal('none').default('none'),
+    /** Language of a new session. */
+    language: z.enum(['en', 'fr']).default('en'),
+    /** Local time ("HH:MM") at which day-use storage ends. */
+    storageDayEndsAt: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected HH:MM').optional(),
+  })
+  .strict();
+
+export type LinkConfig = z.infer<typeof linkConfigSchema>;
+export type KioskConfig = z.infer<typeof kioskConfigSchema>;
+export type ConsoleSectionConfig = z.infer<typeof consoleConfigSchema>;
+
+/** A validated controller configuration, with every relative path resolved and the cloud key loaded. */
+export interface RuntimeConfig extends ControllerConfig {
+  /** Without it the controller runs its doors alone (commissioning, bench tests): no MQTT. */
+  link?: LinkConfig & { cloudPublicKey: string };
+  kiosk?: KioskConfig;
+  console?: ConsoleSectionConfig;
+}
+
+export type RuntimeValidation = { ok: true; config: RuntimeConfig } | { ok: false; problems: ConfigProblem[] };
+
+const SECTIONS = ['link', 'kiosk', 'console'] as const;
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function issues(prefix: string, error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+/**
+ * Validates a whole controller configuration document (already parsed). `baseDir` resolves relative paths (the
+ * config file's folder); without it they are taken relative to the working directory. A `cloudPublicKeyFile` is
+ * read here, so a missing or malformed key file is a configuration problem like any other.
+ */
+export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: string } = {}): Promise<RuntimeValidation> {
+  const problems: ConfigProblem[] = [];
+  const doc = obj(input);
+  if (!doc) return { ok: false, problems: [{ path: '(root)', message: 'expected a mapping of sections (log, hardware, link, kiosk, console)' }] };
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) if (!(SECTIONS as readonly string[]).includes(k)) rest[k] = v;
+  const base = validateHardware(rest);
+  if (!base.ok) problems.push(...base.problems);
+
+  const baseDir = opts.baseDir ?? process.cwd();
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+  let link: RuntimeConfig['link'];
+  if (doc['link'] !== undefined) {
+    const r = linkConfigSchema.safeParse(doc['link']);
+    if (!r.success) problems.push(...issues('link', r.error));
+    else {
+      const l = r.data;
+      let pem = l.cloudPublicKey;
+      if (l.cloudPublicKey && l.cloudPublicKeyFile) {
+        problems.push({ path: 'link.cloudPublicKeyFile', message: 'give cloudPublicKey or cloudPublicKeyFile, not both' });
+      } else if (l.cloudPublicKeyFile) {
+        try {
+          pem = await readFile(abs(l.cloudPublicKeyFile), 'utf8');
+        } catch (err) {
+          problems.push({ path: 'link.cloudPublicKeyFile', message: `cannot read ${abs(l.cloudPublicKeyFile)}: ${(err as Error).message}` });
+        }
+      } else if (!l.cloudPublicKey) {
+        problems.push({ path: 'link.cloudPublicKey', message: 'the cloud command public key is required (cloudPublicKey PEM or cloudPublicKeyFile)' });
+      }
+      if (pem !== undefined) {
+        try {
+          const key = importPublicKey(pem);
+          if (key.asymmetricKeyType !== 'ed25519') throw new Error(`an ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
+        } catch (err) {
+          problems.push({ path: l.cloudPublicKeyFile ? 'link.cloudPublicKeyFile' : 'link.cloudPublicKey', message: `not an Ed25519 public key PEM: ${(err as Error).message}` });
+          pem = undefined;
+        }
+      }
+      if (l.backoff && l.backoff.minMs > l.backoff.maxMs) problems.push({ path: 'link.backoff.minMs', message: 'minMs must not exceed maxMs' });
+      if (pem !== undefined) link = { ...l, cloudPublicKey: pem, dataDir: abs(l.dataDir) };
+    }
+  }
+
+  let kiosk: KioskConfig | undefined;
+  if (doc['kiosk'] !== undefined) {
+    const r = kioskConfigSchema.safeParse(doc['kiosk']);
+    if (!r.success) problems.push(...issues('kiosk', r.error));
+    else {
+      kiosk = r.data;
+      if (kiosk.enabled && doc['link'] === undefined) {
+        problems.push({ path: 'kiosk.enabled', message: 'a kiosk needs the link section (its codes come from the desired state)' });
+      }
+      if (kiosk.scanner && kiosk.badgeReader && kiosk.scanner.path === kiosk.badgeReader.path) {
+        problems.push({ path: 'kiosk.badgeReader.path', message: `${kiosk.badgeReader.path} is already the scanner's port` });
+      }
+    }
+  }
+
+  let consoleCfg: ConsoleSectionConfig | undefined;
+  if (doc['console'] !== undefined) {
+    const r = consoleConfigSchema.safeParse(doc['console']);
+    if (!r.success) problems.push(...issues('console', r.error));
+    else consoleCfg = r.data;
+  }
+
+  // Serial ports used twice (lock bus, scanner, badge reader, console).
+  const ports = new Map<string, string>();
+  const claim = (path: unknown, where: string): void => {
+    if (typeof path !== 'string') return;
+    const prev = ports.get(path);
+    if (prev && prev !== where) problems.push({ path: where, message: `${path} is already used by ${prev}` });
+    else ports.set(path, where);
+  };
+  const bus = obj(obj(doc['hardware'])?.['bus']);
+  claim(bus?.['path'], 'hardware.bus.path');
+  claim(obj(bus?.['io'])?.['path'], 'hardware.bus.io.path');
+  claim(obj(doc['console'])?.['serialPath'], 'console.serialPath');
+  const k = obj(doc['kiosk']);
+  claim(obj(k?.['scanner'])?.['path'], 'kiosk.scanner.path');
+  claim(obj(k?.['badgeReader'])?.['path'], 'kiosk.badgeReader.path');
+
+  if (problems.length > 0 || !base.ok) return { ok: false, problems: dedupe(problems) };
+  const config: RuntimeConfig = { ...base.config };
+  if (link) config.link = link;
+  if (kiosk) config.kiosk = kiosk;
+  if (consoleCfg) config.console = consoleCfg;
+  return { ok: true, config };
+}
+
+/** Reads a YAML or JSON configuration file and validates it (relative paths from the file's folder). */
+export async function loadRuntimeConfig(path: string): Promise<RuntimeValidation> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return { ok: false, problems: [{ path: '(file)', message: `cannot read ${path}: ${(err as Error).message}` }] };
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    return { ok: false, problems: [{ path: '(file)', message: `${path} is not valid YAML/JSON: ${(err as Error).message}` }] };
+  }
+  return validateRuntimeConfig(data, { baseDir: dirname(resolve(path)) });
+}
+
+/**
+ * A validator of a whole document for the console's `config set` (synchronous: the cloud key file is not re-read;
+ * its presence is checked at the next start).
+ */
+export function validateDocumentSync(input: unknown): { ok: true } | { ok: false; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const doc = obj(input);
+  if (!doc) return { ok: false, problems: [{ path: '(root)', message: 'expected a mapping' }] };
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) if (!(SECTIONS as readonly string[]).includes(k)) rest[k] = v;
+  const base = validateHardware(rest);
+  if (!base.ok) problems.push(...base.problems);
+  const schemas = { link: linkConfigSchema, kiosk: kioskConfigSchema, console: consoleConfigSchema } as const;
+  for (const s of SECTIONS) {
+    if (doc[s] === undefined) continue;
+    const r = schemas[s].safeParse(doc[s]);
+    if (!r.success) problems.push(...issues(s, r.error));
+  }
+  return problems.length ? { ok: false, problems: dedupe(problems) } : { ok: true };
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,389 @@
+// The controller program, composed: lock bus -> door controller -> MQTT link (commands, events, desired state) ->
+// kiosk (on the kiosk column) -> technician console. Every part is someone else's module; this file only wires them
+// and owns the order of start and stop. The simulator calls `startController` with its virtual bus and devices, so
+// the same wiring runs in CI and on a board.
+import { EventEmitter } from 'node:events';
+import type { EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
+import { createLockBus } from '../doors/create-bus.ts';
+import { DoorController, type DoorControllerEventMap, type UnlockResult } from '../doors/index.ts';
+import type { AudioOut } from '../hal/audio.ts';
+import type { LineReader, SwitchInput } from '../hal/inputs.ts';
+import type { LockBus } from '../hal/lock-bus.ts';
+import { createControllerKiosk, type ControllerKiosk, type LinkLike } from '../kiosk/index.ts';
+import { ControllerLink, type CommandExecutor, type CommandOutcome, type LinkStatus } from '../link/index.ts';
+import { OfflineAccess } from '../offline/index.ts';
+import { silentLogger, type Logger } from '../util/logger.ts';
+import type { ConsoleBackend } from '../console/backend.ts';
+import type { RuntimeConfig } from './config.ts';
+
+export const FIRMWARE_VERSION = '0.1.0';
+
+/** Devices of the kiosk column that the caller provides instead of the configured ones (the simulator's). */
+export interface KioskDevices {
+  scanner?: LineReader;
+  badgeReader?: LineReader;
+  headphoneDetect?: SwitchInput;
+}
+
+export interface StartControllerOptions {
+  config: RuntimeConfig;
+  /**
+   * A lock bus to use instead of the configured one (not yet opened): the simulator passes a real adapter over its
+   * virtual transport here. The runtime opens it, drives it and closes it on stop.
+   */
+  bus?: LockBus;
+  /** Audio output of the kiosk instead of the configured one (the simulator's recording sink). */
+  audio?: AudioOut;
+  /** Kiosk input devices instead of the configured ones. */
+  inputs?: KioskDevices;
+  logger?: Logger;
+  /**
+   * The technician console's backend, when the config has a `console` section: built by the caller (it needs the
+   * config file path, the log ring and the restart policy, which belong to the program). Called once the doors and
+   * the link are up.
+   */
+  consoleBackend?: (parts: { doors: DoorController; link: ControllerLink | undefined; runtime: RunningController }) => ConsoleBackend & { dispose?(): void; noteEvent?(e: EventBody, seq?: number): void };
+  /** Serve the console on `config.console.serialPath` (default true when the path is set and a backend is given). */
+  serialConsole?: boolean;
+  firmware?: string;
+  /** Options passed to the link for tests (faster backoff). */
+  linkOverrides?: { backoff?: { minMs?: number; maxMs?: number }; evtackTimeoutMs?: number };
+}
+
+export interface RuntimeEventMap {
+  /** An event was recorded in the outbox (or, without a link, only logged). */
+  event: [{ body: EventBody; seq: number | undefined }];
+  /** Service state of a door changed (desired state, a command or the console). */
+  service: [{ door: number; state: ServiceState }];
+}
+
+export interface RunningController extends EventEmitter<RuntimeEventMap> {
+  readonly config: RuntimeConfig;
+  readonly bus: LockBus;
+  readonly doors: DoorController;
+  readonly link: ControllerLink | undefined;
+  readonly kiosk: ControllerKiosk | undefined;
+  readonly console: { backend: ConsoleBackend; serial: { close(): Promise<void>; readonly path: string } | undefined } | undefined;
+  /** Service state of a door now: desired state, overridden by a later `set-service` command or console change. */
+  serviceOf(door: number): ServiceState;
+  /** Sets a door's service state locally, records a `service-changed` event and reports. */
+  setService(
+    door: number,
+    state: ServiceState,
+    actor: { role: 'admin' | 'operator' | 'technician' | 'system'; id?: string },
+    reason: string,
+    opts?: { record?: boolean },
+  ): Promise<void>;
+  /** Records an event (outbox + publish when online). Never throws; resolves with the event, if recorded. */
+  publish(body: EventBody): Promise<PortierEvent | undefined>;
+  linkStatus(): LinkStatus | undefined;
+  /**
+   * Ordered stop: outputs safe first, then the kiosk and console stop taking input, the door controller settles
+   * pending unlocks, the link says goodbye and flushes its files, the bus is closed. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+const DOOR_EVENTS = ['door-opened', 'door-closed', 'door-forced', 'door-left-open', 'door-jammed', 'door-unknown', 'sensor-flapping', 'lock-fault', 'bus-health'] as const;
+
+class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController {
+  readonly config: RuntimeConfig;
+  readonly bus: LockBus;
+  readonly doors: DoorController;
+  link: ControllerLink | undefined;
+  kiosk: ControllerKiosk | undefined;
+  console: RunningController['console'];
+  private readonly log: Logger;
+  private readonly overrides = new Map<number, ServiceState>();
+  /** The command behind the unlock now running on a door, for the `commandId` of door-opened / door-jammed. */
+  private readonly commandOf = new Map<number, string>();
+  private readonly undo: Array<() => void> = [];
+  private ownedDevices: Array<{ close(): Promise<void> }> = [];
+  private ownedAudio: AudioOut | undefined;
+  private stopping: Promise<void> | undefined;
+  private backendNote: ((e: EventBody, seq?: number) => void) | undefined;
+  private backendDispose: (() => void) | undefined;
+
+  constructor(config: RuntimeConfig, bus: LockBus, logger: Logger) {
+    super();
+    this.config = config;
+    this.bus = bus;
+    this.log = logger.child({ module: 'runtime' });
+    this.doors = new DoorController({ ...config.hardware.doors, bus, logger });
+  }
+
+  serviceOf(door: number): ServiceState {
+    const o = this.overrides.get(door);
+    if (o) return o;
+    const d = this.link?.desired.desired?.state.doors.find((x) => x.door === door);
+    return d?.service ?? 'in-service';
+  }
+
+  async setService(
+    door: number,
+    state: ServiceState,
+    actor: { role: 'admin' | 'operator' | 'technician' | 'system'; id?: string },
+    reason: string,
+    opts: { record?: boolean } = {},
+  ): Promise<void> {
+    const before = this.serviceOf(door);
+    this.overrides.set(door, state);
+    if (before !== state) this.emit('service', { door, state });
+    // The console records its own service-changed event (with its audit); everyone else records one here.
+    if (opts.record !== false) await this.publish({ type: 'service-changed', door, state, actor, reason: reason.slice(0, 200) || 'set' });
+    this.link?.reportNow();
+  }
+
+  linkStatus(): LinkStatus | undefined {
+    return this.link?.status();
+  }
+
+  async publish(body: EventBody): Promise<PortierEvent | undefined> {
+    let recorded: PortierEvent | undefined;
+    if (this.link) {
+      try {
+        recorded = await this.link.publishEvent(body);
+      } catch (err) {
+        this.log.error({ err, type: body.type }, 'could not record an event');
+      }
+    } else {
+      this.log.info({ event: body }, body.type);
+    }
+    this.backendNote?.(body, recorded?.seq);
+    this.emit('event', { body, seq: recorded?.seq });
+    return recorded;
+  }
+
+  // ------------------------------------------------------------------------------------------------ commands
+
+  readonly executor: CommandExecutor = {
+    openDoor: async (door, pulseMs, command): Promise<CommandOutcome> => {
+      if (!this.bus.doors.includes(door)) return { status: 'rejected', reason: 'unknown_door', detail: `no door ${door} on this column` };
+      if (this.serviceOf(door) === 'out-of-service') return { status: 'rejected', reason: 'out_of_service', detail: `door ${door} is out of service` };
+      this.commandOf.set(door, command.id);
+      let r: UnlockResult;
+      try {
+        r = await this.doors.unlock(door, pulseMs !== undefined ? { pulseMs } : {});
+      } finally {
+        if (this.commandOf.get(door) === command.id) this.commandOf.delete(door);
+      }
+      if (r.outcome === 'unknown') {
+        return { status: 'unknown', ...(r.reason === 'BUS_SILENT' || r.reason === 'BUS_TIMEOUT' ? { reason: 'bus_silent' as const } : {}), ...(r.reason ? { detail: r.reason } : {}) };
+      }
+      return { status: r.outcome };
+    },
+    setService: async (door, state, command): Promise<CommandOutcome | void> => {
+      if (!this.bus.doors.includes(door)) return { status: 'rejected', reason: 'unknown_door', detail: `no door ${door} on this column` };
+      await this.setService(door, state, { role: 'admin' }, `command ${command.id}`);
+      return { status: 'done' };
+    },
+    endSession: async (): Promise<CommandOutcome | void> => {
+      if (!this.kiosk) return { status: 'rejected', reason: 'unsupported', detail: 'this column has no kiosk' };
+      await this.kiosk.engine.endSession();
+      return { status: 'done' };
+    },
+    snapshot: () => {
+      const doors: ReportedDoor[] = this.doors.statuses().map((s) => ({
+        door: s.door,
+        state: s.state === 'open' ? 'open' : s.state === 'unknown' ? 'unknown' : 'closed',
+        itemPresent: s.itemPresent,
+        service: this.serviceOf(s.door),
+      }));
+      const h = this.bus.health();
+      return { doors, bus: { state: h.state, consecutiveFailures: h.consecutiveFailures } };
+    },
+  };
+
+  // ------------------------------------------------------------------------------------------------ door events
+
+  private forwardDoorEvents(): void {
+    const on = <K extends (typeof DOOR_EVENTS)[number]>(name: K, fn: (...a: DoorControllerEventMap[K]) => EventBody | undefined): void => {
+      const l = (...a: DoorControllerEventMap[K]): void => {
+        const body = fn(...a);
+        if (body) void this.publish(body);
+        this.link?.reportNow();
+      };
+      this.doors.on(name, l as never);
+      this.undo.push(() => this.doors.off(name, l as never));
+    };
+    const cmd = (door: number): { commandId?: string } => {
+      const c = this.commandOf.get(door);
+      return c ? { commandId: c } : {};
+    };
+    // A forced opening is reported once, as door-forced (the cloud raises one alert for it).
+    on('door-opened', (e) => (e.cause === 'unlock' ? { type: 'door-opened', door: e.door, cause: 'unlock', ...cmd(e.door) } : undefined));
+    on('door-closed', (e) => ({ type: 'door-closed', door: e.door, openForMs: Math.max(0, Math.round(e.openMs ?? 0)) }));
+    on('door-forced', (e) => ({ type: 'door-forced', door: e.door }));
+    on('door-left-open', (e) => ({ type: 'door-left-open', door: e.door, openForMs: Math.max(0, Math.round(e.openMs)) }));
+    on('door-jammed', (e) => ({ type: 'door-jammed', door: e.door, ...cmd(e.door) }));
+    on('door-unknown', (e) => ({ type: 'door-unknown', door: e.door }));
+    on('sensor-flapping', (e) => ({ type: 'sensor-flapping', door: e.door, changes: e.changes }));
+    on('lock-fault', (e) => ({ type: 'lock-fault', door: e.door, code: e.code.slice(0, 40), message: (e.message || e.code).slice(0, 200) }));
+    on('bus-health', (h) => ({ type: 'bus-health', state: h.state, consecutiveFailures: h.consecutiveFailures }));
+  }
+
+  // ------------------------------------------------------------------------------------------------ start / stop
+
+  async start(opts: StartControllerOptions, logger: Logger): Promise<void> {
+    const cfg = this.config;
+    this.forwardDoorEvents();
+    // Outputs safe first: the bus drives every lock to its safe level as it opens.
+    await this.doors.start();
+
+    if (cfg.link) {
+      const l = cfg.link;
+      const link = new ControllerLink({
+        brokerUrl: l.brokerUrl,
+        bankId: l.bankId,
+        controllerId: l.controllerId,
+        secret: l.secret,
+        cloudPublicKey: l.cloudPublicKey,
+        dataDir: l.dataDir,
+        executor: this.executor,
+        firmware: opts.firmware ?? FIRMWARE_VERSION,
+        logger,
+        connectTimeoutMs: l.connectTimeoutMs,
+        keepaliveS: l.keepaliveS,
+        ...(l.backoff || opts.linkOverrides?.backoff ? { backoff: { ...l.backoff, ...opts.linkOverrides?.backoff } } : {}),
+        ...(opts.linkOverrides?.evtackTimeoutMs !== undefined ? { evtackTimeoutMs: opts.linkOverrides.evtackTimeoutMs } : {}),
+      });
+      this.link = link;
+      const onDesired = (): void => {
+        // The cloud's desired state is authoritative: local overrides end when a newer one arrives.
+        const changed = [...this.overrides.keys()];
+        this.overrides.clear();
+        for (const d of link.desired.desired?.state.doors ?? []) {
+          if (!this.bus.doors.includes(d.door)) this.log.warn({ door: d.door }, 'desired state names a door this bus does not drive');
+        }
+        for (const door of changed) this.emit('service', { door, state: this.serviceOf(door) });
+        link.reportNow();
+      };
+      link.on('desired', onDesired);
+      this.undo.push(() => link.off('desired', onDesired));
+      link.on('local-state-reset', (e) => this.log.warn(e, 'local state was set aside'));
+      await link.start();
+    }
+
+    const k = cfg.kiosk;
+    if (k?.enabled && this.link) {
+      const link = this.link;
+      const devices = await this.kioskDevices(opts, logger);
+      // The kiosk's events go through `publish`, so the console's `events` and observers see them too.
+      const kioskLink: LinkLike = {
+        publishEvent: (body) => this.publish(body),
+        status: () => link.status(),
+        cloudNow: () => link.cloudNow(),
+        get desired() {
+          return link.desired;
+        },
+        on: (e, l) => link.on(e, l),
+        off: (e, l) => link.off(e, l),
+      };
+      this.kiosk = createControllerKiosk({
+        doorController: this.doors,
+        link: kioskLink,
+        offlineAccess: new OfflineAccess(link.desired, { cloudNow: () => link.cloudNow(), logger }),
+        ...devices,
+        logger,
+        engine: { defaultLang: k.language, ...(k.storageDayEndsAt ? { storageDayEndsAt: k.storageDayEndsAt } : {}) },
+      });
+    }
+
+    if (cfg.console && opts.consoleBackend) {
+      const backend = opts.consoleBackend({ doors: this.doors, link: this.link, runtime: this });
+      this.backendNote = backend.noteEvent?.bind(backend);
+      this.backendDispose = backend.dispose?.bind(backend);
+      let serial: { close(): Promise<void>; readonly path: string } | undefined;
+      if (cfg.console.serialPath && opts.serialConsole !== false) {
+        const { serveSerialConsole } = await import('../console/index.ts');
+        const s = serveSerialConsole({ backend, config: cfg.console, logger });
+        s.ready.catch((err: unknown) => this.log.warn({ err }, 'serial console port not available yet; retrying'));
+        serial = s;
+      }
+      this.console = { backend, serial };
+    }
+    this.log.info(
+      { doors: this.bus.doors, bus: this.bus.kind, link: cfg.link ? `${cfg.link.bankId}/${cfg.link.controllerId}` : 'none', kiosk: !!this.kiosk, console: !!this.console },
+      'controller started',
+    );
+  }
+
+  private async kioskDevices(opts: StartControllerOptions, logger: Logger): Promise<{ audio?: AudioOut; scanner?: LineReader; badgeReader?: LineReader; headphoneDetect?: SwitchInput }> {
+    const k = this.config.kiosk!;
+    const out: { audio?: AudioOut; scanner?: LineReader; badgeReader?: LineReader; headphoneDetect?: SwitchInput } = {};
+    if (opts.audio) out.audio = opts.audio;
+    else if (k.audio !== 'none') {
+      const { EspeakAudioOut } = await import('../hal/espeak-audio.ts');
+      const a = typeof k.audio === 'object' ? k.audio : undefined;
+      this.ownedAudio = new EspeakAudioOut({
+        sink: { kind: 'alsa', ...(a?.device ? { device: a.device } : {}) },
+        ...(a?.wordsPerMinute ? { wordsPerMinute: a.wordsPerMinute } : {}),
+        ...(a?.volume !== undefined ? { volume: a.volume } : {}),
+        logger,
+      });
+      out.audio = this.ownedAudio;
+    }
+    const reader = async (kind: 'scanner' | 'badge', given: LineReader | undefined, cfg: { path: string; baudRate: number } | undefined): Promise<LineReader | undefined> => {
+      if (given) return given;
+      if (!cfg) return undefined;
+      const { SerialLineReader, lineReaderPortFactory } = await import('../hal/serial-line-reader.ts');
+      const r = new SerialLineReader({ kind, openPort: lineReaderPortFactory(cfg.path, cfg.baudRate), logger });
+      r.on('error', (err) => this.log.warn({ err: err.message, kind }, 'kiosk reader error'));
+      // A reader that is unplugged at start must not keep the kiosk down: keyboard and screen still work.
+      await r.open().catch((err: unknown) => this.log.warn({ err, kind, path: cfg.path }, 'kiosk reader did not open'));
+      this.ownedDevices.push(r);
+      return r;
+    };
+    const scanner = await reader('scanner', opts.inputs?.scanner, k.scanner);
+    const badge = await reader('badge', opts.inputs?.badgeReader, k.badgeReader);
+    if (scanner) out.scanner = scanner;
+    if (badge) out.badgeReader = badge;
+    if (opts.inputs?.headphoneDetect) out.headphoneDetect = opts.inputs.headphoneDetect;
+    return out;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ err, step: what }, 'stop step failed');
+      }
+    };
+    await step('outputs safe', () => this.bus.safe());
+    await step('kiosk', () => this.kiosk?.stop());
+    await step('console', () => this.console?.serial?.close());
+    await step('console backend', () => this.backendDispose?.());
+    await step('doors', () => this.doors.stop());
+    for (const u of this.undo.splice(0)) u();
+    await step('link', () => this.link?.stop());
+    await step('bus', () => this.bus.close());
+    for (const d of this.ownedDevices.splice(0)) await step('device', () => d.close());
+    await step('audio', () => this.ownedAudio?.stop());
+    this.log.info('controller stopped, outputs safe');
+  }
+}
+
+/**
+ * Starts one controller: the lock bus (configured, or injected by the simulator), the door controller, the MQTT link
+ * with a command executor over the doors, door events as protocol events, the desired state's service states, the
+ * kiosk (kiosk column) and the technician console. On a failure while starting, whatever was started is stopped
+ * again (outputs safe) and the error is rethrown.
+ */
+export async function startController(opts: StartControllerOptions): Promise<RunningController> {
+  const logger = opts.logger ?? silentLogger;
+  const bus = opts.bus ?? (await createLockBus(opts.config.hardware, logger));
+  const rt = new Runtime(opts.config, bus, logger);
+  try {
+    await rt.start(opts, logger);
+  } catch (err) {
+    await rt.stop();
+    throw err;
+  }
+  return rt;
+}

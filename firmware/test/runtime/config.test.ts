@@ -1,0 +1,86 @@
+// The full controller configuration: the file portier-cloud provision writes, merged with a hardware section, and
+// every problem of every section listed at once with its path.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { loadRuntimeConfig, validateRuntimeConfig } from '../../src/runtime/config.ts';
+
+const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const hardware = { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 16 } };
+
+t.test('the provisioned file (link section as portier-cloud provision writes it) plus hardware', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-rtcfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'controller.yaml');
+  // The shape of cloud/src/provision/provision.ts writeControllerConfig: a header comment and `link`.
+  writeFileSync(
+    file,
+    `# Portier controller col-1 (bank bank-1, column 1).\n${stringify({
+      link: { brokerUrl: 'mqtt://127.0.0.1:1883', bankId: 'bank-1', controllerId: 'col-1', column: 1, secret: 'x'.repeat(43), cloudPublicKey: pem },
+      hardware,
+    })}`,
+  );
+  const r = await loadRuntimeConfig(file);
+  if (!r.ok) return t.fail(JSON.stringify(r.problems));
+  t.equal(r.config.link?.controllerId, 'col-1');
+  t.equal(r.config.link?.dataDir, join(dir, 'portier-data'), 'dataDir defaults next to the config file');
+  t.equal(r.config.hardware.doors.maxPulseMs, 1000, 'hardware defaults applied');
+  t.equal(r.config.kiosk, undefined);
+});
+
+t.test('a key file instead of the inline PEM, relative to the config file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-rtcfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'cloud.pem'), pem);
+  const r = await validateRuntimeConfig(
+    { hardware, link: { brokerUrl: 'mqtts://cloud.example:8883', bankId: 'b', controllerId: 'c', secret: 'y'.repeat(20), cloudPublicKeyFile: 'cloud.pem', dataDir: '/var/lib/portier' } },
+    { baseDir: dir },
+  );
+  t.ok(r.ok);
+  if (r.ok) t.equal(r.config.link?.cloudPublicKey, pem);
+});
+
+t.test('every problem of every section at once, each with its path', async (t) => {
+  const r = await validateRuntimeConfig({
+    hardware: { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 0 }, doors: { pulseMs: 1500, maxPulseMs: 1000 } },
+    link: { brokerUrl: 'http://x', bankId: 'bad id!', controllerId: 'c', secret: 'short', cloudPublicKey: 'not a key' },
+    kiosk: { enabled: true, audio: 'loud', language: 'de', scanner: { path: '/dev/ttyUSB0' } },
+    console: { pinHash: '1234' },
+    extra: true,
+  });
+  t.notOk(r.ok);
+  if (r.ok) return;
+  const paths = r.problems.map((p) => p.path);
+  for (const p of [
+    'hardware.bus.doorCount',
+    'hardware.doors.pulseMs',
+    'link.brokerUrl',
+    'link.bankId',
+    'link.secret',
+    'kiosk.audio',
+    'kiosk.language',
+    'console.pinHash',
+  ]) {
+    t.ok(paths.includes(p), `names ${p}`);
+  }
+  t.ok(paths.some((p) => p === '(root)' || p === 'extra' || p.startsWith('extra')), 'an unknown section is named');
+});
+
+t.test('a bad key, a kiosk without a link, a port used twice', async (t) => {
+  const r = await validateRuntimeConfig({
+    hardware,
+    kiosk: { enabled: true, scanner: { path: '/dev/ttyUSB0' } },
+  });
+  t.notOk(r.ok);
+  if (r.ok) return;
+  t.match(r.problems, [
+    { path: 'kiosk.enabled', message: /needs the link/ },
+    { path: 'kiosk.scanner.path', message: /already used by hardware.bus.path/ },
+  ]);
+  const k = await validateRuntimeConfig({ hardware, link: { brokerUrl: 'mqtt://h:1', bankId: 'b', controllerId: 'c', secret: 'z'.repeat(10), cloudPublicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n' } });
+  t.notOk(k.ok);
+  if (!k.ok) t.match(k.problems, [{ path: 'link.cloudPublicKey', message: /Ed25519/ }]);
+});
