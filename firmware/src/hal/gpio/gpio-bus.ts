@@ -250,9 +250,12 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
         clearTimeout(timer);
         board.off('ready', onReady);
         board.off('error', onError);
+        this.io.off('error', onError);
       };
       board.once('ready', onReady);
       board.once('error', onError);
+      // Transport errors before ready (no such serial port) arrive on the IO plugin only.
+      this.io.on('error', onError);
     });
   }
 

@@ -120,3 +120,24 @@ t.test('construction rejects a door map that reuses a pin', async (t) => {
     HalError,
   );
 });
+
+t.test('a board that fails or never answers: open() rejects with a code', async (t) => {
+  const failing = new VirtualGpioBoard({ wiring: [], pinCount: 4 });
+  failing.isReady = false;
+  const bus1 = new GpioBus({ io: failing, doors: [{ door: 1, lockPin: 0, sensorPin: 1 }], maxPulseMs: 100 });
+  const p1 = bus1.open();
+  setImmediate(() => failing.emit('error', new Error('No such file or directory, cannot open /dev/ttyACM0')));
+  await t.rejects(p1, { code: 'TRANSPORT_ERROR' }, 'transport error before ready');
+  await bus1.close();
+
+  const clock = fakeClock();
+  t.teardown(() => clock.restore());
+  const silent = new VirtualGpioBoard({ wiring: [], pinCount: 4 });
+  silent.isReady = false;
+  const bus2 = new GpioBus({ io: silent, doors: [{ door: 1, lockPin: 0, sensorPin: 1 }], maxPulseMs: 100, readyTimeoutMs: 2000 });
+  const p2 = bus2.open();
+  const caught = p2.catch((e: unknown) => e);
+  await advance(clock, 2100, 50);
+  t.match(await caught, { code: 'BUS_TIMEOUT' }, 'never ready');
+  await bus2.close();
+});
