@@ -8,8 +8,10 @@ const ESC = '\x1b';
 const UP = '\x1b[A';
 const LEFT = '\x1b[D';
 
-async function setup(t: Test, consoleOverrides: Record<string, unknown> = {}) {
-  const cfg = writeConfig(await sampleConfig(4, { failureDelayMs: 0, ...consoleOverrides }));
+async function setup(t: Test, consoleOverrides: Record<string, unknown> = {}, hardware?: unknown) {
+  const doc = await sampleConfig(4, { failureDelayMs: 0, ...consoleOverrides });
+  if (hardware) doc['hardware'] = hardware;
+  const cfg = writeConfig(doc);
   const events = join(cfg.dir, 'sim-events.jsonl');
   const running: PtyConsole[] = [];
   t.teardown(async () => {
@@ -177,4 +179,23 @@ t.test('input in pieces and several lines in one read', async (t) => {
   for (const ch of 'service 2 in\r') c.write(ch);
   await c.expect('door 2 is now in-service');
   t.match(c.output, 'door 2 is now out-of-service');
+});
+
+t.test('the same console on a virtual GPIO board (johnny-five IO plugin): open N opens the door', async (t) => {
+  const s = await setup(t, {}, {
+    bus: {
+      kind: 'gpio',
+      io: { type: 'firmata', path: '/dev/ttyACM0' },
+      pins: { '1': { lockPin: 2, sensorPin: 3 }, '2': { lockPin: 4, sensorPin: 5 }, '3': { lockPin: 6, sensorPin: 7 } },
+    },
+    doors: { maxPulseMs: 800, pulseMs: 200, pollMs: 50 },
+  });
+  const c = s.spawn();
+  await signIn(c);
+  const out = await run(c, 'status', /uptime[\s\S]*3\s+closed.*\r\n.*portier> /);
+  t.match(out, 'lock bus     gpio ok');
+  t.match(await run(c, 'open 2', /door 2: .*\r\n/), 'door 2: opened (pulse 200 ms)');
+  await c.expectSimEvent((e) => e.door === 2 && e.open === true);
+  t.match(await run(c, 'boards scan', /answered[\s\S]*portier> /), 'address 0: doors 1..3');
+  t.match(await run(c, 'open 4'), 'error: no door 4 on this controller (doors 1..3)');
 });
