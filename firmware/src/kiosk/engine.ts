@@ -465,13 +465,17 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   private onDesiredChanged(): void {
     const s = this.state();
     if (!s) return;
-    // The cloud's view of a reservation wins once it sends one. What it has not heard of yet stays local: day-use
-    // storage (its PIN exists only here) and drop-offs into lockers the cloud still shows empty.
-    const ids = new Set(s.reservations.map((r) => r.id));
+    // A local change is dropped once the cloud's state shows it was heard: a picked-up reservation is gone from it, a
+    // changed one has our status and door, a drop-off with no reservation sits in a locker the cloud now fills. Until
+    // then ours stands, because a desired state may be issued before the cloud has processed our events (a package
+    // shown again as waiting would open an empty locker). Day-use storage stays local: its PIN exists only here.
+    const cloud = new Map(s.reservations.map((r) => [r.id, r]));
     const cloudDoors = new Set(s.reservations.map((r) => r.door));
     for (const [id, r] of [...this.overlayReservations]) {
       if (this.storages.has(id)) continue;
-      if (ids.has(id) || r === null || cloudDoors.has(r.door)) this.overlayReservations.delete(id);
+      const c = cloud.get(id);
+      const heard = r === null ? c === undefined : c ? c.status === r.status && c.door === r.door : cloudDoors.has(r.door);
+      if (heard) this.overlayReservations.delete(id);
     }
     for (const [door, svc] of [...this.overlayService]) {
       if (s.doors.find((d) => d.door === door)?.service === svc) this.overlayService.delete(door);

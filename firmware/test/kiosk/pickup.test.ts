@@ -172,3 +172,29 @@ t.test('a jammed locker does not use up a one-time code', async (t) => {
   t.same(k.doors.unlocked, [2, 2]);
   t.equal(k.sink.transactions('pickup').length, 1, 'the same code works once the locker is fixed');
 });
+
+t.test('a desired state issued before the cloud heard of a pickup does not bring the package back', async (t) => {
+  const { desiredState } = await import('./helpers.ts');
+  const k = createKiosk(t, { rules: { openAllAtOnce: true } });
+  await k.type(CODES.pickup);
+  t.same(k.doors.unlocked, [2, 3]);
+  k.doors.close(2);
+  k.doors.close(3);
+  await k.engine.select('done');
+  await k.tick(120_000); // past the grace period
+  k.state.set(desiredState({ rules: { openAllAtOnce: true, contactless: true } })); // still lists res-1 and res-2
+  await k.engine.settled();
+  await k.engine.scan(CODES.qr);
+  t.same(k.doors.unlocked, [2, 3], 'nothing opened again');
+  t.match(k.text(), /no packages waiting/);
+  await k.engine.select('done');
+  // The cloud catches up: res-1 and res-2 are gone; a new package for r-1 arrives in door 3.
+  const s = desiredState({ rules: { openAllAtOnce: true, contactless: true } });
+  s.reservations = s.reservations.filter((r) => r.id !== 'res-1' && r.id !== 'res-2');
+  s.reservations.push({ id: 'res-9', kind: 'package', status: 'occupied', door: 3, trackingIds: ['1Z009'], recipientId: 'r-1' });
+  k.state.set(s);
+  await k.engine.settled();
+  await k.engine.scan(CODES.qr);
+  t.same(k.doors.unlocked, [2, 3, 3], 'the new package opens');
+  t.match(k.sink.transactions('pickup')[1], { reservationIds: ['res-9'] });
+});
