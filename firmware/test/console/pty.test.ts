@@ -1,46 +1,11 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnHarness, type PtyConsole } from './fixtures/pty-driver.ts';
-import { TEST_PIN, sampleConfig, writeConfig } from './fixtures/setup.ts';
+import { run, setup, signIn } from './fixtures/pty-session.ts';
+import { TEST_PIN } from './fixtures/setup.ts';
 
 const ESC = '\x1b';
 const UP = '\x1b[A';
 const LEFT = '\x1b[D';
-
-async function setup(t: Test, consoleOverrides: Record<string, unknown> = {}, hardware?: unknown) {
-  const doc = await sampleConfig(4, { failureDelayMs: 0, ...consoleOverrides });
-  if (hardware) doc['hardware'] = hardware;
-  const cfg = writeConfig(doc);
-  const events = join(cfg.dir, 'sim-events.jsonl');
-  const running: PtyConsole[] = [];
-  t.teardown(async () => {
-    for (const c of running) c.kill();
-    await Promise.all(running.map((c) => c.exited));
-    cfg.cleanup();
-  });
-  return {
-    cfg,
-    events,
-    spawn(env: Record<string, string> = {}): PtyConsole {
-      const c = spawnHarness(cfg.path, events, env);
-      running.push(c);
-      return c;
-    },
-  };
-}
-
-async function signIn(c: PtyConsole): Promise<void> {
-  await c.expect('PIN: ', { timeoutMs: 15000 });
-  c.write(`${TEST_PIN}\r`);
-  await c.expect('portier> ');
-}
-
-async function run(c: PtyConsole, line: string, until: string | RegExp = 'portier> '): Promise<string> {
-  c.take();
-  c.write(`${line}\r`);
-  return c.expect(until);
-}
 
 t.test('a technician at a real terminal: every command, open N opens the virtual door, config persists across a restart', async (t) => {
   const s = await setup(t);
@@ -135,67 +100,3 @@ t.test('a technician at a real terminal: every command, open N opens the virtual
   t.equal((await c2.exited).exitCode, 75, 'reboot-safe restarts the daemon');
 });
 
-t.test('wrong PINs lock the console out, even for the right PIN', async (t) => {
-  const s = await setup(t, { maxFailures: 2, lockoutS: 600 });
-  const c = s.spawn();
-  await c.expect('PIN: ', { timeoutMs: 15000 });
-  c.write('0000\r');
-  await c.expect('Wrong PIN.');
-  c.write('9999\r');
-  await c.expect('console locked for 10m00s');
-  c.write(`${TEST_PIN}\r`);
-  await c.expect(/Console locked: try again in \d+ s/);
-  c.write('status\r');
-  await c.expect(/Console locked|Wrong PIN/);
-  t.notMatch(c.output, 'portier> ', 'never signed in');
-  t.notMatch(c.output, 'firmware', 'no command ran');
-});
-
-t.test('TERM=dumb: plain output without escape codes', async (t) => {
-  const s = await setup(t);
-  const c = s.spawn({ TERM: 'dumb' });
-  await signIn(c);
-  await run(c, 'help');
-  await run(c, 'status', /uptime[\s\S]*4\s+closed.*\r\n.*portier> /);
-  c.take();
-  c.write('doors\r');
-  await c.expect('one line per change');
-  c.write('q');
-  await c.expect('portier> ');
-  c.write(`open 5${LEFT}\x7f1\r`);
-  await c.expect(/door 1: opened[\s\S]*portier> /);
-  await run(c, 'nonsense');
-  t.notMatch(c.output, ESC, 'no ESC byte in anything the console wrote');
-});
-
-t.test('input in pieces and several lines in one read', async (t) => {
-  const s = await setup(t);
-  const c = s.spawn();
-  await c.expect('PIN: ', { timeoutMs: 15000 });
-  // The PIN and two commands in one write; then a command byte by byte.
-  c.write(`${TEST_PIN}\rservice 2 out\ropen 1\r`);
-  await c.expect(/door 1: opened/);
-  await c.expectSimEvent((e) => e.door === 1 && e.open);
-  for (const ch of 'service 2 in\r') c.write(ch);
-  await c.expect('door 2 is now in-service');
-  t.match(c.output, 'door 2 is now out-of-service');
-});
-
-t.test('the same console on a virtual GPIO board (johnny-five IO plugin): open N opens the door', async (t) => {
-  const s = await setup(t, {}, {
-    bus: {
-      kind: 'gpio',
-      io: { type: 'firmata', path: '/dev/ttyACM0' },
-      pins: { '1': { lockPin: 2, sensorPin: 3 }, '2': { lockPin: 4, sensorPin: 5 }, '3': { lockPin: 6, sensorPin: 7 } },
-    },
-    doors: { maxPulseMs: 800, pulseMs: 200, pollMs: 50 },
-  });
-  const c = s.spawn();
-  await signIn(c);
-  const out = await run(c, 'status', /uptime[\s\S]*3\s+closed.*\r\n.*portier> /);
-  t.match(out, 'lock bus     gpio ok');
-  t.match(await run(c, 'open 2', /door 2: .*\r\n/), 'door 2: opened (pulse 200 ms)');
-  await c.expectSimEvent((e) => e.door === 2 && e.open === true);
-  t.match(await run(c, 'boards scan', /answered[\s\S]*portier> /), 'address 0: doors 1..3');
-  t.match(await run(c, 'open 4'), 'error: no door 4 on this controller (doors 1..3)');
-});
