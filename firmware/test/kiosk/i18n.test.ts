@@ -19,6 +19,8 @@ t.test('every message key the kiosk uses exists', async (t) => {
   for (const f of files) {
     const src = readFileSync(new URL(f, import.meta.url), 'utf8');
     for (const m of src.matchAll(/msg\(\s*'([^']+)'/g)) used.add(m[1] as string);
+    // Keys chosen by a condition (`msg(ok ? 'return.title' : 'exchange.title')`): every dotted literal is a key.
+    for (const m of src.matchAll(/'([a-z][a-zA-Z]*\.[a-zA-Z][a-zA-Z.-]*)'/g)) used.add(m[1] as string);
   }
   // Keys built from values: sizes, service states, roles.
   for (const s of [...LOCKER_SIZES, 'custom']) used.add(`size.${s}`);

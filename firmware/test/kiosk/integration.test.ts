@@ -140,6 +140,18 @@ t.test('blind user on simulated hardware: headphone jack, keypad, recorded speec
   t.match(r.audio.spoken('en').at(-1), /Open now: locker 12, column 2, third door from the top\./);
   t.ok(r.store.isUsed('cred-pickup'), 'one-time code marked used in the durable store');
   t.notOk(r.audio.spoken().some((s) => s.includes(CODES.pickup)), 'the code was never spoken');
+
+  // Done: the goodbye is heard to its end before the home page is spoken.
+  await settle(r.clock, r.engine.select('done'));
+  await settle(r.clock, new Promise<void>((resolve) => {
+    const check = (): void => (r.audio.spoken().at(-1)?.includes('Welcome') ? resolve() : void setImmediate(check));
+    check();
+  }), 5000);
+  const speech = r.audio.records.filter((x) => x.kind === 'speech');
+  const bye = speech.findIndex((x) => x.kind === 'speech' && x.text === 'Thank you. Goodbye.');
+  t.ok(bye >= 0, 'goodbye spoken');
+  t.match(speech[bye], { interrupted: false }, 'not cut off by the next page');
+  t.match(speech[bye + 1], { text: /Welcome/ });
 });
 
 t.test('a door left open: the door controller\'s event is warned about and spoken', async (t) => {
