@@ -4,6 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadColumnConfig } from './cli/column-config.ts';
 import { runColumn } from './cli/column.ts';
+import { registerBankCommand } from './cli/bank.ts';
+import { registerKioskCommand, NoKioskError } from './cli/kiosk.ts';
+import { BankConfigError } from './bank/bank-config.ts';
 import { PtyError } from './pty/socat.ts';
 
 export function buildProgram(): Command {
@@ -46,6 +49,9 @@ export function buildProgram(): Command {
       await column.close();
     });
 
+  registerBankCommand(program);
+  registerKioskCommand(program);
+
   return program;
 }
 
@@ -56,7 +62,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // help, version, usage errors: commander printed them
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof BankConfigError || err instanceof NoKioskError) {
       process.stderr.write(`portier-sim: invalid configuration ${err.message}\n`);
       return 2;
     }

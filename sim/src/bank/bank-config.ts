@@ -1,0 +1,164 @@
+// The description of a simulated locker bank (`portier-sim bank --config bank.yaml`): columns of virtual doors, each
+// with the identity of the real controller that drives it (a file written by `portier-cloud provision`, or the same
+// fields inline), the kiosk column, and the transport between controllers and their virtual lock boards.
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1..64 letters, digits, ".", "_" or "-"');
+
+const behaviour = z
+  .object({
+    springDelayMs: z.number().int().min(0).max(60_000),
+    jammed: z.boolean(),
+    sensorCut: z.boolean(),
+    bounces: z.number().int().min(0).max(50),
+    bounceIntervalMs: z.number().int().min(1).max(1000),
+    releaseAfterMs: z.number().int().min(0).max(10_000),
+  })
+  .partial()
+  .strict();
+
+const doorEntry = z
+  .object({
+    item: z.boolean().optional(),
+    open: z.boolean().optional(),
+    behaviour: behaviour.optional(),
+  })
+  .strict();
+
+/** Inline identity: the fields of the `link` section `portier-cloud provision` writes. */
+const inlineIdentity = z
+  .object({
+    controllerId: id,
+    secret: z.string().min(8).max(512),
+    cloudPublicKey: z.string().min(1).optional(),
+    cloudPublicKeyFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+const columnSchema = z
+  .object({
+    /** The provisioned controller config file (its `link` section is the identity). */
+    controllerConfig: z.string().min(1).optional(),
+    /** Or the identity inline. */
+    identity: inlineIdentity.optional(),
+    /** Door count, or a list of doors (in order 1..N). */
+    doors: z.union([z.number().int().min(1).max(160), z.array(doorEntry).min(1).max(160)]),
+    /** Behaviour of every door of the column. */
+    behaviour: behaviour.optional(),
+    /** This column is the bank's kiosk (screen, scanner, badge reader, audio jack). */
+    kiosk: z.boolean().default(false),
+    /** Door controller tuning (the controller config's hardware.doors). */
+    doorSettings: z.record(z.string(), z.number()).optional(),
+  })
+  .strict();
+
+export const bankConfigSchema = z
+  .object({
+    name: z.string().min(1).max(100).default('bank'),
+    bankId: id,
+    /** The broker the controllers connect to (the cloud's embedded broker); `--broker` overrides it. */
+    cloud: z.object({ brokerUrl: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s/]+/, 'expected mqtt://host:port') }).strict().optional(),
+    /** `mock`: boards on serialport's mock binding in-process; `pty`: boards behind socat pty pairs (real ttys). */
+    transport: z.enum(['mock', 'pty']).default('mock'),
+    /** Folder of the controllers' durable state (one sub-folder per controller); relative to the file. */
+    dataDir: z.string().min(1).default('sim-bank-data'),
+    /** Language of a new kiosk session. */
+    language: z.enum(['en', 'fr']).default('en'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+    columns: z.array(columnSchema).min(1).max(32),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const kiosks = b.columns.map((c, i) => (c.kiosk ? i : -1)).filter((i) => i >= 0);
+    if (kiosks.length > 1) ctx.addIssue({ code: 'custom', path: ['columns', kiosks[1]!, 'kiosk'], message: 'a bank has one kiosk column' });
+    const ids = new Map<string, number>();
+    b.columns.forEach((c, i) => {
+      if (!c.controllerConfig && !c.identity) {
+        ctx.addIssue({ code: 'custom', path: ['columns', i], message: 'give controllerConfig (a provisioned file) or identity' });
+      }
+      if (c.controllerConfig && c.identity) {
+        ctx.addIssue({ code: 'custom', path: ['columns', i, 'identity'], message: 'give controllerConfig or identity, not both' });
+      }
+      if (c.identity && !c.identity.cloudPublicKey && !c.identity.cloudPublicKeyFile) {
+        ctx.addIssue({ code: 'custom', path: ['columns', i, 'identity', 'cloudPublicKey'], message: 'cloudPublicKey or cloudPublicKeyFile is required' });
+      }
+      const cid = c.identity?.controllerId;
+      if (cid) {
+        const prev = ids.get(cid);
+        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['columns', i, 'identity', 'controllerId'], message: `${cid} is already column ${prev + 1}` });
+        ids.set(cid, i);
+      }
+    });
+  });
+
+export type BankConfig = z.infer<typeof bankConfigSchema>;
+export type BankColumnConfig = BankConfig['columns'][number];
+
+export interface BankConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class BankConfigError extends Error {
+  readonly code = 'BANK_CONFIG_INVALID';
+  readonly problems: BankConfigProblem[];
+  constructor(source: string, problems: BankConfigProblem[]) {
+    super(`${source}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'BankConfigError';
+    this.problems = problems;
+  }
+}
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+function flatten(issue: Issue, base: PropertyKey[]): BankConfigProblem[] {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors) {
+    const meant = issue.errors.filter((branch) => !branch.every((b) => b.code === 'invalid_type' && b.path.length === 0));
+    if (meant.length === 1) return (meant[0] as Issue[]).flatMap((b) => flatten(b, path));
+  }
+  return [{ path: path.length ? path.map(String).join('.') : '(root)', message: issue.message }];
+}
+
+/** Validates a parsed bank description; every problem at once. Relative paths are resolved against `baseDir`. */
+export function validateBankConfig(input: unknown, opts: { source?: string; baseDir?: string } = {}): BankConfig {
+  const r = bankConfigSchema.safeParse(input);
+  if (!r.success) throw new BankConfigError(opts.source ?? 'bank config', r.error.issues.flatMap((i) => flatten(i as Issue, [])));
+  const base = opts.baseDir ?? process.cwd();
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+  const b = r.data;
+  return {
+    ...b,
+    dataDir: abs(b.dataDir),
+    columns: b.columns.map((c) => ({
+      ...c,
+      ...(c.controllerConfig ? { controllerConfig: abs(c.controllerConfig) } : {}),
+      ...(c.identity?.cloudPublicKeyFile ? { identity: { ...c.identity, cloudPublicKeyFile: abs(c.identity.cloudPublicKeyFile) } } : {}),
+    })),
+  };
+}
+
+/** Reads a YAML or JSON bank description. */
+export async function loadBankConfig(file: string): Promise<BankConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new BankConfigError(file, [{ path: '(file)', message: (err as Error).message }]);
+  }
+  let data: unknown;
+  try {
+    data = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new BankConfigError(file, [{ path: '(syntax)', message: (err as Error).message }]);
+  }
+  return validateBankConfig(data, { source: file, baseDir: dirname(resolve(file)) });
+}

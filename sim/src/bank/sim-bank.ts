@@ -1,0 +1,376 @@
+// A whole simulated locker bank: N columns of virtual doors on virtual KR-CU16 boards, each driven by a REAL controller
+// runtime (the firmware's `startController`) in this process. The simulator plugs in below the HAL only: it hands the
+// controller a real `KerongCu16Bus` over its virtual transport (serialport's mock binding, or a socat pty that the
+// controller opens like /dev/ttyUSB0), and on the kiosk column a recording audio sink and virtual scanner, badge
+// reader and headphone jack. Everything above (door controller, link, kiosk engine) is the firmware's own code.
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { pino, type Logger } from 'pino';
+import { KerongCu16Bus } from '@portier/firmware/hal/kerong-cu16/bus.ts';
+import type { LockBus } from '@portier/firmware/hal/lock-bus.ts';
+import { validateRuntimeConfig } from '@portier/firmware/runtime/config.ts';
+import { startController, type RunningController, type RuntimeEventMap } from '@portier/firmware/runtime/controller-runtime.ts';
+import type { KioskEngine } from '@portier/firmware/kiosk/engine.ts';
+import type { KeypadKey } from '@portier/firmware/kiosk/view.ts';
+import { RecordingAudioOut } from '../audio/recording-audio.ts';
+import { VirtualCu16BoardSet } from '../cu16/boards.ts';
+import { createMockCu16Transport, type MockCu16Transport } from '../cu16/transports.ts';
+import { VirtualDoor } from '../door.ts';
+import { expectCondition, expectEvent } from '../expect.ts';
+import { VirtualLineReader, VirtualSwitch } from '../inputs/virtual-inputs.ts';
+import { startCu16OnPty, type Cu16OnPty } from '../pty/cu16-pty.ts';
+import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
+
+export interface RunSimBankOptions {
+  /** The broker of the cloud; overrides the description's `cloud.brokerUrl`. */
+  cloud?: { brokerUrl: string };
+  bank: BankConfig;
+  /** Overrides the description's transport. */
+  transport?: 'mock' | 'pty';
+  logger?: Logger;
+  /** Faster reconnects for tests. */
+  linkOverrides?: { backoff?: { minMs?: number; maxMs?: number }; evtackTimeoutMs?: number };
+}
+
+/** One simulated column and its controller. */
+export interface SimColumn {
+  /** 1-based column number in the bank description. */
+  readonly number: number;
+  readonly controllerId: string;
+  readonly kiosk: boolean;
+  readonly doors: ReadonlyMap<number, VirtualDoor>;
+  readonly boards: VirtualCu16BoardSet;
+  /** The real controller runtime driving this column. */
+  readonly controller: RunningController;
+  /** The tty the controller opened (pty transport). */
+  readonly tty: string | undefined;
+  /** Door `n` (1-based within the column): `close()`, `force()`, `setBehaviour(...)`, `open`, `energised`. */
+  door(n: number): VirtualDoor;
+  /** Resolves when door `n` is physically open (or shut, with `open = false`) within `timeoutMs`. */
+  expectDoor(n: number, open: boolean, timeoutMs?: number): Promise<void>;
+  /** Every event this controller recorded (outbox) since the bank started, oldest first. */
+  readonly events: ReadonlyArray<RuntimeEventMap['event'][0]>;
+  /**
+   * Resolves with the first recorded event passing `predicate`: one already recorded (from index `from`, default 0)
+   * or the next to come within `timeoutMs`.
+   */
+  expectEvent(predicate: (e: RuntimeEventMap['event'][0]) => boolean, timeoutMs?: number, from?: number): Promise<RuntimeEventMap['event'][0]>;
+}
+
+/** The kiosk column's person-facing devices. */
+export interface SimKiosk {
+  readonly column: SimColumn;
+  readonly engine: KioskEngine;
+  readonly audio: RecordingAudioOut;
+  readonly scanner: VirtualLineReader;
+  readonly badgeReader: VirtualLineReader;
+  readonly headphones: VirtualSwitch;
+  /** Presses one key of the keypad and waits until the kiosk settled. */
+  keypad(key: KeypadKey): Promise<void>;
+  /** Types digits then Enter. */
+  type(code: string): Promise<void>;
+  /** Scans a barcode / QR code on the scanner. */
+  scan(code: string): Promise<void>;
+  /** Presents a badge. */
+  badge(id: string): Promise<void>;
+  /** Touches an option of the screen by id. */
+  select(optionId: string): Promise<void>;
+  /** Resolves when the kiosk shows `page` within `timeoutMs`. */
+  expectPage(page: string, timeoutMs?: number): Promise<void>;
+}
+
+export interface SimBank {
+  readonly bankId: string;
+  readonly transport: 'mock' | 'pty';
+  readonly brokerUrl: string;
+  readonly columns: readonly SimColumn[];
+  /** Column by 1-based number or by controller id. */
+  column(which: number | string): SimColumn;
+  /** The kiosk column's devices; undefined when no column is the kiosk. */
+  readonly kiosk: SimKiosk | undefined;
+  /** A person shuts every open door of the bank. Returns how many. */
+  closeAllDoors(): number;
+  /** Stops every controller (outputs safe, goodbye on the link) and the virtual hardware. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Identity {
+  controllerId: string;
+  secret: string;
+  cloudPublicKey?: string;
+  cloudPublicKeyFile?: string;
+  brokerUrl?: string;
+  bankId?: string;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+async function identityOf(c: BankColumnConfig, where: string, problems: BankConfigProblem[]): Promise<Identity | undefined> {
+  if (c.identity) return c.identity;
+  const file = c.controllerConfig!;
+  let link: Record<string, unknown> | undefined;
+  try {
+    link = obj(obj(parseYaml(await readFile(file, 'utf8')))?.['link']);
+  } catch (err) {
+    problems.push({ path: `${where}.controllerConfig`, message: `cannot read ${file}: ${(err as Error).message}` });
+    return undefined;
+  }
+  if (!link) {
+    problems.push({ path: `${where}.controllerConfig`, message: `${file} has no link section (write it with portier-cloud provision)` });
+    return undefined;
+  }
+  const str = (k: string): string | undefined => (typeof link[k] === 'string' ? (link[k] as string) : undefined);
+  const out: Identity = { controllerId: str('controllerId') ?? '', secret: str('secret') ?? '' };
+  for (const k of ['cloudPublicKey', 'cloudPublicKeyFile', 'brokerUrl', 'bankId'] as const) {
+    const v = str(k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+function doorList(c: BankColumnConfig): Array<{ item?: boolean | undefined; open?: boolean | undefined; behaviour?: Record<string, unknown> | undefined }> {
+  return typeof c.doors === 'number' ? Array.from({ length: c.doors }, () => ({})) : c.doors;
+}
+
+interface Built {
+  column: SimColumn;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the bank: for each column the virtual doors and boards, the transport, and a real controller with the
+ * column's identity connecting to `brokerUrl`. Invalid identities or settings are reported all at once
+ * (`BankConfigError`, with `columns.N....` paths) before anything starts.
+ */
+export async function runSimBank(opts: RunSimBankOptions): Promise<SimBank> {
+  const bank = opts.bank;
+  const transport = opts.transport ?? bank.transport;
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const problems: BankConfigProblem[] = [];
+
+  // 1. Identities and controller configurations, every problem first.
+  const plans: Array<{ c: BankColumnConfig; index: number; raw: Record<string, unknown>; controllerId: string; brokerUrl: string }> = [];
+  for (const [index, c] of bank.columns.entries()) {
+    const where = `columns.${index}`;
+    const id = await identityOf(c, where, problems);
+    if (!id) continue;
+    const brokerUrl = opts.cloud?.brokerUrl ?? bank.cloud?.brokerUrl ?? id.brokerUrl;
+    if (!brokerUrl) {
+      problems.push({ path: 'cloud.brokerUrl', message: 'no broker URL (give cloud.brokerUrl, --broker, or a provisioned file with one)' });
+      continue;
+    }
+    if (id.bankId !== undefined && id.bankId !== bank.bankId) {
+      problems.push({ path: `${where}.controllerConfig`, message: `the identity is for bank ${id.bankId}, not ${bank.bankId}` });
+    }
+    const count = doorList(c).length;
+    const raw: Record<string, unknown> = {
+      log: { level: bank.logLevel },
+      hardware: {
+        // The path is replaced by the pty's tty (pty transport) or unused (the mock transport's bus is injected).
+        bus: { kind: 'kerong-cu16', path: `/dev/portier-sim-${id.controllerId}`, doorCount: count, replyTimeoutMs: 100 },
+        doors: { pollMs: 50, ...c.doorSettings },
+      },
+      link: {
+        brokerUrl,
+        bankId: bank.bankId,
+        controllerId: id.controllerId,
+        column: index + 1,
+        secret: id.secret,
+        ...(id.cloudPublicKey ? { cloudPublicKey: id.cloudPublicKey } : {}),
+        ...(id.cloudPublicKeyFile ? { cloudPublicKeyFile: id.cloudPublicKeyFile } : {}),
+        dataDir: join(bank.dataDir, id.controllerId),
+      },
+      ...(c.kiosk ? { kiosk: { enabled: true, audio: 'none', language: bank.language } } : {}),
+    };
+    const v = await validateRuntimeConfig(raw);
+    if (!v.ok) for (const p of v.problems) problems.push({ path: `${where} (${p.path})`, message: p.message });
+    plans.push({ c, index, raw, controllerId: id.controllerId, brokerUrl });
+  }
+  if (problems.length > 0) throw new BankConfigError(`bank ${bank.bankId}`, problems);
+
+  // 2. Start the columns one after another; on a failure stop what started.
+  const built: Built[] = [];
+  let kiosk: SimKiosk | undefined;
+  try {
+    for (const plan of plans) {
+      const b = await startColumn(plan, transport, logger, opts.linkOverrides);
+      built.push(b.built);
+      if (b.kiosk) kiosk = b.kiosk;
+    }
+  } catch (err) {
+    for (const b of built.reverse()) await b.close().catch(() => undefined);
+    throw err;
+  }
+  const columns = built.map((b) => b.column);
+  let closing: Promise<void> | undefined;
+  return {
+    bankId: bank.bankId,
+    transport,
+    brokerUrl: plans[0]!.brokerUrl,
+    columns,
+    kiosk,
+    column(which) {
+      const c = typeof which === 'number' ? columns[which - 1] : columns.find((x) => x.controllerId === which);
+      if (!c) throw new RangeError(`no column ${String(which)} in bank ${bank.bankId} (columns 1..${columns.length})`);
+      return c;
+    },
+    closeAllDoors() {
+      let n = 0;
+      for (const c of columns) {
+        for (const d of c.doors.values()) {
+          if (d.open) {
+            d.close();
+            n++;
+          }
+        }
+      }
+      return n;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const b of [...built].reverse()) await b.close().catch((err: unknown) => logger.error({ err }, 'column stop failed'));
+      })();
+      return closing;
+    },
+  };
+}
+
+async function startColumn(
+  plan: { c: BankColumnConfig; index: number; raw: Record<string, unknown>; controllerId: string },
+  transport: 'mock' | 'pty',
+  logger: Logger,
+  linkOverrides: RunSimBankOptions['linkOverrides'],
+): Promise<{ built: Built; kiosk?: SimKiosk }> {
+  const { c, index, raw, controllerId } = plan;
+  const doors = new Map<number, VirtualDoor>();
+  doorList(c).forEach((e, i) => {
+    const d = new VirtualDoor(i + 1, { ...c.behaviour, ...e.behaviour });
+    if (e.item) d.setItem(true);
+    if (e.open) d.force();
+    doors.set(i + 1, d);
+  });
+  const boards = VirtualCu16BoardSet.inOrder([...doors.values()], { pulseMs: 300, hardwareMaxPulseMs: 2000, replyDelayMs: 2 });
+  const log = logger.child({ column: index + 1, controllerId });
+  let mock: MockCu16Transport | undefined;
+  let pty: Cu16OnPty | undefined;
+  let bus: LockBus | undefined;
+  const disposeHw = async (): Promise<void> => {
+    await mock?.close();
+    await pty?.close();
+    boards.dispose();
+    for (const d of doors.values()) d.dispose();
+  };
+  const hardware = raw['hardware'] as { bus: { path: string; doorCount: number; replyTimeoutMs: number }; doors: { maxPulseMs?: number } };
+  try {
+    if (transport === 'mock') {
+      mock = createMockCu16Transport(boards);
+      const m = mock;
+      bus = new KerongCu16Bus({
+        openPort: () => m.openPort(),
+        doorCount: hardware.bus.doorCount,
+        maxPulseMs: hardware.doors.maxPulseMs ?? 1000,
+        replyTimeoutMs: hardware.bus.replyTimeoutMs,
+        logger: log,
+      });
+    } else {
+      pty = await startCu16OnPty(boards);
+      hardware.bus.path = pty.controllerPath;
+    }
+  } catch (err) {
+    await disposeHw();
+    throw err;
+  }
+  const v = await validateRuntimeConfig(raw);
+  if (!v.ok) {
+    await disposeHw();
+    throw new BankConfigError(`column ${index + 1}`, v.problems);
+  }
+  mkdirSync(v.config.link!.dataDir, { recursive: true });
+  const audio = new RecordingAudioOut({ msPerChar: 2 });
+  const scanner = new VirtualLineReader('scanner');
+  const badgeReader = new VirtualLineReader('badge');
+  const headphones = new VirtualSwitch(false);
+  if (c.kiosk) await Promise.all([scanner.open(), badgeReader.open(), headphones.open()]);
+  let controller: RunningController;
+  try {
+    controller = await startController({
+      config: v.config,
+      ...(bus ? { bus } : {}),
+      logger: log,
+      ...(c.kiosk ? { audio, inputs: { scanner, badgeReader, headphoneDetect: headphones } } : {}),
+      ...(linkOverrides ? { linkOverrides } : {}),
+    });
+  } catch (err) {
+    await disposeHw();
+    throw err;
+  }
+  const events: Array<RuntimeEventMap['event'][0]> = [];
+  controller.on('event', (e) => events.push(e));
+  const column: SimColumn = {
+    number: index + 1,
+    events,
+    controllerId,
+    kiosk: c.kiosk,
+    doors,
+    boards,
+    controller,
+    tty: pty?.controllerPath,
+    door(n) {
+      const d = doors.get(n);
+      if (!d) throw new RangeError(`no door ${n} in column ${index + 1} (doors 1..${doors.size})`);
+      return d;
+    },
+    expectDoor(n, open, timeoutMs = 3000) {
+      const d = column.door(n);
+      return expectCondition(() => d.open === open, timeoutMs, `door ${n} of column ${index + 1} ${open ? 'open' : 'shut'}`);
+    },
+    async expectEvent(predicate, timeoutMs = 3000, from = 0) {
+      const seen = events.slice(from).find(predicate);
+      if (seen) return seen;
+      const [e] = await expectEvent(controller, 'event', timeoutMs, { predicate, description: 'a recorded event' });
+      return e;
+    },
+  };
+  const built: Built = {
+    column,
+    async close() {
+      await controller.stop();
+      await Promise.all([scanner.close(), badgeReader.close(), headphones.close()]);
+      await disposeHw();
+    },
+  };
+  if (!c.kiosk || !controller.kiosk) return { built };
+  const engine = controller.kiosk.engine;
+  const settle = async (p: Promise<void>): Promise<void> => {
+    await p;
+    await engine.settled();
+  };
+  const kiosk: SimKiosk = {
+    column,
+    engine,
+    audio,
+    scanner,
+    badgeReader,
+    headphones,
+    keypad: (key) => settle(engine.keypad(key)),
+    async type(code) {
+      for (const ch of code) await settle(engine.keypad(ch as KeypadKey));
+      await settle(engine.keypad('enter'));
+    },
+    async scan(code) {
+      if (!scanner.scan(code)) throw new Error('the scanner is closed');
+      await engine.settled();
+    },
+    async badge(id) {
+      if (!badgeReader.scan(id)) throw new Error('the badge reader is closed');
+      await engine.settled();
+    },
+    select: (optionId) => settle(engine.select(optionId)),
+    expectPage: (page, timeoutMs = 3000) => expectCondition(() => engine.screen.page === page, timeoutMs, `kiosk page ${page}`),
+  };
+  return { built, kiosk };
+}
