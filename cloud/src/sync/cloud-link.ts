@@ -14,10 +14,11 @@
  * Hook for the domain: every stored event is emitted as `event-stored` once it is durable, in seq order per
  * controller. The domain service turns kiosk `transaction` events into its transactions there (`onEventStored`).
  */
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   allControllersFilter,
+  canonicalJson,
   CHANNEL_QOS,
   desiredStateHash,
   encodePayload,
@@ -92,6 +93,11 @@ export interface CloudLinkEvents {
   'controller-offline': [{ bankId: string; controllerId: string; reason: 'will' | 'shutdown' | 'reboot' }];
   reported: [{ bankId: string; controllerId: string; reported: Reported; drift: boolean }];
   gap: [{ bankId: string; controllerId: string; fromSeq: number; toSeq: number }];
+  /**
+   * A seq the cloud already stored came again with a different event: the controller's numbering went back (lost
+   * local state). Not acked, so the controller keeps the event instead of dropping it as "stored".
+   */
+  'seq-conflict': [{ bankId: string; controllerId: string; seq: number }];
   dropped: [DroppedMessage];
   /** The link's own connection to the broker. */
   connection: [{ state: 'online' | 'offline'; error?: string }];
@@ -131,11 +137,19 @@ interface Track {
   reported: Reported | null;
   /** seq -> event waiting for the gap before it. */
   buffered: Map<number, StoredEvent>;
+  /** Fingerprints of the most recently stored seqs (in memory), to tell a replay from a reused seq. */
+  recent: Map<number, string>;
   lastResend: { fromSeq: number; at: number } | null;
   evtackScheduled: boolean;
 }
 
 const SUBSCRIBED: Channel[] = ['ack', 'evt', 'reported', 'status'];
+const RECENT_KEPT = 64;
+
+/** What identifies an event's content (its seq aside): a replay has the same one. */
+function fingerprint(e: StoredEvent): string {
+  return createHash('sha256').update(canonicalJson({ at: e.at, event: e.event })).digest('base64url');
+}
 
 export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private client: MqttClient | undefined;
@@ -240,6 +254,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         firmware: null,
         reported: null,
         buffered: new Map(),
+        recent: new Map(),
         lastResend: null,
         evtackScheduled: false,
       };
@@ -331,6 +346,12 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     const next = journal.appendedUpTo(t.controllerId) + 1;
     if (rec.seq < next) {
       // A duplicate (replay after a lost evtack, or a resend): already stored, ack again so the outbox drains.
+      const known = t.recent.get(rec.seq);
+      if (known !== undefined && known !== fingerprint(rec)) {
+        this.log.error({ controllerId: t.controllerId, seq: rec.seq }, 'a stored seq came again with another event: controller numbering went back; not acked');
+        this.emit('seq-conflict', { bankId: t.bankId, controllerId: t.controllerId, seq: rec.seq });
+        return;
+      }
       if (rec.seq <= journal.storedUpTo(t.controllerId)) this.scheduleEvtack(t);
       return;
     }
@@ -358,7 +379,11 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     }
     journal.append(batch).then(
       () => {
-        for (const e of batch) this.emit('event-stored', e);
+        for (const e of batch) {
+          t.recent.set(e.seq, fingerprint(e));
+          if (t.recent.size > RECENT_KEPT) t.recent.delete(t.recent.keys().next().value as number);
+          this.emit('event-stored', e);
+        }
         this.scheduleEvtack(t);
       },
       (err: unknown) => {

@@ -98,3 +98,20 @@ t.test('group commit: a burst of events costs far fewer fsyncs than events', asy
   t.ok(syncs < 200, `200 events in ${syncs} fsyncs`);
   t.same((await w.journal.read('col-a')).map((e) => e.seq), Array.from({ length: 200 }, (_, i) => i + 1));
 });
+
+t.test('a stored seq coming again with another event is a conflict, not a duplicate to ack', async (t) => {
+  const w = await world(t);
+  const a = await controller(t, w, 'col-a');
+  for (const seq of [1, 2]) await a.publishAsync(a.topic('evt'), evt(seq), { qos: 1 });
+  await evtackUpTo(a, 2);
+  const conflict = once<{ seq: number }>(w.link, 'seq-conflict');
+  await a.publishAsync(a.topic('evt'), evt(2, 7), { qos: 1 });
+  t.equal((await conflict).seq, 2);
+  t.same((await w.journal.read('col-a')).map((e) => (e.event as { door: number }).door), [1, 1], 'the stored event is kept');
+});
+
+t.test('what the fake controllers send is valid by the published JSON Schema too', async (t) => {
+  const { schemaErrors } = await import('./helpers/world.ts');
+  t.equal(schemaErrors('evt', JSON.parse(evt(1))), null);
+  t.equal(schemaErrors('evt', JSON.parse(evt(2, 7))), null);
+});

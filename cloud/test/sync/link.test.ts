@@ -116,6 +116,8 @@ t.test('online state from birth and will; doors are unknown while offline', asyn
   const rep = once(w.link, 'reported');
   await a.publishAsync(a.topic('reported'), JSON.stringify(reported(null, null)), { qos: 1, retain: true });
   await rep;
+  t.equal(schemaErrors('reported', reported(null, null)), null, 'the reported state sent is valid by the published JSON Schema');
+  t.equal(schemaErrors('status', { v: 1, state: 'online', at: T0, firmware: '0.1.0', bootId: 'boot-1' }), null);
   const v = w.link.controller('col-a');
   t.equal(v?.online, true);
   t.equal(v?.bootId, 'boot-1');
