@@ -10,7 +10,7 @@ import type { CredentialHashParams } from '@portier/protocol';
 import { lockerKey, type Change, type LiveCollections, type Store } from '../store/store.ts';
 import { isAccessible, reachLimits, requiredAccessible, type ReachLimits } from './accessibility.ts';
 import { activityToCsv } from './activity.ts';
-import { chooseLocker, parcelDimensions } from './allocation.ts';
+import { bankSlots, chooseLocker, fits, lockerDimensions, parcelDimensions, type BankSlots } from './allocation.ts';
 import { DEFAULT_CODE_HASH_N, generateDigits, hashCode, newHashParams, sameHash } from './codes.ts';
 import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from './errors.ts';
 import type { DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
@@ -181,6 +181,8 @@ interface BankIndex {
   lockers: Map<number, Locker>;
   /** The one live reservation holding each locker. */
   live: Map<number, Reservation>;
+  /** Lockers prepared for allocation; dropped whenever a locker of the bank changes. */
+  slots?: { reach: ReachLimits; value: BankSlots };
 }
 
 interface RecipientInfo {
@@ -674,7 +676,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
         if (r.kind !== 'package' || r.recipient.type !== recipient.ref.type || r.recipient.id !== recipient.ref.id) continue;
         if (r.status !== 'reserved' && r.status !== 'occupied') continue;
         const l = idx.lockers.get(r.lockerNumber);
-        if (!l || l.service !== 'in-service' || !chooseLocker({ kind: 'package', parcel, needsAccessible: false, owners: recipient.owners }, { lockers: [l], isHeld: () => false, reach, quota: {} })) continue;
+        if (!l || l.service !== 'in-service' || !fits(parcel, lockerDimensions(l))) continue;
         const next: Reservation = { ...r, packages: [...r.packages, ...this.newPackages(trackingIds, now)] };
         const activity = this.activity('reservation', actor, {
           bankId: bank.id,
@@ -691,7 +693,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
     const locker = chooseLocker(
       { kind: req.kind, parcel, needsAccessible: recipient.needsAccessible, owners: recipient.owners },
-      { lockers: idx.lockers.values(), isHeld: (n) => idx.live.has(n), reach, quota: bank.deliveryQuota },
+      { slots: this.slots(idx, reach), isHeld: (n) => idx.live.has(n), quota: bank.deliveryQuota },
     );
     if (!locker) throw new DomainError('NO_LOCKER_AVAILABLE', NO_LOCKER_MESSAGE, 'bankId');
 
@@ -1012,7 +1014,13 @@ export class LockerService extends EventEmitter<DomainEvents> {
       if (old && idx?.live.get(old.lockerNumber)?.id === old.id) idx.live.delete(old.lockerNumber);
     }
     for (const p of change.put ?? []) {
-      if (p.c === 'lockers') this.indexes.get(p.value.bankId)?.lockers.set(p.value.number, p.value);
+      if (p.c === 'lockers') {
+        const idx = this.indexes.get(p.value.bankId);
+        if (idx) {
+          idx.lockers.set(p.value.number, p.value);
+          delete idx.slots;
+        }
+      }
       else if (p.c === 'reservations') {
         const idx = this.index(p.value.bankId);
         const holder = idx.live.get(p.value.lockerNumber);
@@ -1041,6 +1049,12 @@ export class LockerService extends EventEmitter<DomainEvents> {
       this.indexes.set(bankId, idx);
     }
     return idx;
+  }
+
+  private slots(idx: BankIndex, reach: ReachLimits): BankSlots {
+    if (!idx.slots || idx.slots.reach.minCm !== reach.minCm || idx.slots.reach.maxCm !== reach.maxCm)
+      idx.slots = { reach, value: bankSlots(idx.lockers.values(), reach) };
+    return idx.slots.value;
   }
 
   private view(l: Locker, idx: BankIndex, reach: ReachLimits): LockerView {
