@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import t from 'tap';
 import { DomainError } from '../../src/domain/errors.ts';
 import { makeTestApp } from './helpers.ts';
@@ -39,4 +41,62 @@ t.test('domain codes map to statuses in one place', async (t) => {
     t.equal(res.statusCode, status, err.code);
     t.same(res.json(), { error: { code: err.code, message: err.message, field: err.field } }, 'a GET names the domain field as is');
   }
+});
+
+/** Waits on an event, but never longer than 5 s. */
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out waiting for: ${what}`)), 5000);
+    }),
+  ]);
+}
+
+t.test('a request arriving while the server closes gets a 503 in the API error format', async (t) => {
+  let closing!: () => void;
+  const closingStarted = new Promise<void>((r) => (closing = r));
+  let seen = 0;
+  let second!: () => void;
+  const secondArrived = new Promise<void>((r) => (second = r));
+  const ta = await makeTestApp({
+    extend: (app) => {
+      app.addHook('preClose', async () => closing());
+      // The API's own hooks refuse the request before any added onRequest hook runs: watch the answer instead.
+      app.addHook('onSend', async () => {
+        if (++seen === 1) second();
+      });
+    },
+  });
+  let release!: () => void;
+  const slow = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inFlight = new Promise<void>((r) => (entered = r));
+  ta.service.listContacts = async () => {
+    entered();
+    await slow;
+    return [];
+  };
+  await ta.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = ta.app.server.address() as AddressInfo;
+  // One kept-alive connection: a first request is in flight when close() begins, a second follows on it.
+  const socket = connect(port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  let raw = '';
+  socket.on('data', (d) => (raw += d.toString()));
+  const ended = new Promise<void>((r) => socket.on('close', () => r()));
+  const req = `GET /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ta.tokens.operator}\r\n\r\n`;
+  socket.write(req);
+  await within(inFlight, 'first request in flight');
+  const closed = ta.app.close();
+  await within(closingStarted, 'close started');
+  socket.write(req);
+  await within(secondArrived, 'second request answered');
+  release();
+  await closed;
+  await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
+  const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+  t.same(statuses, ['200', '503'], 'the in-flight request finishes, the next one is refused');
+  t.match(raw, /\{"error":\{"code":"SHUTTING_DOWN","message":"the service is shutting down, try again shortly"\}\}/);
 });
