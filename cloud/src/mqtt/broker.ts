@@ -33,8 +33,55 @@ export interface BrokerTlsOptions {
   certFile: string;
 }
 
+/** Largest MQTT packet a service account may send (a desired state is up to 8 MiB) and a controller may send. */
+export const DEFAULT_MAX_PACKET_BYTES = { service: 9 * 1024 * 1024, controller: 256 * 1024 };
+
+/**
+ * aedes has no packet size limit: its parser buffers whatever length a packet header announces. This watches the
+ * bytes aedes reads (a 'data' listener sees each chunk aedes pulls with read()), follows the MQTT fixed headers, and
+ * destroys the socket as soon as a header announces more than the connection's limit.
+ */
+export class PacketSizeGuard {
+  /** Bytes of the current packet still to skip; -1 while reading a fixed header. */
+  private remaining = -1;
+  private header: number[] = [];
+  constructor(
+    public limit: number,
+    private readonly onTooLarge: (announced: number) => void,
+  ) {}
+
+  feed(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.remaining > 0) {
+        const take = Math.min(this.remaining, chunk.length - i);
+        this.remaining -= take;
+        i += take;
+        if (this.remaining === 0) this.remaining = -1;
+        continue;
+      }
+      this.header.push(chunk[i]!);
+      i++;
+      // header[0] is the type byte; then 1..4 bytes of remaining length, the last one without the 0x80 bit.
+      if (this.header.length < 2) continue;
+      const last = this.header[this.header.length - 1]!;
+      if ((last & 0x80) !== 0 && this.header.length < 5) continue;
+      let len = 0;
+      for (let k = this.header.length - 1; k >= 1; k--) len = len * 128 + (this.header[k]! & 0x7f);
+      this.header = [];
+      if (len > this.limit) {
+        this.onTooLarge(len);
+        return;
+      }
+      this.remaining = len === 0 ? -1 : len;
+    }
+  }
+}
+
 export interface BrokerOptions {
   identities: BrokerAuthenticator;
+  /** Packet size limits (bytes); defaults DEFAULT_MAX_PACKET_BYTES. */
+  maxPacketBytes?: { service: number; controller: number };
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -76,6 +123,8 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'mqtt-broker' });
   const host = opts.host ?? '127.0.0.1';
   const identities = new WeakMap<Client, BrokerIdentity>();
+  const limits = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const guards = new WeakMap<object, PacketSizeGuard>();
   const wills = new WeakMap<Client, string>();
   /** client id -> username that holds it. */
   const clientIdOwner = new Map<string, string>();
@@ -112,6 +161,8 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
           }
           clientIdOwner.set(clientId, who.username);
           identities.set(client, who);
+          const guard = guards.get(client.conn);
+          if (guard) guard.limit = who.kind === 'controller' ? limits.controller : limits.service;
           done(null, true);
         },
         (err: unknown) => {
@@ -153,7 +204,15 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
 
   const handle = (socket: net.Socket): void => {
     socket.setNoDelay(true);
+    // Until the identity is known, the larger limit (a CONNECT is small anyway).
+    const guard = new PacketSizeGuard(limits.service, (announced) => {
+      log.warn({ remote: socket.remoteAddress, announced, limit: guard.limit }, 'packet too large: connection closed');
+      socket.destroy();
+    });
+    guards.set(socket, guard);
     aedes.handle(socket);
+    // After aedes' 'readable' listener: the stream stays non-flowing and 'data' fires for each chunk aedes read()s.
+    socket.on('data', (chunk: Buffer) => guard.feed(chunk));
   };
   let server: net.Server;
   if (opts.tls) {

@@ -107,3 +107,36 @@ t.test('a missing certificate file is a clear error', async (t) => {
   const { reg } = await registry(t);
   await t.rejects(startBroker({ identities: reg, port: 0, tls: { keyFile: '/nonexistent/k', certFile: '/nonexistent/c' } }), { code: 'TLS_FILES' });
 });
+
+t.test('packet size limits: a controller sending a huge packet is cut off; the service may send a large desired', async (t) => {
+  const { reg } = await registry(t);
+  const a = await reg.createController({ controllerId: 'col-a', bankId: BANK, column: 1 });
+  const s = await reg.createServiceAccount({ username: 'cloud' });
+  const brk = await startBroker({ identities: reg, port: 0, maxPacketBytes: { service: 2 * 1024 * 1024, controller: 64 * 1024 } });
+  t.teardown(() => brk.close());
+  const svc = await client(t, brk.url, { clientId: 'svc', username: 'cloud', password: s.secret });
+  const ca = await client(t, brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret });
+  await ca.subscribeAsync(topicFor(BANK, 'col-a', 'desired'), { qos: 1 });
+  const got = new Promise<number>((resolve) => ca.once('message', (_t, p) => resolve(p.length)));
+  await svc.publishAsync(topicFor(BANK, 'col-a', 'desired'), Buffer.alloc(1024 * 1024, 0x20), { qos: 1 });
+  t.equal(await got, 1024 * 1024, 'a 1 MiB desired state from the service goes through');
+  await ca.publishAsync(topicFor(BANK, 'col-a', 'evt'), Buffer.alloc(1000, 0x20), { qos: 1 });
+  t.ok(ca.connected, 'small packets are fine');
+  ca.publish(topicFor(BANK, 'col-a', 'evt'), Buffer.alloc(100 * 1024, 0x20), { qos: 1 });
+  t.ok(await closed(ca), 'a 100 KiB packet from a controller closes its connection');
+});
+
+t.test('PacketSizeGuard follows headers split across chunks', async (t) => {
+  const { PacketSizeGuard } = await import('../../src/mqtt/broker.ts');
+  let tripped = -1;
+  const g = new PacketSizeGuard(200, (n) => (tripped = n));
+  // A 3-byte packet, then a 300-byte one whose 2-byte length (300 = 0xAC 0x02) is split across chunks.
+  g.feed(Buffer.from([0x30, 3, 1, 2, 3, 0x30, 0xac]));
+  t.equal(tripped, -1);
+  g.feed(Buffer.from([0x02]));
+  t.equal(tripped, 300);
+  const ok = new PacketSizeGuard(200, () => t.fail('not too large'));
+  const packets = Buffer.concat([Buffer.from([0x30, 127]), Buffer.alloc(127), Buffer.from([0x30, 0x80, 0x01]), Buffer.alloc(128), Buffer.from([0xc0, 0])]);
+  for (let i = 0; i < packets.length; i += 7) ok.feed(packets.subarray(i, i + 7));
+  t.pass('valid stream in 7-byte chunks');
+});
