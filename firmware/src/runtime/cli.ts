@@ -27,7 +27,7 @@ interface Prepared {
 }
 
 async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
-  const loaded = await loadRuntimeConfig(configPath);
+  const loaded = await loadRuntimeConfig(configPath, process.env);
   if (!loaded.ok) {
     process.stderr.write(`portier-controller: invalid configuration ${configPath}:\n${formatProblems(loaded.problems)}\n`);
     process.exit(2);

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { importPublicKey } from '@portier/protocol';
-import { validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
+import { applyEnvOverrides, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
 
 export type { ConfigProblem };
@@ -200,8 +200,11 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
   return { ok: true, config };
 }
 
-/** Reads a YAML or JSON configuration file and validates it (relative paths from the file's folder). */
-export async function loadRuntimeConfig(path: string): Promise<RuntimeValidation> {
+/**
+ * Reads a YAML or JSON configuration file, applies `PORTIER_CONTROLLER__...` environment overrides when `env` is given
+ * (e.g. `PORTIER_CONTROLLER__LINK__BROKER_URL`), and validates it (relative paths from the file's folder).
+ */
+export async function loadRuntimeConfig(path: string, env?: NodeJS.ProcessEnv): Promise<RuntimeValidation> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -214,7 +217,7 @@ export async function loadRuntimeConfig(path: string): Promise<RuntimeValidation
   } catch (err) {
     return { ok: false, problems: [{ path: '(file)', message: `${path} is not valid YAML/JSON: ${(err as Error).message}` }] };
   }
-  return validateRuntimeConfig(data, { baseDir: dirname(resolve(path)) });
+  return validateRuntimeConfig(env ? applyEnvOverrides(data, env) : data, { baseDir: dirname(resolve(path)) });
 }
 
 /**

@@ -146,8 +146,6 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       } catch (err) {
         this.log.error({ err, type: body.type }, 'could not record an event');
       }
-    } else {
-      this.log.info({ event: body }, body.type);
     }
     this.backendNote?.(body, recorded?.seq);
     this.emit('event', { body, seq: recorded?.seq });
@@ -199,6 +197,8 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   private forwardDoorEvents(): void {
     const on = <K extends (typeof DOOR_EVENTS)[number]>(name: K, fn: (...a: DoorControllerEventMap[K]) => EventBody | undefined): void => {
       const l = (...a: DoorControllerEventMap[K]): void => {
+        const quiet = name === 'door-opened' || name === 'door-closed' || name === 'bus-health';
+        this.log[quiet ? 'info' : 'warn']({ event: name, ...(a[0] as object) }, name);
         const body = fn(...a);
         if (body) void this.publish(body);
         this.link?.reportNow();
@@ -304,7 +304,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     }
     this.log.info(
       { doors: this.bus.doors, bus: this.bus.kind, link: cfg.link ? `${cfg.link.bankId}/${cfg.link.controllerId}` : 'none', kiosk: !!this.kiosk, console: !!this.console },
-      'controller started',
+      'portier-controller running',
     );
   }
 
