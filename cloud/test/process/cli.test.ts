@@ -38,8 +38,13 @@ function run(args: string[], opts: { stdin?: string; env?: Record<string, string
   });
 }
 
-t.test('--help on the program and each sub-command', async (t) => {
-  const [top, serve, init] = await Promise.all([run(['--help']), run(['serve', '--help']), run(['init-admin', '--help'])]);
+t.test('--help on the program and each sub-command; an invalid configuration lists every problem, exit 2', async (t) => {
+  const [top, serve, init, bad] = await Promise.all([
+    run(['--help']),
+    run(['serve', '--help']),
+    run(['init-admin', '--help']),
+    run(['serve', '--data', '/nonexistent/x', '--http', 'nope', '--log-level', 'loud'], { env: { PORTIER_CLOUD__HTTP__BODY_LIMIT_BYTES: '"big"' } }),
+  ]);
   t.equal(top.code, 0);
   t.match(top.stdout, /serve/);
   t.match(top.stdout, /init-admin/);
@@ -47,6 +52,10 @@ t.test('--help on the program and each sub-command', async (t) => {
   t.match(serve.stdout, /--http <host:port>/);
   t.equal(init.code, 0);
   t.match(init.stdout, /--user <name>/);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--http/);
+  t.match(bad.stderr, /log\.level/);
+  t.match(bad.stderr, /http\.bodyLimitBytes/);
 });
 
 t.test('init-admin with a password on stdin, then with a generated one; a second admin of that name is refused', async (t) => {
@@ -67,30 +76,25 @@ t.test('init-admin with a password on stdin, then with a generated one; a second
   t.match(d.stderr, /password: at least 8 characters/);
 });
 
-t.test('invalid configuration: every problem listed, exit 2, nothing started', async (t) => {
-  const r = await run(['serve', '--data', '/nonexistent/x', '--http', 'nope', '--log-level', 'loud'], { env: { PORTIER_CLOUD__HTTP__BODY_LIMIT_BYTES: '"big"' } });
-  t.equal(r.code, 2);
-  t.match(r.stderr, /--http/);
-  t.match(r.stderr, /log\.level/);
-  t.match(r.stderr, /http\.bodyLimitBytes/);
+t.test('SIGTERM and SIGINT: the server closes, the store is flushed and unlocked, exit 0', async (t) => {
+  // Both at once: each start-up costs most of a second of CPU.
+  await Promise.all(
+    (['SIGTERM', 'SIGINT'] as const).map(async (signal) => {
+      const dir = mkdtempSync(join(tmpdir(), 'portier-sig-'));
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      let sent = false;
+      const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--log-level', 'warn'], {
+        onStdout: (out, kill) => {
+          if (!sent && /listening on/.test(out)) {
+            sent = true;
+            kill(signal);
+          }
+        },
+      });
+      t.equal(r.code, 0, `${signal}: exit 0 ${r.stderr}`);
+      t.equal(r.signal, null, `${signal}: not killed by it`);
+      t.notOk(existsSync(join(dir, 'store', 'LOCK')), `${signal}: store lock released`);
+      t.ok(existsSync(join(dir, 'store', 'journal.jsonl')), `${signal}: store files there`);
+    }),
+  );
 });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  t.test(`${signal}: the server closes, the store is flushed and unlocked, exit 0`, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'portier-sig-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    let sent = false;
-    const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--log-level', 'warn'], {
-      onStdout: (out, kill) => {
-        if (!sent && /listening on/.test(out)) {
-          sent = true;
-          kill(signal);
-        }
-      },
-    });
-    t.equal(r.code, 0, r.stderr);
-    t.equal(r.signal, null);
-    t.notOk(existsSync(join(dir, 'store', 'LOCK')), 'store lock released');
-    t.ok(existsSync(join(dir, 'store', 'journal.jsonl')), 'store files there');
-  });
-}
