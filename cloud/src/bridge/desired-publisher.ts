@@ -40,6 +40,8 @@ export interface DesiredPublisherOptions {
   debounceMs?: number;
   /** Every bank is rebuilt this often (codes expire, controllers get provisioned); 0 = never. Default 60 s. */
   refreshMs?: number;
+  /** How long `stop()` waits for a rebuild whose publish is stuck (broker away). Default 2 s. */
+  stopWaitMs?: number;
 }
 
 export interface PublishedDesired {
@@ -104,7 +106,10 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     await this.flush();
   }
 
-  /** Stops listening and waits for a rebuild in progress; pending marks are dropped. */
+  /**
+   * Stops listening and waits (bounded) for a rebuild in progress; pending marks are dropped. A publish still waiting
+   * for an absent broker is left to the link, which ends it when it stops.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -115,7 +120,10 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     if (this.refresher) clearInterval(this.refresher);
     this.timer = undefined;
     this.dirty.clear();
-    await this.running;
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise<void>((r) => (timer = setTimeout(r, this.opts.stopWaitMs ?? 2000)))]);
+    clearTimeout(timer);
   }
 
   markBank(bankId: string): void {

@@ -48,6 +48,33 @@ export type BrokerOption =
       mqtt?: Partial<IClientOptions>;
     };
 
+/**
+ * The broker settings as the config file would hold them (suggested `mqtt` section of CloudConfigSchema):
+ * `{ host, port, tls?: { keyFile, certFile } }` for the embedded broker, or `url` (+ `username`/`password`) for an
+ * external one.
+ */
+export interface MqttSettings {
+  host?: string | undefined;
+  port?: number | undefined;
+  tls?: BrokerTlsOptions | undefined;
+  url?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** `MqttSettings` (config section and `--mqtt` / `--broker` flags) -> the runtime's broker option. */
+export function brokerOption(m: MqttSettings | undefined): BrokerOption {
+  if (m?.url) {
+    return {
+      kind: 'external',
+      url: m.url,
+      ...(m.username !== undefined ? { username: m.username } : {}),
+      ...(m.password !== undefined ? { password: m.password } : {}),
+    };
+  }
+  return { kind: 'embedded', host: m?.host ?? '127.0.0.1', port: m?.port ?? 1883, ...(m?.tls ? { tls: m.tls } : {}) };
+}
+
 export interface StartCloudOptions {
   /** The `portier-cloud` configuration (parsed again here: a raw input is fine). */
   config: CloudConfig | CloudConfigInput;
@@ -106,8 +133,34 @@ function parseConfig(input: CloudConfig | CloudConfigInput): CloudConfig {
   return r.config;
 }
 
-function timeout(ms: number): Promise<'timeout'> {
-  return new Promise((r) => setTimeout(() => r('timeout'), ms).unref());
+/** Resolves 'timeout' after `ms`. `keepAlive`: hold the event loop open meanwhile (waits that must end). */
+function timeout(ms: number, keepAlive = false): Promise<'timeout'> {
+  return new Promise((r) => {
+    const timer = setTimeout(() => r('timeout'), ms);
+    if (!keepAlive) timer.unref();
+  });
+}
+
+/**
+ * `CloudLink.stop()` ends its MQTT.js client with `end(false)`, which waits for in-flight messages to be acked: with
+ * the broker away (a desired state waiting to go out) it never returns. TODO(sync): CloudLink.stop() should force
+ * the end when the client is not connected (or after a bound). Until then: wait a bounded time, then force it.
+ */
+async function stopLink(link: CloudLink, log: Logger, boundMs = 2000): Promise<void> {
+  const client = (link as unknown as { client?: { end(force: boolean, opts: object, cb: () => void): unknown } }).client;
+  const force = (): Promise<unknown> =>
+    client ? Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), timeout(500, true)]) : Promise.resolve();
+  if (!link.isConnected) {
+    // Nothing can be acked without a broker: end at once rather than wait for in-flight messages.
+    await force();
+    await Promise.race([link.stop(), timeout(500, true)]);
+    return;
+  }
+  const stopped = link.stop();
+  // Keep the loop alive for the bound: a client that stopped reconnecting holds nothing open while end() waits.
+  if ((await Promise.race([stopped.then(() => 'done' as const), timeout(boundMs, true)])) === 'done') return;
+  log.warn('sync link did not close (messages in flight never acked): forcing it');
+  await force();
 }
 
 export async function startCloud(options: StartCloudOptions): Promise<CloudRuntime> {
@@ -123,6 +176,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     let first: unknown;
     while (undo.length > 0) {
       const step = undo.pop()!;
+      log.debug({ step: step.what }, 'stop step');
       try {
         await step.run();
       } catch (err) {
@@ -191,7 +245,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     await ingest.start();
     undo.push({ what: 'ingest', run: () => ingest.stop() });
 
-    undo.push({ what: 'link', run: () => link.stop() });
+    undo.push({ what: 'link', run: () => stopLink(link, log) });
     const started = link.start();
     started.catch((err: unknown) => log.error({ err }, 'sync link failed to start'));
     const waited = await Promise.race([started.then(() => 'up' as const), timeout(options.brokerWaitMs ?? 10_000)]);
@@ -206,9 +260,16 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       logger,
       ...(options.desired?.debounceMs !== undefined ? { debounceMs: options.desired.debounceMs } : {}),
       ...(options.desired?.refreshMs !== undefined ? { refreshMs: options.desired.refreshMs } : {}),
+      // A rebuild stuck on a publish to an absent broker must not hold the stop up long.
+      stopWaitMs: 500,
     });
     undo.push({ what: 'publisher', run: () => publisher.stop() });
-    await publisher.start();
+    // Every controller's state once. With the broker away a publish waits for it: start-up does not.
+    const firstPublish = publisher.start();
+    firstPublish.catch((err: unknown) => log.error({ err }, 'first desired-state publish failed'));
+    if ((await Promise.race([firstPublish.then(() => 'done' as const), timeout(options.brokerWaitMs ?? 10_000)])) === 'timeout') {
+      log.warn('desired states not all published yet; they go out when the broker is back');
+    }
 
     const remoteOpen = new RemoteOpen({
       link,

