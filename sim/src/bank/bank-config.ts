@@ -70,29 +70,35 @@ export const bankConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
     columns: z.array(columnSchema).min(1).max(32),
   })
-  .strict()
-  .superRefine((b, ctx) => {
-    const kiosks = b.columns.map((c, i) => (c.kiosk ? i : -1)).filter((i) => i >= 0);
-    if (kiosks.length > 1) ctx.addIssue({ code: 'custom', path: ['columns', kiosks[1]!, 'kiosk'], message: 'a bank has one kiosk column' });
-    const ids = new Map<string, number>();
-    b.columns.forEach((c, i) => {
-      if (!c.controllerConfig && !c.identity) {
-        ctx.addIssue({ code: 'custom', path: ['columns', i], message: 'give controllerConfig (a provisioned file) or identity' });
+  .strict();
+
+// Cross-field rules read the raw input defensively, so they are listed even when other fields are wrong (zod skips
+// refinements of an object that already has issues).
+function crossChecks(input: unknown): BankConfigProblem[] {
+  const out: BankConfigProblem[] = [];
+  const cols = (input as { columns?: unknown } | null)?.columns;
+  if (!Array.isArray(cols)) return out;
+  const kiosks = cols.map((c, i) => ((c as { kiosk?: unknown })?.kiosk === true ? i : -1)).filter((i) => i >= 0);
+  if (kiosks.length > 1) out.push({ path: `columns.${kiosks[1]}.kiosk`, message: 'a bank has one kiosk column' });
+  const ids = new Map<string, number>();
+  cols.forEach((raw, i) => {
+    const c = (typeof raw === 'object' && raw !== null ? raw : {}) as { controllerConfig?: unknown; identity?: { controllerId?: unknown; cloudPublicKey?: unknown; cloudPublicKeyFile?: unknown } };
+    if (c.controllerConfig === undefined && c.identity === undefined) out.push({ path: `columns.${i}`, message: 'give controllerConfig (a provisioned file) or identity' });
+    if (c.controllerConfig !== undefined && c.identity !== undefined) out.push({ path: `columns.${i}.identity`, message: 'give controllerConfig or identity, not both' });
+    const idn = c.identity;
+    if (idn && typeof idn === 'object') {
+      if (idn.cloudPublicKey === undefined && idn.cloudPublicKeyFile === undefined) {
+        out.push({ path: `columns.${i}.identity.cloudPublicKey`, message: 'cloudPublicKey or cloudPublicKeyFile is required' });
       }
-      if (c.controllerConfig && c.identity) {
-        ctx.addIssue({ code: 'custom', path: ['columns', i, 'identity'], message: 'give controllerConfig or identity, not both' });
+      if (typeof idn.controllerId === 'string') {
+        const prev = ids.get(idn.controllerId);
+        if (prev !== undefined) out.push({ path: `columns.${i}.identity.controllerId`, message: `${idn.controllerId} is already column ${prev + 1}` });
+        ids.set(idn.controllerId, i);
       }
-      if (c.identity && !c.identity.cloudPublicKey && !c.identity.cloudPublicKeyFile) {
-        ctx.addIssue({ code: 'custom', path: ['columns', i, 'identity', 'cloudPublicKey'], message: 'cloudPublicKey or cloudPublicKeyFile is required' });
-      }
-      const cid = c.identity?.controllerId;
-      if (cid) {
-        const prev = ids.get(cid);
-        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['columns', i, 'identity', 'controllerId'], message: `${cid} is already column ${prev + 1}` });
-        ids.set(cid, i);
-      }
-    });
+    }
   });
+  return out;
+}
 
 export type BankConfig = z.infer<typeof bankConfigSchema>;
 export type BankColumnConfig = BankConfig['columns'][number];
@@ -131,7 +137,8 @@ function flatten(issue: Issue, base: PropertyKey[]): BankConfigProblem[] {
 /** Validates a parsed bank description; every problem at once. Relative paths are resolved against `baseDir`. */
 export function validateBankConfig(input: unknown, opts: { source?: string; baseDir?: string } = {}): BankConfig {
   const r = bankConfigSchema.safeParse(input);
-  if (!r.success) throw new BankConfigError(opts.source ?? 'bank config', r.error.issues.flatMap((i) => flatten(i as Issue, [])));
+  const problems = [...(r.success ? [] : r.error.issues.flatMap((i) => flatten(i as Issue, []))), ...crossChecks(input)];
+  if (!r.success || problems.length > 0) throw new BankConfigError(opts.source ?? 'bank config', problems);
   const base = opts.baseDir ?? process.cwd();
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const b = r.data;
