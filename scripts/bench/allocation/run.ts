@@ -183,11 +183,13 @@ const acc = new Map<Prepared, { seconds: number; latencies: number[]; done: numb
   [a, { seconds: 0, latencies: [], done: 0, cpuUs: 0 }],
   [b, { seconds: 0, latencies: [], done: 0, cpuUs: 0 }],
 ]);
+// One full collection before measuring (run-benches passes --expose-gc); none between rounds: a forced
+// full GC per round cost more than the rounds themselves and cooled the caches.
+(globalThis as { gc?: () => void }).gc?.();
 for (let round = 0; round < ROUNDS; round++) {
   for (const p of round % 2 === 0 ? [a, b] : [b, a]) {
     const st = acc.get(p)!;
     const n = Math.min(perRound, RESERVATIONS - st.done);
-    (globalThis as { gc?: () => void }).gc?.();
     const c0 = process.cpuUsage();
     const r = await runReservations(p.service, n, WARMUP + st.done);
     const cpu = process.cpuUsage(c0);
