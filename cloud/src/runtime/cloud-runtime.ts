@@ -16,9 +16,9 @@
 import { join, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
-import type { AuthService } from '../auth/service.ts';
+import { AuthService } from '../auth/service.ts';
+import { StoreUserRepo } from '../auth/store-repo.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
-import { dataPaths, makeAuth } from '../cli/serve.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
 import { LockerService } from '../domain/service.ts';
 import { buildServer, type App } from '../http/server.ts';
@@ -122,9 +122,38 @@ export interface CloudRuntime {
   close(): Promise<void>;
 }
 
-export function runtimePaths(dataDir: string): { root: string; events: string; desired: string; bridge: string } {
+/**
+ * The data folder's layout. `store` and `tokens` are the same as serve.ts's `dataPaths` (not imported from there:
+ * serve.ts will import this module, and the two must not import each other).
+ */
+export function runtimePaths(dataDir: string): { root: string; store: string; tokens: string; events: string; desired: string; bridge: string } {
   const root = resolve(dataDir);
-  return { root, events: join(root, 'sync', 'events'), desired: join(root, 'sync', 'desired'), bridge: join(root, 'bridge') };
+  return {
+    root,
+    store: join(root, 'store'),
+    tokens: join(root, 'tokens.json'),
+    events: join(root, 'sync', 'events'),
+    desired: join(root, 'sync', 'desired'),
+    bridge: join(root, 'bridge'),
+  };
+}
+
+/** The same AuthService serve.ts's `makeAuth` builds, from the same config section. */
+function makeAuth(config: CloudConfig, store: DurableStore, tokens: FileTokenRepo, logger: Logger, now: () => number): AuthService {
+  return new AuthService({
+    repo: new StoreUserRepo(store),
+    tokens,
+    now,
+    logger,
+    scrypt: config.auth.scrypt,
+    tokenTtlMs: config.auth.tokenTtlSeconds * 1000,
+    login: {
+      freeAttempts: config.auth.login.freeAttempts,
+      baseLockMs: config.auth.login.baseLockSeconds * 1000,
+      maxLockMs: config.auth.login.maxLockSeconds * 1000,
+      windowMs: config.auth.login.windowSeconds * 1000,
+    },
+  });
 }
 
 function parseConfig(input: CloudConfig | CloudConfigInput): CloudConfig {
@@ -168,7 +197,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
   const logger = options.logger ?? pino({ level: config.log.level });
   const log = logger.child({ module: 'runtime' });
   const now = options.now ?? (() => Date.now());
-  const paths = { ...dataPaths(config.dataDir), ...runtimePaths(config.dataDir) };
+  const paths = runtimePaths(config.dataDir);
   const brokerOpt: BrokerOption = options.broker ?? { kind: 'embedded', port: 1883 };
   /** Undo steps of what started so far, run in reverse on a failed start and by stop(). */
   const undo: Array<{ what: string; run: () => Promise<unknown> | unknown }> = [];
