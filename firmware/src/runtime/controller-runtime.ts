@@ -86,6 +86,8 @@ export interface RunningController extends EventEmitter<RuntimeEventMap> {
 
 const DOOR_EVENTS = ['door-opened', 'door-closed', 'door-forced', 'door-left-open', 'door-jammed', 'door-unknown', 'sensor-flapping', 'lock-fault', 'bus-health'] as const;
 
+const DOOR_EVENT_TYPES: ReadonlySet<string> = new Set(['door-opened', 'door-closed', 'door-forced', 'door-left-open', 'door-jammed', 'door-unknown', 'sensor-flapping', 'lock-fault', 'bus-health']);
+
 class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController {
   readonly config: RuntimeConfig;
   readonly bus: LockBus;
@@ -147,7 +149,8 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         this.log.error({ err, type: body.type }, 'could not record an event');
       }
     }
-    this.backendNote?.(body, recorded?.seq);
+    // The console backend records the door controller's events itself; it learns the others (kiosk, commands) here.
+    if (!DOOR_EVENT_TYPES.has(body.type)) this.backendNote?.(body, recorded?.seq);
     this.emit('event', { body, seq: recorded?.seq });
     return recorded;
   }

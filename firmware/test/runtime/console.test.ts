@@ -1,0 +1,74 @@
+// `portier-controller console --config FILE`: the controller with the technician console on stdin/stdout (here a
+// pipe), its lock boards behind a socat pty: sign in, `open 2` opens the virtual door, end of input stops it cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { VirtualDoor } from '@portier/sim/door.ts';
+import { VirtualCu16BoardSet } from '@portier/sim/cu16/boards.ts';
+import { startCu16OnPty } from '@portier/sim/pty/cu16-pty.ts';
+import { socatAvailable } from '@portier/sim/pty/socat.ts';
+import { hashTechnicianPin } from '../../src/console/config-section.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-rtcon-'));
+  const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
+  const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
+  const pty = await startCu16OnPty(boards);
+  let child: ChildProcess | undefined;
+  t.teardown(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await pty.close();
+    boards.dispose();
+    for (const d of doors) d.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = join(dir, 'controller.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      hardware: { bus: { kind: 'kerong-cu16', path: pty.controllerPath, doorCount: 4 }, doors: { pollMs: 50 } },
+      console: { pinHash: await hashTechnicianPin('123456', { N: 1024 }), failureDelayMs: 0 },
+    }),
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'dumb' };
+  delete env.NODE_OPTIONS;
+  child = spawn(process.execPath, [BIN, 'console', '--config', file], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  await waitFor(() => out.includes('PIN: '), 20_000, 'the PIN prompt').catch((e: unknown) => {
+    t.comment(`stdout: ${out}\nstderr: ${err.slice(-2000)}`);
+    throw e;
+  });
+  t.notMatch(out, /"level"/, 'logs stay off stdout (the console owns it)');
+  child.stdin!.write('123456\n');
+  await waitFor(() => out.includes('Signed in.'), 5000, 'sign-in');
+  child.stdin!.write('open 2\n');
+  await waitFor(() => doors[1]!.open, 5000, 'door 2 open');
+  t.ok(doors[1]!.open, 'open 2 opened the virtual door behind the pty');
+  t.notOk(doors[0]!.open || doors[2]!.open, 'no other door');
+  await waitFor(() => /opened/i.test(out.split('open 2').pop() ?? ''), 5000, 'the outcome printed');
+  child.stdin!.end();
+  t.same(await exitOf(child), { code: 0, signal: null }, 'end of input: clean exit');
+  t.match(err, /outputs safe/, 'stopped with outputs safe (log on stderr)');
+});
