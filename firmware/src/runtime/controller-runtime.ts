@@ -3,7 +3,7 @@
 // and owns the order of start and stop. The simulator calls `startController` with its virtual bus and devices, so
 // the same wiring runs in CI and on a board.
 import { EventEmitter } from 'node:events';
-import type { EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
+import type { DesiredState, EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
 import { createLockBus } from '../doors/create-bus.ts';
 import { DoorController, type DoorControllerEventMap, type UnlockResult } from '../doors/index.ts';
 import type { AudioOut } from '../hal/audio.ts';
@@ -271,16 +271,32 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     if (k?.enabled && this.link) {
       const link = this.link;
       const devices = await this.kioskDevices(opts, logger);
-      // The kiosk's events go through `publish`, so the console's `events` and observers see them too.
+      // The kiosk's events go through `publish`, so the console's `events` and observers see them too. Its view of the
+      // desired state carries the local service overrides (a set-service command, the console), so it never offers a
+      // door the cloud or a technician just took out of service; it is told about them like about a new desired state.
+      const changes = new EventEmitter<{ desired: [] }>();
+      const relay = (): void => void changes.emit('desired');
+      link.on('desired', relay);
+      this.on('service', relay);
+      this.undo.push(() => {
+        link.off('desired', relay);
+        this.off('service', relay);
+      });
+      const overrides = this.overrides;
+      const overlaid = {
+        get desired(): { state: DesiredState } | null {
+          const d = link.desired.desired;
+          if (!d || overrides.size === 0) return d;
+          return { state: { ...d.state, doors: d.state.doors.map((x) => (overrides.has(x.door) ? { ...x, service: overrides.get(x.door)! } : x)) } };
+        },
+      };
       const kioskLink: LinkLike = {
         publishEvent: (body) => this.publish(body),
         status: () => link.status(),
         cloudNow: () => link.cloudNow(),
-        get desired() {
-          return link.desired;
-        },
-        on: (e, l) => link.on(e, l),
-        off: (e, l) => link.off(e, l),
+        desired: overlaid,
+        on: (e, l) => changes.on(e, l),
+        off: (e, l) => changes.off(e, l),
       };
       this.kiosk = createControllerKiosk({
         doorController: this.doors,
