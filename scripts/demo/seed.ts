@@ -1,0 +1,65 @@
+// The demo organisation: one enterprise, division, location (ADA reach range), a bank of two columns (the kiosk
+// column and a plain one) with lockers of every size at realistic heights, two recipients (one needs accessible
+// lockers) and a carrier. Idempotent: a second run of the demo finds it and only adds a new parcel.
+import type { LockerService } from '@portier/cloud/domain/service.ts';
+import type { LockerSize } from '@portier/protocol';
+
+export const DEMO_ADMIN = { user: 'admin', password: 'portier-demo' };
+const ACTOR = { role: 'admin' as const, id: 'demo-seed' };
+const BANK_ID = 'demo-bank';
+
+/** Column layout: door sizes top to bottom; each door's height band from the floor. */
+const LAYOUT: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; sizes: LockerSize[] }> = [
+  { position: 1, kind: 'kiosk', controllerId: 'demo-col-1', sizes: ['S', 'S', 'M', 'M', 'L'] },
+  { position: 2, kind: 'plain', controllerId: 'demo-col-2', sizes: ['XS', 'S', 'S', 'M', 'M', 'L', 'XL'] },
+];
+const HEIGHT: Record<string, number> = { XS: 15, S: 25, M: 35, L: 45, XL: 60, custom: 40 };
+
+export interface SeededDemo {
+  bankId: string;
+  lockerCount: number;
+  columns: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; doors: number }>;
+  /** Reserves a locker for a parcel, drops it off and returns the one-time pickup code (shown once). */
+  makeParcel(): Promise<{ lockerNumber: number; trackingId: string; recipient: string; code: string }>;
+}
+
+export async function seedDemo(service: LockerService): Promise<SeededDemo> {
+  const banks = await service.listBanks();
+  if (!banks.some((b) => b.id === BANK_ID)) {
+    const ent = await service.createEnterprise({ id: 'demo-ent', name: 'Demo Enterprise' }, ACTOR);
+    const div = await service.createDivision({ id: 'demo-div', enterpriseId: ent.id, name: 'Headquarters' }, ACTOR);
+    const loc = await service.createLocation({ id: 'demo-loc', divisionId: div.id, name: 'Mailroom, ground floor' }, ACTOR);
+    await service.createBank({ id: BANK_ID, locationId: loc.id, name: 'Mailroom bank' }, ACTOR);
+    let number = 1;
+    for (const col of LAYOUT) {
+      const column = await service.createColumn({ id: `${BANK_ID}-c${col.position}`, bankId: BANK_ID, position: col.position, kind: col.kind, controllerId: col.controllerId }, ACTOR);
+      // Doors are stacked from the top of a 190 cm column down to the floor.
+      let top = 190;
+      const lockers = col.sizes.map((size, i) => {
+        const bottom = top - (HEIGHT[size] ?? 30);
+        const locker = { bankId: BANK_ID, number: number++, columnId: column.id, door: i + 1, size, bottomCm: Math.max(bottom, 0), topCm: top, loading: 'front' as const };
+        top = bottom;
+        return locker;
+      });
+      await service.createLockers(lockers, ACTOR);
+    }
+    await service.createContact({ id: 'alice', name: 'Alice Martin', email: 'alice@example.com', personnelId: 'E1001' }, ACTOR);
+    await service.createContact({ id: 'bob', name: 'Bob Nguyen', email: 'bob@example.com', personnelId: 'E1002', needsAccessible: true }, ACTOR);
+    await service.createCarrier({ id: 'demo-carrier', name: 'Demo Parcel Co.' }, ACTOR);
+  }
+  const lockerCount = (await service.listLockers(BANK_ID)).length;
+  return {
+    bankId: BANK_ID,
+    lockerCount,
+    columns: LAYOUT.map((c) => ({ position: c.position, kind: c.kind, controllerId: c.controllerId, doors: c.sizes.length })),
+    async makeParcel() {
+      const trackingId = `DEMO${Date.now().toString(36).toUpperCase()}`;
+      const { reservation } = await service.reserve(
+        { bankId: BANK_ID, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId },
+        ACTOR,
+      );
+      const dropped = await service.dropOff({ reservationId: reservation.id, trackingIds: [trackingId] }, { role: 'operator', id: 'demo-mailroom' });
+      return { lockerNumber: reservation.lockerNumber, trackingId, recipient: 'Alice Martin', code: dropped.pickupCode ?? '(none)' };
+    },
+  };
+}
