@@ -65,6 +65,11 @@ export interface DoorControllerOptions {
   maxConcurrentPulses?: number;
   /** Sensor poll interval. Default 100 ms. */
   pollMs?: number;
+  /**
+   * Poll interval while an unlock waits to see its door open (default min(pollMs, 10) ms): the caller of a remote
+   * open waits for this, so it must not wait a whole idle poll period.
+   */
+  attemptPollMs?: number;
   /** From the start of a pulse, how long the door has to be seen open before it counts as jammed. Default 2000 ms. */
   jamWindowMs?: number;
   /** An open door is reported left open after this long. Default 120000 ms. */
@@ -148,6 +153,7 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       pulseMs,
       maxConcurrentPulses: opts.maxConcurrentPulses ?? 1,
       pollMs: opts.pollMs ?? 100,
+      attemptPollMs: opts.attemptPollMs ?? Math.min(opts.pollMs ?? 100, 10),
       jamWindowMs: opts.jamWindowMs ?? 2000,
       leftOpenMs: opts.leftOpenMs ?? 120_000,
       flapChanges: opts.flapChanges ?? 6,
@@ -276,6 +282,8 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     // A board-timed pulse (CU16) is still running after the board confirmed: keep the slot.
     if (this.o.boardTimedPulses) this.after(pulseMs, release);
     else release();
+    // Look again now rather than at the next idle poll: the caller is waiting to hear what the door did.
+    if (!wasOpen) void this.poll().catch(() => undefined);
 
     if (wasOpen) {
       rt.attempt = undefined;
@@ -322,10 +330,11 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
   private schedule(): void {
     if (!this.running) return;
     if (this.pollTimer) clearTimeout(this.pollTimer);
+    const waiting = [...this.doors.values()].some((rt) => rt.attempt !== undefined && !rt.attempt.seen);
     this.pollTimer = setTimeout(() => {
       this.pollTimer = undefined;
       void this.poll();
-    }, this.o.pollMs);
+    }, waiting ? this.o.attemptPollMs : this.o.pollMs);
   }
 
   private apply(readings: DoorReading[], readStartedAt: number): void {
