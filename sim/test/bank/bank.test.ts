@@ -145,3 +145,21 @@ t.test('a bank description with problems: every one listed with its path', async
     t.match((err as BankConfigError).problems, [{ path: /columns\.0 \(link\.cloudPublicKey\)/, message: /Ed25519/ }]);
   }
 });
+
+t.test('a blind user at the kiosk column: headphones, keypad only, speech recorded, digits as tones', async (t) => {
+  const w = await world(t, BANK, ['col-k', 'col-2']);
+  const bank = await bankOf(t, w);
+  await w.cloud.desired('col-k', 1, kioskState());
+  const kiosk = bank.kiosk!;
+  await kiosk.expectPage('home');
+  kiosk.headphones.plug();
+  await kiosk.engine.settled();
+  await until(() => kiosk.audio.spoken('en').some((s) => /Audio mode is on/.test(s)), 3000, 'audio mode announced');
+  const tones = kiosk.audio.tones().length;
+  await kiosk.type(PICKUP);
+  t.ok(kiosk.audio.tones().length - tones >= PICKUP.length, 'a tone per digit');
+  t.notOk(kiosk.audio.spoken().some((s) => s.includes(PICKUP)), 'the code was never spoken');
+  await bank.column(1).expectDoor(2, true);
+  await until(() => kiosk.audio.spoken('en').some((s) => /locker 102/.test(s)), 3000, 'the open locker spoken');
+  t.pass('the open locker was spoken by number');
+});
