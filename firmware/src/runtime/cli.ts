@@ -12,7 +12,9 @@ import {
   LogRing,
   createLogTee,
   factoryResetLocalState,
+  hashTechnicianPin,
   startConsole,
+  technicianPinSchema,
 } from '../console/index.ts';
 import { loadRuntimeConfig, validateDocumentSync, type RuntimeConfig } from './config.ts';
 import { FIRMWARE_VERSION, startController, type RunningController, type StartControllerOptions } from './controller-runtime.ts';
@@ -121,7 +123,23 @@ export async function runConsole(configPath: string): Promise<void> {
   process.exit(0);
 }
 
-/** Registers `run` and `console` on the portier-controller program. */
+/** `portier-controller hash-pin`: reads a technician PIN (first line of stdin) and prints its `console.pinHash`. */
+export async function hashPin(input: NodeJS.ReadableStream = process.stdin): Promise<void> {
+  let text = '';
+  for await (const chunk of input) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  const pin = text.split(/\r?\n/)[0]!.trim();
+  const r = technicianPinSchema.safeParse(pin);
+  if (!r.success) {
+    process.stderr.write(`portier-controller: ${r.error.issues[0]?.message ?? 'bad PIN'}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`${await hashTechnicianPin(pin)}\n`);
+}
+
+/** Registers `run`, `console` and `hash-pin` on the portier-controller program. */
 export function registerRuntimeCommands(program: Command): void {
   program
     .command('run')
@@ -138,5 +156,11 @@ export function registerRuntimeCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'configuration file')
     .action(async (opts: { config: string }) => {
       await runConsole(opts.config);
+    });
+  program
+    .command('hash-pin')
+    .description('read a technician PIN (4 to 12 digits) from the first line of stdin and print the scrypt hash for console.pinHash')
+    .action(async () => {
+      await hashPin();
     });
 }

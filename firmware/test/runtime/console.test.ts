@@ -10,8 +10,9 @@ import { stringify } from 'yaml';
 import { VirtualDoor } from '@portier/sim/door.ts';
 import { VirtualCu16BoardSet } from '@portier/sim/cu16/boards.ts';
 import { startCu16OnPty } from '@portier/sim/pty/cu16-pty.ts';
-import { socatAvailable } from '@portier/sim/pty/socat.ts';
-import { hashTechnicianPin } from '../../src/console/config-section.ts';
+import { createPtyPair, socatAvailable } from '@portier/sim/pty/socat.ts';
+import { SerialPort } from 'serialport';
+import { hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config-section.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
 
@@ -71,4 +72,76 @@ t.test('portier-controller console on stdio: sign in, open 2, end of input stops
   child.stdin!.end();
   t.same(await exitOf(child), { code: 0, signal: null }, 'end of input: clean exit');
   t.match(err, /outputs safe/, 'stopped with outputs safe (log on stderr)');
+});
+
+t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-rtser-'));
+  const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
+  const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
+  const pty = await startCu16OnPty(boards);
+  const line = await createPtyPair();
+  let child: ChildProcess | undefined;
+  let laptop: SerialPort | undefined;
+  t.teardown(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (laptop?.isOpen) await new Promise<void>((r) => laptop!.close(() => r()));
+    await line.close();
+    await pty.close();
+    boards.dispose();
+    for (const d of doors) d.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = join(dir, 'controller.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      hardware: { bus: { kind: 'kerong-cu16', path: pty.controllerPath, doorCount: 4 }, doors: { pollMs: 50 } },
+      console: { pinHash: await hashTechnicianPin('654321', { N: 1024 }), serialPath: line.controllerPath, dumb: true, failureDelayMs: 0 },
+    }),
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  child = spawn(process.execPath, [BIN, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.resume();
+  await waitFor(() => log.includes('serial console listening'), 20_000, 'the serial console').catch((e: unknown) => {
+    t.comment(log.slice(-2000));
+    throw e;
+  });
+  laptop = new SerialPort({ path: line.simPath, baudRate: 115200 });
+  let screen = '';
+  laptop.on('data', (d: Buffer) => (screen += d.toString()));
+  await new Promise<void>((r, j) => laptop!.once('open', () => r()).once('error', j));
+  laptop.write('\r');
+  await waitFor(() => screen.includes('PIN: '), 5000, 'the PIN prompt on the serial line');
+  laptop.write('654321\r');
+  await waitFor(() => screen.includes('Signed in.'), 5000, 'sign-in');
+  laptop.write('open 3\r');
+  await waitFor(() => doors[2]!.open, 5000, 'door 3 open');
+  t.ok(doors[2]!.open, 'open 3 on the serial console opened the virtual door');
+  child.kill('SIGTERM');
+  t.same(await exitOf(child), { code: 0, signal: null }, 'clean exit on SIGTERM');
+});
+
+t.test('portier-controller hash-pin: the PIN on stdin becomes a pinHash that verifies; a bad PIN exits 2', async (t) => {
+  const run = (input: string) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.NODE_OPTIONS;
+      const c = spawn(process.execPath, [BIN, 'hash-pin'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      c.on('exit', (code) => resolve({ code, out, err }));
+      c.stdin!.end(input);
+    });
+  const ok = await run('24681357\n');
+  t.equal(ok.code, 0);
+  t.ok(await verifyTechnicianPin('24681357', ok.out.trim()), 'the printed hash verifies');
+  t.notOk(await verifyTechnicianPin('24681358', ok.out.trim()));
+  const bad = await run('12ab\n');
+  t.equal(bad.code, 2);
+  t.match(bad.err, /4 to 12 digits/);
 });
