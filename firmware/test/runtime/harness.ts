@@ -66,7 +66,7 @@ export interface Rig {
   sendDesired(version: number, state: DesiredState): Promise<void>;
 }
 
-export async function rig(t: Test, opts: { kiosk?: boolean } = {}): Promise<Rig> {
+export async function rig(t: Test, opts: { kiosk?: boolean; scannerPath?: string } = {}): Promise<Rig> {
   const { privateKey: key, publicKey } = generateKeyPairSync('ed25519');
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const dir = mkdtempSync(join(tmpdir(), 'portier-rt-'));
@@ -80,7 +80,7 @@ export async function rig(t: Test, opts: { kiosk?: boolean } = {}): Promise<Rig>
       doors: { maxPulseMs: 600, pulseMs: 200, pollMs: 20, jamWindowMs: 1000, leftOpenMs: 60_000 },
     },
     link: { brokerUrl: broker.url, bankId: BANK, controllerId: CTRL, column: 1, secret: SECRET, cloudPublicKey: pem, dataDir: join(dir, 'data') },
-    ...(opts.kiosk ? { kiosk: { enabled: true, audio: 'none', language: 'en' } } : {}),
+    ...(opts.kiosk ? { kiosk: { enabled: true, audio: 'none', language: 'en', ...(opts.scannerPath ? { scanner: { path: opts.scannerPath } } : {}) } } : {}),
   });
   if (!v.ok) throw new Error(`test config invalid: ${JSON.stringify(v.problems)}`);
   const audio = new RecordingAudioOut({ msPerChar: 0.01 });
@@ -92,7 +92,7 @@ export async function rig(t: Test, opts: { kiosk?: boolean } = {}): Promise<Rig>
     config: v.config,
     bus: f.bus,
     audio,
-    inputs: { scanner, headphoneDetect },
+    inputs: opts.scannerPath ? { headphoneDetect } : { scanner, headphoneDetect },
     linkOverrides: { backoff: { minMs: 30, maxMs: 150 }, evtackTimeoutMs: 400 },
   });
   t.teardown(async () => {

@@ -1,8 +1,11 @@
 // The composed controller end to end: real aedes broker, real link, real door controller on virtual KR-CU16 boards,
 // the kiosk over the offline credential check. What a user sees: doors that open, acks, events with their seq.
 import t from 'tap';
+import { SerialPort } from 'serialport';
+import { hashCredential } from '@portier/protocol';
+import { createPtyPair, socatAvailable } from '@portier/sim/pty/socat.ts';
 import { makeCommand, openDoorBody, waitForEvent } from '../link/helpers/cloud.ts';
-import { bankState, PICKUP_CODE, rig } from './harness.ts';
+import { bankState, HASH, PICKUP_CODE, rig } from './harness.ts';
 import type { KeypadKey } from '../../src/kiosk/view.ts';
 
 async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
@@ -108,4 +111,26 @@ t.test('offline pickup: broker stopped, the kiosk still opens the door; the even
   await r.cloud.sendEvtack(r.target.bankId, r.target.controllerId, (tx.json as { seq: number }).seq);
   await until(() => r.rt.link!.status().ackedUpTo >= (tx.json as { seq: number }).seq, 3000, 'evtack applied');
   t.pass('outbox confirmed');
+});
+
+t.test('the configured serial scanner (kiosk.scanner.path on a socat pty): a scanned QR code signs in contactless and opens the door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)' }, async (t) => {
+  const line = await createPtyPair();
+  t.teardown(() => line.close());
+  const r = await rig(t, { kiosk: true, scannerPath: line.controllerPath });
+  const state = bankState({ rules: { ...bankState().rules, contactless: true } });
+  state.credentials.push({ id: 'cred-qr', kind: 'qr', hash: hashCredential('qr', 'QR-ALICE-1', HASH), role: 'recipient', subjectId: 'alice', doors: [2], reservationIds: ['res-1'], oneTime: false });
+  await r.sendDesired(1, state);
+  const engine = r.rt.kiosk!.engine;
+  await until(() => engine.screen.page === 'home', 2000, 'kiosk home page');
+  const scanner = new SerialPort({ path: line.simPath, baudRate: 9600 });
+  t.teardown(() => new Promise<void>((res) => (scanner.isOpen ? scanner.close(() => res()) : res())));
+  await new Promise<void>((res, rej) => scanner.once('open', () => res()).once('error', rej));
+  // A scanner types the code in pieces, ending with CR LF.
+  scanner.write('QR-ALI');
+  await new Promise((res) => setTimeout(res, 20));
+  scanner.write('CE-1\r\n');
+  await until(() => r.f.doors[1]!.open, 4000, 'door 2 open');
+  t.ok(r.f.doors[1]!.open, 'door 2 opened from the scan');
+  const tx = await r.waitEvent((e) => e.event.type === 'transaction');
+  t.match(tx.event, { kind: 'pickup', doors: [2], via: 'qr', actor: { id: 'alice' } });
 });
