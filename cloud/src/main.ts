@@ -1,22 +1,24 @@
 /**
- * `portier-cloud`: the allocation service and its HTTP API. Sub-commands register themselves (serve, init-admin;
- * the MQTT broker, provision and revoke arrive with the next issue) so each stays in its own module.
+ * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
+ * init-admin, provision, revoke, mosquitto-files) so each stays in its own module.
  * Only this file handles signals and exits the process.
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerInitAdmin, CliError } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
+import { registerProvisionCommands } from './provision/commands.ts';
 import { ConfigError } from './config/config.ts';
 import { StoreError } from './store/store.ts';
 
 export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
   const program = new Command('portier-cloud')
-    .description('Portier cloud: locker allocation service with its HTTP API under /api/v1')
+    .description('Portier cloud: locker allocation service, HTTP API under /api/v1, MQTT broker for the controllers')
     .showHelpAfterError()
     .exitOverride();
   registerServe(program, onStarted);
   registerInitAdmin(program);
+  registerProvisionCommands(program);
   return program;
 }
 

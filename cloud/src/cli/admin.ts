@@ -249,6 +249,24 @@ export function buildAdminProgram(io: AdminIo): Command {
     });
 
   program
+    .command('open')
+    .description('open a locker door remotely; prints what the door did (opened, already_open, jammed, unknown, rejected, timed_out)')
+    .requiredOption('-b, --bank <bankId>', 'locker bank id')
+    .requiredOption('-l, --locker <number>', 'locker number')
+    .requiredOption('--reason <text>', 'why (kept in the audit log)')
+    .action(async (opts: { bank: string; locker: string; reason: string }) => {
+      const c = await clientFor(io, g());
+      const r = await c.json<{ commandId: string; outcome: string; reason?: string }>(
+        'POST',
+        `/banks/${encodeURIComponent(opts.bank)}/lockers/${encodeURIComponent(opts.locker)}/open`,
+        { reason: opts.reason },
+      );
+      print(r, () => `locker ${opts.locker}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}  [command ${r.commandId}]\n`);
+      // A door that did not open is a failure for scripts.
+      if (r.outcome !== 'opened' && r.outcome !== 'already_open') process.exitCode = 3;
+    });
+
+  program
     .command('activity')
     .description('activity log; --csv for the CSV export')
     .option('--type <type>', 'transaction type')

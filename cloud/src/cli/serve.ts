@@ -8,6 +8,7 @@ import { HostPortSchema, loadConfig, type CloudConfig, type ConfigProblem } from
 import { LockerService } from '../domain/service.ts';
 import { buildServer, type App } from '../http/server.ts';
 import { DurableStore } from '../store/durable.ts';
+import { brokerOption, startCloud as startRuntime } from '../runtime/cloud-runtime.ts';
 
 /** Folder layout under the data folder. */
 export function dataPaths(dataDir: string): { store: string; tokens: string } {
@@ -120,7 +121,7 @@ export interface CommonOptions {
 }
 
 /** Flags common to the server's sub-commands become the top layer of the configuration. */
-export function configFromFlags(opts: CommonOptions & { http?: string; logLevel?: string }): CloudConfig {
+export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string }): CloudConfig {
   const overrides: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   if (opts.data !== undefined) overrides.dataDir = opts.data;
@@ -129,6 +130,12 @@ export function configFromFlags(opts: CommonOptions & { http?: string; logLevel?
     if (hp.success) overrides.http = hp.data;
     else problems.push({ path: '--http', message: `${JSON.stringify(opts.http)}: expected host:port, e.g. 127.0.0.1:8080` });
   }
+  if (opts.mqtt !== undefined) {
+    const hp = HostPortSchema.safeParse(opts.mqtt);
+    if (hp.success) overrides.mqtt = { ...hp.data };
+    else problems.push({ path: '--mqtt', message: `${JSON.stringify(opts.mqtt)}: expected host:port, e.g. 127.0.0.1:1883` });
+  }
+  if (opts.broker !== undefined) overrides.mqtt = { ...((overrides.mqtt as object | undefined) ?? {}), url: opts.broker };
   if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };
   return loadConfig({ file: opts.config, env: process.env, overrides, problems });
 }
@@ -136,18 +143,21 @@ export function configFromFlags(opts: CommonOptions & { http?: string; logLevel?
 export function registerServe(program: Command, onStarted?: (c: RunningCloud) => void): void {
   program
     .command('serve')
-    .description('run the allocation service and its HTTP API')
+    .description('run the allocation service: HTTP API, MQTT broker (embedded, or --broker), controller sync')
     .option('-c, --config <file>', 'YAML or JSON configuration file')
     .option('-d, --data <dir>', 'data folder (store, tokens)')
     .option('--http <host:port>', 'HTTP listen address, e.g. 127.0.0.1:8080 (port 0: any free port)')
+    .option('--mqtt <host:port>', 'embedded MQTT broker listen address, e.g. 127.0.0.1:1883 (port 0: any free port)')
+    .option('--broker <url>', 'use an external MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
-    .action(async (opts: CommonOptions & { http?: string; logLevel?: string }) => {
+    .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string }) => {
       const config = configFromFlags(opts);
       const logger = pino({ name: 'portier-cloud', level: config.log.level });
-      const cloud = await startCloud(config, logger);
+      const cloud = await startRuntime({ config, logger, broker: brokerOption(config.mqtt) });
       logger.info({ url: cloud.url, data: resolve(config.dataDir) }, 'portier-cloud listening');
       // One plain line on stdout for people and scripts (tests read the port from it).
       process.stdout.write(`portier-cloud listening on ${cloud.url}/api/v1\n`);
+      process.stdout.write(`portier-cloud broker on ${cloud.mqttUrl}\n`);
       onStarted?.(cloud);
     });
 }

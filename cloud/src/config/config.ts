@@ -51,6 +51,20 @@ export const CloudConfigSchema = z.strictObject({
   /** Demo bootstrap: this admin is created at start-up if no user by that name exists. */
   admin: z.strictObject({ user: z.string().min(1).max(64), password: z.string().min(8).max(256) }).optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  /**
+   * The MQTT broker: embedded aedes on host:port (TLS with key and certificate files), or an external broker by
+   * `url` with the cloud's service-account credentials (default: the data folder's own service account).
+   */
+  mqtt: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(1883),
+      tls: z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) }).optional(),
+      url: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/\S+$/, 'expected mqtt://host:port').optional(),
+      username: z.string().min(1).max(64).optional(),
+      password: z.string().min(1).max(1024).optional(),
+    })
+    .prefault({}),
   /** How often uncollected packages are expired and stale holds released; 0 turns the timer off. */
   expiry: z.strictObject({ intervalSeconds: z.number().int().min(0).max(24 * 3600).default(60) }).prefault({}),
 });

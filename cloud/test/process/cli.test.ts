@@ -83,7 +83,7 @@ t.test('SIGTERM and SIGINT: the server closes, the store is flushed and unlocked
       const dir = mkdtempSync(join(tmpdir(), 'portier-sig-'));
       t.teardown(() => rmSync(dir, { recursive: true, force: true }));
       let sent = false;
-      const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--log-level', 'warn'], {
+      const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--log-level', 'warn'], {
         onStdout: (out, kill) => {
           if (!sent && /listening on/.test(out)) {
             sent = true;

@@ -65,7 +65,7 @@ interface Running {
 }
 
 function start(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,

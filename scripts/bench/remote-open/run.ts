@@ -1,0 +1,181 @@
+// Remote-open latency, end to end: HTTP API call -> signed command -> embedded broker -> controller verification
+// (signature, seen-id, durable pending mark) -> lock energised on the simulated KR-CU16 board -> door seen open ->
+// ack -> outcome returned to the caller. 2,000 calls with 500 idle controllers connected. The same run measures the
+// floor of that path: a plain MQTT request/reply round trip through the same broker (p99) plus the p99 of one durable
+// write times the durable writes on the path (controller: seen-id + pending mark in one write; cloud: the audit
+// record before and after).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import { startCloud } from '@portier/cloud/runtime/cloud-runtime.ts';
+import { provision, ensureServiceAccount } from '@portier/cloud/provision/provision.ts';
+import { writeFileDurable } from '@portier/cloud/mqtt/fs.ts';
+import { runSimBank, validateBankConfig } from '@portier/sim/bank/index.ts';
+import { topicFor } from '@portier/protocol';
+import { bench, percentile } from '../lib/stats.ts';
+
+const CALLS = Number(process.env.BENCH_REMOTE_OPEN_CALLS ?? 2000);
+const IDLE = Number(process.env.BENCH_IDLE_CONTROLLERS ?? 500);
+const DOORS = 8;
+const ACTOR = { role: 'admin' as const, id: 'bench' };
+const progress = (msg: string): void => void process.stderr.write(`remote-open: ${msg}\n`);
+const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const dir = mkdtempSync(join(tmpdir(), 'portier-bench-open-'));
+const dataDir = join(dir, 'cloud');
+const admin = { user: 'bench', password: 'bench-password-1' };
+
+const cloud = await startCloud({
+  config: { dataDir, http: { host: '127.0.0.1', port: 0 }, admin, log: { level: 'warn' }, expiry: { intervalSeconds: 0 } },
+  broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
+  logger: log,
+});
+const clients: mqtt.MqttClient[] = [];
+let bank: Awaited<ReturnType<typeof runSimBank>> | undefined;
+try {
+  // One bank, one column of 8 doors driven by a real controller on the simulator.
+  const s = cloud.service;
+  await s.createEnterprise({ id: 'e', name: 'E' }, ACTOR);
+  await s.createDivision({ id: 'd', enterpriseId: 'e', name: 'D' }, ACTOR);
+  await s.createLocation({ id: 'l', divisionId: 'd', name: 'L' }, ACTOR);
+  await s.createBank({ id: 'bank', locationId: 'l', name: 'Bench bank' }, ACTOR);
+  await s.createColumn({ id: 'c1', bankId: 'bank', position: 1, kind: 'plain', controllerId: 'ctl-1' }, ACTOR);
+  await s.createLockers(
+    Array.from({ length: DOORS }, (_, i) => ({ bankId: 'bank', number: i + 1, columnId: 'c1', door: i + 1, size: 'M' as const, bottomCm: 150 - i * 15, topCm: 164 - i * 15, loading: 'front' as const })),
+    ACTOR,
+  );
+  const out = join(dir, 'ctl-1.yaml');
+  await provision({ dataDir, bankId: 'bank', controllerId: 'ctl-1', column: 1, brokerUrl: cloud.mqttUrl, out, identities: cloud.identities });
+  // The door springs open as soon as the latch releases: the bench measures our path, not a spring.
+  const bankConfig = validateBankConfig({
+    bankId: 'bank',
+    transport: 'mock',
+    dataDir: join(dir, 'sim'),
+    logLevel: 'warn',
+    // Short board-timed pulses and a power budget of one lock per door: the budget (physics: at most N solenoids
+    // at once) would otherwise space the calls by the pulse length, and this bench measures latency, not that.
+    columns: [
+      {
+        controllerConfig: out,
+        doors: DOORS,
+        behaviour: { springDelayMs: 0, releaseAfterMs: 0 },
+        doorSettings: { maxPulseMs: 20, pulseMs: 20, maxConcurrentPulses: DOORS },
+      },
+    ],
+  });
+  bank = await runSimBank({ bank: bankConfig, cloud: { brokerUrl: cloud.mqttUrl }, logger: log });
+  const column = bank.column(1);
+  progress('simulated column running');
+
+  // 500 idle controllers: real identities, real MQTT sessions, subscribed to their own command topics.
+  const idle = await cloud.identities.createControllers(
+    Array.from({ length: IDLE }, (_, i) => ({ controllerId: `idle-${i}`, bankId: `idle-bank-${Math.floor(i / 8)}`, column: (i % 8) + 1 })),
+  );
+  await Promise.all(
+    idle.map(
+      ({ identity, secret }) =>
+        new Promise<void>((resolve, reject) => {
+          const c = mqtt.connect(cloud.mqttUrl, { clientId: identity.controllerId, username: identity.controllerId, password: secret, reconnectPeriod: 0, clean: false });
+          clients.push(c);
+          c.once('connect', () => c.subscribe(topicFor(identity.bankId, identity.controllerId, 'cmd'), { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+          c.once('error', reject);
+        }),
+    ),
+  );
+
+  progress(`${IDLE} idle controllers connected`);
+  const login = await fetch(`${cloud.httpUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: admin.user, password: admin.password }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const open = async (locker: number): Promise<{ outcome: string }> => {
+    const r = await fetch(`${cloud.httpUrl}/api/v1/banks/bank/lockers/${locker}/open`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ reason: 'benchmark' }),
+    });
+    return (await r.json()) as { outcome: string };
+  };
+
+  // Warm up, then measure. Doors are used round-robin and shut again by a virtual person between calls.
+  for (let i = 0; i < 50; i++) {
+    await open((i % DOORS) + 1);
+    column.door((i % DOORS) + 1).close();
+  }
+  progress('warmed up');
+  await new Promise((r) => setTimeout(r, 200));
+  const latencies: number[] = [];
+  const outcomes = new Map<string, number>();
+  for (let i = 0; i < CALLS; i++) {
+    const door = (i % DOORS) + 1;
+    // Wait until the controller has seen this door shut since its last opening (a fair "closed" start).
+    const t0 = performance.now();
+    const res = await open(door);
+    latencies.push(performance.now() - t0);
+    outcomes.set(res.outcome, (outcomes.get(res.outcome) ?? 0) + 1);
+    column.door(door).close();
+    if (door === DOORS) await new Promise((r) => setTimeout(r, 30));
+  }
+  process.stdout.write(`outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}\n`);
+
+  // The floor, part 1: a plain MQTT request/reply through the same broker, between the cloud's kind of client
+  // (service account) and a controller identity, with no work on either side.
+  const svc = await ensureServiceAccount({ dataDir, username: 'bench-rtt', identities: cloud.identities });
+  const [echoId] = await cloud.identities.createControllers([{ controllerId: 'rtt-echo', bankId: 'rtt-bank', column: 1 }]);
+  const connect = (opts: mqtt.IClientOptions) =>
+    new Promise<mqtt.MqttClient>((resolve, reject) => {
+      const c = mqtt.connect(cloud.mqttUrl, { reconnectPeriod: 0, ...opts });
+      clients.push(c);
+      c.once('connect', () => {
+        (c.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+        resolve(c);
+      });
+      c.once('error', reject);
+    });
+  const requester = await connect({ clientId: 'bench-rtt', username: svc.username, password: svc.password });
+  const echo = await connect({ clientId: 'rtt-echo', username: 'rtt-echo', password: echoId!.secret });
+  const cmdTopic = topicFor('rtt-bank', 'rtt-echo', 'cmd');
+  const ackTopic = topicFor('rtt-bank', 'rtt-echo', 'ack');
+  await new Promise<void>((r) => echo.subscribe(cmdTopic, { qos: 1 }, () => r()));
+  await new Promise<void>((r) => requester.subscribe(ackTopic, { qos: 1 }, () => r()));
+  echo.on('message', (_t, payload) => echo.publish(ackTopic, payload, { qos: 1 }));
+  const rtts: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      requester.once('message', () => resolve());
+      requester.publish(cmdTopic, `rtt-${i}`, { qos: 1 });
+    });
+    rtts.push(performance.now() - t0);
+  }
+
+  // The floor, part 2: one durable write (temp file, fsync, rename, fsync folder), as both sides do.
+  const writes: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    await writeFileDurable(join(dir, 'durable-probe.json'), JSON.stringify({ i, pad: 'x'.repeat(512) }));
+    writes.push(performance.now() - t0);
+  }
+  const DURABLE_WRITES_ON_PATH = 3; // controller: seen-id + pending (one write); cloud: audit requested + finished
+
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  const rttP99 = percentile(rtts, 99);
+  const writeP99 = percentile(writes, 99);
+  const floor = rttP99 + DURABLE_WRITES_ON_PATH * writeP99;
+  bench('remote_open_p50_ms', p50, 'ms');
+  bench('remote_open_p99_ms', p99, 'ms');
+  bench('mqtt_rtt_p99_ms', rttP99, 'ms');
+  bench('durable_write_p99_ms', writeP99, 'ms');
+  bench('remote_open_floor_ms', floor, 'ms');
+  bench('remote_open_overhead_ratio', p99 / floor, 'x');
+} finally {
+  for (const c of clients) c.end(true);
+  await bank?.close();
+  await cloud.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
