@@ -47,6 +47,8 @@ function backendFactory(p: Prepared, configPath: string, getRuntime: () => Runni
   return ({ doors, link, runtime }) =>
     new ControllerBackend({
       doors,
+      // The runtime passes every published event to noteEvent; the backend's own door watch would show them twice.
+      recordDoorEvents: false,
       firmwareVersion: FIRMWARE_VERSION,
       ...(link ? { link, bankId: link.bankId, controllerId: link.controllerId } : {}),
       ...(config.link ? { broker: { url: config.link.brokerUrl, username: config.link.controllerId, password: config.link.secret } } : {}),
