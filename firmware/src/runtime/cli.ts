@@ -2,6 +2,9 @@
 // (`registerRuntimeCommands(program)`); only these functions own the process (signals, exit codes), as STYLE.md asks
 // of a program's entry.
 import type { Command } from 'commander';
+import type { BoardScanReport } from '../console/backend.ts';
+import type { LockBus } from '../hal/index.ts';
+import type { KerongCu16Bus } from '../hal/kerong-cu16/bus.ts';
 import { pino, type Logger } from 'pino';
 import { formatProblems } from '../config/index.ts';
 import { createLockBus } from '../doors/create-bus.ts';
@@ -69,6 +72,7 @@ function backendFactory(p: Prepared, configPath: string, getRuntime: () => Runni
       },
       ...(config.link ? { factoryReset: async () => void (await factoryResetLocalState({ configPath, dataDir: config.link!.dataDir })) } : { factoryReset: async () => void (await factoryResetLocalState({ configPath })) }),
       setService: (door, state) => runtime.setService(door, state, { role: 'technician' }, 'technician console', { record: false }),
+      ...(isCu16(doors.bus) ? { scanBoards: () => scanCu16(doors.bus as unknown as Cu16Scan) } : {}),
       serviceOf: (door) => runtime.serviceOf(door),
     });
 }
@@ -165,4 +169,19 @@ export function registerRuntimeCommands(program: Command): void {
     .action(async () => {
       await hashPin();
     });
+}
+
+/** `boards scan` on an RS-485 bus: every address asked once, configured or not. */
+type Cu16Scan = Pick<KerongCu16Bus, 'probeBoards' | 'addressOf' | 'doors'>;
+function isCu16(bus: LockBus): boolean {
+  return bus.kind === 'kerong-cu16' && typeof (bus as Partial<Cu16Scan>).probeBoards === 'function';
+}
+async function scanCu16(bus: Cu16Scan): Promise<BoardScanReport> {
+  const probed = await bus.probeBoards();
+  const doorsOf = (address: number): number[] => bus.doors.filter((d) => bus.addressOf(d)?.board === address);
+  return {
+    bus: 'kerong-cu16 (addresses 0-9)',
+    found: probed.filter((p) => p.answered).map((p) => ({ address: p.address, doors: doorsOf(p.address) })),
+    missing: probed.filter((p) => p.configured && !p.answered).map((p) => p.address),
+  };
 }

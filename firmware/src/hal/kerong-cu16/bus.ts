@@ -82,6 +82,8 @@ interface Transaction {
   validate?(frame: Cu16Frame): HalError | undefined;
   /** Sent only if this earlier transaction succeeded. */
   after?: Transaction;
+  /** A scan of an address that may hold no board: its silence says nothing about the bus health. */
+  probe?: boolean;
   /** Set once the transaction failed. */
   failed?: HalError;
   timer?: NodeJS.Timeout;
@@ -278,6 +280,38 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     throw lastErr ?? new HalError('BUS_TIMEOUT', `board ${board} did not answer`);
   }
 
+  /**
+   * Asks each bus address (0..9 by default) for its status once, configured or not: the technician's `boards scan`.
+   * One address at a time, behind any unlock already queued; a silent address does not change the bus health.
+   */
+  async probeBoards(addresses: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]): Promise<Array<{ address: number; configured: boolean; answered: boolean }>> {
+    this.assertOpen();
+    const out: Array<{ address: number; configured: boolean; answered: boolean }> = [];
+    for (const address of addresses) {
+      if (!Number.isInteger(address) || address < 0 || address > 15) throw new HalError('UNKNOWN_DOOR', `no bus address ${address}`, { address });
+      const addr = toAddr(address, 0);
+      const [, p] = this.transaction({
+        lane: 'poll',
+        board: address,
+        frame: statusQuery(address),
+        what: `probe of address ${address}`,
+        matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
+        probe: true,
+      });
+      this.pump();
+      const answered = await p.then(
+        () => true,
+        (err: unknown) => {
+          const e = asHalError(err);
+          if (e.code === 'BUS_CLOSED' || e.code === 'TRANSPORT_ERROR') throw e;
+          return false;
+        },
+      );
+      out.push({ address, configured: this.boards.includes(address), answered });
+    }
+    return out;
+  }
+
   async safe(): Promise<void> {
     // The boards time their own pulses: no output of ours stays energised. What is still queued
     // and not sent must not fire later, after the caller decided the column must be safe.
@@ -382,10 +416,10 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     if (!err && frame && tx.validate) err = tx.validate(frame);
     if (err) {
       tx.failed = err;
-      this.recordFailure(tx.board, err);
+      if (!tx.probe) this.recordFailure(tx.board, err);
       tx.reject(err);
     } else {
-      this.recordSuccess(tx.board);
+      if (!tx.probe) this.recordSuccess(tx.board);
       tx.resolve(frame as Cu16Frame);
     }
     this.pump();

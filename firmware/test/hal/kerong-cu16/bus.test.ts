@@ -184,3 +184,17 @@ t.test('close rejects what is pending with BUS_CLOSED and is idempotent', async 
   await fx.bus.close();
   await t.rejects(fx.bus.unlock(1, 100), { code: 'BUS_CLOSED' });
 });
+
+t.test('probeBoards: every address asked once; answering, configured-but-silent, and no health change', async (t) => {
+  const { fx, clock } = await setup(t, 20); // boards 0 and 1 configured and present
+  fx.boards.board(1).setFaults({ silent: true });
+  const before = fx.bus.health().state;
+  const probed = await run(clock, fx.bus.probeBoards(), 10_000);
+  t.same(
+    probed.map((p) => [p.address, p.configured, p.answered]),
+    [[0, true, true], [1, true, false], [2, false, false], [3, false, false], [4, false, false], [5, false, false], [6, false, false], [7, false, false], [8, false, false], [9, false, false]],
+    'board 0 answered, board 1 is configured and silent, nothing else on the bus',
+  );
+  t.equal(fx.bus.health().state, before, 'silent addresses during a scan do not change the bus health');
+  await t.rejects(fx.bus.probeBoards([16]), { code: 'UNKNOWN_DOOR' }, 'an address off the bus is refused');
+});
