@@ -1,0 +1,251 @@
+// End-to-end world: the whole cloud (`startCloud`: store, API, embedded aedes on a real TCP port, sync link, bridge)
+// on a temp data folder, the demo organisation seeded, each column's controller provisioned like a real one, and a
+// simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account MQTT client
+// subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import type { Test } from 'tap';
+import { tryParseTopic, type Channel } from '@portier/protocol';
+import { startCloud, type CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
+import { ensureServiceAccount, provision } from '@portier/cloud/provision/provision.ts';
+import { runSimBank, validateBankConfig, type SimBank } from '@portier/sim/bank/index.ts';
+import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
+
+export { DEMO_ADMIN };
+const realSetTimeout = globalThis.setTimeout;
+export const TEST_HASH = { N: 1024, r: 8, p: 1, keyLen: 32 };
+
+export function tempDir(t: Test, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface CloudStartOptions {
+  dataDir: string;
+  mqttPort?: number;
+  remoteOpenTimeoutMs?: number;
+}
+
+/** startCloud on 127.0.0.1, HTTP port 0, embedded broker on `mqttPort` (default 0), cheap hashes, no log output. */
+export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<CloudRuntime> {
+  const cloud = await startCloud({
+    config: {
+      dataDir: o.dataDir,
+      http: { host: '127.0.0.1', port: 0 },
+      admin: DEMO_ADMIN,
+      auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
+      expiry: { intervalSeconds: 0 },
+      log: { level: 'silent' },
+    },
+    logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
+    broker: { kind: 'embedded', host: '127.0.0.1', port: o.mqttPort ?? 0 },
+    codeHashN: 1024,
+    identityHashParams: TEST_HASH,
+    remoteOpen: { defaultTimeoutMs: o.remoteOpenTimeoutMs ?? 3000, ackGraceMs: 200 },
+    desired: { debounceMs: 10, refreshMs: 0 },
+    brokerWaitMs: 2000,
+  });
+  t.teardown(() => cloud.stop());
+  return cloud;
+}
+
+export interface Provisioned {
+  seeded: SeededDemo;
+  /** controllerId -> config file written by provision. */
+  files: Map<string, string>;
+  secrets: Map<string, string>;
+}
+
+/** Seeds the demo bank (kiosk column 1: lockers 1-5; column 2: lockers 6-12) and provisions both controllers. */
+export async function seedAndProvision(cloud: CloudRuntime, dir: string): Promise<Provisioned> {
+  const seeded = await seedDemo(cloud.service);
+  const files = new Map<string, string>();
+  const secrets = new Map<string, string>();
+  for (const col of seeded.columns) {
+    const out = join(dir, 'controllers', `${col.controllerId}.yaml`);
+    const p = await provision({ dataDir: cloud.dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl: cloud.mqttUrl, out, identities: cloud.identities });
+    files.set(col.controllerId, out);
+    secrets.set(col.controllerId, p.secret);
+  }
+  return { seeded, files, secrets };
+}
+
+export interface BankOptions {
+  /** Which columns of the demo layout to run (1-based positions); default all. */
+  columns?: number[];
+  dataDir: string;
+  language?: 'en' | 'fr';
+}
+
+/** Runs the simulated bank (real controllers) against the cloud's broker; resolves once every column is online with a desired state. */
+export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o: BankOptions): Promise<SimBank> {
+  const wanted = p.seeded.columns.filter((c) => !o.columns || o.columns.includes(c.position));
+  const config = validateBankConfig({
+    bankId: p.seeded.bankId,
+    transport: 'mock',
+    dataDir: o.dataDir,
+    logLevel: 'silent',
+    ...(o.language ? { language: o.language } : {}),
+    columns: wanted.map((c) => ({
+      controllerConfig: p.files.get(c.controllerId),
+      doors: c.doors,
+      kiosk: c.kind === 'kiosk',
+      behaviour: { springDelayMs: 10 },
+      doorSettings: { pollMs: 20, pulseMs: 200 },
+    })),
+  });
+  const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: 30, maxMs: 200 }, evtackTimeoutMs: 400 } });
+  t.teardown(() => bank.close());
+  for (const c of bank.columns) {
+    await until(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);
+    await until(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, 8000, `${c.controllerId} desired state applied`);
+  }
+  return bank;
+}
+
+/** Polls `pred` every 5 ms with a bound (real I/O, real time). */
+export async function until(pred: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => realSetTimeout(r, 5));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => realSetTimeout(r, ms));
+}
+
+export interface ApiReply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
+  json: any;
+}
+
+export async function api(cloud: CloudRuntime, method: string, path: string, token?: string, body?: unknown): Promise<ApiReply> {
+  const res = await fetch(`${cloud.httpUrl}/api/v1${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+export async function login(cloud: CloudRuntime): Promise<string> {
+  const r = await api(cloud, 'POST', '/auth/login', undefined, { username: DEMO_ADMIN.user, password: DEMO_ADMIN.password });
+  if (r.status !== 200) throw new Error(`login: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.token as string;
+}
+
+/** Connects an MQTT.js client; rejects with the connection error (refused credentials, ...). */
+export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 3000, ...opts });
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => resolve(client));
+    client.once('error', (err) => {
+      client.end(true);
+      reject(err);
+    });
+    client.once('close', () => reject(new Error('connection closed before connack')));
+  });
+}
+
+// ---- Published JSON Schemas (protocol/docs/schemas), ajv 2020 ----
+const SCHEMA_DIR = fileURLToPath(new URL('../../../protocol/docs/schemas/', import.meta.url));
+let validators: Map<string, ValidateFunction> | undefined;
+
+export function schemaValidators(): Map<string, ValidateFunction> {
+  if (validators) return validators;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  validators = new Map();
+  for (const f of readdirSync(SCHEMA_DIR).filter((x) => x.endsWith('.schema.json'))) {
+    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')) as object;
+    validators.set(f.replace('.schema.json', ''), ajv.compile(schema));
+  }
+  return validators;
+}
+
+export interface Recorded {
+  channel: Channel;
+  controllerId: string;
+  topic: string;
+  retain: boolean;
+  json: Record<string, unknown>;
+}
+
+/**
+ * A service-account client (its own account, not the cloud's) subscribed to `portier/v1/#`: records every message
+ * of the run and checks each against the published JSON Schema of its channel. `problems` lists every message that
+ * did not match (or was not JSON). The recorder reconnects by itself after a broker restart.
+ */
+export class Recorder {
+  readonly received: Recorded[] = [];
+  readonly problems: string[] = [];
+  /** Messages that a test itself published on purpose with bad content (not counted as problems). */
+  readonly ignore = new Set<string>();
+  private constructor(readonly client: MqttClient) {
+    const v = schemaValidators();
+    client.on('message', (topic, payload, packet) => {
+      const t = tryParseTopic(topic);
+      const text = payload.toString('utf8');
+      if (!t) {
+        this.problems.push(`unexpected topic ${topic}`);
+        return;
+      }
+      if (payload.length === 0) return; // a cleared retained message
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        if (!this.ignore.has(text)) this.problems.push(`${topic}: not JSON`);
+        return;
+      }
+      const validate = v.get(t.channel);
+      if (!this.ignore.has(text)) {
+        if (!validate) this.problems.push(`${topic}: no published schema for ${t.channel}`);
+        else if (!validate(json)) this.problems.push(`${topic}: ${JSON.stringify(validate.errors?.slice(0, 3))} in ${text.slice(0, 300)}`);
+      }
+      this.received.push({ channel: t.channel, controllerId: t.controllerId, topic, retain: packet.retain, json });
+    });
+  }
+
+  static async start(t: Test, cloud: CloudRuntime, username = 'e2e-recorder'): Promise<Recorder> {
+    const account = await ensureServiceAccount({ dataDir: cloud.dataDir, username, identities: cloud.identities });
+    const client = mqtt.connect(cloud.mqttUrl, {
+      clientId: `${username}-${process.pid}`,
+      username: account.username,
+      password: account.password,
+      reconnectPeriod: 100,
+      clean: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    // Re-subscribe on every (re)connect: a restarted embedded broker has no memory of the session.
+    client.on('connect', () => void client.subscribeAsync('portier/v1/#', { qos: 1 }).catch(() => undefined));
+    const granted = await client.subscribeAsync('portier/v1/#', { qos: 1 });
+    if (granted[0]?.qos === 128) throw new Error('recorder: subscription refused');
+    const r = new Recorder(client);
+    t.teardown(() => client.endAsync(true));
+    return r;
+  }
+
+  count(channel: Channel, controllerId?: string): number {
+    return this.received.filter((m) => m.channel === channel && (!controllerId || m.controllerId === controllerId)).length;
+  }
+
+  async waitFor(pred: (m: Recorded) => boolean, ms = 5000, from = 0): Promise<Recorded> {
+    let hit: Recorded | undefined;
+    await until(() => (hit = this.received.slice(from).find(pred)) !== undefined, ms, 'a recorded message');
+    return hit!;
+  }
+}
