@@ -1,0 +1,193 @@
+// Issue 6 end to end, the flows the whole system supports today: a parcel reserved and dropped off through the
+// HTTP API, picked up at the kiosk column of a simulated bank (real controller, real kiosk engine) online and
+// offline, by a blind user by ear in French, and wrong codes throttled and reported to the cloud. Every message of
+// each run is checked against the published JSON Schemas.
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
+import type { SimBank } from '@portier/sim/bank/index.ts';
+import { Recorder, api, login, seedAndProvision, sleep, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
+
+const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
+const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
+
+interface KioskWorld {
+  dir: string;
+  cloud: CloudRuntime;
+  rec: Recorder;
+  p: Provisioned;
+  bank: SimBank;
+  token: string;
+  bankId: string;
+  kioskId: string;
+}
+
+async function kioskWorld(t: Test, language?: 'en' | 'fr'): Promise<KioskWorld> {
+  const dir = tempDir(t, 'portier-e2e-kiosk-');
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
+  const rec = await Recorder.start(t, cloud);
+  const p = await seedAndProvision(cloud, dir);
+  const bankId = p.seeded.bankId;
+  const token = await login(cloud);
+  // Parcels go to the kiosk column: the other column's lockers are out of service (through the API).
+  for (const n of OTHER_COLUMN_LOCKERS) {
+    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
+    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), ...(language ? { language } : {}) });
+  const kioskId = bank.kiosk!.column.controllerId;
+  return { dir, cloud, rec, p, bank, token, bankId, kioskId };
+}
+
+/** Reserve + drop off through the API; waits until the kiosk controller holds the reservation. */
+async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number; code: string }> {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
+  t.equal(res.status, 201, 'reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  t.ok(KIOSK_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the kiosk column`);
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
+  t.equal(drop.status, 200, 'dropped off through the API');
+  const code = drop.json.pickupCode as string;
+  t.match(code, /^\d{4,10}$/, 'a pickup code is returned');
+  const again = await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token);
+  t.equal(again.status, 200);
+  t.notOk(JSON.stringify(again.json).includes(`"${code}"`), 'the pickup code is returned once: not readable afterwards');
+  t.equal((await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json.status, 'occupied');
+  const ctl = w.bank.kiosk!.column.controller;
+  // The drop-off's version carries the pickup code's hash (the reservation alone may arrive a version earlier).
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
+    5000,
+    'the pickup code\'s hash reaches the kiosk controller',
+  );
+  const door = ctl.link!.desired.desired!.state.doors.find((d) => d.locker === locker)!.door;
+  return { reservationId, locker, door, code };
+}
+
+async function pickupStored(w: KioskWorld, reservationId: string): Promise<Record<string, unknown>> {
+  let found: Record<string, unknown> | undefined;
+  await until(
+    async () => {
+      const evs = await w.cloud.journal.read(w.kioskId);
+      const e = evs.find((x) => x.event.type === 'transaction' && x.event.kind === 'pickup' && x.event.reservationIds.includes(reservationId));
+      found = e?.event as Record<string, unknown> | undefined;
+      return found !== undefined;
+    },
+    8000,
+    'the pickup stored by the cloud',
+  );
+  return found!;
+}
+
+async function lockerStatus(w: KioskWorld, locker: number, status: string): Promise<void> {
+  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status === status, 5000, `locker ${locker} ${status}`);
+}
+
+function doorsOpen(bank: SimBank): string[] {
+  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
+}
+
+t.test('pickup at the kiosk: code typed -> the right door opens -> transaction pickup stored -> locker available', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const pkg = await parcel(t, w, 'E2E-PICKUP-1');
+  await kiosk.expectPage('home');
+  await kiosk.type(pkg.code);
+  await kiosk.column.expectDoor(pkg.door, true);
+  t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'only the parcel\'s door opened');
+  const ev = await pickupStored(w, pkg.reservationId);
+  t.match(ev, { kind: 'pickup', doors: [pkg.door], offline: false, actor: { role: 'recipient', id: 'alice' } });
+  await lockerStatus(w, pkg.locker, 'available');
+  t.pass(`locker ${pkg.locker} is available in the API`);
+  w.bank.closeAllDoors();
+  const activity = await w.cloud.service.queryActivity({ type: 'pickup' });
+  t.ok(activity.some((a) => a.reservationId === pkg.reservationId), 'the pickup is in the activity log');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('offline pickup: cloud stopped, served from the cached desired state; the cloud matches after restart', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const pkg = await parcel(t, w, 'E2E-OFFLINE-1');
+  const mqttPort = Number(new URL(w.cloud.mqttUrl).port);
+  await kiosk.expectPage('home');
+  await w.cloud.stop();
+  await until(() => kiosk.column.controller.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await kiosk.type(pkg.code);
+  await kiosk.column.expectDoor(pkg.door, true);
+  t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'the door opened with the cloud away');
+  w.bank.closeAllDoors();
+  const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'pickup');
+  t.match(local.body, { offline: true }, 'the kiosk recorded an offline pickup');
+
+  // The cloud comes back on the same data folder and the same MQTT port; the controller replays its outbox.
+  const cloud2 = await startE2eCloud(t, { dataDir: w.cloud.dataDir, mqttPort });
+  const w2: KioskWorld = { ...w, cloud: cloud2, token: await login(cloud2) };
+  await until(() => kiosk.column.controller.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  const ev = await pickupStored(w2, pkg.reservationId);
+  t.match(ev, { kind: 'pickup', doors: [pkg.door], offline: true });
+  await lockerStatus(w2, pkg.locker, 'available');
+  t.pass(`locker ${pkg.locker} is available in the API after reconnection`);
+  const stored = (await cloud2.journal.read(w.kioskId)).filter((e) => e.event.type === 'transaction');
+  t.equal(stored.length, 1, 'the pickup is stored once');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('a blind user in French: headphones, keypad only, every step spoken, digits as tones', async (t) => {
+  const w = await kioskWorld(t, 'fr');
+  const kiosk = w.bank.kiosk!;
+  const pkg = await parcel(t, w, 'E2E-AUDIO-1');
+  await kiosk.expectPage('home');
+  kiosk.headphones.plug();
+  await kiosk.engine.settled();
+  await until(() => kiosk.audio.spoken('fr').some((s) => /mode audio est activé/i.test(s)), 3000, 'audio mode announced in French');
+  const spokenBefore = kiosk.audio.spoken().length;
+  const tonesBefore = kiosk.audio.tones().length;
+  for (const d of pkg.code) await kiosk.keypad(d as '1');
+  t.ok(kiosk.audio.tones().length - tonesBefore >= pkg.code.length, 'a tone per digit');
+  await kiosk.keypad('enter');
+  await kiosk.column.expectDoor(pkg.door, true);
+  t.notOk(kiosk.audio.spoken().some((s) => s.includes(pkg.code)), 'the code was never spoken');
+  await until(() => kiosk.audio.spoken('fr').some((s) => s.includes(`casier ${pkg.locker}, colonne 1,`)), 3000, 'the open locker spoken in French');
+  const fr = kiosk.audio.spoken('fr');
+  t.ok(fr.some((s) => /Tapez votre code de retrait/.test(s)), 'the prompt for the code was spoken');
+  t.ok(fr.some((s) => /Ouvert : casier \d+, colonne 1, \S+ porte en partant du haut/.test(s)), 'the open locker described by number and position');
+  t.ok(fr.some((s) => /Prenez votre colis et refermez la porte/.test(s)), 'what to do next was spoken');
+  // The user takes the parcel, shuts the door and ends by keypad ("Appuyez sur 1 pour J'ai terminé").
+  w.bank.closeAllDoors();
+  await kiosk.keypad('1');
+  await until(() => kiosk.audio.spoken('fr').some((s) => /Merci\. Au revoir\./.test(s)), 3000, 'goodbye spoken');
+  t.pass('the session ended by keypad with a spoken goodbye');
+  t.ok(kiosk.audio.spoken().length > spokenBefore, 'steps after sign-in were spoken');
+  t.equal(kiosk.audio.spoken('en').length, 0, 'nothing was spoken in English');
+  t.equal(kiosk.audio.spoken().length, kiosk.audio.spoken('fr').length, 'everything was spoken in French');
+  const ev = await pickupStored(w, pkg.reservationId);
+  t.match(ev, { kind: 'pickup', doors: [pkg.door] });
+  await lockerStatus(w, pkg.locker, 'available');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('wrong codes are throttled and stored in the cloud as login-failure events; the right code works after', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const pkg = await parcel(t, w, 'E2E-THROTTLE-1');
+  await kiosk.expectPage('home');
+  const wrong = pkg.code === '00000000' ? '11111111' : '00000000';
+  // The first failures are free, the next one makes the kiosk wait: an attempt during the wait is not even checked.
+  for (let i = 0; i < 4; i++) await kiosk.type(wrong);
+  await kiosk.type(pkg.code);
+  t.same(doorsOpen(w.bank), [], 'the right code typed during the wait does not open anything');
+  const evs = async () => (await w.cloud.journal.read(w.kioskId)).filter((e) => e.event.type === 'login-failure');
+  await until(async () => (await evs()).length >= 4, 5000, 'login-failure events stored');
+  const failures = await evs();
+  t.same(failures.map((e) => (e.event as { attempts: number }).attempts), [1, 2, 3, 4], 'each failure stored once, counted in a row');
+  t.ok(failures.every((e) => (e.event as { method: string }).method === 'pin' || (e.event as { method: string }).method === 'code'), 'typed on the keypad');
+  // After the wait (1 s by default), the right code works.
+  await sleep(1100);
+  await kiosk.type(pkg.code);
+  await kiosk.column.expectDoor(pkg.door, true);
+  await pickupStored(w, pkg.reservationId);
+  w.bank.closeAllDoors();
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
