@@ -1,0 +1,77 @@
+// Issue 5 end to end: the cloud (and its embedded broker) stops while a controller keeps producing door events and a
+// remote open is pending; the open is answered `timed_out`; the cloud restarts on the same data folder and MQTT port;
+// every event is then stored exactly once and in order, and the expired open never runs.
+import { join } from 'node:path';
+import t from 'tap';
+import { Recorder, api, login, seedAndProvision, sleep, startBank, startE2eCloud, tempDir, until } from './helpers.ts';
+
+t.test('outage: events produced while the cloud is away are stored once, in seq order; the pending open times out and never runs', async (t) => {
+  const dir = tempDir(t, 'portier-e2e-outage-');
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), remoteOpenTimeoutMs: 1000 });
+  const mqttPort = Number(new URL(cloud.mqttUrl).port);
+  const rec = await Recorder.start(t, cloud);
+  const p = await seedAndProvision(cloud, dir);
+  const controllersDir = join(dir, 'controllers');
+  // A: column 2 (lockers 6-12) keeps running and produces events; B: column 1 (lockers 1-5), the remote open's target.
+  const bankA = await startBank(t, cloud, p, { columns: [2], dataDir: controllersDir });
+  const bankB = await startBank(t, cloud, p, { columns: [1], dataDir: controllersDir });
+  const a = bankA.column(1);
+  const b = bankB.column(1);
+  const token = await login(cloud);
+
+  // Online: a door forced and shut.
+  a.door(1).force();
+  await a.expectEvent((e) => e.body.type === 'door-forced');
+  a.door(1).close();
+  await a.expectEvent((e) => e.body.type === 'door-closed');
+  await until(async () => (await cloud.journal.read(a.controllerId)).length === a.events.length, 5000, 'online events stored');
+  const onlineCount = a.events.length;
+
+  // B goes away; a remote open for its locker 1 is sent and stays pending (nobody to deliver it to).
+  await bankB.close();
+  const recFrom = rec.received.length;
+  const pending = api(cloud, 'POST', `/banks/${p.seeded.bankId}/lockers/1/open`, token, { reason: 'outage test' });
+  const cmd = await rec.waitFor((m) => m.channel === 'cmd' && m.controllerId === b.controllerId, 3000, recFrom);
+  const expiresAt = cmd.json['expiresAt'] as number;
+
+  // The cloud stops while the open is pending, and A keeps producing events during and after the stop.
+  const stopping = cloud.stop();
+  a.door(2).force();
+  a.door(3).force();
+  const reply = await pending;
+  t.match(reply, { status: 200, json: { outcome: 'timed_out', commandId: cmd.json['id'] } }, 'the caller is told timed_out');
+  await stopping;
+  await until(() => a.controller.linkStatus()?.state !== 'online', 5000, 'A sees the broker gone');
+  a.door(2).close();
+  a.door(3).close();
+  a.door(4).force();
+  await a.expectEvent((e) => e.body.type === 'door-forced' && e.body.door === 4);
+  a.door(4).close();
+  await until(() => a.events.length >= onlineCount + 6, 3000, 'A recorded the outage events');
+  t.ok(Date.now() > expiresAt, 'the pending command has expired');
+
+  // Restart on the same data folder and the same MQTT port; B comes back too (same controller data folder).
+  const cloud2 = await startE2eCloud(t, { dataDir: cloud.dataDir, mqttPort });
+  const restartFrom = rec.received.length;
+  const bankB2 = await startBank(t, cloud2, p, { columns: [1], dataDir: controllersDir });
+  const b2 = bankB2.column(1);
+  await until(() => a.controller.linkStatus()?.state === 'online', 8000, 'A reconnected');
+  const local = a.events.map((e) => ({ seq: e.seq, type: e.body.type }));
+  await until(async () => (await cloud2.journal.read(a.controllerId)).length >= local.length, 8000, 'every event stored');
+  await sleep(300); // a duplicate would arrive by now
+  const stored = (await cloud2.journal.read(a.controllerId)).map((e) => ({ seq: e.seq, type: e.event.type }));
+  t.same(stored, local, `all ${local.length} events stored exactly once, in seq order`);
+  t.same(stored.map((e) => e.seq), local.map((_, i) => i + 1), 'seqs 1..n with no gap');
+  t.equal(cloud2.link.controller(a.controllerId)?.eventsUpTo, local.length, 'the link API shows every event stored');
+  t.ok(stored.filter((e) => e.type === 'door-forced').length >= 4, 'the forced doors are there');
+
+  // The expired open never runs: not re-sent by the restarted cloud, B's door stays shut and never energised.
+  await sleep(500);
+  t.notOk(rec.received.slice(restartFrom).some((m) => m.channel === 'cmd'), 'no command re-sent after the restart');
+  t.notOk(b2.door(1).open, 'B door 1 shut');
+  t.equal(b2.door(1).energised.length, 0, 'B door 1 never energised');
+  t.notOk(b.door(1).open || b.door(1).energised.length > 0, 'nor before the restart');
+  const audit = await cloud2.service.queryActivity({ type: 'remote-open' });
+  t.ok(audit.some((x) => (x.detail ?? '').includes(String(cmd.json['id'])) && /timed_out/.test(x.detail ?? '')), 'the timed-out open is audited');
+  t.same(rec.problems, [], `every one of ${rec.received.length} messages matched its published JSON Schema`);
+});
