@@ -75,3 +75,30 @@ t.test('outage: events produced while the cloud is away are stored once, in seq 
   t.ok(audit.some((x) => (x.detail ?? '').includes(String(cmd.json['id'])) && /timed_out/.test(x.detail ?? '')), 'the timed-out open is audited');
   t.same(rec.problems, [], `every one of ${rec.received.length} messages matched its published JSON Schema`);
 });
+
+t.test('a remote open queued at the broker for an offline controller expires; delivered late, it is rejected expired and never runs', async (t) => {
+  const dir = tempDir(t, 'portier-e2e-late-');
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), remoteOpenTimeoutMs: 800 });
+  const rec = await Recorder.start(t, cloud);
+  const p = await seedAndProvision(cloud, dir);
+  const controllersDir = join(dir, 'controllers');
+  const bank = await startBank(t, cloud, p, { columns: [1], dataDir: controllersDir });
+  const b = bank.column(1);
+  const token = await login(cloud);
+  // The controller stops (its persistent session stays at the broker); the open waits for it and times out.
+  await bank.close();
+  const reply = await api(cloud, 'POST', `/banks/${p.seeded.bankId}/lockers/2/open`, token, { reason: 'late delivery test' });
+  t.match(reply, { status: 200, json: { outcome: 'timed_out' } }, 'the caller is told timed_out');
+  const commandId = reply.json.commandId as string;
+  // The controller comes back: whatever the broker still holds for it must not open the door.
+  const bank2 = await startBank(t, cloud, p, { columns: [1], dataDir: controllersDir });
+  const b2 = bank2.column(1);
+  // The broker kept the QoS 1 command in the controller's persistent session and delivers it now, expired.
+  const ack = await rec.waitFor((m) => m.channel === 'ack' && m.json['commandId'] === commandId, 3000);
+  t.match(ack.json, { status: 'rejected', reason: 'expired' }, 'delivered late: rejected expired');
+  await sleep(300);
+  t.equal(rec.received.filter((m) => m.channel === 'ack' && m.json['commandId'] === commandId).length, 1, 'answered once');
+  t.notOk(b2.door(2).open || b.door(2).open, 'door 2 shut');
+  t.equal(b2.door(2).energised.length + b.door(2).energised.length, 0, 'door 2 never energised');
+  t.same(rec.problems, [], `every one of ${rec.received.length} messages matched its published JSON Schema`);
+});
