@@ -8,15 +8,23 @@ import { pino } from 'pino';
 import { startCloud, type CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
 import { provision } from '@portier/cloud/provision/provision.ts';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/sim/bank/index.ts';
+import { runTerminalKiosk } from '@portier/sim/kiosk-terminal/index.ts';
 import { seedDemo, DEMO_ADMIN } from './seed.ts';
 
 const root = resolve(process.env.PORTIER_DEMO_DIR ?? join(process.cwd(), 'var', 'demo'));
 const httpPort = Number(process.env.PORTIER_DEMO_HTTP_PORT ?? 8080);
 const mqttPort = Number(process.env.PORTIER_DEMO_MQTT_PORT ?? 1883);
-const pretty = process.stdout.isTTY && process.env.PORTIER_DEMO_PLAIN_LOGS !== '1';
+// On a terminal the demo also runs the kiosk screen there; its logs then go to a file so they do not garble it.
+const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && process.env.PORTIER_DEMO_KIOSK !== '0';
+const logFile = join(root, 'demo.log');
+mkdirSync(root, { recursive: true });
 const logger = pino(
   { name: 'portier-demo', level: process.env.LOG_LEVEL ?? 'info' },
-  pretty ? pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } }) : undefined,
+  interactive
+    ? pino.destination({ dest: logFile, sync: false })
+    : process.stdout.isTTY
+      ? pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } })
+      : undefined,
 );
 
 let cloud: CloudRuntime | undefined;
@@ -84,10 +92,24 @@ async function main(): Promise<void> {
     `  curl -s ${cloud.httpUrl}/api/v1/openapi.json | head -c 300`,
     '',
     `A parcel ${pickup.trackingId} waits in locker ${pickup.lockerNumber} for ${pickup.recipient}; pickup code ${pickup.code}.`,
+    interactive
+      ? `Below: the kiosk screen of column 1 (type the pickup code and Enter; C shuts every open door). Logs: ${logFile}`
+      : 'Run `make demo` in a terminal to get the kiosk screen too.',
     'Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  const kiosk = bank.kiosk;
+  if (interactive && kiosk) {
+    await runTerminalKiosk({
+      input: process.stdin,
+      output: process.stdout,
+      engine: kiosk.engine,
+      extraKeys: { C: { help: 'a person shuts every open door', run: () => process.stdout.write(`(${bank?.closeAllDoors() ?? 0} door(s) shut)\n`) } },
+    });
+    // The kiosk screen ends on Ctrl-C / Ctrl-D (raw mode swallows the signal): stop everything.
+    await stop(0);
+  }
 }
 
 main().catch((err: unknown) => {
