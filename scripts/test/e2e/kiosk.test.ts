@@ -100,6 +100,19 @@ t.test('pickup at the kiosk: code typed -> the right door opens -> transaction p
   t.match(ev, { kind: 'pickup', doors: [pkg.door], offline: false, actor: { role: 'recipient', id: 'alice' } });
   await lockerStatus(w, pkg.locker, 'available');
   t.pass(`locker ${pkg.locker} is available in the API`);
+  // Reopen within the grace period ("Locker Access After Pickup"): the door shut, the kiosk offers to open it again.
+  w.bank.closeAllDoors();
+  await until(() => kiosk.engine.screen.options.some((o) => o.id === 'reopen'), 3000, 'the reopen offer');
+  await kiosk.select('reopen');
+  await kiosk.column.expectDoor(pkg.door, true);
+  t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'the same door opened again');
+  await until(
+    async () => (await w.cloud.journal.read(w.kioskId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'reopen' && e.event.doors.includes(pkg.door)),
+    5000,
+    'the reopen stored by the cloud',
+  );
+  t.pass('a transaction reopen reached the cloud');
+  t.equal((await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${pkg.locker}`, w.token)).json.status, 'available', 'a reopen does not change the locker\'s status');
   w.bank.closeAllDoors();
   const activity = await w.cloud.service.queryActivity({ type: 'pickup' });
   t.ok(activity.some((a) => a.reservationId === pkg.reservationId), 'the pickup is in the activity log');
