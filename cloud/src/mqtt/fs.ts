@@ -1,52 +1,17 @@
 /**
- * Durable small-file writes for the MQTT side of the cloud (identities, keys, sync state). Kept here rather than
- * borrowed from the store so this folder depends on nothing that is still moving: write a unique temp file, fsync
- * it, rename over the target, fsync the folder (DESIGN.md "Offline behaviour": a write counts only then).
+ * File helpers of the MQTT side of the cloud (identities, keys, sync state). Durable writes are the store's
+ * `writeFileDurable` (unique temp file, fsync, rename, fsync the folder: DESIGN.md "Offline behaviour").
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fsyncDir, writeFileDurable } from '../store/durable-file.ts';
 
-let counter = 0;
-
-/** fsync a folder so that creations and renames inside it survive a power cut. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
+export { fsyncDir, writeFileDurable };
 
 /** Creates a folder (and parents) with the given mode; makes the new entry durable in its parent. */
 export async function ensureDir(dir: string, mode = 0o700): Promise<void> {
   const made = await mkdir(dir, { recursive: true, mode });
   if (made !== undefined) await fsyncDir(dirname(dir));
-}
-
-/** Atomically and durably replaces `file` with `data` (file mode `mode`, 0600 by default). */
-export async function writeFileDurable(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${++counter}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.chmod(mode);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fsyncDir(dir);
 }
 
 /** Reads a text file, or undefined when it does not exist. */

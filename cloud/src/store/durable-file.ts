@@ -20,13 +20,17 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Atomically and durably replaces `file` with `data`. Usable by any part of the cloud that owns a small file. */
-export async function writeFileDurable(file: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Atomically and durably replaces `file` with `data` (file mode `mode`, 0600 by default). The one implementation
+ * every part of the cloud uses for small files (store snapshot, identities, keys, sync state).
+ */
+export async function writeFileDurable(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${++counter}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
+  const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
+    await fh.chmod(mode);
     await fh.sync();
   } catch (err) {
     await fh.close().catch(() => {});
