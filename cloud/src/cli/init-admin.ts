@@ -4,7 +4,8 @@ import { generatePassword } from '../auth/passwords.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
 import { PasswordSchema, UserNameSchema } from '../auth/users.ts';
 import { DurableStore } from '../store/durable.ts';
-import { configFromFlags, dataPaths, makeAuth, type CommonOptions } from './serve.ts';
+import { makeAuth, runtimePaths as dataPaths } from '../runtime/cloud-runtime.ts';
+import { configFromFlags, type CommonOptions } from './serve.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

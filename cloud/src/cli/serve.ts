@@ -1,37 +1,12 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { pino, type Logger } from 'pino';
-import { FileTokenRepo } from '../auth/token-file.ts';
-import { AuthService } from '../auth/service.ts';
-import { StoreUserRepo } from '../auth/store-repo.ts';
+import { pino } from 'pino';
+import type { AuthService } from '../auth/service.ts';
 import { HostPortSchema, loadConfig, type CloudConfig, type ConfigProblem } from '../config/config.ts';
-import { LockerService } from '../domain/service.ts';
-import { buildServer, type App } from '../http/server.ts';
-import { DurableStore } from '../store/durable.ts';
+import type { LockerService } from '../domain/service.ts';
+import type { App } from '../http/server.ts';
+import type { DurableStore } from '../store/durable.ts';
 import { brokerOption, startCloud as startRuntime } from '../runtime/cloud-runtime.ts';
-
-/** Folder layout under the data folder. */
-export function dataPaths(dataDir: string): { store: string; tokens: string } {
-  const root = resolve(dataDir);
-  return { store: join(root, 'store'), tokens: join(root, 'tokens.json') };
-}
-
-export function makeAuth(config: CloudConfig, store: DurableStore, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
-  return new AuthService({
-    repo: new StoreUserRepo(store),
-    tokens,
-    now,
-    logger,
-    scrypt: config.auth.scrypt,
-    tokenTtlMs: config.auth.tokenTtlSeconds * 1000,
-    login: {
-      freeAttempts: config.auth.login.freeAttempts,
-      baseLockMs: config.auth.login.baseLockSeconds * 1000,
-      maxLockMs: config.auth.login.maxLockSeconds * 1000,
-      windowMs: config.auth.login.windowSeconds * 1000,
-    },
-  });
-}
 
 export interface RunningCloud {
   app: App;
@@ -42,77 +17,6 @@ export interface RunningCloud {
   url: string;
   /** Stops accepting requests, lets in-flight ones finish, flushes and closes the store. Idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * Opens the store, builds the service, auth and HTTP server, and listens. The MQTT link (next issue) is wired here
- * too: it subscribes to `service` events (`reservation-changed`, `locker-changed`).
- */
-export interface StartCloudHooks {
-  /** Extra HTTP routes (e.g. remote open), given the service and store; see `HttpDeps.extend`. */
-  extendHttp?: (app: App, ctx: { service: LockerService; store: DurableStore; auth: AuthService }) => Promise<void> | void;
-}
-
-export async function startCloud(config: CloudConfig, logger: Logger, hooks: StartCloudHooks = {}): Promise<RunningCloud> {
-  const paths = dataPaths(config.dataDir);
-  const store = await DurableStore.open(paths.store, { logger });
-  let app: App | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const service = new LockerService({ store, logger });
-    const tokens = await FileTokenRepo.open(paths.tokens, Date.now(), (m) => logger.warn(m));
-    const auth = makeAuth(config, store, tokens, logger);
-    if (config.admin && !(await auth.findUserByName(config.admin.user))) {
-      await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin' });
-      logger.info({ user: config.admin.user }, 'created the configured admin');
-    }
-    app = await buildServer({
-      auth,
-      service,
-      logger,
-      bodyLimitBytes: config.http.bodyLimitBytes,
-      ...(hooks.extendHttp ? { extend: (a: App) => hooks.extendHttp!(a, { service, store, auth }) } : {}),
-    });
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const addr = app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
-    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-    const url = `http://${host}:${port}`;
-
-    if (config.expiry.intervalSeconds > 0) {
-      const log = logger.child({ module: 'expiry' });
-      timer = setInterval(() => {
-        service.expireDue().then(
-          (r) => {
-            if (r.expired.length + r.released.length > 0) log.info({ expired: r.expired.length, released: r.released.length }, 'expiry run');
-          },
-          (err: unknown) => log.error({ err }, 'expiry run failed'),
-        );
-      }, config.expiry.intervalSeconds * 1000);
-      timer.unref();
-    }
-
-    let closing: Promise<void> | undefined;
-    const running: RunningCloud = {
-      app,
-      store,
-      service,
-      auth,
-      url,
-      close: () =>
-        (closing ??= (async () => {
-          if (timer) clearInterval(timer);
-          await app!.close();
-          await store.close();
-        })()),
-    };
-    return running;
-  } catch (err) {
-    if (timer) clearInterval(timer);
-    await app?.close().catch(() => {});
-    await store.close().catch(() => {});
-    throw err;
-  }
 }
 
 export interface CommonOptions {

@@ -138,8 +138,8 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
   };
 }
 
-/** The same AuthService serve.ts's `makeAuth` builds, from the same config section. */
-function makeAuth(config: CloudConfig, store: DurableStore, tokens: FileTokenRepo, logger: Logger, now: () => number): AuthService {
+/** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
+export function makeAuth(config: CloudConfig, store: DurableStore, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
   return new AuthService({
     repo: new StoreUserRepo(store),
     tokens,

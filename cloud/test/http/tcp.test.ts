@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { runAdmin, type AdminIo } from '../../src/cli/admin.ts';
-import { startCloud } from '../../src/cli/serve.ts';
+import { startCloud as startRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { seedModel, silent } from './helpers.ts';
 
@@ -34,7 +34,7 @@ t.test('portier CLI over TCP: login, lockers, reserve, reservations, service, ac
       expiry: { intervalSeconds: 0 },
     },
   });
-  let cloud = await startCloud(config, silent);
+  let cloud = await startRuntime({ config, logger: silent, broker: { kind: 'embedded', host: '127.0.0.1', port: 0 } });
   t.teardown(() => cloud.close());
   await seedModel(cloud.service);
   t.match(cloud.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -77,7 +77,7 @@ t.test('portier CLI over TCP: login, lockers, reserve, reservations, service, ac
 
   // Restart on the same data folder: the saved token still works, the reservation is still there.
   await cloud.close();
-  cloud = await startCloud({ ...config, http: { ...config.http, port: 0 }, admin: undefined }, silent);
+  cloud = await startRuntime({ config: { ...config, http: { ...config.http, port: 0 }, admin: undefined }, logger: silent, broker: { kind: 'embedded', host: '127.0.0.1', port: 0 } });
   const env2 = { ...env, PORTIER_URL: cloud.url };
   const list = io(env2);
   t.equal(await runAdmin(['reservations', '--bank', 'bank'], list), 0, list.stderr);

@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import t from 'tap';
 import { startBroker } from '../../src/mqtt/broker.ts';
 import { IdentityRegistry } from '../../src/mqtt/identities.ts';
-import { dataPaths } from '../../src/cli/serve.ts';
 import { brokerOption, runtimePaths, startCloud } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 
@@ -20,11 +19,6 @@ t.test('brokerOption: embedded by default, external when a URL is set', async (t
   t.same(brokerOption(undefined), { kind: 'embedded', host: '127.0.0.1', port: 1883 });
   t.same(brokerOption({ host: '0.0.0.0', port: 0 }), { kind: 'embedded', host: '0.0.0.0', port: 0 });
   t.same(brokerOption({ url: 'mqtt://broker:1883', username: 'svc', password: 'pw' }), { kind: 'external', url: 'mqtt://broker:1883', username: 'svc', password: 'pw' });
-});
-
-t.test('the data folder layout of the store and tokens is serve.ts\'s', async (t) => {
-  const r = runtimePaths('/srv/portier');
-  t.same({ store: r.store, tokens: r.tokens }, dataPaths('/srv/portier'));
 });
 
 t.test('an external broker by URL: the link connects with the data folder\'s service account', async (t) => {
