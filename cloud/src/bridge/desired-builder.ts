@@ -9,8 +9,8 @@
  *   domain stores each code as `scrypt("pickup-code:" + code)` under the bank's `credentialHash` params, which is
  *   exactly the protocol's credential hash: the stored hash goes out as is and the params as
  *   `state.credentialHash`. A hash made under other params (a bank whose salt changed) could never match at the
- *   kiosk: it is left out and counted in `skipped`. Carrier codes valid at the bank go out the same way when their
- *   params are the bank's;
+ *   kiosk: it is left out and counted in `skipped`. Carrier codes valid at the bank go out as `carrier-code`
+ *   credentials (role carrier, any door) with the hash the domain made under the bank's params at issue time;
  * - timers and rules: the protocol defaults merged with the bank's settings.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
@@ -191,25 +191,24 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
     });
   }
 
-  // TODO(domain): carrier codes are hashed with a salt of their own (`issueCarrierCode` -> newHashParams), not with
-  // the bank's `credentialHash`, and the clear code is gone after issue, so the cloud cannot re-hash them for a
-  // bank's desired state. Hashing each new carrier code also under the params of every bank it opens (e.g. a
-  // `bankHashes: Record<bankId, hash>` on CarrierCode) would let them go out here. Until then only codes whose
-  // params happen to be the bank's are sent; the others are reported in `skipped`.
+  // Carrier codes are hashed with a salt of their own for the cloud's checks; at issue time the domain also hashes
+  // each under the params of every bank it opens (`bankHashes`), and that hash goes out. A code with no hash under
+  // this bank's current params (bank created after the code was issued, or its params changed) is skipped.
   for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now))) {
     const id = credentialId('carrier', cc.id);
-    if (!sameParams(cc.code.params, bank.credentialHash)) {
+    const stored = [cc.bankHashes?.[bank.id], cc.code].find((x) => x !== undefined && sameParams(x.params, bank.credentialHash));
+    if (!stored) {
       skipped.push({ id, kind: 'carrier-code', why: 'other-hash-params' });
       continue;
     }
-    if (!HASH_RE.test(cc.code.hash)) {
+    if (!HASH_RE.test(stored.hash)) {
       skipped.push({ id, kind: 'carrier-code', why: 'bad-hash' });
       continue;
     }
     credentials.push({
       id,
       kind: 'carrier-code',
-      hash: cc.code.hash,
+      hash: stored.hash,
       role: 'carrier',
       subjectId: cc.carrierId,
       doors: [],

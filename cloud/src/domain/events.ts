@@ -1,4 +1,4 @@
-import type { Locker, Reservation } from './model.ts';
+import type { CarrierCode, Locker, Reservation } from './model.ts';
 
 /**
  * Typed domain events. The MQTT link (next issue) listens to these to publish desired state and commands;
@@ -7,6 +7,12 @@ import type { Locker, Reservation } from './model.ts';
 export interface DomainEvents {
   'reservation-changed': [ReservationChanged];
   'locker-changed': [LockerChanged];
+  'carrier-code-changed': [CarrierCodeChanged];
+}
+/** A carrier code issued or revoked: the banks it opens (`bankIds`, empty = every bank) need a new desired state. */
+export interface CarrierCodeChanged {
+  carrierCode: CarrierCode;
+  change: 'issued' | 'revoked';
 }
 export interface ReservationChanged {
   reservation: Reservation;

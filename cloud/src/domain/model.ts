@@ -250,6 +250,14 @@ export const carrierCodeSchema = z.strictObject({
   id: entityIdSchema,
   carrierId: entityIdSchema,
   code: storedCodeSchema,
+  /**
+   * The same code hashed as the protocol credential hash under each bank's `credentialHash` params (bank id ->
+   * hash + the params used), made at issue time for the banks where it is valid (every bank existing then when
+   * `bankIds` is empty), so the code can go to that bank's controllers. A bank created after the code was issued,
+   * or whose params changed since, has no usable hash here (the clear code is gone): the code works there through
+   * the cloud only, until a new code is issued.
+   */
+  bankHashes: z.record(entityIdSchema, storedCodeSchema).optional(),
   digits: z.number().int().min(6).max(10),
   /** Banks it opens; empty = every bank. */
   bankIds: z.array(entityIdSchema).max(1000),

@@ -13,7 +13,7 @@ import { activityToCsv } from './activity.ts';
 import { bankSlots, chooseLocker, fits, lockerDimensions, parcelDimensions, type BankSlots } from './allocation.ts';
 import { DEFAULT_CODE_HASH_N, generateDigits, hashCode, newHashParams, sameHash } from './codes.ts';
 import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from './errors.ts';
-import type { DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
+import type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
 import { KeyedMutex } from './mutex.ts';
 import {
   activityQuery,
@@ -76,6 +76,7 @@ import {
   type RecipientRef,
   type RecordRemoteOpenInput,
   type Reservation,
+  type StoredCode,
   type ReserveInput,
   type SetServiceStateInput,
   type UpdateBankInput,
@@ -86,7 +87,7 @@ import {
 
 export * from './model.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
-export type { DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
+export type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
 
 /** Randomness the service uses; tests pass a seeded one. */
 export interface RandomSource {
@@ -195,7 +196,7 @@ interface RecipientInfo {
 interface Locked<T> {
   result: T;
   done: Promise<void>;
-  events?: Array<['reservation-changed', ReservationChanged] | ['locker-changed', LockerChanged]>;
+  events?: Array<['reservation-changed', ReservationChanged] | ['locker-changed', LockerChanged] | ['carrier-code-changed', CarrierCodeChanged]>;
 }
 
 export class LockerService extends EventEmitter<DomainEvents> {
@@ -551,10 +552,18 @@ export class LockerService extends EventEmitter<DomainEvents> {
         // A code two carriers share would open lockers as the wrong carrier: draw again.
         if (await this.findCarrierCode(code, undefined)) continue;
         const params = newHashParams(this.codeHashN);
+        // Also under the params of every bank it opens, so each bank's controllers can check it offline.
+        const banks = req.bankIds.length > 0 ? req.bankIds : this.store.list('banks').map((b) => b.id);
+        const bankHashes: Record<string, StoredCode> = {};
+        for (const bankId of banks) {
+          const bp = this.store.get('banks', bankId)?.credentialHash;
+          if (bp) bankHashes[bankId] = { hash: await hashCode('carrier-code', code, bp), params: bp };
+        }
         const cc: CarrierCode = {
           id: this.random.id('cc'),
           carrierId,
           code: { hash: await hashCode('carrier-code', code, params), params },
+          bankHashes,
           digits: req.digits,
           bankIds: req.bankIds,
           revoked: false,
@@ -562,6 +571,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
           ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
         };
         await this.write({ put: [{ c: 'carrierCodes', key: cc.id, value: cc }] });
+        this.emitAll([['carrier-code-changed', { carrierCode: cc, change: 'issued' }]]);
         return { carrierCode: cc, code };
       }
       throw new DomainError('CONFLICT', 'could not draw an unused carrier code; use more digits', 'digits');
@@ -579,6 +589,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     if (!cc) throw notFound('carrier code', carrierCodeId, 'carrierCodeId');
     const next: CarrierCode = { ...cc, revoked: true };
     await this.write({ put: [{ c: 'carrierCodes', key: cc.id, value: next }] });
+    this.emitAll([['carrier-code-changed', { carrierCode: next, change: 'revoked' }]]);
     return next;
   }
 
@@ -1104,6 +1115,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     for (const [name, payload] of events ?? []) {
       try {
         if (name === 'reservation-changed') this.emit(name, payload);
+        else if (name === 'locker-changed') this.emit(name, payload);
         else this.emit(name, payload);
       } catch (err) {
         // A faulty listener must not turn a saved change into an error for the caller.

@@ -67,7 +67,7 @@ export const BankConfigCheckSchema = z.object({
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
 });
 
-export const PublicCarrierCodeSchema = carrierCodeSchema.omit({ code: true });
+export const PublicCarrierCodeSchema = carrierCodeSchema.omit({ code: true, bankHashes: true });
 
 export const Replies = {
   enterprise: z.object({ enterprise: enterpriseSchema }),

@@ -4,6 +4,7 @@ import { buildDesiredState, DesiredBuildError } from '../../src/bridge/desired-b
 import { admin, bankModel, operator } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);
+const LATER = Date.UTC(2099, 0, 1);
 
 t.test('doors of one column: door numbers, locker numbers, sizes, place from the top, accessibility, service, shelf', async (t) => {
   const s = await bankModel();
@@ -87,22 +88,35 @@ t.test('deterministic: an unchanged bank gives an identical state and hash; any 
   t.not(desiredStateHash(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state), desiredStateHash(a));
 });
 
-t.test('carrier codes with their own salt cannot be sent under the bank params: reported as skipped', async (t) => {
+t.test('carrier codes go out hashed under the bank params they were issued for; verification still works', async (t) => {
   const s = await bankModel();
-  const issued = await s.issueCarrierCode('car', { digits: 8, bankIds: ['b1'] }, admin);
-  const built = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
-  t.same(built.state.credentials, []);
-  t.match(built.skipped, [{ kind: 'carrier-code', why: 'other-hash-params' }]);
-  t.notOk(JSON.stringify(built.state).includes(issued.code));
-  // A code made under the bank's own params goes out (what a domain that hashes per bank would store).
+  const issued = await s.issueCarrierCode('car', { digits: 8, bankIds: ['b1'], expiresAt: LATER }, admin);
   const bank = await s.getBank('b1');
-  const cc = s.store.get('carrierCodes', issued.carrierCode.id)!;
-  await s.store.commit({ put: [{ c: 'carrierCodes', key: cc.id, value: { ...cc, code: { hash: hashCredential('carrier-code', issued.code, bank.credentialHash), params: bank.credentialHash } } }] });
-  const again = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
-  t.match(again.credentials, [{ kind: 'carrier-code', role: 'carrier', subjectId: 'car', doors: [], oneTime: false }]);
-  t.equal(again.credentials[0]!.hash, hashCredential('carrier-code', issued.code, again.credentialHash));
+  const built = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.same(built.skipped, []);
+  t.match(built.state.credentials, [{ kind: 'carrier-code', role: 'carrier', subjectId: 'car', doors: [], oneTime: false, expiresAt: LATER }]);
+  t.equal(built.state.credentials[0]!.hash, hashCredential('carrier-code', issued.code, bank.credentialHash), 'the kiosk hash of the typed code matches');
+  t.notOk(JSON.stringify(built.state).includes(issued.code), 'never in clear');
+  t.equal((await s.verifyCarrierCode('b1', issued.code))?.id, issued.carrierCode.id, 'the cloud still verifies it');
   // Not valid at another bank.
   t.same(buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials, []);
+  // A code valid everywhere is hashed for every bank existing at issue time.
+  const everywhere = await s.issueCarrierCode('car', { digits: 9 }, admin);
+  for (const b of ['b1', 'b2']) {
+    const p = (await s.getBank(b)).credentialHash;
+    const creds = buildDesiredState(s.store, { bankId: b, column: 1, now: NOW }).state.credentials;
+    t.ok(creds.some((c) => c.hash === hashCredential('carrier-code', everywhere.code, p)), `valid at ${b}`);
+  }
+  // A code without a hash under the bank's params (bank created later, params changed) is reported, not sent.
+  const cc = s.store.get('carrierCodes', issued.carrierCode.id)!;
+  const { bankHashes: _h, ...noBankHashes } = cc;
+  await s.store.commit({ put: [{ c: 'carrierCodes', key: cc.id, value: noBankHashes }] });
+  const again = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.match(again.skipped, [{ kind: 'carrier-code', why: 'other-hash-params' }]);
+  // Expired or revoked: gone.
+  t.equal(buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials.length, 1);
+  await s.revokeCarrierCode(everywhere.carrierCode.id, admin);
+  t.same(buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials, [], 'a revoked code is withdrawn');
 });
 
 t.test('unknown bank or column is a clear error', async (t) => {

@@ -45,8 +45,8 @@ export function publicReservation(r: Reservation): Omit<Reservation, 'pickupCode
   return pickupCode ? { ...rest, pickupCodeExpiresAt: pickupCode.expiresAt } : rest;
 }
 
-export function publicCarrierCode(c: CarrierCode): Omit<CarrierCode, 'code'> {
-  const { code: _code, ...rest } = c;
+export function publicCarrierCode(c: CarrierCode): Omit<CarrierCode, 'code' | 'bankHashes'> {
+  const { code: _code, bankHashes: _bankHashes, ...rest } = c;
   return rest;
 }
 
