@@ -5,7 +5,9 @@
  * module applies each stored event to the domain, one at a time in arrival order:
  * - `transaction` (what a person did at the kiosk, live or served offline and replayed later) -> the matching
  *   LockerService use case, so locker statuses follow the kiosk: pickup -> pickUp, drop-off / carrier-delivery ->
- *   dropOff, return / exchange -> dropOff of a held locker or pickUp of a filled one, storage-start -> dropOff,
+ *   dropOff (into a free locker with no reservation: recordKioskOccupancy, an occupied reservation on that locker,
+ *   with a pickup code for a package), return / exchange -> dropOff of a held locker or pickUp of a filled one,
+ *   storage-start -> dropOff (or recordKioskOccupancy),
  *   storage-extend -> extendReservation, storage-end -> pickUp, expired-removal -> endReservation(removed);
  *   storage-open and reopen change nothing;
  * - `service-changed` -> setServiceState (skipped when the locker already has that state);
@@ -37,7 +39,7 @@ import type { DomainDoorMap } from './door-map.ts';
 type Transaction = Extract<EventBody, { type: 'transaction' }>;
 
 /** The use cases ingest calls (LockerService has them). */
-export type IngestDomain = Pick<LockerService, 'store' | 'pickUp' | 'dropOff' | 'extendReservation' | 'endReservation' | 'setServiceState'>;
+export type IngestDomain = Pick<LockerService, 'store' | 'pickUp' | 'dropOff' | 'recordKioskOccupancy' | 'extendReservation' | 'endReservation' | 'setServiceState'>;
 
 /** Where stored events come from (CloudLink + EventJournal). */
 export interface StoredEventSource {
@@ -329,17 +331,51 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     if (tx.kind === 'storage-open' || tx.kind === 'reopen') return; // the locker's state does not change
     const rs = this.reservationsOf(e, tx, out);
     if (rs.length === 0) {
+      if (out.notes.includes('reservation already ended')) return; // applied before: nothing to record
       if (tx.kind === 'drop-off' || tx.kind === 'carrier-delivery' || tx.kind === 'storage-start') {
-        // TODO(domain): a kiosk drop-off into a free locker without a reservation (or day-use storage started at
-        // the kiosk) has no use case: it needs `recordKioskOccupancy({ bankId, lockerNumber, kind, trackingIds,
-        // endsAt }, actor)` that creates an occupied reservation on that exact locker. Until then the locker stays
-        // `available` in the cloud.
-        out.notes.push(`${tx.kind} without a reservation the cloud knows: not recorded (needs a domain use case)`);
+        // Into a free locker with no reservation (chosen by size at the kiosk, or day-use storage started there):
+        // the domain records it as an occupied reservation on that exact locker.
+        for (const door of tx.doors) await this.recordOccupancy(e, tx, door, actor, trackingIds, out);
       } else if (out.notes.length === 0) out.notes.push(`${tx.kind}: no live reservation`);
       return;
     }
     for (const r of rs) {
       await this.oneReservation(tx, r, actor, trackingIds, out, svc);
+    }
+  }
+
+  private async recordOccupancy(e: StoredEvent, tx: Transaction, door: number, actor: Actor, trackingIds: string[], out: Applied): Promise<void> {
+    const ref = this.opts.doors.lockerAt(e.controllerId, door);
+    if (!ref) return void out.notes.push(`door ${door} is no known locker`);
+    const store = this.opts.service.store;
+    const storage = tx.kind === 'storage-start';
+    // The person storing is the recipient when the kiosk knows them as a contact; a carrier is the drop-off party.
+    const recipient = storage && actor.role === 'recipient' && actor.id !== undefined && store.get('contacts', actor.id) ? { type: 'contact' as const, id: actor.id } : undefined;
+    const carrier = tx.kind === 'carrier-delivery' && actor.id !== undefined && store.get('carriers', actor.id) ? { type: 'carrier' as const, id: actor.id } : undefined;
+    const res = await this.opts.service.recordKioskOccupancy(
+      {
+        bankId: ref.bankId,
+        lockerNumber: ref.lockerNumber,
+        kind: storage ? 'storage' : 'package',
+        trackingIds: storage ? [] : trackingIds,
+        ...(recipient ? { recipient } : {}),
+        ...(carrier ? { dropOffParty: carrier } : {}),
+        ...(storage && tx.endsAt !== undefined ? { endsAt: tx.endsAt } : {}),
+      },
+      actor,
+    );
+    out.actions.push(`recordKioskOccupancy ${ref.lockerNumber} ${res.reservation.id}`);
+    this.issued(res.reservation, res.pickupCode, res.pickupCodeExpiresAt);
+  }
+
+  /** Hands a pickup code the domain just issued to the `pickup-code` listeners (a notifier). */
+  private issued(r: Reservation, code: string | undefined, expiresAt: number | undefined): void {
+    if (code === undefined || expiresAt === undefined) return;
+    const issued: IssuedPickupCode = { reservationId: r.id, bankId: r.bankId, lockerNumber: r.lockerNumber, recipient: r.recipient, code, expiresAt };
+    try {
+      this.emit('pickup-code', issued);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, reservationId: r.id }, 'pickup-code listener threw');
     }
   }
 
@@ -351,21 +387,7 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     const dropOff = async (): Promise<void> => {
       const res = await svc.dropOff({ reservationId: r.id, ...(trackingIds.length > 0 ? { trackingIds } : {}) }, actor);
       out.actions.push(`dropOff ${r.id}`);
-      if (res.pickupCode !== undefined && res.pickupCodeExpiresAt !== undefined) {
-        const issued: IssuedPickupCode = {
-          reservationId: r.id,
-          bankId: r.bankId,
-          lockerNumber: r.lockerNumber,
-          recipient: res.reservation.recipient,
-          code: res.pickupCode,
-          expiresAt: res.pickupCodeExpiresAt,
-        };
-        try {
-          this.emit('pickup-code', issued);
-        } catch (err) {
-          this.log.error({ err: (err as Error).message, reservationId: r.id }, 'pickup-code listener threw');
-        }
-      }
+      this.issued(res.reservation, res.pickupCode, res.pickupCodeExpiresAt);
     };
     switch (tx.kind) {
       case 'pickup':

@@ -408,6 +408,24 @@ export const dropOffInput = z.strictObject({
 });
 export type DropOffInput = z.input<typeof dropOffInput>;
 
+/**
+ * Something put into a free locker at the kiosk with no reservation the cloud knew (a drop-off or carrier delivery
+ * into a locker chosen by size, day-use storage started at the kiosk): recorded as an occupied reservation on that
+ * exact locker. Without `recipient`, the reservation goes to the `kiosk-unassigned` department until staff deal
+ * with it.
+ */
+export const recordKioskOccupancyInput = z.strictObject({
+  bankId: entityIdSchema,
+  lockerNumber: lockerNumberSchema,
+  kind: z.enum(['package', 'storage']),
+  trackingIds: z.array(trackingId).max(50).default([]),
+  recipient: recipientRefSchema.optional(),
+  dropOffParty: partySchema.optional(),
+  /** Storage end time set at the kiosk (none = open storage). */
+  endsAt: epochMs.optional(),
+});
+export type RecordKioskOccupancyInput = z.input<typeof recordKioskOccupancyInput>;
+
 export const pickUpInput = z.union([
   z.strictObject({ bankId: entityIdSchema, code: z.string().regex(/^\d{4,12}$/, 'code must be 4 to 12 digits') }),
   /** Operator/admin pickup on behalf of a recipient, without a code. */

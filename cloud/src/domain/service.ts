@@ -33,6 +33,7 @@ import {
   entityIdSchema,
   extendReservationInput,
   issueCarrierCodeInput,
+  recordKioskOccupancyInput,
   listReservationsQuery,
   lockerNumberSchema,
   pickUpInput,
@@ -74,6 +75,7 @@ import {
   type Party,
   type PickUpInput,
   type RecipientRef,
+  type RecordKioskOccupancyInput,
   type RecordRemoteOpenInput,
   type Reservation,
   type StoredCode,
@@ -177,6 +179,8 @@ const MINUTE = 60_000;
 const DEFAULT_HOLD_MIN = { package: 24 * 60, return: 24 * 60, exchange: 24 * 60, storage: 30 } as const;
 /** Open-ended storage still needs a code expiry: a year. */
 const OPEN_STORAGE_CODE_MS = 365 * 24 * HOUR;
+/** The department of kiosk drop-offs whose recipient the cloud does not know (see `recordKioskOccupancy`). */
+export const KIOSK_UNASSIGNED_DEPARTMENT = 'kiosk-unassigned';
 
 interface BankIndex {
   lockers: Map<number, Locker>;
@@ -789,6 +793,80 @@ export class LockerService extends EventEmitter<DomainEvents> {
         result: { reservation: next, pickupCode: code, pickupCodeExpiresAt: endsAt },
         done,
         events: [['reservation-changed', { reservation: next, change: 'occupied' }]],
+      };
+    });
+    await done;
+    this.emitAll(events);
+    return result;
+  }
+
+  /**
+   * A kiosk put something into a free locker with no reservation the cloud knows (see `recordKioskOccupancyInput`):
+   * creates the reservation as occupied on that locker; a package gets a pickup code (returned once, like
+   * `dropOff`). Refused when the locker is unknown, out of service, or already holds a live reservation.
+   */
+  async recordKioskOccupancy(input: RecordKioskOccupancyInput, actor: Actor): Promise<DropOffResult> {
+    const req = parseInput(recordKioskOccupancyInput, input);
+    this.mustBank(req.bankId, 'bankId');
+    if (req.recipient) this.mustRecipient(req.recipient, 'recipient.id');
+    if (req.dropOffParty) this.mustParty(req.dropOffParty, 'dropOffParty.id');
+    const { result, done, events } = await this.bankLock.run(req.bankId, async (): Promise<Locked<DropOffResult>> => {
+      const bank = this.mustBank(req.bankId, 'bankId');
+      const idx = this.index(bank.id);
+      const locker = idx.lockers.get(req.lockerNumber);
+      if (!locker) throw notFound('locker', String(req.lockerNumber), 'lockerNumber');
+      if (locker.service !== 'in-service')
+        throw new DomainError('INVALID_STATE', `locker ${req.lockerNumber} of bank ${bank.id} is out of service`, 'lockerNumber');
+      const held = idx.live.get(req.lockerNumber);
+      if (held) throw new DomainError('CONFLICT', `locker ${req.lockerNumber} already holds reservation ${held.id}`, 'lockerNumber');
+      const now = this.now();
+      const put: Parameters<LockerService['write']>[0]['put'] = [];
+      let recipient = req.recipient;
+      if (!recipient) {
+        recipient = { type: 'department', id: KIOSK_UNASSIGNED_DEPARTMENT };
+        if (!this.store.get('departments', KIOSK_UNASSIGNED_DEPARTMENT)) {
+          const d: Department = { id: KIOSK_UNASSIGNED_DEPARTMENT, name: 'Unassigned kiosk drop-offs', memberIds: [], createdAt: now };
+          put.push({ c: 'departments', key: d.id, value: d });
+        }
+      }
+      const id = this.random.id('r');
+      const r: Reservation = {
+        id,
+        bankId: bank.id,
+        lockerNumber: locker.number,
+        kind: req.kind,
+        status: 'occupied',
+        recipient,
+        packages: req.kind === 'storage' ? [] : this.newPackages(req.trackingIds, now).map((p) => ({ ...p, droppedOffAt: now })),
+        createdAt: now,
+        createdBy: actor,
+        occupiedAt: now,
+        ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
+        note: 'recorded from a kiosk event',
+      };
+      let code: string | undefined;
+      let expiresAt: number | undefined;
+      if (req.kind === 'storage') {
+        r.storageMode = req.endsAt !== undefined ? 'fixed' : 'open';
+        if (req.endsAt !== undefined) r.endsAt = r.maxEndsAt = req.endsAt;
+      } else {
+        expiresAt = now + bank.rules.pickupPinExpiryH * HOUR;
+        const drawn = await this.newPickupCode(bank, id);
+        code = drawn.code;
+        r.endsAt = expiresAt;
+        r.pickupCode = { code: drawn.stored, expiresAt, issuedAt: now };
+      }
+      put.push({ c: 'reservations', key: r.id, value: r });
+      const base = { bankId: bank.id, lockerNumber: r.lockerNumber, recipientId: recipient.id, reservationId: r.id };
+      const activity =
+        req.trackingIds.length > 0
+          ? req.trackingIds.map((t) => this.activity('drop-off', actor, { ...base, trackingId: t, detail: `${req.kind} at the kiosk` }))
+          : [this.activity('drop-off', actor, { ...base, detail: `${req.kind} at the kiosk` })];
+      const done = this.write({ put, activity });
+      return {
+        result: { reservation: r, ...(code !== undefined ? { pickupCode: code, pickupCodeExpiresAt: expiresAt } : {}) },
+        done,
+        events: [['reservation-changed', { reservation: r, change: 'occupied' }]],
       };
     });
     await done;

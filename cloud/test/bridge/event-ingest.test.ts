@@ -77,6 +77,35 @@ t.test('kiosk drop-off then pickup: the locker goes reserved -> occupied -> avai
   t.equal(ingest.appliedUpTo(ctl), 2);
 });
 
+t.test('a delivery or storage into a free locker with no reservation makes the locker occupied', async (t) => {
+  const { s, sync, ingest, applied } = await setup(t);
+  const codes: IssuedPickupCode[] = [];
+  ingest.on('pickup-code', (c) => codes.push(c));
+  t.equal(await status(s, 1), 'available');
+  const door1 = (await s.getLocker('b1', 1)).locker.door;
+  sync.store('ctl-1', 'b1', tx('carrier-delivery', [door1], [], { trackingIds: ['C-1'], actor: { role: 'carrier', id: 'car' } }));
+  await ingest.idle();
+  t.equal(await status(s, 1), 'occupied', 'the carrier delivery fills the locker');
+  const r = s.store.list('reservations').find((x) => x.lockerNumber === 1)!;
+  t.match(r, { kind: 'package', status: 'occupied', recipient: { type: 'department', id: 'kiosk-unassigned' }, packages: [{ trackingId: 'C-1' }], createdBy: { role: 'carrier', id: 'car' } });
+  t.ok(s.store.get('departments', 'kiosk-unassigned'), 'the unassigned department exists');
+  t.equal(codes.length, 1, 'a pickup code for the notifier');
+  t.equal(hashCredential('pickup-code', codes[0]!.code, r.pickupCode!.code.params), r.pickupCode!.code.hash);
+  // Day-use storage started at the kiosk, with its end time.
+  const door2 = (await s.getLocker('b1', 2)).locker.door;
+  const endsAt = Date.now() + 3_600_000;
+  sync.store('ctl-1', 'b1', tx('storage-start', [door2], [], { actor: { role: 'recipient' }, endsAt }));
+  await ingest.idle();
+  t.equal(await status(s, 2), 'occupied', 'storage started at the kiosk fills the locker');
+  t.match(s.store.list('reservations').find((x) => x.lockerNumber === 2), { kind: 'storage', status: 'occupied', storageMode: 'fixed', endsAt });
+  t.equal(codes.length, 1, 'no cloud code for storage (the kiosk PIN opens it)');
+  // A second delivery event into the same (now occupied) locker adds to its reservation, no second reservation.
+  sync.store('ctl-1', 'b1', tx('drop-off', [door1], [], { trackingIds: ['C-2'] }));
+  await ingest.idle();
+  t.equal(s.store.list('reservations').filter((x) => x.lockerNumber === 1).length, 1);
+  t.match(applied.map((a) => a.actions.join(',')), [/^recordKioskOccupancy 1 /, /^recordKioskOccupancy 2 /, /^dropOff /]);
+});
+
 t.test('duplicate events (same controller and seq) do nothing', async (t) => {
   const { s, sync, ingest, applied } = await setup(t);
   const { reservation: r } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, operator);

@@ -1,7 +1,8 @@
 // Issue 6 end to end, carrier direct delivery: a carrier code issued through the HTTP API reaches the kiosk
 // controller as a hashed `carrier-code` credential (hashed under the bank's params, never in clear); the carrier
 // types it at the kiosk of a simulated bank (real controller, real kiosk engine), delivers into a free locker of a
-// size without any reservation, the door opens and the cloud stores the `transaction` carrier-delivery. Every
+// size without any reservation, the door opens, the cloud stores the `transaction` carrier-delivery and records
+// the locker as occupied (a reservation with a pickup code that goes back to the controller). Every
 // message of the run is checked against the published JSON Schemas.
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -87,6 +88,18 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
     'the carrier delivery stored by the cloud',
   );
   t.match(ev, { kind: 'carrier-delivery', doors: [door], reservationIds: [], actor: { role: 'carrier', id: 'demo-carrier' } });
+  // The cloud records the delivery into the free locker as an occupied reservation with a pickup code.
+  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status === 'occupied', 5000, `locker ${locker} occupied`);
+  t.pass(`locker ${locker} is occupied in the API after the delivery`);
+  const r = w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === locker)!;
+  t.match(r, { kind: 'package', status: 'occupied', dropOffParty: { type: 'carrier', id: 'demo-carrier' } });
+  t.ok(r.pickupCode, 'a pickup code was issued for it');
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(r.id)) ?? false,
+    5000,
+    'the new pickup code\'s hash reaches the kiosk controller',
+  );
+  t.pass('the kiosk controller holds the reservation\'s pickup code');
   w.bank.closeAllDoors();
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
