@@ -5,7 +5,8 @@
  *   position, place from the top (highest door first), accessibility under the location's reach range, service
  *   state and rear-shelf barcode;
  * - reservations: every live reservation on those doors;
- * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired. The
+ * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired (and the
+ *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door). The
  *   domain stores each code as `scrypt("pickup-code:" + code)` under the bank's `credentialHash` params, which is
  *   exactly the protocol's credential hash: the stored hash goes out as is and the params as
  *   `state.credentialHash`. A hash made under other params (a bank whose salt changed) could never match at the
@@ -168,7 +169,9 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
     const dr = desiredReservation(r, door);
     if (dr) reservations.push(dr);
     const pc = r.pickupCode;
-    if (r.status !== 'occupied' || !pc || pc.expiresAt <= opts.now) continue;
+    // A held return / exchange carries the drop-off code of the party bringing it.
+    const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
+    if ((r.status !== 'occupied' && !dropOffCode) || !pc || pc.expiresAt <= opts.now) continue;
     const id = credentialId('pickup', r.id);
     if (!sameParams(pc.code.params, bank.credentialHash)) {
       skipped.push({ id, kind: 'pickup-code', why: 'other-hash-params' });
@@ -183,7 +186,7 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
       kind: 'pickup-code',
       hash: pc.code.hash,
       role: 'recipient',
-      subjectId: r.recipient.id,
+      subjectId: dropOffCode && r.dropOffParty ? r.dropOffParty.id : r.recipient.id,
       doors: [door],
       reservationIds: [r.id],
       expiresAt: pc.expiresAt,

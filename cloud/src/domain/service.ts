@@ -140,6 +140,13 @@ export interface ReserveResult {
   reservation: Reservation;
   /** True when the parcel was added to the recipient's existing locker instead of a new one. */
   addedToExisting: boolean;
+  /**
+   * A return or exchange: the code in clear (returned this once, stored hashed as the reservation's `pickupCode`)
+   * for the person bringing the parcel; typed at the kiosk it opens the reserved locker. The drop-off then issues
+   * the collector's pickup code in its place.
+   */
+  dropOffCode?: string;
+  dropOffCodeExpiresAt?: number;
 }
 export interface DropOffResult {
   reservation: Reservation;
@@ -673,8 +680,24 @@ export class LockerService extends EventEmitter<DomainEvents> {
     if (req.pickupParty) this.mustParty(req.pickupParty, 'pickupParty.id');
     const { result, done, events } = await this.bankLock.run(req.bankId, () => this.reserveLocked(req, recipient, actor));
     await done;
-    this.emitAll(events);
-    return result;
+    if ((req.kind !== 'return' && req.kind !== 'exchange') || result.addedToExisting) {
+      this.emitAll(events);
+      return result;
+    }
+    // The party bringing a return or exchange needs a code for the kiosk: issued before anyone hears of it.
+    const coded = await this.bankLock.run(req.bankId, async (): Promise<Locked<ReserveResult>> => {
+      const r = this.mustLive(result.reservation.id, 'reservationId');
+      const bank = this.mustBank(r.bankId);
+      const now = this.now();
+      const expiresAt = r.holdUntil ?? now + DEFAULT_HOLD_MIN[r.kind] * MINUTE;
+      const { code, stored } = await this.newPickupCode(bank, r.id);
+      const next: Reservation = { ...r, pickupCode: { code: stored, expiresAt, issuedAt: now } };
+      const done = this.write({ put: [{ c: 'reservations', key: r.id, value: next }] });
+      return { result: { reservation: next, addedToExisting: false, dropOffCode: code, dropOffCodeExpiresAt: expiresAt }, done, events: [['reservation-changed', { reservation: next, change: 'reserved' }]] };
+    });
+    await coded.done;
+    this.emitAll(coded.events);
+    return coded.result;
   }
 
   /** The allocate-and-write critical section: no await between reading the free lockers and the store commit. */

@@ -96,7 +96,12 @@ export const Replies = {
   revokedCarrierCode: z.object({ carrierCode: PublicCarrierCodeSchema }),
   reservation: z.object({ reservation: PublicReservationSchema }),
   reservations: z.object({ reservations: z.array(PublicReservationSchema) }),
-  reserved: z.object({ reservation: PublicReservationSchema, addedToExisting: z.boolean() }),
+  reserved: z.object({
+    reservation: PublicReservationSchema,
+    addedToExisting: z.boolean(),
+    dropOffCode: z.string().optional().describe('return / exchange: the drop-off code in clear for the party bringing the parcel, shown this once'),
+    dropOffCodeExpiresAt: epochMs.optional(),
+  }),
   droppedOff: z.object({
     reservation: PublicReservationSchema,
     pickupCode: z.string().optional().describe('the pickup code in clear, shown this once'),

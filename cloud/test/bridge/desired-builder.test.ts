@@ -119,6 +119,22 @@ t.test('carrier codes go out hashed under the bank params they were issued for; 
   t.same(buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials, [], 'a revoked code is withdrawn');
 });
 
+t.test('a held return carries its drop-off code for the reserved door; a held package carries none', async (t) => {
+  const s = await bankModel();
+  const ret = await s.reserve({ bankId: 'b1', kind: 'return', recipient: { type: 'contact', id: 'c1' }, dropOffParty: { type: 'contact', id: 'c1' }, pickupParty: { type: 'carrier', id: 'car' }, size: 'S' }, operator);
+  const pkg = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'S' }, operator);
+  t.match(ret.dropOffCode, /^\d+$/, 'a drop-off code for the return');
+  t.equal(pkg.dropOffCode, undefined);
+  const col = ret.reservation.lockerNumber >= 11 ? 2 : 1;
+  const { state } = buildDesiredState(s.store, { bankId: 'b1', column: col, now: Date.now() });
+  const door = state.doors.find((d) => d.locker === ret.reservation.lockerNumber)!.door;
+  const c = state.credentials.find((x) => (x.reservationIds ?? []).includes(ret.reservation.id));
+  t.match(c, { kind: 'pickup-code', doors: [door], subjectId: 'c1', oneTime: true, expiresAt: ret.dropOffCodeExpiresAt });
+  t.equal(c!.hash, hashCredential('pickup-code', ret.dropOffCode!, state.credentialHash));
+  const all = [1, 2].flatMap((column) => buildDesiredState(s.store, { bankId: 'b1', column, now: Date.now() }).state.credentials);
+  t.notOk(all.some((x) => (x.reservationIds ?? []).includes(pkg.reservation.id)), 'no code for a package not yet dropped off');
+});
+
 t.test('unknown bank or column is a clear error', async (t) => {
   const s = await bankModel();
   t.throws(() => buildDesiredState(s.store, { bankId: 'nope', column: 1, now: NOW }), DesiredBuildError);

@@ -103,3 +103,51 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
   w.bank.closeAllDoors();
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
+
+t.test('return drop-off at the kiosk: the drop-off code of a held return opens the reserved locker; the cloud sees it occupied', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const ctl = kiosk.column.controller;
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, {
+    bankId: w.bankId,
+    kind: 'return',
+    recipient: { type: 'contact', id: 'alice' },
+    dropOffParty: { type: 'contact', id: 'alice' },
+    pickupParty: { type: 'carrier', id: 'demo-carrier' },
+    size: 'S',
+    trackingId: 'E2E-RETURN-1',
+  });
+  t.equal(res.status, 201, 'return reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  const code = res.json.dropOffCode as string;
+  t.match(code, /^\d{4,10}$/, 'a drop-off code is returned to whoever reserved the return');
+  t.notOk(JSON.stringify((await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json).includes(`"${code}"`), 'shown once');
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
+    5000,
+    'the drop-off code\'s hash reaches the kiosk controller',
+  );
+  const state = ctl.link!.desired.desired!.state;
+  const door = state.doors.find((d) => d.locker === locker)!.door;
+  t.match(state.credentials.find((c) => (c.reservationIds ?? []).includes(reservationId)), { doors: [door], subjectId: 'alice' });
+  t.equal(state.credentials.find((c) => (c.reservationIds ?? []).includes(reservationId))!.hash, hashCredential('pickup-code', code, state.credentialHash));
+
+  await kiosk.expectPage('home');
+  await kiosk.type(code);
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'the reserved locker opened');
+  await until(
+    async () => (await w.cloud.journal.read(w.kioskId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'return' && e.event.reservationIds.includes(reservationId)),
+    8000,
+    'the return stored by the cloud',
+  );
+  t.pass('a transaction return reached the cloud');
+  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status === 'occupied', 5000, `locker ${locker} occupied`);
+  t.pass(`locker ${locker} is occupied in the API after the return drop-off`);
+  const r = w.cloud.service.store.get('reservations', reservationId)!;
+  t.equal(r.status, 'occupied');
+  t.not(hashCredential('pickup-code', code, r.pickupCode!.code.params), r.pickupCode!.code.hash, 'the drop-off code was replaced by the collector\'s pickup code');
+  w.bank.closeAllDoors();
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});

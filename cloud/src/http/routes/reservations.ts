@@ -122,7 +122,14 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         throw forbidden('carriers may not reserve day-use storage');
       }
       const r = await service.reserve(req.body, actorOf(req));
-      return reply.code(201).send({ reservation: publicReservation(r.reservation), addedToExisting: r.addedToExisting });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({
+          reservation: publicReservation(r.reservation),
+          addedToExisting: r.addedToExisting,
+          ...(r.dropOffCode !== undefined ? { dropOffCode: r.dropOffCode, dropOffCodeExpiresAt: r.dropOffCodeExpiresAt } : {}),
+        });
     },
   );
 
