@@ -1,10 +1,9 @@
 // The description of a simulated locker bank (`portier-sim bank --config bank.yaml`): columns of virtual doors, each
 // with the identity of the real controller that drives it (a file written by `portier-cloud provision`, or the same
 // fields inline), the kiosk column, and the transport between controllers and their virtual lock boards.
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-file.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1..64 letters, digits, ".", "_" or "-"');
 
@@ -103,10 +102,7 @@ function crossChecks(input: unknown): BankConfigProblem[] {
 export type BankConfig = z.infer<typeof bankConfigSchema>;
 export type BankColumnConfig = BankConfig['columns'][number];
 
-export interface BankConfigProblem {
-  path: string;
-  message: string;
-}
+export type BankConfigProblem = ConfigProblem;
 
 export class BankConfigError extends Error {
   readonly code = 'BANK_CONFIG_INVALID';
@@ -118,26 +114,10 @@ export class BankConfigError extends Error {
   }
 }
 
-interface Issue {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  errors?: Issue[][];
-}
-
-function flatten(issue: Issue, base: PropertyKey[]): BankConfigProblem[] {
-  const path = [...base, ...issue.path];
-  if (issue.code === 'invalid_union' && issue.errors) {
-    const meant = issue.errors.filter((branch) => !branch.every((b) => b.code === 'invalid_type' && b.path.length === 0));
-    if (meant.length === 1) return (meant[0] as Issue[]).flatMap((b) => flatten(b, path));
-  }
-  return [{ path: path.length ? path.map(String).join('.') : '(root)', message: issue.message }];
-}
-
 /** Validates a parsed bank description; every problem at once. Relative paths are resolved against `baseDir`. */
 export function validateBankConfig(input: unknown, opts: { source?: string; baseDir?: string } = {}): BankConfig {
   const r = bankConfigSchema.safeParse(input);
-  const problems = [...(r.success ? [] : r.error.issues.flatMap((i) => flatten(i as Issue, []))), ...crossChecks(input)];
+  const problems = [...(r.success ? [] : zodProblems(r.error.issues)), ...crossChecks(input)];
   if (!r.success || problems.length > 0) throw new BankConfigError(opts.source ?? 'bank config', problems);
   const base = opts.baseDir ?? process.cwd();
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
@@ -155,17 +135,6 @@ export function validateBankConfig(input: unknown, opts: { source?: string; base
 
 /** Reads a YAML or JSON bank description. */
 export async function loadBankConfig(file: string): Promise<BankConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new BankConfigError(file, [{ path: '(file)', message: (err as Error).message }]);
-  }
-  let data: unknown;
-  try {
-    data = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new BankConfigError(file, [{ path: '(syntax)', message: (err as Error).message }]);
-  }
+  const data = await readConfigDocument(file, (problems) => new BankConfigError(file, problems));
   return validateBankConfig(data, { source: file, baseDir: dirname(resolve(file)) });
 }

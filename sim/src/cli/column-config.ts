@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-file.ts';
+
+export type { ConfigProblem };
 
 const behaviour = z
   .object({
@@ -100,11 +100,6 @@ export const columnConfigSchema = z
 
 export type ColumnConfig = z.infer<typeof columnConfigSchema>;
 
-/** A configuration problem with the path of the field at fault. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -120,42 +115,11 @@ export class ConfigError extends Error {
 export function validateColumnConfig(input: unknown, source = 'config'): ColumnConfig {
   const r = columnConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  throw new ConfigError(source, r.error.issues.flatMap((i) => flatten(i as Issue, [])));
-}
-
-interface Issue {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  errors?: Issue[][];
-}
-
-/**
- * A union (doors: count or list) reports "invalid input" at its own path; the useful problems are
- * those of the branch the input was meant for: the one not rejected for its type at the root.
- */
-function flatten(issue: Issue, base: PropertyKey[]): ConfigProblem[] {
-  const path = [...base, ...issue.path];
-  if (issue.code === 'invalid_union' && issue.errors) {
-    const meant = issue.errors.filter((branch) => !branch.every((b) => b.code === 'invalid_type' && b.path.length === 0));
-    if (meant.length === 1) return (meant[0] as Issue[]).flatMap((b) => flatten(b, path));
-  }
-  return [{ path: path.length ? path.map(String).join('.') : '(root)', message: issue.message }];
+  throw new ConfigError(source, zodProblems(r.error.issues));
 }
 
 /** Reads a YAML or JSON column file (by extension; YAML otherwise, which also reads JSON). */
 export async function loadColumnConfig(file: string): Promise<ColumnConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '(file)', message: (err as Error).message }]);
-  }
-  let data: unknown;
-  try {
-    data = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '(syntax)', message: (err as Error).message }]);
-  }
+  const data = await readConfigDocument(file, (problems) => new ConfigError(file, problems));
   return validateColumnConfig(data, file);
 }
