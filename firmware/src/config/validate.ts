@@ -26,10 +26,13 @@ export function validate(input: unknown): ValidationResult {
 }
 
 /**
- * Reads a YAML or JSON file (YAML is a superset of JSON), applies `PORTIER_...` environment
- * overrides when `env` is given, and validates the result.
+ * Reads a YAML or JSON file (YAML is a superset of JSON) and applies `PORTIER_CONTROLLER__...` environment overrides
+ * when `env` is given; the document is not validated yet. Shared by every controller config loader.
  */
-export async function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): Promise<ValidationResult> {
+export async function readConfigDocument(
+  path: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ ok: true; data: unknown } | { ok: false; problems: ConfigProblem[] }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -42,7 +45,13 @@ export async function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): Pro
   } catch (err) {
     return { ok: false, problems: [{ path: '(file)', message: `${path} is not valid YAML/JSON: ${(err as Error).message}` }] };
   }
-  return validate(env ? applyEnvOverrides(data, env) : data);
+  return { ok: true, data: env ? applyEnvOverrides(data, env) : data };
+}
+
+/** Reads a YAML or JSON file, applies environment overrides when `env` is given, and validates the result. */
+export async function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): Promise<ValidationResult> {
+  const doc = await readConfigDocument(path, env);
+  return doc.ok ? validate(doc.data) : doc;
 }
 
 /** Human-readable list, one problem per line. */

@@ -5,9 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import { importPublicKey } from '@portier/protocol';
-import { applyEnvOverrides, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
+import { readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
 
 export type { ConfigProblem };
@@ -205,19 +204,8 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
  * (e.g. `PORTIER_CONTROLLER__LINK__BROKER_URL`), and validates it (relative paths from the file's folder).
  */
 export async function loadRuntimeConfig(path: string, env?: NodeJS.ProcessEnv): Promise<RuntimeValidation> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, problems: [{ path: '(file)', message: `cannot read ${path}: ${(err as Error).message}` }] };
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (err) {
-    return { ok: false, problems: [{ path: '(file)', message: `${path} is not valid YAML/JSON: ${(err as Error).message}` }] };
-  }
-  return validateRuntimeConfig(env ? applyEnvOverrides(data, env) : data, { baseDir: dirname(resolve(path)) });
+  const doc = await readConfigDocument(path, env);
+  return doc.ok ? validateRuntimeConfig(doc.data, { baseDir: dirname(resolve(path)) }) : doc;
 }
 
 /**
