@@ -250,9 +250,11 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
   private async runUnlock(rt: DoorRt, pulseMs: number): Promise<UnlockResult> {
     const door = rt.door;
     if (!this.running) return { door, outcome: 'unknown', reason: 'STOPPED', pulseMs };
-    // A fresh look first, so `already_open` is about now, not about the last poll.
-    await this.poll().catch(() => undefined);
-    const wasOpen = rt.state === 'open' || (rt.state === 'unlocking' && rt.lastOpen === true);
+    // `already_open` must be about now, not about the last poll. A bus whose unlock reply carries the status as
+    // the board took the command (CU16) tells it with the pulse itself; any other bus gets a fresh look first.
+    const replyTells = this.bus.unlockReportsStatus === true;
+    if (!replyTells) await this.poll().catch(() => undefined);
+    let wasOpen = rt.state === 'open' || (rt.state === 'unlocking' && rt.lastOpen === true);
     let release: () => void;
     try {
       release = await this.budget.acquire();
@@ -267,8 +269,9 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     rt.attempt = attempt;
     if (rt.state === 'closed') rt.state = 'unlocking';
     this.log.debug({ door, pulseMs, wasOpen }, 'pulse');
+    let reply: DoorReading[] | void;
     try {
-      await this.bus.unlock(door, pulseMs);
+      reply = await this.bus.unlock(door, pulseMs);
     } catch (err) {
       release();
       rt.attempt = undefined;
@@ -278,6 +281,20 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       this.log.warn({ door, code }, `unlock failed: ${message}`);
       this.emit('lock-fault', { door, at: Date.now(), code, message });
       return { door, outcome: 'unknown', reason: code, pulseMs };
+    }
+    if (replyTells) {
+      // Sampled as the board energised the solenoid, before the latch can move: what the door was before the pulse.
+      // An unreadable or missing reading keeps the last known state.
+      const reading = reply?.find((r) => r.door === door);
+      const before = reading?.open;
+      if (before === true || before === false) wasOpen = before;
+      if (before === true && rt.state === 'unlocking') {
+        // Open while we thought it latched: the next poll reports it as opened without an unlock (forced).
+        rt.state = 'closed';
+      } else if (before === false && rt.state === 'open' && reading) {
+        // Shut since the last poll: record the close (a reading from before the pulse), then wait for the open.
+        this.good(rt, false, reading.itemPresent, attempt.startedAt - 1, Date.now());
+      }
     }
     // A board-timed pulse (CU16) is still running after the board confirmed: keep the slot.
     if (this.o.boardTimedPulses) this.after(pulseMs, release);

@@ -45,6 +45,12 @@ export interface LockBusEventMap {
 export interface LockBus extends EventEmitter<LockBusEventMap> {
   /** Which adapter this is. */
   readonly kind: 'gpio' | 'kerong-cu16';
+  /**
+   * `true` when `unlock` resolves with the sensor readings the hardware took as it accepted the command (CU16: the
+   * board answers an unlock with the status of its 16 locks, sampled before a latch can have moved). The door
+   * controller then needs no status read of its own before a pulse to know whether the door was already open.
+   */
+  readonly unlockReportsStatus?: boolean;
   /** The door numbers this bus drives, ascending. */
   readonly doors: readonly number[];
   /** Opens the transport and drives every lock output to its safe (de-energised) level. */
@@ -53,8 +59,9 @@ export interface LockBus extends EventEmitter<LockBusEventMap> {
    * Energises the lock of `door` for `pulseMs` and resolves when the pulse is over (GPIO) or the
    * board confirmed the command (CU16, which times the pulse itself). Rejects with a HalError
    * (`BUS_TIMEOUT`, `UNKNOWN_DOOR`, `PULSE_TOO_LONG`, `BUS_CLOSED`...) when it could not be sent.
+   * A bus with `unlockReportsStatus` resolves with the readings of the doors the reply covered (see there).
    */
-  unlock(door: number, pulseMs: number): Promise<void>;
+  unlock(door: number, pulseMs: number): Promise<DoorReading[] | void>;
   /** Reads every door once. Rejects with a HalError when the bus did not answer at all. */
   readDoors(): Promise<DoorReading[]>;
   /** Drives every lock output to its safe level now. Must not throw; best effort on a dead bus. */

@@ -130,10 +130,13 @@ export class FlakyBus extends EventEmitter<LockBusEventMap> implements LockBus {
   get doors(): readonly number[] {
     return this.inner.doors;
   }
+  get unlockReportsStatus(): boolean {
+    return this.inner.unlockReportsStatus === true;
+  }
   open(): Promise<void> {
     return this.inner.open();
   }
-  unlock(door: number, pulseMs: number): Promise<void> {
+  unlock(door: number, pulseMs: number): Promise<DoorReading[] | void> {
     if (this.failUnlocks) return Promise.reject(new HalError('BUS_TIMEOUT', 'no answer (injected)'));
     return this.inner.unlock(door, pulseMs);
   }

@@ -155,6 +155,39 @@ for (const fx of await allFixtures()) {
       t.equal(named('door-jammed').length, 0);
     });
 
+    t.test('a door forced open just before an unlock, with no poll between: already_open, then reported forced', async (t) => {
+      // A long idle poll: nothing but the unlock itself can tell the controller what the door was.
+      const { f, ctl, named } = await setup(t, {}, { pollMs: 5000, attemptPollMs: 10 });
+      const door = f.doors[2]!;
+      door.force();
+      await advance(clock, 40); // GPIO inputs are sampled; a CU16 board reads its hooks when asked
+      const res = await settle(clock, ctl.unlock(3));
+      t.equal(res.outcome, 'already_open', 'the door was open before the pulse');
+      t.equal(door.energised.length, 1, 'the lock was pulsed anyway');
+      t.ok(await advanceUntil(clock, () => named('door-forced').length === 1, 6000), 'the open is reported as forced, not as this unlock');
+      t.same(
+        named('door-opened').map((e) => (e.arg as { cause: string }).cause),
+        ['forced'],
+        'no door-opened of cause unlock',
+      );
+    });
+
+    t.test('a door shut since the last poll: the close is recorded, then the unlock opens it', async (t) => {
+      const { f, ctl, named } = await setup(t, {}, { pollMs: 5000, attemptPollMs: 10 });
+      const door = f.doors[0]!;
+      t.equal((await settle(clock, ctl.unlock(1))).outcome, 'opened');
+      door.close(); // shut again; the next idle poll is seconds away
+      await advance(clock, 40);
+      const res = await settle(clock, ctl.unlock(1));
+      t.equal(res.outcome, 'opened', 'not already_open: it was shut when the pulse came');
+      t.same(
+        named('door-opened').map((e) => (e.arg as { cause: string }).cause),
+        ['unlock', 'unlock'],
+      );
+      t.equal(named('door-closed').length, 1, 'the close in between is on record');
+      t.equal(named('door-forced').length, 0);
+    });
+
     t.test('unknown only after K failed reads in a row, not on one lost frame', async (t) => {
       const { ctl, named, flaky } = await setup(t, {}, {}, (f) => new FlakyBus(f.bus));
       flaky!.failReads = 2;
@@ -230,3 +263,24 @@ for (const fx of await allFixtures()) {
     });
   });
 }
+
+t.test('over KR-CU16 an unlock costs no status query before the pulse: the unlock reply tells what the door was', async (t) => {
+  const { createCu16Fixture } = await import('../fixtures/cu16-fixture.ts');
+  const clock = fakeClock();
+  t.teardown(() => clock.restore());
+  const f = await createCu16Fixture({ doorCount: 4, maxPulseMs: BASE.maxPulseMs });
+  const ctl = new DoorController({ ...BASE, pollMs: 5000, attemptPollMs: 10, bus: f.bus });
+  t.teardown(async () => {
+    await ctl.stop();
+    await f.cleanup();
+  });
+  await settle(clock, ctl.start());
+  const wire: number[] = [];
+  f.boards.on('command', (c: { frame: { cmd: number } }) => wire.push(c.frame.cmd));
+  const res = await settle(clock, ctl.unlock(2));
+  t.equal(res.outcome, 'opened');
+  // 0x37 sets the board's pulse time (first unlock only), 0x31 unlocks, 0x30 asks for the status.
+  const commands = wire.filter((c) => c !== 0x37);
+  t.equal(commands[0], 0x31, 'the first command on the wire is the unlock: no status query before it');
+  t.same(commands.slice(0, 2), [0x31, 0x30], 'then one status query sees the door open');
+});

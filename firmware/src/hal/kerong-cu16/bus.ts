@@ -184,7 +184,14 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     this.log.info({ boards: this.boards, doors: this.doors.length }, 'CU16 bus open');
   }
 
-  async unlock(door: number, pulseMs: number): Promise<void> {
+  /** The board answers an unlock with its status (0x35), sampled as it energised the solenoid. */
+  readonly unlockReportsStatus = true;
+
+  /**
+   * Resolves with the readings of the doors on the unlocked door's board, from the board's reply: taken as the
+   * solenoid was energised, before the latch can have released, so they tell what the door was before the pulse.
+   */
+  async unlock(door: number, pulseMs: number): Promise<DoorReading[]> {
     const at = this.map.get(door);
     if (!at) throw new HalError('UNKNOWN_DOOR', `door ${door} is not on this bus`, { door });
     if (!(pulseMs > 0) || pulseMs > this.opts.maxPulseMs) {
@@ -224,6 +231,13 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     const [p, u] = await Promise.allSettled([pulse ?? Promise.resolve(undefined), unlocked]);
     if (p.status === 'rejected') throw p.reason;
     if (u.status === 'rejected') throw u.reason;
+    const s = decodeStatus(u.value.data);
+    return this.doors.flatMap((d) => {
+      const a = this.map.get(d) as { board: number; lock: number };
+      if (a.board !== at.board) return [];
+      const bit = 1 << a.lock;
+      return [{ door: d, open: (s.locks & bit) !== 0, itemPresent: (s.infrared & bit) !== 0 }];
+    });
   }
 
   async readDoors(): Promise<DoorReading[]> {
