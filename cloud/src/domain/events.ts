@@ -1,4 +1,4 @@
-import type { CarrierCode, Locker, Reservation } from './model.ts';
+import type { CarrierCode, Locker, Reservation, StaffCredential } from './model.ts';
 
 /**
  * Typed domain events. The MQTT link (next issue) listens to these to publish desired state and commands;
@@ -8,6 +8,12 @@ export interface DomainEvents {
   'reservation-changed': [ReservationChanged];
   'locker-changed': [LockerChanged];
   'carrier-code-changed': [CarrierCodeChanged];
+  'staff-credential-changed': [StaffCredentialChanged];
+}
+/** A staff PIN or badge issued or revoked: the banks it signs in at (`bankIds`, empty = every bank) need a new desired state. */
+export interface StaffCredentialChanged {
+  staffCredential: StaffCredential;
+  change: 'issued' | 'revoked';
 }
 /** A carrier code issued or revoked: the banks it opens (`bankIds`, empty = every bank) need a new desired state. */
 export interface CarrierCodeChanged {

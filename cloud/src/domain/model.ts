@@ -273,6 +273,62 @@ export const issueCarrierCodeInput = z.strictObject({
 });
 export type IssueCarrierCodeInput = z.input<typeof issueCarrierCodeInput>;
 
+/** Who a staff credential signs in at the kiosk. */
+export const STAFF_CREDENTIAL_ROLES = ['operator', 'carrier', 'admin'] as const;
+export const staffCredentialRoleSchema = z.enum(STAFF_CREDENTIAL_ROLES);
+export const STAFF_CREDENTIAL_KINDS = ['staff-pin', 'badge'] as const;
+export const staffCredentialKindSchema = z.enum(STAFF_CREDENTIAL_KINDS);
+export type StaffCredentialKind = z.infer<typeof staffCredentialKindSchema>;
+/** A staff PIN as typed on the keypad. */
+export const STAFF_PIN_RE = /^\d{4,10}$/;
+/** A badge number as the reader sends it. */
+export const BADGE_RE = /^[A-Za-z0-9:-]{4,64}$/;
+
+/**
+ * A kiosk sign-in of a member of staff (operator, carrier, admin): a PIN typed on the keypad or a badge read by the
+ * badge reader. Stored hashed only, like carrier codes: `code` under a salt of its own (the cloud's checks), and
+ * `bankHashes` the protocol credential hash under each bank's `credentialHash` params, made at issue time for the
+ * banks where it is valid, so it can go to those banks' controllers.
+ */
+export const staffCredentialSchema = z.strictObject({
+  id: entityIdSchema,
+  role: staffCredentialRoleSchema,
+  /** The user (or carrier) it belongs to. */
+  subjectId: entityIdSchema,
+  label: z.string().trim().min(1).max(100).optional(),
+  kind: staffCredentialKindSchema,
+  /** Banks where it signs in; empty = every bank. */
+  bankIds: z.array(entityIdSchema).max(1000),
+  code: storedCodeSchema,
+  bankHashes: z.record(entityIdSchema, storedCodeSchema),
+  expiresAt: epochMs.optional(),
+  revokedAt: epochMs.optional(),
+  createdAt: epochMs,
+});
+export type StaffCredential = z.infer<typeof staffCredentialSchema>;
+/** A staff credential as the API and CLI show it: never a hash. */
+export const publicStaffCredentialSchema = staffCredentialSchema.omit({ code: true, bankHashes: true });
+export type PublicStaffCredential = z.infer<typeof publicStaffCredentialSchema>;
+export const issueStaffCredentialInput = z
+  .strictObject({
+    role: staffCredentialRoleSchema,
+    subjectId: entityIdSchema,
+    kind: staffCredentialKindSchema,
+    /** staff-pin: 4 to 10 digits (a 6-digit PIN is drawn when left out); badge: the number as the reader reads it. */
+    code: z.string().max(64).optional(),
+    bankIds: z.array(entityIdSchema).max(1000).default([]),
+    expiresAt: epochMs.optional(),
+    label: z.string().trim().min(1).max(100).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.kind === 'staff-pin' && r.code !== undefined && !STAFF_PIN_RE.test(r.code))
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'a staff PIN must be 4 to 10 digits' });
+    if (r.kind === 'badge' && r.code === undefined) ctx.addIssue({ code: 'custom', path: ['code'], message: 'the badge number is required for a badge' });
+    if (r.kind === 'badge' && r.code !== undefined && !BADGE_RE.test(r.code))
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'a badge number must be 4 to 64 letters, digits, ":" or "-"' });
+  });
+export type IssueStaffCredentialInput = z.input<typeof issueStaffCredentialInput>;
+
 export const ROLES = ['admin', 'operator', 'carrier', 'recipient'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
@@ -464,6 +520,7 @@ export const ACTIVITY_TYPES = [
   'expiry',
   'extension',
   'end',
+  'staff-credential',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof activityTypeSchema>;

@@ -13,7 +13,7 @@ import { activityToCsv } from './activity.ts';
 import { bankSlots, chooseLocker, fits, lockerDimensions, parcelDimensions, type BankSlots } from './allocation.ts';
 import { DEFAULT_CODE_HASH_N, generateDigits, hashCode, newHashParams, sameHash } from './codes.ts';
 import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from './errors.ts';
-import type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
+import type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
 import { KeyedMutex } from './mutex.ts';
 import {
   activityQuery,
@@ -33,6 +33,7 @@ import {
   entityIdSchema,
   extendReservationInput,
   issueCarrierCodeInput,
+  issueStaffCredentialInput,
   recordKioskOccupancyInput,
   listReservationsQuery,
   lockerNumberSchema,
@@ -69,6 +70,9 @@ import {
   type Enterprise,
   type ExtendReservationInput,
   type IssueCarrierCodeInput,
+  type IssueStaffCredentialInput,
+  type PublicStaffCredential,
+  type StaffCredential,
   type ListReservationsQuery,
   type Location,
   type Locker,
@@ -89,7 +93,7 @@ import {
 
 export * from './model.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
-export type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged } from './events.ts';
+export type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
 
 /** Randomness the service uses; tests pass a seeded one. */
 export interface RandomSource {
@@ -168,6 +172,11 @@ export interface IssuedCarrierCode {
   /** In clear, returned this once. */
   code: string;
 }
+export interface IssuedStaffCredential {
+  staffCredential: PublicStaffCredential;
+  /** The PIN or badge number in clear, returned this once (never stored or logged). */
+  code: string;
+}
 export interface BankConfigCheck {
   bankId: string;
   lockers: number;
@@ -207,7 +216,12 @@ interface RecipientInfo {
 interface Locked<T> {
   result: T;
   done: Promise<void>;
-  events?: Array<['reservation-changed', ReservationChanged] | ['locker-changed', LockerChanged] | ['carrier-code-changed', CarrierCodeChanged]>;
+  events?: Array<
+    | ['reservation-changed', ReservationChanged]
+    | ['locker-changed', LockerChanged]
+    | ['carrier-code-changed', CarrierCodeChanged]
+    | ['staff-credential-changed', StaffCredentialChanged]
+  >;
 }
 
 export class LockerService extends EventEmitter<DomainEvents> {
@@ -626,6 +640,102 @@ export class LockerService extends EventEmitter<DomainEvents> {
       if (sameHash(h, cc.code.hash)) found ??= cc;
     }
     return found;
+  }
+
+  // =========================================================================================== staff credentials
+
+  /**
+   * A kiosk sign-in for a member of staff: a PIN (drawn when not given) or a badge number. Stored hashed under a salt
+   * of its own and, for the controllers, under each bank's credential params; the clear code is returned once.
+   */
+  async issueStaffCredential(input: IssueStaffCredentialInput, actor: Actor): Promise<IssuedStaffCredential> {
+    const req = parseInput(issueStaffCredentialInput, input);
+    this.mustStaffSubject(req.role, req.subjectId);
+    req.bankIds.forEach((b, i) => this.mustBank(b, `bankIds.${i}`));
+    if (req.expiresAt !== undefined && req.expiresAt <= this.now()) throw new DomainError('VALIDATION', 'expiresAt: must be in the future', 'expiresAt');
+    // One lock for every staff credential and carrier code: two issues of the same PIN must not both pass the check.
+    return this.bankLock.run('#carrier-codes', async () => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const code = req.code ?? generateDigits(6, (a, b) => this.random.int(a, b));
+        if (await this.staffCodeTaken(req.kind, code)) {
+          if (req.code !== undefined)
+            throw new DomainError('CONFLICT', `this ${req.kind === 'badge' ? 'badge' : 'PIN'} is already in use by another live credential`, 'code');
+          continue;
+        }
+        const params = newHashParams(this.codeHashN);
+        const banks = req.bankIds.length > 0 ? req.bankIds : this.store.list('banks').map((b) => b.id);
+        const bankHashes: Record<string, StoredCode> = {};
+        for (const bankId of banks) {
+          const bp = this.store.get('banks', bankId)?.credentialHash;
+          if (bp) bankHashes[bankId] = { hash: await hashCode(req.kind, code, bp), params: bp };
+        }
+        const sc: StaffCredential = {
+          id: this.random.id('sc'),
+          role: req.role,
+          subjectId: req.subjectId,
+          kind: req.kind,
+          bankIds: req.bankIds,
+          code: { hash: await hashCode(req.kind, code, params), params },
+          bankHashes,
+          createdAt: this.now(),
+          ...(req.label !== undefined ? { label: req.label } : {}),
+          ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
+        };
+        const a = this.activity('staff-credential', actor, { detail: `issued ${sc.role} ${sc.kind} ${sc.id} for ${sc.subjectId}` });
+        await this.write({ put: [{ c: 'staffCredentials', key: sc.id, value: sc }], activity: [a] });
+        this.log.info({ staffCredentialId: sc.id, role: sc.role, kind: sc.kind, subjectId: sc.subjectId }, 'staff credential issued');
+        this.emitAll([['staff-credential-changed', { staffCredential: sc, change: 'issued' }]]);
+        return { staffCredential: publicStaffCredential(sc), code };
+      }
+      throw new DomainError('CONFLICT', 'could not draw an unused PIN; give one', 'code');
+    });
+  }
+
+  /** Every staff credential, revoked and expired ones included (never a hash). */
+  async listStaffCredentials(): Promise<PublicStaffCredential[]> {
+    return this.store.list('staffCredentials').map(publicStaffCredential);
+  }
+
+  /** Revokes a staff credential; revoking one already revoked changes nothing. */
+  async revokeStaffCredential(id: string, actor: Actor): Promise<PublicStaffCredential> {
+    return this.bankLock.run('#carrier-codes', async () => {
+      const sc = typeof id === 'string' ? this.store.get('staffCredentials', id) : undefined;
+      if (!sc) throw notFound('staff credential', id, 'staffCredentialId');
+      if (sc.revokedAt !== undefined) return publicStaffCredential(sc);
+      const next: StaffCredential = { ...sc, revokedAt: this.now() };
+      const a = this.activity('staff-credential', actor, { detail: `revoked ${sc.role} ${sc.kind} ${sc.id} for ${sc.subjectId}` });
+      await this.write({ put: [{ c: 'staffCredentials', key: sc.id, value: next }], activity: [a] });
+      this.emitAll([['staff-credential-changed', { staffCredential: next, change: 'revoked' }]]);
+      return publicStaffCredential(next);
+    });
+  }
+
+  /** Live at `now`: not revoked, not expired. */
+  private staffLive(sc: StaffCredential, now: number): boolean {
+    return sc.revokedAt === undefined && (sc.expiresAt === undefined || sc.expiresAt > now);
+  }
+
+  /** Whether `code` of `kind` already signs someone in: a live staff credential of that kind, or (a PIN) a carrier code. */
+  private async staffCodeTaken(kind: StaffCredential['kind'], code: string): Promise<boolean> {
+    const now = this.now();
+    for (const sc of this.store.list('staffCredentials')) {
+      if (sc.kind !== kind || !this.staffLive(sc, now)) continue;
+      if (sameHash(await hashCode(kind, code, sc.code.params), sc.code.hash)) return true;
+    }
+    // A PIN typed on the keypad is also tried as a carrier code: one value must not be both.
+    return kind === 'staff-pin' && /^\d{6,10}$/.test(code) && (await this.findCarrierCode(code, undefined)) !== undefined;
+  }
+
+  private mustStaffSubject(role: StaffCredential['role'], subjectId: string): void {
+    const user = this.store.get('users', subjectId);
+    if (user) {
+      if (user.disabled) throw new DomainError('INVALID_STATE', `user ${JSON.stringify(subjectId)} is disabled`, 'subjectId');
+      const fits = role === 'admin' ? user.role === 'admin' : role === 'operator' ? user.role === 'admin' || user.role === 'operator' : user.role === 'carrier';
+      if (!fits) throw new DomainError('VALIDATION', `subjectId: user ${JSON.stringify(subjectId)} is ${user.role}, not allowed a ${role} credential`, 'subjectId');
+      return;
+    }
+    if (role === 'carrier' && this.store.get('carriers', subjectId)) return;
+    throw notFound(role === 'carrier' ? 'user or carrier' : 'user', subjectId, 'subjectId');
   }
 
   // =========================================================================================== users
@@ -1217,6 +1327,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
       try {
         if (name === 'reservation-changed') this.emit(name, payload);
         else if (name === 'locker-changed') this.emit(name, payload);
+        else if (name === 'carrier-code-changed') this.emit(name, payload);
         else this.emit(name, payload);
       } catch (err) {
         // A faulty listener must not turn a saved change into an error for the caller.
@@ -1278,6 +1389,11 @@ export class LockerService extends EventEmitter<DomainEvents> {
     if (this.store.list('contacts').some((c) => c.personnelId === personnelId && c.id !== self))
       throw new DomainError('CONFLICT', `personnel ID ${JSON.stringify(personnelId)} is already used by another contact`, 'personnelId');
   }
+}
+
+export function publicStaffCredential(sc: StaffCredential): PublicStaffCredential {
+  const { code: _code, bankHashes: _bankHashes, ...rest } = sc;
+  return rest;
 }
 
 function paramsKey(p: CredentialHashParams): string {

@@ -4,7 +4,7 @@
  * on the same data, so the suite can check that everything acknowledged is still there.
  */
 import type { Test } from 'tap';
-import type { ActivityEntry, Bank, Reservation } from '../domain/model.ts';
+import type { ActivityEntry, Bank, Reservation, StaffCredential } from '../domain/model.ts';
 import { StoreError, type Store } from './store.ts';
 
 export interface StoreFixture {
@@ -56,6 +56,11 @@ export function sampleActivity(id: string, at: number, type: ActivityEntry['type
   return { id, at, type, actor, bankId, lockerNumber: 1, recipientId: 'c1', trackingId: `T-${id}`, reservationId: `r-${id}` };
 }
 
+export function sampleStaffCredential(id: string, at: number): StaffCredential {
+  const code = { hash: 'aGFzaGhhc2hoYXNoaGFzaGhhc2g', params: sampleBank('b1').credentialHash };
+  return { id, role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: [], code, bankHashes: { b1: code }, createdAt: at };
+}
+
 export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): Promise<void> {
   async function fixture(tt: Test): Promise<StoreFixture & { current: () => Store; reopened: () => Promise<Store> }> {
     const f = await makeStore();
@@ -88,6 +93,18 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
     tt.equal(s.get('banks', 'b2')?.name, 'renamed', 'replaced');
     const r = await f.reopened();
     tt.same(r.list('banks').map((b) => [b.id, b.name]), [['b2', 'renamed']], 'the same after reopening');
+  });
+
+  t.test('staff credentials: put, revoke, list, and the same after reopening', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    await s.commit({ put: [{ c: 'staffCredentials', key: 'sc1', value: sampleStaffCredential('sc1', 1) }, { c: 'staffCredentials', key: 'sc2', value: sampleStaffCredential('sc2', 2) }] });
+    await s.commit({ put: [{ c: 'staffCredentials', key: 'sc1', value: { ...sampleStaffCredential('sc1', 1), revokedAt: 5 } }] });
+    tt.equal(s.count('staffCredentials'), 2);
+    tt.equal(s.count('carrierCodes'), 0, 'a collection of its own');
+    const r = await f.reopened();
+    tt.same(r.list('staffCredentials').map((c) => [c.id, c.revokedAt]), [['sc1', 5], ['sc2', undefined]], 'revocation kept, insertion order');
+    tt.same(r.get('staffCredentials', 'sc2')?.bankHashes, sampleStaffCredential('sc2', 2).bankHashes, 'bank hashes kept');
   });
 
   t.test('a commit is visible before it resolves (read your own write under a lock)', async (tt) => {

@@ -21,6 +21,7 @@ import type {
   Location,
   Locker,
   Reservation,
+  StaffCredential,
   User,
 } from '../domain/model.ts';
 
@@ -36,6 +37,7 @@ export interface LiveCollections {
   departments: Department;
   carriers: Carrier;
   carrierCodes: CarrierCode;
+  staffCredentials: StaffCredential;
   users: User;
   /** Live reservations only; an ended one moves to history. */
   reservations: Reservation;
@@ -52,6 +54,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'departments',
   'carriers',
   'carrierCodes',
+  'staffCredentials',
   'users',
   'reservations',
 ];
