@@ -266,6 +266,62 @@ export function buildAdminProgram(io: AdminIo): Command {
       if (r.outcome !== 'opened' && r.outcome !== 'already_open') process.exitCode = 3;
     });
 
+  const staff = program.command('staff').description('kiosk PINs and badges of operators, carriers and admins (admin only)');
+  staff
+    .command('add')
+    .description('issue a kiosk PIN (drawn when --code is left out; shown once) or a badge')
+    .requiredOption('--role <role>', 'operator, carrier or admin')
+    .requiredOption('--subject <id>', 'the user (or carrier) it belongs to')
+    .option('--kind <kind>', 'staff-pin or badge', 'staff-pin')
+    .option('--code <code>', 'the PIN (4-10 digits) or the badge number as the reader reads it')
+    .option('-b, --bank <bankId...>', 'banks where it signs in (default: every bank)')
+    .option('--expires <date>', 'ISO 8601 date-time or epoch ms')
+    .option('--label <text>', 'a name for the list')
+    .action(async (opts: { role: string; subject: string; kind: string; code?: string; bank?: string[]; expires?: string; label?: string }) => {
+      const body: Record<string, unknown> = { role: opts.role, subjectId: opts.subject, kind: opts.kind };
+      if (opts.code !== undefined) body.code = opts.code;
+      if (opts.bank) body.bankIds = opts.bank;
+      if (opts.label !== undefined) body.label = opts.label;
+      if (opts.expires !== undefined) {
+        const at = /^\d+$/.test(opts.expires) ? Number(opts.expires) : Date.parse(opts.expires);
+        if (!Number.isFinite(at)) throw new AdminCliError(`--expires: not a date: ${JSON.stringify(opts.expires)}`, 2);
+        body.expiresAt = at;
+      }
+      const c = await clientFor(io, g());
+      const r = await c.json<{ staffCredential: { id: string; role: string; kind: string; subjectId: string }; code: string }>('POST', '/staff-credentials', body);
+      print(r, () => {
+        const what = r.staffCredential.kind === 'badge' ? `badge ${r.code}` : `PIN ${r.code} (shown this once)`;
+        return `${r.staffCredential.role} ${what} for ${r.staffCredential.subjectId}: credential ${r.staffCredential.id}\n`;
+      });
+    });
+  staff
+    .command('list')
+    .description('every staff credential, revoked ones marked (never a PIN)')
+    .action(async () => {
+      const c = await clientFor(io, g());
+      const r = await c.json<{ staffCredentials: Array<Record<string, unknown> & { bankIds: string[]; expiresAt?: number; revokedAt?: number }> }>('GET', '/staff-credentials');
+      print(r, () =>
+        table(
+          r.staffCredentials.map((x) => ({
+            ...x,
+            banks: x.bankIds.length ? x.bankIds.join(',') : 'all',
+            expires: x.expiresAt !== undefined ? new Date(x.expiresAt).toISOString() : '',
+            state: x.revokedAt !== undefined ? 'revoked' : x.expiresAt !== undefined && x.expiresAt <= Date.now() ? 'expired' : 'live',
+          })),
+          ['id', 'role', 'kind', 'subjectId', 'banks', 'expires', 'state', 'label'],
+        ),
+      );
+    });
+  staff
+    .command('revoke')
+    .description('revoke a staff credential')
+    .argument('<id>', 'credential id (see `portier staff list`)')
+    .action(async (id: string) => {
+      const c = await clientFor(io, g());
+      const r = await c.json<{ staffCredential: { id: string } }>('DELETE', `/staff-credentials/${encodeURIComponent(id)}`);
+      print(r, () => `revoked ${r.staffCredential.id}\n`);
+    });
+
   program
     .command('activity')
     .description('activity log; --csv for the CSV export')

@@ -61,6 +61,10 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/carriers/:carrierId/codes': { access: STAFF },
   'GET /api/v1/carriers/:carrierId/codes': { access: STAFF },
   'POST /api/v1/carrier-codes/:carrierCodeId/revoke': { access: STAFF },
+  // Kiosk sign-ins of staff: whoever holds one opens any locker of the bank, so only admins hand them out.
+  'GET /api/v1/staff-credentials': { access: ADMIN },
+  'POST /api/v1/staff-credentials': { access: ADMIN },
+  'DELETE /api/v1/staff-credentials/:staffCredentialId': { access: ADMIN },
 
   // Reservations and packages (finer checks in the handlers: recipients only their own, storage only).
   'GET /api/v1/reservations': { access: ALL_ROLES },

@@ -17,6 +17,7 @@ import {
   epochMs,
   locationSchema,
   lockerSchema,
+  publicStaffCredentialSchema,
   recipientRefSchema,
   reservationKindSchema,
   reservationSchema,
@@ -94,6 +95,9 @@ export const Replies = {
   carrierCode: z.object({ carrierCode: PublicCarrierCodeSchema, code: z.string().describe('the code in clear, shown this once') }),
   carrierCodes: z.object({ carrierCodes: z.array(PublicCarrierCodeSchema) }),
   revokedCarrierCode: z.object({ carrierCode: PublicCarrierCodeSchema }),
+  staffCredential: z.object({ staffCredential: publicStaffCredentialSchema, code: z.string().describe('the PIN or badge number in clear, shown this once') }),
+  staffCredentials: z.object({ staffCredentials: z.array(publicStaffCredentialSchema) }),
+  revokedStaffCredential: z.object({ staffCredential: publicStaffCredentialSchema }),
   reservation: z.object({ reservation: PublicReservationSchema }),
   reservations: z.object({ reservations: z.array(PublicReservationSchema) }),
   reserved: z.object({

@@ -17,6 +17,7 @@ import { userRoutes } from './routes/users.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
+import { staffRoutes } from './routes/staff.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -145,6 +146,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

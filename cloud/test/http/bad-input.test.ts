@@ -32,6 +32,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/carriers': { name: 'Other Carrier' },
   'POST /api/v1/carriers/:carrierId/codes': { digits: 8 },
   'POST /api/v1/carrier-codes/:carrierCodeId/revoke': null,
+  'POST /api/v1/staff-credentials': { role: 'operator', subjectId: 'USER', kind: 'staff-pin', code: '1234' },
   'POST /api/v1/reservations': { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M', trackingId: 'T1' },
   'POST /api/v1/reservations/:reservationId/drop-off': { trackingIds: ['T1'] },
   'POST /api/v1/reservations/:reservationId/extend': { minutes: 30 },

@@ -1,0 +1,68 @@
+/** `portier staff add|list|revoke` against the API on a real port. */
+import t from 'tap';
+import { runAdmin, type AdminIo } from '../../src/cli/admin.ts';
+import { makeTestApp, seedModel } from './helpers.ts';
+
+function io(env: Record<string, string>): AdminIo & { stdout: string; stderr: string } {
+  const o = {
+    env,
+    stdout: '',
+    stderr: '',
+    out: (s: string) => void (o.stdout += s),
+    err: (s: string) => void (o.stderr += s),
+    readStdin: async () => '',
+    fetch: globalThis.fetch,
+  };
+  return o;
+}
+
+t.test('portier staff add, list, revoke', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  await ta.app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = ta.app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const admin = { PORTIER_URL: url, PORTIER_TOKEN: ta.tokens.admin };
+  const opId = (await ta.auth.findUserByName('operator'))!.id;
+
+  const add = io(admin);
+  t.equal(await runAdmin(['staff', 'add', '--role', 'operator', '--subject', opId, '--bank', 'bank', '--label', 'Olga'], add), 0, add.stderr);
+  const m = /^operator PIN (\d{6}) \(shown this once\) for \S+: credential (\S+)\n$/.exec(add.stdout);
+  t.ok(m, `prints the PIN once: ${add.stdout}`);
+  const [, pin, id] = m ?? [];
+
+  const badge = io(admin);
+  t.equal(await runAdmin(['staff', 'add', '--role', 'carrier', '--subject', 'car', '--kind', 'badge', '--code', '04:A2:9F'], badge), 0, badge.stderr);
+  t.match(badge.stdout, /^carrier badge 04:A2:9F for car: credential \S+/);
+
+  const dup = io(admin);
+  t.equal(await runAdmin(['staff', 'add', '--role', 'operator', '--subject', opId, '--code', pin!], dup), 1, 'a PIN in use is refused');
+  t.match(dup.stderr, /CONFLICT: .*already in use.*\(body\.code\)/);
+
+  const list = io(admin);
+  t.equal(await runAdmin(['staff', 'list'], list), 0, list.stderr);
+  const rows = list.stdout.trim().split('\n');
+  t.match(rows[0], /^id\s+role\s+kind\s+subjectId\s+banks\s+expires\s+state\s+label$/);
+  t.equal(rows.length, 3);
+  t.match(list.stdout, new RegExp(`${id}\\s+operator\\s+staff-pin\\s+${opId}\\s+bank\\s+live\\s+Olga`));
+  t.notOk(list.stdout.includes(pin!), 'the list never shows the PIN');
+
+  const revoke = io(admin);
+  t.equal(await runAdmin(['staff', 'revoke', id!], revoke), 0, revoke.stderr);
+  t.equal(revoke.stdout, `revoked ${id}\n`);
+  const after = io(admin);
+  t.equal(await runAdmin(['staff', 'list'], after), 0);
+  t.match(after.stdout, new RegExp(`${id}.*revoked`));
+
+  const json = io(admin);
+  t.equal(await runAdmin(['--json', 'staff', 'list'], json), 0);
+  t.equal(JSON.parse(json.stdout).staffCredentials.length, 2);
+
+  const op = io({ PORTIER_URL: url, PORTIER_TOKEN: ta.tokens.operator });
+  t.equal(await runAdmin(['staff', 'list'], op), 1, 'an operator may not');
+  t.match(op.stderr, /FORBIDDEN/);
+  const bad = io(admin);
+  t.equal(await runAdmin(['staff', 'add', '--role', 'operator', '--subject', opId, '--expires', 'soon'], bad), 2);
+  t.match(bad.stderr, /--expires: not a date/);
+});
