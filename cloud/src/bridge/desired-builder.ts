@@ -12,6 +12,8 @@
  *   `state.credentialHash`. A hash made under other params (a bank whose salt changed) could never match at the
  *   kiosk: it is left out and counted in `skipped`. Carrier codes valid at the bank go out as `carrier-code`
  *   credentials (role carrier, any door) with the hash the domain made under the bank's params at issue time;
+ *   staff credentials (operator / carrier / admin PINs and badges) valid at the bank go out the same way, as their
+ *   own kind (`staff-pin` or `badge`) and role, any door;
  * - timers and rules: the protocol defaults merged with the bank's settings.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
@@ -32,7 +34,7 @@ import {
   type KioskTimers,
 } from '@portier/protocol';
 import { isAccessible, reachLimits } from '../domain/accessibility.ts';
-import type { Bank, CarrierCode, Column, Locker, Reservation } from '../domain/model.ts';
+import type { Bank, CarrierCode, Column, Locker, Reservation, StaffCredential } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 
 /** The reads the builder needs (a `Store` has them). */
@@ -53,7 +55,7 @@ export interface BuildDesiredOptions {
 
 export interface SkippedCredential {
   id: string;
-  kind: 'pickup-code' | 'carrier-code';
+  kind: 'pickup-code' | 'carrier-code' | 'staff-pin' | 'badge';
   why: 'other-hash-params' | 'bad-hash';
 }
 
@@ -134,6 +136,12 @@ function carrierCodeValidAt(cc: CarrierCode, bankId: string, now: number): boole
   if (cc.revoked) return false;
   if (cc.expiresAt !== undefined && cc.expiresAt <= now) return false;
   return cc.bankIds.length === 0 || cc.bankIds.includes(bankId);
+}
+
+function staffCredentialValidAt(sc: StaffCredential, bankId: string, now: number): boolean {
+  if (sc.revokedAt !== undefined) return false;
+  if (sc.expiresAt !== undefined && sc.expiresAt <= now) return false;
+  return sc.bankIds.length === 0 || sc.bankIds.includes(bankId);
 }
 
 export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions): BuiltDesired {
@@ -220,7 +228,30 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
       oneTime: false,
     });
   }
-  // TODO(domain): staff credentials (operator PINs, badges) are not in the domain model yet; they go here when they are.
+  // Staff PINs and badges: like carrier codes, the hash made at issue time under this bank's params goes out.
+  for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now))) {
+    const id = credentialId('staff', sc.id);
+    const stored = sc.bankHashes[bank.id];
+    if (!stored || !sameParams(stored.params, bank.credentialHash)) {
+      skipped.push({ id, kind: sc.kind, why: 'other-hash-params' });
+      continue;
+    }
+    if (!HASH_RE.test(stored.hash)) {
+      skipped.push({ id, kind: sc.kind, why: 'bad-hash' });
+      continue;
+    }
+    credentials.push({
+      id,
+      kind: sc.kind,
+      hash: stored.hash,
+      role: sc.role,
+      subjectId: sc.subjectId,
+      doors: [],
+      reservationIds: [],
+      ...(sc.expiresAt !== undefined ? { expiresAt: sc.expiresAt } : {}),
+      oneTime: false,
+    });
+  }
   credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
 

@@ -1,7 +1,7 @@
 /**
  * Keeps every controller's retained `desired` state in step with the domain.
  *
- * A domain event (reservation, locker or carrier code changed), a controller coming online, or the periodic refresh marks its
+ * A domain event (reservation, locker, carrier code or staff credential changed), a controller coming online, or the periodic refresh marks its
  * bank dirty; dirty banks are rebuilt together after a short debounce (default 20 ms), so a burst of 32 concurrent
  * reservations costs one or two rebuilds, not 32. Each active controller of a dirty bank gets its state rebuilt and
  * published only when its `desiredStateHash` differs from the last one published, so a controller whose column
@@ -76,6 +76,10 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     if (e.carrierCode.bankIds.length === 0) this.markAll();
     else for (const b of e.carrierCode.bankIds) this.markBank(b);
   };
+  private readonly onStaffCredential = (e: DomainEvents['staff-credential-changed'][0]): void => {
+    if (e.staffCredential.bankIds.length === 0) this.markAll();
+    else for (const b of e.staffCredential.bankIds) this.markBank(b);
+  };
   private readonly onOnline = (e: { bankId: string; controllerId: string }): void => {
     // A controller that (re)connects may have missed nothing (retained), but one provisioned since the last
     // rebuild has never had a state: forget its hash so it is built and published once.
@@ -101,6 +105,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.opts.events.on('reservation-changed', this.onReservation);
     this.opts.events.on('locker-changed', this.onLocker);
     this.opts.events.on('carrier-code-changed', this.onCarrierCode);
+    this.opts.events.on('staff-credential-changed', this.onStaffCredential);
     this.opts.link.on('controller-online', this.onOnline);
     const refreshMs = this.opts.refreshMs ?? 60_000;
     if (refreshMs > 0) {
@@ -121,6 +126,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.opts.events.off('reservation-changed', this.onReservation);
     this.opts.events.off('locker-changed', this.onLocker);
     this.opts.events.off('carrier-code-changed', this.onCarrierCode);
+    this.opts.events.off('staff-credential-changed', this.onStaffCredential);
     this.opts.link.off('controller-online', this.onOnline);
     if (this.timer) clearTimeout(this.timer);
     if (this.refresher) clearInterval(this.refresher);

@@ -119,6 +119,46 @@ t.test('carrier codes go out hashed under the bank params they were issued for; 
   t.same(buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials, [], 'a revoked code is withdrawn');
 });
 
+t.test('staff PINs and badges go out as their kind and role, hashed under the bank params; revoked, expired or other banks not', async (t) => {
+  const s = await bankModel();
+  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ id: 'u-adm', username: 'ada', role: 'admin', passwordHash: 'x' });
+  const pin = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: ['b1'], expiresAt: LATER }, admin);
+  const badge = await s.issueStaffCredential({ role: 'admin', subjectId: 'u-adm', kind: 'badge', code: '04:A2:9F:11' }, admin);
+  const carrierBadge = await s.issueStaffCredential({ role: 'carrier', subjectId: 'car', kind: 'badge', code: 'CAR-0001', bankIds: ['b2'] }, admin);
+  const p1 = (await s.getBank('b1')).credentialHash;
+  const built = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.equal(desiredStateSchema.safeParse(built.state).success, true, 'valid by the protocol schema');
+  t.same(built.skipped, []);
+  const staff = built.state.credentials.filter((c) => c.kind === 'staff-pin' || c.kind === 'badge');
+  t.same(
+    staff.map((c) => [c.kind, c.role, c.subjectId]).sort(),
+    [['badge', 'admin', 'u-adm'], ['staff-pin', 'operator', 'u-op']],
+    'b1 gets the operator PIN and the admin badge, not the carrier badge of b2',
+  );
+  const pinCred = staff.find((c) => c.kind === 'staff-pin')!;
+  t.match(pinCred, { doors: [], reservationIds: [], oneTime: false, expiresAt: LATER });
+  t.equal(pinCred.hash, hashCredential('staff-pin', pin.code, p1), 'the kiosk hash of the typed PIN matches');
+  t.equal(staff.find((c) => c.kind === 'badge')!.hash, hashCredential('badge', badge.code, p1), 'the hash of the badge as read matches');
+  t.notOk(JSON.stringify(built.state).includes(pin.code), 'the PIN never in clear');
+  const b2 = buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state.credentials;
+  t.same(b2.map((c) => [c.kind, c.role]).sort(), [['badge', 'admin'], ['badge', 'carrier']]);
+  t.equal(b2.find((c) => c.role === 'carrier')!.hash, hashCredential('badge', carrierBadge.code, (await s.getBank('b2')).credentialHash));
+
+  // Bank params changed since issue: no usable hash, reported and not sent.
+  const bank = s.store.get('banks', 'b1')!;
+  await s.store.commit({ put: [{ c: 'banks', key: 'b1', value: { ...bank, credentialHash: { ...bank.credentialHash, salt: 'b3RoZXJzYWx0b3RoZXJzYWx0' } } }] });
+  const changed = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.same(changed.skipped.map((x) => [x.kind, x.why]).sort(), [['badge', 'other-hash-params'], ['staff-pin', 'other-hash-params']]);
+  t.same(changed.state.credentials.filter((c) => c.kind === 'staff-pin' || c.kind === 'badge'), []);
+  await s.store.commit({ put: [{ c: 'banks', key: 'b1', value: bank }] });
+
+  // Revoked, or expired by the cloud's clock: withdrawn.
+  await s.revokeStaffCredential(badge.staffCredential.id, admin);
+  t.same(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.map((c) => c.kind), ['staff-pin'], 'a revoked badge is withdrawn');
+  t.same(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: LATER }).state.credentials, [], 'an expired PIN is withdrawn');
+});
+
 t.test('a held return carries its drop-off code for the reserved door; a held package carries none', async (t) => {
   const s = await bankModel();
   const ret = await s.reserve({ bankId: 'b1', kind: 'return', recipient: { type: 'contact', id: 'c1' }, dropOffParty: { type: 'contact', id: 'c1' }, pickupParty: { type: 'carrier', id: 'car' }, size: 'S' }, operator);

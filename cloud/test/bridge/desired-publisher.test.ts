@@ -70,3 +70,22 @@ t.test('a controller coming online is (re)published if its state is not the last
   await new Promise((r) => setTimeout(r, 60));
   t.same(link.sent.map((x) => x.controllerId), ['ctl-1'], 'handed to the link again (the link dedups by hash itself)');
 });
+
+t.test('a staff credential issued or revoked republishes the banks where it signs in', async (t) => {
+  const { s, link, pub } = await setup(t);
+  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  link.sent.length = 0;
+  const one = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: ['b2'] }, admin);
+  await pub.flush();
+  t.same(link.sent.map((x) => x.controllerId), ['ctl-x'], 'only the bank it is valid at');
+  t.match(link.sent[0]!.state.credentials, [{ kind: 'staff-pin', role: 'operator', subjectId: 'u-op' }]);
+  link.sent.length = 0;
+  await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'badge', code: 'BADGE-1' }, admin);
+  await pub.flush();
+  t.same(link.sent.map((x) => x.controllerId).sort(), ['ctl-1', 'ctl-2', 'ctl-x'], 'valid everywhere: every controller');
+  link.sent.length = 0;
+  await s.revokeStaffCredential(one.staffCredential.id, admin);
+  await pub.flush();
+  t.same(link.sent.map((x) => x.controllerId), ['ctl-x']);
+  t.same(link.sent[0]!.state.credentials.map((c) => c.kind), ['badge'], 'the revoked PIN is withdrawn');
+});
