@@ -37,6 +37,16 @@ export const resendEventsBodySchema = z.strictObject({
   toSeq: z.number().int().min(1).optional(),
 });
 
+/** What happened to a door the kiosk asked the cloud to open (`kiosk-open-request`). */
+export const KIOSK_OPEN_OUTCOMES = ['opened', 'already_open', 'jammed', 'unknown', 'rejected'] as const;
+export const kioskOpenResultBodySchema = z.strictObject({
+  requestId: idSchema,
+  /** The kiosk-local alias door of the request. */
+  door: doorNumberSchema,
+  outcome: z.enum(KIOSK_OPEN_OUTCOMES),
+  reason: shortTextSchema.optional(),
+});
+
 export const openDoorCommandSchema = z.strictObject({ ...envelope, type: z.literal('open-door'), body: openDoorBodySchema });
 export const setServiceCommandSchema = z.strictObject({ ...envelope, type: z.literal('set-service'), body: setServiceBodySchema });
 export const endSessionCommandSchema = z.strictObject({ ...envelope, type: z.literal('end-session'), body: endSessionBodySchema });
@@ -45,6 +55,12 @@ export const resendEventsCommandSchema = z.strictObject({
   ...envelope,
   type: z.literal('resend-events'),
   body: resendEventsBodySchema,
+});
+/** Cloud -> kiosk controller: the answer to its `kiosk-open-request`; acked `done`. */
+export const kioskOpenResultCommandSchema = z.strictObject({
+  ...envelope,
+  type: z.literal('kiosk-open-result'),
+  body: kioskOpenResultBodySchema,
 });
 
 /** A signed one-shot command, cloud -> controller, on `cmd`. */
@@ -55,6 +71,7 @@ export const commandSchema = z
     endSessionCommandSchema,
     rebirthCommandSchema,
     resendEventsCommandSchema,
+    kioskOpenResultCommandSchema,
   ])
   .superRefine((cmd, ctx) => {
     if (cmd.expiresAt <= cmd.issuedAt) {
@@ -68,4 +85,4 @@ export type Command = z.infer<typeof commandSchema>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 export type UnsignedCommand<T extends CommandType = CommandType> = Omit<CommandOf<T>, 'sig'>;
-export const COMMAND_TYPES = ['open-door', 'set-service', 'end-session', 'rebirth', 'resend-events'] as const satisfies readonly CommandType[];
+export const COMMAND_TYPES = ['open-door', 'set-service', 'end-session', 'rebirth', 'resend-events', 'kiosk-open-result'] as const satisfies readonly CommandType[];

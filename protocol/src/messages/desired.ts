@@ -14,6 +14,15 @@ export const desiredDoorSchema = z.strictObject({
   service: serviceStateSchema,
   /** Rear-loading shelves carry a barcode the operator scans. */
   rearShelfBarcode: z.string().min(1).max(64).optional(),
+  /**
+   * Present only in the KIOSK controller's document, for a door of another column of the same bank: `door` is then a
+   * kiosk-local alias (unique in the document, numbered after the kiosk's own doors: other columns by position, then
+   * door), and `remote` is the real controller and door. Credentials' `doors` and reservations' `door` in the same
+   * document use the alias. The kiosk never drives such a door itself: it asks the cloud (event `kiosk-open-request`),
+   * which opens it with a signed `open-door` to that column and answers with `kiosk-open-result`. A bank with more than
+   * 160 doors in all (the `doors` limit) leaves the doors past the limit out of the kiosk's view.
+   */
+  remote: z.strictObject({ controllerId: idSchema, door: doorNumberSchema }).optional(),
 });
 export type DesiredDoor = z.infer<typeof desiredDoorSchema>;
 

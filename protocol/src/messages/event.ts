@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { doorNumberSchema, epochMsSchema, idSchema, shortTextSchema } from '../ids.ts';
+import { doorNumberSchema, epochMsSchema, idSchema, lockerNumberSchema, shortTextSchema } from '../ids.ts';
 import { actorSchema, serviceStateSchema, signatureSchema, versionField } from './common.ts';
 
 const door = doorNumberSchema;
@@ -94,6 +94,24 @@ export const desiredRejectedEventSchema = z.strictObject({
   reason: shortTextSchema,
 });
 
+/**
+ * The kiosk asks the cloud to open a door of another column of its bank (an alias door of its desired state, with
+ * `remote`) for a person it has signed in. The cloud answers with the signed command `kiosk-open-result`; a request
+ * the cloud receives late (event `at` too old, replayed after an outage) is refused, never acted on.
+ */
+export const kioskOpenRequestEventSchema = z.strictObject({
+  type: z.literal('kiosk-open-request'),
+  requestId: idSchema,
+  /** The kiosk-local alias door. */
+  door,
+  locker: lockerNumberSchema,
+  /** The signed-in credential that allows this door (recipient codes; staff sign-ins). */
+  credentialId: idSchema.optional(),
+  purpose: z.enum([...TRANSACTION_KINDS, 'service']),
+  /** Who is signed in at the kiosk. */
+  actor: actorSchema.optional(),
+});
+
 export const eventBodySchema = z.discriminatedUnion('type', [
   doorOpenedEventSchema,
   doorClosedEventSchema,
@@ -110,6 +128,7 @@ export const eventBodySchema = z.discriminatedUnion('type', [
   consoleActionEventSchema,
   localStateResetEventSchema,
   desiredRejectedEventSchema,
+  kioskOpenRequestEventSchema,
 ]);
 export type EventBody = z.infer<typeof eventBodySchema>;
 export type EventType = EventBody['type'];
