@@ -50,6 +50,8 @@ export interface CommandExecutor {
   openDoor(door: number, pulseMs: number | undefined, command: CommandOf<'open-door'>): Promise<OpenDoorOutcome | CommandOutcome>;
   setService(door: number, state: ServiceState, command: CommandOf<'set-service'>): Promise<void | CommandOutcome>;
   endSession(command: CommandOf<'end-session'>): Promise<void | CommandOutcome>;
+  /** The cloud's answer to this kiosk's `kiosk-open-request`; a controller without it refuses the command `unsupported`. */
+  kioskOpenResult?(command: CommandOf<'kiosk-open-result'>): Promise<void | CommandOutcome>;
   /** Door states and bus health for `reported`; without it doors are reported `unknown` from the desired door map. */
   snapshot?(): { doors: ReportedDoor[]; bus: Reported['bus'] };
 }
@@ -659,6 +661,9 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
           const missing = cmd.body.fromSeq <= this.outbox.ackedUpTo ? ` (up to ${this.outbox.ackedUpTo} already confirmed)` : '';
           return { status: 'done', detail: `resent ${range.length} events${missing}` };
         }
+        case 'kiosk-open-result':
+          if (!ex.kioskOpenResult) return { status: 'rejected', reason: 'unsupported', detail: 'not a kiosk controller' };
+          return (await ex.kioskOpenResult(cmd)) ?? { status: 'done' };
       }
     } catch (err) {
       this.log.error({ err, commandId: cmd.id }, 'executor failed');
