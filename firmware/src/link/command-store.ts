@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { idSchema } from '@portier/protocol';
 import { clockStateSchema, INITIAL_CLOCK_STATE, type ClockState } from '../clock/cloud-clock.ts';
+import { AppendLog } from '../store/append-log.ts';
 import { openDurableStore, type DurableFile, type StoreReset } from '../store/durable-file.ts';
 import type { Low } from 'lowdb';
 import type { Logger } from '../util/logger.ts';
@@ -16,8 +17,11 @@ export const pendingCommandSchema = z.strictObject({
 export type PendingCommand = z.infer<typeof pendingCommandSchema>;
 
 /**
- * `commands.json`: everything the command path must remember across a restart, in one file so the remote-open path
- * costs one durable write before the door is pulsed (the seen id and the pending mark together).
+ * `commands.json`: everything the command path must remember across a restart. It is the snapshot; what changed
+ * since goes to `commands.log` (one JSON line per change, see `logEntrySchema`), so the remote-open path costs one
+ * append and one fdatasync before the door is pulsed (the seen id and the pending mark together in one line),
+ * whatever the number of ids remembered. The log is folded into the snapshot every `COMPACT_AFTER` lines and on
+ * `save()`.
  */
 export const commandFileSchema = z.strictObject({
   v: z.literal(1),
@@ -34,6 +38,18 @@ export const commandFileSchema = z.strictObject({
   seqHighWater: z.number().int().min(0),
 });
 export type CommandFile = z.infer<typeof commandFileSchema>;
+
+/** One line of `commands.log`: an accepted command (`a`: id, issuedAt, expiresAt; `p`: its pending mark), cleared
+ * pending marks (`c`), or the persisted clock (`k`). */
+export const logEntrySchema = z.union([
+  z.strictObject({ a: z.tuple([idSchema, z.number().int(), z.number().int()]), p: pendingCommandSchema.optional() }),
+  z.strictObject({ c: z.array(idSchema).min(1) }),
+  z.strictObject({ k: clockStateSchema }),
+]);
+export type LogEntry = z.infer<typeof logEntrySchema>;
+
+/** Log lines after which the log is folded into the snapshot (off the command's path: the next command waits). */
+export const COMPACT_AFTER = 1000;
 
 export type SeenCheck = 'new' | 'seen' | 'below-floor';
 
@@ -58,9 +74,16 @@ export class CommandStore {
   private readonly cap: number;
   private size: number;
 
-  private constructor(db: Low<CommandFile>, file: DurableFile<CommandFile>, reset: StoreReset | undefined, opts: CommandStoreOptions) {
+  private readonly log: AppendLog;
+  private readonly logger: Logger | undefined;
+  /** Lines in the log since the last snapshot. */
+  private logLines = 0;
+
+  private constructor(db: Low<CommandFile>, file: DurableFile<CommandFile>, log: AppendLog, reset: StoreReset | undefined, opts: CommandStoreOptions) {
     this.db = db;
     this.file = file;
+    this.log = log;
+    this.logger = opts.logger;
     this.reset = reset;
     this.marginMs = opts.marginMs ?? 10 * 60_000;
     this.cap = opts.cap ?? 10_000;
@@ -72,14 +95,54 @@ export class CommandStore {
    * the floor: any command issued before it may already have run, so it is refused rather than guessed.
    */
   static async open(dir: string, opts: CommandStoreOptions & { floorAfterReset?: () => number } = {}): Promise<CommandStore> {
-    const { db, file, reset } = await openDurableStore(join(dir, 'commands.json'), defaults, {
+    const { db, file, reset: fileReset } = await openDurableStore(join(dir, 'commands.json'), defaults, {
       schema: commandFileSchema,
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
-    if (reset) db.data.floorIssuedAt = opts.floorAfterReset?.() ?? Date.now();
-    const store = new CommandStore(db, file, reset, opts);
-    if (reset) await db.write();
+    let reset = fileReset;
+    const logPath = join(dir, 'commands.log');
+    let { log, contents } = await AppendLog.open(logPath);
+    const entries: LogEntry[] = [];
+    for (const [i, line] of contents.lines.entries()) {
+      let parsed: ReturnType<typeof logEntrySchema.safeParse>;
+      try {
+        parsed = logEntrySchema.safeParse(JSON.parse(line));
+      } catch {
+        parsed = logEntrySchema.safeParse(undefined);
+      }
+      if (!parsed.success) {
+        // A bad line inside the log (not a torn tail): what it held is unknown, so start from a raised floor.
+        await log.close();
+        const logReset = await AppendLog.setAside(logPath, `commands.log line ${i + 1} is not a log entry`, Date.now());
+        opts.logger?.warn({ reason: logReset.reason, setAsideAs: logReset.setAsideAs }, 'corrupt command log set aside');
+        reset ??= logReset;
+        ({ log } = await AppendLog.open(logPath));
+        entries.length = 0;
+        break;
+      }
+      entries.push(parsed.data);
+    }
+    if (reset) db.data.floorIssuedAt = Math.max(db.data.floorIssuedAt, opts.floorAfterReset?.() ?? Date.now());
+    const store = new CommandStore(db, file, log, reset, opts);
+    for (const e of entries) store.replay(e);
+    store.size = Object.keys(db.data.seen).length;
+    store.enforceCap();
+    if (reset || entries.length > 0) await store.save();
     return store;
+  }
+
+  private replay(e: LogEntry): void {
+    const d = this.db.data;
+    if ('a' in e) {
+      const [id, issuedAt, expiresAt] = e.a;
+      d.seen[id] = [issuedAt, expiresAt];
+      if (e.p && !d.pending.some((p) => p.id === id)) d.pending.push(e.p);
+    } else if ('c' in e) {
+      const set = new Set(e.c);
+      d.pending = d.pending.filter((p) => !set.has(p.id));
+    } else {
+      d.clock = e.k;
+    }
   }
 
   get data(): Readonly<CommandFile> {
@@ -103,11 +166,15 @@ export class CommandStore {
   accept(cmd: { id: string; type: string; issuedAt: number; expiresAt: number; door?: number }, pending: boolean, localNow: number): Promise<void> {
     this.db.data.seen[cmd.id] = [cmd.issuedAt, cmd.expiresAt];
     this.size++;
-    if (pending) {
-      this.db.data.pending.push({ id: cmd.id, type: cmd.type, ...(cmd.door !== undefined ? { door: cmd.door } : {}), startedAt: localNow });
-    }
+    const mark: PendingCommand | undefined = pending
+      ? { id: cmd.id, type: cmd.type, ...(cmd.door !== undefined ? { door: cmd.door } : {}), startedAt: localNow }
+      : undefined;
+    if (mark) this.db.data.pending.push(mark);
     this.enforceCap();
-    return this.writeNow();
+    // A deferred clear goes out in the same sync as this accept.
+    this.flushDeferredClears();
+    const written = this.append({ a: [cmd.id, cmd.issuedAt, cmd.expiresAt], ...(mark ? { p: mark } : {}) });
+    return written;
   }
 
   /** Records a refused id too, so its replay is refused as `replayed` (only ids whose signature verified). */
@@ -119,43 +186,55 @@ export class CommandStore {
   }
 
   /**
-   * Clears pending marks. With `deferMs`, the write waits that long for company: the next command's durable accept
-   * carries it for free, so a stream of remote opens costs one fsync each instead of two. The price is a window of
+   * Clears pending marks. With `deferMs`, the line waits that long for company: the next command's accept carries it
+   * in the same sync, so a stream of remote opens costs one sync each instead of two. The price is a window of
    * `deferMs` after the ack in which a power cut makes the restarted controller answer the same command once more
    * with `unknown`/`interrupted` (never run it again); the cloud keeps the first outcome of a command.
    */
   clearPending(ids: readonly string[], deferMs = 0): Promise<void> {
     const set = new Set(ids);
     this.db.data.pending = this.db.data.pending.filter((p) => !set.has(p.id));
-    if (deferMs <= 0) return this.writeNow();
+    if (ids.length === 0) return Promise.resolve();
+    if (deferMs <= 0) return this.append({ c: [...ids] });
+    for (const id of ids) this.deferredClears.push(id);
     if (!this.deferred) {
       this.deferred = new Promise<void>((resolve, reject) => {
-        this.deferTimer = setTimeout(() => {
-          this.deferTimer = undefined;
-          this.writeNow().then(resolve, reject);
-        }, deferMs);
-        this.deferResolve = resolve;
+        this.deferSettle = { resolve, reject };
+        this.deferTimer = setTimeout(() => this.flushDeferredClears(), deferMs);
       });
     }
     return this.deferred;
   }
 
+  private deferredClears: string[] = [];
   private deferred: Promise<void> | undefined;
   private deferTimer: ReturnType<typeof setTimeout> | undefined;
-  private deferResolve: (() => void) | undefined;
+  private deferSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
 
-  /** Writes now; a deferred write is served by it. */
-  private writeNow(): Promise<void> {
-    const p = this.db.write();
-    if (this.deferred) {
-      if (this.deferTimer) clearTimeout(this.deferTimer);
-      this.deferTimer = undefined;
-      const resolve = this.deferResolve;
-      this.deferred = undefined;
-      this.deferResolve = undefined;
-      void p.then(() => resolve?.(), () => resolve?.());
+  /** Sends the deferred clears now (with whatever is appended in the same tick). */
+  private flushDeferredClears(): void {
+    if (this.deferTimer) clearTimeout(this.deferTimer);
+    this.deferTimer = undefined;
+    const settle = this.deferSettle;
+    const ids = this.deferredClears.splice(0);
+    this.deferred = undefined;
+    this.deferSettle = undefined;
+    if (!settle) return;
+    if (ids.length === 0) return settle.resolve();
+    this.append({ c: ids }).then(settle.resolve, settle.reject);
+  }
+
+  private append(entry: LogEntry): Promise<void> {
+    const p = this.log.append(JSON.stringify(entry));
+    if (++this.logLines >= COMPACT_AFTER) {
+      void this.save().catch((err: unknown) => this.logger?.error({ err }, 'could not fold the command log into commands.json'));
     }
     return p;
+  }
+
+  /** Physical syncs so far: snapshot writes plus log syncs (tests, benchmarks). */
+  get syncs(): number {
+    return this.file.writes + this.log.syncs;
   }
 
   pending(): readonly PendingCommand[] {
@@ -183,9 +262,29 @@ export class CommandStore {
     if (seq > this.db.data.seqHighWater) this.db.data.seqHighWater = seq;
   }
 
-  /** Writes whatever changed (clock, high-water mark, pruning). */
+  /** Persists the clock with one log line (cheap: it rides on the command path's log). */
+  saveClock(state: ClockState): Promise<void> {
+    this.db.data.clock = state;
+    return this.append({ k: state });
+  }
+
+  /** Writes the whole state (clock, high-water mark, pruning) as the new snapshot and empties the log. */
   save(): Promise<void> {
-    return this.writeNow();
+    this.logLines = 0;
+    return this.log.compact(() => this.file.write(this.db.data));
+  }
+
+  /** Resolves when every write asked for so far is on disk. */
+  async flush(): Promise<void> {
+    this.flushDeferredClears();
+    await this.log.flush();
+    await this.file.flush();
+  }
+
+  /** Flushes and releases the log file. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.log.close();
   }
 
   private enforceCap(): void {

@@ -305,7 +305,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     this.commands.setClock(this.clockImpl.state());
     this.commands.setSeqHighWater(this.outbox.nextSeq - 1);
     await this.commands.save().catch((err: unknown) => this.log.error({ err }, 'could not save command state'));
-    await Promise.all([this.commands.file.flush(), this.outbox.file.flush(), this.desiredStore.file.flush()]);
+    await Promise.all([this.commands.close(), this.outbox.file.flush(), this.desiredStore.file.flush()]);
   }
 
   // ---------------------------------------------------------------------------------------------------- public API
@@ -563,8 +563,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
 
   private learn(issuedAt: number): void {
     if (this.clockImpl.observe(issuedAt)) {
-      this.commands.setClock(this.clockImpl.state());
-      void this.commands.save().catch((err: unknown) => this.log.error({ err }, 'could not persist clock'));
+      void this.commands.saveClock(this.clockImpl.state()).catch((err: unknown) => this.log.error({ err }, 'could not persist clock'));
     }
   }
 

@@ -121,8 +121,12 @@ t.test('a command running when the controller died is acked unknown/interrupted 
   const deadline = Date.now() + 4000;
   while (f.executor.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
   t.equal(f.executor.calls.length, 1);
-  const pendingOnDisk = JSON.parse(readFileSync(join(f.dir, 'commands.json'), 'utf8')) as { pending: Array<{ id: string }> };
-  t.same(pendingOnDisk.pending.map((p) => p.id), [c.id], 'pending mark is durable before the pulse');
+  // The command path appends to commands.log (folded into commands.json at the next start).
+  const logged = readFileSync(join(f.dir, 'commands.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { a?: [string]; p?: { id: string } });
+  t.same(logged.flatMap((e) => (e.p ? [e.p.id] : [])), [c.id], 'pending mark is durable before the pulse');
   // "Power cut": take the files as they are now, stop the old process's link, start a new one on the copy.
   const crashed = mkdtempSync(join(tmpdir(), 'portier-crash-'));
   t.teardown(() => rmSync(crashed, { recursive: true, force: true }));

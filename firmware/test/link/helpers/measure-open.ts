@@ -19,7 +19,7 @@ await link.start();
 await online;
 const target = { bankId: 'bank-1', controllerId: 'col-1' };
 const lat: number[] = [];
-const writes0 = (link as unknown as { commands: { file: { writes: number } } }).commands.file.writes;
+const writes0 = (link as unknown as { commands: { syncs: number } }).commands.syncs;
 for (let i = 0; i < count; i++) {
   const c = makeCommand(privateKey, 'open-door', openDoorBody(1), target);
   const t0 = performance.now();
@@ -28,7 +28,7 @@ for (let i = 0; i < count; i++) {
   await ack;
   lat.push(performance.now() - t0);
 }
-const writes = (link as unknown as { commands: { file: { writes: number } } }).commands.file.writes - writes0;
+const writes = (link as unknown as { commands: { syncs: number } }).commands.syncs - writes0;
 lat.sort((a, b) => a - b);
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!.toFixed(2);
 console.log(`commands=${count} p50_ms=${q(0.5)} p99_ms=${q(0.99)} max_ms=${q(1)} commands_json_writes=${writes}`);
