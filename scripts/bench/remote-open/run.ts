@@ -4,7 +4,10 @@
 // floor of that path: a plain MQTT request/reply round trip through the same broker (p99) plus the p99 of one durable
 // write times the durable writes on the path (controller: seen-id + pending mark in one write; cloud: the audit
 // record before and after).
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +16,7 @@ import { pino } from 'pino';
 import { startCloud } from '@portier/cloud/runtime/cloud-runtime.ts';
 import { provision, ensureServiceAccount } from '@portier/cloud/provision/provision.ts';
 import { writeFileDurable } from '@portier/cloud/mqtt/fs.ts';
-import { runSimBank, validateBankConfig } from '@portier/sim/bank/index.ts';
+import { validateBankConfig } from '@portier/sim/bank/index.ts';
 import { topicFor } from '@portier/protocol';
 import { bench, percentile } from '../lib/stats.ts';
 
@@ -33,7 +36,7 @@ const cloud = await startCloud({
   logger: log,
 });
 const clients: mqtt.MqttClient[] = [];
-let bank: Awaited<ReturnType<typeof runSimBank>> | undefined;
+let worker: ChildProcess | undefined;
 try {
   // One bank, one column of 8 doors driven by a real controller on the simulator.
   const s = cloud.service;
@@ -65,9 +68,30 @@ try {
       },
     ],
   });
-  bank = await runSimBank({ bank: bankConfig, cloud: { brokerUrl: cloud.mqttUrl }, logger: log });
-  const column = bank.column(1);
-  progress('simulated column running');
+  // The column and its controller run in a process of their own, as on a real bank: the cloud's event loop and the
+  // controller's do not wait for each other.
+  worker = fork(new URL('./column-worker.ts', import.meta.url), [JSON.stringify({ bank: bankConfig, brokerUrl: cloud.mqttUrl })], {
+    // BENCH_WORKER_IMPORT: a module the worker loads first (a profiler's hook).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_IMPORT ? ['--import', process.env.BENCH_WORKER_IMPORT] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [first] = (await once(worker, 'message')) as [unknown];
+  if (!(first && typeof first === 'object' && 'ready' in first)) throw new Error(`column worker did not start: ${JSON.stringify(first)}`);
+  const w = worker;
+  const closeDoor = async (n: number): Promise<void> => {
+    const closed = new Promise<void>((resolve) => {
+      const on = (m: unknown): void => {
+        if (m && typeof m === 'object' && 'closed' in m && m.closed === n) {
+          w.off('message', on);
+          resolve();
+        }
+      };
+      w.on('message', on);
+    });
+    w.send({ close: n });
+    await closed;
+  };
+  progress('simulated column running (own process)');
 
   // 500 idle controllers: real identities, real MQTT sessions, subscribed to their own command topics.
   const idle = await cloud.identities.createControllers(
@@ -92,19 +116,43 @@ try {
     body: JSON.stringify({ username: admin.user, password: admin.password }),
   });
   const { token } = (await login.json()) as { token: string };
-  const open = async (locker: number): Promise<{ outcome: string }> => {
-    const r = await fetch(`${cloud.httpUrl}/api/v1/banks/bank/lockers/${locker}/open`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ reason: 'benchmark' }),
+  // A plain keep-alive HTTP client with Nagle off, as an integrator's service would use.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const api = new URL(cloud.httpUrl);
+  const body = JSON.stringify({ reason: 'benchmark' });
+  const open = (locker: number): Promise<{ outcome: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: api.hostname,
+          port: api.port,
+          method: 'POST',
+          path: `/api/v1/banks/bank/lockers/${locker}/open`,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            try {
+              resolve(JSON.parse(text) as { outcome: string });
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+        },
+      );
+      req.on('socket', (s) => s.setNoDelay(true));
+      req.on('error', reject);
+      req.end(body);
     });
-    return (await r.json()) as { outcome: string };
-  };
 
   // Warm up, then measure. Doors are used round-robin and shut again by a virtual person between calls.
   for (let i = 0; i < 50; i++) {
     await open((i % DOORS) + 1);
-    column.door((i % DOORS) + 1).close();
+    await closeDoor((i % DOORS) + 1);
   }
   progress('warmed up');
   await new Promise((r) => setTimeout(r, 200));
@@ -117,7 +165,7 @@ try {
     const res = await open(door);
     latencies.push(performance.now() - t0);
     outcomes.set(res.outcome, (outcomes.get(res.outcome) ?? 0) + 1);
-    column.door(door).close();
+    await closeDoor(door);
     if (door === DOORS) await new Promise((r) => setTimeout(r, 30));
   }
   process.stdout.write(`outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}\n`);
@@ -148,7 +196,8 @@ try {
     const t0 = performance.now();
     await new Promise<void>((resolve) => {
       requester.once('message', () => resolve());
-      requester.publish(cmdTopic, `rtt-${i}`, { qos: 1 });
+      // A well-formed ack (of no command the cloud waits for), so the cloud's own subscriber takes it quietly.
+      requester.publish(cmdTopic, JSON.stringify({ v: 1, commandId: `rtt-${i}`, status: 'done', at: Date.now() }), { qos: 1 });
     });
     rtts.push(performance.now() - t0);
   }
@@ -175,7 +224,11 @@ try {
   bench('remote_open_overhead_ratio', p99 / floor, 'x');
 } finally {
   for (const c of clients) c.end(true);
-  await bank?.close();
+  if (worker && worker.exitCode === null) {
+    worker.send({ stop: true });
+    await Promise.race([once(worker, 'exit'), new Promise((r) => setTimeout(r, 5000).unref())]);
+    worker.kill('SIGKILL');
+  }
   await cloud.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,34 @@
+// Profiling aid (not part of `make bench`): runs the remote-open bench with timestamps at each step of the path,
+// in both processes, and prints per-segment percentiles. The marks come from `globalThis.__prof?.(label)` calls that
+// a developer adds locally to the code under study; none are committed.
+import { readFileSync, existsSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+const marks: Array<[string, number]> = [];
+(globalThis as unknown as { __prof: (l: string) => void }).__prof = (l: string) => void marks.push([l, performance.timeOrigin + performance.now()]);
+const childOut = '/tmp/prof-child.json';
+rmSync(childOut, { force: true });
+process.env.PROF_OUT = childOut;
+process.env.BENCH_WORKER_IMPORT ??= new URL('./prof-hook.mjs', import.meta.url).pathname;
+process.on('exit', () => {
+  const all = [...marks, ...(existsSync(childOut) ? (JSON.parse(readFileSync(childOut, 'utf8')) as Array<[string, number]>) : [])].sort((a, b) => a[1] - b[1]);
+  const calls: Array<Map<string, number>> = [];
+  let cur: Map<string, number> | undefined;
+  for (const [l, t] of all) {
+    if (l === 'C0') calls.push((cur = new Map()));
+    if (cur && !cur.has(l)) cur.set(l, t);
+  }
+  const order = ['C0', 'C1', 'C2', 'F0', 'F1', 'F2', 'D3', 'D4', 'D5', 'F6', 'CA', 'C3', 'C4'];
+  const segs = new Map<string, number[]>();
+  const add = (k: string, v: number) => (segs.get(k) ?? segs.set(k, []).get(k)!).push(v);
+  for (const c of calls.slice(60)) {
+    const present = order.filter((l) => c.has(l));
+    for (let i = 1; i < present.length; i++) add(`${present[i - 1]}->${present[i]}`, c.get(present[i]!)! - c.get(present[i - 1]!)!);
+    if (c.has('C4')) add('total', c.get('C4')! - c.get('C0')!);
+  }
+  for (const [k, v] of segs) {
+    v.sort((x, y) => x - y);
+    const q = (p: number) => v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!.toFixed(2);
+    process.stderr.write(`${k.padEnd(10)} n=${v.length} p50=${q(50)} p90=${q(90)} p99=${q(99)}\n`);
+  }
+});
+await import('./run.ts');
