@@ -12,7 +12,7 @@ export interface FactoryResetOptions {
   /**
    * Files in `dataDir` to erase. Default: only `desired.json` (the cloud re-sends its retained
    * desired state on the next connection). Deliberately NOT erased by default:
-   * - `commands.json`: seen command ids (replay protection) and the event sequence high-water
+   * - `commands.json` + `commands.log`: seen command ids (replay protection) and the event sequence high-water
    *   mark; the cloud deduplicates events by (controllerId, seq), so restarting the sequence at 1
    *   would make it drop every new event as a duplicate;
    * - `outbox.json`: events the cloud has not confirmed yet (DESIGN.md: nothing acknowledged is lost).

@@ -96,7 +96,7 @@ export interface ControllerLinkOptions {
   secret: string;
   /** The provisioned cloud command key (PEM or KeyObject). */
   cloudPublicKey: KeyObject | string;
-  /** Folder for commands.json, outbox.json, desired.json. */
+  /** Folder for commands.json + commands.log, outbox.json, desired.json. */
   dataDir: string;
   executor: CommandExecutor;
   firmware?: string;
