@@ -980,8 +980,13 @@ export class LockerService extends EventEmitter<DomainEvents> {
       let code: string | undefined;
       let expiresAt: number | undefined;
       if (req.kind === 'storage') {
-        r.storageMode = req.endsAt !== undefined ? 'fixed' : 'open';
-        if (req.endsAt !== undefined) r.endsAt = r.maxEndsAt = req.endsAt;
+        // The kiosk lets the person extend a storage with an end time up to the bank's maxStorageH from its start
+        // (it checks that itself): flexible up to that bound, or its `storage-extend` could not move the end here.
+        r.storageMode = req.endsAt !== undefined ? 'flexible' : 'open';
+        if (req.endsAt !== undefined) {
+          r.endsAt = req.endsAt;
+          r.maxEndsAt = Math.max(req.endsAt, now + bank.rules.maxStorageH * HOUR);
+        }
       } else {
         expiresAt = now + bank.rules.pickupPinExpiryH * HOUR;
         const drawn = await this.newPickupCode(bank, id);

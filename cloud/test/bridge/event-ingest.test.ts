@@ -97,13 +97,19 @@ t.test('a delivery or storage into a free locker with no reservation makes the l
   sync.store('ctl-1', 'b1', tx('storage-start', [door2], [], { actor: { role: 'recipient' }, endsAt }));
   await ingest.idle();
   t.equal(await status(s, 2), 'occupied', 'storage started at the kiosk fills the locker');
-  t.match(s.store.list('reservations').find((x) => x.lockerNumber === 2), { kind: 'storage', status: 'occupied', storageMode: 'fixed', endsAt });
+  const st = s.store.list('reservations').find((x) => x.lockerNumber === 2)!;
+  t.match(st, { kind: 'storage', status: 'occupied', storageMode: 'flexible', endsAt });
+  t.ok(st.maxEndsAt! >= Date.now() + 11 * 3_600_000, 'extendable up to the bank\'s maxStorageH (12 h) from the start');
+  // The kiosk extends it by an hour: the cloud's end moves with it.
+  sync.store('ctl-1', 'b1', tx('storage-extend', [door2], ['st-local-1'], { actor: { role: 'recipient' }, endsAt: endsAt + 3_600_000 }));
+  await ingest.idle();
+  t.equal(s.store.get('reservations', st.id)!.endsAt, endsAt + 3_600_000, 'storage-extend from the kiosk moves the end');
   t.equal(codes.length, 1, 'no cloud code for storage (the kiosk PIN opens it)');
   // A second delivery event into the same (now occupied) locker adds to its reservation, no second reservation.
   sync.store('ctl-1', 'b1', tx('drop-off', [door1], [], { trackingIds: ['C-2'] }));
   await ingest.idle();
   t.equal(s.store.list('reservations').filter((x) => x.lockerNumber === 1).length, 1);
-  t.match(applied.map((a) => a.actions.join(',')), [/^recordKioskOccupancy 1 /, /^recordKioskOccupancy 2 /, /^dropOff /]);
+  t.match(applied.map((a) => a.actions.join(',')), [/^recordKioskOccupancy 1 /, /^recordKioskOccupancy 2 /, /^extendReservation /, /^dropOff /]);
 });
 
 t.test('duplicate events (same controller and seq) do nothing', async (t) => {
