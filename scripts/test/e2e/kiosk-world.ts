@@ -1,0 +1,101 @@
+// The kiosk world of the issue-6 end-to-end tests (storage, exchange, lock-out, offline drop-off): the whole cloud
+// on a temp data folder, the demo bank seeded and provisioned, the column that is not the kiosk's put out of service
+// through the API (so everything lands in the kiosk column: lockers 1-5, doors 1-5), and the simulated bank of real
+// controllers online with a desired state. Same set-up as kiosk.test.ts / carrier.test.ts, shared by the new files.
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { EventBody } from '@portier/protocol';
+import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
+import type { SimBank } from '@portier/sim/bank/index.ts';
+import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
+
+export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
+export const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
+
+export type Transaction = Extract<EventBody, { type: 'transaction' }>;
+
+export interface KioskWorld {
+  dir: string;
+  cloud: CloudRuntime;
+  rec: Recorder;
+  p: Provisioned;
+  bank: SimBank;
+  token: string;
+  bankId: string;
+  kioskId: string;
+}
+
+export interface KioskWorldOptions {
+  language?: 'en' | 'fr';
+  /** Bank rules changed through the API before the bank starts (PATCH /banks/{id}). */
+  rules?: Record<string, unknown>;
+  /** Runs after seeding, before the bank starts (e.g. issue a carrier code). */
+  before?: (w: Omit<KioskWorld, 'bank' | 'kioskId'>) => Promise<void>;
+}
+
+export async function kioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<KioskWorld> {
+  const dir = tempDir(t, 'portier-e2e-kiosk-');
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
+  const rec = await Recorder.start(t, cloud);
+  const p = await seedAndProvision(cloud, dir);
+  const bankId = p.seeded.bankId;
+  const token = await login(cloud);
+  for (const n of OTHER_COLUMN_LOCKERS) {
+    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
+    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  if (o.rules) {
+    const r = await api(cloud, 'PATCH', `/banks/${bankId}`, token, { rules: o.rules });
+    if (r.status !== 200) throw new Error(`rules: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  if (o.before) await o.before({ dir, cloud, rec, p, token, bankId });
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), ...(o.language ? { language: o.language } : {}) });
+  const kioskId = bank.kiosk!.column.controllerId;
+  return { dir, cloud, rec, p, bank, token, bankId, kioskId };
+}
+
+/** Doors physically open in the simulator, as "column/door". */
+export function doorsOpen(bank: SimBank): string[] {
+  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
+}
+
+/** The kiosk controller's current desired state (after the cloud's last publish reached it). */
+export function desiredOf(w: KioskWorld) {
+  const d = w.bank.kiosk!.column.controller.link?.desired.desired;
+  if (!d) throw new Error('the kiosk controller has no desired state');
+  return d.state;
+}
+
+export function lockerOfDoor(w: KioskWorld, door: number): number {
+  const d = desiredOf(w).doors.find((x) => x.door === door);
+  if (!d) throw new Error(`door ${door} is no locker of the kiosk column`);
+  return d.locker;
+}
+
+export function doorOfLocker(w: KioskWorld, locker: number): number {
+  const d = desiredOf(w).doors.find((x) => x.locker === locker);
+  if (!d) throw new Error(`locker ${locker} is not in the kiosk column`);
+  return d.door;
+}
+
+/** Every transaction the cloud stored for the kiosk controller (its event journal), oldest first. */
+export async function storedTransactions(w: KioskWorld): Promise<Transaction[]> {
+  return (await w.cloud.journal.read(w.kioskId)).flatMap((e) => (e.event.type === 'transaction' ? [e.event] : []));
+}
+
+/** Waits until the cloud stored a transaction passing `pred`; returns it. */
+export async function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = 8000): Promise<Transaction> {
+  let hit: Transaction | undefined;
+  await until(async () => (hit = (await storedTransactions(w)).find(pred)) !== undefined, ms, `${what} stored by the cloud`);
+  return hit!;
+}
+
+export async function lockerApi(w: KioskWorld, locker: number): Promise<{ status: string } & Record<string, unknown>> {
+  const r = await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token);
+  if (r.status !== 200) throw new Error(`locker ${locker}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json as { status: string };
+}
+
+export async function lockerStatus(w: KioskWorld, locker: number, status: string, ms = 5000): Promise<void> {
+  await until(async () => (await lockerApi(w, locker)).status === status, ms, `locker ${locker} ${status} in the API`);
+}
