@@ -36,6 +36,7 @@ import {
 import { isAccessible, reachLimits } from '../domain/accessibility.ts';
 import type { Bank, CarrierCode, Column, Locker, Reservation, StaffCredential } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
+import { withKioskBankView } from './kiosk-bank-view.ts';
 
 /** The reads the builder needs (a `Store` has them). */
 export type DesiredSource = Pick<Store, 'get' | 'list'>;
@@ -263,5 +264,5 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
     timers: kioskTimersOf(opts.timers),
     rules: bankRulesOf(bank),
   };
-  return { state, columnId: column.id, skipped };
+  return withKioskBankView(src, opts, { state, columnId: column.id, skipped });
 }

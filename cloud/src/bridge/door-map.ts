@@ -1,7 +1,8 @@
 /**
  * Where the domain's lockers are on the controllers, both ways:
  * - `lookup(bankId, lockerNumber)` -> controller id + door on its column: what RemoteOpen needs;
- * - `lockerAt(controllerId, door)` -> bank + locker number: what event ingest needs.
+ * - `lockerAt(controllerId, door)` -> bank + locker number: what event ingest needs; on the kiosk controller a door
+ *   past its own is an alias of another column's door (kiosk-bank-view.ts), resolved to that locker.
  * Which controller drives which column comes from the identity registry (bank id + column position per controller
  * id, revoked ones never); the domain's lockers say which column and door each locker is.
  *
@@ -14,6 +15,7 @@ import type { Actor, RecordRemoteOpenInput } from '../domain/model.ts';
 import type { DoorLocation, DoorMap, RemoteOpenAuditEntry } from '../sync/remote-open.ts';
 import { lockerKey } from '../store/store.ts';
 import { columnAt, type DesiredSource } from './desired-builder.ts';
+import { aliasAt } from './kiosk-bank-view.ts';
 
 /** The registry reads the bridge needs (IdentityRegistry has them). */
 export interface ControllerRoster {
@@ -62,7 +64,10 @@ export class DomainDoorMap implements DoorMap {
     const column = columnAt(this.src, id.bankId, id.column);
     if (!column) return undefined;
     const locker = this.src.list('lockers').find((l) => l.bankId === id.bankId && l.columnId === column.id && l.door === door);
-    return locker ? { bankId: locker.bankId, lockerNumber: locker.number } : undefined;
+    if (locker) return { bankId: locker.bankId, lockerNumber: locker.number };
+    // The kiosk names other columns' doors by their alias in its view (kiosk-bank-view.ts).
+    const alias = column.kind === 'kiosk' ? aliasAt(this.src, id.bankId, column, door) : undefined;
+    return alias ? { bankId: id.bankId, lockerNumber: alias.lockerNumber } : undefined;
   }
 }
 
