@@ -1,0 +1,319 @@
+// Issue 6 end to end, operator flows at the kiosk: an operator PIN (and a badge) issued through the HTTP API reaches
+// the kiosk controller as a hashed `staff-pin` / `badge` credential (hashed under the bank's params, never in
+// clear); the operator signs in at the kiosk of a simulated bank (real controllers, real kiosk engine) and
+// (a) drops a parcel into its reserved locker by typing the tracking id, after which the recipient's new pickup code
+//     works at the kiosk, (b) drops a parcel with no barcode into a free locker of a size, (c) removes an expired
+//     parcel, (d) puts a locker out of service and back. Each test checks the doors that opened, the events stored
+//     by the cloud and the locker statuses in the API after. Every message of each run is checked against the
+//     published JSON Schemas.
+import { join } from 'node:path';
+import { pino } from 'pino';
+import t, { type Test } from 'tap';
+import { hashCredential, type DesiredState } from '@portier/protocol';
+import { startCloud, type CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
+import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
+import type { SimBank } from '@portier/sim/bank/index.ts';
+import { DEMO_ADMIN, Recorder, TEST_HASH, api, login, seedAndProvision, startBank, tempDir, until, type Provisioned } from './helpers.ts';
+
+const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
+const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
+const HOUR = 3_600_000;
+
+interface OperatorWorld {
+  cloud: CloudRuntime;
+  rec: Recorder;
+  p: Provisioned;
+  bank: SimBank;
+  token: string;
+  bankId: string;
+  kioskId: string;
+  /** Moves the cloud's clock (not the kiosk's) forward. */
+  clock: { offsetMs: number };
+  operatorId: string;
+  pin: string;
+  /** Pickup codes the cloud issued on kiosk drop-offs (the notifier hook), by reservation id. */
+  pickupCodes: Map<string, IssuedPickupCode>;
+}
+
+/** startE2eCloud with a cloud clock the test can move forward. */
+async function startCloudWithClock(t: Test, dataDir: string, clock: { offsetMs: number }): Promise<CloudRuntime> {
+  const cloud = await startCloud({
+    config: {
+      dataDir,
+      http: { host: '127.0.0.1', port: 0 },
+      admin: DEMO_ADMIN,
+      auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
+      expiry: { intervalSeconds: 0 },
+      log: { level: 'silent' },
+    },
+    logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
+    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
+    now: () => Date.now() + clock.offsetMs,
+    codeHashN: 1024,
+    identityHashParams: TEST_HASH,
+    remoteOpen: { defaultTimeoutMs: 3000, ackGraceMs: 200 },
+    desired: { debounceMs: 10, refreshMs: 0 },
+    brokerWaitMs: 2000,
+  });
+  t.teardown(() => cloud.stop());
+  return cloud;
+}
+
+function kioskState(w: OperatorWorld): DesiredState | undefined {
+  return w.bank.kiosk!.column.controller.link?.desired.desired?.state;
+}
+
+async function operatorWorld(t: Test, opts: { pickupPinExpiryH?: number } = {}): Promise<OperatorWorld> {
+  const dir = tempDir(t, 'portier-e2e-operator-');
+  const clock = { offsetMs: 0 };
+  const cloud = await startCloudWithClock(t, join(dir, 'cloud'), clock);
+  const rec = await Recorder.start(t, cloud);
+  const p = await seedAndProvision(cloud, dir);
+  const bankId = p.seeded.bankId;
+  const token = await login(cloud);
+  // Parcels go to the kiosk column: the other column's lockers are out of service (through the API).
+  for (const n of OTHER_COLUMN_LOCKERS) {
+    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
+    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  if (opts.pickupPinExpiryH !== undefined) {
+    const r = await api(cloud, 'PATCH', `/banks/${bankId}`, token, { rules: { pickupPinExpiryH: opts.pickupPinExpiryH } });
+    if (r.status !== 200) throw new Error(`bank rules: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  const user = await api(cloud, 'POST', '/users', token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
+  if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
+  const operatorId = user.json.user.id as string;
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
+  const kioskId = bank.kiosk!.column.controllerId;
+  const pickupCodes = new Map<string, IssuedPickupCode>();
+  cloud.ingest.on('pickup-code', (c) => pickupCodes.set(c.reservationId, c));
+
+  const issued = await api(cloud, 'POST', '/staff-credentials', token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [bankId], label: 'Olga' });
+  if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
+  const pin = issued.json.code as string;
+  const w: OperatorWorld = { cloud, rec, p, bank, token, bankId, kioskId, clock, operatorId, pin, pickupCodes };
+  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  return w;
+}
+
+function doorsOpen(bank: SimBank): string[] {
+  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
+}
+
+async function lockerStatus(w: OperatorWorld, locker: number): Promise<string> {
+  return (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status as string;
+}
+
+/** The first event stored by the cloud for the kiosk controller matching `pred`. */
+async function stored(w: OperatorWorld, pred: (e: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+  let found: Record<string, unknown> | undefined;
+  await until(
+    async () => {
+      found = (await w.cloud.journal.read(w.kioskId)).map((x) => x.event as unknown as Record<string, unknown>).find(pred);
+      return found !== undefined;
+    },
+    8000,
+    what,
+  );
+  return found!;
+}
+
+/** The operator types the PIN on the home page: the staff menu opens. */
+async function signInWithPin(w: OperatorWorld): Promise<void> {
+  const kiosk = w.bank.kiosk!;
+  await kiosk.expectPage('home');
+  await kiosk.type(w.pin);
+  await kiosk.expectPage('staff-menu');
+}
+
+async function signOut(w: OperatorWorld): Promise<void> {
+  const kiosk = w.bank.kiosk!;
+  if (kiosk.engine.screen.page !== 'staff-menu') await kiosk.select('back');
+  await kiosk.expectPage('staff-menu');
+  await kiosk.select('sign-out');
+  await until(() => kiosk.engine.screen.page === 'home', 3000, 'signed out');
+}
+
+/** Reserve a package for alice through the API; waits until the kiosk holds the reservation. */
+async function reserve(t: Test, w: OperatorWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number }> {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
+  t.equal(res.status, 201, 'reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  t.ok(KIOSK_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the kiosk column`);
+  await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
+  const door = kioskState(w)!.doors.find((d) => d.locker === locker)!.door;
+  return { reservationId, locker, door };
+}
+
+t.test('the operator PIN issued through the API reaches the kiosk hashed; the operator signs in with it', async (t) => {
+  const w = await operatorWorld(t);
+  const state = kioskState(w)!;
+  const cred = state.credentials.find((c) => c.kind === 'staff-pin')!;
+  t.match(cred, { role: 'operator', subjectId: w.operatorId, doors: [], oneTime: false });
+  t.equal(cred.hash, hashCredential('staff-pin', w.pin, state.credentialHash), "hashed under the bank's params");
+  t.notOk(w.rec.received.some((m) => JSON.stringify(m.json).includes(`"${w.pin}"`)), 'the PIN never went over MQTT in clear');
+  const list = await api(w.cloud, 'GET', '/staff-credentials', w.token);
+  t.notOk(JSON.stringify(list.json).includes(cred.hash), 'the API never shows the hash');
+  await signInWithPin(w);
+  t.pass('signed in: the staff menu is shown');
+  t.same(doorsOpen(w.bank), [], 'signing in opens nothing');
+  await signOut(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recipient then picks up with the new code', async (t) => {
+  const w = await operatorWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const tracking = '7700123456';
+  const { reservationId, locker, door } = await reserve(t, w, tracking);
+  t.equal(await lockerStatus(w, locker), 'reserved');
+
+  await signInWithPin(w);
+  await kiosk.select('dropoff');
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.type(tracking);
+  await kiosk.expectPage('dropoff-open');
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], `only the reserved locker ${locker} opened`);
+  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'drop-off', 'the drop-off stored by the cloud');
+  t.match(ev, { kind: 'drop-off', doors: [door], reservationIds: [reservationId], trackingIds: [tracking], actor: { role: 'operator', id: w.operatorId } });
+  await until(async () => (await lockerStatus(w, locker)) === 'occupied', 5000, `locker ${locker} occupied`);
+  const r = (await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json.reservation;
+  t.match(r, { status: 'occupied', lockerNumber: locker });
+  t.same(r.packages.map((x: { trackingId?: string }) => x.trackingId), [tracking], 'the one parcel, not counted twice');
+  w.bank.closeAllDoors();
+  await kiosk.column.expectDoor(door, false);
+  await signOut(w);
+
+  // The cloud issued the recipient's pickup code on the drop-off (to the notifier) and sent its hash to the kiosk.
+  await until(() => w.pickupCodes.has(reservationId), 5000, 'a pickup code issued for the recipient');
+  const code = w.pickupCodes.get(reservationId)!.code;
+  await until(
+    () => kioskState(w)?.credentials.some((c) => c.kind === 'pickup-code' && c.reservationIds.includes(reservationId)) ?? false,
+    5000,
+    "the pickup code's hash reaches the kiosk controller",
+  );
+  await kiosk.expectPage('home');
+  await kiosk.type(code);
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'the recipient opened the same locker');
+  await stored(w, (e) => e.type === 'transaction' && e.kind === 'pickup' && (e.reservationIds as string[]).includes(reservationId), 'the pickup stored by the cloud');
+  await until(async () => (await lockerStatus(w, locker)) === 'available', 5000, `locker ${locker} available after the pickup`);
+  t.pass(`locker ${locker} is available after the pickup`);
+  w.bank.closeAllDoors();
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('(b) drop-off of a parcel with no barcode: a free locker of the chosen size opens and is occupied in the cloud', async (t) => {
+  const w = await operatorWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const before = kioskState(w)!;
+  await signInWithPin(w);
+  await kiosk.select('no-barcode');
+  await kiosk.expectPage('choose-size');
+  const sizeM = kiosk.engine.screen.options.find((o) => o.id === 'size-M');
+  t.ok(sizeM, 'size M is offered (lockers 3 and 4 are free)');
+  await kiosk.select('size-M');
+  await kiosk.expectPage('dropoff-open');
+  await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  const [opened] = doorsOpen(w.bank);
+  const door = Number(opened!.split('/')[1]);
+  const state = kioskState(w)!;
+  const d = state.doors.find((x) => x.door === door)!;
+  t.equal(opened, `1/${door}`, 'one door of the kiosk column opened');
+  t.equal(d.size, 'M', `locker ${d.locker} is of the chosen size`);
+  t.notOk(before.reservations.some((r) => r.door === door), `locker ${d.locker} had no reservation`);
+  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'drop-off', 'the drop-off stored by the cloud');
+  t.match(ev, { kind: 'drop-off', doors: [door], reservationIds: [], trackingIds: [], actor: { role: 'operator', id: w.operatorId } });
+  await until(async () => (await lockerStatus(w, d.locker)) === 'occupied', 5000, `locker ${d.locker} occupied`);
+  t.pass(`locker ${d.locker} is occupied in the API`);
+  const r = w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === d.locker)!;
+  t.match(r, { kind: 'package', status: 'occupied', recipient: { type: 'department', id: 'kiosk-unassigned' } });
+  w.bank.closeAllDoors();
+  await signOut(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('(c) removal of an expired parcel: its door opens, the reservation ends as removed, the locker is available', async (t) => {
+  const w = await operatorWorld(t, { pickupPinExpiryH: 1 });
+  const kiosk = w.bank.kiosk!;
+  const { reservationId, locker, door } = await reserve(t, w, 'EXP-1');
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['EXP-1'] });
+  t.equal(drop.status, 200, 'dropped off through the API');
+  // Two hours later by the cloud's clock, the parcel was not collected: the expiry run marks it expired.
+  w.clock.offsetMs = 2 * HOUR;
+  w.token = await login(w.cloud);
+  const run = await api(w.cloud, 'POST', '/expiry/run', w.token);
+  t.equal(run.status, 200);
+  t.same(run.json.expired.map((r: { id: string }) => r.id), [reservationId], 'expired in the cloud');
+  t.equal(await lockerStatus(w, locker), 'expired');
+  await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.status === 'expired') ?? false, 5000, 'the kiosk knows it expired');
+
+  await signInWithPin(w);
+  await kiosk.select('remove-expired');
+  await kiosk.expectPage('expired');
+  t.ok(kiosk.engine.screen.options.some((o) => o.id === 'open-all'), 'the expired parcel is listed');
+  await kiosk.select('open-all');
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], `only locker ${locker} opened`);
+  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'expired-removal', 'the expired removal stored by the cloud');
+  t.match(ev, { kind: 'expired-removal', doors: [door], reservationIds: [reservationId], actor: { role: 'operator', id: w.operatorId } });
+  await until(async () => (await lockerStatus(w, locker)) === 'available', 5000, `locker ${locker} available`);
+  const r = (await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json.reservation;
+  t.match(r, { status: 'ended', endReason: 'removed' }, 'the reservation ended as removed');
+  w.bank.closeAllDoors();
+  await signOut(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('(d) out of service and back from the kiosk; the cloud follows. The operator badge signs in too', async (t) => {
+  const w = await operatorWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const badgeId = 'OP-BADGE-0042';
+  const issued = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'operator', subjectId: w.operatorId, kind: 'badge', code: badgeId });
+  t.equal(issued.status, 201, 'badge registered through the API');
+  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? false, 5000, 'the badge reaches the kiosk controller');
+  const state = kioskState(w)!;
+  t.equal(state.credentials.find((c) => c.kind === 'badge')!.hash, hashCredential('badge', badgeId, state.credentialHash));
+  const locker = 2;
+
+  await signInWithPin(w);
+  await kiosk.select('service');
+  await kiosk.expectPage('service');
+  await kiosk.type(String(locker));
+  await kiosk.expectPage('service-locker');
+  await kiosk.select('set-out');
+  await kiosk.expectPage('staff-menu');
+  let ev = await stored(w, (e) => e.type === 'service-changed' && e.state === 'out-of-service', 'the service change stored by the cloud');
+  const door = state.doors.find((d) => d.locker === locker)!.door;
+  t.match(ev, { door, state: 'out-of-service', actor: { role: 'operator', id: w.operatorId } });
+  await until(async () => (await lockerStatus(w, locker)) === 'out-of-service', 5000, `locker ${locker} out of service in the cloud`);
+  t.pass(`locker ${locker} is out of service in the API`);
+  await signOut(w);
+
+  // Back in service, signed in with the badge this time.
+  await kiosk.expectPage('home');
+  await kiosk.badge(badgeId);
+  await kiosk.expectPage('staff-menu');
+  t.pass('the badge signs the operator in');
+  await kiosk.select('service');
+  await kiosk.type(String(locker));
+  await kiosk.expectPage('service-locker');
+  await kiosk.select('set-in');
+  await kiosk.expectPage('staff-menu');
+  ev = await stored(w, (e) => e.type === 'service-changed' && e.state === 'in-service', 'the return to service stored by the cloud');
+  t.match(ev, { door, state: 'in-service', actor: { role: 'operator', id: w.operatorId } });
+  await until(async () => (await lockerStatus(w, locker)) === 'available', 5000, `locker ${locker} back in service`);
+  t.same(doorsOpen(w.bank), [], 'no door opened for a service change');
+  await signOut(w);
+
+  // A revoked badge signs nobody in any more.
+  await api(w.cloud, 'DELETE', `/staff-credentials/${issued.json.staffCredential.id as string}`, w.token);
+  await until(() => !(kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? true), 5000, 'the revoked badge withdrawn from the kiosk');
+  await kiosk.expectPage('home');
+  await kiosk.badge(badgeId);
+  t.not(kiosk.engine.screen.page, 'staff-menu', 'a revoked badge is refused');
+  await stored(w, (e) => e.type === 'login-failure' && e.method === 'badge', 'the refused badge stored as a login failure');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
