@@ -35,6 +35,7 @@ export const en = {
   'error.noLockers': 'No lockers are currently available in selected locker bank',
   'error.doorJammed': 'Locker {locker} could not be opened. Please contact the mail room.',
   'error.doorUnknown': 'We could not confirm that locker {locker} opened. Please check the door or contact the mail room.',
+  'error.remoteOffline': 'Locker {locker} cannot be opened right now: it is in another column and the kiosk is offline. Please try again later or contact the mail room.',
   'error.trackingUnknown': 'No reservation was found for tracking ID {tracking}.',
   'error.shelfUnknown': 'This shelf barcode is not known.',
   'error.lockerUnknown': 'There is no locker {locker} here.',

@@ -34,6 +34,7 @@ export const fr: Record<MessageKey, string> = {
   'error.noLockers': "Aucun casier n'est actuellement disponible dans le bloc de casiers sélectionné",
   'error.doorJammed': "Le casier {locker} n'a pas pu être ouvert. Veuillez contacter le service courrier.",
   'error.doorUnknown': "Nous n'avons pas pu confirmer l'ouverture du casier {locker}. Vérifiez la porte ou contactez le service courrier.",
+  'error.remoteOffline': "Le casier {locker} ne peut pas être ouvert pour le moment : il se trouve dans une autre colonne et la borne est hors ligne. Veuillez réessayer plus tard ou contacter le service courrier.",
   'error.trackingUnknown': "Aucune réservation n'a été trouvée pour le numéro de suivi {tracking}.",
   'error.shelfUnknown': "Ce code-barres d'étagère est inconnu.",
   'error.lockerUnknown': "Il n'y a pas de casier {locker} ici.",
