@@ -57,12 +57,20 @@ export class DesiredStore {
     return Object.hasOwn(this.db.data.usedCredentials, credentialId);
   }
 
-  /** Replaces the applied state; forgets used one-time credentials the new state no longer lists. Durable on resolve. */
+  /**
+   * Replaces the applied state; forgets used one-time credentials the new state no longer lists, or lists with
+   * another hash (a new code issued under the same id: the collector's pickup code of a return or exchange whose
+   * drop-off code was used here). Durable on resolve.
+   */
   async apply(desired: Desired): Promise<string> {
     const hash = desiredStateHash(desired.state);
-    const listed = new Set(desired.state.credentials.map((c) => c.id));
+    const listed = new Map(desired.state.credentials.map((c) => [c.id, c.hash]));
+    const before = new Map((this.db.data.desired?.state.credentials ?? []).map((c) => [c.id, c.hash]));
     const used: Record<string, number> = {};
-    for (const [id, at] of Object.entries(this.db.data.usedCredentials)) if (listed.has(id)) used[id] = at;
+    for (const [id, at] of Object.entries(this.db.data.usedCredentials)) {
+      const now = listed.get(id);
+      if (now !== undefined && (!before.has(id) || before.get(id) === now)) used[id] = at;
+    }
     this.db.data = { v: 1, desired, hash, usedCredentials: used };
     await this.db.write();
     return hash;

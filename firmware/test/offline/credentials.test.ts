@@ -74,6 +74,15 @@ t.test('which doors a code opens, from the persisted desired state; expiry and o
   // Re-listed later with the same id (a new code) it is usable again.
   await store.apply(desired(4, state()));
   t.ok(access.checkCredential('pickup-code', '482913').ok);
+  // A new code under the same id (a return / exchange: the drop-off code used here, then the collector's code) is
+  // not used: the mark belonged to the old hash.
+  await access.markUsed('cred-pick');
+  t.same(access.checkCredential('pickup-code', '482913'), { ok: false, reason: 'used' });
+  const s5 = state();
+  s5.credentials = s5.credentials.map((c) => (c.id === 'cred-pick' ? { ...c, hash: hashCredential('pickup-code', '555123', s5.credentialHash) } : c));
+  await store.apply(desired(5, s5));
+  t.ok(access.checkCredential('pickup-code', '555123').ok, 'the new code under the same id opens');
+  t.same(access.checkCredential('pickup-code', '482913'), { ok: false, reason: 'not_found' }, 'the old code no longer does');
   // markUsed ignores reusable credentials.
   await access.markUsed('cred-carrier');
   t.ok(access.checkCredential('carrier-code', 'UPS-77').ok);
