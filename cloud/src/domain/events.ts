@@ -23,7 +23,7 @@ export interface CarrierCodeChanged {
 export interface ReservationChanged {
   reservation: Reservation;
   /** What happened to it. */
-  change: 'reserved' | 'package-added' | 'occupied' | 'picked-up' | 'expired' | 'extended' | 'ended';
+  change: 'reserved' | 'package-added' | 'occupied' | 'picked-up' | 'expired' | 'extended' | 'ended' | 'code-reissued';
 }
 export interface LockerChanged {
   locker: Locker;

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import { z } from 'zod';
 import type { CredentialHashParams } from '@portier/protocol';
 import { lockerKey, type Change, type LiveCollections, type Store } from '../store/store.ts';
 import { isAccessible, reachLimits, requiredAccessible, type ReachLimits } from './accessibility.ts';
@@ -808,6 +809,41 @@ export class LockerService extends EventEmitter<DomainEvents> {
     await coded.done;
     this.emitAll(coded.events);
     return coded.result;
+  }
+
+  /**
+   * A new pickup code for an occupied reservation (or a new drop-off code for a held return / exchange), for when the
+   * recipient lost theirs or its notice was never delivered. The old code stops working at once (the controllers get
+   * the new hash with the next desired state); the new one is answered once and only its hash is kept. Its expiry
+   * stays what it was. Audited.
+   */
+  async reissuePickupCode(reservationId: string, actor: Actor): Promise<{ reservation: Reservation; code: string; expiresAt: number }> {
+    const id = parseInput(z.strictObject({ reservationId: entityIdSchema }), { reservationId }).reservationId;
+    const first = this.mustLive(id, 'reservationId');
+    const locked = await this.bankLock.run(first.bankId, async (): Promise<Locked<{ reservation: Reservation; code: string; expiresAt: number }>> => {
+      const r = this.mustLive(id, 'reservationId');
+      const heldForDropOff = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
+      if (r.status !== 'occupied' && !heldForDropOff) {
+        throw new DomainError('CONFLICT', `reservation ${r.id} is ${r.status}: only a filled locker (or a held return / exchange) has a code`, 'reservationId');
+      }
+      if (!r.pickupCode) throw new DomainError('CONFLICT', `reservation ${r.id} has no code to replace`, 'reservationId');
+      const bank = this.mustBank(r.bankId);
+      const now = this.now();
+      const { code, stored } = await this.newPickupCode(bank, r.id);
+      const next: Reservation = { ...r, pickupCode: { code: stored, expiresAt: r.pickupCode.expiresAt, issuedAt: now } };
+      const activity = this.activity('reservation', actor, {
+        bankId: r.bankId,
+        lockerNumber: r.lockerNumber,
+        recipientId: r.recipient.id,
+        reservationId: r.id,
+        detail: heldForDropOff ? 'drop-off code reissued' : 'pickup code reissued',
+      });
+      const done = this.write({ put: [{ c: 'reservations', key: r.id, value: next }], activity: [activity] });
+      return { result: { reservation: next, code, expiresAt: r.pickupCode.expiresAt }, done, events: [['reservation-changed', { reservation: next, change: 'code-reissued' }]] };
+    });
+    await locked.done;
+    this.emitAll(locked.events);
+    return locked.result;
   }
 
   /** The allocate-and-write critical section: no await between reading the free lockers and the store commit. */

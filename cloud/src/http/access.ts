@@ -73,6 +73,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/reservations/:reservationId/drop-off': { access: CARRIER_AND_STAFF },
   'POST /api/v1/reservations/:reservationId/extend': { access: ALL_ROLES },
   'POST /api/v1/reservations/:reservationId/end': { access: STAFF },
+  'POST /api/v1/reservations/:reservationId/pickup-code': { access: STAFF },
   'POST /api/v1/pickups': { access: ALL_ROLES },
   'POST /api/v1/expiry/run': { access: STAFF },
 

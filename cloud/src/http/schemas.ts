@@ -111,6 +111,11 @@ export const Replies = {
     pickupCode: z.string().optional().describe('the pickup code in clear, shown this once'),
     pickupCodeExpiresAt: epochMs.optional(),
   }),
+  codeReissued: z.object({
+    reservation: PublicReservationSchema,
+    code: z.string().describe('the new pickup code (or drop-off code of a held return / exchange) in clear, shown this once; the old one no longer works'),
+    expiresAt: epochMs,
+  }),
   pickedUp: z.object({ reservations: z.array(PublicReservationSchema), lockerNumbers: z.array(z.number().int()) }),
   expiry: z.object({ expired: z.array(PublicReservationSchema), released: z.array(PublicReservationSchema) }),
   activity: z.object({ activity: z.array(activityEntrySchema) }),

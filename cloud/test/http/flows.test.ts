@@ -251,3 +251,47 @@ t.test('carriers see lockers and their status, not whose parcel is inside', asyn
   const asStaff = await ta.app.inject({ url: `/api/v1/banks/bank/lockers/${n}`, headers: ta.headers('operator') });
   t.match(asStaff.body, /SECRET/);
 });
+
+t.test('a lost pickup code is replaced: the new one is answered once, the old one stops working; staff only', async (t) => {
+  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const inject = ta.app.inject.bind(ta.app);
+  const reserved = await inject({
+    method: 'POST',
+    url: '/api/v1/reservations',
+    headers: ta.headers('carrier'),
+    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M' },
+  });
+  const id = reserved.json<{ reservation: { id: string } }>().reservation.id;
+  const early = await inject({ method: 'POST', url: `/api/v1/reservations/${id}/pickup-code`, headers: ta.headers('operator') });
+  t.equal(early.statusCode, 409, 'nothing in the locker yet: no code to replace');
+  t.match(early.json(), { error: { code: 'CONFLICT', field: 'reservationId' } });
+  const dropped = await inject({ method: 'POST', url: `/api/v1/reservations/${id}/drop-off`, headers: ta.headers('carrier'), payload: {} });
+  const old = dropped.json<{ pickupCode: string; pickupCodeExpiresAt: number }>();
+
+  const denied = await inject({ method: 'POST', url: `/api/v1/reservations/${id}/pickup-code`, headers: ta.headers('recipient') });
+  t.equal(denied.statusCode, 403, 'a recipient cannot mint codes');
+  const carrier = await inject({ method: 'POST', url: `/api/v1/reservations/${id}/pickup-code`, headers: ta.headers('carrier') });
+  t.equal(carrier.statusCode, 403, 'nor a carrier');
+
+  const re = await inject({ method: 'POST', url: `/api/v1/reservations/${id}/pickup-code`, headers: ta.headers('operator') });
+  t.equal(re.statusCode, 200);
+  t.equal(re.headers['cache-control'], 'no-store');
+  const fresh = re.json<{ code: string; expiresAt: number; reservation: { status: string } }>();
+  t.match(fresh.code, /^\d{6}$/);
+  t.not(fresh.code, old.pickupCode);
+  t.equal(fresh.expiresAt, old.pickupCodeExpiresAt, 'the parcel keeps its pickup deadline');
+  t.notOk(re.body.includes('"hash"'));
+
+  const withOld = await inject({ method: 'POST', url: '/api/v1/pickups', headers: ta.headers('recipient'), payload: { bankId: 'bank', code: old.pickupCode } });
+  t.ok(withOld.statusCode >= 400 && withOld.statusCode < 500, `the old code no longer opens (${withOld.statusCode})`);
+  const withNew = await inject({ method: 'POST', url: '/api/v1/pickups', headers: ta.headers('recipient'), payload: { bankId: 'bank', code: fresh.code } });
+  t.equal(withNew.statusCode, 200, 'the new one does');
+
+  const activity = await inject({ url: `/api/v1/activity?type=reservation`, headers: ta.headers('operator') });
+  t.ok(
+    activity.json<{ activity: { detail?: string }[] }>().activity.some((a) => a.detail === 'pickup code reissued'),
+    'audited',
+  );
+});

@@ -203,6 +203,22 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
   );
 
   app.post(
+    '/reservations/:reservationId/pickup-code',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Issue a new pickup code (lost, or its notice never arrived); answers it once, the old one stops working',
+        params: ReservationParams,
+        response: ok(Replies.codeReissued),
+      },
+    },
+    async (req, reply) => {
+      const r = await service.reissuePickupCode(req.params.reservationId, actorOf(req));
+      return reply.header('cache-control', 'no-store').send({ reservation: publicReservation(r.reservation), code: r.code, expiresAt: r.expiresAt });
+    },
+  );
+
+  app.post(
     '/reservations/:reservationId/end',
     { schema: { tags: ['reservations'], summary: 'End a reservation and free its locker', params: ReservationParams, body: endReservationInput, response: ok(Replies.reservation) } },
     async (req) => ({ reservation: publicReservation(await service.endReservation(req.params.reservationId, req.body, actorOf(req))) }),
