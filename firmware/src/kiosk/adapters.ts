@@ -7,6 +7,7 @@ import { AudioAssistant } from './audio/assistant.ts';
 import { KioskEngine, type KioskEngineOptions } from './engine.ts';
 import { attachKioskInputs } from './inputs.ts';
 import type { CredentialCheck, CredentialPort, DesiredStatePort, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from './ports.ts';
+import { bankDoorPort, type RemoteDoors } from './remote-doors.ts';
 
 /** The part of `DoorController` (firmware/src/doors) the kiosk uses. */
 export interface DoorControllerLike {
@@ -105,6 +106,8 @@ export interface ControllerKioskParts {
   logger?: Logger;
   /** Passed on to the engine (language, throttle, storage day end, ...). */
   engine?: Partial<KioskEngineOptions>;
+  /** Doors of other columns of the bank (`remote` in the desired state) are opened through the cloud with this. */
+  remoteDoors?: RemoteDoors;
 }
 
 export interface ControllerKiosk {
@@ -120,10 +123,12 @@ export interface ControllerKiosk {
  * The door controller reports left-open doors itself, so the kiosk only warns about them.
  */
 export function createControllerKiosk(parts: ControllerKioskParts): ControllerKiosk {
+  const state = statePortFromLink(parts.link);
+  const local = doorPortFromController(parts.doorController);
   const engine = new KioskEngine({
-    doors: doorPortFromController(parts.doorController),
+    doors: parts.remoteDoors ? bankDoorPort(local, parts.remoteDoors, state) : local,
     credentials: credentialPortFromOffline(parts.offlineAccess),
-    state: statePortFromLink(parts.link),
+    state,
     sink: parts.link,
     clock: { now: () => parts.link.cloudNow() },
     reportDoorLeftOpen: false,
@@ -143,6 +148,8 @@ export function createControllerKiosk(parts: ControllerKioskParts): ControllerKi
     assistant,
     async stop() {
       detach();
+      // A wait for the cloud's answer ends now (`unknown`), so the engine's queue can drain.
+      parts.remoteDoors?.close();
       await assistant?.close();
       await engine.stop();
     },

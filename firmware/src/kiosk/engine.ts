@@ -17,7 +17,7 @@ import {
 } from '@portier/protocol';
 import { lockerWhere, msg, translate, type Lang, type MessageKey, type MessageRef } from '../i18n/index.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
-import type { Clock, CredentialMatch, CredentialPort, DesiredStatePort, EventSink, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from './ports.ts';
+import type { Clock, CredentialMatch, CredentialPort, DesiredStatePort, EventSink, KioskDoorEvent, KioskDoorPort, UnlockOutcome, UnlockRequest } from './ports.ts';
 import { systemClock } from './ports.ts';
 import type { KioskMemory, KioskMemoryPort } from './memory.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './throttle.ts';
@@ -168,6 +168,11 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   private pageTimerKind: PageTimerKind | undefined;
   private readonly doorState = new Map<number, LockerState>();
   private readonly leftOpenTimers = new Map<number, NodeJS.Timeout>();
+  /**
+   * Doors of other columns (opened by the cloud) are taken as closed after the "return to home after pickup" time:
+   * the kiosk never gets door events for them (their own column supervises and reports them).
+   */
+  private readonly remoteCloseTimers = new Map<number, NodeJS.Timeout>();
   private readonly leftOpenWarned = new Set<number>();
   private readonly openedAt = new Map<number, number>();
   private recent: RecentPickup[] = [];
@@ -283,6 +288,8 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     this.clearPageTimer();
     for (const t of this.leftOpenTimers.values()) clearTimeout(t);
     this.leftOpenTimers.clear();
+    for (const t of this.remoteCloseTimers.values()) clearTimeout(t);
+    this.remoteCloseTimers.clear();
     for (const s of this.storages.values()) if (s.timer) clearTimeout(s.timer);
     await this.chain;
     this.emit('session-ended', { reason: 'stopped' });
@@ -1053,20 +1060,39 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     }
   }
 
+  /** A door of another column that cannot be opened now: only the cloud opens it, and the kiosk is offline. */
+  private remoteUnreachable(door: number): boolean {
+    return this.doorInfo(door)?.remote !== undefined && !this.statePort.isOnline();
+  }
+
   /** Unlocks one door and records its state; reports failures on screen. */
-  private async unlock(door: number): Promise<UnlockOutcome> {
+  private async unlock(door: number, purpose: UnlockRequest['purpose']): Promise<UnlockOutcome> {
     let outcome: UnlockOutcome;
-    try {
-      outcome = await this.doorsPort.unlock(door);
-    } catch (err) {
-      this.log.error({ err, door }, 'unlock failed');
+    const remote = this.doorInfo(door)?.remote !== undefined;
+    if (remote && !this.statePort.isOnline()) {
+      // Not even asked: a request queued in the outbox would reach the cloud long after the person left.
+      this.log.info({ door }, 'door of another column while offline: not opened');
       outcome = 'unknown';
+    } else {
+      const c = this.session.credential;
+      const request: UnlockRequest = {
+        purpose,
+        ...(c ? { credentialId: c.credentialId } : {}),
+        ...(this.session.actor ? { actor: this.session.actor } : {}),
+      };
+      try {
+        outcome = await this.doorsPort.unlock(door, request);
+      } catch (err) {
+        this.log.error({ err, door }, 'unlock failed');
+        outcome = 'unknown';
+      }
     }
     const locker = this.doorInfo(door)?.locker ?? door;
     if (outcome === 'opened' || outcome === 'already_open') {
       this.doorState.set(door, 'open');
       this.openedAt.set(door, this.now());
-      this.superviseOpenDoor(door);
+      if (remote) this.presumeClosedLater(door);
+      else this.superviseOpenDoor(door);
       this.emit('door-opened', { door, locker, outcome });
     } else {
       this.doorState.set(door, outcome === 'jammed' ? 'jammed' : 'unknown');
@@ -1077,6 +1103,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
 
   private failureLine(door: number, outcome: UnlockOutcome): MessageRef {
     const locker = this.doorInfo(door)?.locker ?? door;
+    if (this.remoteUnreachable(door)) return msg('error.remoteOffline', { locker });
     return msg(outcome === 'jammed' ? 'error.doorJammed' : 'error.doorUnknown', { locker });
   }
 
@@ -1110,7 +1137,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const opened: number[] = [];
     const failures: MessageRef[] = [];
     for (const d of doors) {
-      const o = await this.unlock(d);
+      const o = await this.unlock(d, 'pickup');
       if (o === 'opened' || o === 'already_open') opened.push(d);
       else failures.push(this.failureLine(d, o));
     }
@@ -1204,7 +1231,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const opened: number[] = [];
     const failures: MessageRef[] = [];
     for (const d of doors) {
-      const o = await this.unlock(d);
+      const o = await this.unlock(d, 'reopen');
       if (o === 'opened' || o === 'already_open') opened.push(d);
       else failures.push(this.failureLine(d, o));
     }
@@ -1214,7 +1241,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private async openForReservation(r: DesiredReservation, kind: 'return' | 'exchange'): Promise<void> {
-    const o = await this.unlock(r.door);
+    const o = await this.unlock(r.door, kind);
     const ok = o === 'opened' || o === 'already_open';
     if (ok) {
       await this.useUpCredential();
@@ -1357,7 +1384,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const preferAccessible = this.audio && !this.staffSession();
     return this.allDoors()
       .filter((d) => d.service === 'in-service' && !busy.has(d.door) && (size === undefined || d.size === size))
-      .filter((d) => this.allowedDoor(d.door) && this.doorState.get(d.door) !== 'open')
+      .filter((d) => this.allowedDoor(d.door) && this.doorState.get(d.door) !== 'open' && !this.remoteUnreachable(d.door))
       .sort((a, b) => (preferAccessible ? Number(b.accessible) - Number(a.accessible) : 0) || a.door - b.door)
       .map((d) => d.door);
   }
@@ -1383,7 +1410,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private async dropOff(door: number, res: DesiredReservation | undefined, tracking: string | undefined, mode: 'operator' | 'carrier'): Promise<void> {
-    const o = await this.unlock(door);
+    const o = await this.unlock(door, mode === 'carrier' ? 'carrier-delivery' : 'drop-off');
     const ok = o === 'opened' || o === 'already_open';
     if (ok) {
       const trackingIds = tracking ? [tracking] : [];
@@ -1448,7 +1475,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const opened: number[] = [];
     let error: MessageRef | undefined;
     for (const d of doors) {
-      const o = await this.unlock(d);
+      const o = await this.unlock(d, 'expired-removal');
       if (o === 'opened' || o === 'already_open') opened.push(d);
       else error ??= this.failureLine(d, o);
     }
@@ -1620,7 +1647,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     this.session.role = 'recipient';
     this.session.actor = { role: 'recipient' };
     this.session.via = 'pin';
-    const o = await this.unlock(door);
+    const o = await this.unlock(door, 'storage-start');
     if (o !== 'opened' && o !== 'already_open') {
       return this.show({
         page: 'storage-open',
@@ -1734,7 +1761,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private async openStorage(rec: StorageRecord): Promise<void> {
-    const o = await this.unlock(rec.door);
+    const o = await this.unlock(rec.door, 'storage-open');
     const ok = o === 'opened' || o === 'already_open';
     if (ok) await this.transaction('storage-open', [rec.door], [rec.id], [], rec.noEnd ? {} : { endsAt: rec.endsAt });
     this.show({
@@ -1749,7 +1776,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private async endStorage(rec: StorageRecord): Promise<void> {
-    const o = await this.unlock(rec.door);
+    const o = await this.unlock(rec.door, 'storage-end');
     const ok = o === 'opened' || o === 'already_open';
     if (ok) {
       if (rec.timer) clearTimeout(rec.timer);
@@ -1789,6 +1816,19 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   // ---------------------------------------------------------------- doors
+
+  private presumeClosedLater(door: number): void {
+    const prev = this.remoteCloseTimers.get(door);
+    if (prev) clearTimeout(prev);
+    const ms = this.currentTimers().returnHomeAfterPickupS * 1000;
+    this.remoteCloseTimers.set(
+      door,
+      setTimeout(() => {
+        this.remoteCloseTimers.delete(door);
+        void this.run(() => this.onDoorEvent({ type: 'door-closed', door }));
+      }, ms),
+    );
+  }
 
   private superviseOpenDoor(door: number): void {
     const prev = this.leftOpenTimers.get(door);

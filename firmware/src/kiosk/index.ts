@@ -19,3 +19,4 @@ export {
 } from './adapters.ts';
 export { attachKioskInputs, type KioskInputs, type InputTarget } from './inputs.ts';
 export { fileKioskMemory, kioskMemorySchema, type KioskMemory, type KioskMemoryPort } from './memory.ts';
+export { RemoteDoors, bankDoorPort, REMOTE_OPEN_WAIT_MS, type RemoteDoorsOptions } from './remote-doors.ts';

@@ -1,7 +1,9 @@
 // The kiosk engine's view of the rest of the controller. Each port is deliberately small so the lead can wire the
 // door controller, the offline credential check and the MQTT link to it with a few lines of glue, and so tests can
 // plug fakes or simulator parts in.
-import type { CredentialKind, DesiredState, EventBody } from '@portier/protocol';
+import type { Actor, CredentialKind, DesiredState, EventBody, TRANSACTION_KINDS } from '@portier/protocol';
+
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 /** What an unlock did, as the door controller reports it (never "pulse sent"). */
 export type UnlockOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
@@ -13,10 +15,21 @@ export type KioskDoorEvent =
   /** The door controller's own left-open supervision fired (the kiosk warns; the controller already reported it). */
   | { type: 'door-left-open'; door: number; openForMs?: number };
 
+/** Why the kiosk opens a door and for whom: what the cloud checks before it opens another column's door for us. */
+export interface UnlockRequest {
+  purpose: TransactionKind | 'service';
+  /** The credential the person signed in with, if any. */
+  credentialId?: string;
+  actor?: Actor;
+}
+
 /** The door controller, as the kiosk uses it. */
 export interface KioskDoorPort {
-  /** Unlocks `door` and resolves with what the door did. */
-  unlock(door: number): Promise<UnlockOutcome>;
+  /**
+   * Unlocks `door` and resolves with what the door did. A door of another column of the bank (`remote` in the desired
+   * state) is opened by the cloud on the kiosk's request; `request` says why.
+   */
+  unlock(door: number, request?: UnlockRequest): Promise<UnlockOutcome>;
   /** Subscribes to door events; returns the unsubscribe function. */
   subscribe(listener: (event: KioskDoorEvent) => void): () => void;
 }

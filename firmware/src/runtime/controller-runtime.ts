@@ -9,7 +9,7 @@ import { DoorController, type DoorControllerEventMap, type UnlockResult } from '
 import type { AudioOut } from '../hal/audio.ts';
 import type { LineReader, SwitchInput } from '../hal/inputs.ts';
 import type { LockBus } from '../hal/lock-bus.ts';
-import { createControllerKiosk, type ControllerKiosk, type LinkLike } from '../kiosk/index.ts';
+import { createControllerKiosk, RemoteDoors, type ControllerKiosk, type LinkLike } from '../kiosk/index.ts';
 import { ControllerLink, type CommandExecutor, type CommandOutcome, type LinkStatus } from '../link/index.ts';
 import { OfflineAccess } from '../offline/index.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
@@ -48,6 +48,8 @@ export interface StartControllerOptions {
   firmware?: string;
   /** Options passed to the link for tests (faster backoff). */
   linkOverrides?: { backoff?: { minMs?: number; maxMs?: number }; evtackTimeoutMs?: number };
+  /** How long the kiosk waits for the cloud to open a door of another column (default 8 s). */
+  kioskRemoteWaitMs?: number;
 }
 
 export interface RuntimeEventMap {
@@ -97,6 +99,8 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   console: RunningController['console'];
   private readonly log: Logger;
   private readonly overrides = new Map<number, ServiceState>();
+  /** The kiosk's requests to open doors of other columns through the cloud (kiosk column only). */
+  private remoteDoors: RemoteDoors | undefined;
   /** The command behind the unlock now running on a door, for the `commandId` of door-opened / door-jammed. */
   private readonly commandOf = new Map<number, string>();
   private readonly undo: Array<() => void> = [];
@@ -117,7 +121,8 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   serviceOf(door: number): ServiceState {
     const o = this.overrides.get(door);
     if (o) return o;
-    const d = this.link?.desired.desired?.state.doors.find((x) => x.door === door);
+    // Doors of other columns (`remote`, kiosk only) are not ours: their numbers are kiosk-local aliases.
+    const d = this.link?.desired.desired?.state.doors.find((x) => x.door === door && !x.remote);
     return d?.service ?? 'in-service';
   }
 
@@ -182,6 +187,10 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       if (!this.kiosk) return { status: 'rejected', reason: 'unsupported', detail: 'this column has no kiosk' };
       await this.kiosk.engine.endSession();
       return { status: 'done' };
+    },
+    kioskOpenResult: async (command): Promise<CommandOutcome> => {
+      if (!this.remoteDoors) return { status: 'rejected', reason: 'unsupported', detail: 'this column has no kiosk' };
+      return this.remoteDoors.onResult(command);
     },
     snapshot: () => {
       const doors: ReportedDoor[] = this.doors.statuses().map((s) => ({
@@ -256,7 +265,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         const changed = [...this.overrides.keys()];
         this.overrides.clear();
         for (const d of link.desired.desired?.state.doors ?? []) {
-          if (!this.bus.doors.includes(d.door)) this.log.warn({ door: d.door }, 'desired state names a door this bus does not drive');
+          if (!d.remote && !this.bus.doors.includes(d.door)) this.log.warn({ door: d.door }, 'desired state names a door this bus does not drive');
         }
         for (const door of changed) this.emit('service', { door, state: this.serviceOf(door) });
         link.reportNow();
@@ -287,7 +296,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         get desired(): { state: DesiredState } | null {
           const d = link.desired.desired;
           if (!d || overrides.size === 0) return d;
-          return { state: { ...d.state, doors: d.state.doors.map((x) => (overrides.has(x.door) ? { ...x, service: overrides.get(x.door)! } : x)) } };
+          return { state: { ...d.state, doors: d.state.doors.map((x) => (!x.remote && overrides.has(x.door) ? { ...x, service: overrides.get(x.door)! } : x)) } };
         },
       };
       const kioskLink: LinkLike = {
@@ -298,9 +307,16 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         on: (e, l) => changes.on(e, l),
         off: (e, l) => changes.off(e, l),
       };
+      this.remoteDoors = new RemoteDoors({
+        publishEvent: (body) => this.publish(body),
+        isOnline: () => link.status().state === 'online',
+        ...(opts.kioskRemoteWaitMs !== undefined ? { waitMs: opts.kioskRemoteWaitMs } : {}),
+        logger,
+      });
       this.kiosk = createControllerKiosk({
         doorController: this.doors,
         link: kioskLink,
+        remoteDoors: this.remoteDoors,
         offlineAccess: new OfflineAccess(link.desired, { cloudNow: () => link.cloudNow(), logger }),
         ...devices,
         logger,
