@@ -31,6 +31,8 @@ export interface CloudStartOptions {
   dataDir: string;
   mqttPort?: number;
   remoteOpenTimeoutMs?: number;
+  /** The config's `notify` section (parcel-ready webhook). */
+  notify?: { webhook?: { url: string; secret: string; timeoutSeconds?: number; maxAgeMinutes?: number } };
 }
 
 /** startCloud on 127.0.0.1, HTTP port 0, embedded broker on `mqttPort` (default 0), cheap hashes, no log output. */
@@ -43,6 +45,7 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
       auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
       expiry: { intervalSeconds: 0 },
       log: { level: 'silent' },
+      ...(o.notify ? { notify: o.notify } : {}),
     },
     logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
     broker: { kind: 'embedded', host: '127.0.0.1', port: o.mqttPort ?? 0 },
