@@ -67,6 +67,23 @@ export const CloudConfigSchema = z.strictObject({
     .prefault({}),
   /** How often uncollected packages are expired and stale holds released; 0 turns the timer off. */
   expiry: z.strictObject({ intervalSeconds: z.number().int().min(0).max(24 * 3600).default(60) }).prefault({}),
+  /**
+   * Where the pickup codes of drop-offs made at a kiosk go (they are never stored in clear): a webhook that mails or
+   * texts the recipient. Signed with HMAC-SHA256 under `secret` (see cloud/src/notify/webhook.ts).
+   */
+  notify: z
+    .strictObject({
+      webhook: z
+        .strictObject({
+          url: z.string().regex(/^https?:\/\/\S+$/, 'expected http(s)://host/path'),
+          secret: z.string().min(16, 'at least 16 characters').max(256),
+          timeoutSeconds: z.number().min(1).max(60).default(5),
+          /** A notice not delivered within this long is given up (logged as an error naming the reservation). */
+          maxAgeMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+        })
+        .optional(),
+    })
+    .prefault({}),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
 export type CloudConfigInput = z.input<typeof CloudConfigSchema>;

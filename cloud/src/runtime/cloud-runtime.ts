@@ -33,7 +33,8 @@ import { EventJournal } from '../sync/event-journal.ts';
 import { RemoteOpen } from '../sync/remote-open.ts';
 import { DesiredPublisher } from '../bridge/desired-publisher.ts';
 import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
-import { EventIngest } from '../bridge/event-ingest.ts';
+import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
+import { WebhookNotifier } from '../notify/webhook.ts';
 import { buildFront, type FrontApp } from './remote-open-http.ts';
 
 /** The embedded broker (default) or an external one. */
@@ -91,6 +92,11 @@ export interface StartCloudOptions {
   desired?: { debounceMs?: number; refreshMs?: number };
   /** How long start waits for an external broker before going on (the link keeps retrying). Default 10 s. */
   brokerWaitMs?: number;
+  /**
+   * Who hears of pickup codes issued for kiosk drop-offs, instead of the configured webhook (the demo prints them).
+   * Without either, each such code is logged as undelivered (never the code itself).
+   */
+  onPickupCode?: (issued: IssuedPickupCode) => void;
 }
 
 export interface CloudRuntime {
@@ -270,6 +276,21 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
 
     const doorMap = new DomainDoorMap(store, identities);
     const ingest = new EventIngest({ service, source: link, journal, doors: doorMap, stateDir: paths.bridge, logger, now });
+    // Listening before the replay of missed events: a code issued by a replayed drop-off must reach the recipient too.
+    const hook = config.notify.webhook;
+    if (options.onPickupCode) ingest.on('pickup-code', options.onPickupCode);
+    else if (hook) {
+      const notifier = new WebhookNotifier({ url: hook.url, secret: hook.secret, directory: store, logger, timeoutMs: hook.timeoutSeconds * 1000, maxAgeMs: hook.maxAgeMinutes * 60_000 });
+      ingest.on('pickup-code', notifier.notify);
+      undo.push({ what: 'notifier', run: () => notifier.stop() });
+    } else {
+      ingest.on('pickup-code', (i) =>
+        log.warn(
+          { reservationId: i.reservationId, bankId: i.bankId, lockerNumber: i.lockerNumber },
+          `a pickup code was issued for a kiosk drop-off but no notifier is configured (notify.webhook): issue a new one with POST /api/v1/reservations/${i.reservationId}/pickup-code`,
+        ),
+      );
+    }
     // Before the link connects: the replay of missed events and the live ones cannot interleave.
     await ingest.start();
     undo.push({ what: 'ingest', run: () => ingest.stop() });

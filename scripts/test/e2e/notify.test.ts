@@ -1,0 +1,85 @@
+// Issue 6 end to end, the recipient hears of a parcel: a carrier delivers at the kiosk into a free locker with no
+// reservation; the cloud issues a pickup code (kept hashed only) and hands it to the configured parcel-ready webhook
+// (a real HTTP server here), signed; the code from the webhook opens the locker at the kiosk and the pickup is stored.
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import t from 'tap';
+import { signBody, type ParcelReadyNotice } from '@portier/cloud/notify/webhook.ts';
+import { api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until } from './helpers.ts';
+
+const SECRET = 'e2e-webhook-secret-0123';
+const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
+
+t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the pickup code -> the code opens the locker', async (t) => {
+  const notices: Array<{ notice: ParcelReadyNotice; signedOk: boolean }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const ts = Number(req.headers['x-portier-timestamp']);
+      notices.push({ notice: JSON.parse(body) as ParcelReadyNotice, signedOk: req.headers['x-portier-signature'] === signBody(SECRET, ts, body) });
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/parcels`;
+
+  const dir = tempDir(t, 'portier-e2e-notify-');
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), notify: { webhook: { url, secret: SECRET } } });
+  const p = await seedAndProvision(cloud, dir);
+  const bankId = p.seeded.bankId;
+  const token = await login(cloud);
+  for (const n of OTHER_COLUMN_LOCKERS) await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
+  const kiosk = bank.kiosk!;
+  const ctl = kiosk.column.controller;
+
+  const issued = await api(cloud, 'POST', '/carriers/demo-carrier/codes', token, { digits: 8, bankIds: [bankId] });
+  const carrierCode = issued.json.code as string;
+  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code on the kiosk');
+  await kiosk.expectPage('home');
+  await kiosk.type(carrierCode);
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.select('choose-size');
+  await kiosk.expectPage('choose-size');
+  await kiosk.select(kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'))!.id);
+  await kiosk.expectPage('dropoff-open');
+  await until(() => [...kiosk.column.doors.values()].some((d) => d.open), 3000, 'a door open for the carrier');
+  const door = [...kiosk.column.doors.values()].find((d) => d.open)!.number;
+  bank.closeAllDoors();
+
+  await until(() => notices.length === 1, 8000, 'the parcel-ready notice at the webhook');
+  const { notice, signedOk } = notices[0]!;
+  t.ok(signedOk, 'signed with the shared secret');
+  const locker = ctl.link!.desired.desired!.state.doors.find((d) => d.door === door)!.locker;
+  t.match(notice, { type: 'parcel-ready', bankId, lockerNumber: locker, droppedOffBy: { type: 'carrier', id: 'demo-carrier' } });
+  t.match(notice.pickupCode, /^\d{4,10}$/);
+  const stored = JSON.stringify(cloud.service.store.list('reservations'));
+  t.notOk(stored.includes(`"${notice.pickupCode}"`), 'the cloud keeps only a hash of the code');
+
+  // The recipient got the code from the integrator's mail; the locker's new credential must be on the kiosk first.
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && c.reservationIds.includes(notice.reservationId)) ?? false,
+    5000,
+    'the pickup code hash on the kiosk',
+  );
+  await kiosk.engine.signOut(); // the carrier is done
+  await until(() => kiosk.engine.screen.page === 'home', 5000, 'the kiosk back home');
+  await kiosk.type(notice.pickupCode);
+  await kiosk.column.expectDoor(door, true);
+  t.pass(`the notified code opened locker ${locker}`);
+  await until(
+    async () => (await cloud.journal.read(kiosk.column.controllerId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'pickup' && e.event.reservationIds.includes(notice.reservationId)),
+    8000,
+    'the pickup stored',
+  );
+  await until(async () => (await api(cloud, 'GET', `/banks/${bankId}/lockers/${locker}`, token)).json?.status === 'available', 5000, 'locker available');
+  t.pass('the locker is available again');
+  bank.closeAllDoors();
+  t.equal(notices.length, 1, 'one notice per code');
+});
