@@ -55,6 +55,9 @@ async function main(): Promise<void> {
     config: { dataDir, http: { host: '127.0.0.1', port: httpPort }, admin: DEMO_ADMIN, log: { level: 'warn' } },
     broker: { kind: 'embedded', host: '127.0.0.1', port: mqttPort },
     logger: logger.child({ part: 'cloud' }),
+    // The demo's stand-in for the parcel-ready webhook (notify.webhook): the notice goes to this terminal.
+    onPickupCode: (n) =>
+      process.stdout.write(`\n[notice to ${n.recipient.type} ${n.recipient.id}] a parcel waits in locker ${n.lockerNumber}: pickup code ${n.code}\n`),
   });
   const seeded = await seedDemo(cloud.service);
   const brokerUrl = cloud.mqttUrl;
