@@ -57,7 +57,7 @@ export interface BuildDesiredOptions {
 export interface SkippedCredential {
   id: string;
   kind: 'pickup-code' | 'carrier-code' | 'staff-pin' | 'badge';
-  why: 'other-hash-params' | 'bad-hash';
+  why: 'other-hash-params' | 'bad-hash' | 'subject-disabled';
 }
 
 export interface BuiltDesired {
@@ -232,6 +232,12 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
   // Staff PINs and badges: like carrier codes, the hash made at issue time under this bank's params goes out.
   for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now))) {
     const id = credentialId('staff', sc.id);
+    // A user disabled or removed since signs in nowhere (the periodic refresh withdraws it; user changes raise no event).
+    const user = src.get('users', sc.subjectId);
+    if (user ? user.disabled : !(sc.role === 'carrier' && src.get('carriers', sc.subjectId))) {
+      skipped.push({ id, kind: sc.kind, why: 'subject-disabled' });
+      continue;
+    }
     const stored = sc.bankHashes[bank.id];
     if (!stored || !sameParams(stored.params, bank.credentialHash)) {
       skipped.push({ id, kind: sc.kind, why: 'other-hash-params' });

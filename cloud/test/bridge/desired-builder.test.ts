@@ -158,6 +158,15 @@ t.test('staff PINs and badges go out as their kind and role, hashed under the ba
   await s.revokeStaffCredential(badge.staffCredential.id, admin);
   t.same(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.map((c) => c.kind), ['staff-pin'], 'a revoked badge is withdrawn');
   t.same(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: LATER }).state.credentials, [], 'an expired PIN is withdrawn');
+
+  // The operator's account disabled (or removed): the PIN is withdrawn too.
+  const pin2 = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: ['b1'] }, admin);
+  await s.updateUser('u-op', { disabled: true });
+  const off = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+  t.same(off.state.credentials.filter((c) => c.kind === 'staff-pin'), [], 'a disabled user signs in nowhere');
+  t.match(off.skipped, [{ kind: 'staff-pin', why: 'subject-disabled' }, { kind: 'staff-pin', why: 'subject-disabled' }]);
+  await s.updateUser('u-op', { disabled: false });
+  t.ok(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.some((c) => c.hash === hashCredential('staff-pin', pin2.code, p1)), 'enabled again: back');
 });
 
 t.test('a held return carries its drop-off code for the reserved door; a held package carries none', async (t) => {
