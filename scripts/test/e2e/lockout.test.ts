@@ -1,0 +1,144 @@
+// Issue 6 end to end, throttling: 20 wrong codes in a row at the kiosk of a simulated bank (real controller, real
+// kiosk engine) on the whole cloud. The first failures are answered at once, then each one makes the kiosk wait
+// longer (an attempt during the wait is refused unchecked), the tenth locks the kiosk for 5 minutes (the keypad does
+// nothing, not even the right code); every failure is stored in the cloud as a `login-failure` event, the last one
+// with `lockedOutUntil`; after the lock-out a valid code opens the right door.
+//
+// Time: everything runs in this one process (the sim bank runs the controllers in-process), so `Date` is faked for
+// cloud and controller alike (sinon, advancing with real time so real I/O and its timeouts keep working) and jumped
+// over each wait and over the lock-out. The one timer that must follow the jump is the kiosk's lock-out page timer
+// (a real setTimeout of the lock-out's length): `setTimeout` is spied on (calls go through unchanged) to find it, and
+// once the clock is past the lock-out it is run at once instead of five real minutes later.
+import t from 'tap';
+import sinon from 'sinon';
+import { api, until } from './helpers.ts';
+import { doorOfLocker, doorsOpen, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
+
+const LOCKOUT_MS = 5 * 60_000;
+
+interface LoginFailure {
+  type: 'login-failure';
+  method: string;
+  attempts: number;
+  lockedOutUntil?: number;
+}
+
+async function storedFailures(w: KioskWorld): Promise<LoginFailure[]> {
+  return (await w.cloud.journal.read(w.kioskId)).flatMap((e) => (e.event.type === 'login-failure' ? [e.event as LoginFailure] : []));
+}
+
+t.test('20 wrong codes in a row: slower and slower, then locked out 5 minutes; a valid code opens after', async (t) => {
+  // Faked before anything starts: the controller link keeps a reference to `Date.now` from its start.
+  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
+  t.teardown(() => clock.restore());
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const ctl = kiosk.column.controller;
+  /** The kiosk's time: the controller's estimate of cloud time (the faked clock plus the measured offset). */
+  const kioskNow = (): number => ctl.link!.cloudNow();
+  // A parcel for alice, dropped off through the API; its code is the valid one.
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-LOCKOUT-1' });
+  t.equal(res.status, 201);
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['E2E-LOCKOUT-1'] });
+  t.equal(drop.status, 200);
+  const code = drop.json.pickupCode as string;
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
+    5000,
+    'the pickup code reaches the kiosk controller',
+  );
+  const door = doorOfLocker(w, locker);
+  await kiosk.expectPage('home');
+
+  const timers = sinon.spy(globalThis, 'setTimeout');
+  t.teardown(() => {
+    if ((globalThis.setTimeout as unknown) === timers) timers.restore();
+  });
+
+  const wrong = (i: number): string => {
+    const c = `90${String(i).padStart(2, '0')}1357`;
+    return c === code ? '99999999' : c;
+  };
+  const waits: number[] = [];
+  let refusedDuringWait = 0;
+  let ignoredWhileLocked = 0;
+  let refusedThisWait = false;
+  let lockedAt = 0;
+  let lockStartedAt = 0;
+  for (let i = 1; i <= 20; i++) {
+    const screen = kiosk.engine.screen;
+    const attempts = kiosk.engine.throttle.attempts;
+    if (screen.page === 'locked-out') {
+      // Locked: the keypad does nothing, the code is not even checked (the last one is the right code).
+      await kiosk.type(i === 20 ? code : wrong(i));
+      t.equal(kiosk.engine.screen.page, 'locked-out', `code ${i} ignored while locked out`);
+      t.equal(kiosk.engine.throttle.attempts, attempts, `code ${i} not counted`);
+      ignoredWhileLocked++;
+    } else if (screen.waitUntil !== undefined && screen.waitUntil > kioskNow() && !refusedThisWait) {
+      // During the wait: refused without being checked or counted.
+      await kiosk.type(wrong(i));
+      t.equal(kiosk.engine.screen.error?.key, 'error.wait', `code ${i} during the wait is refused: "please wait"`);
+      t.equal(kiosk.engine.throttle.attempts, attempts, `code ${i} not counted`);
+      refusedThisWait = true;
+      refusedDuringWait++;
+    } else {
+      // The clock jumps over the wait (a little more: the kiosk's estimate of cloud time lags the jump by a few ms),
+      // then the code is checked, fails, and sets the next wait.
+      const wait = Math.max(0, (screen.waitUntil ?? 0) - kioskNow());
+      if (wait > 0) clock.tick(wait + 50);
+      const at = kioskNow();
+      await kiosk.type(wrong(i));
+      const next = kiosk.engine.throttle.snapshot().nextAllowedAt;
+      waits.push(next > at ? Math.round((next - at) / 100) * 100 : 0);
+      t.equal(kiosk.engine.throttle.attempts, waits.length, `code ${i} checked and counted as failure ${waits.length}`);
+      refusedThisWait = false;
+      if (kiosk.engine.screen.page === 'locked-out') {
+        lockedAt = i;
+        lockStartedAt = kioskNow();
+      }
+    }
+  }
+  t.same(waits.slice(0, 9), [0, 0, 0, 1000, 2000, 4000, 8000, 16_000, 30_000], 'each failure past the third makes the next attempt wait longer (doubling, capped at 30 s)');
+  t.equal(refusedDuringWait, 6, 'a code typed during each of the six waits was refused unchecked');
+  t.equal(lockedAt, 10 + refusedDuringWait, 'the tenth counted failure locked the kiosk');
+  t.equal(10 + refusedDuringWait + ignoredWhileLocked, 20, '20 wrong codes in a row (the last one was the right code, typed while locked)');
+  t.same(doorsOpen(w.bank), [], 'nothing opened, not even for the right code while locked out');
+  t.match(kiosk.engine.screen.lines, [{ key: 'error.lockedOut', params: { minutes: 5 } }], 'the kiosk says it is locked for 5 minutes');
+
+  // Stored in the cloud: ten failures, counted in a row, the last with the end of the lock-out.
+  let failures: LoginFailure[] = [];
+  await until(async () => (failures = await storedFailures(w)).length >= 10, 8000, 'ten login-failure events stored by the cloud');
+  t.same(failures.map((f) => f.attempts), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'each counted failure stored once, in a row');
+  t.ok(failures.every((f) => f.method === 'code'), 'typed on the keypad');
+  t.ok(failures.slice(0, 9).every((f) => f.lockedOutUntil === undefined), 'no lock-out before the tenth');
+  const lockedOutUntil = failures[9]!.lockedOutUntil!;
+  t.ok(lockedOutUntil >= lockStartedAt + LOCKOUT_MS - 1000 && lockedOutUntil <= lockStartedAt + LOCKOUT_MS, 'the tenth carries the end of the lock-out: 5 minutes on');
+
+  // The kiosk's lock-out page timer: a real setTimeout of (about) the lock-out's length, armed by the kiosk engine.
+  const lockTimer = timers.getCalls().find((c) => typeof c.args[1] === 'number' && c.args[1] > LOCKOUT_MS - 60_000 && c.args[1] <= LOCKOUT_MS);
+  t.ok(lockTimer, 'the kiosk armed its lock-out timer');
+  timers.restore();
+
+  // Just before the end: still locked.
+  clock.tick(Math.max(0, lockedOutUntil - kioskNow() - 2000));
+  await kiosk.type(code);
+  t.equal(kiosk.engine.screen.page, 'locked-out', 'still locked just before the end');
+  t.same(doorsOpen(w.bank), []);
+  // Past the end: the lock-out timer fires (run now, as the jumped clock says it is due) and the home page returns.
+  clock.tick(lockedOutUntil - kioskNow() + 1);
+  clearTimeout(lockTimer!.returnValue as NodeJS.Timeout);
+  (lockTimer!.args[0] as () => void)();
+  await kiosk.expectPage('home');
+  t.pass('the lock-out ended: home page');
+  await kiosk.type(code);
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'the valid code opens the right door after the lock-out');
+  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
+  await lockerStatus(w, locker, 'available');
+  t.equal(kiosk.engine.throttle.attempts, 0, 'the count starts again');
+  t.equal((await storedFailures(w)).length, 10, 'no further failure stored');
+  w.bank.closeAllDoors();
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
