@@ -317,3 +317,39 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   await stored(w, (e) => e.type === 'login-failure' && e.method === 'badge', 'the refused badge stored as a login failure');
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
+
+t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to the staff menu', async (t) => {
+  const w = await operatorWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const carrierBadge = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'carrier', subjectId: 'demo-carrier', kind: 'badge', code: 'CARRIER-77' });
+  t.equal(carrierBadge.status, 201);
+  const adminId = (await api(w.cloud, 'GET', '/auth/me', w.token)).json.user.id as string;
+  const adminPin = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'admin', subjectId: adminId, kind: 'staff-pin', code: '97531' });
+  t.equal(adminPin.status, 201);
+  await until(() => (kioskState(w)?.credentials.filter((c) => c.kind === 'badge' || c.kind === 'staff-pin').length ?? 0) === 3, 5000, 'both reach the kiosk controller');
+
+  await kiosk.expectPage('home');
+  await kiosk.badge('CARRIER-77');
+  await kiosk.expectPage('dropoff-tracking');
+  t.pass('the carrier badge opens the carrier delivery page');
+  await kiosk.select('choose-size');
+  await kiosk.expectPage('choose-size');
+  await kiosk.select(kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'))!.id);
+  await kiosk.expectPage('dropoff-open');
+  await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  const door = Number(doorsOpen(w.bank)[0]!.split('/')[1]);
+  const locker = kioskState(w)!.doors.find((d) => d.door === door)!.locker;
+  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'carrier-delivery', 'the carrier delivery stored by the cloud');
+  t.match(ev, { doors: [door], actor: { role: 'carrier', id: 'demo-carrier' } });
+  await until(async () => (await lockerStatus(w, locker)) === 'occupied', 5000, `locker ${locker} occupied`);
+  t.match(w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === locker), { dropOffParty: { type: 'carrier', id: 'demo-carrier' } });
+  w.bank.closeAllDoors();
+  await kiosk.select('sign-out');
+  await kiosk.expectPage('home');
+
+  await kiosk.type('97531');
+  await kiosk.expectPage('staff-menu');
+  t.pass('the admin PIN opens the staff menu');
+  await signOut(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
