@@ -34,6 +34,7 @@ import { RemoteOpen } from '../sync/remote-open.ts';
 import { DesiredPublisher } from '../bridge/desired-publisher.ts';
 import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
 import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
+import { KioskRelay } from '../bridge/kiosk-relay.ts';
 import { WebhookNotifier } from '../notify/webhook.ts';
 import { buildFront, type FrontApp } from './remote-open-http.ts';
 
@@ -89,6 +90,8 @@ export interface StartCloudOptions {
   /** scrypt cost of broker secrets (tests lower it). */
   identityHashParams?: SecretHashParams;
   remoteOpen?: { defaultTimeoutMs?: number; maxTimeoutMs?: number; ackGraceMs?: number; pulseMs?: number };
+  /** The kiosk's requests to open doors of other columns (kiosk-relay.ts). */
+  kioskRelay?: { maxAgeMs?: number; openTimeoutMs?: number; resultTtlMs?: number };
   desired?: { debounceMs?: number; refreshMs?: number };
   /** How long start waits for an external broker before going on (the link keeps retrying). Default 10 s. */
   brokerWaitMs?: number;
@@ -112,6 +115,8 @@ export interface CloudRuntime {
   ingest: EventIngest;
   publisher: DesiredPublisher;
   remoteOpen: RemoteOpen;
+  /** Opens doors of other columns for the bank's kiosk, on its signed-in users' behalf. */
+  kioskRelay: KioskRelay;
   doorMap: DomainDoorMap;
   /** The cloud's command public key (PEM), what controllers verify with. */
   commandPublicKeyPem: string;
@@ -330,6 +335,10 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       ...options.remoteOpen,
     });
     undo.push({ what: 'remote-open', run: () => remoteOpen.close() });
+    // Live requests only, from now: one stored while the cloud was away is stale by the time it is read.
+    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, now, logger, ...options.kioskRelay });
+    kioskRelay.start();
+    undo.push({ what: 'kiosk-relay', run: () => kioskRelay.stop() });
 
     const stopExpiry = config.expiry.intervalSeconds > 0 ? service.startExpiry(config.expiry.intervalSeconds * 1000) : () => {};
     undo.push({ what: 'expiry', run: () => stopExpiry() });
@@ -363,6 +372,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       ingest,
       publisher,
       remoteOpen,
+      kioskRelay,
       doorMap,
       commandPublicKeyPem: key.publicKeyPem,
       dataDir: paths.root,

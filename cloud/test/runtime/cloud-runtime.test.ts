@@ -146,7 +146,8 @@ t.test('startCloud end to end: retained desired state, API reservation -> one ne
   const d1 = desiredOf(m1.payload);
   t.ok(verifyMessage(d1, pub), 'signed with the cloud command key');
   t.match(d1, { bankId: BANK, controllerId: 'ctl-1' });
-  t.same(d1.state.doors.map((d) => [d.door, d.locker, d.accessible]), [[1, 1, false], [2, 2, true]]);
+  // The kiosk column also sees column 2's locker 3, as alias door 3 (kiosk-bank-view.ts).
+  t.same(d1.state.doors.map((d) => [d.door, d.locker, d.accessible, d.remote ?? null]), [[1, 1, false, null], [2, 2, true, null], [3, 3, true, { controllerId: 'ctl-2', door: 1 }]]);
   const d2 = desiredOf((await first2).payload);
   t.same(d2.state.doors.map((d) => [d.door, d.locker, d.column]), [[1, 3, 2]]);
 
