@@ -1,0 +1,121 @@
+// The kiosk serves the whole bank: a parcel reserved through the HTTP API lands in a locker of the PLAIN column of the
+// demo bank; the recipient types the code at the kiosk (real controller, real kiosk engine); the cloud opens the plain
+// column's door with a signed open-door, answers the kiosk with a signed kiosk-open-result, stores the pickup and the
+// locker becomes available. With the cloud stopped, the kiosk says the locker cannot be opened right now and no door
+// opens. Every message of each run is checked against the published JSON Schemas.
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { translate } from '@portier/firmware/i18n/index.ts';
+import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
+import type { SimBank } from '@portier/sim/bank/index.ts';
+import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
+
+const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
+const PLAIN_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
+
+interface World {
+  cloud: CloudRuntime;
+  rec: Recorder;
+  p: Provisioned;
+  bank: SimBank;
+  token: string;
+  bankId: string;
+  kioskId: string;
+  plainId: string;
+}
+
+async function world(t: Test): Promise<World> {
+  const dir = tempDir(t, 'portier-e2e-bank-kiosk-');
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
+  const rec = await Recorder.start(t, cloud);
+  const p = await seedAndProvision(cloud, dir);
+  const bankId = p.seeded.bankId;
+  const token = await login(cloud);
+  // Parcels go to the plain column: the kiosk column's lockers are out of service (through the API).
+  for (const n of KIOSK_COLUMN_LOCKERS) {
+    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: plain column only' });
+    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
+  const kioskId = bank.kiosk!.column.controllerId;
+  const plainId = bank.columns.find((c) => !c.kiosk)!.controllerId;
+  return { cloud, rec, p, bank, token, bankId, kioskId, plainId };
+}
+
+/** Reserve + drop off through the API; waits until the kiosk holds the code for the plain column's locker. */
+async function parcel(t: Test, w: World, trackingId: string) {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
+  t.equal(res.status, 201, 'reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  t.ok(PLAIN_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the plain column`);
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
+  t.equal(drop.status, 200, 'dropped off through the API');
+  const code = drop.json.pickupCode as string;
+  const ctl = w.bank.kiosk!.column.controller;
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && c.reservationIds.includes(reservationId)) ?? false,
+    5000,
+    'the pickup code reaches the kiosk controller',
+  );
+  const alias = ctl.link!.desired.desired!.state.doors.find((d) => d.locker === locker)!;
+  t.ok(alias.remote, 'the kiosk knows the locker as a door of another column');
+  t.equal(alias.remote!.controllerId, w.plainId);
+  return { reservationId, locker, alias: alias.door, door: alias.remote!.door, column: alias.column, fromTop: alias.fromTop, code };
+}
+
+function doorsOpen(bank: SimBank): string[] {
+  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
+}
+
+t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens the plain column door; offline it is refused', async (t) => {
+  const w = await world(t);
+  const kiosk = w.bank.kiosk!;
+  const plain = w.bank.column(w.plainId);
+  const pkg = await parcel(t, w, 'E2E-BANK-1');
+  await kiosk.expectPage('home');
+  await kiosk.type(pkg.code);
+  await plain.expectDoor(pkg.door, true);
+  t.same(doorsOpen(w.bank), [`${plain.number}/${pkg.door}`], "only the parcel's door opened, in the plain column");
+  t.equal(kiosk.engine.screen.page, 'pickup');
+  const shown = kiosk.engine.screen.lines.map((l) => translate(l, 'en')).join(' ');
+  t.match(shown, new RegExp(`locker ${pkg.locker}, column ${pkg.column},`), 'described by its own column');
+
+  // The plain column obeyed a signed open-door from the cloud (its controller acked it opened).
+  const opened = await plain.expectEvent((e) => e.body.type === 'door-opened' && e.body.door === pkg.door);
+  t.match(opened.body, { cause: 'unlock', commandId: /^cmd-/ }, 'opened by a cloud command');
+  // The kiosk asked, and got a signed answer.
+  const req = await kiosk.column.expectEvent((e) => e.body.type === 'kiosk-open-request');
+  t.match(req.body, { door: pkg.alias, locker: pkg.locker, purpose: 'pickup', actor: { role: 'recipient', id: 'alice' } });
+  await until(() => w.rec.received.some((m) => m.channel === 'cmd' && m.controllerId === w.kioskId && (m.json as { type?: string }).type === 'kiosk-open-result'), 3000, 'the kiosk-open-result on the wire');
+  const result = w.rec.received.find((m) => m.channel === 'cmd' && (m.json as { type?: string }).type === 'kiosk-open-result')!;
+  t.match(result.json, { body: { door: pkg.alias, outcome: 'opened' } });
+
+  // The pickup is stored for the kiosk and the locker of the plain column is available again.
+  await until(
+    async () => (await w.cloud.journal.read(w.kioskId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'pickup' && e.event.reservationIds.includes(pkg.reservationId)),
+    8000,
+    'the pickup stored by the cloud',
+  );
+  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${pkg.locker}`, w.token)).json?.status === 'available', 5000, `locker ${pkg.locker} available`);
+  t.pass(`locker ${pkg.locker} is available in the API`);
+  const audit = await w.cloud.service.queryActivity({ type: 'remote-open' });
+  t.ok(audit.some((a) => a.lockerNumber === pkg.locker), 'the open is in the activity log');
+  w.bank.closeAllDoors();
+  await kiosk.select('done');
+  await kiosk.expectPage('home');
+
+  // Offline: a second parcel in the plain column; the cloud stops; the kiosk refuses, no door opens.
+  const pkg2 = await parcel(t, w, 'E2E-BANK-2');
+  const requestsBefore = kiosk.column.events.filter((e) => e.body.type === 'kiosk-open-request').length;
+  await w.cloud.stop();
+  await until(() => kiosk.column.controller.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await kiosk.type(pkg2.code);
+  const error = kiosk.engine.screen.error;
+  t.ok(error, 'an error is shown');
+  t.match(translate(error!, 'en'), new RegExp(`Locker ${pkg2.locker} cannot be opened right now`));
+  t.same(doorsOpen(w.bank), [], 'no door opened');
+  t.equal(kiosk.column.events.filter((e) => e.body.type === 'kiosk-open-request').length, requestsBefore, 'nothing asked for later');
+  t.notOk(kiosk.column.events.some((e) => e.body.type === 'transaction' && e.body.reservationIds.includes(pkg2.reservationId)), 'no pickup recorded');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
