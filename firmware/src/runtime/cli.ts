@@ -121,7 +121,7 @@ export async function runConsole(configPath: string): Promise<void> {
     await bus.close().catch(() => undefined);
     process.exit(1);
   }
-  const c = startConsole({ input: process.stdin, output: process.stdout, backend: rt.console!.backend, config: config.console, logger });
+  const c = startConsole({ input: process.stdin, output: process.stdout, backend: rt.console!.backend, config: config.console, logger, throttle: rt.console!.throttle });
   c.session.on('eof', () => c.close());
   await c.closed;
   removeSafeExit();

@@ -3,6 +3,7 @@
 // and owns the order of start and stop. The simulator calls `startController` with its virtual bus and devices, so
 // the same wiring runs in CI and on a board.
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { DesiredState, EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
 import { createLockBus } from '../doors/create-bus.ts';
 import { DoorController, type DoorControllerEventMap, type UnlockResult } from '../doors/index.ts';
@@ -14,6 +15,7 @@ import { ControllerLink, type CommandExecutor, type CommandOutcome, type LinkSta
 import { OfflineAccess } from '../offline/index.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import type { ConsoleBackend } from '../console/backend.ts';
+import type { SignInThrottle } from '../console/throttle.ts';
 import type { RuntimeConfig } from './config.ts';
 
 export const FIRMWARE_VERSION = '0.1.0';
@@ -65,7 +67,10 @@ export interface RunningController extends EventEmitter<RuntimeEventMap> {
   readonly doors: DoorController;
   readonly link: ControllerLink | undefined;
   readonly kiosk: ControllerKiosk | undefined;
-  readonly console: { backend: ConsoleBackend; serial: { close(): Promise<void>; readonly path: string } | undefined } | undefined;
+  /** The technician console: its backend, the serial port it serves, and the sign-in throttle every console shares. */
+  readonly console:
+    | { backend: ConsoleBackend; serial: { close(): Promise<void>; readonly path: string } | undefined; throttle: SignInThrottle }
+    | undefined;
   /** Service state of a door now: desired state, overridden by a later `set-service` command or console change. */
   serviceOf(door: number): ServiceState;
   /** Sets a door's service state locally, records a `service-changed` event and reports. */
@@ -109,6 +114,8 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   private stopping: Promise<void> | undefined;
   private backendNote: ((e: EventBody, seq?: number) => void) | undefined;
   private backendDispose: (() => void) | undefined;
+  /** Where the console's sign-in lock-out is kept (with a link's data folder). */
+  private throttleStore: { flush(): Promise<void> } | undefined;
 
   constructor(config: RuntimeConfig, bus: LockBus, logger: Logger) {
     super();
@@ -329,13 +336,20 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       this.backendNote = backend.noteEvent?.bind(backend);
       this.backendDispose = backend.dispose?.bind(backend);
       let serial: { close(): Promise<void>; readonly path: string } | undefined;
+      const { serveSerialConsole, SignInThrottle: Throttle, FileThrottleStore } = await import('../console/index.ts');
+      // One throttle for every console of this controller, kept on disk: unplugging the cable or power-cycling the
+      // controller does not lift a lock-out.
+      const store = cfg.link
+        ? new FileThrottleStore(join(cfg.link.dataDir, 'console-throttle.json'), (err) => this.log.warn({ err }, 'console throttle state not saved'))
+        : undefined;
+      this.throttleStore = store;
+      const throttle = new Throttle({ ...cfg.console, ...(store ? { store } : {}) });
       if (cfg.console.serialPath && opts.serialConsole !== false) {
-        const { serveSerialConsole } = await import('../console/index.ts');
-        const s = serveSerialConsole({ backend, config: cfg.console, logger });
+        const s = serveSerialConsole({ backend, config: cfg.console, logger, throttle });
         s.ready.catch((err: unknown) => this.log.warn({ err }, 'serial console port not available yet; retrying'));
         serial = s;
       }
-      this.console = { backend, serial };
+      this.console = { backend, serial, throttle };
     }
     this.log.info(
       { doors: this.bus.doors, bus: this.bus.kind, link: cfg.link ? `${cfg.link.bankId}/${cfg.link.controllerId}` : 'none', kiosk: !!this.kiosk, console: !!this.console },
@@ -393,6 +407,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     await step('outputs safe', () => this.bus.safe());
     await step('kiosk', () => this.kiosk?.stop());
     await step('console', () => this.console?.serial?.close());
+    await step('console throttle', () => this.throttleStore?.flush());
     await step('console backend', () => this.backendDispose?.());
     await step('doors', () => this.doors.stop());
     for (const u of this.undo.splice(0)) u();
