@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   );
   bank = await runSimBank({ bank: bankConfig, logger: logger.child({ part: 'sim' }) });
   const pickup = await seeded.makeParcel();
+  const staff = await seeded.makeStaffCodes(DEMO_ADMIN.user);
 
   const lines = [
     '',
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
     `  curl -s ${cloud.httpUrl}/api/v1/openapi.json | head -c 300`,
     '',
     `A parcel ${pickup.trackingId} waits in locker ${pickup.lockerNumber} for ${pickup.recipient}; pickup code ${pickup.code}.`,
+    `At the kiosk, staff sign in with the operator PIN ${staff.operatorPin} (drop-off, expired removal, service), a carrier`,
+    `with the access code ${staff.carrierCode} (direct delivery). New pickup codes are shown here as [notice] lines.`,
     interactive
       ? `Below: the kiosk screen of column 1 (type the pickup code and Enter; C shuts every open door). Logs: ${logFile}`
       : 'Run `make demo` in a terminal to get the kiosk screen too.',

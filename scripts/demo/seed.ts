@@ -7,6 +7,7 @@ import type { LockerSize } from '@portier/protocol';
 export const DEMO_ADMIN = { user: 'admin', password: 'portier-demo' };
 const ACTOR = { role: 'admin' as const, id: 'demo-seed' };
 const BANK_ID = 'demo-bank';
+const DEMO_LABEL = 'make demo';
 
 /** Column layout: door sizes top to bottom; each door's height band from the floor. */
 const LAYOUT: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; sizes: LockerSize[] }> = [
@@ -21,6 +22,11 @@ export interface SeededDemo {
   columns: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; doors: number }>;
   /** Reserves a locker for a parcel, drops it off and returns the one-time pickup code (shown once). */
   makeParcel(): Promise<{ lockerNumber: number; trackingId: string; recipient: string; code: string }>;
+  /**
+   * Fresh kiosk codes for this run: an operator PIN (for the admin user) and a carrier access code, valid for a day.
+   * The previous run's demo PIN is revoked first (codes are stored hashed: they cannot be shown again).
+   */
+  makeStaffCodes(adminUsername: string): Promise<{ operatorPin: string; carrierCode: string }>;
 }
 
 export async function seedDemo(service: LockerService): Promise<SeededDemo> {
@@ -60,6 +66,17 @@ export async function seedDemo(service: LockerService): Promise<SeededDemo> {
       );
       const dropped = await service.dropOff({ reservationId: reservation.id, trackingIds: [trackingId] }, { role: 'operator', id: 'demo-mailroom' });
       return { lockerNumber: reservation.lockerNumber, trackingId, recipient: 'Alice Martin', code: dropped.pickupCode ?? '(none)' };
+    },
+    async makeStaffCodes(adminUsername: string) {
+      const admin = (await service.listUsers()).find((u) => u.username === adminUsername);
+      if (!admin) throw new Error(`no user ${adminUsername}`);
+      for (const c of await service.listStaffCredentials()) {
+        if (c.label === DEMO_LABEL && c.revokedAt === undefined) await service.revokeStaffCredential(c.id, ACTOR);
+      }
+      const expiresAt = Date.now() + 24 * 3600_000;
+      const pin = await service.issueStaffCredential({ role: 'operator', subjectId: admin.id, kind: 'staff-pin', bankIds: [BANK_ID], expiresAt, label: DEMO_LABEL }, ACTOR);
+      const carrier = await service.issueCarrierCode('demo-carrier', { digits: 8, bankIds: [BANK_ID], expiresAt }, ACTOR);
+      return { operatorPin: pin.code, carrierCode: carrier.code };
     },
   };
 }
