@@ -1,0 +1,82 @@
+// Issue 6 end to end, contactless sign-in (bank rule `contactless`, changed through the HTTP API): on the whole
+// system (cloud + embedded broker + real controller + simulated bank), a code scanned on the kiosk's scanner (the
+// sim's virtual serial scanner) signs in from the home page with no typing: the recipient's pickup code (its QR)
+// opens their locker, a carrier's code (its QR) signs the carrier in. Without the rule the same scan signs nobody in
+// and the kiosk says how to scan. Doors opened, events stored in the cloud and locker statuses are checked.
+import t, { type Test } from 'tap';
+import { api, until } from './helpers.ts';
+import { doorOfLocker, doorsOpen, kioskWorld, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+
+async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ reservationId: string; locker: number; code: string }> {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
+  t.equal(res.status, 201, 'reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
+  t.equal(drop.status, 200, 'dropped off through the API');
+  const ctl = w.bank.kiosk!.column.controller;
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
+    5000,
+    'the pickup code reaches the kiosk controller',
+  );
+  return { reservationId, locker: res.json.reservation.lockerNumber as number, code: drop.json.pickupCode as string };
+}
+
+t.test('contactless: a scanned pickup code opens the locker from the home page; a scanned carrier code signs in', async (t) => {
+  const w = await kioskWorld(t, { rules: { contactless: true } });
+  const kiosk = w.bank.kiosk!;
+  t.equal(kiosk.column.controller.link!.desired.desired!.state.rules.contactless, true, 'the rule reached the kiosk controller');
+  const pkg = await parcel(t, w, 'E2E-CONTACTLESS-1');
+  const door = doorOfLocker(w, pkg.locker);
+  await kiosk.expectPage('home');
+  t.ok(kiosk.engine.screen.lines.some((l) => l.key === 'home.scanHint'), 'the home page invites to scan');
+  await kiosk.scan(pkg.code);
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'the scan opened the parcel\'s locker, nothing typed');
+  const ev = await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(pkg.reservationId));
+  t.match(ev, { doors: [door], via: 'barcode', actor: { role: 'recipient', id: 'alice' } }, 'stored as a pickup signed in by scan');
+  await lockerStatus(w, pkg.locker, 'available');
+  t.pass(`locker ${pkg.locker} is available in the API`);
+  w.bank.closeAllDoors();
+  await kiosk.select('done');
+  await kiosk.expectPage('home');
+
+  // A carrier's QR code.
+  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
+  t.equal(issued.status, 201);
+  const ctl = kiosk.column.controller;
+  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  await kiosk.scan(issued.json.code as string);
+  await kiosk.expectPage('dropoff-tracking');
+  t.equal(kiosk.engine.screen.role, 'carrier', 'the carrier is signed in by scan');
+  await kiosk.select('sign-out');
+  await kiosk.expectPage('home');
+  t.same((await w.cloud.journal.read(w.kioskId)).filter((e) => e.event.type === 'login-failure'), [], 'no failed sign-in');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('without contactless, a scan on the home page signs nobody in: the kiosk says how to scan', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  t.equal(kiosk.column.controller.link!.desired.desired!.state.rules.contactless, false);
+  const pkg = await parcel(t, w, 'E2E-CONTACTLESS-2');
+  const door = doorOfLocker(w, pkg.locker);
+  await kiosk.expectPage('home');
+  await kiosk.scan(pkg.code);
+  await until(() => kiosk.engine.screen.error?.key === 'error.scanFirst', 3000, 'the scan refused on the home page');
+  t.pass('the kiosk says: choose "scan" first');
+  t.same(doorsOpen(w.bank), [], 'nothing opened');
+  // Through the menu's "scan" page the same code works.
+  await kiosk.keypad('enter');
+  await kiosk.expectPage('menu');
+  await kiosk.select('scan');
+  await kiosk.expectPage('scan');
+  await kiosk.scan(pkg.code);
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'scanned on the scan page: the locker opened');
+  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(pkg.reservationId));
+  await lockerStatus(w, pkg.locker, 'available');
+  t.equal((await storedTransactions(w)).length, 1, 'one transaction');
+  w.bank.closeAllDoors();
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
