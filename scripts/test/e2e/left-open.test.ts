@@ -1,0 +1,78 @@
+// Issue 6 end to end, a door left open at the kiosk: a blind user (headphones plugged, audio mode) picks up a parcel
+// and walks away without shutting the door. When the door has been open for the door supervision time (120 s by
+// default), the kiosk shows and speaks a warning naming the locker, and the controller reports `door-left-open`,
+// which the cloud stores and raises as an alert; shutting the door clears the warning. Whole system: cloud +
+// embedded broker + real controller + simulated bank.
+//
+// Time: `Date` is faked for cloud and controller alike before anything starts (sinon, advancing with real time so
+// real I/O keeps working) and jumped over the two minutes; the door controller judges "open for how long" from
+// `Date.now()` at each poll of the virtual lock board, so its next poll sees the door left open.
+import t from 'tap';
+import sinon from 'sinon';
+import { api, until } from './helpers.ts';
+import { doorOfLocker, doorsOpen, kioskWorld, lockerStatus, txStored } from './kiosk-world.ts';
+
+t.test('a door left open after a pickup: warned on screen and by voice, reported, stored; shutting it clears the warning', async (t) => {
+  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
+  t.teardown(() => clock.restore());
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const ctl = kiosk.column.controller;
+  const leftOpenS = ctl.link!.desired.desired!.state.timers.doorLeftOpenS;
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-LEFT-OPEN-1' });
+  t.equal(res.status, 201);
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['E2E-LEFT-OPEN-1'] });
+  t.equal(drop.status, 200);
+  const code = drop.json.pickupCode as string;
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
+    5000,
+    'the pickup code reaches the kiosk controller',
+  );
+  const door = doorOfLocker(w, locker);
+
+  await kiosk.expectPage('home');
+  kiosk.headphones.plug();
+  await until(() => kiosk.engine.screen.audio, 3000, 'audio mode on');
+  await kiosk.type(code);
+  await kiosk.column.expectDoor(door, true);
+  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
+  await lockerStatus(w, locker, 'available');
+  t.equal(kiosk.engine.screen.warning, undefined, 'no warning while the door has just opened');
+  const spokenBefore = kiosk.audio.spoken().length;
+
+  // Two minutes pass with the door open (the person walked away).
+  clock.tick(leftOpenS * 1000 - 5000);
+  await kiosk.column.expectEvent((e) => e.body.type === 'door-left-open', 300).then(
+    () => t.fail('reported too early'),
+    () => t.pass(`not reported ${leftOpenS - 5} s after opening`),
+  );
+  clock.tick(5000 + 100);
+  const local = await kiosk.column.expectEvent((e) => e.body.type === 'door-left-open' && (e.body as { door: number }).door === door, 3000);
+  t.ok((local.body as { openForMs: number }).openForMs >= leftOpenS * 1000, `the controller reported the door open for ${(local.body as { openForMs: number }).openForMs} ms`);
+  await until(() => kiosk.engine.screen.warning?.key === 'warning.doorLeftOpen', 3000, 'the warning on screen');
+  t.match(kiosk.engine.screen.warning, { key: 'warning.doorLeftOpen' }, 'the screen warns to close the locker');
+  await until(() => kiosk.audio.spoken('en').slice(spokenBefore).some((s) => s.startsWith('Please close') && s.includes(`locker ${locker}`)), 3000, 'the warning spoken');
+  t.pass('the warning was spoken, naming the locker');
+
+  // The cloud stores the event (once) and raises an alert.
+  let stored: Array<{ door: number; openForMs: number }> = [];
+  await until(
+    async () => (stored = (await w.cloud.journal.read(w.kioskId)).flatMap((e) => (e.event.type === 'door-left-open' ? [e.event as { door: number; openForMs: number }] : []))).length > 0,
+    5000,
+    'door-left-open stored by the cloud',
+  );
+  t.match(stored, [{ door }], 'door-left-open stored once for that door');
+  await until(() => w.cloud.ingest.alerts(w.bankId).some((a) => a.kind === 'door-left-open'), 3000, 'an alert raised');
+  t.match(w.cloud.ingest.alerts(w.bankId).find((a) => a.kind === 'door-left-open'), { lockerNumber: locker, door, controllerId: w.kioskId });
+
+  // Shutting the door clears the warning.
+  kiosk.column.door(door).close();
+  await kiosk.column.expectDoor(door, false);
+  await until(() => kiosk.engine.screen.warning === undefined, 3000, 'the warning cleared');
+  t.pass('the warning is gone once the door is shut');
+  t.same(doorsOpen(w.bank), []);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
