@@ -5,11 +5,13 @@
 // cloud restarts on the same data folder and MQTT port: the controller replays its outbox, the delivery is stored
 // once, the locker is occupied in the API with a reservation and a pickup code for the parcel, whose hash goes back
 // to the kiosk, and that code then opens the same door for the recipient (the cloud sees the locker available).
-// Every message of the run is checked against the published JSON Schemas.
+// The same for an operator (staff PIN issued through the API) dropping a scanned parcel into its reserved locker
+// offline: after the restart the cloud fills the reservation and the pickup code opens it. Every message of each
+// run is checked against the published JSON Schemas.
 import t from 'tap';
 import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
 import { api, login, startE2eCloud, until } from './helpers.ts';
-import { doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 const TRACKING = 'E2E-OFFLINE-DELIVERY-1';
 
@@ -83,6 +85,72 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   await txStored(w2, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(r.id));
   await lockerStatus(w2, locker, 'available');
   t.pass(`locker ${locker} is available after the pickup`);
+  w.bank.closeAllDoors();
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('offline operator drop-off into a reserved locker: the cloud fills the reservation after restart', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const ctl = kiosk.column.controller;
+  const pin = '24681357';
+  const user = await api(w.cloud, 'POST', '/users', w.token, { username: 'e2e-operator', password: 'e2e-operator-password', role: 'operator' });
+  t.equal(user.status, 201, 'an operator user created through the API');
+  const operatorId = user.json.user.id as string;
+  const staff = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', code: pin, bankIds: [w.bankId] });
+  t.equal(staff.status, 201, `operator PIN issued through the API ${staff.status === 201 ? '' : JSON.stringify(staff.json)}`);
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-OFFLINE-OPS-1' });
+  t.equal(res.status, 201, 'reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  await until(() => ctl.link?.desired.desired?.state.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
+  const door = doorOfLocker(w, locker);
+  t.equal((await lockerApi(w, locker)).status, 'reserved');
+
+  const mqttPort = Number(new URL(w.cloud.mqttUrl).port);
+  await kiosk.expectPage('home');
+  await w.cloud.stop();
+  await until(() => ctl.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await kiosk.type(pin);
+  await kiosk.expectPage('staff-menu');
+  t.pass('the operator signed in offline');
+  await kiosk.select('dropoff');
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.scan('E2E-OFFLINE-OPS-1');
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'the reserved locker opened for the scanned parcel with the cloud away');
+  w.bank.closeAllDoors();
+  await kiosk.select('back');
+  await kiosk.expectPage('staff-menu');
+  await kiosk.select('sign-out');
+  await kiosk.expectPage('home');
+  const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'drop-off');
+  t.match(local.body, { offline: true, doors: [door], reservationIds: [reservationId], actor: { role: 'operator', id: operatorId } }, 'the kiosk recorded an offline drop-off');
+
+  const cloud2 = await startE2eCloud(t, { dataDir: w.cloud.dataDir, mqttPort });
+  const codes: IssuedPickupCode[] = [];
+  cloud2.ingest.on('pickup-code', (c) => codes.push(c));
+  const w2: KioskWorld = { ...w, cloud: cloud2, token: await login(cloud2) };
+  await until(() => ctl.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  const ev = await txStored(w2, 'the drop-off', (x) => x.kind === 'drop-off');
+  t.match(ev, { doors: [door], offline: true, reservationIds: [reservationId], trackingIds: ['E2E-OFFLINE-OPS-1'] });
+  await lockerStatus(w2, locker, 'occupied');
+  t.pass(`locker ${locker} is occupied in the API after reconnection`);
+  t.match(cloud2.service.store.get('reservations', reservationId), { status: 'occupied' });
+  t.equal((await storedTransactions(w2)).filter((x) => x.kind === 'drop-off').length, 1, 'the drop-off is stored once');
+  await until(() => codes.some((c) => c.reservationId === reservationId), 5000, 'the pickup code handed to the notifier');
+  await until(
+    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
+    5000,
+    'the pickup code\'s hash reaches the kiosk controller',
+  );
+  await kiosk.expectPage('home');
+  await kiosk.type(codes.find((c) => c.reservationId === reservationId)!.code);
+  await kiosk.column.expectDoor(door, true);
+  await txStored(w2, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
+  await lockerStatus(w2, locker, 'available');
+  t.pass('the recipient picked it up: available');
   w.bank.closeAllDoors();
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
