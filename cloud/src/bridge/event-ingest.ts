@@ -8,7 +8,8 @@
  *   dropOff (into a free locker with no reservation: recordKioskOccupancy, an occupied reservation on that locker,
  *   with a pickup code for a package), return / exchange -> dropOff of a held locker or pickUp of a filled one,
  *   storage-start -> dropOff (or recordKioskOccupancy),
- *   storage-extend -> extendReservation, storage-end -> pickUp, expired-removal -> endReservation(removed);
+ *   storage-extend -> extendReservation, storage-end -> pickUp (by the system, its time ran out: expireReservation,
+ *   the belongings stay inside), expired-removal -> endReservation(removed);
  *   storage-open and reopen change nothing;
  * - `service-changed` -> setServiceState (skipped when the locker already has that state);
  * - door-forced, door-left-open, door-jammed, lock-fault, a forced door-opened -> an alert (logged, kept in memory,
@@ -39,7 +40,10 @@ import type { DomainDoorMap } from './door-map.ts';
 type Transaction = Extract<EventBody, { type: 'transaction' }>;
 
 /** The use cases ingest calls (LockerService has them). */
-export type IngestDomain = Pick<LockerService, 'store' | 'pickUp' | 'dropOff' | 'recordKioskOccupancy' | 'extendReservation' | 'endReservation' | 'setServiceState'>;
+export type IngestDomain = Pick<
+  LockerService,
+  'store' | 'pickUp' | 'dropOff' | 'recordKioskOccupancy' | 'extendReservation' | 'expireReservation' | 'endReservation' | 'setServiceState'
+>;
 
 /** Where stored events come from (CloudLink + EventJournal). */
 export interface StoredEventSource {
@@ -413,6 +417,12 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
         return;
       }
       case 'storage-end':
+        if (actor.role === 'system' && r.status === 'occupied') {
+          // The kiosk ended it because its time ran out: the belongings are still inside until staff remove them.
+          await svc.expireReservation(r.id, actor);
+          out.actions.push(`expireReservation ${r.id}`);
+          return;
+        }
         if (FILLED.has(r.status)) return pickUp();
         await svc.endReservation(r.id, { reason: 'cancelled', note: 'storage ended at the kiosk' }, actor);
         out.actions.push(`endReservation ${r.id} cancelled`);

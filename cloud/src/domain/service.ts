@@ -1166,6 +1166,26 @@ export class LockerService extends EventEmitter<DomainEvents> {
     };
   }
 
+  /**
+   * A kiosk ended an occupied reservation by itself because its time ran out (day-use storage at the end of the
+   * day): what is inside stays there until staff remove it, so the reservation is expired (as `expireDue` does when
+   * the cloud sees the end time pass), not ended: the locker is not offered again.
+   */
+  async expireReservation(id: string, actor: Actor): Promise<Reservation> {
+    const r0 = this.mustLive(id, 'reservationId');
+    const { result, done, events } = await this.bankLock.run(r0.bankId, (): Locked<Reservation> => {
+      const r = this.mustLive(id, 'reservationId');
+      if (r.status !== 'occupied') throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: only an occupied one expires`, 'reservationId');
+      const next: Reservation = { ...r, status: 'expired', expiredAt: this.now() };
+      const activity = this.activity('expiry', actor, { bankId: r.bankId, lockerNumber: r.lockerNumber, recipientId: r.recipient.id, reservationId: r.id, detail: 'time ran out at the kiosk' });
+      const done = this.write({ put: [{ c: 'reservations', key: r.id, value: next }], activity: [activity] });
+      return { result: next, done, events: [['reservation-changed', { reservation: next, change: 'expired' }]] };
+    });
+    await done;
+    this.emitAll(events);
+    return result;
+  }
+
   async expireDue(): Promise<ExpiryResult> {
     const out: ExpiryResult = { expired: [], released: [] };
     const system: Actor = { role: 'system' };

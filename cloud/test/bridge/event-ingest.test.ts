@@ -112,6 +112,25 @@ t.test('a delivery or storage into a free locker with no reservation makes the l
   t.match(applied.map((a) => a.actions.join(',')), [/^recordKioskOccupancy 1 /, /^recordKioskOccupancy 2 /, /^extendReservation /, /^dropOff /]);
 });
 
+t.test('storage ended by the kiosk itself (its time ran out): expired, the belongings stay, the locker is not offered', async (t) => {
+  const { s, sync, ingest, applied } = await setup(t);
+  const door = (await s.getLocker('b1', 3)).locker.door;
+  sync.store('ctl-1', 'b1', tx('storage-start', [door], ['st-local-1'], { actor: { role: 'recipient' } }));
+  await ingest.idle();
+  t.equal(await status(s, 3), 'occupied');
+  const st = s.store.list('reservations').find((x) => x.lockerNumber === 3)!;
+  sync.store('ctl-1', 'b1', tx('storage-end', [door], ['st-local-1'], { actor: { role: 'system' } }));
+  await ingest.idle();
+  t.match(s.store.get('reservations', st.id), { status: 'expired' }, 'expired, not ended');
+  t.not(await status(s, 3), 'available', 'not offered for a new parcel');
+  t.match(applied.at(-1), { actions: [`expireReservation ${st.id}`] });
+  t.match(await s.queryActivity({ type: 'expiry' }), [{ reservationId: st.id, actor: { role: 'system' } }]);
+  // Staff then remove the belongings at the kiosk: the locker is free.
+  sync.store('ctl-1', 'b1', tx('expired-removal', [door], [st.id]));
+  await ingest.idle();
+  t.equal(await status(s, 3), 'available', 'removed by staff: available');
+});
+
 t.test('duplicate events (same controller and seq) do nothing', async (t) => {
   const { s, sync, ingest, applied } = await setup(t);
   const { reservation: r } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, operator);
