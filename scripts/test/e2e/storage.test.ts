@@ -8,7 +8,8 @@
 // The storage day ends at 22:00 local time on the kiosk (its default): the process runs in a time zone where it is
 // mid-morning now, so a chosen time and its extension never run into the end of the day whenever the test runs.
 import t from 'tap';
-import { api, until } from './helpers.ts';
+import sinon from 'sinon';
+import { api, login, until } from './helpers.ts';
 import { desiredOf, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 {
@@ -101,7 +102,8 @@ t.test('storage for a chosen time: PIN set at the kiosk -> occupied in the cloud
   t.same(doorsOpen(w.bank), [`1/${door}`], `one free locker opened (locker ${locker})`);
   const start = await txStored(w, 'storage-start', (x) => x.kind === 'storage-start');
   t.match(start, { kind: 'storage-start', doors: [door], actor: { role: 'recipient' } });
-  t.ok(start.endsAt! >= before + 2 * HOUR && start.endsAt! <= Date.now() + 2 * HOUR, 'the event carries the chosen end (2 h from now)');
+  // (The kiosk's clock is its estimate of cloud time: within a few seconds of this process's `Date`.)
+  t.ok(Math.abs(start.endsAt! - (before + 2 * HOUR)) < 5000, 'the event carries the chosen end (2 h from now)');
   await lockerStatus(w, locker, 'occupied');
   let r = await liveReservationOn(w, locker);
   t.match(r, { kind: 'storage', status: 'occupied', endsAt: start.endsAt }, 'the cloud holds a storage reservation ending at the chosen time');
@@ -207,3 +209,53 @@ t.test('storage until the end of the day, and with no end (asked at each opening
   await closeAndLeave(w);
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
+
+t.test('at the end of the storage day the kiosk ends a storage by itself: the belongings stay, the cloud must not offer the locker', async (t) => {
+  // Date faked before anything starts (the controller link keeps a reference to `Date.now`), jumped to the end of the day.
+  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
+  t.teardown(() => clock.restore());
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const ctl = kiosk.column.controller;
+  const kioskNow = (): number => ctl.link!.cloudNow();
+  const dayEnd = kiosk.engine.dayEndAfter(Date.now());
+  await startStorage(w, 'no-end');
+  // The kiosk's end-of-day timer is a real setTimeout of several hours: spied on (calls go through) to run it once
+  // the faked clock is past the end of the day.
+  const timers = sinon.spy(globalThis, 'setTimeout');
+  t.teardown(() => {
+    if ((globalThis.setTimeout as unknown) === timers) timers.restore();
+  });
+  const door = await setPinAndOpen(w, '5555');
+  timers.restore();
+  const locker = lockerOfDoor(w, door);
+  await txStored(w, 'storage-start', (x) => x.kind === 'storage-start');
+  await lockerStatus(w, locker, 'occupied');
+  await closeAndLeave(w);
+  const dayTimer = timers.getCalls().find((c) => typeof c.args[1] === 'number' && Math.abs(c.args[1] - (dayEnd - kioskNow())) < 60_000);
+  t.ok(dayTimer, 'the kiosk armed its end-of-day timer');
+
+  for (let k = 0; k < 5 && kioskNow() <= dayEnd; k++) clock.tick(dayEnd - kioskNow() + 1000);
+  t.ok(kioskNow() > dayEnd, 'the clock is past the end of the storage day');
+  clearTimeout(dayTimer!.returnValue as NodeJS.Timeout);
+  (dayTimer!.args[0] as () => void)();
+  const end = await txStored(w, 'storage-end', (x) => x.kind === 'storage-end');
+  t.match(end, { doors: [door], actor: { role: 'system' } }, 'the kiosk ended the storage by itself (system)');
+  t.same(doorsOpen(w.bank), [], 'the door stays shut with the belongings inside');
+  await kiosk.type('5555');
+  t.same(doorsOpen(w.bank), [], 'the PIN no longer opens it (staff remove expired belongings)');
+  // The cloud: the locker still holds the belongings, so it must not be available for a new parcel.
+  const token = await login(w.cloud); // the jump outlived the first session token
+  const w2: KioskWorld = { ...w, token };
+  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, token)).status === 200, 3000, 'the API answers');
+  await sleepUntilApplied(w2);
+  const status = (await lockerApi(w2, locker)).status;
+  t.not(status, 'available', `locker ${locker} is not offered as available while the belongings are inside (it is ${status})`);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+/** Waits until the cloud applied every stored event of the kiosk controller to the domain. */
+async function sleepUntilApplied(w: KioskWorld): Promise<void> {
+  const last = Math.max(0, ...(await w.cloud.journal.read(w.kioskId)).map((e) => e.seq));
+  await until(() => w.cloud.ingest.appliedUpTo(w.kioskId) >= last, 5000, 'the cloud applied the kiosk\'s events');
+}
