@@ -8,7 +8,11 @@ import type { CredentialCheck, CredentialPort, DesiredStatePort } from './ports.
  * controller that has no offline store configured.
  */
 export class DesiredStateCredentials implements CredentialPort {
-  private readonly used = new Set<string>();
+  /**
+   * Used one-time credentials: id -> the hash in force when it was used. A new code issued later under the same id
+   * (the collector's pickup code of a return or exchange whose drop-off code was used here) has another hash and works.
+   */
+  private readonly used = new Map<string, string | undefined>();
   /** Hash of (kind, code) per desired-state salt: typed codes repeat (grace reopen), scrypt is deliberately slow. */
   private cache = new Map<string, string>();
   private cacheSalt = '';
@@ -34,7 +38,7 @@ export class DesiredStateCredentials implements CredentialPort {
     const c = candidates.find((x) => hashesEqual(x.hash, hash));
     if (!c) return { ok: false, reason: 'unknown' };
     if (c.expiresAt !== undefined && now >= c.expiresAt) return { ok: false, reason: 'expired' };
-    if (c.oneTime && this.used.has(c.id)) return { ok: false, reason: 'used' };
+    if (c.oneTime && this.used.has(c.id) && this.used.get(c.id) === c.hash) return { ok: false, reason: 'used' };
     return {
       ok: true,
       match: {
@@ -51,6 +55,6 @@ export class DesiredStateCredentials implements CredentialPort {
   }
 
   markUsed(credentialId: string): void {
-    this.used.add(credentialId);
+    this.used.set(credentialId, this.state.current()?.credentials.find((c) => c.id === credentialId)?.hash);
   }
 }
