@@ -575,6 +575,17 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     this.pageTimerKind = undefined;
   }
 
+  /**
+   * Input on the lock-out page: ignored while the lock-out lasts. Once it is over by the clock the kiosk goes home,
+   * even if the lock-out timer has not fired (the clock was corrected meanwhile, e.g. by NTP on a board without a
+   * battery clock). The input itself only wakes the kiosk.
+   */
+  private endLockoutIfDue(): void {
+    if (this.throttle.lockedOutUntil > this.now()) return;
+    this.clearPageTimer();
+    this.goHome('lock-out-ended');
+  }
+
   private onPageTimer(kind: PageTimerKind): void {
     this.log.debug({ kind, page: this.spec.page }, 'page timer fired');
     if (kind === 'lock-out') {
@@ -687,7 +698,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       this.touch();
       return;
     }
-    if (spec.page === 'locked-out') return;
+    if (spec.page === 'locked-out') return this.endLockoutIfDue();
     this.touch();
     if (key === 'back') return this.onBack();
     if (DIGIT.test(key)) {
@@ -742,7 +753,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     if (!code) return;
     this.touch();
     const page = this.spec.page;
-    if (page === 'locked-out') return;
+    if (page === 'locked-out') return this.endLockoutIfDue();
     if (page === 'dropoff-tracking') return this.onTracking(code);
     if (page === 'rear-shelf') return this.onShelf(code);
     if (page === 'scan' || (page === 'home' && this.rules().contactless)) {
@@ -757,7 +768,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     if (!id) return;
     this.touch();
     const page = this.spec.page;
-    if (page === 'locked-out') return;
+    if (page === 'locked-out') return this.endLockoutIfDue();
     if (page === 'home' || page === 'staff-signin' || page === 'menu' || page === 'scan') {
       await this.signIn(id, ['badge'], 'badge', 'badge');
     }

@@ -40,6 +40,25 @@ t.test('20 wrong codes in a row get slower, then lock the kiosk; a valid code wo
   t.equal(k.engine.throttle.attempts, 0);
 });
 
+t.test('the clock corrected past the lock-out (its timer not fired yet): the next key ends it', async (t) => {
+  const k = createKiosk(t, { timers: { returnHomeOnInactivityS: 600 } });
+  for (let i = 0; i < 10; i++) {
+    const wait = Math.max(0, (k.engine.screen.waitUntil ?? 0) - Date.now());
+    if (wait > 0) await k.tick(wait);
+    await k.type('000000');
+  }
+  t.equal(k.engine.screen.page, 'locked-out');
+  await k.engine.keypad('1');
+  t.equal(k.engine.screen.page, 'locked-out', 'a key during the lock-out does nothing');
+  // NTP moves the wall clock six minutes on; no timer has fired.
+  k.clock.setSystemTime(Date.now() + 6 * 60_000);
+  t.equal(k.engine.screen.page, 'locked-out');
+  await k.engine.keypad('1');
+  t.equal(k.engine.screen.page, 'home', 'the key woke the kiosk: the lock-out is over by the clock');
+  await k.type(CODES.pickup);
+  t.same(k.doors.unlocked, [2], 'a valid code works');
+});
+
 t.test('an attempt during the wait is refused without being checked or counted', async (t) => {
   const k = createKiosk(t);
   for (let i = 0; i < 4; i++) await k.type('123456');
