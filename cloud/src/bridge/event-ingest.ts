@@ -12,9 +12,9 @@
  *   the belongings stay inside), expired-removal -> endReservation(removed);
  *   storage-open and reopen change nothing;
  * - `service-changed` -> setServiceState (skipped when the locker already has that state);
- * - door-forced, door-left-open, door-jammed, lock-fault, a forced door-opened -> an alert (logged, kept in memory,
- *   emitted). TODO(domain): the activity log has no alert type nor a method to record one
- *   (`recordAlert({ bankId, lockerNumber, kind, detail }, actor)`); until it has, alerts are not durable.
+ * - door-forced, door-left-open, door-jammed, lock-fault -> an alert: recorded in the activity log (type `alert`,
+ *   durable, in the API and its CSV export; actor `system` = the controller), logged, kept in memory, emitted. A
+ *   forced door reports both `door-opened` (cause forced) and `door-forced`: one alert, on the latter.
  * The actor recorded is the event's actor.
  *
  * Idempotent by (controllerId, seq): the highest seq applied per controller is kept durably in
@@ -42,7 +42,7 @@ type Transaction = Extract<EventBody, { type: 'transaction' }>;
 /** The use cases ingest calls (LockerService has them). */
 export type IngestDomain = Pick<
   LockerService,
-  'store' | 'pickUp' | 'dropOff' | 'recordKioskOccupancy' | 'extendReservation' | 'expireReservation' | 'endReservation' | 'setServiceState'
+  'store' | 'pickUp' | 'dropOff' | 'recordKioskOccupancy' | 'extendReservation' | 'expireReservation' | 'endReservation' | 'setServiceState' | 'recordAlert'
 >;
 
 /** Where stored events come from (CloudLink + EventJournal). */
@@ -263,9 +263,6 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
       }
       case 'door-forced':
         return this.alert(e, 'door-forced', ev.door, 'door opened without an unlock', out);
-      case 'door-opened':
-        if (ev.cause === 'forced') return this.alert(e, 'door-forced', ev.door, 'door opened without an unlock', out);
-        return;
       case 'door-left-open':
         return this.alert(e, 'door-left-open', ev.door, `open for ${Math.round(ev.openForMs / 1000)} s`, out);
       case 'door-jammed':
@@ -277,7 +274,7 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     }
   }
 
-  private alert(e: StoredEvent, kind: Alert['kind'], door: number | undefined, detail: string, out: Applied): void {
+  private async alert(e: StoredEvent, kind: Alert['kind'], door: number | undefined, detail: string, out: Applied): Promise<void> {
     const ref = door !== undefined ? this.opts.doors.lockerAt(e.controllerId, door) : undefined;
     const a: Alert = {
       at: e.at,
@@ -293,6 +290,12 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     const max = this.opts.maxAlerts ?? 1000;
     if (this.alertRing.length > max) this.alertRing.splice(0, this.alertRing.length - max);
     this.log.warn(a, 'locker alert');
+    if (this.opts.service.store.get('banks', e.bankId)) {
+      await this.opts.service.recordAlert(
+        { bankId: e.bankId, controllerId: e.controllerId, seq: e.seq, kind, detail: detail.slice(0, 300), ...(ref ? { lockerNumber: ref.lockerNumber } : {}) },
+        { role: 'system', id: e.controllerId },
+      );
+    }
     out.actions.push(`alert ${kind}${ref ? ` locker ${ref.lockerNumber}` : ''}`);
     this.emit('alert', a);
   }

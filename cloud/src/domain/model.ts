@@ -521,6 +521,8 @@ export const ACTIVITY_TYPES = [
   'extension',
   'end',
   'staff-credential',
+  /** A locker alert from a controller: a door forced, left open or jammed, a lock fault. */
+  'alert',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof activityTypeSchema>;
@@ -548,6 +550,18 @@ export const activityQuery = z.strictObject({
   limit: z.number().int().min(1).max(100_000).default(10_000),
 });
 export type ActivityQuery = z.input<typeof activityQuery>;
+
+export const ALERT_KINDS = ['door-forced', 'door-left-open', 'door-jammed', 'lock-fault'] as const;
+export const recordAlertInput = z.strictObject({
+  bankId: entityIdSchema,
+  lockerNumber: lockerNumberSchema.optional(),
+  kind: z.enum(ALERT_KINDS),
+  /** The controller that saw it and the event's sequence number there. */
+  controllerId: entityIdSchema,
+  seq: z.number().int().min(1).optional(),
+  detail: z.string().max(300),
+});
+export type RecordAlertInput = z.input<typeof recordAlertInput>;
 
 export const recordRemoteOpenInput = z.strictObject({
   bankId: entityIdSchema,

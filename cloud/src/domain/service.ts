@@ -40,6 +40,7 @@ import {
   lockerNumberSchema,
   pickUpInput,
   recordRemoteOpenInput,
+  recordAlertInput,
   reserveInput,
   setServiceStateInput,
   updateBankInput,
@@ -82,6 +83,7 @@ import {
   type RecipientRef,
   type RecordKioskOccupancyInput,
   type RecordRemoteOpenInput,
+  type RecordAlertInput,
   type Reservation,
   type StoredCode,
   type ReserveInput,
@@ -1259,6 +1261,19 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   // =========================================================================================== activity
+
+  /** A locker alert reported by a controller, kept in the activity log (type `alert`) for staff and for export. */
+  async recordAlert(input: RecordAlertInput, actor: Actor): Promise<ActivityEntry> {
+    const req = parseInput(recordAlertInput, input);
+    this.mustBank(req.bankId, 'bankId');
+    const a = this.activity('alert', actor, {
+      bankId: req.bankId,
+      ...(req.lockerNumber !== undefined ? { lockerNumber: req.lockerNumber } : {}),
+      detail: `${req.kind}: ${req.detail} (controller ${req.controllerId}${req.seq !== undefined ? ` event ${req.seq}` : ''})`,
+    });
+    await this.write({ activity: [a] });
+    return a;
+  }
 
   async recordRemoteOpen(input: RecordRemoteOpenInput, actor: Actor): Promise<ActivityEntry> {
     const req = parseInput(recordRemoteOpenInput, input);

@@ -193,6 +193,7 @@ t.test('service-changed, storage, expired-removal and alerts', async (t) => {
 
   const alerts: unknown[] = [];
   ingest.on('alert', (a) => alerts.push(a));
+  sync.store('ctl-1', 'b1', { type: 'door-opened', door: 3, cause: 'forced' });
   sync.store('ctl-1', 'b1', { type: 'door-forced', door: 3 });
   sync.store('ctl-1', 'b1', { type: 'door-left-open', door: 1, openForMs: 125_000 });
   sync.store('ctl-1', 'b1', { type: 'door-closed', door: 1, openForMs: 126_000 });
@@ -201,7 +202,12 @@ t.test('service-changed, storage, expired-removal and alerts', async (t) => {
     { kind: 'door-forced', lockerNumber: 3, controllerId: 'ctl-1' },
     { kind: 'door-left-open', lockerNumber: 1, detail: 'open for 125 s' },
   ]);
-  t.equal(alerts.length, 2);
+  t.equal(alerts.length, 2, 'a forced door is one alert, not two');
+  const logged = await s.queryActivity({ type: 'alert', bankId: 'b1' });
+  t.match(logged, [
+    { lockerNumber: 3, actor: { role: 'system', id: 'ctl-1' }, detail: /^door-forced: door opened without an unlock \(controller ctl-1 event \d+\)$/ },
+    { lockerNumber: 1, actor: { role: 'system', id: 'ctl-1' }, detail: /^door-left-open: open for 125 s/ },
+  ], 'alerts are in the activity log, durable');
 });
 
 t.test('events stored while the cloud was down are applied at the next start; marks survive a restart', async (t) => {
