@@ -33,6 +33,8 @@ export interface CloudStartOptions {
   remoteOpenTimeoutMs?: number;
   /** The config's `notify` section (parcel-ready webhook). */
   notify?: { webhook?: { url: string; secret: string; timeoutSeconds?: number; maxAgeMinutes?: number } };
+  /** The cloud's clock (default the real one). */
+  now?: () => number;
 }
 
 /** startCloud on 127.0.0.1, HTTP port 0, embedded broker on `mqttPort` (default 0), cheap hashes, no log output. */
@@ -49,6 +51,7 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
     },
     logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
     broker: { kind: 'embedded', host: '127.0.0.1', port: o.mqttPort ?? 0 },
+    ...(o.now ? { now: o.now } : {}),
     codeHashN: 1024,
     identityHashParams: TEST_HASH,
     remoteOpen: { defaultTimeoutMs: o.remoteOpenTimeoutMs ?? 3000, ackGraceMs: 200 },

@@ -1,13 +1,14 @@
-// The kiosk world of the issue-6 end-to-end tests (storage, exchange, lock-out, offline drop-off): the whole cloud
-// on a temp data folder, the demo bank seeded and provisioned, the column that is not the kiosk's put out of service
-// through the API (so everything lands in the kiosk column: lockers 1-5, doors 1-5), and the simulated bank of real
-// controllers online with a desired state. Same set-up as kiosk.test.ts / carrier.test.ts, shared by the new files.
+// The kiosk world shared by the issue-6 end-to-end tests: the whole cloud on a temp data folder, the demo bank seeded
+// and provisioned, the column that is not the kiosk's put out of service through the API (so everything lands in the
+// kiosk column: lockers 1-5, doors 1-5; or, with `column: 'plain'`, the other way round), and the simulated bank of
+// real controllers online with a desired state. Plus the helpers the test files share (doors open, the kiosk's
+// desired state, stored transactions and events, a locker's status in the API).
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { EventBody } from '@portier/protocol';
+import type { DesiredState, EventBody } from '@portier/protocol';
 import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
 import type { SimBank } from '@portier/sim/bank/index.ts';
-import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
+import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type CloudStartOptions, type Provisioned } from './helpers.ts';
 
 export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
 export const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
@@ -27,6 +28,12 @@ export interface KioskWorld {
 
 export interface KioskWorldOptions {
   language?: 'en' | 'fr';
+  /** The column parcels go to: the other column's lockers are put out of service (default the kiosk column). */
+  column?: 'kiosk' | 'plain';
+  /** The cloud config's `notify` section (parcel-ready webhook). */
+  notify?: CloudStartOptions['notify'];
+  /** The cloud's clock (default the real one). */
+  now?: () => number;
   /** Bank rules changed through the API before the bank starts (PATCH /banks/{id}). */
   rules?: Record<string, unknown>;
   /** Runs after seeding, before the bank starts (e.g. issue a carrier code). */
@@ -35,13 +42,14 @@ export interface KioskWorldOptions {
 
 export async function kioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<KioskWorld> {
   const dir = tempDir(t, 'portier-e2e-kiosk-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), ...(o.notify ? { notify: o.notify } : {}), ...(o.now ? { now: o.now } : {}) });
   const rec = await Recorder.start(t, cloud);
   const p = await seedAndProvision(cloud, dir);
   const bankId = p.seeded.bankId;
   const token = await login(cloud);
-  for (const n of OTHER_COLUMN_LOCKERS) {
-    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
+  const plain = o.column === 'plain';
+  for (const n of plain ? KIOSK_COLUMN_LOCKERS : OTHER_COLUMN_LOCKERS) {
+    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: `e2e: ${plain ? 'plain' : 'kiosk'} column only` });
     if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
   }
   if (o.rules) {
@@ -59,11 +67,21 @@ export function doorsOpen(bank: SimBank): string[] {
   return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
 }
 
+/** The kiosk controller's current desired state, if it has one (for waits). */
+export function kioskState(w: KioskWorld): DesiredState | undefined {
+  return w.bank.kiosk!.column.controller.link?.desired.desired?.state;
+}
+
 /** The kiosk controller's current desired state (after the cloud's last publish reached it). */
-export function desiredOf(w: KioskWorld) {
-  const d = w.bank.kiosk!.column.controller.link?.desired.desired;
+export function desiredOf(w: KioskWorld): DesiredState {
+  const d = kioskState(w);
   if (!d) throw new Error('the kiosk controller has no desired state');
-  return d.state;
+  return d;
+}
+
+/** Waits until the kiosk controller holds the hash of the code (pickup or drop-off) of reservation `reservationId`. */
+export async function codeOnKiosk(w: KioskWorld, reservationId: string, what: string, ms = 5000): Promise<void> {
+  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false, ms, what);
 }
 
 export function lockerOfDoor(w: KioskWorld, door: number): number {
@@ -87,6 +105,13 @@ export async function storedTransactions(w: KioskWorld): Promise<Transaction[]> 
 export async function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = 8000): Promise<Transaction> {
   let hit: Transaction | undefined;
   await until(async () => (hit = (await storedTransactions(w)).find(pred)) !== undefined, ms, `${what} stored by the cloud`);
+  return hit!;
+}
+
+/** Waits until the cloud stored an event of the kiosk controller passing `pred`; returns it. */
+export async function eventStored(w: KioskWorld, what: string, pred: (e: Record<string, unknown>) => boolean, ms = 8000): Promise<Record<string, unknown>> {
+  let hit: Record<string, unknown> | undefined;
+  await until(async () => (hit = (await w.cloud.journal.read(w.kioskId)).map((x) => x.event as unknown as Record<string, unknown>).find(pred)) !== undefined, ms, what);
   return hit!;
 }
 

@@ -2,42 +2,9 @@
 // HTTP API, picked up at the kiosk column of a simulated bank (real controller, real kiosk engine) online and
 // offline, by a blind user by ear in French, and wrong codes throttled and reported to the cloud. Every message of
 // each run is checked against the published JSON Schemas.
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import type { SimBank } from '@portier/sim/bank/index.ts';
-import { Recorder, api, login, seedAndProvision, sleep, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
-
-const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
-const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
-
-interface KioskWorld {
-  dir: string;
-  cloud: CloudRuntime;
-  rec: Recorder;
-  p: Provisioned;
-  bank: SimBank;
-  token: string;
-  bankId: string;
-  kioskId: string;
-}
-
-async function kioskWorld(t: Test, language?: 'en' | 'fr'): Promise<KioskWorld> {
-  const dir = tempDir(t, 'portier-e2e-kiosk-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
-  const rec = await Recorder.start(t, cloud);
-  const p = await seedAndProvision(cloud, dir);
-  const bankId = p.seeded.bankId;
-  const token = await login(cloud);
-  // Parcels go to the kiosk column: the other column's lockers are out of service (through the API).
-  for (const n of OTHER_COLUMN_LOCKERS) {
-    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
-    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
-  }
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), ...(language ? { language } : {}) });
-  const kioskId = bank.kiosk!.column.controllerId;
-  return { dir, cloud, rec, p, bank, token, bankId, kioskId };
-}
+import { api, login, sleep, startE2eCloud, until } from './helpers.ts';
+import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 /** Reserve + drop off through the API; waits until the kiosk controller holds the reservation. */
 async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number; code: string }> {
@@ -53,39 +20,14 @@ async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ res
   const again = await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token);
   t.equal(again.status, 200);
   t.notOk(JSON.stringify(again.json).includes(`"${code}"`), 'the pickup code is returned once: not readable afterwards');
-  t.equal((await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json.status, 'occupied');
-  const ctl = w.bank.kiosk!.column.controller;
+  t.equal((await lockerApi(w, locker)).status, 'occupied');
   // The drop-off's version carries the pickup code's hash (the reservation alone may arrive a version earlier).
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the pickup code\'s hash reaches the kiosk controller',
-  );
-  const door = ctl.link!.desired.desired!.state.doors.find((d) => d.locker === locker)!.door;
-  return { reservationId, locker, door, code };
+  await codeOnKiosk(w, reservationId, 'the pickup code\'s hash reaches the kiosk controller');
+  return { reservationId, locker, door: doorOfLocker(w, locker), code };
 }
 
-async function pickupStored(w: KioskWorld, reservationId: string): Promise<Record<string, unknown>> {
-  let found: Record<string, unknown> | undefined;
-  await until(
-    async () => {
-      const evs = await w.cloud.journal.read(w.kioskId);
-      const e = evs.find((x) => x.event.type === 'transaction' && x.event.kind === 'pickup' && x.event.reservationIds.includes(reservationId));
-      found = e?.event as Record<string, unknown> | undefined;
-      return found !== undefined;
-    },
-    8000,
-    'the pickup stored by the cloud',
-  );
-  return found!;
-}
-
-async function lockerStatus(w: KioskWorld, locker: number, status: string): Promise<void> {
-  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status === status, 5000, `locker ${locker} ${status}`);
-}
-
-function doorsOpen(bank: SimBank): string[] {
-  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
+function pickupStored(w: KioskWorld, reservationId: string) {
+  return txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
 }
 
 t.test('pickup at the kiosk: code typed -> the right door opens -> transaction pickup stored -> locker available', async (t) => {
@@ -106,13 +48,9 @@ t.test('pickup at the kiosk: code typed -> the right door opens -> transaction p
   await kiosk.select('reopen');
   await kiosk.column.expectDoor(pkg.door, true);
   t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'the same door opened again');
-  await until(
-    async () => (await w.cloud.journal.read(w.kioskId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'reopen' && e.event.doors.includes(pkg.door)),
-    5000,
-    'the reopen stored by the cloud',
-  );
+  await txStored(w, 'the reopen', (x) => x.kind === 'reopen' && x.doors.includes(pkg.door), 5000);
   t.pass('a transaction reopen reached the cloud');
-  t.equal((await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${pkg.locker}`, w.token)).json.status, 'available', 'a reopen does not change the locker\'s status');
+  t.equal((await lockerApi(w, pkg.locker)).status, 'available', 'a reopen does not change the locker\'s status');
   w.bank.closeAllDoors();
   const activity = await w.cloud.service.queryActivity({ type: 'pickup' });
   t.ok(activity.some((a) => a.reservationId === pkg.reservationId), 'the pickup is in the activity log');
@@ -142,13 +80,13 @@ t.test('offline pickup: cloud stopped, served from the cached desired state; the
   t.match(ev, { kind: 'pickup', doors: [pkg.door], offline: true });
   await lockerStatus(w2, pkg.locker, 'available');
   t.pass(`locker ${pkg.locker} is available in the API after reconnection`);
-  const stored = (await cloud2.journal.read(w.kioskId)).filter((e) => e.event.type === 'transaction');
+  const stored = await storedTransactions(w2);
   t.equal(stored.length, 1, 'the pickup is stored once');
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
 
 t.test('a blind user in French: headphones, keypad only, every step spoken, digits as tones', async (t) => {
-  const w = await kioskWorld(t, 'fr');
+  const w = await kioskWorld(t, { language: 'fr' });
   const kiosk = w.bank.kiosk!;
   const pkg = await parcel(t, w, 'E2E-AUDIO-1');
   await kiosk.expectPage('home');
