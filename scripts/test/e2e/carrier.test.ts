@@ -4,46 +4,10 @@
 // size without any reservation, the door opens, the cloud stores the `transaction` carrier-delivery and records
 // the locker as occupied (a reservation with a pickup code that goes back to the controller). Every
 // message of the run is checked against the published JSON Schemas.
-import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { hashCredential } from '@portier/protocol';
-import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import type { SimBank } from '@portier/sim/bank/index.ts';
-import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
-
-const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
-
-interface KioskWorld {
-  dir: string;
-  cloud: CloudRuntime;
-  rec: Recorder;
-  p: Provisioned;
-  bank: SimBank;
-  token: string;
-  bankId: string;
-  kioskId: string;
-}
-
-async function kioskWorld(t: Test): Promise<KioskWorld> {
-  const dir = tempDir(t, 'portier-e2e-carrier-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
-  const rec = await Recorder.start(t, cloud);
-  const p = await seedAndProvision(cloud, dir);
-  const bankId = p.seeded.bankId;
-  const token = await login(cloud);
-  // Parcels go to the kiosk column: the other column's lockers are out of service (through the API).
-  for (const n of OTHER_COLUMN_LOCKERS) {
-    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
-    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
-  }
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
-  const kioskId = bank.kiosk!.column.controllerId;
-  return { dir, cloud, rec, p, bank, token, bankId, kioskId };
-}
-
-function doorsOpen(bank: SimBank): string[] {
-  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
-}
+import { api, until } from './helpers.ts';
+import { codeOnKiosk, doorsOpen, kioskWorld, lockerStatus, txStored } from './kiosk-world.ts';
 
 t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> typed -> free locker opens -> carrier-delivery stored', async (t) => {
   const w = await kioskWorld(t);
@@ -77,28 +41,15 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
   t.equal(opened, `1/${door}`, 'one door of the kiosk column opened');
   const locker = state.doors.find((d) => d.door === door)!.locker;
   t.ok(!state.reservations.some((r) => r.door === door), `locker ${locker} had no reservation`);
-  let ev: Record<string, unknown> | undefined;
-  await until(
-    async () => {
-      const e = (await w.cloud.journal.read(w.kioskId)).find((x) => x.event.type === 'transaction' && x.event.kind === 'carrier-delivery');
-      ev = e?.event as Record<string, unknown> | undefined;
-      return ev !== undefined;
-    },
-    8000,
-    'the carrier delivery stored by the cloud',
-  );
+  const ev = await txStored(w, 'the carrier delivery', (x) => x.kind === 'carrier-delivery');
   t.match(ev, { kind: 'carrier-delivery', doors: [door], reservationIds: [], actor: { role: 'carrier', id: 'demo-carrier' } });
   // The cloud records the delivery into the free locker as an occupied reservation with a pickup code.
-  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status === 'occupied', 5000, `locker ${locker} occupied`);
+  await lockerStatus(w, locker, 'occupied');
   t.pass(`locker ${locker} is occupied in the API after the delivery`);
   const r = w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === locker)!;
   t.match(r, { kind: 'package', status: 'occupied', dropOffParty: { type: 'carrier', id: 'demo-carrier' } });
   t.ok(r.pickupCode, 'a pickup code was issued for it');
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(r.id)) ?? false,
-    5000,
-    'the new pickup code\'s hash reaches the kiosk controller',
-  );
+  await codeOnKiosk(w, r.id, 'the new pickup code\'s hash reaches the kiosk controller');
   t.pass('the kiosk controller holds the reservation\'s pickup code');
   w.bank.closeAllDoors();
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
@@ -123,11 +74,7 @@ t.test('return drop-off at the kiosk: the drop-off code of a held return opens t
   const code = res.json.dropOffCode as string;
   t.match(code, /^\d{4,10}$/, 'a drop-off code is returned to whoever reserved the return');
   t.notOk(JSON.stringify((await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json).includes(`"${code}"`), 'shown once');
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the drop-off code\'s hash reaches the kiosk controller',
-  );
+  await codeOnKiosk(w, reservationId, 'the drop-off code\'s hash reaches the kiosk controller');
   const state = ctl.link!.desired.desired!.state;
   const door = state.doors.find((d) => d.locker === locker)!.door;
   t.match(state.credentials.find((c) => (c.reservationIds ?? []).includes(reservationId)), { doors: [door], subjectId: 'alice' });
@@ -137,13 +84,9 @@ t.test('return drop-off at the kiosk: the drop-off code of a held return opens t
   await kiosk.type(code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the reserved locker opened');
-  await until(
-    async () => (await w.cloud.journal.read(w.kioskId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'return' && e.event.reservationIds.includes(reservationId)),
-    8000,
-    'the return stored by the cloud',
-  );
+  await txStored(w, 'the return', (x) => x.kind === 'return' && x.reservationIds.includes(reservationId));
   t.pass('a transaction return reached the cloud');
-  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status === 'occupied', 5000, `locker ${locker} occupied`);
+  await lockerStatus(w, locker, 'occupied');
   t.pass(`locker ${locker} is occupied in the API after the return drop-off`);
   const r = w.cloud.service.store.get('reservations', reservationId)!;
   t.equal(r.status, 'occupied');
