@@ -3,43 +3,17 @@
 // column's door with a signed open-door, answers the kiosk with a signed kiosk-open-result, stores the pickup and the
 // locker becomes available. With the cloud stopped, the kiosk says the locker cannot be opened right now and no door
 // opens. Every message of each run is checked against the published JSON Schemas.
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { translate } from '@portier/firmware/i18n/index.ts';
-import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import type { SimBank } from '@portier/sim/bank/index.ts';
-import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
+import { api, until } from './helpers.ts';
+import { OTHER_COLUMN_LOCKERS as PLAIN_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, kioskState, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
 
-const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
-const PLAIN_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
-
-interface World {
-  cloud: CloudRuntime;
-  rec: Recorder;
-  p: Provisioned;
-  bank: SimBank;
-  token: string;
-  bankId: string;
-  kioskId: string;
-  plainId: string;
-}
+type World = KioskWorld & { plainId: string };
 
 async function world(t: Test): Promise<World> {
-  const dir = tempDir(t, 'portier-e2e-bank-kiosk-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
-  const rec = await Recorder.start(t, cloud);
-  const p = await seedAndProvision(cloud, dir);
-  const bankId = p.seeded.bankId;
-  const token = await login(cloud);
   // Parcels go to the plain column: the kiosk column's lockers are out of service (through the API).
-  for (const n of KIOSK_COLUMN_LOCKERS) {
-    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: plain column only' });
-    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
-  }
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
-  const kioskId = bank.kiosk!.column.controllerId;
-  const plainId = bank.columns.find((c) => !c.kiosk)!.controllerId;
-  return { cloud, rec, p, bank, token, bankId, kioskId, plainId };
+  const w = await kioskWorld(t, { column: 'plain' });
+  return { ...w, plainId: w.bank.columns.find((c) => !c.kiosk)!.controllerId };
 }
 
 /** Reserve + drop off through the API; waits until the kiosk holds the code for the plain column's locker. */
@@ -52,20 +26,11 @@ async function parcel(t: Test, w: World, trackingId: string) {
   const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
   t.equal(drop.status, 200, 'dropped off through the API');
   const code = drop.json.pickupCode as string;
-  const ctl = w.bank.kiosk!.column.controller;
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && c.reservationIds.includes(reservationId)) ?? false,
-    5000,
-    'the pickup code reaches the kiosk controller',
-  );
-  const alias = ctl.link!.desired.desired!.state.doors.find((d) => d.locker === locker)!;
+  await codeOnKiosk(w, reservationId, 'the pickup code reaches the kiosk controller');
+  const alias = kioskState(w)!.doors.find((d) => d.locker === locker)!;
   t.ok(alias.remote, 'the kiosk knows the locker as a door of another column');
   t.equal(alias.remote!.controllerId, w.plainId);
   return { reservationId, locker, alias: alias.door, door: alias.remote!.door, column: alias.column, fromTop: alias.fromTop, code };
-}
-
-function doorsOpen(bank: SimBank): string[] {
-  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
 }
 
 t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens the plain column door; offline it is refused', async (t) => {
@@ -92,12 +57,8 @@ t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens 
   t.match(result.json, { body: { door: pkg.alias, outcome: 'opened' } });
 
   // The pickup is stored for the kiosk and the locker of the plain column is available again.
-  await until(
-    async () => (await w.cloud.journal.read(w.kioskId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'pickup' && e.event.reservationIds.includes(pkg.reservationId)),
-    8000,
-    'the pickup stored by the cloud',
-  );
-  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${pkg.locker}`, w.token)).json?.status === 'available', 5000, `locker ${pkg.locker} available`);
+  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(pkg.reservationId));
+  await lockerStatus(w, pkg.locker, 'available');
   t.pass(`locker ${pkg.locker} is available in the API`);
   const audit = await w.cloud.service.queryActivity({ type: 'remote-open' });
   t.ok(audit.some((a) => a.lockerNumber === pkg.locker), 'the open is in the activity log');
