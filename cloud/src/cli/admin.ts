@@ -249,6 +249,19 @@ export function buildAdminProgram(io: AdminIo): Command {
     });
 
   program
+    .command('new-code')
+    .description('issue a new pickup code for a filled locker (lost code, notice never arrived); prints it once, the old one stops working')
+    .requiredOption('-r, --reservation <id>', 'reservation id (see `portier reservations`)')
+    .action(async (opts: { reservation: string }) => {
+      const c = await clientFor(io, g());
+      const r = await c.json<{ code: string; expiresAt: number; reservation: { lockerNumber: number } }>(
+        'POST',
+        `/reservations/${encodeURIComponent(opts.reservation)}/pickup-code`,
+      );
+      print(r, () => `locker ${r.reservation.lockerNumber}: new pickup code ${r.code} (valid until ${new Date(r.expiresAt).toISOString()})\n`);
+    });
+
+  program
     .command('open')
     .description('open a locker door remotely; prints what the door did (opened, already_open, jammed, unknown, rejected, timed_out)')
     .requiredOption('-b, --bank <bankId>', 'locker bank id')
