@@ -3,13 +3,12 @@
 // (a real HTTP server here), signed; the code from the webhook opens the locker at the kiosk and the pickup is stored.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import t from 'tap';
 import { signBody, type ParcelReadyNotice } from '@portier/cloud/notify/webhook.ts';
-import { api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until } from './helpers.ts';
+import { api, until } from './helpers.ts';
+import { codeOnKiosk, kioskWorld, lockerOfDoor, lockerStatus, txStored } from './kiosk-world.ts';
 
 const SECRET = 'e2e-webhook-secret-0123';
-const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
 
 t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the pickup code -> the code opens the locker', async (t) => {
   const notices: Array<{ notice: ParcelReadyNotice; signedOk: boolean }> = [];
@@ -29,13 +28,8 @@ t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the p
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/parcels`;
 
-  const dir = tempDir(t, 'portier-e2e-notify-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), notify: { webhook: { url, secret: SECRET } } });
-  const p = await seedAndProvision(cloud, dir);
-  const bankId = p.seeded.bankId;
-  const token = await login(cloud);
-  for (const n of OTHER_COLUMN_LOCKERS) await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
+  const w = await kioskWorld(t, { notify: { webhook: { url, secret: SECRET } } });
+  const { cloud, bank, bankId, token } = w;
   const kiosk = bank.kiosk!;
   const ctl = kiosk.column.controller;
 
@@ -56,29 +50,21 @@ t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the p
   await until(() => notices.length === 1, 8000, 'the parcel-ready notice at the webhook');
   const { notice, signedOk } = notices[0]!;
   t.ok(signedOk, 'signed with the shared secret');
-  const locker = ctl.link!.desired.desired!.state.doors.find((d) => d.door === door)!.locker;
+  const locker = lockerOfDoor(w, door);
   t.match(notice, { type: 'parcel-ready', bankId, lockerNumber: locker, droppedOffBy: { type: 'carrier', id: 'demo-carrier' } });
   t.match(notice.pickupCode, /^\d{4,10}$/);
   const stored = JSON.stringify(cloud.service.store.list('reservations'));
   t.notOk(stored.includes(`"${notice.pickupCode}"`), 'the cloud keeps only a hash of the code');
 
   // The recipient got the code from the integrator's mail; the locker's new credential must be on the kiosk first.
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && c.reservationIds.includes(notice.reservationId)) ?? false,
-    5000,
-    'the pickup code hash on the kiosk',
-  );
+  await codeOnKiosk(w, notice.reservationId, 'the pickup code hash on the kiosk');
   await kiosk.engine.signOut(); // the carrier is done
   await until(() => kiosk.engine.screen.page === 'home', 5000, 'the kiosk back home');
   await kiosk.type(notice.pickupCode);
   await kiosk.column.expectDoor(door, true);
   t.pass(`the notified code opened locker ${locker}`);
-  await until(
-    async () => (await cloud.journal.read(kiosk.column.controllerId)).some((e) => e.event.type === 'transaction' && e.event.kind === 'pickup' && e.event.reservationIds.includes(notice.reservationId)),
-    8000,
-    'the pickup stored',
-  );
-  await until(async () => (await api(cloud, 'GET', `/banks/${bankId}/lockers/${locker}`, token)).json?.status === 'available', 5000, 'locker available');
+  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(notice.reservationId));
+  await lockerStatus(w, locker, 'available');
   t.pass('the locker is available again');
   bank.closeAllDoors();
   t.equal(notices.length, 1, 'one notice per code');
