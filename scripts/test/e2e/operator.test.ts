@@ -6,27 +6,15 @@
 //     parcel, (d) puts a locker out of service and back. Each test checks the doors that opened, the events stored
 //     by the cloud and the locker statuses in the API after. Every message of each run is checked against the
 //     published JSON Schemas.
-import { join } from 'node:path';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { hashCredential, type DesiredState } from '@portier/protocol';
-import { startCloud, type CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
+import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
-import type { SimBank } from '@portier/sim/bank/index.ts';
-import { DEMO_ADMIN, Recorder, TEST_HASH, api, login, seedAndProvision, startBank, tempDir, until, type Provisioned } from './helpers.ts';
+import { api, login, until } from './helpers.ts';
+import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, eventStored, kioskState, kioskWorld, lockerApi, lockerStatus, type KioskWorld } from './kiosk-world.ts';
 
-const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
-const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
 const HOUR = 3_600_000;
 
-interface OperatorWorld {
-  cloud: CloudRuntime;
-  rec: Recorder;
-  p: Provisioned;
-  bank: SimBank;
-  token: string;
-  bankId: string;
-  kioskId: string;
+interface OperatorWorld extends KioskWorld {
   /** Moves the cloud's clock (not the kiosk's) forward. */
   clock: { offsetMs: number };
   operatorId: string;
@@ -35,87 +23,28 @@ interface OperatorWorld {
   pickupCodes: Map<string, IssuedPickupCode>;
 }
 
-/** startE2eCloud with a cloud clock the test can move forward. */
-async function startCloudWithClock(t: Test, dataDir: string, clock: { offsetMs: number }): Promise<CloudRuntime> {
-  const cloud = await startCloud({
-    config: {
-      dataDir,
-      http: { host: '127.0.0.1', port: 0 },
-      admin: DEMO_ADMIN,
-      auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
-      expiry: { intervalSeconds: 0 },
-      log: { level: 'silent' },
-    },
-    logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
-    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
-    now: () => Date.now() + clock.offsetMs,
-    codeHashN: 1024,
-    identityHashParams: TEST_HASH,
-    remoteOpen: { defaultTimeoutMs: 3000, ackGraceMs: 200 },
-    desired: { debounceMs: 10, refreshMs: 0 },
-    brokerWaitMs: 2000,
-  });
-  t.teardown(() => cloud.stop());
-  return cloud;
-}
-
-function kioskState(w: OperatorWorld): DesiredState | undefined {
-  return w.bank.kiosk!.column.controller.link?.desired.desired?.state;
-}
-
+/** The kiosk world with a cloud clock the test can move forward and an operator "olga" with a staff PIN. */
 async function operatorWorld(t: Test, opts: { pickupPinExpiryH?: number } = {}): Promise<OperatorWorld> {
-  const dir = tempDir(t, 'portier-e2e-operator-');
   const clock = { offsetMs: 0 };
-  const cloud = await startCloudWithClock(t, join(dir, 'cloud'), clock);
-  const rec = await Recorder.start(t, cloud);
-  const p = await seedAndProvision(cloud, dir);
-  const bankId = p.seeded.bankId;
-  const token = await login(cloud);
-  // Parcels go to the kiosk column: the other column's lockers are out of service (through the API).
-  for (const n of OTHER_COLUMN_LOCKERS) {
-    const r = await api(cloud, 'PUT', `/banks/${bankId}/lockers/${n}/service`, token, { state: 'out-of-service', reason: 'e2e: kiosk column only' });
-    if (r.status !== 200) throw new Error(`service ${n}: ${r.status} ${JSON.stringify(r.json)}`);
-  }
-  if (opts.pickupPinExpiryH !== undefined) {
-    const r = await api(cloud, 'PATCH', `/banks/${bankId}`, token, { rules: { pickupPinExpiryH: opts.pickupPinExpiryH } });
-    if (r.status !== 200) throw new Error(`bank rules: ${r.status} ${JSON.stringify(r.json)}`);
-  }
-  const user = await api(cloud, 'POST', '/users', token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
-  if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
-  const operatorId = user.json.user.id as string;
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
-  const kioskId = bank.kiosk!.column.controllerId;
+  let operatorId = '';
+  const kw = await kioskWorld(t, {
+    now: () => Date.now() + clock.offsetMs,
+    ...(opts.pickupPinExpiryH !== undefined ? { rules: { pickupPinExpiryH: opts.pickupPinExpiryH } } : {}),
+    before: async ({ cloud, token }) => {
+      const user = await api(cloud, 'POST', '/users', token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
+      if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
+      operatorId = user.json.user.id as string;
+    },
+  });
+  const { cloud, token, bankId } = kw;
   const pickupCodes = new Map<string, IssuedPickupCode>();
   cloud.ingest.on('pickup-code', (c) => pickupCodes.set(c.reservationId, c));
-
   const issued = await api(cloud, 'POST', '/staff-credentials', token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [bankId], label: 'Olga' });
   if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
   const pin = issued.json.code as string;
-  const w: OperatorWorld = { cloud, rec, p, bank, token, bankId, kioskId, clock, operatorId, pin, pickupCodes };
+  const w: OperatorWorld = { ...kw, clock, operatorId, pin, pickupCodes };
   await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
   return w;
-}
-
-function doorsOpen(bank: SimBank): string[] {
-  return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
-}
-
-async function lockerStatus(w: OperatorWorld, locker: number): Promise<string> {
-  return (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, w.token)).json?.status as string;
-}
-
-/** The first event stored by the cloud for the kiosk controller matching `pred`. */
-async function stored(w: OperatorWorld, pred: (e: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
-  let found: Record<string, unknown> | undefined;
-  await until(
-    async () => {
-      found = (await w.cloud.journal.read(w.kioskId)).map((x) => x.event as unknown as Record<string, unknown>).find(pred);
-      return found !== undefined;
-    },
-    8000,
-    what,
-  );
-  return found!;
 }
 
 /** The operator types the PIN on the home page: the staff menu opens. */
@@ -167,7 +96,7 @@ t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recip
   const kiosk = w.bank.kiosk!;
   const tracking = '7700123456';
   const { reservationId, locker, door } = await reserve(t, w, tracking);
-  t.equal(await lockerStatus(w, locker), 'reserved');
+  t.equal((await lockerApi(w, locker)).status, 'reserved');
 
   await signInWithPin(w);
   await kiosk.select('dropoff');
@@ -176,9 +105,9 @@ t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recip
   await kiosk.expectPage('dropoff-open');
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], `only the reserved locker ${locker} opened`);
-  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'drop-off', 'the drop-off stored by the cloud');
+  const ev = await eventStored(w, 'the drop-off stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'drop-off');
   t.match(ev, { kind: 'drop-off', doors: [door], reservationIds: [reservationId], trackingIds: [tracking], actor: { role: 'operator', id: w.operatorId } });
-  await until(async () => (await lockerStatus(w, locker)) === 'occupied', 5000, `locker ${locker} occupied`);
+  await lockerStatus(w, locker, 'occupied');
   const r = (await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json.reservation;
   t.match(r, { status: 'occupied', lockerNumber: locker });
   t.same(r.packages.map((x: { trackingId?: string }) => x.trackingId), [tracking], 'the one parcel, not counted twice');
@@ -189,17 +118,13 @@ t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recip
   // The cloud issued the recipient's pickup code on the drop-off (to the notifier) and sent its hash to the kiosk.
   await until(() => w.pickupCodes.has(reservationId), 5000, 'a pickup code issued for the recipient');
   const code = w.pickupCodes.get(reservationId)!.code;
-  await until(
-    () => kioskState(w)?.credentials.some((c) => c.kind === 'pickup-code' && c.reservationIds.includes(reservationId)) ?? false,
-    5000,
-    "the pickup code's hash reaches the kiosk controller",
-  );
+  await codeOnKiosk(w, reservationId, "the pickup code's hash reaches the kiosk controller");
   await kiosk.expectPage('home');
   await kiosk.type(code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the recipient opened the same locker');
-  await stored(w, (e) => e.type === 'transaction' && e.kind === 'pickup' && (e.reservationIds as string[]).includes(reservationId), 'the pickup stored by the cloud');
-  await until(async () => (await lockerStatus(w, locker)) === 'available', 5000, `locker ${locker} available after the pickup`);
+  await eventStored(w, 'the pickup stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'pickup' && (e.reservationIds as string[]).includes(reservationId));
+  await lockerStatus(w, locker, 'available');
   t.pass(`locker ${locker} is available after the pickup`);
   w.bank.closeAllDoors();
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
@@ -224,9 +149,9 @@ t.test('(b) drop-off of a parcel with no barcode: a free locker of the chosen si
   t.equal(opened, `1/${door}`, 'one door of the kiosk column opened');
   t.equal(d.size, 'M', `locker ${d.locker} is of the chosen size`);
   t.notOk(before.reservations.some((r) => r.door === door), `locker ${d.locker} had no reservation`);
-  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'drop-off', 'the drop-off stored by the cloud');
+  const ev = await eventStored(w, 'the drop-off stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'drop-off');
   t.match(ev, { kind: 'drop-off', doors: [door], reservationIds: [], trackingIds: [], actor: { role: 'operator', id: w.operatorId } });
-  await until(async () => (await lockerStatus(w, d.locker)) === 'occupied', 5000, `locker ${d.locker} occupied`);
+  await lockerStatus(w, d.locker, 'occupied');
   t.pass(`locker ${d.locker} is occupied in the API`);
   const r = w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === d.locker)!;
   t.match(r, { kind: 'package', status: 'occupied', recipient: { type: 'department', id: 'kiosk-unassigned' } });
@@ -247,7 +172,7 @@ t.test('(c) removal of an expired parcel: its door opens, the reservation ends a
   const run = await api(w.cloud, 'POST', '/expiry/run', w.token);
   t.equal(run.status, 200);
   t.same(run.json.expired.map((r: { id: string }) => r.id), [reservationId], 'expired in the cloud');
-  t.equal(await lockerStatus(w, locker), 'expired');
+  t.equal((await lockerApi(w, locker)).status, 'expired');
   await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.status === 'expired') ?? false, 5000, 'the kiosk knows it expired');
 
   await signInWithPin(w);
@@ -257,9 +182,9 @@ t.test('(c) removal of an expired parcel: its door opens, the reservation ends a
   await kiosk.select('open-all');
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], `only locker ${locker} opened`);
-  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'expired-removal', 'the expired removal stored by the cloud');
+  const ev = await eventStored(w, 'the expired removal stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'expired-removal');
   t.match(ev, { kind: 'expired-removal', doors: [door], reservationIds: [reservationId], actor: { role: 'operator', id: w.operatorId } });
-  await until(async () => (await lockerStatus(w, locker)) === 'available', 5000, `locker ${locker} available`);
+  await lockerStatus(w, locker, 'available');
   const r = (await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json.reservation;
   t.match(r, { status: 'ended', endReason: 'removed' }, 'the reservation ended as removed');
   w.bank.closeAllDoors();
@@ -285,10 +210,10 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   await kiosk.expectPage('service-locker');
   await kiosk.select('set-out');
   await kiosk.expectPage('staff-menu');
-  let ev = await stored(w, (e) => e.type === 'service-changed' && e.state === 'out-of-service', 'the service change stored by the cloud');
+  let ev = await eventStored(w, 'the service change stored by the cloud', (e) => e.type === 'service-changed' && e.state === 'out-of-service');
   const door = state.doors.find((d) => d.locker === locker)!.door;
   t.match(ev, { door, state: 'out-of-service', actor: { role: 'operator', id: w.operatorId } });
-  await until(async () => (await lockerStatus(w, locker)) === 'out-of-service', 5000, `locker ${locker} out of service in the cloud`);
+  await lockerStatus(w, locker, 'out-of-service');
   t.pass(`locker ${locker} is out of service in the API`);
   await signOut(w);
 
@@ -302,9 +227,9 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   await kiosk.expectPage('service-locker');
   await kiosk.select('set-in');
   await kiosk.expectPage('staff-menu');
-  ev = await stored(w, (e) => e.type === 'service-changed' && e.state === 'in-service', 'the return to service stored by the cloud');
+  ev = await eventStored(w, 'the return to service stored by the cloud', (e) => e.type === 'service-changed' && e.state === 'in-service');
   t.match(ev, { door, state: 'in-service', actor: { role: 'operator', id: w.operatorId } });
-  await until(async () => (await lockerStatus(w, locker)) === 'available', 5000, `locker ${locker} back in service`);
+  await lockerStatus(w, locker, 'available');
   t.same(doorsOpen(w.bank), [], 'no door opened for a service change');
   await signOut(w);
 
@@ -314,7 +239,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   await kiosk.expectPage('home');
   await kiosk.badge(badgeId);
   t.not(kiosk.engine.screen.page, 'staff-menu', 'a revoked badge is refused');
-  await stored(w, (e) => e.type === 'login-failure' && e.method === 'badge', 'the refused badge stored as a login failure');
+  await eventStored(w, 'the refused badge stored as a login failure', (e) => e.type === 'login-failure' && e.method === 'badge');
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
 
@@ -339,9 +264,9 @@ t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to t
   await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
   const door = Number(doorsOpen(w.bank)[0]!.split('/')[1]);
   const locker = kioskState(w)!.doors.find((d) => d.door === door)!.locker;
-  const ev = await stored(w, (e) => e.type === 'transaction' && e.kind === 'carrier-delivery', 'the carrier delivery stored by the cloud');
+  const ev = await eventStored(w, 'the carrier delivery stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'carrier-delivery');
   t.match(ev, { doors: [door], actor: { role: 'carrier', id: 'demo-carrier' } });
-  await until(async () => (await lockerStatus(w, locker)) === 'occupied', 5000, `locker ${locker} occupied`);
+  await lockerStatus(w, locker, 'occupied');
   t.match(w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === locker), { dropOffParty: { type: 'carrier', id: 'demo-carrier' } });
   w.bank.closeAllDoors();
   await kiosk.select('sign-out');
