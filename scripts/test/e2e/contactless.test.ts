@@ -3,30 +3,15 @@
 // sim's virtual serial scanner) signs in from the home page with no typing: the recipient's pickup code (its QR)
 // opens their locker, a carrier's code (its QR) signs the carrier in. Without the rule the same scan signs nobody in
 // and the kiosk says how to scan. Doors opened, events stored in the cloud and locker statuses are checked.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { api, until } from './helpers.ts';
-import { doorOfLocker, doorsOpen, kioskWorld, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
-
-async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ reservationId: string; locker: number; code: string }> {
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
-  t.equal(res.status, 201, 'reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
-  t.equal(drop.status, 200, 'dropped off through the API');
-  const ctl = w.bank.kiosk!.column.controller;
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the pickup code reaches the kiosk controller',
-  );
-  return { reservationId, locker: res.json.reservation.lockerNumber as number, code: drop.json.pickupCode as string };
-}
+import { doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 t.test('contactless: a scanned pickup code opens the locker from the home page; a scanned carrier code signs in', async (t) => {
   const w = await kioskWorld(t, { rules: { contactless: true } });
   const kiosk = w.bank.kiosk!;
   t.equal(kiosk.column.controller.link!.desired.desired!.state.rules.contactless, true, 'the rule reached the kiosk controller');
-  const pkg = await parcel(t, w, 'E2E-CONTACTLESS-1');
+  const pkg = await droppedParcel(t, w, 'E2E-CONTACTLESS-1');
   const door = doorOfLocker(w, pkg.locker);
   await kiosk.expectPage('home');
   t.ok(kiosk.engine.screen.lines.some((l) => l.key === 'home.scanHint'), 'the home page invites to scan');
@@ -59,7 +44,7 @@ t.test('without contactless, a scan on the home page signs nobody in: the kiosk 
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
   t.equal(kiosk.column.controller.link!.desired.desired!.state.rules.contactless, false);
-  const pkg = await parcel(t, w, 'E2E-CONTACTLESS-2');
+  const pkg = await droppedParcel(t, w, 'E2E-CONTACTLESS-2');
   const door = doorOfLocker(w, pkg.locker);
   await kiosk.expectPage('home');
   await kiosk.scan(pkg.code);

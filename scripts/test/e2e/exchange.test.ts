@@ -8,7 +8,7 @@ import t from 'tap';
 import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
 import { api, until } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, desiredOf, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
+import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, desiredOf, doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
 
 t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the collector\'s new code -> available', async (t) => {
   const w = await kioskWorld(t);
@@ -33,11 +33,7 @@ t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the co
   const dropOffCode = res.json.dropOffCode as string;
   t.match(dropOffCode, /^\d{4,10}$/, 'a drop-off code for the person bringing the item');
   t.equal((await lockerApi(w, locker)).status, 'reserved');
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the drop-off code\'s hash reaches the kiosk controller',
-  );
+  await codeOnKiosk(w, reservationId, 'the drop-off code\'s hash reaches the kiosk controller');
   const door = doorOfLocker(w, locker);
   const state = desiredOf(w);
   t.match(state.reservations.find((r) => r.id === reservationId), { kind: 'exchange', status: 'reserved', door });
@@ -88,20 +84,7 @@ t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the co
 t.test('reopen by signing in again with the same code within the grace period', async (t) => {
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
-  const ctl = kiosk.column.controller;
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-REOPEN-1' });
-  t.equal(res.status, 201);
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['E2E-REOPEN-1'] });
-  t.equal(drop.status, 200);
-  const code = drop.json.pickupCode as string;
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the pickup code reaches the kiosk controller',
-  );
-  const door = doorOfLocker(w, locker);
+  const { reservationId, locker, door, code } = await droppedParcel(t, w, 'E2E-REOPEN-1');
   await kiosk.expectPage('home');
   await kiosk.type(code);
   await kiosk.column.expectDoor(door, true);

@@ -108,6 +108,25 @@ export async function txStored(w: KioskWorld, what: string, pred: (tx: Transacti
   return hit!;
 }
 
+export interface DroppedParcel {
+  reservationId: string;
+  locker: number;
+  door: number;
+  code: string;
+}
+
+/** Reserves a package for alice and drops it off through the API; waits until the kiosk controller holds its pickup code. */
+export async function droppedParcel(t: Test, w: KioskWorld, trackingId: string): Promise<DroppedParcel> {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
+  t.equal(res.status, 201, 'reserved through the API');
+  const reservationId = res.json.reservation.id as string;
+  const locker = res.json.reservation.lockerNumber as number;
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
+  t.equal(drop.status, 200, 'dropped off through the API');
+  await codeOnKiosk(w, reservationId, 'the pickup code reaches the kiosk controller');
+  return { reservationId, locker, door: doorOfLocker(w, locker), code: drop.json.pickupCode as string };
+}
+
 /** Waits until the cloud stored an event of the kiosk controller passing `pred`; returns it. */
 export async function eventStored(w: KioskWorld, what: string, pred: (e: Record<string, unknown>) => boolean, ms = 8000): Promise<Record<string, unknown>> {
   let hit: Record<string, unknown> | undefined;

@@ -9,8 +9,8 @@
 // `Date.now()` at each poll of the virtual lock board, so its next poll sees the door left open.
 import t from 'tap';
 import sinon from 'sinon';
-import { api, until } from './helpers.ts';
-import { doorOfLocker, doorsOpen, kioskWorld, lockerStatus, txStored } from './kiosk-world.ts';
+import { until } from './helpers.ts';
+import { doorsOpen, droppedParcel, kioskWorld, lockerStatus, txStored } from './kiosk-world.ts';
 
 t.test('a door left open after a pickup: warned on screen and by voice, reported, stored; shutting it clears the warning', async (t) => {
   const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
@@ -19,19 +19,7 @@ t.test('a door left open after a pickup: warned on screen and by voice, reported
   const kiosk = w.bank.kiosk!;
   const ctl = kiosk.column.controller;
   const leftOpenS = ctl.link!.desired.desired!.state.timers.doorLeftOpenS;
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-LEFT-OPEN-1' });
-  t.equal(res.status, 201);
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['E2E-LEFT-OPEN-1'] });
-  t.equal(drop.status, 200);
-  const code = drop.json.pickupCode as string;
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the pickup code reaches the kiosk controller',
-  );
-  const door = doorOfLocker(w, locker);
+  const { reservationId, locker, door, code } = await droppedParcel(t, w, 'E2E-LEFT-OPEN-1');
 
   await kiosk.expectPage('home');
   kiosk.headphones.plug();

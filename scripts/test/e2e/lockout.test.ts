@@ -11,8 +11,8 @@
 // once the clock is past the lock-out it is run at once instead of five real minutes later.
 import t from 'tap';
 import sinon from 'sinon';
-import { api, until } from './helpers.ts';
-import { doorOfLocker, doorsOpen, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
+import { until } from './helpers.ts';
+import { doorsOpen, droppedParcel, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
 
 const LOCKOUT_MS = 5 * 60_000;
 
@@ -37,19 +37,7 @@ t.test('20 wrong codes in a row: slower and slower, then locked out 5 minutes; a
   /** The kiosk's time: the controller's estimate of cloud time (the faked clock plus the measured offset). */
   const kioskNow = (): number => ctl.link!.cloudNow();
   // A parcel for alice, dropped off through the API; its code is the valid one.
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-LOCKOUT-1' });
-  t.equal(res.status, 201);
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['E2E-LOCKOUT-1'] });
-  t.equal(drop.status, 200);
-  const code = drop.json.pickupCode as string;
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the pickup code reaches the kiosk controller',
-  );
-  const door = doorOfLocker(w, locker);
+  const { reservationId, locker, door, code } = await droppedParcel(t, w, 'E2E-LOCKOUT-1');
   await kiosk.expectPage('home');
 
   const timers = sinon.spy(globalThis, 'setTimeout');

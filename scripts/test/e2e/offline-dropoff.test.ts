@@ -11,7 +11,7 @@
 import t from 'tap';
 import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
 import { api, login, startE2eCloud, until } from './helpers.ts';
-import { doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 const TRACKING = 'E2E-OFFLINE-DELIVERY-1';
 
@@ -74,11 +74,7 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   // The parcel's pickup code reaches the kiosk and opens the same door: the cloud sees the locker available.
   await until(() => codes.some((c) => c.reservationId === r.id), 5000, 'the pickup code handed to the notifier');
   const pickup = codes.find((c) => c.reservationId === r.id)!;
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(r.id)) ?? false,
-    5000,
-    'the pickup code\'s hash reaches the kiosk controller',
-  );
+  await codeOnKiosk(w, r.id, 'the pickup code\'s hash reaches the kiosk controller');
   await kiosk.type(pickup.code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the recipient\'s code opens the locker the carrier filled offline');
@@ -140,11 +136,7 @@ t.test('offline operator drop-off into a reserved locker: the cloud fills the re
   t.match(cloud2.service.store.get('reservations', reservationId), { status: 'occupied' });
   t.equal((await storedTransactions(w2)).filter((x) => x.kind === 'drop-off').length, 1, 'the drop-off is stored once');
   await until(() => codes.some((c) => c.reservationId === reservationId), 5000, 'the pickup code handed to the notifier');
-  await until(
-    () => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false,
-    5000,
-    'the pickup code\'s hash reaches the kiosk controller',
-  );
+  await codeOnKiosk(w, reservationId, 'the pickup code\'s hash reaches the kiosk controller');
   await kiosk.expectPage('home');
   await kiosk.type(codes.find((c) => c.reservationId === reservationId)!.code);
   await kiosk.column.expectDoor(door, true);
