@@ -54,7 +54,8 @@ export class VirtualDoor extends EventEmitter<VirtualDoorEventMap> {
   private sensorValue = false;
   private item = false;
   private energisedSince: number | undefined;
-  private releaseTimer: NodeJS.Timeout | undefined;
+  /** Cancels the pending latch release. */
+  private releaseTimer: (() => void) | undefined;
   private springTimer: NodeJS.Timeout | undefined;
   private bounceTimers: NodeJS.Timeout[] = [];
 
@@ -99,13 +100,20 @@ export class VirtualDoor extends EventEmitter<VirtualDoorEventMap> {
       this.energised.push({ door: this.number, from: now, to: undefined });
       this.emit('lock', { door: this.number, energised: true, at: now });
       if (!this.behaviour.jammed && !this.isOpen) {
-        this.releaseTimer = setTimeout(() => this.release(), this.behaviour.releaseAfterMs);
+        // 0: on the next turn of the event loop (not a timer's minimum millisecond), still after the board answered.
+        if (this.behaviour.releaseAfterMs <= 0) {
+          const i = setImmediate(() => this.release());
+          this.releaseTimer = () => clearImmediate(i);
+        } else {
+          const t = setTimeout(() => this.release(), this.behaviour.releaseAfterMs);
+          this.releaseTimer = () => clearTimeout(t);
+        }
       }
     } else if (!energised && this.energisedSince !== undefined) {
       this.energisedSince = undefined;
       const last = this.energised[this.energised.length - 1];
       if (last) last.to = now;
-      if (this.releaseTimer) clearTimeout(this.releaseTimer);
+      this.releaseTimer?.();
       this.releaseTimer = undefined;
       this.emit('lock', { door: this.number, energised: false, at: now });
     }
@@ -135,7 +143,8 @@ export class VirtualDoor extends EventEmitter<VirtualDoorEventMap> {
 
   /** Cancels pending timers (end of a test). */
   dispose(): void {
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer?.();
+    this.releaseTimer = undefined;
     if (this.springTimer) clearTimeout(this.springTimer);
     for (const t of this.bounceTimers) clearTimeout(t);
     this.bounceTimers = [];

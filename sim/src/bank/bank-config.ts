@@ -51,6 +51,11 @@ const columnSchema = z
     kiosk: z.boolean().default(false),
     /** Door controller tuning (the controller config's hardware.doors). */
     doorSettings: z.record(z.string(), z.number()).optional(),
+    /**
+     * How long the virtual KR-CU16 boards take to answer a command, ms (default 2: a short RS-485 line; a real board
+     * at 19200 baud needs about 7 ms for a 5-byte command and its 9-byte answer). 0: at once.
+     */
+    boardReplyDelayMs: z.number().int().min(0).max(1000).default(2),
   })
   .strict();
 

@@ -253,7 +253,7 @@ async function startColumn(
     if (e.open) d.force();
     doors.set(i + 1, d);
   });
-  const boards = VirtualCu16BoardSet.inOrder([...doors.values()], { pulseMs: 300, hardwareMaxPulseMs: 2000, replyDelayMs: 2 });
+  const boards = VirtualCu16BoardSet.inOrder([...doors.values()], { pulseMs: 300, hardwareMaxPulseMs: 2000, replyDelayMs: c.boardReplyDelayMs });
   const log = logger.child({ column: index + 1, controllerId });
   let mock: MockCu16Transport | undefined;
   let pty: Cu16OnPty | undefined;

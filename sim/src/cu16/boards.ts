@@ -224,7 +224,11 @@ export class VirtualCu16BoardSet extends EventEmitter<Cu16BoardSetEventMap> {
     this.emit('command', { board: address, frame, at: Date.now() });
     const reply = board.handle(frame);
     if (!reply) return;
-    this.later(this.replyDelayMs + board.faults.extraDelayMs, () => this.send(board, reply));
+    const delay = this.replyDelayMs + board.faults.extraDelayMs;
+    // No delay asked (a bench measuring our software, not the line): answer on the next turn of the event loop, not
+    // after a timer's minimum millisecond.
+    if (delay <= 0) this.soon(() => this.send(board, reply));
+    else this.later(delay, () => this.send(board, reply));
   }
 
   private send(board: VirtualCu16Board, reply: Buffer): void {
@@ -245,15 +249,23 @@ export class VirtualCu16BoardSet extends EventEmitter<Cu16BoardSetEventMap> {
         offset += size;
       }
     }
-    // RS-485 has one talker at a time: a reply starts after the previous one has left the line.
+    // RS-485 has one talker at a time: a reply starts after the previous one has left the line (a millisecond a
+    // piece; no line time at all when the boards are set to answer at once).
+    const pieceMs = this.replyDelayMs > 0 || board.faults.chunked || board.faults.extraDelayMs > 0 ? 1 : 0;
     let at = Math.max(Date.now(), this.lineFreeAt);
     for (const piece of pieces) {
       const delay = at - Date.now();
       if (delay <= 0) this.emit('transmit', piece);
       else this.later(delay, () => this.emit('transmit', piece));
-      at += 1;
+      at += pieceMs;
     }
     this.lineFreeAt = at;
+  }
+
+  private soon(fn: () => void): void {
+    setImmediate(() => {
+      if (!this.disposed) fn();
+    });
   }
 
   private later(ms: number, fn: () => void): void {
