@@ -1,16 +1,20 @@
 // Profiling aid (not part of `make bench`): runs the remote-open bench with timestamps at each step of the path,
 // in both processes, and prints per-segment percentiles. The marks come from `globalThis.__prof?.(label)` calls that
 // a developer adds locally to the code under study; none are committed.
-import { readFileSync, existsSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 const marks: Array<[string, number]> = [];
 (globalThis as unknown as { __prof: (l: string) => void }).__prof = (l: string) => void marks.push([l, performance.timeOrigin + performance.now()]);
-const childOut = '/tmp/prof-child.json';
-rmSync(childOut, { force: true });
-process.env.PROF_OUT = childOut;
+const childPrefix = `portier-prof-${process.pid}`;
+process.env.PROF_OUT = join(tmpdir(), childPrefix);
+const childFiles = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith(`${childPrefix}-`)).map((f) => join(tmpdir(), f));
 process.env.BENCH_WORKER_IMPORT ??= new URL('./prof-hook.mjs', import.meta.url).pathname;
 process.on('exit', () => {
-  const all = [...marks, ...(existsSync(childOut) ? (JSON.parse(readFileSync(childOut, 'utf8')) as Array<[string, number]>) : [])].sort((a, b) => a[1] - b[1]);
+  const files = childFiles();
+  const all = [...marks, ...files.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Array<[string, number]>)].sort((a, b) => a[1] - b[1]);
+  for (const f of files) rmSync(f, { force: true });
   const calls: Array<Map<string, number>> = [];
   let cur: Map<string, number> | undefined;
   for (const [l, t] of all) {
