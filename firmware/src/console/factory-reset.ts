@@ -15,7 +15,7 @@ export interface FactoryResetOptions {
    * - `commands.json` + `commands.log`: seen command ids (replay protection) and the event sequence high-water
    *   mark; the cloud deduplicates events by (controllerId, seq), so restarting the sequence at 1
    *   would make it drop every new event as a duplicate;
-   * - `outbox.json`: events the cloud has not confirmed yet (DESIGN.md: nothing acknowledged is lost).
+   * - `outbox.json` + `outbox.log`: events the cloud has not confirmed yet (DESIGN.md: nothing acknowledged is lost).
    */
   erase?: readonly string[];
 }

@@ -96,7 +96,7 @@ export interface ControllerLinkOptions {
   secret: string;
   /** The provisioned cloud command key (PEM or KeyObject). */
   cloudPublicKey: KeyObject | string;
-  /** Folder for commands.json + commands.log, outbox.json, desired.json. */
+  /** Folder for commands.json + commands.log, outbox.json + outbox.log, desired.json. */
   dataDir: string;
   executor: CommandExecutor;
   firmware?: string;
@@ -305,7 +305,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     this.commands.setClock(this.clockImpl.state());
     this.commands.setSeqHighWater(this.outbox.nextSeq - 1);
     await this.commands.save().catch((err: unknown) => this.log.error({ err }, 'could not save command state'));
-    await Promise.all([this.commands.close(), this.outbox.file.flush(), this.desiredStore.file.flush()]);
+    await Promise.all([this.commands.close(), this.outbox.close(), this.desiredStore.file.flush()]);
   }
 
   // ---------------------------------------------------------------------------------------------------- public API

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { eventSchema, type EventBody, type PortierEvent } from '@portier/protocol';
 import type { Low } from 'lowdb';
+import { AppendLog } from '../store/append-log.ts';
 import { openDurableStore, type DurableFile, type StoreReset } from '../store/durable-file.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -16,38 +17,89 @@ export const outboxFileSchema = z.strictObject({
 });
 export type OutboxFile = z.infer<typeof outboxFileSchema>;
 
+/** One line of `outbox.log`: an event appended (`e`), or the cloud's confirmation up to a seq (`k`). */
+export const outboxLogEntrySchema = z.union([z.strictObject({ e: eventSchema }), z.strictObject({ k: z.number().int().min(0) })]);
+export type OutboxLogEntry = z.infer<typeof outboxLogEntrySchema>;
+
+/** Log lines after which the log is folded into `outbox.json`. */
+export const OUTBOX_COMPACT_AFTER = 500;
+
 /**
- * The durable event outbox (`outbox.json`). An event is appended (with the next seq) and written to disk before it is
- * published; it leaves only when a signed evtack covers it. Appends in the same tick share one durable write.
+ * The durable event outbox. An event gets the next seq and is on disk before it is published; it leaves only when a
+ * signed evtack covers it. `outbox.json` is the snapshot; each append and each evtack is one line of `outbox.log`
+ * (one fdatasync, shared by the appends of the same tick), folded into the snapshot every `OUTBOX_COMPACT_AFTER`
+ * lines, at start and on close. A torn last line (power cut mid-append) is dropped: that append never resolved, so
+ * its event was never published. A bad line inside the log: the lines before it count, the log is set aside and
+ * reported, and numbering resumes above the backup high-water mark so the cloud never takes a new event for an old one.
  */
 export class Outbox {
   private readonly db: Low<OutboxFile>;
   readonly file: DurableFile<OutboxFile>;
   readonly reset: StoreReset | undefined;
+  private readonly log: AppendLog;
+  private readonly logger: Logger | undefined;
+  private logLines = 0;
 
-  private constructor(db: Low<OutboxFile>, file: DurableFile<OutboxFile>, reset: StoreReset | undefined) {
+  private constructor(db: Low<OutboxFile>, file: DurableFile<OutboxFile>, log: AppendLog, reset: StoreReset | undefined, logger: Logger | undefined) {
     this.db = db;
     this.file = file;
+    this.log = log;
     this.reset = reset;
+    this.logger = logger;
   }
 
   /**
-   * Opens `<dir>/outbox.json`. When it was corrupt, numbering resumes after `seqFloor()` (the backup high-water mark)
-   * so the cloud, which deduplicates by seq, never mistakes a new event for an old one it already stored.
+   * Opens `<dir>/outbox.json` and replays `<dir>/outbox.log`. When either was corrupt, numbering resumes after
+   * `seqFloor()` (the backup high-water mark) at the least, so the cloud, which deduplicates by seq, never mistakes a
+   * new event for an old one it already stored.
    */
   static async open(dir: string, opts: { logger?: Logger; seqFloor?: () => number } = {}): Promise<Outbox> {
-    const { db, file, reset } = await openDurableStore<OutboxFile>(
+    const { db, file, reset: fileReset } = await openDurableStore<OutboxFile>(
       join(dir, 'outbox.json'),
       () => ({ v: 1, nextSeq: 1, ackedUpTo: 0, entries: [] }),
       { schema: outboxFileSchema, ...(opts.logger ? { logger: opts.logger } : {}) },
     );
+    let reset = fileReset;
+    const logPath = join(dir, 'outbox.log');
+    let { log, contents } = await AppendLog.open(logPath);
+    let replayed = 0;
+    for (const [i, line] of contents.lines.entries()) {
+      let parsed: ReturnType<typeof outboxLogEntrySchema.safeParse>;
+      try {
+        parsed = outboxLogEntrySchema.safeParse(JSON.parse(line));
+      } catch {
+        parsed = outboxLogEntrySchema.safeParse(undefined);
+      }
+      if (!parsed.success) {
+        await log.close();
+        const logReset = await AppendLog.setAside(logPath, `outbox.log line ${i + 1} is not a log entry`, Date.now());
+        opts.logger?.warn({ reason: logReset.reason, setAsideAs: logReset.setAsideAs }, 'corrupt outbox log set aside');
+        reset ??= logReset;
+        ({ log } = await AppendLog.open(logPath));
+        break;
+      }
+      Outbox.replay(db.data, parsed.data);
+      replayed++;
+    }
     if (reset) {
       const floor = opts.seqFloor?.() ?? 0;
-      db.data.nextSeq = floor + 1;
-      db.data.ackedUpTo = floor;
-      await db.write();
+      if (db.data.nextSeq <= floor) db.data.nextSeq = floor + 1;
+      if (db.data.ackedUpTo < floor && db.data.entries.length === 0) db.data.ackedUpTo = floor;
     }
-    return new Outbox(db, file, reset);
+    const outbox = new Outbox(db, file, log, reset, opts.logger);
+    if (reset || replayed > 0) await outbox.compact();
+    return outbox;
+  }
+
+  private static replay(d: OutboxFile, e: OutboxLogEntry): void {
+    if ('e' in e) {
+      if (e.e.seq < d.nextSeq) return; // already in the snapshot
+      d.entries.push(e.e);
+      d.nextSeq = e.e.seq + 1;
+    } else if (e.k > d.ackedUpTo) {
+      d.entries = d.entries.filter((x) => x.seq > e.k);
+      d.ackedUpTo = Math.min(e.k, d.nextSeq - 1);
+    }
   }
 
   get nextSeq(): number {
@@ -60,6 +112,11 @@ export class Outbox {
 
   get depth(): number {
     return this.db.data.entries.length;
+  }
+
+  /** Physical syncs so far: snapshot writes plus log syncs (tests, benchmarks). */
+  get syncs(): number {
+    return this.file.writes + this.log.syncs;
   }
 
   entries(): readonly PortierEvent[] {
@@ -76,7 +133,7 @@ export class Outbox {
     const entry: PortierEvent = { v: 1, seq: this.db.data.nextSeq, at, event };
     this.db.data.nextSeq++;
     this.db.data.entries.push(entry);
-    return { entry, durable: this.db.write() };
+    return { entry, durable: this.write({ e: entry }) };
   }
 
   /** Drops entries up to `upTo`. Returns how many left (0: nothing new, no write). */
@@ -86,6 +143,32 @@ export class Outbox {
     const before = this.db.data.entries.length;
     this.db.data.entries = this.db.data.entries.filter((e) => e.seq > top);
     this.db.data.ackedUpTo = top;
-    return { dropped: before - this.db.data.entries.length, durable: this.db.write() };
+    return { dropped: before - this.db.data.entries.length, durable: this.write({ k: top }) };
+  }
+
+  /** Writes the whole outbox as the new snapshot and empties the log. */
+  compact(): Promise<void> {
+    this.logLines = 0;
+    return this.log.compact(() => this.file.write(this.db.data));
+  }
+
+  /** Resolves when everything asked for so far is on disk. */
+  async flush(): Promise<void> {
+    await this.log.flush();
+    await this.file.flush();
+  }
+
+  /** Folds the log into the snapshot and releases it. */
+  async close(): Promise<void> {
+    await this.compact().catch((err: unknown) => this.logger?.error({ err }, 'could not fold the outbox log into outbox.json'));
+    await this.log.close();
+  }
+
+  private write(entry: OutboxLogEntry): Promise<void> {
+    const p = this.log.append(JSON.stringify(entry));
+    if (++this.logLines >= OUTBOX_COMPACT_AFTER) {
+      void this.compact().catch((err: unknown) => this.logger?.error({ err }, 'could not fold the outbox log into outbox.json'));
+    }
+    return p;
   }
 }

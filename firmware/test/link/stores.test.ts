@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPACT_AFTER, CommandStore } from '../../src/link/command-store.ts';
-import { Outbox } from '../../src/link/outbox.ts';
+import { OUTBOX_COMPACT_AFTER, Outbox } from '../../src/link/outbox.ts';
 
 function tmp(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'portier-cmdstore-'));
@@ -145,4 +145,53 @@ t.test('outbox numbering never goes back, even when outbox.json is found corrupt
   o = await Outbox.open(dir, { seqFloor: () => 5 });
   t.ok(o.reset);
   t.equal(o.nextSeq, 6, 'resumes after the backup high-water mark');
+});
+
+t.test('outbox: each event is one log line; after a power cut the unconfirmed events are back in order, confirmed ones gone', async (t) => {
+  const dir = tmp(t);
+  let o = await Outbox.open(dir);
+  const snapshotWrites = o.file.writes;
+  for (let i = 1; i <= 6; i++) await o.append({ type: 'door-closed', door: 1, openForMs: i }, T0 + i).durable;
+  await o.ack(2).durable;
+  t.equal(o.file.writes, snapshotWrites, 'no snapshot rewrite per event');
+  t.equal(readFileSync(join(dir, 'outbox.log'), 'utf8').trim().split('\n').length, 7, 'six events and one evtack');
+  o = await Outbox.open(dir); // no close: a power cut
+  t.same(o.entries().map((e) => e.seq), [3, 4, 5, 6]);
+  t.equal(o.ackedUpTo, 2);
+  t.equal(o.nextSeq, 7);
+  t.equal(readFileSync(join(dir, 'outbox.log'), 'utf8'), '', 'folded into outbox.json at open');
+  await o.close();
+});
+
+t.test('outbox: a torn last line is dropped; a bad line inside sets the log aside and numbering stays above the high-water mark', async (t) => {
+  const dir = tmp(t);
+  let o = await Outbox.open(dir);
+  for (let i = 1; i <= 3; i++) await o.append({ type: 'door-forced', door: i }, T0).durable;
+  appendFileSync(join(dir, 'outbox.log'), '{"e":{"v":1,"seq":4,');
+  o = await Outbox.open(dir);
+  t.equal(o.reset, undefined, 'a torn tail is no corruption: that append never resolved');
+  t.same(o.entries().map((e) => e.seq), [1, 2, 3]);
+  await o.append({ type: 'door-forced', door: 4 }, T0).durable;
+  appendFileSync(join(dir, 'outbox.log'), 'not json\n{"k":4}\n');
+  o = await Outbox.open(dir, { seqFloor: () => 9 });
+  t.ok(o.reset, 'reported');
+  t.match(o.reset?.reason, /line 2/);
+  t.same(o.entries().map((e) => e.seq), [1, 2, 3, 4], 'the lines before the bad one count');
+  t.equal(o.nextSeq, 10, 'numbering resumes above the backup high-water mark');
+  await o.close();
+});
+
+t.test('outbox: the log is folded into outbox.json every OUTBOX_COMPACT_AFTER lines without losing an event', async (t) => {
+  const dir = tmp(t);
+  let o = await Outbox.open(dir);
+  const n = OUTBOX_COMPACT_AFTER + 30;
+  const all = Array.from({ length: n }, (_, i) => o.append({ type: 'door-closed', door: 1, openForMs: i }, T0).durable);
+  await Promise.all(all);
+  await o.flush();
+  const lines = readFileSync(join(dir, 'outbox.log'), 'utf8').split('\n').filter(Boolean).length;
+  t.ok(lines < OUTBOX_COMPACT_AFTER, `folded once (${lines} lines left)`);
+  o = await Outbox.open(dir);
+  t.equal(o.depth, n);
+  t.equal(o.nextSeq, n + 1);
+  await o.close();
 });

@@ -57,10 +57,10 @@ t.test('desired state is applied by version, persisted, reported with its hash; 
 t.test('events: seq from a durable outbox, published in order, dropped on signed evtack, replayed after restart', async (t) => {
   const f = await fixture(t);
   let link = await f.startLink();
-  const writesBefore = (link as unknown as { outbox: { file: { writes: number } } }).outbox.file.writes;
+  const writesBefore = (link as unknown as { outbox: { syncs: number } }).outbox.syncs;
   // A burst shares durable writes.
   const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => link.publishEvent({ type: 'door-closed', door: 1, openForMs: i })));
-  const writes = (link as unknown as { outbox: { file: { writes: number } } }).outbox.file.writes - writesBefore;
+  const writes = (link as unknown as { outbox: { syncs: number } }).outbox.syncs - writesBefore;
   t.same(burst.map((e) => e.seq), Array.from({ length: 20 }, (_, i) => i + 1));
   t.ok(writes <= 2, `20 events took ${writes} durable writes`);
   await f.cloud.waitFor(() => f.cloud.of('evt').length >= 20);
