@@ -17,11 +17,30 @@
  *   forced door reports both `door-opened` (cause forced) and `door-forced`: one alert, on the latter.
  * The actor recorded is the event's actor.
  *
- * Idempotent by (controllerId, seq): the highest seq applied per controller is kept durably in
- * `<stateDir>/ingest.json`. At start, events the journal stored but the domain never saw (the cloud stopped in
- * between) are applied first. A domain refusal (reservation already ended, wrong state) means "already so / not
- * applicable": logged, and the event counts as applied. Any other failure (store down) stops applying that
- * controller's events in this process without advancing its mark, so they are applied again after a restart.
+ * Idempotent by (controllerId, seq): the highest seq applied per controller is kept durably in the domain store's
+ * `ingestMarks` collection (key controllerId, `{ controllerId, appliedUpTo, at }`), one put per applied event, group-
+ * committed with every other write (no file of its own, no fsync of its own). At start, events the journal stored but
+ * the domain never saw (the cloud stopped in between) are applied first. A domain refusal (reservation already ended,
+ * wrong state) means "already so / not applicable": logged, and the event counts as applied. Any other failure (store
+ * down) stops applying that controller's events in this process without advancing its mark, so they are applied
+ * again after a restart.
+ *
+ * The crash window. The mark is a commit of its own, made right after the domain change an event caused is durable
+ * (LockerService commits inside its use cases and offers no way to add a put to that commit). Commits are durable in
+ * the order they were made, so a crash can lose at most the mark of the last event applied per controller: at the
+ * next start that one event (the first after the mark) may already be in the domain. It is re-applied, safely:
+ * - a transaction writes `applying: { seq, at }` into its mark just before the domain call (also not awaited: it is
+ *   ordered before the domain commit). When that event comes back at start, the activity log is asked whether the
+ *   event's actor did anything since `at` on its lockers or reservations; if so it is taken as applied and skipped
+ *   (otherwise a drop-off re-applied to its now occupied reservation would issue a second pickup code, an exchange
+ *   would flip back, a storage-end after the expiry would pick the storage up);
+ * - an alert is skipped when the activity log already holds the alert of that controller and seq;
+ * - service-changed is skipped when the locker already has that state; other events change nothing.
+ *
+ * Upgrade: marks kept by older versions in `<stateDir>/ingest.json` are taken into the store at the first start on
+ * a store with no marks, and the file is renamed `ingest.json.migrated` (an unreadable file is an IngestError, as
+ * before: nothing is guessed). Marks written by the file version were saved lazily, so more than one event per
+ * controller could be re-applied after a crash then; this version narrows that to the one event above.
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
@@ -32,9 +51,10 @@ import { z } from 'zod';
 import { DomainError } from '../domain/errors.ts';
 import type { Actor, Reservation } from '../domain/model.ts';
 import type { LockerService } from '../domain/service.ts';
-import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
+import { rename } from 'node:fs/promises';
+import { ensureDir, readTextIfExists } from '../mqtt/fs.ts';
 import type { StoredEvent } from '../sync/event-journal.ts';
-import { lockerKey } from '../store/store.ts';
+import { INGEST_STARTED_KEY, lockerKey, type IngestMark, type Store } from '../store/store.ts';
 import type { DomainDoorMap } from './door-map.ts';
 
 type Transaction = Extract<EventBody, { type: 'transaction' }>;
@@ -101,7 +121,7 @@ export interface EventIngestOptions {
   source: StoredEventSource;
   journal: JournalReader;
   doors: DomainDoorMap;
-  /** Folder of the durable applied-up-to marks. */
+  /** Folder where older versions kept the applied-up-to marks (`ingest.json`, migrated into the store at start). */
   stateDir: string;
   logger?: Logger;
   now?: () => number;
@@ -110,6 +130,7 @@ export interface EventIngestOptions {
 }
 
 export const INGEST_FILE = 'ingest.json';
+export const INGEST_FILE_MIGRATED = 'ingest.json.migrated';
 const marksFile = z.strictObject({ version: z.literal(1), appliedUpTo: z.record(z.string(), z.number().int().min(0)) });
 
 export class IngestError extends Error {
@@ -127,8 +148,10 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
   private readonly stuck = new Set<string>();
   private readonly alertRing: Alert[] = [];
   private chain: Promise<void> = Promise.resolve();
-  private saving: Promise<void> | undefined;
-  private saveAgain = false;
+  /** Mark commits not yet durable. */
+  private readonly saving = new Set<Promise<void>>();
+  /** `controllerId/seq` of the events that may have reached the domain before a crash lost their mark. */
+  private readonly window = new Set<string>();
   private started = false;
   private stopped = false;
   private readonly file: string;
@@ -151,10 +174,14 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     return this.alertRing.filter((a) => bankId === undefined || a.bankId === bankId);
   }
 
+  private get store(): Store {
+    return this.opts.service.store;
+  }
+
   /** Resolves once everything received so far is applied and its mark saved. */
   async idle(): Promise<void> {
     await this.chain;
-    await this.saving;
+    while (this.saving.size > 0) await Promise.all([...this.saving]);
   }
 
   /**
@@ -165,28 +192,56 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     if (this.started) return;
     this.started = true;
     await ensureDir(this.opts.stateDir);
-    const text = await readTextIfExists(this.file);
     const journal = await this.opts.journal.read();
-    if (text === undefined) {
-      // First start of the bridge on this data folder. An empty journal is the normal case. A journal from before
-      // the bridge existed is not replayed into today's domain (old service changes would undo newer ones): it is
-      // taken as applied.
-      for (const e of journal) this.applied.set(e.controllerId, Math.max(this.appliedUpTo(e.controllerId), e.seq));
-      if (journal.length > 0) this.log.warn({ events: journal.length }, 'no ingest marks: events stored before the bridge are taken as applied');
-      await this.save();
-    } else {
+    let initialised = this.store.count('ingestMarks') > 0;
+    const text = await readTextIfExists(this.file);
+    if (text !== undefined && initialised) {
+      // Taken in before, the rename was lost (a crash right after the commit): the store's marks are newer.
+      await this.retireFile();
+    } else if (text !== undefined) {
       let parsed: z.infer<typeof marksFile>;
       try {
         parsed = marksFile.parse(JSON.parse(text));
       } catch (err) {
         throw new IngestError(`${this.file}: ${(err as Error).message.slice(0, 200)}`);
       }
-      for (const [c, s] of Object.entries(parsed.appliedUpTo)) this.applied.set(c, s);
-      const missed = journal.filter((e) => e.seq > this.appliedUpTo(e.controllerId));
-      if (missed.length > 0) this.log.info({ events: missed.length }, 'applying stored events the domain has not seen');
-      for (const e of missed) this.enqueue(e);
+      const marks = Object.entries(parsed.appliedUpTo).map(([c, seq]) => this.markOf(c, seq));
+      await this.store.commit({ put: [this.startedMark(), ...marks].map((value) => ({ c: 'ingestMarks' as const, key: value.controllerId, value })) });
+      await this.retireFile();
+      this.log.info({ controllers: marks.length }, `ingest marks taken from ${INGEST_FILE} into the store`);
+      initialised = true;
     }
+    if (!initialised) {
+      // First start of the bridge on this store. An empty journal is the normal case. A journal from before the
+      // bridge existed is not replayed into today's domain (old service changes would undo newer ones): it is taken
+      // as applied.
+      const upTo = new Map<string, number>();
+      for (const e of journal) upTo.set(e.controllerId, Math.max(upTo.get(e.controllerId) ?? 0, e.seq));
+      if (journal.length > 0) this.log.warn({ events: journal.length }, 'no ingest marks: events stored before the bridge are taken as applied');
+      const marks = [this.startedMark(), ...[...upTo].map(([c, seq]) => this.markOf(c, seq))];
+      await this.store.commit({ put: marks.map((value) => ({ c: 'ingestMarks' as const, key: value.controllerId, value })) });
+    }
+    for (const m of this.store.list('ingestMarks')) if (m.controllerId !== INGEST_STARTED_KEY) this.applied.set(m.controllerId, m.appliedUpTo);
+    const missed = journal.filter((e) => e.seq > this.appliedUpTo(e.controllerId));
+    for (const e of missed) {
+      // Only the first event after a controller's mark can have reached the domain without its mark.
+      if (!missed.some((x) => x.controllerId === e.controllerId && x.seq < e.seq)) this.window.add(`${e.controllerId}/${e.seq}`);
+    }
+    if (missed.length > 0) this.log.info({ events: missed.length }, 'applying stored events the domain has not seen');
+    for (const e of missed) this.enqueue(e);
     this.opts.source.on('event-stored', this.onStored);
+  }
+
+  private async retireFile(): Promise<void> {
+    await rename(this.file, join(this.opts.stateDir, INGEST_FILE_MIGRATED));
+  }
+
+  private markOf(controllerId: string, appliedUpTo: number, applying?: IngestMark['applying']): IngestMark {
+    return { controllerId, appliedUpTo, at: this.now(), ...(applying ? { applying } : {}) };
+  }
+
+  private startedMark(): IngestMark {
+    return this.markOf(INGEST_STARTED_KEY, 0);
   }
 
   /** Unsubscribes, lets the events received so far be applied, and saves the marks. */
@@ -205,8 +260,16 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     if (this.stuck.has(e.controllerId)) return;
     if (e.seq <= this.appliedUpTo(e.controllerId)) return; // a duplicate: already applied
     const result: Applied = { controllerId: e.controllerId, seq: e.seq, type: e.event.type, actions: [], notes: [] };
+    const key = `${e.controllerId}/${e.seq}`;
+    const inWindow = this.window.delete(key);
     try {
-      await this.apply(e, result);
+      if (inWindow && this.appliedBeforeCrash(e)) result.notes.push('applied before the restart (its mark was lost)');
+      else {
+        if (e.event.type === 'transaction' && e.event.kind !== 'storage-open' && e.event.kind !== 'reopen') {
+          this.saveMark(e.controllerId, this.markOf(e.controllerId, this.appliedUpTo(e.controllerId), { seq: e.seq, at: this.now() }));
+        }
+        await this.apply(e, result);
+      }
     } catch (err) {
       if (!(err instanceof DomainError) || err.code === 'STORE_FAILED') {
         this.stuck.add(e.controllerId);
@@ -215,34 +278,65 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
       }
       result.notes.push(`${err.code}: ${err.message}`);
     }
+    if (this.stuck.has(e.controllerId)) return; // its `applying` mark could not be saved: the store is down
     this.applied.set(e.controllerId, e.seq);
-    this.scheduleSave();
+    // Not awaited: the next event's domain commit is made after this one, so it is never durable without it.
+    this.saveMark(e.controllerId, this.markOf(e.controllerId, e.seq));
     if (result.actions.length > 0 || result.notes.length > 0) this.log.info(result, 'controller event applied');
     this.emit('applied', result);
   }
 
-  private scheduleSave(): void {
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    this.saving = (async () => {
-      try {
-        do {
-          this.saveAgain = false;
-          await this.save();
-        } while (this.saveAgain);
-      } catch (err) {
-        this.log.error({ err }, 'ingest marks not saved');
-      } finally {
-        this.saving = undefined;
-      }
-    })();
+  /** Commits a controller's mark (one journal line, group-committed); a failure stops that controller here. */
+  private saveMark(controllerId: string, mark: IngestMark): void {
+    const p = this.store.commit({ put: [{ c: 'ingestMarks', key: controllerId, value: mark }] }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.stuck.add(controllerId);
+        this.log.error({ err, controllerId, seq: mark.appliedUpTo }, 'ingest mark not saved; this controller\'s later events wait for a restart');
+      },
+    );
+    this.saving.add(p);
+    void p.finally(() => this.saving.delete(p));
   }
 
-  private async save(): Promise<void> {
-    const appliedUpTo = Object.fromEntries([...this.applied.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-    await writeFileDurable(this.file, JSON.stringify({ version: 1, appliedUpTo }));
+  /**
+   * Whether the event that came first after its controller's mark at start had reached the domain before the crash
+   * that lost its mark (see the top of this file).
+   */
+  private appliedBeforeCrash(e: StoredEvent): boolean {
+    const ev = e.event;
+    switch (ev.type) {
+      case 'door-forced':
+      case 'door-left-open':
+      case 'door-jammed':
+      case 'lock-fault': {
+        const tag = `(controller ${e.controllerId} event ${e.seq})`;
+        // Recorded after the event was stored (same cloud clock), so no older entry needs to be looked at.
+        return this.store.queryActivity({ type: 'alert', bankId: e.bankId, from: e.storedAt }).some((a) => a.detail?.endsWith(tag) === true);
+      }
+      case 'transaction': {
+        const applying = this.store.get('ingestMarks', e.controllerId)?.applying;
+        // No `applying` for it: the domain commit, made after that mark, cannot be durable without it either.
+        if (applying?.seq !== e.seq) return false;
+        const lockers = new Set<number>();
+        for (const door of ev.doors) {
+          const ref = this.opts.doors.lockerAt(e.controllerId, door);
+          if (ref && ref.bankId === e.bankId) lockers.add(ref.lockerNumber);
+        }
+        const ids = new Set(ev.reservationIds);
+        // The use cases record the event's actor: an entry by someone else (staff in the API) is not this event.
+        return this.store
+          .queryActivity({ bankId: e.bankId, from: applying.at })
+          .some(
+            (a) =>
+              a.actor.role === ev.actor.role &&
+              a.actor.id === ev.actor.id &&
+              ((a.lockerNumber !== undefined && lockers.has(a.lockerNumber)) || (a.reservationId !== undefined && ids.has(a.reservationId))),
+          );
+      }
+      default:
+        return false;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- one event

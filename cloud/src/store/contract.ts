@@ -107,6 +107,18 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
     tt.same(r.get('staffCredentials', 'sc2')?.bankHashes, sampleStaffCredential('sc2', 2).bankHashes, 'bank hashes kept');
   });
 
+  t.test('ingest marks: put per controller, overwritten, and the same after reopening', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    await s.commit({ put: [{ c: 'ingestMarks', key: 'ctl-1', value: { controllerId: 'ctl-1', appliedUpTo: 1, at: 10 } }] });
+    await s.commit({ put: [{ c: 'ingestMarks', key: 'ctl-2', value: { controllerId: 'ctl-2', appliedUpTo: 7, at: 11, applying: { seq: 8, at: 11 } } }] });
+    await s.commit({ put: [{ c: 'ingestMarks', key: 'ctl-1', value: { controllerId: 'ctl-1', appliedUpTo: 2, at: 12 } }] });
+    tt.equal(s.count('ingestMarks'), 2);
+    tt.equal(s.count('users'), 0, 'a collection of its own');
+    const r = await f.reopened();
+    tt.same(r.list('ingestMarks'), [{ controllerId: 'ctl-1', appliedUpTo: 2, at: 12 }, { controllerId: 'ctl-2', appliedUpTo: 7, at: 11, applying: { seq: 8, at: 11 } }], 'latest mark per controller, insertion order');
+  });
+
   t.test('a commit is visible before it resolves (read your own write under a lock)', async (tt) => {
     const f = await fixture(tt);
     const p = f.store.commit({ put: [{ c: 'reservations', key: 'r1', value: sampleReservation('r1', 5) }] });

@@ -25,6 +25,21 @@ import type {
   User,
 } from '../domain/model.ts';
 
+/**
+ * How far the event ingest (bridge/event-ingest.ts) applied one controller's events to the domain. Key =
+ * controllerId; the key `INGEST_STARTED_KEY` is a marker that the ingest has started on this store once.
+ */
+export interface IngestMark {
+  controllerId: string;
+  /** Highest seq of this controller applied (or refused) by the domain. */
+  appliedUpTo: number;
+  /** When the mark was written (cloud clock). */
+  at: number;
+  /** A transaction being applied right now (seq appliedUpTo + 1) and since when: set just before the domain call. */
+  applying?: { seq: number; at: number };
+}
+export const INGEST_STARTED_KEY = '*';
+
 /** Every live collection and the type of its values. Keys are ids, except lockers: `lockerKey(bankId, number)`. */
 export interface LiveCollections {
   enterprises: Enterprise;
@@ -39,6 +54,8 @@ export interface LiveCollections {
   carrierCodes: CarrierCode;
   staffCredentials: StaffCredential;
   users: User;
+  /** The event ingest's applied-up-to marks (see IngestMark). */
+  ingestMarks: IngestMark;
   /** Live reservations only; an ended one moves to history. */
   reservations: Reservation;
 }
@@ -56,6 +73,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'carrierCodes',
   'staffCredentials',
   'users',
+  'ingestMarks',
   'reservations',
 ];
 

@@ -1,9 +1,14 @@
 import { EventEmitter } from 'node:events';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hashCredential, type EventBody } from '@portier/protocol';
 import t from 'tap';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
-import { EventIngest, type Applied, type IssuedPickupCode } from '../../src/bridge/event-ingest.ts';
-import type { LockerService } from '../../src/domain/service.ts';
+import { EventIngest, INGEST_FILE, INGEST_FILE_MIGRATED, type Applied, type IssuedPickupCode } from '../../src/bridge/event-ingest.ts';
+import { LockerService } from '../../src/domain/service.ts';
+import { DurableStore } from '../../src/store/durable.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
+import { StoreError, type Change } from '../../src/store/store.ts';
 import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { bankModel, operator, roster, tempDir, type Teardownable } from './helpers.ts';
 
@@ -227,4 +232,154 @@ t.test('events stored while the cloud was down are applied at the next start; ma
   t.equal(await status(s, r.lockerNumber), 'available', 'the missed pickup was applied at start');
   t.equal(second.applied.length, 1, 'only the missed event, not the drop-off again');
   t.equal(second.ingest.appliedUpTo(ctl), 2);
+  t.match(s.store.get('ingestMarks', ctl), { controllerId: ctl, appliedUpTo: 2 }, 'the mark is in the store');
+  await t.rejects(stat(join(first.dir, INGEST_FILE)), { code: 'ENOENT' }, 'no ingest.json any more');
+});
+
+/** A MemoryStore whose commits matching `failing` are refused as a broken disk would (nothing applied). */
+class FlakyStore extends MemoryStore {
+  failing: ((c: Change) => boolean) | undefined;
+  override commit(change: Change): Promise<void> {
+    if (this.failing?.(change)) return Promise.reject(new StoreError('WRITE_FAILED', 'disk on fire'));
+    return super.commit(change);
+  }
+}
+
+t.test('marks live in the durable store: they survive closing and reopening it', async (t) => {
+  const storeDir = await tempDir(t, 'portier-ingest-store-');
+  const s1 = await bankModel({ service: { store: await DurableStore.open(storeDir), codeHashN: 1024 } });
+  const first = await setup(t, { s: s1, sync: new FakeSync(), dir: await tempDir(t) });
+  const { sync } = first;
+  const { reservation: r } = await s1.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, operator);
+  const door = (await s1.getLocker('b1', r.lockerNumber)).locker.door;
+  const ctl = r.lockerNumber >= 11 ? 'ctl-2' : 'ctl-1';
+  sync.store(ctl, 'b1', tx('drop-off', [door], [r.id]));
+  sync.store('ctl-x', 'b2', { type: 'door-closed', door: 1, openForMs: 1000 });
+  await first.ingest.stop();
+  await s1.store.close();
+  sync.store(ctl, 'b1', tx('pickup', [door], [r.id]), { emit: false });
+
+  const s2 = new LockerService({ store: await DurableStore.open(storeDir), codeHashN: 1024 });
+  t.teardown(() => s2.store.close());
+  const second = await setup(t, { s: s2, sync, dir: first.dir });
+  await second.ingest.idle();
+  t.same(second.applied.map((a) => [a.controllerId, a.seq, a.type]), [[ctl, 2, 'transaction']], 'only the missed pickup');
+  t.equal(await status(s2, r.lockerNumber), 'available');
+  t.equal(second.ingest.appliedUpTo('ctl-x'), 1, 'a controller whose event changed nothing has its mark too');
+  t.equal(s2.store.get('ingestMarks', ctl)?.appliedUpTo, 2);
+});
+
+t.test('an ingest.json of an older version is taken into the store once, then renamed', async (t) => {
+  const s = await bankModel();
+  const sync = new FakeSync();
+  const dir = await tempDir(t);
+  for (let i = 0; i < 3; i++) sync.store('ctl-1', 'b1', { type: 'door-forced', door: 1 }, { emit: false });
+  await writeFile(join(dir, INGEST_FILE), JSON.stringify({ version: 1, appliedUpTo: { 'ctl-1': 2, 'ctl-9': 40 } }));
+  const first = await setup(t, { s, sync, dir });
+  await first.ingest.idle();
+  t.same(first.applied.map((a) => a.seq), [3], 'only the event after the old mark is applied, nothing re-applied');
+  t.equal(first.ingest.appliedUpTo('ctl-9'), 40);
+  t.match(s.store.get('ingestMarks', 'ctl-9'), { appliedUpTo: 40 });
+  await t.rejects(stat(join(dir, INGEST_FILE)), { code: 'ENOENT' });
+  t.match(JSON.parse(await readFile(join(dir, INGEST_FILE_MIGRATED), 'utf8')), { appliedUpTo: { 'ctl-1': 2 } }, 'left renamed');
+  await first.ingest.stop();
+
+  // A restored ingest.json next to marks already in the store is not taken again: the store's marks are newer.
+  await writeFile(join(dir, INGEST_FILE), JSON.stringify({ version: 1, appliedUpTo: { 'ctl-1': 0 } }));
+  const second = await setup(t, { s, sync, dir });
+  await second.ingest.idle();
+  t.equal(second.applied.length, 0);
+  t.equal(second.ingest.appliedUpTo('ctl-1'), 3);
+});
+
+t.test('a corrupt ingest.json with no marks in the store stops the start with a coded error', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, INGEST_FILE), '{"version":1,"appliedUpTo":{"ctl-1":');
+  const s = await bankModel();
+  const sync = new FakeSync();
+  const ingest = new EventIngest({ service: s, source: sync, journal: sync, doors: new DomainDoorMap(s.store, roster()), stateDir: dir });
+  await t.rejects(ingest.start(), { name: 'IngestError', code: 'CORRUPT' });
+  t.equal(s.store.count('ingestMarks'), 0, 'nothing guessed');
+});
+
+t.test('a failing store stops that controller without advancing its mark; a restart applies its events', async (t) => {
+  const store = new FlakyStore();
+  const s = await bankModel({ service: { store, codeHashN: 1024 } });
+  const { sync, dir, ingest, applied } = await setup(t, { s, sync: new FakeSync(), dir: await tempDir(t) });
+  sync.store('ctl-1', 'b1', { type: 'door-closed', door: 1, openForMs: 1 });
+  await ingest.idle();
+  t.equal(ingest.appliedUpTo('ctl-1'), 1);
+  // ctl-1's marks cannot be written (the alert itself can): then the domain write of its next alert fails too.
+  store.failing = (c) => c.put?.some((p) => p.c === 'ingestMarks' && p.key === 'ctl-1') === true;
+  sync.store('ctl-1', 'b1', { type: 'door-closed', door: 2, openForMs: 1 });
+  await ingest.idle();
+  store.failing = (c) => c.put?.some((p) => p.c === 'ingestMarks' && p.key === 'ctl-1') === true || c.activity?.some((a) => a.type === 'alert') === true;
+  sync.store('ctl-1', 'b1', { type: 'door-forced', door: 3 });
+  sync.store('ctl-2', 'b1', { type: 'door-closed', door: 1, openForMs: 1 });
+  await ingest.idle();
+  t.equal(s.store.get('ingestMarks', 'ctl-1')?.appliedUpTo, 1, 'the durable mark did not move');
+  t.same(applied.filter((a) => a.controllerId === 'ctl-1').map((a) => a.seq), [1, 2], 'seq 2 was applied in memory, its mark not saved');
+  t.equal((await s.queryActivity({ type: 'alert' })).length, 0, 'the alert after it was not applied');
+  t.equal(s.store.get('ingestMarks', 'ctl-2')?.appliedUpTo, 1, 'another controller goes on');
+  await ingest.stop();
+
+  store.failing = undefined;
+  const again = await setup(t, { s, sync, dir });
+  await again.ingest.idle();
+  t.same(again.applied.map((a) => [a.controllerId, a.seq]), [['ctl-1', 2], ['ctl-1', 3]], 'applied again after the restart');
+  t.equal((await s.queryActivity({ type: 'alert' })).length, 1);
+  t.equal(s.store.get('ingestMarks', 'ctl-1')?.appliedUpTo, 3);
+});
+
+t.test('crash window: the event whose mark was lost is not applied twice', async (t) => {
+  const first = await setup(t);
+  const { s, sync, dir } = first;
+  const codes: IssuedPickupCode[] = [];
+  first.ingest.on('pickup-code', (c) => codes.push(c));
+  const { reservation: r } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, operator);
+  const door = (await s.getLocker('b1', r.lockerNumber)).locker.door;
+  const ctl = r.lockerNumber >= 11 ? 'ctl-2' : 'ctl-1';
+  const before = Date.now();
+  sync.store(ctl, 'b1', tx('drop-off', [door], [r.id]));
+  await first.ingest.idle();
+  t.equal(codes.length, 1);
+  const code = s.store.get('reservations', r.id)!.pickupCode;
+  // A forced door on the other column, applied, its mark lost the same way.
+  const other = ctl === 'ctl-1' ? 'ctl-2' : 'ctl-1';
+  sync.store(other, 'b1', { type: 'door-forced', door: 1 });
+  await first.ingest.stop();
+  // The crash lost the marks written after the domain changes: the store holds what was durable before them.
+  await s.store.commit({
+    put: [
+      { c: 'ingestMarks', key: ctl, value: { controllerId: ctl, appliedUpTo: 0, at: before, applying: { seq: 1, at: before } } },
+      { c: 'ingestMarks', key: other, value: { controllerId: other, appliedUpTo: 0, at: before } },
+    ],
+  });
+
+  const second = await setup(t, { s, sync, dir });
+  const codes2: IssuedPickupCode[] = [];
+  second.ingest.on('pickup-code', (c) => codes2.push(c));
+  await second.ingest.idle();
+  t.same(second.applied.map((a) => a.notes), [['applied before the restart (its mark was lost)'], ['applied before the restart (its mark was lost)']]);
+  t.same(s.store.get('reservations', r.id)!.pickupCode, code, 'no second pickup code');
+  t.equal(codes2.length, 0);
+  t.equal((await s.queryActivity({ type: 'alert' })).length, 1, 'the alert is in the activity once');
+  t.equal(second.ingest.appliedUpTo(ctl), 1);
+  t.equal(second.ingest.appliedUpTo(other), 1);
+});
+
+t.test('crash window: a transaction whose domain change was not durable is applied at the next start', async (t) => {
+  const first = await setup(t);
+  const { s, sync, dir } = first;
+  const { reservation: r } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, operator);
+  const door = (await s.getLocker('b1', r.lockerNumber)).locker.door;
+  const ctl = r.lockerNumber >= 11 ? 'ctl-2' : 'ctl-1';
+  await first.ingest.stop();
+  // Its `applying` mark was durable, the drop-off commit was not.
+  sync.store(ctl, 'b1', tx('drop-off', [door], [r.id]), { emit: false });
+  await s.store.commit({ put: [{ c: 'ingestMarks', key: ctl, value: { controllerId: ctl, appliedUpTo: 0, at: Date.now(), applying: { seq: 1, at: Date.now() } } }] });
+  const second = await setup(t, { s, sync, dir });
+  await second.ingest.idle();
+  t.match(second.applied, [{ seq: 1, actions: [`dropOff ${r.id}`] }]);
+  t.equal(await status(s, r.lockerNumber), 'occupied');
 });
