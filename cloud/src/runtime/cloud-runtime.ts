@@ -334,7 +334,13 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       now,
       ...options.remoteOpen,
     });
-    undo.push({ what: 'remote-open', run: () => remoteOpen.close() });
+    undo.push({
+      what: 'remote-open',
+      run: async () => {
+        remoteOpen.close();
+        await remoteOpen.drain();
+      },
+    });
     // Live requests only, from now: one stored while the cloud was away is stale by the time it is read.
     const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, now, logger, ...options.kioskRelay });
     kioskRelay.start();

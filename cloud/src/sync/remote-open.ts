@@ -5,8 +5,11 @@
  * when the wait ended (plus a short grace for an ack already on its way), so a controller that gets it later
  * refuses it and the door stays shut.
  *
- * Audit: `audit` is called (and awaited) once before the command is sent (`requested`, with the reason and actor)
- * and once with the outcome (`finished`). The lead wires it to the activity log.
+ * Audit: `audit` is called and awaited before the command is sent (`requested`, with the reason and actor): no door
+ * opens that is not on record. It is called again with the outcome (`finished`) as the answer goes back to the
+ * caller, without holding the answer for that write: the door has done what it did, and a crash in between leaves the
+ * open on record as requested, as a crash while waiting for the door would (the controller's door events say what
+ * happened). `drain()` waits for those writes (the cloud's stop calls it before closing the store).
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack, Actor, AckStatus } from '@portier/protocol';
@@ -115,6 +118,8 @@ const OUTCOME: Record<AckStatus, RemoteOpenOutcome> = {
 
 export class RemoteOpen {
   private readonly waiters = new Map<string, Waiter>();
+  /** Outcome records being written. */
+  private readonly finishing = new Set<Promise<void>>();
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly onAck = (a: { bankId: string; controllerId: string; ack: Ack }): void => {
@@ -138,6 +143,11 @@ export class RemoteOpen {
 
   get pending(): number {
     return this.waiters.size;
+  }
+
+  /** Resolves when every outcome record asked for so far is written (or failed, logged). */
+  async drain(): Promise<void> {
+    while (this.finishing.size > 0) await Promise.allSettled([...this.finishing]);
   }
 
   async open(req: RemoteOpenRequest): Promise<RemoteOpenResult> {
@@ -204,13 +214,17 @@ export class RemoteOpen {
     }
     clearTimeout(timer);
     this.log.info({ commandId, bankId: req.bankId, locker: req.lockerNumber, outcome: result.outcome, reason: result.reason }, 'remote open finished');
-    await this.opts.audit?.({
-      ...base,
-      phase: 'finished',
-      at: this.now(),
-      outcome: result.outcome,
-      ...(result.reason ? { outcomeReason: result.reason } : {}),
-    });
+    const finished = (async () => {
+      await this.opts.audit?.({
+        ...base,
+        phase: 'finished',
+        at: this.now(),
+        outcome: result.outcome,
+        ...(result.reason ? { outcomeReason: result.reason } : {}),
+      });
+    })().catch((err: unknown) => this.log.error({ err, commandId }, 'remote open outcome not recorded'));
+    this.finishing.add(finished);
+    void finished.finally(() => this.finishing.delete(finished));
     return result;
   }
 }

@@ -47,6 +47,38 @@ t.test('remote open resolves from the controller ack; the command is signed, exp
   t.match(audit[0], { commandId: r.commandId, bankId: 'bank-1', lockerNumber: 101, reason: 'courier stuck', actor });
 });
 
+t.test('the outcome record does not hold the answer back; drain() waits for it; a failing one is logged, not thrown', async (t) => {
+  const w = await world(t);
+  const written: string[] = [];
+  let release!: () => void;
+  const slow = new Promise<void>((r) => (release = r));
+  const ro = new RemoteOpen({
+    link: w.link,
+    doorMap,
+    audit: async (e) => {
+      if (e.phase === 'finished') await slow;
+      written.push(e.phase);
+    },
+  });
+  t.teardown(() => ro.close());
+  await answering(t, w, 'col-a', 'opened');
+  const r = await ro.open({ bankId: 'bank-1', lockerNumber: 101, reason: 'slow disk', actor, timeoutMs: 5000 });
+  t.equal(r.outcome, 'opened', 'the caller has the outcome');
+  t.same(written, ['requested'], 'the request was on record before the door opened; the outcome is still being written');
+  let drained = false;
+  const d = ro.drain().then(() => (drained = true));
+  await new Promise((r) => setImmediate(r));
+  t.notOk(drained, 'drain waits for the outcome record');
+  release();
+  await d;
+  t.same(written, ['requested', 'finished']);
+
+  const failing = new RemoteOpen({ link: w.link, doorMap, audit: (e) => (e.phase === 'finished' ? Promise.reject(new Error('disk full')) : undefined) });
+  t.teardown(() => failing.close());
+  t.equal((await failing.open({ bankId: 'bank-1', lockerNumber: 101, reason: 'x', actor, timeoutMs: 5000 })).outcome, 'opened');
+  await failing.drain();
+});
+
 t.test('every outcome the door or controller gives reaches the caller', async (t) => {
   for (const [status, reason, outcome] of [
     ['already_open', undefined, 'already_open'],
