@@ -1348,15 +1348,15 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
 
   private async onTracking(tracking: string): Promise<void> {
     const mode = this.ctx.mode ?? 'operator';
-    const res = this.reservations().find(
-      (r) => r.kind === 'package' && r.status === 'reserved' && r.trackingIds.includes(tracking),
-    );
+    const packages = this.reservations().filter((r) => r.kind === 'package' && r.trackingIds.includes(tracking));
+    // A parcel the cloud added to the recipient's occupied locker (bank rule addToExistingLocker) is found there.
+    const res = packages.find((r) => r.status === 'reserved') ?? packages.find((r) => r.status === 'occupied');
     if (!res) {
       this.ctx = { ...this.ctx, tracking };
       return this.setError(msg('error.trackingUnknown', { tracking }));
     }
     if (!this.allowedDoor(res.door)) return this.setError(msg('error.notAllowed'));
-    if (this.rules().addToExistingLocker && res.recipientId) {
+    if (this.rules().addToExistingLocker && res.status === 'reserved' && res.recipientId) {
       const existing = this.reservations().find(
         (r) =>
           r.id !== res.id &&

@@ -208,3 +208,17 @@ t.test('staff sign-in page: PIN or badge; a wrong PIN is a login failure of meth
   t.equal(k.engine.screen.page, 'home', 'back on the staff menu signs out');
   t.equal(k.engine.screen.role, undefined);
 });
+
+t.test('a parcel the cloud added to the recipient\'s occupied locker: its tracking ID opens that locker for the drop-off', async (t) => {
+  const k = createKiosk(t, { rules: { addToExistingLocker: true } });
+  // The cloud put TRK-ADD into r-1's occupied reservation res-1 (door 2) instead of holding a new locker.
+  const s = k.state.current()!;
+  k.state.set({ ...s, reservations: s.reservations.map((r) => (r.id === 'res-1' ? { ...r, trackingIds: [...r.trackingIds, 'TRK-ADD'] } : r)) });
+  await k.engine.settled();
+  await k.engine.badge(CODES.operatorBadge);
+  await k.engine.select('dropoff');
+  await k.engine.scan('TRK-ADD');
+  t.equal(k.engine.screen.page, 'dropoff-open', 'not "unknown tracking ID"');
+  t.same(k.doors.unlocked, [2], 'the existing locker opened');
+  t.match(k.sink.transactions('drop-off')[0], { doors: [2], reservationIds: ['res-1'], trackingIds: ['TRK-ADD'] });
+});
