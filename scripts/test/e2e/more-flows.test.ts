@@ -1,0 +1,309 @@
+// Issue 6 end to end, the kiosk flows the other files do not cover, each on the whole system (cloud + embedded
+// broker + real controllers + simulated bank) and each checking the doors that opened (simulator), the events the
+// cloud stored (journal) and the locker statuses after (API):
+// 1. operator drop-off into a rear-loading locker by scanning its shelf barcode;
+// 2. carrier delivery signed in by scanning the carrier code's QR code (the menu's scan page, no typing);
+// 3. recipient pickup of several packages with one code, all lockers at once (`openAllAtOnce`) or one at a time,
+//    and a department's parcel picked up with the department's code (`departmentPickup`);
+// 4. batch drop-off by an operator: several parcels in one session (`batchDropOff`), and no "next" without the rule;
+// 5. a second parcel for a recipient added to their existing locker (`addToExistingLocker`) or put in a new one.
+import t, { type Test } from 'tap';
+import { api, until } from './helpers.ts';
+import {
+  doorOfLocker,
+  doorsOpen,
+  droppedParcel,
+  kioskState,
+  kioskWorld,
+  lockerApi,
+  lockerStatus,
+  storedTransactions,
+  txStored,
+  type KioskWorld,
+  type KioskWorldOptions,
+} from './kiosk-world.ts';
+
+interface OpWorld extends KioskWorld {
+  operatorId: string;
+  pin: string;
+}
+
+/** The kiosk world with an operator "olga" whose staff PIN (issued through the API) reached the kiosk. */
+async function opWorld(t: Test, o: KioskWorldOptions = {}): Promise<OpWorld> {
+  let operatorId = '';
+  const kw = await kioskWorld(t, {
+    ...o,
+    before: async (w) => {
+      const user = await api(w.cloud, 'POST', '/users', w.token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
+      if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
+      operatorId = user.json.user.id as string;
+      if (o.before) await o.before(w);
+    },
+  });
+  const issued = await api(kw.cloud, 'POST', '/staff-credentials', kw.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [kw.bankId], label: 'Olga' });
+  if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
+  const w: OpWorld = { ...kw, operatorId, pin: issued.json.code as string };
+  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  return w;
+}
+
+async function signIn(w: OpWorld): Promise<void> {
+  const kiosk = w.bank.kiosk!;
+  await kiosk.expectPage('home');
+  await kiosk.type(w.pin);
+  await kiosk.expectPage('staff-menu');
+}
+
+/** Reserves a package through the API; waits until the kiosk controller holds the reservation. */
+async function reserve(t: Test, w: KioskWorld, recipient: string, trackingId: string, size = 'S'): Promise<{ reservationId: string; locker: number; addedToExisting: boolean }> {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: recipient }, size, trackingId });
+  t.equal(res.status, 201, `${trackingId} reserved through the API`, { reply: res.json });
+  const reservationId = res.json.reservation.id as string;
+  await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.trackingIds.includes(trackingId)) ?? false, 5000, `${trackingId} reaches the kiosk controller`);
+  return { reservationId, locker: res.json.reservation.lockerNumber as number, addedToExisting: res.json.addedToExisting === true };
+}
+
+const openDoorNumbers = (w: KioskWorld): number[] => doorsOpen(w.bank).map((d) => Number(d.split('/')[1]));
+
+async function closeAll(w: KioskWorld): Promise<void> {
+  w.bank.closeAllDoors();
+  await until(() => doorsOpen(w.bank).length === 0, 3000, 'every door closed');
+}
+
+t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear locker opens for its reserved parcel', async (t) => {
+  const SHELF = 'SHELF-C1-D6';
+  const w = await opWorld(t, {
+    before: async ({ cloud, token, bankId, p }) => {
+      // The demo bank has no rear-loading locker: a sixth door of the kiosk column, loaded from the back room.
+      const r = await api(cloud, 'POST', '/lockers', token, { bankId, number: 13, columnId: `${bankId}-c1`, door: 6, size: 'XS', bottomCm: 5, topCm: 20, loading: 'rear', shelfBarcode: SHELF });
+      if (r.status !== 201) throw new Error(`rear locker: ${r.status} ${JSON.stringify(r.json)}`);
+      p.seeded.columns[0]!.doors = 6; // the simulated column gets the sixth door
+    },
+  });
+  const kiosk = w.bank.kiosk!;
+  t.match(kioskState(w)!.doors.find((d) => d.locker === 13), { door: 6, rearShelfBarcode: SHELF }, 'the shelf barcode reached the kiosk');
+  const res = await reserve(t, w, 'alice', 'REAR-1', 'XS');
+  t.equal(res.locker, 13, 'the XS parcel is held in the rear locker 13');
+
+  await signIn(w);
+  await kiosk.select('rear-shelf');
+  await kiosk.expectPage('rear-shelf');
+  await kiosk.scan('SHELF-UNKNOWN');
+  await until(() => kiosk.engine.screen.error?.key === 'error.shelfUnknown', 3000, 'an unknown shelf refused');
+  t.same(doorsOpen(w.bank), [], 'an unknown shelf barcode opens nothing');
+  await kiosk.scan(SHELF);
+  await kiosk.expectPage('dropoff-open');
+  await kiosk.column.expectDoor(6, true);
+  t.same(doorsOpen(w.bank), ['1/6'], 'only the rear locker opened');
+  const tx = await txStored(w, 'the rear drop-off', (x) => x.kind === 'drop-off');
+  t.match(tx, { doors: [6], reservationIds: [res.reservationId], trackingIds: ['REAR-1'], actor: { role: 'operator', id: w.operatorId } });
+  await lockerStatus(w, 13, 'occupied');
+  t.match((await api(w.cloud, 'GET', `/reservations/${res.reservationId}`, w.token)).json.reservation, { status: 'occupied', lockerNumber: 13 });
+  await closeAll(w);
+  await kiosk.select('back');
+  await kiosk.select('sign-out');
+  await kiosk.expectPage('home');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('2. carrier delivery signed in by scanning the carrier code\'s QR code (no typing, contactless off)', async (t) => {
+  const w = await kioskWorld(t);
+  const kiosk = w.bank.kiosk!;
+  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
+  t.equal(issued.status, 201, 'carrier code issued through the API');
+  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  const held = await reserve(t, w, 'alice', 'CARRIER-QR-1');
+
+  await kiosk.expectPage('home');
+  await kiosk.keypad('enter');
+  await kiosk.expectPage('menu');
+  await kiosk.select('scan');
+  await kiosk.expectPage('scan');
+  await kiosk.scan(issued.json.code as string);
+  await kiosk.expectPage('dropoff-tracking');
+  t.equal(kiosk.engine.screen.role, 'carrier', 'the QR code signed the carrier in');
+  // The carrier scans the parcel's label: its held locker opens.
+  await kiosk.scan('CARRIER-QR-1');
+  await kiosk.expectPage('dropoff-open');
+  const door = doorOfLocker(w, held.locker);
+  await kiosk.column.expectDoor(door, true);
+  t.same(doorsOpen(w.bank), [`1/${door}`], `the held locker ${held.locker} opened`);
+  const tx = await txStored(w, 'the carrier delivery', (x) => x.kind === 'carrier-delivery');
+  t.match(tx, { doors: [door], reservationIds: [held.reservationId], trackingIds: ['CARRIER-QR-1'], actor: { role: 'carrier', id: 'demo-carrier' } });
+  await lockerStatus(w, held.locker, 'occupied');
+  t.pass(`locker ${held.locker} is occupied in the API`);
+  t.same((await w.cloud.journal.read(w.kioskId)).filter((e) => e.event.type === 'login-failure'), [], 'no failed sign-in');
+  await closeAll(w);
+  await kiosk.select('sign-out');
+  await kiosk.expectPage('home');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('3a. several packages, openAllAtOnce: one code opens all the recipient\'s lockers at once', async (t) => {
+  const w = await kioskWorld(t, { rules: { openAllAtOnce: true, addToExistingLocker: false } });
+  const kiosk = w.bank.kiosk!;
+  const a = await droppedParcel(t, w, 'MULTI-A');
+  const b = await droppedParcel(t, w, 'MULTI-B');
+  t.not(a.locker, b.locker, 'two lockers');
+  await kiosk.expectPage('home');
+  await kiosk.type(a.code);
+  await kiosk.expectPage('pickup');
+  await until(() => doorsOpen(w.bank).length === 2, 3000, 'both doors open');
+  t.same(openDoorNumbers(w).sort(), [a.door, b.door].sort(), 'both of alice\'s lockers opened at once');
+  t.notOk(kiosk.engine.screen.options.some((o) => o.id === 'next'), 'nothing left to open one by one');
+  const tx = await txStored(w, 'the pickup', (x) => x.kind === 'pickup');
+  t.same([...tx.doors].sort(), [a.door, b.door].sort(), 'one pickup transaction for both doors');
+  t.same([...tx.reservationIds].sort(), [a.reservationId, b.reservationId].sort());
+  await lockerStatus(w, a.locker, 'available');
+  await lockerStatus(w, b.locker, 'available');
+  t.pass('both lockers available in the API');
+  await closeAll(w);
+  await kiosk.select('done');
+  await kiosk.expectPage('home');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('3b. several packages one at a time (openAllAtOnce false): the kiosk offers the next; a department parcel with the department code', async (t) => {
+  const w = await kioskWorld(t, { rules: { openAllAtOnce: false, addToExistingLocker: false, departmentPickup: true } });
+  const kiosk = w.bank.kiosk!;
+  const a = await droppedParcel(t, w, 'ONE-A');
+  const b = await droppedParcel(t, w, 'ONE-B');
+  await kiosk.expectPage('home');
+  await kiosk.type(b.code);
+  await kiosk.expectPage('pickup');
+  const first = Math.min(a.door, b.door);
+  const second = Math.max(a.door, b.door);
+  await kiosk.column.expectDoor(first, true);
+  t.same(openDoorNumbers(w), [first], 'only the first locker opened');
+  t.ok(kiosk.engine.screen.options.some((o) => o.id === 'next'), 'the kiosk offers the next locker');
+  await txStored(w, 'the first pickup', (x) => x.kind === 'pickup' && x.doors.length === 1 && x.doors[0] === first);
+  await kiosk.select('next');
+  await kiosk.column.expectDoor(second, true);
+  t.same(openDoorNumbers(w).sort(), [first, second], 'then the second');
+  await txStored(w, 'the second pickup', (x) => x.kind === 'pickup' && x.doors.length === 1 && x.doors[0] === second);
+  t.notOk(kiosk.engine.screen.options.some((o) => o.id === 'next'), 'nothing more to open');
+  t.equal((await storedTransactions(w)).filter((x) => x.kind === 'pickup').length, 2, 'two pickup transactions, one per locker');
+  await lockerStatus(w, a.locker, 'available');
+  await lockerStatus(w, b.locker, 'available');
+  await closeAll(w);
+  await kiosk.select('done');
+  await kiosk.expectPage('home');
+
+  // A parcel for alice's department, collected with the department's code.
+  const dep = await api(w.cloud, 'POST', '/departments', w.token, { id: 'finance', name: 'Finance', memberIds: ['alice'] });
+  t.equal(dep.status, 201, 'department created through the API');
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'department', id: 'finance' }, size: 'S', trackingId: 'DEPT-1' });
+  t.equal(res.status, 201);
+  const depId = res.json.reservation.id as string;
+  const depLocker = res.json.reservation.lockerNumber as number;
+  const drop = await api(w.cloud, 'POST', `/reservations/${depId}/drop-off`, w.token, { trackingIds: ['DEPT-1'] });
+  t.equal(drop.status, 200);
+  await until(() => kioskState(w)?.credentials.some((c) => (c.reservationIds ?? []).includes(depId)) ?? false, 5000, 'the department code reaches the kiosk');
+  t.match(kioskState(w)!.reservations.find((r) => r.id === depId), { departmentId: 'finance' });
+  await kiosk.type(drop.json.pickupCode as string);
+  const depDoor = doorOfLocker(w, depLocker);
+  await kiosk.column.expectDoor(depDoor, true);
+  t.same(openDoorNumbers(w), [depDoor], 'the department\'s locker opened');
+  await txStored(w, 'the department pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(depId));
+  await lockerStatus(w, depLocker, 'available');
+  await closeAll(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('4. batch drop-off: an operator drops several parcels in one session; without the rule, no "next"', async (t) => {
+  const w = await opWorld(t, { rules: { batchDropOff: true, addToExistingLocker: false } });
+  const kiosk = w.bank.kiosk!;
+  const a = await reserve(t, w, 'alice', 'BATCH-1');
+  const b = await reserve(t, w, 'bob', 'BATCH-2');
+  const c = await reserve(t, w, 'alice', 'BATCH-3');
+  const parcels = [
+    { ...a, tracking: 'BATCH-1' },
+    { ...b, tracking: 'BATCH-2' },
+    { ...c, tracking: 'BATCH-3' },
+  ];
+  t.equal(new Set(parcels.map((x) => x.locker)).size, 3, 'three lockers');
+  await signIn(w);
+  await kiosk.select('dropoff');
+  for (const [i, x] of parcels.entries()) {
+    await kiosk.expectPage('dropoff-tracking');
+    await kiosk.scan(x.tracking);
+    await kiosk.expectPage('dropoff-open');
+    await kiosk.column.expectDoor(doorOfLocker(w, x.locker), true);
+    t.ok(kiosk.engine.screen.options.some((o) => o.id === 'next'), `parcel ${i + 1}: the kiosk offers the next parcel`);
+    await closeAll(w);
+    if (i < parcels.length - 1) await kiosk.select('next');
+  }
+  t.equal(kiosk.engine.screen.role, 'operator', 'still the same session');
+  for (const x of parcels) {
+    const tx = await txStored(w, `the drop-off of ${x.tracking}`, (e) => e.kind === 'drop-off' && e.reservationIds.includes(x.reservationId));
+    t.match(tx, { doors: [doorOfLocker(w, x.locker)], trackingIds: [x.tracking], actor: { role: 'operator', id: w.operatorId } });
+    await lockerStatus(w, x.locker, 'occupied');
+  }
+  t.pass('three drop-offs stored, three lockers occupied');
+  await kiosk.select('back');
+  await kiosk.select('sign-out');
+  await kiosk.expectPage('home');
+
+  // The bank forbids batch drop-off: after one parcel the session offers only "done".
+  const patched = await api(w.cloud, 'PATCH', `/banks/${w.bankId}`, w.token, { rules: { batchDropOff: false } });
+  t.equal(patched.status, 200);
+  await until(() => kioskState(w)?.rules.batchDropOff === false, 5000, 'the rule reaches the kiosk');
+  const d = await reserve(t, w, 'alice', 'BATCH-4', 'M');
+  await signIn(w);
+  await kiosk.select('dropoff');
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.scan('BATCH-4');
+  await kiosk.expectPage('dropoff-open');
+  await kiosk.column.expectDoor(doorOfLocker(w, d.locker), true);
+  t.notOk(kiosk.engine.screen.options.some((o) => o.id === 'next'), 'no "next parcel" without batch drop-off');
+  await lockerStatus(w, d.locker, 'occupied');
+  await closeAll(w);
+  await kiosk.select('back');
+  await kiosk.select('sign-out');
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('5a. addToExistingLocker false: the second parcel goes to a new locker', async (t) => {
+  const w = await opWorld(t, { rules: { addToExistingLocker: false } });
+  const kiosk = w.bank.kiosk!;
+  const first = await droppedParcel(t, w, 'EXIST-1');
+  const second = await reserve(t, w, 'alice', 'EXIST-2');
+  t.notOk(second.addedToExisting);
+  t.not(second.locker, first.locker, 'a new locker is held for the second parcel');
+  await signIn(w);
+  await kiosk.select('dropoff');
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.scan('EXIST-2');
+  await kiosk.expectPage('dropoff-open');
+  const door = doorOfLocker(w, second.locker);
+  await kiosk.column.expectDoor(door, true);
+  t.same(openDoorNumbers(w), [door], 'the new locker opened, not alice\'s existing one');
+  await txStored(w, 'the drop-off', (x) => x.kind === 'drop-off' && x.reservationIds.includes(second.reservationId));
+  await lockerStatus(w, second.locker, 'occupied');
+  t.equal((await lockerApi(w, first.locker)).status, 'occupied', 'the first locker still holds the first parcel');
+  await closeAll(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('5b. addToExistingLocker true: the second parcel is added to the recipient\'s existing locker', async (t) => {
+  const w = await opWorld(t, { rules: { addToExistingLocker: true } });
+  const kiosk = w.bank.kiosk!;
+  const first = await droppedParcel(t, w, 'EXIST-1');
+  const second = await reserve(t, w, 'alice', 'EXIST-2');
+  t.ok(second.addedToExisting, 'the cloud added it to alice\'s reservation');
+  t.equal(second.locker, first.locker, 'the same locker');
+  await signIn(w);
+  await kiosk.select('dropoff');
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.scan('EXIST-2');
+  await kiosk.expectPage('dropoff-open');
+  await kiosk.column.expectDoor(first.door, true);
+  t.same(openDoorNumbers(w), [first.door], 'alice\'s existing locker opened');
+  const tx = await txStored(w, 'the drop-off', (x) => x.kind === 'drop-off');
+  t.match(tx, { doors: [first.door], trackingIds: ['EXIST-2'] });
+  await lockerStatus(w, first.locker, 'occupied');
+  const r = (await api(w.cloud, 'GET', `/reservations/${first.reservationId}`, w.token)).json.reservation;
+  t.same(r.packages.map((x: { trackingId?: string }) => x.trackingId), ['EXIST-1', 'EXIST-2'], 'both parcels in the one reservation');
+  await closeAll(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
