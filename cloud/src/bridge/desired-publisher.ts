@@ -1,7 +1,7 @@
 /**
  * Keeps every controller's retained `desired` state in step with the domain.
  *
- * A domain event (reservation, locker, carrier code or staff credential changed), a controller coming online, or the periodic refresh marks its
+ * A domain event (reservation, locker, bank rules, carrier code or staff credential changed), a controller coming online, or the periodic refresh marks its
  * bank dirty; dirty banks are rebuilt together after a short debounce (default 20 ms), so a burst of 32 concurrent
  * reservations costs one or two rebuilds, not 32. Each active controller of a dirty bank gets its state rebuilt and
  * published only when its `desiredStateHash` differs from the last one published, so a controller whose column
@@ -72,6 +72,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
 
   private readonly onReservation = (e: DomainEvents['reservation-changed'][0]): void => this.markBank(e.reservation.bankId);
   private readonly onLocker = (e: DomainEvents['locker-changed'][0]): void => this.markBank(e.locker.bankId);
+  private readonly onBank = (e: DomainEvents['bank-changed'][0]): void => this.markBank(e.bank.id);
   private readonly onCarrierCode = (e: DomainEvents['carrier-code-changed'][0]): void => {
     if (e.carrierCode.bankIds.length === 0) this.markAll();
     else for (const b of e.carrierCode.bankIds) this.markBank(b);
@@ -104,6 +105,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.started = true;
     this.opts.events.on('reservation-changed', this.onReservation);
     this.opts.events.on('locker-changed', this.onLocker);
+    this.opts.events.on('bank-changed', this.onBank);
     this.opts.events.on('carrier-code-changed', this.onCarrierCode);
     this.opts.events.on('staff-credential-changed', this.onStaffCredential);
     this.opts.link.on('controller-online', this.onOnline);
@@ -125,6 +127,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.stopped = true;
     this.opts.events.off('reservation-changed', this.onReservation);
     this.opts.events.off('locker-changed', this.onLocker);
+    this.opts.events.off('bank-changed', this.onBank);
     this.opts.events.off('carrier-code-changed', this.onCarrierCode);
     this.opts.events.off('staff-credential-changed', this.onStaffCredential);
     this.opts.link.off('controller-online', this.onOnline);

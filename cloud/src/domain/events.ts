@@ -1,4 +1,4 @@
-import type { CarrierCode, Locker, Reservation, StaffCredential } from './model.ts';
+import type { Bank, CarrierCode, Locker, Reservation, StaffCredential } from './model.ts';
 
 /**
  * Typed domain events. The MQTT link (next issue) listens to these to publish desired state and commands;
@@ -9,6 +9,11 @@ export interface DomainEvents {
   'locker-changed': [LockerChanged];
   'carrier-code-changed': [CarrierCodeChanged];
   'staff-credential-changed': [StaffCredentialChanged];
+  'bank-changed': [BankChanged];
+}
+/** A bank's name, rules or delivery quota changed: its controllers need a new desired state (the rules are in it). */
+export interface BankChanged {
+  bank: Bank;
 }
 /** A staff PIN or badge issued or revoked: the banks it signs in at (`bankIds`, empty = every bank) need a new desired state. */
 export interface StaffCredentialChanged {

@@ -321,6 +321,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
       return { result: next, done: this.write({ put: [{ c: 'banks', key: next.id, value: next }] }) };
     });
     await done;
+    this.emit('bank-changed', { bank: result });
     return result;
   }
 

@@ -94,3 +94,14 @@ t.test('a staff credential issued or revoked republishes the banks where it sign
   t.same(link.sent.map((x) => x.controllerId), ['ctl-x']);
   t.same(link.sent[0]!.state.credentials.map((c) => c.kind), ['badge'], 'the revoked PIN is withdrawn');
 });
+
+t.test('a change of bank rules republishes that bank\'s controllers with the new rules, not another bank\'s', async (t) => {
+  const { s, link, pub } = await setup(t);
+  link.sent.length = 0;
+  const before = link.sent.length;
+  await s.updateBank('b1', { rules: { openAllAtOnce: false } }, admin); // b1 opened all at once before
+  await pub.flush();
+  const sent = link.sent.slice(before);
+  t.same(sent.map((x) => x.controllerId).sort(), ['ctl-1', 'ctl-2'], 'both controllers of b1, not b2');
+  t.ok(sent.every((x) => x.state.rules.openAllAtOnce === false), 'the new rule is in the published state');
+});
