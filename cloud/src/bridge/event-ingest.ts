@@ -441,8 +441,33 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
       return;
     }
     for (const r of rs) {
-      await this.oneReservation(tx, r, actor, trackingIds, out, svc);
+      const into = this.existingLockerOf(e, tx, r);
+      if (into) await this.addedToExisting(r, into, actor, trackingIds, out, svc);
+      else await this.oneReservation(tx, r, actor, trackingIds, out, svc);
     }
+  }
+
+  /**
+   * A drop-off of a held parcel that the kiosk put into the recipient's occupied locker instead of the held one
+   * (bank rule addToExistingLocker, chosen at the kiosk): that occupied reservation, when the door is another locker's.
+   */
+  private existingLockerOf(e: StoredEvent, tx: Transaction, r: Reservation): Reservation | undefined {
+    if ((tx.kind !== 'drop-off' && tx.kind !== 'carrier-delivery') || r.status !== 'reserved' || r.kind !== 'package' || tx.doors.length !== 1) return undefined;
+    const ref = this.opts.doors.lockerAt(e.controllerId, tx.doors[0]!);
+    if (!ref || ref.bankId !== r.bankId || ref.lockerNumber === r.lockerNumber) return undefined;
+    return this.opts.service.store
+      .list('reservations')
+      .find((x) => x.bankId === ref.bankId && x.lockerNumber === ref.lockerNumber && x.kind === 'package' && x.status === 'occupied' && x.recipient.type === r.recipient.type && x.recipient.id === r.recipient.id);
+  }
+
+  /** The parcel goes with the recipient's other parcels; the locker held for it is released. */
+  private async addedToExisting(r: Reservation, into: Reservation, actor: Actor, trackingIds: string[], out: Applied, svc: IngestDomain): Promise<void> {
+    const ids = trackingIds.length > 0 ? trackingIds : r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : []));
+    const res = await svc.dropOff({ reservationId: into.id, ...(ids.length > 0 ? { trackingIds: ids } : {}) }, actor);
+    out.actions.push(`dropOff ${into.id}`);
+    this.issued(res.reservation, res.pickupCode, res.pickupCodeExpiresAt);
+    await svc.endReservation(r.id, { reason: 'cancelled', note: `added to locker ${into.lockerNumber} at the kiosk` }, actor);
+    out.actions.push(`endReservation ${r.id} cancelled`);
   }
 
   private async recordOccupancy(e: StoredEvent, tx: Transaction, door: number, actor: Actor, trackingIds: string[], out: Applied): Promise<void> {

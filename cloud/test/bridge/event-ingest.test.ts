@@ -383,3 +383,28 @@ t.test('crash window: a transaction whose domain change was not durable is appli
   t.match(second.applied, [{ seq: 1, actions: [`dropOff ${r.id}`] }]);
   t.equal(await status(s, r.lockerNumber), 'occupied');
 });
+
+t.test('a held parcel the kiosk added to the recipient\'s occupied locker: it joins that locker, the held locker is released', async (t) => {
+  const { s, sync, ingest, applied } = await setup(t);
+  const { reservation: a } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'S', trackingId: 'T-1' }, operator);
+  await s.dropOff({ reservationId: a.id, trackingIds: ['T-1'] }, operator);
+  const { reservation: b } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'S', trackingId: 'T-2' }, operator);
+  t.not(b.lockerNumber, a.lockerNumber, 'held in another locker (b1 does not add to existing lockers at reservation)');
+  const doorA = (await s.getLocker('b1', a.lockerNumber)).locker.door;
+  const ctl = a.lockerNumber >= 11 ? 'ctl-2' : 'ctl-1';
+  const codes: IssuedPickupCode[] = [];
+  ingest.on('pickup-code', (c) => codes.push(c));
+  // The kiosk's "add to locker N" choice: the door of the existing locker, the held reservation's id.
+  sync.store(ctl, 'b1', tx('drop-off', [doorA], [b.id], { trackingIds: ['T-2'] }));
+  await ingest.idle();
+  t.equal(await status(s, a.lockerNumber), 'occupied');
+  t.same(s.store.get('reservations', a.id)!.packages.map((p) => p.trackingId), ['T-1', 'T-2'], 'both parcels in the existing locker');
+  t.equal(await status(s, b.lockerNumber), 'available', 'the held locker is free again (it was never filled)');
+  t.equal(s.store.get('reservations', b.id), undefined, 'the held reservation ended');
+  t.match(codes, [{ reservationId: a.id }], 'a pickup code for the existing locker goes to the notifier');
+  t.match(applied.at(-1)!.actions, [`dropOff ${a.id}`, `endReservation ${b.id} cancelled`]);
+  // Replayed: nothing more.
+  sync.store(ctl, 'b1', tx('drop-off', [doorA], [b.id], { trackingIds: ['T-2'] }));
+  await ingest.idle();
+  t.equal(codes.length, 1, 'a replay changes nothing');
+});
