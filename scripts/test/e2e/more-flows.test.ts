@@ -307,3 +307,35 @@ t.test('5b. addToExistingLocker true: the second parcel is added to the recipien
   await closeAll(w);
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
+
+t.test('5c. a parcel held in a new locker, then the bank allows adding to existing lockers: the operator adds it to the recipient\'s locker', async (t) => {
+  const w = await opWorld(t, { rules: { addToExistingLocker: false } });
+  const kiosk = w.bank.kiosk!;
+  const first = await droppedParcel(t, w, 'EXIST-1');
+  const second = await reserve(t, w, 'alice', 'EXIST-2');
+  t.not(second.locker, first.locker, 'held in a new locker while the rule was off');
+  const patched = await api(w.cloud, 'PATCH', `/banks/${w.bankId}`, w.token, { rules: { addToExistingLocker: true } });
+  t.equal(patched.status, 200);
+  await until(() => kioskState(w)?.rules.addToExistingLocker === true, 5000, 'the rule reaches the kiosk');
+  await signIn(w);
+  await kiosk.select('dropoff');
+  await kiosk.expectPage('dropoff-tracking');
+  await kiosk.scan('EXIST-2');
+  await kiosk.expectPage('dropoff-existing');
+  t.ok(kiosk.engine.screen.options.some((o) => o.id === 'reserved'), 'the held locker is offered too');
+  await kiosk.select('existing');
+  await kiosk.expectPage('dropoff-open');
+  await kiosk.column.expectDoor(first.door, true);
+  t.same(openDoorNumbers(w), [first.door], 'alice\'s existing locker opened, not the held one');
+  const tx = await txStored(w, 'the drop-off', (x) => x.kind === 'drop-off');
+  t.match(tx, { doors: [first.door], trackingIds: ['EXIST-2'] });
+  await lockerStatus(w, first.locker, 'occupied');
+  // The cloud follows where the parcel physically is: in the existing locker; the held one is free again.
+  await lockerStatus(w, second.locker, 'available');
+  t.pass(`locker ${second.locker} is available again`);
+  const live = w.cloud.service.store.list('reservations').filter((r) => r.recipient.id === 'alice');
+  t.same(live.map((r) => r.lockerNumber), [first.locker], 'alice\'s parcels are all in her existing locker');
+  t.same(live[0]!.packages.map((x) => x.trackingId).sort(), ['EXIST-1', 'EXIST-2']);
+  await closeAll(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
