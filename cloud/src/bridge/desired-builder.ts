@@ -259,6 +259,7 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
       oneTime: false,
     });
   }
+  if (bankRulesOf(bank).departmentPickup) addDepartmentParcels(src, bank.id, credentials);
   credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
 
@@ -271,4 +272,30 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
     rules: bankRulesOf(bank),
   };
   return withKioskBankView(src, opts, { state, columnId: column.id, skipped });
+}
+
+/**
+ * Department mail (bank rule `departmentPickup`): the pickup code of a member's own parcel also collects the parcels
+ * waiting in this bank for the departments they belong to (listed by id in its `reservationIds`, bank-wide, so the
+ * kiosk finds them in any column).
+ */
+function addDepartmentParcels(src: DesiredSource, bankId: string, credentials: DesiredCredential[]): void {
+  const waiting = new Map<string, string[]>();
+  for (const r of src.list('reservations')) {
+    if (r.bankId !== bankId || r.kind !== 'package' || r.status !== 'occupied' || r.recipient.type !== 'department') continue;
+    waiting.set(r.recipient.id, [...(waiting.get(r.recipient.id) ?? []), r.id]);
+  }
+  if (waiting.size === 0) return;
+  for (const c of credentials) {
+    if (c.kind !== 'pickup-code' || c.reservationIds?.length !== 1) continue;
+    const own = src.get('reservations', c.reservationIds[0]!);
+    if (!own || own.kind !== 'package' || own.status !== 'occupied' || own.recipient.type !== 'contact') continue;
+    const contactId = own.recipient.id;
+    const contact = src.get('contacts', contactId);
+    const ids = src
+      .list('departments')
+      .filter((d) => d.id === contact?.departmentId || d.memberIds.includes(contactId))
+      .flatMap((d) => waiting.get(d.id) ?? []);
+    if (ids.length > 0) c.reservationIds = [own.id, ...[...new Set(ids)].sort()].slice(0, 160);
+  }
 }

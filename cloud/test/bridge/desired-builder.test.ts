@@ -190,3 +190,27 @@ t.test('unknown bank or column is a clear error', async (t) => {
   t.throws(() => buildDesiredState(s.store, { bankId: 'nope', column: 1, now: NOW }), DesiredBuildError);
   t.throws(() => buildDesiredState(s.store, { bankId: 'b1', column: 9, now: NOW }), { code: 'UNKNOWN_COLUMN' });
 });
+
+t.test('department mail: a member\'s own pickup code also lists the parcels waiting for their department, only with departmentPickup', async (t) => {
+  const s = await bankModel();
+  await s.createDepartment({ id: 'fin', name: 'Finance', memberIds: ['c1'] }, admin);
+  const parcel = async (recipient: { type: 'contact' | 'department'; id: string }, trackingId: string) => {
+    const { reservation } = await s.reserve({ bankId: 'b1', kind: 'package', recipient, size: 'S', trackingId }, operator);
+    await s.dropOff({ reservationId: reservation.id }, operator);
+    return reservation.id;
+  };
+  const own = await parcel({ type: 'contact', id: 'c1' }, 'OWN-1');
+  const other = await parcel({ type: 'contact', id: 'c2' }, 'OTHER-1');
+  const dept = await parcel({ type: 'department', id: 'fin' }, 'DEPT-1');
+  const credsOf = () => {
+    const { state } = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW });
+    return new Map(state.credentials.map((c) => [c.subjectId, c.reservationIds]));
+  };
+  let creds = credsOf();
+  t.same(creds.get('c1'), [own, dept], 'c1, a member of Finance, collects the Finance parcel with their code');
+  t.same(creds.get('c2'), [other], 'c2 is no member: their own parcel only');
+  t.same(creds.get('fin'), [dept], 'the department code still opens it');
+  await s.updateBank('b1', { rules: { departmentPickup: false } }, admin);
+  creds = credsOf();
+  t.same(creds.get('c1'), [own], 'without the rule, only the own parcel');
+});
