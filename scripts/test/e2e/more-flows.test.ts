@@ -4,7 +4,8 @@
 // 1. operator drop-off into a rear-loading locker by scanning its shelf barcode;
 // 2. carrier delivery signed in by scanning the carrier code's QR code (the menu's scan page, no typing);
 // 3. recipient pickup of several packages with one code, all lockers at once (`openAllAtOnce`) or one at a time,
-//    and a department's parcel picked up with the department's code (`departmentPickup`);
+//    a department's parcel picked up with the department's code, and a member's own code collecting their parcel and
+//    their department's together (`departmentPickup`);
 // 4. batch drop-off by an operator: several parcels in one session (`batchDropOff`), and no "next" without the rule;
 // 5. a second parcel for a recipient added to their existing locker (`addToExistingLocker`) or put in a new one.
 import t, { type Test } from 'tap';
@@ -207,6 +208,40 @@ t.test('3b. several packages one at a time (openAllAtOnce false): the kiosk offe
   await txStored(w, 'the department pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(depId));
   await lockerStatus(w, depLocker, 'available');
   await closeAll(w);
+  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+});
+
+t.test('3c. personal and departmental packages with one code: alice collects her parcel and her department\'s (departmentPickup)', async (t) => {
+  const w = await kioskWorld(t, {
+    rules: { openAllAtOnce: true, addToExistingLocker: false, departmentPickup: true },
+    before: async ({ cloud, token }) => {
+      const dep = await api(cloud, 'POST', '/departments', token, { id: 'finance', name: 'Finance', memberIds: ['alice'] });
+      if (dep.status !== 201) throw new Error(`department: ${dep.status} ${JSON.stringify(dep.json)}`);
+    },
+  });
+  const kiosk = w.bank.kiosk!;
+  const own = await droppedParcel(t, w, 'MINE-1');
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'department', id: 'finance' }, size: 'S', trackingId: 'FIN-1' });
+  t.equal(res.status, 201, 'a parcel for alice\'s department');
+  const depId = res.json.reservation.id as string;
+  const depLocker = res.json.reservation.lockerNumber as number;
+  t.equal((await api(w.cloud, 'POST', `/reservations/${depId}/drop-off`, w.token, { trackingIds: ['FIN-1'] })).status, 200);
+  await until(() => kioskState(w)?.credentials.some((c) => c.subjectId === 'alice' && (c.reservationIds ?? []).includes(depId)) ?? false, 5000, 'alice\'s code lists the department parcel on the kiosk');
+  const depDoor = doorOfLocker(w, depLocker);
+  await kiosk.expectPage('home');
+  await kiosk.type(own.code);
+  await kiosk.expectPage('pickup');
+  await until(() => doorsOpen(w.bank).length === 2, 3000, 'both doors open');
+  t.same(openDoorNumbers(w).sort(), [own.door, depDoor].sort(), 'her locker and the department\'s opened');
+  const tx = await txStored(w, 'the pickup', (x) => x.kind === 'pickup');
+  t.same([...tx.reservationIds].sort(), [own.reservationId, depId].sort(), 'one pickup of both');
+  t.match(tx, { actor: { role: 'recipient', id: 'alice' } });
+  await lockerStatus(w, own.locker, 'available');
+  await lockerStatus(w, depLocker, 'available');
+  t.pass('both lockers available in the API');
+  await closeAll(w);
+  await kiosk.select('done');
+  await kiosk.expectPage('home');
   t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
 });
 
