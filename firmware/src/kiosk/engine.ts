@@ -489,6 +489,12 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     }
     this.dirty = true;
     if (this.spec.page === 'out-of-order') this.goHome(undefined);
+    // An idle home page is drawn again, so what it offers follows the bank's rules (e.g. the contactless scan hint).
+    else if (this.spec.page === 'home' && !this.input && !this.session.touched && this.session.role === undefined) {
+      const wantsHint = this.rules().contactless;
+      const hasHint = this.spec.lines?.some((l) => l.key === 'home.scanHint') ?? false;
+      if (wantsHint !== hasHint) this.goHome(undefined);
+    }
   }
 
   private now(): number {

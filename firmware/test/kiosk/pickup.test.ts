@@ -198,3 +198,20 @@ t.test('a desired state issued before the cloud heard of a pickup does not bring
   t.same(k.doors.unlocked, [2, 3, 3], 'the new package opens');
   t.match(k.sink.transactions('pickup')[1], { reservationIds: ['res-9'] });
 });
+
+t.test('an idle home page follows the bank rules of a new desired state (contactless scan hint on and off)', async (t) => {
+  const k = createKiosk(t);
+  const hint = () => k.engine.screen.lines.some((l) => l.key === 'home.scanHint');
+  t.equal(k.engine.screen.page, 'home');
+  t.notOk(hint(), 'no scan hint without contactless');
+  const s = k.state.current()!;
+  k.state.set({ ...s, rules: { ...s.rules, contactless: true } });
+  await k.engine.settled();
+  t.ok(hint(), 'the hint appears when the rule arrives');
+  // Someone typing is not interrupted by a new state.
+  await k.engine.keypad('1');
+  k.state.set({ ...s, rules: { ...s.rules, contactless: false } });
+  await k.engine.settled();
+  t.equal(k.engine.screen.input?.length, 1, 'the digit typed so far is kept');
+  t.ok(hint(), 'the page is not redrawn under the person typing');
+});
