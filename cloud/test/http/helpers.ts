@@ -7,6 +7,7 @@ import { LockerService } from '../../src/domain/service.ts';
 import { buildServer, type App } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { COLLECTIONS, type Store } from '../../src/store/store.ts';
+import type { AdminIo } from '../../src/cli/admin.ts';
 
 export const silent = pino({ level: 'silent' });
 /** Cheap scrypt for tests: the cost parameters are stored with each hash, so nothing else changes. */
@@ -117,4 +118,18 @@ export async function seedModel(service: LockerService): Promise<void> {
   await service.createContact({ id: 'c-ada', name: 'Adam Access', needsAccessible: true }, actor);
   await service.createDepartment({ id: 'dep', name: 'Finance', memberIds: ['c-rec'] }, actor);
   await service.createCarrier({ id: 'car', name: 'Parcel Co' }, actor);
+}
+
+/** The admin CLI's I/O captured: what `runAdmin` printed, with `env` as its environment. */
+export function cliIo(env: Record<string, string>): AdminIo & { stdout: string; stderr: string } {
+  const o = {
+    env,
+    stdout: '',
+    stderr: '',
+    out: (s: string) => void (o.stdout += s),
+    err: (s: string) => void (o.stderr += s),
+    readStdin: async () => '',
+    fetch: globalThis.fetch,
+  };
+  return o;
 }

@@ -1,20 +1,9 @@
 /** `portier new-code --reservation R` against the API on a real port: a lost pickup code replaced. */
 import t from 'tap';
-import { runAdmin, type AdminIo } from '../../src/cli/admin.ts';
-import { makeTestApp, seedModel } from './helpers.ts';
+import { runAdmin } from '../../src/cli/admin.ts';
+import { cliIo, makeTestApp, seedModel } from './helpers.ts';
 
-function io(env: Record<string, string>): AdminIo & { stdout: string; stderr: string } {
-  const o = {
-    env,
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (o.stdout += s),
-    err: (s: string) => void (o.stderr += s),
-    readStdin: async () => '',
-    fetch: globalThis.fetch,
-  };
-  return o;
-}
+const io = cliIo;
 
 t.test('portier new-code prints a new pickup code once; the old one no longer works', async (t) => {
   const ta = await makeTestApp();
