@@ -99,29 +99,11 @@ export class CommandStore {
       schema: commandFileSchema,
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
-    let reset = fileReset;
-    const logPath = join(dir, 'commands.log');
-    let { log, contents } = await AppendLog.open(logPath);
-    const entries: LogEntry[] = [];
-    for (const [i, line] of contents.lines.entries()) {
-      let parsed: ReturnType<typeof logEntrySchema.safeParse>;
-      try {
-        parsed = logEntrySchema.safeParse(JSON.parse(line));
-      } catch {
-        parsed = logEntrySchema.safeParse(undefined);
-      }
-      if (!parsed.success) {
-        // A bad line inside the log (not a torn tail): what it held is unknown, so start from a raised floor.
-        await log.close();
-        const logReset = await AppendLog.setAside(logPath, `commands.log line ${i + 1} is not a log entry`, Date.now());
-        opts.logger?.warn({ reason: logReset.reason, setAsideAs: logReset.setAsideAs }, 'corrupt command log set aside');
-        reset ??= logReset;
-        ({ log } = await AppendLog.open(logPath));
-        entries.length = 0;
-        break;
-      }
-      entries.push(parsed.data);
-    }
+    const opened = await AppendLog.openEntries(join(dir, 'commands.log'), logEntrySchema, opts.logger);
+    const { log } = opened;
+    const reset = fileReset ?? opened.reset;
+    // A bad line inside the log: what it held is unknown, so nothing of it counts and the floor is raised.
+    const entries = opened.reset ? [] : opened.entries;
     if (reset) db.data.floorIssuedAt = Math.max(db.data.floorIssuedAt, opts.floorAfterReset?.() ?? Date.now());
     const store = new CommandStore(db, file, log, reset, opts);
     for (const e of entries) store.replay(e);

@@ -59,28 +59,11 @@ export class Outbox {
       () => ({ v: 1, nextSeq: 1, ackedUpTo: 0, entries: [] }),
       { schema: outboxFileSchema, ...(opts.logger ? { logger: opts.logger } : {}) },
     );
-    let reset = fileReset;
-    const logPath = join(dir, 'outbox.log');
-    let { log, contents } = await AppendLog.open(logPath);
-    let replayed = 0;
-    for (const [i, line] of contents.lines.entries()) {
-      let parsed: ReturnType<typeof outboxLogEntrySchema.safeParse>;
-      try {
-        parsed = outboxLogEntrySchema.safeParse(JSON.parse(line));
-      } catch {
-        parsed = outboxLogEntrySchema.safeParse(undefined);
-      }
-      if (!parsed.success) {
-        await log.close();
-        const logReset = await AppendLog.setAside(logPath, `outbox.log line ${i + 1} is not a log entry`, Date.now());
-        opts.logger?.warn({ reason: logReset.reason, setAsideAs: logReset.setAsideAs }, 'corrupt outbox log set aside');
-        reset ??= logReset;
-        ({ log } = await AppendLog.open(logPath));
-        break;
-      }
-      Outbox.replay(db.data, parsed.data);
-      replayed++;
-    }
+    // The lines before a bad one count: each is an event that really happened, in order.
+    const { log, entries, reset: logReset } = await AppendLog.openEntries(join(dir, 'outbox.log'), outboxLogEntrySchema, opts.logger);
+    const reset = fileReset ?? logReset;
+    for (const e of entries) Outbox.replay(db.data, e);
+    const replayed = entries.length;
     if (reset) {
       const floor = opts.seqFloor?.() ?? 0;
       if (db.data.nextSeq <= floor) db.data.nextSeq = floor + 1;

@@ -1,4 +1,7 @@
 import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { z } from 'zod';
+import type { Logger } from '../util/logger.ts';
 import { StoreError, type StoreReset } from './durable-file.ts';
 
 /** What `AppendLog.open` found on disk. */
@@ -53,6 +56,32 @@ export class AppendLog {
     return { log, contents: { lines, tornTail } };
   }
 
+  /**
+   * Opens the log and parses each line as JSON of `schema`. A line that is neither (not a torn tail: one inside the
+   * log) ends the reading: the log is set aside as `<path>.corrupt-<time>` and reported in `reset`, a fresh log is
+   * opened, and `entries` holds the lines before the bad one (the owner decides whether they still count).
+   */
+  static async openEntries<T>(path: string, schema: z.ZodType<T>, logger?: Logger): Promise<{ log: AppendLog; entries: T[]; reset?: StoreReset }> {
+    const { log, contents } = await AppendLog.open(path);
+    const entries: T[] = [];
+    for (const [i, line] of contents.lines.entries()) {
+      let parsed: ReturnType<typeof schema.safeParse>;
+      try {
+        parsed = schema.safeParse(JSON.parse(line));
+      } catch {
+        parsed = schema.safeParse(undefined);
+      }
+      if (!parsed.success) {
+        await log.close();
+        const reset = await AppendLog.setAside(path, `${basename(path)} line ${i + 1} is not a log entry`, Date.now());
+        logger?.warn({ reason: reset.reason, setAsideAs: reset.setAsideAs }, 'corrupt log set aside');
+        return { log: (await AppendLog.open(path)).log, entries, reset };
+      }
+      entries.push(parsed.data);
+    }
+    return { log, entries };
+  }
+
   /** Appends `line` (no newline in it); resolves when it is on disk. */
   append(line: string): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('STORE_CLOSED', `${this.path} is closed`));
@@ -94,7 +123,7 @@ export class AppendLog {
   }
 
   /** Renames the log to `<path>.corrupt-<time>` (found unreadable) and reports it like a durable file's reset. */
-  static async setAside(path: string, reason: string, now: number): Promise<StoreReset> {
+  private static async setAside(path: string, reason: string, now: number): Promise<StoreReset> {
     const target = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(path, target);
