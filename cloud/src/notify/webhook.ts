@@ -11,6 +11,7 @@
  * freshness. Any 2xx counts as delivered. Codes never appear in logs.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { Contact, Department, Reservation } from '../domain/model.ts';
@@ -73,8 +74,8 @@ export interface WebhookNotifierOptions {
 }
 
 export interface NotifierEvents {
-  delivered: ParcelReadyNotice;
-  'gave-up': ParcelReadyNotice;
+  delivered: [ParcelReadyNotice];
+  'gave-up': [ParcelReadyNotice];
 }
 
 interface Pending {
@@ -88,21 +89,17 @@ export function signBody(secret: string, timestamp: number, body: string): strin
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export class WebhookNotifier {
+export class WebhookNotifier extends EventEmitter<NotifierEvents> {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly pending = new Map<string, Pending>();
-  private readonly listeners: { [K in keyof NotifierEvents]: Array<(n: NotifierEvents[K]) => void> } = { delivered: [], 'gave-up': [] };
   private stopped = false;
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly o: WebhookNotifierOptions) {
+    super();
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ module: 'notify' });
     this.now = o.now ?? Date.now;
-  }
-
-  on<K extends keyof NotifierEvents>(event: K, l: (n: NotifierEvents[K]) => void): void {
-    (this.listeners[event] as Array<(n: NotifierEvents[K]) => void>).push(l);
   }
 
   /** Notices not delivered yet. */
@@ -172,7 +169,7 @@ export class WebhookNotifier {
     if (result === true) {
       this.pending.delete(p.notice.id);
       this.log.info(ctx, 'parcel-ready notice delivered');
-      for (const l of this.listeners.delivered) l(p.notice);
+      this.emit('delivered', p.notice);
       return;
     }
     const maxAge = this.o.maxAgeMs ?? 3_600_000;
@@ -190,7 +187,7 @@ export class WebhookNotifier {
       { noticeId: p.notice.id, reservationId: p.notice.reservationId, attempts: p.attempts, problem: why },
       `parcel-ready notice given up: issue a new pickup code with POST /api/v1/reservations/${p.notice.reservationId}/pickup-code`,
     );
-    for (const l of this.listeners['gave-up']) l(p.notice);
+    this.emit('gave-up', p.notice);
   }
 
   /** One POST; `true` on 2xx, else a one-line reason. */
