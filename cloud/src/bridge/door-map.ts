@@ -11,17 +11,51 @@
  */
 import type { Logger } from 'pino';
 import type { ControllerIdentity } from '../mqtt/identities.ts';
-import type { Actor, RecordRemoteOpenInput } from '../domain/model.ts';
+import type { Actor, Column, RecordRemoteOpenInput } from '../domain/model.ts';
 import type { DoorLocation, DoorMap, RemoteOpenAuditEntry } from '../sync/remote-open.ts';
-import { lockerKey } from '../store/store.ts';
-import { columnAt, type DesiredSource } from './desired-builder.ts';
+import { lockerKey, type CollectionName, type Store } from '../store/store.ts';
+import type { DesiredSource } from './desired-builder.ts';
 import { aliasAt } from './kiosk-bank-view.ts';
 
 /** The registry reads the bridge needs (IdentityRegistry has them). */
 export interface ControllerRoster {
   controller(controllerId: string): ControllerIdentity | undefined;
   controllers(): ControllerIdentity[];
+  /** A bank's active (not revoked) controllers by column position (IdentityRegistry keeps this indexed). */
+  controllersOfBank(bankId: string): readonly ControllerIdentity[];
 }
+
+/** What the door map reads from the store: values, and each collection's revision to know when to re-index. */
+export type DoorMapSource = DesiredSource & Pick<Store, 'revision'>;
+
+/**
+ * A lookup table derived from one store collection, rebuilt on first use after that collection changed. Remote open
+ * and event ingest run per command and per event: a scan of every locker of every bank there costs milliseconds at
+ * 100k lockers, and an array of them per call feeds the garbage collector.
+ */
+class Derived<K, V> {
+  private rev = -1;
+  private table = new Map<K, V>();
+  constructor(
+    private readonly src: DoorMapSource,
+    private readonly collection: CollectionName,
+    private readonly build: (into: Map<K, V>) => void,
+  ) {}
+
+  get(key: K): V | undefined {
+    const rev = this.src.revision(this.collection);
+    if (rev !== this.rev) {
+      const table = new Map<K, V>();
+      this.build(table);
+      this.table = table;
+      this.rev = rev;
+    }
+    return this.table.get(key);
+  }
+}
+
+const columnKey = (bankId: string, position: number): string => `${bankId}\u0000${position}`;
+const doorKey = (bankId: string, columnId: string, door: number): string => `${bankId}\u0000${columnId}\u0000${door}`;
 
 export interface LockerRef {
   bankId: string;
@@ -29,17 +63,26 @@ export interface LockerRef {
 }
 
 export class DomainDoorMap implements DoorMap {
+  /** (bank, column position) -> column. */
+  private readonly columns: Derived<string, Column>;
+  /** (bank, column id, door) -> locker number. */
+  private readonly doors: Derived<string, number>;
+
   constructor(
-    private readonly src: DesiredSource,
+    private readonly src: DoorMapSource,
     private readonly roster: ControllerRoster,
-  ) {}
+  ) {
+    this.columns = new Derived(src, 'columns', (t) => {
+      for (const c of src.list('columns')) if (!t.has(columnKey(c.bankId, c.position))) t.set(columnKey(c.bankId, c.position), c);
+    });
+    this.doors = new Derived(src, 'lockers', (t) => {
+      for (const l of src.list('lockers')) if (!t.has(doorKey(l.bankId, l.columnId, l.door))) t.set(doorKey(l.bankId, l.columnId, l.door), l.number);
+    });
+  }
 
   /** Active (not revoked) controllers of a bank, by column position. */
-  controllersOf(bankId: string): ControllerIdentity[] {
-    return this.roster
-      .controllers()
-      .filter((c) => c.bankId === bankId && c.revokedAt === null)
-      .sort((a, b) => a.column - b.column || (a.controllerId < b.controllerId ? -1 : 1));
+  controllersOf(bankId: string): readonly ControllerIdentity[] {
+    return this.roster.controllersOfBank(bankId);
   }
 
   /** Every active controller. */
@@ -52,7 +95,7 @@ export class DomainDoorMap implements DoorMap {
     if (!locker) return undefined;
     const column = this.src.get('columns', locker.columnId);
     if (!column) return undefined;
-    const ctl = this.controllersOf(bankId).find((c) => c.column === column.position);
+    const ctl = this.roster.controllersOfBank(bankId).find((c) => c.column === column.position);
     // No identity for that column: the column's own record names its board. Sending to it fails with
     // UNKNOWN_CONTROLLER (not provisioned), which the caller sees as "controller unavailable", not "no such locker".
     return { controllerId: ctl?.controllerId ?? column.controllerId, door: locker.door };
@@ -61,10 +104,10 @@ export class DomainDoorMap implements DoorMap {
   lockerAt(controllerId: string, door: number): LockerRef | undefined {
     const id = this.roster.controller(controllerId);
     if (!id) return undefined;
-    const column = columnAt(this.src, id.bankId, id.column);
+    const column = this.columns.get(columnKey(id.bankId, id.column));
     if (!column) return undefined;
-    const locker = this.src.list('lockers').find((l) => l.bankId === id.bankId && l.columnId === column.id && l.door === door);
-    if (locker) return { bankId: locker.bankId, lockerNumber: locker.number };
+    const number = this.doors.get(doorKey(id.bankId, column.id, door));
+    if (number !== undefined) return { bankId: id.bankId, lockerNumber: number };
     // The kiosk names other columns' doors by their alias in its view (kiosk-bank-view.ts).
     const alias = column.kind === 'kiosk' ? aliasAt(this.src, id.bankId, column, door) : undefined;
     return alias ? { bankId: id.bankId, lockerNumber: alias.lockerNumber } : undefined;

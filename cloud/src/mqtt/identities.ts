@@ -101,10 +101,17 @@ function emptyFile(): RegistryFile {
   return { version: 1, controllers: [], services: [], issued: [] };
 }
 
+/** Column position, then controller id: the order of a bank's controllers. */
+export function byColumn(a: ControllerIdentity, b: ControllerIdentity): number {
+  return a.column - b.column || (a.controllerId < b.controllerId ? -1 : a.controllerId > b.controllerId ? 1 : 0);
+}
+
 export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> implements ControllerDirectory {
   private data: RegistryFile = emptyFile();
   /** name -> record of `data`, rebuilt whenever `data` is replaced (lookups run per message and per connect). */
   private index = new Map<string, ControllerIdentity | ServiceAccount>();
+  /** bank id -> its active (not revoked) controllers by column position, rebuilt with `index`. */
+  private banks = new Map<string, readonly ControllerIdentity[]>();
   private stamp = '';
   /** username -> fingerprint of the last secret that verified: reconnects skip scrypt (cleared on any change). */
   private verified = new Map<string, string>();
@@ -192,6 +199,15 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     this.index = new Map();
     for (const c of data.controllers) this.index.set(c.controllerId, c);
     for (const s of data.services) this.index.set(s.username, s);
+    const banks = new Map<string, ControllerIdentity[]>();
+    for (const c of data.controllers) {
+      if (c.revokedAt !== null) continue;
+      const list = banks.get(c.bankId);
+      if (list) list.push(c);
+      else banks.set(c.bankId, [c]);
+    }
+    for (const list of banks.values()) list.sort(byColumn);
+    this.banks = banks;
   }
 
   private taken(data: RegistryFile, name: string): ControllerIdentity | ServiceAccount | undefined {
@@ -316,6 +332,11 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
 
   controllers(): ControllerIdentity[] {
     return [...this.data.controllers];
+  }
+
+  /** A bank's active (not revoked) controllers, by column position (then id). */
+  controllersOfBank(bankId: string): readonly ControllerIdentity[] {
+    return this.banks.get(bankId) ?? [];
   }
 
   services(): ServiceAccount[] {

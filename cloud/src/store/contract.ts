@@ -95,6 +95,24 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
     tt.same(r.list('banks').map((b) => [b.id, b.name]), [['b2', 'renamed']], 'the same after reopening');
   });
 
+  t.test('revision: changes with every commit that puts or deletes in a collection, and only then', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    const banks0 = s.revision('banks');
+    const lockers0 = s.revision('lockers');
+    await s.commit({ put: [{ c: 'banks', key: 'b1', value: sampleBank('b1') }] });
+    const banks1 = s.revision('banks');
+    tt.not(banks1, banks0, 'a put changes it');
+    tt.equal(s.revision('lockers'), lockers0, 'another collection keeps its revision');
+    await s.commit({ activity: [] });
+    tt.equal(s.revision('banks'), banks1, 'a commit without puts or deletes there keeps it');
+    await s.commit({ del: [{ c: 'banks', key: 'b1' }] });
+    tt.not(s.revision('banks'), banks1, 'a delete changes it');
+    const r = await f.reopened();
+    tt.equal(r.list('banks').length, 0);
+    tt.type(r.revision('banks'), 'number', 'a reopened store has one too');
+  });
+
   t.test('staff credentials: put, revoke, list, and the same after reopening', async (tt) => {
     const f = await fixture(tt);
     const s = f.store;

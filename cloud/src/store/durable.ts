@@ -148,6 +148,7 @@ export class DurableStore extends MemoryStore {
       }
       this.snapshotSeq = snap.seq;
     }
+    this.touchAll();
     await this.replayJournal(snap?.seq ?? 0);
     this.log.info(
       { seq: this.seq, snapshotSeq: this.snapshotSeq, ended: this.ended.length, activity: this.activity.length },

@@ -27,6 +27,8 @@ export class MemoryStore implements Store {
   /** Position in `ended` by id (the last one wins if an id ever ended twice). */
   protected endedById = new Map<string, number>();
   protected activity: ActivityEntry[] = [];
+  /** Commits that touched each collection (see `revision`). */
+  private readonly revisions = new Map<CollectionName, number>();
   protected closed = false;
   protected failure: Error | undefined;
 
@@ -42,6 +44,10 @@ export class MemoryStore implements Store {
     return this.maps[c].size;
   }
 
+  revision(c: CollectionName): number {
+    return this.revisions.get(c) ?? 0;
+  }
+
   commit(change: Change): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'store is closed'));
     if (this.failure) return Promise.reject(new StoreError('WRITE_FAILED', `store failed earlier: ${this.failure.message}`, { cause: this.failure }));
@@ -54,10 +60,20 @@ export class MemoryStore implements Store {
   }
 
   protected apply(change: Change): void {
-    if (change.del) for (const d of change.del) this.maps[d.c].delete(d.key);
-    if (change.put) for (const p of change.put) (this.maps[p.c] as Map<string, unknown>).set(p.key, p.value);
+    if (change.del) for (const d of change.del) this.touch(d.c).delete(d.key);
+    if (change.put) for (const p of change.put) (this.touch(p.c) as Map<string, unknown>).set(p.key, p.value);
     if (change.ended) this.pushEnded(change.ended);
     if (change.activity) for (const a of change.activity) this.activity.push(a);
+  }
+
+  /** After `maps` is replaced wholesale (a snapshot loaded): every derived index is stale. */
+  protected touchAll(): void {
+    for (const c of COLLECTIONS) this.touch(c);
+  }
+
+  private touch<C extends CollectionName>(c: C): Maps[C] {
+    this.revisions.set(c, (this.revisions.get(c) ?? 0) + 1);
+    return this.maps[c];
   }
 
   protected pushEnded(rs: Reservation[]): void {

@@ -121,6 +121,11 @@ export interface Store {
   /** Number of values of a collection. */
   count(c: CollectionName): number;
   /**
+   * A number that changes whenever a commit puts or deletes a value of this collection (0 for an untouched one): what
+   * an index derived from a collection compares to know it must be rebuilt.
+   */
+  revision(c: CollectionName): number;
+  /**
    * Applies `change` to the in-memory state before returning, then resolves once it is durable. A failed write
    * rejects with StoreError('WRITE_FAILED'), and the store refuses every later commit (reopen to recover).
    */

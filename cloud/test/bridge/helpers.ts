@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredState } from '@portier/protocol';
 import { LockerService } from '../../src/domain/service.ts';
-import type { ControllerIdentity } from '../../src/mqtt/identities.ts';
+import { byColumn, type ControllerIdentity } from '../../src/mqtt/identities.ts';
+import type { ControllerRoster } from '../../src/bridge/door-map.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 
 export const admin = { role: 'admin' as const, id: 'admin1' };
@@ -70,9 +71,13 @@ function identity(controllerId: string, bankId: string, column: number, revoked 
 }
 
 /** A roster like the identity registry's: ctl-1 and ctl-2 on b1, ctl-x on b2, ctl-old (revoked) on b1 column 1. */
-export function roster(): { controller(id: string): ControllerIdentity | undefined; controllers(): ControllerIdentity[] } {
+export function roster(): ControllerRoster {
   const list = [identity('ctl-1', 'b1', 1), identity('ctl-2', 'b1', 2), identity('ctl-x', 'b2', 1), identity('ctl-old', 'b1', 1, true)];
-  return { controller: (id) => list.find((c) => c.controllerId === id), controllers: () => [...list] };
+  return {
+    controller: (id) => list.find((c) => c.controllerId === id),
+    controllers: () => [...list],
+    controllersOfBank: (bankId) => list.filter((c) => c.bankId === bankId && c.revokedAt === null).sort(byColumn),
+  };
 }
 
 /** A link that records desired states like CloudLink does (version + 1 only when the state hash changes). */
