@@ -29,6 +29,12 @@ process.on('exit', () => {
     for (let i = 1; i < present.length; i++) add(`${present[i - 1]}->${present[i]}`, c.get(present[i]!)! - c.get(present[i - 1]!)!);
     if (c.has('C4')) add('total', c.get('C4')! - c.get('C0')!);
   }
+  // The 20 slowest calls, segment by segment: shows whether the tail sits in one step or anywhere (stalls).
+  const slowest = calls.slice(60).filter((c) => c.has('C4')).map((c) => ({ c, t: c.get('C4')! - c.get('C0')! })).sort((a, b) => b.t - a.t).slice(0, 20);
+  for (const { c, t } of slowest) {
+    const present = order.filter((l) => c.has(l));
+    process.stderr.write(`slow ${t.toFixed(2)}: ${present.slice(1).map((l, i) => `${l}:${(c.get(l)! - c.get(present[i]!)!).toFixed(2)}`).join(' ')}\n`);
+  }
   for (const [k, v] of segs) {
     v.sort((x, y) => x - y);
     const q = (p: number) => v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!.toFixed(2);
