@@ -101,7 +101,12 @@ export class DomainDoorMap implements DoorMap {
     return { controllerId: ctl?.controllerId ?? column.controllerId, door: locker.door };
   }
 
-  lockerAt(controllerId: string, door: number): LockerRef | undefined {
+  /**
+   * The locker on a controller's door. `physical: true` for what the hardware itself reports (a door forced, left
+   * open, jammed, a lock fault): the kiosk never drives another column's door, so a kiosk door number that is an
+   * alias in its view is, in such an event, an unused door of the kiosk's own board, not that remote locker.
+   */
+  lockerAt(controllerId: string, door: number, opts: { physical?: boolean } = {}): LockerRef | undefined {
     const id = this.roster.controller(controllerId);
     if (!id) return undefined;
     const column = this.columns.get(columnKey(id.bankId, id.column));
@@ -109,7 +114,7 @@ export class DomainDoorMap implements DoorMap {
     const number = this.doors.get(doorKey(id.bankId, column.id, door));
     if (number !== undefined) return { bankId: id.bankId, lockerNumber: number };
     // The kiosk names other columns' doors by their alias in its view (kiosk-bank-view.ts).
-    const alias = column.kind === 'kiosk' ? aliasAt(this.src, id.bankId, column, door) : undefined;
+    const alias = column.kind === 'kiosk' && !opts.physical ? aliasAt(this.src, id.bankId, column, door) : undefined;
     return alias ? { bankId: id.bankId, lockerNumber: alias.lockerNumber } : undefined;
   }
 }

@@ -369,7 +369,8 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
   }
 
   private async alert(e: StoredEvent, kind: Alert['kind'], door: number | undefined, detail: string, out: Applied): Promise<void> {
-    const ref = door !== undefined ? this.opts.doors.lockerAt(e.controllerId, door) : undefined;
+    // A hardware report: a door of this controller's own board, never a kiosk alias of another column's door.
+    const ref = door !== undefined ? this.opts.doors.lockerAt(e.controllerId, door, { physical: true }) : undefined;
     const a: Alert = {
       at: e.at,
       bankId: e.bankId,

@@ -54,3 +54,12 @@ t.test('door map: remote open goes to the column’s active identity; after a re
   t.same(map.lockerAt('board-b', 2), { bankId: 'b1', lockerNumber: 12 });
   t.equal(map.lockerAt('board-a', 2)?.lockerNumber, 12, 'a revoked id still names its column (its broker session is refused elsewhere)');
 });
+
+t.test('door map: a kiosk alias is a remote locker for transactions, and no locker for a hardware report', async (t) => {
+  const s = await bankModel();
+  const map = new DomainDoorMap(s.store, roster());
+  t.same(map.lockerAt('ctl-1', 5), { bankId: 'b1', lockerNumber: 11 }, 'door 5 of the kiosk view is locker 11');
+  t.equal(map.lockerAt('ctl-1', 5, { physical: true }), undefined, 'the kiosk board’s own door 5 has no locker');
+  t.same(map.lockerAt('ctl-1', 2, { physical: true }), { bankId: 'b1', lockerNumber: 2 }, 'its own doors are its lockers');
+  t.same(map.lockerAt('ctl-2', 1, { physical: true }), { bankId: 'b1', lockerNumber: 11 });
+});

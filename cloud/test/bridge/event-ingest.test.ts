@@ -215,6 +215,21 @@ t.test('service-changed, storage, expired-removal and alerts', async (t) => {
   ], 'alerts are in the activity log, durable');
 });
 
+t.test('a hardware alert on a kiosk door past its own lockers is that board door, not the remote locker of the alias', async (t) => {
+  const { s, sync, ingest } = await setup(t);
+  // Kiosk ctl-1 has lockers on doors 1..4; in its view, door 5 is the alias of locker 11 (column 2, door 1).
+  sync.store('ctl-1', 'b1', { type: 'door-forced', door: 5 });
+  sync.store('ctl-2', 'b1', { type: 'door-forced', door: 1 });
+  await ingest.idle();
+  const alerts = ingest.alerts('b1');
+  t.equal(alerts.length, 2);
+  t.match(alerts[0], { kind: 'door-forced', controllerId: 'ctl-1', door: 5 });
+  t.notOk('lockerNumber' in alerts[0]!, 'no locker: an unused door of the kiosk board was forced, locker 11 was not');
+  t.match(alerts[1], { kind: 'door-forced', controllerId: 'ctl-2', door: 1, lockerNumber: 11 }, 'locker 11 forced on its own column');
+  const logged = await s.queryActivity({ type: 'alert', bankId: 'b1' });
+  t.equal(logged.filter((a) => a.lockerNumber === 11).length, 1, 'one alert on locker 11 in the activity log');
+});
+
 t.test('events stored while the cloud was down are applied at the next start; marks survive a restart', async (t) => {
   const first = await setup(t);
   const { s, sync } = first;
