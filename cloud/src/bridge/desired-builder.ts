@@ -26,7 +26,6 @@ import {
   idSchema,
   kioskTimersSchema,
   type BankRules,
-  type CredentialHashParams,
   type DesiredCredential,
   type DesiredDoor,
   type DesiredReservation,
@@ -34,7 +33,8 @@ import {
   type KioskTimers,
 } from '@portier/protocol';
 import { isAccessible, reachLimits } from '../domain/accessibility.ts';
-import type { Bank, CarrierCode, Column, Locker, Reservation, StaffCredential } from '../domain/model.ts';
+import { carrierCodeHashAt, carrierCodeValidAt, sameParams, staffCredentialHashAt, staffCredentialValidAt } from '../domain/credential-coverage.ts';
+import type { Bank, Column, Locker, Reservation } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import { withKioskBankView } from './kiosk-bank-view.ts';
 
@@ -79,9 +79,7 @@ export class DesiredBuildError extends Error {
 
 const HASH_RE = /^[A-Za-z0-9_-]{16,128}$/;
 
-export function sameParams(a: CredentialHashParams, b: CredentialHashParams): boolean {
-  return a.alg === b.alg && a.salt === b.salt && a.N === b.N && a.r === b.r && a.p === b.p && a.keyLen === b.keyLen;
-}
+export { sameParams };
 
 /** A credential id that satisfies the protocol's id rule whatever the entity id's length. */
 function credentialId(prefix: string, id: string): string {
@@ -131,18 +129,6 @@ function desiredReservation(r: Reservation, door: number): DesiredReservation | 
     ...(r.recipient.type === 'contact' ? { recipientId: r.recipient.id } : { departmentId: r.recipient.id }),
     ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}),
   };
-}
-
-function carrierCodeValidAt(cc: CarrierCode, bankId: string, now: number): boolean {
-  if (cc.revoked) return false;
-  if (cc.expiresAt !== undefined && cc.expiresAt <= now) return false;
-  return cc.bankIds.length === 0 || cc.bankIds.includes(bankId);
-}
-
-function staffCredentialValidAt(sc: StaffCredential, bankId: string, now: number): boolean {
-  if (sc.revokedAt !== undefined) return false;
-  if (sc.expiresAt !== undefined && sc.expiresAt <= now) return false;
-  return sc.bankIds.length === 0 || sc.bankIds.includes(bankId);
 }
 
 export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions): BuiltDesired {
@@ -208,7 +194,7 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
   // this bank's current params (bank created after the code was issued, or its params changed) is skipped.
   for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now))) {
     const id = credentialId('carrier', cc.id);
-    const stored = [cc.bankHashes?.[bank.id], cc.code].find((x) => x !== undefined && sameParams(x.params, bank.credentialHash));
+    const stored = carrierCodeHashAt(cc, bank);
     if (!stored) {
       skipped.push({ id, kind: 'carrier-code', why: 'other-hash-params' });
       continue;
@@ -238,8 +224,8 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
       skipped.push({ id, kind: sc.kind, why: 'subject-disabled' });
       continue;
     }
-    const stored = sc.bankHashes[bank.id];
-    if (!stored || !sameParams(stored.params, bank.credentialHash)) {
+    const stored = staffCredentialHashAt(sc, bank);
+    if (!stored) {
       skipped.push({ id, kind: sc.kind, why: 'other-hash-params' });
       continue;
     }

@@ -309,21 +309,24 @@ export function buildAdminProgram(io: AdminIo): Command {
     });
   staff
     .command('list')
-    .description('every staff credential, revoked ones marked (never a PIN)')
+    .description('every staff credential, revoked ones marked, with the banks whose kiosks cannot check it (never a PIN)')
     .action(async () => {
       const c = await clientFor(io, g());
-      const r = await c.json<{ staffCredentials: Array<Record<string, unknown> & { bankIds: string[]; expiresAt?: number; revokedAt?: number }> }>('GET', '/staff-credentials');
-      print(r, () =>
-        table(
-          r.staffCredentials.map((x) => ({
-            ...x,
-            banks: x.bankIds.length ? x.bankIds.join(',') : 'all',
-            expires: x.expiresAt !== undefined ? new Date(x.expiresAt).toISOString() : '',
-            state: x.revokedAt !== undefined ? 'revoked' : x.expiresAt !== undefined && x.expiresAt <= Date.now() ? 'expired' : 'live',
-          })),
-          ['id', 'role', 'kind', 'subjectId', 'banks', 'expires', 'state', 'label'],
-        ),
-      );
+      const r = await c.json<{
+        staffCredentials: Array<Record<string, unknown> & { bankIds: string[]; expiresAt?: number; revokedAt?: number; notCheckableAt?: string[] }>;
+      }>('GET', '/staff-credentials');
+      print(r, () => {
+        const rows = r.staffCredentials.map((x) => ({
+          ...x,
+          banks: x.bankIds.length ? x.bankIds.join(',') : 'all',
+          expires: x.expiresAt !== undefined ? new Date(x.expiresAt).toISOString() : '',
+          state: x.revokedAt !== undefined ? 'revoked' : x.expiresAt !== undefined && x.expiresAt <= Date.now() ? 'expired' : 'live',
+          'not checkable at': (x.notCheckableAt ?? []).join(','),
+        }));
+        const gaps = rows.some((x) => x['not checkable at'] !== '');
+        const note = gaps ? '\n"not checkable at": banks created or re-keyed after the credential was issued; their kiosks cannot check it: issue a new one.\n' : '';
+        return table(rows, ['id', 'role', 'kind', 'subjectId', 'banks', 'expires', 'state', 'not checkable at', 'label']) + note;
+      });
     });
   staff
     .command('revoke')

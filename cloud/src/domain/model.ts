@@ -254,8 +254,8 @@ export const carrierCodeSchema = z.strictObject({
    * The same code hashed as the protocol credential hash under each bank's `credentialHash` params (bank id ->
    * hash + the params used), made at issue time for the banks where it is valid (every bank existing then when
    * `bankIds` is empty), so the code can go to that bank's controllers. A bank created after the code was issued,
-   * or whose params changed since, has no usable hash here (the clear code is gone): the code works there through
-   * the cloud only, until a new code is issued.
+   * or whose params changed since, has no usable hash here (the clear code is gone): its kiosk cannot check the code
+   * until a new one is issued; the API lists such banks as `notCheckableAt` (credential-coverage.ts).
    */
   bankHashes: z.record(entityIdSchema, storedCodeSchema).optional(),
   digits: z.number().int().min(6).max(10),
@@ -266,6 +266,16 @@ export const carrierCodeSchema = z.strictObject({
   createdAt: epochMs,
 });
 export type CarrierCode = z.infer<typeof carrierCodeSchema>;
+/**
+ * Banks where a carrier code or staff credential is valid but their controllers cannot check it: the bank was
+ * created, or its hash params changed, after it was issued (credential-coverage.ts). Issue a new one to cover them.
+ */
+const notCheckableAtField = z
+  .array(entityIdSchema)
+  .describe('banks where it is valid but their kiosks cannot check it (bank created or re-keyed after issue): issue a new one');
+/** A carrier code as the API shows it: never a hash. */
+export const publicCarrierCodeSchema = carrierCodeSchema.omit({ code: true, bankHashes: true }).extend({ notCheckableAt: notCheckableAtField });
+export type PublicCarrierCode = z.infer<typeof publicCarrierCodeSchema>;
 export const issueCarrierCodeInput = z.strictObject({
   digits: z.number().int().min(6).max(10).default(8),
   bankIds: z.array(entityIdSchema).max(1000).default([]),
@@ -307,7 +317,7 @@ export const staffCredentialSchema = z.strictObject({
 });
 export type StaffCredential = z.infer<typeof staffCredentialSchema>;
 /** A staff credential as the API and CLI show it: never a hash. */
-export const publicStaffCredentialSchema = staffCredentialSchema.omit({ code: true, bankHashes: true });
+export const publicStaffCredentialSchema = staffCredentialSchema.omit({ code: true, bankHashes: true }).extend({ notCheckableAt: notCheckableAtField });
 export type PublicStaffCredential = z.infer<typeof publicStaffCredentialSchema>;
 export const issueStaffCredentialInput = z
   .strictObject({

@@ -13,6 +13,7 @@ import { isAccessible, reachLimits, requiredAccessible, type ReachLimits } from 
 import { activityToCsv } from './activity.ts';
 import { bankSlots, chooseLocker, fits, lockerDimensions, parcelDimensions, type BankSlots } from './allocation.ts';
 import { DEFAULT_CODE_HASH_N, generateDigits, hashCode, newHashParams, sameHash } from './codes.ts';
+import { notCheckableAt } from './credential-coverage.ts';
 import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from './errors.ts';
 import type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
 import { KeyedMutex } from './mutex.ts';
@@ -73,6 +74,7 @@ import {
   type ExtendReservationInput,
   type IssueCarrierCodeInput,
   type IssueStaffCredentialInput,
+  type PublicCarrierCode,
   type PublicStaffCredential,
   type StaffCredential,
   type ListReservationsQuery,
@@ -689,7 +691,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
         await this.write({ put: [{ c: 'staffCredentials', key: sc.id, value: sc }], activity: [a] });
         this.log.info({ staffCredentialId: sc.id, role: sc.role, kind: sc.kind, subjectId: sc.subjectId }, 'staff credential issued');
         this.emitAll([['staff-credential-changed', { staffCredential: sc, change: 'issued' }]]);
-        return { staffCredential: publicStaffCredential(sc), code };
+        return { staffCredential: publicStaffCredential(sc, this.store.list('banks'), this.now()), code };
       }
       throw new DomainError('CONFLICT', 'could not draw an unused PIN; give one', 'code');
     });
@@ -697,7 +699,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
   /** Every staff credential, revoked and expired ones included (never a hash). */
   async listStaffCredentials(): Promise<PublicStaffCredential[]> {
-    return this.store.list('staffCredentials').map(publicStaffCredential);
+    return this.store.list('staffCredentials').map((sc) => publicStaffCredential(sc, this.store.list('banks'), this.now()));
   }
 
   /** Revokes a staff credential; revoking one already revoked changes nothing. */
@@ -705,12 +707,12 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.bankLock.run('#carrier-codes', async () => {
       const sc = typeof id === 'string' ? this.store.get('staffCredentials', id) : undefined;
       if (!sc) throw notFound('staff credential', id, 'staffCredentialId');
-      if (sc.revokedAt !== undefined) return publicStaffCredential(sc);
+      if (sc.revokedAt !== undefined) return publicStaffCredential(sc, this.store.list('banks'), this.now());
       const next: StaffCredential = { ...sc, revokedAt: this.now() };
       const a = this.activity('staff-credential', actor, { detail: `revoked ${sc.role} ${sc.kind} ${sc.id} for ${sc.subjectId}` });
       await this.write({ put: [{ c: 'staffCredentials', key: sc.id, value: next }], activity: [a] });
       this.emitAll([['staff-credential-changed', { staffCredential: next, change: 'revoked' }]]);
-      return publicStaffCredential(next);
+      return publicStaffCredential(next, this.store.list('banks'), this.now());
     });
   }
 
@@ -1468,9 +1470,16 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 }
 
-export function publicStaffCredential(sc: StaffCredential): PublicStaffCredential {
+/** A staff credential as the API shows it: no hash; the banks whose kiosks cannot check it (credential-coverage.ts). */
+export function publicStaffCredential(sc: StaffCredential, banks: readonly Bank[], now: number): PublicStaffCredential {
   const { code: _code, bankHashes: _bankHashes, ...rest } = sc;
-  return rest;
+  return { ...rest, notCheckableAt: notCheckableAt(banks, { kind: 'staff', sc }, now) };
+}
+
+/** A carrier code as the API shows it: no hash; the banks whose kiosks cannot check it (credential-coverage.ts). */
+export function publicCarrierCode(cc: CarrierCode, banks: readonly Bank[], now: number): PublicCarrierCode {
+  const { code: _code, bankHashes: _bankHashes, ...rest } = cc;
+  return { ...rest, notCheckableAt: notCheckableAt(banks, { kind: 'carrier-code', cc }, now) };
 }
 
 function paramsKey(p: CredentialHashParams): string {

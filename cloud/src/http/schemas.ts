@@ -7,7 +7,6 @@ import { z } from 'zod';
 import {
   activityEntrySchema,
   bankSchema,
-  carrierCodeSchema,
   carrierSchema,
   columnSchema,
   contactSchema,
@@ -17,6 +16,7 @@ import {
   epochMs,
   locationSchema,
   lockerSchema,
+  publicCarrierCodeSchema,
   publicStaffCredentialSchema,
   recipientRefSchema,
   reservationKindSchema,
@@ -68,7 +68,7 @@ export const BankConfigCheckSchema = z.object({
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
 });
 
-export const PublicCarrierCodeSchema = carrierCodeSchema.omit({ code: true, bankHashes: true });
+export const PublicCarrierCodeSchema = publicCarrierCodeSchema;
 
 export const Replies = {
   enterprise: z.object({ enterprise: enterpriseSchema }),

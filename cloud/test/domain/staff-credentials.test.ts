@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashCredential } from '@portier/protocol';
 import { DurableStore } from '../../src/store/durable.ts';
-import type { StaffCredentialChanged } from '../../src/domain/service.ts';
+import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
+import { publicCarrierCode, type StaffCredentialChanged } from '../../src/domain/service.ts';
 import { admin, setup } from './helpers.ts';
 
 async function withStaff(store?: DurableStore) {
@@ -108,4 +109,32 @@ t.test('a PIN or badge live for another credential is refused; free again once r
   t.same(events, ['issued', 'issued', 'revoked', 'issued'], 'one event per change');
   await t.rejects(s.revokeStaffCredential('sc-nope', admin), { code: 'NOT_FOUND', field: 'staffCredentialId' });
   t.equal((await s.queryActivity({ type: 'staff-credential' })).length, 4, 'issues and the revocation audited');
+});
+
+t.test('a bank created after issue: the credential and carrier code name it as a bank whose kiosk cannot check them', async (t) => {
+  const s = await withStaff();
+  const everywhere = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin' }, admin);
+  const onlyB2 = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'badge', code: 'BADGE-0001', bankIds: ['b2'] }, admin);
+  const cc = await s.issueCarrierCode('ups', {}, admin);
+  t.same(everywhere.staffCredential.notCheckableAt, [], 'at issue, every bank can check it');
+  t.same(cc.carrierCode.bankHashes && Object.keys(cc.carrierCode.bankHashes).sort(), ['b1', 'b2']);
+
+  await s.createBank({ id: 'b3', locationId: 'loc', name: 'New wing' }, admin);
+  const listed = new Map((await s.listStaffCredentials()).map((c) => [c.id, c]));
+  t.same(listed.get(everywhere.staffCredential.id)?.notCheckableAt, ['b3'], 'valid at every bank, but b3 has no hash of it');
+  t.same(listed.get(onlyB2.staffCredential.id)?.notCheckableAt, [], 'a credential for b2 only is not concerned');
+  const codes = await s.listCarrierCodes('ups');
+  t.same(publicCarrierCode(codes[0]!, s.store.list('banks'), s.now()).notCheckableAt, ['b3'], 'the same for a carrier code');
+
+  // The desired state of b3 indeed leaves them out: what the field warns about is what the kiosk sees.
+  await s.createColumn({ id: 'c3', bankId: 'b3', position: 1, kind: 'kiosk', controllerId: 'k3' }, admin);
+  const built = buildDesiredState(s.store, { bankId: 'b3', column: 1, now: s.now() });
+  t.same(built.state.credentials.filter((c) => c.role === 'carrier' || c.role === 'operator'), [], 'b3 gets neither');
+  t.ok(built.skipped.some((k) => k.why === 'other-hash-params' && k.kind === 'carrier-code'), 'skipped as other-hash-params');
+
+  // A new credential covers the new bank; a revoked one is not reported.
+  const fresh = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin' }, admin);
+  t.same(fresh.staffCredential.notCheckableAt, []);
+  const revoked = await s.revokeStaffCredential(everywhere.staffCredential.id, admin);
+  t.same(revoked.notCheckableAt, [], 'revoked: valid nowhere, so nothing to report');
 });

@@ -32,10 +32,25 @@ t.test('portier staff add, list, revoke', async (t) => {
   const list = io(admin);
   t.equal(await runAdmin(['staff', 'list'], list), 0, list.stderr);
   const rows = list.stdout.trim().split('\n');
-  t.match(rows[0], /^id\s+role\s+kind\s+subjectId\s+banks\s+expires\s+state\s+label$/);
+  t.match(rows[0], /^id\s+role\s+kind\s+subjectId\s+banks\s+expires\s+state\s+not checkable at\s+label$/);
   t.equal(rows.length, 3);
   t.match(list.stdout, new RegExp(`${id}\\s+operator\\s+staff-pin\\s+${opId}\\s+bank\\s+live\\s+Olga`));
   t.notOk(list.stdout.includes(pin!), 'the list never shows the PIN');
+  t.notMatch(list.stdout, /issue a new one/, 'no gap, no note');
+
+  // A bank opened after the badge (valid at every bank) was issued: its kiosk cannot check the badge.
+  await ta.service.createBank({ id: 'wing', locationId: 'loc', name: 'New wing' }, { role: 'admin', id: 'a' });
+  const gaps = io(admin);
+  t.equal(await runAdmin(['staff', 'list'], gaps), 0, gaps.stderr);
+  t.match(gaps.stdout, /carrier\s+badge\s+car\s+all\s+live\s+wing/, 'the badge: not checkable at wing');
+  t.match(gaps.stdout, new RegExp(`${id}\\s+operator\\s+staff-pin\\s+${opId}\\s+bank\\s+live\\s+Olga`), 'the PIN for bank only: no gap');
+  t.match(gaps.stdout, /their kiosks cannot check it: issue a new one/);
+  const gapsJson = io(admin);
+  t.equal(await runAdmin(['--json', 'staff', 'list'], gapsJson), 0);
+  t.same(
+    (JSON.parse(gapsJson.stdout) as { staffCredentials: Array<{ kind: string; notCheckableAt: string[] }> }).staffCredentials.map((c) => [c.kind, c.notCheckableAt]),
+    [['staff-pin', []], ['badge', ['wing']]],
+  );
 
   const revoke = io(admin);
   t.equal(await runAdmin(['staff', 'revoke', id!], revoke), 0, revoke.stderr);

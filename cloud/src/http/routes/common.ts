@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor, CarrierCode, Reservation } from '../../domain/service.ts';
+import type { Actor, Reservation } from '../../domain/service.ts';
 import { entityIdSchema, lockerNumberSchema } from '../../domain/service.ts';
 import { ApiError } from '../errors.ts';
 import { ERRORS } from '../schemas.ts';
@@ -45,10 +45,6 @@ export function publicReservation(r: Reservation): Omit<Reservation, 'pickupCode
   return pickupCode ? { ...rest, pickupCodeExpiresAt: pickupCode.expiresAt } : rest;
 }
 
-export function publicCarrierCode(c: CarrierCode): Omit<CarrierCode, 'code' | 'bankHashes'> {
-  const { code: _code, bankHashes: _bankHashes, ...rest } = c;
-  return rest;
-}
 
 /** Response map of a route answering 200 with `schema`, or an error. */
 export function ok<S extends z.ZodType>(schema: S): { 200: S } & typeof ERRORS {

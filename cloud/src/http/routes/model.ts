@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import type { LockerService, LockerView } from '../../domain/service.ts';
+import { publicCarrierCode, type LockerService, type LockerView } from '../../domain/service.ts';
 import { principalOf } from '../principal.ts';
 import {
   createBankInput,
@@ -20,7 +20,7 @@ import {
   updateContactInput,
 } from '../../domain/service.ts';
 import { Replies } from '../schemas.ts';
-import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams, publicCarrierCode } from './common.ts';
+import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams } from './common.ts';
 
 /** Carriers see which lockers are free and their sizes, not what is inside whose locker. */
 function forRole(req: FastifyRequest, v: LockerView): LockerView {
@@ -151,12 +151,12 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   app.get(
     '/carriers/:carrierId/codes',
     { schema: { tags: ['people'], summary: "A carrier's access codes (never the codes themselves)", params: CarrierParams, response: ok(Replies.carrierCodes) } },
-    async (req) => ({ carrierCodes: (await service.listCarrierCodes(req.params.carrierId)).map(publicCarrierCode) }),
+    async (req) => ({ carrierCodes: (await service.listCarrierCodes(req.params.carrierId)).map((c) => publicCarrierCode(c, service.store.list('banks'), service.now())) }),
   );
   app.post(
     '/carrier-codes/:carrierCodeId/revoke',
     { schema: { tags: ['people'], summary: 'Revoke a carrier access code', params: CarrierCodeParams, response: ok(Replies.revokedCarrierCode) } },
-    async (req) => ({ carrierCode: publicCarrierCode(await service.revokeCarrierCode(req.params.carrierCodeId, actorOf(req))) }),
+    async (req) => ({ carrierCode: publicCarrierCode(await service.revokeCarrierCode(req.params.carrierCodeId, actorOf(req)), service.store.list('banks'), service.now()) }),
   );
   app.post(
     '/carriers/:carrierId/codes',
@@ -171,7 +171,7 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
     },
     async (req, reply) => {
       const r = await service.issueCarrierCode(req.params.carrierId, req.body, actorOf(req));
-      return reply.code(201).header('cache-control', 'no-store').send({ carrierCode: publicCarrierCode(r.carrierCode), code: r.code });
+      return reply.code(201).header('cache-control', 'no-store').send({ carrierCode: publicCarrierCode(r.carrierCode, service.store.list('banks'), service.now()), code: r.code });
     },
   );
 };
