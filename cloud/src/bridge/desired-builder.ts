@@ -79,8 +79,6 @@ export class DesiredBuildError extends Error {
 
 const HASH_RE = /^[A-Za-z0-9_-]{16,128}$/;
 
-export { sameParams };
-
 /** A credential id that satisfies the protocol's id rule whatever the entity id's length. */
 function credentialId(prefix: string, id: string): string {
   const candidate = `${prefix}.${id}`;

@@ -11,9 +11,10 @@
  * doors in all) are left out of the kiosk's view, with their reservations and codes (counted in `outOfView`).
  *
  * The kiosk never drives an alias door: it sends `kiosk-open-request`, and the cloud (kiosk-relay.ts) opens the real
- * door with a signed `open-door` to its column. A hardware report from the kiosk (door forced, left open, jammed, lock fault) is
- * about its own board: an alias number there is an unused board door, never mapped to the remote locker. `kioskAliases` is the one numbering, shared by the builder, the door
- * map (`lockerAt(kiosk, alias)`, so kiosk transactions on remote lockers reach the right reservations) and the relay.
+ * door with a signed `open-door` to its column. A hardware report from the kiosk (door forced, left open, jammed, lock
+ * fault) is about its own board: an alias number there is an unused board door, never the remote locker.
+ * `kioskAliases` is the one numbering, shared by the builder, the door map (`lockerAt(kiosk, alias)`, so kiosk
+ * transactions on remote lockers reach the right reservations) and the relay.
  */
 import type { DesiredCredential, DesiredDoor, DesiredReservation } from '@portier/protocol';
 import type { Column } from '../domain/model.ts';
