@@ -133,3 +133,17 @@ export function cliIo(env: Record<string, string>): AdminIo & { stdout: string; 
   };
   return o;
 }
+
+/**
+ * A seeded test app listening on a real port, closed at teardown, and the CLI environment of each role: what the
+ * admin-CLI tests run `runAdmin` against.
+ */
+export async function listeningCliApp(t: { teardown(fn: () => unknown): void }): Promise<{ ta: TestApp; env(role: Role): Record<string, string> }> {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  await ta.app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = ta.app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  return { ta, env: (role) => ({ PORTIER_URL: url, PORTIER_TOKEN: ta.tokens[role] }) };
+}

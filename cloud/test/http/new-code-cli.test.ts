@@ -1,18 +1,13 @@
 /** `portier new-code --reservation R` against the API on a real port: a lost pickup code replaced. */
 import t from 'tap';
 import { runAdmin } from '../../src/cli/admin.ts';
-import { cliIo, makeTestApp, seedModel } from './helpers.ts';
+import { cliIo, listeningCliApp } from './helpers.ts';
 
 const io = cliIo;
 
 t.test('portier new-code prints a new pickup code once; the old one no longer works', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  await ta.app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = ta.app.server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const operator = { PORTIER_URL: url, PORTIER_TOKEN: ta.tokens.operator };
+  const { ta, env } = await listeningCliApp(t);
+  const operator = env('operator');
   const { reservation } = await ta.service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M' }, { role: 'operator', id: 'op' });
   const { pickupCode: old } = await ta.service.dropOff({ reservationId: reservation.id }, { role: 'operator', id: 'op' });
 

@@ -1,18 +1,13 @@
 /** `portier staff add|list|revoke` against the API on a real port. */
 import t from 'tap';
 import { runAdmin } from '../../src/cli/admin.ts';
-import { cliIo, makeTestApp, seedModel } from './helpers.ts';
+import { cliIo, listeningCliApp } from './helpers.ts';
 
 const io = cliIo;
 
 t.test('portier staff add, list, revoke', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  await ta.app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = ta.app.server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const admin = { PORTIER_URL: url, PORTIER_TOKEN: ta.tokens.admin };
+  const { ta, env } = await listeningCliApp(t);
+  const admin = env('admin');
   const opId = (await ta.auth.findUserByName('operator'))!.id;
 
   const add = io(admin);
@@ -63,7 +58,7 @@ t.test('portier staff add, list, revoke', async (t) => {
   t.equal(await runAdmin(['--json', 'staff', 'list'], json), 0);
   t.equal(JSON.parse(json.stdout).staffCredentials.length, 2);
 
-  const op = io({ PORTIER_URL: url, PORTIER_TOKEN: ta.tokens.operator });
+  const op = io(env('operator'));
   t.equal(await runAdmin(['staff', 'list'], op), 1, 'an operator may not');
   t.match(op.stderr, /FORBIDDEN/);
   const bad = io(admin);
