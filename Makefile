@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 export npm_config_nodedir ?= /usr
 
-.PHONY: all install typecheck test demo bench protocol-docs clean
+.PHONY: all install typecheck test test-future demo bench protocol-docs clean
 
 all: typecheck
 
@@ -20,6 +20,11 @@ typecheck: install
 test: install
 	@npx tsc -p tsconfig.json --noEmit || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
 	@node scripts/run-tests.mjs
+
+# Every test again, twice, under Debian's faketime with a running clock: on the eve of a daylight-saving change more
+# than a year ahead (TZ=Europe/Paris) and 20 years ahead (TZ=UTC). Installs on the real clock first.
+test-future: install
+	@node scripts/run-future-tests.mjs
 
 demo: install
 	node --import tsx scripts/demo/main.ts

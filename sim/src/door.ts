@@ -80,6 +80,11 @@ export class VirtualDoor extends EventEmitter<VirtualDoorEventMap> {
     return this.item;
   }
 
+  /** Whether the latch has let go and the spring is about to push the door open. */
+  get springing(): boolean {
+    return this.springTimer !== undefined;
+  }
+
   /** Whether the solenoid is energised now. */
   get lockEnergised(): boolean {
     return this.energisedSince !== undefined;

@@ -59,7 +59,16 @@ export async function kioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<Ki
   if (o.before) await o.before({ dir, cloud, rec, p, token, bankId });
   const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), ...(o.language ? { language: o.language } : {}) });
   const kioskId = bank.kiosk!.column.controllerId;
-  return { dir, cloud, rec, p, bank, token, bankId, kioskId };
+  const w = { dir, cloud, rec, p, bank, token, bankId, kioskId };
+  // The bank may start on the desired state retained before the rules changed; the republished one follows.
+  const rules = Object.entries(o.rules ?? {});
+  if (rules.length) {
+    await until(() => {
+      const held = kioskState(w)?.rules as Record<string, unknown> | undefined;
+      return held !== undefined && rules.every(([k, v]) => JSON.stringify(held[k]) === JSON.stringify(v));
+    }, 10_000, 'the bank rules reached the kiosk controller');
+  }
+  return w;
 }
 
 /** Doors physically open in the simulator, as "column/door". */

@@ -97,6 +97,19 @@ export class VirtualDoorsPort {
     d.setLock(true);
     await new Promise((r) => setTimeout(r, this.pulseMs));
     d.setLock(false);
+    // A released latch whose spring has not pushed the door yet (a busy machine runs the timers late) still opens.
+    // The bound is due after the spring's own timer, which therefore fires first unless a person held the door.
+    if (!d.open && d.springing) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(bound);
+          d.off('moved', done);
+          resolve();
+        };
+        const bound = setTimeout(done, d.behaviour.springDelayMs);
+        d.on('moved', done);
+      });
+    }
     return d.open ? 'opened' : 'jammed';
   }
 
