@@ -10,6 +10,8 @@ import { provision } from '@portier/cloud/provision/provision.ts';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/sim/bank/index.ts';
 import { runTerminalKiosk } from '@portier/sim/kiosk-terminal/index.ts';
 import { seedDemo, DEMO_ADMIN } from './seed.ts';
+import { machineSpeaker, mirrorAudio, probeSpeaker } from './speaker.ts';
+import { startFailure } from './start-failure.ts';
 
 const root = resolve(process.env.PORTIER_DEMO_DIR ?? join(process.cwd(), 'var', 'demo'));
 const httpPort = Number(process.env.PORTIER_DEMO_HTTP_PORT ?? 8080);
@@ -27,6 +29,8 @@ const logger = pino(
       : undefined,
 );
 
+/** The newest parcel notices, kept on top of the kiosk screen. */
+const notices: string[] = [];
 let cloud: CloudRuntime | undefined;
 let bank: SimBank | undefined;
 let stopping = false;
@@ -56,8 +60,12 @@ async function main(): Promise<void> {
     broker: { kind: 'embedded', host: '127.0.0.1', port: mqttPort },
     logger: logger.child({ part: 'cloud' }),
     // The demo's stand-in for the parcel-ready webhook (notify.webhook): the notice goes to this terminal.
-    onPickupCode: (n) =>
-      process.stdout.write(`\n[notice to ${n.recipient.type} ${n.recipient.id}] a parcel waits in locker ${n.lockerNumber}: pickup code ${n.code}\n`),
+    onPickupCode: (n) => {
+      const line = `[notice to ${n.recipient.type} ${n.recipient.id}] a parcel waits in locker ${n.lockerNumber}: pickup code ${n.code}`;
+      notices.push(line);
+      while (notices.length > 3) notices.shift();
+      process.stdout.write(`\n${line}\n`);
+    },
   });
   const seeded = await seedDemo(cloud.service);
   const brokerUrl = cloud.mqttUrl;
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
   );
   bank = await runSimBank({ bank: bankConfig, logger: logger.child({ part: 'sim' }) });
   const pickup = await seeded.makeParcel();
+  const speaker = probeSpeaker({ ...(process.env.PORTIER_DEMO_SPEAKER !== undefined ? { setting: process.env.PORTIER_DEMO_SPEAKER } : {}) });
   const staff = await seeded.makeStaffCodes(DEMO_ADMIN.user);
 
   const lines = [
@@ -101,16 +110,24 @@ async function main(): Promise<void> {
     interactive
       ? `Below: the kiosk screen of column 1 (type the pickup code and Enter; C shuts every open door). Logs: ${logFile}`
       : 'Run `make demo` in a terminal to get the kiosk screen too.',
+    `Audio (H plugs headphones in): ${speaker.play ? "played through this machine's speaker, and" : `not played (${speaker.why}):`} a transcript is shown under the kiosk screen.`,
     'Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const kiosk = bank.kiosk;
+  if (kiosk && speaker.play) mirrorAudio(kiosk.audio, machineSpeaker());
   if (interactive && kiosk) {
+    const header = [
+      `Portier demo   API ${cloud.httpUrl}/api/v1   login: ${DEMO_ADMIN.user} / ${DEMO_ADMIN.password}   logs: ${logFile}`,
+      `Parcel ${pickup.trackingId} in locker ${pickup.lockerNumber}: pickup code ${pickup.code}   operator PIN ${staff.operatorPin}   carrier code ${staff.carrierCode}`,
+    ];
     await runTerminalKiosk({
       input: process.stdin,
       output: process.stdout,
       engine: kiosk.engine,
+      header: () => [...header, ...notices],
+      audio: kiosk.audio,
       extraKeys: { C: { help: 'a person shuts every open door', run: () => process.stdout.write(`(${bank?.closeAllDoors() ?? 0} door(s) shut)\n`) } },
     });
     // The kiosk screen ends on Ctrl-C / Ctrl-D (raw mode swallows the signal): stop everything.
@@ -120,5 +137,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   logger.error({ err }, 'demo failed to start');
+  // The log may be a file nobody has been told about yet: the cause and its fix go to the terminal too.
+  process.stderr.write(`\n${startFailure(err, { httpPort, mqttPort, logFile: interactive ? logFile : undefined })}\n`);
   void stop(1);
 });

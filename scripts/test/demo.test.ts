@@ -1,12 +1,14 @@
 // `make demo` as a person runs it: in a real terminal (node-pty), on free ports and a fresh state folder. The demo
 // prints where to look and a parcel's pickup code; typed on the kiosk screen, the parcel's locker opens (seen in the
 // cloud's API); the printed remote-open command path works over HTTP; Ctrl-C stops everything cleanly.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 import t from 'tap';
+import { probeSpeaker } from '../demo/speaker.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'scripts', 'demo', 'main.ts');
@@ -74,8 +76,21 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   };
   t.equal(await status(), 'occupied', `locker ${locker} holds the parcel`);
 
+  // The kiosk screen took the terminal over: what the demo printed is still on top of it.
+  const lastScreen = (): string => stripAnsi(out.slice(out.lastIndexOf('\x1b[2J')));
+  t.match(lastScreen(), new RegExp(`pickup code ${code}[\\s\\S]*== Welcome ==`), 'the pickup code stays visible above the kiosk screen');
+  t.match(lastScreen(), /API http:\/\/127\.0\.0\.1:\d+\/api\/v1/, 'and the API address');
+  t.match(lastScreen(), /operator PIN \d{6}/, 'and the operator PIN');
+  // Headphones in: what the audio interface says is shown as a transcript (and played where there is a speaker).
+  let mark = out.length;
+  p.write('H');
+  await expect(/audio: .*Welcome/, 15_000, mark);
+  t.match(lastScreen(), new RegExp(`pickup code ${code}[\\s\\S]*audio: `), 'transcript under the screen, header kept');
+  p.write('H');
+  await expect(/== Welcome == {3}\[EN\]/, 10_000, mark);
+
   // The person at the kiosk types the code on the keyboard.
-  const mark = out.length;
+  mark = out.length;
   for (const ch of code) p.write(ch);
   p.write('\r');
   await expect(new RegExp(`[Ll]ocker ${locker}\\b`), 15_000, mark);
@@ -96,4 +111,41 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   p.write('\x03'); // Ctrl-C on the kiosk screen
   const e = await Promise.race([exit, new Promise<{ exitCode: number }>((r) => setTimeout(() => r({ exitCode: -1 }), 20_000).unref())]);
   t.equal(e.exitCode, 0, 'Ctrl-C stops the demo cleanly');
+});
+
+t.test('make demo with its HTTP port taken: the terminal says which port, and how to choose another', { timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-demo-busy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => busy.close(() => r())));
+  const port = (busy.address() as AddressInfo).port;
+  const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: String(port), PORTIER_DEMO_MQTT_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
+  delete env['NODE_OPTIONS'];
+  delete env['MAKEFLAGS'];
+  const p = pty.spawn('make', ['demo'], { name: 'xterm-256color', cols: 160, rows: 40, cwd: ROOT, env });
+  let out = '';
+  p.onData((d) => (out += d));
+  const e = await new Promise<{ exitCode: number }>((resolve) => p.onExit(resolve));
+  const screen = stripAnsi(out);
+  t.not(e.exitCode, 0, 'make demo fails');
+  t.match(screen, new RegExp(`port ${port} \\(the HTTP API\\) is already in use`), 'the cause, on the terminal');
+  t.match(screen, new RegExp(`PORTIER_DEMO_HTTP_PORT=${port + 1} make demo`), 'and the fix');
+  t.match(screen, /PORTIER_DEMO_MQTT_PORT \(default 1883\)/, 'the other port and its variable are named');
+});
+
+t.test('the demo plays the kiosk audio only where there is a sound card and espeak-ng', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-speaker-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'espeak-ng'), '#!/bin/sh\n', { mode: 0o755 });
+  const cards = join(dir, 'cards');
+  writeFileSync(cards, '--- no soundcards ---\n');
+  t.same(probeSpeaker({ cardsFile: cards, path: bin }), { play: false, why: 'this machine has no sound card' });
+  writeFileSync(cards, ' 0 [PCH            ]: HDA-Intel - HDA Intel PCH\n                      HDA Intel PCH at 0xf7f10000 irq 32\n');
+  t.same(probeSpeaker({ cardsFile: cards, path: bin }), { play: true });
+  t.same(probeSpeaker({ cardsFile: cards, path: join(dir, 'nowhere') }), { play: false, why: 'espeak-ng is not installed' });
+  t.same(probeSpeaker({ cardsFile: cards, path: bin, setting: '0' }), { play: false, why: 'PORTIER_DEMO_SPEAKER=0' });
+  t.same(probeSpeaker({ cardsFile: join(dir, 'absent'), path: bin }), { play: false, why: 'this machine has no sound card' });
 });

@@ -53,7 +53,23 @@ export interface TerminalKioskOptions {
   ansi?: boolean;
   /** Extra single keys for the simulator around the kiosk (e.g. `C`: a person shuts the open doors). */
   extraKeys?: Record<string, { help: string; run: () => unknown }>;
+  /**
+   * Lines kept at the top of every redraw (what the person was told before the screen took the terminal: where the
+   * API is, a pickup code, a PIN). Asked again at each redraw, so they may change.
+   */
+  header?: () => string[];
+  /** The kiosk's audio output: what it says and plays is shown as a transcript under the screen. */
+  audio?: TerminalAudio;
 }
+
+/** What the transcript needs of an audio output (the firmware's `AudioOut` is one). */
+export interface TerminalAudio {
+  on(event: 'started', listener: (e: { kind: 'speech' | 'tone'; text?: string }) => void): unknown;
+  off(event: 'started', listener: (e: { kind: 'speech' | 'tone'; text?: string }) => void): unknown;
+}
+
+/** Spoken lines kept in the transcript under the screen. */
+const TRANSCRIPT_LINES = 4;
 
 const OPTION_LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -105,11 +121,28 @@ export function runTerminalKiosk(opts: TerminalKioskOptions): Promise<void> {
   const write = (s: string): void => {
     if (!output.writableEnded && !output.destroyed) output.write(s);
   };
+  const transcript: string[] = [];
   const draw = (view: TerminalScreen): void => {
     lastView = view;
     const body = renderScreen(view, translate);
-    write(ansi ? `\x1b[2J\x1b[H${body}` : `\n${body}`);
+    if (ansi) {
+      const header = opts.header?.() ?? [];
+      const top = header.length ? `${header.join('\n')}\n${'-'.repeat(60)}\n` : '';
+      const heard = transcript.length ? `${'-'.repeat(60)}\n${transcript.map((l) => `audio: ${l}`).join('\n')}\n` : '';
+      write(`\x1b[2J\x1b[H${top}${body}${heard}`);
+    } else write(`\n${body}`);
     if (line) write(`${prefixOf(line.kind)}${line.buffer}`);
+  };
+  const onAudio = (e: { kind: 'speech' | 'tone'; text?: string }): void => {
+    const heard = e.kind === 'speech' ? (e.text ?? '') : '(tone)';
+    // Digit echoes are tones: a run of them is one transcript line, not a screenful.
+    if (heard === '(tone)' && transcript[transcript.length - 1]?.startsWith('(tone')) {
+      const n = Number(/x(\d+)\)$/.exec(transcript[transcript.length - 1] ?? '')?.[1] ?? 1) + 1;
+      transcript[transcript.length - 1] = `(tone x${n})`;
+    } else transcript.push(heard);
+    while (transcript.length > TRANSCRIPT_LINES) transcript.shift();
+    if (ansi) draw(lastView);
+    else write(`audio: ${transcript[transcript.length - 1] ?? ''}\n`);
   };
   const onScreen = (view: TerminalScreen): void => {
     // Typed digits redraw only the entry line, so a screen reader on the terminal is not flooded.
@@ -140,6 +173,7 @@ export function runTerminalKiosk(opts: TerminalKioskOptions): Promise<void> {
       input.off('close', finish);
       engine.off('screen', onScreen);
       engine.off('notice', onNotice);
+      opts.audio?.off('started', onAudio);
       opts.signal?.removeEventListener('abort', finish);
       if (input.isTTY && input.setRawMode) input.setRawMode(false);
       void chain.then(() => resolve());
@@ -232,6 +266,7 @@ export function runTerminalKiosk(opts: TerminalKioskOptions): Promise<void> {
     if (input.isTTY && input.setRawMode) input.setRawMode(true);
     engine.on('screen', onScreen);
     engine.on('notice', onNotice);
+    opts.audio?.on('started', onAudio);
     input.on('data', onData);
     input.once('end', finish);
     input.once('close', finish);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { renderScreen, runTerminalKiosk } from '../../src/kiosk-terminal/index.ts';
@@ -127,4 +128,48 @@ t.test('renderScreen draws errors, warnings, input and the wait', async (t) => {
     (r) => r.key,
   );
   t.match(text, /== T == {3}\[EN\]\n!! W\n\*\* E\n {3}L\n {3}> abc_\n {3}\[a\] O\n {3}\(sign-in possible again in 2 s\)/);
+});
+
+t.test('a redraw keeps the header lines and shows a transcript of what the kiosk said', async (t) => {
+  const k = createKiosk(t);
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  const audio = new EventEmitter<{ started: [{ kind: 'speech' | 'tone'; text?: string }] }>();
+  const done = runTerminalKiosk({ input, output, engine: k.engine, ansi: true, audio, header: () => ['API http://127.0.0.1:8080/api/v1', 'pickup code 123456'] });
+  t.teardown(async () => {
+    input.end();
+    await done;
+  });
+  const lastScreen = (): string => text.slice(text.lastIndexOf('\x1b[2J'));
+  t.match(lastScreen(), /^\x1b\[2J\x1b\[HAPI http:\/\/127\.0\.0\.1:8080\/api\/v1\npickup code 123456\n-+\n== Welcome ==/, 'the header is on top of the screen');
+  input.write('\r');
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  await k.engine.settled();
+  t.match(lastScreen(), /pickup code 123456[\s\S]*== /, 'still there after the page changed');
+  audio.emit('started', { kind: 'speech', text: 'Welcome. Type your pickup code.' });
+  audio.emit('started', { kind: 'tone' });
+  audio.emit('started', { kind: 'tone' });
+  t.match(lastScreen(), /pickup code 123456[\s\S]*audio: Welcome\. Type your pickup code\.\naudio: \(tone x2\)\n$/, 'what was said and played, under the screen');
+  for (let i = 0; i < 5; i++) audio.emit('started', { kind: 'speech', text: `line ${i}` });
+  t.notMatch(lastScreen(), /line 0/, 'only the last lines are kept');
+  t.match(lastScreen(), /audio: line 4\n$/);
+});
+
+t.test('without ANSI the transcript is written line by line', async (t) => {
+  const k = createKiosk(t);
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  const audio = new EventEmitter<{ started: [{ kind: 'speech' | 'tone'; text?: string }] }>();
+  const done = runTerminalKiosk({ input, output, engine: k.engine, ansi: false, audio });
+  t.teardown(async () => {
+    input.end();
+    await done;
+  });
+  audio.emit('started', { kind: 'speech', text: 'Bienvenue.' });
+  t.match(text, /audio: Bienvenue\.\n$/);
+  t.notMatch(text, /\x1b\[/);
 });
