@@ -12,9 +12,11 @@ const DEMO_LABEL = 'make demo';
 /** Column layout: door sizes top to bottom; each door's height band from the floor. */
 const LAYOUT: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; sizes: LockerSize[] }> = [
   { position: 1, kind: 'kiosk', controllerId: 'demo-col-1', sizes: ['S', 'S', 'M', 'M', 'L'] },
-  { position: 2, kind: 'plain', controllerId: 'demo-col-2', sizes: ['XS', 'S', 'S', 'M', 'M', 'L', 'XL'] },
+  { position: 2, kind: 'plain', controllerId: 'demo-col-2', sizes: ['XS', 'S', 'M', 'L', 'XL'] },
 ];
 const HEIGHT: Record<string, number> = { XS: 15, S: 25, M: 35, L: 45, XL: 60, custom: 40 };
+/** Columns are 190 cm tall and stand on a 10 cm plinth: every door of the layout fits between the two. */
+export const DEMO_COLUMN = { topCm: 190, plinthCm: 10 };
 
 export interface SeededDemo {
   bankId: string;
@@ -39,11 +41,12 @@ export async function seedDemo(service: LockerService): Promise<SeededDemo> {
     let number = 1;
     for (const col of LAYOUT) {
       const column = await service.createColumn({ id: `${BANK_ID}-c${col.position}`, bankId: BANK_ID, position: col.position, kind: col.kind, controllerId: col.controllerId }, ACTOR);
-      // Doors are stacked from the top of a 190 cm column down to the floor.
-      let top = 190;
+      // Doors are stacked from the top of the column down to its plinth.
+      let top = DEMO_COLUMN.topCm;
       const lockers = col.sizes.map((size, i) => {
         const bottom = top - (HEIGHT[size] ?? 30);
-        const locker = { bankId: BANK_ID, number: number++, columnId: column.id, door: i + 1, size, bottomCm: Math.max(bottom, 0), topCm: top, loading: 'front' as const };
+        if (bottom < DEMO_COLUMN.plinthCm) throw new Error(`demo layout: column ${col.position} is taller than ${DEMO_COLUMN.topCm} cm`);
+        const locker = { bankId: BANK_ID, number: number++, columnId: column.id, door: i + 1, size, bottomCm: bottom, topCm: top, loading: 'front' as const };
         top = bottom;
         return locker;
       });

@@ -359,10 +359,15 @@ export function buildAdminProgram(io: AdminIo): Command {
         return;
       }
       const r = await c.json<{ activity: Record<string, unknown>[] }>('GET', `/activity${qs.size ? `?${qs}` : ''}`);
+      // Who acted and the detail (a remote open's request and its outcome are two rows that differ only there).
+      const actorOf = (a: Record<string, unknown>): string => {
+        const actor = a.actor as { role?: string; id?: string } | undefined;
+        return actor ? [actor.role, actor.id].filter(Boolean).join(':') : '';
+      };
       print(r, () =>
         table(
-          r.activity.map((a) => ({ ...a, at: new Date(a.at as number).toISOString() })),
-          ['at', 'type', 'bankId', 'lockerNumber', 'recipientId', 'trackingId'],
+          r.activity.map((a) => ({ ...a, at: new Date(a.at as number).toISOString(), actor: actorOf(a) })),
+          ['at', 'type', 'actor', 'bankId', 'lockerNumber', 'recipientId', 'trackingId', 'detail'],
         ),
       );
     });
