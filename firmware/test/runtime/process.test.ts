@@ -61,7 +61,7 @@ t.test('portier-controller run on a pty from portier-sim column: connects, opens
   let simOut = '';
   sim.stdout!.on('data', (d: Buffer) => (simOut += d.toString()));
   sim.stderr!.resume();
-  await waitFor(() => /controller tty: (\S+)/.test(simOut), 15_000, 'the simulator tty');
+  await waitFor(() => /controller tty: (\S+)/.test(simOut), 60_000, 'the simulator tty');
   const tty = /controller tty: (\S+)/.exec(simOut)![1]!;
 
   const configFile = join(dir, 'controller.yaml');
