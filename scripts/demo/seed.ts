@@ -9,12 +9,19 @@ const ACTOR = { role: 'admin' as const, id: 'demo-seed' };
 const BANK_ID = 'demo-bank';
 const DEMO_LABEL = 'make demo';
 
-/** Column layout: door sizes top to bottom; each door's height band from the floor. */
-const LAYOUT: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; sizes: LockerSize[] }> = [
-  { position: 1, kind: 'kiosk', controllerId: 'demo-col-1', sizes: ['S', 'S', 'M', 'M', 'L'] },
-  { position: 2, kind: 'plain', controllerId: 'demo-col-2', sizes: ['XS', 'S', 'M', 'L', 'XL'] },
+/**
+ * Column layout: doors top to bottom, each with its size and height. A column is 190 cm tall on a 10 cm plinth, so
+ * the heights of its doors add up to at most 180 cm; the plain column's doors are lower to fit every size.
+ */
+const LAYOUT: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; doors: Array<[LockerSize, number]> }> = [
+  { position: 1, kind: 'kiosk', controllerId: 'demo-col-1', doors: [['S', 25], ['S', 25], ['M', 35], ['M', 35], ['L', 45]] },
+  {
+    position: 2,
+    kind: 'plain',
+    controllerId: 'demo-col-2',
+    doors: [['XS', 12], ['S', 20], ['S', 20], ['M', 28], ['M', 28], ['L', 32], ['XL', 40]],
+  },
 ];
-const HEIGHT: Record<string, number> = { XS: 15, S: 25, M: 35, L: 45, XL: 60, custom: 40 };
 /** Columns are 190 cm tall and stand on a 10 cm plinth: every door of the layout fits between the two. */
 export const DEMO_COLUMN = { topCm: 190, plinthCm: 10 };
 
@@ -43,8 +50,8 @@ export async function seedDemo(service: LockerService): Promise<SeededDemo> {
       const column = await service.createColumn({ id: `${BANK_ID}-c${col.position}`, bankId: BANK_ID, position: col.position, kind: col.kind, controllerId: col.controllerId }, ACTOR);
       // Doors are stacked from the top of the column down to its plinth.
       let top = DEMO_COLUMN.topCm;
-      const lockers = col.sizes.map((size, i) => {
-        const bottom = top - (HEIGHT[size] ?? 30);
+      const lockers = col.doors.map(([size, height], i) => {
+        const bottom = top - height;
         if (bottom < DEMO_COLUMN.plinthCm) throw new Error(`demo layout: column ${col.position} is taller than ${DEMO_COLUMN.topCm} cm`);
         const locker = { bankId: BANK_ID, number: number++, columnId: column.id, door: i + 1, size, bottomCm: bottom, topCm: top, loading: 'front' as const };
         top = bottom;
@@ -60,7 +67,7 @@ export async function seedDemo(service: LockerService): Promise<SeededDemo> {
   return {
     bankId: BANK_ID,
     lockerCount,
-    columns: LAYOUT.map((c) => ({ position: c.position, kind: c.kind, controllerId: c.controllerId, doors: c.sizes.length })),
+    columns: LAYOUT.map((c) => ({ position: c.position, kind: c.kind, controllerId: c.controllerId, doors: c.doors.length })),
     async makeParcel() {
       const trackingId = `DEMO${Date.now().toString(36).toUpperCase()}`;
       const { reservation } = await service.reserve(

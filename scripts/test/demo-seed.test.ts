@@ -5,7 +5,7 @@ import { LockerService } from '@portier/cloud/domain/service.ts';
 import { MemoryStore } from '@portier/cloud/store/memory.ts';
 import { DEMO_COLUMN, seedDemo } from '../demo/seed.ts';
 
-const MIN_HEIGHT_CM: Record<string, number> = { XS: 8, S: 15, M: 25, L: 35, XL: 50 };
+const MIN_HEIGHT_CM: Record<string, number> = { XS: 8, S: 15, M: 25, L: 30, XL: 40 };
 
 t.test('make demo seeds a physically possible bank', async (t) => {
   const service = new LockerService({ store: new MemoryStore(), codeHashN: 1024 });
