@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth/service.ts';
 import { DomainError } from '../domain/errors.ts';
+import { StoreError } from '../store/store.ts';
 
 /** The one error body of the API: `{ error: { code, message, field? } }`. */
 export interface ErrorBody {
@@ -147,6 +148,11 @@ export function mapError(err: unknown, log: Logger, req?: FastifyRequest): Mappe
     const status = DOMAIN_STATUS[err.code] ?? (err.field ? 400 : 409);
     if (status >= 500) log.error({ err }, 'domain failure');
     return { status, body: body(err.code, err.message, err.field ? requestField(err.field, req) : undefined) };
+  }
+
+  if (err instanceof StoreError && (err.code === 'WRITE_FAILED' || err.code === 'CLOSED')) {
+    log.error({ err }, 'store cannot write');
+    return { status: 503, body: body('STORE_FAILED', `The change could not be saved: ${err.message}. Try again later.`) };
   }
 
   const fe = err as Partial<FastifyError>;

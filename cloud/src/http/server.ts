@@ -139,7 +139,12 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   });
 
   const z = app.withTypeProvider<ZodTypeProvider>();
-  z.get(`${API_PREFIX}/health`, { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // A load balancer or a person asks here what is wrong: a store that cannot write (a full disk) says so, with 503.
+  z.get(`${API_PREFIX}/health`, { schema: { hide: true } }, async (_req, reply) => {
+    const store = deps.service.store.health();
+    if (store.writable) return { status: 'ok' };
+    return reply.code(503).send({ status: 'degraded', store });
+  });
   z.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });

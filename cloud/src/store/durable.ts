@@ -1,7 +1,7 @@
 /**
  * The embedded durable store: a lowdb snapshot of the live state plus an append-only journal.
  *
- * Why this shape (issue 4 item 6, "the activity log must not make every write slower as history grows"):
+ * Why this shape (the activity log must not make every write slower as history grows):
  * - Every commit is one JSON line appended to `journal.jsonl` and fdatasync'd: the cost of a write does not
  *   depend on how much history there is. Ended reservations and activity live only in the journal (and in memory).
  * - Group commit: commits made while an fsync is in flight are written together and share the next fsync.
@@ -11,15 +11,21 @@
  *   that sequence number are replayed on top of it. The journal keeps every commit since the store was created,
  *   so a corrupt snapshot is set aside and the live state rebuilt from the journal alone, with a log line.
  * - A torn tail (a crash in the middle of an append: a partial line, or garbage after the last good line) is cut
- *   off at open, with a log line. Only unacknowledged commits can be there.
+ *   off at open, with a log line. Only unacknowledged commits can be there. Lines carry a checksum
+ *   (`journal-line.ts`): a damaged line before intact ones refuses the open, naming the file and the line.
+ * - A journal that lost lines the snapshot already holds (its tail cut after a checkpoint) gets a skip line
+ *   (`s`: the first missing sequence number), so the sequence stays continuous for every later open.
+ * - A failed append (a full disk) is cut back off the journal and fails its commits; the store then refuses writes
+ *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
  * - `LOCK` holds the owner's pid: two processes appending to one journal would interleave lines.
  */
-import { open, readFile, rename, rm, readdir, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, readdir, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
 import { CorruptFileError, DurableJSONFile, fsyncDir } from './durable-file.ts';
+import { appendAll, frameLine, parseLine } from './journal-line.ts';
 import { emptyMaps, MemoryStore } from './memory.ts';
 import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
 
@@ -40,6 +46,8 @@ interface SnapshotFile {
 /** One journal line (short keys: it is written thousands of times per second). */
 interface JournalLine {
   q: number;
+  /** A skip line: sequence numbers from `s` to `q` are missing from the journal and covered by the snapshot. */
+  s?: number;
   p?: [CollectionName, string, unknown][];
   d?: [CollectionName, string][];
   e?: Reservation[];
@@ -69,6 +77,9 @@ export class DurableStore extends MemoryStore {
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
   private checkpointing: Promise<void> | undefined;
+  /** Bytes of the journal known to hold whole, acknowledged lines. */
+  private journalSize = 0;
+  private recovering: Promise<boolean> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -171,26 +182,32 @@ export class DurableStore extends MemoryStore {
     let good = 0;
     let expected = 0;
     let badAt = -1;
+    let lineNo = 0;
+    let why = '';
     while (pos < buf.length) {
+      lineNo++;
       const nl = buf.indexOf(NL, pos);
       if (nl < 0) {
         badAt = pos; // a line without its newline: the append was cut short
+        why = 'no newline';
         break;
       }
-      let line: JournalLine;
-      try {
-        line = JSON.parse(buf.toString('utf8', pos, nl)) as JournalLine;
-        if (typeof line.q !== 'number') throw new Error('no sequence number');
-      } catch {
+      const parsed = parseLine(buf.toString('utf8', pos, nl));
+      const line = parsed.ok ? (parsed.value as JournalLine) : undefined;
+      if (!line || typeof line.q !== 'number') {
         badAt = pos;
+        why = parsed.ok ? 'no sequence number' : parsed.why;
         break;
       }
-      if (expected !== 0 && line.q !== expected) {
-        throw new StoreError('CORRUPT', `journal sequence jumps from ${expected - 1} to ${line.q} at byte ${pos}`);
+      const first = line.s ?? line.q;
+      if (expected !== 0 && first !== expected) {
+        throw new StoreError('CORRUPT', `${path} line ${lineNo}: journal sequence jumps from ${expected - 1} to ${line.q} at byte ${pos}`);
       }
       expected = line.q + 1;
-      if (line.q > snapshotSeq) this.applyLine(line);
-      else this.applyHistory(line);
+      if (line.s === undefined) {
+        if (line.q > snapshotSeq) this.applyLine(line);
+        else this.applyHistory(line);
+      }
       this.seq = line.q;
       pos = nl + 1;
       good = pos;
@@ -199,20 +216,29 @@ export class DurableStore extends MemoryStore {
       // Tolerated only at the tail: everything after the bad spot must be unparseable too (a torn append).
       const rest = buf.subarray(badAt);
       if (containsValidLine(rest)) {
-        throw new StoreError('CORRUPT', `journal line at byte ${badAt} is damaged but later lines are intact; refusing to drop data`);
+        throw new StoreError(
+          'CORRUPT',
+          `${path} line ${lineNo} (byte ${badAt}) is damaged (${why}) but later lines are intact; refusing to drop data`,
+        );
       }
-      this.log.warn({ at: badAt, bytes: buf.length - badAt }, 'journal ends with a torn write: cutting it off');
+      this.log.warn({ at: badAt, line: lineNo, why, bytes: buf.length - badAt }, 'journal ends with a torn write: cutting it off');
     }
-    if (this.seq < snapshotSeq) {
-      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
-      this.seq = snapshotSeq;
-    }
-    this.durableSeq = this.seq;
     this.journal = await open(path, 'a+', 0o600);
     if (badAt >= 0) {
       await this.journal.truncate(good);
       await this.journal.sync();
     }
+    this.journalSize = good;
+    if (this.seq < snapshotSeq) {
+      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
+      // The next start must find the sequence continuous: a skip line says the missing numbers are in the snapshot.
+      const skip = Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: this.seq + 1 } satisfies JournalLine)), 'utf8');
+      await appendAll(this.journal, skip);
+      await this.journal.datasync();
+      this.journalSize += skip.length;
+      this.seq = snapshotSeq;
+    }
+    this.durableSeq = this.seq;
     if (created) await fsyncDir(this.dir);
   }
 
@@ -238,7 +264,7 @@ export class DurableStore extends MemoryStore {
     if (change.del?.length) line.d = change.del.map((d) => [d.c, d.key]);
     if (change.ended?.length) line.e = change.ended;
     if (change.activity?.length) line.a = change.activity;
-    this.pendingLines.push(`${JSON.stringify(line)}\n`);
+    this.pendingLines.push(frameLine(JSON.stringify(line)));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.flushing ??= this.flushLoop();
@@ -256,12 +282,15 @@ export class DurableStore extends MemoryStore {
         this.waiters = [];
         const data = Buffer.from(lines.join(''), 'utf8');
         try {
-          await this.journal.write(data);
+          await appendAll(this.journal, data);
           await this.journal.datasync();
         } catch (err) {
+          // Whatever part of the batch reached the file is cut off again: no later append may follow a torn line.
+          await this.journal.truncate(this.journalSize).catch(() => undefined);
           this.fail(err as Error, waiters);
           return;
         }
+        this.journalSize += data.length;
         this.durableSeq = upTo;
         this.bytesSinceSnapshot += data.length;
         for (const w of waiters) w.resolve();
@@ -277,11 +306,48 @@ export class DurableStore extends MemoryStore {
 
   private fail(err: Error, waiters: Waiter[]): void {
     this.failure = err;
-    this.log.error({ err }, 'journal write failed: the store refuses further writes until reopened');
+    this.log.error({ err }, 'journal write failed: the store refuses writes until a write succeeds again');
     const e = new StoreError('WRITE_FAILED', `journal write failed: ${err.message}`, { cause: err });
     for (const w of [...waiters, ...this.waiters]) w.reject(e);
     this.waiters = [];
     this.pendingLines = [];
+  }
+
+  /**
+   * After a failed append: once a probe write in the store's folder succeeds (the disk has room again), the memory,
+   * which holds the changes that failed, is rebuilt from the files and writes are taken again.
+   */
+  protected override recover(): Promise<boolean> {
+    this.recovering ??= (async (): Promise<boolean> => {
+      const probe = join(this.dir, `.probe-${process.pid}.tmp`);
+      try {
+        while (this.flushing) await this.flushing;
+        await writeFile(probe, Buffer.alloc(64 * 1024), { flush: true });
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'store still cannot write');
+        return false;
+      } finally {
+        await rm(probe, { force: true });
+      }
+      try {
+        await this.journal.truncate(this.journalSize);
+        await this.journal.datasync();
+        await this.journal.close();
+        this.seq = 0;
+        this.snapshotSeq = 0;
+        this.ended = [];
+        this.endedById = new Map();
+        this.activity = [];
+        await this.load();
+        this.failure = undefined;
+        this.log.warn('store writes again: memory rebuilt from the files');
+        return true;
+      } catch (err) {
+        this.log.error({ err }, 'store could not recover');
+        return false;
+      }
+    })().finally(() => (this.recovering = undefined));
+    return this.recovering;
   }
 
   /** Writes the live state as of the durable sequence number. Must be called when nothing is pending. */
@@ -334,12 +400,8 @@ function containsValidLine(buf: Buffer): boolean {
   while (pos > 0 && pos < buf.length) {
     const nl = buf.indexOf(NL, pos);
     if (nl < 0) return false;
-    try {
-      const l = JSON.parse(buf.toString('utf8', pos, nl)) as JournalLine;
-      if (typeof l.q === 'number') return true;
-    } catch {
-      // keep looking
-    }
+    const l = parseLine(buf.toString('utf8', pos, nl));
+    if (l.ok && typeof (l.value as Partial<JournalLine> | null)?.q === 'number') return true;
     pos = nl + 1;
   }
   return false;

@@ -7,6 +7,7 @@ import {
   type LiveCollections,
   type PastReservationQuery,
   type Store,
+  type StoreHealth,
 } from './store.ts';
 
 type Maps = { [C in CollectionName]: Map<string, LiveCollections[C]> };
@@ -50,9 +51,27 @@ export class MemoryStore implements Store {
 
   commit(change: Change): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'store is closed'));
-    if (this.failure) return Promise.reject(new StoreError('WRITE_FAILED', `store failed earlier: ${this.failure.message}`, { cause: this.failure }));
+    if (this.failure) return this.commitAfterFailure(change);
     this.apply(change);
     return this.persist(change);
+  }
+
+  health(): StoreHealth {
+    return this.failure ? { writable: false, problem: this.failure.message } : { writable: true };
+  }
+
+  private async commitAfterFailure(change: Change): Promise<void> {
+    const failed = this.failure;
+    if (!(await this.recover()) || this.failure) {
+      const cause = this.failure ?? failed;
+      throw new StoreError('WRITE_FAILED', `the store cannot write: ${cause?.message ?? 'unknown error'}`, { cause });
+    }
+    return this.commit(change);
+  }
+
+  /** Makes a failed store write again, when it can; resolves whether it did. */
+  protected recover(): Promise<boolean> {
+    return Promise.resolve(false);
   }
 
   protected persist(_change: Change): Promise<void> {

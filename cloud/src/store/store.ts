@@ -113,6 +113,13 @@ export class StoreError extends Error {
   }
 }
 
+/** What `/api/v1/health` tells of the store. */
+export interface StoreHealth {
+  writable: boolean;
+  /** Why it cannot write (e.g. no space left on device). */
+  problem?: string;
+}
+
 export interface Store {
   /** The value under `key`, or undefined. Values are shared with the store: never mutate them, put a copy. */
   get<C extends CollectionName>(c: C, key: string): LiveCollections[C] | undefined;
@@ -127,9 +134,12 @@ export interface Store {
   revision(c: CollectionName): number;
   /**
    * Applies `change` to the in-memory state before returning, then resolves once it is durable. A failed write
-   * rejects with StoreError('WRITE_FAILED'), and the store refuses every later commit (reopen to recover).
+   * rejects with StoreError('WRITE_FAILED'); the store then refuses later commits, with that cause, until it can
+   * write again (the durable store checks with a probe write and rebuilds its memory from its files).
    */
   commit(change: Change): Promise<void>;
+  /** Whether commits are taken now, and if not, why. */
+  health(): StoreHealth;
   /** Activity entries matching `q`, oldest first. */
   queryActivity(q: ActivityQuery): ActivityEntry[];
   /** The ended reservation with this id, if any. */
