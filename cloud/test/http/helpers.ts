@@ -27,10 +27,10 @@ export interface TestApp {
 }
 
 export async function makeTestApp(
-  opts: { bodyLimitBytes?: number; recipientContactId?: string; extend?: (app: App) => void | Promise<void> } = {},
+  opts: { bodyLimitBytes?: number; recipientContactId?: string; extend?: (app: App) => void | Promise<void>; store?: MemoryStore } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
-  const store = new MemoryStore();
+  const store = opts.store ?? new MemoryStore();
   const service = new LockerService({ store, clock: () => clock.now, logger: silent, codeHashN: 1024 });
   const tokenRepo = new MemoryTokenRepo();
   const auth = new AuthService({
