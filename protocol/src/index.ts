@@ -5,6 +5,7 @@ export * from './signing.ts';
 export * from './credentials.ts';
 export * from './schemas.ts';
 export * from './parse.ts';
+export * from './journal-line.ts';
 export * from './messages/common.ts';
 export * from './messages/command.ts';
 export * from './messages/ack.ts';

@@ -1,8 +1,9 @@
 import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { frameLine, parseLine } from '@portier/protocol';
 import type { z } from 'zod';
 import type { Logger } from '../util/logger.ts';
-import { StoreError, type StoreReset } from './durable-file.ts';
+import { StoreError, fsyncDir, type StoreReset } from './durable-file.ts';
 
 /** What `AppendLog.open` found on disk. */
 export interface AppendLogContents {
@@ -18,7 +19,9 @@ export interface AppendLogContents {
  * whole durable file. The owner keeps a snapshot elsewhere and `truncate`s the log after each snapshot is durable.
  *
  * Appends are serialised and grouped: lines that arrive while a sync is in flight go out together in the next one.
- * An append counts only once its promise resolved (the line and everything before it are on disk).
+ * An append counts only once its promise resolved (the line and everything before it are on disk). A write that
+ * stores part of a batch (a full disk) fails the append and is cut off again, so no later line follows a torn one.
+ * Lines carry a checksum (`frameLine` of @portier/protocol); logs of releases without one still read.
  */
 export class AppendLog {
   /** Completed physical syncs (tests and benchmarks). */
@@ -31,23 +34,29 @@ export class AppendLog {
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
+    /** Bytes of the file known to hold whole lines. */
+    private size: number,
   ) {}
 
   /** Opens (creating) the log and returns what it holds. A torn last line is dropped from the file. */
   static async open(path: string): Promise<{ log: AppendLog; contents: AppendLogContents }> {
     let text = '';
+    let created = false;
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new StoreError('STORE_READ_FAILED', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
       }
+      created = true;
     }
     const end = text.lastIndexOf('\n') + 1;
     const tornTail = end < text.length;
     const lines = text.slice(0, end).split('\n').filter((l) => l.length > 0);
     const fh = await open(path, 'a', 0o600);
-    const log = new AppendLog(path, fh);
+    // A new file exists after a power cut only once its folder entry is on disk too.
+    if (created) await fsyncDir(dirname(path));
+    const log = new AppendLog(path, fh, Buffer.byteLength(text.slice(0, end)));
     if (tornTail) {
       // Cut the torn bytes off so the next append starts on a line of its own.
       await fh.truncate(Buffer.byteLength(text.slice(0, end)));
@@ -65,15 +74,12 @@ export class AppendLog {
     const { log, contents } = await AppendLog.open(path);
     const entries: T[] = [];
     for (const [i, line] of contents.lines.entries()) {
-      let parsed: ReturnType<typeof schema.safeParse>;
-      try {
-        parsed = schema.safeParse(JSON.parse(line));
-      } catch {
-        parsed = schema.safeParse(undefined);
-      }
+      const framed = parseLine(line);
+      const parsed = schema.safeParse(framed.ok ? framed.value : undefined);
       if (!parsed.success) {
         await log.close();
-        const reset = await AppendLog.setAside(path, `${basename(path)} line ${i + 1} is not a log entry`, Date.now());
+        const why = framed.ok ? 'is not a log entry' : `is damaged (${framed.why})`;
+        const reset = await AppendLog.setAside(path, `${basename(path)} line ${i + 1} ${why}`, Date.now());
         logger?.warn({ reason: reset.reason, setAsideAs: reset.setAsideAs }, 'corrupt log set aside');
         return { log: (await AppendLog.open(path)).log, entries, reset };
       }
@@ -82,16 +88,23 @@ export class AppendLog {
     return { log, entries };
   }
 
-  /** Appends `line` (no newline in it); resolves when it is on disk. */
+  /** Appends `line` (JSON text, no newline in it); resolves when it is on disk. */
   append(line: string): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('STORE_CLOSED', `${this.path} is closed`));
-    this.queued.push(`${line}\n`);
+    this.queued.push(frameLine(line));
     this.next ??= this.enqueue(async () => {
       this.next = undefined;
       const batch = this.queued.splice(0);
       if (batch.length === 0) return;
-      await this.fh.write(batch.join(''));
-      await this.fh.datasync();
+      const data = Buffer.from(batch.join(''), 'utf8');
+      try {
+        await appendAll(this.fh, data);
+        await this.fh.datasync();
+      } catch (err) {
+        await this.fh.truncate(this.size).catch(() => undefined);
+        throw err;
+      }
+      this.size += data.length;
       this.syncs++;
     });
     return this.next;
@@ -106,6 +119,7 @@ export class AppendLog {
       await task();
       await this.fh.truncate(0);
       await this.fh.datasync();
+      this.size = 0;
       this.syncs++;
     });
   }
@@ -139,5 +153,15 @@ export class AppendLog {
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** Writes all of `data` at the end of `fh`, or throws: `write(2)` may store part of it and report no error. */
+async function appendAll(fh: FileHandle, data: Buffer): Promise<void> {
+  let off = 0;
+  while (off < data.length) {
+    const { bytesWritten } = await fh.write(data, off, data.length - off);
+    if (bytesWritten <= 0) throw Object.assign(new Error(`no space left on device: ${off} of ${data.length} bytes written`), { code: 'ENOSPC' });
+    off += bytesWritten;
   }
 }

@@ -37,7 +37,7 @@ export interface DurableFileOptions<T> {
 }
 
 /** fsync a folder so a rename in it survives a power cut. Some file systems refuse; that is not our failure. */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   let fh;
   try {
     fh = await open(dir, 'r');

@@ -2,7 +2,7 @@ import t from 'tap';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signMessage, type Command } from '@portier/protocol';
+import { parseLine, signMessage, type Command } from '@portier/protocol';
 import { ControllerLink } from '../../src/link/controller-link.ts';
 import { fixture, BANK, CTRL, OTHER, SECRET } from './helpers/fixture.ts';
 import { FakeExecutor, makeCommand, openDoorBody, publishedSchemaValidator, waitForEvent } from './helpers/cloud.ts';
@@ -125,7 +125,11 @@ t.test('a command running when the controller died is acked unknown/interrupted 
   const logged = readFileSync(join(f.dir, 'commands.log'), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { a?: [string]; p?: { id: string } });
+    .map((l) => {
+      const line = parseLine(l);
+      if (!line.ok) throw new Error(`bad commands.log line: ${line.why}`);
+      return line.value as { a?: [string]; p?: { id: string } };
+    });
   t.same(logged.flatMap((e) => (e.p ? [e.p.id] : [])), [c.id], 'pending mark is durable before the pulse');
   // "Power cut": take the files as they are now, stop the old process's link, start a new one on the copy.
   const crashed = mkdtempSync(join(tmpdir(), 'portier-crash-'));
