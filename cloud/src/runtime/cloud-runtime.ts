@@ -341,7 +341,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       },
     });
     // Live requests only, from now: one stored while the cloud was away is stale by the time it is read.
-    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, now, logger, ...options.kioskRelay });
+    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, alerts: service, now, logger, ...options.kioskRelay });
     kioskRelay.start();
     undo.push({ what: 'kiosk-relay', run: () => kioskRelay.stop() });
 
