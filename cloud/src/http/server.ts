@@ -14,6 +14,7 @@ import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
@@ -158,7 +159,21 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
-  await app.register(remoteOpenRoute, { prefix: API_PREFIX, remoteOpen: deps.remoteOpen ?? noRemoteOpen, actorOf });
+  // An unknown bank or locker: the route's LOCKER_NOT_FOUND naming the URL parameter as every other route does
+  // (`params.bankId`, `params.number`), before anything is asked of the controllers.
+  const opener = deps.remoteOpen ?? noRemoteOpen;
+  const remoteOpen: RemoteOpenService = {
+    open: async (req) => {
+      try {
+        await deps.service.getLocker(req.bankId, req.lockerNumber);
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.code !== 'NOT_FOUND') throw err;
+        throw new ApiError(404, 'LOCKER_NOT_FOUND', err.message, err.field === 'bankId' ? 'params.bankId' : 'params.number');
+      }
+      return opener.open(req);
+    },
+  };
+  await app.register(remoteOpenRoute, { prefix: API_PREFIX, remoteOpen, actorOf });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

@@ -3,7 +3,7 @@ import t from 'tap';
 import { ROLES } from '../../src/auth/roles.ts';
 import type { RemoteOpenRequest } from '../../src/sync/remote-open.ts';
 import { accessKey, ROUTE_ACCESS } from '../../src/http/access.ts';
-import { makeTestApp, sampleUrl, storeSnapshot } from './helpers.ts';
+import { makeTestApp, sampleUrl, seedModel, storeSnapshot } from './helpers.ts';
 
 const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /api/v1/openapi.json', 'GET /api/v1/health']);
 
@@ -75,6 +75,7 @@ t.test('remote open: operators and admins (mailroom staff) may open a door, carr
     },
   });
   t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
   const url = '/api/v1/banks/bank/lockers/1/open';
   const open = (headers: Record<string, string>) => ta.app.inject({ method: 'POST', url, headers, payload: { reason: 'jammed parcel' } });
   t.equal((await open({})).statusCode, 401, 'nobody signed in');
@@ -100,6 +101,7 @@ t.test('remote open: operators and admins (mailroom staff) may open a door, carr
 t.test('an API-only server (no MQTT link) documents the remote-open route and answers 503', async (t) => {
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
   const res = await ta.app.inject({ method: 'POST', url: '/api/v1/banks/bank/lockers/1/open', headers: ta.headers('admin'), payload: { reason: 'x' } });
   t.equal(res.statusCode, 503);
   t.match(res.json(), { error: { code: 'UNAVAILABLE' } });
