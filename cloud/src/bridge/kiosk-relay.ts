@@ -2,8 +2,8 @@
  * The kiosk serves the whole bank: when a person signed in at the kiosk needs a locker of another column, the kiosk
  * records a `kiosk-open-request` event (an alias door of its desired state, kiosk-bank-view.ts). This relay, on the
  * stored event, checks it and opens the real door with RemoteOpen (a signed, expiring `open-door` to that column's
- * controller, audited, actor = the kiosk controller, the person named in the reason), then answers the kiosk with a
- * signed `kiosk-open-result` command. Every door that opens still does so on a command signed by the cloud.
+ * controller, audited, actor = the kiosk controller, the credential and its holder on record), then answers the kiosk
+ * with a signed `kiosk-open-result` command. Every door that opens still does so on a command signed by the cloud.
  *
  * Refused (answered `rejected` with the reason, nothing opened):
  * - the sender is not the active controller of its bank's KIOSK column (`not_kiosk`);
