@@ -1378,10 +1378,10 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     return this.dropOff(res.door, res, tracking, mode);
   }
 
-  /** Free lockers of a size: in service, nothing reserved or stored in them, not standing open. */
   /**
-   * Free doors, by size. `own`: only this column's doors, for day-use storage: its PIN exists only on this kiosk, so
-   * no credential the cloud knows could open a door of another column for it.
+   * Free lockers of a size: in service, nothing reserved or stored in them, not standing open. `own`: this column's
+   * doors only, for day-use storage: its PIN exists only on this kiosk, so no credential the cloud knows could have
+   * a door of another column opened for it.
    */
   private freeDoors(size?: LockerSize, own = false): number[] {
     // Expired reservations still hold a package until staff remove it.
