@@ -28,6 +28,7 @@ t.test('the OpenAPI 3 document is served without a token and lists every route',
   t.match(JSON.stringify(open?.requestBody), /"reason"/, 'its body (a reason)');
   t.match(JSON.stringify(open?.responses?.['200']), /"commandId".*"outcome".*"timed_out"/, 'its answer: the command id and the outcome');
   t.same(open?.security, undefined, 'it needs the bearer token (the document default)');
+  t.match((open as { description?: string } | undefined)?.description, /Operators and admins only/, 'who may call it, as the access table says');
   const one = JSON.stringify(doc.paths['/api/v1/reservations/{reservationId}']?.get?.responses?.['200']);
   t.match(one, /pickupCodeExpiresAt/);
   t.notMatch(one, /"pickupCode"|"hash"/, 'a reservation is documented without its code or any hash');
