@@ -13,3 +13,4 @@ export * from './messages/event.ts';
 export * from './messages/desired.ts';
 export * from './messages/reported.ts';
 export * from './messages/status.ts';
+export * from './kiosk-access.ts';

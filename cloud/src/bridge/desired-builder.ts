@@ -80,7 +80,7 @@ export class DesiredBuildError extends Error {
 const HASH_RE = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** A credential id that satisfies the protocol's id rule whatever the entity id's length. */
-function credentialId(prefix: string, id: string): string {
+export function credentialId(prefix: string, id: string): string {
   const candidate = `${prefix}.${id}`;
   if (idSchema.safeParse(candidate).success) return candidate;
   return `${prefix}.${createHash('sha256').update(id).digest('base64url').slice(0, 40).replace(/^[-_]/, 'x')}`;

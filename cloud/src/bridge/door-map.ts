@@ -146,7 +146,13 @@ export function remoteOpenAudit(service: RemoteOpenRecorder, logger?: Logger): (
       e.phase === 'requested'
         ? clip(`requested: ${e.reason}`, OUTCOME_MAX)
         : clip(`${e.outcome ?? 'unknown'}${e.outcomeReason ? ` ${e.outcomeReason}` : ''}`, OUTCOME_MAX);
-    const input: RecordRemoteOpenInput = { bankId: e.bankId, lockerNumber: e.lockerNumber, commandId: e.commandId, outcome };
+    const input: RecordRemoteOpenInput = {
+      bankId: e.bankId,
+      lockerNumber: e.lockerNumber,
+      commandId: e.commandId,
+      ...(e.credentialId !== undefined ? { credentialId: e.credentialId } : {}),
+      outcome,
+    };
     if (e.phase === 'requested') {
       await service.recordRemoteOpen(input, e.actor);
       return;

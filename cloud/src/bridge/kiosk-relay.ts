@@ -2,16 +2,19 @@
  * The kiosk serves the whole bank: when a person signed in at the kiosk needs a locker of another column, the kiosk
  * records a `kiosk-open-request` event (an alias door of its desired state, kiosk-bank-view.ts). This relay, on the
  * stored event, checks it and opens the real door with RemoteOpen (a signed, expiring `open-door` to that column's
- * controller, audited, actor = the kiosk controller, the person named in the reason), then answers the kiosk with a
- * signed `kiosk-open-result` command. Every door that opens still does so on a command signed by the cloud.
+ * controller, audited, actor = the kiosk controller, the credential and its holder on record), then answers the kiosk
+ * with a signed `kiosk-open-result` command. Every door that opens still does so on a command signed by the cloud.
  *
  * Refused (answered `rejected` with the reason, nothing opened):
  * - the sender is not the active controller of its bank's KIOSK column (`not_kiosk`);
  * - the alias names no door of the kiosk's view (`unknown_door`), or another locker than the event says
  *   (`locker_mismatch`), or the locker is out of service (`out_of_service`);
- * - a `credentialId` that is not live in the kiosk's current view (`credential_unknown`, `credential_expired`) or does
- *   not list that door (`credential_not_for_door`; carrier / staff credentials list none: any door).
- *   Without a credential (day-use storage by PIN, staff flows) the kiosk's word is taken and its actor recorded.
+ * - no credential (`credential_missing`: a kiosk of an older release, or a client that is no kiosk), or one the cloud's
+ *   own records do not entitle to that door and that purpose (`credential_unknown`, `credential_expired`,
+ *   `credential_not_for_purpose`, `credential_not_for_door`; kiosk-entitlement.ts has the rules).
+ * Each refusal is logged and recorded in the activity as an alert (`kiosk-open-refused`) with the kiosk, the purpose
+ * and the credential named. A door that opens is recorded with the credential and its holder as the cloud knows
+ * them, never as the kiosk says.
  * Never acted on, not even answered: a request older than `maxAgeMs` of cloud time (the event's `at`), such as one
  * replayed from the kiosk's outbox after an outage. A door must never open long after the person left.
  *
@@ -19,6 +22,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Actor, CommandOf, EventBody } from '@portier/protocol';
+import type { RecordAlertInput } from '../domain/model.ts';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { lockerKey } from '../store/store.ts';
@@ -27,6 +31,7 @@ import type { RemoteOpenRequest, RemoteOpenResult } from '../sync/remote-open.ts
 import { buildDesiredState, columnAt, type DesiredSource } from './desired-builder.ts';
 import type { ControllerRoster } from './door-map.ts';
 import { aliasAt, kioskColumnOf } from './kiosk-bank-view.ts';
+import { checkKioskEntitlement, type EntitledCredential, type EntitlementRefusal, type EntitlementSource } from './kiosk-entitlement.ts';
 
 type KioskOpenRequest = Extract<EventBody, { type: 'kiosk-open-request' }>;
 type ResultBody = CommandOf<'kiosk-open-result'>['body'];
@@ -40,8 +45,10 @@ export interface KioskRelayLink {
 
 export interface KioskRelayOptions {
   link: KioskRelayLink;
-  src: DesiredSource;
+  src: DesiredSource & EntitlementSource;
   roster: ControllerRoster;
+  /** Where refusals go on record (LockerService); without it they are only logged. */
+  alerts?: { recordAlert(input: RecordAlertInput, actor: Actor): Promise<unknown> };
   remoteOpen: { open(req: RemoteOpenRequest): Promise<RemoteOpenResult> };
   now?: () => number;
   logger?: Logger;
@@ -53,15 +60,7 @@ export interface KioskRelayOptions {
   resultTtlMs?: number;
 }
 
-export type KioskRefusal =
-  | 'stale'
-  | 'not_kiosk'
-  | 'unknown_door'
-  | 'locker_mismatch'
-  | 'out_of_service'
-  | 'credential_unknown'
-  | 'credential_expired'
-  | 'credential_not_for_door';
+export type KioskRefusal = 'stale' | 'not_kiosk' | 'unknown_door' | 'locker_mismatch' | 'out_of_service' | EntitlementRefusal;
 
 /** What the relay did with one request (tests, logs). */
 export interface KioskRelayHandled {
@@ -74,6 +73,8 @@ export interface KioskRelayHandled {
   reason?: string;
   /** The remote open's command id, when a door was asked to open. */
   commandId?: string;
+  /** The credential the door was opened for, as the cloud's records have it. */
+  credential?: EntitledCredential;
   /** Whether the kiosk was answered (stale requests are not). */
   answered: boolean;
 }
@@ -110,7 +111,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private refusal(e: StoredEvent, req: KioskOpenRequest): { reason: KioskRefusal; detail: string } | { lockerNumber: number } {
+  private refusal(e: StoredEvent, req: KioskOpenRequest): { reason: KioskRefusal; detail: string; lockerNumber?: number } | { lockerNumber: number; credential: EntitledCredential } {
     const { src, roster } = this.opts;
     const id = roster.controller(e.controllerId);
     if (!id || id.revokedAt !== null || id.bankId !== e.bankId) return { reason: 'not_kiosk', detail: 'not an active controller of this bank' };
@@ -122,19 +123,20 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     if (alias.lockerNumber !== req.locker) return { reason: 'locker_mismatch', detail: `door ${req.door} is locker ${alias.lockerNumber}, not ${req.locker}` };
     const locker = src.get('lockers', lockerKey(id.bankId, alias.lockerNumber));
     if (!locker) return { reason: 'unknown_door', detail: `no locker ${alias.lockerNumber}` };
-    if (locker.service !== 'in-service') return { reason: 'out_of_service', detail: `locker ${alias.lockerNumber} is out of service` };
-    if (req.credentialId !== undefined) {
-      const now = this.now();
-      // The kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them.
-      const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now });
-      const cred = view.state.credentials.find((c) => c.id === req.credentialId);
-      if (!cred) return { reason: 'credential_unknown', detail: `credential ${req.credentialId} is not live at this kiosk` };
-      if (cred.expiresAt !== undefined && cred.expiresAt <= now) return { reason: 'credential_expired', detail: `credential ${req.credentialId} expired` };
-      if (cred.doors.length > 0 && !cred.doors.includes(req.door)) {
-        return { reason: 'credential_not_for_door', detail: `credential ${req.credentialId} does not open door ${req.door}` };
-      }
-    }
-    return { lockerNumber: alias.lockerNumber };
+    if (locker.service !== 'in-service') return { reason: 'out_of_service', detail: `locker ${alias.lockerNumber} is out of service`, lockerNumber: alias.lockerNumber };
+    const now = this.now();
+    // The kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them.
+    const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now }).state;
+    const granted = checkKioskEntitlement(src, view, {
+      bankId: id.bankId,
+      door: req.door,
+      lockerNumber: alias.lockerNumber,
+      purpose: req.purpose,
+      credentialId: req.credentialId,
+      now,
+    });
+    if (!granted.ok) return { reason: granted.reason, detail: granted.detail, lockerNumber: alias.lockerNumber };
+    return { lockerNumber: alias.lockerNumber, credential: granted.credential };
   }
 
   private async handle(e: StoredEvent, req: KioskOpenRequest): Promise<void> {
@@ -147,12 +149,14 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     }
     const checked = this.refusal(e, req);
     if ('reason' in checked) {
-      this.log.warn({ ...base, reason: checked.reason, detail: checked.detail }, 'kiosk open request refused');
+      this.log.warn({ ...base, purpose: req.purpose, credentialId: req.credentialId, reason: checked.reason, detail: checked.detail }, 'kiosk open request refused');
+      await this.recordRefusal(e, req, checked);
       const answered = await this.answer(e, { requestId: req.requestId, door: req.door, outcome: 'rejected', reason: checked.reason });
       this.emit('handled', { ...base, outcome: 'rejected', reason: checked.reason, answered });
       return;
     }
-    const who = req.actor ? `${req.actor.role}${req.actor.id ? ` ${req.actor.id}` : ''}` : 'unknown';
+    const { credential } = checked;
+    const who = `${credential.role}${credential.subjectId !== undefined ? ` ${credential.subjectId}` : ''}`;
     const actor: Actor = { role: 'system', id: e.controllerId };
     let body: ResultBody;
     let commandId: string | undefined;
@@ -162,6 +166,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
         lockerNumber: checked.lockerNumber,
         reason: `kiosk ${req.purpose} for ${who}`.slice(0, 200),
         actor,
+        credentialId: credential.id,
         timeoutMs: this.opts.openTimeoutMs ?? 5000,
       });
       commandId = r.commandId;
@@ -179,8 +184,30 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
       outcome: body.outcome,
       ...(body.reason ? { reason: body.reason } : {}),
       ...(commandId ? { commandId } : {}),
+      credential,
       answered,
     });
+  }
+
+  /** A refused request on record (activity alert): which kiosk, which door, why, and the credential it named. */
+  private async recordRefusal(e: StoredEvent, req: KioskOpenRequest, r: { reason: KioskRefusal; detail: string; lockerNumber?: number }): Promise<void> {
+    if (!this.opts.alerts) return;
+    const named = req.credentialId !== undefined ? `credential ${req.credentialId}` : 'no credential';
+    try {
+      await this.opts.alerts.recordAlert(
+        {
+          bankId: e.bankId,
+          ...(r.lockerNumber !== undefined ? { lockerNumber: r.lockerNumber } : {}),
+          kind: 'kiosk-open-refused',
+          controllerId: e.controllerId,
+          seq: e.seq,
+          detail: `${req.purpose}, ${named}, door ${req.door}: ${r.reason} (${r.detail})`.slice(0, 300),
+        },
+        { role: 'system', id: e.controllerId },
+      );
+    } catch (err) {
+      this.log.error({ err, controllerId: e.controllerId, requestId: req.requestId }, 'refused kiosk open request not recorded');
+    }
   }
 
   private async answer(e: StoredEvent, body: ResultBody): Promise<boolean> {

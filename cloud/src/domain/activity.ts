@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from './csv-export.ts';
 import type { ActivityEntry } from './model.ts';
 
 export const ACTIVITY_CSV_COLUMNS = [
@@ -14,7 +14,7 @@ export const ACTIVITY_CSV_COLUMNS = [
   'detail',
 ] as const;
 
-/** RFC 4180 CSV (CRLF line ends, quoted where needed) with a header row; times in ISO 8601 UTC. */
+/** The activity export (csv-export.ts: RFC 4180, no cell a spreadsheet would run); times in ISO 8601 UTC. */
 export function activityToCsv(entries: readonly ActivityEntry[]): string {
   const rows = entries.map((a) => [
     new Date(a.at).toISOString(),
@@ -28,5 +28,5 @@ export function activityToCsv(entries: readonly ActivityEntry[]): string {
     a.reservationId ?? '',
     a.detail ?? '',
   ]);
-  return stringify(rows, { header: true, columns: [...ACTIVITY_CSV_COLUMNS], record_delimiter: 'windows' });
+  return toCsv(ACTIVITY_CSV_COLUMNS, rows);
 }

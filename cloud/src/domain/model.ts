@@ -561,7 +561,7 @@ export const activityQuery = z.strictObject({
 });
 export type ActivityQuery = z.input<typeof activityQuery>;
 
-export const ALERT_KINDS = ['door-forced', 'door-left-open', 'door-jammed', 'lock-fault'] as const;
+export const ALERT_KINDS = ['door-forced', 'door-left-open', 'door-jammed', 'lock-fault', 'kiosk-open-refused'] as const;
 export const recordAlertInput = z.strictObject({
   bankId: entityIdSchema,
   lockerNumber: lockerNumberSchema.optional(),
@@ -577,6 +577,8 @@ export const recordRemoteOpenInput = z.strictObject({
   bankId: entityIdSchema,
   lockerNumber: lockerNumberSchema,
   commandId: entityIdSchema.optional(),
+  /** The kiosk credential a kiosk's request named (doors of another column). */
+  credentialId: z.string().min(1).max(64).optional(),
   outcome: z.string().max(64).optional(),
 });
 export type RecordRemoteOpenInput = z.input<typeof recordRemoteOpenInput>;

@@ -1288,7 +1288,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
       bankId: req.bankId,
       lockerNumber: req.lockerNumber,
       ...(live ? { reservationId: live.id, recipientId: live.recipient.id } : {}),
-      detail: [req.commandId && `command ${req.commandId}`, req.outcome].filter(Boolean).join(': ') || undefined,
+      detail: [req.commandId && `command ${req.commandId}`, req.credentialId && `credential ${req.credentialId}`, req.outcome].filter(Boolean).join(': ') || undefined,
     });
     await this.write({ activity: [a] });
     return a;

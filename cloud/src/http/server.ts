@@ -14,10 +14,13 @@ import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { staffRoutes } from './routes/staff.ts';
+import { actorOf } from './routes/common.ts';
+import { remoteOpenRoute, type RemoteOpenService } from '../sync/remote-open-route.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,14 +40,23 @@ export interface HttpDeps {
   /** Override the OpenAPI servers list (the real address once listening). */
   publicUrl?: string;
   /**
-   * More routes from other parts of the cloud (the remote-open route of the MQTT link), registered after the API's
-   * own and before the server is ready. They go through the same auth hook: each needs its ROUTE_ACCESS entry.
+   * What opens a door remotely (`POST /banks/:bankId/lockers/:number/open`): the MQTT link's RemoteOpen. The route is
+   * always served and documented; without a link (an API-only server) it answers 503.
+   */
+  remoteOpen?: RemoteOpenService;
+  /**
+   * More routes from other parts of the cloud, registered after the API's own and before the server is ready. They
+   * go through the same auth hook: each needs its ROUTE_ACCESS entry.
    */
   extend?: (app: App) => Promise<void> | void;
 }
 
 // The app is typed with pino's Logger so `app.log` keeps its child loggers' types.
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+
+const noRemoteOpen: RemoteOpenService = {
+  open: () => Promise.reject(new ApiError(503, 'UNAVAILABLE', 'this server has no MQTT link to the controllers')),
+};
 
 export async function buildServer(deps: HttpDeps): Promise<App> {
   const log = deps.logger.child({ module: 'http' });
@@ -152,6 +164,21 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
+  // An unknown bank or locker: the route's LOCKER_NOT_FOUND naming the URL parameter as every other route does
+  // (`params.bankId`, `params.number`), before anything is asked of the controllers.
+  const opener = deps.remoteOpen ?? noRemoteOpen;
+  const remoteOpen: RemoteOpenService = {
+    open: async (req) => {
+      try {
+        await deps.service.getLocker(req.bankId, req.lockerNumber);
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.code !== 'NOT_FOUND') throw err;
+        throw new ApiError(404, 'LOCKER_NOT_FOUND', err.message, err.field === 'bankId' ? 'params.bankId' : 'params.number');
+      }
+      return opener.open(req);
+    },
+  };
+  await app.register(remoteOpenRoute, { prefix: API_PREFIX, remoteOpen, actorOf });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

@@ -36,7 +36,6 @@ import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
 import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
 import { KioskRelay } from '../bridge/kiosk-relay.ts';
 import { WebhookNotifier } from '../notify/webhook.ts';
-import { buildFront, type FrontApp } from './remote-open-http.ts';
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -342,19 +341,23 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       },
     });
     // Live requests only, from now: one stored while the cloud was away is stale by the time it is read.
-    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, now, logger, ...options.kioskRelay });
+    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, alerts: service, now, logger, ...options.kioskRelay });
     kioskRelay.start();
     undo.push({ what: 'kiosk-relay', run: () => kioskRelay.stop() });
 
     const stopExpiry = config.expiry.intervalSeconds > 0 ? service.startExpiry(config.expiry.intervalSeconds * 1000) : () => {};
     undo.push({ what: 'expiry', run: () => stopExpiry() });
 
-    const main: App = await buildServer({ auth, service, logger, bodyLimitBytes: config.http.bodyLimitBytes });
-    undo.push({ what: 'http-main', run: () => main.close() });
-    const front: FrontApp = await buildFront({ main, auth, remoteOpen, logger, bodyLimitBytes: config.http.bodyLimitBytes });
-    await front.listen({ host: config.http.host, port: config.http.port });
-    undo.push({ what: 'http', run: () => front.close() });
-    const addr = front.server.address();
+    const main: App = await buildServer({
+      auth,
+      service,
+      logger,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      remoteOpen,
+    });
+    undo.push({ what: 'http', run: () => main.close() });
+    await main.listen({ host: config.http.host, port: config.http.port });
+    const addr = main.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const httpUrl = `http://${host}:${port}`;

@@ -57,7 +57,7 @@ export const remoteOpenRoute: FastifyPluginAsync<RemoteOpenRouteOptions> = async
         tags: ['lockers'],
         summary: 'Open a locker door remotely',
         description:
-          'Sends a signed open-door command to the controller of the locker and waits for what the door did. ' +
+          'Operators and admins only. Sends a signed open-door command to the controller of the locker and waits for what the door did. ' +
           '`timed_out` means the command expired undelivered or unanswered and will never run.',
         params: RemoteOpenParams,
         body: RemoteOpenBody,

@@ -44,6 +44,8 @@ export interface RemoteOpenRequest {
   lockerNumber: number;
   reason: string;
   actor: Actor;
+  /** The kiosk credential the open is for (a kiosk's request for a door of another column): recorded with it. */
+  credentialId?: string;
   /** How long to wait for the outcome; the command expires then too. */
   timeoutMs?: number;
 }
@@ -57,6 +59,7 @@ export interface RemoteOpenAuditEntry {
   door: number;
   reason: string;
   actor: Actor;
+  credentialId?: string;
   at: number;
   outcome?: RemoteOpenOutcome;
   outcomeReason?: string;
@@ -167,6 +170,7 @@ export class RemoteOpen {
       door: where.door,
       reason: req.reason,
       actor: req.actor,
+      ...(req.credentialId !== undefined ? { credentialId: req.credentialId } : {}),
     };
     await this.opts.audit?.({ ...base, phase: 'requested', at: this.now() });
 

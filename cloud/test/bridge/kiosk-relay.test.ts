@@ -19,6 +19,7 @@ import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { KioskRelay, type KioskRelayHandled } from '../../src/bridge/kiosk-relay.ts';
 import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { RemoteOpen, type RemoteOpenAuditEntry } from '../../src/sync/remote-open.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
 import { admin, bankModel, operator, roster } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);
@@ -55,11 +56,15 @@ class FakeLink extends EventEmitter<{ 'event-stored': [StoredEvent]; ack: [{ ban
 
 async function setup(t: { teardown(fn: () => unknown): void }, opts: { now?: number; openTimeoutMs?: number } = {}) {
   const s = await bankModel();
+  return setupWith(t, s, () => opts.now ?? NOW, opts.openTimeoutMs);
+}
+
+async function setupWith(t: { teardown(fn: () => unknown): void }, s: Awaited<ReturnType<typeof bankModel>>, now: () => number, openTimeoutMs?: number) {
   const link = new FakeLink();
   const ros = roster();
   const audit: RemoteOpenAuditEntry[] = [];
   const remoteOpen = new RemoteOpen({ link, doorMap: new DomainDoorMap(s.store, ros), audit: (e) => void audit.push(e), now: () => NOW, ackGraceMs: 10 });
-  const relay = new KioskRelay({ link, src: s.store, roster: ros, remoteOpen, now: () => opts.now ?? NOW, openTimeoutMs: opts.openTimeoutMs ?? 500 });
+  const relay = new KioskRelay({ link, src: s.store, roster: ros, remoteOpen, alerts: s, now, openTimeoutMs: openTimeoutMs ?? 500 });
   relay.start();
   t.teardown(async () => {
     await relay.stop();
@@ -94,6 +99,15 @@ async function parcelIn12(s: Awaited<ReturnType<typeof bankModel>>): Promise<str
   return cred!.id;
 }
 
+/** A staff PIN of the bank for a new user of `role` (operator or admin): its credential id in the kiosk's view. */
+async function staffPin(s: Awaited<ReturnType<typeof bankModel>>, role: 'operator' | 'admin' = 'operator'): Promise<{ credentialId: string; staffId: string }> {
+  const userId = `u-${role}-${s.store.list('users').length + 1}`;
+  await s.createUser({ id: userId, username: userId, role, passwordHash: 'x' });
+  const { staffCredential } = await s.issueStaffCredential({ role, subjectId: userId, kind: 'staff-pin', bankIds: ['b1'] }, admin);
+  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.find((c) => c.subjectId === userId);
+  return { credentialId: cred!.id, staffId: staffCredential.id };
+}
+
 function verified(cmd: Command): boolean {
   return verifyMessage(cmd, publicKey);
 }
@@ -115,14 +129,23 @@ t.test('happy path: the real door opens on a signed open-door to its column, the
     { phase: 'finished', outcome: 'opened' },
   ]);
   t.match(audit[0]!.reason, /kiosk pickup for recipient c1/, 'the person at the kiosk is on record');
+  t.equal(audit[0]!.credentialId, credentialId, 'with the credential');
+});
+
+t.test('the holder on record is the cloud\'s, not the kiosk\'s word', async (t) => {
+  const { s, request, audit } = await setup(t);
+  const credentialId = await parcelIn12(s);
+  t.match(await request({ credentialId, actor: { role: 'admin', id: 'someone-else' } }), { outcome: 'opened', credential: { id: credentialId, role: 'recipient', subjectId: 'c1' } });
+  t.match(audit[0]!.reason, /kiosk pickup for recipient c1$/);
 });
 
 t.test('what the door did is passed on: jammed, and no answer from the column is unknown', async (t) => {
-  const { link, request } = await setup(t, { openTimeoutMs: 200 });
+  const { s, link, request } = await setup(t, { openTimeoutMs: 200 });
+  const op = (await staffPin(s)).credentialId;
   link.doorAnswer = 'jammed';
-  t.match(await request({ purpose: 'drop-off', actor: { role: 'operator', id: 'op1' } }), { outcome: 'jammed' });
+  t.match(await request({ purpose: 'drop-off', credentialId: op, actor: { role: 'operator', id: 'op1' } }), { outcome: 'jammed' });
   link.doorAnswer = 'silent';
-  t.match(await request({ purpose: 'drop-off' }), { outcome: 'unknown', answered: true });
+  t.match(await request({ purpose: 'drop-off', credentialId: op }), { outcome: 'unknown', answered: true });
   t.same(link.of('kiosk-open-result').map((c) => (c.body as { outcome: string }).outcome), ['jammed', 'unknown']);
 });
 
@@ -170,4 +193,63 @@ t.test('a staff credential (no doors) may open any door of the view; a picked-up
   const res = view.reservations.find((r) => r.door === 6)!;
   await s.store.commit({ put: [{ c: 'reservations', key: res.id, value: { ...s.store.get('reservations', res.id)!, status: 'ended' } }] });
   t.match(await request({ credentialId }), { reason: 'credential_unknown' });
+});
+
+t.test('every request names a credential entitled to that door and purpose, by the cloud\'s records; refusals are on record', async (t) => {
+  const { s, link, request, audit } = await setup(t);
+  const pickup = await parcelIn12(s);
+  const op = await staffPin(s);
+  const revoked = await staffPin(s);
+  await s.revokeStaffCredential(revoked.staffId, admin);
+  await s.issueCarrierCode('car', { bankIds: ['b1'] }, admin);
+  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.find((c) => c.kind === 'carrier-code')!.id;
+  const free = { door: 5, locker: 11 };
+
+  const refused: Array<[string, Partial<Extract<EventBody, { type: 'kiosk-open-request' }>>, string]> = [
+    ['service without a credential', { ...free, purpose: 'service' }, 'credential_missing'],
+    ['pickup without a credential', { purpose: 'pickup' }, 'credential_missing'],
+    ['service even for an operator', { ...free, purpose: 'service', credentialId: op.credentialId }, 'credential_not_for_purpose'],
+    ['day-use storage', { ...free, purpose: 'storage-open', credentialId: op.credentialId }, 'credential_not_for_purpose'],
+    ['a wrong credential id', { ...free, purpose: 'drop-off', credentialId: 'staff.nobody' }, 'credential_unknown'],
+    ['a revoked staff PIN', { ...free, purpose: 'drop-off', credentialId: revoked.credentialId }, 'credential_unknown'],
+    ['a recipient\'s code for a drop-off', { ...free, purpose: 'drop-off', credentialId: pickup }, 'credential_not_for_purpose'],
+    ['an operator\'s PIN for a pickup', { purpose: 'pickup', credentialId: op.credentialId }, 'credential_not_for_purpose'],
+    ['a carrier code for an operator drop-off', { ...free, purpose: 'drop-off', credentialId: carrier }, 'credential_not_for_purpose'],
+    ['an operator drop-off into a locker holding a parcel', { purpose: 'drop-off', credentialId: op.credentialId }, 'credential_not_for_door'],
+    ['expired removal of a locker with nothing expired', { purpose: 'expired-removal', credentialId: op.credentialId }, 'credential_not_for_door'],
+  ];
+  for (const [what, req, reason] of refused) t.match(await request(req), { outcome: 'rejected', reason }, what);
+  t.same(link.of('open-door'), [], 'no door asked to open');
+
+  const alerts = (await s.queryActivity({ type: 'alert' })).filter((a) => a.detail?.startsWith('kiosk-open-refused'));
+  t.equal(alerts.length, refused.length, 'each refusal recorded in the activity');
+  t.match(alerts[0], { bankId: 'b1', lockerNumber: 11, actor: { role: 'system', id: 'ctl-1' }, detail: /^kiosk-open-refused: service, no credential, door 5: credential_missing/ });
+  t.match(alerts[5]?.detail, new RegExp(`credential ${revoked.credentialId.replace('.', '\\.')}, door 5: credential_unknown`));
+
+  // The same credentials where they are entitled: the doors open.
+  t.match(await request({ ...free, purpose: 'drop-off', credentialId: op.credentialId }), { outcome: 'opened', credential: { role: 'operator' } }, 'operator drop-off into a free locker');
+  t.match(await request({ ...free, purpose: 'carrier-delivery', credentialId: carrier }), { outcome: 'opened', credential: { role: 'carrier', subjectId: 'car' } }, 'carrier delivery');
+  t.match(await request({ credentialId: pickup }), { outcome: 'opened' }, 'the recipient\'s pickup');
+  t.same(audit.filter((e) => e.phase === 'requested').map((e) => e.credentialId), [op.credentialId, carrier, pickup], 'each open audited with its credential');
+});
+
+t.test('a code picked up moments ago still reopens its door, within the kiosk\'s window only; expired removal of an expired locker', async (t) => {
+  let now = NOW;
+  const s = await bankModel({ service: { store: new MemoryStore(), codeHashN: 1024, clock: () => now } });
+  const { link, request } = await setupWith(t, s, () => now);
+  const pickup = await parcelIn12(s);
+  const reservation = s.store.list('reservations').find((r) => r.lockerNumber === 12)!;
+  await s.pickUp({ reservationId: reservation.id }, { role: 'recipient', id: 'c1' });
+  t.match(await request({ purpose: 'reopen', credentialId: pickup }, { at: now }), { outcome: 'opened', credential: { id: pickup, subjectId: 'c1' } }, 'reopen just after the pickup');
+  t.match(await request({ door: 5, locker: 11, purpose: 'reopen', credentialId: pickup }, { at: now }), { reason: 'credential_not_for_door' }, 'not another door');
+  now += 61_000;
+  t.match(await request({ purpose: 'reopen', credentialId: pickup }, { at: now }), { reason: 'credential_unknown' }, 'not after the window');
+  t.equal(link.of('open-door').length, 1);
+
+  // An uncollected parcel past its end: an operator removes it.
+  const op = await staffPin(s);
+  await parcelIn12(s);
+  const r2 = s.store.list('reservations').find((r) => r.lockerNumber === 12)!;
+  await s.store.commit({ put: [{ c: 'reservations', key: r2.id, value: { ...r2, status: 'expired', expiredAt: now } }] });
+  t.match(await request({ purpose: 'expired-removal', credentialId: op.credentialId }, { at: now }), { outcome: 'opened' });
 });

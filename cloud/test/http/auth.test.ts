@@ -18,6 +18,16 @@ t.test('login answers a bearer token that works, and only its hash is stored', a
   t.equal(me.statusCode, 200);
   t.equal(me.json<{ user: { username: string } }>().user.username, 'operator');
 
+  // RFC 7235: the auth scheme is case-insensitive; the token is not.
+  for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+    const res = await ta.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `${scheme} ${body.token}` } });
+    t.equal(res.statusCode, 200, `scheme written ${scheme}`);
+  }
+  const swapped = body.token.replace(/[a-z]/, (c) => c.toUpperCase());
+  if (swapped !== body.token) {
+    t.equal((await ta.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `bearer ${swapped}` } })).statusCode, 401, 'the token keeps its case');
+  }
+
   t.ok(await ta.tokenRepo.get(tokenHash(body.token)), 'token stored by hash');
   const dump = JSON.stringify([...ta.tokenRepo.tokens.values()]) + JSON.stringify(ta.store.list('users'));
   t.notOk(dump.includes(body.token), 'the token itself is stored nowhere');

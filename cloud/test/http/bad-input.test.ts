@@ -26,6 +26,7 @@ const BODIES: Record<string, Json | null> = {
     lockers: [{ bankId: 'bank', number: 8, columnId: 'col', door: 8, size: 'M', bottomCm: 40, topCm: 80, loading: 'front' }],
   },
   'PUT /api/v1/banks/:bankId/lockers/:number/service': { state: 'out-of-service', reason: 'broken hinge' },
+  'POST /api/v1/banks/:bankId/lockers/:number/open': { reason: 'jammed door' },
   'POST /api/v1/contacts': { name: 'New Person' },
   'PATCH /api/v1/contacts/:contactId': { name: 'Renamed Person' },
   'POST /api/v1/departments': { name: 'Legal' },

@@ -6,6 +6,7 @@ import type { Role } from '../../src/auth/roles.ts';
 import { LockerService } from '../../src/domain/service.ts';
 import { buildServer, type App } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
+import type { RemoteOpenService } from '../../src/sync/remote-open-route.ts';
 import { COLLECTIONS, type Store } from '../../src/store/store.ts';
 import type { AdminIo } from '../../src/cli/admin.ts';
 
@@ -27,7 +28,13 @@ export interface TestApp {
 }
 
 export async function makeTestApp(
-  opts: { bodyLimitBytes?: number; recipientContactId?: string; extend?: (app: App) => void | Promise<void>; store?: MemoryStore } = {},
+  opts: {
+    bodyLimitBytes?: number;
+    recipientContactId?: string;
+    extend?: (app: App) => void | Promise<void>;
+    remoteOpen?: RemoteOpenService;
+    store?: MemoryStore;
+  } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
   const store = opts.store ?? new MemoryStore();
@@ -48,6 +55,7 @@ export async function makeTestApp(
     logger: silent,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     ...(opts.extend ? { extend: opts.extend } : {}),
+    ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
   });
   const tokens = {} as Record<Role, string>;
   for (const role of ['admin', 'operator', 'carrier', 'recipient'] as const) {

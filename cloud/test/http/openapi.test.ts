@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ROUTE_ACCESS } from '../../src/http/access.ts';
 import { makeTestApp } from './helpers.ts';
 
 t.test('the OpenAPI 3 document is served without a token and lists every route', async (t) => {
@@ -22,6 +23,15 @@ t.test('the OpenAPI 3 document is served without a token and lists every route',
   t.same(doc.paths['/api/v1/auth/login']?.post?.security, [], 'login needs no token');
   t.same(Object.keys(reserve?.responses ?? {}).sort(), ['201', '4XX', '5XX'], 'answers and the error format documented');
   t.same(Object.keys(doc.paths['/api/v1/activity']?.get?.responses?.['200']?.content ?? {}).sort(), ['application/json', 'text/csv']);
+  // Remote open is one route of the API like the others: documented with its parameters, body and answers.
+  const open = doc.paths['/api/v1/banks/{bankId}/lockers/{number}/open']?.post;
+  t.ok(open, 'remote open documented');
+  t.match(JSON.stringify(open?.requestBody), /"reason"/, 'its body (a reason)');
+  t.match(JSON.stringify(open?.responses?.['200']), /"commandId".*"outcome".*"timed_out"/, 'its answer: the command id and the outcome');
+  t.same(open?.security, undefined, 'it needs the bearer token (the document default)');
+  const access = ROUTE_ACCESS['POST /api/v1/banks/:bankId/lockers/:number/open']?.access;
+  t.same(access, ['admin', 'operator'], 'the access table: admins and operators');
+  t.match((open as { description?: string } | undefined)?.description, /^Operators and admins only\./, 'the document says the same');
   const one = JSON.stringify(doc.paths['/api/v1/reservations/{reservationId}']?.get?.responses?.['200']);
   t.match(one, /pickupCodeExpiresAt/);
   t.notMatch(one, /"pickupCode"|"hash"/, 'a reservation is documented without its code or any hash');

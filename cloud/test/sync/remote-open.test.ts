@@ -4,6 +4,7 @@ import sinon from 'sinon';
 import t from 'tap';
 import { RemoteOpen, type DoorMap, type RemoteOpenAuditEntry, type RemoteOpenRequest, type RemoteOpenResult } from '../../src/sync/remote-open.ts';
 import { remoteOpenRoute } from '../../src/sync/remote-open-route.ts';
+import { makeTestApp, seedModel } from '../http/helpers.ts';
 import { controller, schemaErrors, world, type World } from './helpers/world.ts';
 
 const doorMap: DoorMap = {
@@ -176,4 +177,37 @@ t.test('POST /banks/:bankId/lockers/:number/open', async (t) => {
   t.equal((await post('/api/v1/banks/bank-1/lockers/1e3/open', { reason: 'x' })).statusCode, 400, 'not digits');
   t.equal((await post('/api/v1/banks/b+c/lockers/1/open', { reason: 'x' })).statusCode, 400, 'bad bank id');
   t.equal(calls.length, n, 'none of the refused requests reached the service');
+});
+
+t.test('served by the API server over TCP: in the OpenAPI document, any case of the bearer scheme, errors in the API format', async (t) => {
+  const calls: RemoteOpenRequest[] = [];
+  const ta = await makeTestApp({
+    remoteOpen: {
+      async open(req) {
+        calls.push(req);
+        return { commandId: 'cmd-tcp', outcome: 'opened', controllerId: 'ctl-1', door: req.lockerNumber };
+      },
+    },
+  });
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  await ta.app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = ta.app.server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/v1`;
+  const open = (path: string, authorization: string) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'stuck door' }) });
+
+  const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  t.ok(doc.paths['/api/v1/banks/{bankId}/lockers/{number}/open']?.post, 'documented');
+  for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+    const res = await open('/banks/bank/lockers/2/open', `${scheme} ${ta.tokens.operator}`);
+    t.equal(res.status, 200, `scheme ${scheme}`);
+    t.same(await res.json(), { commandId: 'cmd-tcp', outcome: 'opened' });
+  }
+  t.match(calls, [{ bankId: 'bank', lockerNumber: 2, reason: 'stuck door', actor: { role: 'operator' } }, {}, {}]);
+  const missing = await open('/banks/bank/lockers/99/open', `bearer ${ta.tokens.admin}`);
+  t.equal(missing.status, 404);
+  t.match(await missing.json(), { error: { code: 'LOCKER_NOT_FOUND', field: 'params.number' } });
+  t.equal((await open('/banks/bank/lockers/2/open', `bearer ${ta.tokens.carrier}`)).status, 403, 'a carrier may not');
+  t.equal(calls.length, 3, 'refused requests reached no controller');
 });

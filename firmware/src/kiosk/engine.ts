@@ -4,6 +4,7 @@ import {
   DEFAULT_BANK_RULES,
   DEFAULT_KIOSK_TIMERS,
   LOCKER_SIZES,
+  reservationsOpenedBy,
   type Actor,
   type BankRules,
   type CredentialKind,
@@ -115,6 +116,8 @@ interface PageSpec {
 
 interface RecentPickup {
   codeKey: string;
+  /** The credential the pickup was made with: the cloud opens a door of another column again only for it. */
+  credentialId?: string;
   doors: number[];
   reservationIds: string[];
   actor: Actor;
@@ -1012,30 +1015,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   // ---------------------------------------------------------------- recipient
 
   private recipientReservations(match: CredentialMatch): DesiredReservation[] {
-    const rules = this.rules();
-    const all = this.reservations();
-    const byId = new Map(all.map((r) => [r.id, r]));
-    const picked = new Map<string, DesiredReservation>();
-    for (const id of match.reservationIds) {
-      const r = byId.get(id);
-      if (r) picked.set(r.id, r);
-    }
-    for (const r of all) {
-      if (match.doors.includes(r.door) && r.kind === 'package' && r.status === 'occupied') picked.set(r.id, r);
-      if (rules.multiplePackagesPerCode && match.subjectId && r.recipientId === match.subjectId && r.kind === 'package' && r.status === 'occupied') {
-        picked.set(r.id, r);
-      }
-    }
-    let list = [...picked.values()];
-    if (!rules.departmentPickup) {
-      list = list.filter((r) => !r.departmentId || (match.subjectId !== undefined && r.recipientId === match.subjectId));
-    }
-    list.sort((a, b) => a.door - b.door);
-    if (!rules.multiplePackagesPerCode) {
-      const first = list.find((r) => r.kind === 'package' && r.status === 'occupied') ?? list[0];
-      list = first ? [first] : [];
-    }
-    return list;
+    return reservationsOpenedBy(this.reservations(), this.rules(), match);
   }
 
   private async recipientSignedIn(match: CredentialMatch, codeKey: string, now: number): Promise<void> {
@@ -1082,8 +1062,12 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     return this.doorInfo(door)?.remote !== undefined && !this.statePort.isOnline();
   }
 
-  /** Unlocks one door and records its state; reports failures on screen. */
-  private async unlock(door: number, purpose: UnlockRequest['purpose']): Promise<UnlockOutcome> {
+  /**
+   * Unlocks one door and records its state; reports failures on screen. A door of another column is opened by the
+   * cloud, which checks `credentialId` (by default the session's) against its own records: without one it is not
+   * even asked.
+   */
+  private async unlock(door: number, purpose: UnlockRequest['purpose'], credentialId = this.session.credential?.credentialId): Promise<UnlockOutcome> {
     let outcome: UnlockOutcome;
     const remote = this.doorInfo(door)?.remote !== undefined;
     if (remote && !this.statePort.isOnline()) {
@@ -1091,10 +1075,9 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       this.log.info({ door }, 'door of another column while offline: not opened');
       outcome = 'unknown';
     } else {
-      const c = this.session.credential;
       const request: UnlockRequest = {
         purpose,
-        ...(c ? { credentialId: c.credentialId } : {}),
+        ...(credentialId !== undefined ? { credentialId } : {}),
         ...(this.session.actor ? { actor: this.session.actor } : {}),
       };
       try {
@@ -1140,8 +1123,10 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const now = this.now();
     this.recent = this.recent.filter((r) => now < r.until && r.codeKey !== key);
     const prev = this.session.opened;
+    const credentialId = this.session.credential?.credentialId;
     this.recent.push({
       codeKey: key,
+      ...(credentialId !== undefined ? { credentialId } : {}),
       doors: [...new Set([...prev, ...doors])],
       reservationIds,
       actor: this.session.actor ?? { role: 'recipient' },
@@ -1248,7 +1233,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const opened: number[] = [];
     const failures: MessageRef[] = [];
     for (const d of doors) {
-      const o = await this.unlock(d, 'reopen');
+      const o = await this.unlock(d, 'reopen', recent.credentialId);
       if (o === 'opened' || o === 'already_open') opened.push(d);
       else failures.push(this.failureLine(d, o));
     }
@@ -1393,23 +1378,27 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     return this.dropOff(res.door, res, tracking, mode);
   }
 
-  /** Free lockers of a size: in service, nothing reserved or stored in them, not standing open. */
-  private freeDoors(size?: LockerSize): number[] {
+  /**
+   * Free lockers of a size: in service, nothing reserved or stored in them, not standing open. `own`: this column's
+   * doors only, for day-use storage: its PIN exists only on this kiosk, so no credential the cloud knows could have
+   * a door of another column opened for it.
+   */
+  private freeDoors(size?: LockerSize, own = false): number[] {
     // Expired reservations still hold a package until staff remove it.
     const busy = new Set(this.reservations().map((r) => r.door));
     // Someone using the audio interface is offered lockers within the reach range first (DESIGN.md "Accessibility").
     const preferAccessible = this.audio && !this.staffSession();
     return this.allDoors()
-      .filter((d) => d.service === 'in-service' && !busy.has(d.door) && (size === undefined || d.size === size))
+      .filter((d) => d.service === 'in-service' && !busy.has(d.door) && (size === undefined || d.size === size) && !(own && d.remote))
       .filter((d) => this.allowedDoor(d.door) && this.doorState.get(d.door) !== 'open' && !this.remoteUnreachable(d.door))
       .sort((a, b) => (preferAccessible ? Number(b.accessible) - Number(a.accessible) : 0) || a.door - b.door)
       .map((d) => d.door);
   }
 
-  private sizeOptions(): Array<{ id: string; label: MessageRef }> {
+  private sizeOptions(own = false): Array<{ id: string; label: MessageRef }> {
     const sizes = [...LOCKER_SIZES, 'custom'] as LockerSize[];
     return sizes
-      .map((size) => ({ size, count: this.freeDoors(size).length }))
+      .map((size) => ({ size, count: this.freeDoors(size, own).length }))
       .filter((x) => x.count > 0)
       .map((x) => ({ id: `size-${x.size}`, label: msg('size.option', { size: msg(`size.${x.size}` as MessageKey), count: x.count }) }));
   }
@@ -1566,7 +1555,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private showStorageSizes(): void {
-    const sizes = this.sizeOptions();
+    const sizes = this.sizeOptions(true);
     if (sizes.length === 0) {
       this.showMenu();
       return this.setError(msg('error.noLockers'));
@@ -1654,7 +1643,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       this.showStoragePin(rest);
       return this.setError(msg('error.pinMismatch'));
     }
-    const door = this.freeDoors(ctx.size)[0];
+    const door = this.freeDoors(ctx.size, true)[0];
     if (door === undefined) {
       this.showMenu();
       return this.setError(msg('error.noLockers'));

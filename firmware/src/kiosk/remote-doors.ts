@@ -3,7 +3,9 @@
 // with a signed `open-door` to that column's controller, and answers with the signed command `kiosk-open-result`,
 // which the link verifies like every command and hands to `onResult`. The wait is bounded: no answer in time is
 // `unknown` (the cloud's own open expires before our wait ends, so the door does not open after we gave up). Offline,
-// nothing is asked: a request queued in the outbox would reach the cloud long after the person left.
+// nothing is asked: a request queued in the outbox would reach the cloud long after the person left. Nor without the
+// credential the person signed in with: the cloud opens a door only for a live credential of its own records that
+// is entitled to that door and purpose, and refuses a request that names none.
 import { randomUUID } from 'node:crypto';
 import type { CommandOf, DesiredDoor, EventBody } from '@portier/protocol';
 import { silentLogger, type Logger } from '../util/logger.ts';
@@ -47,7 +49,11 @@ export class RemoteDoors {
   }
 
   /** Asks the cloud to open `door` (an alias door of the desired state) and waits, bounded, for what it did. */
-  async open(door: DesiredDoor, request: UnlockRequest = { purpose: 'service' }): Promise<UnlockOutcome> {
+  async open(door: DesiredDoor, request: UnlockRequest | undefined): Promise<UnlockOutcome> {
+    if (request?.credentialId === undefined) {
+      this.log.warn({ door: door.door, locker: door.locker, purpose: request?.purpose }, 'no signed-in credential: a door of another column is not asked for');
+      return 'unknown';
+    }
     if (!this.opts.isOnline()) {
       this.log.info({ door: door.door, locker: door.locker }, 'offline: a door of another column is not asked for');
       return 'unknown';

@@ -86,7 +86,7 @@ t.test('RemoteDoors: the answer of the cloud is the outcome; no answer in time i
   t.equal(await p1, 'opened');
   t.equal(remote.pending, 0);
 
-  const p2 = remote.open(door, { purpose: 'drop-off' });
+  const p2 = remote.open(door, { purpose: 'drop-off', credentialId: 'staff.op-1' });
   t.same(remote.onResult(result('kor-2', 12, 'opened')).detail, 'door does not match the request', 'an answer for another door does not count');
   t.same(remote.onResult(result('kor-9', 13, 'opened')).detail, 'no request waiting');
   await clock.tickAsync(7999);
@@ -95,17 +95,23 @@ t.test('RemoteDoors: the answer of the cloud is the outcome; no answer in time i
   t.equal(await p2, 'unknown', 'no answer in 8 s: unknown');
   t.same(remote.onResult(result('kor-2', 13, 'opened')).detail, 'no request waiting', 'a late answer changes nothing');
 
-  const p3 = remote.open(door, { purpose: 'pickup' });
+  const p3 = remote.open(door, { purpose: 'pickup', credentialId: 'pickup.res-r' });
   remote.onResult(result('kor-3', 13, 'rejected', 'stale'));
   t.equal(await p3, 'unknown', 'refused by the cloud: not opened');
-  const p4 = remote.open(door, { purpose: 'pickup' });
+  const p4 = remote.open(door, { purpose: 'pickup', credentialId: 'pickup.res-r' });
   remote.onResult(result('kor-4', 13, 'jammed'));
   t.equal(await p4, 'jammed');
 
   online = false;
   const before = events.length;
-  t.equal(await remote.open(door, { purpose: 'pickup' }), 'unknown', 'offline: unknown at once');
+  t.equal(await remote.open(door, { purpose: 'pickup', credentialId: 'pickup.res-r' }), 'unknown', 'offline: unknown at once');
   t.equal(events.length, before, 'offline: no request recorded');
+
+  // The cloud opens a door only for a credential of its own records: without one, nothing is asked.
+  online = true;
+  t.equal(await remote.open(door, { purpose: 'storage-start' }), 'unknown', 'no credential: unknown at once');
+  t.equal(await remote.open(door, undefined), 'unknown', 'no request at all: unknown at once');
+  t.equal(events.length, before, 'no credential: no request recorded');
 });
 
 t.test('pickup of a parcel in another column: request with the credential, the cloud opens it, the transaction names the alias door', async (t) => {
@@ -162,4 +168,40 @@ t.test('offline: a locker of another column cannot be opened right now; nothing 
   k.remote.onResult(result(k.requests()[0]!.requestId, 13, 'opened'));
   await typing;
   t.equal(k.sink.transactions('pickup').length, 1);
+});
+
+t.test('reopen of a door of another column, the code already used: the request names the credential of the pickup', async (t) => {
+  const k = setup(t);
+  const typing = typeCode(k.engine, REMOTE_CODE);
+  await k.clock.tickAsync(0);
+  k.remote.onResult(result('kor-1', 13, 'opened'));
+  await typing;
+  await k.engine.select('done');
+  await k.engine.settled();
+
+  // Back at home within "Locker Access After Pickup", the same (now used) code: the reopen offer.
+  await k.clock.tickAsync(10_000);
+  await typeCode(k.engine, REMOTE_CODE);
+  t.equal(k.engine.screen.page, 'reopen');
+  const reopening = k.engine.select('reopen');
+  await k.clock.tickAsync(0);
+  t.match(k.requests()[1], { door: 13, locker: 31, purpose: 'reopen', credentialId: 'pickup.res-r' }, 'the cloud is told which credential made the pickup');
+  k.remote.onResult(result('kor-2', 13, 'opened'));
+  await reopening;
+  t.match(k.sink.transactions('reopen'), [{ doors: [13], reservationIds: ['res-r'] }]);
+});
+
+t.test('day-use storage uses the kiosk column only: its PIN is no credential the cloud knows', async (t) => {
+  const k = setup(t);
+  // An XS locker free in another column, and none in the kiosk's own.
+  const s = k.state.current()!;
+  k.state.set({ ...s, doors: [...s.doors, { door: 14, locker: 32, size: 'XS', column: 2, fromTop: 3, accessible: true, service: 'in-service', remote: { controllerId: 'col-2', door: 3 } }] });
+  await k.engine.settled();
+  await k.engine.keypad('enter');
+  await k.engine.select('storage');
+  t.equal(k.engine.screen.page, 'storage-size');
+  const offered = k.engine.screen.options.map((o) => o.id);
+  t.notOk(offered.includes('size-XS'), `no XS offered for storage (${offered.join(', ')})`);
+  t.ok(offered.includes('size-S'), 'the kiosk column has S lockers');
+  t.same(k.requests(), [], 'nothing asked of the cloud');
 });

@@ -105,10 +105,14 @@ export const kioskOpenRequestEventSchema = z.strictObject({
   /** The kiosk-local alias door. */
   door,
   locker: lockerNumberSchema,
-  /** The signed-in credential that allows this door (recipient codes; staff sign-ins). */
+  /**
+   * The credential the person signed in with (recipient code, carrier code, staff PIN or badge). The cloud acts only
+   * on a request naming one that its records entitle to this door and purpose. Optional in the schema so that a
+   * request from a kiosk of an older release is still stored (and refused, `credential_missing`), not dropped.
+   */
   credentialId: idSchema.optional(),
   purpose: z.enum([...TRANSACTION_KINDS, 'service']),
-  /** Who is signed in at the kiosk. */
+  /** Who is signed in at the kiosk, as the kiosk says (logs only: the cloud records the credential's holder). */
   actor: actorSchema.optional(),
 });
 

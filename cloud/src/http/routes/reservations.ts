@@ -245,7 +245,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
             description: 'activity entries, oldest first',
             content: {
               'application/json': { schema: Replies.activity },
-              'text/csv': { schema: z.string().describe('RFC 4180 CSV with a header row (?format=csv)') },
+              'text/csv': { schema: z.string().describe('RFC 4180 CSV with a header row (?format=csv); a cell starting with =, +, -, @, tab or CR is written with a single quote in front, so a spreadsheet reads it as text') },
             },
           },
           ...ERRORS,

@@ -1,0 +1,32 @@
+/**
+ * The one way the cloud writes CSV: every export (the activity log today, any other table tomorrow) goes through
+ * `toCsv`, so no export can hand a spreadsheet a cell it would run as a formula.
+ *
+ * - A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return (the OWASP list of formula triggers) is
+ *   written with a single quote in front: a spreadsheet shows it as text, and a reader still sees the value.
+ *   Such a cell is also quoted, as OWASP advises.
+ * - RFC 4180: CRLF record ends, a header row, a field with a comma, a double quote, CR or LF quoted, and its double
+ *   quotes doubled.
+ */
+import { stringify } from 'csv-stringify/sync';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** `value` as a spreadsheet must read it: text, never a formula. */
+export function neutralizeCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** RFC 4180 CSV of `rows` under a header row of `columns`, every cell neutralized. */
+export function toCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  return stringify(
+    rows.map((r) => r.map(neutralizeCell)),
+    {
+      header: true,
+      columns: columns.map(neutralizeCell),
+      record_delimiter: 'windows',
+      // A neutralized cell: quoted as well.
+      quoted_match: /^'[=+\-@\t\r]/,
+    },
+  );
+}
