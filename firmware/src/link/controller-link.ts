@@ -4,6 +4,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
   desiredStateHash,
   encodePayload,
+  idSchema,
   importPublicKey,
   parsePayload,
   topicFor,
@@ -30,6 +31,7 @@ import { silentLogger, type Logger } from '../util/logger.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { CommandStore } from './command-store.ts';
 import { Outbox } from './outbox.ts';
+import { RejectionFold, type FoldedRejection } from './rejection-fold.ts';
 
 /** What an executed `open-door` reports: what the door did, never "pulse sent". */
 export type OpenDoorOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
@@ -115,6 +117,11 @@ export interface ControllerLinkOptions {
    * no gap for the cloud to notice.
    */
   evtackTimeoutMs?: number;
+  /**
+   * Rejected desired states of one kind are reported to the cloud at most once per this window (default 60 s), the
+   * later ones folded into one event with their count (rejection-fold.ts).
+   */
+  rejectionWindowMs?: number;
   /** Extra MQTT.js options (TLS ca, protocolVersion...). Identity, session and reconnect options are the link's. */
   mqtt?: Partial<IClientOptions>;
 }
@@ -180,6 +187,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private lastPrune = 0;
   private resendTimer: ReturnType<typeof setInterval> | undefined;
   private ackedAtLastCheck = -1;
+  private readonly rejections: RejectionFold;
 
   constructor(opts: ControllerLinkOptions) {
     super();
@@ -195,6 +203,10 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     const t = (c: Channel): string => topicFor(opts.bankId, opts.controllerId, c);
     this.topics = { cmd: t('cmd'), ack: t('ack'), evt: t('evt'), evtack: t('evtack'), desired: t('desired'), reported: t('reported'), status: t('status') };
     this.startedMono = (opts.monotonic ?? (() => performance.now()))();
+    this.rejections = new RejectionFold({
+      report: (r) => this.reportRejection(r),
+      ...(opts.rejectionWindowMs !== undefined ? { windowMs: opts.rejectionWindowMs } : {}),
+    });
   }
 
   // ---------------------------------------------------------------------------------------------------- lifecycle
@@ -274,6 +286,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     this.retryTimer = undefined;
     if (this.resendTimer) clearInterval(this.resendTimer);
     this.resendTimer = undefined;
+    // Rejections still folded become outbox events now (appended before the outbox is closed): none goes unrecorded.
+    this.rejections.flush();
     const client = this.client;
     this.client = undefined;
     if (client) {
@@ -572,7 +586,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (!r.ok) {
       this.drop('cmd', r.code, r.message);
       // Answer `malformed` when the envelope at least names a command of ours; otherwise there is nobody to answer.
-      const id = malformedCommandId(payload);
+      // The id comes from what parsePayload decoded: a payload refused for its size or encoding is never read.
+      const id = malformedCommandId(r.decoded);
       // A missing or mangled `sig` is a signature failure, whatever else is right about the envelope.
       if (id) this.reject(undefined, id, r.field === 'sig' ? 'bad_signature' : 'malformed', r.message);
       return;
@@ -688,12 +703,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     const r = parsePayload('desired', payload);
     if (!r.ok) {
       this.drop('desired', r.code, r.message);
-      this.rejectDesired(0, `malformed: ${r.message}`);
+      this.rejectDesired('malformed', 0, `malformed: ${r.message}`);
       return;
     }
     const d = r.value;
-    if (!verifyMessage(d, this.key)) return this.rejectDesired(d.version, 'bad signature');
-    if (d.bankId !== this.bankId || d.controllerId !== this.controllerId) return this.rejectDesired(d.version, `addressed to ${d.bankId}/${d.controllerId}`);
+    if (!verifyMessage(d, this.key)) return this.rejectDesired('bad-signature', d.version, 'bad signature');
+    if (d.bankId !== this.bankId || d.controllerId !== this.controllerId) return this.rejectDesired('wrong-target', d.version, `addressed to ${d.bankId}/${d.controllerId}`);
     // A retained copy may be days old; only a live one says something about cloud time now.
     if (!retained) this.learn(d.issuedAt);
     this.desiredChain = this.desiredChain.then(() => this.applyDesired(d)).catch((err: unknown) => this.log.error({ err }, 'could not apply desired state'));
@@ -702,9 +717,9 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private async applyDesired(d: Desired): Promise<void> {
     const applied = this.desiredStore.version;
     if (applied !== null && d.version <= applied) {
-      if (d.version < applied) this.rejectDesired(d.version, `older than the applied version ${applied}`);
+      if (d.version < applied) this.rejectDesired('older', d.version, `older than the applied version ${applied}`);
       else if (this.desiredStore.desired?.sig !== d.sig && this.desiredStore.hash !== desiredStateHash(d.state)) {
-        this.rejectDesired(d.version, 'same version as the applied one with different content');
+        this.rejectDesired('same-version', d.version, 'same version as the applied one with different content');
       }
       return;
     }
@@ -714,12 +729,18 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (this.client && this.state === 'online') this.publish(this.client, 'reported', this.buildReported());
   }
 
-  private rejectDesired(version: number, reason: string): void {
-    this.log.warn({ version, reason }, 'desired state rejected');
+  /** A refused desired state: seen locally at once, reported to the cloud folded per kind (rejection-fold.ts). */
+  private rejectDesired(kind: string, version: number, reason: string): void {
+    this.log.debug({ version, reason }, 'desired state rejected');
     this.emit('desired-rejected', { version, reason });
-    void this.publishEvent({ type: 'desired-rejected', version, reason: reason.slice(0, 200) }).catch((err: unknown) =>
-      this.log.error({ err }, 'could not record desired-rejected'),
-    );
+    this.rejections.record(kind, version, reason);
+  }
+
+  private reportRejection(r: FoldedRejection): void {
+    if (!this.started) return;
+    this.log.warn({ version: r.version, reason: r.reason, count: r.count }, r.count > 1 ? 'desired states rejected (folded)' : 'desired state rejected');
+    const event: EventBody = { type: 'desired-rejected', version: r.version, reason: r.reason.slice(0, 200), ...(r.count > 1 ? { count: r.count } : {}) };
+    void this.publishEvent(event).catch((err: unknown) => this.log.error({ err }, 'could not record desired-rejected'));
   }
 
   private assertStarted(): void {
@@ -727,16 +748,11 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   }
 }
 
-/** The id of a command that failed its schema, when its JSON at least carries a valid-looking id. */
-function malformedCommandId(payload: Buffer): string | undefined {
-  try {
-    const v: unknown = JSON.parse(payload.toString('utf8'));
-    if (v && typeof v === 'object' && 'id' in v) {
-      const id = (v as { id: unknown }).id;
-      if (typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) return id;
-    }
-  } catch {
-    // not JSON: nothing to answer
+/** The id of a command that failed its schema, when its decoded JSON at least carries a valid-looking id. */
+function malformedCommandId(decoded: unknown): string | undefined {
+  if (decoded && typeof decoded === 'object' && 'id' in decoded) {
+    const id = idSchema.safeParse((decoded as { id: unknown }).id);
+    if (id.success) return id.data;
   }
   return undefined;
 }
