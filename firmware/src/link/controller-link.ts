@@ -545,6 +545,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
       uptimeS: Math.max(0, Math.floor((mono - this.startedMono) / 1000)),
       outboxDepth: this.outbox.depth,
       clockOffsetMs: this.clockImpl.offsetMs === null ? null : Math.round(this.clockImpl.offsetMs),
+      ...(this.outbox.lastEvtack ? { evtack: this.outbox.lastEvtack } : {}),
     };
   }
 
@@ -671,7 +672,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
         }
         case 'resend-events': {
           const range = this.outbox.range(cmd.body.fromSeq, cmd.body.toSeq);
-          if (this.client && this.state === 'online') for (const e of range) this.publish(this.client, 'evt', e);
+          if (this.client && this.state === 'online') {
+            // Asked for events already confirmed and dropped: the cloud lost them. Its signed evtack (in `reported`,
+            // sent first) lets it record them as a gap and take the events that follow.
+            if (cmd.body.fromSeq <= this.outbox.ackedUpTo) this.publish(this.client, 'reported', this.buildReported());
+            for (const e of range) this.publish(this.client, 'evt', e);
+          }
           const missing = cmd.body.fromSeq <= this.outbox.ackedUpTo ? ` (up to ${this.outbox.ackedUpTo} already confirmed)` : '';
           return { status: 'done', detail: `resent ${range.length} events${missing}` };
         }
@@ -692,8 +698,9 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (!verifyMessage(m, this.key)) return this.drop('evtack', 'BAD_SIGNATURE', 'evtack signature does not verify');
     if (m.bankId !== this.bankId || m.controllerId !== this.controllerId) return this.drop('evtack', 'WRONG_TARGET', 'evtack for another controller');
     this.learn(m.issuedAt);
-    const { dropped, durable } = this.outbox.ack(m.upTo);
+    const { dropped, durable, beyond } = this.outbox.ack(m.upTo, m);
     if (dropped || m.upTo > 0) void durable.catch((err: unknown) => this.log.error({ err }, 'could not write outbox after evtack'));
+    if (beyond) this.log.warn({ upTo: m.upTo, lastSeq: this.outbox.nextSeq - 1 }, 'the cloud confirmed events this controller never numbered: another client may be publishing under its identity');
     this.emit('evtack', { upTo: m.upTo, dropped });
   }
 
