@@ -14,7 +14,8 @@
  *   one, never in its place, and not part of the controller's stream (`read` leaves it out).
  * Journals written before these kinds existed hold only event lines and load as before.
  *
- * The journal itself does not judge sequence numbers: `CloudLink` only appends the next seq of a controller.
+ * The journal itself does not judge sequence numbers beyond refusing a gap or a duplicate: event-sequence.ts decides
+ * what is appended.
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
