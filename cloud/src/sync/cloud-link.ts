@@ -154,6 +154,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private stopped = false;
   private readonly sequencer: EventSequencer;
   private readonly publicKey: KeyObject;
+  private readonly verifiedProofs = new WeakMap<EvtAck, boolean>();
 
   constructor(private readonly opts: CloudLinkOptions) {
     super();
@@ -166,10 +167,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       now: this.now,
       provenUpTo: (bankId, controllerId) => this.provenUpTo(bankId, controllerId),
       askResend: (bankId, controllerId, fromSeq, id) => this.sendCommand(bankId, controllerId, 'resend-events', { fromSeq }, { id }),
-      evtack: (_bankId, controllerId) => {
-        const t = this.tracks.get(controllerId);
-        if (t) this.scheduleEvtack(t);
-      },
+      evtack: (_bankId, controllerId) => this.scheduleEvtack(this.tracks.get(controllerId)),
       stored: (e) => this.emit('event-stored', e),
       gap: (g) => this.emit('gap', g),
       conflict: (c) => this.emit('seq-conflict', c),
@@ -187,7 +185,10 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private provenUpTo(bankId: string, controllerId: string): number {
     const proof = this.tracks.get(controllerId)?.reported?.evtack;
     if (!proof || proof.bankId !== bankId || proof.controllerId !== controllerId) return 0;
-    return verifyMessage(proof, this.publicKey) ? proof.upTo : 0;
+    // Verified once per reported proof: a flood of events ahead costs a lookup each, not a signature check.
+    let valid = this.verifiedProofs.get(proof);
+    if (valid === undefined) this.verifiedProofs.set(proof, (valid = verifyMessage(proof, this.publicKey)));
+    return valid ? proof.upTo : 0;
   }
 
   get isConnected(): boolean {
@@ -364,8 +365,8 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   // ---- events: stored by event-sequence.ts, acked here ----
 
   /** One evtack per controller per turn of the event loop, for the highest contiguous stored seq. */
-  private scheduleEvtack(t: Track): void {
-    if (t.evtackScheduled) return;
+  private scheduleEvtack(t: Track | undefined): void {
+    if (!t || t.evtackScheduled) return;
     t.evtackScheduled = true;
     setImmediate(() => {
       t.evtackScheduled = false;

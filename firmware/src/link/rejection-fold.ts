@@ -33,6 +33,7 @@ export const REJECTION_WINDOW_MS = 60_000;
 export class RejectionFold {
   private readonly windows = new Map<string, Window>();
   private readonly windowMs: number;
+  private closed = false;
 
   constructor(private readonly opts: RejectionFoldOptions) {
     this.windowMs = opts.windowMs ?? REJECTION_WINDOW_MS;
@@ -40,6 +41,7 @@ export class RejectionFold {
 
   /** One rejection of kind `key`: reported now when none of that kind was reported in the current window. */
   record(key: string, version: number, reason: string): void {
+    if (this.closed) return;
     const w = this.windows.get(key);
     if (!w) {
       this.opts.report({ key, version, reason, count: 1 });
@@ -54,8 +56,12 @@ export class RejectionFold {
     return this.windows.get(key)?.pending?.count ?? 0;
   }
 
-  /** Reports every count still folded (on stop: nothing counted is left unrecorded) and closes the windows. */
+  /**
+   * Reports every count still folded and closes the fold (on stop: nothing counted is left unrecorded, and nothing
+   * is reported after the outbox closes).
+   */
   flush(): void {
+    this.closed = true;
     for (const [key, w] of this.windows) {
       clearTimeout(w.timer);
       if (w.pending) this.opts.report({ key, ...w.pending });

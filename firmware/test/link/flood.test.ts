@@ -96,4 +96,7 @@ t.test('rejections of one kind: the first at once, then one folded report per wi
   fold.record('bad-signature', 10, 'bad signature');
   fold.flush();
   t.same(reports[4], { key: 'bad-signature', version: 10, reason: 'bad signature', count: 1 }, 'flush reports what is still counted');
+  fold.record('older', 1, 'older');
+  clock.tick(120_000);
+  t.equal(reports.length, 5, 'nothing is reported after the flush');
 });
