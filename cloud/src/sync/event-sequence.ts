@@ -32,6 +32,12 @@
  *    again everything it holds from there, in order), at most once per `resendAfterMs` for the same `next`. If it
  *    answers and `next` is still missing, the events ahead are not its own: an `event-ahead` alert.
  * Alerts are folded per controller and kind: the first at once, then one per window with the range and count.
+ *
+ * Limits. A controller on firmware that does not report its evtack cannot prove a lost tail: its gap stays open and
+ * is alerted as `event-ahead`, whose detail carries the controller's answer ("up to N already confirmed") for a
+ * person to act on. A client that publishes at the very next seq, before the controller does, gets its events
+ * stored first; the controller's own events under those seqs are kept as conflicts (step 3), and its numbering stays
+ * behind the cloud's evtack, which it logs as events confirmed that it never numbered.
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack } from '@portier/protocol';
