@@ -36,8 +36,9 @@
  * Limits. A controller on firmware that does not report its evtack cannot prove a lost tail: its gap stays open and
  * is alerted as `event-ahead`, whose detail carries the controller's answer ("up to N already confirmed") for a
  * person to act on. A client that publishes at the very next seq, before the controller does, gets its events
- * stored first; the controller's own events under those seqs are kept as conflicts (step 3), and its numbering stays
- * behind the cloud's evtack, which it logs as events confirmed that it never numbered.
+ * stored first; the controller's own events under those seqs are kept as conflicts (step 3). Its numbering then
+ * stays behind the cloud's evtack: it logs events confirmed that it never numbered, and on such an evtack drops only
+ * the events the broker took from it (which reach the cloud and are kept), never ones not yet sent.
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack } from '@portier/protocol';

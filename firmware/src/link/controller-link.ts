@@ -183,6 +183,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private readonly inFlight = new Set<string>();
   private durableUpTo = 0;
   private publishedUpTo = 0;
+  /** Highest seq the broker took (PUBACK) on the current connection: events it will deliver to the cloud. */
+  private brokerHasUpTo = 0;
   private desiredChain: Promise<void> = Promise.resolve();
   private lastPrune = 0;
   private resendTimer: ReturnType<typeof setInterval> | undefined;
@@ -430,6 +432,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     for (const a of this.acks) this.sendAck(client, gen, a);
     // Replay the whole outbox in seq order: the broker may have lost what it had taken (in-memory persistence).
     this.publishedUpTo = this.outbox.ackedUpTo;
+    this.brokerHasUpTo = this.outbox.ackedUpTo;
     client.subscribe(
       { [this.topics.cmd]: { qos: 1 }, [this.topics.evtack]: { qos: 1 }, [this.topics.desired]: { qos: 1 } },
       (err, granted) => {
@@ -497,7 +500,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     const client = this.client;
     if (this.state !== 'online' || !client) return;
     if (this.publishedUpTo >= this.durableUpTo) return;
-    for (const e of this.outbox.range(this.publishedUpTo + 1, this.durableUpTo)) this.publish(client, 'evt', e);
+    const gen = this.generation;
+    for (const e of this.outbox.range(this.publishedUpTo + 1, this.durableUpTo)) {
+      this.publish(client, 'evt', e, (err) => {
+        if (!err && gen === this.generation && e.seq > this.brokerHasUpTo) this.brokerHasUpTo = e.seq;
+      });
+    }
     this.publishedUpTo = this.durableUpTo;
   }
 
@@ -698,9 +706,14 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (!verifyMessage(m, this.key)) return this.drop('evtack', 'BAD_SIGNATURE', 'evtack signature does not verify');
     if (m.bankId !== this.bankId || m.controllerId !== this.controllerId) return this.drop('evtack', 'WRONG_TARGET', 'evtack for another controller');
     this.learn(m.issuedAt);
-    const { dropped, durable, beyond } = this.outbox.ack(m.upTo, m);
-    if (dropped || m.upTo > 0) void durable.catch((err: unknown) => this.log.error({ err }, 'could not write outbox after evtack'));
+    // An evtack beyond this controller's own numbering confirms events someone else published under its identity
+    // (or from before its numbering went back): what it says about our seqs may be about theirs. Then only events the
+    // broker took on this connection are dropped (the cloud gets them and keeps them, as conflicts if need be), never
+    // ones it has not seen yet.
+    const beyond = m.upTo > this.outbox.nextSeq - 1;
     if (beyond) this.log.warn({ upTo: m.upTo, lastSeq: this.outbox.nextSeq - 1 }, 'the cloud confirmed events this controller never numbered: another client may be publishing under its identity');
+    const { dropped, durable } = this.outbox.ack(beyond ? this.brokerHasUpTo : m.upTo, beyond ? undefined : m);
+    if (dropped || m.upTo > 0) void durable.catch((err: unknown) => this.log.error({ err }, 'could not write outbox after evtack'));
     this.emit('evtack', { upTo: m.upTo, dropped });
   }
 

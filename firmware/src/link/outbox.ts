@@ -138,20 +138,17 @@ export class Outbox {
 
   /**
    * Drops entries up to `upTo`. Returns how many left (0: nothing new, no write). `signed` is the evtack that said
-   * so: kept as the proof of what the cloud stored, but only when it confirms no more than this controller numbered
-   * (`beyond`: the cloud confirmed seqs this controller never used, so someone else published under its identity or
-   * its numbering went back; such an evtack proves nothing about this controller's own events).
+   * so, kept as the proof of what the cloud stored: the caller passes it only when it confirms no more than this
+   * controller numbered (one beyond proves nothing about this controller's own events).
    */
-  ack(upTo: number, signed?: EvtAck): { dropped: number; durable: Promise<void>; beyond: boolean } {
-    const beyond = upTo > this.db.data.nextSeq - 1;
+  ack(upTo: number, signed?: EvtAck): { dropped: number; durable: Promise<void> } {
     const top = Math.min(upTo, this.db.data.nextSeq - 1);
-    if (top <= this.db.data.ackedUpTo) return { dropped: 0, durable: Promise.resolve(), beyond };
+    if (top <= this.db.data.ackedUpTo) return { dropped: 0, durable: Promise.resolve() };
     const before = this.db.data.entries.length;
     this.db.data.entries = this.db.data.entries.filter((e) => e.seq > top);
     this.db.data.ackedUpTo = top;
-    const proof = signed && !beyond ? signed : undefined;
-    if (proof) this.db.data.evtack = proof;
-    return { dropped: before - this.db.data.entries.length, durable: this.write(proof ? { k: top, a: proof } : { k: top }), beyond };
+    if (signed) this.db.data.evtack = signed;
+    return { dropped: before - this.db.data.entries.length, durable: this.write(signed ? { k: top, a: signed } : { k: top }) };
   }
 
   /** Writes the whole outbox as the new snapshot and empties the log. */
