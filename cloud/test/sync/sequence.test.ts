@@ -30,7 +30,7 @@ function alertsOf(w: World): SequenceAlert[] {
 }
 
 t.test('stolen credential: events published with future seqs never take the real controller\'s seqs', async (t) => {
-  const w = await world(t, { alertWindowMs: 200 });
+  const w = await world(t, { alertWindowMs: 1500 });
   const alerts = alertsOf(w);
   const real = await realController(t, w, 5);
 
@@ -57,7 +57,7 @@ t.test('stolen credential: events published with future seqs never take the real
   t.same(stored.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   t.ok(stored.every((e) => e.event.type === 'door-closed'), 'every stored event is the real controller\'s');
   t.match(await conflict, { controllerId: 'col-a', fromSeq: 8, toSeq: 8, count: 1 }, 'the first reused seq is alerted at once');
-  const folded = await once<SequenceAlert>(w.link, 'sequence-alert', (x) => x.kind === 'event-conflict' && x.count > 1, 3000);
+  const folded = await once<SequenceAlert>(w.link, 'sequence-alert', (x) => x.kind === 'event-conflict' && x.count > 1, 6000);
   t.match(folded, { fromSeq: 9, toSeq: 12, count: 4 }, 'the rest of the window folded into one alert');
   const kept = await w.journal.conflicts('col-a');
   t.same(kept.map((e) => [e.seq, e.event.type]), [8, 9, 10, 11, 12].map((s) => [s, 'door-forced']), 'the other events are kept beside, not in place');

@@ -54,7 +54,7 @@ t.test('a flood of refused desired states becomes a few durable events with the 
   const all = waitForEvent(link as never, 'desired-rejected', () => ++seen === n, 10_000);
   const forged = (version: number): string =>
     JSON.stringify(signMessage({ v: 1 as const, bankId: BANK, controllerId: CTRL, version, issuedAt: Date.now(), state: sampleState() }, f.wrongKey));
-  for (let i = 0; i < n; i++) void thief.publish(topic, i % 2 === 0 ? `{"v":1,"junk":${i}}` : forged(i + 1), { qos: 0 });
+  for (let i = 0; i < n; i++) await thief.publishAsync(topic, i % 2 === 0 ? `{"v":1,"junk":${i}}` : forged(i + 1), { qos: 1 });
   await all;
   await link.stop();
 
