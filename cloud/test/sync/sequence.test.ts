@@ -4,7 +4,7 @@
 // alert names the controller and the seqs.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodePayload, type EventBody, type PortierEvent } from '@portier/protocol';
+import { encodePayload, type EventBody } from '@portier/protocol';
 import t, { type Test } from 'tap';
 import { JOURNAL_FILE } from '../../src/sync/event-journal.ts';
 import type { SequenceAlert } from '../../src/sync/event-sequence.ts';
@@ -23,6 +23,19 @@ async function realController(t: Test, w: World, events: number): Promise<Outbox
   return real;
 }
 
+/**
+ * The thief: the controller's user name and secret on a client of its own, publishing all at once right after it
+ * connects (a broker that lets only the newest session of an identity live pushes it off when the controller comes
+ * back), then leaving.
+ */
+async function thief(t: Test, w: World, messages: Array<{ ch: 'evt' | 'reported'; payload: string | Buffer }>): Promise<void> {
+  const c = await client(t, w.brk.url, { clientId: 'col-a-thief', username: 'col-a', password: w.secrets['col-a']! });
+  await Promise.allSettled(messages.map((m) => c.publishAsync(`portier/v1/${BANK}/col-a/${m.ch}`, m.payload, { qos: 1 })));
+  await c.endAsync(true);
+}
+
+const forgedEvt = (seq: number): { ch: 'evt'; payload: Buffer } => ({ ch: 'evt', payload: encodePayload('evt', { v: 1, seq, at: 1, event: { type: 'door-forced', door: 9 } }) });
+
 function alertsOf(w: World): SequenceAlert[] {
   const alerts: SequenceAlert[] = [];
   w.link.on('sequence-alert', (a) => alerts.push(a));
@@ -34,13 +47,9 @@ t.test('stolen credential: events published with future seqs never take the real
   const alerts = alertsOf(w);
   const real = await realController(t, w, 5);
 
-  // The thief: the controller's user name and secret, its own client, events 8..20 of its choosing.
-  const thief = await client(t, w.brk.url, { clientId: 'col-a-thief', username: 'col-a', password: w.secrets['col-a']! });
+  // The thief publishes events 8..20 of its choosing.
   const ahead = once<SequenceAlert>(w.link, 'sequence-alert', (a) => a.kind === 'event-ahead');
-  for (let seq = 8; seq <= 20; seq++) {
-    const forged: PortierEvent = { v: 1, seq, at: 1_790_000_000_000, event: { type: 'door-forced', door: 9 } };
-    await thief.publishAsync(`portier/v1/${BANK}/col-a/evt`, encodePayload('evt', forged), { qos: 1 });
-  }
+  await thief(t, w, Array.from({ length: 13 }, (_, i) => forgedEvt(8 + i)));
   // The cloud asks the real controller for 6 on; it holds nothing there, and says so.
   const a = await ahead;
   t.match(a, { controllerId: 'col-a', bankId: BANK, fromSeq: 8 }, 'the seqs the controller did not send are named');
@@ -67,9 +76,8 @@ t.test('stolen credential: events published with future seqs never take the real
 t.test('a stored seq sent again with another body (after the thief won the race): both kept, acked, alerted', async (t) => {
   const w = await world(t);
   const real = await realController(t, w, 2);
-  const thief = await client(t, w.brk.url, { clientId: 'col-a-thief', username: 'col-a', password: w.secrets['col-a']! });
   const storedBad = once<{ seq: number }>(w.link, 'event-stored', (e) => e.seq === 3);
-  await thief.publishAsync(`portier/v1/${BANK}/col-a/evt`, encodePayload('evt', { v: 1, seq: 3, at: 1, event: { type: 'door-forced', door: 9 } }), { qos: 1 });
+  await thief(t, w, [forgedEvt(3)]);
   await storedBad;
   const alert = once<SequenceAlert>(w.link, 'sequence-alert', (a) => a.kind === 'event-conflict');
   const drained = once<number>(real, 'acked', (n) => n === 4);
@@ -84,7 +92,7 @@ t.test('a stored seq sent again with another body (after the thief won the race)
   // After a restart the cloud still tells a replay of the stored event from another one.
   await w.restartLink();
   const again = once<{ seq: number }>(w.link, 'seq-conflict', (c) => c.seq === 4, 3000);
-  await thief.publishAsync(`portier/v1/${BANK}/col-a/evt`, encodePayload('evt', { v: 1, seq: 4, at: 1, event: { type: 'door-forced', door: 9 } }), { qos: 1 });
+  await thief(t, w, [forgedEvt(4)]);
   t.equal((await again).seq, 4, 'fingerprints of recent seqs survive a restart');
 });
 
@@ -125,13 +133,11 @@ t.test('a journal that lost its tail: the gap is recorded on the controller\'s s
 t.test('events far ahead without the cloud\'s signature for the seqs before them are never taken as a gap', async (t) => {
   const w = await world(t);
   await realController(t, w, 3);
-  const thief = await client(t, w.brk.url, { clientId: 'col-a-thief', username: 'col-a', password: w.secrets['col-a']! });
   // A reported with a made-up evtack (no valid signature), then an event far ahead.
   const fake = { v: 1, bankId: BANK, controllerId: 'col-a', upTo: 50, issuedAt: 1, sig: 'A'.repeat(86) };
   const reported = { v: 1, at: 1, desiredVersion: null, desiredHash: null, doors: [], bus: { state: 'ok', consecutiveFailures: 0 }, firmware: 'x', bootId: 'b', uptimeS: 1, outboxDepth: 0, clockOffsetMs: null, evtack: fake };
-  await thief.publishAsync(`portier/v1/${BANK}/col-a/reported`, JSON.stringify(reported), { qos: 1 });
   const gapAsked = once<{ fromSeq: number }>(w.link, 'gap');
-  await thief.publishAsync(`portier/v1/${BANK}/col-a/evt`, encodePayload('evt', { v: 1, seq: 51, at: 1, event: { type: 'door-forced', door: 9 } }), { qos: 1 });
+  await thief(t, w, [{ ch: 'reported', payload: JSON.stringify(reported) }, forgedEvt(51)]);
   t.equal((await gapAsked).fromSeq, 4, 'asked for, not accepted');
   t.same(await w.journal.gaps('col-a'), []);
   t.equal(w.journal.storedUpTo('col-a'), 3);

@@ -32,10 +32,14 @@ t.test('stolen secret, future seqs: the real controller keeps its seqs and is no
 
   const thief = await connect(cloud.mqttUrl, { clientId: `${a.controllerId}-x`, username: a.controllerId, password: p.secrets.get(a.controllerId)!, reconnectPeriod: 0 });
   t.teardown(() => thief.endAsync(true));
+  // All at once: a broker that lets only the newest session of an identity live pushes the thief off when the
+  // controller reconnects.
+  const sent = [];
   for (let seq = next + 2; seq < next + 12; seq++) {
     const forged = { v: 1 as const, seq, at: Date.now(), event: { type: 'door-forced' as const, door: 7 } };
-    await thief.publishAsync(topicFor(p.seeded.bankId, a.controllerId, 'evt'), encodePayload('evt', forged), { qos: 1 });
+    sent.push(thief.publishAsync(topicFor(p.seeded.bankId, a.controllerId, 'evt'), encodePayload('evt', forged), { qos: 1 }));
   }
+  await Promise.allSettled(sent);
   await until(async () => (await cloud.service.queryActivity({ type: 'alert' })).some((x) => (x.detail ?? '').startsWith('event-ahead:')), 5000, 'the event-ahead alert');
 
   for (const door of [2, 3, 4]) await forceAndClose(a, door);

@@ -1,7 +1,8 @@
 // A controller that follows the event contract of the protocol, on a plain MQTT.js client (cloud tests may not use
-// the firmware): numbered events kept in an outbox until a signed evtack covers them, the last such evtack reported
-// as its proof, the whole outbox replayed on connect, resend-events answered (reported first when asked for events
-// it already dropped) and acked.
+// the firmware): a persistent session that reconnects by itself (as the firmware's does: a second client of the same
+// identity may push it off the broker), numbered events kept in an outbox until a signed evtack covers them, the last
+// such evtack reported as its proof, the whole outbox replayed on every connect, resend-events answered (reported
+// first when asked for events it already dropped) and acked.
 import type { KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { encodePayload, parsePayload, topicFor, verifyMessage, type Channel, type EventBody, type EvtAck, type PortierEvent } from '@portier/protocol';
@@ -32,9 +33,22 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
   }
 
   async connect(): Promise<void> {
-    const c = await client(this.t, this.w.brk.url, { clientId: this.controllerId, username: this.controllerId, password: this.w.secrets[this.controllerId]!, clean: true });
+    const c = await client(this.t, this.w.brk.url, {
+      clientId: this.controllerId,
+      username: this.controllerId,
+      password: this.w.secrets[this.controllerId]!,
+      clean: false,
+      reconnectPeriod: 50,
+    });
     this.c = c;
     c.on('message', (topic, payload) => void this.onMessage(topic, payload));
+    c.on('connect', () => void this.online().catch(() => undefined));
+    await this.online();
+  }
+
+  private async online(): Promise<void> {
+    const c = this.c;
+    if (!c) return;
     await c.subscribeAsync([this.topic('cmd'), this.topic('evtack')], { qos: 1 });
     await this.publishReported();
     for (const e of [...this.outbox]) await c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
