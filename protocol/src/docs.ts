@@ -5,10 +5,10 @@ import { CHANNEL_QOS, CHANNELS, CONTROLLER_PUBLISHES, PROTOCOL_VERSION, TOPIC_RO
 const DESCRIPTIONS: Record<Channel, string> = {
   cmd: 'Signed one-shot command (open door, set service, end session, rebirth, resend events). Ed25519 over RFC 8785 canonical JSON of every field but sig.',
   ack: 'Outcome of a command by command id, with a reason code. For open-door: what the door did (opened, already_open, jammed, unknown), never "pulse sent".',
-  evt: 'One event with a per-controller sequence number (no gaps, kept across restarts), replayed from a durable outbox until evtack.',
-  evtack: 'Signed: events up to seq upTo are stored; the controller may drop them from its outbox.',
+  evt: 'One event with a per-controller sequence number (no gaps, kept across restarts), replayed from a durable outbox until evtack. The cloud stores only the next seq it expects: an event ahead of a gap is not stored, the gap is asked for with resend-events from the missing seq on (the controller sends everything it holds from there, in order); a second, different event under a seq already stored is kept aside as a conflict and acked; both raise an alert.',
+  evtack: 'Signed: events up to seq upTo are stored (or recorded as a gap the controller proved it cannot fill); the controller may drop them from its outbox, and keeps the last evtack that confirmed only its own seqs as the proof it reports.',
   desired: 'Signed, versioned desired state (retained): door map, service states, reservations, hashed credentials, timers, rules.',
-  reported: 'What the controller applied (desired version and hash) and sees (doors, bus health), retained.',
+  reported: 'What the controller applied (desired version and hash) and sees (doors, bus health), and the last evtack that made it drop events (the cloud signature proves what the cloud once stored: a cloud whose journal lost them records a gap and goes on), retained. Sent again before the events when a resend-events asks for events already confirmed.',
   status: 'Birth {"state":"online"} on connect, last will {"state":"offline"}; retained.',
 };
 

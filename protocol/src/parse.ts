@@ -10,6 +10,11 @@ export interface ParseFailure {
   code: ParseErrorCode;
   field?: string;
   message: string;
+  /**
+   * The decoded JSON of a payload that failed only its schema (code INVALID), so a receiver can still read an id
+   * from it without parsing the payload a second time. Never set for a payload refused for its size or encoding.
+   */
+  decoded?: unknown;
 }
 export type ParseResult<T> = { ok: true; value: T } | ParseFailure;
 
@@ -46,6 +51,10 @@ export function parseValue<S extends z.ZodType>(schema: S, value: unknown): Pars
 /**
  * Parses one MQTT payload of `channel`: size limit, strict UTF-8, JSON, then the channel's zod schema.
  * Never throws: bad input comes back as a ParseFailure with a reason to log.
+ *
+ * The size is judged on the byte length alone, before any decoding or JSON.parse: a flood of oversized payloads costs
+ * the receiver a length comparison each, not a parse. This is the one entry point every receiver (controller and
+ * cloud) goes through, so nothing reads an oversized payload's content.
  */
 export function parsePayload<C extends Channel>(channel: C, payload: Uint8Array | string): ParseResult<MessageOf<C>> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
@@ -66,7 +75,8 @@ export function parsePayload<C extends Channel>(channel: C, payload: Uint8Array 
   } catch (err) {
     return { ok: false, code: 'NOT_JSON', message: `payload is not JSON: ${(err as Error).message}` };
   }
-  return parseValue(channelSchemas[channel], value) as ParseResult<MessageOf<C>>;
+  const r = parseValue(channelSchemas[channel], value) as ParseResult<MessageOf<C>>;
+  return r.ok ? r : { ...r, decoded: value };
 }
 
 /** Serialises a message for publishing after checking it against its schema (a sender never emits what a receiver would drop). */

@@ -531,7 +531,7 @@ export const ACTIVITY_TYPES = [
   'extension',
   'end',
   'staff-credential',
-  /** A locker alert from a controller: a door forced, left open or jammed, a lock fault. */
+  /** A locker alert from a controller (a door forced, left open or jammed, a lock fault), or one about its event stream. */
   'alert',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
@@ -561,7 +561,20 @@ export const activityQuery = z.strictObject({
 });
 export type ActivityQuery = z.input<typeof activityQuery>;
 
-export const ALERT_KINDS = ['door-forced', 'door-left-open', 'door-jammed', 'lock-fault', 'kiosk-open-refused'] as const;
+/**
+ * Locker alerts from a controller's events, kiosk requests the cloud refused, and alerts about a controller's event
+ * stream (sync/event-sequence.ts).
+ */
+export const ALERT_KINDS = [
+  'door-forced',
+  'door-left-open',
+  'door-jammed',
+  'lock-fault',
+  'kiosk-open-refused',
+  'event-gap',
+  'event-conflict',
+  'event-ahead',
+] as const;
 export const recordAlertInput = z.strictObject({
   bankId: entityIdSchema,
   lockerNumber: lockerNumberSchema.optional(),

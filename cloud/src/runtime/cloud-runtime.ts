@@ -34,6 +34,7 @@ import { RemoteOpen } from '../sync/remote-open.ts';
 import { DesiredPublisher } from '../bridge/desired-publisher.ts';
 import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
 import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
+import { recordSequenceAlerts } from '../bridge/sequence-alerts.ts';
 import { KioskRelay } from '../bridge/kiosk-relay.ts';
 import { WebhookNotifier } from '../notify/webhook.ts';
 
@@ -298,6 +299,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // Before the link connects: the replay of missed events and the live ones cannot interleave.
     await ingest.start();
     undo.push({ what: 'ingest', run: () => ingest.stop() });
+    const unsubscribeSequenceAlerts = recordSequenceAlerts({ source: link, service, logger });
+    undo.push({ what: 'sequence-alerts', run: unsubscribeSequenceAlerts });
 
     undo.push({ what: 'link', run: () => stopLink(link, log) });
     const started = link.start();

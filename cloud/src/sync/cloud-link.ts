@@ -5,20 +5,20 @@
  * - receives `ack`, `evt`, `reported`, `status` of every controller, parses each with the protocol's schema and
  *   logs + drops anything bad, including messages on the topic of an unknown or revoked controller, or of a
  *   controller under another bank than its identity's;
- * - stores events exactly once by (controllerId, seq), in order (event-journal.ts), buffers what arrives after a
- *   gap and asks for the gap with a signed `resend-events`, and acks stored events with a signed `evtack`
- *   {upTo: highest contiguous stored seq};
+ * - stores events exactly once by (controllerId, seq), in order (event-journal.ts), under one policy for gaps and
+ *   conflicting seqs (event-sequence.ts: asks for a gap with a signed `resend-events`, records a gap the controller
+ *   proves it cannot fill, keeps both events of a conflict, raises `sequence-alert`), and acks stored events with a
+ *   signed `evtack` {upTo: highest contiguous stored seq};
  * - tracks each controller: online (birth / will), last seen, reported state, the desired version and hash it
  *   applied vs what was sent (drift), and gives its doors as `unknown` while it is offline.
  *
  * Hook for the domain: every stored event is emitted as `event-stored` once it is durable, in seq order per
  * controller. The domain service turns kiosk `transaction` events into its transactions there (`onEventStored`).
  */
-import { createHash, randomUUID, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   allControllersFilter,
-  canonicalJson,
   CHANNEL_QOS,
   desiredStateHash,
   encodePayload,
@@ -26,6 +26,7 @@ import {
   signMessage,
   topicFor,
   tryParseTopic,
+  verifyMessage,
   type Ack,
   type Channel,
   type Command,
@@ -45,6 +46,7 @@ import { connectMqtt } from '../mqtt/client.ts';
 import type { ControllerDirectory } from '../mqtt/identities.ts';
 import { DesiredStore } from './desired-store.ts';
 import type { EventJournal, StoredEvent } from './event-journal.ts';
+import { EventSequencer, type SequenceAlert } from './event-sequence.ts';
 
 export type SyncErrorCode = 'UNKNOWN_CONTROLLER' | 'NOT_STARTED' | 'PUBLISH_FAILED';
 
@@ -93,11 +95,10 @@ export interface CloudLinkEvents {
   'controller-offline': [{ bankId: string; controllerId: string; reason: 'will' | 'shutdown' | 'reboot' }];
   reported: [{ bankId: string; controllerId: string; reported: Reported; drift: boolean }];
   gap: [{ bankId: string; controllerId: string; fromSeq: number; toSeq: number }];
-  /**
-   * A seq the cloud already stored came again with a different event: the controller's numbering went back (lost
-   * local state). Not acked, so the controller keeps the event instead of dropping it as "stored".
-   */
+  /** Two different events under one seq of a controller: both kept (event-sequence.ts). */
   'seq-conflict': [{ bankId: string; controllerId: string; seq: number }];
+  /** A gap recorded, a conflict kept, or events ahead the controller did not send (event-sequence.ts), folded. */
+  'sequence-alert': [SequenceAlert];
   dropped: [DroppedMessage];
   /** The link's own connection to the broker. */
   connection: [{ state: 'online' | 'offline'; error?: string }];
@@ -121,8 +122,10 @@ export interface CloudLinkOptions {
   commandTtlMs?: number;
   /** A gap is asked for again after this long if it is still open. */
   resendAfterMs?: number;
-  /** Out-of-order events kept per controller while waiting for a gap to fill. */
+  /** Events kept per controller while they wait ahead of a gap (compared, never stored from there). */
   maxBuffered?: number;
+  /** Sequence alerts of one kind for one controller are folded over this window (default 60 s). */
+  alertWindowMs?: number;
   /** Extra MQTT.js options (TLS ca...). */
   mqtt?: Partial<IClientOptions>;
 }
@@ -135,21 +138,10 @@ interface Track {
   bootId: string | null;
   firmware: string | null;
   reported: Reported | null;
-  /** seq -> event waiting for the gap before it. */
-  buffered: Map<number, StoredEvent>;
-  /** Fingerprints of the most recently stored seqs (in memory), to tell a replay from a reused seq. */
-  recent: Map<number, string>;
-  lastResend: { fromSeq: number; at: number } | null;
   evtackScheduled: boolean;
 }
 
 const SUBSCRIBED: Channel[] = ['ack', 'evt', 'reported', 'status'];
-const RECENT_KEPT = 64;
-
-/** What identifies an event's content (its seq aside): a replay has the same one. */
-function fingerprint(e: StoredEvent): string {
-  return createHash('sha256').update(canonicalJson({ at: e.at, event: e.event })).digest('base64url');
-}
 
 export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private client: MqttClient | undefined;
@@ -160,11 +152,43 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private readonly now: () => number;
   private connected = false;
   private stopped = false;
+  private readonly sequencer: EventSequencer;
+  private readonly publicKey: KeyObject;
+  private readonly verifiedProofs = new WeakMap<EvtAck, boolean>();
 
   constructor(private readonly opts: CloudLinkOptions) {
     super();
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'cloud-link' });
     this.now = opts.now ?? Date.now;
+    this.publicKey = createPublicKey(opts.signingKey);
+    this.sequencer = new EventSequencer({
+      journal: opts.journal,
+      logger: this.log,
+      now: this.now,
+      provenUpTo: (bankId, controllerId) => this.provenUpTo(bankId, controllerId),
+      askResend: (bankId, controllerId, fromSeq, id) => this.sendCommand(bankId, controllerId, 'resend-events', { fromSeq }, { id }),
+      evtack: (_bankId, controllerId) => this.scheduleEvtack(this.tracks.get(controllerId)),
+      stored: (e) => this.emit('event-stored', e),
+      gap: (g) => this.emit('gap', g),
+      conflict: (c) => this.emit('seq-conflict', c),
+      alert: (a) => this.emit('sequence-alert', a),
+      ...(opts.resendAfterMs !== undefined ? { resendAfterMs: opts.resendAfterMs } : {}),
+      ...(opts.maxBuffered !== undefined ? { maxAhead: opts.maxBuffered } : {}),
+      ...(opts.alertWindowMs !== undefined ? { alertWindowMs: opts.alertWindowMs } : {}),
+    });
+  }
+
+  /**
+   * What the controller proved the cloud once acked: the `upTo` of the evtack in its last `reported`, when that
+   * evtack verifies with the cloud's key and names this controller (nobody else can make one), else 0.
+   */
+  private provenUpTo(bankId: string, controllerId: string): number {
+    const proof = this.tracks.get(controllerId)?.reported?.evtack;
+    if (!proof || proof.bankId !== bankId || proof.controllerId !== controllerId) return 0;
+    // Verified once per reported proof: a flood of events ahead costs a lookup each, not a signature check.
+    let valid = this.verifiedProofs.get(proof);
+    if (valid === undefined) this.verifiedProofs.set(proof, (valid = verifyMessage(proof, this.publicKey)));
+    return valid ? proof.upTo : 0;
   }
 
   get isConnected(): boolean {
@@ -232,6 +256,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.sequencer.stop();
     const client = this.client;
     this.connected = false;
     if (client) await new Promise<void>((r) => client.end(false, {}, () => r()));
@@ -253,9 +278,6 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         bootId: null,
         firmware: null,
         reported: null,
-        buffered: new Map(),
-        recent: new Map(),
-        lastResend: null,
         evtackScheduled: false,
       };
       this.tracks.set(controllerId, t);
@@ -289,12 +311,13 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         const r = parsePayload('evt', payload);
         if (!r.ok) return this.drop({ topic, channel, controllerId, code: r.code, message: r.message });
         t.lastSeen = this.now();
-        return this.onEvent(t, { bankId, controllerId, seq: r.value.seq, at: r.value.at, storedAt: this.now(), event: r.value.event });
+        return this.sequencer.onEvent({ bankId, controllerId, seq: r.value.seq, at: r.value.at, storedAt: this.now(), event: r.value.event });
       }
       case 'ack': {
         const r = parsePayload('ack', payload);
         if (!r.ok) return this.drop({ topic, channel, controllerId, code: r.code, message: r.message });
         t.lastSeen = this.now();
+        this.sequencer.onAck(bankId, controllerId, r.value);
         this.emit('ack', { bankId, controllerId, ack: r.value });
         return;
       }
@@ -339,74 +362,11 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     return t.reported.desiredVersion !== sent.message.version || t.reported.desiredHash !== sent.hash;
   }
 
-  // ---- events: exactly once, in order, gaps asked for, stored ones acked ----
-
-  private onEvent(t: Track, rec: StoredEvent): void {
-    const journal = this.opts.journal;
-    const next = journal.appendedUpTo(t.controllerId) + 1;
-    if (rec.seq < next) {
-      // A duplicate (replay after a lost evtack, or a resend): already stored, ack again so the outbox drains.
-      const known = t.recent.get(rec.seq);
-      if (known !== undefined && known !== fingerprint(rec)) {
-        this.log.error({ controllerId: t.controllerId, seq: rec.seq }, 'a stored seq came again with another event: controller numbering went back; not acked');
-        this.emit('seq-conflict', { bankId: t.bankId, controllerId: t.controllerId, seq: rec.seq });
-        return;
-      }
-      if (rec.seq <= journal.storedUpTo(t.controllerId)) this.scheduleEvtack(t);
-      return;
-    }
-    if (rec.seq > next) {
-      if (!t.buffered.has(rec.seq)) {
-        if (t.buffered.size >= (this.opts.maxBuffered ?? 1000)) {
-          // Too far ahead: drop it, the controller sends it again after the gap is filled and acked.
-          this.log.warn({ controllerId: t.controllerId, seq: rec.seq }, 'event buffer full, dropping an out-of-order event');
-        } else t.buffered.set(rec.seq, rec);
-      }
-      this.askForGap(t, next, rec.seq - 1);
-      return;
-    }
-    const batch = [rec];
-    t.buffered.delete(rec.seq);
-    for (let s = rec.seq + 1; t.buffered.has(s); s++) {
-      batch.push(t.buffered.get(s)!);
-      t.buffered.delete(s);
-    }
-    // Anything still buffered lies beyond a new gap.
-    if (t.buffered.size > 0) {
-      const after = batch[batch.length - 1]!.seq + 1;
-      const firstBuffered = Math.min(...t.buffered.keys());
-      this.askForGap(t, after, firstBuffered - 1);
-    }
-    journal.append(batch).then(
-      () => {
-        for (const e of batch) {
-          t.recent.set(e.seq, fingerprint(e));
-          if (t.recent.size > RECENT_KEPT) t.recent.delete(t.recent.keys().next().value as number);
-          this.emit('event-stored', e);
-        }
-        this.scheduleEvtack(t);
-      },
-      (err: unknown) => {
-        this.log.error({ err, controllerId: t.controllerId, seqs: batch.map((e) => e.seq) }, 'storing events failed; not acked, the controller keeps them');
-      },
-    );
-  }
-
-  private askForGap(t: Track, fromSeq: number, toSeq: number): void {
-    const now = this.now();
-    const last = t.lastResend;
-    if (last && last.fromSeq === fromSeq && now - last.at < (this.opts.resendAfterMs ?? 5000)) return;
-    t.lastResend = { fromSeq, at: now };
-    this.log.info({ controllerId: t.controllerId, fromSeq, toSeq }, 'event gap: asking for a resend');
-    this.emit('gap', { bankId: t.bankId, controllerId: t.controllerId, fromSeq, toSeq });
-    this.sendCommand(t.bankId, t.controllerId, 'resend-events', { fromSeq, toSeq }).catch((err: unknown) =>
-      this.log.warn({ err, controllerId: t.controllerId }, 'resend-events not sent'),
-    );
-  }
+  // ---- events: stored by event-sequence.ts, acked here ----
 
   /** One evtack per controller per turn of the event loop, for the highest contiguous stored seq. */
-  private scheduleEvtack(t: Track): void {
-    if (t.evtackScheduled) return;
+  private scheduleEvtack(t: Track | undefined): void {
+    if (!t || t.evtackScheduled) return;
     t.evtackScheduled = true;
     setImmediate(() => {
       t.evtackScheduled = false;

@@ -7,11 +7,20 @@
  * resolved in the order they were appended. A torn last line (power cut mid-write) is cut off at open; it was never
  * acknowledged, so the controller still has it in its outbox and sends it again.
  *
- * The journal itself does not judge sequence numbers: `CloudLink` only appends the next seq of a controller.
+ * Besides events, two kinds of line record what the sequence policy (event-sequence.ts) decided:
+ * - a gap (`kind: "gap"`, fromSeq..toSeq): seqs the cloud once acknowledged but no longer holds (its journal lost
+ *   its tail); they count as stored, so the controller's later events follow them;
+ * - a conflict (`kind: "conflict"`, an event at a seq already stored with other content): kept beside the stored
+ *   one, never in its place, and not part of the controller's stream (`read` leaves it out).
+ * Journals written before these kinds existed hold only event lines and load as before.
+ *
+ * The journal itself does not judge sequence numbers beyond refusing a gap or a duplicate: event-sequence.ts decides
+ * what is appended.
  */
+import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventBodySchema, idSchema, type EventBody } from '@portier/protocol';
+import { canonicalJson, eventBodySchema, idSchema, type EventBody } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, fsyncDir, readTextIfExists } from '../mqtt/fs.ts';
 
@@ -26,14 +35,57 @@ export interface StoredEvent {
   event: EventBody;
 }
 
+/** Seqs fromSeq..toSeq of a controller that the cloud acknowledged once and no longer holds. */
+export interface GapRecord {
+  kind: 'gap';
+  bankId: string;
+  controllerId: string;
+  fromSeq: number;
+  toSeq: number;
+  storedAt: number;
+  reason: string;
+}
+
+/** A second, different event under a seq already stored: kept for review, not applied. */
+export type ConflictRecord = StoredEvent & { kind: 'conflict' };
+
+const seqSchema = z.number().int().min(1);
 const storedEventSchema = z.strictObject({
   bankId: idSchema,
   controllerId: idSchema,
-  seq: z.number().int().min(1),
+  seq: seqSchema,
   at: z.number().int().min(0),
   storedAt: z.number().int().min(0),
   event: eventBodySchema,
 });
+const conflictRecordSchema = storedEventSchema.extend({ kind: z.literal('conflict') });
+const gapRecordSchema = z.strictObject({
+  kind: z.literal('gap'),
+  bankId: idSchema,
+  controllerId: idSchema,
+  fromSeq: seqSchema,
+  toSeq: seqSchema,
+  storedAt: z.number().int().min(0),
+  reason: z.string().max(300),
+});
+
+type Line = StoredEvent | GapRecord | ConflictRecord;
+
+function parseLine(line: string): Line {
+  const raw: unknown = JSON.parse(line);
+  const kind = raw && typeof raw === 'object' && 'kind' in raw ? (raw as { kind: unknown }).kind : undefined;
+  if (kind === 'gap') return gapRecordSchema.parse(raw);
+  if (kind === 'conflict') return conflictRecordSchema.parse(raw);
+  return storedEventSchema.parse(raw);
+}
+
+/** What identifies an event's content (its seq aside): a replay has the same one, a reused seq another. */
+export function fingerprint(e: Pick<StoredEvent, 'at' | 'event'>): string {
+  return createHash('sha256').update(canonicalJson({ at: e.at, event: e.event })).digest('base64url');
+}
+
+/** Fingerprints kept per controller: of its most recent seqs, the ones a controller may still send again. */
+export const FINGERPRINTS_KEPT = 64;
 
 export class JournalError extends Error {
   override name = 'JournalError';
@@ -57,6 +109,8 @@ export class EventJournal {
   private readonly upTo = new Map<string, number>();
   /** Highest seq handed to `append` per controller (durable or about to be). */
   private readonly appended = new Map<string, number>();
+  /** Per controller: seq -> fingerprint of the stored event, for its last FINGERPRINTS_KEPT seqs. */
+  private readonly prints = new Map<string, Map<number, string>>();
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
@@ -86,25 +140,64 @@ export class EventJournal {
       await fh.sync();
     }
     let lineNo = 0;
+    // The last events of each controller, fingerprinted once the whole file is read (not every line of it).
+    const tails = new Map<string, StoredEvent[]>();
     for (const line of text.slice(0, end).split('\n')) {
       lineNo++;
       if (line === '') continue;
-      let rec: StoredEvent;
+      let rec: Line;
       try {
-        rec = storedEventSchema.parse(JSON.parse(line));
+        rec = parseLine(line);
       } catch (err) {
         await fh.close();
         throw new JournalError('CORRUPT', `${file}:${lineNo}: ${(err as Error).message.slice(0, 200)}`);
       }
       const prev = j.upTo.get(rec.controllerId) ?? 0;
-      if (rec.seq !== prev + 1) {
+      const bad =
+        'fromSeq' in rec
+          ? rec.fromSeq !== prev + 1 || rec.toSeq < rec.fromSeq
+            ? `gap ${rec.fromSeq}..${rec.toSeq} follows ${prev}`
+            : undefined
+          : 'kind' in rec
+            ? rec.seq > prev
+              ? `conflict at seq ${rec.seq} beyond ${prev}`
+              : undefined
+            : rec.seq !== prev + 1
+              ? `seq ${rec.seq} follows ${prev}`
+              : undefined;
+      if (bad) {
         await fh.close();
-        throw new JournalError('CORRUPT', `${file}:${lineNo}: ${rec.controllerId} seq ${rec.seq} follows ${prev}`);
+        throw new JournalError('CORRUPT', `${file}:${lineNo}: ${rec.controllerId} ${bad}`);
       }
-      j.upTo.set(rec.controllerId, rec.seq);
-      j.appended.set(rec.controllerId, rec.seq);
+      if ('kind' in rec) {
+        if (rec.kind === 'gap') j.setUpTo(rec.controllerId, rec.toSeq);
+        continue;
+      }
+      j.setUpTo(rec.controllerId, rec.seq);
+      const tail = tails.get(rec.controllerId) ?? [];
+      tail.push(rec);
+      if (tail.length > FINGERPRINTS_KEPT) tail.shift();
+      tails.set(rec.controllerId, tail);
     }
+    for (const tail of tails.values()) for (const e of tail) j.remember(e);
     return j;
+  }
+
+  private setUpTo(controllerId: string, seq: number): void {
+    this.upTo.set(controllerId, seq);
+    this.appended.set(controllerId, seq);
+  }
+
+  private remember(e: StoredEvent): void {
+    let m = this.prints.get(e.controllerId);
+    if (!m) this.prints.set(e.controllerId, (m = new Map()));
+    m.set(e.seq, fingerprint(e));
+    if (m.size > FINGERPRINTS_KEPT) m.delete(m.keys().next().value as number);
+  }
+
+  /** Fingerprint of the event stored (or being stored) at `seq`, when it is among the controller's recent ones. */
+  fingerprintAt(controllerId: string, seq: number): string | undefined {
+    return this.prints.get(controllerId)?.get(seq);
   }
 
   /** Highest seq of `controllerId` that is durably stored (0 if none). */
@@ -139,11 +232,45 @@ export class EventJournal {
       lines += `${JSON.stringify(r)}\n`;
     }
     for (const [c, s] of next) this.appended.set(c, s);
+    for (const r of records) this.remember(r);
+    return this.enqueue(lines, () => {
+      for (const r of records) if (r.seq > this.storedUpTo(r.controllerId)) this.upTo.set(r.controllerId, r.seq);
+    });
+  }
+
+  /**
+   * Records that seqs fromSeq..toSeq of a controller are gone for good (see event-sequence.ts); they then count as
+   * stored. fromSeq must be the controller's next seq.
+   */
+  appendGap(gap: Omit<GapRecord, 'kind'>): Promise<void> {
+    if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
+    const prev = this.appendedUpTo(gap.controllerId);
+    if (gap.fromSeq !== prev + 1 || gap.toSeq < gap.fromSeq) {
+      return Promise.reject(new JournalError('OUT_OF_ORDER', `${gap.controllerId}: gap ${gap.fromSeq}..${gap.toSeq} does not follow ${prev}`));
+    }
+    const rec: GapRecord = { kind: 'gap', ...gap };
+    this.appended.set(gap.controllerId, gap.toSeq);
+    return this.enqueue(`${JSON.stringify(rec)}\n`, () => {
+      if (gap.toSeq > this.storedUpTo(gap.controllerId)) this.upTo.set(gap.controllerId, gap.toSeq);
+    });
+  }
+
+  /** Keeps a second, different event under a seq already taken; the stored one stays what the seq means. */
+  appendConflict(e: StoredEvent): Promise<void> {
+    if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
+    if (e.seq > this.appendedUpTo(e.controllerId)) {
+      return Promise.reject(new JournalError('OUT_OF_ORDER', `${e.controllerId}: conflict at seq ${e.seq} beyond ${this.appendedUpTo(e.controllerId)}`));
+    }
+    const rec: ConflictRecord = { kind: 'conflict', ...e };
+    return this.enqueue(`${JSON.stringify(rec)}\n`, () => undefined);
+  }
+
+  private enqueue(lines: string, onDurable: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         lines,
         resolve: () => {
-          for (const r of records) if (r.seq > this.storedUpTo(r.controllerId)) this.upTo.set(r.controllerId, r.seq);
+          onDurable();
           resolve();
         },
         reject,
@@ -179,12 +306,26 @@ export class EventJournal {
 
   /** Every stored event, in file order (per controller: seq order), optionally of one controller. */
   async read(controllerId?: string): Promise<StoredEvent[]> {
+    return (await this.lines(controllerId)).filter((l): l is StoredEvent => !('kind' in l));
+  }
+
+  /** The gaps recorded for a controller (or all), in file order. */
+  async gaps(controllerId?: string): Promise<GapRecord[]> {
+    return (await this.lines(controllerId)).filter((l): l is GapRecord => 'kind' in l && l.kind === 'gap');
+  }
+
+  /** The conflicting events kept for a controller (or all), in file order. */
+  async conflicts(controllerId?: string): Promise<ConflictRecord[]> {
+    return (await this.lines(controllerId)).filter((l): l is ConflictRecord => 'kind' in l && l.kind === 'conflict');
+  }
+
+  private async lines(controllerId?: string): Promise<Line[]> {
     await this.flushing;
     const text = (await readTextIfExists(this.file)) ?? '';
-    const out: StoredEvent[] = [];
+    const out: Line[] = [];
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const rec = JSON.parse(line) as StoredEvent;
+      const rec = JSON.parse(line) as Line;
       if (controllerId === undefined || rec.controllerId === controllerId) out.push(rec);
     }
     return out;

@@ -71,3 +71,28 @@ t.test('a corrupt line in the middle is an error, never skipped silently', async
   await writeFile(join(dir, JOURNAL_FILE), `${JSON.stringify(rec('a', 1))}\n${JSON.stringify(rec('a', 3))}\n`);
   await t.rejects(EventJournal.open(dir), { code: 'CORRUPT' }, 'a gap on disk');
 });
+
+t.test('gap and conflict records: durable, counted on reopen, kept out of the event stream', async (t) => {
+  const dir = await tempDir(t);
+  const j = await EventJournal.open(dir);
+  await j.append([rec('a', 1), rec('a', 2)]);
+  await t.rejects(j.appendGap({ bankId: 'bank-1', controllerId: 'a', fromSeq: 4, toSeq: 6, storedAt: 1, reason: 'lost' }), { code: 'OUT_OF_ORDER' }, 'a gap starts at the next seq');
+  await j.appendGap({ bankId: 'bank-1', controllerId: 'a', fromSeq: 3, toSeq: 6, storedAt: 1, reason: 'lost' });
+  t.equal(j.storedUpTo('a'), 6, 'a recorded gap counts as stored');
+  await t.rejects(j.appendConflict(rec('a', 9)), { code: 'OUT_OF_ORDER' }, 'a conflict is about a seq already taken');
+  await j.appendConflict({ ...rec('a', 2), event: { type: 'door-forced', door: 7 } });
+  await j.append([rec('a', 7)]);
+  await j.close();
+
+  const again = await EventJournal.open(dir);
+  t.teardown(() => again.close());
+  t.equal(again.storedUpTo('a'), 7);
+  t.same((await again.read('a')).map((e) => e.seq), [1, 2, 7], 'read gives the stream');
+  t.match(await again.gaps('a'), [{ kind: 'gap', fromSeq: 3, toSeq: 6 }]);
+  t.match(await again.conflicts('a'), [{ kind: 'conflict', seq: 2, event: { door: 7 } }]);
+  t.not(again.fingerprintAt('a', 2), undefined, 'fingerprints of recent events rebuilt');
+  t.equal(again.fingerprintAt('a', 2), j.fingerprintAt('a', 2));
+
+  await writeFile(join(dir, JOURNAL_FILE), `${JSON.stringify(rec('a', 1))}\n${JSON.stringify({ kind: 'gap', bankId: 'bank-1', controllerId: 'a', fromSeq: 3, toSeq: 4, storedAt: 1, reason: 'x' })}\n`);
+  await t.rejects(EventJournal.open(dir), { code: 'CORRUPT' }, 'a gap record that does not follow');
+});

@@ -4,6 +4,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
   desiredStateHash,
   encodePayload,
+  idSchema,
   importPublicKey,
   parsePayload,
   topicFor,
@@ -30,6 +31,7 @@ import { silentLogger, type Logger } from '../util/logger.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { CommandStore } from './command-store.ts';
 import { Outbox } from './outbox.ts';
+import { RejectionFold, type FoldedRejection } from './rejection-fold.ts';
 
 /** What an executed `open-door` reports: what the door did, never "pulse sent". */
 export type OpenDoorOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
@@ -115,6 +117,11 @@ export interface ControllerLinkOptions {
    * no gap for the cloud to notice.
    */
   evtackTimeoutMs?: number;
+  /**
+   * Rejected desired states of one kind are reported to the cloud at most once per this window (default 60 s), the
+   * later ones folded into one event with their count (rejection-fold.ts).
+   */
+  rejectionWindowMs?: number;
   /** Extra MQTT.js options (TLS ca, protocolVersion...). Identity, session and reconnect options are the link's. */
   mqtt?: Partial<IClientOptions>;
 }
@@ -176,10 +183,13 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private readonly inFlight = new Set<string>();
   private durableUpTo = 0;
   private publishedUpTo = 0;
+  /** Highest seq the broker took (PUBACK) on the current connection: events it will deliver to the cloud. */
+  private brokerHasUpTo = 0;
   private desiredChain: Promise<void> = Promise.resolve();
   private lastPrune = 0;
   private resendTimer: ReturnType<typeof setInterval> | undefined;
   private ackedAtLastCheck = -1;
+  private readonly rejections: RejectionFold;
 
   constructor(opts: ControllerLinkOptions) {
     super();
@@ -195,6 +205,10 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     const t = (c: Channel): string => topicFor(opts.bankId, opts.controllerId, c);
     this.topics = { cmd: t('cmd'), ack: t('ack'), evt: t('evt'), evtack: t('evtack'), desired: t('desired'), reported: t('reported'), status: t('status') };
     this.startedMono = (opts.monotonic ?? (() => performance.now()))();
+    this.rejections = new RejectionFold({
+      report: (r) => this.reportRejection(r),
+      ...(opts.rejectionWindowMs !== undefined ? { windowMs: opts.rejectionWindowMs } : {}),
+    });
   }
 
   // ---------------------------------------------------------------------------------------------------- lifecycle
@@ -274,6 +288,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     this.retryTimer = undefined;
     if (this.resendTimer) clearInterval(this.resendTimer);
     this.resendTimer = undefined;
+    // Rejections still folded become outbox events now (appended before the outbox is closed): none goes unrecorded.
+    this.rejections.flush();
     const client = this.client;
     this.client = undefined;
     if (client) {
@@ -416,6 +432,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     for (const a of this.acks) this.sendAck(client, gen, a);
     // Replay the whole outbox in seq order: the broker may have lost what it had taken (in-memory persistence).
     this.publishedUpTo = this.outbox.ackedUpTo;
+    this.brokerHasUpTo = this.outbox.ackedUpTo;
     client.subscribe(
       { [this.topics.cmd]: { qos: 1 }, [this.topics.evtack]: { qos: 1 }, [this.topics.desired]: { qos: 1 } },
       (err, granted) => {
@@ -483,7 +500,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     const client = this.client;
     if (this.state !== 'online' || !client) return;
     if (this.publishedUpTo >= this.durableUpTo) return;
-    for (const e of this.outbox.range(this.publishedUpTo + 1, this.durableUpTo)) this.publish(client, 'evt', e);
+    const gen = this.generation;
+    for (const e of this.outbox.range(this.publishedUpTo + 1, this.durableUpTo)) {
+      this.publish(client, 'evt', e, (err) => {
+        if (!err && gen === this.generation && e.seq > this.brokerHasUpTo) this.brokerHasUpTo = e.seq;
+      });
+    }
     this.publishedUpTo = this.durableUpTo;
   }
 
@@ -531,6 +553,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
       uptimeS: Math.max(0, Math.floor((mono - this.startedMono) / 1000)),
       outboxDepth: this.outbox.depth,
       clockOffsetMs: this.clockImpl.offsetMs === null ? null : Math.round(this.clockImpl.offsetMs),
+      ...(this.outbox.lastEvtack ? { evtack: this.outbox.lastEvtack } : {}),
     };
   }
 
@@ -572,7 +595,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (!r.ok) {
       this.drop('cmd', r.code, r.message);
       // Answer `malformed` when the envelope at least names a command of ours; otherwise there is nobody to answer.
-      const id = malformedCommandId(payload);
+      // The id comes from what parsePayload decoded: a payload refused for its size or encoding is never read.
+      const id = malformedCommandId(r.decoded);
       // A missing or mangled `sig` is a signature failure, whatever else is right about the envelope.
       if (id) this.reject(undefined, id, r.field === 'sig' ? 'bad_signature' : 'malformed', r.message);
       return;
@@ -656,7 +680,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
         }
         case 'resend-events': {
           const range = this.outbox.range(cmd.body.fromSeq, cmd.body.toSeq);
-          if (this.client && this.state === 'online') for (const e of range) this.publish(this.client, 'evt', e);
+          if (this.client && this.state === 'online') {
+            // Asked for events already confirmed and dropped: the cloud lost them. Its signed evtack (in `reported`,
+            // sent first) lets it record them as a gap and take the events that follow.
+            if (cmd.body.fromSeq <= this.outbox.ackedUpTo) this.publish(this.client, 'reported', this.buildReported());
+            for (const e of range) this.publish(this.client, 'evt', e);
+          }
           const missing = cmd.body.fromSeq <= this.outbox.ackedUpTo ? ` (up to ${this.outbox.ackedUpTo} already confirmed)` : '';
           return { status: 'done', detail: `resent ${range.length} events${missing}` };
         }
@@ -677,7 +706,13 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (!verifyMessage(m, this.key)) return this.drop('evtack', 'BAD_SIGNATURE', 'evtack signature does not verify');
     if (m.bankId !== this.bankId || m.controllerId !== this.controllerId) return this.drop('evtack', 'WRONG_TARGET', 'evtack for another controller');
     this.learn(m.issuedAt);
-    const { dropped, durable } = this.outbox.ack(m.upTo);
+    // An evtack beyond this controller's own numbering confirms events someone else published under its identity
+    // (or from before its numbering went back): what it says about our seqs may be about theirs. Then only events the
+    // broker took on this connection are dropped (the cloud gets them and keeps them, as conflicts if need be), never
+    // ones it has not seen yet.
+    const beyond = m.upTo > this.outbox.nextSeq - 1;
+    if (beyond) this.log.warn({ upTo: m.upTo, lastSeq: this.outbox.nextSeq - 1 }, 'the cloud confirmed events this controller never numbered: another client may be publishing under its identity');
+    const { dropped, durable } = this.outbox.ack(beyond ? this.brokerHasUpTo : m.upTo, beyond ? undefined : m);
     if (dropped || m.upTo > 0) void durable.catch((err: unknown) => this.log.error({ err }, 'could not write outbox after evtack'));
     this.emit('evtack', { upTo: m.upTo, dropped });
   }
@@ -688,12 +723,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     const r = parsePayload('desired', payload);
     if (!r.ok) {
       this.drop('desired', r.code, r.message);
-      this.rejectDesired(0, `malformed: ${r.message}`);
+      this.rejectDesired('malformed', 0, `malformed: ${r.message}`);
       return;
     }
     const d = r.value;
-    if (!verifyMessage(d, this.key)) return this.rejectDesired(d.version, 'bad signature');
-    if (d.bankId !== this.bankId || d.controllerId !== this.controllerId) return this.rejectDesired(d.version, `addressed to ${d.bankId}/${d.controllerId}`);
+    if (!verifyMessage(d, this.key)) return this.rejectDesired('bad-signature', d.version, 'bad signature');
+    if (d.bankId !== this.bankId || d.controllerId !== this.controllerId) return this.rejectDesired('wrong-target', d.version, `addressed to ${d.bankId}/${d.controllerId}`);
     // A retained copy may be days old; only a live one says something about cloud time now.
     if (!retained) this.learn(d.issuedAt);
     this.desiredChain = this.desiredChain.then(() => this.applyDesired(d)).catch((err: unknown) => this.log.error({ err }, 'could not apply desired state'));
@@ -702,9 +737,9 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private async applyDesired(d: Desired): Promise<void> {
     const applied = this.desiredStore.version;
     if (applied !== null && d.version <= applied) {
-      if (d.version < applied) this.rejectDesired(d.version, `older than the applied version ${applied}`);
+      if (d.version < applied) this.rejectDesired('older', d.version, `older than the applied version ${applied}`);
       else if (this.desiredStore.desired?.sig !== d.sig && this.desiredStore.hash !== desiredStateHash(d.state)) {
-        this.rejectDesired(d.version, 'same version as the applied one with different content');
+        this.rejectDesired('same-version', d.version, 'same version as the applied one with different content');
       }
       return;
     }
@@ -714,12 +749,18 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     if (this.client && this.state === 'online') this.publish(this.client, 'reported', this.buildReported());
   }
 
-  private rejectDesired(version: number, reason: string): void {
-    this.log.warn({ version, reason }, 'desired state rejected');
+  /** A refused desired state: seen locally at once, reported to the cloud folded per kind (rejection-fold.ts). */
+  private rejectDesired(kind: string, version: number, reason: string): void {
+    this.log.debug({ version, reason }, 'desired state rejected');
     this.emit('desired-rejected', { version, reason });
-    void this.publishEvent({ type: 'desired-rejected', version, reason: reason.slice(0, 200) }).catch((err: unknown) =>
-      this.log.error({ err }, 'could not record desired-rejected'),
-    );
+    this.rejections.record(kind, version, reason);
+  }
+
+  private reportRejection(r: FoldedRejection): void {
+    if (!this.started) return;
+    this.log.warn({ version: r.version, reason: r.reason, count: r.count }, r.count > 1 ? 'desired states rejected (folded)' : 'desired state rejected');
+    const event: EventBody = { type: 'desired-rejected', version: r.version, reason: r.reason.slice(0, 200), ...(r.count > 1 ? { count: r.count } : {}) };
+    void this.publishEvent(event).catch((err: unknown) => this.log.error({ err }, 'could not record desired-rejected'));
   }
 
   private assertStarted(): void {
@@ -727,16 +768,11 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   }
 }
 
-/** The id of a command that failed its schema, when its JSON at least carries a valid-looking id. */
-function malformedCommandId(payload: Buffer): string | undefined {
-  try {
-    const v: unknown = JSON.parse(payload.toString('utf8'));
-    if (v && typeof v === 'object' && 'id' in v) {
-      const id = (v as { id: unknown }).id;
-      if (typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) return id;
-    }
-  } catch {
-    // not JSON: nothing to answer
+/** The id of a command that failed its schema, when its decoded JSON at least carries a valid-looking id. */
+function malformedCommandId(decoded: unknown): string | undefined {
+  if (decoded && typeof decoded === 'object' && 'id' in decoded) {
+    const id = idSchema.safeParse((decoded as { id: unknown }).id);
+    if (id.success) return id.data;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { eventSchema, type EventBody, type PortierEvent } from '@portier/protocol';
+import { eventSchema, evtackSchema, type EventBody, type EvtAck, type PortierEvent } from '@portier/protocol';
 import type { Low } from 'lowdb';
 import { AppendLog } from '../store/append-log.ts';
 import { openDurableStore, type DurableFile, type StoreReset } from '../store/durable-file.ts';
@@ -14,11 +14,22 @@ export const outboxFileSchema = z.strictObject({
   ackedUpTo: z.number().int().min(0),
   /** Events not yet confirmed, in seq order. */
   entries: z.array(eventSchema),
+  /**
+   * The signed evtack that confirmed `ackedUpTo`, kept as the cloud's proof that it stored those events: reported to
+   * the cloud, which records a gap on it if its journal lost them. Absent in outboxes written before it was kept.
+   */
+  evtack: evtackSchema.optional(),
 });
 export type OutboxFile = z.infer<typeof outboxFileSchema>;
 
-/** One line of `outbox.log`: an event appended (`e`), or the cloud's confirmation up to a seq (`k`). */
-export const outboxLogEntrySchema = z.union([z.strictObject({ e: eventSchema }), z.strictObject({ k: z.number().int().min(0) })]);
+/**
+ * One line of `outbox.log`: an event appended (`e`), or the cloud's confirmation up to a seq (`k`) with the signed
+ * evtack that said so (`a`; absent in lines written before it was kept).
+ */
+export const outboxLogEntrySchema = z.union([
+  z.strictObject({ e: eventSchema }),
+  z.strictObject({ k: z.number().int().min(0), a: evtackSchema.optional() }),
+]);
 export type OutboxLogEntry = z.infer<typeof outboxLogEntrySchema>;
 
 /** Log lines after which the log is folded into `outbox.json`. */
@@ -82,6 +93,7 @@ export class Outbox {
     } else if (e.k > d.ackedUpTo) {
       d.entries = d.entries.filter((x) => x.seq > e.k);
       d.ackedUpTo = Math.min(e.k, d.nextSeq - 1);
+      if (e.a) d.evtack = e.a;
     }
   }
 
@@ -91,6 +103,11 @@ export class Outbox {
 
   get ackedUpTo(): number {
     return this.db.data.ackedUpTo;
+  }
+
+  /** The signed evtack that confirmed `ackedUpTo` (undefined before the first, or in an outbox from before). */
+  get lastEvtack(): EvtAck | undefined {
+    return this.db.data.evtack;
   }
 
   get depth(): number {
@@ -119,14 +136,19 @@ export class Outbox {
     return { entry, durable: this.write({ e: entry }) };
   }
 
-  /** Drops entries up to `upTo`. Returns how many left (0: nothing new, no write). */
-  ack(upTo: number): { dropped: number; durable: Promise<void> } {
+  /**
+   * Drops entries up to `upTo`. Returns how many left (0: nothing new, no write). `signed` is the evtack that said
+   * so, kept as the proof of what the cloud stored: the caller passes it only when it confirms no more than this
+   * controller numbered (one beyond proves nothing about this controller's own events).
+   */
+  ack(upTo: number, signed?: EvtAck): { dropped: number; durable: Promise<void> } {
     const top = Math.min(upTo, this.db.data.nextSeq - 1);
     if (top <= this.db.data.ackedUpTo) return { dropped: 0, durable: Promise.resolve() };
     const before = this.db.data.entries.length;
     this.db.data.entries = this.db.data.entries.filter((e) => e.seq > top);
     this.db.data.ackedUpTo = top;
-    return { dropped: before - this.db.data.entries.length, durable: this.write({ k: top }) };
+    if (signed) this.db.data.evtack = signed;
+    return { dropped: before - this.db.data.entries.length, durable: this.write(signed ? { k: top, a: signed } : { k: top }) };
   }
 
   /** Writes the whole outbox as the new snapshot and empties the log. */

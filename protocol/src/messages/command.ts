@@ -32,6 +32,11 @@ export const setServiceBodySchema = z.strictObject({
 
 export const endSessionBodySchema = z.strictObject({ reason: shortTextSchema.optional() });
 export const rebirthBodySchema = z.strictObject({});
+/**
+ * Publish again the events still held from `fromSeq` (to `toSeq`; without it, every one from there, in order: what
+ * the cloud asks for, as it stores only the seq it expects next). Asked for events already confirmed, the controller
+ * first publishes `reported` with the evtack that confirmed them.
+ */
 export const resendEventsBodySchema = z.strictObject({
   fromSeq: z.number().int().min(1),
   toSeq: z.number().int().min(1).optional(),

@@ -88,10 +88,16 @@ export const localStateResetEventSchema = z.strictObject({
   what: z.enum(['desired', 'outbox', 'seen-ids', 'config', 'pending-commands']),
   reason: shortTextSchema,
 });
+/**
+ * The controller refused a desired state. Repeated refusals of one kind are folded: the first is reported at once,
+ * the rest of a window (60 s by default) in one event carrying the last one's version and reason and `count`, how
+ * many refusals it stands for (absent: one).
+ */
 export const desiredRejectedEventSchema = z.strictObject({
   type: z.literal('desired-rejected'),
   version: z.number().int().min(0),
   reason: shortTextSchema,
+  count: z.number().int().min(2).optional(),
 });
 
 /**

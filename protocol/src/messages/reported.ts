@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { doorNumberSchema, epochMsSchema, idSchema } from '../ids.ts';
 import { serviceStateSchema, versionField } from './common.ts';
+import { evtackSchema } from './event.ts';
 
 export const reportedDoorSchema = z.strictObject({
   door: doorNumberSchema,
@@ -29,5 +30,12 @@ export const reportedSchema = z.strictObject({
   outboxDepth: z.number().int().min(0),
   /** Learned offset: cloud time = local time + clockOffsetMs; null until learned. */
   clockOffsetMs: z.number().int().nullable(),
+  /**
+   * The last evtack that made the controller drop events from its outbox, exactly as the cloud signed it: the
+   * cloud's own word that it stored every event up to `upTo`. A cloud whose events journal lost events it had acked
+   * records them as a gap on this proof (with an alert) and goes on with the later events, instead of asking for
+   * events the controller no longer has. Absent before the first evtack (and from older firmware).
+   */
+  evtack: evtackSchema.optional(),
 });
 export type Reported = z.infer<typeof reportedSchema>;

@@ -37,8 +37,11 @@ export interface World {
   service: { username: string; password: string };
   journal: EventJournal;
   link: CloudLink;
-  /** Starts another link on the same data (after `link.stop()`), e.g. to show what survives a restart. */
-  restartLink(): Promise<CloudLink>;
+  /**
+   * Starts another link on the same data (after `link.stop()`), e.g. to show what survives a restart; `whileDown`
+   * runs between the stop and the new start (damage the data folder there).
+   */
+  restartLink(whileDown?: () => Promise<void>): Promise<CloudLink>;
 }
 
 export async function world(t: Teardownable, linkOpts: Partial<CloudLinkOptions> = {}): Promise<World> {
@@ -88,9 +91,10 @@ export async function world(t: Teardownable, linkOpts: Partial<CloudLinkOptions>
     service: { username: 'portier-cloud', password: svc.secret },
     journal: first.journal,
     link: first.link,
-    async restartLink() {
+    async restartLink(whileDown) {
       await w.link.stop();
       await w.journal.close();
+      await whileDown?.();
       const next = await make();
       w.link = next.link;
       w.journal = next.journal;

@@ -1,0 +1,112 @@
+// A controller that follows the event contract of the protocol, on a plain MQTT.js client (cloud tests may not use
+// the firmware): a persistent session that reconnects by itself (as the firmware's does: a second client of the same
+// identity may push it off the broker), numbered events kept in an outbox until a signed evtack covers them, the last
+// such evtack reported as its proof, the whole outbox replayed on every connect, resend-events answered (reported
+// first when asked for events it already dropped) and acked.
+import type { KeyObject } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { encodePayload, parsePayload, topicFor, verifyMessage, type Channel, type EventBody, type EvtAck, type PortierEvent } from '@portier/protocol';
+import type { MqttClient } from 'mqtt';
+import { client, type Teardownable } from '../../mqtt/helpers/env.ts';
+import { BANK, type World } from './world.ts';
+
+export class OutboxController extends EventEmitter<{ acked: [number]; answered: [string] }> {
+  nextSeq = 1;
+  ackedUpTo = 0;
+  outbox: PortierEvent[] = [];
+  proof: EvtAck | undefined;
+  /** Answers to resend-events, in order. */
+  readonly resendAnswers: string[] = [];
+  private c: MqttClient | undefined;
+
+  constructor(
+    private readonly t: Teardownable,
+    private readonly w: World,
+    readonly controllerId: string,
+    private readonly cloudKey: KeyObject,
+  ) {
+    super();
+  }
+
+  topic(ch: Channel): string {
+    return topicFor(BANK, this.controllerId, ch);
+  }
+
+  async connect(): Promise<void> {
+    const c = await client(this.t, this.w.brk.url, {
+      clientId: this.controllerId,
+      username: this.controllerId,
+      password: this.w.secrets[this.controllerId]!,
+      clean: false,
+      reconnectPeriod: 50,
+    });
+    this.c = c;
+    c.on('message', (topic, payload) => void this.onMessage(topic, payload));
+    c.on('connect', () => void this.online().catch(() => undefined));
+    await this.online();
+  }
+
+  private async online(): Promise<void> {
+    const c = this.c;
+    if (!c) return;
+    await c.subscribeAsync([this.topic('cmd'), this.topic('evtack')], { qos: 1 });
+    await this.publishReported();
+    for (const e of [...this.outbox]) await c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
+  }
+
+  async disconnect(): Promise<void> {
+    const c = this.c;
+    this.c = undefined;
+    if (c) await c.endAsync();
+  }
+
+  /** Records an event (next seq) and publishes it when connected. */
+  async event(body: EventBody): Promise<PortierEvent> {
+    const e: PortierEvent = { v: 1, seq: this.nextSeq++, at: 1_790_000_000_000 + this.nextSeq, event: body };
+    this.outbox.push(e);
+    if (this.c) await this.c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
+    return e;
+  }
+
+  private async publishReported(): Promise<void> {
+    const reported = {
+      v: 1 as const,
+      at: Date.now(),
+      desiredVersion: null,
+      desiredHash: null,
+      doors: [],
+      bus: { state: 'ok' as const, consecutiveFailures: 0 },
+      firmware: 'test',
+      bootId: 'boot-1',
+      uptimeS: 1,
+      outboxDepth: this.outbox.length,
+      clockOffsetMs: null,
+      ...(this.proof ? { evtack: this.proof } : {}),
+    };
+    await this.c?.publishAsync(this.topic('reported'), encodePayload('reported', reported), { qos: 1, retain: true });
+  }
+
+  private async onMessage(topic: string, payload: Buffer): Promise<void> {
+    if (topic === this.topic('evtack')) {
+      const r = parsePayload('evtack', payload);
+      if (!r.ok || !verifyMessage(r.value, this.cloudKey)) return;
+      const top = Math.min(r.value.upTo, this.nextSeq - 1);
+      if (top <= this.ackedUpTo) return;
+      this.outbox = this.outbox.filter((e) => e.seq > top);
+      this.ackedUpTo = top;
+      if (r.value.upTo <= this.nextSeq - 1) this.proof = r.value;
+      this.emit('acked', top);
+      return;
+    }
+    const r = parsePayload('cmd', payload);
+    if (!r.ok || !verifyMessage(r.value, this.cloudKey) || r.value.type !== 'resend-events' || !this.c) return;
+    const { fromSeq, toSeq } = r.value.body;
+    if (fromSeq <= this.ackedUpTo) await this.publishReported();
+    const range = this.outbox.filter((e) => e.seq >= fromSeq && e.seq <= (toSeq ?? Number.MAX_SAFE_INTEGER));
+    for (const e of range) await this.c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
+    const detail = `resent ${range.length} events${fromSeq <= this.ackedUpTo ? ` (up to ${this.ackedUpTo} already confirmed)` : ''}`;
+    this.resendAnswers.push(detail);
+    await this.c.publishAsync(this.topic('ack'), encodePayload('ack', { v: 1, commandId: r.value.id, status: 'done', detail, at: Date.now() }), { qos: 1 });
+    this.emit('answered', detail);
+  }
+}
