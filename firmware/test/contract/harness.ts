@@ -130,8 +130,8 @@ export class FlakyBus extends EventEmitter<LockBusEventMap> implements LockBus {
   get doors(): readonly number[] {
     return this.inner.doors;
   }
-  get unlockReportsStatus(): boolean {
-    return this.inner.unlockReportsStatus === true;
+  unlockReportsStatus(door: number): boolean {
+    return this.inner.unlockReportsStatus?.(door) === true;
   }
   open(): Promise<void> {
     return this.inner.open();

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { HalError, type HalErrorCode } from '../errors.ts';
-import type { BusHealth, BusHealthState, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
+import type { BusHealth, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
 import { silentLogger, type Logger } from '../../util/logger.ts';
 import {
   Cu16Cmd,
@@ -16,22 +16,11 @@ import {
   unlockCommand,
   type Cu16Frame,
 } from './frame.ts';
+import { Cu16Health } from './health.ts';
 import { Cu16Parser } from './parser.ts';
+import { PortKeeper, type Cu16Port } from './port-keeper.ts';
 
-/**
- * The part of a serialport `SerialPort` stream the bus uses. `SerialPort` (production, e.g.
- * `/dev/ttyUSB0`), `SerialPortMock` (tests) and a stream over the simulator's binding all fit.
- */
-export interface Cu16Port {
-  readonly isOpen: boolean;
-  open(callback?: (err: Error | null) => void): void;
-  write(data: Buffer, callback?: (err: Error | null | undefined) => void): boolean;
-  close(callback?: (err?: Error | null) => void): void;
-  on(event: 'data', listener: (data: Buffer) => void): this;
-  on(event: 'error', listener: (err: Error) => void): this;
-  on(event: 'close', listener: () => void): this;
-  removeAllListeners(event?: string): this;
-}
+export type { Cu16Port };
 
 /** Where door `door` is wired: lock `lock` (0..15) of board `board` (0..9). */
 export interface Cu16DoorAddress {
@@ -41,8 +30,12 @@ export interface Cu16DoorAddress {
 }
 
 export interface KerongCu16BusOptions {
-  /** Creates the serial port, not yet open (`autoOpen: false`); called by `open()`. */
+  /** Creates the serial port, not yet open (`autoOpen: false`); called by `open()` and to reopen a lost port. */
   openPort: () => Cu16Port;
+  /** First wait before reopening a serial port that went away, ms (then doubling, jittered). Default 500. */
+  reopenMinMs?: number;
+  /** Longest wait between reopen attempts, ms. Default 30000. */
+  reopenMaxMs?: number;
   /**
    * Doors 1..doorCount mapped in order: door 1 = board 0 lock 0, ..., door 16 = board 0 lock 15,
    * door 17 = board 1 lock 0. Ignored when `doorMap` is given.
@@ -113,16 +106,13 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   private readonly opts: Required<Omit<KerongCu16BusOptions, 'doorMap' | 'doorCount' | 'logger'>>;
   private readonly log: Logger;
   private readonly parser = new Cu16Parser();
-  private port: Cu16Port | undefined;
+  private readonly port: PortKeeper;
+  private readonly healthOf: Cu16Health;
   private state: 'new' | 'open' | 'closed' = 'new';
   private readonly queues: Record<Lane, Transaction[]> = { unlock: [], poll: [] };
   private current: Transaction | undefined;
   private readonly queuedPolls = new Map<number, Promise<Cu16Frame>>();
   private readonly boardPulse = new Map<number, number>();
-  private readonly boardFailures = new Map<number, number>();
-  private consecutiveFailures = 0;
-  private lastError: BusHealth['lastError'];
-  private lastHealthKey = '';
 
   constructor(options: KerongCu16BusOptions) {
     super();
@@ -140,14 +130,19 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     this.boards = [...new Set([...m.values()].map((a) => a.board))].sort((a, b) => a - b);
     this.opts = {
       openPort: options.openPort,
+      reopenMinMs: options.reopenMinMs ?? 500,
+      reopenMaxMs: options.reopenMaxMs ?? 30_000,
       maxPulseMs: options.maxPulseMs ?? 1000,
       replyTimeoutMs: options.replyTimeoutMs ?? 250,
       statusRetries: options.statusRetries ?? 1,
       downAfter: options.downAfter ?? 3,
     };
     this.log = (options.logger ?? silentLogger).child({ module: 'hal/kerong-cu16' });
-    for (const b of this.boards) this.boardFailures.set(b, 0);
-    this.lastHealthKey = healthKey(this.health());
+    this.healthOf = new Cu16Health(this.boards, this.opts.downAfter, this.log, (h) => this.emit('health', h));
+    this.port = new PortKeeper({ openPort: this.opts.openPort, reopenMinMs: this.opts.reopenMinMs, reopenMaxMs: this.opts.reopenMaxMs, log: this.log });
+    this.port.on('data', (chunk) => this.parser.push(chunk));
+    this.port.on('lost', (err) => this.onPortLost(err));
+    this.port.on('reopened', () => this.onPortReopened());
     this.parser.on('frame', (f) => this.onFrame(f));
     this.parser.on('error', (e) => this.onParseError(e));
   }
@@ -160,24 +155,7 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   async open(): Promise<void> {
     if (this.state === 'open') return;
     if (this.state === 'closed') throw new HalError('BUS_CLOSED', 'bus was closed');
-    const port = this.opts.openPort();
-    port.on('data', (chunk) => this.parser.push(chunk));
-    port.on('error', (err) => {
-      this.log.warn({ err }, 'serial port error');
-      this.emitError(new HalError('TRANSPORT_ERROR', err.message));
-    });
-    port.on('close', () => {
-      if (this.state === 'open') {
-        this.log.warn('serial port closed under us');
-        this.failAll(new HalError('TRANSPORT_ERROR', 'serial port closed'));
-      }
-    });
-    if (!port.isOpen) {
-      await new Promise<void>((resolve, reject) =>
-        port.open((err) => (err ? reject(new HalError('TRANSPORT_ERROR', `cannot open serial port: ${err.message}`)) : resolve())),
-      );
-    }
-    this.port = port;
+    await this.port.open();
     this.state = 'open';
     // Nothing to drive safe here: KR-CU16 boards time every pulse themselves and power up with
     // every solenoid released.
@@ -185,7 +163,9 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   }
 
   /** The board answers an unlock with its status (0x35), sampled as it energised the solenoid. */
-  readonly unlockReportsStatus = true;
+  unlockReportsStatus(): boolean {
+    return true;
+  }
 
   /**
    * Resolves with the readings of the doors on the unlocked door's board, from the board's reply: taken as the
@@ -335,15 +315,7 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   }
 
   health(): BusHealth {
-    const boards = this.boards.map((address) => {
-      const n = this.boardFailures.get(address) ?? 0;
-      return { address, state: this.boardState(n), consecutiveFailures: n };
-    });
-    const states = boards.map((b) => b.state);
-    const state: BusHealthState = states.every((s) => s === 'ok') ? 'ok' : states.every((s) => s === 'down') ? 'down' : 'degraded';
-    const h: BusHealth = { state, consecutiveFailures: this.consecutiveFailures, boards };
-    if (this.lastError) h.lastError = { ...this.lastError };
-    return h;
+    return this.healthOf.get();
   }
 
   async close(): Promise<void> {
@@ -351,18 +323,29 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.failAll(new HalError('BUS_CLOSED', 'bus closed'));
-    const port = this.port;
-    this.port = undefined;
-    if (wasOpen && port?.isOpen) {
-      await new Promise<void>((resolve) => port.close(() => resolve()));
-    }
-    port?.removeAllListeners('data');
+    if (wasOpen) await this.port.close();
+    this.port.removeAllListeners();
     this.parser.removeAllListeners();
     this.log.info('CU16 bus closed');
   }
 
+  /** Refuses at once while the bus or its serial port is closed: nothing is queued for a port that is away. */
   private assertOpen(): void {
     if (this.state !== 'open') throw new HalError('BUS_CLOSED', this.state === 'new' ? 'bus not open' : 'bus closed');
+    if (!this.port.isOpen) throw new HalError('BUS_CLOSED', 'serial port closed (reopening)', { port: 'closed' });
+  }
+
+  private onPortLost(err: HalError): void {
+    this.failAll(err);
+    this.parser.reset();
+    // A board may have been power-cycled with the port: its pulse time is back to its own default.
+    this.boardPulse.clear();
+    this.healthOf.setPort('closed', err);
+  }
+
+  private onPortReopened(): void {
+    this.healthOf.setPort('open');
+    this.pump();
   }
 
   /** Queues a transaction without starting the bus (the caller pumps). */
@@ -376,7 +359,7 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   }
 
   private pump(): void {
-    if (this.current || this.state !== 'open' || !this.port) return;
+    if (this.current || this.state !== 'open' || !this.port.isOpen) return;
     const tx = this.queues.unlock.shift() ?? this.queues.poll.shift();
     if (!tx) return;
     if (tx.after?.failed) {
@@ -389,13 +372,9 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     this.current = tx;
     tx.timer = setTimeout(() => this.onTimeout(tx), this.opts.replyTimeoutMs);
     this.log.trace({ bytes: hex(tx.frame) }, `-> ${tx.what}`);
-    try {
-      this.port.write(tx.frame, (err) => {
-        if (err && this.current === tx) this.finish(tx, new HalError('TRANSPORT_ERROR', `${tx.what}: write failed: ${err.message}`));
-      });
-    } catch (err) {
-      this.finish(tx, new HalError('TRANSPORT_ERROR', `${tx.what}: write failed: ${(err as Error).message}`));
-    }
+    this.port.write(tx.frame, (err) => {
+      if (err && this.current === tx) this.finish(tx, new HalError(err.code, `${tx.what}: ${err.message}`, { board: tx.board, sent: false }));
+    });
   }
 
   private onFrame(frame: Cu16Frame): void {
@@ -439,43 +418,26 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     this.pump();
   }
 
+  /** Fails everything pending: what is on the wire may have reached a board (`sent`), what is queued did not. */
   private failAll(err: HalError): void {
     const all = [...(this.current ? [this.current] : []), ...this.queues.unlock.splice(0), ...this.queues.poll.splice(0)];
+    const inFlight = this.current;
     this.current = undefined;
     this.queuedPolls.clear();
     for (const tx of all) {
       if (tx.timer) clearTimeout(tx.timer);
       tx.failed = err;
-      tx.reject(new HalError(err.code, `${tx.what}: ${err.message}`, { board: tx.board }));
+      tx.reject(new HalError(err.code, `${tx.what}: ${err.message}`, { board: tx.board, sent: tx === inFlight }));
     }
   }
 
   private recordFailure(board: number, err: HalError): void {
-    this.boardFailures.set(board, (this.boardFailures.get(board) ?? 0) + 1);
     this.boardPulse.delete(board);
-    this.consecutiveFailures++;
-    this.lastError = { code: err.code, message: err.message, at: Date.now() };
-    this.log.warn({ board, code: err.code }, err.message);
-    this.checkHealth();
+    this.healthOf.failure(board, err);
   }
 
   private recordSuccess(board: number): void {
-    this.boardFailures.set(board, 0);
-    this.consecutiveFailures = 0;
-    this.checkHealth();
-  }
-
-  private boardState(failures: number): BusHealthState {
-    return failures === 0 ? 'ok' : failures < this.opts.downAfter ? 'degraded' : 'down';
-  }
-
-  private checkHealth(): void {
-    const h = this.health();
-    const key = healthKey(h);
-    if (key === this.lastHealthKey) return;
-    this.lastHealthKey = key;
-    this.log.info({ health: key }, 'bus health changed');
-    this.emit('health', h);
+    this.healthOf.success(board);
   }
 
   private emitError(err: HalError): void {
@@ -489,10 +451,6 @@ function inOrder(count: number): Cu16DoorAddress[] {
     throw new RangeError(`doorCount ${count} outside 0..${(MAX_BOARD + 1) * LOCKS_PER_BOARD}`);
   }
   return Array.from({ length: count }, (_, i) => ({ door: i + 1, board: Math.floor(i / LOCKS_PER_BOARD), lock: i % LOCKS_PER_BOARD }));
-}
-
-function healthKey(h: BusHealth): string {
-  return `${h.state}|${(h.boards ?? []).map((b) => `${b.address}:${b.state}`).join(',')}`;
 }
 
 function asHalError(err: unknown): HalError {
