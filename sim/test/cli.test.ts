@@ -74,6 +74,22 @@ t.test('a list of doors becomes doors on boards in order, with behaviours and it
   t.equal(boards.board(3).faults.chunked, true);
 });
 
+t.test('a column config gives its boards a KR-CU16 dialect, for all boards and per board', async (t) => {
+  const config = validateColumnConfig({
+    doors: 32,
+    dialect: { unlockReply: 'ack' },
+    boards: [{ address: 0 }, { address: 1, dialect: { statusQuery: 0x32 } }],
+  });
+  const { doors, boards } = buildColumn(config);
+  t.teardown(() => {
+    boards.dispose();
+    for (const d of doors.values()) d.dispose();
+  });
+  t.same(boards.board(0).dialect, { statusQuery: 0x30, unlockReply: 'ack' });
+  t.same(boards.board(1).dialect, { statusQuery: 0x32, unlockReply: 'ack' });
+  t.throws(() => validateColumnConfig({ doors: 4, dialect: { unlockReply: 'beep' } }));
+});
+
 t.test('--help works on the program and the sub-command; a bad file exits 2 naming the paths', async (t) => {
   const top = await runCli(['--help']);
   t.equal(top.code, 0);

@@ -5,7 +5,9 @@ import { VirtualCu16BoardSet } from '../src/cu16/boards.ts';
 import { startCu16OnPty } from '../src/pty/cu16-pty.ts';
 import { socatAvailable } from '../src/pty/socat.ts';
 import { expectEvent } from '../src/expect.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const skip = socatAvailable() ? false : 'needs socat (apt-get install socat)';
 
@@ -38,4 +40,40 @@ t.test('KerongCu16Bus over a real tty (socat pty pair) drives the virtual boards
 
   await sim.close();
   t.notOk(existsSync(sim.controllerPath), 'socat gone: the links are removed');
+});
+
+t.test('a pty that goes away and comes back at the same path: the bus reopens it and an open works again', { skip }, async (t) => {
+  const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
+  const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 100 });
+  const dir = mkdtempSync(join(tmpdir(), 'portier-pty-loss-'));
+  const names = { dir, controllerName: 'ttyUSB-test', simName: 'ttyUSB-test.sim' };
+  let sim = await startCu16OnPty(boards, names);
+  const bus = new KerongCu16Bus({ openPort: serialPortFactory(sim.controllerPath), doorCount: 4, maxPulseMs: 500, replyTimeoutMs: 300, reopenMinMs: 20, reopenMaxMs: 200 });
+  bus.on('error', () => undefined);
+  t.teardown(async () => {
+    await bus.close();
+    await sim.close();
+    boards.dispose();
+    for (const d of doors) d.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await bus.open();
+  t.equal((await bus.readDoors()).length, 4, 'status over the tty');
+
+  // socat exits: the tty vanishes, as /dev/ttyUSB0 does when the adapter is pulled out. A pty says so when written to.
+  const lost = expectEvent(bus, 'health', 2000, { predicate: (h) => h.port === 'closed', description: 'port closed' });
+  await sim.close();
+  await bus.readDoors().catch(() => undefined);
+  await lost;
+  await t.rejects(bus.unlock(2, 100), { code: 'BUS_CLOSED' }, 'an open while the port is away is refused, not queued');
+  t.equal(doors[1]!.energised.length, 0);
+
+  const back = expectEvent(bus, 'health', 5000, { predicate: (h) => h.port === 'open', description: 'port reopened' });
+  sim = await startCu16OnPty(boards, names);
+  await back;
+  const opened = expectEvent(doors[1]!, 'moved', 2000, { predicate: (e) => e.open, description: 'door 2 opens' });
+  await bus.unlock(2, 100);
+  await opened;
+  t.equal((await bus.readDoors()).find((r) => r.door === 2)?.open, true, 'door 2 reads open over the reopened tty');
+  t.equal(bus.health().state, 'ok');
 });

@@ -50,6 +50,19 @@ export const gpioBusSchema = z
   })
   .strict();
 
+/**
+ * What a KR-CU16 board speaks, part by part; a part left out is detected (the status query at start, the unlock
+ * answer from the board's first unlock).
+ */
+export const cu16DialectSchema = z
+  .object({
+    /** The status query the board knows. YAML reads an unquoted 0x32 as the number 50: both spellings are taken. */
+    statusQuery: z.preprocess((v) => (v === 0x30 ? '0x30' : v === 0x32 ? '0x32' : v), z.enum(['0x30', '0x32'])).optional(),
+    /** How the board answers an unlock: its status frame, or the short acknowledgement `02 ADDR 31 00 03 SUM`. */
+    unlockReply: z.enum(['status', 'ack']).optional(),
+  })
+  .strict();
+
 export const cu16BusSchema = z
   .object({
     kind: z.literal('kerong-cu16'),
@@ -59,6 +72,10 @@ export const cu16BusSchema = z
     /** Doors 1..N wired in order: board 0 locks 0..15, then board 1... (up to 10 boards). */
     doorCount: int(1, 160),
     replyTimeoutMs: int(10, 5000).default(250),
+    /** The dialect of every board (default: detected per board). */
+    dialect: cu16DialectSchema.optional(),
+    /** The dialect of single boards, by DIP address "0".."9", over `dialect`. */
+    boardDialects: z.record(z.string().regex(/^[0-9]$/, 'board addresses are 0..9'), cu16DialectSchema).optional(),
   })
   .strict();
 
@@ -118,4 +135,5 @@ export type ControllerConfig = z.infer<typeof controllerConfigSchema>;
 export type HardwareConfig = z.infer<typeof hardwareSchema>;
 export type GpioBusConfig = z.infer<typeof gpioBusSchema>;
 export type Cu16BusConfig = z.infer<typeof cu16BusSchema>;
+export type Cu16DialectConfig = z.infer<typeof cu16DialectSchema>;
 export type DoorsConfig = z.infer<typeof doorsSchema>;

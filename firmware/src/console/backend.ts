@@ -62,6 +62,8 @@ export interface BoardHealthView {
   address: number;
   state: 'ok' | 'degraded' | 'down';
   consecutiveFailures: number;
+  /** The protocol dialect the board speaks (CU16), as detected or configured. */
+  dialect?: string;
 }
 
 export interface ControllerStatus {
@@ -74,6 +76,8 @@ export interface ControllerStatus {
     consecutiveFailures: number;
     lastError?: string;
     boards?: BoardHealthView[];
+    /** A bus on a serial port: `closed` while the port is away. */
+    port?: 'open' | 'closed';
   };
   link: {
     /** `not-configured` when the controller runs without a broker. */
@@ -94,7 +98,8 @@ export type UnlockOutcomeView = 'opened' | 'already_open' | 'jammed' | 'unknown'
 export interface UnlockReport {
   door: number;
   outcome: UnlockOutcomeView;
-  pulseMs: number;
+  /** The pulse sent; absent when none was (bus or serial port closed). */
+  pulseMs?: number;
   reason?: string;
 }
 

@@ -131,7 +131,8 @@ export class ControllerBackend implements ConsoleBackend {
     const h = this.o.doors.bus.health();
     const bus: ControllerStatus['bus'] = { kind: this.o.doors.bus.kind, state: h.state, consecutiveFailures: h.consecutiveFailures };
     if (h.lastError) bus.lastError = `${h.lastError.code}: ${h.lastError.message}`;
-    if (h.boards) bus.boards = h.boards.map((b) => ({ address: b.address, state: b.state, consecutiveFailures: b.consecutiveFailures }));
+    if (h.boards) bus.boards = h.boards.map((b) => ({ address: b.address, state: b.state, consecutiveFailures: b.consecutiveFailures, ...(b.dialect ? { dialect: b.dialect } : {}) }));
+    if (h.port) bus.port = h.port;
     let link: ControllerStatus['link'];
     if (this.o.link) {
       const s = this.o.link.status();
@@ -165,7 +166,8 @@ export class ControllerBackend implements ConsoleBackend {
 
   async open(door: number): Promise<UnlockReport> {
     const r = await this.unlock(door);
-    const out: UnlockReport = { door, outcome: r.outcome, pulseMs: r.pulseMs };
+    const out: UnlockReport = { door, outcome: r.outcome };
+    if (r.pulseMs !== undefined) out.pulseMs = r.pulseMs;
     if (r.reason) out.reason = r.reason;
     return out;
   }
@@ -188,7 +190,7 @@ export class ControllerBackend implements ConsoleBackend {
     const out: LockTestReport = {
       door,
       outcome: r.outcome,
-      pulseMs: r.pulseMs,
+      ...(r.pulseMs !== undefined ? { pulseMs: r.pulseMs } : {}),
       before: { state: before.state, itemPresent: before.itemPresent },
       after: { state: after.state, itemPresent: after.itemPresent },
     };

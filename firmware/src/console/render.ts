@@ -33,9 +33,10 @@ export function renderStatus(s: ControllerStatus, now: number): string {
   const out: string[] = [];
   const id = s.bankId || s.controllerId ? `${s.bankId ?? '?'}/${s.controllerId ?? '?'}` : 'unprovisioned';
   out.push(`controller   ${id}   firmware ${s.firmwareVersion}   uptime ${formatDuration(s.uptimeS)}`);
-  const boards = s.bus.boards?.length ? `   boards ${s.bus.boards.map((b) => `${b.address}:${b.state}`).join(' ')}` : '';
+  const boards = s.bus.boards?.length ? `   boards ${s.bus.boards.map((b) => `${b.address}:${b.state}${b.dialect ? ` (${b.dialect})` : ''}`).join(' ')}` : '';
   const busErr = s.bus.lastError ? `   last error: ${s.bus.lastError}` : '';
-  out.push(`lock bus     ${s.bus.kind} ${s.bus.state}${s.bus.consecutiveFailures ? ` (${s.bus.consecutiveFailures} failures)` : ''}${boards}${busErr}`);
+  const port = s.bus.port === 'closed' ? '   PORT CLOSED (reopening)' : '';
+  out.push(`lock bus     ${s.bus.kind} ${s.bus.state}${s.bus.consecutiveFailures ? ` (${s.bus.consecutiveFailures} failures)` : ''}${port}${boards}${busErr}`);
   const l = s.link;
   out.push(`broker       ${l.state}${l.broker ? ` ${l.broker}` : ''}${l.lastError ? `   last error: ${l.lastError}` : ''}`);
   out.push(`outbox       ${l.outboxDepth} event(s) not yet confirmed by the cloud`);
@@ -56,7 +57,12 @@ export function renderUnlock(r: UnlockReport): string {
     jammed: 'JAMMED: the lock was pulsed but the door did not open',
     unknown: 'outcome UNKNOWN',
   };
-  return `door ${r.door}: ${what[r.outcome]} (pulse ${r.pulseMs} ms${r.reason ? `, ${r.reason}` : ''})`;
+  return `door ${r.door}: ${what[r.outcome]} (${pulseText(r)}${r.reason ? `, ${r.reason}` : ''})`;
+}
+
+/** `pulse 500 ms`, or that nothing was sent: an open that energised nothing never shows a pulse. */
+function pulseText(r: UnlockReport): string {
+  return r.pulseMs === undefined ? 'no pulse sent' : `pulse ${r.pulseMs} ms`;
 }
 
 export function renderLockTest(r: LockTestReport): string {
@@ -64,7 +70,7 @@ export function renderLockTest(r: LockTestReport): string {
   return [
     `lock test door ${r.door}: ${verdict}`,
     `  before   sensor ${r.before.state}, item ${yesNo(r.before.itemPresent)}`,
-    `  pulse    ${r.pulseMs} ms -> ${r.outcome}${r.openedAfterMs !== undefined ? ` (open after ${r.openedAfterMs} ms)` : ''}${r.reason ? ` (${r.reason})` : ''}`,
+    `  pulse    ${r.pulseMs === undefined ? 'not sent' : `${r.pulseMs} ms`} -> ${r.outcome}${r.openedAfterMs !== undefined ? ` (open after ${r.openedAfterMs} ms)` : ''}${r.reason ? ` (${r.reason})` : ''}`,
     `  after    sensor ${r.after.state}, item ${yesNo(r.after.itemPresent)}`,
   ].join('\n');
 }

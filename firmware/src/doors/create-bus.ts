@@ -8,12 +8,19 @@ import type { LockBus } from '../hal/lock-bus.ts';
 export async function createLockBus(hw: HardwareConfig, logger: Logger): Promise<LockBus> {
   const bus = hw.bus;
   if (bus.kind === 'kerong-cu16') {
-    const { KerongCu16Bus, serialPortFactory } = await import('../hal/kerong-cu16/bus.ts');
+    const [{ KerongCu16Bus, serialPortFactory }, { dialectFromConfig }] = await Promise.all([
+      import('../hal/kerong-cu16/bus.ts'),
+      import('../hal/kerong-cu16/dialect.ts'),
+    ]);
     return new KerongCu16Bus({
       openPort: serialPortFactory(bus.path, bus.baudRate),
       doorCount: bus.doorCount,
       maxPulseMs: hw.doors.maxPulseMs,
       replyTimeoutMs: bus.replyTimeoutMs,
+      ...(bus.dialect ? { dialect: dialectFromConfig(bus.dialect) } : {}),
+      ...(bus.boardDialects
+        ? { boardDialects: Object.fromEntries(Object.entries(bus.boardDialects).map(([address, d]) => [Number(address), dialectFromConfig(d)])) }
+        : {}),
       logger,
     });
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { HalError } from '../hal/errors.ts';
+import { HalError, pulseNotSent } from '../hal/errors.ts';
 import type { BusHealth, DoorReading, LockBus } from '../hal/lock-bus.ts';
 import { silentLogger } from '../util/logger.ts';
 import { DoorError } from './errors.ts';
@@ -17,8 +17,11 @@ export interface UnlockResult {
   outcome: UnlockOutcome;
   /** Why the outcome is `unknown` (a HalError code, `BUS_SILENT`, `STOPPED`). */
   reason?: string;
-  /** The pulse length actually requested from the bus (after clamping). */
-  pulseMs: number;
+  /**
+   * The pulse length sent to the bus (after clamping). Absent when no pulse was sent (bus or serial port closed,
+   * controller stopped before the pulse): an open that energised nothing never reports a pulse.
+   */
+  pulseMs?: number;
 }
 
 /** The controller's view of one door. */
@@ -249,21 +252,22 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
 
   private async runUnlock(rt: DoorRt, pulseMs: number): Promise<UnlockResult> {
     const door = rt.door;
-    if (!this.running) return { door, outcome: 'unknown', reason: 'STOPPED', pulseMs };
+    if (!this.running) return { door, outcome: 'unknown', reason: 'STOPPED' };
     // `already_open` must be about now, not about the last poll. A bus whose unlock reply carries the status as
-    // the board took the command (CU16) tells it with the pulse itself; any other bus gets a fresh look first.
-    const replyTells = this.bus.unlockReportsStatus === true;
+    // the board took the command (a CU16 board that answers with a status frame) tells it with the pulse itself;
+    // any other bus (or a board that only acknowledges) gets a fresh look first.
+    const replyTells = this.bus.unlockReportsStatus?.(door) === true;
     if (!replyTells) await this.poll().catch(() => undefined);
     let wasOpen = rt.state === 'open' || (rt.state === 'unlocking' && rt.lastOpen === true);
     let release: () => void;
     try {
       release = await this.budget.acquire();
     } catch {
-      return { door, outcome: 'unknown', reason: 'STOPPED', pulseMs };
+      return { door, outcome: 'unknown', reason: 'STOPPED' };
     }
     if (!this.running) {
       release();
-      return { door, outcome: 'unknown', reason: 'STOPPED', pulseMs };
+      return { door, outcome: 'unknown', reason: 'STOPPED' };
     }
     const attempt: Attempt = { startedAt: Date.now(), pulseMs, goodReads: 0, seen: false, onSeen: undefined };
     rt.attempt = attempt;
@@ -280,7 +284,7 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn({ door, code }, `unlock failed: ${message}`);
       this.emit('lock-fault', { door, at: Date.now(), code, message });
-      return { door, outcome: 'unknown', reason: code, pulseMs };
+      return pulseNotSent(err) ? { door, outcome: 'unknown', reason: code } : { door, outcome: 'unknown', reason: code, pulseMs };
     }
     if (replyTells) {
       // Sampled as the board energised the solenoid, before the latch can move: what the door was before the pulse.

@@ -22,3 +22,14 @@ export class HalError extends Error {
     this.detail = detail;
   }
 }
+
+/**
+ * Whether a failed unlock certainly sent nothing to the hardware: refused before the bus (unknown door, pulse too
+ * long), the bus or its port closed; `detail.sent` (a boolean), when an adapter sets it, says it either way.
+ * A timeout is not such a case: the command went out and the board may have pulsed.
+ */
+export function pulseNotSent(err: unknown): boolean {
+  if (!(err instanceof HalError)) return false;
+  if (typeof err.detail?.sent === 'boolean') return !err.detail.sent;
+  return err.code === 'UNKNOWN_DOOR' || err.code === 'PULSE_TOO_LONG' || err.code === 'BUS_CLOSED';
+}

@@ -24,8 +24,10 @@ export interface BusHealth {
   consecutiveFailures: number;
   /** Last error seen, if any. */
   lastError?: { code: string; message: string; at: number };
-  /** Per-board detail for buses with several boards (CU16: address 0..9). */
-  boards?: Array<{ address: number; state: BusHealthState; consecutiveFailures: number }>;
+  /** Per-board detail for buses with several boards (CU16: address 0..9, with the protocol dialect the board speaks). */
+  boards?: Array<{ address: number; state: BusHealthState; consecutiveFailures: number; dialect?: string }>;
+  /** Buses on a serial port: `closed` while the port is away (the bus is then `down` and reopens it by itself). */
+  port?: 'open' | 'closed';
 }
 
 export interface LockBusEventMap {
@@ -46,11 +48,12 @@ export interface LockBus extends EventEmitter<LockBusEventMap> {
   /** Which adapter this is. */
   readonly kind: 'gpio' | 'kerong-cu16';
   /**
-   * `true` when `unlock` resolves with the sensor readings the hardware took as it accepted the command (CU16: the
-   * board answers an unlock with the status of its 16 locks, sampled before a latch can have moved). The door
-   * controller then needs no status read of its own before a pulse to know whether the door was already open.
+   * `true` when `unlock(door)` is known to resolve with the sensor readings the hardware took as it accepted the
+   * command (a CU16 board that answers an unlock with the status of its 16 locks, sampled before a latch can have
+   * moved). The door controller then needs no status read of its own before the pulse to know whether the door was
+   * already open. Absent or `false`: the controller reads the doors first.
    */
-  readonly unlockReportsStatus?: boolean;
+  unlockReportsStatus?(door: number): boolean;
   /** The door numbers this bus drives, ascending. */
   readonly doors: readonly number[];
   /** Opens the transport and drives every lock output to its safe (de-energised) level. */
@@ -58,8 +61,9 @@ export interface LockBus extends EventEmitter<LockBusEventMap> {
   /**
    * Energises the lock of `door` for `pulseMs` and resolves when the pulse is over (GPIO) or the
    * board confirmed the command (CU16, which times the pulse itself). Rejects with a HalError
-   * (`BUS_TIMEOUT`, `UNKNOWN_DOOR`, `PULSE_TOO_LONG`, `BUS_CLOSED`...) when it could not be sent.
-   * A bus with `unlockReportsStatus` resolves with the readings of the doors the reply covered (see there).
+   * (`BUS_TIMEOUT`, `UNKNOWN_DOOR`, `PULSE_TOO_LONG`, `BUS_CLOSED`...) when it failed; `pulseNotSent(err)` tells
+   * that nothing reached the hardware (unknown door, pulse too long, bus or serial port closed, write failed).
+   * It may resolve with the readings of the doors the reply covered (see `unlockReportsStatus`).
    */
   unlock(door: number, pulseMs: number): Promise<DoorReading[] | void>;
   /** Reads every door once. Rejects with a HalError when the bus did not answer at all. */

@@ -116,3 +116,44 @@ t.test('environment overrides: set a path, typed values, unknown keys reported',
   t.notOk(bad.ok);
   if (!bad.ok) t.same(paths(bad.problems), ['hardware.doors']);
 });
+
+t.test('a CU16 dialect override: for every board and per board, YAML spellings of 0x32 taken, wrong values refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const yaml = join(dir, 'c.yaml');
+  writeFileSync(
+    yaml,
+    [
+      'hardware:',
+      '  bus:',
+      '    kind: kerong-cu16',
+      '    path: /dev/ttyUSB0',
+      '    doorCount: 32',
+      '    dialect: { statusQuery: 0x32 }   # unquoted: YAML reads a number',
+      '    boardDialects:',
+      '      "1": { statusQuery: "0x30", unlockReply: ack }',
+      '',
+    ].join('\n'),
+  );
+  const r = await loadConfigFile(yaml);
+  t.ok(r.ok, 'loads');
+  if (r.ok && r.config.hardware.bus.kind === 'kerong-cu16') {
+    t.same(r.config.hardware.bus.dialect, { statusQuery: '0x32' });
+    t.same(r.config.hardware.bus.boardDialects, { '1': { statusQuery: '0x30', unlockReply: 'ack' } });
+    const { createLockBus } = await import('@portier/firmware/doors/create-bus.ts');
+    const { silentLogger } = await import('@portier/firmware/util/logger.ts');
+    const bus = (await createLockBus(r.config.hardware, silentLogger)) as import('@portier/firmware/hal/kerong-cu16/bus.ts').KerongCu16Bus;
+    t.same([bus.dialectOf(0), bus.dialectOf(1)], ['0x32 reply ?', '0x30 ack'], 'the bus speaks the configured dialects');
+    t.equal(bus.unlockReportsStatus(17), false, 'board 1 acknowledges: the controller reads the doors before an unlock');
+  }
+  const bad = validate({
+    hardware: { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 16, dialect: { statusQuery: '0x31', unlockReply: 'frame' }, boardDialects: { '12': {} } } },
+  });
+  t.notOk(bad.ok);
+  if (!bad.ok) {
+    const paths = bad.problems.map((p: ConfigProblem) => p.path);
+    t.ok(paths.includes('hardware.bus.dialect.statusQuery'), 'a query that does not exist');
+    t.ok(paths.includes('hardware.bus.dialect.unlockReply'), 'an unlock answer that does not exist');
+    t.ok(paths.some((p) => p.startsWith('hardware.bus.boardDialects')), 'a board address outside 0..9');
+  }
+});

@@ -5,12 +5,21 @@ import { fileURLToPath } from 'node:url';
 import sinon from 'sinon';
 import type { BusHealth, DoorReading, LockBus, LockBusEventMap } from '@portier/firmware/hal';
 import { HalError } from '@portier/firmware/hal';
+import type { Cu16Dialect } from '@portier/firmware/hal/kerong-cu16/dialect.ts';
 import type { VirtualDoor } from '@portier/sim/door.ts';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
 import { createGpioFirmataFixture } from '../fixtures/gpio-firmata-fixture.ts';
 import type { BusFixture, BusFixtureOptions } from '../fixtures/types.ts';
 
 export type MakeFixture = (o: BusFixtureOptions) => Promise<BusFixture>;
+
+/** The KR-CU16 dialects: status query 0x30 or 0x32, unlock answered by a status frame or a short acknowledgement. */
+export const CU16_DIALECTS: readonly Cu16Dialect[] = [
+  { statusQuery: 0x30, unlockReply: 'status' },
+  { statusQuery: 0x32, unlockReply: 'status' },
+  { statusQuery: 0x30, unlockReply: 'ack' },
+  { statusQuery: 0x32, unlockReply: 'ack' },
+];
 
 /** Captured before any test installs fake timers (setImmediate is never faked here anyway). */
 const realSetImmediate = globalThis.setImmediate;
@@ -28,7 +37,14 @@ export async function allFixtures(): Promise<Array<{ name: string; make: MakeFix
   const cu16Path = fileURLToPath(new URL('../fixtures/cu16-fixture.ts', import.meta.url));
   if (existsSync(cu16Path)) {
     const mod = (await import('../fixtures/cu16-fixture.ts' as string)) as { createCu16Fixture?: MakeFixture };
-    if (mod.createCu16Fixture) list.push({ name: 'kerong-cu16', make: mod.createCu16Fixture });
+    const make = mod.createCu16Fixture as ((o: BusFixtureOptions & { dialect?: Partial<Cu16Dialect> }) => Promise<BusFixture>) | undefined;
+    if (make) {
+      list.push({ name: 'kerong-cu16', make });
+      // Every KR-CU16 dialect met in the field, each detected by the bus at start.
+      for (const d of CU16_DIALECTS.slice(1)) {
+        list.push({ name: `kerong-cu16 (query 0x${d.statusQuery.toString(16)}, unlock ${d.unlockReply})`, make: (o) => make({ ...o, dialect: d }) });
+      }
+    }
   }
   return list;
 }
@@ -130,8 +146,8 @@ export class FlakyBus extends EventEmitter<LockBusEventMap> implements LockBus {
   get doors(): readonly number[] {
     return this.inner.doors;
   }
-  get unlockReportsStatus(): boolean {
-    return this.inner.unlockReportsStatus === true;
+  unlockReportsStatus(door: number): boolean {
+    return this.inner.unlockReportsStatus?.(door) === true;
   }
   open(): Promise<void> {
     return this.inner.open();

@@ -250,7 +250,7 @@ for (const fx of await allFixtures()) {
       f.doors[0]!.setBehaviour({ jammed: true });
       const p = ctl.unlock(1);
       t.ok(await advanceUntil(clock, () => f.doors[0]!.lockEnergised, 200), 'energised');
-      if (fx.name !== 'kerong-cu16') {
+      if (!fx.name.startsWith('kerong-cu16')) {
         await ctl.stop();
         // In-process board: at once; Firmata: as soon as the bytes are across.
         t.ok(await advanceUntil(clock, () => !f.doors[0]!.lockEnergised, 20), 'released by stop()');
@@ -268,7 +268,8 @@ t.test('over KR-CU16 an unlock costs no status query before the pulse: the unloc
   const { createCu16Fixture } = await import('../fixtures/cu16-fixture.ts');
   const clock = fakeClock();
   t.teardown(() => clock.restore());
-  const f = await createCu16Fixture({ doorCount: 4, maxPulseMs: BASE.maxPulseMs });
+  // Configured (or once learned from a first unlock): this board answers an unlock with its status.
+  const f = await createCu16Fixture({ doorCount: 4, maxPulseMs: BASE.maxPulseMs, configuredDialect: { unlockReply: 'status' } });
   const ctl = new DoorController({ ...BASE, pollMs: 5000, attemptPollMs: 10, bus: f.bus });
   t.teardown(async () => {
     await ctl.stop();
@@ -283,4 +284,30 @@ t.test('over KR-CU16 an unlock costs no status query before the pulse: the unloc
   const commands = wire.filter((c) => c !== 0x37);
   t.equal(commands[0], 0x31, 'the first command on the wire is the unlock: no status query before it');
   t.same(commands.slice(0, 2), [0x31, 0x30], 'then one status query sees the door open');
+});
+
+t.test('KR-CU16 boards that acknowledge an unlock: the controller polls status before and after the pulse to tell opened from already open', async (t) => {
+  const { createCu16Fixture } = await import('../fixtures/cu16-fixture.ts');
+  const clock = fakeClock();
+  t.teardown(() => clock.restore());
+  const f = await createCu16Fixture({ doorCount: 4, maxPulseMs: BASE.maxPulseMs, dialect: { statusQuery: 0x32, unlockReply: 'ack' } });
+  const ctl = new DoorController({ ...BASE, pollMs: 5000, attemptPollMs: 10, bus: f.bus });
+  t.teardown(async () => {
+    await ctl.stop();
+    await f.cleanup();
+  });
+  await settle(clock, ctl.start());
+  t.match(f.bus.health().boards, [{ address: 0, dialect: '0x32 reply ?' }], 'query detected at start; the unlock reply is not known before an unlock');
+  const wire: number[] = [];
+  f.boards.on('command', (c: { frame: { cmd: number } }) => wire.push(c.frame.cmd));
+  t.same(await settle(clock, ctl.unlock(2)), { door: 2, outcome: 'opened', pulseMs: 300 });
+  t.same(wire.filter((c) => c !== 0x37).slice(0, 3), [0x32, 0x31, 0x32], 'a fresh status before the unlock, then status polls learn the outcome');
+  t.match(f.bus.health().boards, [{ address: 0, dialect: '0x32 ack' }], 'the acknowledgement was recognised');
+  // The door is open now: the ack says nothing about it, the fresh status before the pulse does.
+  f.doors[3]!.force();
+  t.equal((await settle(clock, ctl.unlock(4))).outcome, 'already_open');
+  f.doors[0]!.setBehaviour({ jammed: true });
+  t.equal((await settle(clock, ctl.unlock(1))).outcome, 'jammed');
+  f.boards.board(0).setFaults({ silent: true });
+  t.equal((await settle(clock, ctl.unlock(3))).outcome, 'unknown');
 });

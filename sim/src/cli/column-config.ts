@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cu16DialectSchema } from '@portier/firmware/config/schema.ts';
 import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-file.ts';
 
 export type { ConfigProblem };
@@ -56,12 +57,19 @@ export const columnConfigSchema = z
           .object({
             address: z.number().int().min(0).max(9),
             faults: faults.optional(),
+            /** What this board speaks, over the column's `dialect`. */
+            dialect: cu16DialectSchema.optional(),
           })
           .strict(),
       )
       .min(1)
       .max(10)
       .optional(),
+    /**
+     * What the boards speak: the status query they know (0x30 or 0x32) and how they answer an unlock (`status`
+     * frame or short `ack`). Default 0x30, status.
+     */
+    dialect: cu16DialectSchema.optional(),
     /** Pulse time of each board at power-up, ms. */
     pulseMs: z.number().int().min(1).max(5000).default(300),
     /** Longest pulse the boards' hardware timer allows, ms. */

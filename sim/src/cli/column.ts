@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { VirtualDoor } from '../door.ts';
 import { VirtualCu16BoardSet, type VirtualCu16BoardOptions } from '../cu16/boards.ts';
 import { startCu16OnPty, type Cu16OnPty } from '../pty/cu16-pty.ts';
+import { dialectFromConfig } from '@portier/firmware/hal/kerong-cu16/dialect.ts';
 import type { ColumnConfig } from './column-config.ts';
 
 type DoorEntry = Exclude<ColumnConfig['doors'], number>[number];
@@ -34,6 +35,7 @@ export function buildColumn(config: ColumnConfig): { doors: Map<number, VirtualD
     locks: Array.from({ length: 16 }, (_, lock) => doors.get(index * 16 + lock + 1)),
     pulseMs: config.pulseMs,
     hardwareMaxPulseMs: config.hardwareMaxPulseMs,
+    dialect: dialectFromConfig({ ...config.dialect, ...('dialect' in b && b.dialect ? b.dialect : {}) }),
   }));
   const set = new VirtualCu16BoardSet({ boards, replyDelayMs: config.replyDelayMs });
   boardList.forEach((b) => {

@@ -8,8 +8,10 @@ import {
   encodePulse,
   fromAddr,
   statusReply,
+  unlockAck,
   type Cu16Frame,
 } from '@portier/firmware/hal/kerong-cu16/frame.ts';
+import type { Cu16Dialect } from '@portier/firmware/hal/kerong-cu16/dialect.ts';
 import { Cu16Parser } from '@portier/firmware/hal/kerong-cu16/parser.ts';
 import type { VirtualDoor } from '../door.ts';
 
@@ -44,7 +46,15 @@ export interface VirtualCu16BoardOptions {
   pulseMs?: number;
   /** The longest pulse the board's hardware timer allows, ms: a 0x37 above it is clamped. Default 2000. */
   hardwareMaxPulseMs?: number;
+  /**
+   * The protocol dialect of this board: the status query it knows (0x30 or 0x32; it ignores the other) and how it
+   * answers an unlock (a status frame or the short acknowledgement `02 ADDR 31 00 03 SUM`). Default 0x30, status.
+   */
+  dialect?: Partial<Cu16Dialect>;
 }
+
+/** The dialect of a board that is given none. */
+export const defaultDialect: Cu16Dialect = { statusQuery: Cu16Cmd.STATUS_QUERY, unlockReply: 'status' };
 
 export interface Cu16BoardSetOptions {
   boards: VirtualCu16BoardOptions[];
@@ -66,6 +76,7 @@ export class VirtualCu16Board {
   readonly address: number;
   readonly locks: ReadonlyArray<VirtualDoor | null | undefined>;
   faults: Cu16BoardFaults = { ...noFaults };
+  readonly dialect: Cu16Dialect;
   private pulse: number;
   private readonly hwMax: number;
   private readonly pulseTimers = new Map<number, NodeJS.Timeout>();
@@ -77,6 +88,7 @@ export class VirtualCu16Board {
     this.locks = opts.locks;
     this.hwMax = opts.hardwareMaxPulseMs ?? 2000;
     this.pulse = Math.min(opts.pulseMs ?? 500, this.hwMax);
+    this.dialect = { ...defaultDialect, ...opts.dialect };
   }
 
   /** Pulse time now in force, ms. */
@@ -106,10 +118,12 @@ export class VirtualCu16Board {
     const { lock } = fromAddr(frame.addr);
     switch (frame.cmd) {
       case Cu16Cmd.STATUS_QUERY:
-        return statusReply(frame.addr, this.status());
+      case Cu16Cmd.STATUS_QUERY_ALT:
+        // A board knows one status query and ignores the other, as it ignores any command it does not know.
+        return frame.cmd === this.dialect.statusQuery ? statusReply(frame.addr, this.status()) : undefined;
       case Cu16Cmd.UNLOCK: {
         this.energise(lock);
-        return statusReply(frame.addr, this.status());
+        return this.dialect.unlockReply === 'ack' ? unlockAck(frame.addr) : statusReply(frame.addr, this.status());
       }
       case Cu16Cmd.SET_PULSE: {
         this.pulse = Math.max(1, Math.min(decodePulse(frame.data), this.hwMax));
@@ -154,7 +168,7 @@ export class VirtualCu16Board {
 export class VirtualCu16BoardSet extends EventEmitter<Cu16BoardSetEventMap> {
   readonly boards: ReadonlyMap<number, VirtualCu16Board>;
   replyDelayMs: number;
-  private readonly parser = new Cu16Parser();
+  private readonly parser = new Cu16Parser({ from: 'host' });
   private rng: () => number;
   private lastReply: Buffer | undefined;
   private lineFreeAt = 0;
@@ -176,12 +190,16 @@ export class VirtualCu16BoardSet extends EventEmitter<Cu16BoardSetEventMap> {
   }
 
   /** Boards for `doors` wired in order: door i+1 on board floor(i/16), lock i%16. */
-  static inOrder(doors: readonly VirtualDoor[], opts: Omit<Cu16BoardSetOptions, 'boards'> & { pulseMs?: number; hardwareMaxPulseMs?: number } = {}): VirtualCu16BoardSet {
+  static inOrder(
+    doors: readonly VirtualDoor[],
+    opts: Omit<Cu16BoardSetOptions, 'boards'> & { pulseMs?: number; hardwareMaxPulseMs?: number; dialect?: Partial<Cu16Dialect> } = {},
+  ): VirtualCu16BoardSet {
     const boards: VirtualCu16BoardOptions[] = [];
     for (let i = 0; i < doors.length; i += LOCKS_PER_BOARD) {
       const b: VirtualCu16BoardOptions = { address: i / LOCKS_PER_BOARD, locks: doors.slice(i, i + LOCKS_PER_BOARD) };
       if (opts.pulseMs !== undefined) b.pulseMs = opts.pulseMs;
       if (opts.hardwareMaxPulseMs !== undefined) b.hardwareMaxPulseMs = opts.hardwareMaxPulseMs;
+      if (opts.dialect !== undefined) b.dialect = opts.dialect;
       boards.push(b);
     }
     const set: Cu16BoardSetOptions = { boards };

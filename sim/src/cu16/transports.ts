@@ -19,6 +19,15 @@ export interface MockCu16Transport extends Cu16Link {
   openPort(): Cu16Port;
   /** Every byte the controller wrote, in order. */
   readonly written: Buffer[];
+  /**
+   * The adapter is pulled out (or the board set loses power with it): the open port's read fails as a vanished
+   * device's does, so the stream closes under its owner, and every open fails until `plugIn()`.
+   */
+  unplug(): void;
+  /** The adapter is back: the next open succeeds. */
+  plugIn(): void;
+  /** Whether the controller's side has the port open now. */
+  readonly isOpen: boolean;
 }
 
 let counter = 0;
@@ -39,6 +48,9 @@ export function createMockCu16Transport(boards: VirtualCu16BoardSet, opts: { pat
   const written: Buffer[] = [];
   let current: MockPortBinding | undefined;
   let closed = false;
+  let unplugged = false;
+  /** Reads in progress: an unplug fails them with a device error (not a cancel), as a vanished tty does. */
+  const readers = new Set<(err: Error) => void>();
 
   const onTransmit = (bytes: Buffer): void => {
     if (current?.isOpen) current.emitData(bytes);
@@ -51,9 +63,20 @@ export function createMockCu16Transport(boards: VirtualCu16BoardSet, opts: { pat
     createPort: (p, o) => mock.createPort(p, o),
     reset: () => mock.reset(),
     async open(options) {
+      if (unplugged) throw new Error(`No such file or directory, cannot open ${path}`);
       const port = await mock.open(options);
+      const read = port.read.bind(port);
+      port.read = (buffer, offset, length) =>
+        new Promise((resolve, reject) => {
+          if (unplugged) return reject(new Error('EIO: i/o error, read'));
+          readers.add(reject);
+          read(buffer, offset, length)
+            .then(resolve, reject)
+            .finally(() => readers.delete(reject));
+        });
       const write = port.write.bind(port);
       port.write = async (buffer: Buffer): Promise<void> => {
+        if (unplugged) throw new Error('EIO: i/o error, write');
         await write(buffer);
         if (closed) return;
         written.push(Buffer.from(buffer));
@@ -68,6 +91,17 @@ export function createMockCu16Transport(boards: VirtualCu16BoardSet, opts: { pat
     path,
     written,
     openPort: () => new SerialPortStream({ binding, path, baudRate: 19200, autoOpen: false }),
+    get isOpen() {
+      return current?.isOpen === true;
+    },
+    unplug() {
+      unplugged = true;
+      for (const fail of [...readers]) fail(new Error('EIO: i/o error, read'));
+      readers.clear();
+    },
+    plugIn() {
+      unplugged = false;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { HalError, type HalErrorCode } from '../errors.ts';
-import type { BusHealth, BusHealthState, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
+import type { BusHealth, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
 import { silentLogger, type Logger } from '../../util/logger.ts';
 import {
   Cu16Cmd,
@@ -9,29 +9,18 @@ import {
   MAX_BOARD,
   decodePulse,
   decodeStatus,
-  hex,
   setPulseCommand,
   statusQuery,
   toAddr,
   unlockCommand,
   type Cu16Frame,
 } from './frame.ts';
-import { Cu16Parser } from './parser.ts';
+import { BoardDialects, STATUS_QUERIES, type Cu16DialectOverride, type Cu16StatusQuery } from './dialect.ts';
+import { Cu16Health } from './health.ts';
+import { Cu16Exchange, type TransactionSpec } from './exchange.ts';
+import { PortKeeper, type Cu16Port } from './port-keeper.ts';
 
-/**
- * The part of a serialport `SerialPort` stream the bus uses. `SerialPort` (production, e.g.
- * `/dev/ttyUSB0`), `SerialPortMock` (tests) and a stream over the simulator's binding all fit.
- */
-export interface Cu16Port {
-  readonly isOpen: boolean;
-  open(callback?: (err: Error | null) => void): void;
-  write(data: Buffer, callback?: (err: Error | null | undefined) => void): boolean;
-  close(callback?: (err?: Error | null) => void): void;
-  on(event: 'data', listener: (data: Buffer) => void): this;
-  on(event: 'error', listener: (err: Error) => void): this;
-  on(event: 'close', listener: () => void): this;
-  removeAllListeners(event?: string): this;
-}
+export type { Cu16Port };
 
 /** Where door `door` is wired: lock `lock` (0..15) of board `board` (0..9). */
 export interface Cu16DoorAddress {
@@ -41,8 +30,12 @@ export interface Cu16DoorAddress {
 }
 
 export interface KerongCu16BusOptions {
-  /** Creates the serial port, not yet open (`autoOpen: false`); called by `open()`. */
+  /** Creates the serial port, not yet open (`autoOpen: false`); called by `open()` and to reopen a lost port. */
   openPort: () => Cu16Port;
+  /** First wait before reopening a serial port that went away, ms (then doubling, jittered). Default 500. */
+  reopenMinMs?: number;
+  /** Longest wait between reopen attempts, ms. Default 30000. */
+  reopenMaxMs?: number;
   /**
    * Doors 1..doorCount mapped in order: door 1 = board 0 lock 0, ..., door 16 = board 0 lock 15,
    * door 17 = board 1 lock 0. Ignored when `doorMap` is given.
@@ -50,6 +43,10 @@ export interface KerongCu16BusOptions {
   doorCount?: number;
   /** Explicit wiring, for columns whose doors are not wired in order. */
   doorMap?: readonly Cu16DoorAddress[];
+  /** The dialect of every board, part by part; a part left out is detected per board (see `dialect.ts`). */
+  dialect?: Cu16DialectOverride;
+  /** The dialect of single boards by address, over `dialect`. */
+  boardDialects?: Readonly<Record<number, Cu16DialectOverride>>;
   /** Longest pulse the bus will ask a board for (last line of defence). Default 1000 ms. */
   maxPulseMs?: number;
   /** How long to wait for a board's reply. Default 250 ms (a reply takes about 5 ms at 19200 baud). */
@@ -66,36 +63,16 @@ export function serialPortFactory(path: string, baudRate = 19200): () => Cu16Por
   return () => new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
 }
 
-type Lane = 'unlock' | 'poll';
-
-interface Transaction {
-  lane: Lane;
-  board: number;
-  frame: Buffer;
-  what: string;
-  matches(frame: Cu16Frame): boolean;
-  resolve(frame: Cu16Frame): void;
-  reject(err: HalError): void;
-  /** Parse errors seen while this transaction waited: a timeout then reports the likely cause. */
-  parseError?: HalError;
-  /** Checks a matching reply; an error fails the transaction. */
-  validate?(frame: Cu16Frame): HalError | undefined;
-  /** Sent only if this earlier transaction succeeded. */
-  after?: Transaction;
-  /** A scan of an address that may hold no board: its silence says nothing about the bus health. */
-  probe?: boolean;
-  /** Set once the transaction failed. */
-  failed?: HalError;
-  timer?: NodeJS.Timeout;
-}
-
 /**
  * `LockBus` over Kerong KR-CU16 RS-485 lock boards (see `frame.ts` for the wire format).
  *
- * - One transaction on the bus at a time (RS-485 is half duplex and boards answer only when
- *   asked); each waits for its reply up to `replyTimeoutMs`.
- * - Unlocks go ahead of queued status polls: a person waiting at a door must not wait behind a
- *   backlog of polls. Status polls of a board that are queued and not yet sent are shared.
+ * - Traffic goes through `Cu16Exchange`: one transaction on the wire at a time, unlocks ahead of
+ *   queued status polls. Status polls of a board that are queued and not yet sent are shared.
+ * - The serial port is kept by `PortKeeper`: a port that goes away is reopened with backoff;
+ *   meanwhile the bus is `down` with its port `closed` and refuses calls at once (`BUS_CLOSED`).
+ * - Each board's dialect (`dialect.ts`) is configured or detected: the status query at open
+ *   (and after a reopen), the unlock answer (status frame or short acknowledgement) from the
+ *   board's first unlock. Either answer to an unlock is accepted whatever the board is thought to speak.
  * - `readDoors()` sends ONE status query per board and maps lock bit 1 -> door open, IR bit 1 ->
  *   item present. A board that does not answer gives `open: null` for its doors and a
  *   `BOARD_SILENT` error event; only when no board answers does `readDoors()` reject (`BUS_TIMEOUT`).
@@ -110,19 +87,17 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   readonly doors: readonly number[];
   private readonly map: ReadonlyMap<number, { board: number; lock: number }>;
   private readonly boards: readonly number[];
-  private readonly opts: Required<Omit<KerongCu16BusOptions, 'doorMap' | 'doorCount' | 'logger'>>;
+  private readonly opts: Required<Omit<KerongCu16BusOptions, 'doorMap' | 'doorCount' | 'logger' | 'dialect' | 'boardDialects'>>;
   private readonly log: Logger;
-  private readonly parser = new Cu16Parser();
-  private port: Cu16Port | undefined;
+  private readonly ex: Cu16Exchange;
+  private readonly dialects: BoardDialects;
+  /** Detection of a board's status query under way, shared by every read of that board meanwhile. */
+  private readonly detecting = new Map<number, Promise<Cu16Frame>>();
+  private readonly port: PortKeeper;
+  private readonly healthOf: Cu16Health;
   private state: 'new' | 'open' | 'closed' = 'new';
-  private readonly queues: Record<Lane, Transaction[]> = { unlock: [], poll: [] };
-  private current: Transaction | undefined;
   private readonly queuedPolls = new Map<number, Promise<Cu16Frame>>();
   private readonly boardPulse = new Map<number, number>();
-  private readonly boardFailures = new Map<number, number>();
-  private consecutiveFailures = 0;
-  private lastError: BusHealth['lastError'];
-  private lastHealthKey = '';
 
   constructor(options: KerongCu16BusOptions) {
     super();
@@ -140,16 +115,25 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     this.boards = [...new Set([...m.values()].map((a) => a.board))].sort((a, b) => a - b);
     this.opts = {
       openPort: options.openPort,
+      reopenMinMs: options.reopenMinMs ?? 500,
+      reopenMaxMs: options.reopenMaxMs ?? 30_000,
       maxPulseMs: options.maxPulseMs ?? 1000,
       replyTimeoutMs: options.replyTimeoutMs ?? 250,
       statusRetries: options.statusRetries ?? 1,
       downAfter: options.downAfter ?? 3,
     };
     this.log = (options.logger ?? silentLogger).child({ module: 'hal/kerong-cu16' });
-    for (const b of this.boards) this.boardFailures.set(b, 0);
-    this.lastHealthKey = healthKey(this.health());
-    this.parser.on('frame', (f) => this.onFrame(f));
-    this.parser.on('error', (e) => this.onParseError(e));
+    this.dialects = new BoardDialects(this.boards, (b) => ({ ...options.dialect, ...options.boardDialects?.[b] }));
+    this.healthOf = new Cu16Health(this.boards, this.opts.downAfter, this.log, (h) => this.emit('health', h), (b) => this.dialects.describe(b));
+    this.port = new PortKeeper({ openPort: this.opts.openPort, reopenMinMs: this.opts.reopenMinMs, reopenMaxMs: this.opts.reopenMaxMs, log: this.log });
+    this.ex = new Cu16Exchange(this.port, this.opts.replyTimeoutMs, this.log, {
+      active: () => this.state === 'open',
+      success: (b) => this.recordSuccess(b),
+      failure: (b, err) => this.recordFailure(b, err),
+      parseError: (err) => this.emitError(err),
+    });
+    this.port.on('lost', (err) => this.onPortLost(err));
+    this.port.on('reopened', () => this.onPortReopened());
   }
 
   /** Where `door` is wired, or `undefined`. */
@@ -160,36 +144,29 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   async open(): Promise<void> {
     if (this.state === 'open') return;
     if (this.state === 'closed') throw new HalError('BUS_CLOSED', 'bus was closed');
-    const port = this.opts.openPort();
-    port.on('data', (chunk) => this.parser.push(chunk));
-    port.on('error', (err) => {
-      this.log.warn({ err }, 'serial port error');
-      this.emitError(new HalError('TRANSPORT_ERROR', err.message));
-    });
-    port.on('close', () => {
-      if (this.state === 'open') {
-        this.log.warn('serial port closed under us');
-        this.failAll(new HalError('TRANSPORT_ERROR', 'serial port closed'));
-      }
-    });
-    if (!port.isOpen) {
-      await new Promise<void>((resolve, reject) =>
-        port.open((err) => (err ? reject(new HalError('TRANSPORT_ERROR', `cannot open serial port: ${err.message}`)) : resolve())),
-      );
-    }
-    this.port = port;
+    await this.port.open();
     this.state = 'open';
+    this.detectDialects();
     // Nothing to drive safe here: KR-CU16 boards time every pulse themselves and power up with
     // every solenoid released.
     this.log.info({ boards: this.boards, doors: this.doors.length }, 'CU16 bus open');
   }
 
-  /** The board answers an unlock with its status (0x35), sampled as it energised the solenoid. */
-  readonly unlockReportsStatus = true;
+  /** Whether the board of `door` is known to answer an unlock with its status (0x35), sampled as it energised the solenoid. */
+  unlockReportsStatus(door: number): boolean {
+    const at = this.map.get(door);
+    return at !== undefined && this.dialects.unlockReply(at.board) === 'status';
+  }
+
+  /** What each board speaks, as configured or detected so far (`0x30 status`, `0x32 ack`, `query ? reply ?`). */
+  dialectOf(board: number): string {
+    return this.dialects.describe(board);
+  }
 
   /**
-   * Resolves with the readings of the doors on the unlocked door's board, from the board's reply: taken as the
-   * solenoid was energised, before the latch can have released, so they tell what the door was before the pulse.
+   * Resolves with the readings of the doors on the unlocked door's board when the board answered with its status:
+   * taken as the solenoid was energised, before the latch can have released, so they tell what the door was
+   * before the pulse. A board that only acknowledges gives none (`[]`): the door controller learns by polling.
    */
   async unlock(door: number, pulseMs: number): Promise<DoorReading[]> {
     const at = this.map.get(door);
@@ -202,9 +179,9 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     // Both frames are queued together so nothing (a poll) slips between setting the pulse time
     // and the unlock; the unlock is dropped unsent if the pulse time could not be set.
     let pulse: Promise<Cu16Frame> | undefined;
-    let pulseTx: Transaction | undefined;
+    let pulseTx: ReturnType<Cu16Exchange['queue']>[0] | undefined;
     if (this.boardPulse.get(at.board) !== ms) {
-      [pulseTx, pulse] = this.transaction({
+      [pulseTx, pulse] = this.ex.queue({
         lane: 'unlock',
         board: at.board,
         frame: setPulseCommand(at.board, ms),
@@ -219,18 +196,27 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
       });
     }
     const addr = toAddr(at.board, at.lock);
-    const [, unlocked] = this.transaction({
+    const [, unlocked] = this.ex.queue({
       lane: 'unlock',
       board: at.board,
       frame: unlockCommand(at.board, at.lock),
       what: `unlock door ${door} (board ${at.board} lock ${at.lock})`,
-      matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
+      // Either answer, whatever the board is thought to speak: a board swapped for another kind still works.
+      matches: (f) => f.addr === addr && (f.cmd === Cu16Cmd.STATUS_REPLY || f.cmd === Cu16Cmd.UNLOCK),
+      validate: (f) => {
+        if (f.cmd === Cu16Cmd.UNLOCK && f.data[0] !== 0) {
+          return new HalError('DEVICE_ERROR', `board ${at.board} refused the unlock of lock ${at.lock} (code 0x${(f.data[0] ?? 0).toString(16)})`, { board: at.board, sent: true });
+        }
+        this.learn(at.board, () => this.dialects.learnUnlockReply(at.board, f.cmd === Cu16Cmd.UNLOCK ? 'ack' : 'status'));
+        return undefined;
+      },
       ...(pulseTx ? { after: pulseTx } : {}),
     });
-    this.pump();
+    this.ex.pump();
     const [p, u] = await Promise.allSettled([pulse ?? Promise.resolve(undefined), unlocked]);
     if (p.status === 'rejected') throw p.reason;
     if (u.status === 'rejected') throw u.reason;
+    if (u.value.cmd === Cu16Cmd.UNLOCK) return [];
     const s = decodeStatus(u.value.data);
     return this.doors.flatMap((d) => {
       const a = this.map.get(d) as { board: number; lock: number };
@@ -268,22 +254,18 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
 
   /** One status query of `board` (with retries); shared with any query of it still queued. */
   private async readBoard(board: number): Promise<{ locks: number; infrared: number }> {
+    const query = this.dialects.statusQuery(board);
+    if (query === undefined) return decodeStatus((await this.detectQuery(board)).data);
     let lastErr: HalError | undefined;
     for (let attempt = 0; attempt <= this.opts.statusRetries; attempt++) {
       try {
         let p = this.queuedPolls.get(board);
         if (!p) {
-          const addr = toAddr(board, 0);
-          [, p] = this.transaction({
-            lane: 'poll',
-            board,
-            frame: statusQuery(board),
-            what: `status of board ${board}`,
-            matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
-          });
+          // Shared until it goes on the wire; a read after that asks again.
+          [, p] = this.ex.queue({ ...this.statusTx(board, query, 'status', false), onSent: () => this.queuedPolls.delete(board) });
           // Registered before the pump, which forgets it once it is on the wire.
           this.queuedPolls.set(board, p);
-          this.pump();
+          this.ex.pump();
         }
         return decodeStatus((await p).data);
       } catch (err) {
@@ -295,6 +277,63 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   }
 
   /**
+   * Asks `board` each status query in turn (a board ignores one it does not know) and keeps the first it answers.
+   * One pass stands for one read: a board silent to both counts one failure, as a silent read would.
+   */
+  private detectQuery(board: number): Promise<Cu16Frame> {
+    let p = this.detecting.get(board);
+    if (p) return p;
+    p = (async () => {
+      let last: HalError | undefined;
+      for (const q of STATUS_QUERIES) {
+        const [, answer] = this.ex.queue(this.statusTx(board, q, 'detect status query', true));
+        this.ex.pump();
+        try {
+          const frame = await answer;
+          if (this.learn(board, () => this.dialects.learnStatusQuery(board, q))) {
+            this.log.info({ board, statusQuery: q }, `board ${board} answers status query 0x${q.toString(16)}`);
+          }
+          this.recordSuccess(board);
+          return frame;
+        } catch (err) {
+          last = asHalError(err);
+          if (last.code === 'BUS_CLOSED' || last.code === 'TRANSPORT_ERROR') throw last;
+        }
+      }
+      const err = new HalError(last?.code ?? 'BUS_TIMEOUT', `board ${board} answered no status query (0x30, 0x32): ${last?.message ?? ''}`, { board });
+      this.recordFailure(board, err);
+      throw err;
+    })().finally(() => this.detecting.delete(board));
+    this.detecting.set(board, p);
+    return p;
+  }
+
+  private statusTx(board: number, query: Cu16StatusQuery, what: string, probe: boolean): TransactionSpec {
+    const addr = toAddr(board, 0);
+    return {
+      lane: 'poll',
+      board,
+      frame: statusQuery(board, query),
+      what: `${what} of board ${board}`,
+      matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
+      ...(probe ? { probe } : {}),
+    };
+  }
+
+  /** Asks the boards whose status query is not configured which one they know (at open and after a reopen). */
+  private detectDialects(): void {
+    for (const b of this.boards) if (this.dialects.statusQuery(b) === undefined) void this.detectQuery(b).catch(() => undefined);
+  }
+
+  /** Applies a dialect finding and, when it was news, re-announces the health (which shows the dialects). */
+  private learn(board: number, change: () => boolean): boolean {
+    if (!change()) return false;
+    this.log.debug({ board, dialect: this.dialects.describe(board) }, 'board dialect');
+    this.healthOf.check();
+    return true;
+  }
+
+  /**
    * Asks each bus address (0..9 by default) for its status once, configured or not: the technician's `boards scan`.
    * One address at a time, behind any unlock already queued; a silent address does not change the bus health.
    */
@@ -303,24 +342,22 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     const out: Array<{ address: number; configured: boolean; answered: boolean }> = [];
     for (const address of addresses) {
       if (!Number.isInteger(address) || address < 0 || address > 15) throw new HalError('UNKNOWN_DOOR', `no bus address ${address}`, { address });
-      const addr = toAddr(address, 0);
-      const [, p] = this.transaction({
-        lane: 'poll',
-        board: address,
-        frame: statusQuery(address),
-        what: `probe of address ${address}`,
-        matches: (f) => f.cmd === Cu16Cmd.STATUS_REPLY && f.addr === addr,
-        probe: true,
-      });
-      this.pump();
-      const answered = await p.then(
-        () => true,
-        (err: unknown) => {
-          const e = asHalError(err);
-          if (e.code === 'BUS_CLOSED' || e.code === 'TRANSPORT_ERROR') throw e;
-          return false;
-        },
-      );
+      // A configured board is asked in its own dialect; any other address in each.
+      const known = this.boards.includes(address) ? this.dialects.statusQuery(address) : undefined;
+      let answered = false;
+      for (const q of known !== undefined ? [known] : STATUS_QUERIES) {
+        const [, p] = this.ex.queue(this.statusTx(address, q, 'probe', true));
+        this.ex.pump();
+        answered = await p.then(
+          () => true,
+          (err: unknown) => {
+            const e = asHalError(err);
+            if (e.code === 'BUS_CLOSED' || e.code === 'TRANSPORT_ERROR') throw e;
+            return false;
+          },
+        );
+        if (answered) break;
+      }
       out.push({ address, configured: this.boards.includes(address), answered });
     }
     return out;
@@ -329,21 +366,11 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
   async safe(): Promise<void> {
     // The boards time their own pulses: no output of ours stays energised. What is still queued
     // and not sent must not fire later, after the caller decided the column must be safe.
-    const queued = this.queues.unlock.splice(0);
-    for (const tx of queued) tx.failed = new HalError('BUS_CLOSED', 'cancelled');
-    for (const tx of queued) tx.reject(new HalError('BUS_CLOSED', `${tx.what}: cancelled, outputs driven safe`));
+    this.ex.cancelQueuedUnlocks();
   }
 
   health(): BusHealth {
-    const boards = this.boards.map((address) => {
-      const n = this.boardFailures.get(address) ?? 0;
-      return { address, state: this.boardState(n), consecutiveFailures: n };
-    });
-    const states = boards.map((b) => b.state);
-    const state: BusHealthState = states.every((s) => s === 'ok') ? 'ok' : states.every((s) => s === 'down') ? 'down' : 'degraded';
-    const h: BusHealth = { state, consecutiveFailures: this.consecutiveFailures, boards };
-    if (this.lastError) h.lastError = { ...this.lastError };
-    return h;
+    return this.healthOf.get();
   }
 
   async close(): Promise<void> {
@@ -351,131 +378,45 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.failAll(new HalError('BUS_CLOSED', 'bus closed'));
-    const port = this.port;
-    this.port = undefined;
-    if (wasOpen && port?.isOpen) {
-      await new Promise<void>((resolve) => port.close(() => resolve()));
-    }
-    port?.removeAllListeners('data');
-    this.parser.removeAllListeners();
+    if (wasOpen) await this.port.close();
+    this.port.removeAllListeners();
+    this.ex.dispose();
     this.log.info('CU16 bus closed');
   }
 
+  /** Refuses at once while the bus or its serial port is closed: nothing is queued for a port that is away. */
   private assertOpen(): void {
     if (this.state !== 'open') throw new HalError('BUS_CLOSED', this.state === 'new' ? 'bus not open' : 'bus closed');
-  }
-
-  /** Queues a transaction without starting the bus (the caller pumps). */
-  private transaction(spec: Omit<Transaction, 'resolve' | 'reject'>): [Transaction, Promise<Cu16Frame>] {
-    let tx!: Transaction;
-    const p = new Promise<Cu16Frame>((resolve, reject) => {
-      tx = { ...spec, resolve, reject };
-    });
-    this.queues[spec.lane].push(tx);
-    return [tx, p];
-  }
-
-  private pump(): void {
-    if (this.current || this.state !== 'open' || !this.port) return;
-    const tx = this.queues.unlock.shift() ?? this.queues.poll.shift();
-    if (!tx) return;
-    if (tx.after?.failed) {
-      tx.failed = tx.after.failed;
-      tx.reject(new HalError(tx.after.failed.code, `${tx.what}: not sent, ${tx.after.failed.message}`, { board: tx.board }));
-      this.pump();
-      return;
-    }
-    if (tx.lane === 'poll') this.queuedPolls.delete(tx.board);
-    this.current = tx;
-    tx.timer = setTimeout(() => this.onTimeout(tx), this.opts.replyTimeoutMs);
-    this.log.trace({ bytes: hex(tx.frame) }, `-> ${tx.what}`);
-    try {
-      this.port.write(tx.frame, (err) => {
-        if (err && this.current === tx) this.finish(tx, new HalError('TRANSPORT_ERROR', `${tx.what}: write failed: ${err.message}`));
-      });
-    } catch (err) {
-      this.finish(tx, new HalError('TRANSPORT_ERROR', `${tx.what}: write failed: ${(err as Error).message}`));
-    }
-  }
-
-  private onFrame(frame: Cu16Frame): void {
-    const tx = this.current;
-    if (!tx || !tx.matches(frame)) {
-      this.log.debug({ addr: frame.addr, cmd: frame.cmd }, 'unexpected frame ignored (late reply or another board)');
-      return;
-    }
-    this.finish(tx, undefined, frame);
-  }
-
-  private onParseError(err: HalError): void {
-    this.log.warn({ code: err.code }, err.message);
-    if (this.current) this.current.parseError = err;
-    this.emitError(err);
-  }
-
-  private onTimeout(tx: Transaction): void {
-    if (this.current !== tx) return;
-    // Whatever part of a reply is still buffered is stale now.
-    this.parser.reset();
-    const cause = tx.parseError;
-    const err = cause
-      ? new HalError(cause.code, `${tx.what}: no valid reply within ${this.opts.replyTimeoutMs} ms (${cause.message})`, { board: tx.board })
-      : new HalError('BUS_TIMEOUT', `${tx.what}: no reply within ${this.opts.replyTimeoutMs} ms`, { board: tx.board });
-    this.finish(tx, err);
-  }
-
-  private finish(tx: Transaction, err: HalError | undefined, frame?: Cu16Frame): void {
-    if (tx.timer) clearTimeout(tx.timer);
-    if (this.current === tx) this.current = undefined;
-    if (!err && frame && tx.validate) err = tx.validate(frame);
-    if (err) {
-      tx.failed = err;
-      if (!tx.probe) this.recordFailure(tx.board, err);
-      tx.reject(err);
-    } else {
-      if (!tx.probe) this.recordSuccess(tx.board);
-      tx.resolve(frame as Cu16Frame);
-    }
-    this.pump();
+    if (!this.port.isOpen) throw new HalError('BUS_CLOSED', 'serial port closed (reopening)', { port: 'closed' });
   }
 
   private failAll(err: HalError): void {
-    const all = [...(this.current ? [this.current] : []), ...this.queues.unlock.splice(0), ...this.queues.poll.splice(0)];
-    this.current = undefined;
     this.queuedPolls.clear();
-    for (const tx of all) {
-      if (tx.timer) clearTimeout(tx.timer);
-      tx.failed = err;
-      tx.reject(new HalError(err.code, `${tx.what}: ${err.message}`, { board: tx.board }));
-    }
+    this.ex.failAll(err);
+  }
+
+  private onPortLost(err: HalError): void {
+    this.failAll(err);
+    // A board may have been power-cycled with the port: its pulse time is back to its own default.
+    this.boardPulse.clear();
+    this.healthOf.setPort('closed', err);
+  }
+
+  private onPortReopened(): void {
+    // The board behind the port may have been swapped: learn its dialect again (what is configured stays).
+    this.dialects.forgetLearned();
+    this.healthOf.setPort('open');
+    this.detectDialects();
+    this.ex.pump();
   }
 
   private recordFailure(board: number, err: HalError): void {
-    this.boardFailures.set(board, (this.boardFailures.get(board) ?? 0) + 1);
     this.boardPulse.delete(board);
-    this.consecutiveFailures++;
-    this.lastError = { code: err.code, message: err.message, at: Date.now() };
-    this.log.warn({ board, code: err.code }, err.message);
-    this.checkHealth();
+    this.healthOf.failure(board, err);
   }
 
   private recordSuccess(board: number): void {
-    this.boardFailures.set(board, 0);
-    this.consecutiveFailures = 0;
-    this.checkHealth();
-  }
-
-  private boardState(failures: number): BusHealthState {
-    return failures === 0 ? 'ok' : failures < this.opts.downAfter ? 'degraded' : 'down';
-  }
-
-  private checkHealth(): void {
-    const h = this.health();
-    const key = healthKey(h);
-    if (key === this.lastHealthKey) return;
-    this.lastHealthKey = key;
-    this.log.info({ health: key }, 'bus health changed');
-    this.emit('health', h);
+    this.healthOf.success(board);
   }
 
   private emitError(err: HalError): void {
@@ -489,10 +430,6 @@ function inOrder(count: number): Cu16DoorAddress[] {
     throw new RangeError(`doorCount ${count} outside 0..${(MAX_BOARD + 1) * LOCKS_PER_BOARD}`);
   }
   return Array.from({ length: count }, (_, i) => ({ door: i + 1, board: Math.floor(i / LOCKS_PER_BOARD), lock: i % LOCKS_PER_BOARD }));
-}
-
-function healthKey(h: BusHealth): string {
-  return `${h.state}|${(h.boards ?? []).map((b) => `${b.address}:${b.state}`).join(',')}`;
 }
 
 function asHalError(err: unknown): HalError {

@@ -17,10 +17,16 @@
  * | CMD  | direction        | DATA | meaning |
  * |------|------------------|------|---------|
  * | 0x30 | host -> board    | -    | status query. The board answers with 0x35 for all 16 locks; the lock nibble of ADDR is ignored (we send 0). |
- * | 0x31 | host -> board    | -    | unlock lock `ADDR & 0x0F`: the board energises that solenoid for its configured pulse time and answers with 0x35. |
+ * | 0x32 | host -> board    | -    | status query of the boards that do not know 0x30 (same 0x35 answer). |
+ * | 0x31 | host -> board    | -    | unlock lock `ADDR & 0x0F`: the board energises that solenoid for its configured pulse time and answers with 0x35, or with a short acknowledgement (next row). |
+ * | 0x31 | board -> host    | 1    | unlock acknowledgement `02 ADDR 31 00 03 SUM` (DATA 0x00: accepted). |
  * | 0x35 | board -> host    | 4    | status reply: `LOCK 1-8, LOCK 9-16, IR 1-8, IR 9-16` (bit 0 = lock 0 / lock 8). |
  * | 0x37 | host -> board    | 2    | set pulse (unlock) time in ms, big-endian 16 bit. |
  * | 0x38 | board -> host    | 2    | pulse time now in force, big-endian 16 bit (reply to 0x37). |
+ *
+ * Dialects: boards in the field differ in the status query they know (0x30 or 0x32) and in how they answer an
+ * unlock (a status frame or the short acknowledgement); `dialect.ts` keeps what each board speaks. Because 0x31
+ * has a different length in each direction, a parser is told which side's frames it reads (`FrameSource`).
  *
  * Polarity (documented choice, checked against integrator code for the CU16: a lock bit reports
  * the hook switch, an IR bit the infrared item sensor):
@@ -35,18 +41,32 @@ export const ETX = 0x03;
 export const Cu16Cmd = {
   STATUS_QUERY: 0x30,
   UNLOCK: 0x31,
+  STATUS_QUERY_ALT: 0x32,
   STATUS_REPLY: 0x35,
   SET_PULSE: 0x37,
   PULSE_REPLY: 0x38,
 } as const;
 export type Cu16CmdByte = (typeof Cu16Cmd)[keyof typeof Cu16Cmd];
 
+/**
+ * Whose frames a byte stream carries: the host's commands (what a board reads), the boards' answers (what the
+ * controller reads), or `any` (host framing for 0x31, as in a capture of both sides without the acknowledgement).
+ */
+export type FrameSource = 'host' | 'board' | 'any';
+
 /** Bytes of DATA carried by each known command; a command not listed here is not a frame. */
 const DATA_LENGTH: ReadonlyMap<number, number> = new Map([
   [Cu16Cmd.STATUS_QUERY, 0],
   [Cu16Cmd.UNLOCK, 0],
+  [Cu16Cmd.STATUS_QUERY_ALT, 0],
   [Cu16Cmd.STATUS_REPLY, 4],
   [Cu16Cmd.SET_PULSE, 2],
+  [Cu16Cmd.PULSE_REPLY, 2],
+]);
+/** What a board sends: 0x31 is then the one-byte unlock acknowledgement. */
+const BOARD_DATA_LENGTH: ReadonlyMap<number, number> = new Map([
+  [Cu16Cmd.UNLOCK, 1],
+  [Cu16Cmd.STATUS_REPLY, 4],
   [Cu16Cmd.PULSE_REPLY, 2],
 ]);
 
@@ -69,9 +89,9 @@ export interface Cu16Frame {
   data: Uint8Array;
 }
 
-/** Total frame length for `cmd`, or `undefined` when `cmd` is not a known command. */
-export function frameLength(cmd: number): number | undefined {
-  const n = DATA_LENGTH.get(cmd);
+/** Total frame length for `cmd` sent by `from`, or `undefined` when `cmd` is not a known command of that side. */
+export function frameLength(cmd: number, from: FrameSource = 'any'): number | undefined {
+  const n = (from === 'board' ? BOARD_DATA_LENGTH : DATA_LENGTH).get(cmd);
   return n === undefined ? undefined : FRAME_OVERHEAD + n;
 }
 
@@ -94,9 +114,9 @@ export function fromAddr(addr: number): { board: number; lock: number } {
   return { board: addr >> 4, lock: addr & 0x0f };
 }
 
-/** Encodes a frame; throws RangeError for an unknown command or a DATA length that does not fit it. */
-export function encodeFrame(frame: Cu16Frame): Buffer {
-  const len = frameLength(frame.cmd);
+/** Encodes a frame sent by `from`; throws RangeError for an unknown command or a DATA length that does not fit it. */
+export function encodeFrame(frame: Cu16Frame, from: FrameSource = 'any'): Buffer {
+  const len = frameLength(frame.cmd, from);
   if (len === undefined) throw new RangeError(`unknown CU16 command 0x${frame.cmd.toString(16)}`);
   if (frame.data.length !== len - FRAME_OVERHEAD) {
     throw new RangeError(`CU16 command 0x${frame.cmd.toString(16)} takes ${len - FRAME_OVERHEAD} data bytes, got ${frame.data.length}`);
@@ -112,9 +132,15 @@ export function encodeFrame(frame: Cu16Frame): Buffer {
   return out;
 }
 
-/** Frame of a status query to `board`. */
-export function statusQuery(board: number): Buffer {
-  return encodeFrame({ addr: toAddr(board, 0), cmd: Cu16Cmd.STATUS_QUERY, data: new Uint8Array(0) });
+/** Frame of a status query to `board` (0x30, or 0x32 for boards of that dialect). */
+export function statusQuery(board: number, cmd: number = Cu16Cmd.STATUS_QUERY): Buffer {
+  if (cmd !== Cu16Cmd.STATUS_QUERY && cmd !== Cu16Cmd.STATUS_QUERY_ALT) throw new RangeError(`0x${cmd.toString(16)} is not a status query`);
+  return encodeFrame({ addr: toAddr(board, 0), cmd, data: new Uint8Array(0) });
+}
+
+/** A board's short acknowledgement of an unlock of ADDR `addr`: `02 ADDR 31 00 03 SUM`. */
+export function unlockAck(addr: number): Buffer {
+  return encodeFrame({ addr, cmd: Cu16Cmd.UNLOCK, data: Uint8Array.of(0) }, 'board');
 }
 
 /** Frame of an unlock of `lock` on `board`. */

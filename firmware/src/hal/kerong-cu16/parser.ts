@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { HalError } from '../errors.ts';
-import { ETX, MAX_ADDR, STX, checksum, frameLength, hex, type Cu16Frame } from './frame.ts';
+import { ETX, MAX_ADDR, STX, checksum, frameLength, hex, type Cu16Frame, type FrameSource } from './frame.ts';
 
 export interface Cu16ParserEventMap {
   /** A complete frame with a good checksum. */
@@ -30,11 +30,20 @@ export type Cu16ParseEvent = { frame: Cu16Frame } | { error: HalError };
  *
  * `push` never throws; `error` events are only emitted when someone listens (an EventEmitter
  * throws an unheard `error`), and every event is also returned from `push`.
+ *
+ * `from` says whose frames the stream carries (the controller reads the boards': `board`; a board reads the
+ * host's: `host`), because the unlock command 0x31 is one byte longer in a board's acknowledgement.
  */
 export class Cu16Parser extends EventEmitter<Cu16ParserEventMap> {
   private buf: Buffer = Buffer.alloc(0);
   /** The bytes up to the next STX are the rest of a frame already reported as bad. */
   private resyncing = false;
+  private readonly from: FrameSource;
+
+  constructor(opts: { from?: FrameSource } = {}) {
+    super();
+    this.from = opts.from ?? 'any';
+  }
 
   /** Bytes held while waiting for the rest of a frame. */
   get pending(): number {
@@ -86,7 +95,7 @@ export class Cu16Parser extends EventEmitter<Cu16ParserEventMap> {
       }
       if (this.buf.length < 3) return;
       const cmd = this.buf[2] as number;
-      const len = frameLength(cmd);
+      const len = frameLength(cmd, this.from);
       if (len === undefined) {
         this.fail(out, 'BAD_FRAME', `unknown command 0x${cmd.toString(16)}`);
         continue;
@@ -125,7 +134,7 @@ export class Cu16Parser extends EventEmitter<Cu16ParserEventMap> {
       const addr = this.buf[j + 1];
       const cmd = this.buf[j + 2];
       if (addr === undefined || cmd === undefined || addr > MAX_ADDR) continue;
-      const len = frameLength(cmd);
+      const len = frameLength(cmd, this.from);
       if (len === undefined || j + len > this.buf.length) continue;
       if (this.buf[j + len - 2] === ETX && checksum(this.buf.subarray(j, j + len - 1)) === this.buf[j + len - 1]) return true;
     }

@@ -7,7 +7,13 @@ import { createCu16Fixture, type Cu16Fixture } from '../../fixtures/cu16-fixture
 /** A fixture on sinon fake timers; everything is torn down after the test. */
 async function setup(t: { teardown(fn: () => unknown): void }, doorCount: number, extra: { maxPulseMs?: number } = {}) {
   const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  const fx = await createCu16Fixture({ doorCount, maxPulseMs: extra.maxPulseMs ?? 500, behaviour: { springDelayMs: 30 } });
+  // The dialect is configured, so no detection traffic at open: these tests count the frames on the wire.
+  const fx = await createCu16Fixture({
+    doorCount,
+    maxPulseMs: extra.maxPulseMs ?? 500,
+    behaviour: { springDelayMs: 30 },
+    configuredDialect: { statusQuery: 0x30, unlockReply: 'status' },
+  });
   const errors: HalError[] = [];
   const health: BusHealth[] = [];
   fx.bus.on('error', (e) => errors.push(e));
