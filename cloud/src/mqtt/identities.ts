@@ -5,12 +5,15 @@
  * fingerprint of every secret ever issued is kept so the same secret is never issued twice.
  *
  * One small JSON file under `<dataDir>/mqtt/identities.json`, rewritten durably on every change. `portier-cloud
- * provision|revoke` may run while the cloud runs: every change re-reads the file first, and readers call
- * `refresh()` (cheap: a stat) so a running broker sees a revocation made by the CLI.
+ * provision|revoke` may run while the cloud runs: every change re-reads the file first; readers call `refresh()`
+ * (cheap: a stat), the running cloud `watch()`es the file so a revocation made by the CLI closes the identity's live
+ * connection at once, and `isActive()` reads the file's state as of now (a synchronous stat), so the cloud ignores
+ * whatever a revoked identity sent once the revocation is on disk, before any watcher fired.
  */
 import { EventEmitter } from 'node:events';
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { idSchema } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, readTextIfExists, writeFileDurable } from './fs.ts';
@@ -78,6 +81,8 @@ export type BrokerIdentity =
 /** What the sync link needs to know about a controller. */
 export interface ControllerDirectory {
   controller(controllerId: string): ControllerIdentity | undefined;
+  /** The identity exists and is not revoked, as of the registry file now. */
+  isActive(name: string): boolean;
 }
 
 export interface IdentityRegistryEvents {
@@ -148,9 +153,23 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     }
   }
 
+  private fileStampSync(): string {
+    try {
+      const s = statSync(this.file);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw err;
+    }
+  }
+
   private async load(): Promise<void> {
     const stamp = await this.fileStamp();
-    const text = await readTextIfExists(this.file);
+    this.apply(await readTextIfExists(this.file), stamp);
+  }
+
+  /** Takes the file's text (undefined: no file) as the registry's state. */
+  private apply(text: string | undefined, stamp: string): void {
     if (text === undefined) {
       this.setData(emptyFile());
     } else {
@@ -171,6 +190,53 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     }
     this.stamp = stamp;
     this.verified.clear();
+  }
+
+  /**
+   * The synchronous `refresh()`: one stat, a read when another process changed the file. A file that cannot be
+   * read or parsed keeps the state known so far (and `refresh()` reports it).
+   */
+  private refreshSync(): void {
+    try {
+      const stamp = this.fileStampSync();
+      if (stamp === this.stamp) return;
+      let text: string | undefined;
+      try {
+        text = readFileSync(this.file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      this.apply(text, stamp);
+    } catch {
+      // Reported by the next refresh(); meanwhile the last good state stands.
+    }
+  }
+
+  /**
+   * Follows changes other processes make to the file (a revocation by `portier-cloud revoke`): a folder watch, and
+   * a re-read every `intervalMs` in case the file system does not report changes. Returns the stop function.
+   */
+  watch(opts: { intervalMs?: number; onError?: (err: unknown) => void } = {}): () => void {
+    const onError = opts.onError ?? (() => {});
+    const check = (): void => {
+      this.refresh().catch(onError);
+    };
+    let watcher: FSWatcher | undefined;
+    try {
+      // The folder, not the file: every write replaces the file by a rename.
+      watcher = watch(dirname(this.file), (_event, name) => {
+        if (name === null || name === basename(this.file)) check();
+      });
+      watcher.on('error', onError);
+    } catch (err) {
+      onError(err);
+    }
+    const timer = setInterval(check, opts.intervalMs ?? 2000);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      watcher?.close();
+    };
   }
 
   /** Re-reads the file if another process changed it (one stat when it did not). */
@@ -318,6 +384,12 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     });
     this.emit('revoked', name);
     return rec;
+  }
+
+  isActive(name: string): boolean {
+    this.refreshSync();
+    const rec = this.index.get(name);
+    return rec !== undefined && rec.revokedAt === null;
   }
 
   controller(controllerId: string): ControllerIdentity | undefined {

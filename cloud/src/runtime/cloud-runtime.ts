@@ -240,6 +240,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
 
     const identities = await IdentityRegistry.open(paths.root, options.identityHashParams ? { hashParams: options.identityHashParams } : {});
     const key = await loadOrCreateCommandKey(paths.root);
+    // A revocation by `portier-cloud revoke` (another process) closes the identity's live connection at once.
+    const unwatch = identities.watch({ onError: (err: unknown) => log.error({ err }, 'identity registry unreadable') });
+    undo.push({ what: 'identity-watch', run: unwatch });
 
     let broker: EmbeddedBroker | undefined;
     let mqttUrl: string;
