@@ -104,10 +104,27 @@ export interface EmbeddedBroker {
   readonly url: string;
   /** Identity of a connected client. */
   identityOf(client: Client): BrokerIdentity | undefined;
-  /** Identities holding (or taking) a connection: what the broker keeps per client is bounded by this. */
-  connectedIdentities(): number;
+  /** What the broker keeps per client, ours and aedes' (diagnostics, tests): bounded by the identities. */
+  bookkeeping(): Promise<BrokerBookkeeping>;
   /** Closes every client, the listener and aedes. Safe to call twice. */
   close(): Promise<void>;
+}
+
+export interface BrokerBookkeeping {
+  /** Identities holding (or taking) a connection. */
+  identities: number;
+  /** Client ids aedes has registered (its `clients` record), and those of them connected. */
+  clientIds: string[];
+  connected: string[];
+  /** Sessions and subscriptions aedes' persistence stores. */
+  storedSessions: number;
+  storedSubscriptions: number;
+}
+
+/** The parts of aedes its type declarations leave out. */
+interface AedesInternals {
+  clients: Record<string, Client>;
+  persistence: { countOffline(): Promise<{ subsCount: number; clientsCount: number }> };
 }
 
 export type BrokerErrorCode = 'LISTEN_FAILED' | 'TLS_FILES';
@@ -316,7 +333,18 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
     port,
     url,
     identityOf: (client) => identities.get(client),
-    connectedIdentities: () => holders.size,
+    async bookkeeping() {
+      const internals = aedes as unknown as AedesInternals;
+      const offline = await internals.persistence.countOffline();
+      const clients = Object.values(internals.clients);
+      return {
+        identities: holders.size,
+        clientIds: clients.map((c) => c.id),
+        connected: clients.filter((c) => c.connected).map((c) => c.id),
+        storedSessions: offline.clientsCount,
+        storedSubscriptions: offline.subsCount,
+      };
+    },
     close() {
       closing ??= (async () => {
         opts.identities.off?.('revoked', onRevoked);
