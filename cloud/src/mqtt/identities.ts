@@ -6,14 +6,14 @@
  *
  * One small JSON file under `<dataDir>/mqtt/identities.json`, rewritten durably on every change. `portier-cloud
  * provision|revoke` may run while the cloud runs: every change re-reads the file first; readers call `refresh()`
- * (cheap: a stat), the running cloud `watch()`es the file so a revocation made by the CLI closes the identity's live
- * connection at once, and `isActive()` reads the file's state as of now (a synchronous stat), so the cloud ignores
+ * (cheap: a stat), the running cloud watches the file (identity-watch.ts) so a revocation made by the CLI closes the
+ * identity's live connection at once, and `isActive()` reads the file's state as of now (a synchronous stat), so the cloud ignores
  * whatever a revoked identity sent once the revocation is on disk, before any watcher fired.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { idSchema } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, readTextIfExists, writeFileDurable } from './fs.ts';
@@ -102,6 +102,11 @@ export function identitiesPath(dataDir: string): string {
   return join(dataDir, 'mqtt', IDENTITIES_FILE);
 }
 
+/** What tells one version of the file from another: it is replaced by a rename on every write. */
+function stampOf(s: { mtimeMs: number; size: number; ino: number }): string {
+  return `${s.mtimeMs}:${s.size}:${s.ino}`;
+}
+
 function emptyFile(): RegistryFile {
   return { version: 1, controllers: [], services: [], issued: [] };
 }
@@ -145,8 +150,7 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
 
   private async fileStamp(): Promise<string> {
     try {
-      const s = await stat(this.file);
-      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+      return stampOf(await stat(this.file));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
       throw err;
@@ -154,13 +158,8 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
   }
 
   private fileStampSync(): string {
-    try {
-      const s = statSync(this.file);
-      return `${s.mtimeMs}:${s.size}:${s.ino}`;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      throw err;
-    }
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    return s ? stampOf(s) : 'missing';
   }
 
   private async load(): Promise<void> {
@@ -199,44 +198,10 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
   private refreshSync(): void {
     try {
       const stamp = this.fileStampSync();
-      if (stamp === this.stamp) return;
-      let text: string | undefined;
-      try {
-        text = readFileSync(this.file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      this.apply(text, stamp);
+      if (stamp !== this.stamp) this.apply(stamp === 'missing' ? undefined : readFileSync(this.file, 'utf8'), stamp);
     } catch {
       // Reported by the next refresh(); meanwhile the last good state stands.
     }
-  }
-
-  /**
-   * Follows changes other processes make to the file (a revocation by `portier-cloud revoke`): a folder watch, and
-   * a re-read every `intervalMs` in case the file system does not report changes. Returns the stop function.
-   */
-  watch(opts: { intervalMs?: number; onError?: (err: unknown) => void } = {}): () => void {
-    const onError = opts.onError ?? (() => {});
-    const check = (): void => {
-      this.refresh().catch(onError);
-    };
-    let watcher: FSWatcher | undefined;
-    try {
-      // The folder, not the file: every write replaces the file by a rename.
-      watcher = watch(dirname(this.file), (_event, name) => {
-        if (name === null || name === basename(this.file)) check();
-      });
-      watcher.on('error', onError);
-    } catch (err) {
-      onError(err);
-    }
-    const timer = setInterval(check, opts.intervalMs ?? 2000);
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-      watcher?.close();
-    };
   }
 
   /** Re-reads the file if another process changed it (one stat when it did not). */
@@ -300,26 +265,26 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     if (existing) throw new IdentityError('ALREADY_EXISTS', `${name} already exists`, field);
   }
 
+  private checkController(data: RegistryFile, input: { controllerId: string; bankId: string; column: number }): void {
+    this.checkNew(data, input.controllerId, 'controllerId');
+    const b = idSchema.safeParse(input.bankId);
+    if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
+    if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
+  }
+
+  private async addController(data: RegistryFile, input: { controllerId: string; bankId: string; column: number; secret?: string }): Promise<{ identity: ControllerIdentity; secret: string }> {
+    const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
+    const { controllerId, bankId, column } = input;
+    const identity: ControllerIdentity = { kind: 'controller', controllerId, bankId, column, secretHash: hash, mosquittoHash, createdAt: this.now(), revokedAt: null };
+    data.controllers.push(identity);
+    return { identity, secret };
+  }
+
   /** Creates a controller identity; returns its secret (the only time it is known in clear). */
   createController(input: { controllerId: string; bankId: string; column: number; secret?: string }): Promise<{ identity: ControllerIdentity; secret: string }> {
     return this.mutate(async (data) => {
-      this.checkNew(data, input.controllerId, 'controllerId');
-      const b = idSchema.safeParse(input.bankId);
-      if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
-      if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
-      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
-      const identity: ControllerIdentity = {
-        kind: 'controller',
-        controllerId: input.controllerId,
-        bankId: input.bankId,
-        column: input.column,
-        secretHash: hash,
-        mosquittoHash,
-        createdAt: this.now(),
-        revokedAt: null,
-      };
-      data.controllers.push(identity);
-      return { identity, secret };
+      this.checkController(data, input);
+      return this.addController(data, input);
     });
   }
 
@@ -329,31 +294,14 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
    */
   createControllers(inputs: Array<{ controllerId: string; bankId: string; column: number }>): Promise<Array<{ identity: ControllerIdentity; secret: string }>> {
     return this.mutate(async (data) => {
-      const out: Array<{ identity: ControllerIdentity; secret: string }> = [];
       const seen = new Set<string>();
       for (const input of inputs) {
-        this.checkNew(data, input.controllerId, 'controllerId');
+        this.checkController(data, input);
         if (seen.has(input.controllerId)) throw new IdentityError('ALREADY_EXISTS', `${input.controllerId} given twice`, 'controllerId');
         seen.add(input.controllerId);
-        const b = idSchema.safeParse(input.bankId);
-        if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
-        if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
       }
-      for (const input of inputs) {
-        const { secret, hash, mosquittoHash } = await this.issue(data, undefined);
-        const identity: ControllerIdentity = {
-          kind: 'controller',
-          controllerId: input.controllerId,
-          bankId: input.bankId,
-          column: input.column,
-          secretHash: hash,
-          mosquittoHash,
-          createdAt: this.now(),
-          revokedAt: null,
-        };
-        data.controllers.push(identity);
-        out.push({ identity, secret });
-      }
+      const out: Array<{ identity: ControllerIdentity; secret: string }> = [];
+      for (const { controllerId, bankId, column } of inputs) out.push(await this.addController(data, { controllerId, bankId, column }));
       return out;
     });
   }

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { startBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../mqtt/broker.ts';
 import { IdentityRegistry, type IdentityRegistryOptions } from '../mqtt/identities.ts';
+import { watchIdentities } from '../mqtt/identity-watch.ts';
 import { loadOrCreateCommandKey, type CommandKey } from '../provision/keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
 import { CloudLink, type CloudLinkOptions } from './cloud-link.ts';
@@ -107,7 +108,7 @@ export async function startCloudMqtt(opts: StartCloudMqttOptions): Promise<Cloud
   const refreshMs = opts.refreshIdentitiesMs ?? 5000;
   const unwatch =
     refreshMs > 0
-      ? identities.watch({ intervalMs: refreshMs, onError: (err: unknown) => logger.error({ err, module: 'cloud-mqtt' }, 'identity registry unreadable') })
+      ? watchIdentities(identities, { intervalMs: refreshMs, onError: (err: unknown) => logger.error({ err, module: 'cloud-mqtt' }, 'identity registry unreadable') })
       : undefined;
   let closing: Promise<void> | undefined;
   return {

@@ -3,6 +3,7 @@ import net from 'node:net';
 import t from 'tap';
 import { startBroker } from '../../src/mqtt/broker.ts';
 import { IdentityRegistry } from '../../src/mqtt/identities.ts';
+import { watchIdentities } from '../../src/mqtt/identity-watch.ts';
 import { MAX_CLIENT_ID_LENGTH } from '../../src/mqtt/limits.ts';
 import { aclSuite } from './helpers/acl-suite.ts';
 import { broker, client, closed, nextMessage, portierCloud, refusal, registry } from './helpers/env.ts';
@@ -98,7 +99,7 @@ t.test('a revocation by `portier-cloud revoke` (another process) closes the live
   const y = await reg.createController({ controllerId: 'col-y', bankId: BANK, column: 2 });
   const brk = await broker(t, reg);
   // What the running cloud does (cloud-runtime.ts).
-  t.teardown(reg.watch());
+  t.teardown(watchIdentities(reg));
   const conn = await client(t, brk.url, { clientId: 'col-x', username: 'col-x', password: x.secret });
   const other = await client(t, brk.url, { clientId: 'col-y', username: 'col-y', password: y.secret });
   const r = await portierCloud(['revoke', '--controller', 'col-x', '--data-dir', dataDir]);
