@@ -4,7 +4,7 @@ import t from 'tap';
 import { startBroker } from '../../src/mqtt/broker.ts';
 import { IdentityRegistry } from '../../src/mqtt/identities.ts';
 import { watchIdentities } from '../../src/mqtt/identity-watch.ts';
-import { MAX_CLIENT_ID_LENGTH } from '../../src/mqtt/limits.ts';
+import { DEFAULT_MAX_PACKET_BYTES, MAX_CLIENT_ID_LENGTH } from '../../src/mqtt/limits.ts';
 import { aclSuite } from './helpers/acl-suite.ts';
 import { broker, client, closed, nextMessage, portierCloud, refusal, registry } from './helpers/env.ts';
 
@@ -223,6 +223,30 @@ t.test('packet size limits: a controller sending a huge packet is cut off; the s
   t.ok(ca.connected, 'small packets are fine');
   ca.publish(topicFor(BANK, 'col-a', 'evt'), Buffer.alloc(100 * 1024, 0x20), { qos: 1 });
   t.ok(await closed(ca), 'a 100 KiB packet from a controller closes its connection');
+});
+
+t.test('before the identity is known, a packet over the CONNECT limit closes the socket', async (t) => {
+  const { reg } = await registry(t);
+  const a = await reg.createController({ controllerId: 'col-a', bankId: BANK, column: 1 });
+  const brk = await broker(t, reg);
+  const sock = net.connect(brk.port, '127.0.0.1');
+  t.teardown(() => sock.destroy());
+  const gone = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 3000);
+    sock.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  sock.on('error', () => {});
+  // A CONNECT announcing 1 MiB (a huge client id or will), streamed by someone with no credentials at all.
+  const announced = 1024 * 1024;
+  sock.write(Buffer.from([0x10, (announced & 0x7f) | 0x80, ((announced >> 7) & 0x7f) | 0x80, announced >> 14]));
+  sock.write(Buffer.alloc(64 * 1024, 0x41));
+  t.ok(await gone, 'closed after the header, before the broker buffered the packet');
+  t.ok(DEFAULT_MAX_PACKET_BYTES.connect < announced);
+  // A normal CONNECT still passes.
+  t.equal(await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret }), undefined);
 });
 
 t.test('PacketSizeGuard follows headers split across chunks', async (t) => {
