@@ -180,7 +180,9 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
   const take = (client: Client, username: string): { mine: Holder; before: Holder | undefined } => {
     let settle!: () => void;
     const settled = new Promise<void>((r) => (settle = r));
-    const closed = new Promise<void>((r) => client.conn.once('close', () => r()));
+    // A socket may have closed while its credentials were checked: its 'close' is gone already.
+    const conn = client.conn as typeof client.conn & { closed?: boolean };
+    const closed = conn.closed === true ? Promise.resolve() : new Promise<void>((r) => conn.once('close', () => r()));
     const mine: Holder = { client, settled, settle, closed };
     void closed.then(() => {
       settle();
@@ -200,7 +202,7 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
     old.client.close();
     await bounded(old.closed, TAKEOVER_WAIT_MS);
     old.client.conn.destroy();
-    await old.closed;
+    await bounded(old.closed, TAKEOVER_WAIT_MS);
   };
 
   const aedes = await Aedes.createBroker({

@@ -169,6 +169,14 @@ t.test('6,000 connects with one controller credential: the broker keeps one conn
   t.ok(k.storedSessions <= 2, `stored sessions: ${k.storedSessions} (col-a's and col-b's at most)`);
 
   t.ok(open.size <= 1, `connections of A still open: ${open.size}`);
+  // Connects whose socket closes while the broker checks the credentials leave nothing behind.
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) => {
+      const sock = net.connect(brk.port, '127.0.0.1', () => sock.write(connectPacket({ clientId: `gone-${i}`, username: 'col-a', password: a.secret, clean: true }), () => sock.destroy()));
+      sock.on('error', () => {});
+      return new Promise((r) => sock.once('close', r));
+    }),
+  );
   // The legitimate path: the controller connects again (its newer connection wins) and gets its commands; B and the
   // cloud were never disturbed.
   const ca = await client(t, brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, clean: false });
