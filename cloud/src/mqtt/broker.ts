@@ -198,6 +198,8 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
   const evict = async (old: Holder): Promise<void> => {
     // Registered (or gone) first: closing a connection halfway through aedes' connect steps could leave it registered.
     await bounded(old.settled, TAKEOVER_WAIT_MS);
+    // Already closing: aedes lets go of it (unregisters it) before its socket closes.
+    if (old.client.closed) return bounded(old.closed, TAKEOVER_WAIT_MS);
     log.info({ username: identities.get(old.client)?.username }, 'a newer connection of the identity takes over: closing the older one');
     old.client.close();
     await bounded(old.closed, TAKEOVER_WAIT_MS);
