@@ -1,13 +1,18 @@
 /**
  * The embedded MQTT broker: aedes on a TCP (or TLS) port, with the access rules of DESIGN.md.
  * - No anonymous client: every connect names an identity of the registry and its secret (returnCode 4 otherwise).
- * - A client id already bound to another identity is refused (returnCode 2), so nobody can take over a
- *   controller's persistent session (and the commands queued in it) by reusing its client id. Bindings last as
- *   long as the broker's in-memory sessions do.
+ * - The client id is the authenticated user name, whatever id the client gave (as Mosquitto's
+ *   `use_username_as_clientid`): nobody can take over another identity's session (and the commands queued in it) by
+ *   naming its client id, and the broker keeps at most one session per identity. A client id longer than
+ *   MAX_CLIENT_ID_LENGTH is refused (returnCode 2).
+ * - One connection per identity, the newer wins: a second connect of an identity closes the first, so a controller
+ *   whose old socket is half-open is never locked out. Connects of one identity are taken in turn (each waits until
+ *   the one before it is registered or gone), so the broker's per-identity records never outnumber the identities.
  * - The last will is checked at connect like a publish (and again by aedes when it fires).
  * - Publishes and subscriptions go through `acl.ts`. A refused publish makes aedes drop the connection; a refused
  *   subscription is granted 128 (failure).
- * - A revoked identity's live connections are closed at once.
+ * - Packet sizes are bounded per connection (limits.ts): small until the identity is known, then by its kind.
+ * - A revoked identity's live connection is closed at once.
  * TCP_NODELAY is set on every accepted socket (STACK.md: without it a request/reply round trip costs ~88 ms).
  */
 import { readFile } from 'node:fs/promises';
@@ -18,23 +23,23 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { canPublish, canSubscribe } from './acl.ts';
 import type { BrokerIdentity } from './identities.ts';
+import { DEFAULT_MAX_PACKET_BYTES, MAX_CLIENT_ID_LENGTH, type PacketLimits } from './limits.ts';
+
+export { DEFAULT_MAX_PACKET_BYTES };
 
 /** What the broker needs from the identity registry. */
 export interface BrokerAuthenticator {
   authenticate(username: string, password: string): Promise<BrokerIdentity | undefined>;
+  /** False once the identity is revoked (checked again after a connect waited for the identity's previous one). */
+  isActive?(username: string): boolean;
   on?(event: 'revoked', listener: (username: string) => void): unknown;
   off?(event: 'revoked', listener: (username: string) => void): unknown;
-  /** Any controller identity of that id (revoked too): its id is reserved as a client id. */
-  controller?(controllerId: string): unknown;
 }
 
 export interface BrokerTlsOptions {
   keyFile: string;
   certFile: string;
 }
-
-/** Largest MQTT packet a service account may send (a desired state is up to 8 MiB) and a controller may send. */
-export const DEFAULT_MAX_PACKET_BYTES = { service: 9 * 1024 * 1024, controller: 256 * 1024 };
 
 /**
  * aedes has no packet size limit: its parser buffers whatever length a packet header announces. This watches the
@@ -81,7 +86,7 @@ export class PacketSizeGuard {
 export interface BrokerOptions {
   identities: BrokerAuthenticator;
   /** Packet size limits (bytes); defaults DEFAULT_MAX_PACKET_BYTES. */
-  maxPacketBytes?: { service: number; controller: number };
+  maxPacketBytes?: Partial<PacketLimits>;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -99,8 +104,27 @@ export interface EmbeddedBroker {
   readonly url: string;
   /** Identity of a connected client. */
   identityOf(client: Client): BrokerIdentity | undefined;
+  /** What the broker keeps per client, ours and aedes' (diagnostics, tests): bounded by the identities. */
+  bookkeeping(): Promise<BrokerBookkeeping>;
   /** Closes every client, the listener and aedes. Safe to call twice. */
   close(): Promise<void>;
+}
+
+export interface BrokerBookkeeping {
+  /** Identities holding (or taking) a connection. */
+  identities: number;
+  /** Client ids aedes has registered (its `clients` record), and those of them connected. */
+  clientIds: string[];
+  connected: string[];
+  /** Sessions and subscriptions aedes' persistence stores. */
+  storedSessions: number;
+  storedSubscriptions: number;
+}
+
+/** The parts of aedes its type declarations leave out. */
+interface AedesInternals {
+  clients: Record<string, Client>;
+  persistence: { countOffline(): Promise<{ subsCount: number; clientsCount: number }> };
 }
 
 export type BrokerErrorCode = 'LISTEN_FAILED' | 'TLS_FILES';
@@ -119,16 +143,69 @@ function authError(returnCode: 2 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
+/** How long a connect waits for the previous connection of its identity to settle or close before forcing it. */
+const TAKEOVER_WAIT_MS = 5000;
+
+/** The connection that holds (or is taking) an identity's one session. */
+interface Holder {
+  client: Client;
+  /** Resolves once aedes registered the connection, or it closed. */
+  settled: Promise<void>;
+  settle: () => void;
+  /** Resolves once its socket closed. */
+  closed: Promise<void>;
+}
+
+function bounded(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void p.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> {
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'mqtt-broker' });
   const host = opts.host ?? '127.0.0.1';
   const identities = new WeakMap<Client, BrokerIdentity>();
-  const limits = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const limits: PacketLimits = { ...DEFAULT_MAX_PACKET_BYTES, ...opts.maxPacketBytes };
   const guards = new WeakMap<object, PacketSizeGuard>();
   const wills = new WeakMap<Client, string>();
-  /** client id -> username that holds it. */
-  const clientIdOwner = new Map<string, string>();
-  const live = new Set<Client>();
+  /** user name -> its newest connection; an entry leaves with its connection, so this never outgrows the identities. */
+  const holders = new Map<string, Holder>();
+  const holderOf = new WeakMap<Client, Holder>();
+
+  const take = (client: Client, username: string): { mine: Holder; before: Holder | undefined } => {
+    let settle!: () => void;
+    const settled = new Promise<void>((r) => (settle = r));
+    // A socket may have closed while its credentials were checked: its 'close' is gone already.
+    const conn = client.conn as typeof client.conn & { closed?: boolean };
+    const closed = conn.closed === true ? Promise.resolve() : new Promise<void>((r) => conn.once('close', () => r()));
+    const mine: Holder = { client, settled, settle, closed };
+    void closed.then(() => {
+      settle();
+      if (holders.get(username) === mine) holders.delete(username);
+    });
+    const before = holders.get(username);
+    holders.set(username, mine);
+    holderOf.set(client, mine);
+    return { mine, before };
+  };
+
+  /** Closes an older connection of the identity and waits until aedes let go of it (its socket closed). */
+  const evict = async (old: Holder): Promise<void> => {
+    // Registered (or gone) first: closing a connection halfway through aedes' connect steps could leave it registered.
+    await bounded(old.settled, TAKEOVER_WAIT_MS);
+    // Already closing: aedes lets go of it (unregisters it) before its socket closes.
+    if (old.client.closed) return bounded(old.closed, TAKEOVER_WAIT_MS);
+    log.info({ username: identities.get(old.client)?.username }, 'a newer connection of the identity takes over: closing the older one');
+    old.client.close();
+    await bounded(old.closed, TAKEOVER_WAIT_MS);
+    old.client.conn.destroy();
+    await bounded(old.closed, TAKEOVER_WAIT_MS);
+  };
 
   const aedes = await Aedes.createBroker({
     ...opts.aedes,
@@ -138,28 +215,38 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
     },
     authenticate(client, username, password, done) {
       const clientId = client.id;
+      if (clientId.length > MAX_CLIENT_ID_LENGTH) {
+        log.warn({ clientId: clientId.slice(0, 64), username }, 'connect refused: client id too long');
+        return done(authError(2, 'identifier rejected'), false);
+      }
       if (!username || !password || password.length === 0 || password.length > 1024) {
         log.warn({ clientId, username }, 'connect refused: no credentials');
         return done(authError(4, 'bad user name or password'), false);
       }
       opts.identities.authenticate(username, password.toString('utf8')).then(
-        (who) => {
+        async (who) => {
           if (!who) {
             log.warn({ clientId, username }, 'connect refused: unknown, revoked or wrong secret');
             return done(authError(4, 'bad user name or password'), false);
-          }
-          // A client id is bound to the first identity that used it, and a controller's own id is reserved for it.
-          const owner = clientIdOwner.get(clientId) ?? (opts.identities.controller?.(clientId) ? clientId : undefined);
-          if (owner !== undefined && owner !== who.username) {
-            log.warn({ clientId, username }, 'connect refused: client id belongs to another identity');
-            return done(authError(2, 'identifier rejected'), false);
           }
           const willTopic = wills.get(client);
           if (willTopic !== undefined && !canPublish(who, willTopic)) {
             log.warn({ clientId, username, willTopic }, 'connect refused: last will on a topic it may not publish');
             return done(authError(5, 'not authorized'), false);
           }
-          clientIdOwner.set(clientId, who.username);
+          const { mine, before } = take(client, who.username);
+          if (before) await evict(before);
+          if (holders.get(who.username) !== mine) {
+            // A still newer connect of the identity came meanwhile: it wins.
+            log.info({ clientId, username }, 'connect refused: a newer connection of the identity came meanwhile');
+            return done(authError(2, 'identifier rejected'), false);
+          }
+          if (opts.identities.isActive?.(who.username) === false) {
+            log.warn({ clientId, username }, 'connect refused: revoked');
+            return done(authError(4, 'bad user name or password'), false);
+          }
+          // The session is the identity's, whatever id the client gave.
+          (client as { id: string }).id = who.username;
           identities.set(client, who);
           const guard = guards.get(client.conn);
           if (guard) guard.limit = who.kind === 'controller' ? limits.controller : limits.service;
@@ -187,25 +274,22 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
     },
   });
 
-  aedes.on('client', (client) => live.add(client));
-  aedes.on('clientDisconnect', (client) => live.delete(client));
+  aedes.on('client', (client) => holderOf.get(client)?.settle());
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'connection error'));
 
   const onRevoked = (username: string): void => {
-    for (const client of live) {
-      if (identities.get(client)?.username === username) {
-        log.info({ clientId: client.id, username }, 'closing the connection of a revoked identity');
-        client.close();
-      }
-    }
+    const holder = holders.get(username);
+    if (!holder) return;
+    log.info({ clientId: holder.client.id, username }, 'closing the connection of a revoked identity');
+    holder.client.close();
   };
   opts.identities.on?.('revoked', onRevoked);
 
   const handle = (socket: net.Socket): void => {
     socket.setNoDelay(true);
-    // Until the identity is known, the larger limit (a CONNECT is small anyway).
-    const guard = new PacketSizeGuard(limits.service, (announced) => {
+    // Until the identity is known, the CONNECT's limit; aedes reads nothing more until the connect is decided.
+    const guard = new PacketSizeGuard(limits.connect, (announced) => {
       log.warn({ remote: socket.remoteAddress, announced, limit: guard.limit }, 'packet too large: connection closed');
       socket.destroy();
     });
@@ -253,6 +337,18 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
     port,
     url,
     identityOf: (client) => identities.get(client),
+    async bookkeeping() {
+      const internals = aedes as unknown as AedesInternals;
+      const offline = await internals.persistence.countOffline();
+      const clients = Object.values(internals.clients);
+      return {
+        identities: holders.size,
+        clientIds: clients.map((c) => c.id),
+        connected: clients.filter((c) => c.connected).map((c) => c.id),
+        storedSessions: offline.clientsCount,
+        storedSubscriptions: offline.subsCount,
+      };
+    },
     close() {
       closing ??= (async () => {
         opts.identities.off?.('revoked', onRevoked);

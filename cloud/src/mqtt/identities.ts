@@ -5,10 +5,13 @@
  * fingerprint of every secret ever issued is kept so the same secret is never issued twice.
  *
  * One small JSON file under `<dataDir>/mqtt/identities.json`, rewritten durably on every change. `portier-cloud
- * provision|revoke` may run while the cloud runs: every change re-reads the file first, and readers call
- * `refresh()` (cheap: a stat) so a running broker sees a revocation made by the CLI.
+ * provision|revoke` may run while the cloud runs: every change re-reads the file first; readers call `refresh()`
+ * (cheap: a stat), the running cloud watches the file (identity-watch.ts) so a revocation made by the CLI closes the
+ * identity's live connection at once, and `isActive()` reads the file's state as of now (a synchronous stat), so the cloud ignores
+ * whatever a revoked identity sent once the revocation is on disk, before any watcher fired.
  */
 import { EventEmitter } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { idSchema } from '@portier/protocol';
@@ -78,6 +81,8 @@ export type BrokerIdentity =
 /** What the sync link needs to know about a controller. */
 export interface ControllerDirectory {
   controller(controllerId: string): ControllerIdentity | undefined;
+  /** The identity exists and is not revoked, as of the registry file now. */
+  isActive(name: string): boolean;
 }
 
 export interface IdentityRegistryEvents {
@@ -95,6 +100,11 @@ export const IDENTITIES_FILE = 'identities.json';
 
 export function identitiesPath(dataDir: string): string {
   return join(dataDir, 'mqtt', IDENTITIES_FILE);
+}
+
+/** What tells one version of the file from another: it is replaced by a rename on every write. */
+function stampOf(s: { mtimeMs: number; size: number; ino: number }): string {
+  return `${s.mtimeMs}:${s.size}:${s.ino}`;
 }
 
 function emptyFile(): RegistryFile {
@@ -140,17 +150,25 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
 
   private async fileStamp(): Promise<string> {
     try {
-      const s = await stat(this.file);
-      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+      return stampOf(await stat(this.file));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
       throw err;
     }
   }
 
+  private fileStampSync(): string {
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    return s ? stampOf(s) : 'missing';
+  }
+
   private async load(): Promise<void> {
     const stamp = await this.fileStamp();
-    const text = await readTextIfExists(this.file);
+    this.apply(await readTextIfExists(this.file), stamp);
+  }
+
+  /** Takes the file's text (undefined: no file) as the registry's state. */
+  private apply(text: string | undefined, stamp: string): void {
     if (text === undefined) {
       this.setData(emptyFile());
     } else {
@@ -171,6 +189,19 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     }
     this.stamp = stamp;
     this.verified.clear();
+  }
+
+  /**
+   * The synchronous `refresh()`: one stat, a read when another process changed the file. A file that cannot be
+   * read or parsed keeps the state known so far (and `refresh()` reports it).
+   */
+  private refreshSync(): void {
+    try {
+      const stamp = this.fileStampSync();
+      if (stamp !== this.stamp) this.apply(stamp === 'missing' ? undefined : readFileSync(this.file, 'utf8'), stamp);
+    } catch {
+      // Reported by the next refresh(); meanwhile the last good state stands.
+    }
   }
 
   /** Re-reads the file if another process changed it (one stat when it did not). */
@@ -234,26 +265,26 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     if (existing) throw new IdentityError('ALREADY_EXISTS', `${name} already exists`, field);
   }
 
+  private checkController(data: RegistryFile, input: { controllerId: string; bankId: string; column: number }): void {
+    this.checkNew(data, input.controllerId, 'controllerId');
+    const b = idSchema.safeParse(input.bankId);
+    if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
+    if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
+  }
+
+  private async addController(data: RegistryFile, input: { controllerId: string; bankId: string; column: number; secret?: string }): Promise<{ identity: ControllerIdentity; secret: string }> {
+    const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
+    const { controllerId, bankId, column } = input;
+    const identity: ControllerIdentity = { kind: 'controller', controllerId, bankId, column, secretHash: hash, mosquittoHash, createdAt: this.now(), revokedAt: null };
+    data.controllers.push(identity);
+    return { identity, secret };
+  }
+
   /** Creates a controller identity; returns its secret (the only time it is known in clear). */
   createController(input: { controllerId: string; bankId: string; column: number; secret?: string }): Promise<{ identity: ControllerIdentity; secret: string }> {
     return this.mutate(async (data) => {
-      this.checkNew(data, input.controllerId, 'controllerId');
-      const b = idSchema.safeParse(input.bankId);
-      if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
-      if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
-      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
-      const identity: ControllerIdentity = {
-        kind: 'controller',
-        controllerId: input.controllerId,
-        bankId: input.bankId,
-        column: input.column,
-        secretHash: hash,
-        mosquittoHash,
-        createdAt: this.now(),
-        revokedAt: null,
-      };
-      data.controllers.push(identity);
-      return { identity, secret };
+      this.checkController(data, input);
+      return this.addController(data, input);
     });
   }
 
@@ -263,31 +294,14 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
    */
   createControllers(inputs: Array<{ controllerId: string; bankId: string; column: number }>): Promise<Array<{ identity: ControllerIdentity; secret: string }>> {
     return this.mutate(async (data) => {
-      const out: Array<{ identity: ControllerIdentity; secret: string }> = [];
       const seen = new Set<string>();
       for (const input of inputs) {
-        this.checkNew(data, input.controllerId, 'controllerId');
+        this.checkController(data, input);
         if (seen.has(input.controllerId)) throw new IdentityError('ALREADY_EXISTS', `${input.controllerId} given twice`, 'controllerId');
         seen.add(input.controllerId);
-        const b = idSchema.safeParse(input.bankId);
-        if (!b.success) throw new IdentityError('INVALID', `bankId: ${b.error.issues[0]?.message ?? 'invalid id'}`, 'bankId');
-        if (!Number.isInteger(input.column) || input.column < 1 || input.column > 64) throw new IdentityError('INVALID', 'column must be 1..64', 'column');
       }
-      for (const input of inputs) {
-        const { secret, hash, mosquittoHash } = await this.issue(data, undefined);
-        const identity: ControllerIdentity = {
-          kind: 'controller',
-          controllerId: input.controllerId,
-          bankId: input.bankId,
-          column: input.column,
-          secretHash: hash,
-          mosquittoHash,
-          createdAt: this.now(),
-          revokedAt: null,
-        };
-        data.controllers.push(identity);
-        out.push({ identity, secret });
-      }
+      const out: Array<{ identity: ControllerIdentity; secret: string }> = [];
+      for (const { controllerId, bankId, column } of inputs) out.push(await this.addController(data, { controllerId, bankId, column }));
       return out;
     });
   }
@@ -318,6 +332,12 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     });
     this.emit('revoked', name);
     return rec;
+  }
+
+  isActive(name: string): boolean {
+    this.refreshSync();
+    const rec = this.index.get(name);
+    return rec !== undefined && rec.revokedAt === null;
   }
 
   controller(controllerId: string): ControllerIdentity | undefined {

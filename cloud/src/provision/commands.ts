@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { IdentityRegistry } from '../mqtt/identities.ts';
-import { writeMosquittoFiles } from '../mqtt/mosquitto.ts';
+import { reloadMosquitto, writeMosquittoAuthFiles, writeMosquittoFiles } from '../mqtt/mosquitto.ts';
 import { ensureServiceAccount, provision, revoke } from './provision.ts';
 
 export interface ProvisionCommandOptions {
@@ -67,10 +67,27 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .description('end a controller identity for good (its id and secret are never accepted or issued again)')
     .requiredOption('--controller <controllerId>', 'controller id')
     .option('--data-dir <dir>', 'cloud data folder')
-    .action(async (o: { controller: string; dataDir?: string }) => {
+    .option(
+      '--mosquitto-dir <dir>',
+      "an external Mosquitto's folder (written by mosquitto-files): rewrite its password and ACL files, and reload it when its configuration names a pid_file",
+    )
+    .action(async (o: { controller: string; dataDir?: string; mosquittoDir?: string }) => {
       await run(async () => {
-        const r = await revoke({ dataDir: dataDirOf(o), controllerId: o.controller });
-        return { revoked: r.controllerId, revokedAt: r.revokedAt };
+        const reg = await IdentityRegistry.open(dataDirOf(o));
+        const r = await revoke({ dataDir: dataDirOf(o), controllerId: o.controller, identities: reg });
+        if (o.mosquittoDir === undefined) return { revoked: r.controllerId, revokedAt: r.revokedAt };
+        const dir = resolve(o.mosquittoDir);
+        await writeMosquittoAuthFiles(reg, dir);
+        const reloaded = await reloadMosquitto(dir).catch((e: unknown) => {
+          throw Object.assign(new Error(`${r.controllerId} is revoked and the files in ${dir} rewritten, but Mosquitto was not reloaded: ${(e as Error).message}; send it SIGHUP`), {
+            code: 'MOSQUITTO_RELOAD_FAILED',
+          });
+        });
+        return {
+          revoked: r.controllerId,
+          revokedAt: r.revokedAt,
+          mosquitto: reloaded ? { reloaded: reloaded.pid } : { reload: 'no pid_file in its configuration: send mosquitto SIGHUP to apply the revoke' },
+        };
       });
     });
 
@@ -81,12 +98,13 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--host <host>', 'listener address', '127.0.0.1')
     .option('--port <port>', 'listener port', intArg(1, 65535), 1883)
     .option('--data-dir <dir>', 'cloud data folder')
-    .action(async (o: { out: string; host: string; port: number; dataDir?: string }) => {
+    .option('--pid-file <file>', "Mosquitto's pid file (lets `revoke --mosquitto-dir` reload it)")
+    .action(async (o: { out: string; host: string; port: number; dataDir?: string; pidFile?: string }) => {
       await run(async () => {
         const reg = await IdentityRegistry.open(dataDirOf(o));
         // The cloud's own service account must be in the files before the cloud connects to that broker.
         const service = await ensureServiceAccount({ dataDir: dataDirOf(o), identities: reg });
-        const files = await writeMosquittoFiles(reg, resolve(o.out), { host: o.host, port: o.port });
+        const files = await writeMosquittoFiles(reg, resolve(o.out), { host: o.host, port: o.port }, o.pidFile ? { pidFile: resolve(o.pidFile) } : {});
         return { ...files, serviceAccount: service.username, reload: 'send mosquitto SIGHUP after each provision or revoke to reload the files' };
       });
     });

@@ -24,6 +24,7 @@ import { LockerService } from '../domain/service.ts';
 import { buildServer, type App } from '../http/server.ts';
 import { startBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../mqtt/broker.ts';
 import { IdentityRegistry } from '../mqtt/identities.ts';
+import { watchIdentities } from '../mqtt/identity-watch.ts';
 import type { SecretHashParams } from '../mqtt/secrets.ts';
 import { loadOrCreateCommandKey } from '../provision/keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
@@ -240,6 +241,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
 
     const identities = await IdentityRegistry.open(paths.root, options.identityHashParams ? { hashParams: options.identityHashParams } : {});
     const key = await loadOrCreateCommandKey(paths.root);
+    // A revocation by `portier-cloud revoke` (another process) closes the identity's live connection at once.
+    const unwatch = watchIdentities(identities, { onError: (err: unknown) => log.error({ err }, 'identity registry unreadable') });
+    undo.push({ what: 'identity-watch', run: unwatch });
 
     let broker: EmbeddedBroker | undefined;
     let mqttUrl: string;

@@ -298,8 +298,10 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     const addr = tryParseTopic(topic);
     if (!addr || !SUBSCRIBED.includes(addr.channel)) return this.drop({ topic, code: 'BAD_TOPIC', message: 'not a controller channel' });
     const { bankId, controllerId, channel } = addr;
+    // Before the lookup: a revocation another process wrote counts from the moment it is on disk.
+    const active = this.opts.directory.isActive(controllerId);
     const id = this.opts.directory.controller(controllerId);
-    if (!id || id.revokedAt !== null || id.bankId !== bankId) {
+    if (!id || !active || id.bankId !== bankId) {
       // An empty retained payload is a broker-side clear, not a message.
       if (payload.length === 0) return;
       return this.drop({ topic, channel, controllerId, code: 'UNKNOWN_CONTROLLER', message: id ? (id.revokedAt !== null ? 'revoked controller' : `controller belongs to bank ${id.bankId}`) : 'no such controller' });

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { startBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../mqtt/broker.ts';
 import { IdentityRegistry, type IdentityRegistryOptions } from '../mqtt/identities.ts';
+import { watchIdentities } from '../mqtt/identity-watch.ts';
 import { loadOrCreateCommandKey, type CommandKey } from '../provision/keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
 import { CloudLink, type CloudLinkOptions } from './cloud-link.ts';
@@ -41,7 +42,7 @@ export interface StartCloudMqttOptions {
   link?: Partial<Pick<CloudLinkOptions, 'commandTtlMs' | 'resendAfterMs' | 'maxBuffered' | 'clientId'>>;
   remoteOpen?: Partial<Pick<RemoteOpenOptions, 'defaultTimeoutMs' | 'maxTimeoutMs' | 'ackGraceMs' | 'pulseMs'>>;
   registry?: IdentityRegistryOptions;
-  /** How often the registry is re-read for revocations made by the CLI (default 5 s; 0: never). */
+  /** Revocations made by the CLI: the registry file is watched, and re-read this often too (default 5 s; 0: neither). */
   refreshIdentitiesMs?: number;
 }
 
@@ -105,13 +106,10 @@ export async function startCloudMqtt(opts: StartCloudMqttOptions): Promise<Cloud
     ...opts.remoteOpen,
   });
   const refreshMs = opts.refreshIdentitiesMs ?? 5000;
-  const refresher =
+  const unwatch =
     refreshMs > 0
-      ? setInterval(() => {
-          identities.refresh().catch((err: unknown) => logger.error({ err, module: 'cloud-mqtt' }, 'identity registry unreadable'));
-        }, refreshMs)
+      ? watchIdentities(identities, { intervalMs: refreshMs, onError: (err: unknown) => logger.error({ err, module: 'cloud-mqtt' }, 'identity registry unreadable') })
       : undefined;
-  refresher?.unref();
   let closing: Promise<void> | undefined;
   return {
     identities,
@@ -123,7 +121,7 @@ export async function startCloudMqtt(opts: StartCloudMqttOptions): Promise<Cloud
     remoteOpen,
     close() {
       closing ??= (async () => {
-        if (refresher) clearInterval(refresher);
+        unwatch?.();
         remoteOpen.close();
         await link.stop();
         await journal.close();

@@ -133,6 +133,53 @@ export function aclSuite(t: Test, target: AclTarget): void {
     await cb.publishAsync(topicFor(bank, b.controllerId, 'reported'), '', { qos: 1, retain: true });
   });
 
+  t.test(`${target.name}: a stolen controller credential naming another identity's client id kicks nobody and gets none of its commands`, async (t) => {
+    const cmdB = topicFor(bank, b.controllerId, 'cmd');
+    const evtB = topicFor(bank, b.controllerId, 'evt');
+    // B's persistent session with its commands, and the cloud's, both under their own client ids.
+    const cb = await client(t, url, { ...opts(b, b.controllerId), clean: false });
+    await cb.subscribeAsync(cmdB, { qos: 1 });
+    const svc = await client(t, url, { ...opts(target.service, target.service.username), clean: false });
+    await svc.subscribeAsync(evtB, { qos: 1 });
+    const kicked: string[] = [];
+    cb.on('close', () => kicked.push('B'));
+    svc.on('close', () => kicked.push('service'));
+
+    for (const victim of [b.controllerId, target.service.username]) {
+      const thief = await client(t, url, { ...opts(a, victim), clean: false });
+      // Whatever the session it may have inherited, a wildcard-free subscription to the victim's commands is the
+      // only way to ask for them again: the ACL refuses it, the session must not carry it.
+      const stolen: string[] = [];
+      thief.on('message', (topic) => stolen.push(topic));
+      const toB = nextMessage(cb, (topic, p) => topic === cmdB && p.toString() === `for-b-${victim}`);
+      await svc.publishAsync(cmdB, `for-b-${victim}`, { qos: 1 });
+      t.equal((await toB).payload.toString(), `for-b-${victim}`, `B still gets its commands (A named client id ${victim})`);
+      const fromB = nextMessage(svc, (topic, p) => topic === evtB && p.toString() === `evt-${victim}`);
+      await cb.publishAsync(evtB, `evt-${victim}`, { qos: 1 });
+      await fromB;
+      t.same(stolen, [], `A got nothing (named client id ${victim})`);
+      await new Promise<void>((r) => thief.end(true, {}, () => r()));
+    }
+    t.same(kicked, [], 'neither B nor the service account was disconnected');
+    t.ok(cb.connected && svc.connected, 'both still connected');
+  });
+
+  t.test(`${target.name}: one session per identity, the newer connection wins`, async (t) => {
+    const cmdA = topicFor(bank, a.controllerId, 'cmd');
+    // The old connection stands for a half-open socket: it never noticed anything, the controller reconnects anyway.
+    const old = await client(t, url, { ...opts(a, a.controllerId), clean: false });
+    await old.subscribeAsync(cmdA, { qos: 1 });
+    const newer = await client(t, url, { ...opts(a, `${a.controllerId}-again`), clean: false });
+    t.ok(await closed(old), 'the older connection is closed');
+    t.ok(newer.connected, 'the newer one stays');
+    const svc = await client(t, url, opts(target.service, target.service.username));
+    const got = nextMessage(newer, (topic, p) => topic === cmdA && p.toString() === 'to-newer');
+    // The session (and its subscription) is the identity's: the newer connection has it without subscribing.
+    await svc.publishAsync(cmdA, 'to-newer', { qos: 1 });
+    t.equal((await got).payload.toString(), 'to-newer', 'the newer connection gets the identity\'s commands');
+    await newer.unsubscribeAsync(cmdA);
+  });
+
   t.test(`${target.name}: the service account commands any controller and reads every controller channel`, async (t) => {
     const svc = await client(t, url, opts(target.service, `svc-cmd-${Date.now()}`));
     t.same(

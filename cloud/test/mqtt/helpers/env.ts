@@ -1,8 +1,10 @@
 // Test helpers for the MQTT side: temporary data folders, a registry + embedded broker, clients that connect or
 // report why not, and bounded waits for messages.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { connectMqttAsync } from '../../../src/mqtt/client.ts';
 import { IdentityRegistry } from '../../../src/mqtt/identities.ts';
@@ -110,4 +112,24 @@ export async function silence(c: MqttClient, pred: (topic: string) => boolean, m
   } catch {
     return true;
   }
+}
+
+/** Runs the real `portier-cloud` program as a child process (as an operator would), bounded. */
+export function portierCloud(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = fileURLToPath(new URL('../../../bin/portier-cloud.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`portier-cloud ${args.join(' ')} did not end within 30 s: ${stderr}`));
+    }, 30_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
