@@ -25,7 +25,8 @@ import { FIRMWARE_VERSION, startController, type RunningController, type StartCo
 /** Exit code that asks the supervisor (systemd `Restart=on-failure`, the launcher) to start the daemon again. */
 export const EXIT_RESTART = 75;
 
-interface Prepared {
+/** What the program prepared from its configuration file before the controller starts. */
+export interface Prepared {
   config: RuntimeConfig;
   logger: Logger;
   ring: LogRing | undefined;
@@ -45,13 +46,17 @@ async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
   return { config, logger, ring };
 }
 
-function backendFactory(p: Prepared, configPath: string, getRuntime: () => RunningController | undefined): StartControllerOptions['consoleBackend'] {
+/**
+ * The technician console's backend as `portier-controller` builds it (also used by the console's tests, so they drive
+ * the program's own wiring): events from the runtime's recorder, config edits of `configPath`, restart by exit code.
+ */
+export function consoleBackendFactory(p: Prepared, configPath: string, getRuntime: () => RunningController | undefined): StartControllerOptions['consoleBackend'] {
   const { config, logger, ring } = p;
   return ({ doors, link, runtime }) =>
     new ControllerBackend({
       doors,
-      // The runtime passes every published event to noteEvent; the backend's own door watch would show them twice.
-      recordDoorEvents: false,
+      // The runtime records every event (door supervision, kiosk, commands, console): `events` lists what it recorded.
+      recorder: runtime,
       firmwareVersion: FIRMWARE_VERSION,
       ...(link ? { link, bankId: link.bankId, controllerId: link.controllerId } : {}),
       ...(config.link ? { broker: { url: config.link.brokerUrl, username: config.link.controllerId, password: config.link.secret } } : {}),
@@ -87,7 +92,7 @@ export async function runController(configPath: string): Promise<RunningControll
   // file flush are bounded (2 s each), so the whole shutdown is too.
   installSafeExit(bus, logger, { onShutdown: async () => void (await rt?.stop()), timeoutMs: 6000 });
   try {
-    rt = await startController({ config, bus, logger, consoleBackend: backendFactory(p, configPath, () => rt) });
+    rt = await startController({ config, bus, logger, consoleBackend: consoleBackendFactory(p, configPath, () => rt) });
   } catch (err) {
     logger.fatal({ err }, 'could not start the controller');
     await bus.close().catch(() => undefined);
@@ -115,7 +120,7 @@ export async function runConsole(configPath: string): Promise<void> {
   let rt: RunningController | undefined;
   const removeSafeExit = installSafeExit(bus, logger, { onShutdown: async () => void (await rt?.stop()), timeoutMs: 6000 });
   try {
-    rt = await startController({ config, bus, logger, serialConsole: false, consoleBackend: backendFactory(p, configPath, () => rt) });
+    rt = await startController({ config, bus, logger, serialConsole: false, consoleBackend: consoleBackendFactory(p, configPath, () => rt) });
   } catch (err) {
     logger.fatal({ err }, 'could not start the controller');
     await bus.close().catch(() => undefined);
