@@ -71,6 +71,8 @@ interface Command {
 }
 
 class UsageError extends Error {}
+/** A command the technician called off: it already said so on the screen; audited as not done. */
+class Declined extends Error {}
 
 /**
  * One technician console session over a byte stream: sign-in with the technician PIN (throttled,
@@ -312,7 +314,9 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
       if (typeof d === 'string') detail = d;
     } catch (err) {
       ok = false;
-      if (err instanceof UsageError) {
+      if (err instanceof Declined) {
+        detail = err.message;
+      } else if (err instanceof UsageError) {
         detail = err.message;
         this.terminal.print(`error: ${err.message} (usage: ${cmd.usage})\n`);
       } else if (err instanceof ConsoleError) {
@@ -552,8 +556,8 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
           p('then restarts the controller.');
           const answer = await this.confirm(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
           if (answer === null || answer.trim() !== FACTORY_RESET_PHRASE) {
-            p('cancelled; nothing was changed.');
-            throw new ConsoleError('BAD_VALUE', 'factory reset not confirmed');
+            p('factory reset cancelled; nothing was changed.');
+            throw new Declined('not confirmed');
           }
           this.audit('factory-reset', [], true, 'confirmed');
           await this.backend.factoryReset();
@@ -585,7 +589,7 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
         this.terminal.pause();
         resolve(line);
       };
-      this.terminal.readLine(prompt);
+      this.terminal.readLine(prompt, 'line', { history: false });
       // The console step is paused while a command runs; the answer must get through.
       this.terminal.resume();
     });

@@ -54,6 +54,8 @@ export class Terminal {
   readonly echo: boolean;
   mode: InputMode = 'discard';
   private prompt = '';
+  /** Whether the line being read goes into the history (not a confirmation answer). */
+  private keepLine = true;
   private buf: string[] = [];
   private cursor = 0;
   private readonly history: string[] = [];
@@ -96,9 +98,13 @@ export class Terminal {
     return this.dumb ? '' : `${ESC}${seq}`;
   }
 
-  /** Starts reading a line: shows the prompt with an empty buffer. */
-  readLine(prompt: string, mode: 'line' | 'secret' = 'line'): void {
+  /**
+   * Starts reading a line: shows the prompt with an empty buffer. `history: false` keeps the line out of the
+   * history (an answer to a question, which recalled later would answer nothing or the wrong thing).
+   */
+  readLine(prompt: string, mode: 'line' | 'secret' = 'line', o: { history?: boolean } = {}): void {
     this.mode = mode;
+    this.keepLine = mode !== 'secret' && o.history !== false;
     this.prompt = prompt;
     this.buf = [];
     this.cursor = 0;
@@ -340,7 +346,7 @@ export class Terminal {
         this.echoOut('\r\n');
         this.buf = [];
         this.cursor = 0;
-        if (!secret && line.trim() !== '' && this.history[this.history.length - 1] !== line) {
+        if (this.keepLine && line.trim() !== '' && this.history[this.history.length - 1] !== line) {
           this.history.push(line);
           if (this.history.length > this.historySize) this.history.shift();
         }

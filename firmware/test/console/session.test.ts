@@ -252,6 +252,29 @@ t.test('factory-reset needs the typed phrase; anything else cancels', async (t) 
   t.equal(h.backend.rebooted, 1);
 });
 
+t.test('a cancelled factory reset says so in one line, and no confirmation answer is kept in the history', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  h.send('factory-reset\r');
+  await h.until(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
+  h.since();
+  const out = await h.cmd('FACTORY RESTE');
+  const lines = out.split('\r\n').filter((l) => l.trim() !== '' && !l.startsWith('portier> ') && l !== 'FACTORY RESTE');
+  t.same(lines, ['factory reset cancelled; nothing was changed.'], 'one clear line, no contradicting error');
+  t.equal(h.backend.resets, 0);
+  t.match(h.backend.actions().at(-1), { action: 'factory-reset', ok: false }, 'audited as not done');
+  // Up arrow recalls the command, never the answer typed at the confirmation prompt.
+  h.send('\x1b[A');
+  t.match(h.since(), /portier> factory-reset$/);
+  h.send('\x15');
+  // Nor a right answer: recalled, it would be an unknown command at best.
+  h.send(`factory-reset\r`);
+  await h.until(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
+  await h.cmd(FACTORY_RESET_PHRASE);
+  t.equal(h.backend.resets, 1);
+  t.same(h.session.terminal.lines, ['factory-reset'], 'the history holds the commands only');
+});
+
 t.test('doors live view redraws until a key; dumb view prints one line per change', async (t) => {
   const h = await setup(t);
   await h.signIn();
