@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parse as parseYaml, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { describeIssues } from '../config/issues.ts';
 
 /** One problem with a configuration, with the dotted path of the field at fault. */
 export interface ConfigIssue {
@@ -175,7 +177,9 @@ export class ConsoleConfigFile {
       const old = this.o.validate(before);
       const oldKeys = new Set(old.ok ? [] : old.problems.map((p) => `${p.path}\u0000${p.message}`));
       const fresh = v.problems.filter((p) => !oldKeys.has(`${p.path}\u0000${p.message}`));
-      const problems = fresh.length > 0 ? fresh : v.problems;
+      // A value outside its own range also breaks the rules that compare it with others: say the first thing.
+      const own = fresh.filter((p) => p.path === key || p.path.startsWith(`${key}.`));
+      const problems = own.length > 0 ? own : fresh.length > 0 ? fresh : v.problems;
       return { ok: false, code: 'CONFIG_INVALID', message: problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems };
     }
     const changed = JSON.stringify(previous) !== JSON.stringify(value);
@@ -207,8 +211,8 @@ function getIn(value: unknown, path: ReadonlyArray<string | number>): unknown {
  * console section is merged into the controller schema).
  */
 export function withConsoleSection(
-  validate: (doc: unknown) => { ok: true } | { ok: false; problems: ConfigIssue[] },
-  section: { safeParse(v: unknown): { success: true } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } },
+  validate: (doc: unknown, opts?: { otherSections?: readonly string[] }) => { ok: true } | { ok: false; problems: ConfigIssue[] },
+  section: z.ZodType,
 ): ConfigValidator {
   return (doc) => {
     const problems: ConfigIssue[] = [];
@@ -217,9 +221,9 @@ export function withConsoleSection(
       const { console: c, ...others } = doc as Record<string, unknown>;
       rest = others;
       const r = section.safeParse(c);
-      if (!r.success) for (const i of r.error.issues) problems.push({ path: ['console', ...i.path.map(String)].join('.'), message: i.message });
+      if (!r.success) problems.push(...describeIssues(r.error.issues, { schema: section, input: c, prefix: ['console'] }));
     }
-    const base = validate(rest);
+    const base = validate(rest, { otherSections: ['console'] });
     if (!base.ok) problems.push(...base.problems);
     return problems.length > 0 ? { ok: false, problems } : { ok: true };
   };

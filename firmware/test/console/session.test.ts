@@ -219,6 +219,24 @@ t.test('bad input: one-line errors and no state changed', async (t) => {
   t.ok(h.backend.actions().filter((a) => !a.ok).length >= cases.length - 1, 'failed actions are audited too');
 });
 
+t.test('config set errors name the key and what is allowed there, in plain words', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  const cases: Array<[string, string]> = [
+    ['config set hardware.doors.pulseMs 9999', 'error: hardware.doors.pulseMs: 9999 is too big (allowed 1 to 2000); nothing was changed'],
+    ['config set hardware.doors.pollMs fast', 'error: hardware.doors.pollMs: must be a number (allowed 10 to 10000), not "fast"; nothing was changed'],
+    ['config set console.idleTimeoutS 5', 'error: console.idleTimeoutS: 5 is too small (allowed 10 to 86400); nothing was changed'],
+    ['config set log.level loud', 'error: log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", not "loud"; nothing was changed'],
+    ['config set hardware.doors.pulsems 400', 'error: hardware.doors.pulsems: not a known setting (hardware.doors has: maxPulseMs, pulseMs, maxConcurrentPulses, pollMs, jamWindowMs, leftOpenMs, flapChanges, flapWindowMs, unknownAfterFailures); nothing was changed'],
+    ['config set bogus 1', 'error: bogus: not a known setting (the file has: log, hardware, console); nothing was changed'],
+  ];
+  for (const [line, want] of cases) {
+    const out = await h.cmd(line);
+    t.equal(out.split('\r\n').find((l) => l.startsWith('error:')), want, line);
+  }
+  t.notMatch(h.out, /Too big|Too small|Unrecognized|Invalid input|\(root\)/, 'no raw validator wording on the screen');
+});
+
 t.test('config show masks secrets; config set persists durably and says when a restart is needed', async (t) => {
   const h = await setup(t);
   await h.signIn();
