@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parse as parseYaml, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeIssues } from '../config/issues.ts';
+import { setYamlValue } from './yaml-edit.ts';
 
 /** One problem with a configuration, with the dotted path of the field at fault. */
 export interface ConfigIssue {
@@ -112,8 +113,9 @@ export async function writeFileDurably(path: string, data: string | Uint8Array):
 
 /**
  * The controller config file as the console edits it: one key at a time, validated as a whole
- * document by the config schema before anything is written, written durably, comments and layout
- * of the YAML kept (yaml's Document API). Changes are serialised: two `config set` never race.
+ * document by the config schema before anything is written, written durably (temp file, fsync,
+ * rename, folder fsync), the technician's layout and comments kept (`setYamlValue`). Changes are
+ * serialised: two `config set` never race.
  */
 export class ConsoleConfigFile {
   readonly path: string;
@@ -169,8 +171,8 @@ export class ConsoleConfigFile {
     }
     const before = doc.toJS() as unknown;
     const previous = getIn(before, segments);
-    doc.setIn(segments, value);
-    const after = doc.toJS() as unknown;
+    const nextText = setYamlValue(text, segments, value);
+    const after = parseDocument(nextText).toJS() as unknown;
     const v = this.o.validate(after);
     if (!v.ok) {
       // Only the problems this change causes: a file already wrong elsewhere is reported separately.
@@ -185,7 +187,7 @@ export class ConsoleConfigFile {
     const changed = JSON.stringify(previous) !== JSON.stringify(value);
     if (changed) {
       try {
-        await writeFileDurably(this.path, doc.toString());
+        await writeFileDurably(this.path, nextText);
       } catch (err) {
         return { ok: false, code: 'IO', message: `cannot write ${this.path}: ${(err as Error).message}`, problems: [] };
       }
