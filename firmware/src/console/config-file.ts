@@ -12,8 +12,25 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Validates a whole configuration document (the controller config schema plus cross-field rules). */
-export type ConfigValidator = (doc: unknown) => { ok: true } | { ok: false; problems: ConfigIssue[] };
+/**
+ * Validates a whole configuration document (the controller config schema plus cross-field rules). When valid, it
+ * may give the configuration as the controller runs it (defaults filled in), which `config show` lists.
+ */
+export type ConfigValidator = (doc: unknown) => { ok: true; config?: unknown } | { ok: false; problems: ConfigIssue[] };
+
+/** One line of `config show`: a setting from the file, or a default the file leaves out. */
+export interface ConfigShowEntry {
+  key: string;
+  /** JSON of the value, secrets masked. */
+  value: string;
+  isDefault: boolean;
+}
+
+/** `config show`: the settings in effect; `problems` when the file is not valid (then only its own settings). */
+export interface ConfigView {
+  entries: ConfigShowEntry[];
+  problems?: ConfigIssue[];
+}
 
 export type ConfigSetResult =
   | { ok: true; key: string; previous: unknown; value: unknown; changed: boolean; restartNeeded: boolean }
@@ -132,6 +149,18 @@ export class ConsoleConfigFile {
     return parseDocument(text).toJS() as unknown;
   }
 
+  /** The settings in effect: the file's, and the defaults it leaves out (marked). */
+  async show(): Promise<ConfigView> {
+    const file = await this.read();
+    const own = flattenConfig(file);
+    const v = this.o.validate(file);
+    if (!v.ok) return { entries: own.map(([key, value]) => ({ key, value, isDefault: false })), problems: v.problems };
+    if (v.config === undefined) return { entries: own.map(([key, value]) => ({ key, value, isDefault: false })) };
+    const inFile = new Set(own.map(([k]) => k));
+    // Only the keys written in the file are the technician's; every other value the controller uses is a default.
+    return { entries: flattenConfig(v.config).map(([key, value]) => ({ key, value, isDefault: !inFile.has(key) })) };
+  }
+
   set(key: string, value: unknown): Promise<ConfigSetResult> {
     const run = this.chain.then(() => this.doSet(key, value));
     this.chain = run.catch(() => undefined);
@@ -213,20 +242,24 @@ function getIn(value: unknown, path: ReadonlyArray<string | number>): unknown {
  * console section is merged into the controller schema).
  */
 export function withConsoleSection(
-  validate: (doc: unknown, opts?: { otherSections?: readonly string[] }) => { ok: true } | { ok: false; problems: ConfigIssue[] },
+  validate: (doc: unknown, opts?: { otherSections?: readonly string[] }) => { ok: true; config?: unknown } | { ok: false; problems: ConfigIssue[] },
   section: z.ZodType,
 ): ConfigValidator {
   return (doc) => {
     const problems: ConfigIssue[] = [];
     let rest: unknown = doc;
+    let parsed: unknown;
     if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'console' in doc) {
       const { console: c, ...others } = doc as Record<string, unknown>;
       rest = others;
       const r = section.safeParse(c);
       if (!r.success) problems.push(...describeIssues(r.error.issues, { schema: section, input: c, prefix: ['console'] }));
+      else parsed = r.data;
     }
     const base = validate(rest, { otherSections: ['console'] });
     if (!base.ok) problems.push(...base.problems);
-    return problems.length > 0 ? { ok: false, problems } : { ok: true };
+    if (problems.length > 0 || !base.ok) return { ok: false, problems };
+    if (typeof base.config !== 'object' || base.config === null) return { ok: true };
+    return { ok: true, config: parsed === undefined ? base.config : { ...base.config, console: parsed } };
   };
 }

@@ -10,7 +10,7 @@ import { SignInThrottle } from './throttle.ts';
 
 export * from './backend.ts';
 export * from './config-section.ts';
-export { ConsoleConfigFile, writeFileDurably, maskSecrets, flattenConfig, parseConfigValue, isSecretKey, type ConfigIssue, type ConfigValidator, type ConfigSetResult } from './config-file.ts';
+export { ConsoleConfigFile, writeFileDurably, maskSecrets, flattenConfig, parseConfigValue, isSecretKey, type ConfigIssue, type ConfigValidator, type ConfigSetResult, type ConfigView, type ConfigShowEntry } from './config-file.ts';
 export { factoryResetLocalState, type FactoryResetOptions } from './factory-reset.ts';
 export { ControllerBackend, probeBroker, type ControllerBackendOptions, type ConsoleLink, type BrokerCredentials } from './controller-backend.ts';
 export { LogRing, createLogTee, formatPinoLine } from './log-ring.ts';

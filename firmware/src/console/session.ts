@@ -3,7 +3,7 @@ import type { EventBody } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.ts';
 import { ConsoleError, type ConsoleBackend, type DoorView } from './backend.ts';
-import { flattenConfig, isSecretKey, MASK, parseConfigValue } from './config-file.ts';
+import { isSecretKey, MASK, parseConfigValue } from './config-file.ts';
 import type { ConsoleConfig } from './config-section.ts';
 import { verifyTechnicianPin } from './config-section.ts';
 import {
@@ -464,15 +464,18 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
         name: 'config',
         usage: 'config show|set KEY VALUE',
         summary: 'show the configuration, or change one setting',
-        help: 'config show [PREFIX]   every setting as KEY = VALUE (secrets masked)\nconfig set KEY VALUE    validate against the config schema, save durably,\n                        and say whether a restart (reboot-safe) is needed',
+        help: 'config show [PREFIX]   every setting in effect as KEY = VALUE, the ones the file\n                        leaves out marked (default); secrets masked\nconfig set KEY VALUE    validate against the config schema, save durably,\n                        and say whether a restart (reboot-safe) is needed',
         run: async (args, rest) => {
           const sub = args[0];
           if (sub === 'show') {
             this.noMoreArgs(args, 2);
             const prefix = args[1];
-            const lines = flattenConfig(await this.backend.config.read()).filter(([k]) => !prefix || k === prefix || k.startsWith(`${prefix}.`));
+            const view = await this.backend.config.show();
+            const lines = view.entries.filter((e) => !prefix || e.key === prefix || e.key.startsWith(`${prefix}.`));
             if (lines.length === 0) throw new UsageError(`no setting under "${truncate(prefix ?? '', 40)}"`);
-            for (const [k, v] of lines) p(`${k} = ${v}`);
+            const width = Math.min(48, Math.max(...lines.map((e) => e.key.length + e.value.length + 3)));
+            for (const e of lines) p(e.isDefault ? `${`${e.key} = ${e.value}`.padEnd(width)}   (default)` : `${e.key} = ${e.value}`);
+            if (view.problems) p(`(defaults not shown: the file has problems; ${view.problems.map((x) => `${x.path}: ${x.message}`).join('; ')})`);
             return;
           }
           if (sub === 'set') {

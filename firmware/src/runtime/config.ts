@@ -212,7 +212,7 @@ export async function loadRuntimeConfig(path: string, env?: NodeJS.ProcessEnv): 
  * A validator of a whole document for the console's `config set` (synchronous: the cloud key file is not re-read;
  * its presence is checked at the next start).
  */
-export function validateDocumentSync(input: unknown): { ok: true } | { ok: false; problems: ConfigProblem[] } {
+export function validateDocumentSync(input: unknown): { ok: true; config: unknown } | { ok: false; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const doc = obj(input);
   if (!doc) return { ok: false, problems: [{ path: '(root)', message: 'expected a mapping' }] };
@@ -226,7 +226,11 @@ export function validateDocumentSync(input: unknown): { ok: true } | { ok: false
     const r = schemas[s].safeParse(doc[s]);
     if (!r.success) problems.push(...issues(s, schemas[s], doc[s], r.error));
   }
-  return problems.length ? { ok: false, problems: dedupe(problems) } : { ok: true };
+  if (problems.length || !base.ok) return { ok: false, problems: dedupe(problems) };
+  // The configuration as the controller would run it (defaults filled in), for the console's `config show`.
+  const config: Record<string, unknown> = { ...base.config };
+  for (const s of SECTIONS) if (doc[s] !== undefined) config[s] = schemas[s].parse(doc[s]);
+  return { ok: true, config };
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

@@ -254,6 +254,22 @@ t.test('config show masks secrets; config set persists durably and says when a r
   t.match(h.backend.actions().find((a) => a.action === 'config set'), { args: ['hardware.doors.pulseMs', '400'], ok: true });
 });
 
+t.test('config show lists the defaults the controller uses too, marked as defaults; the file\'s own settings unmarked', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  const out = await h.cmd('config show hardware.doors');
+  const lines = out.split('\r\n').filter((l) => l.startsWith('hardware.doors.'));
+  t.same(lines.filter((l) => !l.endsWith('(default)')), ['hardware.doors.maxPulseMs = 1000', 'hardware.doors.pulseMs = 500', 'hardware.doors.pollMs = 50'], 'what the file says');
+  t.ok(lines.some((l) => /^hardware\.doors\.jamWindowMs = 2000 +\(default\)$/.test(l)), 'a default the file leaves out');
+  t.ok(lines.some((l) => /^hardware\.doors\.maxConcurrentPulses = 1 +\(default\)$/.test(l)));
+  t.equal(lines.length, 9, 'every setting of the section');
+  const all = await h.cmd('config show');
+  t.match(all, /console\.baudRate = 115200 +\(default\)/);
+  t.match(all, /hardware\.commissioning\.unlockAtStart = \[\] +\(default\)/);
+  t.match(all, 'console.pinHash = "********"\r\n', 'secrets still masked');
+  t.notMatch(all, /pinHash.*\(default\)/);
+});
+
 t.test('factory-reset needs the typed phrase; anything else cancels', async (t) => {
   const h = await setup(t);
   await h.signIn();
