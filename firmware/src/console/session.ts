@@ -128,6 +128,11 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     this.terminal.feed(chunk);
   }
 
+  /** A log line of the controller on this console's terminal: above the prompt, never inside the typed line. */
+  printLog(line: string): void {
+    if (this.state !== 'closed') this.terminal.printAbove(line);
+  }
+
   get signedIn(): boolean {
     return this.state !== 'signin' && this.state !== 'closed';
   }

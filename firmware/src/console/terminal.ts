@@ -93,6 +93,24 @@ export class Terminal {
     this.out.write(s);
   }
 
+  /**
+   * Writes a line that is not an answer to what was typed (a log line) without breaking the line being edited:
+   * the prompt line is cleared, the text written, and the prompt drawn again with the input so far and the cursor
+   * where it was. A dumb terminal cannot clear a line: the text goes on a line of its own, then the prompt again.
+   */
+  printAbove(text: string): void {
+    const body = text.replace(/\r?\n$/, '');
+    if (this.mode !== 'line' && this.mode !== 'secret') {
+      this.print(`${body}\n`);
+      return;
+    }
+    this.out.write(this.dumb ? this.nl : `\r${ESC}[K`);
+    this.print(`${body}\n${this.prompt}`);
+    const back = this.buf.length - this.cursor;
+    this.echoOut(`${this.visible(this.buf)}${back > 0 && !this.dumb ? `${ESC}[${back}D` : ''}`);
+    if (this.dumb) this.cursor = this.buf.length;
+  }
+
   /** Escape sequence, or nothing on a dumb terminal. */
   esc(seq: string): string {
     return this.dumb ? '' : `${ESC}${seq}`;

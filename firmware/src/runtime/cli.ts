@@ -11,6 +11,7 @@ import { createLockBus } from '../doors/create-bus.ts';
 import { installSafeExit } from '../doors/index.ts';
 import {
   ConsoleConfigFile,
+  ConsoleLogSink,
   ControllerBackend,
   LogRing,
   createLogTee,
@@ -30,9 +31,11 @@ export interface Prepared {
   config: RuntimeConfig;
   logger: Logger;
   ring: LogRing | undefined;
+  /** Set when the logs share the console's terminal: the console shows them above its prompt. */
+  sink?: ConsoleLogSink;
 }
 
-async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
+async function prepare(configPath: string, logFd: 1 | 2, shareTerminal = false): Promise<Prepared> {
   const loaded = await loadRuntimeConfig(configPath, process.env);
   if (!loaded.ok) {
     process.stderr.write(`portier-controller: invalid configuration ${configPath}:\n${formatProblems(loaded.problems)}\n`);
@@ -41,9 +44,11 @@ async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
   const config = loaded.config;
   const level = process.env['LOG_LEVEL'] ?? config.log.level;
   const ring = config.console ? new LogRing(config.console.logLines) : undefined;
-  const dest = pino.destination(logFd);
+  const fd = pino.destination(logFd);
+  const sink = shareTerminal ? new ConsoleLogSink(fd) : undefined;
+  const dest = sink ?? fd;
   const logger = pino({ name: 'portier-controller', level }, ring ? createLogTee(ring, dest) : dest);
-  return { config, logger, ring };
+  return { config, logger, ring, ...(sink ? { sink } : {}) };
 }
 
 /**
@@ -110,7 +115,8 @@ export async function runController(configPath: string): Promise<RunningControll
  * stderr). Ctrl-D at the PIN prompt, or the end of input, stops the controller with outputs safe.
  */
 export async function runConsole(configPath: string): Promise<void> {
-  const p = await prepare(configPath, 2);
+  // Logs on stderr: when that is this same terminal, the console shows them above its prompt.
+  const p = await prepare(configPath, 2, process.stdout.isTTY === true && process.stderr.isTTY === true);
   const { config, logger } = p;
   if (!config.console) {
     process.stderr.write(`portier-controller: ${configPath} has no console section (console.pinHash is needed to sign in)\n`);
@@ -126,7 +132,15 @@ export async function runConsole(configPath: string): Promise<void> {
     await bus.close().catch(() => undefined);
     process.exit(1);
   }
-  const c = startConsole({ input: process.stdin, output: process.stdout, backend: rt.console!.backend, config: config.console, logger, throttle: rt.console!.throttle });
+  const c = startConsole({
+    input: process.stdin,
+    output: process.stdout,
+    backend: rt.console!.backend,
+    config: config.console,
+    logger,
+    throttle: rt.console!.throttle,
+    ...(p.sink ? { logs: p.sink } : {}),
+  });
   c.session.on('eof', () => c.close());
   await c.closed;
   removeSafeExit();
