@@ -64,8 +64,10 @@ function appendToSection(text: string, doc: Document, path: ReadonlyArray<string
   const indent = text.slice(text.lastIndexOf('\n', keyStart - 1) + 1, keyStart);
   if (!/^ *$/.test(indent)) return undefined;
   const lineEnd = text.indexOf('\n', last.value.range[1]);
-  const at = lineEnd === -1 ? text.length : lineEnd;
-  return `${text.slice(0, at)}\n${indent}${k}: ${v}${text.slice(at)}`;
+  // The new line ends like the file's lines do (CR LF in a file edited on Windows).
+  const crlf = lineEnd > 0 && text[lineEnd - 1] === '\r';
+  const at = lineEnd === -1 ? text.length : crlf ? lineEnd - 1 : lineEnd;
+  return `${text.slice(0, at)}${crlf ? '\r\n' : '\n'}${indent}${k}: ${v}${text.slice(at)}`;
 }
 
 /** The printing options that match the file's own layout. */

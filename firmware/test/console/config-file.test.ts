@@ -220,3 +220,11 @@ t.test("config set keeps the technician's layout: only the changed value differs
   t.match(await f.read(), { hardware: { commissioning: { unlockAtStart: [1] } } });
   t.same(readdirSync(cfg.dir), ['controller.yaml'], 'written through a temp file that is gone');
 });
+
+t.test('a file with CR LF line ends keeps them, a value inside a one-line map is quoted when it must be', async (t) => {
+  const { setYamlValue } = await import('@portier/firmware/console/yaml-edit.ts');
+  const crlf = 'log:\r\n  level: info # note\r\nhardware:\r\n  doors: { pulseMs: 500 }\r\n';
+  t.equal(setYamlValue(crlf, ['log', 'format'], 'json'), 'log:\r\n  level: info # note\r\n  format: json\r\nhardware:\r\n  doors: { pulseMs: 500 }\r\n');
+  t.equal(setYamlValue(crlf, ['hardware', 'doors', 'pulseMs'], 400), crlf.replace('500', '400'));
+  t.equal(setYamlValue('a: { b: 1, c: 2 }\n', ['a', 'b'], 'x, y'), 'a: { b: "x, y", c: 2 }\n');
+});
