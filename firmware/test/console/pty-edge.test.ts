@@ -79,7 +79,9 @@ t.test('a log line while the technician types: on its own line above the prompt,
   c.write(`open 9${LEFT}`);
   await c.expect('open 9');
   c.signal('SIGUSR2'); // door 1 forced open by hand: the controller logs it, on the same terminal
-  await c.expect(/forced[\s\S]*portier> open 9/);
+  // Three lines (the door controller's, then the runtime's door-opened and door-forced): wait for the last one
+  // and the prompt drawn after it, with nothing after that.
+  await c.expect(/door-forced[^\r\n]*\r\nportier> open 9\x1b\[1D$/);
   const screen = screenOf(c.output.slice(from));
   const log = screen.lines.filter((l) => l.includes('door opened without an unlock: forced'));
   t.equal(log.length, 1, 'the log line is shown once');
