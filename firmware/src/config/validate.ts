@@ -1,26 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { applyEnvOverrides } from './env.ts';
+import { describeIssues, type ConfigProblem } from './issues.ts';
 import { controllerConfigSchema, type ControllerConfig } from './schema.ts';
 
-/** One problem in a configuration, with the dotted path of the field at fault. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
+export type { ConfigProblem };
 
 export type ValidationResult = { ok: true; config: ControllerConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** Every problem at once: schema problems and cross-field rules (STYLE.md: configuration). */
-export function validate(input: unknown): ValidationResult {
+/**
+ * Every problem at once: schema problems and cross-field rules (STYLE.md: configuration), worded for a person.
+ * `otherSections`: top-level sections the caller validates itself (named when a key is unknown).
+ */
+export function validate(input: unknown, opts: { otherSections?: readonly string[] } = {}): ValidationResult {
   const problems: ConfigProblem[] = [];
   const parsed = controllerConfigSchema.safeParse(input);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push({ path: issue.path.map(String).join('.') || '(root)', message: issue.message });
-    }
+    problems.push(...describeIssues(parsed.error.issues, { schema: controllerConfigSchema, input, ...(opts.otherSections ? { otherSections: opts.otherSections } : {}) }));
   }
-  problems.push(...crossChecks(input));
+  // A field the schema already refused is not compared with others too: one problem per key, the basic one.
+  const refused = new Set(problems.map((p) => p.path));
+  problems.push(...crossChecks(input).filter((p) => !refused.has(p.path)));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
   return { ok: true, config: parsed.data };
 }
@@ -52,11 +52,6 @@ export async function readConfigDocument(
 export async function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): Promise<ValidationResult> {
   const doc = await readConfigDocument(path, env);
   return doc.ok ? validate(doc.data) : doc;
-}
-
-/** Human-readable list, one problem per line. */
-export function formatProblems(problems: ConfigProblem[]): string {
-  return problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
 }
 
 // Cross-field rules read the raw input defensively, so they run even when other fields are wrong

@@ -1,5 +1,5 @@
 import type { EventBody } from '@portier/protocol';
-import type { ConfigSetResult } from './config-file.ts';
+import type { ConfigSetResult, ConfigView } from './config-file.ts';
 
 /**
  * What the console needs from the controller. The real implementation is `ControllerBackend`
@@ -42,6 +42,8 @@ export interface ConsoleBackend {
 export interface ConsoleConfigAccess {
   /** The current document on disk as plain data. */
   read(): Promise<unknown>;
+  /** `config show`: the settings in effect, defaults marked (secrets masked). */
+  show(): Promise<ConfigView>;
   /** Validates and durably writes one change; says whether a restart is needed for it. */
   set(key: string, value: unknown): Promise<ConfigSetResult>;
 }

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parse as parseYaml, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { describeIssues } from '../config/issues.ts';
+import { setYamlValue } from './yaml-edit.ts';
 
 /** One problem with a configuration, with the dotted path of the field at fault. */
 export interface ConfigIssue {
@@ -9,8 +12,25 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Validates a whole configuration document (the controller config schema plus cross-field rules). */
-export type ConfigValidator = (doc: unknown) => { ok: true } | { ok: false; problems: ConfigIssue[] };
+/**
+ * Validates a whole configuration document (the controller config schema plus cross-field rules). When valid, it
+ * may give the configuration as the controller runs it (defaults filled in), which `config show` lists.
+ */
+export type ConfigValidator = (doc: unknown) => { ok: true; config?: unknown } | { ok: false; problems: ConfigIssue[] };
+
+/** One line of `config show`: a setting from the file, or a default the file leaves out. */
+export interface ConfigShowEntry {
+  key: string;
+  /** JSON of the value, secrets masked. */
+  value: string;
+  isDefault: boolean;
+}
+
+/** `config show`: the settings in effect; `problems` when the file is not valid (then only its own settings). */
+export interface ConfigView {
+  entries: ConfigShowEntry[];
+  problems?: ConfigIssue[];
+}
 
 export type ConfigSetResult =
   | { ok: true; key: string; previous: unknown; value: unknown; changed: boolean; restartNeeded: boolean }
@@ -110,8 +130,9 @@ export async function writeFileDurably(path: string, data: string | Uint8Array):
 
 /**
  * The controller config file as the console edits it: one key at a time, validated as a whole
- * document by the config schema before anything is written, written durably, comments and layout
- * of the YAML kept (yaml's Document API). Changes are serialised: two `config set` never race.
+ * document by the config schema before anything is written, written durably (temp file, fsync,
+ * rename, folder fsync), the technician's layout and comments kept (`setYamlValue`). Changes are
+ * serialised: two `config set` never race.
  */
 export class ConsoleConfigFile {
   readonly path: string;
@@ -126,6 +147,18 @@ export class ConsoleConfigFile {
   async read(): Promise<unknown> {
     const text = await readFile(this.path, 'utf8');
     return parseDocument(text).toJS() as unknown;
+  }
+
+  /** The settings in effect: the file's, and the defaults it leaves out (marked). */
+  async show(): Promise<ConfigView> {
+    const file = await this.read();
+    const own = flattenConfig(file);
+    const v = this.o.validate(file);
+    if (!v.ok) return { entries: own.map(([key, value]) => ({ key, value, isDefault: false })), problems: v.problems };
+    if (v.config === undefined) return { entries: own.map(([key, value]) => ({ key, value, isDefault: false })) };
+    const inFile = new Set(own.map(([k]) => k));
+    // Only the keys written in the file are the technician's; every other value the controller uses is a default.
+    return { entries: flattenConfig(v.config).map(([key, value]) => ({ key, value, isDefault: !inFile.has(key) })) };
   }
 
   set(key: string, value: unknown): Promise<ConfigSetResult> {
@@ -167,21 +200,23 @@ export class ConsoleConfigFile {
     }
     const before = doc.toJS() as unknown;
     const previous = getIn(before, segments);
-    doc.setIn(segments, value);
-    const after = doc.toJS() as unknown;
+    const nextText = setYamlValue(text, segments, value);
+    const after = parseDocument(nextText).toJS() as unknown;
     const v = this.o.validate(after);
     if (!v.ok) {
       // Only the problems this change causes: a file already wrong elsewhere is reported separately.
       const old = this.o.validate(before);
       const oldKeys = new Set(old.ok ? [] : old.problems.map((p) => `${p.path}\u0000${p.message}`));
       const fresh = v.problems.filter((p) => !oldKeys.has(`${p.path}\u0000${p.message}`));
-      const problems = fresh.length > 0 ? fresh : v.problems;
+      // A value outside its own range also breaks the rules that compare it with others: say the first thing.
+      const own = fresh.filter((p) => p.path === key || p.path.startsWith(`${key}.`));
+      const problems = own.length > 0 ? own : fresh.length > 0 ? fresh : v.problems;
       return { ok: false, code: 'CONFIG_INVALID', message: problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems };
     }
     const changed = JSON.stringify(previous) !== JSON.stringify(value);
     if (changed) {
       try {
-        await writeFileDurably(this.path, doc.toString());
+        await writeFileDurably(this.path, nextText);
       } catch (err) {
         return { ok: false, code: 'IO', message: `cannot write ${this.path}: ${(err as Error).message}`, problems: [] };
       }
@@ -207,20 +242,24 @@ function getIn(value: unknown, path: ReadonlyArray<string | number>): unknown {
  * console section is merged into the controller schema).
  */
 export function withConsoleSection(
-  validate: (doc: unknown) => { ok: true } | { ok: false; problems: ConfigIssue[] },
-  section: { safeParse(v: unknown): { success: true } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } },
+  validate: (doc: unknown, opts?: { otherSections?: readonly string[] }) => { ok: true; config?: unknown } | { ok: false; problems: ConfigIssue[] },
+  section: z.ZodType,
 ): ConfigValidator {
   return (doc) => {
     const problems: ConfigIssue[] = [];
     let rest: unknown = doc;
+    let parsed: unknown;
     if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'console' in doc) {
       const { console: c, ...others } = doc as Record<string, unknown>;
       rest = others;
       const r = section.safeParse(c);
-      if (!r.success) for (const i of r.error.issues) problems.push({ path: ['console', ...i.path.map(String)].join('.'), message: i.message });
+      if (!r.success) problems.push(...describeIssues(r.error.issues, { schema: section, input: c, prefix: ['console'] }));
+      else parsed = r.data;
     }
-    const base = validate(rest);
+    const base = validate(rest, { otherSections: ['console'] });
     if (!base.ok) problems.push(...base.problems);
-    return problems.length > 0 ? { ok: false, problems } : { ok: true };
+    if (problems.length > 0 || !base.ok) return { ok: false, problems };
+    if (typeof base.config !== 'object' || base.config === null) return { ok: true };
+    return { ok: true, config: parsed === undefined ? base.config : { ...base.config, console: parsed } };
   };
 }

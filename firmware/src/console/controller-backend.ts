@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import type { EventBody } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { DoorError } from '../doors/errors.ts';
-import type { DoorController, DoorControllerEventMap, DoorStatus } from '../doors/door-controller.ts';
+import type { DoorController, DoorStatus } from '../doors/door-controller.ts';
 import { silentLogger } from '../util/logger.ts';
 import {
   ConsoleError,
@@ -31,6 +31,17 @@ export interface ConsoleLink {
     lastError?: { message: string } | undefined;
   };
   publishEvent(body: EventBody): Promise<{ seq: number; at: number } | unknown>;
+}
+
+/**
+ * Where the controller records its events: the runtime's `publish` puts each one in the link's outbox (or only
+ * logs it without a link) and then emits `event`. Door supervision, the kiosk, commands and the console all record
+ * through it, so `events` lists from this one stream what the cloud will get.
+ */
+export interface EventRecorder {
+  publish(body: EventBody): Promise<unknown>;
+  on(name: 'event', listener: (e: { body: EventBody; seq: number | undefined }) => void): unknown;
+  off(name: 'event', listener: (e: { body: EventBody; seq: number | undefined }) => void): unknown;
 }
 
 /** The broker the controller uses (for `net test`). */
@@ -70,10 +81,11 @@ export interface ControllerBackendOptions {
   /** Desired version last reported to the cloud. Default: the applied desired version. */
   reportedVersion?: () => number | null;
   /**
-   * Record the door controller's events for `events` here (default true). Set false when the
-   * caller passes every published event to `noteEvent` itself, or they would show twice.
+   * The controller's event recorder (the runtime). With it, the console publishes through it and `events` lists
+   * every event it recorded. Without it (a door controller alone), `events` lists what the console itself
+   * published: nothing else records events there.
    */
-  recordDoorEvents?: boolean;
+  recorder?: EventRecorder;
   /** How many recent events `events` can show. Default 200. */
   eventsCapacity?: number;
   /**
@@ -113,16 +125,20 @@ export class ControllerBackend implements ConsoleBackend {
     this.now = opts.now ?? Date.now;
     this.startedAt = opts.startedAt ?? this.now();
     this.capacity = opts.eventsCapacity ?? 200;
-    if (opts.recordDoorEvents !== false) this.watchDoors();
+    const r = opts.recorder;
+    if (r) {
+      const onEvent = (e: { body: EventBody; seq: number | undefined }): void => this.noteEvent(e.body, e.seq);
+      r.on('event', onEvent);
+      this.detach.push(() => r.off('event', onEvent));
+    }
   }
 
-  /** Stops listening to the door controller. */
+  /** Stops listening to the recorder. */
   dispose(): void {
     for (const d of this.detach.splice(0)) d();
   }
 
-  /** Records an event for `events` (the lead can pass every event the controller publishes). */
-  noteEvent(event: EventBody, seq?: number): void {
+  private noteEvent(event: EventBody, seq?: number): void {
     this.recent.push(seq === undefined ? { at: this.now(), event } : { at: this.now(), seq, event });
     if (this.recent.length > this.capacity) this.recent.splice(0, this.recent.length - this.capacity);
   }
@@ -265,6 +281,11 @@ export class ControllerBackend implements ConsoleBackend {
   }
 
   async publishEvent(body: EventBody): Promise<void> {
+    if (this.o.recorder) {
+      // The recorder logs a failure itself and reports what it recorded through `event`.
+      await this.o.recorder.publish(body);
+      return;
+    }
     if (!this.o.link) {
       this.noteEvent(body);
       return;
@@ -300,26 +321,6 @@ export class ControllerBackend implements ConsoleBackend {
     };
     if (s.openSince !== undefined) v.openSince = s.openSince;
     return v;
-  }
-
-  private watchDoors(): void {
-    const d = this.o.doors;
-    const on = <K extends keyof DoorControllerEventMap>(name: K, f: (...args: DoorControllerEventMap[K]) => void): void => {
-      d.on(name, f as never);
-      this.detach.push(() => d.off(name, f as never));
-    };
-    on('door-opened', (e) => this.noteEvent({ type: 'door-opened', door: e.door, cause: e.cause }));
-    on('door-closed', (e) => this.noteEvent({ type: 'door-closed', door: e.door, openForMs: Math.max(0, Math.round(e.openMs ?? 0)) }));
-    on('door-jammed', (e) => this.noteEvent({ type: 'door-jammed', door: e.door }));
-    on('door-left-open', (e) => this.noteEvent({ type: 'door-left-open', door: e.door, openForMs: Math.round(e.openMs) }));
-    on('door-unknown', (e) => this.noteEvent({ type: 'door-unknown', door: e.door }));
-    on('sensor-flapping', (e) => this.noteEvent({ type: 'sensor-flapping', door: e.door, changes: e.changes }));
-    on('lock-fault', (e) =>
-      this.noteEvent({ type: 'lock-fault', door: e.door, code: e.code.slice(0, 40), message: e.message.slice(0, 200) }),
-    );
-    on('bus-health', (e) =>
-      this.noteEvent({ type: 'bus-health', state: e.state, consecutiveFailures: e.consecutiveFailures }),
-    );
   }
 }
 

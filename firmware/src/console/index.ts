@@ -5,15 +5,17 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { consoleConfigSchema, type ConsoleConfig } from './config-section.ts';
+import type { ConsoleLogSink } from './log-sink.ts';
 import { ConsoleSession } from './session.ts';
 import { SignInThrottle } from './throttle.ts';
 
 export * from './backend.ts';
 export * from './config-section.ts';
-export { ConsoleConfigFile, writeFileDurably, maskSecrets, flattenConfig, parseConfigValue, isSecretKey, type ConfigIssue, type ConfigValidator, type ConfigSetResult } from './config-file.ts';
+export { ConsoleConfigFile, writeFileDurably, maskSecrets, flattenConfig, parseConfigValue, isSecretKey, type ConfigIssue, type ConfigValidator, type ConfigSetResult, type ConfigView, type ConfigShowEntry } from './config-file.ts';
 export { factoryResetLocalState, type FactoryResetOptions } from './factory-reset.ts';
 export { ControllerBackend, probeBroker, type ControllerBackendOptions, type ConsoleLink, type BrokerCredentials } from './controller-backend.ts';
 export { LogRing, createLogTee, formatPinoLine } from './log-ring.ts';
+export { ConsoleLogSink, type LogLineTarget } from './log-sink.ts';
 export { ConsoleSession, FACTORY_RESET_PHRASE, type ConsoleSessionOptions, type ConsoleSessionEventMap } from './session.ts';
 export { SignInThrottle, FileThrottleStore, type ThrottleStore, type ThrottleState } from './throttle.ts';
 export { Terminal, stripEscapes } from './terminal.ts';
@@ -34,6 +36,11 @@ export interface StartConsoleOptions {
   dumb?: boolean;
   /** Echo typed characters. Default: true, except when the input is a stdio pipe (not a TTY). */
   echo?: boolean;
+  /**
+   * The controller's log destination when its logs share this terminal (stderr on the same tty): while the
+   * console runs, log lines are shown above the prompt instead of in the middle of the typed line.
+   */
+  logs?: ConsoleLogSink;
   /** Share one throttle between the consoles of a controller (serial and stdio). */
   throttle?: SignInThrottle;
   /** Actor id in audit events. Default `stdio` / `stream`. */
@@ -83,9 +90,11 @@ export function startConsole(opts: StartConsoleOptions): RunningConsole {
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let done = false;
+  const detachLogs = opts.logs?.attach(session);
   const close = (): void => {
     if (done) return;
     done = true;
+    detachLogs?.();
     input.off('data', onData);
     input.off('end', close);
     input.off('close', close);

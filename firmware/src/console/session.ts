@@ -3,23 +3,15 @@ import type { EventBody } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.ts';
 import { ConsoleError, type ConsoleBackend, type DoorView } from './backend.ts';
-import { flattenConfig, isSecretKey, MASK, parseConfigValue } from './config-file.ts';
+import { auditArgs, buildCommands, Declined, helpOf, truncate, UsageError, type Command } from './commands.ts';
 import type { ConsoleConfig } from './config-section.ts';
 import { verifyTechnicianPin } from './config-section.ts';
-import {
-  formatDuration,
-  renderDoorTable,
-  renderEvent,
-  renderLockTest,
-  renderNetTest,
-  renderScan,
-  renderStatus,
-  renderUnlock,
-} from './render.ts';
+import { formatDuration, renderDoorTable } from './render.ts';
 import { Terminal, type Key } from './terminal.ts';
 import { SignInThrottle } from './throttle.ts';
 
-export const FACTORY_RESET_PHRASE = 'FACTORY RESET';
+export { FACTORY_RESET_PHRASE } from './commands.ts';
+
 const PROMPT = 'portier> ';
 const PIN_PROMPT = 'PIN: ';
 const LIVE_REFRESH_MS = 250;
@@ -61,17 +53,6 @@ export interface ConsoleSessionEventMap {
 
 type State = 'signin' | 'ready' | 'busy' | 'live' | 'confirm' | 'closed';
 
-interface Command {
-  name: string;
-  usage: string;
-  summary: string;
-  help: string;
-  /** Returns the audit detail; throws UsageError for bad arguments. */
-  run(args: string[], rest: string): Promise<string | void> | string | void;
-}
-
-class UsageError extends Error {}
-
 /**
  * One technician console session over a byte stream: sign-in with the technician PIN (throttled,
  * locked out after repeated failures), automatic sign-out after inactivity, commands with help,
@@ -111,7 +92,18 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
       onInterrupt: () => this.onInterrupt(),
       onActivity: () => this.touch(),
     });
-    for (const c of this.buildCommands()) this.commands.set(c.name, c);
+    const host = {
+      backend: this.backend,
+      now: () => this.now(),
+      print: (line: string) => this.terminal.print(`${line}\n`),
+      commandList: () => this.commands.values(),
+      findCommand: (name: string) => this.commands.get(name),
+      startLive: () => this.startLive(),
+      audit: (action: string, args: string[], ok: boolean, detail?: string) => this.audit(action, args, ok, detail),
+      confirm: (prompt: string) => this.confirm(prompt),
+      signOut: (reason: 'user') => this.signOut(reason),
+    };
+    for (const c of buildCommands(host)) this.commands.set(c.name, c);
   }
 
   /** Shows the banner and the PIN prompt. */
@@ -124,6 +116,11 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
   feed(chunk: Buffer | string): void {
     if (this.state === 'closed') return;
     this.terminal.feed(chunk);
+  }
+
+  /** A log line of the controller on this console's terminal: above the prompt, never inside the typed line. */
+  printLog(line: string): void {
+    if (this.state !== 'closed') this.terminal.printAbove(line);
   }
 
   get signedIn(): boolean {
@@ -299,7 +296,7 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
       return;
     }
     if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') {
-      this.terminal.print(`${this.helpOf(cmd)}\n`);
+      this.terminal.print(`${helpOf(cmd)}\n`);
       this.terminal.readLine(PROMPT);
       return;
     }
@@ -312,7 +309,9 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
       if (typeof d === 'string') detail = d;
     } catch (err) {
       ok = false;
-      if (err instanceof UsageError) {
+      if (err instanceof Declined) {
+        detail = err.message;
+      } else if (err instanceof UsageError) {
         detail = err.message;
         this.terminal.print(`error: ${err.message} (usage: ${cmd.usage})\n`);
       } else if (err instanceof ConsoleError) {
@@ -336,243 +335,6 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     }
   }
 
-  private helpOf(cmd: Command): string {
-    return `${cmd.usage}\n  ${cmd.summary}\n${cmd.help
-      .split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n')}`;
-  }
-
-  private door(arg: string | undefined): number {
-    if (arg === undefined) throw new UsageError('missing door number');
-    if (!/^[0-9]{1,4}$/.test(arg)) throw new UsageError(`"${truncate(arg, 20)}" is not a door number`);
-    const n = Number(arg);
-    const doors = this.backend.doors().map((d) => d.door);
-    if (!doors.includes(n)) {
-      throw new UsageError(`no door ${n} on this controller (doors ${doors.length ? `${Math.min(...doors)}..${Math.max(...doors)}` : 'none'})`);
-    }
-    return n;
-  }
-
-  private noMoreArgs(args: string[], max: number): void {
-    if (args.length > max) throw new UsageError(`unexpected "${truncate(args[max]!, 20)}"`);
-  }
-
-  private buildCommands(): Command[] {
-    const p = (s: string): void => this.terminal.print(`${s}\n`);
-    return [
-      {
-        name: 'help',
-        usage: 'help [COMMAND]',
-        summary: 'list the commands, or explain one',
-        help: 'Every command also answers "COMMAND help".',
-        run: (args) => {
-          if (args.length === 0) {
-            p('commands:');
-            for (const c of this.commands.values()) p(`  ${c.usage.padEnd(24)} ${c.summary}`);
-            p('keys: arrows edit and recall history, Ctrl-C clears the line, Ctrl-D signs out');
-            return;
-          }
-          const c = this.commands.get(args[0]!.toLowerCase());
-          if (!c) throw new UsageError(`no command "${truncate(args[0]!, 40)}"`);
-          p(this.helpOf(c));
-        },
-      },
-      {
-        name: 'status',
-        usage: 'status',
-        summary: 'doors, sensors, lock boards, broker, outbox, versions, clock, uptime',
-        help: 'One screen of everything the controller knows about itself.',
-        run: async (args) => {
-          this.noMoreArgs(args, 0);
-          p(renderStatus(await this.backend.status(), this.now()));
-        },
-      },
-      {
-        name: 'doors',
-        usage: 'doors',
-        summary: 'live view of the doors (any key stops it)',
-        help: 'Redraws the door table as sensors change. On a dumb terminal, prints one line per change.',
-        run: (args) => {
-          this.noMoreArgs(args, 0);
-          this.startLive();
-        },
-      },
-      {
-        name: 'open',
-        usage: 'open N',
-        summary: 'unlock door N and report what the door did',
-        help: 'Goes through the door controller: pulse length limit and power budget apply.\nThe answer is what the sensor saw: opened, already open, jammed or unknown.',
-        run: async (args) => {
-          this.noMoreArgs(args, 1);
-          const door = this.door(args[0]);
-          p(`opening door ${door}...`);
-          const r = await this.backend.open(door);
-          p(renderUnlock(r));
-          return r.outcome;
-        },
-      },
-      {
-        name: 'test',
-        usage: 'test N',
-        summary: 'lock test of door N: pulse, watch the sensor, report',
-        help: 'Reads the door and item sensors, pulses the lock once through the door controller,\nand reports whether the latch released. Close the door afterwards.',
-        run: async (args) => {
-          this.noMoreArgs(args, 1);
-          const door = this.door(args[0]);
-          p(`testing door ${door}...`);
-          const r = await this.backend.test(door);
-          p(renderLockTest(r));
-          return r.outcome;
-        },
-      },
-      {
-        name: 'boards',
-        usage: 'boards scan',
-        summary: 'find the lock boards on the bus by address',
-        help: 'Asks every address on the lock bus and lists the boards that answer,\nand the configured ones that do not.',
-        run: async (args) => {
-          if (args[0] !== 'scan') throw new UsageError(args[0] ? `unknown subcommand "${truncate(args[0], 20)}"` : 'missing subcommand');
-          this.noMoreArgs(args, 1);
-          p('scanning...');
-          const r = await this.backend.scanBoards();
-          p(renderScan(r));
-          return `${r.found.length} found, ${r.missing.length} missing`;
-        },
-      },
-      {
-        name: 'service',
-        usage: 'service N out|in',
-        summary: 'take door N out of service, or back in',
-        help: 'An out-of-service door is not offered for drop-offs; the cloud is told (service-changed).',
-        run: async (args) => {
-          this.noMoreArgs(args, 2);
-          const door = this.door(args[0]);
-          const s = args[1]?.toLowerCase();
-          if (s !== 'out' && s !== 'in') throw new UsageError(s === undefined ? 'missing out|in' : `"${truncate(args[1]!, 20)}" is not out or in`);
-          const state = s === 'out' ? 'out-of-service' : 'in-service';
-          await this.backend.setService(door, state);
-          p(`door ${door} is now ${state}`);
-          return state;
-        },
-      },
-      {
-        name: 'config',
-        usage: 'config show|set KEY VALUE',
-        summary: 'show the configuration, or change one setting',
-        help: 'config show [PREFIX]   every setting as KEY = VALUE (secrets masked)\nconfig set KEY VALUE    validate against the config schema, save durably,\n                        and say whether a restart (reboot-safe) is needed',
-        run: async (args, rest) => {
-          const sub = args[0];
-          if (sub === 'show') {
-            this.noMoreArgs(args, 2);
-            const prefix = args[1];
-            const lines = flattenConfig(await this.backend.config.read()).filter(([k]) => !prefix || k === prefix || k.startsWith(`${prefix}.`));
-            if (lines.length === 0) throw new UsageError(`no setting under "${truncate(prefix ?? '', 40)}"`);
-            for (const [k, v] of lines) p(`${k} = ${v}`);
-            return;
-          }
-          if (sub === 'set') {
-            const key = args[1];
-            if (key === undefined) throw new UsageError('missing KEY');
-            const valueText = rest.replace(/^set\s+\S+/, '').trim();
-            if (valueText === '') throw new UsageError('missing VALUE');
-            const r = await this.backend.config.set(key, parseConfigValue(valueText));
-            if (!r.ok) throw new ConsoleError(r.code, `${r.message}; nothing was changed`);
-            const shown = isSecretKey(key) ? MASK : JSON.stringify(r.value);
-            if (!r.changed) p(`${key} is already ${shown}`);
-            else p(`${key} = ${shown} saved${r.restartNeeded ? '; restart needed (reboot-safe) for it to take effect' : ', in effect now'}`);
-            return r.changed ? (r.restartNeeded ? 'saved, restart needed' : 'saved, live') : 'unchanged';
-          }
-          throw new UsageError(sub ? `unknown subcommand "${truncate(sub, 20)}"` : 'missing show or set');
-        },
-      },
-      {
-        name: 'net',
-        usage: 'net test',
-        summary: 'check that the broker answers and accepts our credentials',
-        help: 'Connects to the configured broker once with the controller credentials.',
-        run: async (args) => {
-          if (args[0] !== 'test') throw new UsageError(args[0] ? `unknown subcommand "${truncate(args[0], 20)}"` : 'missing subcommand');
-          this.noMoreArgs(args, 1);
-          p('testing the broker connection...');
-          const r = await this.backend.netTest();
-          p(renderNetTest(r));
-          if (!r.ok && r.result !== 'not-configured') throw new ConsoleError('IO', `net test failed: ${r.result}`);
-          return r.result;
-        },
-      },
-      {
-        name: 'logs',
-        usage: 'logs [N]',
-        summary: 'the last N log lines (default 20)',
-        help: 'From the in-memory ring of recent log lines.',
-        run: (args) => {
-          this.noMoreArgs(args, 1);
-          const n = count(args[0], 20);
-          const lines = this.backend.logs(n);
-          if (lines.length === 0) p('(no log lines)');
-          for (const l of lines) p(l);
-        },
-      },
-      {
-        name: 'events',
-        usage: 'events [N]',
-        summary: 'the last N events of this controller (default 20)',
-        help: 'Door events, faults, transactions and console actions, oldest first.',
-        run: (args) => {
-          this.noMoreArgs(args, 1);
-          const n = count(args[0], 20);
-          const evs = this.backend.events(n);
-          if (evs.length === 0) p('(no events)');
-          for (const e of evs) p(renderEvent(e));
-        },
-      },
-      {
-        name: 'reboot-safe',
-        usage: 'reboot-safe',
-        summary: 'drive every lock output safe and restart the controller daemon',
-        help: 'Pending unlocks end as unknown; the daemon restarts with the saved configuration.',
-        run: async (args) => {
-          this.noMoreArgs(args, 0);
-          p('driving outputs safe and restarting...');
-          this.audit('reboot-safe', [], true, 'requested');
-          await this.backend.rebootSafe();
-          p('outputs safe; restarting now.');
-          return 'done';
-        },
-      },
-      {
-        name: 'factory-reset',
-        usage: 'factory-reset',
-        summary: 'erase local state and configuration changes (typed confirmation)',
-        help: `Asks you to type ${FACTORY_RESET_PHRASE} exactly; anything else cancels.`,
-        run: async (args) => {
-          this.noMoreArgs(args, 0);
-          p('This erases the local state (desired copy, outbox, seen commands) and configuration changes,');
-          p('then restarts the controller.');
-          const answer = await this.confirm(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
-          if (answer === null || answer.trim() !== FACTORY_RESET_PHRASE) {
-            p('cancelled; nothing was changed.');
-            throw new ConsoleError('BAD_VALUE', 'factory reset not confirmed');
-          }
-          this.audit('factory-reset', [], true, 'confirmed');
-          await this.backend.factoryReset();
-          p('factory reset done; restarting now.');
-          return 'done';
-        },
-      },
-      {
-        name: 'exit',
-        usage: 'exit',
-        summary: 'sign out (also Ctrl-D)',
-        help: 'Ends the session; the PIN is needed again.',
-        run: () => {
-          this.signOut('user');
-        },
-      },
-    ];
-  }
-
   // ------------------------------------------------------------------------------------------ confirm
 
   private confirm(prompt: string): Promise<string | null> {
@@ -585,7 +347,7 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
         this.terminal.pause();
         resolve(line);
       };
-      this.terminal.readLine(prompt);
+      this.terminal.readLine(prompt, 'line', { history: false });
       // The console step is paused while a command runs; the answer must get through.
       this.terminal.resume();
     });
@@ -659,22 +421,6 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
 
 function describeDoor(d: DoorView): string {
   return `door ${d.door} ${d.state}, item ${d.itemPresent === null ? '-' : d.itemPresent ? 'yes' : 'no'}, ${d.service}${d.flapping ? ', sensor flapping' : ''}`;
-}
-
-function count(arg: string | undefined, dflt: number): number {
-  if (arg === undefined) return dflt;
-  if (!/^[0-9]{1,5}$/.test(arg) || Number(arg) < 1) throw new UsageError(`"${truncate(arg, 20)}" is not a count (1..99999)`);
-  return Number(arg);
-}
-
-function auditArgs(cmd: string, args: string[]): string[] {
-  // `config set KEY VALUE`: the value of a secret key never leaves the controller.
-  if (cmd === 'config' && args[0] === 'set' && args[1] !== undefined && isSecretKey(args[1])) return ['set', args[1], MASK];
-  return args;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
 function formatSeconds(ms: number): string {

@@ -54,6 +54,8 @@ export class Terminal {
   readonly echo: boolean;
   mode: InputMode = 'discard';
   private prompt = '';
+  /** Whether the line being read goes into the history (not a confirmation answer). */
+  private keepLine = true;
   private buf: string[] = [];
   private cursor = 0;
   private readonly history: string[] = [];
@@ -91,14 +93,36 @@ export class Terminal {
     this.out.write(s);
   }
 
+  /**
+   * Writes a line that is not an answer to what was typed (a log line) without breaking the line being edited:
+   * the prompt line is cleared, the text written, and the prompt drawn again with the input so far and the cursor
+   * where it was. A dumb terminal cannot clear a line: the text goes on a line of its own, then the prompt again.
+   */
+  printAbove(text: string): void {
+    const body = text.replace(/\r?\n$/, '');
+    if (this.mode !== 'line' && this.mode !== 'secret') {
+      this.print(`${body}\n`);
+      return;
+    }
+    this.out.write(this.dumb ? this.nl : `\r${ESC}[K`);
+    this.print(`${body}\n${this.prompt}`);
+    const back = this.buf.length - this.cursor;
+    this.echoOut(`${this.visible(this.buf)}${back > 0 && !this.dumb ? `${ESC}[${back}D` : ''}`);
+    if (this.dumb) this.cursor = this.buf.length;
+  }
+
   /** Escape sequence, or nothing on a dumb terminal. */
   esc(seq: string): string {
     return this.dumb ? '' : `${ESC}${seq}`;
   }
 
-  /** Starts reading a line: shows the prompt with an empty buffer. */
-  readLine(prompt: string, mode: 'line' | 'secret' = 'line'): void {
+  /**
+   * Starts reading a line: shows the prompt with an empty buffer. `history: false` keeps the line out of the
+   * history (an answer to a question, which recalled later would answer nothing or the wrong thing).
+   */
+  readLine(prompt: string, mode: 'line' | 'secret' = 'line', o: { history?: boolean } = {}): void {
     this.mode = mode;
+    this.keepLine = mode !== 'secret' && o.history !== false;
     this.prompt = prompt;
     this.buf = [];
     this.cursor = 0;
@@ -340,7 +364,7 @@ export class Terminal {
         this.echoOut('\r\n');
         this.buf = [];
         this.cursor = 0;
-        if (!secret && line.trim() !== '' && this.history[this.history.length - 1] !== line) {
+        if (this.keepLine && line.trim() !== '' && this.history[this.history.length - 1] !== line) {
           this.history.push(line);
           if (this.history.length > this.historySize) this.history.shift();
         }

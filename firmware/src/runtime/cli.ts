@@ -11,6 +11,7 @@ import { createLockBus } from '../doors/create-bus.ts';
 import { installSafeExit } from '../doors/index.ts';
 import {
   ConsoleConfigFile,
+  ConsoleLogSink,
   ControllerBackend,
   LogRing,
   createLogTee,
@@ -25,13 +26,16 @@ import { FIRMWARE_VERSION, startController, type RunningController, type StartCo
 /** Exit code that asks the supervisor (systemd `Restart=on-failure`, the launcher) to start the daemon again. */
 export const EXIT_RESTART = 75;
 
-interface Prepared {
+/** What the program prepared from its configuration file before the controller starts. */
+export interface Prepared {
   config: RuntimeConfig;
   logger: Logger;
   ring: LogRing | undefined;
+  /** Set when the logs share the console's terminal: the console shows them above its prompt. */
+  sink?: ConsoleLogSink;
 }
 
-async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
+async function prepare(configPath: string, logFd: 1 | 2, shareTerminal = false): Promise<Prepared> {
   const loaded = await loadRuntimeConfig(configPath, process.env);
   if (!loaded.ok) {
     process.stderr.write(`portier-controller: invalid configuration ${configPath}:\n${formatProblems(loaded.problems)}\n`);
@@ -40,18 +44,24 @@ async function prepare(configPath: string, logFd: 1 | 2): Promise<Prepared> {
   const config = loaded.config;
   const level = process.env['LOG_LEVEL'] ?? config.log.level;
   const ring = config.console ? new LogRing(config.console.logLines) : undefined;
-  const dest = pino.destination(logFd);
+  const fd = pino.destination(logFd);
+  const sink = shareTerminal ? new ConsoleLogSink(fd) : undefined;
+  const dest = sink ?? fd;
   const logger = pino({ name: 'portier-controller', level }, ring ? createLogTee(ring, dest) : dest);
-  return { config, logger, ring };
+  return { config, logger, ring, ...(sink ? { sink } : {}) };
 }
 
-function backendFactory(p: Prepared, configPath: string, getRuntime: () => RunningController | undefined): StartControllerOptions['consoleBackend'] {
+/**
+ * The technician console's backend as `portier-controller` builds it (also used by the console's tests, so they drive
+ * the program's own wiring): events from the runtime's recorder, config edits of `configPath`, restart by exit code.
+ */
+export function consoleBackendFactory(p: Prepared, configPath: string, getRuntime: () => RunningController | undefined): StartControllerOptions['consoleBackend'] {
   const { config, logger, ring } = p;
   return ({ doors, link, runtime }) =>
     new ControllerBackend({
       doors,
-      // The runtime passes every published event to noteEvent; the backend's own door watch would show them twice.
-      recordDoorEvents: false,
+      // The runtime records every event (door supervision, kiosk, commands, console): `events` lists what it recorded.
+      recorder: runtime,
       firmwareVersion: FIRMWARE_VERSION,
       ...(link ? { link, bankId: link.bankId, controllerId: link.controllerId } : {}),
       ...(config.link ? { broker: { url: config.link.brokerUrl, username: config.link.controllerId, password: config.link.secret } } : {}),
@@ -87,7 +97,7 @@ export async function runController(configPath: string): Promise<RunningControll
   // file flush are bounded (2 s each), so the whole shutdown is too.
   installSafeExit(bus, logger, { onShutdown: async () => void (await rt?.stop()), timeoutMs: 6000 });
   try {
-    rt = await startController({ config, bus, logger, consoleBackend: backendFactory(p, configPath, () => rt) });
+    rt = await startController({ config, bus, logger, consoleBackend: consoleBackendFactory(p, configPath, () => rt) });
   } catch (err) {
     logger.fatal({ err }, 'could not start the controller');
     await bus.close().catch(() => undefined);
@@ -105,7 +115,8 @@ export async function runController(configPath: string): Promise<RunningControll
  * stderr). Ctrl-D at the PIN prompt, or the end of input, stops the controller with outputs safe.
  */
 export async function runConsole(configPath: string): Promise<void> {
-  const p = await prepare(configPath, 2);
+  // Logs on stderr: when that is this same terminal, the console shows them above its prompt.
+  const p = await prepare(configPath, 2, process.stdout.isTTY === true && process.stderr.isTTY === true);
   const { config, logger } = p;
   if (!config.console) {
     process.stderr.write(`portier-controller: ${configPath} has no console section (console.pinHash is needed to sign in)\n`);
@@ -115,13 +126,21 @@ export async function runConsole(configPath: string): Promise<void> {
   let rt: RunningController | undefined;
   const removeSafeExit = installSafeExit(bus, logger, { onShutdown: async () => void (await rt?.stop()), timeoutMs: 6000 });
   try {
-    rt = await startController({ config, bus, logger, serialConsole: false, consoleBackend: backendFactory(p, configPath, () => rt) });
+    rt = await startController({ config, bus, logger, serialConsole: false, consoleBackend: consoleBackendFactory(p, configPath, () => rt) });
   } catch (err) {
     logger.fatal({ err }, 'could not start the controller');
     await bus.close().catch(() => undefined);
     process.exit(1);
   }
-  const c = startConsole({ input: process.stdin, output: process.stdout, backend: rt.console!.backend, config: config.console, logger, throttle: rt.console!.throttle });
+  const c = startConsole({
+    input: process.stdin,
+    output: process.stdout,
+    backend: rt.console!.backend,
+    config: config.console,
+    logger,
+    throttle: rt.console!.throttle,
+    ...(p.sink ? { logs: p.sink } : {}),
+  });
   c.session.on('eof', () => c.close());
   await c.closed;
   removeSafeExit();

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { importPublicKey } from '@portier/protocol';
-import { readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
+import { describeIssues, readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
 
 export type { ConfigProblem };
@@ -100,8 +100,8 @@ function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-function issues(prefix: string, error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
+function issues(prefix: string, schema: z.ZodType, input: unknown, error: z.ZodError): ConfigProblem[] {
+  return describeIssues(error.issues, { schema, input, prefix: [prefix] });
 }
 
 /**
@@ -115,7 +115,7 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
   if (!doc) return { ok: false, problems: [{ path: '(root)', message: 'expected a mapping of sections (log, hardware, link, kiosk, console)' }] };
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) if (!(SECTIONS as readonly string[]).includes(k)) rest[k] = v;
-  const base = validateHardware(rest);
+  const base = validateHardware(rest, { otherSections: SECTIONS });
   if (!base.ok) problems.push(...base.problems);
 
   const baseDir = opts.baseDir ?? process.cwd();
@@ -124,7 +124,7 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
   let link: RuntimeConfig['link'];
   if (doc['link'] !== undefined) {
     const r = linkConfigSchema.safeParse(doc['link']);
-    if (!r.success) problems.push(...issues('link', r.error));
+    if (!r.success) problems.push(...issues('link', linkConfigSchema, doc['link'], r.error));
     else {
       const l = r.data;
       let pem = l.cloudPublicKey;
@@ -156,7 +156,7 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
   let kiosk: KioskConfig | undefined;
   if (doc['kiosk'] !== undefined) {
     const r = kioskConfigSchema.safeParse(doc['kiosk']);
-    if (!r.success) problems.push(...issues('kiosk', r.error));
+    if (!r.success) problems.push(...issues('kiosk', kioskConfigSchema, doc['kiosk'], r.error));
     else {
       kiosk = r.data;
       if (kiosk.enabled && doc['link'] === undefined) {
@@ -171,7 +171,7 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
   let consoleCfg: ConsoleSectionConfig | undefined;
   if (doc['console'] !== undefined) {
     const r = consoleConfigSchema.safeParse(doc['console']);
-    if (!r.success) problems.push(...issues('console', r.error));
+    if (!r.success) problems.push(...issues('console', consoleConfigSchema, doc['console'], r.error));
     else consoleCfg = r.data;
   }
 
@@ -212,21 +212,25 @@ export async function loadRuntimeConfig(path: string, env?: NodeJS.ProcessEnv): 
  * A validator of a whole document for the console's `config set` (synchronous: the cloud key file is not re-read;
  * its presence is checked at the next start).
  */
-export function validateDocumentSync(input: unknown): { ok: true } | { ok: false; problems: ConfigProblem[] } {
+export function validateDocumentSync(input: unknown): { ok: true; config: unknown } | { ok: false; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const doc = obj(input);
   if (!doc) return { ok: false, problems: [{ path: '(root)', message: 'expected a mapping' }] };
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) if (!(SECTIONS as readonly string[]).includes(k)) rest[k] = v;
-  const base = validateHardware(rest);
+  const base = validateHardware(rest, { otherSections: SECTIONS });
   if (!base.ok) problems.push(...base.problems);
   const schemas = { link: linkConfigSchema, kiosk: kioskConfigSchema, console: consoleConfigSchema } as const;
   for (const s of SECTIONS) {
     if (doc[s] === undefined) continue;
     const r = schemas[s].safeParse(doc[s]);
-    if (!r.success) problems.push(...issues(s, r.error));
+    if (!r.success) problems.push(...issues(s, schemas[s], doc[s], r.error));
   }
-  return problems.length ? { ok: false, problems: dedupe(problems) } : { ok: true };
+  if (problems.length || !base.ok) return { ok: false, problems: dedupe(problems) };
+  // The configuration as the controller would run it (defaults filled in), for the console's `config show`.
+  const config: Record<string, unknown> = { ...base.config };
+  for (const s of SECTIONS) if (doc[s] !== undefined) config[s] = schemas[s].parse(doc[s]);
+  return { ok: true, config };
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

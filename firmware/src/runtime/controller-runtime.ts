@@ -44,7 +44,7 @@ export interface StartControllerOptions {
    * config file path, the log ring and the restart policy, which belong to the program). Called once the doors and
    * the link are up.
    */
-  consoleBackend?: (parts: { doors: DoorController; link: ControllerLink | undefined; runtime: RunningController }) => ConsoleBackend & { dispose?(): void; noteEvent?(e: EventBody, seq?: number): void };
+  consoleBackend?: (parts: { doors: DoorController; link: ControllerLink | undefined; runtime: RunningController }) => ConsoleBackend & { dispose?(): void };
   /** Serve the console on `config.console.serialPath` (default true when the path is set and a backend is given). */
   serialConsole?: boolean;
   firmware?: string;
@@ -93,8 +93,6 @@ export interface RunningController extends EventEmitter<RuntimeEventMap> {
 
 const DOOR_EVENTS = ['door-opened', 'door-closed', 'door-forced', 'door-left-open', 'door-jammed', 'door-unknown', 'sensor-flapping', 'lock-fault', 'bus-health'] as const;
 
-const DOOR_EVENT_TYPES: ReadonlySet<string> = new Set(['door-opened', 'door-closed', 'door-forced', 'door-left-open', 'door-jammed', 'door-unknown', 'sensor-flapping', 'lock-fault', 'bus-health']);
-
 class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController {
   readonly config: RuntimeConfig;
   readonly bus: LockBus;
@@ -112,7 +110,6 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   private ownedDevices: Array<{ close(): Promise<void> }> = [];
   private ownedAudio: AudioOut | undefined;
   private stopping: Promise<void> | undefined;
-  private backendNote: ((e: EventBody, seq?: number) => void) | undefined;
   private backendDispose: (() => void) | undefined;
   /** Where the console's sign-in lock-out is kept (with a link's data folder). */
   private throttleStore: { flush(): Promise<void> } | undefined;
@@ -161,8 +158,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         this.log.error({ err, type: body.type }, 'could not record an event');
       }
     }
-    // The console backend records the door controller's events itself; it learns the others (kiosk, commands) here.
-    if (!DOOR_EVENT_TYPES.has(body.type)) this.backendNote?.(body, recorded?.seq);
+    // Every recorded event, door supervision's included, reaches observers here (the console's `events` listens).
     this.emit('event', { body, seq: recorded?.seq });
     return recorded;
   }
@@ -333,7 +329,6 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
 
     if (cfg.console && opts.consoleBackend) {
       const backend = opts.consoleBackend({ doors: this.doors, link: this.link, runtime: this });
-      this.backendNote = backend.noteEvent?.bind(backend);
       this.backendDispose = backend.dispose?.bind(backend);
       let serial: { close(): Promise<void>; readonly path: string } | undefined;
       const { serveSerialConsole, SignInThrottle: Throttle, FileThrottleStore } = await import('../console/index.ts');

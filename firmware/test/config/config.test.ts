@@ -56,10 +56,10 @@ t.test('every problem is listed at once, each with its path', async (t) => {
   t.notOk(r.ok);
   if (r.ok) return;
   t.same(paths(r.problems), [
-    '(root)',
+    'bogusSection',
     'hardware.bus.io.path',
     'hardware.bus.pins.1.sensorPin',
-    'hardware.bus.pins.2',
+    'hardware.bus.pins.2.extra',
     'hardware.bus.pins.2.lockPin',
     'hardware.commissioning.unlockAtStart.1',
     'hardware.doors.jamWindowMs',
@@ -69,6 +69,49 @@ t.test('every problem is listed at once, each with its path', async (t) => {
     'log.level',
   ]);
   t.ok(r.problems.every((p) => p.message.length > 0));
+});
+
+t.test('problems are worded for a person: the full key, the allowed range or choices, the value given', async (t) => {
+  const r = validate({
+    log: { level: 'loud' },
+    hardware: {
+      bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 16, replyTimeoutMs: 'slow' },
+      doors: { maxPulseMs: 2500, pulseMs: 1.5, jamWindowMs: 5, bogus: 1 },
+    },
+    extra: {},
+  });
+  if (r.ok) throw new Error('should be refused');
+  const lines = r.problems.map((p) => `${p.path}: ${p.message}`);
+  t.same(
+    lines.filter((l) => !/must not exceed|must be longer/.test(l)),
+    [
+      'log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", not "loud"',
+      'hardware.bus.replyTimeoutMs: must be a number (allowed 10 to 5000), not "slow"',
+      'hardware.doors.maxPulseMs: 2500 is too big (allowed 1 to 2000)',
+      'hardware.doors.pulseMs: 1.5 is not a whole number (allowed 1 to 2000)',
+      'hardware.doors.jamWindowMs: 5 is too small (allowed 100 to 60000)',
+      'hardware.doors.bogus: not a known setting (hardware.doors has: maxPulseMs, pulseMs, maxConcurrentPulses, pollMs, jamWindowMs, leftOpenMs, flapChanges, flapWindowMs, unknownAfterFailures)',
+      'extra: not a known setting (the file has: log, hardware)',
+    ],
+  );
+  t.notMatch(lines.join('\n'), /Too big|Too small|Unrecognized|Invalid input|\(root\)|expected number/, 'no raw validator wording');
+  const missing = validate({ hardware: { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0' } } });
+  t.match(missing, { ok: false, problems: [{ path: 'hardware.bus.doorCount', message: 'missing: required (a number)' }] });
+});
+
+t.test('the controller program words its file problems the same way, sections included', async (t) => {
+  const { validateRuntimeConfig } = await import('@portier/firmware/runtime/config.ts');
+  const r = await validateRuntimeConfig({
+    hardware: { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 200 } },
+    console: { pinHash: 'scrypt$1024$8$1$abcdefghijklmnopqrstuv$abcdefghijklmnopqrstuvabcdefghijklmnopqrstuvwx', idleTimeoutS: 5 },
+    kisok: {},
+  });
+  if (r.ok) throw new Error('should be refused');
+  t.same(r.problems.map((p) => `${p.path}: ${p.message}`).sort(), [
+    'console.idleTimeoutS: 5 is too small (allowed 10 to 86400)',
+    'hardware.bus.doorCount: 200 is too big (allowed 1 to 160)',
+    'kisok: not a known setting (the file has: log, hardware, link, kiosk, console)',
+  ]);
 });
 
 t.test('pulseMs above maxPulseMs is refused even when both are in range', async (t) => {
@@ -114,7 +157,7 @@ t.test('environment overrides: set a path, typed values, unknown keys reported',
   t.equal(gpio.hardware.bus.io.path, '/dev/ttyACM0', 'the parsed file is not modified');
   const bad = validate(applyEnvOverrides(gpio, { PORTIER_CONTROLLER__HARDWARE__DOORS__MAX_PULSE: '5' }));
   t.notOk(bad.ok);
-  if (!bad.ok) t.same(paths(bad.problems), ['hardware.doors']);
+  if (!bad.ok) t.same(paths(bad.problems), ['hardware.doors.maxPulse'], 'the unknown key itself, by its full path');
 });
 
 t.test('a CU16 dialect override: for every board and per board, YAML spellings of 0x32 taken, wrong values refused', async (t) => {

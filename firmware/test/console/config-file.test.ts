@@ -163,3 +163,68 @@ t.test('a persisted throttle keeps the lock-out across a restart, bounded by one
   writeFileSync(path, 'garbage');
   t.same(new SignInThrottle({ ...o, store: new FileThrottleStore(path) }, () => now).check(), { state: 'ok' }, 'a bad file is a fresh start');
 });
+
+t.test("config set keeps the technician's layout: only the changed value differs, comments, indentation and quoting stay", async (t) => {
+  const cfg = writeConfig({});
+  t.teardown(cfg.cleanup);
+  const hash = await testPinHash();
+  const original = [
+    '# Portier controller, column 2 (installed by the field team)',
+    '',
+    'log:',
+    '    level: info        # debug when chasing a fault',
+    '',
+    'hardware:',
+    '    bus: { kind: kerong-cu16, path: /dev/ttyUSB0, doorCount: 4, replyTimeoutMs: 50 }',
+    '    doors:',
+    '        # measured on site: the latch needs 450 ms',
+    '        pulseMs: 500',
+    '        maxPulseMs: 1000   # hardware limit of the driver board',
+    '    commissioning:',
+    '        unlockAtStart: [ ]',
+    '',
+    'console:',
+    `    pinHash: "${hash}"`,
+    "    serialPath: '/dev/ttyS0'",
+    '',
+  ].join('\n');
+  writeFileSync(cfg.path, original);
+  const f = configFile(cfg.path);
+  t.match(await f.set('hardware.doors.pulseMs', 400), { ok: true, changed: true });
+  t.equal(readFileSync(cfg.path, 'utf8'), original.replace('pulseMs: 500', 'pulseMs: 400'), 'a changed value: one value differs, nothing else');
+  t.match(await f.set('console.serialPath', '/dev/ttyAMA0'), { ok: true });
+  t.match(await f.set('hardware.bus.doorCount', 8), { ok: true });
+  t.match(await f.set('log.level', 'debug'), { ok: true });
+  const edited = original
+    .replace('pulseMs: 500', 'pulseMs: 400')
+    .replace("'/dev/ttyS0'", "'/dev/ttyAMA0'")
+    .replace('doorCount: 4,', 'doorCount: 8,')
+    .replace('level: info        #', 'level: debug        #');
+  t.equal(readFileSync(cfg.path, 'utf8'), edited, 'quoting, flow maps and comment columns kept');
+  t.match(await f.set('hardware.doors.jamWindowMs', 3000), { ok: true });
+  t.equal(
+    readFileSync(cfg.path, 'utf8'),
+    edited.replace('# hardware limit of the driver board\n', '# hardware limit of the driver board\n        jamWindowMs: 3000\n'),
+    'a new setting is added as the last line of its section, indented like its siblings',
+  );
+  t.match(await f.set('hardware.commissioning.unlockAtStart', [1, 2]), { ok: true });
+  t.match(readFileSync(cfg.path, 'utf8'), '    commissioning:\n        unlockAtStart: [ 1, 2 ]\n', 'a one-line list stays on one line');
+  // A new section cannot be placed by hand: the file keeps its four-space indentation, comments and long lines.
+  writeFileSync(cfg.path, original.replace('    commissioning:\n        unlockAtStart: [ ]\n', ''));
+  t.match(await f.set('hardware.commissioning.unlockAtStart', [1]), { ok: true });
+  const text = readFileSync(cfg.path, 'utf8');
+  t.match(text, '# Portier controller, column 2 (installed by the field team)\n\nlog:\n    level: info');
+  t.match(text, '# measured on site: the latch needs 450 ms\n        pulseMs: 500');
+  t.match(text, /\n    commissioning:\n        unlockAtStart:\n            - 1\n/);
+  t.match(text, `    pinHash: "${hash}"\n`, 'a long value is not folded over two lines');
+  t.match(await f.read(), { hardware: { commissioning: { unlockAtStart: [1] } } });
+  t.same(readdirSync(cfg.dir), ['controller.yaml'], 'written through a temp file that is gone');
+});
+
+t.test('a file with CR LF line ends keeps them, a value inside a one-line map is quoted when it must be', async (t) => {
+  const { setYamlValue } = await import('@portier/firmware/console/yaml-edit.ts');
+  const crlf = 'log:\r\n  level: info # note\r\nhardware:\r\n  doors: { pulseMs: 500 }\r\n';
+  t.equal(setYamlValue(crlf, ['log', 'format'], 'json'), 'log:\r\n  level: info # note\r\n  format: json\r\nhardware:\r\n  doors: { pulseMs: 500 }\r\n');
+  t.equal(setYamlValue(crlf, ['hardware', 'doors', 'pulseMs'], 400), crlf.replace('500', '400'));
+  t.equal(setYamlValue('a: { b: 1, c: 2 }\n', ['a', 'b'], 'x, y'), 'a: { b: "x, y", c: 2 }\n');
+});

@@ -52,8 +52,6 @@ t.test('open and test go through the door controller and open the virtual door',
   await t.rejects(backend.open(99), { code: 'UNKNOWN_DOOR' });
   fx.doors[4]!.setBehaviour({ jammed: true });
   t.equal((await backend.open(5)).outcome, 'jammed');
-  const types = backend.events(20).map((e) => e.event.type);
-  t.ok(types.includes('door-opened') && types.includes('door-jammed'), 'door events recorded for `events`');
 });
 
 t.test('status: doors, item sensors, bus health per board, no link', async (t) => {
@@ -115,4 +113,50 @@ t.test('net test: connected, refused credentials, unreachable', async (t) => {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((r) => srv.close(() => r()));
   t.match(await probeBroker({ url: `mqtt://127.0.0.1:${port}`, username: 'x', password: 'y', clientId: 'probe-none', timeoutMs: 2000 }), { ok: false, result: 'unreachable' });
+});
+
+t.test('events lists the door events the controller recorded for the cloud, once each, with their sequence numbers', async (t) => {
+  // The program's own wiring (runtime + the backend portier-controller builds), with a link whose outbox records.
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { validateRuntimeConfig } = await import('@portier/firmware/runtime/config.ts');
+  const { startController } = await import('@portier/firmware/runtime/controller-runtime.ts');
+  const { consoleBackendFactory } = await import('@portier/firmware/runtime/cli.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'portier-conev-'));
+  const cfgFile = writeConfig(await sampleConfig(4));
+  const v = await validateRuntimeConfig({
+    log: { level: 'silent' },
+    hardware: { bus: { kind: 'kerong-cu16', path: '/dev/portier-test-unused', doorCount: 4, replyTimeoutMs: 50 }, doors: { maxPulseMs: 600, pollMs: 20 } },
+    // Nobody listens on that broker: events wait in the outbox, which numbers them.
+    link: { brokerUrl: 'mqtt://127.0.0.1:1', bankId: 'b', controllerId: 'c', secret: 'secret-secret', cloudPublicKey: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n', dataDir: join(dir, 'data') },
+    console: { pinHash: await (await import('./fixtures/setup.ts')).testPinHash() },
+  });
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  const fx = await createCu16Fixture({ doorCount: 4, maxPulseMs: 600 });
+  const logger = pino({ level: 'silent' });
+  let rt: Awaited<ReturnType<typeof startController>> | undefined;
+  rt = await startController({ config: v.config, bus: fx.bus, logger, serialConsole: false, consoleBackend: consoleBackendFactory({ config: v.config, logger, ring: undefined }, cfgFile.path, () => rt) });
+  const runtime = rt;
+  t.teardown(async () => {
+    await runtime.stop();
+    await fx.cleanup();
+    cfgFile.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const backend = runtime.console!.backend;
+  t.equal((await backend.open(2)).outcome, 'opened');
+  fx.doors[2]!.force();
+  const end = Date.now() + 5000;
+  while (!backend.events(50).some((e) => e.event.type === 'door-forced') && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  const evs = backend.events(50);
+  const doorEvents = evs.filter((e) => e.event.type.startsWith('door-'));
+  t.match(doorEvents, [
+    { event: { type: 'door-opened', door: 2, cause: 'unlock' } },
+    { event: { type: 'door-forced', door: 3 } },
+  ], 'the door events, as the outbox recorded them (a forced door once, as door-forced)');
+  t.ok(evs.every((e) => typeof e.seq === 'number'), 'each with the sequence number the outbox gave it');
+  t.equal(new Set(evs.map((e) => e.seq)).size, evs.length, 'none listed twice');
+  await backend.setService(4, 'out-of-service');
+  t.match(backend.events(1)[0], { event: { type: 'service-changed', door: 4 }, seq: evs.at(-1)!.seq! + 1 }, "the console's own events go the same way");
 });

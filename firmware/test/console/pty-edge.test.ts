@@ -1,6 +1,7 @@
 import t from 'tap';
 import { run, setup, signIn } from './fixtures/pty-session.ts';
 import { TEST_PIN } from './fixtures/setup.ts';
+import { screenOf } from './fixtures/screen.ts';
 
 const ESC = '\x1b';
 const LEFT = '\x1b[D';
@@ -68,4 +69,27 @@ t.test('the same console on a virtual GPIO board (johnny-five IO plugin): open N
   await c.expectSimEvent((e) => e.door === 2 && e.open === true);
   t.match(await run(c, 'boards scan', /answered[\s\S]*portier> /), 'address 0: doors 1..3');
   t.match(await run(c, 'open 4'), 'error: no door 4 on this controller (doors 1..3)');
+});
+
+t.test('a log line while the technician types: on its own line above the prompt, the typed text drawn again after it', async (t) => {
+  const s = await setup(t);
+  const c = s.spawn();
+  await signIn(c);
+  const from = c.mark;
+  c.write(`open 9${LEFT}`);
+  await c.expect('open 9');
+  c.signal('SIGUSR2'); // door 1 forced open by hand: the controller logs it, on the same terminal
+  // Three lines (the door controller's, then the runtime's door-opened and door-forced): wait for the last one
+  // and the prompt drawn after it, with nothing after that.
+  await c.expect(/door-forced[^\r\n]*\r\nportier> open 9\x1b\[1D$/);
+  const screen = screenOf(c.output.slice(from));
+  const log = screen.lines.filter((l) => l.includes('door opened without an unlock: forced'));
+  t.equal(log.length, 1, 'the log line is shown once');
+  t.match(log[0], /^\d\d:\d\d:\d\d\.\d{3} WARN  doors: door opened without an unlock: forced/, 'on a line of its own, from its first column, readable');
+  t.notOk(screen.lines.some((l) => l.includes('portier>') && l.includes('forced')), 'never on the prompt line');
+  t.equal(screen.lines.at(-1), 'portier> open 9', 'the prompt and the typed text, intact, on the last line');
+  t.equal(screen.col, 'portier> open 9'.length - 1, 'the cursor where it was (on the 9)');
+  // Editing goes on where it was: delete the 9, type 1.
+  c.write('\x1b[3~1\r');
+  t.match(await c.expect(/door 1: .*\r\n/), 'door 1: was already open', 'the line as edited after the log line');
 });

@@ -18,7 +18,7 @@ t.test('a technician at a real terminal: every command, open N opens the virtual
   await c.expect(/Signed in\.[\s\S]*portier> /);
 
   let out = await run(c, 'status', /uptime[\s\S]*4\s+closed.*\r\n.*portier> /);
-  t.match(out, 'firmware 0.1.0-sim');
+  t.match(out, 'firmware 0.1.0');
   t.match(out, 'lock bus     kerong-cu16 ok');
   t.match(out, 'broker       not-configured');
   t.match(out, /doors\s+4 \(0 open/);

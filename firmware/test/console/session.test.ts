@@ -219,6 +219,24 @@ t.test('bad input: one-line errors and no state changed', async (t) => {
   t.ok(h.backend.actions().filter((a) => !a.ok).length >= cases.length - 1, 'failed actions are audited too');
 });
 
+t.test('config set errors name the key and what is allowed there, in plain words', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  const cases: Array<[string, string]> = [
+    ['config set hardware.doors.pulseMs 9999', 'error: hardware.doors.pulseMs: 9999 is too big (allowed 1 to 2000); nothing was changed'],
+    ['config set hardware.doors.pollMs fast', 'error: hardware.doors.pollMs: must be a number (allowed 10 to 10000), not "fast"; nothing was changed'],
+    ['config set console.idleTimeoutS 5', 'error: console.idleTimeoutS: 5 is too small (allowed 10 to 86400); nothing was changed'],
+    ['config set log.level loud', 'error: log.level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", not "loud"; nothing was changed'],
+    ['config set hardware.doors.pulsems 400', 'error: hardware.doors.pulsems: not a known setting (hardware.doors has: maxPulseMs, pulseMs, maxConcurrentPulses, pollMs, jamWindowMs, leftOpenMs, flapChanges, flapWindowMs, unknownAfterFailures); nothing was changed'],
+    ['config set bogus 1', 'error: bogus: not a known setting (the file has: log, hardware, console); nothing was changed'],
+  ];
+  for (const [line, want] of cases) {
+    const out = await h.cmd(line);
+    t.equal(out.split('\r\n').find((l) => l.startsWith('error:')), want, line);
+  }
+  t.notMatch(h.out, /Too big|Too small|Unrecognized|Invalid input|\(root\)/, 'no raw validator wording on the screen');
+});
+
 t.test('config show masks secrets; config set persists durably and says when a restart is needed', async (t) => {
   const h = await setup(t);
   await h.signIn();
@@ -236,6 +254,22 @@ t.test('config show masks secrets; config set persists durably and says when a r
   t.match(h.backend.actions().find((a) => a.action === 'config set'), { args: ['hardware.doors.pulseMs', '400'], ok: true });
 });
 
+t.test('config show lists the defaults the controller uses too, marked as defaults; the file\'s own settings unmarked', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  const out = await h.cmd('config show hardware.doors');
+  const lines = out.split('\r\n').filter((l) => l.startsWith('hardware.doors.'));
+  t.same(lines.filter((l) => !l.endsWith('(default)')), ['hardware.doors.maxPulseMs = 1000', 'hardware.doors.pulseMs = 500', 'hardware.doors.pollMs = 50'], 'what the file says');
+  t.ok(lines.some((l) => /^hardware\.doors\.jamWindowMs = 2000 +\(default\)$/.test(l)), 'a default the file leaves out');
+  t.ok(lines.some((l) => /^hardware\.doors\.maxConcurrentPulses = 1 +\(default\)$/.test(l)));
+  t.equal(lines.length, 9, 'every setting of the section');
+  const all = await h.cmd('config show');
+  t.match(all, /console\.baudRate = 115200 +\(default\)/);
+  t.match(all, /hardware\.commissioning\.unlockAtStart = \[\] +\(default\)/);
+  t.match(all, 'console.pinHash = "********"\r\n', 'secrets still masked');
+  t.notMatch(all, /pinHash.*\(default\)/);
+});
+
 t.test('factory-reset needs the typed phrase; anything else cancels', async (t) => {
   const h = await setup(t);
   await h.signIn();
@@ -250,6 +284,29 @@ t.test('factory-reset needs the typed phrase; anything else cancels', async (t) 
   t.equal(h.backend.resets, 1);
   t.match(await h.cmd('reboot-safe'), 'outputs safe; restarting now.');
   t.equal(h.backend.rebooted, 1);
+});
+
+t.test('a cancelled factory reset says so in one line, and no confirmation answer is kept in the history', async (t) => {
+  const h = await setup(t);
+  await h.signIn();
+  h.send('factory-reset\r');
+  await h.until(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
+  h.since();
+  const out = await h.cmd('FACTORY RESTE');
+  const lines = out.split('\r\n').filter((l) => l.trim() !== '' && !l.startsWith('portier> ') && l !== 'FACTORY RESTE');
+  t.same(lines, ['factory reset cancelled; nothing was changed.'], 'one clear line, no contradicting error');
+  t.equal(h.backend.resets, 0);
+  t.match(h.backend.actions().at(-1), { action: 'factory-reset', ok: false }, 'audited as not done');
+  // Up arrow recalls the command, never the answer typed at the confirmation prompt.
+  h.send('\x1b[A');
+  t.match(h.since(), /portier> factory-reset$/);
+  h.send('\x15');
+  // Nor a right answer: recalled, it would be an unknown command at best.
+  h.send(`factory-reset\r`);
+  await h.until(`Type ${FACTORY_RESET_PHRASE} to confirm: `);
+  await h.cmd(FACTORY_RESET_PHRASE);
+  t.equal(h.backend.resets, 1);
+  t.same(h.session.terminal.lines, ['factory-reset'], 'the history holds the commands only');
 });
 
 t.test('doors live view redraws until a key; dumb view prints one line per change', async (t) => {

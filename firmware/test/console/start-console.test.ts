@@ -60,6 +60,6 @@ t.test('a duplex stream (serial-like): echo on, CR LF line ends, close() detache
 });
 
 t.test('a bad console section is refused at start', async (t) => {
-  const backend = new FakeBackend({ read: async () => ({}), set: async () => ({ ok: false, code: 'IO', message: 'x', problems: [] }) });
+  const backend = new FakeBackend({ read: async () => ({}), show: async () => ({ entries: [] }), set: async () => ({ ok: false, code: 'IO', message: 'x', problems: [] }) });
   t.throws(() => startConsole({ input: new PassThrough(), output: { write: () => true }, backend, config: { pinHash: 'nope' } as never }));
 });

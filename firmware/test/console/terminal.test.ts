@@ -186,3 +186,20 @@ t.test('property: what the screen shows is the prompt and the line being edited,
     { numRuns: 500 },
   );
 });
+
+t.test('a line printed above the one being typed: prompt and input drawn again, cursor in place; dumb: on a fresh line', async (t) => {
+  const x = term();
+  x.tm.feed('open 9\x1b[D');
+  x.tm.printAbove('10:00:00.000 WARN  doors: door 1 forced');
+  t.equal(x.out.split('\r\n').at(-2)?.replace(/^[\s\S]*\r\x1b\[K/, ''), '10:00:00.000 WARN  doors: door 1 forced', 'the prompt line cleared first');
+  const s = screen(x.out);
+  t.same(s, { text: '> open 9', col: 7 }, 'prompt, input and cursor as before');
+  x.tm.feed('\x1b[3~1\r');
+  t.same(x.lines, ['open 1'], 'editing goes on where it was');
+  const d = term({ dumb: true });
+  d.tm.feed('open 1');
+  d.tm.printAbove('a log line');
+  t.equal(d.out, '> open 1\r\na log line\r\n> open 1', 'no escape codes: the line below, then the prompt and input again');
+  d.tm.feed('\r');
+  t.same(d.lines, ['open 1']);
+});
