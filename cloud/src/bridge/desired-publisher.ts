@@ -13,6 +13,7 @@ import { desiredStateHash, type DesiredState } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DomainEvents } from '../domain/events.ts';
+import type { CredentialFormSource } from './credential-forms.ts';
 import { buildDesiredState, DesiredBuildError, type DesiredSource } from './desired-builder.ts';
 import type { DomainDoorMap } from './door-map.ts';
 
@@ -34,6 +35,8 @@ export interface DesiredPublisherOptions {
   events: DomainEventSource;
   link: DesiredLink;
   doors: DomainDoorMap;
+  /** Each controller's credential form: keyed under its credential key, or legacy (credential-forms.ts). */
+  forms: CredentialFormSource;
   now?: () => number;
   logger?: Logger;
   /** Coalescing window after the first change (default 20 ms). */
@@ -187,7 +190,11 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
         if (this.stopped) return;
         let state: DesiredState;
         try {
-          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now: this.now() });
+          const bank = this.opts.src.get('banks', bankId);
+          if (!bank) throw new DesiredBuildError('UNKNOWN_BANK', `no bank ${bankId}`);
+          const now = this.now();
+          const form = await this.opts.forms.formFor(bank, ctl.controllerId, now);
+          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now, form });
           this.builds++;
           state = built.state;
           if (built.skipped.length > 0) this.log.debug({ controllerId: ctl.controllerId, skipped: built.skipped.length }, 'credentials left out of desired state');

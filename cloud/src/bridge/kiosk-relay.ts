@@ -24,6 +24,7 @@ import { pino } from 'pino';
 import { lockerKey } from '../store/store.ts';
 import type { StoredEvent } from '../sync/event-journal.ts';
 import type { RemoteOpenRequest, RemoteOpenResult } from '../sync/remote-open.ts';
+import { listingForm } from './credential-forms.ts';
 import { buildDesiredState, columnAt, type DesiredSource } from './desired-builder.ts';
 import type { ControllerRoster } from './door-map.ts';
 import { aliasAt, kioskColumnOf } from './kiosk-bank-view.ts';
@@ -126,7 +127,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     if (req.credentialId !== undefined) {
       const now = this.now();
       // The kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them.
-      const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now });
+      const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now, form: listingForm() });
       const cred = view.state.credentials.find((c) => c.id === req.credentialId);
       if (!cred) return { reason: 'credential_unknown', detail: `credential ${req.credentialId} is not live at this kiosk` };
       if (cred.expiresAt !== undefined && cred.expiresAt <= now) return { reason: 'credential_expired', detail: `credential ${req.credentialId} expired` };

@@ -2,13 +2,13 @@ import t from 'tap';
 import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { NO_LOCKER_MESSAGE } from '../../src/domain/errors.ts';
-import { admin, bankModel, FakeLink, operator, roster } from './helpers.ts';
+import { admin, bankModel, FakeLink, FIXED_FORMS, operator, roster } from './helpers.ts';
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const s = await bankModel();
   const link = new FakeLink();
   const doors = new DomainDoorMap(s.store, roster());
-  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors, debounceMs: 20, refreshMs: 0 });
+  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors, forms: FIXED_FORMS, debounceMs: 20, refreshMs: 0 });
   t.teardown(() => pub.stop());
   await pub.start();
   return { s, link, pub };

@@ -19,7 +19,7 @@ import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { KioskRelay, type KioskRelayHandled } from '../../src/bridge/kiosk-relay.ts';
 import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { RemoteOpen, type RemoteOpenAuditEntry } from '../../src/sync/remote-open.ts';
-import { admin, bankModel, operator, roster } from './helpers.ts';
+import { admin, bankModel, operator, roster, FORM } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);
 const pair = generateCommandKeyPair();
@@ -90,7 +90,7 @@ async function parcelIn12(s: Awaited<ReturnType<typeof bankModel>>): Promise<str
   for (const n of others) await s.setServiceState('b1', n, { state: 'in-service' }, admin);
   if (reservation.lockerNumber !== 12) throw new Error(`allocated ${reservation.lockerNumber}`);
   await s.dropOff({ reservationId: reservation.id }, operator);
-  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.find((c) => c.reservationIds.includes(reservation.id));
+  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.find((c) => c.reservationIds.includes(reservation.id));
   return cred!.id;
 }
 
@@ -161,9 +161,9 @@ t.test('refused with a reason, nothing opened: wrong controller, unknown alias, 
 t.test('a staff credential (no doors) may open any door of the view; a picked-up code no longer works', async (t) => {
   const { s, request } = await setup(t);
   const credentialId = await parcelIn12(s);
-  const view = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  const view = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
   const code = await s.issueCarrierCode('car', { bankIds: ['b1'] }, admin);
-  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state.credentials.find((c) => c.kind === 'carrier-code');
+  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.find((c) => c.kind === 'carrier-code');
   t.ok(code && carrier, 'a carrier code in the view');
   t.match(await request({ door: 5, locker: 11, purpose: 'carrier-delivery', credentialId: carrier!.id, actor: { role: 'carrier', id: 'car' } }), { outcome: 'opened' });
   // The recipient picks the parcel up: the code leaves the view.

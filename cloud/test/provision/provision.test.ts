@@ -21,7 +21,8 @@ t.test('provision writes a 0600 config the controller can connect with; revoke e
   t.equal((await stat(out)).mode & 0o777, 0o600, 'config file is 0600');
   t.equal((await stat(commandKeyPath(dataDir))).mode & 0o777, 0o600, 'private key file is 0600');
   const cfg = parse(await readFile(out, 'utf8')) as { link: Record<string, unknown> };
-  t.same(Object.keys(cfg.link).sort(), ['bankId', 'brokerUrl', 'cloudPublicKey', 'column', 'controllerId', 'secret']);
+  t.same(Object.keys(cfg.link).sort(), ['bankId', 'brokerUrl', 'cloudPublicKey', 'column', 'controllerId', 'credentialKey', 'secret']);
+  t.match(cfg.link.credentialKey, /^[A-Za-z0-9_-]{43}$/, 'a 32-byte credential key');
   t.equal(cfg.link.secret, r.secret);
   t.equal(cfg.link.brokerUrl, brk.url);
 
