@@ -32,7 +32,8 @@ export interface Teardownable {
 
 export async function tempDir(t: Teardownable, prefix = 'portier-bridge-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A cloud on this folder keeps its secrets key beside it (provision/secrets-key.ts).
+  t.teardown(() => Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets.key`, { force: true })]));
   return dir;
 }
 
