@@ -9,11 +9,11 @@
  * but the key file missing or another key is refused with an error naming the option, rather than sealing new codes
  * under a new key while the old ones become unreadable.
  */
+import { randomBytes } from 'node:crypto';
 import { link, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CodeVault, SECRETS_KEY_BYTES } from '../domain/code-vault.ts';
 import { ensureDir, fsyncDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
-import { randomBytes } from 'node:crypto';
 
 export class SecretsKeyError extends Error {
   override name = 'SecretsKeyError';

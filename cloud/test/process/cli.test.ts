@@ -81,7 +81,8 @@ t.test('SIGTERM and SIGINT: the server closes, the store is flushed and unlocked
   await Promise.all(
     (['SIGTERM', 'SIGINT'] as const).map(async (signal) => {
       const dir = mkdtempSync(join(tmpdir(), 'portier-sig-'));
-      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      // The secrets key is kept beside the data folder.
+      t.teardown(() => [dir, `${dir}.secrets.key`].forEach((p) => rmSync(p, { recursive: true, force: true })));
       let sent = false;
       const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--log-level', 'warn'], {
         onStdout: (out, kill) => {
