@@ -72,6 +72,8 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
   private stopped = false;
   private started = false;
   private builds = 0;
+  /** controllerId + credential id of codes of an older release already reported as withheld from a keyed controller. */
+  private readonly withheld = new Set<string>();
 
   private readonly onReservation = (e: DomainEvents['reservation-changed'][0]): void => this.markBank(e.reservation.bankId);
   private readonly onLocker = (e: DomainEvents['locker-changed'][0]): void => this.markBank(e.locker.bankId);
@@ -198,6 +200,14 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
           this.builds++;
           state = built.state;
           if (built.skipped.length > 0) this.log.debug({ controllerId: ctl.controllerId, skipped: built.skipped.length }, 'credentials left out of desired state');
+          for (const k of built.skipped) {
+            if (k.why !== 'legacy-code' || this.withheld.has(`${ctl.controllerId}\0${k.id}`)) continue;
+            this.withheld.add(`${ctl.controllerId}\0${k.id}`);
+            this.log.warn(
+              { controllerId: ctl.controllerId, credentialId: k.id, kind: k.kind },
+              `${k.id} was issued by an older release (kept only as a bank-salt hash): controller ${ctl.controllerId}, which has a credential key, cannot check it; issue it again`,
+            );
+          }
         } catch (err) {
           if (err instanceof DesiredBuildError) {
             // Provisioned before the domain knows its bank/column: nothing to send yet.
