@@ -9,6 +9,7 @@ import { registerInitAdmin, CliError } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
 import { ConfigError } from './config/config.ts';
+import { SecretsKeyError } from './provision/secrets-key.ts';
 import { StoreError } from './store/store.ts';
 
 export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
@@ -25,6 +26,10 @@ export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
 function fail(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode;
   if (err instanceof ConfigError) {
+    process.stderr.write(`portier-cloud: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof SecretsKeyError) {
     process.stderr.write(`portier-cloud: ${err.message}\n`);
     return 2;
   }

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const columns = [];
   for (const col of seeded.columns) {
     const out = join(root, 'controllers', `${col.controllerId}.yaml`);
-    await provision({ dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl, out, identities: cloud.identities }).catch(
+    await provision({ dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl, out, identities: cloud.identities, credentialKeys: cloud.credentialKeys }).catch(
       (err: Error) => {
         // Already provisioned by an earlier demo run: the config file on disk still holds the identity.
         if (!/exist|already/i.test(err.message)) throw err;

@@ -6,14 +6,12 @@
  *   state and rear-shelf barcode;
  * - reservations: every live reservation on those doors;
  * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired (and the
- *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door). The
- *   domain stores each code as `scrypt("pickup-code:" + code)` under the bank's `credentialHash` params, which is
- *   exactly the protocol's credential hash: the stored hash goes out as is and the params as
- *   `state.credentialHash`. A hash made under other params (a bank whose salt changed) could never match at the
- *   kiosk: it is left out and counted in `skipped`. Carrier codes valid at the bank go out as `carrier-code`
- *   credentials (role carrier, any door) with the hash the domain made under the bank's params at issue time;
- *   staff credentials (operator / carrier / admin PINs and badges) valid at the bank go out the same way, as their
- *   own kind (`staff-pin` or `badge`) and role, any door;
+ *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door). Each code
+ *   goes out in the controller's own form (`opts.form`, credential-forms.ts): keyed under its credential key, or the
+ *   legacy bank-salt scrypt; a code that has no hash in that form is left out and counted in `skipped`. Carrier
+ *   codes valid at the bank go out as `carrier-code` credentials (role carrier, any door); staff credentials
+ *   (operator / carrier / admin PINs and badges) valid at the bank go out the same way, as their own kind
+ *   (`staff-pin` or `badge`) and role, any door;
  * - timers and rules: the protocol defaults merged with the bank's settings.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
@@ -33,8 +31,10 @@ import {
   type KioskTimers,
 } from '@portier/protocol';
 import { isAccessible, reachLimits } from '../domain/accessibility.ts';
-import { carrierCodeHashAt, carrierCodeValidAt, sameParams, staffCredentialHashAt, staffCredentialValidAt } from '../domain/credential-coverage.ts';
-import type { Bank, Column, Locker, Reservation } from '../domain/model.ts';
+import { isSealed } from '../domain/codes.ts';
+import { carrierCodeHashAt, carrierCodeValidAt, staffCredentialHashAt, staffCredentialValidAt } from '../domain/credential-coverage.ts';
+import type { Bank, Column, Locker, Reservation, StoredCode } from '../domain/model.ts';
+import type { CredentialForm, FormSkip } from './credential-forms.ts';
 import type { Store } from '../store/store.ts';
 import { withKioskBankView } from './kiosk-bank-view.ts';
 
@@ -47,6 +47,8 @@ export interface BuildDesiredOptions {
   column: number;
   /** Cloud time: codes expired by then are left out. */
   now: number;
+  /** How the controller the state is for checks codes (credential-forms.ts). */
+  form: CredentialForm;
   /**
    * Kiosk timers of the bank. TODO(domain): the bank model holds no kiosk timers yet; when it does
    * (`bank.kioskTimers`), they are merged here over the protocol defaults.
@@ -57,7 +59,7 @@ export interface BuildDesiredOptions {
 export interface SkippedCredential {
   id: string;
   kind: 'pickup-code' | 'carrier-code' | 'staff-pin' | 'badge';
-  why: 'other-hash-params' | 'bad-hash' | 'subject-disabled';
+  why: FormSkip | 'bad-hash' | 'subject-disabled';
 }
 
 export interface BuiltDesired {
@@ -129,6 +131,13 @@ function desiredReservation(r: Reservation, door: number): DesiredReservation | 
   };
 }
 
+/** The code's hash in the controller's form, or why it cannot go (a malformed stored hash is `bad-hash`). */
+function hashIn(form: CredentialForm, kind: DesiredCredential['kind'], stored: StoredCode | undefined, bank: Bank): string | { skip: SkippedCredential['why'] } {
+  const h = form.hash(kind, stored, bank);
+  if (typeof h === 'string' && !HASH_RE.test(h)) return { skip: 'bad-hash' };
+  return h;
+}
+
 export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions): BuiltDesired {
   const bank = src.get('banks', opts.bankId);
   if (!bank) throw new DesiredBuildError('UNKNOWN_BANK', `no bank ${opts.bankId}`);
@@ -166,18 +175,15 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
     const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
     if ((r.status !== 'occupied' && !dropOffCode) || !pc || pc.expiresAt <= opts.now) continue;
     const id = credentialId('pickup', r.id);
-    if (!sameParams(pc.code.params, bank.credentialHash)) {
-      skipped.push({ id, kind: 'pickup-code', why: 'other-hash-params' });
-      continue;
-    }
-    if (!HASH_RE.test(pc.code.hash)) {
-      skipped.push({ id, kind: 'pickup-code', why: 'bad-hash' });
+    const hash = hashIn(opts.form, 'pickup-code', pc.code, bank);
+    if (typeof hash !== 'string') {
+      skipped.push({ id, kind: 'pickup-code', why: hash.skip });
       continue;
     }
     credentials.push({
       id,
       kind: 'pickup-code',
-      hash: pc.code.hash,
+      hash,
       role: 'recipient',
       subjectId: dropOffCode && r.dropOffParty ? r.dropOffParty.id : r.recipient.id,
       doors: [door],
@@ -187,24 +193,19 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
     });
   }
 
-  // Carrier codes are hashed with a salt of their own for the cloud's checks; at issue time the domain also hashes
-  // each under the params of every bank it opens (`bankHashes`), and that hash goes out. A code with no hash under
-  // this bank's current params (bank created after the code was issued, or its params changed) is skipped.
+  // A sealed carrier code goes out in the controller's form; one of an older release only as the legacy hash made at
+  // issue time under this bank's params (`bankHashes`), so only to a controller without a key.
   for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now))) {
     const id = credentialId('carrier', cc.id);
-    const stored = carrierCodeHashAt(cc, bank);
-    if (!stored) {
-      skipped.push({ id, kind: 'carrier-code', why: 'other-hash-params' });
-      continue;
-    }
-    if (!HASH_RE.test(stored.hash)) {
-      skipped.push({ id, kind: 'carrier-code', why: 'bad-hash' });
+    const hash = hashIn(opts.form, 'carrier-code', isSealed(cc.code) ? cc.code : carrierCodeHashAt(cc, bank), bank);
+    if (typeof hash !== 'string') {
+      skipped.push({ id, kind: 'carrier-code', why: hash.skip });
       continue;
     }
     credentials.push({
       id,
       kind: 'carrier-code',
-      hash: stored.hash,
+      hash,
       role: 'carrier',
       subjectId: cc.carrierId,
       doors: [],
@@ -213,7 +214,7 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
       oneTime: false,
     });
   }
-  // Staff PINs and badges: like carrier codes, the hash made at issue time under this bank's params goes out.
+  // Staff PINs and badges: like carrier codes.
   for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now))) {
     const id = credentialId('staff', sc.id);
     // A user disabled or removed since signs in nowhere (the periodic refresh withdraws it; user changes raise no event).
@@ -222,19 +223,15 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
       skipped.push({ id, kind: sc.kind, why: 'subject-disabled' });
       continue;
     }
-    const stored = staffCredentialHashAt(sc, bank);
-    if (!stored) {
-      skipped.push({ id, kind: sc.kind, why: 'other-hash-params' });
-      continue;
-    }
-    if (!HASH_RE.test(stored.hash)) {
-      skipped.push({ id, kind: sc.kind, why: 'bad-hash' });
+    const hash = hashIn(opts.form, sc.kind, isSealed(sc.code) ? sc.code : staffCredentialHashAt(sc, bank), bank);
+    if (typeof hash !== 'string') {
+      skipped.push({ id, kind: sc.kind, why: hash.skip });
       continue;
     }
     credentials.push({
       id,
       kind: sc.kind,
-      hash: stored.hash,
+      hash,
       role: sc.role,
       subjectId: sc.subjectId,
       doors: [],
@@ -249,7 +246,7 @@ export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions)
 
   const state: DesiredState = {
     doors,
-    credentialHash: { ...bank.credentialHash },
+    credentialHash: opts.form.params(bank),
     credentials,
     reservations,
     timers: kioskTimersOf(opts.timers),

@@ -13,6 +13,7 @@ import { desiredStateHash, type DesiredState } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DomainEvents } from '../domain/events.ts';
+import type { CredentialFormSource } from './credential-forms.ts';
 import { buildDesiredState, DesiredBuildError, type DesiredSource } from './desired-builder.ts';
 import type { DomainDoorMap } from './door-map.ts';
 
@@ -34,6 +35,8 @@ export interface DesiredPublisherOptions {
   events: DomainEventSource;
   link: DesiredLink;
   doors: DomainDoorMap;
+  /** Each controller's credential form: keyed under its credential key, or legacy (credential-forms.ts). */
+  forms: CredentialFormSource;
   now?: () => number;
   logger?: Logger;
   /** Coalescing window after the first change (default 20 ms). */
@@ -69,6 +72,8 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
   private stopped = false;
   private started = false;
   private builds = 0;
+  /** controllerId + credential id of codes of an older release already reported as withheld from a keyed controller. */
+  private readonly withheld = new Set<string>();
 
   private readonly onReservation = (e: DomainEvents['reservation-changed'][0]): void => this.markBank(e.reservation.bankId);
   private readonly onLocker = (e: DomainEvents['locker-changed'][0]): void => this.markBank(e.locker.bankId);
@@ -187,10 +192,22 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
         if (this.stopped) return;
         let state: DesiredState;
         try {
-          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now: this.now() });
+          const bank = this.opts.src.get('banks', bankId);
+          if (!bank) throw new DesiredBuildError('UNKNOWN_BANK', `no bank ${bankId}`);
+          const now = this.now();
+          const form = await this.opts.forms.formFor(bank, ctl.controllerId, now);
+          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now, form });
           this.builds++;
           state = built.state;
           if (built.skipped.length > 0) this.log.debug({ controllerId: ctl.controllerId, skipped: built.skipped.length }, 'credentials left out of desired state');
+          for (const k of built.skipped) {
+            if (k.why !== 'legacy-code' || this.withheld.has(`${ctl.controllerId}\0${k.id}`)) continue;
+            this.withheld.add(`${ctl.controllerId}\0${k.id}`);
+            this.log.warn(
+              { controllerId: ctl.controllerId, credentialId: k.id, kind: k.kind },
+              `${k.id} was issued by an older release (kept only as a bank-salt hash): controller ${ctl.controllerId}, which has a credential key, cannot check it; issue it again`,
+            );
+          }
         } catch (err) {
           if (err instanceof DesiredBuildError) {
             // Provisioned before the domain knows its bank/column: nothing to send yet.

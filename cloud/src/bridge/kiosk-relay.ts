@@ -28,6 +28,7 @@ import { pino } from 'pino';
 import { lockerKey } from '../store/store.ts';
 import type { StoredEvent } from '../sync/event-journal.ts';
 import type { RemoteOpenRequest, RemoteOpenResult } from '../sync/remote-open.ts';
+import { listingForm } from './credential-forms.ts';
 import { buildDesiredState, columnAt, type DesiredSource } from './desired-builder.ts';
 import type { ControllerRoster } from './door-map.ts';
 import { aliasAt, kioskColumnOf } from './kiosk-bank-view.ts';
@@ -126,7 +127,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     if (locker.service !== 'in-service') return { reason: 'out_of_service', detail: `locker ${alias.lockerNumber} is out of service`, lockerNumber: alias.lockerNumber };
     const now = this.now();
     // The kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them.
-    const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now }).state;
+    const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now, form: listingForm() }).state;
     const granted = checkKioskEntitlement(src, view, {
       bankId: id.bankId,
       door: req.door,

@@ -25,10 +25,11 @@ export interface CommonOptions {
 }
 
 /** Flags common to the server's sub-commands become the top layer of the configuration. */
-export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string }): CloudConfig {
+export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }): CloudConfig {
   const overrides: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   if (opts.data !== undefined) overrides.dataDir = opts.data;
+  if (opts.secretsKey !== undefined) overrides.secretsKeyFile = opts.secretsKey;
   if (opts.http !== undefined) {
     const hp = HostPortSchema.safeParse(opts.http);
     if (hp.success) overrides.http = hp.data;
@@ -54,7 +55,8 @@ export function registerServe(program: Command, onStarted?: (c: RunningCloud) =>
     .option('--mqtt <host:port>', 'embedded MQTT broker listen address, e.g. 127.0.0.1:1883 (port 0: any free port)')
     .option('--broker <url>', 'use an external MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
-    .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string }) => {
+    .option('--secrets-key <file>', 'key file sealing codes and credential keys, outside the data folder (default: <data>.secrets.key)')
+    .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }) => {
       const config = configFromFlags(opts);
       const logger = pino({ name: 'portier-cloud', level: config.log.level });
       const cloud = await startRuntime({ config, logger, broker: brokerOption(config.mqtt) });

@@ -19,6 +19,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** The one schema of `portier-cloud` settings; file values, env overrides and CLI flags all land here. */
 export const CloudConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./var/cloud'),
+  /**
+   * The secrets key (32 bytes) under which issued codes and controllers' credential keys are sealed. Never inside the
+   * data folder; default `<dataDir>.secrets.key`, beside it (provision/secrets-key.ts).
+   */
+  secretsKeyFile: z.string().min(1).optional(),
   http: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),

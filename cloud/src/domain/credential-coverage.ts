@@ -1,13 +1,16 @@
 /**
  * Where a carrier code or staff credential can be checked by a bank's controllers (the kiosk checks codes itself, also
- * offline). The clear code is gone once issued; what goes to a bank is the hash made at issue time under that bank's
- * `credentialHash` params. A bank created after the credential was issued, or whose params changed since, has no such
- * hash: the credential is valid there on paper but its kiosk cannot check it, so a carrier's code is refused as wrong
- * (and counts towards the lock-out). `notCheckableAt` names those banks so the API and CLI can say "issue a new one".
+ * offline). A sealed code can be checked everywhere: each controller's form is made from it when its state is built.
+ * A code issued by an older release is only a set of legacy hashes made at issue time under each bank's
+ * `credentialHash` params. A bank created after such a credential was issued, or whose params changed since, has no
+ * such hash: the credential is valid there on paper but its kiosk cannot check it, so a carrier's code is refused as
+ * wrong (and counts towards the lock-out). `notCheckableAt` names those banks so the API and CLI can say "issue a new
+ * one".
  */
-import type { Bank, CarrierCode, CredentialHashParams, StaffCredential, StoredCode } from './model.ts';
+import { isSealed } from './codes.ts';
+import type { Bank, CarrierCode, LegacyStoredCode, StaffCredential } from './model.ts';
 
-export function sameParams(a: CredentialHashParams, b: CredentialHashParams): boolean {
+export function sameParams(a: Bank['credentialHash'], b: Bank['credentialHash']): boolean {
   return a.alg === b.alg && a.salt === b.salt && a.N === b.N && a.r === b.r && a.p === b.p && a.keyLen === b.keyLen;
 }
 
@@ -23,13 +26,14 @@ export function staffCredentialValidAt(sc: StaffCredential, bankId: string, now:
   return sc.bankIds.length === 0 || sc.bankIds.includes(bankId);
 }
 
-/** The carrier code's hash a bank's controllers can check (under the bank's current params), if any. */
-export function carrierCodeHashAt(cc: CarrierCode, bank: Bank): StoredCode | undefined {
-  return [cc.bankHashes?.[bank.id], cc.code].find((x) => x !== undefined && sameParams(x.params, bank.credentialHash));
+/** A legacy carrier code's hash under the bank's current params, if any (a sealed code has none and needs none). */
+export function carrierCodeHashAt(cc: CarrierCode, bank: Bank): LegacyStoredCode | undefined {
+  const own = isSealed(cc.code) ? undefined : cc.code;
+  return [cc.bankHashes?.[bank.id], own].find((x): x is LegacyStoredCode => x !== undefined && sameParams(x.params, bank.credentialHash));
 }
 
-/** The staff credential's hash a bank's controllers can check (under the bank's current params), if any. */
-export function staffCredentialHashAt(sc: StaffCredential, bank: Bank): StoredCode | undefined {
+/** A legacy staff credential's hash under the bank's current params, if any (a sealed one has none and needs none). */
+export function staffCredentialHashAt(sc: StaffCredential, bank: Bank): LegacyStoredCode | undefined {
   const stored = sc.bankHashes[bank.id];
   return stored && sameParams(stored.params, bank.credentialHash) ? stored : undefined;
 }
@@ -39,8 +43,8 @@ export function notCheckableAt(banks: readonly Bank[], cred: { kind: 'carrier-co
   const out: string[] = [];
   for (const bank of banks) {
     if (cred.kind === 'carrier-code') {
-      if (carrierCodeValidAt(cred.cc, bank.id, now) && !carrierCodeHashAt(cred.cc, bank)) out.push(bank.id);
-    } else if (staffCredentialValidAt(cred.sc, bank.id, now) && !staffCredentialHashAt(cred.sc, bank)) {
+      if (!isSealed(cred.cc.code) && carrierCodeValidAt(cred.cc, bank.id, now) && !carrierCodeHashAt(cred.cc, bank)) out.push(bank.id);
+    } else if (!isSealed(cred.sc.code) && staffCredentialValidAt(cred.sc, bank.id, now) && !staffCredentialHashAt(cred.sc, bank)) {
       out.push(bank.id);
     }
   }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import {
   actorSchema,
   bankRulesSchema,
-  credentialHashParamsSchema,
+  scryptCredentialHashSchema,
   DEFAULT_BANK_RULES,
   LOCKER_SIZES,
   lockerNumberSchema,
@@ -119,8 +119,11 @@ export const bankSchema = z.strictObject({
   name,
   rules: bankRulesSchema,
   deliveryQuota: deliveryQuotaSchema,
-  /** Salt and cost of this bank's pickup-code hashes (one salt per bank, as in the desired state). */
-  credentialHash: credentialHashParamsSchema,
+  /**
+   * Salt and cost of this bank's legacy code hashes (one salt per bank): the form that goes only to controllers the
+   * cloud holds no credential key for (provisioned before keyed hashes), and the form of codes issued before.
+   */
+  credentialHash: scryptCredentialHashSchema,
   createdAt: epochMs,
 });
 export type Bank = z.infer<typeof bankSchema>;
@@ -241,23 +244,39 @@ export type Carrier = z.infer<typeof carrierSchema>;
 export const createCarrierInput = z.strictObject({ id: entityIdSchema.optional(), name });
 export type CreateCarrierInput = z.input<typeof createCarrierInput>;
 
-/** A stored code: only its salted scrypt hash and the parameters that made it. */
-export const storedCodeSchema = z.strictObject({ hash: z.string(), params: credentialHashParamsSchema });
+/**
+ * A code as the cloud keeps it (code-vault.ts): `lookup`, its keyed hash under the cloud's secrets key (what lookups by
+ * code compare), and `sealed`, the code itself sealed under that key, from which each controller's keyed hash is made.
+ * Neither lets anyone who holds only the data folder test a guess.
+ */
+export const sealedStoredCodeSchema = z.strictObject({
+  lookup: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  sealed: z.string().min(1).max(512),
+});
+export type SealedStoredCode = z.infer<typeof sealedStoredCodeSchema>;
+/**
+ * A code issued by an older release: only its scrypt hash and the params that made it (a bank's salt for pickup codes
+ * and `bankHashes`). Still honoured until it expires; it cannot be made into a keyed hash, so it reaches only
+ * controllers without a credential key.
+ */
+export const legacyStoredCodeSchema = z.strictObject({ hash: z.string(), params: scryptCredentialHashSchema });
+export type LegacyStoredCode = z.infer<typeof legacyStoredCodeSchema>;
+export const storedCodeSchema = z.union([sealedStoredCodeSchema, legacyStoredCodeSchema]);
 export type StoredCode = z.infer<typeof storedCodeSchema>;
 
-/** A carrier access code (6 to 10 digits), stored hashed. */
+/** A carrier access code (6 to 10 digits), kept sealed (never in clear). */
 export const carrierCodeSchema = z.strictObject({
   id: entityIdSchema,
   carrierId: entityIdSchema,
   code: storedCodeSchema,
   /**
-   * The same code hashed as the protocol credential hash under each bank's `credentialHash` params (bank id ->
-   * hash + the params used), made at issue time for the banks where it is valid (every bank existing then when
-   * `bankIds` is empty), so the code can go to that bank's controllers. A bank created after the code was issued,
-   * or whose params changed since, has no usable hash here (the clear code is gone): its kiosk cannot check the code
-   * until a new one is issued; the API lists such banks as `notCheckableAt` (credential-coverage.ts).
+   * Codes issued by an older release: the same code hashed as the legacy credential hash under each bank's
+   * `credentialHash` params (bank id -> hash + the params used), made at issue time for the banks where it was valid.
+   * A bank created after the code was issued, or whose params changed since, has no usable hash here: its kiosk
+   * cannot check the code until a new one is issued (`notCheckableAt`, credential-coverage.ts). A sealed code needs
+   * none: the cloud derives each controller's form from it.
    */
-  bankHashes: z.record(entityIdSchema, storedCodeSchema).optional(),
+  bankHashes: z.record(entityIdSchema, legacyStoredCodeSchema).optional(),
   digits: z.number().int().min(6).max(10),
   /** Banks it opens; empty = every bank. */
   bankIds: z.array(entityIdSchema).max(1000),
@@ -296,9 +315,8 @@ export const BADGE_RE = /^[A-Za-z0-9:-]{4,64}$/;
 
 /**
  * A kiosk sign-in of a member of staff (operator, carrier, admin): a PIN typed on the keypad or a badge read by the
- * badge reader. Stored hashed only, like carrier codes: `code` under a salt of its own (the cloud's checks), and
- * `bankHashes` the protocol credential hash under each bank's `credentialHash` params, made at issue time for the
- * banks where it is valid, so it can go to those banks' controllers.
+ * badge reader. Kept like carrier codes: `code` sealed with its keyed lookup hash (a credential issued by an older
+ * release: its own scrypt hash, and `bankHashes` the legacy hash under each bank's params).
  */
 export const staffCredentialSchema = z.strictObject({
   id: entityIdSchema,
@@ -310,7 +328,8 @@ export const staffCredentialSchema = z.strictObject({
   /** Banks where it signs in; empty = every bank. */
   bankIds: z.array(entityIdSchema).max(1000),
   code: storedCodeSchema,
-  bankHashes: z.record(entityIdSchema, storedCodeSchema),
+  /** Legacy hashes per bank (see carrier codes); empty for a sealed code. */
+  bankHashes: z.record(entityIdSchema, legacyStoredCodeSchema),
   expiresAt: epochMs.optional(),
   revokedAt: epochMs.optional(),
   createdAt: epochMs,

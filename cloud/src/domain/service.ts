@@ -7,12 +7,12 @@ import { EventEmitter } from 'node:events';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import type { CredentialHashParams } from '@portier/protocol';
 import { lockerKey, type Change, type LiveCollections, type Store } from '../store/store.ts';
 import { isAccessible, reachLimits, requiredAccessible, type ReachLimits } from './accessibility.ts';
 import { activityToCsv } from './activity.ts';
 import { bankSlots, chooseLocker, fits, lockerDimensions, parcelDimensions, type BankSlots } from './allocation.ts';
-import { DEFAULT_CODE_HASH_N, generateDigits, hashCode, newHashParams, sameHash } from './codes.ts';
+import { CodeVault } from './code-vault.ts';
+import { CodeMatcher, DEFAULT_CODE_HASH_N, generateDigits, hashCode, isSealed, newHashParams, sameHash, storeCode } from './codes.ts';
 import { notCheckableAt } from './credential-coverage.ts';
 import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from './errors.ts';
 import type { CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
@@ -118,8 +118,13 @@ export interface LockerServiceOptions {
   clock?: () => number;
   logger?: Logger;
   random?: RandomSource;
-  /** scrypt cost of code hashes (default N = 16384); tests lower it. */
+  /** scrypt cost of a new bank's legacy code hashes (default N = 16384); tests lower it. */
   codeHashN?: number;
+  /**
+   * Where codes are sealed and looked up (code-vault.ts). The runtime passes the vault of the secrets key file; the
+   * default, a random key held in memory, suits a memory store only (its sealed codes die with the process).
+   */
+  vault?: CodeVault;
   /** Digits of generated pickup codes (default 6). */
   pickupCodeDigits?: number;
 }
@@ -235,6 +240,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly log: Logger;
   readonly random: RandomSource;
   private readonly codeHashN: number;
+  private readonly vault: CodeVault;
   private readonly pickupCodeDigits: number;
   private readonly bankLock = new KeyedMutex();
   private readonly indexes = new Map<string, BankIndex>();
@@ -247,6 +253,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'locker-service' });
     this.random = opts.random ?? cryptoRandom;
     this.codeHashN = opts.codeHashN ?? DEFAULT_CODE_HASH_N;
+    this.vault = opts.vault ?? CodeVault.ephemeral();
     this.pickupCodeDigits = opts.pickupCodeDigits ?? 6;
   }
 
@@ -582,19 +589,11 @@ export class LockerService extends EventEmitter<DomainEvents> {
         const code = generateDigits(req.digits, (a, b) => this.random.int(a, b));
         // A code two carriers share would open lockers as the wrong carrier: draw again.
         if (await this.findCarrierCode(code, undefined)) continue;
-        const params = newHashParams(this.codeHashN);
-        // Also under the params of every bank it opens, so each bank's controllers can check it offline.
-        const banks = req.bankIds.length > 0 ? req.bankIds : this.store.list('banks').map((b) => b.id);
-        const bankHashes: Record<string, StoredCode> = {};
-        for (const bankId of banks) {
-          const bp = this.store.get('banks', bankId)?.credentialHash;
-          if (bp) bankHashes[bankId] = { hash: await hashCode('carrier-code', code, bp), params: bp };
-        }
+        // Sealed: each controller's form (keyed under its credential key) is made from it when its state is built.
         const cc: CarrierCode = {
           id: this.random.id('cc'),
           carrierId,
-          code: { hash: await hashCode('carrier-code', code, params), params },
-          bankHashes,
+          code: storeCode(this.vault, 'carrier-code', code),
           digits: req.digits,
           bankIds: req.bankIds,
           revoked: false,
@@ -631,19 +630,13 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
   private async findCarrierCode(code: string, bankId: string | undefined): Promise<CarrierCode | undefined> {
     const now = this.now();
-    const hashes = new Map<string, string>();
+    const matcher = new CodeMatcher(this.vault, 'carrier-code', code);
     let found: CarrierCode | undefined;
     for (const cc of this.store.list('carrierCodes')) {
       if (cc.revoked || (cc.expiresAt !== undefined && cc.expiresAt <= now)) continue;
       if (bankId !== undefined && cc.bankIds.length > 0 && !cc.bankIds.includes(bankId)) continue;
       if (cc.digits !== code.length) continue;
-      const key = paramsKey(cc.code.params);
-      let h = hashes.get(key);
-      if (h === undefined) {
-        h = await hashCode('carrier-code', code, cc.code.params);
-        hashes.set(key, h);
-      }
-      if (sameHash(h, cc.code.hash)) found ??= cc;
+      if (await matcher.matches(cc.code)) found ??= cc;
     }
     return found;
   }
@@ -668,21 +661,14 @@ export class LockerService extends EventEmitter<DomainEvents> {
             throw new DomainError('CONFLICT', `this ${req.kind === 'badge' ? 'badge' : 'PIN'} is already in use by another live credential`, 'code');
           continue;
         }
-        const params = newHashParams(this.codeHashN);
-        const banks = req.bankIds.length > 0 ? req.bankIds : this.store.list('banks').map((b) => b.id);
-        const bankHashes: Record<string, StoredCode> = {};
-        for (const bankId of banks) {
-          const bp = this.store.get('banks', bankId)?.credentialHash;
-          if (bp) bankHashes[bankId] = { hash: await hashCode(req.kind, code, bp), params: bp };
-        }
         const sc: StaffCredential = {
           id: this.random.id('sc'),
           role: req.role,
           subjectId: req.subjectId,
           kind: req.kind,
           bankIds: req.bankIds,
-          code: { hash: await hashCode(req.kind, code, params), params },
-          bankHashes,
+          code: storeCode(this.vault, req.kind, code),
+          bankHashes: {},
           createdAt: this.now(),
           ...(req.label !== undefined ? { label: req.label } : {}),
           ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
@@ -724,9 +710,10 @@ export class LockerService extends EventEmitter<DomainEvents> {
   /** Whether `code` of `kind` already signs someone in: a live staff credential of that kind, or (a PIN) a carrier code. */
   private async staffCodeTaken(kind: StaffCredential['kind'], code: string): Promise<boolean> {
     const now = this.now();
+    const matcher = new CodeMatcher(this.vault, kind, code);
     for (const sc of this.store.list('staffCredentials')) {
       if (sc.kind !== kind || !this.staffLive(sc, now)) continue;
-      if (sameHash(await hashCode(kind, code, sc.code.params), sc.code.hash)) return true;
+      if (await matcher.matches(sc.code)) return true;
     }
     // A PIN typed on the keypad is also tried as a carrier code: one value must not be both.
     return kind === 'staff-pin' && /^\d{6,10}$/.test(code) && (await this.findCarrierCode(code, undefined)) !== undefined;
@@ -1057,15 +1044,19 @@ export class LockerService extends EventEmitter<DomainEvents> {
     const req = parseInput(pickUpInput, input);
     if ('code' in req) {
       const bank = this.mustBank(req.bankId, 'bankId');
-      // Hash once outside the lock with the bank's salt; compare against every candidate in constant time.
-      const hash = await hashCode('pickup-code', req.code, bank.credentialHash);
+      // Hash once outside the lock (keyed lookup; the bank's scrypt only while codes of an older release are live);
+      // compare against every candidate in constant time.
+      const matcher = new CodeMatcher(this.vault, 'pickup-code', req.code);
+      const legacy = await this.legacyPickupHash(bank, 'pickup-code', req.code);
       const { result, done, events } = await this.bankLock.run(bank.id, () => {
         const now = this.now();
         const matches: Reservation[] = [];
         for (const r of this.index(bank.id).live.values()) {
           if (r.status !== 'occupied' || !r.pickupCode || r.pickupCode.expiresAt <= now) continue;
-          if (paramsKey(r.pickupCode.code.params) !== paramsKey(bank.credentialHash)) continue;
-          if (sameHash(hash, r.pickupCode.code.hash)) matches.push(r);
+          const stored = r.pickupCode.code;
+          if (isSealed(stored) ? matcher.matchesSealed(stored) : legacy !== undefined && paramsKey(stored.params) === paramsKey(bank.credentialHash) && sameHash(legacy, stored.hash)) {
+            matches.push(r);
+          }
         }
         if (matches.length === 0) throw new DomainError('INVALID_CODE', 'code not recognised or expired', 'code');
         return this.endLocked(matches, 'picked-up', 'pickup', actor, undefined);
@@ -1381,16 +1372,32 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return reachLimits(this.store.get('locations', bank.locationId)?.reach);
   }
 
-  private async newPickupCode(bank: Bank, reservationId: string): Promise<{ code: string; stored: { hash: string; params: CredentialHashParams } }> {
+  private async newPickupCode(bank: Bank, reservationId: string): Promise<{ code: string; stored: StoredCode }> {
     const others = [...this.index(bank.id).live.values()].filter((r) => r.id !== reservationId && r.pickupCode);
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = generateDigits(this.pickupCodeDigits, (a, b) => this.random.int(a, b));
-      const hash = await hashCode('pickup-code', code, bank.credentialHash);
       // Codes are looked up by value at the kiosk: two live reservations must not share one.
-      if (others.some((r) => sameHash(hash, r.pickupCode!.code.hash))) continue;
-      return { code, stored: { hash, params: bank.credentialHash } };
+      const matcher = new CodeMatcher(this.vault, 'pickup-code', code);
+      const legacy = await this.legacyPickupHash(bank, 'pickup-code', code);
+      const taken = others.some((r) => {
+        const stored = r.pickupCode!.code;
+        return isSealed(stored) ? matcher.matchesSealed(stored) : legacy !== undefined && sameHash(legacy, stored.hash);
+      });
+      if (taken) continue;
+      return { code, stored: storeCode(this.vault, 'pickup-code', code) };
     }
     throw new DomainError('CONFLICT', 'could not draw an unused pickup code', 'reservationId');
+  }
+
+  /**
+   * The bank-salt scrypt hash of a code, needed only while the bank still has live pickup codes issued by an older
+   * release (stored in that form); undefined otherwise, so a bank of sealed codes costs no scrypt per lookup.
+   */
+  private async legacyPickupHash(bank: Bank, kind: 'pickup-code', code: string): Promise<string | undefined> {
+    for (const r of this.index(bank.id).live.values()) {
+      if (r.pickupCode && !isSealed(r.pickupCode.code)) return hashCode(kind, code, bank.credentialHash);
+    }
+    return undefined;
   }
 
   private newPackages(trackingIds: string[], now: number): Reservation['packages'] {
@@ -1482,7 +1489,7 @@ export function publicCarrierCode(cc: CarrierCode, banks: readonly Bank[], now: 
   return { ...rest, notCheckableAt: notCheckableAt(banks, { kind: 'carrier-code', cc }, now) };
 }
 
-function paramsKey(p: CredentialHashParams): string {
+function paramsKey(p: Bank['credentialHash']): string {
   return `${p.salt}:${p.N}:${p.r}:${p.p}:${p.keyLen}`;
 }
 

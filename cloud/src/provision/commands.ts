@@ -1,5 +1,6 @@
 /**
- * `portier-cloud provision`, `portier-cloud revoke` and `portier-cloud mosquitto-files` as commander sub-commands.
+ * `portier-cloud provision`, `portier-cloud rekey`, `portier-cloud revoke` and `portier-cloud mosquitto-files` as
+ * commander sub-commands.
  * The lead registers them on the `portier-cloud` program: `registerProvisionCommands(program)`.
  * They print one JSON line to stdout (the secret is never printed: it is in the 0600 config file) and exit non-zero
  * with `{ error: { code, message, field } }` on stderr when refused.
@@ -8,7 +9,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { IdentityRegistry } from '../mqtt/identities.ts';
 import { reloadMosquitto, writeMosquittoAuthFiles, writeMosquittoFiles } from '../mqtt/mosquitto.ts';
-import { ensureServiceAccount, provision, revoke } from './provision.ts';
+import { ensureServiceAccount, provision, rekey, revoke } from './provision.ts';
 
 export interface ProvisionCommandOptions {
   /** Data folder when `--data-dir` is not given (default `./var/cloud`, as the cloud's config). */
@@ -55,10 +56,33 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .requiredOption('--broker-url <url>', 'broker URL the controller connects to (mqtt://host:port or mqtts://...)')
     .requiredOption('--out <file>', 'controller config file to write (its link section is replaced if it exists)')
     .option('--data-dir <dir>', 'cloud data folder')
-    .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; out: string; dataDir?: string }) => {
+    .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
+    .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; out: string; dataDir?: string; secretsKey?: string }) => {
       await run(async () => {
-        const r = await provision({ dataDir: dataDirOf(o), bankId: o.bank, controllerId: o.controller, column: o.column, brokerUrl: o.brokerUrl, out: o.out });
-        return { provisioned: r.identity.controllerId, bankId: r.identity.bankId, column: r.identity.column, configFile: resolve(r.configFile) };
+        const r = await provision({
+          dataDir: dataDirOf(o),
+          bankId: o.bank,
+          controllerId: o.controller,
+          column: o.column,
+          brokerUrl: o.brokerUrl,
+          out: o.out,
+          ...(o.secretsKey !== undefined ? { secretsKeyFile: o.secretsKey } : {}),
+        });
+        return { provisioned: r.identity.controllerId, bankId: r.identity.bankId, column: r.identity.column, configFile: resolve(r.configFile), credentialKeyId: r.credentialKeyId };
+      });
+    });
+
+  program
+    .command('rekey')
+    .description("give a controller a new credential key, written into its config file (0600); live codes keep working once the file is on the board")
+    .requiredOption('--controller <controllerId>', 'controller id')
+    .requiredOption('--out <file>', "the controller's config file (its link.credentialKey is replaced, nothing else)")
+    .option('--data-dir <dir>', 'cloud data folder')
+    .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
+    .action(async (o: { controller: string; out: string; dataDir?: string; secretsKey?: string }) => {
+      await run(async () => {
+        const r = await rekey({ dataDir: dataDirOf(o), controllerId: o.controller, out: o.out, ...(o.secretsKey !== undefined ? { secretsKeyFile: o.secretsKey } : {}) });
+        return { rekeyed: r.controllerId, credentialKeyId: r.credentialKeyId, configFile: resolve(r.configFile), next: "install the file on the board and restart portier-controller" };
       });
     });
 

@@ -1,16 +1,25 @@
 /**
- * Provisioning a controller: a new identity for a bank and column (random 32-byte secret, stored hashed), and the
- * controller's configuration file with everything its link needs (broker URL, ids, secret, the cloud's command
- * public key), mode 0600. The secret leaves the cloud only in that file and in the return value, once.
- * Revoking ends an identity for good (see identities.ts).
+ * Provisioning a controller: a new identity for a bank and column (random 32-byte secret, stored hashed), a new
+ * credential key (32 random bytes, kept sealed under the cloud's secrets key: credential-keys.ts), and the
+ * controller's configuration file with everything its link needs (broker URL, ids, secret, credential key, the
+ * cloud's command public key), mode 0600. The secret and the credential key leave the cloud only in that file, once;
+ * the credential key never goes through the broker. Revoking ends an identity for good (see identities.ts).
+ *
+ * Re-keying (`rekey`) gives an existing controller a new credential key, written into its existing config file: a
+ * controller provisioned before credential keys existed moves to keyed hashes this way, and a board whose key may
+ * have leaked gets a fresh one. A replaced board is provisioned as a new controller (the old id revoked). Either way
+ * live codes keep working without being issued again: the cloud builds the new key's hashes from the sealed codes.
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, stringify } from 'yaml';
+import { credentialKeyId, newCredentialKey } from '@portier/protocol';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
 import { IdentityError, IdentityRegistry, type ControllerIdentity, type IdentityRegistryOptions } from '../mqtt/identities.ts';
 import { newSecret } from '../mqtt/secrets.ts';
+import { CredentialKeyStore } from './credential-keys.ts';
 import { loadOrCreateCommandKey } from './keys.ts';
+import { openVault } from './secrets-key.ts';
 
 export interface ProvisionInput {
   dataDir: string;
@@ -24,6 +33,10 @@ export interface ProvisionInput {
   registry?: IdentityRegistryOptions;
   /** The running cloud's registry, if it has one open (else the data folder's is opened). */
   identities?: IdentityRegistry;
+  /** The cloud's secrets key file (default beside the data folder: secrets-key.ts). */
+  secretsKeyFile?: string;
+  /** The running cloud's credential keys, if it has them open (else the data folder's are opened). */
+  credentialKeys?: CredentialKeyStore;
 }
 
 /** The `link` section of the controller's configuration (names as in the firmware's ControllerLinkOptions). */
@@ -33,6 +46,8 @@ export interface ControllerLinkConfig {
   controllerId: string;
   column: number;
   secret: string;
+  /** The controller's credential key, base64url (32 bytes). */
+  credentialKey: string;
   cloudPublicKey: string;
 }
 
@@ -42,6 +57,8 @@ export interface ProvisionResult {
   secret: string;
   configFile: string;
   publicKeyPem: string;
+  /** Public id of the controller's credential key (what its desired states name). */
+  credentialKeyId: string;
 }
 
 export class ProvisionError extends Error {
@@ -104,19 +121,23 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
     }
   }
   const key = await loadOrCreateCommandKey(input.dataDir);
+  const keys = input.credentialKeys ?? (await openCredentialKeys(input.dataDir, input.secretsKeyFile));
   const reg = input.identities ?? (await IdentityRegistry.open(input.dataDir, input.registry));
   const { identity, secret } = await reg.createController({
     controllerId: input.controllerId,
     bankId: input.bankId,
     column: input.column,
   });
+  const credentialKey = newCredentialKey();
   try {
+    await keys.set(input.controllerId, credentialKey);
     await writeControllerConfig(input.out, {
       brokerUrl: input.brokerUrl,
       bankId: input.bankId,
       controllerId: input.controllerId,
       column: input.column,
       secret,
+      credentialKey: credentialKey.toString('base64url'),
       cloudPublicKey: key.publicKeyPem,
     });
   } catch (err) {
@@ -124,7 +145,53 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
     await reg.revoke(input.controllerId).catch(() => {});
     throw err;
   }
-  return { identity, secret, configFile: input.out, publicKeyPem: key.publicKeyPem };
+  return { identity, secret, configFile: input.out, publicKeyPem: key.publicKeyPem, credentialKeyId: credentialKeyId(credentialKey) };
+}
+
+async function openCredentialKeys(dataDir: string, secretsKeyFile: string | undefined): Promise<CredentialKeyStore> {
+  const { vault } = await openVault({ dataDir, secretsKeyFile });
+  return CredentialKeyStore.open(dataDir, vault);
+}
+
+export interface RekeyInput {
+  dataDir: string;
+  controllerId: string;
+  /** The controller's config file (as provisioning wrote it): its `link.credentialKey` is replaced, nothing else. */
+  out: string;
+  secretsKeyFile?: string;
+  identities?: IdentityRegistry;
+  registry?: IdentityRegistryOptions;
+  credentialKeys?: CredentialKeyStore;
+}
+
+/**
+ * A new credential key for an active controller, written into its config file. From then on the cloud sends that
+ * controller every live code hashed under the new key: install the file on the board and restart its controller.
+ */
+export async function rekey(input: RekeyInput): Promise<{ controllerId: string; credentialKeyId: string; configFile: string; hadKey: boolean }> {
+  const reg = input.identities ?? (await IdentityRegistry.open(input.dataDir, input.registry));
+  await reg.refresh();
+  const rec = reg.controller(input.controllerId);
+  if (!rec) throw new IdentityError('NOT_FOUND', `no controller ${JSON.stringify(input.controllerId)}`, 'controllerId');
+  if (rec.revokedAt !== null) throw new IdentityError('REVOKED', `${input.controllerId} was revoked: provision the replacement board as a new controller`, 'controllerId');
+  const text = await readTextIfExists(input.out);
+  const doc = text === undefined ? undefined : parseDocument(text);
+  const linkNode = doc && doc.errors.length === 0 && isMap(doc.contents) ? doc.get('link') : undefined;
+  if (!doc || !isMap(linkNode) || linkNode.get('controllerId') !== input.controllerId) {
+    throw new ProvisionError('BAD_CONFIG_FILE', `${input.out} is not the config file of controller ${input.controllerId} (a YAML file whose link.controllerId is it)`, 'out');
+  }
+  const keys = input.credentialKeys ?? (await openCredentialKeys(input.dataDir, input.secretsKeyFile));
+  const credentialKey = newCredentialKey();
+  const before = await keys.set(input.controllerId, credentialKey);
+  try {
+    linkNode.set('credentialKey', credentialKey.toString('base64url'));
+    await writeFileDurable(input.out, doc.toString(), 0o600);
+  } catch (err) {
+    // The board can only get the new key from that file: without it, keep sending under the old one.
+    await keys.restore(input.controllerId, before);
+    throw err;
+  }
+  return { controllerId: input.controllerId, credentialKeyId: credentialKeyId(credentialKey), configFile: input.out, hadKey: before !== undefined };
 }
 
 export async function revoke(input: {

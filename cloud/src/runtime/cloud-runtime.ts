@@ -27,6 +27,8 @@ import { IdentityRegistry } from '../mqtt/identities.ts';
 import { watchIdentities } from '../mqtt/identity-watch.ts';
 import type { SecretHashParams } from '../mqtt/secrets.ts';
 import { loadOrCreateCommandKey } from '../provision/keys.ts';
+import type { CodeVault } from '../domain/code-vault.ts';
+import type { CredentialKeyStore } from '../provision/credential-keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
 import { DurableStore } from '../store/durable.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
@@ -38,6 +40,7 @@ import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
 import { recordSequenceAlerts } from '../bridge/sequence-alerts.ts';
 import { KioskRelay } from '../bridge/kiosk-relay.ts';
 import { WebhookNotifier } from '../notify/webhook.ts';
+import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from './credential-secrets.ts';
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -119,6 +122,10 @@ export interface CloudRuntime {
   /** Opens doors of other columns for the bank's kiosk, on its signed-in users' behalf. */
   kioskRelay: KioskRelay;
   doorMap: DomainDoorMap;
+  /** Controllers' credential keys (provision and rekey while the cloud runs pass them on). */
+  credentialKeys: CredentialKeyStore;
+  /** The vault of the secrets key: seals codes and credential keys (domain/code-vault.ts). */
+  vault: CodeVault;
   /** The cloud's command public key (PEM), what controllers verify with. */
   commandPublicKeyPem: string;
   dataDir: string;
@@ -231,7 +238,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
   try {
     const store = await DurableStore.open(paths.store, { logger });
     undo.push({ what: 'store', run: () => store.close() });
-    const service = new LockerService({ store, logger, clock: now, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
+    const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
+    const service = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
     const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
     const auth = makeAuth(config, store, tokens, logger, now);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
@@ -244,6 +252,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // A revocation by `portier-cloud revoke` (another process) closes the identity's live connection at once.
     const unwatch = watchIdentities(identities, { onError: (err: unknown) => log.error({ err }, 'identity registry unreadable') });
     undo.push({ what: 'identity-watch', run: unwatch });
+    warnLegacyCredentials(secrets, identities, store, now(), log);
 
     let broker: EmbeddedBroker | undefined;
     let mqttUrl: string;
@@ -317,6 +326,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       events: service,
       link,
       doors: doorMap,
+      forms: credentialForms(secrets, store, logger),
       now,
       logger,
       ...(options.desired?.debounceMs !== undefined ? { debounceMs: options.desired.debounceMs } : {}),
@@ -390,6 +400,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       remoteOpen,
       kioskRelay,
       doorMap,
+      credentialKeys: secrets.credentialKeys,
+      vault: secrets.vault,
       commandPublicKeyPem: key.publicKeyPem,
       dataDir: paths.root,
       stop,

@@ -1,14 +1,15 @@
 import t from 'tap';
+import { pino } from 'pino';
 import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { NO_LOCKER_MESSAGE } from '../../src/domain/errors.ts';
-import { admin, bankModel, FakeLink, operator, roster } from './helpers.ts';
+import { admin, bankModel, FakeLink, FIXED_FORMS, operator, roster } from './helpers.ts';
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const s = await bankModel();
   const link = new FakeLink();
   const doors = new DomainDoorMap(s.store, roster());
-  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors, debounceMs: 20, refreshMs: 0 });
+  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors, forms: FIXED_FORMS, debounceMs: 20, refreshMs: 0 });
   t.teardown(() => pub.stop());
   await pub.start();
   return { s, link, pub };
@@ -104,4 +105,26 @@ t.test('a change of bank rules republishes that bank\'s controllers with the new
   const sent = link.sent.slice(before);
   t.same(sent.map((x) => x.controllerId).sort(), ['ctl-1', 'ctl-2'], 'both controllers of b1, not b2');
   t.ok(sent.every((x) => x.state.rules.openAllAtOnce === false), 'the new rule is in the published state');
+});
+
+t.test('a code of an older release withheld from a keyed controller is named once in a warning', async (t) => {
+  const s = await bankModel();
+  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  const params = s.store.get('banks', 'b1')!.credentialHash;
+  // As the previous release stored a PIN: bank-salt hashes only.
+  const old = { id: 'sc-old', role: 'operator' as const, subjectId: 'u-op', kind: 'staff-pin' as const, bankIds: ['b1'], code: { hash: 'aGFzaGhhc2hoYXNoaGFzaGhhc2g', params }, bankHashes: { b1: { hash: 'aGFzaGhhc2hoYXNoaGFzaGhhc2g', params } }, createdAt: 1 };
+  await s.store.commit({ put: [{ c: 'staffCredentials', key: old.id, value: old }] });
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const link = new FakeLink();
+  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors: new DomainDoorMap(s.store, roster()), forms: FIXED_FORMS, logger, debounceMs: 5, refreshMs: 0 });
+  t.teardown(() => pub.stop());
+  await pub.start();
+  t.notOk(link.of('ctl-1').at(-1)!.state.credentials.some((c) => c.id === 'staff.sc-old'), 'not sent to the keyed kiosk');
+  const warned = lines.filter((l) => l.includes('staff.sc-old'));
+  t.equal(warned.filter((l) => l.includes('"controllerId":"ctl-1"')).length, 1, 'named for the kiosk');
+  t.match(warned[0], /issued by an older release.*issue it again/);
+  pub.markAll();
+  await pub.flush();
+  t.equal(lines.filter((l) => l.includes('staff.sc-old') && l.includes('"controllerId":"ctl-1"')).length, 1, 'once, not at every rebuild');
 });

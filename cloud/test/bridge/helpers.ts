@@ -2,11 +2,26 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DesiredState } from '@portier/protocol';
+import { keyedCredentialHash, type CredentialKind, type DesiredState } from '@portier/protocol';
+import { keyedForm, type CredentialFormSource } from '../../src/bridge/credential-forms.ts';
+import { CodeVault } from '../../src/domain/code-vault.ts';
 import { LockerService } from '../../src/domain/service.ts';
 import { byColumn, type ControllerIdentity } from '../../src/mqtt/identities.ts';
 import type { ControllerRoster } from '../../src/bridge/door-map.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
+
+/** The cloud's code vault of these tests (what the secrets key file gives the runtime). */
+export const VAULT = CodeVault.ephemeral();
+/** The credential key of the controller the built states are for (what provisioning writes into its config). */
+export const CTL_KEY = Buffer.alloc(32, 7);
+/** The keyed form of that controller. */
+export const FORM = keyedForm(VAULT, CTL_KEY);
+/** Every controller gets FORM (the publisher's credential forms). */
+export const FIXED_FORMS: CredentialFormSource = { formFor: async () => FORM };
+/** The hash a controller holding CTL_KEY computes for a typed code. */
+export function keyedHash(kind: CredentialKind, code: string): string {
+  return keyedCredentialHash(kind, code, CTL_KEY);
+}
 
 export const admin = { role: 'admin' as const, id: 'admin1' };
 export const operator = { role: 'operator' as const, id: 'op1' };
@@ -17,7 +32,8 @@ export interface Teardownable {
 
 export async function tempDir(t: Teardownable, prefix = 'portier-bridge-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A cloud on this folder keeps its secrets key beside it (provision/secrets-key.ts).
+  t.teardown(() => Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets.key`, { force: true })]));
   return dir;
 }
 
@@ -29,7 +45,7 @@ export async function tempDir(t: Teardownable, prefix = 'portier-bridge-'): Prom
  * Bank `b2` with one column and locker 1 (`ctl-x`). Contacts `c1`, `c2`; carrier `car`.
  */
 export async function bankModel(opts: { service?: ConstructorParameters<typeof LockerService>[0] } = {}): Promise<LockerService> {
-  const s = new LockerService(opts.service ?? { store: new MemoryStore(), codeHashN: 1024 });
+  const s = new LockerService(opts.service ?? { store: new MemoryStore(), codeHashN: 1024, vault: VAULT });
   await s.createEnterprise({ id: 'ent', name: 'Acme' }, admin);
   await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'HQ' }, admin);
   await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Main' }, admin);

@@ -4,7 +4,7 @@ import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
 import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { kioskAliases, MAX_DESIRED_DOORS } from '../../src/bridge/kiosk-bank-view.ts';
-import { admin, bankModel, FakeLink, operator, roster } from './helpers.ts';
+import { admin, bankModel, CTL_KEY, FakeLink, FIXED_FORMS, FORM, operator, roster } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);
 
@@ -22,7 +22,7 @@ async function parcelIn(s: Awaited<ReturnType<typeof bankModel>>, number: number
 
 t.test('the kiosk column sees the plain column as alias doors after its own; the plain column sees only itself', async (t) => {
   const s = await bankModel();
-  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
   t.equal(desiredStateSchema.safeParse(kiosk).success, true, 'valid by the protocol schema');
   t.same(
     kiosk.doors.map((d) => [d.door, d.locker, d.column, d.fromTop, d.remote ?? null]),
@@ -35,10 +35,10 @@ t.test('the kiosk column sees the plain column as alias doors after its own; the
       [6, 12, 2, 2, { controllerId: 'ctl-2', door: 2 }],
     ],
   );
-  const plain = buildDesiredState(s.store, { bankId: 'b1', column: 2, now: NOW }).state;
+  const plain = buildDesiredState(s.store, { bankId: 'b1', column: 2, now: NOW, form: FORM }).state;
   t.same(plain.doors.map((d) => d.door), [1, 2]);
   t.notOk(plain.doors.some((d) => d.remote), 'no remote door outside the kiosk');
-  const b2 = buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW }).state;
+  const b2 = buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW, form: FORM }).state;
   t.same(b2.doors.map((d) => d.locker), [1], 'a kiosk bank of one column: nothing added');
 });
 
@@ -53,8 +53,8 @@ t.test('aliases are deterministic: columns by position then door, whatever the o
     ],
     admin,
   );
-  const a = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
-  const b = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW + 1000 }).state;
+  const a = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
+  const b = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW + 1000, form: FORM }).state;
   t.same(a, b, 'identical state twice');
   t.same(
     a.doors.filter((d) => d.remote).map((d) => [d.door, d.remote!.controllerId, d.remote!.door, d.locker]),
@@ -72,13 +72,13 @@ t.test('aliases are deterministic: columns by position then door, whatever the o
 t.test("another column's pickup code reaches the kiosk with the alias door; its reservation too", async (t) => {
   const s = await bankModel();
   const { reservation, code } = await parcelIn(s, 12);
-  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
   const cred = kiosk.credentials.find((c) => c.reservationIds.includes(reservation.id));
   t.ok(cred, 'the code is in the kiosk state');
   t.same(cred!.doors, [6], 'alias of locker 12');
-  t.equal(cred!.hash, hashCredential('pickup-code', code, kiosk.credentialHash), 'the hash of the clear code');
+  t.equal(cred!.hash, hashCredential('pickup-code', code, kiosk.credentialHash, CTL_KEY), 'the hash of the clear code');
   t.match(kiosk.reservations, [{ id: reservation.id, door: 6, status: 'occupied', trackingIds: ['TRK-12'] }]);
-  const plain = buildDesiredState(s.store, { bankId: 'b1', column: 2, now: NOW }).state;
+  const plain = buildDesiredState(s.store, { bankId: 'b1', column: 2, now: NOW, form: FORM }).state;
   t.same(plain.credentials.find((c) => c.id === cred!.id)?.doors, [2], 'the plain column keeps it on its real door');
   t.equal(desiredStateSchema.safeParse(kiosk).success, true);
 });
@@ -87,7 +87,7 @@ t.test('carrier codes are not doubled in the kiosk view', async (t) => {
   const s = await bankModel();
   await s.issueCarrierCode('car', { bankIds: ['b1'] }, admin);
   await parcelIn(s, 11);
-  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
   const ids = kiosk.credentials.map((c) => c.id);
   t.equal(kiosk.credentials.filter((c) => c.kind === 'carrier-code').length, 1, 'one carrier code');
   t.equal(new Set(ids).size, ids.length, 'credential ids unique');
@@ -111,7 +111,7 @@ t.test('a bank of more than 160 doors: the kiosk view stops at 160', async (t) =
       admin,
     );
   }
-  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW }).state;
+  const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
   t.equal(kiosk.doors.length, MAX_DESIRED_DOORS);
   t.equal(kiosk.doors.at(-1)!.door, 160);
   t.equal(desiredStateSchema.safeParse(kiosk).success, true, 'still a valid document');
@@ -122,7 +122,7 @@ t.test('a bank of more than 160 doors: the kiosk view stops at 160', async (t) =
 t.test('the kiosk is republished when a reservation of the plain column changes', async (t) => {
   const s = await bankModel();
   const link = new FakeLink();
-  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors: new DomainDoorMap(s.store, roster()), debounceMs: 5, refreshMs: 0 });
+  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors: new DomainDoorMap(s.store, roster()), forms: FIXED_FORMS, debounceMs: 5, refreshMs: 0 });
   t.teardown(() => pub.stop());
   await pub.start();
   link.sent.length = 0;

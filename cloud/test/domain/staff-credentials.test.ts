@@ -2,14 +2,19 @@ import t from 'tap';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashCredential } from '@portier/protocol';
+import { hashCredential, keyedCredentialHash } from '@portier/protocol';
 import { DurableStore } from '../../src/store/durable.ts';
+import { keyedForm, LegacyHashes, legacyForm } from '../../src/bridge/credential-forms.ts';
 import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
-import { publicCarrierCode, type StaffCredentialChanged } from '../../src/domain/service.ts';
+import { CodeVault } from '../../src/domain/code-vault.ts';
+import { publicCarrierCode, type CarrierCode, type StaffCredential, type StaffCredentialChanged } from '../../src/domain/service.ts';
 import { admin, setup } from './helpers.ts';
 
+const VAULT = CodeVault.ephemeral();
+const KEY = Buffer.alloc(32, 3);
+
 async function withStaff(store?: DurableStore) {
-  const s = await setup(store ? { store } : {});
+  const s = await setup({ ...(store ? { store } : {}), service: { vault: VAULT } });
   await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
   await s.createUser({ id: 'u-rec', username: 'rita', role: 'recipient', passwordHash: 'x' });
   await s.createUser({ id: 'u-adm', username: 'ada', role: 'admin', passwordHash: 'x' });
@@ -18,7 +23,7 @@ async function withStaff(store?: DurableStore) {
   return s;
 }
 
-t.test('issue a PIN: drawn once, hashed per bank under its params, never stored in clear', async (t) => {
+t.test('issue a PIN: drawn once, kept sealed with a keyed lookup hash, never stored in clear', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'portier-staff-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const store = await DurableStore.open(dir);
@@ -31,16 +36,17 @@ t.test('issue a PIN: drawn once, hashed per bank under its params, never stored 
   t.notOk('code' in r.staffCredential || 'bankHashes' in r.staffCredential, 'the reply carries no hash');
   t.same(events.map((e) => [e.change, e.staffCredential.id]), [['issued', r.staffCredential.id]], 'one event after the write');
   const stored = store.get('staffCredentials', r.staffCredential.id)!;
-  t.same(Object.keys(stored.bankHashes).sort(), ['b1', 'b2'], 'every bank, as bankIds is empty');
+  t.same(stored.bankHashes, {}, 'no per-bank hash: each controller gets its own form from the sealed code');
+  if (!('sealed' in stored.code)) return void t.fail('sealed');
+  t.equal(VAULT.open('staff-pin', stored.code.sealed), r.code, 'the vault opens it');
+  t.equal(stored.code.lookup, VAULT.lookup('staff-pin', r.code), 'looked up by its keyed hash');
   for (const b of ['b1', 'b2']) {
-    const params = store.get('banks', b)!.credentialHash;
-    t.equal(stored.bankHashes[b]!.hash, hashCredential('staff-pin', r.code, params), `the protocol hash under ${b}'s params`);
+    t.not(stored.code.lookup, hashCredential('staff-pin', r.code, store.get('banks', b)!.credentialHash), `not the bank-salt hash of ${b}`);
   }
-  t.not(stored.code.params.salt, store.get('banks', 'b1')!.credentialHash.salt, 'the cloud hash has a salt of its own');
 
   const listed = await s.listStaffCredentials();
   t.equal(listed.length, 1);
-  t.notOk(JSON.stringify(listed).includes(stored.code.hash), 'the list has no hash');
+  t.notOk(JSON.stringify(listed).includes(stored.code.lookup) || JSON.stringify(listed).includes(stored.code.sealed), 'the list has neither');
 
   const activity = await s.queryActivity({ type: 'staff-credential' });
   t.equal(activity.length, 1, 'audited');
@@ -57,7 +63,7 @@ t.test('given PIN and badge, bank list, input checks', async (t) => {
   const s = await withStaff();
   const pin = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', code: '4321', bankIds: ['b2'] }, admin);
   t.equal(pin.code, '4321');
-  t.same(Object.keys(s.store.get('staffCredentials', pin.staffCredential.id)!.bankHashes), ['b2'], 'only the banks listed');
+  t.same(s.store.get('staffCredentials', pin.staffCredential.id)!.bankIds, ['b2'], 'only the banks listed');
   const badge = await s.issueStaffCredential({ role: 'carrier', subjectId: 'ups', kind: 'badge', code: '04:A2:9F:11' }, admin);
   t.equal(badge.code, '04:A2:9F:11');
 
@@ -111,30 +117,58 @@ t.test('a PIN or badge live for another credential is refused; free again once r
   t.equal((await s.queryActivity({ type: 'staff-credential' })).length, 4, 'issues and the revocation audited');
 });
 
-t.test('a bank created after issue: the credential and carrier code name it as a bank whose kiosk cannot check them', async (t) => {
+t.test('credentials of an older release (bank-salt hashes only): still verified, named where they cannot be checked, sent only in the legacy form', async (t) => {
   const s = await withStaff();
-  const everywhere = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin' }, admin);
-  const onlyB2 = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'badge', code: 'BADGE-0001', bankIds: ['b2'] }, admin);
-  const cc = await s.issueCarrierCode('ups', {}, admin);
-  t.same(everywhere.staffCredential.notCheckableAt, [], 'at issue, every bank can check it');
-  t.same(cc.carrierCode.bankHashes && Object.keys(cc.carrierCode.bankHashes).sort(), ['b1', 'b2']);
+  const params = (b: string) => s.store.get('banks', b)!.credentialHash;
+  const now = s.now();
+  // As the previous release stored them: a hash under a salt of its own, and one per bank existing at issue.
+  const legacyPin: StaffCredential = {
+    id: 'sc-old',
+    role: 'operator',
+    subjectId: 'u-op',
+    kind: 'staff-pin',
+    bankIds: [],
+    code: { hash: hashCredential('staff-pin', '135790', { ...params('b1'), salt: 'b3duc2FsdG93bnNhbHQ' }), params: { ...params('b1'), salt: 'b3duc2FsdG93bnNhbHQ' } },
+    bankHashes: { b1: { hash: hashCredential('staff-pin', '135790', params('b1')), params: params('b1') }, b2: { hash: hashCredential('staff-pin', '135790', params('b2')), params: params('b2') } },
+    createdAt: now,
+  };
+  const legacyCarrier: CarrierCode = {
+    id: 'cc-old',
+    carrierId: 'ups',
+    code: { hash: hashCredential('carrier-code', '24681357', params('b1')), params: params('b1') },
+    bankHashes: { b1: { hash: hashCredential('carrier-code', '24681357', params('b1')), params: params('b1') } },
+    digits: 8,
+    bankIds: ['b1'],
+    revoked: false,
+    createdAt: now,
+  };
+  await s.store.commit({ put: [{ c: 'staffCredentials', key: legacyPin.id, value: legacyPin }, { c: 'carrierCodes', key: legacyCarrier.id, value: legacyCarrier }] });
+  const fresh = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'badge', code: 'BADGE-0001' }, admin);
+
+  await t.rejects(s.issueStaffCredential({ role: 'admin', subjectId: 'u-adm', kind: 'staff-pin', code: '135790' }, admin), { code: 'CONFLICT' }, 'the legacy PIN is still known as taken');
+  t.equal((await s.verifyCarrierCode('b1', '24681357'))?.id, 'cc-old', 'the legacy carrier code still verifies');
 
   await s.createBank({ id: 'b3', locationId: 'loc', name: 'New wing' }, admin);
   const listed = new Map((await s.listStaffCredentials()).map((c) => [c.id, c]));
-  t.same(listed.get(everywhere.staffCredential.id)?.notCheckableAt, ['b3'], 'valid at every bank, but b3 has no hash of it');
-  t.same(listed.get(onlyB2.staffCredential.id)?.notCheckableAt, [], 'a credential for b2 only is not concerned');
-  const codes = await s.listCarrierCodes('ups');
-  t.same(publicCarrierCode(codes[0]!, s.store.list('banks'), s.now()).notCheckableAt, ['b3'], 'the same for a carrier code');
+  t.same(listed.get('sc-old')?.notCheckableAt, ['b3'], 'valid at every bank, but b3 has no hash of it');
+  t.same(listed.get(fresh.staffCredential.id)?.notCheckableAt, [], 'a sealed credential can be checked everywhere');
+  t.same(publicCarrierCode(s.store.get('carrierCodes', 'cc-old')!, s.store.list('banks'), s.now()).notCheckableAt, [], 'valid at b1 only, which has its hash');
 
-  // The desired state of b3 indeed leaves them out: what the field warns about is what the kiosk sees.
-  await s.createColumn({ id: 'c3', bankId: 'b3', position: 1, kind: 'kiosk', controllerId: 'k3' }, admin);
-  const built = buildDesiredState(s.store, { bankId: 'b3', column: 1, now: s.now() });
-  t.same(built.state.credentials.filter((c) => c.role === 'carrier' || c.role === 'operator'), [], 'b3 gets neither');
-  t.ok(built.skipped.some((k) => k.why === 'other-hash-params' && k.kind === 'carrier-code'), 'skipped as other-hash-params');
-
-  // A new credential covers the new bank; a revoked one is not reported.
-  const fresh = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin' }, admin);
-  t.same(fresh.staffCredential.notCheckableAt, []);
-  const revoked = await s.revokeStaffCredential(everywhere.staffCredential.id, admin);
-  t.same(revoked.notCheckableAt, [], 'revoked: valid nowhere, so nothing to report');
+  // A controller with a credential key: sealed credentials in its keyed form, legacy ones left out (they cannot be).
+  const keyed = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: s.now(), form: keyedForm(VAULT, KEY) });
+  t.same(keyed.state.credentials.map((c) => [c.id, c.hash]), [[`staff.${fresh.staffCredential.id}`, keyedCredentialHash('badge', 'BADGE-0001', KEY)]]);
+  t.same(keyed.skipped.map((k) => [k.id, k.why]).sort(), [['carrier.cc-old', 'legacy-code'], ['staff.sc-old', 'legacy-code']]);
+  // A controller without one: everything in the bank-salt form, the sealed badge derived from its sealed code.
+  const legacy = new LegacyHashes(VAULT);
+  await legacy.prepare(s.store, s.store.get('banks', 'b1')!, s.now());
+  const old = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: s.now(), form: legacyForm(legacy) });
+  t.same(old.state.credentialHash, params('b1'));
+  t.same(
+    old.state.credentials.map((c) => [c.id, c.hash]).sort(),
+    [
+      ['carrier.cc-old', hashCredential('carrier-code', '24681357', params('b1'))],
+      [`staff.${fresh.staffCredential.id}`, hashCredential('badge', 'BADGE-0001', params('b1'))],
+      ['staff.sc-old', hashCredential('staff-pin', '135790', params('b1'))],
+    ].sort(),
+  );
 });

@@ -29,9 +29,9 @@ async function setup(t: Test): Promise<{ ta: TestApp; opId: string; post: (body:
 
 /** No stored hash of any staff credential appears in `text`. */
 function noHash(t: Test, ta: TestApp, text: string, what: string): void {
-  const hashes = ta.store.list('staffCredentials').flatMap((c) => [c.code.hash, ...Object.values(c.bankHashes).map((h) => h.hash)]);
+  const hashes = ta.store.list('staffCredentials').flatMap((c) => [...('sealed' in c.code ? [c.code.lookup, c.code.sealed] : [c.code.hash]), ...Object.values(c.bankHashes).map((h) => h.hash)]);
   t.ok(hashes.length > 0 && hashes.every((h) => !text.includes(h)), `${what}: no hash`);
-  t.notMatch(text, /bankHashes|"params"|scrypt/, `${what}: no hash fields`);
+  t.notMatch(text, /bankHashes|"params"|scrypt|"lookup"|"sealed"/, `${what}: no hash fields`);
 }
 
 t.test('issue a PIN (shown once), list, revoke: the revoked one is no longer live', async (t) => {
@@ -44,7 +44,8 @@ t.test('issue a PIN (shown once), list, revoke: the revoked one is no longer liv
   t.match(body.staffCredential, { role: 'operator', subjectId: opId, kind: 'staff-pin', bankIds: ['bank'], label: 'Olga, morning shift' });
   noHash(t, ta, res.body, 'issue reply');
   const stored = ta.store.get('staffCredentials', body.staffCredential.id)!;
-  t.equal(stored.bankHashes.bank!.hash, hashCredential('staff-pin', body.code, ta.store.get('banks', 'bank')!.credentialHash), 'hashed for the bank');
+  t.ok('sealed' in stored.code && !stored.code.sealed.includes(body.code), 'kept sealed');
+  t.not('lookup' in stored.code && stored.code.lookup, hashCredential('staff-pin', body.code, ta.store.get('banks', 'bank')!.credentialHash), 'not the bank-salt hash');
 
   const badge = await post({ role: 'operator', subjectId: opId, kind: 'badge', code: '04A29F11' });
   t.equal(badge.statusCode, 201);

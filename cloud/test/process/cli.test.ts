@@ -1,6 +1,6 @@
 /** `portier-cloud` as a program: --help, init-admin, config errors, and a clean exit on SIGTERM/SIGINT. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,18 @@ t.test('--help on the program and each sub-command; an invalid configuration lis
   t.match(bad.stderr, /http\.bodyLimitBytes/);
 });
 
+t.test('serve refuses a data folder whose secrets key is missing, naming the option, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A folder whose codes were sealed under a key that is not there (moved, or not given).
+  mkdirSync(join(dir, 'data', 'keys'), { recursive: true });
+  writeFileSync(join(dir, 'data', 'keys', 'secrets-key.id'), 'c2VjcmV0c2tleWlkMTIzNA\n');
+  const r = await run(['serve', '--data', join(dir, 'data'), '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--secrets-key', join(dir, 'elsewhere.key')]);
+  t.equal(r.code, 2, r.stderr);
+  t.match(r.stderr, /elsewhere\.key does not exist: give the key file with --secrets-key/);
+  t.notOk(existsSync(join(dir, 'elsewhere.key')), 'no new key made in its place');
+});
+
 t.test('init-admin with a password on stdin, then with a generated one; a second admin of that name is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +93,8 @@ t.test('SIGTERM and SIGINT: the server closes, the store is flushed and unlocked
   await Promise.all(
     (['SIGTERM', 'SIGINT'] as const).map(async (signal) => {
       const dir = mkdtempSync(join(tmpdir(), 'portier-sig-'));
-      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      // The secrets key is kept beside the data folder.
+      t.teardown(() => [dir, `${dir}.secrets.key`].forEach((p) => rmSync(p, { recursive: true, force: true })));
       let sent = false;
       const r = await run(['serve', '--data', dir, '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--log-level', 'warn'], {
         onStdout: (out, kill) => {

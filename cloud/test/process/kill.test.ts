@@ -117,7 +117,8 @@ interface ReservationLike {
 
 async function lane(t: Test, laneNo: number, rnd: () => number): Promise<{ acked: number; ended: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), `portier-kill-${laneNo}-`));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  // The secrets key is kept beside the data folder.
+  t.teardown(() => [dataDir, `${dataDir}.secrets.key`].forEach((p) => rmSync(p, { recursive: true, force: true })));
   await seedStore(dataDir);
   const acked = new Set<string>();
   const endedAcked = new Set<string>();

@@ -21,7 +21,8 @@ t.test('provision writes a 0600 config the controller can connect with; revoke e
   t.equal((await stat(out)).mode & 0o777, 0o600, 'config file is 0600');
   t.equal((await stat(commandKeyPath(dataDir))).mode & 0o777, 0o600, 'private key file is 0600');
   const cfg = parse(await readFile(out, 'utf8')) as { link: Record<string, unknown> };
-  t.same(Object.keys(cfg.link).sort(), ['bankId', 'brokerUrl', 'cloudPublicKey', 'column', 'controllerId', 'secret']);
+  t.same(Object.keys(cfg.link).sort(), ['bankId', 'brokerUrl', 'cloudPublicKey', 'column', 'controllerId', 'credentialKey', 'secret']);
+  t.match(cfg.link.credentialKey, /^[A-Za-z0-9_-]{43}$/, 'a 32-byte credential key');
   t.equal(cfg.link.secret, r.secret);
   t.equal(cfg.link.brokerUrl, brk.url);
 
@@ -91,7 +92,7 @@ t.test('commander sub-commands', async (t) => {
     });
   const out = join(dataDir, 'c.yaml');
   await make().parseAsync(['provision', '--bank', 'bank-1', '--controller', 'col-9', '--column', '3', '--broker-url', 'mqtt://127.0.0.1:1883', '--out', out], { from: 'user' });
-  t.same(JSON.parse(lines.pop()!), { provisioned: 'col-9', bankId: 'bank-1', column: 3, configFile: out });
+  t.match(JSON.parse(lines.pop()!), { provisioned: 'col-9', bankId: 'bank-1', column: 3, configFile: out, credentialKeyId: /^[A-Za-z0-9_-]{22}$/ });
   t.notOk(lines.join('').includes((parse(await readFile(out, 'utf8')) as { link: { secret: string } }).link.secret), 'secret not printed');
   await make().parseAsync(['revoke', '--controller', 'col-9'], { from: 'user' });
   t.match(JSON.parse(lines.pop()!), { revoked: 'col-9' });

@@ -174,7 +174,7 @@ t.test('startCloud end to end: retained desired state, API reservation -> one ne
   const d1c = desiredOf(raw);
   const lockerDoor = d1c.state.doors.find((d) => d.locker === reservation.lockerNumber)!.door;
   t.match(d1c.state.credentials, [{ kind: 'pickup-code', doors: [lockerDoor], reservationIds: [reservation.id] }]);
-  t.equal(d1c.state.credentials[0]!.hash, hashCredential('pickup-code', code, d1c.state.credentialHash));
+  t.equal(d1c.state.credentials[0]!.hash, hashCredential('pickup-code', code, d1c.state.credentialHash, rt.credentialKeys.keyOf(c1.id)), "keyed under the controller's credential key");
 
   // Remote open through the route: the controller gets a signed open-door for the right door and acks `opened`.
   const cmdSeen = nextMessage(c1, (topic) => topic === c1.topic('cmd')).then(async (m) => {

@@ -9,6 +9,7 @@ import { importPublicKey, parsePayload, topicFor, verifyMessage, type Command, t
 import { pino } from 'pino';
 import t from 'tap';
 import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
+import { listingForm } from '../../src/bridge/credential-forms.ts';
 import type { KioskRelayHandled } from '../../src/bridge/kiosk-relay.ts';
 import { provision } from '../../src/provision/provision.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
@@ -67,7 +68,7 @@ t.test('a stolen kiosk secret opens no door of another column without a credenti
   await s.createUser({ id: 'u-old', username: 'oscar', role: 'operator', passwordHash: 'x' });
   await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: [BANK] }, actor);
   const old = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-old', kind: 'staff-pin', bankIds: [BANK] }, actor);
-  const view = buildDesiredState(rt.store, { bankId: BANK, column: 1, now: Date.now() }).state;
+  const view = buildDesiredState(rt.store, { bankId: BANK, column: 1, now: Date.now(), form: listingForm() }).state;
   const pickup = view.credentials.find((c) => c.reservationIds.includes(reservation.id))!.id;
   const operatorPin = view.credentials.find((c) => c.subjectId === 'u-op')!.id;
   const revokedPin = view.credentials.find((c) => c.subjectId === 'u-old')!.id;

@@ -1,4 +1,4 @@
-import { hashCredential, hashesEqual, type CredentialKind } from '@portier/protocol';
+import { credentialHasher, hashesEqual, type CredentialKind } from '@portier/protocol';
 import type { CredentialCheck, CredentialPort, DesiredStatePort } from './ports.ts';
 
 /**
@@ -13,25 +13,32 @@ export class DesiredStateCredentials implements CredentialPort {
    * (the collector's pickup code of a return or exchange whose drop-off code was used here) has another hash and works.
    */
   private readonly used = new Map<string, string | undefined>();
-  /** Hash of (kind, code) per desired-state salt: typed codes repeat (grace reopen), scrypt is deliberately slow. */
+  /** Hash of (kind, code) per hash scheme: typed codes repeat (grace reopen), and the legacy scrypt is deliberately slow. */
   private cache = new Map<string, string>();
-  private cacheSalt = '';
+  private cacheScheme = '';
 
-  constructor(private readonly state: DesiredStatePort) {}
+  /** `credentialKey`: the controller's own key, for keyed documents (see SECURITY.md). */
+  constructor(
+    private readonly state: DesiredStatePort,
+    private readonly credentialKey?: Buffer,
+  ) {}
 
   check(kind: CredentialKind, code: string, now: number): CredentialCheck {
     const s = this.state.current();
     if (!s) return { ok: false, reason: 'unknown' };
     const candidates = s.credentials.filter((c) => c.kind === kind);
     if (candidates.length === 0) return { ok: false, reason: 'unknown' };
-    if (this.cacheSalt !== s.credentialHash.salt) {
+    const scheme = s.credentialHash.alg === 'scrypt' ? `scrypt:${s.credentialHash.salt}` : `hmac:${s.credentialHash.keyId}`;
+    if (this.cacheScheme !== scheme) {
       this.cache = new Map();
-      this.cacheSalt = s.credentialHash.salt;
+      this.cacheScheme = scheme;
     }
     const key = `${kind}:${code}`;
     let hash = this.cache.get(key);
     if (hash === undefined) {
-      hash = hashCredential(kind, code, s.credentialHash);
+      const hasher = credentialHasher(s.credentialHash, this.credentialKey);
+      if (!hasher.ok) return { ok: false, reason: 'unknown' };
+      hash = hasher.hash(kind, code);
       if (this.cache.size > 256) this.cache.clear();
       this.cache.set(key, hash);
     }

@@ -1,5 +1,5 @@
 import {
-  hashCredential,
+  credentialHasher,
   hashesEqual,
   type CredentialKind,
   type DesiredCredential,
@@ -34,29 +34,48 @@ export type CredentialCheck = CredentialGrant | { ok: false; reason: CredentialR
 
 /**
  * Answers "which doors does this code open" from the persisted desired state, online and offline alike
- * (DESIGN.md "Offline behaviour"). Codes are compared by hash only (scrypt, the document's parameters), in constant
- * time; expiry is judged against the controller's estimate of cloud time; one-time credentials are remembered as used
- * durably until a desired state arrives that no longer lists them.
+ * (DESIGN.md "Offline behaviour"). Codes are compared by hash only, in constant time: keyed with the controller's own
+ * credential key (the cloud's keyed documents), or scrypt under the document's parameters (the legacy form a
+ * controller without a key gets, or cached by an older release); see SECURITY.md. Expiry is judged against the
+ * controller's estimate of cloud time; one-time credentials are remembered as used durably until a desired state
+ * arrives that no longer lists them.
  */
 export class OfflineAccess {
   private readonly store: DesiredStore;
   private readonly cloudNow: () => number;
   private readonly log: Logger;
+  private readonly key: Buffer | undefined;
+  /** The desired version whose unusable key was last logged: said once per version, not per typed code. */
+  private warnedVersion = -1;
 
-  constructor(store: DesiredStore, opts: { cloudNow: () => number; logger?: Logger }) {
+  constructor(store: DesiredStore, opts: { cloudNow: () => number; logger?: Logger; credentialKey?: Buffer | undefined }) {
     this.store = store;
     this.cloudNow = opts.cloudNow;
+    this.key = opts.credentialKey;
     this.log = (opts.logger ?? silentLogger).child({ module: 'offline-access' });
   }
 
-  /** Which doors (and reservations) `code` of `kind` opens now. Costs one scrypt hash. */
+  /** Which doors (and reservations) `code` of `kind` opens now. Costs one HMAC (one scrypt for a legacy document). */
   checkCredential(kind: CredentialKind, code: string, now: number = this.cloudNow()): CredentialCheck {
     const desired = this.store.desired;
     if (!desired) return { ok: false, reason: 'no_state' };
     const { state } = desired;
     const candidates = state.credentials.filter((c) => c.kind === kind);
     if (candidates.length === 0 || code.length === 0 || code.length > 256) return { ok: false, reason: 'not_found' };
-    const hash = hashCredential(kind, code, state.credentialHash);
+    const hasher = credentialHasher(state.credentialHash, this.key);
+    if (!hasher.ok) {
+      if (this.warnedVersion !== desired.version) {
+        this.warnedVersion = desired.version;
+        this.log.error(
+          { reason: hasher.reason, desiredVersion: desired.version },
+          hasher.reason === 'no-key'
+            ? 'the desired state is keyed but this controller has no credential key (link.credentialKey): no code can be checked; install the config written by portier-cloud provision or rekey'
+            : 'the desired state was made for another credential key than link.credentialKey: no code can be checked; install the config written by the last portier-cloud provision or rekey',
+        );
+      }
+      return { ok: false, reason: 'not_found' };
+    }
+    const hash = hasher.hash(kind, code);
     let refusal: CredentialRefusal = 'not_found';
     for (const c of candidates) {
       if (!hashesEqual(c.hash, hash)) continue;

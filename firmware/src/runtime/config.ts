@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { importPublicKey } from '@portier/protocol';
+import { importPublicKey, parseCredentialKey } from '@portier/protocol';
 import { describeIssues, readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
 
@@ -29,6 +29,15 @@ export const linkConfigSchema = z
     cloudPublicKey: z.string().min(1).optional(),
     /** ...or a file holding it (relative to the config file). */
     cloudPublicKeyFile: z.string().min(1).optional(),
+    /**
+     * This controller's credential key (32 bytes, base64url): the kiosk checks typed codes against the keyed hashes of
+     * its desired state with it. Written by `portier-cloud provision` (or `rekey`), never sent through the broker.
+     * Left out on a controller provisioned before keyed hashes existed: the cloud then sends the legacy form.
+     */
+    credentialKey: z
+      .string()
+      .refine((s) => parseCredentialKey(s) !== undefined, 'expected 32 bytes in base64url (43 characters), as portier-cloud provision writes it')
+      .optional(),
     /** Folder of the link's durable state (desired copy, outbox, seen ids); relative to the config file. */
     dataDir: z.string().min(1).default('portier-data'),
     connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),

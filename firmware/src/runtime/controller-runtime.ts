@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { DesiredState, EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
+import { parseCredentialKey } from '@portier/protocol';
 import { createLockBus } from '../doors/create-bus.ts';
 import { DoorController, type DoorControllerEventMap, type UnlockResult } from '../doors/index.ts';
 import type { AudioOut } from '../hal/audio.ts';
@@ -320,7 +321,11 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         doorController: this.doors,
         link: kioskLink,
         remoteDoors: this.remoteDoors,
-        offlineAccess: new OfflineAccess(link.desired, { cloudNow: () => link.cloudNow(), logger }),
+        offlineAccess: new OfflineAccess(link.desired, {
+          cloudNow: () => link.cloudNow(),
+          logger,
+          credentialKey: cfg.link?.credentialKey !== undefined ? parseCredentialKey(cfg.link.credentialKey) : undefined,
+        }),
         ...devices,
         logger,
         engine: { defaultLang: k.language, ...(k.storageDayEndsAt ? { storageDayEndsAt: k.storageDayEndsAt } : {}) },

@@ -5,7 +5,8 @@ import {
   DEFAULT_BANK_RULES,
   DEFAULT_KIOSK_TIMERS,
   eventBodySchema,
-  hashCredential,
+  keyedCredentialHash,
+  keyedCredentialHashParams,
   type BankRules,
   type CredentialHashParams,
   type DesiredCredential,
@@ -23,7 +24,14 @@ import type { KeypadKey, ScreenView } from '../../src/kiosk/view.ts';
 /** 2026-11-24 09:00 local time: a working morning. */
 export const T0 = new Date(2026, 10, 24, 9, 0, 0, 0).getTime();
 
-export const HASH_PARAMS: CredentialHashParams = { alg: 'scrypt', salt: 'c2FsdHNhbHRzYWx0c2FsdA', N: 1024, r: 8, p: 1, keyLen: 32 };
+/** This kiosk's credential key, as `portier-cloud provision` writes it into the controller's config. */
+export const CREDENTIAL_KEY = Buffer.from('Y3JlZGVudGlhbC1rZXktb2YtdGhlLXRlc3Qta2lvc2s', 'base64url');
+/** The fixture's hash scheme: keyed under CREDENTIAL_KEY, as the cloud sends it to a provisioned kiosk. */
+export const HASH_PARAMS: CredentialHashParams = keyedCredentialHashParams(CREDENTIAL_KEY);
+/** The hash the cloud sends for a code of `kind` to this kiosk. */
+export function credentialHash(kind: DesiredCredential['kind'], code: string): string {
+  return keyedCredentialHash(kind, code, CREDENTIAL_KEY);
+}
 
 /** Codes of the fixture, in clear (the desired state only holds their hashes). */
 export const CODES = {
@@ -48,7 +56,7 @@ function cred(id: string, kind: DesiredCredential['kind'], code: string, rest: P
   return {
     id,
     kind,
-    hash: hashCredential(kind, code, HASH_PARAMS),
+    hash: credentialHash(kind, code),
     role: 'recipient',
     doors: [],
     reservationIds: [],
@@ -255,7 +263,7 @@ export function createKiosk(t: Teardown, opts: KioskOptions = {}): Kiosk {
     doors,
     state,
     sink,
-    credentials: new DesiredStateCredentials(state),
+    credentials: new DesiredStateCredentials(state, CREDENTIAL_KEY),
     clock: { now: () => Date.now() },
     ...opts.engine,
   });

@@ -30,7 +30,7 @@ import { VirtualLineReader, VirtualSwitch } from '@portier/sim/inputs/virtual-in
 import { performance } from 'node:perf_hooks';
 import { advanceUntil } from '../contract/harness.ts';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
-import { CODES, RecordingSink, T0, desiredState } from './helpers.ts';
+import { CODES, CREDENTIAL_KEY, RecordingSink, T0, desiredState } from './helpers.ts';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 
@@ -77,7 +77,7 @@ async function rig(t: Test, o: { rules?: Partial<BankRules>; timers?: Partial<Ki
   const sink = new RecordingSink();
   const engine = new KioskEngine({
     doors: doorPortFromController(ctl),
-    credentials: credentialPortFromOffline(new OfflineAccess(store, { cloudNow: () => Date.now() })),
+    credentials: credentialPortFromOffline(new OfflineAccess(store, { cloudNow: () => Date.now(), credentialKey: CREDENTIAL_KEY })),
     state: { current: () => store.desired?.state, isOnline: () => false },
     sink,
     // The door controller reports left-open doors itself.
@@ -199,7 +199,7 @@ t.test('createControllerKiosk wires engine, audio, devices, link and offline che
   const kiosk = createControllerKiosk({
     doorController: ctl,
     link,
-    offlineAccess: new OfflineAccess(store, { cloudNow: () => link.cloudNow() }),
+    offlineAccess: new OfflineAccess(store, { cloudNow: () => link.cloudNow(), credentialKey: CREDENTIAL_KEY }),
     audio,
     badgeReader,
     headphoneDetect: headphones,

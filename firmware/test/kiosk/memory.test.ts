@@ -7,7 +7,7 @@ import { DesiredStateCredentials } from '../../src/kiosk/desired-credentials.ts'
 import { KioskEngine } from '../../src/kiosk/engine.ts';
 import { fileKioskMemory, kioskMemorySchema, type KioskMemory, type KioskMemoryPort } from '../../src/kiosk/memory.ts';
 import type { KeypadKey } from '../../src/kiosk/view.ts';
-import { CODES, FakeDoors, FakeState, RecordingSink, T0, desiredState, renderText } from './helpers.ts';
+import { CODES, CREDENTIAL_KEY, FakeDoors, FakeState, RecordingSink, T0, desiredState, renderText } from './helpers.ts';
 
 /** Memory as a JSON document that must pass its schema, like the durable file. */
 class JsonMemory implements KioskMemoryPort {
@@ -35,7 +35,7 @@ function setup(t: { teardown(fn: () => unknown): void }) {
   const boot = async () => {
     const doors = new FakeDoors();
     const sink = new RecordingSink();
-    const engine = new KioskEngine({ doors, state, sink, credentials: new DesiredStateCredentials(state), memory });
+    const engine = new KioskEngine({ doors, state, sink, credentials: new DesiredStateCredentials(state, CREDENTIAL_KEY), memory });
     engines.push(engine);
     engine.start();
     await engine.settled();

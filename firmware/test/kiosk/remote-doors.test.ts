@@ -1,12 +1,12 @@
 // The kiosk serves the whole bank: doors of other columns (`remote` in the desired state) open through the cloud.
-import { hashCredential, type CommandOf, type DesiredState, type EventBody } from '@portier/protocol';
+import { type CommandOf, type DesiredState, type EventBody } from '@portier/protocol';
 import sinon from 'sinon';
 import t from 'tap';
 import { translate } from '../../src/i18n/index.ts';
 import { DesiredStateCredentials } from '../../src/kiosk/desired-credentials.ts';
 import { KioskEngine } from '../../src/kiosk/engine.ts';
 import { bankDoorPort, RemoteDoors } from '../../src/kiosk/remote-doors.ts';
-import { desiredState, FakeDoors, FakeState, HASH_PARAMS, RecordingSink, renderText, T0 } from './helpers.ts';
+import { CREDENTIAL_KEY, credentialHash, desiredState, FakeDoors, FakeState, RecordingSink, renderText, T0 } from './helpers.ts';
 
 const REMOTE_CODE = '246810';
 const SIG = 'A'.repeat(86);
@@ -36,7 +36,7 @@ function bankState(): DesiredState {
       {
         id: 'pickup.res-r',
         kind: 'pickup-code',
-        hash: hashCredential('pickup-code', REMOTE_CODE, HASH_PARAMS),
+        hash: credentialHash('pickup-code', REMOTE_CODE),
         role: 'recipient',
         subjectId: 'r-5',
         doors: [13],
@@ -54,7 +54,7 @@ function setup(t: { teardown(fn: () => unknown): void }, waitMs = 8000) {
   const state = new FakeState(bankState());
   const sink = new RecordingSink();
   const remote = new RemoteDoors({ publishEvent: (b) => sink.publishEvent(b), isOnline: () => state.online, waitMs, newRequestId: (() => { let n = 0; return () => `kor-${++n}`; })() });
-  const engine = new KioskEngine({ doors: bankDoorPort(local, remote, state), state, sink, credentials: new DesiredStateCredentials(state), clock: { now: () => Date.now() } });
+  const engine = new KioskEngine({ doors: bankDoorPort(local, remote, state), state, sink, credentials: new DesiredStateCredentials(state, CREDENTIAL_KEY), clock: { now: () => Date.now() } });
   engine.start();
   t.teardown(async () => {
     remote.close();

@@ -3,7 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashCredential, signMessage, type DesiredCredential, type DesiredState } from '@portier/protocol';
+import { hashCredential, keyedCredentialHash, keyedCredentialHashParams, newCredentialKey, signMessage, type DesiredCredential, type DesiredState } from '@portier/protocol';
+import { pino } from 'pino';
 import { DesiredStore } from '../../src/store/desired-store.ts';
 import { OfflineAccess } from '../../src/offline/credentials.ts';
 import { sampleState } from '../link/helpers/cloud.ts';
@@ -97,4 +98,26 @@ t.test('a wrong code costs a hash but never matches; odd input is refused withou
   for (const code of ['', ' ', '482913 ', '\u0000', 'x'.repeat(300), '４８２９１３']) {
     t.equal(access.checkCredential('pickup-code', code).ok, false, JSON.stringify(code).slice(0, 20));
   }
+});
+
+t.test('a keyed state: checked with the controller\'s own key; without it or with another, refused and said once per version', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-offline-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const key = newCredentialKey();
+  const s = state();
+  s.credentialHash = keyedCredentialHashParams(key);
+  s.credentials = s.credentials.map((c) => (c.id === 'cred-pick' ? { ...c, hash: keyedCredentialHash('pickup-code', '482913', key) } : c));
+  const store = await DesiredStore.open(dir);
+  await store.apply(desired(1, s));
+  t.ok(new OfflineAccess(store, { cloudNow: () => NOW, credentialKey: key }).checkCredential('pickup-code', '482913').ok, 'its own key: opens');
+  const lines: string[] = [];
+  const logger = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+  const noKey = new OfflineAccess(store, { cloudNow: () => NOW, logger });
+  t.same(noKey.checkCredential('pickup-code', '482913'), { ok: false, reason: 'not_found' });
+  t.same(noKey.checkCredential('pickup-code', '482913'), { ok: false, reason: 'not_found' });
+  t.equal(lines.length, 1, 'said once for this version');
+  t.match(lines[0], /no credential key \(link.credentialKey\)/);
+  const other = new OfflineAccess(store, { cloudNow: () => NOW, logger, credentialKey: newCredentialKey() });
+  t.same(other.checkCredential('pickup-code', '482913'), { ok: false, reason: 'not_found' });
+  t.match(lines[1], /made for another credential key/);
 });

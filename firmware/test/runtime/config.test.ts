@@ -84,3 +84,14 @@ t.test('a bad key, a kiosk without a link, a port used twice', async (t) => {
   t.notOk(k.ok);
   if (!k.ok) t.match(k.problems, [{ path: 'link.cloudPublicKey', message: /Ed25519/ }]);
 });
+
+t.test("the credential key provisioning writes: 32 bytes base64url, optional for a controller provisioned before", async (t) => {
+  const link = { brokerUrl: 'mqtt://h:1', bankId: 'b', controllerId: 'c', secret: 'z'.repeat(10), cloudPublicKey: pem };
+  const key = Buffer.alloc(32, 5).toString('base64url');
+  const ok = await validateRuntimeConfig({ hardware, link: { ...link, credentialKey: key } });
+  t.ok(ok.ok && ok.config.link?.credentialKey === key, 'accepted');
+  t.ok((await validateRuntimeConfig({ hardware, link })).ok, 'a config written before credential keys still loads');
+  const bad = await validateRuntimeConfig({ hardware, link: { ...link, credentialKey: Buffer.alloc(16).toString('base64url') } });
+  t.notOk(bad.ok);
+  if (!bad.ok) t.match(bad.problems, [{ path: 'link.credentialKey', message: /32 bytes in base64url/ }]);
+});

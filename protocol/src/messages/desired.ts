@@ -27,10 +27,12 @@ export const desiredDoorSchema = z.strictObject({
 export type DesiredDoor = z.infer<typeof desiredDoorSchema>;
 
 /**
- * How credential hashes in this document were made: scrypt over `kind + ":" + code` with one salt per document,
- * so the controller hashes a typed code once per kind and looks it up. Codes are never sent in clear.
+ * Legacy credential hashes (first scheme): scrypt over `kind + ":" + code` with one salt for the whole bank. Anyone
+ * holding the document can test a guess against every code of the bank offline, so the cloud sends this form only to
+ * a controller it holds no credential key for (provisioned before keyed hashes existed), and still accepts it from a
+ * controller's cached state written by an older release.
  */
-export const credentialHashParamsSchema = z.strictObject({
+export const scryptCredentialHashSchema = z.strictObject({
   alg: z.literal('scrypt'),
   salt: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   N: z.number().int().min(1024).max(1 << 20),
@@ -38,6 +40,27 @@ export const credentialHashParamsSchema = z.strictObject({
   p: z.number().int().min(1).max(16),
   keyLen: z.number().int().min(16).max(64),
 });
+export type ScryptCredentialHashParams = z.infer<typeof scryptCredentialHashSchema>;
+
+/**
+ * Keyed credential hashes (second scheme): HMAC-SHA256 under the controller's own credential key, a 32-byte secret
+ * written into the controller's configuration at provisioning and never sent through the broker. Without that key
+ * the document lets nobody test a guess. `keyId` names the key (`credentialKeyId`), so a controller holding another
+ * key says so instead of refusing every code in silence.
+ */
+export const keyedCredentialHashSchema = z.strictObject({
+  alg: z.literal('hmac-sha256'),
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+});
+export type KeyedCredentialHashParams = z.infer<typeof keyedCredentialHashSchema>;
+
+/**
+ * How the credential hashes of a document were made; `alg` names the scheme. Codes are never sent in clear: the
+ * controller hashes a typed code once per kind and looks it up.
+ */
+export const credentialHashParamsSchema = z
+  .discriminatedUnion('alg', [keyedCredentialHashSchema, scryptCredentialHashSchema])
+  .describe('credential hash scheme: "hmac-sha256" keyed by the controller\'s credential key, or the legacy bank-salt "scrypt"');
 export type CredentialHashParams = z.infer<typeof credentialHashParamsSchema>;
 
 export const CREDENTIAL_KINDS = ['pickup-code', 'carrier-code', 'staff-pin', 'badge', 'qr'] as const;
@@ -47,7 +70,7 @@ export type CredentialKind = z.infer<typeof credentialKindSchema>;
 export const desiredCredentialSchema = z.strictObject({
   id: idSchema,
   kind: credentialKindSchema,
-  /** base64url scrypt hash. */
+  /** base64url hash of `kind:code` under the document's `credentialHash` scheme. */
   hash: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
   role: z.enum(['recipient', 'operator', 'carrier', 'admin']),
   subjectId: idSchema.optional(),

@@ -8,7 +8,7 @@ import t from 'tap';
 import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
 import { api, until } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, desiredOf, doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
+import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, desiredOf, doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored, kioskKey } from './kiosk-world.ts';
 
 t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the collector\'s new code -> available', async (t) => {
   const w = await kioskWorld(t);
@@ -37,7 +37,7 @@ t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the co
   const door = doorOfLocker(w, locker);
   const state = desiredOf(w);
   t.match(state.reservations.find((r) => r.id === reservationId), { kind: 'exchange', status: 'reserved', door });
-  t.equal(state.credentials.find((c) => (c.reservationIds ?? []).includes(reservationId))!.hash, hashCredential('pickup-code', dropOffCode, state.credentialHash));
+  t.equal(state.credentials.find((c) => (c.reservationIds ?? []).includes(reservationId))!.hash, hashCredential('pickup-code', dropOffCode, state.credentialHash, kioskKey(w)));
 
   // The person takes the item in the locker and leaves theirs.
   await kiosk.expectPage('home');
@@ -60,7 +60,7 @@ t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the co
   t.match(collect, { lockerNumber: locker });
   t.not(collect.code, dropOffCode);
   await until(
-    () => desiredOf(w).credentials.some((c) => (c.reservationIds ?? []).includes(reservationId) && c.hash === hashCredential('pickup-code', collect.code, desiredOf(w).credentialHash)),
+    () => desiredOf(w).credentials.some((c) => (c.reservationIds ?? []).includes(reservationId) && c.hash === hashCredential('pickup-code', collect.code, desiredOf(w).credentialHash, kioskKey(w))),
     5000,
     'the collector\'s code reaches the kiosk controller',
   );

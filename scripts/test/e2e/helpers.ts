@@ -76,7 +76,7 @@ export async function seedAndProvision(cloud: CloudRuntime, dir: string): Promis
   const secrets = new Map<string, string>();
   for (const col of seeded.columns) {
     const out = join(dir, 'controllers', `${col.controllerId}.yaml`);
-    const p = await provision({ dataDir: cloud.dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl: cloud.mqttUrl, out, identities: cloud.identities });
+    const p = await provision({ dataDir: cloud.dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl: cloud.mqttUrl, out, identities: cloud.identities, credentialKeys: cloud.credentialKeys });
     files.set(col.controllerId, out);
     secrets.set(col.controllerId, p.secret);
   }

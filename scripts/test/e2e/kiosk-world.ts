@@ -76,6 +76,13 @@ export function doorsOpen(bank: SimBank): string[] {
   return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
 }
 
+/** The kiosk controller's credential key, as the cloud keeps it (provisioning wrote it into the controller's config). */
+export function kioskKey(w: KioskWorld): Buffer {
+  const key = w.cloud.credentialKeys.keyOf(w.kioskId);
+  if (!key) throw new Error(`the cloud holds no credential key for ${w.kioskId}`);
+  return key;
+}
+
 /** The kiosk controller's current desired state, if it has one (for waits). */
 export function kioskState(w: KioskWorld): DesiredState | undefined {
   return w.bank.kiosk!.column.controller.link?.desired.desired?.state;

@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
 import { api, login, until } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, eventStored, kioskState, kioskWorld, lockerApi, lockerStatus, type KioskWorld } from './kiosk-world.ts';
+import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, eventStored, kioskState, kioskWorld, lockerApi, lockerStatus, type KioskWorld, kioskKey } from './kiosk-world.ts';
 
 const HOUR = 3_600_000;
 
@@ -80,7 +80,7 @@ t.test('the operator PIN issued through the API reaches the kiosk hashed; the op
   const state = kioskState(w)!;
   const cred = state.credentials.find((c) => c.kind === 'staff-pin')!;
   t.match(cred, { role: 'operator', subjectId: w.operatorId, doors: [], oneTime: false });
-  t.equal(cred.hash, hashCredential('staff-pin', w.pin, state.credentialHash), "hashed under the bank's params");
+  t.equal(cred.hash, hashCredential('staff-pin', w.pin, state.credentialHash, kioskKey(w)), "hashed under the kiosk's credential key");
   t.notOk(w.rec.received.some((m) => JSON.stringify(m.json).includes(`"${w.pin}"`)), 'the PIN never went over MQTT in clear');
   const list = await api(w.cloud, 'GET', '/staff-credentials', w.token);
   t.notOk(JSON.stringify(list.json).includes(cred.hash), 'the API never shows the hash');
@@ -200,7 +200,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   t.equal(issued.status, 201, 'badge registered through the API');
   await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? false, 5000, 'the badge reaches the kiosk controller');
   const state = kioskState(w)!;
-  t.equal(state.credentials.find((c) => c.kind === 'badge')!.hash, hashCredential('badge', badgeId, state.credentialHash));
+  t.equal(state.credentials.find((c) => c.kind === 'badge')!.hash, hashCredential('badge', badgeId, state.credentialHash, kioskKey(w)));
   const locker = 2;
 
   await signInWithPin(w);

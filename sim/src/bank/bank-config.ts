@@ -34,6 +34,8 @@ const inlineIdentity = z
     secret: z.string().min(8).max(512),
     cloudPublicKey: z.string().min(1).optional(),
     cloudPublicKeyFile: z.string().min(1).optional(),
+    /** The controller's credential key, as provisioning writes it. */
+    credentialKey: z.string().min(1).optional(),
   })
   .strict();
 

@@ -103,6 +103,8 @@ interface Identity {
   cloudPublicKeyFile?: string;
   brokerUrl?: string;
   bankId?: string;
+  /** The controller's credential key (a controller provisioned before credential keys has none). */
+  credentialKey?: string;
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
@@ -125,7 +127,7 @@ async function identityOf(c: BankColumnConfig, where: string, problems: BankConf
   }
   const str = (k: string): string | undefined => (typeof link[k] === 'string' ? (link[k] as string) : undefined);
   const out: Identity = { controllerId: str('controllerId') ?? '', secret: str('secret') ?? '' };
-  for (const k of ['cloudPublicKey', 'cloudPublicKeyFile', 'brokerUrl', 'bankId'] as const) {
+  for (const k of ['cloudPublicKey', 'cloudPublicKeyFile', 'brokerUrl', 'bankId', 'credentialKey'] as const) {
     const v = str(k);
     if (v !== undefined) out[k] = v;
   }
@@ -182,6 +184,7 @@ export async function runSimBank(opts: RunSimBankOptions): Promise<SimBank> {
         secret: id.secret,
         ...(id.cloudPublicKey ? { cloudPublicKey: id.cloudPublicKey } : {}),
         ...(id.cloudPublicKeyFile ? { cloudPublicKeyFile: id.cloudPublicKeyFile } : {}),
+        ...(id.credentialKey ? { credentialKey: id.credentialKey } : {}),
         dataDir: join(bank.dataDir, id.controllerId),
       },
       ...(c.kiosk ? { kiosk: { enabled: true, audio: 'none', language: bank.language } } : {}),

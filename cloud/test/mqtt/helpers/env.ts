@@ -19,7 +19,8 @@ export const TEST_HASH = { N: 1024, r: 8, p: 1, keyLen: 32 };
 
 export async function tempDir(t: Teardownable, prefix = 'portier-mqtt-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A cloud on this folder keeps its secrets key beside it (provision/secrets-key.ts).
+  t.teardown(() => Promise.all([rm(dir, { recursive: true, force: true }), rm(`${dir}.secrets.key`, { force: true })]));
   return dir;
 }
 

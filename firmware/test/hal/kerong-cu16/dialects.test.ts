@@ -24,9 +24,8 @@ async function mixedColumn(t: { teardown(fn: () => unknown): void }, busOpts: Pa
   const ctl = new DoorController({ bus, maxPulseMs: 1000, pulseMs: 300, pollMs: 100 });
   const backend = new ControllerBackend({
     doors: ctl,
-    config: { read: async () => ({}), set: async () => Promise.reject(new Error('not in this test')) },
+    config: { read: async () => ({}), show: async () => ({ entries: [] }), set: async () => Promise.reject(new Error('not in this test')) },
     firmwareVersion: '1.0.0',
-    recordDoorEvents: false,
   });
   const wire: Array<{ board: number; cmd: number }> = [];
   boards.on('command', (c) => wire.push({ board: c.board, cmd: c.frame.cmd }));

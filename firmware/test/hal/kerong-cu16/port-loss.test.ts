@@ -37,9 +37,8 @@ t.test('lock bus serial port lost and back: port closed in status, no pulse repo
   const ctl = new DoorController({ bus: fx.bus, maxPulseMs: 1000, pulseMs: 300, logger });
   const backend = new ControllerBackend({
     doors: ctl,
-    config: { read: async () => ({}), set: async () => Promise.reject(new Error('not in this test')) },
+    config: { read: async () => ({}), show: async () => ({ entries: [] }), set: async () => Promise.reject(new Error('not in this test')) },
     firmwareVersion: '1.0.0',
-    recordDoorEvents: false,
   });
   t.teardown(async () => {
     backend.dispose();

@@ -1,0 +1,89 @@
+/**
+ * The cloud's code vault: what the cloud keeps of every code it issues (pickup and drop-off codes, carrier codes,
+ * staff PINs and badges) and of every controller's credential key, protected under one secret key that does NOT live
+ * in the data folder (`secretsKeyFile`, see provision/secrets-key.ts):
+ *
+ * - `seal`/`open`: the code itself, AES-256-GCM, so the cloud can give a new or re-keyed controller the keyed hash of
+ *   every live code without issuing them again;
+ * - `lookup`: HMAC-SHA256 of `kind:code`, what the cloud compares when it looks a code up (pickup by code, "is this
+ *   PIN taken"): keyed, so a copy of the data folder lets nobody test a guess;
+ * - `sealKey`/`openKey`: a controller's credential key, bound to the controller id.
+ *
+ * Each use has its own key, derived from the secret key with HKDF-SHA256. Pure: no I/O.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { CredentialKind } from '@portier/protocol';
+
+export const SECRETS_KEY_BYTES = 32;
+const SEALED_RE = /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,400}$/;
+
+export class CodeVault {
+  /** Public name of the secret key (an HMAC of a label): recorded in the data folder to catch a wrong key file. */
+  readonly keyId: string;
+  private readonly sealKeyBytes: Buffer;
+  private readonly lookupKey: Buffer;
+  private readonly ctlKey: Buffer;
+
+  private constructor(secret: Buffer) {
+    if (secret.length !== SECRETS_KEY_BYTES) throw new Error(`the secrets key must be ${SECRETS_KEY_BYTES} bytes`);
+    const derive = (info: string): Buffer => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
+    this.sealKeyBytes = derive('portier code seal v1');
+    this.lookupKey = derive('portier code lookup v1');
+    this.ctlKey = derive('portier controller credential key seal v1');
+    this.keyId = createHmac('sha256', derive('portier secrets key id v1')).update('id').digest().subarray(0, 16).toString('base64url');
+  }
+
+  static fromKey(secret: Buffer): CodeVault {
+    return new CodeVault(secret);
+  }
+
+  /** A vault under a random key held only in memory: for a memory store (tests), whose codes die with the process. */
+  static ephemeral(): CodeVault {
+    return new CodeVault(randomBytes(SECRETS_KEY_BYTES));
+  }
+
+  /** Keyed lookup hash of a code of `kind` (base64url, 43 characters). */
+  lookup(kind: CredentialKind, code: string): string {
+    return createHmac('sha256', this.lookupKey).update(`${kind}:${code}`).digest('base64url');
+  }
+
+  seal(kind: CredentialKind, code: string): string {
+    return this.encrypt(this.sealKeyBytes, `code:${kind}`, Buffer.from(code, 'utf8'));
+  }
+
+  /** The code, or undefined when `sealed` was not made by this vault for that kind. */
+  open(kind: CredentialKind, sealed: string): string | undefined {
+    return this.decrypt(this.sealKeyBytes, `code:${kind}`, sealed)?.toString('utf8');
+  }
+
+  sealKey(controllerId: string, key: Buffer): string {
+    return this.encrypt(this.ctlKey, `controller:${controllerId}`, key);
+  }
+
+  openKey(controllerId: string, sealed: string): Buffer | undefined {
+    return this.decrypt(this.ctlKey, `controller:${controllerId}`, sealed);
+  }
+
+  private encrypt(key: Buffer, aad: string, plain: Buffer): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    c.setAAD(Buffer.from(aad, 'utf8'));
+    const body = Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+    return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+  }
+
+  private decrypt(key: Buffer, aad: string, sealed: string): Buffer | undefined {
+    if (!SEALED_RE.test(sealed)) return undefined;
+    const [, ivText, bodyText] = sealed.split('.') as [string, string, string];
+    const body = Buffer.from(bodyText, 'base64url');
+    if (body.length < 17) return undefined;
+    try {
+      const d = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'));
+      d.setAAD(Buffer.from(aad, 'utf8'));
+      d.setAuthTag(body.subarray(body.length - 16));
+      return Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]);
+    } catch {
+      return undefined;
+    }
+  }
+}
