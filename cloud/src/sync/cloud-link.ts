@@ -328,6 +328,8 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         if (!r.ok) return this.drop({ topic, channel, controllerId, code: r.code, message: r.message });
         t.lastSeen = this.now();
         t.reported = r.value;
+        // A controller reports on every (re)connect: a resend it never answered is asked again.
+        this.sequencer.onConnected(bankId, controllerId);
         const drift = this.driftOf(t);
         if (drift) this.log.warn({ controllerId, reported: r.value.desiredVersion, sent: this.desired?.get(controllerId)?.message.version }, 'desired state drift');
         this.emit('reported', { bankId, controllerId, reported: r.value, drift });
@@ -346,6 +348,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
 
   private onStatus(t: Track, s: Status): void {
     if (s.state === 'online') {
+      this.sequencer.onConnected(t.bankId, t.controllerId);
       t.online = true;
       t.lastSeen = this.now();
       t.bootId = s.bootId;

@@ -86,7 +86,7 @@ interface SeqState {
   controllerId: string;
   /** Events seen ahead of a gap, not stored: compared with what comes in order. */
   ahead: Map<number, StoredEvent>;
-  lastResend: { fromSeq: number; at: number; commandId: string } | null;
+  lastResend: { fromSeq: number; at: number; commandId: string; answered?: boolean } | null;
   /** `seq/fingerprint` of conflicts already kept, so a replay of one is not written twice. */
   kept: Set<string>;
 }
@@ -131,6 +131,7 @@ export class EventSequencer {
     const st = this.states.get(controllerId);
     const asked = st?.lastResend;
     if (!st || !asked || asked.commandId !== ack.commandId) return;
+    asked.answered = true;
     const next = this.opts.journal.appendedUpTo(controllerId) + 1;
     if (next > asked.fromSeq) return; // it sent what was missing (or the gap was accepted meanwhile)
     const waiting = [...st.ahead.keys()].filter((s) => s >= next);
@@ -233,6 +234,23 @@ export class EventSequencer {
       () => this.opts.evtack(st.bankId, st.controllerId),
       (err: unknown) => this.log.error({ err, controllerId: st.controllerId, fromSeq, toSeq }, 'recording a gap failed'),
     );
+  }
+
+  /**
+   * The controller (re)connected: a resend it was asked for while away may never have reached it (another client
+   * under its identity held the connection, and a clean session of that client dropped the controller's queue), so
+   * an open gap that was asked for and never answered is asked for again.
+   */
+  onConnected(bankId: string, controllerId: string): void {
+    const st = this.states.get(controllerId);
+    const asked = st?.lastResend;
+    if (!st || !asked || asked.answered || st.ahead.size === 0) return;
+    const next = this.opts.journal.appendedUpTo(controllerId) + 1;
+    if (next > asked.fromSeq) return;
+    const commandId = `cmd-${randomUUID()}`;
+    st.lastResend = { fromSeq: next, at: this.opts.now(), commandId };
+    this.log.info({ controllerId, fromSeq: next }, 'event gap still open: asking the reconnected controller again');
+    this.opts.askResend(bankId, controllerId, next, commandId).catch((err: unknown) => this.log.warn({ err, controllerId }, 'resend-events not sent'));
   }
 
   private ahead(st: SeqState, rec: StoredEvent, next: number): void {

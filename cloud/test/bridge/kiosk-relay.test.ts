@@ -15,12 +15,13 @@ import {
 } from '@portier/protocol';
 import t from 'tap';
 import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
+import { listingForm } from '../../src/bridge/credential-forms.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { KioskRelay, type KioskRelayHandled } from '../../src/bridge/kiosk-relay.ts';
 import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { RemoteOpen, type RemoteOpenAuditEntry } from '../../src/sync/remote-open.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import { FORM, admin, bankModel, operator, roster } from './helpers.ts';
+import { admin, bankModel, operator, roster } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);
 const pair = generateCommandKeyPair();
@@ -95,7 +96,7 @@ async function parcelIn12(s: Awaited<ReturnType<typeof bankModel>>): Promise<str
   for (const n of others) await s.setServiceState('b1', n, { state: 'in-service' }, admin);
   if (reservation.lockerNumber !== 12) throw new Error(`allocated ${reservation.lockerNumber}`);
   await s.dropOff({ reservationId: reservation.id }, operator);
-  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.find((c) => c.reservationIds.includes(reservation.id));
+  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state.credentials.find((c) => c.reservationIds.includes(reservation.id));
   return cred!.id;
 }
 
@@ -104,7 +105,7 @@ async function staffPin(s: Awaited<ReturnType<typeof bankModel>>, role: 'operato
   const userId = `u-${role}-${s.store.list('users').length + 1}`;
   await s.createUser({ id: userId, username: userId, role, passwordHash: 'x' });
   const { staffCredential } = await s.issueStaffCredential({ role, subjectId: userId, kind: 'staff-pin', bankIds: ['b1'] }, admin);
-  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.find((c) => c.subjectId === userId);
+  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state.credentials.find((c) => c.subjectId === userId);
   return { credentialId: cred!.id, staffId: staffCredential.id };
 }
 
@@ -184,9 +185,9 @@ t.test('refused with a reason, nothing opened: wrong controller, unknown alias, 
 t.test('a staff credential (no doors) may open any door of the view; a picked-up code no longer works', async (t) => {
   const { s, request } = await setup(t);
   const credentialId = await parcelIn12(s);
-  const view = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
+  const view = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state;
   const code = await s.issueCarrierCode('car', { bankIds: ['b1'] }, admin);
-  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.find((c) => c.kind === 'carrier-code');
+  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state.credentials.find((c) => c.kind === 'carrier-code');
   t.ok(code && carrier, 'a carrier code in the view');
   t.match(await request({ door: 5, locker: 11, purpose: 'carrier-delivery', credentialId: carrier!.id, actor: { role: 'carrier', id: 'car' } }), { outcome: 'opened' });
   // The recipient picks the parcel up: the code leaves the view.
@@ -202,7 +203,7 @@ t.test('every request names a credential entitled to that door and purpose, by t
   const revoked = await staffPin(s);
   await s.revokeStaffCredential(revoked.staffId, admin);
   await s.issueCarrierCode('car', { bankIds: ['b1'] }, admin);
-  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.find((c) => c.kind === 'carrier-code')!.id;
+  const carrier = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state.credentials.find((c) => c.kind === 'carrier-code')!.id;
   const free = { door: 5, locker: 11 };
 
   const refused: Array<[string, Partial<Extract<EventBody, { type: 'kiosk-open-request' }>>, string]> = [

@@ -33,18 +33,18 @@ t.test('portier staff add, list, revoke', async (t) => {
   t.notOk(list.stdout.includes(pin!), 'the list never shows the PIN');
   t.notMatch(list.stdout, /issue a new one/, 'no gap, no note');
 
-  // A bank opened after the badge (valid at every bank) was issued: its kiosk cannot check the badge.
+  // A bank opened after the badge (valid at every bank) was issued: the badge is kept sealed, so that bank's kiosk
+  // gets its form too. Only a credential of an older release (legacy hashes) can have such a gap.
   await ta.service.createBank({ id: 'wing', locationId: 'loc', name: 'New wing' }, { role: 'admin', id: 'a' });
   const gaps = io(admin);
   t.equal(await runAdmin(['staff', 'list'], gaps), 0, gaps.stderr);
-  t.match(gaps.stdout, /carrier\s+badge\s+car\s+all\s+live\s+wing/, 'the badge: not checkable at wing');
-  t.match(gaps.stdout, new RegExp(`${id}\\s+operator\\s+staff-pin\\s+${opId}\\s+bank\\s+live\\s+Olga`), 'the PIN for bank only: no gap');
-  t.match(gaps.stdout, /their kiosks cannot check it: issue a new one/);
+  t.match(gaps.stdout, /carrier\s+badge\s+car\s+all\s+live\s*\n/, 'the badge: checkable at every bank, wing included');
+  t.notMatch(gaps.stdout, /issue a new one/, 'no gap, no note');
   const gapsJson = io(admin);
   t.equal(await runAdmin(['--json', 'staff', 'list'], gapsJson), 0);
   t.same(
     (JSON.parse(gapsJson.stdout) as { staffCredentials: Array<{ kind: string; notCheckableAt: string[] }> }).staffCredentials.map((c) => [c.kind, c.notCheckableAt]),
-    [['staff-pin', []], ['badge', ['wing']]],
+    [['staff-pin', []], ['badge', []]],
   );
 
   const revoke = io(admin);
