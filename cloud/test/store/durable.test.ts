@@ -1,17 +1,11 @@
-import t, { type Test } from 'tap';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import t from 'tap';
+import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { sampleActivity, sampleBank, sampleReservation } from '../../src/store/contract.ts';
+import { sampleBank, sampleReservation } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
+import { seed, tempDir } from './helpers.ts';
 import { writeFileDurable } from '../../src/store/durable-file.ts';
-
-async function tempDir(t: Test): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'portier-durable-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A logger whose lines the test can read. */
 function captureLogger(): { logger: pino.Logger; lines: () => { level: number; msg: string }[] } {
@@ -20,14 +14,6 @@ function captureLogger(): { logger: pino.Logger; lines: () => { level: number; m
   return { logger, lines: () => out.map((l) => JSON.parse(l) as { level: number; msg: string }) };
 }
 
-async function seed(dir: string, n: number): Promise<void> {
-  const s = await DurableStore.open(dir);
-  await s.commit({ put: [{ c: 'banks', key: 'b1', value: sampleBank('b1') }] });
-  for (let i = 0; i < n; i++) {
-    await s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }], activity: [sampleActivity(`a${i}`, i)] });
-  }
-  await s.close();
-}
 
 t.test('a torn last journal line is cut off at open, with a log line, and writing goes on', async (t) => {
   const dir = await tempDir(t);

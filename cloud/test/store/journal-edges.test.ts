@@ -1,33 +1,20 @@
 // The durable store at the edges: a flipped byte, a lost tail, a previous release's folder, a disk that fills up.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileHandle } from 'node:fs/promises';
 import { sampleActivity, sampleBank, sampleReservation } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
+import { seed, tempDir } from './helpers.ts';
 import { ShortWriteError, appendAll, frameLine, parseLine } from '../../src/store/journal-line.ts';
 import { StoreError } from '../../src/store/store.ts';
 
 const PREVIOUS = fileURLToPath(new URL('./fixtures/previous-release/', import.meta.url));
 
-async function tempDir(t: Test): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'portier-edges-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function seed(dir: string, n: number): Promise<void> {
-  const s = await DurableStore.open(dir);
-  await s.commit({ put: [{ c: 'banks', key: 'b1', value: sampleBank('b1') }] });
-  for (let i = 0; i < n; i++) {
-    await s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }], activity: [sampleActivity(`a${i}`, i)] });
-  }
-  await s.close();
-}
 
 t.test('a store folder written by the previous release (journal lines without checksums) loads and takes writes', async (t) => {
   const dir = await tempDir(t);

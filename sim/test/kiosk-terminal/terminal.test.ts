@@ -130,19 +130,25 @@ t.test('renderScreen draws errors, warnings, input and the wait', async (t) => {
   t.match(text, /== T == {3}\[EN\]\n!! W\n\*\* E\n {3}L\n {3}> abc_\n {3}\[a\] O\n {3}\(sign-in possible again in 2 s\)/);
 });
 
-t.test('a redraw keeps the header lines and shows a transcript of what the kiosk said', async (t) => {
+/** A terminal kiosk with an audio output the test drives; `text()` is everything written so far. */
+function withAudio(t: Parameters<typeof createKiosk>[0], opts: { ansi: boolean; header?: () => string[] }) {
   const k = createKiosk(t);
   const input = new PassThrough();
   const output = new PassThrough();
-  let text = '';
-  output.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  let written = '';
+  output.on('data', (c: Buffer) => (written += c.toString('utf8')));
   const audio = new EventEmitter<{ started: [{ kind: 'speech' | 'tone'; text?: string }] }>();
-  const done = runTerminalKiosk({ input, output, engine: k.engine, ansi: true, audio, header: () => ['API http://127.0.0.1:8080/api/v1', 'pickup code 123456'] });
+  const done = runTerminalKiosk({ input, output, engine: k.engine, audio, ...opts });
   t.teardown(async () => {
     input.end();
     await done;
   });
-  const lastScreen = (): string => text.slice(text.lastIndexOf('\x1b[2J'));
+  return { k, input, audio, text: () => written };
+}
+
+t.test('a redraw keeps the header lines and shows a transcript of what the kiosk said', async (t) => {
+  const { k, input, audio, text } = withAudio(t, { ansi: true, header: () => ['API http://127.0.0.1:8080/api/v1', 'pickup code 123456'] });
+  const lastScreen = (): string => text().slice(text().lastIndexOf('\x1b[2J'));
   t.match(lastScreen(), /^\x1b\[2J\x1b\[HAPI http:\/\/127\.0\.0\.1:8080\/api\/v1\npickup code 123456\n-+\n== Welcome ==/, 'the header is on top of the screen');
   input.write('\r');
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -158,18 +164,8 @@ t.test('a redraw keeps the header lines and shows a transcript of what the kiosk
 });
 
 t.test('without ANSI the transcript is written line by line', async (t) => {
-  const k = createKiosk(t);
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (c: Buffer) => (text += c.toString('utf8')));
-  const audio = new EventEmitter<{ started: [{ kind: 'speech' | 'tone'; text?: string }] }>();
-  const done = runTerminalKiosk({ input, output, engine: k.engine, ansi: false, audio });
-  t.teardown(async () => {
-    input.end();
-    await done;
-  });
+  const { audio, text } = withAudio(t, { ansi: false });
   audio.emit('started', { kind: 'speech', text: 'Bienvenue.' });
-  t.match(text, /audio: Bienvenue\.\n$/);
-  t.notMatch(text, /\x1b\[/);
+  t.match(text(), /audio: Bienvenue\.\n$/);
+  t.notMatch(text(), /\x1b\[/);
 });
