@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { canonicalJson, eventBodySchema, idSchema, type EventBody } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, fsyncDir, readTextIfExists } from '../mqtt/fs.ts';
+import { appendAll, frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
 
 export interface StoredEvent {
   bankId: string;
@@ -72,7 +73,10 @@ const gapRecordSchema = z.strictObject({
 type Line = StoredEvent | GapRecord | ConflictRecord;
 
 function parseLine(line: string): Line {
-  const raw: unknown = JSON.parse(line);
+  // Lines carry a checksum (journal framing); lines of releases without one are plain JSON.
+  const framed = parseFramedLine(line);
+  if (!framed.ok) throw new Error(`damaged line (${framed.why})`);
+  const raw: unknown = framed.value;
   const kind = raw && typeof raw === 'object' && 'kind' in raw ? (raw as { kind: unknown }).kind : undefined;
   if (kind === 'gap') return gapRecordSchema.parse(raw);
   if (kind === 'conflict') return conflictRecordSchema.parse(raw);
@@ -229,7 +233,7 @@ export class EventJournal {
         return Promise.reject(new JournalError('OUT_OF_ORDER', `${r.controllerId}: seq ${r.seq} does not follow ${prev}`));
       }
       next.set(r.controllerId, r.seq);
-      lines += `${JSON.stringify(r)}\n`;
+      lines += frameLine(JSON.stringify(r));
     }
     for (const [c, s] of next) this.appended.set(c, s);
     for (const r of records) this.remember(r);
@@ -250,7 +254,7 @@ export class EventJournal {
     }
     const rec: GapRecord = { kind: 'gap', ...gap };
     this.appended.set(gap.controllerId, gap.toSeq);
-    return this.enqueue(`${JSON.stringify(rec)}\n`, () => {
+    return this.enqueue(frameLine(JSON.stringify(rec)), () => {
       if (gap.toSeq > this.storedUpTo(gap.controllerId)) this.upTo.set(gap.controllerId, gap.toSeq);
     });
   }
@@ -262,7 +266,7 @@ export class EventJournal {
       return Promise.reject(new JournalError('OUT_OF_ORDER', `${e.controllerId}: conflict at seq ${e.seq} beyond ${this.appendedUpTo(e.controllerId)}`));
     }
     const rec: ConflictRecord = { kind: 'conflict', ...e };
-    return this.enqueue(`${JSON.stringify(rec)}\n`, () => undefined);
+    return this.enqueue(frameLine(JSON.stringify(rec)), () => undefined);
   }
 
   private enqueue(lines: string, onDurable: () => void): Promise<void> {
@@ -285,7 +289,8 @@ export class EventJournal {
         const batch = this.queue;
         this.queue = [];
         try {
-          await this.fh.write(batch.map((p) => p.lines).join(''));
+          // Every byte or an error: a short write on a full disk must not ack events that are not whole on disk.
+          await appendAll(this.fh, Buffer.from(batch.map((p) => p.lines).join(''), 'utf8'));
           await this.fh.datasync();
           this.fsyncs++;
         } catch (err) {
@@ -325,7 +330,7 @@ export class EventJournal {
     const out: Line[] = [];
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const rec = JSON.parse(line) as Line;
+      const rec = parseLine(line);
       if (controllerId === undefined || rec.controllerId === controllerId) out.push(rec);
     }
     return out;

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { encodePayload, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
+import { encodePayload, parseLine, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
 import { IdentityRegistry } from '@portier/cloud/mqtt/identities.ts';
 import { runtimePaths } from '@portier/cloud/runtime/cloud-runtime.ts';
 import { JOURNAL_FILE } from '@portier/cloud/sync/event-journal.ts';
@@ -118,7 +118,9 @@ function readJournal(): { stored: Map<string, number>; records: number; bad: num
   let bad = 0;
   for (const line of text.split('\n')) {
     if (line === '') continue;
-    const rec = JSON.parse(line) as { controllerId: string; seq: number };
+    const framed = parseLine(line);
+    if (!framed.ok) throw new Error(`journal line: ${framed.why}`);
+    const rec = framed.value as { controllerId: string; seq: number };
     records++;
     const prev = stored.get(rec.controllerId) ?? 0;
     if (rec.seq !== prev + 1) bad++;

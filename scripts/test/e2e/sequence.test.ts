@@ -70,7 +70,7 @@ t.test('a cloud journal that lost its tail: the gap is recorded and alerted, the
   await cloud.stop();
   const file = join(cloud.dataDir, 'sync', 'events', 'events.jsonl');
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-  const mine = lines.map((l, i) => [i, JSON.parse(l) as { controllerId: string }] as const).filter(([, r]) => r.controllerId === a.controllerId);
+  const mine = lines.map((l, i) => [i, JSON.parse(l.replace(/^#[0-9a-f]{8} /, '')) as { controllerId: string }] as const).filter(([, r]) => r.controllerId === a.controllerId);
   const cut = new Set(mine.slice(-3).map(([i]) => i));
   writeFileSync(file, `${lines.filter((_, i) => !cut.has(i)).join('\n')}\n`);
 
