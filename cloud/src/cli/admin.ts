@@ -1,7 +1,7 @@
 /**
  * `portier`: the admin CLI, a thin client of the HTTP API. The token comes from `PORTIER_TOKEN`, else from the
  * token file written by `portier login` (`PORTIER_TOKEN_FILE`, default `~/.config/portier/token.json`, mode 0600).
- * `portier open` (remote open over MQTT) arrives with the next issue.
+ * `portier open` sends a remote open through the API (answered once the controller acted).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The accessibility rule (DESIGN.md "Accessibility", issue 4 item 2): a locker is accessible when its whole door,
+ * The accessibility rule (DESIGN.md "Accessibility"): a locker is accessible when its whole door,
  * bottom and top edges, lies inside the site's reach range.
  */
 import { REACH_PRESETS, type Locker, type ReachRange } from './model.ts';

@@ -1,5 +1,5 @@
 /**
- * Which locker a reservation gets (issue 4 item 3). Pure: the service calls it inside the bank's lock with the
+ * Which locker a reservation gets. Pure: the service calls it inside the bank's lock with the
  * bank's lockers and the set of lockers already held by live reservations.
  *
  * Order of the rules:

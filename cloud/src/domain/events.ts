@@ -1,7 +1,7 @@
 import type { Bank, CarrierCode, Locker, Reservation, StaffCredential } from './model.ts';
 
 /**
- * Typed domain events. The MQTT link (next issue) listens to these to publish desired state and commands;
+ * Typed domain events. The MQTT link listens to these to publish desired state and commands;
  * the HTTP layer may use them too. Emitted after the change is durable.
  */
 export interface DomainEvents {

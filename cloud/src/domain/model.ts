@@ -1,5 +1,5 @@
 /**
- * The cloud's model (issue 4 item 1) as zod schemas with their inferred types.
+ * The cloud's model as zod schemas with their inferred types.
  *
  * Two kinds of schemas live here:
  * - entity schemas (`lockerSchema`, `reservationSchema`, ...): what the store holds and the service returns;

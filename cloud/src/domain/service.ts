@@ -1,5 +1,5 @@
 /**
- * LockerService: the use cases of the cloud (issue 4), over a Store. The HTTP layer and the (future) MQTT link
+ * LockerService: the use cases of the cloud, over a Store. The HTTP layer and the MQTT link
  * call these methods; every method parses its input with the schema exported from `model.ts` (the HTTP layer
  * uses the same schemas for request bodies) and fails with a DomainError carrying a stable `code` and `field`.
  */
@@ -129,7 +129,7 @@ export interface LockerServiceOptions {
   pickupCodeDigits?: number;
 }
 
-/** The status a locker shows (issue 4 item 4). */
+/** The status a locker shows. */
 export type LockerStatus = 'available' | 'reserved' | 'occupied' | 'expired' | 'out-of-service';
 
 /** What is inside (or promised to) a locker, without any code. */

@@ -44,7 +44,7 @@ t.test('whatever the bank, a chosen locker is free, in service, fits, is accessi
         const held = new Set(specs.flatMap((l, i) => (l.held ? [i + 1] : [])));
         const parcel = lockerDimensions({ size });
         const got = chooseLocker({ kind, parcel, needsAccessible, owners: [{ type: 'contact', id: 'me' }] }, { slots: bankSlots(lockers, reach), isHeld: (n) => held.has(n), quota });
-        // The rules of issue 4 item 3, written out plainly as an oracle.
+        // The allocation rules, written out plainly as an oracle.
         const isFree = (l: Locker) => l.service === 'in-service' && !held.has(l.number);
         const candidates = lockers.filter((l) => isFree(l) && fits(parcel, lockerDimensions(l)) && (!needsAccessible || isAccessible(l, reach)));
         const vol = (l: Locker) => { const d = lockerDimensions(l); return d.widthCm * d.heightCm * d.depthCm; };

@@ -1,5 +1,5 @@
 /**
- * Bad input on every route (issue 4 acceptance): wrong types, unknown fields, huge bodies, non-JSON, broken JSON,
+ * Bad input on every route: wrong types, unknown fields, huge bodies, non-JSON, broken JSON,
  * bad dates, unknown ids, malformed ids. Each gets a clear 4xx in the error format with the field named, and the
  * store is byte-for-byte the same afterwards.
  */

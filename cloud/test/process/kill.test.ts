@@ -1,5 +1,5 @@
 /**
- * Durability under SIGKILL (issue 4 acceptance): `portier-cloud serve` runs as a child on a temp data folder while
+ * Durability under SIGKILL: `portier-cloud serve` runs as a child on a temp data folder while
  * reservation writes stream in over HTTP; it is killed with SIGKILL at a random point, then restarted. Every time the
  * store must open, every reservation answered 2xx must be there, and every end answered 2xx must have stuck.
  * Two lanes (two data folders) run side by side, 25 kills each: start-up of a tsx child is most of the cost.

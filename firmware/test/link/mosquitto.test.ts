@@ -1,5 +1,4 @@
-// The link against Mosquitto with a password file and an ACL file (issue 5: the same link behaviour on an external
-// broker). Skips with a reason when Mosquitto is not installed.
+// The link against Mosquitto with a password file and an ACL file. Skips with a reason when Mosquitto is not installed.
 import t from 'tap';
 import mqtt from 'mqtt';
 import { topicFor, type PortierEvent } from '@portier/protocol';

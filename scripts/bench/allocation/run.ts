@@ -1,5 +1,5 @@
 /**
- * Allocation benchmark (issue 4 item 8): reservations per second and latency through LockerService in-process,
+ * Allocation benchmark: reservations per second and latency through LockerService in-process,
  * on the durable store in a temp folder, with 1,000 and with 100,000 past reservations already in the store.
  *
  * For each history size: a fresh store; the model (banks, lockers, contacts); the past reservations and their

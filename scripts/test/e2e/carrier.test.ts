@@ -1,4 +1,4 @@
-// Issue 6 end to end, carrier direct delivery: a carrier code issued through the HTTP API reaches the kiosk
+// End to end, carrier direct delivery: a carrier code issued through the HTTP API reaches the kiosk
 // controller as a hashed `carrier-code` credential (hashed under the bank's params, never in clear); the carrier
 // types it at the kiosk of a simulated bank (real controller, real kiosk engine), delivers into a free locker of a
 // size without any reservation, the door opens, the cloud stores the `transaction` carrier-delivery and records

@@ -1,4 +1,4 @@
-// Issue 6 end to end, contactless sign-in (bank rule `contactless`, changed through the HTTP API): on the whole
+// End to end, contactless sign-in (bank rule `contactless`, changed through the HTTP API): on the whole
 // system (cloud + embedded broker + real controller + simulated bank), a code scanned on the kiosk's scanner (the
 // sim's virtual serial scanner) signs in from the home page with no typing: the recipient's pickup code (its QR)
 // opens their locker, a carrier's code (its QR) signs the carrier in. Without the rule the same scan signs nobody in

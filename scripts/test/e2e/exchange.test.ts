@@ -1,4 +1,4 @@
-// Issue 6 end to end, exchange (take one, leave one) and the reopen of a locker after signing in again within the
+// End to end, exchange (take one, leave one) and the reopen of a locker after signing in again within the
 // grace period ("Locker Access After Pickup"), on the whole system: cloud + embedded broker + real controller +
 // simulated bank. An exchange is reserved through the HTTP API: the person bringing the item gets a drop-off code;
 // at the kiosk it opens the reserved locker (take the item there, leave yours), the cloud stores the `exchange`

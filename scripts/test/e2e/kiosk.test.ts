@@ -1,4 +1,4 @@
-// Issue 6 end to end, the flows the whole system supports today: a parcel reserved and dropped off through the
+// End to end, the flows the whole system supports today: a parcel reserved and dropped off through the
 // HTTP API, picked up at the kiosk column of a simulated bank (real controller, real kiosk engine) online and
 // offline, by a blind user by ear in French, and wrong codes throttled and reported to the cloud. Every message of
 // each run is checked against the published JSON Schemas.

@@ -1,4 +1,4 @@
-// Issue 6 end to end, a door left open at the kiosk: a blind user (headphones plugged, audio mode) picks up a parcel
+// End to end, a door left open at the kiosk: a blind user (headphones plugged, audio mode) picks up a parcel
 // and walks away without shutting the door. When the door has been open for the door supervision time (120 s by
 // default), the kiosk shows and speaks a warning naming the locker, and the controller reports `door-left-open`,
 // which the cloud stores and raises as an alert; shutting the door clears the warning. Whole system: cloud +

@@ -1,4 +1,4 @@
-// Issue 6 end to end, throttling: 20 wrong codes in a row at the kiosk of a simulated bank (real controller, real
+// End to end, throttling: 20 wrong codes in a row at the kiosk of a simulated bank (real controller, real
 // kiosk engine) on the whole cloud. The first failures are answered at once, then each one makes the kiosk wait
 // longer (an attempt during the wait is refused unchecked), the tenth locks the kiosk for 5 minutes (the keypad does
 // nothing, not even the right code); every failure is stored in the cloud as a `login-failure` event, the last one

@@ -1,4 +1,4 @@
-// Issue 6 end to end, the kiosk flows the other files do not cover, each on the whole system (cloud + embedded
+// End to end, the kiosk flows the other files do not cover, each on the whole system (cloud + embedded
 // broker + real controllers + simulated bank) and each checking the doors that opened (simulator), the events the
 // cloud stored (journal) and the locker statuses after (API):
 // 1. operator drop-off into a rear-loading locker by scanning its shelf barcode;

@@ -1,4 +1,4 @@
-// Issue 6 end to end, the recipient hears of a parcel: a carrier delivers at the kiosk into a free locker with no
+// End to end, the recipient hears of a parcel: a carrier delivers at the kiosk into a free locker with no
 // reservation; the cloud issues a pickup code (kept hashed only) and hands it to the configured parcel-ready webhook
 // (a real HTTP server here), signed; the code from the webhook opens the locker at the kiosk and the pickup is stored.
 import { createServer } from 'node:http';

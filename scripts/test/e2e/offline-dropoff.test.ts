@@ -1,4 +1,4 @@
-// Issue 6 end to end, drop-off with the cloud away: a carrier code is issued through the HTTP API and reaches the
+// End to end, drop-off with the cloud away: a carrier code is issued through the HTTP API and reaches the
 // kiosk controller; then the cloud (and its embedded broker) stops. The carrier types the code at the kiosk of the
 // simulated bank (real controller, real kiosk engine, served from the cached desired state), scans the parcel and
 // delivers it into a free locker of a size; the door opens and the kiosk records an offline `carrier-delivery`. The

@@ -1,4 +1,4 @@
-// Issue 6 end to end, operator flows at the kiosk: an operator PIN (and a badge) issued through the HTTP API reaches
+// End to end, operator flows at the kiosk: an operator PIN (and a badge) issued through the HTTP API reaches
 // the kiosk controller as a hashed `staff-pin` / `badge` credential (hashed under the bank's params, never in
 // clear); the operator signs in at the kiosk of a simulated bank (real controllers, real kiosk engine) and
 // (a) drops a parcel into its reserved locker by typing the tracking id, after which the recipient's new pickup code

@@ -1,4 +1,4 @@
-// Issue 5 end to end: the cloud (and its embedded broker) stops while a controller keeps producing door events and a
+// End to end: the cloud (and its embedded broker) stops while a controller keeps producing door events and a
 // remote open is pending; the open is answered `timed_out`; the cloud restarts on the same data folder and MQTT port;
 // every event is then stored exactly once and in order, and the expired open never runs.
 import { join } from 'node:path';

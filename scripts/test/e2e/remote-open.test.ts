@@ -1,4 +1,4 @@
-// Issue 5 end to end: remote open through the HTTP API reaches a real controller on the simulator over the embedded
+// End to end: remote open through the HTTP API reaches a real controller on the simulator over the embedded
 // broker and reports what the door did; forged commands are rejected and the door stays shut; the broker's access
 // rules hold for controllers and strangers. Every message of the run is checked against the published JSON Schemas.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Issue 6 end to end, day-use storage at the kiosk (cloud + embedded broker + real controller + simulated bank):
+// End to end, day-use storage at the kiosk (cloud + embedded broker + real controller + simulated bank):
 // a person picks a free locker of a size, chooses how long (a chosen number of hours up to the bank's
 // `maxStorageH`, the fixed end of the storage day, or no end), sets a PIN at the kiosk; the door opens, the cloud
 // stores `storage-start` and shows the locker occupied by a storage reservation; the PIN opens it again
