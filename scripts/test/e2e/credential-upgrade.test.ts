@@ -4,7 +4,7 @@
 // the legacy form (codes issued from now on included); `rekey` gives the kiosk a key and, once its new config is on
 // the board, every live sealed code works there without being issued again. Codes of the previous release can only
 // go in the legacy form: they stay with the controllers not yet re-keyed and are withheld from the re-keyed kiosk.
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
@@ -63,6 +63,15 @@ t.test('a deployment of the previous release loads, keeps working, and moves to 
   const dir = tempDir(t, 'portier-e2e-upgrade-');
   cpSync(FIXTURE, dir, { recursive: true });
   const codes = JSON.parse(readFileSync(join(dir, 'codes.json'), 'utf8')) as FixtureCodes;
+  // The whole deployment is moved to the fixture's time, controllers included: each forgets the offset to cloud
+  // time it learned when the fixture was made, and learns the cloud's clock below again from its signed messages
+  // (kept, its clock would put the kiosk at today's date, where the fixture's codes have long expired).
+  for (const id of ['demo-col-1', 'demo-col-2']) {
+    const file = join(dir, 'controllers', id, 'commands.json');
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { clock?: { offsetMs: number | null; learnedAtLocal: number | null } };
+    if (state.clock) state.clock = { ...state.clock, offsetMs: null, learnedAtLocal: null };
+    writeFileSync(file, JSON.stringify(state));
+  }
   // The fixture's codes were issued at `clockAt`: the cloud's clock runs from an hour later.
   const t0 = Date.now();
   const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), now: () => codes.clockAt + 3_600_000 + (Date.now() - t0) });
