@@ -15,7 +15,7 @@ t.test('KerongCu16Bus over a real tty (socat pty pair) drives the virtual boards
   const doors = Array.from({ length: 20 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 100 });
   const sim = await startCu16OnPty(boards);
-  const bus = new KerongCu16Bus({ openPort: serialPortFactory(sim.controllerPath), doorCount: 20, maxPulseMs: 500, replyTimeoutMs: 300 });
+  const bus = new KerongCu16Bus({ openPort: serialPortFactory(sim.controllerPath), doorCount: 20, maxPulseMs: 500, replyTimeoutMs: 2000 });
   t.teardown(async () => {
     await bus.close();
     await sim.close();
@@ -48,7 +48,7 @@ t.test('a pty that goes away and comes back at the same path: the bus reopens it
   const dir = mkdtempSync(join(tmpdir(), 'portier-pty-loss-'));
   const names = { dir, controllerName: 'ttyUSB-test', simName: 'ttyUSB-test.sim' };
   let sim = await startCu16OnPty(boards, names);
-  const bus = new KerongCu16Bus({ openPort: serialPortFactory(sim.controllerPath), doorCount: 4, maxPulseMs: 500, replyTimeoutMs: 300, reopenMinMs: 20, reopenMaxMs: 200 });
+  const bus = new KerongCu16Bus({ openPort: serialPortFactory(sim.controllerPath), doorCount: 4, maxPulseMs: 500, replyTimeoutMs: 2000, reopenMinMs: 20, reopenMaxMs: 200 });
   bus.on('error', () => undefined);
   t.teardown(async () => {
     await bus.close();
