@@ -1,7 +1,7 @@
 /**
  * `portier-cloud provision`, `portier-cloud rekey`, `portier-cloud revoke` and `portier-cloud mosquitto-files` as
  * commander sub-commands.
- * The lead registers them on the `portier-cloud` program: `registerProvisionCommands(program)`.
+ * `portier-cloud` registers them on its program: `registerProvisionCommands(program)`.
  * They print one JSON line to stdout (the secret is never printed: it is in the 0600 config file) and exit non-zero
  * with `{ error: { code, message, field } }` on stderr when refused.
  */

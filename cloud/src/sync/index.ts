@@ -1,5 +1,5 @@
 /**
- * One call for the lead to wire the cloud's MQTT side into `portier-cloud`:
+ * One call to wire the cloud's MQTT side into `portier-cloud`:
  * identity registry + command key + (embedded broker | external broker URL) + service account + CloudLink +
  * event journal + RemoteOpen. `close()` stops it all in the right order.
  *

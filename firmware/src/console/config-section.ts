@@ -2,7 +2,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { z } from 'zod';
 
 /**
- * The `console:` section of the controller config (the lead merges `consoleConfigSchema` into the
+ * The `console:` section of the controller config (the runtime merges `consoleConfigSchema` into the
  * controller config schema). The technician PIN is stored only as an scrypt hash made by
  * `hashTechnicianPin`, e.g. `portier-controller hash-pin` or `config set console.pin` in a future step.
  */

@@ -66,7 +66,7 @@ export interface ControllerBackendOptions {
   logRing?: LogRing;
   logger?: Logger;
   /**
-   * Restarts the daemon (the lead: exit with a code the supervisor restarts on). Called after the
+   * Restarts the daemon (the runtime: exit with a code the supervisor restarts on). Called after the
    * outputs were driven safe and the door controller stopped.
    */
   restart?: (reason: 'reboot-safe' | 'factory-reset') => void;

@@ -21,7 +21,7 @@ export interface FactoryResetOptions {
 }
 
 /**
- * What `factory-reset` does on a real controller (the lead passes it as `ControllerBackend`'s
+ * What `factory-reset` does on a real controller (the runtime passes it as `ControllerBackend`'s
  * `factoryReset`): restores the shipped configuration durably and erases local state that the
  * cloud will send again. Runs after the outputs were driven safe; the daemon restarts afterwards.
  */

@@ -1,4 +1,4 @@
-// The kiosk engine's view of the rest of the controller. Each port is deliberately small so the lead can wire the
+// The kiosk engine's view of the rest of the controller. Each port is deliberately small so the runtime can wire the
 // door controller, the offline credential check and the MQTT link to it with a few lines of glue, and so tests can
 // plug fakes or simulator parts in.
 import type { Actor, CredentialKind, DesiredState, EventBody, TRANSACTION_KINDS } from '@portier/protocol';

@@ -44,7 +44,7 @@ export interface CommandOutcome {
 }
 
 /**
- * What the link needs from the rest of the controller; the lead wires it to the door controller.
+ * What the link needs from the rest of the controller; the runtime wires it to the door controller.
  * Every method is called only for a verified, fresh, first-seen command addressed to this controller.
  */
 export interface CommandExecutor {
@@ -371,7 +371,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     return entry;
   }
 
-  /** Publishes `reported` now (the lead calls it when door states change). */
+  /** Publishes `reported` now (the runtime calls it when door states change). */
   reportNow(): void {
     if (!this.started || this.state !== 'online' || !this.client) return;
     this.publish(this.client, 'reported', this.buildReported());
