@@ -3,8 +3,12 @@ import type { Logger } from 'pino';
 import { HalError, pulseNotSent } from '../hal/errors.ts';
 import type { BusHealth, DoorReading, LockBus } from '../hal/lock-bus.ts';
 import { silentLogger } from '../util/logger.ts';
+import type { DoorMemoryPort } from './door-memory.ts';
+import type { DoorControllerOptions } from './door-options.ts';
 import { DoorError } from './errors.ts';
 import { PulseBudget } from './pulse-budget.ts';
+
+export type { DoorControllerOptions } from './door-options.ts';
 
 /** No configuration may energise a lock longer than this, whatever the file says. */
 export const HARD_MAX_PULSE_MS = 2000;
@@ -58,41 +62,6 @@ export interface DoorControllerEventMap {
   'bus-health': [BusHealth];
 }
 
-export interface DoorControllerOptions {
-  bus: LockBus;
-  /** Upper bound on any pulse; at most HARD_MAX_PULSE_MS. */
-  maxPulseMs: number;
-  /** Default pulse length (clamped to maxPulseMs). Default 500 ms. */
-  pulseMs?: number;
-  /** Power budget: locks energised at once. Default 1. */
-  maxConcurrentPulses?: number;
-  /** Sensor poll interval. Default 100 ms. */
-  pollMs?: number;
-  /**
-   * Poll interval while an unlock waits to see its door open (default min(pollMs, 10) ms): the caller of a remote
-   * open waits for this, so it must not wait a whole idle poll period.
-   */
-  attemptPollMs?: number;
-  /** From the start of a pulse, how long the door has to be seen open before it counts as jammed. Default 2000 ms. */
-  jamWindowMs?: number;
-  /** An open door is reported left open after this long. Default 120000 ms. */
-  leftOpenMs?: number;
-  /** A sensor that changes this many times... Default 6. */
-  flapChanges?: number;
-  /** ...within this window is flapping. Default 5000 ms. */
-  flapWindowMs?: number;
-  /** A door turns unknown after this many failed reads in a row. Default 3. */
-  unknownAfterFailures?: number;
-  /**
-   * The boards time each pulse themselves (CU16): `unlock` resolves when the board confirmed, and
-   * the lock stays energised for the pulse length after that, so the power-budget slot is held
-   * that long after the confirmation. Default: `true` for `kerong-cu16`, `false` for `gpio` (its
-   * unlock resolves when the pulse is over).
-   */
-  boardTimedPulses?: boolean;
-  logger?: Logger;
-}
-
 interface Attempt {
   startedAt: number;
   pulseMs: number;
@@ -127,7 +96,8 @@ interface DoorRt {
  */
 export class DoorController extends EventEmitter<DoorControllerEventMap> {
   readonly bus: LockBus;
-  private readonly o: Required<Omit<DoorControllerOptions, 'bus' | 'logger'>>;
+  private readonly o: Required<Omit<DoorControllerOptions, 'bus' | 'logger' | 'memory'>>;
+  private readonly memory: DoorMemoryPort | undefined;
   private readonly log: Logger;
   private readonly budget: PulseBudget;
   private readonly doors = new Map<number, DoorRt>();
@@ -147,6 +117,7 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     super();
     this.bus = opts.bus;
     this.log = (opts.logger ?? silentLogger).child({ module: 'doors' });
+    this.memory = opts.memory;
     if (!(opts.maxPulseMs > 0) || opts.maxPulseMs > HARD_MAX_PULSE_MS) {
       throw new DoorError('BAD_OPTIONS', `maxPulseMs must be in 1..${HARD_MAX_PULSE_MS} ms`);
     }
@@ -185,7 +156,7 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
   }
 
   /** The effective settings (after defaults and clamping). */
-  get settings(): Readonly<Required<Omit<DoorControllerOptions, 'bus' | 'logger'>>> {
+  get settings(): Readonly<Required<Omit<DoorControllerOptions, 'bus' | 'logger' | 'memory'>>> {
     return this.o;
   }
 
@@ -272,6 +243,8 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     const attempt: Attempt = { startedAt: Date.now(), pulseMs, goodReads: 0, seen: false, onSeen: undefined };
     rt.attempt = attempt;
     if (rt.state === 'closed') rt.state = 'unlocking';
+    // On disk before the lock moves: a crash after the pulse must not turn this opening into a forced one at restart.
+    await this.remember(rt);
     this.log.debug({ door, pulseMs, wasOpen }, 'pulse');
     let reply: DoorReading[] | void;
     try {
@@ -280,6 +253,7 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       release();
       rt.attempt = undefined;
       if (rt.state === 'unlocking') rt.state = 'closed';
+      void this.remember(rt);
       const code = err instanceof HalError ? err.code : 'DEVICE_ERROR';
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn({ door, code }, `unlock failed: ${message}`);
@@ -321,6 +295,7 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     if (attempt.seen) return { door, outcome: 'opened', pulseMs };
     if (!this.running) return { door, outcome: 'unknown', reason: 'STOPPED', pulseMs };
     if (rt.state === 'unlocking') rt.state = 'closed';
+    void this.remember(rt);
     if (attempt.goodReads === 0) {
       // Not one good reading since the pulse: we cannot tell a jammed lock from a silent bus.
       return { door, outcome: 'unknown', reason: 'BUS_SILENT', pulseMs };
@@ -420,10 +395,17 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       rt.openSince = now;
       rt.leftOpenReported = false;
       if (rt.flapping) return;
+      const stored = this.memory?.get(rt.door);
+      void this.remember(rt);
       // First reading after start or after an unknown spell: take it as it is, no event, unless
-      // an unlock is waiting for exactly this.
+      // an unlock is waiting for exactly this, or the door was closed when the controller stopped.
       if (prev === undefined || fromState === 'unknown') {
         if (attempt?.seen && readStartedAt >= attempt.startedAt) this.emit('door-opened', { door: rt.door, cause: 'unlock', at: now });
+        else if (prev === undefined && !attempt && stored === 'closed') {
+          this.log.warn({ door: rt.door }, 'door found open at start, closed when the controller stopped: forced');
+          this.emit('door-opened', { door: rt.door, cause: 'forced', at: now });
+          this.emit('door-forced', { door: rt.door, at: now });
+        }
         return;
       }
       if (attempt) {
@@ -440,8 +422,19 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
       rt.state = attempt ? 'unlocking' : 'closed';
       rt.openSince = undefined;
       rt.leftOpenReported = false;
+      void this.remember(rt);
       if (prev === undefined || fromState === 'unknown' || rt.flapping) return;
       this.emit('door-closed', { door: rt.door, at: now, openMs });
+    }
+  }
+
+  /** Stores the door's settled state (an unknown door keeps what was stored). Never throws. */
+  private async remember(rt: DoorRt): Promise<void> {
+    if (!this.memory || rt.state === 'unknown') return;
+    try {
+      await this.memory.note(rt.door, rt.state);
+    } catch (err) {
+      this.log.warn({ err, door: rt.door }, 'could not store the door state');
     }
   }
 

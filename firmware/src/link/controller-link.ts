@@ -169,6 +169,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   private desiredStore!: DesiredStore;
   private clockImpl!: CloudClock;
   private started = false;
+  private opening: Promise<void> | undefined;
+  private connectStarted = false;
   private stopping = false;
 
   private client: MqttClient | undefined;
@@ -214,11 +216,27 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   // ---------------------------------------------------------------------------------------------------- lifecycle
 
   /**
-   * Opens the local state (setting corrupt files aside and reporting them), answers commands that were running when
-   * the controller stopped (`unknown`/`interrupted`, never run again), then connects and keeps reconnecting.
+   * Opens the local state (setting corrupt files aside and reporting them) and answers commands that were running
+   * when the controller stopped (`unknown`/`interrupted`, never run again). From here on events are stored in the
+   * outbox; nothing is sent before `start`. Idempotent.
    */
+  open(): Promise<void> {
+    this.opening ??= this.openFiles();
+    return this.opening;
+  }
+
+  /** Opens the local state if `open` was not called, then connects and keeps reconnecting. */
   async start(): Promise<void> {
-    if (this.started) return;
+    await this.open();
+    if (this.connectStarted || this.stopping) return;
+    this.connectStarted = true;
+    this.connect();
+    const every = this.opts.evtackTimeoutMs ?? 30_000;
+    this.resendTimer = setInterval(() => this.resendIfStalled(), every);
+    this.resendTimer.unref?.();
+  }
+
+  private async openFiles(): Promise<void> {
     const dir = this.opts.dataDir;
     const logger = this.opts.logger ?? silentLogger;
     this.commands = await CommandStore.open(dir, { ...this.opts.seenIds, logger, floorAfterReset: () => this.localNow() });
@@ -264,10 +282,6 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
         () => void this.commands.clearPending([p.id]).catch((err: unknown) => this.log.error({ err }, 'could not clear pending')),
       );
     }
-    this.connect();
-    const every = this.opts.evtackTimeoutMs ?? 30_000;
-    this.resendTimer = setInterval(() => this.resendIfStalled(), every);
-    this.resendTimer.unref?.();
   }
 
   private resendIfStalled(): void {

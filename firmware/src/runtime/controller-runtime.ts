@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DesiredState, EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
 import { parseCredentialKey } from '@portier/protocol';
 import { createLockBus } from '../doors/create-bus.ts';
-import { DoorController, type DoorControllerEventMap, type UnlockResult } from '../doors/index.ts';
+import { DoorController, DoorMemory, type DoorControllerEventMap, type DoorMemoryPort, type UnlockResult } from '../doors/index.ts';
 import type { AudioOut } from '../hal/audio.ts';
 import type { LineReader, SwitchInput } from '../hal/inputs.ts';
 import type { LockBus } from '../hal/lock-bus.ts';
@@ -110,6 +110,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   private readonly undo: Array<() => void> = [];
   private ownedDevices: Array<{ close(): Promise<void> }> = [];
   private ownedAudio: AudioOut | undefined;
+  private doorMemory: DoorMemory | undefined;
   private stopping: Promise<void> | undefined;
   private backendDispose: (() => void) | undefined;
   /** Where the console's sign-in lock-out is kept (with a link's data folder). */
@@ -120,7 +121,12 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     this.config = config;
     this.bus = bus;
     this.log = logger.child({ module: 'runtime' });
-    this.doors = new DoorController({ ...config.hardware.doors, bus, logger });
+    // The door memory is opened at start with the data folder; until then a door has no stored state.
+    const memory: DoorMemoryPort = {
+      get: (door) => this.doorMemory?.get(door),
+      note: async (door, state) => this.doorMemory?.note(door, state),
+    };
+    this.doors = new DoorController({ ...config.hardware.doors, bus, logger, memory });
   }
 
   serviceOf(door: number): ServiceState {
@@ -243,9 +249,6 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   async start(opts: StartControllerOptions, logger: Logger): Promise<void> {
     const cfg = this.config;
     this.forwardDoorEvents();
-    // Outputs safe first: the bus drives every lock to its safe level as it opens.
-    await this.doors.start();
-
     if (cfg.link) {
       const l = cfg.link;
       const link = new ControllerLink({
@@ -277,8 +280,15 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       link.on('desired', onDesired);
       this.undo.push(() => link.off('desired', onDesired));
       link.on('local-state-reset', (e) => this.log.warn(e, 'local state was set aside'));
-      await link.start();
+      // The outbox is open before the doors are watched, so no door event of the first readings is lost; the door
+      // memory tells the door controller what each door was when the controller stopped.
+      await link.open();
+      this.doorMemory = await DoorMemory.open(l.dataDir, { logger });
+      if (this.doorMemory.reset) this.log.warn(this.doorMemory.reset, 'door memory was set aside');
     }
+    // Outputs safe: the bus drives every lock to its safe level as it opens.
+    await this.doors.start();
+    await this.link?.start();
 
     const k = cfg.kiosk;
     if (k?.enabled && this.link) {

@@ -273,6 +273,10 @@ export class KerongCu16Bus extends EventEmitter<LockBusEventMap> implements Lock
         if (lastErr.code === 'BUS_CLOSED' || lastErr.code === 'TRANSPORT_ERROR') throw lastErr;
       }
     }
+    // Silent to the query it was learned to answer: the next read asks both again (this read still counts as failed).
+    if (this.learn(board, () => this.dialects.forgetLearnedStatusQuery(board))) {
+      this.log.info({ board }, `board ${board} no longer answers status query 0x${query.toString(16)}; detecting again`);
+    }
     throw lastErr ?? new HalError('BUS_TIMEOUT', `board ${board} did not answer`);
   }
 

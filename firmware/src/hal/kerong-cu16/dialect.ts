@@ -71,6 +71,18 @@ export class BoardDialects {
     return true;
   }
 
+  /**
+   * Forgets a learned status query that the board stopped answering: a late answer during detection can teach the
+   * wrong one, and a board swapped behind the same address speaks another. Returns whether there was one to forget
+   * (a configured query is kept).
+   */
+  forgetLearnedStatusQuery(board: number): boolean {
+    const k = this.boards.get(board);
+    if (!k || k.statusQuery === undefined || k.configured.statusQuery !== undefined) return false;
+    delete k.statusQuery;
+    return true;
+  }
+
   /** Forgets what was learned (the port came back: the board behind it may have been swapped); keeps the configured. */
   forgetLearned(): void {
     for (const k of this.boards.values()) {
