@@ -4,8 +4,8 @@
  * fsync the folder so the rename itself is on disk. Only then does the write resolve.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Adapter } from 'lowdb';
 
 let counter = 0;
@@ -24,6 +24,20 @@ export async function fsyncDir(dir: string): Promise<void> {
  * Atomically and durably replaces `file` with `data` (file mode `mode`, 0600 by default). The one implementation
  * every part of the cloud uses for small files (store snapshot, identities, keys, sync state).
  */
+/**
+ * Creates a folder and its missing parents with `mode`, and makes every new entry durable: each created folder's
+ * parent is fsynced, so a power cut right after cannot lose the folder of a file that was fsynced inside it.
+ */
+export async function ensureDir(dir: string, mode = 0o700): Promise<void> {
+  const made = await mkdir(dir, { recursive: true, mode });
+  if (made === undefined) return;
+  // `made` is the first folder created; every folder from there down to `dir` is new.
+  const created = [made];
+  let at = made;
+  for (const part of relative(made, dir).split(sep).filter(Boolean)) created.push((at = join(at, part)));
+  for (const d of created.reverse()) await fsyncDir(dirname(d));
+}
+
 export async function writeFileDurable(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${++counter}.${randomBytes(4).toString('hex')}.tmp`);

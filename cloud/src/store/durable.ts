@@ -19,12 +19,12 @@
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
  * - `LOCK` holds the owner's pid: two processes appending to one journal would interleave lines.
  */
-import { open, readFile, rename, rm, readdir, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, readdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
-import { CorruptFileError, DurableJSONFile, fsyncDir } from './durable-file.ts';
+import { CorruptFileError, DurableJSONFile, ensureDir, fsyncDir } from './durable-file.ts';
 import { appendAll, frameLine, parseLine } from './journal-line.ts';
 import { emptyMaps, MemoryStore } from './memory.ts';
 import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
@@ -93,7 +93,7 @@ export class DurableStore extends MemoryStore {
   /** Opens (or creates) the store in `dir`, recovering from a torn journal tail or a corrupt snapshot. */
   static async open(dir: string, opts: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(dir, opts);
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir);
     await store.lock();
     try {
       await store.load();
