@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 export npm_config_nodedir ?= /usr
 
-.PHONY: all install typecheck test test-future demo bench protocol-docs clean
+.PHONY: all install typecheck test test-future soak demo bench protocol-docs clean
 
 all: typecheck
 
@@ -25,6 +25,10 @@ test: install
 # than a year ahead (TZ=Europe/Paris) and 20 years ahead (TZ=UTC). Installs on the real clock first.
 test-future: install
 	@node scripts/run-future-tests.mjs
+
+# The crash test at full strength: 150 SIGKILLs of the cloud under a stream of writes (`make test` runs 12).
+soak: install
+	@PORTIER_KILLS_PER_LANE=75 node scripts/run-tests.mjs cloud/test/process/kill.test.ts
 
 demo: install
 	node --import tsx scripts/demo/main.ts
