@@ -14,7 +14,7 @@ async function column(t: { teardown(fn: () => unknown): void }, configured?: { s
   const clock = fakeClock();
   const doors = Array.from({ length: 16 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 20 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, replyDelayMs: 1 });
-  // The first answers come later than the bus waits: the answer to 0x30 arrives while the bus waits for 0x32.
+  // The first answers arrive after the bus stopped waiting: the answer to 0x30 arrives while the bus waits for 0x32.
   boards.board(0).setFaults({ extraDelayMs: 70 });
   const transport = createMockCu16Transport(boards);
   const bus = new KerongCu16Bus({
