@@ -19,13 +19,14 @@
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
  * - `LOCK` holds the owner's pid: two processes appending to one journal would interleave lines.
  */
-import { open, readFile, rename, rm, readdir, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, readdir, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
-import { CorruptFileError, DurableJSONFile, fsyncDir } from './durable-file.ts';
-import { appendAll, frameLine, parseLine } from './journal-line.ts';
+import { CorruptFileError, DurableJSONFile } from './durable-file.ts';
+import { AppendFile } from './durable-write.ts';
+import { frameLine, parseLine } from './journal-line.ts';
 import { emptyMaps, MemoryStore } from './memory.ts';
 import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
 
@@ -67,7 +68,8 @@ interface Waiter {
 export class DurableStore extends MemoryStore {
   private readonly log: Logger;
   private readonly checkpointBytes: number;
-  private journal!: FileHandle;
+  /** The journal; its size is the bytes known to hold whole, acknowledged lines. */
+  private journal!: AppendFile;
   private snapshot!: Low<SnapshotFile>;
   private seq = 0;
   private durableSeq = 0;
@@ -77,8 +79,6 @@ export class DurableStore extends MemoryStore {
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
   private checkpointing: Promise<void> | undefined;
-  /** Bytes of the journal known to hold whole, acknowledged lines. */
-  private journalSize = 0;
   private recovering: Promise<boolean> | undefined;
 
   private constructor(
@@ -169,15 +169,25 @@ export class DurableStore extends MemoryStore {
 
   private async replayJournal(snapshotSeq: number): Promise<void> {
     const path = join(this.dir, JOURNAL);
-    let buf: Buffer;
-    let created = false;
+    const { file, data: buf } = await AppendFile.open(path);
     try {
-      buf = await readFile(path);
+      await this.readJournal(path, file, buf, snapshotSeq);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      buf = Buffer.alloc(0);
-      created = true;
+      await file.close();
+      throw err;
     }
+    this.journal = file;
+    if (this.seq < snapshotSeq) {
+      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
+      // The next start must find the sequence continuous: a skip line says the missing numbers are in the snapshot.
+      await file.append(Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: this.seq + 1 } satisfies JournalLine)), 'utf8'));
+      this.seq = snapshotSeq;
+    }
+    this.durableSeq = this.seq;
+  }
+
+  /** Applies the journal's lines; a torn tail is cut off, a damaged line before intact ones refuses the open. */
+  private async readJournal(path: string, file: AppendFile, buf: Buffer, snapshotSeq: number): Promise<void> {
     let pos = 0;
     let good = 0;
     let expected = 0;
@@ -222,24 +232,8 @@ export class DurableStore extends MemoryStore {
         );
       }
       this.log.warn({ at: badAt, line: lineNo, why, bytes: buf.length - badAt }, 'journal ends with a torn write: cutting it off');
+      await file.cut(good);
     }
-    this.journal = await open(path, 'a+', 0o600);
-    if (badAt >= 0) {
-      await this.journal.truncate(good);
-      await this.journal.sync();
-    }
-    this.journalSize = good;
-    if (this.seq < snapshotSeq) {
-      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
-      // The next start must find the sequence continuous: a skip line says the missing numbers are in the snapshot.
-      const skip = Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: this.seq + 1 } satisfies JournalLine)), 'utf8');
-      await appendAll(this.journal, skip);
-      await this.journal.datasync();
-      this.journalSize += skip.length;
-      this.seq = snapshotSeq;
-    }
-    this.durableSeq = this.seq;
-    if (created) await fsyncDir(this.dir);
   }
 
   private applyLine(line: JournalLine): void {
@@ -282,15 +276,12 @@ export class DurableStore extends MemoryStore {
         this.waiters = [];
         const data = Buffer.from(lines.join(''), 'utf8');
         try {
-          await appendAll(this.journal, data);
-          await this.journal.datasync();
-        } catch (err) {
           // Whatever part of the batch reached the file is cut off again: no later append may follow a torn line.
-          await this.journal.truncate(this.journalSize).catch(() => undefined);
+          await this.journal.append(data);
+        } catch (err) {
           this.fail(err as Error, waiters);
           return;
         }
-        this.journalSize += data.length;
         this.durableSeq = upTo;
         this.bytesSinceSnapshot += data.length;
         for (const w of waiters) w.resolve();
@@ -330,8 +321,7 @@ export class DurableStore extends MemoryStore {
         await rm(probe, { force: true });
       }
       try {
-        await this.journal.truncate(this.journalSize);
-        await this.journal.datasync();
+        await this.journal.cut(this.journal.size);
         await this.journal.close();
         this.seq = 0;
         this.snapshotSeq = 0;
