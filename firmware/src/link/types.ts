@@ -8,6 +8,7 @@ import type {
   Command,
   CommandOf,
   Desired,
+  DoorOutcome,
   Reported,
   ReportedDoor,
   ServiceState,
@@ -15,8 +16,8 @@ import type {
 import type { Logger } from '../util/logger.ts';
 import type { BackoffOptions } from './backoff.ts';
 
-/** What an executed `open-door` reports: what the door did, never "pulse sent". */
-export type OpenDoorOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
+/** What an executed `open-door` reports: what the door did (the platform's one door outcome), never "pulse sent". */
+export type OpenDoorOutcome = DoorOutcome;
 
 /** A full outcome, for an executor that refuses (unknown door, out of service, busy) or explains. */
 export interface CommandOutcome {
