@@ -17,15 +17,16 @@
  *   (`s`: the first missing sequence number), so the sequence stays continuous for every later open.
  * - A failed append (a full disk) is cut back off the journal and fails its commits; the store then refuses writes
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
- * - `LOCK` holds the owner's pid: two processes appending to one journal would interleave lines.
+ * - `LOCK` holds the owner's pid (folder-lock.ts): two processes appending to one journal would interleave lines.
  */
-import { open, readFile, rename, rm, readdir, mkdir, writeFile } from 'node:fs/promises';
+import { rename, rm, readdir, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
 import { CorruptFileError, DurableJSONFile } from './durable-file.ts';
 import { AppendFile } from './durable-write.ts';
+import { LOCK, lockFolder } from './folder-lock.ts';
 import { frameLine, parseLine } from './journal-line.ts';
 import { emptyMaps, MemoryStore } from './memory.ts';
 import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
@@ -57,7 +58,6 @@ interface JournalLine {
 
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal.jsonl';
-const LOCK = 'LOCK';
 const NL = 0x0a;
 
 interface Waiter {
@@ -94,7 +94,7 @@ export class DurableStore extends MemoryStore {
   static async open(dir: string, opts: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(dir, opts);
     await mkdir(dir, { recursive: true });
-    await store.lock();
+    await lockFolder(dir, store.log);
     try {
       await store.load();
     } catch (err) {
@@ -110,28 +110,6 @@ export class DurableStore extends MemoryStore {
   }
 
   // ------------------------------------------------------------------------------------------------ open
-
-  private async lock(): Promise<void> {
-    const file = join(this.dir, LOCK);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fh = await open(file, 'wx', 0o600);
-        await fh.writeFile(`${process.pid} ${(await processStartTime(process.pid)) ?? ''}`.trim());
-        await fh.close();
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const [pidText, started] = (await readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/);
-      const pid = Number(pidText);
-      // A killed owner's pid may have been reused by now (pid_max can be 32768): compare start times too.
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (pid === process.pid || !started || (await processStartTime(pid)) === started))
-        throw new StoreError('LOCKED', `store ${this.dir} is in use by process ${pid}`);
-      this.log.warn({ pid }, 'removing a stale store lock');
-      await rm(file, { force: true });
-    }
-    throw new StoreError('LOCKED', `could not lock store ${this.dir}`);
-  }
 
   private async load(): Promise<void> {
     // Temp files of snapshot writes that never got renamed: a crash mid-write.
@@ -395,25 +373,4 @@ function containsValidLine(buf: Buffer): boolean {
     pos = nl + 1;
   }
   return false;
-}
-
-/** Start time of a process in clock ticks since boot (Linux /proc), or undefined where there is no /proc. */
-async function processStartTime(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces; starttime is field 22.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
