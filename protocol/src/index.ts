@@ -1,4 +1,5 @@
 export * from './ids.ts';
+export * from './door-outcome.ts';
 export * from './topics.ts';
 export * from './canonical.ts';
 export * from './signing.ts';
@@ -14,3 +15,4 @@ export * from './messages/desired.ts';
 export * from './messages/reported.ts';
 export * from './messages/status.ts';
 export * from './kiosk-access.ts';
+export * from './env-overrides.ts';

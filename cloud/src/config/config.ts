@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { envOverrides as protocolEnvOverrides, mergeLayers } from '@portier/protocol';
 import { DEFAULT_SCRYPT_PARAMS, ScryptParamsSchema } from '../auth/passwords.ts';
 
 /** host:port, e.g. `127.0.0.1:8080` or `[::1]:0`. */
@@ -107,91 +108,23 @@ export class ConfigError extends Error {
 
 export const ENV_PREFIX = 'PORTIER_CLOUD__';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Tree = Record<string, unknown>;
 
 /**
- * Environment overrides derived from the schema: `PORTIER_CLOUD__HTTP__PORT=9000` sets `http.port`,
- * `PORTIER_CLOUD__AUTH__LOGIN__FREE_ATTEMPTS=3` sets `auth.login.freeAttempts`. Values are JSON when they parse,
- * else strings. Unknown names are reported as problems, never silently ignored.
+ * Environment overrides derived from the schema (`envOverrides` of @portier/protocol, the one mechanism of every
+ * program): `PORTIER_CLOUD__HTTP__PORT=9000` sets `http.port`, `PORTIER_CLOUD__AUTH__LOGIN__FREE_ATTEMPTS=3` sets
+ * `auth.login.freeAttempts`. Values are JSON when they parse, else strings. Unknown names are reported as problems
+ * (by the schema, with their path), never silently ignored.
  */
 export function envOverrides(env: NodeJS.ProcessEnv): { tree: Tree; problems: ConfigProblem[] } {
-  const tree: Tree = {};
-  const problems: ConfigProblem[] = [];
-  for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
-    const parts = schemaPath(name.slice(ENV_PREFIX.length).split('__'));
-    if (parts.some((p) => p.length === 0)) {
-      problems.push({ path: name, message: 'malformed environment override name' });
-      continue;
-    }
-    let value: Json;
-    try {
-      value = JSON.parse(raw) as Json;
-    } catch {
-      value = raw;
-    }
-    setPath(tree, parts, value);
-  }
-  return { tree, problems };
-}
-
-/** The innermost schema under optional/default/prefault wrappers. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  for (let i = 0; i < 10; i++) {
-    const inner = (s.def as { innerType?: z.ZodType }).innerType;
-    if (!inner) break;
-    s = inner;
-  }
-  return s;
-}
-
-/**
- * Environment name parts (`FREE_ATTEMPTS`, `N`) to the schema's own keys (`freeAttempts`, `N`), matched without
- * regard to case and underscores; a part that matches nothing is kept (camelCased) so the schema reports it.
- */
-function schemaPath(rawParts: string[]): string[] {
-  let schema: z.ZodType | undefined = CloudConfigSchema;
-  return rawParts.map((raw) => {
-    const norm = raw.toLowerCase().replace(/_/g, '');
-    const obj: z.ZodType | undefined = schema ? unwrap(schema) : undefined;
-    const shape = obj instanceof z.ZodObject ? (obj.shape as Record<string, z.ZodType>) : undefined;
-    const key = shape ? Object.keys(shape).find((k) => k.toLowerCase() === norm) : undefined;
-    schema = key && shape ? shape[key] : undefined;
-    return key ?? raw.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-  });
-}
-
-function setPath(tree: Tree, path: string[], value: unknown): void {
-  let node = tree;
-  for (const key of path.slice(0, -1)) {
-    const next = node[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
-    node = node[key] as Tree;
-  }
-  node[path[path.length - 1]!] = value;
+  return protocolEnvOverrides(env, { prefix: ENV_PREFIX, schema: CloudConfigSchema });
 }
 
 function isTree(v: unknown): v is Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep merge: later layers win, objects merge key by key. */
-export function mergeLayers(...layers: unknown[]): unknown {
-  let out: unknown = {};
-  for (const layer of layers) {
-    if (layer === undefined) continue;
-    if (isTree(out) && isTree(layer)) {
-      const merged: Tree = { ...out };
-      for (const [k, v] of Object.entries(layer)) merged[k] = k in merged ? mergeLayers(merged[k], v) : v;
-      out = merged;
-    } else {
-      out = layer;
-    }
-  }
-  return out;
-}
+export { mergeLayers };
 
 export interface LoadConfigOptions {
   /** YAML or JSON file; missing file is a problem only when named explicitly. */

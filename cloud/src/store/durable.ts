@@ -17,15 +17,17 @@
  *   (`s`: the first missing sequence number), so the sequence stays continuous for every later open.
  * - A failed append (a full disk) is cut back off the journal and fails its commits; the store then refuses writes
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
- * - `LOCK` holds the owner's pid: two processes appending to one journal would interleave lines.
+ * - `LOCK` holds the owner's pid (folder-lock.ts): two processes appending to one journal would interleave lines.
  */
-import { open, readFile, rename, rm, readdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { rename, rm, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
-import { CorruptFileError, DurableJSONFile, ensureDir, fsyncDir } from './durable-file.ts';
-import { appendAll, frameLine, parseLine } from './journal-line.ts';
+import { CorruptFileError, DurableJSONFile } from './durable-file.ts';
+import { AppendFile, ensureDir } from './durable-write.ts';
+import { LOCK, lockFolder } from './folder-lock.ts';
+import { frameLine, parseLine } from './journal-line.ts';
 import { emptyMaps, MemoryStore } from './memory.ts';
 import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
 
@@ -56,7 +58,6 @@ interface JournalLine {
 
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal.jsonl';
-const LOCK = 'LOCK';
 const NL = 0x0a;
 
 interface Waiter {
@@ -67,7 +68,8 @@ interface Waiter {
 export class DurableStore extends MemoryStore {
   private readonly log: Logger;
   private readonly checkpointBytes: number;
-  private journal!: FileHandle;
+  /** The journal; its size is the bytes known to hold whole, acknowledged lines. */
+  private journal!: AppendFile;
   private snapshot!: Low<SnapshotFile>;
   private seq = 0;
   private durableSeq = 0;
@@ -77,8 +79,6 @@ export class DurableStore extends MemoryStore {
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
   private checkpointing: Promise<void> | undefined;
-  /** Bytes of the journal known to hold whole, acknowledged lines. */
-  private journalSize = 0;
   private recovering: Promise<boolean> | undefined;
 
   private constructor(
@@ -94,7 +94,7 @@ export class DurableStore extends MemoryStore {
   static async open(dir: string, opts: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(dir, opts);
     await ensureDir(dir);
-    await store.lock();
+    await lockFolder(dir, store.log);
     try {
       await store.load();
     } catch (err) {
@@ -110,28 +110,6 @@ export class DurableStore extends MemoryStore {
   }
 
   // ------------------------------------------------------------------------------------------------ open
-
-  private async lock(): Promise<void> {
-    const file = join(this.dir, LOCK);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fh = await open(file, 'wx', 0o600);
-        await fh.writeFile(`${process.pid} ${(await processStartTime(process.pid)) ?? ''}`.trim());
-        await fh.close();
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const [pidText, started] = (await readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/);
-      const pid = Number(pidText);
-      // A killed owner's pid may have been reused by now (pid_max can be 32768): compare start times too.
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (pid === process.pid || !started || (await processStartTime(pid)) === started))
-        throw new StoreError('LOCKED', `store ${this.dir} is in use by process ${pid}`);
-      this.log.warn({ pid }, 'removing a stale store lock');
-      await rm(file, { force: true });
-    }
-    throw new StoreError('LOCKED', `could not lock store ${this.dir}`);
-  }
 
   private async load(): Promise<void> {
     // Temp files of snapshot writes that never got renamed: a crash mid-write.
@@ -169,15 +147,25 @@ export class DurableStore extends MemoryStore {
 
   private async replayJournal(snapshotSeq: number): Promise<void> {
     const path = join(this.dir, JOURNAL);
-    let buf: Buffer;
-    let created = false;
+    const { file, data: buf } = await AppendFile.open(path);
     try {
-      buf = await readFile(path);
+      await this.readJournal(path, file, buf, snapshotSeq);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      buf = Buffer.alloc(0);
-      created = true;
+      await file.close();
+      throw err;
     }
+    this.journal = file;
+    if (this.seq < snapshotSeq) {
+      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
+      // The next start must find the sequence continuous: a skip line says the missing numbers are in the snapshot.
+      await file.append(Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: this.seq + 1 } satisfies JournalLine)), 'utf8'));
+      this.seq = snapshotSeq;
+    }
+    this.durableSeq = this.seq;
+  }
+
+  /** Applies the journal's lines; a torn tail is cut off, a damaged line before intact ones refuses the open. */
+  private async readJournal(path: string, file: AppendFile, buf: Buffer, snapshotSeq: number): Promise<void> {
     let pos = 0;
     let good = 0;
     let expected = 0;
@@ -222,24 +210,8 @@ export class DurableStore extends MemoryStore {
         );
       }
       this.log.warn({ at: badAt, line: lineNo, why, bytes: buf.length - badAt }, 'journal ends with a torn write: cutting it off');
+      await file.cut(good);
     }
-    this.journal = await open(path, 'a+', 0o600);
-    if (badAt >= 0) {
-      await this.journal.truncate(good);
-      await this.journal.sync();
-    }
-    this.journalSize = good;
-    if (this.seq < snapshotSeq) {
-      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
-      // The next start must find the sequence continuous: a skip line says the missing numbers are in the snapshot.
-      const skip = Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: this.seq + 1 } satisfies JournalLine)), 'utf8');
-      await appendAll(this.journal, skip);
-      await this.journal.datasync();
-      this.journalSize += skip.length;
-      this.seq = snapshotSeq;
-    }
-    this.durableSeq = this.seq;
-    if (created) await fsyncDir(this.dir);
   }
 
   private applyLine(line: JournalLine): void {
@@ -282,15 +254,12 @@ export class DurableStore extends MemoryStore {
         this.waiters = [];
         const data = Buffer.from(lines.join(''), 'utf8');
         try {
-          await appendAll(this.journal, data);
-          await this.journal.datasync();
-        } catch (err) {
           // Whatever part of the batch reached the file is cut off again: no later append may follow a torn line.
-          await this.journal.truncate(this.journalSize).catch(() => undefined);
+          await this.journal.append(data);
+        } catch (err) {
           this.fail(err as Error, waiters);
           return;
         }
-        this.journalSize += data.length;
         this.durableSeq = upTo;
         this.bytesSinceSnapshot += data.length;
         for (const w of waiters) w.resolve();
@@ -330,8 +299,7 @@ export class DurableStore extends MemoryStore {
         await rm(probe, { force: true });
       }
       try {
-        await this.journal.truncate(this.journalSize);
-        await this.journal.datasync();
+        await this.journal.cut(this.journal.size);
         await this.journal.close();
         this.seq = 0;
         this.snapshotSeq = 0;
@@ -405,25 +373,4 @@ function containsValidLine(buf: Buffer): boolean {
     pos = nl + 1;
   }
   return false;
-}
-
-/** Start time of a process in clock ticks since boot (Linux /proc), or undefined where there is no /proc. */
-async function processStartTime(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces; starttime is field 22.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

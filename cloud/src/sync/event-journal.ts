@@ -18,12 +18,12 @@
  * what is appended.
  */
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson, eventBodySchema, idSchema, type EventBody } from '@portier/protocol';
 import { z } from 'zod';
-import { ensureDir, fsyncDir, readTextIfExists } from '../mqtt/fs.ts';
-import { appendAll, frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
+import { ensureDir, readTextIfExists } from '../mqtt/fs.ts';
+import { AppendFile } from '../store/durable-write.ts';
+import { frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
 
 export interface StoredEvent {
   bankId: string;
@@ -122,26 +122,21 @@ export class EventJournal {
 
   private constructor(
     readonly file: string,
-    private readonly fh: FileHandle,
+    private readonly fh: AppendFile,
   ) {}
 
   /** Opens (or creates) `<dir>/events.jsonl` and indexes the highest stored seq of every controller. */
   static async open(dir: string): Promise<EventJournal> {
     await ensureDir(dir);
     const file = join(dir, JOURNAL_FILE);
-    const text = await readTextIfExists(file);
-    const fh = await open(file, 'a+', 0o600);
+    const { file: fh, data, created } = await AppendFile.open(file);
     const j = new EventJournal(file, fh);
-    if (text === undefined) {
-      await fh.sync();
-      await fsyncDir(dir);
-      return j;
-    }
+    if (created) return j;
+    const text = data.toString('utf8');
     const end = text.lastIndexOf('\n') + 1;
     if (end < text.length) {
       // A torn last line: never acknowledged, cut it off.
-      await fh.truncate(Buffer.byteLength(text.slice(0, end)));
-      await fh.sync();
+      await fh.cut(Buffer.byteLength(text.slice(0, end)));
     }
     let lineNo = 0;
     // The last events of each controller, fingerprinted once the whole file is read (not every line of it).
@@ -290,12 +285,12 @@ export class EventJournal {
         this.queue = [];
         try {
           // Every byte or an error: a short write on a full disk must not ack events that are not whole on disk.
-          await appendAll(this.fh, Buffer.from(batch.map((p) => p.lines).join(''), 'utf8'));
-          await this.fh.datasync();
+          await this.fh.append(Buffer.from(batch.map((p) => p.lines).join(''), 'utf8'));
           this.fsyncs++;
         } catch (err) {
-          // A failed write may have left part of the batch in the file: appending those seqs again could store
-          // them twice. Stop taking events; nothing of this batch was acknowledged, the controllers keep them.
+          // The part of the batch that reached the file was cut off again, if the disk let us: appending those seqs
+          // again could store them twice otherwise. Stop taking events; nothing of this batch was acknowledged, the
+          // controllers keep them.
           this.closed = true;
           for (const p of batch) p.reject(err as Error);
           for (const p of this.queue) p.reject(err as Error);

@@ -1,11 +1,12 @@
 import t from 'tap';
-import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { sampleBank, sampleReservation } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { seed, tempDir } from './helpers.ts';
 import { writeFileDurable } from '../../src/store/durable-file.ts';
+import { fsSpySkip, spyFileHandles } from '../../../scripts/test/contracts/fs-spy.ts';
 
 /** A logger whose lines the test can read. */
 function captureLogger(): { logger: pino.Logger; lines: () => { level: number; msg: string }[] } {
@@ -117,30 +118,24 @@ t.test('writeFileDurable replaces a file and leaves no temp file', async (t) => 
   t.same(await readdir(dir), ['x.json']);
 });
 
-t.test('group commit: concurrent writes share fsyncs, and each resolves only after an fsync that began after it', async (t) => {
+t.test('group commit: concurrent writes share fsyncs, and each resolves only after an fsync that began after it', { skip: fsSpySkip }, async (t) => {
   const dir = await tempDir(t);
   const s = await DurableStore.open(dir);
   t.teardown(() => s.close());
-  const journal = (s as unknown as { journal: import('node:fs/promises').FileHandle }).journal;
-  const original = journal.datasync.bind(journal);
-  let started = 0;
-  let done = 0;
-  journal.datasync = async () => {
-    started++;
-    await original();
-    done++;
-  };
+  const spy = await spyFileHandles(t);
+  const journal = join(await realpath(dir), 'journal.jsonl');
   const n = 300;
   const violations: number[] = [];
   await Promise.all(
     Array.from({ length: n }, (_, i) => {
-      const startedBefore = started;
+      const startedBefore = spy.count('datasync', journal);
       return s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }] }).then(() => {
-        if (done <= startedBefore) violations.push(i);
+        if (spy.completed('datasync', journal) <= startedBefore) violations.push(i);
       });
     }),
   );
   t.same(violations, [], 'no write was acknowledged before an fsync covering it finished');
+  const started = spy.count('datasync', journal);
   t.ok(started >= 1 && started < n / 10, `${n} writes took ${started} fsyncs`);
 });
 

@@ -1,51 +1,31 @@
+import { envOverrides, mergeLayers, type EnvOverrideProblem } from '@portier/protocol';
+import type { z } from 'zod';
+import { controllerConfigSchema } from './schema.ts';
+
 /** Prefix of the controller's configuration overrides (other Portier programs use their own). */
 export const ENV_PREFIX = 'PORTIER_CONTROLLER__';
 
+/** `LOG_LEVEL`, which Portier's programs take for their log level, sets `log.level` like its long form. */
+const ALIASES = { LOG_LEVEL: ['log', 'level'] } as const;
+
 /**
- * Environment overrides derived from the configuration's own shape (STYLE.md: zigbee2mqtt):
- * `PORTIER_CONTROLLER__<SECTION>__<KEY>=value` sets that path, e.g.
- * `PORTIER_CONTROLLER__HARDWARE__BUS__PATH=/dev/ttyUSB1` or `PORTIER_CONTROLLER__LOG__LEVEL=debug`.
- * Keys are matched to the file's keys case-insensitively; a key absent from the file is written
- * in snake case (`..._DOORS__MAX_PULSE_MS=800` sets `maxPulseMs`). Values that parse as JSON (numbers, booleans,
- * arrays) are taken as such, anything else as a string. The result is validated like a file, so
- * an override to a key the schema does not know is reported with its path.
+ * Environment overrides derived from the configuration schema (`envOverrides` of @portier/protocol, the one
+ * mechanism of every program): `PORTIER_CONTROLLER__<SECTION>__<KEY>=value` sets that path, e.g.
+ * `PORTIER_CONTROLLER__HARDWARE__BUS__PATH=/dev/ttyUSB1`, `PORTIER_CONTROLLER__HARDWARE__DOORS__MAX_PULSE_MS=800`
+ * (`maxPulseMs`) or `PORTIER_CONTROLLER__LINK__BROKER_URL`. The result is validated like a file, so an override of
+ * a key the schema does not know is reported with its path; a malformed name is a problem of its own.
+ * `schema`: the whole document's (the runtime passes its sections too).
  */
-export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, prefix = ENV_PREFIX): unknown {
-  const entries = Object.entries(env).filter(([k, v]) => k.startsWith(prefix) && k.length > prefix.length && v !== undefined);
-  if (entries.length === 0) return raw;
-  const root: Record<string, unknown> = isObj(raw) ? structuredClone(raw) : {};
-  for (const [name, value] of entries.sort(([a], [b]) => a.localeCompare(b))) {
-    const parts = name.slice(prefix.length).split('__').filter((p) => p.length > 0);
-    if (parts.length === 0) continue;
-    let node: Record<string, unknown> = root;
-    parts.forEach((part, i) => {
-      const wanted = camel(part).toLowerCase();
-      const key = Object.keys(node).find((k) => k.toLowerCase() === wanted) ?? camel(part);
-      if (i === parts.length - 1) {
-        node[key] = parseValue(value!);
-      } else {
-        if (!isObj(node[key])) node[key] = {};
-        node = node[key] as Record<string, unknown>;
-      }
-    });
-  }
-  return root;
+export function envOverrideLayer(
+  raw: unknown,
+  env: NodeJS.ProcessEnv,
+  schema: z.ZodType = controllerConfigSchema,
+): { data: unknown; problems: EnvOverrideProblem[] } {
+  const { tree, problems } = envOverrides(env, { prefix: ENV_PREFIX, schema, base: raw, aliases: ALIASES });
+  return { data: Object.keys(tree).length === 0 ? raw : mergeLayers(raw, tree), problems };
 }
 
-function parseValue(v: string): unknown {
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
-}
-
-/** MAX_PULSE_MS -> maxPulseMs, for keys not present in the file (defaults). */
-function camel(part: string): string {
-  const lower = part.toLowerCase();
-  return lower.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The document with the environment's overrides applied (malformed names left out; see `envOverrideLayer`). */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, schema: z.ZodType = controllerConfigSchema): unknown {
+  return envOverrideLayer(raw, env, schema).data;
 }

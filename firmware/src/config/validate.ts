@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { applyEnvOverrides } from './env.ts';
+import type { z } from 'zod';
+import { envOverrideLayer } from './env.ts';
 import { describeIssues, type ConfigProblem } from './issues.ts';
 import { controllerConfigSchema, type ControllerConfig } from './schema.ts';
 
@@ -27,11 +28,13 @@ export function validate(input: unknown, opts: { otherSections?: readonly string
 
 /**
  * Reads a YAML or JSON file (YAML is a superset of JSON) and applies `PORTIER_CONTROLLER__...` environment overrides
- * when `env` is given; the document is not validated yet. Shared by every controller config loader.
+ * when `env` is given, their paths derived from `schema` (the hardware file's by default); the document is not
+ * validated yet. Shared by every controller config loader.
  */
 export async function readConfigDocument(
   path: string,
   env?: NodeJS.ProcessEnv,
+  schema?: z.ZodType,
 ): Promise<{ ok: true; data: unknown } | { ok: false; problems: ConfigProblem[] }> {
   let text: string;
   try {
@@ -45,7 +48,9 @@ export async function readConfigDocument(
   } catch (err) {
     return { ok: false, problems: [{ path: '(file)', message: `${path} is not valid YAML/JSON: ${(err as Error).message}` }] };
   }
-  return { ok: true, data: env ? applyEnvOverrides(data, env) : data };
+  if (!env) return { ok: true, data };
+  const layered = envOverrideLayer(data, env, schema);
+  return layered.problems.length > 0 ? { ok: false, problems: layered.problems } : { ok: true, data: layered.data };
 }
 
 /** Reads a YAML or JSON file, applies environment overrides when `env` is given, and validates the result. */

@@ -1,4 +1,4 @@
-import type { EventBody } from '@portier/protocol';
+import type { DoorOutcome, EventBody } from '@portier/protocol';
 import type { ConfigSetResult, ConfigView } from './config-file.ts';
 
 /**
@@ -95,7 +95,7 @@ export interface ControllerStatus {
   uptimeS: number;
 }
 
-export type UnlockOutcomeView = 'opened' | 'already_open' | 'jammed' | 'unknown';
+export type UnlockOutcomeView = DoorOutcome;
 
 export interface UnlockReport {
   door: number;

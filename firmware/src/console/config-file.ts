@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, parse as parseYaml, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeIssues } from '../config/issues.ts';
+import { writeFileDurable } from '../store/durable-write.ts';
 import { setYamlValue } from './yaml-edit.ts';
 
 /** One problem with a configuration, with the dotted path of the field at fault. */
@@ -100,32 +99,9 @@ export function parseConfigValue(text: string): unknown {
   }
 }
 
-/** Writes a file so that it survives a power cut once this resolves: temp, fsync, rename, fsync folder. */
-export async function writeFileDurably(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
+/** Writes a file so that it survives a power cut once this resolves (the controller's one durable write). */
+export function writeFileDurably(path: string, data: string | Uint8Array): Promise<void> {
+  return writeFileDurable(path, data, 0o600);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { DoorOutcome } from '@portier/protocol';
 import { HalError, pulseNotSent } from '../hal/errors.ts';
 import type { BusHealth, DoorReading, LockBus } from '../hal/lock-bus.ts';
 import { silentLogger } from '../util/logger.ts';
@@ -13,8 +14,8 @@ export type { DoorControllerOptions } from './door-options.ts';
 /** No configuration may energise a lock longer than this, whatever the file says. */
 export const HARD_MAX_PULSE_MS = 2000;
 
-/** What an unlock did, as seen by the door sensor. "Pulse sent" is never "opened". */
-export type UnlockOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
+/** What an unlock did, as seen by the door sensor: the platform's one door outcome. "Pulse sent" is never "opened". */
+export type UnlockOutcome = DoorOutcome;
 
 export interface UnlockResult {
   door: number;

@@ -42,7 +42,8 @@ async function prepare(configPath: string, logFd: 1 | 2, shareTerminal = false):
     process.exit(2);
   }
   const config = loaded.config;
-  const level = process.env['LOG_LEVEL'] ?? config.log.level;
+  // LOG_LEVEL is one of the configuration's environment overrides (config/env.ts), already in `config.log.level`.
+  const level = config.log.level;
   const ring = config.console ? new LogRing(config.console.logLines) : undefined;
   const fd = pino.destination(logFd);
   const sink = shareTerminal ? new ConsoleLogSink(fd) : undefined;

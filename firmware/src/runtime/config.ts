@@ -5,13 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { importPublicKey, parseCredentialKey } from '@portier/protocol';
-import { describeIssues, readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
+import { idSchema, importPublicKey, parseCredentialKey } from '@portier/protocol';
+import { controllerConfigSchema, describeIssues, readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
 
 export type { ConfigProblem };
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1..64 letters, digits, ".", "_" or "-"');
+const id = idSchema;
 
 /**
  * The `link` section. Field names are those `portier-cloud provision` writes (brokerUrl, bankId, controllerId,
@@ -210,11 +210,17 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
 
 /**
  * Reads a YAML or JSON configuration file, applies `PORTIER_CONTROLLER__...` environment overrides when `env` is given
- * (e.g. `PORTIER_CONTROLLER__LINK__BROKER_URL`), and validates it (relative paths from the file's folder).
+ * (e.g. `PORTIER_CONTROLLER__LINK__BROKER_URL`, or `LOG_LEVEL` for `log.level`), and validates it (relative paths
+ * from the file's folder).
  */
 export async function loadRuntimeConfig(path: string, env?: NodeJS.ProcessEnv): Promise<RuntimeValidation> {
-  const doc = await readConfigDocument(path, env);
+  const doc = await readConfigDocument(path, env, runtimeDocumentSchema());
   return doc.ok ? validateRuntimeConfig(doc.data, { baseDir: dirname(resolve(path)) }) : doc;
+}
+
+/** The whole document's shape (hardware file and sections): the paths environment overrides may set. */
+function runtimeDocumentSchema(): z.ZodType {
+  return controllerConfigSchema.extend({ link: linkConfigSchema, kiosk: kioskConfigSchema, console: consoleConfigSchema });
 }
 
 /**

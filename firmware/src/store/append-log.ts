@@ -1,9 +1,10 @@
-import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { rename } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { frameLine, parseLine } from '@portier/protocol';
 import type { z } from 'zod';
 import type { Logger } from '../util/logger.ts';
-import { StoreError, fsyncDir, type StoreReset } from './durable-file.ts';
+import { StoreError, type StoreReset } from './durable-file.ts';
+import { AppendFile } from './durable-write.ts';
 
 /** What `AppendLog.open` found on disk. */
 export interface AppendLogContents {
@@ -15,8 +16,9 @@ export interface AppendLogContents {
 
 /**
  * An append-only file of lines for state that changes on a latency-critical path: one append costs a write and an
- * fdatasync of one file (no temp file, rename or folder fsync), so it is several times cheaper than rewriting a
- * whole durable file. The owner keeps a snapshot elsewhere and `truncate`s the log after each snapshot is durable.
+ * fdatasync of one file (`AppendFile` of durable-write.ts: no temp file, rename or folder fsync), so it is several
+ * times cheaper than rewriting a whole durable file. The owner keeps a snapshot elsewhere and empties the log
+ * (`compact`) once each snapshot is durable.
  *
  * Appends are serialised and grouped: lines that arrive while a sync is in flight go out together in the next one.
  * An append counts only once its promise resolved (the line and everything before it are on disk). A write that
@@ -33,36 +35,24 @@ export class AppendLog {
 
   private constructor(
     readonly path: string,
-    private readonly fh: FileHandle,
-    /** Bytes of the file known to hold whole lines. */
-    private size: number,
+    private readonly file: AppendFile,
   ) {}
 
   /** Opens (creating) the log and returns what it holds. A torn last line is dropped from the file. */
   static async open(path: string): Promise<{ log: AppendLog; contents: AppendLogContents }> {
-    let text = '';
-    let created = false;
+    let opened: Awaited<ReturnType<typeof AppendFile.open>>;
     try {
-      text = await readFile(path, 'utf8');
+      opened = await AppendFile.open(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new StoreError('STORE_READ_FAILED', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
-      }
-      created = true;
+      throw new StoreError('STORE_READ_FAILED', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
     }
-    const end = text.lastIndexOf('\n') + 1;
-    const tornTail = end < text.length;
-    const lines = text.slice(0, end).split('\n').filter((l) => l.length > 0);
-    const fh = await open(path, 'a', 0o600);
-    // A new file exists after a power cut only once its folder entry is on disk too.
-    if (created) await fsyncDir(dirname(path));
-    const log = new AppendLog(path, fh, Buffer.byteLength(text.slice(0, end)));
-    if (tornTail) {
-      // Cut the torn bytes off so the next append starts on a line of its own.
-      await fh.truncate(Buffer.byteLength(text.slice(0, end)));
-      await fh.datasync();
-    }
-    return { log, contents: { lines, tornTail } };
+    const { file, data } = opened;
+    const end = data.lastIndexOf(0x0a) + 1;
+    const tornTail = end < data.length;
+    const lines = data.toString('utf8', 0, end).split('\n').filter((l) => l.length > 0);
+    // Cut the torn bytes off so the next append starts on a line of its own.
+    if (tornTail) await file.cut(end);
+    return { log: new AppendLog(path, file), contents: { lines, tornTail } };
   }
 
   /**
@@ -96,15 +86,7 @@ export class AppendLog {
       this.next = undefined;
       const batch = this.queued.splice(0);
       if (batch.length === 0) return;
-      const data = Buffer.from(batch.join(''), 'utf8');
-      try {
-        await appendAll(this.fh, data);
-        await this.fh.datasync();
-      } catch (err) {
-        await this.fh.truncate(this.size).catch(() => undefined);
-        throw err;
-      }
-      this.size += data.length;
+      await this.file.append(Buffer.from(batch.join(''), 'utf8'));
       this.syncs++;
     });
     return this.next;
@@ -117,9 +99,7 @@ export class AppendLog {
   compact(task: () => Promise<void>): Promise<void> {
     return this.enqueue(async () => {
       await task();
-      await this.fh.truncate(0);
-      await this.fh.datasync();
-      this.size = 0;
+      await this.file.cut(0);
       this.syncs++;
     });
   }
@@ -133,7 +113,7 @@ export class AppendLog {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    await this.fh.close();
+    await this.file.close();
   }
 
   /** Renames the log to `<path>.corrupt-<time>` (found unreadable) and reports it like a durable file's reset. */
@@ -153,15 +133,5 @@ export class AppendLog {
     });
     this.chain = run.catch(() => undefined);
     return run;
-  }
-}
-
-/** Writes all of `data` at the end of `fh`, or throws: `write(2)` may store part of it and report no error. */
-async function appendAll(fh: FileHandle, data: Buffer): Promise<void> {
-  let off = 0;
-  while (off < data.length) {
-    const { bytesWritten } = await fh.write(data, off, data.length - off);
-    if (bytesWritten <= 0) throw Object.assign(new Error(`no space left on device: ${off} of ${data.length} bytes written`), { code: 'ENOSPC' });
-    off += bytesWritten;
   }
 }

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../util/logger.ts';
+import { fsyncDir, writeFileDurable } from './durable-write.ts';
+
+export { fsyncDir };
 
 /** Stable codes of store failures (STYLE.md: errors with codes). */
 export type StoreErrorCode = 'STORE_WRITE_FAILED' | 'STORE_READ_FAILED' | 'STORE_CLOSED';
@@ -36,24 +38,10 @@ export interface DurableFileOptions<T> {
   now?: () => number;
 }
 
-/** fsync a folder so a rename in it survives a power cut. Some file systems refuse; that is not our failure. */
-export async function fsyncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
-  } finally {
-    await fh?.close();
-  }
-}
-
 /**
  * A lowdb 7 adapter for state that must survive a power cut (STACK.md "Storage": lowdb's own JSONFile never fsyncs
- * and uses a fixed temp name). A write counts only after: a unique temp file is written and fsynced, renamed over the
- * target, and the folder fsynced.
+ * and uses a fixed temp name). A write counts only once `writeFileDurable` resolved (durable-write.ts: a unique temp
+ * file written and fsynced, renamed over the target, the folder fsynced).
  *
  * Writes are serialised and grouped: calls that arrive while a write is in flight (or in the same tick) are served by
  * one following write of the newest data, so a burst of N events costs about two fsyncs, not N.
@@ -140,20 +128,10 @@ export class DurableFile<T> implements Adapter<T> {
   }
 
   private async writeNow(text: string): Promise<void> {
-    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        await fh.writeFile(text, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.path);
-      await fsyncDir(dirname(this.path));
+      await writeFileDurable(this.path, text, 0o600);
       this.writes++;
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
       this.log.error({ err }, 'durable write failed');
       throw new StoreError('STORE_WRITE_FAILED', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
     }

@@ -95,3 +95,29 @@ t.test("the credential key provisioning writes: 32 bytes base64url, optional for
   t.notOk(bad.ok);
   if (!bad.ok) t.match(bad.problems, [{ path: 'link.credentialKey', message: /32 bytes in base64url/ }]);
 });
+
+t.test('environment overrides reach every section by the schema: link, hardware records, LOG_LEVEL; a malformed name is a problem', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-rtcfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'controller.yaml');
+  const gpio = { bus: { kind: 'gpio', io: { type: 'firmata', path: '/dev/ttyACM0' }, pins: { '1': { lockPin: 2, sensorPin: 3 } } } };
+  writeFileSync(
+    file,
+    stringify({ link: { brokerUrl: 'mqtt://127.0.0.1:1883', bankId: 'bank-1', controllerId: 'col-1', secret: 'x'.repeat(43), cloudPublicKey: pem }, hardware: gpio }),
+  );
+  const r = await loadRuntimeConfig(file, {
+    PORTIER_CONTROLLER__LINK__BROKER_URL: 'mqtts://cloud.example:8883',
+    PORTIER_CONTROLLER__HARDWARE__BUS__PINS__1__LOCK_PIN: '7',
+    PORTIER_CONTROLLER__LOG__LEVEL: 'debug',
+    LOG_LEVEL: 'warn',
+  });
+  if (!r.ok) return t.fail(JSON.stringify(r.problems));
+  t.equal(r.config.link?.brokerUrl, 'mqtts://cloud.example:8883', 'link.brokerUrl from BROKER_URL');
+  const bus = r.config.hardware.bus;
+  t.equal(bus.kind === 'gpio' ? bus.pins[1]?.lockPin : undefined, 7, 'a door of the pin map, by its key in the file');
+  t.equal(r.config.log.level, 'warn', 'LOG_LEVEL sets log.level and wins over the long form');
+  const bad = await loadRuntimeConfig(file, { PORTIER_CONTROLLER__LINK____SECRET: 'x' });
+  t.match(bad, { ok: false, problems: [{ path: 'PORTIER_CONTROLLER__LINK____SECRET', message: /malformed/ }] });
+  const unknown = await loadRuntimeConfig(file, { PORTIER_CONTROLLER__LINK__BROKER: 'x' });
+  t.match(unknown, { ok: false, problems: [{ path: /link/ }] }, 'a key the schema does not know is reported by its path');
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOOR_OUTCOMES } from '../door-outcome.ts';
 import { epochMsSchema, idSchema, shortTextSchema } from '../ids.ts';
 import { versionField } from './common.ts';
 
@@ -8,7 +9,7 @@ import { versionField } from './common.ts';
  * controller restarted mid-command: such a command is never run again). Other commands answer `done`.
  * `rejected`: not executed, with a reason.
  */
-export const ACK_STATUSES = ['opened', 'already_open', 'jammed', 'unknown', 'done', 'rejected'] as const;
+export const ACK_STATUSES = [...DOOR_OUTCOMES, 'done', 'rejected'] as const;
 export const ackStatusSchema = z.enum(ACK_STATUSES);
 export type AckStatus = z.infer<typeof ackStatusSchema>;
 

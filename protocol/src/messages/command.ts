@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOOR_OUTCOMES } from '../door-outcome.ts';
 import { doorNumberSchema, epochMsSchema, idSchema, shortTextSchema } from '../ids.ts';
 import { actorSchema, serviceStateSchema, signatureSchema, versionField } from './common.ts';
 
@@ -43,7 +44,7 @@ export const resendEventsBodySchema = z.strictObject({
 });
 
 /** What happened to a door the kiosk asked the cloud to open (`kiosk-open-request`). */
-export const KIOSK_OPEN_OUTCOMES = ['opened', 'already_open', 'jammed', 'unknown', 'rejected'] as const;
+export const KIOSK_OPEN_OUTCOMES = [...DOOR_OUTCOMES, 'rejected'] as const;
 export const kioskOpenResultBodySchema = z.strictObject({
   requestId: idSchema,
   /** The kiosk-local alias door of the request. */
