@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { LockerService, Reservation } from '../../domain/service.ts';
+import type { LockerService } from '../../domain/service.ts';
+import type { Reservation } from '../../domain/model.ts';
 import {
   activityQuery,
   activityTypeSchema,
@@ -12,7 +13,7 @@ import {
   pickUpInput,
   reservationStatusSchema,
   reserveInput,
-} from '../../domain/service.ts';
+} from '../../domain/model.ts';
 import { LoginThrottle } from '../../auth/rate-limit.ts';
 import type { Principal } from '../../auth/service.ts';
 import { DomainError } from '../../domain/errors.ts';
