@@ -23,7 +23,7 @@ import type { CodeVault } from '../domain/code-vault.ts';
 import { hashCode, isSealed, paramsKey } from '../domain/codes.ts';
 import { carrierCodeValidAt, sameParams, staffCredentialValidAt } from '../domain/credential-coverage.ts';
 import type { Bank, StoredCode } from '../domain/model.ts';
-import type { DesiredSource } from './desired-builder.ts';
+import type { DesiredSource } from './bank-layout.ts';
 
 /** Why a code was left out of a controller's state. */
 export type FormSkip = 'legacy-code' | 'other-hash-params' | 'not-derived' | 'unsealable';

@@ -14,8 +14,7 @@ import type { ControllerIdentity } from '../mqtt/identities.ts';
 import type { Actor, Column, RecordRemoteOpenInput } from '../domain/model.ts';
 import type { DoorLocation, DoorMap, RemoteOpenAuditEntry } from '../sync/remote-open.ts';
 import { lockerKey, type CollectionName, type Store } from '../store/store.ts';
-import type { DesiredSource } from './desired-builder.ts';
-import { aliasAt } from './kiosk-bank-view.ts';
+import { aliasAt, type DesiredSource } from './bank-layout.ts';
 
 /** The registry reads the bridge needs (IdentityRegistry has them). */
 export interface ControllerRoster {

@@ -34,6 +34,7 @@ import { DurableStore } from '../store/durable.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
 import { EventJournal } from '../sync/event-journal.ts';
 import { RemoteOpen } from '../sync/remote-open.ts';
+import { kioskListingView } from '../bridge/desired-builder.ts';
 import { DesiredPublisher } from '../bridge/desired-publisher.ts';
 import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
 import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
@@ -358,7 +359,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       },
     });
     // Live requests only, from now: one stored while the cloud was away is stale by the time it is read.
-    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, alerts: service, now, logger, ...options.kioskRelay });
+    const kioskView = (q: { bankId: string; column: number; now: number }) => kioskListingView(store, q);
+    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, kioskView, remoteOpen, alerts: service, now, logger, ...options.kioskRelay });
     kioskRelay.start();
     undo.push({ what: 'kiosk-relay', run: () => kioskRelay.stop() });
 
