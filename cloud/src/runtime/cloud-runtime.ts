@@ -1,5 +1,5 @@
 /**
- * `startCloud`: the whole cloud as one system.
+ * `startCloud`: the whole cloud as one system, its one composition root (`portier-cloud serve` runs it).
  *
  * Start order: store -> LockerService -> auth (+ configured admin) -> identity registry and command key -> MQTT
  * broker (embedded aedes, or an external one by URL) -> event journal -> sync link (built, not yet connected) ->
@@ -133,7 +133,7 @@ export interface CloudRuntime {
   /** Ordered, clean stop; idempotent. */
   stop(): Promise<void>;
   // The same fields as serve.ts's RunningCloud, so `portier-cloud serve` can hand this to main.ts unchanged.
-  /** The main API app (its router serves every route but remote open; it does not listen itself). */
+  /** The one HTTP server: every route of the API, remote open included, behind the one access table. */
   app: App;
   store: DurableStore;
   /** = httpUrl. */
@@ -143,8 +143,7 @@ export interface CloudRuntime {
 }
 
 /**
- * The data folder's layout. `store` and `tokens` are the same as serve.ts's `dataPaths` (not imported from there:
- * serve.ts will import this module, and the two must not import each other).
+ * The data folder's layout (serve.ts imports this module: the layout is defined here only).
  */
 export function runtimePaths(dataDir: string): { root: string; store: string; tokens: string; events: string; desired: string; bridge: string } {
   const root = resolve(dataDir);

@@ -47,17 +47,14 @@ import type { ControllerDirectory } from '../mqtt/identities.ts';
 import { DesiredStore } from './desired-store.ts';
 import type { EventJournal, StoredEvent } from './event-journal.ts';
 import { EventSequencer, type SequenceAlert } from './event-sequence.ts';
+import { CloudError } from '../errors.ts';
 
 export type SyncErrorCode = 'UNKNOWN_CONTROLLER' | 'NOT_STARTED' | 'PUBLISH_FAILED';
 
-export class SyncError extends Error {
+export class SyncError extends CloudError<SyncErrorCode> {
   override name = 'SyncError';
-  constructor(
-    readonly code: SyncErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
+  constructor(code: SyncErrorCode, message: string, field?: string) {
+    super(code, message, { field });
   }
 }
 

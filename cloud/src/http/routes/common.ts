@@ -13,7 +13,7 @@ export function actorOf(req: FastifyRequest): Actor {
 }
 
 export function forbidden(message: string): ApiError {
-  return new ApiError(403, 'FORBIDDEN', message);
+  return new ApiError('FORBIDDEN', message);
 }
 
 /** A locker number in a URL: digits only, then the protocol's rule. */
