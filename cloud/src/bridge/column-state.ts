@@ -47,10 +47,7 @@ export interface BuildDesiredOptions {
   now: number;
   /** How the controller the state is for checks codes (credential-forms.ts). */
   form: CredentialForm;
-  /**
-   * Kiosk timers of the bank. TODO(domain): the bank model holds no kiosk timers yet; when it does
-   * (`bank.kioskTimers`), they are merged here over the protocol defaults.
-   */
+  /** Kiosk timers over the protocol defaults (the bank model holds none: without these, the defaults apply). */
   timers?: Partial<KioskTimers>;
 }
 

@@ -133,8 +133,8 @@ function clip(s: string, n: number): string {
  * RemoteOpen's `audit` callback. Two activity entries per open: one before the command is sent (`requested: <the
  * caller's reason>`), so an open is on record even if the cloud dies before the door answers, and one with the
  * outcome (`opened`, `rejected out_of_service`, `timed_out no_ack`...).
- * TODO(domain): `recordRemoteOpenInput` has no `reason` field and `outcome` is at most 64 characters, so the reason
- * is clipped to fit; a `reason` field (200 characters) would keep it whole and allow one entry per phase.
+ * `recordRemoteOpenInput` has no `reason` field and `outcome` is at most 64 characters, so the reason is clipped to
+ * fit.
  * A failure to write the `requested` entry stops the open (an unaudited open never runs); a failure on `finished`
  * is logged, the door has already done what it did.
  */

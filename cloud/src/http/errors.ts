@@ -85,7 +85,7 @@ function body(code: string, message: string, field?: string): ErrorBody {
   return { error: field ? { code, message, field } : { code, message } };
 }
 
-/** Zod issue formats that are dates: a malformed date is answered 422 like a bad range (the brief's contract). */
+/** Zod issue formats that are dates: a malformed date is answered 422 like a bad range (INVALID_DATE). */
 const DATE_FORMATS = new Set(['datetime', 'date', 'time', 'duration']);
 
 interface IssueLike {

@@ -189,28 +189,6 @@ function timeout(ms: number, keepAlive = false): Promise<'timeout'> {
   });
 }
 
-/**
- * `CloudLink.stop()` ends its MQTT.js client with `end(false)`, which waits for in-flight messages to be acked: with
- * the broker away (a desired state waiting to go out) it never returns. TODO(sync): CloudLink.stop() should force
- * the end when the client is not connected (or after a bound). Until then: wait a bounded time, then force it.
- */
-async function stopLink(link: CloudLink, log: Logger, boundMs = 2000): Promise<void> {
-  const client = (link as unknown as { client?: { end(force: boolean, opts: object, cb: () => void): unknown } }).client;
-  const force = (): Promise<unknown> =>
-    client ? Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), timeout(500, true)]) : Promise.resolve();
-  if (!link.isConnected) {
-    // Nothing can be acked without a broker: end at once rather than wait for in-flight messages.
-    await force();
-    await Promise.race([link.stop(), timeout(500, true)]);
-    return;
-  }
-  const stopped = link.stop();
-  // Keep the loop alive for the bound: a client that stopped reconnecting holds nothing open while end() waits.
-  if ((await Promise.race([stopped.then(() => 'done' as const), timeout(boundMs, true)])) === 'done') return;
-  log.warn('sync link did not close (messages in flight never acked): forcing it');
-  await force();
-}
-
 export async function startCloud(options: StartCloudOptions): Promise<CloudRuntime> {
   const config = parseConfig(options.config);
   const logger = options.logger ?? pino({ level: config.log.level });
@@ -315,7 +293,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const unsubscribeSequenceAlerts = recordSequenceAlerts({ source: link, service, logger });
     undo.push({ what: 'sequence-alerts', run: unsubscribeSequenceAlerts });
 
-    undo.push({ what: 'link', run: () => stopLink(link, log) });
+    undo.push({ what: 'link', run: () => link.stop() });
     const started = link.start();
     started.catch((err: unknown) => log.error({ err }, 'sync link failed to start'));
     const waited = await Promise.race([started.then(() => 'up' as const), timeout(options.brokerWaitMs ?? 10_000)]);
