@@ -139,12 +139,12 @@ export class DomainCore {
   }
 
   emitAll(events: readonly DomainEvent[] | undefined): void {
-    for (const [name, payload] of events ?? []) {
+    for (const event of events ?? []) {
       try {
-        (this.events.emit as (n: string, p: unknown) => boolean)(name, payload);
+        emitOne(this.events, event);
       } catch (err) {
         // A faulty listener must not turn a saved change into an error for the caller.
-        this.log.error({ err, event: name }, 'domain event listener threw');
+        this.log.error({ err, event: event[0] }, 'domain event listener threw');
       }
     }
   }
@@ -199,6 +199,26 @@ export class DomainCore {
 
   reachOf(bank: Bank): ReachLimits {
     return reachLimits(this.store.get('locations', bank.locationId)?.reach);
+  }
+}
+
+function emitOne(to: Pick<EventEmitter<DomainEvents>, 'emit'>, event: DomainEvent): void {
+  switch (event[0]) {
+    case 'reservation-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'locker-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'carrier-code-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'staff-credential-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'bank-changed':
+      to.emit(event[0], event[1]);
+      return;
   }
 }
 

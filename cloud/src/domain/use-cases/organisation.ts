@@ -47,7 +47,7 @@ export class OrganisationUseCases {
   async createEnterprise(input: CreateEnterpriseInput, _actor: Actor): Promise<Enterprise> {
     const req = parseInput(createEnterpriseInput, input);
     const e: Enterprise = { id: this.core.newId('enterprises', req.id, 'e'), name: req.name, createdAt: this.core.now() };
-    await this.core.write({ put: [{ c: 'enterprises', key: e.id, value: e }] });
+    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }] });
     return e;
   }
 
@@ -59,7 +59,7 @@ export class OrganisationUseCases {
     const req = parseInput(createDivisionInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const d: Division = { id: this.core.newId('divisions', req.id, 'd'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
-    await this.core.write({ put: [{ c: 'divisions', key: d.id, value: d }] });
+    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }] });
     return d;
   }
 
@@ -78,7 +78,7 @@ export class OrganisationUseCases {
       createdAt: this.core.now(),
       ...(req.address !== undefined ? { address: req.address } : {}),
     };
-    await this.core.write({ put: [{ c: 'locations', key: l.id, value: l }] });
+    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }] });
     return l;
   }
 
@@ -98,7 +98,7 @@ export class OrganisationUseCases {
       credentialHash: newHashParams(this.core.codeHashN),
       createdAt: this.core.now(),
     };
-    await this.core.write({ put: [{ c: 'banks', key: b.id, value: b }] });
+    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }] });
     return b;
   }
 
@@ -143,7 +143,7 @@ export class OrganisationUseCases {
       controllerId: req.controllerId,
       createdAt: this.core.now(),
     };
-    await this.core.write({ put: [{ c: 'columns', key: c.id, value: c }] });
+    await this.core.commit({ put: [{ c: 'columns', key: c.id, value: c }] });
     return c;
   }
 

@@ -41,7 +41,7 @@ export class PeopleUseCases {
     const change: Change = { put: [{ c: 'contacts', key: c.id, value: c }] };
     if (dept && !dept.memberIds.includes(c.id))
       change.put!.push({ c: 'departments', key: dept.id, value: { ...dept, memberIds: [...dept.memberIds, c.id] } });
-    await this.core.write(change);
+    await this.core.commit(change);
     return c;
   }
 
@@ -59,7 +59,7 @@ export class PeopleUseCases {
     const change: Change = { put: [{ c: 'contacts', key: id, value: next }] };
     if (dept && !dept.memberIds.includes(id))
       change.put!.push({ c: 'departments', key: dept.id, value: { ...dept, memberIds: [...dept.memberIds, id] } });
-    await this.core.write(change);
+    await this.core.commit(change);
     return next;
   }
 
@@ -88,7 +88,7 @@ export class PeopleUseCases {
       const c = this.core.store.get('contacts', m)!;
       if (c.departmentId === undefined) change.put!.push({ c: 'contacts', key: m, value: { ...c, departmentId: d.id } });
     }
-    await this.core.write(change);
+    await this.core.commit(change);
     return d;
   }
 
@@ -99,7 +99,7 @@ export class PeopleUseCases {
   async createCarrier(input: CreateCarrierInput, _actor: Actor): Promise<Carrier> {
     const req = parseInput(createCarrierInput, input);
     const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), name: req.name, createdAt: this.core.now() };
-    await this.core.write({ put: [{ c: 'carriers', key: c.id, value: c }] });
+    await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }] });
     return c;
   }
 
@@ -123,7 +123,7 @@ export class PeopleUseCases {
       ...(req.contactId !== undefined ? { contactId: req.contactId } : {}),
       ...(req.carrierId !== undefined ? { carrierId: req.carrierId } : {}),
     };
-    await this.core.write({ put: [{ c: 'users', key: u.id, value: u }] });
+    await this.core.commit({ put: [{ c: 'users', key: u.id, value: u }] });
     return u;
   }
 
@@ -131,7 +131,7 @@ export class PeopleUseCases {
     const req = parseInput(updateUserRecordInput, input);
     const old = this.core.must('users', id, 'user', 'userId');
     const next: User = { ...old, ...stripUndefined(req) };
-    await this.core.write({ put: [{ c: 'users', key: id, value: next }] });
+    await this.core.commit({ put: [{ c: 'users', key: id, value: next }] });
     return next;
   }
 

@@ -97,7 +97,7 @@ export class ViewUseCases {
       ...(req.lockerNumber !== undefined ? { lockerNumber: req.lockerNumber } : {}),
       detail: `${req.kind}: ${req.detail} (controller ${req.controllerId}${req.seq !== undefined ? ` event ${req.seq}` : ''})`,
     });
-    await this.core.write({ activity: [a] });
+    await this.core.commit({ activity: [a] });
     return a;
   }
 
@@ -113,7 +113,7 @@ export class ViewUseCases {
       ...(live ? { reservationId: live.id, recipientId: live.recipient.id } : {}),
       detail: [req.commandId && `command ${req.commandId}`, req.credentialId && `credential ${req.credentialId}`, req.outcome].filter(Boolean).join(': ') || undefined,
     });
-    await this.core.write({ activity: [a] });
+    await this.core.commit({ activity: [a] });
     return a;
   }
 
