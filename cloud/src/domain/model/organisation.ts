@@ -1,7 +1,7 @@
 /** The organisation tree (enterprise > division > location > bank > column) and its lockers. */
 import { z } from 'zod';
 import { bankRulesSchema, DEFAULT_BANK_RULES, lockerNumberSchema, scryptCredentialHashSchema, serviceStateSchema } from '@portier/protocol';
-import { dimensionsSchema, entityIdSchema, epochMs, lockerSizeSchema, parcelSizeSchema, STANDARD_DIMENSIONS, type Dimensions } from './common.ts';
+import { dimensionsSchema, entityIdSchema, epochMs, lockerSizeSchema, parcelSizeSchema, type Dimensions } from './common.ts';
 import { name, optionalText } from './fields.ts';
 
 export const enterpriseSchema = z.strictObject({ id: entityIdSchema, name, createdAt: epochMs });
