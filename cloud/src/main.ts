@@ -5,7 +5,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { registerInitAdmin, CliError } from './cli/init-admin.ts';
+import { CliError } from './cli/errors.ts';
+import { registerInitAdmin } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
 import { ConfigError } from './config/config.ts';

@@ -20,19 +20,20 @@ import {
   type UserRecord,
   type UserRepo,
 } from './users.ts';
+import { CloudError } from '../errors.ts';
 
 export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'UNAUTHORIZED' | 'USER_EXISTS' | 'NOT_FOUND' | 'LAST_ADMIN';
 
-export class AuthError extends Error {
+export class AuthError extends CloudError<AuthErrorCode> {
   override name = 'AuthError';
   constructor(
-    readonly code: AuthErrorCode,
+    code: AuthErrorCode,
     message: string,
-    readonly field?: string,
+    field?: string,
     /** For TOO_MANY_ATTEMPTS: when the caller may try again. */
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super(code, message, { field });
   }
 }
 

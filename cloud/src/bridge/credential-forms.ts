@@ -20,10 +20,10 @@ import {
 } from '@portier/protocol';
 import type { Logger } from 'pino';
 import type { CodeVault } from '../domain/code-vault.ts';
-import { hashCode, isSealed } from '../domain/codes.ts';
+import { hashCode, isSealed, paramsKey } from '../domain/codes.ts';
 import { carrierCodeValidAt, sameParams, staffCredentialValidAt } from '../domain/credential-coverage.ts';
 import type { Bank, StoredCode } from '../domain/model.ts';
-import type { DesiredSource } from './desired-builder.ts';
+import type { DesiredSource } from './bank-layout.ts';
 
 /** Why a code was left out of a controller's state. */
 export type FormSkip = 'legacy-code' | 'other-hash-params' | 'not-derived' | 'unsealable';
@@ -64,7 +64,7 @@ export class LegacyHashes {
   constructor(private readonly vault: CodeVault) {}
 
   private static key(params: ScryptCredentialHashParams, kind: CredentialKind, sealed: string): string {
-    return `${params.salt}:${params.N}:${params.r}:${params.p}:${params.keyLen}\0${kind}\0${sealed}`;
+    return `${paramsKey(params)}\0${kind}\0${sealed}`;
   }
 
   get(params: ScryptCredentialHashParams, kind: CredentialKind, sealed: string): string | undefined {

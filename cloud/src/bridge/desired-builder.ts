@@ -1,282 +1,29 @@
 /**
- * The protocol `DesiredState` of one controller (bank + column), built from what the domain holds.
- *
- * - doors: the column's lockers with their door number on that controller, bank-wide locker number, size, column
- *   position, place from the top (highest door first), accessibility under the location's reach range, service
- *   state and rear-shelf barcode;
- * - reservations: every live reservation on those doors;
- * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired (and the
- *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door). Each code
- *   goes out in the controller's own form (`opts.form`, credential-forms.ts): keyed under its credential key, or the
- *   legacy bank-salt scrypt; a code that has no hash in that form is left out and counted in `skipped`. Carrier
- *   codes valid at the bank go out as `carrier-code` credentials (role carrier, any door); staff credentials
- *   (operator / carrier / admin PINs and badges) valid at the bank go out the same way, as their own kind
- *   (`staff-pin` or `badge`) and role, any door;
- * - timers and rules: the protocol defaults merged with the bank's settings.
+ * The protocol `DesiredState` of one controller (bank + column), built from what the domain holds: the column's own
+ * state (column-state.ts), with the rest of the bank added when the column is the bank's kiosk column
+ * (kiosk-bank-view.ts). The layers import in one direction: bank-layout <- column-state <- kiosk-bank-view <- here.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
  * so an unchanged bank gives an identical state (and the same `desiredStateHash`).
  */
-import { createHash } from 'node:crypto';
-import {
-  DEFAULT_BANK_RULES,
-  DEFAULT_KIOSK_TIMERS,
-  idSchema,
-  kioskTimersSchema,
-  type BankRules,
-  type DesiredCredential,
-  type DesiredDoor,
-  type DesiredReservation,
-  type DesiredState,
-  type KioskTimers,
-} from '@portier/protocol';
-import { isAccessible, reachLimits } from '../domain/accessibility.ts';
-import { isSealed } from '../domain/codes.ts';
-import { carrierCodeHashAt, carrierCodeValidAt, staffCredentialHashAt, staffCredentialValidAt } from '../domain/credential-coverage.ts';
-import type { Bank, Column, Locker, Reservation, StoredCode } from '../domain/model.ts';
-import type { CredentialForm, FormSkip } from './credential-forms.ts';
-import type { Store } from '../store/store.ts';
+import type { DesiredState } from '@portier/protocol';
+import type { DesiredSource } from './bank-layout.ts';
+import { buildColumnState, type BuildDesiredOptions, type BuiltDesired } from './column-state.ts';
+import { listingForm } from './credential-forms.ts';
 import { withKioskBankView } from './kiosk-bank-view.ts';
 
-/** The reads the builder needs (a `Store` has them). */
-export type DesiredSource = Pick<Store, 'get' | 'list'>;
-
-export interface BuildDesiredOptions {
-  bankId: string;
-  /** Column position (1-based), as the controller's identity names it. */
-  column: number;
-  /** Cloud time: codes expired by then are left out. */
-  now: number;
-  /** How the controller the state is for checks codes (credential-forms.ts). */
-  form: CredentialForm;
-  /**
-   * Kiosk timers of the bank. TODO(domain): the bank model holds no kiosk timers yet; when it does
-   * (`bank.kioskTimers`), they are merged here over the protocol defaults.
-   */
-  timers?: Partial<KioskTimers>;
-}
-
-export interface SkippedCredential {
-  id: string;
-  kind: 'pickup-code' | 'carrier-code' | 'staff-pin' | 'badge';
-  why: FormSkip | 'bad-hash' | 'subject-disabled';
-}
-
-export interface BuiltDesired {
-  state: DesiredState;
-  /** The domain column the state is for. */
-  columnId: string;
-  skipped: SkippedCredential[];
-}
-
-export class DesiredBuildError extends Error {
-  override name = 'DesiredBuildError';
-  constructor(
-    readonly code: 'UNKNOWN_BANK' | 'UNKNOWN_COLUMN',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const HASH_RE = /^[A-Za-z0-9_-]{16,128}$/;
-
-/** A credential id that satisfies the protocol's id rule whatever the entity id's length. */
-export function credentialId(prefix: string, id: string): string {
-  const candidate = `${prefix}.${id}`;
-  if (idSchema.safeParse(candidate).success) return candidate;
-  return `${prefix}.${createHash('sha256').update(id).digest('base64url').slice(0, 40).replace(/^[-_]/, 'x')}`;
-}
-
-/** The domain column a controller identity (bank + column position) drives, if the domain has it. */
-export function columnAt(src: DesiredSource, bankId: string, position: number): Column | undefined {
-  return src.list('columns').find((c) => c.bankId === bankId && c.position === position);
-}
-
-/** Lockers of a column, by door number. */
-export function columnLockers(src: DesiredSource, bankId: string, columnId: string): Locker[] {
-  return src
-    .list('lockers')
-    .filter((l) => l.bankId === bankId && l.columnId === columnId)
-    .sort((a, b) => a.door - b.door || a.number - b.number);
-}
-
-/** 1-based place from the top of each locker of a column: highest top edge first (ties: lower door number first). */
-export function fromTopPositions(lockers: readonly Locker[]): Map<number, number> {
-  const order = [...lockers].sort((a, b) => b.topCm - a.topCm || b.bottomCm - a.bottomCm || a.door - b.door);
-  return new Map(order.map((l, i) => [l.number, i + 1]));
-}
-
-export function bankRulesOf(bank: Bank): BankRules {
-  return { ...DEFAULT_BANK_RULES, ...bank.rules };
-}
-
-export function kioskTimersOf(overrides: Partial<KioskTimers> | undefined): KioskTimers {
-  const merged = { ...DEFAULT_KIOSK_TIMERS, ...overrides };
-  // A bad combination from settings must not make the whole state unpublishable: fall back to the defaults.
-  return kioskTimersSchema.safeParse(merged).success ? merged : { ...DEFAULT_KIOSK_TIMERS };
-}
-
-function desiredReservation(r: Reservation, door: number): DesiredReservation | undefined {
-  if (r.status === 'ended') return undefined;
-  const trackingIds = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : [])).slice(0, 50);
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    door,
-    trackingIds,
-    ...(r.recipient.type === 'contact' ? { recipientId: r.recipient.id } : { departmentId: r.recipient.id }),
-    ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}),
-  };
-}
-
-/** The code's hash in the controller's form, or why it cannot go (a malformed stored hash is `bad-hash`). */
-function hashIn(form: CredentialForm, kind: DesiredCredential['kind'], stored: StoredCode | undefined, bank: Bank): string | { skip: SkippedCredential['why'] } {
-  const h = form.hash(kind, stored, bank);
-  if (typeof h === 'string' && !HASH_RE.test(h)) return { skip: 'bad-hash' };
-  return h;
-}
+export type { DesiredSource } from './bank-layout.ts';
+export { DesiredBuildError, type BuildDesiredOptions, type BuiltDesired, type SkippedCredential } from './column-state.ts';
 
 export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions): BuiltDesired {
-  const bank = src.get('banks', opts.bankId);
-  if (!bank) throw new DesiredBuildError('UNKNOWN_BANK', `no bank ${opts.bankId}`);
-  const column = columnAt(src, opts.bankId, opts.column);
-  if (!column) throw new DesiredBuildError('UNKNOWN_COLUMN', `bank ${opts.bankId} has no column at position ${opts.column}`);
-  const reach = reachLimits(src.get('locations', bank.locationId)?.reach);
-  const lockers = columnLockers(src, bank.id, column.id);
-  const fromTop = fromTopPositions(lockers);
-  const doorOf = new Map(lockers.map((l) => [l.number, l.door]));
-
-  const doors: DesiredDoor[] = lockers.map((l) => ({
-    door: l.door,
-    locker: l.number,
-    size: l.size,
-    column: column.position,
-    fromTop: fromTop.get(l.number)!,
-    accessible: isAccessible(l, reach),
-    service: l.service,
-    ...(l.loading === 'rear' && l.shelfBarcode !== undefined ? { rearShelfBarcode: l.shelfBarcode } : {}),
-  }));
-
-  const reservations: DesiredReservation[] = [];
-  const credentials: DesiredCredential[] = [];
-  const skipped: SkippedCredential[] = [];
-  const live = src
-    .list('reservations')
-    .filter((r) => r.bankId === bank.id && doorOf.has(r.lockerNumber))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const r of live) {
-    const door = doorOf.get(r.lockerNumber)!;
-    const dr = desiredReservation(r, door);
-    if (dr) reservations.push(dr);
-    const pc = r.pickupCode;
-    // A held return / exchange carries the drop-off code of the party bringing it.
-    const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
-    if ((r.status !== 'occupied' && !dropOffCode) || !pc || pc.expiresAt <= opts.now) continue;
-    const id = credentialId('pickup', r.id);
-    const hash = hashIn(opts.form, 'pickup-code', pc.code, bank);
-    if (typeof hash !== 'string') {
-      skipped.push({ id, kind: 'pickup-code', why: hash.skip });
-      continue;
-    }
-    credentials.push({
-      id,
-      kind: 'pickup-code',
-      hash,
-      role: 'recipient',
-      subjectId: dropOffCode && r.dropOffParty ? r.dropOffParty.id : r.recipient.id,
-      doors: [door],
-      reservationIds: [r.id],
-      expiresAt: pc.expiresAt,
-      oneTime: true,
-    });
-  }
-
-  // A sealed carrier code goes out in the controller's form; one of an older release only as the legacy hash made at
-  // issue time under this bank's params (`bankHashes`), so only to a controller without a key.
-  for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now))) {
-    const id = credentialId('carrier', cc.id);
-    const hash = hashIn(opts.form, 'carrier-code', isSealed(cc.code) ? cc.code : carrierCodeHashAt(cc, bank), bank);
-    if (typeof hash !== 'string') {
-      skipped.push({ id, kind: 'carrier-code', why: hash.skip });
-      continue;
-    }
-    credentials.push({
-      id,
-      kind: 'carrier-code',
-      hash,
-      role: 'carrier',
-      subjectId: cc.carrierId,
-      doors: [],
-      reservationIds: [],
-      ...(cc.expiresAt !== undefined ? { expiresAt: cc.expiresAt } : {}),
-      oneTime: false,
-    });
-  }
-  // Staff PINs and badges: like carrier codes.
-  for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now))) {
-    const id = credentialId('staff', sc.id);
-    // A user disabled or removed since signs in nowhere (the periodic refresh withdraws it; user changes raise no event).
-    const user = src.get('users', sc.subjectId);
-    if (user ? user.disabled : !(sc.role === 'carrier' && src.get('carriers', sc.subjectId))) {
-      skipped.push({ id, kind: sc.kind, why: 'subject-disabled' });
-      continue;
-    }
-    const hash = hashIn(opts.form, sc.kind, isSealed(sc.code) ? sc.code : staffCredentialHashAt(sc, bank), bank);
-    if (typeof hash !== 'string') {
-      skipped.push({ id, kind: sc.kind, why: hash.skip });
-      continue;
-    }
-    credentials.push({
-      id,
-      kind: sc.kind,
-      hash,
-      role: sc.role,
-      subjectId: sc.subjectId,
-      doors: [],
-      reservationIds: [],
-      ...(sc.expiresAt !== undefined ? { expiresAt: sc.expiresAt } : {}),
-      oneTime: false,
-    });
-  }
-  if (bankRulesOf(bank).departmentPickup) addDepartmentParcels(src, bank.id, credentials);
-  credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
-
-  const state: DesiredState = {
-    doors,
-    credentialHash: opts.form.params(bank),
-    credentials,
-    reservations,
-    timers: kioskTimersOf(opts.timers),
-    rules: bankRulesOf(bank),
-  };
-  return withKioskBankView(src, opts, { state, columnId: column.id, skipped });
+  return withKioskBankView(src, opts, buildColumnState(src, opts));
 }
 
 /**
- * Department mail (bank rule `departmentPickup`): the pickup code of a member's own parcel also collects the parcels
- * waiting in this bank for the departments they belong to (listed by id in its `reservationIds`, bank-wide, so the
- * kiosk finds them in any column).
+ * A kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them, the
+ * credentials in the listing form (the cloud's own lookup hashes: never published). What the kiosk relay checks a
+ * request against.
  */
-function addDepartmentParcels(src: DesiredSource, bankId: string, credentials: DesiredCredential[]): void {
-  const waiting = new Map<string, string[]>();
-  for (const r of src.list('reservations')) {
-    if (r.bankId !== bankId || r.kind !== 'package' || r.status !== 'occupied' || r.recipient.type !== 'department') continue;
-    waiting.set(r.recipient.id, [...(waiting.get(r.recipient.id) ?? []), r.id]);
-  }
-  if (waiting.size === 0) return;
-  for (const c of credentials) {
-    if (c.kind !== 'pickup-code' || c.reservationIds?.length !== 1) continue;
-    const own = src.get('reservations', c.reservationIds[0]!);
-    if (!own || own.kind !== 'package' || own.status !== 'occupied' || own.recipient.type !== 'contact') continue;
-    const contactId = own.recipient.id;
-    const contact = src.get('contacts', contactId);
-    const ids = src
-      .list('departments')
-      .filter((d) => d.id === contact?.departmentId || d.memberIds.includes(contactId))
-      .flatMap((d) => waiting.get(d.id) ?? []);
-    if (ids.length > 0) c.reservationIds = [own.id, ...[...new Set(ids)].sort()].slice(0, 160);
-  }
+export function kioskListingView(src: DesiredSource, q: { bankId: string; column: number; now: number }): DesiredState {
+  return buildDesiredState(src, { ...q, form: listingForm() }).state;
 }

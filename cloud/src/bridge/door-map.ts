@@ -14,8 +14,7 @@ import type { ControllerIdentity } from '../mqtt/identities.ts';
 import type { Actor, Column, RecordRemoteOpenInput } from '../domain/model.ts';
 import type { DoorLocation, DoorMap, RemoteOpenAuditEntry } from '../sync/remote-open.ts';
 import { lockerKey, type CollectionName, type Store } from '../store/store.ts';
-import type { DesiredSource } from './desired-builder.ts';
-import { aliasAt } from './kiosk-bank-view.ts';
+import { aliasAt, type DesiredSource } from './bank-layout.ts';
 
 /** The registry reads the bridge needs (IdentityRegistry has them). */
 export interface ControllerRoster {
@@ -134,8 +133,8 @@ function clip(s: string, n: number): string {
  * RemoteOpen's `audit` callback. Two activity entries per open: one before the command is sent (`requested: <the
  * caller's reason>`), so an open is on record even if the cloud dies before the door answers, and one with the
  * outcome (`opened`, `rejected out_of_service`, `timed_out no_ack`...).
- * TODO(domain): `recordRemoteOpenInput` has no `reason` field and `outcome` is at most 64 characters, so the reason
- * is clipped to fit; a `reason` field (200 characters) would keep it whole and allow one entry per phase.
+ * `recordRemoteOpenInput` has no `reason` field and `outcome` is at most 64 characters, so the reason is clipped to
+ * fit.
  * A failure to write the `requested` entry stops the open (an unaudited open never runs); a failure on `finished`
  * is logged, the door has already done what it did.
  */

@@ -13,72 +13,18 @@
  * The kiosk never drives an alias door: it sends `kiosk-open-request`, and the cloud (kiosk-relay.ts) opens the real
  * door with a signed `open-door` to its column. A hardware report from the kiosk (door forced, left open, jammed, lock
  * fault) is about its own board: an alias number there is an unused board door, never the remote locker.
- * `kioskAliases` is the one numbering, shared by the builder, the door map (`lockerAt(kiosk, alias)`, so kiosk
- * transactions on remote lockers reach the right reservations) and the relay.
+ * The aliases are numbered once, in bank-layout.ts (`kioskAliases`), shared by this view, the door map
+ * (`lockerAt(kiosk, alias)`, so kiosk transactions on remote lockers reach the right reservations) and the relay.
  */
 import type { DesiredCredential, DesiredDoor, DesiredReservation } from '@portier/protocol';
-import type { Column } from '../domain/model.ts';
-import { buildDesiredState, columnAt, columnLockers, type BuildDesiredOptions, type BuiltDesired, type DesiredSource } from './desired-builder.ts';
+import { columnAt, kioskAliases, type DesiredSource, type KioskAlias } from './bank-layout.ts';
+import { buildColumnState, type BuildDesiredOptions, type BuiltDesired } from './column-state.ts';
 
-/** The protocol's limit on `state.doors`. */
-export const MAX_DESIRED_DOORS = 160;
 const MAX_RESERVATIONS = 2000;
-
-/** One door of another column as the kiosk sees it. */
-export interface KioskAlias {
-  /** Kiosk-local door number. */
-  alias: number;
-  columnId: string;
-  columnPosition: number;
-  /** The column's controller as the domain names it. */
-  controllerId: string;
-  /** The real door on that column. */
-  door: number;
-  lockerNumber: number;
-}
-
-/** The kiosk column of a bank (the first by position if, against the physical model, there are several). */
-export function kioskColumnOf(src: DesiredSource, bankId: string): Column | undefined {
-  return src
-    .list('columns')
-    .filter((c) => c.bankId === bankId && c.kind === 'kiosk')
-    .sort((a, b) => a.position - b.position)[0];
-}
-
-/**
- * The alias doors of a kiosk column, deterministic: after the kiosk's highest own door, the other (plain) columns of
- * the bank by position, each by door number; at most `MAX_DESIRED_DOORS` doors in all counting the kiosk's own.
- * Empty for a column that is not the bank's kiosk column.
- */
-export function kioskAliases(src: DesiredSource, bankId: string, kiosk: Column): KioskAlias[] {
-  if (kiosk.kind !== 'kiosk' || kioskColumnOf(src, bankId)?.id !== kiosk.id) return [];
-  const own = columnLockers(src, bankId, kiosk.id);
-  let next = own.reduce((m, l) => Math.max(m, l.door), 0) + 1;
-  let room = MAX_DESIRED_DOORS - own.length;
-  const others = src
-    .list('columns')
-    .filter((c) => c.bankId === bankId && c.id !== kiosk.id && c.kind !== 'kiosk')
-    .sort((a, b) => a.position - b.position);
-  const out: KioskAlias[] = [];
-  for (const col of others) {
-    for (const l of columnLockers(src, bankId, col.id)) {
-      if (room <= 0 || next > MAX_DESIRED_DOORS) return out;
-      out.push({ alias: next, columnId: col.id, columnPosition: col.position, controllerId: col.controllerId, door: l.door, lockerNumber: l.number });
-      next++;
-      room--;
-    }
-  }
-  return out;
-}
-
-/** The alias of one door of a kiosk's view, if the view has it. */
-export function aliasAt(src: DesiredSource, bankId: string, kiosk: Column, aliasDoor: number): KioskAlias | undefined {
-  return kioskAliases(src, bankId, kiosk).find((a) => a.alias === aliasDoor);
-}
 
 /**
  * `built` (the state of one column) with the rest of the bank added when that column is the bank's kiosk column;
- * unchanged otherwise. Called once at the end of `buildDesiredState`.
+ * unchanged otherwise.
  */
 export function withKioskBankView(src: DesiredSource, opts: BuildDesiredOptions, built: BuiltDesired): BuiltDesired {
   const kiosk = columnAt(src, opts.bankId, opts.column);
@@ -95,7 +41,7 @@ export function withKioskBankView(src: DesiredSource, opts: BuildDesiredOptions,
 
   for (const [columnId, list] of byColumn) {
     // The plain column's own state (never a kiosk: no recursion), its doors renumbered into the kiosk's view.
-    const other = buildDesiredState(src, { ...opts, column: list[0]!.columnPosition });
+    const other = buildColumnState(src, { ...opts, column: list[0]!.columnPosition });
     if (other.columnId !== columnId) continue;
     const aliasOf = new Map(list.map((a) => [a.door, a]));
     for (const d of other.state.doors) {

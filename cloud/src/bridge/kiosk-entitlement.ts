@@ -24,7 +24,7 @@
 import { reservationsOpenedBy, type DesiredCredential, type DesiredState, type EventBody } from '@portier/protocol';
 import type { Reservation } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
-import { credentialId as credentialIdOf } from './desired-builder.ts';
+import { credentialId as credentialIdOf } from './column-state.ts';
 
 /** Why a kiosk asks for a door (the request's `purpose`). */
 export type KioskPurpose = Extract<EventBody, { type: 'kiosk-open-request' }>['purpose'];

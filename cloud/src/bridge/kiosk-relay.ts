@@ -21,17 +21,15 @@
  * Only live events count: the relay listens to `event-stored` from the moment it starts, it does not replay the journal.
  */
 import { EventEmitter } from 'node:events';
-import type { Actor, CommandOf, EventBody } from '@portier/protocol';
+import type { Actor, CommandOf, DesiredState, EventBody } from '@portier/protocol';
 import type { RecordAlertInput } from '../domain/model.ts';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { lockerKey } from '../store/store.ts';
 import type { StoredEvent } from '../sync/event-journal.ts';
 import type { RemoteOpenRequest, RemoteOpenResult } from '../sync/remote-open.ts';
-import { listingForm } from './credential-forms.ts';
-import { buildDesiredState, columnAt, type DesiredSource } from './desired-builder.ts';
+import { aliasAt, columnAt, kioskColumnOf, type DesiredSource } from './bank-layout.ts';
 import type { ControllerRoster } from './door-map.ts';
-import { aliasAt, kioskColumnOf } from './kiosk-bank-view.ts';
 import { checkKioskEntitlement, type EntitledCredential, type EntitlementRefusal, type EntitlementSource } from './kiosk-entitlement.ts';
 
 type KioskOpenRequest = Extract<EventBody, { type: 'kiosk-open-request' }>;
@@ -48,6 +46,8 @@ export interface KioskRelayOptions {
   link: KioskRelayLink;
   src: DesiredSource & EntitlementSource;
   roster: ControllerRoster;
+  /** The kiosk's current view, as it would be published now (desired-builder.ts `kioskListingView`). */
+  kioskView: (q: { bankId: string; column: number; now: number }) => DesiredState;
   /** Where refusals go on record (LockerService); without it they are only logged. */
   alerts?: { recordAlert(input: RecordAlertInput, actor: Actor): Promise<unknown> };
   remoteOpen: { open(req: RemoteOpenRequest): Promise<RemoteOpenResult> };
@@ -127,7 +127,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     if (locker.service !== 'in-service') return { reason: 'out_of_service', detail: `locker ${alias.lockerNumber} is out of service`, lockerNumber: alias.lockerNumber };
     const now = this.now();
     // The kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them.
-    const view = buildDesiredState(src, { bankId: id.bankId, column: id.column, now, form: listingForm() }).state;
+    const view = this.opts.kioskView({ bankId: id.bankId, column: id.column, now });
     const granted = checkKioskEntitlement(src, view, {
       bankId: id.bankId,
       door: req.door,

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
+import { CliError } from './errors.ts';
 
 export interface AdminIo {
   env: NodeJS.ProcessEnv;
@@ -23,15 +24,6 @@ const TokenFileSchema = z.object({ url: z.string(), token: z.string(), expiresAt
 type TokenFile = z.infer<typeof TokenFileSchema>;
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
 
-export class AdminCliError extends Error {
-  override name = 'AdminCliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
 
 function tokenFilePath(io: AdminIo, flag?: string): string {
   return flag ?? io.env.PORTIER_TOKEN_FILE ?? join(io.env.HOME ?? homedir(), '.config', 'portier', 'token.json');
@@ -72,7 +64,7 @@ class Client {
         signal: AbortSignal.timeout(15_000),
       });
     } catch (err) {
-      throw new AdminCliError(`cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new CliError('FAILED', `cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const text = await res.text();
     if (res.status >= 400) {
@@ -84,7 +76,7 @@ class Client {
         /* not our error format: keep the status */
       }
       if (res.status === 401) detail += ' (run `portier login`)';
-      throw new AdminCliError(detail);
+      throw new CliError('FAILED', detail);
     }
     return { status: res.status, text };
   }
@@ -118,7 +110,7 @@ interface LockerViewLike {
 
 function parseRef(s: string, allowed: string[]): { type: string; id: string } {
   const m = /^([a-z]+):(.+)$/.exec(s);
-  if (!m || !allowed.includes(m[1]!)) throw new AdminCliError(`expected ${allowed.join('|')}:ID, got ${JSON.stringify(s)}`, 2);
+  if (!m || !allowed.includes(m[1]!)) throw new CliError('USAGE', `expected ${allowed.join('|')}:ID, got ${JSON.stringify(s)}`);
   return { type: m[1]!, id: m[2]! };
 }
 
@@ -139,7 +131,7 @@ export function buildAdminProgram(io: AdminIo): Command {
     .requiredOption('-u, --user <name>', 'user name')
     .action(async (opts: { user: string }) => {
       const password = io.env.PORTIER_PASSWORD ?? (await io.readStdin()).replace(/\r?\n$/, '');
-      if (!password) throw new AdminCliError('no password: pipe it on stdin or set PORTIER_PASSWORD', 2);
+      if (!password) throw new CliError('USAGE', 'no password: pipe it on stdin or set PORTIER_PASSWORD');
       const url = g().url ?? io.env.PORTIER_URL ?? DEFAULT_URL;
       const r = await new Client(io, url, undefined).json<{ token: string; expiresAt: string; user: { role: string } }>('POST', '/auth/login', {
         username: opts.user,
@@ -297,7 +289,7 @@ export function buildAdminProgram(io: AdminIo): Command {
       if (opts.label !== undefined) body.label = opts.label;
       if (opts.expires !== undefined) {
         const at = /^\d+$/.test(opts.expires) ? Number(opts.expires) : Date.parse(opts.expires);
-        if (!Number.isFinite(at)) throw new AdminCliError(`--expires: not a date: ${JSON.stringify(opts.expires)}`, 2);
+        if (!Number.isFinite(at)) throw new CliError('USAGE', `--expires: not a date: ${JSON.stringify(opts.expires)}`);
         body.expiresAt = at;
       }
       const c = await clientFor(io, g());
@@ -383,7 +375,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof AdminCliError) {
+    if (err instanceof CliError) {
       io.err(`portier: ${err.message}\n`);
       return err.exitCode;
     }

@@ -6,6 +6,7 @@ import { PasswordSchema, UserNameSchema } from '../auth/users.ts';
 import { DurableStore } from '../store/durable.ts';
 import { makeAuth, runtimePaths as dataPaths } from '../runtime/cloud-runtime.ts';
 import { configFromFlags, type CommonOptions } from './serve.ts';
+import { CliError } from './errors.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -13,15 +14,6 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
 
 export function registerInitAdmin(program: Command): void {
   program
@@ -33,14 +25,14 @@ export function registerInitAdmin(program: Command): void {
     .option('--password-stdin', 'read the password from stdin (default when stdin is not a terminal)')
     .action(async (opts: CommonOptions & { user: string; passwordStdin?: boolean }) => {
       const name = UserNameSchema.safeParse(opts.user);
-      if (!name.success) throw new CliError(`--user: ${name.error.issues[0]?.message ?? 'invalid'}`, 2);
+      if (!name.success) throw new CliError('USAGE', `--user: ${name.error.issues[0]?.message ?? 'invalid'}`);
       const config = configFromFlags(opts);
       let password: string | undefined;
       if (opts.passwordStdin || !process.stdin.isTTY) {
         const text = (await readStdin()).replace(/\r?\n$/, '');
         if (text.length > 0) {
           const p = PasswordSchema.safeParse(text);
-          if (!p.success) throw new CliError(`password: ${p.error.issues[0]?.message ?? 'invalid'}`, 2);
+          if (!p.success) throw new CliError('USAGE', `password: ${p.error.issues[0]?.message ?? 'invalid'}`);
           password = p.data;
         }
       }
@@ -53,7 +45,7 @@ export function registerInitAdmin(program: Command): void {
       try {
         const tokens = await FileTokenRepo.open(paths.tokens, Date.now());
         const auth = makeAuth(config, store, tokens, logger);
-        if (await auth.findUserByName(name.data)) throw new CliError(`user ${JSON.stringify(name.data)} already exists`);
+        if (await auth.findUserByName(name.data)) throw new CliError('FAILED', `user ${JSON.stringify(name.data)} already exists`);
         const user = await auth.createUser({ username: name.data, password, role: 'admin' });
         process.stdout.write(`created admin ${user.username} (${user.id})\n`);
         // Shown this once; only its scrypt hash is stored.

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { envOverrides as protocolEnvOverrides, mergeLayers } from '@portier/protocol';
 import { DEFAULT_SCRYPT_PARAMS, ScryptParamsSchema } from '../auth/passwords.ts';
+import { CloudError } from '../errors.ts';
 
 /** host:port, e.g. `127.0.0.1:8080` or `[::1]:0`. */
 export const HostPortSchema = z.string().transform((s, ctx) => {
@@ -99,10 +100,10 @@ export interface ConfigProblem {
   message: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends CloudError<'CONFIG_INVALID'> {
+  override name = 'ConfigError';
   constructor(readonly problems: ConfigProblem[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
+    super('CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
   }
 }
 

@@ -34,6 +34,11 @@ export function hashCode(kind: CredentialKind, code: string, params: ScryptCrede
   });
 }
 
+/** Identifies a set of scrypt params: codes hashed under equal keys compare by hash. */
+export function paramsKey(p: ScryptCredentialHashParams): string {
+  return `${p.salt}:${p.N}:${p.r}:${p.p}:${p.keyLen}`;
+}
+
 /** Constant-time comparison of two base64url hashes (a length mismatch returns false without comparing). */
 export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'base64url');
@@ -71,15 +76,19 @@ export class CodeMatcher {
     return isSealed(stored) && sameHash(this.lookup, stored.lookup);
   }
 
-  async matches(stored: StoredCode): Promise<boolean> {
-    if (isSealed(stored)) return sameHash(this.lookup, stored.lookup);
-    const p = stored.params;
-    const key = `${p.salt}:${p.N}:${p.r}:${p.p}:${p.keyLen}`;
+  /** The code's legacy hash under `params` (a bank's), made once per distinct params: the one place codes meet scrypt. */
+  hashUnder(params: ScryptCredentialHashParams): Promise<string> {
+    const key = paramsKey(params);
     let h = this.legacy.get(key);
     if (!h) {
-      h = hashCode(this.kind, this.code, p);
+      h = hashCode(this.kind, this.code, params);
       this.legacy.set(key, h);
     }
-    return sameHash(await h, stored.hash);
+    return h;
+  }
+
+  async matches(stored: StoredCode): Promise<boolean> {
+    if (isSealed(stored)) return sameHash(this.lookup, stored.lookup);
+    return sameHash(await this.hashUnder(stored.params), stored.hash);
   }
 }

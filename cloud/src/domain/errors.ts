@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { describeZodError } from '@portier/protocol';
+import { CloudError } from '../errors.ts';
 
 /** Stable machine-readable codes of domain failures; the HTTP layer maps them to statuses. */
 export type DomainErrorCode =
@@ -14,15 +15,10 @@ export type DomainErrorCode =
 /** The exact words recipients and operators see when allocation finds nothing (DESIGN.md "Accessibility"). */
 export const NO_LOCKER_MESSAGE = 'No lockers are currently available in selected locker bank';
 
-export class DomainError extends Error {
+export class DomainError extends CloudError<DomainErrorCode> {
   override name = 'DomainError';
-  readonly code: DomainErrorCode;
-  /** Dotted path of the input field at fault, when one is (`bankId`, `recipient.id`). */
-  readonly field: string | undefined;
   constructor(code: DomainErrorCode, message: string, field?: string) {
-    super(message);
-    this.code = code;
-    this.field = field;
+    super(code, message, { field });
   }
 }
 

@@ -1,51 +1,79 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { AuthError } from '../auth/service.ts';
-import { DomainError } from '../domain/errors.ts';
+import { AuthError, type AuthErrorCode } from '../auth/service.ts';
+import { DomainError, type DomainErrorCode } from '../domain/errors.ts';
+import { CloudError } from '../errors.ts';
 import { StoreError } from '../store/store.ts';
+import { RemoteOpenError, type RemoteOpenErrorCode } from '../sync/remote-open.ts';
 
 /** The one error body of the API: `{ error: { code, message, field? } }`. */
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
-/** An error the HTTP layer raises itself, with the status it must be answered with. */
-export class ApiError extends Error {
+/** Codes of the errors the HTTP layer raises itself. */
+export type ApiErrorCode =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'LOCKER_NOT_FOUND'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'INVALID_RANGE'
+  | 'INVALID_DATE'
+  | 'UNAVAILABLE'
+  | 'SHUTTING_DOWN';
+
+/** An error the HTTP layer raises itself; its status is its code's (HTTP_STATUS). */
+export class ApiError extends CloudError<ApiErrorCode> {
+  override name = 'ApiError';
   constructor(
-    readonly status: number,
-    readonly code: string,
+    code: ApiErrorCode,
     message: string,
-    readonly field?: string,
+    field?: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message, { field });
+  }
+
+  get status(): number {
+    return HTTP_STATUS[this.code];
   }
 }
 
+/** A remote open this server could not make for the caller (INVALID, a timeout out of range, is this server's fault). */
+type RemoteOpenRefusal = Exclude<RemoteOpenErrorCode, 'INVALID'>;
+
+/** Every code an error reaching the API can carry. */
+export type HttpErrorCode = ApiErrorCode | DomainErrorCode | AuthErrorCode | RemoteOpenRefusal;
+
 /**
- * DomainError code -> HTTP status, in one place. Codes not listed are answered 400 when they carry a field (a
- * rule about the input), else 409, so a new domain code never turns into a 500.
+ * Error code -> HTTP status, in one place, typed by code: a code added to any of the unions above does not compile
+ * until it is given its status here.
  */
-export const DOMAIN_STATUS: Record<string, number> = {
+export const HTTP_STATUS: Record<HttpErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  INVALID_CODE: 403,
   NOT_FOUND: 404,
-  NO_LOCKER_AVAILABLE: 409,
+  LOCKER_NOT_FOUND: 404,
   CONFLICT: 409,
-  ALREADY_EXISTS: 409,
-  DUPLICATE: 409,
+  NO_LOCKER_AVAILABLE: 409,
   INVALID_STATE: 409,
+  USER_EXISTS: 409,
+  LAST_ADMIN: 409,
+  CONTROLLER_UNAVAILABLE: 409,
   // The HTTP layer already checked the request against the very schemas the service uses, so a VALIDATION the
   // service raises is a rule on values (a duration past the bank's maximum, a range upside down): 422.
   VALIDATION: 422,
   INVALID_RANGE: 422,
   INVALID_DATE: 422,
-  FORBIDDEN: 403,
-  UNAUTHORIZED: 401,
-  INVALID_CODE: 403,
+  TOO_MANY_ATTEMPTS: 429,
   STORE_FAILED: 503,
+  UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
 };
-
 
 interface Mapped {
   status: number;
@@ -57,7 +85,7 @@ function body(code: string, message: string, field?: string): ErrorBody {
   return { error: field ? { code, message, field } : { code, message } };
 }
 
-/** Zod issue formats that are dates: a malformed date is answered 422 like a bad range (the brief's contract). */
+/** Zod issue formats that are dates: a malformed date is answered 422 like a bad range (INVALID_DATE). */
 const DATE_FORMATS = new Set(['datetime', 'date', 'time', 'duration']);
 
 interface IssueLike {
@@ -100,15 +128,6 @@ function fieldOf(context: string | undefined, issue: IssueLike): string {
   return [context ?? 'body', ...parts].join('.');
 }
 
-const AUTH_STATUS: Record<AuthError['code'], number> = {
-  INVALID_CREDENTIALS: 401,
-  UNAUTHORIZED: 401,
-  TOO_MANY_ATTEMPTS: 429,
-  USER_EXISTS: 409,
-  NOT_FOUND: 404,
-  LAST_ADMIN: 409,
-};
-
 /** The request's own names for a domain field: a URL parameter (`params.bankId`), a query key, else the body. */
 function requestField(field: string, req: FastifyRequest | undefined): string {
   if (/^(body|params|querystring|headers)\./.test(field)) return field;
@@ -119,6 +138,12 @@ function requestField(field: string, req: FastifyRequest | undefined): string {
   // A rule on a value the caller did not send this time (a GET): the domain's own name for it.
   if (req && (typeof req.body !== 'object' || req.body === null)) return field;
   return `body.${field}`;
+}
+
+/** A domain or remote-open failure: its code's status, its field in the request's own names. */
+function coded(status: number, err: CloudError, log: Logger, req: FastifyRequest | undefined): Mapped {
+  if (status >= 500) log.error({ err }, 'domain failure');
+  return { status, body: body(err.code, err.message, err.field ? requestField(err.field, req) : undefined) };
 }
 
 export function mapError(err: unknown, log: Logger, req?: FastifyRequest): Mapped {
@@ -138,17 +163,14 @@ export function mapError(err: unknown, log: Logger, req?: FastifyRequest): Mappe
   }
 
   if (err instanceof AuthError) {
-    const status = AUTH_STATUS[err.code];
+    const status = HTTP_STATUS[err.code];
     const headers: Record<string, string> =
       err.retryAfterMs !== undefined ? { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } : {};
     return { status, body: body(err.code, err.message, err.field ? requestField(err.field, req) : undefined), headers };
   }
 
-  if (err instanceof DomainError) {
-    const status = DOMAIN_STATUS[err.code] ?? (err.field ? 400 : 409);
-    if (status >= 500) log.error({ err }, 'domain failure');
-    return { status, body: body(err.code, err.message, err.field ? requestField(err.field, req) : undefined) };
-  }
+  if (err instanceof DomainError) return coded(HTTP_STATUS[err.code], err, log, req);
+  if (err instanceof RemoteOpenError && err.code !== 'INVALID') return coded(HTTP_STATUS[err.code], err, log, req);
 
   if (err instanceof StoreError && (err.code === 'WRITE_FAILED' || err.code === 'CLOSED')) {
     log.error({ err }, 'store cannot write');

@@ -11,6 +11,6 @@ declare module 'fastify' {
 
 /** The signed-in principal of a request that passed the auth hook (every non-public route). */
 export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token', 'headers.authorization');
+  if (!req.principal) throw new ApiError('UNAUTHORIZED', 'missing or invalid bearer token', 'headers.authorization');
   return req.principal;
 }

@@ -14,13 +14,11 @@ import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
-import { DomainError } from '../domain/errors.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { staffRoutes } from './routes/staff.ts';
-import { actorOf } from './routes/common.ts';
-import { remoteOpenRoute, type RemoteOpenService } from '../sync/remote-open-route.ts';
+import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,18 +43,14 @@ export interface HttpDeps {
    */
   remoteOpen?: RemoteOpenService;
   /**
-   * More routes from other parts of the cloud, registered after the API's own and before the server is ready. They
-   * go through the same auth hook: each needs its ROUTE_ACCESS entry.
+   * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
+   * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
    */
   extend?: (app: App) => Promise<void> | void;
 }
 
 // The app is typed with pino's Logger so `app.log` keeps its child loggers' types.
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
-
-const noRemoteOpen: RemoteOpenService = {
-  open: () => Promise.reject(new ApiError(503, 'UNAVAILABLE', 'this server has no MQTT link to the controllers')),
-};
 
 export async function buildServer(deps: HttpDeps): Promise<App> {
   const log = deps.logger.child({ module: 'http' });
@@ -119,7 +113,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   app.addHook('onRequest', async (_req, reply) => {
     if (closing) {
       reply.header('connection', 'close');
-      throw new ApiError(503, 'SHUTTING_DOWN', 'the service is shutting down, try again shortly', undefined, { 'retry-after': '5' });
+      throw new ApiError('SHUTTING_DOWN', 'the service is shutting down, try again shortly', undefined, { 'retry-after': '5' });
     }
   });
 
@@ -130,14 +124,14 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     if (!url) return; // unknown route: the not-found handler answers
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const entry = ROUTE_ACCESS[accessKey(method, url)];
-    if (!entry) throw new ApiError(403, 'FORBIDDEN', 'route has no access rule');
+    if (!entry) throw new ApiError('FORBIDDEN', 'route has no access rule');
     if (entry.access === 'public') return;
     const token = bearerToken(req.headers.authorization);
-    if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'missing or malformed bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
+    if (!token) throw new ApiError('UNAUTHORIZED', 'missing or malformed bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     const principal = await deps.auth.authenticate(token);
-    if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
+    if (!principal) throw new ApiError('UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     if (!entry.access.includes(principal.role)) {
-      throw new ApiError(403, 'FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
+      throw new ApiError('FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
     }
     req.principal = principal;
   });
@@ -167,21 +161,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
-  // An unknown bank or locker: the route's LOCKER_NOT_FOUND naming the URL parameter as every other route does
-  // (`params.bankId`, `params.number`), before anything is asked of the controllers.
-  const opener = deps.remoteOpen ?? noRemoteOpen;
-  const remoteOpen: RemoteOpenService = {
-    open: async (req) => {
-      try {
-        await deps.service.getLocker(req.bankId, req.lockerNumber);
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.code !== 'NOT_FOUND') throw err;
-        throw new ApiError(404, 'LOCKER_NOT_FOUND', err.message, err.field === 'bankId' ? 'params.bankId' : 'params.number');
-      }
-      return opener.open(req);
-    },
-  };
-  await app.register(remoteOpenRoute, { prefix: API_PREFIX, remoteOpen, actorOf });
+  await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

@@ -24,6 +24,7 @@ import { pino } from 'pino';
 import { canPublish, canSubscribe } from './acl.ts';
 import type { BrokerIdentity } from './identities.ts';
 import { DEFAULT_MAX_PACKET_BYTES, MAX_CLIENT_ID_LENGTH, type PacketLimits } from './limits.ts';
+import { CloudError } from '../errors.ts';
 
 export { DEFAULT_MAX_PACKET_BYTES };
 
@@ -129,14 +130,8 @@ interface AedesInternals {
 
 export type BrokerErrorCode = 'LISTEN_FAILED' | 'TLS_FILES';
 
-export class BrokerError extends Error {
+export class BrokerError extends CloudError<BrokerErrorCode> {
   override name = 'BrokerError';
-  constructor(
-    readonly code: BrokerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function authError(returnCode: 2 | 4 | 5, message: string): AuthenticateError {

@@ -28,17 +28,14 @@ import {
   verifySecret,
   type SecretHashParams,
 } from './secrets.ts';
+import { CloudError } from '../errors.ts';
 
 export type IdentityErrorCode = 'ALREADY_EXISTS' | 'REVOKED' | 'NOT_FOUND' | 'SECRET_REUSED' | 'CORRUPT' | 'INVALID';
 
-export class IdentityError extends Error {
+export class IdentityError extends CloudError<IdentityErrorCode> {
   override name = 'IdentityError';
-  constructor(
-    readonly code: IdentityErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
+  constructor(code: IdentityErrorCode, message: string, field?: string) {
+    super(code, message, { field });
   }
 }
 

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { CredentialKeyDirectory } from '../bridge/credential-forms.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
+import { CloudError } from '../errors.ts';
 
 const fileSchema = z.strictObject({
   version: z.literal(1),
@@ -22,9 +23,11 @@ const fileSchema = z.strictObject({
 });
 type KeyFile = z.infer<typeof fileSchema>;
 
-export class CredentialKeyError extends Error {
+export class CredentialKeyError extends CloudError<'CORRUPT'> {
   override name = 'CredentialKeyError';
-  readonly code = 'CORRUPT' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CORRUPT', message, options);
+  }
 }
 
 export function credentialKeysPath(dataDir: string): string {

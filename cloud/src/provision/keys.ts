@@ -8,6 +8,7 @@ import { link, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateCommandKeyPair, importPrivateKey, publicKeyPemOf } from '@portier/protocol';
 import { ensureDir, fsyncDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
+import { CloudError } from '../errors.ts';
 
 export interface CommandKey {
   privateKey: KeyObject;
@@ -15,9 +16,11 @@ export interface CommandKey {
   file: string;
 }
 
-export class KeyFileError extends Error {
+export class KeyFileError extends CloudError<'BAD_KEY_FILE'> {
   override name = 'KeyFileError';
-  readonly code = 'BAD_KEY_FILE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_KEY_FILE', message, options);
+  }
 }
 
 export function commandKeyPath(dataDir: string): string {

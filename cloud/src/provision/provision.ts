@@ -20,6 +20,7 @@ import { newSecret } from '../mqtt/secrets.ts';
 import { CredentialKeyStore } from './credential-keys.ts';
 import { loadOrCreateCommandKey } from './keys.ts';
 import { openVault } from './secrets-key.ts';
+import { CloudError } from '../errors.ts';
 
 export interface ProvisionInput {
   dataDir: string;
@@ -61,14 +62,10 @@ export interface ProvisionResult {
   credentialKeyId: string;
 }
 
-export class ProvisionError extends Error {
+export class ProvisionError extends CloudError<'INVALID' | 'BAD_CONFIG_FILE'> {
   override name = 'ProvisionError';
-  constructor(
-    readonly code: 'INVALID' | 'BAD_CONFIG_FILE',
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
+  constructor(code: 'INVALID' | 'BAD_CONFIG_FILE', message: string, field?: string) {
+    super(code, message, { field });
   }
 }
 

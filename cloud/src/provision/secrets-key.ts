@@ -14,11 +14,13 @@ import { link, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CodeVault, SECRETS_KEY_BYTES } from '../domain/code-vault.ts';
 import { ensureDir, fsyncDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
+import { CloudError } from '../errors.ts';
 
-export class SecretsKeyError extends Error {
+export class SecretsKeyError extends CloudError<'SECRETS_KEY'> {
   override name = 'SecretsKeyError';
-  readonly code = 'SECRETS_KEY' as const;
-  readonly field = 'secretsKeyFile';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SECRETS_KEY', message, { field: 'secretsKeyFile', ...options });
+  }
 }
 
 export const SECRETS_KEY_OPTION = '--secrets-key (config secretsKeyFile, env PORTIER_CLOUD__SECRETS_KEY_FILE)';

@@ -1,5 +1,5 @@
 /**
- * `startCloud`: the whole cloud as one system.
+ * `startCloud`: the whole cloud as one system, its one composition root (`portier-cloud serve` runs it).
  *
  * Start order: store -> LockerService -> auth (+ configured admin) -> identity registry and command key -> MQTT
  * broker (embedded aedes, or an external one by URL) -> event journal -> sync link (built, not yet connected) ->
@@ -34,6 +34,7 @@ import { DurableStore } from '../store/durable.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
 import { EventJournal } from '../sync/event-journal.ts';
 import { RemoteOpen } from '../sync/remote-open.ts';
+import { kioskListingView } from '../bridge/desired-builder.ts';
 import { DesiredPublisher } from '../bridge/desired-publisher.ts';
 import { DomainDoorMap, remoteOpenAudit } from '../bridge/door-map.ts';
 import { EventIngest, type IssuedPickupCode } from '../bridge/event-ingest.ts';
@@ -132,7 +133,7 @@ export interface CloudRuntime {
   /** Ordered, clean stop; idempotent. */
   stop(): Promise<void>;
   // The same fields as serve.ts's RunningCloud, so `portier-cloud serve` can hand this to main.ts unchanged.
-  /** The main API app (its router serves every route but remote open; it does not listen itself). */
+  /** The one HTTP server: every route of the API, remote open included, behind the one access table. */
   app: App;
   store: DurableStore;
   /** = httpUrl. */
@@ -142,8 +143,7 @@ export interface CloudRuntime {
 }
 
 /**
- * The data folder's layout. `store` and `tokens` are the same as serve.ts's `dataPaths` (not imported from there:
- * serve.ts will import this module, and the two must not import each other).
+ * The data folder's layout (serve.ts imports this module: the layout is defined here only).
  */
 export function runtimePaths(dataDir: string): { root: string; store: string; tokens: string; events: string; desired: string; bridge: string } {
   const root = resolve(dataDir);
@@ -187,28 +187,6 @@ function timeout(ms: number, keepAlive = false): Promise<'timeout'> {
     const timer = setTimeout(() => r('timeout'), ms);
     if (!keepAlive) timer.unref();
   });
-}
-
-/**
- * `CloudLink.stop()` ends its MQTT.js client with `end(false)`, which waits for in-flight messages to be acked: with
- * the broker away (a desired state waiting to go out) it never returns. TODO(sync): CloudLink.stop() should force
- * the end when the client is not connected (or after a bound). Until then: wait a bounded time, then force it.
- */
-async function stopLink(link: CloudLink, log: Logger, boundMs = 2000): Promise<void> {
-  const client = (link as unknown as { client?: { end(force: boolean, opts: object, cb: () => void): unknown } }).client;
-  const force = (): Promise<unknown> =>
-    client ? Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), timeout(500, true)]) : Promise.resolve();
-  if (!link.isConnected) {
-    // Nothing can be acked without a broker: end at once rather than wait for in-flight messages.
-    await force();
-    await Promise.race([link.stop(), timeout(500, true)]);
-    return;
-  }
-  const stopped = link.stop();
-  // Keep the loop alive for the bound: a client that stopped reconnecting holds nothing open while end() waits.
-  if ((await Promise.race([stopped.then(() => 'done' as const), timeout(boundMs, true)])) === 'done') return;
-  log.warn('sync link did not close (messages in flight never acked): forcing it');
-  await force();
 }
 
 export async function startCloud(options: StartCloudOptions): Promise<CloudRuntime> {
@@ -315,7 +293,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const unsubscribeSequenceAlerts = recordSequenceAlerts({ source: link, service, logger });
     undo.push({ what: 'sequence-alerts', run: unsubscribeSequenceAlerts });
 
-    undo.push({ what: 'link', run: () => stopLink(link, log) });
+    undo.push({ what: 'link', run: () => link.stop() });
     const started = link.start();
     started.catch((err: unknown) => log.error({ err }, 'sync link failed to start'));
     const waited = await Promise.race([started.then(() => 'up' as const), timeout(options.brokerWaitMs ?? 10_000)]);
@@ -358,7 +336,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       },
     });
     // Live requests only, from now: one stored while the cloud was away is stale by the time it is read.
-    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, remoteOpen, alerts: service, now, logger, ...options.kioskRelay });
+    const kioskView = (q: { bankId: string; column: number; now: number }) => kioskListingView(store, q);
+    const kioskRelay = new KioskRelay({ link, src: store, roster: identities, kioskView, remoteOpen, alerts: service, now, logger, ...options.kioskRelay });
     kioskRelay.start();
     undo.push({ what: 'kiosk-relay', run: () => kioskRelay.stop() });
 

@@ -13,7 +13,8 @@
  *   applied vs what was sent (drift), and gives its doors as `unknown` while it is offline.
  *
  * Hook for the domain: every stored event is emitted as `event-stored` once it is durable, in seq order per
- * controller. The domain service turns kiosk `transaction` events into its transactions there (`onEventStored`).
+ * controller; event ingest (bridge/event-ingest.ts) applies it to the domain there. Controllers are tracked in
+ * controller-tracks.ts.
  */
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -27,7 +28,6 @@ import {
   topicFor,
   tryParseTopic,
   verifyMessage,
-  type Ack,
   type Channel,
   type Command,
   type CommandOf,
@@ -35,118 +35,26 @@ import {
   type Desired,
   type DesiredState,
   type EvtAck,
-  type Reported,
   type ReportedDoor,
   type Status,
 } from '@portier/protocol';
-import type { IClientOptions, MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { connectMqtt } from '../mqtt/client.ts';
-import type { ControllerDirectory } from '../mqtt/identities.ts';
+import { ControllerTracks, type Track } from './controller-tracks.ts';
 import { DesiredStore } from './desired-store.ts';
-import type { EventJournal, StoredEvent } from './event-journal.ts';
-import { EventSequencer, type SequenceAlert } from './event-sequence.ts';
+import { EventSequencer } from './event-sequence.ts';
+import { SyncError, type CloudLinkEvents, type CloudLinkOptions, type ControllerView, type DroppedMessage } from './link-types.ts';
 
-export type SyncErrorCode = 'UNKNOWN_CONTROLLER' | 'NOT_STARTED' | 'PUBLISH_FAILED';
-
-export class SyncError extends Error {
-  override name = 'SyncError';
-  constructor(
-    readonly code: SyncErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** What the cloud knows about one controller. */
-export interface ControllerView {
-  bankId: string;
-  controllerId: string;
-  /** Birth seen and no will / goodbye since (and the cloud's own link is connected). */
-  online: boolean;
-  /** Cloud time of the last message from it, null if none since the cloud started. */
-  lastSeen: number | null;
-  bootId: string | null;
-  firmware: string | null;
-  reported: Reported | null;
-  /** The last desired state sent, and whether what the controller reports having applied differs from it. */
-  desiredSent: { version: number; hash: string } | null;
-  drift: boolean;
-  /** Highest contiguous event seq durably stored. */
-  eventsUpTo: number;
-}
-
-export interface DroppedMessage {
-  topic: string;
-  channel?: Channel;
-  controllerId?: string;
-  code: string;
-  message: string;
-}
-
-export interface CloudLinkEvents {
-  /** An event is durably stored (exactly once, in seq order per controller). The domain hook. */
-  'event-stored': [StoredEvent];
-  ack: [{ bankId: string; controllerId: string; ack: Ack }];
-  'controller-online': [{ bankId: string; controllerId: string; bootId: string; firmware: string }];
-  'controller-offline': [{ bankId: string; controllerId: string; reason: 'will' | 'shutdown' | 'reboot' }];
-  reported: [{ bankId: string; controllerId: string; reported: Reported; drift: boolean }];
-  gap: [{ bankId: string; controllerId: string; fromSeq: number; toSeq: number }];
-  /** Two different events under one seq of a controller: both kept (event-sequence.ts). */
-  'seq-conflict': [{ bankId: string; controllerId: string; seq: number }];
-  /** A gap recorded, a conflict kept, or events ahead the controller did not send (event-sequence.ts), folded. */
-  'sequence-alert': [SequenceAlert];
-  dropped: [DroppedMessage];
-  /** The link's own connection to the broker. */
-  connection: [{ state: 'online' | 'offline'; error?: string }];
-}
-
-export interface CloudLinkOptions {
-  url: string;
-  username: string;
-  password: string;
-  /** Fixed client id of the cloud's persistent session (default `<username>`). */
-  clientId?: string;
-  signingKey: KeyObject;
-  directory: ControllerDirectory;
-  journal: EventJournal;
-  /** Folder for the last desired state of each controller. */
-  desiredDir: string;
-  logger?: Logger;
-  /** Cloud time. */
-  now?: () => number;
-  /** Lifetime of commands the link sends on its own (resend-events). */
-  commandTtlMs?: number;
-  /** A gap is asked for again after this long if it is still open. */
-  resendAfterMs?: number;
-  /** Events kept per controller while they wait ahead of a gap (compared, never stored from there). */
-  maxBuffered?: number;
-  /** Sequence alerts of one kind for one controller are folded over this window (default 60 s). */
-  alertWindowMs?: number;
-  /** Extra MQTT.js options (TLS ca...). */
-  mqtt?: Partial<IClientOptions>;
-}
-
-interface Track {
-  bankId: string;
-  controllerId: string;
-  online: boolean;
-  lastSeen: number | null;
-  bootId: string | null;
-  firmware: string | null;
-  reported: Reported | null;
-  evtackScheduled: boolean;
-}
+export { SyncError, type CloudLinkEvents, type CloudLinkOptions, type ControllerView, type DroppedMessage, type SyncErrorCode } from './link-types.ts';
 
 const SUBSCRIBED: Channel[] = ['ack', 'evt', 'reported', 'status'];
 
 export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private client: MqttClient | undefined;
   private desired: DesiredStore | undefined;
-  private readonly tracks = new Map<string, Track>();
+  private readonly tracks: ControllerTracks;
   private readonly desiredChains = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private readonly now: () => number;
@@ -161,6 +69,14 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'cloud-link' });
     this.now = opts.now ?? Date.now;
     this.publicKey = createPublicKey(opts.signingKey);
+    this.tracks = new ControllerTracks({
+      directory: opts.directory,
+      sent: (controllerId) => {
+        const sent = this.desired?.get(controllerId);
+        return sent ? { version: sent.message.version, hash: sent.hash } : undefined;
+      },
+      storedUpTo: (controllerId) => opts.journal.storedUpTo(controllerId),
+    });
     this.sequencer = new EventSequencer({
       journal: opts.journal,
       logger: this.log,
@@ -253,36 +169,40 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     this.emit('connection', { state: 'online' });
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Leaves the broker. MQTT.js's orderly end waits for in-flight messages to be acked, which never happens with the
+   * broker away (a desired state waiting to go out): without a connection the client is ended at once, and with one
+   * it is given `boundMs` to finish before it is ended anyway.
+   */
+  async stop(opts: { boundMs?: number } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.sequencer.stop();
     const client = this.client;
+    const wasConnected = this.connected;
     this.connected = false;
-    if (client) await new Promise<void>((r) => client.end(false, {}, () => r()));
+    if (!client) return;
+    // A bound on a promise, by a timer that holds the event loop open until the promise settles or the bound passes.
+    const within = async <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([p, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const force = async (): Promise<void> => {
+      await within(new Promise<void>((r) => client.end(true, {}, () => r())), 500);
+    };
+    if (!wasConnected) return force();
+    if ((await within(new Promise<'done'>((r) => client.end(false, {}, () => r('done'))), opts.boundMs ?? 2000)) === 'done') return;
+    this.log.warn('link did not close (messages in flight never acked): forcing it');
+    await force();
   }
 
   private drop(d: DroppedMessage): void {
     this.log.warn(d, 'message dropped');
     this.emit('dropped', d);
-  }
-
-  private track(bankId: string, controllerId: string): Track {
-    let t = this.tracks.get(controllerId);
-    if (!t) {
-      t = {
-        bankId,
-        controllerId,
-        online: false,
-        lastSeen: null,
-        bootId: null,
-        firmware: null,
-        reported: null,
-        evtackScheduled: false,
-      };
-      this.tracks.set(controllerId, t);
-    }
-    return t;
   }
 
   /** Never throws: whatever arrives is either handled or logged and dropped. */
@@ -307,7 +227,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       return this.drop({ topic, channel, controllerId, code: 'UNKNOWN_CONTROLLER', message: id ? (id.revokedAt !== null ? 'revoked controller' : `controller belongs to bank ${id.bankId}`) : 'no such controller' });
     }
     if (payload.length === 0 && (channel === 'reported' || channel === 'status')) return;
-    const t = this.track(bankId, controllerId);
+    const t = this.tracks.of(bankId, controllerId);
     switch (channel) {
       case 'evt': {
         const r = parsePayload('evt', payload);
@@ -330,7 +250,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         t.reported = r.value;
         // A controller reports on every (re)connect: a resend it never answered is asked again.
         this.sequencer.onConnected(bankId, controllerId);
-        const drift = this.driftOf(t);
+        const drift = this.tracks.driftOf(t);
         if (drift) this.log.warn({ controllerId, reported: r.value.desiredVersion, sent: this.desired?.get(controllerId)?.message.version }, 'desired state drift');
         this.emit('reported', { bankId, controllerId, reported: r.value, drift });
         return;
@@ -359,12 +279,6 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       t.online = false;
       if (was || t.lastSeen === null) this.emit('controller-offline', { bankId: t.bankId, controllerId: t.controllerId, reason: s.reason ?? 'will' });
     }
-  }
-
-  private driftOf(t: Track): boolean {
-    const sent = this.desired?.get(t.controllerId);
-    if (!sent || !t.reported) return false;
-    return t.reported.desiredVersion !== sent.message.version || t.reported.desiredHash !== sent.hash;
   }
 
   // ---- events: stored by event-sequence.ts, acked here ----
@@ -456,7 +370,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       await store.put({ message, hash });
       await this.publish('desired', bankId, controllerId, payload);
       const t = this.tracks.get(controllerId);
-      if (t?.reported) this.emit('reported', { bankId, controllerId, reported: t.reported, drift: this.driftOf(t) });
+      if (t?.reported) this.emit('reported', { bankId, controllerId, reported: t.reported, drift: this.tracks.driftOf(t) });
       return message;
     };
     const p = prev.then(run, run);
@@ -467,27 +381,12 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   // ---- views ----
 
   controller(controllerId: string): ControllerView | undefined {
-    const id = this.opts.directory.controller(controllerId);
-    const t = this.tracks.get(controllerId);
-    if (!id && !t) return undefined;
-    const sent = this.desired?.get(controllerId);
-    return {
-      bankId: t?.bankId ?? id!.bankId,
-      controllerId,
-      online: (t?.online ?? false) && this.connected,
-      lastSeen: t?.lastSeen ?? null,
-      bootId: t?.bootId ?? null,
-      firmware: t?.firmware ?? null,
-      reported: t?.reported ?? null,
-      desiredSent: sent ? { version: sent.message.version, hash: sent.hash } : null,
-      drift: t ? this.driftOf(t) : false,
-      eventsUpTo: this.opts.journal.storedUpTo(controllerId),
-    };
+    return this.tracks.view(controllerId, this.connected);
   }
 
   /** One door's state as the cloud shows it: `unknown` while its controller is offline or never reported it. */
   doorState(controllerId: string, door: number): 'open' | 'closed' | 'unknown' {
-    return this.doorStates(controllerId).find((d) => d.door === door)?.state ?? 'unknown';
+    return this.tracks.doorState(controllerId, door, this.connected);
   }
 
   /**
@@ -495,9 +394,6 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
    * is cut off from the broker): what the cloud shows instead of a stale "closed".
    */
   doorStates(controllerId: string): ReportedDoor[] {
-    const v = this.controller(controllerId);
-    const doors = v?.reported?.doors ?? [];
-    if (v?.online) return doors.map((d) => ({ ...d }));
-    return doors.map((d) => ({ ...d, state: 'unknown' as const, itemPresent: null }));
+    return this.tracks.doorStates(controllerId, this.connected);
   }
 }

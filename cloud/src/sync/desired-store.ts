@@ -8,10 +8,13 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { desiredSchema, idSchema, type Desired } from '@portier/protocol';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
+import { CloudError } from '../errors.ts';
 
-export class DesiredStoreError extends Error {
+export class DesiredStoreError extends CloudError<'CORRUPT'> {
   override name = 'DesiredStoreError';
-  readonly code = 'CORRUPT' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CORRUPT', message, options);
+  }
 }
 
 export interface SentDesired {

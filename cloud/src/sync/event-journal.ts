@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { ensureDir, readTextIfExists } from '../mqtt/fs.ts';
 import { AppendFile } from '../store/durable-write.ts';
 import { frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
+import { CloudError } from '../errors.ts';
 
 export interface StoredEvent {
   bankId: string;
@@ -91,14 +92,8 @@ export function fingerprint(e: Pick<StoredEvent, 'at' | 'event'>): string {
 /** Fingerprints kept per controller: of its most recent seqs, the ones a controller may still send again. */
 export const FINGERPRINTS_KEPT = 64;
 
-export class JournalError extends Error {
+export class JournalError extends CloudError<'CORRUPT' | 'CLOSED' | 'OUT_OF_ORDER'> {
   override name = 'JournalError';
-  constructor(
-    readonly code: 'CORRUPT' | 'CLOSED' | 'OUT_OF_ORDER',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 interface Pending {

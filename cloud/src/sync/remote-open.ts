@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ack, Actor, AckStatus } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { CloudError } from '../errors.ts';
 
 /** Where a locker is: its controller and the door number on that controller's column. */
 export interface DoorLocation {
@@ -80,14 +81,10 @@ export interface CommandLink {
 
 export type RemoteOpenErrorCode = 'LOCKER_NOT_FOUND' | 'CONTROLLER_UNAVAILABLE' | 'INVALID';
 
-export class RemoteOpenError extends Error {
+export class RemoteOpenError extends CloudError<RemoteOpenErrorCode> {
   override name = 'RemoteOpenError';
-  constructor(
-    readonly code: RemoteOpenErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
+  constructor(code: RemoteOpenErrorCode, message: string, field?: string) {
+    super(code, message, { field });
   }
 }
 

@@ -3,7 +3,7 @@ import t from 'tap';
 import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
 import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
-import { kioskAliases, MAX_DESIRED_DOORS } from '../../src/bridge/kiosk-bank-view.ts';
+import { kioskAliases, MAX_DESIRED_DOORS } from '../../src/bridge/bank-layout.ts';
 import { admin, bankModel, CTL_KEY, FakeLink, FIXED_FORMS, FORM, operator, roster } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);

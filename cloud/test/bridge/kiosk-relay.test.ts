@@ -14,7 +14,7 @@ import {
   type EventBody,
 } from '@portier/protocol';
 import t from 'tap';
-import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
+import { buildDesiredState, kioskListingView } from '../../src/bridge/desired-builder.ts';
 import { listingForm } from '../../src/bridge/credential-forms.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { KioskRelay, type KioskRelayHandled } from '../../src/bridge/kiosk-relay.ts';
@@ -65,7 +65,8 @@ async function setupWith(t: { teardown(fn: () => unknown): void }, s: Awaited<Re
   const ros = roster();
   const audit: RemoteOpenAuditEntry[] = [];
   const remoteOpen = new RemoteOpen({ link, doorMap: new DomainDoorMap(s.store, ros), audit: (e) => void audit.push(e), now: () => NOW, ackGraceMs: 10 });
-  const relay = new KioskRelay({ link, src: s.store, roster: ros, remoteOpen, alerts: s, now, openTimeoutMs: openTimeoutMs ?? 500 });
+  const kioskView = (q: { bankId: string; column: number; now: number }) => kioskListingView(s.store, q);
+  const relay = new KioskRelay({ link, src: s.store, roster: ros, kioskView, remoteOpen, alerts: s, now, openTimeoutMs: openTimeoutMs ?? 500 });
   relay.start();
   t.teardown(async () => {
     await relay.stop();

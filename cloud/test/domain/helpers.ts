@@ -1,6 +1,7 @@
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
-import { LockerService, type CreateLockerInput, type LockerServiceOptions } from '../../src/domain/service.ts';
+import { LockerService, type LockerServiceOptions } from '../../src/domain/service.ts';
+import { type CreateLockerInput } from '../../src/domain/model.ts';
 
 export const admin = { role: 'admin' as const, id: 'admin1' };
 export const operator = { role: 'operator' as const, id: 'op1' };

@@ -7,7 +7,8 @@ import { DurableStore } from '../../src/store/durable.ts';
 import { keyedForm, LegacyHashes, legacyForm } from '../../src/bridge/credential-forms.ts';
 import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
 import { CodeVault } from '../../src/domain/code-vault.ts';
-import { publicCarrierCode, type CarrierCode, type StaffCredential, type StaffCredentialChanged } from '../../src/domain/service.ts';
+import { publicCarrierCode, type StaffCredentialChanged } from '../../src/domain/service.ts';
+import { type CarrierCode, type StaffCredential } from '../../src/domain/model.ts';
 import { admin, setup } from './helpers.ts';
 
 const VAULT = CodeVault.ephemeral();

@@ -6,7 +6,7 @@ import type { Role } from '../../src/auth/roles.ts';
 import { LockerService } from '../../src/domain/service.ts';
 import { buildServer, type App } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
-import type { RemoteOpenService } from '../../src/sync/remote-open-route.ts';
+import type { RemoteOpenService } from '../../src/http/routes/remote-open.ts';
 import { COLLECTIONS, type Store } from '../../src/store/store.ts';
 import type { AdminIo } from '../../src/cli/admin.ts';
 

@@ -9,7 +9,8 @@ import t from 'tap';
 import { ensureServiceAccount } from '../../src/provision/provision.ts';
 import { IdentityRegistry } from '../../src/mqtt/identities.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
-import type { DroppedMessage, StoredEvent } from '../../src/sync/index.ts';
+import type { DroppedMessage } from '../../src/sync/cloud-link.ts';
+import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { client, closed, portierCloud, refusal, tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 import { mosquittoMissing, startMosquitto } from '../mqtt/helpers/mosquitto.ts';
 

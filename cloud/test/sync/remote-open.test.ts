@@ -1,9 +1,7 @@
 import { parsePayload, verifyMessage, type AckStatus, type Command } from '@portier/protocol';
-import Fastify from 'fastify';
 import sinon from 'sinon';
 import t from 'tap';
 import { RemoteOpen, type DoorMap, type RemoteOpenAuditEntry, type RemoteOpenRequest, type RemoteOpenResult } from '../../src/sync/remote-open.ts';
-import { remoteOpenRoute } from '../../src/sync/remote-open-route.ts';
 import { makeTestApp, seedModel } from '../http/helpers.ts';
 import { controller, schemaErrors, world, type World } from './helpers/world.ts';
 
@@ -135,46 +133,42 @@ t.test('unknown locker and revoked controller are errors with codes', async (t) 
 
 t.test('POST /banks/:bankId/lockers/:number/open', async (t) => {
   const calls: RemoteOpenRequest[] = [];
-  const app = Fastify();
-  t.teardown(() => app.close());
-  await app.register(remoteOpenRoute, {
-    prefix: '/api/v1',
+  const ta = await makeTestApp({
     remoteOpen: {
       async open(req) {
         calls.push(req);
-        if (req.lockerNumber === 404) {
+        if (req.lockerNumber === 4) {
+          // A locker the domain has but no controller drives (the door map does not know it).
           const { RemoteOpenError } = await import('../../src/sync/remote-open.ts');
-          throw new RemoteOpenError('LOCKER_NOT_FOUND', 'no locker 404 in bank bank-1', 'number');
+          throw new RemoteOpenError('LOCKER_NOT_FOUND', 'no locker 4 in bank bank', 'number');
         }
-        return { commandId: 'cmd-1', outcome: req.lockerNumber === 7 ? 'rejected' : 'opened', ...(req.lockerNumber === 7 ? { reason: 'out_of_service' } : {}), controllerId: 'col-a', door: 1 };
+        return { commandId: 'cmd-1', outcome: req.lockerNumber === 3 ? 'rejected' : 'opened', ...(req.lockerNumber === 3 ? { reason: 'out_of_service' } : {}), controllerId: 'col-a', door: 1 };
       },
     },
-    actorOf: (req) => ({ role: 'admin', id: String(req.headers['x-user'] ?? 'anon') }),
-    preHandler: async (req, reply) => {
-      if (req.headers.authorization !== 'Bearer ok') await reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'no' } });
-    },
   });
-  const post = (url: string, body: unknown, auth = 'Bearer ok') =>
-    app.inject({ method: 'POST', url, payload: body as object, headers: { authorization: auth, 'x-user': 'u-9' } });
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  const post = (url: string, body: unknown, authorization = `Bearer ${ta.tokens.admin}`) =>
+    ta.app.inject({ method: 'POST', url, payload: body as object, headers: { authorization } });
 
-  let res = await post('/api/v1/banks/bank-1/lockers/101/open', { reason: '  courier stuck ' });
+  let res = await post('/api/v1/banks/bank/lockers/1/open', { reason: '  courier stuck ' });
   t.equal(res.statusCode, 200);
   t.same(res.json(), { commandId: 'cmd-1', outcome: 'opened' });
-  t.match(calls[0], { bankId: 'bank-1', lockerNumber: 101, reason: 'courier stuck', actor: { role: 'admin', id: 'u-9' } });
+  t.match(calls[0], { bankId: 'bank', lockerNumber: 1, reason: 'courier stuck', actor: { role: 'admin' } });
 
-  res = await post('/api/v1/banks/bank-1/lockers/7/open', { reason: 'x' });
+  res = await post('/api/v1/banks/bank/lockers/3/open', { reason: 'x' });
   t.same(res.json(), { commandId: 'cmd-1', outcome: 'rejected', reason: 'out_of_service' });
-  res = await post('/api/v1/banks/bank-1/lockers/404/open', { reason: 'x' });
+  res = await post('/api/v1/banks/bank/lockers/4/open', { reason: 'x' });
   t.equal(res.statusCode, 404);
-  t.same(res.json(), { error: { code: 'LOCKER_NOT_FOUND', message: 'no locker 404 in bank bank-1', field: 'number' } });
+  t.same(res.json(), { error: { code: 'LOCKER_NOT_FOUND', message: 'no locker 4 in bank bank', field: 'params.number' } });
 
   const n = calls.length;
-  t.equal((await post('/api/v1/banks/bank-1/lockers/101/open', { reason: 'x' }, 'Bearer no')).statusCode, 401, 'auth pre-handler runs');
-  t.equal((await post('/api/v1/banks/bank-1/lockers/101/open', { reason: 'x', door: 3 })).statusCode, 400, 'unknown body field');
-  t.equal((await post('/api/v1/banks/bank-1/lockers/101/open', {})).statusCode, 400, 'missing reason');
-  t.equal((await post('/api/v1/banks/bank-1/lockers/101/open', { reason: '   ' })).statusCode, 400, 'blank reason');
-  t.equal((await post('/api/v1/banks/bank-1/lockers/0/open', { reason: 'x' })).statusCode, 400, 'locker 0');
-  t.equal((await post('/api/v1/banks/bank-1/lockers/1e3/open', { reason: 'x' })).statusCode, 400, 'not digits');
+  t.equal((await post('/api/v1/banks/bank/lockers/1/open', { reason: 'x' }, 'Bearer no')).statusCode, 401, 'the access layer runs');
+  t.equal((await post('/api/v1/banks/bank/lockers/1/open', { reason: 'x', door: 3 })).statusCode, 400, 'unknown body field');
+  t.equal((await post('/api/v1/banks/bank/lockers/1/open', {})).statusCode, 400, 'missing reason');
+  t.equal((await post('/api/v1/banks/bank/lockers/1/open', { reason: '   ' })).statusCode, 400, 'blank reason');
+  t.equal((await post('/api/v1/banks/bank/lockers/0/open', { reason: 'x' })).statusCode, 400, 'locker 0');
+  t.equal((await post('/api/v1/banks/bank/lockers/1e3/open', { reason: 'x' })).statusCode, 400, 'not digits');
   t.equal((await post('/api/v1/banks/b+c/lockers/1/open', { reason: 'x' })).statusCode, 400, 'bad bank id');
   t.equal(calls.length, n, 'none of the refused requests reached the service');
 });

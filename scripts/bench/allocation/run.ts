@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { LockerService, type ActivityEntry, type CreateLockerInput, type Reservation } from '@portier/cloud/domain/service.ts';
+import { LockerService } from '@portier/cloud/domain/service.ts';
+import { type ActivityEntry, type CreateLockerInput, type Reservation } from '@portier/cloud/domain/model.ts';
 import { DurableStore } from '@portier/cloud/store/durable.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);

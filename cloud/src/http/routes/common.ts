@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor, Reservation } from '../../domain/service.ts';
-import { entityIdSchema, lockerNumberSchema } from '../../domain/service.ts';
+import type { Actor, Reservation } from '../../domain/model.ts';
+import { entityIdSchema, lockerNumberSchema } from '../../domain/model.ts';
 import { ApiError } from '../errors.ts';
 import { ERRORS } from '../schemas.ts';
 import { principalOf } from '../principal.ts';
@@ -13,7 +13,7 @@ export function actorOf(req: FastifyRequest): Actor {
 }
 
 export function forbidden(message: string): ApiError {
-  return new ApiError(403, 'FORBIDDEN', message);
+  return new ApiError('FORBIDDEN', message);
 }
 
 /** A locker number in a URL: digits only, then the protocol's rule. */

@@ -18,7 +18,7 @@ import {
   setServiceStateInput,
   updateBankInput,
   updateContactInput,
-} from '../../domain/service.ts';
+} from '../../domain/model.ts';
 import { Replies } from '../schemas.ts';
 import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams } from './common.ts';
 

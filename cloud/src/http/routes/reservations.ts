@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { LockerService, Reservation } from '../../domain/service.ts';
+import type { LockerService } from '../../domain/service.ts';
+import type { Reservation } from '../../domain/model.ts';
 import {
   activityQuery,
   activityTypeSchema,
@@ -12,7 +13,7 @@ import {
   pickUpInput,
   reservationStatusSchema,
   reserveInput,
-} from '../../domain/service.ts';
+} from '../../domain/model.ts';
 import { LoginThrottle } from '../../auth/rate-limit.ts';
 import type { Principal } from '../../auth/service.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -47,7 +48,7 @@ export function parseInstant(value: string | undefined, field: string): number |
   else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) ms = Date.parse(value);
   else ms = NaN;
   if (!Number.isFinite(ms) || ms < 0 || ms > 8_640_000_000_000_000) {
-    throw new ApiError(422, 'INVALID_DATE', `${field}: expected an ISO 8601 date-time or epoch milliseconds`, field);
+    throw new ApiError('INVALID_DATE', `${field}: expected an ISO 8601 date-time or epoch milliseconds`, field);
   }
   return ms;
 }
@@ -79,7 +80,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
   async function visibleReservation(req: Parameters<typeof principalOf>[0], id: string): Promise<Reservation> {
     const r = await service.getReservation(id);
     if (!canSee(principalOf(req), r)) {
-      throw new ApiError(404, 'NOT_FOUND', `reservation ${JSON.stringify(id)} not found`, 'params.reservationId');
+      throw new ApiError('NOT_FOUND', `reservation ${JSON.stringify(id)} not found`, 'params.reservationId');
     }
     return r;
   }
@@ -177,7 +178,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       const keys = 'code' in req.body ? [`user:${p.userId}`, `ip:${req.ip}`] : [];
       const wait = codeThrottle.retryAfterMs(keys);
       if (wait > 0) {
-        throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many wrong codes, try again later', 'body.code', {
+        throw new ApiError('TOO_MANY_ATTEMPTS', 'too many wrong codes, try again later', 'body.code', {
           'retry-after': String(Math.ceil(wait / 1000)),
         });
       }
@@ -256,7 +257,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       const from = parseInstant(req.query.from, 'querystring.from');
       const to = parseInstant(req.query.to, 'querystring.to');
       if (from !== undefined && to !== undefined && from >= to) {
-        throw new ApiError(422, 'INVALID_RANGE', 'querystring.to: must be after from', 'querystring.to');
+        throw new ApiError('INVALID_RANGE', 'querystring.to: must be after from', 'querystring.to');
       }
       const query = activityQuery.parse({
         ...(req.query.type ? { type: req.query.type } : {}),

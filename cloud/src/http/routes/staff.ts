@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
-import { entityIdSchema, issueStaffCredentialInput } from '../../domain/service.ts';
+import { entityIdSchema, issueStaffCredentialInput } from '../../domain/model.ts';
 import { Replies } from '../schemas.ts';
 import { actorOf, created, ok } from './common.ts';
 

@@ -1,0 +1,229 @@
+/**
+ * The shared core of the cloud's use cases: the store, the clock, randomness, the code vault, the bank locks and
+ * indexes, the one write path (lock, commit, emit) and the lookups that fail with a DomainError naming the field.
+ * Each use-case module (use-cases/*.ts) works through one DomainCore; LockerService composes them.
+ */
+import type { EventEmitter } from 'node:events';
+import { randomInt, randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import type { Change, LiveCollections, Store } from '../store/store.ts';
+import { reachLimits, type ReachLimits } from './accessibility.ts';
+import { BankIndexes } from './bank-index.ts';
+import { CodeVault } from './code-vault.ts';
+import { DEFAULT_CODE_HASH_N } from './codes.ts';
+import { DomainError, notFound } from './errors.ts';
+import type { DomainEvents } from './events.ts';
+import { KeyedMutex } from './mutex.ts';
+import { entityIdSchema, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type RecipientRef, type Reservation } from './model.ts';
+
+/** Randomness the service uses; tests pass a seeded one. */
+export interface RandomSource {
+  /** A new unique id with a readable prefix (`r-...`). Must match the entity id rule. */
+  id(prefix: string): string;
+  /** Uniform integer in [min, max), as crypto.randomInt. */
+  int(min: number, max: number): number;
+}
+export const cryptoRandom: RandomSource = {
+  id: (prefix) => `${prefix}-${randomUUID()}`,
+  int: (min, max) => randomInt(min, max),
+};
+
+export interface LockerServiceOptions {
+  store: Store;
+  /** Epoch ms; default Date.now. */
+  clock?: () => number;
+  logger?: Logger;
+  random?: RandomSource;
+  /** scrypt cost of a new bank's legacy code hashes (default N = 16384); tests lower it. */
+  codeHashN?: number;
+  /**
+   * Where codes are sealed and looked up (code-vault.ts). The runtime passes the vault of the secrets key file; the
+   * default, a random key held in memory, suits a memory store only (its sealed codes die with the process).
+   */
+  vault?: CodeVault;
+  /** Digits of generated pickup codes (default 6). */
+  pickupCodeDigits?: number;
+}
+
+/** One domain event as emitted: its name and payload. */
+export type DomainEvent = { [K in keyof DomainEvents]: [K, ...DomainEvents[K]] }[keyof DomainEvents];
+
+/** What a use case hands back from inside a lock: its result, the durability of its write, and what to tell after it. */
+export interface Locked<T> {
+  result: T;
+  /** Resolves when the write is durable; none when nothing was written. */
+  done?: Promise<void>;
+  events?: DomainEvent[];
+}
+
+/** A recipient as allocation needs it: who owns lockers dedicated to them, and whether they need an accessible one. */
+export interface RecipientInfo {
+  ref: RecipientRef;
+  needsAccessible: boolean;
+  owners: RecipientRef[];
+}
+
+/** Lock key of every carrier code and staff credential: two issues of the same code must not both pass the check. */
+export const CREDENTIALS_LOCK = '#carrier-codes';
+
+type NamedCollection = 'enterprises' | 'divisions' | 'locations' | 'contacts' | 'departments' | 'carriers' | 'users';
+
+export class DomainCore {
+  readonly store: Store;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly random: RandomSource;
+  readonly codeHashN: number;
+  readonly vault: CodeVault;
+  readonly pickupCodeDigits: number;
+  readonly banks: BankIndexes;
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    opts: LockerServiceOptions,
+    private readonly events: Pick<EventEmitter<DomainEvents>, 'emit'>,
+  ) {
+    this.store = opts.store;
+    // Read the clock through Date each time so fake timers installed later are honoured.
+    this.now = opts.clock ?? (() => Date.now());
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'locker-service' });
+    this.random = opts.random ?? cryptoRandom;
+    this.codeHashN = opts.codeHashN ?? DEFAULT_CODE_HASH_N;
+    this.vault = opts.vault ?? CodeVault.ephemeral();
+    this.pickupCodeDigits = opts.pickupCodeDigits ?? 6;
+    this.banks = new BankIndexes(this.store);
+  }
+
+  // ------------------------------------------------------------------------------------------ writing
+
+  /**
+   * The write path of every use case that reads before it writes: runs `fn` under the lock of `key` (a bank id, or
+   * CREDENTIALS_LOCK), waits until its write is durable (after the lock is released, so writes of one bank share an
+   * fsync) and then emits its events.
+   */
+  change<T>(key: string, fn: () => Locked<T> | Promise<Locked<T>>): Promise<T> {
+    return this.settle(this.locks.run(key, fn));
+  }
+
+  /** As `change`, under the locks of every key, taken in a fixed order (no deadlock between two such calls). */
+  changeAll<T>(keys: Iterable<string>, fn: () => Locked<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const run = (k: number): Promise<Locked<T>> => (k < sorted.length ? this.locks.run(sorted[k]!, () => run(k + 1)) : Promise.resolve(fn()));
+    return this.settle(run(0));
+  }
+
+  private async settle<T>(locked: Promise<Locked<T>>): Promise<T> {
+    const { result, done, events } = await locked;
+    await done;
+    this.emitAll(events);
+    return result;
+  }
+
+  /** A write that needs no lock (it creates what nobody else reads yet): commit, then emit. */
+  async commit(change: Change, events?: DomainEvent[]): Promise<void> {
+    await this.write(change);
+    this.emitAll(events);
+  }
+
+  /** Commits a change, keeping the bank indexes in step with the store (both change synchronously). */
+  write(change: Change): Promise<void> {
+    this.banks.apply(change);
+    const done = this.store.commit(change);
+    done.catch(() => {
+      // Memory and disk may now disagree: rebuild the indexes from the store on next use.
+      this.banks.clear();
+    });
+    return done.catch((err: unknown) => {
+      throw new DomainError('STORE_FAILED', `the change could not be saved: ${(err as Error).message}`);
+    });
+  }
+
+  emitAll(events: readonly DomainEvent[] | undefined): void {
+    for (const event of events ?? []) {
+      try {
+        emitOne(this.events, event);
+      } catch (err) {
+        // A faulty listener must not turn a saved change into an error for the caller.
+        this.log.error({ err, event: event[0] }, 'domain event listener threw');
+      }
+    }
+  }
+
+  activity(type: ActivityType, actor: Actor, fields: Partial<Omit<ActivityEntry, 'id' | 'at' | 'type' | 'actor'>>): ActivityEntry {
+    return { id: this.random.id('a'), at: this.now(), type, actor, ...stripUndefined(fields) };
+  }
+
+  // ------------------------------------------------------------------------------------------ lookups
+
+  newId(c: NamedCollection | 'banks' | 'columns', id: string | undefined, prefix: string): string {
+    if (id === undefined) return this.random.id(prefix);
+    if (this.store.get(c, id)) throw new DomainError('CONFLICT', `${c.replace(/s$/, '')} ${JSON.stringify(id)} already exists`, 'id');
+    return id;
+  }
+
+  must<C extends NamedCollection>(c: C, id: string, what: string, field: string): LiveCollections[C] {
+    const parsed = entityIdSchema.safeParse(id);
+    const v = parsed.success ? this.store.get(c, id) : undefined;
+    if (!v) throw notFound(what, id, field);
+    return v;
+  }
+
+  mustBank(id: string, field = 'bankId'): Bank {
+    const b = typeof id === 'string' ? this.store.get('banks', id) : undefined;
+    if (!b) throw notFound('bank', id, field);
+    return b;
+  }
+
+  mustLive(id: string, field: string): Reservation {
+    const r = typeof id === 'string' ? this.store.get('reservations', id) : undefined;
+    if (r) return r;
+    if (typeof id === 'string' && this.store.pastReservation(id)) throw new DomainError('INVALID_STATE', `reservation ${id} has ended`, field);
+    throw notFound('reservation', id, field);
+  }
+
+  mustRecipient(ref: RecipientRef, field: string): RecipientInfo {
+    if (ref.type === 'department') {
+      this.must('departments', ref.id, 'department', field);
+      return { ref, needsAccessible: false, owners: [ref] };
+    }
+    const c = this.must('contacts', ref.id, 'contact', field);
+    const owners: RecipientRef[] = [ref];
+    for (const d of this.store.list('departments')) if (d.id === c.departmentId || d.memberIds.includes(c.id)) owners.push({ type: 'department', id: d.id });
+    return { ref, needsAccessible: c.needsAccessible, owners };
+  }
+
+  mustParty(p: Party, field: string): void {
+    if (p.type === 'carrier') this.must('carriers', p.id, 'carrier', field);
+    else this.mustRecipient({ type: p.type, id: p.id }, field);
+  }
+
+  reachOf(bank: Bank): ReachLimits {
+    return reachLimits(this.store.get('locations', bank.locationId)?.reach);
+  }
+}
+
+function emitOne(to: Pick<EventEmitter<DomainEvents>, 'emit'>, event: DomainEvent): void {
+  switch (event[0]) {
+    case 'reservation-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'locker-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'carrier-code-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'staff-credential-changed':
+      to.emit(event[0], event[1]);
+      return;
+    case 'bank-changed':
+      to.emit(event[0], event[1]);
+      return;
+  }
+}
+
+export function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  const out = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,80 @@
+/** The activity log: its entries, queries, alerts and remote opens. */
+import { z } from 'zod';
+import { actorSchema, lockerNumberSchema } from '@portier/protocol';
+import { entityIdSchema, epochMs } from './common.ts';
+
+export const ACTIVITY_TYPES = [
+  'reservation',
+  'drop-off',
+  'pickup',
+  'return',
+  'remote-open',
+  'service-change',
+  'expiry',
+  'extension',
+  'end',
+  'staff-credential',
+  /** A locker alert from a controller (a door forced, left open or jammed, a lock fault), or one about its event stream. */
+  'alert',
+] as const;
+export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
+export type ActivityType = z.infer<typeof activityTypeSchema>;
+
+export const activityEntrySchema = z.strictObject({
+  id: entityIdSchema,
+  at: epochMs,
+  type: activityTypeSchema,
+  actor: actorSchema,
+  bankId: entityIdSchema.optional(),
+  lockerNumber: lockerNumberSchema.optional(),
+  recipientId: entityIdSchema.optional(),
+  trackingId: z.string().max(100).optional(),
+  reservationId: entityIdSchema.optional(),
+  detail: z.string().max(500).optional(),
+});
+export type ActivityEntry = z.infer<typeof activityEntrySchema>;
+
+export const activityQuery = z.strictObject({
+  type: activityTypeSchema.optional(),
+  bankId: entityIdSchema.optional(),
+  /** Inclusive lower and exclusive upper bound, epoch ms. */
+  from: epochMs.optional(),
+  to: epochMs.optional(),
+  limit: z.number().int().min(1).max(100_000).default(10_000),
+});
+export type ActivityQuery = z.input<typeof activityQuery>;
+
+/**
+ * Locker alerts from a controller's events, kiosk requests the cloud refused, and alerts about a controller's event
+ * stream (sync/event-sequence.ts).
+ */
+export const ALERT_KINDS = [
+  'door-forced',
+  'door-left-open',
+  'door-jammed',
+  'lock-fault',
+  'kiosk-open-refused',
+  'event-gap',
+  'event-conflict',
+  'event-ahead',
+] as const;
+export const recordAlertInput = z.strictObject({
+  bankId: entityIdSchema,
+  lockerNumber: lockerNumberSchema.optional(),
+  kind: z.enum(ALERT_KINDS),
+  /** The controller that saw it and the event's sequence number there. */
+  controllerId: entityIdSchema,
+  seq: z.number().int().min(1).optional(),
+  detail: z.string().max(300),
+});
+export type RecordAlertInput = z.input<typeof recordAlertInput>;
+
+export const recordRemoteOpenInput = z.strictObject({
+  bankId: entityIdSchema,
+  lockerNumber: lockerNumberSchema,
+  commandId: entityIdSchema.optional(),
+  /** The kiosk credential a kiosk's request named (doors of another column). */
+  credentialId: z.string().min(1).max(64).optional(),
+  outcome: z.string().max(64).optional(),
+});
+export type RecordRemoteOpenInput = z.input<typeof recordRemoteOpenInput>;

@@ -1,0 +1,147 @@
+/** The organisation tree (enterprise > division > location > bank > column) and its lockers. */
+import { z } from 'zod';
+import { bankRulesSchema, DEFAULT_BANK_RULES, lockerNumberSchema, scryptCredentialHashSchema, serviceStateSchema } from '@portier/protocol';
+import { dimensionsSchema, entityIdSchema, epochMs, lockerSizeSchema, parcelSizeSchema, type Dimensions } from './common.ts';
+import { name, optionalText } from './fields.ts';
+
+export const enterpriseSchema = z.strictObject({ id: entityIdSchema, name, createdAt: epochMs });
+export type Enterprise = z.infer<typeof enterpriseSchema>;
+export const createEnterpriseInput = z.strictObject({ id: entityIdSchema.optional(), name });
+export type CreateEnterpriseInput = z.input<typeof createEnterpriseInput>;
+
+export const divisionSchema = z.strictObject({ id: entityIdSchema, enterpriseId: entityIdSchema, name, createdAt: epochMs });
+export type Division = z.infer<typeof divisionSchema>;
+export const createDivisionInput = z.strictObject({ id: entityIdSchema.optional(), enterpriseId: entityIdSchema, name });
+export type CreateDivisionInput = z.input<typeof createDivisionInput>;
+
+/** Reach-range presets (DESIGN.md "Accessibility"). */
+export const REACH_PRESETS = {
+  default: { minCm: 35, maxCm: 123 },
+  /** 2010 ADA Standards: 15 in to 48 in. */
+  'ada-2010': { minCm: 38.1, maxCm: 121.9 },
+} as const;
+export const reachPresetSchema = z.enum(['default', 'ada-2010', 'custom']);
+export const reachRangeSchema = z
+  .strictObject({
+    preset: reachPresetSchema,
+    minCm: z.number().min(0).max(300).optional(),
+    maxCm: z.number().min(0).max(300).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.preset === 'custom') {
+      if (r.minCm === undefined) ctx.addIssue({ code: 'custom', path: ['minCm'], message: 'required for a custom range' });
+      if (r.maxCm === undefined) ctx.addIssue({ code: 'custom', path: ['maxCm'], message: 'required for a custom range' });
+      if (r.minCm !== undefined && r.maxCm !== undefined && r.minCm >= r.maxCm)
+        ctx.addIssue({ code: 'custom', path: ['maxCm'], message: 'must be above minCm' });
+    } else if (r.minCm !== undefined || r.maxCm !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['preset'], message: 'minCm/maxCm are only allowed with the custom preset' });
+    }
+  });
+export type ReachRange = z.infer<typeof reachRangeSchema>;
+
+export const locationSchema = z.strictObject({
+  id: entityIdSchema,
+  divisionId: entityIdSchema,
+  name,
+  address: optionalText,
+  reach: reachRangeSchema,
+  createdAt: epochMs,
+});
+export type Location = z.infer<typeof locationSchema>;
+export const createLocationInput = z.strictObject({
+  id: entityIdSchema.optional(),
+  divisionId: entityIdSchema,
+  name,
+  address: optionalText,
+  reach: reachRangeSchema.optional(),
+});
+export type CreateLocationInput = z.input<typeof createLocationInput>;
+
+/** Per standard size, how many lockers day-use storage must leave free for deliveries. */
+export const deliveryQuotaSchema = z.partialRecord(parcelSizeSchema, z.number().int().min(0).max(9999));
+export type DeliveryQuota = z.infer<typeof deliveryQuotaSchema>;
+
+export const bankSchema = z.strictObject({
+  id: entityIdSchema,
+  locationId: entityIdSchema,
+  name,
+  rules: bankRulesSchema,
+  deliveryQuota: deliveryQuotaSchema,
+  /**
+   * Salt and cost of this bank's legacy code hashes (one salt per bank): the form that goes only to controllers the
+   * cloud holds no credential key for (provisioned before keyed hashes), and the form of codes issued before.
+   */
+  credentialHash: scryptCredentialHashSchema,
+  createdAt: epochMs,
+});
+export type Bank = z.infer<typeof bankSchema>;
+export const createBankInput = z.strictObject({
+  id: entityIdSchema.optional(),
+  locationId: entityIdSchema,
+  name,
+  rules: bankRulesSchema.partial().optional(),
+  deliveryQuota: deliveryQuotaSchema.optional(),
+});
+export type CreateBankInput = z.input<typeof createBankInput>;
+export const updateBankInput = z.strictObject({
+  name: name.optional(),
+  rules: bankRulesSchema.partial().optional(),
+  deliveryQuota: deliveryQuotaSchema.optional(),
+});
+export type UpdateBankInput = z.input<typeof updateBankInput>;
+export { DEFAULT_BANK_RULES };
+
+export const columnSchema = z.strictObject({
+  id: entityIdSchema,
+  bankId: entityIdSchema,
+  /** 1-based position from the left. */
+  position: z.number().int().min(1).max(64),
+  kind: z.enum(['kiosk', 'plain']),
+  /** The controller board of this column (MQTT client id). */
+  controllerId: entityIdSchema,
+  createdAt: epochMs,
+});
+export type Column = z.infer<typeof columnSchema>;
+export const createColumnInput = z.strictObject({
+  id: entityIdSchema.optional(),
+  bankId: entityIdSchema,
+  position: z.number().int().min(1).max(64),
+  kind: z.enum(['kiosk', 'plain']),
+  controllerId: entityIdSchema,
+});
+export type CreateColumnInput = z.input<typeof createColumnInput>;
+
+/** Who a locker is dedicated to, or who a reservation is for. */
+export const recipientRefSchema = z.strictObject({ type: z.enum(['contact', 'department']), id: entityIdSchema });
+export type RecipientRef = z.infer<typeof recipientRefSchema>;
+/** A drop-off or pick-up party of a return or exchange. */
+export const partySchema = z.strictObject({ type: z.enum(['contact', 'department', 'carrier']), id: entityIdSchema });
+export type Party = z.infer<typeof partySchema>;
+
+const heightCm = z.number().min(0).max(300);
+const lockerFields = {
+  bankId: entityIdSchema,
+  number: lockerNumberSchema,
+  columnId: entityIdSchema,
+  /** 1-based door number on the column's controller. */
+  door: z.number().int().min(1).max(160),
+  size: lockerSizeSchema,
+  dimensions: dimensionsSchema.optional(),
+  /** Height from the floor of the door's bottom and top edges. */
+  bottomCm: heightCm,
+  topCm: heightCm,
+  loading: z.enum(['front', 'rear']),
+  shelfBarcode: z.string().min(1).max(64).optional(),
+  dedicatedTo: recipientRefSchema.optional(),
+};
+function lockerChecks(l: { size: string; dimensions?: Dimensions | undefined; bottomCm: number; topCm: number; loading: string; shelfBarcode?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (l.topCm <= l.bottomCm) ctx.addIssue({ code: 'custom', path: ['topCm'], message: 'must be above bottomCm' });
+  if (l.size === 'custom' && !l.dimensions) ctx.addIssue({ code: 'custom', path: ['dimensions'], message: 'required for a custom size' });
+  if (l.loading === 'rear' && !l.shelfBarcode) ctx.addIssue({ code: 'custom', path: ['shelfBarcode'], message: 'required for a rear-loading locker' });
+}
+export const lockerSchema = z.strictObject({ ...lockerFields, service: serviceStateSchema, serviceReason: z.string().max(200).optional(), createdAt: epochMs }).superRefine(lockerChecks);
+export type Locker = z.infer<typeof lockerSchema>;
+export const createLockerInput = z.strictObject({ ...lockerFields, service: serviceStateSchema.optional() }).superRefine(lockerChecks);
+export type CreateLockerInput = z.input<typeof createLockerInput>;
+export const setServiceStateInput = z.strictObject({ state: serviceStateSchema, reason: z.string().max(200).optional() });
+export type SetServiceStateInput = z.input<typeof setServiceStateInput>;

@@ -1,0 +1,149 @@
+/** Reservations of lockers and the inputs of their use cases. */
+import { z } from 'zod';
+import { actorSchema, lockerNumberSchema } from '@portier/protocol';
+import { entityIdSchema, epochMs, dimensionsSchema, parcelSizeSchema } from './common.ts';
+import { storedCodeSchema } from './credentials.ts';
+import { partySchema, recipientRefSchema } from './organisation.ts';
+import { optionalText } from './fields.ts';
+
+export const RESERVATION_KINDS = ['package', 'return', 'exchange', 'storage'] as const;
+export const reservationKindSchema = z.enum(RESERVATION_KINDS);
+export type ReservationKind = z.infer<typeof reservationKindSchema>;
+/** Live statuses; `ended` only appears in history. */
+export const reservationStatusSchema = z.enum(['reserved', 'occupied', 'expired', 'ended']);
+export type ReservationStatus = z.infer<typeof reservationStatusSchema>;
+export const endReasonSchema = z.enum(['picked-up', 'cancelled', 'removed', 'hold-expired']);
+export type EndReason = z.infer<typeof endReasonSchema>;
+export const storageModeSchema = z.enum(['fixed', 'flexible', 'open']);
+export type StorageMode = z.infer<typeof storageModeSchema>;
+const trackingId = z.string().trim().min(1).max(100);
+
+export const packageSchema = z.strictObject({ trackingId: trackingId.optional(), addedAt: epochMs, droppedOffAt: epochMs.optional() });
+export type Package = z.infer<typeof packageSchema>;
+
+export const pickupCodeSchema = z.strictObject({ code: storedCodeSchema, expiresAt: epochMs, issuedAt: epochMs });
+export type PickupCode = z.infer<typeof pickupCodeSchema>;
+
+export const reservationSchema = z.strictObject({
+  id: entityIdSchema,
+  bankId: entityIdSchema,
+  lockerNumber: lockerNumberSchema,
+  kind: reservationKindSchema,
+  status: reservationStatusSchema,
+  recipient: recipientRefSchema,
+  packages: z.array(packageSchema),
+  dropOffParty: partySchema.optional(),
+  pickupParty: partySchema.optional(),
+  storageMode: storageModeSchema.optional(),
+  createdAt: epochMs,
+  createdBy: actorSchema,
+  /** A reservation not dropped off by then is released (hold expiry). */
+  holdUntil: epochMs.optional(),
+  occupiedAt: epochMs.optional(),
+  /** When the stay ends: storage end time, or the package collection deadline. */
+  endsAt: epochMs.optional(),
+  /** Upper limit of extensions (flexible storage). */
+  maxEndsAt: epochMs.optional(),
+  expiredAt: epochMs.optional(),
+  endedAt: epochMs.optional(),
+  endReason: endReasonSchema.optional(),
+  pickupCode: pickupCodeSchema.optional(),
+  note: optionalText,
+});
+export type Reservation = z.infer<typeof reservationSchema>;
+
+export const reserveInput = z
+  .strictObject({
+    bankId: entityIdSchema,
+    kind: reservationKindSchema,
+    recipient: recipientRefSchema,
+    size: parcelSizeSchema.optional(),
+    dimensions: dimensionsSchema.optional(),
+    trackingId: trackingId.optional(),
+    dropOffParty: partySchema.optional(),
+    pickupParty: partySchema.optional(),
+    /** Day-use storage: fixed duration, flexible (extendable up to maxMinutes) or open (no end time). */
+    storage: z
+      .strictObject({
+        mode: storageModeSchema,
+        minutes: z.number().int().min(1).max(60 * 24 * 30).optional(),
+        maxMinutes: z.number().int().min(1).max(60 * 24 * 30).optional(),
+      })
+      .optional(),
+    /** How long the locker is held for the drop-off; default 24 h. */
+    holdMinutes: z.number().int().min(1).max(60 * 24 * 30).optional(),
+    note: optionalText,
+  })
+  .superRefine((r, ctx) => {
+    if (r.size === undefined && r.dimensions === undefined && r.kind !== 'storage')
+      ctx.addIssue({ code: 'custom', path: ['size'], message: 'size or dimensions is required' });
+    if (r.kind === 'return' || r.kind === 'exchange') {
+      if (!r.dropOffParty) ctx.addIssue({ code: 'custom', path: ['dropOffParty'], message: `required for a ${r.kind}` });
+      if (!r.pickupParty) ctx.addIssue({ code: 'custom', path: ['pickupParty'], message: `required for a ${r.kind}` });
+    }
+    if (r.kind === 'storage') {
+      if (!r.storage) ctx.addIssue({ code: 'custom', path: ['storage'], message: 'required for storage' });
+      else {
+        if (r.storage.mode !== 'open' && r.storage.minutes === undefined)
+          ctx.addIssue({ code: 'custom', path: ['storage', 'minutes'], message: `required for ${r.storage.mode} storage` });
+        if (r.storage.mode === 'open' && r.storage.minutes !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['storage', 'minutes'], message: 'open storage has no end time' });
+        if (r.storage.maxMinutes !== undefined && r.storage.mode !== 'flexible')
+          ctx.addIssue({ code: 'custom', path: ['storage', 'maxMinutes'], message: 'only flexible storage has a maximum' });
+        if (r.storage.maxMinutes !== undefined && r.storage.minutes !== undefined && r.storage.maxMinutes < r.storage.minutes)
+          ctx.addIssue({ code: 'custom', path: ['storage', 'maxMinutes'], message: 'must not be below minutes' });
+      }
+    } else if (r.storage) ctx.addIssue({ code: 'custom', path: ['storage'], message: 'only for storage reservations' });
+  });
+export type ReserveInput = z.input<typeof reserveInput>;
+
+export const dropOffInput = z.strictObject({
+  /** Carrier/operator drop-off into a held locker. */
+  reservationId: entityIdSchema,
+  trackingIds: z.array(trackingId).max(50).optional(),
+});
+export type DropOffInput = z.input<typeof dropOffInput>;
+
+/**
+ * Something put into a free locker at the kiosk with no reservation the cloud knew (a drop-off or carrier delivery
+ * into a locker chosen by size, day-use storage started at the kiosk): recorded as an occupied reservation on that
+ * exact locker. Without `recipient`, the reservation goes to the `kiosk-unassigned` department until staff deal
+ * with it.
+ */
+export const recordKioskOccupancyInput = z.strictObject({
+  bankId: entityIdSchema,
+  lockerNumber: lockerNumberSchema,
+  kind: z.enum(['package', 'storage']),
+  trackingIds: z.array(trackingId).max(50).default([]),
+  recipient: recipientRefSchema.optional(),
+  dropOffParty: partySchema.optional(),
+  /** Storage end time set at the kiosk (none = open storage). */
+  endsAt: epochMs.optional(),
+});
+export type RecordKioskOccupancyInput = z.input<typeof recordKioskOccupancyInput>;
+
+export const pickUpInput = z.union([
+  z.strictObject({ bankId: entityIdSchema, code: z.string().regex(/^\d{4,12}$/, 'code must be 4 to 12 digits') }),
+  /** Operator/admin pickup on behalf of a recipient, without a code. */
+  z.strictObject({ reservationId: entityIdSchema }),
+]);
+export type PickUpInput = z.input<typeof pickUpInput>;
+
+export const endReservationInput = z.strictObject({
+  reason: z.enum(['cancelled', 'removed', 'picked-up']).default('cancelled'),
+  note: optionalText,
+});
+export type EndReservationInput = z.input<typeof endReservationInput>;
+
+export const extendReservationInput = z.strictObject({ minutes: z.number().int().min(1).max(60 * 24 * 30) });
+export type ExtendReservationInput = z.input<typeof extendReservationInput>;
+
+export const listReservationsQuery = z.strictObject({
+  bankId: entityIdSchema.optional(),
+  status: reservationStatusSchema.optional(),
+  recipientId: entityIdSchema.optional(),
+  /** Include ended reservations from history. */
+  includeEnded: z.boolean().optional(),
+  limit: z.number().int().min(1).max(10_000).default(1000),
+});
+export type ListReservationsQuery = z.input<typeof listReservationsQuery>;

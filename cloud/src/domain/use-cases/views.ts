@@ -1,0 +1,148 @@
+/**
+ * What staff and recipients see: lockers with their status and contents (never a code), reservations live and past,
+ * and the activity log, with the entries a controller's alerts and remote opens add to it.
+ */
+import type { ReachLimits } from '../accessibility.ts';
+import { isAccessible } from '../accessibility.ts';
+import { activityToCsv } from '../activity.ts';
+import type { BankIndex } from '../bank-index.ts';
+import type { DomainCore } from '../core.ts';
+import { DomainError, notFound, parseInput } from '../errors.ts';
+import {
+  activityQuery,
+  listReservationsQuery,
+  recordAlertInput,
+  recordRemoteOpenInput,
+  type ActivityEntry,
+  type ActivityQuery,
+  type Actor,
+  type ListReservationsQuery,
+  type Locker,
+  type RecordAlertInput,
+  type RecordRemoteOpenInput,
+  type Reservation,
+} from '../model.ts';
+
+/** The status a locker shows. */
+export type LockerStatus = 'available' | 'reserved' | 'occupied' | 'expired' | 'out-of-service';
+
+/** What is inside (or promised to) a locker, without any code. */
+export interface ContentsSummary {
+  reservationId: string;
+  kind: Reservation['kind'];
+  status: Reservation['status'];
+  recipient: Reservation['recipient'];
+  trackingIds: string[];
+  packages: number;
+  since: number;
+  endsAt?: number;
+}
+export interface LockerView {
+  locker: Locker;
+  status: LockerStatus;
+  accessible: boolean;
+  contents?: ContentsSummary;
+}
+
+export class ViewUseCases {
+  constructor(private readonly core: DomainCore) {}
+
+  async getLocker(bankId: string, number: number): Promise<LockerView> {
+    const bank = this.core.mustBank(bankId, 'bankId');
+    const idx = this.core.banks.of(bankId);
+    const l = idx.lockers.get(number);
+    if (!l) throw notFound(`locker of bank ${bankId}`, number, 'number');
+    return lockerView(l, idx, this.core.reachOf(bank));
+  }
+
+  async listLockers(bankId: string): Promise<LockerView[]> {
+    const bank = this.core.mustBank(bankId, 'bankId');
+    const idx = this.core.banks.of(bankId);
+    const reach = this.core.reachOf(bank);
+    return [...idx.lockers.values()].sort((a, b) => a.number - b.number).map((l) => lockerView(l, idx, reach));
+  }
+
+  async getReservation(id: string): Promise<Reservation> {
+    const live = this.core.store.get('reservations', id);
+    if (live) return live;
+    const past = this.core.store.pastReservation(id);
+    if (past) return past;
+    throw notFound('reservation', id, 'reservationId');
+  }
+
+  async listReservations(query: ListReservationsQuery): Promise<Reservation[]> {
+    const q = parseInput(listReservationsQuery, query);
+    const match = (r: Reservation): boolean =>
+      (q.bankId === undefined || r.bankId === q.bankId) &&
+      (q.status === undefined || r.status === q.status) &&
+      (q.recipientId === undefined || r.recipient.id === q.recipientId);
+    const live = this.core.store.list('reservations').filter(match).sort((a, b) => a.createdAt - b.createdAt);
+    const out = live.slice(0, q.limit);
+    if (q.includeEnded || q.status === 'ended') {
+      const left = q.limit - out.length;
+      if (left > 0) {
+        const past = this.core.store.pastReservations({ limit: left, ...(q.bankId !== undefined ? { bankId: q.bankId } : {}), ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}) });
+        out.push(...past);
+      }
+    }
+    return q.status === 'ended' ? out.filter((r) => r.status === 'ended') : out;
+  }
+
+  /** A locker alert reported by a controller, kept in the activity log (type `alert`) for staff and for export. */
+  async recordAlert(input: RecordAlertInput, actor: Actor): Promise<ActivityEntry> {
+    const req = parseInput(recordAlertInput, input);
+    this.core.mustBank(req.bankId, 'bankId');
+    const a = this.core.activity('alert', actor, {
+      bankId: req.bankId,
+      ...(req.lockerNumber !== undefined ? { lockerNumber: req.lockerNumber } : {}),
+      detail: `${req.kind}: ${req.detail} (controller ${req.controllerId}${req.seq !== undefined ? ` event ${req.seq}` : ''})`,
+    });
+    await this.core.commit({ activity: [a] });
+    return a;
+  }
+
+  async recordRemoteOpen(input: RecordRemoteOpenInput, actor: Actor): Promise<ActivityEntry> {
+    const req = parseInput(recordRemoteOpenInput, input);
+    this.core.mustBank(req.bankId, 'bankId');
+    const idx = this.core.banks.of(req.bankId);
+    if (!idx.lockers.has(req.lockerNumber)) throw notFound(`locker of bank ${req.bankId}`, req.lockerNumber, 'lockerNumber');
+    const live = idx.live.get(req.lockerNumber);
+    const a = this.core.activity('remote-open', actor, {
+      bankId: req.bankId,
+      lockerNumber: req.lockerNumber,
+      ...(live ? { reservationId: live.id, recipientId: live.recipient.id } : {}),
+      detail: [req.commandId && `command ${req.commandId}`, req.credentialId && `credential ${req.credentialId}`, req.outcome].filter(Boolean).join(': ') || undefined,
+    });
+    await this.core.commit({ activity: [a] });
+    return a;
+  }
+
+  async queryActivity(query: ActivityQuery): Promise<ActivityEntry[]> {
+    const q = parseInput(activityQuery, query);
+    if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new DomainError('VALIDATION', 'to: must not be before from', 'to');
+    return this.core.store.queryActivity(q);
+  }
+
+  async activityCsv(query: ActivityQuery): Promise<string> {
+    return activityToCsv(await this.queryActivity(query));
+  }
+}
+
+export function lockerView(l: Locker, idx: BankIndex, reach: ReachLimits): LockerView {
+  const live = idx.live.get(l.number);
+  const status: LockerStatus = l.service === 'out-of-service' ? 'out-of-service' : live ? (live.status as LockerStatus) : 'available';
+  const v: LockerView = { locker: l, status, accessible: isAccessible(l, reach) };
+  if (live) {
+    v.contents = {
+      reservationId: live.id,
+      kind: live.kind,
+      status: live.status,
+      recipient: live.recipient,
+      trackingIds: live.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : [])),
+      packages: live.packages.filter((p) => p.droppedOffAt !== undefined).length,
+      since: live.occupiedAt ?? live.createdAt,
+      ...(live.endsAt !== undefined ? { endsAt: live.endsAt } : {}),
+    };
+  }
+  return v;
+}
