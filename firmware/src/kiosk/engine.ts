@@ -23,7 +23,9 @@ import { systemClock } from './ports.ts';
 import type { KioskMemory, KioskMemoryPort } from './memory.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './throttle.ts';
 import { validateKioskTimers } from './timers.ts';
+import { DEFAULT_AUDIO_KEY_LABELS } from './view.ts';
 import type {
+  AudioKeyLabels,
   KeypadKey,
   KioskEventMap,
   LockerState,
@@ -63,6 +65,14 @@ export interface KioskEngineOptions {
    * (`fileKioskMemory(path)`). Without it they live in memory only.
    */
   memory?: KioskMemoryPort;
+  /**
+   * How audio mode starts: `detect` (default) by the headphone-detect input (`headphones(true)`); `key` on a kiosk
+   * without a detect line: the repeat key switches it on and the end of the session switches it off again, so the next
+   * person starts with a quiet kiosk.
+   */
+  audioSwitch?: 'detect' | 'key';
+  /** What is printed on the audio keys, named in the spoken prompts. */
+  keyLabels?: Partial<AudioKeyLabels>;
 }
 
 /** A timer of the page: which setting drives it, so tests and logs can tell them apart. */
@@ -138,6 +148,12 @@ interface StorageRecord {
 const DIGIT = /^[0-9]$/;
 
 /**
+ * The keys of the pickup page, one per action for the whole page: an option that appears (reopen, once the door is
+ * shut) takes its own key and never the one a person may be pressing for another action. "I am done" stays on 1.
+ */
+const PICKUP_KEYS = { done: '1', next: '2', 'open-all': '3', reopen: '4' } as const satisfies Record<string, KeypadKey>;
+
+/**
  * The kiosk session state machine. Commands (`keypad`, `scan`, `badge`, `select`, `back`, `signOut`, `headphones`,
  * `enterText`) are queued and run one at a time; every change of what the user should see is a `screen` event with
  * a view model, and every completed action becomes a protocol event through the event sink. Its data comes only from
@@ -154,6 +170,8 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   private readonly reportLeftOpen: boolean;
   private readonly dayEnd: { h: number; m: number };
   private readonly pinLen: { min: number; max: number };
+  private readonly audioSwitch: 'detect' | 'key';
+  private readonly keyLabels: AudioKeyLabels;
   readonly throttle: LoginThrottle;
 
   private chain: Promise<void> = Promise.resolve();
@@ -206,6 +224,8 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const [h, m] = (opts.storageDayEndsAt ?? '22:00').split(':').map((x) => Number(x));
     this.dayEnd = { h: h ?? 22, m: m ?? 0 };
     this.pinLen = opts.storagePinLength ?? { min: 4, max: 8 };
+    this.audioSwitch = opts.audioSwitch ?? 'detect';
+    this.keyLabels = { ...DEFAULT_AUDIO_KEY_LABELS, ...opts.keyLabels };
     this.throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
     this.memory = opts.memory;
     this.session = this.newSession();
@@ -380,10 +400,19 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   headphones(plugged: boolean): Promise<void> {
     return this.run(async () => {
       if (this.audio === plugged) return;
-      this.audio = plugged;
-      this.touch();
-      this.emitScreen('update', plugged ? msg('home.audioOn') : undefined);
+      this.setAudio(plugged);
     });
+  }
+
+  private setAudio(on: boolean): void {
+    this.audio = on;
+    this.touch();
+    this.emitScreen('update', on ? this.audioOnMessage() : undefined);
+  }
+
+  /** "Audio mode is on. Press R to hear this again...": the keys named as they are printed. */
+  private audioOnMessage(): MessageRef {
+    return msg('home.audioOn', { ...this.keyLabels });
   }
 
   /** Session language (also offered on the menu). */
@@ -625,15 +654,12 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       this.show({ page: 'out-of-order', title: msg('error.notReady.title'), lines: [msg('error.notReady')], timer: 'none' });
       return;
     }
-    const rules = this.rules();
-    const homeLines: MessageRef[] = [...lines, msg('home.prompt')];
-    if (rules.contactless) homeLines.push(msg('home.scanHint'));
-    homeLines.push(msg('home.menuHint'), msg('home.badgeHint'));
-    if (this.audio && lines.length === 0) homeLines.push(msg('home.audioOn'));
+    // A kiosk without a detect line is quiet again for the next person.
+    if (hadSession && reason && this.audioSwitch === 'key') this.audio = false;
     this.show({
       page: 'home',
       title: msg('home.title'),
-      lines: homeLines,
+      lines: this.homeLines(lines),
       input: { kind: 'digits', masked: true, minLength: 4, maxLength: 12 },
       ctx: { entry: 'code' },
       timer: 'none',
@@ -641,16 +667,28 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     if (hadSession && reason) this.emit('session-ended', { reason });
   }
 
+  /** The welcome's lines, the same in every language and whether a session is running or not. */
+  private homeLines(lines: MessageRef[]): MessageRef[] {
+    const out: MessageRef[] = [...lines, msg('home.prompt')];
+    if (this.rules().contactless) out.push(msg('home.scanHint'));
+    out.push(msg('home.menuHint'), msg('home.badgeHint'));
+    if (this.audio && lines.length === 0) out.push(this.audioOnMessage());
+    if (!this.audio && this.audioSwitch === 'key') out.push(msg('home.audioKeyHint', { repeat: this.keyLabels.repeat }));
+    return out;
+  }
+
   private lockerView(door: number): LockerView | undefined {
     const d = this.doorInfo(door);
     if (!d) return undefined;
+    const state = this.doorState.get(door) ?? 'closed';
     return {
       door,
       locker: d.locker,
       column: d.column,
       fromTop: d.fromTop,
       size: d.size,
-      state: this.doorState.get(door) ?? 'closed',
+      state,
+      stateLabel: msg(`locker.state.${state}`),
       where: lockerWhere(d),
     };
   }
@@ -703,7 +741,9 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     const masked = spec.input?.masked ?? false;
     this.emit('key', { key, masked: DIGIT.test(key) && masked });
     if (key === 'repeat' || key === 'stop' || key === 'volume-up' || key === 'volume-down') {
-      // The audio interface acts on these; for the session they are activity.
+      // The audio interface acts on these; for the session they are activity. Without a detect line the repeat key
+      // is what switches audio mode on.
+      if (key === 'repeat' && !this.audio && this.audioSwitch === 'key') return this.setAudio(true);
       this.touch();
       return;
     }
@@ -908,14 +948,10 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
 
   /** Home with the session kept (language chosen): the inactivity timer runs. */
   private showHomeInSession(lines: MessageRef[]): void {
-    const rules = this.rules();
-    const homeLines: MessageRef[] = [...lines, msg('home.prompt')];
-    if (rules.contactless) homeLines.push(msg('home.scanHint'));
-    homeLines.push(msg('home.menuHint'));
     this.show({
       page: 'home',
       title: msg('home.title'),
-      lines: homeLines,
+      lines: this.homeLines(lines),
       input: { kind: 'digits', masked: true, minLength: 4, maxLength: 12 },
       ctx: { entry: 'code' },
       timer: 'inactivity',
@@ -1037,7 +1073,7 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
       page: 'pickup',
       title: msg('pickup.title'),
       lines: [msg('pickup.none')],
-      options: this.numbered([{ id: 'done', label: msg('pickup.done') }]),
+      options: [{ id: 'done', label: msg('pickup.done'), key: PICKUP_KEYS.done }],
       timer: 'after-pickup',
     });
   }
@@ -1107,13 +1143,23 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     return msg(outcome === 'jammed' ? 'error.doorJammed' : 'error.doorUnknown', { locker });
   }
 
+  /** "Open now: locker 12, ..." for each open door; a door seen shut since says so ("Locker 12 is closed."). */
   private openedLines(doors: number[]): MessageRef[] {
-    return doors
-      .filter((d) => this.doorState.get(d) === 'open')
-      .map((d) => {
-        const info = this.doorInfo(d);
-        return info ? msg('locker.open', { where: lockerWhere(info) }) : msg('locker.closed', { locker: d });
-      });
+    return doors.flatMap((d) => {
+      const state = this.doorState.get(d);
+      const info = this.doorInfo(d);
+      if (state === 'open') return [info ? msg('locker.open', { where: lockerWhere(info) }) : msg('locker.closed', { locker: d })];
+      return state === 'closed' ? [msg('locker.closed', { locker: info?.locker ?? d })] : [];
+    });
+  }
+
+  /** The page's "Open now" line of a door that was just shut becomes "Locker 12 is closed.", seen and spoken. */
+  private markClosedOnPage(door: number): void {
+    const info = this.doorInfo(door);
+    if (!info || !this.spec.lines) return;
+    const isOpenLine = (l: MessageRef): boolean => l.key === 'locker.open' && (l.params?.['where'] as MessageRef | undefined)?.params?.['locker'] === info.locker;
+    if (!this.spec.lines.some(isOpenLine)) return;
+    this.spec = { ...this.spec, lines: this.spec.lines.map((l) => (isOpenLine(l) ? msg('locker.closed', { locker: info.locker }) : l)) };
   }
 
   private rememberPickup(doors: number[], reservationIds: string[]): void {
@@ -1170,14 +1216,13 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
   }
 
   private pickupOptions(): ScreenOption[] {
-    const opts: Array<{ id: string; label: MessageRef }> = [];
+    const opts: ScreenOption[] = [{ id: 'done', label: msg('pickup.done'), key: PICKUP_KEYS.done }];
     if (this.session.pending.length) {
-      opts.push({ id: 'next', label: msg('pickup.next') });
-      if (this.session.pending.length > 1) opts.push({ id: 'open-all', label: msg('pickup.openAll') });
+      opts.push({ id: 'next', label: msg('pickup.next'), key: PICKUP_KEYS.next });
+      if (this.session.pending.length > 1) opts.push({ id: 'open-all', label: msg('pickup.openAll'), key: PICKUP_KEYS['open-all'] });
     }
-    if (this.closedOpenedDoors().length && this.withinGrace()) opts.push({ id: 'reopen', label: msg('pickup.reopen') });
-    opts.push({ id: 'done', label: msg('pickup.done') });
-    return this.numbered(opts);
+    if (this.closedOpenedDoors().length && this.withinGrace()) opts.push({ id: 'reopen', label: msg('pickup.reopen'), key: PICKUP_KEYS.reopen });
+    return opts;
   }
 
   private showPickupPage(failures: MessageRef[], change: 'page' | 'update' = 'page'): void {
@@ -1879,7 +1924,10 @@ export class KioskEngine extends EventEmitter<KioskEventMap> {
     if (warned && ![...this.leftOpenWarned].length) this.warning = undefined;
     if (this.spec.doors?.includes(e.door) || warned) {
       if (this.spec.page === 'pickup') this.showPickupPage([], 'update');
-      else this.emitScreen('update');
+      else {
+        this.markClosedOnPage(e.door);
+        this.emitScreen('update');
+      }
     }
   }
 }
