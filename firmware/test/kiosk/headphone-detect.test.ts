@@ -8,12 +8,17 @@ import { join } from 'node:path';
 import t from 'tap';
 import { RecordingAudioOut } from '@portier/sim/audio/recording-audio.ts';
 import { VirtualDoor } from '@portier/sim/door.ts';
+import { startFirmataOnPty } from '@portier/sim/gpio/firmata-pty.ts';
 import { VirtualGpioBoard } from '@portier/sim/gpio/io-plugin.ts';
+import { VirtualPinBank } from '@portier/sim/gpio/pin-bank.ts';
+import { socatAvailable } from '@portier/sim/pty/socat.ts';
+import { pino } from 'pino';
 import type { IoPlugin } from '../../src/hal/gpio/index.ts';
 import { GpioSwitchInput } from '../../src/hal/gpio/gpio-switch.ts';
 import { AudioAssistant } from '../../src/kiosk/audio/assistant.ts';
+import { openHeadphoneDetect } from '../../src/kiosk/headphone-detect.ts';
 import { attachKioskInputs } from '../../src/kiosk/inputs.ts';
-import { loadRuntimeConfig, validateRuntimeConfig } from '../../src/runtime/config.ts';
+import { gpioHeadphoneDetectSchema, loadRuntimeConfig, validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { createKiosk } from './helpers.ts';
 
 /**
@@ -74,6 +79,30 @@ t.test('the pin is read through the pull-up when asked, plain otherwise; a missi
   const never = new GpioSwitchInput({ io: silent as unknown as IoPlugin, pin: 1, onLevel: 1, pull: 'up', readyTimeoutMs: 100 });
   await t.rejects(never.open(), { code: 'BUS_TIMEOUT', message: /not ready within 100 ms/ });
 });
+
+t.test(
+  'the configured detect line over a real Firmata board on a serial port (socat pty): the plug is seen',
+  { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)' },
+  async (t) => {
+    const contact = new VirtualDoor(1);
+    const bank = new VirtualPinBank({ wiring: [{ door: contact, lockPin: 2, sensorPin: 3, sensorOpenLevel: 1 }], pinCount: 8 });
+    const board = await startFirmataOnPty(bank);
+    t.teardown(async () => {
+      await board.close();
+      bank.dispose();
+      contact.dispose();
+    });
+    const cfg = gpioHeadphoneDetectSchema.parse({ kind: 'gpio', io: { type: 'firmata', path: board.controllerPath, reportVersionTimeoutMs: 50 }, pin: 3, debounceMs: 20 });
+    const detect = await openHeadphoneDetect(cfg, pino({ level: 'silent' }));
+    t.teardown(() => detect.close());
+    t.equal(detect.value, false, 'nothing plugged');
+    const seen = new Promise<boolean>((resolve) => detect.once('change', resolve));
+    contact.force();
+    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
+    t.equal(await Promise.race([seen, bound]), true, 'plugged, within 5 s');
+    t.equal(detect.value, true);
+  },
+);
 
 const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const base = {
