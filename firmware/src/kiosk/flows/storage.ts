@@ -65,13 +65,18 @@ export class StorageFlow {
 
   /** Back from a storage page: one step up. Returns false when the page is not one of storage's own steps. */
   back(page: string): boolean {
-    if (page === 'storage-duration') return this.showStorageSizes(), true;
-    if (page === 'storage-hours') return this.showStorageDuration(this.k.pages.ctx.size as LockerSize), true;
-    if (page === 'storage-extend' || page === 'storage-ask-end') {
-      const rec = this.current();
-      if (rec) return this.showStorageActive(rec), true;
+    if (page === 'storage-duration') {
+      this.showStorageSizes();
+      return true;
     }
-    return false;
+    if (page === 'storage-hours') {
+      this.showStorageDuration(this.k.pages.ctx.size as LockerSize);
+      return true;
+    }
+    const rec = page === 'storage-extend' || page === 'storage-ask-end' ? this.current() : undefined;
+    if (!rec) return false;
+    this.showStorageActive(rec);
+    return true;
   }
 
   private current(): StorageRecord | undefined {
