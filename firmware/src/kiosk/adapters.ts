@@ -47,27 +47,29 @@ export interface OfflineAccessLike {
   markUsed(credentialId: string): Promise<void> | void;
 }
 
+/** The kiosk's form of an answer of the credential check (`offline/credential-checker.ts`). */
+export function kioskCredentialCheck(r: ReturnType<OfflineAccessLike['checkCredential']>): CredentialCheck {
+  if (!r.ok) return { ok: false, reason: r.reason === 'expired' ? 'expired' : r.reason === 'used' ? 'used' : 'unknown' };
+  const c = r.credential;
+  return {
+    ok: true,
+    match: {
+      credentialId: c.id,
+      kind: c.kind,
+      role: c.role,
+      ...(c.subjectId !== undefined ? { subjectId: c.subjectId } : {}),
+      doors: [...c.doors],
+      reservationIds: [...c.reservationIds],
+      oneTime: c.oneTime,
+      ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+    },
+  };
+}
+
 /** A kiosk credential port over the offline module's durable check. */
 export function credentialPortFromOffline(access: OfflineAccessLike): CredentialPort {
   return {
-    check(kind, code, now): CredentialCheck {
-      const r = access.checkCredential(kind, code, now);
-      if (!r.ok) return { ok: false, reason: r.reason === 'expired' ? 'expired' : r.reason === 'used' ? 'used' : 'unknown' };
-      const c = r.credential;
-      return {
-        ok: true,
-        match: {
-          credentialId: c.id,
-          kind: c.kind,
-          role: c.role,
-          ...(c.subjectId !== undefined ? { subjectId: c.subjectId } : {}),
-          doors: [...c.doors],
-          reservationIds: [...c.reservationIds],
-          oneTime: c.oneTime,
-          ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
-        },
-      };
-    },
+    check: (kind, code, now) => kioskCredentialCheck(access.checkCredential(kind, code, now)),
     markUsed: (id) => access.markUsed(id),
   };
 }

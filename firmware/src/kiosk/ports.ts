@@ -81,3 +81,21 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** A timer as the timer port hands it out: only given back to `clearTimeout`. */
+export type TimerHandle = unknown;
+
+/**
+ * Where the kiosk's timers come from (page timeouts, door left open, end of a storage). A test passes its sinon fake
+ * clock (it has both methods), so the kiosk's time runs with the clock it ticks.
+ */
+export interface TimerPort {
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The process's timers, looked up at each call (so a fake installed later is the one used). */
+export const systemTimers: TimerPort = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

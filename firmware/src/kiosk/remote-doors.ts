@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandOf, DesiredDoor, EventBody } from '@portier/protocol';
 import { silentLogger, type Logger } from '../util/logger.ts';
-import type { DesiredStatePort, KioskDoorPort, UnlockOutcome, UnlockRequest } from './ports.ts';
+import { systemTimers, type DesiredStatePort, type KioskDoorPort, type TimerHandle, type TimerPort, type UnlockOutcome, type UnlockRequest } from './ports.ts';
 
 /** Default wait for the cloud's answer. */
 export const REMOTE_OPEN_WAIT_MS = 8000;
@@ -20,6 +20,8 @@ export interface RemoteDoorsOptions {
   /** Whether the broker is reachable now. */
   isOnline(): boolean;
   waitMs?: number;
+  /** Where the wait for the answer is timed (default the process's timers): a test passes its sinon clock. */
+  timers?: TimerPort;
   newRequestId?: () => string;
   logger?: Logger;
 }
@@ -33,7 +35,7 @@ export interface KioskOpenResultAck {
 interface Waiter {
   door: number;
   resolve: (o: UnlockOutcome) => void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 export class RemoteDoors {
@@ -60,7 +62,7 @@ export class RemoteDoors {
     }
     const requestId = (this.opts.newRequestId ?? (() => `kor-${randomUUID()}`))();
     const answered = new Promise<UnlockOutcome>((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = (this.opts.timers ?? systemTimers).setTimeout(() => {
         this.waiters.delete(requestId);
         this.log.warn({ requestId, door: door.door, locker: door.locker }, 'no answer from the cloud in time');
         resolve('unknown');
@@ -110,7 +112,7 @@ export class RemoteDoors {
     const w = this.waiters.get(requestId);
     if (!w) return;
     this.waiters.delete(requestId);
-    clearTimeout(w.timer);
+    (this.opts.timers ?? systemTimers).clearTimeout(w.timer);
     w.resolve(outcome);
   }
 }

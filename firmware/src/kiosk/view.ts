@@ -45,6 +45,20 @@ export type PageId =
 
 export type LockerState = 'open' | 'closed' | 'jammed' | 'unknown';
 
+/**
+ * What is printed on the keys the audio interface names in its prompts ("press R to hear this again"). A kiosk whose
+ * keypad is labelled otherwise passes its own labels (`kiosk.keyLabels` in the controller configuration).
+ */
+export interface AudioKeyLabels {
+  repeat: string;
+  stop: string;
+  louder: string;
+  softer: string;
+}
+
+/** The labels of the simulator's terminal kiosk and of the reference keypad. */
+export const DEFAULT_AUDIO_KEY_LABELS: AudioKeyLabels = { repeat: 'R', stop: 'S', louder: '+', softer: '-' };
+
 /** A locker on screen, with where it is ("locker 12, column 2, third door from the top"). */
 export interface LockerView {
   door: number;
@@ -53,6 +67,8 @@ export interface LockerView {
   fromTop: number;
   size: LockerSize;
   state: LockerState;
+  /** The state in words, for the screen and the voice of the session language ("ouvert", "not confirmed"). */
+  stateLabel: MessageRef;
   where: MessageRef;
 }
 

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { idSchema, importPublicKey, parseCredentialKey } from '@portier/protocol';
 import { controllerConfigSchema, describeIssues, readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
+import { firmataIoSchema } from '../config/schema.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
 
 export type { ConfigProblem };
@@ -54,6 +55,38 @@ const serialReaderSchema = z
   })
   .strict();
 
+/**
+ * A headphone-detect switch on a digital input of a Firmata I/O board (the GPIO HAL's board). The jack's detect
+ * contact is read with the board's pull-up by default: a contact that opens when a plug goes in then reads 1.
+ */
+export const gpioHeadphoneDetectSchema = z
+  .object({
+    kind: z.literal('gpio'),
+    io: firmataIoSchema,
+    pin: z.number().int().min(0).max(127),
+    /** The level the input reads with headphones plugged in. */
+    pluggedLevel: z.union([z.literal(0), z.literal(1)]).default(1),
+    /** `up`: the board's pull-up holds the input (a contact to ground); `none`: the jack drives the level itself. */
+    pull: z.enum(['up', 'none']).default('up'),
+    /** A level must hold this long before it counts (a plug going in bounces). */
+    debounceMs: z.number().int().min(0).max(1000).default(50),
+  })
+  .strict();
+
+/**
+ * How audio mode is switched on: `none` (no detect line wired: audio only through a device the program is given),
+ * `key` (no detect line: the repeat key switches audio on for the session), or a GPIO input.
+ * A string is read as the kind, so the union's errors are those of the one form the value has.
+ */
+const headphoneDetectSchema = z
+  .preprocess(
+    (v) => (typeof v === 'string' ? { kind: v } : v),
+    z.discriminatedUnion('kind', [z.object({ kind: z.literal('none') }).strict(), z.object({ kind: z.literal('key') }).strict(), gpioHeadphoneDetectSchema]),
+  )
+  .transform((v) => (v.kind === 'gpio' ? v : v.kind));
+
+export type GpioHeadphoneDetectConfig = z.infer<typeof gpioHeadphoneDetectSchema>;
+
 /** The `kiosk` section: present (and enabled) on the bank's kiosk column only. */
 export const kioskConfigSchema = z
   .object({
@@ -78,10 +111,20 @@ export const kioskConfigSchema = z
     /** Badge / smart-card reader on a serial port (line per badge). */
     badgeReader: serialReaderSchema.optional(),
     /**
-     * Headphone-detect input of the audio jack. Only `none` is supported by this build from the file; the simulator
-     * (or a board package) injects a switch input through `startController({ inputs })`.
+     * How audio mode starts: `none`, `key`, or a GPIO input (`{ kind: gpio, io, pin, pluggedLevel, pull, debounceMs }`).
+     * A switch input passed through `startController({ inputs })` (the simulator's jack) is used before any of these.
      */
-    headphoneDetect: z.literal('none').default('none'),
+    headphoneDetect: headphoneDetectSchema.default('none'),
+    /** What is printed on the audio keys, named in the spoken prompts ("press R to hear this again"). */
+    keyLabels: z
+      .object({
+        repeat: z.string().min(1).max(12).optional(),
+        stop: z.string().min(1).max(12).optional(),
+        louder: z.string().min(1).max(12).optional(),
+        softer: z.string().min(1).max(12).optional(),
+      })
+      .strict()
+      .optional(),
     /** Language of a new session. */
     language: z.enum(['en', 'fr']).default('en'),
     /** Local time ("HH:MM") at which day-use storage ends. */
@@ -199,6 +242,8 @@ export async function validateRuntimeConfig(input: unknown, opts: { baseDir?: st
   const k = obj(doc['kiosk']);
   claim(obj(k?.['scanner'])?.['path'], 'kiosk.scanner.path');
   claim(obj(k?.['badgeReader'])?.['path'], 'kiosk.badgeReader.path');
+  // The detect line's own board: the lock bus's Firmata board cannot be opened a second time.
+  claim(obj(obj(k?.['headphoneDetect'])?.['io'])?.['path'], 'kiosk.headphoneDetect.io.path');
 
   if (problems.length > 0 || !base.ok) return { ok: false, problems: dedupe(problems) };
   const config: RuntimeConfig = { ...base.config };

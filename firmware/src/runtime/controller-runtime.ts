@@ -338,7 +338,12 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         }),
         ...devices,
         logger,
-        engine: { defaultLang: k.language, ...(k.storageDayEndsAt ? { storageDayEndsAt: k.storageDayEndsAt } : {}) },
+        engine: {
+          defaultLang: k.language,
+          ...(k.storageDayEndsAt ? { storageDayEndsAt: k.storageDayEndsAt } : {}),
+          ...(k.headphoneDetect === 'key' ? { audioSwitch: 'key' as const } : {}),
+          ...(k.keyLabels ? { keyLabels: k.keyLabels } : {}),
+        },
       });
     }
 
@@ -398,6 +403,12 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     if (scanner) out.scanner = scanner;
     if (badge) out.badgeReader = badge;
     if (opts.inputs?.headphoneDetect) out.headphoneDetect = opts.inputs.headphoneDetect;
+    else if (typeof k.headphoneDetect === 'object') {
+      const { openHeadphoneDetect } = await import('../kiosk/headphone-detect.ts');
+      const detect = await openHeadphoneDetect(k.headphoneDetect, logger);
+      this.ownedDevices.push(detect);
+      out.headphoneDetect = detect;
+    }
     return out;
   }
 

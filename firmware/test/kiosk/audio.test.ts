@@ -51,7 +51,7 @@ t.test('a blind user picks up with headphones and the keypad only, in French, ev
   const opened = k.audio.spoken.at(-1);
   t.equal(opened?.lang, 'fr');
   t.match(opened?.text, /Ouvert : casier 12, colonne 2, troisième porte en partant du haut\./);
-  t.match(opened?.text, /Appuyez sur 1 pour Ouvrir le casier suivant\./);
+  t.match(opened?.text, /Appuyez sur 2 pour Ouvrir le casier suivant\./);
 
   await k.press(keyFor(k, 'next'));
   t.same(k.doors.unlocked, [2, 3]);

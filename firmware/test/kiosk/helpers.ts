@@ -265,6 +265,8 @@ export function createKiosk(t: Teardown, opts: KioskOptions = {}): Kiosk {
     sink,
     credentials: new DesiredStateCredentials(state, CREDENTIAL_KEY),
     clock: { now: () => Date.now() },
+    // The kiosk's timers run on this test's clock, passed in rather than found through the global setTimeout.
+    timers: clock,
     ...opts.engine,
   });
   const screens: ScreenView[] = [];

@@ -12,9 +12,9 @@ t.test('recipient pickup by keypad code, one locker at a time: personal then dep
   const tx = k.sink.transactions('pickup');
   t.equal(tx.length, 1);
   t.match(tx[0], { kind: 'pickup', doors: [2], reservationIds: ['res-1'], trackingIds: ['1Z001'], actor: { role: 'recipient', id: 'r-1' }, via: 'pin', offline: false });
-  t.ok(k.engine.screen.options.some((o) => o.id === 'next' && o.key === '1'), 'next locker offered on key 1');
+  t.ok(k.engine.screen.options.some((o) => o.id === 'next' && o.key === '2'), 'next locker offered on key 2 (1 is "I am done" on this page)');
 
-  await k.press('1');
+  await k.press('2');
   t.same(k.doors.unlocked, [2, 3], 'departmental package opened next');
   t.equal(k.sink.transactions('pickup').length, 2);
   t.match(k.sink.transactions('pickup')[1], { doors: [3], reservationIds: ['res-2'], trackingIds: ['1Z002'] });

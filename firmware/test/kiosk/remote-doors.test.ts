@@ -73,11 +73,12 @@ async function typeCode(engine: KioskEngine, code: string): Promise<void> {
 }
 
 t.test('RemoteDoors: the answer of the cloud is the outcome; no answer in time is unknown; offline nothing is asked', async (t) => {
-  const clock = sinon.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  // Only Date is faked globally: the wait for the cloud's answer is timed on this clock, passed in.
+  const clock = sinon.useFakeTimers({ now: T0, toFake: ['Date'] });
   t.teardown(() => clock.restore());
   const events: EventBody[] = [];
   let online = true;
-  const remote = new RemoteDoors({ publishEvent: (b) => void events.push(b), isOnline: () => online, waitMs: 8000, newRequestId: () => `kor-${events.length + 1}` });
+  const remote = new RemoteDoors({ publishEvent: (b) => void events.push(b), isOnline: () => online, waitMs: 8000, timers: clock, newRequestId: () => `kor-${events.length + 1}` });
   const door = bankState().doors.at(-1)!;
 
   const p1 = remote.open(door, { purpose: 'pickup', credentialId: 'pickup.res-r', actor: { role: 'recipient', id: 'r-5' } });

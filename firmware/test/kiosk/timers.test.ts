@@ -2,7 +2,11 @@ import t from 'tap';
 import { DEFAULT_KIOSK_TIMERS } from '@portier/protocol';
 import { KioskError } from '../../src/kiosk/errors.ts';
 import { parseKioskTimers, validateKioskTimers } from '../../src/kiosk/timers.ts';
-import { CODES, createKiosk, desiredState } from './helpers.ts';
+import sinon from 'sinon';
+import { DesiredStateCredentials } from '../../src/kiosk/desired-credentials.ts';
+import { KioskEngine } from '../../src/kiosk/engine.ts';
+import type { KeypadKey } from '../../src/kiosk/view.ts';
+import { CODES, CREDENTIAL_KEY, FakeDoors, FakeState, RecordingSink, T0, createKiosk, desiredState } from './helpers.ts';
 
 t.test('timer validation: defaults, ranges and combinations, with the field named', async (t) => {
   t.same(validateKioskTimers({}), { ok: true, timers: DEFAULT_KIOSK_TIMERS }, 'missing fields take the defaults');
@@ -169,4 +173,33 @@ t.test('left-open from the door controller: warned, not reported twice', async (
   t.match(k.text(), /WARNING Please close locker 12/);
   await k.tick(60_000);
   t.same(k.sink.ofType('door-left-open'), [], 'the door controller reports it, not the kiosk');
+});
+
+t.test('the timers come through the timer port: a test passes its sinon clock and the process timers stay real', async (t) => {
+  // Only Date is faked globally: a kiosk that used the global setTimeout would never see this clock's ticks.
+  const clock = sinon.useFakeTimers({ now: T0, toFake: ['Date'] });
+  t.teardown(() => clock.restore());
+  const doors = new FakeDoors();
+  const state = new FakeState(desiredState({ rules: { openAllAtOnce: true }, timers: { returnHomeOnInactivityS: 20, doorLeftOpenS: 30, returnHomeAfterPickupS: 10 } }));
+  const sink = new RecordingSink();
+  const engine = new KioskEngine({ doors, state, sink, credentials: new DesiredStateCredentials(state, CREDENTIAL_KEY), clock: { now: () => clock.now }, timers: clock });
+  engine.start();
+  t.teardown(() => engine.stop());
+  const tick = async (ms: number): Promise<void> => {
+    await clock.tickAsync(ms);
+    await engine.settled();
+  };
+
+  await engine.keypad('enter');
+  t.equal(engine.screen.page, 'menu');
+  await tick(19_999);
+  t.equal(engine.screen.page, 'menu');
+  await tick(1);
+  t.equal(engine.screen.page, 'home', 'inactivity timer on the passed clock');
+
+  for (const d of CODES.pickup) await engine.keypad(d as KeypadKey);
+  await engine.keypad('enter');
+  t.same(doors.unlocked, [2, 3]);
+  await tick(30_000);
+  t.equal(sink.ofType('door-left-open').length, 2, 'left-open supervision on the passed clock');
 });

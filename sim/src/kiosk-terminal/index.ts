@@ -19,7 +19,8 @@ export interface TerminalScreen {
   feedback?: TerminalMessage;
   options: Array<{ id: string; label: TerminalMessage; key?: string }>;
   input?: { kind: 'digits' | 'text'; masked: boolean; length: number; value?: string };
-  lockers: Array<{ locker: number; state: string; where: TerminalMessage }>;
+  /** `stateLabel`: the state in words of the session language (the raw `state` is drawn only without it). */
+  lockers: Array<{ locker: number; state: string; stateLabel?: TerminalMessage; where: TerminalMessage }>;
   role?: string;
   waitUntil?: number;
 }
@@ -90,7 +91,7 @@ export function renderScreen(view: TerminalScreen, translate: (ref: TerminalMess
   if (view.warning) out.push(`!! ${tr(view.warning)}`);
   if (view.error) out.push(`** ${tr(view.error)}`);
   for (const l of view.lines) out.push(`   ${tr(l)}`);
-  for (const l of view.lockers) out.push(`   # ${tr(l.where)}: ${l.state}`);
+  for (const l of view.lockers) out.push(`   # ${tr(l.where)}: ${l.stateLabel ? tr(l.stateLabel) : l.state}`);
   if (view.input) {
     const shown = view.input.masked ? '*'.repeat(view.input.length) : (view.input.value ?? '');
     out.push(`   > ${shown}_`);

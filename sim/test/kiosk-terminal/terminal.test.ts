@@ -60,6 +60,18 @@ t.test('the home page is drawn, a pickup code typed on the keyboard opens the lo
   t.match(term.take(), />> Thank you\. Goodbye\.[\s\S]*== Welcome ==/);
 });
 
+t.test('a French session draws the door states in French', async (t) => {
+  const term = terminal(t, { rules: { openAllAtOnce: true } });
+  await term.k.engine.setLanguage('fr');
+  await term.keys(`${CODES.pickup}\r`);
+  const page = term.take();
+  t.match(page, /# casier 13, colonne 2, première porte en partant du haut: ouvert/);
+  t.notMatch(page, /: open$/m, 'no raw state');
+  term.k.doors.close(3);
+  await term.keys('');
+  t.match(term.take(), /# casier 13, colonne 2, première porte en partant du haut: fermé/);
+});
+
 t.test('scan, badge and typed text lines; options by letter; back; sign out', async (t) => {
   const term = terminal(t, { rules: { contactless: true, addToExistingLocker: false } });
   await term.keys('@BADGE-OP-1\r');

@@ -16,6 +16,13 @@ export interface AudioAssistantOptions {
   logger?: Logger;
   /** Volume change per key press. Default 10. */
   volumeStep?: number;
+  /** The volume keys never go below this level, so nobody turns the kiosk silent for the next person. Default 20. */
+  minVolume?: number;
+  /**
+   * The volume every session starts at (headphones plugged in, or audio switched on by its key): the configured level,
+   * never the last person's. Default: the output's volume when the assistant is built (its configured level).
+   */
+  sessionVolume?: number;
   /** The echo of a typed digit: one short tone, the same for every digit so nothing can be told apart by ear. */
   digitTone?: { freqHz: number; ms: number };
 }
@@ -47,6 +54,8 @@ export class AudioAssistant {
   private readonly log: Logger;
   private readonly step: number;
   private readonly tone: { freqHz: number; ms: number };
+  private readonly minVolume: number;
+  private readonly sessionVolume: number;
   private last: { text: string; lang: Lang } | undefined;
   /** An utterance the next one waits for (a goodbye). */
   private hold: Promise<unknown> | undefined;
@@ -56,11 +65,18 @@ export class AudioAssistant {
     if (!view.audio) {
       if (this.active) {
         this.active = false;
-        this.quiet(() => this.audio.stop());
+        // A session that ends switches audio off (a kiosk without a detect line): its goodbye is still heard.
+        const hold = this.hold;
+        this.hold = undefined;
+        if (!hold) this.quiet(() => this.audio.stop());
       }
       return;
     }
-    this.active = true;
+    if (!this.active) {
+      this.active = true;
+      // A new person: the volume the previous one chose does not carry over.
+      this.quiet(() => this.audio.setVolume(this.sessionVolume));
+    }
     if (view.change === 'input') {
       // Typing only changes a count on screen: the tone already answered the key. Checks such as "Input cleared"
       // come as feedback and are spoken.
@@ -85,7 +101,8 @@ export class AudioAssistant {
       this.hold = undefined;
       this.quiet(() => this.audio.stop());
     } else if (key === 'volume-up' || key === 'volume-down') {
-      const v = Math.max(0, Math.min(100, this.audio.volume + (key === 'volume-up' ? this.step : -this.step)));
+      const v = Math.max(this.minVolume, Math.min(100, this.audio.volume + (key === 'volume-up' ? this.step : -this.step)));
+      // The tone plays after the change: the person hears the level they just chose.
       this.quiet(() => this.audio.setVolume(v).then(() => this.audio.tone(660, 80)));
     }
   };
@@ -109,11 +126,14 @@ export class AudioAssistant {
     this.log = (opts.logger ?? silentLogger).child({ module: 'kiosk-audio' });
     this.step = opts.volumeStep ?? 10;
     this.tone = opts.digitTone ?? { freqHz: 880, ms: 60 };
+    this.minVolume = Math.min(100, Math.max(1, opts.minVolume ?? 20));
+    this.sessionVolume = Math.min(100, Math.max(this.minVolume, opts.sessionVolume ?? this.audio.volume));
     this.engine.on('screen', this.onScreen);
     this.engine.on('key', this.onKey);
     this.engine.on('warning', this.onWarning);
     this.engine.on('notice', this.onNotice);
     this.active = this.engine.screen.audio;
+    if (this.active) this.quiet(() => this.audio.setVolume(this.sessionVolume));
   }
 
   /** Stops listening and speaking. */

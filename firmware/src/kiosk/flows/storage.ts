@@ -1,0 +1,338 @@
+// Day-use storage: a locker of this column held under a PIN that exists only on this kiosk, until a time of the day
+// (fixed, chosen, or "no end", which still ends with the day); open, extend and end it; its end when the time is over.
+import { randomBytes } from 'node:crypto';
+import type { LockerSize } from '@portier/protocol';
+import { msg, type MessageRef } from '../../i18n/index.ts';
+import type { KioskParts } from '../core.ts';
+import type { KioskMemory } from '../memory.ts';
+import type { PageCtx, PageSpec, StorageRecord } from '../session.ts';
+
+export class StorageFlow {
+  private readonly storages = new Map<string, StorageRecord>();
+
+  constructor(private readonly k: KioskParts) {}
+
+  has(id: string): boolean {
+    return this.storages.has(id);
+  }
+
+  /** The storage a PIN opens, if any. */
+  byPin(pin: string): StorageRecord | undefined {
+    const key = this.k.core.codeKey('storage', pin);
+    return [...this.storages.values()].find((s) => s.pinKey === key);
+  }
+
+  /** Staff removed what was stored (expired removal). */
+  forget(id: string): void {
+    if (!this.storages.delete(id)) return;
+    this.k.core.dirty = true;
+  }
+
+  restore(m: KioskMemory): void {
+    for (const s of m.storages) {
+      const rec: StorageRecord = { ...s };
+      this.storages.set(rec.id, rec);
+      this.scheduleStorageEnd(rec);
+    }
+  }
+
+  snapshot(): KioskMemory['storages'] {
+    return [...this.storages.values()].map(({ id, door, pinKey, startedAt, endsAt, noEnd }) => ({ id, door, pinKey, startedAt, endsAt, noEnd }));
+  }
+
+  stop(): void {
+    for (const s of this.storages.values()) this.k.core.cancel(s.timer);
+  }
+
+  onSelect(page: 'storage-size' | 'storage-duration' | 'storage-active' | 'storage-ask-end', id: string): Promise<void> | void {
+    const { pages } = this.k;
+    switch (page) {
+      case 'storage-size':
+        return this.showStorageDuration(id.replace(/^size-/, '') as LockerSize);
+      case 'storage-duration':
+        return this.onStorageDuration(id);
+      case 'storage-active':
+        return this.onStorageActive(id);
+      case 'storage-ask-end': {
+        const rec = this.current();
+        if (!rec) return pages.goHome('done');
+        if (id === 'end') return this.endStorage(rec);
+        if (id === 'keep') return this.openStorage(rec);
+        return;
+      }
+    }
+  }
+
+  /** Back from a storage page: one step up. Returns false when the page is not one of storage's own steps. */
+  back(page: string): boolean {
+    if (page === 'storage-duration') {
+      this.showStorageSizes();
+      return true;
+    }
+    if (page === 'storage-hours') {
+      this.showStorageDuration(this.k.pages.ctx.size as LockerSize);
+      return true;
+    }
+    const rec = page === 'storage-extend' || page === 'storage-ask-end' ? this.current() : undefined;
+    if (!rec) return false;
+    this.showStorageActive(rec);
+    return true;
+  }
+
+  private current(): StorageRecord | undefined {
+    const id = this.k.pages.ctx.storageId;
+    return id ? this.storages.get(id) : undefined;
+  }
+
+  private formatTime(ms: number): string {
+    const d = new Date(ms);
+    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  }
+
+  /** The next end of the storage day after `now` (local time). */
+  dayEndAfter(now: number): number {
+    const d = new Date(now);
+    d.setHours(this.k.core.dayEnd.h, this.k.core.dayEnd.m, 0, 0);
+    if (d.getTime() <= now) d.setDate(d.getDate() + 1);
+    return d.getTime();
+  }
+
+  showStorageSizes(): void {
+    const { pages } = this.k;
+    const sizes = this.k.free.sizeOptions(true);
+    if (sizes.length === 0) {
+      pages.showMenu();
+      return pages.setError(msg('error.noLockers'));
+    }
+    pages.show({
+      page: 'storage-size',
+      title: msg('storage.title'),
+      lines: [msg('chooseSize.prompt')],
+      options: pages.numbered([...sizes, { id: 'back', label: msg('menu.back') }]),
+    });
+  }
+
+  private showStorageDuration(size: LockerSize): void {
+    const { core, pages } = this.k;
+    const dayEnd = this.dayEndAfter(core.now());
+    pages.show({
+      page: 'storage-duration',
+      title: msg('storage.title'),
+      lines: [msg('storage.duration.prompt')],
+      options: pages.numbered([
+        { id: 'fixed', label: msg('storage.fixed', { time: this.formatTime(dayEnd) }) },
+        { id: 'chosen', label: msg('storage.chosen') },
+        { id: 'no-end', label: msg('storage.noEnd') },
+        { id: 'back', label: msg('menu.back') },
+      ]),
+      ctx: { size },
+    });
+  }
+
+  private onStorageDuration(id: string): void {
+    const { core, pages } = this.k;
+    const size = pages.ctx.size as LockerSize;
+    if (id === 'fixed') return this.showStoragePin({ size, storageEndsAt: this.dayEndAfter(core.now()), storageNoEnd: false });
+    if (id === 'no-end') return this.showStoragePin({ size, storageEndsAt: this.dayEndAfter(core.now()), storageNoEnd: true });
+    if (id === 'chosen') {
+      pages.show({
+        page: 'storage-hours',
+        title: msg('storage.title'),
+        lines: [msg('storage.hours.prompt', { max: core.rules().maxStorageH })],
+        input: { kind: 'digits', masked: false, minLength: 1, maxLength: 3 },
+        options: [{ id: 'back', label: msg('menu.back') }],
+        ctx: { size, entry: 'hours' },
+      });
+    }
+  }
+
+  onStorageHours(hours: number): void {
+    const { core, pages } = this.k;
+    const max = core.rules().maxStorageH;
+    if (!Number.isInteger(hours) || hours < 1 || hours > max) return pages.setError(msg('error.hoursRange', { min: 1, max }));
+    const now = core.now();
+    // Day-use storage: a chosen time never runs past the end of the day.
+    const endsAt = Math.min(now + hours * 3_600_000, this.dayEndAfter(now));
+    this.showStoragePin({ size: pages.ctx.size as LockerSize, storageEndsAt: endsAt, storageNoEnd: false });
+  }
+
+  private showStoragePin(ctx: PageCtx): void {
+    const { min, max } = this.k.core.pinLen;
+    this.k.pages.show({
+      page: 'storage-pin',
+      title: msg('storage.title'),
+      lines: [msg('storage.pin.prompt', { min, max })],
+      input: { kind: 'digits', masked: true, minLength: min, maxLength: max },
+      options: [{ id: 'back', label: msg('menu.back') }],
+      ctx: { ...ctx, entry: 'pin' },
+    });
+  }
+
+  onStoragePin(pin: string): void {
+    const { core, pages } = this.k;
+    const { min, max } = core.pinLen;
+    if (pin.length < min || pin.length > max) return pages.setError(msg('error.pinTooShort', { min, max }));
+    if (this.byPin(pin)) return pages.setError(msg('error.pinTaken'));
+    pages.show({
+      page: 'storage-pin-confirm',
+      title: msg('storage.title'),
+      lines: [msg('storage.pinConfirm.prompt')],
+      input: { kind: 'digits', masked: true, minLength: min, maxLength: max },
+      options: [{ id: 'back', label: msg('menu.back') }],
+      ctx: { ...pages.ctx, storagePin: core.codeKey('storage', pin), entry: 'pin-confirm' },
+    });
+  }
+
+  async onStoragePinConfirm(pin: string): Promise<void> {
+    const { core, pages, overlay, opener } = this.k;
+    const ctx = pages.ctx;
+    if (core.codeKey('storage', pin) !== ctx.storagePin) {
+      const { storagePin: _drop, ...rest } = ctx;
+      this.showStoragePin(rest);
+      return pages.setError(msg('error.pinMismatch'));
+    }
+    const door = this.k.free.doors(ctx.size, true)[0];
+    if (door === undefined) {
+      pages.showMenu();
+      return pages.setError(msg('error.noLockers'));
+    }
+    const now = core.now();
+    const id = `st-${randomBytes(6).toString('hex')}`;
+    core.session.role = 'recipient';
+    core.session.actor = { role: 'recipient' };
+    core.session.via = 'pin';
+    const o = await opener.open(door, 'storage-start');
+    const page = this.storageOpenPage();
+    if (!o.ok) return pages.show(opener.doorPage(o, page, []));
+    const rec: StorageRecord = { id, door, pinKey: ctx.storagePin as string, startedAt: now, endsAt: ctx.storageEndsAt as number, noEnd: ctx.storageNoEnd ?? false };
+    this.storages.set(id, rec);
+    core.dirty = true;
+    overlay.setReservation({ id, kind: 'storage', status: 'occupied', door, trackingIds: [], endsAt: rec.endsAt });
+    this.scheduleStorageEnd(rec);
+    await core.transaction('storage-start', [door], [id], [], rec.noEnd ? {} : { endsAt: rec.endsAt });
+    pages.show(opener.doorPage(o, page, [msg('storage.put'), this.untilLine(rec)]));
+  }
+
+  private untilLine(rec: StorageRecord): MessageRef {
+    return rec.noEnd ? msg('storage.untilNoEnd') : msg('storage.until', { time: this.formatTime(rec.endsAt) });
+  }
+
+  private scheduleStorageEnd(rec: StorageRecord): void {
+    const { core } = this.k;
+    core.cancel(rec.timer);
+    // Every day-use storage ends at the end of the day at the latest ("no end" included).
+    const endAt = rec.noEnd ? this.dayEndAfter(rec.startedAt) : rec.endsAt;
+    const delay = Math.min(Math.max(0, endAt - core.now()), 2 ** 31 - 1);
+    rec.timer = core.timers.setTimeout(() => {
+      rec.timer = undefined;
+      void core.run(async () => {
+        if (!this.storages.has(rec.id)) return;
+        if (core.now() < endAt) return this.scheduleStorageEnd(rec);
+        await this.expireStorage(rec);
+      });
+    }, delay);
+  }
+
+  /** The storage time is over: the locker stays shut with the belongings; staff remove them as expired. */
+  private async expireStorage(rec: StorageRecord): Promise<void> {
+    const { core, overlay } = this.k;
+    this.storages.delete(rec.id);
+    core.dirty = true;
+    const r = overlay.reservations().find((x) => x.id === rec.id);
+    if (r) overlay.setReservation({ ...r, status: 'expired' });
+    await core.transaction('storage-end', [rec.door], [rec.id], [], { actor: { role: 'system' }, via: 'keypad' });
+  }
+
+  showStorageActive(rec: StorageRecord): void {
+    const { pages, overlay } = this.k;
+    const opts: Array<{ id: string; label: MessageRef }> = [{ id: 'open', label: msg('storage.open') }];
+    if (!rec.noEnd) opts.push({ id: 'extend', label: msg('storage.extend') });
+    opts.push({ id: 'end', label: msg('storage.end') }, { id: 'done', label: msg('pickup.done') });
+    pages.show({
+      page: 'storage-active',
+      title: msg('storage.title'),
+      lines: [msg('storage.active.prompt', { locker: overlay.lockerOf(rec.door) }), this.untilLine(rec)],
+      options: pages.numbered(opts),
+      doors: [rec.door],
+      ctx: { storageId: rec.id },
+    });
+  }
+
+  private onStorageActive(id: string): void | Promise<void> {
+    const { pages } = this.k;
+    const rec = this.current();
+    if (!rec) return pages.goHome('done');
+    if (id === 'open') {
+      if (rec.noEnd) {
+        return pages.show({
+          page: 'storage-ask-end',
+          title: msg('storage.title'),
+          lines: [msg('storage.askEnd')],
+          options: pages.numbered([
+            { id: 'end', label: msg('storage.end') },
+            { id: 'keep', label: msg('storage.keep') },
+          ]),
+          doors: [rec.door],
+          ctx: { storageId: rec.id },
+        });
+      }
+      return this.openStorage(rec);
+    }
+    if (id === 'end') return this.endStorage(rec);
+    if (id === 'extend') {
+      pages.show({
+        page: 'storage-extend',
+        title: msg('storage.title'),
+        lines: [msg('storage.extend.prompt')],
+        input: { kind: 'digits', masked: false, minLength: 1, maxLength: 3 },
+        options: [{ id: 'back', label: msg('menu.back') }],
+        ctx: { storageId: rec.id, entry: 'extend-hours' },
+      });
+    }
+  }
+
+  /** The page after a storage locker was opened (started, opened again, ended). */
+  private storageOpenPage(): Omit<PageSpec, 'lines' | 'error' | 'doors'> {
+    return { page: 'storage-open', title: msg('storage.title'), options: this.k.pages.numbered([{ id: 'done', label: msg('pickup.done') }]), timer: 'after-pickup' };
+  }
+
+  private async openStorage(rec: StorageRecord): Promise<void> {
+    const { core, pages, opener } = this.k;
+    const o = await opener.open(rec.door, 'storage-open');
+    if (o.ok) await core.transaction('storage-open', [rec.door], [rec.id], [], rec.noEnd ? {} : { endsAt: rec.endsAt });
+    pages.show(opener.doorPage(o, this.storageOpenPage(), [msg('storage.put')]));
+  }
+
+  private async endStorage(rec: StorageRecord): Promise<void> {
+    const { core, pages, overlay, opener } = this.k;
+    const o = await opener.open(rec.door, 'storage-end');
+    if (o.ok) {
+      core.cancel(rec.timer);
+      this.storages.delete(rec.id);
+      core.dirty = true;
+      overlay.removeReservation(rec.id);
+      await core.transaction('storage-end', [rec.door], [rec.id], []);
+    }
+    pages.show(opener.doorPage(o, this.storageOpenPage(), [msg('storage.ended')]));
+  }
+
+  async onStorageExtend(hours: number): Promise<void> {
+    const { core, pages, overlay } = this.k;
+    const rec = this.current();
+    if (!rec) return pages.goHome('done');
+    const max = core.rules().maxStorageH;
+    if (!Number.isInteger(hours) || hours < 1) return pages.setError(msg('error.hoursRange', { min: 1, max }));
+    const endsAt = rec.endsAt + hours * 3_600_000;
+    if (endsAt - rec.startedAt > max * 3_600_000 || endsAt > this.dayEndAfter(rec.startedAt)) {
+      return pages.setError(msg('error.extendTooLong', { max }));
+    }
+    rec.endsAt = endsAt;
+    core.dirty = true;
+    const r = overlay.reservations().find((x) => x.id === rec.id);
+    if (r) overlay.setReservation({ ...r, endsAt });
+    this.scheduleStorageEnd(rec);
+    await core.transaction('storage-extend', [rec.door], [rec.id], [], { endsAt });
+    pages.notice = [msg('storage.extended', { time: this.formatTime(endsAt) })];
+    this.showStorageActive(rec);
+  }
+}

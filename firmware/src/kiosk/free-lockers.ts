@@ -1,0 +1,42 @@
+// Which lockers are free to fill (staff drop-off without reservation, day-use storage) and the size choices they make.
+import { LOCKER_SIZES, type LockerSize } from '@portier/protocol';
+import { msg, type MessageKey, type MessageRef } from '../i18n/index.ts';
+import type { KioskParts } from './core.ts';
+
+export class FreeLockers {
+  constructor(private readonly k: KioskParts) {}
+
+  /** Doors a staff member may use: a carrier's credential may restrict them. */
+  allowedDoor(door: number): boolean {
+    const c = this.k.core.session.credential;
+    if (!c || c.role !== 'carrier' || c.doors.length === 0) return true;
+    return c.doors.includes(door);
+  }
+
+  /**
+   * Free lockers of a size: in service, nothing reserved or stored in them, not standing open. `own`: this column's
+   * doors only, for day-use storage: its PIN exists only on this kiosk, so no credential the cloud knows could have
+   * a door of another column opened for it.
+   */
+  doors(size?: LockerSize, own = false): number[] {
+    const { core, overlay } = this.k;
+    // Expired reservations still hold a package until staff remove it.
+    const busy = new Set(overlay.reservations().map((r) => r.door));
+    // Someone using the audio interface is offered lockers within the reach range first (DESIGN.md "Accessibility").
+    const preferAccessible = core.audio && !core.staffSession();
+    return overlay
+      .allDoors()
+      .filter((d) => d.service === 'in-service' && !busy.has(d.door) && (size === undefined || d.size === size) && !(own && d.remote))
+      .filter((d) => this.allowedDoor(d.door) && !this.k.doors.isOpen(d.door) && !this.k.opener.remoteUnreachable(d.door))
+      .sort((a, b) => (preferAccessible ? Number(b.accessible) - Number(a.accessible) : 0) || a.door - b.door)
+      .map((d) => d.door);
+  }
+
+  sizeOptions(own = false): Array<{ id: string; label: MessageRef }> {
+    const sizes = [...LOCKER_SIZES, 'custom'] as LockerSize[];
+    return sizes
+      .map((size) => ({ size, count: this.doors(size, own).length }))
+      .filter((x) => x.count > 0)
+      .map((x) => ({ id: `size-${x.size}`, label: msg('size.option', { size: msg(`size.${x.size}` as MessageKey), count: x.count }) }));
+  }
+}
