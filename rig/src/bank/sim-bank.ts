@@ -8,19 +8,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { pino, type Logger } from 'pino';
-import { KerongCu16Bus } from '@portier/firmware/hal/kerong-cu16/bus.ts';
-import type { LockBus } from '@portier/firmware/hal/lock-bus.ts';
-import { validateRuntimeConfig } from '@portier/firmware/runtime/config.ts';
-import { startController, type RunningController, type RuntimeEventMap } from '@portier/firmware/runtime/controller-runtime.ts';
-import type { KioskEngine } from '@portier/firmware/kiosk/engine.ts';
-import type { KeypadKey } from '@portier/firmware/kiosk/view.ts';
-import { RecordingAudioOut } from '../audio/recording-audio.ts';
-import { VirtualCu16BoardSet } from '../cu16/boards.ts';
-import { createMockCu16Transport, type MockCu16Transport } from '../cu16/transports.ts';
-import { VirtualDoor } from '../door.ts';
-import { expectCondition, expectEvent } from '../expect.ts';
-import { VirtualLineReader, VirtualSwitch } from '../inputs/virtual-inputs.ts';
-import { startCu16OnPty, type Cu16OnPty } from '../pty/cu16-pty.ts';
+import { KerongCu16Bus, type KeypadKey, type LockBus } from '@portier/firmware/hal';
+import { startController, validateRuntimeConfig, type KioskEngine, type RunningController, type RuntimeEventMap } from '@portier/firmware';
+import {
+  RecordingAudioOut,
+  VirtualCu16BoardSet,
+  VirtualDoor,
+  VirtualLineReader,
+  VirtualSwitch,
+  createMockCu16Transport,
+  expectCondition,
+  expectEvent,
+  startCu16OnPty,
+  type Cu16OnPty,
+  type MockCu16Transport,
+} from '@portier/sim';
 import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
 
 export interface RunSimBankOptions {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
 import { runSimBank, validateBankConfig, BankConfigError, type SimBank } from '../../src/bank/index.ts';
-import { socatAvailable } from '../../src/pty/socat.ts';
+import { socatAvailable } from '@portier/sim';
 import { PICKUP, kioskState, until, world, type World } from './helpers.ts';
 
 const BANK = 'bank-sim';
