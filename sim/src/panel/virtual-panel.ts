@@ -41,10 +41,15 @@ export class VirtualTouch extends EventEmitter<TouchInputEventMap> implements To
   }
 }
 
-/** A display that keeps what it was given: the page shown and the notices, for tests to read. */
+/** A display that keeps what it was given (the last `limit` pages and notices), for tests to read. */
 export class RecordingDisplay implements KioskDisplay {
   readonly views: DisplayView[] = [];
   readonly notices: Array<{ text: string; lang: SpeechLang }> = [];
+  private readonly limit: number;
+
+  constructor(opts: { limit?: number } = {}) {
+    this.limit = opts.limit ?? 500;
+  }
 
   get current(): DisplayView | undefined {
     return this.views[this.views.length - 1];
@@ -52,9 +57,11 @@ export class RecordingDisplay implements KioskDisplay {
 
   show(view: DisplayView): void {
     this.views.push(view);
+    if (this.views.length > this.limit) this.views.shift();
   }
 
   notice(text: string, lang: SpeechLang): void {
     this.notices.push({ text, lang });
+    if (this.notices.length > this.limit) this.notices.shift();
   }
 }
