@@ -5,10 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { startCloud, type CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import { provision } from '@portier/cloud/provision/provision.ts';
-import { runSimBank, validateBankConfig, type SimBank } from '@portier/sim/bank/index.ts';
-import { runTerminalKiosk } from '@portier/sim/kiosk-terminal/index.ts';
+import { startCloud, provision, type CloudRuntime } from '@portier/cloud';
+import { runSimBank, validateBankConfig, runTerminalKiosk, type SimBank } from '@portier/rig';
 import { seedDemo, DEMO_ADMIN } from './seed.ts';
 import { machineSpeaker, mirrorAudio, probeSpeaker } from './speaker.ts';
 import { startFailure } from './start-failure.ts';

@@ -1,7 +1,7 @@
 // The demo organisation: one enterprise, division, location (ADA reach range), a bank of two columns (the kiosk
 // column and a plain one) with lockers of every size at realistic heights, two recipients (one needs accessible
 // lockers) and a carrier. Idempotent: a second run of the demo finds it and only adds a new parcel.
-import type { LockerService } from '@portier/cloud/domain/service.ts';
+import type { LockerService } from '@portier/cloud';
 import type { LockerSize } from '@portier/protocol';
 
 export const DEMO_ADMIN = { user: 'admin', password: 'portier-demo' };

@@ -3,8 +3,7 @@
 // espeak-ng the demo stays silent, and the transcript on the terminal kiosk is the only way to follow the audio.
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { AudioOut, SpeechLang } from '@portier/firmware/hal/audio.ts';
-import { EspeakAudioOut } from '@portier/firmware/hal/espeak-audio.ts';
+import { EspeakAudioOut, type AudioOut, type SpeechLang } from '@portier/firmware/hal';
 
 export interface SpeakerProbe {
   /** ALSA's list of sound cards. */

@@ -1,8 +1,14 @@
-// The dependency rules of DESIGN.md, checked over the source tree:
-//   protocol imports nothing of ours; firmware and cloud never import each other; cloud never imports sim;
-//   firmware's production code imports neither sim nor the cloud's server libraries.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// The dependency rules of DESIGN.md, checked over the source tree by reading the imports of every source file (with
+// TypeScript's own pre-processor, so an import written inside a string or a comment is not taken for one):
+//   protocol imports nothing of ours and no node I/O module; firmware and cloud never import each other;
+//   the simulator imports only the firmware's HAL (and protocol); the rig (simulator under the real firmware) never
+//   imports the cloud, and only scripts import the rig; the firmware's production code imports neither the simulator
+//   nor the cloud's server libraries; another workspace is imported through its public face only (`@portier/x`, or
+//   `@portier/firmware/hal`), never by a deep path or a relative path into its folder; and each workspace's package
+//   exports name its src/index.ts only (and the firmware's HAL entry).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
 
 export interface BoundaryViolation {
   file: string;
@@ -11,13 +17,23 @@ export interface BoundaryViolation {
   rule: string;
 }
 
-const PARTS = ['protocol', 'firmware', 'cloud', 'sim', 'scripts'] as const;
+const PARTS = ['protocol', 'firmware', 'cloud', 'sim', 'rig', 'scripts'] as const;
 type Part = (typeof PARTS)[number];
+
+/** What each workspace's package.json may export: its index, and for the firmware its HAL entry. */
+const FACES: Partial<Record<Part, Record<string, string>>> = {
+  protocol: { '.': './src/index.ts' },
+  firmware: { '.': './src/index.ts', './hal': './src/hal/index.ts' },
+  cloud: { '.': './src/index.ts' },
+  sim: { '.': './src/index.ts' },
+  rig: { '.': './src/index.ts' },
+};
 
 /** Server-side libraries that must never reach a controller board. */
 const CLOUD_ONLY_PACKAGES = ['aedes', 'fastify', '@fastify/', 'fastify-type-provider-zod', 'csv-stringify', 'csv-parse'];
 
-const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
+/** Node modules that reach outside the process (files, network, processes, the terminal, the host). */
+const NODE_IO_MODULES = ['fs', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'tls', 'tty', 'child_process', 'cluster', 'worker_threads', 'readline', 'os', 'inspector', 'repl'];
 
 function walk(dir: string, out: string[]): void {
   let entries: string[];
@@ -35,32 +51,106 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** Which part a specifier points into, if it points into one of ours. */
-function targetPart(root: string, fromFile: string, specifier: string): Part | undefined {
-  const pkg = /^@portier\/([a-z]+)/.exec(specifier);
-  if (pkg) return (PARTS as readonly string[]).includes(pkg[1] as string) ? (pkg[1] as Part) : undefined;
-  if (!specifier.startsWith('.')) return undefined;
-  const target = relative(root, resolve(dirname(fromFile), specifier));
-  const first = target.split(sep)[0];
-  return (PARTS as readonly string[]).includes(first as string) ? (first as Part) : undefined;
+function isPart(name: string | undefined): name is Part {
+  return (PARTS as readonly string[]).includes(name as string);
 }
 
-function ruleFor(part: Part, isTest: boolean, target: Part | undefined, specifier: string): string | undefined {
-  if (part === 'protocol' && target !== undefined && target !== 'protocol') return 'protocol imports nothing of ours';
-  if (part === 'firmware' && target === 'cloud') return 'firmware never imports cloud';
-  if (part === 'cloud' && target === 'firmware') return 'cloud never imports firmware';
-  if (part === 'cloud' && target === 'sim') return 'cloud never imports sim';
-  if (part === 'sim' && target === 'cloud') return 'sim never imports cloud';
-  if (part === 'firmware' && !isTest) {
-    if (target === 'sim') return 'firmware production code never imports the simulator';
-    if (CLOUD_ONLY_PACKAGES.some((p) => specifier === p || specifier.startsWith(p.endsWith('/') ? p : `${p}/`))) {
-      return `firmware must not depend on the cloud's server library ${specifier}`;
-    }
+/** Where a specifier points, if into one of our workspaces: the workspace, and the path inside it. */
+interface Target {
+  part: Part;
+  /** `package`: `@portier/x` or `@portier/x/sub`; `relative`: a path into the workspace's folder. */
+  via: 'package' | 'relative';
+  /** The subpath after the package name (`hal`, `door.ts`), or the folder path inside the workspace. */
+  sub: string;
+}
+
+function targetOf(root: string, fromFile: string, specifier: string): Target | undefined {
+  const pkg = /^@portier\/([a-z]+)(?:\/(.*))?$/.exec(specifier);
+  if (pkg) return isPart(pkg[1]) ? { part: pkg[1], via: 'package', sub: pkg[2] ?? '' } : undefined;
+  if (!specifier.startsWith('.')) return undefined;
+  const [first, ...rest] = relative(root, resolve(dirname(fromFile), specifier)).split(sep);
+  return isPart(first) ? { part: first, via: 'relative', sub: rest.join('/') } : undefined;
+}
+
+function isNodeIo(specifier: string): boolean {
+  const name = specifier.replace(/^node:/, '').split('/')[0] as string;
+  return NODE_IO_MODULES.includes(name) && (specifier.startsWith('node:') || !specifier.startsWith('.'));
+}
+
+function isCloudOnly(specifier: string): boolean {
+  return CLOUD_ONLY_PACKAGES.some((p) => specifier === p || specifier.startsWith(p.endsWith('/') ? p : `${p}/`));
+}
+
+/** The rule an import breaks, if any. */
+function ruleFor(part: Part, folder: string, target: Target | undefined, specifier: string): string | undefined {
+  const isTest = folder === 'test';
+  if (part === 'protocol') {
+    if (target && target.part !== 'protocol') return 'protocol imports nothing of ours';
+    if (folder === 'src' && isNodeIo(specifier)) return `protocol is pure: no node I/O module (${specifier})`;
+  }
+  if (part === 'firmware' && !isTest && isCloudOnly(specifier)) return `firmware must not depend on the cloud's server library ${specifier}`;
+  if (!target || target.part === part) return undefined;
+  const to = target.part;
+  if (part === 'firmware' && to === 'cloud') return 'firmware never imports cloud';
+  if (part === 'cloud' && to === 'firmware') return 'cloud never imports firmware';
+  if (part === 'cloud' && (to === 'sim' || to === 'rig')) return `cloud never imports ${to}`;
+  if (part === 'sim' && !(to === 'protocol' || (to === 'firmware' && target.via === 'package' && target.sub === 'hal'))) {
+    return "the simulator imports only the firmware's HAL (@portier/firmware/hal) and protocol";
+  }
+  if (part === 'firmware' && to === 'sim' && !isTest) return 'firmware production code never imports the simulator';
+  if (part === 'rig' && to === 'cloud') return 'the rig never imports cloud';
+  if (to === 'rig' && part !== 'scripts') return 'only scripts import the rig';
+  // A contract suite shared by the workspaces' tests (one body run against each deployable's implementation).
+  if (to === 'scripts' && isTest && /(^|\/)scripts\/test\/contracts\//.test(specifier)) return undefined;
+  if (to === 'scripts') return 'nothing imports scripts (a test may import the shared contract suites of scripts/test/contracts)';
+  if (target.via === 'package' && target.sub !== '' && !(to === 'firmware' && target.sub === 'hal')) {
+    return `another workspace is imported through its face: @portier/${to}${to === 'firmware' ? ' or @portier/firmware/hal' : ''}`;
+  }
+  // A test may share another workspace's test fixtures; anything else goes through the package.
+  if (target.via === 'relative' && !(isTest && target.sub.startsWith('test/'))) {
+    return `another workspace is imported through its face (@portier/${to}), not by a path into its folder`;
   }
   return undefined;
 }
 
-/** Every import in the tree under `root` that breaks a dependency rule. */
+function lineOf(text: string, pos: number): number {
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Each import of a source text: its specifier and 1-based line. */
+export function importsOf(text: string): Array<{ specifier: string; line: number }> {
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => ({ specifier: f.fileName, line: lineOf(text, f.pos) }));
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A workspace's package exports must be its face: exactly the entries of FACES, each pointing at a file that exists. */
+function exportViolations(root: string, part: Part): BoundaryViolation[] {
+  const face = FACES[part];
+  const pkg = readJson(join(root, part, 'package.json'));
+  if (!face || !pkg) return [];
+  const file = `${part}/package.json`;
+  const rule = `exports name ${Object.values(face).join(' and ')} only`;
+  const exp = pkg['exports'];
+  if (typeof exp !== 'object' || exp === null || Array.isArray(exp)) return [{ file, line: 0, specifier: 'exports', rule }];
+  const out: BoundaryViolation[] = [];
+  for (const [key, value] of Object.entries(exp)) {
+    if (face[key] !== value) out.push({ file, line: 0, specifier: `${key}: ${JSON.stringify(value)}`, rule });
+    else if (!existsSync(join(root, part, value))) out.push({ file, line: 0, specifier: `${key}: ${value}`, rule: 'an export points at a file that exists' });
+  }
+  for (const key of Object.keys(face)) if (!(key in exp)) out.push({ file, line: 0, specifier: key, rule: `exports name ${face[key]}` });
+  return out;
+}
+
+/** Every import in the tree under `root` that breaks a dependency rule, and every package export beyond a face. */
 export function findBoundaryViolations(root: string): BoundaryViolation[] {
   const violations: BoundaryViolation[] = [];
   for (const part of PARTS) {
@@ -68,27 +158,20 @@ export function findBoundaryViolations(root: string): BoundaryViolation[] {
     walk(join(root, part), files);
     for (const file of files) {
       const rel = relative(root, file);
-      const isTest = rel.split(sep)[1] === 'test';
-      const lines = readFileSync(file, 'utf8').split('\n');
-      lines.forEach((text, i) => {
-        for (const m of text.matchAll(IMPORT_RE)) {
-          const specifier = m[2] as string;
-          const rule = ruleFor(part, isTest, targetPart(root, file, specifier), specifier);
-          if (rule) violations.push({ file: rel, line: i + 1, specifier, rule });
-        }
-      });
-    }
-  }
-  // The firmware is deployed alone: its declared runtime dependencies must not pull the cloud's in.
-  try {
-    const pkg = JSON.parse(readFileSync(join(root, 'firmware', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) {
-      if (dep === '@portier/cloud' || CLOUD_ONLY_PACKAGES.some((p) => dep === p || (p.endsWith('/') && dep.startsWith(p)))) {
-        violations.push({ file: 'firmware/package.json', line: 0, specifier: dep, rule: 'firmware runtime dependencies exclude the cloud' });
+      const folder = rel.split(sep)[1] ?? '';
+      for (const { specifier, line } of importsOf(readFileSync(file, 'utf8'))) {
+        const rule = ruleFor(part, folder, targetOf(root, file, specifier), specifier);
+        if (rule) violations.push({ file: rel.split(sep).join('/'), line, specifier, rule });
       }
     }
-  } catch {
-    // no firmware package yet
+    violations.push(...exportViolations(root, part));
+  }
+  // The firmware is deployed alone: its declared runtime dependencies must not pull the cloud's in.
+  const firmware = readJson(join(root, 'firmware', 'package.json'));
+  for (const dep of Object.keys((firmware?.['dependencies'] as Record<string, string> | undefined) ?? {})) {
+    if (dep === '@portier/cloud' || CLOUD_ONLY_PACKAGES.some((p) => dep === p || (p.endsWith('/') && dep.startsWith(p)))) {
+      violations.push({ file: 'firmware/package.json', line: 0, specifier: dep, rule: 'firmware runtime dependencies exclude the cloud' });
+    }
   }
   return violations;
 }

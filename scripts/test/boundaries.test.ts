@@ -31,6 +31,26 @@ t.test('a forbidden import is caught', async (t) => {
     ['protocol/src/a.ts', "import '../../sim/src/door.ts';", '../../sim/src/door.ts', /protocol imports nothing/],
     ['firmware/src/b.ts', "import Aedes from 'aedes';", 'aedes', /server library/],
     ['firmware/src/b.ts', "import { VirtualDoor } from '@portier/sim/door.ts';", '@portier/sim/door.ts', /never imports the simulator/],
+    // The simulator implements hardware: the firmware's HAL and protocol, nothing above them.
+    ['sim/src/panel.ts', "import { KioskEngine } from '@portier/firmware';", '@portier/firmware', /simulator imports only the firmware's HAL/],
+    ['sim/src/cu16.ts', "import { Cu16Parser } from '@portier/firmware/hal/kerong-cu16/parser.ts';", '@portier/firmware/hal/kerong-cu16/parser.ts', /simulator imports only the firmware's HAL/],
+    ['sim/src/bank.ts', "import { startController } from '../../firmware/src/runtime/controller-runtime.ts';", '../../firmware/src/runtime/controller-runtime.ts', /simulator imports only the firmware's HAL/],
+    ['sim/test/bank.test.ts', "import type { KioskEngine } from '../../firmware/src/kiosk/engine.ts';", '../../firmware/src/kiosk/engine.ts', /simulator imports only the firmware's HAL/],
+    ['sim/src/main.ts', "import { runSimBank } from '@portier/rig';", '@portier/rig', /simulator imports only the firmware's HAL/],
+    ['sim/src/x.ts', "import { startCloud } from '@portier/cloud';", '@portier/cloud', /simulator imports only the firmware's HAL/],
+    // Protocol is pure.
+    ['protocol/src/a.ts', "import { readFileSync } from 'node:fs';", 'node:fs', /no node I\/O module/],
+    ['protocol/src/a.ts', "import { readFile } from 'fs/promises';", 'fs/promises', /no node I\/O module/],
+    ['protocol/src/a.ts', "import { connect } from 'node:net';", 'node:net', /no node I\/O module/],
+    // Another workspace only through its face.
+    ['scripts/demo/a.ts', "import { startCloud } from '@portier/cloud/runtime/cloud-runtime.ts';", '@portier/cloud/runtime/cloud-runtime.ts', /through its face: @portier\/cloud/],
+    ['scripts/demo/a.ts', "import { VirtualDoor } from '../../sim/src/door.ts';", '../../sim/src/door.ts', /through its face \(@portier\/sim\)/],
+    ['firmware/test/a.test.ts', "import { VirtualDoor } from '@portier/sim/door.ts';", '@portier/sim/door.ts', /through its face: @portier\/sim/],
+    ['rig/src/a.ts', "import { KioskEngine } from '@portier/firmware/kiosk/engine.ts';", '@portier/firmware/kiosk/engine.ts', /@portier\/firmware or @portier\/firmware\/hal/],
+    // Who may use the rig.
+    ['rig/src/a.ts', "import { startCloud } from '@portier/cloud';", '@portier/cloud', /rig never imports cloud/],
+    ['cloud/test/a.test.ts', "import { runSimBank } from '@portier/rig';", '@portier/rig', /cloud never imports rig/],
+    ['firmware/test/a.test.ts', "import { runSimBank } from '@portier/rig';", '@portier/rig', /only scripts import the rig/],
   ];
   for (const [file, text, specifier, rule] of cases) {
     const root = tree({ [file]: `${text}\n` });
@@ -45,19 +65,61 @@ t.test('a forbidden import is caught', async (t) => {
 t.test('allowed imports pass', async (t) => {
   const root = tree({
     'firmware/src/a.ts': "import { z } from 'zod';\nimport { topicFor } from '@portier/protocol';\nimport { b } from './b.ts';\n",
-    'firmware/test/a.test.ts': "import { VirtualDoor } from '@portier/sim/door.ts';\n",
-    'sim/src/a.ts': "import type { LockBus } from '@portier/firmware/hal';\n",
+    'firmware/test/a.test.ts': "import { VirtualDoor } from '@portier/sim';\nimport { sample } from '../../protocol/test/fixtures/samples.ts';\n",
+    'sim/src/a.ts': "import type { LockBus } from '@portier/firmware/hal';\nimport { topicFor } from '@portier/protocol';\nimport { b } from './b.ts';\n",
+    'sim/test/a.test.ts': "import { KerongCu16Bus } from '@portier/firmware/hal';\nimport { VirtualDoor } from '../src/door.ts';\n",
+    'rig/src/a.ts': "import { startController } from '@portier/firmware';\nimport { VirtualDoor } from '@portier/sim';\nimport type { LockBus } from '@portier/firmware/hal';\n",
+    'rig/test/a.test.ts': "import { createKiosk } from '../../firmware/test/kiosk/helpers.ts';\n",
+    'scripts/demo/a.ts': "import { startCloud } from '@portier/cloud';\nimport { runSimBank } from '@portier/rig';\nimport { readFileSync } from 'node:fs';\n",
+    'protocol/scripts/docs.ts': "import { writeFileSync } from 'node:fs';\n",
+    // An import written in a string or a comment is not an import.
+    'sim/src/strings.ts': "const example = \"import { KioskEngine } from '@portier/firmware';\";\n// import { startCloud } from '@portier/cloud';\n",
     'cloud/src/a.ts': "import Aedes from 'aedes';\nimport { topicFor } from '@portier/protocol';\n",
-    'protocol/src/a.ts': "import { sign } from 'node:crypto';\nimport { x } from './x.ts';\n",
+    'protocol/src/a.ts': "import { sign } from 'node:crypto';\nimport { crc32 } from 'node:zlib';\nimport { x } from './x.ts';\n",
   });
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   t.same(findBoundaryViolations(root), []);
 });
 
 t.test('a cloud dependency in the firmware package is caught', async (t) => {
-  const root = tree({ 'firmware/package.json': JSON.stringify({ dependencies: { fastify: '5', zod: '4' } }) });
+  const root = tree({
+    'firmware/package.json': JSON.stringify({ exports: { '.': './src/index.ts', './hal': './src/hal/index.ts' }, dependencies: { fastify: '5', zod: '4' } }),
+    'firmware/src/index.ts': '',
+    'firmware/src/hal/index.ts': '',
+  });
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const v = findBoundaryViolations(root);
   t.equal(v.length, 1);
   t.equal(v[0]?.specifier, 'fastify');
+});
+
+t.test('a violation names the file, the line of the import and what it imports', async (t) => {
+  const root = tree({ 'sim/src/panel/a.ts': "import { b } from './b.ts';\nimport {\n  KioskEngine,\n} from '@portier/firmware';\n" });
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  t.same(findBoundaryViolations(root), [
+    { file: 'sim/src/panel/a.ts', line: 4, specifier: '@portier/firmware', rule: "the simulator imports only the firmware's HAL (@portier/firmware/hal) and protocol" },
+  ]);
+});
+
+t.test('package exports name the index only (and the firmware HAL entry), pointing at files that exist', async (t) => {
+  const pkg = (exports: unknown): string => JSON.stringify({ name: 'x', exports });
+  const root = tree({
+    'sim/package.json': pkg({ '.': './src/index.ts', './*': './src/*' }),
+    'sim/src/index.ts': '',
+    'cloud/package.json': pkg({ '.': './src/index.ts' }),
+    'firmware/package.json': pkg({ '.': './src/index.ts', './hal': './src/hal/index.ts' }),
+    'firmware/src/index.ts': '',
+    'firmware/src/hal/index.ts': '',
+    'protocol/package.json': pkg({ '.': './src/index.ts', './docs/*': './docs/*' }),
+    'protocol/src/index.ts': '',
+    'rig/package.json': pkg('./src/index.ts'),
+  });
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const v = findBoundaryViolations(root).map((x) => `${x.file} ${x.specifier}: ${x.rule}`);
+  t.same(v.sort(), [
+    'cloud/package.json .: ./src/index.ts: an export points at a file that exists',
+    'protocol/package.json ./docs/*: "./docs/*": exports name ./src/index.ts only',
+    'rig/package.json exports: exports name ./src/index.ts only',
+    'sim/package.json ./*: "./src/*": exports name ./src/index.ts only',
+  ]);
 });

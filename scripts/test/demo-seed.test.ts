@@ -1,8 +1,7 @@
 // The demo's locker bank is one a person could build: every door lies on its column between the plinth and the top,
 // doors of a column do not overlap, and each is at least as tall as the parcels of its size.
 import t from 'tap';
-import { LockerService } from '@portier/cloud/domain/service.ts';
-import { MemoryStore } from '@portier/cloud/store/memory.ts';
+import { LockerService, MemoryStore } from '@portier/cloud';
 import { DEMO_COLUMN, seedDemo } from '../demo/seed.ts';
 
 const MIN_HEIGHT_CM: Record<string, number> = { XS: 8, S: 15, M: 25, L: 30, XL: 40 };

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal/kerong-cu16/bus.ts';
+import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal';
 import { VirtualDoor } from '../src/door.ts';
 import { VirtualCu16BoardSet } from '../src/cu16/boards.ts';
 import { startCu16OnPty } from '../src/pty/cu16-pty.ts';

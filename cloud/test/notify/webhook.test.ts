@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { signBody, WebhookNotifier, type ParcelReadyNotice, type RecipientDirectory } from '@portier/cloud/notify/webhook.ts';
-import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
+import { signBody, WebhookNotifier, type ParcelReadyNotice, type RecipientDirectory } from '../../src/notify/webhook.ts';
+import type { IssuedPickupCode } from '../../src/bridge/event-ingest.ts';
 
 const SECRET = 'webhook-secret-0123456789';
 const contacts = new Map([['alice', { id: 'alice', name: 'Alice Martin', email: 'alice@example.com', needsAccessible: false, createdAt: 1 }]]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cu16DialectSchema } from '../hal/kerong-cu16/dialect.ts';
 
 /**
  * The controller's configuration: ONE schema with a section per concern (STYLE.md: zigbee2mqtt).
@@ -50,18 +51,7 @@ export const gpioBusSchema = z
   })
   .strict();
 
-/**
- * What a KR-CU16 board speaks, part by part; a part left out is detected (the status query at start, the unlock
- * answer from the board's first unlock).
- */
-export const cu16DialectSchema = z
-  .object({
-    /** The status query the board knows. YAML reads an unquoted 0x32 as the number 50: both spellings are taken. */
-    statusQuery: z.preprocess((v) => (v === 0x30 ? '0x30' : v === 0x32 ? '0x32' : v), z.enum(['0x30', '0x32'])).optional(),
-    /** How the board answers an unlock: its status frame, or the short acknowledgement `02 ADDR 31 00 03 SUM`. */
-    unlockReply: z.enum(['status', 'ack']).optional(),
-  })
-  .strict();
+export { cu16DialectSchema };
 
 export const cu16BusSchema = z
   .object({

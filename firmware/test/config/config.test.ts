@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadConfigFile, validate, type ConfigProblem } from '@portier/firmware/config/index.ts';
+import { loadConfigFile, validate, type ConfigProblem } from '../../src/config/index.ts';
 
 const gpio = {
   hardware: {
@@ -100,7 +100,7 @@ t.test('problems are worded for a person: the full key, the allowed range or cho
 });
 
 t.test('the controller program words its file problems the same way, sections included', async (t) => {
-  const { validateRuntimeConfig } = await import('@portier/firmware/runtime/config.ts');
+  const { validateRuntimeConfig } = await import('../../src/runtime/config.ts');
   const r = await validateRuntimeConfig({
     hardware: { bus: { kind: 'kerong-cu16', path: '/dev/ttyUSB0', doorCount: 200 } },
     console: { pinHash: 'scrypt$1024$8$1$abcdefghijklmnopqrstuv$abcdefghijklmnopqrstuvabcdefghijklmnopqrstuvwx', idleTimeoutS: 5 },
@@ -142,7 +142,7 @@ t.test('files: YAML and JSON, unreadable and malformed files', async (t) => {
 });
 
 t.test('environment overrides: set a path, typed values, unknown keys reported', async (t) => {
-  const { applyEnvOverrides } = await import('@portier/firmware/config/index.ts');
+  const { applyEnvOverrides } = await import('../../src/config/index.ts');
   const env = {
     PORTIER_CONTROLLER__HARDWARE__BUS__IO__PATH: '/dev/ttyACM9',
     PORTIER_CONTROLLER__HARDWARE__DOORS__MAX_PULSE_MS: '800',
@@ -183,9 +183,9 @@ t.test('a CU16 dialect override: for every board and per board, YAML spellings o
   if (r.ok && r.config.hardware.bus.kind === 'kerong-cu16') {
     t.same(r.config.hardware.bus.dialect, { statusQuery: '0x32' });
     t.same(r.config.hardware.bus.boardDialects, { '1': { statusQuery: '0x30', unlockReply: 'ack' } });
-    const { createLockBus } = await import('@portier/firmware/doors/create-bus.ts');
-    const { silentLogger } = await import('@portier/firmware/util/logger.ts');
-    const bus = (await createLockBus(r.config.hardware, silentLogger)) as import('@portier/firmware/hal/kerong-cu16/bus.ts').KerongCu16Bus;
+    const { createLockBus } = await import('../../src/doors/create-bus.ts');
+    const { silentLogger } = await import('../../src/util/logger.ts');
+    const bus = (await createLockBus(r.config.hardware, silentLogger)) as import('../../src/hal/kerong-cu16/bus.ts').KerongCu16Bus;
     t.same([bus.dialectOf(0), bus.dialectOf(1)], ['0x32 reply ?', '0x30 ack'], 'the bus speaks the configured dialects');
     t.equal(bus.unlockReportsStatus(17), false, 'board 1 acknowledges: the controller reads the doors before an unlock');
   }

@@ -1,10 +1,10 @@
 import t from 'tap';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { flattenConfig, maskSecrets, parseConfigValue, isSecretKey } from '@portier/firmware/console/config-file.ts';
-import { consoleConfigSchema, hashTechnicianPin, verifyTechnicianPin } from '@portier/firmware/console/config-section.ts';
-import { LogRing, createLogTee } from '@portier/firmware/console/log-ring.ts';
-import { FileThrottleStore, SignInThrottle } from '@portier/firmware/console/throttle.ts';
+import { flattenConfig, maskSecrets, parseConfigValue, isSecretKey } from '../../src/console/config-file.ts';
+import { consoleConfigSchema, hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config-section.ts';
+import { LogRing, createLogTee } from '../../src/console/log-ring.ts';
+import { FileThrottleStore, SignInThrottle } from '../../src/console/throttle.ts';
 import { configFile, controllerValidator, sampleConfig, testPinHash, TEST_PIN, writeConfig } from './fixtures/setup.ts';
 
 t.test('technician PIN: scrypt hash, constant-time check, bad PINs and hashes refused', async (t) => {
@@ -116,7 +116,7 @@ t.test('sign-in throttle: doubling delay, lock-out, one more failure after it lo
 });
 
 t.test('factory reset restores the shipped config and erases only what the cloud re-sends', async (t) => {
-  const { factoryResetLocalState } = await import('@portier/firmware/console/factory-reset.ts');
+  const { factoryResetLocalState } = await import('../../src/console/factory-reset.ts');
   const cfg = writeConfig(await sampleConfig(4));
   t.teardown(cfg.cleanup);
   const { mkdirSync, existsSync } = await import('node:fs');
@@ -222,7 +222,7 @@ t.test("config set keeps the technician's layout: only the changed value differs
 });
 
 t.test('a file with CR LF line ends keeps them, a value inside a one-line map is quoted when it must be', async (t) => {
-  const { setYamlValue } = await import('@portier/firmware/console/yaml-edit.ts');
+  const { setYamlValue } = await import('../../src/console/yaml-edit.ts');
   const crlf = 'log:\r\n  level: info # note\r\nhardware:\r\n  doors: { pulseMs: 500 }\r\n';
   t.equal(setYamlValue(crlf, ['log', 'format'], 'json'), 'log:\r\n  level: info # note\r\n  format: json\r\nhardware:\r\n  doors: { pulseMs: 500 }\r\n');
   t.equal(setYamlValue(crlf, ['hardware', 'doors', 'pulseMs'], 400), crlf.replace('500', '400'));

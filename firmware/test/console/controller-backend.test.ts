@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
 import { createServer } from 'node:net';
 import type { EventBody } from '@portier/protocol';
-import { DoorController } from '@portier/firmware/doors/door-controller.ts';
-import { ControllerBackend, probeBroker, type ConsoleLink } from '@portier/firmware/console/controller-backend.ts';
-import { LogRing, createLogTee } from '@portier/firmware/console/log-ring.ts';
+import { DoorController } from '../../src/doors/door-controller.ts';
+import { ControllerBackend, probeBroker, type ConsoleLink } from '../../src/console/controller-backend.ts';
+import { LogRing, createLogTee } from '../../src/console/log-ring.ts';
 import { pino } from 'pino';
 import { createCu16Fixture } from '../fixtures/cu16-fixture.ts';
 import { SERVICE_PASSWORD, SERVICE_USER, startTestBroker } from '../link/helpers/broker.ts';
@@ -120,9 +120,9 @@ t.test('events lists the door events the controller recorded for the cloud, once
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { validateRuntimeConfig } = await import('@portier/firmware/runtime/config.ts');
-  const { startController } = await import('@portier/firmware/runtime/controller-runtime.ts');
-  const { consoleBackendFactory } = await import('@portier/firmware/runtime/cli.ts');
+  const { validateRuntimeConfig } = await import('../../src/runtime/config.ts');
+  const { startController } = await import('../../src/runtime/controller-runtime.ts');
+  const { consoleBackendFactory } = await import('../../src/runtime/cli.ts');
   const dir = mkdtempSync(join(tmpdir(), 'portier-conev-'));
   const cfgFile = writeConfig(await sampleConfig(4));
   const v = await validateRuntimeConfig({

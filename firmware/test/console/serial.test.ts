@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { SerialPort } from 'serialport';
-import { serveSerialConsole } from '@portier/firmware/console/index.ts';
-import { createPtyPair, socatAvailable } from '@portier/sim/pty/socat.ts';
+import { serveSerialConsole } from '../../src/console/index.ts';
+import { createPtyPair, socatAvailable } from '@portier/sim';
 import { startSimController } from './fixtures/sim-controller.ts';
 import { TEST_PIN, sampleConfig, writeConfig } from './fixtures/setup.ts';
 

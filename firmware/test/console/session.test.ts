@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
 import sinon from 'sinon';
 import { readFileSync } from 'node:fs';
-import { ConsoleSession, FACTORY_RESET_PHRASE } from '@portier/firmware/console/session.ts';
-import { consoleConfigSchema } from '@portier/firmware/console/config-section.ts';
+import { ConsoleSession, FACTORY_RESET_PHRASE } from '../../src/console/session.ts';
+import { consoleConfigSchema } from '../../src/console/config-section.ts';
 import { FakeBackend } from './fixtures/fake-backend.ts';
 import { TEST_PIN, configFile, sampleConfig, writeConfig } from './fixtures/setup.ts';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PassThrough, Duplex } from 'node:stream';
-import { startConsole } from '@portier/firmware/console/index.ts';
+import { startConsole } from '../../src/console/index.ts';
 import { FakeBackend } from './fixtures/fake-backend.ts';
 import { TEST_PIN, configFile, sampleConfig, writeConfig } from './fixtures/setup.ts';
 

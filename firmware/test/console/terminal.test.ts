@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Terminal, stripEscapes } from '@portier/firmware/console/terminal.ts';
+import { Terminal, stripEscapes } from '../../src/console/terminal.ts';
 
 function term(o: { dumb?: boolean; echo?: boolean } = {}) {
   let out = '';

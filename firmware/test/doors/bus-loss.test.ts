@@ -1,7 +1,7 @@
 // A GPIO board that drops off under a running controller: the health change is forwarded and
 // every door turns unknown after K failed polls, once.
 import t from 'tap';
-import { DoorController } from '@portier/firmware/doors/index.ts';
+import { DoorController } from '../../src/doors/index.ts';
 import type { BusHealth } from '@portier/firmware/hal';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
 import { advance, fakeClock, settle } from '../contract/harness.ts';

@@ -1,6 +1,6 @@
 // Door-controller acceptance tests, run over every lock-bus adapter on the simulator.
 import t, { type Test } from 'tap';
-import { DoorController, type DoorControllerOptions, type UnlockResult } from '@portier/firmware/doors/index.ts';
+import { DoorController, type DoorControllerOptions, type UnlockResult } from '../../src/doors/index.ts';
 import type { BusFixture, BusFixtureOptions } from '../fixtures/types.ts';
 import {
   FlakyBus,

@@ -3,7 +3,7 @@
 // request gets an answer.
 import fc from 'fast-check';
 import t from 'tap';
-import { DoorController } from '@portier/firmware/doors/index.ts';
+import { DoorController } from '../../src/doors/index.ts';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
 import { advance, fakeClock, longestPulse, maxConcurrentEnergised, settle } from '../contract/harness.ts';
 

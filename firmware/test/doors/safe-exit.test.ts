@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import t from 'tap';
-import { installSafeExit } from '@portier/firmware/doors/index.ts';
-import { silentLogger } from '@portier/firmware/util/logger.ts';
+import { installSafeExit } from '../../src/doors/index.ts';
+import { silentLogger } from '../../src/util/logger.ts';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
 import { advanceUntil, fakeClock, settle } from '../contract/harness.ts';
 

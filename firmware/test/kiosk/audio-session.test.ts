@@ -2,7 +2,7 @@
 // utterance, in order): the volume floor and the confirmation tone, the volume of a new session, keys that keep their
 // meaning on the pickup page, the door states spoken and the keys named as printed.
 import t from 'tap';
-import { RecordingAudioOut, type AudioRecord } from '@portier/sim/audio/recording-audio.ts';
+import { RecordingAudioOut, type AudioRecord } from '@portier/sim';
 import { translate } from '../../src/i18n/index.ts';
 import { AudioAssistant } from '../../src/kiosk/audio/assistant.ts';
 import type { KeypadKey } from '../../src/kiosk/view.ts';

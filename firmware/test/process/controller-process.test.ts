@@ -6,10 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { VirtualDoor } from '@portier/sim/door.ts';
-import { startFirmataOnPty } from '@portier/sim/gpio/firmata-pty.ts';
-import { VirtualPinBank } from '@portier/sim/gpio/pin-bank.ts';
-import { socatAvailable } from '@portier/sim/pty/socat.ts';
+import { VirtualDoor, startFirmataOnPty, VirtualPinBank, socatAvailable } from '@portier/sim';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
 

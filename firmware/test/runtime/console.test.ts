@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { VirtualDoor } from '@portier/sim/door.ts';
-import { VirtualCu16BoardSet } from '@portier/sim/cu16/boards.ts';
-import { startCu16OnPty } from '@portier/sim/pty/cu16-pty.ts';
-import { createPtyPair, socatAvailable } from '@portier/sim/pty/socat.ts';
+import { VirtualDoor, VirtualCu16BoardSet, startCu16OnPty, createPtyPair, socatAvailable } from '@portier/sim';
 import { SerialPort } from 'serialport';
 import { hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config-section.ts';
 

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { socatAvailable } from '@portier/sim/pty/socat.ts';
+import { socatAvailable } from '@portier/sim';
 import { startTestBroker } from '../link/helpers/broker.ts';
 import { TestCloud, makeCommand, openDoorBody } from '../link/helpers/cloud.ts';
 
 const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
-const SIM_BIN = fileURLToPath(new URL('../../../sim/bin/portier-sim.mjs', import.meta.url));
+const SIM_BIN = fileURLToPath(new URL('../../../rig/bin/portier-sim.mjs', import.meta.url));
 
 /** A deployed controller's environment: no tap hooks through NODE_OPTIONS. */
 function productionEnv(): NodeJS.ProcessEnv {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { SerialPort } from 'serialport';
 import { hashCredential } from '@portier/protocol';
-import { createPtyPair, socatAvailable } from '@portier/sim/pty/socat.ts';
+import { createPtyPair, socatAvailable } from '@portier/sim';
 import { makeCommand, openDoorBody, waitForEvent } from '../link/helpers/cloud.ts';
 import { bankState, HASH, PICKUP_CODE, rig } from './harness.ts';
 import type { KeypadKey } from '../../src/kiosk/view.ts';

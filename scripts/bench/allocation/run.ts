@@ -14,9 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { LockerService } from '@portier/cloud/domain/service.ts';
-import { type ActivityEntry, type CreateLockerInput, type Reservation } from '@portier/cloud/domain/model.ts';
-import { DurableStore } from '@portier/cloud/store/durable.ts';
+import {
+  LockerService,
+  DurableStore,
+  type ActivityEntry,
+  type CreateLockerInput,
+  type Reservation,
+} from '@portier/cloud';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RESERVATIONS = Number(process.env.BENCH_RESERVATIONS ?? 10_000);

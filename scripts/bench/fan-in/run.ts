@@ -15,9 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { encodePayload, parseLine, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
-import { IdentityRegistry } from '@portier/cloud/mqtt/identities.ts';
-import { runtimePaths } from '@portier/cloud/runtime/cloud-runtime.ts';
-import { JOURNAL_FILE } from '@portier/cloud/sync/event-journal.ts';
+import { IdentityRegistry, runtimePaths, JOURNAL_FILE } from '@portier/cloud';
 import { bench } from '../lib/stats.ts';
 
 const N = Number(process.env.BENCH_FANIN_CONTROLLERS ?? 2000);

@@ -4,7 +4,7 @@
 // <- `{ ready: true }` once the controller is connected.
 import { pino } from 'pino';
 import { z } from 'zod';
-import { runSimBank, validateBankConfig } from '@portier/sim/bank/index.ts';
+import { runSimBank, validateBankConfig } from '@portier/rig';
 
 const message = z.union([z.strictObject({ close: z.number().int().min(1) }), z.strictObject({ stop: z.literal(true) })]);
 const args = z.strictObject({ bank: z.unknown(), brokerUrl: z.string().url() }).parse(JSON.parse(process.argv[2] ?? '{}'));

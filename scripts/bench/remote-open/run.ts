@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { startCloud } from '@portier/cloud/runtime/cloud-runtime.ts';
-import { provision, ensureServiceAccount } from '@portier/cloud/provision/provision.ts';
-import { AppendLog } from '@portier/firmware/store/append-log.ts';
-import { validateBankConfig } from '@portier/sim/bank/index.ts';
+import { startCloud, provision, ensureServiceAccount } from '@portier/cloud';
+import { AppendLog } from '@portier/firmware';
+import { validateBankConfig } from '@portier/rig';
 import { topicFor } from '@portier/protocol';
 import { bench, percentile } from '../lib/stats.ts';
 

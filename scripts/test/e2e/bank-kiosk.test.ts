@@ -4,7 +4,7 @@
 // locker becomes available. With the cloud stopped, the kiosk says the locker cannot be opened right now and no door
 // opens. Every message of each run is checked against the published JSON Schemas.
 import t, { type Test } from 'tap';
-import { translate } from '@portier/firmware/i18n/index.ts';
+import { translate } from '@portier/firmware';
 import { api, until } from './helpers.ts';
 import { OTHER_COLUMN_LOCKERS as PLAIN_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, kioskState, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
 

@@ -9,9 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { credentialKeyId, scryptCredentialHashSchema, type DesiredState } from '@portier/protocol';
-import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import { rekey } from '@portier/cloud/provision/provision.ts';
-import type { SimBank } from '@portier/sim/bank/index.ts';
+import { rekey, type CloudRuntime } from '@portier/cloud';
+import type { SimBank } from '@portier/rig';
 import { seedDemo } from '../../demo/seed.ts';
 import { api, login, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
 

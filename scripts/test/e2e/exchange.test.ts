@@ -6,7 +6,7 @@
 // code opens the same locker, and the cloud sees it available. Every message is checked against the JSON Schemas.
 import t from 'tap';
 import { hashCredential } from '@portier/protocol';
-import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
+import type { IssuedPickupCode } from '@portier/cloud';
 import { api, until } from './helpers.ts';
 import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, desiredOf, doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored, kioskKey } from './kiosk-world.ts';
 

@@ -12,9 +12,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { tryParseTopic, type Channel } from '@portier/protocol';
-import { startCloud, type CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import { ensureServiceAccount, provision } from '@portier/cloud/provision/provision.ts';
-import { runSimBank, validateBankConfig, type SimBank } from '@portier/sim/bank/index.ts';
+import { startCloud, ensureServiceAccount, provision, type CloudRuntime } from '@portier/cloud';
+import { runSimBank, validateBankConfig, type SimBank } from '@portier/rig';
 import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
 
 export { DEMO_ADMIN };

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { DesiredState, EventBody } from '@portier/protocol';
-import type { CloudRuntime } from '@portier/cloud/runtime/cloud-runtime.ts';
-import type { SimBank } from '@portier/sim/bank/index.ts';
+import type { CloudRuntime } from '@portier/cloud';
+import type { SimBank } from '@portier/rig';
 import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type CloudStartOptions, type Provisioned } from './helpers.ts';
 
 export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import t from 'tap';
-import { signBody, type ParcelReadyNotice } from '@portier/cloud/notify/webhook.ts';
+import { signBody, type ParcelReadyNotice } from '@portier/cloud';
 import { api, until } from './helpers.ts';
 import { codeOnKiosk, kioskWorld, lockerOfDoor, lockerStatus, txStored } from './kiosk-world.ts';
 

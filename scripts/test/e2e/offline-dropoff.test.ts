@@ -9,7 +9,7 @@
 // offline: after the restart the cloud fills the reservation and the pickup code opens it. Every message of each
 // run is checked against the published JSON Schemas.
 import t from 'tap';
-import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
+import type { IssuedPickupCode } from '@portier/cloud';
 import { api, login, startE2eCloud, until } from './helpers.ts';
 import { codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 

@@ -15,8 +15,7 @@ import {
   type CredentialKind,
   type ScryptCredentialHashParams,
 } from '@portier/protocol';
-import { CodeVault } from '@portier/cloud/domain/code-vault.ts';
-import { defaultSecretsKeyPath } from '@portier/cloud/provision/secrets-key.ts';
+import { CodeVault, defaultSecretsKeyPath } from '@portier/cloud';
 import { DEMO_ADMIN, api, until } from './helpers.ts';
 import { doorsOpen, droppedParcel, kioskWorld, txStored } from './kiosk-world.ts';
 

@@ -8,7 +8,7 @@
 //     published JSON Schemas.
 import t, { type Test } from 'tap';
 import { hashCredential } from '@portier/protocol';
-import type { IssuedPickupCode } from '@portier/cloud/bridge/event-ingest.ts';
+import type { IssuedPickupCode } from '@portier/cloud';
 import { api, login, until } from './helpers.ts';
 import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, eventStored, kioskState, kioskWorld, lockerApi, lockerStatus, type KioskWorld, kioskKey } from './kiosk-world.ts';
 

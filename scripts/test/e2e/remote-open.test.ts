@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import t from 'tap';
 import { signMessage, topicFor } from '@portier/protocol';
-import { loadOrCreateCommandKey } from '@portier/cloud/provision/keys.ts';
-import { ensureServiceAccount } from '@portier/cloud/provision/provision.ts';
+import { loadOrCreateCommandKey, ensureServiceAccount } from '@portier/cloud';
 import { Recorder, api, connect, login, seedAndProvision, sleep, startBank, startE2eCloud, tempDir, until } from './helpers.ts';
 
 t.test('remote open: opened / already_open / jammed, forged commands rejected, topic access enforced', async (t) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { encodePayload, topicFor } from '@portier/protocol';
 import t from 'tap';
 import { connect, seedAndProvision, startBank, startE2eCloud, tempDir, until } from './helpers.ts';
-import type { SimColumn } from '@portier/sim/bank/sim-bank.ts';
+import type { SimColumn } from '@portier/rig';
 
 /** Forces and shuts a door: two events, recorded by the controller. */
 async function forceAndClose(col: SimColumn, door: number): Promise<void> {

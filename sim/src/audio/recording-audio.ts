@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AudioEventMap, AudioOut, SpeechLang } from '@portier/firmware/hal/audio.ts';
+import type { AudioEventMap, AudioOut, SpeechLang } from '@portier/firmware/hal';
 
 /** One thing the kiosk's jack played (or was told), in order. */
 export type AudioRecord =

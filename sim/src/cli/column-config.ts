@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cu16DialectSchema } from '@portier/firmware/config/schema.ts';
+import { cu16DialectSchema } from '@portier/firmware/hal';
 import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-file.ts';
 
 export type { ConfigProblem };

@@ -1,10 +1,14 @@
+// `portier-sim column --config FILE`: one column of virtual doors on KR-CU16 boards behind a pty, for a real
+// controller in another process to open like /dev/ttyUSB0.
 import { dirname, basename } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { dialectFromConfig } from '@portier/firmware/hal';
 import { VirtualDoor } from '../door.ts';
 import { VirtualCu16BoardSet, type VirtualCu16BoardOptions } from '../cu16/boards.ts';
 import { startCu16OnPty, type Cu16OnPty } from '../pty/cu16-pty.ts';
-import { dialectFromConfig } from '@portier/firmware/hal/kerong-cu16/dialect.ts';
-import type { ColumnConfig } from './column-config.ts';
+import { loadColumnConfig, type ColumnConfig } from './column-config.ts';
 
 type DoorEntry = Exclude<ColumnConfig['doors'], number>[number];
 
@@ -74,4 +78,41 @@ export async function runColumn(config: ColumnConfig): Promise<RunningColumn> {
       return closing;
     },
   };
+}
+
+/** Registers `column` on the `portier-sim` program. */
+export function registerColumnCommand(program: Command): void {
+  program
+    .command('column')
+    .description('run one column of virtual doors on KR-CU16 boards behind a pty; prints the tty the controller opens')
+    .requiredOption('-c, --config <file>', 'column description (YAML or JSON): doors (count or list with size/behaviour), boards, pulse time')
+    .option('--tty <path>', 'where to create the controller-side tty link (overrides ttyLink in the file)')
+    .option('--events', 'print door and lock events as JSON lines on stdout')
+    .option('--log-level <level>', 'pino log level on stderr', process.env.LOG_LEVEL ?? 'info')
+    .action(async (opts: { config: string; tty?: string; events?: boolean; logLevel: string }) => {
+      const log = pino({ name: 'portier-sim', level: opts.logLevel }, pino.destination(2));
+      const config = await loadColumnConfig(opts.config);
+      if (opts.tty) config.ttyLink = opts.tty;
+      const column = await runColumn(config);
+      log.info({ doors: column.doors.size, boards: [...column.boards.boards.keys()], tty: column.controllerPath }, 'column running');
+      if (opts.events) {
+        for (const door of column.doors.values()) {
+          door.on('moved', (e) => process.stdout.write(`${JSON.stringify({ event: 'moved', ...e })}\n`));
+          door.on('lock', (e) => process.stdout.write(`${JSON.stringify({ event: 'lock', ...e })}\n`));
+        }
+      }
+      // The one line a script needs: where the controller's serial port is.
+      process.stdout.write(`controller tty: ${column.controllerPath}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals): void => {
+          log.info({ signal }, 'stopping');
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await column.close();
+    });
 }

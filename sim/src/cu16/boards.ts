@@ -9,10 +9,10 @@ import {
   fromAddr,
   statusReply,
   unlockAck,
+  Cu16Parser,
+  type Cu16Dialect,
   type Cu16Frame,
-} from '@portier/firmware/hal/kerong-cu16/frame.ts';
-import type { Cu16Dialect } from '@portier/firmware/hal/kerong-cu16/dialect.ts';
-import { Cu16Parser } from '@portier/firmware/hal/kerong-cu16/parser.ts';
+} from '@portier/firmware/hal';
 import type { VirtualDoor } from '../door.ts';
 
 /** Faults a test can switch on per board (STYLE.md: behaviours plugged in per test). */

@@ -1,6 +1,6 @@
 import { SerialPortMock } from 'serialport';
 import { SerialPortStream } from '@serialport/stream';
-import type { Cu16Port } from '@portier/firmware/hal/kerong-cu16/bus.ts';
+import type { Cu16Port } from '@portier/firmware/hal';
 import type { VirtualCu16BoardSet } from './boards.ts';
 
 /** The mock binding's per-port object (what `SerialPortMock.binding.open` resolves to). */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { LineReader, LineReaderEventMap, SwitchInput, SwitchInputEventMap } from '@portier/firmware/hal/inputs.ts';
+import type { LineReader, LineReaderEventMap, SwitchInput, SwitchInputEventMap } from '@portier/firmware/hal';
 
 /**
  * A virtual barcode/QR scanner or badge reader at the HAL level: `scan(code)` delivers one line

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Cu16Cmd } from './frame.ts';
 
 /** The status query a board knows. */
@@ -16,6 +17,19 @@ export type Cu16DialectOverride = Partial<Cu16Dialect>;
 
 /** The status queries to try, in order, on a board whose query is not known yet. */
 export const STATUS_QUERIES: readonly Cu16StatusQuery[] = [Cu16Cmd.STATUS_QUERY, Cu16Cmd.STATUS_QUERY_ALT];
+
+/**
+ * What a KR-CU16 board speaks, part by part; a part left out is detected (the status query at start, the unlock
+ * answer from the board's first unlock).
+ */
+export const cu16DialectSchema = z
+  .object({
+    /** The status query the board knows. YAML reads an unquoted 0x32 as the number 50: both spellings are taken. */
+    statusQuery: z.preprocess((v) => (v === 0x30 ? '0x30' : v === 0x32 ? '0x32' : v), z.enum(['0x30', '0x32'])).optional(),
+    /** How the board answers an unlock: its status frame, or the short acknowledgement `02 ADDR 31 00 03 SUM`. */
+    unlockReply: z.enum(['status', 'ack']).optional(),
+  })
+  .strict();
 
 /** A dialect as the controller config spells it (`statusQuery: '0x32'`, `unlockReply: ack`). */
 export function dialectFromConfig(c: { statusQuery?: '0x30' | '0x32' | undefined; unlockReply?: Cu16UnlockReply | undefined }): Cu16DialectOverride {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EspeakAudioOut } from '@portier/firmware/hal/espeak-audio.ts';
+import { EspeakAudioOut } from '../../../src/hal/espeak-audio.ts';
 
 const has = (bin: string, arg: string): boolean => spawnSync(bin, [arg], { stdio: 'ignore' }).status === 0;
 const espeak = has('espeak-ng', '--version');

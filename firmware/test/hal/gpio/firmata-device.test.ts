@@ -1,8 +1,6 @@
 // The Firmata device emulator, byte for byte (as a host would see it on the serial line).
 import t from 'tap';
-import { VirtualDoor } from '@portier/sim/door.ts';
-import { FIRMATA, FirmataDevice } from '@portier/sim/gpio/firmata-device.ts';
-import { MODES, VirtualPinBank } from '@portier/sim/gpio/pin-bank.ts';
+import { VirtualDoor, FIRMATA, FirmataDevice, MODES, VirtualPinBank } from '@portier/sim';
 
 function rig() {
   const door = new VirtualDoor(1, { springDelayMs: 0, releaseAfterMs: 0 });

@@ -1,8 +1,7 @@
 import t from 'tap';
-import { GpioBus } from '@portier/firmware/hal/gpio/index.ts';
+import { GpioBus } from '../../../src/hal/gpio/index.ts';
 import { HalError } from '@portier/firmware/hal';
-import { VirtualDoor } from '@portier/sim/door.ts';
-import { MODES, VirtualGpioBoard, VirtualPinError } from '@portier/sim/gpio/io-plugin.ts';
+import { VirtualDoor, MODES, VirtualGpioBoard, VirtualPinError } from '@portier/sim';
 import { advance, fakeClock, settle } from '../../contract/harness.ts';
 
 function rig(opts: { activeLow?: boolean; behaviour?: ConstructorParameters<typeof VirtualDoor>[1] } = {}) {

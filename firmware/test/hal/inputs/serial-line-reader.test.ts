@@ -1,7 +1,6 @@
 import t from 'tap';
-import { SerialLineReader } from '@portier/firmware/hal/serial-line-reader.ts';
-import { MockSerialScanner } from '@portier/sim/inputs/serial-scanner.ts';
-import { expectCondition } from '@portier/sim/expect.ts';
+import { SerialLineReader } from '../../../src/hal/serial-line-reader.ts';
+import { MockSerialScanner, expectCondition } from '@portier/sim';
 import type { HalError } from '@portier/firmware/hal';
 
 async function setup(t: { teardown(fn: () => unknown): void }, kind: 'scanner' | 'badge' = 'scanner') {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import sinon from 'sinon';
 import { HalError, type BusHealth } from '@portier/firmware/hal';
-import { Cu16Cmd } from '@portier/firmware/hal/kerong-cu16/frame.ts';
+import { Cu16Cmd } from '../../../src/hal/kerong-cu16/frame.ts';
 import { createCu16Fixture, type Cu16Fixture } from '../../fixtures/cu16-fixture.ts';
 
 /** A fixture on sinon fake timers; everything is torn down after the test. */

@@ -3,11 +3,9 @@
 // the board stops answering is asked again from the start: the column comes back by itself, as it does after a
 // reopen; a configured one is kept (the technician said so).
 import t from 'tap';
-import { KerongCu16Bus } from '@portier/firmware/hal/kerong-cu16/bus.ts';
-import { DoorController } from '@portier/firmware/doors/door-controller.ts';
-import { VirtualDoor } from '@portier/sim/door.ts';
-import { VirtualCu16BoardSet } from '@portier/sim/cu16/boards.ts';
-import { createMockCu16Transport } from '@portier/sim/cu16/transports.ts';
+import { KerongCu16Bus } from '../../../src/hal/kerong-cu16/bus.ts';
+import { DoorController } from '../../../src/doors/door-controller.ts';
+import { VirtualDoor, VirtualCu16BoardSet, createMockCu16Transport } from '@portier/sim';
 import { advanceUntil, fakeClock, settle } from '../../contract/harness.ts';
 
 async function column(t: { teardown(fn: () => unknown): void }, configured?: { statusQuery: 0x30 | 0x32 }) {

@@ -2,13 +2,11 @@
 // frame or a short acknowledgement. One column can mix them; the bus detects each board's dialect at start (or
 // takes it from the config), shows it in the console's status, and opens and reads doors on every one.
 import t from 'tap';
-import { KerongCu16Bus, type KerongCu16BusOptions } from '@portier/firmware/hal/kerong-cu16/bus.ts';
-import { DoorController } from '@portier/firmware/doors/door-controller.ts';
-import { ControllerBackend } from '@portier/firmware/console/controller-backend.ts';
-import { renderStatus } from '@portier/firmware/console/render.ts';
-import { VirtualDoor } from '@portier/sim/door.ts';
-import { VirtualCu16BoardSet } from '@portier/sim/cu16/boards.ts';
-import { createMockCu16Transport } from '@portier/sim/cu16/transports.ts';
+import { KerongCu16Bus, type KerongCu16BusOptions } from '../../../src/hal/kerong-cu16/bus.ts';
+import { DoorController } from '../../../src/doors/door-controller.ts';
+import { ControllerBackend } from '../../../src/console/controller-backend.ts';
+import { renderStatus } from '../../../src/console/render.ts';
+import { VirtualDoor, VirtualCu16BoardSet, createMockCu16Transport } from '@portier/sim';
 import { CU16_DIALECTS, fakeClock, settle } from '../../contract/harness.ts';
 
 /** Four boards, one per dialect: board 0 = 0x30 status, 1 = 0x32 status, 2 = 0x30 ack, 3 = 0x32 ack. */

@@ -12,8 +12,8 @@ import {
   toAddr,
   unlockCommand,
   type Cu16Frame,
-} from '@portier/firmware/hal/kerong-cu16/frame.ts';
-import { Cu16Parser, type Cu16ParseEvent } from '@portier/firmware/hal/kerong-cu16/parser.ts';
+} from '../../../src/hal/kerong-cu16/frame.ts';
+import { Cu16Parser, type Cu16ParseEvent } from '../../../src/hal/kerong-cu16/parser.ts';
 import { HalError } from '@portier/firmware/hal';
 
 const frames = (evs: Cu16ParseEvent[]): Cu16Frame[] => evs.flatMap((e) => ('frame' in e ? [e.frame] : []));

@@ -4,9 +4,9 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { DoorController } from '@portier/firmware/doors/door-controller.ts';
-import { ControllerBackend } from '@portier/firmware/console/controller-backend.ts';
-import { renderStatus, renderUnlock } from '@portier/firmware/console/render.ts';
+import { DoorController } from '../../../src/doors/door-controller.ts';
+import { ControllerBackend } from '../../../src/console/controller-backend.ts';
+import { renderStatus, renderUnlock } from '../../../src/console/render.ts';
 import { createCu16Fixture } from '../../fixtures/cu16-fixture.ts';
 import { advance, advanceUntil, fakeClock, settle } from '../../contract/harness.ts';
 

@@ -1,8 +1,7 @@
 // The standalone demo: the terminal kiosk over a real kiosk engine, the demo desired state and virtual doors.
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { KioskEngine } from '@portier/firmware/kiosk/engine.ts';
-import { DesiredStateCredentials } from '@portier/firmware/kiosk/desired-credentials.ts';
+import { KioskEngine, DesiredStateCredentials } from '@portier/firmware';
 import type { EventBody } from '@portier/protocol';
 import { runTerminalKiosk } from '../../src/kiosk-terminal/index.ts';
 import { DEMO_CODES, VirtualDoorsPort, demoDesiredState } from '../../src/kiosk-terminal/demo.ts';

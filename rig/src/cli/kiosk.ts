@@ -19,7 +19,7 @@ export function registerKioskCommand(program: Command): void {
     .option('--transport <kind>', 'mock (in-process serial mock) or pty (socat pty pairs, real ttys)')
     .option('--log-level <level>', 'pino log level on stderr (default: logLevel in the file)')
     .action(async (opts: BankCommandOptions) => {
-      const { bank } = await startBankFromFile(opts);
+      const { bank, logger } = await startBankFromFile(opts);
       const kiosk = bank.kiosk;
       if (!kiosk) {
         await bank.close();
@@ -34,6 +34,7 @@ export function registerKioskCommand(program: Command): void {
         input: process.stdin,
         output: process.stdout,
         engine: kiosk.engine,
+        logger,
         signal: ac.signal,
         extraKeys: {
           C: {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
 import { runSimBank, validateBankConfig, BankConfigError, type SimBank } from '../../src/bank/index.ts';
-import { socatAvailable } from '../../src/pty/socat.ts';
+import { socatAvailable } from '@portier/sim';
 import { PICKUP, kioskState, until, world, type World } from './helpers.ts';
 
 const BANK = 'bank-sim';
@@ -92,9 +92,12 @@ t.test('kiosk pickup on the keypad opens the right door and the cloud gets a tra
   t.ok(kiosk, 'the bank has a kiosk');
   await kiosk.expectPage('home');
   for (const d of PICKUP) await kiosk.keypad(d as '1');
+  t.match(kiosk.display.current?.input, { masked: true, length: PICKUP.length }, 'the display shows the code masked');
   await kiosk.keypad('enter');
   await bank.column(1).expectDoor(2, true);
   t.notOk(bank.column(1).door(1).open || bank.column(1).door(3).open, 'only door 2');
+  t.equal(kiosk.display.current?.title, 'Your packages', 'the display was given the page as text');
+  t.notOk(JSON.stringify(kiosk.display.views).includes(PICKUP), 'the code never reached the display in clear');
   const tx = await w.cloud.event('col-k', 'transaction');
   t.match(tx.event, { kind: 'pickup', doors: [2], reservationIds: ['res-1'], offline: false, actor: { role: 'recipient', id: 'alice' } });
   t.equal(bank.closeAllDoors(), 1);

@@ -1,26 +1,30 @@
 // A whole simulated locker bank: N columns of virtual doors on virtual KR-CU16 boards, each driven by a REAL controller
-// runtime (the firmware's `startController`) in this process. The simulator plugs in below the HAL only: it hands the
-// controller a real `KerongCu16Bus` over its virtual transport (serialport's mock binding, or a socat pty that the
-// controller opens like /dev/ttyUSB0), and on the kiosk column a recording audio sink and virtual scanner, badge
-// reader and headphone jack. Everything above (door controller, link, kiosk engine) is the firmware's own code.
+// runtime (the firmware's `startController`) in this process. The simulator's parts plug in below the HAL only: the
+// controller gets a real `KerongCu16Bus` over a virtual transport (serialport's mock binding, or a socat pty it opens
+// like /dev/ttyUSB0), and the kiosk column a recording audio sink, virtual scanner, badge reader, headphone jack,
+// keypad, touch layer and display. Everything above (door controller, link, kiosk engine) is the firmware's own code.
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { pino, type Logger } from 'pino';
-import { KerongCu16Bus } from '@portier/firmware/hal/kerong-cu16/bus.ts';
-import type { LockBus } from '@portier/firmware/hal/lock-bus.ts';
-import { validateRuntimeConfig } from '@portier/firmware/runtime/config.ts';
-import { startController, type RunningController, type RuntimeEventMap } from '@portier/firmware/runtime/controller-runtime.ts';
-import type { KioskEngine } from '@portier/firmware/kiosk/engine.ts';
-import type { KeypadKey } from '@portier/firmware/kiosk/view.ts';
-import { RecordingAudioOut } from '../audio/recording-audio.ts';
-import { VirtualCu16BoardSet } from '../cu16/boards.ts';
-import { createMockCu16Transport, type MockCu16Transport } from '../cu16/transports.ts';
-import { VirtualDoor } from '../door.ts';
-import { expectCondition, expectEvent } from '../expect.ts';
-import { VirtualLineReader, VirtualSwitch } from '../inputs/virtual-inputs.ts';
-import { startCu16OnPty, type Cu16OnPty } from '../pty/cu16-pty.ts';
+import { KerongCu16Bus, type KeypadKey, type LockBus } from '@portier/firmware/hal';
+import { attachKioskPanel, startController, validateRuntimeConfig, type KioskEngine, type RunningController, type RuntimeEventMap } from '@portier/firmware';
+import {
+  RecordingAudioOut,
+  RecordingDisplay,
+  VirtualCu16BoardSet,
+  VirtualDoor,
+  VirtualKeypad,
+  VirtualLineReader,
+  VirtualSwitch,
+  VirtualTouch,
+  createMockCu16Transport,
+  expectCondition,
+  expectEvent,
+  startCu16OnPty,
+  type Cu16OnPty,
+  type MockCu16Transport,
+} from '@portier/sim';
+import { doorList, identityOf } from './column-identity.ts';
 import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
 
 export interface RunSimBankOptions {
@@ -67,6 +71,10 @@ export interface SimKiosk {
   readonly scanner: VirtualLineReader;
   readonly badgeReader: VirtualLineReader;
   readonly headphones: VirtualSwitch;
+  /** The kiosk's display (the pages it was given, as text), keypad and touch layer, attached as the HAL's ports. */
+  readonly display: RecordingDisplay;
+  readonly keys: VirtualKeypad;
+  readonly touch: VirtualTouch;
   /** Presses one key of the keypad and waits until the kiosk settled. */
   keypad(key: KeypadKey): Promise<void>;
   /** Types digits then Enter. */
@@ -94,48 +102,6 @@ export interface SimBank {
   closeAllDoors(): number;
   /** Stops every controller (outputs safe, goodbye on the link) and the virtual hardware. Idempotent. */
   close(): Promise<void>;
-}
-
-interface Identity {
-  controllerId: string;
-  secret: string;
-  cloudPublicKey?: string;
-  cloudPublicKeyFile?: string;
-  brokerUrl?: string;
-  bankId?: string;
-  /** The controller's credential key (a controller provisioned before credential keys has none). */
-  credentialKey?: string;
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-async function identityOf(c: BankColumnConfig, where: string, problems: BankConfigProblem[]): Promise<Identity | undefined> {
-  if (c.identity) return c.identity;
-  const file = c.controllerConfig!;
-  let link: Record<string, unknown> | undefined;
-  try {
-    link = obj(obj(parseYaml(await readFile(file, 'utf8')))?.['link']);
-  } catch (err) {
-    problems.push({ path: `${where}.controllerConfig`, message: `cannot read ${file}: ${(err as Error).message}` });
-    return undefined;
-  }
-  if (!link) {
-    problems.push({ path: `${where}.controllerConfig`, message: `${file} has no link section (write it with portier-cloud provision)` });
-    return undefined;
-  }
-  const str = (k: string): string | undefined => (typeof link[k] === 'string' ? (link[k] as string) : undefined);
-  const out: Identity = { controllerId: str('controllerId') ?? '', secret: str('secret') ?? '' };
-  for (const k of ['cloudPublicKey', 'cloudPublicKeyFile', 'brokerUrl', 'bankId', 'credentialKey'] as const) {
-    const v = str(k);
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
-
-function doorList(c: BankColumnConfig): Array<{ item?: boolean | undefined; open?: boolean | undefined; behaviour?: Record<string, unknown> | undefined }> {
-  return typeof c.doors === 'number' ? Array.from({ length: c.doors }, () => ({})) : c.doors;
 }
 
 interface Built {
@@ -297,7 +263,10 @@ async function startColumn(
   const scanner = new VirtualLineReader('scanner');
   const badgeReader = new VirtualLineReader('badge');
   const headphones = new VirtualSwitch(false);
-  if (c.kiosk) await Promise.all([scanner.open(), badgeReader.open(), headphones.open()]);
+  const display = new RecordingDisplay();
+  const keys = new VirtualKeypad();
+  const touch = new VirtualTouch();
+  if (c.kiosk) await Promise.all([scanner.open(), badgeReader.open(), headphones.open(), keys.open(), touch.open()]);
   let controller: RunningController;
   try {
     controller = await startController({
@@ -338,18 +307,21 @@ async function startColumn(
       return e;
     },
   };
+  let detachPanel = (): void => undefined;
   const built: Built = {
     column,
     async close() {
+      detachPanel();
       await controller.stop();
-      await Promise.all([scanner.close(), badgeReader.close(), headphones.close()]);
+      await Promise.all([scanner.close(), badgeReader.close(), headphones.close(), keys.close(), touch.close()]);
       await disposeHw();
     },
   };
   if (!c.kiosk || !controller.kiosk) return { built };
   const engine = controller.kiosk.engine;
-  const settle = async (p: Promise<void>): Promise<void> => {
-    await p;
+  detachPanel = attachKioskPanel(engine, { display, keypad: keys, touch, logger: log });
+  const press = async (key: KeypadKey): Promise<void> => {
+    if (!keys.press(key)) throw new Error('the keypad is closed');
     await engine.settled();
   };
   const kiosk: SimKiosk = {
@@ -359,10 +331,13 @@ async function startColumn(
     scanner,
     badgeReader,
     headphones,
-    keypad: (key) => settle(engine.keypad(key)),
+    display,
+    keys,
+    touch,
+    keypad: press,
     async type(code) {
-      for (const ch of code) await settle(engine.keypad(ch as KeypadKey));
-      await settle(engine.keypad('enter'));
+      for (const ch of code) await press(ch as KeypadKey);
+      await press('enter');
     },
     async scan(code) {
       if (!scanner.scan(code)) throw new Error('the scanner is closed');
@@ -372,7 +347,10 @@ async function startColumn(
       if (!badgeReader.scan(id)) throw new Error('the badge reader is closed');
       await engine.settled();
     },
-    select: (optionId) => settle(engine.select(optionId)),
+    async select(optionId) {
+      if (!touch.touch({ kind: 'option', id: optionId })) throw new Error('the touch layer is closed');
+      await engine.settled();
+    },
     expectPage: (page, timeoutMs = 3000) => expectCondition(() => engine.screen.page === page, timeoutMs, `kiosk page ${page}`),
   };
   return { built, kiosk };

@@ -4,10 +4,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal/kerong-cu16/bus.ts';
-import { ConfigError, validateColumnConfig } from '../src/cli/column-config.ts';
-import { buildColumn } from '../src/cli/column.ts';
-import { socatAvailable } from '../src/pty/socat.ts';
+import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal';
+import { ConfigError, buildColumn, socatAvailable, validateColumnConfig } from '@portier/sim';
+
 
 const bin = fileURLToPath(new URL('../bin/portier-sim.mjs', import.meta.url));
 

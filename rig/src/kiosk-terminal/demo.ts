@@ -1,5 +1,5 @@
-// Standalone demo parts for `portier-sim kiosk`: a desired state with known codes and a door port over the
-// simulator's virtual doors, shaped like the kiosk engine's ports (structurally: the simulator imports no firmware logic).
+// Standalone demo parts for the terminal kiosk: a desired state with known codes and a door port over the
+// simulator's virtual doors, shaped like the kiosk engine's door port.
 import { EventEmitter } from 'node:events';
 import {
   DEFAULT_BANK_RULES,
@@ -10,7 +10,7 @@ import {
   type DesiredCredential,
   type DesiredState,
 } from '@portier/protocol';
-import { VirtualDoor } from '../door.ts';
+import { VirtualDoor } from '@portier/sim';
 
 /** Codes of the demo state, in clear, to print for the person trying the kiosk. */
 export const DEMO_CODES = {

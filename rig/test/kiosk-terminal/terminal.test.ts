@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { renderScreen, runTerminalKiosk } from '../../src/kiosk-terminal/index.ts';
+import { renderScreen } from '@portier/sim';
+import { runTerminalKiosk } from '../../src/kiosk-terminal/index.ts';
 import { CODES, createKiosk } from '../../../firmware/test/kiosk/helpers.ts';
 
 /** A terminal over a real kiosk engine (with the firmware tests' fake ports) on in-memory streams. */
@@ -122,23 +123,20 @@ t.test('Ctrl-C ends the terminal kiosk', async (t) => {
 });
 
 t.test('renderScreen draws errors, warnings, input and the wait', async (t) => {
-  const text = renderScreen(
-    {
-      page: 'home',
-      change: 'page',
-      lang: 'en',
-      audio: false,
-      title: { key: 'T' },
-      lines: [{ key: 'L' }],
-      error: { key: 'E' },
-      warning: { key: 'W' },
-      options: [{ id: 'x', label: { key: 'O' } }],
-      input: { kind: 'text', masked: false, length: 3, value: 'abc' },
-      lockers: [],
-      waitUntil: Date.now() + 2000,
-    },
-    (r) => r.key,
-  );
+  const text = renderScreen({
+    page: 'home',
+    change: 'page',
+    lang: 'en',
+    audio: false,
+    title: 'T',
+    lines: ['L'],
+    error: 'E',
+    warning: 'W',
+    options: [{ id: 'x', label: 'O' }],
+    input: { kind: 'text', masked: false, length: 3, value: 'abc' },
+    lockers: [],
+    waitUntil: Date.now() + 2000,
+  });
   t.match(text, /== T == {3}\[EN\]\n!! W\n\*\* E\n {3}L\n {3}> abc_\n {3}\[a\] O\n {3}\(sign-in possible again in 2 s\)/);
 });
 

@@ -3,7 +3,7 @@
 // fields inline), the kiosk column, and the transport between controllers and their virtual lock boards.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-file.ts';
+import { readConfigDocument, zodProblems, type ConfigProblem } from '@portier/sim';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1..64 letters, digits, ".", "_" or "-"');
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Registers tsx (no build step) and runs the simulator's main.
+// Registers tsx (no build step) and runs portier-sim.
 import { register } from 'tsx/esm/api';
 
 register();

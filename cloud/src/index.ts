@@ -1,0 +1,27 @@
+// The cloud's public face: the runtime the programs start (service, HTTP API, broker), provisioning of controllers,
+// the stores, the allocation service and its model, and the pieces the demo, the benchmarks and the end-to-end tests
+// drive or measure directly.
+export { startCloud, runtimePaths, brokerOption, type CloudRuntime, type StartCloudOptions, type BrokerOption, type MqttSettings } from './runtime/cloud-runtime.ts';
+export {
+  provision,
+  rekey,
+  revoke,
+  ensureServiceAccount,
+  writeControllerConfig,
+  ProvisionError,
+  type ProvisionInput,
+  type ProvisionResult,
+  type ControllerLinkConfig,
+  type RekeyInput,
+} from './provision/provision.ts';
+export { loadOrCreateCommandKey, commandKeyPath, KeyFileError, type CommandKey } from './provision/keys.ts';
+export { defaultSecretsKeyPath, openVault, SecretsKeyError } from './provision/secrets-key.ts';
+export { CodeVault } from './domain/code-vault.ts';
+export { LockerService } from './domain/service.ts';
+export type { ActivityEntry, CreateLockerInput, Reservation } from './domain/model.ts';
+export { MemoryStore } from './store/memory.ts';
+export { DurableStore, type DurableStoreOptions } from './store/durable.ts';
+export { JOURNAL_FILE } from './sync/event-journal.ts';
+export { IdentityRegistry, IDENTITIES_FILE, identitiesPath, type ControllerIdentity, type ServiceAccount } from './mqtt/identities.ts';
+export type { IssuedPickupCode } from './bridge/event-ingest.ts';
+export { signBody, type ParcelReadyNotice } from './notify/webhook.ts';

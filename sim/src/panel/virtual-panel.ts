@@ -1,0 +1,67 @@
+// The kiosk display's keypad and touch layer at the HAL level, driven by a test or a terminal: `press(key)`,
+// `touch(...)`. Like the virtual scanner, a closed device (unplugged hardware) delivers nothing.
+import { EventEmitter } from 'node:events';
+import type { DisplayView, Keypad, KeypadEventMap, KeypadKey, KioskDisplay, SpeechLang, TouchEvent, TouchInput, TouchInputEventMap } from '@portier/firmware/hal';
+
+export class VirtualKeypad extends EventEmitter<KeypadEventMap> implements Keypad {
+  private isOpen = false;
+
+  async open(): Promise<void> {
+    this.isOpen = true;
+  }
+
+  async close(): Promise<void> {
+    this.isOpen = false;
+  }
+
+  /** A person presses `key`. Returns whether it was delivered. */
+  press(key: KeypadKey): boolean {
+    if (!this.isOpen) return false;
+    this.emit('key', key);
+    return true;
+  }
+}
+
+export class VirtualTouch extends EventEmitter<TouchInputEventMap> implements TouchInput {
+  private isOpen = false;
+
+  async open(): Promise<void> {
+    this.isOpen = true;
+  }
+
+  async close(): Promise<void> {
+    this.isOpen = false;
+  }
+
+  /** A person touches the display. Returns whether it was delivered. */
+  touch(event: TouchEvent): boolean {
+    if (!this.isOpen) return false;
+    this.emit('touch', event);
+    return true;
+  }
+}
+
+/** A display that keeps what it was given (the last `limit` pages and notices), for tests to read. */
+export class RecordingDisplay implements KioskDisplay {
+  readonly views: DisplayView[] = [];
+  readonly notices: Array<{ text: string; lang: SpeechLang }> = [];
+  private readonly limit: number;
+
+  constructor(opts: { limit?: number } = {}) {
+    this.limit = opts.limit ?? 500;
+  }
+
+  get current(): DisplayView | undefined {
+    return this.views[this.views.length - 1];
+  }
+
+  show(view: DisplayView): void {
+    this.views.push(view);
+    if (this.views.length > this.limit) this.views.shift();
+  }
+
+  notice(text: string, lang: SpeechLang): void {
+    this.notices.push({ text, lang });
+    if (this.notices.length > this.limit) this.notices.shift();
+  }
+}
