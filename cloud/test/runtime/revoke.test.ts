@@ -12,6 +12,7 @@ import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.t
 import type { DroppedMessage, StoredEvent } from '../../src/sync/index.ts';
 import { client, closed, portierCloud, refusal, tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 import { mosquittoMissing, startMosquitto } from '../mqtt/helpers/mosquitto.ts';
+import { expectEvent, type Emitterish } from '@portier/sim/expect.ts';
 
 const BANK = 'bank-1';
 
@@ -27,19 +28,7 @@ const evt = (seq: number): string => JSON.stringify({ v: 1, seq, at: Date.now(),
 
 /** The next cloud-link event of `name` matching `pred`, within `ms`. */
 function next<T>(rt: CloudRuntime, name: 'event-stored' | 'dropped', pred: (x: T) => boolean, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      rt.link.off(name, on as never);
-      reject(new Error(`no ${name} within ${ms} ms`));
-    }, ms);
-    const on = (x: T): void => {
-      if (!pred(x)) return;
-      clearTimeout(timer);
-      rt.link.off(name, on as never);
-      resolve(x);
-    };
-    rt.link.on(name, on as never);
-  });
+  return expectEvent(rt.link as Emitterish, name, ms, (x: unknown) => pred(x as T)).then(([x]) => x as T);
 }
 
 /** Publishes evt `seq` from `c` and resolves once the cloud stored it. */

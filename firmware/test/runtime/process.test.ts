@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { socatAvailable } from '@portier/sim/pty/socat.ts';
 import { startTestBroker } from '../link/helpers/broker.ts';
 import { TestCloud, makeCommand, openDoorBody } from '../link/helpers/cloud.ts';
+import { expectCondition } from '@portier/sim/expect.ts';
 
 const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
 const SIM_BIN = fileURLToPath(new URL('../../../sim/bin/portier-sim.mjs', import.meta.url));
@@ -26,14 +27,6 @@ function productionEnv(): NodeJS.ProcessEnv {
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 t.test('portier-controller run on a pty from portier-sim column: connects, opens, exits cleanly on SIGTERM', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
@@ -61,7 +54,7 @@ t.test('portier-controller run on a pty from portier-sim column: connects, opens
   let simOut = '';
   sim.stdout!.on('data', (d: Buffer) => (simOut += d.toString()));
   sim.stderr!.resume();
-  await waitFor(() => /controller tty: (\S+)/.test(simOut), 60_000, 'the simulator tty');
+  await expectCondition(() => /controller tty: (\S+)/.test(simOut), 60_000, 'the simulator tty');
   const tty = /controller tty: (\S+)/.exec(simOut)![1]!;
 
   const configFile = join(dir, 'controller.yaml');
