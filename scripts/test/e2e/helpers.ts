@@ -17,11 +17,11 @@ import { startCloud, type BrokerOption, type CloudRuntime, type StartCloudOption
 import { IdentityRegistry } from '@portier/cloud/mqtt/identities.ts';
 import { ensureServiceAccount, provision } from '@portier/cloud/provision/provision.ts';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/sim/bank/index.ts';
-import { expectCondition, expectValue } from '@portier/sim/expect.ts';
+import { expectCondition, expectEvent, expectValue } from '@portier/sim/expect.ts';
 import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
 import { Mosquitto, e2eBroker } from './broker.ts';
 
-export { DEMO_ADMIN, e2eBroker, expectCondition, expectValue };
+export { DEMO_ADMIN, e2eBroker, expectCondition, expectEvent, expectValue };
 export const TEST_HASH = { N: 1024, r: 8, p: 1, keyLen: 32 };
 
 export function tempDir(t: Test, prefix: string): string {
