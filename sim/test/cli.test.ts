@@ -8,6 +8,7 @@ import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal/kerong-c
 import { ConfigError, validateColumnConfig } from '../src/cli/column-config.ts';
 import { buildColumn } from '../src/cli/column.ts';
 import { socatAvailable } from '../src/pty/socat.ts';
+import { expectValue } from '../src/expect.ts';
 
 const bin = fileURLToPath(new URL('../bin/portier-sim.mjs', import.meta.url));
 
@@ -120,25 +121,9 @@ t.test('portier-sim column runs boards on a pty; a controller in another process
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   const waitFor = (re: RegExp, ms: number): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const m = re.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          child.stdout.off('data', onData);
-          resolve(m);
-        }
-        return m !== null;
-      };
-      const onData = (): void => {
-        check();
-      };
-      const timer = setTimeout(() => {
-        child.stdout.off('data', onData);
-        reject(new Error(`no ${re} on stdout within ${ms} ms; stderr: ${stderr}`));
-      }, ms);
-      child.stdout.on('data', onData);
-      check();
+    expectValue(() => re.exec(stdout) ?? undefined, ms, `${re} on stdout`).catch((err: unknown) => {
+      t.comment(`stderr: ${stderr}`);
+      throw err;
     });
   const tty = (await waitFor(/controller tty: (\S+)\n/, 10_000))[1] as string;
   t.ok(existsSync(tty), `tty ${tty}`);
