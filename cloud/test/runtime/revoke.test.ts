@@ -2,6 +2,7 @@
 // broker `portier-cloud revoke` (another process) cuts its live connection at once; on Mosquitto run with the
 // generated files, the cloud ignores what it sends once the revoke is on disk, and the reload cuts it off.
 import { join } from 'node:path';
+import { on } from 'node:events';
 import { topicFor } from '@portier/protocol';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -12,7 +13,6 @@ import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.t
 import type { DroppedMessage, StoredEvent } from '../../src/sync/index.ts';
 import { client, closed, portierCloud, refusal, tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 import { mosquittoMissing, startMosquitto } from '../mqtt/helpers/mosquitto.ts';
-import { expectEvent, type Emitterish } from '@portier/sim/expect.ts';
 
 const BANK = 'bank-1';
 
@@ -27,8 +27,10 @@ const config = (dataDir: string) => ({
 const evt = (seq: number): string => JSON.stringify({ v: 1, seq, at: Date.now(), event: { type: 'door-forced', door: 1 } });
 
 /** The next cloud-link event of `name` matching `pred`, within `ms`. */
-function next<T>(rt: CloudRuntime, name: 'event-stored' | 'dropped', pred: (x: T) => boolean, ms = 5000): Promise<T> {
-  return expectEvent(rt.link as Emitterish, name, ms, (x: unknown) => pred(x as T)).then(([x]) => x as T);
+async function next<T>(rt: CloudRuntime, name: 'event-stored' | 'dropped', pred: (x: T) => boolean, ms = 5000): Promise<T> {
+  // Listening from the call on (before the caller publishes), bounded by the signal.
+  for await (const [x] of on(rt.link, name, { signal: AbortSignal.timeout(ms) })) if (pred(x as T)) return x as T;
+  throw new Error(`no ${name}`);
 }
 
 /** Publishes evt `seq` from `c` and resolves once the cloud stored it. */
