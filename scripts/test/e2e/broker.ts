@@ -2,10 +2,10 @@
 // aedes) or `mosquitto` (a real Mosquitto 2 on a loopback port, run with the files portier-cloud generates, as an
 // operator runs it). A Mosquitto here is started and stopped by its PID, keeps its port across a stop and start (an
 // outage), and after each provision is given the regenerated password and ACL files and reloaded (SIGHUP).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeMosquittoAuthFiles, writeMosquittoFiles, reloadMosquitto, type IdentitySource, type MosquittoFiles } from '@portier/cloud/mqtt/mosquitto.ts';
 import { expectCondition } from '@portier/sim/expect.ts';
+import { MOSQUITTO, freePort, mosquittoMissing } from '../../../cloud/test/mqtt/helpers/mosquitto.ts';
 
 export type E2eBrokerMode = 'embedded' | 'mosquitto';
 
@@ -22,23 +22,8 @@ export function e2eBroker(): E2eBrokerMode {
   return brokerMode(process.env[BROKER_ENV]);
 }
 
-const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find(
-  (p) => spawnSync(p, ['-h'], { stdio: 'ignore' }).error === undefined,
-);
-
-/** The skip reason of a run that needs Mosquitto, or false. */
-export const mosquittoMissing: string | false = MOSQUITTO_BIN ? false : 'mosquitto not installed';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** The skip reason of a run that needs Mosquitto, or false (the binary found as the cloud's Mosquitto tests find it). */
+export { mosquittoMissing };
 
 /** What a Mosquitto process has logged (stderr), for bounded waits on a line. */
 class MosquittoLog {
@@ -73,7 +58,7 @@ export class Mosquitto {
    * service account. The caller stops it (`stop`) at teardown.
    */
   static async start(src: IdentitySource, dir: string): Promise<Mosquitto> {
-    if (!MOSQUITTO_BIN) throw new Error('mosquitto not installed');
+    if (!MOSQUITTO) throw new Error('mosquitto not installed');
     const port = await freePort();
     // Started as root, Mosquitto would switch to a `mosquitto` user who cannot read the 0600 files.
     const extra = { pidFile: `${dir}/mosquitto.pid`, ...(process.getuid?.() === 0 ? { runAs: 'root' } : {}) };
@@ -87,7 +72,7 @@ export class Mosquitto {
   async resume(): Promise<void> {
     if (this.child) return;
     const from = this.log.text.length;
-    const child = spawn(MOSQUITTO_BIN!, ['-c', this.files.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(MOSQUITTO!, ['-c', this.files.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (this.log.text += d.toString()));
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
