@@ -23,5 +23,13 @@ export { MemoryStore } from './store/memory.ts';
 export { DurableStore, type DurableStoreOptions } from './store/durable.ts';
 export { JOURNAL_FILE } from './sync/event-journal.ts';
 export { IdentityRegistry, IDENTITIES_FILE, identitiesPath, type ControllerIdentity, type ServiceAccount } from './mqtt/identities.ts';
+export {
+  writeMosquittoAuthFiles,
+  writeMosquittoFiles,
+  reloadMosquitto,
+  MOSQUITTO_FILE_NAMES,
+  type IdentitySource,
+  type MosquittoFiles,
+} from './mqtt/mosquitto.ts';
 export type { IssuedPickupCode } from './bridge/event-ingest.ts';
 export { signBody, type ParcelReadyNotice } from './notify/webhook.ts';

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KerongCu16Bus, serialPortFactory } from '@portier/firmware/hal';
-import { ConfigError, buildColumn, socatAvailable, validateColumnConfig } from '@portier/sim';
-
+import { ConfigError, buildColumn, expectValue, socatAvailable, validateColumnConfig } from '@portier/sim';
 
 const bin = fileURLToPath(new URL('../bin/portier-sim.mjs', import.meta.url));
 
@@ -119,25 +118,9 @@ t.test('portier-sim column runs boards on a pty; a controller in another process
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   const waitFor = (re: RegExp, ms: number): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const m = re.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          child.stdout.off('data', onData);
-          resolve(m);
-        }
-        return m !== null;
-      };
-      const onData = (): void => {
-        check();
-      };
-      const timer = setTimeout(() => {
-        child.stdout.off('data', onData);
-        reject(new Error(`no ${re} on stdout within ${ms} ms; stderr: ${stderr}`));
-      }, ms);
-      child.stdout.on('data', onData);
-      check();
+    expectValue(() => re.exec(stdout) ?? undefined, ms, `${re} on stdout`).catch((err: unknown) => {
+      t.comment(`stderr: ${stderr}`);
+      throw err;
     });
   const tty = (await waitFor(/controller tty: (\S+)\n/, 10_000))[1] as string;
   t.ok(existsSync(tty), `tty ${tty}`);

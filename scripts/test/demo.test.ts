@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 import t from 'tap';
 import { probeSpeaker } from '../demo/speaker.ts';
+import { expectCondition, expectValue } from '@portier/sim';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'scripts', 'demo', 'main.ts');
@@ -21,42 +22,33 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   delete env['NODE_OPTIONS'];
   const p = pty.spawn(process.execPath, ['--import', 'tsx', MAIN], { name: 'xterm-256color', cols: 120, rows: 40, cwd: ROOT, env });
   let out = '';
-  const waiters = new Set<() => void>();
   p.onData((d) => {
     out += d;
-    for (const w of [...waiters]) w();
   });
   let exited: { exitCode: number } | undefined;
   const exit = new Promise<{ exitCode: number }>((resolve) =>
     p.onExit((e) => {
       exited = e;
-      for (const w of [...waiters]) w();
       resolve(e);
     }),
   );
   t.teardown(() => {
     if (!exited) p.kill('SIGKILL');
   });
+  /** The first match of `re` on the terminal (from `from`), within `ms`; fails at once if the demo exited first. */
   const expect = (re: RegExp, ms: number, from = 0): Promise<RegExpMatchArray> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
+    expectValue(
+      () => {
         const m = stripAnsi(out.slice(from)).match(re);
-        if (m) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(m);
-        } else if (exited) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          reject(new Error(`demo exited (${exited.exitCode}) before ${re}: ${stripAnsi(out).slice(-1500)}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${re} within ${ms} ms; the terminal shows: ${stripAnsi(out).slice(-1500)}`));
-      }, ms);
-      waiters.add(check);
-      check();
+        if (m) return m;
+        if (exited) throw new Error(`demo exited (${exited.exitCode}) before ${re}: ${stripAnsi(out).slice(-1500)}`);
+        return undefined;
+      },
+      ms,
+      `${re} on the terminal`,
+    ).catch((err: unknown) => {
+      t.comment(`the terminal shows: ${stripAnsi(out).slice(-1500)}`);
+      throw err;
     });
 
   const api = (await expect(/HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/, 60_000))[1]!;
@@ -94,18 +86,8 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   for (const ch of code) p.write(ch);
   p.write('\r');
   await expect(new RegExp(`[Ll]ocker ${locker}\\b`), 15_000, mark);
-  const end = Date.now() + 15_000;
-  let s = await status();
-  while (s !== 'available' && Date.now() < end) {
-    await new Promise<void>((r) => {
-      waiters.add(function once() {
-        waiters.delete(once);
-        r();
-      });
-      setTimeout(r, 100).unref();
-    });
-    s = await status();
-  }
+  await expectCondition(async () => (await status()) === 'available', 15_000, 'the locker available in the API').catch(() => undefined);
+  const s = await status();
   t.equal(s, 'available', 'the pickup reached the cloud: the locker is free again');
 
   p.write('\x03'); // Ctrl-C on the kiosk screen

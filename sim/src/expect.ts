@@ -94,23 +94,61 @@ export function expectEvent<E extends Emitterish, K extends string>(
 }
 
 /**
- * Resolves when `condition()` is true, checking every `intervalMs` (default 5) up to `timeoutMs`;
- * rejects with `ExpectTimeoutError` naming `description` and where the wait started.
+ * Resolves when `condition()` is true (it may be async: a check in flight is never overlapped by the next), checking
+ * every `intervalMs` (default 5) up to `timeoutMs`; rejects with `ExpectTimeoutError` naming `description` and where
+ * the wait started, or with the error `condition` threw. The bound is a timer of its own, so a test that fakes only
+ * `Date` and jumps it does not cut a wait short.
  */
-export function expectCondition(condition: () => boolean, timeoutMs: number, description = condition.toString(), intervalMs = 5): Promise<void> {
-  const started = callerStack();
+export function expectCondition(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  description = condition.toString(),
+  intervalMs = 5,
+): Promise<void> {
+  return pollFor(async () => ((await condition()) ? true : undefined), timeoutMs, description, intervalMs, callerStack()).then(() => undefined);
+}
+
+/**
+ * Resolves with the first value `get()` returns that is not `undefined` (it may be async), checking every
+ * `intervalMs` up to `timeoutMs`; rejects like `expectCondition`. For "wait until the store holds X, then check X".
+ */
+export function expectValue<T>(get: () => T | undefined | Promise<T | undefined>, timeoutMs: number, description = get.toString(), intervalMs = 5): Promise<T> {
+  return pollFor(get, timeoutMs, description, intervalMs, callerStack());
+}
+
+function pollFor<T>(get: () => T | undefined | Promise<T | undefined>, timeoutMs: number, description: string, intervalMs: number, started: string | undefined): Promise<T> {
   return new Promise((resolve, reject) => {
-    if (condition()) return resolve();
-    const t0 = Date.now();
-    const tick = (): void => {
-      if (condition()) return resolve();
-      if (Date.now() - t0 >= timeoutMs) {
-        reject(new ExpectTimeoutError(`timed out after ${timeoutMs} ms waiting for ${description}, wait started at ${where(started)}`, started));
+    let done = false;
+    let poll: ReturnType<typeof setTimeout> | undefined;
+    const finish = (): void => {
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(poll);
+    };
+    const deadline = setTimeout(() => {
+      finish();
+      reject(new ExpectTimeoutError(`timed out after ${timeoutMs} ms waiting for ${description}, wait started at ${where(started)}`, started));
+    }, timeoutMs);
+    const check = async (): Promise<void> => {
+      let value: T | undefined;
+      try {
+        value = await get();
+      } catch (err) {
+        if (!done) {
+          finish();
+          reject(err as Error);
+        }
         return;
       }
-      setTimeout(tick, intervalMs);
+      if (done) return;
+      if (value !== undefined) {
+        finish();
+        resolve(value);
+        return;
+      }
+      poll = setTimeout(() => void check(), intervalMs);
     };
-    setTimeout(tick, intervalMs);
+    void check();
   });
 }
 

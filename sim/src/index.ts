@@ -24,4 +24,4 @@ export { createPtyPair, socatAvailable, PtyError, type PtyPair, type PtyPairOpti
 export { readConfigDocument, zodProblems, type ConfigProblem } from './config-file.ts';
 export { ConfigError, columnConfigSchema, loadColumnConfig, validateColumnConfig, type ColumnConfig } from './cli/column-config.ts';
 export { buildColumn, runColumn, registerColumnCommand, type RunningColumn } from './cli/column.ts';
-export { expectCondition, expectEvent, expectNoEvent, ExpectTimeoutError, type Emitterish, type ExpectOptions } from './expect.ts';
+export { expectCondition, expectEvent, expectNoEvent, expectValue, ExpectTimeoutError, type Emitterish, type ExpectOptions } from './expect.ts';

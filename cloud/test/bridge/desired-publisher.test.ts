@@ -70,10 +70,10 @@ t.test('32 concurrent reservations: few rebuilds (debounced), no storm, final st
 });
 
 t.test('a controller coming online is (re)published if its state is not the last one sent', async (t) => {
-  const { link } = await setup(t);
+  const { link, pub } = await setup(t);
   link.sent.length = 0;
   link.emit('controller-online', { bankId: 'b1', controllerId: 'ctl-1' });
-  await new Promise((r) => setTimeout(r, 60));
+  await pub.flush();
   t.same(link.sent.map((x) => x.controllerId), ['ctl-1'], 'handed to the link again (the link dedups by hash itself)');
 });
 

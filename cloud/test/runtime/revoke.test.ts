@@ -2,6 +2,7 @@
 // broker `portier-cloud revoke` (another process) cuts its live connection at once; on Mosquitto run with the
 // generated files, the cloud ignores what it sends once the revoke is on disk, and the reload cuts it off.
 import { join } from 'node:path';
+import { on } from 'node:events';
 import { topicFor } from '@portier/protocol';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -27,20 +28,10 @@ const config = (dataDir: string) => ({
 const evt = (seq: number): string => JSON.stringify({ v: 1, seq, at: Date.now(), event: { type: 'door-forced', door: 1 } });
 
 /** The next cloud-link event of `name` matching `pred`, within `ms`. */
-function next<T>(rt: CloudRuntime, name: 'event-stored' | 'dropped', pred: (x: T) => boolean, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      rt.link.off(name, on as never);
-      reject(new Error(`no ${name} within ${ms} ms`));
-    }, ms);
-    const on = (x: T): void => {
-      if (!pred(x)) return;
-      clearTimeout(timer);
-      rt.link.off(name, on as never);
-      resolve(x);
-    };
-    rt.link.on(name, on as never);
-  });
+async function next<T>(rt: CloudRuntime, name: 'event-stored' | 'dropped', pred: (x: T) => boolean, ms = 5000): Promise<T> {
+  // Listening from the call on (before the caller publishes), bounded by the signal.
+  for await (const [x] of on(rt.link, name, { signal: AbortSignal.timeout(ms) })) if (pred(x as T)) return x as T;
+  throw new Error(`no ${name}`);
 }
 
 /** Publishes evt `seq` from `c` and resolves once the cloud stored it. */

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createCu16Fixture } from '../fixtures/cu16-fixture.ts';
 import { SERVICE_PASSWORD, SERVICE_USER, startTestBroker } from '../link/helpers/broker.ts';
 import { configFile, sampleConfig, writeConfig } from './fixtures/setup.ts';
+import { expectCondition } from '@portier/sim';
 
 async function setup(t: Test, o: { link?: ConsoleLink; broker?: { url: string; username: string; password: string } } = {}) {
   const fx = await createCu16Fixture({ doorCount: 20, maxPulseMs: 1000 });
@@ -57,7 +58,7 @@ t.test('open and test go through the door controller and open the virtual door',
 t.test('status: doors, item sensors, bus health per board, no link', async (t) => {
   const { fx, backend } = await setup(t);
   fx.doors[2]!.setItem(true);
-  await new Promise((r) => setTimeout(r, 80));
+  await expectCondition(async () => (await backend.status()).doors[2]?.itemPresent === true, 5000, 'the item sensor read by a poll of the board');
   const s = await backend.status();
   t.equal(s.doors.length, 20);
   t.match(s.doors[2], { door: 3, state: 'closed', itemPresent: true, service: 'in-service' });
@@ -147,8 +148,7 @@ t.test('events lists the door events the controller recorded for the cloud, once
   const backend = runtime.console!.backend;
   t.equal((await backend.open(2)).outcome, 'opened');
   fx.doors[2]!.force();
-  const end = Date.now() + 5000;
-  while (!backend.events(50).some((e) => e.event.type === 'door-forced') && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  await expectCondition(() => backend.events(50).some((e) => e.event.type === 'door-forced'), 5000, 'the forced door in the outbox');
   const evs = backend.events(50);
   const doorEvents = evs.filter((e) => e.event.type.startsWith('door-'));
   t.match(doorEvents, [

@@ -3,13 +3,11 @@ import { PassThrough, Duplex } from 'node:stream';
 import { startConsole } from '../../src/console/index.ts';
 import { FakeBackend } from './fixtures/fake-backend.ts';
 import { TEST_PIN, configFile, sampleConfig, writeConfig } from './fixtures/setup.ts';
+import { expectCondition } from '@portier/sim';
 
-async function until(get: () => string, text: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!get().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${text}; got ${JSON.stringify(get())}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Waits until `get()` holds `text` (bounded). */
+function until(get: () => string, text: string): Promise<void> {
+  return expectCondition(() => get().includes(text), 5000, `the output to hold ${JSON.stringify(text)}`);
 }
 
 t.test('stdio through a pipe: no echo, commands answered, end of input ends the session', async (t) => {

@@ -6,18 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { VirtualDoor, startFirmataOnPty, VirtualPinBank, socatAvailable } from '@portier/sim';
+import { VirtualDoor } from '@portier/sim';
+import { startFirmataOnPty } from '@portier/sim';
+import { VirtualPinBank } from '@portier/sim';
+import { socatAvailable } from '@portier/sim';
+import { expectCondition } from '@portier/sim';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
-
-/** Waits for `pred` (polled every 5 ms) with a bound; real I/O, so real time. */
-async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /**
  * The environment a deployed controller has: tap injects its process-tracking hooks into every
@@ -96,7 +91,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
 
   t.test('SIGKILL mid-pulse, restart: the new process drives outputs safe first', async (t) => {
     const first = start(cfgPulse);
-    await waitFor(() => lock1.lockEnergised, 60_000, 'the commissioning pulse');
+    await expectCondition(() => lock1.lockEnergised, 60_000, 'the commissioning pulse');
     const pulseFrom = lock1.energised.at(-1)!.from;
     await new Promise((r) => setTimeout(r, 150));
     first.kill('SIGKILL');
@@ -114,7 +109,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
     t.teardown(() => device.off('command', onCmd));
     const restartAt = Date.now();
     const second = start(cfgPlain);
-    await waitFor(() => !lock1.lockEnergised, 60_000, 'lock released by the new process');
+    await expectCondition(() => !lock1.lockEnergised, 60_000, 'lock released by the new process');
     const runningWhenReleased = running.get(second) === true;
     const interval = lock1.energised.at(-1)!;
     const releasedAfter = interval.to! - restartAt;
@@ -127,7 +122,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
     t.equal(interval.from, pulseFrom, 'the same interval the killed process started');
     t.notOk(doors[1]!.lockEnergised, 'door 2 never energised');
 
-    await waitFor(() => running.get(second) === true, 60_000, 'the new controller running');
+    await expectCondition(() => running.get(second) === true, 60_000, 'the new controller running');
     second.kill('SIGTERM');
     const exit = await exitOf(second);
     t.equal(exit.code, 0, 'SIGTERM: clean exit 0');
@@ -136,7 +131,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   t.test('SIGTERM mid-pulse: the lock is released and the process exits 0', async (t) => {
     const before = lock1.energised.length;
     const c = start(cfgPulse);
-    await waitFor(() => lock1.energised.length > before && lock1.lockEnergised, 60_000, 'the commissioning pulse');
+    await expectCondition(() => lock1.energised.length > before && lock1.lockEnergised, 60_000, 'the commissioning pulse');
     const from = lock1.energised.at(-1)!.from;
     await new Promise((r) => setTimeout(r, 150));
     const sentAt = Date.now();

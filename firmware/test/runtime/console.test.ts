@@ -10,20 +10,13 @@ import { stringify } from 'yaml';
 import { VirtualDoor, VirtualCu16BoardSet, startCu16OnPty, createPtyPair, socatAvailable } from '@portier/sim';
 import { SerialPort } from 'serialport';
 import { hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config-section.ts';
+import { expectCondition } from '@portier/sim';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
@@ -54,18 +47,18 @@ t.test('portier-controller console on stdio: sign in, open 2, end of input stops
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(() => out.includes('PIN: '), 20_000, 'the PIN prompt').catch((e: unknown) => {
+  await expectCondition(() => out.includes('PIN: '), 20_000, 'the PIN prompt').catch((e: unknown) => {
     t.comment(`stdout: ${out}\nstderr: ${err.slice(-2000)}`);
     throw e;
   });
   t.notMatch(out, /"level"/, 'logs stay off stdout (the console owns it)');
   child.stdin!.write('123456\n');
-  await waitFor(() => out.includes('Signed in.'), 5000, 'sign-in');
+  await expectCondition(() => out.includes('Signed in.'), 5000, 'sign-in');
   child.stdin!.write('open 2\n');
-  await waitFor(() => doors[1]!.open, 5000, 'door 2 open');
+  await expectCondition(() => doors[1]!.open, 5000, 'door 2 open');
   t.ok(doors[1]!.open, 'open 2 opened the virtual door behind the pty');
   t.notOk(doors[0]!.open || doors[2]!.open, 'no other door');
-  await waitFor(() => /opened/i.test(out.split('open 2').pop() ?? ''), 5000, 'the outcome printed');
+  await expectCondition(() => /opened/i.test(out.split('open 2').pop() ?? ''), 5000, 'the outcome printed');
   child.stdin!.end();
   t.same(await exitOf(child), { code: 0, signal: null }, 'end of input: clean exit');
   t.match(err, /outputs safe/, 'stopped with outputs safe (log on stderr)');
@@ -102,7 +95,7 @@ t.test('portier-controller run serves the console on console.serialPath: a lapto
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.resume();
-  await waitFor(() => log.includes('serial console listening'), 20_000, 'the serial console').catch((e: unknown) => {
+  await expectCondition(() => log.includes('serial console listening'), 20_000, 'the serial console').catch((e: unknown) => {
     t.comment(log.slice(-2000));
     throw e;
   });
@@ -111,11 +104,11 @@ t.test('portier-controller run serves the console on console.serialPath: a lapto
   laptop.on('data', (d: Buffer) => (screen += d.toString()));
   await new Promise<void>((r, j) => laptop!.once('open', () => r()).once('error', j));
   laptop.write('\r');
-  await waitFor(() => screen.includes('PIN: '), 5000, 'the PIN prompt on the serial line');
+  await expectCondition(() => screen.includes('PIN: '), 5000, 'the PIN prompt on the serial line');
   laptop.write('654321\r');
-  await waitFor(() => screen.includes('Signed in.'), 5000, 'sign-in');
+  await expectCondition(() => screen.includes('Signed in.'), 5000, 'sign-in');
   laptop.write('open 3\r');
-  await waitFor(() => doors[2]!.open, 5000, 'door 3 open');
+  await expectCondition(() => doors[2]!.open, 5000, 'door 3 open');
   t.ok(doors[2]!.open, 'open 3 on the serial console opened the virtual door');
   child.kill('SIGTERM');
   t.same(await exitOf(child), { code: 0, signal: null }, 'clean exit on SIGTERM');

@@ -7,14 +7,7 @@ import { createPtyPair, socatAvailable } from '@portier/sim';
 import { makeCommand, openDoorBody, waitForEvent } from '../link/helpers/cloud.ts';
 import { bankState, HASH, PICKUP_CODE, rig } from './harness.ts';
 import type { KeypadKey } from '../../src/kiosk/view.ts';
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { expectCondition } from '@portier/sim';
 
 t.test('a signed open-door opens the virtual door; the ack says opened; door events carry the command id', async (t) => {
   const r = await rig(t);
@@ -76,7 +69,7 @@ t.test('kiosk pickup on the keypad opens the right door and publishes a transact
   const r = await rig(t, { kiosk: true });
   await r.sendDesired(1, bankState());
   const engine = r.rt.kiosk!.engine;
-  await until(() => engine.screen.page === 'home', 2000, 'kiosk home page');
+  await expectCondition(() => engine.screen.page === 'home', 2000, 'kiosk home page');
   for (const k of [...PICKUP_CODE.split(''), 'enter'] as KeypadKey[]) await engine.keypad(k);
   await engine.settled();
   t.ok(r.f.doors[1]!.open, 'door 2 physically open');
@@ -96,9 +89,9 @@ t.test('offline pickup: broker stopped, the kiosk still opens the door; the even
   const r = await rig(t, { kiosk: true });
   await r.sendDesired(1, bankState());
   const engine = r.rt.kiosk!.engine;
-  await until(() => engine.screen.page === 'home', 2000, 'kiosk home page');
+  await expectCondition(() => engine.screen.page === 'home', 2000, 'kiosk home page');
   await r.broker.stop();
-  await until(() => r.rt.link!.status().state !== 'online', 3000, 'link offline');
+  await expectCondition(() => r.rt.link!.status().state !== 'online', 3000, 'link offline');
   for (const k of [...PICKUP_CODE.split(''), 'enter'] as KeypadKey[]) await engine.keypad(k);
   await engine.settled();
   t.ok(r.f.doors[1]!.open, 'door 2 opened while offline');
@@ -109,7 +102,7 @@ t.test('offline pickup: broker stopped, the kiosk still opens the door; the even
   const tx = await r.cloud.waitFor((m) => m.channel === 'evt' && (m.json as { event: { type: string } }).event.type === 'transaction', 6000, received);
   t.match((tx.json as { event: unknown }).event, { kind: 'pickup', doors: [2], offline: true });
   await r.cloud.sendEvtack(r.target.bankId, r.target.controllerId, (tx.json as { seq: number }).seq);
-  await until(() => r.rt.link!.status().ackedUpTo >= (tx.json as { seq: number }).seq, 3000, 'evtack applied');
+  await expectCondition(() => r.rt.link!.status().ackedUpTo >= (tx.json as { seq: number }).seq, 3000, 'evtack applied');
   t.pass('outbox confirmed');
 });
 
@@ -121,7 +114,7 @@ t.test('the configured serial scanner (kiosk.scanner.path on a socat pty): a sca
   state.credentials.push({ id: 'cred-qr', kind: 'qr', hash: hashCredential('qr', 'QR-ALICE-1', HASH), role: 'recipient', subjectId: 'alice', doors: [2], reservationIds: ['res-1'], oneTime: false });
   await r.sendDesired(1, state);
   const engine = r.rt.kiosk!.engine;
-  await until(() => engine.screen.page === 'home', 2000, 'kiosk home page');
+  await expectCondition(() => engine.screen.page === 'home', 2000, 'kiosk home page');
   const scanner = new SerialPort({ path: line.simPath, baudRate: 9600 });
   t.teardown(() => new Promise<void>((res) => (scanner.isOpen ? scanner.close(() => res()) : res())));
   await new Promise<void>((res, rej) => scanner.once('open', () => res()).once('error', rej));
@@ -129,7 +122,7 @@ t.test('the configured serial scanner (kiosk.scanner.path on a socat pty): a sca
   scanner.write('QR-ALI');
   await new Promise((res) => setTimeout(res, 20));
   scanner.write('CE-1\r\n');
-  await until(() => r.f.doors[1]!.open, 4000, 'door 2 open');
+  await expectCondition(() => r.f.doors[1]!.open, 4000, 'door 2 open');
   t.ok(r.f.doors[1]!.open, 'door 2 opened from the scan');
   const tx = await r.waitEvent((e) => e.event.type === 'transaction');
   t.match(tx.event, { kind: 'pickup', doors: [2], via: 'qr', actor: { id: 'alice' } });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
 import { runSimBank, validateBankConfig, BankConfigError, type SimBank } from '../../src/bank/index.ts';
-import { socatAvailable } from '@portier/sim';
-import { PICKUP, kioskState, until, world, type World } from './helpers.ts';
+import { expectCondition, socatAvailable } from '@portier/sim';
+import { PICKUP, kioskState, world, type World } from './helpers.ts';
 
 const BANK = 'bank-sim';
 
@@ -39,7 +39,7 @@ async function bankOf(t: Test, w: World, transport: 'mock' | 'pty' = 'mock'): Pr
   );
   const bank = await runSimBank({ cloud: { brokerUrl: w.broker.url }, bank: config, linkOverrides: { backoff: { minMs: 30, maxMs: 150 }, evtackTimeoutMs: 400 } });
   t.teardown(() => bank.close());
-  for (const c of bank.columns) await until(() => c.controller.linkStatus()?.state === 'online', 5000, `${c.controllerId} online`);
+  for (const c of bank.columns) await expectCondition(() => c.controller.linkStatus()?.state === 'online', 5000, `${c.controllerId} online`);
   return bank;
 }
 
@@ -77,7 +77,7 @@ t.test('desired state with a door out of service: open-door answers rejected/out
   const w = await world(t, BANK, ['col-k', 'col-2']);
   const bank = await bankOf(t, w);
   await w.cloud.desired('col-k', 1, kioskState());
-  await until(() => bank.column(1).controller.linkStatus()?.desiredVersion === 1, 3000, 'desired applied');
+  await expectCondition(() => bank.column(1).controller.linkStatus()?.desiredVersion === 1, 3000, 'desired applied');
   const ack = await w.cloud.command('col-k', 'open-door', { door: 4, reason: 'test', actor: { role: 'admin', id: 'u1' } });
   t.match(ack, { status: 'rejected', reason: 'out_of_service' });
   t.notOk(bank.column(1).door(4).open);
@@ -110,7 +110,7 @@ t.test('offline pickup: broker stopped, the kiosk opens the door, the event reac
   const kiosk = bank.kiosk!;
   await kiosk.expectPage('home');
   await w.broker.stop();
-  await until(() => bank.column(1).controller.linkStatus()?.state !== 'online', 3000, 'offline');
+  await expectCondition(() => bank.column(1).controller.linkStatus()?.state !== 'online', 3000, 'offline');
   await kiosk.type(PICKUP);
   await bank.column(1).expectDoor(2, true);
   const from = w.cloud.received.length;
@@ -157,12 +157,12 @@ t.test('a blind user at the kiosk column: headphones, keypad only, speech record
   await kiosk.expectPage('home');
   kiosk.headphones.plug();
   await kiosk.engine.settled();
-  await until(() => kiosk.audio.spoken('en').some((s) => /Audio mode is on/.test(s)), 3000, 'audio mode announced');
+  await expectCondition(() => kiosk.audio.spoken('en').some((s) => /Audio mode is on/.test(s)), 3000, 'audio mode announced');
   const tones = kiosk.audio.tones().length;
   await kiosk.type(PICKUP);
   t.ok(kiosk.audio.tones().length - tones >= PICKUP.length, 'a tone per digit');
   t.notOk(kiosk.audio.spoken().some((s) => s.includes(PICKUP)), 'the code was never spoken');
   await bank.column(1).expectDoor(2, true);
-  await until(() => kiosk.audio.spoken('en').some((s) => /locker 102/.test(s)), 3000, 'the open locker spoken');
+  await expectCondition(() => kiosk.audio.spoken('en').some((s) => /locker 102/.test(s)), 3000, 'the open locker spoken');
   t.pass('the open locker was spoken by number');
 });

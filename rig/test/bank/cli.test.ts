@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { PICKUP, kioskState, until, world, type World } from './helpers.ts';
+import { expectCondition } from '@portier/sim';
+import { PICKUP, kioskState, world, type World } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-sim.mjs', import.meta.url));
 const BANK = 'bank-cli';
@@ -49,7 +50,7 @@ t.test('portier-sim bank: prints what it started, its controllers come online, S
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await until(() => out.includes('column 2:'), 20_000, 'the bank summary').catch((e: unknown) => {
+  await expectCondition(() => out.includes('column 2:'), 20_000, 'the bank summary').catch((e: unknown) => {
     t.comment(err.slice(-2000));
     throw e;
   });
@@ -61,7 +62,7 @@ t.test('portier-sim bank: prints what it started, its controllers come online, S
   }
   const ack = await w.cloud.command('cli-2', 'open-door', { door: 6, reason: 'test', actor: { role: 'admin', id: 'u1' } });
   t.equal(ack.status, 'opened', 'a real controller in the simulator opened door 6');
-  await until(() => out.includes('"type":"door-opened"'), 3000, '--events line');
+  await expectCondition(() => out.includes('"type":"door-opened"'), 3000, '--events line');
   child.kill('SIGTERM');
   t.same(await exitOf(child), { code: 0, signal: null });
 });
@@ -75,7 +76,7 @@ t.test('portier-sim kiosk: a pickup code typed on the terminal opens the door an
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await until(() => /Enter|code/i.test(out) && err.includes('column 2:'), 20_000, 'the kiosk screen').catch((e: unknown) => {
+  await expectCondition(() => /Enter|code/i.test(out) && err.includes('column 2:'), 20_000, 'the kiosk screen').catch((e: unknown) => {
     t.comment(`stdout: ${out.slice(-1500)}\nstderr: ${err.slice(-1500)}`);
     throw e;
   });
@@ -84,9 +85,9 @@ t.test('portier-sim kiosk: a pickup code typed on the terminal opens the door an
   const tx = await w.cloud.waitFor((m) => m.channel === 'evt' && m.controllerId === 'cli-k' && (m.json['event'] as { type: string }).type === 'transaction', 10_000);
   t.match(tx.json['event'], { kind: 'pickup', doors: [2], actor: { id: 'alice' } });
   child.stdin!.write('D');
-  await until(() => out.includes('open: column 1 door 2'), 3000, 'the open door listed');
+  await expectCondition(() => out.includes('open: column 1 door 2'), 3000, 'the open door listed');
   child.stdin!.write('C');
-  await until(() => out.includes('(1 door(s) shut)'), 3000, 'doors shut');
+  await expectCondition(() => out.includes('(1 door(s) shut)'), 3000, 'doors shut');
   child.stdin!.end();
   t.same(await exitOf(child), { code: 0, signal: null }, 'end of input ends the kiosk and the bank');
   t.match(out, /bye/);

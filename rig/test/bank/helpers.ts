@@ -213,12 +213,3 @@ export async function world(t: Test, bankId: string, controllerIds: string[]): P
   });
   return { broker, cloud, key, pem, dir, identities };
 }
-
-/** Polls `pred` every 5 ms with a bound (real I/O, real time). */
-export async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => realSetTimeout(r, 5));
-  }
-}

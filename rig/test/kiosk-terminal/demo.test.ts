@@ -5,6 +5,7 @@ import { KioskEngine, DesiredStateCredentials } from '@portier/firmware';
 import type { EventBody } from '@portier/protocol';
 import { runTerminalKiosk } from '../../src/kiosk-terminal/index.ts';
 import { DEMO_CODES, VirtualDoorsPort, demoDesiredState } from '../../src/kiosk-terminal/demo.ts';
+import { expectCondition } from '@portier/sim';
 
 t.test('demo: pickup on virtual doors, a person shuts them with C, reopen offered', async (t) => {
   const state = demoDesiredState({ openAllAtOnce: true });
@@ -24,13 +25,10 @@ t.test('demo: pickup on virtual doors, a person shuts them with C, reopen offere
     await engine.stop();
     doors.dispose();
   });
-  const until = async (pred: () => boolean, ms = 5000): Promise<void> => {
-    const start = Date.now();
-    while (!pred()) {
-      if (Date.now() - start > ms) throw new Error(`timed out; output:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const until = (pred: () => boolean): Promise<void> => expectCondition(pred, 5000).catch((err: unknown) => {
+    t.comment(`output:\n${out.slice(-2000)}`);
+    throw err;
+  });
   await until(() => out.includes('C = a person shuts the open doors'));
   input.write(`${DEMO_CODES.pickup}\r`);
   await until(() => doors.doors.get(2)?.open === true && doors.doors.get(3)?.open === true);

@@ -5,8 +5,8 @@
 // opens. Every message of each run is checked against the published JSON Schemas.
 import t, { type Test } from 'tap';
 import { translate } from '@portier/firmware';
-import { api, until } from './helpers.ts';
-import { OTHER_COLUMN_LOCKERS as PLAIN_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, kioskState, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
+import { api, expectCondition } from './helpers.ts';
+import { OTHER_COLUMN_LOCKERS as PLAIN_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, kioskState, kioskWorld, lockerStatus, outage, txStored, type KioskWorld } from './kiosk-world.ts';
 
 type World = KioskWorld & { plainId: string };
 
@@ -52,7 +52,7 @@ t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens 
   // The kiosk asked, and got a signed answer.
   const req = await kiosk.column.expectEvent((e) => e.body.type === 'kiosk-open-request');
   t.match(req.body, { door: pkg.alias, locker: pkg.locker, purpose: 'pickup', actor: { role: 'recipient', id: 'alice' } });
-  await until(() => w.rec.received.some((m) => m.channel === 'cmd' && m.controllerId === w.kioskId && (m.json as { type?: string }).type === 'kiosk-open-result'), 3000, 'the kiosk-open-result on the wire');
+  await expectCondition(() => w.rec.received.some((m) => m.channel === 'cmd' && m.controllerId === w.kioskId && (m.json as { type?: string }).type === 'kiosk-open-result'), 3000, 'the kiosk-open-result on the wire');
   const result = w.rec.received.find((m) => m.channel === 'cmd' && (m.json as { type?: string }).type === 'kiosk-open-result')!;
   t.match(result.json, { body: { door: pkg.alias, outcome: 'opened' } });
 
@@ -69,8 +69,7 @@ t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens 
   // Offline: a second parcel in the plain column; the cloud stops; the kiosk refuses, no door opens.
   const pkg2 = await parcel(t, w, 'E2E-BANK-2');
   const requestsBefore = kiosk.column.events.filter((e) => e.body.type === 'kiosk-open-request').length;
-  await w.cloud.stop();
-  await until(() => kiosk.column.controller.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await outage(w);
   await kiosk.type(pkg2.code);
   const error = kiosk.engine.screen.error;
   t.ok(error, 'an error is shown');

@@ -6,7 +6,7 @@
 // message of the run is checked against the published JSON Schemas.
 import t from 'tap';
 import { hashCredential } from '@portier/protocol';
-import { api, until } from './helpers.ts';
+import { api, expectCondition } from './helpers.ts';
 import { codeOnKiosk, doorsOpen, kioskWorld, lockerStatus, txStored, kioskKey } from './kiosk-world.ts';
 
 t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> typed -> free locker opens -> carrier-delivery stored', async (t) => {
@@ -18,7 +18,7 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
   const code = issued.json.code as string;
   t.match(code, /^\d{8}$/);
   t.notOk('bankHashes' in issued.json.carrierCode, 'the API shows no hashes');
-  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
   const state = ctl.link!.desired.desired!.state;
   const cred = state.credentials.find((c) => c.kind === 'carrier-code')!;
   t.match(cred, { role: 'carrier', subjectId: 'demo-carrier', doors: [] });
@@ -35,7 +35,7 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
   t.ok(size, 'a size with free lockers is offered');
   await kiosk.select(size!.id);
   await kiosk.expectPage('dropoff-open');
-  await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
   const [opened] = doorsOpen(w.bank);
   const door = Number(opened!.split('/')[1]);
   t.equal(opened, `1/${door}`, 'one door of the kiosk column opened');

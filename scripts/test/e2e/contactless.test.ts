@@ -4,7 +4,7 @@
 // opens their locker, a carrier's code (its QR) signs the carrier in. Without the rule the same scan signs nobody in
 // and the kiosk says how to scan. Doors opened, events stored in the cloud and locker statuses are checked.
 import t from 'tap';
-import { api, until } from './helpers.ts';
+import { api, expectCondition } from './helpers.ts';
 import { doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 t.test('contactless: a scanned pickup code opens the locker from the home page; a scanned carrier code signs in', async (t) => {
@@ -30,7 +30,7 @@ t.test('contactless: a scanned pickup code opens the locker from the home page; 
   const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
   t.equal(issued.status, 201);
   const ctl = kiosk.column.controller;
-  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
   await kiosk.scan(issued.json.code as string);
   await kiosk.expectPage('dropoff-tracking');
   t.equal(kiosk.engine.screen.role, 'carrier', 'the carrier is signed in by scan');
@@ -48,7 +48,7 @@ t.test('without contactless, a scan on the home page signs nobody in: the kiosk 
   const door = doorOfLocker(w, pkg.locker);
   await kiosk.expectPage('home');
   await kiosk.scan(pkg.code);
-  await until(() => kiosk.engine.screen.error?.key === 'error.scanFirst', 3000, 'the scan refused on the home page');
+  await expectCondition(() => kiosk.engine.screen.error?.key === 'error.scanFirst', 3000, 'the scan refused on the home page');
   t.pass('the kiosk says: choose "scan" first');
   t.same(doorsOpen(w.bank), [], 'nothing opened');
   // Through the menu's "scan" page the same code works.

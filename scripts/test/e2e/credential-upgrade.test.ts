@@ -12,7 +12,7 @@ import { credentialKeyId, scryptCredentialHashSchema, type DesiredState } from '
 import { rekey, type CloudRuntime } from '@portier/cloud';
 import type { SimBank } from '@portier/rig';
 import { seedDemo } from '../../demo/seed.ts';
-import { api, login, startBank, startE2eCloud, tempDir, until, type Provisioned } from './helpers.ts';
+import { api, login, startBank, startE2eCloud, tempDir, expectCondition, type Provisioned } from './helpers.ts';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'legacy-release');
 
@@ -89,7 +89,7 @@ t.test('a deployment of the previous release loads, keeps working, and moves to 
   const bank1 = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
   const before = await parcel(t, cloud, token, codes.bankId, 'UPGRADE-1');
   const live = await parcel(t, cloud, token, codes.bankId, 'UPGRADE-2');
-  await until(() => (kioskState(bank1)?.credentials.filter((c) => c.kind === 'pickup-code').length ?? 0) === 3, 8000, 'three pickup codes on the kiosk');
+  await expectCondition(() => (kioskState(bank1)?.credentials.filter((c) => c.kind === 'pickup-code').length ?? 0) === 3, 8000, 'three pickup codes on the kiosk');
   t.ok(scryptCredentialHashSchema.safeParse(kioskState(bank1)!.credentialHash).success, 'a controller without a key still gets the legacy form');
   await pickUp(t, bank1, codes.pickupCode, codes.lockerNumber, "the previous release's pickup code");
   await pickUp(t, bank1, before.code, before.locker, 'a code issued after the upgrade, in the legacy form');
@@ -100,13 +100,13 @@ t.test('a deployment of the previous release loads, keeps working, and moves to 
   t.equal(r.credentialKeyId, credentialKeyId(cloud.credentialKeys.keyOf(codes.kioskId)!));
   t.notOk(r.hadKey, 'it had none before');
   const bank2 = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
-  await until(() => { const h = kioskState(bank2)?.credentialHash; return h?.alg === 'hmac-sha256' && h.keyId === r.credentialKeyId; }, 8000, 'the keyed state on the re-keyed kiosk');
+  await expectCondition(() => { const h = kioskState(bank2)?.credentialHash; return h?.alg === 'hmac-sha256' && h.keyId === r.credentialKeyId; }, 8000, 'the keyed state on the re-keyed kiosk');
   const keyed = kioskState(bank2)!;
   t.ok(keyed.credentials.some((c) => c.reservationIds.includes(live.reservationId)), 'the live code issued before the rekey is there, in the new form');
   t.notOk(keyed.credentials.some((c) => c.kind === 'staff-pin' || c.kind === 'carrier-code'), "the previous release's PIN and carrier code (bank-salt hashes only) are withheld from it");
   const plain = bank2.column(2).controller.link?.desired.desired?.state;
   t.equal(plain?.credentialHash.alg, 'scrypt', 'the column not yet re-keyed still gets the legacy form');
   await pickUp(t, bank2, live.code, live.locker, 'the live code after the rekey, not issued again');
-  await until(() => cloud.service.store.get('reservations', live.reservationId)?.status !== 'occupied', 5000, 'its pickup reaching the cloud');
+  await expectCondition(() => cloud.service.store.get('reservations', live.reservationId)?.status !== 'occupied', 5000, 'its pickup reaching the cloud');
   t.pass('its pickup reached the cloud');
 });

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud';
-import { api, until } from './helpers.ts';
+import { api, expectCondition } from './helpers.ts';
 import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, desiredOf, doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored, kioskKey } from './kiosk-world.ts';
 
 t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the collector\'s new code -> available', async (t) => {
@@ -55,11 +55,11 @@ t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the co
   await kiosk.expectPage('home');
 
   // The cloud issued a new code for the collector; its hash reaches the kiosk; the drop-off code is spent.
-  await until(() => issued.some((c) => c.reservationId === reservationId), 5000, 'a pickup code issued for the collector');
+  await expectCondition(() => issued.some((c) => c.reservationId === reservationId), 5000, 'a pickup code issued for the collector');
   const collect = issued.find((c) => c.reservationId === reservationId)!;
   t.match(collect, { lockerNumber: locker });
   t.not(collect.code, dropOffCode);
-  await until(
+  await expectCondition(
     () => desiredOf(w).credentials.some((c) => (c.reservationIds ?? []).includes(reservationId) && c.hash === hashCredential('pickup-code', collect.code, desiredOf(w).credentialHash, kioskKey(w))),
     5000,
     'the collector\'s code reaches the kiosk controller',
@@ -71,7 +71,7 @@ t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the co
   await kiosk.type(collect.code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the collector\'s code opens the same locker');
-  await until(async () => (await storedTransactions(w)).filter((x) => x.kind === 'exchange').length === 2, 8000, 'the second exchange stored');
+  await expectCondition(async () => (await storedTransactions(w)).filter((x) => x.kind === 'exchange').length === 2, 8000, 'the second exchange stored');
   await lockerStatus(w, locker, 'available');
   t.pass(`locker ${locker} is available after the collection`);
   const r = await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token);

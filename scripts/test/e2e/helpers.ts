@@ -1,10 +1,11 @@
-// End-to-end world: the whole cloud (`startCloud`: store, API, embedded aedes on a real TCP port, sync link, bridge)
-// on a temp data folder, the demo organisation seeded, each column's controller provisioned like a real one, and a
+// End-to-end world: the whole cloud (`startCloud`: store, API, sync link, bridge) on a temp data folder, with its
+// embedded aedes on a real TCP port or, when PORTIER_E2E_BROKER=mosquitto, a real Mosquitto run with the files the
+// cloud generates (broker.ts), the demo organisation seeded, each column's controller provisioned like a real one, and a
 // simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account MQTT client
 // subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
@@ -12,12 +13,15 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { tryParseTopic, type Channel } from '@portier/protocol';
-import { startCloud, ensureServiceAccount, provision, type CloudRuntime } from '@portier/cloud';
+import { startCloud, type BrokerOption, type CloudRuntime, type StartCloudOptions } from '@portier/cloud';
+import { IdentityRegistry } from '@portier/cloud';
+import { ensureServiceAccount, provision } from '@portier/cloud';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/rig';
+import { expectCondition, expectEvent, expectValue } from '@portier/sim';
 import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
+import { Mosquitto, e2eBroker } from './broker.ts';
 
-export { DEMO_ADMIN };
-const realSetTimeout = globalThis.setTimeout;
+export { DEMO_ADMIN, e2eBroker, expectCondition, expectEvent, expectValue };
 export const TEST_HASH = { N: 1024, r: 8, p: 1, keyLen: 32 };
 
 export function tempDir(t: Test, prefix: string): string {
@@ -34,9 +38,40 @@ export interface CloudStartOptions {
   notify?: { webhook?: { url: string; secret: string; timeoutSeconds?: number; maxAgeMinutes?: number } };
   /** The cloud's clock (default the real one). */
   now?: () => number;
+  /** Who hears of pickup codes issued for kiosk drop-offs (from the start: also those of events replayed at once). */
+  onPickupCode?: StartCloudOptions['onPickupCode'];
 }
 
-/** startCloud on 127.0.0.1, HTTP port 0, embedded broker on `mqttPort` (default 0), cheap hashes, no log output. */
+/** The Mosquitto of each cloud data folder (Mosquitto mode): it outlives a cloud restart on that folder. */
+const mosquittos = new Map<string, Mosquitto>();
+
+/**
+ * The broker a cloud on `dataDir` uses. Embedded: its own aedes on `mqttPort`. Mosquitto: the data folder's Mosquitto,
+ * started the first time (with the cloud's service account in its files, as `portier-cloud mosquitto-files` writes
+ * them) or started again after `stopCloud(..., { broker: true })`, on the port it had.
+ */
+async function brokerFor(t: Test, dataDir: string, mqttPort: number | undefined): Promise<BrokerOption> {
+  if (e2eBroker() === 'embedded') return { kind: 'embedded', host: '127.0.0.1', port: mqttPort ?? 0 };
+  const key = resolve(dataDir);
+  let m = mosquittos.get(key);
+  if (!m) {
+    const identities = await IdentityRegistry.open(key, { hashParams: TEST_HASH });
+    await ensureServiceAccount({ dataDir: key, identities });
+    const started = await Mosquitto.start(identities, `${key}-mosquitto`);
+    mosquittos.set(key, (m = started));
+    t.teardown(async () => {
+      mosquittos.delete(key);
+      await started.stop();
+    });
+  }
+  await m.resume();
+  return { kind: 'external', url: m.url };
+}
+
+/**
+ * startCloud on 127.0.0.1, HTTP port 0, cheap hashes, no log output; its broker: the embedded one on `mqttPort`
+ * (default 0), or the data folder's Mosquitto.
+ */
 export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<CloudRuntime> {
   const cloud = await startCloud({
     config: {
@@ -49,8 +84,9 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
       ...(o.notify ? { notify: o.notify } : {}),
     },
     logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
-    broker: { kind: 'embedded', host: '127.0.0.1', port: o.mqttPort ?? 0 },
+    broker: await brokerFor(t, o.dataDir, o.mqttPort),
     ...(o.now ? { now: o.now } : {}),
+    ...(o.onPickupCode ? { onPickupCode: o.onPickupCode } : {}),
     codeHashN: 1024,
     identityHashParams: TEST_HASH,
     remoteOpen: { defaultTimeoutMs: o.remoteOpenTimeoutMs ?? 3000, ackGraceMs: 200 },
@@ -59,6 +95,35 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
   });
   t.teardown(() => cloud.stop());
   return cloud;
+}
+
+/**
+ * Stops the cloud. The embedded broker stops with it; with `broker`, a Mosquitto stops too (a broker outage:
+ * controllers go offline), by its PID after the cloud left it.
+ */
+export async function stopCloud(cloud: CloudRuntime, o: { broker?: boolean } = {}): Promise<void> {
+  await cloud.stop();
+  if (o.broker) await mosquittos.get(cloud.dataDir)?.stop();
+}
+
+/** A new cloud on the data folder of `cloud` (stopped) and the broker port it had, the broker started again if it was stopped. */
+export async function restartCloud(t: Test, cloud: CloudRuntime, o: Omit<CloudStartOptions, 'dataDir' | 'mqttPort'> = {}): Promise<CloudRuntime> {
+  return startE2eCloud(t, { ...o, dataDir: cloud.dataDir, mqttPort: Number(new URL(cloud.mqttUrl).port) });
+}
+
+/**
+ * After identities changed (provision, a new service account): Mosquitto gets the password and ACL files written
+ * again and reloads them, as an operator does. The embedded broker reads the registry itself.
+ */
+export async function syncBrokerAccounts(cloud: CloudRuntime): Promise<void> {
+  await mosquittos.get(cloud.dataDir)?.syncAccounts(cloud.identities);
+}
+
+/** A service account of its own for a test's MQTT client (the broker allows one session per identity). */
+export async function serviceAccount(cloud: CloudRuntime, username: string): Promise<{ username: string; password: string }> {
+  const account = await ensureServiceAccount({ dataDir: cloud.dataDir, username, identities: cloud.identities });
+  await syncBrokerAccounts(cloud);
+  return account;
 }
 
 export interface Provisioned {
@@ -79,6 +144,7 @@ export async function seedAndProvision(cloud: CloudRuntime, dir: string): Promis
     files.set(col.controllerId, out);
     secrets.set(col.controllerId, p.secret);
   }
+  await syncBrokerAccounts(cloud);
   return { seeded, files, secrets };
 }
 
@@ -109,23 +175,10 @@ export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o:
   const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: 30, maxMs: 200 }, evtackTimeoutMs: 400 } });
   t.teardown(() => bank.close());
   for (const c of bank.columns) {
-    await until(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);
-    await until(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, 8000, `${c.controllerId} desired state applied`);
+    await expectCondition(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);
+    await expectCondition(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, 8000, `${c.controllerId} desired state applied`);
   }
   return bank;
-}
-
-/** Polls `pred` every 5 ms with a bound (real I/O, real time). */
-export async function until(pred: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => realSetTimeout(r, 5));
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => realSetTimeout(r, ms));
 }
 
 export interface ApiReply {
@@ -196,9 +249,16 @@ export class Recorder {
   readonly problems: string[] = [];
   /** Messages that a test itself published on purpose with bad content (not counted as problems). */
   readonly ignore = new Set<string>();
+  private readonly barriers = new Map<string, () => void>();
+  private barrierCount = 0;
   private constructor(readonly client: MqttClient) {
     const v = schemaValidators();
     client.on('message', (topic, payload, packet) => {
+      const barrier = this.barriers.get(topic);
+      if (barrier) {
+        barrier();
+        return;
+      }
       const t = tryParseTopic(topic);
       const text = payload.toString('utf8');
       if (!t) {
@@ -223,7 +283,7 @@ export class Recorder {
   }
 
   static async start(t: Test, cloud: CloudRuntime, username = 'e2e-recorder'): Promise<Recorder> {
-    const account = await ensureServiceAccount({ dataDir: cloud.dataDir, username, identities: cloud.identities });
+    const account = await serviceAccount(cloud, username);
     const client = mqtt.connect(cloud.mqttUrl, {
       clientId: `${username}-${process.pid}`,
       username: account.username,
@@ -248,9 +308,23 @@ export class Recorder {
     return this.received.filter((m) => m.channel === channel && (!controllerId || m.controllerId === controllerId)).length;
   }
 
-  async waitFor(pred: (m: Recorded) => boolean, ms = 5000, from = 0): Promise<Recorded> {
-    let hit: Recorded | undefined;
-    await until(() => (hit = this.received.slice(from).find(pred)) !== undefined, ms, 'a recorded message');
-    return hit!;
+  /**
+   * Twice, an empty message of its own through the broker and back (on a `cmd` topic of no controller: no one else
+   * reads it): whatever another client had published before this call reached the recorder by the time it resolves,
+   * if the broker let it through. The second round trip starts after the broker's loop has seen the first one.
+   */
+  async barrier(ms = 5000): Promise<void> {
+    for (let i = 0; i < 2; i++) {
+      const topic = `portier/v1/e2e-barrier/barrier-${++this.barrierCount}/cmd`;
+      let back = false;
+      this.barriers.set(topic, () => (back = true));
+      await this.client.publishAsync(topic, '', { qos: 1 });
+      await expectCondition(() => back, ms, 'the barrier message back from the broker');
+      this.barriers.delete(topic);
+    }
+  }
+
+  waitFor(pred: (m: Recorded) => boolean, ms = 5000, from = 0, what = 'a recorded message'): Promise<Recorded> {
+    return expectValue(() => this.received.slice(from).find(pred), ms, what);
   }
 }

@@ -1,4 +1,4 @@
-// The kiosk world shared by the issue-6 end-to-end tests: the whole cloud on a temp data folder, the demo bank seeded
+// The kiosk world shared by the kiosk end-to-end tests: the whole cloud on a temp data folder, the demo bank seeded
 // and provisioned, the column that is not the kiosk's put out of service through the API (so everything lands in the
 // kiosk column: lockers 1-5, doors 1-5; or, with `column: 'plain'`, the other way round), and the simulated bank of
 // real controllers online with a desired state. Plus the helpers the test files share (doors open, the kiosk's
@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import type { DesiredState, EventBody } from '@portier/protocol';
 import type { CloudRuntime } from '@portier/cloud';
 import type { SimBank } from '@portier/rig';
-import { Recorder, api, login, seedAndProvision, startBank, startE2eCloud, tempDir, until, type CloudStartOptions, type Provisioned } from './helpers.ts';
+import { Recorder, api, expectCondition, expectValue, login, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
 
 export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
 export const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
@@ -63,7 +63,7 @@ export async function kioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<Ki
   // The bank may start on the desired state retained before the rules changed; the republished one follows.
   const rules = Object.entries(o.rules ?? {});
   if (rules.length) {
-    await until(() => {
+    await expectCondition(() => {
       const held = kioskState(w)?.rules as Record<string, unknown> | undefined;
       return held !== undefined && rules.every(([k, v]) => JSON.stringify(held[k]) === JSON.stringify(v));
     }, 10_000, 'the bank rules reached the kiosk controller');
@@ -97,7 +97,7 @@ export function desiredOf(w: KioskWorld): DesiredState {
 
 /** Waits until the kiosk controller holds the hash of the code (pickup or drop-off) of reservation `reservationId`. */
 export async function codeOnKiosk(w: KioskWorld, reservationId: string, what: string, ms = 5000): Promise<void> {
-  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false, ms, what);
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false, ms, what);
 }
 
 export function lockerOfDoor(w: KioskWorld, door: number): number {
@@ -118,10 +118,8 @@ export async function storedTransactions(w: KioskWorld): Promise<Transaction[]> 
 }
 
 /** Waits until the cloud stored a transaction passing `pred`; returns it. */
-export async function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = 8000): Promise<Transaction> {
-  let hit: Transaction | undefined;
-  await until(async () => (hit = (await storedTransactions(w)).find(pred)) !== undefined, ms, `${what} stored by the cloud`);
-  return hit!;
+export function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = 8000): Promise<Transaction> {
+  return expectValue(async () => (await storedTransactions(w)).find(pred), ms, `${what} stored by the cloud`);
 }
 
 export interface DroppedParcel {
@@ -144,10 +142,8 @@ export async function droppedParcel(t: Test, w: KioskWorld, trackingId: string):
 }
 
 /** Waits until the cloud stored an event of the kiosk controller passing `pred`; returns it. */
-export async function eventStored(w: KioskWorld, what: string, pred: (e: Record<string, unknown>) => boolean, ms = 8000): Promise<Record<string, unknown>> {
-  let hit: Record<string, unknown> | undefined;
-  await until(async () => (hit = (await w.cloud.journal.read(w.kioskId)).map((x) => x.event as unknown as Record<string, unknown>).find(pred)) !== undefined, ms, what);
-  return hit!;
+export function eventStored(w: KioskWorld, what: string, pred: (e: Record<string, unknown>) => boolean, ms = 8000): Promise<Record<string, unknown>> {
+  return expectValue(async () => (await w.cloud.journal.read(w.kioskId)).map((x) => x.event as unknown as Record<string, unknown>).find(pred), ms, what);
 }
 
 export async function lockerApi(w: KioskWorld, locker: number): Promise<{ status: string } & Record<string, unknown>> {
@@ -157,5 +153,22 @@ export async function lockerApi(w: KioskWorld, locker: number): Promise<{ status
 }
 
 export async function lockerStatus(w: KioskWorld, locker: number, status: string, ms = 5000): Promise<void> {
-  await until(async () => (await lockerApi(w, locker)).status === status, ms, `locker ${locker} ${status} in the API`);
+  await expectCondition(async () => (await lockerApi(w, locker)).status === status, ms, `locker ${locker} ${status} in the API`);
+}
+
+/**
+ * The cloud and its broker go away (the embedded broker with the cloud; a Mosquitto is stopped too); resolves once
+ * the kiosk controller saw its link drop.
+ */
+export async function outage(w: KioskWorld): Promise<void> {
+  await stopCloud(w.cloud, { broker: true });
+  await expectCondition(() => w.bank.kiosk!.column.controller.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+}
+
+/** After `outage`: the broker and a new cloud on the same data folder; resolves once the kiosk controller is back online. */
+export async function backOnline(t: Test, w: KioskWorld, o: Omit<CloudStartOptions, 'dataDir' | 'mqttPort'> = {}): Promise<KioskWorld> {
+  const cloud = await restartCloud(t, w.cloud, o);
+  const w2: KioskWorld = { ...w, cloud, token: await login(cloud) };
+  await expectCondition(() => w.bank.kiosk!.column.controller.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  return w2;
 }

@@ -3,8 +3,8 @@
 // offline, by a blind user by ear in French, and wrong codes throttled and reported to the cloud. Every message of
 // each run is checked against the published JSON Schemas.
 import t, { type Test } from 'tap';
-import { api, login, sleep, startE2eCloud, until } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { api, expectCondition } from './helpers.ts';
+import { KIOSK_COLUMN_LOCKERS, backOnline, codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerStatus, outage, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 /** Reserve + drop off through the API; waits until the kiosk controller holds the reservation. */
 async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number; code: string }> {
@@ -44,7 +44,7 @@ t.test('pickup at the kiosk: code typed -> the right door opens -> transaction p
   t.pass(`locker ${pkg.locker} is available in the API`);
   // Reopen within the grace period ("Locker Access After Pickup"): the door shut, the kiosk offers to open it again.
   w.bank.closeAllDoors();
-  await until(() => kiosk.engine.screen.options.some((o) => o.id === 'reopen'), 3000, 'the reopen offer');
+  await expectCondition(() => kiosk.engine.screen.options.some((o) => o.id === 'reopen'), 3000, 'the reopen offer');
   await kiosk.select('reopen');
   await kiosk.column.expectDoor(pkg.door, true);
   t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'the same door opened again');
@@ -61,10 +61,8 @@ t.test('offline pickup: cloud stopped, served from the cached desired state; the
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
   const pkg = await parcel(t, w, 'E2E-OFFLINE-1');
-  const mqttPort = Number(new URL(w.cloud.mqttUrl).port);
   await kiosk.expectPage('home');
-  await w.cloud.stop();
-  await until(() => kiosk.column.controller.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await outage(w);
   await kiosk.type(pkg.code);
   await kiosk.column.expectDoor(pkg.door, true);
   t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'the door opened with the cloud away');
@@ -72,10 +70,8 @@ t.test('offline pickup: cloud stopped, served from the cached desired state; the
   const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'pickup');
   t.match(local.body, { offline: true }, 'the kiosk recorded an offline pickup');
 
-  // The cloud comes back on the same data folder and the same MQTT port; the controller replays its outbox.
-  const cloud2 = await startE2eCloud(t, { dataDir: w.cloud.dataDir, mqttPort });
-  const w2: KioskWorld = { ...w, cloud: cloud2, token: await login(cloud2) };
-  await until(() => kiosk.column.controller.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  // The cloud comes back on the same data folder and the same broker port; the controller replays its outbox.
+  const w2 = await backOnline(t, w);
   const ev = await pickupStored(w2, pkg.reservationId);
   t.match(ev, { kind: 'pickup', doors: [pkg.door], offline: true });
   await lockerStatus(w2, pkg.locker, 'available');
@@ -92,7 +88,7 @@ t.test('a blind user in French: headphones, keypad only, every step spoken, digi
   await kiosk.expectPage('home');
   kiosk.headphones.plug();
   await kiosk.engine.settled();
-  await until(() => kiosk.audio.spoken('fr').some((s) => /mode audio est activé/i.test(s)), 3000, 'audio mode announced in French');
+  await expectCondition(() => kiosk.audio.spoken('fr').some((s) => /mode audio est activé/i.test(s)), 3000, 'audio mode announced in French');
   const spokenBefore = kiosk.audio.spoken().length;
   const tonesBefore = kiosk.audio.tones().length;
   for (const d of pkg.code) await kiosk.keypad(d as '1');
@@ -100,7 +96,7 @@ t.test('a blind user in French: headphones, keypad only, every step spoken, digi
   await kiosk.keypad('enter');
   await kiosk.column.expectDoor(pkg.door, true);
   t.notOk(kiosk.audio.spoken().some((s) => s.includes(pkg.code)), 'the code was never spoken');
-  await until(() => kiosk.audio.spoken('fr').some((s) => s.includes(`casier ${pkg.locker}, colonne 1,`)), 3000, 'the open locker spoken in French');
+  await expectCondition(() => kiosk.audio.spoken('fr').some((s) => s.includes(`casier ${pkg.locker}, colonne 1,`)), 3000, 'the open locker spoken in French');
   const fr = kiosk.audio.spoken('fr');
   t.ok(fr.some((s) => /Tapez votre code de retrait/.test(s)), 'the prompt for the code was spoken');
   t.ok(fr.some((s) => /Ouvert : casier \d+, colonne 1, \S+ porte en partant du haut/.test(s)), 'the open locker described by number and position');
@@ -108,7 +104,7 @@ t.test('a blind user in French: headphones, keypad only, every step spoken, digi
   // The user takes the parcel, shuts the door and ends by keypad ("Appuyez sur 1 pour J'ai terminé").
   w.bank.closeAllDoors();
   await kiosk.keypad('1');
-  await until(() => kiosk.audio.spoken('fr').some((s) => /Merci\. Au revoir\./.test(s)), 3000, 'goodbye spoken');
+  await expectCondition(() => kiosk.audio.spoken('fr').some((s) => /Merci\. Au revoir\./.test(s)), 3000, 'goodbye spoken');
   t.pass('the session ended by keypad with a spoken goodbye');
   t.ok(kiosk.audio.spoken().length > spokenBefore, 'steps after sign-in were spoken');
   t.equal(kiosk.audio.spoken('en').length, 0, 'nothing was spoken in English');
@@ -130,12 +126,13 @@ t.test('wrong codes are throttled and stored in the cloud as login-failure event
   await kiosk.type(pkg.code);
   t.same(doorsOpen(w.bank), [], 'the right code typed during the wait does not open anything');
   const evs = async () => (await w.cloud.journal.read(w.kioskId)).filter((e) => e.event.type === 'login-failure');
-  await until(async () => (await evs()).length >= 4, 5000, 'login-failure events stored');
+  await expectCondition(async () => (await evs()).length >= 4, 5000, 'login-failure events stored');
   const failures = await evs();
   t.same(failures.map((e) => (e.event as { attempts: number }).attempts), [1, 2, 3, 4], 'each failure stored once, counted in a row');
   t.ok(failures.every((e) => (e.event as { method: string }).method === 'pin' || (e.event as { method: string }).method === 'code'), 'typed on the keypad');
   // After the wait (1 s by default), the right code works.
-  await sleep(1100);
+  const ctl = kiosk.column.controller;
+  await expectCondition(() => (kiosk.engine.screen.waitUntil ?? 0) <= ctl.link!.cloudNow(), 3000, "the kiosk's wait over");
   await kiosk.type(pkg.code);
   await kiosk.column.expectDoor(pkg.door, true);
   await pickupStored(w, pkg.reservationId);

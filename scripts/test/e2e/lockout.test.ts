@@ -11,7 +11,7 @@
 // once the clock is past the lock-out it is run at once instead of five real minutes later.
 import t from 'tap';
 import sinon from 'sinon';
-import { until } from './helpers.ts';
+import { expectCondition } from './helpers.ts';
 import { doorsOpen, droppedParcel, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
 
 const LOCKOUT_MS = 5 * 60_000;
@@ -99,7 +99,7 @@ t.test('20 wrong codes in a row: slower and slower, then locked out 5 minutes; a
 
   // Stored in the cloud: ten failures, counted in a row, the last with the end of the lock-out.
   let failures: LoginFailure[] = [];
-  await until(async () => (failures = await storedFailures(w)).length >= 10, 8000, 'ten login-failure events stored by the cloud');
+  await expectCondition(async () => (failures = await storedFailures(w)).length >= 10, 8000, 'ten login-failure events stored by the cloud');
   t.same(failures.map((f) => f.attempts), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'each counted failure stored once, in a row');
   t.ok(failures.every((f) => f.method === 'code'), 'typed on the keypad');
   t.ok(failures.slice(0, 9).every((f) => f.lockedOutUntil === undefined), 'no lock-out before the tenth');

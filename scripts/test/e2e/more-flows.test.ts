@@ -9,7 +9,7 @@
 // 4. batch drop-off by an operator: several parcels in one session (`batchDropOff`), and no "next" without the rule;
 // 5. a second parcel for a recipient added to their existing locker (`addToExistingLocker`) or put in a new one.
 import t, { type Test } from 'tap';
-import { api, until } from './helpers.ts';
+import { api, expectCondition } from './helpers.ts';
 import {
   doorOfLocker,
   doorsOpen,
@@ -44,7 +44,7 @@ async function opWorld(t: Test, o: KioskWorldOptions = {}): Promise<OpWorld> {
   const issued = await api(kw.cloud, 'POST', '/staff-credentials', kw.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [kw.bankId], label: 'Olga' });
   if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
   const w: OpWorld = { ...kw, operatorId, pin: issued.json.code as string };
-  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
   return w;
 }
 
@@ -60,7 +60,7 @@ async function reserve(t: Test, w: KioskWorld, recipient: string, trackingId: st
   const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: recipient }, size, trackingId });
   t.equal(res.status, 201, `${trackingId} reserved through the API`, { reply: res.json });
   const reservationId = res.json.reservation.id as string;
-  await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.trackingIds.includes(trackingId)) ?? false, 5000, `${trackingId} reaches the kiosk controller`);
+  await expectCondition(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.trackingIds.includes(trackingId)) ?? false, 5000, `${trackingId} reaches the kiosk controller`);
   return { reservationId, locker: res.json.reservation.lockerNumber as number, addedToExisting: res.json.addedToExisting === true };
 }
 
@@ -68,7 +68,7 @@ const openDoorNumbers = (w: KioskWorld): number[] => doorsOpen(w.bank).map((d) =
 
 async function closeAll(w: KioskWorld): Promise<void> {
   w.bank.closeAllDoors();
-  await until(() => doorsOpen(w.bank).length === 0, 3000, 'every door closed');
+  await expectCondition(() => doorsOpen(w.bank).length === 0, 3000, 'every door closed');
 }
 
 t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear locker opens for its reserved parcel', async (t) => {
@@ -90,7 +90,7 @@ t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear lo
   await kiosk.select('rear-shelf');
   await kiosk.expectPage('rear-shelf');
   await kiosk.scan('SHELF-UNKNOWN');
-  await until(() => kiosk.engine.screen.error?.key === 'error.shelfUnknown', 3000, 'an unknown shelf refused');
+  await expectCondition(() => kiosk.engine.screen.error?.key === 'error.shelfUnknown', 3000, 'an unknown shelf refused');
   t.same(doorsOpen(w.bank), [], 'an unknown shelf barcode opens nothing');
   await kiosk.scan(SHELF);
   await kiosk.expectPage('dropoff-open');
@@ -112,7 +112,7 @@ t.test('2. carrier delivery signed in by scanning the carrier code\'s QR code (n
   const kiosk = w.bank.kiosk!;
   const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
   t.equal(issued.status, 201, 'carrier code issued through the API');
-  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
   const held = await reserve(t, w, 'alice', 'CARRIER-QR-1');
 
   await kiosk.expectPage('home');
@@ -149,7 +149,7 @@ t.test('3a. several packages, openAllAtOnce: one code opens all the recipient\'s
   await kiosk.expectPage('home');
   await kiosk.type(a.code);
   await kiosk.expectPage('pickup');
-  await until(() => doorsOpen(w.bank).length === 2, 3000, 'both doors open');
+  await expectCondition(() => doorsOpen(w.bank).length === 2, 3000, 'both doors open');
   t.same(openDoorNumbers(w).sort(), [a.door, b.door].sort(), 'both of alice\'s lockers opened at once');
   t.notOk(kiosk.engine.screen.options.some((o) => o.id === 'next'), 'nothing left to open one by one');
   const tx = await txStored(w, 'the pickup', (x) => x.kind === 'pickup');
@@ -199,7 +199,7 @@ t.test('3b. several packages one at a time (openAllAtOnce false): the kiosk offe
   const depLocker = res.json.reservation.lockerNumber as number;
   const drop = await api(w.cloud, 'POST', `/reservations/${depId}/drop-off`, w.token, { trackingIds: ['DEPT-1'] });
   t.equal(drop.status, 200);
-  await until(() => kioskState(w)?.credentials.some((c) => (c.reservationIds ?? []).includes(depId)) ?? false, 5000, 'the department code reaches the kiosk');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => (c.reservationIds ?? []).includes(depId)) ?? false, 5000, 'the department code reaches the kiosk');
   t.match(kioskState(w)!.reservations.find((r) => r.id === depId), { departmentId: 'finance' });
   await kiosk.type(drop.json.pickupCode as string);
   const depDoor = doorOfLocker(w, depLocker);
@@ -226,12 +226,12 @@ t.test('3c. personal and departmental packages with one code: alice collects her
   const depId = res.json.reservation.id as string;
   const depLocker = res.json.reservation.lockerNumber as number;
   t.equal((await api(w.cloud, 'POST', `/reservations/${depId}/drop-off`, w.token, { trackingIds: ['FIN-1'] })).status, 200);
-  await until(() => kioskState(w)?.credentials.some((c) => c.subjectId === 'alice' && (c.reservationIds ?? []).includes(depId)) ?? false, 5000, 'alice\'s code lists the department parcel on the kiosk');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.subjectId === 'alice' && (c.reservationIds ?? []).includes(depId)) ?? false, 5000, 'alice\'s code lists the department parcel on the kiosk');
   const depDoor = doorOfLocker(w, depLocker);
   await kiosk.expectPage('home');
   await kiosk.type(own.code);
   await kiosk.expectPage('pickup');
-  await until(() => doorsOpen(w.bank).length === 2, 3000, 'both doors open');
+  await expectCondition(() => doorsOpen(w.bank).length === 2, 3000, 'both doors open');
   t.same(openDoorNumbers(w).sort(), [own.door, depDoor].sort(), 'her locker and the department\'s opened');
   const tx = await txStored(w, 'the pickup', (x) => x.kind === 'pickup');
   t.same([...tx.reservationIds].sort(), [own.reservationId, depId].sort(), 'one pickup of both');
@@ -282,7 +282,7 @@ t.test('4. batch drop-off: an operator drops several parcels in one session; wit
   // The bank forbids batch drop-off: after one parcel the session offers only "done".
   const patched = await api(w.cloud, 'PATCH', `/banks/${w.bankId}`, w.token, { rules: { batchDropOff: false } });
   t.equal(patched.status, 200);
-  await until(() => kioskState(w)?.rules.batchDropOff === false, 5000, 'the rule reaches the kiosk');
+  await expectCondition(() => kioskState(w)?.rules.batchDropOff === false, 5000, 'the rule reaches the kiosk');
   const d = await reserve(t, w, 'alice', 'BATCH-4', 'M');
   await signIn(w);
   await kiosk.select('dropoff');
@@ -351,7 +351,7 @@ t.test('5c. a parcel held in a new locker, then the bank allows adding to existi
   t.not(second.locker, first.locker, 'held in a new locker while the rule was off');
   const patched = await api(w.cloud, 'PATCH', `/banks/${w.bankId}`, w.token, { rules: { addToExistingLocker: true } });
   t.equal(patched.status, 200);
-  await until(() => kioskState(w)?.rules.addToExistingLocker === true, 5000, 'the rule reaches the kiosk');
+  await expectCondition(() => kioskState(w)?.rules.addToExistingLocker === true, 5000, 'the rule reaches the kiosk');
   await signIn(w);
   await kiosk.select('dropoff');
   await kiosk.expectPage('dropoff-tracking');

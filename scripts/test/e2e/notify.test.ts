@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import t from 'tap';
 import { signBody, type ParcelReadyNotice } from '@portier/cloud';
-import { api, until } from './helpers.ts';
+import { api, expectCondition } from './helpers.ts';
 import { codeOnKiosk, kioskWorld, lockerOfDoor, lockerStatus, txStored } from './kiosk-world.ts';
 
 const SECRET = 'e2e-webhook-secret-0123';
@@ -35,7 +35,7 @@ t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the p
 
   const issued = await api(cloud, 'POST', '/carriers/demo-carrier/codes', token, { digits: 8, bankIds: [bankId] });
   const carrierCode = issued.json.code as string;
-  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code on the kiosk');
+  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code on the kiosk');
   await kiosk.expectPage('home');
   await kiosk.type(carrierCode);
   await kiosk.expectPage('dropoff-tracking');
@@ -43,11 +43,11 @@ t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the p
   await kiosk.expectPage('choose-size');
   await kiosk.select(kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'))!.id);
   await kiosk.expectPage('dropoff-open');
-  await until(() => [...kiosk.column.doors.values()].some((d) => d.open), 3000, 'a door open for the carrier');
+  await expectCondition(() => [...kiosk.column.doors.values()].some((d) => d.open), 3000, 'a door open for the carrier');
   const door = [...kiosk.column.doors.values()].find((d) => d.open)!.number;
   bank.closeAllDoors();
 
-  await until(() => notices.length === 1, 8000, 'the parcel-ready notice at the webhook');
+  await expectCondition(() => notices.length === 1, 8000, 'the parcel-ready notice at the webhook');
   const { notice, signedOk } = notices[0]!;
   t.ok(signedOk, 'signed with the shared secret');
   const locker = lockerOfDoor(w, door);
@@ -59,7 +59,7 @@ t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the p
   // The recipient got the code from the integrator's mail; the locker's new credential must be on the kiosk first.
   await codeOnKiosk(w, notice.reservationId, 'the pickup code hash on the kiosk');
   await kiosk.engine.signOut(); // the carrier is done
-  await until(() => kiosk.engine.screen.page === 'home', 5000, 'the kiosk back home');
+  await expectCondition(() => kiosk.engine.screen.page === 'home', 5000, 'the kiosk back home');
   await kiosk.type(notice.pickupCode);
   await kiosk.column.expectDoor(door, true);
   t.pass(`the notified code opened locker ${locker}`);

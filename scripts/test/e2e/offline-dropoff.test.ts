@@ -2,7 +2,7 @@
 // kiosk controller; then the cloud (and its embedded broker) stops. The carrier types the code at the kiosk of the
 // simulated bank (real controller, real kiosk engine, served from the cached desired state), scans the parcel and
 // delivers it into a free locker of a size; the door opens and the kiosk records an offline `carrier-delivery`. The
-// cloud restarts on the same data folder and MQTT port: the controller replays its outbox, the delivery is stored
+// cloud restarts on the same data folder and broker port: the controller replays its outbox, the delivery is stored
 // once, the locker is occupied in the API with a reservation and a pickup code for the parcel, whose hash goes back
 // to the kiosk, and that code then opens the same door for the recipient (the cloud sees the locker available).
 // The same for an operator (staff PIN issued through the API) dropping a scanned parcel into its reserved locker
@@ -10,8 +10,8 @@
 // run is checked against the published JSON Schemas.
 import t from 'tap';
 import type { IssuedPickupCode } from '@portier/cloud';
-import { api, login, startE2eCloud, until } from './helpers.ts';
-import { codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { api, expectCondition } from './helpers.ts';
+import { backOnline, codeOnKiosk, outage, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 const TRACKING = 'E2E-OFFLINE-DELIVERY-1';
 
@@ -22,15 +22,13 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
   t.equal(issued.status, 201, 'carrier code issued through the API');
   const code = issued.json.code as string;
-  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
   const freeBefore = await Promise.all([1, 2, 3, 4, 5].map(async (n) => (await lockerApi(w, n)).status));
   t.same(freeBefore, ['available', 'available', 'available', 'available', 'available'], 'the kiosk column is empty');
 
   // The cloud goes away.
-  const mqttPort = Number(new URL(w.cloud.mqttUrl).port);
   await kiosk.expectPage('home');
-  await w.cloud.stop();
-  await until(() => ctl.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await outage(w);
 
   await kiosk.type(code);
   await kiosk.expectPage('dropoff-tracking');
@@ -43,7 +41,7 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   t.ok(size, 'a size with free lockers is offered');
   await kiosk.select(size!.id);
   await kiosk.expectPage('dropoff-open');
-  await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
   const door = Number(doorsOpen(w.bank)[0]!.split('/')[1]);
   const locker = lockerOfDoor(w, door);
   t.same(doorsOpen(w.bank), [`1/${door}`], `one free locker of the kiosk column opened with the cloud away (locker ${locker})`);
@@ -53,12 +51,10 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'carrier-delivery');
   t.match(local.body, { offline: true, doors: [door], trackingIds: [TRACKING], actor: { role: 'carrier', id: 'demo-carrier' } }, 'the kiosk recorded an offline carrier delivery');
 
-  // The cloud comes back on the same data folder and MQTT port; the controller replays its outbox.
-  const cloud2 = await startE2eCloud(t, { dataDir: w.cloud.dataDir, mqttPort });
+  // The cloud comes back on the same data folder and broker port; the controller replays its outbox.
   const codes: IssuedPickupCode[] = [];
-  cloud2.ingest.on('pickup-code', (c) => codes.push(c));
-  const w2: KioskWorld = { ...w, cloud: cloud2, token: await login(cloud2) };
-  await until(() => ctl.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  const w2 = await backOnline(t, w, { onPickupCode: (c) => codes.push(c) });
+  const cloud2 = w2.cloud;
   const ev = await txStored(w2, 'the carrier delivery', (x) => x.kind === 'carrier-delivery');
   t.match(ev, { doors: [door], offline: true, reservationIds: [], trackingIds: [TRACKING], actor: { role: 'carrier', id: 'demo-carrier' } });
   await lockerStatus(w2, locker, 'occupied');
@@ -72,7 +68,7 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   t.equal(cloud2.service.store.list('reservations').length, 1, 'no other reservation appeared');
 
   // The parcel's pickup code reaches the kiosk and opens the same door: the cloud sees the locker available.
-  await until(() => codes.some((c) => c.reservationId === r.id), 5000, 'the pickup code handed to the notifier');
+  await expectCondition(() => codes.some((c) => c.reservationId === r.id), 5000, 'the pickup code handed to the notifier');
   const pickup = codes.find((c) => c.reservationId === r.id)!;
   await codeOnKiosk(w, r.id, 'the pickup code\'s hash reaches the kiosk controller');
   await kiosk.type(pickup.code);
@@ -99,15 +95,13 @@ t.test('offline operator drop-off into a reserved locker: the cloud fills the re
   t.equal(res.status, 201, 'reserved through the API');
   const reservationId = res.json.reservation.id as string;
   const locker = res.json.reservation.lockerNumber as number;
-  await until(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
-  await until(() => ctl.link?.desired.desired?.state.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
+  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  await expectCondition(() => ctl.link?.desired.desired?.state.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
   const door = doorOfLocker(w, locker);
   t.equal((await lockerApi(w, locker)).status, 'reserved');
 
-  const mqttPort = Number(new URL(w.cloud.mqttUrl).port);
   await kiosk.expectPage('home');
-  await w.cloud.stop();
-  await until(() => ctl.linkStatus()?.state !== 'online', 5000, 'the kiosk controller offline');
+  await outage(w);
   await kiosk.type(pin);
   await kiosk.expectPage('staff-menu');
   t.pass('the operator signed in offline');
@@ -124,18 +118,16 @@ t.test('offline operator drop-off into a reserved locker: the cloud fills the re
   const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'drop-off');
   t.match(local.body, { offline: true, doors: [door], reservationIds: [reservationId], actor: { role: 'operator', id: operatorId } }, 'the kiosk recorded an offline drop-off');
 
-  const cloud2 = await startE2eCloud(t, { dataDir: w.cloud.dataDir, mqttPort });
   const codes: IssuedPickupCode[] = [];
-  cloud2.ingest.on('pickup-code', (c) => codes.push(c));
-  const w2: KioskWorld = { ...w, cloud: cloud2, token: await login(cloud2) };
-  await until(() => ctl.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  const w2 = await backOnline(t, w, { onPickupCode: (c) => codes.push(c) });
+  const cloud2 = w2.cloud;
   const ev = await txStored(w2, 'the drop-off', (x) => x.kind === 'drop-off');
   t.match(ev, { doors: [door], offline: true, reservationIds: [reservationId], trackingIds: ['E2E-OFFLINE-OPS-1'] });
   await lockerStatus(w2, locker, 'occupied');
   t.pass(`locker ${locker} is occupied in the API after reconnection`);
   t.match(cloud2.service.store.get('reservations', reservationId), { status: 'occupied' });
   t.equal((await storedTransactions(w2)).filter((x) => x.kind === 'drop-off').length, 1, 'the drop-off is stored once');
-  await until(() => codes.some((c) => c.reservationId === reservationId), 5000, 'the pickup code handed to the notifier');
+  await expectCondition(() => codes.some((c) => c.reservationId === reservationId), 5000, 'the pickup code handed to the notifier');
   await codeOnKiosk(w, reservationId, 'the pickup code\'s hash reaches the kiosk controller');
   await kiosk.expectPage('home');
   await kiosk.type(codes.find((c) => c.reservationId === reservationId)!.code);

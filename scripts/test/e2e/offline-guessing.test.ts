@@ -15,8 +15,9 @@ import {
   type CredentialKind,
   type ScryptCredentialHashParams,
 } from '@portier/protocol';
-import { CodeVault, defaultSecretsKeyPath } from '@portier/cloud';
-import { DEMO_ADMIN, api, until } from './helpers.ts';
+import { CodeVault } from '@portier/cloud';
+import { defaultSecretsKeyPath } from '@portier/cloud';
+import { DEMO_ADMIN, api, expectCondition } from './helpers.ts';
 import { doorsOpen, droppedParcel, kioskWorld, txStored } from './kiosk-world.ts';
 
 /** Every file under `dir`, as text. */
@@ -88,7 +89,7 @@ t.test('nothing a controller stores or the broker carries, nor the cloud data fo
   t.equal(issued.status, 201, 'a staff PIN issued');
   const pin = issued.json.code as string;
   const secrets: Array<[CredentialKind, string]> = [['pickup-code', pkg.code], ['staff-pin', pin]];
-  await until(() => w.bank.kiosk!.column.controller.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the PIN on the kiosk');
+  await expectCondition(() => w.bank.kiosk!.column.controller.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the PIN on the kiosk');
 
   // What the attacker has: the kiosk controller's data folder and every desired message the broker carried.
   const controllerDir = join(w.dir, 'controllers', w.kioskId);

@@ -9,7 +9,7 @@
 import t, { type Test } from 'tap';
 import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud';
-import { api, login, until } from './helpers.ts';
+import { api, login, expectCondition } from './helpers.ts';
 import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, eventStored, kioskState, kioskWorld, lockerApi, lockerStatus, type KioskWorld, kioskKey } from './kiosk-world.ts';
 
 const HOUR = 3_600_000;
@@ -43,7 +43,7 @@ async function operatorWorld(t: Test, opts: { pickupPinExpiryH?: number } = {}):
   if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
   const pin = issued.json.code as string;
   const w: OperatorWorld = { ...kw, clock, operatorId, pin, pickupCodes };
-  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
   return w;
 }
 
@@ -60,7 +60,7 @@ async function signOut(w: OperatorWorld): Promise<void> {
   if (kiosk.engine.screen.page !== 'staff-menu') await kiosk.select('back');
   await kiosk.expectPage('staff-menu');
   await kiosk.select('sign-out');
-  await until(() => kiosk.engine.screen.page === 'home', 3000, 'signed out');
+  await expectCondition(() => kiosk.engine.screen.page === 'home', 3000, 'signed out');
 }
 
 /** Reserve a package for alice through the API; waits until the kiosk holds the reservation. */
@@ -70,7 +70,7 @@ async function reserve(t: Test, w: OperatorWorld, trackingId: string): Promise<{
   const reservationId = res.json.reservation.id as string;
   const locker = res.json.reservation.lockerNumber as number;
   t.ok(KIOSK_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the kiosk column`);
-  await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
   const door = kioskState(w)!.doors.find((d) => d.locker === locker)!.door;
   return { reservationId, locker, door };
 }
@@ -116,7 +116,7 @@ t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recip
   await signOut(w);
 
   // The cloud issued the recipient's pickup code on the drop-off (to the notifier) and sent its hash to the kiosk.
-  await until(() => w.pickupCodes.has(reservationId), 5000, 'a pickup code issued for the recipient');
+  await expectCondition(() => w.pickupCodes.has(reservationId), 5000, 'a pickup code issued for the recipient');
   const code = w.pickupCodes.get(reservationId)!.code;
   await codeOnKiosk(w, reservationId, "the pickup code's hash reaches the kiosk controller");
   await kiosk.expectPage('home');
@@ -141,7 +141,7 @@ t.test('(b) drop-off of a parcel with no barcode: a free locker of the chosen si
   t.ok(sizeM, 'size M is offered (lockers 3 and 4 are free)');
   await kiosk.select('size-M');
   await kiosk.expectPage('dropoff-open');
-  await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
   const [opened] = doorsOpen(w.bank);
   const door = Number(opened!.split('/')[1]);
   const state = kioskState(w)!;
@@ -173,7 +173,7 @@ t.test('(c) removal of an expired parcel: its door opens, the reservation ends a
   t.equal(run.status, 200);
   t.same(run.json.expired.map((r: { id: string }) => r.id), [reservationId], 'expired in the cloud');
   t.equal((await lockerApi(w, locker)).status, 'expired');
-  await until(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.status === 'expired') ?? false, 5000, 'the kiosk knows it expired');
+  await expectCondition(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.status === 'expired') ?? false, 5000, 'the kiosk knows it expired');
 
   await signInWithPin(w);
   await kiosk.select('remove-expired');
@@ -198,7 +198,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   const badgeId = 'OP-BADGE-0042';
   const issued = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'operator', subjectId: w.operatorId, kind: 'badge', code: badgeId });
   t.equal(issued.status, 201, 'badge registered through the API');
-  await until(() => kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? false, 5000, 'the badge reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? false, 5000, 'the badge reaches the kiosk controller');
   const state = kioskState(w)!;
   t.equal(state.credentials.find((c) => c.kind === 'badge')!.hash, hashCredential('badge', badgeId, state.credentialHash, kioskKey(w)));
   const locker = 2;
@@ -235,7 +235,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
 
   // A revoked badge signs nobody in any more.
   await api(w.cloud, 'DELETE', `/staff-credentials/${issued.json.staffCredential.id as string}`, w.token);
-  await until(() => !(kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? true), 5000, 'the revoked badge withdrawn from the kiosk');
+  await expectCondition(() => !(kioskState(w)?.credentials.some((c) => c.kind === 'badge') ?? true), 5000, 'the revoked badge withdrawn from the kiosk');
   await kiosk.expectPage('home');
   await kiosk.badge(badgeId);
   t.not(kiosk.engine.screen.page, 'staff-menu', 'a revoked badge is refused');
@@ -251,7 +251,7 @@ t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to t
   const adminId = (await api(w.cloud, 'GET', '/auth/me', w.token)).json.user.id as string;
   const adminPin = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'admin', subjectId: adminId, kind: 'staff-pin', code: '97531' });
   t.equal(adminPin.status, 201);
-  await until(() => (kioskState(w)?.credentials.filter((c) => c.kind === 'badge' || c.kind === 'staff-pin').length ?? 0) === 3, 5000, 'both reach the kiosk controller');
+  await expectCondition(() => (kioskState(w)?.credentials.filter((c) => c.kind === 'badge' || c.kind === 'staff-pin').length ?? 0) === 3, 5000, 'both reach the kiosk controller');
 
   await kiosk.expectPage('home');
   await kiosk.badge('CARRIER-77');
@@ -261,7 +261,7 @@ t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to t
   await kiosk.expectPage('choose-size');
   await kiosk.select(kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'))!.id);
   await kiosk.expectPage('dropoff-open');
-  await until(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
   const door = Number(doorsOpen(w.bank)[0]!.split('/')[1]);
   const locker = kioskState(w)!.doors.find((d) => d.door === door)!.locker;
   const ev = await eventStored(w, 'the carrier delivery stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'carrier-delivery');

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePayload, topicFor } from '@portier/protocol';
 import t from 'tap';
-import { connect, seedAndProvision, startBank, startE2eCloud, tempDir, until } from './helpers.ts';
+import { connect, expectCondition, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir } from './helpers.ts';
 import type { SimColumn } from '@portier/rig';
 
 /** Forces and shuts a door: two events, recorded by the controller. */
@@ -27,7 +27,7 @@ t.test('stolen secret, future seqs: the real controller keeps its seqs and is no
   const bank = await startBank(t, cloud, p, { columns: [2], dataDir: join(dir, 'controllers') });
   const a = bank.column(1);
   await forceAndClose(a, 1);
-  await until(() => drained(a), 5000, 'first events confirmed');
+  await expectCondition(() => drained(a), 5000, 'first events confirmed');
   const next = a.events.length + 1;
 
   const thief = await connect(cloud.mqttUrl, { clientId: `${a.controllerId}-x`, username: a.controllerId, password: p.secrets.get(a.controllerId)!, reconnectPeriod: 0 });
@@ -40,10 +40,10 @@ t.test('stolen secret, future seqs: the real controller keeps its seqs and is no
     sent.push(thief.publishAsync(topicFor(p.seeded.bankId, a.controllerId, 'evt'), encodePayload('evt', forged), { qos: 1 }));
   }
   await Promise.allSettled(sent);
-  await until(async () => (await cloud.service.queryActivity({ type: 'alert' })).some((x) => (x.detail ?? '').startsWith('event-ahead:')), 5000, 'the event-ahead alert');
+  await expectCondition(async () => (await cloud.service.queryActivity({ type: 'alert' })).some((x) => (x.detail ?? '').startsWith('event-ahead:')), 5000, 'the event-ahead alert');
 
   for (const door of [2, 3, 4]) await forceAndClose(a, door);
-  await until(() => drained(a), 8000, 'the real controller\'s outbox drained');
+  await expectCondition(() => drained(a), 8000, 'the real controller\'s outbox drained');
   const stored = (await cloud.journal.read(a.controllerId)).map((e) => ({ seq: e.seq, type: e.event.type, door: (e.event as { door?: number }).door }));
   t.same(
     stored,
@@ -58,27 +58,26 @@ t.test('stolen secret, future seqs: the real controller keeps its seqs and is no
 t.test('a cloud journal that lost its tail: the gap is recorded and alerted, the controller goes on', async (t) => {
   const dir = tempDir(t, 'portier-e2e-seq-b-');
   const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
-  const mqttPort = Number(new URL(cloud.mqttUrl).port);
   const p = await seedAndProvision(cloud, dir);
   const bank = await startBank(t, cloud, p, { columns: [2], dataDir: join(dir, 'controllers') });
   const a = bank.column(1);
   for (const door of [1, 2, 3]) await forceAndClose(a, door);
-  await until(() => drained(a), 5000, 'events confirmed');
+  await expectCondition(() => drained(a), 5000, 'events confirmed');
   const n = a.events.length;
 
   // The cloud stops and its journal loses this controller's last three events.
-  await cloud.stop();
+  await stopCloud(cloud);
   const file = join(cloud.dataDir, 'sync', 'events', 'events.jsonl');
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
   const mine = lines.map((l, i) => [i, JSON.parse(l.replace(/^#[0-9a-f]{8} /, '')) as { controllerId: string }] as const).filter(([, r]) => r.controllerId === a.controllerId);
   const cut = new Set(mine.slice(-3).map(([i]) => i));
   writeFileSync(file, `${lines.filter((_, i) => !cut.has(i)).join('\n')}\n`);
 
-  const cloud2 = await startE2eCloud(t, { dataDir: cloud.dataDir, mqttPort });
+  const cloud2 = await restartCloud(t, cloud);
   t.equal(cloud2.journal.storedUpTo(a.controllerId), n - 3);
-  await until(() => a.controller.linkStatus()?.state === 'online', 8000, 'the controller reconnected');
+  await expectCondition(() => a.controller.linkStatus()?.state === 'online', 8000, 'the controller reconnected');
   await forceAndClose(a, 4);
-  await until(() => drained(a), 8000, 'the controller is not stalled: its outbox drained');
+  await expectCondition(() => drained(a), 8000, 'the controller is not stalled: its outbox drained');
   t.same(
     (await cloud2.journal.read(a.controllerId)).map((e) => e.seq),
     a.events.map((e) => e.seq ?? 0).filter((s) => s <= n - 3 || s > n),

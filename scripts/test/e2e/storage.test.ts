@@ -9,7 +9,7 @@
 // mid-morning now, so a chosen time and its extension never run into the end of the day whenever the test runs.
 import t from 'tap';
 import sinon from 'sinon';
-import { api, login, until } from './helpers.ts';
+import { api, login, expectCondition } from './helpers.ts';
 import { desiredOf, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 {
@@ -131,7 +131,7 @@ t.test('storage for a chosen time: PIN set at the kiosk -> occupied in the cloud
   t.same(doorsOpen(w.bank), [], 'extending opens nothing');
   const ext = await txStored(w, 'storage-extend', (x) => x.kind === 'storage-extend');
   t.equal(ext.endsAt, start.endsAt! + HOUR, 'storage-extend carries the new end, one hour later');
-  await until(async () => (r = await liveReservationOn(w, locker))?.endsAt === ext.endsAt, 5000, 'the cloud reservation end moved');
+  await expectCondition(async () => (r = await liveReservationOn(w, locker))?.endsAt === ext.endsAt, 5000, 'the cloud reservation end moved');
   t.pass('the cloud\'s reservation end moved by the hour');
   t.match(r, { status: 'occupied', kind: 'storage' });
   await kiosk.select('done');
@@ -247,7 +247,7 @@ t.test('at the end of the storage day the kiosk ends a storage by itself: the be
   // The cloud: the locker still holds the belongings, so it must not be available for a new parcel.
   const token = await login(w.cloud); // the jump outlived the first session token
   const w2: KioskWorld = { ...w, token };
-  await until(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, token)).status === 200, 3000, 'the API answers');
+  await expectCondition(async () => (await api(w.cloud, 'GET', `/banks/${w.bankId}/lockers/${locker}`, token)).status === 200, 3000, 'the API answers');
   await sleepUntilApplied(w2);
   const status = (await lockerApi(w2, locker)).status;
   t.not(status, 'available', `locker ${locker} is not offered as available while the belongings are inside (it is ${status})`);
@@ -257,5 +257,5 @@ t.test('at the end of the storage day the kiosk ends a storage by itself: the be
 /** Waits until the cloud applied every stored event of the kiosk controller to the domain. */
 async function sleepUntilApplied(w: KioskWorld): Promise<void> {
   const last = Math.max(0, ...(await w.cloud.journal.read(w.kioskId)).map((e) => e.seq));
-  await until(() => w.cloud.ingest.appliedUpTo(w.kioskId) >= last, 5000, 'the cloud applied the kiosk\'s events');
+  await expectCondition(() => w.cloud.ingest.appliedUpTo(w.kioskId) >= last, 5000, 'the cloud applied the kiosk\'s events');
 }

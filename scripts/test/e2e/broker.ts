@@ -1,0 +1,125 @@
+// The broker an end-to-end run uses, chosen per run by PORTIER_E2E_BROKER: `embedded` (default: the cloud's own
+// aedes) or `mosquitto` (a real Mosquitto 2 on a loopback port, run with the files portier-cloud generates, as an
+// operator runs it). A Mosquitto here is started and stopped by its PID, keeps its port across a stop and start (an
+// outage), and after each provision is given the regenerated password and ACL files and reloaded (SIGHUP).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeMosquittoAuthFiles, writeMosquittoFiles, reloadMosquitto, type IdentitySource, type MosquittoFiles } from '@portier/cloud';
+import { expectCondition } from '@portier/sim';
+import { MOSQUITTO, freePort, mosquittoMissing } from '../../../cloud/test/mqtt/helpers/mosquitto.ts';
+
+export type E2eBrokerMode = 'embedded' | 'mosquitto';
+
+export const BROKER_ENV = 'PORTIER_E2E_BROKER';
+
+function brokerMode(v: string | undefined): E2eBrokerMode {
+  if (v === undefined || v === '' || v === 'embedded') return 'embedded';
+  if (v === 'mosquitto') return 'mosquitto';
+  throw new Error(`${BROKER_ENV} must be embedded or mosquitto, not ${JSON.stringify(v)}`);
+}
+
+/** The broker of this run (read when asked: a file of mosquitto/ sets it before it loads the tests). */
+export function e2eBroker(): E2eBrokerMode {
+  return brokerMode(process.env[BROKER_ENV]);
+}
+
+/** The skip reason of a run that needs Mosquitto, or false (the binary found as the cloud's Mosquitto tests find it). */
+export { mosquittoMissing };
+
+/** What a Mosquitto process has logged (stderr), for bounded waits on a line. */
+class MosquittoLog {
+  text = '';
+  /** Resolves once `re` matches what was logged after `from`, within `ms`. */
+  async wait(re: RegExp, from: number, ms: number, what: string): Promise<void> {
+    await expectCondition(() => re.test(this.text.slice(from)), ms, `mosquitto ${what}; its log:\n${this.text.slice(-2000)}`);
+  }
+}
+
+/** A real Mosquitto on 127.0.0.1, configured by writeMosquittoFiles; one process at a time, same port throughout. */
+export class Mosquitto {
+  private child: ChildProcess | undefined;
+  private readonly log = new MosquittoLog();
+
+  private constructor(
+    readonly files: MosquittoFiles,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /**
+   * Writes mosquitto.conf, the password and the ACL file of `src` under `dir` (with a pid file, as
+   * `portier-cloud mosquitto-files --pid-file` does) and starts Mosquitto. `src` must already hold the cloud's
+   * service account. The caller stops it (`stop`) at teardown.
+   */
+  static async start(src: IdentitySource, dir: string): Promise<Mosquitto> {
+    if (!MOSQUITTO) throw new Error('mosquitto not installed');
+    const port = await freePort();
+    // Started as root, Mosquitto would switch to a `mosquitto` user who cannot read the 0600 files.
+    const extra = { pidFile: `${dir}/mosquitto.pid`, ...(process.getuid?.() === 0 ? { runAs: 'root' } : {}) };
+    const files = await writeMosquittoFiles(src, dir, { host: '127.0.0.1', port }, extra);
+    const m = new Mosquitto(files, port);
+    await m.resume();
+    return m;
+  }
+
+  /** Starts the process again (same configuration, port and persistence) after `stop`. */
+  async resume(): Promise<void> {
+    if (this.child) return;
+    const from = this.log.text.length;
+    const child = spawn(MOSQUITTO!, ['-c', this.files.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (d: Buffer) => (this.log.text += d.toString()));
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    this.child = child;
+    await Promise.race([
+      this.log.wait(/running/, from, 10_000, 'running'),
+      new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${this.log.text}`)))),
+    ]);
+  }
+
+  /** SIGTERM to its PID; resolves once it exited (it saves its persistence file first). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      this.child = undefined;
+      return;
+    }
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /**
+   * What an operator does after a provision: the password and ACL files written again from the registry `src`, and
+   * Mosquitto told to reload them through the pid file its configuration names (as `revoke --mosquitto-dir` does).
+   */
+  async syncAccounts(src: IdentitySource): Promise<void> {
+    await writeMosquittoAuthFiles(src, this.files.dir);
+    if (!this.child) return; // stopped: it reads the files when it starts again
+    const from = this.log.text.length;
+    const reloaded = await reloadMosquitto(this.files.dir);
+    if (!reloaded) throw new Error('the generated mosquitto.conf names no pid_file');
+    await this.log.wait(/[Rr]eloading/, from, 10_000, 'reloaded its files');
+  }
+}
+
+/**
+ * Runs an end-to-end test file against Mosquitto: `await againstMosquitto(() => import('../kiosk.test.ts'))` in a
+ * file of mosquitto/, so `make test` runs every file both ways. Skipped, by name, where Mosquitto is not installed.
+ */
+export async function againstMosquitto(load: () => Promise<unknown>): Promise<void> {
+  if (mosquittoMissing) {
+    const { default: t } = await import('tap');
+    t.plan(0, mosquittoMissing);
+    return;
+  }
+  process.env[BROKER_ENV] = 'mosquitto';
+  await load();
+}

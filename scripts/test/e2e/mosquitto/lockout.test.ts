@@ -1,0 +1,4 @@
+// lockout.test.ts against Mosquitto run with the files the cloud generates.
+import { againstMosquitto } from '../broker.ts';
+
+await againstMosquitto(() => import('../lockout.test.ts'));

@@ -1,0 +1,4 @@
+// operator.test.ts against Mosquitto run with the files the cloud generates.
+import { againstMosquitto } from '../broker.ts';
+
+await againstMosquitto(() => import('../operator.test.ts'));
