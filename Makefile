@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 export npm_config_nodedir ?= /usr
 
-.PHONY: all install typecheck test test-future soak demo bench protocol-docs clean
+.PHONY: all install typecheck lint test test-future soak demo bench protocol-docs clean
 
 all: typecheck
 
@@ -16,9 +16,14 @@ install: $(NPM_STAMP)
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
-# Type check, then every test of every workspace; the last line is `N passed, N failed`.
+# ESLint, type-aware, zero warnings (the cache makes a second run quick).
+lint: install
+	npx eslint . --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/
+
+# Type check, lint, then every test of every workspace; the last line is `N passed, N failed`.
 test: install
 	@npx tsc -p tsconfig.json --noEmit || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
+	@npx eslint . --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/ || { echo "lint failed"; echo "0 passed, 1 failed"; exit 1; }
 	@node scripts/run-tests.mjs
 
 # Every test again, twice, under Debian's faketime with a running clock: on the eve of a daylight-saving change more

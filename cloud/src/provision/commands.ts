@@ -6,7 +6,7 @@
  * with `{ error: { code, message, field } }` on stderr when refused.
  */
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { IdentityRegistry } from '../mqtt/identities.ts';
 import { reloadMosquitto, writeMosquittoAuthFiles, writeMosquittoFiles } from '../mqtt/mosquitto.ts';
 import { ensureServiceAccount, provision, rekey, revoke } from './provision.ts';

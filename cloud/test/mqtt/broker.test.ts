@@ -2,7 +2,6 @@ import { topicFor } from '@portier/protocol';
 import net from 'node:net';
 import t from 'tap';
 import { startBroker } from '../../src/mqtt/broker.ts';
-import { IdentityRegistry } from '../../src/mqtt/identities.ts';
 import { watchIdentities } from '../../src/mqtt/identity-watch.ts';
 import { DEFAULT_MAX_PACKET_BYTES, MAX_CLIENT_ID_LENGTH } from '../../src/mqtt/limits.ts';
 import { aclSuite } from './helpers/acl-suite.ts';

@@ -90,6 +90,7 @@ function desiredOf(payload: Buffer): Desired {
   return r.value;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
 async function api(rt: CloudRuntime, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${rt.httpUrl}/api/v1${path}`, {
     method,

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import t from 'tap';
 import { startBroker } from '../../src/mqtt/broker.ts';
 import { IdentityRegistry } from '../../src/mqtt/identities.ts';
-import { brokerOption, runtimePaths, startCloud } from '../../src/runtime/cloud-runtime.ts';
+import { brokerOption, startCloud } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 
 const config = (dataDir: string) => ({

@@ -54,7 +54,7 @@ t.test('a damaged line followed by good ones is refused, not silently dropped', 
   await writeFile(j, lines.join('\n'));
   await t.rejects(DurableStore.open(dir), { code: 'CORRUPT' });
   // The failed open released its lock.
-  t.rejects(stat(join(dir, 'LOCK')), 'no lock left behind');
+  await t.rejects(stat(join(dir, 'LOCK')), 'no lock left behind');
 });
 
 t.test('a corrupt snapshot is set aside and the state rebuilt from the journal, with an error log line', async (t) => {

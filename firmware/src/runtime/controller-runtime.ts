@@ -92,7 +92,8 @@ export interface RunningController extends EventEmitter<RuntimeEventMap> {
   stop(): Promise<void>;
 }
 
-const DOOR_EVENTS = ['door-opened', 'door-closed', 'door-forced', 'door-left-open', 'door-jammed', 'door-unknown', 'sensor-flapping', 'lock-fault', 'bus-health'] as const;
+/** The door controller's events a controller forwards as protocol events. */
+type DoorEventName = 'door-opened' | 'door-closed' | 'door-forced' | 'door-left-open' | 'door-jammed' | 'door-unknown' | 'sensor-flapping' | 'lock-fault' | 'bus-health';
 
 class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController {
   readonly config: RuntimeConfig;
@@ -217,7 +218,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   // ------------------------------------------------------------------------------------------------ door events
 
   private forwardDoorEvents(): void {
-    const on = <K extends (typeof DOOR_EVENTS)[number]>(name: K, fn: (...a: DoorControllerEventMap[K]) => EventBody | undefined): void => {
+    const on = <K extends DoorEventName>(name: K, fn: (...a: DoorControllerEventMap[K]) => EventBody | undefined): void => {
       const l = (...a: DoorControllerEventMap[K]): void => {
         const quiet = name === 'door-opened' || name === 'door-closed' || name === 'bus-health';
         this.log[quiet ? 'info' : 'warn']({ event: name, ...(a[0] as object) }, name);

@@ -137,6 +137,7 @@ t.test('events lists the door events the controller recorded for the cloud, once
   const fx = await createCu16Fixture({ doorCount: 4, maxPulseMs: 600 });
   const logger = pino({ level: 'silent' });
   let rt: Awaited<ReturnType<typeof startController>> | undefined;
+  // eslint-disable-next-line prefer-const -- the console backend's factory reads it through a closure once it is set
   rt = await startController({ config: v.config, bus: fx.bus, logger, serialConsole: false, consoleBackend: consoleBackendFactory({ config: v.config, logger, ring: undefined }, cfgFile.path, () => rt) });
   const runtime = rt;
   t.teardown(async () => {

@@ -85,7 +85,7 @@ t.test('a log line while the technician types: on its own line above the prompt,
   const screen = screenOf(c.output.slice(from));
   const log = screen.lines.filter((l) => l.includes('door opened without an unlock: forced'));
   t.equal(log.length, 1, 'the log line is shown once');
-  t.match(log[0], /^\d\d:\d\d:\d\d\.\d{3} WARN  doors: door opened without an unlock: forced/, 'on a line of its own, from its first column, readable');
+  t.match(log[0], /^\d\d:\d\d:\d\d\.\d{3} WARN {2}doors: door opened without an unlock: forced/, 'on a line of its own, from its first column, readable');
   t.notOk(screen.lines.some((l) => l.includes('portier>') && l.includes('forced')), 'never on the prompt line');
   t.equal(screen.lines.at(-1), 'portier> open 9', 'the prompt and the typed text, intact, on the last line');
   t.equal(screen.col, 'portier> open 9'.length - 1, 'the cursor where it was (on the 9)');

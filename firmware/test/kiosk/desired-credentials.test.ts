@@ -12,7 +12,7 @@ t.test('a used one-time code is refused; a new code issued under the same creden
   t.ok(first.ok, 'the pickup code opens');
   if (!first.ok) return;
   t.ok(first.match.oneTime);
-  creds.markUsed(first.match.credentialId);
+  await creds.markUsed(first.match.credentialId);
   t.same(creds.check('pickup-code', CODES.pickup, T0), { ok: false, reason: 'used' }, 'used up');
   // The cloud issues a new code under the same id (the collector's code of an exchange, a reissued code).
   const id = first.match.credentialId;

@@ -2,7 +2,7 @@
 // oversized and refused messages. An oversized payload is refused on its byte length without being read, and a flood
 // of refused desired states becomes a bounded number of durable events that carry how many refusals they stand for.
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { type EventEmitter } from 'node:events';
 import mqtt from 'mqtt';
 import sinon from 'sinon';
 import t, { type Test } from 'tap';

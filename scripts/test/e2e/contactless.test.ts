@@ -5,7 +5,7 @@
 // and the kiosk says how to scan. Doors opened, events stored in the cloud and locker statuses are checked.
 import t from 'tap';
 import { api, expectCondition } from './helpers.ts';
-import { doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
 
 t.test('contactless: a scanned pickup code opens the locker from the home page; a scanned carrier code signs in', async (t) => {
   const w = await kioskWorld(t, { rules: { contactless: true } });

@@ -13,7 +13,6 @@ import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, desiredOf, doorOfLocker, doorsOpen, 
 t.test('exchange: drop-off code -> the reserved locker opens -> occupied; the collector\'s new code -> available', async (t) => {
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
-  const ctl = kiosk.column.controller;
   const issued: IssuedPickupCode[] = [];
   w.cloud.ingest.on('pickup-code', (c) => issued.push(c));
 

@@ -11,7 +11,7 @@
 import t from 'tap';
 import type { IssuedPickupCode } from '@portier/cloud';
 import { api, expectCondition } from './helpers.ts';
-import { backOnline, codeOnKiosk, outage, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { backOnline, codeOnKiosk, outage, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
 
 const TRACKING = 'E2E-OFFLINE-DELIVERY-1';
 

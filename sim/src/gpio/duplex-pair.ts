@@ -6,7 +6,6 @@ import { Duplex } from 'node:stream';
  * as a serial port does, because firmata-io waits for it.
  */
 export function createDuplexPair(): { host: Duplex; device: Duplex } {
-  let host!: Duplex;
   let device!: Duplex;
   const make = (peer: () => Duplex): Duplex =>
     new Duplex({
@@ -22,7 +21,7 @@ export function createDuplexPair(): { host: Duplex; device: Duplex } {
         cb();
       },
     });
-  host = make(() => device);
+  const host = make(() => device);
   device = make(() => host);
   process.nextTick(() => host.emit('open'));
   return { host, device };

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { MODES, VirtualPinBank, VirtualPinError } from './pin-bank.ts';
+import { MODES, type VirtualPinBank, VirtualPinError } from './pin-bank.ts';
 
 // Firmata protocol 2.x bytes (https://github.com/firmata/protocol).
 export const FIRMATA = {

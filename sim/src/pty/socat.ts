@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,11 +50,10 @@ export async function createPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair>
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'portier-pty-'));
   const simPath = join(dir, opts.simName ?? 'cu16-sim');
   const controllerPath = join(dir, opts.controllerName ?? 'cu16-controller');
-  let child: ChildProcess;
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
   let stderr = '';
-  child = spawn('socat', [`pty,raw,echo=0,link=${simPath}`, `pty,raw,echo=0,link=${controllerPath}`], {
+  const child = spawn('socat', [`pty,raw,echo=0,link=${simPath}`, `pty,raw,echo=0,link=${controllerPath}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', (d: Buffer) => {

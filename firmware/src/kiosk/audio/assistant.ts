@@ -68,14 +68,14 @@ export class AudioAssistant {
         // A session that ends switches audio off (a kiosk without a detect line): its goodbye is still heard.
         const hold = this.hold;
         this.hold = undefined;
-        if (!hold) this.quiet(() => this.audio.stop());
+        if (!hold) void this.quiet(() => this.audio.stop());
       }
       return;
     }
     if (!this.active) {
       this.active = true;
       // A new person: the volume the previous one chose does not carry over.
-      this.quiet(() => this.audio.setVolume(this.sessionVolume));
+      void this.quiet(() => this.audio.setVolume(this.sessionVolume));
     }
     if (view.change === 'input') {
       // Typing only changes a count on screen: the tone already answered the key. Checks such as "Input cleared"
@@ -89,21 +89,21 @@ export class AudioAssistant {
   private readonly onKey = ({ key }: { key: string; masked: boolean }): void => {
     if (!this.engine.screen.audio) return;
     if (/^[0-9]$/.test(key)) {
-      this.quiet(() => this.audio.tone(this.tone.freqHz, this.tone.ms));
+      void this.quiet(() => this.audio.tone(this.tone.freqHz, this.tone.ms));
       return;
     }
     if (key === 'repeat') {
       if (this.last) {
         const { text, lang } = this.last;
-        this.quiet(() => this.audio.speak(text, lang));
+        void this.quiet(() => this.audio.speak(text, lang));
       }
     } else if (key === 'stop') {
       this.hold = undefined;
-      this.quiet(() => this.audio.stop());
+      void this.quiet(() => this.audio.stop());
     } else if (key === 'volume-up' || key === 'volume-down') {
       const v = Math.max(this.minVolume, Math.min(100, this.audio.volume + (key === 'volume-up' ? this.step : -this.step)));
       // The tone plays after the change: the person hears the level they just chose.
-      this.quiet(() => this.audio.setVolume(v).then(() => this.audio.tone(660, 80)));
+      void this.quiet(() => this.audio.setVolume(v).then(() => this.audio.tone(660, 80)));
     }
   };
 
@@ -133,7 +133,7 @@ export class AudioAssistant {
     this.engine.on('warning', this.onWarning);
     this.engine.on('notice', this.onNotice);
     this.active = this.engine.screen.audio;
-    if (this.active) this.quiet(() => this.audio.setVolume(this.sessionVolume));
+    if (this.active) void this.quiet(() => this.audio.setVolume(this.sessionVolume));
   }
 
   /** Stops listening and speaking. */
@@ -151,10 +151,10 @@ export class AudioAssistant {
     const hold = this.hold;
     if (hold) {
       this.hold = undefined;
-      this.quiet(() => hold.then(() => this.audio.speak(text, lang)));
+      void this.quiet(() => hold.then(() => this.audio.speak(text, lang)));
       return;
     }
-    this.quiet(() => this.audio.speak(text, lang));
+    void this.quiet(() => this.audio.speak(text, lang));
   }
 
   /** Runs an audio call; a failure (thrown or rejected) is logged, never passed on to the engine. */

@@ -2,7 +2,7 @@ import t from 'tap';
 import sinon from 'sinon';
 import { HalError, type BusHealth } from '@portier/firmware/hal';
 import { Cu16Cmd } from '../../../src/hal/kerong-cu16/frame.ts';
-import { createCu16Fixture, type Cu16Fixture } from '../../fixtures/cu16-fixture.ts';
+import { createCu16Fixture } from '../../fixtures/cu16-fixture.ts';
 
 /** A fixture on sinon fake timers; everything is torn down after the test. */
 async function setup(t: { teardown(fn: () => unknown): void }, doorCount: number, extra: { maxPulseMs?: number } = {}) {

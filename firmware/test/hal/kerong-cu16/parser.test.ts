@@ -128,7 +128,7 @@ function chunk(bytes: Buffer, cuts: number[]): Buffer[] {
   return out;
 }
 
-t.test('property: frames with STX-free garbage between them, read in random chunks, all come through in order', async (t) => {
+t.test('property: frames with STX-free garbage between them, read in random chunks, all come through in order', async () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(noiseArb, frameArb), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (pairs, cuts) => {
       const stream = Buffer.concat(pairs.flatMap(([noise, f]) => [noise, f]));
@@ -144,7 +144,7 @@ t.test('property: frames with STX-free garbage between them, read in random chun
   );
 });
 
-t.test('property: arbitrary bytes never throw and every emitted frame is well formed', async (t) => {
+t.test('property: arbitrary bytes never throw and every emitted frame is well formed', async () => {
   fc.assert(
     fc.property(fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 10 }), (chunks) => {
       const p = new Cu16Parser();
@@ -164,7 +164,7 @@ t.test('property: arbitrary bytes never throw and every emitted frame is well fo
   );
 });
 
-t.test('property: a corrupted byte in a frame is reported, and the next frame survives', async (t) => {
+t.test('property: a corrupted byte in a frame is reported, and the next frame survives', async () => {
   fc.assert(
     fc.property(frameArb, frameArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (f, next, pos, flip) => {
       const bad = Buffer.from(f);
