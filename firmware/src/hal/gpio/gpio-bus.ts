@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import five, { type Board, type Pin } from 'johnny-five';
 import type { Logger } from 'pino';
 import { HalError } from '../errors.ts';
+import { DebouncedLevel } from './debounced-level.ts';
 import type { BusHealth, BusHealthState, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
 import { silentLogger } from '../../util/logger.ts';
 import { PinMode, type IoPlugin } from './io-plugin.ts';
@@ -41,10 +42,8 @@ export interface GpioBusOptions {
 interface DoorIo {
   cfg: Required<Omit<GpioDoorPins, 'door'>> & { door: number };
   pin: Pin | undefined;
-  /** Debounced sensor level; `undefined` until the first report. */
-  stable: number | undefined;
-  pendingRaw: number | undefined;
-  debounce: NodeJS.Timeout | undefined;
+  /** The debounced sensor level. */
+  sensor: DebouncedLevel;
   /** The pulse in progress on this door, if any. */
   pulse: { timer: NodeJS.Timeout; done: () => void } | undefined;
   /** Serialises unlocks of one door. */
@@ -88,9 +87,7 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
       this.byDoor.set(d.door, {
         cfg: { door: d.door, lockPin: d.lockPin, sensorPin: d.sensorPin, activeLow: d.activeLow ?? false, sensorOpenLevel: d.sensorOpenLevel ?? 1 },
         pin: undefined,
-        stable: undefined,
-        pendingRaw: undefined,
-        debounce: undefined,
+        sensor: new DebouncedLevel(this.opts.debounceMs ?? 30),
         pulse: undefined,
         chain: Promise.resolve(),
         reader: undefined,
@@ -124,7 +121,7 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
         firstReadings.push(
           new Promise<void>((resolve) => {
             d.reader = (value: number) => {
-              this.onRaw(d, value);
+              d.sensor.feed(value);
               resolve();
             };
             this.io.digitalRead(d.cfg.sensorPin, d.reader);
@@ -161,7 +158,7 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
     if (this.healthState.state === 'down') throw new HalError('BUS_TIMEOUT', 'GPIO board is not connected');
     return this.doors.map((n) => {
       const d = this.byDoor.get(n)!;
-      return { door: n, open: d.stable === undefined ? null : d.stable === d.cfg.sensorOpenLevel, itemPresent: null };
+      return { door: n, open: d.sensor.stable === undefined ? null : d.sensor.stable === d.cfg.sensorOpenLevel, itemPresent: null };
     });
   }
 
@@ -208,8 +205,7 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
     this.state = 'closed';
     if (wasOpen) await this.safe();
     for (const d of this.byDoor.values()) {
-      if (d.debounce) clearTimeout(d.debounce);
-      d.debounce = undefined;
+      d.sensor.cancel();
       if (d.reader) {
         try {
           this.io.reportDigitalPin?.(d.cfg.sensorPin, 0);
@@ -289,25 +285,6 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
       };
       this.succeed();
     });
-  }
-
-  private onRaw(d: DoorIo, value: number): void {
-    const v = value ? 1 : 0;
-    if (d.stable === undefined) {
-      // First report: nothing to debounce against.
-      d.stable = v;
-      d.pendingRaw = v;
-      return;
-    }
-    if (v === d.pendingRaw) return;
-    d.pendingRaw = v;
-    if (d.debounce) clearTimeout(d.debounce);
-    d.debounce = undefined;
-    if (v === d.stable) return; // bounced back before settling
-    d.debounce = setTimeout(() => {
-      d.debounce = undefined;
-      d.stable = d.pendingRaw;
-    }, this.opts.debounceMs ?? 30);
   }
 
   private lost(reason: string): void {

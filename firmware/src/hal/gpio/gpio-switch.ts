@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { HalError } from '../errors.ts';
+import { DebouncedLevel } from './debounced-level.ts';
 import type { SwitchInput, SwitchInputEventMap } from '../inputs.ts';
 import { silentLogger } from '../../util/logger.ts';
 import { PinMode, type IoPlugin } from './io-plugin.ts';
@@ -29,9 +30,7 @@ export interface GpioSwitchOptions {
 export class GpioSwitchInput extends EventEmitter<SwitchInputEventMap> implements SwitchInput {
   private readonly opts: GpioSwitchOptions;
   private readonly log: Logger;
-  private stable: number | undefined;
-  private pendingRaw: number | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private readonly level: DebouncedLevel;
   private reader: ((value: number) => void) | undefined;
   private closed = false;
 
@@ -40,10 +39,13 @@ export class GpioSwitchInput extends EventEmitter<SwitchInputEventMap> implement
     if (!Number.isInteger(opts.pin) || opts.pin < 0) throw new HalError('DEVICE_ERROR', `pin ${opts.pin} is not a pin number`);
     this.opts = opts;
     this.log = (opts.logger ?? silentLogger).child({ module: 'hal/gpio-switch', pin: opts.pin });
+    this.level = new DebouncedLevel(opts.debounceMs ?? 50, () => {
+      if (!this.closed) this.emit('change', this.value);
+    });
   }
 
   get value(): boolean {
-    return this.stable === this.opts.onLevel;
+    return this.level.stable === this.opts.onLevel;
   }
 
   /** Waits for the board, sets the pin as an input and reads its first level (then `value` is current). */
@@ -65,7 +67,7 @@ export class GpioSwitchInput extends EventEmitter<SwitchInputEventMap> implement
     await bounded(
       new Promise<void>((resolve) => {
         this.reader = (value: number): void => {
-          this.onRaw(value);
+          if (!this.closed) this.level.feed(value);
           resolve();
         };
         io.digitalRead(this.opts.pin, this.reader);
@@ -79,8 +81,7 @@ export class GpioSwitchInput extends EventEmitter<SwitchInputEventMap> implement
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = undefined;
+    this.level.cancel();
     if (this.reader) {
       try {
         this.opts.io.reportDigitalPin?.(this.opts.pin, 0);
@@ -93,26 +94,6 @@ export class GpioSwitchInput extends EventEmitter<SwitchInputEventMap> implement
     if (this.opts.closeTransport) await this.opts.closeTransport().catch((err: unknown) => this.log.warn({ err }, 'closing the transport failed'));
   }
 
-  private onRaw(value: number): void {
-    if (this.closed) return;
-    const v = value ? 1 : 0;
-    if (this.stable === undefined) {
-      // First report: nothing to debounce against.
-      this.stable = v;
-      this.pendingRaw = v;
-      return;
-    }
-    if (v === this.pendingRaw) return;
-    this.pendingRaw = v;
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = undefined;
-    if (v === this.stable) return; // bounced back before settling
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      this.stable = this.pendingRaw;
-      this.emit('change', this.value);
-    }, this.opts.debounceMs ?? 50);
-  }
 }
 
 function bounded<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
