@@ -22,6 +22,6 @@ export { TerminalPanel, renderScreen, TERMINAL_HELP, type TerminalPanelOptions, 
 export { startCu16OnPty, type Cu16OnPty } from './pty/cu16-pty.ts';
 export { createPtyPair, socatAvailable, PtyError, type PtyPair, type PtyPairOptions } from './pty/socat.ts';
 export { readConfigDocument, zodProblems, type ConfigProblem } from './config-file.ts';
-export { ConfigError, columnConfigSchema, loadColumnConfig, validateColumnConfig, type ColumnConfig } from './cli/column-config.ts';
+export { ConfigError, columnConfigSchema, doorBehaviourSchema, loadColumnConfig, validateColumnConfig, type ColumnConfig } from './cli/column-config.ts';
 export { buildColumn, runColumn, registerColumnCommand, type RunningColumn } from './cli/column.ts';
 export { expectCondition, expectEvent, expectNoEvent, expectValue, ExpectTimeoutError, type Emitterish, type ExpectOptions } from './expect.ts';

@@ -3,21 +3,12 @@
 // fields inline), the kiosk column, and the transport between controllers and their virtual lock boards.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { readConfigDocument, zodProblems, type ConfigProblem } from '@portier/sim';
+import { ID_PATTERN } from '@portier/protocol';
+import { doorBehaviourSchema, readConfigDocument, zodProblems, type ConfigProblem } from '@portier/sim';
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1..64 letters, digits, ".", "_" or "-"');
+const id = z.string().regex(ID_PATTERN, 'ids are 1..64 letters, digits, ".", "_" or "-"');
 
-const behaviour = z
-  .object({
-    springDelayMs: z.number().int().min(0).max(60_000),
-    jammed: z.boolean(),
-    sensorCut: z.boolean(),
-    bounces: z.number().int().min(0).max(50),
-    bounceIntervalMs: z.number().int().min(1).max(1000),
-    releaseAfterMs: z.number().int().min(0).max(10_000),
-  })
-  .partial()
-  .strict();
+const behaviour = doorBehaviourSchema;
 
 const doorEntry = z
   .object({

@@ -4,7 +4,8 @@ import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-f
 
 export type { ConfigProblem };
 
-const behaviour = z
+/** How a virtual door behaves (a column's or one door's settings in a simulator config file). */
+export const doorBehaviourSchema = z
   .object({
     springDelayMs: z.number().int().min(0).max(60_000),
     jammed: z.boolean(),
@@ -15,6 +16,7 @@ const behaviour = z
   })
   .partial()
   .strict();
+const behaviour = doorBehaviourSchema;
 
 const size = z.enum(['XS', 'S', 'M', 'L', 'XL']);
 
