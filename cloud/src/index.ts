@@ -19,6 +19,7 @@ export { defaultSecretsKeyPath, openVault, SecretsKeyError } from './provision/s
 export { CodeVault } from './domain/code-vault.ts';
 export { LockerService } from './domain/service.ts';
 export type { ActivityEntry, CreateLockerInput, Reservation } from './domain/model.ts';
+export { lockerDimensions } from './domain/model.ts';
 export { MemoryStore } from './store/memory.ts';
 export { DurableStore, type DurableStoreOptions } from './store/durable.ts';
 export { JOURNAL_FILE } from './sync/event-journal.ts';

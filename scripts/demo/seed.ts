@@ -1,4 +1,4 @@
-// The demo organisation: one enterprise, division, location (ADA reach range), a bank of two columns (the kiosk
+// The demo organisation: one enterprise, division, location (default reach range), a bank of two columns (the kiosk
 // column and a plain one) with lockers of every size at realistic heights, two recipients (one needs accessible
 // lockers) and a carrier. Idempotent: a second run of the demo finds it and only adds a new parcel.
 import type { LockerService } from '@portier/cloud';
@@ -10,20 +10,23 @@ const BANK_ID = 'demo-bank';
 const DEMO_LABEL = 'make demo';
 
 /**
- * Column layout: doors top to bottom, each with its size and height. A column is 190 cm tall on a 10 cm plinth, so
- * the heights of its doors add up to at most 180 cm; the plain column's doors are lower to fit every size.
+ * Column layout: doors top to bottom, each with its size and the height of its opening, never less than the inside
+ * height of its size (the cloud refuses a new door that is). Each column's doors are stacked one on another from its
+ * plinth up.
+ * Only locker 4 of the kiosk column and locker 11 of the plain column lie inside the default reach range (35 to 123 cm
+ * from the floor): the accessible ones.
  */
 const LAYOUT: Array<{ position: number; kind: 'kiosk' | 'plain'; controllerId: string; doors: Array<[LockerSize, number]> }> = [
-  { position: 1, kind: 'kiosk', controllerId: 'demo-col-1', doors: [['S', 25], ['S', 25], ['M', 35], ['M', 35], ['L', 45]] },
+  { position: 1, kind: 'kiosk', controllerId: 'demo-col-1', doors: [['S', 20], ['S', 20], ['M', 35], ['M', 35], ['L', 50]] },
   {
     position: 2,
     kind: 'plain',
     controllerId: 'demo-col-2',
-    doors: [['XS', 12], ['S', 20], ['S', 20], ['M', 28], ['M', 28], ['L', 32], ['XL', 40]],
+    doors: [['XS', 8], ['S', 16], ['S', 16], ['M', 32], ['M', 32], ['L', 48], ['XL', 64]],
   },
 ];
-/** Columns are 190 cm tall and stand on a 10 cm plinth: every door of the layout fits between the two. */
-export const DEMO_COLUMN = { topCm: 190, plinthCm: 10 };
+/** Columns are 230 cm tall (the plain column's seven doors need 216 cm) and stand on a 10 cm plinth. */
+export const DEMO_COLUMN = { topCm: 230, plinthCm: 10 };
 
 export interface SeededDemo {
   bankId: string;
@@ -48,13 +51,12 @@ export async function seedDemo(service: LockerService): Promise<SeededDemo> {
     let number = 1;
     for (const col of LAYOUT) {
       const column = await service.createColumn({ id: `${BANK_ID}-c${col.position}`, bankId: BANK_ID, position: col.position, kind: col.kind, controllerId: col.controllerId }, ACTOR);
-      // Doors are stacked from the top of the column down to its plinth.
-      let top = DEMO_COLUMN.topCm;
+      // Doors are stacked from the plinth up: the last door of the list stands on the plinth.
+      let top = DEMO_COLUMN.plinthCm + col.doors.reduce((sum, [, height]) => sum + height, 0);
+      if (top > DEMO_COLUMN.topCm) throw new Error(`demo layout: the doors of column ${col.position} do not fit a ${DEMO_COLUMN.topCm} cm column`);
       const lockers = col.doors.map(([size, height], i) => {
-        const bottom = top - height;
-        if (bottom < DEMO_COLUMN.plinthCm) throw new Error(`demo layout: column ${col.position} is taller than ${DEMO_COLUMN.topCm} cm`);
-        const locker = { bankId: BANK_ID, number: number++, columnId: column.id, door: i + 1, size, bottomCm: bottom, topCm: top, loading: 'front' as const };
-        top = bottom;
+        const locker = { bankId: BANK_ID, number: number++, columnId: column.id, door: i + 1, size, bottomCm: top - height, topCm: top, loading: 'front' as const };
+        top -= height;
         return locker;
       });
       await service.createLockers(lockers, ACTOR);

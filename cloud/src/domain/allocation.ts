@@ -15,6 +15,7 @@
  */
 import { isAccessible, type ReachLimits } from './accessibility.ts';
 import {
+  lockerDimensions,
   STANDARD_DIMENSIONS,
   type DeliveryQuota,
   type Dimensions,
@@ -67,10 +68,7 @@ export interface AllocationContext {
   quota: DeliveryQuota;
 }
 
-export function lockerDimensions(l: Pick<Locker, 'size' | 'dimensions'>): Dimensions {
-  if (l.dimensions) return l.dimensions;
-  return STANDARD_DIMENSIONS[l.size === 'custom' ? 'XS' : l.size];
-}
+export { lockerDimensions };
 
 export function parcelDimensions(size: ParcelSize | undefined, dims: Dimensions | undefined): Dimensions {
   return dims ?? STANDARD_DIMENSIONS[size ?? 'XS'];

@@ -11,7 +11,7 @@ t.test('door map: a locker added after the first lookups is found at once, both 
   t.same(map.lockerAt('ctl-2', 2), { bankId: 'b1', lockerNumber: 12 });
   t.equal(map.lockerAt('ctl-2', 3), undefined, 'no locker on door 3 of column 2 yet');
   t.equal(map.lookup('b1', 13), undefined);
-  await s.createLockers([{ bankId: 'b1', number: 13, columnId: 'col2', door: 3, size: 'M', bottomCm: 20, topCm: 45, loading: 'front' }], admin);
+  await s.createLockers([{ bankId: 'b1', number: 13, columnId: 'col2', door: 3, size: 'M', bottomCm: 10, topCm: 45, loading: 'front' }], admin);
   t.same(map.lockerAt('ctl-2', 3), { bankId: 'b1', lockerNumber: 13 }, 'the new locker is on the door');
   t.same(map.lookup('b1', 13), { controllerId: 'ctl-2', door: 3 });
   t.same(map.lockerAt('ctl-2', 2), { bankId: 'b1', lockerNumber: 12 }, 'the others are unchanged');

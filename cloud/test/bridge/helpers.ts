@@ -57,13 +57,13 @@ export async function bankModel(opts: { service?: ConstructorParameters<typeof L
   const front = { loading: 'front' as const };
   await s.createLockers(
     [
-      { bankId: 'b1', number: 1, columnId: 'col1', door: 1, size: 'L', bottomCm: 130, topCm: 170, ...front },
+      { bankId: 'b1', number: 1, columnId: 'col1', door: 1, size: 'L', bottomCm: 130, topCm: 180, ...front },
       { bankId: 'b1', number: 2, columnId: 'col1', door: 2, size: 'S', bottomCm: 90, topCm: 120, ...front },
       { bankId: 'b1', number: 3, columnId: 'col1', door: 3, size: 'S', bottomCm: 50, topCm: 80, ...front },
-      { bankId: 'b1', number: 4, columnId: 'col1', door: 4, size: 'M', bottomCm: 10, topCm: 40, loading: 'rear', shelfBarcode: 'SHELF-4' },
-      { bankId: 'b1', number: 11, columnId: 'col2', door: 1, size: 'M', bottomCm: 90, topCm: 120, ...front },
-      { bankId: 'b1', number: 12, columnId: 'col2', door: 2, size: 'M', bottomCm: 50, topCm: 80, ...front },
-      { bankId: 'b2', number: 1, columnId: 'colx', door: 1, size: 'M', bottomCm: 50, topCm: 80, ...front },
+      { bankId: 'b1', number: 4, columnId: 'col1', door: 4, size: 'M', bottomCm: 10, topCm: 45, loading: 'rear', shelfBarcode: 'SHELF-4' },
+      { bankId: 'b1', number: 11, columnId: 'col2', door: 1, size: 'M', bottomCm: 86, topCm: 120, ...front },
+      { bankId: 'b1', number: 12, columnId: 'col2', door: 2, size: 'M', bottomCm: 46, topCm: 80, ...front },
+      { bankId: 'b2', number: 1, columnId: 'colx', door: 1, size: 'M', bottomCm: 46, topCm: 80, ...front },
     ],
     admin,
   );

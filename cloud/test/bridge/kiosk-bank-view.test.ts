@@ -104,8 +104,9 @@ t.test('a bank of more than 160 doors: the kiosk view stops at 160', async (t) =
         columnId: `big${c}`,
         door: i + 1,
         size: 'S' as const,
-        bottomCm: 50,
-        topCm: 80,
+        // Ten rows of four doors side by side, each door as tall as an S compartment.
+        bottomCm: 20 + Math.floor(i / 4) * 16,
+        topCm: 36 + Math.floor(i / 4) * 16,
         loading: 'front' as const,
       })),
       admin,

@@ -15,6 +15,11 @@ export interface LockerSpec {
   dimensions?: CreateLockerInput['dimensions'];
 }
 
+/** Not reachable from a wheelchair: top edge above every preset. 70 cm: a door tall enough for every standard size. */
+export const HIGH = { bottomCm: 130, topCm: 200 };
+/** Reachable under the default preset and ADA. 65 cm: a door tall enough for every standard size. */
+export const LOW = { bottomCm: 50, topCm: 115 };
+
 /** A service over a store with one enterprise/division/location and bank `b1` (kiosk column `col1`). */
 export async function setup(
   opts: {
@@ -36,7 +41,7 @@ export async function setup(
   return s;
 }
 
-/** Lockers numbered from 1 in the given order; default S, door 50..90 cm (accessible under every preset). */
+/** Lockers numbered from 1 in the given order; default S, door 50..115 cm (accessible under every preset, tall enough for XL). */
 export async function addLockers(s: LockerService, specs: LockerSpec[], first = 1): Promise<void> {
   await s.createLockers(
     specs.map((l, i) => ({
@@ -45,8 +50,8 @@ export async function addLockers(s: LockerService, specs: LockerSpec[], first = 
       columnId: 'col1',
       door: first + i,
       size: l.size ?? 'S',
-      bottomCm: l.bottomCm ?? 50,
-      topCm: l.topCm ?? 90,
+      bottomCm: l.bottomCm ?? LOW.bottomCm,
+      topCm: l.topCm ?? LOW.topCm,
       loading: 'front' as const,
       ...(l.dedicatedTo ? { dedicatedTo: l.dedicatedTo } : {}),
       ...(l.dimensions ? { dimensions: l.dimensions } : {}),
@@ -54,11 +59,6 @@ export async function addLockers(s: LockerService, specs: LockerSpec[], first = 
     admin,
   );
 }
-
-/** Not reachable from a wheelchair: top edge above every preset. */
-export const HIGH = { bottomCm: 130, topCm: 170 };
-/** Reachable under the default preset and ADA. */
-export const LOW = { bottomCm: 50, topCm: 90 };
 
 export async function contact(s: LockerService, id: string, extra: { needsAccessible?: boolean; departmentId?: string } = {}): Promise<void> {
   await s.createContact({ id, name: `Person ${id}`, email: `${id}@example.com`, ...extra }, admin);

@@ -115,9 +115,9 @@ export async function seedModel(service: LockerService): Promise<void> {
       columnId: 'col',
       door: i + 1,
       size,
-      // Odd numbers sit in the reach range, even ones too high.
+      // Odd numbers sit in the reach range, even ones too high; each door is 50 cm, tall enough for an L.
       bottomCm: i % 2 === 0 ? 60 : 130,
-      topCm: i % 2 === 0 ? 100 : 170,
+      topCm: i % 2 === 0 ? 110 : 180,
       loading: 'front' as const,
     })),
     actor,

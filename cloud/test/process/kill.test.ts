@@ -49,8 +49,9 @@ async function seedStore(dataDir: string): Promise<void> {
       columnId: 'col1',
       door: i + 1,
       size: 'M' as const,
-      bottomCm: 40,
-      topCm: 80,
+      // Five rows of twelve doors side by side, each row as tall as an M compartment.
+      bottomCm: 10 + Math.floor(i / 12) * 32,
+      topCm: 42 + Math.floor(i / 12) * 32,
       loading: 'front' as const,
     })),
     actor,

@@ -59,7 +59,7 @@ async function model(rt: CloudRuntime): Promise<void> {
   await s.createColumn({ id: 'col2', bankId: BANK, position: 2, kind: 'plain', controllerId: 'ctl-2' }, actor);
   const l = (number: number, columnId: string, door: number, size: 'S' | 'M', bottomCm: number, topCm: number) =>
     ({ bankId: BANK, number, columnId, door, size, bottomCm, topCm, loading: 'front' as const });
-  await s.createLockers([l(1, 'col1', 1, 'S', 130, 170), l(2, 'col1', 2, 'S', 50, 80), l(3, 'col2', 1, 'M', 50, 80)], actor);
+  await s.createLockers([l(1, 'col1', 1, 'S', 130, 170), l(2, 'col1', 2, 'S', 50, 80), l(3, 'col2', 1, 'M', 46, 80)], actor);
   await s.createContact({ id: 'c1', name: 'Rita' }, actor);
 }
 

@@ -43,7 +43,7 @@ async function model(rt: CloudRuntime): Promise<void> {
   await s.createBank({ id: BANK, locationId: 'loc', name: 'Lobby', rules: { addToExistingLocker: false } }, actor);
   await s.createColumn({ id: 'colk', bankId: BANK, position: 1, kind: 'kiosk', controllerId: 'ctl-k' }, actor);
   await s.createColumn({ id: 'colp', bankId: BANK, position: 2, kind: 'plain', controllerId: 'ctl-p' }, actor);
-  const l = (number: number, columnId: string, door: number, size: 'S' | 'M') => ({ bankId: BANK, number, columnId, door, size, bottomCm: 50, topCm: 80, loading: 'front' as const });
+  const l = (number: number, columnId: string, door: number, size: 'S' | 'M') => ({ bankId: BANK, number, columnId, door, size, bottomCm: 45, topCm: 80, loading: 'front' as const });
   await s.createLockers([l(1, 'colk', 1, 'S'), l(2, 'colk', 2, 'S'), l(3, 'colp', 1, 'M'), l(4, 'colp', 2, 'M')], actor);
   await s.createContact({ id: 'c1', name: 'Rita' }, actor);
 }

@@ -29,6 +29,18 @@ const BANKS = 50;
 const LOCKERS_PER_BANK = Math.ceil((RESERVATIONS + WARMUP) / BANKS / 0.9);
 const CONTACTS = 2_000;
 const SIZES = ['XS', 'S', 'M', 'L', 'XL'] as const;
+/**
+ * A column's 40 doors lie in five bands, one per size, eight doors side by side in each (a locker's size follows its
+ * door number, so each band gets eight). A band is 2 cm taller than its size's compartment. Bottom to top: L, M, S
+ * and XS (the last three inside the default reach range), XL on top.
+ */
+const BANDS: Record<(typeof SIZES)[number], { bottomCm: number; topCm: number }> = {
+  L: { bottomCm: 10, topCm: 60 },
+  M: { bottomCm: 60, topCm: 94 },
+  S: { bottomCm: 94, topCm: 112 },
+  XS: { bottomCm: 112, topCm: 122 },
+  XL: { bottomCm: 122, topCm: 188 },
+};
 const admin = { role: 'admin' as const, id: 'bench' };
 const operator = { role: 'operator' as const, id: 'mailroom' };
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -62,17 +74,8 @@ async function buildModel(s: LockerService): Promise<void> {
     for (let n = 1; n <= LOCKERS_PER_BANK; n++) {
       const k = Math.floor((n - 1) / perColumn);
       const row = (n - 1) % perColumn;
-      const bottom = 10 + (row % 8) * 20;
-      lockers.push({
-        bankId,
-        number: n,
-        columnId: `${bankId}-col${k}`,
-        door: row + 1,
-        size: SIZES[n % SIZES.length]!,
-        bottomCm: bottom,
-        topCm: bottom + 18,
-        loading: 'front',
-      });
+      const size = SIZES[n % SIZES.length]!;
+      lockers.push({ bankId, number: n, columnId: `${bankId}-col${k}`, door: row + 1, size, ...BANDS[size], loading: 'front' });
     }
     for (let i = 0; i < lockers.length; i += 2000) await s.createLockers(lockers.slice(i, i + 2000), admin);
   }

@@ -48,7 +48,7 @@ try {
   await s.createBank({ id: 'bank', locationId: 'l', name: 'Bench bank' }, ACTOR);
   await s.createColumn({ id: 'c1', bankId: 'bank', position: 1, kind: 'plain', controllerId: 'ctl-1' }, ACTOR);
   await s.createLockers(
-    Array.from({ length: DOORS }, (_, i) => ({ bankId: 'bank', number: i + 1, columnId: 'c1', door: i + 1, size: 'M' as const, bottomCm: 150 - i * 15, topCm: 164 - i * 15, loading: 'front' as const })),
+    Array.from({ length: DOORS }, (_, i) => ({ bankId: 'bank', number: i + 1, columnId: 'c1', door: i + 1, size: 'S' as const, bottomCm: 170 - i * 20, topCm: 190 - i * 20, loading: 'front' as const })),
     ACTOR,
   );
   const out = join(dir, 'ctl-1.yaml');

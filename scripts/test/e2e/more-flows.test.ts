@@ -76,7 +76,7 @@ t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear lo
   const w = await opWorld(t, {
     before: async ({ cloud, token, bankId, p }) => {
       // The demo bank has no rear-loading locker: a sixth door of the kiosk column, loaded from the back room.
-      const r = await api(cloud, 'POST', '/lockers', token, { bankId, number: 13, columnId: `${bankId}-c1`, door: 6, size: 'XS', bottomCm: 5, topCm: 20, loading: 'rear', shelfBarcode: SHELF });
+      const r = await api(cloud, 'POST', '/lockers', token, { bankId, number: 13, columnId: `${bankId}-c1`, door: 6, size: 'XS', bottomCm: 170, topCm: 180, loading: 'rear', shelfBarcode: SHELF });
       if (r.status !== 201) throw new Error(`rear locker: ${r.status} ${JSON.stringify(r.json)}`);
       p.seeded.columns[0]!.doors = 6; // the simulated column gets the sixth door
     },

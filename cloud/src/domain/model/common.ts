@@ -36,3 +36,12 @@ export const STANDARD_DIMENSIONS: Record<ParcelSize, Dimensions> = {
   L: { widthCm: 32, heightCm: 48, depthCm: 48 },
   XL: { widthCm: 32, heightCm: 64, depthCm: 48 },
 };
+
+/**
+ * The inside dimensions of a locker: its own for a custom size, else its standard size's. (A custom locker without
+ * dimensions is refused by the locker's schema; the smallest standard size stands in for it.)
+ */
+export function lockerDimensions(l: { size: LockerSize; dimensions?: Dimensions | undefined }): Dimensions {
+  if (l.dimensions) return l.dimensions;
+  return STANDARD_DIMENSIONS[l.size === 'custom' ? 'XS' : l.size];
+}

@@ -1,7 +1,7 @@
 /** The organisation tree (enterprise > division > location > bank > column) and its lockers. */
 import { z } from 'zod';
 import { bankRulesSchema, DEFAULT_BANK_RULES, lockerNumberSchema, scryptCredentialHashSchema, serviceStateSchema } from '@portier/protocol';
-import { dimensionsSchema, entityIdSchema, epochMs, lockerSizeSchema, parcelSizeSchema, type Dimensions } from './common.ts';
+import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, parcelSizeSchema, type Dimensions, type LockerSize } from './common.ts';
 import { name, optionalText } from './fields.ts';
 
 export const enterpriseSchema = z.strictObject({ id: entityIdSchema, name, createdAt: epochMs });
@@ -141,7 +141,28 @@ function lockerChecks(l: { size: string; dimensions?: Dimensions | undefined; bo
 }
 export const lockerSchema = z.strictObject({ ...lockerFields, service: serviceStateSchema, serviceReason: z.string().max(200).optional(), createdAt: epochMs }).superRefine(lockerChecks);
 export type Locker = z.infer<typeof lockerSchema>;
-export const createLockerInput = z.strictObject({ ...lockerFields, service: serviceStateSchema.optional() }).superRefine(lockerChecks);
+/**
+ * A new door must be able to hold what its size promises: its opening (bottomCm to topCm) at least as tall as the
+ * compartment's inside height. Only new lockers are checked, so a data folder written before the rule still loads.
+ * Doors of one column may share heights: the model has no position across a column (a column's controller drives up
+ * to 160 doors, more than fit one above the other), so two doors at the same height can stand side by side.
+ */
+function doorFitsSize(l: { size: LockerSize; dimensions?: Dimensions | undefined; bottomCm: number; topCm: number }, ctx: z.RefinementCtx): void {
+  if (l.topCm <= l.bottomCm || (l.size === 'custom' && !l.dimensions)) return;
+  const opening = l.topCm - l.bottomCm;
+  const inside = lockerDimensions(l).heightCm;
+  if (opening >= inside) return;
+  const what = l.size === 'custom' ? 'its compartment' : `a size ${l.size} compartment`;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['topCm'],
+    message: `a door from ${l.bottomCm} to ${l.topCm} cm is ${opening} cm tall, shorter than ${what} (${inside} cm high inside)`,
+  });
+}
+export const createLockerInput = z
+  .strictObject({ ...lockerFields, service: serviceStateSchema.optional() })
+  .superRefine(lockerChecks)
+  .superRefine(doorFitsSize);
 export type CreateLockerInput = z.input<typeof createLockerInput>;
 export const setServiceStateInput = z.strictObject({ state: serviceStateSchema, reason: z.string().max(200).optional() });
 export type SetServiceStateInput = z.input<typeof setServiceStateInput>;
