@@ -153,6 +153,8 @@ export interface BankOptions {
   columns?: number[];
   dataDir: string;
   language?: 'en' | 'fr';
+  /** The controllers' shortest reconnect wait, ms (default 30). */
+  reconnectMinMs?: number;
 }
 
 /** Runs the simulated bank (real controllers) against the cloud's broker; resolves once every column is online with a desired state. */
@@ -172,7 +174,7 @@ export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o:
       doorSettings: { pollMs: 20, pulseMs: 200 },
     })),
   });
-  const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: 30, maxMs: 200 }, evtackTimeoutMs: 400 } });
+  const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 } });
   t.teardown(() => bank.close());
   for (const c of bank.columns) {
     await expectCondition(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);

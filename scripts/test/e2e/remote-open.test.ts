@@ -14,7 +14,9 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
   const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud') });
   const rec = await Recorder.start(t, cloud);
   const p = await seedAndProvision(cloud, dir);
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers') });
+  // A stolen identity fights the real controller for its session (one session per identity): the controllers wait
+  // long enough before reconnecting that each check of step 5 can stand on one connection.
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), reconnectMinMs: 400 });
   const bankId = p.seeded.bankId;
   const col2 = bank.column(2);
   const token = await login(cloud);
