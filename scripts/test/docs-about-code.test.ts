@@ -1,5 +1,6 @@
-// Comments and docs say what the code does and why. A line that names an issue number, a role on the team, a plan
-// ("next issue", "comes later") or a TODO fails here with its file and line, so such lines cannot come back.
+// Comments and docs say what the code does and why. A line that names an issue number, a role on the team, a plan or
+// a to-do marker fails here with its file and line, so such lines cannot come back. The samples below are built from
+// pieces, so this file does not hold the phrases it forbids.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ export const FORBIDDEN: ReadonlyArray<{ pattern: RegExp; why: string }> = [
   { pattern: /(?:^|[\s(])#\d{1,4}\b(?![0-9a-f])/, why: 'names an issue number' },
   { pattern: /\b(?:next|later|previous|coming|future)\s+(?:issue|task|ticket|stage|milestone|sprint)\b/i, why: 'names a plan' },
   { pattern: /\b(?:comes?|arrives?|lands?|will be (?:added|built|done))\s+later\b/i, why: 'names a plan' },
-  { pattern: /\bTODO\b|\bFIXME\b/, why: 'leaves a TODO: say what the code does or does not do' },
+  { pattern: new RegExp(`\\b(?:${'TO'}DO|${'FIX'}ME)\\b`), why: 'leaves a to-do marker: say what the code does or does not do' },
   { pattern: /\b(?:founding|lead|senior|staff|junior)\s+engineer\b|\btech(?:nical)?\s+lead\b|\bproduct\s+(?:owner|manager)\b|\bscrum\s*master\b/i, why: "names a person's role on the team" },
 ];
 
@@ -38,17 +39,18 @@ export function offences(file: string, text: string): string[] {
 }
 
 t.test('the rule catches what it is for, and lets ordinary prose pass', async (t) => {
-  t.equal(offences('x.ts', '// see issue 12 for why').length, 1);
-  t.equal(offences('x.ts', '// fixed in #42').length, 1);
-  t.equal(offences('x.ts', '// the next issue adds this').length, 1);
-  t.equal(offences('x.ts', '// the kiosk comes later').length, 1);
-  t.equal(offences('x.ts', '// TODO(domain): notifications').length, 1);
-  t.equal(offences('x.md', 'as the tech lead asked').length, 1);
+  const issue = ['iss', 'ue'].join('');
+  t.equal(offences('x.ts', `// see ${issue} 12 for why`).length, 1);
+  t.equal(offences('x.ts', `// fixed in ${'#'}42`).length, 1);
+  t.equal(offences('x.ts', `// the next ${issue} adds this`).length, 1);
+  t.equal(offences('x.ts', `// the kiosk ${'comes'} later`).length, 1);
+  t.equal(offences('x.ts', `// ${'TO'}DO(domain): notifications`).length, 1);
+  t.equal(offences('x.md', `as the ${'tech'} lead asked`).length, 1);
   t.same(offences('x.ts', "const colour = '#1a73e8'; // door 12 opens; 0x30 status; colour #fff"), []);
   t.same(offences('x.ts', '// answered later by the next poll'), []);
 });
 
-t.test('no source or doc line names an issue, a role on the team, a plan or a TODO', async (t) => {
+t.test('no source or doc line names an issue, a role on the team, a plan or a to-do marker', async (t) => {
   const self = relative(ROOT, fileURLToPath(import.meta.url));
   const found: string[] = [];
   for (const f of files(ROOT)) {
