@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'var/**', 'protocol/docs/**', '**/*.mjs', '**/*.cjs', '**/*.js'] },
+  { ignores: ['**/node_modules/**', '.build/**', 'var/**', 'protocol/docs/**', '**/*.mjs', '**/*.cjs', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 // Runs every test with tap and ends with the plain line CI reads: `N passed, N failed`.
-// Extra arguments are passed to tap (test files, --grep, ...).
+// Extra arguments are passed to tap (test files, --grep, ...), or with `--compiled` name the test files to run.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
+// `--compiled` runs the compiled mirror that `node scripts/build-tests.mjs` writes (what `make test` does: fast);
+// without it, tap runs the TypeScript files through tsx (no build step: quick for a few files).
+if (process.argv[2] === '--compiled') {
+  const { allTestFiles, runCompiled } = await import('./run-compiled-tests.mjs');
+  const files = process.argv.slice(3);
+  process.exit(await runCompiled(files.length ? files : allTestFiles()));
+}
 
 const require = createRequire(import.meta.url);
 const tapBin = join(dirname(require.resolve('tap/package.json')), 'dist/esm/run.mjs');

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx: no build step (see STACK.md).
-import { register } from 'tsx/esm/api';
+// Runs the TypeScript sources through tsx: no build step (see STACK.md). In the compiled mirror the test suite
+// builds (`.build/`, scripts/build-tests.mjs) the compiled file sits next to the source and runs on plain Node.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/main.ts');
+const compiled = new URL('../src/main.js', import.meta.url);
+if (!existsSync(compiled)) (await import('tsx/esm/api')).register();
+const { main } = await import(existsSync(compiled) ? compiled.href : '../src/main.ts');
 await main(process.argv);

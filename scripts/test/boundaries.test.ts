@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBoundaryViolations } from '../src/boundaries.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
+const repoRoot = process.env['PORTIER_SOURCE_ROOT'] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 t.test('the repository respects the dependency rules of DESIGN.md', async (t) => {
   const violations = findBoundaryViolations(repoRoot);

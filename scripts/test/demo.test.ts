@@ -12,6 +12,8 @@ import { probeSpeaker } from '../demo/speaker.ts';
 import { expectCondition, expectValue } from '@portier/sim';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// `make demo` runs in the repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
+const REPO = process.env['PORTIER_SOURCE_ROOT'] ?? ROOT;
 const MAIN = join(ROOT, 'scripts', 'demo', 'main.ts');
 const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
 
@@ -105,7 +107,7 @@ t.test('make demo with its HTTP port taken: the terminal says which port, and ho
   const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: String(port), PORTIER_DEMO_MQTT_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
   delete env['NODE_OPTIONS'];
   delete env['MAKEFLAGS'];
-  const p = pty.spawn('make', ['demo'], { name: 'xterm-256color', cols: 160, rows: 40, cwd: ROOT, env });
+  const p = pty.spawn('make', ['demo'], { name: 'xterm-256color', cols: 160, rows: 40, cwd: REPO, env });
   let out = '';
   p.onData((d) => (out += d));
   const e = await new Promise<{ exitCode: number }>((resolve) => p.onExit(resolve));

@@ -6,8 +6,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SKIP_DIRS = new Set(['node_modules', '.git', 'var', 'fixtures', '.tap', 'coverage']);
+// The repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
+const ROOT = process.env['PORTIER_SOURCE_ROOT'] ?? fileURLToPath(new URL('../..', import.meta.url));
+const SKIP_DIRS = new Set(['node_modules', '.git', 'var', 'fixtures', '.tap', 'coverage', '.build']);
 const EXTENSIONS = /\.(ts|mjs|md|yaml|yml)$|^Makefile$/;
 
 /** What a line about the code must not say: each with the reason shown in a failure. */

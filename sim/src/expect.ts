@@ -8,6 +8,7 @@
  */
 
 import type { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
 
 /** The listener methods of a Node EventEmitter (typed or not). */
 export interface Emitterish {
@@ -30,6 +31,9 @@ export class ExpectTimeoutError extends Error {
   }
 }
 
+/** This module's file as stack frames name it: a path or a URL, `.ts` from the sources or `.js` compiled. */
+const OWN_FILES = [import.meta.url, fileURLToPath(import.meta.url)];
+
 /** Captures the caller's stack (without this module's frames). */
 function callerStack(): string | undefined {
   const holder: { stack?: string } = {};
@@ -37,7 +41,7 @@ function callerStack(): string | undefined {
   return holder.stack
     ?.split('\n')
     .slice(1)
-    .filter((l) => !l.includes('/sim/src/expect.ts'))
+    .filter((l) => !OWN_FILES.some((f) => l.includes(f)))
     .join('\n');
 }
 

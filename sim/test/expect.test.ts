@@ -30,7 +30,7 @@ t.test('a timeout names the event, the condition and where the wait started', as
   t.match(msg, /door 7 open/);
   t.match(msg, /50 ms/);
   t.match(msg, /VirtualDoor/);
-  t.match(msg, /expect\.test\.ts:\d+/, 'points at the test line');
+  t.match(msg, /expect\.test\.[jt]s:\d+/, 'points at the test line');
   t.equal(door.listenerCount('moved'), 0, 'listener removed');
 });
 

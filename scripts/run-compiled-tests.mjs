@@ -1,0 +1,137 @@
+// Runs test files of the compiled mirror (`.build/`, see build-tests.mjs) on plain Node, several at a time, and ends
+// with the plain line CI reads: `N passed, N failed`.
+//
+// Each file is a tap test run as its own process (a tap test file prints TAP and its totals when run directly); this
+// runner does what tap's runner did for us and nothing more: a timeout per file, a line per file, the whole output of
+// a file that failed, and the totals. It leaves out tap's per-process loader hooks and source-map support, which cost
+// each process more CPU than most tests do. Files start longest first (by the times of the previous run), so the
+// slow ones do not start last.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { BUILD, ROOT, WORKSPACES } from './build-tests.mjs';
+
+const TIMEOUT_S = 120;
+const TIMES = join(ROOT, 'node_modules', '.cache', 'portier-test-times.json');
+
+/** Source test files (`<workspace>/test/**\/*.test.ts`), as paths relative to the repository. */
+export function allTestFiles() {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && e.name !== 'node_modules' && e.name !== 'fixtures') walk(p);
+      else if (e.isFile() && e.name.endsWith('.test.ts')) out.push(relative(ROOT, p));
+    }
+  };
+  for (const ws of WORKSPACES) if (existsSync(join(ROOT, ws, 'test'))) walk(join(ROOT, ws, 'test'));
+  return out.sort();
+}
+
+/** Runs `files` (source paths) from the mirror; resolves with the exit code. */
+export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_JOBS) || Math.max(2, availableParallelism() * 2)) {
+  const times = readTimes();
+  const queue = [...files].sort((a, b) => (times[b] ?? 5000) - (times[a] ?? 5000));
+  const results = [];
+  const running = new Set();
+  let n = 0;
+  process.stdout.write(`TAP version 14\n1..${files.length}\n`);
+  const stopAll = () => {
+    for (const c of running) killGroup(c);
+    process.exit(130);
+  };
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
+
+  const runOne = (file) =>
+    new Promise((resolve) => {
+      const started = Date.now();
+      const js = join(BUILD, file.replace(/\.ts$/, '.js'));
+      const child = spawn(process.execPath, [js], {
+        cwd: BUILD,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TAP: '1', TAP_TIMEOUT: String(TIMEOUT_S), FORCE_COLOR: '0', PORTIER_SOURCE_ROOT: ROOT },
+      });
+      running.add(child);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      // tap ends a file at its timeout itself; this only catches a process that hangs past it (a stuck teardown).
+      const hard = setTimeout(() => {
+        out += `\n# killed: still running ${TIMEOUT_S + 30} s after it started\n`;
+        killGroup(child);
+      }, (TIMEOUT_S + 30) * 1000);
+      child.on('close', (code, signal) => {
+        clearTimeout(hard);
+        running.delete(child);
+        const ms = Date.now() - started;
+        const r = summarise(file, out, code, signal, ms);
+        results.push(r);
+        times[file] = ms;
+        const id = ++n;
+        const skip = r.skipReason ? ` # SKIP ${r.skipReason}` : '';
+        process.stdout.write(`${r.ok ? 'ok' : 'not ok'} ${id} - ${file}${skip} # time=${ms}ms\n`);
+        if (!r.ok) process.stdout.write(indent(out));
+        resolve();
+      });
+    });
+
+  const lanes = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) await runOne(f);
+  });
+  await Promise.all(lanes);
+  writeTimes(times);
+
+  const pass = results.reduce((s, r) => s + r.pass, 0);
+  const fail = results.reduce((s, r) => s + r.fail, 0);
+  const skipped = results.reduce((s, r) => s + r.skip, 0);
+  const failedFiles = results.filter((r) => !r.ok).map((r) => r.file);
+  const skippedFiles = results.filter((r) => r.skipReason).map((r) => `${r.file} # SKIP ${r.skipReason}`);
+  if (skippedFiles.length) process.stdout.write(`\nskipped: ${skippedFiles.join('\n         ')}\n`);
+  if (failedFiles.length) process.stdout.write(`\nfailed files: ${failedFiles.join(', ')}\n`);
+  const failed = Math.max(fail, failedFiles.length);
+  process.stdout.write(`\n${pass} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** A file's counts from tap's closing `# { total: …, pass: … }` line; no such line or a bad exit is a failure. */
+function summarise(file, out, code, signal, ms) {
+  const m = /^# (\{ total: .*\})\s*$/m.exec(out.split('\n').filter((l) => l.startsWith('# { total:')).at(-1) ?? '');
+  const num = (k) => Number(new RegExp(`${k}: (\\d+)`).exec(m?.[1] ?? '')?.[1] ?? 0);
+  const plan0 = /^1\.\.0 # (?:SKIP|skip)?\s*(.*)$/m.exec(out);
+  const skipReason = plan0 ? plan0[1] || 'skipped' : undefined;
+  const pass = num('pass');
+  const fail = num('fail');
+  const skip = num('skip') + num('todo');
+  const ok = code === 0 && signal === null && fail === 0 && (m !== null || plan0 !== null);
+  return { file, ok, pass, fail: ok ? 0 : Math.max(fail, 1), skip, skipReason, ms };
+}
+
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+const indent = (s) => `${s.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+
+function readTimes() {
+  try {
+    return JSON.parse(readFileSync(TIMES, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function writeTimes(times) {
+  try {
+    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+    writeFileSync(TIMES, JSON.stringify(times));
+  } catch {
+    // only an ordering hint
+  }
+}
