@@ -90,9 +90,16 @@ t.test('nothing a controller stores or the broker carries, nor the cloud data fo
   const pin = issued.json.code as string;
   const secrets: Array<[CredentialKind, string]> = [['pickup-code', pkg.code], ['staff-pin', pin]];
   await expectCondition(() => w.bank.kiosk!.column.controller.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the PIN on the kiosk');
+  const controllerDir = join(w.dir, 'controllers', w.kioskId);
+  // The kiosk holds the PIN in memory first; its data folder and the broker's recording get it on their own time.
+  const holdsPin = (texts: string[]): boolean => texts.some((s) => s.includes('"staff-pin"'));
+  await expectCondition(
+    () => holdsPin([...filesOf(controllerDir).values()]) && holdsPin(w.rec.received.filter((m) => m.channel === 'desired').map((m) => JSON.stringify(m.json))),
+    10_000,
+    "the PIN in the controller's data folder and in a desired message the broker carried",
+  );
 
   // What the attacker has: the kiosk controller's data folder and every desired message the broker carried.
-  const controllerDir = join(w.dir, 'controllers', w.kioskId);
   const controllerFiles = [...filesOf(controllerDir).values()];
   const broker = w.rec.received.filter((m) => m.channel === 'desired').map((m) => JSON.stringify(m.json));
   t.ok(broker.length > 0 && controllerFiles.some((f) => f.includes('"credentials"')), 'the material holds the desired state');
