@@ -21,11 +21,10 @@ lint: install
 	npx eslint . --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/
 
 # Type check, lint, then every test of every workspace; the last line is `N passed, N failed`.
-# The type check also compiles every workspace into `.build/`, where the tests run on plain Node (see
-# scripts/build-tests.mjs); `node scripts/run-tests.mjs FILE...` runs chosen files through tsx without a build.
+# The type check (with ESLint beside it) also compiles every workspace into `.build/`, where the tests run on
+# plain Node (see scripts/build-tests.mjs); `node scripts/run-tests.mjs FILE...` runs chosen files through tsx without a build.
 test: install
-	@node scripts/build-tests.mjs || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
-	@npx eslint . --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/ || { echo "lint failed"; echo "0 passed, 1 failed"; exit 1; }
+	@node scripts/build-tests.mjs --lint || { echo "0 passed, 1 failed"; exit 1; }
 	@node scripts/run-tests.mjs --compiled
 
 # Every test again, twice, under Debian's faketime with a running clock: on the eve of a daylight-saving change more

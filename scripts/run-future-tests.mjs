@@ -5,10 +5,12 @@
 //      (the run crosses midnight into a 23- or 25-hour day);
 //   2. TZ=UTC, 20 years ahead.
 // The clock is moved by a relative offset (`faketime -f +Ns`), never to an absolute start: libfaketime restarts an
-// absolute clock in every child process, and tap runs each test file in one. The clock keeps running (a frozen
+// absolute clock in every child process, and each test file runs in one. The clock keeps running (a frozen
 // clock would hang every bounded wait) and the monotonic clock is left alone, so timers behave as usual.
-// Extra arguments are passed to the test runner (test files, --grep, ...). Ends with `N passed, N failed`.
+// Extra arguments name test files to run (default: all), from the compiled mirror (build-tests.mjs). Ends with
+// `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
+import { buildForTests } from './build-tests.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,7 +83,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stdout.write('faketime is not installed (Debian package `faketime`)\n0 passed, 1 failed\n');
     process.exit(1);
   }
-  const args = process.argv.slice(2);
+  // The compiled mirror is built once, on the real clock; both runs use it.
+  if (!(await buildForTests())) {
+    process.stdout.write('type check failed\n0 passed, 1 failed\n');
+    process.exit(1);
+  }
+  const args = ['--compiled', ...process.argv.slice(2)];
   const results = [
     await run('daylight-saving night', 'Europe/Paris', () => eveOfDstChange('Europe/Paris', Date.now() + 366 * DAY), args),
     await run('twenty years ahead', 'UTC', () => twentyYearsAhead(Date.now()), args),
