@@ -1,3 +1,4 @@
+import { PortierError } from '@portier/protocol';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleError } from './backend.ts';
 import { isSecretKey, MASK, parseConfigValue } from './config-file.ts';
@@ -15,9 +16,19 @@ export interface Command {
 }
 
 /** Bad arguments: shown with the command's usage. */
-export class UsageError extends Error {}
+export class UsageError extends PortierError<'USAGE'> {
+  override name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
 /** A command the technician called off: it already said so on the screen; audited as not done. */
-export class Declined extends Error {}
+export class Declined extends PortierError<'DECLINED'> {
+  override name = 'Declined';
+  constructor(message: string) {
+    super('DECLINED', message);
+  }
+}
 
 /** What the commands need from their session. */
 export interface CommandHost {
