@@ -2,9 +2,10 @@
 // (protocol/src/errors.ts), directly or through a class that does (CloudError), so every failure carries a typed
 // `code`. This finds the classes that extend a built-in error instead, reading each source file with TypeScript's own
 // parser (a class written inside a string or a comment is not one).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
+import { walk } from './boundaries.ts';
 
 export interface ErrorClassViolation {
   file: string;
@@ -29,23 +30,6 @@ export const BUILT_IN_ERRORS: ReadonlySet<string> = new Set([
   'URIError',
   'AggregateError',
 ]);
-
-const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
-
-function walk(dir: string, out: string[]): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of entries) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path, out);
-    else if (SOURCE.test(name)) out.push(path);
-  }
-}
 
 /** `Error`, `globalThis.Error`, `global.RangeError`...: the built-in error an `extends` clause names, if it names one. */
 function builtInNamed(expr: ts.Expression): string | undefined {
