@@ -16,7 +16,6 @@ export {
   type CredentialPort,
   type EventSink,
   type Clock,
-  type UnlockOutcome,
   type ScreenView,
   type PageId,
   type KioskEventMap,

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.ts';
+import { PortierError } from './errors.ts';
 
 /** An Ed25519 key pair as PEM text (PKCS#8 private, SPKI public). */
 export interface PemKeyPair {
@@ -16,11 +17,10 @@ export function generateCommandKeyPair(): PemKeyPair {
   };
 }
 
-export class KeyError extends Error {
-  readonly code = 'BAD_KEY' as const;
+export class KeyError extends PortierError<'BAD_KEY'> {
+  override name = 'KeyError';
   constructor(message: string) {
-    super(message);
-    this.name = 'KeyError';
+    super('BAD_KEY', message);
   }
 }
 

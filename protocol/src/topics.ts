@@ -1,3 +1,4 @@
+import { PortierError } from './errors.ts';
 import { idSchema } from './ids.ts';
 
 export const TOPIC_ROOT = 'portier';
@@ -29,11 +30,10 @@ export interface TopicAddress {
   channel: Channel;
 }
 
-export class TopicError extends Error {
-  readonly code = 'BAD_TOPIC' as const;
+export class TopicError extends PortierError<'BAD_TOPIC'> {
+  override name = 'TopicError';
   constructor(message: string) {
-    super(message);
-    this.name = 'TopicError';
+    super('BAD_TOPIC', message);
   }
 }
 

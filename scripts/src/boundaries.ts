@@ -35,7 +35,8 @@ const CLOUD_ONLY_PACKAGES = ['aedes', 'fastify', '@fastify/', 'fastify-type-prov
 /** Node modules that reach outside the process (files, network, processes, the terminal, the host). */
 const NODE_IO_MODULES = ['fs', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'tls', 'tty', 'child_process', 'cluster', 'worker_threads', 'readline', 'os', 'inspector', 'repl'];
 
-function walk(dir: string, out: string[]): void {
+/** Appends every source file under `dir` (not node_modules, not dot folders) to `out`. */
+export function walk(dir: string, out: string[]): void {
   let entries: string[];
   try {
     entries = readdirSync(dir);

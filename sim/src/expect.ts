@@ -9,6 +9,7 @@
 
 import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { PortierError } from '@portier/protocol';
 
 /** The listener methods of a Node EventEmitter (typed or not). */
 export interface Emitterish {
@@ -21,11 +22,10 @@ export interface Emitterish {
 type EventArgs<E, K extends string> =
   E extends EventEmitter<infer M> ? (K extends keyof M ? (M[K] extends unknown[] ? M[K] : unknown[]) : unknown[]) : unknown[];
 
-export class ExpectTimeoutError extends Error {
-  readonly code = 'EXPECT_TIMEOUT';
+export class ExpectTimeoutError extends PortierError<'EXPECT_TIMEOUT'> {
+  override name = 'ExpectTimeoutError';
   constructor(message: string, startedAt: string | undefined) {
-    super(message);
-    this.name = 'ExpectTimeoutError';
+    super('EXPECT_TIMEOUT', message);
     // The stack of the caller: where the wait began is what a reader needs.
     if (startedAt) this.stack = `${this.name}: ${message}\n${startedAt}`;
   }

@@ -5,13 +5,17 @@
  */
 import { open } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
+import { CloudError } from '../errors.ts';
 import { ensureDir, fsyncDir, writeFileDurable } from './durable-write.ts';
 
 export { ensureDir, fsyncDir, writeFileDurable };
 
 /** Raised by `DurableJSONFile.read` when the file exists but is not JSON. */
-export class CorruptFileError extends Error {
+export class CorruptFileError extends CloudError<'CORRUPT'> {
   override name = 'CorruptFileError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CORRUPT', message, options);
+  }
 }
 
 /** A lowdb adapter with durable writes. `read` returns null for a missing file and throws CorruptFileError for garbage. */

@@ -24,6 +24,7 @@ import type {
   StaffCredential,
   User,
 } from '../domain/model.ts';
+import { CloudError } from '../errors.ts';
 
 /**
  * How far the event ingest (bridge/event-ingest.ts) applied one controller's events to the domain. Key =
@@ -102,15 +103,8 @@ export interface PastReservationQuery {
   limit: number;
 }
 
-export class StoreError extends Error {
+export class StoreError extends CloudError<'CLOSED' | 'WRITE_FAILED' | 'CORRUPT' | 'LOCKED'> {
   override name = 'StoreError';
-  constructor(
-    readonly code: 'CLOSED' | 'WRITE_FAILED' | 'CORRUPT' | 'LOCKED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** What `/api/v1/health` tells of the store. */

@@ -1,4 +1,5 @@
 import type { DoorOutcome, EventBody } from '@portier/protocol';
+import { PortierError } from '@portier/protocol';
 import type { ConfigSetResult, ConfigView } from './config-file.ts';
 
 /**
@@ -136,13 +137,8 @@ export interface RecordedEvent {
 }
 
 /** Errors a backend raises for a refused action, shown to the technician as one line. */
-export class ConsoleError extends Error {
-  readonly code: ConsoleErrorCode;
-  constructor(code: ConsoleErrorCode, message: string) {
-    super(message);
-    this.name = 'ConsoleError';
-    this.code = code;
-  }
+export class ConsoleError extends PortierError<ConsoleErrorCode> {
+  override name = 'ConsoleError';
 }
 
 export type ConsoleErrorCode =

@@ -2,20 +2,18 @@ import { EventEmitter } from 'node:events';
 import type { EventBody } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.ts';
-import { ConsoleError, type ConsoleBackend, type DoorView } from './backend.ts';
-import { auditArgs, buildCommands, Declined, helpOf, truncate, UsageError, type Command } from './commands.ts';
+import type { ConsoleBackend } from './backend.ts';
+import { auditEntryOf, buildCommands, helpOf, runCommand, truncate, type Command, type CommandHost } from './commands/index.ts';
 import type { ConsoleConfig } from './config-section.ts';
-import { verifyTechnicianPin } from './config-section.ts';
-import { formatDuration, renderDoorTable } from './render.ts';
+import { LiveDoorView } from './live-view.ts';
+import { IdleSignOut, PinSignIn, signedInLine, signedOutLine } from './sign-in.ts';
 import { Terminal, type Key } from './terminal.ts';
 import { SignInThrottle } from './throttle.ts';
 
-export { FACTORY_RESET_PHRASE } from './commands.ts';
+export { FACTORY_RESET_PHRASE } from './commands/index.ts';
 
 const PROMPT = 'portier> ';
 const PIN_PROMPT = 'PIN: ';
-const LIVE_REFRESH_MS = 250;
-const SUBCOMMANDS = new Set(['boards', 'config', 'net']);
 
 /** The console settings a session uses (the `console:` config section; only these fields). */
 export type ConsoleSessionSettings = Pick<ConsoleConfig, 'pinHash' | 'idleTimeoutS' | 'maxFailures' | 'failureDelayMs' | 'lockoutS'>;
@@ -59,19 +57,25 @@ type State = 'signin' | 'ready' | 'busy' | 'live' | 'confirm' | 'closed';
  * every action logged and sent to the cloud as a `console-action` event (actor: technician).
  * Feed it input with `feed()`; it writes to `output`.
  */
+/**
+ * One technician console session over a byte stream: sign-in with the technician PIN (throttled, locked out after
+ * repeated failures: sign-in.ts), automatic sign-out after inactivity, commands with help (one module each, under
+ * commands/), the live view of the doors (live-view.ts), every action logged and sent to the cloud as a
+ * `console-action` event (actor: technician). This class holds the session's state and routes input to the part whose
+ * turn it is. Feed it input with `feed()`; it writes to `output`.
+ */
 export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
   readonly terminal: Terminal;
   private state: State = 'signin';
   private readonly backend: ConsoleBackend;
   private readonly cfg: ConsoleSessionSettings;
   private readonly log: Logger;
-  private readonly throttle: SignInThrottle;
   private readonly channel: string;
   private readonly now: () => number;
   private readonly commands = new Map<string, Command>();
-  private idleTimer: NodeJS.Timeout | undefined;
-  private liveTimer: NodeJS.Timeout | undefined;
-  private liveLast = '';
+  private readonly pin: PinSignIn;
+  private readonly idle: IdleSignOut;
+  private readonly live: LiveDoorView;
   private confirmResolve: ((line: string | null) => void) | undefined;
   private readonly banner: string;
 
@@ -81,7 +85,6 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     this.cfg = opts.config;
     this.now = opts.now ?? Date.now;
     this.log = (opts.logger ?? silentLogger).child({ module: 'console', channel: opts.channel ?? 'console' });
-    this.throttle = opts.throttle ?? new SignInThrottle(opts.config, this.now);
     this.channel = opts.channel ?? 'console';
     this.banner = opts.banner ?? 'Portier controller: technician console';
     this.terminal = new Terminal({ output: opts.output, dumb: opts.dumb ?? false, echo: opts.echo ?? true, crlf: opts.crlf ?? true });
@@ -92,7 +95,21 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
       onInterrupt: () => this.onInterrupt(),
       onActivity: () => this.touch(),
     });
-    const host = {
+    this.pin = new PinSignIn({
+      throttle: opts.throttle ?? new SignInThrottle(opts.config, this.now),
+      pinHash: this.cfg.pinHash,
+      now: () => this.now(),
+      print: (text) => this.terminal.print(text),
+      backend: this.backend,
+      log: this.log,
+    });
+    this.idle = new IdleSignOut(
+      this.cfg.idleTimeoutS * 1000,
+      () => this.state === 'busy',
+      () => this.signOut('idle'),
+    );
+    this.live = new LiveDoorView(this.terminal, this.backend, () => this.now());
+    const host: CommandHost = {
       backend: this.backend,
       now: () => this.now(),
       print: (line: string) => this.terminal.print(`${line}\n`),
@@ -131,8 +148,8 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
   close(): void {
     if (this.state === 'closed') return;
     if (this.signedIn) this.audit('sign-out', [], true, 'closed');
-    this.stopLive();
-    this.clearIdle();
+    this.live.stop();
+    this.idle.clear();
     this.confirmResolve?.(null);
     this.state = 'closed';
     this.terminal.discard();
@@ -200,11 +217,11 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     }
   }
 
-  // ------------------------------------------------------------------------------------------ sign-in
+  // ------------------------------------------------------------------------------------------ sign-in and sign-out
 
   private promptPin(): void {
     this.state = 'signin';
-    this.clearIdle();
+    this.idle.clear();
     this.terminal.readLine(PIN_PROMPT, 'secret');
   }
 
@@ -213,69 +230,34 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
       this.terminal.readLine(PIN_PROMPT, 'secret');
       return;
     }
-    const gate = this.throttle.check();
-    if (gate.state !== 'ok') {
-      const s = Math.ceil((gate.until - this.now()) / 1000);
-      this.terminal.print(gate.state === 'locked' ? `Console locked: try again in ${s} s.\n` : `Too soon after a wrong PIN: wait ${s} s.\n`);
-      this.log.warn({ state: gate.state }, 'PIN refused without checking');
-      this.terminal.readLine(PIN_PROMPT, 'secret');
-      return;
-    }
-    const ok = await verifyTechnicianPin(pin.trim(), this.cfg.pinHash);
+    const ok = await this.pin.attempt(pin.trim(), () => this.state !== 'closed');
     if (this.state === 'closed') return;
     if (!ok) {
-      const f = this.throttle.fail();
-      const body: EventBody = { type: 'login-failure', method: 'console', attempts: f.failures };
-      if (f.lockedUntil !== undefined) body.lockedOutUntil = f.lockedUntil;
-      this.log.warn({ attempts: f.failures, lockedOutUntil: f.lockedUntil }, 'wrong technician PIN');
-      void this.backend.publishEvent(body);
-      if (f.lockedUntil !== undefined) {
-        this.terminal.print(`Wrong PIN. Too many failures: console locked for ${formatDuration(f.delayMs / 1000)}.\n`);
-      } else {
-        this.terminal.print(`Wrong PIN. Wait ${formatSeconds(f.delayMs)} before the next try.\n`);
-      }
       this.terminal.readLine(PIN_PROMPT, 'secret');
       return;
     }
-    this.throttle.succeed();
     this.state = 'ready';
     this.audit('sign-in', [], true);
     this.emit('signed-in');
-    this.terminal.print(`Signed in. Type "help" for commands. Idle sign-out after ${formatDuration(this.cfg.idleTimeoutS)}.\n`);
+    this.terminal.print(signedInLine(this.cfg.idleTimeoutS));
     this.touch();
     this.terminal.readLine(PROMPT);
   }
 
   private signOut(reason: 'user' | 'idle' | 'eof'): void {
     if (!this.signedIn) return;
-    this.stopLive();
+    this.live.stop();
     const r = this.confirmResolve;
     this.confirmResolve = undefined;
     r?.(null);
     this.audit('sign-out', [], true, reason);
-    this.terminal.print(reason === 'idle' ? `\nSigned out after ${formatDuration(this.cfg.idleTimeoutS)} without input.\n` : 'Signed out.\n');
+    this.terminal.print(signedOutLine(reason, this.cfg.idleTimeoutS));
     this.emit('signed-out', { reason });
     this.promptPin();
   }
 
   private touch(): void {
-    if (!this.signedIn) return;
-    this.clearIdle();
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (this.state === 'busy') {
-        // A running command (a lock test) is activity; check again afterwards.
-        this.touch();
-        return;
-      }
-      this.signOut('idle');
-    }, this.cfg.idleTimeoutS * 1000);
-    this.idleTimer.unref?.();
-  }
-
-  private clearIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    if (this.signedIn) this.idle.touch();
   }
 
   // ------------------------------------------------------------------------------------------ commands
@@ -302,33 +284,10 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     }
     const rest = line.trim().slice(name.length).trim();
     this.state = 'busy';
-    let ok = true;
-    let detail: string | undefined;
-    try {
-      const d = await cmd.run(args, rest);
-      if (typeof d === 'string') detail = d;
-    } catch (err) {
-      ok = false;
-      if (err instanceof Declined) {
-        detail = err.message;
-      } else if (err instanceof UsageError) {
-        detail = err.message;
-        this.terminal.print(`error: ${err.message} (usage: ${cmd.usage})\n`);
-      } else if (err instanceof ConsoleError) {
-        detail = `${err.code}: ${err.message}`;
-        this.terminal.print(`error: ${err.message}\n`);
-      } else {
-        detail = (err as Error).message;
-        this.log.error({ err, command: name }, 'console command failed');
-        this.terminal.print(`error: ${(err as Error).message}\n`);
-      }
-    }
+    const { ok, detail } = await runCommand(cmd, name, args, rest, { print: (text) => this.terminal.print(text), log: this.log });
     if ((this.state as State) === 'closed') return;
-    if (cmd.name !== 'help' && cmd.name !== 'exit') {
-      // Commands with a subcommand are audited as `boards scan`, `config set`...
-      const sub = SUBCOMMANDS.has(cmd.name) && args[0] !== undefined;
-      this.audit(sub ? `${cmd.name} ${truncate(args[0]!, 20)}` : cmd.name, auditArgs(cmd.name, args).slice(sub ? 1 : 0), ok, detail);
-    }
+    const entry = auditEntryOf(cmd, args);
+    if (entry) this.audit(entry.action, entry.args, ok, detail);
     if (this.state === 'busy') {
       this.state = 'ready';
       this.terminal.readLine(PROMPT);
@@ -357,49 +316,14 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
 
   private startLive(): void {
     this.state = 'live';
-    this.liveLast = '';
-    if (this.terminal.dumb) this.terminal.print('doors live view: one line per change; press any key to stop\n');
-    this.renderLive();
-    this.liveTimer = setInterval(() => this.renderLive(), LIVE_REFRESH_MS);
-    this.terminal.readKeys();
-  }
-
-  private renderLive(): void {
-    const doors = this.backend.doors();
-    const now = this.now();
-    const key = JSON.stringify(doors.map((d) => [d.door, d.state, d.itemPresent, d.service, d.flapping ?? false]));
-    if (this.terminal.dumb) {
-      const prev = this.liveLast ? (JSON.parse(this.liveLast) as Array<[number, string, boolean | null, string, boolean]>) : [];
-      if (key === this.liveLast) return;
-      const time = new Date(now).toISOString().slice(11, 19);
-      if (prev.length === 0) {
-        this.terminal.print(`${renderDoorTable(doors, now)}\n`);
-      } else {
-        for (const d of doors) {
-          const old = prev.find((x) => x[0] === d.door);
-          if (!old || old[1] !== d.state || old[2] !== d.itemPresent || old[3] !== d.service || old[4] !== (d.flapping ?? false)) {
-            this.terminal.print(`${time} ${describeDoor(d)}\n`);
-          }
-        }
-      }
-      this.liveLast = key;
-      return;
-    }
-    const e = (s: string): string => this.terminal.esc(s);
-    this.terminal.print(`${e('[H')}${e('[2J')}doors (live, press any key to stop)   ${new Date(now).toISOString().slice(11, 19)}\n${renderDoorTable(doors, now)}\n`);
-    this.liveLast = key;
+    this.live.start();
   }
 
   private endLive(): void {
-    this.stopLive();
+    this.live.stop();
     this.terminal.print('(live view stopped)\n');
     this.state = 'ready';
     this.terminal.readLine(PROMPT);
-  }
-
-  private stopLive(): void {
-    if (this.liveTimer) clearInterval(this.liveTimer);
-    this.liveTimer = undefined;
   }
 
   // ------------------------------------------------------------------------------------------ audit
@@ -417,12 +341,4 @@ export class ConsoleSession extends EventEmitter<ConsoleSessionEventMap> {
     void this.backend.publishEvent(body);
     this.emit('action', detail === undefined ? { action, args, ok } : { action, args, ok, detail });
   }
-}
-
-function describeDoor(d: DoorView): string {
-  return `door ${d.door} ${d.state}, item ${d.itemPresent === null ? '-' : d.itemPresent ? 'yes' : 'no'}, ${d.service}${d.flapping ? ', sensor flapping' : ''}`;
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

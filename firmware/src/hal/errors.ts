@@ -1,3 +1,5 @@
+import { PortierError } from '@portier/protocol';
+
 /** Machine-readable codes of hardware-layer errors. */
 export type HalErrorCode =
   | 'BUS_TIMEOUT'
@@ -12,13 +14,11 @@ export type HalErrorCode =
   | 'DEVICE_ERROR';
 
 /** An error of the hardware layer with a stable `code` (STYLE.md: errors with codes). */
-export class HalError extends Error {
-  readonly code: HalErrorCode;
+export class HalError extends PortierError<HalErrorCode> {
+  override name = 'HalError';
   readonly detail: Record<string, unknown> | undefined;
   constructor(code: HalErrorCode, message: string, detail?: Record<string, unknown>) {
-    super(message);
-    this.name = 'HalError';
-    this.code = code;
+    super(code, message);
     this.detail = detail;
   }
 }

@@ -1,17 +1,17 @@
 // Glue from the controller's parts to the kiosk's ports, typed structurally so the kiosk depends on their shape only.
-import type { CredentialKind, DesiredCredential, DesiredState, EventBody } from '@portier/protocol';
+import type { CredentialKind, DesiredCredential, DesiredState, DoorOutcome, EventBody } from '@portier/protocol';
 import type { AudioOut } from '../hal/audio.ts';
 import type { LineReader, SwitchInput } from '../hal/inputs.ts';
 import type { Logger } from '../util/logger.ts';
 import { AudioAssistant } from './audio/assistant.ts';
 import { KioskEngine, type KioskEngineOptions } from './engine.ts';
 import { attachKioskInputs } from './inputs.ts';
-import type { CredentialCheck, CredentialPort, DesiredStatePort, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from './ports.ts';
+import type { CredentialCheck, CredentialPort, DesiredStatePort, KioskDoorEvent, KioskDoorPort } from './ports.ts';
 import { bankDoorPort, type RemoteDoors } from './remote-doors.ts';
 
 /** The part of `DoorController` (firmware/src/doors) the kiosk uses. */
 export interface DoorControllerLike {
-  unlock(door: number): Promise<{ outcome: UnlockOutcome }>;
+  unlock(door: number): Promise<{ outcome: DoorOutcome }>;
   on(event: 'door-closed' | 'door-opened' | 'door-left-open', listener: (e: { door: number; openMs?: number | undefined }) => void): unknown;
   off(event: 'door-closed' | 'door-opened' | 'door-left-open', listener: (e: { door: number; openMs?: number | undefined }) => void): unknown;
 }

@@ -2,7 +2,8 @@
 // columns presumed shut after a while (their own column reports them), and what a door event changes on screen.
 import { lockerWhere, msg } from '../i18n/index.ts';
 import type { KioskParts } from './core.ts';
-import type { KioskDoorEvent, TimerHandle, UnlockOutcome } from './ports.ts';
+import type { DoorOutcome } from '@portier/protocol';
+import type { KioskDoorEvent, TimerHandle } from './ports.ts';
 import type { LockerState } from './view.ts';
 
 export class DoorWatch {
@@ -27,7 +28,7 @@ export class DoorWatch {
   }
 
   /** An unlock answered: an opened door is watched (left open, or presumed shut later for another column's). */
-  unlocked(door: number, outcome: UnlockOutcome, remote: boolean): void {
+  unlocked(door: number, outcome: DoorOutcome, remote: boolean): void {
     if (outcome === 'opened' || outcome === 'already_open') {
       this.state.set(door, 'open');
       this.openedAt.set(door, this.k.core.now());

@@ -3,12 +3,13 @@
 // lines that tell the person where the open locker is are written once.
 import { lockerWhere, msg, type MessageRef } from '../i18n/index.ts';
 import type { KioskParts } from './core.ts';
-import type { UnlockOutcome, UnlockRequest } from './ports.ts';
+import type { DoorOutcome } from '@portier/protocol';
+import type { UnlockRequest } from './ports.ts';
 import type { PageSpec } from './session.ts';
 
 export interface OpenResult {
   door: number;
-  outcome: UnlockOutcome;
+  outcome: DoorOutcome;
   ok: boolean;
 }
 
@@ -24,9 +25,9 @@ export class DoorOpener {
    * Unlocks one door and records its state. A door of another column is opened by the cloud, which checks
    * `credentialId` (by default the session's) against its own records: without one it is not even asked.
    */
-  async unlock(door: number, purpose: UnlockRequest['purpose'], credentialId = this.k.core.session.credential?.credentialId): Promise<UnlockOutcome> {
+  async unlock(door: number, purpose: UnlockRequest['purpose'], credentialId = this.k.core.session.credential?.credentialId): Promise<DoorOutcome> {
     const { core, overlay } = this.k;
-    let outcome: UnlockOutcome;
+    let outcome: DoorOutcome;
     const remote = overlay.doorInfo(door)?.remote !== undefined;
     if (remote && !core.statePort.isOnline()) {
       // Not even asked: a request queued in the outbox would reach the cloud long after the person left.
@@ -83,7 +84,7 @@ export class DoorOpener {
     };
   }
 
-  failureLine(door: number, outcome: UnlockOutcome): MessageRef {
+  failureLine(door: number, outcome: DoorOutcome): MessageRef {
     const locker = this.k.overlay.lockerOf(door);
     if (this.remoteUnreachable(door)) return msg('error.remoteOffline', { locker });
     return msg(outcome === 'jammed' ? 'error.doorJammed' : 'error.doorUnknown', { locker });

@@ -1,12 +1,9 @@
 // The kiosk engine's view of the rest of the controller. Each port is deliberately small so the runtime can wire the
 // door controller, the offline credential check and the MQTT link to it with a few lines of glue, and so tests can
 // plug fakes or simulator parts in.
-import type { Actor, CredentialKind, DesiredState, EventBody, TRANSACTION_KINDS } from '@portier/protocol';
+import type { Actor, CredentialKind, DesiredState, DoorOutcome, EventBody, TRANSACTION_KINDS } from '@portier/protocol';
 
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
-
-/** What an unlock did, as the door controller reports it (never "pulse sent"). */
-export type UnlockOutcome = 'opened' | 'already_open' | 'jammed' | 'unknown';
 
 /** Door events the kiosk listens to. */
 export type KioskDoorEvent =
@@ -27,9 +24,10 @@ export interface UnlockRequest {
 export interface KioskDoorPort {
   /**
    * Unlocks `door` and resolves with what the door did. A door of another column of the bank (`remote` in the desired
-   * state) is opened by the cloud on the kiosk's request; `request` says why.
+   * state) is opened by the cloud on the kiosk's request; `request` says why. The outcome is the platform's one
+   * door outcome (never "pulse sent").
    */
-  unlock(door: number, request?: UnlockRequest): Promise<UnlockOutcome>;
+  unlock(door: number, request?: UnlockRequest): Promise<DoorOutcome>;
   /** Subscribes to door events; returns the unsubscribe function. */
   subscribe(listener: (event: KioskDoorEvent) => void): () => void;
 }

@@ -7,9 +7,9 @@
 // credential the person signed in with: the cloud opens a door only for a live credential of its own records that
 // is entitled to that door and purpose, and refuses a request that names none.
 import { randomUUID } from 'node:crypto';
-import type { CommandOf, DesiredDoor, EventBody } from '@portier/protocol';
+import type { CommandOf, DesiredDoor, DoorOutcome, EventBody } from '@portier/protocol';
 import { silentLogger, type Logger } from '../util/logger.ts';
-import { systemTimers, type DesiredStatePort, type KioskDoorPort, type TimerHandle, type TimerPort, type UnlockOutcome, type UnlockRequest } from './ports.ts';
+import { systemTimers, type DesiredStatePort, type KioskDoorPort, type TimerHandle, type TimerPort, type UnlockRequest } from './ports.ts';
 
 /** Default wait for the cloud's answer. */
 export const REMOTE_OPEN_WAIT_MS = 8000;
@@ -34,7 +34,7 @@ export interface KioskOpenResultAck {
 
 interface Waiter {
   door: number;
-  resolve: (o: UnlockOutcome) => void;
+  resolve: (o: DoorOutcome) => void;
   timer: TimerHandle;
 }
 
@@ -51,7 +51,7 @@ export class RemoteDoors {
   }
 
   /** Asks the cloud to open `door` (an alias door of the desired state) and waits, bounded, for what it did. */
-  async open(door: DesiredDoor, request: UnlockRequest | undefined): Promise<UnlockOutcome> {
+  async open(door: DesiredDoor, request: UnlockRequest | undefined): Promise<DoorOutcome> {
     if (request?.credentialId === undefined) {
       this.log.warn({ door: door.door, locker: door.locker, purpose: request?.purpose }, 'no signed-in credential: a door of another column is not asked for');
       return 'unknown';
@@ -61,7 +61,7 @@ export class RemoteDoors {
       return 'unknown';
     }
     const requestId = (this.opts.newRequestId ?? (() => `kor-${randomUUID()}`))();
-    const answered = new Promise<UnlockOutcome>((resolve) => {
+    const answered = new Promise<DoorOutcome>((resolve) => {
       const timer = (this.opts.timers ?? systemTimers).setTimeout(() => {
         this.waiters.delete(requestId);
         this.log.warn({ requestId, door: door.door, locker: door.locker }, 'no answer from the cloud in time');
@@ -108,7 +108,7 @@ export class RemoteDoors {
     for (const id of [...this.waiters.keys()]) this.settle(id, 'unknown');
   }
 
-  private settle(requestId: string, outcome: UnlockOutcome): void {
+  private settle(requestId: string, outcome: DoorOutcome): void {
     const w = this.waiters.get(requestId);
     if (!w) return;
     this.waiters.delete(requestId);

@@ -1,8 +1,7 @@
 // The kiosk's typed API: what a screen, the audio interface and the input devices exchange with the engine.
 // Nothing here knows how a page is drawn or spoken: messages are keys with parameters (firmware/src/i18n).
-import type { EventBody, LockerSize } from '@portier/protocol';
+import type { DoorOutcome, EventBody, LockerSize } from '@portier/protocol';
 import type { Lang, MessageRef } from '../i18n/index.ts';
-import type { UnlockOutcome } from './ports.ts';
 
 export const DIGIT_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 export type DigitKey = (typeof DIGIT_KEYS)[number];
@@ -115,7 +114,7 @@ export interface ScreenView {
 export interface DoorOutcomeEvent {
   door: number;
   locker: number;
-  outcome: UnlockOutcome;
+  outcome: DoorOutcome;
 }
 
 export interface KioskEventMap {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
+import { PortierError } from '@portier/protocol';
 import type {
   Ack,
   AckReason,
@@ -109,11 +110,6 @@ export interface ControllerLinkOptions {
   mqtt?: Partial<IClientOptions>;
 }
 
-export class LinkError extends Error {
-  readonly code: 'LINK_NOT_STARTED' | 'LINK_STOPPED';
-  constructor(code: LinkError['code'], message: string) {
-    super(message);
-    this.name = 'LinkError';
-    this.code = code;
-  }
+export class LinkError extends PortierError<'LINK_NOT_STARTED' | 'LINK_STOPPED'> {
+  override name = 'LinkError';
 }

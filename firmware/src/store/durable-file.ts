@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import { PortierError } from '@portier/protocol';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { fsyncDir, writeFileDurable } from './durable-write.ts';
@@ -11,13 +12,8 @@ export { fsyncDir };
 /** Stable codes of store failures (STYLE.md: errors with codes). */
 export type StoreErrorCode = 'STORE_WRITE_FAILED' | 'STORE_READ_FAILED' | 'STORE_CLOSED';
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-    this.code = code;
-  }
+export class StoreError extends PortierError<StoreErrorCode> {
+  override name = 'StoreError';
 }
 
 /** What happened to a file that was found unreadable at start-up. */

@@ -11,13 +11,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { PortierError } from '@portier/protocol';
 
 /** A write that stored fewer bytes than asked and no error: the disk is full. */
-export class ShortWriteError extends Error {
+export class ShortWriteError extends PortierError<'ENOSPC'> {
   override name = 'ShortWriteError';
-  readonly code = 'ENOSPC';
   constructor(written: number, wanted: number) {
-    super(`no space left on device: ${written} of ${wanted} bytes written`);
+    super('ENOSPC', `no space left on device: ${written} of ${wanted} bytes written`);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type CredentialHashParams,
   type DesiredCredential,
   type DesiredState,
+  type DoorOutcome,
   type EventBody,
   type KioskTimers,
 } from '@portier/protocol';
@@ -18,7 +19,7 @@ import type { AudioEventMap, AudioOut, SpeechLang } from '../../src/hal/audio.ts
 import { translate } from '../../src/i18n/index.ts';
 import { KioskEngine, type KioskEngineOptions } from '../../src/kiosk/engine.ts';
 import { DesiredStateCredentials } from '../../src/kiosk/desired-credentials.ts';
-import type { DesiredStatePort, EventSink, KioskDoorEvent, KioskDoorPort, UnlockOutcome } from '../../src/kiosk/ports.ts';
+import type { DesiredStatePort, EventSink, KioskDoorEvent, KioskDoorPort } from '../../src/kiosk/ports.ts';
 import type { KeypadKey, ScreenView } from '../../src/kiosk/view.ts';
 
 /** 2026-11-24 09:00 local time: a working morning. */
@@ -122,7 +123,7 @@ export class FakeDoors implements KioskDoorPort {
   readonly jammed = new Set<number>();
   private readonly bus = new EventEmitter<{ e: [KioskDoorEvent] }>();
 
-  async unlock(door: number): Promise<UnlockOutcome> {
+  async unlock(door: number): Promise<DoorOutcome> {
     this.unlocked.push(door);
     if (this.jammed.has(door)) return 'jammed';
     if (this.open.has(door)) return 'already_open';

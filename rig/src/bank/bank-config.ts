@@ -3,7 +3,7 @@
 // fields inline), the kiosk column, and the transport between controllers and their virtual lock boards.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { ID_PATTERN } from '@portier/protocol';
+import { ID_PATTERN, PortierError } from '@portier/protocol';
 import { doorBehaviourSchema, readConfigDocument, zodProblems, type ConfigProblem } from '@portier/sim';
 
 const id = z.string().regex(ID_PATTERN, 'ids are 1..64 letters, digits, ".", "_" or "-"');
@@ -102,12 +102,11 @@ export type BankColumnConfig = BankConfig['columns'][number];
 
 export type BankConfigProblem = ConfigProblem;
 
-export class BankConfigError extends Error {
-  readonly code = 'BANK_CONFIG_INVALID';
+export class BankConfigError extends PortierError<'BANK_CONFIG_INVALID'> {
+  override name = 'BankConfigError';
   readonly problems: BankConfigProblem[];
   constructor(source: string, problems: BankConfigProblem[]) {
-    super(`${source}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
-    this.name = 'BankConfigError';
+    super('BANK_CONFIG_INVALID', `${source}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
     this.problems = problems;
   }
 }

@@ -1,11 +1,15 @@
 // `portier-sim kiosk --config bank.yaml`: the simulated bank, plus the terminal kiosk on this terminal for the bank's
 // kiosk column, so a person can try every flow (make demo) against the real controller and the cloud.
 import type { Command } from 'commander';
+import { PortierError } from '@portier/protocol';
 import { runTerminalKiosk } from '../kiosk-terminal/index.ts';
 import { describeBank, startBankFromFile, type BankCommandOptions } from './bank.ts';
 
-export class NoKioskError extends Error {
-  readonly code = 'NO_KIOSK_COLUMN';
+export class NoKioskError extends PortierError<'NO_KIOSK_COLUMN'> {
+  override name = 'NoKioskError';
+  constructor(message: string) {
+    super('NO_KIOSK_COLUMN', message);
+  }
 }
 
 export function registerKioskCommand(program: Command): void {

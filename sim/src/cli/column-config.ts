@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cu16DialectSchema } from '@portier/firmware/hal';
+import { PortierError } from '@portier/protocol';
 import { readConfigDocument, zodProblems, type ConfigProblem } from '../config-file.ts';
 
 export type { ConfigProblem };
@@ -111,12 +112,11 @@ export const columnConfigSchema = z
 export type ColumnConfig = z.infer<typeof columnConfigSchema>;
 
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends PortierError<'CONFIG_INVALID'> {
+  override name = 'ConfigError';
   readonly problems: ConfigProblem[];
   constructor(source: string, problems: ConfigProblem[]) {
-    super(`${source}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super('CONFIG_INVALID', `${source}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
     this.problems = problems;
   }
 }

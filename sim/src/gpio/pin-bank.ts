@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { PortierError } from '@portier/protocol';
 import type { VirtualDoor } from '../door.ts';
 
 /** Firmata pin modes (the numbering every johnny-five IO plugin uses). */
@@ -18,13 +19,8 @@ export interface GpioDoorWiring {
 }
 
 /** An error of the virtual board, as strict as the hardware (STYLE.md: a fake as strict as the hardware). */
-export class VirtualPinError extends Error {
-  readonly code: 'UNKNOWN_PIN' | 'UNSUPPORTED_MODE' | 'WRITE_TO_INPUT' | 'READ_FROM_OUTPUT' | 'BOARD_OFFLINE';
-  constructor(code: VirtualPinError['code'], message: string) {
-    super(message);
-    this.name = 'VirtualPinError';
-    this.code = code;
-  }
+export class VirtualPinError extends PortierError<'UNKNOWN_PIN' | 'UNSUPPORTED_MODE' | 'WRITE_TO_INPUT' | 'READ_FROM_OUTPUT' | 'BOARD_OFFLINE'> {
+  override name = 'VirtualPinError';
 }
 
 interface PinState {

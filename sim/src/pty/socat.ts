@@ -2,15 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PortierError } from '@portier/protocol';
 
 /** Why a pty pair could not be made, with a stable code. */
-export class PtyError extends Error {
-  readonly code: 'SOCAT_MISSING' | 'SOCAT_EXITED' | 'PTY_TIMEOUT';
-  constructor(code: PtyError['code'], message: string) {
-    super(message);
-    this.name = 'PtyError';
-    this.code = code;
-  }
+export class PtyError extends PortierError<'SOCAT_MISSING' | 'SOCAT_EXITED' | 'PTY_TIMEOUT'> {
+  override name = 'PtyError';
 }
 
 /** A virtual serial cable: two linked ttys, what goes into one comes out of the other. */
