@@ -10,7 +10,7 @@ import { VirtualDoor } from '@portier/sim';
 import { startFirmataOnPty } from '@portier/sim';
 import { VirtualPinBank } from '@portier/sim';
 import { socatAvailable } from '@portier/sim';
-import { expectCondition } from '@portier/sim';
+import { expectCondition, expectEvent } from '@portier/sim';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
 
@@ -72,6 +72,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   writeFileSync(cfgPlain, JSON.stringify(config([])));
 
   const running = new WeakMap<ChildProcess, boolean>();
+  const logOf = new WeakMap<ChildProcess, string>();
   const start = (cfg: string): ChildProcess => {
     const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv() });
     let err = '';
@@ -79,6 +80,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
     c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     c.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
+      logOf.set(c, out);
       if (out.includes('portier-controller running')) running.set(c, true);
     });
     c.once('exit', (code, signal) => {
@@ -91,12 +93,12 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
 
   t.test('SIGKILL mid-pulse, restart: the new process drives outputs safe first', async (t) => {
     const first = start(cfgPulse);
-    await expectCondition(() => lock1.lockEnergised, 60_000, 'the commissioning pulse');
-    const pulseFrom = lock1.energised.at(-1)!.from;
-    await new Promise((r) => setTimeout(r, 150));
+    await expectEvent(lock1, 'lock', 30_000, { predicate: (e) => e.energised, description: 'the commissioning pulse' });
+    // Killed at once, well inside the 2000 ms pulse.
     first.kill('SIGKILL');
+    const pulseFrom = lock1.energised.at(-1)!.from;
     await exitOf(first);
-    await new Promise((r) => setTimeout(r, 100));
+    // Nothing is left to release it: the new process below releases this same interval (checked by its start time).
     t.ok(lock1.lockEnergised, 'a dead process leaves the lock energised (the hazard HARDWARE.md covers)');
 
     let earlyAt: number | undefined;
@@ -131,16 +133,18 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   t.test('SIGTERM mid-pulse: the lock is released and the process exits 0', async (t) => {
     const before = lock1.energised.length;
     const c = start(cfgPulse);
-    await expectCondition(() => lock1.energised.length > before && lock1.lockEnergised, 60_000, 'the commissioning pulse');
-    const from = lock1.energised.at(-1)!.from;
-    await new Promise((r) => setTimeout(r, 150));
-    const sentAt = Date.now();
+    await expectEvent(lock1, 'lock', 30_000, { predicate: (e) => e.energised, description: 'the commissioning pulse' });
+    // Sent at once, well inside the 2000 ms pulse: what releases the lock is the signal, not the pulse's end.
+    const energisedWhenSent = lock1.lockEnergised;
     c.kill('SIGTERM');
     const exit = await exitOf(c);
+    const log = logOf.get(c) ?? '';
+    t.ok(energisedWhenSent, 'the lock was energised when SIGTERM was sent');
     t.notOk(lock1.lockEnergised, 'released');
-    const to = lock1.energised.at(-1)!.to!;
-    t.ok(to - sentAt < 500, `released ${to - sentAt} ms after SIGTERM`);
-    t.ok(to - from < 2000, `pulse cut short: ${to - from} ms`);
+    t.equal(lock1.energised.length, before + 1, 'one pulse, ended');
+    t.match(log, 'shutting down: driving outputs safe', 'the controller drove its outputs safe on the signal');
+    t.match(log, 'outputs safe, bus closed');
+    t.notMatch(log, /commissioning unlock of door 1: jammed/, 'the pulse did not run its course (a jammed door is reported only then)');
     t.equal(exit.code, 0);
   });
 });
