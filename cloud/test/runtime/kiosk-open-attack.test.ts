@@ -94,14 +94,14 @@ t.test('a stolen kiosk secret opens no door of another column without a credenti
   // The thief: the kiosk's id and secret, a plain MQTT.js client, no kiosk software.
   const thief = await client(t, rt.mqttUrl, { clientId: 'ctl-k', username: 'ctl-k', password: await secretOf(rt, 'ctl-k', 1), clean: true });
   let seq = 0;
-  /** Publishes one request as the kiosk would; resolves with what the cloud's relay did with it (bounded: 5 s). */
+  /** Publishes one request as the kiosk would; resolves with what the cloud's relay did with it (bounded: 20 s). */
   const ask = async (req: Partial<KioskOpenRequest>): Promise<KioskRelayHandled> => {
     const requestId = `kor-${++seq}`;
     const done = new Promise<KioskRelayHandled>((resolve, reject) => {
       const timer = setTimeout(() => {
         rt.kioskRelay.off('handled', on);
-        reject(new Error(`request ${requestId} not handled in 5 s`));
-      }, 5000);
+        reject(new Error(`request ${requestId} not handled in 20 s`));
+      }, 20_000);
       const on = (h: KioskRelayHandled): void => {
         if (h.requestId !== requestId) return;
         clearTimeout(timer);

@@ -53,7 +53,7 @@ t.test('embedded broker: `portier-cloud revoke` in another process cuts the live
 
   const r = await portierCloud(['revoke', '--controller', 'ctl', '--data-dir', dataDir]);
   t.equal(r.code, 0, r.stderr);
-  t.ok(await closed(c, 5000), "the revoked controller's connection is cut, with no other client connecting");
+  t.ok(await closed(c), "the revoked controller's connection is cut, with no other client connecting");
   t.equal(await refusal(rt.mqttUrl, { clientId: 'ctl', username: 'ctl', password: secret }), 4, 'and it cannot come back');
   t.ok(c2.connected && rt.link.isConnected, 'the other controller and the cloud stay connected');
   t.same((await rt.journal.read('ctl')).map((e) => e.seq), [1], 'what it sent before the revoke is kept');
@@ -89,6 +89,6 @@ t.test('Mosquitto with the generated files: the cloud ignores a revoked controll
   // The reload with the regenerated files cuts the connection.
   const again = await portierCloud(['revoke', '--controller', 'ctl', '--data-dir', dataDir, '--mosquitto-dir', dir]);
   t.equal(again.code, 0, again.stderr);
-  t.ok(await closed(c, 5000), 'the reload disconnects it');
+  t.ok(await closed(c), 'the reload disconnects it');
   t.ok(rt.link.isConnected, 'the cloud stays connected');
 });
