@@ -4,30 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { VirtualDoor } from '@portier/sim';
 import { startFirmataOnPty } from '@portier/sim';
 import { VirtualPinBank } from '@portier/sim';
 import { socatAvailable } from '@portier/sim';
 import { expectCondition, expectEvent } from '@portier/sim';
-
-const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
-
-/**
- * The environment a deployed controller has: tap injects its process-tracking hooks into every
- * child through NODE_OPTIONS, which would slow the start-up being measured.
- */
-function productionEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
-  delete env.NODE_OPTIONS;
-  return env;
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
+import { CONTROLLER_BIN, exitOf, productionEnv } from '../fixtures/controller-bin.ts';
 
 t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-proc-'));
@@ -74,7 +57,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   const running = new WeakMap<ChildProcess, boolean>();
   const logOf = new WeakMap<ChildProcess, string>();
   const start = (cfg: string): ChildProcess => {
-    const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv() });
+    const c = spawn(process.execPath, [CONTROLLER_BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv({ LOG_LEVEL: 'info' }) });
     let err = '';
     let out = '';
     c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -157,7 +140,7 @@ t.test('an invalid configuration: every problem listed, exit 2', async (t) => {
     cfg,
     ['hardware:', '  bus:', '    kind: kerong-cu16', '    doorCount: 200', '  doors:', '    maxPulseMs: 5000', '    pulseMs: 0', ''].join('\n'),
   );
-  const c = spawn(process.execPath, [BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv() });
+  const c = spawn(process.execPath, [CONTROLLER_BIN, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: productionEnv({ LOG_LEVEL: 'info' }) });
   let err = '';
   c.stderr.on('data', (d: Buffer) => (err += d.toString()));
   c.stdout.resume();
