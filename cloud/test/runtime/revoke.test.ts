@@ -14,16 +14,11 @@ import type { DroppedMessage } from '../../src/sync/cloud-link.ts';
 import type { StoredEvent } from '../../src/sync/event-journal.ts';
 import { client, closed, portierCloud, refusal, tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 import { mosquittoMissing, startMosquitto } from '../mqtt/helpers/mosquitto.ts';
+import { testCloudConfig } from './helpers.ts';
 
 const BANK = 'bank-1';
 
-const config = (dataDir: string) => ({
-  dataDir,
-  http: { host: '127.0.0.1', port: 0 },
-  auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
-  expiry: { intervalSeconds: 0 },
-  log: { level: 'silent' as const },
-});
+const config = testCloudConfig;
 
 const evt = (seq: number): string => JSON.stringify({ v: 1, seq, at: Date.now(), event: { type: 'door-forced', door: 1 } });
 
