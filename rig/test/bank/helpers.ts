@@ -8,10 +8,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { hashCredential, DEFAULT_BANK_RULES, DEFAULT_KIOSK_TIMERS, type CommandOf, type CommandType, type DesiredState } from '@portier/protocol';
 import { startTestBroker, type TestBroker } from '../../../firmware/test/link/helpers/broker.ts';
-import { TestCloud, makeCommand, type Received } from '../../../firmware/test/link/helpers/cloud.ts';
-
-/** Generous bounds: they only bound a failure, and a whole bank of controllers runs in this one process. */
-const WAIT_MS = 20_000;
+import { TestCloud, WAIT_MS, makeCommand, type Received } from '../../../firmware/test/link/helpers/cloud.ts';
 
 /** A message a controller published; controllers publish JSON objects. */
 export type Msg = Received & { json: Record<string, unknown> };
