@@ -12,7 +12,7 @@ import { hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config
 import { expectCondition } from '@portier/sim';
 import { CONTROLLER_BIN, exitOf, productionEnv } from '../fixtures/controller-bin.ts';
 
-t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
+t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-rtcon-'));
   const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
@@ -39,7 +39,7 @@ t.test('portier-controller console on stdio: sign in, open 2, end of input stops
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await expectCondition(() => out.includes('PIN: '), 20_000, 'the PIN prompt').catch((e: unknown) => {
+  await expectCondition(() => out.includes('PIN: '), 60_000, 'the PIN prompt').catch((e: unknown) => {
     t.comment(`stdout: ${out}\nstderr: ${err.slice(-2000)}`);
     throw e;
   });
@@ -56,7 +56,7 @@ t.test('portier-controller console on stdio: sign in, open 2, end of input stops
   t.match(err, /outputs safe/, 'stopped with outputs safe (log on stderr)');
 });
 
-t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
+t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-rtser-'));
   const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
@@ -86,7 +86,7 @@ t.test('portier-controller run serves the console on console.serialPath: a lapto
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.resume();
-  await expectCondition(() => log.includes('serial console listening'), 20_000, 'the serial console').catch((e: unknown) => {
+  await expectCondition(() => log.includes('serial console listening'), 60_000, 'the serial console').catch((e: unknown) => {
     t.comment(log.slice(-2000));
     throw e;
   });
