@@ -16,7 +16,7 @@ function tempDir(t: { teardown(fn: () => void): void }): string {
 }
 
 /** Runs the CLI to completion (bounded). */
-function runCli(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -122,20 +122,20 @@ t.test('portier-sim column runs boards on a pty; a controller in another process
       t.comment(`stderr: ${stderr}`);
       throw err;
     });
-  const tty = (await waitFor(/controller tty: (\S+)\n/, 10_000))[1] as string;
+  const tty = (await waitFor(/controller tty: (\S+)\n/, 30_000))[1] as string;
   t.ok(existsSync(tty), `tty ${tty}`);
   const bus = new KerongCu16Bus({ openPort: serialPortFactory(tty), doorCount: 20, maxPulseMs: 500, replyTimeoutMs: 500 });
   t.teardown(() => bus.close());
   await bus.open();
   await bus.unlock(18, 120);
-  await waitFor(/"event":"moved","door":18,"open":true/, 5000);
+  await waitFor(/"event":"moved","door":18,"open":true/, 20_000);
   const readings = await bus.readDoors();
   t.equal(readings.find((r) => r.door === 18)?.open, true, 'door 18 reads open over the tty');
-  await waitFor(/"event":"lock","door":18,"energised":false/, 5000);
-  const locks = [...stdout.matchAll(/"event":"lock","door":18,"energised":(true|false),"at":(\d+)/g)];
-  t.equal(locks.length, 2, 'one pulse');
-  const ms = Number(locks[1]?.[2]) - Number(locks[0]?.[2]);
-  t.ok(ms >= 110 && ms <= 200, `board-timed pulse ${ms} ms`);
+  await waitFor(/"event":"lock","door":18,"energised":false/, 20_000);
+  // Energised once and released by the board's own timer (a KR-CU16 has no release command). How long the board holds
+  // a pulse is checked against the board's pulse time in the simulator's own test (cu16-pty), not in milliseconds here.
+  const locks = [...stdout.matchAll(/"event":"lock","door":18,"energised":(true|false)/g)].map((m) => m[1]);
+  t.same(locks, ['true', 'false'], 'one pulse, ended by the board');
   await bus.close();
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'clean exit on SIGTERM');

@@ -103,7 +103,7 @@ t.test('a revocation by `portier-cloud revoke` (another process) closes the live
   const other = await client(t, brk.url, { clientId: 'col-y', username: 'col-y', password: y.secret });
   const r = await portierCloud(['revoke', '--controller', 'col-x', '--data-dir', dataDir]);
   t.equal(r.code, 0, r.stderr);
-  t.ok(await closed(conn, 5000), 'live connection of the revoked identity closed');
+  t.ok(await closed(conn), 'live connection of the revoked identity closed');
   t.notOk(reg.isActive('col-x'), 'the registry knows');
   t.equal(await refusal(brk.url, { clientId: 'col-x', username: 'col-x', password: x.secret }), 4);
   t.ok(other.connected, 'another controller stays connected');
@@ -239,7 +239,7 @@ t.test('before the identity is known, a packet over the CONNECT limit closes the
   const sock = net.connect(brk.port, '127.0.0.1');
   t.teardown(() => sock.destroy());
   const gone = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 3000);
+    const timer = setTimeout(() => resolve(false), 20_000);
     sock.once('close', () => {
       clearTimeout(timer);
       resolve(true);

@@ -103,7 +103,7 @@ t.test('Mosquitto: `portier-cloud revoke --mosquitto-dir` cuts the revoked contr
   const r = await portierCloud(['revoke', '--controller', 'col-a', '--data-dir', dataDir, '--mosquitto-dir', dir]);
   t.equal(r.code, 0, r.stderr);
   t.match(JSON.parse(r.stdout), { revoked: 'col-a', mosquitto: { reloaded: Number } });
-  t.ok(await closed(ca, 5000), "the revoked controller's live connection is cut by the reload");
+  t.ok(await closed(ca), "the revoked controller's live connection is cut by the reload");
   t.equal(Number(await refusal(mosq.url, { clientId: 'col-a', username: 'col-a', password: a.secret })), 5, 'and it cannot come back');
   t.ok(cb.connected && svc.connected, 'the others stay connected');
   const evt = nextMessage(svc, (topic) => topic === topicFor(BANK, 'col-b', 'evt'));
@@ -134,7 +134,7 @@ t.test('Mosquitto: an oversized publish from a controller does not reach the clo
   await marker(ca, 'after-payload-over-limit');
   // Over the packet limit: Mosquitto closes the connection.
   ca.publish(evtA, Buffer.alloc(DEFAULT_MAX_PACKET_BYTES.service + 1024, 0x20), { qos: 1 });
-  t.ok(await closed(ca, 10_000), 'a packet over the limit closes the connection');
+  t.ok(await closed(ca), 'a packet over the limit closes the connection');
   const again = await client(t, mosq.url, { clientId: 'col-a', username: 'col-a', password: a.secret });
   await marker(again, 'after-packet-over-limit');
   t.same(sizes.filter((n) => n > 1024), [], 'no oversized message reached the cloud');

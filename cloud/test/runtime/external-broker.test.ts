@@ -7,14 +7,9 @@ import { startBroker } from '../../src/mqtt/broker.ts';
 import { IdentityRegistry } from '../../src/mqtt/identities.ts';
 import { brokerOption, startCloud } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
+import { testCloudConfig } from './helpers.ts';
 
-const config = (dataDir: string) => ({
-  dataDir,
-  http: { host: '127.0.0.1', port: 0 },
-  auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
-  expiry: { intervalSeconds: 0 },
-  log: { level: 'silent' as const },
-});
+const config = testCloudConfig;
 
 t.test('brokerOption: embedded by default, external when a URL is set', async (t) => {
   t.same(brokerOption(undefined), { kind: 'embedded', host: '127.0.0.1', port: 1883 });

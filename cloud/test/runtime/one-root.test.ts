@@ -4,45 +4,24 @@
 import { parsePayload } from '@portier/protocol';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import t from 'tap';
 import { parse } from 'yaml';
 import { provision } from '../../src/provision/provision.ts';
-import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
-import { client, tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
+import type { CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
+import { client, type Teardownable } from '../mqtt/helpers/env.ts';
+import { seedBank, startTestCloud } from './helpers.ts';
 
 const actor = { role: 'admin' as const, id: 'seed' };
 
-async function start(t: Teardownable): Promise<CloudRuntime> {
-  const dataDir = await tempDir(t, 'portier-root-');
-  const rt = await startCloud({
-    config: {
-      dataDir,
-      http: { host: '127.0.0.1', port: 0 },
-      auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
-      expiry: { intervalSeconds: 0 },
-      log: { level: 'silent' },
-    },
-    logger: pino({ level: 'silent' }),
-    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
-    codeHashN: 1024,
-    identityHashParams: TEST_HASH,
-    remoteOpen: { defaultTimeoutMs: 2000, ackGraceMs: 100 },
-    desired: { debounceMs: 10, refreshMs: 0 },
-  });
-  t.teardown(() => rt.stop());
-  return rt;
+function start(t: Teardownable): Promise<CloudRuntime> {
+  return startTestCloud(t, { prefix: 'portier-root-', remoteOpenTimeoutMs: 2000 });
 }
 
 t.test('startCloud wires broker, service account, link and remote open end to end', async (t) => {
   const rt = await start(t);
   t.equal(rt.link.isConnected, true);
   const s = rt.service;
-  await s.createEnterprise({ id: 'ent', name: 'Acme' }, actor);
-  await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'HQ' }, actor);
-  await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Main' }, actor);
-  await s.createBank({ id: 'bank-1', locationId: 'loc', name: 'Lobby' }, actor);
-  await s.createColumn({ id: 'c1', bankId: 'bank-1', position: 1, kind: 'kiosk', controllerId: 'col-1' }, actor);
+  await seedBank(s, 'bank-1', [{ id: 'c1', kind: 'kiosk', controllerId: 'col-1' }]);
   await s.createLocker({ bankId: 'bank-1', number: 12, columnId: 'c1', door: 2, size: 'S', bottomCm: 60, topCm: 90, loading: 'front' }, actor);
   const out = join(rt.dataDir, 'col-1.yaml');
   await provision({ dataDir: rt.dataDir, bankId: 'bank-1', controllerId: 'col-1', column: 1, brokerUrl: rt.mqttUrl, out, identities: rt.identities });

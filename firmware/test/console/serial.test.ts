@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { SerialPort } from 'serialport';
 import { serveSerialConsole } from '../../src/console/index.ts';
-import { createPtyPair, socatAvailable } from '@portier/sim';
+import { createPtyPair, expectCondition, expectValue, socatAvailable } from '@portier/sim';
 import { startSimController } from './fixtures/sim-controller.ts';
 import { TEST_PIN, sampleConfig, writeConfig } from './fixtures/setup.ts';
 
@@ -18,11 +18,7 @@ async function setup(t: Test, consoleOverrides: Record<string, unknown> = {}) {
   await new Promise<void>((res, rej) => laptop.open((e) => (e ? rej(e) : res())));
   let out = '';
   let mark = 0;
-  const waiters = new Set<() => void>();
-  laptop.on('data', (d: Buffer) => {
-    out += d.toString('utf8');
-    for (const w of [...waiters]) w();
-  });
+  laptop.on('data', (d: Buffer) => (out += d.toString('utf8')));
   t.teardown(async () => {
     if (laptop.isOpen) await new Promise<void>((r) => laptop.close(() => r()));
     await served.close();
@@ -40,28 +36,16 @@ async function setup(t: Test, consoleOverrides: Record<string, unknown> = {}) {
       await new Promise<void>((res, rej) => laptop.write(s, (e) => (e ? rej(e) : res())));
       await new Promise<void>((res, rej) => laptop.drain((e) => (e ? rej(e) : res())));
     },
-    expect(match: string | RegExp, timeoutMs = 5000): Promise<string> {
+    /** What came out since the last match, once it holds `match`; bounded, as a wait on another process is. */
+    async expect(match: string | RegExp, timeoutMs = 20_000): Promise<string> {
       const from = mark;
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const tail = out.slice(from);
-          if (typeof match === 'string' ? tail.includes(match) : match.test(tail)) {
-            done();
-            mark = out.length;
-            resolve(tail);
-          }
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`timed out waiting for ${String(match)}; output:\n${JSON.stringify(out.slice(from))}`));
-        }, timeoutMs);
-        const done = (): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
+      const found = (tail: string): boolean => (typeof match === 'string' ? tail.includes(match) : match.test(tail));
+      const tail = await expectValue(() => (found(out.slice(from)) ? out.slice(from) : undefined), timeoutMs, `${String(match)} on the laptop's screen`).catch((err: unknown) => {
+        t.comment(`output: ${JSON.stringify(out.slice(from))}`);
+        throw err;
       });
+      mark = from + tail.length;
+      return tail;
     },
   };
   return h;
@@ -72,10 +56,12 @@ t.test('serial console on a real tty pair: PIN in pieces, several lines in one r
   // The banner goes out when the port opens; Enter shows the PIN prompt again for a late laptop.
   await h.write('\r');
   await h.expect('PIN: ');
-  for (const piece of [TEST_PIN.slice(0, 2), TEST_PIN.slice(2, 5), `${TEST_PIN.slice(5)}\r`]) {
-    await h.write(piece);
-    await new Promise((r) => setTimeout(r, 15)); // separate reads on the controller's side
-  }
+  // Each piece is echoed masked before the next is sent: the controller read the pieces separately.
+  await h.write(TEST_PIN.slice(0, 2));
+  await h.expect('*'.repeat(2));
+  await h.write(TEST_PIN.slice(2, 5));
+  await h.expect('*'.repeat(3));
+  await h.write(`${TEST_PIN.slice(5)}\r`);
   await h.expect(/Signed in\.[\s\S]*portier> /);
   t.notMatch(h.out, TEST_PIN, 'the PIN is not echoed on the serial line');
 
@@ -88,13 +74,16 @@ t.test('serial console on a real tty pair: PIN in pieces, several lines in one r
   t.notOk(h.sim.doors[0]!.open, 'door 1 untouched');
 
   // One command split in the middle of a word and of the CR LF.
+  // Each piece is echoed (or answered) before the next is sent: the controller read the pieces separately.
   await h.write('ev');
-  await new Promise((r) => setTimeout(r, 15));
+  await h.expect('ev');
   await h.write('ents 20\r');
-  await new Promise((r) => setTimeout(r, 15));
-  await h.write('\n');
   await h.expect(/door-opened \{"door":2,"cause":"unlock"\}[\s\S]*portier> /);
-  t.notMatch(h.out.slice(-200), 'unknown command', 'the trailing LF of CR LF is not a second line');
+  await h.write('\n');
+  // A command after the LF is answered only once the LF has been read.
+  await h.write('service 4 in\r');
+  const afterLf = await h.expect(/door 4 is now in-service[\s\S]*portier> /);
+  t.notMatch(afterLf, 'unknown command', 'the trailing LF of CR LF is not a second line');
 
   t.match(h.sim.backend.events(50).map((e) => e.event.type).join(' '), 'console-action', 'actions recorded as events');
   const audit = h.sim.backend.events(50).find((e) => e.event.type === 'console-action' && e.event.action === 'open');
@@ -156,9 +145,8 @@ t.test('serial console waits for a port that is not there yet (adapter plugged i
   await new Promise<void>((res, rej) => lp.open((e) => (e ? rej(e) : res())));
   let out = '';
   lp.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!out.includes('PIN: ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   // The banner may be written before this end of the cable is open (opening a port discards what waits in it); the
   // PIN prompt is what shows the console serving the port.
+  await expectCondition(() => out.includes('PIN: '), 30_000, 'the PIN prompt on the laptop');
   t.match(out, 'PIN: ', 'the console came up once the port appeared');
 });

@@ -48,7 +48,8 @@ async function setup(t: Test, o: { dumb?: boolean } = {}) {
     },
     /** Waits (real thread-pool work, fake timers) until the output contains `text`. */
     async until(text: string | RegExp, from = mark): Promise<string> {
-      const deadline = performance.now() + 5000;
+      // A real bound (the timers are fake); generous, as it only bounds a failure.
+      const deadline = performance.now() + 20_000;
       for (;;) {
         const tail = out.slice(from);
         if (typeof text === 'string' ? tail.includes(text) : text.test(tail)) return tail;

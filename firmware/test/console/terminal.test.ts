@@ -1,6 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { Terminal, stripEscapes } from '../../src/console/terminal.ts';
+import { screenOf } from './fixtures/screen.ts';
 
 function term(o: { dumb?: boolean; echo?: boolean } = {}) {
   let out = '';
@@ -147,30 +148,10 @@ t.test('no echo when the input is a pipe', async (t) => {
   t.equal(x.out, '> > ', 'only the prompts');
 });
 
-/** A one-line screen: what a VT100 shows after `out` (CR, BS, ESC[K, ESC[nC/D, printable). */
+/** The line the cursor is on and the cursor's column, as a VT100 shows them after `out`. */
 function screen(out: string): { text: string; col: number } {
-  const row: string[] = [];
-  let col = 0;
-  for (let i = 0; i < out.length; i++) {
-    const ch = out[i]!;
-    if (ch === '\r') col = 0;
-    else if (ch === '\n') {
-      row.length = 0;
-      col = 0;
-    } else if (ch === '\b') col = Math.max(0, col - 1);
-    else if (ch === '\x1b') {
-      const m = /^\x1b\[(\d*)([A-Za-z])/.exec(out.slice(i))!;
-      const n = m[1] ? Number(m[1]) : 1;
-      if (m[2] === 'D') col = Math.max(0, col - n);
-      else if (m[2] === 'C') col += n;
-      else if (m[2] === 'K') row.length = Math.min(row.length, col);
-      i += m[0].length - 1;
-    } else {
-      while (row.length < col) row.push(' ');
-      row[col++] = ch;
-    }
-  }
-  return { text: row.join('').trimEnd(), col };
+  const s = screenOf(out);
+  return { text: s.lines.at(-1) ?? '', col: s.col };
 }
 
 t.test('property: what the screen shows is the prompt and the line being edited, cursor in place', async () => {
@@ -179,9 +160,18 @@ t.test('property: what the screen shows is the prompt and the line being edited,
     fc.property(fc.array(key, { maxLength: 40 }), (keys) => {
       const x = term();
       for (const k of keys) x.tm.feed(k);
-      const internal = x.tm as unknown as { buf: string[]; cursor: number };
-      const s = screen(x.out);
-      return s.text === `> ${internal.buf.join('')}`.trimEnd() && s.col === 2 + internal.cursor;
+      const shown = screen(x.out);
+      // A character typed now lands where the cursor is shown, and Enter hands over exactly what the screen showed.
+      x.tm.feed('|');
+      const typed = screen(x.out);
+      x.tm.feed('\r');
+      const line = x.lines.at(-1) ?? '';
+      return (
+        typed.text === `> ${line}`.trimEnd() &&
+        line.indexOf('|') === shown.col - 2 &&
+        shown.text === `> ${line.replace('|', '')}`.trimEnd() &&
+        typed.col === shown.col + 1
+      );
     }),
     { numRuns: 500 },
   );

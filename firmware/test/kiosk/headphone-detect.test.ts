@@ -93,8 +93,8 @@ t.test(
     t.equal(detect.value, false, 'nothing plugged');
     const seen = new Promise<boolean>((resolve) => detect.once('change', resolve));
     contact.force();
-    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
-    t.equal(await Promise.race([seen, bound]), true, 'plugged, within 5 s');
+    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
+    t.equal(await Promise.race([seen, bound]), true, 'plugged, within the bound');
     t.equal(detect.value, true);
   },
 );

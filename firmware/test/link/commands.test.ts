@@ -1,4 +1,5 @@
 import t from 'tap';
+import { expectCondition } from '@portier/sim';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,8 +119,7 @@ t.test('a command running when the controller died is acked unknown/interrupted 
   const c = makeCommand(f.key, 'open-door', openDoorBody(3), f.target, { expiresAt: Date.now() + 600_000 });
   await f.cloud.sendCommand(c);
   // Wait until the executor runs: by then the pending mark is on disk.
-  const deadline = Date.now() + 4000;
-  while (f.executor.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  await expectCondition(() => f.executor.calls.length > 0, 20_000, 'the executor running the command');
   t.equal(f.executor.calls.length, 1);
   // The command path appends to commands.log (folded into commands.json at the next start).
   const logged = readFileSync(join(f.dir, 'commands.log'), 'utf8')

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { expectCondition } from '@portier/sim';
 import { startController } from '../../src/runtime/controller-runtime.ts';
 import { validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { hashTechnicianPin } from '../../src/console/config-section.ts';
@@ -31,8 +32,7 @@ t.test('five wrong console PINs lock the console; the lock-out survives a restar
   for (let i = 0; i < 5; i++) throttle.fail();
   t.equal(throttle.check().state, 'locked', 'locked after five wrong PINs');
   const file = join(dir, 'data', 'console-throttle.json');
-  const end = Date.now() + 3000;
-  while (!existsSync(file) && Date.now() < end) await new Promise((r) => setImmediate(r));
+  await expectCondition(() => existsSync(file), 20_000, 'the lock-out written to disk');
   t.ok(existsSync(file), 'the lock-out is on disk');
   await rt.stop();
   await f.cleanup();

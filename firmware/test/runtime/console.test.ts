@@ -4,22 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { VirtualDoor, VirtualCu16BoardSet, startCu16OnPty, createPtyPair, socatAvailable } from '@portier/sim';
 import { SerialPort } from 'serialport';
 import { hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config-section.ts';
 import { expectCondition } from '@portier/sim';
+import { CONTROLLER_BIN, exitOf, productionEnv } from '../fixtures/controller-bin.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/portier-controller.mjs', import.meta.url));
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
+t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-rtcon-'));
   const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
@@ -40,31 +33,30 @@ t.test('portier-controller console on stdio: sign in, open 2, end of input stops
       console: { pinHash: await hashTechnicianPin('123456', { N: 1024 }), failureDelayMs: 0 },
     }),
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'dumb' };
-  delete env.NODE_OPTIONS;
-  child = spawn(process.execPath, [BIN, 'console', '--config', file], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = productionEnv({ TERM: 'dumb' });
+  child = spawn(process.execPath, [CONTROLLER_BIN, 'console', '--config', file], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await expectCondition(() => out.includes('PIN: '), 20_000, 'the PIN prompt').catch((e: unknown) => {
+  await expectCondition(() => out.includes('PIN: '), 60_000, 'the PIN prompt').catch((e: unknown) => {
     t.comment(`stdout: ${out}\nstderr: ${err.slice(-2000)}`);
     throw e;
   });
   t.notMatch(out, /"level"/, 'logs stay off stdout (the console owns it)');
   child.stdin!.write('123456\n');
-  await expectCondition(() => out.includes('Signed in.'), 5000, 'sign-in');
+  await expectCondition(() => out.includes('Signed in.'), 20_000, 'sign-in');
   child.stdin!.write('open 2\n');
-  await expectCondition(() => doors[1]!.open, 5000, 'door 2 open');
+  await expectCondition(() => doors[1]!.open, 20_000, 'door 2 open');
   t.ok(doors[1]!.open, 'open 2 opened the virtual door behind the pty');
   t.notOk(doors[0]!.open || doors[2]!.open, 'no other door');
-  await expectCondition(() => /opened/i.test(out.split('open 2').pop() ?? ''), 5000, 'the outcome printed');
+  await expectCondition(() => /opened/i.test(out.split('open 2').pop() ?? ''), 20_000, 'the outcome printed');
   child.stdin!.end();
   t.same(await exitOf(child), { code: 0, signal: null }, 'end of input: clean exit');
   t.match(err, /outputs safe/, 'stopped with outputs safe (log on stderr)');
 });
 
-t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 60_000 }, async (t) => {
+t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-rtser-'));
   const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
@@ -89,13 +81,12 @@ t.test('portier-controller run serves the console on console.serialPath: a lapto
       console: { pinHash: await hashTechnicianPin('654321', { N: 1024 }), serialPath: line.controllerPath, dumb: true, failureDelayMs: 0 },
     }),
   );
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_OPTIONS;
-  child = spawn(process.execPath, [BIN, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = productionEnv();
+  child = spawn(process.execPath, [CONTROLLER_BIN, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.resume();
-  await expectCondition(() => log.includes('serial console listening'), 20_000, 'the serial console').catch((e: unknown) => {
+  await expectCondition(() => log.includes('serial console listening'), 60_000, 'the serial console').catch((e: unknown) => {
     t.comment(log.slice(-2000));
     throw e;
   });
@@ -104,11 +95,11 @@ t.test('portier-controller run serves the console on console.serialPath: a lapto
   laptop.on('data', (d: Buffer) => (screen += d.toString()));
   await new Promise<void>((r, j) => laptop!.once('open', () => r()).once('error', j));
   laptop.write('\r');
-  await expectCondition(() => screen.includes('PIN: '), 5000, 'the PIN prompt on the serial line');
+  await expectCondition(() => screen.includes('PIN: '), 20_000, 'the PIN prompt on the serial line');
   laptop.write('654321\r');
-  await expectCondition(() => screen.includes('Signed in.'), 5000, 'sign-in');
+  await expectCondition(() => screen.includes('Signed in.'), 20_000, 'sign-in');
   laptop.write('open 3\r');
-  await expectCondition(() => doors[2]!.open, 5000, 'door 3 open');
+  await expectCondition(() => doors[2]!.open, 20_000, 'door 3 open');
   t.ok(doors[2]!.open, 'open 3 on the serial console opened the virtual door');
   child.kill('SIGTERM');
   t.same(await exitOf(child), { code: 0, signal: null }, 'clean exit on SIGTERM');
@@ -117,9 +108,8 @@ t.test('portier-controller run serves the console on console.serialPath: a lapto
 t.test('portier-controller hash-pin: the PIN on stdin becomes a pinHash that verifies; a bad PIN exits 2', async (t) => {
   const run = (input: string) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const env: NodeJS.ProcessEnv = { ...process.env };
-      delete env.NODE_OPTIONS;
-      const c = spawn(process.execPath, [BIN, 'hash-pin'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const env = productionEnv();
+      const c = spawn(process.execPath, [CONTROLLER_BIN, 'hash-pin'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       c.stdout!.on('data', (d: Buffer) => (out += d.toString()));

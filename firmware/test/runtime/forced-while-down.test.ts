@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { expectCondition } from '@portier/sim';
 import { validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { startController, type RunningController } from '../../src/runtime/controller-runtime.ts';
 import { createCu16Fixture, type Cu16Fixture } from '../fixtures/cu16-fixture.ts';
@@ -74,18 +75,10 @@ async function setup(t: Test) {
   };
 }
 
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 t.test('a door forced while the controller was down raises door-forced after the restart, recorded in the outbox', async (t) => {
   const s = await setup(t);
   await s.start();
-  await until(() => s.memory()['2'] === 'closed', 3000, 'door 2 remembered closed');
+  await expectCondition(() => s.memory()['2'] === 'closed', 20_000, 'door 2 remembered closed');
   await s.stop();
 
   // Someone pries door 2 open while the controller is off.
@@ -100,7 +93,7 @@ t.test('a door forced while the controller was down raises door-forced after the
   // Shut again and restarted: nothing more to report.
   await s.stop();
   await s.start();
-  await until(() => s.memory()['2'] === 'closed', 3000, 'door 2 remembered closed again');
+  await expectCondition(() => s.memory()['2'] === 'closed', 20_000, 'door 2 remembered closed again');
   const marker = makeCommand(s.key, 'open-door', openDoorBody(1), { bankId: BANK, controllerId: CTRL });
   await s.cloud.sendCommand(marker);
   await s.waitEvent((e) => e.event.type === 'door-opened' && e.event.door === 1);
@@ -116,7 +109,7 @@ t.test('a door the controller opened itself is not reported forced after a resta
   await s.cloud.sendCommand(cmd);
   t.match(await s.cloud.waitAck(cmd.id), { status: 'opened' });
   t.ok(f.doors[2]!.open, 'door 3 open by the command');
-  await until(() => s.memory()['3'] === 'open', 3000, 'door 3 remembered open');
+  await expectCondition(() => s.memory()['3'] === 'open', 20_000, 'door 3 remembered open');
   await s.stop();
 
   // Still open at the restart (the recipient has not shut it yet): the opening was ours.

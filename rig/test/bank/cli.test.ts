@@ -42,7 +42,7 @@ function bankFile(w: World): string {
   return file;
 }
 
-t.test('portier-sim bank: prints what it started, its controllers come online, SIGTERM ends it cleanly', { timeout: 60_000 }, async (t) => {
+t.test('portier-sim bank: prints what it started, its controllers come online, SIGTERM ends it cleanly', { timeout: 180_000 }, async (t) => {
   const w = await world(t, BANK, ['cli-k', 'cli-2']);
   const child = spawn(process.execPath, [BIN, 'bank', '--config', bankFile(w), '--events'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
@@ -58,7 +58,7 @@ t.test('portier-sim bank: prints what it started, its controllers come online, S
   t.match(out, /column 1: controller cli-k, doors 1\.\.4, kiosk/);
   t.match(out, /column 2: controller cli-2, doors 1\.\.6/);
   for (const id of ['cli-k', 'cli-2']) {
-    await w.cloud.waitFor((m) => m.channel === 'status' && m.controllerId === id && m.json['state'] === 'online', 10_000);
+    await w.cloud.waitFor((m) => m.channel === 'status' && m.controllerId === id && m.json['state'] === 'online', 60_000);
   }
   const ack = await w.cloud.command('cli-2', 'open-door', { door: 6, reason: 'test', actor: { role: 'admin', id: 'u1' } });
   t.equal(ack.status, 'opened', 'a real controller in the simulator opened door 6');
@@ -67,7 +67,7 @@ t.test('portier-sim bank: prints what it started, its controllers come online, S
   t.same(await exitOf(child), { code: 0, signal: null });
 });
 
-t.test('portier-sim kiosk: a pickup code typed on the terminal opens the door and reaches the cloud', { timeout: 60_000 }, async (t) => {
+t.test('portier-sim kiosk: a pickup code typed on the terminal opens the door and reaches the cloud', { timeout: 180_000 }, async (t) => {
   const w = await world(t, BANK, ['cli-k', 'cli-2']);
   await w.cloud.desired('cli-k', 1, kioskState());
   const child = spawn(process.execPath, [BIN, 'kiosk', '--config', bankFile(w)], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -80,9 +80,9 @@ t.test('portier-sim kiosk: a pickup code typed on the terminal opens the door an
     t.comment(`stdout: ${out.slice(-1500)}\nstderr: ${err.slice(-1500)}`);
     throw e;
   });
-  await w.cloud.waitFor((m) => m.channel === 'reported' && m.controllerId === 'cli-k' && m.json['desiredVersion'] === 1, 10_000);
+  await w.cloud.waitFor((m) => m.channel === 'reported' && m.controllerId === 'cli-k' && m.json['desiredVersion'] === 1, 60_000);
   child.stdin!.write(`${PICKUP}\r`);
-  const tx = await w.cloud.waitFor((m) => m.channel === 'evt' && m.controllerId === 'cli-k' && (m.json['event'] as { type: string }).type === 'transaction', 10_000);
+  const tx = await w.cloud.waitFor((m) => m.channel === 'evt' && m.controllerId === 'cli-k' && (m.json['event'] as { type: string }).type === 'transaction', 20_000);
   t.match(tx.json['event'], { kind: 'pickup', doors: [2], actor: { id: 'alice' } });
   child.stdin!.write('D');
   await expectCondition(() => out.includes('open: column 1 door 2'), 3000, 'the open door listed');

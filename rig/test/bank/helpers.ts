@@ -1,172 +1,57 @@
-// A real aedes broker on 127.0.0.1 (port 0) that authenticates controllers by id + secret and a service account, and a
-// minimal "cloud": a service-account client that signs commands, desired states and evtacks with the test's own key
-// and records what controllers publish. Sim tests never import cloud/.
+// The bank tests' world: the link tests' aedes broker (controllers by id + secret, with the access rules of DESIGN.md,
+// and a service account) and their service-account "cloud", which signs commands, desired states and evtacks with the
+// test's own key and records what controllers publish, here addressed to one bank. Sim tests never import cloud/.
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aedes, type AuthenticateError } from 'aedes';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Test } from 'tap';
-import {
-  allControllersFilter,
-  hashCredential,
-  signMessage,
-  topicFor,
-  tryParseTopic,
-  DEFAULT_BANK_RULES,
-  DEFAULT_KIOSK_TIMERS,
-  type Channel,
-  type DesiredState,
-} from '@portier/protocol';
+import { hashCredential, DEFAULT_BANK_RULES, DEFAULT_KIOSK_TIMERS, type CommandOf, type CommandType, type DesiredState } from '@portier/protocol';
+import { startTestBroker, type TestBroker } from '../../../firmware/test/link/helpers/broker.ts';
+import { TestCloud, WAIT_MS, makeCommand, type Received } from '../../../firmware/test/link/helpers/cloud.ts';
 
-const SERVICE_USER = 'svc-test';
-const SERVICE_PASSWORD = 'svc-test-password';
-const realSetTimeout = globalThis.setTimeout;
+/** A message a controller published; controllers publish JSON objects. */
+export type Msg = Received & { json: Record<string, unknown> };
 
-export interface Broker {
-  url: string;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-}
-
-export async function startBroker(controllers: Map<string, string>): Promise<Broker> {
-  let server: Server | undefined;
-  let broker: Aedes | undefined;
-  let sockets = new Set<Socket>();
-  let port = 0;
-  const start = async (): Promise<void> => {
-    const b = await Aedes.createBroker({
-      authenticate(client, username, password, done) {
-        const pw = password?.toString('utf8');
-        if (username === SERVICE_USER && pw === SERVICE_PASSWORD) return done(null, true);
-        if (username && controllers.get(username) === pw && client.id === username) return done(null, true);
-        const e = new Error('Bad username or password') as AuthenticateError;
-        (e as { returnCode: number }).returnCode = 4;
-        done(e, false);
-      },
-    });
-    const s = createServer((sock) => {
-      sock.setNoDelay(true);
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-      b.handle(sock);
-    });
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve());
-    });
-    port = (s.address() as AddressInfo).port;
-    server = s;
-    broker = b;
-  };
-  const stop = async (): Promise<void> => {
-    const s = server;
-    const b = broker;
-    server = undefined;
-    broker = undefined;
-    if (!s || !b) return;
-    for (const sock of sockets) sock.destroy();
-    sockets = new Set();
-    await new Promise<void>((resolve) => b.close(() => resolve()));
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-  await start();
-  return {
-    get url() {
-      return `mqtt://127.0.0.1:${port}`;
-    },
-    stop,
-    restart: start,
-  };
-}
-
-export interface Msg {
-  channel: Channel;
-  controllerId: string;
-  json: Record<string, unknown>;
-}
-
-export class TestCloud {
-  readonly received: Msg[] = [];
-  private waiters = new Set<() => void>();
-  private seq = 0;
+/** The test cloud, addressed to one bank. */
+export class BankCloud {
   constructor(
-    readonly client: MqttClient,
-    readonly key: KeyObject,
+    private readonly cloud: TestCloud,
     readonly bankId: string,
-  ) {
-    client.on('message', (topic, payload) => {
-      const t = tryParseTopic(topic);
-      if (!t) return;
-      try {
-        this.received.push({ channel: t.channel, controllerId: t.controllerId, json: JSON.parse(payload.toString('utf8')) as Record<string, unknown> });
-      } catch {
-        return;
-      }
-      for (const w of [...this.waiters]) w();
-    });
-  }
+  ) {}
 
-  static async connect(url: string, key: KeyObject, bankId: string): Promise<TestCloud> {
-    const client = mqtt.connect(url, { clientId: `svc-${randomBytes(4).toString('hex')}`, username: SERVICE_USER, password: SERVICE_PASSWORD, reconnectPeriod: 100 });
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
-    await client.subscribeAsync((['ack', 'evt', 'reported', 'status'] as Channel[]).map((c) => allControllersFilter(c)), { qos: 1 });
-    return new TestCloud(client, key, bankId);
+  get received(): readonly Received[] {
+    return this.cloud.received;
   }
 
   /** The first message (already received from index `from`, or to come) passing `pred`, within `ms`. */
-  waitFor(pred: (m: Msg) => boolean, ms = 5000, from = 0): Promise<Msg> {
-    const hit = this.received.slice(from).find(pred);
-    if (hit) return Promise.resolve(hit);
-    const where = new Error(`timed out after ${ms} ms waiting for a message`);
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const m = this.received.slice(from).find(pred);
-        if (!m) return;
-        this.waiters.delete(check);
-        clearTimeout(timer);
-        resolve(m);
-      };
-      const timer = realSetTimeout(() => {
-        this.waiters.delete(check);
-        reject(where);
-      }, ms);
-      this.waiters.add(check);
-    });
+  waitFor(pred: (m: Msg) => boolean, ms = WAIT_MS, from = 0): Promise<Msg> {
+    return this.cloud.waitFor((r) => pred(r as Msg), ms, from) as Promise<Msg>;
   }
 
-  event(controllerId: string, type: string, from = 0, ms = 5000): Promise<{ seq: number; event: Record<string, unknown> }> {
+  event(controllerId: string, type: string, from = 0, ms = WAIT_MS): Promise<{ seq: number; event: Record<string, unknown> }> {
     return this.waitFor((m) => m.channel === 'evt' && m.controllerId === controllerId && (m.json['event'] as { type: string }).type === type, ms, from).then(
       (m) => m.json as { seq: number; event: Record<string, unknown> },
     );
   }
 
   events(controllerId: string): Array<{ seq: number; event: Record<string, unknown> }> {
-    return this.received.filter((m) => m.channel === 'evt' && m.controllerId === controllerId).map((m) => m.json as { seq: number; event: Record<string, unknown> });
+    return this.cloud.of('evt', controllerId).map((m) => m.json as { seq: number; event: Record<string, unknown> });
   }
 
   /** Signs and sends a command; resolves with its ack. */
-  async command(controllerId: string, type: string, body: Record<string, unknown>): Promise<{ status: string; reason?: string }> {
-    const issuedAt = Date.now();
-    const id = `cmd-${process.pid}-${++this.seq}-${randomBytes(3).toString('hex')}`;
-    const cmd = signMessage({ v: 1 as const, id, type, bankId: this.bankId, controllerId, issuedAt, expiresAt: issuedAt + 30_000, body }, this.key);
-    await this.client.publishAsync(topicFor(this.bankId, controllerId, 'cmd'), JSON.stringify(cmd), { qos: 1 });
-    const m = await this.waitFor((x) => x.channel === 'ack' && x.json['commandId'] === id);
-    return m.json as { status: string; reason?: string };
+  async command<T extends CommandType>(controllerId: string, type: T, body: CommandOf<T>['body']): Promise<{ status: string; reason?: string }> {
+    const cmd = makeCommand(this.cloud.key, type, body, { bankId: this.bankId, controllerId });
+    await this.cloud.sendCommand(cmd);
+    return this.cloud.waitAck(cmd.id, WAIT_MS);
   }
 
-  async desired(controllerId: string, version: number, state: DesiredState): Promise<void> {
-    const m = signMessage({ v: 1 as const, bankId: this.bankId, controllerId, version, issuedAt: Date.now(), state }, this.key);
-    await this.client.publishAsync(topicFor(this.bankId, controllerId, 'desired'), JSON.stringify(m), { qos: 1, retain: true });
+  desired(controllerId: string, version: number, state: DesiredState): Promise<void> {
+    return this.cloud.sendDesired(this.bankId, controllerId, version, state);
   }
 
-  async close(): Promise<void> {
-    await this.client.endAsync(true);
+  close(): Promise<void> {
+    return this.cloud.close();
   }
 }
 
@@ -190,8 +75,8 @@ export function kioskState(): DesiredState {
 }
 
 export interface World {
-  broker: Broker;
-  cloud: TestCloud;
+  broker: TestBroker;
+  cloud: BankCloud;
   key: KeyObject;
   pem: string;
   dir: string;
@@ -203,8 +88,8 @@ export async function world(t: Test, bankId: string, controllerIds: string[]): P
   const { privateKey: key, publicKey } = generateKeyPairSync('ed25519');
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const identities = new Map(controllerIds.map((c) => [c, `secret-${c}-${randomBytes(6).toString('hex')}`]));
-  const broker = await startBroker(identities);
-  const cloud = await TestCloud.connect(broker.url, key, bankId);
+  const broker = await startTestBroker([...identities].map(([controllerId, secret]) => ({ bankId, controllerId, secret })));
+  const cloud = new BankCloud(await TestCloud.connect(broker.url, key), bankId);
   const dir = mkdtempSync(join(tmpdir(), 'portier-simbank-'));
   t.teardown(async () => {
     await cloud.close();

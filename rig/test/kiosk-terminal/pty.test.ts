@@ -1,6 +1,7 @@
 // The terminal kiosk in a real terminal: raw mode, keys as a person types them, ANSI redraws.
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { expectValue } from '@portier/sim';
 
 const HARNESS = fileURLToPath(new URL('./fixtures/harness.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,14 +33,11 @@ t.test('a pickup typed in a real terminal', { skip: pty ? false : 'node-pty not 
       // already gone
     }
   });
-  const expect = async (re: RegExp, from: number, timeoutMs = 15_000): Promise<string> => {
-    const start = Date.now();
-    while (!re.test(out.slice(from))) {
-      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${re}; saw ${JSON.stringify(out.slice(from))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return out.slice(from);
-  };
+  const expect = (re: RegExp, from: number, timeoutMs = 30_000): Promise<string> =>
+    expectValue(() => (re.test(out.slice(from)) ? out.slice(from) : undefined), timeoutMs, `${re} on the terminal`, 20).catch((err: unknown) => {
+      t.comment(`saw ${JSON.stringify(out.slice(from))}`);
+      throw err;
+    });
   await expect(/== Welcome ==/, 0);
   t.match(out, /\x1b\[2J/, 'a capable terminal is redrawn with ANSI');
   let mark = out.length;

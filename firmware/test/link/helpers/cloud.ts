@@ -33,6 +33,9 @@ export interface Received {
   retain: boolean;
 }
 
+/** Bounds of the waits: generous, as they only bound a failure (a broker and a controller on a loaded machine). */
+export const WAIT_MS = 20_000;
+
 // Captured at load, so waits keep a real bound even while a test fakes the timers.
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
@@ -42,7 +45,7 @@ export function waitForEvent<T extends unknown[]>(
   emitter: { on(e: string, l: (...a: T) => void): unknown; off(e: string, l: (...a: T) => void): unknown },
   event: string,
   pred: (...a: T) => boolean = () => true,
-  ms = 4000,
+  ms = WAIT_MS,
 ): Promise<T> {
   const where = new Error(`timed out after ${ms} ms waiting for "${event}"`);
   return new Promise((resolve, reject) => {
@@ -98,7 +101,7 @@ export class TestCloud extends EventEmitter<{ message: [Received] }> {
   }
 
   /** Waits for the first received message (already received or to come) matching `pred`. */
-  async waitFor(pred: (r: Received) => boolean, ms = 4000, from = 0): Promise<Received> {
+  async waitFor(pred: (r: Received) => boolean, ms = WAIT_MS, from = 0): Promise<Received> {
     const hit = this.received.slice(from).find(pred);
     if (hit) return hit;
     const [r] = await waitForEvent<[Received]>(this, 'message', pred, ms);
@@ -115,7 +118,7 @@ export class TestCloud extends EventEmitter<{ message: [Received] }> {
       .filter((a) => a.commandId === commandId);
   }
 
-  async waitAck(commandId: string, ms = 4000): Promise<{ commandId: string; status: string; reason?: string; detail?: string }> {
+  async waitAck(commandId: string, ms = WAIT_MS): Promise<{ commandId: string; status: string; reason?: string; detail?: string }> {
     const r = await this.waitFor((m) => m.channel === 'ack' && (m.json as { commandId?: string })?.commandId === commandId, ms);
     return r.json as { commandId: string; status: string; reason?: string };
   }
