@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findErrorClassViolations } from '../src/error-classes.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
+const repoRoot = process.env['PORTIER_SOURCE_ROOT'] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function tree(t: Test, files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'portier-errors-'));
