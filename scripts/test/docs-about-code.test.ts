@@ -18,6 +18,7 @@ export const FORBIDDEN: ReadonlyArray<{ pattern: RegExp; why: string }> = [
   { pattern: /\b(?:next|later|previous|coming|future)\s+(?:issue|task|ticket|stage|milestone|sprint)\b/i, why: 'names a plan' },
   { pattern: /\b(?:comes?|arrives?|lands?|will be (?:added|built|done))\s+later\b/i, why: 'names a plan' },
   { pattern: new RegExp(`\\b(?:${'TO'}DO|${'FIX'}ME)\\b`), why: 'leaves a to-do marker: say what the code does or does not do' },
+  { pattern: /\bEngineer\s+[A-Z][A-Z0-9]+\b/, why: "names a person's role on the team" },
   { pattern: /\b(?:founding|lead|senior|staff|junior)\s+engineer\b|\btech(?:nical)?\s+lead\b|\bproduct\s+(?:owner|manager)\b|\bscrum\s*master\b/i, why: "names a person's role on the team" },
 ];
 
@@ -47,6 +48,7 @@ t.test('the rule catches what it is for, and lets ordinary prose pass', async (t
   t.equal(offences('x.ts', `// the kiosk ${'comes'} later`).length, 1);
   t.equal(offences('x.ts', `// ${'TO'}DO(domain): notifications`).length, 1);
   t.equal(offences('x.md', `as the ${'tech'} lead asked`).length, 1);
+  t.equal(offences('x.ts', `// the cache of ${'Engineer'} LINK's module`).length, 1);
   t.same(offences('x.ts', "const colour = '#1a73e8'; // door 12 opens; 0x30 status; colour #fff"), []);
   t.same(offences('x.ts', '// answered later by the next poll'), []);
 });

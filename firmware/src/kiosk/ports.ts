@@ -49,7 +49,7 @@ export type CredentialCheck =
   | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 /**
- * The offline credential check against the cached signed desired state (Engineer LINK's `firmware/src/offline`):
+ * The offline credential check against the cached signed desired state (`firmware/src/offline`):
  * which doors and reservations a code of `kind` opens, honouring expiry and one-time use.
  */
 export interface CredentialPort {

@@ -1,13 +1,12 @@
 // Test helpers shared by the door-controller tests and the lock-bus contract suite.
-import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import sinon from 'sinon';
 import { HalError, type BusHealth, type DoorReading, type LockBus, type LockBusEventMap } from '@portier/firmware/hal';
 import type { Cu16Dialect } from '../../src/hal/kerong-cu16/dialect.ts';
 import type { VirtualDoor } from '@portier/sim';
 import { createGpioFixture } from '../fixtures/gpio-fixture.ts';
 import { createGpioFirmataFixture } from '../fixtures/gpio-firmata-fixture.ts';
+import { createCu16Fixture } from '../fixtures/cu16-fixture.ts';
 import type { BusFixture, BusFixtureOptions } from '../fixtures/types.ts';
 
 export type MakeFixture = (o: BusFixtureOptions) => Promise<BusFixture>;
@@ -25,27 +24,20 @@ const realSetImmediate = globalThis.setImmediate;
 export const yieldReal = (): Promise<void> => new Promise((r) => realSetImmediate(r));
 
 /**
- * Every fixture available: gpio on the in-process virtual board, gpio through firmata-io and the
- * Firmata device emulator (bytes on a stream), and kerong-cu16 once Engineer CU16's fixture exists.
+ * Every fixture available: gpio on the in-process virtual board, gpio through firmata-io and the Firmata device
+ * emulator (bytes on a stream), and kerong-cu16 on virtual boards in each dialect met in the field.
  */
-export async function allFixtures(): Promise<Array<{ name: string; make: MakeFixture }>> {
+export function allFixtures(): Promise<Array<{ name: string; make: MakeFixture }>> {
   const list: Array<{ name: string; make: MakeFixture }> = [
     { name: 'gpio', make: createGpioFixture },
     { name: 'gpio-firmata', make: createGpioFirmataFixture },
+    { name: 'kerong-cu16', make: createCu16Fixture },
   ];
-  const cu16Path = fileURLToPath(new URL('../fixtures/cu16-fixture.ts', import.meta.url));
-  if (existsSync(cu16Path)) {
-    const mod = (await import('../fixtures/cu16-fixture.ts' as string)) as { createCu16Fixture?: MakeFixture };
-    const make = mod.createCu16Fixture as ((o: BusFixtureOptions & { dialect?: Partial<Cu16Dialect> }) => Promise<BusFixture>) | undefined;
-    if (make) {
-      list.push({ name: 'kerong-cu16', make });
-      // Every KR-CU16 dialect met in the field, each detected by the bus at start.
-      for (const d of CU16_DIALECTS.slice(1)) {
-        list.push({ name: `kerong-cu16 (query 0x${d.statusQuery.toString(16)}, unlock ${d.unlockReply})`, make: (o) => make({ ...o, dialect: d }) });
-      }
-    }
+  // Every KR-CU16 dialect met in the field, each detected by the bus at start.
+  for (const d of CU16_DIALECTS.slice(1)) {
+    list.push({ name: `kerong-cu16 (query 0x${d.statusQuery.toString(16)}, unlock ${d.unlockReply})`, make: (o) => createCu16Fixture({ ...o, dialect: d }) });
   }
-  return list;
+  return Promise.resolve(list);
 }
 
 /**
