@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli/errors.ts';
+import { DataFolderError } from './data-folder/data-folder.ts';
 import { registerInitAdmin } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
@@ -33,6 +34,10 @@ function fail(err: unknown): number {
   if (err instanceof SecretsKeyError) {
     process.stderr.write(`portier-cloud: ${err.message}\n`);
     return 2;
+  }
+  if (err instanceof DataFolderError) {
+    process.stderr.write(`portier-cloud: ${err.message}\n`);
+    return err.exitCode;
   }
   if (err instanceof CliError) {
     process.stderr.write(`portier-cloud: ${err.message}\n`);
