@@ -1,12 +1,13 @@
 /**
  * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
- * init-admin, provision, revoke, mosquitto-files) so each stays in its own module.
+ * init-admin, provision, revoke, mosquitto-files, backup, restore) so each stays in its own module.
  * Only this file handles signals and exits the process.
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli/errors.ts';
 import { DataFolderError } from './data-folder/data-folder.ts';
+import { registerBackupCommands } from './cli/backup.ts';
 import { registerInitAdmin } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
@@ -22,6 +23,11 @@ export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
   registerServe(program, onStarted);
   registerInitAdmin(program);
   registerProvisionCommands(program);
+  registerBackupCommands(program);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 done; 1 failed; 2 bad usage or configuration; 3 the data folder was refused (written by a newer release, or a restore target that is not empty).',
+  );
   return program;
 }
 

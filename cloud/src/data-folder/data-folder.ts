@@ -73,12 +73,12 @@ async function writeDataVersion(dir: string, v: DataVersion): Promise<void> {
   await writeFileDurable(join(dir, DATA_VERSION_FILE), `${JSON.stringify(v)}\n`, 0o644);
 }
 
-/** Refuses a format this code cannot read: a newer release wrote it. */
-export function checkNotNewer(dir: string, format: number, writtenBy: string, current = DATA_FORMAT): void {
+/** Refuses a format this code cannot read: a newer release wrote it. `what` names it (`data folder /srv/portier`). */
+export function checkNotNewer(what: string, format: number, writtenBy: string, current = DATA_FORMAT): void {
   if (format > current) {
     throw new DataFolderError(
       'TOO_NEW',
-      `data folder ${resolve(dir)} is in format ${format} (written by portier-cloud ${writtenBy}); this portier-cloud ${CLOUD_VERSION} reads formats up to ${current}: run a release that knows format ${format}`,
+      `${what} is in format ${format} (written by portier-cloud ${writtenBy}); this portier-cloud ${CLOUD_VERSION} reads formats up to ${current}: run a release that knows format ${format}`,
     );
   }
 }
@@ -111,7 +111,7 @@ export async function openDataFolder(dir: string, opts: OpenDataFolderOptions = 
   const current = opts.current ?? migrations.reduce((n, m) => Math.max(n, m.to), opts.migrations ? 1 : DATA_FORMAT);
   await ensureDir(root);
   const version = await readDataVersion(root);
-  if (version) checkNotNewer(root, version.format, version.writtenBy, current);
+  if (version) checkNotNewer(`data folder ${root}`, version.format, version.writtenBy, current);
   if (!version) {
     const empty = (await readdir(root)).length === 0;
     if (empty) {

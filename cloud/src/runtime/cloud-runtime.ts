@@ -30,6 +30,7 @@ import { loadOrCreateCommandKey } from '../provision/keys.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import type { CredentialKeyStore } from '../provision/credential-keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
+import { writeBackup } from '../backup/backup.ts';
 import { openDataFolder } from '../data-folder/data-folder.ts';
 import { DurableStore } from '../store/durable.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
@@ -353,6 +354,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       logger,
       bodyLimitBytes: config.http.bodyLimitBytes,
       remoteOpen,
+      backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
     });
     undo.push({ what: 'http', run: () => main.close() });
     await main.listen({ host: config.http.host, port: config.http.port });
