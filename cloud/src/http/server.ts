@@ -43,7 +43,7 @@ export interface HttpDeps {
    * always served and documented; without a link (an API-only server) it answers 503.
    */
   remoteOpen?: RemoteOpenService;
-  /** Writes an online backup of the data folder (`GET /backup`); without it the route answers 503. */
+  /** Writes an online backup of the data folder (`GET /backup`); without it the route answers 404. */
   backup?: BackupWriter;
   /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same

@@ -25,7 +25,8 @@ export const backupRoutes: FastifyPluginAsyncZod<{ backup: BackupWriter | undefi
       },
     },
     async (req, reply) => {
-      if (!backup) throw new ApiError('UNAVAILABLE', 'this server has no data folder to back up');
+      // Only a server built without a data folder (an API over a memory store) has nothing to back up.
+      if (!backup) throw new ApiError('NOT_FOUND', 'this server keeps no data folder to back up');
       const out = new PassThrough();
       backup(out).then(
         () => out.end(),
