@@ -1,11 +1,13 @@
 /**
  * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
- * init-admin, provision, revoke, mosquitto-files) so each stays in its own module.
+ * init-admin, provision, revoke, mosquitto-files, backup, restore) so each stays in its own module.
  * Only this file handles signals and exits the process.
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli/errors.ts';
+import { DataFolderError } from './data-folder/data-folder.ts';
+import { registerBackupCommands } from './cli/backup.ts';
 import { registerInitAdmin } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
@@ -21,6 +23,11 @@ export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
   registerServe(program, onStarted);
   registerInitAdmin(program);
   registerProvisionCommands(program);
+  registerBackupCommands(program);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 done; 1 failed; 2 bad usage or configuration; 3 the data folder was refused (written by a newer release, or a restore target that is not empty).',
+  );
   return program;
 }
 
@@ -33,6 +40,10 @@ function fail(err: unknown): number {
   if (err instanceof SecretsKeyError) {
     process.stderr.write(`portier-cloud: ${err.message}\n`);
     return 2;
+  }
+  if (err instanceof DataFolderError) {
+    process.stderr.write(`portier-cloud: ${err.message}\n`);
+    return err.exitCode;
   }
   if (err instanceof CliError) {
     process.stderr.write(`portier-cloud: ${err.message}\n`);

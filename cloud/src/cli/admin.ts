@@ -19,17 +19,17 @@ export interface AdminIo {
   fetch: typeof fetch;
 }
 
-const DEFAULT_URL = 'http://127.0.0.1:8080';
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
 const TokenFileSchema = z.object({ url: z.string(), token: z.string(), expiresAt: z.string().optional() });
 type TokenFile = z.infer<typeof TokenFileSchema>;
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
 
 
-function tokenFilePath(io: AdminIo, flag?: string): string {
+export function tokenFilePath(io: Pick<AdminIo, 'env'>, flag?: string): string {
   return flag ?? io.env.PORTIER_TOKEN_FILE ?? join(io.env.HOME ?? homedir(), '.config', 'portier', 'token.json');
 }
 
-async function readTokenFile(path: string): Promise<TokenFile | undefined> {
+export async function readTokenFile(path: string): Promise<TokenFile | undefined> {
   try {
     const r = TokenFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
     return r.success ? r.data : undefined;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { generatePassword } from '../auth/passwords.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
 import { PasswordSchema, UserNameSchema } from '../auth/users.ts';
+import { openDataFolder } from '../data-folder/data-folder.ts';
 import { DurableStore } from '../store/durable.ts';
 import { makeAuth, runtimePaths as dataPaths } from '../runtime/cloud-runtime.ts';
 import { configFromFlags, type CommonOptions } from './serve.ts';
@@ -41,6 +42,7 @@ export function registerInitAdmin(program: Command): void {
 
       const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
       const paths = dataPaths(config.dataDir);
+      await openDataFolder(paths.root, { logger });
       const store = await DurableStore.open(paths.store, { logger });
       try {
         const tokens = await FileTokenRepo.open(paths.tokens, Date.now());

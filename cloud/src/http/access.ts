@@ -77,6 +77,9 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/expiry/run': { access: STAFF },
 
   'GET /api/v1/activity': { access: STAFF },
+
+  // The whole data folder, secrets as stored included: admins only.
+  'GET /api/v1/backup': { access: ADMIN },
 };
 
 export function accessKey(method: string, url: string): string {

@@ -19,6 +19,7 @@ import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
+import { backupRoutes, type BackupWriter } from './routes/backup.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,6 +43,8 @@ export interface HttpDeps {
    * always served and documented; without a link (an API-only server) it answers 503.
    */
   remoteOpen?: RemoteOpenService;
+  /** Writes an online backup of the data folder (`GET /backup`); without it the route answers 404. */
+  backup?: BackupWriter;
   /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
    * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
@@ -162,6 +165,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
+  await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

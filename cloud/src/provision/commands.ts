@@ -2,11 +2,13 @@
  * `portier-cloud provision`, `portier-cloud rekey`, `portier-cloud revoke` and `portier-cloud mosquitto-files` as
  * commander sub-commands.
  * `portier-cloud` registers them on its program: `registerProvisionCommands(program)`.
+ * Each first makes sure of the data folder's format (data-folder.ts: a newer release's folder is refused).
  * They print one JSON line to stdout (the secret is never printed: it is in the 0600 config file) and exit non-zero
  * with `{ error: { code, message, field } }` on stderr when refused.
  */
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { openDataFolder } from '../data-folder/data-folder.ts';
 import { IdentityRegistry } from '../mqtt/identities.ts';
 import { reloadMosquitto, writeMosquittoAuthFiles, writeMosquittoFiles } from '../mqtt/mosquitto.ts';
 import { ensureServiceAccount, provision, rekey, revoke } from './provision.ts';
@@ -59,6 +61,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
     .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; out: string; dataDir?: string; secretsKey?: string }) => {
       await run(async () => {
+        await openDataFolder(dataDirOf(o));
         const r = await provision({
           dataDir: dataDirOf(o),
           bankId: o.bank,
@@ -81,6 +84,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
     .action(async (o: { controller: string; out: string; dataDir?: string; secretsKey?: string }) => {
       await run(async () => {
+        await openDataFolder(dataDirOf(o));
         const r = await rekey({ dataDir: dataDirOf(o), controllerId: o.controller, out: o.out, ...(o.secretsKey !== undefined ? { secretsKeyFile: o.secretsKey } : {}) });
         return { rekeyed: r.controllerId, credentialKeyId: r.credentialKeyId, configFile: resolve(r.configFile), next: "install the file on the board and restart portier-controller" };
       });
@@ -97,6 +101,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     )
     .action(async (o: { controller: string; dataDir?: string; mosquittoDir?: string }) => {
       await run(async () => {
+        await openDataFolder(dataDirOf(o));
         const reg = await IdentityRegistry.open(dataDirOf(o));
         const r = await revoke({ dataDir: dataDirOf(o), controllerId: o.controller, identities: reg });
         if (o.mosquittoDir === undefined) return { revoked: r.controllerId, revokedAt: r.revokedAt };
@@ -125,6 +130,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--pid-file <file>', "Mosquitto's pid file (lets `revoke --mosquitto-dir` reload it)")
     .action(async (o: { out: string; host: string; port: number; dataDir?: string; pidFile?: string }) => {
       await run(async () => {
+        await openDataFolder(dataDirOf(o));
         const reg = await IdentityRegistry.open(dataDirOf(o));
         // The cloud's own service account must be in the files before the cloud connects to that broker.
         const service = await ensureServiceAccount({ dataDir: dataDirOf(o), identities: reg });

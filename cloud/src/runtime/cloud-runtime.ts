@@ -9,7 +9,7 @@
  * stops, RemoteOpen stops listening, the publisher finishes its rebuild, the link leaves the broker, ingest applies
  * what it received and saves its marks, the journal closes, the broker closes, the store flushes and closes.
  *
- * Data folder layout (beside `store/` and `tokens.json` of serve.ts): `mqtt/` (identities, the service account's
+ * Data folder layout (beside `portier-data.json`, its format: data-folder/data-folder.ts; `store/` and `tokens.json`): `mqtt/` (identities, the service account's
  * secret), `keys/` (command key), `sync/events/` (event journal), `sync/desired/` (last desired state per
  * controller), `bridge/` (ingest marks).
  */
@@ -30,6 +30,8 @@ import { loadOrCreateCommandKey } from '../provision/keys.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import type { CredentialKeyStore } from '../provision/credential-keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
+import { writeBackup } from '../backup/backup.ts';
+import { openDataFolder } from '../data-folder/data-folder.ts';
 import { DurableStore } from '../store/durable.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
 import { EventJournal } from '../sync/event-journal.ts';
@@ -214,6 +216,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
   };
 
   try {
+    // Before anything reads the folder: a newer release's folder is refused, an older one migrated forward.
+    await openDataFolder(paths.root, { logger });
     const store = await DurableStore.open(paths.store, { logger });
     undo.push({ what: 'store', run: () => store.close() });
     const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
@@ -350,6 +354,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       logger,
       bodyLimitBytes: config.http.bodyLimitBytes,
       remoteOpen,
+      backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
     });
     undo.push({ what: 'http', run: () => main.close() });
     await main.listen({ host: config.http.host, port: config.http.port });

@@ -17,9 +17,10 @@
  *   (`s`: the first missing sequence number), so the sequence stays continuous for every later open.
  * - A failed append (a full disk) is cut back off the journal and fails its commits; the store then refuses writes
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
+ * - `withConsistentFiles` lets an online backup copy the folder: snapshot rewrites wait, the journal's prefix is whole.
  * - `LOCK` holds the owner's pid (folder-lock.ts): two processes appending to one journal would interleave lines.
  */
-import { rename, rm, readdir, writeFile } from 'node:fs/promises';
+import { rename, rm, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
@@ -80,6 +81,9 @@ export class DurableStore extends MemoryStore {
   private flushing: Promise<void> | undefined;
   private checkpointing: Promise<void> | undefined;
   private recovering: Promise<boolean> | undefined;
+  /** Consistent copies running (withConsistentFiles): no snapshot is rewritten meanwhile. */
+  private copies = 0;
+  private copiesDone: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -264,7 +268,7 @@ export class DurableStore extends MemoryStore {
         this.bytesSinceSnapshot += data.length;
         for (const w of waiters) w.resolve();
         // Memory equals the durable state exactly when nothing is pending: the only safe moment to snapshot it.
-        if (this.pendingLines.length === 0 && this.bytesSinceSnapshot >= this.checkpointBytes && !this.checkpointing) {
+        if (this.pendingLines.length === 0 && this.bytesSinceSnapshot >= this.checkpointBytes && !this.checkpointing && this.copies === 0) {
           this.checkpointing = this.checkpoint().finally(() => (this.checkpointing = undefined));
         }
       }
@@ -335,10 +339,39 @@ export class DurableStore extends MemoryStore {
     );
   }
 
+  /**
+   * Runs `fn` with the store's files in a state a copy can read while writes go on (an online backup): it waits for
+   * a snapshot rewrite in progress, holds further ones off until `fn` settles, and hands `fn` each file of the store's
+   * folder (names relative to it) with the number of leading bytes to copy. The snapshot does not change meanwhile;
+   * the journal is append-only and its first `bytes` bytes are whole, acknowledged lines, every commit acknowledged
+   * before this call among them, so commits can go on appending while the copy reads that prefix.
+   */
+  async withConsistentFiles<T>(fn: (files: { name: string; bytes: number }[]) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreError('CLOSED', 'store is closed');
+    this.copies++;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const before = this.copiesDone;
+    this.copiesDone = before.then(() => finished);
+    try {
+      if (this.checkpointing) await this.checkpointing;
+      const files: { name: string; bytes: number }[] = [];
+      const snapshotBytes = await stat(join(this.dir, SNAPSHOT)).then((s) => s.size, () => undefined);
+      if (snapshotBytes !== undefined) files.push({ name: SNAPSHOT, bytes: snapshotBytes });
+      files.push({ name: JOURNAL, bytes: this.journal.size });
+      return await fn(files);
+    } finally {
+      this.copies--;
+      done();
+    }
+  }
+
   override async close(): Promise<void> {
     if (this.closed) return;
     // Refuse new commits first; the ones already queued are flushed below.
     this.closed = true;
+    // A copy in progress reads the snapshot: the closing checkpoint waits for it.
+    await this.copiesDone;
     while (this.flushing) await this.flushing;
     if (this.checkpointing) await this.checkpointing;
     if (!this.failure && this.durableSeq > this.snapshotSeq) await this.checkpoint();

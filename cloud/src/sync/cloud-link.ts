@@ -250,6 +250,8 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         t.reported = r.value;
         // A controller reports on every (re)connect: a resend it never answered is asked again.
         this.sequencer.onConnected(bankId, controllerId);
+        const applied = r.value.desiredVersion;
+        if (applied !== null && applied > (this.desired?.get(controllerId)?.message.version ?? Infinity)) void this.publishAbove(bankId, controllerId, applied);
         const drift = this.tracks.driftOf(t);
         if (drift) this.log.warn({ controllerId, reported: r.value.desiredVersion, sent: this.desired?.get(controllerId)?.message.version }, 'desired state drift');
         this.emit('reported', { bankId, controllerId, reported: r.value, drift });
@@ -375,6 +377,28 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     };
     const p = prev.then(run, run);
     this.desiredChains.set(controllerId, p.catch(() => {}));
+    return p;
+  }
+
+  /**
+   * A controller applied a higher desired version than the last one this cloud signed: the cloud's data folder went
+   * back in time (restored from a backup, or its sync folder lost). The controller refuses anything older than what it
+   * applied, so the cloud's current state is signed again above that version, and versions go on from there.
+   */
+  private publishAbove(bankId: string, controllerId: string, applied: number): Promise<unknown> {
+    const prev = this.desiredChains.get(controllerId) ?? Promise.resolve();
+    const run = async (): Promise<void> => {
+      const store = this.desired;
+      const last = store?.get(controllerId);
+      if (!store || !last || last.message.version >= applied) return;
+      this.log.warn({ controllerId, applied, held: last.message.version }, 'a controller applied a newer desired version than this cloud holds: publishing its state again above it');
+      const { v, state } = last.message;
+      const message: Desired = signMessage({ v, bankId, controllerId, version: applied + 1, issuedAt: this.now(), state }, this.opts.signingKey);
+      await store.put({ message, hash: last.hash });
+      await this.publish('desired', bankId, controllerId, encodePayload('desired', message));
+    };
+    const p = prev.then(run, run).catch((err: unknown) => this.log.error({ err, controllerId }, 'desired state not published again'));
+    this.desiredChains.set(controllerId, p);
     return p;
   }
 
