@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Page, Store } from '../store/store.ts';
 import { DomainCore, type LockerServiceOptions, type RandomSource } from './core.ts';
 import type { DomainEvents } from './events.ts';
 import type {
@@ -314,7 +314,16 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.views.queryActivity(query);
   }
 
+  activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
+    return this.views.activityPage(query);
+  }
+
   activityCsv(query: ActivityQuery): Promise<string> {
     return this.views.activityCsv(query);
+  }
+
+  /** The CSV export chunk by chunk (header first), for streaming. */
+  activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
+    return this.views.activityCsvChunks(query);
   }
 }

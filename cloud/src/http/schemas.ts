@@ -118,5 +118,8 @@ export const Replies = {
   }),
   pickedUp: z.object({ reservations: z.array(PublicReservationSchema), lockerNumbers: z.array(z.number().int()) }),
   expiry: z.object({ expired: z.array(PublicReservationSchema), released: z.array(PublicReservationSchema) }),
-  activity: z.object({ activity: z.array(activityEntrySchema) }),
+  activity: z.object({
+    activity: z.array(activityEntrySchema),
+    nextCursor: z.string().optional().describe('present when more entries match: pass it as `cursor` for the next page'),
+  }),
 };

@@ -82,7 +82,7 @@ t.test('every write route is in the table of example bodies', async (t) => {
 
 t.test('bodies: unknown fields, wrong types, arrays, huge, non-JSON, broken JSON, missing', async (t) => {
   const { ta, existing } = await setup(t);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   for (const { method, url } of ta.app.apiRoutes) {
     const key = accessKey(method, url);
     const example = BODIES[key];
@@ -113,12 +113,12 @@ t.test('bodies: unknown fields, wrong types, arrays, huge, non-JSON, broken JSON
     const none = await ta.app.inject({ method: method as 'POST', url: target, headers: ta.headers('admin') });
     t.equal(none.statusCode, 400, `${key}: no body -> 400`);
   }
-  t.equal(storeSnapshot(ta.store), before, 'the store is unchanged');
+  t.equal(await storeSnapshot(ta.store), before, 'the store is unchanged');
 });
 
 t.test('ids: unknown ids are 404 naming the id, malformed ids are 400 naming it', async (t) => {
   const { ta, existing } = await setup(t);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   for (const { method, url } of ta.app.apiRoutes) {
     const key = accessKey(method, url);
     const params = [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
@@ -142,12 +142,12 @@ t.test('ids: unknown ids are 404 naming the id, malformed ids are 400 naming it'
       t.equal(res.json<ErrorJson>().error.field, 'querystring.zz');
     }
   }
-  t.equal(storeSnapshot(ta.store), before, 'the store is unchanged');
+  t.equal(await storeSnapshot(ta.store), before, 'the store is unchanged');
 });
 
 t.test('dates and ranges are 422 naming the key; bad query values 400', async (t) => {
   const { ta } = await setup(t);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   const get = (qs: string) => ta.app.inject({ url: `/api/v1/activity?${qs}`, headers: ta.headers('admin') });
   for (const [qs, field] of [
     ['from=yesterday', 'querystring.from'],
@@ -168,7 +168,7 @@ t.test('dates and ranges are 422 naming the key; bad query values 400', async (t
   t.equal((await get('format=xml')).json<ErrorJson>().error.field, 'querystring.format');
   const list = await ta.app.inject({ url: '/api/v1/reservations?includeEnded=yes', headers: ta.headers('admin') });
   t.equal(list.json<ErrorJson>().error.field, 'querystring.includeEnded');
-  t.equal(storeSnapshot(ta.store), before, 'the store is unchanged');
+  t.equal(await storeSnapshot(ta.store), before, 'the store is unchanged');
 });
 
 t.test('fuzz: random JSON bodies and query strings on every route never get a 5xx', async (t) => {
