@@ -87,6 +87,14 @@ export const Replies = {
   lockerViews: z.object({ lockers: z.array(LockerViewSchema) }),
   lockerView: LockerViewSchema,
   contact: z.object({ contact: contactSchema }),
+  erasure: z.object({
+    erasure: z.object({
+      contact: contactSchema,
+      replacementId: z.string().describe('the id that stands in for the person in history from now on'),
+      ended: z.number().int().describe('ended reservations unlinked'),
+      activity: z.number().int().describe('activity entries unlinked'),
+    }),
+  }),
   contacts: z.object({ contacts: z.array(contactSchema) }),
   department: z.object({ department: departmentSchema }),
   departments: z.object({ departments: z.array(departmentSchema) }),
