@@ -35,21 +35,28 @@ type AnySegment = FileSegment<Reservation | ActivityEntry>;
 export class Compactor {
   private chain: Promise<unknown> = Promise.resolve();
   private scheduled = false;
+  private running = false;
 
   constructor(private readonly store: DurableStore) {}
 
   /** Schedules a background compaction unless one is already waiting. */
   soon(): void {
-    if (this.scheduled) return;
+    // One running resets the journal's count when it ends: another right after it would find nearly nothing to do.
+    if (this.scheduled || this.running) return;
     this.scheduled = true;
     this.run().catch((err: unknown) => this.store.log.error({ err }, 'compaction failed; the journal still holds everything'));
   }
 
   /** Runs a compaction (applying `erasure`, if any) after the ones before it. */
   run(erasure?: Erasure): Promise<ErasureCount> {
-    const next = this.chain.then(() => {
+    const next = this.chain.then(async () => {
       this.scheduled = false;
-      return this.compactOnce(erasure);
+      this.running = true;
+      try {
+        return await this.compactOnce(erasure);
+      } finally {
+        this.running = false;
+      }
     });
     this.chain = next.catch(() => undefined);
     return next;

@@ -36,7 +36,7 @@ export interface DurableStoreOptions {
   logger?: Logger;
   /** Compact once this many journal bytes were appended since the last compaction (default 16 MiB). */
   checkpointBytes?: number;
-  /** Entries per history segment file (default 2048). */
+  /** Entries per history segment file (default 512: a page query parses about as much as it needs). */
   segmentEntries?: number;
 }
 
@@ -75,7 +75,7 @@ export class DurableStore extends MemoryStore {
     super();
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'store', dir });
     this.checkpointBytes = opts.checkpointBytes ?? 16 * 1024 * 1024;
-    this.segmentEntries = opts.segmentEntries ?? 2048;
+    this.segmentEntries = opts.segmentEntries ?? 512;
     this.compactor = new Compactor(this);
   }
 

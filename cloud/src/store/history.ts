@@ -187,21 +187,32 @@ export class MemorySegment<T> implements Segment<T> {
   get count(): number {
     return this.entries.length;
   }
+  /** Time bounds, kept up to date as entries come (a query asks for them every time). */
+  private lo = Infinity;
+  private hi = -Infinity;
   get minAt(): number {
-    return this.bounds()[0];
+    return this.lo;
   }
   get maxAt(): number {
-    return this.bounds()[1];
+    return this.hi;
   }
-  private bounds(): [number, number] {
-    let lo = Infinity;
-    let hi = -Infinity;
+  push(x: T): void {
+    this.entries.push(x);
+    const t = this.at(x);
+    if (t < this.lo) this.lo = t;
+    if (t > this.hi) this.hi = t;
+  }
+  /** Drops the first `n` entries; the positions of the rest stay what they were. */
+  shift(n: number): void {
+    this.entries.splice(0, n);
+    this.first += n;
+    this.lo = Infinity;
+    this.hi = -Infinity;
     for (const x of this.entries) {
       const t = this.at(x);
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
+      if (t < this.lo) this.lo = t;
+      if (t > this.hi) this.hi = t;
     }
-    return [lo, hi];
   }
   mayHave(): boolean {
     return true;

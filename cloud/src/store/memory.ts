@@ -29,16 +29,14 @@ export class RecentHistory {
   activity = new MemorySegment<ActivityEntry>([], 0, (a) => a.at);
 
   push(change: Pick<Change, 'ended' | 'activity'>): void {
-    if (change.ended) for (const r of change.ended) this.ended.entries.push(r);
-    if (change.activity) for (const a of change.activity) this.activity.entries.push(a);
+    if (change.ended) for (const r of change.ended) this.ended.push(r);
+    if (change.activity) for (const a of change.activity) this.activity.push(a);
   }
 
   /** Drops the oldest `ended` and `activity` entries (they were moved elsewhere, or fell out of retention). */
   shift(ended: number, activity: number): void {
-    this.ended.entries.splice(0, ended);
-    this.ended.first += ended;
-    this.activity.entries.splice(0, activity);
-    this.activity.first += activity;
+    this.ended.shift(ended);
+    this.activity.shift(activity);
   }
 
   /** Applies an erasure in place; returns what it changed. */

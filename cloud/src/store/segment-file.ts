@@ -2,7 +2,7 @@
  * History segment files of the file store: `history/<kind>-<first position>-<generation>.seg`, written once (by a
  * compaction, or rewritten under a new name by an erasure) and never appended to.
  *
- * Why immutable segments of up to a few thousand entries, with a Bloom filter in their header, rather than per-day
+ * Why immutable segments of a few hundred entries, with a Bloom filter in their header, rather than per-day
  * files or one growing log with a B-tree: a segment is written with the one durable whole-file write
  * (durable-write.ts) and appears atomically, so a crash can only leave a file no snapshot lists (deleted at the next
  * open); a backup can copy it whole; a query by time range reads only segments whose time bounds overlap it, and a
@@ -34,7 +34,7 @@ interface Header {
 /** Parsed segments kept in memory, least recently used dropped first: a page query often reads the same few. */
 export class SegmentCache {
   private readonly entries = new Map<string, readonly unknown[]>();
-  constructor(private readonly max = 16) {}
+  constructor(private readonly max = 64) {}
   get(file: string): readonly unknown[] | undefined {
     const v = this.entries.get(file);
     if (v) {
