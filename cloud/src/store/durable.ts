@@ -16,7 +16,7 @@
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
  * - `LOCK` holds the owner's pid (folder-lock.ts): two processes appending to one journal would interleave lines.
  */
-import { mkdir, rename, rm, readdir, writeFile } from 'node:fs/promises';
+import { rename, rm, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
@@ -129,7 +129,7 @@ export class DurableStore extends MemoryStore {
   /** Loads the files; resolves true when the folder is of an earlier format and must be compacted now. */
   private async load(): Promise<boolean> {
     // Temp files of durable writes that never got renamed: a crash mid-write.
-    await mkdir(join(this.dir, HISTORY_DIR), { recursive: true, mode: 0o700 });
+    await ensureDir(join(this.dir, HISTORY_DIR));
     for (const sub of ['', HISTORY_DIR]) {
       for (const name of await readdir(join(this.dir, sub))) if (name.endsWith('.tmp')) await rm(join(this.dir, sub, name), { force: true });
     }

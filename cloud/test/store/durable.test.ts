@@ -2,7 +2,7 @@ import t from 'tap';
 import { appendFile, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { sampleBank, sampleReservation } from '../../src/store/contract.ts';
+import { sampleActivity, sampleBank, sampleReservation } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { seed, tempDir } from './helpers.ts';
 import { writeFileDurable } from '../../src/store/durable-file.ts';
@@ -165,4 +165,39 @@ t.test('a lock left by a killed process whose pid now belongs to another process
   t.match(lock, new RegExp(`^${process.pid} \\d+$`), 'the lock records pid and start time');
   await t.rejects(DurableStore.open(dir), { code: 'LOCKED' }, 'a live owner still holds it');
   await self.close();
+});
+
+t.test('withConsistentFiles: compaction waits while the files are listed and copied; the copy opens with every commit made before', async (t) => {
+  const dir = await tempDir(t);
+  const copy = await tempDir(t, 'portier-copy-');
+  const s = await DurableStore.open(dir, { segmentEntries: 4 });
+  for (let i = 0; i < 10; i++) await s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }], activity: [sampleActivity(`a${i}`, i)] });
+  await s.compact();
+  await s.commit({ activity: [sampleActivity('tail', 50)] });
+  let compacted = false;
+  await s.withConsistentFiles(async (files) => {
+    t.ok(files.some((f) => f.name.startsWith('history/')), 'history segments are listed');
+    t.ok(files.some((f) => f.name === 'snapshot.json') && files.some((f) => f.name === 'journal.jsonl'), 'snapshot and journal too');
+    const compaction = s.compact().then(() => (compacted = true));
+    await s.commit({ activity: [sampleActivity('during', 60)] }); // writes go on
+    await new Promise((r) => setImmediate(r));
+    t.notOk(compacted, 'no compaction while the files are copied');
+    const { mkdir, open } = await import('node:fs/promises');
+    await mkdir(join(copy, 'history'), { recursive: true });
+    for (const f of files) {
+      const fh = await open(join(dir, f.name), 'r');
+      const buf = Buffer.alloc(f.bytes);
+      await fh.read(buf, 0, f.bytes, 0);
+      await fh.close();
+      await writeFile(join(copy, f.name), buf);
+    }
+    void compaction;
+  });
+  await s.close();
+  t.ok(compacted, 'the compaction ran afterwards');
+  const c = await DurableStore.open(copy);
+  t.equal(c.count('reservations'), 10);
+  const ids = (await c.queryActivity({ limit: 100 })).items.map((a) => a.id);
+  t.same(ids, [...Array.from({ length: 10 }, (_, i) => `a${i}`), 'tail'], 'every commit before the listing, none torn');
+  await c.close();
 });
