@@ -16,11 +16,13 @@ import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
-import type { DurableStore } from './durable.ts';
-import { JOURNAL } from './durable.ts';
+import type { Logger } from 'pino';
+import { JOURNAL } from './journal-read.ts';
+import type { RecentHistory } from './memory.ts';
+import type { SnapshotFile as Snapshot } from './snapshot-file.ts';
 import { writeFileDurable } from './durable-write.ts';
 import { eraseActivity, eraseEnded, mayConcern, type HistoryKind } from './history.ts';
-import { FileSegment } from './segment-file.ts';
+import { FileSegment, type SegmentCache } from './segment-file.ts';
 import { SNAPSHOT, type SnapshotFile } from './snapshot-file.ts';
 import type { Erasure, ErasureCount } from './store.ts';
 
@@ -32,12 +34,30 @@ export interface ConsistentFile {
 
 type AnySegment = FileSegment<Reservation | ActivityEntry>;
 
+/** What compaction needs of the file store (durable.ts). */
+export interface CompactedStore {
+  readonly dir: string;
+  readonly log: Logger;
+  readonly segmentEntries: number;
+  readonly cache: SegmentCache;
+  segments: AnySegment[];
+  readonly journal: { readonly size: number };
+  readonly recentHistory: RecentHistory;
+  readonly durableSequence: number;
+  readonly historyCutoff: number;
+  health(): { writable: boolean; problem?: string };
+  quiescent(): Promise<void>;
+  liveEntries(): Snapshot['collections'];
+  swapJournal(from: number, replace: (tail: Buffer) => Promise<void>): Promise<void>;
+  removeUnlisted(listed: ReadonlySet<string>): Promise<void>;
+}
+
 export class Compactor {
   private chain: Promise<unknown> = Promise.resolve();
   private scheduled = false;
   private running = false;
 
-  constructor(private readonly store: DurableStore) {}
+  constructor(private readonly store: CompactedStore) {}
 
   /** Schedules a background compaction unless one is already waiting. */
   soon(): void {

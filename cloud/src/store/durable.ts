@@ -25,7 +25,7 @@ import { CorruptFileError, DurableJSONFile } from './durable-file.ts';
 import { AppendFile, ensureDir } from './durable-write.ts';
 import { LOCK, lockFolder } from './folder-lock.ts';
 import type { Segment } from './history.ts';
-import { readJournal, type JournalLine } from './journal-read.ts';
+import { JOURNAL, readJournal, type JournalLine } from './journal-read.ts';
 import { frameLine } from './journal-line.ts';
 import { emptyMaps, MemoryStore, RecentHistory } from './memory.ts';
 import { FileSegment, HISTORY_DIR, SegmentCache } from './segment-file.ts';
@@ -40,7 +40,6 @@ export interface DurableStoreOptions {
   segmentEntries?: number;
 }
 
-export const JOURNAL = 'journal.jsonl';
 
 interface Waiter {
   resolve: () => void;

@@ -22,6 +22,7 @@ export interface JournalLine {
   c?: number;
 }
 
+export const JOURNAL = 'journal.jsonl';
 const NL = 0x0a;
 
 /** Calls `onLine` for each whole line; returns the sequence numbers of the first and last (0 when none). */

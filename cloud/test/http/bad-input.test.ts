@@ -16,6 +16,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/users': { username: 'new-user', password: 'long enough', role: 'operator' },
   'PATCH /api/v1/users/:userId': { role: 'operator' },
   'POST /api/v1/enterprises': { name: 'Other' },
+  'PATCH /api/v1/enterprises/:enterpriseId/history-retention': { historyRetentionDays: 365 },
   'POST /api/v1/divisions': { enterpriseId: 'ent', name: 'South' },
   'POST /api/v1/locations': { divisionId: 'div', name: 'Annex' },
   'POST /api/v1/banks': { locationId: 'loc', name: 'Second' },
@@ -29,6 +30,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/banks/:bankId/lockers/:number/open': { reason: 'jammed door' },
   'POST /api/v1/contacts': { name: 'New Person' },
   'PATCH /api/v1/contacts/:contactId': { name: 'Renamed Person' },
+  'POST /api/v1/contacts/:contactId/erase': null,
   'POST /api/v1/departments': { name: 'Legal' },
   'POST /api/v1/carriers': { name: 'Other Carrier' },
   'POST /api/v1/carriers/:carrierId/codes': { digits: 8 },
@@ -53,7 +55,7 @@ const QUERY_ROUTES = new Set([
 ]);
 
 /** Existing ids, so that only the id under test is unknown. */
-const EXISTING: Record<string, string> = { bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER' };
+const EXISTING: Record<string, string> = { enterpriseId: 'ent', bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER' };
 
 async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, string> }> {
   const ta = await makeTestApp({ recipientContactId: 'c-rec' });
