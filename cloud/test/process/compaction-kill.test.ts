@@ -15,7 +15,7 @@ import { tempDir } from '../store/helpers.ts';
 import { prng } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./compaction-child.ts', import.meta.url));
-const KILLS = Number(process.env.PORTIER_COMPACTION_KILLS ?? 6);
+const KILLS = Number(process.env.PORTIER_COMPACTION_KILLS ?? 4);
 const seed = Number(process.env.PORTIER_KILL_SEED ?? Date.now() % 1_000_000);
 
 /** Runs the child from commit number `start` and kills it `delayMs` after its first acknowledgement. */
