@@ -32,9 +32,11 @@ test: install
 test-future: install
 	@node scripts/run-future-tests.mjs
 
-# The crash test at full strength: 150 SIGKILLs of the cloud under a stream of writes (`make test` runs 12).
+# The crash tests at full strength: 150 SIGKILLs of the cloud under a stream of writes (`make test` runs 12), and 200
+# SIGKILLs of a store compacting back to back under a stream of commits (`make test` runs 4).
 soak: install
 	@PORTIER_KILLS_PER_LANE=75 node scripts/run-tests.mjs cloud/test/process/kill.test.ts
+	@PORTIER_COMPACTION_KILLS=200 node scripts/run-tests.mjs cloud/test/process/compaction-kill.test.ts
 
 demo: install
 	node --import tsx scripts/demo/main.ts

@@ -115,7 +115,7 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     if (e.seq <= this.appliedUpTo(e.controllerId)) return; // a duplicate: already applied
     const result: Applied = { controllerId: e.controllerId, seq: e.seq, type: e.event.type, actions: [], notes: [] };
     try {
-      if (this.window.appliedBefore(e)) result.notes.push('applied before the restart (its mark was lost)');
+      if (await this.window.appliedBefore(e)) result.notes.push('applied before the restart (its mark was lost)');
       else {
         if (e.event.type === 'transaction' && changesState(e.event)) this.marks.markApplying(e.controllerId, e.seq);
         await this.apply(e, result);

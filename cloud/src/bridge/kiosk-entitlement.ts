@@ -75,7 +75,7 @@ export type EntitlementSource = Pick<Store, 'pastReservation' | 'pastReservation
 const refuse = (reason: EntitlementRefusal, detail: string): Entitlement => ({ ok: false, reason, detail });
 
 /** Checks one request against the kiosk's current view (`view`: the desired state the cloud would publish to it now). */
-export function checkKioskEntitlement(src: EntitlementSource, view: DesiredState, req: EntitlementRequest): Entitlement {
+export async function checkKioskEntitlement(src: EntitlementSource, view: DesiredState, req: EntitlementRequest): Promise<Entitlement> {
   const { credentialId, purpose, door } = req;
   if (credentialId === undefined) return refuse('credential_missing', `a ${purpose} request names no credential`);
   const allowed = PURPOSE_ROLES[purpose];
@@ -83,7 +83,7 @@ export function checkKioskEntitlement(src: EntitlementSource, view: DesiredState
 
   const live = view.credentials.find((c) => c.id === credentialId);
   if (!live) {
-    const recent = allowed.includes('recipient') && (purpose === 'pickup' || purpose === 'reopen') ? recentlyPickedUp(src, view, req.bankId, credentialId, req.now) : undefined;
+    const recent = allowed.includes('recipient') && (purpose === 'pickup' || purpose === 'reopen') ? await recentlyPickedUp(src, view, req.bankId, credentialId, req.now) : undefined;
     if (!recent) return refuse('credential_unknown', `credential ${credentialId} is not live at this kiosk (unknown, revoked, used or withdrawn)`);
     const doors = new Set(recipientDoors(view, { doors: [], reservationIds: [], subjectId: recent.holder }));
     for (const l of recent.lockers) {
@@ -126,21 +126,21 @@ function recipientDoors(view: DesiredState, cred: Parameters<typeof reservations
  * The holder and lockers of a pickup code used moments ago: its reservation ended `picked-up` within the window,
  * and (bank rule `multiplePackagesPerCode`) the holder's other parcels picked up in that window.
  */
-function recentlyPickedUp(src: EntitlementSource, view: DesiredState, bankId: string, credentialId: string, now: number): { holder: string; lockers: number[] } | undefined {
+async function recentlyPickedUp(src: EntitlementSource, view: DesiredState, bankId: string, credentialId: string, now: number): Promise<{ holder: string; lockers: number[] } | undefined> {
   const windowMs = Math.max(view.timers.lockerAccessAfterPickupS, view.timers.returnHomeOnInactivityS) * 1000;
   const recent = (r: Reservation): boolean => r.bankId === bankId && r.endReason === 'picked-up' && r.endedAt !== undefined && now - r.endedAt <= windowMs;
   const prefix = 'pickup.';
   if (!credentialId.startsWith(prefix)) return undefined;
-  const direct = src.pastReservation(credentialId.slice(prefix.length));
+  const direct = await src.pastReservation(credentialId.slice(prefix.length));
   // A long reservation id is hashed into its credential id: then look among the bank's latest.
-  const own = [...(direct ? [direct] : []), ...(direct ? [] : src.pastReservations({ bankId, limit: 200 }))].find(
+  const own = [...(direct ? [direct] : []), ...(direct ? [] : (await src.pastReservations({ bankId, limit: 200 })).items)].find(
     (r) => recent(r) && credentialIdOf('pickup', r.id) === credentialId,
   );
   if (!own) return undefined;
   const holder = own.recipient.id;
   const lockers = new Set([own.lockerNumber]);
   if (view.rules.multiplePackagesPerCode) {
-    for (const r of src.pastReservations({ bankId, recipientId: holder, limit: 50 })) if (recent(r) && r.kind === 'package') lockers.add(r.lockerNumber);
+    for (const r of (await src.pastReservations({ bankId, recipientId: holder, limit: 50 })).items) if (recent(r) && r.kind === 'package') lockers.add(r.lockerNumber);
   }
   return { holder, lockers: [...lockers] };
 }

@@ -112,7 +112,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private refusal(e: StoredEvent, req: KioskOpenRequest): { reason: KioskRefusal; detail: string; lockerNumber?: number } | { lockerNumber: number; credential: EntitledCredential } {
+  private async refusal(e: StoredEvent, req: KioskOpenRequest): Promise<{ reason: KioskRefusal; detail: string; lockerNumber?: number } | { lockerNumber: number; credential: EntitledCredential }> {
     const { src, roster } = this.opts;
     const id = roster.controller(e.controllerId);
     if (!id || id.revokedAt !== null || id.bankId !== e.bankId) return { reason: 'not_kiosk', detail: 'not an active controller of this bank' };
@@ -128,7 +128,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
     const now = this.now();
     // The kiosk's current view, as it would be published now: live codes only, aliases as the kiosk knows them.
     const view = this.opts.kioskView({ bankId: id.bankId, column: id.column, now });
-    const granted = checkKioskEntitlement(src, view, {
+    const granted = await checkKioskEntitlement(src, view, {
       bankId: id.bankId,
       door: req.door,
       lockerNumber: alias.lockerNumber,
@@ -148,7 +148,7 @@ export class KioskRelay extends EventEmitter<{ handled: [KioskRelayHandled] }> {
       this.emit('handled', { ...base, outcome: 'rejected', reason: 'stale', answered: false });
       return;
     }
-    const checked = this.refusal(e, req);
+    const checked = await this.refusal(e, req);
     if ('reason' in checked) {
       this.log.warn({ ...base, purpose: req.purpose, credentialId: req.credentialId, reason: checked.reason, detail: checked.detail }, 'kiosk open request refused');
       await this.recordRefusal(e, req, checked);

@@ -337,9 +337,11 @@ export function buildAdminProgram(io: AdminIo): Command {
     .option('-b, --bank <bankId>', 'only this bank')
     .option('--from <date>', 'ISO 8601 date-time or epoch ms (inclusive)')
     .option('--to <date>', 'ISO 8601 date-time or epoch ms (exclusive)')
+    .option('--cursor <cursor>', 'the next page: the cursor the page before printed')
     .option('--csv', 'CSV export')
-    .action(async (opts: { type?: string; bank?: string; from?: string; to?: string; csv?: boolean }) => {
+    .action(async (opts: { type?: string; bank?: string; from?: string; to?: string; cursor?: string; csv?: boolean }) => {
       const qs = new URLSearchParams();
+      if (opts.cursor) qs.set('cursor', opts.cursor);
       if (opts.type) qs.set('type', opts.type);
       if (opts.bank) qs.set('bankId', opts.bank);
       if (opts.from) qs.set('from', opts.from);
@@ -350,7 +352,7 @@ export function buildAdminProgram(io: AdminIo): Command {
         io.out((await c.call('GET', `/activity?${qs}`, undefined, 'text/csv')).text);
         return;
       }
-      const r = await c.json<{ activity: Record<string, unknown>[] }>('GET', `/activity${qs.size ? `?${qs}` : ''}`);
+      const r = await c.json<{ activity: Record<string, unknown>[]; nextCursor?: string }>('GET', `/activity${qs.size ? `?${qs}` : ''}`);
       // Who acted and the detail (a remote open's request and its outcome are two rows that differ only there).
       const actorOf = (a: Record<string, unknown>): string => {
         const actor = a.actor as { role?: string; id?: string } | undefined;
@@ -360,8 +362,19 @@ export function buildAdminProgram(io: AdminIo): Command {
         table(
           r.activity.map((a) => ({ ...a, at: new Date(a.at as number).toISOString(), actor: actorOf(a) })),
           ['at', 'type', 'actor', 'bankId', 'lockerNumber', 'recipientId', 'trackingId', 'detail'],
-        ),
+        ) + (r.nextCursor ? `more: --cursor ${r.nextCursor}\n` : ''),
       );
+    });
+
+  program
+    .command('erase-contact')
+    .description("erase a person's personal data (admin only): name and contact details replaced, their links in history replaced, the events kept")
+    .requiredOption('-c, --contact <id>', 'contact id')
+    .action(async (opts: { contact: string }) => {
+      const c = await clientFor(io, g());
+      const r = await c.json<{ erasure: { replacementId: string; ended: number; activity: number } }>('POST', `/contacts/${encodeURIComponent(opts.contact)}/erase`);
+      const e = r.erasure;
+      print(r, () => `contact ${opts.contact} erased: ${e.ended} ended reservations and ${e.activity} activity entries now under ${e.replacementId}\n`);
     });
 
   return program;

@@ -1,4 +1,4 @@
-import { toCsv } from './csv-export.ts';
+import { csvHeader, csvRows, toCsv } from './csv-export.ts';
 import type { ActivityEntry } from './model.ts';
 
 export const ACTIVITY_CSV_COLUMNS = [
@@ -16,7 +16,19 @@ export const ACTIVITY_CSV_COLUMNS = [
 
 /** The activity export (csv-export.ts: RFC 4180, no cell a spreadsheet would run); times in ISO 8601 UTC. */
 export function activityToCsv(entries: readonly ActivityEntry[]): string {
-  const rows = entries.map((a) => [
+  return toCsv(ACTIVITY_CSV_COLUMNS, entries.map(activityRow));
+}
+
+/** The export's header row, and its rows of `entries`: written apart, an export streams page by page. */
+export function activityCsvHeader(): string {
+  return csvHeader(ACTIVITY_CSV_COLUMNS);
+}
+export function activityCsvRows(entries: readonly ActivityEntry[]): string {
+  return csvRows(entries.map(activityRow));
+}
+
+function activityRow(a: ActivityEntry): string[] {
+  return [
     new Date(a.at).toISOString(),
     a.type,
     a.actor.role,
@@ -27,6 +39,5 @@ export function activityToCsv(entries: readonly ActivityEntry[]): string {
     a.trackingId ?? '',
     a.reservationId ?? '',
     a.detail ?? '',
-  ]);
-  return toCsv(ACTIVITY_CSV_COLUMNS, rows);
+  ];
 }

@@ -174,10 +174,10 @@ export class DomainCore {
     return b;
   }
 
-  mustLive(id: string, field: string): Reservation {
+  async mustLive(id: string, field: string): Promise<Reservation> {
     const r = typeof id === 'string' ? this.store.get('reservations', id) : undefined;
     if (r) return r;
-    if (typeof id === 'string' && this.store.pastReservation(id)) throw new DomainError('INVALID_STATE', `reservation ${id} has ended`, field);
+    if (typeof id === 'string' && (await this.store.pastReservation(id))) throw new DomainError('INVALID_STATE', `reservation ${id} has ended`, field);
     throw notFound('reservation', id, field);
   }
 

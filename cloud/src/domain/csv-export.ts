@@ -17,16 +17,21 @@ export function neutralizeCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
+const OPTIONS = {
+  record_delimiter: 'windows',
+  // A neutralized cell: quoted as well.
+  quoted_match: /^'[=+\-@\t\r]/,
+} as const;
+
 /** RFC 4180 CSV of `rows` under a header row of `columns`, every cell neutralized. */
 export function toCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  return stringify(
-    rows.map((r) => r.map(neutralizeCell)),
-    {
-      header: true,
-      columns: columns.map(neutralizeCell),
-      record_delimiter: 'windows',
-      // A neutralized cell: quoted as well.
-      quoted_match: /^'[=+\-@\t\r]/,
-    },
-  );
+  return csvHeader(columns) + csvRows(rows);
+}
+
+/** The header row alone, and rows alone: a large export is written as a header and then its rows in chunks. */
+export function csvHeader(columns: readonly string[]): string {
+  return stringify([columns.map(neutralizeCell)], OPTIONS);
+}
+export function csvRows(rows: readonly (readonly string[])[]): string {
+  return rows.length === 0 ? '' : stringify(rows.map((r) => r.map(neutralizeCell)), OPTIONS);
 }

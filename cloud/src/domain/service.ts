@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Page, Store } from '../store/store.ts';
 import { DomainCore, type LockerServiceOptions, type RandomSource } from './core.ts';
 import type { DomainEvents } from './events.ts';
 import type {
@@ -34,6 +34,7 @@ import type {
   DropOffInput,
   EndReservationInput,
   Enterprise,
+  SetHistoryRetentionInput,
   ExtendReservationInput,
   IssueCarrierCodeInput,
   IssueStaffCredentialInput,
@@ -59,6 +60,7 @@ import { PeopleUseCases } from './use-cases/people.ts';
 import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-cases/reservation-endings.ts';
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { ViewUseCases, type LockerView } from './use-cases/views.ts';
+import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -68,6 +70,7 @@ export type { BankConfigCheck } from './use-cases/organisation.ts';
 export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings.ts';
 export { KIOSK_UNASSIGNED_DEPARTMENT, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 export type { ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
+export { ERASED_NAME, type ErasureResult } from './use-cases/history.ts';
 
 export class LockerService extends EventEmitter<DomainEvents> {
   readonly store: Store;
@@ -80,6 +83,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private readonly reservations: ReservationUseCases;
   private readonly endings: ReservationEndings;
   private readonly views: ViewUseCases;
+  private readonly history: HistoryUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -94,6 +98,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.reservations = new ReservationUseCases(core);
     this.endings = new ReservationEndings(core);
     this.views = new ViewUseCases(core);
+    this.history = new HistoryUseCases(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -314,7 +319,33 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.views.queryActivity(query);
   }
 
+  activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
+    return this.views.activityPage(query);
+  }
+
+  // ------------------------------------------------------------------------------------------ history administration
+  setHistoryRetention(enterpriseId: string, input: SetHistoryRetentionInput, actor: Actor): Promise<Enterprise> {
+    return this.history.setHistoryRetention(enterpriseId, input, actor);
+  }
+
+  applyRetention(): Promise<void> {
+    return this.history.applyRetention();
+  }
+
+  startRetention(intervalMs?: number): () => void {
+    return this.history.startRetention(intervalMs);
+  }
+
+  erasePerson(contactId: string, actor: Actor): Promise<ErasureResult> {
+    return this.history.erasePerson(contactId, actor);
+  }
+
   activityCsv(query: ActivityQuery): Promise<string> {
     return this.views.activityCsv(query);
+  }
+
+  /** The CSV export chunk by chunk (header first), for streaming. */
+  activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
+    return this.views.activityCsvChunks(query);
   }
 }

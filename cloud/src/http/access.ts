@@ -26,6 +26,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   // Physical model: everyone signed in may read the sites they deliver to or collect from; only admins shape it.
   'GET /api/v1/enterprises': { access: ALL_ROLES },
   'POST /api/v1/enterprises': { access: ADMIN },
+  'PATCH /api/v1/enterprises/:enterpriseId/history-retention': { access: ADMIN },
   'GET /api/v1/divisions': { access: ALL_ROLES },
   'POST /api/v1/divisions': { access: ADMIN },
   'GET /api/v1/locations': { access: ALL_ROLES },
@@ -53,6 +54,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/contacts': { access: STAFF },
   'GET /api/v1/contacts/:contactId': { access: STAFF },
   'PATCH /api/v1/contacts/:contactId': { access: STAFF },
+  'POST /api/v1/contacts/:contactId/erase': { access: ADMIN },
   'GET /api/v1/departments': { access: STAFF },
   'POST /api/v1/departments': { access: STAFF },
   'GET /api/v1/carriers': { access: STAFF },

@@ -87,6 +87,14 @@ export const Replies = {
   lockerViews: z.object({ lockers: z.array(LockerViewSchema) }),
   lockerView: LockerViewSchema,
   contact: z.object({ contact: contactSchema }),
+  erasure: z.object({
+    erasure: z.object({
+      contact: contactSchema,
+      replacementId: z.string().describe('the id that stands in for the person in history from now on'),
+      ended: z.number().int().describe('ended reservations unlinked'),
+      activity: z.number().int().describe('activity entries unlinked'),
+    }),
+  }),
   contacts: z.object({ contacts: z.array(contactSchema) }),
   department: z.object({ department: departmentSchema }),
   departments: z.object({ departments: z.array(departmentSchema) }),
@@ -118,5 +126,8 @@ export const Replies = {
   }),
   pickedUp: z.object({ reservations: z.array(PublicReservationSchema), lockerNumbers: z.array(z.number().int()) }),
   expiry: z.object({ expired: z.array(PublicReservationSchema), released: z.array(PublicReservationSchema) }),
-  activity: z.object({ activity: z.array(activityEntrySchema) }),
+  activity: z.object({
+    activity: z.array(activityEntrySchema),
+    nextCursor: z.string().optional().describe('present when more entries match: pass it as `cursor` for the next page'),
+  }),
 };

@@ -347,6 +347,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
 
     const stopExpiry = config.expiry.intervalSeconds > 0 ? service.startExpiry(config.expiry.intervalSeconds * 1000) : () => {};
     undo.push({ what: 'expiry', run: () => stopExpiry() });
+    // History older than the enterprises keep it is hidden at start and every hour, and dropped by compaction.
+    const stopRetention = service.startRetention();
+    undo.push({ what: 'retention', run: () => stopRetention() });
 
     const main: App = await buildServer({
       auth,

@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap';
 import type { ActivityEntry, Bank, Reservation, StaffCredential } from '../domain/model.ts';
-import { StoreError, type Store } from './store.ts';
+import { StoreError, type Page, type Store } from './store.ts';
 
 export interface StoreFixture {
   store: Store;
@@ -157,23 +157,133 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
       ended: [sampleReservation('r2', 30, 'b2', 'c2'), sampleReservation('r3', 40, 'b1', 'c2')],
       activity: [sampleActivity('a3', 30, 'reservation', 'b2'), sampleActivity('a4', 40, 'expiry')],
     });
-    const check = (st: Store): void => {
+    const check = async (st: Store): Promise<void> => {
+      const ids = async <T extends { id: string }>(p: Promise<Page<T>>): Promise<string[]> => (await p).items.map((x) => x.id);
       tt.equal(st.get('reservations', 'r1'), undefined, 'ended reservation left the live state');
-      tt.same(st.historySize(), { ended: 3, activity: 4 });
-      tt.same(st.pastReservations({ limit: 10 }).map((r) => r.id), ['r3', 'r2', 'r1'], 'newest first');
-      tt.same(st.pastReservations({ limit: 10, bankId: 'b1' }).map((r) => r.id), ['r3', 'r1']);
-      tt.same(st.pastReservations({ limit: 10, recipientId: 'c2' }).map((r) => r.id), ['r3', 'r2']);
-      tt.same(st.pastReservations({ limit: 1 }).map((r) => r.id), ['r3'], 'limit');
-      tt.equal(st.pastReservation('r1')?.endReason, 'picked-up', 'found by id');
-      tt.equal(st.pastReservation('nope'), undefined);
-      tt.same(st.queryActivity({ limit: 100 }).map((a) => a.id), ['a1', 'a2', 'a3', 'a4'], 'oldest first');
-      tt.same(st.queryActivity({ type: 'pickup', limit: 100 }).map((a) => a.id), ['a2'], 'by type');
-      tt.same(st.queryActivity({ from: 20, to: 40, limit: 100 }).map((a) => a.id), ['a2', 'a3'], 'from inclusive, to exclusive');
-      tt.same(st.queryActivity({ bankId: 'b2', limit: 100 }).map((a) => a.id), ['a3'], 'by bank');
-      tt.same(st.queryActivity({ limit: 2 }).map((a) => a.id), ['a1', 'a2'], 'limit');
+      tt.same(await st.historySize(), { ended: 3, activity: 4 });
+      tt.same(await ids(st.pastReservations({ limit: 10 })), ['r3', 'r2', 'r1'], 'newest first');
+      tt.same(await ids(st.pastReservations({ limit: 10, bankId: 'b1' })), ['r3', 'r1']);
+      tt.same(await ids(st.pastReservations({ limit: 10, recipientId: 'c2' })), ['r3', 'r2']);
+      tt.same(await ids(st.pastReservations({ limit: 1 })), ['r3'], 'limit');
+      tt.equal((await st.pastReservation('r1'))?.endReason, 'picked-up', 'found by id');
+      tt.equal(await st.pastReservation('nope'), undefined);
+      tt.same(await ids(st.queryActivity({ limit: 100 })), ['a1', 'a2', 'a3', 'a4'], 'oldest first');
+      tt.same(await ids(st.queryActivity({ type: 'pickup', limit: 100 })), ['a2'], 'by type');
+      tt.same(await ids(st.queryActivity({ from: 20, to: 40, limit: 100 })), ['a2', 'a3'], 'from inclusive, to exclusive');
+      tt.same(await ids(st.queryActivity({ bankId: 'b2', limit: 100 })), ['a3'], 'by bank');
+      tt.same(await ids(st.queryActivity({ limit: 2 })), ['a1', 'a2'], 'limit');
     };
-    check(s);
-    check(await f.reopened());
+    await check(s);
+    await check(await f.reopened());
+  });
+
+  t.test('paged history: every entry once, in order, across pages, filters and reopening', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    const n = 230;
+    for (let i = 0; i < n; i += 10) {
+      const batch = Array.from({ length: 10 }, (_, j) => i + j);
+      await s.commit({
+        ended: batch.map((k) => ({ ...sampleReservation(`r${k}`, 1000 + k, k % 3 === 0 ? 'b2' : 'b1', `c${k % 4}`), status: 'ended' as const, endedAt: 2000 + k })),
+        // A clock step back at 100: entries are answered by time, then in the order they were recorded.
+        activity: batch.map((k) => sampleActivity(`a${k}`, k < 100 ? 1000 + k : 900 + k, k % 5 === 0 ? 'pickup' : 'reservation', k % 3 === 0 ? 'b2' : 'b1')),
+      });
+    }
+    const expectedActivity = Array.from({ length: n }, (_, k) => k)
+      .sort((x, y) => (x < 100 ? 1000 + x : 900 + x) - (y < 100 ? 1000 + y : 900 + y) || x - y)
+      .map((k) => `a${k}`);
+    const all = async <T extends { id: string }>(next: (cursor: string | undefined) => Promise<Page<T>>): Promise<{ ids: string[]; pages: number }> => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const p = await next(cursor);
+        ids.push(...p.items.map((x) => x.id));
+        cursor = p.nextCursor;
+        pages++;
+      } while (cursor !== undefined && pages < 1000);
+      return { ids, pages };
+    };
+    const check = async (st: Store): Promise<void> => {
+      const act = await all((cursor) => st.queryActivity({ limit: 17, ...(cursor ? { cursor } : {}) }));
+      tt.same(act.ids, expectedActivity, 'activity: every entry once, by time then recording order');
+      tt.equal(act.pages, Math.ceil(n / 17), 'no empty last page');
+      const b2Pickups = await all((cursor) => st.queryActivity({ limit: 4, bankId: 'b2', type: 'pickup', from: 1000, to: 1200, ...(cursor ? { cursor } : {}) }));
+      tt.same(
+        b2Pickups.ids,
+        expectedActivity.filter((id) => {
+          const k = Number(id.slice(1));
+          const at = k < 100 ? 1000 + k : 900 + k;
+          return k % 3 === 0 && k % 5 === 0 && at >= 1000 && at < 1200;
+        }),
+        'filters and a date range hold across pages',
+      );
+      const ended = await all((cursor) => st.pastReservations({ limit: 25, ...(cursor ? { cursor } : {}) }));
+      tt.same(ended.ids, Array.from({ length: n }, (_, k) => `r${n - 1 - k}`), 'ended: newest first, every one once');
+      const c1 = await all((cursor) => st.pastReservations({ limit: 7, recipientId: 'c1', bankId: 'b1', ...(cursor ? { cursor } : {}) }));
+      tt.same(c1.ids, Array.from({ length: n }, (_, k) => n - 1 - k).filter((k) => k % 4 === 1 && k % 3 !== 0).map((k) => `r${k}`), 'by recipient and bank');
+      tt.equal((await st.pastReservation('r7'))?.id, 'r7', 'an old one by id');
+      tt.equal((await st.pastReservation('r229'))?.id, 'r229', 'the newest by id');
+    };
+    await check(s);
+    await check(await f.reopened());
+    await tt.rejects(f.current().queryActivity({ limit: 5, cursor: 'not-a-cursor' }), /cursor/, 'a made-up cursor is refused');
+  });
+
+  t.test('retention: history before the cutoff is no longer answered, also after reopening', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    for (let i = 0; i < 40; i++) {
+      await s.commit({
+        ended: [{ ...sampleReservation(`r${i}`, i * 10), status: 'ended', endedAt: i * 10 }],
+        activity: [sampleActivity(`a${i}`, i * 10)],
+      });
+    }
+    const before = await s.historySize();
+    await s.dropHistoryBefore(200);
+    const check = async (st: Store): Promise<void> => {
+      const act = (await st.queryActivity({ limit: 1000 })).items.map((a) => a.id);
+      tt.same(act, Array.from({ length: 20 }, (_, k) => `a${k + 20}`), 'activity from the cutoff on');
+      tt.same((await st.pastReservations({ limit: 1000 })).items.map((r) => r.id), Array.from({ length: 20 }, (_, k) => `r${39 - k}`), 'ended from the cutoff on');
+      tt.equal(await st.pastReservation('r3'), undefined, 'an old one is not found by id');
+      tt.equal((await st.pastReservation('r30'))?.id, 'r30');
+      const size = await st.historySize();
+      tt.ok(size.activity <= before.activity && size.ended <= before.ended, 'nothing grew');
+    };
+    await check(s);
+    const r = await f.reopened();
+    await check(r);
+    await r.dropHistoryBefore(100);
+    tt.equal((await r.queryActivity({ limit: 1000 })).items.length, 20, 'a cutoff never moves back');
+    await r.commit({ activity: [sampleActivity('late', 50)] });
+    tt.equal((await r.queryActivity({ limit: 1000 })).items.some((a) => a.id === 'late'), false, 'an entry recorded with an older time is out of retention too');
+  });
+
+  t.test('erasure: a person is unlinked from history, the events are kept', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    for (let i = 0; i < 30; i++) {
+      const who = i % 3 === 0 ? 'c-erase' : 'c-keep';
+      await s.commit({
+        ended: [{ ...sampleReservation(`r${i}`, i, 'b1', who), status: 'ended', endedAt: i, note: `for ${who}` }],
+        activity: [{ ...sampleActivity(`a${i}`, i), recipientId: who }],
+      });
+    }
+    const counted = await s.erasePerson({ subjectId: 'c-erase', replacementId: 'erased-1' });
+    tt.same(counted, { ended: 10, activity: 10 }, 'what it changed');
+    const check = async (st: Store): Promise<void> => {
+      tt.same((await st.pastReservations({ limit: 100, recipientId: 'c-erase' })).items, [], 'no reservation links the person');
+      tt.same((await st.queryActivity({ limit: 100, recipientId: 'c-erase' })).items, [], 'no activity links the person');
+      const kept = (await st.pastReservations({ limit: 100, recipientId: 'erased-1' })).items;
+      tt.equal(kept.length, 10, 'their reservations are kept under the replacement id');
+      tt.ok(kept.every((r) => r.note === undefined), 'their notes are gone');
+      tt.equal((await st.pastReservation('r3'))?.recipient.id, 'erased-1', 'by id too');
+      tt.equal((await st.pastReservation('r4'))?.note, 'for c-keep', 'others untouched');
+      tt.equal((await st.queryActivity({ limit: 100, recipientId: 'erased-1' })).items.length, 10, 'their activity is kept');
+      tt.same(await st.historySize(), { ended: 30, activity: 30 }, 'no event dropped');
+    };
+    await check(s);
+    await check(await f.reopened());
   });
 
   t.test('many concurrent commits all land, in order', async (tt) => {
@@ -193,7 +303,7 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
     const r = await f.reopened();
     tt.equal(r.count('reservations'), n);
     tt.equal(r.get('reservations', 'r0')?.status, 'expired');
-    tt.same(r.queryActivity({ limit: 1000 }).map((a) => a.id), Array.from({ length: n }, (_, i) => `a${i}`));
+    tt.same((await r.queryActivity({ limit: 1000 })).items.map((a) => a.id), Array.from({ length: n }, (_, i) => `a${i}`));
   });
 
   t.test('a closed store refuses writes with a coded error', async (tt) => {

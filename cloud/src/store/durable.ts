@@ -1,65 +1,45 @@
 /**
- * The embedded durable store: a lowdb snapshot of the live state plus an append-only journal.
+ * The embedded durable store: a snapshot of the live state, immutable history segments, and an append-only journal.
  *
- * Why this shape (the activity log must not make every write slower as history grows):
- * - Every commit is one JSON line appended to `journal.jsonl` and fdatasync'd: the cost of a write does not
- *   depend on how much history there is. Ended reservations and activity live only in the journal (and in memory).
- * - Group commit: commits made while an fsync is in flight are written together and share the next fsync.
- *   A commit's promise resolves only after the fsync that covers its line.
- * - `snapshot.json` (lowdb, durable adapter) holds the live collections as of a journal sequence number; it is
- *   rewritten now and then (checkpoint) and at close, never on the write path. On open the journal lines after
- *   that sequence number are replayed on top of it. The journal keeps every commit since the store was created,
- *   so a corrupt snapshot is set aside and the live state rebuilt from the journal alone, with a log line.
- * - A torn tail (a crash in the middle of an append: a partial line, or garbage after the last good line) is cut
- *   off at open, with a log line. Only unacknowledged commits can be there. Lines carry a checksum
- *   (`journal-line.ts`): a damaged line before intact ones refuses the open, naming the file and the line.
- * - A journal that lost lines the snapshot already holds (its tail cut after a checkpoint) gets a skip line
- *   (`s`: the first missing sequence number), so the sequence stays continuous for every later open.
+ * Why this shape (neither a write nor a start-up may get slower as history grows, and memory holds live state only):
+ * - Every commit is one JSON line appended to `journal.jsonl` and fdatasync'd. Group commit: commits made while an
+ *   fsync is in flight are written together and share the next fsync; a commit resolves after the fsync covering it.
+ * - Compaction (compaction.ts) runs in the background once the journal grew by `checkpointBytes`: the history
+ *   entries of the journal go to new segment files (segment-file.ts), the live state to a new `snapshot.json` that
+ *   lists every segment, and the journal is replaced by its lines after the snapshot. Start-up reads the snapshot,
+ *   the segments' headers and the short journal tail; history is read from the segments page by page (history.ts).
+ * - A folder written by an earlier release (snapshot format 1, history in the journal) is compacted at open.
+ * - A torn journal tail is cut off at open, with a log line; a damaged line before intact ones refuses the open
+ *   (journal-read.ts). A corrupt snapshot is set aside and the state rebuilt from the journal when the journal still
+ *   holds every commit (no compaction yet); otherwise the open is refused.
  * - A failed append (a full disk) is cut back off the journal and fails its commits; the store then refuses writes
  *   until a probe write in its folder succeeds again, rebuilds its memory from the files, and goes on.
- * - `withConsistentFiles` lets an online backup copy the folder: snapshot rewrites wait, the journal's prefix is whole.
  * - `LOCK` holds the owner's pid (folder-lock.ts): two processes appending to one journal would interleave lines.
  */
-import { rename, rm, readdir, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
+import { Compactor, readRange, type ConsistentFile } from './compaction.ts';
 import { CorruptFileError, DurableJSONFile } from './durable-file.ts';
 import { AppendFile, ensureDir } from './durable-write.ts';
 import { LOCK, lockFolder } from './folder-lock.ts';
-import { frameLine, parseLine } from './journal-line.ts';
-import { emptyMaps, MemoryStore } from './memory.ts';
-import { COLLECTIONS, StoreError, type Change, type CollectionName } from './store.ts';
+import type { Segment } from './history.ts';
+import { JOURNAL, readJournal, type JournalLine } from './journal-read.ts';
+import { frameLine } from './journal-line.ts';
+import { emptyMaps, MemoryStore, RecentHistory } from './memory.ts';
+import { FileSegment, HISTORY_DIR, SegmentCache } from './segment-file.ts';
+import { isSnapshot, SNAPSHOT, type SnapshotFile } from './snapshot-file.ts';
+import { COLLECTIONS, StoreError, type Change, type CollectionName, type Erasure, type ErasureCount } from './store.ts';
 
 export interface DurableStoreOptions {
   logger?: Logger;
-  /** Rewrite the snapshot once this many journal bytes were appended since the last one (default 64 MiB). */
+  /** Compact once this many journal bytes were appended since the last compaction (default 16 MiB). */
   checkpointBytes?: number;
+  /** Entries per history segment file (default 512: a page query parses about as much as it needs). */
+  segmentEntries?: number;
 }
 
-interface SnapshotFile {
-  format: 1;
-  /** Journal sequence number the snapshot includes. */
-  seq: number;
-  savedAt: number;
-  collections: Partial<Record<CollectionName, [string, unknown][]>>;
-}
-
-/** One journal line (short keys: it is written thousands of times per second). */
-interface JournalLine {
-  q: number;
-  /** A skip line: sequence numbers from `s` to `q` are missing from the journal and covered by the snapshot. */
-  s?: number;
-  p?: [CollectionName, string, unknown][];
-  d?: [CollectionName, string][];
-  e?: Reservation[];
-  a?: ActivityEntry[];
-}
-
-const SNAPSHOT = 'snapshot.json';
-const JOURNAL = 'journal.jsonl';
-const NL = 0x0a;
 
 interface Waiter {
   resolve: () => void;
@@ -67,23 +47,25 @@ interface Waiter {
 }
 
 export class DurableStore extends MemoryStore {
-  private readonly log: Logger;
-  private readonly checkpointBytes: number;
+  readonly log: Logger;
+  readonly checkpointBytes: number;
+  readonly segmentEntries: number;
   /** The journal; its size is the bytes known to hold whole, acknowledged lines. */
-  private journal!: AppendFile;
-  private snapshot!: Low<SnapshotFile>;
+  journal!: AppendFile;
+  /** History segment files listed by the snapshot, in position order per kind. */
+  segments: FileSegment<Reservation | ActivityEntry>[] = [];
+  readonly cache = new SegmentCache();
   private seq = 0;
   private durableSeq = 0;
-  private snapshotSeq = 0;
-  private bytesSinceSnapshot = 0;
+  /** Journal bytes appended since the last compaction. */
+  bytesSinceCompaction = 0;
   private pendingLines: string[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
-  private checkpointing: Promise<void> | undefined;
+  /** While the journal file is being replaced, appends wait (their commits are queued, not refused). */
+  private swapping = false;
   private recovering: Promise<boolean> | undefined;
-  /** Consistent copies running (withConsistentFiles): no snapshot is rewritten meanwhile. */
-  private copies = 0;
-  private copiesDone: Promise<void> = Promise.resolve();
+  private readonly compactor: Compactor;
 
   private constructor(
     readonly dir: string,
@@ -91,17 +73,24 @@ export class DurableStore extends MemoryStore {
   ) {
     super();
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'store', dir });
-    this.checkpointBytes = opts.checkpointBytes ?? 64 * 1024 * 1024;
+    this.checkpointBytes = opts.checkpointBytes ?? 16 * 1024 * 1024;
+    this.segmentEntries = opts.segmentEntries ?? 512;
+    this.compactor = new Compactor(this);
   }
 
-  /** Opens (or creates) the store in `dir`, recovering from a torn journal tail or a corrupt snapshot. */
+  /** Opens (or creates) the store in `dir`, recovering from a torn journal tail, migrating an earlier format. */
   static async open(dir: string, opts: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(dir, opts);
     await ensureDir(dir);
     await lockFolder(dir, store.log);
     try {
-      await store.load();
+      const migrate = await store.load();
+      if (migrate) {
+        store.log.warn({ from: 'snapshot format 1' }, 'store written by an earlier release: compacting its journal into history segments');
+        await store.compact();
+      }
     } catch (err) {
+      await store.journal?.close().catch(() => undefined);
       await rm(join(dir, LOCK), { force: true });
       throw err;
     }
@@ -113,108 +102,103 @@ export class DurableStore extends MemoryStore {
     return this.durableSeq;
   }
 
+  /** The retention cutoff in force (history before it is hidden now and dropped by compaction). */
+  get historyCutoff(): number {
+    return this.cutoff;
+  }
+
+  /** Positions the next ended reservation and activity entry get. */
+  nextPositions(): { ended: number; activity: number } {
+    return { ended: this.recent.ended.first + this.recent.ended.count, activity: this.recent.activity.first + this.recent.activity.count };
+  }
+
+  get recentHistory(): RecentHistory {
+    return this.recent;
+  }
+
+  /** The live collections as snapshot entries (values are shared: they are never mutated in place). */
+  liveEntries(): SnapshotFile['collections'] {
+    const collections: SnapshotFile['collections'] = {};
+    for (const c of COLLECTIONS) collections[c] = [...(this.maps[c] as Map<string, unknown>).entries()];
+    return collections;
+  }
+
   // ------------------------------------------------------------------------------------------------ open
 
-  private async load(): Promise<void> {
-    // Temp files of snapshot writes that never got renamed: a crash mid-write.
-    for (const name of await readdir(this.dir)) if (name.endsWith('.tmp')) await rm(join(this.dir, name), { force: true });
-
-    this.snapshot = new Low<SnapshotFile>(new DurableJSONFile<SnapshotFile>(join(this.dir, SNAPSHOT)), emptySnapshot());
+  /** Loads the files; resolves true when the folder is of an earlier format and must be compacted now. */
+  private async load(): Promise<boolean> {
+    // Temp files of durable writes that never got renamed: a crash mid-write.
+    await ensureDir(join(this.dir, HISTORY_DIR));
+    for (const sub of ['', HISTORY_DIR]) {
+      for (const name of await readdir(join(this.dir, sub))) if (name.endsWith('.tmp')) await rm(join(this.dir, sub, name), { force: true });
+    }
+    const snapFile = new DurableJSONFile<SnapshotFile>(join(this.dir, SNAPSHOT));
     let snap: SnapshotFile | undefined;
+    let corrupt = false;
     try {
-      await this.snapshot.read();
-      snap = this.snapshot.data;
-      if (!isSnapshot(snap)) throw new CorruptFileError('snapshot has an unknown shape');
+      snap = (await snapFile.read()) ?? undefined;
+      if (snap !== undefined && !isSnapshot(snap)) throw new CorruptFileError('snapshot has an unknown shape');
     } catch (err) {
       if (!(err instanceof CorruptFileError)) throw err;
       const aside = join(this.dir, `${SNAPSHOT}.corrupt-${Date.now()}`);
       await rename(join(this.dir, SNAPSHOT), aside);
       this.log.error({ err: err.message, aside }, 'snapshot is corrupt: set aside, rebuilding the live state from the journal');
       snap = undefined;
-      this.snapshot.data = emptySnapshot();
+      corrupt = true;
     }
     this.maps = emptyMaps();
+    this.recent = new RecentHistory();
+    this.segments = [];
+    this.cutoff = 0;
+    const snapshotSeq = snap?.seq ?? 0;
     if (snap) {
       for (const c of COLLECTIONS) {
         const m = this.maps[c] as Map<string, unknown>;
         for (const [k, v] of snap.collections[c] ?? []) m.set(k, v);
       }
-      this.snapshotSeq = snap.seq;
+    }
+    if (snap?.history) {
+      const h = snap.history;
+      for (const name of h.segments) this.segments.push(await FileSegment.open(this.dir, name, this.cache));
+      this.recent.ended.first = h.nextEnded;
+      this.recent.activity.first = h.nextActivity;
+      this.cutoff = h.cutoff;
     }
     this.touchAll();
-    await this.replayJournal(snap?.seq ?? 0);
-    this.log.info(
-      { seq: this.seq, snapshotSeq: this.snapshotSeq, ended: this.ended.length, activity: this.activity.length },
-      'store opened',
-    );
-  }
-
-  private async replayJournal(snapshotSeq: number): Promise<void> {
+    // Format 2 covers every line up to its seq, history included; format 1 covered live state only.
+    const historyInJournal = snap?.format !== 2;
+    this.seq = 0;
     const path = join(this.dir, JOURNAL);
-    const { file, data: buf } = await AppendFile.open(path);
-    try {
-      await this.readJournal(path, file, buf, snapshotSeq);
-    } catch (err) {
-      await file.close();
-      throw err;
-    }
+    const { file, data } = await AppendFile.open(path);
     this.journal = file;
-    if (this.seq < snapshotSeq) {
-      this.log.error({ journalSeq: this.seq, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
+    const { first, last } = await readJournal(path, file, data, this.log, (line) => {
+      if (line.s !== undefined) return;
+      if (line.q > snapshotSeq) this.applyLine(line);
+      else if (historyInJournal) this.recent.push({ ...(line.e ? { ended: line.e } : {}), ...(line.a ? { activity: line.a } : {}) });
+    });
+    // A snapshot is written only by a compaction, which also shortens the journal: without a readable snapshot the
+    // journal must hold every commit from the first.
+    if (first > snapshotSeq + 1 || (corrupt && first !== 1) || (!snap && first > 1)) {
+      throw new StoreError('CORRUPT', `${path}: the journal starts at ${first} but the snapshot covers only up to ${snapshotSeq}; refusing to open with commits missing`);
+    }
+    await this.removeUnlisted(new Set(snap?.history?.segments ?? []));
+    this.seq = Math.max(last, snapshotSeq);
+    if (last !== 0 && last < snapshotSeq) {
+      this.log.error({ journalSeq: last, snapshotSeq }, 'journal is shorter than the snapshot: history after it is missing');
       // The next start must find the sequence continuous: a skip line says the missing numbers are in the snapshot.
-      await file.append(Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: this.seq + 1 } satisfies JournalLine)), 'utf8'));
-      this.seq = snapshotSeq;
+      await file.append(Buffer.from(frameLine(JSON.stringify({ q: snapshotSeq, s: last + 1 } satisfies JournalLine)), 'utf8'));
     }
     this.durableSeq = this.seq;
+    this.bytesSinceCompaction = file.size;
+    this.log.info({ seq: this.seq, snapshotSeq, segments: this.segments.length, recent: this.recent.activity.count + this.recent.ended.count }, 'store opened');
+    return snap?.format === 1 || (corrupt && this.recent.activity.count + this.recent.ended.count > 0);
   }
 
-  /** Applies the journal's lines; a torn tail is cut off, a damaged line before intact ones refuses the open. */
-  private async readJournal(path: string, file: AppendFile, buf: Buffer, snapshotSeq: number): Promise<void> {
-    let pos = 0;
-    let good = 0;
-    let expected = 0;
-    let badAt = -1;
-    let lineNo = 0;
-    let why = '';
-    while (pos < buf.length) {
-      lineNo++;
-      const nl = buf.indexOf(NL, pos);
-      if (nl < 0) {
-        badAt = pos; // a line without its newline: the append was cut short
-        why = 'no newline';
-        break;
-      }
-      const parsed = parseLine(buf.toString('utf8', pos, nl));
-      const line = parsed.ok ? (parsed.value as JournalLine) : undefined;
-      if (!line || typeof line.q !== 'number') {
-        badAt = pos;
-        why = parsed.ok ? 'no sequence number' : parsed.why;
-        break;
-      }
-      const first = line.s ?? line.q;
-      if (expected !== 0 && first !== expected) {
-        throw new StoreError('CORRUPT', `${path} line ${lineNo}: journal sequence jumps from ${expected - 1} to ${line.q} at byte ${pos}`);
-      }
-      expected = line.q + 1;
-      if (line.s === undefined) {
-        if (line.q > snapshotSeq) this.applyLine(line);
-        else this.applyHistory(line);
-      }
-      this.seq = line.q;
-      pos = nl + 1;
-      good = pos;
-    }
-    if (badAt >= 0) {
-      // Tolerated only at the tail: everything after the bad spot must be unparseable too (a torn append).
-      const rest = buf.subarray(badAt);
-      if (containsValidLine(rest)) {
-        throw new StoreError(
-          'CORRUPT',
-          `${path} line ${lineNo} (byte ${badAt}) is damaged (${why}) but later lines are intact; refusing to drop data`,
-        );
-      }
-      this.log.warn({ at: badAt, line: lineNo, why, bytes: buf.length - badAt }, 'journal ends with a torn write: cutting it off');
-      await file.cut(good);
+  /** Segment files no snapshot lists: written by a compaction that did not finish, or dropped by one that did. */
+  async removeUnlisted(listed: ReadonlySet<string>): Promise<void> {
+    for (const name of await readdir(join(this.dir, HISTORY_DIR))) {
+      const rel = `${HISTORY_DIR}/${name}`;
+      if (!listed.has(rel)) await rm(join(this.dir, rel), { force: true });
     }
   }
 
@@ -224,12 +208,43 @@ export class DurableStore extends MemoryStore {
     if (line.d) change.del = line.d.map(([c, key]) => ({ c, key }));
     if (line.e) change.ended = line.e;
     if (line.a) change.activity = line.a;
+    if (line.c !== undefined) change.historyCutoff = line.c;
     this.apply(change);
   }
 
-  private applyHistory(line: JournalLine): void {
-    if (line.e) this.pushEnded(line.e);
-    if (line.a) for (const a of line.a) this.activity.push(a);
+  // ------------------------------------------------------------------------------------------------ history
+
+  protected override endedSegments(): readonly Segment<Reservation>[] {
+    return [...(this.segments.filter((s) => s.kind === 'ended') as FileSegment<Reservation>[]), this.recent.ended];
+  }
+
+  protected override activitySegments(): readonly Segment<ActivityEntry>[] {
+    return [...(this.segments.filter((s) => s.kind === 'activity') as FileSegment<ActivityEntry>[]), this.recent.activity];
+  }
+
+  /** Recent entries stay until a compaction moves them to segments: their positions must not shift before. */
+  protected override dropsRecent(): boolean {
+    return false;
+  }
+
+  override async erasePerson(e: Erasure): Promise<ErasureCount> {
+    this.assertOpen();
+    return this.compactor.run(e);
+  }
+
+  /** Folds the journal into a new snapshot and history segments now (it also runs by itself in the background). */
+  async compact(): Promise<void> {
+    this.assertOpen();
+    await this.compactor.run();
+  }
+
+  /**
+   * Runs `fn` while compaction and erasure wait (commits go on appending): the files listed, each up to its `bytes`,
+   * are a consistent copy of the store. Names are relative to the store folder.
+   */
+  withConsistentFiles<T>(fn: (files: ConsistentFile[]) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.compactor.paused(fn);
   }
 
   // ------------------------------------------------------------------------------------------------ writes
@@ -240,17 +255,18 @@ export class DurableStore extends MemoryStore {
     if (change.del?.length) line.d = change.del.map((d) => [d.c, d.key]);
     if (change.ended?.length) line.e = change.ended;
     if (change.activity?.length) line.a = change.activity;
+    if (change.historyCutoff !== undefined) line.c = change.historyCutoff;
     this.pendingLines.push(frameLine(JSON.stringify(line)));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      this.flushing ??= this.flushLoop();
+      if (!this.swapping) this.flushing ??= this.flushLoop();
     });
   }
 
   /** Writes everything pending with one write and one fdatasync, repeatedly, until nothing is pending. */
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pendingLines.length > 0) {
+      while (this.pendingLines.length > 0 && !this.swapping) {
         const lines = this.pendingLines;
         const waiters = this.waiters;
         const upTo = this.seq;
@@ -265,15 +281,39 @@ export class DurableStore extends MemoryStore {
           return;
         }
         this.durableSeq = upTo;
-        this.bytesSinceSnapshot += data.length;
+        this.bytesSinceCompaction += data.length;
         for (const w of waiters) w.resolve();
-        // Memory equals the durable state exactly when nothing is pending: the only safe moment to snapshot it.
-        if (this.pendingLines.length === 0 && this.bytesSinceSnapshot >= this.checkpointBytes && !this.checkpointing && this.copies === 0) {
-          this.checkpointing = this.checkpoint().finally(() => (this.checkpointing = undefined));
-        }
+        if (this.bytesSinceCompaction >= this.checkpointBytes && !this.closed) this.compactor.soon();
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /**
+   * Waits until memory equals the durable state (nothing pending, no append in flight) and returns with it so: the
+   * caller's next synchronous steps see a state that is exactly the journal up to `durableSequence`.
+   */
+  async quiescent(): Promise<void> {
+    while (this.flushing || this.pendingLines.length > 0) {
+      if (this.flushing) await this.flushing;
+      else this.flushing = this.flushLoop();
+    }
+  }
+
+  /** Replaces the journal with its bytes from `from` on (the lines after a snapshot), appends held meanwhile. */
+  async swapJournal(from: number, replace: (tail: Buffer) => Promise<void>): Promise<void> {
+    this.swapping = true;
+    try {
+      while (this.flushing) await this.flushing;
+      await replace(await readRange(join(this.dir, JOURNAL), from, this.journal.size));
+      await this.journal.close();
+      const { file } = await AppendFile.open(join(this.dir, JOURNAL));
+      this.journal = file;
+      this.bytesSinceCompaction = file.size;
+    } finally {
+      this.swapping = false;
+      if (this.pendingLines.length > 0 && !this.failure) this.flushing ??= this.flushLoop();
     }
   }
 
@@ -303,13 +343,9 @@ export class DurableStore extends MemoryStore {
         await rm(probe, { force: true });
       }
       try {
+        await this.compactor.idle();
         await this.journal.cut(this.journal.size);
         await this.journal.close();
-        this.seq = 0;
-        this.snapshotSeq = 0;
-        this.ended = [];
-        this.endedById = new Map();
-        this.activity = [];
         await this.load();
         this.failure = undefined;
         this.log.warn('store writes again: memory rebuilt from the files');
@@ -322,88 +358,15 @@ export class DurableStore extends MemoryStore {
     return this.recovering;
   }
 
-  /** Writes the live state as of the durable sequence number. Must be called when nothing is pending. */
-  private checkpoint(): Promise<void> {
-    const collections: SnapshotFile['collections'] = {};
-    for (const c of COLLECTIONS) collections[c] = [...(this.maps[c] as Map<string, unknown>).entries()];
-    const seq = this.durableSeq;
-    this.snapshot.data = { format: 1, seq, savedAt: Date.now(), collections };
-    this.bytesSinceSnapshot = 0;
-    // Low.write hands the data to the adapter, which serialises it before its first await.
-    return this.snapshot.write().then(
-      () => {
-        this.snapshotSeq = seq;
-        this.log.debug({ seq }, 'snapshot written');
-      },
-      (err: unknown) => this.log.error({ err }, 'snapshot write failed; the journal still holds everything'),
-    );
-  }
-
-  /**
-   * Runs `fn` with the store's files in a state a copy can read while writes go on (an online backup): it waits for
-   * a snapshot rewrite in progress, holds further ones off until `fn` settles, and hands `fn` each file of the store's
-   * folder (names relative to it) with the number of leading bytes to copy. The snapshot does not change meanwhile;
-   * the journal is append-only and its first `bytes` bytes are whole, acknowledged lines, every commit acknowledged
-   * before this call among them, so commits can go on appending while the copy reads that prefix.
-   */
-  async withConsistentFiles<T>(fn: (files: { name: string; bytes: number }[]) => Promise<T>): Promise<T> {
-    if (this.closed) throw new StoreError('CLOSED', 'store is closed');
-    this.copies++;
-    let done!: () => void;
-    const finished = new Promise<void>((r) => (done = r));
-    const before = this.copiesDone;
-    this.copiesDone = before.then(() => finished);
-    try {
-      if (this.checkpointing) await this.checkpointing;
-      const files: { name: string; bytes: number }[] = [];
-      const snapshotBytes = await stat(join(this.dir, SNAPSHOT)).then((s) => s.size, () => undefined);
-      if (snapshotBytes !== undefined) files.push({ name: SNAPSHOT, bytes: snapshotBytes });
-      files.push({ name: JOURNAL, bytes: this.journal.size });
-      return await fn(files);
-    } finally {
-      this.copies--;
-      done();
-    }
-  }
-
   override async close(): Promise<void> {
     if (this.closed) return;
-    // Refuse new commits first; the ones already queued are flushed below.
+    // Refuse new commits first; the ones already queued are flushed below. The journal tail is read at next open.
     this.closed = true;
-    // A copy in progress reads the snapshot: the closing checkpoint waits for it.
-    await this.copiesDone;
     while (this.flushing) await this.flushing;
-    if (this.checkpointing) await this.checkpointing;
-    if (!this.failure && this.durableSeq > this.snapshotSeq) await this.checkpoint();
+    await this.compactor.idle();
     await this.journal.close();
     await rm(join(this.dir, LOCK), { force: true });
   }
 }
 
-function emptySnapshot(): SnapshotFile {
-  return { format: 1, seq: 0, savedAt: 0, collections: {} };
-}
-
-function isSnapshot(v: unknown): v is SnapshotFile {
-  if (typeof v !== 'object' || v === null) return false;
-  const s = v as Partial<SnapshotFile>;
-  if (s.format !== 1 || typeof s.seq !== 'number' || !Number.isInteger(s.seq) || s.seq < 0) return false;
-  if (typeof s.collections !== 'object' || s.collections === null) return false;
-  for (const [c, entries] of Object.entries(s.collections)) {
-    if (!(COLLECTIONS as readonly string[]).includes(c) || !Array.isArray(entries)) return false;
-    for (const e of entries) if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'object') return false;
-  }
-  return true;
-}
-
-function containsValidLine(buf: Buffer): boolean {
-  let pos = buf.indexOf(NL) + 1;
-  while (pos > 0 && pos < buf.length) {
-    const nl = buf.indexOf(NL, pos);
-    if (nl < 0) return false;
-    const l = parseLine(buf.toString('utf8', pos, nl));
-    if (l.ok && typeof (l.value as Partial<JournalLine> | null)?.q === 'number') return true;
-    pos = nl + 1;
-  }
-  return false;
-}
+export type { CollectionName };

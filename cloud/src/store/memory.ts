@@ -1,10 +1,15 @@
-import type { ActivityEntry, ActivityQuery, Reservation } from '../domain/model.ts';
+import type { ActivityEntry, Reservation } from '../domain/model.ts';
+import { activityPage, endedAt, endedPage, eraseActivity, eraseEnded, findEnded, MemorySegment, type Segment } from './history.ts';
 import {
   COLLECTIONS,
   StoreError,
+  type ActivityPageQuery,
   type Change,
   type CollectionName,
+  type Erasure,
+  type ErasureCount,
   type LiveCollections,
+  type Page,
   type PastReservationQuery,
   type Store,
   type StoreHealth,
@@ -18,16 +23,52 @@ export function emptyMaps(): Maps {
   return maps as Maps;
 }
 
+/** The history entries held in memory: all of it in the memory store, the part not yet compacted in the file store. */
+export class RecentHistory {
+  ended = new MemorySegment<Reservation>([], 0, endedAt);
+  activity = new MemorySegment<ActivityEntry>([], 0, (a) => a.at);
+
+  push(change: Pick<Change, 'ended' | 'activity'>): void {
+    if (change.ended) for (const r of change.ended) this.ended.push(r);
+    if (change.activity) for (const a of change.activity) this.activity.push(a);
+  }
+
+  /** Drops the oldest `ended` and `activity` entries (they were moved elsewhere, or fell out of retention). */
+  shift(ended: number, activity: number): void {
+    this.ended.shift(ended);
+    this.activity.shift(activity);
+  }
+
+  /** Applies an erasure in place; returns what it changed. */
+  erase(e: Erasure): ErasureCount {
+    const count = { ended: 0, activity: 0 };
+    const ended = this.ended.entries;
+    for (let i = 0; i < ended.length; i++) {
+      const r = eraseEnded(ended[i]!, e);
+      if (!r) continue;
+      ended[i] = r;
+      count.ended++;
+    }
+    const activity = this.activity.entries;
+    for (let i = 0; i < activity.length; i++) {
+      const a = eraseActivity(activity[i]!, e);
+      if (!a) continue;
+      activity[i] = a;
+      count.activity++;
+    }
+    return count;
+  }
+}
+
 /**
- * The in-memory store, and the in-memory half of the durable one: live collections in Maps, history in arrays.
- * `persist` is where a subclass makes a change durable.
+ * The in-memory store, and the in-memory half of the durable one: live collections in Maps, history in memory
+ * segments queried by the rules of history.ts. `persist` is where a subclass makes a change durable.
  */
 export class MemoryStore implements Store {
   protected maps: Maps = emptyMaps();
-  protected ended: Reservation[] = [];
-  /** Position in `ended` by id (the last one wins if an id ever ended twice). */
-  protected endedById = new Map<string, number>();
-  protected activity: ActivityEntry[] = [];
+  protected recent = new RecentHistory();
+  /** History before this time (epoch ms) is out of retention. */
+  protected cutoff = 0;
   /** Commits that touched each collection (see `revision`). */
   private readonly revisions = new Map<CollectionName, number>();
   protected closed = false;
@@ -81,8 +122,8 @@ export class MemoryStore implements Store {
   protected apply(change: Change): void {
     if (change.del) for (const d of change.del) this.touch(d.c).delete(d.key);
     if (change.put) for (const p of change.put) (this.touch(p.c) as Map<string, unknown>).set(p.key, p.value);
-    if (change.ended) this.pushEnded(change.ended);
-    if (change.activity) for (const a of change.activity) this.activity.push(a);
+    this.recent.push(change);
+    if (change.historyCutoff !== undefined && change.historyCutoff > this.cutoff) this.retain(change.historyCutoff);
   }
 
   /** After `maps` is replaced wholesale (a snapshot loaded): every derived index is stale. */
@@ -95,46 +136,58 @@ export class MemoryStore implements Store {
     return this.maps[c];
   }
 
-  protected pushEnded(rs: Reservation[]): void {
-    for (const r of rs) this.endedById.set(r.id, this.ended.push(r) - 1);
+  /** Every segment of ended reservations, and of activity (a durable store adds its files). */
+  protected endedSegments(): readonly Segment<Reservation>[] {
+    return [this.recent.ended];
+  }
+  protected activitySegments(): readonly Segment<ActivityEntry>[] {
+    return [this.recent.activity];
   }
 
-  pastReservation(id: string): Reservation | undefined {
+  async pastReservation(id: string): Promise<Reservation | undefined> {
     this.assertOpen();
-    const i = this.endedById.get(id);
-    return i === undefined ? undefined : this.ended[i];
+    return findEnded(this.endedSegments(), id, this.cutoff);
   }
 
-  queryActivity(q: ActivityQuery): ActivityEntry[] {
+  async queryActivity(q: ActivityPageQuery): Promise<Page<ActivityEntry>> {
     this.assertOpen();
-    const limit = q.limit ?? 10_000;
-    const out: ActivityEntry[] = [];
-    for (const a of this.activity) {
-      if (q.type !== undefined && a.type !== q.type) continue;
-      if (q.bankId !== undefined && a.bankId !== q.bankId) continue;
-      if (q.from !== undefined && a.at < q.from) continue;
-      if (q.to !== undefined && a.at >= q.to) continue;
-      out.push(a);
-    }
-    // Entries are appended in commit order; a clock step backwards must not break the oldest-first promise.
-    out.sort((x, y) => x.at - y.at);
-    return out.length > limit ? out.slice(0, limit) : out;
+    return activityPage(this.activitySegments(), q, this.cutoff);
   }
 
-  pastReservations(q: PastReservationQuery): Reservation[] {
+  async pastReservations(q: PastReservationQuery): Promise<Page<Reservation>> {
     this.assertOpen();
-    const out: Reservation[] = [];
-    for (let i = this.ended.length - 1; i >= 0 && out.length < q.limit; i--) {
-      const r = this.ended[i]!;
-      if (q.bankId !== undefined && r.bankId !== q.bankId) continue;
-      if (q.recipientId !== undefined && r.recipient.id !== q.recipientId) continue;
-      out.push(r);
-    }
-    return out;
+    return endedPage(this.endedSegments(), q, this.cutoff);
   }
 
-  historySize(): { ended: number; activity: number } {
-    return { ended: this.ended.length, activity: this.activity.length };
+  async historySize(): Promise<{ ended: number; activity: number }> {
+    this.assertOpen();
+    const sum = (segs: readonly { count: number }[]): number => segs.reduce((n, s) => n + s.count, 0);
+    return { ended: sum(this.endedSegments()), activity: sum(this.activitySegments()) };
+  }
+
+  async dropHistoryBefore(before: number): Promise<void> {
+    if (before > this.cutoff) await this.commit({ historyCutoff: before });
+  }
+
+  private retain(before: number): void {
+    this.cutoff = before;
+    if (!this.dropsRecent()) return;
+    // The memory store holds everything in its one segment per kind: the oldest entries go now.
+    let ended = 0;
+    while (ended < this.recent.ended.entries.length && endedAt(this.recent.ended.entries[ended]!) < before) ended++;
+    let activity = 0;
+    while (activity < this.recent.activity.entries.length && this.recent.activity.entries[activity]!.at < before) activity++;
+    this.recent.shift(ended, activity);
+  }
+
+  /** Whether retention may drop entries of `recent` at once (the file store moves them to segments first). */
+  protected dropsRecent(): boolean {
+    return true;
+  }
+
+  async erasePerson(e: Erasure): Promise<ErasureCount> {
+    this.assertOpen();
+    return this.recent.erase(e);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@
  */
 import type {
   ActivityEntry,
-  ActivityQuery,
+  ActivityType,
   Bank,
   Carrier,
   CarrierCode,
@@ -95,12 +95,51 @@ export interface Change {
   /** Ended reservations, moved out of the live state. */
   ended?: Reservation[];
   activity?: ActivityEntry[];
+  /** History before this time (epoch ms) is out of retention from this commit on (see `dropHistoryBefore`). */
+  historyCutoff?: number;
 }
 
+/**
+ * A page of history and where the next one starts. `nextCursor` is absent on the last page; a cursor is opaque to
+ * callers and stays valid across compactions and restarts (it names a position in the history, not a file).
+ */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** Ended reservations, newest first (the order they ended in). */
 export interface PastReservationQuery {
   bankId?: string;
   recipientId?: string;
   limit: number;
+  cursor?: string;
+}
+
+/** Activity entries, oldest first by time (`at`, then the order they were recorded in). */
+export interface ActivityPageQuery {
+  type?: ActivityType;
+  bankId?: string;
+  recipientId?: string;
+  /** Inclusive lower and exclusive upper bound, epoch ms. */
+  from?: number;
+  to?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/** How a person's data in history is replaced (see `Store.erasePerson`). */
+export interface Erasure {
+  /** The recipient, party or actor id whose links are cut. */
+  subjectId: string;
+  /** The id that stands in for it afterwards: the events stay linked to one another, no longer to the person. */
+  replacementId: string;
+}
+
+/** What an erasure changed. */
+export interface ErasureCount {
+  ended: number;
+  activity: number;
 }
 
 export class StoreError extends CloudError<'CLOSED' | 'WRITE_FAILED' | 'CORRUPT' | 'LOCKED'> {
@@ -134,14 +173,40 @@ export interface Store {
   commit(change: Change): Promise<void>;
   /** Whether commits are taken now, and if not, why. */
   health(): StoreHealth;
-  /** Activity entries matching `q`, oldest first. */
-  queryActivity(q: ActivityQuery): ActivityEntry[];
+  /** One page of the activity entries matching `q`, oldest first. */
+  queryActivity(q: ActivityPageQuery): Promise<Page<ActivityEntry>>;
   /** The ended reservation with this id, if any. */
-  pastReservation(id: string): Reservation | undefined;
-  /** Ended reservations, newest first. */
-  pastReservations(q: PastReservationQuery): Reservation[];
+  pastReservation(id: string): Promise<Reservation | undefined>;
+  /** One page of ended reservations, newest first. */
+  pastReservations(q: PastReservationQuery): Promise<Page<Reservation>>;
   /** Number of ended reservations and activity entries held. */
-  historySize(): { ended: number; activity: number };
+  historySize(): Promise<{ ended: number; activity: number }>;
+  /**
+   * History older than `before` (epoch ms; by `endedAt` of a reservation, `at` of an activity entry) is dropped,
+   * now or at the next compaction of a durable store; queries stop answering it at once.
+   */
+  dropHistoryBefore(before: number): Promise<void>;
+  /**
+   * Replaces a person's links and free text in history (recipient, parties, actor, notes, tracking ids of their
+   * parcels); the events are kept. Durable when it resolves.
+   */
+  erasePerson(e: Erasure): Promise<ErasureCount>;
   /** Flushes and releases files; later calls reject with StoreError('CLOSED'). */
   close(): Promise<void>;
+}
+
+/** The first activity entry matching `q` (oldest first) for which `pred` holds, read page by page. */
+export async function findActivity(
+  store: Pick<Store, 'queryActivity'>,
+  q: Omit<ActivityPageQuery, 'limit' | 'cursor'>,
+  pred: (a: ActivityEntry) => boolean,
+): Promise<ActivityEntry | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.queryActivity({ ...q, limit: 1000, ...(cursor !== undefined ? { cursor } : {}) });
+    const hit = page.items.find(pred);
+    if (hit) return hit;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return undefined;
 }

@@ -15,7 +15,7 @@ t.test('sequence alerts are activity alerts naming the controller and the seqs; 
   stop();
   source.emit('sequence-alert', { bankId: 'b1', controllerId: 'ctl-2', kind: 'event-ahead', fromSeq: 1, toSeq: 1, count: 1, detail: 'after stop' });
   await new Promise((r) => setImmediate(r));
-  const alerts = service.store.queryActivity({ type: 'alert', bankId: 'b1' });
+  const alerts = (await service.store.queryActivity({ type: 'alert', bankId: 'b1', limit: 100 })).items;
   t.same(
     alerts.map((a) => [a.actor, a.detail]),
     [

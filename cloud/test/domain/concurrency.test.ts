@@ -78,8 +78,11 @@ t.test('pickup and carrier codes are never stored in plain text', async (t) => {
   }
   t.equal(new Set(codes).size, codes.length, 'distinct codes');
   await store.close();
-  for (const name of await readdir(dir)) {
-    const text = await readFile(join(dir, name), 'utf8');
+  // Every file of the store, history segments included.
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const name = join(e.parentPath, e.name);
+    const text = await readFile(name, 'utf8');
     for (const c of [...codes, cc.code]) t.notOk(text.includes(`"${c}"`) || text.includes(`:${c},`), `${name} does not hold ${c}`);
   }
   store = await DurableStore.open(dir);

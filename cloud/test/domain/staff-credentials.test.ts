@@ -54,8 +54,11 @@ t.test('issue a PIN: drawn once, kept sealed with a keyed lookup hash, never sto
   t.match(activity[0], { actor: admin, detail: /issued operator staff-pin/ });
 
   await store.close();
-  for (const name of await readdir(dir)) {
-    const text = await readFile(join(dir, name), 'utf8');
+  // Every file of the store, history segments included.
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const name = join(e.parentPath, e.name);
+    const text = await readFile(name, 'utf8');
     t.notOk(text.includes(`"${r.code}"`), `${name} does not hold the PIN in clear`);
   }
 });

@@ -26,7 +26,7 @@ t.test('the access table and the registered routes are the same set', async (t) 
 t.test('every registered route: no token or a bad token is 401, a wrong role is 403, and nothing changes', async (t) => {
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   for (const { method, url } of ta.app.apiRoutes) {
     const key = accessKey(method, url);
     const entry = ROUTE_ACCESS[key]!;
@@ -53,7 +53,7 @@ t.test('every registered route: no token or a bad token is 401, a wrong role is 
       t.equal(res.json<{ error: { code: string } }>().error.code, 'FORBIDDEN');
     }
   }
-  t.equal(storeSnapshot(ta.store), before, 'no refused request changed the store');
+  t.equal(await storeSnapshot(ta.store), before, 'no refused request changed the store');
 });
 
 t.test('an unknown route is a 404 in the API error format', async (t) => {

@@ -16,6 +16,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/users': { username: 'new-user', password: 'long enough', role: 'operator' },
   'PATCH /api/v1/users/:userId': { role: 'operator' },
   'POST /api/v1/enterprises': { name: 'Other' },
+  'PATCH /api/v1/enterprises/:enterpriseId/history-retention': { historyRetentionDays: 365 },
   'POST /api/v1/divisions': { enterpriseId: 'ent', name: 'South' },
   'POST /api/v1/locations': { divisionId: 'div', name: 'Annex' },
   'POST /api/v1/banks': { locationId: 'loc', name: 'Second' },
@@ -29,6 +30,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/banks/:bankId/lockers/:number/open': { reason: 'jammed door' },
   'POST /api/v1/contacts': { name: 'New Person' },
   'PATCH /api/v1/contacts/:contactId': { name: 'Renamed Person' },
+  'POST /api/v1/contacts/:contactId/erase': null,
   'POST /api/v1/departments': { name: 'Legal' },
   'POST /api/v1/carriers': { name: 'Other Carrier' },
   'POST /api/v1/carriers/:carrierId/codes': { digits: 8 },
@@ -53,7 +55,7 @@ const QUERY_ROUTES = new Set([
 ]);
 
 /** Existing ids, so that only the id under test is unknown. */
-const EXISTING: Record<string, string> = { bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER' };
+const EXISTING: Record<string, string> = { enterpriseId: 'ent', bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER' };
 
 async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, string> }> {
   const ta = await makeTestApp({ recipientContactId: 'c-rec' });
@@ -82,7 +84,7 @@ t.test('every write route is in the table of example bodies', async (t) => {
 
 t.test('bodies: unknown fields, wrong types, arrays, huge, non-JSON, broken JSON, missing', async (t) => {
   const { ta, existing } = await setup(t);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   for (const { method, url } of ta.app.apiRoutes) {
     const key = accessKey(method, url);
     const example = BODIES[key];
@@ -113,12 +115,12 @@ t.test('bodies: unknown fields, wrong types, arrays, huge, non-JSON, broken JSON
     const none = await ta.app.inject({ method: method as 'POST', url: target, headers: ta.headers('admin') });
     t.equal(none.statusCode, 400, `${key}: no body -> 400`);
   }
-  t.equal(storeSnapshot(ta.store), before, 'the store is unchanged');
+  t.equal(await storeSnapshot(ta.store), before, 'the store is unchanged');
 });
 
 t.test('ids: unknown ids are 404 naming the id, malformed ids are 400 naming it', async (t) => {
   const { ta, existing } = await setup(t);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   for (const { method, url } of ta.app.apiRoutes) {
     const key = accessKey(method, url);
     const params = [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
@@ -142,12 +144,12 @@ t.test('ids: unknown ids are 404 naming the id, malformed ids are 400 naming it'
       t.equal(res.json<ErrorJson>().error.field, 'querystring.zz');
     }
   }
-  t.equal(storeSnapshot(ta.store), before, 'the store is unchanged');
+  t.equal(await storeSnapshot(ta.store), before, 'the store is unchanged');
 });
 
 t.test('dates and ranges are 422 naming the key; bad query values 400', async (t) => {
   const { ta } = await setup(t);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   const get = (qs: string) => ta.app.inject({ url: `/api/v1/activity?${qs}`, headers: ta.headers('admin') });
   for (const [qs, field] of [
     ['from=yesterday', 'querystring.from'],
@@ -168,7 +170,7 @@ t.test('dates and ranges are 422 naming the key; bad query values 400', async (t
   t.equal((await get('format=xml')).json<ErrorJson>().error.field, 'querystring.format');
   const list = await ta.app.inject({ url: '/api/v1/reservations?includeEnded=yes', headers: ta.headers('admin') });
   t.equal(list.json<ErrorJson>().error.field, 'querystring.includeEnded');
-  t.equal(storeSnapshot(ta.store), before, 'the store is unchanged');
+  t.equal(await storeSnapshot(ta.store), before, 'the store is unchanged');
 });
 
 t.test('fuzz: random JSON bodies and query strings on every route never get a 5xx', async (t) => {

@@ -12,7 +12,7 @@ t.test('POST /lockers: an XL locker at 0..10 cm is refused naming topCm; the sam
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
   await seedModel(ta.service);
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
 
   const refused = await ta.app.inject({ method: 'POST', url: '/api/v1/lockers', headers: ta.headers('admin'), payload: xl });
   t.equal(refused.statusCode, 400);
@@ -21,7 +21,7 @@ t.test('POST /lockers: an XL locker at 0..10 cm is refused naming topCm; the sam
   t.match(err.message, /topCm/, 'the message names topCm');
   t.match(err.message, /10 cm tall/, 'and the height of the door');
   t.match(err.message, /size XL compartment \(64 cm high inside\)/, 'and the height it must hold');
-  t.equal(storeSnapshot(ta.store), before, 'nothing was written');
+  t.equal(await storeSnapshot(ta.store), before, 'nothing was written');
 
   const created = await ta.app.inject({ method: 'POST', url: '/api/v1/lockers', headers: ta.headers('admin'), payload: { ...xl, topCm: 70 } });
   t.equal(created.statusCode, 201, created.body);

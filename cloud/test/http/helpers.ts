@@ -80,13 +80,13 @@ export async function makeTestApp(
 }
 
 /** Everything a store holds, as one comparable value: to prove a refused request changed nothing. */
-export function storeSnapshot(store: Store): string {
+export async function storeSnapshot(store: Store): Promise<string> {
   const live = Object.fromEntries(COLLECTIONS.map((c) => [c, store.list(c)]));
   return JSON.stringify({
     live,
-    history: store.historySize(),
-    activity: store.queryActivity({ limit: 100_000 }),
-    past: store.pastReservations({ limit: 100_000 }),
+    history: await store.historySize(),
+    activity: (await store.queryActivity({ limit: 100_000 })).items,
+    past: (await store.pastReservations({ limit: 100_000 })).items,
   });
 }
 

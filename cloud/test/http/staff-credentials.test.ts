@@ -78,7 +78,7 @@ t.test('issue a PIN (shown once), list, revoke: the revoked one is no longer liv
 t.test('bad input on each field is a 4xx naming it, and stores nothing', async (t) => {
   const { ta, opId, post } = await setup(t);
   const base = { role: 'operator', subjectId: opId, kind: 'staff-pin' };
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   const cases: Array<[Record<string, unknown>, number, string]> = [
     [{ ...base, role: 'recipient' }, 400, 'body.role'],
     [{ ...base, role: undefined }, 400, 'body.role'],
@@ -104,13 +104,13 @@ t.test('bad input on each field is a 4xx naming it, and stores nothing', async (
   const del = await ta.app.inject({ method: 'DELETE', url: '/api/v1/staff-credentials/sc-none', headers: ta.headers('admin') });
   t.equal(del.statusCode, 404);
   t.equal(del.json<ErrorJson>().error.field, 'params.staffCredentialId');
-  t.equal(storeSnapshot(ta.store), before, 'nothing stored');
+  t.equal(await storeSnapshot(ta.store), before, 'nothing stored');
 });
 
 t.test('only admins: operators, carriers and recipients get 403, nobody signed in 401', async (t) => {
   const { ta, opId, post } = await setup(t);
   const made = (await post({ role: 'operator', subjectId: opId, kind: 'staff-pin', code: '2468' })).json<{ staffCredential: Cred }>();
-  const before = storeSnapshot(ta.store);
+  const before = await storeSnapshot(ta.store);
   for (const role of ['operator', 'carrier', 'recipient'] as const) {
     const calls = [
       { method: 'POST' as const, url: '/api/v1/staff-credentials', payload: { role: 'operator', subjectId: opId, kind: 'staff-pin' } },
@@ -124,7 +124,7 @@ t.test('only admins: operators, carriers and recipients get 403, nobody signed i
     }
   }
   t.equal((await ta.app.inject({ url: '/api/v1/staff-credentials' })).statusCode, 401);
-  t.equal(storeSnapshot(ta.store), before, 'refused calls change nothing');
+  t.equal(await storeSnapshot(ta.store), before, 'refused calls change nothing');
 });
 
 t.test('in the OpenAPI document', async (t) => {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { LockerService } from '../../src/domain/service.ts';
 import { DurableStore } from '../../src/store/durable.ts';
+import { prng } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
 const KILLS_PER_LANE = Number(process.env.PORTIER_KILLS_PER_LANE ?? 6);
@@ -22,16 +23,6 @@ const ADMIN = { user: 'admin', password: 'kill-test-password' };
 const seed = Number(process.env.PORTIER_KILL_SEED ?? Date.now() % 1_000_000);
 const startMs: number[] = [];
 
-/** Small seeded PRNG so a failing run can be replayed with PORTIER_KILL_SEED. */
-function prng(s: number): () => number {
-  let x = s >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 async function seedStore(dataDir: string): Promise<void> {
   const store = await DurableStore.open(join(dataDir, 'store'));

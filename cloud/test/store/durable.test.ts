@@ -2,7 +2,7 @@ import t from 'tap';
 import { appendFile, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { sampleBank, sampleReservation } from '../../src/store/contract.ts';
+import { sampleActivity, sampleBank, sampleReservation } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { seed, tempDir } from './helpers.ts';
 import { writeFileDurable } from '../../src/store/durable-file.ts';
@@ -19,8 +19,8 @@ function captureLogger(): { logger: pino.Logger; lines: () => { level: number; m
 t.test('a torn last journal line is cut off at open, with a log line, and writing goes on', async (t) => {
   const dir = await tempDir(t);
   await seed(dir, 3);
-  // The snapshot written at close holds everything; drop it so the journal alone is replayed.
-  await rm(join(dir, 'snapshot.json'));
+  // No compaction ran: the journal alone holds everything.
+  await rm(join(dir, 'snapshot.json'), { force: true });
   await appendFile(join(dir, 'journal.jsonl'), '{"q":5,"p":[["banks","b9",{"id":"b9"');
   const cap = captureLogger();
   const s = await DurableStore.open(dir, { logger: cap.logger });
@@ -47,7 +47,7 @@ t.test('zeros after the last good line (a crash after the size grew) are a torn 
 t.test('a damaged line followed by good ones is refused, not silently dropped', async (t) => {
   const dir = await tempDir(t);
   await seed(dir, 3);
-  await rm(join(dir, 'snapshot.json'));
+  await rm(join(dir, 'snapshot.json'), { force: true });
   const j = join(dir, 'journal.jsonl');
   const lines = (await readFile(j, 'utf8')).split('\n');
   lines[1] = '{"q":2,garbage';
@@ -65,7 +65,7 @@ t.test('a corrupt snapshot is set aside and the state rebuilt from the journal, 
   const s = await DurableStore.open(dir, { logger: cap.logger });
   t.equal(s.count('reservations'), 4, 'nothing lost');
   t.equal(s.get('banks', 'b1')?.id, 'b1');
-  t.equal(s.historySize().activity, 4);
+  t.equal((await s.historySize()).activity, 4);
   t.ok(cap.lines().some((l) => l.level === 50 && /snapshot is corrupt/.test(l.msg)), 'logged as an error');
   t.ok((await readdir(dir)).some((n) => n.startsWith('snapshot.json.corrupt-')), 'the bad file is kept for a look');
   await s.close();
@@ -93,7 +93,7 @@ t.test('checkpoints keep the state whole across reopen while the journal keeps h
   await s.close();
   const again = await DurableStore.open(dir, { checkpointBytes: 1000 });
   t.equal(again.count('reservations'), 20);
-  t.equal(again.historySize().ended, 10);
+  t.equal((await again.historySize()).ended, 10);
   await again.close();
 });
 
@@ -165,4 +165,39 @@ t.test('a lock left by a killed process whose pid now belongs to another process
   t.match(lock, new RegExp(`^${process.pid} \\d+$`), 'the lock records pid and start time');
   await t.rejects(DurableStore.open(dir), { code: 'LOCKED' }, 'a live owner still holds it');
   await self.close();
+});
+
+t.test('withConsistentFiles: compaction waits while the files are listed and copied; the copy opens with every commit made before', async (t) => {
+  const dir = await tempDir(t);
+  const copy = await tempDir(t, 'portier-copy-');
+  const s = await DurableStore.open(dir, { segmentEntries: 4 });
+  for (let i = 0; i < 10; i++) await s.commit({ put: [{ c: 'reservations', key: `r${i}`, value: sampleReservation(`r${i}`, i) }], activity: [sampleActivity(`a${i}`, i)] });
+  await s.compact();
+  await s.commit({ activity: [sampleActivity('tail', 50)] });
+  let compacted = false;
+  await s.withConsistentFiles(async (files) => {
+    t.ok(files.some((f) => f.name.startsWith('history/')), 'history segments are listed');
+    t.ok(files.some((f) => f.name === 'snapshot.json') && files.some((f) => f.name === 'journal.jsonl'), 'snapshot and journal too');
+    const compaction = s.compact().then(() => (compacted = true));
+    await s.commit({ activity: [sampleActivity('during', 60)] }); // writes go on
+    await new Promise((r) => setImmediate(r));
+    t.notOk(compacted, 'no compaction while the files are copied');
+    const { mkdir, open } = await import('node:fs/promises');
+    await mkdir(join(copy, 'history'), { recursive: true });
+    for (const f of files) {
+      const fh = await open(join(dir, f.name), 'r');
+      const buf = Buffer.alloc(f.bytes);
+      await fh.read(buf, 0, f.bytes, 0);
+      await fh.close();
+      await writeFile(join(copy, f.name), buf);
+    }
+    void compaction;
+  });
+  await s.close();
+  t.ok(compacted, 'the compaction ran afterwards');
+  const c = await DurableStore.open(copy);
+  t.equal(c.count('reservations'), 10);
+  const ids = (await c.queryActivity({ limit: 100 })).items.map((a) => a.id);
+  t.same(ids, [...Array.from({ length: 10 }, (_, i) => `a${i}`), 'tail'], 'every commit before the listing, none torn');
+  await c.close();
 });

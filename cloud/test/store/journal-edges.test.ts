@@ -37,7 +37,7 @@ t.test('a store folder written by the previous release (journal lines without ch
 t.test('a flipped byte that keeps a line valid JSON is caught by its checksum: refused with the file and line', async (t) => {
   const dir = await tempDir(t);
   await seed(dir, 4);
-  await rm(join(dir, 'snapshot.json')); // the journal alone is the truth
+  await rm(join(dir, 'snapshot.json'), { force: true }); // the journal alone is the truth
   const path = join(dir, 'journal.jsonl');
   const lines = (await readFile(path, 'utf8')).split('\n');
   // Line 3 puts reservation r1 into locker 1; the bit flip makes it another locker, still valid JSON.
@@ -53,11 +53,15 @@ t.test('a flipped byte that keeps a line valid JSON is caught by its checksum: r
   t.match((err as Error).message, new RegExp(`${path.replace(/[/.]/g, '\\$&')} line 3 .*checksum mismatch`), 'naming the file, the line and why');
 });
 
-t.test('a journal that lost its last line after a checkpoint: recovery leaves a store that every later start accepts', async (t) => {
+t.test('a journal that lost its last line after a compaction: recovery leaves a store that every later start accepts', async (t) => {
   const dir = await tempDir(t);
-  await seed(dir, 3); // close writes a snapshot holding every commit
+  await seed(dir, 3);
   const path = join(dir, 'journal.jsonl');
   const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+  const compacting = await DurableStore.open(dir);
+  await compacting.compact(); // the snapshot holds every commit
+  await compacting.close();
+  // As if the journal had not been shortened yet (a crash right after the snapshot) and then lost its last line.
   await writeFile(path, `${lines.slice(0, -1).join('\n')}\n`);
   const first = await DurableStore.open(dir);
   t.equal(first.count('reservations'), 3, 'the snapshot still holds the lost commit');

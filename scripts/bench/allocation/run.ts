@@ -167,7 +167,8 @@ async function prepare(past: number): Promise<Prepared> {
   const o0 = performance.now();
   store = await DurableStore.open(dir, { logger });
   const openMs = performance.now() - o0;
-  if (store.historySize().ended !== past) throw new Error(`expected ${past} past reservations, found ${store.historySize().ended}`);
+  const held = (await store.historySize()).ended;
+  if (held !== past) throw new Error(`expected ${past} past reservations, found ${held}`);
   service = new LockerService({ store, logger });
   await runReservations(service, WARMUP, 0);
   return { past, dir, store, service, openMs };

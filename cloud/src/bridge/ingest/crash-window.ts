@@ -12,7 +12,7 @@
  * - an alert is taken as applied when the activity log already holds the alert of that controller and seq;
  * - service-changed is skipped when the locker already has that state (transactions.ts); other events change nothing.
  */
-import type { Store } from '../../store/store.ts';
+import { findActivity, type Store } from '../../store/store.ts';
 import type { StoredEvent } from '../../sync/event-journal.ts';
 import type { DomainDoorMap } from '../door-map.ts';
 import type { IngestMarks } from './marks.ts';
@@ -31,7 +31,7 @@ export class CrashWindow {
   }
 
   /** Whether `e` is in the window and had reached the domain before the crash (asked once per event). */
-  appliedBefore(e: StoredEvent): boolean {
+  async appliedBefore(e: StoredEvent): Promise<boolean> {
     if (!this.events.delete(`${e.controllerId}/${e.seq}`)) return false;
     const ev = e.event;
     switch (ev.type) {
@@ -41,7 +41,7 @@ export class CrashWindow {
       case 'lock-fault': {
         const tag = `(controller ${e.controllerId} event ${e.seq})`;
         // Recorded after the event was stored (same cloud clock), so no older entry needs to be looked at.
-        return this.opts.store.queryActivity({ type: 'alert', bankId: e.bankId, from: e.storedAt }).some((a) => a.detail?.endsWith(tag) === true);
+        return (await findActivity(this.opts.store, { type: 'alert', bankId: e.bankId, from: e.storedAt }, (a) => a.detail?.endsWith(tag) === true)) !== undefined;
       }
       case 'transaction': {
         const applying = this.opts.marks.applying(e.controllerId);
@@ -54,14 +54,15 @@ export class CrashWindow {
         }
         const ids = new Set(ev.reservationIds);
         // The use cases record the event's actor: an entry by someone else (staff in the API) is not this event.
-        return this.opts.store
-          .queryActivity({ bankId: e.bankId, from: applying.at })
-          .some(
-            (a) =>
-              a.actor.role === ev.actor.role &&
-              a.actor.id === ev.actor.id &&
-              ((a.lockerNumber !== undefined && lockers.has(a.lockerNumber)) || (a.reservationId !== undefined && ids.has(a.reservationId))),
-          );
+        const done = await findActivity(
+          this.opts.store,
+          { bankId: e.bankId, from: applying.at },
+          (a) =>
+            a.actor.role === ev.actor.role &&
+            a.actor.id === ev.actor.id &&
+            ((a.lockerNumber !== undefined && lockers.has(a.lockerNumber)) || (a.reservationId !== undefined && ids.has(a.reservationId))),
+        );
+        return done !== undefined;
       }
       default:
         return false;

@@ -37,14 +37,14 @@ export class TransactionApplier {
    * none the cloud knows (a drop-off with no reservation, or ids the kiosk made up while offline), the live
    * reservation on each of its doors. When it names one that has already ended, it was applied before: nothing.
    */
-  private reservationsOf(e: StoredEvent, tx: Transaction, out: Applied): Reservation[] {
+  private async reservationsOf(e: StoredEvent, tx: Transaction, out: Applied): Promise<Reservation[]> {
     const store = this.opts.service.store;
     const found = new Map<string, Reservation>();
     let ended = 0;
     for (const id of tx.reservationIds) {
       const r = store.get('reservations', id);
       if (r && r.bankId === e.bankId) found.set(r.id, r);
-      else if (store.pastReservation(id)) ended++;
+      else if (await store.pastReservation(id)) ended++;
     }
     if (found.size > 0) return [...found.values()];
     if (ended > 0) {
@@ -69,7 +69,7 @@ export class TransactionApplier {
     const actor: Actor = tx.actor;
     const trackingIds = [...new Set(tx.trackingIds.map((t) => t.trim()).filter((t) => t.length > 0))].slice(0, 50);
     if (tx.kind === 'storage-open' || tx.kind === 'reopen') return; // the locker's state does not change
-    const rs = this.reservationsOf(e, tx, out);
+    const rs = await this.reservationsOf(e, tx, out);
     if (rs.length === 0) {
       if (out.notes.includes('reservation already ended')) return; // applied before: nothing to record
       if (tx.kind === 'drop-off' || tx.kind === 'carrier-delivery' || tx.kind === 'storage-start') {

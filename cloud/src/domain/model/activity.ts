@@ -16,6 +16,8 @@ export const ACTIVITY_TYPES = [
   'staff-credential',
   /** A locker alert from a controller (a door forced, left open or jammed, a lock fault), or one about its event stream. */
   'alert',
+  /** A person's personal data was erased from history (the events kept, their links replaced). */
+  'erasure',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof activityTypeSchema>;
@@ -34,13 +36,18 @@ export const activityEntrySchema = z.strictObject({
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
 
+/** Where a page of history starts: the `nextCursor` of the page before (opaque; digits with at most one dot). */
+export const historyCursorSchema = z.string().regex(/^\d{1,16}(\.\d{1,16})?$/, 'not a cursor this service gave');
+
 export const activityQuery = z.strictObject({
   type: activityTypeSchema.optional(),
   bankId: entityIdSchema.optional(),
+  recipientId: entityIdSchema.optional(),
   /** Inclusive lower and exclusive upper bound, epoch ms. */
   from: epochMs.optional(),
   to: epochMs.optional(),
   limit: z.number().int().min(1).max(100_000).default(10_000),
+  cursor: historyCursorSchema.optional(),
 });
 export type ActivityQuery = z.input<typeof activityQuery>;
 

@@ -4,10 +4,15 @@ import { bankRulesSchema, DEFAULT_BANK_RULES, lockerNumberSchema, scryptCredenti
 import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, parcelSizeSchema, type Dimensions, type LockerSize } from './common.ts';
 import { name, optionalText } from './fields.ts';
 
-export const enterpriseSchema = z.strictObject({ id: entityIdSchema, name, createdAt: epochMs });
+/** How many days ended reservations and activity are kept; absent: for ever. */
+export const historyRetentionDaysSchema = z.number().int().min(1).max(36_500);
+export const enterpriseSchema = z.strictObject({ id: entityIdSchema, name, historyRetentionDays: historyRetentionDaysSchema.optional(), createdAt: epochMs });
 export type Enterprise = z.infer<typeof enterpriseSchema>;
-export const createEnterpriseInput = z.strictObject({ id: entityIdSchema.optional(), name });
+export const createEnterpriseInput = z.strictObject({ id: entityIdSchema.optional(), name, historyRetentionDays: historyRetentionDaysSchema.optional() });
 export type CreateEnterpriseInput = z.input<typeof createEnterpriseInput>;
+/** `historyRetentionDays: null` keeps history for ever again. */
+export const setHistoryRetentionInput = z.strictObject({ historyRetentionDays: historyRetentionDaysSchema.nullable() });
+export type SetHistoryRetentionInput = z.input<typeof setHistoryRetentionInput>;
 
 export const divisionSchema = z.strictObject({ id: entityIdSchema, enterpriseId: entityIdSchema, name, createdAt: epochMs });
 export type Division = z.infer<typeof divisionSchema>;

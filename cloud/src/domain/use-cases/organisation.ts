@@ -46,7 +46,12 @@ export class OrganisationUseCases {
 
   async createEnterprise(input: CreateEnterpriseInput, _actor: Actor): Promise<Enterprise> {
     const req = parseInput(createEnterpriseInput, input);
-    const e: Enterprise = { id: this.core.newId('enterprises', req.id, 'e'), name: req.name, createdAt: this.core.now() };
+    const e: Enterprise = {
+      id: this.core.newId('enterprises', req.id, 'e'),
+      name: req.name,
+      ...(req.historyRetentionDays !== undefined ? { historyRetentionDays: req.historyRetentionDays } : {}),
+      createdAt: this.core.now(),
+    };
     await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }] });
     return e;
   }

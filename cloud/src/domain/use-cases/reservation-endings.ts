@@ -54,9 +54,9 @@ export class ReservationEndings {
       });
       return { reservations: result, lockerNumbers: result.map((r) => r.lockerNumber) };
     }
-    const r0 = this.core.mustLive(req.reservationId, 'reservationId');
-    const result = await this.core.change(r0.bankId, () => {
-      const r = this.core.mustLive(req.reservationId, 'reservationId');
+    const r0 = await this.core.mustLive(req.reservationId, 'reservationId');
+    const result = await this.core.change(r0.bankId, async () => {
+      const r = await this.core.mustLive(req.reservationId, 'reservationId');
       if (r.status !== 'occupied' && r.status !== 'expired')
         throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: there is nothing to pick up`, 'reservationId');
       return this.endLocked([r], 'picked-up', 'pickup', actor, undefined);
@@ -66,8 +66,8 @@ export class ReservationEndings {
 
   async endReservation(id: string, input: EndReservationInput, actor: Actor): Promise<Reservation> {
     const req = parseInput(endReservationInput, input);
-    const r0 = this.core.mustLive(id, 'reservationId');
-    const result = await this.core.change(r0.bankId, () => this.endLocked([this.core.mustLive(id, 'reservationId')], req.reason, 'end', actor, req.note));
+    const r0 = await this.core.mustLive(id, 'reservationId');
+    const result = await this.core.change(r0.bankId, async () => this.endLocked([await this.core.mustLive(id, 'reservationId')], req.reason, 'end', actor, req.note));
     return result[0]!;
   }
 
@@ -101,9 +101,9 @@ export class ReservationEndings {
 
   async extendReservation(id: string, input: ExtendReservationInput, actor: Actor): Promise<Reservation> {
     const req = parseInput(extendReservationInput, input);
-    const r0 = this.core.mustLive(id, 'reservationId');
-    return this.core.change(r0.bankId, (): Locked<Reservation> => {
-      const r = this.core.mustLive(id, 'reservationId');
+    const r0 = await this.core.mustLive(id, 'reservationId');
+    return this.core.change(r0.bankId, async (): Promise<Locked<Reservation>> => {
+      const r = await this.core.mustLive(id, 'reservationId');
       const by = req.minutes * MINUTE;
       const now = this.core.now();
       let next: Reservation;
@@ -148,9 +148,9 @@ export class ReservationEndings {
    * the cloud sees the end time pass), not ended: the locker is not offered again.
    */
   async expireReservation(id: string, actor: Actor): Promise<Reservation> {
-    const r0 = this.core.mustLive(id, 'reservationId');
-    return this.core.change(r0.bankId, (): Locked<Reservation> => {
-      const r = this.core.mustLive(id, 'reservationId');
+    const r0 = await this.core.mustLive(id, 'reservationId');
+    return this.core.change(r0.bankId, async (): Promise<Locked<Reservation>> => {
+      const r = await this.core.mustLive(id, 'reservationId');
       if (r.status !== 'occupied') throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: only an occupied one expires`, 'reservationId');
       const next: Reservation = { ...r, status: 'expired', expiredAt: this.core.now() };
       const activity = this.core.activity('expiry', actor, { bankId: r.bankId, lockerNumber: r.lockerNumber, recipientId: r.recipient.id, reservationId: r.id, detail: 'time ran out at the kiosk' });

@@ -80,7 +80,7 @@ export class ReservationUseCases {
     });
     if (!needsCode(result)) return result;
     return this.core.change(req.bankId, async (): Promise<Locked<ReserveResult>> => {
-      const r = this.core.mustLive(result.reservation.id, 'reservationId');
+      const r = await this.core.mustLive(result.reservation.id, 'reservationId');
       const bank = this.core.mustBank(r.bankId);
       const now = this.core.now();
       const expiresAt = r.holdUntil ?? now + DEFAULT_HOLD_MIN[r.kind] * MINUTE;
@@ -99,9 +99,9 @@ export class ReservationUseCases {
    */
   async reissuePickupCode(reservationId: string, actor: Actor): Promise<ReissuedCode> {
     const id = parseInput(z.strictObject({ reservationId: entityIdSchema }), { reservationId }).reservationId;
-    const first = this.core.mustLive(id, 'reservationId');
+    const first = await this.core.mustLive(id, 'reservationId');
     return this.core.change(first.bankId, async (): Promise<Locked<ReissuedCode>> => {
-      const r = this.core.mustLive(id, 'reservationId');
+      const r = await this.core.mustLive(id, 'reservationId');
       const heldForDropOff = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
       if (r.status !== 'occupied' && !heldForDropOff) {
         throw new DomainError('CONFLICT', `reservation ${r.id} is ${r.status}: only a filled locker (or a held return / exchange) has a code`, 'reservationId');
@@ -200,9 +200,9 @@ export class ReservationUseCases {
 
   async dropOff(input: DropOffInput, actor: Actor): Promise<DropOffResult> {
     const req = parseInput(dropOffInput, input);
-    const r0 = this.core.mustLive(req.reservationId, 'reservationId');
+    const r0 = await this.core.mustLive(req.reservationId, 'reservationId');
     return this.core.change(r0.bankId, async (): Promise<Locked<DropOffResult>> => {
-      const r = this.core.mustLive(req.reservationId, 'reservationId');
+      const r = await this.core.mustLive(req.reservationId, 'reservationId');
       if (r.status !== 'reserved' && r.status !== 'occupied')
         throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: nothing can be dropped off`, 'reservationId');
       const bank = this.core.mustBank(r.bankId);

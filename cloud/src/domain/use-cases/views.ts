@@ -4,7 +4,10 @@
  */
 import type { ReachLimits } from '../accessibility.ts';
 import { isAccessible } from '../accessibility.ts';
-import { activityToCsv } from '../activity.ts';
+import { activityCsvHeader, activityCsvRows } from '../activity.ts';
+import type { Page } from '../../store/store.ts';
+
+const CSV_PAGE = 1000;
 import type { BankIndex } from '../bank-index.ts';
 import type { DomainCore } from '../core.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
@@ -65,7 +68,7 @@ export class ViewUseCases {
   async getReservation(id: string): Promise<Reservation> {
     const live = this.core.store.get('reservations', id);
     if (live) return live;
-    const past = this.core.store.pastReservation(id);
+    const past = await this.core.store.pastReservation(id);
     if (past) return past;
     throw notFound('reservation', id, 'reservationId');
   }
@@ -81,7 +84,7 @@ export class ViewUseCases {
     if (q.includeEnded || q.status === 'ended') {
       const left = q.limit - out.length;
       if (left > 0) {
-        const past = this.core.store.pastReservations({ limit: left, ...(q.bankId !== undefined ? { bankId: q.bankId } : {}), ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}) });
+        const { items: past } = await this.core.store.pastReservations({ limit: left, ...(q.bankId !== undefined ? { bankId: q.bankId } : {}), ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}) });
         out.push(...past);
       }
     }
@@ -117,14 +120,44 @@ export class ViewUseCases {
     return a;
   }
 
-  async queryActivity(query: ActivityQuery): Promise<ActivityEntry[]> {
+  /** One page of the activity log, oldest first; `nextCursor` asks for the next. */
+  async activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
     const q = parseInput(activityQuery, query);
     if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new DomainError('VALIDATION', 'to: must not be before from', 'to');
-    return this.core.store.queryActivity(q);
+    try {
+      return await this.core.store.queryActivity(q);
+    } catch (err) {
+      if (err instanceof RangeError) throw new DomainError('VALIDATION', `cursor: ${err.message}`, 'cursor');
+      throw err;
+    }
+  }
+
+  async queryActivity(query: ActivityQuery): Promise<ActivityEntry[]> {
+    return (await this.activityPage(query)).items;
+  }
+
+  /**
+   * The activity export as CSV text, chunk by chunk: up to `limit` entries from `cursor` on, read a page at a time,
+   * so an export of any size holds one page in memory.
+   */
+  async *activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
+    const q = parseInput(activityQuery, query);
+    let left = q.limit;
+    let cursor = q.cursor;
+    yield activityCsvHeader();
+    while (left > 0) {
+      const page = await this.activityPage({ ...q, limit: Math.min(left, CSV_PAGE), ...(cursor !== undefined ? { cursor } : {}) });
+      if (page.items.length > 0) yield activityCsvRows(page.items);
+      left -= page.items.length;
+      cursor = page.nextCursor;
+      if (cursor === undefined) break;
+    }
   }
 
   async activityCsv(query: ActivityQuery): Promise<string> {
-    return activityToCsv(await this.queryActivity(query));
+    let out = '';
+    for await (const chunk of this.activityCsvChunks(query)) out += chunk;
+    return out;
   }
 }
 

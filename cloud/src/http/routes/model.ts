@@ -15,6 +15,7 @@ import {
   createLockerInput,
   entityIdSchema,
   issueCarrierCodeInput,
+  setHistoryRetentionInput,
   setServiceStateInput,
   updateBankInput,
   updateContactInput,
@@ -37,6 +38,19 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   }));
   app.post('/enterprises', { schema: { tags: ['model'], summary: 'Create an enterprise', body: createEnterpriseInput, response: created(Replies.enterprise) } }, async (req, reply) =>
     reply.code(201).send({ enterprise: await service.createEnterprise(req.body, actorOf(req)) }),
+  );
+  app.patch(
+    '/enterprises/:enterpriseId/history-retention',
+    {
+      schema: {
+        tags: ['model'],
+        summary: 'How many days ended reservations and activity are kept (null: for ever); older history stops being answered at once',
+        params: z.strictObject({ enterpriseId: entityIdSchema }),
+        body: setHistoryRetentionInput,
+        response: ok(Replies.enterprise),
+      },
+    },
+    async (req) => ({ enterprise: await service.setHistoryRetention(req.params.enterpriseId, req.body, actorOf(req)) }),
   );
 
   app.get(
@@ -133,6 +147,18 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
     '/contacts/:contactId',
     { schema: { tags: ['people'], summary: 'Change a contact', params: ContactParams, body: updateContactInput, response: ok(Replies.contact) } },
     async (req) => ({ contact: await service.updateContact(req.params.contactId, req.body, actorOf(req)) }),
+  );
+  app.post(
+    '/contacts/:contactId/erase',
+    {
+      schema: {
+        tags: ['people'],
+        summary: "Erase a person's personal data: name and contact details replaced, their links in history replaced by a new id, the events kept; recorded in the activity",
+        params: ContactParams,
+        response: ok(Replies.erasure),
+      },
+    },
+    async (req) => ({ erasure: await service.erasePerson(req.params.contactId, actorOf(req)) }),
   );
 
   app.get('/departments', { schema: { tags: ['people'], summary: 'List departments', response: ok(Replies.departments) } }, async () => ({

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
@@ -9,6 +10,7 @@ import {
   endReservationInput,
   entityIdSchema,
   extendReservationInput,
+  historyCursorSchema,
   listReservationsQuery,
   pickUpInput,
   reservationStatusSchema,
@@ -36,7 +38,10 @@ const ActivityQs = z.strictObject({
   /** ISO 8601 date-time or epoch milliseconds. */
   from: z.string().max(40).optional(),
   to: z.string().max(40).optional(),
+  recipientId: entityIdSchema.optional(),
   limit: queryInt(1, 100_000).optional(),
+  /** The `nextCursor` of the page before: the next page of the same query. */
+  cursor: historyCursorSchema.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
@@ -239,7 +244,8 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     {
       schema: {
         tags: ['activity'],
-        summary: 'Activity log by type and date range; `?format=csv` for a CSV export',
+        summary:
+          'Activity log by type, bank, recipient and date range, a page at a time (`limit`, default 10000; pass the answer\'s `nextCursor` as `cursor` for the next page; no `nextCursor` on the last); `?format=csv` streams a CSV export of up to `limit` entries from `cursor` on',
         querystring: ActivityQs,
         response: {
           200: {
@@ -264,16 +270,27 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         ...(req.query.bankId ? { bankId: req.query.bankId } : {}),
         ...(from !== undefined ? { from } : {}),
         ...(to !== undefined ? { to } : {}),
+        ...(req.query.recipientId ? { recipientId: req.query.recipientId } : {}),
         ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
+        ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
       });
       if (req.query.format === 'csv') {
-        const csv = await service.activityCsv(query);
+        // The first page is read before the answer starts, so a bad query is still a 4xx; the rest streams.
+        const chunks = service.activityCsvChunks(query);
+        const first = await chunks.next();
+        const second = await chunks.next();
+        async function* rest(): AsyncGenerator<string> {
+          if (!first.done) yield first.value;
+          if (!second.done) yield second.value;
+          yield* chunks;
+        }
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="activity.csv"')
-          .send(csv);
+          .send(Readable.from(rest()) as unknown as string); // a stream: the type provider types only the serialised body
       }
-      return { activity: await service.queryActivity(query) };
+      const page = await service.activityPage(query);
+      return { activity: page.items, ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}) };
     },
   );
 };
