@@ -12,7 +12,7 @@ import { validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { startController, type RunningController } from '../../src/runtime/controller-runtime.ts';
 import { createCu16Fixture, type Cu16Fixture } from '../fixtures/cu16-fixture.ts';
 import { startTestBroker } from '../link/helpers/broker.ts';
-import { makeCommand, openDoorBody, TestCloud, waitForEvent } from '../link/helpers/cloud.ts';
+import { makeCommand, openDoorBody, TestCloud, WAIT_MS, waitForEvent } from '../link/helpers/cloud.ts';
 
 const BANK = 'bank-fd';
 const CTRL = 'col-fd-1';
@@ -65,12 +65,12 @@ async function setup(t: Test) {
       before(f);
       const rt = await startController({ config: v.config, bus: f.bus, linkOverrides: { backoff: { minMs: 30, maxMs: 150 }, evtackTimeoutMs: 400 } });
       running = { rt, f };
-      if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online', 5000);
+      if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online');
       return running;
     },
     stop,
     events: (): Evt[] => cloud.of('evt', CTRL).map((r) => r.json as Evt),
-    waitEvent: async (pred: (e: Evt) => boolean, ms = 4000): Promise<Evt> =>
+    waitEvent: async (pred: (e: Evt) => boolean, ms = WAIT_MS): Promise<Evt> =>
       (await cloud.waitFor((m) => m.channel === 'evt' && m.controllerId === CTRL && pred(m.json as Evt), ms)).json as Evt,
   };
 }
