@@ -88,6 +88,8 @@ t.test('a door forced while the controller was down raises door-forced after the
   t.ok(forced.seq >= 1, 'a numbered outbox event, not only a log line');
   t.notOk(s.events().some((e) => e.event.type === 'door-forced' && e.event.door !== 2), 'no other door reported forced');
   t.equal(rt.doors.status(2).state, 'open', 'the controller sees the door open');
+  // The door memory is written beside the event, not before it: wait for the file (bounded).
+  await expectCondition(() => s.memory()['2'] === 'open', 20_000, 'door 2 remembered open');
   t.equal(s.memory()['2'], 'open', 'and remembers it open');
 
   // Shut again and restarted: nothing more to report.
