@@ -76,7 +76,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
 
   t.test('SIGKILL mid-pulse, restart: the new process drives outputs safe first', async (t) => {
     const first = start(cfgPulse);
-    await expectEvent(lock1, 'lock', 30_000, { predicate: (e) => e.energised, description: 'the commissioning pulse' });
+    await expectEvent(lock1, 'lock', 60_000, { predicate: (e) => e.energised, description: 'the commissioning pulse' });
     // Killed at once, well inside the 2000 ms pulse.
     first.kill('SIGKILL');
     const pulseFrom = lock1.energised.at(-1)!.from;
@@ -116,7 +116,7 @@ t.test('controller process on a pty', { skip: socatAvailable() ? false : 'socat 
   t.test('SIGTERM mid-pulse: the lock is released and the process exits 0', async (t) => {
     const before = lock1.energised.length;
     const c = start(cfgPulse);
-    await expectEvent(lock1, 'lock', 30_000, { predicate: (e) => e.energised, description: 'the commissioning pulse' });
+    await expectEvent(lock1, 'lock', 60_000, { predicate: (e) => e.energised, description: 'the commissioning pulse' });
     // Sent at once, well inside the 2000 ms pulse: what releases the lock is the signal, not the pulse's end.
     const energisedWhenSent = lock1.lockEnergised;
     c.kill('SIGTERM');

@@ -12,7 +12,7 @@ import { validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { startController, type RunningController } from '../../src/runtime/controller-runtime.ts';
 import { createCu16Fixture, type Cu16Fixture } from '../fixtures/cu16-fixture.ts';
 import { startTestBroker } from '../link/helpers/broker.ts';
-import { makeCommand, openDoorBody, TestCloud, waitForEvent } from '../link/helpers/cloud.ts';
+import { makeCommand, openDoorBody, TestCloud, WAIT_MS, waitForEvent } from '../link/helpers/cloud.ts';
 
 const BANK = 'bank-fd';
 const CTRL = 'col-fd-1';
@@ -65,12 +65,12 @@ async function setup(t: Test) {
       before(f);
       const rt = await startController({ config: v.config, bus: f.bus, linkOverrides: { backoff: { minMs: 30, maxMs: 150 }, evtackTimeoutMs: 400 } });
       running = { rt, f };
-      if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online', 5000);
+      if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online');
       return running;
     },
     stop,
     events: (): Evt[] => cloud.of('evt', CTRL).map((r) => r.json as Evt),
-    waitEvent: async (pred: (e: Evt) => boolean, ms = 4000): Promise<Evt> =>
+    waitEvent: async (pred: (e: Evt) => boolean, ms = WAIT_MS): Promise<Evt> =>
       (await cloud.waitFor((m) => m.channel === 'evt' && m.controllerId === CTRL && pred(m.json as Evt), ms)).json as Evt,
   };
 }
@@ -88,6 +88,8 @@ t.test('a door forced while the controller was down raises door-forced after the
   t.ok(forced.seq >= 1, 'a numbered outbox event, not only a log line');
   t.notOk(s.events().some((e) => e.event.type === 'door-forced' && e.event.door !== 2), 'no other door reported forced');
   t.equal(rt.doors.status(2).state, 'open', 'the controller sees the door open');
+  // The door memory is written beside the event, not before it: wait for the file (bounded).
+  await expectCondition(() => s.memory()['2'] === 'open', 20_000, 'door 2 remembered open');
   t.equal(s.memory()['2'], 'open', 'and remembers it open');
 
   // Shut again and restarted: nothing more to report.

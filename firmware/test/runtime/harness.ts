@@ -101,7 +101,7 @@ export async function rig(t: Test, opts: { kiosk?: boolean; scannerPath?: string
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online', 5000);
+  if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online');
   const parsed = () =>
     cloud.of('evt', CTRL).map((r) => r.json as { seq: number; event: { type: string; [k: string]: unknown } });
   return {

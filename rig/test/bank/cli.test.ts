@@ -50,7 +50,7 @@ t.test('portier-sim bank: prints what it started, its controllers come online, S
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await expectCondition(() => out.includes('column 2:'), 20_000, 'the bank summary').catch((e: unknown) => {
+  await expectCondition(() => out.includes('column 2:'), 60_000, 'the bank summary').catch((e: unknown) => {
     t.comment(err.slice(-2000));
     throw e;
   });
@@ -76,7 +76,7 @@ t.test('portier-sim kiosk: a pickup code typed on the terminal opens the door an
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await expectCondition(() => /Enter|code/i.test(out) && err.includes('column 2:'), 20_000, 'the kiosk screen').catch((e: unknown) => {
+  await expectCondition(() => /Enter|code/i.test(out) && err.includes('column 2:'), 60_000, 'the kiosk screen').catch((e: unknown) => {
     t.comment(`stdout: ${out.slice(-1500)}\nstderr: ${err.slice(-1500)}`);
     throw e;
   });
