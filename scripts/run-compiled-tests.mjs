@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import { BUILD, ROOT, WORKSPACES } from './build-tests.mjs';
 
 const TIMEOUT_S = 120;
+const HANG_S = 900;
 const TIMES = join(ROOT, 'node_modules', '.cache', 'portier-test-times.json');
 
 /** Source test files (`<workspace>/test/**\/*.test.ts`), as paths relative to the repository. */
@@ -58,11 +59,12 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
-      // tap ends a file at its timeout itself; this only catches a process that hangs past it (a stuck teardown).
+      // tap ends a file at its timeout itself (TAP_TIMEOUT, or the file's own t.setTimeout); this only catches a
+      // process that hangs past any of them (a stuck teardown).
       const hard = setTimeout(() => {
-        out += `\n# killed: still running ${TIMEOUT_S + 30} s after it started\n`;
+        out += `\n# killed: still running ${HANG_S} s after it started\n`;
         killGroup(child);
-      }, (TIMEOUT_S + 30) * 1000);
+      }, HANG_S * 1000);
       child.on('close', (code, signal) => {
         clearTimeout(hard);
         running.delete(child);
