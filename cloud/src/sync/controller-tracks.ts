@@ -3,18 +3,12 @@
  * reported state, and whether what it reports having applied differs from the desired state sent (drift). Its doors
  * are shown as `unknown` while it is offline.
  */
-import type { Reported, ReportedDoor } from '@portier/protocol';
+import type { ReportedDoor } from '@portier/protocol';
 import type { ControllerDirectory } from '../mqtt/identities.ts';
 import type { ControllerView } from './link-types.ts';
 
-export interface Track {
-  bankId: string;
-  controllerId: string;
-  online: boolean;
-  lastSeen: number | null;
-  bootId: string | null;
-  firmware: string | null;
-  reported: Reported | null;
+/** A controller as the link tracks it: the fields of its view that come from its own messages. */
+export interface Track extends Pick<ControllerView, 'bankId' | 'controllerId' | 'online' | 'lastSeen' | 'bootId' | 'firmware' | 'reported'> {
   evtackScheduled: boolean;
 }
 

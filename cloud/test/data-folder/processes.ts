@@ -1,35 +1,16 @@
 // `portier-cloud` as real processes for the backup tests: a server on free ports, and one-shot commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import type { Teardownable } from './helpers.ts';
+import { FAST_CLOUD_ENV, PORTIER_CLOUD_BIN as BIN, runPortierCloud, type Ran } from '../fixtures/portier-cloud.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
-const FAST = { PORTIER_CLOUD__AUTH__SCRYPT__N: '1024', PORTIER_CLOUD__EXPIRY__INTERVAL_SECONDS: '0', PORTIER_CLOUD__LOG__LEVEL: 'warn' };
+const FAST = { ...FAST_CLOUD_ENV, PORTIER_CLOUD__LOG__LEVEL: 'warn' };
 
-export interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Ran };
 
-/** Runs a one-shot command to its end (bounded: killed after 60 s). */
+/** Runs a one-shot command to its end. */
 export function run(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...FAST, ...env } });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out: ${args.join(' ')}; ${stderr}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runPortierCloud(args, { env: { ...FAST, ...env } });
 }
 
 export interface Server {

@@ -1,33 +1,14 @@
 // The data folder's format version: written at init, an older folder migrated forward step by step (and resumed
 // after a crash mid-step), a newer one refused by the real CLI with the folder and both versions named.
-import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { writeFileDurable } from '../../src/mqtt/fs.ts';
 import { CLOUD_VERSION, DATA_FORMAT, DATA_VERSION_FILE, DataFolderError, openDataFolder, readDataVersion, type Migration } from '../../src/data-folder/data-folder.ts';
 import { copyFixture, tempDir } from './helpers.ts';
+import { runPortierCloud, type Ran } from '../fixtures/portier-cloud.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out: ${args.join(' ')}; ${stderr}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]): Promise<Ran> => runPortierCloud(args);
 
 t.test('a new folder gets the current format and the release that wrote it', async (t) => {
   const dir = join(await tempDir(t, 'portier-df-'), 'data');

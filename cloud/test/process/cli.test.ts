@@ -1,42 +1,12 @@
 /** `portier-cloud` as a program: --help, init-admin, config errors, and a clean exit on SIGTERM/SIGINT. */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { FAST_CLOUD_ENV, runPortierCloud, type Ran, type RunOptions } from '../fixtures/portier-cloud.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
-const FAST = { PORTIER_CLOUD__AUTH__SCRYPT__N: '1024', PORTIER_CLOUD__EXPIRY__INTERVAL_SECONDS: '0' };
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], opts: { stdin?: string; env?: Record<string, string>; onStdout?: (s: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...FAST, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out: ${args.join(' ')}; ${stderr}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      opts.onStdout?.(stdout, (s) => child.kill(s));
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(opts.stdin ?? '');
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+const FAST = FAST_CLOUD_ENV;
+const run = (args: string[], opts: RunOptions = {}): Promise<Ran> => runPortierCloud(args, { ...opts, env: { ...FAST, ...opts.env } });
 
 t.test('--help on the program and each sub-command; an invalid configuration lists every problem, exit 2', async (t) => {
   const [top, serve, init, bad] = await Promise.all([

@@ -108,14 +108,7 @@ export class Pages {
     }
     // A kiosk without a detect line is quiet again for the next person.
     if (hadSession && reason && core.audioSwitch === 'key') core.audio = false;
-    this.show({
-      page: 'home',
-      title: msg('home.title'),
-      lines: this.homeLines(lines),
-      input: { kind: 'digits', masked: true, minLength: 4, maxLength: 12 },
-      ctx: { entry: 'code' },
-      timer: 'none',
-    });
+    this.showHome(lines, 'none');
     if (hadSession && reason) core.events.emit('session-ended', { reason });
   }
 
@@ -137,13 +130,18 @@ export class Pages {
 
   /** Home with the session kept (language chosen): the inactivity timer runs. */
   showHomeInSession(lines: MessageRef[]): void {
+    this.showHome(lines, 'inactivity');
+  }
+
+  /** The welcome page, waiting for a code; `timer` says whether a session's inactivity timer runs on it. */
+  private showHome(lines: MessageRef[], timer: 'none' | 'inactivity'): void {
     this.show({
       page: 'home',
       title: msg('home.title'),
       lines: this.homeLines(lines),
       input: { kind: 'digits', masked: true, minLength: 4, maxLength: 12 },
       ctx: { entry: 'code' },
-      timer: 'inactivity',
+      timer,
     });
   }
 

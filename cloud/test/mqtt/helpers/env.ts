@@ -1,11 +1,10 @@
 // Test helpers for the MQTT side: temporary data folders, a registry + embedded broker, clients that connect or
 // report why not, and bounded waits for messages.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { runPortierCloud, type Ran } from '../../fixtures/portier-cloud.ts';
 import { connectMqttAsync } from '../../../src/mqtt/client.ts';
 import { IdentityRegistry } from '../../../src/mqtt/identities.ts';
 import { startBroker, type EmbeddedBroker } from '../../../src/mqtt/broker.ts';
@@ -106,22 +105,4 @@ export function closed(c: MqttClient, ms = 20_000): Promise<boolean> {
 }
 
 /** Runs the real `portier-cloud` program as a child process (as an operator would), bounded. */
-export function portierCloud(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bin = fileURLToPath(new URL('../../../bin/portier-cloud.mjs', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    // Bounds only a hang: a program loaded through tsx on a 2-core machine that is busy with other tests.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`portier-cloud ${args.join(' ')} did not end within 60 s: ${stderr}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+export const portierCloud = (args: string[]): Promise<Ran> => runPortierCloud(args);

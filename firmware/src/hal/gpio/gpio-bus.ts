@@ -5,6 +5,7 @@ import { HalError } from '../errors.ts';
 import { DebouncedLevel } from './debounced-level.ts';
 import type { BusHealth, BusHealthState, DoorReading, LockBus, LockBusEventMap } from '../lock-bus.ts';
 import { silentLogger } from '../../util/logger.ts';
+import { bounded } from './bounded.ts';
 import { PinMode, type IoPlugin } from './io-plugin.ts';
 
 /** Captured at load, before any test fakes timers. */
@@ -128,7 +129,7 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
           }),
         );
       }
-      await withTimeout(Promise.all(firstReadings), timeoutMs).catch(() => {
+      await bounded(Promise.all(firstReadings), timeoutMs, 'first readings of the door inputs').catch(() => {
         this.log.warn('not every door sensor reported within %d ms', timeoutMs);
       });
       this.state = 'open';
@@ -314,20 +315,4 @@ export class GpioBus extends EventEmitter<LockBusEventMap> implements LockBus {
     this.healthState = { ...this.healthState, state };
     this.emit('health', this.health());
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

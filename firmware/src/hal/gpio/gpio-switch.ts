@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { HalError } from '../errors.ts';
+import { bounded } from './bounded.ts';
 import { DebouncedLevel } from './debounced-level.ts';
 import type { SwitchInput, SwitchInputEventMap } from '../inputs.ts';
 import { silentLogger } from '../../util/logger.ts';
@@ -93,21 +94,4 @@ export class GpioSwitchInput extends EventEmitter<SwitchInputEventMap> implement
     }
     if (this.opts.closeTransport) await this.opts.closeTransport().catch((err: unknown) => this.log.warn({ err }, 'closing the transport failed'));
   }
-
-}
-
-function bounded<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new HalError('BUS_TIMEOUT', message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
