@@ -171,6 +171,17 @@ t.test('6,000 connects with one controller credential: the broker keeps one conn
   t.ok(peak <= 3, `at most three client records at any batch's end (${peak})`);
   t.ok(k.storedSessions <= 2, `stored sessions: ${k.storedSessions} (col-a's and col-b's at most)`);
 
+  // The broker closes a connection that a newer one took over on its side first; ours hears of it a moment later.
+  await new Promise<void>((resolve) => {
+    const bound = setTimeout(resolve, 20_000);
+    const check = (): void => {
+      if (open.size > 1) return;
+      clearTimeout(bound);
+      resolve();
+    };
+    for (const sock of open) sock.once('close', check);
+    check();
+  });
   t.ok(open.size <= 1, `connections of A still open: ${open.size}`);
   // Connects whose socket closes while the broker checks the credentials leave nothing behind.
   await Promise.all(
