@@ -34,7 +34,10 @@ t.test('KerongCu16Bus over a real tty (socat pty pair) drives the virtual boards
   t.equal(after.find((r) => r.door === 17)?.open, true, 'door 17 reads open');
   t.equal(doors[16]!.energised.length, 1);
   // The board's own timer ends the pulse (nothing is sent to release it), timed by the pulse the bus set on that board.
-  await expectEvent(doors[16]!, 'lock', 20_000, { predicate: (e) => !e.energised, description: 'door 17 solenoid released' });
+  // A 150 ms pulse may already be over by now (a busy machine): then its interval is closed and there is no event to wait for.
+  if (doors[16]!.lockEnergised) {
+    await expectEvent(doors[16]!, 'lock', 20_000, { predicate: (e) => !e.energised, description: 'door 17 solenoid released' });
+  }
   t.equal(boards.board(1).pulseMs, 150, 'the board holding door 17 times its pulses at the 150 ms asked for');
   t.equal(boards.board(0).pulseMs, 100, 'the other board keeps its own pulse time');
   t.equal(doors[16]!.energised.length, 1, 'one pulse');
