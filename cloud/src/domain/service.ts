@@ -59,7 +59,8 @@ import { OrganisationUseCases, type BankConfigCheck } from './use-cases/organisa
 import { PeopleUseCases } from './use-cases/people.ts';
 import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-cases/reservation-endings.ts';
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
-import { ViewUseCases, type LockerView } from './use-cases/views.ts';
+import { RoleUseCases } from './use-cases/roles.ts';
+import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
@@ -69,7 +70,7 @@ export { publicCarrierCode, publicStaffCredential, type IssuedCarrierCode, type 
 export type { BankConfigCheck } from './use-cases/organisation.ts';
 export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings.ts';
 export { KIOSK_UNASSIGNED_DEPARTMENT, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
-export type { ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
+export type { ActivityWithin, ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
 export { ERASED_NAME, type ErasureResult } from './use-cases/history.ts';
 
 export class LockerService extends EventEmitter<DomainEvents> {
@@ -84,6 +85,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private readonly endings: ReservationEndings;
   private readonly views: ViewUseCases;
   private readonly history: HistoryUseCases;
+  /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
+  readonly roles: RoleUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -99,6 +102,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.endings = new ReservationEndings(core);
     this.views = new ViewUseCases(core);
     this.history = new HistoryUseCases(core);
+    this.roles = new RoleUseCases(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -187,24 +191,24 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.people.getContact(id);
   }
 
-  listContacts(): Promise<Contact[]> {
-    return this.people.listContacts();
+  listContacts(enterpriseId?: string): Promise<Contact[]> {
+    return this.people.listContacts(enterpriseId);
   }
 
   createDepartment(input: CreateDepartmentInput, actor: Actor): Promise<Department> {
     return this.people.createDepartment(input, actor);
   }
 
-  listDepartments(): Promise<Department[]> {
-    return this.people.listDepartments();
+  listDepartments(enterpriseId?: string): Promise<Department[]> {
+    return this.people.listDepartments(enterpriseId);
   }
 
   createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {
     return this.people.createCarrier(input, actor);
   }
 
-  listCarriers(): Promise<Carrier[]> {
-    return this.people.listCarriers();
+  listCarriers(enterpriseId?: string): Promise<Carrier[]> {
+    return this.people.listCarriers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ credentials
@@ -252,8 +256,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.people.findUserByUsername(username);
   }
 
-  listUsers(): Promise<User[]> {
-    return this.people.listUsers();
+  listUsers(enterpriseId?: string): Promise<User[]> {
+    return this.people.listUsers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ reservations
@@ -319,8 +323,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.views.queryActivity(query);
   }
 
-  activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
-    return this.views.activityPage(query);
+  activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
+    return this.views.activityPage(query, within);
   }
 
   // ------------------------------------------------------------------------------------------ history administration
@@ -345,7 +349,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   /** The CSV export chunk by chunk (header first), for streaming. */
-  activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
-    return this.views.activityCsvChunks(query);
+  activityCsvChunks(query: ActivityQuery, within?: ActivityWithin): AsyncGenerator<string> {
+    return this.views.activityCsvChunks(query, within);
   }
 }
