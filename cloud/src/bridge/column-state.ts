@@ -115,6 +115,9 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
   const column = columnAt(src, opts.bankId, opts.column);
   if (!column) throw new DesiredBuildError('UNKNOWN_COLUMN', `bank ${opts.bankId} has no column at position ${opts.column}`);
   const reach = reachLimits(src.get('locations', bank.locationId)?.reach);
+  // Codes and sign-ins of another enterprise never reach this bank, whatever banks they name.
+  const enterpriseId = src.get('divisions', src.get('locations', bank.locationId)?.divisionId ?? '')?.enterpriseId;
+  const ours = (subjectId: string): boolean => (src.get('carriers', subjectId) ?? src.get('users', subjectId))?.enterpriseId === enterpriseId;
   const lockers = columnLockers(src, bank.id, column.id);
   const fromTop = fromTopPositions(lockers);
   const doorOf = new Map(lockers.map((l) => [l.number, l.door]));
@@ -166,7 +169,7 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
 
   // A sealed carrier code goes out in the controller's form; one of an older release only as the legacy hash made at
   // issue time under this bank's params (`bankHashes`), so only to a controller without a key.
-  for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now))) {
+  for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now) && ours(c.carrierId))) {
     const id = credentialId('carrier', cc.id);
     const hash = hashIn(opts.form, 'carrier-code', isSealed(cc.code) ? cc.code : carrierCodeHashAt(cc, bank), bank);
     if (typeof hash !== 'string') {
@@ -186,7 +189,7 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
     });
   }
   // Staff PINs and badges: like carrier codes.
-  for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now))) {
+  for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now) && ours(c.subjectId))) {
     const id = credentialId('staff', sc.id);
     // A user disabled or removed since signs in nowhere (the periodic refresh withdraws it; user changes raise no event).
     const user = src.get('users', sc.subjectId);
