@@ -2,11 +2,25 @@
 // allows it), drop-off without reservation by size, the rear-loading shelf, and the carrier's delivery.
 import type { DesiredReservation, LockerSize } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { FreeLockers } from '../free-lockers.ts';
+import type { DoorOpener } from '../open-door.ts';
+import type { ReservationOverlay } from '../overlay.ts';
+import type { Pages } from '../pages.ts';
 import type { ScreenOption } from '../view.ts';
 
+/** What the staff flow uses of its neighbours: reservations, free lockers, pages, the opener and the chores' pages. */
+export interface StaffNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'reservations' | 'setReservation' | 'removeReservation' | 'allDoors' | 'doorInfo' | 'lockerOf'>;
+  pages: Pick<Pages, 'ctx' | 'show' | 'setError' | 'numbered'>;
+  opener: Pick<DoorOpener, 'open' | 'doorPage'>;
+  free: Pick<FreeLockers, 'doors' | 'sizeOptions' | 'allowedDoor'>;
+  expiredService: { showExpired(): void; showService(): void };
+}
+
 export class StaffFlow {
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: StaffNeighbours) {}
 
   onSelect(page: 'staff-menu' | 'dropoff-tracking' | 'dropoff-existing' | 'dropoff-open' | 'choose-size', id: string): Promise<void> | void {
     const { pages, overlay } = this.k;

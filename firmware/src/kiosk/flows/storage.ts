@@ -3,14 +3,27 @@
 import { randomBytes } from 'node:crypto';
 import type { LockerSize } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { FreeLockers } from '../free-lockers.ts';
+import type { DoorOpener } from '../open-door.ts';
+import type { ReservationOverlay } from '../overlay.ts';
+import type { Pages } from '../pages.ts';
 import type { KioskMemory } from '../memory.ts';
 import type { PageCtx, PageSpec, StorageRecord } from '../session.ts';
+
+/** What day-use storage uses of its neighbours: free lockers of this column, reservations, pages and the opener. */
+export interface StorageNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'reservations' | 'setReservation' | 'removeReservation' | 'lockerOf'>;
+  pages: Pick<Pages, 'ctx' | 'notice' | 'show' | 'setError' | 'numbered' | 'goHome' | 'showMenu'>;
+  opener: Pick<DoorOpener, 'open' | 'doorPage'>;
+  free: Pick<FreeLockers, 'doors' | 'sizeOptions'>;
+}
 
 export class StorageFlow {
   private readonly storages = new Map<string, StorageRecord>();
 
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: StorageNeighbours) {}
 
   has(id: string): boolean {
     return this.storages.has(id);
