@@ -3,7 +3,18 @@
 // each module declares what it uses of its neighbours and the engine assembles them.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { DEFAULT_BANK_RULES, DEFAULT_KIOSK_TIMERS, type Actor, type BankRules, type DesiredState, type EventBody, type KioskTimers } from '@portier/protocol';
+import {
+  DEFAULT_BANK_RULES,
+  DEFAULT_KIOSK_TIMERS,
+  storageOffer,
+  type Actor,
+  type BankRules,
+  type DeliveryQuota,
+  type DesiredState,
+  type EventBody,
+  type KioskTimers,
+  type StorageOffer,
+} from '@portier/protocol';
 import type { Lang } from '../i18n/index.ts';
 import type { Logger } from '../util/logger.ts';
 import type { KioskMemoryPort } from './memory.ts';
@@ -102,6 +113,16 @@ export class KioskCore {
 
   rules(): BankRules {
     return this.state()?.rules ?? DEFAULT_BANK_RULES;
+  }
+
+  /** The day-use storage the bank offers (modes and their limits). */
+  storageOffer(): StorageOffer {
+    return storageOffer(this.rules());
+  }
+
+  /** The bank's delivery quota (none when the desired state carries none). */
+  deliveryQuota(): DeliveryQuota {
+    return this.state()?.deliveryQuota ?? {};
   }
 
   currentTimers(): KioskTimers {

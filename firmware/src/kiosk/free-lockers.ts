@@ -43,6 +43,16 @@ export class FreeLockers {
       .map((d) => d.door);
   }
 
+  /**
+   * Free lockers of a size in the whole bank as the kiosk knows it (every column, reachable or not): what the delivery
+   * quota is counted against, online or offline.
+   */
+  freeOfSize(size: LockerSize): number {
+    const { overlay } = this.k;
+    const busy = new Set(overlay.reservations().map((r) => r.door));
+    return overlay.allDoors().filter((d) => d.service === 'in-service' && d.size === size && !busy.has(d.door) && !this.k.doors.isOpen(d.door)).length;
+  }
+
   sizeOptions(own = false): Array<{ id: string; label: MessageRef }> {
     const sizes = [...LOCKER_SIZES, 'custom'] as LockerSize[];
     return sizes
