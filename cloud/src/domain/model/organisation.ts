@@ -11,7 +11,7 @@ import {
   serviceStateSchema,
   type DeliveryQuota,
 } from '@portier/protocol';
-import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, parcelSizeSchema, type Dimensions, type LockerSize } from './common.ts';
+import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, type Dimensions, type LockerSize } from './common.ts';
 import { name, optionalText } from './fields.ts';
 
 /** How many days ended reservations and activity are kept; absent: for ever. */

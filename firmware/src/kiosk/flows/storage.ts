@@ -141,7 +141,7 @@ export class StorageFlow {
   }
 
   private showStorageDuration(size: LockerSize): void {
-    const { core, pages } = this.k;
+    const { pages } = this.k;
     pages.show({
       page: 'storage-duration',
       title: msg('storage.title'),
