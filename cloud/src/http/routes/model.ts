@@ -84,7 +84,7 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   }));
   app.patch(
     '/banks/:bankId',
-    { schema: { tags: ['model'], summary: 'Change a bank: name, rules (day-use storage modes and limits included), kiosk timers (the reopen grace after a drop-off included), delivery quota', params: BankParams, body: updateBankInput, response: ok(Replies.bank) } },
+    { schema: { tags: ['model'], summary: 'Change a bank: name, rules, delivery quota', params: BankParams, body: updateBankInput, response: ok(Replies.bank) } },
     async (req) => ({ bank: await service.updateBank(req.params.bankId, req.body, actorOf(req)) }),
   );
   app.get(
