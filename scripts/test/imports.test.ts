@@ -8,20 +8,6 @@ import t from 'tap';
 // The repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
 const ROOT = process.env['PORTIER_SOURCE_ROOT'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKSPACES = ['protocol', 'firmware', 'cloud', 'sim', 'rig', 'scripts'];
-/**
- * The one circle the tree still has, held here so that it cannot grow and no other can appear: the kiosk's modules
- * reach each other through `KioskParts`, a type declared in kiosk/core.ts that names each of them. Type-only (nothing
- * of it runs), but it ties their meanings together; each module declaring the narrow part of its neighbours it uses
- * would remove it.
- */
-const KNOWN: Record<string, string[]> = {
-  firmware: [
-    ['core', 'door-watch', 'flows/expired-service', 'flows/pickup', 'flows/sign-in', 'flows/staff', 'flows/storage', 'free-lockers', 'open-door', 'overlay', 'pages']
-      .map((m) => `kiosk/${m}.ts`)
-      .join(' <-> '),
-  ],
-};
-
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = join(dir, d.name);
@@ -81,7 +67,7 @@ for (const ws of WORKSPACES) {
     const graph = new Map(files.map((f) => [f, importsOf(f, texts.get(f)!)]));
     t.ok(graph.size > 0, 'the sources were found');
     const found = circles(graph).map((c) => c.map((f) => relative(src, f)).join(' <-> '));
-    t.same(found, KNOWN[ws] ?? [], 'modules that import each other, directly or around a loop');
+    t.same(found, [], 'modules that import each other, directly or around a loop');
   });
 
   t.test(`no ${ws} source file over 500 lines`, async (t) => {

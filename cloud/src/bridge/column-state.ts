@@ -13,7 +13,7 @@
  *   codes valid at the bank go out as `carrier-code` credentials (role carrier, any door); staff credentials
  *   (operator / carrier / admin PINs and badges) valid at the bank go out the same way, as their own kind
  *   (`staff-pin` or `badge`) and role, any door;
- * - timers and rules: the protocol defaults merged with the bank's settings.
+ * - timers and rules: the protocol defaults merged with the bank's settings; the bank's delivery quota when it has one.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
  * so an unchanged bank gives an identical state (and the same `desiredStateHash`).
@@ -47,8 +47,6 @@ export interface BuildDesiredOptions {
   now: number;
   /** How the controller the state is for checks codes (credential-forms.ts). */
   form: CredentialForm;
-  /** Kiosk timers over the protocol defaults (the bank model holds none: without these, the defaults apply). */
-  timers?: Partial<KioskTimers>;
 }
 
 export interface SkippedCredential {
@@ -223,8 +221,10 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
     credentialHash: opts.form.params(bank),
     credentials,
     reservations,
-    timers: kioskTimersOf(opts.timers),
+    timers: kioskTimersOf(bank.timers),
     rules: bankRulesOf(bank),
+    // Sent only when the bank has one, so a bank without it publishes the same state as before the field existed.
+    ...(Object.keys(bank.deliveryQuota).length ? { deliveryQuota: bank.deliveryQuota } : {}),
   };
   return { state, columnId: column.id, skipped };
 }

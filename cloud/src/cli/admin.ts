@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
+import { registerPolicyCommands } from './commands/policy.ts';
 import { CliError } from './errors.ts';
 
 export interface AdminIo {
@@ -377,6 +378,7 @@ export function buildAdminProgram(io: AdminIo): Command {
       print(r, () => `contact ${opts.contact} erased: ${e.ended} ended reservations and ${e.activity} activity entries now under ${e.replacementId}\n`);
     });
 
+  registerPolicyCommands(program, { client: () => clientFor(io, g()), print });
   return program;
 }
 

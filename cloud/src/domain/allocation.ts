@@ -13,6 +13,7 @@
  *    lockers stay free for those who need them;
  * 6. among what remains, the smallest (volume, then the lower number).
  */
+import { storageMayTake } from '@portier/protocol';
 import { isAccessible, type ReachLimits } from './accessibility.ts';
 import {
   lockerDimensions,
@@ -115,7 +116,7 @@ export function chooseLocker(req: AllocationRequest, ctx: AllocationContext): Lo
   for (const slot of ctx.slots.general) {
     if (!free(slot, ctx) || !fitsSides(parcel, slot.sides)) continue;
     const l = slot.locker;
-    if (freeBySize && l.size !== 'custom' && (freeBySize.get(l.size) ?? 0) <= (ctx.quota[l.size] ?? 0)) continue;
+    if (freeBySize && !storageMayTake(l.size, freeBySize.get(l.size) ?? 0, ctx.quota)) continue;
     if (slot.accessible) {
       if (req.needsAccessible) return l;
       firstAccessible ??= l;

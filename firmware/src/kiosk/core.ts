@@ -1,8 +1,20 @@
 // What every part of the kiosk engine shares: its ports, the session of the person at the kiosk, the timers in force,
-// the audio mode, and the way an event leaves the kiosk. The flows reach each other through `KioskParts`.
+// the audio mode, and the way an event leaves the kiosk. It knows none of the modules that share it (no import circle):
+// each module declares what it uses of its neighbours and the engine assembles them.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { DEFAULT_BANK_RULES, DEFAULT_KIOSK_TIMERS, type Actor, type BankRules, type DesiredState, type EventBody, type KioskTimers } from '@portier/protocol';
+import {
+  DEFAULT_BANK_RULES,
+  DEFAULT_KIOSK_TIMERS,
+  storageOffer,
+  type Actor,
+  type BankRules,
+  type DeliveryQuota,
+  type DesiredState,
+  type EventBody,
+  type KioskTimers,
+  type StorageOffer,
+} from '@portier/protocol';
 import type { Lang } from '../i18n/index.ts';
 import type { Logger } from '../util/logger.ts';
 import type { KioskMemoryPort } from './memory.ts';
@@ -11,31 +23,6 @@ import type { Session, TxKind, Via } from './session.ts';
 import type { LoginThrottle } from './throttle.ts';
 import { validateKioskTimers } from './timers.ts';
 import type { AudioKeyLabels, KioskEventMap } from './view.ts';
-import type { DoorOpener } from './open-door.ts';
-import type { DoorWatch } from './door-watch.ts';
-import type { ReservationOverlay } from './overlay.ts';
-import type { Pages } from './pages.ts';
-import type { FreeLockers } from './free-lockers.ts';
-import type { SignInFlow } from './flows/sign-in.ts';
-import type { PickupFlow } from './flows/pickup.ts';
-import type { StaffFlow } from './flows/staff.ts';
-import type { ExpiredAndServiceFlow } from './flows/expired-service.ts';
-import type { StorageFlow } from './flows/storage.ts';
-
-/** The engine's modules, each holding one job; built once by the engine, each module keeps this to reach the others. */
-export interface KioskParts {
-  core: KioskCore;
-  overlay: ReservationOverlay;
-  pages: Pages;
-  doors: DoorWatch;
-  opener: DoorOpener;
-  free: FreeLockers;
-  signIn: SignInFlow;
-  pickup: PickupFlow;
-  staff: StaffFlow;
-  expiredService: ExpiredAndServiceFlow;
-  storage: StorageFlow;
-}
 
 export interface KioskCoreOptions {
   doors: KioskDoorPort;
@@ -126,6 +113,16 @@ export class KioskCore {
 
   rules(): BankRules {
     return this.state()?.rules ?? DEFAULT_BANK_RULES;
+  }
+
+  /** The day-use storage the bank offers (modes and their limits). */
+  storageOffer(): StorageOffer {
+    return storageOffer(this.rules());
+  }
+
+  /** The bank's delivery quota (none when the desired state carries none). */
+  deliveryQuota(): DeliveryQuota {
+    return this.state()?.deliveryQuota ?? {};
   }
 
   currentTimers(): KioskTimers {

@@ -1,10 +1,22 @@
 // Door watching: the state of each door the kiosk opened, the kiosk's own "left open" supervision, doors of other
 // columns presumed shut after a while (their own column reports them), and what a door event changes on screen.
-import { lockerWhere, msg } from '../i18n/index.ts';
-import type { KioskParts } from './core.ts';
+import { lockerWhere, msg, type MessageRef } from '../i18n/index.ts';
+import type { KioskCore } from './core.ts';
+import type { DoorOpener } from './open-door.ts';
+import type { ReservationOverlay } from './overlay.ts';
+import type { Pages } from './pages.ts';
 import type { DoorOutcome } from '@portier/protocol';
 import type { KioskDoorEvent, TimerHandle } from './ports.ts';
 import type { LockerState } from './view.ts';
+
+/** What the door watch uses of its neighbours: where a door is, the page on screen, and the pickup page it redraws. */
+export interface DoorWatchNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'doorInfo'>;
+  pages: Pick<Pages, 'spec' | 'warning' | 'emitScreen'>;
+  opener: Pick<DoorOpener, 'markClosedOnPage'>;
+  pickup: { showPickupPage(failures: MessageRef[], change?: 'page' | 'update'): void };
+}
 
 export class DoorWatch {
   private readonly state = new Map<number, LockerState>();
@@ -17,7 +29,7 @@ export class DoorWatch {
   private readonly leftOpenWarned = new Set<number>();
   private readonly openedAt = new Map<number, number>();
 
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: DoorWatchNeighbours) {}
 
   stateOf(door: number): LockerState | undefined {
     return this.state.get(door);

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { KioskTimers } from '@portier/protocol';
 import { translate, type Lang, type MessageRef } from '../i18n/index.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
-import { KioskCore, type KioskParts } from './core.ts';
+import { KioskCore } from './core.ts';
 import { DoorWatch } from './door-watch.ts';
 import { ExpiredAndServiceFlow } from './flows/expired-service.ts';
 import { PickupFlow } from './flows/pickup.ts';
@@ -24,6 +24,24 @@ import { systemClock, systemTimers } from './ports.ts';
 import { InputRouter } from './router.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './throttle.ts';
 import { DEFAULT_AUDIO_KEY_LABELS, type AudioKeyLabels, type KeypadKey, type KioskEventMap, type ScreenView } from './view.ts';
+
+/**
+ * The engine's modules, each holding one job; built once by the engine. Each module declares the narrow part of its
+ * neighbours it uses (`DoorWatchNeighbours`, `StorageNeighbours`, ...) and is handed this whole object, which has them.
+ */
+interface KioskParts {
+  core: KioskCore;
+  overlay: ReservationOverlay;
+  pages: Pages;
+  doors: DoorWatch;
+  opener: DoorOpener;
+  free: FreeLockers;
+  signIn: SignInFlow;
+  pickup: PickupFlow;
+  staff: StaffFlow;
+  expiredService: ExpiredAndServiceFlow;
+  storage: StorageFlow;
+}
 
 export interface KioskEngineOptions {
   doors: KioskDoorPort;

@@ -20,6 +20,8 @@ export const kioskMemorySchema = z.strictObject({
       startedAt: z.number().int().min(0),
       endsAt: z.number().int().min(0),
       noEnd: z.boolean(),
+      /** Started as a fixed duration (never extended); absent in a memory written before storage modes. */
+      fixed: z.boolean().optional(),
     }),
   ),
   /** Reservation changes by id; null = gone (picked up, removed). */

@@ -2,7 +2,10 @@
 // another column only through the cloud and only online, the credential it is asked for, what a failure says) and the
 // lines that tell the person where the open locker is are written once.
 import { lockerWhere, msg, type MessageRef } from '../i18n/index.ts';
-import type { KioskParts } from './core.ts';
+import type { KioskCore } from './core.ts';
+import type { ReservationOverlay } from './overlay.ts';
+import type { Pages } from './pages.ts';
+import type { LockerState } from './view.ts';
 import type { DoorOutcome } from '@portier/protocol';
 import type { UnlockRequest } from './ports.ts';
 import type { PageSpec } from './session.ts';
@@ -13,8 +16,19 @@ export interface OpenResult {
   ok: boolean;
 }
 
+/** What the opener uses of its neighbours: where a door is, the page on screen, and the door watch it tells. */
+export interface DoorOpenerNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'doorInfo' | 'lockerOf'>;
+  pages: Pick<Pages, 'spec'>;
+  doors: {
+    stateOf(door: number): LockerState | undefined;
+    unlocked(door: number, outcome: DoorOutcome, remote: boolean): void;
+  };
+}
+
 export class DoorOpener {
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: DoorOpenerNeighbours) {}
 
   /** A door of another column that cannot be opened now: only the cloud opens it, and the kiosk is offline. */
   remoteUnreachable(door: number): boolean {

@@ -1,10 +1,18 @@
 // The page on screen and its view model: what is shown, typed and timed on it, the home page and the services menu,
 // and the end of a session. Every change of what the user should see leaves here as a `screen` event.
 import { lockerWhere, msg, type MessageRef } from '../i18n/index.ts';
-import type { KioskParts } from './core.ts';
+import type { KioskCore } from './core.ts';
+import type { ReservationOverlay } from './overlay.ts';
 import type { PageCtx, PageSpec, PageTimerKind } from './session.ts';
 import type { TimerHandle } from './ports.ts';
-import type { KeypadKey, KioskEventMap, LockerView, ScreenInput, ScreenOption, ScreenView } from './view.ts';
+import type { KeypadKey, KioskEventMap, LockerState, LockerView, ScreenInput, ScreenOption, ScreenView } from './view.ts';
+
+/** What the pages read of their neighbours: where a door is and the state it was last seen in. */
+export interface PagesNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'doorInfo'>;
+  doors: { stateOf(door: number): LockerState | undefined };
+}
 
 export class Pages {
   spec: PageSpec;
@@ -20,7 +28,7 @@ export class Pages {
   private pageTimer: TimerHandle | undefined;
   private pageTimerKind: PageTimerKind | undefined;
 
-  constructor(private readonly k: KioskParts) {
+  constructor(private readonly k: PagesNeighbours) {
     this.spec = { page: 'home', title: msg('home.title') };
   }
 

@@ -1,13 +1,30 @@
 // What a key, a scan, a badge, a touch or "back" means on the page shown: the input of the page, or the flow that
 // owns the page.
 import { msg } from '../i18n/index.ts';
-import type { KioskParts } from './core.ts';
+import type { KioskCore } from './core.ts';
+import type { ExpiredAndServiceFlow } from './flows/expired-service.ts';
+import type { PickupFlow } from './flows/pickup.ts';
+import type { SignInFlow } from './flows/sign-in.ts';
+import type { StaffFlow } from './flows/staff.ts';
+import type { StorageFlow } from './flows/storage.ts';
+import type { Pages } from './pages.ts';
 import type { KeypadKey } from './view.ts';
 
 const DIGIT = /^[0-9]$/;
 
+/** What the router hands an input to: the page on screen and the flows. */
+export interface RouterNeighbours {
+  core: KioskCore;
+  pages: Pages;
+  signIn: Pick<SignInFlow, 'signIn' | 'endLockoutIfDue'>;
+  pickup: Pick<PickupFlow, 'onSelect'>;
+  staff: Pick<StaffFlow, 'onSelect' | 'onTracking' | 'onShelf' | 'showCarrier' | 'showStaffMenu'>;
+  expiredService: Pick<ExpiredAndServiceFlow, 'onSelect' | 'onServiceLocker'>;
+  storage: Pick<StorageFlow, 'back' | 'onSelect' | 'onStorageExtend' | 'onStorageHours' | 'onStoragePin' | 'onStoragePinConfirm' | 'showStorageSizes'>;
+}
+
 export class InputRouter {
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: RouterNeighbours) {}
 
   async onKey(key: KeypadKey): Promise<void> {
     const { core, pages } = this.k;

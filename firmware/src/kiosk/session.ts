@@ -41,6 +41,8 @@ export interface PageCtx {
   size?: LockerSize;
   storageEndsAt?: number;
   storageNoEnd?: boolean;
+  /** A fixed storage: never extended. */
+  storageFixed?: boolean;
   storagePin?: string;
   storageId?: string;
   /** What the text/digit entry of the page is for. */
@@ -77,5 +79,7 @@ export interface StorageRecord {
   startedAt: number;
   endsAt: number;
   noEnd: boolean;
+  /** Started as a fixed duration: never extended. */
+  fixed?: boolean;
   timer?: unknown;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_KIOSK_TIMERS, kioskTimersSchema, type KioskTimers } from '@portier/protocol';
+import { DEFAULT_KIOSK_TIMERS, kioskTimerProblems, kioskTimersSchema, type KioskTimers } from '@portier/protocol';
 import { KioskError } from './errors.ts';
 
 export { DEFAULT_KIOSK_TIMERS, type KioskTimers };
@@ -15,11 +15,7 @@ export type TimersValidation = { ok: true; timers: KioskTimers } | { ok: false; 
  * Validates kiosk timers: the protocol's ranges and its rule (after-pickup not longer than inactivity), plus the
  * kiosk's own combination rules, every problem at once with the field named. Missing fields take the defaults.
  *
- * Kiosk rules on top of the protocol's:
- * - `adminSessionTimeoutS` >= `returnHomeOnInactivityS`: a staff session that times out before a public one would
- *   sign an operator out in the middle of loading while a passer-by's session lasts longer.
- * - `lockerAccessAfterPickupS` (when not 0) >= `returnHomeAfterPickupS`: the reopen offer must still hold when the
- *   screen that shows the open locker goes back home, otherwise "Reopen my locker" on that screen is a lie.
+ * The combination rules are the protocol's `kioskTimerProblems` (the cloud checks a bank's timers with the same).
  */
 export function validateKioskTimers(input: unknown): TimersValidation {
   const merged = input && typeof input === 'object' ? { ...DEFAULT_KIOSK_TIMERS, ...(input as object) } : input;
@@ -30,12 +26,7 @@ export function validateKioskTimers(input: unknown): TimersValidation {
     return { ok: false, problems };
   }
   const t = parsed.data;
-  if (t.adminSessionTimeoutS < t.returnHomeOnInactivityS) {
-    problems.push({ field: 'adminSessionTimeoutS', message: 'must not be shorter than returnHomeOnInactivityS' });
-  }
-  if (t.lockerAccessAfterPickupS !== 0 && t.lockerAccessAfterPickupS < t.returnHomeAfterPickupS) {
-    problems.push({ field: 'lockerAccessAfterPickupS', message: 'must be 0 or at least returnHomeAfterPickupS' });
-  }
+  problems.push(...kioskTimerProblems(t));
   return problems.length ? { ok: false, problems } : { ok: true, timers: t };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { doorNumberSchema, epochMsSchema, idSchema, lockerNumberSchema } from '../ids.ts';
-import { lockerSizeSchema, serviceStateSchema, signatureSchema, versionField } from './common.ts';
+import { LOCKER_SIZES, lockerSizeSchema, serviceStateSchema, signatureSchema, versionField, type LockerSize } from './common.ts';
 
 /** One door of the column as the cloud knows it. */
 export const desiredDoorSchema = z.strictObject({
@@ -95,24 +95,36 @@ export const desiredReservationSchema = z.strictObject({
 });
 export type DesiredReservation = z.infer<typeof desiredReservationSchema>;
 
-/** The four kiosk timers locker operators know, plus door supervision; seconds. */
-export const kioskTimersSchema = z
-  .strictObject({
-    lockerAccessAfterPickupS: z.number().int().min(0).max(600),
-    returnHomeAfterPickupS: z.number().int().min(3).max(300),
-    returnHomeOnInactivityS: z.number().int().min(10).max(600),
-    adminSessionTimeoutS: z.number().int().min(30).max(3600),
-    doorLeftOpenS: z.number().int().min(10).max(3600),
-  })
-  .superRefine((t, ctx) => {
-    if (t.returnHomeAfterPickupS > t.returnHomeOnInactivityS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['returnHomeAfterPickupS'],
-        message: 'must not be longer than returnHomeOnInactivityS',
-      });
-    }
-  });
+/** The four kiosk timers locker operators know, plus door supervision and the operator's reopen grace; seconds. */
+export const kioskTimerFieldsSchema = z.strictObject({
+  lockerAccessAfterPickupS: z.number().int().min(0).max(600),
+  returnHomeAfterPickupS: z.number().int().min(3).max(300),
+  returnHomeOnInactivityS: z.number().int().min(10).max(600),
+  adminSessionTimeoutS: z.number().int().min(30).max(3600),
+  doorLeftOpenS: z.number().int().min(10).max(3600),
+  /**
+   * After a staff drop-off or carrier delivery, how long the kiosk offers the operator to open the locker just filled
+   * again (a parcel put in the wrong way, a second parcel for it). Absent or 0: no reopen offer.
+   */
+  dropOffReopenGraceS: z
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .optional()
+    .describe('seconds the operator may reopen the locker just filled after a drop-off; absent or 0: never'),
+});
+
+/** The kiosk timers with the protocol's rule between them (after-pickup not longer than inactivity). */
+export const kioskTimersSchema = kioskTimerFieldsSchema.superRefine((t, ctx) => {
+  if (t.returnHomeAfterPickupS > t.returnHomeOnInactivityS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['returnHomeAfterPickupS'],
+      message: 'must not be longer than returnHomeOnInactivityS',
+    });
+  }
+});
 export type KioskTimers = z.infer<typeof kioskTimersSchema>;
 
 export const DEFAULT_KIOSK_TIMERS: KioskTimers = {
@@ -122,6 +134,60 @@ export const DEFAULT_KIOSK_TIMERS: KioskTimers = {
   adminSessionTimeoutS: 300,
   doorLeftOpenS: 120,
 };
+
+export interface PolicyProblem {
+  /** The field at fault, e.g. `adminSessionTimeoutS` or `fixedStorageHours`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * The combination rules of kiosk timers on top of the schema's ranges, every problem at once. A bank's settings are
+ * checked with them before they are stored, and the kiosk refuses timers that break them (keeping the last good ones):
+ * - `adminSessionTimeoutS` >= `returnHomeOnInactivityS`: a staff session that times out before a public one would
+ *   sign an operator out in the middle of loading while a passer-by's session lasts longer;
+ * - `lockerAccessAfterPickupS` (when not 0) >= `returnHomeAfterPickupS`: the reopen offer must still hold when the
+ *   screen that shows the open locker goes back home, otherwise "Reopen my locker" on that screen is a lie.
+ */
+export function kioskTimerProblems(t: KioskTimers): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  if (t.adminSessionTimeoutS < t.returnHomeOnInactivityS) {
+    problems.push({ field: 'adminSessionTimeoutS', message: 'must not be shorter than returnHomeOnInactivityS' });
+  }
+  if (t.lockerAccessAfterPickupS !== 0 && t.lockerAccessAfterPickupS < t.returnHomeAfterPickupS) {
+    problems.push({ field: 'lockerAccessAfterPickupS', message: 'must be 0 or at least returnHomeAfterPickupS' });
+  }
+  return problems;
+}
+
+/**
+ * Day-use storage modes a bank may offer:
+ * - `fixed`: a fixed duration, never extended: one of the bank's `fixedStorageHours`, or, when that list is empty,
+ *   until the end of the storage day (the kiosk's local day end);
+ * - `flexible`: the person chooses the hours, up to `flexibleStorageMaxH` (absent: `maxStorageH`), and may extend up
+ *   to that many hours from the start;
+ * - `no-end`: until the person ends it (on a kiosk, still no later than the end of the storage day).
+ * The cloud API calls `no-end` storage `open`.
+ */
+export const STORAGE_MODES = ['fixed', 'flexible', 'no-end'] as const;
+export const storageModeSchema = z.enum(STORAGE_MODES);
+export type StorageMode = z.infer<typeof storageModeSchema>;
+
+/** Per standard size, how many free lockers day-use storage must leave for deliveries. */
+export const deliveryQuotaSchema = z
+  .partialRecord(z.enum(LOCKER_SIZES), z.number().int().min(0).max(9999))
+  .describe('per standard size, how many free lockers day-use storage must leave for deliveries');
+export type DeliveryQuota = z.infer<typeof deliveryQuotaSchema>;
+
+/**
+ * The delivery quota rule, the same in the cloud's allocation and on the kiosk (offline too): day-use storage may take
+ * a locker of a standard size only while more lockers of that size are free than the quota keeps for deliveries.
+ * `custom` lockers have no quota.
+ */
+export function storageMayTake(size: LockerSize, freeOfSize: number, quota: DeliveryQuota | undefined): boolean {
+  if (size === 'custom') return true;
+  return freeOfSize > (quota?.[size] ?? 0);
+}
 
 /** Bank settings that change the kiosk flows. */
 export const bankRulesSchema = z.strictObject({
@@ -133,7 +199,29 @@ export const bankRulesSchema = z.strictObject({
   pickupPinExpiryH: z.number().int().min(1).max(24 * 90),
   addToExistingLocker: z.boolean(),
   openAllAtOnce: z.boolean(),
+  /** The longest day-use storage, whatever its mode. */
   maxStorageH: z.number().int().min(1).max(24 * 30),
+  /** Day-use storage modes offered (absent: all three; empty: no day-use storage). */
+  storageModes: z
+    .array(storageModeSchema)
+    .max(STORAGE_MODES.length)
+    .refine((m) => new Set(m).size === m.length, 'a mode is listed twice')
+    .optional()
+    .describe('day-use storage modes offered: "fixed", "flexible", "no-end"; absent: all three; empty: none'),
+  /** Durations (hours) the `fixed` mode offers, each at most `maxStorageH` (absent or empty: until the end of the storage day). */
+  fixedStorageHours: z
+    .array(z.number().int().min(1).max(24 * 30))
+    .max(6)
+    .optional()
+    .describe('durations in hours the fixed mode offers; absent or empty: until the end of the storage day'),
+  /** The longest `flexible` storage, extensions included, at most `maxStorageH` (absent: `maxStorageH`). */
+  flexibleStorageMaxH: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .optional()
+    .describe('the longest flexible storage in hours, extensions included; absent: maxStorageH'),
 });
 export type BankRules = z.infer<typeof bankRulesSchema>;
 
@@ -149,6 +237,37 @@ export const DEFAULT_BANK_RULES: BankRules = {
   maxStorageH: 12,
 };
 
+/** The day-use storage a bank offers, its defaults applied. */
+export interface StorageOffer {
+  modes: StorageMode[];
+  /** Durations of the fixed mode; empty: until the end of the storage day. */
+  fixedHours: number[];
+  flexibleMaxH: number;
+}
+
+export function storageOffer(rules: BankRules): StorageOffer {
+  return {
+    modes: rules.storageModes ?? [...STORAGE_MODES],
+    fixedHours: [...(rules.fixedStorageHours ?? [])].sort((a, b) => a - b),
+    flexibleMaxH: Math.min(rules.flexibleStorageMaxH ?? rules.maxStorageH, rules.maxStorageH),
+  };
+}
+
+/** The combination rules of bank rules on top of the schema's ranges (storage limits within `maxStorageH`). */
+export function bankRuleProblems(r: BankRules): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  if (r.fixedStorageHours?.some((h) => h > r.maxStorageH)) {
+    problems.push({ field: 'fixedStorageHours', message: `every duration must be at most maxStorageH (${r.maxStorageH})` });
+  }
+  if (r.fixedStorageHours && new Set(r.fixedStorageHours).size !== r.fixedStorageHours.length) {
+    problems.push({ field: 'fixedStorageHours', message: 'a duration is listed twice' });
+  }
+  if (r.flexibleStorageMaxH !== undefined && r.flexibleStorageMaxH > r.maxStorageH) {
+    problems.push({ field: 'flexibleStorageMaxH', message: `must be at most maxStorageH (${r.maxStorageH})` });
+  }
+  return problems;
+}
+
 export const desiredStateSchema = z.strictObject({
   doors: z.array(desiredDoorSchema).max(160),
   credentialHash: credentialHashParamsSchema,
@@ -156,6 +275,12 @@ export const desiredStateSchema = z.strictObject({
   reservations: z.array(desiredReservationSchema).max(2000),
   timers: kioskTimersSchema,
   rules: bankRulesSchema,
+  /**
+   * The bank's delivery quota, for day-use storage started at the kiosk (`storageMayTake`). Absent: none. Fields added
+   * after the first release are optional and parsed without defaults, so a signed state written before them verifies
+   * and hashes the same.
+   */
+  deliveryQuota: deliveryQuotaSchema.optional(),
 });
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 

@@ -1,7 +1,17 @@
 /** The organisation tree (enterprise > division > location > bank > column) and its lockers. */
 import { z } from 'zod';
-import { bankRulesSchema, DEFAULT_BANK_RULES, lockerNumberSchema, scryptCredentialHashSchema, serviceStateSchema } from '@portier/protocol';
-import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, parcelSizeSchema, type Dimensions, type LockerSize } from './common.ts';
+import {
+  bankRulesSchema,
+  DEFAULT_BANK_RULES,
+  deliveryQuotaSchema,
+  kioskTimerFieldsSchema,
+  kioskTimersSchema,
+  lockerNumberSchema,
+  scryptCredentialHashSchema,
+  serviceStateSchema,
+  type DeliveryQuota,
+} from '@portier/protocol';
+import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, type Dimensions, type LockerSize } from './common.ts';
 import { name, optionalText } from './fields.ts';
 
 /** How many days ended reservations and activity are kept; absent: for ever. */
@@ -62,9 +72,8 @@ export const createLocationInput = z.strictObject({
 });
 export type CreateLocationInput = z.input<typeof createLocationInput>;
 
-/** Per standard size, how many lockers day-use storage must leave free for deliveries. */
-export const deliveryQuotaSchema = z.partialRecord(parcelSizeSchema, z.number().int().min(0).max(9999));
-export type DeliveryQuota = z.infer<typeof deliveryQuotaSchema>;
+/** Per standard size, how many lockers day-use storage must leave free for deliveries (the protocol's, sent to the kiosk). */
+export { deliveryQuotaSchema, type DeliveryQuota };
 
 export const bankSchema = z.strictObject({
   id: entityIdSchema,
@@ -72,6 +81,8 @@ export const bankSchema = z.strictObject({
   name,
   rules: bankRulesSchema,
   deliveryQuota: deliveryQuotaSchema,
+  /** The kiosk timers of its controllers (absent: the protocol defaults). */
+  timers: kioskTimersSchema.optional(),
   /**
    * Salt and cost of this bank's legacy code hashes (one salt per bank): the form that goes only to controllers the
    * cloud holds no credential key for (provisioned before keyed hashes), and the form of codes issued before.
@@ -88,10 +99,15 @@ export const createBankInput = z.strictObject({
   deliveryQuota: deliveryQuotaSchema.optional(),
 });
 export type CreateBankInput = z.input<typeof createBankInput>;
+/**
+ * A bank's settings: what is given replaces what it holds (`rules` and `timers` field by field). The merged rules and
+ * timers are checked whole (ranges and combination rules, the protocol's) before anything is stored.
+ */
 export const updateBankInput = z.strictObject({
   name: name.optional(),
   rules: bankRulesSchema.partial().optional(),
   deliveryQuota: deliveryQuotaSchema.optional(),
+  timers: kioskTimerFieldsSchema.partial().optional(),
 });
 export type UpdateBankInput = z.input<typeof updateBankInput>;
 export { DEFAULT_BANK_RULES };

@@ -1,6 +1,7 @@
 /** Organisation use cases: enterprises, divisions, locations, banks, columns and lockers, and a bank's configuration check. */
 import { lockerKey } from '../../store/store.ts';
 import { isAccessible, requiredAccessible } from '../accessibility.ts';
+import { describeBankChange, mergeBankUpdate } from '../bank-policy.ts';
 import { newHashParams } from '../codes.ts';
 import type { DomainCore, Locked } from '../core.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
@@ -107,17 +108,15 @@ export class OrganisationUseCases {
     return b;
   }
 
-  async updateBank(bankId: string, input: UpdateBankInput, _actor: Actor): Promise<Bank> {
+  /** Name, rules, kiosk timers and delivery quota; a change is in the activity log with the actor and what changed. */
+  async updateBank(bankId: string, input: UpdateBankInput, actor: Actor): Promise<Bank> {
     const req = parseInput(updateBankInput, input);
     return this.core.change(bankId, (): Locked<Bank> => {
       const b = this.core.mustBank(bankId);
-      const next: Bank = {
-        ...b,
-        ...(req.name !== undefined ? { name: req.name } : {}),
-        rules: { ...b.rules, ...req.rules },
-        deliveryQuota: req.deliveryQuota ?? b.deliveryQuota,
-      };
-      const done = this.core.write({ put: [{ c: 'banks', key: next.id, value: next }] });
+      const { next, changed } = mergeBankUpdate(b, req);
+      if (changed.length === 0) return { result: b };
+      const activity = this.core.activity('policy', actor, { bankId: b.id, detail: describeBankChange(b, next, changed) });
+      const done = this.core.write({ put: [{ c: 'banks', key: next.id, value: next }], activity: [activity] });
       return { result: next, done, events: [['bank-changed', { bank: next }]] };
     });
   }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Change } from '../../store/store.ts';
 import { chooseLocker, fits, lockerDimensions, parcelDimensions } from '../allocation.ts';
+import { checkStorageRequest } from '../bank-policy.ts';
 import type { DomainCore, Locked, RecipientInfo } from '../core.ts';
 import { DomainError, NO_LOCKER_MESSAGE, notFound, parseInput } from '../errors.ts';
 import {
@@ -187,6 +188,7 @@ export class ReservationUseCases {
     if (req.kind === 'storage' && req.storage) {
       const maxMs = bank.rules.maxStorageH * HOUR;
       const s = req.storage;
+      const { flexibleMaxMinutes } = checkStorageRequest(bank.rules, s);
       if (s.minutes !== undefined && s.minutes * MINUTE > maxMs)
         throw new DomainError('VALIDATION', `storage.minutes: longer than the bank's maximum of ${bank.rules.maxStorageH} h`, 'storage.minutes');
       if (s.maxMinutes !== undefined && s.maxMinutes * MINUTE > maxMs)
@@ -194,7 +196,7 @@ export class ReservationUseCases {
       r.storageMode = s.mode;
       if (s.mode !== 'open') {
         r.endsAt = now + s.minutes! * MINUTE;
-        r.maxEndsAt = s.mode === 'fixed' ? r.endsAt : now + (s.maxMinutes !== undefined ? s.maxMinutes * MINUTE : maxMs);
+        r.maxEndsAt = s.mode === 'fixed' ? r.endsAt : now + (s.maxMinutes ?? flexibleMaxMinutes) * MINUTE;
       }
     }
     const activity = this.core.activity('reservation', actor, {

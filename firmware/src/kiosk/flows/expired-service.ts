@@ -2,10 +2,23 @@
 // back in service.
 import type { DesiredReservation, ServiceState } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { DoorOpener } from '../open-door.ts';
+import type { ReservationOverlay } from '../overlay.ts';
+import type { Pages } from '../pages.ts';
+
+/** What the staff chores use of their neighbours: reservations and service states, pages, opener, and the way back. */
+export interface ExpiredAndServiceNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'reservations' | 'removeReservation' | 'allDoors' | 'doorInfo' | 'setService'>;
+  pages: Pick<Pages, 'ctx' | 'notice' | 'show' | 'setError' | 'numbered' | 'lockerLine'>;
+  opener: Pick<DoorOpener, 'openEach' | 'openedLines'>;
+  staff: { showStaffMenu(welcome?: boolean): void };
+  storage: { forget(id: string): void };
+}
 
 export class ExpiredAndServiceFlow {
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: ExpiredAndServiceNeighbours) {}
 
   onSelect(page: 'expired' | 'service-locker', id: string): Promise<void> | void {
     if (page === 'expired') {

@@ -2,7 +2,11 @@
 // Pickup"), returns and exchanges. A one-time code is used up by the first door that really opened.
 import { reservationsOpenedBy, type DesiredReservation } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { DoorWatch } from '../door-watch.ts';
+import type { DoorOpener } from '../open-door.ts';
+import type { ReservationOverlay } from '../overlay.ts';
+import type { Pages } from '../pages.ts';
 import type { CredentialMatch } from '../ports.ts';
 import type { PageSpec, RecentPickup } from '../session.ts';
 import type { KeypadKey, ScreenOption } from '../view.ts';
@@ -13,11 +17,20 @@ import type { KeypadKey, ScreenOption } from '../view.ts';
  */
 const PICKUP_KEYS = { done: '1', next: '2', 'open-all': '3', reopen: '4' } as const satisfies Record<string, KeypadKey>;
 
+/** What the pickup flow uses of its neighbours: reservations, pages, the opener and the doors it opened. */
+export interface PickupNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'reservations' | 'setReservation' | 'removeReservation'>;
+  pages: Pick<Pages, 'spec' | 'ctx' | 'show' | 'replace' | 'setError' | 'numbered' | 'lockerLine'>;
+  opener: Pick<DoorOpener, 'open' | 'openEach' | 'openedLines' | 'doorPage'>;
+  doors: Pick<DoorWatch, 'isOpen'>;
+}
+
 export class PickupFlow {
   /** Pickups within their grace period, by the keyed hash of the code. */
   private recent: RecentPickup[] = [];
 
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: PickupNeighbours) {}
 
   /** A pickup made with this code whose reopen offer still holds. */
   recentFor(codeKey: string | undefined, now: number): RecentPickup | undefined {

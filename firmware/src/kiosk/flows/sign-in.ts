@@ -2,12 +2,26 @@
 // port and the recent pickups (grace reopen), wrong codes counted, waits and the lock-out shown.
 import type { CredentialKind } from '@portier/protocol';
 import { msg, type MessageKey } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { Pages } from '../pages.ts';
 import type { CredentialMatch } from '../ports.ts';
-import type { LoginMethod, Via } from '../session.ts';
+import type { LoginMethod, RecentPickup, StorageRecord, Via } from '../session.ts';
+
+/** What sign-in uses of its neighbours: the page on screen, and the flow each kind of person goes on to. */
+export interface SignInNeighbours {
+  core: KioskCore;
+  pages: Pick<Pages, 'waitUntil' | 'setError' | 'show' | 'clearPageTimer' | 'goHome'>;
+  storage: { byPin(pin: string): StorageRecord | undefined; showStorageActive(rec: StorageRecord): void };
+  pickup: {
+    recentFor(codeKey: string | undefined, now: number): RecentPickup | undefined;
+    showReopenOffer(recent: RecentPickup): void;
+    recipientSignedIn(match: CredentialMatch, codeKey: string, now: number): Promise<void>;
+  };
+  staff: { showStaffMenu(welcome?: boolean): void; showCarrier(welcome?: boolean): void };
+}
 
 export class SignInFlow {
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: SignInNeighbours) {}
 
   async signIn(code: string, kinds: CredentialKind[], via: Via, method: LoginMethod): Promise<void> {
     const { core, pages } = this.k;

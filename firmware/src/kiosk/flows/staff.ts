@@ -2,11 +2,37 @@
 // allows it), drop-off without reservation by size, the rear-loading shelf, and the carrier's delivery.
 import type { DesiredReservation, LockerSize } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { FreeLockers } from '../free-lockers.ts';
+import type { DoorOpener, OpenResult } from '../open-door.ts';
+import type { ReservationOverlay } from '../overlay.ts';
+import type { Pages } from '../pages.ts';
+import type { TimerHandle } from '../ports.ts';
 import type { ScreenOption } from '../view.ts';
 
+/** The locker a staff member just filled, which the bank's reopen grace (`dropOffReopenGraceS`) lets them open again. */
+interface Reopenable {
+  door: number;
+  reservationIds: string[];
+  trackingIds: string[];
+  until: number;
+  timer: TimerHandle;
+}
+
+/** What the staff flow uses of its neighbours: reservations, free lockers, pages, the opener and the chores' pages. */
+export interface StaffNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'reservations' | 'setReservation' | 'removeReservation' | 'allDoors' | 'doorInfo' | 'lockerOf'>;
+  pages: Pick<Pages, 'spec' | 'ctx' | 'show' | 'replace' | 'setError' | 'numbered'>;
+  opener: Pick<DoorOpener, 'open' | 'doorPage'>;
+  free: Pick<FreeLockers, 'doors' | 'sizeOptions' | 'allowedDoor'>;
+  expiredService: { showExpired(): void; showService(): void };
+}
+
 export class StaffFlow {
-  constructor(private readonly k: KioskParts) {}
+  private reopenable: Reopenable | undefined;
+
+  constructor(private readonly k: StaffNeighbours) {}
 
   onSelect(page: 'staff-menu' | 'dropoff-tracking' | 'dropoff-existing' | 'dropoff-open' | 'choose-size', id: string): Promise<void> | void {
     const { pages, overlay } = this.k;
@@ -25,6 +51,7 @@ export class StaffFlow {
       }
       case 'dropoff-open':
         if (id === 'next') return ctx.mode === 'carrier' ? this.showCarrier() : this.showDropoffTracking('operator');
+        if (id === 'reopen') return this.reopen(ctx.door, ctx.mode ?? 'operator');
         return;
       case 'choose-size': {
         const size = id.replace(/^size-/, '') as LockerSize;
@@ -155,11 +182,13 @@ export class StaffFlow {
   }
 
   private async dropOff(door: number, res: DesiredReservation | undefined, tracking: string | undefined, mode: 'operator' | 'carrier'): Promise<void> {
-    const { core, overlay, pages, opener } = this.k;
+    const { core, overlay, opener } = this.k;
     const o = await opener.open(door, mode === 'carrier' ? 'carrier-delivery' : 'drop-off');
+    this.endReopen();
     if (o.ok) {
       const trackingIds = tracking ? [tracking] : [];
       await core.transaction(mode === 'carrier' ? 'carrier-delivery' : 'drop-off', [door], res ? [res.id] : [], trackingIds);
+      this.offerReopen(door, res ? [res.id] : [], trackingIds);
       if (res) {
         const existing = overlay.reservations().find((r) => r.id !== res.id && r.door === door && r.status === 'occupied');
         if (existing) {
@@ -174,14 +203,54 @@ export class StaffFlow {
         overlay.setReservation({ id: `local-${core.localSeq}`, kind: 'package', status: 'occupied', door, trackingIds });
       }
     }
+    this.showDropoffOpen(o, mode);
+  }
+
+  private showDropoffOpen(o: OpenResult, mode: 'operator' | 'carrier'): void {
+    const { pages, opener } = this.k;
+    const page = { page: 'dropoff-open', title: msg(mode === 'carrier' ? 'carrier.title' : 'dropoff.title'), options: this.dropoffOpenOptions(mode), ctx: { mode, door: o.door } } as const;
+    pages.show(opener.doorPage(o, page, [msg('dropoff.put')]));
+  }
+
+  private dropoffOpenOptions(mode: 'operator' | 'carrier'): ScreenOption[] {
     const opts: Array<{ id: string; label: MessageRef }> = [];
-    if (core.rules().batchDropOff) opts.push({ id: 'next', label: msg('dropoff.next') });
+    if (this.k.core.rules().batchDropOff) opts.push({ id: 'next', label: msg('dropoff.next') });
+    if (this.reopenable) opts.push({ id: 'reopen', label: msg('dropoff.reopen') });
     opts.push({ id: mode === 'carrier' ? 'sign-out' : 'back', label: msg('dropoff.done') });
-    pages.show(
-      opener.doorPage(o, { page: 'dropoff-open', title: msg(mode === 'carrier' ? 'carrier.title' : 'dropoff.title'), options: pages.numbered(opts), ctx: { mode } }, [
-        msg('dropoff.put'),
-      ]),
-    );
+    return this.k.pages.numbered(opts);
+  }
+
+  /** The bank's reopen grace after a drop-off starts: the offer goes from the page when it ends. */
+  private offerReopen(door: number, reservationIds: string[], trackingIds: string[]): void {
+    const { core, pages } = this.k;
+    const grace = core.currentTimers().dropOffReopenGraceS ?? 0;
+    if (grace <= 0) return;
+    const timer = core.timers.setTimeout(() => {
+      void core.run(() => {
+        if (this.reopenable?.timer !== timer) return;
+        this.reopenable = undefined;
+        const spec = pages.spec;
+        if (spec.page === 'dropoff-open' && spec.options?.some((x) => x.id === 'reopen')) {
+          pages.replace({ ...spec, options: this.dropoffOpenOptions(spec.ctx?.mode ?? 'operator') });
+        }
+      });
+    }, grace * 1000);
+    this.reopenable = { door, reservationIds, trackingIds, until: core.now() + grace * 1000, timer };
+  }
+
+  private endReopen(): void {
+    if (this.reopenable) this.k.core.cancel(this.reopenable.timer);
+    this.reopenable = undefined;
+  }
+
+  /** The operator opens the locker just filled again, within the bank's grace (recorded as a `reopen`). */
+  private async reopen(door: number | undefined, mode: 'operator' | 'carrier'): Promise<void> {
+    const { core, pages, opener } = this.k;
+    const r = this.reopenable;
+    if (!r || r.door !== door || core.now() >= r.until) return pages.setError(msg('error.reopenOver'));
+    const o = await opener.open(r.door, mode === 'carrier' ? 'carrier-delivery' : 'drop-off');
+    if (o.ok) await core.transaction('reopen', [r.door], r.reservationIds, r.trackingIds);
+    this.showDropoffOpen(o, mode);
   }
 
   async onShelf(code: string): Promise<void> {

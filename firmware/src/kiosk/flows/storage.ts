@@ -1,16 +1,31 @@
-// Day-use storage: a locker of this column held under a PIN that exists only on this kiosk, until a time of the day
-// (fixed, chosen, or "no end", which still ends with the day); open, extend and end it; its end when the time is over.
+// Day-use storage: a locker of this column held under a PIN that exists only on this kiosk, in the modes the bank
+// offers (fixed: a duration of the bank's or until the end of the day; flexible: hours chosen and extended up to the
+// bank's maximum; no end, which still ends with the day), leaving the bank's delivery quota free; open, extend and end
+// it; its end when the time is over.
 import { randomBytes } from 'node:crypto';
-import type { LockerSize } from '@portier/protocol';
+import { storageMayTake, type LockerSize } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
-import type { KioskParts } from '../core.ts';
+import type { KioskCore } from '../core.ts';
+import type { FreeLockers } from '../free-lockers.ts';
+import type { DoorOpener } from '../open-door.ts';
+import type { ReservationOverlay } from '../overlay.ts';
+import type { Pages } from '../pages.ts';
 import type { KioskMemory } from '../memory.ts';
 import type { PageCtx, PageSpec, StorageRecord } from '../session.ts';
+
+/** What day-use storage uses of its neighbours: free lockers of this column, reservations, pages and the opener. */
+export interface StorageNeighbours {
+  core: KioskCore;
+  overlay: Pick<ReservationOverlay, 'reservations' | 'setReservation' | 'removeReservation' | 'lockerOf'>;
+  pages: Pick<Pages, 'ctx' | 'notice' | 'show' | 'setError' | 'numbered' | 'goHome' | 'showMenu'>;
+  opener: Pick<DoorOpener, 'open' | 'doorPage'>;
+  free: Pick<FreeLockers, 'doors' | 'sizeOptions' | 'freeOfSize'>;
+}
 
 export class StorageFlow {
   private readonly storages = new Map<string, StorageRecord>();
 
-  constructor(private readonly k: KioskParts) {}
+  constructor(private readonly k: StorageNeighbours) {}
 
   has(id: string): boolean {
     return this.storages.has(id);
@@ -37,7 +52,7 @@ export class StorageFlow {
   }
 
   snapshot(): KioskMemory['storages'] {
-    return [...this.storages.values()].map(({ id, door, pinKey, startedAt, endsAt, noEnd }) => ({ id, door, pinKey, startedAt, endsAt, noEnd }));
+    return [...this.storages.values()].map(({ timer: _timer, ...rec }) => rec);
   }
 
   stop(): void {
@@ -97,9 +112,22 @@ export class StorageFlow {
     return d.getTime();
   }
 
+  /**
+   * A free locker of this column for storage of that size, while the bank keeps its delivery quota of the size free
+   * (`storageMayTake`, the cloud's rule too; counted on the kiosk's own data, so it holds offline).
+   */
+  private storageDoor(size: LockerSize | undefined): number | undefined {
+    if (size === undefined || !storageMayTake(size, this.k.free.freeOfSize(size), this.k.core.deliveryQuota())) return undefined;
+    return this.k.free.doors(size, true)[0];
+  }
+
   showStorageSizes(): void {
-    const { pages } = this.k;
-    const sizes = this.k.free.sizeOptions(true);
+    const { core, pages } = this.k;
+    if (core.storageOffer().modes.length === 0) {
+      pages.showMenu();
+      return pages.setError(msg('error.storageOff'));
+    }
+    const sizes = this.k.free.sizeOptions(true).filter((o) => this.storageDoor(o.id.replace(/^size-/, '') as LockerSize) !== undefined);
     if (sizes.length === 0) {
       pages.showMenu();
       return pages.setError(msg('error.noLockers'));
@@ -113,32 +141,47 @@ export class StorageFlow {
   }
 
   private showStorageDuration(size: LockerSize): void {
-    const { core, pages } = this.k;
-    const dayEnd = this.dayEndAfter(core.now());
+    const { pages } = this.k;
     pages.show({
       page: 'storage-duration',
       title: msg('storage.title'),
       lines: [msg('storage.duration.prompt')],
-      options: pages.numbered([
-        { id: 'fixed', label: msg('storage.fixed', { time: this.formatTime(dayEnd) }) },
-        { id: 'chosen', label: msg('storage.chosen') },
-        { id: 'no-end', label: msg('storage.noEnd') },
-        { id: 'back', label: msg('menu.back') },
-      ]),
+      options: pages.numbered([...this.durationOptions(), { id: 'back', label: msg('menu.back') }]),
       ctx: { size },
     });
+  }
+
+  /** The durations the bank offers: its fixed ones (or until the end of the day), hours chosen, no end. */
+  private durationOptions(): Array<{ id: string; label: MessageRef }> {
+    const offer = this.k.core.storageOffer();
+    const out: Array<{ id: string; label: MessageRef }> = [];
+    if (offer.modes.includes('fixed')) {
+      if (offer.fixedHours.length === 0) out.push({ id: 'fixed', label: msg('storage.fixed', { time: this.formatTime(this.dayEndAfter(this.k.core.now())) }) });
+      else for (const hours of offer.fixedHours) out.push({ id: `fixed-${hours}`, label: msg('storage.fixedHours', { hours }) });
+    }
+    if (offer.modes.includes('flexible')) out.push({ id: 'chosen', label: msg('storage.chosen') });
+    if (offer.modes.includes('no-end')) out.push({ id: 'no-end', label: msg('storage.noEnd') });
+    return out;
   }
 
   private onStorageDuration(id: string): void {
     const { core, pages } = this.k;
     const size = pages.ctx.size as LockerSize;
-    if (id === 'fixed') return this.showStoragePin({ size, storageEndsAt: this.dayEndAfter(core.now()), storageNoEnd: false });
-    if (id === 'no-end') return this.showStoragePin({ size, storageEndsAt: this.dayEndAfter(core.now()), storageNoEnd: true });
+    // Only what the page offered (the bank's policy may have changed since it was drawn).
+    if (!this.durationOptions().some((o) => o.id === id)) return;
+    const now = core.now();
+    if (id === 'fixed') return this.showStoragePin({ size, storageEndsAt: this.dayEndAfter(now), storageNoEnd: false, storageFixed: true });
+    if (id.startsWith('fixed-')) {
+      // A fixed duration still ends with the storage day.
+      const endsAt = Math.min(now + Number(id.slice('fixed-'.length)) * 3_600_000, this.dayEndAfter(now));
+      return this.showStoragePin({ size, storageEndsAt: endsAt, storageNoEnd: false, storageFixed: true });
+    }
+    if (id === 'no-end') return this.showStoragePin({ size, storageEndsAt: this.dayEndAfter(now), storageNoEnd: true });
     if (id === 'chosen') {
       pages.show({
         page: 'storage-hours',
         title: msg('storage.title'),
-        lines: [msg('storage.hours.prompt', { max: core.rules().maxStorageH })],
+        lines: [msg('storage.hours.prompt', { max: core.storageOffer().flexibleMaxH })],
         input: { kind: 'digits', masked: false, minLength: 1, maxLength: 3 },
         options: [{ id: 'back', label: msg('menu.back') }],
         ctx: { size, entry: 'hours' },
@@ -148,7 +191,7 @@ export class StorageFlow {
 
   onStorageHours(hours: number): void {
     const { core, pages } = this.k;
-    const max = core.rules().maxStorageH;
+    const max = core.storageOffer().flexibleMaxH;
     if (!Number.isInteger(hours) || hours < 1 || hours > max) return pages.setError(msg('error.hoursRange', { min: 1, max }));
     const now = core.now();
     // Day-use storage: a chosen time never runs past the end of the day.
@@ -191,7 +234,7 @@ export class StorageFlow {
       this.showStoragePin(rest);
       return pages.setError(msg('error.pinMismatch'));
     }
-    const door = this.k.free.doors(ctx.size, true)[0];
+    const door = this.storageDoor(ctx.size);
     if (door === undefined) {
       pages.showMenu();
       return pages.setError(msg('error.noLockers'));
@@ -204,7 +247,15 @@ export class StorageFlow {
     const o = await opener.open(door, 'storage-start');
     const page = this.storageOpenPage();
     if (!o.ok) return pages.show(opener.doorPage(o, page, []));
-    const rec: StorageRecord = { id, door, pinKey: ctx.storagePin as string, startedAt: now, endsAt: ctx.storageEndsAt as number, noEnd: ctx.storageNoEnd ?? false };
+    const rec: StorageRecord = {
+      id,
+      door,
+      pinKey: ctx.storagePin as string,
+      startedAt: now,
+      endsAt: ctx.storageEndsAt as number,
+      noEnd: ctx.storageNoEnd ?? false,
+      ...(ctx.storageFixed ? { fixed: true } : {}),
+    };
     this.storages.set(id, rec);
     core.dirty = true;
     overlay.setReservation({ id, kind: 'storage', status: 'occupied', door, trackingIds: [], endsAt: rec.endsAt });
@@ -246,7 +297,7 @@ export class StorageFlow {
   showStorageActive(rec: StorageRecord): void {
     const { pages, overlay } = this.k;
     const opts: Array<{ id: string; label: MessageRef }> = [{ id: 'open', label: msg('storage.open') }];
-    if (!rec.noEnd) opts.push({ id: 'extend', label: msg('storage.extend') });
+    if (this.extendable(rec)) opts.push({ id: 'extend', label: msg('storage.extend') });
     opts.push({ id: 'end', label: msg('storage.end') }, { id: 'done', label: msg('pickup.done') });
     pages.show({
       page: 'storage-active',
@@ -279,7 +330,7 @@ export class StorageFlow {
       return this.openStorage(rec);
     }
     if (id === 'end') return this.endStorage(rec);
-    if (id === 'extend') {
+    if (id === 'extend' && this.extendable(rec)) {
       pages.show({
         page: 'storage-extend',
         title: msg('storage.title'),
@@ -289,6 +340,11 @@ export class StorageFlow {
         ctx: { storageId: rec.id, entry: 'extend-hours' },
       });
     }
+  }
+
+  /** Only a flexible storage is extended, and only while the bank offers flexible storage. */
+  private extendable(rec: StorageRecord): boolean {
+    return !rec.noEnd && !rec.fixed && this.k.core.storageOffer().modes.includes('flexible');
   }
 
   /** The page after a storage locker was opened (started, opened again, ended). */
@@ -320,7 +376,8 @@ export class StorageFlow {
     const { core, pages, overlay } = this.k;
     const rec = this.current();
     if (!rec) return pages.goHome('done');
-    const max = core.rules().maxStorageH;
+    if (!this.extendable(rec)) return this.showStorageActive(rec);
+    const max = core.storageOffer().flexibleMaxH;
     if (!Number.isInteger(hours) || hours < 1) return pages.setError(msg('error.hoursRange', { min: 1, max }));
     const endsAt = rec.endsAt + hours * 3_600_000;
     if (endsAt - rec.startedAt > max * 3_600_000 || endsAt > this.dayEndAfter(rec.startedAt)) {
