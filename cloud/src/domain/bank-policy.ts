@@ -15,7 +15,7 @@ import {
 } from '@portier/protocol';
 import type { z } from 'zod';
 import { DomainError } from './errors.ts';
-import type { Bank, updateBankInput } from './model.ts';
+import type { AuditChange, Bank, updateBankInput } from './model.ts';
 
 type UpdateBankRequest = z.infer<typeof updateBankInput>;
 
@@ -45,14 +45,20 @@ export function mergeBankUpdate(b: Bank, req: UpdateBankRequest): { next: Bank; 
 
 /** "rules.maxStorageH 12 -> 8; timers.doorLeftOpenS 120 -> 60": what a person reads in the activity log. */
 export function describeBankChange(before: Bank, after: Bank, changed: string[]): string {
-  const value = (b: Bank, path: string): string => {
-    const [group, key] = path.split('.') as [string, string | undefined];
-    const source: Record<string, unknown> =
-      group === 'rules' ? b.rules : group === 'timers' ? bankTimers(b) : group === 'deliveryQuota' ? b.deliveryQuota : { name: b.name };
-    const v = source[key ?? group];
-    return v === undefined ? '(default)' : JSON.stringify(v);
-  };
-  return `bank ${after.id} policy: ${changed.map((p) => `${p} ${value(before, p)} -> ${value(after, p)}`).join('; ')}`.slice(0, 500);
+  return `bank ${after.id} policy: ${changed.map((p) => `${p} ${policyValue(before, p)} -> ${policyValue(after, p)}`).join('; ')}`.slice(0, 500);
+}
+
+/** Each changed field of a bank's policy with its value before and after, as the activity's `changes` hold them. */
+export function bankChanges(before: Bank, after: Bank, changed: string[]): AuditChange[] {
+  return changed.map((field) => ({ field, from: policyValue(before, field).slice(0, 200), to: policyValue(after, field).slice(0, 200) }));
+}
+
+function policyValue(b: Bank, path: string): string {
+  const [group, key] = path.split('.') as [string, string | undefined];
+  const source: Record<string, unknown> =
+    group === 'rules' ? b.rules : group === 'timers' ? bankTimers(b) : group === 'deliveryQuota' ? b.deliveryQuota : { name: b.name };
+  const v = source[key ?? group];
+  return v === undefined ? '(default)' : JSON.stringify(v);
 }
 
 function checkedRules(merged: BankRules): BankRules {

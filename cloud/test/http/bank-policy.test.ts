@@ -82,7 +82,7 @@ t.test('a policy change is in the activity log with the actor and what changed',
   const ta = await app(t);
   t.equal((await patch(ta, { timers: { dropOffReopenGraceS: 45 }, rules: { storageModes: ['no-end'] } })).statusCode, 200);
   t.equal((await patch(ta, { timers: { dropOffReopenGraceS: 45 } })).statusCode, 200, 'no change');
-  const res = await ta.app.inject({ url: '/api/v1/activity?type=policy', headers: ta.headers('admin') });
+  const res = await ta.app.inject({ url: '/api/v1/activity?type=admin-change', headers: ta.headers('admin') });
   const rows = res.json().activity as Array<{ type: string; actor: { role: string; id?: string }; bankId: string; detail: string }>;
   t.equal(rows.length, 1, 'one entry: a change that changes nothing is not recorded');
   const [row] = rows;
@@ -91,6 +91,7 @@ t.test('a policy change is in the activity log with the actor and what changed',
   t.ok(row!.actor.id, 'the user who acted');
   t.match(row!.detail, /rules\.storageModes \(default\) -> \["no-end"\]/);
   t.match(row!.detail, /timers\.dropOffReopenGraceS \(default\) -> 45/);
+  t.match(row, { target: { kind: 'bank', id: 'bank' }, enterpriseId: 'ent', changes: [{ field: 'rules.storageModes', from: '(default)', to: '["no-end"]' }, { field: 'timers.dropOffReopenGraceS', from: '(default)', to: '45' }] });
 });
 
 t.test('storage asked for through the API is held to the bank offer', async (t) => {

@@ -16,8 +16,6 @@ export const ACTIVITY_TYPES = [
   'staff-credential',
   /** A locker alert from a controller (a door forced, left open or jammed, a lock fault), or one about its event stream. */
   'alert',
-  /** A bank's policy changed (rules, kiosk timers, delivery quota, name): the detail says which fields, from and to. */
-  'policy',
   /** A person's personal data was erased from history (the events kept, their links replaced). */
   'erasure',
   /** An administrative change: organisation, lockers, roles, users, contacts, departments, policy, carriers. */

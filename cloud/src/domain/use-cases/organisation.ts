@@ -1,7 +1,7 @@
 /** Organisation use cases: enterprises, divisions, locations, banks, columns and lockers, and a bank's configuration check. */
 import { lockerKey } from '../../store/store.ts';
 import { isAccessible, requiredAccessible } from '../accessibility.ts';
-import { describeBankChange, mergeBankUpdate } from '../bank-policy.ts';
+import { describeBankChange, bankChanges, mergeBankUpdate } from '../bank-policy.ts';
 import { newHashParams } from '../codes.ts';
 import type { DomainCore, Locked } from '../core.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
@@ -115,7 +115,7 @@ export class OrganisationUseCases {
       const b = this.core.mustBank(bankId);
       const { next, changed } = mergeBankUpdate(b, req);
       if (changed.length === 0) return { result: b };
-      const activity = this.core.activity('policy', actor, { bankId: b.id, detail: describeBankChange(b, next, changed) });
+      const activity = this.core.audit(actor, this.core.enterpriseOf('bank', b.id) ?? '', { kind: 'bank', id: b.id }, describeBankChange(b, next, changed), bankChanges(b, next, changed), b.id);
       const done = this.core.write({ put: [{ c: 'banks', key: next.id, value: next }], activity: [activity] });
       return { result: next, done, events: [['bank-changed', { bank: next }]] };
     });
