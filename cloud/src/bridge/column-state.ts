@@ -134,6 +134,12 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
   const reservations: DesiredReservation[] = [];
   const credentials: DesiredCredential[] = [];
   const skipped: SkippedCredential[] = [];
+  /** Adds the credential with the stored code's hash in the controller's form, or records why it cannot go. */
+  const addHashed = ({ id, kind, ...rest }: Omit<DesiredCredential, 'hash' | 'kind'> & { kind: SkippedCredential['kind'] }, stored: StoredCode | undefined): void => {
+    const hash = hashIn(opts.form, kind, stored, bank);
+    if (typeof hash === 'string') credentials.push({ id, kind, hash, ...rest });
+    else skipped.push({ id, kind, why: hash.skip });
+  };
   const live = src
     .list('reservations')
     .filter((r) => r.bankId === bank.id && doorOf.has(r.lockerNumber))
@@ -146,45 +152,37 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
     // A held return / exchange carries the drop-off code of the party bringing it.
     const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
     if ((r.status !== 'occupied' && !dropOffCode) || !pc || pc.expiresAt <= opts.now) continue;
-    const id = credentialId('pickup', r.id);
-    const hash = hashIn(opts.form, 'pickup-code', pc.code, bank);
-    if (typeof hash !== 'string') {
-      skipped.push({ id, kind: 'pickup-code', why: hash.skip });
-      continue;
-    }
-    credentials.push({
-      id,
-      kind: 'pickup-code',
-      hash,
-      role: 'recipient',
-      subjectId: dropOffCode && r.dropOffParty ? r.dropOffParty.id : r.recipient.id,
-      doors: [door],
-      reservationIds: [r.id],
-      expiresAt: pc.expiresAt,
-      oneTime: true,
-    });
+    addHashed(
+      {
+        id: credentialId('pickup', r.id),
+        kind: 'pickup-code',
+        role: 'recipient',
+        subjectId: dropOffCode && r.dropOffParty ? r.dropOffParty.id : r.recipient.id,
+        doors: [door],
+        reservationIds: [r.id],
+        expiresAt: pc.expiresAt,
+        oneTime: true,
+      },
+      pc.code,
+    );
   }
 
   // A sealed carrier code goes out in the controller's form; one of an older release only as the legacy hash made at
   // issue time under this bank's params (`bankHashes`), so only to a controller without a key.
   for (const cc of src.list('carrierCodes').filter((c) => carrierCodeValidAt(c, bank.id, opts.now) && ours(c.carrierId))) {
-    const id = credentialId('carrier', cc.id);
-    const hash = hashIn(opts.form, 'carrier-code', isSealed(cc.code) ? cc.code : carrierCodeHashAt(cc, bank), bank);
-    if (typeof hash !== 'string') {
-      skipped.push({ id, kind: 'carrier-code', why: hash.skip });
-      continue;
-    }
-    credentials.push({
-      id,
-      kind: 'carrier-code',
-      hash,
-      role: 'carrier',
-      subjectId: cc.carrierId,
-      doors: [],
-      reservationIds: [],
-      ...(cc.expiresAt !== undefined ? { expiresAt: cc.expiresAt } : {}),
-      oneTime: false,
-    });
+    addHashed(
+      {
+        id: credentialId('carrier', cc.id),
+        kind: 'carrier-code',
+        role: 'carrier',
+        subjectId: cc.carrierId,
+        doors: [],
+        reservationIds: [],
+        ...(cc.expiresAt !== undefined ? { expiresAt: cc.expiresAt } : {}),
+        oneTime: false,
+      },
+      isSealed(cc.code) ? cc.code : carrierCodeHashAt(cc, bank),
+    );
   }
   // Staff PINs and badges: like carrier codes.
   for (const sc of src.list('staffCredentials').filter((c) => staffCredentialValidAt(c, bank.id, opts.now) && ours(c.subjectId))) {
@@ -195,22 +193,19 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
       skipped.push({ id, kind: sc.kind, why: 'subject-disabled' });
       continue;
     }
-    const hash = hashIn(opts.form, sc.kind, isSealed(sc.code) ? sc.code : staffCredentialHashAt(sc, bank), bank);
-    if (typeof hash !== 'string') {
-      skipped.push({ id, kind: sc.kind, why: hash.skip });
-      continue;
-    }
-    credentials.push({
-      id,
-      kind: sc.kind,
-      hash,
-      role: sc.role,
-      subjectId: sc.subjectId,
-      doors: [],
-      reservationIds: [],
-      ...(sc.expiresAt !== undefined ? { expiresAt: sc.expiresAt } : {}),
-      oneTime: false,
-    });
+    addHashed(
+      {
+        id,
+        kind: sc.kind,
+        role: sc.role,
+        subjectId: sc.subjectId,
+        doors: [],
+        reservationIds: [],
+        ...(sc.expiresAt !== undefined ? { expiresAt: sc.expiresAt } : {}),
+        oneTime: false,
+      },
+      isSealed(sc.code) ? sc.code : staffCredentialHashAt(sc, bank),
+    );
   }
   if (bankRulesOf(bank).departmentPickup) addDepartmentParcels(src, bank.id, credentials);
   credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -3,6 +3,7 @@
  * `makeStore` gives a fresh empty store; `reopen`, when the store is durable, closes it and opens it again
  * on the same data, so the suite can check that everything acknowledged is still there.
  */
+import { DEFAULT_BANK_RULES } from '@portier/protocol';
 import type { Test } from 'tap';
 import type { ActivityEntry, Bank, Reservation, StaffCredential } from '../domain/model.ts';
 import { StoreError, type Page, type Store } from './store.ts';
@@ -21,17 +22,7 @@ export function sampleBank(id: string): Bank {
     id,
     locationId: 'loc1',
     name: `Bank ${id}`,
-    rules: {
-      contactless: false,
-      batchDropOff: true,
-      noBarcodePackages: true,
-      multiplePackagesPerCode: true,
-      departmentPickup: true,
-      pickupPinExpiryH: 72,
-      addToExistingLocker: true,
-      openAllAtOnce: false,
-      maxStorageH: 12,
-    },
+    rules: { ...DEFAULT_BANK_RULES },
     deliveryQuota: {},
     credentialHash: { alg: 'scrypt', salt: 'c2FsdHNhbHRzYWx0c2FsdA', N: 1024, r: 8, p: 1, keyLen: 32 },
     createdAt: 1,

@@ -4,6 +4,7 @@ import { buildDesiredState } from '../../src/bridge/desired-builder.ts';
 import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
 import { kioskAliases, MAX_DESIRED_DOORS } from '../../src/bridge/bank-layout.ts';
+import { lockerRows } from '../fixtures/site.ts';
 import { admin, bankModel, CTL_KEY, FakeLink, FIXED_FORMS, FORM, operator, roster } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 9);
@@ -97,20 +98,8 @@ t.test('a bank of more than 160 doors: the kiosk view stops at 160', async (t) =
   const s = await bankModel();
   for (let c = 0; c < 5; c++) {
     await s.createColumn({ id: `big${c}`, bankId: 'b1', position: 10 + c, kind: 'plain', controllerId: `ctl-big${c}` }, admin);
-    await s.createLockers(
-      Array.from({ length: 40 }, (_, i) => ({
-        bankId: 'b1',
-        number: 1000 + c * 100 + i,
-        columnId: `big${c}`,
-        door: i + 1,
-        size: 'S' as const,
-        // Ten rows of four doors side by side, each door as tall as an S compartment.
-        bottomCm: 20 + Math.floor(i / 4) * 16,
-        topCm: 36 + Math.floor(i / 4) * 16,
-        loading: 'front' as const,
-      })),
-      admin,
-    );
+    // Ten rows of four doors side by side, each door as tall as an S compartment.
+    await s.createLockers(lockerRows({ bankId: 'b1', columnId: `big${c}`, first: 1000 + c * 100, count: 40, size: 'S', perRow: 4, bottomCm: 20, rowCm: 16 }), admin);
   }
   const kiosk = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
   t.equal(kiosk.doors.length, MAX_DESIRED_DOORS);

@@ -33,30 +33,26 @@ t.test('a folder newer than the code is refused by `portier-cloud serve`: exit 3
 
 /** Steps 1 -> 2 -> 3 over a file `n.txt`; the second one crashes once after writing half its work. */
 function steps(calls: string[], crashOnce: { armed: boolean }): Migration[] {
+  /** A step that records its run in `calls`, does `work`, then writes its target number into `n.txt`. */
+  const step = (from: number, describe: string, work: (dir: string) => Promise<void>): Migration => ({
+    from,
+    to: from + 1,
+    describe,
+    run: async (dir) => {
+      calls.push(`${from}->${from + 1}`);
+      await work(dir);
+      await writeFileDurable(join(dir, 'n.txt'), String(from + 1));
+    },
+  });
   return [
-    {
-      from: 1,
-      to: 2,
-      describe: 'one to two',
-      run: async (dir) => {
-        calls.push('1->2');
-        await writeFileDurable(join(dir, 'n.txt'), '2');
-      },
-    },
-    {
-      from: 2,
-      to: 3,
-      describe: 'two to three',
-      run: async (dir) => {
-        calls.push('2->3');
-        await writeFileDurable(join(dir, 'half.txt'), 'started');
-        if (crashOnce.armed) {
-          crashOnce.armed = false;
-          throw new Error('power cut');
-        }
-        await writeFileDurable(join(dir, 'n.txt'), '3');
-      },
-    },
+    step(1, 'one to two', async () => undefined),
+    step(2, 'two to three', async (dir) => {
+      await writeFileDurable(join(dir, 'half.txt'), 'started');
+      if (crashOnce.armed) {
+        crashOnce.armed = false;
+        throw new Error('power cut');
+      }
+    }),
   ];
 }
 

@@ -110,25 +110,16 @@ t.test('users: admins manage them; the last admin cannot be removed; names are u
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
   const h = ta.headers('admin');
-  const created = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/users',
-    headers: h,
-    payload: { username: 'mailroom2', password: 'long enough', role: 'operator' },
-  });
+  const createUser = (payload: { username: string; password: string; role: string }) => ta.app.inject({ method: 'POST', url: '/api/v1/users', headers: h, payload });
+  const created = await createUser({ username: 'mailroom2', password: 'long enough', role: 'operator' });
   t.equal(created.statusCode, 201);
-  const dup = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/users',
-    headers: h,
-    payload: { username: 'MAILROOM2', password: 'long enough', role: 'operator' },
-  });
+  const dup = await createUser({ username: 'MAILROOM2', password: 'long enough', role: 'operator' });
   t.equal(dup.statusCode, 409);
   t.equal(dup.json<{ error: { field: string } }>().error.field, 'body.username');
-  const short = await ta.app.inject({ method: 'POST', url: '/api/v1/users', headers: h, payload: { username: 'x', password: 'short', role: 'operator' } });
+  const short = await createUser({ username: 'x', password: 'short', role: 'operator' });
   t.equal(short.statusCode, 400);
   t.equal(short.json<{ error: { field: string } }>().error.field, 'body.password');
-  const badRole = await ta.app.inject({ method: 'POST', url: '/api/v1/users', headers: h, payload: { username: 'y', password: 'long enough', role: 'root' } });
+  const badRole = await createUser({ username: 'y', password: 'long enough', role: 'root' });
   t.equal(badRole.json<{ error: { field: string } }>().error.field, 'body.role');
 
   const list = await ta.app.inject({ url: '/api/v1/users', headers: h });

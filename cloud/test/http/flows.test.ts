@@ -1,9 +1,22 @@
 /** What users see through the API: a parcel's life, lockers with contents, roles inside routes, activity and CSV. */
 import { parse as parseCsv } from 'csv-parse/sync';
-import t from 'tap';
-import { makeTestApp, seedModel } from './helpers.ts';
+import t, { type Test } from 'tap';
+import { makeTestApp, seedModel, type Role, type TestApp } from './helpers.ts';
 
 const NO_LOCKER = 'No lockers are currently available in selected locker bank';
+
+/** The test app on the small site of `seedModel`, closed at the end of the test. */
+async function siteApp(t: Test, o: Parameters<typeof makeTestApp>[0] = {}): Promise<TestApp> {
+  const ta = await makeTestApp(o);
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  return ta;
+}
+
+/** POST /reservations as `role`. */
+function reserve(ta: TestApp, role: Role, payload: Record<string, unknown>) {
+  return ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers(role), payload });
+}
 
 interface LockerRow {
   locker: { number: number; service: string };
@@ -13,17 +26,10 @@ interface LockerRow {
 }
 
 t.test('a parcel from reservation to pickup, seen through lockers and activity (JSON and CSV)', async (t) => {
-  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t, { recipientContactId: 'c-rec' });
   const inject = ta.app.inject.bind(ta.app);
 
-  const reserved = await inject({
-    method: 'POST',
-    url: '/api/v1/reservations',
-    headers: ta.headers('carrier'),
-    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M', trackingId: '1Z999' },
-  });
+  const reserved = await reserve(ta, 'carrier', { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M', trackingId: '1Z999' });
   t.equal(reserved.statusCode, 201);
   const res = reserved.json<{ reservation: { id: string; lockerNumber: number; status: string } }>().reservation;
   t.equal(res.status, 'reserved');
@@ -80,35 +86,18 @@ t.test('a parcel from reservation to pickup, seen through lockers and activity (
 });
 
 t.test('roles inside routes: recipients book storage only for themselves and see only their own', async (t) => {
-  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t, { recipientContactId: 'c-rec' });
   const storage = { bankId: 'bank', kind: 'storage', recipient: { type: 'contact', id: 'c-rec' }, size: 'S', storage: { mode: 'fixed', minutes: 60 } };
-  const mine = await ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers('recipient'), payload: storage });
+  const mine = await reserve(ta, 'recipient', storage);
   t.equal(mine.statusCode, 201);
-  const other = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/reservations',
-    headers: ta.headers('recipient'),
-    payload: { ...storage, recipient: { type: 'contact', id: 'c-ada' } },
-  });
+  const other = await reserve(ta, 'recipient', { ...storage, recipient: { type: 'contact', id: 'c-ada' } });
   t.equal(other.statusCode, 403);
-  const pkg = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/reservations',
-    headers: ta.headers('recipient'),
-    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S' },
-  });
+  const pkg = await reserve(ta, 'recipient', { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S' });
   t.equal(pkg.statusCode, 403);
-  const carrierStorage = await ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers('carrier'), payload: storage });
+  const carrierStorage = await reserve(ta, 'carrier', storage);
   t.equal(carrierStorage.statusCode, 403);
 
-  const forAda = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/reservations',
-    headers: ta.headers('operator'),
-    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-ada' }, size: 'S' },
-  });
+  const forAda = await reserve(ta, 'operator', { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-ada' }, size: 'S' });
   t.equal(forAda.statusCode, 201);
   const adaId = forAda.json<{ reservation: { id: string } }>().reservation.id;
   const list = await ta.app.inject({ url: '/api/v1/reservations', headers: ta.headers('recipient') });
@@ -123,9 +112,7 @@ t.test('roles inside routes: recipients book storage only for themselves and see
 });
 
 t.test('service state, config check, and the exact error when nothing fits', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t);
   const oos = await ta.app.inject({
     method: 'PUT',
     url: '/api/v1/banks/bank/lockers/1/service',
@@ -151,17 +138,10 @@ t.test('service state, config check, and the exact error when nothing fits', asy
 });
 
 t.test('32 concurrent reservations over HTTP for 6 lockers: no locker twice, every other answer the exact error', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t);
   const answers = await Promise.all(
     Array.from({ length: 32 }, (_, i) =>
-      ta.app.inject({
-        method: 'POST',
-        url: '/api/v1/reservations',
-        headers: ta.headers('operator'),
-        payload: { bankId: 'bank', kind: 'package', recipient: { type: 'department', id: 'dep' }, size: 'XS', trackingId: `P${i}` },
-      }),
+      reserve(ta, 'operator', { bankId: 'bank', kind: 'package', recipient: { type: 'department', id: 'dep' }, size: 'XS', trackingId: `P${i}` }),
     ),
   );
   const ok = answers.filter((a) => a.statusCode === 201).map((a) => a.json<{ reservation: { lockerNumber: number } }>().reservation.lockerNumber);
@@ -173,9 +153,7 @@ t.test('32 concurrent reservations over HTTP for 6 lockers: no locker twice, eve
 });
 
 t.test('wrong pickup codes are throttled: after 5, even the right code waits', async (t) => {
-  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t, { recipientContactId: 'c-rec' });
   const r = await ta.service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S' }, { role: 'operator' });
   const d = await ta.service.dropOff({ reservationId: r.reservation.id }, { role: 'carrier' });
   const code = d.pickupCode!;
@@ -195,9 +173,7 @@ t.test('wrong pickup codes are throttled: after 5, even the right code waits', a
 });
 
 t.test('carrier codes: shown once at issue, listed without the code, revoked', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t);
   const issued = await ta.app.inject({ method: 'POST', url: '/api/v1/carriers/car/codes', headers: ta.headers('operator'), payload: { digits: 7 } });
   t.equal(issued.statusCode, 201);
   t.equal(issued.headers['cache-control'], 'no-store');
@@ -216,9 +192,7 @@ t.test('carrier codes: shown once at issue, listed without the code, revoked', a
 });
 
 t.test('carriers see the reservations they booked or are a party of, not the others', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t);
   const book = (role: 'carrier' | 'operator', payload: Record<string, unknown>) =>
     ta.app.inject({ method: 'POST', url: '/api/v1/reservations', headers: ta.headers(role), payload: { bankId: 'bank', size: 'S', ...payload } });
   const own = (await book('carrier', { kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, trackingId: 'MINE' })).json<{
@@ -236,9 +210,7 @@ t.test('carriers see the reservations they booked or are a party of, not the oth
 });
 
 t.test('carriers see lockers and their status, not whose parcel is inside', async (t) => {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t);
   const r = await ta.service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S', trackingId: 'SECRET' }, { role: 'operator' });
   const n = r.reservation.lockerNumber;
   const asCarrier = await ta.app.inject({ url: '/api/v1/banks/bank/lockers', headers: ta.headers('carrier') });
@@ -253,16 +225,9 @@ t.test('carriers see lockers and their status, not whose parcel is inside', asyn
 });
 
 t.test('a lost pickup code is replaced: the new one is answered once, the old one stops working; staff only', async (t) => {
-  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await siteApp(t, { recipientContactId: 'c-rec' });
   const inject = ta.app.inject.bind(ta.app);
-  const reserved = await inject({
-    method: 'POST',
-    url: '/api/v1/reservations',
-    headers: ta.headers('carrier'),
-    payload: { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M' },
-  });
+  const reserved = await reserve(ta, 'carrier', { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'M' });
   const id = reserved.json<{ reservation: { id: string } }>().reservation.id;
   const early = await inject({ method: 'POST', url: `/api/v1/reservations/${id}/pickup-code`, headers: ta.headers('operator') });
   t.equal(early.statusCode, 409, 'nothing in the locker yet: no code to replace');

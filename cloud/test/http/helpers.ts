@@ -12,6 +12,7 @@ import { MemoryStore } from '../../src/store/memory.ts';
 import type { RemoteOpenService } from '../../src/http/routes/remote-open.ts';
 import { COLLECTIONS, type Store } from '../../src/store/store.ts';
 import type { AdminIo } from '../../src/cli/admin.ts';
+import { seedKioskBank } from '../fixtures/site.ts';
 
 export const silent = pino({ level: 'silent' });
 /** Cheap scrypt for tests: the cost parameters are stored with each hash, so nothing else changes. */
@@ -109,11 +110,7 @@ export function sampleUrl(url: string, values: Record<string, string> = {}): str
  */
 export async function seedModel(service: LockerService, enterpriseId = 'ent'): Promise<void> {
   const actor = { role: 'admin' as const, id: 'seed' };
-  if (!service.store.get('enterprises', enterpriseId)) await service.createEnterprise({ id: enterpriseId, name: 'Acme' }, actor);
-  await service.createDivision({ id: 'div', enterpriseId, name: 'North' }, actor);
-  await service.createLocation({ id: 'loc', divisionId: 'div', name: 'HQ' }, actor);
-  await service.createBank({ id: 'bank', locationId: 'loc', name: 'Lobby', rules: { addToExistingLocker: false } }, actor);
-  await service.createColumn({ id: 'col', bankId: 'bank', position: 1, kind: 'kiosk', controllerId: 'ctl-1' }, actor);
+  await seedKioskBank(service, actor, 'col', enterpriseId);
   const sizes = ['S', 'S', 'M', 'M', 'L', 'L'] as const;
   await service.createLockers(
     sizes.map((size, i) => ({

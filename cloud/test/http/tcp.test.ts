@@ -6,18 +6,11 @@ import t from 'tap';
 import { runAdmin, type AdminIo } from '../../src/cli/admin.ts';
 import { startCloud as startRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { seedModel, silent } from './helpers.ts';
+import { cliIo, seedModel, silent } from './helpers.ts';
 
 function io(env: Record<string, string>, stdin = ''): AdminIo & { stdout: string; stderr: string } {
-  const o = {
-    env,
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (o.stdout += s),
-    err: (s: string) => void (o.stderr += s),
-    readStdin: async () => stdin,
-    fetch: globalThis.fetch,
-  };
+  const o = cliIo(env);
+  o.readStdin = async () => stdin;
   return o;
 }
 

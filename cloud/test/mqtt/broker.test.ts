@@ -4,7 +4,7 @@ import t from 'tap';
 import { startBroker } from '../../src/mqtt/broker.ts';
 import { watchIdentities } from '../../src/mqtt/identity-watch.ts';
 import { DEFAULT_MAX_PACKET_BYTES, MAX_CLIENT_ID_LENGTH } from '../../src/mqtt/limits.ts';
-import { aclSuite } from './helpers/acl-suite.ts';
+import { aclIdentities, aclSuite } from './helpers/acl-suite.ts';
 import { broker, client, closed, nextMessage, portierCloud, refusal, registry } from './helpers/env.ts';
 
 const BANK = 'bank-1';
@@ -39,24 +39,9 @@ t.setTimeout(600_000);
 
 t.test('embedded aedes broker', async (t) => {
   const { reg } = await registry(t);
-  const a = await reg.createController({ controllerId: 'col-a', bankId: BANK, column: 1 });
-  const b = await reg.createController({ controllerId: 'col-b', bankId: BANK, column: 2 });
-  const gone = await reg.createController({ controllerId: 'col-gone', bankId: BANK, column: 3 });
-  await reg.revoke('col-gone');
-  const svc = await reg.createServiceAccount({ username: 'cloud' });
+  const ids = await aclIdentities(reg, BANK);
   const brk = await broker(t, reg);
-
-  aclSuite(t, {
-    name: 'aedes',
-    url: brk.url,
-    bank: BANK,
-    a: { username: 'col-a', password: a.secret, controllerId: 'col-a' },
-    b: { username: 'col-b', password: b.secret, controllerId: 'col-b' },
-    revoked: { username: 'col-gone', password: gone.secret },
-    service: { username: 'cloud', password: svc.secret },
-    closesOnRefusedPublish: true,
-    refusesSubscribe: true,
-  });
+  aclSuite(t, { ...ids, name: 'aedes', url: brk.url, closesOnRefusedPublish: true, refusesSubscribe: true });
 
   t.test('a refusal is "bad user name or password" (CONNACK 4)', async (t) => {
     t.equal(await refusal(brk.url, { clientId: 'z', username: 'col-a', password: 'nope-nope-nope-nope' }), 4);
@@ -66,25 +51,25 @@ t.test('embedded aedes broker', async (t) => {
   t.test('a last will on a topic the client may not publish is refused at connect', async (t) => {
     const will = (topic: string) => ({ topic, payload: Buffer.from('{"v":1,"state":"offline"}'), qos: 1 as const, retain: true });
     t.equal(
-      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, will: will(topicFor(BANK, 'col-b', 'status')) }),
+      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: ids.a.password, will: will(topicFor(BANK, 'col-b', 'status')) }),
       5,
       "will on B's status",
     );
     t.equal(
-      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, will: will(topicFor(BANK, 'col-a', 'cmd')) }),
+      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: ids.a.password, will: will(topicFor(BANK, 'col-a', 'cmd')) }),
       5,
       'will on its own cmd',
     );
     t.equal(
-      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: a.secret, will: will(topicFor(BANK, 'col-a', 'status')) }),
+      await refusal(brk.url, { clientId: 'col-a', username: 'col-a', password: ids.a.password, will: will(topicFor(BANK, 'col-a', 'status')) }),
       undefined,
       'will on its own status is fine',
     );
   });
 
   t.test('a client id longer than the bound is refused (CONNACK 2)', async (t) => {
-    t.equal(await refusal(brk.url, { clientId: 'x'.repeat(MAX_CLIENT_ID_LENGTH + 1), username: 'col-a', password: a.secret }), 2);
-    t.equal(await refusal(brk.url, { clientId: 'x'.repeat(MAX_CLIENT_ID_LENGTH), username: 'col-a', password: a.secret }), undefined);
+    t.equal(await refusal(brk.url, { clientId: 'x'.repeat(MAX_CLIENT_ID_LENGTH + 1), username: 'col-a', password: ids.a.password }), 2);
+    t.equal(await refusal(brk.url, { clientId: 'x'.repeat(MAX_CLIENT_ID_LENGTH), username: 'col-a', password: ids.a.password }), undefined);
   });
 
   t.test("revoking closes the identity's live connection and refuses it from then on", async (t) => {

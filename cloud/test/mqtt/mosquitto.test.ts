@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import t from 'tap';
 import { DEFAULT_MAX_PACKET_BYTES, MAX_MESSAGE_BYTES } from '../../src/mqtt/limits.ts';
 import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, writeMosquittoFiles } from '../../src/mqtt/mosquitto.ts';
-import { aclSuite } from './helpers/acl-suite.ts';
+import { aclIdentities, aclSuite } from './helpers/acl-suite.ts';
 import { client, closed, nextMessage, portierCloud, refusal, registry, tempDir } from './helpers/env.ts';
 import { mosquittoMissing, startMosquitto } from './helpers/mosquitto.ts';
 
@@ -58,31 +58,16 @@ t.test('every listener of a generated configuration binds the client id to the u
 
 t.test('Mosquitto with the generated password and ACL files', { skip: mosquittoMissing }, async (t) => {
   const { dataDir, reg } = await registry(t);
-  const a = await reg.createController({ controllerId: 'col-a', bankId: BANK, column: 1 });
-  const b = await reg.createController({ controllerId: 'col-b', bankId: BANK, column: 2 });
-  const gone = await reg.createController({ controllerId: 'col-gone', bankId: BANK, column: 3 });
-  await reg.revoke('col-gone');
-  const svc = await reg.createServiceAccount({ username: 'cloud' });
+  const ids = await aclIdentities(reg, BANK);
   const mosq = await startMosquitto(t, reg, join(dataDir, 'mosquitto'));
   const url = mosq.url;
-
-  aclSuite(t, {
-    name: 'mosquitto',
-    url,
-    bank: BANK,
-    a: { username: 'col-a', password: a.secret, controllerId: 'col-a' },
-    b: { username: 'col-b', password: b.secret, controllerId: 'col-b' },
-    revoked: { username: 'col-gone', password: gone.secret },
-    service: { username: 'cloud', password: svc.secret },
-    closesOnRefusedPublish: false,
-    refusesSubscribe: false,
-  });
+  aclSuite(t, { ...ids, name: 'mosquitto', url, closesOnRefusedPublish: false, refusesSubscribe: false });
 
   t.test('mosquitto: a revocation takes effect after regenerating the files and SIGHUP', async (t) => {
     await reg.revoke('col-b');
     await writeMosquittoFiles(reg, mosq.files.dir, { host: '127.0.0.1', port: mosq.port }, mosq.extra);
     await mosq.reload();
-    t.ok([4, 5].includes(Number(await refusal(url, { clientId: 'col-b', username: 'col-b', password: b.secret }))), 'revoked B refused');
+    t.ok([4, 5].includes(Number(await refusal(url, { clientId: 'col-b', username: 'col-b', password: ids.b.password }))), 'revoked B refused');
   });
 });
 

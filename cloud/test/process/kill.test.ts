@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { LockerService } from '../../src/domain/service.ts';
 import { DurableStore } from '../../src/store/durable.ts';
+import { lockerRows, seedKioskBank } from '../fixtures/site.ts';
 import { prng } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
@@ -28,25 +29,9 @@ async function seedStore(dataDir: string): Promise<void> {
   const store = await DurableStore.open(join(dataDir, 'store'));
   const service = new LockerService({ store, codeHashN: 1024 });
   const actor = { role: 'admin' as const, id: 'seed' };
-  await service.createEnterprise({ id: 'ent', name: 'Enterprise' }, actor);
-  await service.createDivision({ id: 'div', enterpriseId: 'ent', name: 'Division' }, actor);
-  await service.createLocation({ id: 'loc', divisionId: 'div', name: 'Site' }, actor);
-  await service.createBank({ id: 'bank', locationId: 'loc', name: 'Bank', rules: { addToExistingLocker: false } }, actor);
-  await service.createColumn({ id: 'col1', bankId: 'bank', position: 1, kind: 'kiosk', controllerId: 'ctl-1' }, actor);
-  await service.createLockers(
-    Array.from({ length: LOCKERS }, (_, i) => ({
-      bankId: 'bank',
-      number: i + 1,
-      columnId: 'col1',
-      door: i + 1,
-      size: 'M' as const,
-      // Five rows of twelve doors side by side, each row as tall as an M compartment.
-      bottomCm: 10 + Math.floor(i / 12) * 32,
-      topCm: 42 + Math.floor(i / 12) * 32,
-      loading: 'front' as const,
-    })),
-    actor,
-  );
+  await seedKioskBank(service, actor, 'col1');
+  // Five rows of twelve doors side by side, each row as tall as an M compartment.
+  await service.createLockers(lockerRows({ bankId: 'bank', columnId: 'col1', first: 1, count: LOCKERS, size: 'M', perRow: 12, bottomCm: 10, rowCm: 32 }), actor);
   await service.createContact({ enterpriseId: 'ent', id: 'rec', name: 'Recipient', needsAccessible: false }, actor);
   await store.close();
 }

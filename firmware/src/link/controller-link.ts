@@ -14,17 +14,8 @@ import { EventPump } from './event-pump.ts';
 import { Outbox } from './outbox.ts';
 import { LinkError, type ControllerLinkOptions, type LinkEventMap, type LinkStatus, type LocalStateWhat } from './types.ts';
 
-export {
-  LinkError,
-  type CommandExecutor,
-  type CommandOutcome,
-  type ControllerLinkOptions,
-  type LinkEventMap,
-  type LinkState,
-  type LinkStatus,
-  type LocalStateWhat,
-  type OpenDoorOutcome,
-} from './types.ts';
+// The link's public types stay importable from here, where the link is.
+export * from './types.ts';
 
 /** The parts that exist once the local state is open (`start`). */
 interface Started {

@@ -1,15 +1,4 @@
-export {
-  ControllerLink,
-  LinkError,
-  type CommandExecutor,
-  type CommandOutcome,
-  type ControllerLinkOptions,
-  type LinkEventMap,
-  type LinkState,
-  type LinkStatus,
-  type LocalStateWhat,
-  type OpenDoorOutcome,
-} from './controller-link.ts';
+export * from './controller-link.ts';
 export { Backoff, type BackoffOptions } from './backoff.ts';
 export { judgeCommand, type GateContext, type GateVerdict } from './command-gate.ts';
 export { CommandStore, type PendingCommand } from './command-store.ts';

@@ -17,8 +17,7 @@ t.test('birth status and reported on connect; everything sent validates against 
   t.equal(link.status().state, 'online');
   // A few commands and events so every controller channel has traffic.
   const c = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(c);
-  await f.cloud.waitAck(c.id);
+  await f.cloud.command(c);
   await link.publishEvent({ type: 'door-closed', door: 1, openForMs: 1200 });
   await f.cloud.waitFor((r) => r.channel === 'evt');
   await link.stop();
@@ -42,18 +41,14 @@ t.test('an open-door command runs once and is acked with what the door did; its 
   for (const outcome of ['opened', 'already_open', 'jammed', 'unknown'] as const) {
     f.executor.outcome = outcome;
     const c = makeCommand(f.key, 'open-door', openDoorBody(2), f.target);
-    await f.cloud.sendCommand(c);
-    const ack = await f.cloud.waitAck(c.id);
+    const ack = await f.cloud.command(c);
     t.equal(ack.status, outcome, `acked ${outcome}`);
   }
   t.equal(f.executor.calls.length, 4);
   const c = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
   f.executor.outcome = 'opened';
-  await f.cloud.sendCommand(c);
-  await f.cloud.waitAck(c.id);
-  const n = f.cloud.received.length;
-  await f.cloud.sendCommand(c);
-  const again = await f.cloud.waitFor((r) => r.channel === 'ack' && (r.json as { commandId: string }).commandId === c.id, 4000, n);
+  await f.cloud.command(c);
+  const again = await f.cloud.commandAgain(c);
   t.match(again.json, { status: 'rejected', reason: 'replayed' });
   t.equal(f.executor.calls.filter((x) => x.commandId === c.id).length, 1, 'executed exactly once');
 });
@@ -100,13 +95,10 @@ t.test('a replay is rejected after a restart of the link on the same data folder
   const f = await fixture(t);
   let link = await f.startLink();
   const c = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(c);
-  t.equal((await f.cloud.waitAck(c.id)).status, 'opened');
+  t.equal((await f.cloud.command(c)).status, 'opened');
   await link.stop();
   link = await f.startLink();
-  const n = f.cloud.received.length;
-  await f.cloud.sendCommand(c);
-  const again = await f.cloud.waitFor((r) => r.channel === 'ack' && (r.json as { commandId: string }).commandId === c.id, 4000, n);
+  const again = await f.cloud.commandAgain(c);
   t.match(again.json, { status: 'rejected', reason: 'replayed' });
   t.equal(f.executor.calls.length, 1);
 });
@@ -157,12 +149,10 @@ t.test('expiry is judged by learned cloud time, not by a wrong local clock', asy
   // The board's clock is an hour behind the cloud.
   await f.startLink({ now: () => Date.now() - 3_600_000 });
   const fresh = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(fresh);
-  t.equal((await f.cloud.waitAck(fresh.id)).status, 'opened');
+  t.equal((await f.cloud.command(fresh)).status, 'opened');
   const now = Date.now();
   const stale = makeCommand(f.key, 'open-door', openDoorBody(1), f.target, { issuedAt: now - 60_000, expiresAt: now - 30_000 });
-  await f.cloud.sendCommand(stale);
-  t.match(await f.cloud.waitAck(stale.id), { status: 'rejected', reason: 'expired' }, 'local clock says valid, cloud time says expired');
+  t.match(await f.cloud.command(stale), { status: 'rejected', reason: 'expired' }, 'local clock says valid, cloud time says expired');
   t.equal(f.executor.calls.length, 1);
 });
 
@@ -172,14 +162,11 @@ t.test('before the clock is learned, a command is judged at no earlier than its 
   await f.startLink({ now: () => 1_000 });
   const now = Date.now();
   const born = makeCommand(f.key, 'open-door', openDoorBody(1), f.target, { issuedAt: now - 10_000, expiresAt: now - 9_000 + 30_000 });
-  await f.cloud.sendCommand(born);
-  t.equal((await f.cloud.waitAck(born.id)).status, 'opened', 'valid within its own lifetime from its issue time');
+  t.equal((await f.cloud.command(born)).status, 'opened', 'valid within its own lifetime from its issue time');
   const fresh = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(fresh);
-  t.equal((await f.cloud.waitAck(fresh.id)).status, 'opened');
+  t.equal((await f.cloud.command(fresh)).status, 'opened');
   const stale = makeCommand(f.key, 'open-door', openDoorBody(1), f.target, { issuedAt: now - 120_000, expiresAt: now - 90_000 });
-  await f.cloud.sendCommand(stale);
-  t.match(await f.cloud.waitAck(stale.id), { status: 'rejected', reason: 'expired' }, 'the local clock (1970) would have said valid');
+  t.match(await f.cloud.command(stale), { status: 'rejected', reason: 'expired' }, 'the local clock (1970) would have said valid');
   t.equal(f.executor.calls.length, 2);
 });
 
@@ -187,15 +174,12 @@ t.test('set-service, end-session and rebirth are executed and acked done; malfor
   const f = await fixture(t);
   const link = await f.startLink();
   const s = makeCommand(f.key, 'set-service', { door: 2, state: 'out-of-service', reason: 'hinge', actor: { role: 'operator' } }, f.target);
-  await f.cloud.sendCommand(s);
-  t.equal((await f.cloud.waitAck(s.id)).status, 'done');
+  t.equal((await f.cloud.command(s)).status, 'done');
   const e = makeCommand(f.key, 'end-session', {}, f.target);
-  await f.cloud.sendCommand(e);
-  t.equal((await f.cloud.waitAck(e.id)).status, 'done');
+  t.equal((await f.cloud.command(e)).status, 'done');
   const births = f.cloud.of('status').length;
   const r = makeCommand(f.key, 'rebirth', {}, f.target);
-  await f.cloud.sendCommand(r);
-  t.equal((await f.cloud.waitAck(r.id)).status, 'done');
+  t.equal((await f.cloud.command(r)).status, 'done');
   await f.cloud.waitFor((m) => m.channel === 'status' && f.cloud.of('status').length > births);
   t.same(f.executor.calls.map((c) => c.op), ['setService', 'endSession']);
 
@@ -214,8 +198,7 @@ t.test('set-service, end-session and rebirth are executed and acked done; malfor
   ];
   for (const p of bad) await f.cloud.publishRaw(BANK, CTRL, 'cmd', p);
   const ok = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(ok);
-  t.equal((await f.cloud.waitAck(ok.id)).status, 'opened', 'still serving after garbage');
+  t.equal((await f.cloud.command(ok)).status, 'opened', 'still serving after garbage');
   t.equal(dropped.length, bad.length, 'every bad payload was dropped and reported');
   const malformedAcks = f.cloud.of('ack').filter((a) => (a.json as { reason?: string }).reason === 'malformed');
   t.equal(malformedAcks.length, 2, 'the two with a usable id are answered malformed');
@@ -251,8 +234,7 @@ t.test('an executor refusal (unknown door, out of service) is acked as rejected 
   await f.startLink();
   f.executor.outcome = { status: 'rejected', reason: 'out_of_service', detail: 'door 3 is out of service' };
   const c = makeCommand(f.key, 'open-door', openDoorBody(3), f.target);
-  await f.cloud.sendCommand(c);
-  t.match(await f.cloud.waitAck(c.id), { status: 'rejected', reason: 'out_of_service', detail: 'door 3 is out of service' });
+  t.match(await f.cloud.command(c), { status: 'rejected', reason: 'out_of_service', detail: 'door 3 is out of service' });
 });
 
 t.test('fuzzed payloads on cmd, evtack and desired never crash the link nor run anything', async (t) => {
@@ -271,8 +253,7 @@ t.test('fuzzed payloads on cmd, evtack and desired never crash the link nor run 
   const samples = fc.sample(fc.tuple(fc.constantFrom('cmd' as const, 'evtack' as const, 'desired' as const), payload), 300);
   for (const [channel, p] of samples) await f.cloud.publishRaw(BANK, CTRL, channel, p);
   const ok = makeCommand(f.key, 'open-door', openDoorBody(2), f.target);
-  await f.cloud.sendCommand(ok);
-  t.equal((await f.cloud.waitAck(ok.id)).status, 'opened', 'alive and serving after 300 fuzzed payloads');
+  t.equal((await f.cloud.command(ok)).status, 'opened', 'alive and serving after 300 fuzzed payloads');
   t.same(f.executor.calls.map((c) => c.commandId), [ok.id], 'nothing fuzzed was executed');
   t.equal(link.status().desiredVersion, null, 'nothing fuzzed was applied');
   t.equal(link.status().state, 'online');

@@ -28,8 +28,7 @@ t.test('the signed evtack is kept, survives a restart, and is reported before a 
 
   const from = f.cloud.received.length;
   const c = makeCommand(f.key, 'resend-events', { fromSeq: 1 }, f.target);
-  await f.cloud.sendCommand(c);
-  const ack = await f.cloud.waitAck(c.id);
+  const ack = await f.cloud.command(c);
   t.match(ack.detail, /resent 2 events \(up to 3 already confirmed\)/);
   const after = f.cloud.received.slice(from);
   const rep = after.findIndex((r) => r.channel === 'reported');

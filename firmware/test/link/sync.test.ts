@@ -89,8 +89,7 @@ t.test('events: seq from a durable outbox, published in order, dropped on signed
   // resend-events re-publishes the range still held.
   const m = f.cloud.of('evt').length;
   const c = makeCommand(f.key, 'resend-events', { fromSeq: 15, toSeq: 17 }, f.target);
-  await f.cloud.sendCommand(c);
-  t.equal((await f.cloud.waitAck(c.id)).status, 'done');
+  t.equal((await f.cloud.command(c)).status, 'done');
   await f.cloud.waitFor(() => f.cloud.of('evt').length >= m + 4);
   t.same(evtSeqs(f.cloud.of('evt').slice(m)).filter((s) => s >= 15 && s <= 17), [15, 16, 17]);
 
@@ -122,8 +121,7 @@ t.test('broker outage: events queued while it is down are delivered after it ret
   // A command that expired while it could not be delivered is refused, the door stays shut.
   const now = Date.now();
   const late = makeCommand(f.key, 'open-door', openDoorBody(1), f.target, { issuedAt: now - 20_000, expiresAt: now - 5_000 });
-  await f.cloud.sendCommand(late);
-  t.match(await f.cloud.waitAck(late.id), { status: 'rejected', reason: 'expired' });
+  t.match(await f.cloud.command(late), { status: 'rejected', reason: 'expired' });
   t.equal(f.executor.calls.length, 0);
 });
 
@@ -149,11 +147,9 @@ t.test('corrupt local files are set aside and reported; the controller starts sa
   t.equal(link.status().desiredVersion, null, 'no desired state guessed');
   // Safe: a command issued before the reset may have been seen before; it is refused rather than guessed.
   const old = makeCommand(f.key, 'open-door', openDoorBody(1), f.target, { issuedAt: Date.now() - 5_000 });
-  await f.cloud.sendCommand(old);
-  t.match(await f.cloud.waitAck(old.id), { status: 'rejected', reason: 'replayed' });
+  t.match(await f.cloud.command(old), { status: 'rejected', reason: 'replayed' });
   const fresh = makeCommand(f.key, 'open-door', openDoorBody(1), f.target, { issuedAt: Date.now() + 50 });
-  await f.cloud.sendCommand(fresh);
-  t.equal((await f.cloud.waitAck(fresh.id)).status, 'opened', 'new commands are served');
+  t.equal((await f.cloud.command(fresh)).status, 'opened', 'new commands are served');
   // And it takes what the cloud sends.
   const applied = waitForEvent(link as never, 'desired');
   await f.cloud.sendDesired(BANK, CTRL, 4, sampleState());
@@ -193,8 +189,7 @@ t.test('malformed payloads on evtack and desired are dropped without a crash', a
   }
   await f.cloud.publishRaw(BANK, CTRL, 'desired', 'x'.repeat(100), true);
   const c = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(c);
-  t.equal((await f.cloud.waitAck(c.id)).status, 'opened');
+  t.equal((await f.cloud.command(c)).status, 'opened');
   t.equal(dropped.filter((d) => d === 'evtack').length, junk.length);
   // Empty desired = retained cleared: ignored, not "dropped".
   t.equal(dropped.filter((d) => d === 'desired').length, junk.length);
@@ -207,8 +202,7 @@ t.test('what the link accepted (cmd, evtack, desired) validates against the publ
   const link = await f.startLink();
   const accepted: Array<{ channel: 'cmd' | 'evtack' | 'desired'; json: unknown }> = [];
   const c = makeCommand(f.key, 'open-door', openDoorBody(1), f.target);
-  await f.cloud.sendCommand(c);
-  await f.cloud.waitAck(c.id);
+  await f.cloud.command(c);
   accepted.push({ channel: 'cmd', json: c });
   await link.publishEvent({ type: 'door-forced', door: 1 });
   const acked = waitForEvent(link as never, 'evtack', (e: { dropped: number }) => e.dropped === 1);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
 import { VirtualDoor, VirtualCu16BoardSet, startCu16OnPty, createPtyPair, socatAvailable } from '@portier/sim';
 import { SerialPort } from 'serialport';
@@ -12,29 +12,53 @@ import { hashTechnicianPin, verifyTechnicianPin } from '../../src/console/config
 import { expectCondition } from '@portier/sim';
 import { CONTROLLER_BIN, exitOf, productionEnv } from '../fixtures/controller-bin.ts';
 
-t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 180_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'portier-rtcon-'));
+const SKIP = socatAvailable() ? false : 'socat not installed (apt-get install -y socat)';
+
+interface PtyColumn {
+  dir: string;
+  doors: VirtualDoor[];
+  /** The controller program the test starts; killed at teardown if it still runs. */
+  child?: ChildProcess;
+  /** Writes controller.yaml: the lock boards behind the pty, and `console`. Returns its path. */
+  writeConfig(console: Record<string, unknown>): string;
+}
+
+/**
+ * Four virtual doors on KR-CU16 boards behind a socat pty and a temp folder. Teardown: the controller program killed,
+ * then `closeFirst` (what the test put between it and the boards), then the pty, boards, doors and folder.
+ */
+async function ptyColumn(t: Test, prefix: string, closeFirst: () => Promise<void> = async () => undefined): Promise<PtyColumn> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
   const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
   const pty = await startCu16OnPty(boards);
-  let child: ChildProcess | undefined;
+  const col: PtyColumn = {
+    dir,
+    doors,
+    writeConfig(console) {
+      const file = join(dir, 'controller.yaml');
+      writeFileSync(file, stringify({ hardware: { bus: { kind: 'kerong-cu16', path: pty.controllerPath, doorCount: 4 }, doors: { pollMs: 50 } }, console }));
+      return file;
+    },
+  };
   t.teardown(async () => {
+    const child = col.child;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await closeFirst();
     await pty.close();
     boards.dispose();
     for (const d of doors) d.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
-  const file = join(dir, 'controller.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      hardware: { bus: { kind: 'kerong-cu16', path: pty.controllerPath, doorCount: 4 }, doors: { pollMs: 50 } },
-      console: { pinHash: await hashTechnicianPin('123456', { N: 1024 }), failureDelayMs: 0 },
-    }),
-  );
+  return col;
+}
+
+t.test('portier-controller console on stdio: sign in, open 2, end of input stops with outputs safe', { skip: SKIP, timeout: 180_000 }, async (t) => {
+  const col = await ptyColumn(t, 'portier-rtcon-');
+  const { doors } = col;
+  const file = col.writeConfig({ pinHash: await hashTechnicianPin('123456', { N: 1024 }), failureDelayMs: 0 });
   const env = productionEnv({ TERM: 'dumb' });
-  child = spawn(process.execPath, [CONTROLLER_BIN, 'console', '--config', file], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = (col.child = spawn(process.execPath, [CONTROLLER_BIN, 'console', '--config', file], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -56,33 +80,18 @@ t.test('portier-controller console on stdio: sign in, open 2, end of input stops
   t.match(err, /outputs safe/, 'stopped with outputs safe (log on stderr)');
 });
 
-t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: socatAvailable() ? false : 'socat not installed (apt-get install -y socat)', timeout: 180_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'portier-rtser-'));
-  const doors = Array.from({ length: 4 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 10 }));
-  const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, hardwareMaxPulseMs: 1000 });
-  const pty = await startCu16OnPty(boards);
-  const line = await createPtyPair();
-  let child: ChildProcess | undefined;
+t.test('portier-controller run serves the console on console.serialPath: a laptop on the serial line opens a door', { skip: SKIP, timeout: 180_000 }, async (t) => {
+  let line: Awaited<ReturnType<typeof createPtyPair>> | undefined;
   let laptop: SerialPort | undefined;
-  t.teardown(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const col = await ptyColumn(t, 'portier-rtser-', async () => {
     if (laptop?.isOpen) await new Promise<void>((r) => laptop!.close(() => r()));
-    await line.close();
-    await pty.close();
-    boards.dispose();
-    for (const d of doors) d.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    await line?.close();
   });
-  const file = join(dir, 'controller.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      hardware: { bus: { kind: 'kerong-cu16', path: pty.controllerPath, doorCount: 4 }, doors: { pollMs: 50 } },
-      console: { pinHash: await hashTechnicianPin('654321', { N: 1024 }), serialPath: line.controllerPath, dumb: true, failureDelayMs: 0 },
-    }),
-  );
+  line = await createPtyPair();
+  const { doors } = col;
+  const file = col.writeConfig({ pinHash: await hashTechnicianPin('654321', { N: 1024 }), serialPath: line.controllerPath, dumb: true, failureDelayMs: 0 });
   const env = productionEnv();
-  child = spawn(process.execPath, [CONTROLLER_BIN, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = (col.child = spawn(process.execPath, [CONTROLLER_BIN, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.resume();

@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { hashCredential, DEFAULT_BANK_RULES, DEFAULT_KIOSK_TIMERS, type DesiredState } from '@portier/protocol';
+import { hashCredential, type DesiredState } from '@portier/protocol';
 import { RecordingAudioOut, VirtualLineReader, VirtualSwitch } from '@portier/sim';
 import { validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { startController, type RunningController } from '../../src/runtime/controller-runtime.ts';
 import { createCu16Fixture, type Cu16Fixture } from '../fixtures/cu16-fixture.ts';
 import { startTestBroker, type TestBroker } from '../link/helpers/broker.ts';
-import { TestCloud, waitForEvent } from '../link/helpers/cloud.ts';
+import { TestCloud, sampleState, waitForEvent } from '../link/helpers/cloud.ts';
 
 export const BANK = 'bank-rt';
 export const CTRL = 'col-rt-1';
@@ -20,15 +20,10 @@ export const SECRET = 'secret-col-rt-1';
 export const PICKUP_CODE = '482913';
 export const HASH = { alg: 'scrypt' as const, salt: 'c2FsdHNhbHRzYWx0c2FsdA', N: 1024, r: 8, p: 1, keyLen: 32 };
 
-/** Four lockers; door 3 out of service; a one-time pickup code for the package in door 2. */
+/** Four lockers (the link tests' three and a fourth); door 3 out of service; a one-time pickup code for the package in door 2. */
 export function bankState(over: Partial<DesiredState> = {}): DesiredState {
-  return {
-    doors: [
-      { door: 1, locker: 101, size: 'S', column: 1, fromTop: 1, accessible: false, service: 'in-service' },
-      { door: 2, locker: 102, size: 'M', column: 1, fromTop: 2, accessible: true, service: 'in-service' },
-      { door: 3, locker: 103, size: 'L', column: 1, fromTop: 3, accessible: true, service: 'out-of-service' },
-      { door: 4, locker: 104, size: 'L', column: 1, fromTop: 4, accessible: true, service: 'in-service' },
-    ],
+  return sampleState({
+    doors: [...sampleState().doors, { door: 4, locker: 104, size: 'L', column: 1, fromTop: 4, accessible: true, service: 'in-service' }],
     credentialHash: HASH,
     credentials: [
       {
@@ -43,10 +38,8 @@ export function bankState(over: Partial<DesiredState> = {}): DesiredState {
       },
     ],
     reservations: [{ id: 'res-1', kind: 'package', status: 'occupied', door: 2, trackingIds: ['1Z-RT-1'], recipientId: 'alice' }],
-    timers: { ...DEFAULT_KIOSK_TIMERS },
-    rules: { ...DEFAULT_BANK_RULES },
     ...over,
-  };
+  });
 }
 
 export interface Rig {

@@ -5,8 +5,8 @@
 // opens. Every message of each run is checked against the published JSON Schemas.
 import t, { type Test } from 'tap';
 import { translate } from '@portier/firmware';
-import { api, expectCondition } from './helpers.ts';
-import { OTHER_COLUMN_LOCKERS as PLAIN_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, kioskState, kioskWorld, lockerStatus, outage, txStored, type KioskWorld } from './kiosk-world.ts';
+import { expectCondition } from './helpers.ts';
+import { OTHER_COLUMN_LOCKERS as PLAIN_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, dropOffParcel, kioskState, kioskWorld, outage, reserveParcel, type KioskWorld, pickedUp } from './kiosk-world.ts';
 
 type World = KioskWorld & { plainId: string };
 
@@ -18,14 +18,9 @@ async function world(t: Test): Promise<World> {
 
 /** Reserve + drop off through the API; waits until the kiosk holds the code for the plain column's locker. */
 async function parcel(t: Test, w: World, trackingId: string) {
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
-  t.equal(res.status, 201, 'reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
+  const { reservationId, locker } = await reserveParcel(t, w, { trackingId });
   t.ok(PLAIN_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the plain column`);
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
-  t.equal(drop.status, 200, 'dropped off through the API');
-  const code = drop.json.pickupCode as string;
+  const code = await dropOffParcel(t, w, reservationId, trackingId);
   await codeOnKiosk(w, reservationId, 'the pickup code reaches the kiosk controller');
   const alias = kioskState(w)!.doors.find((d) => d.locker === locker)!;
   t.ok(alias.remote, 'the kiosk knows the locker as a door of another column');
@@ -57,8 +52,7 @@ t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens 
   t.match(result.json, { body: { door: pkg.alias, outcome: 'opened' } });
 
   // The pickup is stored for the kiosk and the locker of the plain column is available again.
-  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(pkg.reservationId));
-  await lockerStatus(w, pkg.locker, 'available');
+  await pickedUp(w, pkg.reservationId, pkg.locker);
   t.pass(`locker ${pkg.locker} is available in the API`);
   const audit = await w.cloud.service.queryActivity({ type: 'remote-open' });
   t.ok(audit.some((a) => a.lockerNumber === pkg.locker), 'the open is in the activity log');
@@ -77,5 +71,5 @@ t.test('a parcel in the plain column is picked up at the kiosk: the cloud opens 
   t.same(doorsOpen(w.bank), [], 'no door opened');
   t.equal(kiosk.column.events.filter((e) => e.body.type === 'kiosk-open-request').length, requestsBefore, 'nothing asked for later');
   t.notOk(kiosk.column.events.some((e) => e.body.type === 'transaction' && e.body.reservationIds.includes(pkg2.reservationId)), 'no pickup recorded');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });

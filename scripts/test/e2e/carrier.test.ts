@@ -6,19 +6,16 @@
 // message of the run is checked against the published JSON Schemas.
 import t from 'tap';
 import { hashCredential } from '@portier/protocol';
-import { api, expectCondition } from './helpers.ts';
-import { codeOnKiosk, doorsOpen, kioskWorld, lockerStatus, txStored, kioskKey } from './kiosk-world.ts';
+import { api } from './helpers.ts';
+import { codeOnKiosk, doorsOpen, kioskWorld, lockerStatus, reserveParcel, txStored, kioskKey, shutAndCheckSchemas, carrierCodeOnKiosk, deliverToFreeLocker } from './kiosk-world.ts';
 
 t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> typed -> free locker opens -> carrier-delivery stored', async (t) => {
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
   const ctl = kiosk.column.controller;
-  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
-  t.equal(issued.status, 201, 'carrier code issued through the API');
-  const code = issued.json.code as string;
+  const { code, reply } = await carrierCodeOnKiosk(t, w);
   t.match(code, /^\d{8}$/);
-  t.notOk('bankHashes' in issued.json.carrierCode, 'the API shows no hashes');
-  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  t.notOk('bankHashes' in reply.carrierCode, 'the API shows no hashes');
   const state = ctl.link!.desired.desired!.state;
   const cred = state.credentials.find((c) => c.kind === 'carrier-code')!;
   t.match(cred, { role: 'carrier', subjectId: 'demo-carrier', doors: [] });
@@ -29,16 +26,8 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
   await kiosk.type(code);
   await kiosk.expectPage('dropoff-tracking');
   t.pass('the carrier is signed in at the kiosk');
-  await kiosk.select('choose-size');
-  await kiosk.expectPage('choose-size');
-  const size = kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'));
-  t.ok(size, 'a size with free lockers is offered');
-  await kiosk.select(size!.id);
-  await kiosk.expectPage('dropoff-open');
-  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
-  const [opened] = doorsOpen(w.bank);
-  const door = Number(opened!.split('/')[1]);
-  t.equal(opened, `1/${door}`, 'one door of the kiosk column opened');
+  const door = await deliverToFreeLocker(t, w);
+  t.same(doorsOpen(w.bank), [`1/${door}`], 'one door of the kiosk column opened');
   const locker = state.doors.find((d) => d.door === door)!.locker;
   t.ok(!state.reservations.some((r) => r.door === door), `locker ${locker} had no reservation`);
   const ev = await txStored(w, 'the carrier delivery', (x) => x.kind === 'carrier-delivery');
@@ -51,27 +40,20 @@ t.test('carrier delivery at the kiosk: issued code -> hash on the controller -> 
   t.ok(r.pickupCode, 'a pickup code was issued for it');
   await codeOnKiosk(w, r.id, 'the new pickup code\'s hash reaches the kiosk controller');
   t.pass('the kiosk controller holds the reservation\'s pickup code');
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });
 
 t.test('return drop-off at the kiosk: the drop-off code of a held return opens the reserved locker; the cloud sees it occupied', async (t) => {
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
   const ctl = kiosk.column.controller;
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, {
-    bankId: w.bankId,
-    kind: 'return',
-    recipient: { type: 'contact', id: 'alice' },
-    dropOffParty: { type: 'contact', id: 'alice' },
-    pickupParty: { type: 'carrier', id: 'demo-carrier' },
-    size: 'S',
-    trackingId: 'E2E-RETURN-1',
-  });
-  t.equal(res.status, 201, 'return reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
-  const code = res.json.dropOffCode as string;
+  const { reservationId, locker, reply } = await reserveParcel(
+    t,
+    w,
+    { kind: 'return', dropOffParty: { type: 'contact', id: 'alice' }, pickupParty: { type: 'carrier', id: 'demo-carrier' }, trackingId: 'E2E-RETURN-1' },
+    'return reserved through the API',
+  );
+  const code = reply.dropOffCode as string;
   t.match(code, /^\d{4,10}$/, 'a drop-off code is returned to whoever reserved the return');
   t.notOk(JSON.stringify((await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json).includes(`"${code}"`), 'shown once');
   await codeOnKiosk(w, reservationId, 'the drop-off code\'s hash reaches the kiosk controller');
@@ -92,6 +74,5 @@ t.test('return drop-off at the kiosk: the drop-off code of a held return opens t
   t.equal(r.status, 'occupied');
   const kept = r.pickupCode!.code;
   t.not('sealed' in kept && w.cloud.vault.open('pickup-code', kept.sealed), code, 'the drop-off code was replaced by the collector\'s pickup code');
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });

@@ -4,8 +4,8 @@
 // opens their locker, a carrier's code (its QR) signs the carrier in. Without the rule the same scan signs nobody in
 // and the kiosk says how to scan. Doors opened, events stored in the cloud and locker statuses are checked.
 import t from 'tap';
-import { api, expectCondition } from './helpers.ts';
-import { doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
+import { expectCondition } from './helpers.ts';
+import { doorOfLocker, doorsOpen, droppedParcel, kioskWorld, lockerStatus, storedTransactions, txStored, shutAndCheckSchemas, carrierCodeOnKiosk, pickedUp } from './kiosk-world.ts';
 
 t.test('contactless: a scanned pickup code opens the locker from the home page; a scanned carrier code signs in', async (t) => {
   const w = await kioskWorld(t, { rules: { contactless: true } });
@@ -27,17 +27,14 @@ t.test('contactless: a scanned pickup code opens the locker from the home page; 
   await kiosk.expectPage('home');
 
   // A carrier's QR code.
-  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
-  t.equal(issued.status, 201);
-  const ctl = kiosk.column.controller;
-  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
-  await kiosk.scan(issued.json.code as string);
+  const { code: carrierCode } = await carrierCodeOnKiosk(t, w);
+  await kiosk.scan(carrierCode);
   await kiosk.expectPage('dropoff-tracking');
   t.equal(kiosk.engine.screen.role, 'carrier', 'the carrier is signed in by scan');
   await kiosk.select('sign-out');
   await kiosk.expectPage('home');
   t.same((await w.cloud.journal.read(w.kioskId)).filter((e) => e.event.type === 'login-failure'), [], 'no failed sign-in');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('without contactless, a scan on the home page signs nobody in: the kiosk says how to scan', async (t) => {
@@ -59,9 +56,7 @@ t.test('without contactless, a scan on the home page signs nobody in: the kiosk 
   await kiosk.scan(pkg.code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'scanned on the scan page: the locker opened');
-  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(pkg.reservationId));
-  await lockerStatus(w, pkg.locker, 'available');
+  await pickedUp(w, pkg.reservationId, pkg.locker);
   t.equal((await storedTransactions(w)).length, 1, 'one transaction');
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });

@@ -306,6 +306,11 @@ export class Recorder {
     return r;
   }
 
+  /** The run's check: every message recorded so far matched the published JSON Schema of its channel. */
+  expectSchemasMatched(t: Test): void {
+    t.same(this.problems, [], `every one of ${this.received.length} messages matched its published JSON Schema`);
+  }
+
   count(channel: Channel, controllerId?: string): number {
     return this.received.filter((m) => m.channel === channel && (!controllerId || m.controllerId === controllerId)).length;
   }

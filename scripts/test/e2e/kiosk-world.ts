@@ -4,11 +4,12 @@
 // real controllers online with a desired state. Plus the helpers the test files share (doors open, the kiosk's
 // desired state, stored transactions and events, a locker's status in the API).
 import { join } from 'node:path';
+import sinon from 'sinon';
 import type { Test } from 'tap';
 import type { DesiredState, EventBody } from '@portier/protocol';
 import type { CloudRuntime } from '@portier/cloud';
 import type { SimBank } from '@portier/rig';
-import { Recorder, api, expectCondition, expectValue, login, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
+import { Recorder, api, expectCondition, type ApiReply, expectValue, login, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
 
 export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
 export const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
@@ -71,6 +72,70 @@ export async function kioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<Ki
   return w;
 }
 
+export interface OperatorKioskWorld extends KioskWorld {
+  operatorId: string;
+  pin: string;
+}
+
+/** The kiosk world with an operator "olga" whose staff PIN (issued through the API) reached the kiosk. */
+export async function operatorKioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<OperatorKioskWorld> {
+  let operatorId = '';
+  const kw = await kioskWorld(t, {
+    ...o,
+    before: async (w) => {
+      const user = await api(w.cloud, 'POST', '/users', w.token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
+      if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
+      operatorId = user.json.user.id as string;
+      if (o.before) await o.before(w);
+    },
+  });
+  const issued = await api(kw.cloud, 'POST', '/staff-credentials', kw.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [kw.bankId], label: 'Olga' });
+  if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
+  const w: OperatorKioskWorld = { ...kw, operatorId, pin: issued.json.code as string };
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  return w;
+}
+
+/** The operator types the PIN on the home page: the staff menu opens. */
+export async function signInWithPin(w: OperatorKioskWorld): Promise<void> {
+  const kiosk = w.bank.kiosk!;
+  await kiosk.expectPage('home');
+  await kiosk.type(w.pin);
+  await kiosk.expectPage('staff-menu');
+}
+
+export interface FakedDateWorld {
+  w: KioskWorld;
+  clock: sinon.SinonFakeTimers;
+  /** The kiosk's time: the controller's estimate of cloud time (the faked clock plus the measured offset). */
+  kioskNow: () => number;
+}
+
+/**
+ * The kiosk world on a faked `Date` for cloud and controller alike (sinon, advancing with real time so real I/O and
+ * its timeouts keep working), faked before anything starts: the controller link keeps a reference to `Date.now` from
+ * its start.
+ */
+export async function kioskWorldOnFakedDate(t: Test, o: KioskWorldOptions = {}): Promise<FakedDateWorld> {
+  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
+  t.teardown(() => clock.restore());
+  const w = await kioskWorld(t, o);
+  const ctl = w.bank.kiosk!.column.controller;
+  return { w, clock, kioskNow: () => ctl.link!.cloudNow() };
+}
+
+/**
+ * `setTimeout` spied on (calls go through unchanged), to find a long kiosk timer that must run once the faked clock
+ * jumped past it; restored at the end of the test if the test did not restore it before.
+ */
+export function spyOnSetTimeout(t: Test) {
+  const timers = sinon.spy(globalThis, 'setTimeout');
+  t.teardown(() => {
+    if ((globalThis.setTimeout as unknown) === timers) timers.restore();
+  });
+  return timers;
+}
+
 /** Doors physically open in the simulator, as "column/door". */
 export function doorsOpen(bank: SimBank): string[] {
   return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));
@@ -112,6 +177,30 @@ export function doorOfLocker(w: KioskWorld, locker: number): number {
   return d.door;
 }
 
+/** Issues the demo carrier an 8-digit code for the bank through the API (checks the 201); waits until the kiosk controller holds it. */
+export async function carrierCodeOnKiosk(t: Test, w: KioskWorld): Promise<{ code: string; reply: ApiReply['json'] }> {
+  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
+  t.equal(issued.status, 201, 'carrier code issued through the API');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  return { code: issued.json.code as string, reply: issued.json };
+}
+
+/**
+ * A carrier on the drop-off page with no reservation for the parcel: chooses the first size offered (one must be) and
+ * delivers into a free locker of it; returns the kiosk column's door that opened.
+ */
+export async function deliverToFreeLocker(t: Test, w: KioskWorld): Promise<number> {
+  const kiosk = w.bank.kiosk!;
+  await kiosk.select('choose-size');
+  await kiosk.expectPage('choose-size');
+  const size = kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'));
+  t.ok(size, 'a size with free lockers is offered');
+  await kiosk.select(size!.id);
+  await kiosk.expectPage('dropoff-open');
+  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
+  return Number(doorsOpen(w.bank)[0]!.split('/')[1]);
+}
+
 /** Every transaction the cloud stored for the kiosk controller (its event journal), oldest first. */
 export async function storedTransactions(w: KioskWorld): Promise<Transaction[]> {
   return (await w.cloud.journal.read(w.kioskId)).flatMap((e) => (e.event.type === 'transaction' ? [e.event] : []));
@@ -120,6 +209,42 @@ export async function storedTransactions(w: KioskWorld): Promise<Transaction[]> 
 /** Waits until the cloud stored a transaction passing `pred`; returns it. */
 export function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = 8000): Promise<Transaction> {
   return expectValue(async () => (await storedTransactions(w)).find(pred), ms, `${what} stored by the cloud`);
+}
+
+/** Waits until the cloud stored the pickup of reservation `reservationId`; returns it. */
+export function pickupStored(w: KioskWorld, reservationId: string): Promise<Transaction> {
+  return txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
+}
+
+/** Waits until the cloud stored the pickup of reservation `reservationId` and shows its locker available in the API. */
+export async function pickedUp(w: KioskWorld, reservationId: string, locker: number): Promise<Transaction> {
+  const tx = await pickupStored(w, reservationId);
+  await lockerStatus(w, locker, 'available');
+  return tx;
+}
+
+export interface ReservedParcel {
+  reservationId: string;
+  locker: number;
+  /** The API's whole reply (`reservation`, and a `dropOffCode` or `addedToExisting` where the kind has one). */
+  reply: ApiReply['json'];
+}
+
+/**
+ * Reserves through the API (a package of size S for alice unless `body` says otherwise) and checks the 201 under the
+ * name `what`.
+ */
+export async function reserveParcel(t: Test, w: KioskWorld, body: Record<string, unknown>, what = 'reserved through the API'): Promise<ReservedParcel> {
+  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', ...body });
+  t.equal(res.status, 201, what, { reply: res.json });
+  return { reservationId: res.json.reservation.id as string, locker: res.json.reservation.lockerNumber as number, reply: res.json };
+}
+
+/** Drops a reserved parcel off through the API and checks the 200; returns the recipient's pickup code. */
+export async function dropOffParcel(t: Test, w: KioskWorld, reservationId: string, trackingId: string): Promise<string> {
+  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
+  t.equal(drop.status, 200, 'dropped off through the API');
+  return drop.json.pickupCode as string;
 }
 
 export interface DroppedParcel {
@@ -131,14 +256,10 @@ export interface DroppedParcel {
 
 /** Reserves a package for alice and drops it off through the API; waits until the kiosk controller holds its pickup code. */
 export async function droppedParcel(t: Test, w: KioskWorld, trackingId: string): Promise<DroppedParcel> {
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
-  t.equal(res.status, 201, 'reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
-  t.equal(drop.status, 200, 'dropped off through the API');
+  const { reservationId, locker } = await reserveParcel(t, w, { trackingId });
+  const code = await dropOffParcel(t, w, reservationId, trackingId);
   await codeOnKiosk(w, reservationId, 'the pickup code reaches the kiosk controller');
-  return { reservationId, locker, door: doorOfLocker(w, locker), code: drop.json.pickupCode as string };
+  return { reservationId, locker, door: doorOfLocker(w, locker), code };
 }
 
 /** Waits until the cloud stored an event of the kiosk controller passing `pred`; returns it. */
@@ -154,6 +275,12 @@ export async function lockerApi(w: KioskWorld, locker: number): Promise<{ status
 
 export async function lockerStatus(w: KioskWorld, locker: number, status: string, ms = 5000): Promise<void> {
   await expectCondition(async () => (await lockerApi(w, locker)).status === status, ms, `locker ${locker} ${status} in the API`);
+}
+
+/** The end of a kiosk run: every door shut again, and every message of the run matched its published JSON Schema. */
+export function shutAndCheckSchemas(t: Test, w: KioskWorld): void {
+  w.bank.closeAllDoors();
+  w.rec.expectSchemasMatched(t);
 }
 
 /**

@@ -4,18 +4,13 @@
 // each run is checked against the published JSON Schemas.
 import t, { type Test } from 'tap';
 import { api, expectCondition } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, backOnline, codeOnKiosk, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerStatus, outage, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { KIOSK_COLUMN_LOCKERS, backOnline, codeOnKiosk, doorOfLocker, doorsOpen, dropOffParcel, kioskWorld, lockerApi, lockerStatus, outage, pickupStored, reserveParcel, storedTransactions, txStored, type KioskWorld, shutAndCheckSchemas } from './kiosk-world.ts';
 
 /** Reserve + drop off through the API; waits until the kiosk controller holds the reservation. */
 async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number; code: string }> {
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
-  t.equal(res.status, 201, 'reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
+  const { reservationId, locker } = await reserveParcel(t, w, { trackingId });
   t.ok(KIOSK_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the kiosk column`);
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: [trackingId] });
-  t.equal(drop.status, 200, 'dropped off through the API');
-  const code = drop.json.pickupCode as string;
+  const code = await dropOffParcel(t, w, reservationId, trackingId);
   t.match(code, /^\d{4,10}$/, 'a pickup code is returned');
   const again = await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token);
   t.equal(again.status, 200);
@@ -24,10 +19,6 @@ async function parcel(t: Test, w: KioskWorld, trackingId: string): Promise<{ res
   // The drop-off's version carries the pickup code's hash (the reservation alone may arrive a version earlier).
   await codeOnKiosk(w, reservationId, 'the pickup code\'s hash reaches the kiosk controller');
   return { reservationId, locker, door: doorOfLocker(w, locker), code };
-}
-
-function pickupStored(w: KioskWorld, reservationId: string) {
-  return txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
 }
 
 t.test('pickup at the kiosk: code typed -> the right door opens -> transaction pickup stored -> locker available', async (t) => {
@@ -54,7 +45,7 @@ t.test('pickup at the kiosk: code typed -> the right door opens -> transaction p
   w.bank.closeAllDoors();
   const activity = await w.cloud.service.queryActivity({ type: 'pickup' });
   t.ok(activity.some((a) => a.reservationId === pkg.reservationId), 'the pickup is in the activity log');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('offline pickup: cloud stopped, served from the cached desired state; the cloud matches after restart', async (t) => {
@@ -78,7 +69,7 @@ t.test('offline pickup: cloud stopped, served from the cached desired state; the
   t.pass(`locker ${pkg.locker} is available in the API after reconnection`);
   const stored = await storedTransactions(w2);
   t.equal(stored.length, 1, 'the pickup is stored once');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('a blind user in French: headphones, keypad only, every step spoken, digits as tones', async (t) => {
@@ -112,7 +103,7 @@ t.test('a blind user in French: headphones, keypad only, every step spoken, digi
   const ev = await pickupStored(w, pkg.reservationId);
   t.match(ev, { kind: 'pickup', doors: [pkg.door] });
   await lockerStatus(w, pkg.locker, 'available');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('wrong codes are throttled and stored in the cloud as login-failure events; the right code works after', async (t) => {
@@ -136,6 +127,5 @@ t.test('wrong codes are throttled and stored in the cloud as login-failure event
   await kiosk.type(pkg.code);
   await kiosk.column.expectDoor(pkg.door, true);
   await pickupStored(w, pkg.reservationId);
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });

@@ -8,14 +8,11 @@
 // real I/O keeps working) and jumped over the two minutes; the door controller judges "open for how long" from
 // `Date.now()` at each poll of the virtual lock board, so its next poll sees the door left open.
 import t from 'tap';
-import sinon from 'sinon';
 import { expectCondition, expectEvent } from './helpers.ts';
-import { doorsOpen, droppedParcel, kioskWorld, lockerStatus, txStored } from './kiosk-world.ts';
+import { doorsOpen, droppedParcel, kioskWorldOnFakedDate, pickedUp } from './kiosk-world.ts';
 
 t.test('a door left open after a pickup: warned on screen and by voice, reported, stored; shutting it clears the warning', async (t) => {
-  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
-  t.teardown(() => clock.restore());
-  const w = await kioskWorld(t);
+  const { w, clock } = await kioskWorldOnFakedDate(t);
   const kiosk = w.bank.kiosk!;
   const ctl = kiosk.column.controller;
   const leftOpenS = ctl.link!.desired.desired!.state.timers.doorLeftOpenS;
@@ -26,8 +23,7 @@ t.test('a door left open after a pickup: warned on screen and by voice, reported
   await expectCondition(() => kiosk.engine.screen.audio, 3000, 'audio mode on');
   await kiosk.type(code);
   await kiosk.column.expectDoor(door, true);
-  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
-  await lockerStatus(w, locker, 'available');
+  await pickedUp(w, reservationId, locker);
   t.equal(kiosk.engine.screen.warning, undefined, 'no warning while the door has just opened');
   const spokenBefore = kiosk.audio.spoken().length;
 
@@ -61,5 +57,5 @@ t.test('a door left open after a pickup: warned on screen and by voice, reported
   await expectCondition(() => kiosk.engine.screen.warning === undefined, 3000, 'the warning cleared');
   t.pass('the warning is gone once the door is shut');
   t.same(doorsOpen(w.bank), []);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });

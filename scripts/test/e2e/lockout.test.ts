@@ -10,9 +10,8 @@
 // (a real setTimeout of the lock-out's length): `setTimeout` is spied on (calls go through unchanged) to find it, and
 // once the clock is past the lock-out it is run at once instead of five real minutes later.
 import t from 'tap';
-import sinon from 'sinon';
 import { expectCondition } from './helpers.ts';
-import { doorsOpen, droppedParcel, kioskWorld, lockerStatus, txStored, type KioskWorld } from './kiosk-world.ts';
+import { doorsOpen, droppedParcel, kioskWorldOnFakedDate, shutAndCheckSchemas, spyOnSetTimeout, type KioskWorld, pickedUp } from './kiosk-world.ts';
 
 const LOCKOUT_MS = 5 * 60_000;
 
@@ -28,22 +27,13 @@ async function storedFailures(w: KioskWorld): Promise<LoginFailure[]> {
 }
 
 t.test('20 wrong codes in a row: slower and slower, then locked out 5 minutes; a valid code opens after', async (t) => {
-  // Faked before anything starts: the controller link keeps a reference to `Date.now` from its start.
-  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
-  t.teardown(() => clock.restore());
-  const w = await kioskWorld(t);
+  const { w, clock, kioskNow } = await kioskWorldOnFakedDate(t);
   const kiosk = w.bank.kiosk!;
-  const ctl = kiosk.column.controller;
-  /** The kiosk's time: the controller's estimate of cloud time (the faked clock plus the measured offset). */
-  const kioskNow = (): number => ctl.link!.cloudNow();
   // A parcel for alice, dropped off through the API; its code is the valid one.
   const { reservationId, locker, door, code } = await droppedParcel(t, w, 'E2E-LOCKOUT-1');
   await kiosk.expectPage('home');
 
-  const timers = sinon.spy(globalThis, 'setTimeout');
-  t.teardown(() => {
-    if ((globalThis.setTimeout as unknown) === timers) timers.restore();
-  });
+  const timers = spyOnSetTimeout(t);
 
   const wrong = (i: number): string => {
     const c = `90${String(i).padStart(2, '0')}1357`;
@@ -126,10 +116,8 @@ t.test('20 wrong codes in a row: slower and slower, then locked out 5 minutes; a
   await kiosk.type(code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the valid code opens the right door after the lock-out');
-  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
-  await lockerStatus(w, locker, 'available');
+  await pickedUp(w, reservationId, locker);
   t.equal(kiosk.engine.throttle.attempts, 0, 'the count starts again');
   t.equal((await storedFailures(w)).length, 10, 'no further failure stored');
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });

@@ -18,50 +18,20 @@ import {
   kioskWorld,
   lockerApi,
   lockerStatus,
+  operatorKioskWorld,
+  reserveParcel,
+  signInWithPin,
   storedTransactions,
   txStored,
   type KioskWorld,
-  type KioskWorldOptions,
+  carrierCodeOnKiosk,
 } from './kiosk-world.ts';
-
-interface OpWorld extends KioskWorld {
-  operatorId: string;
-  pin: string;
-}
-
-/** The kiosk world with an operator "olga" whose staff PIN (issued through the API) reached the kiosk. */
-async function opWorld(t: Test, o: KioskWorldOptions = {}): Promise<OpWorld> {
-  let operatorId = '';
-  const kw = await kioskWorld(t, {
-    ...o,
-    before: async (w) => {
-      const user = await api(w.cloud, 'POST', '/users', w.token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
-      if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
-      operatorId = user.json.user.id as string;
-      if (o.before) await o.before(w);
-    },
-  });
-  const issued = await api(kw.cloud, 'POST', '/staff-credentials', kw.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [kw.bankId], label: 'Olga' });
-  if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
-  const w: OpWorld = { ...kw, operatorId, pin: issued.json.code as string };
-  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
-  return w;
-}
-
-async function signIn(w: OpWorld): Promise<void> {
-  const kiosk = w.bank.kiosk!;
-  await kiosk.expectPage('home');
-  await kiosk.type(w.pin);
-  await kiosk.expectPage('staff-menu');
-}
 
 /** Reserves a package through the API; waits until the kiosk controller holds the reservation. */
 async function reserve(t: Test, w: KioskWorld, recipient: string, trackingId: string, size = 'S'): Promise<{ reservationId: string; locker: number; addedToExisting: boolean }> {
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: recipient }, size, trackingId });
-  t.equal(res.status, 201, `${trackingId} reserved through the API`, { reply: res.json });
-  const reservationId = res.json.reservation.id as string;
+  const { reservationId, locker, reply } = await reserveParcel(t, w, { recipient: { type: 'contact', id: recipient }, size, trackingId }, `${trackingId} reserved through the API`);
   await expectCondition(() => kioskState(w)?.reservations.some((r) => r.id === reservationId && r.trackingIds.includes(trackingId)) ?? false, 5000, `${trackingId} reaches the kiosk controller`);
-  return { reservationId, locker: res.json.reservation.lockerNumber as number, addedToExisting: res.json.addedToExisting === true };
+  return { reservationId, locker, addedToExisting: reply.addedToExisting === true };
 }
 
 const openDoorNumbers = (w: KioskWorld): number[] => doorsOpen(w.bank).map((d) => Number(d.split('/')[1]));
@@ -73,7 +43,7 @@ async function closeAll(w: KioskWorld): Promise<void> {
 
 t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear locker opens for its reserved parcel', async (t) => {
   const SHELF = 'SHELF-C1-D6';
-  const w = await opWorld(t, {
+  const w = await operatorKioskWorld(t, {
     before: async ({ cloud, token, bankId, p }) => {
       // The demo bank has no rear-loading locker: a sixth door of the kiosk column, loaded from the back room.
       const r = await api(cloud, 'POST', '/lockers', token, { bankId, number: 13, columnId: `${bankId}-c1`, door: 6, size: 'XS', bottomCm: 170, topCm: 180, loading: 'rear', shelfBarcode: SHELF });
@@ -86,7 +56,7 @@ t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear lo
   const res = await reserve(t, w, 'alice', 'REAR-1', 'XS');
   t.equal(res.locker, 13, 'the XS parcel is held in the rear locker 13');
 
-  await signIn(w);
+  await signInWithPin(w);
   await kiosk.select('rear-shelf');
   await kiosk.expectPage('rear-shelf');
   await kiosk.scan('SHELF-UNKNOWN');
@@ -104,15 +74,13 @@ t.test('1. rear-loading shelf: the operator scans the shelf barcode, the rear lo
   await kiosk.select('back');
   await kiosk.select('sign-out');
   await kiosk.expectPage('home');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('2. carrier delivery signed in by scanning the carrier code\'s QR code (no typing, contactless off)', async (t) => {
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
-  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
-  t.equal(issued.status, 201, 'carrier code issued through the API');
-  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  const { code: carrierCode } = await carrierCodeOnKiosk(t, w);
   const held = await reserve(t, w, 'alice', 'CARRIER-QR-1');
 
   await kiosk.expectPage('home');
@@ -120,7 +88,7 @@ t.test('2. carrier delivery signed in by scanning the carrier code\'s QR code (n
   await kiosk.expectPage('menu');
   await kiosk.select('scan');
   await kiosk.expectPage('scan');
-  await kiosk.scan(issued.json.code as string);
+  await kiosk.scan(carrierCode);
   await kiosk.expectPage('dropoff-tracking');
   t.equal(kiosk.engine.screen.role, 'carrier', 'the QR code signed the carrier in');
   // The carrier scans the parcel's label: its held locker opens.
@@ -137,7 +105,7 @@ t.test('2. carrier delivery signed in by scanning the carrier code\'s QR code (n
   await closeAll(w);
   await kiosk.select('sign-out');
   await kiosk.expectPage('home');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('3a. several packages, openAllAtOnce: one code opens all the recipient\'s lockers at once', async (t) => {
@@ -161,7 +129,7 @@ t.test('3a. several packages, openAllAtOnce: one code opens all the recipient\'s
   await closeAll(w);
   await kiosk.select('done');
   await kiosk.expectPage('home');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('3b. several packages one at a time (openAllAtOnce false): the kiosk offers the next; a department parcel with the department code', async (t) => {
@@ -208,7 +176,7 @@ t.test('3b. several packages one at a time (openAllAtOnce false): the kiosk offe
   await txStored(w, 'the department pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(depId));
   await lockerStatus(w, depLocker, 'available');
   await closeAll(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('3c. personal and departmental packages with one code: alice collects her parcel and her department\'s (departmentPickup)', async (t) => {
@@ -242,11 +210,11 @@ t.test('3c. personal and departmental packages with one code: alice collects her
   await closeAll(w);
   await kiosk.select('done');
   await kiosk.expectPage('home');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('4. batch drop-off: an operator drops several parcels in one session; without the rule, no "next"', async (t) => {
-  const w = await opWorld(t, { rules: { batchDropOff: true, addToExistingLocker: false } });
+  const w = await operatorKioskWorld(t, { rules: { batchDropOff: true, addToExistingLocker: false } });
   const kiosk = w.bank.kiosk!;
   const a = await reserve(t, w, 'alice', 'BATCH-1');
   const b = await reserve(t, w, 'bob', 'BATCH-2');
@@ -257,7 +225,7 @@ t.test('4. batch drop-off: an operator drops several parcels in one session; wit
     { ...c, tracking: 'BATCH-3' },
   ];
   t.equal(new Set(parcels.map((x) => x.locker)).size, 3, 'three lockers');
-  await signIn(w);
+  await signInWithPin(w);
   await kiosk.select('dropoff');
   for (const [i, x] of parcels.entries()) {
     await kiosk.expectPage('dropoff-tracking');
@@ -284,7 +252,7 @@ t.test('4. batch drop-off: an operator drops several parcels in one session; wit
   t.equal(patched.status, 200);
   await expectCondition(() => kioskState(w)?.rules.batchDropOff === false, 5000, 'the rule reaches the kiosk');
   const d = await reserve(t, w, 'alice', 'BATCH-4', 'M');
-  await signIn(w);
+  await signInWithPin(w);
   await kiosk.select('dropoff');
   await kiosk.expectPage('dropoff-tracking');
   await kiosk.scan('BATCH-4');
@@ -295,17 +263,17 @@ t.test('4. batch drop-off: an operator drops several parcels in one session; wit
   await closeAll(w);
   await kiosk.select('back');
   await kiosk.select('sign-out');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('5a. addToExistingLocker false: the second parcel goes to a new locker', async (t) => {
-  const w = await opWorld(t, { rules: { addToExistingLocker: false } });
+  const w = await operatorKioskWorld(t, { rules: { addToExistingLocker: false } });
   const kiosk = w.bank.kiosk!;
   const first = await droppedParcel(t, w, 'EXIST-1');
   const second = await reserve(t, w, 'alice', 'EXIST-2');
   t.notOk(second.addedToExisting);
   t.not(second.locker, first.locker, 'a new locker is held for the second parcel');
-  await signIn(w);
+  await signInWithPin(w);
   await kiosk.select('dropoff');
   await kiosk.expectPage('dropoff-tracking');
   await kiosk.scan('EXIST-2');
@@ -317,17 +285,17 @@ t.test('5a. addToExistingLocker false: the second parcel goes to a new locker', 
   await lockerStatus(w, second.locker, 'occupied');
   t.equal((await lockerApi(w, first.locker)).status, 'occupied', 'the first locker still holds the first parcel');
   await closeAll(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('5b. addToExistingLocker true: the second parcel is added to the recipient\'s existing locker', async (t) => {
-  const w = await opWorld(t, { rules: { addToExistingLocker: true } });
+  const w = await operatorKioskWorld(t, { rules: { addToExistingLocker: true } });
   const kiosk = w.bank.kiosk!;
   const first = await droppedParcel(t, w, 'EXIST-1');
   const second = await reserve(t, w, 'alice', 'EXIST-2');
   t.ok(second.addedToExisting, 'the cloud added it to alice\'s reservation');
   t.equal(second.locker, first.locker, 'the same locker');
-  await signIn(w);
+  await signInWithPin(w);
   await kiosk.select('dropoff');
   await kiosk.expectPage('dropoff-tracking');
   await kiosk.scan('EXIST-2');
@@ -340,11 +308,11 @@ t.test('5b. addToExistingLocker true: the second parcel is added to the recipien
   const r = (await api(w.cloud, 'GET', `/reservations/${first.reservationId}`, w.token)).json.reservation;
   t.same(r.packages.map((x: { trackingId?: string }) => x.trackingId), ['EXIST-1', 'EXIST-2'], 'both parcels in the one reservation');
   await closeAll(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('5c. a parcel held in a new locker, then the bank allows adding to existing lockers: the operator adds it to the recipient\'s locker', async (t) => {
-  const w = await opWorld(t, { rules: { addToExistingLocker: false } });
+  const w = await operatorKioskWorld(t, { rules: { addToExistingLocker: false } });
   const kiosk = w.bank.kiosk!;
   const first = await droppedParcel(t, w, 'EXIST-1');
   const second = await reserve(t, w, 'alice', 'EXIST-2');
@@ -352,7 +320,7 @@ t.test('5c. a parcel held in a new locker, then the bank allows adding to existi
   const patched = await api(w.cloud, 'PATCH', `/banks/${w.bankId}`, w.token, { rules: { addToExistingLocker: true } });
   t.equal(patched.status, 200);
   await expectCondition(() => kioskState(w)?.rules.addToExistingLocker === true, 5000, 'the rule reaches the kiosk');
-  await signIn(w);
+  await signInWithPin(w);
   await kiosk.select('dropoff');
   await kiosk.expectPage('dropoff-tracking');
   await kiosk.scan('EXIST-2');
@@ -372,5 +340,5 @@ t.test('5c. a parcel held in a new locker, then the bank allows adding to existi
   t.same(live.map((r) => r.lockerNumber), [first.locker], 'alice\'s parcels are all in her existing locker');
   t.same(live[0]!.packages.map((x) => x.trackingId).sort(), ['EXIST-1', 'EXIST-2']);
   await closeAll(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import t from 'tap';
 import { signBody, type ParcelReadyNotice } from '@portier/cloud';
 import { api, expectCondition } from './helpers.ts';
-import { codeOnKiosk, kioskWorld, lockerOfDoor, lockerStatus, txStored } from './kiosk-world.ts';
+import { codeOnKiosk, kioskWorld, lockerOfDoor, pickedUp } from './kiosk-world.ts';
 
 const SECRET = 'e2e-webhook-secret-0123';
 
@@ -63,8 +63,7 @@ t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the p
   await kiosk.type(notice.pickupCode);
   await kiosk.column.expectDoor(door, true);
   t.pass(`the notified code opened locker ${locker}`);
-  await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(notice.reservationId));
-  await lockerStatus(w, locker, 'available');
+  await pickedUp(w, notice.reservationId, locker);
   t.pass('the locker is available again');
   bank.closeAllDoors();
   t.equal(notices.length, 1, 'one notice per code');

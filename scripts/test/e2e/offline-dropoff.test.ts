@@ -11,18 +11,14 @@
 import t from 'tap';
 import type { IssuedPickupCode } from '@portier/cloud';
 import { api, expectCondition } from './helpers.ts';
-import { backOnline, codeOnKiosk, outage, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored } from './kiosk-world.ts';
+import { backOnline, codeOnKiosk, outage, doorOfLocker, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, reserveParcel, storedTransactions, txStored, shutAndCheckSchemas, carrierCodeOnKiosk, deliverToFreeLocker, pickedUp } from './kiosk-world.ts';
 
 const TRACKING = 'E2E-OFFLINE-DELIVERY-1';
 
 t.test('offline carrier delivery: cloud stopped, served from the cached state; after restart the cloud matches', async (t) => {
   const w = await kioskWorld(t);
   const kiosk = w.bank.kiosk!;
-  const ctl = kiosk.column.controller;
-  const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
-  t.equal(issued.status, 201, 'carrier code issued through the API');
-  const code = issued.json.code as string;
-  await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  const { code } = await carrierCodeOnKiosk(t, w);
   const freeBefore = await Promise.all([1, 2, 3, 4, 5].map(async (n) => (await lockerApi(w, n)).status));
   t.same(freeBefore, ['available', 'available', 'available', 'available', 'available'], 'the kiosk column is empty');
 
@@ -35,14 +31,7 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   t.pass('the carrier signed in offline');
   await kiosk.scan(TRACKING);
   t.equal(kiosk.engine.screen.page, 'dropoff-tracking', 'no reservation for that parcel: the carrier chooses a size');
-  await kiosk.select('choose-size');
-  await kiosk.expectPage('choose-size');
-  const size = kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'));
-  t.ok(size, 'a size with free lockers is offered');
-  await kiosk.select(size!.id);
-  await kiosk.expectPage('dropoff-open');
-  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
-  const door = Number(doorsOpen(w.bank)[0]!.split('/')[1]);
+  const door = await deliverToFreeLocker(t, w);
   const locker = lockerOfDoor(w, door);
   t.same(doorsOpen(w.bank), [`1/${door}`], `one free locker of the kiosk column opened with the cloud away (locker ${locker})`);
   w.bank.closeAllDoors();
@@ -74,11 +63,9 @@ t.test('offline carrier delivery: cloud stopped, served from the cached state; a
   await kiosk.type(pickup.code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the recipient\'s code opens the locker the carrier filled offline');
-  await txStored(w2, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(r.id));
-  await lockerStatus(w2, locker, 'available');
+  await pickedUp(w2, r.id, locker);
   t.pass(`locker ${locker} is available after the pickup`);
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });
 
 t.test('offline operator drop-off into a reserved locker: the cloud fills the reservation after restart', async (t) => {
@@ -91,10 +78,7 @@ t.test('offline operator drop-off into a reserved locker: the cloud fills the re
   const operatorId = user.json.user.id as string;
   const staff = await api(w.cloud, 'POST', '/staff-credentials', w.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', code: pin, bankIds: [w.bankId] });
   t.equal(staff.status, 201, `operator PIN issued through the API ${staff.status === 201 ? '' : JSON.stringify(staff.json)}`);
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId: 'E2E-OFFLINE-OPS-1' });
-  t.equal(res.status, 201, 'reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
+  const { reservationId, locker } = await reserveParcel(t, w, { trackingId: 'E2E-OFFLINE-OPS-1' });
   await expectCondition(() => ctl.link?.desired.desired?.state.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
   await expectCondition(() => ctl.link?.desired.desired?.state.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
   const door = doorOfLocker(w, locker);
@@ -132,9 +116,7 @@ t.test('offline operator drop-off into a reserved locker: the cloud fills the re
   await kiosk.expectPage('home');
   await kiosk.type(codes.find((c) => c.reservationId === reservationId)!.code);
   await kiosk.column.expectDoor(door, true);
-  await txStored(w2, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(reservationId));
-  await lockerStatus(w2, locker, 'available');
+  await pickedUp(w2, reservationId, locker);
   t.pass('the recipient picked it up: available');
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });

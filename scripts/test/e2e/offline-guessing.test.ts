@@ -154,5 +154,5 @@ t.test('nothing a controller stores or the broker carries, nor the cloud data fo
   await txStored(w, 'the pickup', (x) => x.kind === 'pickup' && x.reservationIds.includes(pkg.reservationId));
   w.bank.closeAllDoors();
 
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });

@@ -10,15 +10,30 @@ import t, { type Test } from 'tap';
 import { hashCredential } from '@portier/protocol';
 import type { IssuedPickupCode } from '@portier/cloud';
 import { api, login, expectCondition } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, codeOnKiosk, doorsOpen, eventStored, kioskState, kioskWorld, lockerApi, lockerStatus, type KioskWorld, kioskKey } from './kiosk-world.ts';
+import {
+  KIOSK_COLUMN_LOCKERS,
+  codeOnKiosk,
+  doorsOpen,
+  dropOffParcel,
+  eventStored,
+  kioskKey,
+  kioskState,
+  lockerApi,
+  lockerStatus,
+  operatorKioskWorld,
+  pickedUp,
+  reserveParcel,
+  shutAndCheckSchemas,
+  signInWithPin,
+  type OperatorKioskWorld,
+  deliverToFreeLocker,
+} from './kiosk-world.ts';
 
 const HOUR = 3_600_000;
 
-interface OperatorWorld extends KioskWorld {
+interface OperatorWorld extends OperatorKioskWorld {
   /** Moves the cloud's clock (not the kiosk's) forward. */
   clock: { offsetMs: number };
-  operatorId: string;
-  pin: string;
   /** Pickup codes the cloud issued on kiosk drop-offs (the notifier hook), by reservation id. */
   pickupCodes: Map<string, IssuedPickupCode>;
 }
@@ -26,33 +41,13 @@ interface OperatorWorld extends KioskWorld {
 /** The kiosk world with a cloud clock the test can move forward and an operator "olga" with a staff PIN. */
 async function operatorWorld(t: Test, opts: { pickupPinExpiryH?: number } = {}): Promise<OperatorWorld> {
   const clock = { offsetMs: 0 };
-  let operatorId = '';
-  const kw = await kioskWorld(t, {
+  const ow = await operatorKioskWorld(t, {
     now: () => Date.now() + clock.offsetMs,
     ...(opts.pickupPinExpiryH !== undefined ? { rules: { pickupPinExpiryH: opts.pickupPinExpiryH } } : {}),
-    before: async ({ cloud, token }) => {
-      const user = await api(cloud, 'POST', '/users', token, { username: 'olga', password: 'olga-mailroom-1', role: 'operator' });
-      if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.json)}`);
-      operatorId = user.json.user.id as string;
-    },
   });
-  const { cloud, token, bankId } = kw;
   const pickupCodes = new Map<string, IssuedPickupCode>();
-  cloud.ingest.on('pickup-code', (c) => pickupCodes.set(c.reservationId, c));
-  const issued = await api(cloud, 'POST', '/staff-credentials', token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [bankId], label: 'Olga' });
-  if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
-  const pin = issued.json.code as string;
-  const w: OperatorWorld = { ...kw, clock, operatorId, pin, pickupCodes };
-  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
-  return w;
-}
-
-/** The operator types the PIN on the home page: the staff menu opens. */
-async function signInWithPin(w: OperatorWorld): Promise<void> {
-  const kiosk = w.bank.kiosk!;
-  await kiosk.expectPage('home');
-  await kiosk.type(w.pin);
-  await kiosk.expectPage('staff-menu');
+  ow.cloud.ingest.on('pickup-code', (c) => pickupCodes.set(c.reservationId, c));
+  return { ...ow, clock, pickupCodes };
 }
 
 async function signOut(w: OperatorWorld): Promise<void> {
@@ -65,10 +60,7 @@ async function signOut(w: OperatorWorld): Promise<void> {
 
 /** Reserve a package for alice through the API; waits until the kiosk holds the reservation. */
 async function reserve(t: Test, w: OperatorWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number }> {
-  const res = await api(w.cloud, 'POST', '/reservations', w.token, { bankId: w.bankId, kind: 'package', recipient: { type: 'contact', id: 'alice' }, size: 'S', trackingId });
-  t.equal(res.status, 201, 'reserved through the API');
-  const reservationId = res.json.reservation.id as string;
-  const locker = res.json.reservation.lockerNumber as number;
+  const { reservationId, locker } = await reserveParcel(t, w, { trackingId });
   t.ok(KIOSK_COLUMN_LOCKERS.includes(locker), `locker ${locker} is in the kiosk column`);
   await expectCondition(() => kioskState(w)?.reservations.some((r) => r.id === reservationId) ?? false, 5000, 'the reservation reaches the kiosk controller');
   const door = kioskState(w)!.doors.find((d) => d.locker === locker)!.door;
@@ -88,7 +80,7 @@ t.test('the operator PIN issued through the API reaches the kiosk hashed; the op
   t.pass('signed in: the staff menu is shown');
   t.same(doorsOpen(w.bank), [], 'signing in opens nothing');
   await signOut(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recipient then picks up with the new code', async (t) => {
@@ -123,11 +115,9 @@ t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recip
   await kiosk.type(code);
   await kiosk.column.expectDoor(door, true);
   t.same(doorsOpen(w.bank), [`1/${door}`], 'the recipient opened the same locker');
-  await eventStored(w, 'the pickup stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'pickup' && (e.reservationIds as string[]).includes(reservationId));
-  await lockerStatus(w, locker, 'available');
+  await pickedUp(w, reservationId, locker);
   t.pass(`locker ${locker} is available after the pickup`);
-  w.bank.closeAllDoors();
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  shutAndCheckSchemas(t, w);
 });
 
 t.test('(b) drop-off of a parcel with no barcode: a free locker of the chosen size opens and is occupied in the cloud', async (t) => {
@@ -157,15 +147,14 @@ t.test('(b) drop-off of a parcel with no barcode: a free locker of the chosen si
   t.match(r, { kind: 'package', status: 'occupied', recipient: { type: 'department', id: 'kiosk-unassigned' } });
   w.bank.closeAllDoors();
   await signOut(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('(c) removal of an expired parcel: its door opens, the reservation ends as removed, the locker is available', async (t) => {
   const w = await operatorWorld(t, { pickupPinExpiryH: 1 });
   const kiosk = w.bank.kiosk!;
   const { reservationId, locker, door } = await reserve(t, w, 'EXP-1');
-  const drop = await api(w.cloud, 'POST', `/reservations/${reservationId}/drop-off`, w.token, { trackingIds: ['EXP-1'] });
-  t.equal(drop.status, 200, 'dropped off through the API');
+  await dropOffParcel(t, w, reservationId, 'EXP-1');
   // Two hours later by the cloud's clock, the parcel was not collected: the expiry run marks it expired.
   w.clock.offsetMs = 2 * HOUR;
   w.token = await login(w.cloud);
@@ -189,7 +178,7 @@ t.test('(c) removal of an expired parcel: its door opens, the reservation ends a
   t.match(r, { status: 'ended', endReason: 'removed' }, 'the reservation ended as removed');
   w.bank.closeAllDoors();
   await signOut(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('(d) out of service and back from the kiosk; the cloud follows. The operator badge signs in too', async (t) => {
@@ -240,7 +229,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   await kiosk.badge(badgeId);
   t.not(kiosk.engine.screen.page, 'staff-menu', 'a revoked badge is refused');
   await eventStored(w, 'the refused badge stored as a login failure', (e) => e.type === 'login-failure' && e.method === 'badge');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to the staff menu', async (t) => {
@@ -257,12 +246,7 @@ t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to t
   await kiosk.badge('CARRIER-77');
   await kiosk.expectPage('dropoff-tracking');
   t.pass('the carrier badge opens the carrier delivery page');
-  await kiosk.select('choose-size');
-  await kiosk.expectPage('choose-size');
-  await kiosk.select(kiosk.engine.screen.options.find((o) => o.id.startsWith('size-'))!.id);
-  await kiosk.expectPage('dropoff-open');
-  await expectCondition(() => doorsOpen(w.bank).length === 1, 3000, 'a door open');
-  const door = Number(doorsOpen(w.bank)[0]!.split('/')[1]);
+  const door = await deliverToFreeLocker(t, w);
   const locker = kioskState(w)!.doors.find((d) => d.door === door)!.locker;
   const ev = await eventStored(w, 'the carrier delivery stored by the cloud', (e) => e.type === 'transaction' && e.kind === 'carrier-delivery');
   t.match(ev, { doors: [door], actor: { role: 'carrier', id: 'demo-carrier' } });
@@ -276,5 +260,5 @@ t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to t
   await kiosk.expectPage('staff-menu');
   t.pass('the admin PIN opens the staff menu');
   await signOut(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });

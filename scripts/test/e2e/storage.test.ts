@@ -8,9 +8,8 @@
 // The storage day ends at 22:00 local time on the kiosk (its default): the process runs in a time zone where it is
 // mid-morning now, so a chosen time and its extension never run into the end of the day whenever the test runs.
 import t from 'tap';
-import sinon from 'sinon';
 import { api, login, expectCondition } from './helpers.ts';
-import { desiredOf, doorsOpen, kioskWorld, lockerApi, lockerOfDoor, lockerStatus, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
+import { desiredOf, doorsOpen, kioskWorld, kioskWorldOnFakedDate, lockerApi, lockerOfDoor, lockerStatus, spyOnSetTimeout, storedTransactions, txStored, type KioskWorld } from './kiosk-world.ts';
 
 {
   const offset = (((10 - new Date().getUTCHours()) % 24) + 24) % 24; // hours east of UTC that make it 10:xx local
@@ -151,7 +150,7 @@ t.test('storage for a chosen time: PIN set at the kiosk -> occupied in the cloud
   await kiosk.type(PIN);
   t.same(doorsOpen(w.bank), [], 'the ended storage\'s PIN opens nothing');
   t.same((await storedTransactions(w)).map((x) => x.kind), ['storage-start', 'storage-open', 'storage-extend', 'storage-end'], 'each step stored once, in order');
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('storage until the end of the day, and with no end (asked at each opening whether to end)', async (t) => {
@@ -207,25 +206,18 @@ t.test('storage until the end of the day, and with no end (asked at each opening
   t.pass(`locker ${openLocker} is available after ending the storage`);
   t.equal((await lockerApi(w, fixedLocker)).status, 'occupied', 'the other storage is untouched');
   await closeAndLeave(w);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 t.test('at the end of the storage day the kiosk ends a storage by itself: the belongings stay, the cloud must not offer the locker', async (t) => {
-  // Date faked before anything starts (the controller link keeps a reference to `Date.now`), jumped to the end of the day.
-  const clock = sinon.useFakeTimers({ toFake: ['Date'], now: Date.now(), shouldAdvanceTime: true });
-  t.teardown(() => clock.restore());
-  const w = await kioskWorld(t);
+  // Date faked before anything starts, jumped to the end of the day.
+  const { w, clock, kioskNow } = await kioskWorldOnFakedDate(t);
   const kiosk = w.bank.kiosk!;
-  const ctl = kiosk.column.controller;
-  const kioskNow = (): number => ctl.link!.cloudNow();
   const dayEnd = kiosk.engine.dayEndAfter(Date.now());
   await startStorage(w, 'no-end');
   // The kiosk's end-of-day timer is a real setTimeout of several hours: spied on (calls go through) to run it once
   // the faked clock is past the end of the day.
-  const timers = sinon.spy(globalThis, 'setTimeout');
-  t.teardown(() => {
-    if ((globalThis.setTimeout as unknown) === timers) timers.restore();
-  });
+  const timers = spyOnSetTimeout(t);
   const door = await setPinAndOpen(w, '5555');
   timers.restore();
   const locker = lockerOfDoor(w, door);
@@ -251,7 +243,7 @@ t.test('at the end of the storage day the kiosk ends a storage by itself: the be
   await sleepUntilApplied(w2);
   const status = (await lockerApi(w2, locker)).status;
   t.not(status, 'available', `locker ${locker} is not offered as available while the belongings are inside (it is ${status})`);
-  t.same(w.rec.problems, [], `every one of ${w.rec.received.length} messages matched its published JSON Schema`);
+  w.rec.expectSchemasMatched(t);
 });
 
 /** Waits until the cloud applied every stored event of the kiosk controller to the domain. */

@@ -1,8 +1,9 @@
 // The broker access contract of DESIGN.md, written once and run against every broker we support: the embedded
 // aedes broker and Mosquitto with the generated password and ACL files.
-import { topicFor } from '@portier/protocol';
+import { topicFor, type Channel } from '@portier/protocol';
 import type { MqttClient } from 'mqtt';
 import type { Test } from 'tap';
+import type { IdentityRegistry } from '../../../src/mqtt/identities.ts';
 import { client, closed, grantedQos, nextMessage, refusal } from './env.ts';
 
 export interface Creds {
@@ -25,12 +26,36 @@ export interface AclTarget {
   refusesSubscribe: boolean;
 }
 
+/** Who the suite connects as, apart from the broker under test. */
+export type AclIdentities = Pick<AclTarget, 'bank' | 'a' | 'b' | 'revoked' | 'service'>;
+
+/**
+ * The suite's identities, created in `reg`: controllers col-a and col-b of `bank`, col-gone (revoked) and the service
+ * account "cloud".
+ */
+export async function aclIdentities(reg: IdentityRegistry, bank: string): Promise<AclIdentities> {
+  const a = await reg.createController({ controllerId: 'col-a', bankId: bank, column: 1 });
+  const b = await reg.createController({ controllerId: 'col-b', bankId: bank, column: 2 });
+  const gone = await reg.createController({ controllerId: 'col-gone', bankId: bank, column: 3 });
+  await reg.revoke('col-gone');
+  const svc = await reg.createServiceAccount({ username: 'cloud' });
+  return {
+    bank,
+    a: { username: 'col-a', password: a.secret, controllerId: 'col-a' },
+    b: { username: 'col-b', password: b.secret, controllerId: 'col-b' },
+    revoked: { username: 'col-gone', password: gone.secret },
+    service: { username: 'cloud', password: svc.secret },
+  };
+}
+
 /** Connect return codes that mean "refused for credentials": 4 (bad user/password) or 5 (not authorized). */
 const REFUSED = [4, 5];
 
 export function aclSuite(t: Test, target: AclTarget): void {
   const { url, bank, a, b } = target;
   const opts = (c: Creds, clientId: string) => ({ username: c.username, password: c.password, clientId, clean: true });
+  /** The topics of `channels` of one controller of the bank, in that order. */
+  const topics = (controllerId: string, channels: readonly Channel[]): string[] => channels.map((ch) => topicFor(bank, controllerId, ch));
 
   t.test(`${target.name}: anonymous, unknown, wrong-secret and revoked connections are refused`, async (t) => {
     t.ok(REFUSED.includes(Number(await refusal(url, { clientId: 'anon-1' }))), 'no credentials');
@@ -44,14 +69,11 @@ export function aclSuite(t: Test, target: AclTarget): void {
 
   t.test(`${target.name}: a controller subscribes only to its own cmd, evtack, desired`, async (t) => {
     const ca = await client(t, url, opts(a, a.controllerId));
-    const own = (['cmd', 'evtack', 'desired'] as const).map((ch) => topicFor(bank, a.controllerId, ch));
+    const own = topics(a.controllerId, ['cmd', 'evtack', 'desired']);
     t.same(await grantedQos(ca, own), [1, 1, 1], 'own cloud channels granted');
     const refused = [
-      topicFor(bank, b.controllerId, 'cmd'),
-      topicFor(bank, b.controllerId, 'desired'),
-      topicFor(bank, b.controllerId, 'evtack'),
-      topicFor(bank, a.controllerId, 'ack'),
-      topicFor(bank, a.controllerId, 'evt'),
+      ...topics(b.controllerId, ['cmd', 'desired', 'evtack']),
+      ...topics(a.controllerId, ['ack', 'evt']),
       topicFor(bank, b.controllerId, 'evt'),
       `portier/v1/${bank}/+/cmd`,
       `portier/v1/${bank}/${a.controllerId}/+`,
@@ -99,12 +121,8 @@ export function aclSuite(t: Test, target: AclTarget): void {
     t.equal((await got).payload.toString(), '{"own":true}', 'own evt delivered');
 
     const forbidden = [
-      topicFor(bank, b.controllerId, 'evt'),
-      topicFor(bank, b.controllerId, 'ack'),
-      topicFor(bank, b.controllerId, 'status'),
-      topicFor(bank, a.controllerId, 'cmd'),
-      topicFor(bank, a.controllerId, 'desired'),
-      topicFor(bank, a.controllerId, 'evtack'),
+      ...topics(b.controllerId, ['evt', 'ack', 'status']),
+      ...topics(a.controllerId, ['cmd', 'desired', 'evtack']),
       topicFor('other-bank', a.controllerId, 'evt'),
       'portier/v1/x',
       'elsewhere/evt',

@@ -3,32 +3,23 @@
 // the board stops answering is asked again from the start: the column comes back by itself, as it does after a
 // reopen; a configured one is kept (the technician said so).
 import t from 'tap';
-import { KerongCu16Bus } from '../../../src/hal/kerong-cu16/bus.ts';
 import { DoorController } from '../../../src/doors/door-controller.ts';
-import { VirtualDoor, VirtualCu16BoardSet, createMockCu16Transport } from '@portier/sim';
+import { createCu16Fixture } from '../../fixtures/cu16-fixture.ts';
 import { advanceUntil, fakeClock, settle } from '../../contract/harness.ts';
 
 async function column(t: { teardown(fn: () => unknown): void }, configured?: { statusQuery: 0x30 | 0x32 }) {
   const clock = fakeClock();
-  const doors = Array.from({ length: 16 }, (_, i) => new VirtualDoor(i + 1, { springDelayMs: 20 }));
-  const boards = VirtualCu16BoardSet.inOrder(doors, { pulseMs: 300, replyDelayMs: 1 });
+  const { bus, doors, boards, cleanup } = await createCu16Fixture({
+    doorCount: 16,
+    behaviour: { springDelayMs: 20 },
+    ...(configured ? { configuredDialect: configured } : {}),
+  });
   // The first answers arrive after the bus stopped waiting: the answer to 0x30 arrives while the bus waits for 0x32.
   boards.board(0).setFaults({ extraDelayMs: 70 });
-  const transport = createMockCu16Transport(boards);
-  const bus = new KerongCu16Bus({
-    openPort: () => transport.openPort(),
-    doorCount: 16,
-    maxPulseMs: 1000,
-    replyTimeoutMs: 50,
-    ...(configured ? { dialect: configured } : {}),
-  });
   const ctl = new DoorController({ bus, maxPulseMs: 1000, pulseMs: 300, pollMs: 100 });
   t.teardown(async () => {
     await ctl.stop();
-    await bus.close();
-    await transport.close();
-    boards.dispose();
-    for (const d of doors) d.dispose();
+    await cleanup();
     clock.restore();
   });
   await settle(clock, ctl.start().catch(() => undefined));

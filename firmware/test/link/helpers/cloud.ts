@@ -132,6 +132,19 @@ export class TestCloud extends EventEmitter<{ message: [Received] }> {
     await this.publishRaw(to?.bankId ?? c.bankId, to?.controllerId ?? c.controllerId, 'cmd', JSON.stringify(cmd));
   }
 
+  /** Sends a command to its own target and waits for the controller's ack of it. */
+  async command(cmd: (Command | Record<string, unknown>) & { id: string }, ms = WAIT_MS): Promise<{ commandId: string; status: string; reason?: string; detail?: string }> {
+    await this.sendCommand(cmd);
+    return this.waitAck(cmd.id, ms);
+  }
+
+  /** Sends a command that was sent before again and waits for the ack that answers this second delivery. */
+  async commandAgain(cmd: Command, ms = 4000): Promise<Received> {
+    const from = this.received.length;
+    await this.sendCommand(cmd);
+    return this.waitFor((r) => r.channel === 'ack' && (r.json as { commandId: string }).commandId === cmd.id, ms, from);
+  }
+
   async sendEvtack(bankId: string, controllerId: string, upTo: number, key = this.key, issuedAt = Date.now()): Promise<void> {
     const m = signMessage({ v: 1 as const, bankId, controllerId, upTo, issuedAt }, key);
     await this.publishRaw(bankId, controllerId, 'evtack', JSON.stringify(m));
