@@ -61,10 +61,13 @@ import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { ViewUseCases, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
+import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
+import { LockerAdmin } from './use-cases/locker-admin.ts';
+import { CarrierAdmin } from './use-cases/carriers.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
-export type { BankChanged, CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
+export type { BankChanged, CarrierCodeChanged, ColumnDeleted, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
 export { publicCarrierCode, publicStaffCredential, type IssuedCarrierCode, type IssuedStaffCredential } from './use-cases/credentials.ts';
 export type { BankConfigCheck } from './use-cases/organisation.ts';
 export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings.ts';
@@ -84,6 +87,12 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private readonly endings: ReservationEndings;
   private readonly views: ViewUseCases;
   private readonly history: HistoryUseCases;
+  /** The organisation after creation: read, edit, delete (use-cases/organisation-admin.ts). */
+  readonly orgAdmin: OrganisationAdmin;
+  /** Lockers after creation and their shelf barcodes (use-cases/locker-admin.ts). */
+  readonly lockerAdmin: LockerAdmin;
+  /** Carriers after creation and their printable codes (use-cases/carriers.ts). */
+  readonly carrierAdmin: CarrierAdmin;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -99,6 +108,9 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.endings = new ReservationEndings(core);
     this.views = new ViewUseCases(core);
     this.history = new HistoryUseCases(core);
+    this.orgAdmin = new OrganisationAdmin(core);
+    this.lockerAdmin = new LockerAdmin(core);
+    this.carrierAdmin = new CarrierAdmin(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation

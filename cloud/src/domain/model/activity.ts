@@ -18,6 +18,10 @@ export const ACTIVITY_TYPES = [
   'alert',
   /** A person's personal data was erased from history (the events kept, their links replaced). */
   'erasure',
+  /** The organisation changed: an enterprise, division, location, bank, column or locker created, edited or deleted. */
+  'organisation',
+  /** A carrier created, edited or deleted, or a printable QR code of its access code made. */
+  'carrier',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof activityTypeSchema>;

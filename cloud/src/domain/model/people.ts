@@ -46,6 +46,8 @@ export const carrierSchema = z.strictObject({ id: entityIdSchema, name, createdA
 export type Carrier = z.infer<typeof carrierSchema>;
 export const createCarrierInput = z.strictObject({ id: entityIdSchema.optional(), name });
 export type CreateCarrierInput = z.input<typeof createCarrierInput>;
+export const updateCarrierInput = z.strictObject({ name });
+export type UpdateCarrierInput = z.input<typeof updateCarrierInput>;
 
 export const ROLES = ['admin', 'operator', 'carrier', 'recipient'] as const;
 export const roleSchema = z.enum(ROLES);
