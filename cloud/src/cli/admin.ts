@@ -9,6 +9,9 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { CliError } from './errors.ts';
+import { registerCarrierCommands } from './commands/carriers.ts';
+import { registerLockerCommands } from './commands/lockers.ts';
+import { registerOrgCommands } from './commands/org.ts';
 
 export interface AdminIo {
   env: NodeJS.ProcessEnv;
@@ -44,7 +47,7 @@ interface GlobalOpts {
   json?: boolean;
 }
 
-class Client {
+export class Client {
   constructor(
     private readonly io: AdminIo,
     private readonly url: string,
@@ -81,6 +84,30 @@ class Client {
     return { status: res.status, text };
   }
 
+  /** The answer's bytes (an image), checked like `call`. */
+  async bytes(path: string, accept: string): Promise<Buffer> {
+    const headers: Record<string, string> = { accept };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await this.io.fetch(`${this.url.replace(/\/+$/, '')}/api/v1${path}`, { headers, signal: AbortSignal.timeout(15_000) });
+    } catch (err) {
+      throw new CliError('FAILED', `cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (res.status >= 400) {
+      let body: unknown;
+      try {
+        body = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        /* not our error format: keep the status */
+      }
+      const e = ErrorBodySchema.safeParse(body);
+      throw new CliError('FAILED', e.success ? `${e.data.error.code}: ${e.data.error.message}${e.data.error.field ? ` (${e.data.error.field})` : ''}` : `HTTP ${res.status}`);
+    }
+    return bytes;
+  }
+
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const r = await this.call(method, path, body);
     return (r.text ? JSON.parse(r.text) : {}) as T;
@@ -94,24 +121,32 @@ async function clientFor(io: AdminIo, g: GlobalOpts): Promise<Client> {
   return new Client(io, url, token);
 }
 
-function table(rows: Record<string, unknown>[], columns: string[]): string {
+export function table(rows: Record<string, unknown>[], columns: string[]): string {
   const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), ...cells.map(line)].join('\n') + '\n';
 }
 
-interface LockerViewLike {
+export interface LockerViewLike {
   locker: { number: number; size: string; service: string; bottomCm: number; topCm: number };
   status: string;
   accessible: boolean;
   contents?: { reservationId: string; kind: string; recipient: { type: string; id: string }; trackingIds: string[] };
 }
 
-function parseRef(s: string, allowed: string[]): { type: string; id: string } {
+export function parseRef(s: string, allowed: string[]): { type: string; id: string } {
   const m = /^([a-z]+):(.+)$/.exec(s);
   if (!m || !allowed.includes(m[1]!)) throw new CliError('USAGE', `expected ${allowed.join('|')}:ID, got ${JSON.stringify(s)}`);
   return { type: m[1]!, id: m[2]! };
+}
+
+/** What a command group (commands/*.ts) needs of the program: the API client, the output, the global options. */
+export interface CommandContext {
+  io: AdminIo;
+  client(): Promise<Client>;
+  /** Prints `value` as JSON with `--json`, else what `human` makes of it. */
+  print(value: unknown, human: () => string): void;
 }
 
 export function buildAdminProgram(io: AdminIo): Command {
@@ -153,27 +188,10 @@ export function buildAdminProgram(io: AdminIo): Command {
       io.out('logged out\n');
     });
 
-  program
-    .command('lockers')
-    .description('lockers of a bank with status and contents')
-    .requiredOption('-b, --bank <bankId>', 'locker bank id')
-    .action(async (opts: { bank: string }) => {
-      const c = await clientFor(io, g());
-      const r = await c.json<{ lockers: LockerViewLike[] }>('GET', `/banks/${encodeURIComponent(opts.bank)}/lockers`);
-      print(r, () =>
-        table(
-          r.lockers.map((v) => ({
-            number: v.locker.number,
-            size: v.locker.size,
-            status: v.status,
-            accessible: v.accessible ? 'yes' : 'no',
-            door: `${v.locker.bottomCm}-${v.locker.topCm} cm`,
-            contents: v.contents ? `${v.contents.kind} for ${v.contents.recipient.type}:${v.contents.recipient.id} ${v.contents.trackingIds.join(',')}`.trim() : '',
-          })),
-          ['number', 'size', 'status', 'accessible', 'door', 'contents'],
-        ),
-      );
-    });
+  const ctx: CommandContext = { io, client: () => clientFor(io, g()), print };
+  registerOrgCommands(program, ctx);
+  registerLockerCommands(program, ctx);
+  registerCarrierCommands(program, ctx);
 
   program
     .command('reserve')
