@@ -15,6 +15,7 @@ import {
   lockerNumberSchema,
   setServiceStateInput,
   updateBankInput,
+  type ActivityEntry,
   type Actor,
   type Bank,
   type Column,
@@ -32,6 +33,7 @@ import {
   type UpdateBankInput,
 } from '../model.ts';
 import { lockerView, type LockerView } from './views.ts';
+import { changeDetail } from './change-detail.ts';
 
 export interface BankConfigCheck {
   bankId: string;
@@ -44,7 +46,7 @@ export interface BankConfigCheck {
 export class OrganisationUseCases {
   constructor(private readonly core: DomainCore) {}
 
-  async createEnterprise(input: CreateEnterpriseInput, _actor: Actor): Promise<Enterprise> {
+  async createEnterprise(input: CreateEnterpriseInput, actor: Actor): Promise<Enterprise> {
     const req = parseInput(createEnterpriseInput, input);
     const e: Enterprise = {
       id: this.core.newId('enterprises', req.id, 'e'),
@@ -52,7 +54,7 @@ export class OrganisationUseCases {
       ...(req.historyRetentionDays !== undefined ? { historyRetentionDays: req.historyRetentionDays } : {}),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }] });
+    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }], activity: [this.created(actor, `enterprise ${e.id} (${JSON.stringify(e.name)})`)] });
     return e;
   }
 
@@ -60,11 +62,11 @@ export class OrganisationUseCases {
     return this.core.store.list('enterprises');
   }
 
-  async createDivision(input: CreateDivisionInput, _actor: Actor): Promise<Division> {
+  async createDivision(input: CreateDivisionInput, actor: Actor): Promise<Division> {
     const req = parseInput(createDivisionInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const d: Division = { id: this.core.newId('divisions', req.id, 'd'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
-    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }] });
+    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }], activity: [this.created(actor, `division ${d.id} (${JSON.stringify(d.name)}) of enterprise ${d.enterpriseId}`)] });
     return d;
   }
 
@@ -72,7 +74,7 @@ export class OrganisationUseCases {
     return this.core.store.list('divisions').filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId);
   }
 
-  async createLocation(input: CreateLocationInput, _actor: Actor): Promise<Location> {
+  async createLocation(input: CreateLocationInput, actor: Actor): Promise<Location> {
     const req = parseInput(createLocationInput, input);
     this.core.must('divisions', req.divisionId, 'division', 'divisionId');
     const l: Location = {
@@ -83,7 +85,7 @@ export class OrganisationUseCases {
       createdAt: this.core.now(),
       ...(req.address !== undefined ? { address: req.address } : {}),
     };
-    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }] });
+    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }], activity: [this.created(actor, `location ${l.id} (${JSON.stringify(l.name)}) of division ${l.divisionId}`)] });
     return l;
   }
 
@@ -91,7 +93,7 @@ export class OrganisationUseCases {
     return this.core.store.list('locations').filter((l) => divisionId === undefined || l.divisionId === divisionId);
   }
 
-  async createBank(input: CreateBankInput, _actor: Actor): Promise<Bank> {
+  async createBank(input: CreateBankInput, actor: Actor): Promise<Bank> {
     const req = parseInput(createBankInput, input);
     this.core.must('locations', req.locationId, 'location', 'locationId');
     const b: Bank = {
@@ -103,7 +105,7 @@ export class OrganisationUseCases {
       credentialHash: newHashParams(this.core.codeHashN),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }] });
+    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }], activity: [this.created(actor, `bank ${b.id} (${JSON.stringify(b.name)}) of location ${b.locationId}`, b.id)] });
     return b;
   }
 
@@ -130,7 +132,7 @@ export class OrganisationUseCases {
     return this.core.store.list('banks').filter((b) => locationId === undefined || b.locationId === locationId);
   }
 
-  async createColumn(input: CreateColumnInput, _actor: Actor): Promise<Column> {
+  async createColumn(input: CreateColumnInput, actor: Actor): Promise<Column> {
     const req = parseInput(createColumnInput, input);
     this.core.mustBank(req.bankId, 'bankId');
     const siblings = this.core.store.list('columns').filter((c) => c.bankId === req.bankId);
@@ -148,7 +150,10 @@ export class OrganisationUseCases {
       controllerId: req.controllerId,
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'columns', key: c.id, value: c }] });
+    await this.core.commit({
+      put: [{ c: 'columns', key: c.id, value: c }],
+      activity: [this.created(actor, `column ${c.id} (position ${c.position}, ${c.kind}, controller ${c.controllerId})`, c.bankId)],
+    });
     return c;
   }
 
@@ -165,7 +170,7 @@ export class OrganisationUseCases {
     return l!;
   }
 
-  async createLockers(inputs: CreateLockerInput[], _actor: Actor, prefixFields = true): Promise<Locker[]> {
+  async createLockers(inputs: CreateLockerInput[], actor: Actor, prefixFields = true): Promise<Locker[]> {
     if (!Array.isArray(inputs) || inputs.length === 0) throw new DomainError('VALIDATION', 'lockers: at least one locker is required', 'lockers');
     if (inputs.length > 2000) throw new DomainError('VALIDATION', 'lockers: at most 2000 lockers at once', 'lockers');
     const reqs = inputs.map((input, i) => {
@@ -180,11 +185,11 @@ export class OrganisationUseCases {
     // Every bank concerned is locked (in a fixed order: no deadlock between two bulk creations).
     return this.core.changeAll(
       reqs.map((r) => r.bankId),
-      () => this.createLockersLocked(reqs, field),
+      () => this.createLockersLocked(reqs, field, actor),
     );
   }
 
-  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string): Locked<Locker[]> {
+  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string, actor: Actor): Locked<Locker[]> {
     const now = this.core.now();
     const out: Locker[] = [];
     const seenNumbers = new Set<string>();
@@ -212,7 +217,13 @@ export class OrganisationUseCases {
       const { service, ...rest } = req;
       out.push({ ...rest, service: service ?? 'in-service', createdAt: now });
     });
-    const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })) });
+    // One audit entry per bank of the batch, naming its new lockers.
+    const byBank = new Map<string, number[]>();
+    for (const l of out) byBank.set(l.bankId, [...(byBank.get(l.bankId) ?? []), l.number]);
+    const activity = [...byBank].map(([bankId, numbers]) =>
+      this.created(actor, `${numbers.length === 1 ? 'locker' : 'lockers'} ${numbers.join(', ')} of bank ${bankId}`, bankId, numbers.length === 1 ? numbers[0] : undefined),
+    );
+    const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })), activity });
     return { result: out, done, events: out.map((l) => ['locker-changed', { locker: l, change: 'created' }] as const) };
   }
 
@@ -237,6 +248,11 @@ export class OrganisationUseCases {
       return { result: next, done, events: [['locker-changed', { locker: next, change: 'service-changed' }]] };
     });
     return lockerView(next, this.core.banks.of(bankId), this.core.reachOf(bank));
+  }
+
+  /** The audit entry of a new organisation record. */
+  private created(actor: Actor, what: string, bankId?: string, lockerNumber?: number): ActivityEntry {
+    return this.core.activity('organisation', actor, { bankId, lockerNumber, detail: changeDetail('created', what) });
   }
 
   async checkBankConfig(bankId: string): Promise<BankConfigCheck> {

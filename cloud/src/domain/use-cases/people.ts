@@ -2,6 +2,7 @@
 import type { Change } from '../../store/store.ts';
 import { stripUndefined, type DomainCore } from '../core.ts';
 import { DomainError, parseInput } from '../errors.ts';
+import { changeDetail } from './change-detail.ts';
 import {
   createCarrierInput,
   createContactInput,
@@ -96,10 +97,11 @@ export class PeopleUseCases {
     return this.core.store.list('departments');
   }
 
-  async createCarrier(input: CreateCarrierInput, _actor: Actor): Promise<Carrier> {
+  async createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {
     const req = parseInput(createCarrierInput, input);
     const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), name: req.name, createdAt: this.core.now() };
-    await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }] });
+    const a = this.core.activity('carrier', actor, { detail: changeDetail('created', `carrier ${c.id} (${JSON.stringify(c.name)})`) });
+    await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }], activity: [a] });
     return c;
   }
 
