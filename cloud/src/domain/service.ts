@@ -59,7 +59,8 @@ import { OrganisationUseCases, type BankConfigCheck } from './use-cases/organisa
 import { PeopleUseCases } from './use-cases/people.ts';
 import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-cases/reservation-endings.ts';
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
-import { ViewUseCases, type LockerView } from './use-cases/views.ts';
+import { RoleUseCases } from './use-cases/roles.ts';
+import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
 import { LockerAdmin } from './use-cases/locker-admin.ts';
@@ -72,7 +73,7 @@ export { publicCarrierCode, publicStaffCredential, type IssuedCarrierCode, type 
 export type { BankConfigCheck } from './use-cases/organisation.ts';
 export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings.ts';
 export { KIOSK_UNASSIGNED_DEPARTMENT, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
-export type { ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
+export type { ActivityWithin, ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
 export { ERASED_NAME, type ErasureResult } from './use-cases/history.ts';
 
 export class LockerService extends EventEmitter<DomainEvents> {
@@ -93,6 +94,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly lockerAdmin: LockerAdmin;
   /** Carriers after creation and their printable codes (use-cases/carriers.ts). */
   readonly carrierAdmin: CarrierAdmin;
+  /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
+  readonly roles: RoleUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -111,6 +114,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.orgAdmin = new OrganisationAdmin(core);
     this.lockerAdmin = new LockerAdmin(core);
     this.carrierAdmin = new CarrierAdmin(core);
+    this.roles = new RoleUseCases(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -199,24 +203,24 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.people.getContact(id);
   }
 
-  listContacts(): Promise<Contact[]> {
-    return this.people.listContacts();
+  listContacts(enterpriseId?: string): Promise<Contact[]> {
+    return this.people.listContacts(enterpriseId);
   }
 
   createDepartment(input: CreateDepartmentInput, actor: Actor): Promise<Department> {
     return this.people.createDepartment(input, actor);
   }
 
-  listDepartments(): Promise<Department[]> {
-    return this.people.listDepartments();
+  listDepartments(enterpriseId?: string): Promise<Department[]> {
+    return this.people.listDepartments(enterpriseId);
   }
 
   createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {
     return this.people.createCarrier(input, actor);
   }
 
-  listCarriers(): Promise<Carrier[]> {
-    return this.people.listCarriers();
+  listCarriers(enterpriseId?: string): Promise<Carrier[]> {
+    return this.people.listCarriers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ credentials
@@ -264,8 +268,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.people.findUserByUsername(username);
   }
 
-  listUsers(): Promise<User[]> {
-    return this.people.listUsers();
+  listUsers(enterpriseId?: string): Promise<User[]> {
+    return this.people.listUsers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ reservations
@@ -331,8 +335,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.views.queryActivity(query);
   }
 
-  activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
-    return this.views.activityPage(query);
+  activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
+    return this.views.activityPage(query, within);
   }
 
   // ------------------------------------------------------------------------------------------ history administration
@@ -357,7 +361,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   /** The CSV export chunk by chunk (header first), for streaming. */
-  activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
-    return this.views.activityCsvChunks(query);
+  activityCsvChunks(query: ActivityQuery, within?: ActivityWithin): AsyncGenerator<string> {
+    return this.views.activityCsvChunks(query, within);
   }
 }

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { ROUTE_ACCESS, accessKey } from './access.ts';
+import { allows } from '../auth/roles.ts';
+import { roleRoutes } from './routes/roles.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -136,7 +138,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     if (!token) throw new ApiError('UNAUTHORIZED', 'missing or malformed bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     const principal = await deps.auth.authenticate(token);
     if (!principal) throw new ApiError('UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
-    if (!entry.access.includes(principal.role)) {
+    if (!allows(principal, entry.access)) {
       throw new ApiError('FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
     }
     req.principal = principal;
@@ -163,7 +165,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   z.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });
-  await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth });
+  await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
+  await app.register(roleRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(organisationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(lockerRoutes, { prefix: API_PREFIX, service: deps.service });

@@ -113,8 +113,8 @@ t.test('day-use storage: fixed, flexible up to its maximum, open; extension', as
 t.test('returns and exchanges name their drop-off and pick-up parties', async (t) => {
   const s = await setup({ lockers: [{ size: 'M' }, { size: 'M' }] });
   await contact(s, 'ann');
-  await s.createCarrier({ id: 'ups', name: 'UPS' }, admin);
-  await s.createDepartment({ id: 'it', name: 'IT' }, admin);
+  await s.createCarrier({ enterpriseId: 'ent', id: 'ups', name: 'UPS' }, admin);
+  await s.createDepartment({ enterpriseId: 'ent', id: 'it', name: 'IT' }, admin);
   const ret = await s.reserve(
     {
       bankId: 'b1',

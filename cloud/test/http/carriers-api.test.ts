@@ -5,6 +5,7 @@
  */
 import t, { type Test } from 'tap';
 import { decodePng } from './barcode-decode.ts';
+import { auditEntries, auditLines } from './audit-lines.ts';
 import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
 
 interface ErrorReply {
@@ -36,10 +37,8 @@ t.test('read and rename a carrier; the activity log has the change', async (t) =
   t.equal(r.statusCode, 200, r.body);
   t.equal(r.json().carrier.name, 'Parcel Company');
   const adminId = (await ta.auth.findUserByName('admin'))!.id;
-  t.match(await ta.service.queryActivity({ type: 'carrier' }), [
-    { actor: { role: 'admin', id: 'seed' }, detail: 'created carrier car ("Parcel Co")' },
-    { actor: { role: 'admin', id: adminId }, detail: 'edited carrier car: name: "Parcel Co" -> "Parcel Company"' },
-  ]);
+  t.same(await auditLines(ta.service, (a) => a.target?.kind === 'carrier'), ['carrier:car carrier created | name: none -> Parcel Co', 'carrier:car carrier renamed | name: Parcel Co -> Parcel Company']);
+  t.match((await auditEntries(ta.service)).at(-1), { actor: { id: adminId }, enterpriseId: 'ent' });
 });
 
 t.test('a carrier code as a QR code: the PNG reads back to the code issued; SVG too; never cached; each print audited without the code', async (t) => {
@@ -55,10 +54,9 @@ t.test('a carrier code as a QR code: the PNG reads back to the code issued; SVG 
   const svg = await call(ta, 'GET', `/carrier-codes/${id}/qr.svg`);
   t.equal(svg.headers['content-type'], 'image/svg+xml');
   t.match(svg.body, /^<svg /);
-  const prints = (await ta.service.queryActivity({ type: 'carrier' })).filter((a) => a.detail?.startsWith('printed'));
-  t.equal(prints.length, 3);
-  t.match(prints[0], { detail: `printed the QR code of carrier code ${id} of carrier car` });
-  t.notOk(JSON.stringify(prints).includes(code), 'the code is in no activity entry');
+  const prints = await auditLines(ta.service, (a) => a.target?.kind === 'carrier-code');
+  t.same(prints, Array(3).fill(`carrier-code:${id} QR code of carrier code ${id} of carrier car printed`));
+  t.notOk(JSON.stringify(await auditEntries(ta.service)).includes(code), 'the code is in no activity entry');
 });
 
 t.test('no QR code of a revoked, expired, unknown or older-release code', async (t) => {
@@ -114,12 +112,12 @@ t.test('delete: refused while a live reservation names the carrier; then its cod
   t.equal(ta.store.get('carrierCodes', codeId)!.revoked, true, 'its code is revoked');
   t.ok(ta.store.list('staffCredentials').every((sc) => sc.revokedAt !== undefined), 'its badge is revoked');
   t.equal((await call(ta, 'GET', `/carrier-codes/${codeId}/qr.png`)).statusCode, 409, 'no QR code of it any more');
-  t.match((await ta.service.queryActivity({ type: 'carrier' })).at(-1), { detail: new RegExp(`^deleted carrier car \\("Parcel Co"\\): revoked ${codeId}, sc-`) });
+  t.match((await auditLines(ta.service)).at(-1), new RegExp(`^carrier:car carrier deleted; revoked ${codeId}, sc-\\S+ \\| name: Parcel Co -> none$`));
 });
 
 t.test('a carrier a login belongs to is not deleted', async (t) => {
   const ta = await seeded(t);
-  await ta.service.createUser({ username: 'driver', role: 'carrier', passwordHash: 'x', carrierId: 'car' });
+  await ta.service.createUser({ enterpriseId: 'ent', username: 'driver', role: 'carrier', passwordHash: 'x', carrierId: 'car' });
   const r = await call(ta, 'DELETE', '/carriers/car');
   t.equal(r.statusCode, 409);
   t.match(r.json<ErrorReply>().error.message, /1 login \(/);

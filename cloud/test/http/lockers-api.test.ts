@@ -6,6 +6,7 @@
 import t, { type Test } from 'tap';
 import { kioskListingView } from '../../src/bridge/desired-builder.ts';
 import { decodePng } from './barcode-decode.ts';
+import { auditEntries, auditLines } from './audit-lines.ts';
 import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
 
 interface ErrorReply {
@@ -39,11 +40,11 @@ t.test('edit a free locker: size, door heights, dedication; the view and the act
   const undedicated = await call(ta, 'PATCH', '/banks/bank/lockers/2', { dedicatedTo: null, topCm: 100 });
   t.notOk('dedicatedTo' in undedicated.json().locker, 'null removes the dedication');
   t.equal((await call(ta, 'GET', '/banks/bank/lockers/2')).json().locker.topCm, 100);
-  const log = (await ta.service.queryActivity({ type: 'organisation' })).filter((a) => !a.detail?.startsWith('created ')).map((a) => [a.lockerNumber, a.detail]);
-  t.same(log, [
-    [2, 'edited locker 2 of bank bank: size: "S" -> "L"; bottomCm: 130 -> 20; topCm: 180 -> 80; dedicatedTo: none -> {"type":"department","id":"dep"}'],
-    [2, 'edited locker 2 of bank bank: topCm: 80 -> 100; dedicatedTo: {"type":"department","id":"dep"} -> none'],
+  t.same(await auditLines(ta.service, (a) => a.detail === 'locker changed'), [
+    'locker:bank/2 locker changed | size: S -> L; bottomCm: 130 -> 20; topCm: 180 -> 80; dedicatedTo: none -> {"type":"department","id":"dep"}',
+    'locker:bank/2 locker changed | topCm: 80 -> 100; dedicatedTo: {"type":"department","id":"dep"} -> none',
   ]);
+  t.match((await auditEntries(ta.service)).at(-1), { enterpriseId: 'ent', bankId: 'bank', lockerNumber: 2 });
 });
 
 t.test('the door-fit rule holds for an edit: a door too short for its size is refused, nothing stored', async (t) => {
@@ -100,7 +101,7 @@ t.test('delete a free locker: gone from the bank, in the activity log', async (t
   t.same((await call(ta, 'GET', '/banks/bank/lockers')).json().lockers.map((v: { locker: { number: number } }) => v.locker.number), [1, 2, 3, 4, 5]);
   t.equal((await call(ta, 'GET', '/banks/bank/lockers/6')).statusCode, 404);
   t.equal((await call(ta, 'DELETE', '/banks/bank/lockers/6')).statusCode, 404);
-  t.match((await ta.service.queryActivity({ type: 'organisation' })).at(-1), { lockerNumber: 6, detail: 'deleted locker 6 of bank bank (column col, door 6, size L)' });
+  t.match((await auditEntries(ta.service)).at(-1), { lockerNumber: 6, target: { kind: 'locker', id: 'bank/6' }, detail: 'locker deleted' });
   // The door is free again for a new locker.
   await ta.service.createLocker({ bankId: 'bank', number: 7, columnId: 'col', door: 6, size: 'M', bottomCm: 40, topCm: 80, loading: 'front' }, { role: 'admin' });
 });
@@ -123,7 +124,7 @@ t.test('rear shelves: a barcode given, one generated on the way to rear, one cal
   t.same(codes.map((c: [number, string]) => c[0]), [5, 6], 'every rear locker, none of the front ones');
   for (const [, code] of codes) t.match(code, GENERATED);
   t.not(codes[0][1], codes[1][1]);
-  t.match((await ta.service.queryActivity({ type: 'organisation' })).at(-1), { bankId: 'bank', detail: /generated shelf barcodes of bank bank: locker 5: "SHELF-5" -> "RS-/ });
+  t.match((await auditLines(ta.service)).at(-1), /^bank:bank shelf barcodes generated \| lockers\.5\.shelfBarcode: SHELF-5 -> RS-[0-9A-Z]{10}; lockers\.6\.shelfBarcode: RS-[0-9A-Z]{10} -> RS-/);
 
   const one = await call(ta, 'POST', '/banks/bank/shelf-barcodes', { numbers: [6] });
   t.equal(one.json().lockers.length, 1);

@@ -4,6 +4,7 @@
  * log with the actor and the old and new values; refusals change nothing.
  */
 import t, { type Test } from 'tap';
+import { auditEntries, auditLines } from './audit-lines.ts';
 import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
 
 interface ErrorReply {
@@ -23,9 +24,8 @@ async function seeded(t: Test): Promise<TestApp> {
 }
 
 async function organisationActivity(ta: TestApp): Promise<string[]> {
-  return (await ta.service.queryActivity({ type: 'organisation' }))
-    .filter((a) => !a.detail?.startsWith('created '))
-    .map((a) => `${a.actor.role}:${a.actor.id ?? ''} ${a.detail ?? ''}`);
+  const org = new Set(['enterprise', 'division', 'location', 'bank', 'column', 'locker']);
+  return auditLines(ta.service, (a) => org.has(a.target?.kind ?? '') && !a.detail?.endsWith('created'));
 }
 
 t.test('read and rename each level; the activity log says who changed what from what to what', async (t) => {
@@ -48,28 +48,30 @@ t.test('read and rename each level; the activity log says who changed what from 
   t.notOk('address' in noAddress.json().location, 'null removes the address');
 
   t.same(await organisationActivity(ta), [
-    `admin:${adminId} edited enterprise ent: name: "Acme" -> "Acme Corp"`,
-    `admin:${adminId} edited division div: name: "North" -> "South"`,
-    `admin:${adminId} edited location loc: name: "HQ" -> "Head office"; address: none -> "1 Main St"; reach: {"preset":"default"} -> {"preset":"ada-2010"}`,
-    `admin:${adminId} edited location loc: address: "1 Main St" -> none`,
+    'enterprise:ent enterprise renamed | name: Acme -> Acme Corp',
+    'division:div division renamed | name: North -> South',
+    'location:loc location changed | name: HQ -> Head office; address: none -> 1 Main St; reach: {"preset":"default"} -> {"preset":"ada-2010"}',
+    'location:loc location changed | address: 1 Main St -> none',
   ]);
+  const last = (await auditEntries(ta.service)).at(-1)!;
+  t.match(last, { actor: { id: adminId }, enterpriseId: 'ent' }, 'who, and in which enterprise');
 });
 
 t.test('creating is in the activity log too', async (t) => {
   const ta = await seeded(t);
-  const created = (await ta.service.queryActivity({ type: 'organisation' })).map((a) => a.detail);
-  t.same(created, [
-    'created enterprise ent ("Acme")',
-    'created division div ("North") of enterprise ent',
-    'created location loc ("HQ") of division div',
-    'created bank bank ("Lobby") of location loc',
-    'created column col (position 1, kiosk, controller ctl-1)',
-    'created lockers 1, 2, 3, 4, 5, 6 of bank bank',
-  ]);
+  const created = await auditLines(ta.service, (a) => a.detail?.endsWith('created') === true);
+  for (const line of [
+    'division:div division created | name: none -> North',
+    'location:loc location created | name: none -> HQ; reach: none -> {"preset":"default"}',
+    'bank:bank bank created | name: none -> Lobby; locationId: none -> loc',
+    'column:col column created | position: none -> 1; kind: none -> kiosk; controllerId: none -> ctl-1',
+    'bank:bank lockers created | lockers: none -> 1, 2, 3, 4, 5, 6',
+  ])
+    t.ok(created.includes(line), line);
   const r = await call(ta, 'POST', '/lockers', { bankId: 'bank', number: 7, columnId: 'col', door: 7, size: 'M', bottomCm: 40, topCm: 80, loading: 'front' });
   t.equal(r.statusCode, 201);
   const adminId = (await ta.auth.findUserByName('admin'))!.id;
-  t.match((await ta.service.queryActivity({ type: 'organisation' })).at(-1), { actor: { role: 'admin', id: adminId }, bankId: 'bank', lockerNumber: 7, detail: 'created locker 7 of bank bank' });
+  t.match((await auditEntries(ta.service)).at(-1), { actor: { id: adminId }, enterpriseId: 'ent', bankId: 'bank', lockerNumber: 7, target: { kind: 'locker', id: 'bank/7' }, detail: 'locker created' });
 });
 
 t.test('a new reach range re-judges the lockers of the location (what the API shows as accessible)', async (t) => {
@@ -90,14 +92,13 @@ t.test('a column changes kind; a second kiosk column is refused', async (t) => {
   const moved = await call(ta, 'PATCH', '/columns/col', { kind: 'plain' });
   t.equal(moved.statusCode, 200, moved.body);
   t.equal((await call(ta, 'PATCH', '/columns/col2', { kind: 'kiosk' })).json().column.kind, 'kiosk');
-  t.match(await organisationActivity(ta), [/edited column col: kind: "kiosk" -> "plain"/, /edited column col2: kind: "plain" -> "kiosk"/]);
+  t.same(await organisationActivity(ta), ['column:col column changed | kind: kiosk -> plain', 'column:col2 column changed | kind: plain -> kiosk']);
 });
 
 t.test('delete is refused while anything depends on the record, naming it, and nothing changes', async (t) => {
   const ta = await seeded(t);
   const before = await storeSnapshot(ta.store);
   const cases: Array<[string, RegExp, string]> = [
-    ['/enterprises/ent', /enterprise ent cannot be deleted: it still has 1 division \(div\)/, 'enterpriseId'],
     ['/divisions/div', /division div cannot be deleted: it still has 1 location \(loc\)/, 'divisionId'],
     ['/locations/loc', /location loc cannot be deleted: it still has 1 bank \(bank\)/, 'locationId'],
     ['/banks/bank', /bank bank cannot be deleted: it still has 1 column \(col\) and 6 lockers \(1, 2, 3, 4, 5, \.\.\.\)/, 'bankId'],
@@ -108,6 +109,9 @@ t.test('delete is refused while anything depends on the record, naming it, and n
     t.equal(r.statusCode, 409, url);
     t.match(r.json<ErrorReply>().error, { code: 'CONFLICT', message, field }, url);
   }
+  // Deleting an enterprise is a platform operation; the domain refuses while anything of the enterprise is left.
+  t.equal((await call(ta, 'DELETE', '/enterprises/ent')).statusCode, 403);
+  await t.rejects(ta.service.orgAdmin.deleteEnterprise('ent', { role: 'admin' }), { code: 'CONFLICT', message: /enterprise ent cannot be deleted: it still has 1 division \(div\) and 2 contacts \(c-rec, c-ada\)/ });
   t.equal(await storeSnapshot(ta.store), before, 'nothing was written');
 });
 
@@ -120,20 +124,19 @@ t.test('bottom-up delete of a whole site; each is in the activity log; a deleted
   t.equal((await call(ta, 'DELETE', '/banks/bank')).json().bank.id, 'bank');
   t.equal((await call(ta, 'DELETE', '/locations/loc')).json().location.id, 'loc');
   t.equal((await call(ta, 'DELETE', '/divisions/div')).json().division.id, 'div');
-  t.equal((await call(ta, 'DELETE', '/enterprises/ent')).json().enterprise.id, 'ent');
-  for (const url of ['/enterprises/ent', '/divisions/div', '/locations/loc', '/banks/bank', '/columns/col']) {
+  for (const url of ['/divisions/div', '/locations/loc', '/banks/bank', '/columns/col']) {
     const r = await call(ta, 'GET', url);
     t.equal(r.statusCode, 404, url);
     t.equal(r.json<ErrorReply>().error.code, 'NOT_FOUND', url);
   }
   const log = await organisationActivity(ta);
-  t.equal(log.length, 11);
-  t.match(log.slice(6), [
-    /deleted column col \(position 1, controller ctl-1\); the controller's identity is revoked/,
-    /deleted bank bank \("Lobby"\)/,
-    /deleted location loc \("HQ"\)/,
-    /deleted division div \("North"\)/,
-    /deleted enterprise ent \("Acme"\)/,
+  t.equal(log.length, 10);
+  t.match(log[0], /^locker:bank\/1 locker deleted \| columnId: col -> none; door: 1 -> none; size: S -> none; loading: front -> none$/);
+  t.same(log.slice(6), [
+    "column:col column deleted; its controller's identity is revoked | position: 1 -> none; kind: kiosk -> none; controllerId: ctl-1 -> none",
+    'bank:bank bank deleted | name: Lobby -> none; locationId: loc -> none',
+    'location:loc location deleted | name: HQ -> none',
+    'division:div division deleted | name: North -> none',
   ]);
 });
 

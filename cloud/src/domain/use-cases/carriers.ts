@@ -12,7 +12,7 @@ import { CREDENTIALS_LOCK, type DomainCore, type DomainEvent, type Locked } from
 import { DomainError, notFound, parseInput } from '../errors.ts';
 import { updateCarrierInput, type Actor, type Carrier, type CarrierCode, type StaffCredential, type UpdateCarrierInput } from '../model.ts';
 import type { Put } from '../../store/store.ts';
-import { changeDetail, fieldChanges } from './change-detail.ts';
+import { auditChanges } from '../audit.ts';
 import { dependents, inUse } from './organisation-admin.ts';
 
 export class CarrierAdmin {
@@ -26,7 +26,7 @@ export class CarrierAdmin {
     const req = parseInput(updateCarrierInput, input);
     const c = this.core.must('carriers', id, 'carrier', 'carrierId');
     const next: Carrier = { ...c, name: req.name };
-    const a = this.core.activity('carrier', actor, { detail: changeDetail('edited', `carrier ${id}`, fieldChanges(c, next, ['name'])) });
+    const a = this.core.audit(actor, c.enterpriseId, { kind: 'carrier', id }, 'carrier renamed', auditChanges(c, next, ['name']));
     await this.core.commit({ put: [{ c: 'carriers', key: id, value: next }], activity: [a] });
     return next;
   }
@@ -60,9 +60,7 @@ export class CarrierAdmin {
         ...staff.map((sc): Put => ({ c: 'staffCredentials', key: sc.id, value: sc })),
       ];
       const revoked = [...codes.map((cc) => cc.id), ...staff.map((sc) => sc.id)];
-      const a = this.core.activity('carrier', actor, {
-        detail: changeDetail('deleted', `carrier ${id} (${JSON.stringify(c.name)})`, revoked.length > 0 ? [`revoked ${revoked.join(', ')}`] : []),
-      });
+      const a = this.core.audit(actor, c.enterpriseId, { kind: 'carrier', id }, revoked.length > 0 ? `carrier deleted; revoked ${revoked.join(', ')}` : 'carrier deleted', auditChanges(c, undefined, ['name']));
       const done = this.core.write({ put, del: [{ c: 'carriers', key: id }], activity: [a] });
       const events: DomainEvent[] = [
         ...codes.map((cc): DomainEvent => ['carrier-code-changed', { carrierCode: cc, change: 'revoked' }]),
@@ -84,7 +82,7 @@ export class CarrierAdmin {
     const code = isSealed(cc.code) ? this.core.vault.open('carrier-code', cc.code.sealed) : undefined;
     if (code === undefined)
       throw new DomainError('INVALID_STATE', `carrier code ${cc.id} was issued by an older release and is kept only as a hash: issue a new code to print it`, 'carrierCodeId');
-    const a = this.core.activity('carrier', actor, { detail: changeDetail('printed the QR code of', `carrier code ${cc.id} of carrier ${cc.carrierId}`) });
+    const a = this.core.audit(actor, this.core.store.get('carriers', cc.carrierId)?.enterpriseId ?? '', { kind: 'carrier-code', id: cc.id }, `QR code of carrier code ${cc.id} of carrier ${cc.carrierId} printed`, []);
     await this.core.commit({ activity: [a] });
     return { carrierCode: cc, code };
   }

@@ -30,7 +30,7 @@ import {
   type Reservation,
   type UpdateLockerInput,
 } from '../model.ts';
-import { changeDetail, fieldChanges } from './change-detail.ts';
+import { auditChanges } from '../audit.ts';
 import { lockerView, type LockerView } from './views.ts';
 
 /** Crockford's base 32: no I, L, O or U, so a label read aloud or typed is not mistaken. */
@@ -47,7 +47,7 @@ export class LockerAdmin {
     const req = parseInput(updateLockerInput, input);
     const n = parseInput(lockerNumberSchema, number);
     const bank = this.core.mustBank(bankId, 'bankId');
-    if (req.dedicatedTo) this.core.mustRecipient(req.dedicatedTo, 'dedicatedTo.id');
+    if (req.dedicatedTo) this.core.mustRecipient(bankId, req.dedicatedTo, 'dedicatedTo.id');
     const next = await this.core.change(bankId, (): Locked<Locker> => {
       const idx = this.core.banks.of(bankId);
       const l = idx.lockers.get(n);
@@ -58,8 +58,7 @@ export class LockerAdmin {
       if (checked.shelfBarcode !== undefined && checked.shelfBarcode !== l.shelfBarcode) this.assertBarcodeFree(checked.shelfBarcode, 'shelfBarcode');
       const live = idx.live.get(n);
       if (live) this.assertKeepsReservation(l, checked, live);
-      const changes = fieldChanges(l, checked, EDITED_FIELDS);
-      const a = this.core.activity('organisation', actor, { bankId, lockerNumber: n, detail: changeDetail('edited', `locker ${n} of bank ${bankId}`, changes) });
+      const a = this.lockerAudit(actor, l, 'locker changed', auditChanges(l, checked, EDITED_FIELDS));
       const done = this.core.write({ put: [{ c: 'lockers', key: lockerKey(bankId, n), value: checked }], activity: [a] });
       return { result: checked, done, events: [['locker-changed', { locker: checked, change: 'edited' }]] };
     });
@@ -77,11 +76,7 @@ export class LockerAdmin {
       const live = idx.live.get(n);
       if (live)
         throw new DomainError('CONFLICT', `locker ${n} of bank ${bankId} cannot be deleted: it is held by reservation ${live.id} (${live.status}); end it first`, 'number');
-      const a = this.core.activity('organisation', actor, {
-        bankId,
-        lockerNumber: n,
-        detail: changeDetail('deleted', `locker ${n} of bank ${bankId} (column ${l.columnId}, door ${l.door}, size ${l.size})`),
-      });
+      const a = this.lockerAudit(actor, l, 'locker deleted', auditChanges(l, undefined, ['columnId', 'door', 'size', 'loading']));
       const done = this.core.write({ del: [{ c: 'lockers', key: lockerKey(bankId, n) }], activity: [a] });
       return { result: l, done, events: [['locker-changed', { locker: l, change: 'deleted' }]] };
     });
@@ -107,14 +102,15 @@ export class LockerAdmin {
       if (lockers.length === 0) throw new DomainError('INVALID_STATE', `bank ${bankId} has no rear-loading lockers`, 'bankId');
       const taken = this.barcodesInUse();
       const out = lockers.map((l): Locker => ({ ...l, shelfBarcode: this.newBarcode(taken) }));
-      const a = this.core.activity('organisation', actor, {
+      const a = this.core.audit(
+        actor,
+        this.core.enterpriseOf('bank', bankId) ?? '',
+        { kind: 'bank', id: bankId },
+        'shelf barcodes generated',
+        out.map((l, i) => ({ field: `lockers.${l.number}.shelfBarcode`, ...(lockers[i]!.shelfBarcode !== undefined ? { from: lockers[i]!.shelfBarcode } : {}), to: l.shelfBarcode! })),
         bankId,
-        detail: changeDetail(
-          'generated shelf barcodes of',
-          `bank ${bankId}`,
-          out.map((l, i) => `locker ${l.number}: ${JSON.stringify(lockers[i]!.shelfBarcode ?? null)} -> ${JSON.stringify(l.shelfBarcode)}`),
-        ),
-      });
+      );
+
       const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(bankId, l.number), value: l })), activity: [a] });
       return { result: out, done, events: out.map((l) => ['locker-changed', { locker: l, change: 'edited' }] as const) };
     });
@@ -171,10 +167,16 @@ export class LockerAdmin {
   /** The recipient of a reservation as allocation sees it; undefined when the record is gone (erased). */
   private recipientOf(r: Reservation): ReturnType<DomainCore['mustRecipient']> | undefined {
     try {
-      return this.core.mustRecipient(r.recipient, 'recipient');
+      return this.core.mustRecipient(r.bankId, r.recipient, 'recipient');
     } catch {
       return undefined;
     }
+  }
+
+  /** The audit entry of a change of locker `l` (its target id is `bank/number`). */
+  private lockerAudit(actor: Actor, l: Locker, detail: string, changes: ReturnType<typeof auditChanges>): ReturnType<DomainCore['audit']> {
+    const a = this.core.audit(actor, this.core.enterpriseOf('bank', l.bankId) ?? '', { kind: 'locker', id: `${l.bankId}/${l.number}` }, detail, changes, l.bankId);
+    return { ...a, lockerNumber: l.number };
   }
 
   private assertBarcodeFree(code: string, field: string): void {

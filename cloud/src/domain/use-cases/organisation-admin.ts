@@ -13,6 +13,8 @@ import {
   updateEnterpriseInput,
   updateLocationInput,
   type Actor,
+  type AuditChange,
+  type AuditTarget,
   type Bank,
   type Column,
   type Division,
@@ -23,7 +25,7 @@ import {
   type UpdateEnterpriseInput,
   type UpdateLocationInput,
 } from '../model.ts';
-import { changeDetail, fieldChanges } from './change-detail.ts';
+import { auditChanges } from '../audit.ts';
 
 /** "2 locations (loc-a, loc-b)": what a refused delete names, at most five ids. */
 export function dependents(what: string, ids: readonly string[]): string {
@@ -48,16 +50,22 @@ export class OrganisationAdmin {
     const req = parseInput(updateEnterpriseInput, input);
     const e = this.core.must('enterprises', id, 'enterprise', 'enterpriseId');
     const next: Enterprise = { ...e, name: req.name };
-    await this.record({ c: 'enterprises', key: id, value: next }, actor, changeDetail('edited', `enterprise ${id}`, fieldChanges(e, next, ['name'])));
+    await this.record({ c: 'enterprises', key: id, value: next }, actor, id, { kind: 'enterprise', id }, 'enterprise renamed', auditChanges(e, next, ['name']));
     return next;
   }
 
-  /** Refused while the enterprise has divisions (its people and carriers go with their own deletes). */
+  /** Refused while the enterprise has divisions, or people, carriers, logins or roles of its own. */
   async deleteEnterprise(id: string, actor: Actor): Promise<Enterprise> {
     const e = this.core.must('enterprises', id, 'enterprise', 'enterpriseId');
-    const divisions = this.core.store.list('divisions').filter((d) => d.enterpriseId === id);
-    if (divisions.length > 0) throw inUse(`enterprise ${id}`, [dependents('division', divisions.map((d) => d.id))], 'enterpriseId');
-    await this.remove({ c: 'enterprises', key: id }, actor, changeDetail('deleted', `enterprise ${id} (${JSON.stringify(e.name)})`));
+    const owned = (['divisions', 'contacts', 'departments', 'carriers', 'users', 'roles'] as const).flatMap((c) => {
+      const ids = this.core.store
+        .list(c)
+        .filter((r) => r.enterpriseId === id)
+        .map((r) => r.id);
+      return ids.length > 0 ? [dependents(c.replace(/s$/, '').replace(/^user$/, 'login'), ids)] : [];
+    });
+    if (owned.length > 0) throw inUse(`enterprise ${id}`, owned, 'enterpriseId');
+    await this.remove({ c: 'enterprises', key: id }, actor, id, { kind: 'enterprise', id }, 'enterprise deleted', auditChanges(e, undefined, ['name']));
     return e;
   }
 
@@ -70,7 +78,7 @@ export class OrganisationAdmin {
     const req = parseInput(updateDivisionInput, input);
     const d = this.core.must('divisions', id, 'division', 'divisionId');
     const next: Division = { ...d, name: req.name };
-    await this.record({ c: 'divisions', key: id, value: next }, actor, changeDetail('edited', `division ${id}`, fieldChanges(d, next, ['name'])));
+    await this.record({ c: 'divisions', key: id, value: next }, actor, d.enterpriseId, { kind: 'division', id }, 'division renamed', auditChanges(d, next, ['name']));
     return next;
   }
 
@@ -78,7 +86,7 @@ export class OrganisationAdmin {
     const d = this.core.must('divisions', id, 'division', 'divisionId');
     const locations = this.core.store.list('locations').filter((l) => l.divisionId === id);
     if (locations.length > 0) throw inUse(`division ${id}`, [dependents('location', locations.map((l) => l.id))], 'divisionId');
-    await this.remove({ c: 'divisions', key: id }, actor, changeDetail('deleted', `division ${id} (${JSON.stringify(d.name)})`));
+    await this.remove({ c: 'divisions', key: id }, actor, d.enterpriseId, { kind: 'division', id }, 'division deleted', auditChanges(d, undefined, ['name']));
     return d;
   }
 
@@ -99,9 +107,9 @@ export class OrganisationAdmin {
       ...(req.reach !== undefined ? { reach: req.reach } : {}),
       ...(address !== undefined ? { address } : {}),
     };
-    const changes = fieldChanges(l, next, ['name', 'address', 'reach']);
+    const changes = auditChanges(l, next, ['name', 'address', 'reach']);
     const banks = req.reach !== undefined ? this.core.store.list('banks').filter((b) => b.locationId === id) : [];
-    await this.record({ c: 'locations', key: id, value: next }, actor, changeDetail('edited', `location ${id}`, changes), banks);
+    await this.record({ c: 'locations', key: id, value: next }, actor, this.enterpriseOf('location', id), { kind: 'location', id }, 'location changed', changes, banks);
     return next;
   }
 
@@ -109,7 +117,7 @@ export class OrganisationAdmin {
     const l = this.core.must('locations', id, 'location', 'locationId');
     const banks = this.core.store.list('banks').filter((b) => b.locationId === id);
     if (banks.length > 0) throw inUse(`location ${id}`, [dependents('bank', banks.map((b) => b.id))], 'locationId');
-    await this.remove({ c: 'locations', key: id }, actor, changeDetail('deleted', `location ${id} (${JSON.stringify(l.name)})`));
+    await this.remove({ c: 'locations', key: id }, actor, this.enterpriseOf('location', id), { kind: 'location', id }, 'location deleted', auditChanges(l, undefined, ['name', 'address']));
     return l;
   }
 
@@ -126,7 +134,7 @@ export class OrganisationAdmin {
         ...(lockers.length > 0 ? [dependents('locker', lockers.map(String))] : []),
       ];
       if (deps.length > 0) throw inUse(`bank ${id}`, deps, 'bankId');
-      const a = this.core.activity('organisation', actor, { bankId: id, detail: changeDetail('deleted', `bank ${id} (${JSON.stringify(b.name)})`) });
+      const a = this.core.audit(actor, this.enterpriseOf('bank', id), { kind: 'bank', id }, 'bank deleted', auditChanges(b, undefined, ['name', 'locationId']), id);
       const done = this.core.write({ del: [{ c: 'banks', key: id }], activity: [a] });
       return { result: b, done };
     });
@@ -148,7 +156,7 @@ export class OrganisationAdmin {
       if (req.kind === 'kiosk' && c.kind !== 'kiosk' && this.core.store.list('columns').some((o) => o.bankId === c.bankId && o.kind === 'kiosk'))
         throw new DomainError('CONFLICT', `bank ${c.bankId} already has its kiosk column`, 'kind');
       const next: Column = { ...c, kind: req.kind };
-      const a = this.core.activity('organisation', actor, { bankId, detail: changeDetail('edited', `column ${id}`, fieldChanges(c, next, ['kind'])) });
+      const a = this.core.audit(actor, this.enterpriseOf('bank', bankId), { kind: 'column', id }, 'column changed', auditChanges(c, next, ['kind']), bankId);
       const done = this.core.write({ put: [{ c: 'columns', key: id, value: next }], activity: [a] });
       return { result: next, done, events: [['bank-changed', { bank: this.core.mustBank(bankId) }]] };
     });
@@ -165,24 +173,33 @@ export class OrganisationAdmin {
       if (!c) throw notFound('column', id, 'columnId');
       const lockers = [...this.core.banks.of(bankId).lockers.values()].filter((l) => l.columnId === id).map((l) => l.number);
       if (lockers.length > 0) throw inUse(`column ${id}`, [dependents('locker', lockers.sort((x, y) => x - y).map(String))], 'columnId');
-      const a = this.core.activity('organisation', actor, {
+      const a = this.core.audit(
+        actor,
+        this.enterpriseOf('bank', bankId),
+        { kind: 'column', id },
+        "column deleted; its controller's identity is revoked",
+        auditChanges(c, undefined, ['position', 'kind', 'controllerId']),
         bankId,
-        detail: changeDetail('deleted', `column ${id} (position ${c.position}, controller ${c.controllerId}); the controller's identity is revoked`),
-      });
+      );
       const done = this.core.write({ del: [{ c: 'columns', key: id }], activity: [a] });
       return { result: c, done, events: [['column-deleted', { column: c }]] };
     });
   }
 
   // ------------------------------------------------------------------------------------------ writing
+  /** The enterprise of a division, location or bank ('' when its chain is broken: the audit still records the change). */
+  private enterpriseOf(kind: 'division' | 'location' | 'bank', id: string): string {
+    return this.core.enterpriseOf(kind, id) ?? '';
+  }
+
   /** Puts a changed record with its audit entry; `banks` get a new desired state. */
-  private async record(put: Put, actor: Actor, detail: string, banks: readonly Bank[] = []): Promise<void> {
-    const a = this.core.activity('organisation', actor, { detail });
+  private async record(put: Put, actor: Actor, enterpriseId: string, target: { kind: AuditTarget; id: string }, detail: string, changes: AuditChange[], banks: readonly Bank[] = []): Promise<void> {
+    const a = this.core.audit(actor, enterpriseId, target, detail, changes);
     await this.core.commit({ put: [put], activity: [a] }, banks.map((bank) => ['bank-changed', { bank }] as const));
   }
 
-  private async remove(del: Del, actor: Actor, detail: string): Promise<void> {
-    const a = this.core.activity('organisation', actor, { detail });
+  private async remove(del: Del, actor: Actor, enterpriseId: string, target: { kind: AuditTarget; id: string }, detail: string, changes: AuditChange[]): Promise<void> {
+    const a = this.core.audit(actor, enterpriseId, target, detail, changes);
     await this.core.commit({ del: [del], activity: [a] });
   }
 }

@@ -17,6 +17,8 @@ import {
   updateBankInput,
   type ActivityEntry,
   type Actor,
+  type AuditChange,
+  type AuditTarget,
   type Bank,
   type Column,
   type CreateBankInput,
@@ -33,7 +35,7 @@ import {
   type UpdateBankInput,
 } from '../model.ts';
 import { lockerView, type LockerView } from './views.ts';
-import { changeDetail } from './change-detail.ts';
+import { auditChanges } from '../audit.ts';
 
 export interface BankConfigCheck {
   bankId: string;
@@ -54,7 +56,7 @@ export class OrganisationUseCases {
       ...(req.historyRetentionDays !== undefined ? { historyRetentionDays: req.historyRetentionDays } : {}),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }], activity: [this.created(actor, `enterprise ${e.id} (${JSON.stringify(e.name)})`)] });
+    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }], activity: [this.created(actor, e.id, { kind: 'enterprise', id: e.id }, auditChanges(undefined, e, ['name']))] });
     return e;
   }
 
@@ -66,7 +68,7 @@ export class OrganisationUseCases {
     const req = parseInput(createDivisionInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const d: Division = { id: this.core.newId('divisions', req.id, 'd'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
-    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }], activity: [this.created(actor, `division ${d.id} (${JSON.stringify(d.name)}) of enterprise ${d.enterpriseId}`)] });
+    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }], activity: [this.created(actor, d.enterpriseId, { kind: 'division', id: d.id }, auditChanges(undefined, d, ['name']))] });
     return d;
   }
 
@@ -85,7 +87,7 @@ export class OrganisationUseCases {
       createdAt: this.core.now(),
       ...(req.address !== undefined ? { address: req.address } : {}),
     };
-    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }], activity: [this.created(actor, `location ${l.id} (${JSON.stringify(l.name)}) of division ${l.divisionId}`)] });
+    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }], activity: [this.created(actor, this.core.enterpriseOf('division', l.divisionId), { kind: 'location', id: l.id }, auditChanges(undefined, l, ['name', 'address', 'reach']))] });
     return l;
   }
 
@@ -105,7 +107,7 @@ export class OrganisationUseCases {
       credentialHash: newHashParams(this.core.codeHashN),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }], activity: [this.created(actor, `bank ${b.id} (${JSON.stringify(b.name)}) of location ${b.locationId}`, b.id)] });
+    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }], activity: [this.created(actor, this.core.enterpriseOf('location', b.locationId), { kind: 'bank', id: b.id }, auditChanges(undefined, b, ['name', 'locationId']), b.id)] });
     return b;
   }
 
@@ -152,7 +154,7 @@ export class OrganisationUseCases {
     };
     await this.core.commit({
       put: [{ c: 'columns', key: c.id, value: c }],
-      activity: [this.created(actor, `column ${c.id} (position ${c.position}, ${c.kind}, controller ${c.controllerId})`, c.bankId)],
+      activity: [this.created(actor, this.core.enterpriseOf('bank', c.bankId), { kind: 'column', id: c.id }, auditChanges(undefined, c, ['position', 'kind', 'controllerId']), c.bankId)],
     });
     return c;
   }
@@ -211,7 +213,7 @@ export class OrganisationUseCases {
       const dk = `${req.columnId}/${req.door}`;
       if (seenDoors.has(dk) || doorsInUse(req.bankId).has(dk))
         throw new DomainError('CONFLICT', `door ${req.door} of column ${req.columnId} is already a locker`, field(i, 'door'));
-      if (req.dedicatedTo) this.core.mustRecipient(req.dedicatedTo, field(i, 'dedicatedTo.id'));
+      if (req.dedicatedTo) this.core.mustRecipient(req.bankId, req.dedicatedTo, field(i, 'dedicatedTo.id'));
       seenNumbers.add(nk);
       seenDoors.add(dk);
       const { service, ...rest } = req;
@@ -221,7 +223,9 @@ export class OrganisationUseCases {
     const byBank = new Map<string, number[]>();
     for (const l of out) byBank.set(l.bankId, [...(byBank.get(l.bankId) ?? []), l.number]);
     const activity = [...byBank].map(([bankId, numbers]) =>
-      this.created(actor, `${numbers.length === 1 ? 'locker' : 'lockers'} ${numbers.join(', ')} of bank ${bankId}`, bankId, numbers.length === 1 ? numbers[0] : undefined),
+      numbers.length === 1
+        ? this.created(actor, this.core.enterpriseOf('bank', bankId), { kind: 'locker', id: `${bankId}/${numbers[0]!}` }, [{ field: 'number', to: String(numbers[0]) }], bankId, numbers[0])
+        : this.created(actor, this.core.enterpriseOf('bank', bankId), { kind: 'bank', id: bankId }, [{ field: 'lockers', to: numbers.join(', ') }], bankId),
     );
     const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })), activity });
     return { result: out, done, events: out.map((l) => ['locker-changed', { locker: l, change: 'created' }] as const) };
@@ -250,9 +254,18 @@ export class OrganisationUseCases {
     return lockerView(next, this.core.banks.of(bankId), this.core.reachOf(bank));
   }
 
-  /** The audit entry of a new organisation record. */
-  private created(actor: Actor, what: string, bankId?: string, lockerNumber?: number): ActivityEntry {
-    return this.core.activity('organisation', actor, { bankId, lockerNumber, detail: changeDetail('created', what) });
+  /** The audit entry of a new organisation record (lockers: one per bank of a batch, naming their numbers). */
+  private created(
+    actor: Actor,
+    enterpriseId: string | undefined,
+    target: { kind: AuditTarget; id: string },
+    changes: AuditChange[],
+    bankId?: string,
+    lockerNumber?: number,
+  ): ActivityEntry {
+    const what = target.kind === 'bank' && changes[0]?.field === 'lockers' ? 'lockers' : target.kind;
+    const a = this.core.audit(actor, enterpriseId ?? '', target, `${what} created`, changes, bankId);
+    return lockerNumber !== undefined ? { ...a, lockerNumber } : a;
   }
 
   async checkBankConfig(bankId: string): Promise<BankConfigCheck> {

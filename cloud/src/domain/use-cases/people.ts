@@ -2,7 +2,7 @@
 import type { Change } from '../../store/store.ts';
 import { stripUndefined, type DomainCore } from '../core.ts';
 import { DomainError, parseInput } from '../errors.ts';
-import { changeDetail } from './change-detail.ts';
+import { auditChanges } from '../audit.ts';
 import {
   createCarrierInput,
   createContactInput,
@@ -21,6 +21,7 @@ import {
   type UpdateContactInput,
   type UpdateUserRecordInput,
   type User,
+  ENTERPRISE_LEVEL,
 } from '../model.ts';
 
 export class PeopleUseCases {
@@ -28,10 +29,12 @@ export class PeopleUseCases {
 
   async createContact(input: CreateContactInput, _actor: Actor): Promise<Contact> {
     const req = parseInput(createContactInput, input);
-    if (req.personnelId !== undefined) this.assertPersonnelIdFree(req.personnelId, undefined);
-    const dept = req.departmentId !== undefined ? this.core.must('departments', req.departmentId, 'department', 'departmentId') : undefined;
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    if (req.personnelId !== undefined) this.assertPersonnelIdFree(req.enterpriseId, req.personnelId, undefined);
+    const dept = req.departmentId !== undefined ? this.core.mustIn(req.enterpriseId, 'departments', req.departmentId, 'department', 'departmentId') : undefined;
     const c: Contact = {
       id: this.core.newId('contacts', req.id, 'c'),
+      enterpriseId: req.enterpriseId,
       name: req.name,
       needsAccessible: req.needsAccessible,
       createdAt: this.core.now(),
@@ -49,8 +52,8 @@ export class PeopleUseCases {
   async updateContact(id: string, input: UpdateContactInput, _actor: Actor): Promise<Contact> {
     const req = parseInput(updateContactInput, input);
     const old = this.core.must('contacts', id, 'contact', 'contactId');
-    if (req.personnelId !== undefined) this.assertPersonnelIdFree(req.personnelId, id);
-    const dept = req.departmentId !== undefined ? this.core.must('departments', req.departmentId, 'department', 'departmentId') : undefined;
+    if (req.personnelId !== undefined) this.assertPersonnelIdFree(old.enterpriseId, req.personnelId, id);
+    const dept = req.departmentId !== undefined ? this.core.mustIn(old.enterpriseId, 'departments', req.departmentId, 'department', 'departmentId') : undefined;
     const next: Contact = { ...old };
     if (req.name !== undefined) next.name = req.name;
     if (req.email !== undefined) next.email = req.email;
@@ -68,17 +71,20 @@ export class PeopleUseCases {
     return this.core.must('contacts', id, 'contact', 'contactId');
   }
 
-  async listContacts(): Promise<Contact[]> {
-    return this.core.store.list('contacts');
+  /** The contacts of one enterprise, or of all when none is given (the cloud's own jobs). */
+  async listContacts(enterpriseId?: string): Promise<Contact[]> {
+    return this.core.store.list('contacts').filter((c) => enterpriseId === undefined || c.enterpriseId === enterpriseId);
   }
 
   async createDepartment(input: CreateDepartmentInput, _actor: Actor): Promise<Department> {
     const req = parseInput(createDepartmentInput, input);
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const members = [...new Set(req.memberIds)];
-    members.forEach((m, i) => this.core.must('contacts', m, 'contact', `memberIds.${i}`));
-    if (req.keyContactId !== undefined) this.core.must('contacts', req.keyContactId, 'contact', 'keyContactId');
+    members.forEach((m, i) => this.core.mustIn(req.enterpriseId, 'contacts', m, 'contact', `memberIds.${i}`));
+    if (req.keyContactId !== undefined) this.core.mustIn(req.enterpriseId, 'contacts', req.keyContactId, 'contact', 'keyContactId');
     const d: Department = {
       id: this.core.newId('departments', req.id, 'dep'),
+      enterpriseId: req.enterpriseId,
       name: req.name,
       memberIds: members,
       createdAt: this.core.now(),
@@ -93,32 +99,40 @@ export class PeopleUseCases {
     return d;
   }
 
-  async listDepartments(): Promise<Department[]> {
-    return this.core.store.list('departments');
+  async listDepartments(enterpriseId?: string): Promise<Department[]> {
+    return this.core.store.list('departments').filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId);
   }
 
   async createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {
     const req = parseInput(createCarrierInput, input);
-    const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), name: req.name, createdAt: this.core.now() };
-    const a = this.core.activity('carrier', actor, { detail: changeDetail('created', `carrier ${c.id} (${JSON.stringify(c.name)})`) });
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
+    const a = this.core.audit(actor, c.enterpriseId, { kind: 'carrier', id: c.id }, 'carrier created', auditChanges(undefined, c, ['name']));
     await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }], activity: [a] });
     return c;
   }
 
-  async listCarriers(): Promise<Carrier[]> {
-    return this.core.store.list('carriers');
+  async listCarriers(enterpriseId?: string): Promise<Carrier[]> {
+    return this.core.store.list('carriers').filter((c) => enterpriseId === undefined || c.enterpriseId === enterpriseId);
   }
 
 
   async createUser(input: CreateUserRecordInput): Promise<User> {
     const req = parseInput(createUserRecordInput, input);
     if (await this.findUserByUsername(req.username)) throw new DomainError('CONFLICT', `user name ${JSON.stringify(req.username)} is taken`, 'username');
-    if (req.contactId !== undefined) this.core.must('contacts', req.contactId, 'contact', 'contactId');
-    if (req.carrierId !== undefined) this.core.must('carriers', req.carrierId, 'carrier', 'carrierId');
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    if (req.contactId !== undefined) this.core.mustIn(req.enterpriseId, 'contacts', req.contactId, 'contact', 'contactId');
+    if (req.carrierId !== undefined) this.core.mustIn(req.enterpriseId, 'carriers', req.carrierId, 'carrier', 'carrierId');
+    this.core.mustRole(req.enterpriseId, req.role);
+    const accessLevel = req.accessLevel ?? ENTERPRISE_LEVEL;
+    this.core.mustAccessLevel(req.enterpriseId, accessLevel);
     const u: User = {
       id: this.core.newId('users', req.id, 'u'),
+      enterpriseId: req.enterpriseId,
       username: req.username,
       role: req.role,
+      accessLevel,
+      ...(req.platformAdmin ? { platformAdmin: true } : {}),
       passwordHash: req.passwordHash,
       disabled: false,
       createdAt: this.core.now(),
@@ -132,6 +146,8 @@ export class PeopleUseCases {
   async updateUser(id: string, input: UpdateUserRecordInput): Promise<User> {
     const req = parseInput(updateUserRecordInput, input);
     const old = this.core.must('users', id, 'user', 'userId');
+    if (req.role !== undefined) this.core.mustRole(old.enterpriseId, req.role);
+    if (req.accessLevel !== undefined) this.core.mustAccessLevel(old.enterpriseId, req.accessLevel);
     const next: User = { ...old, ...stripUndefined(req) };
     await this.core.commit({ put: [{ c: 'users', key: id, value: next }] });
     return next;
@@ -146,12 +162,12 @@ export class PeopleUseCases {
     return this.core.store.list('users').find((u) => u.username.toLowerCase() === lower);
   }
 
-  async listUsers(): Promise<User[]> {
-    return this.core.store.list('users');
+  async listUsers(enterpriseId?: string): Promise<User[]> {
+    return this.core.store.list('users').filter((u) => enterpriseId === undefined || u.enterpriseId === enterpriseId);
   }
 
-  private assertPersonnelIdFree(personnelId: string, self: string | undefined): void {
-    if (this.core.store.list('contacts').some((c) => c.personnelId === personnelId && c.id !== self))
+  private assertPersonnelIdFree(enterpriseId: string, personnelId: string, self: string | undefined): void {
+    if (this.core.store.list('contacts').some((c) => c.enterpriseId === enterpriseId && c.personnelId === personnelId && c.id !== self))
       throw new DomainError('CONFLICT', `personnel ID ${JSON.stringify(personnelId)} is already used by another contact`, 'personnelId');
   }
 }

@@ -2,26 +2,40 @@
  * Carriers after creation: read, renamed, deleted (its access codes and kiosk badges revoked with it), and a live
  * access code as a printable QR code. Creating, listing and issuing or revoking codes stay in routes/model.ts.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import { updateCarrierInput } from '../../domain/model.ts';
 import { barcodeQuery, IMAGE_TYPES, renderBarcode, type ImageFormat } from '../barcode.ts';
+import { ApiError } from '../errors.ts';
 import { ERRORS, Replies } from '../schemas.ts';
+import { scopeOf } from '../scope.ts';
 import { actorOf, ok, CarrierCodeParams, CarrierParams } from './common.ts';
 
 const tags = ['people'];
 
 export const carrierRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const carriers = service.carrierAdmin;
+  // Another enterprise's carriers and codes answer 404, as if they did not exist.
+  const carrierIn = (req: FastifyRequest, id: string): string => {
+    if (service.store.get('carriers', id)?.enterpriseId !== scopeOf(req, service.store).enterpriseId) throw new ApiError('NOT_FOUND', `carrier ${JSON.stringify(id)} not found`, 'params.carrierId');
+    return id;
+  };
+  const codeIn = (req: FastifyRequest, id: string): string => {
+    const cc = service.store.get('carrierCodes', id);
+    if (!cc || service.store.get('carriers', cc.carrierId)?.enterpriseId !== scopeOf(req, service.store).enterpriseId)
+      throw new ApiError('NOT_FOUND', `carrier code ${JSON.stringify(id)} not found`, 'params.carrierCodeId');
+    return id;
+  };
 
   app.get('/carriers/:carrierId', { schema: { tags, summary: 'One carrier', params: CarrierParams, response: ok(Replies.carrier) } }, async (req) => ({
-    carrier: await carriers.getCarrier(req.params.carrierId),
+    carrier: await carriers.getCarrier(carrierIn(req, req.params.carrierId)),
   }));
   app.patch(
     '/carriers/:carrierId',
     { schema: { tags, summary: 'Rename a carrier', params: CarrierParams, body: updateCarrierInput, response: ok(Replies.carrier) } },
-    async (req) => ({ carrier: await carriers.updateCarrier(req.params.carrierId, req.body, actorOf(req)) }),
+    async (req) => ({ carrier: await carriers.updateCarrier(carrierIn(req, req.params.carrierId), req.body, actorOf(req)) }),
   );
   app.delete(
     '/carriers/:carrierId',
@@ -33,7 +47,7 @@ export const carrierRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
         response: ok(Replies.carrier),
       },
     },
-    async (req) => ({ carrier: await carriers.deleteCarrier(req.params.carrierId, actorOf(req)) }),
+    async (req) => ({ carrier: await carriers.deleteCarrier(carrierIn(req, req.params.carrierId), actorOf(req)) }),
   );
 
   for (const format of ['svg', 'png'] as const satisfies readonly ImageFormat[]) {
@@ -49,7 +63,7 @@ export const carrierRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
         },
       },
       async (req, reply) => {
-        const { code } = await carriers.carrierCodeForPrint(req.params.carrierCodeId, actorOf(req));
+        const { code } = await carriers.carrierCodeForPrint(codeIn(req, req.params.carrierCodeId), actorOf(req));
         const image = await renderBarcode(req.query.symbology, format, code);
         // The image holds the code in clear: no cache keeps it.
         return reply.header('content-type', IMAGE_TYPES[format]).header('cache-control', 'no-store').send(image as never);

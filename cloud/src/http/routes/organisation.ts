@@ -3,11 +3,14 @@
  * and a bank deleted. A delete answers 409 CONFLICT naming what still depends on the record. Creating and listing
  * stay in routes/model.ts.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import { entityIdSchema, updateColumnInput, updateDivisionInput, updateEnterpriseInput, updateLocationInput } from '../../domain/model.ts';
+import { ApiError } from '../errors.ts';
 import { Replies } from '../schemas.ts';
+import { scopeOf } from '../scope.ts';
 import { actorOf, ok, BankParams } from './common.ts';
 
 const EnterpriseParams = z.strictObject({ enterpriseId: entityIdSchema });
@@ -18,37 +21,54 @@ const tags = ['organisation'];
 
 export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const org = service.orgAdmin;
+  const scope = (req: FastifyRequest) => scopeOf(req, service.store);
+  // Every record answers 404 outside the caller's enterprise and access level, as if it did not exist.
+  const enterpriseIn = (req: FastifyRequest, id: string): string => {
+    const s = scope(req);
+    s.requireEnterprise(id, 'params.enterpriseId');
+    // The enterprise itself is changed only by someone whose access level is all of it.
+    if (s.principal.accessLevel.kind !== 'enterprise') throw new ApiError('NOT_FOUND', `enterprise ${JSON.stringify(id)} not found`, 'params.enterpriseId');
+    return id;
+  };
+  const divisionIn = (req: FastifyRequest, id: string): string => (scope(req).requireDivision(id, 'params.divisionId'), id);
+  const locationIn = (req: FastifyRequest, id: string): string => (scope(req).requireLocation(id, 'params.locationId'), id);
+  const bankIn = (req: FastifyRequest, id: string): string => (scope(req).requireBank(id, 'params.bankId'), id);
+  const columnIn = (req: FastifyRequest, id: string): string => {
+    const c = service.store.get('columns', id);
+    if (!c || !scope(req).hasBank(c.bankId)) throw new ApiError('NOT_FOUND', `column ${JSON.stringify(id)} not found`, 'params.columnId');
+    return id;
+  };
 
   app.get('/enterprises/:enterpriseId', { schema: { tags, summary: 'One enterprise', params: EnterpriseParams, response: ok(Replies.enterprise) } }, async (req) => ({
-    enterprise: await org.getEnterprise(req.params.enterpriseId),
+    enterprise: await org.getEnterprise(enterpriseIn(req, req.params.enterpriseId)),
   }));
   app.patch(
     '/enterprises/:enterpriseId',
     { schema: { tags, summary: 'Rename an enterprise', params: EnterpriseParams, body: updateEnterpriseInput, response: ok(Replies.enterprise) } },
-    async (req) => ({ enterprise: await org.updateEnterprise(req.params.enterpriseId, req.body, actorOf(req)) }),
+    async (req) => ({ enterprise: await org.updateEnterprise(enterpriseIn(req, req.params.enterpriseId), req.body, actorOf(req)) }),
   );
   app.delete(
     '/enterprises/:enterpriseId',
-    { schema: { tags, summary: 'Delete an enterprise (refused while it has divisions)', params: EnterpriseParams, response: ok(Replies.enterprise) } },
+    { schema: { tags, summary: 'Delete an enterprise, a platform operation (refused while it has divisions, people, carriers, logins or roles)', params: EnterpriseParams, response: ok(Replies.enterprise) } },
     async (req) => ({ enterprise: await org.deleteEnterprise(req.params.enterpriseId, actorOf(req)) }),
   );
 
   app.get('/divisions/:divisionId', { schema: { tags, summary: 'One division', params: DivisionParams, response: ok(Replies.division) } }, async (req) => ({
-    division: await org.getDivision(req.params.divisionId),
+    division: await org.getDivision(divisionIn(req, req.params.divisionId)),
   }));
   app.patch(
     '/divisions/:divisionId',
     { schema: { tags, summary: 'Rename a division', params: DivisionParams, body: updateDivisionInput, response: ok(Replies.division) } },
-    async (req) => ({ division: await org.updateDivision(req.params.divisionId, req.body, actorOf(req)) }),
+    async (req) => ({ division: await org.updateDivision(divisionIn(req, req.params.divisionId), req.body, actorOf(req)) }),
   );
   app.delete(
     '/divisions/:divisionId',
     { schema: { tags, summary: 'Delete a division (refused while it has locations)', params: DivisionParams, response: ok(Replies.division) } },
-    async (req) => ({ division: await org.deleteDivision(req.params.divisionId, actorOf(req)) }),
+    async (req) => ({ division: await org.deleteDivision(divisionIn(req, req.params.divisionId), actorOf(req)) }),
   );
 
   app.get('/locations/:locationId', { schema: { tags, summary: 'One location', params: LocationParams, response: ok(Replies.location) } }, async (req) => ({
-    location: await org.getLocation(req.params.locationId),
+    location: await org.getLocation(locationIn(req, req.params.locationId)),
   }));
   app.patch(
     '/locations/:locationId',
@@ -61,22 +81,22 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
         response: ok(Replies.location),
       },
     },
-    async (req) => ({ location: await org.updateLocation(req.params.locationId, req.body, actorOf(req)) }),
+    async (req) => ({ location: await org.updateLocation(locationIn(req, req.params.locationId), req.body, actorOf(req)) }),
   );
   app.delete(
     '/locations/:locationId',
     { schema: { tags, summary: 'Delete a location (refused while it has banks)', params: LocationParams, response: ok(Replies.location) } },
-    async (req) => ({ location: await org.deleteLocation(req.params.locationId, actorOf(req)) }),
+    async (req) => ({ location: await org.deleteLocation(locationIn(req, req.params.locationId), actorOf(req)) }),
   );
 
   app.delete(
     '/banks/:bankId',
     { schema: { tags, summary: 'Delete a locker bank (refused while it has columns or lockers)', params: BankParams, response: ok(Replies.bank) } },
-    async (req) => ({ bank: await org.deleteBank(req.params.bankId, actorOf(req)) }),
+    async (req) => ({ bank: await org.deleteBank(bankIn(req, req.params.bankId), actorOf(req)) }),
   );
 
   app.get('/columns/:columnId', { schema: { tags, summary: 'One column', params: ColumnParams, response: ok(Replies.column) } }, async (req) => ({
-    column: await org.getColumn(req.params.columnId),
+    column: await org.getColumn(columnIn(req, req.params.columnId)),
   }));
   app.patch(
     '/columns/:columnId',
@@ -89,7 +109,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
         response: ok(Replies.column),
       },
     },
-    async (req) => ({ column: await org.updateColumn(req.params.columnId, req.body, actorOf(req)) }),
+    async (req) => ({ column: await org.updateColumn(columnIn(req, req.params.columnId), req.body, actorOf(req)) }),
   );
   app.delete(
     '/columns/:columnId',
@@ -101,6 +121,6 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
         response: ok(Replies.column),
       },
     },
-    async (req) => ({ column: await org.deleteColumn(req.params.columnId, actorOf(req)) }),
+    async (req) => ({ column: await org.deleteColumn(columnIn(req, req.params.columnId), actorOf(req)) }),
   );
 };
