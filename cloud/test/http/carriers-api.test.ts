@@ -111,7 +111,7 @@ t.test('delete: refused while a live reservation names the carrier; then its cod
   t.equal((await call(ta, 'GET', '/carriers/car')).statusCode, 404);
   t.equal(ta.store.get('carrierCodes', codeId)!.revoked, true, 'its code is revoked');
   t.ok(ta.store.list('staffCredentials').every((sc) => sc.revokedAt !== undefined), 'its badge is revoked');
-  t.equal((await call(ta, 'GET', `/carrier-codes/${codeId}/qr.png`)).statusCode, 409, 'no QR code of it any more');
+  t.equal((await call(ta, 'GET', `/carrier-codes/${codeId}/qr.png`)).statusCode, 404, 'no QR code of it any more: its carrier is gone');
   t.match((await auditLines(ta.service)).at(-1), new RegExp(`^carrier:car carrier deleted; revoked ${codeId}, sc-\\S+ \\| name: Parcel Co -> none$`));
 });
 
