@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { table, type CommandContext } from '../admin.ts';
+import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { imageOptions, numberArg, type ImageOptions } from './common.ts';
 

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseRef, table, type CommandContext, type LockerViewLike } from '../admin.ts';
+import { parseRef, table, type CommandContext, type LockerViewLike } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { imageOptions, numberArg, type ImageOptions } from './common.ts';
 

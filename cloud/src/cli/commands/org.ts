@@ -3,7 +3,7 @@
  * Each level has the same five verbs; `add` and `edit` take that level's fields as options.
  */
 import type { Command } from 'commander';
-import { table, type CommandContext } from '../admin.ts';
+import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { numberArg } from './common.ts';
 

@@ -15,10 +15,7 @@ import {
   lockerNumberSchema,
   setServiceStateInput,
   updateBankInput,
-  type ActivityEntry,
   type Actor,
-  type AuditChange,
-  type AuditTarget,
   type Bank,
   type Column,
   type CreateBankInput,
@@ -35,7 +32,6 @@ import {
   type UpdateBankInput,
 } from '../model.ts';
 import { lockerView, type LockerView } from './views.ts';
-import { auditChanges } from '../audit.ts';
 
 export interface BankConfigCheck {
   bankId: string;
@@ -48,7 +44,7 @@ export interface BankConfigCheck {
 export class OrganisationUseCases {
   constructor(private readonly core: DomainCore) {}
 
-  async createEnterprise(input: CreateEnterpriseInput, actor: Actor): Promise<Enterprise> {
+  async createEnterprise(input: CreateEnterpriseInput, _actor: Actor): Promise<Enterprise> {
     const req = parseInput(createEnterpriseInput, input);
     const e: Enterprise = {
       id: this.core.newId('enterprises', req.id, 'e'),
@@ -56,7 +52,7 @@ export class OrganisationUseCases {
       ...(req.historyRetentionDays !== undefined ? { historyRetentionDays: req.historyRetentionDays } : {}),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }], activity: [this.created(actor, e.id, { kind: 'enterprise', id: e.id }, auditChanges(undefined, e, ['name']))] });
+    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: e }] });
     return e;
   }
 
@@ -64,11 +60,11 @@ export class OrganisationUseCases {
     return this.core.store.list('enterprises');
   }
 
-  async createDivision(input: CreateDivisionInput, actor: Actor): Promise<Division> {
+  async createDivision(input: CreateDivisionInput, _actor: Actor): Promise<Division> {
     const req = parseInput(createDivisionInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const d: Division = { id: this.core.newId('divisions', req.id, 'd'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
-    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }], activity: [this.created(actor, d.enterpriseId, { kind: 'division', id: d.id }, auditChanges(undefined, d, ['name']))] });
+    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }] });
     return d;
   }
 
@@ -76,7 +72,7 @@ export class OrganisationUseCases {
     return this.core.store.list('divisions').filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId);
   }
 
-  async createLocation(input: CreateLocationInput, actor: Actor): Promise<Location> {
+  async createLocation(input: CreateLocationInput, _actor: Actor): Promise<Location> {
     const req = parseInput(createLocationInput, input);
     this.core.must('divisions', req.divisionId, 'division', 'divisionId');
     const l: Location = {
@@ -87,7 +83,7 @@ export class OrganisationUseCases {
       createdAt: this.core.now(),
       ...(req.address !== undefined ? { address: req.address } : {}),
     };
-    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }], activity: [this.created(actor, this.core.enterpriseOf('division', l.divisionId), { kind: 'location', id: l.id }, auditChanges(undefined, l, ['name', 'address', 'reach']))] });
+    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }] });
     return l;
   }
 
@@ -95,7 +91,7 @@ export class OrganisationUseCases {
     return this.core.store.list('locations').filter((l) => divisionId === undefined || l.divisionId === divisionId);
   }
 
-  async createBank(input: CreateBankInput, actor: Actor): Promise<Bank> {
+  async createBank(input: CreateBankInput, _actor: Actor): Promise<Bank> {
     const req = parseInput(createBankInput, input);
     this.core.must('locations', req.locationId, 'location', 'locationId');
     const b: Bank = {
@@ -107,7 +103,7 @@ export class OrganisationUseCases {
       credentialHash: newHashParams(this.core.codeHashN),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }], activity: [this.created(actor, this.core.enterpriseOf('location', b.locationId), { kind: 'bank', id: b.id }, auditChanges(undefined, b, ['name', 'locationId']), b.id)] });
+    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }] });
     return b;
   }
 
@@ -134,7 +130,7 @@ export class OrganisationUseCases {
     return this.core.store.list('banks').filter((b) => locationId === undefined || b.locationId === locationId);
   }
 
-  async createColumn(input: CreateColumnInput, actor: Actor): Promise<Column> {
+  async createColumn(input: CreateColumnInput, _actor: Actor): Promise<Column> {
     const req = parseInput(createColumnInput, input);
     this.core.mustBank(req.bankId, 'bankId');
     const siblings = this.core.store.list('columns').filter((c) => c.bankId === req.bankId);
@@ -152,10 +148,7 @@ export class OrganisationUseCases {
       controllerId: req.controllerId,
       createdAt: this.core.now(),
     };
-    await this.core.commit({
-      put: [{ c: 'columns', key: c.id, value: c }],
-      activity: [this.created(actor, this.core.enterpriseOf('bank', c.bankId), { kind: 'column', id: c.id }, auditChanges(undefined, c, ['position', 'kind', 'controllerId']), c.bankId)],
-    });
+    await this.core.commit({ put: [{ c: 'columns', key: c.id, value: c }] });
     return c;
   }
 
@@ -172,7 +165,7 @@ export class OrganisationUseCases {
     return l!;
   }
 
-  async createLockers(inputs: CreateLockerInput[], actor: Actor, prefixFields = true): Promise<Locker[]> {
+  async createLockers(inputs: CreateLockerInput[], _actor: Actor, prefixFields = true): Promise<Locker[]> {
     if (!Array.isArray(inputs) || inputs.length === 0) throw new DomainError('VALIDATION', 'lockers: at least one locker is required', 'lockers');
     if (inputs.length > 2000) throw new DomainError('VALIDATION', 'lockers: at most 2000 lockers at once', 'lockers');
     const reqs = inputs.map((input, i) => {
@@ -187,11 +180,11 @@ export class OrganisationUseCases {
     // Every bank concerned is locked (in a fixed order: no deadlock between two bulk creations).
     return this.core.changeAll(
       reqs.map((r) => r.bankId),
-      () => this.createLockersLocked(reqs, field, actor),
+      () => this.createLockersLocked(reqs, field),
     );
   }
 
-  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string, actor: Actor): Locked<Locker[]> {
+  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string): Locked<Locker[]> {
     const now = this.core.now();
     const out: Locker[] = [];
     const seenNumbers = new Set<string>();
@@ -219,15 +212,7 @@ export class OrganisationUseCases {
       const { service, ...rest } = req;
       out.push({ ...rest, service: service ?? 'in-service', createdAt: now });
     });
-    // One audit entry per bank of the batch, naming its new lockers.
-    const byBank = new Map<string, number[]>();
-    for (const l of out) byBank.set(l.bankId, [...(byBank.get(l.bankId) ?? []), l.number]);
-    const activity = [...byBank].map(([bankId, numbers]) =>
-      numbers.length === 1
-        ? this.created(actor, this.core.enterpriseOf('bank', bankId), { kind: 'locker', id: `${bankId}/${numbers[0]!}` }, [{ field: 'number', to: String(numbers[0]) }], bankId, numbers[0])
-        : this.created(actor, this.core.enterpriseOf('bank', bankId), { kind: 'bank', id: bankId }, [{ field: 'lockers', to: numbers.join(', ') }], bankId),
-    );
-    const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })), activity });
+    const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })) });
     return { result: out, done, events: out.map((l) => ['locker-changed', { locker: l, change: 'created' }] as const) };
   }
 
@@ -252,20 +237,6 @@ export class OrganisationUseCases {
       return { result: next, done, events: [['locker-changed', { locker: next, change: 'service-changed' }]] };
     });
     return lockerView(next, this.core.banks.of(bankId), this.core.reachOf(bank));
-  }
-
-  /** The audit entry of a new organisation record (lockers: one per bank of a batch, naming their numbers). */
-  private created(
-    actor: Actor,
-    enterpriseId: string | undefined,
-    target: { kind: AuditTarget; id: string },
-    changes: AuditChange[],
-    bankId?: string,
-    lockerNumber?: number,
-  ): ActivityEntry {
-    const what = target.kind === 'bank' && changes[0]?.field === 'lockers' ? 'lockers' : target.kind;
-    const a = this.core.audit(actor, enterpriseId ?? '', target, `${what} created`, changes, bankId);
-    return lockerNumber !== undefined ? { ...a, lockerNumber } : a;
   }
 
   async checkBankConfig(bankId: string): Promise<BankConfigCheck> {

@@ -2,7 +2,6 @@
 import type { Change } from '../../store/store.ts';
 import { stripUndefined, type DomainCore } from '../core.ts';
 import { DomainError, parseInput } from '../errors.ts';
-import { auditChanges } from '../audit.ts';
 import {
   createCarrierInput,
   createContactInput,
@@ -103,12 +102,11 @@ export class PeopleUseCases {
     return this.core.store.list('departments').filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId);
   }
 
-  async createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {
+  async createCarrier(input: CreateCarrierInput, _actor: Actor): Promise<Carrier> {
     const req = parseInput(createCarrierInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
-    const a = this.core.audit(actor, c.enterpriseId, { kind: 'carrier', id: c.id }, 'carrier created', auditChanges(undefined, c, ['name']));
-    await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }], activity: [a] });
+    await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }] });
     return c;
   }
 
