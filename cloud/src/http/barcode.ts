@@ -3,7 +3,6 @@
  * JavaScript, no native canvas). The text is encoded exactly as given: what a scanner reads back is what the kiosk
  * compares.
  */
-import bwipjs from 'bwip-js/node';
 import { z } from 'zod';
 
 export const SYMBOLOGIES = ['code128', 'qrcode'] as const;
@@ -31,6 +30,8 @@ function options(symbology: Symbology, text: string) {
 
 /** The barcode of `text` as an image file. */
 export async function renderBarcode(symbology: Symbology, format: ImageFormat, text: string): Promise<Buffer> {
+  // Loaded on first use: the library is large, and most runs of the cloud print no barcode.
+  const { default: bwipjs } = await import('bwip-js/node');
   if (format === 'svg') return Buffer.from(bwipjs.toSVG(options(symbology, text)), 'utf8');
   return bwipjs.toBuffer(options(symbology, text));
 }
