@@ -3,117 +3,18 @@
  * token file written by `portier login` (`PORTIER_TOKEN_FILE`, default `~/.config/portier/token.json`, mode 0600).
  * `portier open` sends a remote open through the API (answered once the controller acted).
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { z } from 'zod';
 import { registerPolicyCommands } from './commands/policy.ts';
 import { CliError } from './errors.ts';
+import { Client, clientFor, DEFAULT_URL, table, tokenFilePath, parseRef, type AdminIo, type CommandContext, type GlobalOpts, type LockerViewLike } from './client.ts';
+import { registerCarrierCommands } from './commands/carriers.ts';
+import { registerLockerCommands } from './commands/lockers.ts';
+import { registerOrgCommands } from './commands/org.ts';
 
-export interface AdminIo {
-  env: NodeJS.ProcessEnv;
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Whole stdin, for `--password-stdin`. */
-  readStdin: () => Promise<string>;
-  fetch: typeof fetch;
-}
-
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
-const TokenFileSchema = z.object({ url: z.string(), token: z.string(), expiresAt: z.string().optional() });
-type TokenFile = z.infer<typeof TokenFileSchema>;
-const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-
-
-export function tokenFilePath(io: Pick<AdminIo, 'env'>, flag?: string): string {
-  return flag ?? io.env.PORTIER_TOKEN_FILE ?? join(io.env.HOME ?? homedir(), '.config', 'portier', 'token.json');
-}
-
-export async function readTokenFile(path: string): Promise<TokenFile | undefined> {
-  try {
-    const r = TokenFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface GlobalOpts {
-  url?: string;
-  tokenFile?: string;
-  json?: boolean;
-}
-
-class Client {
-  constructor(
-    private readonly io: AdminIo,
-    private readonly url: string,
-    private readonly token: string | undefined,
-  ) {}
-
-  async call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = { accept };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await this.io.fetch(`${this.url.replace(/\/+$/, '')}/api/v1${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (err) {
-      throw new CliError('FAILED', `cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const text = await res.text();
-    if (res.status >= 400) {
-      let detail = `HTTP ${res.status}`;
-      try {
-        const e = ErrorBodySchema.parse(JSON.parse(text)).error;
-        detail = `${e.code}: ${e.message}${e.field ? ` (${e.field})` : ''}`;
-      } catch {
-        /* not our error format: keep the status */
-      }
-      if (res.status === 401) detail += ' (run `portier login`)';
-      throw new CliError('FAILED', detail);
-    }
-    return { status: res.status, text };
-  }
-
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.call(method, path, body);
-    return (r.text ? JSON.parse(r.text) : {}) as T;
-  }
-}
-
-async function clientFor(io: AdminIo, g: GlobalOpts): Promise<Client> {
-  const file = await readTokenFile(tokenFilePath(io, g.tokenFile));
-  const url = g.url ?? io.env.PORTIER_URL ?? file?.url ?? DEFAULT_URL;
-  const token = io.env.PORTIER_TOKEN ?? (file && (!g.url || g.url === file.url) ? file.token : undefined);
-  return new Client(io, url, token);
-}
-
-function table(rows: Record<string, unknown>[], columns: string[]): string {
-  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns), ...cells.map(line)].join('\n') + '\n';
-}
-
-interface LockerViewLike {
-  locker: { number: number; size: string; service: string; bottomCm: number; topCm: number };
-  status: string;
-  accessible: boolean;
-  contents?: { reservationId: string; kind: string; recipient: { type: string; id: string }; trackingIds: string[] };
-}
-
-function parseRef(s: string, allowed: string[]): { type: string; id: string } {
-  const m = /^([a-z]+):(.+)$/.exec(s);
-  if (!m || !allowed.includes(m[1]!)) throw new CliError('USAGE', `expected ${allowed.join('|')}:ID, got ${JSON.stringify(s)}`);
-  return { type: m[1]!, id: m[2]! };
-}
+// What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
+export { Client, DEFAULT_URL, readTokenFile, tokenFilePath, type AdminIo, type CommandContext } from './client.ts';
 
 export function buildAdminProgram(io: AdminIo): Command {
   const program = new Command('portier')
@@ -154,27 +55,10 @@ export function buildAdminProgram(io: AdminIo): Command {
       io.out('logged out\n');
     });
 
-  program
-    .command('lockers')
-    .description('lockers of a bank with status and contents')
-    .requiredOption('-b, --bank <bankId>', 'locker bank id')
-    .action(async (opts: { bank: string }) => {
-      const c = await clientFor(io, g());
-      const r = await c.json<{ lockers: LockerViewLike[] }>('GET', `/banks/${encodeURIComponent(opts.bank)}/lockers`);
-      print(r, () =>
-        table(
-          r.lockers.map((v) => ({
-            number: v.locker.number,
-            size: v.locker.size,
-            status: v.status,
-            accessible: v.accessible ? 'yes' : 'no',
-            door: `${v.locker.bottomCm}-${v.locker.topCm} cm`,
-            contents: v.contents ? `${v.contents.kind} for ${v.contents.recipient.type}:${v.contents.recipient.id} ${v.contents.trackingIds.join(',')}`.trim() : '',
-          })),
-          ['number', 'size', 'status', 'accessible', 'door', 'contents'],
-        ),
-      );
-    });
+  const ctx: CommandContext = { io, client: () => clientFor(io, g()), print };
+  registerOrgCommands(program, ctx);
+  registerLockerCommands(program, ctx);
+  registerCarrierCommands(program, ctx);
 
   program
     .command('reserve')
@@ -378,7 +262,7 @@ export function buildAdminProgram(io: AdminIo): Command {
       print(r, () => `contact ${opts.contact} erased: ${e.ended} ended reservations and ${e.activity} activity entries now under ${e.replacementId}\n`);
     });
 
-  registerPolicyCommands(program, { client: () => clientFor(io, g()), print });
+  registerPolicyCommands(program, ctx);
   return program;
 }
 

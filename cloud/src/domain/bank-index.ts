@@ -43,6 +43,15 @@ export class BankIndexes {
   /** Applies a change about to be committed; throws, before anything is written, if it would break the invariant. */
   apply(change: Change): void {
     for (const d of change.del ?? []) {
+      if (d.c === 'lockers') {
+        const old = this.store.get('lockers', d.key);
+        const idx = old && this.indexes.get(old.bankId);
+        if (old && idx) {
+          idx.lockers.delete(old.number);
+          delete idx.slots;
+        }
+        continue;
+      }
       if (d.c !== 'reservations') continue;
       const old = this.store.get('reservations', d.key);
       const idx = old && this.indexes.get(old.bankId);

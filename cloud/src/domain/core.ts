@@ -256,6 +256,9 @@ function emitOne(to: Pick<EventEmitter<DomainEvents>, 'emit'>, event: DomainEven
     case 'bank-changed':
       to.emit(event[0], event[1]);
       return;
+    case 'column-deleted':
+      to.emit(event[0], event[1]);
+      return;
   }
 }
 

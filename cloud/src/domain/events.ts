@@ -1,4 +1,4 @@
-import type { Bank, CarrierCode, Locker, Reservation, StaffCredential } from './model.ts';
+import type { Bank, CarrierCode, Column, Locker, Reservation, StaffCredential } from './model.ts';
 
 /**
  * Typed domain events. The MQTT link listens to these to publish desired state and commands;
@@ -10,6 +10,14 @@ export interface DomainEvents {
   'carrier-code-changed': [CarrierCodeChanged];
   'staff-credential-changed': [StaffCredentialChanged];
   'bank-changed': [BankChanged];
+  'column-deleted': [ColumnDeleted];
+}
+/**
+ * A column was deleted (it had no lockers left): its controller's identity is to be revoked and its retained desired
+ * state cleared (provision/retire-column.ts).
+ */
+export interface ColumnDeleted {
+  column: Column;
 }
 /** A bank's name, rules or delivery quota changed: its controllers need a new desired state (the rules are in it). */
 export interface BankChanged {
@@ -32,5 +40,5 @@ export interface ReservationChanged {
 }
 export interface LockerChanged {
   locker: Locker;
-  change: 'created' | 'service-changed';
+  change: 'created' | 'service-changed' | 'edited' | 'deleted';
 }

@@ -62,10 +62,13 @@ import { ReservationUseCases, type DropOffResult, type ReissuedCode, type Reserv
 import { RoleUseCases } from './use-cases/roles.ts';
 import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
+import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
+import { LockerAdmin } from './use-cases/locker-admin.ts';
+import { CarrierAdmin } from './use-cases/carriers.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
-export type { BankChanged, CarrierCodeChanged, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
+export type { BankChanged, CarrierCodeChanged, ColumnDeleted, DomainEvents, LockerChanged, ReservationChanged, StaffCredentialChanged } from './events.ts';
 export { publicCarrierCode, publicStaffCredential, type IssuedCarrierCode, type IssuedStaffCredential } from './use-cases/credentials.ts';
 export type { BankConfigCheck } from './use-cases/organisation.ts';
 export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings.ts';
@@ -85,6 +88,12 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private readonly endings: ReservationEndings;
   private readonly views: ViewUseCases;
   private readonly history: HistoryUseCases;
+  /** The organisation after creation: read, edit, delete (use-cases/organisation-admin.ts). */
+  readonly orgAdmin: OrganisationAdmin;
+  /** Lockers after creation and their shelf barcodes (use-cases/locker-admin.ts). */
+  readonly lockerAdmin: LockerAdmin;
+  /** Carriers after creation and their printable codes (use-cases/carriers.ts). */
+  readonly carrierAdmin: CarrierAdmin;
   /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
   readonly roles: RoleUseCases;
 
@@ -102,6 +111,9 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.endings = new ReservationEndings(core);
     this.views = new ViewUseCases(core);
     this.history = new HistoryUseCases(core);
+    this.orgAdmin = new OrganisationAdmin(core);
+    this.lockerAdmin = new LockerAdmin(core);
+    this.carrierAdmin = new CarrierAdmin(core);
     this.roles = new RoleUseCases(core);
   }
 

@@ -45,6 +45,7 @@ import { recordSequenceAlerts } from '../bridge/sequence-alerts.ts';
 import { KioskRelay } from '../bridge/kiosk-relay.ts';
 import { WebhookNotifier } from '../notify/webhook.ts';
 import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from './credential-secrets.ts';
+import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -108,6 +109,8 @@ export interface StartCloudOptions {
    * Without either, each such code is logged as undelivered (never the code itself).
    */
   onPickupCode?: (issued: IssuedPickupCode) => void;
+  /** Hears of each deleted column whose controller was revoked and its retained desired state cleared (tests). */
+  onColumnRetired?: (r: RetiredColumn) => void;
 }
 
 export interface CloudRuntime {
@@ -325,6 +328,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     if ((await Promise.race([firstPublish.then(() => 'done' as const), timeout(options.brokerWaitMs ?? 10_000)])) === 'timeout') {
       log.warn('desired states not all published yet; they go out when the broker is back');
     }
+
+    // A deleted column's controller is revoked and its retained desired state cleared.
+    undo.push({ what: 'retire-columns', run: retireDeletedColumns({ events: service, identities, link, logger }, options.onColumnRetired) });
 
     const remoteOpen = new RemoteOpen({
       link,

@@ -381,6 +381,24 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   }
 
   /**
+   * Clears a controller's retained desired state (an empty retained payload on its topic) and forgets it, so the
+   * link does not publish it again on reconnect: for a controller whose column was deleted, revoked before this call.
+   * Queued behind a publish of that controller already under way, so the clear is what stays retained.
+   */
+  clearDesired(bankId: string, controllerId: string): Promise<void> {
+    const prev = this.desiredChains.get(controllerId) ?? Promise.resolve();
+    const run = async (): Promise<void> => {
+      const store = this.desired;
+      if (!store) throw new SyncError('NOT_STARTED', 'link not started');
+      await store.delete(controllerId);
+      await this.publish('desired', bankId, controllerId, Buffer.alloc(0));
+    };
+    const p = prev.then(run, run);
+    this.desiredChains.set(controllerId, p.catch(() => {}));
+    return p;
+  }
+
+  /**
    * A controller applied a higher desired version than the last one this cloud signed: the cloud's data folder went
    * back in time (restored from a backup, or its sync folder lost). The controller refuses anything older than what it
    * applied, so the cloud's current state is signed again above that version, and versions go on from there.

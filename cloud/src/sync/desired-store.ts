@@ -4,7 +4,7 @@
  * and it is published again (retained) when the link connects, so a broker that lost its retained messages in a
  * restart has them back.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { desiredSchema, idSchema, type Desired } from '@portier/protocol';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
@@ -54,6 +54,12 @@ export class DesiredStore {
 
   all(): SentDesired[] {
     return [...this.byController.values()];
+  }
+
+  /** Forgets a controller's state (its column was deleted): it is not published again. */
+  async delete(controllerId: string): Promise<void> {
+    await rm(join(this.dir, `${controllerId}.json`), { force: true });
+    this.byController.delete(controllerId);
   }
 
   async put(sent: SentDesired): Promise<void> {

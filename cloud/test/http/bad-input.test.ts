@@ -28,6 +28,12 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/lockers/batch': {
     lockers: [{ bankId: 'bank', number: 8, columnId: 'col', door: 8, size: 'M', bottomCm: 40, topCm: 80, loading: 'front' }],
   },
+  'PATCH /api/v1/enterprises/:enterpriseId': { name: 'Renamed' },
+  'PATCH /api/v1/divisions/:divisionId': { name: 'Renamed' },
+  'PATCH /api/v1/locations/:locationId': { name: 'Renamed' },
+  'PATCH /api/v1/columns/:columnId': { kind: 'kiosk' },
+  'PATCH /api/v1/banks/:bankId/lockers/:number': { size: 'XS' },
+  'POST /api/v1/banks/:bankId/shelf-barcodes': {},
   'PUT /api/v1/banks/:bankId/lockers/:number/service': { state: 'out-of-service', reason: 'broken hinge' },
   'POST /api/v1/banks/:bankId/lockers/:number/open': { reason: 'jammed door' },
   'POST /api/v1/contacts': { name: 'New Person' },
@@ -35,6 +41,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/contacts/:contactId/erase': null,
   'POST /api/v1/departments': { name: 'Legal' },
   'POST /api/v1/carriers': { name: 'Other Carrier' },
+  'PATCH /api/v1/carriers/:carrierId': { name: 'Renamed Carrier' },
   'POST /api/v1/carriers/:carrierId/codes': { digits: 8 },
   'POST /api/v1/carrier-codes/:carrierCodeId/revoke': null,
   'POST /api/v1/staff-credentials': { role: 'operator', subjectId: 'USER', kind: 'staff-pin', code: '1234' },
@@ -57,7 +64,7 @@ const QUERY_ROUTES = new Set([
 ]);
 
 /** Existing ids, so that only the id under test is unknown. */
-const EXISTING: Record<string, string> = { enterpriseId: 'ent', bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk' };
+const EXISTING: Record<string, string> = { enterpriseId: 'ent', divisionId: 'div', locationId: 'loc', columnId: 'col', bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk' };
 
 async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, string> }> {
   const ta = await makeTestApp({ recipientContactId: 'c-rec' });

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_BANK_RULES, DEFAULT_KIOSK_TIMERS, LOCKER_SIZES, storageOffer, type BankRules, type KioskTimers } from '@portier/protocol';
 import { CliError } from '../errors.ts';
-import type { CommandContext } from './context.ts';
+import type { CommandContext } from '../client.ts';
 
 interface BankPolicy {
   id: string;

@@ -24,10 +24,20 @@ export type CreateEnterpriseInput = z.input<typeof createEnterpriseInput>;
 export const setHistoryRetentionInput = z.strictObject({ historyRetentionDays: historyRetentionDaysSchema.nullable() });
 export type SetHistoryRetentionInput = z.input<typeof setHistoryRetentionInput>;
 
+/** What a change of an organisation record must hold: at least one field (an empty body changes nothing, so it is refused). */
+function someField(o: Record<string, unknown>): boolean {
+  return Object.values(o).some((v) => v !== undefined);
+}
+const AT_LEAST_ONE = { message: 'give at least one field to change' };
+export const updateEnterpriseInput = z.strictObject({ name });
+export type UpdateEnterpriseInput = z.input<typeof updateEnterpriseInput>;
+
 export const divisionSchema = z.strictObject({ id: entityIdSchema, enterpriseId: entityIdSchema, name, createdAt: epochMs });
 export type Division = z.infer<typeof divisionSchema>;
 export const createDivisionInput = z.strictObject({ id: entityIdSchema.optional(), enterpriseId: entityIdSchema, name });
 export type CreateDivisionInput = z.input<typeof createDivisionInput>;
+export const updateDivisionInput = z.strictObject({ name });
+export type UpdateDivisionInput = z.input<typeof updateDivisionInput>;
 
 /** Reach-range presets (DESIGN.md "Accessibility"). */
 export const REACH_PRESETS = {
@@ -71,6 +81,11 @@ export const createLocationInput = z.strictObject({
   reach: reachRangeSchema.optional(),
 });
 export type CreateLocationInput = z.input<typeof createLocationInput>;
+/** `address: null` removes the address. */
+export const updateLocationInput = z
+  .strictObject({ name: name.optional(), address: z.string().max(500).nullable().optional(), reach: reachRangeSchema.optional() })
+  .refine(someField, AT_LEAST_ONE);
+export type UpdateLocationInput = z.input<typeof updateLocationInput>;
 
 /** Per standard size, how many lockers day-use storage must leave free for deliveries (the protocol's, sent to the kiosk). */
 export { deliveryQuotaSchema, type DeliveryQuota };
@@ -131,6 +146,12 @@ export const createColumnInput = z.strictObject({
   controllerId: entityIdSchema,
 });
 export type CreateColumnInput = z.input<typeof createColumnInput>;
+/**
+ * A column's kind. Its position and controller stay: a controller is provisioned for a bank and a column position
+ * (provision/provision.ts), so a column moved or given another board is deleted and added again.
+ */
+export const updateColumnInput = z.strictObject({ kind: z.enum(['kiosk', 'plain']) });
+export type UpdateColumnInput = z.input<typeof updateColumnInput>;
 
 /** Who a locker is dedicated to, or who a reservation is for. */
 export const recipientRefSchema = z.strictObject({ type: z.enum(['contact', 'department']), id: entityIdSchema });
@@ -140,6 +161,11 @@ export const partySchema = z.strictObject({ type: z.enum(['contact', 'department
 export type Party = z.infer<typeof partySchema>;
 
 const heightCm = z.number().min(0).max(300);
+/**
+ * A shelf barcode as people set or generate it: printable ASCII without spaces (what a scanner types back exactly and
+ * Code 128 prints). Stored barcodes keep the looser rule of `lockerFields`, so older data still loads.
+ */
+export const shelfBarcodeInput = z.string().regex(/^[!-~]{1,64}$/, 'must be 1 to 64 printable ASCII characters without spaces');
 const lockerFields = {
   bankId: entityIdSchema,
   number: lockerNumberSchema,
@@ -185,5 +211,26 @@ export const createLockerInput = z
   .superRefine(lockerChecks)
   .superRefine(doorFitsSize);
 export type CreateLockerInput = z.input<typeof createLockerInput>;
+/** A locker as an edit leaves it: the rules of a stored one and the door-fit rule of a new one. */
+export const editedLockerSchema = lockerSchema.superRefine(doorFitsSize);
+/**
+ * A change of a locker after creation. `null` removes an optional field (dimensions, shelf barcode, dedication).
+ * A locker turned rear-loading without a shelf barcode gets a generated one.
+ */
+export const updateLockerInput = z
+  .strictObject({
+    size: lockerSizeSchema.optional(),
+    dimensions: dimensionsSchema.nullable().optional(),
+    bottomCm: heightCm.optional(),
+    topCm: heightCm.optional(),
+    loading: z.enum(['front', 'rear']).optional(),
+    shelfBarcode: shelfBarcodeInput.nullable().optional(),
+    dedicatedTo: recipientRefSchema.nullable().optional(),
+  })
+  .refine(someField, AT_LEAST_ONE);
+export type UpdateLockerInput = z.input<typeof updateLockerInput>;
+/** Which rear-loading lockers of a bank get new generated shelf barcodes: the numbers given, or every one. */
+export const generateShelfBarcodesInput = z.strictObject({ numbers: z.array(lockerNumberSchema).min(1).max(2000).optional() });
+export type GenerateShelfBarcodesInput = z.input<typeof generateShelfBarcodesInput>;
 export const setServiceStateInput = z.strictObject({ state: serviceStateSchema, reason: z.string().max(200).optional() });
 export type SetServiceStateInput = z.input<typeof setServiceStateInput>;

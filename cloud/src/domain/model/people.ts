@@ -51,6 +51,8 @@ export const carrierSchema = z.strictObject({ id: entityIdSchema, enterpriseId: 
 export type Carrier = z.infer<typeof carrierSchema>;
 export const createCarrierInput = z.strictObject({ id: entityIdSchema.optional(), enterpriseId: entityIdSchema, name });
 export type CreateCarrierInput = z.input<typeof createCarrierInput>;
+export const updateCarrierInput = z.strictObject({ name });
+export type UpdateCarrierInput = z.input<typeof updateCarrierInput>;
 
 /** A user's role: a predefined role's id (`admin`, `operator`, `carrier`, `recipient`) or one of the enterprise's. */
 export const roleIdSchema = entityIdSchema;

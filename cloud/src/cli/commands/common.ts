@@ -1,0 +1,26 @@
+/** Option parsers the command groups share. */
+import { type Command, InvalidArgumentError } from 'commander';
+
+/** A whole number argument (a locker number, a position). */
+export function numberArg(v: string): number {
+  if (!/^\d{1,9}$/.test(v)) throw new InvalidArgumentError(`not a whole number: ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export interface ImageOptions {
+  format: 'svg' | 'png';
+  symbology: 'code128' | 'qrcode';
+}
+
+/** `--format svg|png` and `--symbology code128|qrcode` of a printable barcode. */
+export function imageOptions(cmd: Command, symbology: ImageOptions['symbology']): Command {
+  return cmd
+    .option('--format <format>', 'svg or png', (v: string) => {
+      if (v !== 'svg' && v !== 'png') throw new InvalidArgumentError('must be svg or png');
+      return v;
+    }, 'png')
+    .option('--symbology <symbology>', 'code128 or qrcode', (v: string) => {
+      if (v !== 'code128' && v !== 'qrcode') throw new InvalidArgumentError('must be code128 or qrcode');
+      return v;
+    }, symbology);
+}

@@ -1,0 +1,140 @@
+/**
+ * `portier org divisions|locations|banks|columns list|get|add|edit|delete`: the organisation below the enterprise.
+ * Each level has the same five verbs; `add` and `edit` take that level's fields as options.
+ */
+import type { Command } from 'commander';
+import { table, type CommandContext } from '../client.ts';
+import { CliError } from '../errors.ts';
+import { numberArg } from './common.ts';
+
+type Row = Record<string, unknown> & { id: string };
+type Opts = Record<string, string | number | boolean | undefined>;
+
+interface Level {
+  /** Plural as in the command and the API (`divisions`), singular as in the API's answers (`division`). */
+  plural: string;
+  singular: string;
+  columns: string[];
+  /** How the list is narrowed to a parent: its flag and query key (columns: the bank, required). */
+  parent: { flag: string; description: string; key: string; required?: boolean };
+  /** The list URL for a parent id (default: `/<plural>?<key>=<id>`). */
+  listPath?: (parent: string | undefined) => string;
+  add: Array<[flags: string, description: string, parse?: (v: string) => unknown]>;
+  edit: Array<[flags: string, description: string, parse?: (v: string) => unknown]>;
+  addBody(o: Opts, parent: string | undefined): Record<string, unknown>;
+  editBody(o: Opts): Record<string, unknown>;
+}
+
+/** `--reach default|ada-2010|MIN-MAX` (cm). */
+function reach(v: string): unknown {
+  if (v === 'default' || v === 'ada-2010') return { preset: v };
+  const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(v);
+  if (!m) throw new CliError('USAGE', `--reach: expected default, ada-2010 or MIN-MAX in cm, got ${JSON.stringify(v)}`);
+  return { preset: 'custom', minCm: Number(m[1]), maxCm: Number(m[2]) };
+}
+
+const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+const LEVELS: Level[] = [
+  {
+    plural: 'divisions',
+    singular: 'division',
+    columns: ['id', 'name', 'enterpriseId'],
+    parent: { flag: '--enterprise <id>', description: 'enterprise id', key: 'enterpriseId' },
+    add: [['--name <name>', 'display name'], ['--id <id>', 'id (default: generated)']],
+    edit: [['--name <name>', 'new name']],
+    addBody: (o, parent) => defined({ id: o.id, enterpriseId: parent, name: o.name }),
+    editBody: (o) => defined({ name: o.name }),
+  },
+  {
+    plural: 'locations',
+    singular: 'location',
+    columns: ['id', 'name', 'divisionId', 'address'],
+    parent: { flag: '--division <id>', description: 'division id', key: 'divisionId' },
+    add: [['--name <name>', 'display name'], ['--id <id>', 'id (default: generated)'], ['--address <text>', 'postal address'], ['--reach <range>', 'reach range: default, ada-2010 or MIN-MAX in cm', reach]],
+    edit: [['--name <name>', 'new name'], ['--address <text>', 'postal address'], ['--no-address', 'remove the address'], ['--reach <range>', 'default, ada-2010 or MIN-MAX in cm', reach]],
+    addBody: (o, parent) => defined({ id: o.id, divisionId: parent, name: o.name, address: o.address, reach: o.reach }),
+    editBody: (o) => defined({ name: o.name, address: o.address === false ? null : o.address, reach: o.reach }),
+  },
+  {
+    plural: 'banks',
+    singular: 'bank',
+    columns: ['id', 'name', 'locationId'],
+    parent: { flag: '--location <id>', description: 'location id', key: 'locationId' },
+    add: [['--name <name>', 'display name'], ['--id <id>', 'id (default: generated)']],
+    edit: [['--name <name>', 'new name']],
+    addBody: (o, parent) => defined({ id: o.id, locationId: parent, name: o.name }),
+    editBody: (o) => defined({ name: o.name }),
+  },
+  {
+    plural: 'columns',
+    singular: 'column',
+    columns: ['id', 'bankId', 'position', 'kind', 'controllerId'],
+    parent: { flag: '--bank <id>', description: 'bank id', key: 'bankId', required: true },
+    listPath: (bank) => `/banks/${encodeURIComponent(bank ?? '')}/columns`,
+    add: [['--position <n>', '1-based position from the left', numberArg], ['--kind <kind>', 'kiosk or plain'], ['--controller <id>', "its controller board's id"], ['--id <id>', 'id (default: generated)']],
+    edit: [['--kind <kind>', 'kiosk or plain']],
+    addBody: (o, parent) => defined({ id: o.id, bankId: parent, position: o.position, kind: o.kind, controllerId: o.controller }),
+    editBody: (o) => defined({ kind: o.kind }),
+  },
+];
+
+function registerLevel(org: Command, ctx: CommandContext, level: Level): void {
+  const { plural, singular } = level;
+  const cmd = org.command(plural).description(`${plural}: list, get, add, edit, delete`);
+  const item = (id: string): string => `/${plural}/${encodeURIComponent(id)}`;
+  const one = (r: Record<string, Row>): string => table([r[singular]!], level.columns);
+
+  const list = cmd.command('list').description(`list ${plural}`);
+  if (level.parent.required) list.requiredOption(level.parent.flag, `the ${level.parent.description}`);
+  else list.option(level.parent.flag, `only those of this ${level.parent.description}`);
+  list.action(async (o: Opts) => {
+      const parent = o[level.parent.key.replace(/Id$/, '')] as string | undefined;
+      const path = level.listPath ? level.listPath(parent) : `/${plural}${parent ? `?${level.parent.key}=${encodeURIComponent(parent)}` : ''}`;
+      const r = await (await ctx.client()).json<Record<string, Row[]>>('GET', path);
+      ctx.print(r, () => table(r[plural] ?? [], level.columns));
+    });
+
+  cmd
+    .command('get')
+    .description(`one ${singular}`)
+    .argument('<id>', `${singular} id`)
+    .action(async (id: string) => {
+      const path = item(id);
+      const r = await (await ctx.client()).json<Record<string, Row>>('GET', path);
+      ctx.print(r, () => one(r));
+    });
+
+  const add = cmd.command('add').description(`add a ${singular}`).requiredOption(level.parent.flag, level.parent.description);
+  for (const [flags, description, parse] of level.add) add.option(flags, description, parse as never);
+  add.action(async (o: Opts) => {
+    const parent = o[level.parent.key.replace(/Id$/, '')] as string;
+    const r = await (await ctx.client()).json<Record<string, Row>>('POST', `/${plural}`, level.addBody(o, parent));
+    ctx.print(r, () => `added ${singular} ${r[singular]!.id}\n`);
+  });
+
+  const edit = cmd.command('edit').description(`change a ${singular}`).argument('<id>', `${singular} id`);
+  for (const [flags, description, parse] of level.edit) edit.option(flags, description, parse as never);
+  edit.action(async (id: string, o: Opts) => {
+    const body = level.editBody(o);
+    if (Object.keys(body).length === 0) throw new CliError('USAGE', `nothing to change: give ${level.edit.map(([f]) => f.split(' ')[0]).join(', ')}`);
+    const path = item(id);
+    const r = await (await ctx.client()).json<Record<string, Row>>('PATCH', path, body);
+    ctx.print(r, () => `changed ${singular} ${id}\n${one(r)}`);
+  });
+
+  cmd
+    .command('delete')
+    .description(`delete a ${singular} (refused while anything depends on it)${plural === 'columns' ? "; its controller's identity is revoked" : ''}`)
+    .argument('<id>', `${singular} id`)
+    .action(async (id: string) => {
+      const path = item(id);
+      const r = await (await ctx.client()).json<Record<string, Row>>('DELETE', path);
+      ctx.print(r, () => `deleted ${singular} ${id}\n`);
+    });
+}
+
+export function registerOrgCommands(program: Command, ctx: CommandContext): void {
+  const org = program.command('org').description('the organisation: divisions, locations, banks, columns');
+  for (const level of LEVELS) registerLevel(org, ctx, level);
+}
