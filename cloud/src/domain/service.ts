@@ -61,6 +61,7 @@ import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { ViewUseCases, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
+import { AddressBook } from './use-cases/address-book.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -84,6 +85,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private readonly endings: ReservationEndings;
   private readonly views: ViewUseCases;
   private readonly history: HistoryUseCases;
+  /** Contacts, departments and their CSV (the HTTP address-book routes call it directly). */
+  readonly addressBook: AddressBook;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -99,6 +102,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.endings = new ReservationEndings(core);
     this.views = new ViewUseCases(core);
     this.history = new HistoryUseCases(core);
+    this.addressBook = new AddressBook(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -176,27 +180,27 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
   // ------------------------------------------------------------------------------------------ people
   createContact(input: CreateContactInput, actor: Actor): Promise<Contact> {
-    return this.people.createContact(input, actor);
+    return this.addressBook.contacts.create(input, actor);
   }
 
   updateContact(id: string, input: UpdateContactInput, actor: Actor): Promise<Contact> {
-    return this.people.updateContact(id, input, actor);
+    return this.addressBook.contacts.update(id, input, actor);
   }
 
   getContact(id: string): Promise<Contact> {
-    return this.people.getContact(id);
+    return this.addressBook.contacts.get(id);
   }
 
   listContacts(): Promise<Contact[]> {
-    return this.people.listContacts();
+    return Promise.resolve(this.addressBook.contacts.list());
   }
 
   createDepartment(input: CreateDepartmentInput, actor: Actor): Promise<Department> {
-    return this.people.createDepartment(input, actor);
+    return this.addressBook.departments.create(input, actor);
   }
 
   listDepartments(): Promise<Department[]> {
-    return this.people.listDepartments();
+    return Promise.resolve(this.addressBook.departments.list());
   }
 
   createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {

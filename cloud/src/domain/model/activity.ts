@@ -18,6 +18,8 @@ export const ACTIVITY_TYPES = [
   'alert',
   /** A person's personal data was erased from history (the events kept, their links replaced). */
   'erasure',
+  /** A contact or department was added, edited or deleted, or contacts were imported (the detail says which fields). */
+  'address-book',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof activityTypeSchema>;
