@@ -13,7 +13,7 @@
  * - Header: matched to the import's columns by name, ignoring case, blanks and a neutralizing quote; an unknown
  *   column, a repeated one, or a missing required one is reported (line 1, the column), unless the import takes
  *   extra columns (the contacts' custom fields by label).
- * - Cells: trimmed; a cell an export neutralized (csv-export.ts) is restored first, so an export re-imports to the
+ * - Cells: a cell an export neutralized (csv-export.ts) is restored first, then trimmed, so an export re-imports to the
  *   same data; an empty cell is absent. Each row goes through the import's schema (keyed by column name) and each
  *   issue becomes `{ line, column, problem }`. Columns the import marks unique are checked across rows.
  */
@@ -134,8 +134,13 @@ export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string): Ta
   return { ok: true, rows, delimiter, columns: named.filter((c) => !c.extra).map((c) => c.name), extraColumns: named.filter((c) => c.extra).map((c) => c.name) };
 }
 
+/** A cell's value: an export's neutralizing quote dropped, then trimmed. */
+function cellValue(raw: string): string {
+  return restoreCell(raw).trim();
+}
+
 function isBlank(rec: readonly string[]): boolean {
-  return rec.every((c) => c.trim() === '');
+  return rec.every((c) => cellValue(c) === '');
 }
 
 interface Spans {
@@ -194,7 +199,7 @@ export function detectDelimiter(headerLine: string): Delimiter {
 }
 
 function headerKey(name: string): string {
-  return restoreCell(name.trim()).replace(/\s+/g, '').toLowerCase();
+  return cellValue(name).replace(/\s+/g, '').toLowerCase();
 }
 
 interface HeaderColumn {
@@ -209,10 +214,10 @@ function matchHeader<T>(spec: TableSpec<T>, cells: readonly string[], line: numb
   const taken = new Set<string>();
   let extras = 0;
   const columns = cells.map((cell, i): HeaderColumn | undefined => {
-    const label = restoreCell(cell.trim());
+    const label = cellValue(cell);
     if (label === '') {
       // A trailing empty header cell (a spreadsheet's stray delimiter) is ignored; an empty one between names is not.
-      if (cells.slice(i).every((c) => c.trim() === '')) return undefined;
+      if (cells.slice(i).every((c) => cellValue(c) === '')) return undefined;
       problems.push({ line, column: `#${i + 1}`, problem: 'a column without a name' });
       return undefined;
     }
@@ -254,7 +259,7 @@ function readRow<T>(
   const obj: Record<string, unknown> = {};
   const extra: Record<string, string> = {};
   rec.forEach((raw, i) => {
-    const value = restoreCell(raw.trim());
+    const value = cellValue(raw);
     const col = columns[i];
     if (!col) {
       if (value !== '' && i >= columns.length) problems.push({ line, column: `#${i + 1}`, problem: `a value beyond the ${columns.length} columns of the header` });

@@ -9,7 +9,7 @@
  * - RFC 4180: CRLF record ends, a header row, a field with a comma, a double quote, CR or LF quoted, and its double
  *   quotes doubled.
  */
-import { stringify } from 'csv-stringify/sync';
+import { stringify, type Options } from 'csv-stringify/sync';
 
 const FORMULA_START = /^'*[=+\-@\t\r]/;
 const NEUTRALIZED = /^'+[=+\-@\t\r]/;
@@ -24,11 +24,12 @@ export function restoreCell(cell: string): string {
   return NEUTRALIZED.test(cell) ? cell.slice(1) : cell;
 }
 
-const OPTIONS = {
+const OPTIONS: Options = {
   record_delimiter: 'windows',
-  // A neutralized cell: quoted as well.
-  quoted_match: NEUTRALIZED,
-} as const;
+  // A neutralized cell: quoted as well. So is any cell with a CR or LF: csv-stringify quotes only the record
+  // delimiter (CRLF), and a lone LF or CR left bare would end the record for every reader.
+  quoted_match: [NEUTRALIZED, /[\r\n]/],
+};
 
 /** RFC 4180 CSV of `rows` under a header row of `columns`, every cell neutralized. */
 export function toCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
