@@ -6,6 +6,8 @@ import { ADMIN, ALL_ROLES, STAFF, type Access, type Role } from '../auth/roles.t
  */
 export interface AccessEntry {
   access: Access;
+  /** Whoever may not call the route gets 404, as for a route that does not exist (the address book). */
+  hidden?: true;
 }
 
 const CARRIER_AND_STAFF: readonly Role[] = ['admin', 'operator', 'carrier'];
@@ -49,14 +51,23 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   // of a bank at its kiosk with their staff sign-in; never carriers or recipients.
   'POST /api/v1/banks/:bankId/lockers/:number/open': { access: STAFF },
 
+  // The address book: contacts and departments. Hidden: without the permission, 404 (its existence not revealed).
+  'GET /api/v1/contacts': { access: STAFF, hidden: true },
+  'POST /api/v1/contacts': { access: STAFF, hidden: true },
+  'GET /api/v1/contacts/export': { access: STAFF, hidden: true },
+  'GET /api/v1/contacts/template': { access: STAFF, hidden: true },
+  'POST /api/v1/contacts/import': { access: STAFF, hidden: true },
+  'GET /api/v1/contacts/:contactId': { access: STAFF, hidden: true },
+  'PATCH /api/v1/contacts/:contactId': { access: STAFF, hidden: true },
+  'DELETE /api/v1/contacts/:contactId': { access: STAFF, hidden: true },
+  'POST /api/v1/contacts/:contactId/erase': { access: ADMIN, hidden: true },
+  'GET /api/v1/departments': { access: STAFF, hidden: true },
+  'POST /api/v1/departments': { access: STAFF, hidden: true },
+  'GET /api/v1/departments/:departmentId': { access: STAFF, hidden: true },
+  'PATCH /api/v1/departments/:departmentId': { access: STAFF, hidden: true },
+  'DELETE /api/v1/departments/:departmentId': { access: STAFF, hidden: true },
+
   // People.
-  'GET /api/v1/contacts': { access: STAFF },
-  'POST /api/v1/contacts': { access: STAFF },
-  'GET /api/v1/contacts/:contactId': { access: STAFF },
-  'PATCH /api/v1/contacts/:contactId': { access: STAFF },
-  'POST /api/v1/contacts/:contactId/erase': { access: ADMIN },
-  'GET /api/v1/departments': { access: STAFF },
-  'POST /api/v1/departments': { access: STAFF },
   'GET /api/v1/carriers': { access: STAFF },
   'POST /api/v1/carriers': { access: ADMIN },
   'POST /api/v1/carriers/:carrierId/codes': { access: STAFF },

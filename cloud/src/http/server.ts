@@ -16,6 +16,8 @@ import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { departmentRoutes } from './routes/departments.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
@@ -134,6 +136,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     const principal = await deps.auth.authenticate(token);
     if (!principal) throw new ApiError('UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     if (!entry.access.includes(principal.role)) {
+      // A hidden route does not reveal that it exists to whoever may not call it: the not-found handler's answer.
+      if (entry.hidden) throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
       throw new ApiError('FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
     }
     req.principal = principal;
@@ -162,6 +166,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(contactRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });

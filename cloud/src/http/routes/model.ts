@@ -7,8 +7,6 @@ import {
   createBankInput,
   createCarrierInput,
   createColumnInput,
-  createContactInput,
-  createDepartmentInput,
   createDivisionInput,
   createEnterpriseInput,
   createLocationInput,
@@ -18,10 +16,9 @@ import {
   setHistoryRetentionInput,
   setServiceStateInput,
   updateBankInput,
-  updateContactInput,
 } from '../../domain/model.ts';
 import { Replies } from '../schemas.ts';
-import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams } from './common.ts';
+import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, LockerParams } from './common.ts';
 
 /** Carriers see which lockers are free and their sizes, not what is inside whose locker. */
 function forRole(req: FastifyRequest, v: LockerView): LockerView {
@@ -30,7 +27,7 @@ function forRole(req: FastifyRequest, v: LockerView): LockerView {
   return rest;
 }
 
-/** Routes of the physical model (enterprise to lockers) and of the people (contacts, departments, carriers). */
+/** Routes of the physical model (enterprise to lockers) and of carriers (contacts and departments: contacts.ts, departments.ts). */
 export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   // ------------------------------------------------------------------------------------------ organisation
   app.get('/enterprises', { schema: { tags: ['model'], summary: 'List enterprises', response: ok(Replies.enterprises) } }, async () => ({
@@ -134,40 +131,6 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   );
 
   // ------------------------------------------------------------------------------------------ people
-  app.get('/contacts', { schema: { tags: ['people'], summary: 'List recipients / contacts', response: ok(Replies.contacts) } }, async () => ({
-    contacts: await service.listContacts(),
-  }));
-  app.post('/contacts', { schema: { tags: ['people'], summary: 'Create a contact', body: createContactInput, response: created(Replies.contact) } }, async (req, reply) =>
-    reply.code(201).send({ contact: await service.createContact(req.body, actorOf(req)) }),
-  );
-  app.get('/contacts/:contactId', { schema: { tags: ['people'], summary: 'One contact', params: ContactParams, response: ok(Replies.contact) } }, async (req) => ({
-    contact: await service.getContact(req.params.contactId),
-  }));
-  app.patch(
-    '/contacts/:contactId',
-    { schema: { tags: ['people'], summary: 'Change a contact', params: ContactParams, body: updateContactInput, response: ok(Replies.contact) } },
-    async (req) => ({ contact: await service.updateContact(req.params.contactId, req.body, actorOf(req)) }),
-  );
-  app.post(
-    '/contacts/:contactId/erase',
-    {
-      schema: {
-        tags: ['people'],
-        summary: "Erase a person's personal data: name and contact details replaced, their links in history replaced by a new id, the events kept; recorded in the activity",
-        params: ContactParams,
-        response: ok(Replies.erasure),
-      },
-    },
-    async (req) => ({ erasure: await service.erasePerson(req.params.contactId, actorOf(req)) }),
-  );
-
-  app.get('/departments', { schema: { tags: ['people'], summary: 'List departments', response: ok(Replies.departments) } }, async () => ({
-    departments: await service.listDepartments(),
-  }));
-  app.post('/departments', { schema: { tags: ['people'], summary: 'Create a department', body: createDepartmentInput, response: created(Replies.department) } }, async (req, reply) =>
-    reply.code(201).send({ department: await service.createDepartment(req.body, actorOf(req)) }),
-  );
-
   app.get('/carriers', { schema: { tags: ['people'], summary: 'List carriers', response: ok(Replies.carriers) } }, async () => ({
     carriers: await service.listCarriers(),
   }));
