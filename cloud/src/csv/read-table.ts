@@ -59,13 +59,19 @@ export interface TableRow<T> {
 
 export type TableResult<T> =
   | {
+      ok: false;
+      problems: RowProblem[];
+      /** The rows without a problem of their own, for checks of the import's own (each bad row is reported at once). */
+      rows: TableRow<T>[];
+    }
+  | {
       ok: true;
       rows: TableRow<T>[];
       delimiter: Delimiter;
       /** The header's columns: known ones by their canonical name, then extra ones as spelled. */
       columns: string[];
       extraColumns: string[];
-    } | { ok: false; problems: RowProblem[] };
+    };
 
 /** A file over the import's byte limit: refused before parsing. */
 export class TableTooLarge extends Error {
@@ -97,27 +103,27 @@ export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string): Ta
       // The decoder drops a leading BOM.
       text = new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
-      return { ok: false, problems: [{ line: 1, problem: 'the file is not UTF-8 text' }] };
+      return { ok: false, problems: [{ line: 1, problem: 'the file is not UTF-8 text' }], rows: [] };
     }
   }
   const spans = recordSpans(text);
   if (spans.unclosedQuoteLine !== undefined)
-    return { ok: false, problems: [{ line: spans.unclosedQuoteLine, problem: 'a quoted field opened in this record is never closed' }] };
+    return { ok: false, problems: [{ line: spans.unclosedQuoteLine, problem: 'a quoted field opened in this record is never closed' }], rows: [] };
   const delimiter = detectDelimiter(spans.headerText);
   let records: string[][];
   try {
     records = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, skip_empty_lines: false }) as string[][];
   } catch (err) {
     const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1;
-    return { ok: false, problems: [{ line, problem: `not valid CSV: ${(err as Error).message}` }] };
+    return { ok: false, problems: [{ line, problem: `not valid CSV: ${(err as Error).message}` }], rows: [] };
   }
   // The span scanner and csv-parse split records by the same rule; should they ever disagree, line numbers would lie.
   if (records.length !== spans.startLines.length) throw new Error(`CSV reader: ${records.length} records parsed but ${spans.startLines.length} found`);
   const lines = spans.startLines;
   const first = records.findIndex((r) => !isBlank(r));
-  if (first < 0) return { ok: false, problems: [{ line: 1, problem: 'the file is empty: a header row is expected' }] };
+  if (first < 0) return { ok: false, problems: [{ line: 1, problem: 'the file is empty: a header row is expected' }], rows: [] };
   const header = matchHeader(spec, records[first]!, lines[first]!);
-  if (!header.ok) return { ok: false, problems: header.problems };
+  if (!header.ok) return { ok: false, problems: header.problems, rows: [] };
   const problems: RowProblem[] = [];
   const rows: TableRow<T>[] = [];
   const seen = (spec.unique ?? []).map(() => new Map<string, number>());
@@ -127,9 +133,9 @@ export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string): Ta
     const line = lines[i]!;
     const rowProblems = readRow(spec, header.columns, rec, line, seen);
     if (rowProblems.problems.length > 0) problems.push(...rowProblems.problems);
-    else if (problems.length === 0) rows.push({ line, value: rowProblems.value as T });
+    else rows.push({ line, value: rowProblems.value as T });
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems, rows };
   const named = header.columns.filter((c): c is HeaderColumn => c !== undefined);
   return { ok: true, rows, delimiter, columns: named.filter((c) => !c.extra).map((c) => c.name), extraColumns: named.filter((c) => c.extra).map((c) => c.name) };
 }

@@ -132,11 +132,12 @@ export class ContactCsv {
   /** Reads, checks and (when every row is good) writes an import. Throws TableTooLarge over the byte limit. */
   async import(input: Uint8Array | string, mode: ImportMode, actor: Actor, view: AddressBookView = EVERYTHING): Promise<ContactImportResult> {
     const table = readTable(CONTACTS_TABLE, input);
-    if (!table.ok) return { ok: false, problems: table.problems };
     // The columns the file has: a column left out keeps the contacts' values.
-    const header = new Set(table.columns);
+    const header = new Set(table.ok ? table.columns : []);
+    const extraColumns = table.ok ? table.extraColumns : [];
     const has = (col: string): boolean => header.has(col);
-    const problems: RowProblem[] = [];
+    // Rows good on their own are checked against the store even when others are bad: the report names every bad row.
+    const problems: RowProblem[] = table.ok ? [] : [...table.problems];
     const now = this.core.now();
     const depts = new Map<string, Department>();
     const deptOf = (id: string): Department | undefined => depts.get(id) ?? this.core.store.get('departments', id);
@@ -177,7 +178,7 @@ export class ContactCsv {
       set('Private', 'private', row.Private);
       set('BadgeID', 'badgeId', row.BadgeID);
       // Custom fields: a file with custom columns sets them all (an empty cell clears one); one without keeps them.
-      if (table.extraColumns.length > 0) fields.custom = Object.keys(row.extra).length > 0 ? row.extra : undefined;
+      if (extraColumns.length > 0) fields.custom = Object.keys(row.extra).length > 0 ? row.extra : undefined;
       const base: Contact = old ?? { id: this.core.random.id('c'), firstName: '', lastName: '', needsAccessible: false, notifications: 'email', language: 'en', private: false, createdAt: now };
       const next = clean({ ...base, ...fields, ...(old ? { updatedAt: now } : {}) } as Contact);
       named.add(next.id);
@@ -199,7 +200,8 @@ export class ContactCsv {
         }
       }
     }
-    if (problems.length > 0) return { ok: false, problems };
+    if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
+    if (!table.ok) return { ok: false, problems: table.problems };
     const kept: { id: string; personnelId?: string; reason: string }[] = [];
     const dels: { c: 'contacts'; key: string }[] = [];
     if (mode === 'replace') {

@@ -162,5 +162,14 @@ export function clean(c: Contact): Contact {
 export function changedFields(old: Contact, next: Contact): string[] {
   const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
   keys.delete('updatedAt');
-  return [...keys].filter((k) => JSON.stringify(old[k as keyof Contact]) !== JSON.stringify(next[k as keyof Contact])).sort();
+  return [...keys].filter((k) => canonical(old[k as keyof Contact]) !== canonical(next[k as keyof Contact])).sort();
+}
+
+/** JSON with object keys in order: custom fields read from a file in another column order are the same fields. */
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return JSON.stringify(v) ?? 'undefined';
+  return `{${Object.entries(v as Record<string, unknown>)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+    .join(',')}}`;
 }
