@@ -44,7 +44,8 @@ export interface SeededDemo {
 export async function seedDemo(service: LockerService): Promise<SeededDemo> {
   const banks = await service.listBanks();
   if (!banks.some((b) => b.id === BANK_ID)) {
-    const ent = await service.createEnterprise({ id: 'demo-ent', name: 'Demo Enterprise' }, ACTOR);
+    // The configured admin joined the cloud's first enterprise when the cloud started: the demo fills that one.
+    const ent = (await service.listEnterprises())[0] ?? (await service.createEnterprise({ id: 'demo-ent', name: 'Demo Enterprise' }, ACTOR));
     const div = await service.createDivision({ id: 'demo-div', enterpriseId: ent.id, name: 'Headquarters' }, ACTOR);
     const loc = await service.createLocation({ id: 'demo-loc', divisionId: div.id, name: 'Mailroom, ground floor' }, ACTOR);
     await service.createBank({ id: BANK_ID, locationId: loc.id, name: 'Mailroom bank' }, ACTOR);
@@ -61,9 +62,9 @@ export async function seedDemo(service: LockerService): Promise<SeededDemo> {
       });
       await service.createLockers(lockers, ACTOR);
     }
-    await service.createContact({ id: 'alice', name: 'Alice Martin', email: 'alice@example.com', personnelId: 'E1001' }, ACTOR);
-    await service.createContact({ id: 'bob', name: 'Bob Nguyen', email: 'bob@example.com', personnelId: 'E1002', needsAccessible: true }, ACTOR);
-    await service.createCarrier({ id: 'demo-carrier', name: 'Demo Parcel Co.' }, ACTOR);
+    await service.createContact({ enterpriseId: ent.id, id: 'alice', name: 'Alice Martin', email: 'alice@example.com', personnelId: 'E1001' }, ACTOR);
+    await service.createContact({ enterpriseId: ent.id, id: 'bob', name: 'Bob Nguyen', email: 'bob@example.com', personnelId: 'E1002', needsAccessible: true }, ACTOR);
+    await service.createCarrier({ enterpriseId: ent.id, id: 'demo-carrier', name: 'Demo Parcel Co.' }, ACTOR);
   }
   const lockerCount = (await service.listLockers(BANK_ID)).length;
   return {

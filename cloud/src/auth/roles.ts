@@ -1,10 +1,17 @@
-import { ROLES, roleSchema, type Role } from '../domain/model.ts';
+import type { Permission } from '../domain/model.ts';
+import type { Principal } from './service.ts';
 
-export { ROLES, roleSchema as RoleSchema, type Role };
+/**
+ * Who may call a route: `public` (no token), `signed-in` (any valid token; the handler narrows), `platform` (the
+ * operators of the cloud itself: enterprises and whole-folder backups), one permission, or a list of which any one
+ * will do.
+ */
+export type Access = Permission | readonly Permission[] | 'public' | 'signed-in' | 'platform';
 
-/** Who may call a route: a list of roles, or `public` for the few routes reachable without a token. */
-export type Access = readonly Role[] | 'public';
-
-export const ALL_ROLES: readonly Role[] = ROLES;
-export const STAFF: readonly Role[] = ['admin', 'operator'];
-export const ADMIN: readonly Role[] = ['admin'];
+/** Whether a signed-in principal passes a route's access rule. */
+export function allows(p: Principal, access: Exclude<Access, 'public'>): boolean {
+  if (access === 'signed-in') return true;
+  if (access === 'platform') return p.platformAdmin;
+  if (typeof access === 'string') return p.permissions.has(access);
+  return access.some((a) => p.permissions.has(a));
+}

@@ -8,7 +8,7 @@ import {
   type PasswordHash,
   type ScryptParams,
 } from './passwords.ts';
-import type { Role } from './roles.ts';
+import { ENTERPRISE_LEVEL, type AccessLevel, type Permission } from '../domain/model.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import {
   newUserId,
@@ -22,7 +22,7 @@ import {
 } from './users.ts';
 import { CloudError } from '../errors.ts';
 
-export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'UNAUTHORIZED' | 'USER_EXISTS' | 'NOT_FOUND' | 'LAST_ADMIN';
+export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'UNAUTHORIZED' | 'USER_EXISTS' | 'NOT_FOUND' | 'LAST_ADMIN' | 'ENTERPRISE_REQUIRED';
 
 export class AuthError extends CloudError<AuthErrorCode> {
   override name = 'AuthError';
@@ -37,11 +37,16 @@ export class AuthError extends CloudError<AuthErrorCode> {
   }
 }
 
-/** Who made a request, once its token checked out. */
+/** Who made a request, once its token checked out: their enterprise, what they may do, and where. */
 export interface Principal {
   userId: string;
   username: string;
-  role: Role;
+  /** The id of the user's role (a predefined role's word or an enterprise's role id). */
+  role: string;
+  enterpriseId: string;
+  accessLevel: AccessLevel;
+  permissions: ReadonlySet<Permission>;
+  platformAdmin: boolean;
   contactId?: string | undefined;
   carrierId?: string | undefined;
 }
@@ -79,6 +84,7 @@ export class AuthService {
     if (await this.#o.repo.findUserByName(input.username)) {
       throw new AuthError('USER_EXISTS', `user ${JSON.stringify(input.username)} already exists`, 'username');
     }
+    if (!(await this.#o.repo.findRole(input.enterpriseId, input.role))) throw new AuthError('NOT_FOUND', `role ${JSON.stringify(input.role)} not found`, 'role');
     const passwordHash = encodePasswordHash(await hashPassword(input.password, this.#o.scrypt));
     // Checked again after the (slow) hash: two concurrent creations of one name must not both land.
     if (await this.#o.repo.findUserByName(input.username)) {
@@ -86,8 +92,11 @@ export class AuthService {
     }
     const user: UserRecord = {
       id: newUserId(),
+      enterpriseId: input.enterpriseId,
       username: input.username,
       role: input.role,
+      accessLevel: input.accessLevel ?? ENTERPRISE_LEVEL,
+      ...(input.platformAdmin ? { platformAdmin: true } : {}),
       ...(input.contactId ? { contactId: input.contactId } : {}),
       ...(input.carrierId ? { carrierId: input.carrierId } : {}),
       disabled: false,
@@ -104,8 +113,10 @@ export class AuthService {
     if (!user) throw new AuthError('NOT_FOUND', `user ${JSON.stringify(id)} not found`, 'userId');
     const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true;
     if (user.role === 'admin' && demotes) await this.#keepOneAdmin(id);
+    if (patch.role !== undefined && !(await this.#o.repo.findRole(user.enterpriseId, patch.role))) throw new AuthError('NOT_FOUND', `role ${JSON.stringify(patch.role)} not found`, 'role');
     const next: UserRecord = { ...user };
     if (patch.role !== undefined) next.role = patch.role;
+    if (patch.accessLevel !== undefined) next.accessLevel = patch.accessLevel;
     if (patch.disabled !== undefined) next.disabled = patch.disabled;
     if (patch.contactId !== undefined) {
       if (patch.contactId === null) delete next.contactId;
@@ -117,8 +128,8 @@ export class AuthService {
     }
     if (patch.password !== undefined) next.passwordHash = encodePasswordHash(await hashPassword(patch.password, this.#o.scrypt));
     await this.#o.repo.putUser(next);
-    // A new password, a new role or a disabled account ends every open session of that user.
-    if (patch.password !== undefined || patch.role !== undefined || patch.disabled === true) {
+    // A new password, a new role or access level, or a disabled account ends every open session of that user.
+    if (patch.password !== undefined || patch.role !== undefined || patch.accessLevel !== undefined || patch.disabled === true) {
       await this.#o.tokens.prune(this.#o.now(), id);
     }
     return publicUser(next);
@@ -133,8 +144,9 @@ export class AuthService {
   }
 
   async #keepOneAdmin(exceptId: string): Promise<void> {
-    const admins = (await this.#o.repo.listUsers()).filter((u) => u.role === 'admin' && !u.disabled && u.id !== exceptId);
-    if (admins.length === 0) throw new AuthError('LAST_ADMIN', 'the last active admin cannot be removed or demoted');
+    const leaving = await this.#o.repo.getUser(exceptId);
+    const admins = (await this.#o.repo.listUsers()).filter((u) => u.enterpriseId === leaving?.enterpriseId && u.role === 'admin' && !u.disabled && u.id !== exceptId);
+    if (admins.length === 0) throw new AuthError('LAST_ADMIN', "the enterprise's last active administrator cannot be removed or demoted");
   }
 
   async getUser(id: string): Promise<PublicUser> {
@@ -143,8 +155,12 @@ export class AuthService {
     return publicUser(user);
   }
 
-  async listUsers(): Promise<PublicUser[]> {
-    return (await this.#o.repo.listUsers()).map(publicUser).sort((a, b) => a.username.localeCompare(b.username));
+  /** The users of one enterprise, or of every enterprise when none is given. */
+  async listUsers(enterpriseId?: string): Promise<PublicUser[]> {
+    return (await this.#o.repo.listUsers())
+      .filter((u) => enterpriseId === undefined || u.enterpriseId === enterpriseId)
+      .map(publicUser)
+      .sort((a, b) => a.username.localeCompare(b.username));
   }
 
   async findUserByName(name: string): Promise<PublicUser | undefined> {
@@ -194,6 +210,18 @@ export class AuthService {
     if (!rec || rec.expiresAt <= this.#o.now()) return undefined;
     const user = await this.#o.repo.getUser(rec.userId);
     if (!user || user.disabled) return undefined;
-    return { userId: user.id, username: user.username, role: user.role, contactId: user.contactId, carrierId: user.carrierId };
+    // Read at every request: a role's permissions changed by an administrator apply to the next call.
+    const role = await this.#o.repo.findRole(user.enterpriseId, user.role);
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      enterpriseId: user.enterpriseId,
+      accessLevel: user.accessLevel,
+      permissions: new Set(role?.permissions ?? []),
+      platformAdmin: user.platformAdmin === true,
+      contactId: user.contactId,
+      carrierId: user.carrierId,
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { predefinedRole, type RoleRecord } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import type { UserRecord, UserRepo } from './users.ts';
 
@@ -15,6 +16,10 @@ export class StoreUserRepo implements UserRepo {
   }
   async listUsers(): Promise<UserRecord[]> {
     return this.store.list('users');
+  }
+  async findRole(enterpriseId: string, roleId: string): Promise<RoleRecord | undefined> {
+    const r = predefinedRole(roleId) ?? this.store.get('roles', roleId);
+    return r && (r.enterpriseId === undefined || r.enterpriseId === enterpriseId) ? r : undefined;
   }
   async putUser(user: UserRecord): Promise<void> {
     await this.store.commit({ put: [{ c: 'users', key: user.id, value: user }] });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { entityIdSchema, type User } from '../domain/model.ts';
-import { RoleSchema } from './roles.ts';
+import { accessLevelSchema, entityIdSchema, predefinedRole, roleIdSchema, type RoleRecord, type User } from '../domain/model.ts';
 
 export const UserNameSchema = z
   .string()
@@ -17,8 +16,11 @@ export type UserRecord = User;
 /** What the API shows of a user. */
 export const PublicUserSchema = z.object({
   id: z.string(),
+  enterpriseId: z.string(),
   username: z.string(),
-  role: RoleSchema,
+  role: z.string(),
+  accessLevel: accessLevelSchema,
+  platformAdmin: z.boolean().optional(),
   contactId: z.string().optional(),
   carrierId: z.string().optional(),
   disabled: z.boolean(),
@@ -34,18 +36,22 @@ export interface TokenRecord {
   expiresAt: number;
 }
 
-export const CreateUserInputSchema = z.strictObject({
+/** A new user as the API takes it; the enterprise is the caller's (set by the handler, not the body). */
+export const CreateUserBodySchema = z.strictObject({
   username: UserNameSchema,
   password: PasswordSchema,
-  role: RoleSchema,
+  role: roleIdSchema,
+  accessLevel: accessLevelSchema.optional(),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
 });
+export const CreateUserInputSchema = CreateUserBodySchema.extend({ enterpriseId: entityIdSchema, platformAdmin: z.boolean().optional() });
 export type CreateUserInput = z.infer<typeof CreateUserInputSchema>;
 
 export const UpdateUserInputSchema = z.strictObject({
   password: PasswordSchema.optional(),
-  role: RoleSchema.optional(),
+  role: roleIdSchema.optional(),
+  accessLevel: accessLevelSchema.optional(),
   disabled: z.boolean().optional(),
   contactId: entityIdSchema.nullable().optional(),
   carrierId: entityIdSchema.nullable().optional(),
@@ -66,6 +72,8 @@ export interface UserRepo {
   getUser(id: string): Promise<UserRecord | undefined>;
   findUserByName(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
+  /** A role an enterprise's users may hold (predefined or the enterprise's own), or undefined. */
+  findRole(enterpriseId: string, roleId: string): Promise<RoleRecord | undefined>;
   /** Resolves once the write is durable. */
   putUser(user: UserRecord): Promise<void>;
   deleteUser(id: string): Promise<void>;
@@ -85,6 +93,11 @@ export interface TokenRepo {
 
 export class MemoryUserRepo implements UserRepo {
   readonly users = new Map<string, UserRecord>();
+  readonly roles = new Map<string, RoleRecord>();
+  async findRole(enterpriseId: string, roleId: string) {
+    const r = predefinedRole(roleId) ?? this.roles.get(roleId);
+    return r && (r.enterpriseId === undefined || r.enterpriseId === enterpriseId) ? r : undefined;
+  }
   async getUser(id: string) {
     return this.users.get(id);
   }

@@ -8,6 +8,8 @@ import { DurableStore } from '../store/durable.ts';
 import { makeAuth, runtimePaths as dataPaths } from '../runtime/cloud-runtime.ts';
 import { configFromFlags, type CommonOptions } from './serve.ts';
 import { CliError } from './errors.ts';
+import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
+import { LockerService } from '../domain/service.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -19,12 +21,14 @@ async function readStdin(): Promise<string> {
 export function registerInitAdmin(program: Command): void {
   program
     .command('init-admin')
-    .description('create the first admin user (the service must not be running on the same data folder)')
+    .description('create an administrator who may also create enterprises and take backups (the service must not be running on the same data folder)')
     .requiredOption('-u, --user <name>', 'user name of the admin')
     .option('-c, --config <file>', 'YAML or JSON configuration file')
     .option('-d, --data <dir>', 'data folder')
     .option('--password-stdin', 'read the password from stdin (default when stdin is not a terminal)')
-    .action(async (opts: CommonOptions & { user: string; passwordStdin?: boolean }) => {
+    .option('--enterprise-id <id>', 'the enterprise the admin joins (needed when the folder has several)')
+    .option('--enterprise-name <name>', 'the name of the enterprise made when the folder has none yet', 'Portier')
+    .action(async (opts: CommonOptions & { user: string; passwordStdin?: boolean; enterpriseId?: string; enterpriseName: string }) => {
       const name = UserNameSchema.safeParse(opts.user);
       if (!name.success) throw new CliError('USAGE', `--user: ${name.error.issues[0]?.message ?? 'invalid'}`);
       const config = configFromFlags(opts);
@@ -48,7 +52,12 @@ export function registerInitAdmin(program: Command): void {
         const tokens = await FileTokenRepo.open(paths.tokens, Date.now());
         const auth = makeAuth(config, store, tokens, logger);
         if (await auth.findUserByName(name.data)) throw new CliError('FAILED', `user ${JSON.stringify(name.data)} already exists`);
-        const user = await auth.createUser({ username: name.data, password, role: 'admin' });
+        const service = new LockerService({ store, logger });
+        const enterpriseId = await enterpriseForFirstAdmin(service, { enterpriseId: opts.enterpriseId, name: opts.enterpriseName, requireChoice: true }).catch((err: unknown) => {
+          throw new CliError('FAILED', (err as Error).message);
+        });
+        // The first admin of a folder is also an operator of the cloud itself: new enterprises, backups.
+        const user = await auth.createUser({ username: name.data, password, role: 'admin', enterpriseId, platformAdmin: true });
         process.stdout.write(`created admin ${user.username} (${user.id})\n`);
         // Shown this once; only its scrypt hash is stored.
         if (generated) process.stdout.write(`password: ${password}\n`);

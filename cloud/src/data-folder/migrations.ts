@@ -11,6 +11,8 @@
  *
  * Format 1 is the first: the folders of the releases before `portier-data.json`.
  */
+import { upgradeStore } from './store-upgrades.ts';
+
 export interface Migration {
   from: number;
   to: number;
@@ -19,4 +21,13 @@ export interface Migration {
   run(dir: string): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [];
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    to: 2,
+    describe: 'people, carriers and users belong to an enterprise; users get an access level',
+    run: async (dir) => {
+      await upgradeStore(dir);
+    },
+  },
+];

@@ -15,7 +15,7 @@ import { DEFAULT_CODE_HASH_N } from './codes.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { DomainEvents } from './events.ts';
 import { KeyedMutex } from './mutex.ts';
-import { entityIdSchema, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type RecipientRef, type Reservation } from './model.ts';
+import { entityIdSchema, predefinedRole, type AccessLevel, type AuditChange, type AuditTarget, type RoleRecord, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type RecipientRef, type Reservation } from './model.ts';
 
 /** Randomness the service uses; tests pass a seeded one. */
 export interface RandomSource {
@@ -67,7 +67,9 @@ export interface RecipientInfo {
 /** Lock key of every carrier code and staff credential: two issues of the same code must not both pass the check. */
 export const CREDENTIALS_LOCK = '#carrier-codes';
 
-type NamedCollection = 'enterprises' | 'divisions' | 'locations' | 'contacts' | 'departments' | 'carriers' | 'users';
+type NamedCollection = 'enterprises' | 'divisions' | 'locations' | 'contacts' | 'departments' | 'carriers' | 'users' | 'roles';
+/** The collections whose records name their enterprise. */
+type TenantCollection = 'divisions' | 'contacts' | 'departments' | 'carriers' | 'users' | 'roles';
 
 export class DomainCore {
   readonly store: Store;
@@ -94,7 +96,7 @@ export class DomainCore {
     this.vault = opts.vault ?? CodeVault.ephemeral();
     this.pickupCodeDigits = opts.pickupCodeDigits ?? 6;
     this.banks = new BankIndexes(this.store);
-    this.contacts = new ContactIndex(this.store);
+    this.contacts = new ContactIndex(this.store, (c) => c.enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ writing
@@ -159,6 +161,14 @@ export class DomainCore {
     return { id: this.random.id('a'), at: this.now(), type, actor, ...stripUndefined(fields) };
   }
 
+  /**
+   * The activity entry of an administrative change: who, in which enterprise (and bank, when the change is about
+   * one), on what object, and what changed (see audit.ts `auditChanges`).
+   */
+  audit(actor: Actor, enterpriseId: string, target: { kind: AuditTarget; id: string }, detail: string, changes: AuditChange[], bankId?: string): ActivityEntry {
+    return this.activity('admin-change', actor, { enterpriseId, target, detail, ...(changes.length > 0 ? { changes } : {}), ...(bankId !== undefined ? { bankId } : {}) });
+  }
+
   // ------------------------------------------------------------------------------------------ lookups
 
   newId(c: NamedCollection | 'banks' | 'columns', id: string | undefined, prefix: string): string {
@@ -174,6 +184,31 @@ export class DomainCore {
     return v;
   }
 
+  /** As `must`, and the record must belong to `enterpriseId`: another enterprise's records do not exist for it. */
+  mustIn<C extends TenantCollection>(enterpriseId: string, c: C, id: string, what: string, field: string): LiveCollections[C] {
+    const v = this.must(c, id, what, field);
+    if (v.enterpriseId !== enterpriseId) throw notFound(what, id, field);
+    return v;
+  }
+
+  /** The enterprise a division, location or bank belongs to (undefined when the chain is broken). */
+  enterpriseOf(kind: 'division' | 'location' | 'bank', id: string): string | undefined {
+    const locationId = kind === 'bank' ? this.store.get('banks', id)?.locationId : kind === 'location' ? id : undefined;
+    const divisionId = kind === 'division' ? id : locationId !== undefined ? this.store.get('locations', locationId)?.divisionId : undefined;
+    return divisionId !== undefined ? this.store.get('divisions', divisionId)?.enterpriseId : undefined;
+  }
+
+  /** A role an enterprise's users may hold: a predefined one or one of its own. */
+  mustRole(enterpriseId: string, roleId: string, field = 'role'): RoleRecord {
+    return predefinedRole(roleId) ?? this.mustIn(enterpriseId, 'roles', roleId, 'role', field);
+  }
+
+  /** An access level inside `enterpriseId`: its division or location must be the enterprise's. */
+  mustAccessLevel(enterpriseId: string, level: AccessLevel, field = 'accessLevel.id'): void {
+    if (level.kind === 'enterprise') return;
+    if (this.enterpriseOf(level.kind, level.id) !== enterpriseId) throw notFound(level.kind, level.id, field);
+  }
+
   mustBank(id: string, field = 'bankId'): Bank {
     const b = typeof id === 'string' ? this.store.get('banks', id) : undefined;
     if (!b) throw notFound('bank', id, field);
@@ -187,20 +222,22 @@ export class DomainCore {
     throw notFound('reservation', id, field);
   }
 
-  mustRecipient(ref: RecipientRef, field: string): RecipientInfo {
+  /** A recipient of a reservation or a locker's dedication at `bankId`: a contact or department of the bank's enterprise. */
+  mustRecipient(bankId: string, ref: RecipientRef, field: string): RecipientInfo {
+    const enterpriseId = this.enterpriseOf('bank', bankId) ?? '';
     if (ref.type === 'department') {
-      this.must('departments', ref.id, 'department', field);
+      this.mustIn(enterpriseId, 'departments', ref.id, 'department', field);
       return { ref, needsAccessible: false, owners: [ref] };
     }
-    const c = this.must('contacts', ref.id, 'contact', field);
+    const c = this.mustIn(enterpriseId, 'contacts', ref.id, 'contact', field);
     const owners: RecipientRef[] = [ref];
     for (const d of this.store.list('departments')) if (d.id === c.departmentId || d.memberIds.includes(c.id)) owners.push({ type: 'department', id: d.id });
     return { ref, needsAccessible: c.needsAccessible, owners };
   }
 
-  mustParty(p: Party, field: string): void {
-    if (p.type === 'carrier') this.must('carriers', p.id, 'carrier', field);
-    else this.mustRecipient({ type: p.type, id: p.id }, field);
+  mustParty(bankId: string, p: Party, field: string): void {
+    if (p.type === 'carrier') this.mustIn(this.enterpriseOf('bank', bankId) ?? '', 'carriers', p.id, 'carrier', field);
+    else this.mustRecipient(bankId, { type: p.type, id: p.id }, field);
   }
 
   reachOf(bank: Bank): ReachLimits {

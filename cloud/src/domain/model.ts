@@ -9,6 +9,7 @@
 export * from './model/common.ts';
 export * from './model/organisation.ts';
 export * from './model/people.ts';
+export * from './model/roles.ts';
 export * from './model/credentials.ts';
 export * from './model/reservations.ts';
 export * from './model/activity.ts';

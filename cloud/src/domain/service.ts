@@ -59,7 +59,8 @@ import { OrganisationUseCases, type BankConfigCheck } from './use-cases/organisa
 import { PeopleUseCases } from './use-cases/people.ts';
 import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-cases/reservation-endings.ts';
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
-import { ViewUseCases, type LockerView } from './use-cases/views.ts';
+import { RoleUseCases } from './use-cases/roles.ts';
+import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 import { AddressBook } from './use-cases/address-book.ts';
 
@@ -70,7 +71,7 @@ export { publicCarrierCode, publicStaffCredential, type IssuedCarrierCode, type 
 export type { BankConfigCheck } from './use-cases/organisation.ts';
 export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings.ts';
 export { KIOSK_UNASSIGNED_DEPARTMENT, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
-export type { ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
+export type { ActivityWithin, ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
 export { ERASED_NAME, type ErasureResult } from './use-cases/history.ts';
 
 export class LockerService extends EventEmitter<DomainEvents> {
@@ -87,6 +88,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   private readonly history: HistoryUseCases;
   /** Contacts, departments and their CSV (the HTTP address-book routes call it directly). */
   readonly addressBook: AddressBook;
+  /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
+  readonly roles: RoleUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -103,6 +106,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.views = new ViewUseCases(core);
     this.history = new HistoryUseCases(core);
     this.addressBook = new AddressBook(core);
+    this.roles = new RoleUseCases(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -191,24 +195,24 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.addressBook.contacts.get(id);
   }
 
-  listContacts(): Promise<Contact[]> {
-    return Promise.resolve(this.addressBook.contacts.list());
+  listContacts(enterpriseId?: string): Promise<Contact[]> {
+    return Promise.resolve(this.addressBook.contacts.list().filter((c) => enterpriseId === undefined || c.enterpriseId === enterpriseId));
   }
 
   createDepartment(input: CreateDepartmentInput, actor: Actor): Promise<Department> {
     return this.addressBook.departments.create(input, actor);
   }
 
-  listDepartments(): Promise<Department[]> {
-    return Promise.resolve(this.addressBook.departments.list());
+  listDepartments(enterpriseId?: string): Promise<Department[]> {
+    return Promise.resolve(this.addressBook.departments.list().filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId));
   }
 
   createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {
     return this.people.createCarrier(input, actor);
   }
 
-  listCarriers(): Promise<Carrier[]> {
-    return this.people.listCarriers();
+  listCarriers(enterpriseId?: string): Promise<Carrier[]> {
+    return this.people.listCarriers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ credentials
@@ -256,8 +260,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.people.findUserByUsername(username);
   }
 
-  listUsers(): Promise<User[]> {
-    return this.people.listUsers();
+  listUsers(enterpriseId?: string): Promise<User[]> {
+    return this.people.listUsers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ reservations
@@ -323,8 +327,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.views.queryActivity(query);
   }
 
-  activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
-    return this.views.activityPage(query);
+  activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
+    return this.views.activityPage(query, within);
   }
 
   // ------------------------------------------------------------------------------------------ history administration
@@ -349,7 +353,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   /** The CSV export chunk by chunk (header first), for streaming. */
-  activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
-    return this.views.activityCsvChunks(query);
+  activityCsvChunks(query: ActivityQuery, within?: ActivityWithin): AsyncGenerator<string> {
+    return this.views.activityCsvChunks(query, within);
   }
 }

@@ -1,8 +1,9 @@
-import { ADMIN, ALL_ROLES, STAFF, type Access, type Role } from '../auth/roles.ts';
+import type { Access } from '../auth/roles.ts';
 
 /**
- * Who may call each route: the single table the auth hook reads. A route registered without an entry here makes the
- * server refuse to start, so no route can ship without a role check.
+ * Who may call each route: the single table the auth hook reads (server.ts), by permission (model/roles.ts). A route
+ * registered without an entry here makes the server refuse to start, so no route can ship without a check. Where
+ * the objects of a route lie is checked in the handler through the caller's scope (scope.ts): outside it, 404.
  */
 export interface AccessEntry {
   access: Access;
@@ -10,89 +11,93 @@ export interface AccessEntry {
   hidden?: true;
 }
 
-const CARRIER_AND_STAFF: readonly Role[] = ['admin', 'operator', 'carrier'];
-
 export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/health': { access: 'public' },
   'GET /api/v1/openapi.json': { access: 'public' },
   'POST /api/v1/auth/login': { access: 'public' },
-  'POST /api/v1/auth/logout': { access: ALL_ROLES },
-  'GET /api/v1/auth/me': { access: ALL_ROLES },
+  'POST /api/v1/auth/logout': { access: 'signed-in' },
+  'GET /api/v1/auth/me': { access: 'signed-in' },
 
-  'GET /api/v1/users': { access: ADMIN },
-  'POST /api/v1/users': { access: ADMIN },
-  'GET /api/v1/users/:userId': { access: ADMIN },
-  'PATCH /api/v1/users/:userId': { access: ADMIN },
-  'DELETE /api/v1/users/:userId': { access: ADMIN },
+  'GET /api/v1/users': { access: 'users' },
+  'POST /api/v1/users': { access: 'users' },
+  'GET /api/v1/users/:userId': { access: 'users' },
+  'PATCH /api/v1/users/:userId': { access: 'users' },
+  'DELETE /api/v1/users/:userId': { access: 'users' },
 
-  // Physical model: everyone signed in may read the sites they deliver to or collect from; only admins shape it.
-  'GET /api/v1/enterprises': { access: ALL_ROLES },
-  'POST /api/v1/enterprises': { access: ADMIN },
-  'PATCH /api/v1/enterprises/:enterpriseId/history-retention': { access: ADMIN },
-  'GET /api/v1/divisions': { access: ALL_ROLES },
-  'POST /api/v1/divisions': { access: ADMIN },
-  'GET /api/v1/locations': { access: ALL_ROLES },
-  'POST /api/v1/locations': { access: ADMIN },
-  'GET /api/v1/banks': { access: ALL_ROLES },
-  'POST /api/v1/banks': { access: ADMIN },
-  'GET /api/v1/banks/:bankId': { access: ALL_ROLES },
-  'PATCH /api/v1/banks/:bankId': { access: ADMIN },
-  'GET /api/v1/banks/:bankId/config-check': { access: STAFF },
-  'GET /api/v1/banks/:bankId/columns': { access: STAFF },
-  'POST /api/v1/columns': { access: ADMIN },
-  'POST /api/v1/lockers': { access: ADMIN },
-  'POST /api/v1/lockers/batch': { access: ADMIN },
+  'GET /api/v1/roles': { access: 'roles' },
+  'POST /api/v1/roles': { access: 'roles' },
+  'GET /api/v1/roles/:roleId': { access: 'roles' },
+  'PATCH /api/v1/roles/:roleId': { access: 'roles' },
+  'DELETE /api/v1/roles/:roleId': { access: 'roles' },
+  'GET /api/v1/permissions': { access: ['roles', 'users'] },
 
-  // Lockers with status and contents: mailroom staff, and carriers (to see free sizes).
-  'GET /api/v1/banks/:bankId/lockers': { access: CARRIER_AND_STAFF },
-  'GET /api/v1/banks/:bankId/lockers/:number': { access: CARRIER_AND_STAFF },
-  'PUT /api/v1/banks/:bankId/lockers/:number/service': { access: STAFF },
-  // A signed open-door to the locker's controller: mailroom staff (operators and admins), who already open any locker
-  // of a bank at its kiosk with their staff sign-in; never carriers or recipients.
-  'POST /api/v1/banks/:bankId/lockers/:number/open': { access: STAFF },
+  // The organisation: everyone signed in may read the sites in their scope they deliver to or collect from.
+  'GET /api/v1/enterprises': { access: 'signed-in' },
+  // A new enterprise is a new tenant: the cloud's own operators make them.
+  'POST /api/v1/enterprises': { access: 'platform' },
+  'PATCH /api/v1/enterprises/:enterpriseId/history-retention': { access: 'settings' },
+  'GET /api/v1/divisions': { access: 'signed-in' },
+  'POST /api/v1/divisions': { access: 'lockers.manage' },
+  'GET /api/v1/locations': { access: 'signed-in' },
+  'POST /api/v1/locations': { access: 'lockers.manage' },
+  'GET /api/v1/banks': { access: 'signed-in' },
+  'POST /api/v1/banks': { access: 'lockers.manage' },
+  'GET /api/v1/banks/:bankId': { access: 'signed-in' },
+  'PATCH /api/v1/banks/:bankId': { access: 'settings' },
+  'GET /api/v1/banks/:bankId/config-check': { access: ['lockers.manage', 'lockers.contents'] },
+  'GET /api/v1/banks/:bankId/columns': { access: ['lockers.manage', 'lockers.contents'] },
+  'POST /api/v1/columns': { access: 'lockers.manage' },
+  'POST /api/v1/lockers': { access: 'lockers.manage' },
+  'POST /api/v1/lockers/batch': { access: 'lockers.manage' },
 
-  // The address book: contacts and departments. Hidden: without the permission, 404 (its existence not revealed).
-  'GET /api/v1/contacts': { access: STAFF, hidden: true },
-  'POST /api/v1/contacts': { access: STAFF, hidden: true },
-  'GET /api/v1/contacts/export': { access: STAFF, hidden: true },
-  'GET /api/v1/contacts/template': { access: STAFF, hidden: true },
-  'POST /api/v1/contacts/import': { access: STAFF, hidden: true },
-  'GET /api/v1/contacts/:contactId': { access: STAFF, hidden: true },
-  'PATCH /api/v1/contacts/:contactId': { access: STAFF, hidden: true },
-  'DELETE /api/v1/contacts/:contactId': { access: STAFF, hidden: true },
-  'POST /api/v1/contacts/:contactId/erase': { access: ADMIN, hidden: true },
-  'GET /api/v1/departments': { access: STAFF, hidden: true },
-  'POST /api/v1/departments': { access: STAFF, hidden: true },
-  'GET /api/v1/departments/:departmentId': { access: STAFF, hidden: true },
-  'PATCH /api/v1/departments/:departmentId': { access: STAFF, hidden: true },
-  'DELETE /api/v1/departments/:departmentId': { access: STAFF, hidden: true },
+  // Lockers with status (and contents with 'lockers.contents'): carriers see free sizes.
+  'GET /api/v1/banks/:bankId/lockers': { access: 'lockers.view' },
+  'GET /api/v1/banks/:bankId/lockers/:number': { access: 'lockers.view' },
+  'PUT /api/v1/banks/:bankId/lockers/:number/service': { access: 'lockers.service' },
+  // A signed open-door to the locker's controller.
+  'POST /api/v1/banks/:bankId/lockers/:number/open': { access: 'lockers.open' },
 
   // People.
-  'GET /api/v1/carriers': { access: STAFF },
-  'POST /api/v1/carriers': { access: ADMIN },
-  'POST /api/v1/carriers/:carrierId/codes': { access: STAFF },
-  'GET /api/v1/carriers/:carrierId/codes': { access: STAFF },
-  'POST /api/v1/carrier-codes/:carrierCodeId/revoke': { access: STAFF },
-  // Kiosk sign-ins of staff: whoever holds one opens any locker of the bank, so only admins hand them out.
-  'GET /api/v1/staff-credentials': { access: ADMIN },
-  'POST /api/v1/staff-credentials': { access: ADMIN },
-  'DELETE /api/v1/staff-credentials/:staffCredentialId': { access: ADMIN },
+  // The address book: contacts and departments. Hidden: without the permission, 404 (its existence not revealed).
+  'GET /api/v1/contacts': { access: 'addressBook', hidden: true },
+  'POST /api/v1/contacts': { access: 'addressBook', hidden: true },
+  'GET /api/v1/contacts/export': { access: 'addressBook', hidden: true },
+  'GET /api/v1/contacts/template': { access: 'addressBook', hidden: true },
+  'POST /api/v1/contacts/import': { access: 'addressBook', hidden: true },
+  'GET /api/v1/contacts/:contactId': { access: 'addressBook', hidden: true },
+  'PATCH /api/v1/contacts/:contactId': { access: 'addressBook', hidden: true },
+  'DELETE /api/v1/contacts/:contactId': { access: 'addressBook', hidden: true },
+  'POST /api/v1/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: true },
+  'GET /api/v1/departments': { access: 'addressBook', hidden: true },
+  'POST /api/v1/departments': { access: 'addressBook', hidden: true },
+  'GET /api/v1/departments/:departmentId': { access: 'addressBook', hidden: true },
+  'PATCH /api/v1/departments/:departmentId': { access: 'addressBook', hidden: true },
+  'DELETE /api/v1/departments/:departmentId': { access: 'addressBook', hidden: true },
+  'GET /api/v1/carriers': { access: ['carriers', 'carrierCodes'] },
+  'POST /api/v1/carriers': { access: 'carriers' },
+  'POST /api/v1/carriers/:carrierId/codes': { access: 'carrierCodes' },
+  'GET /api/v1/carriers/:carrierId/codes': { access: 'carrierCodes' },
+  'POST /api/v1/carrier-codes/:carrierCodeId/revoke': { access: 'carrierCodes' },
+  // Kiosk sign-ins of staff: whoever holds one opens any locker of the bank.
+  'GET /api/v1/staff-credentials': { access: 'staffCredentials' },
+  'POST /api/v1/staff-credentials': { access: 'staffCredentials' },
+  'DELETE /api/v1/staff-credentials/:staffCredentialId': { access: 'staffCredentials' },
 
-  // Reservations and packages (finer checks in the handlers: recipients only their own, storage only).
-  'GET /api/v1/reservations': { access: ALL_ROLES },
-  'POST /api/v1/reservations': { access: ALL_ROLES },
-  'GET /api/v1/reservations/:reservationId': { access: ALL_ROLES },
-  'POST /api/v1/reservations/:reservationId/drop-off': { access: CARRIER_AND_STAFF },
-  'POST /api/v1/reservations/:reservationId/extend': { access: ALL_ROLES },
-  'POST /api/v1/reservations/:reservationId/end': { access: STAFF },
-  'POST /api/v1/reservations/:reservationId/pickup-code': { access: STAFF },
-  'POST /api/v1/pickups': { access: ALL_ROLES },
-  'POST /api/v1/expiry/run': { access: STAFF },
+  // Reservations and packages (finer checks in the handlers: without 'reservations.manage', one's own only).
+  'GET /api/v1/reservations': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
+  'POST /api/v1/reservations': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
+  'GET /api/v1/reservations/:reservationId': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
+  'POST /api/v1/reservations/:reservationId/drop-off': { access: ['reservations.manage', 'reservations.deliver'] },
+  'POST /api/v1/reservations/:reservationId/extend': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
+  'POST /api/v1/reservations/:reservationId/end': { access: 'reservations.manage' },
+  'POST /api/v1/reservations/:reservationId/pickup-code': { access: 'reservations.manage' },
+  'POST /api/v1/pickups': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
+  'POST /api/v1/expiry/run': { access: 'reservations.manage' },
 
-  'GET /api/v1/activity': { access: STAFF },
+  'GET /api/v1/activity': { access: 'reports' },
 
-  // The whole data folder, secrets as stored included: admins only.
-  'GET /api/v1/backup': { access: ADMIN },
+  // The whole data folder, every enterprise's and the secrets as stored: the cloud's own operators only.
+  'GET /api/v1/backup': { access: 'platform' },
 };
 
 export function accessKey(method: string, url: string): string {

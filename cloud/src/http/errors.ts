@@ -63,6 +63,7 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   INVALID_STATE: 409,
   USER_EXISTS: 409,
   LAST_ADMIN: 409,
+  ENTERPRISE_REQUIRED: 400,
   CONTROLLER_UNAVAILABLE: 409,
   // The HTTP layer already checked the request against the very schemas the service uses, so a VALIDATION the
   // service raises is a rule on values (a duration past the bank's maximum, a range upside down): 422.

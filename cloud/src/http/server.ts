@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { ROUTE_ACCESS, accessKey } from './access.ts';
+import { allows } from '../auth/roles.ts';
+import { roleRoutes } from './routes/roles.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -135,7 +137,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     if (!token) throw new ApiError('UNAUTHORIZED', 'missing or malformed bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     const principal = await deps.auth.authenticate(token);
     if (!principal) throw new ApiError('UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
-    if (!entry.access.includes(principal.role)) {
+    if (!allows(principal, entry.access)) {
       // A hidden route does not reveal that it exists to whoever may not call it: the not-found handler's answer.
       if (entry.hidden) throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
       throw new ApiError('FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
@@ -164,7 +166,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   z.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });
-  await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth });
+  await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
+  await app.register(roleRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(contactRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });

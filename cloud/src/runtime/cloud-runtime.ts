@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { AuthService } from '../auth/service.ts';
+import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
 import { StoreUserRepo } from '../auth/store-repo.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
@@ -225,7 +226,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
     const auth = makeAuth(config, store, tokens, logger, now);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
-      await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin' });
+      const enterpriseId = await enterpriseForFirstAdmin(service, {});
+      await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin', enterpriseId, platformAdmin: true });
       log.info({ user: config.admin.user }, 'created the configured admin');
     }
 

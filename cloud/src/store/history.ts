@@ -98,6 +98,7 @@ export async function activityPage(segments: readonly Segment<ActivityEntry>[], 
       if (q.type !== undefined && a.type !== q.type) continue;
       if (q.bankId !== undefined && a.bankId !== q.bankId) continue;
       if (q.recipientId !== undefined && a.recipientId !== q.recipientId) continue;
+      if (q.within && !isWithin(a, q.within)) continue;
       found.push({ a, n });
     }
     found.sort(order);
@@ -106,6 +107,11 @@ export async function activityPage(segments: readonly Segment<ActivityEntry>[], 
   const items = found.slice(0, limit);
   const last = items.at(-1);
   return found.length > limit && last ? { items: items.map((x) => x.a), nextCursor: `${last.a.at}.${last.n}` } : { items: items.map((x) => x.a) };
+}
+
+function isWithin(a: ActivityEntry, w: NonNullable<ActivityPageQuery['within']>): boolean {
+  if (a.bankId !== undefined) return w.bankIds.has(a.bankId);
+  return a.enterpriseId !== undefined ? w.unbanked && a.enterpriseId === w.enterpriseId : w.unbanked;
 }
 
 /** One page of ended reservations from `segments`, newest first, those ended before `cutoff` left out. */

@@ -23,6 +23,7 @@ import type {
   Reservation,
   StaffCredential,
   User,
+  RoleRecord,
 } from '../domain/model.ts';
 import { CloudError } from '../errors.ts';
 
@@ -55,6 +56,8 @@ export interface LiveCollections {
   carrierCodes: CarrierCode;
   staffCredentials: StaffCredential;
   users: User;
+  /** The roles enterprises made; the predefined ones are not stored. */
+  roles: RoleRecord;
   /** The event ingest's applied-up-to marks (see IngestMark). */
   ingestMarks: IngestMark;
   /** Live reservations only; an ended one moves to history. */
@@ -74,6 +77,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'carrierCodes',
   'staffCredentials',
   'users',
+  'roles',
   'ingestMarks',
   'reservations',
 ];
@@ -126,6 +130,11 @@ export interface ActivityPageQuery {
   to?: number;
   limit: number;
   cursor?: string;
+  /**
+   * Only what a user may see: entries of these banks, and entries without a bank of this enterprise (and, with
+   * `unbanked`, those naming no enterprise: written before enterprises had their own logs).
+   */
+  within?: { enterpriseId: string; bankIds: ReadonlySet<string>; unbanked: boolean };
 }
 
 /** How a person's data in history is replaced (see `Store.erasePerson`). */

@@ -116,8 +116,8 @@ t.test("carrier codes go out hashed under the controller's key; verification sti
 
 t.test("staff PINs and badges go out as their kind and role, hashed under the controller's key; revoked, expired or other banks not", async (t) => {
   const s = await bankModel();
-  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
-  await s.createUser({ id: 'u-adm', username: 'ada', role: 'admin', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: 'u-adm', username: 'ada', role: 'admin', passwordHash: 'x' });
   const pin = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: ['b1'], expiresAt: LATER }, admin);
   const badge = await s.issueStaffCredential({ role: 'admin', subjectId: 'u-adm', kind: 'badge', code: '04:A2:9F:11' }, admin);
   const carrierBadge = await s.issueStaffCredential({ role: 'carrier', subjectId: 'car', kind: 'badge', code: 'CAR-0001', bankIds: ['b2'] }, admin);
@@ -178,7 +178,7 @@ t.test('unknown bank or column is a clear error', async (t) => {
 
 t.test('department mail: a member\'s own pickup code also lists the parcels waiting for their department, only with departmentPickup', async (t) => {
   const s = await bankModel();
-  await s.createDepartment({ id: 'fin', name: 'Finance', memberIds: ['c1'] }, admin);
+  await s.createDepartment({ enterpriseId: 'ent', id: 'fin', name: 'Finance', memberIds: ['c1'] }, admin);
   const parcel = async (recipient: { type: 'contact' | 'department'; id: string }, trackingId: string) => {
     const { reservation } = await s.reserve({ bankId: 'b1', kind: 'package', recipient, size: 'S', trackingId }, operator);
     await s.dropOff({ reservationId: reservation.id }, operator);

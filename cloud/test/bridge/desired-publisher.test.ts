@@ -46,7 +46,7 @@ t.test('a reservation gives one new version to the controller of its column (and
 t.test('32 concurrent reservations: few rebuilds (debounced), no storm, final state has every reservation', async (t) => {
   const { s, link, pub } = await setup(t);
   // Enough contacts for 32 requests against 6 lockers of bank b1.
-  for (let i = 0; i < 32; i++) await s.createContact({ id: `p${i}`, name: `P ${i}` }, admin);
+  for (let i = 0; i < 32; i++) await s.createContact({ enterpriseId: 'ent', id: `p${i}`, name: `P ${i}` }, admin);
   link.sent.length = 0;
   const buildsBefore = pub.buildCount;
   const results = await Promise.allSettled(
@@ -79,7 +79,7 @@ t.test('a controller coming online is (re)published if its state is not the last
 
 t.test('a staff credential issued or revoked republishes the banks where it signs in', async (t) => {
   const { s, link, pub } = await setup(t);
-  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
   link.sent.length = 0;
   const one = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: ['b2'] }, admin);
   await pub.flush();
@@ -109,7 +109,7 @@ t.test('a change of bank rules republishes that bank\'s controllers with the new
 
 t.test('a code of an older release withheld from a keyed controller is named once in a warning', async (t) => {
   const s = await bankModel();
-  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
   const params = s.store.get('banks', 'b1')!.credentialHash;
   // As the previous release stored a PIN: bank-salt hashes only.
   const old = { id: 'sc-old', role: 'operator' as const, subjectId: 'u-op', kind: 'staff-pin' as const, bankIds: ['b1'], code: { hash: 'aGFzaGhhc2hoYXNoaGFzaGhhc2g', params }, bankHashes: { b1: { hash: 'aGFzaGhhc2hoYXNoaGFzaGhhc2g', params } }, createdAt: 1 };

@@ -67,9 +67,9 @@ export async function bankModel(opts: { service?: ConstructorParameters<typeof L
     ],
     admin,
   );
-  await s.createContact({ id: 'c1', name: 'Rita' }, admin);
-  await s.createContact({ id: 'c2', name: 'Sam' }, admin);
-  await s.createCarrier({ id: 'car', name: 'Parcel Co' }, admin);
+  await s.createContact({ enterpriseId: 'ent', id: 'c1', name: 'Rita' }, admin);
+  await s.createContact({ enterpriseId: 'ent', id: 'c2', name: 'Sam' }, admin);
+  await s.createCarrier({ enterpriseId: 'ent', id: 'car', name: 'Parcel Co' }, admin);
   return s;
 }
 

@@ -104,7 +104,7 @@ async function parcelIn12(s: Awaited<ReturnType<typeof bankModel>>): Promise<str
 /** A staff PIN of the bank for a new user of `role` (operator or admin): its credential id in the kiosk's view. */
 async function staffPin(s: Awaited<ReturnType<typeof bankModel>>, role: 'operator' | 'admin' = 'operator'): Promise<{ credentialId: string; staffId: string }> {
   const userId = `u-${role}-${s.store.list('users').length + 1}`;
-  await s.createUser({ id: userId, username: userId, role, passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: userId, username: userId, role, passwordHash: 'x' });
   const { staffCredential } = await s.issueStaffCredential({ role, subjectId: userId, kind: 'staff-pin', bankIds: ['b1'] }, admin);
   const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state.credentials.find((c) => c.subjectId === userId);
   return { credentialId: cred!.id, staffId: staffCredential.id };

@@ -85,5 +85,5 @@ t.test('a store that cannot write turns into STORE_FAILED, not a false success',
   store.failNext = true;
   await t.rejects(s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'ann' }, size: 'S' }, operator), { code: 'STORE_FAILED' });
   await t.rejects(s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'bob' }, size: 'S' }, operator), { code: 'NOT_FOUND' });
-  await t.rejects(s.createCarrier({ name: 'UPS' }, operator), { code: 'STORE_FAILED' }, 'and every later write is refused');
+  await t.rejects(s.createCarrier({ enterpriseId: 'ent', name: 'UPS' }, operator), { code: 'STORE_FAILED' }, 'and every later write is refused');
 });

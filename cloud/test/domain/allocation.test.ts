@@ -30,7 +30,7 @@ t.test('a custom locker fits by its dimensions', async (t) => {
 
 t.test('a dedicated locker (person or department) first; never someone else\'s', async (t) => {
   const s = await setup({ bank: { rules: { addToExistingLocker: false } } });
-  await s.createDepartment({ id: 'legal', name: 'Legal' }, admin);
+  await s.createDepartment({ enterpriseId: 'ent', id: 'legal', name: 'Legal' }, admin);
   await contact(s, 'ann', { departmentId: 'legal' });
   await contact(s, 'bob');
   const { addLockers } = await import('./helpers.ts');
@@ -126,7 +126,7 @@ t.test('bad input is refused with the field named, and unknown ids with NOT_FOUN
     code: 'VALIDATION',
     field: 'storage.minutes',
   }, 'longer than the bank maximum (12 h)');
-  await t.rejects(s.createContact({ id: 'bob', name: 'Bob', personnelId: 'P1' }, admin).then(() => s.createContact({ name: 'Bo', personnelId: 'P1' }, admin)), {
+  await t.rejects(s.createContact({ enterpriseId: 'ent', id: 'bob', name: 'Bob', personnelId: 'P1' }, admin).then(() => s.createContact({ enterpriseId: 'ent', name: 'Bo', personnelId: 'P1' }, admin)), {
     code: 'CONFLICT',
     field: 'personnelId',
   });
@@ -138,7 +138,7 @@ t.test('bad input is refused with the field named, and unknown ids with NOT_FOUN
   await t.rejects(s.createLocker({ ...locker, door: 9, loading: 'rear' }, admin), { code: 'VALIDATION', field: 'shelfBarcode' });
   t.equal((await s.listLockers('b1')).length, 1, 'no locker was added by the failures');
   t.equal((await s.listReservations({})).length, 0, 'nothing was reserved by the failures');
-  t.same((await s.queryActivity({})).map((a) => a.type), ['address-book', 'address-book'], 'nor logged (only the contacts added)');
+  t.same((await s.queryActivity({})).map((a) => a.type), ['admin-change', 'admin-change'], 'nor logged (only the contacts added)');
 });
 
 t.test('the configuration check warns when fewer than 5 % (at least one) lockers are accessible', async (t) => {

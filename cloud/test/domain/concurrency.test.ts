@@ -57,7 +57,7 @@ t.test('pickup and carrier codes are never stored in plain text', async (t) => {
   const vault = CodeVault.ephemeral();
   const s = await setup({ store, lockers: [{}, {}, {}], service: { vault } });
   for (const p of ['p0', 'p1', 'p2']) await contact(s, p);
-  await s.createCarrier({ id: 'ups', name: 'UPS' }, admin);
+  await s.createCarrier({ enterpriseId: 'ent', id: 'ups', name: 'UPS' }, admin);
   const cc = await s.issueCarrierCode('ups', { digits: 10 }, admin);
   t.match(cc.code, /^\d{10}$/);
   t.notOk(JSON.stringify(cc.carrierCode).includes(cc.code), 'the stored record has only the hash');

@@ -61,5 +61,5 @@ export async function addLockers(s: LockerService, specs: LockerSpec[], first = 
 }
 
 export async function contact(s: LockerService, id: string, extra: { needsAccessible?: boolean; departmentId?: string } = {}): Promise<void> {
-  await s.createContact({ id, name: `Person ${id}`, email: `${id}@example.com`, ...extra }, admin);
+  await s.createContact({ enterpriseId: 'ent', id, name: `Person ${id}`, email: `${id}@example.com`, ...extra }, admin);
 }

@@ -55,7 +55,7 @@ t.test('statuses through a whole package life cycle, with pickup code expiry', a
   t.equal(history[0]?.status, 'ended');
   t.notOk('pickupCode' in history[0]!, 'history keeps no code hash');
   t.same(events, ['reserved', 'occupied', 'expired', 'extended', 'picked-up']);
-  t.same((await s.queryActivity({})).map((a) => a.type).filter((type) => type !== 'address-book'), ['reservation', 'drop-off', 'expiry', 'extension', 'pickup']);
+  t.same((await s.queryActivity({})).map((a) => a.type).filter((type) => type !== 'admin-change'), ['reservation', 'drop-off', 'expiry', 'extension', 'pickup']);
 });
 
 t.test('a hold never dropped off is released; out of service and back', async (t) => {
@@ -113,8 +113,8 @@ t.test('day-use storage: fixed, flexible up to its maximum, open; extension', as
 t.test('returns and exchanges name their drop-off and pick-up parties', async (t) => {
   const s = await setup({ lockers: [{ size: 'M' }, { size: 'M' }] });
   await contact(s, 'ann');
-  await s.createCarrier({ id: 'ups', name: 'UPS' }, admin);
-  await s.createDepartment({ id: 'it', name: 'IT' }, admin);
+  await s.createCarrier({ enterpriseId: 'ent', id: 'ups', name: 'UPS' }, admin);
+  await s.createDepartment({ enterpriseId: 'ent', id: 'it', name: 'IT' }, admin);
   const ret = await s.reserve(
     {
       bankId: 'b1',

@@ -16,10 +16,10 @@ const KEY = Buffer.alloc(32, 3);
 
 async function withStaff(store?: DurableStore) {
   const s = await setup({ ...(store ? { store } : {}), service: { vault: VAULT } });
-  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
-  await s.createUser({ id: 'u-rec', username: 'rita', role: 'recipient', passwordHash: 'x' });
-  await s.createUser({ id: 'u-adm', username: 'ada', role: 'admin', passwordHash: 'x' });
-  await s.createCarrier({ id: 'ups', name: 'UPS' }, admin);
+  await s.createUser({ enterpriseId: 'ent', id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: 'u-rec', username: 'rita', role: 'recipient', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: 'ent', id: 'u-adm', username: 'ada', role: 'admin', passwordHash: 'x' });
+  await s.createCarrier({ enterpriseId: 'ent', id: 'ups', name: 'UPS' }, admin);
   await s.createBank({ id: 'b2', locationId: 'loc', name: 'Annex' }, admin);
   return s;
 }

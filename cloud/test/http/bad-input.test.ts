@@ -15,6 +15,8 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/auth/logout': null,
   'POST /api/v1/users': { username: 'new-user', password: 'long enough', role: 'operator' },
   'PATCH /api/v1/users/:userId': { role: 'operator' },
+  'POST /api/v1/roles': { name: 'Night desk', permissions: ['lockers.view'] },
+  'PATCH /api/v1/roles/:roleId': { name: 'Day desk' },
   'POST /api/v1/enterprises': { name: 'Other' },
   'PATCH /api/v1/enterprises/:enterpriseId/history-retention': { historyRetentionDays: 365 },
   'POST /api/v1/divisions': { enterpriseId: 'ent', name: 'South' },
@@ -59,7 +61,7 @@ const QUERY_ROUTES = new Set([
 ]);
 
 /** Existing ids, so that only the id under test is unknown. */
-const EXISTING: Record<string, string> = { enterpriseId: 'ent', bankId: 'bank', number: '1', contactId: 'c-rec', departmentId: 'dep', carrierId: 'car', reservationId: 'RES', userId: 'USER' };
+const EXISTING: Record<string, string> = { enterpriseId: 'ent', bankId: 'bank', number: '1', contactId: 'c-rec', departmentId: 'dep', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk' };
 
 async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, string> }> {
   const ta = await makeTestApp({ recipientContactId: 'c-rec' });
@@ -69,6 +71,7 @@ async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, s
     { bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'c-rec' }, size: 'S', trackingId: 'T0' },
     { role: 'operator' },
   );
+  await ta.service.roles.createRole({ id: 'desk', enterpriseId: 'ent', name: 'Desk', permissions: ['lockers.view'] }, { role: 'admin' });
   const user = await ta.auth.findUserByName('operator');
   return { ta, existing: { ...EXISTING, reservationId: r.reservation.id, userId: user!.id } };
 }

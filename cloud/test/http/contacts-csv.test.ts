@@ -46,7 +46,7 @@ t.test('the template is the header row; a file with a BOM, semicolons and quoted
   const ana = (await ta.service.addressBook.contacts.search({ q: 'E-1', offset: 0, limit: 5 })).contacts[0]!;
   t.match(ana, { firstName: 'Ana', lastName: 'Silva\r\nCosta', phone: '+351 21 000', departmentId: 'dep', locationId: 'loc', needsAccessible: true, notifications: 'none', language: 'fr', private: false, badgeId: 'B-1' });
   t.match((await ta.service.getContact('c-rec')).firstName, 'Rita', 'matched by personnel ID, case ignored (P-1 is p-1)');
-  t.match(await ta.service.queryActivity({ type: 'address-book' }), [{}, {}, {}, { detail: 'contacts imported (merge): 2 rows, 1 added, 1 updated, 0 unchanged, 0 removed, 0 kept' }]);
+  t.match(await ta.service.queryActivity({ type: 'admin-change' }), [{}, {}, {}, { detail: 'contacts imported (merge): 2 rows, 1 added, 1 updated, 0 unchanged, 0 removed, 0 kept' }]);
 });
 
 t.test('a bad row in the middle of 10,000 good ones and a duplicate personnel ID: every problem by line, nothing imported', async (t) => {
@@ -84,7 +84,7 @@ t.test('a file over 5 MB is refused before it is read', async (t) => {
 t.test('export escapes formula cells and re-imports to the same data; replace removes the others, keeps the busy ones', async (t) => {
   const ta = await setup(t);
   await ta.service.updateContact('c-ada', { personnelId: 'P-2' }, { role: 'admin' });
-  await ta.service.createContact({ id: 'c-f', firstName: '=HYPERLINK("http://x")', lastName: '+Plus', personnelId: '@p', phone: '+1 555', custom: { Floor: '-2', Desk: 'A, "left"' } }, { role: 'admin' });
+  await ta.service.createContact({ id: 'c-f', enterpriseId: 'ent', firstName: '=HYPERLINK("http://x")', lastName: '+Plus', personnelId: '@p', phone: '+1 555', custom: { Floor: '-2', Desk: 'A, "left"' } }, { role: 'admin' });
   const exp = await ta.app.inject({ url: '/api/v1/contacts/export', headers: ta.headers('operator') });
   t.equal(exp.statusCode, 200);
   t.match(exp.headers['content-disposition'], /attachment; filename="contacts.csv"/);

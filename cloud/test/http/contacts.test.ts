@@ -75,7 +75,7 @@ t.test('add, get, edit, search and delete a contact; each change in the activity
   t.equal(del.statusCode, 200, del.body);
   t.equal((await call(ta, 'GET', `/contacts/${lea.id}`)).statusCode, 404, 'gone');
   t.match((await call(ta, 'GET', '/departments/dep')).json(), { department: { memberIds: ['c-rec'] } }, 'and out of its department');
-  const audit = await ta.service.queryActivity({ type: 'address-book' });
+  const audit = await ta.service.queryActivity({ type: 'admin-change' });
   const op = { role: 'operator', id: (await ta.auth.findUserByName('operator'))!.id };
   t.same(
     audit.slice(-3).map((a) => [a.actor, a.recipientId, a.detail]),
@@ -120,7 +120,7 @@ t.test('departments: add, edit name, members and key contact, list, delete', asy
   t.equal((await call(ta, 'DELETE', `/departments/${id}`)).statusCode, 200);
   t.equal((await call(ta, 'GET', `/departments/${id}`)).statusCode, 404);
   t.same(
-    (await ta.service.queryActivity({ type: 'address-book' })).slice(-3).map((a) => a.detail),
+    (await ta.service.queryActivity({ type: 'admin-change' })).slice(-3).map((a) => a.detail),
     [`department ${id} added`, `department ${id} edited: name, memberIds, keyContactId`, `department ${id} deleted`],
   );
 });

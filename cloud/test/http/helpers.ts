@@ -1,8 +1,11 @@
 import { pino } from 'pino';
+
+/** The predefined roles: one test user holds each. */
+export type Role = 'admin' | 'operator' | 'carrier' | 'recipient';
 import { AuthService } from '../../src/auth/service.ts';
 import { StoreUserRepo } from '../../src/auth/store-repo.ts';
 import { MemoryTokenRepo } from '../../src/auth/users.ts';
-import type { Role } from '../../src/auth/roles.ts';
+import type { AccessLevel } from '../../src/domain/model.ts';
 import { LockerService } from '../../src/domain/service.ts';
 import { buildServer, type App } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
@@ -58,11 +61,15 @@ export async function makeTestApp(
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
   });
   const tokens = {} as Record<Role, string>;
+  // Every test user belongs to the enterprise `ent` that seedModel fills.
+  await service.createEnterprise({ id: 'ent', name: 'Acme' }, { role: 'system' });
   for (const role of ['admin', 'operator', 'carrier', 'recipient'] as const) {
     await auth.createUser({
+      enterpriseId: 'ent',
       username: role,
       password: PASSWORD,
       role,
+      ...(role === 'admin' ? { platformAdmin: true } : {}),
       ...(role === 'recipient' && opts.recipientContactId ? { contactId: opts.recipientContactId } : {}),
     });
     tokens[role] = (await auth.login(role, PASSWORD, '127.0.0.1')).token;
@@ -96,14 +103,14 @@ export function sampleUrl(url: string, values: Record<string, string> = {}): str
 }
 
 /**
- * A small site: enterprise `ent` > division `div` > location `loc` > bank `bank` with a kiosk column and six lockers
+ * A small site: enterprise `ent` (or the one given) > division `div` > location `loc` > bank `bank` with a kiosk column and six lockers
  * (1-2 S, 3-4 M, 5-6 L; 1 and 3 accessible), contacts `c-rec` (the recipient login's) and `c-ada` (needs accessible
  * lockers), department `dep`, carrier `car`.
  */
-export async function seedModel(service: LockerService): Promise<void> {
+export async function seedModel(service: LockerService, enterpriseId = 'ent'): Promise<void> {
   const actor = { role: 'admin' as const, id: 'seed' };
-  await service.createEnterprise({ id: 'ent', name: 'Acme' }, actor);
-  await service.createDivision({ id: 'div', enterpriseId: 'ent', name: 'North' }, actor);
+  if (!service.store.get('enterprises', enterpriseId)) await service.createEnterprise({ id: enterpriseId, name: 'Acme' }, actor);
+  await service.createDivision({ id: 'div', enterpriseId, name: 'North' }, actor);
   await service.createLocation({ id: 'loc', divisionId: 'div', name: 'HQ' }, actor);
   await service.createBank({ id: 'bank', locationId: 'loc', name: 'Lobby', rules: { addToExistingLocker: false } }, actor);
   await service.createColumn({ id: 'col', bankId: 'bank', position: 1, kind: 'kiosk', controllerId: 'ctl-1' }, actor);
@@ -122,10 +129,10 @@ export async function seedModel(service: LockerService): Promise<void> {
     })),
     actor,
   );
-  await service.createContact({ id: 'c-rec', name: 'Rita Recipient', email: 'rita@example.com', personnelId: 'P-1' }, actor);
-  await service.createContact({ id: 'c-ada', name: 'Adam Access', needsAccessible: true }, actor);
-  await service.createDepartment({ id: 'dep', name: 'Finance', memberIds: ['c-rec'] }, actor);
-  await service.createCarrier({ id: 'car', name: 'Parcel Co' }, actor);
+  await service.createContact({ id: 'c-rec', enterpriseId, name: 'Rita Recipient', email: 'rita@example.com', personnelId: 'P-1' }, actor);
+  await service.createContact({ id: 'c-ada', enterpriseId, name: 'Adam Access', needsAccessible: true }, actor);
+  await service.createDepartment({ id: 'dep', enterpriseId, name: 'Finance', memberIds: ['c-rec'] }, actor);
+  await service.createCarrier({ id: 'car', enterpriseId, name: 'Parcel Co' }, actor);
 }
 
 /** The admin CLI's I/O captured: what `runAdmin` printed, with `env` as its environment. */
@@ -154,4 +161,42 @@ export async function listeningCliApp(t: { teardown(fn: () => unknown): void }):
   const addr = ta.app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   return { ta, env: (role) => ({ PORTIER_URL: url, PORTIER_TOKEN: ta.tokens[role] }) };
+}
+
+/**
+ * A signed-in user made for a test: `role` (a predefined role's id or one of the enterprise's), in `enterpriseId`
+ * (default `ent`, made when absent), at `accessLevel` (default the whole enterprise). Answers its request headers.
+ */
+export async function signedInUser(
+  ta: TestApp,
+  username: string,
+  opts: { role?: string; enterpriseId?: string; accessLevel?: AccessLevel } = {},
+): Promise<Record<string, string>> {
+  const enterpriseId = opts.enterpriseId ?? 'ent';
+  if (!ta.store.get('enterprises', enterpriseId)) await ta.service.createEnterprise({ id: enterpriseId, name: `Enterprise ${enterpriseId}` }, { role: 'system' });
+  await ta.auth.createUser({ enterpriseId, username, password: PASSWORD, role: opts.role ?? 'admin', ...(opts.accessLevel ? { accessLevel: opts.accessLevel } : {}) });
+  const { token } = await ta.auth.login(username, PASSWORD, '127.0.0.1');
+  return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * A second site beside seedModel's, for scope tests: location `loc-2` (division `div`) with bank `bank-2` (one
+ * column, two lockers), and enterprise `other` with its own division, location `loc-o` and bank `bank-o`.
+ */
+export async function seedSecondSites(service: LockerService): Promise<void> {
+  const actor = { role: 'admin' as const, id: 'seed' };
+  const lockers = (bankId: string, columnId: string) =>
+    [1, 2].map((n) => ({ bankId, number: n, columnId, door: n, size: 'M' as const, bottomCm: 60, topCm: 110, loading: 'front' as const }));
+  await service.createLocation({ id: 'loc-2', divisionId: 'div', name: 'Annex' }, actor);
+  await service.createBank({ id: 'bank-2', locationId: 'loc-2', name: 'Annex bank' }, actor);
+  await service.createColumn({ id: 'col-2', bankId: 'bank-2', position: 1, kind: 'kiosk', controllerId: 'ctl-2' }, actor);
+  await service.createLockers(lockers('bank-2', 'col-2'), actor);
+  await service.createEnterprise({ id: 'other', name: 'Other Corp' }, actor);
+  await service.createDivision({ id: 'div-o', enterpriseId: 'other', name: 'South' }, actor);
+  await service.createLocation({ id: 'loc-o', divisionId: 'div-o', name: 'Depot' }, actor);
+  await service.createBank({ id: 'bank-o', locationId: 'loc-o', name: 'Depot bank' }, actor);
+  await service.createColumn({ id: 'col-o', bankId: 'bank-o', position: 1, kind: 'kiosk', controllerId: 'ctl-o' }, actor);
+  await service.createLockers(lockers('bank-o', 'col-o'), actor);
+  await service.createContact({ id: 'c-other', enterpriseId: 'other', name: 'Olga Other' }, actor);
+  await service.createCarrier({ id: 'car-o', enterpriseId: 'other', name: 'Other Parcels' }, actor);
 }

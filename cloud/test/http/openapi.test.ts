@@ -30,7 +30,7 @@ t.test('the OpenAPI 3 document is served without a token and lists every route',
   t.match(JSON.stringify(open?.responses?.['200']), /"commandId".*"outcome".*"timed_out"/, 'its answer: the command id and the outcome');
   t.same(open?.security, undefined, 'it needs the bearer token (the document default)');
   const access = ROUTE_ACCESS['POST /api/v1/banks/:bankId/lockers/:number/open']?.access;
-  t.same(access, ['admin', 'operator'], 'the access table: admins and operators');
+  t.same(access, 'lockers.open', "the access table: the remote-open permission (the predefined administrators' and operators')");
   t.match((open as { description?: string } | undefined)?.description, /^Operators and admins only\./, 'the document says the same');
   const one = JSON.stringify(doc.paths['/api/v1/reservations/{reservationId}']?.get?.responses?.['200']);
   t.match(one, /pickupCodeExpiresAt/);

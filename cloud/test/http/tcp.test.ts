@@ -36,7 +36,8 @@ t.test('portier CLI over TCP: login, lockers, reserve, reservations, service, ac
   });
   let cloud = await startRuntime({ config, logger: silent, broker: { kind: 'embedded', host: '127.0.0.1', port: 0 } });
   t.teardown(() => cloud.close());
-  await seedModel(cloud.service);
+  // The configured admin joined the enterprise the cloud made at its first start: the site goes there.
+  await seedModel(cloud.service, (await cloud.service.listEnterprises())[0]!.id);
   t.match(cloud.url, /^http:\/\/127\.0\.0\.1:\d+$/);
 
   const tokenFile = join(dir, 'home', 'token.json');

@@ -47,7 +47,7 @@ async function seedStore(dataDir: string): Promise<void> {
     })),
     actor,
   );
-  await service.createContact({ id: 'rec', name: 'Recipient', needsAccessible: false }, actor);
+  await service.createContact({ enterpriseId: 'ent', id: 'rec', name: 'Recipient', needsAccessible: false }, actor);
   await store.close();
 }
 

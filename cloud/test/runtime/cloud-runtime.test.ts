@@ -17,7 +17,7 @@ import type { RunningCloud } from '../../src/cli/serve.ts';
 import { provision } from '../../src/provision/provision.ts';
 import type { CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { client, nextMessage, type Teardownable } from '../mqtt/helpers/env.ts';
-import { seedBank, startTestCloud } from './helpers.ts';
+import { seedBank, startTestCloud, seededEnterprise } from './helpers.ts';
 
 const BANK = 'bank-1';
 const ADMIN = { user: 'admin', password: 'admin-password-1' };
@@ -38,7 +38,7 @@ async function model(rt: CloudRuntime): Promise<void> {
   const l = (number: number, columnId: string, door: number, size: 'S' | 'M', bottomCm: number, topCm: number) =>
     ({ bankId: BANK, number, columnId, door, size, bottomCm, topCm, loading: 'front' as const });
   await s.createLockers([l(1, 'col1', 1, 'S', 130, 170), l(2, 'col1', 2, 'S', 50, 80), l(3, 'col2', 1, 'M', 46, 80)], actor);
-  await s.createContact({ id: 'c1', name: 'Rita' }, actor);
+  await s.createContact({ enterpriseId: seededEnterprise(s), id: 'c1', name: 'Rita' }, actor);
 }
 
 type FakeController = MqttClient & { topic: (ch: Channel) => string; id: string };
@@ -192,7 +192,7 @@ t.test('startCloud end to end: retained desired state, API reservation -> one ne
   t.equal((await api(rt, 'GET', `/banks/${BANK}/lockers`, token)).status, 200, 'the rest of the API is served as before');
 
   t.equal((await api(rt, 'GET', `/banks/${BANK}/lockers/${reservation.lockerNumber}`, token)).json.status, 'occupied');
-  const op = await rt.auth.createUser({ username: 'rita', password: 'rita-password-1', role: 'recipient' });
+  const op = await rt.auth.createUser({ enterpriseId: seededEnterprise(rt.service), username: 'rita', password: 'rita-password-1', role: 'recipient' });
   const ritaToken = (await rt.auth.login(op.username, 'rita-password-1', '127.0.0.1')).token;
   t.match(await api(rt, 'POST', `/banks/${BANK}/lockers/1/open`, ritaToken, { reason: 'x' }), { status: 403, json: { error: { code: 'FORBIDDEN' } } }, 'a recipient may not open remotely');
 

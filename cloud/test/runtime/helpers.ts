@@ -40,17 +40,25 @@ export async function startTestCloud(t: Teardownable, o: TestCloudOptions = {}):
 }
 
 type Service = CloudRuntime['service'];
+
+/** The enterprise seedBank filled. */
+export function seededEnterprise(s: Service): string {
+  return s.store.get('divisions', 'div')!.enterpriseId;
+}
 const seedActor = { role: 'admin' as const, id: 'seed' };
 
-/** Enterprise `ent`, division `div`, location `loc`, then bank `bankId` with `columns` at positions 1, 2, ... */
+/**
+ * Enterprise `ent` (or the one a configured admin made at start), division `div`, location `loc`, then bank
+ * `bankId` with `columns` at positions 1, 2, ...
+ */
 export async function seedBank(
   s: Service,
   bankId: string,
   columns: Array<{ id: string; kind: 'kiosk' | 'plain'; controllerId: string }>,
   rules?: Parameters<Service['createBank']>[0]['rules'],
 ): Promise<void> {
-  await s.createEnterprise({ id: 'ent', name: 'Acme' }, seedActor);
-  await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'HQ' }, seedActor);
+  const enterpriseId = (await s.listEnterprises())[0]?.id ?? (await s.createEnterprise({ id: 'ent', name: 'Acme' }, seedActor)).id;
+  await s.createDivision({ id: 'div', enterpriseId, name: 'HQ' }, seedActor);
   await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Main' }, seedActor);
   await s.createBank({ id: bankId, locationId: 'loc', name: 'Lobby', ...(rules ? { rules } : {}) }, seedActor);
   for (const [i, c] of columns.entries()) await s.createColumn({ ...c, bankId, position: i + 1 }, seedActor);

@@ -13,7 +13,7 @@ import type { KioskRelayHandled } from '../../src/bridge/kiosk-relay.ts';
 import { provision } from '../../src/provision/provision.ts';
 import type { CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { client, type Teardownable } from '../mqtt/helpers/env.ts';
-import { seedBank, startTestCloud } from './helpers.ts';
+import { seedBank, startTestCloud, seededEnterprise } from './helpers.ts';
 
 const BANK = 'bank-1';
 const actor = { role: 'admin' as const, id: 'seed' };
@@ -29,7 +29,7 @@ async function model(rt: CloudRuntime): Promise<void> {
   await seedBank(s, BANK, [{ id: 'colk', kind: 'kiosk', controllerId: 'ctl-k' }, { id: 'colp', kind: 'plain', controllerId: 'ctl-p' }], { addToExistingLocker: false });
   const l = (number: number, columnId: string, door: number, size: 'S' | 'M') => ({ bankId: BANK, number, columnId, door, size, bottomCm: 45, topCm: 80, loading: 'front' as const });
   await s.createLockers([l(1, 'colk', 1, 'S'), l(2, 'colk', 2, 'S'), l(3, 'colp', 1, 'M'), l(4, 'colp', 2, 'M')], actor);
-  await s.createContact({ id: 'c1', name: 'Rita' }, actor);
+  await s.createContact({ enterpriseId: seededEnterprise(s), id: 'c1', name: 'Rita' }, actor);
 }
 
 /** A provisioned controller's MQTT secret, as it sits in its config file. */
@@ -48,8 +48,8 @@ t.test('a stolen kiosk secret opens no door of another column without a credenti
   const { reservation } = await s.reserve({ bankId: BANK, kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'M' }, actor);
   t.equal(reservation.lockerNumber, 3);
   await s.dropOff({ reservationId: reservation.id }, actor);
-  await s.createUser({ id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
-  await s.createUser({ id: 'u-old', username: 'oscar', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: seededEnterprise(s), id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.createUser({ enterpriseId: seededEnterprise(s), id: 'u-old', username: 'oscar', role: 'operator', passwordHash: 'x' });
   await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: [BANK] }, actor);
   const old = await s.issueStaffCredential({ role: 'operator', subjectId: 'u-old', kind: 'staff-pin', bankIds: [BANK] }, actor);
   const view = buildDesiredState(rt.store, { bankId: BANK, column: 1, now: Date.now(), form: listingForm() }).state;

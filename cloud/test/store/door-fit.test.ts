@@ -5,6 +5,7 @@ import { cp } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LockerService } from '../../src/domain/service.ts';
 import { DurableStore } from '../../src/store/durable.ts';
+import { upgradeStoreAt } from '../../src/data-folder/store-upgrades.ts';
 import { tempDir } from './helpers.ts';
 
 const PREVIOUS = fileURLToPath(new URL('./fixtures/previous-release/', import.meta.url));
@@ -14,6 +15,8 @@ const operator = { role: 'operator' as const, id: 'op1' };
 t.test("the previous release's store with an L locker behind a 40 cm door loads; only a new such locker is refused", async (t) => {
   const dir = await tempDir(t);
   await cp(PREVIOUS, dir, { recursive: true });
+  // As the data folder's migration does at start: the previous release's people join its enterprise.
+  await upgradeStoreAt(dir);
   const store = await DurableStore.open(dir);
   const s = new LockerService({ store, codeHashN: 1024 });
   const three = (await s.listLockers('b1')).find((v) => v.locker.number === 3);

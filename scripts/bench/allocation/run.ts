@@ -60,7 +60,7 @@ async function buildModel(s: LockerService): Promise<void> {
   await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'Ops' }, admin);
   await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Campus' }, admin);
   for (let c = 0; c < CONTACTS; c++) {
-    await s.createContact({ id: `c${c}`, name: `Person ${c}`, personnelId: `P${c}`, needsAccessible: c % 50 === 0 }, admin);
+    await s.createContact({ enterpriseId: 'ent', id: `c${c}`, name: `Person ${c}`, personnelId: `P${c}`, needsAccessible: c % 50 === 0 }, admin);
   }
   for (let b = 0; b < BANKS; b++) {
     const bankId = `bank${b}`;

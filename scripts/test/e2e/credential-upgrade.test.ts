@@ -38,7 +38,7 @@ function doorOf(bank: SimBank, locker: number): number {
 /** A parcel for a recipient of its own (a second parcel for alice would join her locker and replace its code). */
 async function parcel(t: Test, cloud: CloudRuntime, token: string, bankId: string, trackingId: string): Promise<{ reservationId: string; locker: number; code: string }> {
   const contactId = trackingId.toLowerCase();
-  await cloud.service.createContact({ id: contactId, name: `Recipient ${trackingId}` }, { role: 'admin', id: 'e2e' });
+  await cloud.service.createContact({ enterpriseId: cloud.service.store.get('divisions', 'demo-div')!.enterpriseId, id: contactId, name: `Recipient ${trackingId}` }, { role: 'admin', id: 'e2e' });
   const res = await api(cloud, 'POST', '/reservations', token, { bankId, kind: 'package', recipient: { type: 'contact', id: contactId }, size: 'S', trackingId });
   t.equal(res.status, 201, `${trackingId} reserved`);
   const drop = await api(cloud, 'POST', `/reservations/${res.json.reservation.id}/drop-off`, token, { trackingIds: [trackingId] });

@@ -18,10 +18,15 @@ export const ACTIVITY_TYPES = [
   'alert',
   /** A person's personal data was erased from history (the events kept, their links replaced). */
   'erasure',
-  /** A contact or department was added, edited or deleted, or contacts were imported (the detail says which fields). */
-  'address-book',
+  /** An administrative change: organisation, lockers, roles, users, contacts, departments, policy, carriers. */
+  'admin-change',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
+
+/** The kinds of object an administrative change is about. */
+export const AUDIT_TARGETS = ['enterprise', 'division', 'location', 'bank', 'column', 'locker', 'role', 'user', 'contact', 'department', 'carrier', 'carrier-code', 'import'] as const;
+export type AuditTarget = (typeof AUDIT_TARGETS)[number];
+export type AuditChange = { field: string; from?: string; to?: string };
 export type ActivityType = z.infer<typeof activityTypeSchema>;
 
 export const activityEntrySchema = z.strictObject({
@@ -35,6 +40,11 @@ export const activityEntrySchema = z.strictObject({
   trackingId: z.string().max(100).optional(),
   reservationId: entityIdSchema.optional(),
   detail: z.string().max(500).optional(),
+  /** The enterprise an entry without a bank belongs to (an administrative change). */
+  enterpriseId: entityIdSchema.optional(),
+  /** What an administrative change changed: the object, and each field's value before and after (no secrets). */
+  target: z.strictObject({ kind: z.enum(AUDIT_TARGETS), id: z.string().max(200) }).optional(),
+  changes: z.array(z.strictObject({ field: z.string().max(100), from: z.string().max(200).optional(), to: z.string().max(200).optional() })).max(100).optional(),
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { entityIdSchema, epochMs } from './common.ts';
 import { name } from './fields.ts';
+import { accessLevelSchema } from './roles.ts';
 
 /** A person's first or last name. */
 export const personNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
@@ -46,6 +47,7 @@ const contactFields = {
 
 export const contactSchema = z.strictObject({
   id: entityIdSchema,
+  enterpriseId: entityIdSchema,
   ...contactFields,
   // A contact stored before names were split and whose name was one word keeps it as its last name, with no first
   // name (see store-upgrades.ts); every contact written since has both.
@@ -54,27 +56,29 @@ export const contactSchema = z.strictObject({
   updatedAt: epochMs.optional(),
 });
 export type Contact = z.infer<typeof contactSchema>;
-export const createContactInput = z
-  .strictObject({
-    id: entityIdSchema.optional(),
-    ...contactFields,
-    firstName: personNameSchema.optional(),
-    lastName: personNameSchema.optional(),
-    /** The single name of the API before first and last names: split as stored contacts were (`splitName`). */
-    name: name.optional(),
-    needsAccessible: z.boolean().default(false),
-    notifications: notificationPreferenceSchema.default('email'),
-    language: contactLanguageSchema.default('en'),
-    private: z.boolean().default(false),
-  })
-  .superRefine((c, ctx) => {
-    if (c.name !== undefined) {
-      if (c.firstName !== undefined || c.lastName !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'give firstName and lastName, or name, not both' });
-      return;
-    }
-    if (c.firstName === undefined) ctx.addIssue({ code: 'custom', path: ['firstName'], message: 'required' });
-    if (c.lastName === undefined) ctx.addIssue({ code: 'custom', path: ['lastName'], message: 'required' });
-  });
+const createContactShape = {
+  id: entityIdSchema.optional(),
+  ...contactFields,
+  firstName: personNameSchema.optional(),
+  lastName: personNameSchema.optional(),
+  /** The single name of the API before first and last names: split as stored contacts were (`splitName`). */
+  name: name.optional(),
+  needsAccessible: z.boolean().default(false),
+  notifications: notificationPreferenceSchema.default('email'),
+  language: contactLanguageSchema.default('en'),
+  private: z.boolean().default(false),
+};
+function namesGiven(c: { name?: string | undefined; firstName?: string | undefined; lastName?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (c.name !== undefined) {
+    if (c.firstName !== undefined || c.lastName !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'give firstName and lastName, or name, not both' });
+    return;
+  }
+  if (c.firstName === undefined) ctx.addIssue({ code: 'custom', path: ['firstName'], message: 'required' });
+  if (c.lastName === undefined) ctx.addIssue({ code: 'custom', path: ['lastName'], message: 'required' });
+}
+/** A new contact as the HTTP API takes it: the enterprise is the caller's. */
+export const createContactBody = z.strictObject(createContactShape).superRefine(namesGiven);
+export const createContactInput = z.strictObject({ ...createContactShape, enterpriseId: entityIdSchema }).superRefine(namesGiven);
 export type CreateContactInput = z.input<typeof createContactInput>;
 /** An edit: the fields given change; `null` clears an optional one. */
 export const updateContactInput = z.strictObject({
@@ -112,6 +116,7 @@ export function contactDisplayName(c: Pick<Contact, 'firstName' | 'lastName'>): 
 
 export const departmentSchema = z.strictObject({
   id: entityIdSchema,
+  enterpriseId: entityIdSchema,
   name,
   memberIds: z.array(entityIdSchema).max(10_000),
   /** Who may collect the department's parcels besides its members. */
@@ -120,12 +125,15 @@ export const departmentSchema = z.strictObject({
   updatedAt: epochMs.optional(),
 });
 export type Department = z.infer<typeof departmentSchema>;
-export const createDepartmentInput = z.strictObject({
+const createDepartmentShape = {
   id: entityIdSchema.optional(),
   name,
   memberIds: z.array(entityIdSchema).max(10_000).default([]),
   keyContactId: entityIdSchema.optional(),
-});
+};
+/** A new department as the HTTP API takes it: the enterprise is the caller's. */
+export const createDepartmentBody = z.strictObject(createDepartmentShape);
+export const createDepartmentInput = z.strictObject({ ...createDepartmentShape, enterpriseId: entityIdSchema });
 export type CreateDepartmentInput = z.input<typeof createDepartmentInput>;
 /** An edit: `memberIds` replaces the members; `keyContactId: null` removes the key contact. */
 export const updateDepartmentInput = z.strictObject({
@@ -135,14 +143,13 @@ export const updateDepartmentInput = z.strictObject({
 });
 export type UpdateDepartmentInput = z.input<typeof updateDepartmentInput>;
 
-export const carrierSchema = z.strictObject({ id: entityIdSchema, name, createdAt: epochMs });
+export const carrierSchema = z.strictObject({ id: entityIdSchema, enterpriseId: entityIdSchema, name, createdAt: epochMs });
 export type Carrier = z.infer<typeof carrierSchema>;
-export const createCarrierInput = z.strictObject({ id: entityIdSchema.optional(), name });
+export const createCarrierInput = z.strictObject({ id: entityIdSchema.optional(), enterpriseId: entityIdSchema, name });
 export type CreateCarrierInput = z.input<typeof createCarrierInput>;
 
-export const ROLES = ['admin', 'operator', 'carrier', 'recipient'] as const;
-export const roleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof roleSchema>;
+/** A user's role: a predefined role's id (`admin`, `operator`, `carrier`, `recipient`) or one of the enterprise's. */
+export const roleIdSchema = entityIdSchema;
 
 /**
  * A login account. The HTTP layer owns passwords: it hashes them (scrypt) and hands the service an opaque
@@ -150,8 +157,12 @@ export type Role = z.infer<typeof roleSchema>;
  */
 export const userSchema = z.strictObject({
   id: entityIdSchema,
+  enterpriseId: entityIdSchema,
   username: z.string().trim().min(1).max(64),
-  role: roleSchema,
+  role: roleIdSchema,
+  accessLevel: accessLevelSchema,
+  /** May create enterprises and take backups of the whole data folder: the operators of the cloud itself. */
+  platformAdmin: z.boolean().optional(),
   passwordHash: z.string().min(1).max(1000),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
@@ -161,15 +172,19 @@ export const userSchema = z.strictObject({
 export type User = z.infer<typeof userSchema>;
 export const createUserRecordInput = z.strictObject({
   id: entityIdSchema.optional(),
+  enterpriseId: entityIdSchema,
   username: z.string().trim().min(1).max(64),
-  role: roleSchema,
+  role: roleIdSchema,
+  accessLevel: accessLevelSchema.optional(),
+  platformAdmin: z.boolean().optional(),
   passwordHash: z.string().min(1).max(1000),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
 });
 export type CreateUserRecordInput = z.input<typeof createUserRecordInput>;
 export const updateUserRecordInput = z.strictObject({
-  role: roleSchema.optional(),
+  role: roleIdSchema.optional(),
+  accessLevel: accessLevelSchema.optional(),
   passwordHash: z.string().min(1).max(1000).optional(),
   disabled: z.boolean().optional(),
 });

@@ -85,11 +85,16 @@ export type ImportMode = z.infer<typeof importModeSchema>;
 
 /** What the caller may see and change: contacts, departments and locations inside their enterprise and access level. */
 export interface AddressBookView {
+  /** The caller's enterprise: where new contacts go and personnel IDs are unique. */
+  enterpriseId: string;
   contact: (c: Contact) => boolean;
   department: (d: Department) => boolean;
   location: (locationId: string) => boolean;
 }
-export const EVERYTHING: AddressBookView = { contact: () => true, department: () => true, location: () => true };
+/** Everything of one enterprise (the cloud's own jobs, tests of the domain). */
+export function wholeEnterprise(enterpriseId: string): AddressBookView {
+  return { enterpriseId, contact: (c) => c.enterpriseId === enterpriseId, department: (d) => d.enterpriseId === enterpriseId, location: () => true };
+}
 
 export type ContactImportResult =
   | { ok: true; mode: ImportMode; rows: number; added: number; updated: number; unchanged: number; removed: number; kept: { id: string; personnelId?: string; reason: string }[] }
@@ -107,7 +112,7 @@ export class ContactCsv {
   }
 
   /** Every contact `view` lets the caller see, in name order; custom fields as columns after the standard ones. */
-  export(view: AddressBookView = EVERYTHING): string {
+  export(view: AddressBookView): string {
     const { contacts } = this.contacts.search({ filter: view.contact, offset: 0, limit: Number.MAX_SAFE_INTEGER });
     const labels = [...new Set(contacts.flatMap((c) => Object.keys(c.custom ?? {})))].sort();
     const deptName = new Map(this.core.store.list('departments').map((d) => [d.id, d.name]));
@@ -130,7 +135,7 @@ export class ContactCsv {
   }
 
   /** Reads, checks and (when every row is good) writes an import. Throws TableTooLarge over the byte limit. */
-  async import(input: Uint8Array | string, mode: ImportMode, actor: Actor, view: AddressBookView = EVERYTHING): Promise<ContactImportResult> {
+  async import(input: Uint8Array | string, mode: ImportMode, actor: Actor, view: AddressBookView): Promise<ContactImportResult> {
     const table = readTable(CONTACTS_TABLE, input);
     // The columns the file has: a column left out keeps the contacts' values.
     const header = new Set(table.ok ? table.columns : []);
@@ -158,9 +163,9 @@ export class ContactCsv {
         if (!d) problems.push({ line, column: 'Department', problem: `no department ${JSON.stringify(row.Department)}` });
         else departmentId = d.id;
       }
-      if (row.Location !== undefined && (!this.core.store.get('locations', row.Location) || !view.location(row.Location)))
+      if (row.Location !== undefined && (this.core.enterpriseOf('location', row.Location) !== view.enterpriseId || !view.location(row.Location)))
         problems.push({ line, column: 'Location', problem: `no location ${JSON.stringify(row.Location)}` });
-      const holderId = this.core.contacts.byPersonnel('', row.PersonnelID);
+      const holderId = this.core.contacts.byPersonnel(view.enterpriseId, row.PersonnelID);
       const old = holderId !== undefined ? this.core.store.get('contacts', holderId) : undefined;
       if (old && !view.contact(old)) problems.push({ line, column: 'PersonnelID', problem: 'Duplicate Personnel ID (a contact outside your access level has it)' });
       if (problems.length > 0) continue;
@@ -179,7 +184,7 @@ export class ContactCsv {
       set('BadgeID', 'badgeId', row.BadgeID);
       // Custom fields: a file with custom columns sets them all (an empty cell clears one); one without keeps them.
       if (extraColumns.length > 0) fields.custom = Object.keys(row.extra).length > 0 ? row.extra : undefined;
-      const base: Contact = old ?? { id: this.core.random.id('c'), firstName: '', lastName: '', needsAccessible: false, notifications: 'email', language: 'en', private: false, createdAt: now };
+      const base: Contact = old ?? { id: this.core.random.id('c'), enterpriseId: view.enterpriseId, firstName: '', lastName: '', needsAccessible: false, notifications: 'email', language: 'en', private: false, createdAt: now };
       const next = clean({ ...base, ...fields, ...(old ? { updatedAt: now } : {}) } as Contact);
       named.add(next.id);
       if (old && changedFields(old, next).length === 0) {
@@ -225,7 +230,8 @@ export class ContactCsv {
     for (const d of depts.values()) puts.push({ c: 'departments', key: d.id, value: { ...d, updatedAt: now } });
     const result = { ok: true as const, mode, rows: table.rows.length, added, updated, unchanged, removed: dels.length, kept };
     const detail = `contacts imported (${mode}): ${table.rows.length} rows, ${added} added, ${updated} updated, ${unchanged} unchanged, ${dels.length} removed, ${kept.length} kept`;
-    await this.core.commit({ put: puts, del: dels, activity: [this.contacts.audit(actor, undefined, detail)] });
+    const audit = this.core.audit(actor, view.enterpriseId, { kind: 'import', id: 'contacts' }, detail, []);
+    await this.core.commit({ put: puts, del: dels, activity: [audit] });
     return result;
   }
 }

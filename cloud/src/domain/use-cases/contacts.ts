@@ -13,6 +13,7 @@
 import type { Change, Put } from '../../store/store.ts';
 import type { ContactPage, ContactSearch } from '../contact-index.ts';
 import type { DomainCore } from '../core.ts';
+import { auditChanges } from '../audit.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
 import {
   createContactInput,
@@ -26,8 +27,25 @@ import {
   type UpdateContactInput,
 } from '../model.ts';
 
+/** The fields an audit entry names when they change. */
+const CONTACT_FIELDS = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'personnelId',
+  'departmentId',
+  'locationId',
+  'needsAccessible',
+  'notifications',
+  'language',
+  'private',
+  'badgeId',
+  'custom',
+] as const;
+
 /** What a contact's edit may change, as stored (`null` of the input: absent). */
-type ContactPatch = { [K in keyof Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>]?: Contact[K] | undefined };
+type ContactPatch = { [K in keyof Omit<Contact, 'id' | 'enterpriseId' | 'createdAt' | 'updatedAt'>]?: Contact[K] | undefined };
 
 export class ContactUseCases {
   constructor(private readonly core: DomainCore) {}
@@ -36,10 +54,11 @@ export class ContactUseCases {
     const req = parseInput(createContactInput, input);
     const { id: wantedId, name, firstName, lastName, ...fields } = req;
     const names = name !== undefined ? splitName(name) : { firstName: firstName!, lastName: lastName! };
+    this.core.must('enterprises', fields.enterpriseId, 'enterprise', 'enterpriseId');
     const c = clean({ id: this.core.newId('contacts', wantedId, 'c'), ...fields, ...names, createdAt: this.core.now() });
     this.checkLinks(c, undefined);
     const change: Change = { put: [{ c: 'contacts', key: c.id, value: c }, ...this.membershipPuts(undefined, c)] };
-    change.activity = [this.audit(actor, c.id, `contact ${c.id} added`)];
+    change.activity = [this.audit(actor, undefined, c, `contact ${c.id} added`)];
     await this.core.commit(change);
     return c;
   }
@@ -55,7 +74,7 @@ export class ContactUseCases {
     if (changed.length === 0) return old;
     await this.core.commit({
       put: [{ c: 'contacts', key: id, value: next }, ...this.membershipPuts(old, next)],
-      activity: [this.audit(actor, id, `contact ${id} edited: ${changed.join(', ')}`)],
+      activity: [this.audit(actor, old, next, `contact ${id} edited: ${changed.join(', ')}`)],
     });
     return next;
   }
@@ -81,14 +100,19 @@ export class ContactUseCases {
     await this.core.commit({
       del: [{ c: 'contacts', key: id }],
       put: this.detachPuts(new Set([id])),
-      activity: [this.audit(actor, id, `contact ${id} deleted`)],
+      activity: [this.audit(actor, c, undefined, `contact ${id} deleted`)],
     });
     return c;
   }
 
-  /** The audit entry of an address-book change. */
-  audit(actor: Actor, contactId: string | undefined, detail: string): ActivityEntry {
-    return this.core.activity('address-book', actor, { ...(contactId !== undefined ? { recipientId: contactId } : {}), detail: detail.slice(0, 500) });
+  /**
+   * The audit entry of a contact's change (core.audit): the fields changed, without their values, so that erasing
+   * the person later leaves none of their data in the log.
+   */
+  audit(actor: Actor, before: Contact | undefined, after: Contact | undefined, detail: string): ActivityEntry {
+    const c = (after ?? before)!;
+    const changes = auditChanges<Contact>(before, after, CONTACT_FIELDS).map((x) => ({ field: x.field }));
+    return { ...this.core.audit(actor, c.enterpriseId, { kind: 'contact', id: c.id }, detail.slice(0, 500), changes), recipientId: c.id };
   }
 
   /**
@@ -126,10 +150,11 @@ export class ContactUseCases {
 
   /** Refuses a contact whose department or location does not exist, or whose personnel ID another contact has. */
   checkLinks(c: Contact, old: Contact | undefined): void {
-    if (c.departmentId !== undefined && c.departmentId !== old?.departmentId) this.core.must('departments', c.departmentId, 'department', 'departmentId');
-    if (c.locationId !== undefined && c.locationId !== old?.locationId) this.core.must('locations', c.locationId, 'location', 'locationId');
+    if (c.departmentId !== undefined && c.departmentId !== old?.departmentId) this.core.mustIn(c.enterpriseId, 'departments', c.departmentId, 'department', 'departmentId');
+    if (c.locationId !== undefined && c.locationId !== old?.locationId && this.core.enterpriseOf('location', c.locationId) !== c.enterpriseId)
+      throw notFound('location', c.locationId, 'locationId');
     if (c.personnelId !== undefined) {
-      const holder = this.core.contacts.byPersonnel('', c.personnelId);
+      const holder = this.core.contacts.byPersonnel(c.enterpriseId, c.personnelId);
       if (holder !== undefined && holder !== c.id)
         throw new DomainError('CONFLICT', `personnel ID ${JSON.stringify(c.personnelId)} is already used by contact ${holder}`, 'personnelId');
     }

@@ -11,6 +11,7 @@
  */
 import type { Put } from '../../store/store.ts';
 import type { DomainCore } from '../core.ts';
+import { auditChanges } from '../audit.ts';
 import { DomainError, parseInput } from '../errors.ts';
 import {
   createDepartmentInput,
@@ -28,10 +29,12 @@ export class DepartmentUseCases {
 
   async create(input: CreateDepartmentInput, actor: Actor): Promise<Department> {
     const req = parseInput(createDepartmentInput, input);
-    const members = this.checkMembers(req.memberIds);
-    if (req.keyContactId !== undefined) this.core.must('contacts', req.keyContactId, 'contact', 'keyContactId');
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    const members = this.checkMembers(req.enterpriseId, req.memberIds);
+    if (req.keyContactId !== undefined) this.core.mustIn(req.enterpriseId, 'contacts', req.keyContactId, 'contact', 'keyContactId');
     const d: Department = {
       id: this.core.newId('departments', req.id, 'dep'),
+      enterpriseId: req.enterpriseId,
       name: req.name,
       memberIds: members,
       createdAt: this.core.now(),
@@ -39,7 +42,7 @@ export class DepartmentUseCases {
     };
     await this.core.commit({
       put: [{ c: 'departments', key: d.id, value: d }, ...this.memberPuts(d, [])],
-      activity: [this.audit(actor, `department ${d.id} added`)],
+      activity: [this.audit(actor, undefined, d, `department ${d.id} added`)],
     });
     return d;
   }
@@ -49,14 +52,14 @@ export class DepartmentUseCases {
     const old = this.core.must('departments', id, 'department', 'departmentId');
     const next: Department = { ...old, updatedAt: this.core.now() };
     if (req.name !== undefined) next.name = req.name;
-    if (req.memberIds !== undefined) next.memberIds = this.checkMembers(req.memberIds);
+    if (req.memberIds !== undefined) next.memberIds = this.checkMembers(old.enterpriseId, req.memberIds);
     if (req.keyContactId === null) delete next.keyContactId;
-    else if (req.keyContactId !== undefined) next.keyContactId = this.core.must('contacts', req.keyContactId, 'contact', 'keyContactId').id;
+    else if (req.keyContactId !== undefined) next.keyContactId = this.core.mustIn(old.enterpriseId, 'contacts', req.keyContactId, 'contact', 'keyContactId').id;
     const changed = (['name', 'memberIds', 'keyContactId'] as const).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(next[k]));
     if (changed.length === 0) return old;
     await this.core.commit({
       put: [{ c: 'departments', key: id, value: next }, ...this.memberPuts(next, old.memberIds)],
-      activity: [this.audit(actor, `department ${id} edited: ${changed.join(', ')}`)],
+      activity: [this.audit(actor, old, next, `department ${id} edited: ${changed.join(', ')}`)],
     });
     return next;
   }
@@ -79,7 +82,7 @@ export class DepartmentUseCases {
       const { departmentId: _gone, ...rest } = c;
       puts.push({ c: 'contacts', key: c.id, value: rest });
     }
-    await this.core.commit({ del: [{ c: 'departments', key: id }], put: puts, activity: [this.audit(actor, `department ${id} deleted`)] });
+    await this.core.commit({ del: [{ c: 'departments', key: id }], put: puts, activity: [this.audit(actor, d, undefined, `department ${id} deleted`)] });
     return d;
   }
 
@@ -95,9 +98,9 @@ export class DepartmentUseCases {
     return undefined;
   }
 
-  private checkMembers(ids: readonly string[]): string[] {
+  private checkMembers(enterpriseId: string, ids: readonly string[]): string[] {
     const members = [...new Set(ids)];
-    members.forEach((m, i) => this.core.must('contacts', m, 'contact', `memberIds.${i}`));
+    members.forEach((m, i) => this.core.mustIn(enterpriseId, 'contacts', m, 'contact', `memberIds.${i}`));
     return members;
   }
 
@@ -121,8 +124,9 @@ export class DepartmentUseCases {
     return puts;
   }
 
-  private audit(actor: Actor, detail: string): ActivityEntry {
-    return this.core.activity('address-book', actor, { detail: detail.slice(0, 500) });
+  private audit(actor: Actor, before: Department | undefined, after: Department | undefined, detail: string): ActivityEntry {
+    const d = (after ?? before)!;
+    return this.core.audit(actor, d.enterpriseId, { kind: 'department', id: d.id }, detail.slice(0, 500), auditChanges<Department>(before, after, ['name', 'memberIds', 'keyContactId']));
   }
 
   /** A department by id, or else by name (ignoring case): how a CSV row names one. */

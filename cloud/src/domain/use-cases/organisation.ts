@@ -207,7 +207,7 @@ export class OrganisationUseCases {
       const dk = `${req.columnId}/${req.door}`;
       if (seenDoors.has(dk) || doorsInUse(req.bankId).has(dk))
         throw new DomainError('CONFLICT', `door ${req.door} of column ${req.columnId} is already a locker`, field(i, 'door'));
-      if (req.dedicatedTo) this.core.mustRecipient(req.dedicatedTo, field(i, 'dedicatedTo.id'));
+      if (req.dedicatedTo) this.core.mustRecipient(req.bankId, req.dedicatedTo, field(i, 'dedicatedTo.id'));
       seenNumbers.add(nk);
       seenDoors.add(dk);
       const { service, ...rest } = req;

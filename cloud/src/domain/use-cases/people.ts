@@ -11,6 +11,7 @@ import {
   type CreateUserRecordInput,
   type UpdateUserRecordInput,
   type User,
+  ENTERPRISE_LEVEL,
 } from '../model.ts';
 
 export class PeopleUseCases {
@@ -18,25 +19,33 @@ export class PeopleUseCases {
 
   async createCarrier(input: CreateCarrierInput, _actor: Actor): Promise<Carrier> {
     const req = parseInput(createCarrierInput, input);
-    const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), name: req.name, createdAt: this.core.now() };
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    const c: Carrier = { id: this.core.newId('carriers', req.id, 'car'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
     await this.core.commit({ put: [{ c: 'carriers', key: c.id, value: c }] });
     return c;
   }
 
-  async listCarriers(): Promise<Carrier[]> {
-    return this.core.store.list('carriers');
+  async listCarriers(enterpriseId?: string): Promise<Carrier[]> {
+    return this.core.store.list('carriers').filter((c) => enterpriseId === undefined || c.enterpriseId === enterpriseId);
   }
 
 
   async createUser(input: CreateUserRecordInput): Promise<User> {
     const req = parseInput(createUserRecordInput, input);
     if (await this.findUserByUsername(req.username)) throw new DomainError('CONFLICT', `user name ${JSON.stringify(req.username)} is taken`, 'username');
-    if (req.contactId !== undefined) this.core.must('contacts', req.contactId, 'contact', 'contactId');
-    if (req.carrierId !== undefined) this.core.must('carriers', req.carrierId, 'carrier', 'carrierId');
+    this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
+    if (req.contactId !== undefined) this.core.mustIn(req.enterpriseId, 'contacts', req.contactId, 'contact', 'contactId');
+    if (req.carrierId !== undefined) this.core.mustIn(req.enterpriseId, 'carriers', req.carrierId, 'carrier', 'carrierId');
+    this.core.mustRole(req.enterpriseId, req.role);
+    const accessLevel = req.accessLevel ?? ENTERPRISE_LEVEL;
+    this.core.mustAccessLevel(req.enterpriseId, accessLevel);
     const u: User = {
       id: this.core.newId('users', req.id, 'u'),
+      enterpriseId: req.enterpriseId,
       username: req.username,
       role: req.role,
+      accessLevel,
+      ...(req.platformAdmin ? { platformAdmin: true } : {}),
       passwordHash: req.passwordHash,
       disabled: false,
       createdAt: this.core.now(),
@@ -50,6 +59,8 @@ export class PeopleUseCases {
   async updateUser(id: string, input: UpdateUserRecordInput): Promise<User> {
     const req = parseInput(updateUserRecordInput, input);
     const old = this.core.must('users', id, 'user', 'userId');
+    if (req.role !== undefined) this.core.mustRole(old.enterpriseId, req.role);
+    if (req.accessLevel !== undefined) this.core.mustAccessLevel(old.enterpriseId, req.accessLevel);
     const next: User = { ...old, ...stripUndefined(req) };
     await this.core.commit({ put: [{ c: 'users', key: id, value: next }] });
     return next;
@@ -64,7 +75,7 @@ export class PeopleUseCases {
     return this.core.store.list('users').find((u) => u.username.toLowerCase() === lower);
   }
 
-  async listUsers(): Promise<User[]> {
-    return this.core.store.list('users');
+  async listUsers(enterpriseId?: string): Promise<User[]> {
+    return this.core.store.list('users').filter((u) => enterpriseId === undefined || u.enterpriseId === enterpriseId);
   }
 }

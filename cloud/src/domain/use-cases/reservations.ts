@@ -2,6 +2,7 @@
  * Reservation use cases that fill lockers: reserve (allocation), drop off, a kiosk's drop-off the cloud did not know
  * of, and a new pickup or drop-off code. Ending, extending and expiring are in reservation-endings.ts.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Change } from '../../store/store.ts';
 import { chooseLocker, fits, lockerDimensions, parcelDimensions } from '../allocation.ts';
@@ -59,6 +60,16 @@ const OPEN_STORAGE_CODE_MS = 365 * 24 * HOUR;
 /** The department of kiosk drop-offs whose recipient the cloud does not know (see `recordKioskOccupancy`). */
 export const KIOSK_UNASSIGNED_DEPARTMENT = 'kiosk-unassigned';
 
+/**
+ * The department holding an enterprise's kiosk drop-offs that name no recipient: the id of earlier releases for the
+ * first enterprise that needs one, an id derived from the enterprise for the others (ids are at most 64 characters).
+ */
+export function kioskUnassignedDepartment(enterpriseId: string, get: (id: string) => Department | undefined): string {
+  const first = get(KIOSK_UNASSIGNED_DEPARTMENT);
+  if (!first || first.enterpriseId === enterpriseId) return KIOSK_UNASSIGNED_DEPARTMENT;
+  return `${KIOSK_UNASSIGNED_DEPARTMENT}.${createHash('sha256').update(enterpriseId).digest('hex').slice(0, 16)}`;
+}
+
 export class ReservationUseCases {
   private readonly codes: PickupCodes;
 
@@ -69,11 +80,11 @@ export class ReservationUseCases {
   async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult> {
     const req = parseInput(reserveInput, input);
     this.core.mustBank(req.bankId, 'bankId');
-    const recipient = this.core.mustRecipient(req.recipient, 'recipient.id');
+    const recipient = this.core.mustRecipient(req.bankId, req.recipient, 'recipient.id');
     if (req.recipient.type === 'contact' && this.core.store.get('contacts', req.recipient.id)?.private)
       throw new DomainError('INVALID_STATE', `contact ${req.recipient.id} is private: a private contact cannot be reserved for`, 'recipient.id');
-    if (req.dropOffParty) this.core.mustParty(req.dropOffParty, 'dropOffParty.id');
-    if (req.pickupParty) this.core.mustParty(req.pickupParty, 'pickupParty.id');
+    if (req.dropOffParty) this.core.mustParty(req.bankId, req.dropOffParty, 'dropOffParty.id');
+    if (req.pickupParty) this.core.mustParty(req.bankId, req.pickupParty, 'pickupParty.id');
     const needsCode = (r: ReserveResult): boolean => (req.kind === 'return' || req.kind === 'exchange') && !r.addedToExisting;
     const result = await this.core.change(req.bankId, () => {
       const locked = this.reserveLocked(req, recipient, actor);
@@ -253,8 +264,8 @@ export class ReservationUseCases {
   async recordKioskOccupancy(input: RecordKioskOccupancyInput, actor: Actor): Promise<DropOffResult> {
     const req = parseInput(recordKioskOccupancyInput, input);
     this.core.mustBank(req.bankId, 'bankId');
-    if (req.recipient) this.core.mustRecipient(req.recipient, 'recipient.id');
-    if (req.dropOffParty) this.core.mustParty(req.dropOffParty, 'dropOffParty.id');
+    if (req.recipient) this.core.mustRecipient(req.bankId, req.recipient, 'recipient.id');
+    if (req.dropOffParty) this.core.mustParty(req.bankId, req.dropOffParty, 'dropOffParty.id');
     return this.core.change(req.bankId, async (): Promise<Locked<DropOffResult>> => {
       const bank = this.core.mustBank(req.bankId, 'bankId');
       const idx = this.core.banks.of(bank.id);
@@ -268,9 +279,11 @@ export class ReservationUseCases {
       const put: Change['put'] = [];
       let recipient = req.recipient;
       if (!recipient) {
-        recipient = { type: 'department', id: KIOSK_UNASSIGNED_DEPARTMENT };
-        if (!this.core.store.get('departments', KIOSK_UNASSIGNED_DEPARTMENT)) {
-          const d: Department = { id: KIOSK_UNASSIGNED_DEPARTMENT, name: 'Unassigned kiosk drop-offs', memberIds: [], createdAt: now };
+        const enterpriseId = this.core.enterpriseOf('bank', bank.id) ?? '';
+        const deptId = kioskUnassignedDepartment(enterpriseId, (id) => this.core.store.get('departments', id));
+        recipient = { type: 'department', id: deptId };
+        if (!this.core.store.get('departments', deptId)) {
+          const d: Department = { id: deptId, enterpriseId, name: 'Unassigned kiosk drop-offs', memberIds: [], createdAt: now };
           put.push({ c: 'departments', key: d.id, value: d });
         }
       }

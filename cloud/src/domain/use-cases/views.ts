@@ -5,7 +5,7 @@
 import type { ReachLimits } from '../accessibility.ts';
 import { isAccessible } from '../accessibility.ts';
 import { activityCsvHeader, activityCsvRows } from '../activity.ts';
-import type { Page } from '../../store/store.ts';
+import type { ActivityPageQuery, Page } from '../../store/store.ts';
 
 const CSV_PAGE = 1000;
 import type { BankIndex } from '../bank-index.ts';
@@ -46,6 +46,9 @@ export interface LockerView {
   accessible: boolean;
   contents?: ContentsSummary;
 }
+
+/** The part of the activity a user may see (see ActivityPageQuery.within). */
+export type ActivityWithin = NonNullable<ActivityPageQuery['within']>;
 
 export class ViewUseCases {
   constructor(private readonly core: DomainCore) {}
@@ -121,11 +124,11 @@ export class ViewUseCases {
   }
 
   /** One page of the activity log, oldest first; `nextCursor` asks for the next. */
-  async activityPage(query: ActivityQuery): Promise<Page<ActivityEntry>> {
+  async activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
     const q = parseInput(activityQuery, query);
     if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new DomainError('VALIDATION', 'to: must not be before from', 'to');
     try {
-      return await this.core.store.queryActivity(q);
+      return await this.core.store.queryActivity(within ? { ...q, within } : q);
     } catch (err) {
       if (err instanceof RangeError) throw new DomainError('VALIDATION', `cursor: ${err.message}`, 'cursor');
       throw err;
@@ -140,13 +143,13 @@ export class ViewUseCases {
    * The activity export as CSV text, chunk by chunk: up to `limit` entries from `cursor` on, read a page at a time,
    * so an export of any size holds one page in memory.
    */
-  async *activityCsvChunks(query: ActivityQuery): AsyncGenerator<string> {
+  async *activityCsvChunks(query: ActivityQuery, within?: ActivityWithin): AsyncGenerator<string> {
     const q = parseInput(activityQuery, query);
     let left = q.limit;
     let cursor = q.cursor;
     yield activityCsvHeader();
     while (left > 0) {
-      const page = await this.activityPage({ ...q, limit: Math.min(left, CSV_PAGE), ...(cursor !== undefined ? { cursor } : {}) });
+      const page = await this.activityPage({ ...q, limit: Math.min(left, CSV_PAGE), ...(cursor !== undefined ? { cursor } : {}) }, within);
       if (page.items.length > 0) yield activityCsvRows(page.items);
       left -= page.items.length;
       cursor = page.nextCursor;

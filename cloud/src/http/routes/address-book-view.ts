@@ -7,12 +7,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RowProblem } from '../../csv/read-table.ts';
 import { TableTooLarge } from '../../csv/read-table.ts';
-import { EVERYTHING, type AddressBookView } from '../../domain/use-cases/contacts-csv.ts';
+import type { AddressBookView } from '../../domain/use-cases/contacts-csv.ts';
+import type { Store } from '../../store/store.ts';
+import { scopeOf } from '../scope.ts';
 import { ErrorSchema } from '../schemas.ts';
 
-/** The caller's view of the address book. */
-export function addressBookView(_req: FastifyRequest): AddressBookView {
-  return EVERYTHING;
+/**
+ * The caller's view of the address book (scope.ts): their enterprise's contacts and departments, a contact tied to a
+ * location only when their access level holds it, and the locations their access level holds.
+ */
+export function addressBookView(req: FastifyRequest, store: Store): AddressBookView {
+  const scope = scopeOf(req, store);
+  return {
+    enterpriseId: scope.enterpriseId,
+    contact: (c) => scope.hasContact(c),
+    department: (d) => d.enterpriseId === scope.enterpriseId,
+    location: (id) => scope.hasLocation(id),
+  };
 }
 
 /** Accepts `text/csv` bodies (as bytes) in this plugin's routes; each route sets its own `bodyLimit`. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.ts';
-import { contactSchema, createContactInput, updateContactInput } from '../../domain/model.ts';
+import { contactSchema, createContactBody, updateContactInput } from '../../domain/model.ts';
 import type { LockerService } from '../../domain/service.ts';
 import { CONTACTS_CSV_MAX_BYTES, importModeSchema } from '../../domain/use-cases/contacts-csv.ts';
 import { ERRORS, Replies } from '../schemas.ts';
@@ -52,14 +52,14 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
     async (req) => {
       const offset = req.query.offset ?? 0;
       const limit = req.query.limit ?? 1000;
-      const page = book.contacts.search({ ...(req.query.q !== undefined ? { q: req.query.q } : {}), filter: addressBookView(req).contact, offset, limit });
+      const page = book.contacts.search({ ...(req.query.q !== undefined ? { q: req.query.q } : {}), filter: addressBookView(req, service.store).contact, offset, limit });
       return { ...page, offset, limit };
     },
   );
-  app.post('/contacts', { schema: { tags: ['addressBook'], summary: 'Add a contact', body: createContactInput, response: created(Replies.contact) } }, async (req, reply) => {
-    const view = addressBookView(req);
+  app.post('/contacts', { schema: { tags: ['addressBook'], summary: 'Add a contact', body: createContactBody, response: created(Replies.contact) } }, async (req, reply) => {
+    const view = addressBookView(req, service.store);
     if (req.body.locationId !== undefined && !view.location(req.body.locationId)) throw notFoundLocation(req.body.locationId);
-    return reply.code(201).send({ contact: await book.contacts.create(req.body, actorOf(req)) });
+    return reply.code(201).send({ contact: await book.contacts.create({ ...req.body, enterpriseId: view.enterpriseId }, actorOf(req)) });
   });
 
   app.get(
@@ -69,7 +69,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="contacts.csv"')
-        .send(book.csv.export(addressBookView(req))),
+        .send(book.csv.export(addressBookView(req, service.store))),
   );
   app.get(
     '/contacts/template',
@@ -91,7 +91,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
     },
     async (req, reply) => {
       try {
-        const r = await book.csv.import(req.body, req.query.mode, actorOf(req), addressBookView(req));
+        const r = await book.csv.import(req.body, req.query.mode, actorOf(req), addressBookView(req, service.store));
         if (!r.ok) return importRejected(reply, 'contacts', r.problems);
         return reply.send({ import: r });
       } catch (err) {
@@ -102,13 +102,13 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
   );
 
   app.get('/contacts/:contactId', { schema: { tags: ['addressBook'], summary: 'One contact', params: ContactParams, response: ok(Replies.contact) } }, async (req) => ({
-    contact: await book.contacts.get(req.params.contactId, addressBookView(req).contact),
+    contact: await book.contacts.get(req.params.contactId, addressBookView(req, service.store).contact),
   }));
   app.patch(
     '/contacts/:contactId',
     { schema: { tags: ['addressBook'], summary: 'Edit a contact: the fields given change, `null` clears one', params: ContactParams, body: updateContactInput, response: ok(Replies.contact) } },
     async (req) => {
-      const view = addressBookView(req);
+      const view = addressBookView(req, service.store);
       await book.contacts.get(req.params.contactId, view.contact);
       if (typeof req.body.locationId === 'string' && !view.location(req.body.locationId)) throw notFoundLocation(req.body.locationId);
       return { contact: await book.contacts.update(req.params.contactId, req.body, actorOf(req)) };
@@ -118,7 +118,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
     '/contacts/:contactId',
     { schema: { tags: ['addressBook'], summary: 'Delete a contact; 409 while a live reservation or parcel, a dedicated locker or a login names them', params: ContactParams, response: ok(Replies.contact) } },
     async (req) => {
-      await book.contacts.get(req.params.contactId, addressBookView(req).contact);
+      await book.contacts.get(req.params.contactId, addressBookView(req, service.store).contact);
       return { contact: await book.contacts.delete(req.params.contactId, actorOf(req)) };
     },
   );
@@ -133,7 +133,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
       },
     },
     async (req) => {
-      await book.contacts.get(req.params.contactId, addressBookView(req).contact);
+      await book.contacts.get(req.params.contactId, addressBookView(req, service.store).contact);
       return { erasure: await service.erasePerson(req.params.contactId, actorOf(req)) };
     },
   );

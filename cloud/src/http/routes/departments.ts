@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createDepartmentInput, entityIdSchema, updateDepartmentInput } from '../../domain/model.ts';
+import { createDepartmentBody, entityIdSchema, updateDepartmentInput } from '../../domain/model.ts';
 import type { LockerService } from '../../domain/service.ts';
 import { Replies } from '../schemas.ts';
 import { addressBookView } from './address-book-view.ts';
@@ -17,17 +17,17 @@ export const departmentRoutes: FastifyPluginAsyncZod<{ service: LockerService }>
   const departments = service.addressBook.departments;
   const visible = async (req: Parameters<typeof addressBookView>[0], id: string) => {
     const d = await departments.get(id);
-    if (!addressBookView(req).department(d)) throw notFound('department', id, 'departmentId');
+    if (!addressBookView(req, service.store).department(d)) throw notFound('department', id, 'departmentId');
     return d;
   };
 
   app.get('/departments', { schema: { tags: ['addressBook'], summary: 'List departments', response: ok(Replies.departments) } }, async (req) => ({
-    departments: departments.list().filter(addressBookView(req).department),
+    departments: departments.list().filter(addressBookView(req, service.store).department),
   }));
   app.post(
     '/departments',
-    { schema: { tags: ['addressBook'], summary: 'Add a department with its members and key contact', body: createDepartmentInput, response: created(Replies.department) } },
-    async (req, reply) => reply.code(201).send({ department: await departments.create(req.body, actorOf(req)) }),
+    { schema: { tags: ['addressBook'], summary: 'Add a department with its members and key contact', body: createDepartmentBody, response: created(Replies.department) } },
+    async (req, reply) => reply.code(201).send({ department: await departments.create({ ...req.body, enterpriseId: addressBookView(req, service.store).enterpriseId }, actorOf(req)) }),
   );
   app.get('/departments/:departmentId', { schema: { tags: ['addressBook'], summary: 'One department', params: DepartmentParams, response: ok(Replies.department) } }, async (req) => ({
     department: await visible(req, req.params.departmentId),

@@ -11,6 +11,7 @@ import { idSchema, lockerNumberSchema, shortTextSchema } from '@portier/protocol
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import type { LockerService } from '../../domain/service.ts';
+import { scopeOf } from '../scope.ts';
 import type { RemoteOpenRequest, RemoteOpenResult } from '../../sync/remote-open.ts';
 import { ApiError } from '../errors.ts';
 import { ERRORS } from '../schemas.ts';
@@ -57,6 +58,8 @@ export const remoteOpenRoutes: FastifyPluginAsync<{ service: LockerService; remo
     },
     async (req, reply) => {
       const { bankId, number } = req.params;
+      // Another enterprise's bank, or one outside the caller's access level, answers as an unknown one.
+      if (opts.service.store.get('banks', bankId) && !scopeOf(req, opts.service.store).hasBank(bankId)) throw new ApiError('LOCKER_NOT_FOUND', `bank ${bankId} not found`, 'params.bankId');
       // An unknown bank or locker: LOCKER_NOT_FOUND naming the URL parameter, before anything is asked of the controllers.
       try {
         await opts.service.getLocker(bankId, number);

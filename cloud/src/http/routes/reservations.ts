@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
@@ -21,6 +22,7 @@ import type { Principal } from '../../auth/service.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../principal.ts';
+import { scopeOf } from '../scope.ts';
 import { ERRORS, Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
 
@@ -59,32 +61,34 @@ export function parseInstant(value: string | undefined, field: string): number |
 }
 
 /**
- * Who sees a reservation: staff all; a recipient those addressed to their contact; a carrier those it booked or is
- * the drop-off or pick-up party of (its carrier id). Nobody else learns who receives what.
+ * Who sees a reservation (its bank in their scope being checked apart): with 'reservations.manage' all; with
+ * 'reservations.deliver' those they booked or their carrier is the drop-off or pick-up party of; with
+ * 'reservations.own' those addressed to their contact. Nobody else learns who receives what.
  */
 export function canSee(p: Principal, r: Reservation): boolean {
-  switch (p.role) {
-    case 'admin':
-    case 'operator':
-      return true;
-    case 'recipient':
-      return p.contactId !== undefined && r.recipient.type === 'contact' && r.recipient.id === p.contactId;
-    case 'carrier': {
-      const isParty = (party: Reservation['dropOffParty']) => party?.type === 'carrier' && party.id === p.carrierId;
-      return r.createdBy.id === p.userId || (p.carrierId !== undefined && (isParty(r.dropOffParty) || isParty(r.pickupParty)));
-    }
+  if (p.permissions.has('reservations.manage')) return true;
+  if (p.permissions.has('reservations.deliver')) {
+    const isParty = (party: Reservation['dropOffParty']) => party?.type === 'carrier' && party.id === p.carrierId;
+    if (r.createdBy.id === p.userId || (p.carrierId !== undefined && (isParty(r.dropOffParty) || isParty(r.pickupParty)))) return true;
   }
+  return p.permissions.has('reservations.own') && p.contactId !== undefined && r.recipient.type === 'contact' && r.recipient.id === p.contactId;
+}
+
+/** Whether a principal sees only the reservations addressed to them (no staff or carrier right). */
+export function ownOnly(p: Principal): boolean {
+  return !p.permissions.has('reservations.manage') && !p.permissions.has('reservations.deliver');
 }
 
 /** Reservations and packages: reserve, drop off, pick up, extend, end, expire; and the activity log. */
 export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
+  const scope = (req: FastifyRequest) => scopeOf(req, service.store);
   // Pickup codes are short (6 digits): wrong guesses are throttled per user and per address like logins are.
   const codeThrottle = new LoginThrottle({ freeAttempts: 5, baseLockMs: 2000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000, now: () => service.now() });
 
   /** A recipient sees only their own reservations; others get a 404 as if it did not exist. */
   async function visibleReservation(req: Parameters<typeof principalOf>[0], id: string): Promise<Reservation> {
     const r = await service.getReservation(id);
-    if (!canSee(principalOf(req), r)) {
+    if (!canSee(principalOf(req), r) || !scope(req).hasBank(r.bankId)) {
       throw new ApiError('NOT_FOUND', `reservation ${JSON.stringify(id)} not found`, 'params.reservationId');
     }
     return r;
@@ -96,13 +100,13 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     async (req) => {
       const p = principalOf(req);
       const q = { ...req.query };
-      if (p.role === 'recipient') {
+      if (ownOnly(p)) {
         if (!p.contactId) throw forbidden('this recipient login is not linked to a contact');
         if (q.recipientId !== undefined && q.recipientId !== p.contactId) throw forbidden('recipients may only list their own reservations');
         q.recipientId = p.contactId;
       }
       const list = await service.listReservations(listReservationsQuery.parse(q));
-      return { reservations: list.filter((r) => canSee(p, r)).map(publicReservation) };
+      return { reservations: list.filter((r) => canSee(p, r) && scope(req).hasBank(r.bankId)).map(publicReservation) };
     },
   );
 
@@ -118,15 +122,16 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     },
     async (req, reply) => {
       const p = principalOf(req);
-      if (p.role === 'recipient') {
+      if (ownOnly(p)) {
         // A recipient may only book day-use storage for themselves.
         if (req.body.kind !== 'storage') throw forbidden('recipients may only reserve day-use storage');
         if (!p.contactId || req.body.recipient.type !== 'contact' || req.body.recipient.id !== p.contactId) {
           throw forbidden('recipients may only reserve for themselves');
         }
-      } else if (p.role === 'carrier' && req.body.kind === 'storage') {
+      } else if (!p.permissions.has('reservations.manage') && req.body.kind === 'storage') {
         throw forbidden('carriers may not reserve day-use storage');
       }
+      scope(req).requireBank(req.body.bankId, 'body.bankId');
       const r = await service.reserve(req.body, actorOf(req));
       return reply
         .code(201)
@@ -157,6 +162,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       },
     },
     async (req, reply) => {
+      await visibleReservation(req, req.params.reservationId);
       const r = await service.dropOff({ ...req.body, reservationId: req.params.reservationId }, actorOf(req));
       return reply.header('cache-control', 'no-store').send({
         reservation: publicReservation(r.reservation),
@@ -178,7 +184,10 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     async (req) => {
       const p = principalOf(req);
       if ('reservationId' in req.body) {
-        if (p.role !== 'admin' && p.role !== 'operator') throw forbidden('only staff may pick up without a code');
+        if (!p.permissions.has('reservations.manage')) throw forbidden('only staff may pick up without a code');
+        await visibleReservation(req, req.body.reservationId);
+      } else {
+        scope(req).requireBank(req.body.bankId, 'body.bankId');
       }
       const keys = 'code' in req.body ? [`user:${p.userId}`, `ip:${req.ip}`] : [];
       const wait = codeThrottle.retryAfterMs(keys);
@@ -219,6 +228,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       },
     },
     async (req, reply) => {
+      await visibleReservation(req, req.params.reservationId);
       const r = await service.reissuePickupCode(req.params.reservationId, actorOf(req));
       return reply.header('cache-control', 'no-store').send({ reservation: publicReservation(r.reservation), code: r.code, expiresAt: r.expiresAt });
     },
@@ -227,7 +237,10 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
   app.post(
     '/reservations/:reservationId/end',
     { schema: { tags: ['reservations'], summary: 'End a reservation and free its locker', params: ReservationParams, body: endReservationInput, response: ok(Replies.reservation) } },
-    async (req) => ({ reservation: publicReservation(await service.endReservation(req.params.reservationId, req.body, actorOf(req))) }),
+    async (req) => {
+      await visibleReservation(req, req.params.reservationId);
+      return { reservation: publicReservation(await service.endReservation(req.params.reservationId, req.body, actorOf(req))) };
+    },
   );
 
   app.post(
@@ -276,7 +289,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       });
       if (req.query.format === 'csv') {
         // The first page is read before the answer starts, so a bad query is still a 4xx; the rest streams.
-        const chunks = service.activityCsvChunks(query);
+        const chunks = service.activityCsvChunks(query, scope(req).activityWithin());
         const first = await chunks.next();
         const second = await chunks.next();
         async function* rest(): AsyncGenerator<string> {
@@ -289,7 +302,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
           .header('content-disposition', 'attachment; filename="activity.csv"')
           .send(Readable.from(rest()) as unknown as string); // a stream: the type provider types only the serialised body
       }
-      const page = await service.activityPage(query);
+      const page = await service.activityPage(query, scope(req).activityWithin());
       return { activity: page.items, ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}) };
     },
   );
