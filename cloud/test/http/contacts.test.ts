@@ -1,7 +1,7 @@
 // The address book over HTTP: contacts and departments added, edited, searched, deleted; refusals (hidden from
 // callers without the permission, not found, in use, bad input) leave the store as it was; every change audited.
 import t, { type Test } from 'tap';
-import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
+import { makeTestApp, seedModel, seedSecondSites, signedInUser, storeSnapshot, type TestApp } from './helpers.ts';
 
 interface ContactJson {
   id: string;
@@ -173,4 +173,44 @@ t.test('bad input: wrong types, unknown fields, over-long strings, unknown links
   }
   t.equal((await call(ta, 'GET', '/contacts/nope')).json<ErrorJson>().error.field, 'params.contactId', 'not found names the id');
   t.equal(await storeSnapshot(ta.store), before, 'nothing stored');
+});
+
+t.test("another enterprise's address book does not exist; a location-scoped user sees their location's contacts and those of none", async (t) => {
+  const ta = await setup(t);
+  await seedSecondSites(ta.service);
+  await ta.service.createContact({ id: 'c-annex', enterpriseId: 'ent', firstName: 'Anna', lastName: 'Annex', locationId: 'loc-2', personnelId: 'A-1' }, { role: 'admin' });
+  const other = await signedInUser(ta, 'other-admin', { enterpriseId: 'other' });
+  const local = await signedInUser(ta, 'hq-operator', { role: 'operator', accessLevel: { kind: 'location', id: 'loc' } });
+  const as = (headers: Record<string, string>, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+    ta.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
+  const before = await storeSnapshot(ta.store);
+  for (const [method, url, body] of [
+    ['GET', '/contacts/c-rec'],
+    ['PATCH', '/contacts/c-rec', { lastName: 'Mine' }],
+    ['DELETE', '/contacts/c-rec'],
+    ['GET', '/departments/dep'],
+    ['PATCH', '/departments/dep', { name: 'Mine' }],
+    ['DELETE', '/departments/dep'],
+    ['POST', '/departments', { name: 'X', memberIds: ['c-rec'] }],
+  ] as const) {
+    const res = await as(other, method, url, body);
+    t.equal(res.statusCode, 404, `another enterprise: ${method} ${url}`);
+  }
+  t.same((await as(other, 'GET', '/contacts')).json<{ contacts: ContactJson[] }>().contacts.map((c) => c.id), ['c-other'], 'its own contacts only');
+  t.same((await as(other, 'GET', '/departments')).json<{ departments: unknown[] }>().departments, []);
+  t.notMatch((await as(other, 'GET', '/contacts/export')).body, /Rita|P-1/, 'nor in its export');
+  t.equal((await as(other, 'POST', '/contacts', { firstName: 'A', lastName: 'B', personnelId: 'P-1' })).statusCode, 201, 'personnel IDs are per enterprise');
+  const afterOther = await storeSnapshot(ta.store);
+  t.not(afterOther, before);
+
+  t.equal((await as(local, 'GET', '/contacts/c-annex')).statusCode, 404, 'a contact of another location is outside');
+  t.equal((await as(local, 'DELETE', '/contacts/c-annex')).statusCode, 404);
+  t.equal((await as(local, 'POST', '/contacts', { firstName: 'A', lastName: 'B', locationId: 'loc-2' })).statusCode, 404, 'nor can one be added there');
+  t.same(
+    (await as(local, 'GET', '/contacts')).json<{ contacts: ContactJson[] }>().contacts.map((c) => c.id),
+    ['c-ada', 'c-rec'],
+    'contacts of no location are everyone\'s',
+  );
+  t.notMatch((await as(local, 'GET', '/contacts/export')).body, /Annex/, 'the export too');
+  t.equal(await storeSnapshot(ta.store), afterOther, 'nothing changed by the refusals');
 });

@@ -84,6 +84,8 @@ export type CreateContactInput = z.input<typeof createContactInput>;
 export const updateContactInput = z.strictObject({
   firstName: personNameSchema.optional(),
   lastName: personNameSchema.optional(),
+  /** The single name of the API before first and last names: both are set from it (`splitName`). */
+  name: name.optional(),
   email: contactEmailSchema.nullable().optional(),
   phone: phoneSchema.nullable().optional(),
   personnelId: personnelIdSchema.nullable().optional(),

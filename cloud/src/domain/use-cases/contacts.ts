@@ -66,8 +66,9 @@ export class ContactUseCases {
   async update(id: string, input: UpdateContactInput, actor: Actor): Promise<Contact> {
     const req = parseInput(updateContactInput, input);
     const old = this.core.must('contacts', id, 'contact', 'contactId');
-    const patch: ContactPatch = {};
-    for (const [k, v] of Object.entries(req)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v === null ? undefined : v;
+    const { name, ...rest } = req;
+    const patch: ContactPatch = name !== undefined ? splitName(name) : {};
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v === null ? undefined : v;
     const next = clean({ ...old, ...patch, updatedAt: this.core.now() });
     this.checkLinks(next, old);
     const changed = changedFields(old, next);
