@@ -3,103 +3,15 @@
  * token file written by `portier login` (`PORTIER_TOKEN_FILE`, default `~/.config/portier/token.json`, mode 0600).
  * `portier open` sends a remote open through the API (answered once the controller acted).
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { z } from 'zod';
+import { Client, clientFor, DEFAULT_URL, table, tokenFilePath, type AdminIo, type CommandContext, type GlobalOpts } from './client.ts';
+import { registerContactCommands } from './commands/contacts.ts';
+import { registerDepartmentCommands } from './commands/departments.ts';
 import { CliError } from './errors.ts';
 
-export interface AdminIo {
-  env: NodeJS.ProcessEnv;
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Whole stdin, for `--password-stdin`. */
-  readStdin: () => Promise<string>;
-  fetch: typeof fetch;
-}
-
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
-const TokenFileSchema = z.object({ url: z.string(), token: z.string(), expiresAt: z.string().optional() });
-type TokenFile = z.infer<typeof TokenFileSchema>;
-const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-
-
-export function tokenFilePath(io: Pick<AdminIo, 'env'>, flag?: string): string {
-  return flag ?? io.env.PORTIER_TOKEN_FILE ?? join(io.env.HOME ?? homedir(), '.config', 'portier', 'token.json');
-}
-
-export async function readTokenFile(path: string): Promise<TokenFile | undefined> {
-  try {
-    const r = TokenFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface GlobalOpts {
-  url?: string;
-  tokenFile?: string;
-  json?: boolean;
-}
-
-class Client {
-  constructor(
-    private readonly io: AdminIo,
-    private readonly url: string,
-    private readonly token: string | undefined,
-  ) {}
-
-  async call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = { accept };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await this.io.fetch(`${this.url.replace(/\/+$/, '')}/api/v1${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (err) {
-      throw new CliError('FAILED', `cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const text = await res.text();
-    if (res.status >= 400) {
-      let detail = `HTTP ${res.status}`;
-      try {
-        const e = ErrorBodySchema.parse(JSON.parse(text)).error;
-        detail = `${e.code}: ${e.message}${e.field ? ` (${e.field})` : ''}`;
-      } catch {
-        /* not our error format: keep the status */
-      }
-      if (res.status === 401) detail += ' (run `portier login`)';
-      throw new CliError('FAILED', detail);
-    }
-    return { status: res.status, text };
-  }
-
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.call(method, path, body);
-    return (r.text ? JSON.parse(r.text) : {}) as T;
-  }
-}
-
-async function clientFor(io: AdminIo, g: GlobalOpts): Promise<Client> {
-  const file = await readTokenFile(tokenFilePath(io, g.tokenFile));
-  const url = g.url ?? io.env.PORTIER_URL ?? file?.url ?? DEFAULT_URL;
-  const token = io.env.PORTIER_TOKEN ?? (file && (!g.url || g.url === file.url) ? file.token : undefined);
-  return new Client(io, url, token);
-}
-
-function table(rows: Record<string, unknown>[], columns: string[]): string {
-  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns), ...cells.map(line)].join('\n') + '\n';
-}
+export { DEFAULT_URL, readTokenFile, tokenFilePath, type AdminIo } from './client.ts';
 
 interface LockerViewLike {
   locker: { number: number; size: string; service: string; bottomCm: number; topCm: number };
@@ -124,6 +36,7 @@ export function buildAdminProgram(io: AdminIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   const g = (): GlobalOpts => program.opts<GlobalOpts>();
   const print = (value: unknown, human: () => string): void => io.out(g().json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  const ctx: CommandContext = { io, client: () => clientFor(io, g()), print, json: () => g().json === true };
 
   program
     .command('login')
@@ -377,6 +290,8 @@ export function buildAdminProgram(io: AdminIo): Command {
       print(r, () => `contact ${opts.contact} erased: ${e.ended} ended reservations and ${e.activity} activity entries now under ${e.replacementId}\n`);
     });
 
+  registerContactCommands(program, ctx);
+  registerDepartmentCommands(program, ctx);
   return program;
 }
 
