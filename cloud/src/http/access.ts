@@ -1,4 +1,5 @@
 import type { Access } from '../auth/roles.ts';
+import type { Permission } from '../domain/model.ts';
 
 /**
  * Who may call each route: the single table the auth hook reads (server.ts), by permission (model/roles.ts). A route
@@ -7,8 +8,11 @@ import type { Access } from '../auth/roles.ts';
  */
 export interface AccessEntry {
   access: Access;
-  /** Whoever may not call the route gets 404, as for a route that does not exist (the address book). */
-  hidden?: true;
+  /**
+   * Whoever lacks this permission and may not call the route gets 404, as for a route that does not exist (the
+   * address book: its URLs are not revealed to those without it).
+   */
+  hidden?: Permission;
 }
 
 export const ROUTE_ACCESS: Record<string, AccessEntry> = {
@@ -59,20 +63,20 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
 
   // People.
   // The address book: contacts and departments. Hidden: without the permission, 404 (its existence not revealed).
-  'GET /api/v1/contacts': { access: 'addressBook', hidden: true },
-  'POST /api/v1/contacts': { access: 'addressBook', hidden: true },
-  'GET /api/v1/contacts/export': { access: 'addressBook', hidden: true },
-  'GET /api/v1/contacts/template': { access: 'addressBook', hidden: true },
-  'POST /api/v1/contacts/import': { access: 'addressBook', hidden: true },
-  'GET /api/v1/contacts/:contactId': { access: 'addressBook', hidden: true },
-  'PATCH /api/v1/contacts/:contactId': { access: 'addressBook', hidden: true },
-  'DELETE /api/v1/contacts/:contactId': { access: 'addressBook', hidden: true },
-  'POST /api/v1/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: true },
-  'GET /api/v1/departments': { access: 'addressBook', hidden: true },
-  'POST /api/v1/departments': { access: 'addressBook', hidden: true },
-  'GET /api/v1/departments/:departmentId': { access: 'addressBook', hidden: true },
-  'PATCH /api/v1/departments/:departmentId': { access: 'addressBook', hidden: true },
-  'DELETE /api/v1/departments/:departmentId': { access: 'addressBook', hidden: true },
+  'GET /api/v1/contacts': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/contacts': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/contacts/export': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/contacts/template': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/contacts/import': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'PATCH /api/v1/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'DELETE /api/v1/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: 'addressBook' },
+  'GET /api/v1/departments': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/departments': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
+  'PATCH /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
+  'DELETE /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
   'GET /api/v1/carriers': { access: ['carriers', 'carrierCodes'] },
   'POST /api/v1/carriers': { access: 'carriers' },
   'POST /api/v1/carriers/:carrierId/codes': { access: 'carrierCodes' },

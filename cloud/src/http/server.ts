@@ -139,7 +139,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     if (!principal) throw new ApiError('UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     if (!allows(principal, entry.access)) {
       // A hidden route does not reveal that it exists to whoever may not call it: the not-found handler's answer.
-      if (entry.hidden) throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+      if (entry.hidden && !principal.permissions.has(entry.hidden)) throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
       throw new ApiError('FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
     }
     req.principal = principal;
