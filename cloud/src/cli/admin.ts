@@ -7,6 +7,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerPolicyCommands } from './commands/policy.ts';
+import { registerContactCommands } from './commands/contacts.ts';
+import { registerDepartmentCommands } from './commands/departments.ts';
 import { CliError } from './errors.ts';
 import { Client, clientFor, DEFAULT_URL, table, tokenFilePath, parseRef, type AdminIo, type CommandContext, type GlobalOpts, type LockerViewLike } from './client.ts';
 import { registerCarrierCommands } from './commands/carriers.ts';
@@ -26,6 +28,7 @@ export function buildAdminProgram(io: AdminIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   const g = (): GlobalOpts => program.opts<GlobalOpts>();
   const print = (value: unknown, human: () => string): void => io.out(g().json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  const ctx: CommandContext = { io, client: () => clientFor(io, g()), print, json: () => g().json === true };
 
   program
     .command('login')
@@ -55,7 +58,6 @@ export function buildAdminProgram(io: AdminIo): Command {
       io.out('logged out\n');
     });
 
-  const ctx: CommandContext = { io, client: () => clientFor(io, g()), print };
   registerOrgCommands(program, ctx);
   registerLockerCommands(program, ctx);
   registerCarrierCommands(program, ctx);
@@ -263,6 +265,8 @@ export function buildAdminProgram(io: AdminIo): Command {
     });
 
   registerPolicyCommands(program, ctx);
+  registerContactCommands(program, ctx);
+  registerDepartmentCommands(program, ctx);
   return program;
 }
 

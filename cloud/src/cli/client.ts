@@ -49,23 +49,24 @@ export class Client {
     private readonly token: string | undefined,
   ) {}
 
-  async call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string }> {
+  async call(method: string, path: string, body?: unknown, accept = 'application/json', raw?: { contentType: string; body: string | Uint8Array; pass?: number[] }): Promise<{ status: number; text: string }> {
     const headers: Record<string, string> = { accept };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (raw) headers['content-type'] = raw.contentType;
     let res: Response;
     try {
       res = await this.io.fetch(`${this.url.replace(/\/+$/, '')}/api/v1${path}`, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : raw ? { body: raw.body } : {}),
         signal: AbortSignal.timeout(15_000),
       });
     } catch (err) {
       throw new CliError('FAILED', `cannot reach ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const text = await res.text();
-    if (res.status >= 400) {
+    if (res.status >= 400 && !raw?.pass?.includes(res.status)) {
       let detail = `HTTP ${res.status}`;
       try {
         const e = ErrorBodySchema.parse(JSON.parse(text)).error;
@@ -142,4 +143,6 @@ export interface CommandContext {
   client(): Promise<Client>;
   /** Prints `value` as JSON with `--json`, else what `human` makes of it. */
   print(value: unknown, human: () => string): void;
+  /** Whether the global `--json` was given. */
+  json(): boolean;
 }

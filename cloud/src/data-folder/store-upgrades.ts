@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_ENTERPRISE_NAME } from '../auth/bootstrap.ts';
 import type { Enterprise } from '../domain/model.ts';
 import { DurableStore } from '../store/durable.ts';
+import { upgradeContact, upgradeLocation } from './address-book-upgrades.ts';
 import { COLLECTIONS, type CollectionName, type Put } from '../store/store.ts';
 
 export interface UpgradeContext {
@@ -26,7 +27,8 @@ const inEnterprise: Upgrade = (r, ctx) => (r['enterpriseId'] === undefined ? { .
 
 /** Per collection, what a record written by the release before needs. */
 export const STORE_UPGRADES: Partial<Record<CollectionName, Upgrade>> = {
-  contacts: inEnterprise,
+  contacts: (r, ctx) => upgradeContact(inEnterprise(r, ctx)),
+  locations: (r) => upgradeLocation(r),
   departments: inEnterprise,
   carriers: inEnterprise,
   users: (r, ctx) => {

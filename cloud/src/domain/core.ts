@@ -10,6 +10,7 @@ import type { Change, LiveCollections, Store } from '../store/store.ts';
 import { reachLimits, type ReachLimits } from './accessibility.ts';
 import { BankIndexes } from './bank-index.ts';
 import { CodeVault } from './code-vault.ts';
+import { ContactIndex } from './contact-index.ts';
 import { DEFAULT_CODE_HASH_N } from './codes.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { DomainEvents } from './events.ts';
@@ -79,6 +80,7 @@ export class DomainCore {
   readonly vault: CodeVault;
   readonly pickupCodeDigits: number;
   readonly banks: BankIndexes;
+  readonly contacts: ContactIndex;
   private readonly locks = new KeyedMutex();
 
   constructor(
@@ -94,6 +96,7 @@ export class DomainCore {
     this.vault = opts.vault ?? CodeVault.ephemeral();
     this.pickupCodeDigits = opts.pickupCodeDigits ?? 6;
     this.banks = new BankIndexes(this.store);
+    this.contacts = new ContactIndex(this.store, (c) => c.enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ writing
@@ -127,13 +130,16 @@ export class DomainCore {
     this.emitAll(events);
   }
 
-  /** Commits a change, keeping the bank indexes in step with the store (both change synchronously). */
+  /** Commits a change, keeping the bank and contact indexes in step with the store (all change synchronously). */
   write(change: Change): Promise<void> {
     this.banks.apply(change);
+    const contactsBefore = this.store.revision('contacts');
     const done = this.store.commit(change);
+    this.contacts.applied(change, contactsBefore);
     done.catch(() => {
       // Memory and disk may now disagree: rebuild the indexes from the store on next use.
       this.banks.clear();
+      this.contacts.clear();
     });
     return done.catch((err: unknown) => {
       throw new DomainError('STORE_FAILED', `the change could not be saved: ${(err as Error).message}`);

@@ -65,6 +65,7 @@ import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
 import { LockerAdmin } from './use-cases/locker-admin.ts';
 import { CarrierAdmin } from './use-cases/carriers.ts';
+import { AddressBook } from './use-cases/address-book.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -94,6 +95,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly lockerAdmin: LockerAdmin;
   /** Carriers after creation and their printable codes (use-cases/carriers.ts). */
   readonly carrierAdmin: CarrierAdmin;
+  /** Contacts, departments and their CSV (the HTTP address-book routes call it directly). */
+  readonly addressBook: AddressBook;
   /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
   readonly roles: RoleUseCases;
 
@@ -114,6 +117,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.orgAdmin = new OrganisationAdmin(core);
     this.lockerAdmin = new LockerAdmin(core);
     this.carrierAdmin = new CarrierAdmin(core);
+    this.addressBook = new AddressBook(core);
     this.roles = new RoleUseCases(core);
   }
 
@@ -192,27 +196,27 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
   // ------------------------------------------------------------------------------------------ people
   createContact(input: CreateContactInput, actor: Actor): Promise<Contact> {
-    return this.people.createContact(input, actor);
+    return this.addressBook.contacts.create(input, actor);
   }
 
   updateContact(id: string, input: UpdateContactInput, actor: Actor): Promise<Contact> {
-    return this.people.updateContact(id, input, actor);
+    return this.addressBook.contacts.update(id, input, actor);
   }
 
   getContact(id: string): Promise<Contact> {
-    return this.people.getContact(id);
+    return this.addressBook.contacts.get(id);
   }
 
   listContacts(enterpriseId?: string): Promise<Contact[]> {
-    return this.people.listContacts(enterpriseId);
+    return Promise.resolve(this.addressBook.contacts.list().filter((c) => enterpriseId === undefined || c.enterpriseId === enterpriseId));
   }
 
   createDepartment(input: CreateDepartmentInput, actor: Actor): Promise<Department> {
-    return this.people.createDepartment(input, actor);
+    return this.addressBook.departments.create(input, actor);
   }
 
   listDepartments(enterpriseId?: string): Promise<Department[]> {
-    return this.people.listDepartments(enterpriseId);
+    return Promise.resolve(this.addressBook.departments.list().filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId));
   }
 
   createCarrier(input: CreateCarrierInput, actor: Actor): Promise<Carrier> {

@@ -1,4 +1,5 @@
 import type { Access } from '../auth/roles.ts';
+import type { Permission } from '../domain/model.ts';
 
 /**
  * Who may call each route: the single table the auth hook reads (server.ts), by permission (model/roles.ts). A route
@@ -7,6 +8,11 @@ import type { Access } from '../auth/roles.ts';
  */
 export interface AccessEntry {
   access: Access;
+  /**
+   * Whoever lacks this permission and may not call the route gets 404, as for a route that does not exist (the
+   * address book: its URLs are not revealed to those without it).
+   */
+  hidden?: Permission;
 }
 
 export const ROUTE_ACCESS: Record<string, AccessEntry> = {
@@ -76,13 +82,21 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/banks/:bankId/lockers/:number/open': { access: 'lockers.open' },
 
   // People.
-  'GET /api/v1/contacts': { access: 'addressBook' },
-  'POST /api/v1/contacts': { access: 'addressBook' },
-  'GET /api/v1/contacts/:contactId': { access: 'addressBook' },
-  'PATCH /api/v1/contacts/:contactId': { access: 'addressBook' },
-  'POST /api/v1/contacts/:contactId/erase': { access: 'addressBook.erase' },
-  'GET /api/v1/departments': { access: 'addressBook' },
-  'POST /api/v1/departments': { access: 'addressBook' },
+  // The address book: contacts and departments. Hidden: without the permission, 404 (its existence not revealed).
+  'GET /api/v1/contacts': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/contacts': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/contacts/export': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/contacts/template': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/contacts/import': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'PATCH /api/v1/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'DELETE /api/v1/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: 'addressBook' },
+  'GET /api/v1/departments': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/departments': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
+  'PATCH /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
+  'DELETE /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
   'GET /api/v1/carriers': { access: ['carriers', 'carrierCodes'] },
   'POST /api/v1/carriers': { access: 'carriers' },
   'GET /api/v1/carriers/:carrierId': { access: ['carriers', 'carrierCodes'] },

@@ -21,6 +21,8 @@ import { modelRoutes } from './routes/model.ts';
 import { organisationRoutes } from './routes/organisation.ts';
 import { lockerRoutes } from './routes/lockers.ts';
 import { carrierRoutes } from './routes/carriers.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { departmentRoutes } from './routes/departments.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
@@ -139,6 +141,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     const principal = await deps.auth.authenticate(token);
     if (!principal) throw new ApiError('UNAUTHORIZED', 'invalid or expired bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     if (!allows(principal, entry.access)) {
+      // A hidden route does not reveal that it exists to whoever may not call it: the not-found handler's answer.
+      if (entry.hidden && !principal.permissions.has(entry.hidden)) throw new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
       throw new ApiError('FORBIDDEN', `role ${principal.role} may not call ${method} ${url}`);
     }
     req.principal = principal;
@@ -171,6 +175,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(organisationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(lockerRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(carrierRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(contactRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });

@@ -14,7 +14,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import type { Contact, Department, Reservation } from '../domain/model.ts';
+import { contactDisplayName, type Contact, type Department, type Reservation } from '../domain/model.ts';
 import type { IssuedPickupCode } from '../bridge/event-ingest.ts';
 
 /** Who the notice is for, as the integrator needs it to reach them. */
@@ -145,7 +145,7 @@ export class WebhookNotifier extends EventEmitter<NotifierEvents> {
   private describe(r: IssuedPickupCode['recipient']): NoticeRecipient {
     if (r.type === 'contact') {
       const c = this.o.directory.get('contacts', r.id);
-      return { type: 'contact', id: r.id, ...(c ? { name: c.name } : {}), ...(c?.email ? { email: c.email } : {}) };
+      return { type: 'contact', id: r.id, ...(c ? { name: contactDisplayName(c) } : {}), ...(c?.email ? { email: c.email } : {}) };
     }
     const d = this.o.directory.get('departments', r.id);
     const key = d?.keyContactId ? this.o.directory.get('contacts', d.keyContactId) : undefined;

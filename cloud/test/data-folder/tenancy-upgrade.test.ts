@@ -45,5 +45,5 @@ t.test('the upgrade leaves an upgraded store alone, and gives orphaned people an
   const after = await DurableStore.open(join(dir, 'store'));
   t.teardown(() => after.close());
   t.match(after.list('enterprises'), [{ id: 'default', name: 'Portier' }]);
-  t.match(after.get('contacts', 'c1'), { enterpriseId: 'default', name: 'Old Contact' });
+  t.match(after.get('contacts', 'c1'), { enterpriseId: 'default', firstName: 'Old', lastName: 'Contact' });
 });

@@ -41,13 +41,13 @@ for (const kind of ['memory', 'file'] as const) {
     await t.rejects(s.setHistoryRetention('ent', { historyRetentionDays: 0 }, admin), { code: 'VALIDATION' }, 'a retention under a day is refused');
 
     const erased = await s.erasePerson('ann', admin);
-    t.match(erased, { contact: { id: 'ann', name: ERASED_NAME } });
+    t.match(erased, { contact: { id: 'ann', firstName: '', lastName: ERASED_NAME } });
     // At least the three reservations in retention and their reservation + end entries; the file store also unlinks
     // older ones it still holds on disk until their segment is wholly out of retention.
     t.ok(erased.ended >= 3 && erased.activity >= 6, `counted ${erased.ended} and ${erased.activity}`);
     t.notOk('email' in erased.contact, 'contact details gone');
     const stored = await s.getContact('ann');
-    t.equal(stored.name, ERASED_NAME, 'the name is replaced in the contact record');
+    t.equal(stored.lastName, ERASED_NAME, 'the name is replaced in the contact record');
     t.same(await s.queryActivity({ recipientId: 'ann' }), [], 'no activity links the person');
     t.equal((await s.queryActivity({ recipientId: erased.replacementId, type: 'end' })).length, 3, 'their events are kept');
     const audit = await s.queryActivity({ type: 'erasure' });
@@ -64,7 +64,7 @@ for (const kind of ['memory', 'file'] as const) {
       await s.applyRetention();
       t.equal((await s.queryActivity({ type: 'end' })).length, 6, 'retention holds after a restart');
       t.same(await s.queryActivity({ recipientId: 'ann' }), [], 'and the erasure');
-      t.equal((await s.getContact('ann')).name, ERASED_NAME);
+      t.equal((await s.getContact('ann')).lastName, ERASED_NAME);
     }
     await s.setHistoryRetention('ent', { historyRetentionDays: null }, admin);
     t.equal((await s.listEnterprises())[0]?.historyRetentionDays, undefined, 'for ever again');

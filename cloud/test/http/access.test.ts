@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { predefinedRole } from '../../src/domain/model.ts';
 import t from 'tap';
 import { PREDEFINED_ROLES, type Permission } from '../../src/domain/model.ts';
 import { allows, type Access } from '../../src/auth/roles.ts';
@@ -67,8 +68,10 @@ t.test('every registered route: no token or a bad token is 401, a wrong role is 
     for (const role of ROLES) {
       if (entry.access !== 'public' && roleAllows(role, entry.access)) continue;
       const res = await inject(ta.headers(role));
-      t.equal(res.statusCode, 403, `${key} as ${role}`);
-      t.equal(res.json<{ error: { code: string } }>().error.code, 'FORBIDDEN');
+      // A hidden route (the address book) answers as if it did not exist to a role without its permission.
+      const hidden = entry.hidden !== undefined && !predefinedRole(role)!.permissions.includes(entry.hidden);
+      t.equal(res.statusCode, hidden ? 404 : 403, `${key} as ${role}`);
+      t.equal(res.json<{ error: { code: string } }>().error.code, hidden ? 'NOT_FOUND' : 'FORBIDDEN');
     }
   }
   t.equal(await storeSnapshot(ta.store), before, 'no refused request changed the store');

@@ -36,10 +36,13 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/banks/:bankId/shelf-barcodes': {},
   'PUT /api/v1/banks/:bankId/lockers/:number/service': { state: 'out-of-service', reason: 'broken hinge' },
   'POST /api/v1/banks/:bankId/lockers/:number/open': { reason: 'jammed door' },
-  'POST /api/v1/contacts': { name: 'New Person' },
-  'PATCH /api/v1/contacts/:contactId': { name: 'Renamed Person' },
+  'POST /api/v1/contacts': { firstName: 'New', lastName: 'Person' },
+  'PATCH /api/v1/contacts/:contactId': { lastName: 'Renamed' },
+  // A text/csv body, not JSON: its bad input (bad rows, over the limit, not CSV) is tested in contacts-csv.test.ts.
+  'POST /api/v1/contacts/import': null,
   'POST /api/v1/contacts/:contactId/erase': null,
   'POST /api/v1/departments': { name: 'Legal' },
+  'PATCH /api/v1/departments/:departmentId': { name: 'Legal and Tax' },
   'POST /api/v1/carriers': { name: 'Other Carrier' },
   'PATCH /api/v1/carriers/:carrierId': { name: 'Renamed Carrier' },
   'POST /api/v1/carriers/:carrierId/codes': { digits: 8 },
@@ -56,6 +59,7 @@ const BODIES: Record<string, Json | null> = {
 
 /** Query strings of list routes, to check that unknown keys are refused. */
 const QUERY_ROUTES = new Set([
+  'GET /api/v1/contacts',
   'GET /api/v1/divisions',
   'GET /api/v1/locations',
   'GET /api/v1/banks',
@@ -64,7 +68,7 @@ const QUERY_ROUTES = new Set([
 ]);
 
 /** Existing ids, so that only the id under test is unknown. */
-const EXISTING: Record<string, string> = { enterpriseId: 'ent', divisionId: 'div', locationId: 'loc', columnId: 'col', bankId: 'bank', number: '1', contactId: 'c-rec', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk' };
+const EXISTING: Record<string, string> = { enterpriseId: 'ent', divisionId: 'div', locationId: 'loc', columnId: 'col', bankId: 'bank', number: '1', contactId: 'c-rec', departmentId: 'dep', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk' };
 
 async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, string> }> {
   const ta = await makeTestApp({ recipientContactId: 'c-rec' });

@@ -7,7 +7,7 @@ import { makeTestApp } from './helpers.ts';
 t.test('an unexpected failure is a 500 with no detail; a store failure a 503; the log gets the detail', async (t) => {
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
-  ta.service.listContacts = async () => {
+  ta.service.addressBook.contacts.search = () => {
     throw new Error('boom in /srv/secret/path.ts:12 with password=hunter2');
   };
   const res = await ta.app.inject({ url: '/api/v1/contacts', headers: ta.headers('operator') });
@@ -15,7 +15,7 @@ t.test('an unexpected failure is a 500 with no detail; a store failure a 503; th
   t.same(res.json(), { error: { code: 'INTERNAL', message: 'internal error' } });
   t.notMatch(res.body, /boom|secret|hunter2|\.ts:/);
 
-  ta.service.listDepartments = async () => {
+  ta.service.addressBook.departments.list = () => {
     throw new DomainError('STORE_FAILED', 'the change could not be saved: EIO');
   };
   const store = await ta.app.inject({ url: '/api/v1/departments', headers: ta.headers('operator') });
@@ -73,7 +73,7 @@ t.test('a request arriving while the server closes gets a 503 in the API error f
   const slow = new Promise<void>((r) => (release = r));
   let entered!: () => void;
   const inFlight = new Promise<void>((r) => (entered = r));
-  ta.service.listContacts = async () => {
+  ta.service.listCarriers = async () => {
     entered();
     await slow;
     return [];
@@ -86,7 +86,7 @@ t.test('a request arriving while the server closes gets a 503 in the API error f
   let raw = '';
   socket.on('data', (d) => (raw += d.toString()));
   const ended = new Promise<void>((r) => socket.on('close', () => r()));
-  const req = `GET /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ta.tokens.operator}\r\n\r\n`;
+  const req = `GET /api/v1/carriers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ta.tokens.operator}\r\n\r\n`;
   socket.write(req);
   await within(inFlight, 'first request in flight');
   const closed = ta.app.close();

@@ -58,8 +58,8 @@ t.test('activity pages, the streamed CSV, retention and erasure', async (t) => {
   const cli = cliIo({ ...env('admin'), PORTIER_TOKEN: ta.tokens.admin });
   t.equal(await runAdmin(['erase-contact', '--contact', 'c-rec'], cli), 0, cli.stderr);
   t.match(cli.stdout, /contact c-rec erased: \d+ ended reservations and \d+ activity entries now under \S+/);
-  const contact = JSON.parse((await call('admin', 'GET', '/contacts/c-rec')).text) as { contact: { name: string; email?: string } };
-  t.match(contact.contact, { name: 'Erased person' });
+  const contact = JSON.parse((await call('admin', 'GET', '/contacts/c-rec')).text) as { contact: { firstName: string; lastName: string; email?: string } };
+  t.match(contact.contact, { firstName: '', lastName: 'Erased person' });
   t.equal(contact.contact.email, undefined, 'contact details gone');
   const erasures = JSON.parse((await call('operator', 'GET', '/activity?type=erasure')).text) as { activity: { detail: string }[] };
   t.equal(erasures.activity.length, 1, 'the erasure is in the activity');

@@ -43,15 +43,15 @@ t.test('read and rename each level; the activity log says who changed what from 
   t.equal((await call(ta, 'PATCH', '/divisions/div', { name: 'South' })).json().division.name, 'South');
   const loc = await call(ta, 'PATCH', '/locations/loc', { name: 'Head office', address: '1 Main St', reach: { preset: 'ada-2010' } });
   t.equal(loc.statusCode, 200, loc.body);
-  t.match(loc.json(), { location: { name: 'Head office', address: '1 Main St', reach: { preset: 'ada-2010' } } });
-  const noAddress = await call(ta, 'PATCH', '/locations/loc', { address: null });
-  t.notOk('address' in noAddress.json().location, 'null removes the address');
+  t.match(loc.json(), { location: { name: 'Head office', addressLine1: '1 Main St', reach: { preset: 'ada-2010' } } }, 'the single address text is the first address line');
+  const noAddress = await call(ta, 'PATCH', '/locations/loc', { addressLine1: null });
+  t.notOk('addressLine1' in noAddress.json().location, 'null removes the address line');
 
   t.same(await organisationActivity(ta), [
     'enterprise:ent enterprise renamed | name: Acme -> Acme Corp',
     'division:div division renamed | name: North -> South',
-    'location:loc location changed | name: HQ -> Head office; address: none -> 1 Main St; reach: {"preset":"default"} -> {"preset":"ada-2010"}',
-    'location:loc location changed | address: 1 Main St -> none',
+    'location:loc location changed | name: HQ -> Head office; addressLine1: none -> 1 Main St; reach: {"preset":"default"} -> {"preset":"ada-2010"}',
+    'location:loc location changed | addressLine1: 1 Main St -> none',
   ]);
   const last = (await auditEntries(ta.service)).at(-1)!;
   t.match(last, { actor: { id: adminId }, enterpriseId: 'ent' }, 'who, and in which enterprise');

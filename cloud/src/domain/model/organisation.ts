@@ -64,26 +64,65 @@ export const reachRangeSchema = z
   });
 export type ReachRange = z.infer<typeof reachRangeSchema>;
 
+/**
+ * A location's postal details (DESIGN.md "CSV formats", the locations columns). Optional in the model: locations
+ * made before these fields have only the first address line (their former `address` text); the CSV import asks for
+ * the required ones.
+ */
+export const locationAddressFields = {
+  company: z.string().trim().min(1).max(200).optional(),
+  /** Digits, at most 25. */
+  phone: z.string().trim().regex(/^[0-9]{1,25}$/, 'must be 1 to 25 digits').optional(),
+  addressLine1: z.string().trim().min(1).max(200).optional(),
+  addressLine2: z.string().trim().min(1).max(200).optional(),
+  addressLine3: z.string().trim().min(1).max(200).optional(),
+  city: z.string().trim().min(1).max(100).optional(),
+  stateProvince: z.string().trim().min(1).max(100).optional(),
+  /** ISO 3166-1 alpha-2, upper case. */
+  countryCode: z.string().trim().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166-1 country code').optional(),
+  postalCode: z.string().trim().min(1).max(25).optional(),
+};
+export type LocationAddress = { [K in keyof typeof locationAddressFields]?: string };
+export const LOCATION_ADDRESS_KEYS = Object.keys(locationAddressFields) as (keyof LocationAddress)[];
+
 export const locationSchema = z.strictObject({
   id: entityIdSchema,
   divisionId: entityIdSchema,
   name,
-  address: optionalText,
+  ...locationAddressFields,
   reach: reachRangeSchema,
   createdAt: epochMs,
+  updatedAt: epochMs.optional(),
 });
 export type Location = z.infer<typeof locationSchema>;
 export const createLocationInput = z.strictObject({
   id: entityIdSchema.optional(),
   divisionId: entityIdSchema,
   name,
+  /** The single address text of the API before the postal fields: stored as the first address line. */
   address: optionalText,
+  ...locationAddressFields,
   reach: reachRangeSchema.optional(),
 });
+
+/** The postal fields of a location input as stored (a former single `address` text as its first line). */
+export function locationAddressOf(req: LocationAddress & { address?: string | undefined }): LocationAddress {
+  const out: LocationAddress = {};
+  for (const k of Object.keys(locationAddressFields) as (keyof LocationAddress)[]) if (req[k] !== undefined) out[k] = req[k];
+  if (out.addressLine1 === undefined && req.address !== undefined && req.address.trim() !== '') out.addressLine1 = req.address.trim().slice(0, 200);
+  return out;
+}
 export type CreateLocationInput = z.input<typeof createLocationInput>;
-/** `address: null` removes the address. */
+/** A postal field `null` removes it; `address` is the former single text, stored as the first address line. */
 export const updateLocationInput = z
-  .strictObject({ name: name.optional(), address: z.string().max(500).nullable().optional(), reach: reachRangeSchema.optional() })
+  .strictObject({
+    name: name.optional(),
+    address: z.string().max(200).nullable().optional(),
+    ...Object.fromEntries(Object.entries(locationAddressFields).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
+      [K in keyof typeof locationAddressFields]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof locationAddressFields)[K]['unwrap']>>>;
+    },
+    reach: reachRangeSchema.optional(),
+  })
   .refine(someField, AT_LEAST_ONE);
 export type UpdateLocationInput = z.input<typeof updateLocationInput>;
 

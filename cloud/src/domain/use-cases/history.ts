@@ -62,13 +62,13 @@ export class HistoryUseCases {
 
   async erasePerson(contactId: string, actor: Actor): Promise<ErasureResult> {
     const old = this.core.must('contacts', contactId, 'contact', 'contactId');
-    if (old.name === ERASED_NAME && old.email === undefined && old.personnelId === undefined) {
+    if (old.firstName === '' && old.lastName === ERASED_NAME && old.email === undefined && old.personnelId === undefined) {
       throw new DomainError('CONFLICT', `contact ${contactId} was erased already`, 'contactId');
     }
     const replacementId = this.core.newId('contacts', undefined, 'erased');
     const counted = await this.core.store.erasePerson({ subjectId: contactId, replacementId });
-    const { email: _email, personnelId: _personnelId, ...rest } = old;
-    const contact: Contact = { ...rest, name: ERASED_NAME };
+    const { email: _email, personnelId: _personnelId, phone: _phone, badgeId: _badgeId, custom: _custom, ...rest } = old;
+    const contact: Contact = { ...rest, firstName: '', lastName: ERASED_NAME };
     const a = this.core.activity('erasure', actor, {
       recipientId: replacementId,
       detail: `personal data erased: ${counted.ended} ended reservations and ${counted.activity} activity entries unlinked`,

@@ -20,6 +20,7 @@ import {
   type Division,
   type Enterprise,
   type Location,
+  LOCATION_ADDRESS_KEYS,
   type UpdateColumnInput,
   type UpdateDivisionInput,
   type UpdateEnterpriseInput,
@@ -99,15 +100,13 @@ export class OrganisationAdmin {
   async updateLocation(id: string, input: UpdateLocationInput, actor: Actor): Promise<Location> {
     const req = parseInput(updateLocationInput, input);
     const l = this.core.must('locations', id, 'location', 'locationId');
-    const { address: _address, ...rest } = l;
-    const address = req.address === undefined ? l.address : (req.address ?? undefined);
-    const next: Location = {
-      ...rest,
-      ...(req.name !== undefined ? { name: req.name } : {}),
-      ...(req.reach !== undefined ? { reach: req.reach } : {}),
-      ...(address !== undefined ? { address } : {}),
-    };
-    const changes = auditChanges(l, next, ['name', 'address', 'reach']);
+    const next: Location = { ...l, ...(req.name !== undefined ? { name: req.name } : {}), ...(req.reach !== undefined ? { reach: req.reach } : {}) };
+    for (const k of LOCATION_ADDRESS_KEYS) {
+      const v = k === 'addressLine1' && req.addressLine1 === undefined ? req.address : req[k];
+      if (v === null) delete next[k];
+      else if (v !== undefined) next[k] = v;
+    }
+    const changes = auditChanges(l, next, ['name', ...LOCATION_ADDRESS_KEYS, 'reach']);
     const banks = req.reach !== undefined ? this.core.store.list('banks').filter((b) => b.locationId === id) : [];
     await this.record({ c: 'locations', key: id, value: next }, actor, this.enterpriseOf('location', id), { kind: 'location', id }, 'location changed', changes, banks);
     return next;
@@ -117,7 +116,7 @@ export class OrganisationAdmin {
     const l = this.core.must('locations', id, 'location', 'locationId');
     const banks = this.core.store.list('banks').filter((b) => b.locationId === id);
     if (banks.length > 0) throw inUse(`location ${id}`, [dependents('bank', banks.map((b) => b.id))], 'locationId');
-    await this.remove({ c: 'locations', key: id }, actor, this.enterpriseOf('location', id), { kind: 'location', id }, 'location deleted', auditChanges(l, undefined, ['name', 'address']));
+    await this.remove({ c: 'locations', key: id }, actor, this.enterpriseOf('location', id), { kind: 'location', id }, 'location deleted', auditChanges(l, undefined, ['name', ...LOCATION_ADDRESS_KEYS]));
     return l;
   }
 

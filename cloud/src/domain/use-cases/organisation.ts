@@ -12,6 +12,7 @@ import {
   createEnterpriseInput,
   createLocationInput,
   createLockerInput,
+  locationAddressOf,
   DEFAULT_BANK_RULES,
   lockerNumberSchema,
   setServiceStateInput,
@@ -82,7 +83,7 @@ export class OrganisationUseCases {
       name: req.name,
       reach: req.reach ?? { preset: 'default' },
       createdAt: this.core.now(),
-      ...(req.address !== undefined ? { address: req.address } : {}),
+      ...locationAddressOf(req),
     };
     await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }] });
     return l;

@@ -82,6 +82,8 @@ export class ReservationUseCases {
     const req = parseInput(reserveInput, input);
     this.core.mustBank(req.bankId, 'bankId');
     const recipient = this.core.mustRecipient(req.bankId, req.recipient, 'recipient.id');
+    if (req.recipient.type === 'contact' && this.core.store.get('contacts', req.recipient.id)?.private)
+      throw new DomainError('INVALID_STATE', `contact ${req.recipient.id} is private: a private contact cannot be reserved for`, 'recipient.id');
     if (req.dropOffParty) this.core.mustParty(req.bankId, req.dropOffParty, 'dropOffParty.id');
     if (req.pickupParty) this.core.mustParty(req.bankId, req.pickupParty, 'pickupParty.id');
     const needsCode = (r: ReserveResult): boolean => (req.kind === 'return' || req.kind === 'exchange') && !r.addedToExisting;

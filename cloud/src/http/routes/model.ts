@@ -9,8 +9,6 @@ import {
   createBankInput,
   createCarrierInput,
   createColumnInput,
-  createContactInput,
-  createDepartmentInput,
   createDivisionInput,
   createEnterpriseInput,
   createLocationInput,
@@ -20,10 +18,9 @@ import {
   setHistoryRetentionInput,
   setServiceStateInput,
   updateBankInput,
-  updateContactInput,
 } from '../../domain/model.ts';
 import { Replies } from '../schemas.ts';
-import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, ContactParams, LockerParams } from './common.ts';
+import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, LockerParams } from './common.ts';
 
 /** Without 'lockers.contents' (carriers) one sees which lockers are free and their sizes, not what is inside whose locker. */
 function forRole(req: FastifyRequest, v: LockerView): LockerView {
@@ -32,15 +29,11 @@ function forRole(req: FastifyRequest, v: LockerView): LockerView {
   return rest;
 }
 
-/** Routes of the physical model (enterprise to lockers) and of the people (contacts, departments, carriers). */
+/** Routes of the physical model (enterprise to lockers) and of carriers (contacts and departments: contacts.ts, departments.ts). */
 export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const scope = (req: FastifyRequest) => scopeOf(req, service.store);
   const carrierIn = (req: FastifyRequest, id: string): void => {
     if (service.store.get('carriers', id)?.enterpriseId !== scope(req).enterpriseId) throw new ApiError('NOT_FOUND', `carrier ${JSON.stringify(id)} not found`, 'params.carrierId');
-  };
-  const contactIn = (req: FastifyRequest, id: string): void => {
-    const c = service.store.get('contacts', id);
-    if (!c || !scope(req).hasContact(c)) throw new ApiError('NOT_FOUND', `contact ${JSON.stringify(id)} not found`, 'params.contactId');
   };
   // ------------------------------------------------------------------------------------------ organisation
   app.get('/enterprises', { schema: { tags: ['model'], summary: 'List enterprises', response: ok(Replies.enterprises) } }, async (req) => ({
@@ -185,47 +178,6 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
   );
 
   // ------------------------------------------------------------------------------------------ people
-  app.get('/contacts', { schema: { tags: ['people'], summary: 'List recipients / contacts', response: ok(Replies.contacts) } }, async (req) => ({
-    contacts: (await service.listContacts(scope(req).enterpriseId)).filter((c) => scope(req).hasContact(c)),
-  }));
-  app.post('/contacts', { schema: { tags: ['people'], summary: 'Create a contact', body: createContactInput.omit({ enterpriseId: true }), response: created(Replies.contact) } }, async (req, reply) =>
-    reply.code(201).send({ contact: await service.createContact({ ...req.body, enterpriseId: scope(req).enterpriseId }, actorOf(req)) }),
-  );
-  app.get('/contacts/:contactId', { schema: { tags: ['people'], summary: 'One contact', params: ContactParams, response: ok(Replies.contact) } }, async (req) => {
-    contactIn(req, req.params.contactId);
-    return { contact: await service.getContact(req.params.contactId) };
-  });
-  app.patch(
-    '/contacts/:contactId',
-    { schema: { tags: ['people'], summary: 'Change a contact', params: ContactParams, body: updateContactInput, response: ok(Replies.contact) } },
-    async (req) => {
-      contactIn(req, req.params.contactId);
-      return { contact: await service.updateContact(req.params.contactId, req.body, actorOf(req)) };
-    },
-  );
-  app.post(
-    '/contacts/:contactId/erase',
-    {
-      schema: {
-        tags: ['people'],
-        summary: "Erase a person's personal data: name and contact details replaced, their links in history replaced by a new id, the events kept; recorded in the activity",
-        params: ContactParams,
-        response: ok(Replies.erasure),
-      },
-    },
-    async (req) => {
-      contactIn(req, req.params.contactId);
-      return { erasure: await service.erasePerson(req.params.contactId, actorOf(req)) };
-    },
-  );
-
-  app.get('/departments', { schema: { tags: ['people'], summary: 'List departments', response: ok(Replies.departments) } }, async (req) => ({
-    departments: await service.listDepartments(scope(req).enterpriseId),
-  }));
-  app.post('/departments', { schema: { tags: ['people'], summary: 'Create a department', body: createDepartmentInput.omit({ enterpriseId: true }), response: created(Replies.department) } }, async (req, reply) =>
-    reply.code(201).send({ department: await service.createDepartment({ ...req.body, enterpriseId: scope(req).enterpriseId }, actorOf(req)) }),
-  );
-
   app.get('/carriers', { schema: { tags: ['people'], summary: 'List carriers', response: ok(Replies.carriers) } }, async (req) => ({
     carriers: await service.listCarriers(scope(req).enterpriseId),
   }));
