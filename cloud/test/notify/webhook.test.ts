@@ -8,7 +8,7 @@ import { signBody, WebhookNotifier, type ParcelReadyNotice, type RecipientDirect
 import type { IssuedPickupCode } from '../../src/bridge/event-ingest.ts';
 
 const SECRET = 'webhook-secret-0123456789';
-const contacts = new Map([['alice', { id: 'alice', name: 'Alice Martin', email: 'alice@example.com', needsAccessible: false, createdAt: 1 }]]);
+const contacts = new Map([['alice', { id: 'alice', enterpriseId: 'ent', firstName: 'Alice', lastName: 'Martin', email: 'alice@example.com', needsAccessible: false, createdAt: 1 }]]);
 const departments = new Map([['legal', { id: 'legal', name: 'Legal', memberIds: ['alice'], keyContactId: 'alice', createdAt: 1 }]]);
 const reservations = new Map([
   ['r-1', { id: 'r-1', packages: [{ trackingId: '1Z999AA1', addedAt: 1 }, { addedAt: 2 }], dropOffParty: { type: 'carrier', id: 'ups' } }],
