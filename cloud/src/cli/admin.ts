@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { CliError } from './errors.ts';
+import { registerRoleCommands } from './commands/roles.ts';
+import { registerUserCommands } from './commands/users.ts';
 
 export interface AdminIo {
   env: NodeJS.ProcessEnv;
@@ -377,6 +379,9 @@ export function buildAdminProgram(io: AdminIo): Command {
       print(r, () => `contact ${opts.contact} erased: ${e.ended} ended reservations and ${e.activity} activity entries now under ${e.replacementId}\n`);
     });
 
+  const ctx = { client: () => clientFor(io, g()), readStdin: io.readStdin, print, table };
+  registerUserCommands(program, ctx);
+  registerRoleCommands(program, ctx);
   return program;
 }
 

@@ -102,7 +102,7 @@ t.test('conflicts: a taken user name, e-mail or employee ID, and the last admini
   ] as const) {
     const res = await call(ta, admin, 'POST', '/users', body);
     t.equal(res.statusCode, 409, `duplicate ${field}`);
-    t.match(res.json(), { error: { code: 'CONFLICT', field, message: /./ } });
+    t.match(res.json(), { error: { code: 'CONFLICT', field: `body.${field}`, message: /./ } });
   }
   t.equal(await storeSnapshot(ta.store), before, 'nothing stored');
 
