@@ -8,21 +8,14 @@ import {
   type PasswordHash,
   type ScryptParams,
 } from './passwords.ts';
-import { ENTERPRISE_LEVEL, type AccessLevel, type Permission } from '../domain/model.ts';
+import type { AccessLevel, Actor, Permission } from '../domain/model.ts';
+import type { RoleUseCases } from '../domain/use-cases/roles.ts';
+import type { UserUseCases } from '../domain/use-cases/users.ts';
 import { newToken, tokenHash } from './tokens.ts';
-import {
-  newUserId,
-  publicUser,
-  type CreateUserInput,
-  type PublicUser,
-  type UpdateUserInput,
-  type TokenRepo,
-  type UserRecord,
-  type UserRepo,
-} from './users.ts';
+import { publicUser, type CreateUserInput, type PublicUser, type UpdateUserInput, type TokenRepo } from './users.ts';
 import { CloudError } from '../errors.ts';
 
-export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'UNAUTHORIZED' | 'USER_EXISTS' | 'NOT_FOUND' | 'LAST_ADMIN' | 'ENTERPRISE_REQUIRED';
+export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED';
 
 export class AuthError extends CloudError<AuthErrorCode> {
   override name = 'AuthError';
@@ -51,8 +44,13 @@ export interface Principal {
   carrierId?: string | undefined;
 }
 
+/** What the cloud does itself (seeding the first administrator) when no signed-in user acts. */
+const SYSTEM: Actor = { role: 'system' };
+
 export interface AuthServiceOptions {
-  repo: UserRepo;
+  /** The domain's user records and their rules: this service adds passwords, tokens and sign-in. */
+  users: UserUseCases;
+  roles: Pick<RoleUseCases, 'getRole'>;
   tokens: TokenRepo;
   now: () => number;
   logger: Logger;
@@ -80,91 +78,46 @@ export class AuthService {
     this.#throttle = new LoginThrottle({ ...opts.login, now: opts.now });
   }
 
-  async createUser(input: CreateUserInput): Promise<PublicUser> {
-    if (await this.#o.repo.findUserByName(input.username)) {
-      throw new AuthError('USER_EXISTS', `user ${JSON.stringify(input.username)} already exists`, 'username');
-    }
-    if (!(await this.#o.repo.findRole(input.enterpriseId, input.role))) throw new AuthError('NOT_FOUND', `role ${JSON.stringify(input.role)} not found`, 'role');
-    const passwordHash = encodePasswordHash(await hashPassword(input.password, this.#o.scrypt));
-    // Checked again after the (slow) hash: two concurrent creations of one name must not both land.
-    if (await this.#o.repo.findUserByName(input.username)) {
-      throw new AuthError('USER_EXISTS', `user ${JSON.stringify(input.username)} already exists`, 'username');
-    }
-    const user: UserRecord = {
-      id: newUserId(),
-      enterpriseId: input.enterpriseId,
-      username: input.username,
-      role: input.role,
-      accessLevel: input.accessLevel ?? ENTERPRISE_LEVEL,
-      ...(input.platformAdmin ? { platformAdmin: true } : {}),
-      ...(input.contactId ? { contactId: input.contactId } : {}),
-      ...(input.carrierId ? { carrierId: input.carrierId } : {}),
-      disabled: false,
-      passwordHash,
-      createdAt: this.#o.now(),
-    };
-    await this.#o.repo.putUser(user);
-    this.#log.info({ userId: user.id, username: user.username, role: user.role }, 'user created');
+  async createUser(input: CreateUserInput, actor: Actor = SYSTEM): Promise<PublicUser> {
+    const { password, ...record } = input;
+    const passwordHash = password !== undefined ? encodePasswordHash(await hashPassword(password, this.#o.scrypt)) : undefined;
+    const user = await this.#o.users.createUser({ ...record, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
+    this.#log.info({ userId: user.id, role: user.role }, 'user created');
     return publicUser(user);
   }
 
-  async updateUser(id: string, patch: UpdateUserInput): Promise<PublicUser> {
-    const user = await this.#o.repo.getUser(id);
-    if (!user) throw new AuthError('NOT_FOUND', `user ${JSON.stringify(id)} not found`, 'userId');
-    const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true;
-    if (user.role === 'admin' && demotes) await this.#keepOneAdmin(id);
-    if (patch.role !== undefined && !(await this.#o.repo.findRole(user.enterpriseId, patch.role))) throw new AuthError('NOT_FOUND', `role ${JSON.stringify(patch.role)} not found`, 'role');
-    const next: UserRecord = { ...user };
-    if (patch.role !== undefined) next.role = patch.role;
-    if (patch.accessLevel !== undefined) next.accessLevel = patch.accessLevel;
-    if (patch.disabled !== undefined) next.disabled = patch.disabled;
-    if (patch.contactId !== undefined) {
-      if (patch.contactId === null) delete next.contactId;
-      else next.contactId = patch.contactId;
-    }
-    if (patch.carrierId !== undefined) {
-      if (patch.carrierId === null) delete next.carrierId;
-      else next.carrierId = patch.carrierId;
-    }
-    if (patch.password !== undefined) next.passwordHash = encodePasswordHash(await hashPassword(patch.password, this.#o.scrypt));
-    await this.#o.repo.putUser(next);
+  async updateUser(id: string, patch: UpdateUserInput, actor: Actor = SYSTEM): Promise<PublicUser> {
+    const { password, ...fields } = patch;
+    const passwordHash = password !== undefined ? encodePasswordHash(await hashPassword(password, this.#o.scrypt)) : undefined;
+    const next = await this.#o.users.updateUser(id, { ...fields, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
     // A new password, a new role or access level, or a disabled account ends every open session of that user.
-    if (patch.password !== undefined || patch.role !== undefined || patch.accessLevel !== undefined || patch.disabled === true) {
+    if (password !== undefined || patch.role !== undefined || patch.accessLevel !== undefined || patch.disabled === true) {
       await this.#o.tokens.prune(this.#o.now(), id);
     }
     return publicUser(next);
   }
 
-  async deleteUser(id: string): Promise<void> {
-    const user = await this.#o.repo.getUser(id);
-    if (!user) throw new AuthError('NOT_FOUND', `user ${JSON.stringify(id)} not found`, 'userId');
-    if (user.role === 'admin') await this.#keepOneAdmin(id);
+  async deleteUser(id: string, actor: Actor = SYSTEM): Promise<void> {
+    await this.#o.users.deleteUser(id, actor);
     await this.#o.tokens.prune(this.#o.now(), id);
-    await this.#o.repo.deleteUser(id);
-  }
-
-  async #keepOneAdmin(exceptId: string): Promise<void> {
-    const leaving = await this.#o.repo.getUser(exceptId);
-    const admins = (await this.#o.repo.listUsers()).filter((u) => u.enterpriseId === leaving?.enterpriseId && u.role === 'admin' && !u.disabled && u.id !== exceptId);
-    if (admins.length === 0) throw new AuthError('LAST_ADMIN', "the enterprise's last active administrator cannot be removed or demoted");
   }
 
   async getUser(id: string): Promise<PublicUser> {
-    const user = await this.#o.repo.getUser(id);
-    if (!user) throw new AuthError('NOT_FOUND', `user ${JSON.stringify(id)} not found`, 'userId');
-    return publicUser(user);
+    return publicUser(await this.#o.users.getUser(id));
   }
 
   /** The users of one enterprise, or of every enterprise when none is given. */
   async listUsers(enterpriseId?: string): Promise<PublicUser[]> {
-    return (await this.#o.repo.listUsers())
-      .filter((u) => enterpriseId === undefined || u.enterpriseId === enterpriseId)
-      .map(publicUser)
-      .sort((a, b) => a.username.localeCompare(b.username));
+    return (await this.#o.users.listUsers(enterpriseId)).map(publicUser);
+  }
+
+  /** The enterprise's users matching `q` (see UserUseCases.searchUsers). */
+  async searchUsers(enterpriseId: string, q: string): Promise<PublicUser[]> {
+    return (await this.#o.users.searchUsers(enterpriseId, q)).map(publicUser);
   }
 
   async findUserByName(name: string): Promise<PublicUser | undefined> {
-    const u = await this.#o.repo.findUserByName(name);
+    const u = await this.#o.users.findUserByUsername(name);
     return u ? publicUser(u) : undefined;
   }
 
@@ -175,9 +128,9 @@ export class AuthService {
     if (wait > 0) {
       throw new AuthError('TOO_MANY_ATTEMPTS', 'too many failed login attempts, try again later', undefined, wait);
     }
-    const user = await this.#o.repo.findUserByName(name);
+    const user = await this.#o.users.findUserByUsername(name);
     let ok: boolean;
-    const stored = user ? decodePasswordHash(user.passwordHash) : undefined;
+    const stored = user?.passwordHash !== undefined ? decodePasswordHash(user.passwordHash) : undefined;
     if (user && stored) {
       ok = await verifyPassword(password, stored);
     } else {
@@ -208,10 +161,10 @@ export class AuthService {
   async authenticate(token: string): Promise<Principal | undefined> {
     const rec = await this.#o.tokens.get(tokenHash(token));
     if (!rec || rec.expiresAt <= this.#o.now()) return undefined;
-    const user = await this.#o.repo.getUser(rec.userId);
+    const user = await this.#o.users.getUser(rec.userId).catch(() => undefined);
     if (!user || user.disabled) return undefined;
     // Read at every request: a role's permissions changed by an administrator apply to the next call.
-    const role = await this.#o.repo.findRole(user.enterpriseId, user.role);
+    const role = await this.#o.roles.getRole(user.enterpriseId, user.role).catch(() => undefined);
     return {
       userId: user.id,
       username: user.username,

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { accessLevelSchema, entityIdSchema, predefinedRole, roleIdSchema, type RoleRecord, type User } from '../domain/model.ts';
+import { accessLevelSchema, entityIdSchema, roleIdSchema, userLanguageSchema, userSchema, updateUserRecordInput, type User } from '../domain/model.ts';
 
 export const UserNameSchema = z
   .string()
@@ -13,18 +12,10 @@ export const PasswordSchema = z.string().min(8, 'at least 8 characters').max(256
 /** A stored user is the domain's `User`: the password only as an encoded scrypt hash (`passwords.ts`). */
 export type UserRecord = User;
 
-/** What the API shows of a user. */
-export const PublicUserSchema = z.object({
-  id: z.string(),
-  enterpriseId: z.string(),
-  username: z.string(),
-  role: z.string(),
-  accessLevel: accessLevelSchema,
-  platformAdmin: z.boolean().optional(),
-  contactId: z.string().optional(),
-  carrierId: z.string().optional(),
-  disabled: z.boolean(),
-  createdAt: z.number(),
+/** What the API shows of a user: the record without its password hash, and whether it has one. */
+export const PublicUserSchema = userSchema.omit({ passwordHash: true }).extend({
+  /** False for an imported user nobody has set a password for yet: they cannot sign in. */
+  hasPassword: z.boolean(),
 });
 export type PublicUser = z.infer<typeof PublicUserSchema>;
 
@@ -36,10 +27,19 @@ export interface TokenRecord {
   expiresAt: number;
 }
 
-/** A new user as the API takes it; the enterprise is the caller's (set by the handler, not the body). */
+/**
+ * A new user as the API takes it; the enterprise is the caller's (set by the handler, not the body). Without a
+ * password the user cannot sign in until an administrator sets one.
+ */
 export const CreateUserBodySchema = z.strictObject({
   username: UserNameSchema,
-  password: PasswordSchema,
+  password: PasswordSchema.optional(),
+  firstName: z.string().trim().min(1).max(100).optional(),
+  lastName: z.string().trim().min(1).max(100).optional(),
+  email: z.email().max(254).optional(),
+  language: userLanguageSchema.optional(),
+  employeeId: z.string().trim().min(1).max(64).optional(),
+  badgeId: z.string().trim().min(1).max(64).optional(),
   role: roleIdSchema,
   accessLevel: accessLevelSchema.optional(),
   contactId: entityIdSchema.optional(),
@@ -48,35 +48,13 @@ export const CreateUserBodySchema = z.strictObject({
 export const CreateUserInputSchema = CreateUserBodySchema.extend({ enterpriseId: entityIdSchema, platformAdmin: z.boolean().optional() });
 export type CreateUserInput = z.infer<typeof CreateUserInputSchema>;
 
-export const UpdateUserInputSchema = z.strictObject({
-  password: PasswordSchema.optional(),
-  role: roleIdSchema.optional(),
-  accessLevel: accessLevelSchema.optional(),
-  disabled: z.boolean().optional(),
-  contactId: entityIdSchema.nullable().optional(),
-  carrierId: entityIdSchema.nullable().optional(),
-});
+/** An edit: the record's fields (`null` clears an optional one) and a new password instead of its hash. */
+export const UpdateUserInputSchema = updateUserRecordInput.omit({ passwordHash: true }).extend({ password: PasswordSchema.optional() });
 export type UpdateUserInput = z.infer<typeof UpdateUserInputSchema>;
 
 export function publicUser(u: UserRecord): PublicUser {
-  const { passwordHash: _hash, ...rest } = u;
-  return rest;
-}
-
-export function newUserId(): string {
-  return `usr_${randomUUID()}`;
-}
-
-/** Where users live: the durable store's `users` collection in the server (`store-repo.ts`). */
-export interface UserRepo {
-  getUser(id: string): Promise<UserRecord | undefined>;
-  findUserByName(username: string): Promise<UserRecord | undefined>;
-  listUsers(): Promise<UserRecord[]>;
-  /** A role an enterprise's users may hold (predefined or the enterprise's own), or undefined. */
-  findRole(enterpriseId: string, roleId: string): Promise<RoleRecord | undefined>;
-  /** Resolves once the write is durable. */
-  putUser(user: UserRecord): Promise<void>;
-  deleteUser(id: string): Promise<void>;
+  const { passwordHash, ...rest } = u;
+  return { ...rest, hasPassword: passwordHash !== undefined };
 }
 
 /**
@@ -89,31 +67,6 @@ export interface TokenRepo {
   delete(hash: string): Promise<void>;
   /** Drops expired tokens, and every token of `userId` when given (password change, user removed). */
   prune(now: number, userId?: string): Promise<void>;
-}
-
-export class MemoryUserRepo implements UserRepo {
-  readonly users = new Map<string, UserRecord>();
-  readonly roles = new Map<string, RoleRecord>();
-  async findRole(enterpriseId: string, roleId: string) {
-    const r = predefinedRole(roleId) ?? this.roles.get(roleId);
-    return r && (r.enterpriseId === undefined || r.enterpriseId === enterpriseId) ? r : undefined;
-  }
-  async getUser(id: string) {
-    return this.users.get(id);
-  }
-  async findUserByName(username: string) {
-    const lower = username.toLowerCase();
-    return [...this.users.values()].find((u) => u.username.toLowerCase() === lower);
-  }
-  async listUsers() {
-    return [...this.users.values()];
-  }
-  async putUser(user: UserRecord) {
-    this.users.set(user.id, structuredClone(user));
-  }
-  async deleteUser(id: string) {
-    this.users.delete(id);
-  }
 }
 
 export class MemoryTokenRepo implements TokenRepo {

@@ -38,6 +38,7 @@ import type { Bank, Reservation, StoredCode } from '../domain/model.ts';
 import { CloudError } from '../errors.ts';
 import { columnAt, columnLockers, fromTopPositions, type DesiredSource } from './bank-layout.ts';
 import type { CredentialForm, FormSkip } from './credential-forms.ts';
+import { staffKioskRole, userPermissions } from './staff-kiosk-role.ts';
 
 export interface BuildDesiredOptions {
   bankId: string;
@@ -52,7 +53,7 @@ export interface BuildDesiredOptions {
 export interface SkippedCredential {
   id: string;
   kind: 'pickup-code' | 'carrier-code' | 'staff-pin' | 'badge';
-  why: FormSkip | 'bad-hash' | 'subject-disabled';
+  why: FormSkip | 'bad-hash' | 'subject-disabled' | 'subject-not-permitted';
 }
 
 export interface BuiltDesired {
@@ -193,11 +194,17 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
       skipped.push({ id, kind: sc.kind, why: 'subject-disabled' });
       continue;
     }
+    // A user's credential follows the user's role as it is now: a role that lost the right loses the kiosk too.
+    const role = user ? staffKioskRole(sc.role, userPermissions(src, user)) : sc.role;
+    if (role === undefined) {
+      skipped.push({ id, kind: sc.kind, why: 'subject-not-permitted' });
+      continue;
+    }
     addHashed(
       {
         id,
         kind: sc.kind,
-        role: sc.role,
+        role,
         subjectId: sc.subjectId,
         doors: [],
         reservationIds: [],

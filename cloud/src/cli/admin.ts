@@ -14,6 +14,8 @@ import { Client, clientFor, DEFAULT_URL, table, tokenFilePath, parseRef, type Ad
 import { registerCarrierCommands } from './commands/carriers.ts';
 import { registerLockerCommands } from './commands/lockers.ts';
 import { registerOrgCommands } from './commands/org.ts';
+import { registerRoleCommands } from './commands/roles.ts';
+import { registerUserCommands } from './commands/users.ts';
 
 // What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
 export { Client, DEFAULT_URL, readTokenFile, tokenFilePath, type AdminIo, type CommandContext } from './client.ts';
@@ -267,6 +269,8 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerPolicyCommands(program, ctx);
   registerContactCommands(program, ctx);
   registerDepartmentCommands(program, ctx);
+  registerUserCommands(program, ctx);
+  registerRoleCommands(program, ctx);
   return program;
 }
 

@@ -50,9 +50,9 @@ export function registerInitAdmin(program: Command): void {
       const store = await DurableStore.open(paths.store, { logger });
       try {
         const tokens = await FileTokenRepo.open(paths.tokens, Date.now());
-        const auth = makeAuth(config, store, tokens, logger);
-        if (await auth.findUserByName(name.data)) throw new CliError('FAILED', `user ${JSON.stringify(name.data)} already exists`);
         const service = new LockerService({ store, logger });
+        const auth = makeAuth(config, service, tokens, logger);
+        if (await auth.findUserByName(name.data)) throw new CliError('FAILED', `user ${JSON.stringify(name.data)} already exists`);
         const enterpriseId = await enterpriseForFirstAdmin(service, { enterpriseId: opts.enterpriseId, name: opts.enterpriseName, requireChoice: true }).catch((err: unknown) => {
           throw new CliError('FAILED', (err as Error).message);
         });

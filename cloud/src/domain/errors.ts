@@ -10,7 +10,9 @@ export type DomainErrorCode =
   | 'INVALID_STATE'
   | 'VALIDATION'
   | 'INVALID_CODE'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  /** The enterprise's last active administrator would be removed, disabled or demoted. */
+  | 'LAST_ADMIN';
 
 /** The exact words recipients and operators see when allocation finds nothing (DESIGN.md "Accessibility"). */
 export const NO_LOCKER_MESSAGE = 'No lockers are currently available in selected locker bank';

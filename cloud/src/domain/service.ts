@@ -60,6 +60,7 @@ import { PeopleUseCases } from './use-cases/people.ts';
 import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-cases/reservation-endings.ts';
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { RoleUseCases } from './use-cases/roles.ts';
+import { UserUseCases } from './use-cases/users.ts';
 import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
@@ -99,6 +100,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly addressBook: AddressBook;
   /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
   readonly roles: RoleUseCases;
+  readonly users: UserUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -119,6 +121,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.carrierAdmin = new CarrierAdmin(core);
     this.addressBook = new AddressBook(core);
     this.roles = new RoleUseCases(core);
+    this.users = new UserUseCases(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -256,24 +259,25 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.credentials.revokeStaffCredential(id, actor);
   }
 
-  createUser(input: CreateUserRecordInput): Promise<User> {
-    return this.people.createUser(input);
+  /** A user record made by the cloud itself (seeding, tests); people and the API go through `users`. */
+  createUser(input: CreateUserRecordInput, actor: Actor = { role: 'system' }): Promise<User> {
+    return this.users.createUser(input, actor);
   }
 
-  updateUser(id: string, input: UpdateUserRecordInput): Promise<User> {
-    return this.people.updateUser(id, input);
+  updateUser(id: string, input: UpdateUserRecordInput, actor: Actor = { role: 'system' }): Promise<User> {
+    return this.users.updateUser(id, input, actor);
   }
 
   getUser(id: string): Promise<User> {
-    return this.people.getUser(id);
+    return this.users.getUser(id);
   }
 
   findUserByUsername(username: string): Promise<User | undefined> {
-    return this.people.findUserByUsername(username);
+    return this.users.findUserByUsername(username);
   }
 
   listUsers(enterpriseId?: string): Promise<User[]> {
-    return this.people.listUsers(enterpriseId);
+    return this.users.listUsers(enterpriseId);
   }
 
   // ------------------------------------------------------------------------------------------ reservations

@@ -18,7 +18,6 @@ import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { AuthService } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
-import { StoreUserRepo } from '../auth/store-repo.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
 import { LockerService } from '../domain/service.ts';
@@ -164,9 +163,10 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
 }
 
 /** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
-export function makeAuth(config: CloudConfig, store: DurableStore, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
+export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
   return new AuthService({
-    repo: new StoreUserRepo(store),
+    users: service.users,
+    roles: service.roles,
     tokens,
     now,
     logger,
@@ -227,7 +227,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
     const service = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
     const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
-    const auth = makeAuth(config, store, tokens, logger, now);
+    const auth = makeAuth(config, service, tokens, logger, now);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
       const enterpriseId = await enterpriseForFirstAdmin(service, {});
       await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin', enterpriseId, platformAdmin: true });

@@ -152,6 +152,16 @@ t.test("staff PINs and badges go out as their kind and role, hashed under the co
   t.match(off.skipped, [{ kind: 'staff-pin', why: 'subject-disabled' }, { kind: 'staff-pin', why: 'subject-disabled' }]);
   await s.updateUser('u-op', { disabled: false });
   t.ok(buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.some((c) => c.hash === keyedHash('staff-pin', pin2.code)), 'enabled again: back');
+
+  // The credential follows the user's role as it is now: without 'reservations.manage' the kiosk sign-in goes.
+  const viewer = await s.roles.createRole({ enterpriseId: 'ent', name: 'Viewer', permissions: ['lockers.view'] }, admin);
+  await s.updateUser('u-op', { role: viewer.id });
+  const lost = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM });
+  t.same(lost.state.credentials.filter((c) => c.subjectId === 'u-op'), [], 'a role without the right signs in nowhere');
+  t.match(lost.skipped, [{ kind: 'staff-pin', why: 'subject-not-permitted' }, { kind: 'staff-pin', why: 'subject-not-permitted' }]);
+  await s.roles.updateRole('ent', viewer.id, { permissions: ['lockers.view', 'reservations.manage'] }, admin);
+  const back = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state.credentials.filter((c) => c.subjectId === 'u-op');
+  t.same(back.map((c) => c.role), ['operator', 'operator'], 'the right given back to the role: both PINs back, as operator');
 });
 
 t.test('a held return carries its drop-off code for the reserved door; a held package carries none', async (t) => {

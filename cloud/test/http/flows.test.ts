@@ -66,7 +66,7 @@ t.test('a parcel from reservation to pickup, seen through lockers and activity (
   t.equal(after.json<LockerRow>().status, 'available');
 
   const activity = await inject({ url: '/api/v1/activity', headers: ta.headers('operator') });
-  // The seed's address book is audited (admin-change); the transactions are what this flow made.
+  // The seed's address book and the test app's users are audited (admin-change); the transactions are what this flow made.
   const types = activity.json<{ activity: { type: string; trackingId?: string }[] }>().activity.map((a) => a.type).filter((type) => type !== 'admin-change');
   t.same(types, ['reservation', 'drop-off', 'pickup']);
   const onlyPickups = await inject({ url: '/api/v1/activity?type=pickup', headers: ta.headers('operator') });

@@ -3,7 +3,6 @@ import { pino } from 'pino';
 /** The predefined roles: one test user holds each. */
 export type Role = 'admin' | 'operator' | 'carrier' | 'recipient';
 import { AuthService } from '../../src/auth/service.ts';
-import { StoreUserRepo } from '../../src/auth/store-repo.ts';
 import { MemoryTokenRepo } from '../../src/auth/users.ts';
 import type { AccessLevel } from '../../src/domain/model.ts';
 import { LockerService } from '../../src/domain/service.ts';
@@ -45,7 +44,8 @@ export async function makeTestApp(
   const service = new LockerService({ store, clock: () => clock.now, logger: silent, codeHashN: 1024 });
   const tokenRepo = new MemoryTokenRepo();
   const auth = new AuthService({
-    repo: new StoreUserRepo(store),
+    users: service.users,
+    roles: service.roles,
     tokens: tokenRepo,
     now: () => clock.now,
     logger: silent,

@@ -111,7 +111,7 @@ t.test('roles: a custom role grants exactly its permissions; predefined roles ar
   t.equal((await call(ta, other, 'GET', `/roles/${roleId}`)).statusCode, 404, "another enterprise's role does not exist");
   t.equal((await call(ta, other, 'POST', '/users', { username: 'sneak', password: 'long enough', role: roleId })).statusCode, 404, 'nor can it be given');
 
-  // The seed's contacts and departments are audited too: the roles' entries are the ones looked at here.
+  // The seed's contacts, departments and users are audited too: the roles' entries are the ones looked at here.
   const activity = (await call(ta, admin, 'GET', '/activity?type=admin-change')).json<{ activity: { target?: { kind: string } }[] }>().activity.filter((a) => a.target?.kind === 'role');
   t.match(activity, [
     { type: 'admin-change', target: { kind: 'role', id: roleId }, detail: 'role created', enterpriseId: 'ent', changes: [{ field: 'name', to: 'Door desk' }, { field: 'permissions' }] },

@@ -45,7 +45,7 @@ t.test('init-admin with a password on stdin, then with a generated one; a second
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const a = await run(['init-admin', '--user', 'root', '--data', dir], { stdin: 'a good password\n' });
   t.equal(a.code, 0, a.stderr);
-  t.match(a.stdout, /^created admin root \(usr_[\w-]+\)\n$/);
+  t.match(a.stdout, /^created admin root \(u-[\w-]+\)\n$/);
   t.notMatch(a.stdout, /password/, 'a given password is not echoed');
   const b = await run(['init-admin', '--user', 'second', '--data', dir]);
   t.equal(b.code, 0, b.stderr);

@@ -155,19 +155,41 @@ export type UpdateCarrierInput = z.input<typeof updateCarrierInput>;
 /** A user's role: a predefined role's id (`admin`, `operator`, `carrier`, `recipient`) or one of the enterprise's. */
 export const roleIdSchema = entityIdSchema;
 
+/** The languages a user's screens and messages come in. */
+export const USER_LANGUAGES = ['en', 'fr'] as const;
+export const userLanguageSchema = z.enum(USER_LANGUAGES);
+const personName = z.string().trim().min(1).max(100);
+const userEmail = z.email().max(254);
+const employeeId = z.string().trim().min(1).max(64);
+const badgeId = z.string().trim().min(1).max(64);
+
+/** What an administrator says about a person, shared by create, edit and import. */
+const userProfile = {
+  firstName: personName.optional(),
+  lastName: personName.optional(),
+  email: userEmail.optional(),
+  language: userLanguageSchema.optional(),
+  /** Unique across the enterprise when given; required when the enterprise says so. */
+  employeeId: employeeId.optional(),
+  badgeId: badgeId.optional(),
+};
+
 /**
- * A login account. The HTTP layer owns passwords: it hashes them (scrypt) and hands the service an opaque
- * `passwordHash` string; the domain only stores it.
+ * A login account. The auth layer owns passwords: it hashes them (scrypt) and hands the domain an opaque
+ * `passwordHash` string; the domain only stores it. A user without one (imported) cannot sign in until an
+ * administrator sets a password. Names are optional in the record: users stored before they had names keep none
+ * rather than one made up from the user name.
  */
 export const userSchema = z.strictObject({
   id: entityIdSchema,
   enterpriseId: entityIdSchema,
   username: z.string().trim().min(1).max(64),
+  ...userProfile,
   role: roleIdSchema,
   accessLevel: accessLevelSchema,
   /** May create enterprises and take backups of the whole data folder: the operators of the cloud itself. */
   platformAdmin: z.boolean().optional(),
-  passwordHash: z.string().min(1).max(1000),
+  passwordHash: z.string().min(1).max(1000).optional(),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
   disabled: z.boolean(),
@@ -178,18 +200,28 @@ export const createUserRecordInput = z.strictObject({
   id: entityIdSchema.optional(),
   enterpriseId: entityIdSchema,
   username: z.string().trim().min(1).max(64),
+  ...userProfile,
   role: roleIdSchema,
   accessLevel: accessLevelSchema.optional(),
   platformAdmin: z.boolean().optional(),
-  passwordHash: z.string().min(1).max(1000),
+  passwordHash: z.string().min(1).max(1000).optional(),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
 });
 export type CreateUserRecordInput = z.input<typeof createUserRecordInput>;
+/** `null` clears an optional field. */
 export const updateUserRecordInput = z.strictObject({
+  firstName: personName.nullable().optional(),
+  lastName: personName.nullable().optional(),
+  email: userEmail.nullable().optional(),
+  language: userLanguageSchema.nullable().optional(),
+  employeeId: employeeId.nullable().optional(),
+  badgeId: badgeId.nullable().optional(),
   role: roleIdSchema.optional(),
   accessLevel: accessLevelSchema.optional(),
   passwordHash: z.string().min(1).max(1000).optional(),
   disabled: z.boolean().optional(),
+  contactId: entityIdSchema.nullable().optional(),
+  carrierId: entityIdSchema.nullable().optional(),
 });
 export type UpdateUserRecordInput = z.input<typeof updateUserRecordInput>;

@@ -7,9 +7,11 @@ import { entityIdSchema } from '../../domain/model.ts';
 import { CreateUserBodySchema, PublicUserSchema, UpdateUserInputSchema, type PublicUser } from '../../auth/users.ts';
 import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
+import { actorOf } from './common.ts';
 
 const UserParams = z.strictObject({ userId: entityIdSchema });
 const UserReply = z.object({ user: PublicUserSchema });
+const UserQuery = z.strictObject({ q: z.string().max(200).optional() });
 
 /**
  * Users of the caller's enterprise whose access level lies inside the caller's: a location's manager sees and
@@ -31,15 +33,26 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
 
   app.get(
     '/users',
-    { schema: { tags: ['users'], summary: 'List the users in your scope', response: { 200: z.object({ users: z.array(PublicUserSchema) }) } } },
-    async (req) => ({ users: (await auth.listUsers(scope(req).enterpriseId)).filter((u) => inScope(req, u)) }),
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'List the users in your scope; with q, those whose name, user name, e-mail or employee ID holds it (prefix matches first)',
+        querystring: UserQuery,
+        response: { 200: z.object({ users: z.array(PublicUserSchema) }) },
+      },
+    },
+    async (req) => {
+      const { enterpriseId } = scope(req);
+      const users = req.query.q !== undefined ? await auth.searchUsers(enterpriseId, req.query.q) : await auth.listUsers(enterpriseId);
+      return { users: users.filter((u) => inScope(req, u)) };
+    },
   );
   app.post(
     '/users',
     { schema: { tags: ['users'], summary: 'Create a user of your enterprise (access level: the enterprise unless given)', body: CreateUserBodySchema, response: { 201: UserReply } } },
     async (req, reply) => {
       mayGrant(req, req.body.accessLevel ?? { kind: 'enterprise' }, 'body.accessLevel');
-      return reply.code(201).send({ user: await auth.createUser({ ...req.body, enterpriseId: scope(req).enterpriseId }) });
+      return reply.code(201).send({ user: await auth.createUser({ ...req.body, enterpriseId: scope(req).enterpriseId }, actorOf(req)) });
     },
   );
   app.get(
@@ -52,7 +65,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     {
       schema: {
         tags: ['users'],
-        summary: 'Change role, access level, password, links, or disable a user',
+        summary: 'Edit a user: names, e-mail, language, employee ID, badge, role, access level, password, links, disabled (null clears a field)',
         params: UserParams,
         body: UpdateUserInputSchema,
         response: { 200: UserReply },
@@ -61,7 +74,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     async (req) => {
       await mustSee(req, req.params.userId);
       mayGrant(req, req.body.accessLevel, 'body.accessLevel');
-      return { user: await auth.updateUser(req.params.userId, req.body) };
+      return { user: await auth.updateUser(req.params.userId, req.body, actorOf(req)) };
     },
   );
   app.delete(
@@ -69,7 +82,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     { schema: { tags: ['users'], summary: 'Remove a user', params: UserParams } },
     async (req, reply) => {
       await mustSee(req, req.params.userId);
-      await auth.deleteUser(req.params.userId);
+      await auth.deleteUser(req.params.userId, actorOf(req));
       return reply.code(204).send();
     },
   );

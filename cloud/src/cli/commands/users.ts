@@ -1,0 +1,113 @@
+/** `portier users list|get|add|edit|delete|search`: the users API (permission 'users'). */
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { table, type CommandContext } from '../client.ts';
+
+type UserRow = Record<string, unknown> & { id: string; username: string; accessLevel: { kind: string; id?: string } };
+const COLUMNS = ['id', 'username', 'firstName', 'lastName', 'email', 'role', 'access', 'employeeId', 'state'];
+
+function row(u: UserRow): Record<string, unknown> {
+  return { ...u, access: u.accessLevel.id !== undefined ? `${u.accessLevel.kind}:${u.accessLevel.id}` : u.accessLevel.kind, state: u['disabled'] === true ? 'disabled' : 'active' };
+}
+
+/** `enterprise`, `division:ID` or `location:ID`. */
+export function parseAccessLevel(s: string): { kind: 'enterprise' } | { kind: 'division' | 'location'; id: string } {
+  if (s === 'enterprise') return { kind: 'enterprise' };
+  const m = /^(division|location):(.+)$/.exec(s);
+  if (!m) throw new CliError('USAGE', `access level: expected enterprise, division:ID or location:ID, got ${JSON.stringify(s)}`);
+  return { kind: m[1] as 'division' | 'location', id: m[2]! };
+}
+
+interface ProfileOpts {
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  language?: string;
+  employeeId?: string;
+  badgeId?: string;
+  role?: string;
+  accessLevel?: string;
+  passwordStdin?: boolean;
+}
+
+function withProfileOptions(cmd: Command): Command {
+  return cmd
+    .option('--first-name <name>', 'first name')
+    .option('--last-name <name>', 'last name')
+    .option('--email <email>', 'e-mail address')
+    .option('--language <lang>', 'en or fr')
+    .option('--employee-id <id>', 'employee ID (unique in the enterprise)')
+    .option('--badge-id <id>', 'badge ID')
+    .option('--access-level <level>', 'enterprise, division:ID or location:ID')
+    .option('--password-stdin', 'read a password from stdin (without one the user cannot sign in)');
+}
+
+async function profileBody(ctx: CommandContext, o: ProfileOpts): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = {};
+  const fields = [['firstName', o.firstName], ['lastName', o.lastName], ['email', o.email], ['language', o.language], ['employeeId', o.employeeId], ['badgeId', o.badgeId], ['role', o.role]] as const;
+  for (const [k, v] of fields) if (v !== undefined) body[k] = v;
+  if (o.accessLevel !== undefined) body['accessLevel'] = parseAccessLevel(o.accessLevel);
+  if (o.passwordStdin) body['password'] = (await ctx.io.readStdin()).replace(/\r?\n$/, '');
+  return body;
+}
+
+export function registerUserCommands(program: Command, ctx: CommandContext): void {
+  const users = program.command('users').description("your enterprise's users inside your access level (permission 'users')");
+  const list = (r: { users: UserRow[] }) => ctx.print(r, () => table(r.users.map(row), COLUMNS));
+
+  users
+    .command('list')
+    .description('list the users you may see')
+    .action(async () => list(await (await ctx.client()).json<{ users: UserRow[] }>('GET', '/users')));
+
+  users
+    .command('search')
+    .description('users whose name, user name, e-mail or employee ID holds TEXT (prefix matches first)')
+    .argument('<text>', 'what to look for')
+    .action(async (text: string) => list(await (await ctx.client()).json<{ users: UserRow[] }>('GET', `/users?${new URLSearchParams({ q: text })}`)));
+
+  users
+    .command('get')
+    .description('one user')
+    .argument('<id>', 'user id')
+    .action(async (id: string) => {
+      const r = await (await ctx.client()).json<{ user: UserRow }>('GET', `/users/${encodeURIComponent(id)}`);
+      ctx.print(r, () => table([row(r.user)], COLUMNS));
+    });
+
+  withProfileOptions(
+    users
+      .command('add')
+      .description('add a user')
+      .requiredOption('-u, --username <name>', 'user name (signs in with it)')
+      .requiredOption('-r, --role <role>', 'role id (admin, operator, carrier, recipient or one of the enterprise)'),
+  ).action(async (o: ProfileOpts & { username: string }) => {
+    const r = await (await ctx.client()).json<{ user: UserRow }>('POST', '/users', { username: o.username, ...(await profileBody(ctx, o)) });
+    ctx.print(r, () => `user ${r.user.username} added: ${r.user.id}\n`);
+  });
+
+  withProfileOptions(
+    users
+      .command('edit')
+      .description('edit a user (only the fields given change)')
+      .argument('<id>', 'user id')
+      .option('-r, --role <role>', 'role id')
+      .option('--disable', 'disable the user (ends their sessions)')
+      .option('--enable', 'enable the user again'),
+  ).action(async (id: string, o: ProfileOpts & { disable?: boolean; enable?: boolean }) => {
+    if (o.disable && o.enable) throw new CliError('USAGE', '--disable and --enable together');
+    const body = { ...(await profileBody(ctx, o)), ...(o.disable ? { disabled: true } : {}), ...(o.enable ? { disabled: false } : {}) };
+    if (Object.keys(body).length === 0) throw new CliError('USAGE', 'nothing to change');
+    const r = await (await ctx.client()).json<{ user: UserRow }>('PATCH', `/users/${encodeURIComponent(id)}`, body);
+    ctx.print(r, () => `user ${r.user.username} changed\n`);
+  });
+
+  users
+    .command('delete')
+    .description('delete a user (the last administrator cannot be deleted)')
+    .argument('<id>', 'user id')
+    .action(async (id: string) => {
+      await (await ctx.client()).call('DELETE', `/users/${encodeURIComponent(id)}`);
+      ctx.print({ deleted: id }, () => `user ${id} deleted\n`);
+    });
+}
