@@ -61,6 +61,7 @@ import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { RoleUseCases } from './use-cases/roles.ts';
 import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
+import type { ActivityRow } from './use-cases/activity-rows.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
@@ -72,6 +73,7 @@ export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings
 export { KIOSK_UNASSIGNED_DEPARTMENT, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 export type { ActivityWithin, ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
 export { ERASED_NAME, type ErasureResult } from './use-cases/history.ts';
+export type { ActivityRow } from './use-cases/activity-rows.ts';
 
 export class LockerService extends EventEmitter<DomainEvents> {
   readonly store: Store;
@@ -325,6 +327,11 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
   activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
     return this.views.activityPage(query, within);
+  }
+
+  /** A page of the activity with the names a person reads (recipient, bank, location, actor, status, object). */
+  activityRowsPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityRow>> {
+    return this.views.activityRowsPage(query, within);
   }
 
   // ------------------------------------------------------------------------------------------ history administration

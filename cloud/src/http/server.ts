@@ -19,6 +19,7 @@ import { userRoutes } from './routes/users.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
 import { reservationRoutes } from './routes/reservations.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
@@ -166,6 +167,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(roleRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(activityRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
