@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { ROUTE_ACCESS, accessKey } from './access.ts';
+import { withAccess } from './openapi-access.ts';
 import { allows } from '../auth/roles.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { ApiError, errorHandler } from './errors.ts';
@@ -150,7 +151,12 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Each operation also lists the permission(s) its ROUTE_ACCESS entry asks for (openapi-access.ts).
+    transform: (arg) => {
+      const out = jsonSchemaTransform(arg);
+      const method = Array.isArray(arg.route.method) ? String(arg.route.method[0]) : String(arg.route.method);
+      return { ...out, schema: withAccess(out.schema as { hide?: boolean; description?: string }, method, arg.url) as typeof out.schema };
+    },
   });
 
   const z = app.withTypeProvider<ZodTypeProvider>();
