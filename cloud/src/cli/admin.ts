@@ -221,20 +221,21 @@ export function buildAdminProgram(io: AdminIo): Command {
 
   program
     .command('activity')
-    .description('activity log; --csv for the CSV export')
-    .option('--type <type>', 'transaction type')
+    .description('activity log with the names a person reads; --csv for the CSV export, --json for the rows as the API answers them')
+    .option('--type <types>', 'transaction type, or several comma-separated')
     .option('-b, --bank <bankId>', 'only this bank')
+    .option('-l, --location <locationId>', "only this location's banks")
+    .option('-r, --recipient <id>', 'only this recipient (contact or department id)')
+    .option('-a, --actor <id>', 'only what this user, carrier or controller did')
     .option('--from <date>', 'ISO 8601 date-time or epoch ms (inclusive)')
     .option('--to <date>', 'ISO 8601 date-time or epoch ms (exclusive)')
+    .option('-n, --limit <n>', 'at most this many entries')
     .option('--cursor <cursor>', 'the next page: the cursor the page before printed')
     .option('--csv', 'CSV export')
-    .action(async (opts: { type?: string; bank?: string; from?: string; to?: string; cursor?: string; csv?: boolean }) => {
+    .action(async (opts: Record<'type' | 'bank' | 'location' | 'recipient' | 'actor' | 'from' | 'to' | 'limit' | 'cursor', string | undefined> & { csv?: boolean }) => {
       const qs = new URLSearchParams();
-      if (opts.cursor) qs.set('cursor', opts.cursor);
-      if (opts.type) qs.set('type', opts.type);
-      if (opts.bank) qs.set('bankId', opts.bank);
-      if (opts.from) qs.set('from', opts.from);
-      if (opts.to) qs.set('to', opts.to);
+      const keys = { cursor: 'cursor', type: 'type', bank: 'bankId', location: 'locationId', recipient: 'recipientId', actor: 'actorId', from: 'from', to: 'to', limit: 'limit' } as const;
+      for (const [opt, key] of Object.entries(keys)) if (opts[opt as keyof typeof keys]) qs.set(key, opts[opt as keyof typeof keys]!);
       if (opts.csv) qs.set('format', 'csv');
       const c = await clientFor(io, g());
       if (opts.csv) {
@@ -242,17 +243,20 @@ export function buildAdminProgram(io: AdminIo): Command {
         return;
       }
       const r = await c.json<{ activity: Record<string, unknown>[]; nextCursor?: string }>('GET', `/activity${qs.size ? `?${qs}` : ''}`);
-      // Who acted and the detail (a remote open's request and its outcome are two rows that differ only there).
-      const actorOf = (a: Record<string, unknown>): string => {
-        const actor = a.actor as { role?: string; id?: string } | undefined;
-        return actor ? [actor.role, actor.id].filter(Boolean).join(':') : '';
-      };
-      print(r, () =>
-        table(
-          r.activity.map((a) => ({ ...a, at: new Date(a.at as number).toISOString(), actor: actorOf(a) })),
-          ['at', 'type', 'actor', 'bankId', 'lockerNumber', 'recipientId', 'trackingId', 'detail'],
-        ) + (r.nextCursor ? `more: --cursor ${r.nextCursor}\n` : ''),
-      );
+      // Names where the cloud resolved them, ids where not; an administrative change says on what and what changed.
+      const row = (a: Record<string, unknown>): Record<string, unknown> => ({
+        at: new Date(a.at as number).toISOString(),
+        type: a.type,
+        actor: a.actorName,
+        bank: a.bankName ?? a.bankId,
+        location: a.locationName,
+        locker: a.lockerNumber,
+        recipient: a.recipientName ?? a.recipientId,
+        trackingId: a.trackingId ?? (a.trackingIds as string[] | undefined)?.join(' '),
+        status: a.status,
+        detail: [a.detail, a.targetName, a.changesText].filter(Boolean).join(': '),
+      });
+      print(r, () => table(r.activity.map(row), ['at', 'type', 'actor', 'bank', 'location', 'locker', 'recipient', 'trackingId', 'status', 'detail']) + (r.nextCursor ? `more: --cursor ${r.nextCursor}\n` : ''));
     });
 
   program

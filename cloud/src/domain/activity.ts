@@ -1,5 +1,6 @@
 import { csvHeader, csvRows, toCsv } from './csv-export.ts';
 import type { ActivityEntry } from './model.ts';
+import type { ActivityRow } from './use-cases/activity-rows.ts';
 
 export const ACTIVITY_CSV_COLUMNS = [
   'time',
@@ -12,10 +13,19 @@ export const ACTIVITY_CSV_COLUMNS = [
   'trackingId',
   'reservationId',
   'detail',
+  // The names a person reads (activity-rows.ts), after the columns of earlier releases, which keep their places.
+  'recipientName',
+  'bankName',
+  'locationName',
+  'actorName',
+  'status',
+  'trackingIds',
+  'object',
+  'changes',
 ] as const;
 
 /** The activity export (csv-export.ts: RFC 4180, no cell a spreadsheet would run); times in ISO 8601 UTC. */
-export function activityToCsv(entries: readonly ActivityEntry[]): string {
+export function activityToCsv(entries: readonly (ActivityEntry | ActivityRow)[]): string {
   return toCsv(ACTIVITY_CSV_COLUMNS, entries.map(activityRow));
 }
 
@@ -23,11 +33,12 @@ export function activityToCsv(entries: readonly ActivityEntry[]): string {
 export function activityCsvHeader(): string {
   return csvHeader(ACTIVITY_CSV_COLUMNS);
 }
-export function activityCsvRows(entries: readonly ActivityEntry[]): string {
+export function activityCsvRows(entries: readonly (ActivityEntry | ActivityRow)[]): string {
   return csvRows(entries.map(activityRow));
 }
 
-function activityRow(a: ActivityEntry): string[] {
+function activityRow(e: ActivityEntry | ActivityRow): string[] {
+  const a: Partial<ActivityRow> & ActivityEntry = e;
   return [
     new Date(a.at).toISOString(),
     a.type,
@@ -39,5 +50,13 @@ function activityRow(a: ActivityEntry): string[] {
     a.trackingId ?? '',
     a.reservationId ?? '',
     a.detail ?? '',
+    a.recipientName ?? '',
+    a.bankName ?? '',
+    a.locationName ?? '',
+    a.actorName ?? '',
+    a.status ?? '',
+    a.trackingIds?.join(' ') ?? '',
+    a.targetName ?? '',
+    a.changesText ?? '',
   ];
 }

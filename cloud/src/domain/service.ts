@@ -62,6 +62,7 @@ import { ReservationUseCases, type DropOffResult, type ReissuedCode, type Reserv
 import { RoleUseCases } from './use-cases/roles.ts';
 import { UserUseCases } from './use-cases/users.ts';
 import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
+import type { ActivityRow } from './use-cases/activity-rows.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
 import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
 import { LockerAdmin } from './use-cases/locker-admin.ts';
@@ -77,6 +78,7 @@ export type { ExpiryResult, PickUpResult } from './use-cases/reservation-endings
 export { KIOSK_UNASSIGNED_DEPARTMENT, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 export type { ActivityWithin, ContentsSummary, LockerStatus, LockerView } from './use-cases/views.ts';
 export { ERASED_NAME, type ErasureResult } from './use-cases/history.ts';
+export type { ActivityRow } from './use-cases/activity-rows.ts';
 
 export class LockerService extends EventEmitter<DomainEvents> {
   readonly store: Store;
@@ -345,6 +347,11 @@ export class LockerService extends EventEmitter<DomainEvents> {
 
   activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
     return this.views.activityPage(query, within);
+  }
+
+  /** A page of the activity with the names a person reads (recipient, bank, location, actor, status, object). */
+  activityRowsPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityRow>> {
+    return this.views.activityRowsPage(query, within);
   }
 
   // ------------------------------------------------------------------------------------------ history administration

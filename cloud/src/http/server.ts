@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { ROUTE_ACCESS, accessKey } from './access.ts';
+import { withAccess } from './openapi-access.ts';
 import { allows } from '../auth/roles.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { ApiError, errorHandler } from './errors.ts';
@@ -24,6 +25,7 @@ import { carrierRoutes } from './routes/carriers.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { departmentRoutes } from './routes/departments.ts';
 import { reservationRoutes } from './routes/reservations.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
@@ -156,7 +158,12 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Each operation also lists the permission(s) its ROUTE_ACCESS entry asks for (openapi-access.ts).
+    transform: (arg) => {
+      const out = jsonSchemaTransform(arg);
+      const method = Array.isArray(arg.route.method) ? String(arg.route.method[0]) : String(arg.route.method);
+      return { ...out, schema: withAccess(out.schema as { hide?: boolean; description?: string }, method, arg.url) as typeof out.schema };
+    },
   });
 
   const z = app.withTypeProvider<ZodTypeProvider>();
@@ -178,6 +185,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(contactRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(activityRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });

@@ -81,8 +81,12 @@ export async function activityPage(segments: readonly Segment<ActivityEntry>[], 
   if (q.type !== undefined) need.push(hashKey(`t:${q.type}`));
   if (q.bankId !== undefined) need.push(hashKey(`b:${q.bankId}`));
   if (q.recipientId !== undefined) need.push(hashKey(`r:${q.recipientId}`));
+  if (q.actorId !== undefined) need.push(hashKey(`p:${q.actorId}`));
+  // Several types: a segment is read when it may hold any of them.
+  const anyType = q.types?.map((t) => hashKey(`t:${t}`));
+  const types = q.types ? new Set(q.types) : undefined;
   const candidates = segments
-    .filter((s) => s.count > 0 && s.maxAt >= from && s.minAt < to && need.every((h) => s.mayHave(h)))
+    .filter((s) => s.count > 0 && s.maxAt >= from && s.minAt < to && need.every((h) => s.mayHave(h)) && (!anyType || anyType.some((h) => s.mayHave(h))))
     .sort((a, b) => a.minAt - b.minAt || a.first - b.first);
   let found: { a: ActivityEntry; n: number }[] = [];
   const order = (x: { a: ActivityEntry; n: number }, y: { a: ActivityEntry; n: number }): number => x.a.at - y.a.at || x.n - y.n;
@@ -96,6 +100,8 @@ export async function activityPage(segments: readonly Segment<ActivityEntry>[], 
       if (a.at < from || a.at >= to) continue;
       if (after && (a.at < after.at || (a.at === after.at && n <= after.n))) continue;
       if (q.type !== undefined && a.type !== q.type) continue;
+      if (types && !types.has(a.type)) continue;
+      if (q.actorId !== undefined && a.actor.id !== q.actorId) continue;
       if (q.bankId !== undefined && a.bankId !== q.bankId) continue;
       if (q.recipientId !== undefined && a.recipientId !== q.recipientId) continue;
       if (q.within && !isWithin(a, q.within)) continue;

@@ -123,8 +123,11 @@ export interface PastReservationQuery {
 /** Activity entries, oldest first by time (`at`, then the order they were recorded in). */
 export interface ActivityPageQuery {
   type?: ActivityType;
+  /** Any of these types. */
+  types?: readonly ActivityType[];
   bankId?: string;
   recipientId?: string;
+  actorId?: string;
   /** Inclusive lower and exclusive upper bound, epoch ms. */
   from?: number;
   to?: number;

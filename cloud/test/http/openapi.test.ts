@@ -36,3 +36,32 @@ t.test('the OpenAPI 3 document is served without a token and lists every route',
   t.match(one, /pickupCodeExpiresAt/);
   t.notMatch(one, /"pickupCode"|"hash"/, 'a reservation is documented without its code or any hash');
 });
+
+t.test('every operation of the document lists the permission its access-table entry asks for, and its schemas', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  type Op = { 'x-permission'?: string[]; description?: string; requestBody?: unknown; responses?: Record<string, { content?: Record<string, unknown> }> };
+  const doc = (await ta.app.inject({ url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, Op>> }>();
+  let checked = 0;
+  for (const { method, url } of ta.app.apiRoutes) {
+    if (url.endsWith('/openapi.json') || url.endsWith('/health')) continue;
+    const op = doc.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+    const access = ROUTE_ACCESS[`${method} ${url}`]!.access;
+    const want = typeof access === 'string' ? [access] : [...access];
+    t.same(op?.['x-permission'], want, `${method} ${url}: x-permission from the access table`);
+    const sentence = want.length === 1 && !['public', 'signed-in', 'platform'].includes(want[0]!) ? `Required permission: \`${want[0]}\`.` : undefined;
+    if (sentence) t.ok(op?.description?.endsWith(sentence), `${method} ${url}: its description says so`);
+    else t.match(op?.description, /(Required permission: one of `[\w.]+`(, `[\w.]+`)+|Access: [^.]+)\.$/, `${method} ${url}: its description says so`);
+    const ok = Object.entries(op?.responses ?? {}).filter(([code]) => /^2\d\d$/.test(code));
+    t.ok(ok.length > 0, `${method} ${url}: its answer documented`);
+    checked++;
+  }
+  t.ok(checked > 50, `${checked} operations checked`);
+  // Spot checks: the entry and the document say the same thing.
+  t.same(doc.paths['/api/v1/activity']?.get?.['x-permission'], ['reports']);
+  t.same(doc.paths['/api/v1/carriers']?.get?.['x-permission'], ['carriers', 'carrierCodes']);
+  t.match(doc.paths['/api/v1/backup']?.get?.description, /platform administrators/);
+  t.ok(doc.paths['/api/v1/roles']?.post?.requestBody, 'a body schema');
+  const row = JSON.stringify(doc.paths['/api/v1/activity']?.get?.responses?.['200']?.content?.['application/json']);
+  for (const field of ['recipientName', 'bankName', 'locationName', 'actorName', 'status', 'targetName', 'changesText']) t.match(row, `"${field}"`, `an activity row documents ${field}`);
+});

@@ -53,8 +53,14 @@ export const historyCursorSchema = z.string().regex(/^\d{1,16}(\.\d{1,16})?$/, '
 
 export const activityQuery = z.strictObject({
   type: activityTypeSchema.optional(),
+  /** Entries of any of these types (with `type`, of both: that one only if listed). */
+  types: z.array(activityTypeSchema).min(1).max(ACTIVITY_TYPES.length).optional(),
   bankId: entityIdSchema.optional(),
+  /** Entries of the banks of this location. */
+  locationId: entityIdSchema.optional(),
   recipientId: entityIdSchema.optional(),
+  /** Entries made by this user, carrier or controller (the actor's id). */
+  actorId: z.string().min(1).max(64).optional(),
   /** Inclusive lower and exclusive upper bound, epoch ms. */
   from: epochMs.optional(),
   to: epochMs.optional(),

@@ -2,6 +2,7 @@
 import { CodeMatcher, generateDigits, storeCode } from '../codes.ts';
 import { CREDENTIALS_LOCK, type DomainCore, type Locked } from '../core.ts';
 import { notCheckableAt } from '../credential-coverage.ts';
+import { auditChanges } from '../audit.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
 import {
   issueCarrierCodeInput,
@@ -27,12 +28,15 @@ export interface IssuedStaffCredential {
   code: string;
 }
 
+/** What the audit of a carrier code records (its code, sealed or hashed, never). */
+const CARRIER_CODE_AUDIT = ['carrierId', 'digits', 'bankIds', 'expiresAt', 'revoked'] as const satisfies readonly (keyof CarrierCode)[];
+
 export class CredentialUseCases {
   constructor(private readonly core: DomainCore) {}
 
-  async issueCarrierCode(carrierId: string, input: IssueCarrierCodeInput, _actor: Actor): Promise<IssuedCarrierCode> {
+  async issueCarrierCode(carrierId: string, input: IssueCarrierCodeInput, actor: Actor): Promise<IssuedCarrierCode> {
     const req = parseInput(issueCarrierCodeInput, input);
-    this.core.must('carriers', carrierId, 'carrier', 'carrierId');
+    const carrier = this.core.must('carriers', carrierId, 'carrier', 'carrierId');
     req.bankIds.forEach((b, i) => this.core.mustBank(b, `bankIds.${i}`));
     return this.core.change(CREDENTIALS_LOCK, async (): Promise<Locked<IssuedCarrierCode>> => {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -50,7 +54,9 @@ export class CredentialUseCases {
           createdAt: this.core.now(),
           ...(req.expiresAt !== undefined ? { expiresAt: req.expiresAt } : {}),
         };
-        const done = this.core.write({ put: [{ c: 'carrierCodes', key: cc.id, value: cc }] });
+        // The audit names the code's id, digits, banks and end, never the code.
+        const a = this.core.audit(actor, carrier.enterpriseId, { kind: 'carrier-code', id: cc.id }, 'carrier code issued', auditChanges(undefined, cc, CARRIER_CODE_AUDIT));
+        const done = this.core.write({ put: [{ c: 'carrierCodes', key: cc.id, value: cc }], activity: [a] });
         return { result: { carrierCode: cc, code }, done, events: [['carrier-code-changed', { carrierCode: cc, change: 'issued' }]] };
       }
       throw new DomainError('CONFLICT', 'could not draw an unused carrier code; use more digits', 'digits');
@@ -63,11 +69,13 @@ export class CredentialUseCases {
     return this.core.store.list('carrierCodes').filter((c) => c.carrierId === carrierId);
   }
 
-  async revokeCarrierCode(carrierCodeId: string, _actor: Actor): Promise<CarrierCode> {
+  async revokeCarrierCode(carrierCodeId: string, actor: Actor): Promise<CarrierCode> {
     const cc = typeof carrierCodeId === 'string' ? this.core.store.get('carrierCodes', carrierCodeId) : undefined;
     if (!cc) throw notFound('carrier code', carrierCodeId, 'carrierCodeId');
     const next: CarrierCode = { ...cc, revoked: true };
-    await this.core.commit({ put: [{ c: 'carrierCodes', key: cc.id, value: next }] }, [['carrier-code-changed', { carrierCode: next, change: 'revoked' }]]);
+    const enterpriseId = this.core.store.get('carriers', cc.carrierId)?.enterpriseId;
+    const audit = enterpriseId !== undefined ? [this.core.audit(actor, enterpriseId, { kind: 'carrier-code', id: cc.id }, 'carrier code revoked', auditChanges(cc, next, CARRIER_CODE_AUDIT))] : [];
+    await this.core.commit({ put: [{ c: 'carrierCodes', key: cc.id, value: next }], activity: audit }, [['carrier-code-changed', { carrierCode: next, change: 'revoked' }]]);
     return next;
   }
 

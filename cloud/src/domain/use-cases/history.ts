@@ -9,6 +9,7 @@
  *   to one another, no longer to the person. The erasure itself is recorded in the activity (type `erasure`), under
  *   the fresh id.
  */
+import { auditChanges } from '../audit.ts';
 import { DomainError, parseInput } from '../errors.ts';
 import type { DomainCore } from '../core.ts';
 import { setHistoryRetentionInput, type Actor, type Contact, type Enterprise, type SetHistoryRetentionInput } from '../model.ts';
@@ -28,12 +29,13 @@ export interface ErasureResult {
 export class HistoryUseCases {
   constructor(private readonly core: DomainCore) {}
 
-  async setHistoryRetention(enterpriseId: string, input: SetHistoryRetentionInput, _actor: Actor): Promise<Enterprise> {
+  async setHistoryRetention(enterpriseId: string, input: SetHistoryRetentionInput, actor: Actor): Promise<Enterprise> {
     const req = parseInput(setHistoryRetentionInput, input);
     const e = this.core.must('enterprises', enterpriseId, 'enterprise', 'enterpriseId');
     const { historyRetentionDays: _old, ...rest } = e;
     const next: Enterprise = req.historyRetentionDays === null ? rest : { ...rest, historyRetentionDays: req.historyRetentionDays };
-    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: next }] });
+    const a = this.core.audit(actor, e.id, { kind: 'enterprise', id: e.id }, 'history retention changed', auditChanges(e, next, ['historyRetentionDays']));
+    await this.core.commit({ put: [{ c: 'enterprises', key: e.id, value: next }], activity: [a] });
     await this.applyRetention();
     return next;
   }

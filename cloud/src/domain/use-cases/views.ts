@@ -6,6 +6,7 @@ import type { ReachLimits } from '../accessibility.ts';
 import { isAccessible } from '../accessibility.ts';
 import { activityCsvHeader, activityCsvRows } from '../activity.ts';
 import type { ActivityPageQuery, Page } from '../../store/store.ts';
+import { ActivityRows, type ActivityRow } from './activity-rows.ts';
 
 const CSV_PAGE = 1000;
 import type { BankIndex } from '../bank-index.ts';
@@ -125,14 +126,32 @@ export class ViewUseCases {
 
   /** One page of the activity log, oldest first; `nextCursor` asks for the next. */
   async activityPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityEntry>> {
-    const q = parseInput(activityQuery, query);
+    const { locationId, ...q } = parseInput(activityQuery, query);
     if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new DomainError('VALIDATION', 'to: must not be before from', 'to');
+    const part = locationId !== undefined ? this.locationWithin(locationId, within) : within;
     try {
-      return await this.core.store.queryActivity(within ? { ...q, within } : q);
+      return await this.core.store.queryActivity(part ? { ...q, within: part } : q);
     } catch (err) {
       if (err instanceof RangeError) throw new DomainError('VALIDATION', `cursor: ${err.message}`, 'cursor');
       throw err;
     }
+  }
+
+  /** The same page with the names a person reads (activity-rows.ts). */
+  async activityRowsPage(query: ActivityQuery, within?: ActivityWithin): Promise<Page<ActivityRow>> {
+    const page = await this.activityPage(query, within);
+    return { ...page, items: await new ActivityRows(this.core.store).of(page.items) };
+  }
+
+  /**
+   * A location's part of the activity: entries of its banks (those inside `within` too); a location outside the
+   * caller's part, or no location, has none.
+   */
+  private locationWithin(locationId: string, within: ActivityWithin | undefined): ActivityWithin {
+    const banks = this.core.store.list('banks').filter((b) => b.locationId === locationId && (!within || within.bankIds.has(b.id)));
+    const location = this.core.store.get('locations', locationId);
+    const division = location ? this.core.store.get('divisions', location.divisionId) : undefined;
+    return { enterpriseId: within?.enterpriseId ?? division?.enterpriseId ?? '', bankIds: new Set(banks.map((b) => b.id)), unbanked: false };
   }
 
   async queryActivity(query: ActivityQuery): Promise<ActivityEntry[]> {
@@ -149,7 +168,7 @@ export class ViewUseCases {
     let cursor = q.cursor;
     yield activityCsvHeader();
     while (left > 0) {
-      const page = await this.activityPage({ ...q, limit: Math.min(left, CSV_PAGE), ...(cursor !== undefined ? { cursor } : {}) }, within);
+      const page = await this.activityRowsPage({ ...q, limit: Math.min(left, CSV_PAGE), ...(cursor !== undefined ? { cursor } : {}) }, within);
       if (page.items.length > 0) yield activityCsvRows(page.items);
       left -= page.items.length;
       cursor = page.nextCursor;

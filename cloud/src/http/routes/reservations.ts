@@ -1,17 +1,13 @@
-import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import type { Reservation } from '../../domain/model.ts';
 import {
-  activityQuery,
-  activityTypeSchema,
   dropOffInput,
   endReservationInput,
   entityIdSchema,
   extendReservationInput,
-  historyCursorSchema,
   listReservationsQuery,
   pickUpInput,
   reservationStatusSchema,
@@ -23,7 +19,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../principal.ts';
 import { scopeOf } from '../scope.ts';
-import { ERRORS, Replies } from '../schemas.ts';
+import { Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
 
 const ListReservationsQs = z.strictObject({
@@ -34,31 +30,8 @@ const ListReservationsQs = z.strictObject({
   limit: queryInt(1, 10_000).optional(),
 });
 
-const ActivityQs = z.strictObject({
-  type: activityTypeSchema.optional(),
-  bankId: entityIdSchema.optional(),
-  /** ISO 8601 date-time or epoch milliseconds. */
-  from: z.string().max(40).optional(),
-  to: z.string().max(40).optional(),
-  recipientId: entityIdSchema.optional(),
-  limit: queryInt(1, 100_000).optional(),
-  /** The `nextCursor` of the page before: the next page of the same query. */
-  cursor: historyCursorSchema.optional(),
-  format: z.enum(['json', 'csv']).default('json'),
-});
 
-/** An instant in a query string: epoch ms digits or an ISO 8601 date(-time); anything else is a 422 naming the key. */
-export function parseInstant(value: string | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  let ms: number;
-  if (/^\d{1,16}$/.test(value)) ms = Number(value);
-  else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) ms = Date.parse(value);
-  else ms = NaN;
-  if (!Number.isFinite(ms) || ms < 0 || ms > 8_640_000_000_000_000) {
-    throw new ApiError('INVALID_DATE', `${field}: expected an ISO 8601 date-time or epoch milliseconds`, field);
-  }
-  return ms;
-}
+export { parseInstant } from './activity.ts';
 
 /**
  * Who sees a reservation (its bank in their scope being checked apart): with 'reservations.manage' all; with
@@ -79,7 +52,7 @@ export function ownOnly(p: Principal): boolean {
   return !p.permissions.has('reservations.manage') && !p.permissions.has('reservations.deliver');
 }
 
-/** Reservations and packages: reserve, drop off, pick up, extend, end, expire; and the activity log. */
+/** Reservations and packages: reserve, drop off, pick up, extend, end, expire (the activity log: activity.ts). */
 export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const scope = (req: FastifyRequest) => scopeOf(req, service.store);
   // Pickup codes are short (6 digits): wrong guesses are throttled per user and per address like logins are.
@@ -252,58 +225,4 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     },
   );
 
-  app.get(
-    '/activity',
-    {
-      schema: {
-        tags: ['activity'],
-        summary:
-          'Activity log by type, bank, recipient and date range, a page at a time (`limit`, default 10000; pass the answer\'s `nextCursor` as `cursor` for the next page; no `nextCursor` on the last); `?format=csv` streams a CSV export of up to `limit` entries from `cursor` on',
-        querystring: ActivityQs,
-        response: {
-          200: {
-            description: 'activity entries, oldest first',
-            content: {
-              'application/json': { schema: Replies.activity },
-              'text/csv': { schema: z.string().describe('RFC 4180 CSV with a header row (?format=csv); a cell starting with =, +, -, @, tab or CR is written with a single quote in front, so a spreadsheet reads it as text') },
-            },
-          },
-          ...ERRORS,
-        },
-      },
-    },
-    async (req, reply) => {
-      const from = parseInstant(req.query.from, 'querystring.from');
-      const to = parseInstant(req.query.to, 'querystring.to');
-      if (from !== undefined && to !== undefined && from >= to) {
-        throw new ApiError('INVALID_RANGE', 'querystring.to: must be after from', 'querystring.to');
-      }
-      const query = activityQuery.parse({
-        ...(req.query.type ? { type: req.query.type } : {}),
-        ...(req.query.bankId ? { bankId: req.query.bankId } : {}),
-        ...(from !== undefined ? { from } : {}),
-        ...(to !== undefined ? { to } : {}),
-        ...(req.query.recipientId ? { recipientId: req.query.recipientId } : {}),
-        ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}),
-        ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
-      });
-      if (req.query.format === 'csv') {
-        // The first page is read before the answer starts, so a bad query is still a 4xx; the rest streams.
-        const chunks = service.activityCsvChunks(query, scope(req).activityWithin());
-        const first = await chunks.next();
-        const second = await chunks.next();
-        async function* rest(): AsyncGenerator<string> {
-          if (!first.done) yield first.value;
-          if (!second.done) yield second.value;
-          yield* chunks;
-        }
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', 'attachment; filename="activity.csv"')
-          .send(Readable.from(rest()) as unknown as string); // a stream: the type provider types only the serialised body
-      }
-      const page = await service.activityPage(query, scope(req).activityWithin());
-      return { activity: page.items, ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}) };
-    },
-  );
 };
