@@ -21,6 +21,8 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { restoreCell } from '../domain/csv-export.ts';
 
+import { CloudError } from '../errors.ts';
+
 export interface ColumnSpec {
   /** The header's name of the column (as exports write it). */
   name: string;
@@ -74,14 +76,14 @@ export type TableResult<T> =
     };
 
 /** A file over the import's byte limit: refused before parsing. */
-export class TableTooLarge extends Error {
+export class TableTooLarge extends CloudError<'TOO_LARGE'> {
   override name = 'TableTooLarge';
   constructor(
     readonly what: string,
     readonly bytes: number,
     readonly maxBytes: number,
   ) {
-    super(`the ${what} file is ${bytes} bytes, over the limit of ${maxBytes} bytes (${formatBytes(maxBytes)})`);
+    super('TOO_LARGE', `the ${what} file is ${bytes} bytes, over the limit of ${maxBytes} bytes (${formatBytes(maxBytes)})`);
   }
 }
 

@@ -46,7 +46,8 @@ t.test('the template is the header row; a file with a BOM, semicolons and quoted
   const ana = (await ta.service.addressBook.contacts.search({ q: 'E-1', offset: 0, limit: 5 })).contacts[0]!;
   t.match(ana, { firstName: 'Ana', lastName: 'Silva\r\nCosta', phone: '+351 21 000', departmentId: 'dep', locationId: 'loc', needsAccessible: true, notifications: 'none', language: 'fr', private: false, badgeId: 'B-1' });
   t.match((await ta.service.getContact('c-rec')).firstName, 'Rita', 'matched by personnel ID, case ignored (P-1 is p-1)');
-  t.match(await ta.service.queryActivity({ type: 'admin-change' }), [{}, {}, {}, { detail: 'contacts imported (merge): 2 rows, 1 added, 1 updated, 0 unchanged, 0 removed, 0 kept' }]);
+  const imports = (await ta.service.queryActivity({ type: 'admin-change' })).filter((a) => a.target?.kind === 'import');
+  t.match(imports, [{ detail: 'contacts imported (merge): 2 rows, 1 added, 1 updated, 0 unchanged, 0 removed, 0 kept' }], 'the import is one entry of the activity');
 });
 
 t.test('a bad row in the middle of 10,000 good ones and a duplicate personnel ID: every problem by line, nothing imported', async (t) => {
