@@ -116,7 +116,9 @@ export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string): Ta
   try {
     records = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, skip_empty_lines: false }) as string[][];
   } catch (err) {
-    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1;
+    // csv-parse counts a CRLF inside a broken quoted field as two lines: never name a line past the file's last.
+    const last = 1 + (text.match(/\r\n|\n|\r/g) ?? []).length;
+    const line = Math.min(last, typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 1);
     return { ok: false, problems: [{ line, problem: `not valid CSV: ${(err as Error).message}` }], rows: [] };
   }
   // The span scanner and csv-parse split records by the same rule; should they ever disagree, line numbers would lie.

@@ -174,7 +174,8 @@ t.test('property: whatever the text, the reader answers rows or problems and nev
       const r = readTable(free, `A,B,C\n${text}`);
       for (const p of r.ok ? [] : r.problems) if (!(p.line >= 1 && p.line <= 2 + lineBreaks(text))) throw new Error(`line ${p.line} outside the file`);
     }),
-    { numRuns: 1000 },
+    // A CRLF inside a broken quoted field: csv-parse counted it as two lines.
+    { numRuns: 1000, examples: [['"\r\n"A']] },
   );
   t.pass('no throw');
 });
