@@ -3,19 +3,13 @@
 // filters by several types, location and actor page through exactly once; a location-scoped operator sees only
 // their location.
 import { parse } from 'csv-parse/sync';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { ERASED_NAME } from '../../src/domain/service.ts';
-import { makeTestApp, seedModel, seedSecondSites, signedInUser, type TestApp } from './helpers.ts';
+import { signedInUser, type TestApp, twoSitesApp } from './helpers.ts';
 
 type Row = Record<string, unknown> & { id: string; type: string; at: number };
 
-async function setup(t: Test): Promise<TestApp> {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  await seedSecondSites(ta.service);
-  return ta;
-}
+const setup = twoSitesApp;
 
 async function page(ta: TestApp, headers: Record<string, string>, qs = ''): Promise<{ activity: Row[]; nextCursor?: string }> {
   const res = await ta.app.inject({ url: `/api/v1/activity${qs ? `?${qs}` : ''}`, headers });

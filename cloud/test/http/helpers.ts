@@ -197,3 +197,17 @@ export async function seedSecondSites(service: LockerService): Promise<void> {
   await service.createContact({ id: 'c-other', enterpriseId: 'other', name: 'Olga Other' }, actor);
   await service.createCarrier({ id: 'car-o', enterpriseId: 'other', name: 'Other Parcels' }, actor);
 }
+
+/** The test app on seedModel's site and seedSecondSites' (another location, another enterprise), closed at teardown. */
+export async function twoSitesApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  await seedSecondSites(ta.service);
+  return ta;
+}
+
+/** One API call as `headers` sends it: `url` below /api/v1, a JSON body when given. */
+export function apiCall(ta: TestApp, headers: Record<string, string>, method: string, url: string, payload?: unknown) {
+  return ta.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+}

@@ -1,21 +1,11 @@
 // Enterprises are tenants, access levels narrow a user to a division or a location, roles are sets of permissions:
 // what lies outside answers 404 in every list, read, change and report; what a role lacks answers 403.
-import t, { type Test } from 'tap';
-import { makeTestApp, seedModel, seedSecondSites, signedInUser, storeSnapshot, type TestApp } from './helpers.ts';
+import t from 'tap';
+import { signedInUser, storeSnapshot, twoSitesApp, apiCall } from './helpers.ts';
 
-type Json = Record<string, unknown>;
+const setup = twoSitesApp;
 
-async function setup(t: Test): Promise<TestApp> {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  await seedSecondSites(ta.service);
-  return ta;
-}
-
-function call(ta: TestApp, headers: Record<string, string>, method: string, url: string, payload?: unknown) {
-  return ta.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-}
+const call = apiCall;
 
 t.test("another enterprise's objects do not exist for a user: 404 on every read and change, absent from every list", async (t) => {
   const ta = await setup(t);

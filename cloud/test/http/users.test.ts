@@ -1,7 +1,7 @@
 // The users API: add, edit, delete, search, with the rules the domain keeps (unique e-mail and employee ID, the
 // last administrator) and the audit of every change; what lies outside the caller's scope answers 404.
-import t, { type Test } from 'tap';
-import { makeTestApp, seedModel, seedSecondSites, signedInUser, storeSnapshot, type TestApp } from './helpers.ts';
+import t from 'tap';
+import { signedInUser, storeSnapshot, twoSitesApp, apiCall } from './helpers.ts';
 
 type Json = Record<string, unknown>;
 interface UserJson {
@@ -18,17 +18,9 @@ interface UserJson {
   disabled: boolean;
 }
 
-async function setup(t: Test): Promise<TestApp> {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  await seedSecondSites(ta.service);
-  return ta;
-}
+const setup = twoSitesApp;
 
-function call(ta: TestApp, headers: Record<string, string>, method: string, url: string, payload?: unknown) {
-  return ta.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-}
+const call = apiCall;
 
 const ANN = { username: 'ann', password: 'ann-password-1', firstName: 'Ann', lastName: 'Archer', email: 'ann@acme.test', language: 'fr', employeeId: 'E-100', badgeId: 'B-7', role: 'operator' };
 
