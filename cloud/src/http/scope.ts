@@ -79,6 +79,17 @@ export class AccessScope {
     if (!this.hasBank(id)) throw outside('bank', id, field);
   }
 
+  /** A carrier of the caller's enterprise (carriers serve the whole enterprise, whatever the access level). */
+  requireCarrier(id: string, field = 'params.carrierId'): void {
+    if (this.store.get('carriers', id)?.enterpriseId !== this.principal.enterpriseId) throw outside('carrier', id, field);
+  }
+
+  /** An access code of a carrier of the caller's enterprise. */
+  requireCarrierCode(id: string, field = 'params.carrierCodeId'): void {
+    const cc = this.store.get('carrierCodes', id);
+    if (!cc || this.store.get('carriers', cc.carrierId)?.enterpriseId !== this.principal.enterpriseId) throw outside('carrier code', id, field);
+  }
+
   requireEnterprise(id: string, field = 'enterpriseId'): void {
     if (!this.hasEnterprise(id)) throw outside('enterprise', id, field);
   }

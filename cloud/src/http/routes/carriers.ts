@@ -8,7 +8,6 @@ import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import { updateCarrierInput } from '../../domain/model.ts';
 import { barcodeQuery, IMAGE_TYPES, renderBarcode, type ImageFormat } from '../barcode.ts';
-import { ApiError } from '../errors.ts';
 import { ERRORS, Replies } from '../schemas.ts';
 import { scopeOf } from '../scope.ts';
 import { actorOf, ok, CarrierCodeParams, CarrierParams } from './common.ts';
@@ -18,16 +17,8 @@ const tags = ['people'];
 export const carrierRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const carriers = service.carrierAdmin;
   // Another enterprise's carriers and codes answer 404, as if they did not exist.
-  const carrierIn = (req: FastifyRequest, id: string): string => {
-    if (service.store.get('carriers', id)?.enterpriseId !== scopeOf(req, service.store).enterpriseId) throw new ApiError('NOT_FOUND', `carrier ${JSON.stringify(id)} not found`, 'params.carrierId');
-    return id;
-  };
-  const codeIn = (req: FastifyRequest, id: string): string => {
-    const cc = service.store.get('carrierCodes', id);
-    if (!cc || service.store.get('carriers', cc.carrierId)?.enterpriseId !== scopeOf(req, service.store).enterpriseId)
-      throw new ApiError('NOT_FOUND', `carrier code ${JSON.stringify(id)} not found`, 'params.carrierCodeId');
-    return id;
-  };
+  const carrierIn = (req: FastifyRequest, id: string): string => (scopeOf(req, service.store).requireCarrier(id), id);
+  const codeIn = (req: FastifyRequest, id: string): string => (scopeOf(req, service.store).requireCarrierCode(id), id);
 
   app.get('/carriers/:carrierId', { schema: { tags, summary: 'One carrier', params: CarrierParams, response: ok(Replies.carrier) } }, async (req) => ({
     carrier: await carriers.getCarrier(carrierIn(req, req.params.carrierId)),

@@ -32,9 +32,7 @@ function forRole(req: FastifyRequest, v: LockerView): LockerView {
 /** Routes of the physical model (enterprise to lockers) and of carriers (contacts and departments: contacts.ts, departments.ts). */
 export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const scope = (req: FastifyRequest) => scopeOf(req, service.store);
-  const carrierIn = (req: FastifyRequest, id: string): void => {
-    if (service.store.get('carriers', id)?.enterpriseId !== scope(req).enterpriseId) throw new ApiError('NOT_FOUND', `carrier ${JSON.stringify(id)} not found`, 'params.carrierId');
-  };
+  const carrierIn = (req: FastifyRequest, id: string): void => scope(req).requireCarrier(id);
   // ------------------------------------------------------------------------------------------ organisation
   app.get('/enterprises', { schema: { tags: ['model'], summary: 'List enterprises', response: ok(Replies.enterprises) } }, async (req) => ({
     enterprises: (await service.listEnterprises()).filter((e) => scope(req).hasEnterprise(e.id)),
