@@ -3,11 +3,9 @@
 // cloud generates (broker.ts), the demo organisation seeded, each column's controller provisioned like a real one, and a
 // simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account MQTT client
 // subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -20,6 +18,7 @@ import { runSimBank, validateBankConfig, type SimBank } from '@portier/rig';
 import { expectCondition, expectEvent, expectValue } from '@portier/sim';
 import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
 import { Mosquitto, e2eBroker } from './broker.ts';
+import { schemaValidators } from './schema-validators.ts';
 
 export { DEMO_ADMIN, e2eBroker, expectCondition, expectEvent, expectValue };
 export const TEST_HASH = { N: 1024, r: 8, p: 1, keyLen: 32 };
@@ -218,21 +217,6 @@ export function connect(url: string, opts: IClientOptions): Promise<MqttClient> 
   });
 }
 
-// ---- Published JSON Schemas (protocol/docs/schemas), ajv 2020 ----
-const SCHEMA_DIR = fileURLToPath(new URL('../../../protocol/docs/schemas/', import.meta.url));
-let validators: Map<string, ValidateFunction> | undefined;
-
-export function schemaValidators(): Map<string, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  validators = new Map();
-  for (const f of readdirSync(SCHEMA_DIR).filter((x) => x.endsWith('.schema.json'))) {
-    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')) as object;
-    validators.set(f.replace('.schema.json', ''), ajv.compile(schema));
-  }
-  return validators;
-}
-
 export interface Recorded {
   channel: Channel;
   controllerId: string;
@@ -253,8 +237,10 @@ export class Recorder {
   readonly ignore = new Set<string>();
   private readonly barriers = new Map<string, () => void>();
   private barrierCount = 0;
-  private constructor(readonly client: MqttClient) {
-    const v = schemaValidators();
+  private constructor(
+    readonly client: MqttClient,
+    v: Map<string, ValidateFunction>,
+  ) {
     client.on('message', (topic, payload, packet) => {
       const barrier = this.barriers.get(topic);
       if (barrier) {
@@ -285,6 +271,7 @@ export class Recorder {
   }
 
   static async start(t: Test, cloud: CloudRuntime, username = 'e2e-recorder'): Promise<Recorder> {
+    const validators = await schemaValidators();
     const account = await serviceAccount(cloud, username);
     const client = mqtt.connect(cloud.mqttUrl, {
       clientId: `${username}-${process.pid}`,
@@ -301,7 +288,7 @@ export class Recorder {
     client.on('connect', () => void client.subscribeAsync('portier/v1/#', { qos: 1 }).catch(() => undefined));
     const granted = await client.subscribeAsync('portier/v1/#', { qos: 1 });
     if (granted[0]?.qos === 128) throw new Error('recorder: subscription refused');
-    const r = new Recorder(client);
+    const r = new Recorder(client, validators);
     t.teardown(() => client.endAsync(true));
     return r;
   }
