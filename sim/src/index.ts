@@ -24,4 +24,5 @@ export { createPtyPair, socatAvailable, PtyError, type PtyPair, type PtyPairOpti
 export { readConfigDocument, zodProblems, type ConfigProblem } from './config-file.ts';
 export { ConfigError, columnConfigSchema, doorBehaviourSchema, loadColumnConfig, validateColumnConfig, type ColumnConfig } from './cli/column-config.ts';
 export { buildColumn, runColumn, registerColumnCommand, type RunningColumn } from './cli/column.ts';
+export { entryArgs } from './child-entry.ts';
 export { expectCondition, expectEvent, expectNoEvent, expectValue, ExpectTimeoutError, type Emitterish, type ExpectOptions } from './expect.ts';

@@ -1,7 +1,7 @@
 // The terminal kiosk in a real terminal: raw mode, keys as a person types them, ANSI redraws.
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { expectValue } from '@portier/sim';
+import { entryArgs, expectValue } from '@portier/sim';
 
 const HARNESS = fileURLToPath(new URL('./fixtures/harness.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -14,7 +14,7 @@ try {
 }
 
 t.test('a pickup typed in a real terminal', { skip: pty ? false : 'node-pty not built' }, async (t) => {
-  const p = (pty as typeof import('node-pty')).spawn(process.execPath, ['--import', 'tsx', HARNESS], {
+  const p = (pty as typeof import('node-pty')).spawn(process.execPath, entryArgs(HARNESS), {
     name: 'xterm-256color',
     cols: 120,
     rows: 40,
