@@ -2,12 +2,11 @@
 // TypeScript's own pre-processor, so an import written inside a string or a comment is not taken for one):
 //   protocol imports nothing of ours and no node I/O module; the durable writes (durable/) import only protocol and
 //   node's own modules, and only the cloud, the firmware and scripts import them; firmware and cloud never import each
-//   other;
-//   the simulator imports only the firmware's HAL (and protocol); the rig (simulator under the real firmware) never
-//   imports the cloud, and only scripts import the rig; the firmware's production code imports neither the simulator
-//   nor the cloud's server libraries; another workspace is imported through its public face only (`@portier/x`, or
-//   `@portier/firmware/hal`), never by a deep path or a relative path into its folder; and each workspace's package
-//   exports name its src/index.ts only (and the firmware's HAL entry).
+//   other; the simulator imports only the firmware's HAL (and protocol); the rig (simulator under the real firmware)
+//   never imports the cloud, and only scripts import the rig; the firmware's production code imports neither the
+//   simulator nor the cloud's server libraries; another workspace is imported through its public face only
+//   (`@portier/x`, or `@portier/firmware/hal`), never by a deep path or a relative path into its folder; and each
+//   workspace's package exports name its src/index.ts only (and the firmware's HAL entry).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
@@ -111,7 +110,7 @@ function ruleFor(part: Part, folder: string, target: Target | undefined, specifi
   }
   if (part === 'rig' && to === 'cloud') return 'the rig never imports cloud';
   if (to === 'rig' && part !== 'scripts') return 'only scripts import the rig';
-  // A contract suite shared by the workspaces' tests (one body run against each deployable's implementation).
+  // A contract suite or test helper shared by the workspaces' tests (scripts/test/contracts: the file-handle spy).
   if (to === 'scripts' && isTest && /(^|\/)scripts\/test\/contracts\//.test(specifier)) return undefined;
   if (to === 'scripts') return 'nothing imports scripts (a test may import the shared contract suites of scripts/test/contracts)';
   if (target.via === 'package' && target.sub !== '' && !(to === 'firmware' && target.sub === 'hal')) {
