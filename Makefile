@@ -7,7 +7,7 @@ export npm_config_nodedir ?= /usr
 
 all: typecheck
 
-$(NPM_STAMP): package.json package-lock.json protocol/package.json firmware/package.json cloud/package.json sim/package.json rig/package.json scripts/package.json
+$(NPM_STAMP): package.json package-lock.json protocol/package.json durable/package.json firmware/package.json cloud/package.json sim/package.json rig/package.json scripts/package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@# tap's test class is generated from the plugins package.json names; the published one loads them all, and every
 	@# test process pays for loading plugins no test uses.

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BUILD = join(ROOT, '.build');
-export const WORKSPACES = ['protocol', 'firmware', 'cloud', 'sim', 'rig', 'scripts'];
+export const WORKSPACES = ['protocol', 'durable', 'firmware', 'cloud', 'sim', 'rig', 'scripts'];
 const ROOT_FILES = ['package.json', 'package-lock.json', 'README.md', 'Makefile', 'tsconfig.json', 'eslint.config.mjs'];
 
 /** Builds the mirror; resolves false (after printing tsc's errors) when the type check fails. */

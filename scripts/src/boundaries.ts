@@ -1,11 +1,12 @@
 // The dependency rules of DESIGN.md, checked over the source tree by reading the imports of every source file (with
 // TypeScript's own pre-processor, so an import written inside a string or a comment is not taken for one):
-//   protocol imports nothing of ours and no node I/O module; firmware and cloud never import each other;
-//   the simulator imports only the firmware's HAL (and protocol); the rig (simulator under the real firmware) never
-//   imports the cloud, and only scripts import the rig; the firmware's production code imports neither the simulator
-//   nor the cloud's server libraries; another workspace is imported through its public face only (`@portier/x`, or
-//   `@portier/firmware/hal`), never by a deep path or a relative path into its folder; and each workspace's package
-//   exports name its src/index.ts only (and the firmware's HAL entry).
+//   protocol imports nothing of ours and no node I/O module; the durable writes (durable/) import only protocol and
+//   node's own modules, and only the cloud, the firmware and scripts import them; firmware and cloud never import each
+//   other; the simulator imports only the firmware's HAL (and protocol); the rig (simulator under the real firmware)
+//   never imports the cloud, and only scripts import the rig; the firmware's production code imports neither the
+//   simulator nor the cloud's server libraries; another workspace is imported through its public face only
+//   (`@portier/x`, or `@portier/firmware/hal`), never by a deep path or a relative path into its folder; and each
+//   workspace's package exports name its src/index.ts only (and the firmware's HAL entry).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
@@ -17,12 +18,13 @@ export interface BoundaryViolation {
   rule: string;
 }
 
-const PARTS = ['protocol', 'firmware', 'cloud', 'sim', 'rig', 'scripts'] as const;
+const PARTS = ['protocol', 'durable', 'firmware', 'cloud', 'sim', 'rig', 'scripts'] as const;
 type Part = (typeof PARTS)[number];
 
 /** What each workspace's package.json may export: its index, and for the firmware its HAL entry. */
 const FACES: Partial<Record<Part, Record<string, string>>> = {
   protocol: { '.': './src/index.ts' },
+  durable: { '.': './src/index.ts' },
   firmware: { '.': './src/index.ts', './hal': './src/hal/index.ts' },
   cloud: { '.': './src/index.ts' },
   sim: { '.': './src/index.ts' },
@@ -89,6 +91,10 @@ function ruleFor(part: Part, folder: string, target: Target | undefined, specifi
     if (target && target.part !== 'protocol') return 'protocol imports nothing of ours';
     if (folder === 'src' && isNodeIo(specifier)) return `protocol is pure: no node I/O module (${specifier})`;
   }
+  if (part === 'durable' && folder === 'src' && target?.part !== 'durable') {
+    const allowed = specifier.startsWith('node:') || (target?.part === 'protocol' && target.via === 'package' && target.sub === '');
+    if (!allowed) return `the durable writes import only @portier/protocol and node:* modules (${specifier})`;
+  }
   if (part === 'firmware' && !isTest && isCloudOnly(specifier)) return `firmware must not depend on the cloud's server library ${specifier}`;
   if (!target || target.part === part) return undefined;
   const to = target.part;
@@ -99,9 +105,12 @@ function ruleFor(part: Part, folder: string, target: Target | undefined, specifi
     return "the simulator imports only the firmware's HAL (@portier/firmware/hal) and protocol";
   }
   if (part === 'firmware' && to === 'sim' && !isTest) return 'firmware production code never imports the simulator';
+  if (to === 'durable' && part !== 'cloud' && part !== 'firmware' && part !== 'scripts') {
+    return 'only the cloud, the firmware and scripts import the durable writes (@portier/durable)';
+  }
   if (part === 'rig' && to === 'cloud') return 'the rig never imports cloud';
   if (to === 'rig' && part !== 'scripts') return 'only scripts import the rig';
-  // A contract suite shared by the workspaces' tests (one body run against each deployable's implementation).
+  // A contract suite or test helper shared by the workspaces' tests (scripts/test/contracts: the file-handle spy).
   if (to === 'scripts' && isTest && /(^|\/)scripts\/test\/contracts\//.test(specifier)) return undefined;
   if (to === 'scripts') return 'nothing imports scripts (a test may import the shared contract suites of scripts/test/contracts)';
   if (target.via === 'package' && target.sub !== '' && !(to === 'firmware' && target.sub === 'hal')) {

@@ -52,6 +52,15 @@ t.test('a forbidden import is caught', async (t) => {
     ['rig/src/a.ts', "import { startCloud } from '@portier/cloud';", '@portier/cloud', /rig never imports cloud/],
     ['cloud/test/a.test.ts', "import { runSimBank } from '@portier/rig';", '@portier/rig', /cloud never imports rig/],
     ['firmware/test/a.test.ts', "import { runSimBank } from '@portier/rig';", '@portier/rig', /only scripts import the rig/],
+    // The durable writes: node's own modules and protocol only, for the two deployables (and scripts) only.
+    ['durable/src/a.ts', "import { startCloud } from '@portier/cloud';", '@portier/cloud', /durable writes import only @portier\/protocol and node:\* modules/],
+    ['durable/src/a.ts', "import pino from 'pino';", 'pino', /durable writes import only/],
+    ['durable/src/a.ts', "import { readFile } from 'fs/promises';", 'fs/promises', /durable writes import only/],
+    ['durable/src/a.ts', "import { PortierError } from '../../protocol/src/errors.ts';", '../../protocol/src/errors.ts', /durable writes import only/],
+    ['rig/src/a.ts', "import { writeFileDurable } from '@portier/durable';", '@portier/durable', /only the cloud, the firmware and scripts import the durable writes/],
+    ['sim/src/a.ts', "import { AppendFile } from '@portier/durable';", '@portier/durable', /simulator imports only the firmware's HAL/],
+    ['protocol/src/a.ts', "import { AppendFile } from '@portier/durable';", '@portier/durable', /protocol imports nothing/],
+    ['cloud/src/a.ts', "import { AppendFile } from '@portier/durable/src/durable-write.ts';", '@portier/durable/src/durable-write.ts', /through its face: @portier\/durable/],
   ];
   for (const [file, text, specifier, rule] of cases) {
     const root = tree({ [file]: `${text}\n` });
@@ -77,6 +86,10 @@ t.test('allowed imports pass', async (t) => {
     'sim/src/strings.ts': "const example = \"import { KioskEngine } from '@portier/firmware';\";\n// import { startCloud } from '@portier/cloud';\n",
     'cloud/src/a.ts': "import Aedes from 'aedes';\nimport { topicFor } from '@portier/protocol';\n",
     'protocol/src/a.ts': "import { sign } from 'node:crypto';\nimport { crc32 } from 'node:zlib';\nimport { x } from './x.ts';\n",
+    'durable/src/a.ts': "import { open } from 'node:fs/promises';\nimport { PortierError } from '@portier/protocol';\nimport { b } from './b.ts';\n",
+    'durable/test/a.test.ts': "import t from 'tap';\nimport { spyFileHandles } from '../../scripts/test/contracts/fs-spy.ts';\n",
+    'cloud/src/b.ts': "import { AppendFile, ensureDir } from '@portier/durable';\n",
+    'firmware/src/c.ts': "import { writeFileDurable } from '@portier/durable';\n",
   });
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   t.same(findBoundaryViolations(root), []);

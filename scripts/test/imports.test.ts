@@ -7,7 +7,7 @@ import t from 'tap';
 
 // The repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
 const ROOT = process.env['PORTIER_SOURCE_ROOT'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const WORKSPACES = ['protocol', 'firmware', 'cloud', 'sim', 'rig', 'scripts'];
+const WORKSPACES = ['protocol', 'durable', 'firmware', 'cloud', 'sim', 'rig', 'scripts'];
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = join(dir, d.name);

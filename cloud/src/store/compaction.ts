@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { JOURNAL } from './journal-read.ts';
 import type { RecentHistory } from './memory.ts';
 import type { SnapshotFile as Snapshot } from './snapshot-file.ts';
-import { writeFileDurable } from './durable-write.ts';
+import { writeFileDurable } from '@portier/durable';
 import { eraseActivity, eraseEnded, mayConcern, type HistoryKind } from './history.ts';
 import { FileSegment, type SegmentCache } from './segment-file.ts';
 import { SNAPSHOT, type SnapshotFile } from './snapshot-file.ts';

@@ -1,12 +1,12 @@
 /**
  * The store's lowdb adapter with durable writes (STACK.md "Storage": lowdb's own adapter renames a temp file but
- * never fsyncs, and its temp name is fixed). The write itself is `writeFileDurable` of durable-write.ts, the one
+ * never fsyncs, and its temp name is fixed). The write itself is `writeFileDurable` of @portier/durable, the one
  * every part of the cloud uses for small files (store snapshot, identities, keys, sync state).
  */
 import { open } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { CloudError } from '../errors.ts';
-import { ensureDir, fsyncDir, writeFileDurable } from './durable-write.ts';
+import { ensureDir, fsyncDir, writeFileDurable } from '@portier/durable';
 
 export { ensureDir, fsyncDir, writeFileDurable };
 

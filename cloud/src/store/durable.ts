@@ -22,7 +22,7 @@ import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
 import { Compactor, readRange, type ConsistentFile } from './compaction.ts';
 import { CorruptFileError, DurableJSONFile } from './durable-file.ts';
-import { AppendFile, ensureDir } from './durable-write.ts';
+import { AppendFile, ensureDir } from '@portier/durable';
 import { LOCK, lockFolder } from './folder-lock.ts';
 import type { Segment } from './history.ts';
 import { JOURNAL, readJournal, type JournalLine } from './journal-read.ts';

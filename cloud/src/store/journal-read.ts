@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
-import type { AppendFile } from './durable-write.ts';
+import type { AppendFile } from '@portier/durable';
 import { parseLine } from './journal-line.ts';
 import { StoreError, type CollectionName } from './store.ts';
 

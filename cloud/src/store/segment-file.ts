@@ -4,7 +4,7 @@
  *
  * Why immutable segments of a few hundred entries, with a Bloom filter in their header, rather than per-day
  * files or one growing log with a B-tree: a segment is written with the one durable whole-file write
- * (durable-write.ts) and appears atomically, so a crash can only leave a file no snapshot lists (deleted at the next
+ * (@portier/durable) and appears atomically, so a crash can only leave a file no snapshot lists (deleted at the next
  * open); a backup can copy it whole; a query by time range reads only segments whose time bounds overlap it, and a
  * query by bank or recipient, or a lookup by reservation id, only those whose filter may hold that key. What stays
  * in memory per segment is its bounds and its filter (about 10 bits per distinct key), not its entries.
@@ -16,7 +16,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
 import { Bloom, type KeyHash } from './bloom.ts';
-import { writeFileDurable } from './durable-write.ts';
+import { writeFileDurable } from '@portier/durable';
 import { endedAt, keysOfActivity, keysOfEnded, subjectKeys, type HistoryKind, type Segment } from './history.ts';
 import { StoreError } from './store.ts';
 

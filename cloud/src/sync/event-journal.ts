@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { canonicalJson, eventBodySchema, idSchema, type EventBody } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, readTextIfExists } from '../mqtt/fs.ts';
-import { AppendFile } from '../store/durable-write.ts';
+import { AppendFile } from '@portier/durable';
 import { frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
 import { CloudError } from '../errors.ts';
 

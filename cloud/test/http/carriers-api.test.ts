@@ -3,26 +3,10 @@
  * its codes and kiosk badges revoked with it), and a live access code printed as a QR code that reads back to
  * exactly the code the kiosk accepts.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { decodePng } from './barcode-decode.ts';
 import { auditEntries, auditLines } from './audit-lines.ts';
-import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
-
-interface ErrorReply {
-  error: { code: string; message: string; field?: string };
-}
-type Method = 'GET' | 'PATCH' | 'DELETE' | 'POST';
-
-async function call(ta: TestApp, method: Method, url: string, payload?: unknown, role: 'admin' | 'operator' | 'carrier' | 'recipient' = 'admin') {
-  return ta.app.inject({ method, url: `/api/v1${url}`, headers: ta.headers(role), ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
-async function seeded(t: Test): Promise<TestApp> {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  return ta;
-}
+import { call, seededApp as seeded, storeSnapshot, type ErrorReply, type TestApp } from './helpers.ts';
 
 async function issue(ta: TestApp): Promise<{ id: string; code: string }> {
   const r = await call(ta, 'POST', '/carriers/car/codes', { digits: 8 });

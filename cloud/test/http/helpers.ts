@@ -200,9 +200,7 @@ export async function seedSecondSites(service: LockerService): Promise<void> {
 
 /** The test app on seedModel's site and seedSecondSites' (another location, another enterprise), closed at teardown. */
 export async function twoSitesApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
+  const ta = await seededApp(t);
   await seedSecondSites(ta.service);
   return ta;
 }
@@ -210,4 +208,25 @@ export async function twoSitesApp(t: { teardown(fn: () => unknown): void }): Pro
 /** One API call as `headers` sends it: `url` below /api/v1, a JSON body when given. */
 export function apiCall(ta: TestApp, headers: Record<string, string>, method: string, url: string, payload?: unknown) {
   return ta.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+}
+
+/** The API's one error body, as a test reads it. */
+export interface ErrorReply {
+  error: { code: string; message: string; field?: string };
+}
+
+/** The methods the API answers. */
+export type Method = 'GET' | 'PATCH' | 'DELETE' | 'POST';
+
+/** One API call by the test user of `role` (the admin unless named): `url` below /api/v1, a JSON body when given. */
+export function call(ta: TestApp, method: Method, url: string, payload?: unknown, role: Role = 'admin') {
+  return apiCall(ta, ta.headers(role), method, url, payload);
+}
+
+/** The test app on seedModel's site, closed at teardown; `opts` as makeTestApp's. */
+export async function seededApp(t: { teardown(fn: () => unknown): void }, opts: Parameters<typeof makeTestApp>[0] = {}): Promise<TestApp> {
+  const ta = await makeTestApp(opts);
+  t.teardown(() => ta.app.close());
+  await seedModel(ta.service);
+  return ta;
 }

@@ -7,24 +7,12 @@ import t, { type Test } from 'tap';
 import { kioskListingView } from '../../src/bridge/desired-builder.ts';
 import { decodePng } from './barcode-decode.ts';
 import { auditEntries, auditLines } from './audit-lines.ts';
-import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
+import { call, seededApp, storeSnapshot, type ErrorReply, type TestApp } from './helpers.ts';
 
-interface ErrorReply {
-  error: { code: string; message: string; field?: string };
-}
-type Method = 'GET' | 'PATCH' | 'DELETE' | 'POST';
 const GENERATED = /^RS-[0-9A-HJKMNP-TV-Z]{10}$/;
 
-async function call(ta: TestApp, method: Method, url: string, payload?: unknown, role: 'admin' | 'operator' | 'carrier' | 'recipient' = 'admin') {
-  return ta.app.inject({ method, url: `/api/v1${url}`, headers: ta.headers(role), ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
-async function seeded(t: Test): Promise<TestApp> {
-  const ta = await makeTestApp({ recipientContactId: 'c-rec' });
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  return ta;
-}
+/** The model's site, with the test recipient linked to Rita's contact. */
+const seeded = (t: Test): Promise<TestApp> => seededApp(t, { recipientContactId: 'c-rec' });
 
 /** A package reservation for Rita (an S parcel): its id and locker. */
 async function reserveFor(ta: TestApp, contact = 'c-rec'): Promise<{ rid: string; n: number }> {

@@ -3,25 +3,9 @@
  * deleted; a delete refused (409, naming what depends on it) while anything hangs below; every change in the activity
  * log with the actor and the old and new values; refusals change nothing.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { auditEntries, auditLines } from './audit-lines.ts';
-import { makeTestApp, seedModel, storeSnapshot, type TestApp } from './helpers.ts';
-
-interface ErrorReply {
-  error: { code: string; message: string; field?: string };
-}
-type Method = 'GET' | 'PATCH' | 'DELETE' | 'POST';
-
-async function call(ta: TestApp, method: Method, url: string, payload?: unknown, role: 'admin' | 'operator' | 'carrier' | 'recipient' = 'admin') {
-  return ta.app.inject({ method, url: `/api/v1${url}`, headers: ta.headers(role), ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
-async function seeded(t: Test): Promise<TestApp> {
-  const ta = await makeTestApp();
-  t.teardown(() => ta.app.close());
-  await seedModel(ta.service);
-  return ta;
-}
+import { call, seededApp as seeded, storeSnapshot, type ErrorReply, type Method, type TestApp } from './helpers.ts';
 
 async function organisationActivity(ta: TestApp): Promise<string[]> {
   const org = new Set(['enterprise', 'division', 'location', 'bank', 'column', 'locker']);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, parse as parseYaml, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeIssues } from '../config/issues.ts';
-import { writeFileDurable } from '../store/durable-write.ts';
+import { writeFileDurable } from '@portier/durable';
 import { setYamlValue } from './yaml-edit.ts';
 
 /** One problem with a configuration, with the dotted path of the field at fault. */

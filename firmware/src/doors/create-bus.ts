@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
 import type { HardwareConfig } from '../config/schema.ts';
-import type { IoPlugin } from '../hal/gpio/index.ts';
 import type { LockBus } from '../hal/lock-bus.ts';
 
 /** Builds the configured lock bus (not yet opened). Each adapter is loaded only when configured. */
@@ -28,7 +27,7 @@ export async function createLockBus(hw: HardwareConfig, logger: Logger): Promise
   // `reportVersionTimeoutMs` when the board does not announce itself (no auto-reset on open).
   const [{ default: firmataIo }, { GpioBus }] = await Promise.all([import('firmata-io'), import('../hal/gpio/gpio-bus.ts')]);
   const port = new SerialPort({ path: bus.io.path, baudRate: bus.io.baudRate });
-  const io = new firmataIo.Firmata(port, { reportVersionTimeout: bus.io.reportVersionTimeoutMs }) as unknown as IoPlugin;
+  const io = new firmataIo.Firmata(port, { reportVersionTimeout: bus.io.reportVersionTimeoutMs });
   return new GpioBus({
     io,
     doors: Object.entries(bus.pins).map(([door, p]) => ({ door: Number(door), ...p })),

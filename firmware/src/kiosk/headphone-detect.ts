@@ -2,7 +2,6 @@
 // digital input of a Firmata I/O board on its own serial port, debounced by the GPIO HAL.
 import { SerialPort } from 'serialport';
 import type { GpioHeadphoneDetectConfig } from '../runtime/config.ts';
-import type { IoPlugin } from '../hal/gpio/index.ts';
 import { GpioSwitchInput } from '../hal/gpio/gpio-switch.ts';
 import type { SwitchInput } from '../hal/inputs.ts';
 import type { Logger } from '../util/logger.ts';
@@ -14,7 +13,7 @@ import type { Logger } from '../util/logger.ts';
 export async function openHeadphoneDetect(cfg: GpioHeadphoneDetectConfig, logger: Logger): Promise<SwitchInput> {
   const { default: firmataIo } = await import('firmata-io');
   const port = new SerialPort({ path: cfg.io.path, baudRate: cfg.io.baudRate });
-  const io = new firmataIo.Firmata(port, { reportVersionTimeout: cfg.io.reportVersionTimeoutMs }) as unknown as IoPlugin;
+  const io = new firmataIo.Firmata(port, { reportVersionTimeout: cfg.io.reportVersionTimeoutMs });
   const input = new GpioSwitchInput({
     io,
     pin: cfg.pin,

@@ -4,7 +4,7 @@ import { frameLine, parseLine } from '@portier/protocol';
 import type { z } from 'zod';
 import type { Logger } from '../util/logger.ts';
 import { StoreError, type StoreReset } from './durable-file.ts';
-import { AppendFile } from './durable-write.ts';
+import { AppendFile } from '@portier/durable';
 
 /** What `AppendLog.open` found on disk. */
 export interface AppendLogContents {
@@ -16,7 +16,7 @@ export interface AppendLogContents {
 
 /**
  * An append-only file of lines for state that changes on a latency-critical path: one append costs a write and an
- * fdatasync of one file (`AppendFile` of durable-write.ts: no temp file, rename or folder fsync), so it is several
+ * fdatasync of one file (`AppendFile` of @portier/durable: no temp file, rename or folder fsync), so it is several
  * times cheaper than rewriting a whole durable file. The owner keeps a snapshot elsewhere and empties the log
  * (`compact`) once each snapshot is durable.
  *

@@ -5,7 +5,7 @@ import { Low, type Adapter } from 'lowdb';
 import { PortierError } from '@portier/protocol';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../util/logger.ts';
-import { fsyncDir, writeFileDurable } from './durable-write.ts';
+import { fsyncDir, writeFileDurable } from '@portier/durable';
 
 export { fsyncDir };
 
@@ -36,7 +36,7 @@ export interface DurableFileOptions<T> {
 
 /**
  * A lowdb 7 adapter for state that must survive a power cut (STACK.md "Storage": lowdb's own JSONFile never fsyncs
- * and uses a fixed temp name). A write counts only once `writeFileDurable` resolved (durable-write.ts: a unique temp
+ * and uses a fixed temp name). A write counts only once `writeFileDurable` resolved (@portier/durable: a unique temp
  * file written and fsynced, renamed over the target, the folder fsynced).
  *
  * Writes are serialised and grouped: calls that arrive while a write is in flight (or in the same tick) are served by

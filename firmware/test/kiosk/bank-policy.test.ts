@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { DEFAULT_KIOSK_TIMERS, desiredStateHash, type BankRules, type DeliveryQuota } from '@portier/protocol';
 import { DesiredStore } from '../../src/store/desired-store.ts';
-import { CODES, T0, createKiosk, desiredState, type Kiosk } from './helpers.ts';
+import { CODES, T0, createKiosk, desiredState, extendStorage, type Kiosk } from './helpers.ts';
 
 const H = 3_600_000;
 
@@ -78,11 +78,7 @@ t.test('flexible storage: the hours and the extension stay within the bank maxim
   await k.type('1357');
   await k.type('1357');
   t.match(k.sink.transactions('storage-start')[0], { endsAt: T0 + 2 * H });
-  k.doors.close(10);
-  await k.engine.select('done');
-  await k.type('1357');
-  await k.engine.select('extend');
-  await k.type('2');
+  await extendStorage(k, '1357', '2');
   t.match(k.text(), /cannot last more than 3 hours/);
   await k.type('1');
   t.match(k.sink.transactions('storage-extend')[0], { endsAt: T0 + 3 * H });

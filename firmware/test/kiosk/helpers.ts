@@ -231,6 +231,18 @@ export interface Kiosk {
   tick(ms: number): Promise<void>;
 }
 
+/**
+ * A day-use storage's holder closes its door (`door`), leaves, comes back with the storage's `pin` and asks to extend
+ * it by `hours`; the kiosk's answer is on the screen.
+ */
+export async function extendStorage(k: Kiosk, pin: string, hours: string, door = 10): Promise<void> {
+  k.doors.close(door);
+  await k.engine.select('done');
+  await k.type(pin);
+  await k.engine.select('extend');
+  await k.type(hours);
+}
+
 export interface KioskOptions {
   rules?: Partial<BankRules>;
   timers?: Partial<KioskTimers>;

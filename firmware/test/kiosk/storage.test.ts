@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CODES, T0, createKiosk, desiredState, type Kiosk } from './helpers.ts';
+import { CODES, T0, createKiosk, desiredState, extendStorage, type Kiosk } from './helpers.ts';
 
 const H = 3_600_000;
 
@@ -30,12 +30,7 @@ t.test('day-use storage for a chosen time: start, reopen while active, extend, e
   await k.engine.select('open');
   t.same(k.doors.unlocked, [10, 10]);
   t.match(k.sink.transactions('storage-open')[0], { doors: [10], reservationIds: start?.reservationIds });
-  k.doors.close(10);
-  await k.engine.select('done');
-
-  await k.type('2468');
-  await k.engine.select('extend');
-  await k.type('20');
+  await extendStorage(k, '2468', '20');
   t.match(k.text(), /cannot last more than 12 hours/);
   await k.type('2');
   t.match(k.sink.transactions('storage-extend')[0], { endsAt: T0 + 5 * H });

@@ -39,6 +39,7 @@ export function credentialCheckContract(t: Test, use: CheckerUse): void {
     const { port, apply } = await use.make(t);
     const base = desiredState();
     await apply(base);
+    t.match(await port.check('pickup-code', CODES.pickup, T0), { ok: true, match: { credentialId: 'cred-pickup', oneTime: true } }, 'opens once');
     await port.markUsed('cred-pickup');
     t.same(await port.check('pickup-code', CODES.pickup, T0), { ok: false, reason: 'used' });
     await apply({ ...base });

@@ -36,28 +36,20 @@ declare module 'johnny-five' {
 }
 
 declare module 'firmata-io' {
-  import { EventEmitter } from 'node:events';
   export interface FirmataOptions {
     reportVersionTimeout?: number;
     samplingInterval?: number;
     skipCapabilities?: boolean;
   }
-  /** `firmata-io`'s Board: a Firmata host over any transport with `write` and `data`/`open` events. */
-  export class Firmata extends EventEmitter {
-    constructor(transport: unknown, options?: FirmataOptions, callback?: (err?: Error) => void);
-    readonly name: string;
-    readonly isReady: boolean;
-    readonly pins: Array<{ supportedModes: number[]; mode?: number; value?: number; report?: number; analogChannel?: number }>;
-    readonly analogPins: number[];
-    readonly MODES: Record<string, number>;
-    readonly HIGH: number;
-    readonly LOW: number;
-    pinMode(pin: number, mode: number): void;
-    digitalWrite(pin: number, value: number): void;
-    digitalRead(pin: number, cb: (value: number) => void): void;
+  // The IO-plugin contract the GPIO HAL declares once (io-plugin.ts); a module declaration cannot import a relative
+  // path, an import type can.
+  type IoPlugin = import('./io-plugin.ts').IoPlugin;
+  /** `firmata-io`'s Board: a Firmata host over any transport with `write` and `data`/`open` events; an IO plugin. */
+  export interface Firmata extends IoPlugin {
     reportDigitalPin(pin: number, value: 0 | 1): void;
     reset(): void;
   }
+  export const Firmata: new (transport: unknown, options?: FirmataOptions, callback?: (err?: Error) => void) => Firmata;
   /** The module is `bindTransport(Transport) -> Firmata`, with the class also at `.Firmata`. */
   const bindTransport: ((transport: unknown) => typeof Firmata) & { Firmata: typeof Firmata };
   export default bindTransport;

@@ -1,16 +1,17 @@
 /**
- * The controller's one way to put bytes on disk so that they survive a power cut (DESIGN.md "Offline behaviour"):
+ * The one way the cloud and the controller put bytes on disk so that they survive a power cut (DESIGN.md "Offline
+ * behaviour"): the cloud's store, journals, identities, keys and generated broker files, and the controller's config,
+ * stores and outbox all write through here.
  * - `writeFileDurable` replaces a whole file: a unique temp file is written (every byte), fsynced, renamed over the
  *   target, and the folder fsynced; only then does it resolve. A crash at any point leaves the old file or the new.
  * - `AppendFile` appends to a log: every byte is written and fdatasynced before an append resolves; a write that
  *   stores part of its bytes (a full disk) is cut off again so no later line follows a torn one; a file it creates
  *   has its folder entry fsynced.
- * The cloud has its own copy of these rules (cloud/src/store/durable-write.ts); both pass one contract suite
- * (scripts/test/contracts/durable-write.contract.ts).
+ * - `ensureDir` creates a folder so that it, too, survives a power cut.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { PortierError } from '@portier/protocol';
 
 /** A write that stored fewer bytes than asked and no error: the disk is full. */
@@ -33,6 +34,20 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh?.close();
   }
+}
+
+/**
+ * Creates a folder and its missing parents with `mode`, and makes every new entry durable: each created folder's
+ * parent is fsynced, so a power cut right after cannot lose the folder of a file that was fsynced inside it.
+ */
+export async function ensureDir(dir: string, mode = 0o700): Promise<void> {
+  const made = await mkdir(dir, { recursive: true, mode });
+  if (made === undefined) return;
+  // `made` is the first folder created; every folder from there down to `dir` is new.
+  const created = [made];
+  let at = made;
+  for (const part of relative(made, dir).split(sep).filter(Boolean)) created.push((at = join(at, part)));
+  for (const d of created.reverse()) await fsyncDir(dirname(d));
 }
 
 /** Writes all of `data` at the file's position (the end, for a file opened to append), or throws: `write(2)` may store part of it and report no error. */
