@@ -196,3 +196,19 @@ t.test("outside the access level or in another enterprise: reported as unknown, 
   t.match(annexUpdate.json<ImportJson>().import, { updated: 1 });
   t.equal(ta.store.get('locations', 'loc-2')!.name, 'Annex East', 'the location admin updates their location');
 });
+
+t.test('the API holds a location to the same country codes as the import', async (t) => {
+  const ta = await setup(t);
+  const before = await storeSnapshot(ta.store);
+  for (const [method, url, payload] of [
+    ['PATCH', '/api/v1/locations/loc', { countryCode: 'XX' }],
+    ['POST', '/api/v1/locations', { divisionId: 'div', name: 'New', countryCode: 'UK' }],
+  ] as const) {
+    const res = await ta.app.inject({ method, url, headers: ta.headers('admin'), payload });
+    t.equal(res.statusCode, 400, `${method} ${url}`);
+    t.match(res.json(), { error: { code: 'VALIDATION', field: 'body.countryCode', message: /not an ISO 3166-1 country code/ } });
+  }
+  t.equal(await storeSnapshot(ta.store), before);
+  const ok = await ta.app.inject({ method: 'PATCH', url: '/api/v1/locations/loc', headers: ta.headers('admin'), payload: { countryCode: 'GB' } });
+  t.equal(ok.statusCode, 200, ok.body);
+});
