@@ -68,6 +68,7 @@ import { OrganisationAdmin } from './use-cases/organisation-admin.ts';
 import { LockerAdmin } from './use-cases/locker-admin.ts';
 import { CarrierAdmin } from './use-cases/carriers.ts';
 import { AddressBook } from './use-cases/address-book.ts';
+import { LocationCsv } from './use-cases/locations-csv.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -103,6 +104,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
   readonly roles: RoleUseCases;
   readonly users: UserUseCases;
+  /** Divisions and locations as CSV: template, export, import (use-cases/locations-csv.ts). */
+  readonly locationCsv: LocationCsv;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -124,6 +127,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.addressBook = new AddressBook(core);
     this.roles = new RoleUseCases(core);
     this.users = new UserUseCases(core);
+    this.locationCsv = new LocationCsv(core);
   }
 
   // ------------------------------------------------------------------------------------------ organisation

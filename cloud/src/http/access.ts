@@ -64,6 +64,10 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/locations/:locationId': { access: 'lockers.manage' },
   'PATCH /api/v1/locations/:locationId': { access: 'lockers.manage' },
   'DELETE /api/v1/locations/:locationId': { access: 'lockers.manage' },
+  // Divisions and locations as CSV: whoever may create and change locations.
+  'GET /api/v1/locations/template': { access: 'lockers.manage' },
+  'GET /api/v1/locations/export': { access: 'lockers.manage' },
+  'POST /api/v1/locations/import': { access: 'lockers.manage' },
   'DELETE /api/v1/banks/:bankId': { access: 'lockers.manage' },
   'GET /api/v1/columns/:columnId': { access: 'lockers.manage' },
   'PATCH /api/v1/columns/:columnId': { access: 'lockers.manage' },

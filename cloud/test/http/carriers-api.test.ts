@@ -21,7 +21,7 @@ t.test('read and rename a carrier; the activity log has the change', async (t) =
   t.equal(r.statusCode, 200, r.body);
   t.equal(r.json().carrier.name, 'Parcel Company');
   const adminId = (await ta.auth.findUserByName('admin'))!.id;
-  t.same(await auditLines(ta.service, (a) => a.target?.kind === 'carrier'), ['carrier:car carrier renamed | name: Parcel Co -> Parcel Company']);
+  t.same(await auditLines(ta.service, (a) => a.target?.kind === 'carrier'), ['carrier:car carrier created | name: none -> Parcel Co', 'carrier:car carrier renamed | name: Parcel Co -> Parcel Company']);
   t.match((await auditEntries(ta.service)).at(-1), { actor: { id: adminId }, enterpriseId: 'ent' });
 });
 

@@ -1,7 +1,10 @@
 /**
  * `portier org divisions|locations|banks|columns list|get|add|edit|delete`: the organisation below the enterprise.
- * Each level has the same five verbs; `add` and `edit` take that level's fields as options.
+ * Each level has the same five verbs; `add` and `edit` take that level's fields as options. Locations also have
+ * `import|export|template`: divisions and locations as CSV (the file sent as a text/csv body; its per-row report
+ * printed when refused).
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
@@ -79,9 +82,9 @@ const LEVELS: Level[] = [
   },
 ];
 
-function registerLevel(org: Command, ctx: CommandContext, level: Level): void {
+function registerLevel(org: Command, ctx: CommandContext, level: Level): Command {
   const { plural, singular } = level;
-  const cmd = org.command(plural).description(`${plural}: list, get, add, edit, delete`);
+  const cmd = org.command(plural).description(`${plural}: list, get, add, edit, delete${plural === 'locations' ? ', import, export, template (CSV)' : ''}`);
   const item = (id: string): string => `/${plural}/${encodeURIComponent(id)}`;
   const one = (r: Record<string, Row>): string => table([r[singular]!], level.columns);
 
@@ -132,9 +135,55 @@ function registerLevel(org: Command, ctx: CommandContext, level: Level): void {
       const r = await (await ctx.client()).json<Record<string, Row>>('DELETE', path);
       ctx.print(r, () => `deleted ${singular} ${id}\n`);
     });
+  return cmd;
+}
+
+interface LocationImport {
+  import?: { rows: number; added: number; updated: number; unchanged: number; divisions: number };
+  error?: { message: string };
+  problems?: Array<{ line: number; column?: string; problem: string }>;
+}
+
+/** `portier org locations import|export|template`. */
+function registerLocationCsv(locations: Command, ctx: CommandContext): void {
+  locations
+    .command('import')
+    .description('import divisions and locations from a CSV (UTF-8, comma, semicolon or tab; at most 5 MB): a row with a LocationID updates it, one without adds a location; nothing is written when any row is bad')
+    .argument('<file>', 'the CSV file')
+    .action(async (file: string) => {
+      const body = await readFile(file).catch((err: Error) => {
+        throw new CliError('USAGE', `cannot read ${file}: ${err.message}`);
+      });
+      const res = await (await ctx.client()).call('POST', '/locations/import', undefined, 'application/json', { contentType: 'text/csv', body, pass: [422] });
+      const r = JSON.parse(res.text) as LocationImport;
+      if (res.status === 422) {
+        ctx.print(r, () => `${r.error?.message ?? 'refused'}\n${(r.problems ?? []).map((p) => `line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.problem}`).join('\n')}\n`);
+        throw new CliError('FAILED', `${file}: not imported`);
+      }
+      const i = r.import!;
+      ctx.print(r, () => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged, ${i.divisions} divisions without locations\n`);
+    });
+  for (const [name, what] of [
+    ['export', 'every division and location you may see as CSV (a division without locations: a row of its DivisionID alone)'],
+    ['template', 'the locations CSV template (its header row)'],
+  ] as const) {
+    locations
+      .command(name)
+      .description(what)
+      .option('-o, --out <file>', 'write to this file instead of stdout (with --json, print what was written)')
+      .action(async (o: { out?: string }) => {
+        const r = await (await ctx.client()).call('GET', `/locations/${name}`, undefined, 'text/csv');
+        if (!o.out) return ctx.io.out(r.text);
+        await writeFile(o.out, r.text);
+        ctx.print({ file: o.out, bytes: Buffer.byteLength(r.text) }, () => `wrote ${o.out}\n`);
+      });
+  }
 }
 
 export function registerOrgCommands(program: Command, ctx: CommandContext): void {
   const org = program.command('org').description('the organisation: divisions, locations, banks, columns');
-  for (const level of LEVELS) registerLevel(org, ctx, level);
+  for (const level of LEVELS) {
+    const cmd = registerLevel(org, ctx, level);
+    if (level.plural === 'locations') registerLocationCsv(cmd, ctx);
+  }
 }

@@ -12,6 +12,7 @@ import {
   type DeliveryQuota,
 } from '@portier/protocol';
 import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, type Dimensions, type LockerSize } from './common.ts';
+import { countryCodeSchema } from './country-codes.ts';
 import { name, optionalText } from './fields.ts';
 
 /** How many days ended reservations and activity are kept; absent: for ever. */
@@ -82,6 +83,11 @@ export const locationAddressFields = {
   countryCode: z.string().trim().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166-1 country code').optional(),
   postalCode: z.string().trim().min(1).max(25).optional(),
 };
+/**
+ * The postal fields as given to a create or an edit: the country code must be one assigned. Stored locations are
+ * read with the plain pattern, so one saved before the check still loads.
+ */
+const locationAddressInputFields = { ...locationAddressFields, countryCode: countryCodeSchema.optional() };
 export type LocationAddress = { [K in keyof typeof locationAddressFields]?: string };
 export const LOCATION_ADDRESS_KEYS = Object.keys(locationAddressFields) as (keyof LocationAddress)[];
 
@@ -101,7 +107,7 @@ export const createLocationInput = z.strictObject({
   name,
   /** The single address text of the API before the postal fields: stored as the first address line. */
   address: optionalText,
-  ...locationAddressFields,
+  ...locationAddressInputFields,
   reach: reachRangeSchema.optional(),
 });
 
@@ -118,8 +124,8 @@ export const updateLocationInput = z
   .strictObject({
     name: name.optional(),
     address: z.string().max(200).nullable().optional(),
-    ...Object.fromEntries(Object.entries(locationAddressFields).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
-      [K in keyof typeof locationAddressFields]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof locationAddressFields)[K]['unwrap']>>>;
+    ...Object.fromEntries(Object.entries(locationAddressInputFields).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
+      [K in keyof typeof locationAddressInputFields]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof locationAddressInputFields)[K]['unwrap']>>>;
     },
     reach: reachRangeSchema.optional(),
   })

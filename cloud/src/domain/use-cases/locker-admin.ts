@@ -40,6 +40,12 @@ export const GENERATED_SHELF_BARCODE = /^RS-[0-9A-HJKMNP-TV-Z]{10}$/;
 
 const EDITED_FIELDS = ['size', 'dimensions', 'bottomCm', 'topCm', 'loading', 'shelfBarcode', 'dedicatedTo'] as const;
 
+/** The audit entry of a change of locker `l` (its target id is `bank/number`), its creation included. */
+export function lockerAudit(core: DomainCore, actor: Actor, l: Locker, detail: string, changes: ReturnType<typeof auditChanges>): ReturnType<DomainCore['audit']> {
+  const a = core.audit(actor, core.enterpriseOf('bank', l.bankId) ?? '', { kind: 'locker', id: `${l.bankId}/${l.number}` }, detail, changes, l.bankId);
+  return { ...a, lockerNumber: l.number };
+}
+
 export class LockerAdmin {
   constructor(private readonly core: DomainCore) {}
 
@@ -173,10 +179,8 @@ export class LockerAdmin {
     }
   }
 
-  /** The audit entry of a change of locker `l` (its target id is `bank/number`). */
   private lockerAudit(actor: Actor, l: Locker, detail: string, changes: ReturnType<typeof auditChanges>): ReturnType<DomainCore['audit']> {
-    const a = this.core.audit(actor, this.core.enterpriseOf('bank', l.bankId) ?? '', { kind: 'locker', id: `${l.bankId}/${l.number}` }, detail, changes, l.bankId);
-    return { ...a, lockerNumber: l.number };
+    return lockerAudit(this.core, actor, l, detail, changes);
   }
 
   private assertBarcodeFree(code: string, field: string): void {

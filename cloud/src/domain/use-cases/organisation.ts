@@ -13,6 +13,7 @@ import {
   createLocationInput,
   createLockerInput,
   locationAddressOf,
+  LOCATION_ADDRESS_KEYS,
   DEFAULT_BANK_RULES,
   lockerNumberSchema,
   setServiceStateInput,
@@ -33,7 +34,13 @@ import {
   type SetServiceStateInput,
   type UpdateBankInput,
 } from '../model.ts';
+import { auditChanges } from '../audit.ts';
+import { lockerAudit } from './locker-admin.ts';
 import { lockerView, type LockerView } from './views.ts';
+
+/** What the audit of a created location and locker records. */
+const LOCATION_CREATED = ['divisionId', 'name', ...LOCATION_ADDRESS_KEYS, 'reach'] as const satisfies readonly (keyof Location)[];
+const LOCKER_CREATED = ['columnId', 'door', 'size', 'dimensions', 'bottomCm', 'topCm', 'loading', 'shelfBarcode', 'dedicatedTo', 'service'] as const satisfies readonly (keyof Locker)[];
 
 export interface BankConfigCheck {
   bankId: string;
@@ -62,11 +69,12 @@ export class OrganisationUseCases {
     return this.core.store.list('enterprises');
   }
 
-  async createDivision(input: CreateDivisionInput, _actor: Actor): Promise<Division> {
+  async createDivision(input: CreateDivisionInput, actor: Actor): Promise<Division> {
     const req = parseInput(createDivisionInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
     const d: Division = { id: this.core.newId('divisions', req.id, 'd'), enterpriseId: req.enterpriseId, name: req.name, createdAt: this.core.now() };
-    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }] });
+    const a = this.core.audit(actor, d.enterpriseId, { kind: 'division', id: d.id }, 'division created', auditChanges(undefined, d, ['enterpriseId', 'name']));
+    await this.core.commit({ put: [{ c: 'divisions', key: d.id, value: d }], activity: [a] });
     return d;
   }
 
@@ -74,7 +82,7 @@ export class OrganisationUseCases {
     return this.core.store.list('divisions').filter((d) => enterpriseId === undefined || d.enterpriseId === enterpriseId);
   }
 
-  async createLocation(input: CreateLocationInput, _actor: Actor): Promise<Location> {
+  async createLocation(input: CreateLocationInput, actor: Actor): Promise<Location> {
     const req = parseInput(createLocationInput, input);
     this.core.must('divisions', req.divisionId, 'division', 'divisionId');
     const l: Location = {
@@ -85,7 +93,8 @@ export class OrganisationUseCases {
       createdAt: this.core.now(),
       ...locationAddressOf(req),
     };
-    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }] });
+    const a = this.core.audit(actor, this.core.enterpriseOf('division', l.divisionId) ?? '', { kind: 'location', id: l.id }, 'location created', auditChanges(undefined, l, LOCATION_CREATED));
+    await this.core.commit({ put: [{ c: 'locations', key: l.id, value: l }], activity: [a] });
     return l;
   }
 
@@ -93,7 +102,7 @@ export class OrganisationUseCases {
     return this.core.store.list('locations').filter((l) => divisionId === undefined || l.divisionId === divisionId);
   }
 
-  async createBank(input: CreateBankInput, _actor: Actor): Promise<Bank> {
+  async createBank(input: CreateBankInput, actor: Actor): Promise<Bank> {
     const req = parseInput(createBankInput, input);
     this.core.must('locations', req.locationId, 'location', 'locationId');
     const b: Bank = {
@@ -105,7 +114,9 @@ export class OrganisationUseCases {
       credentialHash: newHashParams(this.core.codeHashN),
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }] });
+    // The credential hash parameters are the bank's secret material: never in the log.
+    const a = this.core.audit(actor, this.core.enterpriseOf('location', b.locationId) ?? '', { kind: 'bank', id: b.id }, 'bank created', auditChanges(undefined, b, ['locationId', 'name', 'rules', 'deliveryQuota']), b.id);
+    await this.core.commit({ put: [{ c: 'banks', key: b.id, value: b }], activity: [a] });
     return b;
   }
 
@@ -130,7 +141,7 @@ export class OrganisationUseCases {
     return this.core.store.list('banks').filter((b) => locationId === undefined || b.locationId === locationId);
   }
 
-  async createColumn(input: CreateColumnInput, _actor: Actor): Promise<Column> {
+  async createColumn(input: CreateColumnInput, actor: Actor): Promise<Column> {
     const req = parseInput(createColumnInput, input);
     this.core.mustBank(req.bankId, 'bankId');
     const siblings = this.core.store.list('columns').filter((c) => c.bankId === req.bankId);
@@ -148,7 +159,8 @@ export class OrganisationUseCases {
       controllerId: req.controllerId,
       createdAt: this.core.now(),
     };
-    await this.core.commit({ put: [{ c: 'columns', key: c.id, value: c }] });
+    const a = this.core.audit(actor, this.core.enterpriseOf('bank', c.bankId) ?? '', { kind: 'column', id: c.id }, 'column created', auditChanges(undefined, c, ['bankId', 'position', 'kind', 'controllerId']), c.bankId);
+    await this.core.commit({ put: [{ c: 'columns', key: c.id, value: c }], activity: [a] });
     return c;
   }
 
@@ -165,7 +177,7 @@ export class OrganisationUseCases {
     return l!;
   }
 
-  async createLockers(inputs: CreateLockerInput[], _actor: Actor, prefixFields = true): Promise<Locker[]> {
+  async createLockers(inputs: CreateLockerInput[], actor: Actor, prefixFields = true): Promise<Locker[]> {
     if (!Array.isArray(inputs) || inputs.length === 0) throw new DomainError('VALIDATION', 'lockers: at least one locker is required', 'lockers');
     if (inputs.length > 2000) throw new DomainError('VALIDATION', 'lockers: at most 2000 lockers at once', 'lockers');
     const reqs = inputs.map((input, i) => {
@@ -180,11 +192,11 @@ export class OrganisationUseCases {
     // Every bank concerned is locked (in a fixed order: no deadlock between two bulk creations).
     return this.core.changeAll(
       reqs.map((r) => r.bankId),
-      () => this.createLockersLocked(reqs, field),
+      () => this.createLockersLocked(reqs, field, actor),
     );
   }
 
-  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string): Locked<Locker[]> {
+  private createLockersLocked(reqs: ReturnType<typeof createLockerInput.parse>[], field: (i: number, f: string) => string, actor: Actor): Locked<Locker[]> {
     const now = this.core.now();
     const out: Locker[] = [];
     const seenNumbers = new Set<string>();
@@ -212,7 +224,9 @@ export class OrganisationUseCases {
       const { service, ...rest } = req;
       out.push({ ...rest, service: service ?? 'in-service', createdAt: now });
     });
-    const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })) });
+    // One entry per locker, as its later edits and its delete: the log of one locker reads whole.
+    const activity = out.map((l) => lockerAudit(this.core, actor, l, 'locker created', auditChanges(undefined, l, LOCKER_CREATED)));
+    const done = this.core.write({ put: out.map((l) => ({ c: 'lockers' as const, key: lockerKey(l.bankId, l.number), value: l })), activity });
     return { result: out, done, events: out.map((l) => ['locker-changed', { locker: l, change: 'created' }] as const) };
   }
 

@@ -1,15 +1,17 @@
 /**
  * The organisation after creation: one enterprise, division, location or column read, edited (renamed) or deleted,
  * and a bank deleted. A delete answers 409 CONFLICT naming what still depends on the record. Creating and listing
- * stay in routes/model.ts.
+ * stay in routes/model.ts. Divisions and locations as CSV: template, export and import.
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import { entityIdSchema, updateColumnInput, updateDivisionInput, updateEnterpriseInput, updateLocationInput } from '../../domain/model.ts';
+import { LOCATIONS_CSV_MAX_BYTES, type OrganisationView } from '../../domain/use-cases/locations-csv.ts';
 import { ApiError } from '../errors.ts';
-import { Replies } from '../schemas.ts';
+import { ERRORS, Replies } from '../schemas.ts';
+import { acceptCsv, csvBody, ImportRejectedSchema, importRejected, refuseLargeCsv, TableTooLarge, tooLarge } from './address-book-view.ts';
 import { scopeOf } from '../scope.ts';
 import { actorOf, ok, BankParams } from './common.ts';
 
@@ -18,6 +20,17 @@ const DivisionParams = z.strictObject({ divisionId: entityIdSchema });
 const LocationParams = z.strictObject({ locationId: entityIdSchema });
 const ColumnParams = z.strictObject({ columnId: entityIdSchema });
 const tags = ['organisation'];
+const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
+const LocationImportResult = z.object({
+  import: z.object({
+    ok: z.literal(true),
+    rows: z.number().int(),
+    added: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    divisions: z.number().int().describe('rows of a division alone (a division without locations in an export)'),
+  }),
+});
 
 export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const org = service.orgAdmin;
@@ -65,6 +78,53 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
     '/divisions/:divisionId',
     { schema: { tags, summary: 'Delete a division (refused while it has locations)', params: DivisionParams, response: ok(Replies.division) } },
     async (req) => ({ division: await org.deleteDivision(divisionIn(req, req.params.divisionId), actorOf(req)) }),
+  );
+
+  acceptCsv(app);
+  app.addHook('onRequest', refuseLargeCsv('locations', LOCATIONS_CSV_MAX_BYTES));
+  const orgView = (req: FastifyRequest): OrganisationView => {
+    const s = scope(req);
+    return { enterpriseId: s.enterpriseId, division: (id) => s.hasDivision(id), location: (id) => s.hasLocation(id) };
+  };
+  app.get(
+    '/locations/template',
+    { schema: { tags, summary: 'The locations CSV template: its header row (DESIGN "CSV formats")', response: csvReply } },
+    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="locations-template.csv"').send(service.locationCsv.template()),
+  );
+  app.get(
+    '/locations/export',
+    {
+      schema: {
+        tags,
+        summary:
+          'Every division and location you may see as CSV, in the template\'s columns: one row per location, and a row holding only its DivisionID for a division without locations; formula cells escaped. Imported again, it changes nothing',
+        response: csvReply,
+      },
+    },
+    async (req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="locations.csv"').send(service.locationCsv.export(orgView(req))),
+  );
+  app.post(
+    '/locations/import',
+    {
+      bodyLimit: LOCATIONS_CSV_MAX_BYTES,
+      schema: {
+        tags,
+        summary:
+          'Import locations from a CSV body (`content-type: text/csv`, at most 5 MB): a row with a LocationID updates that location, one without adds a location to its division (a division of your access level); a row of a DivisionID alone changes nothing. Checked whole first: any bad row answers 422 with every problem and nothing is written',
+        body: csvBody,
+        response: { 200: LocationImportResult, 422: ImportRejectedSchema, ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const r = await service.locationCsv.import(req.body, actorOf(req), orgView(req));
+        if (!r.ok) return importRejected(reply, 'locations', r.problems);
+        return reply.send({ import: r });
+      } catch (err) {
+        if (err instanceof TableTooLarge) return tooLarge(reply, err);
+        throw err;
+      }
+    },
   );
 
   app.get('/locations/:locationId', { schema: { tags, summary: 'One location', params: LocationParams, response: ok(Replies.location) } }, async (req) => ({
