@@ -40,6 +40,8 @@ const BODIES: Record<string, Json | null> = {
   'PATCH /api/v1/contacts/:contactId': { lastName: 'Renamed' },
   // A text/csv body, not JSON: its bad input (bad rows, over the limit, not CSV) is tested in contacts-csv.test.ts.
   'POST /api/v1/contacts/import': null,
+  // Likewise, tested in users-csv.test.ts.
+  'POST /api/v1/users/import': null,
   'POST /api/v1/contacts/:contactId/erase': null,
   'POST /api/v1/departments': { name: 'Legal' },
   'PATCH /api/v1/departments/:departmentId': { name: 'Legal and Tax' },
