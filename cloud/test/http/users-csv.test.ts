@@ -195,13 +195,13 @@ t.test('the enterprise setting employeeIdRequired: set with "settings", shown, a
 
   const add = await apiCall(ta, ta.admin, 'POST', '/users', { username: 'noid', firstName: 'No', lastName: 'Id', role: 'operator' });
   t.equal(add.statusCode, 422);
-  t.match(add.json(), { error: { code: 'VALIDATION', field: 'employeeId' } });
+  t.match(add.json(), { error: { code: 'VALIDATION', field: 'body.employeeId' } });
   const withId = await apiCall(ta, ta.admin, 'POST', '/users', { username: 'hasid', firstName: 'Has', lastName: 'Id', role: 'operator', employeeId: 'E-9' });
   t.equal(withId.statusCode, 201);
   const id = withId.json<{ user: UserJson }>().user.id;
   const clear = await apiCall(ta, ta.admin, 'PATCH', `/users/${id}`, { employeeId: null });
   t.equal(clear.statusCode, 422);
-  t.match(clear.json(), { error: { field: 'employeeId' } });
+  t.match(clear.json(), { error: { field: 'body.employeeId' } });
   const opId = (await ta.auth.findUserByName('operator'))!.id;
   t.equal((await apiCall(ta, ta.admin, 'PATCH', `/users/${opId}`, { firstName: 'Op' })).statusCode, 422, 'editing a user stored without one asks for it');
   t.equal((await apiCall(ta, ta.admin, 'PATCH', `/users/${opId}`, { disabled: true })).statusCode, 200, 'disabling them still works');
