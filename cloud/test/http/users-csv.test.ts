@@ -66,7 +66,10 @@ t.test('the template is the header row; a file with a BOM, semicolons and a quot
   const login = () => ta.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'ana@acme.test', password: PASSWORD } });
   t.equal((await login()).statusCode, 401, 'no password yet');
   t.equal((await apiCall(ta, ta.admin, 'PATCH', `/users/${ana.id}`, { password: PASSWORD })).statusCode, 200);
-  t.equal((await login()).statusCode, 200, 'signs in once a password is set');
+  const signedIn = await login();
+  t.equal(signedIn.statusCode, 200, 'signs in once a password is set');
+  const anaHeaders = { authorization: `Bearer ${signedIn.json<{ token: string }>().token}` };
+  t.equal((await apiCall(ta, anaHeaders, 'GET', '/auth/me')).statusCode, 200);
 
   // Merge by e-mail, any case: updates that user; a column left out keeps its values, an empty cell clears.
   const merge = await upload(ta, ta.admin, await ta.file('merge.csv', 'email,firstname,lastname,role,badgeid\nANA@ACME.TEST,Ana,Silva,admin,\n'));
@@ -76,6 +79,7 @@ t.test('the template is the header row; a file with a BOM, semicolons and a quot
   t.match(merged, { email: 'ana@acme.test', lastName: 'Silva', role: 'admin', employeeId: 'E-1', accessLevel: { kind: 'location', id: 'loc' } });
   t.notOk(merged.badgeId, 'an empty cell clears');
   t.ok(merged.passwordHash, 'the password stays');
+  t.equal((await apiCall(ta, anaHeaders, 'GET', '/auth/me')).statusCode, 401, 'a new role ends her sessions, as an edit does');
 });
 
 t.test('a bad row in the middle of a large file, duplicates, unknown role and access level: every problem by line, nothing imported', async (t) => {
