@@ -38,11 +38,7 @@ export class UserSet {
     for (const u of users) this.put(u);
   }
 
-  get(id: string): User | undefined {
-    return this.#byId.get(id);
-  }
-
-  /** The user an e-mail (any case) or user name belongs to. */
+  /** The user an e-mail belongs to (any case). */
   byEmail(email: string): User | undefined {
     const id = this.#holders(`e:${email.toLowerCase()}`)[0];
     return id !== undefined ? this.#byId.get(id) : undefined;
