@@ -27,6 +27,11 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/users/:userId': { access: 'users' },
   'PATCH /api/v1/users/:userId': { access: 'users' },
   'DELETE /api/v1/users/:userId': { access: 'users' },
+  'GET /api/v1/users/export': { access: 'users' },
+  'GET /api/v1/users/template': { access: 'users' },
+  'POST /api/v1/users/import': { access: 'users' },
+  // A user's kiosk PINs and badges: listing them is managing staff credentials.
+  'GET /api/v1/users/:userId/staff-credentials': { access: 'staffCredentials' },
 
   'GET /api/v1/roles': { access: 'roles' },
   'POST /api/v1/roles': { access: 'roles' },
@@ -55,8 +60,9 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/lockers/batch': { access: 'lockers.manage' },
   // The organisation after creation (routes/organisation.ts, routes/lockers.ts). Deleting an enterprise is a platform
   // operation, as creating one.
-  'GET /api/v1/enterprises/:enterpriseId': { access: 'lockers.manage' },
-  'PATCH /api/v1/enterprises/:enterpriseId': { access: 'lockers.manage' },
+  'GET /api/v1/enterprises/:enterpriseId': { access: ['lockers.manage', 'settings'] },
+  // Its name needs 'lockers.manage', its settings 'settings' (checked per part of the body in the handler).
+  'PATCH /api/v1/enterprises/:enterpriseId': { access: ['lockers.manage', 'settings'] },
   'DELETE /api/v1/enterprises/:enterpriseId': { access: 'platform' },
   'GET /api/v1/divisions/:divisionId': { access: 'lockers.manage' },
   'PATCH /api/v1/divisions/:divisionId': { access: 'lockers.manage' },

@@ -1,4 +1,5 @@
 import t from 'tap';
+import sinon from 'sinon';
 import { pino } from 'pino';
 import { DesiredPublisher } from '../../src/bridge/desired-publisher.ts';
 import { DomainDoorMap } from '../../src/bridge/door-map.ts';
@@ -127,4 +128,26 @@ t.test('a code of an older release withheld from a keyed controller is named onc
   pub.markAll();
   await pub.flush();
   t.equal(lines.filter((l) => l.includes('staff.sc-old') && l.includes('"controllerId":"ctl-1"')).length, 1, 'once, not at every rebuild');
+});
+
+t.test('a staff PIN past its expiresAt is withdrawn from the kiosk at the first periodic refresh after it (fake time)', async (t) => {
+  const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
+  const clock = sinon.useFakeTimers({ now: T0, toFake: ['Date', 'setInterval', 'clearInterval'] });
+  t.teardown(() => clock.restore());
+  const s = await bankModel();
+  await s.createUser({ enterpriseId: 'ent', id: 'u-op', username: 'olga', role: 'operator', passwordHash: 'x' });
+  await s.issueStaffCredential({ role: 'operator', subjectId: 'u-op', kind: 'staff-pin', bankIds: ['b2'], expiresAt: T0 + 90_000 }, admin);
+  const link = new FakeLink();
+  const pub = new DesiredPublisher({ src: s.store, events: s, link, doors: new DomainDoorMap(s.store, roster()), forms: FIXED_FORMS, debounceMs: 5, refreshMs: 60_000 });
+  t.teardown(() => pub.stop());
+  await pub.start();
+  // What the kiosk of bank b2 last received: the controller checks PINs against it, offline too.
+  const pins = () => link.sent.filter((x) => x.controllerId === 'ctl-x').at(-1)!.state.credentials.filter((c) => c.kind === 'staff-pin');
+  t.match(pins(), [{ role: 'operator', subjectId: 'u-op', expiresAt: T0 + 90_000 }], 'sent with its expiry, which the controller checks itself');
+  await clock.tickAsync(60_000);
+  await pub.flush();
+  t.equal(pins().length, 1, 'still valid a minute later');
+  await clock.tickAsync(60_000);
+  await pub.flush();
+  t.same(pins(), [], 'withdrawn by the refresh after it expired, with no event to say so');
 });

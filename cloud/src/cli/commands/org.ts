@@ -2,7 +2,7 @@
  * `portier org divisions|locations|banks|columns list|get|add|edit|delete`: the organisation below the enterprise.
  * Each level has the same five verbs; `add` and `edit` take that level's fields as options. Locations also have
  * `import|export|template`: divisions and locations as CSV (the file sent as a text/csv body; its per-row report
- * printed when refused).
+ * printed when refused). `portier org enterprise get|set`: the enterprise itself, its name and settings.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -181,9 +181,41 @@ function registerLocationCsv(locations: Command, ctx: CommandContext): void {
 }
 
 export function registerOrgCommands(program: Command, ctx: CommandContext): void {
-  const org = program.command('org').description('the organisation: divisions, locations, banks, columns');
+  const org = program.command('org').description('the organisation: your enterprise, divisions, locations, banks, columns');
+  registerEnterprise(org, ctx);
   for (const level of LEVELS) {
     const cmd = registerLevel(org, ctx, level);
     if (level.plural === 'locations') registerLocationCsv(cmd, ctx);
   }
+}
+
+type EnterpriseRow = Row & { name: string; settings?: { employeeIdRequired?: boolean } };
+
+/** `org enterprise get|set`: the signed-in user's enterprise (or the one given), its name and settings. */
+function registerEnterprise(org: Command, ctx: CommandContext): void {
+  const cmd = org.command('enterprise').description('your enterprise: get, set its name and settings');
+  const enterpriseId = async (given: string | undefined): Promise<string> =>
+    given ?? (await (await ctx.client()).json<{ user: { enterpriseId: string } }>('GET', '/auth/me')).user.enterpriseId;
+  const show = (r: { enterprise: EnterpriseRow }) =>
+    ctx.print(r, () => table([{ ...r.enterprise, employeeIdRequired: r.enterprise.settings?.employeeIdRequired === true ? 'yes' : 'no' }], ['id', 'name', 'employeeIdRequired']));
+  cmd
+    .command('get')
+    .description('the enterprise and its settings')
+    .option('--enterprise <id>', 'enterprise id (default: yours)')
+    .action(async (o: { enterprise?: string }) => show(await (await ctx.client()).json('GET', `/enterprises/${encodeURIComponent(await enterpriseId(o.enterprise))}`)));
+  cmd
+    .command('set')
+    .description("rename the enterprise (permission lockers.manage) or change its settings (permission settings)")
+    .option('--enterprise <id>', 'enterprise id (default: yours)')
+    .option('--name <name>', 'new name')
+    .option('--employee-id-required <yes|no>', 'every user must have an employee ID (create, edit and import refuse one without)')
+    .action(async (o: { enterprise?: string; name?: string; employeeIdRequired?: string }) => {
+      const body: Record<string, unknown> = defined({ name: o.name });
+      if (o.employeeIdRequired !== undefined) {
+        if (o.employeeIdRequired !== 'yes' && o.employeeIdRequired !== 'no') throw new CliError('USAGE', '--employee-id-required takes yes or no');
+        body['settings'] = { employeeIdRequired: o.employeeIdRequired === 'yes' };
+      }
+      if (Object.keys(body).length === 0) throw new CliError('USAGE', 'nothing to change: give --name or --employee-id-required');
+      show(await (await ctx.client()).json('PATCH', `/enterprises/${encodeURIComponent(await enterpriseId(o.enterprise))}`, body));
+    });
 }

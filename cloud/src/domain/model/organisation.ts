@@ -17,7 +17,22 @@ import { name, optionalText } from './fields.ts';
 
 /** How many days ended reservations and activity are kept; absent: for ever. */
 export const historyRetentionDaysSchema = z.number().int().min(1).max(36_500);
-export const enterpriseSchema = z.strictObject({ id: entityIdSchema, name, historyRetentionDays: historyRetentionDaysSchema.optional(), createdAt: epochMs });
+/**
+ * An enterprise's settings for its people. Each is optional with a default (`employeeIdRequired`: false), so a
+ * record stored before a setting existed reads as that default, without an upgrade of the data folder.
+ */
+export const enterpriseSettingsSchema = z.strictObject({
+  /** Every user of the enterprise must have an employee ID: creating one, editing one, or importing one without is refused. */
+  employeeIdRequired: z.boolean().optional(),
+});
+export type EnterpriseSettings = z.infer<typeof enterpriseSettingsSchema>;
+export const enterpriseSchema = z.strictObject({
+  id: entityIdSchema,
+  name,
+  historyRetentionDays: historyRetentionDaysSchema.optional(),
+  settings: enterpriseSettingsSchema.optional(),
+  createdAt: epochMs,
+});
 export type Enterprise = z.infer<typeof enterpriseSchema>;
 export const createEnterpriseInput = z.strictObject({ id: entityIdSchema.optional(), name, historyRetentionDays: historyRetentionDaysSchema.optional() });
 export type CreateEnterpriseInput = z.input<typeof createEnterpriseInput>;
@@ -30,7 +45,8 @@ function someField(o: Record<string, unknown>): boolean {
   return Object.values(o).some((v) => v !== undefined);
 }
 const AT_LEAST_ONE = { message: 'give at least one field to change' };
-export const updateEnterpriseInput = z.strictObject({ name });
+/** A rename, a change of settings (the settings given change, the others stay), or both. */
+export const updateEnterpriseInput = z.strictObject({ name: name.optional(), settings: enterpriseSettingsSchema.optional() }).refine(someField, AT_LEAST_ONE);
 export type UpdateEnterpriseInput = z.input<typeof updateEnterpriseInput>;
 
 export const divisionSchema = z.strictObject({ id: entityIdSchema, enterpriseId: entityIdSchema, name, createdAt: epochMs });

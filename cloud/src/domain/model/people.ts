@@ -164,7 +164,7 @@ const employeeId = z.string().trim().min(1).max(64);
 const badgeId = z.string().trim().min(1).max(64);
 
 /** What an administrator says about a person, shared by create, edit and import. */
-const userProfile = {
+export const userProfileFields = {
   firstName: personName.optional(),
   lastName: personName.optional(),
   email: userEmail.optional(),
@@ -184,7 +184,7 @@ export const userSchema = z.strictObject({
   id: entityIdSchema,
   enterpriseId: entityIdSchema,
   username: z.string().trim().min(1).max(64),
-  ...userProfile,
+  ...userProfileFields,
   role: roleIdSchema,
   accessLevel: accessLevelSchema,
   /** May create enterprises and take backups of the whole data folder: the operators of the cloud itself. */
@@ -200,7 +200,7 @@ export const createUserRecordInput = z.strictObject({
   id: entityIdSchema.optional(),
   enterpriseId: entityIdSchema,
   username: z.string().trim().min(1).max(64),
-  ...userProfile,
+  ...userProfileFields,
   role: roleIdSchema,
   accessLevel: accessLevelSchema.optional(),
   platformAdmin: z.boolean().optional(),

@@ -50,8 +50,12 @@ export class OrganisationAdmin {
   async updateEnterprise(id: string, input: UpdateEnterpriseInput, actor: Actor): Promise<Enterprise> {
     const req = parseInput(updateEnterpriseInput, input);
     const e = this.core.must('enterprises', id, 'enterprise', 'enterpriseId');
-    const next: Enterprise = { ...e, name: req.name };
-    await this.record({ c: 'enterprises', key: id, value: next }, actor, id, { kind: 'enterprise', id }, 'enterprise renamed', auditChanges(e, next, ['name']));
+    const settings = req.settings !== undefined ? { ...e.settings, ...req.settings } : e.settings;
+    const next: Enterprise = { ...e, ...(req.name !== undefined ? { name: req.name } : {}), ...(settings !== undefined ? { settings } : {}) };
+    // The settings audited one by one, each with its default, so the log reads "employeeIdRequired: false -> true".
+    const audited = (x: Enterprise) => ({ name: x.name, employeeIdRequired: x.settings?.employeeIdRequired ?? false });
+    const detail = req.settings !== undefined ? 'enterprise changed' : 'enterprise renamed';
+    await this.record({ c: 'enterprises', key: id, value: next }, actor, id, { kind: 'enterprise', id }, detail, auditChanges(audited(e), audited(next), ['name', 'employeeIdRequired']));
     return next;
   }
 

@@ -12,26 +12,111 @@ import {
   ENTERPRISE_LEVEL,
   updateUserRecordInput,
   type Actor,
+  type AuditChange,
   type CreateUserRecordInput,
   type UpdateUserRecordInput,
   type User,
 } from '../model.ts';
+import { UserCsv } from './users-csv.ts';
 
 /** The fields of a user the activity log compares (the password hash only as "changed"). */
 const AUDITED = ['username', 'firstName', 'lastName', 'email', 'language', 'employeeId', 'badgeId', 'role', 'accessLevel', 'disabled', 'contactId', 'carrierId', 'passwordHash'] as const;
+/** The fields of an edit that change who the person is or what they may do (not a password, a disabling or a link). */
+const PROFILE = ['firstName', 'lastName', 'email', 'language', 'employeeId', 'badgeId', 'role', 'accessLevel'] as const;
 /** Fields an edit may clear with `null`. */
 const CLEARABLE = ['firstName', 'lastName', 'email', 'language', 'employeeId', 'badgeId', 'contactId', 'carrierId'] as const;
 
+/**
+ * The users a check runs against, indexed by user name, e-mail and employee ID: the store's users, plus the
+ * changes an import has planned so far (so two rows of one file are checked against each other as well).
+ */
+export class UserSet {
+  readonly #byId = new Map<string, User>();
+  readonly #keys = new Map<string, Set<string>>();
+
+  constructor(users: Iterable<User>) {
+    for (const u of users) this.put(u);
+  }
+
+  /** The user an e-mail belongs to (any case). */
+  byEmail(email: string): User | undefined {
+    const id = this.#holders(`e:${email.toLowerCase()}`)[0];
+    return id !== undefined ? this.#byId.get(id) : undefined;
+  }
+
+  put(u: User): void {
+    const old = this.#byId.get(u.id);
+    if (old) for (const k of keysOf(old)) this.#keys.get(k)?.delete(old.id);
+    this.#byId.set(u.id, u);
+    for (const k of keysOf(u)) {
+      let ids = this.#keys.get(k);
+      if (!ids) this.#keys.set(k, (ids = new Set()));
+      ids.add(u.id);
+    }
+  }
+
+  /** User names and e-mails are unique across the cloud (either signs in); employee IDs across the enterprise. */
+  assertFree(enterpriseId: string, f: { username?: string | undefined; email?: string | undefined; employeeId?: string | undefined }, self: string | undefined): void {
+    const taken = (key: string) => this.#holders(key).some((id) => id !== self);
+    if (f.username !== undefined && taken(`u:${f.username.toLowerCase()}`)) throw new DomainError('CONFLICT', `user name ${JSON.stringify(f.username)} is taken`, 'username');
+    if (f.email !== undefined && taken(`e:${f.email.toLowerCase()}`)) throw new DomainError('CONFLICT', `e-mail ${JSON.stringify(f.email)} is used by another user`, 'email');
+    if (f.employeeId !== undefined && taken(`i:${enterpriseId}\0${f.employeeId}`))
+      throw new DomainError('CONFLICT', `employee ID ${JSON.stringify(f.employeeId)} is used by another user`, 'employeeId');
+  }
+
+  /**
+   * An enterprise keeps at least one active holder of the predefined administrator role (the role that cannot be
+   * emptied): the only one can be neither removed, disabled nor given another role.
+   */
+  keepOneAdmin(leaving: User): void {
+    for (const u of this.#byId.values()) if (u.enterpriseId === leaving.enterpriseId && u.id !== leaving.id && isActiveAdmin(u)) return;
+    throw new DomainError('LAST_ADMIN', "the enterprise's last active administrator cannot be removed, disabled or demoted", 'userId');
+  }
+
+  #holders(key: string): string[] {
+    return [...(this.#keys.get(key) ?? [])];
+  }
+}
+
+function keysOf(u: User): string[] {
+  return [`u:${u.username.toLowerCase()}`, ...(u.email !== undefined ? [`e:${u.email.toLowerCase()}`] : []), ...(u.employeeId !== undefined ? [`i:${u.enterpriseId}\0${u.employeeId}`] : [])];
+}
+
+/** A planned change of one user: the record to store and what the activity log says changed. */
+export interface UserChange {
+  next: User;
+  changes: AuditChange[];
+}
+
 export class UserUseCases {
-  constructor(private readonly core: DomainCore) {}
+  /** The users as CSV (export, template, import), through this class's rules. */
+  readonly csv: UserCsv;
+
+  constructor(private readonly core: DomainCore) {
+    this.csv = new UserCsv(core, this);
+  }
+
+  /** Every stored user, indexed for the checks of a create, an edit or an import. */
+  userSet(): UserSet {
+    return new UserSet(this.core.store.list('users'));
+  }
 
   async createUser(input: CreateUserRecordInput, actor: Actor): Promise<User> {
+    const { next: u, changes } = this.planCreate(input, this.userSet());
+    const a = this.core.audit(actor, u.enterpriseId, { kind: 'user', id: u.id }, 'user created', changes);
+    await this.core.commit({ put: [{ c: 'users', key: u.id, value: u }], activity: [a] });
+    return u;
+  }
+
+  /** A new user checked against `users` (nothing written): the one path of the rules for a create. */
+  planCreate(input: CreateUserRecordInput, users: UserSet): UserChange {
     const req = parseInput(createUserRecordInput, input);
     this.core.must('enterprises', req.enterpriseId, 'enterprise', 'enterpriseId');
-    this.assertFree(req.enterpriseId, { username: req.username, email: req.email, employeeId: req.employeeId }, undefined);
+    users.assertFree(req.enterpriseId, { username: req.username, email: req.email, employeeId: req.employeeId }, undefined);
     this.core.mustRole(req.enterpriseId, req.role);
     const accessLevel = req.accessLevel ?? ENTERPRISE_LEVEL;
     this.core.mustAccessLevel(req.enterpriseId, accessLevel);
+    if (req.employeeId === undefined) this.assertEmployeeIdOptional(req.enterpriseId);
     const { id, accessLevel: _level, platformAdmin, ...rest } = req;
     const u: User = {
       ...rest,
@@ -41,17 +126,24 @@ export class UserUseCases {
       disabled: false,
       createdAt: this.core.now(),
     };
-    const a = this.core.audit(actor, u.enterpriseId, { kind: 'user', id: u.id }, 'user created', auditChanges(undefined, u, AUDITED));
-    await this.core.commit({ put: [{ c: 'users', key: u.id, value: u }], activity: [a] });
-    return u;
+    return { next: u, changes: auditChanges(undefined, u, AUDITED) };
   }
 
   async updateUser(id: string, input: UpdateUserRecordInput, actor: Actor): Promise<User> {
-    const req = parseInput(updateUserRecordInput, input);
     const old = this.core.must('users', id, 'user', 'userId');
+    const { next, changes } = this.planUpdate(old, input, this.userSet());
+    const a = this.core.audit(actor, old.enterpriseId, { kind: 'user', id }, 'user changed', changes);
+    await this.core.commit({ put: [{ c: 'users', key: id, value: next }], activity: [a] });
+    return next;
+  }
+
+  /** An edit of `old` checked against `users` (nothing written): the one path of the rules for an edit. */
+  planUpdate(old: User, input: UpdateUserRecordInput, users: UserSet): UserChange {
+    const req = parseInput(updateUserRecordInput, input);
+    const id = old.id;
     if (req.role !== undefined) this.core.mustRole(old.enterpriseId, req.role);
     if (req.accessLevel !== undefined) this.core.mustAccessLevel(old.enterpriseId, req.accessLevel, 'accessLevel.id');
-    this.assertFree(old.enterpriseId, { email: req.email ?? undefined, employeeId: req.employeeId ?? undefined }, id);
+    users.assertFree(old.enterpriseId, { email: req.email ?? undefined, employeeId: req.employeeId ?? undefined }, id);
     const next: User = { ...old };
     for (const f of CLEARABLE) {
       const v = req[f];
@@ -62,15 +154,17 @@ export class UserUseCases {
     if (req.accessLevel !== undefined) next.accessLevel = req.accessLevel;
     if (req.disabled !== undefined) next.disabled = req.disabled;
     if (req.passwordHash !== undefined) next.passwordHash = req.passwordHash;
-    if (isActiveAdmin(old) && !isActiveAdmin(next)) this.keepOneAdmin(old);
-    const a = this.core.audit(actor, old.enterpriseId, { kind: 'user', id }, 'user changed', auditChanges(old, next, AUDITED));
-    await this.core.commit({ put: [{ c: 'users', key: id, value: next }], activity: [a] });
-    return next;
+    // A password, a disabling or a link alone still goes through for a user stored without one, so an administrator
+    // can lock someone out or let them in before the profile is complete.
+    const profileEdit = PROFILE.some((f) => req[f] !== undefined);
+    if (next.employeeId === undefined && profileEdit) this.assertEmployeeIdOptional(old.enterpriseId);
+    if (isActiveAdmin(old) && !isActiveAdmin(next)) users.keepOneAdmin(old);
+    return { next, changes: auditChanges(old, next, AUDITED) };
   }
 
   async deleteUser(id: string, actor: Actor): Promise<void> {
     const old = this.core.must('users', id, 'user', 'userId');
-    if (isActiveAdmin(old)) this.keepOneAdmin(old);
+    if (isActiveAdmin(old)) this.userSet().keepOneAdmin(old);
     const a = this.core.audit(actor, old.enterpriseId, { kind: 'user', id }, 'user deleted', auditChanges(old, undefined, AUDITED));
     await this.core.commit({ del: [{ c: 'users', key: id }], activity: [a] });
   }
@@ -112,24 +206,10 @@ export class UserUseCases {
     return ranked.sort((a, b) => a.rank - b.rank).map((r) => r.u);
   }
 
-  /** User names and e-mails are unique across the cloud (either signs in); employee IDs across the enterprise. */
-  private assertFree(enterpriseId: string, f: { username?: string | undefined; email?: string | undefined; employeeId?: string | undefined }, self: string | undefined): void {
-    const others = this.core.store.list('users').filter((u) => u.id !== self);
-    const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
-    if (f.username !== undefined && others.some((u) => same(u.username, f.username)))
-      throw new DomainError('CONFLICT', `user name ${JSON.stringify(f.username)} is taken`, 'username');
-    if (f.email !== undefined && others.some((u) => same(u.email, f.email))) throw new DomainError('CONFLICT', `e-mail ${JSON.stringify(f.email)} is used by another user`, 'email');
-    if (f.employeeId !== undefined && others.some((u) => u.enterpriseId === enterpriseId && u.employeeId === f.employeeId))
-      throw new DomainError('CONFLICT', `employee ID ${JSON.stringify(f.employeeId)} is used by another user`, 'employeeId');
-  }
-
-  /**
-   * An enterprise keeps at least one active holder of the predefined administrator role (the role that cannot be
-   * emptied): the only one can be neither removed, disabled nor given another role.
-   */
-  private keepOneAdmin(leaving: User): void {
-    const others = this.core.store.list('users').some((u) => u.enterpriseId === leaving.enterpriseId && u.id !== leaving.id && isActiveAdmin(u));
-    if (!others) throw new DomainError('LAST_ADMIN', "the enterprise's last active administrator cannot be removed, disabled or demoted", 'userId');
+  /** Refused when the enterprise requires an employee ID of every user. */
+  private assertEmployeeIdOptional(enterpriseId: string): void {
+    if (this.core.store.get('enterprises', enterpriseId)?.settings?.employeeIdRequired === true)
+      throw new DomainError('VALIDATION', 'employeeId: the enterprise requires an employee ID of every user', 'employeeId');
   }
 }
 

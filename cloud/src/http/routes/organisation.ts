@@ -13,7 +13,8 @@ import { ApiError } from '../errors.ts';
 import { ERRORS, Replies } from '../schemas.ts';
 import { acceptCsv, csvBody, ImportRejectedSchema, importRejected, refuseLargeCsv, TableTooLarge, tooLarge } from './address-book-view.ts';
 import { scopeOf } from '../scope.ts';
-import { actorOf, ok, BankParams } from './common.ts';
+import { actorOf, forbidden, ok, BankParams } from './common.ts';
+import { principalOf } from '../principal.ts';
 
 const EnterpriseParams = z.strictObject({ enterpriseId: entityIdSchema });
 const DivisionParams = z.strictObject({ divisionId: entityIdSchema });
@@ -57,8 +58,23 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
   }));
   app.patch(
     '/enterprises/:enterpriseId',
-    { schema: { tags, summary: 'Rename an enterprise', params: EnterpriseParams, body: updateEnterpriseInput, response: ok(Replies.enterprise) } },
-    async (req) => ({ enterprise: await org.updateEnterprise(enterpriseIn(req, req.params.enterpriseId), req.body, actorOf(req)) }),
+    {
+      schema: {
+        tags,
+        summary:
+          "Rename an enterprise (permission lockers.manage) and change its settings (permission settings): `settings.employeeIdRequired` makes every user's employee ID required",
+        params: EnterpriseParams,
+        body: updateEnterpriseInput,
+        response: ok(Replies.enterprise),
+      },
+    },
+    async (req) => {
+      // The access table lets either permission in; each part of the body needs its own.
+      const p = principalOf(req);
+      if (req.body.name !== undefined && !p.permissions.has('lockers.manage')) throw forbidden(`role ${p.role} may not rename the enterprise`);
+      if (req.body.settings !== undefined && !p.permissions.has('settings')) throw forbidden(`role ${p.role} may not change the enterprise's settings`);
+      return { enterprise: await org.updateEnterprise(enterpriseIn(req, req.params.enterpriseId), req.body, actorOf(req)) };
+    },
   );
   app.delete(
     '/enterprises/:enterpriseId',

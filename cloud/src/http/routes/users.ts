@@ -7,11 +7,18 @@ import { entityIdSchema } from '../../domain/model.ts';
 import { CreateUserBodySchema, PublicUserSchema, UpdateUserInputSchema, type PublicUser } from '../../auth/users.ts';
 import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
-import { actorOf } from './common.ts';
+import { USERS_CSV_MAX_BYTES, type UserView } from '../../domain/use-cases/users-csv.ts';
+import { ERRORS, Replies } from '../schemas.ts';
+import { acceptCsv, csvBody, ImportRejectedSchema, importRejected, refuseLargeCsv, TableTooLarge, tooLarge } from './address-book-view.ts';
+import { actorOf, ok } from './common.ts';
 
 const UserParams = z.strictObject({ userId: entityIdSchema });
 const UserReply = z.object({ user: PublicUserSchema });
 const UserQuery = z.strictObject({ q: z.string().max(200).optional() });
+const ImportResult = z.object({
+  import: z.object({ ok: z.literal(true), rows: z.number().int(), added: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }),
+});
+const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
 
 /**
  * Users of the caller's enterprise whose access level lies inside the caller's: a location's manager sees and
@@ -19,7 +26,7 @@ const UserQuery = z.strictObject({ q: z.string().max(200).optional() });
  */
 export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: LockerService }> = async (app, { auth, service }) => {
   const scope = (req: FastifyRequest) => scopeOf(req, service.store);
-  const inScope = (req: FastifyRequest, u: PublicUser): boolean => scope(req).hasEnterprise(u.enterpriseId) && scope(req).holdsLevel(u.accessLevel);
+  const inScope = (req: FastifyRequest, u: Pick<PublicUser, 'enterpriseId' | 'accessLevel'>): boolean => scope(req).hasEnterprise(u.enterpriseId) && scope(req).holdsLevel(u.accessLevel);
   const mustSee = async (req: FastifyRequest, id: string): Promise<PublicUser> => {
     const u = await auth.getUser(id);
     if (!inScope(req, u)) throw new ApiError('NOT_FOUND', `user ${JSON.stringify(id)} not found`, 'params.userId');
@@ -30,6 +37,10 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       throw new ApiError('NOT_FOUND', `${level.kind} ${level.kind === 'enterprise' ? scope(req).enterpriseId : JSON.stringify(level.id)} not found`, field);
     }
   };
+
+  const userView = (req: FastifyRequest): UserView => ({ enterpriseId: scope(req).enterpriseId, user: (u) => inScope(req, u), level: (l) => scope(req).holdsLevel(l) });
+  acceptCsv(app);
+  app.addHook('onRequest', refuseLargeCsv('users', USERS_CSV_MAX_BYTES));
 
   app.get(
     '/users',
@@ -53,6 +64,59 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     async (req, reply) => {
       mayGrant(req, req.body.accessLevel ?? { kind: 'enterprise' }, 'body.accessLevel');
       return reply.code(201).send({ user: await auth.createUser({ ...req.body, enterpriseId: scope(req).enterpriseId }, actorOf(req)) });
+    },
+  );
+  app.get(
+    '/users/export',
+    { schema: { tags: ['users'], summary: 'Every user you may see as CSV (DESIGN "CSV formats": Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID); formula cells escaped', response: csvReply } },
+    async (req, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="users.csv"')
+        .send(await service.users.csv.export(userView(req))),
+  );
+  app.get(
+    '/users/template',
+    { schema: { tags: ['users'], summary: 'The users CSV template: its header row', response: csvReply } },
+    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="users-template.csv"').send(service.users.csv.template()),
+  );
+  app.post(
+    '/users/import',
+    {
+      bodyLimit: USERS_CSV_MAX_BYTES,
+      schema: {
+        tags: ['users'],
+        summary:
+          'Import users from a CSV body (`content-type: text/csv`, at most 1 MB): a row whose e-mail (any case) a user of yours has updates that user, any other row adds one (user name: the e-mail). Role: a role id or name; AccessLevel: `enterprise` or a division or location id inside yours. Checked whole first: any bad row answers 422 with every problem and nothing is written. Users added get no password: they sign in once an administrator sets one with PATCH /users/{userId} `password`',
+        body: csvBody,
+        response: { 200: ImportResult, 422: ImportRejectedSchema, ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const r = await auth.importUsers(req.body, actorOf(req), userView(req));
+        if (!r.ok) return importRejected(reply, 'users', r.problems);
+        const { signOut: _signOut, ...result } = r;
+        return reply.send({ import: result });
+      } catch (err) {
+        if (err instanceof TableTooLarge) return tooLarge(reply, err);
+        throw err;
+      }
+    },
+  );
+  app.get(
+    '/users/:userId/staff-credentials',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "The user's kiosk PINs and badges, revoked and expired ones included (never a code or a hash)",
+        params: UserParams,
+        response: ok(Replies.staffCredentials),
+      },
+    },
+    async (req) => {
+      await mustSee(req, req.params.userId);
+      return { staffCredentials: (await service.listStaffCredentials()).filter((c) => c.subjectId === req.params.userId) };
     },
   );
   app.get(
