@@ -68,7 +68,7 @@ export function personnelKey(scope: string, personnelId: string): string {
 
 export class ContactIndex {
   private sorted: Entry[] = [];
-  private readonly byId = new Map<string, Entry>();
+  private byId = new Map<string, Entry>();
   private readonly byPersonnelId = new Map<string, string>();
   /** The store's revision of `contacts` the index matches; undefined: build it on next use. */
   private rev: number | undefined;
@@ -218,9 +218,15 @@ export class ContactIndex {
   private current(): void {
     const rev = this.store.revision('contacts');
     if (this.rev === rev) return;
-    this.byId.clear();
+    // A stored contact is never changed in place: an entry made for the same object is still right, and keeping it
+    // spares a bulk change (an import) making every contact's texts again.
+    const previous = this.byId;
+    const entries = this.store.list('contacts').map((c) => {
+      const e = previous.get(c.id);
+      return e?.contact === c ? e : entryOf(c);
+    });
+    this.byId = new Map();
     this.byPersonnelId.clear();
-    const entries = this.store.list('contacts').map(entryOf);
     entries.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     this.sorted = entries;
     this.packed = undefined;
