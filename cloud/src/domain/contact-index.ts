@@ -16,10 +16,22 @@ interface Entry {
   hay: string;
 }
 
+/** The entries packed for a search: their texts joined in order, where each starts, and each one's place key. */
+interface Packed {
+  text: string;
+  /** Where each entry's text starts, then the text's length. */
+  offsets: Int32Array;
+  /** Each entry's enterprise and location, as a number of `placeKeys`. */
+  places: Int32Array;
+}
+
 export interface ContactSearch {
   /** Text looked for in first and last name, e-mail and personnel ID (case and accents ignored); empty: all. */
   q?: string;
-  /** Only contacts for which this holds (the caller's enterprise and access level). */
+  /**
+   * Only contacts for which this holds (the caller's enterprise and access level). Its answer must depend on the
+   * contact's enterprise and location alone: it is asked once per enterprise and location, not once per contact.
+   */
   filter?: (c: Contact) => boolean;
   offset: number;
   limit: number;
@@ -49,18 +61,6 @@ function entryOf(c: Contact): Entry {
   return { contact: c, sortKey: `${last}${SEP}${first}${SEP}${c.id}`, hay: `${SEP}${first} ${last}${SEP}${last} ${first}${SEP}${email}${SEP}${pid}` };
 }
 
-/** The index of the entry whose text holds position `at` (binary search over the starts). */
-function entryAt(offsets: readonly number[], at: number): number {
-  let lo = 0;
-  let hi = offsets.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (offsets[mid]! <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** The key of a personnel ID: IDs differing only in case are one ID. */
 export function personnelKey(scope: string, personnelId: string): string {
   return `${scope}${SEP}${personnelId.trim().toLowerCase()}`;
@@ -68,11 +68,13 @@ export function personnelKey(scope: string, personnelId: string): string {
 
 export class ContactIndex {
   private sorted: Entry[] = [];
-  private readonly byId = new Map<string, Entry>();
+  private byId = new Map<string, Entry>();
   private readonly byPersonnelId = new Map<string, string>();
   /** The store's revision of `contacts` the index matches; undefined: build it on next use. */
   private rev: number | undefined;
-  private text: { text: string; offsets: number[] } | undefined;
+  private packed: Packed | undefined;
+  /** A number per enterprise and location a contact can have (what a search's filter is decided by). */
+  private readonly placeKeys = new Map<string, number>();
 
   /** `scopeOf` names the set personnel IDs are unique within (the contact's enterprise). */
   constructor(
@@ -84,42 +86,67 @@ export class ContactIndex {
   search(s: ContactSearch): ContactPage {
     this.current();
     const q = normalizeText(s.q?.trim() ?? '').replaceAll(SEP, '');
-    const starts: Contact[] = [];
-    const inside: Contact[] = [];
+    const { text, offsets, places } = this.pack();
+    const sorted = this.sorted;
     const filter = s.filter;
+    // The filter's answer per place (0: not asked yet, 1: shown, 2: hidden): a hit reads no contact unless it is shown.
+    const verdicts = new Uint8Array(this.placeKeys.size);
+    const shown = (k: number): boolean => {
+      if (!filter) return true;
+      const place = places[k]!;
+      let v = verdicts[place]!;
+      if (v === 0) verdicts[place] = v = filter(sorted[k]!.contact) ? 1 : 2;
+      return v === 1;
+    };
     // Only the contacts a page can show are kept; the others are counted.
     const keep = s.offset + s.limit;
+    const starts: Contact[] = [];
+    const inside: Contact[] = [];
     let startsCount = 0;
     let insideCount = 0;
-    const add = (c: Contact, prefix: boolean): void => {
-      if (prefix) {
-        if (startsCount++ < keep) starts.push(c);
-      } else if (insideCount++ < keep) inside.push(c);
-    };
+    let total = 0;
     if (q === '') {
-      for (const e of this.sorted) if (!filter || filter(e.contact)) add(e.contact, true);
+      for (let k = 0; k < sorted.length; k++) if (shown(k) && total++ < keep) starts.push(sorted[k]!.contact);
+      startsCount = total;
     } else {
       // One native search over every contact's text joined in name order, instead of one per contact: a miss
-      // costs one pass over the text, and each hit jumps to the next contact.
-      const { text, offsets } = this.joined();
+      // costs one pass over the text, and each hit jumps to the next contact. Hits come in text order, so the
+      // contact holding one is found by walking forward from the last.
+      let k = 0;
       let at = text.indexOf(q);
       while (at >= 0) {
-        const k = entryAt(offsets, at);
-        const e = this.sorted[k]!;
-        const end = k + 1 < offsets.length ? offsets[k + 1]! : text.length;
-        if (!filter || filter(e.contact)) {
-          // A prefix: the text found starts a field or a word; a later occurrence in the same contact may.
-          let prefix = false;
-          for (let p = at; p >= 0 && p + q.length <= end && !prefix; p = text.indexOf(q, p + 1)) {
-            const before = text.charCodeAt(p - 1);
-            prefix = before === 1 || before === 32;
+        while (offsets[k + 1]! <= at) k++;
+        const end = offsets[k + 1]!;
+        // The next hit, when looking for a prefix already found it past this contact.
+        let next = -2;
+        if (shown(k)) {
+          total++;
+          // Once a page's worth starts with the text, the page is theirs: the others are only counted.
+          if (startsCount < keep) {
+            // A prefix: the text found starts a field or a word; a later occurrence in the same contact may.
+            // An occurrence never crosses into the next contact, whose text starts with the separator.
+            let prefix = false;
+            for (let p = at; ; ) {
+              const before = text.charCodeAt(p - 1);
+              if (before === 1 || before === 32) {
+                prefix = true;
+                break;
+              }
+              p = text.indexOf(q, p + 1);
+              if (p < 0 || p >= end) {
+                next = p;
+                break;
+              }
+            }
+            if (prefix) {
+              starts.push(sorted[k]!.contact);
+              startsCount++;
+            } else if (insideCount++ < keep) inside.push(sorted[k]!.contact);
           }
-          add(e.contact, prefix);
         }
-        at = end < text.length ? text.indexOf(q, end) : -1;
+        at = next !== -2 ? next : text.indexOf(q, end);
       }
     }
-    const total = startsCount + insideCount;
     const page = s.offset < starts.length ? starts.slice(s.offset, s.offset + s.limit) : [];
     if (page.length < s.limit) {
       const from = Math.max(0, s.offset - startsCount);
@@ -128,17 +155,28 @@ export class ContactIndex {
     return { contacts: page, total };
   }
 
-  /** Every entry's text in order, and where each starts (made again after a change, on the next search). */
-  private joined(): { text: string; offsets: number[] } {
-    if (this.text) return this.text;
-    const offsets: number[] = [];
+  /**
+   * Every entry's text joined in order, where each starts (the text's length last), and each entry's place: made
+   * again after a change, on the next search.
+   */
+  private pack(): Packed {
+    if (this.packed) return this.packed;
+    const n = this.sorted.length;
+    const offsets = new Int32Array(n + 1);
+    const places = new Int32Array(n);
     let at = 0;
-    for (const e of this.sorted) {
-      offsets.push(at);
-      at += e.hay.length;
+    for (let k = 0; k < n; k++) {
+      const c = this.sorted[k]!.contact;
+      offsets[k] = at;
+      at += this.sorted[k]!.hay.length;
+      const place = c.locationId === undefined ? c.enterpriseId : `${c.enterpriseId}${SEP}${c.locationId}`;
+      let key = this.placeKeys.get(place);
+      if (key === undefined) this.placeKeys.set(place, (key = this.placeKeys.size));
+      places[k] = key;
     }
-    this.text = { text: this.sorted.map((e) => e.hay).join(''), offsets };
-    return this.text;
+    offsets[n] = at;
+    this.packed = { text: this.sorted.map((e) => e.hay).join(''), offsets, places };
+    return this.packed;
   }
 
   /** The contact holding this personnel ID in `scope`, if any. */
@@ -163,7 +201,7 @@ export class ContactIndex {
       this.rev = undefined;
       return;
     }
-    this.text = undefined;
+    this.packed = undefined;
     for (const d of dels) this.remove(d.key);
     for (const p of puts) {
       this.remove(p.key);
@@ -180,12 +218,18 @@ export class ContactIndex {
   private current(): void {
     const rev = this.store.revision('contacts');
     if (this.rev === rev) return;
-    this.byId.clear();
+    // A stored contact is never changed in place: an entry made for the same object is still right, and keeping it
+    // spares a bulk change (an import) making every contact's texts again.
+    const previous = this.byId;
+    const entries = this.store.list('contacts').map((c) => {
+      const e = previous.get(c.id);
+      return e?.contact === c ? e : entryOf(c);
+    });
+    this.byId = new Map();
     this.byPersonnelId.clear();
-    const entries = this.store.list('contacts').map(entryOf);
     entries.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     this.sorted = entries;
-    this.text = undefined;
+    this.packed = undefined;
     for (const e of entries) this.track(e);
     this.rev = rev;
   }

@@ -2,42 +2,38 @@ import t from 'tap';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storeContract } from '../../src/store/contract.ts';
+import { storeContract, type StoreFixture } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
+import { activityContract } from './activity-contract.ts';
 
-t.test('MemoryStore', (tt) =>
-  storeContract(tt, async () => ({ store: new MemoryStore() })),
-);
-
-t.test('DurableStore', (tt) =>
-  storeContract(tt, async () => {
+/** A durable store in a fresh folder, reopened on the same folder with the same options. */
+function durable(opts?: Parameters<typeof DurableStore.open>[1]): () => Promise<StoreFixture> {
+  return async () => {
     const dir = await mkdtemp(join(tmpdir(), 'portier-store-'));
-    let store = await DurableStore.open(dir);
+    let store = await DurableStore.open(dir, opts);
     return {
       store,
       reopen: async () => {
         await store.close();
-        store = await DurableStore.open(dir);
+        store = await DurableStore.open(dir, opts);
         return store;
       },
       cleanup: () => rm(dir, { recursive: true, force: true }),
     };
-  }),
-);
+  };
+}
 
-t.test('DurableStore with a checkpoint after every few bytes', (tt) =>
-  storeContract(tt, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'portier-store-'));
-    let store = await DurableStore.open(dir, { checkpointBytes: 200 });
-    return {
-      store,
-      reopen: async () => {
-        await store.close();
-        store = await DurableStore.open(dir, { checkpointBytes: 200 });
-        return store;
-      },
-      cleanup: () => rm(dir, { recursive: true, force: true }),
-    };
-  }),
-);
+const stores: [string, () => Promise<StoreFixture>][] = [
+  ['MemoryStore', async () => ({ store: new MemoryStore() })],
+  ['DurableStore', durable()],
+  ['DurableStore with a checkpoint after every few bytes', durable({ checkpointBytes: 200 })],
+  // History moved into many small segment files: a query must read every one that may hold what it asks for.
+  ['DurableStore with small segments', durable({ checkpointBytes: 200, segmentEntries: 6 })],
+];
+
+for (const [name, make] of stores)
+  t.test(name, async (tt) => {
+    await storeContract(tt, make);
+    await activityContract(tt, make);
+  });

@@ -14,7 +14,8 @@ import { ErrorSchema } from '../schemas.ts';
 
 /**
  * The caller's view of the address book (scope.ts): their enterprise's contacts and departments, a contact tied to a
- * location only when their access level holds it, and the locations their access level holds.
+ * location only when their access level holds it, and the locations their access level holds. Whether a contact is
+ * seen depends on its enterprise and location alone: a search asks once per enterprise and location (ContactSearch).
  */
 export function addressBookView(req: FastifyRequest, store: Store): AddressBookView {
   const scope = scopeOf(req, store);
