@@ -11,7 +11,7 @@ import {
 import type { AccessLevel, Actor, Permission } from '../domain/model.ts';
 import type { RoleUseCases } from '../domain/use-cases/roles.ts';
 import type { UserUseCases } from '../domain/use-cases/users.ts';
-import type { UserImportResult, UserView } from '../domain/use-cases/users-csv.ts';
+import type { UserCsv, UserImportResult, UserView } from '../domain/use-cases/users-csv.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import { publicUser, type CreateUserInput, type PublicUser, type UpdateUserInput, type TokenRepo } from './users.ts';
 import { CloudError } from '../errors.ts';
@@ -51,6 +51,8 @@ const SYSTEM: Actor = { role: 'system' };
 export interface AuthServiceOptions {
   /** The domain's user records and their rules: this service adds passwords, tokens and sign-in. */
   users: UserUseCases;
+  /** The users CSV import, run through the same rules. */
+  userCsv: Pick<UserCsv, 'import'>;
   roles: Pick<RoleUseCases, 'getRole'>;
   tokens: TokenRepo;
   now: () => number;
@@ -100,7 +102,7 @@ export class AuthService {
 
   /** A users CSV import (UserCsv.import): those whose role or access level it changed are signed out, as after an edit. */
   async importUsers(input: Uint8Array | string, actor: Actor, view: UserView): Promise<UserImportResult> {
-    const r = await this.#o.users.csv.import(input, actor, view);
+    const r = await this.#o.userCsv.import(input, actor, view);
     if (r.ok) for (const id of r.signOut) await this.#o.tokens.prune(this.#o.now(), id);
     return r;
   }

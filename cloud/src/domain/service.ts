@@ -61,6 +61,7 @@ import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { RoleUseCases } from './use-cases/roles.ts';
 import { UserUseCases } from './use-cases/users.ts';
+import { UserCsv } from './use-cases/users-csv.ts';
 import { ViewUseCases, type ActivityWithin, type LockerView } from './use-cases/views.ts';
 import type { ActivityRow } from './use-cases/activity-rows.ts';
 import { HistoryUseCases, type ErasureResult } from './use-cases/history.ts';
@@ -104,6 +105,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   /** Use cases added since the facade stopped growing are reached through their module: `service.roles.createRole(...)`. */
   readonly roles: RoleUseCases;
   readonly users: UserUseCases;
+  /** The users as CSV (export, template, import), through the users' rules. */
+  readonly userCsv: UserCsv;
   /** Divisions and locations as CSV: template, export, import (use-cases/locations-csv.ts). */
   readonly locationCsv: LocationCsv;
 
@@ -127,6 +130,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.addressBook = new AddressBook(core);
     this.roles = new RoleUseCases(core);
     this.users = new UserUseCases(core);
+    this.userCsv = new UserCsv(core, this.users);
     this.locationCsv = new LocationCsv(core);
   }
 

@@ -166,6 +166,7 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
 export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
   return new AuthService({
     users: service.users,
+    userCsv: service.userCsv,
     roles: service.roles,
     tokens,
     now,

@@ -45,6 +45,7 @@ export async function makeTestApp(
   const tokenRepo = new MemoryTokenRepo();
   const auth = new AuthService({
     users: service.users,
+    userCsv: service.userCsv,
     roles: service.roles,
     tokens: tokenRepo,
     now: () => clock.now,

@@ -17,7 +17,6 @@ import {
   type UpdateUserRecordInput,
   type User,
 } from '../model.ts';
-import { UserCsv } from './users-csv.ts';
 
 /** The fields of a user the activity log compares (the password hash only as "changed"). */
 const AUDITED = ['username', 'firstName', 'lastName', 'email', 'language', 'employeeId', 'badgeId', 'role', 'accessLevel', 'disabled', 'contactId', 'carrierId', 'passwordHash'] as const;
@@ -89,12 +88,7 @@ export interface UserChange {
 }
 
 export class UserUseCases {
-  /** The users as CSV (export, template, import), through this class's rules. */
-  readonly csv: UserCsv;
-
-  constructor(private readonly core: DomainCore) {
-    this.csv = new UserCsv(core, this);
-  }
+  constructor(private readonly core: DomainCore) {}
 
   /** Every stored user, indexed for the checks of a create, an edit or an import. */
   userSet(): UserSet {

@@ -73,12 +73,12 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="users.csv"')
-        .send(await service.users.csv.export(userView(req))),
+        .send(await service.userCsv.export(userView(req))),
   );
   app.get(
     '/users/template',
     { schema: { tags: ['users'], summary: 'The users CSV template: its header row', response: csvReply } },
-    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="users-template.csv"').send(service.users.csv.template()),
+    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="users-template.csv"').send(service.userCsv.template()),
   );
   app.post(
     '/users/import',
