@@ -4,7 +4,7 @@
  * answers 404, as if it did not exist, so its existence is not revealed either.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Contact } from '../domain/model.ts';
+import { predefinedRole, type Contact, type Permission } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import type { Principal } from '../auth/service.ts';
 import { ApiError } from './errors.ts';
@@ -59,6 +59,29 @@ export class AccessScope {
   holdsLevel(level: Principal['accessLevel']): boolean {
     if (level.kind === 'enterprise') return this.principal.accessLevel.kind === 'enterprise';
     return level.kind === 'division' ? this.hasDivision(level.id) : this.hasLocation(level.id);
+  }
+
+  /**
+   * The permissions of `permissions` this user does not hold: a user hands out no role, and makes no role, with a
+   * right they lack themselves (a user administrator cannot make someone an administrator).
+   */
+  lacks(permissions: readonly Permission[]): Permission[] {
+    return this.principal.platformAdmin ? [] : permissions.filter((p) => !this.principal.permissions.has(p));
+  }
+
+  /**
+   * Refused (403, naming what is missing) when the role `roleId` grants a right this user lacks. A role unknown to
+   * this enterprise passes: the domain answers it with 404, revealing nothing.
+   */
+  requireGrantable(roleId: string, field = 'role'): void {
+    const role = predefinedRole(roleId) ?? this.store.get('roles', roleId);
+    if (role && (role.enterpriseId === undefined || role.enterpriseId === this.principal.enterpriseId)) this.requireHolds(role.permissions, field, `role ${JSON.stringify(roleId)}`);
+  }
+
+  /** Refused (403) when `permissions` hold one this user lacks. */
+  requireHolds(permissions: readonly Permission[], field: string, what = 'a role'): void {
+    const missing = this.lacks(permissions);
+    if (missing.length > 0) throw new ApiError('FORBIDDEN', `${what} grants ${missing.join(', ')}, which you do not hold yourself`, field);
   }
 
   /** The part of the activity log this user may see: their banks, and with the whole enterprise its other entries. */

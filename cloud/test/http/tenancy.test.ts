@@ -1,6 +1,7 @@
 // Enterprises are tenants, access levels narrow a user to a division or a location, roles are sets of permissions:
 // what lies outside answers 404 in every list, read, change and report; what a role lacks answers 403.
 import t from 'tap';
+import { PREDEFINED_ROLES } from '../../src/domain/model.ts';
 import { signedInUser, storeSnapshot, twoSitesApp, apiCall } from './helpers.ts';
 
 const setup = twoSitesApp;
@@ -111,7 +112,8 @@ t.test('roles: a custom role grants exactly its permissions; predefined roles ar
 
 t.test('users: nobody hands out an access level beyond their own; a location manager sees only its users', async (t) => {
   const ta = await setup(t);
-  const userAdminRole = await ta.service.roles.createRole({ enterpriseId: 'ent', name: 'User admin', permissions: ['users'] }, { role: 'admin' });
+  // A user administrator who holds the operator's rights as well, so may hand out the operator role.
+  const userAdminRole = await ta.service.roles.createRole({ enterpriseId: 'ent', name: 'User admin', permissions: [...PREDEFINED_ROLES.operator.permissions, 'users'] }, { role: 'admin' });
   const manager = await signedInUser(ta, 'annex-manager', { role: userAdminRole.id, accessLevel: { kind: 'location', id: 'loc-2' } });
   const wide = await call(ta, manager, 'POST', '/users', { username: 'wide', password: 'long enough', role: 'operator' });
   t.equal(wide.statusCode, 404, 'the enterprise level is beyond a location manager');
@@ -124,4 +126,36 @@ t.test('users: nobody hands out an access level beyond their own; a location man
   t.same(seen, ['annex-2', 'annex-manager']);
   const adminUser = (await ta.auth.findUserByName('admin'))!;
   t.equal((await call(ta, manager, 'PATCH', `/users/${adminUser.id}`, { disabled: true })).statusCode, 404, 'the enterprise admin does not exist for them');
+});
+
+t.test('nobody hands out, or takes over, rights they do not hold: roles given, users changed, roles made', async (t) => {
+  const ta = await setup(t);
+  const userAdminRole = await ta.service.roles.createRole({ enterpriseId: 'ent', name: 'People desk', permissions: ['users', 'roles', 'lockers.view'] }, { role: 'admin' });
+  const desk = await signedInUser(ta, 'people-desk', { role: userAdminRole.id });
+  const before = await storeSnapshot(ta.store);
+  const refused = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, body: unknown, field: string, what: string): Promise<void> => {
+    const res = await call(ta, desk, method, url, body);
+    t.equal(res.statusCode, 403, what);
+    t.match(res.json(), { error: { code: 'FORBIDDEN', field, message: /which you do not hold yourself/ } }, `${what}: names the field and why`);
+  };
+  const adminUser = (await ta.auth.findUserByName('admin'))!;
+  await refused('POST', '/users', { username: 'boss', password: 'long enough', role: 'admin' }, 'body.role', 'no administrator made by a user desk');
+  await refused('POST', '/users', { username: 'op', password: 'long enough', role: 'operator' }, 'body.role', 'nor an operator: it opens doors the desk cannot');
+  await refused('PATCH', `/users/${adminUser.id}`, { password: 'taken over now' }, 'params.userId', "no administrator's password set");
+  await refused('DELETE', `/users/${adminUser.id}`, undefined, 'params.userId', 'no administrator removed');
+  await refused('POST', '/roles', { name: 'Everything', permissions: ['users', 'settings'] }, 'body.permissions', 'no role made with a right the desk lacks');
+  await refused('PATCH', '/roles/operator', { name: 'Renamed' }, 'params.roleId', 'no role changed that holds more');
+  t.equal(await storeSnapshot(ta.store), before, 'nothing changed');
+  const pinDesk = await signedInUser(ta, 'pin-desk', { role: (await ta.service.roles.createRole({ enterpriseId: 'ent', name: 'PIN desk', permissions: ['staffCredentials'] }, { role: 'admin' })).id });
+  const withDesk = await storeSnapshot(ta.store);
+  const pin = await call(ta, pinDesk, 'POST', '/staff-credentials', { role: 'admin', subjectId: adminUser.id, kind: 'staff-pin' });
+  t.equal(pin.statusCode, 403, "no kiosk PIN minted, and shown, for an administrator's rights");
+  t.match(pin.json(), { error: { code: 'FORBIDDEN', field: 'body.subjectId' } });
+  t.equal(await storeSnapshot(ta.store), withDesk, 'no PIN stored');
+  // Within its own rights the desk works: a role of its rights, a user with it, that user edited.
+  const own = await call(ta, desk, 'POST', '/roles', { name: 'Viewer', permissions: ['lockers.view'] });
+  t.equal(own.statusCode, 201);
+  const viewer = await call(ta, desk, 'POST', '/users', { username: 'viewer', password: 'long enough', role: own.json<{ role: { id: string } }>().role.id });
+  t.equal(viewer.statusCode, 201);
+  t.equal((await call(ta, desk, 'PATCH', `/users/${viewer.json<{ user: { id: string } }>().user.id}`, { firstName: 'Vera' })).statusCode, 200);
 });

@@ -182,6 +182,23 @@ t.test('permission refused; a location-scoped administrator sees and imports onl
   t.same(ok.json<ImportJson>().import, { ok: true, rows: 2, added: 1, updated: 1, unchanged: 0 });
 });
 
+t.test('an import neither gives a role with rights the importer lacks nor changes a user who holds them', async (t) => {
+  const ta = await setup(t);
+  const deskRole = await ta.service.roles.createRole({ enterpriseId: 'ent', name: 'People desk', permissions: ['users', 'lockers.view'] }, { role: 'admin' });
+  const desk = await signedInUser(ta, 'people-desk', { role: deskRole.id });
+  await ta.auth.createUser({ enterpriseId: 'ent', username: 'boss', email: 'boss@acme.test', role: 'admin' });
+  const before = await storeSnapshot(ta.store);
+  const csv = `${HEADER}\nnew@acme.test,New,Admin,admin,,,,\nboss@acme.test,Boss,Demoted,People desk,,,,\nfine@acme.test,Fine,Viewer,People desk,,,,\n`;
+  const res = await upload(ta, desk, await ta.file('escalate.csv', csv));
+  t.equal(res.statusCode, 422);
+  t.match(res.json<RejectedJson>().problems, [
+    { line: 2, column: 'Role', problem: /^role "admin" grants .*settings.*, which you do not hold yourself$/ },
+    { line: 3, column: 'Email', problem: /^the user of "boss@acme.test" holds rights you do not hold yourself/ },
+  ]);
+  t.equal(res.json<RejectedJson>().problems.length, 2, 'the row within the desk\'s rights is good');
+  t.equal(await storeSnapshot(ta.store), before, 'nothing imported');
+});
+
 t.test('the enterprise setting employeeIdRequired: set with "settings", shown, audited; create, edit and import refused without an ID', async (t) => {
   const ta = await setup(t);
   const patch = (headers: Record<string, string>, body: unknown) => apiCall(ta, headers, 'PATCH', '/enterprises/ent', body);

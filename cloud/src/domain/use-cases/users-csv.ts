@@ -83,6 +83,8 @@ export interface UserView {
   user: (u: User) => boolean;
   /** Whether the caller may give this access level. */
   level: (l: AccessLevel) => boolean;
+  /** The rights of this role the caller lacks: such a role is neither given nor taken from anyone by an import. */
+  role: (r: RoleRecord) => readonly string[];
 }
 
 export type UserImportResult =
@@ -143,10 +145,13 @@ export class UserCsv {
       const before = problems.length;
       const role = findRole(roles, row.Role);
       if (!role) problems.push({ line, column: 'Role', problem: `no role ${JSON.stringify(row.Role)}` });
+      else if (view.role(role).length > 0) problems.push({ line, column: 'Role', problem: `role ${JSON.stringify(row.Role)} grants ${view.role(role).join(', ')}, which you do not hold yourself` });
       const holder = set.byEmail(row.Email);
       // A user of another enterprise or outside the caller's access level is not revealed: the e-mail is just taken.
       const old = holder && holder.enterpriseId === view.enterpriseId && view.user(holder) ? holder : undefined;
       if (holder && !old) problems.push({ line, column: 'Email', problem: `e-mail ${JSON.stringify(row.Email)} is used by another user` });
+      const held = old ? roles.find((r) => r.id === old.role) : undefined;
+      if (held && view.role(held).length > 0) problems.push({ line, column: 'Email', problem: `the user of ${JSON.stringify(row.Email)} holds rights you do not hold yourself (${view.role(held).join(', ')})` });
       // A user added by a file without the column gets the whole enterprise, which the caller must hold too.
       const level = has('AccessLevel') || !holder ? this.accessLevel(view, row.AccessLevel) : old?.accessLevel;
       if (!level) problems.push({ line, column: 'AccessLevel', problem: `no access level ${JSON.stringify(row.AccessLevel ?? 'enterprise')} inside yours` });

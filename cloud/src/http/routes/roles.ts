@@ -28,7 +28,10 @@ export const roleRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = asy
   app.post(
     '/roles',
     { schema: { tags: ['roles'], summary: 'Make a role: a name and a set of permissions', body: createRoleInput.omit({ enterpriseId: true }), response: created(RoleReply) } },
-    async (req, reply) => reply.code(201).send({ role: await service.roles.createRole({ ...req.body, enterpriseId: enterpriseOf(req) }, actorOf(req)) }),
+    async (req, reply) => {
+      scopeOf(req, service.store).requireHolds(req.body.permissions, 'body.permissions');
+      return reply.code(201).send({ role: await service.roles.createRole({ ...req.body, enterpriseId: enterpriseOf(req) }, actorOf(req)) });
+    },
   );
   app.get('/roles/:roleId', { schema: { tags: ['roles'], summary: 'One role', params: RoleParams, response: ok(RoleReply) } }, async (req) => ({
     role: await service.roles.getRole(enterpriseOf(req), req.params.roleId),
@@ -36,7 +39,13 @@ export const roleRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = asy
   app.patch(
     '/roles/:roleId',
     { schema: { tags: ['roles'], summary: "Rename a role or change its permissions (the predefined roles cannot be changed); applies to its users' next request", params: RoleParams, body: updateRoleInput, response: ok(RoleReply) } },
-    async (req) => ({ role: await service.roles.updateRole(enterpriseOf(req), req.params.roleId, req.body, actorOf(req)) }),
+    async (req) => {
+      // Nobody makes a role hold more than they hold, nor changes a role that holds more (its users' rights).
+      const scope = scopeOf(req, service.store);
+      scope.requireGrantable(req.params.roleId, 'params.roleId');
+      if (req.body.permissions !== undefined) scope.requireHolds(req.body.permissions, 'body.permissions');
+      return { role: await service.roles.updateRole(enterpriseOf(req), req.params.roleId, req.body, actorOf(req)) };
+    },
   );
   app.delete(
     '/roles/:roleId',

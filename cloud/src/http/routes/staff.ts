@@ -34,6 +34,9 @@ export const staffRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
     },
     async (req, reply) => {
       if (!subjectIn(req, req.body.subjectId)) throw new ApiError('NOT_FOUND', `user or carrier ${JSON.stringify(req.body.subjectId)} not found`, 'body.subjectId');
+      // A PIN is shown to whoever issues it and carries its holder's rights at the kiosk: only for rights the issuer holds.
+      const holder = service.store.get('users', req.body.subjectId);
+      if (holder) scopeOf(req, service.store).requireGrantable(holder.role, 'body.subjectId');
       req.body.bankIds?.forEach((b, i) => scopeOf(req, service.store).requireBank(b, `body.bankIds.${i}`));
       const r = await service.issueStaffCredential(req.body, actorOf(req));
       return reply.code(201).header('cache-control', 'no-store').send({ staffCredential: r.staffCredential, code: r.code });

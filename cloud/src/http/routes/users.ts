@@ -22,7 +22,8 @@ const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
 
 /**
  * Users of the caller's enterprise whose access level lies inside the caller's: a location's manager sees and
- * changes that location's users, never the enterprise's administrators. Nobody hands out a level beyond their own.
+ * changes that location's users, never the enterprise's administrators. Nobody hands out a level beyond their own,
+ * nor a role with a right they lack, nor changes a user who holds such a right (403).
  */
 export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: LockerService }> = async (app, { auth, service }) => {
   const scope = (req: FastifyRequest) => scopeOf(req, service.store);
@@ -32,13 +33,18 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     if (!inScope(req, u)) throw new ApiError('NOT_FOUND', `user ${JSON.stringify(id)} not found`, 'params.userId');
     return u;
   };
+  // Changing a user who holds rights the caller lacks (a password, a role, removal) would hand those rights over.
+  const mustChange = async (req: FastifyRequest, id: string): Promise<void> => {
+    const u = await mustSee(req, id);
+    scope(req).requireGrantable(u.role, 'params.userId');
+  };
   const mayGrant = (req: FastifyRequest, level: PublicUser['accessLevel'] | undefined, field: string): void => {
     if (level !== undefined && !scope(req).holdsLevel(level)) {
       throw new ApiError('NOT_FOUND', `${level.kind} ${level.kind === 'enterprise' ? scope(req).enterpriseId : JSON.stringify(level.id)} not found`, field);
     }
   };
 
-  const userView = (req: FastifyRequest): UserView => ({ enterpriseId: scope(req).enterpriseId, user: (u) => inScope(req, u), level: (l) => scope(req).holdsLevel(l) });
+  const userView = (req: FastifyRequest): UserView => ({ enterpriseId: scope(req).enterpriseId, user: (u) => inScope(req, u), level: (l) => scope(req).holdsLevel(l), role: (r) => scope(req).lacks(r.permissions) });
   acceptCsv(app);
   app.addHook('onRequest', refuseLargeCsv('users', USERS_CSV_MAX_BYTES));
 
@@ -60,9 +66,10 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
   );
   app.post(
     '/users',
-    { schema: { tags: ['users'], summary: 'Create a user of your enterprise (access level: the enterprise unless given)', body: CreateUserBodySchema, response: { 201: UserReply } } },
+    { schema: { tags: ['users'], summary: 'Create a user of your enterprise (access level: the enterprise unless given; a role with a right you lack is refused, 403)', body: CreateUserBodySchema, response: { 201: UserReply } } },
     async (req, reply) => {
       mayGrant(req, req.body.accessLevel ?? { kind: 'enterprise' }, 'body.accessLevel');
+      scope(req).requireGrantable(req.body.role, 'body.role');
       return reply.code(201).send({ user: await auth.createUser({ ...req.body, enterpriseId: scope(req).enterpriseId }, actorOf(req)) });
     },
   );
@@ -136,8 +143,9 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       },
     },
     async (req) => {
-      await mustSee(req, req.params.userId);
+      await mustChange(req, req.params.userId);
       mayGrant(req, req.body.accessLevel, 'body.accessLevel');
+      if (req.body.role !== undefined) scope(req).requireGrantable(req.body.role, 'body.role');
       return { user: await auth.updateUser(req.params.userId, req.body, actorOf(req)) };
     },
   );
@@ -145,7 +153,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     '/users/:userId',
     { schema: { tags: ['users'], summary: 'Remove a user', params: UserParams } },
     async (req, reply) => {
-      await mustSee(req, req.params.userId);
+      await mustChange(req, req.params.userId);
       await auth.deleteUser(req.params.userId, actorOf(req));
       return reply.code(204).send();
     },
