@@ -66,10 +66,14 @@ const locationRow = z
     PostalCode: cell('postalCode'),
   })
   .superRefine((row, ctx) => {
-    // A division's own row (its id alone) needs nothing else; a location's needs every required cell.
+    // A division's own row (its id alone) needs nothing else; a new location's needs every required cell. A known
+    // location's row may leave empty what the location has never had (one made before its postal details were
+    // asked for): its export then reads back unchanged. The import checks that against the stored location.
     const divisionOnly = Object.entries(row).every(([k, v]) => k === 'DivisionID' || v === undefined);
     if (divisionOnly) return;
-    for (const c of FIELD_COLUMNS) if ('required' in c && row[c.name] === undefined) ctx.addIssue({ code: 'custom', path: [c.name], message: 'required' });
+    for (const c of FIELD_COLUMNS) {
+      if ('required' in c && row[c.name] === undefined && (row.LocationID === undefined || c.field === 'name')) ctx.addIssue({ code: 'custom', path: [c.name], message: 'required' });
+    }
   });
 type LocationRow = z.output<typeof locationRow>;
 
@@ -142,6 +146,9 @@ export class LocationCsv {
         // Outside the access level or absent: the same answer, as the API's 404.
         if (!old || !view.location(old.id)) problems.push({ line, column: 'LocationID', problem: `no location ${JSON.stringify(row.LocationID)}` });
         else if (old.divisionId !== row.DivisionID) problems.push({ line, column: 'DivisionID', problem: `location ${old.id} is in division ${old.divisionId}: an import does not move a location` });
+        else {
+          for (const c of FIELD_COLUMNS) if ('required' in c && row[c.name] === undefined && old[c.field] !== undefined) problems.push({ line, column: c.name, problem: 'required' });
+        }
       } else if (!division || division.enterpriseId !== view.enterpriseId || !view.division(division.id)) {
         problems.push({ line, column: 'DivisionID', problem: `no division ${JSON.stringify(row.DivisionID)}` });
       }
