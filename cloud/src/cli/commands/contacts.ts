@@ -3,10 +3,10 @@
  * delete, and the CSV import (the file sent as a text/csv body; its per-row report printed when refused), export
  * and template (to a file or stdout).
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
+import { registerCsvFiles } from './csv-files.ts';
 
 interface ContactLike {
   id: string;
@@ -17,11 +17,6 @@ interface ContactLike {
   departmentId?: string;
   locationId?: string;
   private: boolean;
-}
-interface Problem {
-  line: number;
-  column?: string;
-  problem: string;
 }
 
 const COLUMNS = ['id', 'personnelId', 'firstName', 'lastName', 'email', 'departmentId', 'locationId', 'private'];
@@ -125,37 +120,18 @@ export function registerContactCommands(program: Command, ctx: CommandContext): 
       ctx.print(r, () => `deleted contact ${r.contact.id}\n`);
     });
 
-  contacts
-    .command('import <file>')
-    .description('import a contacts CSV (UTF-8, comma, semicolon or tab; at most 5 MB); nothing is written when any row is bad')
-    .option('--mode <merge|replace>', 'merge: add and update by PersonnelID; replace: also delete the contacts the file does not name', 'merge')
-    .action(async (file: string, o: { mode: string }) => {
-      if (o.mode !== 'merge' && o.mode !== 'replace') throw new CliError('USAGE', '--mode takes merge or replace');
-      const body = await readFile(file).catch((err: Error) => {
-        throw new CliError('USAGE', `cannot read ${file}: ${err.message}`);
-      });
-      const res = await (await ctx.client()).call('POST', `/contacts/import?mode=${o.mode}`, undefined, 'application/json', { contentType: 'text/csv', body, pass: [422] });
-      const r = JSON.parse(res.text) as { import?: { rows: number; added: number; updated: number; unchanged: number; removed: number; kept: { id: string; reason: string }[] }; error?: { message: string }; problems?: Problem[] };
-      if (res.status === 422) {
-        ctx.print(r, () => `${r.error?.message ?? 'refused'}\n${(r.problems ?? []).map((p) => `line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.problem}`).join('\n')}\n`);
-        throw new CliError('FAILED', `${file}: not imported`);
-      }
-      const i = r.import!;
-      ctx.print(r, () => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged, ${i.removed} removed${i.kept.map((k) => `\nkept ${k.id}: ${k.reason}`).join('')}\n`);
-    });
-
-  for (const [name, path, what] of [
-    ['export', '/contacts/export', 'every contact you may see as CSV'],
-    ['template', '/contacts/template', 'the CSV template (its header row)'],
-  ] as const) {
-    contacts
-      .command(name)
-      .description(what)
-      .option('-o, --out <file>', 'write to this file instead of stdout')
-      .action(async (o: { out?: string }) => {
-        const r = await (await ctx.client()).call('GET', path, undefined, 'text/csv');
-        if (o.out) await writeFile(o.out, r.text);
-        else ctx.io.out(r.text);
-      });
-  }
+  registerCsvFiles<{ rows: number; added: number; updated: number; unchanged: number; removed: number; kept: { id: string; reason: string }[] }>(contacts, ctx, {
+    base: '/contacts',
+    importHelp: 'import a contacts CSV (at most 5 MB); nothing is written when any row is bad',
+    exportHelp: 'every contact you may see as CSV',
+    templateHelp: 'the CSV template (its header row)',
+    importOptions: {
+      add: (cmd) => cmd.option('--mode <merge|replace>', 'merge: add and update by PersonnelID; replace: also delete the contacts the file does not name', 'merge'),
+      query: (o) => {
+        if (o['mode'] !== 'merge' && o['mode'] !== 'replace') throw new CliError('USAGE', '--mode takes merge or replace');
+        return `?mode=${o['mode']}`;
+      },
+    },
+    summary: (i) => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged, ${i.removed} removed${i.kept.map((k) => `\nkept ${k.id}: ${k.reason}`).join('')}`,
+  });
 }

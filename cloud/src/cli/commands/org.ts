@@ -4,11 +4,11 @@
  * `import|export|template`: divisions and locations as CSV (the file sent as a text/csv body; its per-row report
  * printed when refused). `portier org enterprise get|set`: the enterprise itself, its name and settings.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { numberArg } from './common.ts';
+import { registerCsvFiles } from './csv-files.ts';
 
 type Row = Record<string, unknown> & { id: string };
 type Opts = Record<string, string | number | boolean | undefined>;
@@ -138,46 +138,15 @@ function registerLevel(org: Command, ctx: CommandContext, level: Level): Command
   return cmd;
 }
 
-interface LocationImport {
-  import?: { rows: number; added: number; updated: number; unchanged: number; divisions: number };
-  error?: { message: string };
-  problems?: Array<{ line: number; column?: string; problem: string }>;
-}
-
 /** `portier org locations import|export|template`. */
 function registerLocationCsv(locations: Command, ctx: CommandContext): void {
-  locations
-    .command('import')
-    .description('import divisions and locations from a CSV (UTF-8, comma, semicolon or tab; at most 5 MB): a row with a LocationID updates it, one without adds a location; nothing is written when any row is bad')
-    .argument('<file>', 'the CSV file')
-    .action(async (file: string) => {
-      const body = await readFile(file).catch((err: Error) => {
-        throw new CliError('USAGE', `cannot read ${file}: ${err.message}`);
-      });
-      const res = await (await ctx.client()).call('POST', '/locations/import', undefined, 'application/json', { contentType: 'text/csv', body, pass: [422] });
-      const r = JSON.parse(res.text) as LocationImport;
-      if (res.status === 422) {
-        ctx.print(r, () => `${r.error?.message ?? 'refused'}\n${(r.problems ?? []).map((p) => `line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.problem}`).join('\n')}\n`);
-        throw new CliError('FAILED', `${file}: not imported`);
-      }
-      const i = r.import!;
-      ctx.print(r, () => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged, ${i.divisions} divisions without locations\n`);
-    });
-  for (const [name, what] of [
-    ['export', 'every division and location you may see as CSV (a division without locations: a row of its DivisionID alone)'],
-    ['template', 'the locations CSV template (its header row)'],
-  ] as const) {
-    locations
-      .command(name)
-      .description(what)
-      .option('-o, --out <file>', 'write to this file instead of stdout (with --json, print what was written)')
-      .action(async (o: { out?: string }) => {
-        const r = await (await ctx.client()).call('GET', `/locations/${name}`, undefined, 'text/csv');
-        if (!o.out) return ctx.io.out(r.text);
-        await writeFile(o.out, r.text);
-        ctx.print({ file: o.out, bytes: Buffer.byteLength(r.text) }, () => `wrote ${o.out}\n`);
-      });
-  }
+  registerCsvFiles<{ rows: number; added: number; updated: number; unchanged: number; divisions: number }>(locations, ctx, {
+    base: '/locations',
+    importHelp: 'import divisions and locations from a CSV (at most 5 MB): a row with a LocationID updates it, one without adds a location; nothing is written when any row is bad',
+    exportHelp: 'every division and location you may see as CSV (a division without locations: a row of its DivisionID alone)',
+    templateHelp: 'the locations CSV template (its header row)',
+    summary: (i) => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged, ${i.divisions} divisions without locations`,
+  });
 }
 
 export function registerOrgCommands(program: Command, ctx: CommandContext): void {

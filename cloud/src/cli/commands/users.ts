@@ -2,10 +2,10 @@
  * `portier users list|get|add|edit|delete|search|credentials|import|export|template`: the users API (permission
  * 'users'); the CSV import sends the file as a text/csv body and prints its per-row report when refused.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { table, type CommandContext } from '../client.ts';
+import { registerCsvFiles } from './csv-files.ts';
 
 type UserRow = Record<string, unknown> & { id: string; username: string; accessLevel: { kind: string; id?: string } };
 const COLUMNS = ['id', 'username', 'firstName', 'lastName', 'email', 'role', 'access', 'employeeId', 'state'];
@@ -119,39 +119,13 @@ export function registerUserCommands(program: Command, ctx: CommandContext): voi
       ctx.print(r, () => table(r.staffCredentials.map((c) => ({ ...c, expires: when(c.expiresAt), revoked: when(c.revokedAt) })), ['id', 'kind', 'role', 'label', 'expires', 'revoked']));
     });
 
-  users
-    .command('import <file>')
-    .description('import a users CSV (Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID; at most 1 MB): merged by e-mail; nothing is written when any row is bad; users added have no password until one is set')
-    .action(async (file: string) => {
-      const body = await readFile(file).catch((err: Error) => {
-        throw new CliError('USAGE', `cannot read ${file}: ${err.message}`);
-      });
-      const res = await (await ctx.client()).call('POST', '/users/import', undefined, 'application/json', { contentType: 'text/csv', body, pass: [422] });
-      const r = JSON.parse(res.text) as { import?: { rows: number; added: number; updated: number; unchanged: number }; error?: { message: string }; problems?: { line: number; column?: string; problem: string }[] };
-      if (res.status === 422) {
-        ctx.print(r, () => `${r.error?.message ?? 'refused'}\n${(r.problems ?? []).map((p) => `line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.problem}`).join('\n')}\n`);
-        throw new CliError('FAILED', `${file}: not imported`);
-      }
-      const i = r.import!;
-      ctx.print(r, () => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged\n`);
-    });
-
-  for (const [name, path, what] of [
-    ['export', '/users/export', 'every user you may see as CSV'],
-    ['template', '/users/template', 'the users CSV template (its header row)'],
-  ] as const) {
-    users
-      .command(name)
-      .description(what)
-      .option('-o, --out <file>', 'write to this file instead of stdout')
-      .action(async (o: { out?: string }) => {
-        const r = await (await ctx.client()).call('GET', path, undefined, 'text/csv');
-        if (o.out) await writeFile(o.out, r.text);
-        // With --json: the CSV as one JSON string, for scripts that read every answer as JSON.
-        if (ctx.json()) ctx.print({ csv: r.text, ...(o.out ? { out: o.out } : {}) }, () => '');
-        else if (!o.out) ctx.io.out(r.text);
-      });
-  }
+  registerCsvFiles<{ rows: number; added: number; updated: number; unchanged: number }>(users, ctx, {
+    base: '/users',
+    importHelp: 'import a users CSV (Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID; at most 1 MB): merged by e-mail; nothing is written when any row is bad; users added have no password until one is set',
+    exportHelp: 'every user you may see as CSV',
+    templateHelp: 'the users CSV template (its header row)',
+    summary: (i) => `${i.rows} rows: ${i.added} added, ${i.updated} updated, ${i.unchanged} unchanged`,
+  });
 
   users
     .command('delete')
