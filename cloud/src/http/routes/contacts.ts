@@ -5,7 +5,8 @@ import { contactSchema, createContactBody, updateContactInput } from '../../doma
 import type { LockerService } from '../../domain/service.ts';
 import { CONTACTS_CSV_MAX_BYTES, importModeSchema } from '../../domain/use-cases/contacts-csv.ts';
 import { ERRORS, Replies } from '../schemas.ts';
-import { acceptCsv, addressBookView, csvBody, ImportRejectedSchema, refuseLargeCsv, importRejected, TableTooLarge, tooLarge } from './address-book-view.ts';
+import { addressBookView } from './address-book-view.ts';
+import { acceptCsv, answerImport, csvBody, ImportRejectedSchema, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { actorOf, ContactParams, created, ok, queryInt } from './common.ts';
 
 const ContactPage = z.object({
@@ -65,16 +66,12 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
   app.get(
     '/contacts/export',
     { schema: { tags: ['addressBook'], summary: 'Every contact you may see as CSV (DESIGN "CSV formats"; custom fields as extra columns); formula cells escaped', response: csvReply } },
-    async (req, reply) =>
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="contacts.csv"')
-        .send(book.csv.export(addressBookView(req, service.store))),
+    async (req, reply) => sendCsv(reply, 'contacts.csv', book.csv.export(addressBookView(req, service.store))),
   );
   app.get(
     '/contacts/template',
     { schema: { tags: ['addressBook'], summary: 'The contacts CSV template: its header row', response: csvReply } },
-    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="contacts-template.csv"').send(book.csv.template()),
+    async (_req, reply) => sendCsv(reply, 'contacts-template.csv', book.csv.template()),
   );
   app.post(
     '/contacts/import',
@@ -89,16 +86,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
         response: { 200: ImportResult, 422: ImportRejectedSchema, ...ERRORS },
       },
     },
-    async (req, reply) => {
-      try {
-        const r = await book.csv.import(req.body, req.query.mode, actorOf(req), addressBookView(req, service.store));
-        if (!r.ok) return importRejected(reply, 'contacts', r.problems);
-        return reply.send({ import: r });
-      } catch (err) {
-        if (err instanceof TableTooLarge) return tooLarge(reply, err);
-        throw err;
-      }
-    },
+    async (req, reply) => answerImport(reply, 'contacts', () => book.csv.import(req.body, req.query.mode, actorOf(req), addressBookView(req, service.store))),
   );
 
   app.get('/contacts/:contactId', { schema: { tags: ['addressBook'], summary: 'One contact', params: ContactParams, response: ok(Replies.contact) } }, async (req) => ({

@@ -11,7 +11,7 @@ import { entityIdSchema, updateColumnInput, updateDivisionInput, updateEnterpris
 import { LOCATIONS_CSV_MAX_BYTES, type OrganisationView } from '../../domain/use-cases/locations-csv.ts';
 import { ApiError } from '../errors.ts';
 import { ERRORS, Replies } from '../schemas.ts';
-import { acceptCsv, csvBody, ImportRejectedSchema, importRejected, refuseLargeCsv, TableTooLarge, tooLarge } from './address-book-view.ts';
+import { acceptCsv, answerImport, csvBody, ImportRejectedSchema, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { scopeOf } from '../scope.ts';
 import { actorOf, forbidden, ok, BankParams } from './common.ts';
 import { principalOf } from '../principal.ts';
@@ -105,7 +105,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
   app.get(
     '/locations/template',
     { schema: { tags, summary: 'The locations CSV template: its header row (DESIGN "CSV formats")', response: csvReply } },
-    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="locations-template.csv"').send(service.locationCsv.template()),
+    async (_req, reply) => sendCsv(reply, 'locations-template.csv', service.locationCsv.template()),
   );
   app.get(
     '/locations/export',
@@ -117,7 +117,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
         response: csvReply,
       },
     },
-    async (req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="locations.csv"').send(service.locationCsv.export(orgView(req))),
+    async (req, reply) => sendCsv(reply, 'locations.csv', service.locationCsv.export(orgView(req))),
   );
   app.post(
     '/locations/import',
@@ -131,16 +131,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
         response: { 200: LocationImportResult, 422: ImportRejectedSchema, ...ERRORS },
       },
     },
-    async (req, reply) => {
-      try {
-        const r = await service.locationCsv.import(req.body, actorOf(req), orgView(req));
-        if (!r.ok) return importRejected(reply, 'locations', r.problems);
-        return reply.send({ import: r });
-      } catch (err) {
-        if (err instanceof TableTooLarge) return tooLarge(reply, err);
-        throw err;
-      }
-    },
+    async (req, reply) => answerImport(reply, 'locations', () => service.locationCsv.import(req.body, actorOf(req), orgView(req))),
   );
 
   app.get('/locations/:locationId', { schema: { tags, summary: 'One location', params: LocationParams, response: ok(Replies.location) } }, async (req) => ({

@@ -9,7 +9,7 @@ import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
 import { USERS_CSV_MAX_BYTES, type UserView } from '../../domain/use-cases/users-csv.ts';
 import { ERRORS, Replies } from '../schemas.ts';
-import { acceptCsv, csvBody, ImportRejectedSchema, importRejected, refuseLargeCsv, TableTooLarge, tooLarge } from './address-book-view.ts';
+import { acceptCsv, answerImport, csvBody, ImportRejectedSchema, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { actorOf, ok } from './common.ts';
 
 const UserParams = z.strictObject({ userId: entityIdSchema });
@@ -76,16 +76,12 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
   app.get(
     '/users/export',
     { schema: { tags: ['users'], summary: 'Every user you may see as CSV (DESIGN "CSV formats": Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID); formula cells escaped', response: csvReply } },
-    async (req, reply) =>
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="users.csv"')
-        .send(await service.userCsv.export(userView(req))),
+    async (req, reply) => sendCsv(reply, 'users.csv', await service.userCsv.export(userView(req))),
   );
   app.get(
     '/users/template',
     { schema: { tags: ['users'], summary: 'The users CSV template: its header row', response: csvReply } },
-    async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="users-template.csv"').send(service.userCsv.template()),
+    async (_req, reply) => sendCsv(reply, 'users-template.csv', service.userCsv.template()),
   );
   app.post(
     '/users/import',
@@ -99,17 +95,14 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
         response: { 200: ImportResult, 422: ImportRejectedSchema, ...ERRORS },
       },
     },
-    async (req, reply) => {
-      try {
+    async (req, reply) =>
+      answerImport(reply, 'users', async () => {
         const r = await auth.importUsers(req.body, actorOf(req), userView(req));
-        if (!r.ok) return importRejected(reply, 'users', r.problems);
+        if (!r.ok) return r;
+        // Who was signed out is the server's business, not the answer's.
         const { signOut: _signOut, ...result } = r;
-        return reply.send({ import: result });
-      } catch (err) {
-        if (err instanceof TableTooLarge) return tooLarge(reply, err);
-        throw err;
-      }
-    },
+        return result;
+      }),
   );
   app.get(
     '/users/:userId/staff-credentials',
