@@ -1,20 +1,11 @@
 // The address book over HTTP: contacts and departments added, edited, searched, deleted; refusals (hidden from
 // callers without the permission, not found, in use, bad input) leave the store as it was; every change audited.
 import t, { type Test } from 'tap';
+import type { Contact } from '../../src/domain/model.ts';
 import { makeTestApp, seedModel, seedSecondSites, signedInUser, storeSnapshot, type TestApp } from './helpers.ts';
 
-interface ContactJson {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email?: string;
-  personnelId?: string;
-  departmentId?: string;
-  locationId?: string;
-  private: boolean;
-  notifications: string;
-  language: string;
-}
+/** A contact as the API answers it. */
+type ContactJson = Contact;
 interface ErrorJson {
   error: { code: string; message: string; field?: string };
 }

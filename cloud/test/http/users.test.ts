@@ -1,22 +1,12 @@
 // The users API: add, edit, delete, search, with the rules the domain keeps (unique e-mail and employee ID, the
 // last administrator) and the audit of every change; what lies outside the caller's scope answers 404.
 import t from 'tap';
+import type { PublicUser } from '../../src/auth/users.ts';
 import { signedInUser, storeSnapshot, twoSitesApp, apiCall } from './helpers.ts';
 
 type Json = Record<string, unknown>;
-interface UserJson {
-  id: string;
-  username: string;
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  language?: string;
-  employeeId?: string;
-  badgeId?: string;
-  role: string;
-  hasPassword: boolean;
-  disabled: boolean;
-}
+/** A user as the API answers it. */
+type UserJson = PublicUser;
 
 const setup = twoSitesApp;
 
