@@ -40,8 +40,9 @@ const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
 const userRow = z.strictObject({
   Email: userProfileFields.email.unwrap(),
-  FirstName: userProfileFields.firstName.unwrap(),
-  LastName: userProfileFields.lastName.unwrap(),
+  // Required of a new user, and of a known one that has a name (checked in the import against the stored user).
+  FirstName: userProfileFields.firstName,
+  LastName: userProfileFields.lastName,
   Role: z.string().max(200),
   AccessLevel: z.string().max(200).optional(),
   EmployeeID: userProfileFields.employeeId,
@@ -110,11 +111,12 @@ export class UserCsv {
   }
 
   /**
-   * Every user `view` lets the caller see, by user name. A user stored without an e-mail or a name (made through the
-   * API, where they are optional) is exported with those cells empty: the import names them until they are filled.
+   * Every user `view` lets the caller see that has an e-mail, by user name. The file is keyed by e-mail: a user
+   * without one (the first administrator, one made through the API without it) has no row. A user without a name
+   * has empty name cells, which an import of that user accepts as they are.
    */
   async export(view: UserView): Promise<string> {
-    const users = (await this.users.listUsers(view.enterpriseId)).filter(view.user);
+    const users = (await this.users.listUsers(view.enterpriseId)).filter((u) => u.email !== undefined && view.user(u));
     const rows = users.map((u) => [
       u.email ?? '',
       u.firstName ?? '',
@@ -155,13 +157,19 @@ export class UserCsv {
       // A user added by a file without the column gets the whole enterprise, which the caller must hold too.
       const level = has('AccessLevel') || !holder ? this.accessLevel(view, row.AccessLevel) : old?.accessLevel;
       if (!level) problems.push({ line, column: 'AccessLevel', problem: `no access level ${JSON.stringify(row.AccessLevel ?? 'enterprise')} inside yours` });
+      for (const [column, value, stored] of [
+        ['FirstName', row.FirstName, old?.firstName],
+        ['LastName', row.LastName, old?.lastName],
+      ] as const) {
+        if (value === undefined && (!old || stored !== undefined)) problems.push({ line, column, problem: 'required' });
+      }
       if (problems.length > before || !role || !level) continue;
       const optional = <V>(col: string, v: V | undefined): { set: V | null } | undefined => (has(col) ? { set: v ?? null } : undefined);
       const fields = {
         // The stored spelling of a matching e-mail stays: only the case differs.
         email: old?.email !== undefined && old.email.toLowerCase() === row.Email.toLowerCase() ? old.email : row.Email,
-        firstName: row.FirstName,
-        lastName: row.LastName,
+        ...(row.FirstName !== undefined ? { firstName: row.FirstName } : {}),
+        ...(row.LastName !== undefined ? { lastName: row.LastName } : {}),
         role: role.id,
         ...(has('AccessLevel') ? { accessLevel: level } : {}),
       };

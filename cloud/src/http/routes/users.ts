@@ -75,7 +75,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
   );
   app.get(
     '/users/export',
-    { schema: { tags: ['users'], summary: 'Every user you may see as CSV (DESIGN "CSV formats": Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID); formula cells escaped', response: csvReply } },
+    { schema: { tags: ['users'], summary: 'Every user you may see that has an e-mail (the file is keyed by e-mail) as CSV (DESIGN "CSV formats": Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID); formula cells escaped', response: csvReply } },
     async (req, reply) => sendCsv(reply, 'users.csv', await service.userCsv.export(userView(req))),
   );
   app.get(
