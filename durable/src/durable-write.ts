@@ -41,9 +41,15 @@ export async function fsyncDir(dir: string): Promise<void> {
  * parent is fsynced, so a power cut right after cannot lose the folder of a file that was fsynced inside it.
  */
 export async function ensureDir(dir: string, mode = 0o700): Promise<void> {
-  const made = await mkdir(dir, { recursive: true, mode });
+  await syncNewFolders(await mkdir(dir, { recursive: true, mode }), dir);
+}
+
+/**
+ * Makes folders that a recursive mkdir created durable: `made` is what it answered (the first folder it created, or
+ * undefined when `dir` existed), and every folder from there down to `dir` is new; each one's parent is fsynced.
+ */
+export async function syncNewFolders(made: string | undefined, dir: string): Promise<void> {
   if (made === undefined) return;
-  // `made` is the first folder created; every folder from there down to `dir` is new.
   const created = [made];
   let at = made;
   for (const part of relative(made, dir).split(sep).filter(Boolean)) created.push((at = join(at, part)));

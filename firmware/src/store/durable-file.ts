@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { PortierError } from '@portier/protocol';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../util/logger.ts';
-import { fsyncDir, writeFileDurable } from '@portier/durable';
+import { mkdirSync } from 'node:fs';
+import { fsyncDir, syncNewFolders, writeFileDurable } from '@portier/durable';
 
 export { fsyncDir };
 
@@ -58,13 +58,17 @@ export class DurableFile<T> implements Adapter<T> {
   private latest: { data: T } | undefined;
   private inFlight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
+  /** The folders the constructor created, made durable (each one's entry fsynced in its parent) before the first write. */
+  private folder: Promise<void> | undefined;
+  private readonly made: string | undefined;
 
   constructor(path: string, opts: DurableFileOptions<T> = {}) {
     this.path = path;
     this.schema = opts.schema;
     this.log = (opts.logger ?? silentLogger).child({ module: 'durable-file', file: basename(path) });
     this.now = opts.now ?? Date.now;
-    mkdirSync(dirname(path), { recursive: true });
+    // Made at once, as other files of the controller may go there before this one is written.
+    this.made = mkdirSync(dirname(path), { recursive: true });
   }
 
   async read(): Promise<T | null> {
@@ -125,6 +129,11 @@ export class DurableFile<T> implements Adapter<T> {
 
   private async writeNow(text: string): Promise<void> {
     try {
+      // A folder made and not fsynced into its parent could vanish in a power cut with the file fsynced inside it.
+      await (this.folder ??= syncNewFolders(this.made, dirname(this.path)).catch((err: unknown) => {
+        this.folder = undefined;
+        throw err;
+      }));
       await writeFileDurable(this.path, text, 0o600);
       this.writes++;
     } catch (err) {

@@ -1,11 +1,12 @@
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Memory } from 'lowdb';
 import { DurableFile, openDurableStore } from '../../src/store/durable-file.ts';
 import { adapterContract, type Doc } from './adapter-contract.ts';
+import { fsSpySkip, spyFileHandles } from '../../../scripts/test/contracts/fs-spy.ts';
 
 const docSchema = z.strictObject({ n: z.number().int(), items: z.array(z.string()) });
 
@@ -84,4 +85,18 @@ t.test('a failed write rejects with a StoreError code and leaves the old content
   await f.write({ n: 1, items: [] });
   rmSync(dir, { recursive: true, force: true });
   await t.rejects(f.write({ n: 2, items: [] }), { code: 'STORE_WRITE_FAILED' });
+});
+
+t.test('folders the state file needed are made at once and fsynced into their parents with its first write', { skip: fsSpySkip }, async (t) => {
+  // The real path: the spy names folders as /proc/self/fd does.
+  const dir = realpathSync(tmp(t));
+  const spy = await spyFileHandles(t);
+  const file = new DurableFile<Doc>(join(dir, 'state', 'kiosk', 'doc.json'));
+  t.same(readdirSync(join(dir, 'state')), ['kiosk'], 'the folders are there before anything is written');
+  t.equal(spy.calls.length, 0, 'nothing synced yet');
+  await file.write({ n: 1, items: [] });
+  for (const parent of [dir, join(dir, 'state'), join(dir, 'state', 'kiosk')]) t.ok(spy.completed('sync', parent) >= 1, `${parent.slice(dir.length) || '/'} fsynced`);
+  const again = spy.calls.length;
+  await file.write({ n: 2, items: [] });
+  t.equal(spy.calls.filter((c, i) => i >= again && c.op === 'sync' && (c.path === dir || c.path === join(dir, 'state'))).length, 0, 'once: later writes sync only the file and its own folder');
 });
