@@ -146,14 +146,16 @@ export class UserCsv {
     for (const { line, value: row } of table.rows) {
       const before = problems.length;
       const role = findRole(roles, row.Role);
+      const beyond = role ? view.role(role) : [];
       if (!role) problems.push({ line, column: 'Role', problem: `no role ${JSON.stringify(row.Role)}` });
-      else if (view.role(role).length > 0) problems.push({ line, column: 'Role', problem: `role ${JSON.stringify(row.Role)} grants ${view.role(role).join(', ')}, which you do not hold yourself` });
+      else if (beyond.length > 0) problems.push({ line, column: 'Role', problem: `role ${JSON.stringify(row.Role)} grants ${beyond.join(', ')}, which you do not hold yourself` });
       const holder = set.byEmail(row.Email);
       // A user of another enterprise or outside the caller's access level is not revealed: the e-mail is just taken.
       const old = holder && holder.enterpriseId === view.enterpriseId && view.user(holder) ? holder : undefined;
       if (holder && !old) problems.push({ line, column: 'Email', problem: `e-mail ${JSON.stringify(row.Email)} is used by another user` });
       const held = old ? roles.find((r) => r.id === old.role) : undefined;
-      if (held && view.role(held).length > 0) problems.push({ line, column: 'Email', problem: `the user of ${JSON.stringify(row.Email)} holds rights you do not hold yourself (${view.role(held).join(', ')})` });
+      const heldBeyond = held ? view.role(held) : [];
+      if (heldBeyond.length > 0) problems.push({ line, column: 'Email', problem: `the user of ${JSON.stringify(row.Email)} holds rights you do not hold yourself (${heldBeyond.join(', ')})` });
       // A user added by a file without the column gets the whole enterprise, which the caller must hold too.
       const level = has('AccessLevel') || !holder ? this.accessLevel(view, row.AccessLevel) : old?.accessLevel;
       if (!level) problems.push({ line, column: 'AccessLevel', problem: `no access level ${JSON.stringify(row.AccessLevel ?? 'enterprise')} inside yours` });

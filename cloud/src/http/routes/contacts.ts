@@ -4,9 +4,9 @@ import { notFound } from '../../domain/errors.ts';
 import { contactSchema, createContactBody, updateContactInput } from '../../domain/model.ts';
 import type { LockerService } from '../../domain/service.ts';
 import { CONTACTS_CSV_MAX_BYTES, importModeSchema } from '../../domain/use-cases/contacts-csv.ts';
-import { ERRORS, Replies } from '../schemas.ts';
+import { Replies } from '../schemas.ts';
 import { addressBookView } from './address-book-view.ts';
-import { acceptCsv, answerImport, csvBody, ImportRejectedSchema, refuseLargeCsv, sendCsv } from './csv-files.ts';
+import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { actorOf, ContactParams, created, ok, queryInt } from './common.ts';
 
 const ContactPage = z.object({
@@ -16,20 +16,11 @@ const ContactPage = z.object({
   limit: z.number().int(),
 });
 
-const ImportResult = z.object({
-  import: z.object({
-    ok: z.literal(true),
-    mode: importModeSchema,
-    rows: z.number().int(),
-    added: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    removed: z.number().int(),
-    kept: z.array(z.object({ id: z.string(), personnelId: z.string().optional(), reason: z.string() })).describe('replace: contacts not in the file kept because something live names them'),
-  }),
+const importReply = importReplies({
+  mode: importModeSchema,
+  removed: z.number().int(),
+  kept: z.array(z.object({ id: z.string(), personnelId: z.string().optional(), reason: z.string() })).describe('replace: contacts not in the file kept because something live names them'),
 });
-
-const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
 
 /**
  * The address book's contacts (tag `addressBook`): list and search, add, edit, delete, erase, and the CSV export,
@@ -83,7 +74,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
           'Import contacts from a CSV body (`content-type: text/csv`, at most 5 MB): merge adds and updates by PersonnelID; replace also deletes the contacts you may see that the file does not name (except those with live parcels, reported). Checked whole first: any bad row answers 422 with every problem and nothing is written',
         querystring: z.strictObject({ mode: importModeSchema.default('merge') }),
         body: csvBody,
-        response: { 200: ImportResult, 422: ImportRejectedSchema, ...ERRORS },
+        response: importReply,
       },
     },
     async (req, reply) => answerImport(reply, 'contacts', () => book.csv.import(req.body, req.query.mode, actorOf(req), addressBookView(req, service.store))),

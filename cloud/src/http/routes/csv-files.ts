@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RowProblem } from '../../csv/read-table.ts';
 import { TableTooLarge } from '../../csv/read-table.ts';
-import { ErrorSchema } from '../schemas.ts';
+import { ErrorSchema, ERRORS } from '../schemas.ts';
 
 /** Accepts `text/csv` bodies (as bytes) in this plugin's routes; each route sets its own `bodyLimit`. */
 export function acceptCsv(app: FastifyInstance): void {
@@ -47,6 +47,15 @@ export function refuseLargeCsv(what: string, maxBytes: number) {
     if (req.method !== 'POST' || !req.routeOptions.url?.endsWith('/import') || !(length > maxBytes)) return undefined;
     return tooLarge(reply, new TableTooLarge(what, length, maxBytes));
   };
+}
+
+/** The answers of a CSV download: the file, or an error. */
+export const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
+
+/** The answers of an import: the counts every import gives plus `extra` (its own), every bad row, or an error. */
+export function importReplies<E extends z.ZodRawShape>(extra: E) {
+  const counts = { ok: z.literal(true), rows: z.number().int(), added: z.number().int(), updated: z.number().int(), unchanged: z.number().int() };
+  return { 200: z.object({ import: z.object({ ...counts, ...extra }) }), 422: ImportRejectedSchema, ...ERRORS };
 }
 
 /** A CSV file as the answer, offered for download under `filename`. */

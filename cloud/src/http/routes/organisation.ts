@@ -10,8 +10,8 @@ import type { LockerService } from '../../domain/service.ts';
 import { entityIdSchema, updateColumnInput, updateDivisionInput, updateEnterpriseInput, updateLocationInput } from '../../domain/model.ts';
 import { LOCATIONS_CSV_MAX_BYTES, type OrganisationView } from '../../domain/use-cases/locations-csv.ts';
 import { ApiError } from '../errors.ts';
-import { ERRORS, Replies } from '../schemas.ts';
-import { acceptCsv, answerImport, csvBody, ImportRejectedSchema, refuseLargeCsv, sendCsv } from './csv-files.ts';
+import { Replies } from '../schemas.ts';
+import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { scopeOf } from '../scope.ts';
 import { actorOf, forbidden, ok, BankParams } from './common.ts';
 import { principalOf } from '../principal.ts';
@@ -21,17 +21,7 @@ const DivisionParams = z.strictObject({ divisionId: entityIdSchema });
 const LocationParams = z.strictObject({ locationId: entityIdSchema });
 const ColumnParams = z.strictObject({ columnId: entityIdSchema });
 const tags = ['organisation'];
-const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
-const LocationImportResult = z.object({
-  import: z.object({
-    ok: z.literal(true),
-    rows: z.number().int(),
-    added: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    divisions: z.number().int().describe('rows of a division alone (a division without locations in an export)'),
-  }),
-});
+const locationImportReply = importReplies({ divisions: z.number().int().describe('rows of a division alone (a division without locations in an export)') });
 
 export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
   const org = service.orgAdmin;
@@ -128,7 +118,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ service: LockerService 
         summary:
           'Import locations from a CSV body (`content-type: text/csv`, at most 5 MB): a row with a LocationID updates that location, one without adds a location to its division (a division of your access level); a row of a DivisionID alone changes nothing. Checked whole first: any bad row answers 422 with every problem and nothing is written',
         body: csvBody,
-        response: { 200: LocationImportResult, 422: ImportRejectedSchema, ...ERRORS },
+        response: locationImportReply,
       },
     },
     async (req, reply) => answerImport(reply, 'locations', () => service.locationCsv.import(req.body, actorOf(req), orgView(req))),

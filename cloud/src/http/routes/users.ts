@@ -8,17 +8,13 @@ import { CreateUserBodySchema, PublicUserSchema, UpdateUserInputSchema, type Pub
 import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
 import { USERS_CSV_MAX_BYTES, type UserView } from '../../domain/use-cases/users-csv.ts';
-import { ERRORS, Replies } from '../schemas.ts';
-import { acceptCsv, answerImport, csvBody, ImportRejectedSchema, refuseLargeCsv, sendCsv } from './csv-files.ts';
+import { Replies } from '../schemas.ts';
+import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { actorOf, ok } from './common.ts';
 
 const UserParams = z.strictObject({ userId: entityIdSchema });
 const UserReply = z.object({ user: PublicUserSchema });
 const UserQuery = z.strictObject({ q: z.string().max(200).optional() });
-const ImportResult = z.object({
-  import: z.object({ ok: z.literal(true), rows: z.number().int(), added: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }),
-});
-const csvReply = { 200: z.string().describe('text/csv'), ...ERRORS };
 
 /**
  * Users of the caller's enterprise whose access level lies inside the caller's: a location's manager sees and
@@ -92,7 +88,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
         summary:
           'Import users from a CSV body (`content-type: text/csv`, at most 1 MB): a row whose e-mail (any case) a user of yours has updates that user, any other row adds one (user name: the e-mail). Role: a role id or name; AccessLevel: `enterprise` or a division or location id inside yours. Checked whole first: any bad row answers 422 with every problem and nothing is written. Users added get no password: they sign in once an administrator sets one with PATCH /users/{userId} `password`',
         body: csvBody,
-        response: { 200: ImportResult, 422: ImportRejectedSchema, ...ERRORS },
+        response: importReplies({}),
       },
     },
     async (req, reply) =>
