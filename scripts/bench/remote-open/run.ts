@@ -42,8 +42,9 @@ let worker: ChildProcess | undefined;
 try {
   // One bank, one column of 8 doors driven by a real controller on the simulator.
   const s = cloud.service;
-  await s.createEnterprise({ id: 'e', name: 'E' }, ACTOR);
-  await s.createDivision({ id: 'd', enterpriseId: 'e', name: 'D' }, ACTOR);
+  // In the enterprise of the administrator the cloud made at start, who calls the API: another's bank answers 404.
+  const enterpriseId = (await s.users.findUserByUsername(admin.user))!.enterpriseId;
+  await s.createDivision({ id: 'd', enterpriseId, name: 'D' }, ACTOR);
   await s.createLocation({ id: 'l', divisionId: 'd', name: 'L' }, ACTOR);
   await s.createBank({ id: 'bank', locationId: 'l', name: 'Bench bank' }, ACTOR);
   await s.createColumn({ id: 'c1', bankId: 'bank', position: 1, kind: 'plain', controllerId: 'ctl-1' }, ACTOR);
