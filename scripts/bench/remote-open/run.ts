@@ -1,16 +1,25 @@
 // Remote-open latency, end to end: HTTP API call -> signed command -> embedded broker -> controller verification
 // (signature, seen-id, durable pending mark) -> lock energised on the simulated KR-CU16 board -> door seen open ->
-// ack -> outcome returned to the caller. 2,000 calls with 500 idle controllers connected. The same run measures the
-// floor of that path: a plain MQTT request/reply round trip through the same broker (p99) plus the p99 of one durable
-// write times the durable writes on the path (controller: seen-id + pending mark in one log line; cloud: the audit
-// record before the command; each a JSON line appended and fdatasync'd). The simulated column (virtual KR-CU16
-// boards on serialport's mock binding) and its controller run in a process of their own. The issue's figures are
-// taken with the simulator adding no hardware time (boards answer at once, doors spring at once); a second pass with
-// the boards answering after 2 ms (`remote_open_bus2ms_*`) shows the cost of the two bus exchanges of an open.
+// ack -> outcome returned to the caller. 2,000 calls with 500 idle controllers connected.
+//
+// Each call is paired with one through the reference path (reference-cloud.ts, reference-controller.ts): a minimal
+// program doing only the work any correct remote open must do (bearer check, a durable append, an Ed25519-signed
+// command through the same broker, verification, a durable append on the controller's side, one exchange with a
+// simulated board, the reply), with the same libraries and settings. The two alternate call by call (which goes first
+// alternates too), so both meet the same stalls of the machine; `remote_open_vs_ref_*` are Portier's percentiles
+// over the reference's.
+//
+// The same run measures the floor of that path: a plain MQTT request/reply round trip through the same broker (p99)
+// plus the p99 of one durable write times the durable writes on the path (controller: seen-id + pending mark in one
+// log line; cloud: the audit record before the command; each a JSON line appended and fdatasync'd). The simulated
+// column (virtual KR-CU16 boards on serialport's mock binding), its controller and the reference controller run in a
+// process of their own. The issue's figures are taken with the simulator adding no hardware time (boards answer at
+// once, doors spring at once); a second pass with the boards answering after 2 ms (`remote_open_bus2ms_*`) shows
+// the cost of the two bus exchanges of an open.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,12 +28,15 @@ import { pino } from 'pino';
 import { startCloud, provision, ensureServiceAccount } from '@portier/cloud';
 import { AppendLog } from '@portier/firmware';
 import { validateBankConfig } from '@portier/rig';
-import { topicFor } from '@portier/protocol';
+import { generateCommandKeyPair, importPrivateKey, topicFor } from '@portier/protocol';
 import { bench, percentile } from '../lib/stats.ts';
+import { httpCaller } from './http-caller.ts';
+import { startReferenceCloud, type ReferenceCloud } from './reference-cloud.ts';
 
 const CALLS = Number(process.env.BENCH_REMOTE_OPEN_CALLS ?? 2000);
 const IDLE = Number(process.env.BENCH_IDLE_CONTROLLERS ?? 500);
 const DOORS = 8;
+const PULSE_MS = 20;
 const ACTOR = { role: 'admin' as const, id: 'bench' };
 const progress = (msg: string): void => void process.stderr.write(`remote-open: ${msg}\n`);
 const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -39,6 +51,7 @@ const cloud = await startCloud({
 });
 const clients: mqtt.MqttClient[] = [];
 let worker: ChildProcess | undefined;
+let refCloud: ReferenceCloud | undefined;
 try {
   // One bank, one column of 8 doors driven by a real controller on the simulator.
   const s = cloud.service;
@@ -68,15 +81,40 @@ try {
           controllerConfig: out,
           doors: DOORS,
           behaviour: { springDelayMs: 0, releaseAfterMs: 0 },
-          doorSettings: { maxPulseMs: 20, pulseMs: 20, maxConcurrentPulses: DOORS },
+          doorSettings: { maxPulseMs: PULSE_MS, pulseMs: PULSE_MS, maxConcurrentPulses: DOORS },
           boardReplyDelayMs,
         },
       ],
     });
+  // The reference path: its own controller identity and cloud-side account on the same broker, its own signing key.
+  const [refIdentity] = await cloud.identities.createControllers([{ controllerId: 'ref-ctl', bankId: 'ref-bank', column: 1 }]);
+  const refAccount = await ensureServiceAccount({ dataDir, username: 'bench-ref', identities: cloud.identities });
+  const refKeys = generateCommandKeyPair();
+  const refToken = randomBytes(32).toString('base64url');
+  const reference = (boardReplyDelayMs: number) => ({
+    username: 'ref-ctl',
+    password: refIdentity!.secret,
+    bankId: 'ref-bank',
+    publicKeyPem: refKeys.publicKeyPem,
+    logPath: join(dir, `ref-ctl-${boardReplyDelayMs}.log`),
+    doors: DOORS,
+    boardReplyDelayMs,
+    pulseMs: PULSE_MS,
+  });
+  refCloud = await startReferenceCloud({
+    brokerUrl: cloud.mqttUrl,
+    username: refAccount.username,
+    password: refAccount.password,
+    signingKey: importPrivateKey(refKeys.privateKeyPem),
+    bankId: 'ref-bank',
+    controllerId: 'ref-ctl',
+    token: refToken,
+    journalPath: join(dir, 'ref-cloud.log'),
+  });
   // The column and its controller run in a process of their own, as on a real bank: the cloud's event loop and the
   // controller's do not wait for each other.
   const startColumn = async (boardReplyDelayMs: number) => {
-    const w = fork(new URL('./column-worker.ts', import.meta.url), [JSON.stringify({ bank: bankConfig(boardReplyDelayMs), brokerUrl: cloud.mqttUrl })], {
+    const w = fork(new URL('./column-worker.ts', import.meta.url), [JSON.stringify({ bank: bankConfig(boardReplyDelayMs), brokerUrl: cloud.mqttUrl, reference: reference(boardReplyDelayMs) })], {
       // BENCH_WORKER_IMPORT: a module the worker loads first (a profiler's hook).
       execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_IMPORT ? ['--import', process.env.BENCH_WORKER_IMPORT] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -130,72 +168,62 @@ try {
     body: JSON.stringify({ username: admin.user, password: admin.password }),
   });
   const { token } = (await login.json()) as { token: string };
-  // A plain keep-alive HTTP client with Nagle off, as an integrator's service would use.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const api = new URL(cloud.httpUrl);
-  const body = JSON.stringify({ reason: 'benchmark' });
-  const open = (locker: number): Promise<{ outcome: string }> =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          agent,
-          host: api.hostname,
-          port: api.port,
-          method: 'POST',
-          path: `/api/v1/banks/bank/lockers/${locker}/open`,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => {
-            try {
-              resolve(JSON.parse(text) as { outcome: string });
-            } catch (err) {
-              reject(err as Error);
-            }
-          });
-        },
-      );
-      req.on('socket', (s) => s.setNoDelay(true));
-      req.on('error', reject);
-      req.end(body);
-    });
+  const portier = httpCaller(cloud.httpUrl, token);
+  const ref = httpCaller(refCloud.url, refToken);
+  const open = (locker: number) => portier(`/api/v1/banks/bank/lockers/${locker}/open`);
+  const openRef = (door: number) => ref(`/open/${door}`);
 
-  // Warm up, then measure. Doors are used round-robin and shut again by a virtual person between calls.
-  const measure = async (boardReplyDelayMs: number, calls: number): Promise<number[]> => {
+  // Warm up, then measure. Doors are used round-robin and shut again by a virtual person between calls. Each
+  // Portier call is paired with a reference call; which of the two goes first alternates.
+  const measure = async (boardReplyDelayMs: number, calls: number): Promise<{ portier: number[]; reference: number[] }> => {
     const column = await startColumn(boardReplyDelayMs);
     try {
       for (let i = 0; i < 50; i++) {
         await open((i % DOORS) + 1);
         await column.closeDoor((i % DOORS) + 1);
+        await openRef((i % DOORS) + 1);
       }
       progress('warmed up');
       await new Promise((r) => setTimeout(r, 200));
       const latencies: number[] = [];
+      const refLatencies: number[] = [];
       const outcomes = new Map<string, number>();
+      const refOutcomes = new Map<string, number>();
+      const timed = async (call: () => Promise<{ outcome: string }>, into: number[], counts: Map<string, number>): Promise<void> => {
+        const t0 = performance.now();
+        const res = await call();
+        into.push(performance.now() - t0);
+        counts.set(res.outcome, (counts.get(res.outcome) ?? 0) + 1);
+      };
       for (let i = 0; i < calls; i++) {
         const door = (i % DOORS) + 1;
-        const t0 = performance.now();
-        const res = await open(door);
-        latencies.push(performance.now() - t0);
-        outcomes.set(res.outcome, (outcomes.get(res.outcome) ?? 0) + 1);
-        await column.closeDoor(door);
+        const ours = async (): Promise<void> => {
+          await timed(() => open(door), latencies, outcomes);
+          await column.closeDoor(door);
+        };
+        const theirs = (): Promise<void> => timed(() => openRef(door), refLatencies, refOutcomes);
+        if (i % 2 === 0) {
+          await ours();
+          await theirs();
+        } else {
+          await theirs();
+          await ours();
+        }
         if (door === DOORS) await new Promise((r) => setTimeout(r, 30));
       }
-      process.stdout.write(`outcomes (boards answer after ${boardReplyDelayMs} ms): ${JSON.stringify(Object.fromEntries(outcomes))}\n`);
+      process.stdout.write(`outcomes (boards answer after ${boardReplyDelayMs} ms): ${JSON.stringify(Object.fromEntries(outcomes))}, reference ${JSON.stringify(Object.fromEntries(refOutcomes))}\n`);
       if ((outcomes.get('opened') ?? 0) !== calls) throw new Error('not every call opened its door');
-      return latencies;
+      if ((refOutcomes.get('opened') ?? 0) !== calls) throw new Error('not every reference call opened its door');
+      return { portier: latencies, reference: refLatencies };
     } finally {
       await column.stop();
     }
   };
   // The issue's figure: the simulator adds no hardware time (boards answer at once, the door springs at once), so
   // what is measured is our path. Then the same with boards answering after 2 ms, as on a short RS-485 line.
-  const latencies = await measure(0, CALLS);
+  const { portier: latencies, reference: refLatencies } = await measure(0, CALLS);
   // BENCH_REMOTE_OPEN_BUS_PASS=0 skips the reference pass (profiling one pass at a time).
-  const withBus = process.env.BENCH_REMOTE_OPEN_BUS_PASS === '0' ? [] : await measure(2, Math.min(CALLS, 1000));
+  const withBus = process.env.BENCH_REMOTE_OPEN_BUS_PASS === '0' ? [] : (await measure(2, Math.min(CALLS, 1000))).portier;
 
   // The floor, part 1: a plain MQTT request/reply through the same broker, between the cloud's kind of client
   // (service account) and a controller identity, with no work on either side.
@@ -250,6 +278,12 @@ try {
   const floor = rttP99 + DURABLE_WRITES_ON_PATH * writeP99;
   bench('remote_open_p50_ms', p50, 'ms');
   bench('remote_open_p99_ms', p99, 'ms');
+  const refP50 = percentile(refLatencies, 50);
+  const refP99 = percentile(refLatencies, 99);
+  bench('remote_open_ref_p50_ms', refP50, 'ms');
+  bench('remote_open_ref_p99_ms', refP99, 'ms');
+  bench('remote_open_vs_ref_p50', p50 / refP50, 'x');
+  bench('remote_open_vs_ref_p99', p99 / refP99, 'x');
   bench('mqtt_rtt_p99_ms', rttP99, 'ms');
   bench('durable_write_p99_ms', writeP99, 'ms');
   bench('remote_open_floor_ms', floor, 'ms');
@@ -261,6 +295,7 @@ try {
   }
 } finally {
   for (const c of clients) c.end(true);
+  await refCloud?.close();
   const last = worker as ChildProcess | undefined;
   if (last && last.exitCode === null) last.kill('SIGKILL');
   await cloud.stop();
