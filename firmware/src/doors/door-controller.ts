@@ -17,6 +17,16 @@ export const HARD_MAX_PULSE_MS = 2000;
 /** What an unlock did, as seen by the door sensor: the platform's one door outcome. "Pulse sent" is never "opened". */
 export type UnlockOutcome = DoorOutcome;
 
+export interface UnlockOptions {
+  /** Pulse length, ms (clamped to `maxPulseMs`); default the controller's `pulseMs`. */
+  pulseMs?: number;
+  /**
+   * The caller has already put this unlock on disk where the door memory reads it back as `unlocking` after a
+   * restart (an open-door command's pending mark): the pulse does not wait for the memory's own write.
+   */
+  intentRecorded?: boolean;
+}
+
 export interface UnlockResult {
   door: number;
   outcome: UnlockOutcome;
@@ -212,17 +222,17 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
    * reads open (a cut sensor wire looks like an open door). Rejects only for an unknown door or a
    * controller that is not running.
    */
-  unlock(door: number, opts: { pulseMs?: number } = {}): Promise<UnlockResult> {
+  unlock(door: number, opts: UnlockOptions = {}): Promise<UnlockResult> {
     if (!this.running) return Promise.reject(new DoorError(this.stopped ? 'STOPPED' : 'NOT_STARTED', 'controller is not running'));
     const rt = this.doors.get(door);
     if (!rt) return Promise.reject(new DoorError('UNKNOWN_DOOR', `door ${door} is not on this controller`));
     const pulseMs = Math.max(1, Math.min(Math.round(opts.pulseMs ?? this.o.pulseMs), this.o.maxPulseMs));
-    const run = rt.queue.then(() => this.runUnlock(rt, pulseMs));
+    const run = rt.queue.then(() => this.runUnlock(rt, pulseMs, opts.intentRecorded === true));
     rt.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async runUnlock(rt: DoorRt, pulseMs: number): Promise<UnlockResult> {
+  private async runUnlock(rt: DoorRt, pulseMs: number, intentRecorded: boolean): Promise<UnlockResult> {
     const door = rt.door;
     if (!this.running) return { door, outcome: 'unknown', reason: 'STOPPED' };
     // `already_open` must be about now, not about the last poll. A bus whose unlock reply carries the status as
@@ -245,7 +255,9 @@ export class DoorController extends EventEmitter<DoorControllerEventMap> {
     rt.attempt = attempt;
     if (rt.state === 'closed') rt.state = 'unlocking';
     // On disk before the lock moves: a crash after the pulse must not turn this opening into a forced one at restart.
-    await this.remember(rt);
+    // A caller that already has the unlock on disk (a command's pending mark, which the memory reads as `unlocking`)
+    // spares this write.
+    if (!intentRecorded) await this.remember(rt);
     this.log.debug({ door, pulseMs, wasOpen }, 'pulse');
     let reply: DoorReading[] | void;
     try {

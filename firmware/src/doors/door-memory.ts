@@ -31,6 +31,8 @@ export interface DoorMemoryPort {
 export class DoorMemory implements DoorMemoryPort {
   readonly reset: StoreReset | undefined;
   private readonly db: Low<MemoryFile>;
+  /** The latest write asked for; writes land in order, so it settles after every earlier one. */
+  private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(db: Low<MemoryFile>, reset: StoreReset | undefined) {
     this.db = db;
@@ -52,6 +54,13 @@ export class DoorMemory implements DoorMemoryPort {
   async note(door: number, state: RememberedDoor): Promise<void> {
     if (this.get(door) === state) return;
     this.db.data.doors[String(door)] = state;
-    await this.db.write();
+    const write = this.db.write();
+    this.lastWrite = write.catch(() => undefined);
+    await write;
+  }
+
+  /** Resolves once every state noted so far is on disk (or its write failed, which `note` reported). */
+  settled(): Promise<void> {
+    return this.lastWrite;
   }
 }

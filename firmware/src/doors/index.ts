@@ -6,6 +6,7 @@ export {
   type DoorState,
   type DoorStatus,
   type UnlockOutcome,
+  type UnlockOptions,
   type UnlockResult,
 } from './door-controller.ts';
 export { DoorMemory, type DoorMemoryPort, type RememberedDoor } from './door-memory.ts';

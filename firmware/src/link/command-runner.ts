@@ -119,8 +119,13 @@ export class CommandRunner {
       if (outcome.detail) ack.detail = outcome.detail.slice(0, 200);
       log.info({ commandId: cmd.id, type: cmd.type, status: ack.status, reason: ack.reason }, 'command done');
       acks.queue(ack, cmd);
-      // Not on the caller's critical path: the ack goes out while the pending mark is cleared.
-      if (isOpen) void commands.clearPending([cmd.id], CLEAR_PENDING_DEFER_MS).catch((err: unknown) => log.error({ err }, 'could not clear pending'));
+      // Not on the caller's critical path: the ack goes out while the pending mark is cleared, once the executor's own
+      // records of what the command did are on disk.
+      if (isOpen) {
+        void Promise.resolve(outcome.settled)
+          .then(() => commands.clearPending([cmd.id], CLEAR_PENDING_DEFER_MS))
+          .catch((err: unknown) => log.error({ err }, 'could not clear pending'));
+      }
     } finally {
       this.inFlight.delete(cmd.id);
     }

@@ -257,6 +257,17 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     return this.need().pump.publish(body);
   }
 
+  /**
+   * Doors an open-door command is marked pending for (on disk: the mark is written before the pulse and cleared
+   * after the ack). The runtime counts such a door as being unlocked, so its durable pending mark stands in for the
+   * door memory's own `unlocking` note on the remote-open path.
+   */
+  doorsBeingOpened(): ReadonlySet<number> {
+    const doors = new Set<number>();
+    for (const p of this.parts?.commands.pending() ?? []) if (p.door !== undefined) doors.add(p.door);
+    return doors;
+  }
+
   /** Publishes `reported` now (the runtime calls it when door states change). */
   reportNow(): void {
     this.parts?.desired.reportNow();

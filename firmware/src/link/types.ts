@@ -25,6 +25,12 @@ export interface CommandOutcome {
   status: AckStatus;
   reason?: AckReason;
   detail?: string;
+  /**
+   * Settles once what the command changed is recorded where a restart reads it (an open-door's door state in the door
+   * memory). The command's pending mark is cleared only after it, so a crash in between still finds the door being
+   * unlocked.
+   */
+  settled?: Promise<void>;
 }
 
 /**

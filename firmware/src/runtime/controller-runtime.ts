@@ -123,8 +123,11 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     this.bus = bus;
     this.log = logger.child({ module: 'runtime' });
     // The door memory is opened at start with the data folder; until then a door has no stored state.
+    // A door with an open-door command pending was being unlocked when the controller stopped: the command's pending
+    // mark (on disk before the pulse) counts as the memory's `unlocking`, so a door found open after a crash mid-open
+    // is not taken for a forced one.
     const memory: DoorMemoryPort = {
-      get: (door) => this.doorMemory?.get(door),
+      get: (door) => (this.link?.doorsBeingOpened().has(door) ? 'unlocking' : this.doorMemory?.get(door)),
       note: async (door, state) => this.doorMemory?.note(door, state),
     };
     this.doors = new DoorController({ ...config.hardware.doors, bus, logger, memory });
@@ -180,14 +183,23 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       this.commandOf.set(door, command.id);
       let r: UnlockResult;
       try {
-        r = await this.doors.unlock(door, pulseMs !== undefined ? { pulseMs } : {});
+        // The command's pending mark is on disk before this runs (CommandRunner), and stays until `settled` below.
+        r = await this.doors.unlock(door, { intentRecorded: true, ...(pulseMs !== undefined ? { pulseMs } : {}) });
       } finally {
         if (this.commandOf.get(door) === command.id) this.commandOf.delete(door);
       }
+      // The door's state after the pulse (noted as the door controller saw it) must be on disk before the pending
+      // mark goes: until then the mark is what tells a restart that this door was being unlocked.
+      const settled = this.doorMemory?.settled() ?? Promise.resolve();
       if (r.outcome === 'unknown') {
-        return { status: 'unknown', ...(r.reason === 'BUS_SILENT' || r.reason === 'BUS_TIMEOUT' ? { reason: 'bus_silent' as const } : {}), ...(r.reason ? { detail: r.reason } : {}) };
+        return {
+          status: 'unknown',
+          ...(r.reason === 'BUS_SILENT' || r.reason === 'BUS_TIMEOUT' ? { reason: 'bus_silent' as const } : {}),
+          ...(r.reason ? { detail: r.reason } : {}),
+          settled,
+        };
       }
-      return { status: r.outcome };
+      return { status: r.outcome, settled };
     },
     setService: async (door, state, command): Promise<CommandOutcome | void> => {
       if (!this.bus.doors.includes(door)) return { status: 'rejected', reason: 'unknown_door', detail: `no door ${door} on this column` };

@@ -3,11 +3,11 @@
 // doors are watched, so no event of the start-up is lost. A door the controller itself was opening when it stopped is
 // not taken for a forced one.
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { expectCondition } from '@portier/sim';
+import { expectCondition, expectEvent } from '@portier/sim';
 import { validateRuntimeConfig } from '../../src/runtime/config.ts';
 import { startController, type RunningController } from '../../src/runtime/controller-runtime.ts';
 import { createCu16Fixture, type Cu16Fixture } from '../fixtures/cu16-fixture.ts';
@@ -24,7 +24,8 @@ async function setup(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'portier-fd-'));
   const broker = await startTestBroker([{ bankId: BANK, controllerId: CTRL, secret: SECRET }]);
   const cloud = await TestCloud.connect(broker.url, key);
-  const v = await validateRuntimeConfig({
+  const configFor = (dataDir: string) =>
+    validateRuntimeConfig({
     log: { level: 'silent' },
     hardware: {
       bus: { kind: 'kerong-cu16', path: '/dev/portier-test-unused', doorCount: 3, replyTimeoutMs: 50 },
@@ -37,9 +38,10 @@ async function setup(t: Test) {
       column: 1,
       secret: SECRET,
       cloudPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      dataDir: join(dir, 'data'),
+      dataDir,
     },
   });
+  const v = await configFor(join(dir, 'data'));
   if (!v.ok) throw new Error(`test config invalid: ${JSON.stringify(v.problems)}`);
   let running: { rt: RunningController; f: Cu16Fixture } | undefined;
   const stop = async (): Promise<void> => {
@@ -60,10 +62,20 @@ async function setup(t: Test) {
     cloud,
     memory: (): Record<string, string> => (existsSync(memoryFile) ? (JSON.parse(readFileSync(memoryFile, 'utf8')) as { doors: Record<string, string> }).doors : {}),
     /** Starts the controller on fresh virtual boards; `before` sets the doors as the controller will find them. */
-    async start(before: (f: Cu16Fixture) => void = () => undefined): Promise<{ rt: RunningController; f: Cu16Fixture }> {
-      const f = await createCu16Fixture({ doorCount: 3, maxPulseMs: 600, behaviour: { springDelayMs: 10 } });
+    dir,
+    /**
+     * Starts the controller on fresh virtual boards; `before` sets the doors as the controller will find them. `opts`:
+     * another data folder, doors that take `springDelayMs` to spring open.
+     */
+    async start(
+      before: (f: Cu16Fixture) => void = () => undefined,
+      opts: { dataDir?: string; springDelayMs?: number } = {},
+    ): Promise<{ rt: RunningController; f: Cu16Fixture }> {
+      const f = await createCu16Fixture({ doorCount: 3, maxPulseMs: 600, behaviour: { springDelayMs: opts.springDelayMs ?? 10 } });
       before(f);
-      const rt = await startController({ config: v.config, bus: f.bus, linkOverrides: { backoff: { minMs: 30, maxMs: 150 }, evtackTimeoutMs: 400 } });
+      const other = opts.dataDir ? await configFor(opts.dataDir) : v;
+      if (!other.ok) throw new Error(`test config invalid: ${JSON.stringify(other.problems)}`);
+      const rt = await startController({ config: other.config, bus: f.bus, linkOverrides: { backoff: { minMs: 30, maxMs: 150 }, evtackTimeoutMs: 400 } });
       running = { rt, f };
       if (rt.link!.status().state !== 'online') await waitForEvent(rt.link!, 'state', (s: { state: string }) => s.state === 'online');
       return running;
@@ -121,4 +133,31 @@ t.test('a door the controller opened itself is not reported forced after a resta
   t.match(await s.cloud.waitAck(marker.id), { status: 'opened' });
   await s.waitEvent((e) => e.event.type === 'door-opened' && e.event.door === 1);
   t.notOk(s.events().some((e) => e.event.type === 'door-forced'), 'no forced alert for the door the controller had opened');
+});
+
+t.test('a controller that dies while a remote open is pulsing does not call that door forced after the restart', async (t) => {
+  const s = await setup(t);
+  // The door takes long to spring, so the open is still waiting to see it when the disk is taken.
+  const { f } = await s.start(undefined, { springDelayMs: 5000 });
+  await expectCondition(() => s.memory()['3'] === 'closed', 20_000, 'door 3 remembered closed');
+  const cmd = makeCommand(s.key, 'open-door', openDoorBody(3), { bankId: BANK, controllerId: CTRL });
+  await s.cloud.sendCommand(cmd);
+  await expectEvent(f.doors[2]!, 'lock', 20_000, { predicate: (e: { energised: boolean }) => e.energised, description: 'the pulse of door 3' });
+  // What a power cut at this moment leaves: every durable write made so far, nothing after.
+  const crashed = join(s.dir, 'crashed');
+  cpSync(join(s.dir, 'data'), crashed, { recursive: true });
+  t.equal(s.memory()['3'], 'closed', 'the door memory was not written before the pulse (the pending mark stands for it)');
+  await s.stop();
+
+  // Back up on that disk; the door sprang open meanwhile.
+  await s.start((f2) => f2.doors[2]!.force(), { dataDir: crashed });
+  t.match(await s.cloud.waitAck(cmd.id), { status: 'unknown', reason: 'interrupted' }, 'the cut-short open is answered unknown');
+  const marker = makeCommand(s.key, 'open-door', openDoorBody(1), { bankId: BANK, controllerId: CTRL });
+  await s.cloud.sendCommand(marker);
+  t.match(await s.cloud.waitAck(marker.id), { status: 'opened' });
+  await s.waitEvent((e) => e.event.type === 'door-opened' && e.event.door === 1);
+  t.notOk(
+    s.events().some((e) => e.event.type === 'door-forced'),
+    'no forced alert for the door the controller was opening',
+  );
 });
