@@ -36,10 +36,14 @@ test-future: install
 	@node scripts/run-future-tests.mjs
 
 # The crash tests at full strength: 150 SIGKILLs of the cloud under a stream of writes (`make test` runs 12), and 200
-# SIGKILLs of a store compacting back to back under a stream of commits (`make test` runs 4).
+# SIGKILLs of a store compacting back to back under a stream of commits (`make test` runs 4); then the durability
+# soak at full length (1,000 SIGKILLs of the cloud under mixed writes, 300 of a controller recording door events;
+# `make bench` runs 100 and 30) and the memory soak for an hour (`make bench`: 5 minutes).
 soak: install
 	@PORTIER_KILLS_PER_LANE=75 node scripts/run-tests.mjs cloud/test/process/kill.test.ts
 	@PORTIER_COMPACTION_KILLS=200 node scripts/run-tests.mjs cloud/test/process/compaction-kill.test.ts
+	@DURABILITY_CLOUD_KILLS=1000 DURABILITY_CONTROLLER_KILLS=300 node scripts/run-benches.mjs durability
+	@MEMORY_SOAK_MINUTES=60 node scripts/run-benches.mjs memory
 
 demo: install
 	node --import tsx scripts/demo/main.ts
