@@ -1,10 +1,13 @@
-// Fan-in: N simulated controllers (2,000 by default) each send K protocol-valid events (QoS 1, seq 1..K) to the cloud
-// running as a separate child process (`portier-cloud serve`), so the broker's RSS is that process's alone.
-// Figures: events stored per second (first publish -> last signed evtack), events sent and PUBACKed but never
-// stored (from the child's event journal), the child's VmRSS with everyone connected, and the time for all N
-// clients to be connected again after the cloud is stopped (SIGTERM) and started again on the same port and data.
-// The controllers are lightweight MQTT.js clients (own identity and secret, clientId = controllerId, clean: false),
-// not the firmware: this measures the cloud's side of the fan-in.
+// Fan-in: N simulated controllers (10,000 by default) each send K protocol-valid events (QoS 1, seq 1..K) to the
+// cloud running as a separate child process (`portier-cloud serve`), once per broker the project supports: the
+// cloud's embedded aedes (the broker's RSS is the cloud process's) and a real Mosquitto 2 run with the files the cloud
+// generates (its RSS is Mosquitto's; the cloud's is printed beside it). Figures per broker: events stored per second
+// (first publish -> last signed evtack), events sent and PUBACKed but never stored (from the child's event journal),
+// the broker's VmRSS with everyone connected, and the time for all N clients to be connected again after the broker
+// is stopped (SIGTERM) and started again on the same port (embedded: the cloud restarts with it). The controllers are
+// lightweight MQTT.js clients (own identity and secret, clientId = controllerId, clean: false), not the firmware:
+// this measures the cloud's and the broker's side of the fan-in. BENCH_FANIN_BROKERS picks brokers (default
+// `embedded,mosquitto`; Mosquitto is skipped by name where it is not installed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,23 +18,25 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { encodePayload, parseLine, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
-import { IdentityRegistry, runtimePaths, JOURNAL_FILE } from '@portier/cloud';
+import { IdentityRegistry, ensureServiceAccount, runtimePaths, JOURNAL_FILE } from '@portier/cloud';
+import { Mosquitto, mosquittoMissing } from '../../test/e2e/broker.ts';
 import { bench } from '../lib/stats.ts';
 
-const N = Number(process.env.BENCH_FANIN_CONTROLLERS ?? 2000);
+const N = Number(process.env.BENCH_FANIN_CONTROLLERS ?? 10_000);
 const K = Number(process.env.BENCH_FANIN_EVENTS ?? 5);
 const BATCH = Number(process.env.BENCH_FANIN_CONNECT_BATCH ?? 100);
-const STORE_TIMEOUT_MS = 90_000;
-const RECONNECT_TIMEOUT_MS = 90_000;
+const BROKERS = (process.env.BENCH_FANIN_BROKERS ?? 'embedded,mosquitto').split(',').map((b) => b.trim());
+const STORE_TIMEOUT_MS = 120_000;
+const RECONNECT_TIMEOUT_MS = 120_000;
 const CONTROLLERS_PER_BANK = 16;
 
 const progress = (msg: string): void => void process.stderr.write(`fan-in: ${msg}\n`);
 const cloudBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cloud', 'bin', 'portier-cloud.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'portier-bench-fanin-'));
-const dataDir = join(dir, 'cloud');
 
 const clients: mqtt.MqttClient[] = [];
-let child: ChildProcess | undefined;
+const children = new Set<ChildProcess>();
+let mosquitto: Mosquitto | undefined;
 
 // Clean up on every exit path: normal end, a throw, Ctrl-C, or being killed by the bench runner.
 let cleanedUp = false;
@@ -39,7 +44,9 @@ function cleanupSync(): void {
   if (cleanedUp) return;
   cleanedUp = true;
   for (const c of clients) c.end(true);
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  const pid = mosquitto?.pid;
+  if (pid !== undefined) process.kill(pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', cleanupSync);
@@ -62,18 +69,25 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `portier-cloud serve` and resolves once it prints its broker line. */
-function startChild(port: number): Promise<ChildProcess> {
+/**
+ * Starts `portier-cloud serve` on `dataDir` and resolves once it prints its broker line: with its embedded broker on
+ * `broker.port`, or linked to the external broker at `broker.url`.
+ */
+function startChild(dataDir: string, broker: { port: number } | { url: string }): Promise<ChildProcess> {
+  const brokerArgs = 'port' in broker ? ['--mqtt', `127.0.0.1:${broker.port}`] : [];
+  const env = { ...process.env, ...('url' in broker ? { PORTIER_CLOUD__MQTT__URL: broker.url } : {}) };
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [cloudBin, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', `127.0.0.1:${port}`, '--log-level', process.env.LOG_LEVEL ?? 'warn'], {
+    const c = spawn(process.execPath, [cloudBin, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', ...brokerArgs, '--log-level', process.env.LOG_LEVEL ?? 'warn'], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env,
     });
-    child = c;
+    children.add(c);
+    c.once('exit', () => children.delete(c));
     let out = '';
-    const timer = setTimeout(() => reject(new Error('portier-cloud did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error('portier-cloud did not start within 60 s')), 60_000);
     c.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (/portier-cloud broker on mqtt:\/\//.test(out)) {
+      if (/portier-cloud broker on mqtts?:\/\//.test(out)) {
         clearTimeout(timer);
         c.stdout!.removeAllListeners('data');
         c.stdout!.resume();
@@ -109,7 +123,7 @@ function rssMb(pid: number): number {
 }
 
 /** Highest seq of each controller stored in the child's journal, and how many records were duplicates or out of order. */
-function readJournal(): { stored: Map<string, number>; records: number; bad: number } {
+function readJournal(dataDir: string): { stored: Map<string, number>; records: number; bad: number } {
   const text = readFileSync(join(runtimePaths(dataDir).events, JOURNAL_FILE), 'utf8');
   const stored = new Map<string, number>();
   let records = 0;
@@ -137,43 +151,50 @@ interface Sim {
   ackedUpTo: number;
 }
 
-const sims: Sim[] = [];
-let acked = 0;
-let lastAckAt = 0;
-let forged = 0;
-let onAck: (() => void) | undefined;
-let onConnected: (() => void) | undefined;
+/** The clients of one run and what they heard. */
+class Fleet {
+  readonly sims: Sim[] = [];
+  acked = 0;
+  lastAckAt = 0;
+  forged = 0;
+  onAck: (() => void) | undefined;
+  onConnected: (() => void) | undefined;
 
-function connectSim(url: string, id: string, bankId: string, secret: string, key: KeyObject): Promise<Sim> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { clientId: id, username: id, password: secret, clean: false, reconnectPeriod: 1000, connectTimeout: 60_000 });
-    clients.push(client);
-    const sim: Sim = { id, bankId, client, pubacked: 0, ackedUpTo: 0 };
-    let first = true;
-    client.on('connect', () => {
-      onConnected?.();
-      if (!first) return;
-      first = false;
-      (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-      client.subscribe(topicFor(bankId, id, 'evtack'), { qos: 1 }, (err) => (err ? reject(err) : resolve(sim)));
+  connect(url: string, id: string, bankId: string, secret: string, key: KeyObject): Promise<Sim> {
+    return new Promise((resolve, reject) => {
+      const client = mqtt.connect(url, { clientId: id, username: id, password: secret, clean: false, reconnectPeriod: 1000, connectTimeout: 60_000 });
+      clients.push(client);
+      const sim: Sim = { id, bankId, client, pubacked: 0, ackedUpTo: 0 };
+      let first = true;
+      client.on('connect', () => {
+        this.onConnected?.();
+        if (!first) return;
+        first = false;
+        (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+        client.subscribe(topicFor(bankId, id, 'evtack'), { qos: 1 }, (err) => (err ? reject(err) : resolve(sim)));
+      });
+      client.on('error', (err) => {
+        if (first) reject(err);
+      });
+      client.on('message', (_topic, payload) => {
+        const r = parsePayload('evtack', payload);
+        if (!r.ok || r.value.controllerId !== id || !verifyMessage(r.value, key)) {
+          this.forged++;
+          return;
+        }
+        if (r.value.upTo > sim.ackedUpTo) {
+          this.acked += r.value.upTo - sim.ackedUpTo;
+          sim.ackedUpTo = r.value.upTo;
+          this.lastAckAt = performance.now();
+          this.onAck?.();
+        }
+      });
     });
-    client.on('error', (err) => {
-      if (first) reject(err);
-    });
-    client.on('message', (_topic, payload) => {
-      const r = parsePayload('evtack', payload);
-      if (!r.ok || r.value.controllerId !== id || !verifyMessage(r.value, key)) {
-        forged++;
-        return;
-      }
-      if (r.value.upTo > sim.ackedUpTo) {
-        acked += r.value.upTo - sim.ackedUpTo;
-        sim.ackedUpTo = r.value.upTo;
-        lastAckAt = performance.now();
-        onAck?.();
-      }
-    });
-  });
+  }
+
+  end(): void {
+    for (const s of this.sims) s.client.end(true);
+  }
 }
 
 function waitFor(cond: () => boolean, set: (f: (() => void) | undefined) => void, timeoutMs: number, what: string): Promise<boolean> {
@@ -193,7 +214,10 @@ function waitFor(cond: () => boolean, set: (f: (() => void) | undefined) => void
   });
 }
 
-try {
+/** One broker's run; returns false when a figure missed (not every event stored, lost, not every client back). */
+async function run(kind: 'embedded' | 'mosquitto'): Promise<boolean> {
+  const dataDir = join(dir, kind);
+  const prefix = kind === 'embedded' ? 'fanin' : `fanin_${kind}`;
   // Identities first, in one durable write, into the data folder the child will open.
   const t0 = performance.now();
   const registry = await IdentityRegistry.open(dataDir);
@@ -204,79 +228,122 @@ try {
       column: (i % CONTROLLERS_PER_BANK) + 1,
     })),
   );
-  progress(`${N + 1} identities created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  progress(`${kind}: ${N + 1} identities created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const port = await freePort();
-  const url = `mqtt://127.0.0.1:${port}`;
-  let cloud = await startChild(port);
+  let url: string;
+  let cloud: ChildProcess;
+  let brokerPid: () => number;
+  let stopBroker: () => Promise<void>;
+  let startBroker: () => Promise<void>;
+  if (kind === 'embedded') {
+    const port = await freePort();
+    url = `mqtt://127.0.0.1:${port}`;
+    cloud = await startChild(dataDir, { port });
+    brokerPid = () => cloud.pid!;
+    stopBroker = () => stopChild(cloud);
+    startBroker = async () => {
+      cloud = await startChild(dataDir, { port });
+    };
+  } else {
+    // As an operator runs it: the cloud's service account and every controller in the files the cloud writes.
+    await ensureServiceAccount({ dataDir, identities: registry });
+    mosquitto = await Mosquitto.start(registry, join(dir, 'mosquitto'));
+    const m = mosquitto;
+    url = m.url;
+    cloud = await startChild(dataDir, { url });
+    brokerPid = () => m.pid!;
+    stopBroker = () => m.stop();
+    startBroker = () => m.resume();
+  }
   const key = createPublicKey(readFileSync(join(dataDir, 'keys', 'command-ed25519.pub'), 'utf8'));
-  progress(`cloud child ${cloud.pid} on ${url}`);
-
-  // The probe: proves the cloud's link is subscribed (an event sent before that would be PUBACKed and dropped,
-  // which a real controller's outbox would replay but these clients do not).
-  const probeId = made[N]!;
-  const probe = await connectSim(url, 'fanin-probe', 'fanin-probe-bank', probeId.secret, key);
-  const probeEvt = encodePayload('evt', { v: 1, seq: 1, at: Date.now(), event: { type: 'bus-health', state: 'ok', consecutiveFailures: 0 } });
-  for (let i = 0; probe.ackedUpTo < 1; i++) {
-    if (i >= 100) throw new Error('the cloud never stored the probe event');
-    probe.client.publish(topicFor('fanin-probe-bank', 'fanin-probe', 'evt'), probeEvt, { qos: 1 });
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  acked = 0;
-
-  const tc = performance.now();
-  for (let i = 0; i < N; i += BATCH) {
-    const batch = made.slice(i, Math.min(i + BATCH, N));
-    sims.push(...(await Promise.all(batch.map(({ identity, secret }) => connectSim(url, identity.controllerId, identity.bankId, secret, key)))));
-  }
-  progress(`${N} controllers connected in ${((performance.now() - tc) / 1000).toFixed(1)} s`);
-
-  // Every controller sends K events, seq 1..K, all at once.
-  const tp = performance.now();
-  let pubErrors = 0;
-  for (let seq = 1; seq <= K; seq++) {
-    for (const s of sims) {
-      const payload = encodePayload('evt', { v: 1, seq, at: Date.now(), event: { type: 'door-closed', door: (seq % 16) + 1, openForMs: 1000 * seq } });
-      s.client.publish(topicFor(s.bankId, s.id, 'evt'), payload, { qos: 1 }, (err) => {
-        if (err) pubErrors++;
-        else s.pubacked++;
-      });
+  progress(`${kind}: cloud child ${cloud.pid}, broker ${url}`);
+  const fleet = new Fleet();
+  try {
+    // The probe: proves the cloud's link is subscribed (an event sent before that would be PUBACKed and dropped,
+    // which a real controller's outbox would replay but these clients do not).
+    const probeId = made[N]!;
+    const probe = await fleet.connect(url, 'fanin-probe', 'fanin-probe-bank', probeId.secret, key);
+    const probeEvt = encodePayload('evt', { v: 1, seq: 1, at: Date.now(), event: { type: 'bus-health', state: 'ok', consecutiveFailures: 0 } });
+    for (let i = 0; probe.ackedUpTo < 1; i++) {
+      if (i >= 100) throw new Error('the cloud never stored the probe event');
+      probe.client.publish(topicFor('fanin-probe-bank', 'fanin-probe', 'evt'), probeEvt, { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
     }
+    fleet.acked = 0;
+
+    const tc = performance.now();
+    for (let i = 0; i < N; i += BATCH) {
+      const batch = made.slice(i, Math.min(i + BATCH, N));
+      fleet.sims.push(...(await Promise.all(batch.map(({ identity, secret }) => fleet.connect(url, identity.controllerId, identity.bankId, secret, key)))));
+    }
+    progress(`${kind}: ${N} controllers connected in ${((performance.now() - tc) / 1000).toFixed(1)} s`);
+
+    // Every controller sends K events, seq 1..K, all at once.
+    const tp = performance.now();
+    let pubErrors = 0;
+    for (let seq = 1; seq <= K; seq++) {
+      for (const s of fleet.sims) {
+        const payload = encodePayload('evt', { v: 1, seq, at: Date.now(), event: { type: 'door-closed', door: (seq % 16) + 1, openForMs: 1000 * seq } });
+        s.client.publish(topicFor(s.bankId, s.id, 'evt'), payload, { qos: 1 }, (err) => {
+          if (err) pubErrors++;
+          else s.pubacked++;
+        });
+      }
+    }
+    const total = N * K;
+    const allStored = await waitFor(() => fleet.acked >= total, (f) => (fleet.onAck = f), STORE_TIMEOUT_MS, `${total} events stored`);
+    const storeSeconds = (fleet.lastAckAt - tp) / 1000;
+    const pubacked = fleet.sims.reduce((a, s) => a + s.pubacked, 0);
+    progress(`${kind}: ${fleet.acked}/${total} events acked as stored in ${storeSeconds.toFixed(2)} s (${pubacked} PUBACKed, ${pubErrors} publish errors, ${fleet.forged} bad evtacks)`);
+    if (!allStored) progress('not every event was stored in time: the lost figure counts what is missing');
+
+    const rss = rssMb(brokerPid());
+    const cloudRss = rssMb(cloud.pid!);
+    progress(`${kind}: broker RSS ${rss.toFixed(1)} MB, cloud RSS ${cloudRss.toFixed(1)} MB`);
+
+    // Restart: the broker stopped (SIGTERM) and started again on the same port; time from the start until all N are
+    // connected again.
+    await stopBroker();
+    const tr = performance.now();
+    await startBroker();
+    const allBack = await waitFor(() => fleet.sims.every((s) => s.client.connected), (f) => (fleet.onConnected = f), RECONNECT_TIMEOUT_MS, `${N} reconnects`);
+    const reconnectSeconds = (performance.now() - tr) / 1000;
+    progress(`${kind}: ${fleet.sims.filter((s) => s.client.connected).length}/${N} reconnected in ${reconnectSeconds.toFixed(2)} s`);
+
+    // Loss, from what the child durably stored (read after a clean stop, so the journal is complete).
+    fleet.end();
+    probe.client.end(true);
+    await stopChild(cloud);
+    const journal = readJournal(dataDir);
+    let lost = 0;
+    for (const s of fleet.sims) lost += Math.max(0, s.pubacked - (journal.stored.get(s.id) ?? 0));
+    progress(`${kind}: journal ${journal.records} records, ${journal.bad} duplicate or out of order`);
+
+    bench(`${prefix}_events_per_s`, allStored ? total / storeSeconds : NaN, 'events/s', 0);
+    bench(`${prefix}_lost`, lost + journal.bad, 'events');
+    bench(`${prefix}_broker_rss_mb`, rss, 'MB', 1);
+    if (kind !== 'embedded') bench(`${prefix}_cloud_rss_mb`, cloudRss, 'MB', 1);
+    bench(`${prefix}_reconnect_s`, allBack ? reconnectSeconds : NaN, 's');
+    return allStored && allBack && lost === 0 && journal.bad === 0 && fleet.forged === 0;
+  } finally {
+    fleet.end();
+    await stopChild(cloud, 5000).catch(() => {});
+    if (kind === 'mosquitto') await mosquitto?.stop();
+    mosquitto = undefined;
   }
-  const total = N * K;
-  const allStored = await waitFor(() => acked >= total, (f) => (onAck = f), STORE_TIMEOUT_MS, `${total} events stored`);
-  const storeSeconds = (lastAckAt - tp) / 1000;
-  const pubacked = sims.reduce((a, s) => a + s.pubacked, 0);
-  progress(`${acked}/${total} events acked as stored in ${storeSeconds.toFixed(2)} s (${pubacked} PUBACKed, ${pubErrors} publish errors, ${forged} bad evtacks)`);
-  if (!allStored) progress('not every event was stored in time: fanin_lost counts what is missing');
+}
 
-  const rss = rssMb(cloud.pid!);
-  progress(`cloud RSS ${rss.toFixed(1)} MB`);
-
-  // Restart: SIGTERM, then start again on the same port and data folder; time until all N are connected again.
-  await stopChild(cloud);
-  progress(`cloud stopped; ${sims.filter((s) => s.client.connected).length} clients still connected`);
-  const tr = performance.now();
-  cloud = await startChild(port);
-  const allBack = await waitFor(() => sims.every((s) => s.client.connected), (f) => (onConnected = f), RECONNECT_TIMEOUT_MS, `${N} reconnects`);
-  const reconnectSeconds = (performance.now() - tr) / 1000;
-  const back = sims.filter((s) => s.client.connected).length;
-  progress(`${back}/${N} reconnected in ${reconnectSeconds.toFixed(2)} s`);
-
-  // Loss, from what the child durably stored (read after a clean stop, so the journal is complete).
-  for (const c of clients) c.end(true);
-  await stopChild(cloud);
-  const journal = readJournal();
-  let lost = 0;
-  for (const s of sims) lost += Math.max(0, s.pubacked - (journal.stored.get(s.id) ?? 0));
-  progress(`journal: ${journal.records} records, ${journal.bad} duplicate or out of order`);
-
-  bench('fanin_events_per_s', allStored ? total / storeSeconds : NaN, 'events/s', 0);
-  bench('fanin_lost', lost + journal.bad, 'events');
-  bench('fanin_broker_rss_mb', rss, 'MB', 1);
-  bench('fanin_reconnect_s', allBack ? reconnectSeconds : NaN, 's');
-  if (!allStored || !allBack || lost > 0 || journal.bad > 0 || forged > 0) process.exitCode = 1;
+try {
+  let ok = true;
+  for (const kind of BROKERS) {
+    if (kind !== 'embedded' && kind !== 'mosquitto') throw new Error(`BENCH_FANIN_BROKERS: unknown broker ${kind}`);
+    if (kind === 'mosquitto' && mosquittoMissing) {
+      progress(`mosquitto skipped: ${mosquittoMissing}`);
+      continue;
+    }
+    ok = (await run(kind)) && ok;
+  }
+  if (!ok) process.exitCode = 1;
 } finally {
-  if (child) await stopChild(child, 5000).catch(() => {});
   cleanupSync();
 }

@@ -52,6 +52,11 @@ export class Mosquitto {
     return this.child !== undefined;
   }
 
+  /** PID of the running process (its RSS, a kill on the way out), if running. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /**
    * Writes mosquitto.conf, the password and the ACL file of `src` under `dir` (with a pid file, as
    * `portier-cloud mosquitto-files --pid-file` does) and starts Mosquitto. `src` must already hold the cloud's
