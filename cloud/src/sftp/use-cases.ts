@@ -31,9 +31,9 @@ export class SftpImportUseCases {
     private readonly csv: ContactCsv,
   ) {}
 
-  /** The stored configuration (secrets sealed), for the runner. */
+  /** The stored configuration (secrets sealed), for the runner; none once its enterprise is deleted. */
   record(enterpriseId: string): SftpImportRecord | undefined {
-    return this.core.store.get('sftpImports', enterpriseId);
+    return this.core.store.get('enterprises', enterpriseId) ? this.core.store.get('sftpImports', enterpriseId) : undefined;
   }
 
   /** The record's secrets in clear, to connect (sealed under the domain's vault, the secrets key's). */
@@ -43,7 +43,7 @@ export class SftpImportUseCases {
 
   /** Every stored configuration, for the scheduler. */
   all(): SftpImportRecord[] {
-    return this.core.store.list('sftpImports');
+    return this.core.store.list('sftpImports').filter((r) => this.core.store.get('enterprises', r.enterpriseId) !== undefined);
   }
 
   get(enterpriseId: string): PublicSftpImport {

@@ -52,6 +52,20 @@ async function setup(t: Test, sshd: TestSshd, opts: { fetch?: (req: FetchRequest
   return Object.assign(ta, { runner, configure, runNow, contacts });
 }
 
+/** The real fetch, held at its start until `release()`: a run that is still going. `inFetch` resolves once one is held. */
+function gatedFetch(): { fetch: (req: FetchRequest) => Promise<Fetched>; inFetch: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inFetch = new Promise<void>((r) => (entered = r));
+  const fetch = async (req: FetchRequest): Promise<Fetched> => {
+    entered();
+    await gate;
+    return fetchFile(req, silent);
+  };
+  return { fetch, inFetch, release };
+}
+
 /** `p`, or a failure once `ms` of real time passed. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -151,17 +165,8 @@ t.test('SFTP import against a real OpenSSH server', { skip: sshdMissing }, async
   });
 
   t.test('a run while the previous one is still going is skipped and recorded as skipped', async (t) => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let entered!: () => void;
-    const inFetch = new Promise<void>((r) => (entered = r));
-    const s = await setup(t, sshd, {
-      fetch: async (req) => {
-        entered();
-        await gate;
-        return fetchFile(req, silent);
-      },
-    });
+    const { fetch, inFetch, release } = gatedFetch();
+    const s = await setup(t, sshd, { fetch });
     const path = await sshd.put('overlap.csv', `${HEADER}\nO-1,Olga,Overlap,\n`);
     await s.configure({ password: sshd.password, remotePath: path });
     const first = s.runNow();
@@ -175,18 +180,8 @@ t.test('SFTP import against a real OpenSSH server', { skip: sshdMissing }, async
   });
 
   t.test('the run lease keeps a second instance on the same store from running the import at the same time', async (t) => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let entered!: () => void;
-    const inFetch = new Promise<void>((r) => (entered = r));
-    const s = await setup(t, sshd, {
-      instanceId: 'instance-1',
-      fetch: async (req) => {
-        entered();
-        await gate;
-        return fetchFile(req, silent);
-      },
-    });
+    const { fetch, inFetch, release } = gatedFetch();
+    const s = await setup(t, sshd, { instanceId: 'instance-1', fetch });
     const other = new SftpRunner({ imports: s.service.sftpImports, store: s.store, instanceId: 'instance-2', random: s.service.random });
     const path = await sshd.put('lease.csv', `${HEADER}\nL-1,Lea,Lease,\n`);
     await s.configure({ password: sshd.password, remotePath: path });

@@ -97,9 +97,11 @@ export function registerSftpCommands(program: Command, ctx: CommandContext): voi
     .command('sftp')
     .description("the address book imported from an SFTP server on a schedule (your enterprise's; secrets are set from files and never shown)");
 
+  /** The import as a route answers it. */
+  const call = async (method: string, path: string, body?: unknown): Promise<{ sftpImport: ImportLike }> => (await ctx.client()).json<{ sftpImport: ImportLike }>(method, path, body);
   const current = async (): Promise<ImportLike | undefined> => {
     try {
-      return (await (await ctx.client()).json<{ sftpImport: ImportLike }>('GET', '/sftp-import')).sftpImport;
+      return (await call('GET', '/sftp-import')).sftpImport;
     } catch (err) {
       if (err instanceof CliError && err.message.startsWith('NOT_FOUND')) return undefined;
       throw err;
@@ -110,7 +112,7 @@ export function registerSftpCommands(program: Command, ctx: CommandContext): voi
     .command('show')
     .description('the import: server, sign-in (whether a password or key is set), pinned host key, file, mode, schedule, next run')
     .action(async () => {
-      const r = await (await ctx.client()).json<{ sftpImport: ImportLike }>('GET', '/sftp-import');
+      const r = await call('GET', '/sftp-import');
       ctx.print(r, () => describe(r.sftpImport));
     });
 
@@ -157,7 +159,7 @@ export function registerSftpCommands(program: Command, ctx: CommandContext): voi
       const missing = [['host', '--host'], ['username', '--user'], ['remotePath', '--path'], ['schedule', '--schedule']].filter(([k]) => body[k!] === undefined).map(([, flag]) => flag);
       if (!old && body.password === undefined && body.privateKey === undefined) missing.push('--password-file or --key-file');
       if (missing.length > 0) throw new CliError('USAGE', `a new import needs ${missing.join(', ')}`);
-      const r = await (await ctx.client()).json<{ sftpImport: ImportLike }>('PUT', '/sftp-import', body);
+      const r = await call('PUT', '/sftp-import', body);
       ctx.print(r, () => `${old ? 'changed' : 'set up'} the SFTP import\n${describe(r.sftpImport)}`);
     });
 
@@ -165,7 +167,7 @@ export function registerSftpCommands(program: Command, ctx: CommandContext): voi
     .command('remove')
     .description('remove the import, its secrets and its runs')
     .action(async () => {
-      const r = await (await ctx.client()).json<{ sftpImport: ImportLike }>('DELETE', '/sftp-import');
+      const r = await call('DELETE', '/sftp-import');
       ctx.print(r, () => `removed the SFTP import from ${r.sftpImport.host}\n`);
     });
 
@@ -195,7 +197,7 @@ export function registerSftpCommands(program: Command, ctx: CommandContext): voi
     .command('forget-host-key')
     .description("forget the server's pinned host key (after the server's key was replaced on purpose); the next run pins the new one")
     .action(async () => {
-      const r = await (await ctx.client()).json<{ sftpImport: ImportLike }>('DELETE', '/sftp-import/host-key');
+      const r = await call('DELETE', '/sftp-import/host-key');
       ctx.print(r, () => 'forgot the pinned host key: the next run pins the key the server shows\n');
     });
 }
