@@ -29,6 +29,15 @@ export function scheduleProblem(schedule: string, timezone?: string): string | u
   return undefined;
 }
 
+function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const hostSchema = z
   .string()
   .min(1)
@@ -55,13 +64,13 @@ export const sftpImportInput = z
     delimiter: sftpDelimiterSchema.default(','),
     mode: importModeSchema.default('merge'),
     schedule: z.string().min(1).max(200).describe('cron syntax, 5 fields (minute hour day-of-month month day-of-week)'),
-    timezone: z.string().min(1).max(64).optional().describe('IANA time zone the schedule is read in; default UTC'),
+    timezone: z.string().min(1).max(64).refine(knownTimeZone, 'not a time zone (IANA names, e.g. "Europe/Paris")').optional().describe('IANA time zone the schedule is read in; default UTC'),
     enabled: z.boolean().default(true),
   })
   .superRefine((v, ctx) => {
     if (v.password !== undefined && v.privateKey !== undefined) ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'give a password or a private key, not both' });
     if (v.passphrase !== undefined && v.privateKey === undefined) ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'a passphrase goes with the private key it opens' });
-    const problem = scheduleProblem(v.schedule, v.timezone ?? 'UTC');
+    const problem = scheduleProblem(v.schedule, v.timezone !== undefined && knownTimeZone(v.timezone) ? v.timezone : 'UTC');
     if (problem) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
   });
 export type SftpImportInput = z.input<typeof sftpImportInput>;

@@ -3,6 +3,7 @@
 // report and an alert, a changed host key refused until forgotten, a run overlapping the previous one skipped, the
 // run lease keeping a second instance out, and the schedule driven by fake time with one runner across two instances.
 import { once } from 'node:events';
+import { pino, type Logger } from 'pino';
 import sinon from 'sinon';
 import t, { type Test } from 'tap';
 import { fetchFile, type FetchRequest, type Fetched } from '../../src/sftp/fetch.ts';
@@ -25,7 +26,7 @@ interface Setup extends TestApp {
 }
 
 /** A seeded test app with an SFTP runner (fetching over SSH unless `fetch` is given) behind its API. */
-async function setup(t: Test, sshd: TestSshd, opts: { fetch?: (req: FetchRequest) => Promise<Fetched>; instanceId?: string; timers?: Timers } = {}): Promise<Setup> {
+async function setup(t: Test, sshd: TestSshd, opts: { fetch?: (req: FetchRequest) => Promise<Fetched>; instanceId?: string; timers?: Timers; logger?: Logger } = {}): Promise<Setup> {
   let runner: SftpRunner | undefined;
   const ta = await makeTestApp({ sftp: { run: (e, trigger, by) => runner!.run(e, trigger, by) } });
   t.teardown(() => ta.app.close());
@@ -37,6 +38,7 @@ async function setup(t: Test, sshd: TestSshd, opts: { fetch?: (req: FetchRequest
     random: ta.service.random,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   const configure = async (body: Record<string, unknown>): Promise<PublicSftpImport> => {
     const res = await ta.app.inject({ method: 'PUT', url: URL_, headers: ta.headers('operator'), payload: { host: sshd.host, port: sshd.port, username: sshd.user, schedule: '0 2 * * *', ...body } });
@@ -80,7 +82,9 @@ t.test('SFTP import against a real OpenSSH server', { skip: sshdMissing }, async
   const sshd = await startSshd(t);
 
   t.test('password: the first run pins the host key and adds the contacts; the password is never answered nor stored in clear', async (t) => {
-    const s = await setup(t, sshd);
+    let logged = '';
+    const logger = pino({ level: 'trace' }, { write: (line: string) => void (logged += line) });
+    const s = await setup(t, sshd, { logger });
     const path = await sshd.put('people.csv', `${HEADER}\nN-1,Nina,North,nina@example.org\nN-2,Noel,Nash,\nP-1,Rita,Renamed,rita@example.com\n`);
     const cfg = await s.configure({ password: sshd.password, remotePath: path });
     t.match(cfg, { hasPassword: true, hasPrivateKey: false, enabled: true, mode: 'merge', delimiter: ',', remotePath: path });
@@ -92,6 +96,8 @@ t.test('SFTP import against a real OpenSSH server', { skip: sshdMissing }, async
     t.equal(got.json<{ sftpImport: PublicSftpImport }>().sftpImport.hostKey?.fingerprint, await sshd.fingerprint(), 'the host key pinned is the server\'s (as ssh-keygen -l shows it)');
     t.notOk(got.body.includes(sshd.password), 'the API never answers the password');
     t.notOk(JSON.stringify(s.store.list('sftpImports')).includes(sshd.password), 'the store holds it sealed');
+    t.match(logged, /SFTP import ok/, 'the run is logged');
+    t.notOk(logged.includes(sshd.password), 'without the password');
     const activity = JSON.stringify(await s.service.queryActivity({}));
     t.notOk(activity.includes(sshd.password), 'nor does the activity log');
     const audit = (await s.service.queryActivity({ type: 'admin-change' })).filter((a) => a.target?.kind === 'import');
@@ -248,6 +254,8 @@ t.test('the API: checks every field, enterprise-wide administrators of the addre
   t.match([res.statusCode, field(res)], [400, { field: 'body.privateKey' }]);
   res = await put({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n' });
   t.match([res.statusCode, field(res)], [422, { field: 'body.privateKey', message: /PEM/ }], 'a key in OpenSSH format is refused with how to convert it');
+  res = await put({ password: 'pw', timezone: 'Mars/Olympus' });
+  t.match([res.statusCode, field(res)], [400, { field: 'body.timezone', message: /time zone/ }]);
   res = await put({ password: 'pw', delimiter: '|' });
   t.match([res.statusCode, field(res)], [400, { field: 'body.delimiter' }]);
   res = await put({ password: 'secret-pw', port: 2222, delimiter: '\t', mode: 'replace', enabled: false });
