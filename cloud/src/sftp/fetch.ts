@@ -19,6 +19,8 @@ export interface FetchRequest {
   maxBytes: number;
   /** For the SSH handshake. */
   connectTimeoutMs: number;
+  /** For the whole fetch: a server that stalls mid-file must not hold the import (and its lease) forever. */
+  deadlineMs: number;
 }
 
 export interface Fetched {
@@ -65,6 +67,13 @@ export async function fetchFile(req: FetchRequest, log: Logger): Promise<Fetched
   });
   let shown: string | undefined;
   let changed: HostKeyChanged | undefined;
+  let late = false;
+  const tooSlow = (cause?: unknown): Error => new Error(`the fetch of ${req.remotePath} took longer than ${Math.round(req.deadlineMs / 1000)} s: nothing was imported`, { cause });
+  const deadline = setTimeout(() => {
+    late = true;
+    void client.end().catch(() => {});
+  }, req.deadlineMs);
+  deadline.unref();
   try {
     try {
       await client.connect({
@@ -99,8 +108,13 @@ export async function fetchFile(req: FetchRequest, log: Logger): Promise<Fetched
       if ((err as Error).message.includes('larger than the limit')) throw tooLarge();
       throw err;
     }
+    if (late) throw tooSlow();
     return { bytes: sink.bytes(), fingerprint: shown! };
+  } catch (err) {
+    if (late) throw tooSlow(err);
+    throw err;
   } finally {
+    clearTimeout(deadline);
     await client.end().catch(() => {});
   }
 }

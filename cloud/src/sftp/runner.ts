@@ -55,6 +55,8 @@ export interface SftpRunnerOptions {
   runLeaseMs?: number;
   /** SSH handshake limit. Default 20 s. */
   connectTimeoutMs?: number;
+  /** Limit of a whole fetch. Default 5 min (under the run lease, so a stalled fetch ends before another run may start). */
+  fetchDeadlineMs?: number;
   /** Largest file fetched. Default: the contacts import's limit. */
   maxBytes?: number;
 }
@@ -115,6 +117,7 @@ export class SftpRunner extends EventEmitter<SftpRunnerEvents> {
           pinned: rec.hostKey?.fingerprint,
           maxBytes: this.o.maxBytes ?? CONTACTS_CSV_MAX_BYTES,
           connectTimeoutMs: this.o.connectTimeoutMs ?? 20_000,
+          deadlineMs: this.o.fetchDeadlineMs ?? 300_000,
         },
         this.log,
       );

@@ -170,6 +170,14 @@ t.test('SFTP import against a real OpenSSH server', { skip: sshdMissing }, async
     t.equal(s.service.sftpImports.get('ent').hostKey?.fingerprint, await sshd.fingerprint(), 'the new key pinned');
   });
 
+  t.test('a fetch that outlasts its deadline gives nothing', async (t) => {
+    const path = await sshd.put('slow.csv', `${HEADER}\nZ-1,Zoe,Slow,\n`);
+    const req = { host: sshd.host, port: sshd.port, username: sshd.user, auth: { password: sshd.password }, remotePath: path, pinned: undefined, maxBytes: 1000, connectTimeoutMs: 10_000 };
+    t.match(await fetchFile({ ...req, deadlineMs: 60_000 }, silent), { bytes: Buffer.from(`${HEADER}\nZ-1,Zoe,Slow,\n`) }, 'in time: the file');
+    await t.rejects(fetchFile({ ...req, deadlineMs: 1 }, silent), /took longer than 0 s: nothing was imported/);
+    await t.rejects(fetchFile({ ...req, deadlineMs: 60_000, maxBytes: 10 }, silent), /larger than the limit of 10 bytes/, 'a file over the limit is refused');
+  });
+
   t.test('a run while the previous one is still going is skipped and recorded as skipped', async (t) => {
     const { fetch, inFetch, release } = gatedFetch();
     const s = await setup(t, sshd, { fetch });
@@ -232,6 +240,14 @@ t.test('SFTP import against a real OpenSSH server', { skip: sshdMissing }, async
     t.equal(scheds[0]!.nextRun('ent'), Date.UTC(2026, 0, 16, 3, 30), 'the next one is tomorrow');
     const got = await s.app.inject({ url: URL_, headers: s.headers('operator') });
     t.equal(got.json<{ sftpImport: PublicSftpImport }>().sftpImport.nextRunAt, Date.UTC(2026, 0, 16, 3, 30), 'the API says when it runs next');
+
+    // The first instance stops: the second takes the schedule over at its next check and runs it the next day.
+    await scheds[0]!.stop();
+    await clock.tickAsync(60_000);
+    t.equal(s.store.get('leases', 'sftp-schedule:ent')?.holder, 'instance-2', 'taken over');
+    const next = once(other, 'run-finished') as Promise<[SftpImportRun]>;
+    await clock.tickAsync(Date.UTC(2026, 0, 16, 3, 30) - clock.now);
+    t.match((await within(next, 10_000, 'the run of the second instance'))[0], { trigger: 'schedule', outcome: 'ok', startedAt: Date.UTC(2026, 0, 16, 3, 30) });
   });
 });
 
