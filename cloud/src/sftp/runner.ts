@@ -10,7 +10,6 @@ import { notFound } from '../domain/errors.ts';
 import type { ActivityEntry, Actor } from '../domain/model.ts';
 import type { RandomSource } from '../domain/core.ts';
 import { CONTACTS_CSV_MAX_BYTES } from '../domain/use-cases/contacts-csv.ts';
-import { TableTooLarge } from '../csv/read-table.ts';
 import { releaseLease, takeLease } from '../store/leases.ts';
 import type { Store } from '../store/store.ts';
 import { fetchFile, type FetchRequest, type Fetched } from './fetch.ts';
@@ -137,7 +136,8 @@ export class SftpRunner extends EventEmitter<SftpRunnerEvents> {
         bytes: fetched.bytes.length,
       });
     } catch (err) {
-      const problem = err instanceof TableTooLarge || err instanceof Error ? err.message : String(err);
+      // TableTooLarge, HostKeyChanged, FileTooLarge and the SSH client's errors all say what went wrong.
+      const problem = err instanceof Error ? err.message : String(err);
       return await this.finish({ ...base, ...empty(), outcome: 'failed', errors: [{ problem: problem.slice(0, 1000) }] });
     } finally {
       this.timers.clearTimeout(renewal);
