@@ -367,7 +367,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // History older than the enterprises keep it is hidden at start and every hour, and dropped by compaction.
     const stopRetention = service.startRetention();
     undo.push({ what: 'retention', run: () => stopRetention() });
-    const sftp = startSftpImports(service, store, logger, options.sftp);
+    const sftp = startSftpImports(service, store, logger, { now, ...options.sftp });
     undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
 
     const main: App = await buildServer({
