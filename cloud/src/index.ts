@@ -36,3 +36,5 @@ export {
 } from './mqtt/mosquitto.ts';
 export type { IssuedPickupCode } from './bridge/event-ingest.ts';
 export { signBody, type ParcelReadyNotice } from './notify/webhook.ts';
+export type { SftpRunFailed, SftpRunnerEvents } from './sftp/runner.ts';
+export type { SftpImportRun } from './sftp/model.ts';

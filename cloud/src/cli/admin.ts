@@ -15,6 +15,7 @@ import { registerCarrierCommands } from './commands/carriers.ts';
 import { registerLockerCommands } from './commands/lockers.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerRoleCommands } from './commands/roles.ts';
+import { registerSftpCommands } from './commands/sftp.ts';
 import { registerUserCommands } from './commands/users.ts';
 
 // What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
@@ -275,6 +276,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerDepartmentCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerRoleCommands(program, ctx);
+  registerSftpCommands(program, ctx);
   return program;
 }
 

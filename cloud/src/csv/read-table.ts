@@ -94,8 +94,11 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB` : `${Math.ceil(n / 1024)} kB`;
 }
 
-/** Reads `input` (bytes, or text already decoded) as the table `spec` describes. Throws TableTooLarge only. */
-export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string): TableResult<T> {
+/**
+ * Reads `input` (bytes, or text already decoded) as the table `spec` describes; `delimiter`, when given, is used
+ * instead of the one the header suggests (a file whose sender says which). Throws TableTooLarge only.
+ */
+export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string, delimiter?: Delimiter): TableResult<T> {
   const bytes = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   if (bytes > spec.maxBytes) throw new TableTooLarge(spec.what, bytes, spec.maxBytes);
   let text: string;
@@ -111,7 +114,7 @@ export function readTable<T>(spec: TableSpec<T>, input: Uint8Array | string): Ta
   const spans = recordSpans(text);
   if (spans.unclosedQuoteLine !== undefined)
     return { ok: false, problems: [{ line: spans.unclosedQuoteLine, problem: 'a quoted field opened in this record is never closed' }], rows: [] };
-  const delimiter = detectDelimiter(spans.headerText);
+  delimiter ??= detectDelimiter(spans.headerText);
   let records: string[][];
   try {
     records = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, skip_empty_lines: false }) as string[][];

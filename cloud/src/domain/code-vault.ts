@@ -7,7 +7,9 @@
  *   every live code without issuing them again;
  * - `lookup`: HMAC-SHA256 of `kind:code`, what the cloud compares when it looks a code up (pickup by code, "is this
  *   PIN taken"): keyed, so a copy of the data folder lets nobody test a guess;
- * - `sealKey`/`openKey`: a controller's credential key, bound to the controller id.
+ * - `sealKey`/`openKey`: a controller's credential key, bound to the controller id;
+ * - `sealSecret`/`openSecret`: a credential the cloud itself uses elsewhere (an SFTP password or private key), bound
+ *   to what it is for (`sftp:<enterpriseId>:password`), so a sealed value moved to another record does not open.
  *
  * Each use has its own key, derived from the secret key with HKDF-SHA256. Pure: no I/O.
  */
@@ -16,6 +18,8 @@ import type { CredentialKind } from '@portier/protocol';
 
 export const SECRETS_KEY_BYTES = 32;
 const SEALED_RE = /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,400}$/;
+/** A sealed secret may be a private key: up to 16 kB. */
+const SEALED_SECRET_RE = /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,21870}$/;
 
 export class CodeVault {
   /** Public name of the secret key (an HMAC of a label): recorded in the data folder to catch a wrong key file. */
@@ -23,6 +27,7 @@ export class CodeVault {
   private readonly sealKeyBytes: Buffer;
   private readonly lookupKey: Buffer;
   private readonly ctlKey: Buffer;
+  private readonly secretKey: Buffer;
 
   private constructor(secret: Buffer) {
     if (secret.length !== SECRETS_KEY_BYTES) throw new Error(`the secrets key must be ${SECRETS_KEY_BYTES} bytes`);
@@ -30,6 +35,7 @@ export class CodeVault {
     this.sealKeyBytes = derive('portier code seal v1');
     this.lookupKey = derive('portier code lookup v1');
     this.ctlKey = derive('portier controller credential key seal v1');
+    this.secretKey = derive('portier stored secret seal v1');
     this.keyId = createHmac('sha256', derive('portier secrets key id v1')).update('id').digest().subarray(0, 16).toString('base64url');
   }
 
@@ -64,6 +70,15 @@ export class CodeVault {
     return this.decrypt(this.ctlKey, `controller:${controllerId}`, sealed);
   }
 
+  sealSecret(purpose: string, secret: string): string {
+    return this.encrypt(this.secretKey, `secret:${purpose}`, Buffer.from(secret, 'utf8'));
+  }
+
+  /** The secret, or undefined when `sealed` was not made by this vault for that purpose. */
+  openSecret(purpose: string, sealed: string): string | undefined {
+    return this.decrypt(this.secretKey, `secret:${purpose}`, sealed, SEALED_SECRET_RE)?.toString('utf8');
+  }
+
   private encrypt(key: Buffer, aad: string, plain: Buffer): string {
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', key, iv);
@@ -72,8 +87,8 @@ export class CodeVault {
     return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
   }
 
-  private decrypt(key: Buffer, aad: string, sealed: string): Buffer | undefined {
-    if (!SEALED_RE.test(sealed)) return undefined;
+  private decrypt(key: Buffer, aad: string, sealed: string, form = SEALED_RE): Buffer | undefined {
+    if (!form.test(sealed)) return undefined;
     const [, ivText, bodyText] = sealed.split('.') as [string, string, string];
     const body = Buffer.from(bodyText, 'base64url');
     if (body.length < 17) return undefined;

@@ -70,6 +70,7 @@ import { LockerAdmin } from './use-cases/locker-admin.ts';
 import { CarrierAdmin } from './use-cases/carriers.ts';
 import { AddressBook } from './use-cases/address-book.ts';
 import { LocationCsv } from './use-cases/locations-csv.ts';
+import { SftpImportUseCases } from '../sftp/use-cases.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -109,6 +110,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly userCsv: UserCsv;
   /** Divisions and locations as CSV: template, export, import (use-cases/locations-csv.ts). */
   readonly locationCsv: LocationCsv;
+  /** Each enterprise's scheduled SFTP import of its address book: configuration and runs (sftp/use-cases.ts). */
+  readonly sftpImports: SftpImportUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -132,6 +135,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.users = new UserUseCases(core);
     this.userCsv = new UserCsv(core, this.users);
     this.locationCsv = new LocationCsv(core);
+    this.sftpImports = new SftpImportUseCases(core, this.addressBook.csv);
   }
 
   // ------------------------------------------------------------------------------------------ organisation

@@ -107,6 +107,13 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
   'PATCH /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
   'DELETE /api/v1/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
+  // The address book fed from an SFTP server on a schedule (the handlers also ask for an enterprise-wide access level).
+  'GET /api/v1/sftp-import': { access: 'addressBook', hidden: 'addressBook' },
+  'PUT /api/v1/sftp-import': { access: 'addressBook', hidden: 'addressBook' },
+  'DELETE /api/v1/sftp-import': { access: 'addressBook', hidden: 'addressBook' },
+  'DELETE /api/v1/sftp-import/host-key': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /api/v1/sftp-import/run': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /api/v1/sftp-import/runs': { access: 'addressBook', hidden: 'addressBook' },
   'GET /api/v1/carriers': { access: ['carriers', 'carrierCodes'] },
   'POST /api/v1/carriers': { access: 'carriers' },
   'GET /api/v1/carriers/:carrierId': { access: ['carriers', 'carrierCodes'] },

@@ -29,6 +29,8 @@ import { activityRoutes } from './routes/activity.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
+import { sftpImportRoutes } from './routes/sftp-import.ts';
+import type { SftpRunner } from '../sftp/runner.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +56,8 @@ export interface HttpDeps {
   remoteOpen?: RemoteOpenService;
   /** Writes an online backup of the data folder (`GET /backup`); without it the route answers 404. */
   backup?: BackupWriter;
+  /** Runs SFTP imports (`POST /sftp-import/run`); without it that route answers 503, the configuration routes work. */
+  sftp?: Pick<SftpRunner, 'run'>;
   /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
    * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
@@ -189,6 +193,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
+  await app.register(sftpImportRoutes, { prefix: API_PREFIX, service: deps.service, runner: deps.sftp });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

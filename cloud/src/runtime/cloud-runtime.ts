@@ -45,6 +45,7 @@ import { KioskRelay } from '../bridge/kiosk-relay.ts';
 import { WebhookNotifier } from '../notify/webhook.ts';
 import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from './credential-secrets.ts';
 import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
+import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -110,6 +111,8 @@ export interface StartCloudOptions {
   onPickupCode?: (issued: IssuedPickupCode) => void;
   /** Hears of each deleted column whose controller was revoked and its retained desired state cleared (tests). */
   onColumnRetired?: (r: RetiredColumn) => void;
+  /** The scheduled SFTP imports' instance id and timers (tests). */
+  sftp?: SftpImportsOptions;
 }
 
 export interface CloudRuntime {
@@ -132,6 +135,11 @@ export interface CloudRuntime {
   credentialKeys: CredentialKeyStore;
   /** The vault of the secrets key: seals codes and credential keys (domain/code-vault.ts). */
   vault: CodeVault;
+  /**
+   * The address books' SFTP imports: `runner` runs one and emits `run-failed` (with the alert recorded in the activity
+   * log) for notifications to subscribe to; `scheduler` runs them on their schedules.
+   */
+  sftp: SftpImports;
   /** The cloud's command public key (PEM), what controllers verify with. */
   commandPublicKeyPem: string;
   dataDir: string;
@@ -359,6 +367,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // History older than the enterprises keep it is hidden at start and every hour, and dropped by compaction.
     const stopRetention = service.startRetention();
     undo.push({ what: 'retention', run: () => stopRetention() });
+    const sftp = startSftpImports(service, store, logger, { now, ...options.sftp });
+    undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
 
     const main: App = await buildServer({
       auth,
@@ -367,6 +377,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       bodyLimitBytes: config.http.bodyLimitBytes,
       remoteOpen,
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
+      sftp: sftp.runner,
     });
     undo.push({ what: 'http', run: () => main.close() });
     await main.listen({ host: config.http.host, port: config.http.port });
@@ -398,6 +409,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       doorMap,
       credentialKeys: secrets.credentialKeys,
       vault: secrets.vault,
+      sftp,
       commandPublicKeyPem: key.publicKeyPem,
       dataDir: paths.root,
       stop,

@@ -25,6 +25,7 @@ import type {
   User,
   RoleRecord,
 } from '../domain/model.ts';
+import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -41,6 +42,18 @@ export interface IngestMark {
   applying?: { seq: number; at: number };
 }
 export const INGEST_STARTED_KEY = '*';
+
+/**
+ * Once-only work owned by one cloud instance at a time (a schedule, a running import): who holds it and until when.
+ * Taken and renewed with `takeLease` (leases.ts). Key = the lease's name.
+ */
+export interface Lease {
+  name: string;
+  /** The holding instance's id. */
+  holder: string;
+  /** Epoch ms after which another instance may take it. */
+  expiresAt: number;
+}
 
 /** Every live collection and the type of its values. Keys are ids, except lockers: `lockerKey(bankId, number)`. */
 export interface LiveCollections {
@@ -62,6 +75,11 @@ export interface LiveCollections {
   ingestMarks: IngestMark;
   /** Live reservations only; an ended one moves to history. */
   reservations: Reservation;
+  /** Each enterprise's scheduled SFTP import of its address book (key = enterpriseId), secrets sealed. */
+  sftpImports: SftpImportRecord;
+  /** The latest runs of those imports (key = run id), a bounded number per enterprise. */
+  sftpRuns: SftpImportRun;
+  leases: Lease;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -80,6 +98,9 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'roles',
   'ingestMarks',
   'reservations',
+  'sftpImports',
+  'sftpRuns',
+  'leases',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

@@ -59,6 +59,8 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/reservations/:reservationId/pickup-code': null,
   'POST /api/v1/pickups': { bankId: 'bank', code: '123456' },
   'POST /api/v1/expiry/run': null,
+  'PUT /api/v1/sftp-import': { host: 'sftp.example.org', username: 'hr', password: 'pw', remotePath: '/out/people.csv', schedule: '0 2 * * *' },
+  'POST /api/v1/sftp-import/run': null,
 };
 
 /** Query strings of list routes, to check that unknown keys are refused. */

@@ -6,7 +6,7 @@ import { AuthService } from '../../src/auth/service.ts';
 import { MemoryTokenRepo } from '../../src/auth/users.ts';
 import type { AccessLevel } from '../../src/domain/model.ts';
 import { LockerService } from '../../src/domain/service.ts';
-import { buildServer, type App } from '../../src/http/server.ts';
+import { buildServer, type App, type HttpDeps } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { RemoteOpenService } from '../../src/http/routes/remote-open.ts';
 import { COLLECTIONS, type Store } from '../../src/store/store.ts';
@@ -37,6 +37,7 @@ export async function makeTestApp(
     extend?: (app: App) => void | Promise<void>;
     remoteOpen?: RemoteOpenService;
     store?: MemoryStore;
+    sftp?: HttpDeps['sftp'];
   } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
@@ -61,6 +62,7 @@ export async function makeTestApp(
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     ...(opts.extend ? { extend: opts.extend } : {}),
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
+    ...(opts.sftp ? { sftp: opts.sftp } : {}),
   });
   const tokens = {} as Record<Role, string>;
   // Every test user belongs to the enterprise `ent` that seedModel fills.

@@ -13,7 +13,7 @@
  *   something live names (contacts.ts `inUse`): they are kept and reported.
  */
 import { z } from 'zod';
-import { readTable, yesNo, yesNoCell, type RowProblem, type TableSpec } from '../../csv/read-table.ts';
+import { readTable, yesNo, yesNoCell, type Delimiter, type RowProblem, type TableSpec } from '../../csv/read-table.ts';
 import type { Put } from '../../store/store.ts';
 import { csvHeader, toCsv } from '../csv-export.ts';
 import type { DomainCore } from '../core.ts';
@@ -134,9 +134,12 @@ export class ContactCsv {
     return toCsv([...CONTACT_COLUMNS.map((c) => c.name), ...labels], rows);
   }
 
-  /** Reads, checks and (when every row is good) writes an import. Throws TableTooLarge over the byte limit. */
-  async import(input: Uint8Array | string, mode: ImportMode, actor: Actor, view: AddressBookView): Promise<ContactImportResult> {
-    const table = readTable(CONTACTS_TABLE, input);
+  /**
+   * Reads, checks and (when every row is good) writes an import. Throws TableTooLarge over the byte limit. `delimiter`:
+   * the one the file is known to use, instead of the one its header suggests.
+   */
+  async import(input: Uint8Array | string, mode: ImportMode, actor: Actor, view: AddressBookView, delimiter?: Delimiter): Promise<ContactImportResult> {
+    const table = readTable(CONTACTS_TABLE, input, delimiter);
     // The columns the file has: a column left out keeps the contacts' values.
     const header = new Set(table.ok ? table.columns : []);
     const extraColumns = table.ok ? table.extraColumns : [];
