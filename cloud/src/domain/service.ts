@@ -70,6 +70,7 @@ import { LockerAdmin } from './use-cases/locker-admin.ts';
 import { CarrierAdmin } from './use-cases/carriers.ts';
 import { AddressBook } from './use-cases/address-book.ts';
 import { LocationCsv } from './use-cases/locations-csv.ts';
+import { HeldParcels } from './use-cases/held-parcels.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -109,6 +110,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly userCsv: UserCsv;
   /** Divisions and locations as CSV: template, export, import (use-cases/locations-csv.ts). */
   readonly locationCsv: LocationCsv;
+  /** Parcels without a home: a recipient named after the drop-off, parcels held at the desk (use-cases/held-parcels.ts). */
+  readonly heldParcels: HeldParcels;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -132,6 +135,15 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.users = new UserUseCases(core);
     this.userCsv = new UserCsv(core, this.users);
     this.locationCsv = new LocationCsv(core);
+    this.heldParcels = new HeldParcels(core, this.reservations);
+    // A locker may have freed up for a parcel held at the desk: a reservation left it, or a locker was added, put
+    // back in service or changed.
+    this.on('reservation-changed', (e) => {
+      if (e.change === 'picked-up' || e.change === 'ended') this.heldParcels.schedule(e.reservation.bankId);
+    });
+    this.on('locker-changed', (e) => {
+      if (e.change !== 'deleted') this.heldParcels.schedule(e.locker.bankId);
+    });
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -291,7 +303,10 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   // ------------------------------------------------------------------------------------------ reservations
-  reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult> {
+  /** Without `ifNoLocker: 'hold'` the answer is always a reservation in its locker (or the 409 of no locker). */
+  reserve(input: ReserveInput & { ifNoLocker?: 'refuse' }, actor: Actor): Promise<ReserveResult>;
+  reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>>;
+  reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>> {
     return this.reservations.reserve(input, actor);
   }
 
@@ -328,8 +343,16 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.endings.expireDue();
   }
 
+  /** Expiry every `intervalMs`, and with it a placement run for the parcels held at the desk (heldParcels.placeAll). */
   startExpiry(intervalMs = 60_000): () => void {
-    return this.endings.startExpiry(intervalMs);
+    const stopExpiry = this.endings.startExpiry(intervalMs);
+    this.heldParcels.placeAll();
+    const timer = setInterval(() => this.heldParcels.placeAll(), intervalMs);
+    timer.unref?.();
+    return () => {
+      stopExpiry();
+      clearInterval(timer);
+    };
   }
 
   // ------------------------------------------------------------------------------------------ views
