@@ -299,7 +299,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       toHook((i) =>
         log.warn(
           { reservationId: i.reservationId, bankId: i.bankId, lockerNumber: i.lockerNumber },
-          `a pickup code was issued for a kiosk drop-off but no notifier is configured (notify.webhook): issue a new one with POST /api/v1/reservations/${i.reservationId}/pickup-code`,
+          `a pickup code was issued (a kiosk drop-off, or a recipient named later) but no notifier is configured (notify.webhook): issue a new one with POST /api/v1/reservations/${i.reservationId}/pickup-code`,
         ),
       );
     }

@@ -93,7 +93,9 @@ export const reserveInput = z
      * When no locker fits: 'refuse' (409, the default) or 'hold': the parcel waits at the mailroom desk as a `held`
      * reservation and takes the first locker that fits when one frees up. Packages only.
      */
-    ifNoLocker: ifNoLockerSchema.optional(),
+    ifNoLocker: ifNoLockerSchema
+      .optional()
+      .describe("when no locker fits: 'refuse' (409, the default) or 'hold' (a package waits at the mailroom desk, status held, and takes the first locker that fits)"),
     note: optionalText,
   })
   .superRefine((r, ctx) => {
