@@ -185,24 +185,26 @@ export class ReservationUseCases {
       { kind: req.kind, parcel, needsAccessible: recipient.needsAccessible, owners: recipient.owners },
       { slots: this.core.banks.slots(idx, reach), isHeld: (n) => idx.live.has(n), quota: bank.deliveryQuota },
     );
-    if (!locker && req.ifNoLocker === 'hold') return this.holdLocked(req, recipient, actor);
-    if (!locker) throw new DomainError('NO_LOCKER_AVAILABLE', NO_LOCKER_MESSAGE, 'bankId');
+    if (!locker && req.ifNoLocker !== 'hold') throw new DomainError('NO_LOCKER_AVAILABLE', NO_LOCKER_MESSAGE, 'bankId');
 
-    const r: PlacedReservation = {
+    const base = {
       id: this.core.random.id('r'),
       bankId: bank.id,
-      lockerNumber: locker.number,
       kind: req.kind,
-      status: 'reserved',
       recipient: recipient.ref,
       packages: req.kind === 'storage' ? [] : newPackages(trackingIds, now),
       createdAt: now,
       createdBy: actor,
-      holdUntil: now + (req.holdMinutes ?? DEFAULT_HOLD_MIN[req.kind]) * MINUTE,
       ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
       ...(req.pickupParty ? { pickupParty: req.pickupParty } : {}),
       ...(req.note !== undefined ? { note: req.note } : {}),
     };
+    // No locker fits and the request said 'hold': the package waits at the mailroom desk with no locker and no hold
+    // expiry (it is physically there until staff cancel it or a locker takes it, held-parcels.ts), nothing for the
+    // controllers; its size is kept for the locker that frees up.
+    const r: Reservation = locker
+      ? { ...base, lockerNumber: locker.number, status: 'reserved', holdUntil: now + (req.holdMinutes ?? DEFAULT_HOLD_MIN[req.kind]) * MINUTE }
+      : { ...base, status: 'held', parcel };
     if (req.kind === 'storage' && req.storage) {
       const maxMs = bank.rules.maxStorageH * HOUR;
       const s = req.storage;
@@ -219,45 +221,14 @@ export class ReservationUseCases {
     }
     const activity = this.core.activity('reservation', actor, {
       bankId: bank.id,
-      lockerNumber: locker.number,
+      ...(locker ? { lockerNumber: locker.number } : {}),
       recipientId: recipient.ref.id,
       reservationId: r.id,
       ...(req.trackingId !== undefined ? { trackingId: req.trackingId } : {}),
-      detail: req.kind,
+      detail: locker ? req.kind : 'held at the mailroom desk: no locker fits',
     });
     const done = this.core.write({ put: [{ c: 'reservations', key: r.id, value: r }], activity: [activity] });
-    return { result: { reservation: r, addedToExisting: false }, done, events: [['reservation-changed', { reservation: r, change: 'reserved' }]] };
-  }
-
-  /**
-   * A package no locker fits, kept `held` at the mailroom desk: no locker, no hold expiry (the parcel is physically
-   * there until staff cancel it or a locker takes it, use-cases/held-parcels.ts), nothing for the controllers.
-   */
-  private holdLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor): Locked<ReserveResult<Reservation>> {
-    const now = this.core.now();
-    const r: Reservation = {
-      id: this.core.random.id('r'),
-      bankId: req.bankId,
-      kind: req.kind,
-      status: 'held',
-      recipient: recipient.ref,
-      packages: newPackages(req.trackingId !== undefined ? [req.trackingId] : [], now),
-      createdAt: now,
-      createdBy: actor,
-      parcel: parcelDimensions(req.size, req.dimensions),
-      ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
-      ...(req.pickupParty ? { pickupParty: req.pickupParty } : {}),
-      ...(req.note !== undefined ? { note: req.note } : {}),
-    };
-    const activity = this.core.activity('reservation', actor, {
-      bankId: r.bankId,
-      recipientId: recipient.ref.id,
-      reservationId: r.id,
-      ...(req.trackingId !== undefined ? { trackingId: req.trackingId } : {}),
-      detail: 'held at the mailroom desk: no locker fits',
-    });
-    const done = this.core.write({ put: [{ c: 'reservations', key: r.id, value: r }], activity: [activity] });
-    return { result: { reservation: r, addedToExisting: false }, done, events: [['reservation-changed', { reservation: r, change: 'held' }]] };
+    return { result: { reservation: r, addedToExisting: false }, done, events: [['reservation-changed', { reservation: r, change: locker ? 'reserved' : 'held' }]] };
   }
 
   async dropOff(input: DropOffInput, actor: Actor): Promise<DropOffResult> {
