@@ -136,14 +136,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.userCsv = new UserCsv(core, this.users);
     this.locationCsv = new LocationCsv(core);
     this.heldParcels = new HeldParcels(core, this.reservations);
-    // A locker may have freed up for a parcel held at the desk: a reservation left it, or a locker was added, put
-    // back in service or changed.
-    this.on('reservation-changed', (e) => {
-      if (e.change === 'picked-up' || e.change === 'ended') this.heldParcels.schedule(e.reservation.bankId);
-    });
-    this.on('locker-changed', (e) => {
-      if (e.change !== 'deleted') this.heldParcels.schedule(e.locker.bankId);
-    });
+    this.heldParcels.watch(this);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -303,7 +296,6 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   // ------------------------------------------------------------------------------------------ reservations
-  /** Without `ifNoLocker: 'hold'` the answer is always a reservation in its locker (or the 409 of no locker). */
   reserve(input: ReserveInput & { ifNoLocker?: 'refuse' }, actor: Actor): Promise<ReserveResult>;
   reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>>;
   reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>> {
@@ -343,16 +335,10 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.endings.expireDue();
   }
 
-  /** Expiry every `intervalMs`, and with it a placement run for the parcels held at the desk (heldParcels.placeAll). */
+  /** Expiry every `intervalMs`, and with it a placement run for the parcels held at the desk (heldParcels.startSweep). */
   startExpiry(intervalMs = 60_000): () => void {
-    const stopExpiry = this.endings.startExpiry(intervalMs);
-    this.heldParcels.placeAll();
-    const timer = setInterval(() => this.heldParcels.placeAll(), intervalMs);
-    timer.unref?.();
-    return () => {
-      stopExpiry();
-      clearInterval(timer);
-    };
+    const stops = [this.endings.startExpiry(intervalMs), this.heldParcels.startSweep(intervalMs)];
+    return () => stops.forEach((stop) => stop());
   }
 
   // ------------------------------------------------------------------------------------------ views

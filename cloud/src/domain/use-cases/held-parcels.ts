@@ -4,9 +4,11 @@
  * code for them; and a package no locker of its bank fitted, kept `held` at the mailroom desk (reservations.ts
  * `holdLocked`), takes the first locker that fits when one frees up.
  */
+import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { chooseLocker, parcelDimensions } from '../allocation.ts';
 import type { DomainCore, DomainEvent, Locked, RecipientInfo } from '../core.ts';
+import type { DomainEvents } from '../events.ts';
 import { DomainError, parseInput } from '../errors.ts';
 import {
   assignRecipientInput,
@@ -145,9 +147,30 @@ export class HeldParcels {
     } while (seen !== this.placing);
   }
 
+  /**
+   * Placement runs whenever a locker may have freed up for a parcel held at the desk: a reservation left it, or a
+   * locker was added, put back in service or changed.
+   */
+  watch(events: Pick<EventEmitter<DomainEvents>, 'on'>): void {
+    events.on('reservation-changed', (e) => {
+      if (e.change === 'picked-up' || e.change === 'ended') this.schedule(e.reservation.bankId);
+    });
+    events.on('locker-changed', (e) => {
+      if (e.change !== 'deleted') this.schedule(e.locker.bankId);
+    });
+  }
+
   /** A placement run for every bank with held parcels (a sweep: catches a locker freed while the cloud was down). */
   placeAll(): void {
     for (const bankId of new Set(this.core.store.list('reservations').flatMap((r) => (r.status === 'held' ? [r.bankId] : [])))) this.schedule(bankId);
+  }
+
+  /** `placeAll` now and every `intervalMs` until the returned function is called. */
+  startSweep(intervalMs: number): () => void {
+    this.placeAll();
+    const timer = setInterval(() => this.placeAll(), intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 
   /** The held reservation's recipient as allocation sees it; none when they no longer exist (logged, it stays held). */
