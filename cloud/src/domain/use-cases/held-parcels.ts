@@ -1,8 +1,8 @@
 /**
  * Parcels without a home: a parcel in a locker whose recipient was not known at the drop-off (a kiosk drop-off that
  * named nobody goes to the `kiosk-unassigned` department) or was the wrong one gets its recipient, with a new pickup
- * code for them; and a package no locker of its bank fitted, kept `held` at the mailroom desk (reservations.ts
- * `holdLocked`), takes the first locker that fits when one frees up.
+ * code for them; and a package no locker of its bank fitted, kept `held` at the mailroom desk (a reservation asked
+ * with `ifNoLocker: 'hold'`, reservations.ts), takes the first locker that fits when one frees up.
  */
 import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
