@@ -34,7 +34,7 @@ import {
 import { isAccessible, reachLimits } from '../domain/accessibility.ts';
 import { isSealed } from '../domain/codes.ts';
 import { carrierCodeHashAt, carrierCodeValidAt, staffCredentialHashAt, staffCredentialValidAt } from '../domain/credential-coverage.ts';
-import type { Bank, Reservation, StoredCode } from '../domain/model.ts';
+import { isPlaced, type Bank, type PlacedReservation, type Reservation, type StoredCode } from '../domain/model.ts';
 import { CloudError } from '../errors.ts';
 import { columnAt, columnLockers, fromTopPositions, type DesiredSource } from './bank-layout.ts';
 import type { CredentialForm, FormSkip } from './credential-forms.ts';
@@ -87,7 +87,8 @@ export function kioskTimersOf(overrides: Partial<KioskTimers> | undefined): Kios
 }
 
 function desiredReservation(r: Reservation, door: number): DesiredReservation | undefined {
-  if (r.status === 'ended') return undefined;
+  // A held parcel is at the mailroom desk, behind no door.
+  if (r.status === 'ended' || r.status === 'held') return undefined;
   const trackingIds = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : [])).slice(0, 50);
   return {
     id: r.id,
@@ -143,7 +144,7 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
   };
   const live = src
     .list('reservations')
-    .filter((r) => r.bankId === bank.id && doorOf.has(r.lockerNumber))
+    .filter((r): r is PlacedReservation => isPlaced(r) && r.bankId === bank.id && doorOf.has(r.lockerNumber))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const r of live) {
     const door = doorOf.get(r.lockerNumber)!;

@@ -138,9 +138,9 @@ async function recentlyPickedUp(src: EntitlementSource, view: DesiredState, bank
   );
   if (!own) return undefined;
   const holder = own.recipient.id;
-  const lockers = new Set([own.lockerNumber]);
+  const lockers = new Set(own.lockerNumber !== undefined ? [own.lockerNumber] : []);
   if (view.rules.multiplePackagesPerCode) {
-    for (const r of (await src.pastReservations({ bankId, recipientId: holder, limit: 50 })).items) if (recent(r) && r.kind === 'package') lockers.add(r.lockerNumber);
+    for (const r of (await src.pastReservations({ bankId, recipientId: holder, limit: 50 })).items) if (recent(r) && r.kind === 'package' && r.lockerNumber !== undefined) lockers.add(r.lockerNumber);
   }
   return { holder, lockers: [...lockers] };
 }

@@ -76,21 +76,25 @@ export function buildAdminProgram(io: AdminIo): Command {
     .option('--drop-off <type:id>', 'drop-off party of a return or exchange (contact|department|carrier:ID)')
     .option('--pickup <type:id>', 'pick-up party of a return or exchange')
     .option('--storage <mode[:minutes[:max]]>', 'day-use storage: fixed:60, flexible:60:240 or open')
+    .option('--if-no-locker <what>', 'refuse (default) or hold: a package no locker fits waits at the mailroom desk for one')
     .action(
-      async (opts: { bank: string; recipient: string; kind: string; size?: string; tracking?: string; dropOff?: string; pickup?: string; storage?: string }) => {
+      async (opts: { bank: string; recipient: string; kind: string; size?: string; tracking?: string; dropOff?: string; pickup?: string; storage?: string; ifNoLocker?: string }) => {
         const body: Record<string, unknown> = { bankId: opts.bank, kind: opts.kind, recipient: parseRef(opts.recipient, ['contact', 'department']) };
         if (opts.size) body.size = opts.size;
         if (opts.tracking) body.trackingId = opts.tracking;
         if (opts.dropOff) body.dropOffParty = parseRef(opts.dropOff, ['contact', 'department', 'carrier']);
         if (opts.pickup) body.pickupParty = parseRef(opts.pickup, ['contact', 'department', 'carrier']);
+        if (opts.ifNoLocker) body.ifNoLocker = opts.ifNoLocker;
         if (opts.storage) {
           const [mode, minutes, max] = opts.storage.split(':');
           body.storage = { mode, ...(minutes ? { minutes: Number(minutes) } : {}), ...(max ? { maxMinutes: Number(max) } : {}) };
         }
         const c = await clientFor(io, g());
-        const r = await c.json<{ reservation: { id: string; lockerNumber: number; bankId: string }; addedToExisting: boolean }>('POST', '/reservations', body);
+        const r = await c.json<{ reservation: { id: string; lockerNumber?: number; bankId: string }; addedToExisting: boolean }>('POST', '/reservations', body);
         print(r, () =>
-          `reserved locker ${r.reservation.lockerNumber} of bank ${r.reservation.bankId}: reservation ${r.reservation.id}${r.addedToExisting ? ' (added to the existing locker)' : ''}\n`,
+          r.reservation.lockerNumber === undefined
+            ? `no locker fits: held at the mailroom desk of bank ${r.reservation.bankId}: reservation ${r.reservation.id}\n`
+            : `reserved locker ${r.reservation.lockerNumber} of bank ${r.reservation.bankId}: reservation ${r.reservation.id}${r.addedToExisting ? ' (added to the existing locker)' : ''}\n`,
         );
       },
     );
@@ -99,11 +103,15 @@ export function buildAdminProgram(io: AdminIo): Command {
     .command('reservations')
     .description('list live reservations')
     .option('-b, --bank <bankId>', 'only this bank')
-    .option('--status <status>', 'reserved, occupied or expired')
-    .action(async (opts: { bank?: string; status?: string }) => {
+    .option('--location <locationId>', "only this location's banks")
+    .option('--status <status>', 'held (at the mailroom desk), reserved, occupied or expired')
+    .option('--unassigned', 'only kiosk drop-offs that named no recipient (see `portier assign`)')
+    .action(async (opts: { bank?: string; location?: string; status?: string; unassigned?: boolean }) => {
       const qs = new URLSearchParams();
       if (opts.bank) qs.set('bankId', opts.bank);
+      if (opts.location) qs.set('locationId', opts.location);
       if (opts.status) qs.set('status', opts.status);
+      if (opts.unassigned) qs.set('unassigned', 'true');
       const c = await clientFor(io, g());
       const r = await c.json<{ reservations: Record<string, unknown>[] }>('GET', `/reservations${qs.size ? `?${qs}` : ''}`);
       print(r, () =>
@@ -141,6 +149,19 @@ export function buildAdminProgram(io: AdminIo): Command {
         `/reservations/${encodeURIComponent(opts.reservation)}/pickup-code`,
       );
       print(r, () => `locker ${r.reservation.lockerNumber}: new pickup code ${r.code} (valid until ${new Date(r.expiresAt).toISOString()})\n`);
+    });
+
+  program
+    .command('assign')
+    .description('name the recipient of a package in its locker (a kiosk drop-off that named nobody, or the wrong person); a new pickup code goes to them')
+    .requiredOption('-r, --reservation <id>', 'reservation id (see `portier reservations --unassigned`)')
+    .requiredOption('--to <type:id>', 'contact:ID or department:ID')
+    .option('--note <text>', 'why (kept in the activity)')
+    .action(async (opts: { reservation: string; to: string; note?: string }) => {
+      const c = await clientFor(io, g());
+      const body = { recipient: parseRef(opts.to, ['contact', 'department']), ...(opts.note ? { note: opts.note } : {}) };
+      const r = await c.json<{ code: string; expiresAt: number; reservation: { lockerNumber: number } }>('POST', `/reservations/${encodeURIComponent(opts.reservation)}/recipient`, body);
+      print(r, () => `locker ${r.reservation.lockerNumber}: now for ${opts.to}; new pickup code ${r.code} (valid until ${new Date(r.expiresAt).toISOString()}), handed to the notification hook\n`);
     });
 
   program

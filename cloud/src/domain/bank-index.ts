@@ -1,17 +1,19 @@
 /**
- * One index per bank over the store: its lockers by number, the one live reservation holding each locker, and the
- * lockers prepared for allocation. Kept in step with every change the domain commits (both change synchronously), so
+ * One index per bank over the store: its lockers by number, the one live reservation holding each locker, the parcels
+ * held at the mailroom desk for want of a locker, and the lockers prepared for allocation. Kept in step with every change the domain commits (both change synchronously), so
  * allocation reads the free lockers without scanning the store.
  */
 import type { Change, Store } from '../store/store.ts';
 import type { ReachLimits } from './accessibility.ts';
 import { bankSlots, type BankSlots } from './allocation.ts';
-import type { Locker, Reservation } from './model.ts';
+import { isPlaced, type Locker, type PlacedReservation, type Reservation } from './model.ts';
 
 export interface BankIndex {
   lockers: Map<number, Locker>;
   /** The one live reservation holding each locker. */
-  live: Map<number, Reservation>;
+  live: Map<number, PlacedReservation>;
+  /** Reservations `held` at the mailroom desk (no locker), by id. */
+  held: Map<string, Reservation>;
   /** Lockers prepared for allocation; dropped whenever a locker of the bank changes. */
   slots?: { reach: ReachLimits; value: BankSlots };
 }
@@ -25,9 +27,13 @@ export class BankIndexes {
   of(bankId: string): BankIndex {
     let idx = this.indexes.get(bankId);
     if (!idx) {
-      idx = { lockers: new Map(), live: new Map() };
+      idx = { lockers: new Map(), live: new Map(), held: new Map() };
       for (const l of this.store.list('lockers')) if (l.bankId === bankId) idx.lockers.set(l.number, l);
-      for (const r of this.store.list('reservations')) if (r.bankId === bankId) idx.live.set(r.lockerNumber, r);
+      for (const r of this.store.list('reservations')) {
+        if (r.bankId !== bankId) continue;
+        if (isPlaced(r)) idx.live.set(r.lockerNumber, r);
+        else idx.held.set(r.id, r);
+      }
       this.indexes.set(bankId, idx);
     }
     return idx;
@@ -55,7 +61,7 @@ export class BankIndexes {
       if (d.c !== 'reservations') continue;
       const old = this.store.get('reservations', d.key);
       const idx = old && this.indexes.get(old.bankId);
-      if (old && idx?.live.get(old.lockerNumber)?.id === old.id) idx.live.delete(old.lockerNumber);
+      if (old && idx) forget(idx, old);
     }
     for (const p of change.put ?? []) {
       if (p.c === 'lockers') {
@@ -65,12 +71,18 @@ export class BankIndexes {
           delete idx.slots;
         }
       } else if (p.c === 'reservations') {
-        const idx = this.of(p.value.bankId);
-        const holder = idx.live.get(p.value.lockerNumber);
+        const r = p.value;
+        const idx = this.of(r.bankId);
+        if (!isPlaced(r)) {
+          idx.held.set(r.id, r);
+          continue;
+        }
+        const holder = idx.live.get(r.lockerNumber);
         // The invariant allocation exists for: never two live reservations on one locker.
-        if (holder && holder.id !== p.value.id)
-          throw new Error(`invariant: locker ${p.value.lockerNumber} of bank ${p.value.bankId} is held by ${holder.id}, not ${p.value.id}`);
-        idx.live.set(p.value.lockerNumber, p.value);
+        if (holder && holder.id !== r.id) throw new Error(`invariant: locker ${r.lockerNumber} of bank ${r.bankId} is held by ${holder.id}, not ${r.id}`);
+        // A held reservation placed into a locker leaves the desk.
+        idx.held.delete(r.id);
+        idx.live.set(r.lockerNumber, r);
       }
     }
   }
@@ -79,4 +91,10 @@ export class BankIndexes {
   clear(): void {
     this.indexes.clear();
   }
+}
+
+/** Takes a reservation out of its bank's index (it ended, or left the live state). */
+function forget(idx: BankIndex, r: Reservation): void {
+  if (!isPlaced(r)) idx.held.delete(r.id);
+  else if (idx.live.get(r.lockerNumber)?.id === r.id) idx.live.delete(r.lockerNumber);
 }

@@ -15,7 +15,7 @@ import { DEFAULT_CODE_HASH_N } from './codes.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { DomainEvents } from './events.ts';
 import { KeyedMutex } from './mutex.ts';
-import { entityIdSchema, predefinedRole, type AccessLevel, type AuditChange, type AuditTarget, type RoleRecord, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type RecipientRef, type Reservation } from './model.ts';
+import { entityIdSchema, isPlaced, predefinedRole, type AccessLevel, type AuditChange, type AuditTarget, type RoleRecord, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type PlacedReservation, type RecipientRef, type Reservation } from './model.ts';
 
 /** Randomness the service uses; tests pass a seeded one. */
 export interface RandomSource {
@@ -222,6 +222,13 @@ export class DomainCore {
     throw notFound('reservation', id, field);
   }
 
+  /** A live reservation that has its locker (any status but `held`); a held one is refused naming `field`. */
+  async mustPlaced(id: string, field: string): Promise<PlacedReservation> {
+    const r = await this.mustLive(id, field);
+    if (!isPlaced(r)) throw new DomainError('INVALID_STATE', `reservation ${r.id} is held at the mailroom desk: it has no locker yet`, field);
+    return r;
+  }
+
   /** A recipient of a reservation or a locker's dedication at `bankId`: a contact or department of the bank's enterprise. */
   mustRecipient(bankId: string, ref: RecipientRef, field: string): RecipientInfo {
     const enterpriseId = this.enterpriseOf('bank', bankId) ?? '';
@@ -263,6 +270,9 @@ function emitOne(to: Pick<EventEmitter<DomainEvents>, 'emit'>, event: DomainEven
       to.emit(event[0], event[1]);
       return;
     case 'column-deleted':
+      to.emit(event[0], event[1]);
+      return;
+    case 'pickup-code-issued':
       to.emit(event[0], event[1]);
       return;
   }

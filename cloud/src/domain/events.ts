@@ -1,4 +1,4 @@
-import type { Bank, CarrierCode, Column, Locker, Reservation, StaffCredential } from './model.ts';
+import type { Bank, CarrierCode, Column, Locker, RecipientRef, Reservation, StaffCredential } from './model.ts';
 
 /**
  * Typed domain events. The MQTT link listens to these to publish desired state and commands;
@@ -11,6 +11,20 @@ export interface DomainEvents {
   'staff-credential-changed': [StaffCredentialChanged];
   'bank-changed': [BankChanged];
   'column-deleted': [ColumnDeleted];
+  'pickup-code-issued': [PickupCodeIssued];
+}
+/**
+ * The domain issued a pickup code that the recipient must hear of (a recipient named after the drop-off): in clear, in
+ * memory only, for the notification hook (the runtime hands it to the same hook as a kiosk drop-off's code). Never
+ * logged or stored in clear.
+ */
+export interface PickupCodeIssued {
+  reservationId: string;
+  bankId: string;
+  lockerNumber: number;
+  recipient: RecipientRef;
+  code: string;
+  expiresAt: number;
 }
 /**
  * A column was deleted (it had no lockers left): its controller's identity is to be revoked and its retained desired
@@ -36,7 +50,8 @@ export interface CarrierCodeChanged {
 export interface ReservationChanged {
   reservation: Reservation;
   /** What happened to it. */
-  change: 'reserved' | 'package-added' | 'occupied' | 'picked-up' | 'expired' | 'extended' | 'ended' | 'code-reissued';
+  /** `held`: kept at the mailroom desk for want of a locker; `placed`: a held one got a locker, staff are to bring it. */
+  change: 'reserved' | 'package-added' | 'occupied' | 'picked-up' | 'expired' | 'extended' | 'ended' | 'code-reissued' | 'held' | 'placed' | 'recipient-assigned';
 }
 export interface LockerChanged {
   locker: Locker;

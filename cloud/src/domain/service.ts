@@ -71,6 +71,7 @@ import { CarrierAdmin } from './use-cases/carriers.ts';
 import { AddressBook } from './use-cases/address-book.ts';
 import { LocationCsv } from './use-cases/locations-csv.ts';
 import { SftpImportUseCases } from '../sftp/use-cases.ts';
+import { HeldParcels } from './use-cases/held-parcels.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -112,6 +113,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly locationCsv: LocationCsv;
   /** Each enterprise's scheduled SFTP import of its address book: configuration and runs (sftp/use-cases.ts). */
   readonly sftpImports: SftpImportUseCases;
+  /** Parcels without a home: a recipient named after the drop-off, parcels held at the desk (use-cases/held-parcels.ts). */
+  readonly heldParcels: HeldParcels;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -136,6 +139,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.userCsv = new UserCsv(core, this.users);
     this.locationCsv = new LocationCsv(core);
     this.sftpImports = new SftpImportUseCases(core, this.addressBook.csv);
+    this.heldParcels = new HeldParcels(core, this.reservations);
+    this.heldParcels.watch(this);
   }
 
   // ------------------------------------------------------------------------------------------ organisation
@@ -295,7 +300,9 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   // ------------------------------------------------------------------------------------------ reservations
-  reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult> {
+  reserve(input: ReserveInput & { ifNoLocker?: 'refuse' }, actor: Actor): Promise<ReserveResult>;
+  reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>>;
+  reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>> {
     return this.reservations.reserve(input, actor);
   }
 
@@ -332,8 +339,10 @@ export class LockerService extends EventEmitter<DomainEvents> {
     return this.endings.expireDue();
   }
 
+  /** Expiry every `intervalMs`, and with it a placement run for the parcels held at the desk (heldParcels.startSweep). */
   startExpiry(intervalMs = 60_000): () => void {
-    return this.endings.startExpiry(intervalMs);
+    const stops = [this.endings.startExpiry(intervalMs), this.heldParcels.startSweep(intervalMs)];
+    return () => stops.forEach((stop) => stop());
   }
 
   // ------------------------------------------------------------------------------------------ views

@@ -138,6 +138,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/reservations/:reservationId/extend': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
   'POST /api/v1/reservations/:reservationId/end': { access: 'reservations.manage' },
   'POST /api/v1/reservations/:reservationId/pickup-code': { access: 'reservations.manage' },
+  'POST /api/v1/reservations/:reservationId/recipient': { access: 'reservations.manage' },
   'POST /api/v1/pickups': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
   'POST /api/v1/expiry/run': { access: 'reservations.manage' },
 

@@ -1,6 +1,7 @@
 /**
  * Tells recipients that a parcel is ready: every pickup code the cloud issues for a drop-off made at a kiosk (an
- * operator drop-off, a carrier delivery, a return...) goes to the integrator's webhook, which mails or texts it.
+ * operator drop-off, a carrier delivery, a return...) or for a recipient named after the drop-off goes to the
+ * integrator's webhook, which mails or texts it.
  * A pickup code is never stored in clear (only its hash), so this is the one chance to hand it on: the notice is
  * delivered from memory, retried with a growing delay while the webhook fails, and given up after `maxAgeMs` with
  * an error naming the reservation (staff then issue a new code with `POST /api/v1/reservations/{id}/pickup-code`).
@@ -35,7 +36,8 @@ export interface ParcelReadyNotice {
   lockerNumber: number;
   /**
    * Who to tell. A delivery made at the kiosk with no reservation goes to the `kiosk-unassigned` department: the
-   * integrator finds the person from the tracking ids.
+   * integrator finds the person from the tracking ids, or staff name them later (`POST
+   * /api/v1/reservations/{id}/recipient`), which sends a new notice with a new code for that person.
    */
   recipient: NoticeRecipient;
   /** Tracking ids of the packages in the locker (as scanned or typed at the kiosk). */

@@ -291,17 +291,23 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const doorMap = new DomainDoorMap(store, identities);
     const ingest = new EventIngest({ service, source: link, journal, doors: doorMap, stateDir: paths.bridge, logger, now });
     // Listening before the replay of missed events: a code issued by a replayed drop-off must reach the recipient too.
+    // The codes of kiosk drop-offs and those the domain issues for a recipient named later go to the same hook.
     const hook = config.notify.webhook;
-    if (options.onPickupCode) ingest.on('pickup-code', options.onPickupCode);
+    const toHook = (tell: (i: IssuedPickupCode) => void): void => {
+      ingest.on('pickup-code', tell);
+      service.on('pickup-code-issued', tell);
+      undo.push({ what: 'pickup-code hook', run: () => void service.off('pickup-code-issued', tell) });
+    };
+    if (options.onPickupCode) toHook(options.onPickupCode);
     else if (hook) {
       const notifier = new WebhookNotifier({ url: hook.url, secret: hook.secret, directory: store, logger, timeoutMs: hook.timeoutSeconds * 1000, maxAgeMs: hook.maxAgeMinutes * 60_000 });
-      ingest.on('pickup-code', notifier.notify);
+      toHook(notifier.notify);
       undo.push({ what: 'notifier', run: () => notifier.stop() });
     } else {
-      ingest.on('pickup-code', (i) =>
+      toHook((i) =>
         log.warn(
           { reservationId: i.reservationId, bankId: i.bankId, lockerNumber: i.lockerNumber },
-          `a pickup code was issued for a kiosk drop-off but no notifier is configured (notify.webhook): issue a new one with POST /api/v1/reservations/${i.reservationId}/pickup-code`,
+          `a pickup code was issued (a kiosk drop-off, or a recipient named later) but no notifier is configured (notify.webhook): issue a new one with POST /api/v1/reservations/${i.reservationId}/pickup-code`,
         ),
       );
     }

@@ -57,6 +57,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/reservations/:reservationId/extend': { minutes: 30 },
   'POST /api/v1/reservations/:reservationId/end': { reason: 'cancelled' },
   'POST /api/v1/reservations/:reservationId/pickup-code': null,
+  'POST /api/v1/reservations/:reservationId/recipient': { recipient: { type: 'contact', id: 'c-rec' } },
   'POST /api/v1/pickups': { bankId: 'bank', code: '123456' },
   'POST /api/v1/expiry/run': null,
   'PUT /api/v1/sftp-import': { host: 'sftp.example.org', username: 'hr', password: 'pw', remotePath: '/out/people.csv', schedule: '0 2 * * *' },

@@ -104,6 +104,15 @@ export async function signInWithPin(w: OperatorKioskWorld): Promise<void> {
   await kiosk.expectPage('staff-menu');
 }
 
+/** The signed-in operator goes back to the staff menu and signs out: the kiosk is home again. */
+export async function signOutStaff(w: KioskWorld): Promise<void> {
+  const kiosk = w.bank.kiosk!;
+  if (kiosk.engine.screen.page !== 'staff-menu') await kiosk.select('back');
+  await kiosk.expectPage('staff-menu');
+  await kiosk.select('sign-out');
+  await expectCondition(() => kiosk.engine.screen.page === 'home', 3000, 'signed out');
+}
+
 export interface FakedDateWorld {
   w: KioskWorld;
   clock: sinon.SinonFakeTimers;

@@ -1,34 +1,16 @@
 // End to end, the recipient hears of a parcel: a carrier delivers at the kiosk into a free locker with no
 // reservation; the cloud issues a pickup code (kept hashed only) and hands it to the configured parcel-ready webhook
 // (a real HTTP server here), signed; the code from the webhook opens the locker at the kiosk and the pickup is stored.
-import { createServer } from 'node:http';
-import { once } from 'node:events';
 import t from 'tap';
-import { signBody, type ParcelReadyNotice } from '@portier/cloud';
 import { api, expectCondition } from './helpers.ts';
 import { codeOnKiosk, kioskWorld, lockerOfDoor, pickedUp } from './kiosk-world.ts';
+import { webhookReceiver } from './webhook-receiver.ts';
 
 const SECRET = 'e2e-webhook-secret-0123';
 
 t.test('a carrier delivery at the kiosk -> signed parcel-ready notice with the pickup code -> the code opens the locker', async (t) => {
-  const notices: Array<{ notice: ParcelReadyNotice; signedOk: boolean }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => {
-      const ts = Number(req.headers['x-portier-timestamp']);
-      notices.push({ notice: JSON.parse(body) as ParcelReadyNotice, signedOk: req.headers['x-portier-signature'] === signBody(SECRET, ts, body) });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/parcels`;
-
-  const w = await kioskWorld(t, { notify: { webhook: { url, secret: SECRET } } });
+  const { webhook, notices } = await webhookReceiver(t, SECRET);
+  const w = await kioskWorld(t, { notify: { webhook } });
   const { cloud, bank, bankId, token } = w;
   const kiosk = bank.kiosk!;
   const ctl = kiosk.column.controller;

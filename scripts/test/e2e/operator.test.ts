@@ -25,6 +25,7 @@ import {
   reserveParcel,
   shutAndCheckSchemas,
   signInWithPin,
+  signOutStaff,
   type OperatorKioskWorld,
   deliverToFreeLocker,
 } from './kiosk-world.ts';
@@ -50,14 +51,6 @@ async function operatorWorld(t: Test, opts: { pickupPinExpiryH?: number } = {}):
   return { ...ow, clock, pickupCodes };
 }
 
-async function signOut(w: OperatorWorld): Promise<void> {
-  const kiosk = w.bank.kiosk!;
-  if (kiosk.engine.screen.page !== 'staff-menu') await kiosk.select('back');
-  await kiosk.expectPage('staff-menu');
-  await kiosk.select('sign-out');
-  await expectCondition(() => kiosk.engine.screen.page === 'home', 3000, 'signed out');
-}
-
 /** Reserve a package for alice through the API; waits until the kiosk holds the reservation. */
 async function reserve(t: Test, w: OperatorWorld, trackingId: string): Promise<{ reservationId: string; locker: number; door: number }> {
   const { reservationId, locker } = await reserveParcel(t, w, { trackingId });
@@ -79,7 +72,7 @@ t.test('the operator PIN issued through the API reaches the kiosk hashed; the op
   await signInWithPin(w);
   t.pass('signed in: the staff menu is shown');
   t.same(doorsOpen(w.bank), [], 'signing in opens nothing');
-  await signOut(w);
+  await signOutStaff(w);
   w.rec.expectSchemasMatched(t);
 });
 
@@ -105,7 +98,7 @@ t.test('(a) drop-off into a RESERVED locker by typing the tracking id; the recip
   t.same(r.packages.map((x: { trackingId?: string }) => x.trackingId), [tracking], 'the one parcel, not counted twice');
   w.bank.closeAllDoors();
   await kiosk.column.expectDoor(door, false);
-  await signOut(w);
+  await signOutStaff(w);
 
   // The cloud issued the recipient's pickup code on the drop-off (to the notifier) and sent its hash to the kiosk.
   await expectCondition(() => w.pickupCodes.has(reservationId), 5000, 'a pickup code issued for the recipient');
@@ -146,7 +139,7 @@ t.test('(b) drop-off of a parcel with no barcode: a free locker of the chosen si
   const r = w.cloud.service.store.list('reservations').find((x) => x.lockerNumber === d.locker)!;
   t.match(r, { kind: 'package', status: 'occupied', recipient: { type: 'department', id: 'kiosk-unassigned' } });
   w.bank.closeAllDoors();
-  await signOut(w);
+  await signOutStaff(w);
   w.rec.expectSchemasMatched(t);
 });
 
@@ -177,7 +170,7 @@ t.test('(c) removal of an expired parcel: its door opens, the reservation ends a
   const r = (await api(w.cloud, 'GET', `/reservations/${reservationId}`, w.token)).json.reservation;
   t.match(r, { status: 'ended', endReason: 'removed' }, 'the reservation ended as removed');
   w.bank.closeAllDoors();
-  await signOut(w);
+  await signOutStaff(w);
   w.rec.expectSchemasMatched(t);
 });
 
@@ -204,7 +197,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   t.match(ev, { door, state: 'out-of-service', actor: { role: 'operator', id: w.operatorId } });
   await lockerStatus(w, locker, 'out-of-service');
   t.pass(`locker ${locker} is out of service in the API`);
-  await signOut(w);
+  await signOutStaff(w);
 
   // Back in service, signed in with the badge this time.
   await kiosk.expectPage('home');
@@ -220,7 +213,7 @@ t.test('(d) out of service and back from the kiosk; the cloud follows. The opera
   t.match(ev, { door, state: 'in-service', actor: { role: 'operator', id: w.operatorId } });
   await lockerStatus(w, locker, 'available');
   t.same(doorsOpen(w.bank), [], 'no door opened for a service change');
-  await signOut(w);
+  await signOutStaff(w);
 
   // A revoked badge signs nobody in any more.
   await api(w.cloud, 'DELETE', `/staff-credentials/${issued.json.staffCredential.id as string}`, w.token);
@@ -259,6 +252,6 @@ t.test('a carrier badge signs in to the carrier delivery flow; an admin PIN to t
   await kiosk.type('97531');
   await kiosk.expectPage('staff-menu');
   t.pass('the admin PIN opens the staff menu');
-  await signOut(w);
+  await signOutStaff(w);
   w.rec.expectSchemasMatched(t);
 });

@@ -8,7 +8,7 @@
  * endReservation(removed); storage-open and reopen change nothing. The actor recorded is the event's actor.
  */
 import type { Logger } from 'pino';
-import type { Actor, Reservation } from '../../domain/model.ts';
+import type { Actor, PlacedReservation, Reservation } from '../../domain/model.ts';
 import type { StoredEvent } from '../../sync/event-journal.ts';
 import type { DomainDoorMap } from '../door-map.ts';
 import type { Applied, IngestDomain, IssuedPickupCode, Transaction } from './types.ts';
@@ -134,7 +134,7 @@ export class TransactionApplier {
   }
 
   /** Hands a pickup code the domain just issued to the `pickup-code` listeners (a notifier). */
-  private issued(r: Reservation, code: string | undefined, expiresAt: number | undefined): void {
+  private issued(r: PlacedReservation, code: string | undefined, expiresAt: number | undefined): void {
     if (code === undefined || expiresAt === undefined) return;
     const issued: IssuedPickupCode = { reservationId: r.id, bankId: r.bankId, lockerNumber: r.lockerNumber, recipient: r.recipient, code, expiresAt };
     try {

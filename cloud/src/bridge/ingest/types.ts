@@ -1,6 +1,6 @@
 /** What event ingest reads, calls and reports (event-ingest.ts applies controller events to the domain). */
 import type { EventBody } from '@portier/protocol';
-import type { Reservation } from '../../domain/model.ts';
+import type { PickupCodeIssued } from '../../domain/events.ts';
 import type { LockerService } from '../../domain/service.ts';
 import type { StoredEvent } from '../../sync/event-journal.ts';
 
@@ -44,14 +44,7 @@ export interface Applied {
 }
 
 /** A pickup code the cloud issued for a drop-off made at a kiosk: in clear, in memory only, for a notifier. */
-export interface IssuedPickupCode {
-  reservationId: string;
-  bankId: string;
-  lockerNumber: number;
-  recipient: Reservation['recipient'];
-  code: string;
-  expiresAt: number;
-}
+export type IssuedPickupCode = PickupCodeIssued;
 
 export interface EventIngestEvents {
   applied: [Applied];

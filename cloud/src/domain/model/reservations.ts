@@ -9,8 +9,11 @@ import { optionalText } from './fields.ts';
 export const RESERVATION_KINDS = ['package', 'return', 'exchange', 'storage'] as const;
 export const reservationKindSchema = z.enum(RESERVATION_KINDS);
 export type ReservationKind = z.infer<typeof reservationKindSchema>;
-/** Live statuses; `ended` only appears in history. */
-export const reservationStatusSchema = z.enum(['reserved', 'occupied', 'expired', 'ended']);
+/**
+ * Live statuses; `ended` only appears in history. `held`: a parcel no locker of its bank fitted, kept at the mailroom
+ * desk until one does (use-cases/held-parcels.ts): the one status without a locker.
+ */
+export const reservationStatusSchema = z.enum(['held', 'reserved', 'occupied', 'expired', 'ended']);
 export type ReservationStatus = z.infer<typeof reservationStatusSchema>;
 export const endReasonSchema = z.enum(['picked-up', 'cancelled', 'removed', 'hold-expired']);
 export type EndReason = z.infer<typeof endReasonSchema>;
@@ -27,7 +30,8 @@ export type PickupCode = z.infer<typeof pickupCodeSchema>;
 export const reservationSchema = z.strictObject({
   id: entityIdSchema,
   bankId: entityIdSchema,
-  lockerNumber: lockerNumberSchema,
+  /** Absent only while `held` (at the mailroom desk, no locker yet). */
+  lockerNumber: lockerNumberSchema.optional(),
   kind: reservationKindSchema,
   status: reservationStatusSchema,
   recipient: recipientRefSchema,
@@ -35,6 +39,8 @@ export const reservationSchema = z.strictObject({
   dropOffParty: partySchema.optional(),
   pickupParty: partySchema.optional(),
   storageMode: storageModeSchema.optional(),
+  /** The parcel's size, kept from a request that found no locker: what a freed locker must fit (see `held`). */
+  parcel: dimensionsSchema.optional(),
   createdAt: epochMs,
   createdBy: actorSchema,
   /** A reservation not dropped off by then is released (hold expiry). */
@@ -51,6 +57,17 @@ export const reservationSchema = z.strictObject({
   note: optionalText,
 });
 export type Reservation = z.infer<typeof reservationSchema>;
+/** A reservation with its locker: every status but `held`. */
+export type PlacedReservation = Reservation & { lockerNumber: number };
+export function isPlaced(r: Reservation): r is PlacedReservation {
+  return r.lockerNumber !== undefined;
+}
+/** Where a live reservation is, for messages: its locker, or the mailroom desk while held. */
+export function whereIs(r: Reservation): string {
+  return r.lockerNumber !== undefined ? `locker ${r.lockerNumber} of bank ${r.bankId}` : `held at the mailroom desk of bank ${r.bankId}`;
+}
+/** What reserving does when no locker of the bank fits: refuse (409, the default) or keep the parcel `held`. */
+export const ifNoLockerSchema = z.enum(['refuse', 'hold']);
 
 export const reserveInput = z
   .strictObject({
@@ -72,9 +89,18 @@ export const reserveInput = z
       .optional(),
     /** How long the locker is held for the drop-off; default 24 h. */
     holdMinutes: z.number().int().min(1).max(60 * 24 * 30).optional(),
+    /**
+     * When no locker fits: 'refuse' (409, the default) or 'hold': the parcel waits at the mailroom desk as a `held`
+     * reservation and takes the first locker that fits when one frees up. Packages only.
+     */
+    ifNoLocker: ifNoLockerSchema
+      .optional()
+      .describe("when no locker fits: 'refuse' (409, the default) or 'hold' (a package waits at the mailroom desk, status held, and takes the first locker that fits)"),
     note: optionalText,
   })
   .superRefine((r, ctx) => {
+    if (r.ifNoLocker === 'hold' && r.kind !== 'package')
+      ctx.addIssue({ code: 'custom', path: ['ifNoLocker'], message: 'only a package can be held at the mailroom desk' });
     if (r.size === undefined && r.dimensions === undefined && r.kind !== 'storage')
       ctx.addIssue({ code: 'custom', path: ['size'], message: 'size or dimensions is required' });
     if (r.kind === 'return' || r.kind === 'exchange') {
@@ -142,8 +168,19 @@ export const listReservationsQuery = z.strictObject({
   bankId: entityIdSchema.optional(),
   status: reservationStatusSchema.optional(),
   recipientId: entityIdSchema.optional(),
+  /** Only the reservations of this location's banks. */
+  locationId: entityIdSchema.optional(),
+  /** Only kiosk drop-offs that named no recipient (still waiting for one, see `assignRecipientInput`). */
+  unassigned: z.boolean().optional(),
   /** Include ended reservations from history. */
   includeEnded: z.boolean().optional(),
   limit: z.number().int().min(1).max(10_000).default(1000),
 });
 export type ListReservationsQuery = z.input<typeof listReservationsQuery>;
+
+/**
+ * Names the recipient of a filled package locker: a kiosk drop-off that named nobody, or a parcel put in for the wrong
+ * person. A new pickup code is issued for the new recipient (the old one stops working).
+ */
+export const assignRecipientInput = z.strictObject({ recipient: recipientRefSchema, note: optionalText });
+export type AssignRecipientInput = z.input<typeof assignRecipientInput>;

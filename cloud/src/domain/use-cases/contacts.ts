@@ -25,6 +25,7 @@ import {
   type CreateContactInput,
   type Department,
   type UpdateContactInput,
+  whereIs,
 } from '../model.ts';
 
 /** The fields an audit entry names when they change. */
@@ -126,8 +127,8 @@ export class ContactUseCases {
       if (ids.has(id) && !why.has(id)) why.set(id, reason);
     };
     for (const r of this.core.store.list('reservations')) {
-      if (r.recipient.type === 'contact') note(r.recipient.id, `reservation ${r.id} (locker ${r.lockerNumber} of bank ${r.bankId}) is for them`);
-      for (const p of [r.dropOffParty, r.pickupParty]) if (p?.type === 'contact') note(p.id, `reservation ${r.id} (locker ${r.lockerNumber} of bank ${r.bankId}) names them as a party`);
+      if (r.recipient.type === 'contact') note(r.recipient.id, `reservation ${r.id} (${whereIs(r)}) is for them`);
+      for (const p of [r.dropOffParty, r.pickupParty]) if (p?.type === 'contact') note(p.id, `reservation ${r.id} (${whereIs(r)}) names them as a party`);
     }
     for (const l of this.core.store.list('lockers'))
       if (l.dedicatedTo?.type === 'contact') note(l.dedicatedTo.id, `locker ${l.number} of bank ${l.bankId} is dedicated to them`);

@@ -22,6 +22,7 @@ import {
   type CreateDepartmentInput,
   type Department,
   type UpdateDepartmentInput,
+  whereIs,
 } from '../model.ts';
 
 export class DepartmentUseCases {
@@ -89,9 +90,9 @@ export class DepartmentUseCases {
   /** Why the department cannot go now, or undefined. */
   private inUse(id: string): string | undefined {
     for (const r of this.core.store.list('reservations')) {
-      if (r.recipient.type === 'department' && r.recipient.id === id) return `reservation ${r.id} (locker ${r.lockerNumber} of bank ${r.bankId}) is for it`;
+      if (r.recipient.type === 'department' && r.recipient.id === id) return `reservation ${r.id} (${whereIs(r)}) is for it`;
       for (const p of [r.dropOffParty, r.pickupParty])
-        if (p?.type === 'department' && p.id === id) return `reservation ${r.id} (locker ${r.lockerNumber} of bank ${r.bankId}) names it as a party`;
+        if (p?.type === 'department' && p.id === id) return `reservation ${r.id} (${whereIs(r)}) names it as a party`;
     }
     for (const l of this.core.store.list('lockers'))
       if (l.dedicatedTo?.type === 'department' && l.dedicatedTo.id === id) return `locker ${l.number} of bank ${l.bankId} is dedicated to it`;

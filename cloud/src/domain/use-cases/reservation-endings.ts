@@ -52,7 +52,7 @@ export class ReservationEndings {
         if (found.length === 0) throw new DomainError('INVALID_CODE', 'code not recognised or expired', 'code');
         return this.endLocked(found, 'picked-up', 'pickup', actor, undefined);
       });
-      return { reservations: result, lockerNumbers: result.map((r) => r.lockerNumber) };
+      return { reservations: result, lockerNumbers: lockersOf(result) };
     }
     const r0 = await this.core.mustLive(req.reservationId, 'reservationId');
     const result = await this.core.change(r0.bankId, async () => {
@@ -61,7 +61,7 @@ export class ReservationEndings {
         throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: there is nothing to pick up`, 'reservationId');
       return this.endLocked([r], 'picked-up', 'pickup', actor, undefined);
     });
-    return { reservations: result, lockerNumbers: result.map((r) => r.lockerNumber) };
+    return { reservations: result, lockerNumbers: lockersOf(result) };
   }
 
   async endReservation(id: string, input: EndReservationInput, actor: Actor): Promise<Reservation> {
@@ -202,4 +202,9 @@ export class ReservationEndings {
     timer.unref?.();
     return () => clearInterval(timer);
   }
+}
+
+/** The lockers of reservations picked up (only a reservation in a locker can be). */
+function lockersOf(rs: Reservation[]): number[] {
+  return rs.flatMap((r) => (r.lockerNumber !== undefined ? [r.lockerNumber] : []));
 }

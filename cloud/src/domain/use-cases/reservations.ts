@@ -18,14 +18,17 @@ import {
   type Actor,
   type Department,
   type DropOffInput,
+  type PlacedReservation,
+  type RecipientRef,
   type RecordKioskOccupancyInput,
   type Reservation,
   type ReserveInput,
 } from '../model.ts';
 import { PickupCodes } from './pickup-codes.ts';
 
-export interface ReserveResult {
-  reservation: Reservation;
+/** A reservation made: in its locker, or (`ifNoLocker: 'hold'` and none fitted) `held` at the mailroom desk. */
+export interface ReserveResult<R extends Reservation = PlacedReservation> {
+  reservation: R;
   /** True when the parcel was added to the recipient's existing locker instead of a new one. */
   addedToExisting: boolean;
   /**
@@ -37,7 +40,7 @@ export interface ReserveResult {
   dropOffCodeExpiresAt?: number;
 }
 export interface DropOffResult {
-  reservation: Reservation;
+  reservation: PlacedReservation;
   /**
    * The pickup code in clear: returned this once, never stored. Every drop-off issues a new code and the previous
    * one of the same reservation stops working (a parcel added to an existing locker comes with a fresh notice).
@@ -78,15 +81,16 @@ export class ReservationUseCases {
     this.codes = new PickupCodes(core);
   }
 
-  async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult> {
+  /** Without `ifNoLocker: 'hold'` the answer is always a reservation in its locker (or the 409 of no locker). */
+  async reserve(input: ReserveInput & { ifNoLocker?: 'refuse' }, actor: Actor): Promise<ReserveResult>;
+  async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>>;
+  async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>> {
     const req = parseInput(reserveInput, input);
     this.core.mustBank(req.bankId, 'bankId');
-    const recipient = this.core.mustRecipient(req.bankId, req.recipient, 'recipient.id');
-    if (req.recipient.type === 'contact' && this.core.store.get('contacts', req.recipient.id)?.private)
-      throw new DomainError('INVALID_STATE', `contact ${req.recipient.id} is private: a private contact cannot be reserved for`, 'recipient.id');
+    const recipient = this.mustAddressee(req.bankId, req.recipient, 'recipient.id');
     if (req.dropOffParty) this.core.mustParty(req.bankId, req.dropOffParty, 'dropOffParty.id');
     if (req.pickupParty) this.core.mustParty(req.bankId, req.pickupParty, 'pickupParty.id');
-    const needsCode = (r: ReserveResult): boolean => (req.kind === 'return' || req.kind === 'exchange') && !r.addedToExisting;
+    const needsCode = (r: ReserveResult<Reservation>): boolean => (req.kind === 'return' || req.kind === 'exchange') && !r.addedToExisting;
     const result = await this.core.change(req.bankId, () => {
       const locked = this.reserveLocked(req, recipient, actor);
       // The party bringing a return or exchange needs a code for the kiosk: issued before anyone hears of it.
@@ -94,12 +98,12 @@ export class ReservationUseCases {
     });
     if (!needsCode(result)) return result;
     return this.core.change(req.bankId, async (): Promise<Locked<ReserveResult>> => {
-      const r = await this.core.mustLive(result.reservation.id, 'reservationId');
+      const r = await this.core.mustPlaced(result.reservation.id, 'reservationId');
       const bank = this.core.mustBank(r.bankId);
       const now = this.core.now();
       const expiresAt = r.holdUntil ?? now + DEFAULT_HOLD_MIN[r.kind] * MINUTE;
       const { code, stored } = await this.codes.draw(bank, r.id);
-      const next: Reservation = { ...r, pickupCode: { code: stored, expiresAt, issuedAt: now } };
+      const next: PlacedReservation = { ...r, pickupCode: { code: stored, expiresAt, issuedAt: now } };
       const done = this.core.write({ put: [{ c: 'reservations', key: r.id, value: next }] });
       return { result: { reservation: next, addedToExisting: false, dropOffCode: code, dropOffCodeExpiresAt: expiresAt }, done, events: [['reservation-changed', { reservation: next, change: 'reserved' }]] };
     });
@@ -137,8 +141,19 @@ export class ReservationUseCases {
     });
   }
 
+  /**
+   * Who a parcel may be addressed to at a bank: a contact or department of its enterprise; never a private contact
+   * (they asked not to be reserved for).
+   */
+  mustAddressee(bankId: string, ref: RecipientRef, field: string): RecipientInfo {
+    const recipient = this.core.mustRecipient(bankId, ref, field);
+    if (ref.type === 'contact' && this.core.store.get('contacts', ref.id)?.private)
+      throw new DomainError('INVALID_STATE', `contact ${ref.id} is private: a private contact cannot be reserved for`, field);
+    return recipient;
+  }
+
   /** The allocate-and-write critical section: no await between reading the free lockers and the store commit. */
-  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor): Locked<ReserveResult> {
+  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor): Locked<ReserveResult<Reservation>> {
     const bank = this.core.mustBank(req.bankId, 'bankId');
     const now = this.core.now();
     const idx = this.core.banks.of(bank.id);
@@ -152,7 +167,7 @@ export class ReservationUseCases {
         if (r.status !== 'reserved' && r.status !== 'occupied') continue;
         const l = idx.lockers.get(r.lockerNumber);
         if (!l || l.service !== 'in-service' || !fits(parcel, lockerDimensions(l))) continue;
-        const next: Reservation = { ...r, packages: [...r.packages, ...newPackages(trackingIds, now)] };
+        const next: PlacedReservation = { ...r, packages: [...r.packages, ...newPackages(trackingIds, now)] };
         const activity = this.core.activity('reservation', actor, {
           bankId: bank.id,
           lockerNumber: r.lockerNumber,
@@ -170,23 +185,26 @@ export class ReservationUseCases {
       { kind: req.kind, parcel, needsAccessible: recipient.needsAccessible, owners: recipient.owners },
       { slots: this.core.banks.slots(idx, reach), isHeld: (n) => idx.live.has(n), quota: bank.deliveryQuota },
     );
-    if (!locker) throw new DomainError('NO_LOCKER_AVAILABLE', NO_LOCKER_MESSAGE, 'bankId');
+    if (!locker && req.ifNoLocker !== 'hold') throw new DomainError('NO_LOCKER_AVAILABLE', NO_LOCKER_MESSAGE, 'bankId');
 
-    const r: Reservation = {
+    const base = {
       id: this.core.random.id('r'),
       bankId: bank.id,
-      lockerNumber: locker.number,
       kind: req.kind,
-      status: 'reserved',
       recipient: recipient.ref,
       packages: req.kind === 'storage' ? [] : newPackages(trackingIds, now),
       createdAt: now,
       createdBy: actor,
-      holdUntil: now + (req.holdMinutes ?? DEFAULT_HOLD_MIN[req.kind]) * MINUTE,
       ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
       ...(req.pickupParty ? { pickupParty: req.pickupParty } : {}),
       ...(req.note !== undefined ? { note: req.note } : {}),
     };
+    // No locker fits and the request said 'hold': the package waits at the mailroom desk with no locker and no hold
+    // expiry (it is physically there until staff cancel it or a locker takes it, held-parcels.ts), nothing for the
+    // controllers; its size is kept for the locker that frees up.
+    const r: Reservation = locker
+      ? { ...base, lockerNumber: locker.number, status: 'reserved', holdUntil: now + (req.holdMinutes ?? DEFAULT_HOLD_MIN[req.kind]) * MINUTE }
+      : { ...base, status: 'held', parcel };
     if (req.kind === 'storage' && req.storage) {
       const maxMs = bank.rules.maxStorageH * HOUR;
       const s = req.storage;
@@ -203,21 +221,21 @@ export class ReservationUseCases {
     }
     const activity = this.core.activity('reservation', actor, {
       bankId: bank.id,
-      lockerNumber: locker.number,
+      ...(locker ? { lockerNumber: locker.number } : {}),
       recipientId: recipient.ref.id,
       reservationId: r.id,
       ...(req.trackingId !== undefined ? { trackingId: req.trackingId } : {}),
-      detail: req.kind,
+      detail: locker ? req.kind : 'held at the mailroom desk: no locker fits',
     });
     const done = this.core.write({ put: [{ c: 'reservations', key: r.id, value: r }], activity: [activity] });
-    return { result: { reservation: r, addedToExisting: false }, done, events: [['reservation-changed', { reservation: r, change: 'reserved' }]] };
+    return { result: { reservation: r, addedToExisting: false }, done, events: [['reservation-changed', { reservation: r, change: locker ? 'reserved' : 'held' }]] };
   }
 
   async dropOff(input: DropOffInput, actor: Actor): Promise<DropOffResult> {
     const req = parseInput(dropOffInput, input);
-    const r0 = await this.core.mustLive(req.reservationId, 'reservationId');
+    const r0 = await this.core.mustPlaced(req.reservationId, 'reservationId');
     return this.core.change(r0.bankId, async (): Promise<Locked<DropOffResult>> => {
-      const r = await this.core.mustLive(req.reservationId, 'reservationId');
+      const r = await this.core.mustPlaced(req.reservationId, 'reservationId');
       if (r.status !== 'reserved' && r.status !== 'occupied')
         throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: nothing can be dropped off`, 'reservationId');
       const bank = this.core.mustBank(r.bankId);
@@ -235,7 +253,7 @@ export class ReservationUseCases {
       if (r.kind === 'storage') endsAt = r.endsAt ?? now + OPEN_STORAGE_CODE_MS;
       else endsAt = now + bank.rules.pickupPinExpiryH * HOUR;
       const { code, stored } = await this.codes.draw(bank, r.id);
-      const next: Reservation = {
+      const next: PlacedReservation = {
         ...r,
         status: 'occupied',
         packages,
@@ -290,7 +308,7 @@ export class ReservationUseCases {
         }
       }
       const id = this.core.random.id('r');
-      const r: Reservation = {
+      const r: PlacedReservation = {
         id,
         bankId: bank.id,
         lockerNumber: locker.number,

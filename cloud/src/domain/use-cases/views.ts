@@ -7,6 +7,7 @@ import { isAccessible } from '../accessibility.ts';
 import { activityCsvHeader, activityCsvRows } from '../activity.ts';
 import type { ActivityPageQuery, Page } from '../../store/store.ts';
 import { ActivityRows, type ActivityRow } from './activity-rows.ts';
+import { isKioskUnassigned } from './held-parcels.ts';
 
 const CSV_PAGE = 1000;
 import type { BankIndex } from '../bank-index.ts';
@@ -79,8 +80,12 @@ export class ViewUseCases {
 
   async listReservations(query: ListReservationsQuery): Promise<Reservation[]> {
     const q = parseInput(listReservationsQuery, query);
+    const where = (r: Reservation): boolean =>
+      (q.locationId === undefined || this.core.store.get('banks', r.bankId)?.locationId === q.locationId) &&
+      (q.unassigned === undefined || isKioskUnassigned(r.recipient) === q.unassigned);
     const match = (r: Reservation): boolean =>
       (q.bankId === undefined || r.bankId === q.bankId) &&
+      where(r) &&
       (q.status === undefined || r.status === q.status) &&
       (q.recipientId === undefined || r.recipient.id === q.recipientId);
     const live = this.core.store.list('reservations').filter(match).sort((a, b) => a.createdAt - b.createdAt);
@@ -89,7 +94,7 @@ export class ViewUseCases {
       const left = q.limit - out.length;
       if (left > 0) {
         const { items: past } = await this.core.store.pastReservations({ limit: left, ...(q.bankId !== undefined ? { bankId: q.bankId } : {}), ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}) });
-        out.push(...past);
+        out.push(...past.filter(where));
       }
     }
     return q.status === 'ended' ? out.filter((r) => r.status === 'ended') : out;

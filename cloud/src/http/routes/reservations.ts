@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import type { Reservation } from '../../domain/model.ts';
 import {
+  assignRecipientInput,
   dropOffInput,
   endReservationInput,
   entityIdSchema,
@@ -26,6 +27,8 @@ const ListReservationsQs = z.strictObject({
   bankId: entityIdSchema.optional(),
   status: reservationStatusSchema.optional(),
   recipientId: entityIdSchema.optional(),
+  locationId: entityIdSchema.optional().describe("only the reservations of this location's banks"),
+  unassigned: queryBool.optional().describe('true: only kiosk drop-offs that named no recipient (assign one with POST .../recipient)'),
   includeEnded: queryBool.optional(),
   limit: queryInt(1, 10_000).optional(),
 });
@@ -203,6 +206,25 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     async (req, reply) => {
       await visibleReservation(req, req.params.reservationId);
       const r = await service.reissuePickupCode(req.params.reservationId, actorOf(req));
+      return reply.header('cache-control', 'no-store').send({ reservation: publicReservation(r.reservation), code: r.code, expiresAt: r.expiresAt });
+    },
+  );
+
+  app.post(
+    '/reservations/:reservationId/recipient',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary:
+          'Name the recipient of a package in its locker (a kiosk drop-off that named nobody, or the wrong person): a new pickup code goes to the notification hook for them and is answered once; the old one stops working',
+        params: ReservationParams,
+        body: assignRecipientInput,
+        response: ok(Replies.codeReissued),
+      },
+    },
+    async (req, reply) => {
+      await visibleReservation(req, req.params.reservationId);
+      const r = await service.heldParcels.assignRecipient(req.params.reservationId, req.body, actorOf(req));
       return reply.header('cache-control', 'no-store').send({ reservation: publicReservation(r.reservation), code: r.code, expiresAt: r.expiresAt });
     },
   );
