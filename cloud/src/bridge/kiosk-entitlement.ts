@@ -25,6 +25,7 @@ import { reservationsOpenedBy, type DesiredCredential, type DesiredState, type E
 import type { Reservation } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import { credentialId as credentialIdOf } from './column-state.ts';
+import { BADGE_CREDENTIAL_PREFIX } from './recipient-badges.ts';
 
 /** Why a kiosk asks for a door (the request's `purpose`). */
 export type KioskPurpose = Extract<EventBody, { type: 'kiosk-open-request' }>['purpose'];
@@ -124,22 +125,23 @@ function recipientDoors(view: DesiredState, cred: Parameters<typeof reservations
 
 /**
  * The holder and lockers of a pickup code used moments ago: its reservation ended `picked-up` within the window,
- * and (bank rule `multiplePackagesPerCode`) the holder's other parcels picked up in that window.
+ * and (bank rule `multiplePackagesPerCode`) the holder's other parcels picked up in that window. A recipient's badge
+ * leaves the desired state with the last parcel it collected: the holder's parcels picked up in the window count.
  */
 async function recentlyPickedUp(src: EntitlementSource, view: DesiredState, bankId: string, credentialId: string, now: number): Promise<{ holder: string; lockers: number[] } | undefined> {
   const windowMs = Math.max(view.timers.lockerAccessAfterPickupS, view.timers.returnHomeOnInactivityS) * 1000;
   const recent = (r: Reservation): boolean => r.bankId === bankId && r.endReason === 'picked-up' && r.endedAt !== undefined && now - r.endedAt <= windowMs;
-  const prefix = 'pickup.';
-  if (!credentialId.startsWith(prefix)) return undefined;
-  const direct = await src.pastReservation(credentialId.slice(prefix.length));
+  const badge = credentialId.startsWith(`${BADGE_CREDENTIAL_PREFIX}.`);
+  if (!badge && !credentialId.startsWith('pickup.')) return undefined;
+  const direct = badge ? undefined : await src.pastReservation(credentialId.slice('pickup.'.length));
   // A long reservation id is hashed into its credential id: then look among the bank's latest.
-  const own = [...(direct ? [direct] : []), ...(direct ? [] : (await src.pastReservations({ bankId, limit: 200 })).items)].find(
-    (r) => recent(r) && credentialIdOf('pickup', r.id) === credentialId,
-  );
+  const ownsIt = (r: Reservation): boolean =>
+    badge ? r.recipient.type === 'contact' && credentialIdOf(BADGE_CREDENTIAL_PREFIX, r.recipient.id) === credentialId : credentialIdOf('pickup', r.id) === credentialId;
+  const own = [...(direct ? [direct] : []), ...(direct ? [] : (await src.pastReservations({ bankId, limit: 200 })).items)].find((r) => recent(r) && ownsIt(r));
   if (!own) return undefined;
   const holder = own.recipient.id;
   const lockers = new Set([own.lockerNumber]);
-  if (view.rules.multiplePackagesPerCode) {
+  if (badge || view.rules.multiplePackagesPerCode) {
     for (const r of (await src.pastReservations({ bankId, recipientId: holder, limit: 50 })).items) if (recent(r) && r.kind === 'package') lockers.add(r.lockerNumber);
   }
   return { holder, lockers: [...lockers] };

@@ -11,6 +11,14 @@ export interface DomainEvents {
   'staff-credential-changed': [StaffCredentialChanged];
   'bank-changed': [BankChanged];
   'column-deleted': [ColumnDeleted];
+  'contact-badges-changed': [ContactBadgesChanged];
+}
+/**
+ * Contacts' badge numbers were set, changed or removed (by any write: an edit, an import, an erasure): the banks where
+ * they have a parcel waiting need a new desired state (their badges sign them in there).
+ */
+export interface ContactBadgesChanged {
+  contactIds: string[];
 }
 /**
  * A column was deleted (it had no lockers left): its controller's identity is to be revoked and its retained desired
