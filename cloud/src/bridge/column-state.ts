@@ -7,7 +7,8 @@
  *   state and rear-shelf barcode;
  * - reservations: every live reservation on those doors;
  * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired (and the
- *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door). Each code
+ *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door; a day-use
+ *   storage reserved ahead carries its holder's code, reusable, held and filled alike). Each code
  *   goes out in the controller's own form (`opts.form`, credential-forms.ts): keyed under its credential key, or the
  *   legacy bank-salt scrypt; a code that has no hash in that form is left out and counted in `skipped`. Carrier
  *   codes valid at the bank go out as `carrier-code` credentials (role carrier, any door); staff credentials
@@ -152,8 +153,8 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
     const dr = desiredReservation(r, door);
     if (dr) reservations.push(dr);
     const pc = r.pickupCode;
-    // A held return / exchange carries the drop-off code of the party bringing it.
-    const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
+    // A held return / exchange carries the drop-off code of the party bringing it; a held storage, its holder's code.
+    const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange' || r.kind === 'storage');
     if ((r.status !== 'occupied' && !dropOffCode) || !pc || pc.expiresAt <= opts.now) continue;
     addHashed(
       {
@@ -164,7 +165,8 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
         doors: [door],
         reservationIds: [r.id],
         expiresAt: pc.expiresAt,
-        oneTime: true,
+        // A storage code fills the locker, then empties it: not used up by its first opening.
+        oneTime: r.kind !== 'storage',
       },
       pc.code,
     );

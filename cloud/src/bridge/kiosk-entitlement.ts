@@ -6,11 +6,12 @@
  *
  * | purpose | credential | door |
  * |---|---|---|
- * | pickup, return, exchange, reopen | a recipient's code | one the code opens at the kiosk (protocol `reservationsOpenedBy`, the kiosk's own rule), or its own door |
+ * | pickup, return, exchange, reopen | a recipient's code or badge | one the code opens at the kiosk (protocol `reservationsOpenedBy`, the kiosk's own rule), or its own door |
+ * | storage-start | a recipient's code | the same: the locker of a day-use storage the cloud reserved ahead, to fill it |
  * | drop-off | an operator's or admin's PIN / badge | free, held for a drop-off, or (bank rule `addToExistingLocker`) holding a parcel |
  * | carrier-delivery | a carrier code, or a carrier's PIN / badge | the same, and within the credential's doors if it lists any |
  * | expired-removal | an operator's or admin's PIN / badge | holding an expired reservation |
- * | service, storage-* | none: refused | staff open a door for service through the API; a day-use storage PIN exists only on the kiosk, which keeps storage to its own doors |
+ * | service, other storage-* | none: refused | staff open a door for service through the API; a day-use storage PIN exists only on the kiosk, which keeps storage to its own doors |
  *
  * A one-time code is used by its pickup, and once the cloud has stored that pickup the code leaves the desired state.
  * For the moments after, the code of a reservation picked up within the kiosk's "locker access after pickup" time (or
@@ -42,7 +43,7 @@ export const PURPOSE_ROLES: Readonly<Record<KioskPurpose, readonly CredentialRol
   'carrier-delivery': ['carrier'],
   'expired-removal': ['operator', 'admin'],
   service: [],
-  'storage-start': [],
+  'storage-start': ['recipient'],
   'storage-open': [],
   'storage-extend': [],
   'storage-end': [],
