@@ -60,6 +60,11 @@ t.test('a badge opens only the doors of its column; the kiosk sees the plain col
   t.match(badgesOf(kiosk), [{ id: 'badge.c2', doors: [alias.door], reservationIds: [reservation.id] }], 'the kiosk: the alias of that door');
   const other = buildDesiredState(s.store, { bankId: 'b2', column: 1, now: NOW, form: FORM }).state;
   t.same(badgesOf(other), [], 'another bank never gets it');
+
+  // A second parcel in the kiosk's own column: still one badge credential at the kiosk, opening both.
+  const own = (await s.recordKioskOccupancy({ bankId: 'b1', lockerNumber: 3, kind: 'package', recipient: { type: 'contact', id: 'c2' } }, operator)).reservation;
+  const both = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
+  t.match(badgesOf(both), [{ id: 'badge.c2', doors: [3, alias.door], reservationIds: [own.id, reservation.id].sort() }], 'one credential, both doors');
 });
 
 t.test('a controller without a key gets the legacy scrypt form; the listing form has the badge by id', async (t) => {
