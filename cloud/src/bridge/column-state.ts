@@ -7,12 +7,14 @@
  *   state and rear-shelf barcode;
  * - reservations: every live reservation on those doors;
  * - credentials: the pickup code of every occupied reservation on those doors whose code has not expired (and the
- *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door). Each code
+ *   drop-off code of every held return / exchange, same kind `pickup-code`, doors = the reserved door; a day-use
+ *   storage reserved ahead carries its holder's code, reusable, held and filled alike). Each code
  *   goes out in the controller's own form (`opts.form`, credential-forms.ts): keyed under its credential key, or the
  *   legacy bank-salt scrypt; a code that has no hash in that form is left out and counted in `skipped`. Carrier
  *   codes valid at the bank go out as `carrier-code` credentials (role carrier, any door); staff credentials
  *   (operator / carrier / admin PINs and badges) valid at the bank go out the same way, as their own kind
- *   (`staff-pin` or `badge`) and role, any door;
+ *   (`staff-pin` or `badge`) and role, any door; the badge of each recipient with a parcel on those doors goes out as
+ *   a `badge` credential of role recipient (recipient-badges.ts), doors = their parcels' doors, reusable;
  * - timers and rules: the protocol defaults merged with the bank's settings; the bank's delivery quota when it has one.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
@@ -38,6 +40,7 @@ import { isPlaced, type Bank, type PlacedReservation, type Reservation, type Sto
 import { CloudError } from '../errors.ts';
 import { columnAt, columnLockers, fromTopPositions, type DesiredSource } from './bank-layout.ts';
 import type { CredentialForm, FormSkip } from './credential-forms.ts';
+import { bankBadges, BADGE_CREDENTIAL_PREFIX } from './recipient-badges.ts';
 import { staffKioskRole, userPermissions } from './staff-kiosk-role.ts';
 
 export interface BuildDesiredOptions {
@@ -53,7 +56,7 @@ export interface BuildDesiredOptions {
 export interface SkippedCredential {
   id: string;
   kind: 'pickup-code' | 'carrier-code' | 'staff-pin' | 'badge';
-  why: FormSkip | 'bad-hash' | 'subject-disabled' | 'subject-not-permitted';
+  why: FormSkip | 'bad-hash' | 'subject-disabled' | 'subject-not-permitted' | 'badge-shared';
 }
 
 export interface BuiltDesired {
@@ -151,8 +154,8 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
     const dr = desiredReservation(r, door);
     if (dr) reservations.push(dr);
     const pc = r.pickupCode;
-    // A held return / exchange carries the drop-off code of the party bringing it.
-    const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
+    // A held return / exchange carries the drop-off code of the party bringing it; a held storage, its holder's code.
+    const dropOffCode = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange' || r.kind === 'storage');
     if ((r.status !== 'occupied' && !dropOffCode) || !pc || pc.expiresAt <= opts.now) continue;
     addHashed(
       {
@@ -163,10 +166,25 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
         doors: [door],
         reservationIds: [r.id],
         expiresAt: pc.expiresAt,
-        oneTime: true,
+        // A storage code fills the locker, then empties it: not used up by its first opening.
+        oneTime: r.kind !== 'storage',
       },
       pc.code,
     );
+  }
+
+  // Recipients' badges: like the pickup codes of their parcels on this column, reusable until the last is collected.
+  const { badges, shared } = bankBadges(src, bank.id);
+  for (const contactId of shared) skipped.push({ id: credentialId(BADGE_CREDENTIAL_PREFIX, contactId), kind: 'badge', why: 'badge-shared' });
+  for (const b of badges.values()) {
+    const mine = b.reservations.filter((r) => doorOf.has(r.lockerNumber));
+    if (mine.length === 0) continue;
+    const id = credentialId(BADGE_CREDENTIAL_PREFIX, b.contactId);
+    const hash = opts.form.hashClear('badge', b.badgeId, bank);
+    const doors = [...new Set(mine.map((r) => doorOf.get(r.lockerNumber)!))].sort((x, y) => x - y);
+    if (typeof hash !== 'string') skipped.push({ id, kind: 'badge', why: hash.skip });
+    else if (!HASH_RE.test(hash)) skipped.push({ id, kind: 'badge', why: 'bad-hash' });
+    else credentials.push({ id, kind: 'badge', hash, role: 'recipient', subjectId: b.contactId, doors, reservationIds: mine.map((r) => r.id), oneTime: false });
   }
 
   // A sealed carrier code goes out in the controller's form; one of an older release only as the legacy hash made at
@@ -233,7 +251,8 @@ export function buildColumnState(src: DesiredSource, opts: BuildDesiredOptions):
 }
 
 /**
- * Department mail (bank rule `departmentPickup`): the pickup code of a member's own parcel also collects the parcels
+ * Department mail (bank rule `departmentPickup`): the pickup code of a member's own parcel (and their badge, while
+ * they have one waiting) also collects the parcels
  * waiting in this bank for the departments they belong to (listed by id in its `reservationIds`, bank-wide, so the
  * kiosk finds them in any column).
  */
@@ -245,15 +264,22 @@ function addDepartmentParcels(src: DesiredSource, bankId: string, credentials: D
   }
   if (waiting.size === 0) return;
   for (const c of credentials) {
-    if (c.kind !== 'pickup-code' || c.reservationIds?.length !== 1) continue;
-    const own = src.get('reservations', c.reservationIds[0]!);
-    if (!own || own.kind !== 'package' || own.status !== 'occupied' || own.recipient.type !== 'contact') continue;
-    const contactId = own.recipient.id;
+    const contactId = parcelHolder(src, c);
+    if (contactId === undefined) continue;
     const contact = src.get('contacts', contactId);
     const ids = src
       .list('departments')
       .filter((d) => d.id === contact?.departmentId || d.memberIds.includes(contactId))
       .flatMap((d) => waiting.get(d.id) ?? []);
-    if (ids.length > 0) c.reservationIds = [own.id, ...[...new Set(ids)].sort()].slice(0, 160);
+    if (ids.length > 0) c.reservationIds = [...c.reservationIds, ...[...new Set(ids)].sort()].slice(0, 160);
   }
+}
+
+/** The contact whose own parcel a credential collects: a recipient's badge, or the pickup code of one package. */
+function parcelHolder(src: DesiredSource, c: DesiredCredential): string | undefined {
+  if (c.kind === 'badge' && c.role === 'recipient') return c.subjectId;
+  if (c.kind !== 'pickup-code' || c.reservationIds.length !== 1) return undefined;
+  const own = src.get('reservations', c.reservationIds[0]!);
+  if (!own || own.kind !== 'package' || own.status !== 'occupied' || own.recipient.type !== 'contact') return undefined;
+  return own.recipient.id;
 }

@@ -10,7 +10,11 @@
  *   `LegacyHashes.prepare`, held in memory only). This form can be guessed offline: the cloud warns, naming the
  *   controller, until it is re-keyed.
  * - listing (`listingForm`): which credentials are live at a controller, for the cloud's own checks; never published.
+ *
+ * A recipient's badge number is the one code the cloud holds in clear (the contact record has it, as the address book
+ * shows it): each form makes its hash from the number itself (`hashClear`), never from a sealed copy.
  */
+import { createHash } from 'node:crypto';
 import {
   keyedCredentialHash,
   keyedCredentialHashParams,
@@ -24,6 +28,7 @@ import { hashCode, isSealed, paramsKey } from '../domain/codes.ts';
 import { carrierCodeValidAt, sameParams, staffCredentialValidAt } from '../domain/credential-coverage.ts';
 import type { Bank, StoredCode } from '../domain/model.ts';
 import type { DesiredSource } from './bank-layout.ts';
+import { recipientBadgesAt } from './recipient-badges.ts';
 
 /** Why a code was left out of a controller's state. */
 export type FormSkip = 'legacy-code' | 'other-hash-params' | 'not-derived' | 'unsealable';
@@ -33,6 +38,8 @@ export interface CredentialForm {
   params(bank: Bank): CredentialHashParams;
   /** The hash of `stored` (the code's own, or its legacy hash under the bank's params) in this form. */
   hash(kind: CredentialKind, stored: StoredCode | undefined, bank: Bank): string | { skip: FormSkip };
+  /** The hash of a code the cloud holds in clear (a recipient's badge number) in this form. */
+  hashClear(kind: CredentialKind, code: string, bank: Bank): string | { skip: FormSkip };
 }
 
 /** HMAC-SHA256 under the controller's credential key, made from sealed codes (memoised per sealed code). */
@@ -54,6 +61,8 @@ export function keyedForm(vault: CodeVault, key: Buffer): CredentialForm {
       }
       return h;
     },
+    // One HMAC, the same cost as a memo look-up keyed safely: nothing is kept.
+    hashClear: (kind, code) => keyedCredentialHash(kind, code, key),
   };
 }
 
@@ -67,13 +76,24 @@ export class LegacyHashes {
     return `${paramsKey(params)}\0${kind}\0${sealed}`;
   }
 
+  /** The key of a code held in clear: its keyed lookup hash, so the map never holds the code itself. */
+  private clearKey(params: ScryptCredentialHashParams, kind: CredentialKind, code: string): string {
+    return `${paramsKey(params)}\0${kind}\0clear:${this.vault.lookup(kind, code)}`;
+  }
+
   get(params: ScryptCredentialHashParams, kind: CredentialKind, sealed: string): string | undefined {
     return this.hashes.get(LegacyHashes.key(params, kind, sealed));
+  }
+
+  getClear(params: ScryptCredentialHashParams, kind: CredentialKind, code: string): string | undefined {
+    return this.hashes.get(this.clearKey(params, kind, code));
   }
 
   /** Derives the legacy hash of every live sealed code of `bank` not yet derived; forgets those no longer live. */
   async prepare(src: DesiredSource, bank: Bank, now: number): Promise<void> {
     const wanted: Array<{ kind: CredentialKind; sealed: string }> = [];
+    // Recipients' badges are held in clear by their contacts: hashed from the number itself.
+    const clear = [...recipientBadgesAt(src, bank.id).keys()];
     for (const r of src.list('reservations')) {
       if (r.bankId === bank.id && r.status !== 'ended' && r.pickupCode && isSealed(r.pickupCode.code)) wanted.push({ kind: 'pickup-code', sealed: r.pickupCode.code.sealed });
     }
@@ -86,15 +106,19 @@ export class LegacyHashes {
     const next = new Map<string, string>();
     const prefix = `${bank.credentialHash.salt}:`;
     for (const [k, v] of this.hashes) if (!k.startsWith(prefix)) next.set(k, v);
-    await Promise.all(
-      wanted.map(async ({ kind, sealed }) => {
+    await Promise.all([
+      ...wanted.map(async ({ kind, sealed }) => {
         const k = LegacyHashes.key(bank.credentialHash, kind, sealed);
         const known = this.hashes.get(k);
         if (known !== undefined) return void next.set(k, known);
         const code = this.vault.open(kind, sealed);
         if (code !== undefined) next.set(k, await hashCode(kind, code, bank.credentialHash));
       }),
-    );
+      ...clear.map(async (code) => {
+        const k = this.clearKey(bank.credentialHash, 'badge', code);
+        next.set(k, this.hashes.get(k) ?? (await hashCode('badge', code, bank.credentialHash)));
+      }),
+    ]);
     this.hashes = next;
   }
 }
@@ -108,6 +132,7 @@ export function legacyForm(legacy: LegacyHashes): CredentialForm {
       if (!isSealed(stored)) return sameParams(stored.params, bank.credentialHash) ? stored.hash : { skip: 'other-hash-params' };
       return legacy.get(bank.credentialHash, kind, stored.sealed) ?? { skip: 'not-derived' };
     },
+    hashClear: (kind, code, bank) => legacy.getClear(bank.credentialHash, kind, code) ?? { skip: 'not-derived' },
   };
 }
 
@@ -119,6 +144,8 @@ export function listingForm(): CredentialForm {
   return {
     params: (bank) => ({ ...bank.credentialHash }),
     hash: (_kind, stored) => (!stored ? { skip: 'other-hash-params' } : isSealed(stored) ? stored.lookup : stored.hash),
+    // Only which credentials are live matters here: a digest standing for the code, held in memory for one check.
+    hashClear: (kind, code) => createHash('sha256').update(`listing:${kind}:${code}`).digest('base64url'),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Keeps every controller's retained `desired` state in step with the domain.
  *
- * A domain event (reservation, locker, bank rules, carrier code or staff credential changed), a controller coming online, or the periodic refresh marks its
+ * A domain event (reservation, locker, bank rules, carrier code or staff credential changed, a contact's badge changed), a controller coming online, or the periodic refresh marks its
  * bank dirty; dirty banks are rebuilt together after a short debounce (default 20 ms), so a burst of 32 concurrent
  * reservations costs one or two rebuilds, not 32. Each active controller of a dirty bank gets its state rebuilt and
  * published only when its `desiredStateHash` differs from the last one published, so a controller whose column
@@ -16,6 +16,7 @@ import type { DomainEvents } from '../domain/events.ts';
 import type { CredentialFormSource } from './credential-forms.ts';
 import { buildDesiredState, DesiredBuildError, type DesiredSource } from './desired-builder.ts';
 import type { DomainDoorMap } from './door-map.ts';
+import { bringsBadge } from './recipient-badges.ts';
 
 /** What the publisher needs from the sync link (CloudLink has it). */
 export interface DesiredLink {
@@ -86,6 +87,11 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     if (e.staffCredential.bankIds.length === 0) this.markAll();
     else for (const b of e.staffCredential.bankIds) this.markBank(b);
   };
+  /** A contact's badge reaches the banks where they have a parcel waiting (recipient-badges.ts): those banks. */
+  private readonly onContactBadges = (e: DomainEvents['contact-badges-changed'][0]): void => {
+    const ids = new Set(e.contactIds);
+    for (const r of this.opts.src.list('reservations')) if (bringsBadge(r) && ids.has(r.recipient.id)) this.markBank(r.bankId);
+  };
   private readonly onOnline = (e: { bankId: string; controllerId: string }): void => {
     // A controller that (re)connects may have missed nothing (retained), but one provisioned since the last
     // rebuild has never had a state: forget its hash so it is built and published once.
@@ -113,6 +119,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.opts.events.on('bank-changed', this.onBank);
     this.opts.events.on('carrier-code-changed', this.onCarrierCode);
     this.opts.events.on('staff-credential-changed', this.onStaffCredential);
+    this.opts.events.on('contact-badges-changed', this.onContactBadges);
     this.opts.link.on('controller-online', this.onOnline);
     const refreshMs = this.opts.refreshMs ?? 60_000;
     if (refreshMs > 0) {
@@ -135,6 +142,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.opts.events.off('bank-changed', this.onBank);
     this.opts.events.off('carrier-code-changed', this.onCarrierCode);
     this.opts.events.off('staff-credential-changed', this.onStaffCredential);
+    this.opts.events.off('contact-badges-changed', this.onContactBadges);
     this.opts.link.off('controller-online', this.onOnline);
     if (this.timer) clearTimeout(this.timer);
     if (this.refresher) clearInterval(this.refresher);

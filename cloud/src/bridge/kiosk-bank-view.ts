@@ -57,7 +57,17 @@ export function withKioskBankView(src: DesiredSource, opts: BuildDesiredOptions,
       if (c.doors.length === 0) continue;
       const mapped = c.doors.map((d) => aliasOf.get(d)?.alias);
       if (mapped.some((d) => d === undefined)) continue;
-      credentials.push({ ...c, doors: mapped as number[] });
+      // A recipient's badge is one credential per person: parcels in several columns join into the one the kiosk checks.
+      const same = credentials.findIndex((x) => x.id === c.id);
+      if (same < 0) credentials.push({ ...c, doors: mapped as number[] });
+      else {
+        const joined = credentials[same]!;
+        credentials[same] = {
+          ...joined,
+          doors: [...new Set([...joined.doors, ...(mapped as number[])])].sort((a, b) => a - b),
+          reservationIds: [...new Set([...joined.reservationIds, ...c.reservationIds])].sort().slice(0, 160),
+        };
+      }
     }
     for (const s of other.skipped) if (!skipped.some((k) => k.id === s.id)) skipped.push(s);
   }

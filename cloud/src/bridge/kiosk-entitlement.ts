@@ -6,11 +6,12 @@
  *
  * | purpose | credential | door |
  * |---|---|---|
- * | pickup, return, exchange, reopen | a recipient's code | one the code opens at the kiosk (protocol `reservationsOpenedBy`, the kiosk's own rule), or its own door |
+ * | pickup, return, exchange, reopen | a recipient's code or badge | one the code opens at the kiosk (protocol `reservationsOpenedBy`, the kiosk's own rule), or its own door |
+ * | storage-start | a recipient's code | the same: the locker of a day-use storage the cloud reserved ahead, to fill it |
  * | drop-off | an operator's or admin's PIN / badge | free, held for a drop-off, or (bank rule `addToExistingLocker`) holding a parcel |
  * | carrier-delivery | a carrier code, or a carrier's PIN / badge | the same, and within the credential's doors if it lists any |
  * | expired-removal | an operator's or admin's PIN / badge | holding an expired reservation |
- * | service, storage-* | none: refused | staff open a door for service through the API; a day-use storage PIN exists only on the kiosk, which keeps storage to its own doors |
+ * | service, other storage-* | none: refused | staff open a door for service through the API; a day-use storage PIN exists only on the kiosk, which keeps storage to its own doors |
  *
  * A one-time code is used by its pickup, and once the cloud has stored that pickup the code leaves the desired state.
  * For the moments after, the code of a reservation picked up within the kiosk's "locker access after pickup" time (or
@@ -25,6 +26,7 @@ import { reservationsOpenedBy, type DesiredCredential, type DesiredState, type E
 import type { Reservation } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import { credentialId as credentialIdOf } from './column-state.ts';
+import { BADGE_CREDENTIAL_PREFIX } from './recipient-badges.ts';
 
 /** Why a kiosk asks for a door (the request's `purpose`). */
 export type KioskPurpose = Extract<EventBody, { type: 'kiosk-open-request' }>['purpose'];
@@ -41,7 +43,7 @@ export const PURPOSE_ROLES: Readonly<Record<KioskPurpose, readonly CredentialRol
   'carrier-delivery': ['carrier'],
   'expired-removal': ['operator', 'admin'],
   service: [],
-  'storage-start': [],
+  'storage-start': ['recipient'],
   'storage-open': [],
   'storage-extend': [],
   'storage-end': [],
@@ -124,22 +126,23 @@ function recipientDoors(view: DesiredState, cred: Parameters<typeof reservations
 
 /**
  * The holder and lockers of a pickup code used moments ago: its reservation ended `picked-up` within the window,
- * and (bank rule `multiplePackagesPerCode`) the holder's other parcels picked up in that window.
+ * and (bank rule `multiplePackagesPerCode`) the holder's other parcels picked up in that window. A recipient's badge
+ * leaves the desired state with the last parcel it collected: the holder's parcels picked up in the window count.
  */
 async function recentlyPickedUp(src: EntitlementSource, view: DesiredState, bankId: string, credentialId: string, now: number): Promise<{ holder: string; lockers: number[] } | undefined> {
   const windowMs = Math.max(view.timers.lockerAccessAfterPickupS, view.timers.returnHomeOnInactivityS) * 1000;
   const recent = (r: Reservation): boolean => r.bankId === bankId && r.endReason === 'picked-up' && r.endedAt !== undefined && now - r.endedAt <= windowMs;
-  const prefix = 'pickup.';
-  if (!credentialId.startsWith(prefix)) return undefined;
-  const direct = await src.pastReservation(credentialId.slice(prefix.length));
+  const badge = credentialId.startsWith(`${BADGE_CREDENTIAL_PREFIX}.`);
+  if (!badge && !credentialId.startsWith('pickup.')) return undefined;
+  const direct = badge ? undefined : await src.pastReservation(credentialId.slice('pickup.'.length));
   // A long reservation id is hashed into its credential id: then look among the bank's latest.
-  const own = [...(direct ? [direct] : []), ...(direct ? [] : (await src.pastReservations({ bankId, limit: 200 })).items)].find(
-    (r) => recent(r) && credentialIdOf('pickup', r.id) === credentialId,
-  );
+  const ownsIt = (r: Reservation): boolean =>
+    badge ? r.recipient.type === 'contact' && credentialIdOf(BADGE_CREDENTIAL_PREFIX, r.recipient.id) === credentialId : credentialIdOf('pickup', r.id) === credentialId;
+  const own = [...(direct ? [direct] : []), ...(direct ? [] : (await src.pastReservations({ bankId, limit: 200 })).items)].find((r) => recent(r) && ownsIt(r));
   if (!own) return undefined;
   const holder = own.recipient.id;
   const lockers = new Set(own.lockerNumber !== undefined ? [own.lockerNumber] : []);
-  if (view.rules.multiplePackagesPerCode) {
+  if (badge || view.rules.multiplePackagesPerCode) {
     for (const r of (await src.pastReservations({ bankId, recipientId: holder, limit: 50 })).items) if (recent(r) && r.kind === 'package' && r.lockerNumber !== undefined) lockers.add(r.lockerNumber);
   }
   return { holder, lockers: [...lockers] };

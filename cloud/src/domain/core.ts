@@ -130,11 +130,16 @@ export class DomainCore {
     this.emitAll(events);
   }
 
-  /** Commits a change, keeping the bank and contact indexes in step with the store (all change synchronously). */
+  /**
+   * Commits a change, keeping the bank and contact indexes in step with the store (all change synchronously). Contacts
+   * whose badge it changes are told (`contact-badges-changed`) once it is durable, whichever use case wrote them.
+   */
   write(change: Change): Promise<void> {
     this.banks.apply(change);
     const contactsBefore = this.store.revision('contacts');
+    const badges = this.badgeChanges(change);
     const done = this.store.commit(change);
+    if (badges.length > 0) done.then(() => this.emitAll([['contact-badges-changed', { contactIds: badges }]]), () => undefined);
     this.contacts.applied(change, contactsBefore);
     done.catch(() => {
       // Memory and disk may now disagree: rebuild the indexes from the store on next use.
@@ -144,6 +149,14 @@ export class DomainCore {
     return done.catch((err: unknown) => {
       throw new DomainError('STORE_FAILED', `the change could not be saved: ${(err as Error).message}`);
     });
+  }
+
+  /** The contacts whose badge number `change` sets, changes or removes (read before the store takes it). */
+  private badgeChanges(change: Change): string[] {
+    const ids: string[] = [];
+    for (const p of change.put ?? []) if (p.c === 'contacts' && this.store.get('contacts', p.key)?.badgeId !== p.value.badgeId) ids.push(p.key);
+    for (const d of change.del ?? []) if (d.c === 'contacts' && this.store.get('contacts', d.key)?.badgeId !== undefined) ids.push(d.key);
+    return ids;
   }
 
   emitAll(events: readonly DomainEvent[] | undefined): void {
@@ -273,6 +286,9 @@ function emitOne(to: Pick<EventEmitter<DomainEvents>, 'emit'>, event: DomainEven
       to.emit(event[0], event[1]);
       return;
     case 'pickup-code-issued':
+      to.emit(event[0], event[1]);
+      return;
+    case 'contact-badges-changed':
       to.emit(event[0], event[1]);
       return;
   }

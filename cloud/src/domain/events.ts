@@ -12,6 +12,7 @@ export interface DomainEvents {
   'bank-changed': [BankChanged];
   'column-deleted': [ColumnDeleted];
   'pickup-code-issued': [PickupCodeIssued];
+  'contact-badges-changed': [ContactBadgesChanged];
 }
 /**
  * The domain issued a pickup code that the recipient must hear of (a recipient named after the drop-off): in clear, in
@@ -25,6 +26,13 @@ export interface PickupCodeIssued {
   recipient: RecipientRef;
   code: string;
   expiresAt: number;
+}
+/**
+ * Contacts' badge numbers were set, changed or removed (by any write: an edit, an import, an erasure): the banks where
+ * they have a parcel waiting need a new desired state (their badges sign them in there).
+ */
+export interface ContactBadgesChanged {
+  contactIds: string[];
 }
 /**
  * A column was deleted (it had no lockers left): its controller's identity is to be revoked and its retained desired

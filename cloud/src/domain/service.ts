@@ -57,7 +57,7 @@ import type {
 import { CredentialUseCases, type IssuedCarrierCode, type IssuedStaffCredential } from './use-cases/credentials.ts';
 import { OrganisationUseCases, type BankConfigCheck } from './use-cases/organisation.ts';
 import { PeopleUseCases } from './use-cases/people.ts';
-import { ReservationEndings, type ExpiryResult, type PickUpResult } from './use-cases/reservation-endings.ts';
+import { ReservationEndings, type ExpiryResult, type PickUpHow, type PickUpResult } from './use-cases/reservation-endings.ts';
 import { ReservationUseCases, type DropOffResult, type ReissuedCode, type ReserveResult } from './use-cases/reservations.ts';
 import { RoleUseCases } from './use-cases/roles.ts';
 import { UserUseCases } from './use-cases/users.ts';
@@ -319,8 +319,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   // ------------------------------------------------------------------------------------------ endings
-  pickUp(input: PickUpInput, actor: Actor): Promise<PickUpResult> {
-    return this.endings.pickUp(input, actor);
+  pickUp(input: PickUpInput, actor: Actor, how?: PickUpHow): Promise<PickUpResult> {
+    return this.endings.pickUp(input, actor, how);
   }
 
   endReservation(id: string, input: EndReservationInput, actor: Actor): Promise<Reservation> {

@@ -111,7 +111,7 @@ export const Replies = {
   reserved: z.object({
     reservation: PublicReservationSchema,
     addedToExisting: z.boolean(),
-    dropOffCode: z.string().optional().describe('return / exchange: the drop-off code in clear for the party bringing the parcel, shown this once'),
+    dropOffCode: z.string().optional().describe('return / exchange: the drop-off code in clear for the party bringing the parcel; storage: the holder\'s code, which fills the locker at the kiosk and later empties it; shown this once'),
     dropOffCodeExpiresAt: epochMs.optional(),
   }),
   droppedOff: z.object({

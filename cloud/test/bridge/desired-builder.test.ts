@@ -209,3 +209,18 @@ t.test('department mail: a member\'s own pickup code also lists the parcels wait
   creds = credsOf();
   t.same(creds.get('c1'), [own], 'without the rule, only the own parcel');
 });
+
+t.test('storage reserved ahead: its holder\'s code goes out held and filled alike, reusable, unchanged by the drop-off', async (t) => {
+  const s = await bankModel();
+  const res = await s.reserve({ bankId: 'b1', kind: 'storage', recipient: { type: 'contact', id: 'c1' }, size: 'S', storage: { mode: 'open' } }, operator);
+  const code = res.dropOffCode!;
+  t.match(code, /^\d{6}$/, 'the holder gets a code at the reservation');
+  const held = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
+  const door = held.doors.find((d) => d.locker === res.reservation.lockerNumber)!.door;
+  t.match(held.credentials, [{ kind: 'pickup-code', role: 'recipient', subjectId: 'c1', doors: [door], reservationIds: [res.reservation.id], oneTime: false, hash: keyedHash('pickup-code', code) }]);
+  const drop = await s.dropOff({ reservationId: res.reservation.id }, operator);
+  t.equal(drop.pickupCode, undefined, 'no new code: the holder keeps theirs');
+  const filled = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: FORM }).state;
+  t.match(filled.credentials, [{ reservationIds: [res.reservation.id], oneTime: false, hash: keyedHash('pickup-code', code) }], 'the same code empties it');
+  t.ok(filled.credentials[0]!.expiresAt! > NOW + 300 * 24 * 3_600_000, 'open storage: the code lives as long as the storage');
+});

@@ -82,6 +82,21 @@ t.test('kiosk drop-off then pickup: the locker goes reserved -> occupied -> avai
   t.equal(ingest.appliedUpTo(ctl), 2);
 });
 
+t.test('a pickup by a recipient signed in with a badge: recorded by that contact, the history says a badge was used', async (t) => {
+  const { s, sync, ingest } = await setup(t);
+  await s.updateContact('c1', { badgeId: 'BADGE-9001' }, operator);
+  const { reservation: r } = await s.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'c1' }, size: 'S' }, operator);
+  await s.dropOff({ reservationId: r.id }, operator);
+  const door = (await s.getLocker('b1', r.lockerNumber)).locker.door;
+  sync.store('ctl-1', 'b1', tx('pickup', [door], [r.id], { actor: { role: 'recipient', id: 'c1' }, via: 'badge' }));
+  await ingest.idle();
+  t.equal(await status(s, r.lockerNumber), 'available', 'the reservation ended');
+  const [pickup, ...more] = await s.queryActivity({ type: 'pickup' });
+  t.same(more, []);
+  t.match(pickup, { actor: { role: 'recipient', id: 'c1' }, recipientId: 'c1', reservationId: r.id, detail: 'package, with a badge' });
+  t.notOk(JSON.stringify(await s.queryActivity({})).includes('BADGE-9001'), 'the badge number is nowhere in the history');
+});
+
 t.test('a delivery or storage into a free locker with no reservation makes the locker occupied', async (t) => {
   const { s, sync, ingest, applied } = await setup(t);
   const codes: IssuedPickupCode[] = [];

@@ -255,3 +255,30 @@ t.test('a code picked up moments ago still reopens its door, within the kiosk\'s
   await s.store.commit({ put: [{ c: 'reservations', key: r2.id, value: { ...r2, status: 'expired', expiredAt: now } }] });
   t.match(await request({ purpose: 'expired-removal', credentialId: op.credentialId }, { at: now }), { outcome: 'opened' });
 });
+
+t.test("a recipient's badge opens their parcel in another column, and reopens it moments after it left the view", async (t) => {
+  let now = NOW;
+  const s = await bankModel({ service: { store: new MemoryStore(), codeHashN: 1024, clock: () => now } });
+  const { request } = await setupWith(t, s, () => now);
+  await s.updateContact('c1', { badgeId: 'RITA-CARD' }, admin);
+  await parcelIn12(s);
+  const badge = 'badge.c1';
+  t.match(await request({ purpose: 'drop-off', credentialId: badge }), { reason: 'credential_not_for_purpose' }, 'a recipient badge drops nothing off');
+  t.match(await request({ credentialId: badge }, { at: now }), { outcome: 'opened', credential: { id: badge, role: 'recipient', subjectId: 'c1' } }, 'pickup with the badge');
+  await s.pickUp({ reservationId: s.store.list('reservations').find((r) => r.lockerNumber === 12)!.id }, { role: 'recipient', id: 'c1' });
+  t.match(await request({ purpose: 'reopen', credentialId: badge }, { at: now }), { outcome: 'opened', credential: { id: badge, subjectId: 'c1' } }, 'reopen just after its last parcel');
+  now += 61_000;
+  t.match(await request({ purpose: 'reopen', credentialId: badge }, { at: now }), { reason: 'credential_unknown' }, 'not after the window');
+});
+
+t.test('storage reserved ahead in another column: its code asks the cloud to open it to fill it (storage-start)', async (t) => {
+  const { s, request } = await setup(t);
+  const others = [1, 2, 3, 4, 11];
+  for (const n of others) await s.setServiceState('b1', n, { state: 'out-of-service' }, admin);
+  const { reservation } = await s.reserve({ bankId: 'b1', kind: 'storage', recipient: { type: 'contact', id: 'c1' }, size: 'M', storage: { mode: 'open' } }, operator);
+  t.equal(reservation.lockerNumber, 12);
+  for (const n of others) await s.setServiceState('b1', n, { state: 'in-service' }, admin);
+  const cred = buildDesiredState(s.store, { bankId: 'b1', column: 1, now: NOW, form: listingForm() }).state.credentials.find((c) => c.reservationIds.includes(reservation.id))!.id;
+  t.match(await request({ purpose: 'storage-start', credentialId: cred }), { outcome: 'opened', credential: { role: 'recipient', subjectId: 'c1' } });
+  t.match(await request({ purpose: 'storage-start', door: 5, locker: 11, credentialId: cred }), { reason: 'credential_not_for_door' }, 'not another locker');
+});

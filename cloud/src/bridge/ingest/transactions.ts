@@ -5,7 +5,8 @@
  * a pickup code for a package), return / exchange -> dropOff of a held locker or pickUp of a filled one,
  * storage-start -> dropOff (or recordKioskOccupancy), storage-extend -> extendReservation, storage-end -> pickUp (by
  * the system, its time ran out: expireReservation, the belongings stay inside), expired-removal ->
- * endReservation(removed); storage-open and reopen change nothing. The actor recorded is the event's actor.
+ * endReservation(removed); storage-open and reopen change nothing. The actor recorded is the event's actor; a pickup
+ * made by a recipient signed in with a badge (`via: 'badge'`) is recorded as such.
  */
 import type { Logger } from 'pino';
 import type { Actor, PlacedReservation, Reservation } from '../../domain/model.ts';
@@ -146,7 +147,8 @@ export class TransactionApplier {
 
   private async oneReservation(tx: Transaction, r: Reservation, actor: Actor, trackingIds: string[], out: Applied, svc: IngestDomain): Promise<void> {
     const pickUp = async (): Promise<void> => {
-      await svc.pickUp({ reservationId: r.id }, actor);
+      // A recipient who signed in with their badge: the history says so (the event names the kind, never the number).
+      await svc.pickUp({ reservationId: r.id }, actor, { badge: tx.via === 'badge' && actor.role === 'recipient' });
       out.actions.push(`pickUp ${r.id}`);
     };
     const dropOff = async (): Promise<void> => {

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { readTable, yesNo, yesNoCell, type Delimiter, type RowProblem, type TableSpec } from '../../csv/read-table.ts';
 import type { Put } from '../../store/store.ts';
 import { csvHeader, toCsv } from '../csv-export.ts';
+import { BadgeRegistry } from '../badges.ts';
 import type { DomainCore } from '../core.ts';
 import {
   badgeIdSchema,
@@ -155,6 +156,7 @@ export class ContactCsv {
       return copy;
     };
     const puts: Put[] = [];
+    const badges = BadgeRegistry.of(this.core, view.enterpriseId);
     const named = new Set<string>();
     let added = 0;
     let updated = 0;
@@ -171,6 +173,12 @@ export class ContactCsv {
       const holderId = this.core.contacts.byPersonnel(view.enterpriseId, row.PersonnelID);
       const old = holderId !== undefined ? this.core.store.get('contacts', holderId) : undefined;
       if (old && !view.contact(old)) problems.push({ line, column: 'PersonnelID', problem: 'Duplicate Personnel ID (a contact outside your access level has it)' });
+      // A badge signs one person in at a kiosk (badges.ts): not another contact's, an earlier row's, or a staff badge.
+      if (has('BadgeID') && row.BadgeID !== undefined && row.BadgeID !== old?.badgeId) {
+        const holder = await badges.holder(row.BadgeID, old?.id);
+        if (holder !== undefined) problems.push({ line, column: 'BadgeID', problem: `this badge ID is already used by ${holder}` });
+        else badges.claim(old ? { contactId: old.id, previous: old.badgeId } : { said: `line ${line} of this file` }, row.BadgeID);
+      }
       if (problems.length > 0) continue;
       const fields: Partial<Contact> = { personnelId: row.PersonnelID, firstName: row.FirstName, lastName: row.LastName };
       const set = <K extends keyof Contact>(col: string, key: K, v: Contact[K] | undefined): void => {

@@ -4,6 +4,7 @@
  * - A contact's primary department (`departmentId`) is always among that department's members: setting it adds the
  *   contact to the members, moving it takes the contact out of the old department's members.
  * - Personnel IDs are unique (ignoring case): what a CSV import matches contacts by.
+ * - A badge ID signs its contact in at a kiosk: no other contact and no live staff badge of the enterprise has it.
  * - A contact is not deleted while anything live names them (a reservation or parcel for them or with them as a
  *   party, a locker dedicated to them, a login account signing in as them); a department they are the key contact
  *   of loses its key contact.
@@ -14,6 +15,7 @@ import type { Change, Put } from '../../store/store.ts';
 import type { ContactPage, ContactSearch } from '../contact-index.ts';
 import type { DomainCore } from '../core.ts';
 import { auditChanges } from '../audit.ts';
+import { BadgeRegistry } from '../badges.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
 import {
   createContactInput,
@@ -58,6 +60,7 @@ export class ContactUseCases {
     this.core.must('enterprises', fields.enterpriseId, 'enterprise', 'enterpriseId');
     const c = clean({ id: this.core.newId('contacts', wantedId, 'c'), ...fields, ...names, createdAt: this.core.now() });
     this.checkLinks(c, undefined);
+    await this.checkBadge(c, undefined);
     const change: Change = { put: [{ c: 'contacts', key: c.id, value: c }, ...this.membershipPuts(undefined, c)] };
     change.activity = [this.audit(actor, undefined, c, `contact ${c.id} added`)];
     await this.core.commit(change);
@@ -72,6 +75,7 @@ export class ContactUseCases {
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v === null ? undefined : v;
     const next = clean({ ...old, ...patch, updatedAt: this.core.now() });
     this.checkLinks(next, old);
+    await this.checkBadge(next, old);
     const changed = changedFields(old, next);
     if (changed.length === 0) return old;
     await this.core.commit({
@@ -160,6 +164,14 @@ export class ContactUseCases {
       if (holder !== undefined && holder !== c.id)
         throw new DomainError('CONFLICT', `personnel ID ${JSON.stringify(c.personnelId)} is already used by contact ${holder}`, 'personnelId');
     }
+  }
+
+  /** Refuses a badge number another contact or a live staff badge of the enterprise signs in with (badges.ts). */
+  async checkBadge(c: Contact, old: Contact | undefined): Promise<void> {
+    if (c.badgeId === undefined || c.badgeId === old?.badgeId) return;
+    const holder = await BadgeRegistry.of(this.core, c.enterpriseId).holder(c.badgeId, c.id);
+    // The number itself is not repeated: error answers end up in logs.
+    if (holder !== undefined) throw new DomainError('CONFLICT', `this badge ID is already used by ${holder}`, 'badgeId');
   }
 
   /** The department puts keeping `next`'s primary department among its members (and `old`'s no longer). */

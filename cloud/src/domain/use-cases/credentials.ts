@@ -3,6 +3,7 @@ import { CodeMatcher, generateDigits, storeCode } from '../codes.ts';
 import { CREDENTIALS_LOCK, type DomainCore, type Locked } from '../core.ts';
 import { notCheckableAt } from '../credential-coverage.ts';
 import { auditChanges } from '../audit.ts';
+import { BadgeRegistry } from '../badges.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
 import {
   issueCarrierCodeInput,
@@ -110,6 +111,9 @@ export class CredentialUseCases {
     return this.core.change(CREDENTIALS_LOCK, async (): Promise<Locked<IssuedStaffCredential>> => {
       for (let attempt = 0; attempt < 20; attempt++) {
         const code = req.code ?? generateDigits(6, (a, b) => this.core.random.int(a, b));
+        // A recipient's badge of the same enterprise signs that contact in: one badge cannot be both (badges.ts).
+        const contact = req.kind === 'badge' ? this.recipientBadgeHolder(req.subjectId, code) : undefined;
+        if (contact !== undefined) throw new DomainError('CONFLICT', `this badge is already the badge of contact ${contact}`, 'code');
         if (await this.staffCodeTaken(req.kind, code)) {
           if (req.code !== undefined)
             throw new DomainError('CONFLICT', `this ${req.kind === 'badge' ? 'badge' : 'PIN'} is already in use by another live credential`, 'code');
@@ -171,6 +175,12 @@ export class CredentialUseCases {
     }
     // A PIN typed on the keypad is also tried as a carrier code: one value must not be both.
     return kind === 'staff-pin' && /^\d{6,10}$/.test(code) && (await this.findCarrierCode(code, undefined)) !== undefined;
+  }
+
+  /** The contact of the subject's enterprise whose badge `badge` is, if any. */
+  private recipientBadgeHolder(subjectId: string, badge: string): string | undefined {
+    const enterpriseId = (this.core.store.get('users', subjectId) ?? this.core.store.get('carriers', subjectId))?.enterpriseId;
+    return enterpriseId === undefined ? undefined : BadgeRegistry.of(this.core, enterpriseId).contactHolding(badge);
   }
 
   private mustStaffSubject(role: StaffCredential['role'], subjectId: string): void {

@@ -23,6 +23,11 @@ export interface PickUpResult {
   /** Locker numbers to open. */
   lockerNumbers: number[];
 }
+/** How a pickup was made, when the history should say so. */
+export interface PickUpHow {
+  /** The recipient signed in at the kiosk with their badge: the history says so (never the badge number). */
+  badge?: boolean;
+}
 export interface ExpiryResult {
   expired: Reservation[];
   released: Reservation[];
@@ -35,8 +40,9 @@ export class ReservationEndings {
     this.codes = new PickupCodes(core);
   }
 
-  async pickUp(input: PickUpInput, actor: Actor): Promise<PickUpResult> {
+  async pickUp(input: PickUpInput, actor: Actor, how: PickUpHow = {}): Promise<PickUpResult> {
     const req = parseInput(pickUpInput, input);
+    const note = how.badge ? 'with a badge' : undefined;
     if ('code' in req) {
       const bank = this.core.mustBank(req.bankId, 'bankId');
       // Hash once outside the lock (keyed lookup; the bank's scrypt only while codes of an older release are live);
@@ -50,7 +56,7 @@ export class ReservationEndings {
           if (matches(r.pickupCode.code)) found.push(r);
         }
         if (found.length === 0) throw new DomainError('INVALID_CODE', 'code not recognised or expired', 'code');
-        return this.endLocked(found, 'picked-up', 'pickup', actor, undefined);
+        return this.endLocked(found, 'picked-up', 'pickup', actor, undefined, note);
       });
       return { reservations: result, lockerNumbers: lockersOf(result) };
     }
@@ -59,7 +65,7 @@ export class ReservationEndings {
       const r = await this.core.mustLive(req.reservationId, 'reservationId');
       if (r.status !== 'occupied' && r.status !== 'expired')
         throw new DomainError('INVALID_STATE', `reservation ${r.id} is ${r.status}: there is nothing to pick up`, 'reservationId');
-      return this.endLocked([r], 'picked-up', 'pickup', actor, undefined);
+      return this.endLocked([r], 'picked-up', 'pickup', actor, undefined, note);
     });
     return { reservations: result, lockerNumbers: lockersOf(result) };
   }
@@ -77,6 +83,8 @@ export class ReservationEndings {
     type: ActivityType,
     actor: Actor,
     note: string | undefined,
+    /** Said after the kind in a pickup's history line ("package, with a badge"). */
+    pickupNote?: string,
   ): Locked<Reservation[]> {
     const now = this.core.now();
     const ended: Reservation[] = [];
@@ -87,7 +95,7 @@ export class ReservationEndings {
       ended.push(e);
       const base = { bankId: r.bankId, lockerNumber: r.lockerNumber, recipientId: r.recipient.id, reservationId: r.id };
       const tracked = r.packages.filter((p) => p.trackingId !== undefined);
-      const detail = type === 'pickup' ? r.kind : `${reason}${note ? `: ${note}` : ''}`;
+      const detail = type === 'pickup' ? (pickupNote !== undefined ? `${r.kind}, ${pickupNote}` : r.kind) : `${reason}${note ? `: ${note}` : ''}`;
       if (tracked.length > 0) for (const p of tracked) activity.push(this.core.activity(type, actor, { ...base, trackingId: p.trackingId!, detail }));
       else activity.push(this.core.activity(type, actor, { ...base, detail }));
     }

@@ -34,7 +34,8 @@ export interface ReserveResult<R extends Reservation = PlacedReservation> {
   /**
    * A return or exchange: the code in clear (returned this once, stored hashed as the reservation's `pickupCode`)
    * for the person bringing the parcel; typed at the kiosk it opens the reserved locker. The drop-off then issues
-   * the collector's pickup code in its place.
+   * the collector's pickup code in its place. Day-use storage: the storing person's code, which opens the held locker
+   * at the kiosk to fill it and, kept through the drop-off, later to empty it.
    */
   dropOffCode?: string;
   dropOffCodeExpiresAt?: number;
@@ -43,7 +44,8 @@ export interface DropOffResult {
   reservation: PlacedReservation;
   /**
    * The pickup code in clear: returned this once, never stored. Every drop-off issues a new code and the previous
-   * one of the same reservation stops working (a parcel added to an existing locker comes with a fresh notice).
+   * one of the same reservation stops working (a parcel added to an existing locker comes with a fresh notice), except
+   * day-use storage reserved ahead: it keeps the code its holder filled it with (none here).
    */
   pickupCode?: string;
   pickupCodeExpiresAt?: number;
@@ -90,10 +92,10 @@ export class ReservationUseCases {
     const recipient = this.mustAddressee(req.bankId, req.recipient, 'recipient.id');
     if (req.dropOffParty) this.core.mustParty(req.bankId, req.dropOffParty, 'dropOffParty.id');
     if (req.pickupParty) this.core.mustParty(req.bankId, req.pickupParty, 'pickupParty.id');
-    const needsCode = (r: ReserveResult<Reservation>): boolean => (req.kind === 'return' || req.kind === 'exchange') && !r.addedToExisting;
+    const needsCode = (r: ReserveResult<Reservation>): boolean => (req.kind === 'return' || req.kind === 'exchange' || req.kind === 'storage') && !r.addedToExisting;
     const result = await this.core.change(req.bankId, () => {
       const locked = this.reserveLocked(req, recipient, actor);
-      // The party bringing a return or exchange needs a code for the kiosk: issued before anyone hears of it.
+      // The party bringing a return or exchange, or storing, needs a code for the kiosk: issued before anyone hears of it.
       return needsCode(locked.result) ? { ...locked, events: [] } : locked;
     });
     if (!needsCode(result)) return result;
@@ -120,9 +122,9 @@ export class ReservationUseCases {
     const first = await this.core.mustLive(id, 'reservationId');
     return this.core.change(first.bankId, async (): Promise<Locked<ReissuedCode>> => {
       const r = await this.core.mustLive(id, 'reservationId');
-      const heldForDropOff = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange');
+      const heldForDropOff = r.status === 'reserved' && (r.kind === 'return' || r.kind === 'exchange' || r.kind === 'storage');
       if (r.status !== 'occupied' && !heldForDropOff) {
-        throw new DomainError('CONFLICT', `reservation ${r.id} is ${r.status}: only a filled locker (or a held return / exchange) has a code`, 'reservationId');
+        throw new DomainError('CONFLICT', `reservation ${r.id} is ${r.status}: only a filled locker (or a held return, exchange or storage) has a code`, 'reservationId');
       }
       if (!r.pickupCode) throw new DomainError('CONFLICT', `reservation ${r.id} has no code to replace`, 'reservationId');
       const bank = this.core.mustBank(r.bankId);
@@ -252,13 +254,15 @@ export class ReservationUseCases {
       let endsAt: number;
       if (r.kind === 'storage') endsAt = r.endsAt ?? now + OPEN_STORAGE_CODE_MS;
       else endsAt = now + bank.rules.pickupPinExpiryH * HOUR;
-      const { code, stored } = await this.codes.draw(bank, r.id);
+      // Storage reserved ahead keeps the code its holder was given (it filled the locker with it): now it empties it.
+      const kept = r.kind === 'storage' && r.pickupCode ? r.pickupCode.code : undefined;
+      const { code, stored } = kept ? { code: undefined, stored: kept } : await this.codes.draw(bank, r.id);
       const next: PlacedReservation = {
         ...r,
         status: 'occupied',
         packages,
         occupiedAt: r.occupiedAt ?? now,
-        pickupCode: { code: stored, expiresAt: endsAt, issuedAt: now },
+        pickupCode: { code: stored, expiresAt: endsAt, issuedAt: kept ? r.pickupCode!.issuedAt : now },
         ...(r.kind === 'storage' ? {} : { endsAt }),
       };
       const type: ActivityType = r.kind === 'return' ? 'return' : 'drop-off';
@@ -269,7 +273,7 @@ export class ReservationUseCases {
           : [this.core.activity(type, actor, { ...base, detail: r.kind })];
       const done = this.core.write({ put: [{ c: 'reservations', key: r.id, value: next }], activity });
       return {
-        result: { reservation: next, pickupCode: code, pickupCodeExpiresAt: endsAt },
+        result: { reservation: next, ...(code !== undefined ? { pickupCode: code } : {}), pickupCodeExpiresAt: endsAt },
         done,
         events: [['reservation-changed', { reservation: next, change: 'occupied' }]],
       };

@@ -1,5 +1,6 @@
 // A recipient's visit: packages picked up one locker at a time or all at once, the grace reopen ("Locker Access After
-// Pickup"), returns and exchanges. A one-time code is used up by the first door that really opened.
+// Pickup"), returns and exchanges, and day-use storage reserved ahead through the cloud (its code fills the held
+// locker, then empties it). A one-time code is used up by the first door that really opened.
 import { reservationsOpenedBy, type DesiredReservation } from '@portier/protocol';
 import { msg, type MessageRef } from '../../i18n/index.ts';
 import type { KioskCore } from '../core.ts';
@@ -62,6 +63,8 @@ export class PickupFlow {
     if (ret) return this.openForReservation(ret, 'return');
     const exch = list.find((r) => r.kind === 'exchange');
     if (exch) return this.openForReservation(exch, 'exchange');
+    const storage = list.find((r) => r.kind === 'storage' && r.status !== 'expired');
+    if (storage) return this.openStorage(storage);
     const recent = this.recentFor(codeKey, now);
     if (recent) return this.showReopenOffer(recent);
     this.k.pages.show({
@@ -192,6 +195,31 @@ export class PickupFlow {
     if (opened.length) await core.transaction('reopen', opened, recent.reservationIds, []);
     if (from === 'reopen') core.session.opened = [...doors];
     this.showPickupPage(failures);
+  }
+
+  /**
+   * Day-use storage the cloud reserved ahead: its code opens the held locker to put the belongings in (`storage-start`
+   * of that reservation), then, once filled, opens it to take them out, which ends the storage (`pickup`). The kiosk's
+   * own storage (a PIN set here) goes through the storage flow instead.
+   */
+  private async openStorage(r: DesiredReservation): Promise<void> {
+    const { core, overlay, pages, opener } = this.k;
+    const filling = r.status === 'reserved';
+    const kind = filling ? 'storage-start' : 'pickup';
+    const o = await opener.open(r.door, kind);
+    if (o.ok) {
+      await this.useUpCredential();
+      await core.transaction(kind, [r.door], [r.id], []);
+      if (filling) overlay.setReservation({ ...r, status: 'occupied' });
+      else overlay.removeReservation(r.id);
+    }
+    pages.show(
+      opener.doorPage(
+        o,
+        { page: 'storage-open', title: msg('storage.title'), options: pages.numbered([{ id: 'done', label: msg('pickup.done') }]), timer: 'after-pickup' },
+        [msg(filling ? 'storage.put' : 'storage.ended')],
+      ),
+    );
   }
 
   private async openForReservation(r: DesiredReservation, kind: 'return' | 'exchange'): Promise<void> {
