@@ -5,6 +5,7 @@ import { entityIdSchema, epochMs, dimensionsSchema, parcelSizeSchema } from './c
 import { storedCodeSchema } from './credentials.ts';
 import { partySchema, recipientRefSchema } from './organisation.ts';
 import { optionalText } from './fields.ts';
+import { customInputSchema, customValuesSchema } from './custom-fields.ts';
 
 export const RESERVATION_KINDS = ['package', 'return', 'exchange', 'storage'] as const;
 export const reservationKindSchema = z.enum(RESERVATION_KINDS);
@@ -49,6 +50,8 @@ export const reservationSchema = z.strictObject({
   endReason: endReasonSchema.optional(),
   pickupCode: pickupCodeSchema.optional(),
   note: optionalText,
+  /** The enterprise's custom fields (model/custom-fields.ts), by field id. */
+  customValues: customValuesSchema.optional(),
 });
 export type Reservation = z.infer<typeof reservationSchema>;
 
@@ -73,6 +76,7 @@ export const reserveInput = z
     /** How long the locker is held for the drop-off; default 24 h. */
     holdMinutes: z.number().int().min(1).max(60 * 24 * 30).optional(),
     note: optionalText,
+    custom: customInputSchema.optional(),
   })
   .superRefine((r, ctx) => {
     if (r.size === undefined && r.dimensions === undefined && r.kind !== 'storage')
@@ -142,6 +146,8 @@ export const listReservationsQuery = z.strictObject({
   bankId: entityIdSchema.optional(),
   status: reservationStatusSchema.optional(),
   recipientId: entityIdSchema.optional(),
+  /** Text looked for (case and accents ignored) in the reservations' custom values and tracking IDs. */
+  q: z.string().max(200).optional(),
   /** Include ended reservations from history. */
   includeEnded: z.boolean().optional(),
   limit: z.number().int().min(1).max(10_000).default(1000),

@@ -19,10 +19,12 @@ import {
   type Department,
   type DropOffInput,
   type RecordKioskOccupancyInput,
+  type CustomValues,
   type Reservation,
   type ReserveInput,
 } from '../model.ts';
 import { PickupCodes } from './pickup-codes.ts';
+import type { CustomFieldUseCases } from './custom-fields.ts';
 
 export interface ReserveResult {
   reservation: Reservation;
@@ -74,13 +76,18 @@ export function kioskUnassignedDepartment(enterpriseId: string, get: (id: string
 export class ReservationUseCases {
   private readonly codes: PickupCodes;
 
-  constructor(private readonly core: DomainCore) {
+  constructor(
+    private readonly core: DomainCore,
+    private readonly customFields?: CustomFieldUseCases,
+  ) {
     this.codes = new PickupCodes(core);
   }
 
   async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult> {
     const req = parseInput(reserveInput, input);
     this.core.mustBank(req.bankId, 'bankId');
+    // A parcel added to the recipient's existing locker joins that reservation and keeps its values.
+    const customValues = this.customFields?.values(this.core.enterpriseOf('bank', req.bankId) ?? '', 'reservations', req.custom, undefined, true);
     const recipient = this.core.mustRecipient(req.bankId, req.recipient, 'recipient.id');
     if (req.recipient.type === 'contact' && this.core.store.get('contacts', req.recipient.id)?.private)
       throw new DomainError('INVALID_STATE', `contact ${req.recipient.id} is private: a private contact cannot be reserved for`, 'recipient.id');
@@ -88,7 +95,7 @@ export class ReservationUseCases {
     if (req.pickupParty) this.core.mustParty(req.bankId, req.pickupParty, 'pickupParty.id');
     const needsCode = (r: ReserveResult): boolean => (req.kind === 'return' || req.kind === 'exchange') && !r.addedToExisting;
     const result = await this.core.change(req.bankId, () => {
-      const locked = this.reserveLocked(req, recipient, actor);
+      const locked = this.reserveLocked(req, recipient, actor, customValues);
       // The party bringing a return or exchange needs a code for the kiosk: issued before anyone hears of it.
       return needsCode(locked.result) ? { ...locked, events: [] } : locked;
     });
@@ -138,7 +145,7 @@ export class ReservationUseCases {
   }
 
   /** The allocate-and-write critical section: no await between reading the free lockers and the store commit. */
-  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor): Locked<ReserveResult> {
+  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor, customValues?: CustomValues): Locked<ReserveResult> {
     const bank = this.core.mustBank(req.bankId, 'bankId');
     const now = this.core.now();
     const idx = this.core.banks.of(bank.id);
@@ -186,6 +193,7 @@ export class ReservationUseCases {
       ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
       ...(req.pickupParty ? { pickupParty: req.pickupParty } : {}),
       ...(req.note !== undefined ? { note: req.note } : {}),
+      ...(customValues !== undefined ? { customValues } : {}),
     };
     if (req.kind === 'storage' && req.storage) {
       const maxMs = bank.rules.maxStorageH * HOUR;

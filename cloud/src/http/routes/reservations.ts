@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { LockerService } from '../../domain/service.ts';
 import type { Reservation } from '../../domain/model.ts';
 import {
+  customInputSchema,
   dropOffInput,
   endReservationInput,
   entityIdSchema,
@@ -21,11 +22,13 @@ import { principalOf } from '../principal.ts';
 import { scopeOf } from '../scope.ts';
 import { Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
+import { showCustomValues } from './custom-fields.ts';
 
 const ListReservationsQs = z.strictObject({
   bankId: entityIdSchema.optional(),
   status: reservationStatusSchema.optional(),
   recipientId: entityIdSchema.optional(),
+  q: z.string().max(200).optional().describe("text looked for (case and accents ignored) in the reservations' custom field values and tracking IDs"),
   includeEnded: queryBool.optional(),
   limit: queryInt(1, 10_000).optional(),
 });
@@ -66,6 +69,24 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     }
     return r;
   }
+
+  showCustomValues(app, service, 'reservations', ['reservation', 'reservations', 'expired', 'released']);
+  app.patch(
+    '/reservations/:reservationId',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: "Set a live reservation's custom field values (by field id or label; null or \"\" clears one, a required one cannot be cleared)",
+        params: ReservationParams,
+        body: z.strictObject({ custom: customInputSchema.nullable() }),
+        response: ok(Replies.reservation),
+      },
+    },
+    async (req) => {
+      await visibleReservation(req, req.params.reservationId);
+      return { reservation: publicReservation(await service.customFields.setReservationValues(req.params.reservationId, req.body.custom, actorOf(req))) };
+    },
+  );
 
   app.get(
     '/reservations',
