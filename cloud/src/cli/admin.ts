@@ -16,6 +16,7 @@ import { registerLockerCommands } from './commands/lockers.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerUserCommands } from './commands/users.ts';
+import { registerCustomFieldCommands } from './commands/custom-fields.ts';
 
 // What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
 export { Client, DEFAULT_URL, readTokenFile, tokenFilePath, type AdminIo, type CommandContext } from './client.ts';
@@ -275,6 +276,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerDepartmentCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerRoleCommands(program, ctx);
+  registerCustomFieldCommands(program, ctx);
   return program;
 }
 
