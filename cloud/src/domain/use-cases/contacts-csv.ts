@@ -187,6 +187,14 @@ export class ContactCsv {
       const holderId = this.core.contacts.byPersonnel(view.enterpriseId, row.PersonnelID);
       const old = holderId !== undefined ? this.core.store.get('contacts', holderId) : undefined;
       if (old && !view.contact(old)) problems.push({ line, column: 'PersonnelID', problem: 'Duplicate Personnel ID (a contact outside your access level has it)' });
+      const given: CustomInput = {};
+      for (const { column, field } of customColumns) given[field.id] = row.extra[column] ?? null;
+      let customValues: Contact['customValues'];
+      try {
+        customValues = this.customFields.values(view.enterpriseId, 'contacts', given, old?.customValues, old === undefined);
+      } catch (err) {
+        problems.push(customProblem(err, line, customColumns));
+      }
       if (problems.length > 0) continue;
       const fields: Partial<Contact> = { personnelId: row.PersonnelID, firstName: row.FirstName, lastName: row.LastName };
       const set = <K extends keyof Contact>(col: string, key: K, v: Contact[K] | undefined): void => {
@@ -201,14 +209,7 @@ export class ContactCsv {
       set('Language', 'language', row.Language ?? 'en');
       set('Private', 'private', row.Private);
       set('BadgeID', 'badgeId', row.BadgeID);
-      const given: CustomInput = {};
-      for (const { column, field } of customColumns) given[field.id] = row.extra[column] ?? null;
-      try {
-        fields.customValues = this.customFields.values(view.enterpriseId, 'contacts', given, old?.customValues, old === undefined);
-      } catch (err) {
-        problems.push(customProblem(err, line, customColumns));
-        continue;
-      }
+      fields.customValues = customValues;
       const base: Contact = old ?? { id: this.core.random.id('c'), enterpriseId: view.enterpriseId, firstName: '', lastName: '', needsAccessible: false, notifications: 'email', language: 'en', private: false, createdAt: now };
       const next = clean({ ...base, ...fields, ...(old ? { updatedAt: now } : {}) } as Contact);
       named.add(next.id);
