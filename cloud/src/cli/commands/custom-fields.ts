@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { table, type CommandContext } from '../client.ts';
+import { commaList } from './common.ts';
 
 interface FieldRow {
   id: string;
@@ -24,11 +25,7 @@ const row = (f: FieldRow) => ({
   state: f.removedAt !== undefined ? 'removed' : 'live',
 });
 
-function list(s: string, what: string): string[] {
-  const items = s.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (items.length === 0) throw new CliError('USAGE', `${what}: a comma-separated list`);
-  return items;
-}
+const list = (s: string, what: string): string[] => commaList(s, `${what}: a comma-separated list`);
 
 export function registerCustomFieldCommands(program: Command, ctx: CommandContext): void {
   const group = program.command('custom-fields').description("your enterprise's custom fields on users, contacts and reservations (changing them: permission 'settings')");
