@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accessLevelSchema, entityIdSchema, roleIdSchema, userLanguageSchema, userSchema, updateUserRecordInput, type User } from '../domain/model.ts';
+import { accessLevelSchema, customInputSchema, customShownSchema, entityIdSchema, roleIdSchema, userLanguageSchema, userSchema, updateUserRecordInput, type User } from '../domain/model.ts';
 
 export const UserNameSchema = z
   .string()
@@ -16,6 +16,7 @@ export type UserRecord = User;
 export const PublicUserSchema = userSchema.omit({ passwordHash: true }).extend({
   /** False for an imported user nobody has set a password for yet: they cannot sign in. */
   hasPassword: z.boolean(),
+  custom: customShownSchema.optional(),
 });
 export type PublicUser = z.infer<typeof PublicUserSchema>;
 
@@ -44,6 +45,7 @@ export const CreateUserBodySchema = z.strictObject({
   accessLevel: accessLevelSchema.optional(),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
+  custom: customInputSchema.optional(),
 });
 export const CreateUserInputSchema = CreateUserBodySchema.extend({ enterpriseId: entityIdSchema, platformAdmin: z.boolean().optional() });
 export type CreateUserInput = z.infer<typeof CreateUserInputSchema>;

@@ -17,6 +17,7 @@ import { registerOrgCommands } from './commands/org.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerSftpCommands } from './commands/sftp.ts';
 import { registerUserCommands } from './commands/users.ts';
+import { registerCustomFieldCommands } from './commands/custom-fields.ts';
 
 // What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
 export { Client, DEFAULT_URL, readTokenFile, tokenFilePath, type AdminIo, type CommandContext } from './client.ts';
@@ -298,6 +299,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerUserCommands(program, ctx);
   registerRoleCommands(program, ctx);
   registerSftpCommands(program, ctx);
+  registerCustomFieldCommands(program, ctx);
   return program;
 }
 

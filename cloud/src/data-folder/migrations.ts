@@ -30,4 +30,13 @@ export const MIGRATIONS: readonly Migration[] = [
       await upgradeStore(dir);
     },
   },
+  {
+    from: 2,
+    to: 3,
+    describe: "contacts' free-form custom fields become their enterprise's custom field definitions, values kept by field id",
+    // The store upgrades are safe to run again: this runs them all, of which only the custom fields' find work here.
+    run: async (dir) => {
+      await upgradeStore(dir);
+    },
+  },
 ];

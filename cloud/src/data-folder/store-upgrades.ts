@@ -9,6 +9,7 @@ import { DEFAULT_ENTERPRISE_NAME } from '../auth/bootstrap.ts';
 import type { Enterprise } from '../domain/model.ts';
 import { DurableStore } from '../store/durable.ts';
 import { upgradeContact, upgradeLocation } from './address-book-upgrades.ts';
+import { moveCustomValues, planCustomFields } from './custom-field-upgrades.ts';
 import { COLLECTIONS, type CollectionName, type Put } from '../store/store.ts';
 
 export interface UpgradeContext {
@@ -17,6 +18,8 @@ export interface UpgradeContext {
    * folder (a folder of those releases held one organisation), or one the step creates when there is none.
    */
   enterpriseId: string;
+  /** The custom field that takes a contact's free-form value of `label` (custom-field-upgrades.ts). */
+  customFieldId?: (enterpriseId: string, label: string) => string | undefined;
 }
 
 type StoredRecord = Record<string, unknown>;
@@ -27,7 +30,7 @@ const inEnterprise: Upgrade = (r, ctx) => (r['enterpriseId'] === undefined ? { .
 
 /** Per collection, what a record written by the release before needs. */
 export const STORE_UPGRADES: Partial<Record<CollectionName, Upgrade>> = {
-  contacts: (r, ctx) => upgradeContact(inEnterprise(r, ctx)),
+  contacts: (r, ctx) => moveCustomValues(upgradeContact(inEnterprise(r, ctx)), ctx.customFieldId ?? (() => undefined)),
   locations: (r) => upgradeLocation(r),
   departments: inEnterprise,
   carriers: inEnterprise,
@@ -68,6 +71,16 @@ export async function upgradeStoreAt(storeDir: string, upgrades: Partial<Record<
       enterpriseId = made.id;
     }
     const ctx: UpgradeContext = { enterpriseId: enterpriseId ?? 'default' };
+    // Definitions for the contacts' free-form custom labels, before the contacts move their values to them.
+    const made = put.map((p) => p.value as unknown as StoredRecord);
+    const plan = planCustomFields([...(store.list('enterprises') as unknown as StoredRecord[]), ...made], store.list('contacts') as unknown as StoredRecord[], (c) => (c['enterpriseId'] as string | undefined) ?? ctx.enterpriseId, Date.now());
+    for (const e of plan.enterprises) {
+      const at = put.findIndex((p) => p.key === e['id']);
+      const p = { c: 'enterprises', key: e['id'] as string, value: e } as unknown as Put;
+      if (at >= 0) put[at] = p;
+      else put.push(p);
+    }
+    ctx.customFieldId = plan.fieldId;
     for (const c of COLLECTIONS) {
       const upgrade = upgrades[c];
       if (!upgrade) continue;

@@ -12,7 +12,7 @@ import type { Contact } from './model.ts';
 interface Entry {
   contact: Contact;
   sortKey: string;
-  /** Normalized "first last", "last first", e-mail and personnel ID, each after a separator. */
+  /** Normalized "first last", "last first", e-mail, personnel ID and custom values, each after a separator. */
   hay: string;
 }
 
@@ -26,7 +26,7 @@ interface Packed {
 }
 
 export interface ContactSearch {
-  /** Text looked for in first and last name, e-mail and personnel ID (case and accents ignored); empty: all. */
+  /** Text looked for in first and last name, e-mail, personnel ID and custom values (case and accents ignored); empty: all. */
   q?: string;
   /**
    * Only contacts for which this holds (the caller's enterprise and access level). Its answer must depend on the
@@ -53,12 +53,14 @@ const SEP = '\u0001';
 /** A change touching more contacts than this rebuilds the order at once (one sort) instead of moving entries one by one. */
 const REBUILD_OVER = 2000;
 
-function entryOf(c: Contact): Entry {
+function entryOf(c: Contact, more: readonly string[]): Entry {
   const first = normalizeText(c.firstName);
   const last = normalizeText(c.lastName);
   const email = c.email ? normalizeText(c.email) : '';
   const pid = c.personnelId ? normalizeText(c.personnelId) : '';
-  return { contact: c, sortKey: `${last}${SEP}${first}${SEP}${c.id}`, hay: `${SEP}${first} ${last}${SEP}${last} ${first}${SEP}${email}${SEP}${pid}` };
+  let hay = `${SEP}${first} ${last}${SEP}${last} ${first}${SEP}${email}${SEP}${pid}`;
+  for (const t of more) hay += `${SEP}${normalizeText(t).replaceAll(SEP, '')}`;
+  return { contact: c, sortKey: `${last}${SEP}${first}${SEP}${c.id}`, hay };
 }
 
 /** The key of a personnel ID: IDs differing only in case are one ID. */
@@ -76,10 +78,14 @@ export class ContactIndex {
   /** A number per enterprise and location a contact can have (what a search's filter is decided by). */
   private readonly placeKeys = new Map<string, number>();
 
-  /** `scopeOf` names the set personnel IDs are unique within (the contact's enterprise). */
+  /**
+   * `scopeOf` names the set personnel IDs are unique within (the contact's enterprise); `textsOf` gives the further
+   * texts a search looks through (the contact's shown custom values).
+   */
   constructor(
     private readonly store: Store,
     private readonly scopeOf: (c: Contact) => string = () => '',
+    private readonly textsOf: (c: Contact) => readonly string[] = () => [],
   ) {}
 
   /** Contacts matching `s`, in name order, those where a name, e-mail or personnel ID starts with the text first. */
@@ -215,6 +221,12 @@ export class ContactIndex {
     this.rev = undefined;
   }
 
+  /** What `textsOf` answers changed for contacts that did not (a custom field removed): every text made again on next use. */
+  textsChanged(): void {
+    this.byId = new Map();
+    this.rev = undefined;
+  }
+
   private current(): void {
     const rev = this.store.revision('contacts');
     if (this.rev === rev) return;
@@ -223,7 +235,7 @@ export class ContactIndex {
     const previous = this.byId;
     const entries = this.store.list('contacts').map((c) => {
       const e = previous.get(c.id);
-      return e?.contact === c ? e : entryOf(c);
+      return e?.contact === c ? e : entryOf(c, this.textsOf(c));
     });
     this.byId = new Map();
     this.byPersonnelId.clear();
@@ -240,7 +252,7 @@ export class ContactIndex {
   }
 
   private insert(c: Contact): void {
-    const e = entryOf(c);
+    const e = entryOf(c, this.textsOf(c));
     this.sorted.splice(this.position(e.sortKey), 0, e);
     this.track(e);
   }

@@ -15,7 +15,7 @@ import { DEFAULT_CODE_HASH_N } from './codes.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { DomainEvents } from './events.ts';
 import { KeyedMutex } from './mutex.ts';
-import { entityIdSchema, isPlaced, predefinedRole, type AccessLevel, type AuditChange, type AuditTarget, type RoleRecord, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type PlacedReservation, type RecipientRef, type Reservation } from './model.ts';
+import { customTexts, entityIdSchema, isPlaced, predefinedRole, type AccessLevel, type AuditChange, type AuditTarget, type RoleRecord, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type PlacedReservation, type RecipientRef, type Reservation } from './model.ts';
 
 /** Randomness the service uses; tests pass a seeded one. */
 export interface RandomSource {
@@ -96,7 +96,11 @@ export class DomainCore {
     this.vault = opts.vault ?? CodeVault.ephemeral();
     this.pickupCodeDigits = opts.pickupCodeDigits ?? 6;
     this.banks = new BankIndexes(this.store);
-    this.contacts = new ContactIndex(this.store, (c) => c.enterpriseId);
+    this.contacts = new ContactIndex(
+      this.store,
+      (c) => c.enterpriseId,
+      (c) => (c.customValues === undefined ? [] : customTexts(this.store.get('enterprises', c.enterpriseId)?.customFields, 'contacts', c.customValues)),
+    );
   }
 
   // ------------------------------------------------------------------------------------------ writing

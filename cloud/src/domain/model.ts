@@ -13,3 +13,4 @@ export * from './model/roles.ts';
 export * from './model/credentials.ts';
 export * from './model/reservations.ts';
 export * from './model/activity.ts';
+export * from './model/custom-fields.ts';

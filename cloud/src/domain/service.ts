@@ -72,6 +72,9 @@ import { AddressBook } from './use-cases/address-book.ts';
 import { LocationCsv } from './use-cases/locations-csv.ts';
 import { SftpImportUseCases } from '../sftp/use-cases.ts';
 import { HeldParcels } from './use-cases/held-parcels.ts';
+import { CustomFieldUseCases } from './use-cases/custom-fields.ts';
+import { CONTACT_COLUMNS } from './use-cases/contacts-csv.ts';
+import { USER_COLUMNS } from './use-cases/users-csv.ts';
 
 export { cryptoRandom, type LockerServiceOptions, type RandomSource } from './core.ts';
 export { DomainError, NO_LOCKER_MESSAGE, type DomainErrorCode } from './errors.ts';
@@ -115,10 +118,14 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly sftpImports: SftpImportUseCases;
   /** Parcels without a home: a recipient named after the drop-off, parcels held at the desk (use-cases/held-parcels.ts). */
   readonly heldParcels: HeldParcels;
+  /** The enterprises' custom fields and the rules of their values (use-cases/custom-fields.ts). */
+  readonly customFields: CustomFieldUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
     const core = new DomainCore(opts, this);
+    const names = (cols: readonly { name: string }[]) => cols.map((c) => c.name);
+    this.customFields = new CustomFieldUseCases(core, { contacts: names(CONTACT_COLUMNS), users: names(USER_COLUMNS), reservations: [] });
     this.store = core.store;
     this.now = core.now;
     this.log = core.log;
@@ -126,17 +133,17 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.organisation = new OrganisationUseCases(core);
     this.people = new PeopleUseCases(core);
     this.credentials = new CredentialUseCases(core);
-    this.reservations = new ReservationUseCases(core);
+    this.reservations = new ReservationUseCases(core, this.customFields);
     this.endings = new ReservationEndings(core);
-    this.views = new ViewUseCases(core);
+    this.views = new ViewUseCases(core, this.customFields);
     this.history = new HistoryUseCases(core);
     this.orgAdmin = new OrganisationAdmin(core);
     this.lockerAdmin = new LockerAdmin(core);
     this.carrierAdmin = new CarrierAdmin(core);
-    this.addressBook = new AddressBook(core);
+    this.addressBook = new AddressBook(core, this.customFields);
     this.roles = new RoleUseCases(core);
-    this.users = new UserUseCases(core);
-    this.userCsv = new UserCsv(core, this.users);
+    this.users = new UserUseCases(core, this.customFields);
+    this.userCsv = new UserCsv(core, this.users, this.customFields);
     this.locationCsv = new LocationCsv(core);
     this.sftpImports = new SftpImportUseCases(core, this.addressBook.csv);
     this.heldParcels = new HeldParcels(core, this.reservations);

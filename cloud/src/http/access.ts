@@ -142,6 +142,15 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/pickups': { access: ['reservations.manage', 'reservations.deliver', 'reservations.own'] },
   'POST /api/v1/expiry/run': { access: 'reservations.manage' },
 
+  // Custom fields: the enterprise's settings define them; whoever fills them in on users, contacts or reservations
+  // reads them.
+  'GET /api/v1/custom-fields': { access: ['settings', 'users', 'addressBook', 'reservations.manage'] },
+  'POST /api/v1/custom-fields': { access: 'settings' },
+  'PATCH /api/v1/custom-fields/:customFieldId': { access: 'settings' },
+  'DELETE /api/v1/custom-fields/:customFieldId': { access: 'settings' },
+  // A reservation's custom values: whoever manages reservations.
+  'PATCH /api/v1/reservations/:reservationId': { access: 'reservations.manage' },
+
   'GET /api/v1/activity': { access: 'reports' },
 
   // The whole data folder, every enterprise's and the secrets as stored: the cloud's own operators only.

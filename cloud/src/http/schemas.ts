@@ -10,6 +10,7 @@ import {
   carrierSchema,
   columnSchema,
   contactSchema,
+  customShownSchema,
   departmentSchema,
   divisionSchema,
   enterpriseSchema,
@@ -39,7 +40,7 @@ export const ERRORS = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const;
 
 export const PublicReservationSchema = reservationSchema
   .omit({ pickupCode: true })
-  .extend({ pickupCodeExpiresAt: epochMs.optional() })
+  .extend({ pickupCodeExpiresAt: epochMs.optional(), custom: customShownSchema.optional() })
   .describe('a reservation; its pickup code is never included, not even hashed');
 
 export const ContentsSummarySchema = z.object({
@@ -86,7 +87,7 @@ export const Replies = {
   lockers: z.object({ lockers: z.array(lockerSchema) }),
   lockerViews: z.object({ lockers: z.array(LockerViewSchema) }),
   lockerView: LockerViewSchema,
-  contact: z.object({ contact: contactSchema }),
+  contact: z.object({ contact: contactSchema.extend({ custom: customShownSchema.optional() }) }),
   erasure: z.object({
     erasure: z.object({
       contact: contactSchema,

@@ -22,6 +22,7 @@ import { modelRoutes } from './routes/model.ts';
 import { organisationRoutes } from './routes/organisation.ts';
 import { lockerRoutes } from './routes/lockers.ts';
 import { carrierRoutes } from './routes/carriers.ts';
+import { customFieldRoutes } from './routes/custom-fields.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { departmentRoutes } from './routes/departments.ts';
 import { reservationRoutes } from './routes/reservations.ts';
@@ -186,6 +187,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(organisationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(lockerRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(carrierRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(customFieldRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(contactRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });

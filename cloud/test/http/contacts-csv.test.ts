@@ -85,6 +85,7 @@ t.test('a file over 5 MB is refused before it is read', async (t) => {
 t.test('export escapes formula cells and re-imports to the same data; replace removes the others, keeps the busy ones', async (t) => {
   const ta = await setup(t);
   await ta.service.updateContact('c-ada', { personnelId: 'P-2' }, { role: 'admin' });
+  for (const en of ['Desk', 'Floor']) await ta.service.customFields.create('ent', { label: { en, fr: en }, type: 'text', appliesTo: ['contacts'] }, { role: 'admin' });
   await ta.service.createContact({ id: 'c-f', enterpriseId: 'ent', firstName: '=HYPERLINK("http://x")', lastName: '+Plus', personnelId: '@p', phone: '+1 555', custom: { Floor: '-2', Desk: 'A, "left"' } }, { role: 'admin' });
   const exp = await ta.app.inject({ url: '/api/v1/contacts/export', headers: ta.headers('operator') });
   t.equal(exp.statusCode, 200);

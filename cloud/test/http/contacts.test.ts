@@ -23,6 +23,7 @@ function call(ta: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: str
 
 t.test('add, get, edit, search and delete a contact; each change in the activity log with the fields changed', async (t) => {
   const ta = await setup(t);
+  await ta.service.customFields.create('ent', { label: { en: 'Floor', fr: 'Étage' }, type: 'text', appliesTo: ['contacts'] }, { role: 'admin' });
   const add = await call(ta, 'POST', '/contacts', {
     firstName: 'Léa',
     lastName: 'Dubois',

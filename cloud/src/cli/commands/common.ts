@@ -1,5 +1,6 @@
 /** Option parsers the command groups share. */
 import { type Command, InvalidArgumentError } from 'commander';
+import { CliError } from '../errors.ts';
 
 /** A whole number argument (a locker number, a position). */
 export function numberArg(v: string): number {
@@ -23,4 +24,14 @@ export function imageOptions(cmd: Command, symbology: ImageOptions['symbology'])
       if (v !== 'code128' && v !== 'qrcode') throw new InvalidArgumentError('must be code128 or qrcode');
       return v;
     }, symbology);
+}
+
+/** The items of a comma-separated option (blanks around them dropped, empty ones skipped); none is a usage error saying `usage`. */
+export function commaList(s: string, usage: string): string[] {
+  const items = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  if (items.length === 0) throw new CliError('USAGE', usage);
+  return items;
 }

@@ -2,16 +2,13 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { table, type CommandContext } from '../client.ts';
+import { commaList } from './common.ts';
 
 type RoleRow = { id: string; name: string; permissions: string[]; predefined?: boolean };
 const COLUMNS = ['id', 'name', 'kind', 'permissions'];
 const row = (r: RoleRow) => ({ ...r, kind: r.predefined ? 'predefined' : 'own', permissions: r.permissions.join(',') });
 
-function permissionList(s: string): string[] {
-  const list = s.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (list.length === 0) throw new CliError('USAGE', 'permissions: a comma-separated list (see `portier roles permissions`)');
-  return list;
-}
+const permissionList = (s: string): string[] => commaList(s, 'permissions: a comma-separated list (see `portier roles permissions`)');
 
 export function registerRoleCommands(program: Command, ctx: CommandContext): void {
   const roles = program.command('roles').description("the predefined roles and your enterprise's own (permission 'roles')");

@@ -13,6 +13,7 @@ import {
 } from '@portier/protocol';
 import { dimensionsSchema, entityIdSchema, epochMs, lockerDimensions, lockerSizeSchema, type Dimensions, type LockerSize } from './common.ts';
 import { countryCodeSchema } from './country-codes.ts';
+import { customFieldsListSchema } from './custom-fields.ts';
 import { name, optionalText } from './fields.ts';
 
 /** How many days ended reservations and activity are kept; absent: for ever. */
@@ -31,6 +32,8 @@ export const enterpriseSchema = z.strictObject({
   name,
   historyRetentionDays: historyRetentionDaysSchema.optional(),
   settings: enterpriseSettingsSchema.optional(),
+  /** Its custom fields, removed ones included (model/custom-fields.ts). */
+  customFields: customFieldsListSchema.optional(),
   createdAt: epochMs,
 });
 export type Enterprise = z.infer<typeof enterpriseSchema>;

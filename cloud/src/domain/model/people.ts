@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { entityIdSchema, epochMs } from './common.ts';
 import { name } from './fields.ts';
 import { accessLevelSchema } from './roles.ts';
+import { customInputSchema, customValuesSchema } from './custom-fields.ts';
 
 /** A person's first or last name. */
 export const personNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
@@ -19,12 +20,6 @@ export const NOTIFICATION_PREFERENCES = ['email', 'none'] as const;
 export const notificationPreferenceSchema = z.enum(NOTIFICATION_PREFERENCES);
 export const CONTACT_LANGUAGES = ['en', 'fr'] as const;
 export const contactLanguageSchema = z.enum(CONTACT_LANGUAGES);
-/** Custom fields of the address book, by label (a CSV column beyond the standard ones). */
-export const MAX_CUSTOM_FIELDS = 20;
-export const customFieldsSchema = z
-  .record(z.string().trim().min(1).max(64), z.string().max(500))
-  .refine((r) => Object.keys(r).length <= MAX_CUSTOM_FIELDS, `at most ${MAX_CUSTOM_FIELDS} custom fields`);
-
 const contactFields = {
   firstName: personNameSchema,
   lastName: personNameSchema,
@@ -42,13 +37,14 @@ const contactFields = {
   /** A private contact cannot be reserved for. */
   private: z.boolean(),
   badgeId: badgeIdSchema.optional(),
-  custom: customFieldsSchema.optional(),
 };
 
 export const contactSchema = z.strictObject({
   id: entityIdSchema,
   enterpriseId: entityIdSchema,
   ...contactFields,
+  /** The enterprise's custom fields (model/custom-fields.ts), by field id. */
+  customValues: customValuesSchema.optional(),
   // A contact stored before names were split and whose name was one word keeps it as its last name, with no first
   // name (see store-upgrades.ts); every contact written since has both.
   firstName: z.string().trim().max(100),
@@ -67,6 +63,7 @@ const createContactShape = {
   notifications: notificationPreferenceSchema.default('email'),
   language: contactLanguageSchema.default('en'),
   private: z.boolean().default(false),
+  custom: customInputSchema.optional(),
 };
 function namesGiven(c: { name?: string | undefined; firstName?: string | undefined; lastName?: string | undefined }, ctx: z.RefinementCtx): void {
   if (c.name !== undefined) {
@@ -96,7 +93,8 @@ export const updateContactInput = z.strictObject({
   language: contactLanguageSchema.optional(),
   private: z.boolean().optional(),
   badgeId: badgeIdSchema.nullable().optional(),
-  custom: customFieldsSchema.nullable().optional(),
+  /** The values given change (`null` or "" clears one); `custom: null` clears every value not required. */
+  custom: customInputSchema.nullable().optional(),
 });
 export type UpdateContactInput = z.input<typeof updateContactInput>;
 
@@ -193,6 +191,8 @@ export const userSchema = z.strictObject({
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
   disabled: z.boolean(),
+  /** The enterprise's custom fields (model/custom-fields.ts), by field id. */
+  customValues: customValuesSchema.optional(),
   createdAt: epochMs,
 });
 export type User = z.infer<typeof userSchema>;
@@ -207,6 +207,7 @@ export const createUserRecordInput = z.strictObject({
   passwordHash: z.string().min(1).max(1000).optional(),
   contactId: entityIdSchema.optional(),
   carrierId: entityIdSchema.optional(),
+  custom: customInputSchema.optional(),
 });
 export type CreateUserRecordInput = z.input<typeof createUserRecordInput>;
 /** `null` clears an optional field. */
@@ -223,5 +224,7 @@ export const updateUserRecordInput = z.strictObject({
   disabled: z.boolean().optional(),
   contactId: entityIdSchema.nullable().optional(),
   carrierId: entityIdSchema.nullable().optional(),
+  /** The values given change (`null` or "" clears one); `custom: null` clears every value not required. */
+  custom: customInputSchema.nullable().optional(),
 });
 export type UpdateUserRecordInput = z.input<typeof updateUserRecordInput>;

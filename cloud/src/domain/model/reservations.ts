@@ -5,6 +5,7 @@ import { entityIdSchema, epochMs, dimensionsSchema, parcelSizeSchema } from './c
 import { storedCodeSchema } from './credentials.ts';
 import { partySchema, recipientRefSchema } from './organisation.ts';
 import { optionalText } from './fields.ts';
+import { customInputSchema, customValuesSchema } from './custom-fields.ts';
 
 export const RESERVATION_KINDS = ['package', 'return', 'exchange', 'storage'] as const;
 export const reservationKindSchema = z.enum(RESERVATION_KINDS);
@@ -55,6 +56,8 @@ export const reservationSchema = z.strictObject({
   endReason: endReasonSchema.optional(),
   pickupCode: pickupCodeSchema.optional(),
   note: optionalText,
+  /** The enterprise's custom fields (model/custom-fields.ts), by field id. */
+  customValues: customValuesSchema.optional(),
 });
 export type Reservation = z.infer<typeof reservationSchema>;
 /** A reservation with its locker: every status but `held`. */
@@ -97,6 +100,7 @@ export const reserveInput = z
       .optional()
       .describe("when no locker fits: 'refuse' (409, the default) or 'hold' (a package waits at the mailroom desk, status held, and takes the first locker that fits)"),
     note: optionalText,
+    custom: customInputSchema.optional(),
   })
   .superRefine((r, ctx) => {
     if (r.ifNoLocker === 'hold' && r.kind !== 'package')
@@ -172,6 +176,8 @@ export const listReservationsQuery = z.strictObject({
   locationId: entityIdSchema.optional(),
   /** Only kiosk drop-offs that named no recipient (still waiting for one, see `assignRecipientInput`). */
   unassigned: z.boolean().optional(),
+  /** Text looked for (case and accents ignored) in the reservations' custom values and tracking IDs. */
+  q: z.string().max(200).optional(),
   /** Include ended reservations from history. */
   includeEnded: z.boolean().optional(),
   limit: z.number().int().min(1).max(10_000).default(1000),

@@ -8,6 +8,7 @@
 import type { Store } from '../../store/store.ts';
 import { predefinedRole, type ActivityEntry, type AuditChange, type Reservation, contactDisplayName } from '../model.ts';
 import { ERASED_NAME } from './history.ts';
+import { CUSTOM_AUDIT_PREFIX } from './custom-fields.ts';
 
 /** What a person reads next to an entry's ids; absent when the entry has no such link or it does not resolve. */
 export interface ActivityNames {
@@ -59,9 +60,23 @@ export class ActivityRows {
       const tracking = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : []));
       if (a.trackingId === undefined && tracking.length > 0) out.trackingIds = tracking;
     }
-    if (a.target) out.targetName = `${a.target.kind} ${this.targetName(a.target.kind, a.target.id)}`;
-    if (a.changes && a.changes.length > 0) out.changesText = changesText(a.changes);
+    if (a.target) out.targetName = a.target.kind === 'custom-field' ? `custom field ${this.customFieldName(a.enterpriseId, a.target.id)}` : `${a.target.kind} ${this.targetName(a.target.kind, a.target.id)}`;
+    if (a.changes && a.changes.length > 0) out.changesText = changesText(a.changes.map((c) => this.customChange(a.enterpriseId, c)));
     return out;
+  }
+
+  /** A custom field by its English label and id (`Cost centre (f-1)`), a removed one said so; its id when unknown. */
+  private customFieldName(enterpriseId: string | undefined, id: string): string {
+    const f = enterpriseId !== undefined ? this.store.get('enterprises', enterpriseId)?.customFields?.find((x) => x.id === id) : undefined;
+    return f ? `${f.label.en} (${id}${f.removedAt !== undefined ? ', removed' : ''})` : id;
+  }
+
+  /** A change of a custom value (`custom.<id>`) named by the field's label, even after the field was removed. */
+  private customChange(enterpriseId: string | undefined, c: AuditChange): AuditChange {
+    if (!c.field.startsWith(CUSTOM_AUDIT_PREFIX)) return c;
+    const id = c.field.slice(CUSTOM_AUDIT_PREFIX.length);
+    const f = enterpriseId !== undefined ? this.store.get('enterprises', enterpriseId)?.customFields?.find((x) => x.id === id) : undefined;
+    return f ? { ...c, field: `${CUSTOM_AUDIT_PREFIX}${f.label.en}${f.removedAt !== undefined ? ' (removed)' : ''}` } : c;
   }
 
   private personName(id: string): string | undefined {

@@ -11,6 +11,10 @@
  *   column left out of the file keeps the contact's value; an empty cell in a column of the file clears it.
  * - replace: as merge, and contacts the caller may see that the file does not name are deleted, except those
  *   something live names (contacts.ts `inUse`): they are kept and reported.
+ * - Custom fields: one column per live field on contacts, named by its English label (an import also takes the
+ *   French label or the field's id), after the standard columns. A column naming no such field is reported. Each
+ *   cell is checked by the field's type (custom-fields.ts `values`); a column of the file sets the field (an empty
+ *   cell clears it), a column left out keeps it; a required field is asked of every new row and never cleared.
  */
 import { z } from 'zod';
 import { readTable, yesNo, yesNoCell, type Delimiter, type RowProblem, type TableSpec } from '../../csv/read-table.ts';
@@ -22,7 +26,9 @@ import {
   badgeIdSchema,
   contactEmailSchema,
   contactLanguageSchema,
+  customValueText,
   entityIdSchema,
+  findCustomField,
   MAX_CUSTOM_FIELDS,
   notificationPreferenceSchema,
   personNameSchema,
@@ -30,9 +36,12 @@ import {
   phoneSchema,
   type Actor,
   type Contact,
+  type CustomField,
+  type CustomInput,
   type Department,
 } from '../model.ts';
 import { changedFields, clean, type ContactUseCases } from './contacts.ts';
+import { customProblem, type CustomFieldUseCases } from './custom-fields.ts';
 import type { DepartmentUseCases } from './departments.ts';
 
 export const CONTACTS_CSV_MAX_BYTES = 5 * 1024 * 1024;
@@ -106,16 +115,18 @@ export class ContactCsv {
     private readonly core: DomainCore,
     private readonly contacts: ContactUseCases,
     private readonly departments: DepartmentUseCases,
+    private readonly customFields: CustomFieldUseCases,
   ) {}
 
-  template(): string {
-    return csvHeader(CONTACT_COLUMNS.map((c) => c.name));
+  /** The header row: the standard columns, then the enterprise's custom fields on contacts by English label. */
+  template(enterpriseId: string): string {
+    return csvHeader([...CONTACT_COLUMNS.map((c) => c.name), ...this.customFields.live(enterpriseId, 'contacts').map((f) => f.label.en)]);
   }
 
   /** Every contact `view` lets the caller see, in name order; custom fields as columns after the standard ones. */
   export(view: AddressBookView): string {
     const { contacts } = this.contacts.search({ filter: view.contact, offset: 0, limit: Number.MAX_SAFE_INTEGER });
-    const labels = [...new Set(contacts.flatMap((c) => Object.keys(c.custom ?? {})))].sort();
+    const fields = this.customFields.live(view.enterpriseId, 'contacts');
     const deptName = new Map(this.core.store.list('departments').map((d) => [d.id, d.name]));
     const rows = contacts.map((c) => [
       c.personnelId ?? '',
@@ -130,9 +141,9 @@ export class ContactCsv {
       c.language,
       yesNo(c.private),
       c.badgeId ?? '',
-      ...labels.map((l) => c.custom?.[l] ?? ''),
+      ...fields.map((f) => ((v) => (v === undefined ? '' : customValueText(v)))(c.customValues?.[f.id])),
     ]);
-    return toCsv([...CONTACT_COLUMNS.map((c) => c.name), ...labels], rows);
+    return toCsv([...CONTACT_COLUMNS.map((c) => c.name), ...fields.map((f) => f.label.en)], rows);
   }
 
   /**
@@ -147,6 +158,14 @@ export class ContactCsv {
     const has = (col: string): boolean => header.has(col);
     // Rows good on their own are checked against the store even when others are bad: the report names every bad row.
     const problems: RowProblem[] = table.ok ? [] : [...table.problems];
+    const liveFields = this.customFields.live(view.enterpriseId, 'contacts');
+    // Each custom column of the file and the field it names.
+    const customColumns: { column: string; field: CustomField }[] = [];
+    for (const column of extraColumns) {
+      const field = findCustomField(liveFields, column);
+      if (field) customColumns.push({ column, field });
+      else problems.push({ line: 1, column, problem: `no custom field ${JSON.stringify(column)} on contacts` });
+    }
     const now = this.core.now();
     const depts = new Map<string, Department>();
     const deptOf = (id: string): Department | undefined => depts.get(id) ?? this.core.store.get('departments', id);
@@ -179,6 +198,14 @@ export class ContactCsv {
         if (holder !== undefined) problems.push({ line, column: 'BadgeID', problem: `this badge ID is already used by ${holder}` });
         else badges.claim(old ? { contactId: old.id, previous: old.badgeId } : { said: `line ${line} of this file` }, row.BadgeID);
       }
+      const given: CustomInput = {};
+      for (const { column, field } of customColumns) given[field.id] = row.extra[column] ?? null;
+      let customValues: Contact['customValues'];
+      try {
+        customValues = this.customFields.values(view.enterpriseId, 'contacts', given, old?.customValues, old === undefined);
+      } catch (err) {
+        problems.push(customProblem(err, line, customColumns));
+      }
       if (problems.length > 0) continue;
       const fields: Partial<Contact> = { personnelId: row.PersonnelID, firstName: row.FirstName, lastName: row.LastName };
       const set = <K extends keyof Contact>(col: string, key: K, v: Contact[K] | undefined): void => {
@@ -193,8 +220,7 @@ export class ContactCsv {
       set('Language', 'language', row.Language ?? 'en');
       set('Private', 'private', row.Private);
       set('BadgeID', 'badgeId', row.BadgeID);
-      // Custom fields: a file with custom columns sets them all (an empty cell clears one); one without keeps them.
-      if (extraColumns.length > 0) fields.custom = Object.keys(row.extra).length > 0 ? row.extra : undefined;
+      fields.customValues = customValues;
       const base: Contact = old ?? { id: this.core.random.id('c'), enterpriseId: view.enterpriseId, firstName: '', lastName: '', needsAccessible: false, notifications: 'email', language: 'en', private: false, createdAt: now };
       const next = clean({ ...base, ...fields, ...(old ? { updatedAt: now } : {}) } as Contact);
       named.add(next.id);

@@ -10,6 +10,7 @@
  *   of loses its key contact.
  * - Every add, edit and delete is in the activity log (type `address-book`) with the actor and the fields changed;
  *   values are left out, so erasing the person later leaves nothing of them there.
+ * - Custom values are checked against the enterprise's custom fields on contacts (custom-fields.ts `values`).
  */
 import type { Change, Put } from '../../store/store.ts';
 import type { ContactPage, ContactSearch } from '../contact-index.ts';
@@ -17,6 +18,7 @@ import type { DomainCore } from '../core.ts';
 import { auditChanges } from '../audit.ts';
 import { BadgeRegistry } from '../badges.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
+import type { CustomFieldUseCases } from './custom-fields.ts';
 import {
   createContactInput,
   splitName,
@@ -44,21 +46,24 @@ const CONTACT_FIELDS = [
   'language',
   'private',
   'badgeId',
-  'custom',
 ] as const;
 
 /** What a contact's edit may change, as stored (`null` of the input: absent). */
 type ContactPatch = { [K in keyof Omit<Contact, 'id' | 'enterpriseId' | 'createdAt' | 'updatedAt'>]?: Contact[K] | undefined };
 
 export class ContactUseCases {
-  constructor(private readonly core: DomainCore) {}
+  constructor(
+    private readonly core: DomainCore,
+    private readonly customFields: CustomFieldUseCases,
+  ) {}
 
   async create(input: CreateContactInput, actor: Actor): Promise<Contact> {
     const req = parseInput(createContactInput, input);
-    const { id: wantedId, name, firstName, lastName, ...fields } = req;
+    const { id: wantedId, name, firstName, lastName, custom, ...fields } = req;
     const names = name !== undefined ? splitName(name) : { firstName: firstName!, lastName: lastName! };
     this.core.must('enterprises', fields.enterpriseId, 'enterprise', 'enterpriseId');
-    const c = clean({ id: this.core.newId('contacts', wantedId, 'c'), ...fields, ...names, createdAt: this.core.now() });
+    const customValues = this.customFields.values(fields.enterpriseId, 'contacts', custom, undefined, true);
+    const c = clean({ id: this.core.newId('contacts', wantedId, 'c'), ...fields, ...names, customValues, createdAt: this.core.now() });
     this.checkLinks(c, undefined);
     await this.checkBadge(c, undefined);
     const change: Change = { put: [{ c: 'contacts', key: c.id, value: c }, ...this.membershipPuts(undefined, c)] };
@@ -70,9 +75,10 @@ export class ContactUseCases {
   async update(id: string, input: UpdateContactInput, actor: Actor): Promise<Contact> {
     const req = parseInput(updateContactInput, input);
     const old = this.core.must('contacts', id, 'contact', 'contactId');
-    const { name, ...rest } = req;
+    const { name, custom, ...rest } = req;
     const patch: ContactPatch = name !== undefined ? splitName(name) : {};
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v === null ? undefined : v;
+    if (custom !== undefined) patch.customValues = this.customFields.values(old.enterpriseId, 'contacts', custom, old.customValues, false);
     const next = clean({ ...old, ...patch, updatedAt: this.core.now() });
     this.checkLinks(next, old);
     await this.checkBadge(next, old);
@@ -112,12 +118,12 @@ export class ContactUseCases {
   }
 
   /**
-   * The audit entry of a contact's change (core.audit): the fields changed, without their values, so that erasing
-   * the person later leaves none of their data in the log.
+   * The audit entry of a contact's change (core.audit): the fields changed (each custom field as `custom.<id>`),
+   * without their values, so that erasing the person later leaves none of their data in the log.
    */
   audit(actor: Actor, before: Contact | undefined, after: Contact | undefined, detail: string): ActivityEntry {
     const c = (after ?? before)!;
-    const changes = auditChanges<Contact>(before, after, CONTACT_FIELDS).map((x) => ({ field: x.field }));
+    const changes = [...auditChanges<Contact>(before, after, CONTACT_FIELDS), ...this.customFields.auditValues(before?.customValues, after?.customValues, false)].map((x) => ({ field: x.field }));
     return { ...this.core.audit(actor, c.enterpriseId, { kind: 'contact', id: c.id }, detail.slice(0, 500), changes), recipientId: c.id };
   }
 

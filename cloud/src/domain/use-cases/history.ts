@@ -69,7 +69,7 @@ export class HistoryUseCases {
     }
     const replacementId = this.core.newId('contacts', undefined, 'erased');
     const counted = await this.core.store.erasePerson({ subjectId: contactId, replacementId });
-    const { email: _email, personnelId: _personnelId, phone: _phone, badgeId: _badgeId, custom: _custom, ...rest } = old;
+    const { email: _email, personnelId: _personnelId, phone: _phone, badgeId: _badgeId, customValues: _customValues, ...rest } = old;
     const contact: Contact = { ...rest, firstName: '', lastName: ERASED_NAME };
     const a = this.core.activity('erasure', actor, {
       recipientId: replacementId,

@@ -21,10 +21,12 @@ import {
   type PlacedReservation,
   type RecipientRef,
   type RecordKioskOccupancyInput,
+  type CustomValues,
   type Reservation,
   type ReserveInput,
 } from '../model.ts';
 import { PickupCodes } from './pickup-codes.ts';
+import type { CustomFieldUseCases } from './custom-fields.ts';
 
 /** A reservation made: in its locker, or (`ifNoLocker: 'hold'` and none fitted) `held` at the mailroom desk. */
 export interface ReserveResult<R extends Reservation = PlacedReservation> {
@@ -79,7 +81,10 @@ export function kioskUnassignedDepartment(enterpriseId: string, get: (id: string
 export class ReservationUseCases {
   private readonly codes: PickupCodes;
 
-  constructor(private readonly core: DomainCore) {
+  constructor(
+    private readonly core: DomainCore,
+    private readonly customFields?: CustomFieldUseCases,
+  ) {
     this.codes = new PickupCodes(core);
   }
 
@@ -89,12 +94,14 @@ export class ReservationUseCases {
   async reserve(input: ReserveInput, actor: Actor): Promise<ReserveResult<Reservation>> {
     const req = parseInput(reserveInput, input);
     this.core.mustBank(req.bankId, 'bankId');
+    // A parcel added to the recipient's existing locker joins that reservation and keeps its values.
+    const customValues = this.customFields?.values(this.core.enterpriseOf('bank', req.bankId) ?? '', 'reservations', req.custom, undefined, true);
     const recipient = this.mustAddressee(req.bankId, req.recipient, 'recipient.id');
     if (req.dropOffParty) this.core.mustParty(req.bankId, req.dropOffParty, 'dropOffParty.id');
     if (req.pickupParty) this.core.mustParty(req.bankId, req.pickupParty, 'pickupParty.id');
     const needsCode = (r: ReserveResult<Reservation>): boolean => (req.kind === 'return' || req.kind === 'exchange' || req.kind === 'storage') && !r.addedToExisting;
     const result = await this.core.change(req.bankId, () => {
-      const locked = this.reserveLocked(req, recipient, actor);
+      const locked = this.reserveLocked(req, recipient, actor, customValues);
       // The party bringing a return or exchange, or storing, needs a code for the kiosk: issued before anyone hears of it.
       return needsCode(locked.result) ? { ...locked, events: [] } : locked;
     });
@@ -155,7 +162,7 @@ export class ReservationUseCases {
   }
 
   /** The allocate-and-write critical section: no await between reading the free lockers and the store commit. */
-  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor): Locked<ReserveResult<Reservation>> {
+  private reserveLocked(req: ReturnType<typeof reserveInput.parse>, recipient: RecipientInfo, actor: Actor, customValues?: CustomValues): Locked<ReserveResult<Reservation>> {
     const bank = this.core.mustBank(req.bankId, 'bankId');
     const now = this.core.now();
     const idx = this.core.banks.of(bank.id);
@@ -200,6 +207,7 @@ export class ReservationUseCases {
       ...(req.dropOffParty ? { dropOffParty: req.dropOffParty } : {}),
       ...(req.pickupParty ? { pickupParty: req.pickupParty } : {}),
       ...(req.note !== undefined ? { note: req.note } : {}),
+      ...(customValues !== undefined ? { customValues } : {}),
     };
     // No locker fits and the request said 'hold': the package waits at the mailroom desk with no locker and no hold
     // expiry (it is physically there until staff cancel it or a locker takes it, held-parcels.ts), nothing for the

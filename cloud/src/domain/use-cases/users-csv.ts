@@ -11,6 +11,8 @@
  *   it (an empty AccessLevel is the whole enterprise).
  * - Role: a role id or a role name of the caller's enterprise. AccessLevel: `enterprise` or a division or location
  *   id inside the caller's access level (nobody hands out more than they have).
+ * - Custom fields: one column per live field on users by English label after the standard ones, as in the contacts
+ *   CSV (contacts-csv.ts): checked by type, a column left out keeps the values, a required field asked of new rows.
  * - A new user's user name is their e-mail (or, when the e-mail does not fit a user name, their id); they get no
  *   password, so they cannot sign in until an administrator sets one (`PATCH /users/{id}` with `password`).
  */
@@ -19,7 +21,21 @@ import { readTable, type RowProblem, type TableSpec } from '../../csv/read-table
 import { csvHeader, toCsv } from '../csv-export.ts';
 import type { DomainCore } from '../core.ts';
 import { DomainError } from '../errors.ts';
-import { ENTERPRISE_LEVEL, PREDEFINED_ROLES, userProfileFields, type AccessLevel, type Actor, type RoleRecord, type User } from '../model.ts';
+import {
+  customValueText,
+  ENTERPRISE_LEVEL,
+  findCustomField,
+  MAX_CUSTOM_FIELDS,
+  PREDEFINED_ROLES,
+  userProfileFields,
+  type AccessLevel,
+  type Actor,
+  type CustomField,
+  type CustomInput,
+  type RoleRecord,
+  type User,
+} from '../model.ts';
+import { customProblem, type CustomFieldUseCases } from './custom-fields.ts';
 import type { UserChange, UserUseCases } from './users.ts';
 
 export const USERS_CSV_MAX_BYTES = 1024 * 1024;
@@ -48,6 +64,7 @@ const userRow = z.strictObject({
   EmployeeID: userProfileFields.employeeId,
   Language: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), userProfileFields.language),
   BadgeID: userProfileFields.badgeId,
+  extra: z.record(z.string(), z.string().max(500, 'a custom field holds at most 500 characters')),
 });
 type UserRow = z.output<typeof userRow>;
 
@@ -60,6 +77,7 @@ const USERS_TABLE: TableSpec<UserRow> = {
     { column: 'Email', problem: 'Duplicate e-mail' },
     { column: 'EmployeeID', problem: 'Duplicate employee ID' },
   ],
+  maxExtraColumns: MAX_CUSTOM_FIELDS,
 };
 
 /** The column of the file a rule of the user path names by its field. */
@@ -104,10 +122,12 @@ export class UserCsv {
   constructor(
     private readonly core: DomainCore,
     private readonly users: UserUseCases,
+    private readonly customFields: CustomFieldUseCases,
   ) {}
 
-  template(): string {
-    return csvHeader(USER_COLUMNS.map((c) => c.name));
+  /** The header row: the standard columns, then the enterprise's custom fields on users by English label. */
+  template(enterpriseId: string): string {
+    return csvHeader([...USER_COLUMNS.map((c) => c.name), ...this.customFields.live(enterpriseId, 'users').map((f) => f.label.en)]);
   }
 
   /**
@@ -117,6 +137,7 @@ export class UserCsv {
    */
   async export(view: UserView): Promise<string> {
     const users = (await this.users.listUsers(view.enterpriseId)).filter((u) => u.email !== undefined && view.user(u));
+    const fields = this.customFields.live(view.enterpriseId, 'users');
     const rows = users.map((u) => [
       u.email ?? '',
       u.firstName ?? '',
@@ -126,11 +147,9 @@ export class UserCsv {
       u.employeeId ?? '',
       u.language ?? '',
       u.badgeId ?? '',
+      ...fields.map((f) => ((v) => (v === undefined ? '' : customValueText(v)))(u.customValues?.[f.id])),
     ]);
-    return toCsv(
-      USER_COLUMNS.map((c) => c.name),
-      rows,
-    );
+    return toCsv([...USER_COLUMNS.map((c) => c.name), ...fields.map((f) => f.label.en)], rows);
   }
 
   /** Reads, checks and (when every row is good) writes an import. Throws TableTooLarge over the byte limit. */
@@ -140,6 +159,13 @@ export class UserCsv {
     const has = (col: string): boolean => header.has(col);
     // Rows good on their own are checked against the store even when others are bad: the report names every bad row.
     const problems: RowProblem[] = table.ok ? [] : [...table.problems];
+    const liveFields = this.customFields.live(view.enterpriseId, 'users');
+    const customColumns: { column: string; field: CustomField }[] = [];
+    for (const column of table.ok ? table.extraColumns : []) {
+      const field = findCustomField(liveFields, column);
+      if (field) customColumns.push({ column, field });
+      else problems.push({ line: 1, column, problem: `no custom field ${JSON.stringify(column)} on users` });
+    }
     const set = this.users.userSet();
     const roles = this.rolesOf(view.enterpriseId);
     const planned = new Map<string, UserChange & { old?: User }>();
@@ -176,15 +202,19 @@ export class UserCsv {
         ...(has('AccessLevel') ? { accessLevel: level } : {}),
       };
       const clearable = { employeeId: optional('EmployeeID', row.EmployeeID), language: optional('Language', row.Language), badgeId: optional('BadgeID', row.BadgeID) };
+      // A custom column of the file sets its field (an empty cell clears it); a new user is asked for the required ones.
+      const custom: CustomInput = {};
+      for (const { column, field } of customColumns) custom[field.id] = row.extra[column] ?? null;
+      const customGiven = customColumns.length > 0 || !old ? { custom } : {};
       try {
         let change: UserChange;
         if (old) {
-          const patch: Record<string, unknown> = { ...fields };
+          const patch: Record<string, unknown> = { ...fields, ...customGiven };
           for (const [k, v] of Object.entries(clearable)) if (v) patch[k] = v.set;
           change = this.users.planUpdate(old, patch, set);
         } else {
           const id = this.core.random.id('u');
-          const input: Record<string, unknown> = { id, enterpriseId: view.enterpriseId, username: USER_NAME.test(row.Email) ? row.Email.toLowerCase() : id, ...fields };
+          const input: Record<string, unknown> = { id, enterpriseId: view.enterpriseId, username: USER_NAME.test(row.Email) ? row.Email.toLowerCase() : id, ...fields, ...customGiven };
           for (const [k, v] of Object.entries(clearable)) if (v && v.set !== null) input[k] = v.set;
           change = this.users.planCreate(input as Parameters<UserUseCases['planCreate']>[0], set);
         }
@@ -192,6 +222,10 @@ export class UserCsv {
         planned.set(change.next.id, { ...change, ...(old ? { old } : {}) });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
+        if (err.field?.startsWith('custom.')) {
+          problems.push(customProblem(err, line, customColumns));
+          continue;
+        }
         const column = err.field !== undefined ? FIELD_COLUMN[err.field] : undefined;
         problems.push({ line, ...(column !== undefined ? { column } : {}), problem: err.message });
       }

@@ -6,9 +6,11 @@
 import type { DomainCore } from '../core.ts';
 import { auditChanges } from '../audit.ts';
 import { DomainError, parseInput } from '../errors.ts';
+import type { CustomFieldUseCases } from './custom-fields.ts';
 import {
   ADMIN_ROLE_ID,
   createUserRecordInput,
+  customTexts,
   ENTERPRISE_LEVEL,
   updateUserRecordInput,
   type Actor,
@@ -88,7 +90,10 @@ export interface UserChange {
 }
 
 export class UserUseCases {
-  constructor(private readonly core: DomainCore) {}
+  constructor(
+    private readonly core: DomainCore,
+    private readonly customFields?: CustomFieldUseCases,
+  ) {}
 
   /** Every stored user, indexed for the checks of a create, an edit or an import. */
   userSet(): UserSet {
@@ -111,16 +116,18 @@ export class UserUseCases {
     const accessLevel = req.accessLevel ?? ENTERPRISE_LEVEL;
     this.core.mustAccessLevel(req.enterpriseId, accessLevel);
     if (req.employeeId === undefined) this.assertEmployeeIdOptional(req.enterpriseId);
-    const { id, accessLevel: _level, platformAdmin, ...rest } = req;
+    const { id, accessLevel: _level, platformAdmin, custom, ...rest } = req;
+    const customValues = this.customFields?.values(req.enterpriseId, 'users', custom, undefined, true);
     const u: User = {
       ...rest,
+      ...(customValues !== undefined ? { customValues } : {}),
       id: this.core.newId('users', id, 'u'),
       accessLevel,
       ...(platformAdmin ? { platformAdmin: true } : {}),
       disabled: false,
       createdAt: this.core.now(),
     };
-    return { next: u, changes: auditChanges(undefined, u, AUDITED) };
+    return { next: u, changes: this.changes(undefined, u) };
   }
 
   async updateUser(id: string, input: UpdateUserRecordInput, actor: Actor): Promise<User> {
@@ -148,18 +155,28 @@ export class UserUseCases {
     if (req.accessLevel !== undefined) next.accessLevel = req.accessLevel;
     if (req.disabled !== undefined) next.disabled = req.disabled;
     if (req.passwordHash !== undefined) next.passwordHash = req.passwordHash;
+    if (req.custom !== undefined) {
+      const values = this.customFields?.values(old.enterpriseId, 'users', req.custom, old.customValues, false);
+      if (values === undefined) delete next.customValues;
+      else next.customValues = values;
+    }
     // A password, a disabling or a link alone still goes through for a user stored without one, so an administrator
     // can lock someone out or let them in before the profile is complete.
     const profileEdit = PROFILE.some((f) => req[f] !== undefined);
     if (next.employeeId === undefined && profileEdit) this.assertEmployeeIdOptional(old.enterpriseId);
     if (isActiveAdmin(old) && !isActiveAdmin(next)) users.keepOneAdmin(old);
-    return { next, changes: auditChanges(old, next, AUDITED) };
+    return { next, changes: this.changes(old, next) };
+  }
+
+  /** What the activity log records of a user's change: the audited fields, then each custom value (`custom.<id>`). */
+  private changes(before: User | undefined, after: User | undefined): AuditChange[] {
+    return [...auditChanges(before, after, AUDITED), ...(this.customFields?.auditValues(before?.customValues, after?.customValues) ?? [])];
   }
 
   async deleteUser(id: string, actor: Actor): Promise<void> {
     const old = this.core.must('users', id, 'user', 'userId');
     if (isActiveAdmin(old)) this.userSet().keepOneAdmin(old);
-    const a = this.core.audit(actor, old.enterpriseId, { kind: 'user', id }, 'user deleted', auditChanges(old, undefined, AUDITED));
+    const a = this.core.audit(actor, old.enterpriseId, { kind: 'user', id }, 'user deleted', this.changes(old, undefined));
     await this.core.commit({ del: [{ c: 'users', key: id }], activity: [a] });
   }
 
@@ -182,16 +199,17 @@ export class UserUseCases {
   }
 
   /**
-   * The enterprise's users whose name, user name, e-mail or employee ID holds `q` (any case): those where it
-   * starts a field first, then the rest, each by user name.
+   * The enterprise's users whose name, user name, e-mail, employee ID or a shown custom value holds `q` (any case):
+   * those where it starts a field first, then the rest, each by user name.
    */
   async searchUsers(enterpriseId: string, q: string): Promise<User[]> {
     const needle = q.trim().toLowerCase();
     const users = await this.listUsers(enterpriseId);
     if (needle === '') return users;
+    const fieldsOf = this.core.store.get('enterprises', enterpriseId)?.customFields;
     const ranked: { u: User; rank: number }[] = [];
     for (const u of users) {
-      const fields = [u.firstName, u.lastName, [u.firstName, u.lastName].filter(Boolean).join(' '), u.username, u.email, u.employeeId]
+      const fields = [u.firstName, u.lastName, [u.firstName, u.lastName].filter(Boolean).join(' '), u.username, u.email, u.employeeId, ...customTexts(fieldsOf, 'users', u.customValues)]
         .filter((f): f is string => f !== undefined && f !== '')
         .map((f) => f.toLowerCase());
       if (fields.some((f) => f.startsWith(needle))) ranked.push({ u, rank: 0 });

@@ -26,7 +26,10 @@ import {
   type RecordAlertInput,
   type RecordRemoteOpenInput,
   type Reservation,
+  customTexts,
 } from '../model.ts';
+import { normalizeText } from '../contact-index.ts';
+import type { CustomFieldUseCases } from './custom-fields.ts';
 
 /** The status a locker shows. */
 export type LockerStatus = 'available' | 'reserved' | 'occupied' | 'expired' | 'out-of-service';
@@ -53,7 +56,10 @@ export interface LockerView {
 export type ActivityWithin = NonNullable<ActivityPageQuery['within']>;
 
 export class ViewUseCases {
-  constructor(private readonly core: DomainCore) {}
+  constructor(
+    private readonly core: DomainCore,
+    private readonly customFields?: CustomFieldUseCases,
+  ) {}
 
   async getLocker(bankId: string, number: number): Promise<LockerView> {
     const bank = this.core.mustBank(bankId, 'bankId');
@@ -83,21 +89,41 @@ export class ViewUseCases {
     const where = (r: Reservation): boolean =>
       (q.locationId === undefined || this.core.store.get('banks', r.bankId)?.locationId === q.locationId) &&
       (q.unassigned === undefined || isKioskUnassigned(r.recipient) === q.unassigned);
+    const needle = normalizeText(q.q?.trim() ?? '');
+    const holds = (r: Reservation): boolean => needle === '' || this.searchTexts(r).some((t) => normalizeText(t).includes(needle));
     const match = (r: Reservation): boolean =>
       (q.bankId === undefined || r.bankId === q.bankId) &&
       where(r) &&
       (q.status === undefined || r.status === q.status) &&
-      (q.recipientId === undefined || r.recipient.id === q.recipientId);
+      (q.recipientId === undefined || r.recipient.id === q.recipientId) &&
+      holds(r);
     const live = this.core.store.list('reservations').filter(match).sort((a, b) => a.createdAt - b.createdAt);
     const out = live.slice(0, q.limit);
     if (q.includeEnded || q.status === 'ended') {
-      const left = q.limit - out.length;
-      if (left > 0) {
-        const { items: past } = await this.core.store.pastReservations({ limit: left, ...(q.bankId !== undefined ? { bankId: q.bankId } : {}), ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}) });
-        out.push(...past.filter(where));
+      // With a text to look for, history is read page by page until enough ended reservations hold it.
+      let left = q.limit - out.length;
+      let cursor: string | undefined;
+      while (left > 0) {
+        const page = await this.core.store.pastReservations({
+          limit: needle === '' ? left : Math.max(left, 500),
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(q.bankId !== undefined ? { bankId: q.bankId } : {}),
+          ...(q.recipientId !== undefined ? { recipientId: q.recipientId } : {}),
+        });
+        const hits = page.items.filter((r) => where(r) && holds(r)).slice(0, left);
+        out.push(...hits);
+        left -= hits.length;
+        if (needle === '' || page.nextCursor === undefined) break;
+        cursor = page.nextCursor;
       }
     }
     return q.status === 'ended' ? out.filter((r) => r.status === 'ended') : out;
+  }
+
+  /** What a reservation listing's `q` looks through: the shown custom values and the parcels' tracking IDs. */
+  private searchTexts(r: Reservation): string[] {
+    const fields = this.customFields?.all(this.core.enterpriseOf('bank', r.bankId) ?? '');
+    return [...customTexts(fields, 'reservations', r.customValues), ...r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : []))];
   }
 
   /** A locker alert reported by a controller, kept in the activity log (type `alert`) for staff and for export. */

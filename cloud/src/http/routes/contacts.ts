@@ -1,16 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.ts';
-import { contactSchema, createContactBody, updateContactInput } from '../../domain/model.ts';
+import { createContactBody, updateContactInput } from '../../domain/model.ts';
 import type { LockerService } from '../../domain/service.ts';
 import { CONTACTS_CSV_MAX_BYTES, importModeSchema } from '../../domain/use-cases/contacts-csv.ts';
 import { Replies } from '../schemas.ts';
 import { addressBookView } from './address-book-view.ts';
 import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { actorOf, ContactParams, created, ok, queryInt } from './common.ts';
+import { showCustomValues } from './custom-fields.ts';
 
 const ContactPage = z.object({
-  contacts: z.array(contactSchema),
+  contacts: z.array(Replies.contact.shape.contact),
   total: z.number().int().describe('contacts matching in all'),
   offset: z.number().int(),
   limit: z.number().int(),
@@ -30,13 +31,14 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
   const book = service.addressBook;
   acceptCsv(app);
   app.addHook('onRequest', refuseLargeCsv('contacts', CONTACTS_CSV_MAX_BYTES));
+  showCustomValues(app, service, 'contacts', ['contact', 'contacts']);
 
   app.get(
     '/contacts',
     {
       schema: {
         tags: ['addressBook'],
-        summary: 'List or search contacts: `q` is looked for (case and accents ignored) in first and last name, e-mail and personnel ID; those it starts a word of come first; in name order, paged',
+        summary: 'List or search contacts: `q` is looked for (case and accents ignored) in first and last name, e-mail, personnel ID and custom field values; those it starts a word of come first; in name order, paged',
         querystring: z.strictObject({ q: z.string().max(200).optional(), offset: queryInt(0, 10_000_000).optional(), limit: queryInt(1, 10_000).optional() }),
         response: ok(ContactPage),
       },
@@ -56,13 +58,13 @@ export const contactRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = 
 
   app.get(
     '/contacts/export',
-    { schema: { tags: ['addressBook'], summary: 'Every contact you may see as CSV (DESIGN "CSV formats"; custom fields as extra columns); formula cells escaped', response: csvReply } },
+    { schema: { tags: ['addressBook'], summary: 'Every contact you may see as CSV (DESIGN "CSV formats"; then one column per custom field on contacts, by English label); formula cells escaped', response: csvReply } },
     async (req, reply) => sendCsv(reply, 'contacts.csv', book.csv.export(addressBookView(req, service.store))),
   );
   app.get(
     '/contacts/template',
-    { schema: { tags: ['addressBook'], summary: 'The contacts CSV template: its header row', response: csvReply } },
-    async (_req, reply) => sendCsv(reply, 'contacts-template.csv', book.csv.template()),
+    { schema: { tags: ['addressBook'], summary: "The contacts CSV template: its header row (the enterprise's custom fields on contacts last)", response: csvReply } },
+    async (req, reply) => sendCsv(reply, 'contacts-template.csv', book.csv.template(addressBookView(req, service.store).enterpriseId)),
   );
   app.post(
     '/contacts/import',

@@ -5,6 +5,7 @@ import type { LockerService } from '../../domain/service.ts';
 import type { Reservation } from '../../domain/model.ts';
 import {
   assignRecipientInput,
+  customInputSchema,
   dropOffInput,
   endReservationInput,
   entityIdSchema,
@@ -22,6 +23,7 @@ import { principalOf } from '../principal.ts';
 import { scopeOf } from '../scope.ts';
 import { Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
+import { showCustomValues } from './custom-fields.ts';
 
 const ListReservationsQs = z.strictObject({
   bankId: entityIdSchema.optional(),
@@ -29,6 +31,7 @@ const ListReservationsQs = z.strictObject({
   recipientId: entityIdSchema.optional(),
   locationId: entityIdSchema.optional().describe("only the reservations of this location's banks"),
   unassigned: queryBool.optional().describe('true: only kiosk drop-offs that named no recipient (assign one with POST .../recipient)'),
+  q: z.string().max(200).optional().describe("text looked for (case and accents ignored) in the reservations' custom field values and tracking IDs"),
   includeEnded: queryBool.optional(),
   limit: queryInt(1, 10_000).optional(),
 });
@@ -69,6 +72,24 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
     }
     return r;
   }
+
+  showCustomValues(app, service, 'reservations', ['reservation', 'reservations', 'expired', 'released']);
+  app.patch(
+    '/reservations/:reservationId',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: "Set a live reservation's custom field values (by field id or label; null or \"\" clears one, a required one cannot be cleared)",
+        params: ReservationParams,
+        body: z.strictObject({ custom: customInputSchema.nullable() }),
+        response: ok(Replies.reservation),
+      },
+    },
+    async (req) => {
+      await visibleReservation(req, req.params.reservationId);
+      return { reservation: publicReservation(await service.customFields.setReservationValues(req.params.reservationId, req.body.custom, actorOf(req))) };
+    },
+  );
 
   app.get(
     '/reservations',

@@ -11,6 +11,7 @@ import { USERS_CSV_MAX_BYTES, type UserView } from '../../domain/use-cases/users
 import { Replies } from '../schemas.ts';
 import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeCsv, sendCsv } from './csv-files.ts';
 import { actorOf, ok } from './common.ts';
+import { showCustomValues } from './custom-fields.ts';
 
 const UserParams = z.strictObject({ userId: entityIdSchema });
 const UserReply = z.object({ user: PublicUserSchema });
@@ -43,13 +44,14 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
   const userView = (req: FastifyRequest): UserView => ({ enterpriseId: scope(req).enterpriseId, user: (u) => inScope(req, u), level: (l) => scope(req).holdsLevel(l), role: (r) => scope(req).lacks(r.permissions) });
   acceptCsv(app);
   app.addHook('onRequest', refuseLargeCsv('users', USERS_CSV_MAX_BYTES));
+  showCustomValues(app, service, 'users', ['user', 'users']);
 
   app.get(
     '/users',
     {
       schema: {
         tags: ['users'],
-        summary: 'List the users in your scope; with q, those whose name, user name, e-mail or employee ID holds it (prefix matches first)',
+        summary: 'List the users in your scope; with q, those whose name, user name, e-mail, employee ID or a custom field value holds it (prefix matches first)',
         querystring: UserQuery,
         response: { 200: z.object({ users: z.array(PublicUserSchema) }) },
       },
@@ -71,13 +73,13 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
   );
   app.get(
     '/users/export',
-    { schema: { tags: ['users'], summary: 'Every user you may see that has an e-mail (the file is keyed by e-mail) as CSV (DESIGN "CSV formats": Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID); formula cells escaped', response: csvReply } },
+    { schema: { tags: ['users'], summary: 'Every user you may see that has an e-mail (the file is keyed by e-mail) as CSV (DESIGN "CSV formats": Email, FirstName, LastName, Role, AccessLevel, EmployeeID, Language, BadgeID, then one column per custom field on users by English label); formula cells escaped', response: csvReply } },
     async (req, reply) => sendCsv(reply, 'users.csv', await service.userCsv.export(userView(req))),
   );
   app.get(
     '/users/template',
-    { schema: { tags: ['users'], summary: 'The users CSV template: its header row', response: csvReply } },
-    async (_req, reply) => sendCsv(reply, 'users-template.csv', service.userCsv.template()),
+    { schema: { tags: ['users'], summary: "The users CSV template: its header row (the enterprise's custom fields on users last)", response: csvReply } },
+    async (req, reply) => sendCsv(reply, 'users-template.csv', service.userCsv.template(scope(req).enterpriseId)),
   );
   app.post(
     '/users/import',
@@ -125,7 +127,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     {
       schema: {
         tags: ['users'],
-        summary: 'Edit a user: names, e-mail, language, employee ID, badge, role, access level, password, links, disabled (null clears a field)',
+        summary: 'Edit a user: names, e-mail, language, employee ID, badge, role, access level, password, links, disabled, custom field values (null clears a field)',
         params: UserParams,
         body: UpdateUserInputSchema,
         response: { 200: UserReply },
