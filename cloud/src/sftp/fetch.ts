@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import SftpClient from 'ssh2-sftp-client';
+import { CloudError } from '../errors.ts';
 import { HostKeyChanged, hostKeyFingerprint } from './host-key.ts';
 
 export interface FetchRequest {
@@ -30,10 +31,10 @@ export interface Fetched {
 }
 
 /** A file over the limit, refused before or while it is read. */
-export class FileTooLarge extends Error {
+export class FileTooLarge extends CloudError<'FILE_TOO_LARGE'> {
   override name = 'FileTooLarge';
   constructor(path: string, maxBytes: number) {
-    super(`${path} is larger than the limit of ${maxBytes} bytes: nothing was imported`);
+    super('FILE_TOO_LARGE', `${path} is larger than the limit of ${maxBytes} bytes: nothing was imported`);
   }
 }
 

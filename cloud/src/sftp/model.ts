@@ -5,8 +5,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { entityIdSchema, epochMs } from '../domain/model.ts';
-import { importModeSchema } from '../domain/use-cases/contacts-csv.ts';
+import { entityIdSchema, epochMs, importModeSchema } from '../domain/model.ts';
 
 export const SFTP_DELIMITERS = [',', ';', '\t'] as const;
 export const sftpDelimiterSchema = z.enum(SFTP_DELIMITERS);

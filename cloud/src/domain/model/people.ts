@@ -16,6 +16,9 @@ export const phoneSchema = z
   .regex(/^\+?[0-9][0-9 ().-]*$/, 'must be digits, optionally with a leading +, spaces, dots, dashes or parentheses');
 export const personnelIdSchema = z.string().trim().min(1).max(64);
 export const badgeIdSchema = z.string().trim().min(1).max(64);
+/** How an address-book import treats contacts the file does not name: `merge` keeps them, `replace` removes them. */
+export const importModeSchema = z.enum(['merge', 'replace']);
+export type ImportMode = z.infer<typeof importModeSchema>;
 export const NOTIFICATION_PREFERENCES = ['email', 'none'] as const;
 export const notificationPreferenceSchema = z.enum(NOTIFICATION_PREFERENCES);
 export const CONTACT_LANGUAGES = ['en', 'fr'] as const;

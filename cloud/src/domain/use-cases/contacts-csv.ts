@@ -39,6 +39,7 @@ import {
   type CustomField,
   type CustomInput,
   type Department,
+  type ImportMode,
 } from '../model.ts';
 import { changedFields, clean, type ContactUseCases } from './contacts.ts';
 import { customProblem, type CustomFieldUseCases } from './custom-fields.ts';
@@ -90,8 +91,6 @@ const CONTACTS_TABLE: TableSpec<ContactRow> = {
   maxExtraColumns: MAX_CUSTOM_FIELDS,
 };
 
-export const importModeSchema = z.enum(['merge', 'replace']);
-export type ImportMode = z.infer<typeof importModeSchema>;
 
 /** What the caller may see and change: contacts, departments and locations inside their enterprise and access level. */
 export interface AddressBookView {

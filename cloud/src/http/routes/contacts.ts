@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.ts';
-import { createContactBody, updateContactInput } from '../../domain/model.ts';
+import { createContactBody, importModeSchema, updateContactInput } from '../../domain/model.ts';
 import type { LockerService } from '../../domain/service.ts';
-import { CONTACTS_CSV_MAX_BYTES, importModeSchema } from '../../domain/use-cases/contacts-csv.ts';
+import { CONTACTS_CSV_MAX_BYTES } from '../../domain/use-cases/contacts-csv.ts';
 import { Replies } from '../schemas.ts';
 import { addressBookView } from './address-book-view.ts';
 import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeCsv, sendCsv } from './csv-files.ts';
