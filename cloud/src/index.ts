@@ -25,6 +25,7 @@ export { DurableStore, type DurableStoreOptions } from './store/durable.ts';
 export { restoreBackup, readBackup, BackupError, type RestoreResult } from './backup/restore.ts';
 export { openDataFolder, DataFolderError, DATA_FORMAT, DATA_VERSION_FILE } from './data-folder/data-folder.ts';
 export { JOURNAL_FILE } from './sync/event-journal.ts';
+export { connectMqttAsync } from './mqtt/client.ts';
 export { IdentityRegistry, IDENTITIES_FILE, identitiesPath, type ControllerIdentity, type ServiceAccount } from './mqtt/identities.ts';
 export {
   writeMosquittoAuthFiles,

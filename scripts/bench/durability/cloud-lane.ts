@@ -26,14 +26,18 @@ interface Latest {
 const WORKERS = 3;
 const progress = (msg: string): void => void process.stderr.write(`durability: ${msg}\n`);
 
-export async function cloudLane(o: {
+/** What a lane of the soak works on: the cloud's data folder and broker port, the site, its share of kills. */
+export interface LaneOptions {
   dataDir: string;
+  /** The simulator's folder of the lane's column (its controller's durable state). */
   simDir: string;
   mqttPort: number;
   site: SoakSite;
   kills: number;
   rnd: () => number;
-}): Promise<CloudLaneResult> {
+}
+
+export async function cloudLane(o: LaneOptions): Promise<CloudLaneResult> {
   const reservations = new Set<string>();
   const ends = new Set<string>();
   const contacts = new Map<string, Latest>();

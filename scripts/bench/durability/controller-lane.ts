@@ -9,7 +9,8 @@ import { runtimePaths, JOURNAL_FILE } from '@portier/cloud';
 import { parseLine } from '@portier/protocol';
 import { killCloud, startCloudChild, type CloudChild } from '../lib/cloud-child.ts';
 import { startColumn, type ColumnProcess } from '../lib/soak-columns.ts';
-import { DOORS_PER_COLUMN, type SoakSite } from '../lib/soak-site.ts';
+import { DOORS_PER_COLUMN } from '../lib/soak-site.ts';
+import type { LaneOptions } from './cloud-lane.ts';
 
 export interface ControllerLaneResult {
   kills: number;
@@ -46,14 +47,7 @@ function journalOf(dataDir: string, controllerId: string): { seqs: Set<number>; 
   return { seqs, duplicates, gaps, conflicts };
 }
 
-export async function controllerLane(o: {
-  dataDir: string;
-  simDir: string;
-  mqttPort: number;
-  site: SoakSite;
-  kills: number;
-  rnd: () => number;
-}): Promise<ControllerLaneResult> {
+export async function controllerLane(o: LaneOptions): Promise<ControllerLaneResult> {
   const brokerUrl = `mqtt://127.0.0.1:${o.mqttPort}`;
   const column = (): Promise<ColumnProcess> =>
     startColumn({ controllerConfig: o.site.controllerConfig(2), simDir: o.simDir, doors: DOORS_PER_COLUMN, brokerUrl, mode: 'doors', periodMs: 30 });

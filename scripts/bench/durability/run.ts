@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prng } from '../../../cloud/test/process/helpers.ts';
 import { bench } from '../lib/stats.ts';
 import { freePort } from '../lib/cloud-child.ts';
 import { cloudLane } from './cloud-lane.ts';
@@ -15,15 +16,6 @@ const CLOUD_KILLS = Number(process.env.DURABILITY_CLOUD_KILLS ?? 100);
 const CONTROLLER_KILLS = Number(process.env.DURABILITY_CONTROLLER_KILLS ?? 30);
 const seed = Number(process.env.DURABILITY_SEED ?? Date.now() % 1_000_000);
 
-function prng(s: number): () => number {
-  let x = s >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'portier-durability-'));
 const dataDir = join(dir, 'cloud');

@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +20,7 @@ import { encodePayload, parseLine, parsePayload, topicFor, verifyMessage } from 
 import { IdentityRegistry, ensureServiceAccount, runtimePaths, JOURNAL_FILE } from '@portier/cloud';
 import { Mosquitto, mosquittoMissing } from '../../test/e2e/broker.ts';
 import { bench } from '../lib/stats.ts';
+import { freePort } from '../lib/cloud-child.ts';
 
 const N = Number(process.env.BENCH_FANIN_CONTROLLERS ?? 10_000);
 const K = Number(process.env.BENCH_FANIN_EVENTS ?? 5);
@@ -57,17 +57,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts `portier-cloud serve` on `dataDir` and resolves once it prints its broker line: with its embedded broker on

@@ -7,7 +7,7 @@
 // record or validation: those are what the comparison measures Portier's cost for.
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import Fastify from 'fastify';
-import mqtt from 'mqtt';
+import { connectMqttAsync } from '@portier/cloud';
 import { AppendFile } from '@portier/durable';
 import { signMessage, topicFor } from '@portier/protocol';
 
@@ -35,14 +35,8 @@ export async function startReferenceCloud(o: ReferenceCloudOptions): Promise<Ref
   const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
   const tokens = new Map([[sha256(o.token), { expiresAt: Date.now() + 24 * 3600_000 }]]);
   const { file } = await AppendFile.open(o.journalPath);
-  const client = mqtt.connect(o.brokerUrl, { clientId: `ref-cloud-${randomUUID()}`, username: o.username, password: o.password, reconnectPeriod: 0 });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => {
-      (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-      resolve();
-    });
-    client.once('error', reject);
-  });
+  // TCP_NODELAY on both sides, as the cloud's and the controller's links set it.
+  const client = await connectMqttAsync(o.brokerUrl, { clientId: `ref-cloud-${randomUUID()}`, username: o.username, password: o.password, reconnectPeriod: 0 });
   const cmdTopic = topicFor(o.bankId, o.controllerId, 'cmd');
   const ackTopic = topicFor(o.bankId, o.controllerId, 'ack');
   const waiting = new Map<string, (status: string) => void>();

@@ -4,7 +4,7 @@
 // (firmware's AppendLog: write + fdatasync), one unlock exchange with a simulated KR-CU16 board through the firmware's
 // own KerongCu16Bus on serialport's mock binding (the board set the simulated bank uses, answering after the same
 // delay), and the reply on the ack topic. No seen-id set, pending mark, door watch, event journal or validation.
-import mqtt from 'mqtt';
+import { connectMqttAsync } from '@portier/cloud';
 import { AppendLog } from '@portier/firmware';
 import { KerongCu16Bus } from '@portier/firmware/hal';
 import { importPublicKey, topicFor, verifyMessage } from '@portier/protocol';
@@ -37,14 +37,8 @@ export async function startReferenceController(o: ReferenceControllerOptions): P
   const bus = new KerongCu16Bus({ openPort: () => transport.openPort(), doorCount: o.doors, maxPulseMs: o.pulseMs });
   await bus.open();
   const { log } = await AppendLog.open(o.logPath);
-  const client = mqtt.connect(o.brokerUrl, { clientId: o.username, username: o.username, password: o.password, reconnectPeriod: 0 });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => {
-      (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-      resolve();
-    });
-    client.once('error', reject);
-  });
+  // TCP_NODELAY on both sides, as the cloud's and the controller's links set it.
+  const client = await connectMqttAsync(o.brokerUrl, { clientId: o.username, username: o.username, password: o.password, reconnectPeriod: 0 });
   const cmdTopic = topicFor(o.bankId, o.username, 'cmd');
   const ackTopic = topicFor(o.bankId, o.username, 'ack');
   const carryOut = async (payload: Buffer): Promise<void> => {
