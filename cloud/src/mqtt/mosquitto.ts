@@ -85,8 +85,11 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
     `message_size_limit ${MAX_MESSAGE_BYTES}`,
     'persistence true',
     `persistence_location ${o.persistenceDir.endsWith('/') ? o.persistenceDir : `${o.persistenceDir}/`}`,
-    // Controllers keep persistent sessions across outages: keep their queued commands, but bounded.
-    'max_queued_messages 1000',
+    // Queued per client, bounded. Mosquitto 2 has one bound for every client: it must hold a fan-in burst on its way to
+    // the cloud's one session (10,000 controllers sending 5 events at once queued 50,000 and, at 1,000, dropped all but
+    // the first thousand until the controllers resent them), while a controller's queued commands stay few (each
+    // expires within seconds and is refused once expired).
+    'max_queued_messages 200000',
     'set_tcp_nodelay true',
     o.logFile ? `log_dest file ${o.logFile}` : 'log_dest stderr',
     'log_type error',
