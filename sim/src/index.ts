@@ -6,6 +6,7 @@ export {
   VirtualCu16Board,
   VirtualCu16BoardSet,
   defaultDialect,
+  mulberry32,
   noFaults,
   type Cu16BoardFaults,
   type Cu16BoardSetEventMap,

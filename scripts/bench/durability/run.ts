@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prng } from '../../../cloud/test/process/helpers.ts';
+import { mulberry32 } from '@portier/sim';
 import { bench } from '../lib/stats.ts';
 import { freePort } from '../lib/cloud-child.ts';
 import { cloudLane } from './cloud-lane.ts';
@@ -24,7 +24,7 @@ try {
   process.stderr.write(`durability: seed ${seed} (replay with DURABILITY_SEED=${seed})\n`);
   const mqttPort = await freePort();
   const site = await seedSoakSite(dataDir, dir, mqttPort);
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const started = Date.now();
   const c = await cloudLane({ dataDir, simDir: join(dir, 'sim-1'), mqttPort, site, kills: CLOUD_KILLS, rnd });
   const a = c.acknowledged;

@@ -295,8 +295,8 @@ export class VirtualCu16BoardSet extends EventEmitter<Cu16BoardSetEventMap> {
   }
 }
 
-/** Small seeded PRNG (mulberry32): deterministic faults per seed. */
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG (mulberry32): deterministic faults per seed, and a soak that replays from its seed. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
