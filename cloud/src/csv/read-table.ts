@@ -211,7 +211,8 @@ export function detectDelimiter(headerLine: string): Delimiter {
   return best;
 }
 
-function headerKey(name: string): string {
+/** A header as the reader matches it to a column: no case, no blanks. */
+export function headerKey(name: string): string {
   return cellValue(name).replace(/\s+/g, '').toLowerCase();
 }
 

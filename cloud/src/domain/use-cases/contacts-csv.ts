@@ -28,7 +28,6 @@ import {
   contactLanguageSchema,
   customValueText,
   entityIdSchema,
-  findCustomField,
   MAX_CUSTOM_FIELDS,
   notificationPreferenceSchema,
   personNameSchema,
@@ -36,7 +35,6 @@ import {
   phoneSchema,
   type Actor,
   type Contact,
-  type CustomField,
   type CustomInput,
   type Department,
   type ImportMode,
@@ -157,14 +155,9 @@ export class ContactCsv {
     const has = (col: string): boolean => header.has(col);
     // Rows good on their own are checked against the store even when others are bad: the report names every bad row.
     const problems: RowProblem[] = table.ok ? [] : [...table.problems];
-    const liveFields = this.customFields.live(view.enterpriseId, 'contacts');
     // Each custom column of the file and the field it names.
-    const customColumns: { column: string; field: CustomField }[] = [];
-    for (const column of extraColumns) {
-      const field = findCustomField(liveFields, column);
-      if (field) customColumns.push({ column, field });
-      else problems.push({ line: 1, column, problem: `no custom field ${JSON.stringify(column)} on contacts` });
-    }
+    const { columns: customColumns, problems: headerProblems } = this.customFields.columns(view.enterpriseId, 'contacts', extraColumns);
+    problems.push(...headerProblems);
     const now = this.core.now();
     const depts = new Map<string, Department>();
     const deptOf = (id: string): Department | undefined => depts.get(id) ?? this.core.store.get('departments', id);

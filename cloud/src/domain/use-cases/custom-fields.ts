@@ -13,7 +13,7 @@
  * - Every change of a definition is an audit entry (target `custom-field`); value changes are part of the audit entry
  *   of the record's change, one `custom.<field id>` change each (activity-rows.ts shows the label).
  */
-import type { RowProblem } from '../../csv/read-table.ts';
+import { headerKey, type RowProblem } from '../../csv/read-table.ts';
 import type { Put } from '../../store/store.ts';
 import { auditChanges } from '../audit.ts';
 import type { DomainCore } from '../core.ts';
@@ -47,8 +47,6 @@ export type WithCustom<T> = Omit<T, 'customValues'> & { customValues?: CustomVal
 /** The audit field a value's change is recorded under. */
 export const CUSTOM_AUDIT_PREFIX = 'custom.';
 
-/** A column name as the CSV reader matches headers: no case, no blanks. */
-const columnKey = (s: string): string => s.toLowerCase().replace(/\s+/g, '');
 
 export class CustomFieldUseCases {
   /** `reserved`: per record, the standard CSV column names a label may not take. */
@@ -69,6 +67,22 @@ export class CustomFieldUseCases {
   /** The live fields appearing on `record`. */
   live(enterpriseId: string, record: CustomFieldRecord): CustomField[] {
     return liveCustomFields(this.all(enterpriseId), record);
+  }
+
+  /**
+   * The custom field each extra column of a CSV file names (by label or id) among the live fields of `record`; a
+   * column naming none is a problem of the header line.
+   */
+  columns(enterpriseId: string, record: CustomFieldRecord, extraColumns: readonly string[]): { columns: { column: string; field: CustomField }[]; problems: RowProblem[] } {
+    const live = this.live(enterpriseId, record);
+    const columns: { column: string; field: CustomField }[] = [];
+    const problems: RowProblem[] = [];
+    for (const column of extraColumns) {
+      const field = findCustomField(live, column);
+      if (field) columns.push({ column, field });
+      else problems.push({ line: 1, column, problem: `no custom field ${JSON.stringify(column)} on ${record}` });
+    }
+    return { columns, problems };
   }
 
   /** A live field of the enterprise; another enterprise's or a removed one is not found. */
@@ -215,7 +229,7 @@ export class CustomFieldUseCases {
       const other = fields.find((x) => x.id !== f.id && x.removedAt === undefined && x.label[lang].toLowerCase() === mine);
       if (other) throw new DomainError('CONFLICT', `label.${lang}: custom field ${other.id} is already labelled ${JSON.stringify(other.label[lang])}`, `label.${lang}`);
       for (const record of f.appliesTo) {
-        if (this.reserved[record].some((c) => columnKey(c) === columnKey(f.label[lang])))
+        if (this.reserved[record].some((c) => headerKey(c) === headerKey(f.label[lang])))
           throw new DomainError('VALIDATION', `label.${lang}: ${JSON.stringify(f.label[lang])} is a standard column of the ${record} CSV`, `label.${lang}`);
       }
     }

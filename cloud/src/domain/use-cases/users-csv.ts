@@ -24,13 +24,11 @@ import { DomainError } from '../errors.ts';
 import {
   customValueText,
   ENTERPRISE_LEVEL,
-  findCustomField,
   MAX_CUSTOM_FIELDS,
   PREDEFINED_ROLES,
   userProfileFields,
   type AccessLevel,
   type Actor,
-  type CustomField,
   type CustomInput,
   type RoleRecord,
   type User,
@@ -159,13 +157,8 @@ export class UserCsv {
     const has = (col: string): boolean => header.has(col);
     // Rows good on their own are checked against the store even when others are bad: the report names every bad row.
     const problems: RowProblem[] = table.ok ? [] : [...table.problems];
-    const liveFields = this.customFields.live(view.enterpriseId, 'users');
-    const customColumns: { column: string; field: CustomField }[] = [];
-    for (const column of table.ok ? table.extraColumns : []) {
-      const field = findCustomField(liveFields, column);
-      if (field) customColumns.push({ column, field });
-      else problems.push({ line: 1, column, problem: `no custom field ${JSON.stringify(column)} on users` });
-    }
+    const { columns: customColumns, problems: headerProblems } = this.customFields.columns(view.enterpriseId, 'users', table.ok ? table.extraColumns : []);
+    problems.push(...headerProblems);
     const set = this.users.userSet();
     const roles = this.rolesOf(view.enterpriseId);
     const planned = new Map<string, UserChange & { old?: User }>();
