@@ -32,6 +32,20 @@ export const CloudConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Requests larger than this are refused with 413 before they are parsed. */
       bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+      /**
+       * The address people reach this service at (the links of e-mails: set a password, reset it, notification
+       * preferences), e.g. `https://lockers.example.com`; default: the listening address.
+       */
+      publicBaseUrl: z
+        .string()
+        .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected http(s)://host[:port][/path]')
+        .transform((u) => u.replace(/\/+$/, ''))
+        .optional(),
+      /**
+       * Addresses of the reverse proxies in front of this service (IP addresses or CIDR blocks): only a request from one
+       * of them has its client address read from `X-Forwarded-For`.
+       */
+      trustedProxies: z.array(z.string().min(1).max(64)).max(100).default([]),
     })
     .prefault({}),
   auth: z

@@ -20,6 +20,10 @@ export const ACTIVITY_TYPES = [
   'erasure',
   /** An administrative change: organisation, lockers, roles, users, contacts, departments, policy, carriers. */
   'admin-change',
+  /** Something that happened to a user account: locked after failed sign-ins, unlocked, a password reset, an API key. */
+  'account',
+  /** An e-mail to a person: queued, sent, or failed after its retries (never its code or link). */
+  'notification',
 ] as const;
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 

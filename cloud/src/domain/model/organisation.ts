@@ -25,8 +25,44 @@ export const historyRetentionDaysSchema = z.number().int().min(1).max(36_500);
 export const enterpriseSettingsSchema = z.strictObject({
   /** Every user of the enterprise must have an employee ID: creating one, editing one, or importing one without is refused. */
   employeeIdRequired: z.boolean().optional(),
+  /** Shortest password a user may set (NIST SP 800-63B: at least 8). */
+  passwordMinLength: z.number().int().min(8).max(64).optional(),
+  /** Whether a password found on the list of common and breached passwords is refused. */
+  passwordCommonCheck: z.boolean().optional(),
+  /** Failed sign-ins in a row after which the account is locked (NIST SP 800-63B allows at most 100). */
+  lockoutThreshold: z.number().int().min(1).max(100).optional(),
+  /** How long a locked account stays locked, unless an administrator unlocks it or the user resets the password. */
+  lockoutMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  /** A session unused for this long is signed out (API keys are exempt). */
+  idleTimeoutMinutes: z.number().int().min(5).max(60).optional(),
+  /** A session ends this long after sign-in, however busy. */
+  sessionMaxHours: z.number().int().min(1).max(24 * 30).optional(),
+  /** How long the link of a welcome e-mail sets a password. */
+  welcomeLinkHours: z.number().int().min(1).max(30 * 24).optional(),
+  /** Days after a drop-off at which a recipient who has not picked up is reminded (0: no reminder). */
+  reminderDays: z.number().int().min(0).max(60).optional(),
+  /** Hours before a parcel's pickup code expires at which the recipient is told it expires soon (0: no notice). */
+  expiringSoonHours: z.number().int().min(0).max(14 * 24).optional(),
 });
 export type EnterpriseSettings = z.infer<typeof enterpriseSettingsSchema>;
+/** Every setting with its default: what a record stored without a setting means. */
+export const ENTERPRISE_SETTING_DEFAULTS = {
+  employeeIdRequired: false,
+  passwordMinLength: 8,
+  passwordCommonCheck: true,
+  lockoutThreshold: 5,
+  lockoutMinutes: 30,
+  idleTimeoutMinutes: 15,
+  sessionMaxHours: 12,
+  welcomeLinkHours: 72,
+  reminderDays: 3,
+  expiringSoonHours: 24,
+} as const satisfies Required<EnterpriseSettings>;
+/** An enterprise's settings, each one given or its default (an unknown enterprise reads as all defaults). */
+export function enterpriseSettings(e: Pick<Enterprise, 'settings'> | undefined): Required<EnterpriseSettings> {
+  const given = Object.fromEntries(Object.entries(e?.settings ?? {}).filter(([, v]) => v !== undefined));
+  return { ...ENTERPRISE_SETTING_DEFAULTS, ...given };
+}
 export const enterpriseSchema = z.strictObject({
   id: entityIdSchema,
   name,

@@ -8,6 +8,8 @@ import type { Del, Put } from '../../store/store.ts';
 import type { DomainCore, Locked } from '../core.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
 import {
+  ENTERPRISE_SETTING_DEFAULTS,
+  enterpriseSettings,
   updateColumnInput,
   updateDivisionInput,
   updateEnterpriseInput,
@@ -53,9 +55,10 @@ export class OrganisationAdmin {
     const settings = req.settings !== undefined ? { ...e.settings, ...req.settings } : e.settings;
     const next: Enterprise = { ...e, ...(req.name !== undefined ? { name: req.name } : {}), ...(settings !== undefined ? { settings } : {}) };
     // The settings audited one by one, each with its default, so the log reads "employeeIdRequired: false -> true".
-    const audited = (x: Enterprise) => ({ name: x.name, employeeIdRequired: x.settings?.employeeIdRequired ?? false });
+    const audited = (x: Enterprise) => ({ name: x.name, ...enterpriseSettings(x) });
     const detail = req.settings !== undefined ? 'enterprise changed' : 'enterprise renamed';
-    await this.record({ c: 'enterprises', key: id, value: next }, actor, id, { kind: 'enterprise', id }, detail, auditChanges(audited(e), audited(next), ['name', 'employeeIdRequired']));
+    const fields = ['name', ...(Object.keys(ENTERPRISE_SETTING_DEFAULTS) as (keyof typeof ENTERPRISE_SETTING_DEFAULTS)[])] as const;
+    await this.record({ c: 'enterprises', key: id, value: next }, actor, id, { kind: 'enterprise', id }, detail, auditChanges(audited(e), audited(next), fields));
     return next;
   }
 
