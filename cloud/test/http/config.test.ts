@@ -17,7 +17,7 @@ function problemsOf(fn: () => unknown): { path: string; message: string }[] {
 t.test('defaults give a runnable configuration', async (t) => {
   const c = loadConfig({ env: {} });
   t.equal(c.dataDir, './var/cloud');
-  t.same(c.http, { host: '127.0.0.1', port: 8080, bodyLimitBytes: 256 * 1024 });
+  t.same(c.http, { host: '127.0.0.1', port: 8080, bodyLimitBytes: 256 * 1024, trustedProxies: [] });
   t.equal(c.auth.scrypt.N, 32768);
   t.equal(c.auth.login.freeAttempts, 5);
   t.equal(c.admin, undefined);
