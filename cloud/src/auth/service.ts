@@ -1,14 +1,11 @@
 import type { Logger } from 'pino';
 import { LoginThrottle } from './rate-limit.ts';
-import {
-  decodePasswordHash,
-  encodePasswordHash,
-  hashPassword,
-  verifyPassword,
-  type PasswordHash,
-  type ScryptParams,
-} from './passwords.ts';
-import type { AccessLevel, Actor, Permission } from '../domain/model.ts';
+import { hashNewPassword, needsNewHash, verifyStoredPassword, type Argon2Params } from './passwords.ts';
+import { checkPassword } from './password-policy.ts';
+import { ACCOUNT_LOCKED_MESSAGE, AccountLockout } from './lockout.ts';
+import { cryptoRandom, type RandomSource } from '../domain/core.ts';
+import type { AccessLevel, Actor, Permission, User } from '../domain/model.ts';
+import type { Store } from '../store/store.ts';
 import type { RoleUseCases } from '../domain/use-cases/roles.ts';
 import type { UserUseCases } from '../domain/use-cases/users.ts';
 import type { UserCsv, UserImportResult, UserView } from '../domain/use-cases/users-csv.ts';
@@ -16,7 +13,7 @@ import { newToken, tokenHash } from './tokens.ts';
 import { publicUser, type CreateUserInput, type PublicUser, type UpdateUserInput, type TokenRepo } from './users.ts';
 import { CloudError } from '../errors.ts';
 
-export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED';
+export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'ACCOUNT_LOCKED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED';
 
 export class AuthError extends CloudError<AuthErrorCode> {
   override name = 'AuthError';
@@ -55,12 +52,21 @@ export interface AuthServiceOptions {
   userCsv: Pick<UserCsv, 'import'>;
   roles: Pick<RoleUseCases, 'getRole'>;
   tokens: TokenRepo;
+  /** The domain's store: enterprises' settings (password policy, lock-out) and the accounts' failure counts. */
+  store: Store;
+  /** Ids of activity entries (default: random UUIDs). */
+  random?: Pick<RandomSource, 'id'>;
   now: () => number;
   logger: Logger;
-  scrypt: ScryptParams;
+  /** Cost of new password hashes; a stored hash of other parameters is replaced at its user's next sign-in. */
+  argon2: Argon2Params;
   tokenTtlMs: number;
+  /** The in-memory throttle of failed sign-ins per client address (accounts lock through AccountLockout). */
   login: { freeAttempts: number; baseLockMs: number; maxLockMs: number; windowMs: number };
 }
+
+/** Who signs in: by user name (the CLI, scripts) or by e-mail address. */
+export type LoginName = { username: string } | { email: string };
 
 export interface LoginResult {
   token: string;
@@ -72,18 +78,21 @@ export class AuthService {
   readonly #o: AuthServiceOptions;
   readonly #throttle: LoginThrottle;
   readonly #log: Logger;
+  readonly #lockout: AccountLockout;
   /** Verified against when the user does not exist, so a wrong name costs the same time as a wrong password. */
-  #dummy: Promise<PasswordHash> | undefined;
+  #dummy: Promise<string> | undefined;
 
   constructor(opts: AuthServiceOptions) {
     this.#o = opts;
     this.#log = opts.logger.child({ module: 'auth' });
     this.#throttle = new LoginThrottle({ ...opts.login, now: opts.now });
+    this.#lockout = new AccountLockout({ store: opts.store, now: opts.now, random: opts.random ?? cryptoRandom });
   }
 
   async createUser(input: CreateUserInput, actor: Actor = SYSTEM): Promise<PublicUser> {
     const { password, ...record } = input;
-    const passwordHash = password !== undefined ? encodePasswordHash(await hashPassword(password, this.#o.scrypt)) : undefined;
+    if (password !== undefined) checkPassword(password, this.#o.store.get('enterprises', input.enterpriseId), input);
+    const passwordHash = password !== undefined ? await hashNewPassword(password, this.#o.argon2) : undefined;
     const user = await this.#o.users.createUser({ ...record, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
     this.#log.info({ userId: user.id, role: user.role }, 'user created');
     return publicUser(user);
@@ -91,8 +100,15 @@ export class AuthService {
 
   async updateUser(id: string, patch: UpdateUserInput, actor: Actor = SYSTEM): Promise<PublicUser> {
     const { password, ...fields } = patch;
-    const passwordHash = password !== undefined ? encodePasswordHash(await hashPassword(password, this.#o.scrypt)) : undefined;
+    if (password !== undefined) {
+      const old = await this.#o.users.getUser(id);
+      const email = patch.email === null ? undefined : (patch.email ?? old.email);
+      checkPassword(password, this.#o.store.get('enterprises', old.enterpriseId), { username: old.username, email });
+    }
+    const passwordHash = password !== undefined ? await hashNewPassword(password, this.#o.argon2) : undefined;
     const next = await this.#o.users.updateUser(id, { ...fields, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
+    // A password set anew (by an administrator, or a reset) ends a lock-out.
+    if (password !== undefined) await this.#lockout.unlock(next, actor, 'password');
     // A new password, a new role or access level, or a disabled account ends every open session of that user.
     if (password !== undefined || patch.role !== undefined || patch.accessLevel !== undefined || patch.disabled === true) {
       await this.#o.tokens.prune(this.#o.now(), id);
@@ -110,6 +126,7 @@ export class AuthService {
   async deleteUser(id: string, actor: Actor = SYSTEM): Promise<void> {
     await this.#o.users.deleteUser(id, actor);
     await this.#o.tokens.prune(this.#o.now(), id);
+    await this.#lockout.clear(id);
   }
 
   async getUser(id: string): Promise<PublicUser> {
@@ -131,29 +148,47 @@ export class AuthService {
     return u ? publicUser(u) : undefined;
   }
 
-  /** Checks a password and issues a bearer token; refused attempts are throttled per user name and per address. */
-  async login(name: string, password: string, ip: string): Promise<LoginResult> {
-    const keys = [`user:${name.toLowerCase()}`, `ip:${ip}`];
+  /** Ends a lock-out of user `id` (an administrator's unlock); answers whether the account was locked. */
+  async unlock(id: string, actor: Actor): Promise<boolean> {
+    return this.#lockout.unlock(await this.#o.users.getUser(id), actor, 'admin');
+  }
+
+  /**
+   * Checks a password and issues a bearer token. A locked account is refused with the lock's message whatever the
+   * password; a wrong password counts towards the account's lock-out; refused attempts are also throttled per client
+   * address, which slows guessing across accounts.
+   */
+  async login(who: string | LoginName, password: string, ip: string): Promise<LoginResult> {
+    const name: LoginName = typeof who === 'string' ? { username: who } : who;
+    const keys = [`ip:${ip}`];
     const wait = this.#throttle.retryAfterMs(keys);
     if (wait > 0) {
       throw new AuthError('TOO_MANY_ATTEMPTS', 'too many failed login attempts, try again later', undefined, wait);
     }
-    const user = await this.#o.users.findUserByUsername(name);
+    const user = await this.#userSigningIn(name);
+    if (user && this.#lockout.lockedUntil(user.id) !== undefined) {
+      this.#throttle.fail(keys);
+      this.#log.warn({ userId: user.id, ip }, 'login refused: account locked');
+      throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
+    }
     let ok: boolean;
-    const stored = user?.passwordHash !== undefined ? decodePasswordHash(user.passwordHash) : undefined;
-    if (user && stored) {
-      ok = await verifyPassword(password, stored);
+    if (user?.passwordHash !== undefined) {
+      ok = await verifyStoredPassword(password, user.passwordHash);
     } else {
-      this.#dummy ??= hashPassword('not a password', this.#o.scrypt);
-      await verifyPassword(password, await this.#dummy);
+      this.#dummy ??= hashNewPassword('not a password', this.#o.argon2);
+      await verifyStoredPassword(password, await this.#dummy);
       ok = false;
     }
     if (!ok || !user || user.disabled) {
       this.#throttle.fail(keys);
-      this.#log.warn({ name, ip }, 'login refused');
-      throw new AuthError('INVALID_CREDENTIALS', 'invalid user name or password');
+      this.#log.warn({ userId: user?.id, ip }, 'login refused');
+      // Only a wrong password counts towards the lock-out (a disabled account's right one does not).
+      if (user && !ok && (await this.#lockout.failed(user))) throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
+      throw new AuthError('INVALID_CREDENTIALS', 'email' in name ? 'invalid e-mail address or password' : 'invalid user name or password');
     }
     this.#throttle.succeed(keys);
+    await this.#lockout.clear(user.id);
+    if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
     const now = this.#o.now();
     const token = newToken();
     const expiresAt = now + this.#o.tokenTtlMs;
@@ -161,6 +196,27 @@ export class AuthService {
     await this.#o.tokens.put({ hash: tokenHash(token), userId: user.id, createdAt: now, expiresAt });
     this.#log.info({ userId: user.id, ip }, 'login');
     return { token, expiresAt, user: publicUser(user) };
+  }
+
+  /**
+   * The user a sign-in names: by user name, or by e-mail address (any case). An address that several users hold
+   * (possible in a folder of a release that did not keep them unique) names nobody.
+   */
+  async #userSigningIn(name: LoginName): Promise<User | undefined> {
+    if ('username' in name) return this.#o.users.findUserByUsername(name.username);
+    const email = name.email.trim().toLowerCase();
+    const holders = this.#o.store.list('users').filter((u) => u.email?.toLowerCase() === email);
+    return holders.length === 1 ? holders[0] : undefined;
+  }
+
+  /** The password just verified, hashed with the current algorithm and cost; a failure leaves the old hash working. */
+  async #upgradeHash(user: User, password: string): Promise<void> {
+    try {
+      await this.#o.users.updateUser(user.id, { passwordHash: await hashNewPassword(password, this.#o.argon2) }, SYSTEM);
+      this.#log.info({ userId: user.id }, 'password hash upgraded');
+    } catch (err) {
+      this.#log.warn({ err, userId: user.id }, 'password hash not upgraded');
+    }
   }
 
   async logout(token: string): Promise<void> {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { envOverrides as protocolEnvOverrides, mergeLayers } from '@portier/protocol';
-import { DEFAULT_SCRYPT_PARAMS, ScryptParamsSchema } from '../auth/passwords.ts';
+import { isIP } from 'node:net';
+import { Argon2ParamsSchema, DEFAULT_ARGON2_PARAMS, DEFAULT_SCRYPT_PARAMS, ScryptParamsSchema } from '../auth/passwords.ts';
 import { CloudError } from '../errors.ts';
 
 /** host:port, e.g. `127.0.0.1:8080` or `[::1]:0`. */
@@ -15,6 +16,15 @@ export const HostPortSchema = z.string().transform((s, ctx) => {
   }
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 });
+
+/** An IPv4 or IPv6 address, or a CIDR block of either (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrBlock(s: string): boolean {
+  const [addr = '', bits, ...rest] = s.split('/');
+  const v = isIP(addr);
+  if (v === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128);
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -45,12 +55,24 @@ export const CloudConfigSchema = z.strictObject({
        * Addresses of the reverse proxies in front of this service (IP addresses or CIDR blocks): only a request from one
        * of them has its client address read from `X-Forwarded-For`.
        */
-      trustedProxies: z.array(z.string().min(1).max(64)).max(100).default([]),
+      trustedProxies: z.array(z.string().min(1).max(64).refine(isAddressOrBlock, 'expected an IP address or a CIDR block, e.g. 10.0.0.0/8')).max(100).default([]),
     })
     .prefault({}),
   auth: z
     .strictObject({
       tokenTtlSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(12 * 3600),
+      /** Cost of password hashes (argon2id); a stored hash of another cost is replaced at its user's next sign-in. */
+      argon2: z
+        .strictObject({
+          memoryCost: Argon2ParamsSchema.shape.memoryCost.default(DEFAULT_ARGON2_PARAMS.memoryCost),
+          timeCost: Argon2ParamsSchema.shape.timeCost.default(DEFAULT_ARGON2_PARAMS.timeCost),
+          parallelism: Argon2ParamsSchema.shape.parallelism.default(DEFAULT_ARGON2_PARAMS.parallelism),
+        })
+        .prefault({}),
+      /**
+       * The scrypt cost earlier releases hashed passwords with. No new hash uses it (their scrypt hashes still verify,
+       * each with the cost stored beside it): kept so that configuration files setting it still load.
+       */
       scrypt: z
         .strictObject({
           N: ScryptParamsSchema.shape.N.default(DEFAULT_SCRYPT_PARAMS.N),
@@ -59,6 +81,7 @@ export const CloudConfigSchema = z.strictObject({
           keyLen: ScryptParamsSchema.shape.keyLen.default(DEFAULT_SCRYPT_PARAMS.keyLen),
         })
         .prefault({}),
+      /** The throttle of failed sign-ins per client address (an account's own lock-out is an enterprise setting). */
       login: z
         .strictObject({
           freeAttempts: z.number().int().min(1).max(100).default(5),

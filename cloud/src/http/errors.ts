@@ -55,6 +55,8 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  // RFC 4918's Locked: the account, not the request, is what refuses.
+  ACCOUNT_LOCKED: 423,
   INVALID_CODE: 403,
   NOT_FOUND: 404,
   LOCKER_NOT_FOUND: 404,

@@ -48,6 +48,12 @@ export interface HttpDeps {
   service: LockerService;
   logger: Logger;
   bodyLimitBytes?: number;
+  /**
+   * The reverse proxies in front of the server (addresses or CIDR blocks): a request from one of them has its client
+   * address (`req.ip`, what the sign-in throttle counts by) read from `X-Forwarded-For`; from anywhere else, or with
+   * none given, that header is ignored.
+   */
+  trustedProxies?: readonly string[];
   /** Override the OpenAPI servers list (the real address once listening). */
   publicUrl?: string;
   /**
@@ -74,8 +80,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
-    // A client address per request for the login throttle; behind a proxy, trustProxy would have to be set.
-    trustProxy: false,
+    trustProxy: deps.trustedProxies !== undefined && deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     // Node's default. A stop waits for a connection that turns idle after close() began (a remote open answered
     // while stopping) until this runs out: fastify's 72 s held a stopping cloud for over a minute.
     keepAliveTimeout: 5000,

@@ -26,6 +26,7 @@ import type {
   RoleRecord,
 } from '../domain/model.ts';
 import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
+import type { LoginFailures } from '../auth/lockout.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface LiveCollections {
   /** The latest runs of those imports (key = run id), a bounded number per enterprise. */
   sftpRuns: SftpImportRun;
   leases: Lease;
+  /** Failed sign-ins in a row of a user account and its lock (key = user id; auth/lockout.ts). */
+  loginFailures: LoginFailures;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -101,6 +104,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'sftpImports',
   'sftpRuns',
   'leases',
+  'loginFailures',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

@@ -16,6 +16,8 @@ import { seedKioskBank } from '../fixtures/site.ts';
 export const silent = pino({ level: 'silent' });
 /** Cheap scrypt for tests: the cost parameters are stored with each hash, so nothing else changes. */
 export const TEST_SCRYPT = { N: 1024, r: 8, p: 1, keyLen: 32 };
+/** Cheap argon2id for tests, likewise stored with each hash. */
+export const TEST_ARGON2 = { memoryCost: 64, timeCost: 1, parallelism: 1 };
 export const PASSWORD = 'correct horse battery';
 
 export interface TestApp {
@@ -49,9 +51,11 @@ export async function makeTestApp(
     userCsv: service.userCsv,
     roles: service.roles,
     tokens: tokenRepo,
+    store,
+    random: service.random,
     now: () => clock.now,
     logger: silent,
-    scrypt: TEST_SCRYPT,
+    argon2: TEST_ARGON2,
     tokenTtlMs: 3600_000,
     login: { freeAttempts: 3, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 600_000 },
   });

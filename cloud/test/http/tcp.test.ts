@@ -22,7 +22,7 @@ t.test('portier CLI over TCP: login, lockers, reserve, reservations, service, ac
     overrides: {
       dataDir: join(dir, 'data'),
       http: { host: '127.0.0.1', port: 0 },
-      auth: { scrypt: { N: 1024 } },
+      auth: { argon2: { memoryCost: 64, timeCost: 1 } },
       admin: { user: 'root', password: 'root-password' },
       expiry: { intervalSeconds: 0 },
     },

@@ -49,7 +49,8 @@ function start(dataDir: string): Promise<Running> {
       ...process.env,
       PORTIER_CLOUD__ADMIN__USER: ADMIN.user,
       PORTIER_CLOUD__ADMIN__PASSWORD: ADMIN.password,
-      PORTIER_CLOUD__AUTH__SCRYPT__N: '1024',
+      PORTIER_CLOUD__AUTH__ARGON2__MEMORY_COST: '64',
+      PORTIER_CLOUD__AUTH__ARGON2__TIME_COST: '1',
       PORTIER_CLOUD__EXPIRY__INTERVAL_SECONDS: '0',
     },
   });

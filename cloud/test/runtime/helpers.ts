@@ -4,11 +4,11 @@ import { pino } from 'pino';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
 
-/** A cloud configuration file's content for tests: loopback HTTP on any port, cheap scrypt, no expiry sweep, silent. */
+/** A cloud configuration file's content for tests: loopback HTTP on any port, cheap password hashes, no expiry sweep, silent. */
 export const testCloudConfig = (dataDir: string) => ({
   dataDir,
   http: { host: '127.0.0.1', port: 0 },
-  auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
+  auth: { argon2: { memoryCost: 64, timeCost: 1 } },
   expiry: { intervalSeconds: 0 },
   log: { level: 'silent' as const },
 });

@@ -27,7 +27,7 @@ export async function seedSoakSite(dataDir: string, dir: string, mqttPort: numbe
       admin: SOAK_ADMIN,
       log: { level: 'warn' },
       expiry: { intervalSeconds: 0 },
-      auth: { scrypt: { N: 1024 } },
+      auth: { argon2: { memoryCost: 64, timeCost: 1 } },
     },
     broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
     logger: pino({ level: 'warn' }),

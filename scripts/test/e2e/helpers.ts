@@ -77,7 +77,7 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
       dataDir: o.dataDir,
       http: { host: '127.0.0.1', port: 0 },
       admin: DEMO_ADMIN,
-      auth: { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } },
+      auth: { argon2: { memoryCost: 64, timeCost: 1 } },
       expiry: { intervalSeconds: 0 },
       log: { level: 'silent' },
       ...(o.notify ? { notify: o.notify } : {}),

@@ -5,10 +5,12 @@ import type { AuthService } from '../../auth/service.ts';
 import { bearerToken } from '../../auth/tokens.ts';
 import { principalOf } from '../principal.ts';
 
-export const LoginBodySchema = z.strictObject({
-  username: z.string().min(1).max(64),
-  password: z.string().min(1).max(256),
-});
+const password = z.string().min(1).max(256);
+/** Sign-in by user name (the CLI, scripts) or by e-mail address. */
+export const LoginBodySchema = z.union([
+  z.strictObject({ username: z.string().min(1).max(64), password }),
+  z.strictObject({ email: z.string().min(1).max(254), password }),
+]);
 
 const LoginReplySchema = z.object({
   token: z.string(),
@@ -23,14 +25,16 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
     {
       schema: {
         tags: ['auth'],
-        summary: 'Exchange a user name and password for a bearer token',
+        summary:
+          'Exchange a user name (or an e-mail address) and password for a bearer token. After the enterprise\'s number of wrong passwords in a row the account is locked for its lock-out period (423 ACCOUNT_LOCKED, right password or not) until then, an administrator\'s unlock, or a new password; failures from one client address are also throttled (429)',
         security: [],
         body: LoginBodySchema,
         response: { 200: LoginReplySchema },
       },
     },
     async (req) => {
-      const r = await auth.login(req.body.username, req.body.password, req.ip);
+      const { password: given, ...name } = req.body;
+      const r = await auth.login(name, given, req.ip);
       return { token: r.token, tokenType: 'Bearer' as const, expiresAt: new Date(r.expiresAt).toISOString(), user: r.user };
     },
   );
