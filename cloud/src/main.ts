@@ -1,6 +1,6 @@
 /**
  * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
- * init-admin, provision, revoke, mosquitto-files, backup, restore) so each stays in its own module.
+ * init-admin, unlock, provision, revoke, mosquitto-files, backup, restore) so each stays in its own module.
  * Only this file handles signals and exits the process.
  */
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,7 @@ import { DataFolderError } from './data-folder/data-folder.ts';
 import { registerBackupCommands } from './cli/backup.ts';
 import { registerInitAdmin } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
+import { registerUnlock } from './cli/unlock.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
 import { ConfigError } from './config/config.ts';
 import { SecretsKeyError } from './provision/secrets-key.ts';
@@ -22,6 +23,7 @@ export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
     .exitOverride();
   registerServe(program, onStarted);
   registerInitAdmin(program);
+  registerUnlock(program);
   registerProvisionCommands(program);
   registerBackupCommands(program);
   program.addHelpText(

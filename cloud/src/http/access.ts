@@ -27,6 +27,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/users/:userId': { access: 'users' },
   'PATCH /api/v1/users/:userId': { access: 'users' },
   'DELETE /api/v1/users/:userId': { access: 'users' },
+  'POST /api/v1/users/:userId/unlock': { access: 'users' },
   'GET /api/v1/users/export': { access: 'users' },
   'GET /api/v1/users/template': { access: 'users' },
   'POST /api/v1/users/import': { access: 'users' },

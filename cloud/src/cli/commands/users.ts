@@ -1,10 +1,10 @@
 /**
- * `portier users list|get|add|edit|delete|search|credentials|import|export|template`: the users API (permission
+ * `portier users list|get|add|edit|unlock|delete|search|credentials|import|export|template`: the users API (permission
  * 'users'); the CSV import sends the file as a text/csv body and prints its per-row report when refused.
  */
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
-import { table, type CommandContext } from '../client.ts';
+import { table, type Client, type CommandContext } from '../client.ts';
 import { registerCsvFiles } from './csv-files.ts';
 
 type UserRow = Record<string, unknown> & { id: string; username: string; accessLevel: { kind: string; id?: string } };
@@ -53,6 +53,17 @@ async function profileBody(ctx: CommandContext, o: ProfileOpts): Promise<Record<
   if (o.accessLevel !== undefined) body['accessLevel'] = parseAccessLevel(o.accessLevel);
   if (o.passwordStdin) body['password'] = (await ctx.io.readStdin()).replace(/\r?\n$/, '');
   return body;
+}
+
+/** The id of the user `who` names: their id, user name or e-mail address (any case), among the users you may see. */
+async function userIdOf(client: Client, who: string): Promise<string> {
+  const { users } = await client.json<{ users: UserRow[] }>('GET', `/users?${new URLSearchParams({ q: who })}`);
+  const lower = who.toLowerCase();
+  const named = users.filter((u) => u.username.toLowerCase() === lower || (typeof u['email'] === 'string' && u['email'].toLowerCase() === lower));
+  if (named.length === 1) return named[0]!.id;
+  if (named.length > 1) throw new CliError('FAILED', `several users answer to ${JSON.stringify(who)}: give the user id (${named.map((u) => u.id).join(', ')})`);
+  // No user of that name or address: an id (the search does not look at ids), which the API checks itself.
+  return who;
 }
 
 export function registerUserCommands(program: Command, ctx: CommandContext): void {
@@ -105,6 +116,17 @@ export function registerUserCommands(program: Command, ctx: CommandContext): voi
     const r = await (await ctx.client()).json<{ user: UserRow }>('PATCH', `/users/${encodeURIComponent(id)}`, body);
     ctx.print(r, () => `user ${r.user.username} changed\n`);
   });
+
+  users
+    .command('unlock')
+    .description('end the lock-out of a user whose account locked after failed sign-ins (a stopped cloud: `portier-cloud unlock`)')
+    .argument('<user>', 'user id, user name or e-mail address')
+    .action(async (who: string) => {
+      const client = await ctx.client();
+      const id = await userIdOf(client, who);
+      const r = await client.json<{ user: UserRow; unlocked: boolean }>('POST', `/users/${encodeURIComponent(id)}/unlock`);
+      ctx.print(r, () => `user ${r.user.username} ${r.unlocked ? 'unlocked' : 'was not locked'}\n`);
+    });
 
   users
     .command('credentials')

@@ -140,6 +140,21 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       return { user: await auth.updateUser(req.params.userId, req.body, actorOf(req)) };
     },
   );
+  app.post(
+    '/users/:userId/unlock',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'End the lock-out of a user whose account locked after failed sign-ins (recorded in the activity log); `unlocked` says whether it was locked',
+        params: UserParams,
+        response: { 200: UserReply.extend({ unlocked: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      const user = await mustSee(req, req.params.userId);
+      return { user, unlocked: await auth.unlock(user.id, actorOf(req)) };
+    },
+  );
   app.delete(
     '/users/:userId',
     { schema: { tags: ['users'], summary: 'Remove a user', params: UserParams } },
