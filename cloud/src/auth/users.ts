@@ -9,7 +9,7 @@ export const UserNameSchema = z
 
 export const PasswordSchema = z.string().min(8, 'at least 8 characters').max(256);
 
-/** A stored user is the domain's `User`: the password only as an encoded scrypt hash (`passwords.ts`). */
+/** A stored user is the domain's `User`: the password only as a hash (`passwords.ts`: argon2id, or scrypt of earlier releases). */
 export type UserRecord = User;
 
 /** What the API shows of a user: the record without its password hash, and whether it has one. */

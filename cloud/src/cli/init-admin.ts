@@ -10,6 +10,7 @@ import { configFromFlags, type CommonOptions } from './serve.ts';
 import { CliError } from './errors.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
 import { LockerService } from '../domain/service.ts';
+import { DomainError } from '../domain/errors.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -57,9 +58,13 @@ export function registerInitAdmin(program: Command): void {
           throw new CliError('FAILED', (err as Error).message);
         });
         // The first admin of a folder is also an operator of the cloud itself: new enterprises, backups.
-        const user = await auth.createUser({ username: name.data, password, role: 'admin', enterpriseId, platformAdmin: true });
+        const user = await auth.createUser({ username: name.data, password, role: 'admin', enterpriseId, platformAdmin: true }).catch((err: unknown) => {
+          // The enterprise's password policy (a common password, the user name): a usage error, without a stack.
+          if (err instanceof DomainError && err.code === 'VALIDATION') throw new CliError('USAGE', err.message);
+          throw err;
+        });
         process.stdout.write(`created admin ${user.username} (${user.id})\n`);
-        // Shown this once; only its scrypt hash is stored.
+        // Shown this once; only its hash is stored.
         if (generated) process.stdout.write(`password: ${password}\n`);
       } finally {
         await store.close();

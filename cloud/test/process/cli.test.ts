@@ -53,9 +53,15 @@ t.test('init-admin with a password on stdin, then with a generated one; a second
   const c = await run(['init-admin', '--user', 'root', '--data', dir], { stdin: 'another password\n' });
   t.equal(c.code, 1);
   t.match(c.stderr, /already exists/);
-  const d = await run(['init-admin', '--user', 'x', '--data', dir], { stdin: 'short\n' });
+  // Both at once: the short one is refused before the folder is opened.
+  const [d, e] = await Promise.all([
+    run(['init-admin', '--user', 'x', '--data', dir], { stdin: 'short\n' }),
+    run(['init-admin', '--user', 'y', '--data', dir], { stdin: 'Password123\n' }),
+  ]);
   t.equal(d.code, 2);
   t.match(d.stderr, /password: at least 8 characters/);
+  t.equal(e.code, 2, 'the password policy: a usage error');
+  t.equal(e.stderr, 'portier-cloud: password: is on the list of common passwords\n');
 });
 
 t.test('SIGTERM and SIGINT: the server closes, the store is flushed and unlocked, exit 0', async (t) => {

@@ -176,7 +176,7 @@ export const userProfileFields = {
 };
 
 /**
- * A login account. The auth layer owns passwords: it hashes them (scrypt) and hands the domain an opaque
+ * A login account. The auth layer owns passwords: it hashes them (argon2id) and hands the domain an opaque
  * `passwordHash` string; the domain only stores it. A user without one (imported) cannot sign in until an
  * administrator sets a password. Names are optional in the record: users stored before they had names keep none
  * rather than one made up from the user name.
