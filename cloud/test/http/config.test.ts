@@ -18,7 +18,8 @@ t.test('defaults give a runnable configuration', async (t) => {
   const c = loadConfig({ env: {} });
   t.equal(c.dataDir, './var/cloud');
   t.same(c.http, { host: '127.0.0.1', port: 8080, bodyLimitBytes: 256 * 1024, trustedProxies: [] });
-  t.equal(c.auth.scrypt.N, 32768);
+  t.same(c.auth.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 }, "OWASP's argon2id minimum");
+  t.equal(c.auth.scrypt.N, 32768, 'the scrypt section of earlier releases still loads');
   t.equal(c.auth.login.freeAttempts, 5);
   t.equal(c.admin, undefined);
 });
@@ -46,6 +47,12 @@ t.test('file, then environment, then flags; every problem listed at once with it
   const paths = problems.map((p) => p.path).sort();
   t.same(paths, ['--http', 'admin.password', 'auth.scrypt.N', 'http.bodyLimit', 'http.port', 'log.level'], 'all problems at once');
   t.match(new ConfigError(problems).message, /http\.port/);
+
+  const proxies = loadConfig({ env: { PORTIER_CLOUD__HTTP__TRUSTED_PROXIES: '["10.0.0.1","192.0.2.0/24","fd00::/8"]' } });
+  t.same(proxies.http.trustedProxies, ['10.0.0.1', '192.0.2.0/24', 'fd00::/8']);
+  const badProxies = problemsOf(() => loadConfig({ env: { PORTIER_CLOUD__HTTP__TRUSTED_PROXIES: '["proxy.local","10.0.0.0/33","10.0.0.1"]' } }));
+  t.same(badProxies.map((p) => p.path), ['http.trustedProxies.0', 'http.trustedProxies.1'], 'each address that is not one, by its place');
+  t.match(badProxies[0]?.message, /an IP address or a CIDR block/);
 
   t.same(problemsOf(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).map((p) => p.path), [join(dir, 'missing.yaml')]);
   writeFileSync(file, '- a\n- b\n');
