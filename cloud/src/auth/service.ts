@@ -166,11 +166,15 @@ export class AuthService {
       throw new AuthError('TOO_MANY_ATTEMPTS', 'too many failed login attempts, try again later', undefined, wait);
     }
     const user = await this.#userSigningIn(name);
-    if (user && this.#lockout.lockedUntil(user.id) !== undefined) {
+    const refuseIfLocked = (u: User): void => {
+      if (this.#lockout.lockedUntil(u.id) === undefined) return;
       this.#throttle.fail(keys);
-      this.#log.warn({ userId: user.id, ip }, 'login refused: account locked');
+      this.#log.warn({ userId: u.id, ip }, 'login refused: account locked');
       throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
-    }
+    };
+    // Before the costly hash (a locked account is not worth it), and again after it: an attempt running alongside
+    // may have locked the account meanwhile.
+    if (user) refuseIfLocked(user);
     let ok: boolean;
     if (user?.passwordHash !== undefined) {
       ok = await verifyStoredPassword(password, user.passwordHash);
@@ -186,6 +190,7 @@ export class AuthService {
       if (user && !ok && (await this.#lockout.failed(user))) throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
       throw new AuthError('INVALID_CREDENTIALS', 'email' in name ? 'invalid e-mail address or password' : 'invalid user name or password');
     }
+    refuseIfLocked(user);
     this.#throttle.succeed(keys);
     await this.#lockout.clear(user.id);
     if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
