@@ -15,6 +15,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/auth/logout': null,
   'POST /api/v1/users': { username: 'new-user', password: 'long enough', role: 'operator' },
   'PATCH /api/v1/users/:userId': { role: 'operator' },
+  'POST /api/v1/users/:userId/unlock': null,
   'POST /api/v1/roles': { name: 'Night desk', permissions: ['lockers.view'] },
   'PATCH /api/v1/roles/:roleId': { name: 'Day desk' },
   'POST /api/v1/enterprises': { name: 'Other' },
