@@ -26,6 +26,7 @@ import type {
   RoleRecord,
 } from '../domain/model.ts';
 import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
+import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface LiveCollections {
   /** The latest runs of those imports (key = run id), a bounded number per enterprise. */
   sftpRuns: SftpImportRun;
   leases: Lease;
+  /** API keys of scripts and integrations (auth/api-keys.ts): configuration, so in backups; only their secrets' hashes. */
+  apiKeys: ApiKeyRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -101,6 +104,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'sftpImports',
   'sftpRuns',
   'leases',
+  'apiKeys',
 ];
 
 export function lockerKey(bankId: string, number: number): string {
