@@ -78,18 +78,19 @@ export class ApiKeys {
 
   /** Makes a key; the answer's `key` is the only time the key is ever shown. */
   async create(input: CreateApiKeyInput, actor: Actor & { id: string }): Promise<{ key: string; apiKey: PublicApiKey }> {
-    const req = parseInput(CreateApiKeyBodySchema, input);
+    const { enterpriseId, ...body } = input;
+    const req = parseInput(CreateApiKeyBodySchema, body);
     const now = this.#o.now();
     if (req.expiresAt <= now) throw new DomainError('VALIDATION', 'the expiry must lie in the future', 'expiresAt');
     if (req.expiresAt > now + API_KEY_MAX_DAYS * 86_400_000) throw new DomainError('VALIDATION', `a key lives at most ${API_KEY_MAX_DAYS} days`, 'expiresAt');
-    await this.#o.roles.getRole(input.enterpriseId, req.role).catch(() => {
+    await this.#o.roles.getRole(enterpriseId, req.role).catch(() => {
       throw notFound('role', req.role, 'role');
     });
     const id = `k-${randomUUID()}`;
     const secret = randomBytes(32).toString('base64url');
     const rec: ApiKeyRecord = {
       id,
-      enterpriseId: input.enterpriseId,
+      enterpriseId,
       name: req.name,
       role: req.role,
       accessLevel: req.accessLevel ?? ENTERPRISE_LEVEL,

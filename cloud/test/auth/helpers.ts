@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { LightMyRequestResponse } from 'fastify';
 import { pino, type Logger } from 'pino';
 import sinon from 'sinon';
 import { AuthService, domainAuthParts } from '../../src/auth/service.ts';
@@ -39,7 +40,7 @@ export interface SessionApp {
   /** Signs in through the API; answers the bearer token. */
   login(username: string, opts?: { ip?: string; userAgent?: string }): Promise<string>;
   /** One API call with a bearer token: `url` below /api/v1. */
-  call(token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object): ReturnType<App['inject']>;
+  call(token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object): Promise<LightMyRequestResponse>;
 }
 
 /** Users `admin` (the enterprise's administrator) and `operator` exist in enterprise `ent`; time starts at T0. */
