@@ -2,7 +2,7 @@
  * A cloud's sign-in parts on real files, under sinon's fake Date: the store (durable in a temp data folder, or in
  * memory), the sessions file, the auth service and the HTTP API, with what they log captured.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -33,6 +33,8 @@ export interface SessionApp {
   /** The data folder: `store/` (when durable) and the sessions file. */
   dir: string;
   clock: sinon.SinonFakeTimers;
+  /** A token of `admin`, signed in at the start. */
+  admin: string;
   /** Everything logged so far. */
   logs(): string;
   /** Makes a user of `ent` (or `enterpriseId`, made when absent) with the test password; answers its id. */
@@ -43,10 +45,14 @@ export interface SessionApp {
   call(token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object): Promise<LightMyRequestResponse>;
 }
 
-/** Users `admin` (the enterprise's administrator) and `operator` exist in enterprise `ent`; time starts at T0. */
-export async function sessionApp(t: { teardown(fn: () => unknown): void }, opts: { durable?: boolean } = {}): Promise<SessionApp> {
-  const clock = sinon.useFakeTimers({ now: T0, toFake: ['Date'] });
+/**
+ * Users `admin` (the enterprise's administrator, signed in) and `operator` exist in enterprise `ent`; time starts at
+ * `at` (default T0). `sessionsFrom`: a sessions file the folder starts with.
+ */
+export async function sessionApp(t: { teardown(fn: () => unknown): void }, opts: { durable?: boolean; at?: number; sessionsFrom?: string } = {}): Promise<SessionApp> {
+  const clock = sinon.useFakeTimers({ now: opts.at ?? T0, toFake: ['Date'] });
   const dir = await mkdtemp(join(tmpdir(), 'portier-sessions-'));
+  if (opts.sessionsFrom !== undefined) await copyFile(opts.sessionsFrom, join(dir, SESSIONS_FILE));
   let logged = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -87,6 +93,7 @@ export async function sessionApp(t: { teardown(fn: () => unknown): void }, opts:
     tokens,
     dir,
     clock,
+    admin: '',
     logs: () => logged,
     user: async (username, o = {}) => {
       const enterpriseId = o.enterpriseId ?? 'ent';
@@ -108,5 +115,6 @@ export async function sessionApp(t: { teardown(fn: () => unknown): void }, opts:
   };
   await sa.user('admin');
   await sa.user('operator', { role: 'operator' });
+  sa.admin = await sa.login('admin');
   return sa;
 }
