@@ -195,7 +195,7 @@ export class AuthService {
 
   /** Ends every session of a user: their sign-out everywhere, or an administrator's. Answers how many were open. */
   async endSessions(userId: string): Promise<number> {
-    const ended = await this.#sessions.endAll(userId);
+    const ended = await this.#sessions.endAll(await this.#o.users.getUser(userId));
     this.#log.info({ userId, ended }, 'sessions ended');
     return ended;
   }

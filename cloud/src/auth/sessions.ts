@@ -159,10 +159,9 @@ export class Sessions {
   }
 
   /** Ends every session of a user (sign-out everywhere, or an administrator's); answers how many were open. */
-  async endAll(userId: string): Promise<number> {
-    const now = this.#o.now();
-    const open = (await this.#o.tokens.listByUser(userId)).filter((s) => s.expiresAt > now).length;
-    await this.#o.tokens.prune(now, userId);
+  async endAll(user: { id: string; enterpriseId: string }): Promise<number> {
+    const open = (await this.list(user)).length;
+    await this.#o.tokens.prune(this.#o.now(), user.id);
     return open;
   }
 
