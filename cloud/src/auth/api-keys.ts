@@ -137,13 +137,18 @@ export class ApiKeys {
     const given = Buffer.from(tokenHash(m[2]!), 'hex');
     const stored = Buffer.from(k.secretHash, 'hex');
     if (stored.length !== given.length || !timingSafeEqual(given, stored)) return undefined;
-    const now = this.#o.now();
-    if (k.revokedAt !== undefined || k.expiresAt <= now) return undefined;
-    if (now - (k.lastUsedAt ?? 0) >= LAST_USED_WRITE_MS) {
-      // Put in memory at once (the commit applies synchronously); its durability is not worth holding the request.
-      this.#o.store.commit({ put: [{ c: 'apiKeys', key: k.id, value: { ...k, lastUsedAt: now } }] }).catch((err: unknown) => this.#log.warn({ err, apiKeyId: k.id }, 'could not record the use of an API key'));
-    }
+    if (k.revokedAt !== undefined || k.expiresAt <= this.#o.now()) return undefined;
     return k;
+  }
+
+  /** Records that a key was let in now; the store takes it at most once an hour per key. */
+  recordUse(id: string): void {
+    const k = this.#o.store.get('apiKeys', id);
+    const now = this.#o.now();
+    if (!k || now - (k.lastUsedAt ?? 0) < LAST_USED_WRITE_MS) return;
+    // Read and put in one turn, so no revocation in between is overwritten; the commit applies to memory at once, and
+    // its durability is not worth holding the request.
+    this.#o.store.commit({ put: [{ c: 'apiKeys', key: k.id, value: { ...k, lastUsedAt: now } }] }).catch((err: unknown) => this.#log.warn({ err, apiKeyId: k.id }, 'could not record the use of an API key'));
   }
 
   #must(enterpriseId: string, id: string): ApiKeyRecord {

@@ -243,6 +243,7 @@ export class AuthService {
     if (!maker || maker.disabled || maker.enterpriseId !== key.enterpriseId) return undefined;
     const role = await this.#o.roles.getRole(key.enterpriseId, key.role).catch(() => undefined);
     const makerRole = maker.platformAdmin === true ? undefined : await this.#o.roles.getRole(maker.enterpriseId, maker.role).catch(() => undefined);
+    this.#o.apiKeys.recordUse(key.id);
     return {
       userId: key.id,
       username: key.name,
