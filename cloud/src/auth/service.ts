@@ -4,13 +4,15 @@ import { hashNewPassword, needsNewHash, verifyStoredPassword, type Argon2Params 
 import { checkPassword } from './password-policy.ts';
 import { ACCOUNT_LOCKED_MESSAGE, AccountLockout } from './lockout.ts';
 import { cryptoRandom, type RandomSource } from '../domain/core.ts';
-import type { AccessLevel, Actor, Permission, User } from '../domain/model.ts';
+import { enterpriseSettings, type AccessLevel, type Actor, type EnterpriseSettings, type Permission, type User } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import type { RoleUseCases } from '../domain/use-cases/roles.ts';
 import type { UserUseCases } from '../domain/use-cases/users.ts';
 import type { UserCsv, UserImportResult, UserView } from '../domain/use-cases/users-csv.ts';
-import { newToken, tokenHash } from './tokens.ts';
 import { publicUser, type CreateUserInput, type PublicUser, type UpdateUserInput, type TokenRepo } from './users.ts';
+import { Sessions, type SessionView } from './sessions.ts';
+import { ApiKeys, keyPermissions, looksLikeApiKey } from './api-keys.ts';
+import type { LockerService } from '../domain/service.ts';
 import { CloudError } from '../errors.ts';
 
 export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'ACCOUNT_LOCKED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED';
@@ -40,6 +42,8 @@ export interface Principal {
   platformAdmin: boolean;
   contactId?: string | undefined;
   carrierId?: string | undefined;
+  /** Set when the bearer is an API key: then `userId` is the key's id (what the activity log names as the actor). */
+  apiKeyId?: string | undefined;
 }
 
 /** What the cloud does itself (seeding the first administrator) when no signed-in user acts. */
@@ -52,6 +56,10 @@ export interface AuthServiceOptions {
   userCsv: Pick<UserCsv, 'import'>;
   roles: Pick<RoleUseCases, 'getRole'>;
   tokens: TokenRepo;
+  /** The API keys of scripts and integrations, also bearer tokens. */
+  apiKeys: ApiKeys;
+  /** An enterprise's settings (its idle sign-out period and session maximum among them). */
+  enterpriseSettings: (enterpriseId: string) => Required<EnterpriseSettings>;
   /** The domain's store: enterprises' settings (password policy, lock-out) and the accounts' failure counts. */
   store: Store;
   /** Ids of activity entries (default: random UUIDs). */
@@ -60,6 +68,7 @@ export interface AuthServiceOptions {
   logger: Logger;
   /** Cost of new password hashes; a stored hash of other parameters is replaced at its user's next sign-in. */
   argon2: Argon2Params;
+  /** The cloud-wide cap on a session's life, whatever an enterprise's maximum. */
   tokenTtlMs: number;
   /** The in-memory throttle of failed sign-ins per client address (accounts lock through AccountLockout). */
   login: { freeAttempts: number; baseLockMs: number; maxLockMs: number; windowMs: number };
@@ -67,6 +76,20 @@ export interface AuthServiceOptions {
 
 /** Who signs in: by user name (the CLI, scripts) or by e-mail address. */
 export type LoginName = { username: string } | { email: string };
+
+/** What an AuthService takes from the domain: its users and roles, the API keys in its store, its enterprises' settings. */
+export function domainAuthParts(
+  service: Pick<LockerService, 'users' | 'userCsv' | 'roles' | 'store' | 'now' | 'random'>,
+  logger: Logger,
+): Pick<AuthServiceOptions, 'users' | 'userCsv' | 'roles' | 'apiKeys' | 'enterpriseSettings'> {
+  return {
+    users: service.users,
+    userCsv: service.userCsv,
+    roles: service.roles,
+    apiKeys: new ApiKeys({ store: service.store, now: service.now, random: service.random, roles: service.roles, logger }),
+    enterpriseSettings: (id) => enterpriseSettings(service.store.get('enterprises', id)),
+  };
+}
 
 export interface LoginResult {
   token: string;
@@ -79,6 +102,7 @@ export class AuthService {
   readonly #throttle: LoginThrottle;
   readonly #log: Logger;
   readonly #lockout: AccountLockout;
+  readonly #sessions: Sessions;
   /** Verified against when the user does not exist, so a wrong name costs the same time as a wrong password. */
   #dummy: Promise<string> | undefined;
 
@@ -87,6 +111,11 @@ export class AuthService {
     this.#log = opts.logger.child({ module: 'auth' });
     this.#throttle = new LoginThrottle({ ...opts.login, now: opts.now });
     this.#lockout = new AccountLockout({ store: opts.store, now: opts.now, random: opts.random ?? cryptoRandom });
+    this.#sessions = new Sessions({ tokens: opts.tokens, now: opts.now, tokenTtlMs: opts.tokenTtlMs, settings: opts.enterpriseSettings });
+  }
+
+  get apiKeys(): ApiKeys {
+    return this.#o.apiKeys;
   }
 
   async createUser(input: CreateUserInput, actor: Actor = SYSTEM): Promise<PublicUser> {
@@ -158,7 +187,7 @@ export class AuthService {
    * password; a wrong password counts towards the account's lock-out; refused attempts are also throttled per client
    * address, which slows guessing across accounts.
    */
-  async login(who: string | LoginName, password: string, ip: string): Promise<LoginResult> {
+  async login(who: string | LoginName, password: string, ip: string, userAgent?: string): Promise<LoginResult> {
     const name: LoginName = typeof who === 'string' ? { username: who } : who;
     const keys = [`ip:${ip}`];
     const wait = this.#throttle.retryAfterMs(keys);
@@ -194,13 +223,9 @@ export class AuthService {
     this.#throttle.succeed(keys);
     await this.#lockout.clear(user.id);
     if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
-    const now = this.#o.now();
-    const token = newToken();
-    const expiresAt = now + this.#o.tokenTtlMs;
-    await this.#o.tokens.prune(now);
-    await this.#o.tokens.put({ hash: tokenHash(token), userId: user.id, createdAt: now, expiresAt });
-    this.#log.info({ userId: user.id, ip }, 'login');
-    return { token, expiresAt, user: publicUser(user) };
+    const { token, session } = await this.#sessions.open(user, { ip, userAgent });
+    this.#log.info({ userId: user.id, ip, sessionId: session.id }, 'login');
+    return { token, expiresAt: session.expiresAt, user: publicUser(user) };
   }
 
   /**
@@ -224,16 +249,38 @@ export class AuthService {
     }
   }
 
+  /** Ends the session of this token (an API key is revoked instead, by an administrator). */
   async logout(token: string): Promise<void> {
-    await this.#o.tokens.delete(tokenHash(token));
+    await this.#sessions.end(token);
   }
 
-  /** The principal of a bearer token, or undefined for unknown, expired, or disabled. */
+  /** Ends every session of a user: their sign-out everywhere, or an administrator's. Answers how many were open. */
+  async endSessions(userId: string): Promise<number> {
+    const ended = await this.#sessions.endAll(await this.#o.users.getUser(userId));
+    this.#log.info({ userId, ended }, 'sessions ended');
+    return ended;
+  }
+
+  /** A user's open sessions (never a token or a hash); `currentToken` marks the asking one. */
+  async listSessions(userId: string, currentToken?: string): Promise<SessionView[]> {
+    const user = await this.#o.users.getUser(userId);
+    return this.#sessions.list(user, currentToken);
+  }
+
+  /**
+   * The principal of a bearer token, or undefined for unknown, expired, idle too long, revoked, or disabled. Every
+   * lookup here is of memory (the sessions, the store's live state): a request costs no read of a file.
+   */
   async authenticate(token: string): Promise<Principal | undefined> {
-    const rec = await this.#o.tokens.get(tokenHash(token));
-    if (!rec || rec.expiresAt <= this.#o.now()) return undefined;
+    if (looksLikeApiKey(token)) {
+      const p = await this.#keyPrincipal(token);
+      if (p) return p;
+    }
+    const rec = await this.#sessions.find(token);
+    if (!rec) return undefined;
     const user = await this.#o.users.getUser(rec.userId).catch(() => undefined);
     if (!user || user.disabled) return undefined;
+    if (!(await this.#sessions.admit(rec, user.enterpriseId))) return undefined;
     // Read at every request: a role's permissions changed by an administrator apply to the next call.
     const role = await this.#o.roles.getRole(user.enterpriseId, user.role).catch(() => undefined);
     return {
@@ -246,6 +293,27 @@ export class AuthService {
       platformAdmin: user.platformAdmin === true,
       contactId: user.contactId,
       carrierId: user.carrierId,
+    };
+  }
+
+  /** The principal of a live API key: its role, level and enterprise, acting within what its maker may do now. */
+  async #keyPrincipal(token: string): Promise<Principal | undefined> {
+    const key = this.#o.apiKeys.verify(token);
+    if (!key) return undefined;
+    const maker = await this.#o.users.getUser(key.createdBy).catch(() => undefined);
+    if (!maker || maker.disabled || maker.enterpriseId !== key.enterpriseId) return undefined;
+    const role = await this.#o.roles.getRole(key.enterpriseId, key.role).catch(() => undefined);
+    const makerRole = maker.platformAdmin === true ? undefined : await this.#o.roles.getRole(maker.enterpriseId, maker.role).catch(() => undefined);
+    this.#o.apiKeys.recordUse(key.id);
+    return {
+      userId: key.id,
+      username: key.name,
+      role: key.role,
+      enterpriseId: key.enterpriseId,
+      accessLevel: key.accessLevel,
+      permissions: new Set(keyPermissions(role, maker, makerRole)),
+      platformAdmin: false,
+      apiKeyId: key.id,
     };
   }
 }

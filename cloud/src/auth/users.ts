@@ -20,14 +20,6 @@ export const PublicUserSchema = userSchema.omit({ passwordHash: true }).extend({
 });
 export type PublicUser = z.infer<typeof PublicUserSchema>;
 
-export interface TokenRecord {
-  /** SHA-256 hex of the bearer token; the token itself is never stored. */
-  hash: string;
-  userId: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
 /**
  * A new user as the API takes it; the enterprise is the caller's (set by the handler, not the body). Without a
  * password the user cannot sign in until an administrator sets one.
@@ -59,30 +51,5 @@ export function publicUser(u: UserRecord): PublicUser {
   return { ...rest, hasPassword: passwordHash !== undefined };
 }
 
-/**
- * Where token hashes live. Kept apart from users because a token is session state: losing them on a restart
- * only asks people to log in again, and they must never reach the domain's backups or exports.
- */
-export interface TokenRepo {
-  get(hash: string): Promise<TokenRecord | undefined>;
-  put(token: TokenRecord): Promise<void>;
-  delete(hash: string): Promise<void>;
-  /** Drops expired tokens, and every token of `userId` when given (password change, user removed). */
-  prune(now: number, userId?: string): Promise<void>;
-}
-
-export class MemoryTokenRepo implements TokenRepo {
-  readonly tokens = new Map<string, TokenRecord>();
-  async get(hash: string) {
-    return this.tokens.get(hash);
-  }
-  async put(token: TokenRecord) {
-    this.tokens.set(token.hash, { ...token });
-  }
-  async delete(hash: string) {
-    this.tokens.delete(hash);
-  }
-  async prune(now: number, userId?: string) {
-    for (const [h, t] of this.tokens) if (t.expiresAt <= now || t.userId === userId) this.tokens.delete(h);
-  }
-}
+// The sessions' store (sessions.ts), importable from here as well.
+export { MemoryTokenRepo, type TokenRecord, type TokenRepo } from './sessions.ts';

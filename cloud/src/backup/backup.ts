@@ -4,8 +4,8 @@
  * The store's files come first, under `store.withConsistentFiles`: snapshot rewrites wait, and the journal is copied
  * up to the bytes the store names, so every commit acknowledged before the backup began is in it. The other files of
  * the folder are each replaced whole by a rename when they change (writeFileDurable), so each is read as one version;
- * the append-only journals beside the store (`*.jsonl`) are copied up to their last whole line. Lock files and temp
- * files of writes in progress are left out.
+ * the append-only journals beside the store (`*.jsonl`) are copied up to their last whole line. Lock files, temp
+ * files of writes in progress and the sessions file are left out.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -15,6 +15,7 @@ import type { Writable } from 'node:stream';
 import { CLOUD_VERSION, readDataVersion } from '../data-folder/data-folder.ts';
 import type { DurableStore } from '../store/durable.ts';
 import { BACKUP_FORMAT, CHUNK_BYTES, type BackupHeader, type ManifestEntry } from './archive.ts';
+import { SESSIONS_FILE } from '../auth/token-file.ts';
 
 export interface BackupSource {
   /** The data folder's root. */
@@ -112,7 +113,8 @@ export async function writeBackup(out: Writable, src: BackupSource): Promise<Man
       if (e) manifest.push(e);
     }
     // The rest in the same window: one backup, one moment of the store.
-    for (const file of await listFiles(src.dataDir, [src.storeDir])) {
+    // Sessions are not configuration: a restore must not bring back a session ended since (token-file.ts).
+    for (const file of await listFiles(src.dataDir, [src.storeDir, join(src.dataDir, SESSIONS_FILE)])) {
       const e = await copyFile(out, src.dataDir, file, { wholeLines: file.endsWith('.jsonl') });
       if (e) manifest.push(e);
     }

@@ -14,6 +14,7 @@ import { checkNotNewer, DataFolderError, openDataFolder } from '../data-folder/d
 import { CloudError } from '../errors.ts';
 import { ensureDir, fsyncDir } from '../mqtt/fs.ts';
 import { BodyLine, HeaderLine, type BackupHeader, type ManifestEntry } from './archive.ts';
+import { SESSIONS_FILE } from '../auth/token-file.ts';
 
 export class BackupError extends CloudError<'BAD_BACKUP'> {
   override name = 'BackupError';
@@ -136,6 +137,9 @@ export async function restoreBackup(opts: { from: string; dataDir: string; logge
     });
     await rename(staging, target);
     await fsyncDir(dirname(target));
+    // A backup of an earlier release holds the sessions of its time: they are not brought back (token-file.ts).
+    await rm(join(target, SESSIONS_FILE), { force: true });
+    await fsyncDir(target);
     const opened = await openDataFolder(target, opts.logger ? { logger: opts.logger } : {});
     return { header, files: manifest.length, bytes: manifest.reduce((n, e) => n + e.bytes, 0), format: opened.format, migrated: opened.applied };
   } catch (err) {

@@ -18,6 +18,7 @@ import { registerRoleCommands } from './commands/roles.ts';
 import { registerSftpCommands } from './commands/sftp.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { registerCustomFieldCommands } from './commands/custom-fields.ts';
+import { registerApiKeyCommands } from './commands/api-keys.ts';
 
 // What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
 export { Client, DEFAULT_URL, readTokenFile, tokenFilePath, type AdminIo, type CommandContext } from './client.ts';
@@ -54,12 +55,15 @@ export function buildAdminProgram(io: AdminIo): Command {
 
   program
     .command('logout')
-    .description('revoke the saved token and delete the token file')
-    .action(async () => {
+    .description('end the session of the saved token and delete the token file')
+    .option('--everywhere', 'end every session of yours, on every device, not only this one')
+    .action(async (opts: { everywhere?: boolean }) => {
       const c = await clientFor(io, g());
-      await c.call('POST', '/auth/logout').catch(() => undefined);
+      // Signing out everywhere must say so when it failed: the other sessions would still be open.
+      if (opts.everywhere) await c.call('POST', '/auth/logout-all');
+      else await c.call('POST', '/auth/logout').catch(() => undefined);
       await rm(tokenFilePath(io, g().tokenFile), { force: true });
-      io.out('logged out\n');
+      io.out(opts.everywhere ? 'logged out everywhere\n' : 'logged out\n');
     });
 
   registerOrgCommands(program, ctx);
@@ -297,6 +301,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerContactCommands(program, ctx);
   registerDepartmentCommands(program, ctx);
   registerUserCommands(program, ctx);
+  registerApiKeyCommands(program, ctx);
   registerRoleCommands(program, ctx);
   registerSftpCommands(program, ctx);
   registerCustomFieldCommands(program, ctx);

@@ -21,6 +21,9 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/auth/login': { access: 'public' },
   'POST /api/v1/auth/logout': { access: 'signed-in' },
   'GET /api/v1/auth/me': { access: 'signed-in' },
+  // A user's own sessions (an API key has none: the handlers refuse it).
+  'GET /api/v1/auth/sessions': { access: 'signed-in' },
+  'POST /api/v1/auth/logout-all': { access: 'signed-in' },
 
   'GET /api/v1/users': { access: 'users' },
   'POST /api/v1/users': { access: 'users' },
@@ -33,6 +36,12 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/users/import': { access: 'users' },
   // A user's kiosk PINs and badges: listing them is managing staff credentials.
   'GET /api/v1/users/:userId/staff-credentials': { access: 'staffCredentials' },
+  'POST /api/v1/users/:userId/sessions/end': { access: 'users' },
+  // API keys act as users of the role they are given: making them is managing users.
+  'GET /api/v1/api-keys': { access: 'users' },
+  'POST /api/v1/api-keys': { access: 'users' },
+  'GET /api/v1/api-keys/:apiKeyId': { access: 'users' },
+  'POST /api/v1/api-keys/:apiKeyId/revoke': { access: 'users' },
 
   'GET /api/v1/roles': { access: 'roles' },
   'POST /api/v1/roles': { access: 'roles' },

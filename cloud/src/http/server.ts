@@ -17,6 +17,8 @@ import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
 import { organisationRoutes } from './routes/organisation.ts';
@@ -187,6 +189,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
 
   await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
+  await app.register(sessionRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
+  await app.register(apiKeyRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
   await app.register(roleRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(organisationRoutes, { prefix: API_PREFIX, service: deps.service });

@@ -16,9 +16,9 @@
 import { join, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
-import { AuthService } from '../auth/service.ts';
+import { AuthService, domainAuthParts } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
-import { FileTokenRepo } from '../auth/token-file.ts';
+import { FileTokenRepo, SESSIONS_FILE } from '../auth/token-file.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
 import { LockerService } from '../domain/service.ts';
 import { buildServer, type App } from '../http/server.ts';
@@ -163,7 +163,7 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
   return {
     root,
     store: join(root, 'store'),
-    tokens: join(root, 'tokens.json'),
+    tokens: join(root, SESSIONS_FILE),
     events: join(root, 'sync', 'events'),
     desired: join(root, 'sync', 'desired'),
     bridge: join(root, 'bridge'),
@@ -173,9 +173,7 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
 /** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
 export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
   return new AuthService({
-    users: service.users,
-    userCsv: service.userCsv,
-    roles: service.roles,
+    ...domainAuthParts(service, logger),
     tokens,
     store: service.store,
     random: service.random,
@@ -238,6 +236,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
     const service = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
     const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
+    // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory reach the file.
+    undo.push({ what: 'sessions', run: () => tokens.flush() });
     const auth = makeAuth(config, service, tokens, logger, now);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
       const enterpriseId = await enterpriseForFirstAdmin(service, {});

@@ -27,6 +27,7 @@ import type {
 } from '../domain/model.ts';
 import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import type { LoginFailures } from '../auth/lockout.ts';
+import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -83,6 +84,8 @@ export interface LiveCollections {
   leases: Lease;
   /** Failed sign-ins in a row of a user account and its lock (key = user id; auth/lockout.ts). */
   loginFailures: LoginFailures;
+  /** API keys of scripts and integrations (auth/api-keys.ts): configuration, so in backups; only their secrets' hashes. */
+  apiKeys: ApiKeyRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -105,6 +108,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'sftpRuns',
   'leases',
   'loginFailures',
+  'apiKeys',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

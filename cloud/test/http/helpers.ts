@@ -2,7 +2,7 @@ import { pino } from 'pino';
 
 /** The predefined roles: one test user holds each. */
 export type Role = 'admin' | 'operator' | 'carrier' | 'recipient';
-import { AuthService } from '../../src/auth/service.ts';
+import { AuthService, domainAuthParts } from '../../src/auth/service.ts';
 import { MemoryTokenRepo } from '../../src/auth/users.ts';
 import type { AccessLevel } from '../../src/domain/model.ts';
 import { LockerService } from '../../src/domain/service.ts';
@@ -47,9 +47,7 @@ export async function makeTestApp(
   const service = new LockerService({ store, clock: () => clock.now, logger: silent, codeHashN: 1024 });
   const tokenRepo = new MemoryTokenRepo();
   const auth = new AuthService({
-    users: service.users,
-    userCsv: service.userCsv,
-    roles: service.roles,
+    ...domainAuthParts(service, silent),
     tokens: tokenRepo,
     store,
     random: service.random,

@@ -91,6 +91,9 @@ export class ActivityRows {
     if (id === undefined) return role;
     const user = this.store.get('users', id);
     if (user) return user.username;
+    // A request made with an API key names the key as its actor.
+    const key = this.store.get('apiKeys', id);
+    if (key) return `API key ${key.name}`;
     if (role === 'carrier') return this.store.get('carriers', id)?.name ?? id;
     return this.personName(id) ?? id;
   }
@@ -113,6 +116,8 @@ export class ActivityRows {
         return ((name) => (name !== undefined ? `${name} (${id})` : id))(this.personName(id));
       case 'carrier':
         return named(this.store.get('carriers', id));
+      case 'api-key':
+        return named(this.store.get('apiKeys', id));
       case 'user': {
         const u = this.store.get('users', id);
         return u ? `${u.username} (${id})` : id;

@@ -34,14 +34,14 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
     },
     async (req) => {
       const { password: given, ...name } = req.body;
-      const r = await auth.login(name, given, req.ip);
+      const r = await auth.login(name, given, req.ip, req.headers['user-agent']);
       return { token: r.token, tokenType: 'Bearer' as const, expiresAt: new Date(r.expiresAt).toISOString(), user: r.user };
     },
   );
 
   app.post(
     '/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Revoke the bearer token of this request' } },
+    { schema: { tags: ['auth'], summary: 'Sign out: end the session of this request (an API key is revoked instead)' } },
     async (req, reply) => {
       const token = bearerToken(req.headers.authorization);
       if (token) await auth.logout(token);
