@@ -60,6 +60,8 @@ export interface AuthServiceOptions {
   scrypt: ScryptParams;
   tokenTtlMs: number;
   login: { freeAttempts: number; baseLockMs: number; maxLockMs: number; windowMs: number };
+  /** Welcomes each new user (one with an e-mail and no password gets a link to set it: password-links.ts). */
+  welcome?: { userCreated(userId: string, actor: Actor): Promise<void> };
 }
 
 export interface LoginResult {
@@ -86,6 +88,7 @@ export class AuthService {
     const passwordHash = password !== undefined ? encodePasswordHash(await hashPassword(password, this.#o.scrypt)) : undefined;
     const user = await this.#o.users.createUser({ ...record, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
     this.#log.info({ userId: user.id, role: user.role }, 'user created');
+    await this.#o.welcome?.userCreated(user.id, actor);
     return publicUser(user);
   }
 
@@ -104,6 +107,7 @@ export class AuthService {
   async importUsers(input: Uint8Array | string, actor: Actor, view: UserView): Promise<UserImportResult> {
     const r = await this.#o.userCsv.import(input, actor, view);
     if (r.ok) for (const id of r.signOut) await this.#o.tokens.prune(this.#o.now(), id);
+    if (r.ok) for (const id of r.created) await this.#o.welcome?.userCreated(id, actor);
     return r;
   }
 

@@ -55,6 +55,23 @@ export interface Lease {
   expiresAt: number;
 }
 
+/** What a single-use link to set a password is for (auth/password-links.ts). */
+export type LinkPurpose = 'welcome' | 'reset';
+
+/**
+ * A single-use link to set a password, as stored (key = `hash`): the SHA-256 hex of its token, never the token.
+ * Written and read by auth/password-links.ts.
+ */
+export interface PasswordLink {
+  hash: string;
+  userId: string;
+  enterpriseId: string;
+  purpose: LinkPurpose;
+  createdAt: number;
+  expiresAt: number;
+  usedAt?: number;
+}
+
 /** Every live collection and the type of its values. Keys are ids, except lockers: `lockerKey(bankId, number)`. */
 export interface LiveCollections {
   enterprises: Enterprise;
@@ -80,6 +97,8 @@ export interface LiveCollections {
   /** The latest runs of those imports (key = run id), a bounded number per enterprise. */
   sftpRuns: SftpImportRun;
   leases: Lease;
+  /** Single-use links to set a password (welcome, reset), by the SHA-256 of their token; never the token. */
+  passwordLinks: PasswordLink;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -101,6 +120,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'sftpImports',
   'sftpRuns',
   'leases',
+  'passwordLinks',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

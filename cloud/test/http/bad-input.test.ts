@@ -13,6 +13,9 @@ type Json = Record<string, unknown>;
 const BODIES: Record<string, Json | null> = {
   'POST /api/v1/auth/login': { username: 'admin', password: 'whatever-here' },
   'POST /api/v1/auth/logout': null,
+  'POST /api/v1/auth/forgot-password': { email: 'nobody@example.com' },
+  'POST /api/v1/auth/reset-password': { token: 'A'.repeat(43), password: 'long enough' },
+  'POST /api/v1/users/:userId/welcome': null,
   'POST /api/v1/users': { username: 'new-user', password: 'long enough', role: 'operator' },
   'PATCH /api/v1/users/:userId': { role: 'operator' },
   'POST /api/v1/roles': { name: 'Night desk', permissions: ['lockers.view'] },

@@ -97,8 +97,8 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       answerImport(reply, 'users', async () => {
         const r = await auth.importUsers(req.body, actorOf(req), userView(req));
         if (!r.ok) return r;
-        // Who was signed out is the server's business, not the answer's.
-        const { signOut: _signOut, ...result } = r;
+        // Who was signed out or welcomed is the server's business, not the answer's.
+        const { signOut: _signOut, created: _created, ...result } = r;
         return result;
       }),
   );
