@@ -24,7 +24,7 @@ export type { LinkPurpose, PasswordLink };
 
 /** A reset link works for 30 minutes. */
 export const RESET_LINK_MS = 30 * 60_000;
-/** Used and expired links are kept this long (the activity log keeps the story), then dropped at the next issue. */
+/** Used and expired links are kept this long (the activity log keeps the story), then dropped when a new link is made. */
 const KEEP_SPENT_MS = 24 * 3600_000;
 
 /** The pages a link opens, below the public base URL. */
