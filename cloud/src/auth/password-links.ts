@@ -147,12 +147,13 @@ export class PasswordLinks {
     const { link, user } = live;
     const actor = selfActor(user);
     // Applied to memory before commit() returns: a second request with the same token finds it used from here on.
-    const claim = this.#o.store.commit({ put: [{ c: 'passwordLinks', key: link.hash, value: { ...link, usedAt: this.#o.now() } }] });
-    await claim;
+    const claimed: PasswordLink = { ...link, usedAt: this.#o.now() };
+    await this.#o.store.commit({ put: [{ c: 'passwordLinks', key: link.hash, value: claimed }] });
     try {
       await this.#o.setPassword(user.id, password, actor);
     } catch (err) {
-      await this.#o.store.commit({ put: [{ c: 'passwordLinks', key: link.hash, value: link }] });
+      // Released unless a newer link ended it meanwhile.
+      if (this.#o.store.get('passwordLinks', link.hash)?.usedAt === claimed.usedAt) await this.#o.store.commit({ put: [{ c: 'passwordLinks', key: link.hash, value: link }] });
       throw err;
     }
     // The new password ends the user's other open links too.

@@ -139,4 +139,5 @@ t.test('the pages take form posts only', async (t) => {
   const res = await a.app.inject({ method: 'POST', url: '/account/forgot-password', payload: { email: 'x@example.com' } });
   t.equal(res.statusCode, 415);
   t.match(res.headers['content-type'], /^text\/html/, 'answered with a page');
+  t.match(res.body, /This request could not be handled/, 'in words for a person');
 });

@@ -60,7 +60,7 @@ export const accountPages: FastifyPluginAsync<AccountPagesOptions> = async (app,
   app.setErrorHandler((err, req, reply) => {
     const m = mapError(err, logger, req);
     const w = WORDS[language(req)];
-    return sendPage(reply, m.status, { lang: language(req), title: w.setTitle, body: paragraph(m.status >= 500 ? w.failed : m.body.error.message, 'notice') });
+    return sendPage(reply, m.status, { lang: language(req), title: w.errorTitle, body: paragraph(m.status >= 500 ? w.failed : w.refused, 'notice') });
   });
 
   /** The page of a refused or missing link, with the way to ask for a new one. */

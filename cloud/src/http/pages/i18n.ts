@@ -54,6 +54,8 @@ export interface PageWords {
   formExpired: string;
   tooMany: string;
   unavailable: string;
+  errorTitle: string;
+  refused: string;
   failed: string;
 }
 
@@ -84,6 +86,8 @@ const EN: PageWords = {
   formExpired: 'This form has expired. Send it again.',
   tooMany: 'Too many requests for this address. Try again in a few minutes.',
   unavailable: 'This page is not available on this server.',
+  errorTitle: 'Something went wrong',
+  refused: 'This request could not be handled. Go back to the form and send it again.',
   failed: 'Something went wrong. Try again later.',
 };
 
@@ -114,6 +118,8 @@ const FR: PageWords = {
   formExpired: 'Ce formulaire a expiré. Envoyez-le à nouveau.',
   tooMany: 'Trop de demandes pour cette adresse. Réessayez dans quelques minutes.',
   unavailable: 'Cette page n’est pas disponible sur ce serveur.',
+  errorTitle: 'Une erreur s’est produite',
+  refused: 'Cette demande n’a pas pu être traitée. Revenez au formulaire et envoyez-le à nouveau.',
   failed: 'Une erreur s’est produite. Réessayez plus tard.',
 };
 
