@@ -72,6 +72,8 @@ export interface AuthServiceOptions {
   tokenTtlMs: number;
   /** The in-memory throttle of failed sign-ins per client address (accounts lock through AccountLockout). */
   login: { freeAttempts: number; baseLockMs: number; maxLockMs: number; windowMs: number };
+  /** Welcomes each new user (one with an e-mail and no password gets a link to set it: password-links.ts). */
+  welcome?: { userCreated(userId: string, actor: Actor): Promise<void> };
 }
 
 /** Who signs in: by user name (the CLI, scripts) or by e-mail address. */
@@ -124,6 +126,7 @@ export class AuthService {
     const passwordHash = password !== undefined ? await hashNewPassword(password, this.#o.argon2) : undefined;
     const user = await this.#o.users.createUser({ ...record, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
     this.#log.info({ userId: user.id, role: user.role }, 'user created');
+    await this.#o.welcome?.userCreated(user.id, actor);
     return publicUser(user);
   }
 
@@ -149,6 +152,7 @@ export class AuthService {
   async importUsers(input: Uint8Array | string, actor: Actor, view: UserView): Promise<UserImportResult> {
     const r = await this.#o.userCsv.import(input, actor, view);
     if (r.ok) for (const id of r.signOut) await this.#o.tokens.prune(this.#o.now(), id);
+    if (r.ok) for (const id of r.created) await this.#o.welcome?.userCreated(id, actor);
     return r;
   }
 

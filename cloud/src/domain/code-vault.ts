@@ -9,7 +9,8 @@
  *   PIN taken"): keyed, so a copy of the data folder lets nobody test a guess;
  * - `sealKey`/`openKey`: a controller's credential key, bound to the controller id;
  * - `sealSecret`/`openSecret`: a credential the cloud itself uses elsewhere (an SFTP password or private key), bound
- *   to what it is for (`sftp:<enterpriseId>:password`), so a sealed value moved to another record does not open.
+ *   to what it is for (`sftp:<enterpriseId>:password`), so a sealed value moved to another record does not open;
+ * - `macKey`: a key for the cloud's own keyed MACs (its forms' anti-forgery fields), bound to what it is for.
  *
  * Each use has its own key, derived from the secret key with HKDF-SHA256. Pure: no I/O.
  */
@@ -77,6 +78,14 @@ export class CodeVault {
   /** The secret, or undefined when `sealed` was not made by this vault for that purpose. */
   openSecret(purpose: string, sealed: string): string | undefined {
     return this.decrypt(this.secretKey, `secret:${purpose}`, sealed, SEALED_SECRET_RE)?.toString('utf8');
+  }
+
+  /**
+   * A key for a keyed MAC of the cloud's own (the anti-forgery field of its forms), bound to what it is for: the same
+   * for every instance sharing the secrets key, so a form served by one is accepted by another.
+   */
+  macKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.secretKey, Buffer.alloc(0), `mac:${purpose}`, 32));
   }
 
   private encrypt(key: Buffer, aad: string, plain: Buffer): string {

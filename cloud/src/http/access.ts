@@ -24,6 +24,16 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   // A user's own sessions (an API key has none: the handlers refuse it).
   'GET /api/v1/auth/sessions': { access: 'signed-in' },
   'POST /api/v1/auth/logout-all': { access: 'signed-in' },
+  // Whoever holds a link's token, or asks for one by e-mail (the answer never tells whether the address is known).
+  'POST /api/v1/auth/forgot-password': { access: 'public' },
+  'POST /api/v1/auth/reset-password': { access: 'public' },
+  // The pages e-mailed links open (http/pages): public, the token or the e-mail is the key.
+  'GET /account/set-password': { access: 'public' },
+  'POST /account/set-password': { access: 'public' },
+  'GET /account/reset-password': { access: 'public' },
+  'POST /account/reset-password': { access: 'public' },
+  'GET /account/forgot-password': { access: 'public' },
+  'POST /account/forgot-password': { access: 'public' },
 
   'GET /api/v1/users': { access: 'users' },
   'POST /api/v1/users': { access: 'users' },
@@ -42,6 +52,8 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /api/v1/api-keys': { access: 'users' },
   'GET /api/v1/api-keys/:apiKeyId': { access: 'users' },
   'POST /api/v1/api-keys/:apiKeyId/revoke': { access: 'users' },
+  // A new welcome e-mail goes to the user's own address: whoever manages users may resend it.
+  'POST /api/v1/users/:userId/welcome': { access: 'users' },
 
   'GET /api/v1/roles': { access: 'roles' },
   'POST /api/v1/roles': { access: 'roles' },

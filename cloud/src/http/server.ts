@@ -34,11 +34,17 @@ import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.t
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
 import { sftpImportRoutes } from './routes/sftp-import.ts';
 import type { SftpRunner } from '../sftp/runner.ts';
+import type { PasswordLinks } from '../auth/password-links.ts';
+import { passwordLinkRoutes } from './routes/password-links.ts';
+import { accountPages } from './pages/account-pages.ts';
+import { FormGuard } from './pages/csrf.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, as `{ method, url }`: what the role-table test walks. */
     apiRoutes: readonly { method: string; url: string }[];
+    /** Every page route outside the API (the account pages), as `{ method, url }`: in the access table too. */
+    pageRoutes: readonly { method: string; url: string }[];
   }
 }
 
@@ -67,6 +73,11 @@ export interface HttpDeps {
   backup?: BackupWriter;
   /** Runs SFTP imports (`POST /sftp-import/run`); without it that route answers 503, the configuration routes work. */
   sftp?: Pick<SftpRunner, 'run'>;
+  /**
+   * Welcome and reset links (their API routes and pages), the key of the pages' anti-forgery fields, and whether
+   * people reach the pages over https; without them those routes answer 503.
+   */
+  accounts?: { links: PasswordLinks; formKey: Buffer; secureCookies: () => boolean };
   /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
    * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
@@ -120,13 +131,15 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
 
   // Every route must be in the access table; a forgotten entry stops the server at start-up, not in production.
   const apiRoutes: { method: string; url: string }[] = [];
+  const pageRoutes: { method: string; url: string }[] = [];
   app.decorate('apiRoutes', apiRoutes);
+  app.decorate('pageRoutes', pageRoutes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
       if (m === 'HEAD' || m === 'OPTIONS') continue;
       if (!ROUTE_ACCESS[accessKey(m, route.url)]) throw new Error(`route ${m} ${route.url} has no entry in ROUTE_ACCESS`);
-      apiRoutes.push({ method: m, url: route.url });
+      (route.url.startsWith(`${API_PREFIX}/`) ? apiRoutes : pageRoutes).push({ method: m, url: route.url });
     }
   });
 
@@ -205,6 +218,10 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
   await app.register(sftpImportRoutes, { prefix: API_PREFIX, service: deps.service, runner: deps.sftp });
+  const links = deps.accounts?.links;
+  await app.register(passwordLinkRoutes, { prefix: API_PREFIX, links, auth: deps.auth, store: deps.service.store });
+  const guard = deps.accounts ? new FormGuard(deps.accounts.formKey, deps.service.now, deps.accounts.secureCookies) : undefined;
+  await app.register(accountPages, { links, guard, store: deps.service.store, logger: log });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

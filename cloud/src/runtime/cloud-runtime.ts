@@ -19,6 +19,9 @@ import { pino, type Logger } from 'pino';
 import { AuthService, domainAuthParts } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
 import { FileTokenRepo, SESSIONS_FILE } from '../auth/token-file.ts';
+import type { AccountMail } from '../auth/account-mail.ts';
+import type { Actor } from '../domain/model.ts';
+import { PasswordLinks, unsentAccountMail } from '../auth/password-links.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
 import { LockerService } from '../domain/service.ts';
 import { buildServer, type App } from '../http/server.ts';
@@ -113,6 +116,8 @@ export interface StartCloudOptions {
   onColumnRetired?: (r: RetiredColumn) => void;
   /** The scheduled SFTP imports' instance id and timers (tests). */
   sftp?: SftpImportsOptions;
+  /** Where welcome and password-reset e-mails go; default: each is logged as not sent (never its link). */
+  accountMail?: AccountMail;
 }
 
 export interface CloudRuntime {
@@ -122,6 +127,8 @@ export interface CloudRuntime {
   mqttUrl: string;
   service: LockerService;
   auth: AuthService;
+  /** Welcome and password-reset links (auth/password-links.ts). */
+  passwordLinks: PasswordLinks;
   identities: IdentityRegistry;
   link: CloudLink;
   journal: EventJournal;
@@ -171,7 +178,7 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
 }
 
 /** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
-export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now): AuthService {
+export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks): AuthService {
   return new AuthService({
     ...domainAuthParts(service, logger),
     tokens,
@@ -187,6 +194,7 @@ export function makeAuth(config: CloudConfig, service: LockerService, tokens: Fi
       maxLockMs: config.auth.login.maxLockSeconds * 1000,
       windowMs: config.auth.login.windowSeconds * 1000,
     },
+    ...(welcome ? { welcome } : {}),
   });
 }
 
@@ -238,7 +246,13 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
     // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory reach the file.
     undo.push({ what: 'sessions', run: () => tokens.flush() });
-    const auth = makeAuth(config, service, tokens, logger, now);
+    // The links' address is the configured public one, else the listening address (known once listening).
+    let listening = '';
+    const baseUrl = (): string => config.http.publicBaseUrl ?? listening;
+    const mail = options.accountMail ?? unsentAccountMail(logger);
+    const setPassword = (userId: string, password: string, actor: Actor) => auth.updateUser(userId, { password }, actor);
+    const passwordLinks = new PasswordLinks({ store, users: service.users, setPassword, mail, baseUrl, now, newId: () => service.random.id('a'), logger });
+    const auth = makeAuth(config, service, tokens, logger, now, passwordLinks);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
       const enterpriseId = await enterpriseForFirstAdmin(service, {});
       await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin', enterpriseId, platformAdmin: true });
@@ -387,13 +401,16 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       remoteOpen,
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
       sftp: sftp.runner,
+      accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:') },
     });
+    undo.push({ what: 'reset requests', run: () => passwordLinks.settled() });
     undo.push({ what: 'http', run: () => main.close() });
     await main.listen({ host: config.http.host, port: config.http.port });
     const addr = main.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const httpUrl = `http://${host}:${port}`;
+    listening = httpUrl;
     log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
 
     let stopping: Promise<void> | undefined;
@@ -408,6 +425,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       mqttUrl,
       service,
       auth,
+      passwordLinks,
       identities,
       link,
       journal,

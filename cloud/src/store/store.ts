@@ -57,6 +57,23 @@ export interface Lease {
   expiresAt: number;
 }
 
+/** What a single-use link to set a password is for (auth/password-links.ts). */
+export type LinkPurpose = 'welcome' | 'reset';
+
+/**
+ * A single-use link to set a password, as stored (key = `hash`): the SHA-256 hex of its token, never the token.
+ * Written and read by auth/password-links.ts.
+ */
+export interface PasswordLink {
+  hash: string;
+  userId: string;
+  enterpriseId: string;
+  purpose: LinkPurpose;
+  createdAt: number;
+  expiresAt: number;
+  usedAt?: number;
+}
+
 /** Every live collection and the type of its values. Keys are ids, except lockers: `lockerKey(bankId, number)`. */
 export interface LiveCollections {
   enterprises: Enterprise;
@@ -86,6 +103,8 @@ export interface LiveCollections {
   loginFailures: LoginFailures;
   /** API keys of scripts and integrations (auth/api-keys.ts): configuration, so in backups; only their secrets' hashes. */
   apiKeys: ApiKeyRecord;
+  /** Single-use links to set a password (welcome, reset), by the SHA-256 of their token; never the token. */
+  passwordLinks: PasswordLink;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -109,6 +128,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'leases',
   'loginFailures',
   'apiKeys',
+  'passwordLinks',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

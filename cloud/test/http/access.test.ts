@@ -24,12 +24,19 @@ import type { RemoteOpenRequest } from '../../src/sync/remote-open.ts';
 import { accessKey, ROUTE_ACCESS } from '../../src/http/access.ts';
 import { makeTestApp, sampleUrl, seedModel, storeSnapshot } from './helpers.ts';
 
-const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /api/v1/openapi.json', 'GET /api/v1/health']);
+const PUBLIC = new Set([
+  'POST /api/v1/auth/login',
+  'GET /api/v1/openapi.json',
+  'GET /api/v1/health',
+  'POST /api/v1/auth/forgot-password',
+  'POST /api/v1/auth/reset-password',
+  ...['set-password', 'reset-password', 'forgot-password'].flatMap((p) => [`GET /account/${p}`, `POST /account/${p}`]),
+]);
 
 t.test('the access table and the registered routes are the same set', async (t) => {
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
-  const registered = new Set(ta.app.apiRoutes.map((r) => accessKey(r.method, r.url)));
+  const registered = new Set([...ta.app.apiRoutes, ...ta.app.pageRoutes].map((r) => accessKey(r.method, r.url)));
   t.ok(registered.size >= 40, `${registered.size} routes registered`);
   for (const key of Object.keys(ROUTE_ACCESS)) t.ok(registered.has(key), `${key} is registered`);
   t.same(
@@ -38,7 +45,7 @@ t.test('the access table and the registered routes are the same set', async (t) 
       .map(([k]) => k)
       .sort(),
     [...PUBLIC].sort(),
-    'only login, openapi and health are public',
+    'only login, openapi, health, and the password links (API and pages) are public',
   );
 });
 

@@ -113,6 +113,8 @@ export type UserImportResult =
       unchanged: number;
       /** Users whose role or access level changed: their sessions end, as after an edit. */
       signOut: string[];
+      /** The ids of the users added (each is welcomed). */
+      created: string[];
     }
   | { ok: false; problems: RowProblem[] };
 
@@ -225,7 +227,7 @@ export class UserCsv {
     }
     if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
     if (!table.ok) return { ok: false, problems: table.problems };
-    let added = 0;
+    const created: string[] = [];
     let updated = 0;
     let unchanged = 0;
     const puts: { c: 'users'; key: string; value: User }[] = [];
@@ -236,14 +238,15 @@ export class UserCsv {
         continue;
       }
       if (old) updated++;
-      else added++;
+      else created.push(next.id);
       puts.push({ c: 'users', key: next.id, value: next });
       if (old && changes.some((c) => c.field === 'role' || c.field === 'accessLevel')) signOut.push(next.id);
     }
+    const added = created.length;
     const detail = `users imported: ${table.rows.length} rows, ${added} added, ${updated} updated, ${unchanged} unchanged`;
     const audit = this.core.audit(actor, view.enterpriseId, { kind: 'import', id: 'users' }, detail, []);
     await this.core.commit({ put: puts, activity: [audit] });
-    return { ok: true, rows: table.rows.length, added, updated, unchanged, signOut };
+    return { ok: true, rows: table.rows.length, added, updated, unchanged, signOut, created };
   }
 
   /** The predefined roles, then the enterprise's own. */

@@ -88,7 +88,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       schema: {
         tags: ['users'],
         summary:
-          'Import users from a CSV body (`content-type: text/csv`, at most 1 MB): a row whose e-mail (any case) a user of yours has updates that user, any other row adds one (user name: the e-mail). Role: a role id or name; AccessLevel: `enterprise` or a division or location id inside yours. Checked whole first: any bad row answers 422 with every problem and nothing is written. Users added get no password: they sign in once an administrator sets one with PATCH /users/{userId} `password`',
+          'Import users from a CSV body (`content-type: text/csv`, at most 1 MB): a row whose e-mail (any case) a user of yours has updates that user, any other row adds one (user name: the e-mail). Role: a role id or name; AccessLevel: `enterprise` or a division or location id inside yours. Checked whole first: any bad row answers 422 with every problem and nothing is written. Users added get no password: each is sent a welcome e-mail with a link to set it, or an administrator sets one with PATCH /users/{userId} `password`',
         body: csvBody,
         response: importReplies({}),
       },
@@ -97,8 +97,8 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       answerImport(reply, 'users', async () => {
         const r = await auth.importUsers(req.body, actorOf(req), userView(req));
         if (!r.ok) return r;
-        // Who was signed out is the server's business, not the answer's.
-        const { signOut: _signOut, ...result } = r;
+        // Who was signed out or welcomed is the server's business, not the answer's.
+        const { signOut: _signOut, created: _created, ...result } = r;
         return result;
       }),
   );

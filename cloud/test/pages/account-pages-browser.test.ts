@@ -1,0 +1,162 @@
+// The account pages of a whole cloud in a real Chromium: axe finds no WCAG 2.2 AA violation in English or French, a
+// person with a keyboard alone sets their password from the welcome link, and afterwards neither the data folder nor
+// the logs hold any link token (or password) in clear. One browser for the file.
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import t from 'tap';
+import { tokenHash } from '../../src/auth/tokens.ts';
+import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
+import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
+import { testCloudConfig } from '../runtime/helpers.ts';
+import { CapturingMail } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const ADMIN_PASSWORD = 'the admin passphrase';
+const NEW_PASSWORD = 'typed with keys only';
+
+interface AxeResult {
+  violations: { id: string; help: string; nodes: { target: unknown }[] }[];
+}
+
+/** The violations axe finds on the page (its script injected past the page's CSP, which allows no script). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  // An expression, evaluated in the page (this project's TypeScript has no DOM types).
+  const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`)) as AxeResult;
+  return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
+}
+
+let browser: Browser | undefined;
+let rt: CloudRuntime | undefined;
+let dir = '';
+const mail = new CapturingMail();
+let logs = '';
+
+t.before(async () => {
+  if (skip) return;
+  dir = await tempDir(t, 'portier-pages-');
+  const logger = pino({ level: 'debug' }, new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs += chunk.toString('utf8');
+        done();
+      },
+    }));
+  rt = await startCloud({
+    config: { ...testCloudConfig(dir), admin: { user: 'admin', password: ADMIN_PASSWORD } },
+    logger,
+    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
+    codeHashN: 1024,
+    identityHashParams: TEST_HASH,
+    accountMail: mail,
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+t.teardown(async () => {
+  await browser?.close();
+  await rt?.stop();
+});
+
+async function api(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+  return fetch(`${rt!.httpUrl}/api/v1${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+}
+async function adminToken(): Promise<string> {
+  return ((await (await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).json()) as { token: string }).token;
+}
+
+t.test('every page and its error states pass axe (WCAG 2.2 AA) in English and in French', { skip }, async (t) => {
+  const admin = await adminToken();
+  for (const lang of ['en', 'fr'] as const) {
+    const created = await api('POST', '/users', { username: `axe-${lang}`, email: `axe-${lang}@example.com`, role: 'operator', language: lang }, admin);
+    t.equal(created.status, 201);
+    const link = mail.messages.at(-1)!.link;
+    // French from the browser's own language (Accept-Language); English from the link's lang.
+    const context = await browser!.newContext({ bypassCSP: true, locale: lang === 'fr' ? 'fr-FR' : 'en-GB' });
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    const check = async (what: string) => {
+      t.equal(await page.getAttribute('html', 'lang'), lang, `${what}: in ${lang}`);
+      t.same(await axeViolations(page), [], `${what} (${lang}): no violation`);
+    };
+    await page.goto(lang === 'fr' ? link.replace(/&lang=fr$/, '') : link);
+    await page.fill('#password', 'short');
+    await page.fill('#confirm', 'different');
+    await page.click('button[type=submit]');
+    // The form with its errors holds everything the plain form does, and the announced errors besides.
+    await check('set-password form with errors');
+    await page.fill('#password', `a good passphrase ${lang}`);
+    await page.fill('#confirm', `a good passphrase ${lang}`);
+    await page.click('button[type=submit]');
+    await check('password saved');
+    await page.goto(`${rt!.httpUrl}/account/reset-password?token=${'x'.repeat(43)}`);
+    await check('the page of a link no longer valid');
+    await page.goto(`${rt!.httpUrl}/account/forgot-password`);
+    await page.fill('#email', 'not an address');
+    await page.click('button[type=submit]');
+    await check('forgot-password form with an error');
+    await page.fill('#email', `axe-${lang}@example.com`);
+    await page.click('button[type=submit]');
+    await check('forgot-password answer');
+  }
+});
+
+t.test('with a keyboard alone, a new user sets their password from the welcome link', { skip }, async (t) => {
+  const admin = await adminToken();
+  t.equal((await api('POST', '/users', { username: 'kay', email: 'kay@example.com', role: 'operator' }, admin)).status, 201);
+  const m = mail.messages.at(-1)!;
+  t.match(m, { kind: 'welcome', to: 'kay@example.com' });
+  t.ok(m.link.startsWith(`${rt!.httpUrl}/account/set-password?token=`), 'without http.publicBaseUrl, the link is on the listening address');
+  const context = await browser!.newContext();
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(m.link);
+  const focused = async () =>
+    (await page.evaluate(`({ id: document.activeElement?.id ?? '', outline: document.activeElement ? getComputedStyle(document.activeElement).outlineStyle : '' })`)) as { id: string; outline: string };
+  await page.keyboard.press('Tab');
+  t.same(await focused(), { id: 'password', outline: 'solid' }, 'the first stop is the password, its focus visible');
+  await page.keyboard.type(NEW_PASSWORD);
+  await page.keyboard.press('Tab');
+  t.equal((await focused()).id, 'confirm');
+  await page.keyboard.type(NEW_PASSWORD);
+  await page.keyboard.press('Tab');
+  t.equal(await page.evaluate('document.activeElement?.tagName'), 'BUTTON');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  t.match(await page.textContent('main'), /Your password is saved/);
+  t.equal(page.url(), `${rt!.httpUrl}/account/set-password`, 'the token is no longer in the address');
+  const cookies = await context.cookies();
+  t.same(cookies.map((c) => c.name), ['portier_form'], 'no session cookie: nobody is signed in');
+  t.equal((await api('POST', '/auth/login', { username: 'kay', password: NEW_PASSWORD })).status, 200, 'the password works');
+});
+
+t.test('after these flows, no link token and no password is in the data folder or the logs', { skip }, async (t) => {
+  await rt!.passwordLinks.settled();
+  const tokens = mail.messages.map((m) => new URL(m.link).searchParams.get('token') ?? '');
+  t.ok(tokens.length >= 5, `${tokens.length} links sent`);
+  await rt!.store.close().catch(() => undefined);
+  // Every file of the folder: store snapshot, journal and history, tokens, keys.
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  t.ok(files.length > 5, `${files.length} files in the data folder`);
+  const clear: string[] = [];
+  let hashes = 0;
+  for (const f of files) {
+    const text = (await readFile(f)).toString('latin1');
+    if ([...tokens, NEW_PASSWORD, ADMIN_PASSWORD].some((secret) => text.includes(secret))) clear.push(f);
+    if (tokens.some((token) => text.includes(tokenHash(token)))) hashes++;
+  }
+  t.same(clear, [], 'no file holds a token or a password in clear');
+  t.ok(hashes > 0, 'the files read are those that hold the links (by the hashes of their tokens)');
+  t.ok(logs.length > 0, 'the cloud logged');
+  for (const secret of [...tokens, NEW_PASSWORD]) t.notOk(logs.includes(secret), 'not in the logs');
+});
