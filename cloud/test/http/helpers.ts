@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { PasswordLinks, unsentAccountMail } from '../../src/auth/password-links.ts';
 
 /** The predefined roles: one test user holds each. */
 export type Role = 'admin' | 'operator' | 'carrier' | 'recipient';
@@ -57,10 +59,22 @@ export async function makeTestApp(
     tokenTtlMs: 3600_000,
     login: { freeAttempts: 3, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 600_000 },
   });
+  // The links of welcome and reset e-mails, so their routes answer as on a served cloud (the messages go nowhere).
+  const links = new PasswordLinks({
+    store,
+    users: service.users,
+    setPassword: (id, password, actor) => auth.updateUser(id, { password }, actor),
+    mail: unsentAccountMail(silent),
+    baseUrl: () => 'https://lockers.example.com',
+    now: () => clock.now,
+    newId: () => service.random.id('a'),
+    logger: silent,
+  });
   const app = await buildServer({
     auth,
     service,
     logger: silent,
+    accounts: { links, formKey: randomBytes(32), secureCookies: () => false },
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     ...(opts.extend ? { extend: opts.extend } : {}),
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
