@@ -28,7 +28,7 @@ const SessionSchema = z.object({
 const UserParams = z.strictObject({ userId: entityIdSchema });
 
 /** The signed-in user of a request made with a session (an API key is refused: it has none). */
-function sessionUser(req: FastifyRequest): Principal {
+export function sessionUser(req: FastifyRequest): Principal {
   const p = principalOf(req);
   if (p.apiKeyId !== undefined) throw new ApiError('FORBIDDEN', 'an API key has no sessions: revoke the key instead');
   return p;
