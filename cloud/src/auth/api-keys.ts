@@ -11,12 +11,12 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { auditChanges } from '../domain/audit.ts';
-import type { RandomSource } from '../domain/core.ts';
 import { DomainError, notFound, parseInput } from '../domain/errors.ts';
-import { accessLevelSchema, ENTERPRISE_LEVEL, epochMs, roleIdSchema, type ActivityEntry, type Actor, type Permission, type RoleRecord } from '../domain/model.ts';
+import { accessLevelSchema, ENTERPRISE_LEVEL, epochMs, roleIdSchema, type Actor, type Permission, type RoleRecord } from '../domain/model.ts';
 import type { RoleUseCases } from '../domain/use-cases/roles.ts';
 import type { Store } from '../store/store.ts';
 import { tokenHash } from './tokens.ts';
+import type { AccountLog } from './account-log.ts';
 import type { ApiKeyRecord, PublicApiKey } from './api-key-model.ts';
 
 export { apiKeyRecordSchema, PublicApiKeySchema, type ApiKeyRecord, type PublicApiKey } from './api-key-model.ts';
@@ -42,7 +42,8 @@ export type CreateApiKeyInput = z.infer<typeof CreateApiKeyBodySchema> & { enter
 export interface ApiKeysOptions {
   store: Store;
   now: () => number;
-  random: RandomSource;
+  /** Where making and revoking a key is recorded. */
+  log: AccountLog;
   roles: Pick<RoleUseCases, 'getRole'>;
   logger: Logger;
 }
@@ -100,7 +101,7 @@ export class ApiKeys {
       expiresAt: req.expiresAt,
     };
     const changes = auditChanges(undefined, { ...rec, expiresAt: new Date(rec.expiresAt).toISOString() }, ['name', 'role', 'accessLevel', 'expiresAt']);
-    await this.#o.store.commit({ put: [{ c: 'apiKeys', key: id, value: rec }], activity: [this.#entry(actor, rec, 'API key created', changes)] });
+    await this.#o.log.record({ c: 'apiKeys', key: id, value: rec }, this.#o.log.entry(actor, rec.enterpriseId, { kind: 'api-key', id }, 'API key created', changes));
     this.#log.info({ apiKeyId: id, enterpriseId: rec.enterpriseId, role: rec.role }, 'API key created');
     return { key: `${PREFIX}${id}_${secret}`, apiKey: this.#public(rec) };
   }
@@ -124,7 +125,7 @@ export class ApiKeys {
     const k = this.#must(enterpriseId, id);
     if (k.revokedAt !== undefined) return this.#public(k);
     const next: ApiKeyRecord = { ...k, revokedAt: this.#o.now(), revokedBy: actor.id };
-    await this.#o.store.commit({ put: [{ c: 'apiKeys', key: id, value: next }], activity: [this.#entry(actor, next, 'API key revoked', [{ field: 'status', from: 'active', to: 'revoked' }])] });
+    await this.#o.log.record({ c: 'apiKeys', key: id, value: next }, this.#o.log.entry(actor, enterpriseId, { kind: 'api-key', id }, 'API key revoked', [{ field: 'status', from: 'active', to: 'revoked' }]));
     this.#log.info({ apiKeyId: id, enterpriseId }, 'API key revoked');
     return this.#public(next);
   }
@@ -163,16 +164,4 @@ export class ApiKeys {
     return { ...rest, status };
   }
 
-  #entry(actor: Actor, k: ApiKeyRecord, detail: string, changes: ActivityEntry['changes']): ActivityEntry {
-    return {
-      id: this.#o.random.id('a'),
-      at: this.#o.now(),
-      type: 'account',
-      actor,
-      enterpriseId: k.enterpriseId,
-      target: { kind: 'api-key', id: k.id },
-      detail,
-      ...(changes && changes.length > 0 ? { changes } : {}),
-    };
-  }
 }

@@ -12,6 +12,7 @@ import type { UserCsv, UserImportResult, UserView } from '../domain/use-cases/us
 import { publicUser, type CreateUserInput, type PublicUser, type UpdateUserInput, type TokenRepo } from './users.ts';
 import { Sessions, type SessionView } from './sessions.ts';
 import { ApiKeys, keyPermissions, looksLikeApiKey } from './api-keys.ts';
+import { AccountLog } from './account-log.ts';
 import type { LockerService } from '../domain/service.ts';
 import { CloudError } from '../errors.ts';
 
@@ -58,6 +59,8 @@ export interface AuthServiceOptions {
   tokens: TokenRepo;
   /** The API keys of scripts and integrations, also bearer tokens. */
   apiKeys: ApiKeys;
+  /** The activity log's entries about accounts. */
+  accountLog: AccountLog;
   /** An enterprise's settings (its idle sign-out period and session maximum among them). */
   enterpriseSettings: (enterpriseId: string) => Required<EnterpriseSettings>;
   /** The domain's store: enterprises' settings (password policy, lock-out) and the accounts' failure counts. */
@@ -83,12 +86,14 @@ export type LoginName = { username: string } | { email: string };
 export function domainAuthParts(
   service: Pick<LockerService, 'users' | 'userCsv' | 'roles' | 'store' | 'now' | 'random'>,
   logger: Logger,
-): Pick<AuthServiceOptions, 'users' | 'userCsv' | 'roles' | 'apiKeys' | 'enterpriseSettings'> {
+): Pick<AuthServiceOptions, 'users' | 'userCsv' | 'roles' | 'apiKeys' | 'accountLog' | 'enterpriseSettings'> {
+  const log = new AccountLog({ store: service.store, now: service.now, random: service.random });
   return {
     users: service.users,
     userCsv: service.userCsv,
     roles: service.roles,
-    apiKeys: new ApiKeys({ store: service.store, now: service.now, random: service.random, roles: service.roles, logger }),
+    apiKeys: new ApiKeys({ store: service.store, now: service.now, log, roles: service.roles, logger }),
+    accountLog: log,
     enterpriseSettings: (id) => enterpriseSettings(service.store.get('enterprises', id)),
   };
 }
@@ -258,10 +263,15 @@ export class AuthService {
     await this.#sessions.end(token);
   }
 
-  /** Ends every session of a user: their sign-out everywhere, or an administrator's. Answers how many were open. */
-  async endSessions(userId: string): Promise<number> {
-    const ended = await this.#sessions.endAll(await this.#o.users.getUser(userId));
+  /**
+   * Ends every session of a user: their own sign-out everywhere, or an administrator's (`by`, recorded in the
+   * activity log). Answers how many were open.
+   */
+  async endSessions(userId: string, by?: Actor): Promise<number> {
+    const user = await this.#o.users.getUser(userId);
+    const ended = await this.#sessions.endAll(user);
     this.#log.info({ userId, ended }, 'sessions ended');
+    if (by) await this.#o.accountLog.record(undefined, this.#o.accountLog.entry(by, user.enterpriseId, { kind: 'user', id: userId }, 'sessions ended', [{ field: 'sessions', to: `${ended} ended` }]));
     return ended;
   }
 

@@ -45,6 +45,8 @@ t.test('a key is shown once, stored as a hash, works as a bearer token with its 
   t.equal((await sa.call(again, 'GET', `/api-keys/${made.apiKey.id}`)).json<Made>().apiKey.lastUsedAt, Date.now(), 'its last use is shown');
   t.equal((await sa.call(made.key, 'GET', '/auth/sessions')).statusCode, 403, 'a key has no sessions to list');
   t.equal((await sa.call(made.key, 'POST', '/auth/logout-all')).statusCode, 403, 'nor to end');
+  t.equal((await sa.call(made.key, 'POST', '/auth/logout')).statusCode, 403, 'signing out with a key is refused: it is revoked instead');
+  t.equal((await sa.call(made.key, 'GET', '/banks')).statusCode, 200, 'and it still works');
 });
 
 t.test('a revoked key and an expired key are refused; both are in the activity log', async (t) => {

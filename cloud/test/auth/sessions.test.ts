@@ -92,6 +92,7 @@ t.test('sign-out ends this session; sign-out everywhere every session of the use
   t.equal((await sa.call(a, 'GET', me)).statusCode, 401, 'signed out');
   t.equal((await sa.call(b, 'GET', me)).statusCode, 200, 'the other sessions stay');
   t.equal((await sa.call(b, 'POST', '/auth/logout-all')).statusCode, 204);
+  t.same((await sa.call(admin, 'GET', '/activity?type=account')).json(), { activity: [] }, "one's own sign-out is not an administrative act: not logged");
   t.equal((await sa.call(b, 'GET', me)).statusCode, 401, 'this session ended');
   t.equal((await sa.call(c, 'GET', me)).statusCode, 401, 'and the other one');
   t.equal((await sa.call(admin, 'GET', me)).statusCode, 200, "another user's session is untouched");
@@ -110,6 +111,8 @@ t.test('an administrator ends the sessions of a user of theirs; another enterpri
   t.equal((await sa.call(x, 'GET', me)).statusCode, 401);
   t.equal((await sa.call(y, 'GET', me)).statusCode, 401);
   t.equal((await sa.call(admin, 'GET', me)).statusCode, 200, "the administrator's own session stays");
+  const log = (await sa.call(admin, 'GET', '/activity?type=account')).json<{ activity: unknown[] }>().activity;
+  t.match(log, [{ type: 'account', actor: { role: 'admin' }, target: { kind: 'user', id: opId }, detail: 'sessions ended', changes: [{ field: 'sessions', to: '2 ended' }] }], 'in the activity log');
 
   const foreignId = await sa.user('olga', { enterpriseId: 'other' });
   const foreign = await sa.login('olga');

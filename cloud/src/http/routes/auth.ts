@@ -4,6 +4,7 @@ import { PublicUserSchema } from '../../auth/users.ts';
 import type { AuthService } from '../../auth/service.ts';
 import { bearerToken } from '../../auth/tokens.ts';
 import { principalOf } from '../principal.ts';
+import { sessionUser } from './sessions.ts';
 
 const password = z.string().min(1).max(256);
 /** Sign-in by user name (the CLI, scripts) or by e-mail address. */
@@ -43,6 +44,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
     '/auth/logout',
     { schema: { tags: ['auth'], summary: 'Sign out: end the session of this request (an API key is revoked instead)' } },
     async (req, reply) => {
+      sessionUser(req);
       const token = bearerToken(req.headers.authorization);
       if (token) await auth.logout(token);
       return reply.code(204).send();

@@ -13,7 +13,7 @@ import type { LockerService } from '../../domain/service.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../principal.ts';
 import { scopeOf } from '../scope.ts';
-import { ok } from './common.ts';
+import { actorOf, ok } from './common.ts';
 
 const SessionSchema = z.object({
   id: z.string(),
@@ -28,7 +28,7 @@ const SessionSchema = z.object({
 const UserParams = z.strictObject({ userId: entityIdSchema });
 
 /** The signed-in user of a request made with a session (an API key is refused: it has none). */
-function sessionUser(req: FastifyRequest): Principal {
+export function sessionUser(req: FastifyRequest): Principal {
   const p = principalOf(req);
   if (p.apiKeyId !== undefined) throw new ApiError('FORBIDDEN', 'an API key has no sessions: revoke the key instead');
   return p;
@@ -65,7 +65,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: 
       const u = await auth.getUser(req.params.userId).catch(() => undefined);
       if (!u || !scope.hasEnterprise(u.enterpriseId) || !scope.holdsLevel(u.accessLevel)) throw new ApiError('NOT_FOUND', `user ${JSON.stringify(req.params.userId)} not found`, 'params.userId');
       scope.requireGrantable(u.role, 'params.userId');
-      return { ended: await auth.endSessions(u.id) };
+      return { ended: await auth.endSessions(u.id, actorOf(req)) };
     },
   );
 };
