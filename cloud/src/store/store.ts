@@ -26,6 +26,7 @@ import type {
   RoleRecord,
 } from '../domain/model.ts';
 import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
+import type { MailRecord } from '../mail/model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface LiveCollections {
   /** The latest runs of those imports (key = run id), a bounded number per enterprise. */
   sftpRuns: SftpImportRun;
   leases: Lease;
+  /** The e-mail outbox (mail/model.ts): one record per message, its content sealed until sent. */
+  mailOutbox: MailRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -101,6 +104,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'sftpImports',
   'sftpRuns',
   'leases',
+  'mailOutbox',
 ];
 
 export function lockerKey(bankId: string, number: number): string {
