@@ -15,6 +15,7 @@ import type { ActivityEntry } from '../domain/model.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import { releaseLease, takeLease } from '../store/leases.ts';
 import type { Store } from '../store/store.ts';
+import { realTimers, type Timers } from '../sftp/runner.ts';
 import type { MailContent } from './content.ts';
 import { sendProblem, type Mailer } from './mailer.ts';
 import type { MailKind, MailLanguage, MailRecord } from './model.ts';
@@ -35,7 +36,8 @@ export interface OutboxOptions {
   logger: Logger;
   /** This instance's id: the holder of the sender's lease. */
   instanceId: string;
-  now?: () => number;
+  /** The sender's clock and timers (default: real time). */
+  timers?: Timers;
   retry: RetryPolicy;
   retentionMs: number;
   /** How often the sender looks for due messages when nothing wakes it (another instance's, a lease freed). Default 15 s. */
@@ -72,7 +74,8 @@ function sealPurpose(id: string): string {
 export class MailOutbox extends EventEmitter<OutboxEvents> {
   private readonly log: Logger;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers: Timers;
+  private timer: unknown;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -80,7 +83,8 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
   constructor(private readonly o: OutboxOptions) {
     super();
     this.log = o.logger.child({ module: 'mail' });
-    this.now = o.now ?? Date.now;
+    this.timers = o.timers ?? realTimers;
+    this.now = () => this.timers.now();
   }
 
   /**
@@ -122,7 +126,7 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     // A send stuck on a silent server must not hold the stop up: it is due again at the next start.
     await Promise.race([this.running, new Promise((r) => setTimeout(r, this.o.stopWaitMs ?? 5000).unref())]);
@@ -156,12 +160,11 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
   }
 
   private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.runOnce().catch((err: unknown) => this.log.error({ err }, 'mail sender pass failed'));
     }, ms);
-    this.timer.unref?.();
   }
 
   private nextWake(): number {

@@ -14,6 +14,7 @@ import type { ReservationChanged } from '../domain/events.ts';
 import type { LockerService } from '../domain/service.ts';
 import type { App } from '../http/server.ts';
 import type { SftpRunFailed } from '../sftp/runner.ts';
+import { realTimers, type Timers } from '../sftp/runner.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
 import { MailOutbox } from './outbox.ts';
 import { PREFERENCES_PATH, preferencesRoutes, preferencesToken } from './preferences.ts';
@@ -38,6 +39,8 @@ export interface MailOptions {
   mailer?: Mailer;
   /** This instance's id, the holder of the sender's lease. */
   instanceId?: string;
+  /** The sender's and the reminder sweep's timers (default: real ones on `now`). */
+  timers?: Timers;
 }
 
 export interface MailSystem {
@@ -78,13 +81,14 @@ export function createMail(o: MailOptions): MailSystem {
     };
   }
 
+  const timers = o.timers ?? { ...realTimers, now: o.now };
   const outbox = new MailOutbox({
     store,
     vault: o.vault,
     mailer: o.mailer ?? smtpMailer(cfg),
     logger: o.logger,
     instanceId: o.instanceId ?? `cloud-${randomUUID()}`,
-    now: o.now,
+    timers,
     retry: { maxAttempts: cfg.retry.maxAttempts, firstDelayMs: cfg.retry.firstDelaySeconds * 1000, maxDelayMs: cfg.retry.maxDelaySeconds * 1000 },
     retentionMs: cfg.retentionDays * 24 * 3_600_000,
   });
@@ -151,7 +155,18 @@ export function createMail(o: MailOptions): MailSystem {
     },
   };
 
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
+  let stopped = false;
+  const sweepEvery = (ms: number): void => {
+    timer = timers.setTimeout(() => {
+      triggers
+        .sweep()
+        .catch((err: unknown) => log.error({ err }, 'mail sweep failed'))
+        .finally(() => {
+          if (!stopped) sweepEvery(ms);
+        });
+    }, ms);
+  };
   return {
     outbox,
     accountMail,
@@ -168,13 +183,11 @@ export function createMail(o: MailOptions): MailSystem {
       await triggers.sweep();
       outbox.start();
       const every = o.config.expiry.intervalSeconds * 1000;
-      if (every > 0) {
-        timer = setInterval(() => void triggers.sweep().catch((err: unknown) => log.error({ err }, 'mail sweep failed')), every);
-        timer.unref?.();
-      }
+      if (every > 0) sweepEvery(every);
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      stopped = true;
+      if (timer !== undefined) timers.clearTimeout(timer);
       for (const u of unsubscribe.splice(0)) u();
       await outbox.stop();
     },

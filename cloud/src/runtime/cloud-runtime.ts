@@ -46,6 +46,7 @@ import { WebhookNotifier } from '../notify/webhook.ts';
 import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from './credential-secrets.ts';
 import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
 import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
+import { createMail, type MailSystem } from '../mail/start.ts';
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -113,6 +114,8 @@ export interface StartCloudOptions {
   onColumnRetired?: (r: RetiredColumn) => void;
   /** The scheduled SFTP imports' instance id and timers (tests). */
   sftp?: SftpImportsOptions;
+  /** This instance's id as the e-mail sender's lease holder (tests). */
+  mailInstanceId?: string;
 }
 
 export interface CloudRuntime {
@@ -140,6 +143,8 @@ export interface CloudRuntime {
    * log) for notifications to subscribe to; `scheduler` runs them on their schedules.
    */
   sftp: SftpImports;
+  /** E-mail: the outbox (absent without a `mail` section) and the account messages' seam (`accountMail`). */
+  mail: MailSystem;
   /** The cloud's command public key (PEM), what controllers verify with. */
   commandPublicKeyPem: string;
   dataDir: string;
@@ -311,6 +316,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
         ),
       );
     }
+    // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
+    const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(options.mailInstanceId ? { instanceId: options.mailInstanceId } : {}) });
+    undo.push({ what: 'mail', run: () => mail.stop() });
     // Before the link connects: the replay of missed events and the live ones cannot interleave.
     await ingest.start();
     undo.push({ what: 'ingest', run: () => ingest.stop() });
@@ -375,6 +383,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     undo.push({ what: 'retention', run: () => stopRetention() });
     const sftp = startSftpImports(service, store, logger, { now, ...options.sftp });
     undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
+    mail.watchImports(sftp.runner);
 
     const main: App = await buildServer({
       auth,
@@ -384,6 +393,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       remoteOpen,
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
       sftp: sftp.runner,
+      extend: mail.routes,
     });
     undo.push({ what: 'http', run: () => main.close() });
     await main.listen({ host: config.http.host, port: config.http.port });
@@ -391,6 +401,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const httpUrl = `http://${host}:${port}`;
+    await mail.start(config.http.publicBaseUrl ?? httpUrl);
     log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
 
     let stopping: Promise<void> | undefined;
@@ -416,6 +427,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       credentialKeys: secrets.credentialKeys,
       vault: secrets.vault,
       sftp,
+      mail,
       commandPublicKeyPem: key.publicKeyPem,
       dataDir: paths.root,
       stop,
