@@ -31,7 +31,8 @@ export interface SmtpPeer {
   close(): Promise<void>;
 }
 
-export async function startSmtpPeer(mode: PeerMode = 'accept'): Promise<SmtpPeer> {
+/** `auth`: the peer asks for these credentials (AUTH PLAIN/LOGIN over plain SMTP on loopback) and refuses others. */
+export async function startSmtpPeer(mode: PeerMode = 'accept', auth?: { user: string; pass: string }): Promise<SmtpPeer> {
   const held: Array<() => void> = [];
   const waiters = new Set<() => void>();
   const wake = () => waiters.forEach((w) => w());
@@ -52,10 +53,16 @@ export async function startSmtpPeer(mode: PeerMode = 'accept'): Promise<SmtpPeer
     });
 
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: auth === undefined,
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    onAuth(a, _session, cb) {
+      if (auth && a.username === auth.user && a.password === auth.pass) return cb(null, { user: a.username });
+      cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
     // Its reverse lookup of the client runs on a timer, which a test's fake clock would hold.
     disableReverseLookup: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     logger: false,
     onConnect(_session, cb) {
       peer.connections++;
