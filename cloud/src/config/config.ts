@@ -116,6 +116,11 @@ export const CloudConfigSchema = z.strictObject({
         .prefault({}),
       /** Sent and failed messages are kept this long (their status on the reservation), then dropped. */
       retentionDays: z.number().int().min(1).max(365).default(30),
+      /**
+       * One instance sends at a time, under a lease renewed while it runs: after it dies (or a restart after a crash)
+       * the sending resumes once this long has passed.
+       */
+      leaseSeconds: z.number().int().min(5).max(3600).default(60),
       /** Per SMTP step (connect, greeting, each command). */
       timeoutSeconds: z.number().int().min(1).max(300).default(30),
     })

@@ -42,7 +42,7 @@ export interface OutboxOptions {
   retentionMs: number;
   /** How often the sender looks for due messages when nothing wakes it (another instance's, a lease freed). Default 15 s. */
   pollMs?: number;
-  /** How long the sender's lease lasts unless renewed (before each message). Default 5 min. */
+  /** How long the sender's lease lasts unless renewed (each pass and before each message). Default 60 s. */
   leaseMs?: number;
   /** How long a stop waits for a send under way. Default 5 s. */
   stopWaitMs?: number;
@@ -79,12 +79,14 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private readonly lease: number;
 
   constructor(private readonly o: OutboxOptions) {
     super();
     this.log = o.logger.child({ module: 'mail' });
     this.timers = o.timers ?? realTimers;
     this.now = () => this.timers.now();
+    this.lease = o.leaseMs ?? 60_000;
   }
 
   /**
@@ -177,7 +179,7 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
   }
 
   private holdLease(): Promise<boolean> {
-    return takeLease(this.o.store, { name: OUTBOX_LEASE, holder: this.o.instanceId, ttlMs: this.o.leaseMs ?? 300_000, now: this.now() });
+    return takeLease(this.o.store, { name: OUTBOX_LEASE, holder: this.o.instanceId, ttlMs: this.lease, now: this.now() });
   }
 
   private async pass(): Promise<void> {
@@ -198,8 +200,9 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
     const plain = m.sealed !== undefined ? this.o.vault.openSecret(sealPurpose(m.id), m.sealed) : undefined;
     if (plain === undefined || m.address === undefined) return this.finish(m, 'failed', 'its content cannot be opened with this secrets key');
     const attempts = m.attempts + 1;
-    // Marked before the handoff: a crash from here on leaves it due at once, to go again under the same Message-ID.
-    const sending: MailRecord = { ...m, status: 'sending', attempts, nextAttemptAt: this.now() };
+    // Marked before the handoff: after a crash it is due again once the lease has passed (when another instance may
+    // take over), and goes under the same Message-ID.
+    const sending: MailRecord = { ...m, status: 'sending', attempts, nextAttemptAt: this.now() + this.lease };
     await this.o.store.commit({ put: [{ c: 'mailOutbox', key: m.id, value: sending }] });
     let problem: string | undefined;
     try {

@@ -91,6 +91,8 @@ export function createMail(o: MailOptions): MailSystem {
     timers,
     retry: { maxAttempts: cfg.retry.maxAttempts, firstDelayMs: cfg.retry.firstDelaySeconds * 1000, maxDelayMs: cfg.retry.maxDelaySeconds * 1000 },
     retentionMs: cfg.retentionDays * 24 * 3_600_000,
+    leaseMs: cfg.leaseSeconds * 1000,
+    pollMs: Math.min(15_000, (cfg.leaseSeconds * 1000) / 3),
   });
   let baseUrl: string | undefined;
   const triggers = new ReservationMail({
