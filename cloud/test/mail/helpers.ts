@@ -11,10 +11,15 @@ import { peerMailConfig, type SmtpPeer } from './smtp-peer.ts';
 
 const realSetTimeout = globalThis.setTimeout;
 
-/** Resolves once `cond` holds, looking every 5 ms of real time; rejects after `withinMs`. */
-export async function eventually(cond: () => boolean, what: string, withinMs = 10_000): Promise<void> {
+/**
+ * Resolves once `cond` holds, looking every 5 ms of real time; rejects after `withinMs`. `step` runs before each look
+ * (e.g. a fake clock's `tickAsync(1)`: a timer of 0 ms set while the clock ticks is due 1 ms later).
+ */
+export async function eventually(cond: () => boolean, what: string, withinMs = 10_000, step?: () => Promise<unknown>): Promise<void> {
   const end = performance.now() + withinMs;
-  while (!cond()) {
+  for (;;) {
+    await step?.();
+    if (cond()) return;
     if (performance.now() > end) throw new Error(`not within ${withinMs} ms: ${what}`);
     await new Promise((r) => realSetTimeout(r, 5));
   }
