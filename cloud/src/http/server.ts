@@ -32,6 +32,8 @@ import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.t
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
 import { sftpImportRoutes } from './routes/sftp-import.ts';
 import type { SftpRunner } from '../sftp/runner.ts';
+import type { CodeVault } from '../domain/code-vault.ts';
+import { preferencesRoutes } from '../mail/preferences.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,6 +61,8 @@ export interface HttpDeps {
   backup?: BackupWriter;
   /** Runs SFTP imports (`POST /sftp-import/run`); without it that route answers 503, the configuration routes work. */
   sftp?: Pick<SftpRunner, 'run'>;
+  /** Opens the tokens of the contacts' preferences page (`/preferences/:token`); without it every token is refused. */
+  vault?: CodeVault;
   /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
    * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
@@ -196,6 +200,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
   await app.register(sftpImportRoutes, { prefix: API_PREFIX, service: deps.service, runner: deps.sftp });
+  await preferencesRoutes(app, { service: deps.service, vault: deps.vault, now: () => deps.service.now() });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

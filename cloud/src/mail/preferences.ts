@@ -100,7 +100,8 @@ const FormBody = z.object({
 
 export interface PreferencesRouteOptions {
   service: LockerService;
-  vault: CodeVault;
+  /** Without it (a server with no secrets key) every token is refused. */
+  vault: CodeVault | undefined;
   now: () => number;
 }
 
@@ -121,13 +122,14 @@ export async function preferencesRoutes(app: App, o: PreferencesRouteOptions): P
         .header('x-content-type-options', 'nosniff')
         .header('x-frame-options', 'DENY')
         .send(html);
+    const vault = o.vault;
     const contactOf = (token: string): Contact | undefined => {
-      const id = preferencesContact(o.vault, token);
+      const id = vault && preferencesContact(vault, token);
       return id !== undefined ? o.service.store.get('contacts', id) : undefined;
     };
-    const csrfFor = (c: Contact) => o.vault.sealSecret(FORM_PURPOSE(c.id), String(o.now()));
+    const csrfFor = (c: Contact) => vault!.sealSecret(FORM_PURPOSE(c.id), String(o.now()));
     const csrfOk = (c: Contact, v: string | undefined) => {
-      const at = v !== undefined ? Number(o.vault.openSecret(FORM_PURPOSE(c.id), v)) : NaN;
+      const at = v !== undefined ? Number(vault!.openSecret(FORM_PURPOSE(c.id), v)) : NaN;
       return Number.isFinite(at) && o.now() - at < FORM_TTL_MS && at <= o.now() + 60_000;
     };
     const invalid = (reply: FastifyReply) => send(reply, 404, page('en', [`<p lang="en">${escapeHtml(TEXT.en.invalid)}</p>`, `<p lang="fr">${escapeHtml(TEXT.fr.invalid)}</p>`]));

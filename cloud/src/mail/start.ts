@@ -1,8 +1,8 @@
 /**
  * The e-mail side of a running cloud, composed once: the outbox and its sender, the reservation triggers (domain
  * events, the ingest's codes, a pass at start, the reminder timer), import failures to the enterprise's
- * administrators, the account messages (`AccountMail`), and the preferences page. Without a `mail` section nothing is
- * queued and one warning says so; the preferences page is still served (links of earlier messages keep working).
+ * administrators, the account messages (`AccountMail`), and the links to the preferences page (served by the HTTP server, mail/preferences.ts). Without a `mail` section nothing
+ * is queued and one warning says so.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -12,12 +12,11 @@ import type { CloudConfig } from '../config/config.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import type { ReservationChanged } from '../domain/events.ts';
 import type { LockerService } from '../domain/service.ts';
-import type { App } from '../http/server.ts';
 import type { SftpRunFailed } from '../sftp/runner.ts';
 import { realTimers, type Timers } from '../sftp/runner.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
 import { MailOutbox } from './outbox.ts';
-import { PREFERENCES_PATH, preferencesRoutes, preferencesToken } from './preferences.ts';
+import { PREFERENCES_PATH, preferencesToken } from './preferences.ts';
 import { userAddressee } from './recipients.ts';
 import { mailId, ReservationMail } from './triggers.ts';
 
@@ -48,8 +47,6 @@ export interface MailSystem {
   outbox: MailOutbox | undefined;
   /** Queues welcome and reset messages (a no-op, warned once, without a `mail` section). */
   accountMail: AccountMail;
-  /** Registers the preferences page (the HTTP server's `extend`). */
-  routes(app: App): Promise<void>;
   /** Failed SFTP imports tell the enterprise's administrators. */
   watchImports(runner: Listenable<'run-failed', SftpRunFailed>): void;
   /** Starts sending: queues what events held back and what the live reservations call for, then the timers. */
@@ -68,13 +65,11 @@ export function createMail(o: MailOptions): MailSystem {
     warned = true;
     log.warn('no mail section in the config: no e-mail is queued or sent (parcel notices, reminders, account links, import failures)');
   };
-  const routes = (app: App) => preferencesRoutes(app, { service: o.service, vault: o.vault, now: o.now });
 
   if (!cfg) {
     return {
       outbox: undefined,
       accountMail: { queue: async () => warnOnce() },
-      routes,
       watchImports: () => {},
       start: async () => warnOnce(),
       stop: async () => {},
@@ -172,7 +167,6 @@ export function createMail(o: MailOptions): MailSystem {
   return {
     outbox,
     accountMail,
-    routes,
     watchImports(runner) {
       runner.on('run-failed', onImportFailed);
       unsubscribe.push(() => runner.off('run-failed', onImportFailed));

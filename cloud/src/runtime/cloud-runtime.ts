@@ -393,7 +393,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       remoteOpen,
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
       sftp: sftp.runner,
-      extend: mail.routes,
+      vault: secrets.vault,
     });
     undo.push({ what: 'http', run: () => main.close() });
     await main.listen({ host: config.http.host, port: config.http.port });

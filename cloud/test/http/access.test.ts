@@ -24,7 +24,8 @@ import type { RemoteOpenRequest } from '../../src/sync/remote-open.ts';
 import { accessKey, ROUTE_ACCESS } from '../../src/http/access.ts';
 import { makeTestApp, sampleUrl, seedModel, storeSnapshot } from './helpers.ts';
 
-const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /api/v1/openapi.json', 'GET /api/v1/health']);
+// The preferences page's credential is the sealed token in its address (mail/preferences.ts).
+const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /api/v1/openapi.json', 'GET /api/v1/health', 'GET /preferences/:token', 'POST /preferences/:token']);
 
 t.test('the access table and the registered routes are the same set', async (t) => {
   const ta = await makeTestApp();
@@ -38,7 +39,7 @@ t.test('the access table and the registered routes are the same set', async (t) 
       .map(([k]) => k)
       .sort(),
     [...PUBLIC].sort(),
-    'only login, openapi and health are public',
+    'only login, openapi, health and the preferences page are public',
   );
 });
 

@@ -38,6 +38,7 @@ export async function makeTestApp(
     remoteOpen?: RemoteOpenService;
     store?: MemoryStore;
     sftp?: HttpDeps['sftp'];
+    vault?: HttpDeps['vault'];
   } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
@@ -63,6 +64,7 @@ export async function makeTestApp(
     ...(opts.extend ? { extend: opts.extend } : {}),
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
     ...(opts.sftp ? { sftp: opts.sftp } : {}),
+    ...(opts.vault ? { vault: opts.vault } : {}),
   });
   const tokens = {} as Record<Role, string>;
   // Every test user belongs to the enterprise `ent` that seedModel fills.
