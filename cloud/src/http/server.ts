@@ -37,8 +37,10 @@ import { preferencesRoutes } from '../mail/preferences.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route registered, as `{ method, url }`: what the role-table test walks. */
+    /** Every route of the API (under its prefix), as `{ method, url }`: what the role-table test walks. */
     apiRoutes: readonly { method: string; url: string }[];
+    /** The pages for people outside the API (a contact's notification preferences), in the same access table. */
+    pageRoutes: readonly { method: string; url: string }[];
   }
 }
 
@@ -117,13 +119,15 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
 
   // Every route must be in the access table; a forgotten entry stops the server at start-up, not in production.
   const apiRoutes: { method: string; url: string }[] = [];
+  const pageRoutes: { method: string; url: string }[] = [];
   app.decorate('apiRoutes', apiRoutes);
+  app.decorate('pageRoutes', pageRoutes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
       if (m === 'HEAD' || m === 'OPTIONS') continue;
       if (!ROUTE_ACCESS[accessKey(m, route.url)]) throw new Error(`route ${m} ${route.url} has no entry in ROUTE_ACCESS`);
-      apiRoutes.push({ method: m, url: route.url });
+      (route.url.startsWith(`${API_PREFIX}/`) ? apiRoutes : pageRoutes).push({ method: m, url: route.url });
     }
   });
 

@@ -30,7 +30,7 @@ const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /api/v1/openapi.json', '
 t.test('the access table and the registered routes are the same set', async (t) => {
   const ta = await makeTestApp();
   t.teardown(() => ta.app.close());
-  const registered = new Set(ta.app.apiRoutes.map((r) => accessKey(r.method, r.url)));
+  const registered = new Set([...ta.app.apiRoutes, ...ta.app.pageRoutes].map((r) => accessKey(r.method, r.url)));
   t.ok(registered.size >= 40, `${registered.size} routes registered`);
   for (const key of Object.keys(ROUTE_ACCESS)) t.ok(registered.has(key), `${key} is registered`);
   t.same(
