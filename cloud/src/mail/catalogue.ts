@@ -147,23 +147,26 @@ function body(c: MailContent, lang: MailLanguage): Omit<Composed, 'paragraphs'> 
         image: { symbology: 'code128', text: c.code, alt: en ? 'Barcode of your PIN' : 'Code-barres de votre code PIN' },
       };
     case 'welcome':
+    case 'password-reset': {
+      const welcome = c.kind === 'welcome';
+      const words = {
+        en: welcome
+          ? ['Welcome to Portier: set your password', 'An account was made for you. Set your password with this link:', 'Set my password']
+          : ['Reset your Portier password', 'Someone asked to reset the password of your account. Choose a new one with this link:', 'Reset my password'],
+        fr: welcome
+          ? ['Bienvenue sur Portier : choisissez votre mot de passe', 'Un compte a été créé pour vous. Choisissez votre mot de passe avec ce lien :', 'Choisir mon mot de passe']
+          : ['Réinitialisez votre mot de passe Portier', 'Une réinitialisation du mot de passe de votre compte a été demandée. Choisissez-en un nouveau avec ce lien :', 'Réinitialiser mon mot de passe'],
+      }[lang];
+      const [subject, intro, label] = words as [string, string, string];
       return {
-        subject: en ? 'Welcome to Portier: set your password' : 'Bienvenue sur Portier : choisissez votre mot de passe',
+        subject,
         paragraphs: [
-          en ? 'An account was made for you. Set your password with this link:' : 'Un compte a été créé pour vous. Choisissez votre mot de passe avec ce lien :',
-          { link: c.link, label: en ? 'Set my password' : 'Choisir mon mot de passe' },
+          intro,
+          { link: c.link, label },
           en ? `The link works once, until ${when(lang, c.expiresAt)}.` : `Le lien ne fonctionne qu’une fois, jusqu’au ${when(lang, c.expiresAt)}.`,
         ],
       };
-    case 'password-reset':
-      return {
-        subject: en ? 'Reset your Portier password' : 'Réinitialisez votre mot de passe Portier',
-        paragraphs: [
-          en ? 'Someone asked to reset the password of your account. Choose a new one with this link:' : 'Une réinitialisation du mot de passe de votre compte a été demandée. Choisissez-en un nouveau avec ce lien :',
-          { link: c.link, label: en ? 'Reset my password' : 'Réinitialiser mon mot de passe' },
-          en ? `The link works once, until ${when(lang, c.expiresAt)}.` : `Le lien ne fonctionne qu’une fois, jusqu’au ${when(lang, c.expiresAt)}.`,
-        ],
-      };
+    }
     case 'import-failed':
       return {
         subject: en ? `Address book import failed: ${c.enterprise}` : `Échec de l’import du carnet d’adresses : ${c.enterprise}`,

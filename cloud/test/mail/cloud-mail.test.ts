@@ -72,6 +72,7 @@ t.test('a running cloud mails its recipients, records it, and keeps no secret in
       headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
     return (await res.json()) as Record<string, any>;
   };
   const dropOff = async (recipient: string) => {

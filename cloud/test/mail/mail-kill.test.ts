@@ -3,21 +3,20 @@
 // the drop-off's commit and the queueing leaves). The SMTP server holds the first connection silent, so the cloud is
 // SIGKILLed with a send under way; restarted against a server that answers, each recipient gets exactly one message,
 // with the code of their drop-off, and the stable Message-ID of the message.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import t from 'tap';
 import { LockerService } from '../../src/domain/service.ts';
 import { openCredentialSecrets } from '../../src/runtime/credential-secrets.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { lockerRows, seedKioskBank } from '../fixtures/site.ts';
+import { spawnServe } from '../process/helpers.ts';
 import { eventually } from './helpers.ts';
 import { startSmtpPeer } from './smtp-peer.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
 const ADMIN = { user: 'admin', password: 'kill-test-password' };
 
 /** The organisation, and a parcel dropped off for `early@` while no cloud (and no mail) ran: its code in clear. */
@@ -37,21 +36,13 @@ async function seed(dataDir: string): Promise<string> {
 }
 
 function start(dataDir: string, smtpPort: number): Promise<{ child: ChildProcess; url: string; exited: Promise<void>; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--log-level', 'info'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORTIER_CLOUD__ADMIN__USER: ADMIN.user,
-      PORTIER_CLOUD__ADMIN__PASSWORD: ADMIN.password,
-      PORTIER_CLOUD__AUTH__SCRYPT__N: '1024',
-      PORTIER_CLOUD__EXPIRY__INTERVAL_SECONDS: '0',
-      PORTIER_CLOUD__MAIL__HOST: '127.0.0.1',
-      PORTIER_CLOUD__MAIL__PORT: String(smtpPort),
-      PORTIER_CLOUD__MAIL__TLS: 'none',
-      PORTIER_CLOUD__MAIL__FROM__ADDRESS: 'lockers@example.com',
-      // The restarted cloud takes the sending over from the killed one once its lease has run out.
-      PORTIER_CLOUD__MAIL__LEASE_SECONDS: '5',
-    },
+  const child = spawnServe(dataDir, ADMIN, 'info', {
+    PORTIER_CLOUD__MAIL__HOST: '127.0.0.1',
+    PORTIER_CLOUD__MAIL__PORT: String(smtpPort),
+    PORTIER_CLOUD__MAIL__TLS: 'none',
+    PORTIER_CLOUD__MAIL__FROM__ADDRESS: 'lockers@example.com',
+    // The restarted cloud takes the sending over from the killed one once its lease has run out.
+    PORTIER_CLOUD__MAIL__LEASE_SECONDS: '5',
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -80,6 +71,7 @@ t.test('a cloud killed between the drop-off and the send sends each notice exact
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
     return (await res.json()) as Record<string, any>;
   };
   const token = (await api(first.url, undefined, 'POST', '/auth/login', { username: ADMIN.user, password: ADMIN.password })).token as string;
