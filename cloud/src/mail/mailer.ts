@@ -68,9 +68,11 @@ export function smtpMailer(cfg: MailConfig, env: NodeJS.ProcessEnv = process.env
   };
 }
 
-/** A one-line reason of a failed send, without the message: nodemailer's errors carry the server's reply. */
+/** A one-line reason of a failed send, without the message or an address: nodemailer's errors carry the server's reply. */
 export function sendProblem(err: unknown): string {
   const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
   const text = e.response ?? e.message ?? String(err);
-  return `${e.responseCode ?? e.code ?? 'error'}: ${text}`.replace(/\s+/g, ' ').slice(0, 300);
+  // A server's refusal often quotes the recipient: the reason is shown on the reservation and in the activity log,
+  // which name no address.
+  return `${e.responseCode ?? e.code ?? 'error'}: ${text}`.replace(/\s+/g, ' ').replace(/[^\s<>:;,]+@[^\s<>:;,]+/g, '(address)').slice(0, 300);
 }

@@ -44,6 +44,7 @@ async function failing(t: Test, mode: PeerMode | 'down', expect: RegExp): Promis
   const done = rec();
   t.equal(done.status, 'failed');
   t.match(done.lastError, expect, 'the reason is the server answer (or the network error)');
+  t.notMatch(done.lastError, /@/, 'without the address a refusal quotes');
   t.equal(done.sealed, undefined, 'the content is erased once failed');
   const acts = (await store.queryActivity({ type: 'notification', limit: 10 })).items.map((a) => a.detail);
   t.same(acts.length, 2);
@@ -52,7 +53,7 @@ async function failing(t: Test, mode: PeerMode | 'down', expect: RegExp): Promis
 }
 
 t.test('a server answering 451 is retried with backoff, then the message is marked failed', (t) => failing(t, 'temporary-failure', /451/));
-t.test('a server answering 550 likewise', (t) => failing(t, 'permanent-failure', /550/));
+t.test('a server answering 550 likewise', (t) => failing(t, 'permanent-failure', /550.*No such mailbox: \(address\)/));
 t.test('a server that is down likewise', (t) => failing(t, 'down', /ECONNREFUSED|ESOCKET|ECONNECTION/));
 
 t.test('sent once, content erased, the same cause queued again sends nothing; pruned after the retention', async (t) => {

@@ -70,12 +70,12 @@ export async function startSmtpPeer(mode: PeerMode = 'accept', auth?: { user: st
       if (peer.mode === 'hold') held.push(() => cb());
       else cb();
     },
-    onData(stream, _session, cb) {
+    onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (peer.mode === 'temporary-failure') return cb(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 451 }));
-        if (peer.mode === 'permanent-failure') return cb(Object.assign(new Error('No such mailbox'), { responseCode: 550 }));
+        if (peer.mode === 'permanent-failure') return cb(Object.assign(new Error(`No such mailbox: ${session.envelope.rcptTo.map((r) => r.address).join(', ')}`), { responseCode: 550 }));
         simpleParser(Buffer.concat(chunks), { keepCidLinks: true }).then(
           (m) => {
             peer.messages.push(m);
