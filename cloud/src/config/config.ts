@@ -112,6 +112,48 @@ export const CloudConfigSchema = z.strictObject({
   /** How often uncollected packages are expired and stale holds released; 0 turns the timer off. */
   expiry: z.strictObject({ intervalSeconds: z.number().int().min(0).max(24 * 3600).default(60) }).prefault({}),
   /**
+   * E-mail to recipients and users through SMTP (mail/): parcel notices, reminders, account links, import failures.
+   * Without it nothing is queued (a warning says so once). The password comes from `passwordFile` or the environment
+   * variable `PORTIER_CLOUD_SMTP_PASSWORD`, never from this file, and is never logged.
+   */
+  mail: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** Implicit TLS from the first byte (port 465); otherwise STARTTLS is required (unless `tls: 'none'`). */
+      secure: z.boolean().default(false),
+      /** `none`: plain SMTP without STARTTLS, for a relay on loopback only (tests, a local MTA). */
+      tls: z.enum(['required', 'none']).default('required'),
+      user: z.string().min(1).max(256).optional(),
+      passwordFile: z.string().min(1).optional(),
+      /** PEM file of the CA that signed the server's certificate (a private CA). */
+      caFile: z.string().min(1).optional(),
+      rejectUnauthorized: z.boolean().default(true),
+      from: z.strictObject({ address: z.email(), name: z.string().min(1).max(100).default('Portier') }),
+      retry: z
+        .strictObject({
+          maxAttempts: z.number().int().min(1).max(50).default(8),
+          firstDelaySeconds: z.number().int().min(1).max(3600).default(30),
+          maxDelaySeconds: z.number().int().min(1).max(24 * 3600).default(3600),
+        })
+        .prefault({}),
+      /** Sent and failed messages are kept this long (their status on the reservation), then dropped. */
+      retentionDays: z.number().int().min(1).max(365).default(30),
+      /**
+       * One instance sends at a time, under a lease renewed while it runs: after it dies (or a restart after a crash)
+       * the sending resumes once this long has passed.
+       */
+      leaseSeconds: z.number().int().min(5).max(3600).default(60),
+      /** Per SMTP step (connect, greeting, each command). */
+      timeoutSeconds: z.number().int().min(1).max(300).default(30),
+    })
+    .superRefine((m, ctx) => {
+      if (m.tls === 'none' && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(m.host))
+        ctx.addIssue({ code: 'custom', path: ['tls'], message: "'none' is only allowed for a relay on loopback (127.0.0.1, ::1, localhost)" });
+      if (m.tls === 'none' && m.secure) ctx.addIssue({ code: 'custom', path: ['secure'], message: "contradicts tls: 'none'" });
+    })
+    .optional(),
+  /**
    * Where the pickup codes of drop-offs made at a kiosk go (they are never stored in clear): a webhook that mails or
    * texts the recipient. Signed with HMAC-SHA256 under `secret` (see cloud/src/notify/webhook.ts).
    */

@@ -175,6 +175,10 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
 
   'GET /api/v1/activity': { access: 'reports' },
 
+  // A contact's notification preferences page (mail/preferences.ts): the sealed token in the address is the credential.
+  'GET /preferences/:token': { access: 'public' },
+  'POST /preferences/:token': { access: 'public' },
+
   // The whole data folder, every enterprise's and the secrets as stored: the cloud's own operators only.
   'GET /api/v1/backup': { access: 'platform' },
 };

@@ -38,12 +38,14 @@ import type { PasswordLinks } from '../auth/password-links.ts';
 import { passwordLinkRoutes } from './routes/password-links.ts';
 import { accountPages } from './pages/account-pages.ts';
 import { FormGuard } from './pages/csrf.ts';
+import type { CodeVault } from '../domain/code-vault.ts';
+import { preferencesRoutes } from '../mail/preferences.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route registered, as `{ method, url }`: what the role-table test walks. */
+    /** Every route of the API (under its prefix), as `{ method, url }`: what the role-table test walks. */
     apiRoutes: readonly { method: string; url: string }[];
-    /** Every page route outside the API (the account pages), as `{ method, url }`: in the access table too. */
+    /** Every page route outside the API (the account pages, a contact's notification preferences), as `{ method, url }`: in the access table too. */
     pageRoutes: readonly { method: string; url: string }[];
   }
 }
@@ -73,6 +75,8 @@ export interface HttpDeps {
   backup?: BackupWriter;
   /** Runs SFTP imports (`POST /sftp-import/run`); without it that route answers 503, the configuration routes work. */
   sftp?: Pick<SftpRunner, 'run'>;
+  /** Opens the tokens of the contacts' preferences page (`/preferences/:token`); without it every token is refused. */
+  vault?: CodeVault;
   /**
    * Welcome and reset links (their API routes and pages), the key of the pages' anti-forgery fields, and whether
    * people reach the pages over https; without them those routes answer 503.
@@ -222,6 +226,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(passwordLinkRoutes, { prefix: API_PREFIX, links, auth: deps.auth, store: deps.service.store });
   const guard = deps.accounts ? new FormGuard(deps.accounts.formKey, deps.service.now, deps.accounts.secureCookies) : undefined;
   await app.register(accountPages, { links, guard, store: deps.service.store, logger: log });
+  await preferencesRoutes(app, { service: deps.service, vault: deps.vault, now: () => deps.service.now() });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

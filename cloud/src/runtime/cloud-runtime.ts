@@ -21,7 +21,7 @@ import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
 import { FileTokenRepo, SESSIONS_FILE } from '../auth/token-file.ts';
 import type { AccountMail } from '../auth/account-mail.ts';
 import type { Actor } from '../domain/model.ts';
-import { PasswordLinks, unsentAccountMail } from '../auth/password-links.ts';
+import { PasswordLinks } from '../auth/password-links.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
 import { LockerService } from '../domain/service.ts';
 import { buildServer, type App } from '../http/server.ts';
@@ -49,6 +49,7 @@ import { WebhookNotifier } from '../notify/webhook.ts';
 import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from './credential-secrets.ts';
 import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
 import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
+import { createMail, type MailSystem } from '../mail/start.ts';
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -118,6 +119,8 @@ export interface StartCloudOptions {
   sftp?: SftpImportsOptions;
   /** Where welcome and password-reset e-mails go; default: each is logged as not sent (never its link). */
   accountMail?: AccountMail;
+  /** This instance's id as the e-mail sender's lease holder (tests). */
+  mailInstanceId?: string;
 }
 
 export interface CloudRuntime {
@@ -147,6 +150,8 @@ export interface CloudRuntime {
    * log) for notifications to subscribe to; `scheduler` runs them on their schedules.
    */
   sftp: SftpImports;
+  /** E-mail: the outbox (absent without a `mail` section) and the account messages' seam (`accountMail`). */
+  mail: MailSystem;
   /** The cloud's command public key (PEM), what controllers verify with. */
   commandPublicKeyPem: string;
   dataDir: string;
@@ -249,9 +254,10 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // The links' address is the configured public one, else the listening address (known once listening).
     let listening = '';
     const baseUrl = (): string => config.http.publicBaseUrl ?? listening;
-    const mail = options.accountMail ?? unsentAccountMail(logger);
+    // Account e-mails go to the outbox, made further down (it needs the event ingest); none is queued before it exists.
+    const accountMail: AccountMail = options.accountMail ?? { queue: (m) => mail.accountMail.queue(m) };
     const setPassword = (userId: string, password: string, actor: Actor) => auth.updateUser(userId, { password }, actor);
-    const passwordLinks = new PasswordLinks({ store, users: service.users, setPassword, mail, baseUrl, now, newId: () => service.random.id('a'), logger });
+    const passwordLinks = new PasswordLinks({ store, users: service.users, setPassword, mail: accountMail, baseUrl, now, newId: () => service.random.id('a'), logger });
     const auth = makeAuth(config, service, tokens, logger, now, passwordLinks);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
       const enterpriseId = await enterpriseForFirstAdmin(service, {});
@@ -327,6 +333,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
         ),
       );
     }
+    // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
+    const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(options.mailInstanceId ? { instanceId: options.mailInstanceId } : {}) });
+    undo.push({ what: 'mail', run: () => mail.stop() });
     // Before the link connects: the replay of missed events and the live ones cannot interleave.
     await ingest.start();
     undo.push({ what: 'ingest', run: () => ingest.stop() });
@@ -391,6 +400,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     undo.push({ what: 'retention', run: () => stopRetention() });
     const sftp = startSftpImports(service, store, logger, { now, ...options.sftp });
     undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
+    mail.watchImports(sftp.runner);
 
     const main: App = await buildServer({
       auth,
@@ -402,6 +412,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
       sftp: sftp.runner,
       accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:') },
+      vault: secrets.vault,
     });
     undo.push({ what: 'reset requests', run: () => passwordLinks.settled() });
     undo.push({ what: 'http', run: () => main.close() });
@@ -411,6 +422,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const httpUrl = `http://${host}:${port}`;
     listening = httpUrl;
+    await mail.start(config.http.publicBaseUrl ?? httpUrl);
     log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
 
     let stopping: Promise<void> | undefined;
@@ -437,6 +449,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       credentialKeys: secrets.credentialKeys,
       vault: secrets.vault,
       sftp,
+      mail,
       commandPublicKeyPem: key.publicKeyPem,
       dataDir: paths.root,
       stop,

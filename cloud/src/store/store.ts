@@ -28,6 +28,7 @@ import type {
 import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import type { LoginFailures } from '../auth/lockout.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
+import type { MailRecord } from '../mail/model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -105,6 +106,8 @@ export interface LiveCollections {
   apiKeys: ApiKeyRecord;
   /** Single-use links to set a password (welcome, reset), by the SHA-256 of their token; never the token. */
   passwordLinks: PasswordLink;
+  /** The e-mail outbox (mail/model.ts): one record per message, its content sealed until sent. */
+  mailOutbox: MailRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -129,6 +132,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'loginFailures',
   'apiKeys',
   'passwordLinks',
+  'mailOutbox',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

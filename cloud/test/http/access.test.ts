@@ -45,7 +45,7 @@ t.test('the access table and the registered routes are the same set', async (t) 
       .map(([k]) => k)
       .sort(),
     [...PUBLIC].sort(),
-    'only login, openapi, health, and the password links (API and pages) are public',
+    'only login, openapi, health, the password links (API and pages) and the preferences page are public',
   );
 });
 

@@ -42,6 +42,7 @@ export async function makeTestApp(
     remoteOpen?: RemoteOpenService;
     store?: MemoryStore;
     sftp?: HttpDeps['sftp'];
+    vault?: HttpDeps['vault'];
   } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
@@ -79,6 +80,7 @@ export async function makeTestApp(
     ...(opts.extend ? { extend: opts.extend } : {}),
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
     ...(opts.sftp ? { sftp: opts.sftp } : {}),
+    ...(opts.vault ? { vault: opts.vault } : {}),
   });
   const tokens = {} as Record<Role, string>;
   // Every test user belongs to the enterprise `ent` that seedModel fills.

@@ -5,18 +5,16 @@
  * Two lanes (two data folders) run side by side, 6 kills each in `make test`; `make soak` runs 75 each (150 kills).
  * Start-up of a tsx child is most of the cost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { LockerService } from '../../src/domain/service.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { lockerRows, seedKioskBank } from '../fixtures/site.ts';
-import { prng } from './helpers.ts';
+import { prng, spawnServe } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/portier-cloud.mjs', import.meta.url));
 const KILLS_PER_LANE = Number(process.env.PORTIER_KILLS_PER_LANE ?? 6);
 const LANES = 2;
 const LOCKERS = 60;
@@ -43,17 +41,7 @@ interface Running {
 }
 
 function start(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORTIER_CLOUD__ADMIN__USER: ADMIN.user,
-      PORTIER_CLOUD__ADMIN__PASSWORD: ADMIN.password,
-      PORTIER_CLOUD__AUTH__ARGON2__MEMORY_COST: '64',
-      PORTIER_CLOUD__AUTH__ARGON2__TIME_COST: '1',
-      PORTIER_CLOUD__EXPIRY__INTERVAL_SECONDS: '0',
-    },
-  });
+  const child = spawnServe(dataDir, ADMIN, 'warn');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -24,6 +24,19 @@ import { scopeOf } from '../scope.ts';
 import { Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
 import { showCustomValues } from './custom-fields.ts';
+import { MAIL_KINDS, reservationMail } from '../../mail/model.ts';
+
+const MailStatusSchema = z.object({
+  id: z.string(),
+  kind: z.enum(MAIL_KINDS),
+  status: z.enum(['queued', 'sending', 'sent', 'failed', 'skipped']),
+  attempts: z.number().int(),
+  createdAt: z.number(),
+  sentAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  nextAttemptAt: z.number().optional(),
+  lastError: z.string().optional(),
+});
 
 const ListReservationsQs = z.strictObject({
   bankId: entityIdSchema.optional(),
@@ -143,8 +156,18 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
 
   app.get(
     '/reservations/:reservationId',
-    { schema: { tags: ['reservations'], summary: 'One reservation', params: ReservationParams, response: ok(Replies.reservation) } },
-    async (req) => ({ reservation: publicReservation(await visibleReservation(req, req.params.reservationId)) }),
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'One reservation, with the e-mails about it and their status',
+        params: ReservationParams,
+        response: ok(Replies.reservation.extend({ messages: z.array(MailStatusSchema).describe('e-mails about it (kind, status, attempts, times; never the content)') })),
+      },
+    },
+    async (req) => {
+      const r = await visibleReservation(req, req.params.reservationId);
+      return { reservation: publicReservation(r), messages: reservationMail(service.store.list('mailOutbox'), r.id) };
+    },
   );
 
   app.post(
