@@ -30,6 +30,9 @@ const PUBLIC = new Set([
   'GET /api/v1/health',
   'POST /api/v1/auth/forgot-password',
   'POST /api/v1/auth/reset-password',
+  // The preferences page's credential is the sealed token in its address (mail/preferences.ts).
+  'GET /preferences/:token',
+  'POST /preferences/:token',
   ...['set-password', 'reset-password', 'forgot-password'].flatMap((p) => [`GET /account/${p}`, `POST /account/${p}`]),
 ]);
 
