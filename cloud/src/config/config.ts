@@ -81,10 +81,14 @@ export const CloudConfigSchema = z.strictObject({
           keyLen: ScryptParamsSchema.shape.keyLen.default(DEFAULT_SCRYPT_PARAMS.keyLen),
         })
         .prefault({}),
-      /** The throttle of failed sign-ins per client address (an account's own lock-out is an enterprise setting). */
+      /**
+       * The throttle of failed sign-ins per client address (an account's own lock-out is an enterprise setting). Its free
+       * attempts stay above an account's default threshold: the people of an office often share one address, and one
+       * of them mistyping a password is told their account is locked before the address is slowed down.
+       */
       login: z
         .strictObject({
-          freeAttempts: z.number().int().min(1).max(100).default(5),
+          freeAttempts: z.number().int().min(1).max(100).default(20),
           baseLockSeconds: z.number().min(0).max(3600).default(1),
           maxLockSeconds: z.number().min(0).max(24 * 3600).default(15 * 60),
           windowSeconds: z.number().min(1).max(24 * 3600).default(15 * 60),

@@ -20,7 +20,7 @@ t.test('defaults give a runnable configuration', async (t) => {
   t.same(c.http, { host: '127.0.0.1', port: 8080, bodyLimitBytes: 256 * 1024, trustedProxies: [] });
   t.same(c.auth.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 }, "OWASP's argon2id minimum");
   t.equal(c.auth.scrypt.N, 32768, 'the scrypt section of earlier releases still loads');
-  t.equal(c.auth.login.freeAttempts, 5);
+  t.equal(c.auth.login.freeAttempts, 20);
   t.equal(c.admin, undefined);
 });
 
