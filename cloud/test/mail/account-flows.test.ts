@@ -2,32 +2,14 @@
 // sets the password, a run of wrong passwords locks the account, "forgot password" mails a reset link whose use ends
 // the user's other sessions and the lock, an API key works, a drop-off mails its code. Afterwards neither the data
 // folder nor the logs hold any password, link token, session token, API key, pickup code or the SMTP password in clear.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import t from 'tap';
-import { startCloud } from '../../src/runtime/cloud-runtime.ts';
 import { lockerRows } from '../fixtures/site.ts';
-import { TEST_HASH } from '../mqtt/helpers/env.ts';
-import { seedBank, testCloudConfig } from '../runtime/helpers.ts';
-import { peerMailConfig, startSmtpPeer } from './smtp-peer.ts';
+import { seedBank } from '../runtime/helpers.ts';
+import { secretsInClear, startMailedCloud } from './helpers.ts';
 
 const SMTP = { user: 'portier', pass: 'smtp-Secret-9137-abc' };
 const ADMIN = { user: 'admin', password: 'admin-password-7' };
-const BASE = 'https://lockers.example.com';
 const LOCKED = 'This user account is locked. Too many unsuccessful login attempts.';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 /** The token of the single-use link in a message's text. */
 function linkToken(text: string | undefined): string {
@@ -37,28 +19,7 @@ function linkToken(text: string | undefined): string {
 }
 
 t.test('welcome, lock-out, reset, API key and a drop-off, mailed for real, leave no secret in clear', async (t) => {
-  const peer = await startSmtpPeer('accept', SMTP);
-  t.teardown(() => peer.close());
-  const dir = await mkdtemp(join(tmpdir(), 'portier-accounts-'));
-  const pwFile = `${dir}.smtp-password`;
-  await writeFile(pwFile, `${SMTP.pass}\n`);
-  t.teardown(() => Promise.all([dir, `${dir}.secrets.key`, pwFile].map((p) => rm(p, { recursive: true, force: true }))));
-  let logs = '';
-  const sink = new Writable({ write: (c: Buffer, _e, cb) => ((logs += c.toString()), cb()) });
-  const rt = await startCloud({
-    config: {
-      ...testCloudConfig(dir),
-      http: { host: '127.0.0.1', port: 0, publicBaseUrl: BASE },
-      admin: ADMIN,
-      log: { level: 'debug' },
-      mail: peerMailConfig(peer, { user: SMTP.user, passwordFile: pwFile }),
-    },
-    logger: pino({ level: 'debug' }, sink),
-    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
-    codeHashN: 1024,
-    identityHashParams: TEST_HASH,
-  });
-  t.teardown(() => rt.stop());
+  const { rt, peer, dir, logs } = await startMailedCloud(t, { smtp: SMTP, admin: ADMIN, publicBaseUrl: 'https://lockers.example.com' });
   const secrets: string[] = [SMTP.pass, ADMIN.password];
 
   const call = async (method: string, path: string, body?: unknown, token?: string) => {
@@ -109,6 +70,9 @@ t.test('welcome, lock-out, reset, API key and a drop-off, mailed for real, leave
   t.equal((await call('GET', '/auth/me', undefined, ritaSession)).status, 401, 'her session from before is over');
   const again = await login({ username: 'rita' }, ritaNew);
   t.equal(again.status, 200, 'the reset ended the lock');
+  const account = await call('GET', '/activity?type=account&limit=100', undefined, admin);
+  const about = (account.body['activity'] as Array<{ target?: { id: string }; detail?: string }>).filter((e) => e.target?.id === ritaId);
+  t.ok(about.length >= 2, `the lock and its end are in the activity log (${about.map((e) => e.detail).join('; ')})`);
   secrets.push(again.body['token'] as string);
 
   // An API key, shown once, works as a bearer token.
@@ -134,11 +98,6 @@ t.test('welcome, lock-out, reset, API key and a drop-off, mailed for real, leave
   t.match(parcel!.text, code!, 'the recipient is mailed the code');
 
   await rt.stop();
-  const clear: string[] = [];
-  for (const f of await filesUnder(dir)) {
-    const text = (await readFile(f)).toString('latin1');
-    for (const secret of secrets) if (text.includes(secret)) clear.push(`${f} holds ${secret.slice(0, 4)}...`);
-  }
-  for (const secret of secrets) if (logs.includes(secret)) clear.push(`the logs hold ${secret.slice(0, 4)}...`);
+  const clear = await secretsInClear(dir, logs(), secrets);
   t.same(clear, [], `no password, token, key, code or SMTP password in clear (${secrets.length} secrets looked for)`);
 });

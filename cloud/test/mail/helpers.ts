@@ -1,5 +1,9 @@
 // Shared parts of the mail tests: an outbox on a memory store sending to a real SMTP peer, and a wait on real time
 // (bounded) for what the sender does over the network while the test's clock is fake.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { validateConfig } from '../../src/config/config.ts';
 import { CodeVault } from '../../src/domain/code-vault.ts';
@@ -7,7 +11,10 @@ import { smtpMailer } from '../../src/mail/mailer.ts';
 import { MailOutbox, type RetryPolicy } from '../../src/mail/outbox.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Timers } from '../../src/sftp/runner.ts';
-import { peerMailConfig, type SmtpPeer } from './smtp-peer.ts';
+import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
+import { TEST_HASH } from '../mqtt/helpers/env.ts';
+import { testCloudConfig } from '../runtime/helpers.ts';
+import { peerMailConfig, startSmtpPeer, type SmtpPeer } from './smtp-peer.ts';
 
 const realSetTimeout = globalThis.setTimeout;
 
@@ -44,4 +51,74 @@ export function peerOutbox(store: Store, peer: Pick<SmtpPeer, 'host' | 'port'>, 
     retentionMs: 30 * 86_400_000,
   });
   return { outbox, vault };
+}
+
+export interface MailedCloud {
+  rt: CloudRuntime;
+  peer: SmtpPeer;
+  /** The data folder. */
+  dir: string;
+  /** Everything logged so far (level debug). */
+  logs(): string;
+}
+
+/**
+ * A whole running cloud (embedded broker, data folder under a temp dir) whose `mail` section sends to a real SMTP peer
+ * that asks for `smtp`'s password, read from a file beside the folder; links on `publicBaseUrl`; `admin` made at start.
+ */
+export async function startMailedCloud(
+  t: { teardown(fn: () => unknown): void },
+  o: { smtp: { user: string; pass: string }; admin: { user: string; password: string }; publicBaseUrl: string },
+): Promise<MailedCloud> {
+  const peer = await startSmtpPeer('accept', o.smtp);
+  t.teardown(() => peer.close());
+  const dir = await mkdtemp(join(tmpdir(), 'portier-mail-'));
+  const pwFile = `${dir}.smtp-password`;
+  await writeFile(pwFile, `${o.smtp.pass}\n`);
+  t.teardown(() => Promise.all([dir, `${dir}.secrets.key`, pwFile].map((p) => rm(p, { recursive: true, force: true }))));
+  let logs = '';
+  const sink = new Writable({ write: (c: Buffer, _e, cb) => ((logs += c.toString()), cb()) });
+  const rt = await startCloud({
+    config: {
+      ...testCloudConfig(dir),
+      http: { host: '127.0.0.1', port: 0, publicBaseUrl: o.publicBaseUrl },
+      admin: o.admin,
+      log: { level: 'debug' },
+      mail: peerMailConfig(peer, { user: o.smtp.user, passwordFile: pwFile }),
+    },
+    logger: pino({ level: 'debug' }, sink),
+    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
+    codeHashN: 1024,
+    identityHashParams: TEST_HASH,
+  });
+  t.teardown(() => rt.stop());
+  return { rt, peer, dir, logs: () => logs };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Where each of `secrets` stands in clear: in a file under `dir` or in `logs`, as a whole word (a short code is not
+ * found inside a longer run of letters and digits). Empty when none is.
+ */
+export async function secretsInClear(dir: string, logs: string, secrets: readonly string[]): Promise<string[]> {
+  const files = await filesUnder(dir);
+  const texts = await Promise.all(files.map((f) => readFile(f, 'latin1')));
+  const found: string[] = [];
+  for (const secret of secrets) {
+    const bounded = new RegExp(`(^|[^0-9A-Za-z_-])${secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^0-9A-Za-z_-])`);
+    texts.forEach((text, i) => {
+      if (bounded.test(text)) found.push(`${files[i]} holds a ${secret.length}-character secret`);
+    });
+    if (bounded.test(logs)) found.push(`the logs hold a ${secret.length}-character secret`);
+  }
+  return found;
 }
