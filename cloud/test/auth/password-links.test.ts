@@ -2,6 +2,7 @@
 // other sessions ended, nobody signed in. Time is sinon's (Date only: the HTTP injection runs on real timers).
 import sinon from 'sinon';
 import t, { type Test } from 'tap';
+import { ACCOUNT_LOCKED_MESSAGE } from '../../src/auth/lockout.ts';
 import { FORGOT_ANSWER, LINK_INVALID_MESSAGE } from '../../src/auth/password-links.ts';
 import { tokenHash } from '../../src/auth/tokens.ts';
 import { PASSWORD } from '../http/helpers.ts';
@@ -193,4 +194,20 @@ t.test('forgot-password is limited per e-mail address and per client address', a
   t.ok(Number(limited.headers['retry-after']) > 0);
   for (let i = 0; i < 5; i++) t.equal((await forgot(a, `other${i}@example.com`, '10.0.3.1')).statusCode, 202);
   t.equal((await forgot(a, 'fresh@example.com', '10.0.3.1')).statusCode, 429, 'the sixth request from one client address');
+});
+
+t.test('a reset ends a lock-out: the new password signs in at once', async (t) => {
+  fakeTime(t);
+  const a = await accountsApp(t);
+  await newUser(a, { username: 'lee', email: 'lee@example.com', password: PASSWORD });
+  // Each failure from another address: the account locks, not the per-address throttle.
+  const attempt = (password: string, i: number) =>
+    a.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'lee', password }, remoteAddress: `10.9.0.${i}` });
+  for (let i = 0; i < 5; i++) await attempt('not the password', i);
+  const locked = await attempt(PASSWORD, 10);
+  t.equal(locked.json<{ error: { message: string } }>().error.message, ACCOUNT_LOCKED_MESSAGE, 'locked after five failures');
+  await forgot(a, 'lee@example.com');
+  await a.links.settled();
+  t.equal((await reset(a, a.mail.lastToken())).statusCode, 200);
+  t.equal((await attempt(NEW_PASSWORD, 11)).statusCode, 200, 'the reset unlocked the account');
 });
