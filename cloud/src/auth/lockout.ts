@@ -8,25 +8,16 @@
  * Each change reads the record and commits its successor with no await between (the store applies a commit to its
  * memory before it returns), so two failures at once both count.
  */
-import { z } from 'zod';
 import type { RandomSource } from '../domain/core.ts';
 import { enterpriseSettings, type ActivityEntry, type Actor, type User } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
+import type { LoginFailures } from './lockout-model.ts';
+
+export type { LoginFailures } from './lockout-model.ts';
 
 /** The exact answer to a sign-in on a locked account, right password or not. */
 export const ACCOUNT_LOCKED_MESSAGE = 'This user account is locked. Too many unsuccessful login attempts.';
 
-export const loginFailuresSchema = z.strictObject({
-  userId: z.string().min(1),
-  enterpriseId: z.string().min(1),
-  /** Failed sign-ins since the last success, unlock or end of a lock. */
-  count: z.number().int().min(0),
-  firstAt: z.number(),
-  lastAt: z.number(),
-  /** While later than now, the account is locked. */
-  lockedUntil: z.number().optional(),
-});
-export type LoginFailures = z.infer<typeof loginFailuresSchema>;
 
 /** What the cloud does itself: the automatic lock. */
 const SYSTEM: Actor = { role: 'system' };

@@ -1,6 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   validatorCompiler,
@@ -15,6 +14,7 @@ import { allows } from '../auth/roles.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import './principal.ts';
+import type { App } from './app.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -89,8 +89,7 @@ export interface HttpDeps {
   extend?: (app: App) => Promise<void> | void;
 }
 
-// The app is typed with pino's Logger so `app.log` keeps its child loggers' types.
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+export type { App } from './app.ts';
 
 export async function buildServer(deps: HttpDeps): Promise<App> {
   const log = deps.logger.child({ module: 'http' });

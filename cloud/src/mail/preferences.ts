@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { CodeVault } from '../domain/code-vault.ts';
 import type { Contact } from '../domain/model.ts';
 import type { LockerService } from '../domain/service.ts';
-import type { App } from '../http/server.ts';
+import type { App } from '../http/app.ts';
 import type { MailLanguage } from './model.ts';
 import { escapeHtml } from './templates.ts';
 

@@ -26,7 +26,7 @@ import type {
   RoleRecord,
 } from '../domain/model.ts';
 import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
-import type { LoginFailures } from '../auth/lockout.ts';
+import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
 import { CloudError } from '../errors.ts';
