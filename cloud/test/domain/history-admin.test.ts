@@ -40,7 +40,11 @@ for (const kind of ['memory', 'file'] as const) {
     t.equal((await s.listReservations({ status: 'ended', limit: 100 })).length, 6, 'ended reservations too');
     await t.rejects(s.setHistoryRetention('ent', { historyRetentionDays: 0 }, admin), { code: 'VALIDATION' }, 'a retention under a day is refused');
 
+    // An e-mail to ann (sent) and one to bob: erasing ann removes hers, with her address.
+    const mail = (id: string, who: string) => ({ id, enterpriseId: 'ent', kind: 'parcel-ready' as const, to: { type: 'contact' as const, id: who }, address: `${who}@example.org`, language: 'en' as const, status: 'sent' as const, attempts: 1, createdAt: T0 });
+    await store.commit({ put: [{ c: 'mailOutbox', key: 'm-ann', value: mail('m-ann', 'ann') }, { c: 'mailOutbox', key: 'm-bob', value: mail('m-bob', 'bob') }] });
     const erased = await s.erasePerson('ann', admin);
+    t.same(store.list('mailOutbox').map((m) => m.id), ['m-bob'], "the e-mail records of the erased person are gone, not others'");
     t.match(erased, { contact: { id: 'ann', firstName: '', lastName: ERASED_NAME } });
     // At least the three reservations in retention and their reservation + end entries; the file store also unlinks
     // older ones it still holds on disk until their segment is wholly out of retention.
@@ -51,7 +55,7 @@ for (const kind of ['memory', 'file'] as const) {
     t.same(await s.queryActivity({ recipientId: 'ann' }), [], 'no activity links the person');
     t.equal((await s.queryActivity({ recipientId: erased.replacementId, type: 'end' })).length, 3, 'their events are kept');
     const audit = await s.queryActivity({ type: 'erasure' });
-    t.match(audit, [{ actor: admin, recipientId: erased.replacementId, detail: `personal data erased: ${erased.ended} ended reservations and ${erased.activity} activity entries unlinked` }], 'recorded in the activity');
+    t.match(audit, [{ actor: admin, recipientId: erased.replacementId, detail: `personal data erased: ${erased.ended} ended reservations and ${erased.activity} activity entries unlinked, 1 e-mail records removed` }], 'recorded in the activity');
     t.notOk(JSON.stringify(await s.listReservations({ status: 'ended', limit: 100 })).includes('for ann'), 'their notes are gone');
     await t.rejects(s.erasePerson('ann', admin), { code: 'CONFLICT' }, 'erased once');
 

@@ -71,11 +71,13 @@ export class HistoryUseCases {
     const counted = await this.core.store.erasePerson({ subjectId: contactId, replacementId });
     const { email: _email, personnelId: _personnelId, phone: _phone, badgeId: _badgeId, customValues: _customValues, ...rest } = old;
     const contact: Contact = { ...rest, firstName: '', lastName: ERASED_NAME };
+    // The e-mails to the person hold their address (and, until sent, their content): they go with the rest.
+    const mails = this.core.store.list('mailOutbox').filter((m) => m.to.type === 'contact' && m.to.id === contactId);
     const a = this.core.activity('erasure', actor, {
       recipientId: replacementId,
-      detail: `personal data erased: ${counted.ended} ended reservations and ${counted.activity} activity entries unlinked`,
+      detail: `personal data erased: ${counted.ended} ended reservations and ${counted.activity} activity entries unlinked, ${mails.length} e-mail records removed`,
     });
-    await this.core.commit({ put: [{ c: 'contacts', key: contact.id, value: contact }], activity: [a] });
+    await this.core.commit({ put: [{ c: 'contacts', key: contact.id, value: contact }], del: mails.map((m) => ({ c: 'mailOutbox' as const, key: m.id })), activity: [a] });
     return { contact, replacementId, ...counted };
   }
 }
