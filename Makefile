@@ -35,7 +35,7 @@ test: install
 test-future: install
 	@node scripts/run-future-tests.mjs
 
-# The crash tests at full strength: 150 SIGKILLs of the cloud under a stream of writes (`make test` runs 6), and 200
+# The crash tests at full strength: 150 SIGKILLs of the cloud under a stream of writes (`make test` runs 4), and 200
 # SIGKILLs of a store compacting back to back under a stream of commits (`make test` runs 4); then the durability
 # soak at full length (1,000 SIGKILLs of the cloud under mixed writes, 300 of a controller recording door events;
 # `make bench` runs 100 and 30) and the memory soak for an hour (`make bench`: 5 minutes).

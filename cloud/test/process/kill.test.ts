@@ -2,7 +2,7 @@
  * Durability under SIGKILL: `portier-cloud serve` runs as a child on a temp data folder while
  * reservation writes stream in over HTTP; it is killed with SIGKILL at a random point, then restarted. Every time the
  * store must open, every reservation answered 2xx must be there, and every end answered 2xx must have stuck.
- * Two lanes (two data folders) run side by side, 3 kills each in `make test`; `make soak` runs 75 each (150 kills).
+ * Two lanes (two data folders) run side by side, 2 kills each in `make test`; `make soak` runs 75 each (150 kills).
  * Start-up of a tsx child is most of the cost.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ import { DurableStore } from '../../src/store/durable.ts';
 import { lockerRows, seedKioskBank } from '../fixtures/site.ts';
 import { prng, spawnServe } from './helpers.ts';
 
-const KILLS_PER_LANE = Number(process.env.PORTIER_KILLS_PER_LANE ?? 3);
+const KILLS_PER_LANE = Number(process.env.PORTIER_KILLS_PER_LANE ?? 2);
 const LANES = 2;
 const LOCKERS = 60;
 const ADMIN = { user: 'admin', password: 'kill-test-password' };
