@@ -12,6 +12,7 @@ import type { RandomSource } from '../domain/core.ts';
 import { enterpriseSettings, type ActivityEntry, type Actor, type User } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 import type { LoginFailures } from './lockout-model.ts';
+import { AccountLog } from './account-log.ts';
 
 export type { LoginFailures } from './lockout-model.ts';
 
@@ -33,8 +34,10 @@ export type UnlockReason = 'admin' | 'password';
 
 export class AccountLockout {
   readonly #o: AccountLockoutOptions;
+  readonly #accountLog: AccountLog;
 
   constructor(opts: AccountLockoutOptions) {
+    this.#accountLog = new AccountLog(opts);
     this.#o = opts;
   }
 
@@ -88,14 +91,7 @@ export class AccountLockout {
   }
 
   #entry(user: User, actor: Actor, detail: string): ActivityEntry {
-    return {
-      id: this.#o.random.id('a'),
-      at: this.#o.now(),
-      type: 'account',
-      actor,
-      enterpriseId: user.enterpriseId,
-      target: { kind: 'user', id: user.id },
-      detail,
-    };
+    return this.#accountLog.entry(actor, user.enterpriseId, { kind: 'user', id: user.id }, detail);
   }
+
 }

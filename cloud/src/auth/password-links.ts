@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AccountMail, AccountMessage } from './account-mail.ts';
+import { AccountLog } from './account-log.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './rate-limit.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import { AuthError } from './service.ts';
@@ -68,6 +69,7 @@ export interface LiveLink {
 
 export class PasswordLinks {
   readonly #o: PasswordLinksOptions;
+  readonly #accountLog: AccountLog;
   readonly #log: Logger;
   readonly #throttle: LoginThrottle;
   /** Reset requests being handled after their answer went out (see `forgot`). */
@@ -75,6 +77,7 @@ export class PasswordLinks {
 
   constructor(opts: PasswordLinksOptions) {
     this.#o = opts;
+    this.#accountLog = new AccountLog({ store: opts.store, now: opts.now, random: { id: () => opts.newId() } });
     this.#log = opts.logger.child({ module: 'password-links' });
     this.#throttle = new LoginThrottle({ ...(opts.throttle ?? FORGOT_THROTTLE), now: opts.now });
   }
@@ -204,7 +207,7 @@ export class PasswordLinks {
   }
 
   #entry(actor: Actor, user: User, detail: string): ActivityEntry {
-    return { id: this.#o.newId(), at: this.#o.now(), type: 'account', actor, enterpriseId: user.enterpriseId, target: { kind: 'user', id: user.id }, detail };
+    return this.#accountLog.entry(actor, user.enterpriseId, { kind: 'user', id: user.id }, detail);
   }
 }
 
