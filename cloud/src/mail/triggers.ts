@@ -33,6 +33,11 @@ export function mailId(subjectId: string, kind: MailKind, at: number | string): 
   return `mail-${createHash('sha256').update(`${subjectId}|${kind}|${at}`).digest('hex').slice(0, 32)}`;
 }
 
+/** The code field of a message's content, when the code is known. */
+function withCode(code: string | undefined): { code?: string } {
+  return code !== undefined ? { code } : {};
+}
+
 type Greeting = { name: string; language: 'en' | 'fr'; preferencesUrl?: string };
 
 export interface ReservationMailOptions {
@@ -81,7 +86,8 @@ export class ReservationMail {
       return this.one(r, 'expired', r.expiredAt, r.recipient, (g) => ({ ...g, kind: 'expired', place, at: r.expiredAt! }));
     }
     if (!pc || !recent(pc.issuedAt) || pc.expiresAt <= now) return [];
-    const code = this.codeOf(r) ?? hintCode;
+    // Opened only for a message not queued yet: the sweep looks at every live reservation each interval.
+    const code = (): string | undefined => this.codeOf(r) ?? hintCode;
     if (r.status === 'occupied' && r.kind !== 'storage') {
       const to = r.kind === 'package' ? r.recipient : (r.pickupParty ?? r.recipient);
       const trackingIds = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : []));
@@ -90,17 +96,19 @@ export class ReservationMail {
         kind: 'parcel-ready',
         reservationKind: r.kind,
         place,
-        ...(code !== undefined ? { code } : {}),
+        ...withCode(code()),
         expiresAt: pc.expiresAt,
         trackingIds,
       }));
     }
-    if (r.status !== 'reserved' || code === undefined) return [];
+    if (r.status !== 'reserved') return [];
+    const known = code();
+    if (known === undefined) return [];
     if (r.kind === 'storage') {
-      return this.one(r, 'storage', pc.issuedAt, r.recipient, (g) => ({ ...g, kind: 'storage', place, code, ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}) }));
+      return this.one(r, 'storage', pc.issuedAt, r.recipient, (g) => ({ ...g, kind: 'storage', place, code: known, ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}) }));
     }
     if ((r.kind === 'return' || r.kind === 'exchange') && r.dropOffParty) {
-      return this.one(r, 'drop-off-code', pc.issuedAt, r.dropOffParty, (g) => ({ ...g, kind: 'drop-off-code', reservationKind: r.kind, place, code, expiresAt: pc.expiresAt }));
+      return this.one(r, 'drop-off-code', pc.issuedAt, r.dropOffParty, (g) => ({ ...g, kind: 'drop-off-code', reservationKind: r.kind, place, code: known, expiresAt: pc.expiresAt }));
     }
     return [];
   }
@@ -116,16 +124,14 @@ export class ReservationMail {
     const due = (at: number) => at <= now && now - at < CAUSE_WINDOW_MS;
     const to = r.kind === 'package' ? r.recipient : (r.pickupParty ?? r.recipient);
     const place = placeOf(this.o.store, r.bankId, r.lockerNumber);
-    const code = this.codeOf(r);
-    const withCode = code !== undefined ? { code } : {};
     const out: NewMail[] = [];
     // The reminder counts from the drop-off; a new code (a recipient named later) does not restart it.
     const remindAt = r.occupiedAt + s.reminderDays * DAY;
     if (due(remindAt) && remindAt < pc.expiresAt - s.expiringSoonHours * HOUR) {
-      out.push(...this.one(r, 'reminder', r.occupiedAt, to, (g) => ({ ...g, kind: 'reminder', reservationKind: r.kind, place, ...withCode, expiresAt: pc.expiresAt, since: r.occupiedAt! })));
+      out.push(...this.one(r, 'reminder', r.occupiedAt, to, (g) => ({ ...g, kind: 'reminder', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt, since: r.occupiedAt! })));
     }
     if (due(pc.expiresAt - s.expiringSoonHours * HOUR)) {
-      out.push(...this.one(r, 'expiring-soon', pc.expiresAt, to, (g) => ({ ...g, kind: 'expiring-soon', reservationKind: r.kind, place, ...withCode, expiresAt: pc.expiresAt })));
+      out.push(...this.one(r, 'expiring-soon', pc.expiresAt, to, (g) => ({ ...g, kind: 'expiring-soon', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt })));
     }
     return out;
   }
@@ -141,6 +147,9 @@ export class ReservationMail {
   }
 
   private one(r: Reservation, kind: MailKind, causeAt: number, ref: Reservation['recipient'] | NonNullable<Reservation['dropOffParty']>, content: (g: Greeting) => MailContent): NewMail[] {
+    const id = mailId(r.id, kind, causeAt);
+    // Queued once already: nothing to build (the outbox would skip it too).
+    if (this.o.store.get('mailOutbox', id)) return [];
     const who: Addressee | undefined = addresseeOf(this.o.store, ref);
     const enterpriseId = enterpriseOfBank(this.o.store, r.bankId);
     if (!who || enterpriseId === undefined) return [];
@@ -151,7 +160,7 @@ export class ReservationMail {
     };
     return [
       {
-        id: mailId(r.id, kind, causeAt),
+        id,
         enterpriseId,
         kind,
         to: who.to,
