@@ -29,6 +29,7 @@ import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
+import type { MfaChallenge, MfaDevice, MfaFactors } from '../auth/mfa-model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -108,6 +109,12 @@ export interface LiveCollections {
   passwordLinks: PasswordLink;
   /** The e-mail outbox (mail/model.ts): one record per message, its content sealed until sent. */
   mailOutbox: MailRecord;
+  /** Each user's second factors (key = user id; auth/mfa-model.ts): an authenticator's sealed secret, recovery codes' hashes. */
+  mfaFactors: MfaFactors;
+  /** Sign-ins waiting for their second factor (key = SHA-256 of the challenge token). */
+  mfaChallenges: MfaChallenge;
+  /** Browsers whose user chose not to be challenged again for a while (key = device id; the token is signed, not stored). */
+  mfaDevices: MfaDevice;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -133,6 +140,9 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'apiKeys',
   'passwordLinks',
   'mailOutbox',
+  'mfaFactors',
+  'mfaChallenges',
+  'mfaDevices',
 ];
 
 export function lockerKey(bankId: string, number: number): string {
