@@ -1,9 +1,13 @@
 // Second factors through the API: adding an authenticator and signing in with its codes (computed here by otplib,
 // another implementation of RFC 6238), recovery codes, codes by e-mail, remembered devices, an enterprise that
 // requires a factor, and an administrator's reset. Time is the test app's clock.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateSync } from 'otplib';
 import t, { type Test } from 'tap';
-import { call, makeTestApp, PASSWORD, type TestApp } from '../http/helpers.ts';
+import { runAdmin } from '../../src/cli/admin.ts';
+import { call, cliIo, listeningCliApp, makeTestApp, PASSWORD, type TestApp } from '../http/helpers.ts';
 import { CapturingMail } from '../pages/helpers.ts';
 
 let address = 0;
@@ -213,4 +217,31 @@ t.test('an enterprise that requires a factor of administrators: enrolment within
   const log = (await ta.app.inject({ method: 'GET', url: '/api/v1/activity?type=account', headers: { authorization: `Bearer ${adminToken}` } })).json<{ activity: { detail: string }[] }>();
   t.ok(log.activity.some((a) => a.detail === 'second factors reset'), 'the reset is in the activity log');
   t.ok(log.activity.some((a) => a.detail === 'authenticator added'));
+});
+
+t.test('the CLI: `portier login` with a code of the authenticator or a recovery code; `portier users reset-mfa`', async (t) => {
+  const { ta, env } = await listeningCliApp(t);
+  ta.clock.now = T0;
+  const { secret, recoveryCodes } = await enrolAdmin(t, ta);
+  ta.clock.now += 30_000;
+  const dir = mkdtempSync(join(tmpdir(), 'portier-mfa-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const base = { PORTIER_URL: env('admin').PORTIER_URL!, PORTIER_PASSWORD: PASSWORD, PORTIER_TOKEN_FILE: join(dir, 'token.json') };
+  const without = cliIo(base);
+  t.equal(await runAdmin(['login', '-u', 'admin'], without), 2);
+  t.match(without.stderr, /this account signs in with a second factor: give --code/);
+  const wrong = cliIo(base);
+  t.equal(await runAdmin(['login', '-u', 'admin', '--code', '000000'], wrong), 1);
+  t.match(wrong.stderr, /That code is not right/);
+  const io = cliIo(base);
+  t.equal(await runAdmin(['login', '-u', 'admin', '--code', totp(ta, secret)], io), 0, io.stderr);
+  t.match(io.stdout, /^logged in to .* as admin \(admin\)/);
+  const byRecovery = cliIo(base);
+  t.equal(await runAdmin(['login', '-u', 'admin', '--recovery-code', recoveryCodes[3]!], byRecovery), 0, byRecovery.stderr);
+
+  const reset = cliIo({ ...env('admin'), PORTIER_TOKEN: JSON.parse(readFileSync(join(dir, 'token.json'), 'utf8')).token });
+  t.equal(await runAdmin(['users', 'reset-mfa', 'admin'], reset), 0, reset.stderr);
+  t.equal(reset.stdout, 'user admin: second factors reset\n');
+  const plain = cliIo(base);
+  t.equal(await runAdmin(['login', '-u', 'admin'], plain), 0, 'after the reset the password alone signs in (nothing required)');
 });
