@@ -18,7 +18,12 @@ import type { Store } from '../store/store.ts';
 import type { MailContent } from './content.ts';
 import type { MailKind } from './model.ts';
 import type { MailOutbox, NewMail } from './outbox.ts';
-import { addresseeOf, enterpriseOfBank, placeOf, type Addressee } from './recipients.ts';
+import { AUDIENCES, NOTIFIED_EVENTS, rulesOf, type Audience, type NotifiedEvent } from './notification-model.ts';
+import { addresseeOf, enterpriseOfBank, keyContactOf, placeOf, reserverOf, type Addressee } from './recipients.ts';
+
+function isNotifiedEvent(kind: MailKind): kind is NotifiedEvent {
+  return (NOTIFIED_EVENTS as readonly MailKind[]).includes(kind);
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -146,30 +151,50 @@ export class ReservationMail {
     return stored && isSealed(stored) ? this.o.vault.open('pickup-code', stored.sealed) : undefined;
   }
 
+  /**
+   * The notices of `kind` about `r`: to `ref` (the party the state concerns), and for an event of a parcel to whom
+   * the enterprise's rules name besides (or instead). One per person, the recipient first; the recipient's id is the
+   * cause's alone (as before rules existed), another addressee's names them too, so each is queued once.
+   */
   private one(r: Reservation, kind: MailKind, causeAt: number, ref: Reservation['recipient'] | NonNullable<Reservation['dropOffParty']>, content: (g: Greeting) => MailContent): NewMail[] {
-    const id = mailId(r.id, kind, causeAt);
-    // Queued once already: nothing to build (the outbox would skip it too).
-    if (this.o.store.get('mailOutbox', id)) return [];
-    const who: Addressee | undefined = addresseeOf(this.o.store, ref);
-    const enterpriseId = enterpriseOfBank(this.o.store, r.bankId);
-    if (!who || enterpriseId === undefined) return [];
+    const { store } = this.o;
+    const enterpriseId = enterpriseOfBank(store, r.bankId);
+    if (enterpriseId === undefined) return [];
+    const chosen: readonly Audience[] = isNotifiedEvent(kind) ? rulesOf(store, enterpriseId)[kind] : ['recipient'];
+    const out: NewMail[] = [];
+    const seen = new Set<string>();
+    for (const audience of AUDIENCES.filter((a) => chosen.includes(a))) {
+      const who = audience === 'recipient' ? addresseeOf(store, ref) : audience === 'keyContact' ? keyContactOf(store, ref) : reserverOf(store, r.createdBy, enterpriseId);
+      if (!who) continue;
+      const person = `${who.to.type}:${who.to.id}`;
+      const address = who.address?.toLowerCase();
+      if (seen.has(person) || (address !== undefined && seen.has(address))) continue;
+      seen.add(person);
+      if (address !== undefined) seen.add(address);
+      const mail = audience === 'recipient' ? mailId(r.id, kind, causeAt) : mailId(r.id, kind, `${causeAt}|${person}`);
+      // Queued once already: nothing to build (the outbox would skip it too).
+      if (store.get('mailOutbox', mail)) continue;
+      out.push(this.notice(r, mail, enterpriseId, kind, who, content));
+    }
+    return out;
+  }
+
+  private notice(r: Reservation, id: string, enterpriseId: string, kind: MailKind, who: Addressee, content: (g: Greeting) => MailContent): NewMail {
     const greeting: Greeting = {
       name: who.name,
       language: who.language,
       ...(who.to.type === 'contact' ? { preferencesUrl: this.o.preferencesUrl(who.to.id) } : {}),
     };
-    return [
-      {
-        id,
-        enterpriseId,
-        kind,
-        to: who.to,
-        language: who.language,
-        reservationId: r.id,
-        bankId: r.bankId,
-        ...(who.address !== undefined ? { address: who.address } : {}),
-        ...(who.skip !== undefined ? { skip: who.skip } : { content: content(greeting) }),
-      },
-    ];
+    return {
+      id,
+      enterpriseId,
+      kind,
+      to: who.to,
+      language: who.language,
+      reservationId: r.id,
+      bankId: r.bankId,
+      ...(who.address !== undefined ? { address: who.address } : {}),
+      ...(who.skip !== undefined ? { skip: who.skip } : { content: content(greeting) }),
+    };
   }
 }

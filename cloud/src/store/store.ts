@@ -29,6 +29,7 @@ import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
+import type { MailTemplateRecord, NotificationRulesRecord } from '../mail/notification-model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -108,6 +109,10 @@ export interface LiveCollections {
   passwordLinks: PasswordLink;
   /** The e-mail outbox (mail/model.ts): one record per message, its content sealed until sent. */
   mailOutbox: MailRecord;
+  /** Enterprises' own words of a kind of message in a language (mail/notification-model.ts; key = templateKey). */
+  mailTemplates: MailTemplateRecord;
+  /** Who each enterprise tells of each event of a parcel (key = enterprise id); none: the recipient alone. */
+  notificationRules: NotificationRulesRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -133,6 +138,8 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'apiKeys',
   'passwordLinks',
   'mailOutbox',
+  'mailTemplates',
+  'notificationRules',
 ];
 
 export function lockerKey(bankId: string, number: number): string {
