@@ -2,50 +2,34 @@
 // and in French is what the next parcel notice of each language says, with the code's QR image still attached; reset,
 // the built-in words come back. Who is told follows the rules: the department's key contact and the user who
 // reserved only when chosen, each once however often the sweep runs, never a contact who turned notices off.
-import { EventEmitter } from 'node:events';
-import { pino } from 'pino';
-import sinon from 'sinon';
 import t from 'tap';
-import { validateConfig } from '../../src/config/config.ts';
-import { CodeVault } from '../../src/domain/code-vault.ts';
 import type { Actor } from '../../src/domain/model.ts';
-import { LockerService } from '../../src/domain/service.ts';
-import { createMail } from '../../src/mail/start.ts';
-import { MemoryStore } from '../../src/store/memory.ts';
-import { lockerRows, seedKioskBank } from '../fixtures/site.ts';
+import { lockerRows } from '../fixtures/site.ts';
 import { decodePng } from '../http/barcode-decode.ts';
-import { clockTimers, eventually } from '../mail/helpers.ts';
-import { peerMailConfig, startSmtpPeer } from '../mail/smtp-peer.ts';
+import { eventually, mailedService } from '../mail/helpers.ts';
 
 const T0 = Date.UTC(2027, 4, 3, 9, 0);
 const SWEEP_MS = 600_000;
 const admin = { role: 'admin' as const, id: 'seed' };
 
 t.test('own words in both languages, reset to the built-in ones; rules choose the key contact and the reserving user', async (t) => {
-  const peer = await startSmtpPeer();
-  t.teardown(() => peer.close());
-  const clock = sinon.useFakeTimers({ now: T0, toFake: ['Date'] });
-  t.teardown(() => clock.restore());
-  const vault = CodeVault.ephemeral();
-  const store = new MemoryStore();
-  const service = new LockerService({ store, clock: () => clock.now, codeHashN: 1024, vault, logger: pino({ level: 'silent' }) });
-  await seedKioskBank(service, admin, 'col1');
-  await service.createLockers(lockerRows({ bankId: 'bank', columnId: 'col1', first: 1, count: 12, size: 'M', perRow: 4, bottomCm: 40, rowCm: 32 }), admin);
-  await service.createDepartment({ id: 'dep', enterpriseId: 'ent', name: 'Finance', memberIds: [] }, admin);
-  const contact = (id: string, email: string, more: Record<string, unknown> = {}) =>
-    service.createContact({ enterpriseId: 'ent', id, firstName: id, lastName: 'Test', email, needsAccessible: false, ...more }, admin);
-  await contact('ada', 'ada@example.org', { departmentId: 'dep' });
-  await contact('elodie', 'elodie@example.org', { language: 'fr', departmentId: 'dep' });
-  await contact('keeper', 'keeper@example.org');
-  await service.addressBook.departments.update('dep', { keyContactId: 'keeper' }, admin);
-  const desk = await service.users.createUser({ enterpriseId: 'ent', username: 'desk', role: 'operator', email: 'desk@example.org', firstName: 'Dee', lastName: 'Desk' }, admin);
+  let desk = { id: '' };
+  const { peer, clock, store, service } = await mailedService(t, {
+    now: T0,
+    sweepMs: SWEEP_MS,
+    seed: async (service) => {
+      await service.createLockers(lockerRows({ bankId: 'bank', columnId: 'col1', first: 1, count: 12, size: 'M', perRow: 4, bottomCm: 40, rowCm: 32 }), admin);
+      await service.createDepartment({ id: 'dep', enterpriseId: 'ent', name: 'Finance', memberIds: [] }, admin);
+      const contact = (id: string, email: string, more: Record<string, unknown> = {}) =>
+        service.createContact({ enterpriseId: 'ent', id, firstName: id, lastName: 'Test', email, needsAccessible: false, ...more }, admin);
+      await contact('ada', 'ada@example.org', { departmentId: 'dep' });
+      await contact('elodie', 'elodie@example.org', { language: 'fr', departmentId: 'dep' });
+      await contact('keeper', 'keeper@example.org');
+      await service.addressBook.departments.update('dep', { keyContactId: 'keeper' }, admin);
+      desk = await service.users.createUser({ enterpriseId: 'ent', username: 'desk', role: 'operator', email: 'desk@example.org', firstName: 'Dee', lastName: 'Desk' }, admin);
+    },
+  });
   const deskActor = { role: 'operator' as const, id: desk.id };
-
-  const cfg = validateConfig({ mail: peerMailConfig(peer), expiry: { intervalSeconds: SWEEP_MS / 1000 } });
-  if (!cfg.ok) throw new Error(JSON.stringify(cfg.problems));
-  const mail = createMail({ config: cfg.config, service, vault, logger: pino({ level: 'silent' }), now: () => clock.now, ingest: new EventEmitter(), timers: clockTimers(clock) });
-  t.teardown(() => mail.stop());
-  await mail.start('https://lockers.example.com');
 
   const drained = () => eventually(() => store.list('mailOutbox').every((m) => m.status !== 'queued' && m.status !== 'sending'), 'the outbox drained', 10_000, () => clock.tickAsync(1));
   /** A parcel for `who`, reserved by `by`, dropped off; resolves with the messages it brought, once all are sent. */
