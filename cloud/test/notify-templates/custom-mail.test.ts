@@ -63,6 +63,20 @@ t.test('own words in both languages, reset to the built-in ones; rules choose th
     t.match(String(f.html), '<html lang="fr">');
   });
 
+  await t.test('a message waiting for a retry is sent in the words set meanwhile (worded when sent)', async (t) => {
+    peer.mode = 'temporary-failure';
+    const r = await service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: 'ada' }, size: 'S' }, admin);
+    await service.dropOff({ reservationId: r.reservation.id }, admin);
+    const waiting = () => store.list('mailOutbox').find((m) => m.reservationId === r.reservation.id);
+    await eventually(() => waiting()?.attempts === 1 && waiting()?.status === 'queued', 'the first attempt refused', 10_000, () => clock.tickAsync(1));
+    await service.notifications.setTemplate('ent', 'parcel-ready', 'en', { subject: 'Meanwhile: {{item}} at {{bank}}', body: 'Hi {{recipientName}}, code {{pickupCode}}.' }, admin);
+    peer.mode = 'accept';
+    const before = peer.messages.length;
+    await clock.tickAsync(60_000);
+    await drained();
+    t.same(peer.messages.slice(before).map((m) => m.subject), ['Meanwhile: parcel at Lobby']);
+  });
+
   await t.test('a reset template is back to the built-in words', async (t) => {
     await service.notifications.resetTemplate('ent', 'parcel-ready', 'en', admin);
     const en = await parcel('ada');
