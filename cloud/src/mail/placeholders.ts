@@ -75,13 +75,13 @@ export function templateProblem(kind: MailKind, t: TemplateText): { field: 'subj
     const parsed = parseText(t[field]);
     if ('malformed' in parsed) return { field, message: `${field}: malformed placeholder ${JSON.stringify(parsed.malformed)}: write a placeholder as {{name}}` };
     for (const name of namesIn(parsed.parts)) {
-      if (!known.includes(name)) return { field, message: `${field}: unknown placeholder {{${name}}}: a ${kind} message has ${list}` };
+      if (!known.includes(name)) return { field, message: `${field}: unknown placeholder {{${name}}}: the placeholders of ${kind} e-mails are ${list}` };
       if (field === 'subject' && SECRET_PLACEHOLDERS.has(name)) return { field, message: `subject: {{${name}}} cannot be in a subject (mail programs show subjects in lists and on locked screens): put it in the body` };
     }
     if (field === 'body') {
       const used = new Set(namesIn(parsed.parts));
       const missing = (REQUIRED_PLACEHOLDERS[kind] ?? []).find((n) => !used.has(n));
-      if (missing !== undefined) return { field, message: `body: a ${kind} message must hold {{${missing}}}` };
+      if (missing !== undefined) return { field, message: `body: a ${kind} e-mail must hold {{${missing}}}` };
     }
   }
   return undefined;

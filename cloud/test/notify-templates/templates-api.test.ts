@@ -35,9 +35,10 @@ t.test('notification templates and rules through the API', async (t) => {
     await refused(url, { subject: 'Colis', body: 'Bonjour {{recipientName}}, votre {{colour}} colis' }, 'body.body', /unknown placeholder \{\{colour\}\}/);
     await refused(url, { subject: 'Colis {{trackingNumber}}', body: 'Bonjour' }, 'body.subject', /unknown placeholder \{\{trackingNumber\}\}/);
     await refused(url, { subject: 'Colis', body: 'Bonjour {{ x' }, 'body.body', /malformed placeholder "\{\{ x"/);
+    await refused(url, { subject: 'Colis {{}}', body: 'Bonjour' }, 'body.subject', /malformed placeholder "\{\{\}\}"/);
     await refused(url, { subject: 'Votre code {{pickupCode}}', body: 'Bonjour' }, 'body.subject', /\{\{pickupCode\}\} cannot be in a subject/);
     await refused('/notification-templates/welcome/en', { subject: 'Welcome', body: 'Hello {{recipientName}}' }, 'body.body', /must hold \{\{link\}\}/);
-    await refused('/notification-templates/expired/en', { subject: 'Gone', body: 'Your code {{pickupCode}}' }, 'body.body', /unknown placeholder \{\{pickupCode\}\}: a expired message has/);
+    await refused('/notification-templates/expired/en', { subject: 'Gone', body: 'Your code {{pickupCode}}' }, 'body.body', /unknown placeholder \{\{pickupCode\}\}: the placeholders of expired e-mails are \{\{recipientName\}\}/);
     const preview = await call('POST', `${url}/preview`, { body: 'Bonjour {{nom}}' });
     t.equal(preview.statusCode, 400, 'a preview of refused words: 400');
     t.equal(preview.json<ErrorReply>().error.field, 'body.body');
