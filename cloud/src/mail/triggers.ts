@@ -73,7 +73,7 @@ export class ReservationMail {
   onChange(e: ReservationChanged, code?: string): NewMail[] {
     const r = e.reservation;
     if (e.change === 'picked-up' && r.kind !== 'storage' && r.endedAt !== undefined) {
-      return this.one(r, 'picked-up', r.endedAt, r.endedAt, r.recipient, (g) => ({ ...g, kind: 'picked-up', place: placeOf(this.o.store, r.bankId, r.lockerNumber), at: r.endedAt! }));
+      return this.notices(r, 'picked-up', r.endedAt, r.endedAt, r.recipient, (g) => ({ ...g, kind: 'picked-up', place: placeOf(this.o.store, r.bankId, r.lockerNumber), at: r.endedAt! }));
     }
     return this.forState(r, code, true);
   }
@@ -88,7 +88,7 @@ export class ReservationMail {
     const place = placeOf(this.o.store, r.bankId, r.lockerNumber);
     const pc = r.pickupCode;
     if (r.status === 'expired' && r.expiredAt !== undefined && recent(r.expiredAt)) {
-      return this.one(r, 'expired', r.expiredAt, r.expiredAt, r.recipient, (g) => ({ ...g, kind: 'expired', place, at: r.expiredAt! }));
+      return this.notices(r, 'expired', r.expiredAt, r.expiredAt, r.recipient, (g) => ({ ...g, kind: 'expired', place, at: r.expiredAt! }));
     }
     if (!pc || !recent(pc.issuedAt) || pc.expiresAt <= now) return [];
     // Opened only for a message not queued yet: the sweep looks at every live reservation each interval.
@@ -96,7 +96,7 @@ export class ReservationMail {
     if (r.status === 'occupied' && r.kind !== 'storage') {
       const to = r.kind === 'package' ? r.recipient : (r.pickupParty ?? r.recipient);
       const trackingIds = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : []));
-      return this.one(r, 'parcel-ready', pc.issuedAt, pc.issuedAt, to, (g) => ({
+      return this.notices(r, 'parcel-ready', pc.issuedAt, pc.issuedAt, to, (g) => ({
         ...g,
         kind: 'parcel-ready',
         reservationKind: r.kind,
@@ -110,10 +110,10 @@ export class ReservationMail {
     const known = code();
     if (known === undefined) return [];
     if (r.kind === 'storage') {
-      return this.one(r, 'storage', pc.issuedAt, pc.issuedAt, r.recipient, (g) => ({ ...g, kind: 'storage', place, code: known, ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}) }));
+      return this.notices(r, 'storage', pc.issuedAt, pc.issuedAt, r.recipient, (g) => ({ ...g, kind: 'storage', place, code: known, ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}) }));
     }
     if ((r.kind === 'return' || r.kind === 'exchange') && r.dropOffParty) {
-      return this.one(r, 'drop-off-code', pc.issuedAt, pc.issuedAt, r.dropOffParty, (g) => ({ ...g, kind: 'drop-off-code', reservationKind: r.kind, place, code: known, expiresAt: pc.expiresAt }));
+      return this.notices(r, 'drop-off-code', pc.issuedAt, pc.issuedAt, r.dropOffParty, (g) => ({ ...g, kind: 'drop-off-code', reservationKind: r.kind, place, code: known, expiresAt: pc.expiresAt }));
     }
     return [];
   }
@@ -133,11 +133,11 @@ export class ReservationMail {
     // The reminder counts from the drop-off; a new code (a recipient named later) does not restart it.
     const remindAt = r.occupiedAt + s.reminderDays * DAY;
     if (due(remindAt) && remindAt < pc.expiresAt - s.expiringSoonHours * HOUR) {
-      out.push(...this.one(r, 'reminder', r.occupiedAt, remindAt, to, (g) => ({ ...g, kind: 'reminder', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt, since: r.occupiedAt! })));
+      out.push(...this.notices(r, 'reminder', r.occupiedAt, remindAt, to, (g) => ({ ...g, kind: 'reminder', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt, since: r.occupiedAt! })));
     }
     const warnAt = pc.expiresAt - s.expiringSoonHours * HOUR;
     if (due(warnAt)) {
-      out.push(...this.one(r, 'expiring-soon', pc.expiresAt, warnAt, to, (g) => ({ ...g, kind: 'expiring-soon', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt })));
+      out.push(...this.notices(r, 'expiring-soon', pc.expiresAt, warnAt, to, (g) => ({ ...g, kind: 'expiring-soon', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt })));
     }
     return out;
   }
@@ -159,7 +159,7 @@ export class ReservationMail {
    * that fell due (`dueAt`) before the rules were last set was told when it fell due: a pass catching up after a
    * crash tells its recipient alone, so new rules never reach back to parcels of the past.
    */
-  private one(
+  private notices(
     r: Reservation,
     kind: MailKind,
     causeAt: number,
