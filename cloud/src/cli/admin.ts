@@ -18,6 +18,7 @@ import { registerRoleCommands } from './commands/roles.ts';
 import { registerSftpCommands } from './commands/sftp.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { registerCustomFieldCommands } from './commands/custom-fields.ts';
+import { registerTemplateCommands } from './commands/templates.ts';
 import { registerApiKeyCommands } from './commands/api-keys.ts';
 
 // What the CLI's helpers moved to client.ts, still importable from here (tests, `portier-cloud backup`).
@@ -315,6 +316,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerRoleCommands(program, ctx);
   registerSftpCommands(program, ctx);
   registerCustomFieldCommands(program, ctx);
+  registerTemplateCommands(program, ctx);
   return program;
 }
 

@@ -72,6 +72,7 @@ import { CarrierAdmin } from './use-cases/carriers.ts';
 import { AddressBook } from './use-cases/address-book.ts';
 import { LocationCsv } from './use-cases/locations-csv.ts';
 import { SftpImportUseCases } from '../sftp/use-cases.ts';
+import { NotificationAdmin } from '../mail/notification-admin.ts';
 import { HeldParcels } from './use-cases/held-parcels.ts';
 import { CustomFieldUseCases } from './use-cases/custom-fields.ts';
 import { CONTACT_COLUMNS } from './use-cases/contacts-csv.ts';
@@ -123,6 +124,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly heldParcels: HeldParcels;
   /** The enterprises' custom fields and the rules of their values (use-cases/custom-fields.ts). */
   readonly customFields: CustomFieldUseCases;
+  /** The enterprises' own words of their e-mails and who is told of which event (mail/notification-admin.ts). */
+  readonly notifications: NotificationAdmin;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -151,6 +154,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.locationCsv = new LocationCsv(core);
     this.sftpImports = new SftpImportUseCases(core, this.addressBook.csv);
     this.heldParcels = new HeldParcels(core, this.reservations);
+    this.notifications = new NotificationAdmin(core);
     this.heldParcels.watch(this);
   }
 

@@ -188,6 +188,15 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
 
   'GET /api/v1/activity': { access: 'reports' },
 
+  // The enterprise's own e-mail words and who is told of which event: enterprise settings (the handlers also ask for
+  // an enterprise-wide access level).
+  'GET /api/v1/notification-templates': { access: 'settings' },
+  'PUT /api/v1/notification-templates/:kind/:language': { access: 'settings' },
+  'DELETE /api/v1/notification-templates/:kind/:language': { access: 'settings' },
+  'POST /api/v1/notification-templates/:kind/:language/preview': { access: 'settings' },
+  'GET /api/v1/notification-rules': { access: 'settings' },
+  'PUT /api/v1/notification-rules': { access: 'settings' },
+
   // A contact's notification preferences page (mail/preferences.ts): the sealed token in the address is the credential.
   'GET /preferences/:token': { access: 'public' },
   'POST /preferences/:token': { access: 'public' },

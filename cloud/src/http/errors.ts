@@ -21,6 +21,8 @@ export type ApiErrorCode =
   | 'TOO_MANY_ATTEMPTS'
   | 'INVALID_RANGE'
   | 'INVALID_DATE'
+  /** An e-mail template's words name a placeholder its kind has not, or hold a malformed one. */
+  | 'INVALID_TEMPLATE'
   | 'UNAVAILABLE'
   | 'SHUTTING_DOWN';
 
@@ -74,6 +76,8 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   VALIDATION: 422,
   INVALID_RANGE: 422,
   INVALID_DATE: 422,
+  // The words sent are the request's own text, refused as it stands: like a body that fails its schema.
+  INVALID_TEMPLATE: 400,
   TOO_MANY_ATTEMPTS: 429,
   STORE_FAILED: 503,
   UNAVAILABLE: 503,

@@ -34,6 +34,7 @@ import { staffRoutes } from './routes/staff.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
 import { sftpImportRoutes } from './routes/sftp-import.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import type { SftpRunner } from '../sftp/runner.ts';
 import type { PasswordLinks } from '../auth/password-links.ts';
 import { passwordLinkRoutes } from './routes/password-links.ts';
@@ -223,6 +224,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
   await app.register(sftpImportRoutes, { prefix: API_PREFIX, service: deps.service, runner: deps.sftp });
+  await app.register(notificationRoutes, { prefix: API_PREFIX, service: deps.service });
   const links = deps.accounts?.links;
   await app.register(passwordLinkRoutes, { prefix: API_PREFIX, links, auth: deps.auth, store: deps.service.store });
   const guard = deps.accounts ? new FormGuard(deps.accounts.formKey, deps.service.now, deps.accounts.secureCookies) : undefined;

@@ -19,6 +19,7 @@ import { realTimers, type Timers } from '../sftp/runner.ts';
 import type { MailContent } from './content.ts';
 import { sendProblem, type Mailer } from './mailer.ts';
 import type { MailKind, MailLanguage, MailRecord } from './model.ts';
+import { ownTemplate } from './notification-model.ts';
 import { renderMail } from './templates.ts';
 
 export const OUTBOX_LEASE = 'mail-outbox';
@@ -206,7 +207,9 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
     await this.o.store.commit({ put: [{ c: 'mailOutbox', key: m.id, value: sending }] });
     let problem: string | undefined;
     try {
-      const rendered = await renderMail(JSON.parse(plain) as MailContent);
+      const content = JSON.parse(plain) as MailContent;
+      // Worded when sent, so an enterprise's new words reach every message still waiting, a retry included.
+      const rendered = await renderMail(content, ownTemplate(this.o.store, m.enterpriseId, content.kind, content.language));
       await this.o.mailer.send({ messageId: m.id, to: m.address }, rendered);
     } catch (err) {
       problem = sendProblem(err);

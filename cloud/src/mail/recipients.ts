@@ -36,6 +36,24 @@ export function addresseeOf(store: Store, ref: RecipientRef | Party): Addressee 
   return key ? ofContact(key) : { to: { type: 'department', id: ref.id }, language: 'en', name: d?.name ?? '', skip: 'the department has no key contact' };
 }
 
+/**
+ * The key contact of the department of the person a parcel is for (of the department itself when it is for one).
+ * Undefined when there is none.
+ */
+export function keyContactOf(store: Store, ref: RecipientRef | Party): Addressee | undefined {
+  const departmentId = ref.type === 'department' ? ref.id : ref.type === 'contact' ? store.get('contacts', ref.id)?.departmentId : undefined;
+  const keyId = departmentId !== undefined ? store.get('departments', departmentId)?.keyContactId : undefined;
+  const key = keyId !== undefined ? store.get('contacts', keyId) : undefined;
+  return key ? ofContact(key) : undefined;
+}
+
+/** The user who made a reservation, when it was an active user of the enterprise with an e-mail address. */
+export function reserverOf(store: Store, createdBy: { id?: string | undefined }, enterpriseId: string): Addressee | undefined {
+  const u = createdBy.id !== undefined ? store.get('users', createdBy.id) : undefined;
+  if (!u || u.disabled || u.enterpriseId !== enterpriseId || !u.email) return undefined;
+  return userAddressee(u);
+}
+
 export function userAddressee(u: User): Addressee {
   const name = [u.firstName, u.lastName].filter((x) => x !== undefined).join(' ') || u.username;
   const base = { to: { type: 'user' as const, id: u.id }, language: u.language ?? 'en', name };

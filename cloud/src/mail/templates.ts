@@ -5,6 +5,7 @@
 import { renderBarcode } from '../http/barcode.ts';
 import { compose, type Paragraph } from './catalogue.ts';
 import type { MailContent } from './content.ts';
+import type { TemplateText } from './placeholders.ts';
 
 export interface RenderedMail {
   subject: string;
@@ -26,11 +27,12 @@ function textOf(p: Paragraph, lang: MailContent['language']): string {
 }
 
 function htmlOf(p: Paragraph): string {
-  return typeof p === 'string' ? `<p>${escapeHtml(p)}</p>` : `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.label)}</a></p>`;
+  return typeof p === 'string' ? `<p>${p.split('\n').map(escapeHtml).join('<br>\n')}</p>` : `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.label)}</a></p>`;
 }
 
-export async function renderMail(c: MailContent): Promise<RenderedMail> {
-  const m = compose(c);
+/** `own`: the enterprise's words for this kind and language (mail/notification-templates.ts), else the built-in ones. */
+export async function renderMail(c: MailContent, own?: TemplateText): Promise<RenderedMail> {
+  const m = compose(c, own);
   const image = m.image ? await renderBarcode(m.image.symbology, 'png', m.image.text) : undefined;
   const html = [
     '<!DOCTYPE html>',

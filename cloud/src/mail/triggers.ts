@@ -18,7 +18,12 @@ import type { Store } from '../store/store.ts';
 import type { MailContent } from './content.ts';
 import type { MailKind } from './model.ts';
 import type { MailOutbox, NewMail } from './outbox.ts';
-import { addresseeOf, enterpriseOfBank, placeOf, type Addressee } from './recipients.ts';
+import { AUDIENCES, NOTIFIED_EVENTS, rulesOf, type Audience, type NotifiedEvent } from './notification-model.ts';
+import { addresseeOf, enterpriseOfBank, keyContactOf, placeOf, reserverOf, type Addressee } from './recipients.ts';
+
+function isNotifiedEvent(kind: MailKind): kind is NotifiedEvent {
+  return (NOTIFIED_EVENTS as readonly MailKind[]).includes(kind);
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,7 +73,7 @@ export class ReservationMail {
   onChange(e: ReservationChanged, code?: string): NewMail[] {
     const r = e.reservation;
     if (e.change === 'picked-up' && r.kind !== 'storage' && r.endedAt !== undefined) {
-      return this.one(r, 'picked-up', r.endedAt, r.recipient, (g) => ({ ...g, kind: 'picked-up', place: placeOf(this.o.store, r.bankId, r.lockerNumber), at: r.endedAt! }));
+      return this.notices(r, 'picked-up', r.endedAt, r.endedAt, r.recipient, (g) => ({ ...g, kind: 'picked-up', place: placeOf(this.o.store, r.bankId, r.lockerNumber), at: r.endedAt! }));
     }
     return this.forState(r, code, true);
   }
@@ -83,7 +88,7 @@ export class ReservationMail {
     const place = placeOf(this.o.store, r.bankId, r.lockerNumber);
     const pc = r.pickupCode;
     if (r.status === 'expired' && r.expiredAt !== undefined && recent(r.expiredAt)) {
-      return this.one(r, 'expired', r.expiredAt, r.recipient, (g) => ({ ...g, kind: 'expired', place, at: r.expiredAt! }));
+      return this.notices(r, 'expired', r.expiredAt, r.expiredAt, r.recipient, (g) => ({ ...g, kind: 'expired', place, at: r.expiredAt! }));
     }
     if (!pc || !recent(pc.issuedAt) || pc.expiresAt <= now) return [];
     // Opened only for a message not queued yet: the sweep looks at every live reservation each interval.
@@ -91,7 +96,7 @@ export class ReservationMail {
     if (r.status === 'occupied' && r.kind !== 'storage') {
       const to = r.kind === 'package' ? r.recipient : (r.pickupParty ?? r.recipient);
       const trackingIds = r.packages.flatMap((p) => (p.trackingId !== undefined ? [p.trackingId] : []));
-      return this.one(r, 'parcel-ready', pc.issuedAt, to, (g) => ({
+      return this.notices(r, 'parcel-ready', pc.issuedAt, pc.issuedAt, to, (g) => ({
         ...g,
         kind: 'parcel-ready',
         reservationKind: r.kind,
@@ -105,10 +110,10 @@ export class ReservationMail {
     const known = code();
     if (known === undefined) return [];
     if (r.kind === 'storage') {
-      return this.one(r, 'storage', pc.issuedAt, r.recipient, (g) => ({ ...g, kind: 'storage', place, code: known, ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}) }));
+      return this.notices(r, 'storage', pc.issuedAt, pc.issuedAt, r.recipient, (g) => ({ ...g, kind: 'storage', place, code: known, ...(r.endsAt !== undefined ? { endsAt: r.endsAt } : {}) }));
     }
     if ((r.kind === 'return' || r.kind === 'exchange') && r.dropOffParty) {
-      return this.one(r, 'drop-off-code', pc.issuedAt, r.dropOffParty, (g) => ({ ...g, kind: 'drop-off-code', reservationKind: r.kind, place, code: known, expiresAt: pc.expiresAt }));
+      return this.notices(r, 'drop-off-code', pc.issuedAt, pc.issuedAt, r.dropOffParty, (g) => ({ ...g, kind: 'drop-off-code', reservationKind: r.kind, place, code: known, expiresAt: pc.expiresAt }));
     }
     return [];
   }
@@ -128,10 +133,11 @@ export class ReservationMail {
     // The reminder counts from the drop-off; a new code (a recipient named later) does not restart it.
     const remindAt = r.occupiedAt + s.reminderDays * DAY;
     if (due(remindAt) && remindAt < pc.expiresAt - s.expiringSoonHours * HOUR) {
-      out.push(...this.one(r, 'reminder', r.occupiedAt, to, (g) => ({ ...g, kind: 'reminder', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt, since: r.occupiedAt! })));
+      out.push(...this.notices(r, 'reminder', r.occupiedAt, remindAt, to, (g) => ({ ...g, kind: 'reminder', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt, since: r.occupiedAt! })));
     }
-    if (due(pc.expiresAt - s.expiringSoonHours * HOUR)) {
-      out.push(...this.one(r, 'expiring-soon', pc.expiresAt, to, (g) => ({ ...g, kind: 'expiring-soon', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt })));
+    const warnAt = pc.expiresAt - s.expiringSoonHours * HOUR;
+    if (due(warnAt)) {
+      out.push(...this.notices(r, 'expiring-soon', pc.expiresAt, warnAt, to, (g) => ({ ...g, kind: 'expiring-soon', reservationKind: r.kind, place, ...withCode(this.codeOf(r)), expiresAt: pc.expiresAt })));
     }
     return out;
   }
@@ -146,30 +152,60 @@ export class ReservationMail {
     return stored && isSealed(stored) ? this.o.vault.open('pickup-code', stored.sealed) : undefined;
   }
 
-  private one(r: Reservation, kind: MailKind, causeAt: number, ref: Reservation['recipient'] | NonNullable<Reservation['dropOffParty']>, content: (g: Greeting) => MailContent): NewMail[] {
-    const id = mailId(r.id, kind, causeAt);
-    // Queued once already: nothing to build (the outbox would skip it too).
-    if (this.o.store.get('mailOutbox', id)) return [];
-    const who: Addressee | undefined = addresseeOf(this.o.store, ref);
-    const enterpriseId = enterpriseOfBank(this.o.store, r.bankId);
-    if (!who || enterpriseId === undefined) return [];
+  /**
+   * The notices of `kind` about `r`: to `ref` (the party the state concerns), and for an event of a parcel to whom
+   * the enterprise's rules name besides (or instead). One per person, the recipient first; the recipient's id is the
+   * cause's alone (as before rules existed), another addressee's names them too, so each is queued once. An event
+   * that fell due (`dueAt`) before the rules were last set was told when it fell due: a pass catching up after a
+   * crash tells its recipient alone, so new rules never reach back to parcels of the past.
+   */
+  private notices(
+    r: Reservation,
+    kind: MailKind,
+    causeAt: number,
+    dueAt: number,
+    ref: Reservation['recipient'] | NonNullable<Reservation['dropOffParty']>,
+    content: (g: Greeting) => MailContent,
+  ): NewMail[] {
+    const { store } = this.o;
+    const enterpriseId = enterpriseOfBank(store, r.bankId);
+    if (enterpriseId === undefined) return [];
+    const setAt = store.get('notificationRules', enterpriseId)?.updatedAt;
+    const chosen: readonly Audience[] = isNotifiedEvent(kind) && (setAt === undefined || dueAt >= setAt) ? rulesOf(store, enterpriseId)[kind] : ['recipient'];
+    const out: NewMail[] = [];
+    const seen = new Set<string>();
+    for (const audience of AUDIENCES.filter((a) => chosen.includes(a))) {
+      const who = audience === 'recipient' ? addresseeOf(store, ref) : audience === 'keyContact' ? keyContactOf(store, ref) : reserverOf(store, r.createdBy, enterpriseId);
+      if (!who) continue;
+      const person = `${who.to.type}:${who.to.id}`;
+      const address = who.address?.toLowerCase();
+      if (seen.has(person) || (address !== undefined && seen.has(address))) continue;
+      seen.add(person);
+      if (address !== undefined) seen.add(address);
+      const mail = audience === 'recipient' ? mailId(r.id, kind, causeAt) : mailId(r.id, kind, `${causeAt}|${person}`);
+      // Queued once already: nothing to build (the outbox would skip it too).
+      if (store.get('mailOutbox', mail)) continue;
+      out.push(this.notice(r, mail, enterpriseId, kind, who, content));
+    }
+    return out;
+  }
+
+  private notice(r: Reservation, id: string, enterpriseId: string, kind: MailKind, who: Addressee, content: (g: Greeting) => MailContent): NewMail {
     const greeting: Greeting = {
       name: who.name,
       language: who.language,
       ...(who.to.type === 'contact' ? { preferencesUrl: this.o.preferencesUrl(who.to.id) } : {}),
     };
-    return [
-      {
-        id,
-        enterpriseId,
-        kind,
-        to: who.to,
-        language: who.language,
-        reservationId: r.id,
-        bankId: r.bankId,
-        ...(who.address !== undefined ? { address: who.address } : {}),
-        ...(who.skip !== undefined ? { skip: who.skip } : { content: content(greeting) }),
-      },
-    ];
+    return {
+      id,
+      enterpriseId,
+      kind,
+      to: who.to,
+      language: who.language,
+      reservationId: r.id,
+      bankId: r.bankId,
+      ...(who.address !== undefined ? { address: who.address } : {}),
+      ...(who.skip !== undefined ? { skip: who.skip } : { content: content(greeting) }),
+    };
   }
 }

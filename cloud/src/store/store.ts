@@ -30,6 +30,7 @@ import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
 import type { MfaChallenge, MfaDevice, MfaFactors } from '../auth/mfa-model.ts';
+import type { MailTemplateRecord, NotificationRulesRecord } from '../mail/notification-model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -115,6 +116,10 @@ export interface LiveCollections {
   mfaChallenges: MfaChallenge;
   /** Browsers whose user chose not to be challenged again for a while (key = device id; the token is signed, not stored). */
   mfaDevices: MfaDevice;
+  /** Enterprises' own words of a kind of message in a language (mail/notification-model.ts; key = templateKey). */
+  mailTemplates: MailTemplateRecord;
+  /** Who each enterprise tells of each event of a parcel (key = enterprise id); none: the recipient alone. */
+  notificationRules: NotificationRulesRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -143,6 +148,8 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'mfaFactors',
   'mfaChallenges',
   'mfaDevices',
+  'mailTemplates',
+  'notificationRules',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

@@ -82,6 +82,9 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/expiry/run': null,
   'PUT /api/v1/sftp-import': { host: 'sftp.example.org', username: 'hr', password: 'pw', remotePath: '/out/people.csv', schedule: '0 2 * * *' },
   'POST /api/v1/sftp-import/run': null,
+  'PUT /api/v1/notification-templates/:kind/:language': { subject: 'Votre {{item}} est arrivé', body: 'Bonjour {{recipientName}},\n\nCode : {{pickupCode}}' },
+  'POST /api/v1/notification-templates/:kind/:language/preview': { body: 'Bonjour {{recipientName}}' },
+  'PUT /api/v1/notification-rules': { rules: { 'parcel-ready': ['recipient', 'keyContact'] } },
 };
 
 /** Query strings of list routes, to check that unknown keys are refused. */
@@ -95,7 +98,7 @@ const QUERY_ROUTES = new Set([
 ]);
 
 /** Existing ids, so that only the id under test is unknown. */
-const EXISTING: Record<string, string> = { enterpriseId: 'ent', divisionId: 'div', locationId: 'loc', columnId: 'col', bankId: 'bank', number: '1', contactId: 'c-rec', departmentId: 'dep', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk' };
+const EXISTING: Record<string, string> = { enterpriseId: 'ent', divisionId: 'div', locationId: 'loc', columnId: 'col', bankId: 'bank', number: '1', contactId: 'c-rec', departmentId: 'dep', carrierId: 'car', reservationId: 'RES', userId: 'USER', roleId: 'desk', kind: 'parcel-ready', language: 'fr' };
 
 async function setup(t: Test): Promise<{ ta: TestApp; existing: Record<string, string> }> {
   const ta = await makeTestApp({ recipientContactId: 'c-rec' });

@@ -13,7 +13,7 @@ import { buildServer, type App, type HttpDeps } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { RemoteOpenService } from '../../src/http/routes/remote-open.ts';
 import { COLLECTIONS, type Store } from '../../src/store/store.ts';
-import type { AdminIo } from '../../src/cli/admin.ts';
+import { runAdmin, type AdminIo } from '../../src/cli/admin.ts';
 import { seedKioskBank } from '../fixtures/site.ts';
 
 export const silent = pino({ level: 'silent' });
@@ -168,6 +168,13 @@ export function cliIo(env: Record<string, string>): AdminIo & { stdout: string; 
     fetch: globalThis.fetch,
   };
   return o;
+}
+
+/** `portier <args>` run in-process with `env`: its exit code and what it printed. */
+export async function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = cliIo(env);
+  const code = await runAdmin(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
 /**

@@ -4,14 +4,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
+import sinon from 'sinon';
 import { validateConfig } from '../../src/config/config.ts';
 import { CodeVault } from '../../src/domain/code-vault.ts';
 import { smtpMailer } from '../../src/mail/mailer.ts';
 import { MailOutbox, type RetryPolicy } from '../../src/mail/outbox.ts';
+import { createMail, type MailSystem } from '../../src/mail/start.ts';
+import { LockerService } from '../../src/domain/service.ts';
+import { MemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Timers } from '../../src/sftp/runner.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
+import { seedKioskBank } from '../fixtures/site.ts';
 import { TEST_HASH } from '../mqtt/helpers/env.ts';
 import { testCloudConfig } from '../runtime/helpers.ts';
 import { peerMailConfig, startSmtpPeer, type SmtpPeer } from './smtp-peer.ts';
@@ -121,4 +127,39 @@ export async function secretsInClear(dir: string, logs: string, secrets: readonl
     if (bounded.test(logs)) found.push(`the logs hold a ${secret.length}-character secret`);
   }
   return found;
+}
+
+export interface MailedService {
+  peer: SmtpPeer;
+  clock: sinon.SinonFakeTimers;
+  store: MemoryStore;
+  service: LockerService;
+  mail: MailSystem;
+  /** The administrator who seeded the site. */
+  actor: { role: 'admin'; id: string };
+}
+
+/**
+ * The domain on a memory store under a fake clock (Date only: the SMTP libraries keep real timers) starting at `now`,
+ * the site of seedKioskBank (enterprise `ent`, bank `bank`, kiosk column `col1`, no lockers yet), its mail system
+ * sending to a real SMTP peer and sweeping every `sweepMs`; `seed` runs before the mail system starts. Stopped at
+ * teardown.
+ */
+export async function mailedService(t: { teardown(fn: () => unknown): void }, o: { now: number; sweepMs: number; seed?: (s: LockerService) => Promise<unknown> }): Promise<MailedService> {
+  const peer = await startSmtpPeer();
+  t.teardown(() => peer.close());
+  const clock = sinon.useFakeTimers({ now: o.now, toFake: ['Date'] });
+  t.teardown(() => clock.restore());
+  const vault = CodeVault.ephemeral();
+  const store = new MemoryStore();
+  const service = new LockerService({ store, clock: () => clock.now, codeHashN: 1024, vault, logger: pino({ level: 'silent' }) });
+  const actor = { role: 'admin' as const, id: 'seed' };
+  await seedKioskBank(service, actor, 'col1');
+  await o.seed?.(service);
+  const cfg = validateConfig({ mail: peerMailConfig(peer), expiry: { intervalSeconds: o.sweepMs / 1000 } });
+  if (!cfg.ok) throw new Error(JSON.stringify(cfg.problems));
+  const mail = createMail({ config: cfg.config, service, vault, logger: pino({ level: 'silent' }), now: () => clock.now, ingest: new EventEmitter(), timers: clockTimers(clock) });
+  t.teardown(() => mail.stop());
+  await mail.start('https://lockers.example.com');
+  return { peer, clock, store, service, mail, actor };
 }

@@ -1,43 +1,26 @@
 // Reminders and expiring-soon notices under fake time: queued once each by the sweep when they fall due (a day after
 // the drop-off and a day before the code expires, as the enterprise set), then the expiry notice; a contact who
 // turned notices off gets none of them, each recorded as skipped.
-import { EventEmitter } from 'node:events';
-import { pino } from 'pino';
-import sinon from 'sinon';
 import t from 'tap';
-import { validateConfig } from '../../src/config/config.ts';
-import { CodeVault } from '../../src/domain/code-vault.ts';
-import { LockerService } from '../../src/domain/service.ts';
-import { createMail } from '../../src/mail/start.ts';
-import { MemoryStore } from '../../src/store/memory.ts';
-import { lockerRows, seedKioskBank } from '../fixtures/site.ts';
-import { clockTimers, eventually } from './helpers.ts';
-import { peerMailConfig, startSmtpPeer } from './smtp-peer.ts';
+import { lockerRows } from '../fixtures/site.ts';
+import { eventually, mailedService } from './helpers.ts';
 
 const T0 = Date.UTC(2027, 4, 3, 9, 0);
 const H = 3_600_000;
 const SWEEP_MS = 600_000;
 
 t.test('reminder after reminderDays, expiring soon expiringSoonHours before the expiry, each once; none to an opted-out contact', async (t) => {
-  const peer = await startSmtpPeer();
-  t.teardown(() => peer.close());
-  const clock = sinon.useFakeTimers({ now: T0, toFake: ['Date'] });
-  t.teardown(() => clock.restore());
-  const vault = CodeVault.ephemeral();
-  const store = new MemoryStore();
-  const service = new LockerService({ store, clock: () => clock.now, codeHashN: 1024, vault, logger: pino({ level: 'silent' }) });
-  const actor = { role: 'admin' as const, id: 'seed' };
-  await seedKioskBank(service, actor, 'col1');
-  await service.orgAdmin.updateEnterprise('ent', { settings: { reminderDays: 1, expiringSoonHours: 24 } }, actor);
-  await service.createLockers(lockerRows({ bankId: 'bank', columnId: 'col1', first: 1, count: 4, size: 'M', perRow: 4, bottomCm: 40, rowCm: 32 }), actor);
-  await service.createContact({ enterpriseId: 'ent', id: 'ada', firstName: 'Ada', lastName: 'L', email: 'ada@example.org', needsAccessible: false }, actor);
-  await service.createContact({ enterpriseId: 'ent', id: 'quiet', firstName: 'Q', lastName: 'Uiet', email: 'quiet@example.org', notifications: 'none', needsAccessible: false }, actor);
-
-  const cfg = validateConfig({ mail: peerMailConfig(peer), expiry: { intervalSeconds: SWEEP_MS / 1000 } });
-  if (!cfg.ok) throw new Error(JSON.stringify(cfg.problems));
-  const mail = createMail({ config: cfg.config, service, vault, logger: pino({ level: 'silent' }), now: () => clock.now, ingest: new EventEmitter(), timers: clockTimers(clock) });
-  t.teardown(() => mail.stop());
-  await mail.start('https://lockers.example.com');
+  const { peer, clock, store, service, actor } = await mailedService(t, {
+    now: T0,
+    sweepMs: SWEEP_MS,
+    seed: async (service) => {
+      const actor = { role: 'admin' as const, id: 'seed' };
+      await service.orgAdmin.updateEnterprise('ent', { settings: { reminderDays: 1, expiringSoonHours: 24 } }, actor);
+      await service.createLockers(lockerRows({ bankId: 'bank', columnId: 'col1', first: 1, count: 4, size: 'M', perRow: 4, bottomCm: 40, rowCm: 32 }), actor);
+      await service.createContact({ enterpriseId: 'ent', id: 'ada', firstName: 'Ada', lastName: 'L', email: 'ada@example.org', needsAccessible: false }, actor);
+      await service.createContact({ enterpriseId: 'ent', id: 'quiet', firstName: 'Q', lastName: 'Uiet', email: 'quiet@example.org', notifications: 'none', needsAccessible: false }, actor);
+    },
+  });
 
   const dropOff = async (who: string) => {
     const r = await service.reserve({ bankId: 'bank', kind: 'package', recipient: { type: 'contact', id: who }, size: 'S' }, actor);

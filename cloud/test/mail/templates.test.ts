@@ -116,3 +116,17 @@ t.test('text is escaped in the HTML part', async (t) => {
   t.match(r.html, 'A &amp; B');
   t.notMatch(r.html, '<b>Eve');
 });
+
+t.test("own words: a paragraph naming a value the message lacks is left out; the image follows the content, not the words", async (t) => {
+  const own = { subject: 'Ready: {{item}}', body: 'Hi {{recipientName}},\n\nCode {{pickupCode}}\n\nTracking {{trackingIds}}\n\n{{preferencesLink}}\n\nBye' };
+  const content: MailContent = { name: 'Ada', language: 'en', preferencesUrl: prefs, kind: 'parcel-ready', reservationKind: 'package', place, expiresAt: AT, trackingIds: [] };
+  const without = await renderMail(content, own);
+  t.equal(without.text, `Hi Ada,\n\nChange your notification preferences: ${prefs}\n\nBye\n`, 'no code, no tracking: their paragraphs left out; the link where the words put it');
+  t.equal(without.attachments.length, 0, 'no code, no image');
+  t.match(without.html, `<p><a href="${prefs}">Change your notification preferences</a></p>`);
+  const withCode = await renderMail({ ...content, code: '482913' }, { subject: 'Ready', body: 'Your parcel is here.' });
+  t.equal(withCode.attachments.length, 1, 'words without the code: the QR image still comes with the code in the content');
+  t.equal(withCode.text, `Your parcel is here.\n\nChange your notification preferences: ${prefs}\n`, 'the preferences link added at the end');
+  const broken = await renderMail(content, { subject: 'x {{nope}}', body: 'y' });
+  t.equal(broken.subject, 'Your parcel is ready for pickup at Lobby', 'words no longer valid for the kind: the built-in ones');
+});

@@ -3,11 +3,10 @@
  * latest runs, forget the pinned host key. Secrets come from files (`--password-file`, `--key-file`,
  * `--passphrase-file`), never from the command line, and are never printed: the API answers only whether one is set.
  */
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
-import { numberArg } from './common.ts';
+import { numberArg, textFile } from './common.ts';
 
 interface ImportLike {
   host: string;
@@ -81,17 +80,6 @@ function report(r: RunLike): string {
   return lines.join('\n') + '\n';
 }
 
-/** A secret read from a file: the file's text, without the line end an editor adds to a password. */
-async function secretFile(path: string, trimLineEnd: boolean): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CliError('USAGE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return trimLineEnd ? text.replace(/\r?\n$/, '') : text;
-}
-
 export function registerSftpCommands(program: Command, ctx: CommandContext): void {
   const sftp = program
     .command('sftp')
@@ -153,9 +141,9 @@ export function registerSftpCommands(program: Command, ctx: CommandContext): voi
         ...(o.timezone !== undefined ? { timezone: o.timezone } : {}),
         ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}),
       };
-      if (o.passwordFile !== undefined) body.password = await secretFile(o.passwordFile, true);
-      if (o.keyFile !== undefined) body.privateKey = await secretFile(o.keyFile, false);
-      if (o.passphraseFile !== undefined) body.passphrase = await secretFile(o.passphraseFile, true);
+      if (o.passwordFile !== undefined) body.password = await textFile(o.passwordFile, true);
+      if (o.keyFile !== undefined) body.privateKey = await textFile(o.keyFile, false);
+      if (o.passphraseFile !== undefined) body.passphrase = await textFile(o.passphraseFile, true);
       const missing = [['host', '--host'], ['username', '--user'], ['remotePath', '--path'], ['schedule', '--schedule']].filter(([k]) => body[k!] === undefined).map(([, flag]) => flag);
       if (!old && body.password === undefined && body.privateKey === undefined) missing.push('--password-file or --key-file');
       if (missing.length > 0) throw new CliError('USAGE', `a new import needs ${missing.join(', ')}`);

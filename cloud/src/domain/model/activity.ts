@@ -28,7 +28,7 @@ export const ACTIVITY_TYPES = [
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 
 /** The kinds of object an administrative change is about. */
-export const AUDIT_TARGETS = ['enterprise', 'division', 'location', 'bank', 'column', 'locker', 'role', 'user', 'contact', 'department', 'carrier', 'carrier-code', 'import', 'custom-field', 'reservation', 'api-key'] as const;
+export const AUDIT_TARGETS = ['enterprise', 'division', 'location', 'bank', 'column', 'locker', 'role', 'user', 'contact', 'department', 'carrier', 'carrier-code', 'import', 'custom-field', 'reservation', 'api-key', 'notification'] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 export type AuditChange = { field: string; from?: string; to?: string };
 export type ActivityType = z.infer<typeof activityTypeSchema>;
