@@ -70,14 +70,20 @@ export class MfaFactorStore {
     };
   }
 
-  /** Starts (or starts over) adding an authenticator: a new secret, kept sealed until a first code confirms it. */
+  /**
+   * Starts adding an authenticator: a new secret, kept sealed until a first code confirms it. While one is pending
+   * (for PENDING_MS) it is shown again, so a page shown twice or a mistyped code does not make the person scan anew.
+   */
   async begin(user: User): Promise<TotpEnrolment> {
-    const secret = newTotpSecret();
     const now = this.o.now();
     const old = this.get(user.id);
+    const pending = old?.pendingSecret !== undefined && old.pendingAt !== undefined && now - old.pendingAt <= PENDING_MS ? this.#open(user.id, old.pendingSecret) : undefined;
+    const uri = (secret: string) => otpauthUri(secret, this.o.issuer(user), user.email ?? user.username);
+    if (pending !== undefined) return { secret: pending, uri: uri(pending) };
+    const secret = newTotpSecret();
     const next: MfaFactors = { ...(old ?? { userId: user.id, enterpriseId: user.enterpriseId, recoveryCodes: [] }), pendingSecret: this.#seal(user.id, secret), pendingAt: now, updatedAt: now };
     await this.o.store.commit({ put: [{ c: 'mfaFactors', key: user.id, value: next }] });
-    return { secret, uri: otpauthUri(secret, this.o.issuer(user), user.email ?? user.username) };
+    return { secret, uri: uri(secret) };
   }
 
   /**

@@ -49,6 +49,12 @@ export class MfaSignIn<S> {
     },
   ) {}
 
+  /** What a challenge's page offers: the factors the user can give, whether to add an authenticator, the days a device is remembered. */
+  async describe(token: string): Promise<{ methods: MfaMethod[]; enrol: boolean; rememberDays: number }> {
+    const { c, user } = await this.#live(token);
+    return { methods: this.o.mfa.methods(user), enrol: c.enrol, rememberDays: this.o.settings(user.enterpriseId).mfaRememberDays };
+  }
+
   /** Completes a sign-in with a second factor. */
   async verify(token: string, method: MfaMethod, code: string, client: MfaClient): Promise<Completed<S>> {
     const { c, user } = await this.#live(token);

@@ -80,11 +80,12 @@ export class Mfa {
    * After the right password: undefined when no second factor is due (none required and none added, or a remembered
    * device), else a new challenge.
    */
-  async gate(user: User, deviceToken: string | undefined): Promise<MfaGate | undefined> {
+  async gate(user: User, deviceTokens: readonly string[]): Promise<MfaGate | undefined> {
     const enrolled = this.factors.status(user.id).totp;
     const required = await this.required(user);
     if (!enrolled && !required) return undefined;
-    if (await this.devices.honours(user.id, deviceToken)) return undefined;
+    // A browser may hold the tokens of several people who signed in on it: a token is the device of one user only.
+    for (const token of deviceTokens.slice(0, 10)) if (await this.devices.honours(user.id, token)) return undefined;
     const enrol = required && !enrolled;
     const { token, challenge } = await this.challenges.open(user, enrol);
     return { challenge: token, expiresAt: challenge.expiresAt, methods: this.methods(user), enrol };

@@ -102,11 +102,11 @@ export interface LoginResult {
 /** What the right password gives: a session, or (a second factor due) a challenge to answer with one. */
 export type SignInResult = ({ kind: 'session' } & LoginResult) | ({ kind: 'mfa' } & MfaGate);
 
-/** Where a sign-in comes from, and the remembered-device token the client holds, if any. */
+/** Where a sign-in comes from, and the remembered-device tokens the client holds, if any. */
 export interface SignInClient {
   ip: string;
   userAgent?: string | undefined;
-  deviceToken?: string | undefined;
+  deviceTokens?: readonly string[] | undefined;
 }
 
 export class AuthService {
@@ -269,7 +269,7 @@ export class AuthService {
     refuseIfLocked(user);
     this.#throttle.succeed(keys);
     if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
-    const gate = await this.#o.mfa.gate(user, client.deviceToken);
+    const gate = await this.#o.mfa.gate(user, client.deviceTokens ?? []);
     if (gate) {
       // The failure count stands until the second factor is right: a password typed again between wrong codes does
       // not buy more guesses.

@@ -22,7 +22,7 @@ h2{font-size:1.125rem;margin:0 0 .5rem}
 label{display:block;font-weight:600;margin-top:1.25rem}
 .hint{margin:.25rem 0 .5rem;color:#3d3d3d}
 .field-error{margin:.25rem 0 .5rem;color:#a00000;font-weight:600}
-input[type=password],input[type=email]{display:block;width:100%;padding:.5rem .625rem;font:inherit;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a}
+input[type=password],input[type=email],input[type=text]{display:block;width:100%;padding:.5rem .625rem;font:inherit;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a}
 input[aria-invalid=true]{border-color:#a00000}
 button{margin-top:1.5rem;padding:.625rem 1.25rem;font:inherit;font-weight:600;color:#fff;background:#0b4f9c;border:2px solid #0b4f9c;border-radius:4px;cursor:pointer}
 button:hover{background:#083b75}
@@ -31,6 +31,12 @@ a{color:#0b4f9c}
 .errors{border:3px solid #a00000;padding:1rem;margin:0 0 1.5rem}
 .errors ul{margin:0;padding-left:1.25rem}
 .notice{border-left:6px solid #0b4f9c;padding:.5rem 1rem;margin:0 0 1.5rem;background:#eef4fb}
+fieldset{border:0;padding:0;margin:1.25rem 0 0}
+legend{font-weight:600;padding:0}
+.choice{display:flex;gap:.5rem;align-items:flex-start;margin-top:.5rem;font-weight:400}
+.choice input{margin-top:.35rem;width:1.125rem;height:1.125rem}
+.qr svg{width:14rem;height:auto;display:block;margin:1rem 0}
+.key,.codes{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.125rem;letter-spacing:.05em}
 nav{margin-top:2rem}
 `.trim();
 const CSS_HASH = `'sha256-${createHash('sha256').update(CSS, 'utf8').digest('base64')}'`;
@@ -94,7 +100,7 @@ export function errorSummary(words: PageWords, errors: readonly FormError[]): st
 }
 
 /** A labelled input with its hint and its error, both tied to it with aria-describedby. */
-export function inputField(f: { id: string; type: 'password' | 'email'; label: string; hint?: string; error?: string; autocomplete: string; value?: string }): string {
+export function inputField(f: { id: string; type: 'password' | 'email' | 'text'; label: string; hint?: string; error?: string; autocomplete: string; value?: string }): string {
   const described = [f.hint ? `${f.id}-hint` : undefined, f.error ? `${f.id}-error` : undefined].filter((x) => x !== undefined);
   return [
     `<label for="${f.id}">${esc(f.label)}</label>`,

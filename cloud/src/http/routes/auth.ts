@@ -29,7 +29,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
     },
     async (req) => {
       const { password: given, deviceToken: device, ...name } = req.body;
-      const r = await auth.signIn(name, given, { ip: req.ip, userAgent: req.headers['user-agent'], deviceToken: device });
+      const r = await auth.signIn(name, given, { ip: req.ip, userAgent: req.headers['user-agent'], deviceTokens: device !== undefined ? [device] : [] });
       if (r.kind === 'mfa') return { mfaRequired: true as const, challenge: r.challenge, expiresAt: new Date(r.expiresAt).toISOString(), methods: r.methods, enrol: r.enrol };
       return sessionReply(r);
     },
