@@ -15,8 +15,12 @@ import { ApiKeys, keyPermissions, looksLikeApiKey } from './api-keys.ts';
 import { AccountLog } from './account-log.ts';
 import type { LockerService } from '../domain/service.ts';
 import { CloudError } from '../errors.ts';
+import { barsPasswordSignIn } from '../sso/model.ts';
 
-export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'ACCOUNT_LOCKED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED';
+export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'ACCOUNT_LOCKED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED' | 'SSO_REQUIRED';
+
+/** Why a user of an enterprise that signs in through its identity provider may not use a password. */
+export const SSO_REQUIRED_MESSAGE = "your organisation signs you in through its identity provider: use its single sign-on link instead of a password";
 
 export class AuthError extends CloudError<AuthErrorCode> {
   override name = 'AuthError';
@@ -204,6 +208,7 @@ export class AuthService {
       throw new AuthError('TOO_MANY_ATTEMPTS', 'too many failed login attempts, try again later', undefined, wait);
     }
     const user = await this.#userSigningIn(name);
+    if (user) this.#refuseIfSsoOnly(user, ip);
     const refuseIfLocked = (u: User): void => {
       if (this.#lockout.lockedUntil(u.id) === undefined) return;
       this.#throttle.fail(keys);
@@ -232,9 +237,24 @@ export class AuthService {
     this.#throttle.succeed(keys);
     await this.#lockout.clear(user.id);
     if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
-    const { token, session } = await this.#sessions.open(user, { ip, userAgent });
-    this.#log.info({ userId: user.id, ip, sessionId: session.id }, 'login');
+    return this.openSession(user, { ip, userAgent });
+  }
+
+  /**
+   * Opens a session for a user the cloud has verified (a password, or its enterprise's identity provider) and issues
+   * its bearer token.
+   */
+  async openSession(user: User, client: { ip: string; userAgent?: string | undefined }): Promise<LoginResult> {
+    const { token, session } = await this.#sessions.open(user, client);
+    this.#log.info({ userId: user.id, ip: client.ip, sessionId: session.id }, 'login');
     return { token, expiresAt: session.expiresAt, user: publicUser(user) };
+  }
+
+  /** A user of an enterprise whose single sign-on bars passwords is refused, whatever the password. */
+  #refuseIfSsoOnly(user: User, ip: string): void {
+    if (!barsPasswordSignIn(this.#o.store.get('ssoConfigs', user.enterpriseId))) return;
+    this.#log.warn({ userId: user.id, ip }, 'login refused: single sign-on required');
+    throw new AuthError('SSO_REQUIRED', SSO_REQUIRED_MESSAGE);
   }
 
   /**

@@ -57,6 +57,7 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   FORBIDDEN: 403,
   // RFC 4918's Locked: the account, not the request, is what refuses.
   ACCOUNT_LOCKED: 423,
+  SSO_REQUIRED: 403,
   INVALID_CODE: 403,
   NOT_FOUND: 404,
   LOCKER_NOT_FOUND: 404,

@@ -29,6 +29,7 @@ import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
+import type { SsoConfigRecord } from '../sso/model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -108,6 +109,8 @@ export interface LiveCollections {
   passwordLinks: PasswordLink;
   /** The e-mail outbox (mail/model.ts): one record per message, its content sealed until sent. */
   mailOutbox: MailRecord;
+  /** Each enterprise's single sign-on with OpenID Connect (key = enterpriseId; sso/model.ts), its client secret sealed. */
+  ssoConfigs: SsoConfigRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -133,6 +136,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'apiKeys',
   'passwordLinks',
   'mailOutbox',
+  'ssoConfigs',
 ];
 
 export function lockerKey(bankId: string, number: number): string {
