@@ -1,4 +1,5 @@
 /** Option parsers the command groups share. */
+import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -34,4 +35,15 @@ export function commaList(s: string, usage: string): string[] {
     .filter((x) => x !== '');
   if (items.length === 0) throw new CliError('USAGE', usage);
   return items;
+}
+
+/** A secret read from a file: the file's text, without the line end an editor adds to a password. */
+export async function secretFile(path: string, trimLineEnd: boolean): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError('USAGE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return trimLineEnd ? text.replace(/\r?\n$/, '') : text;
 }

@@ -3,11 +3,10 @@
  * latest runs, forget the pinned host key. Secrets come from files (`--password-file`, `--key-file`,
  * `--passphrase-file`), never from the command line, and are never printed: the API answers only whether one is set.
  */
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { table, type CommandContext } from '../client.ts';
 import { CliError } from '../errors.ts';
-import { numberArg } from './common.ts';
+import { numberArg, secretFile } from './common.ts';
 
 interface ImportLike {
   host: string;
@@ -79,17 +78,6 @@ function report(r: RunLike): string {
   for (const k of r.kept) lines.push(`kept ${k.personnelId ?? k.id}: ${k.reason}`);
   for (const e of r.errors) lines.push(`${e.line !== undefined ? `line ${e.line}${e.column ? ` ${e.column}` : ''}: ` : ''}${e.problem}`);
   return lines.join('\n') + '\n';
-}
-
-/** A secret read from a file: the file's text, without the line end an editor adds to a password. */
-async function secretFile(path: string, trimLineEnd: boolean): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CliError('USAGE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return trimLineEnd ? text.replace(/\r?\n$/, '') : text;
 }
 
 export function registerSftpCommands(program: Command, ctx: CommandContext): void {
