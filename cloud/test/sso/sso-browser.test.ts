@@ -2,105 +2,62 @@
 // types at the provider's form and lands on the signed-in page; that page, a refused sign-in and the signed-out page
 // pass axe (WCAG 2.2 AA) in English and French; sign-out from the keyboard; afterwards no client secret or session
 // token is in clear in the data folder or the logs. One browser and one cloud for the file.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import t from 'tap';
-import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { secretsInClear } from '../mail/helpers.ts';
-import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
+import { axeViolations, launchChromium, skipWithoutChromium as skip, startPagesCloud, type PagesCloud } from '../pages/browser.ts';
 import { CapturingMail } from '../pages/helpers.ts';
-import { testCloudConfig } from '../runtime/helpers.ts';
 import { CLIENT_ID, CLIENT_SECRET, startProvider, type TestProvider } from './provider.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN_PASSWORD = 'the admin passphrase';
 
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`)) as {
-    violations: { id: string; help: string; nodes: { target: unknown }[] }[];
-  };
-  return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
-}
-
 let browser: Browser | undefined;
-let rt: CloudRuntime | undefined;
+let cloud: PagesCloud | undefined;
 let idp: TestProvider | undefined;
-let dir = '';
-let logs = '';
 let enterpriseId = '';
 
 t.before(async () => {
   if (skip) return;
-  dir = await tempDir(t, 'portier-sso-');
-  const logger = pino({ level: 'debug' }, new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs += chunk.toString('utf8');
-      done();
-    },
-  }));
-  rt = await startCloud({
-    config: { ...testCloudConfig(dir), admin: { user: 'admin', password: ADMIN_PASSWORD } },
-    logger,
-    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
-    codeHashN: 1024,
-    identityHashParams: TEST_HASH,
-    accountMail: new CapturingMail(),
-  });
-  idp = await startProvider(`${rt.httpUrl}/account/sso/callback`, { ann: { email: 'ann@example.com', email_verified: true } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-  const admin = await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
+  cloud = await startPagesCloud(t, 'portier-sso-', ADMIN_PASSWORD, new CapturingMail());
+  idp = await startProvider(`${cloud.rt.httpUrl}/account/sso/callback`, { ann: { email: 'ann@example.com', email_verified: true } });
+  browser = await launchChromium();
+  const admin = await cloud.api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
   const token = ((await admin.json()) as { token: string }).token;
-  enterpriseId = rt.store.list('enterprises')[0]!.id;
-  const user = await api('POST', '/users', { username: 'ann', email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee', role: 'operator' }, token);
+  enterpriseId = cloud.rt.store.list('enterprises')[0]!.id;
+  const user = await cloud.api('POST', '/users', { username: 'ann', email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee', role: 'operator' }, token);
   if (user.status !== 201) throw new Error(`user not created: ${await user.text()}`);
-  const sso = await api('PUT', `/enterprises/${enterpriseId}/sso`, { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, token);
+  const sso = await cloud.api('PUT', `/enterprises/${enterpriseId}/sso`, { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, token);
   if (sso.status !== 200) throw new Error(`sso not set up: ${await sso.text()}`);
 });
 t.teardown(async () => {
   await browser?.close();
-  await rt?.stop();
+  await cloud?.rt.stop();
   await idp?.close();
 });
-
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
-  return fetch(`${rt!.httpUrl}/api/v1${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-}
 
 t.test('a person signs in at the provider, lands signed in, and signs out with the keyboard; every page passes axe', { skip }, async (t) => {
   const context = await browser!.newContext({ bypassCSP: true, locale: 'fr-FR' });
   t.teardown(() => context.close());
   const page = await context.newPage();
-  await page.goto(`${rt!.httpUrl}/account/sso/callback`);
+  await page.goto(`${cloud!.rt.httpUrl}/account/sso/callback`);
   t.equal(await page.getAttribute('html', 'lang'), 'fr', 'a refused sign-in, in the browser’s language');
   t.match(await page.textContent('main'), /Cette connexion a expiré/);
   t.same(await axeViolations(page), [], 'refused sign-in (fr): no violation');
 
-  await page.goto(`${rt!.httpUrl}/account/sso/${enterpriseId}`);
+  await page.goto(`${cloud!.rt.httpUrl}/account/sso/${enterpriseId}`);
   t.ok(page.url().startsWith(idp!.issuer), 'at the provider');
   await page.fill('input[name=login]', 'ann');
   await page.fill('input[name=password]', 'any');
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  await Promise.all([page.waitForURL(`${rt!.httpUrl}/account`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${cloud!.rt.httpUrl}/account`), page.click('button[type=submit]')]);
   t.match(await page.textContent('main'), /Connecté en tant que Ann Lee\./);
   const session = (await context.cookies()).find((c) => c.name === 'portier_session');
   t.match(session, { httpOnly: true, sameSite: 'Lax', path: '/' }, 'the session cookie');
   t.same(await axeViolations(page), [], 'signed-in page (fr): no violation');
-  await page.goto(`${rt!.httpUrl}/account?lang=en`);
+  await page.goto(`${cloud!.rt.httpUrl}/account?lang=en`);
   t.match(await page.textContent('main'), /Signed in as Ann Lee\./);
   t.same(await axeViolations(page), [], 'signed-in page (en): no violation');
-  const me = await api('GET', '/auth/me', undefined, session!.value);
+  const me = await cloud!.api('GET', '/auth/me', undefined, session!.value);
   t.equal(me.status, 200, 'the same token on the API');
 
   await page.keyboard.press('Tab');
@@ -109,11 +66,11 @@ t.test('a person signs in at the provider, lands signed in, and signs out with t
   t.match(await page.textContent('main'), /Your session has ended/);
   t.same(await axeViolations(page), [], 'signed-out page (en): no violation');
   t.equal((await context.cookies()).find((c) => c.name === 'portier_session'), undefined, 'the cookie is gone');
-  t.equal((await api('GET', '/auth/me', undefined, session!.value)).status, 401, 'the session is over');
-  await page.goto(`${rt!.httpUrl}/account`);
+  t.equal((await cloud!.api('GET', '/auth/me', undefined, session!.value)).status, 401, 'the session is over');
+  await page.goto(`${cloud!.rt.httpUrl}/account`);
   t.equal(new URL(page.url()).pathname, '/account/sign-in', 'signed out: the sign-in hint');
 
-  await rt!.store.close().catch(() => undefined);
-  t.same(await secretsInClear(dir, logs, [CLIENT_SECRET, session!.value]), [], 'no client secret or session token in clear in the data folder or the logs');
-  t.match(logs, /sso sign-in/, 'the sign-in logged');
+  await cloud!.rt.store.close().catch(() => undefined);
+  t.same(await secretsInClear(cloud!.dir, cloud!.logs(), [CLIENT_SECRET, session!.value]), [], 'no client secret or session token in clear in the data folder or the logs');
+  t.match(cloud!.logs(), /sso sign-in/, 'the sign-in logged');
 });
