@@ -2,6 +2,7 @@
 // /account/sso, the provider's forms and the callback, then the session on the pages and the API; every refusal.
 import sinon from 'sinon';
 import t from 'tap';
+import { BrowserSession } from '../../src/http/pages/browser-session.ts';
 import { makeTestApp, PASSWORD, TEST_BASE_URL } from '../http/helpers.ts';
 import { CLIENT_ID, CLIENT_SECRET, signInAtProvider, startProvider } from './provider.ts';
 
@@ -209,4 +210,15 @@ t.test('password sign-in: allowed while passwordSignIn is true, refused (403 SSO
   const off = await start();
   t.equal(off.res.statusCode, 404, 'and no SSO sign-in starts');
   t.match(off.res.body, /This organisation has no single sign-on here/);
+});
+
+t.test('the session cookie is Secure when the pages are reached over https', async (t) => {
+  const sent: string[] = [];
+  const reply = { header: (_name: string, value: string) => sent.push(value) } as unknown as Parameters<BrowserSession['set']>[0];
+  let https = true;
+  const session = new BrowserSession(() => https, () => 1_000);
+  session.set(reply, 'x'.repeat(43), 61_000);
+  https = false;
+  session.set(reply, 'x'.repeat(43), 61_000);
+  t.same(sent, [`portier_session=${'x'.repeat(43)}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure`, `portier_session=${'x'.repeat(43)}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax`]);
 });
