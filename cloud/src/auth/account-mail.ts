@@ -1,10 +1,14 @@
 /**
- * The e-mails of a user account (a welcome with a link to set the password, a password reset link), as the account
- * flows hand them to the mail outbox. The link carries a single-use token: the outbox seals it at rest and erases it
- * once sent, and it never reaches a log.
+ * The e-mails of a user account (a welcome with a link to set the password, a password reset link, a one-time sign-in
+ * code), as the account flows hand them to the mail outbox. The link's token and the code are single-use: the outbox
+ * seals them at rest and erases them once sent, and they never reach a log.
  */
-export interface AccountMessage {
-  kind: 'welcome' | 'password-reset';
+export type AccountMessage = AccountMessageBase & ({ kind: 'welcome' | 'password-reset'; link: string } | { kind: 'mfa-code'; code: string });
+
+/** A message carrying a link (welcome, reset). */
+export type AccountLinkMessage = Extract<AccountMessage, { link: string }>;
+
+interface AccountMessageBase {
   enterpriseId: string;
   userId: string;
   /** The user's e-mail address. */
@@ -12,9 +16,7 @@ export interface AccountMessage {
   /** How the user is greeted (first and last name, or the user name). */
   name: string;
   language: 'en' | 'fr';
-  /** The absolute link to the page that sets the password (its token in it). */
-  link: string;
-  /** When the link stops working (epoch ms). */
+  /** When the link (the absolute address of the page that sets the password, its token in it) or the code stops working (epoch ms). */
   expiresAt: number;
 }
 

@@ -17,7 +17,7 @@ import { LoginThrottle, type LoginThrottleOptions } from './rate-limit.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import { AuthError } from './service.ts';
 import { DomainError } from '../domain/errors.ts';
-import { enterpriseSettings, predefinedRole, type Actor, type ActivityEntry, type PredefinedRoleId, type User } from '../domain/model.ts';
+import { actorAs, enterpriseSettings, type Actor, type ActivityEntry, type User } from '../domain/model.ts';
 import type { UserUseCases } from '../domain/use-cases/users.ts';
 import type { LinkPurpose, PasswordLink, Store } from '../store/store.ts';
 
@@ -211,9 +211,9 @@ export class PasswordLinks {
   }
 }
 
-/** A user acting on their own account, in the activity log's words (a role of the enterprise's own acts as staff). */
+/** A user acting on their own account, in the activity log's words. */
 function selfActor(user: User): Actor {
-  return { role: predefinedRole(user.role) ? (user.role as PredefinedRoleId) : 'operator', id: user.id };
+  return actorAs(user.role, user.id);
 }
 
 /** Account mail for a cloud without a mail outbox: each message is logged as not sent (never its link). */

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+export { AuthError, type AuthErrorCode } from './auth-error.ts';
 import { LoginThrottle } from './rate-limit.ts';
 import { hashNewPassword, needsNewHash, verifyStoredPassword, type Argon2Params } from './passwords.ts';
 import { checkPassword } from './password-policy.ts';
 import { ACCOUNT_LOCKED_MESSAGE, AccountLockout } from './lockout.ts';
 import { cryptoRandom, type RandomSource } from '../domain/core.ts';
 import { enterpriseSettings, type AccessLevel, type Actor, type EnterpriseSettings, type Permission, type User } from '../domain/model.ts';
-import type { Store } from '../store/store.ts';
+import type { Del, Store } from '../store/store.ts';
 import type { RoleUseCases } from '../domain/use-cases/roles.ts';
 import type { UserUseCases } from '../domain/use-cases/users.ts';
 import type { UserCsv, UserImportResult, UserView } from '../domain/use-cases/users-csv.ts';
@@ -13,27 +14,12 @@ import { publicUser, type CreateUserInput, type PublicUser, type UpdateUserInput
 import { Sessions, type SessionView } from './sessions.ts';
 import { ApiKeys, keyPermissions, looksLikeApiKey } from './api-keys.ts';
 import { AccountLog } from './account-log.ts';
+import type { AccountMail } from './account-mail.ts';
+import { Mfa, type MfaGate } from './mfa.ts';
+import { MfaSignIn, type MfaClient } from './mfa-sign-in.ts';
 import type { LockerService } from '../domain/service.ts';
-import { CloudError } from '../errors.ts';
+import { AuthError, SSO_REQUIRED_MESSAGE } from './auth-error.ts';
 import { barsPasswordSignIn } from '../sso/model.ts';
-
-export type AuthErrorCode = 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'ACCOUNT_LOCKED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ENTERPRISE_REQUIRED' | 'SSO_REQUIRED';
-
-/** Why a user of an enterprise that signs in through its identity provider may not use a password. */
-export const SSO_REQUIRED_MESSAGE = "your organisation signs you in through its identity provider: use its single sign-on link instead of a password";
-
-export class AuthError extends CloudError<AuthErrorCode> {
-  override name = 'AuthError';
-  constructor(
-    code: AuthErrorCode,
-    message: string,
-    field?: string,
-    /** For TOO_MANY_ATTEMPTS: when the caller may try again. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(code, message, { field });
-  }
-}
 
 /** Who made a request, once its token checked out: their enterprise, what they may do, and where. */
 export interface Principal {
@@ -67,6 +53,8 @@ export interface AuthServiceOptions {
   accountLog: AccountLog;
   /** An enterprise's settings (its idle sign-out period and session maximum among them). */
   enterpriseSettings: (enterpriseId: string) => Required<EnterpriseSettings>;
+  /** Second factors: when one is due, and checking it. */
+  mfa: Mfa;
   /** The domain's store: enterprises' settings (password policy, lock-out) and the accounts' failure counts. */
   store: Store;
   /** Ids of activity entries (default: random UUIDs). */
@@ -88,17 +76,21 @@ export type LoginName = { username: string } | { email: string };
 
 /** What an AuthService takes from the domain: its users and roles, the API keys in its store, its enterprises' settings. */
 export function domainAuthParts(
-  service: Pick<LockerService, 'users' | 'userCsv' | 'roles' | 'store' | 'now' | 'random'>,
+  service: Pick<LockerService, 'users' | 'userCsv' | 'roles' | 'store' | 'now' | 'random' | 'vault'>,
   logger: Logger,
-): Pick<AuthServiceOptions, 'users' | 'userCsv' | 'roles' | 'apiKeys' | 'accountLog' | 'enterpriseSettings'> {
+  /** Sends sign-in codes by e-mail; without it none is offered. */
+  mail?: AccountMail,
+): Pick<AuthServiceOptions, 'users' | 'userCsv' | 'roles' | 'apiKeys' | 'accountLog' | 'enterpriseSettings' | 'mfa'> {
   const log = new AccountLog({ store: service.store, now: service.now, random: service.random });
+  const settings = (id: string): Required<EnterpriseSettings> => enterpriseSettings(service.store.get('enterprises', id));
   return {
+    mfa: new Mfa({ store: service.store, vault: service.vault, now: service.now, settings, roles: service.roles, accountLog: log, mail, logger: logger.child({ module: 'mfa' }) }),
     users: service.users,
     userCsv: service.userCsv,
     roles: service.roles,
     apiKeys: new ApiKeys({ store: service.store, now: service.now, log, roles: service.roles, logger }),
     accountLog: log,
-    enterpriseSettings: (id) => enterpriseSettings(service.store.get('enterprises', id)),
+    enterpriseSettings: settings,
   };
 }
 
@@ -108,12 +100,23 @@ export interface LoginResult {
   user: PublicUser;
 }
 
+/** What the right password gives: a session, or (a second factor due) a challenge to answer with one. */
+export type SignInResult = ({ kind: 'session' } & LoginResult) | ({ kind: 'mfa' } & MfaGate);
+
+/** Where a sign-in comes from, and the remembered-device token the client holds, if any. */
+export interface SignInClient {
+  ip: string;
+  userAgent?: string | undefined;
+  deviceToken?: string | undefined;
+}
+
 export class AuthService {
   readonly #o: AuthServiceOptions;
   readonly #throttle: LoginThrottle;
   readonly #log: Logger;
   readonly #lockout: AccountLockout;
   readonly #sessions: Sessions;
+  readonly #mfaSignIn: MfaSignIn<LoginResult>;
   /** Verified against when the user does not exist, so a wrong name costs the same time as a wrong password. */
   #dummy: Promise<string> | undefined;
 
@@ -123,6 +126,19 @@ export class AuthService {
     this.#throttle = new LoginThrottle({ ...opts.login, now: opts.now });
     this.#lockout = new AccountLockout({ store: opts.store, now: opts.now, random: opts.random ?? cryptoRandom });
     this.#sessions = new Sessions({ tokens: opts.tokens, now: opts.now, tokenTtlMs: opts.tokenTtlMs, settings: opts.enterpriseSettings });
+    this.#mfaSignIn = new MfaSignIn({
+      mfa: opts.mfa,
+      users: opts.users,
+      lockout: this.#lockout,
+      settings: opts.enterpriseSettings,
+      openSession: (user, client) => this.openSession(user, client),
+      logger: this.#log,
+    });
+  }
+
+  /** The second step of a sign-in, and each user's own second factors. */
+  get mfa(): MfaSignIn<LoginResult> {
+    return this.#mfaSignIn;
   }
 
   get apiKeys(): ApiKeys {
@@ -150,6 +166,8 @@ export class AuthService {
     const next = await this.#o.users.updateUser(id, { ...fields, ...(passwordHash !== undefined ? { passwordHash } : {}) }, actor);
     // A password set anew (by an administrator, or a reset) ends a lock-out.
     if (password !== undefined) await this.#lockout.unlock(next, actor, 'password');
+    // ... and forgets the browsers remembered for a second factor: whoever knew the old password may hold one.
+    if (password !== undefined) await this.#delete(this.#o.mfa.devices.forgetAll(id));
     // A new password, a new role or access level, or a disabled account ends every open session of that user.
     if (password !== undefined || patch.role !== undefined || patch.accessLevel !== undefined || patch.disabled === true) {
       await this.#o.tokens.prune(this.#o.now(), id);
@@ -169,6 +187,11 @@ export class AuthService {
     await this.#o.users.deleteUser(id, actor);
     await this.#o.tokens.prune(this.#o.now(), id);
     await this.#lockout.clear(id);
+    await this.#delete(this.#o.mfa.forgetAll(id));
+  }
+
+  async #delete(del: Del[]): Promise<void> {
+    if (del.length > 0) await this.#o.store.commit({ del });
   }
 
   async getUser(id: string): Promise<PublicUser> {
@@ -196,12 +219,24 @@ export class AuthService {
   }
 
   /**
-   * Checks a password and issues a bearer token. A locked account is refused with the lock's message whatever the
+   * A sign-in without a second factor: a bearer token, or AuthError MFA_REQUIRED when the user must give one (their
+   * enterprise requires it, or they added an authenticator): then `signIn` and the MFA steps are the way in.
+   */
+  async login(who: string | LoginName, password: string, ip: string, userAgent?: string): Promise<LoginResult> {
+    const r = await this.signIn(typeof who === 'string' ? { username: who } : who, password, { ip, userAgent });
+    if (r.kind === 'mfa') throw new AuthError('MFA_REQUIRED', 'this account signs in with a second factor');
+    const { kind: _, ...session } = r;
+    return session;
+  }
+
+  /**
+   * Checks a password; then opens a session, or answers a challenge when a second factor is due and the client's
+   * remembered-device token does not spare it. A locked account is refused with the lock's message whatever the
    * password; a wrong password counts towards the account's lock-out; refused attempts are also throttled per client
    * address, which slows guessing across accounts.
    */
-  async login(who: string | LoginName, password: string, ip: string, userAgent?: string): Promise<LoginResult> {
-    const name: LoginName = typeof who === 'string' ? { username: who } : who;
+  async signIn(name: LoginName, password: string, client: SignInClient): Promise<SignInResult> {
+    const { ip } = client;
     const keys = [`ip:${ip}`];
     const wait = this.#throttle.retryAfterMs(keys);
     if (wait > 0) {
@@ -235,17 +270,21 @@ export class AuthService {
     }
     refuseIfLocked(user);
     this.#throttle.succeed(keys);
-    await this.#lockout.clear(user.id);
     if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
-    return this.openSession(user, { ip, userAgent });
+    const gate = await this.#o.mfa.gate(user, client.deviceToken);
+    if (gate) {
+      // The failure count stands until the second factor is right: a password typed again between wrong codes does
+      // not buy more guesses.
+      this.#log.info({ userId: user.id, ip, methods: gate.methods, enrol: gate.enrol }, 'password right: second factor due');
+      return { kind: 'mfa', ...gate };
+    }
+    await this.#lockout.clear(user.id);
+    return { kind: 'session', ...(await this.openSession(user, client)) };
   }
 
-  /**
-   * Opens a session for a user the cloud has verified (a password, or its enterprise's identity provider) and issues
-   * its bearer token.
-   */
-  async openSession(user: User, client: { ip: string; userAgent?: string | undefined }): Promise<LoginResult> {
-    const { token, session } = await this.#sessions.open(user, client);
+  /** Opens a session for a user whose identity was just verified (a password, a second factor, the enterprise's identity provider). */
+  async openSession(user: User, client: MfaClient | SignInClient): Promise<LoginResult> {
+    const { token, session } = await this.#sessions.open(user, { ip: client.ip, userAgent: client.userAgent });
     this.#log.info({ userId: user.id, ip: client.ip, sessionId: session.id }, 'login');
     return { token, expiresAt: session.expiresAt, user: publicUser(user) };
   }

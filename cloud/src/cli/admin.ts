@@ -40,14 +40,24 @@ export function buildAdminProgram(io: AdminIo): Command {
     .command('login')
     .description('log in and save a bearer token (password from stdin, or env PORTIER_PASSWORD)')
     .requiredOption('-u, --user <name>', 'user name')
-    .action(async (opts: { user: string }) => {
+    .option('--code <code>', 'a current code of your authenticator app, when your account signs in with a second factor (env PORTIER_MFA_CODE)')
+    .option('--recovery-code <code>', 'one of your recovery codes instead (each works once)')
+    .action(async (opts: { user: string; code?: string; recoveryCode?: string }) => {
       const password = io.env.PORTIER_PASSWORD ?? (await io.readStdin()).replace(/\r?\n$/, '');
       if (!password) throw new CliError('USAGE', 'no password: pipe it on stdin or set PORTIER_PASSWORD');
       const url = g().url ?? io.env.PORTIER_URL ?? DEFAULT_URL;
-      const r = await new Client(io, url, undefined).json<{ token: string; expiresAt: string; user: { role: string } }>('POST', '/auth/login', {
-        username: opts.user,
-        password,
-      });
+      const client = new Client(io, url, undefined);
+      type Session = { token: string; expiresAt: string; user: { role: string } };
+      const first = await client.json<Session | { mfaRequired: true; challenge: string; methods: string[]; enrol: boolean }>('POST', '/auth/login', { username: opts.user, password });
+      let r: Session;
+      if ('mfaRequired' in first) {
+        const code = opts.recoveryCode ?? opts.code ?? io.env.PORTIER_MFA_CODE;
+        if (first.enrol && !first.methods.includes('totp')) throw new CliError('USAGE', 'your organisation requires a second factor and your account has none yet: add an authenticator at the sign-in page first');
+        if (!code) throw new CliError('USAGE', 'this account signs in with a second factor: give --code (a current code of your authenticator app) or --recovery-code');
+        r = await client.json<Session>('POST', '/auth/mfa/verify', { challenge: first.challenge, method: opts.recoveryCode ? 'recovery' : 'totp', code });
+      } else {
+        r = first;
+      }
       const path = tokenFilePath(io, g().tokenFile);
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       await writeFile(path, JSON.stringify({ url, token: r.token, expiresAt: r.expiresAt }), { mode: 0o600 });

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Page, Store } from '../store/store.ts';
 import { DomainCore, type LockerServiceOptions, type RandomSource } from './core.ts';
+import type { CodeVault } from './code-vault.ts';
 import type { DomainEvents } from './events.ts';
 import type {
   ActivityEntry,
@@ -93,6 +94,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly now: () => number;
   readonly log: Logger;
   readonly random: RandomSource;
+  /** Where codes and the cloud's own secrets are sealed (the accounts' second factors use it too). */
+  readonly vault: CodeVault;
   private readonly organisation: OrganisationUseCases;
   private readonly people: PeopleUseCases;
   private readonly credentials: CredentialUseCases;
@@ -133,6 +136,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.now = core.now;
     this.log = core.log;
     this.random = core.random;
+    this.vault = core.vault;
     this.organisation = new OrganisationUseCases(core);
     this.people = new PeopleUseCases(core);
     this.credentials = new CredentialUseCases(core);

@@ -24,6 +24,18 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   // A user's own sessions (an API key has none: the handlers refuse it).
   'GET /api/v1/auth/sessions': { access: 'signed-in' },
   'POST /api/v1/auth/logout-all': { access: 'signed-in' },
+  // The second step of a sign-in: the challenge token is the key.
+  'POST /api/v1/auth/mfa/verify': { access: 'public' },
+  'POST /api/v1/auth/mfa/email': { access: 'public' },
+  'POST /api/v1/auth/mfa/enrol': { access: 'public' },
+  'POST /api/v1/auth/mfa/enrol/confirm': { access: 'public' },
+  // A user's own second factors (an API key has none: the handlers refuse it).
+  'GET /api/v1/auth/mfa': { access: 'signed-in' },
+  'POST /api/v1/auth/mfa/totp': { access: 'signed-in' },
+  'POST /api/v1/auth/mfa/totp/confirm': { access: 'signed-in' },
+  'POST /api/v1/auth/mfa/totp/remove': { access: 'signed-in' },
+  'POST /api/v1/auth/mfa/recovery-codes': { access: 'signed-in' },
+  'DELETE /api/v1/auth/mfa/devices/:deviceId': { access: 'signed-in' },
   // Whoever holds a link's token, or asks for one by e-mail (the answer never tells whether the address is known).
   'POST /api/v1/auth/forgot-password': { access: 'public' },
   'POST /api/v1/auth/reset-password': { access: 'public' },
@@ -48,6 +60,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'PATCH /api/v1/users/:userId': { access: 'users' },
   'DELETE /api/v1/users/:userId': { access: 'users' },
   'POST /api/v1/users/:userId/unlock': { access: 'users' },
+  'POST /api/v1/users/:userId/mfa/reset': { access: 'users' },
   'GET /api/v1/users/export': { access: 'users' },
   'GET /api/v1/users/template': { access: 'users' },
   'POST /api/v1/users/import': { access: 'users' },

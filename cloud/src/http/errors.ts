@@ -58,6 +58,9 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   // RFC 4918's Locked: the account, not the request, is what refuses.
   ACCOUNT_LOCKED: 423,
   SSO_REQUIRED: 403,
+  MFA_REQUIRED: 409,
+  MFA_CHALLENGE_INVALID: 401,
+  MFA_CODE_INVALID: 401,
   INVALID_CODE: 403,
   NOT_FOUND: 404,
   LOCKER_NOT_FOUND: 404,

@@ -18,6 +18,7 @@ import type { App } from './app.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { mfaRoutes } from './routes/mfa.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import type { LockerService } from '../domain/service.ts';
 import { modelRoutes } from './routes/model.ts';
@@ -219,6 +220,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(authRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(userRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
   await app.register(sessionRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
+  await app.register(mfaRoutes, { prefix: API_PREFIX, auth: deps.auth });
   await app.register(apiKeyRoutes, { prefix: API_PREFIX, auth: deps.auth, service: deps.service });
   await app.register(roleRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(modelRoutes, { prefix: API_PREFIX, service: deps.service });

@@ -167,6 +167,15 @@ function body(c: MailContent, lang: MailLanguage): Omit<Composed, 'paragraphs'> 
         ],
       };
     }
+    case 'mfa-code':
+      return {
+        subject: en ? 'Your Portier sign-in code' : 'Votre code de connexion Portier',
+        paragraphs: [
+          en ? `Your sign-in code: ${c.code}` : `Votre code de connexion : ${c.code}`,
+          en ? `It works once, until ${when(lang, c.expiresAt)}.` : `Il ne fonctionne qu’une fois, jusqu’au ${when(lang, c.expiresAt)}.`,
+          en ? 'If you did not try to sign in, someone knows your password: change it.' : 'Si vous n’avez pas tenté de vous connecter, quelqu’un connaît votre mot de passe : changez-le.',
+        ],
+      };
     case 'import-failed':
       return {
         subject: en ? `Address book import failed: ${c.enterprise}` : `Échec de l’import du carnet d’adresses : ${c.enterprise}`,

@@ -31,6 +31,7 @@ export type MailContent = Greeted &
     | { kind: 'drop-off-code'; reservationKind: ReservationKind; place: Place; code: string; expiresAt: number }
     | { kind: 'storage'; place: Place; code: string; endsAt?: number }
     | { kind: 'welcome' | 'password-reset'; link: string; expiresAt: number }
+    | { kind: 'mfa-code'; code: string; expiresAt: number }
     | { kind: 'import-failed'; enterprise: string; at: number; problem: string }
   );
 

@@ -4,7 +4,7 @@
  * password is read from `passwordFile` or `PORTIER_CLOUD_SMTP_PASSWORD` and handed to nodemailer only: never logged.
  */
 import { readFileSync } from 'node:fs';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { CloudConfig } from '../config/config.ts';
 import type { RenderedMail } from './templates.ts';
 
@@ -35,7 +35,9 @@ export function messageIdOf(id: string, cfg: Pick<MailConfig, 'from'>): string {
 
 export function smtpMailer(cfg: MailConfig, env: NodeJS.ProcessEnv = process.env): Mailer {
   const pass = password(cfg, env);
-  const transport: Transporter = createTransport({
+  // nodemailer is loaded at the first message: it is large, and a cloud that sends nothing (or a CLI run) never needs it.
+  let transport: Promise<Transporter> | undefined;
+  const open = async (): Promise<Transporter> => (await import('nodemailer')).createTransport({
     host: cfg.host,
     port: cfg.port,
     secure: cfg.secure,
@@ -52,7 +54,8 @@ export function smtpMailer(cfg: MailConfig, env: NodeJS.ProcessEnv = process.env
   });
   return {
     async send(envelope, mail) {
-      await transport.sendMail({
+      transport ??= open();
+      await (await transport).sendMail({
         from: { name: cfg.from.name, address: cfg.from.address },
         to: envelope.to,
         subject: mail.subject,
@@ -64,7 +67,7 @@ export function smtpMailer(cfg: MailConfig, env: NodeJS.ProcessEnv = process.env
         xMailer: false,
       });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close(), () => undefined),
   };
 }
 

@@ -14,6 +14,7 @@ export const MAIL_KINDS = [
   'storage',
   'welcome',
   'password-reset',
+  'mfa-code',
   'import-failed',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -147,7 +147,7 @@ export function createMail(o: MailOptions): MailSystem {
         to: { type: 'user', id: m.userId },
         address: m.to,
         language: m.language,
-        content: { kind: m.kind, name: m.name, language: m.language, link: m.link, expiresAt: m.expiresAt },
+        content: m.kind === 'mfa-code' ? { kind: m.kind, name: m.name, language: m.language, code: m.code, expiresAt: m.expiresAt } : { kind: m.kind, name: m.name, language: m.language, link: m.link, expiresAt: m.expiresAt },
       });
     },
   };

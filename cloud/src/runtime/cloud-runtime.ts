@@ -183,9 +183,9 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
 }
 
 /** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
-export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks): AuthService {
+export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks, mail?: AccountMail): AuthService {
   return new AuthService({
-    ...domainAuthParts(service, logger),
+    ...domainAuthParts(service, logger, mail),
     tokens,
     store: service.store,
     random: service.random,
@@ -258,7 +258,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const accountMail: AccountMail = options.accountMail ?? { queue: (m) => mail.accountMail.queue(m) };
     const setPassword = (userId: string, password: string, actor: Actor) => auth.updateUser(userId, { password }, actor);
     const passwordLinks = new PasswordLinks({ store, users: service.users, setPassword, mail: accountMail, baseUrl, now, newId: () => service.random.id('a'), logger });
-    const auth = makeAuth(config, service, tokens, logger, now, passwordLinks);
+    // Sign-in codes go by e-mail only where e-mail goes out: without a `mail` section none is offered.
+    const auth = makeAuth(config, service, tokens, logger, now, passwordLinks, config.mail || options.accountMail ? accountMail : undefined);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
       const enterpriseId = await enterpriseForFirstAdmin(service, {});
       await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin', enterpriseId, platformAdmin: true });

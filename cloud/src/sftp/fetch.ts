@@ -5,7 +5,6 @@
  */
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import SftpClient from 'ssh2-sftp-client';
 import { CloudError } from '../errors.ts';
 import { HostKeyChanged, hostKeyFingerprint } from './host-key.ts';
 
@@ -61,6 +60,8 @@ class BoundedSink extends Writable {
 
 /** Fetches `req.remotePath`. Throws HostKeyChanged, FileTooLarge, or the SSH/SFTP error (its message names the step). */
 export async function fetchFile(req: FetchRequest, log: Logger): Promise<Fetched> {
+  // Loaded on first use: the SSH stack is large, and a cloud without a scheduled import never needs it.
+  const { default: SftpClient } = await import('ssh2-sftp-client');
   const client = new SftpClient('portier-sftp-import', {
     error: (err) => log.debug({ err: err.message }, 'sftp connection error'),
     end: () => log.debug('sftp connection ended'),

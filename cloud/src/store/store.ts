@@ -30,6 +30,7 @@ import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
 import type { SsoConfigRecord } from '../sso/model.ts';
+import type { MfaChallenge, MfaDevice, MfaFactors } from '../auth/mfa-model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -111,6 +112,12 @@ export interface LiveCollections {
   mailOutbox: MailRecord;
   /** Each enterprise's single sign-on with OpenID Connect (key = enterpriseId; sso/model.ts), its client secret sealed. */
   ssoConfigs: SsoConfigRecord;
+  /** Each user's second factors (key = user id; auth/mfa-model.ts): an authenticator's sealed secret, recovery codes' hashes. */
+  mfaFactors: MfaFactors;
+  /** Sign-ins waiting for their second factor (key = SHA-256 of the challenge token). */
+  mfaChallenges: MfaChallenge;
+  /** Browsers whose user chose not to be challenged again for a while (key = device id; the token is signed, not stored). */
+  mfaDevices: MfaDevice;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -137,6 +144,9 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'passwordLinks',
   'mailOutbox',
   'ssoConfigs',
+  'mfaFactors',
+  'mfaChallenges',
+  'mfaDevices',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

@@ -30,6 +30,8 @@ const PUBLIC = new Set([
   'GET /api/v1/health',
   'POST /api/v1/auth/forgot-password',
   'POST /api/v1/auth/reset-password',
+  // The second step of a sign-in: the challenge token is the credential.
+  ...['verify', 'email', 'enrol', 'enrol/confirm'].map((p) => `POST /api/v1/auth/mfa/${p}`),
   // The preferences page's credential is the sealed token in its address (mail/preferences.ts).
   'GET /preferences/:token',
   'POST /preferences/:token',

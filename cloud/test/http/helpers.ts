@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { PasswordLinks, unsentAccountMail } from '../../src/auth/password-links.ts';
+import type { AccountMail } from '../../src/auth/account-mail.ts';
 
 /** The predefined roles: one test user holds each. */
 export type Role = 'admin' | 'operator' | 'carrier' | 'recipient';
@@ -45,6 +46,8 @@ export async function makeTestApp(
     store?: MemoryStore;
     sftp?: HttpDeps['sftp'];
     vault?: HttpDeps['vault'];
+    /** Where sign-in codes go by e-mail (none offered without it). */
+    mail?: AccountMail;
   } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
@@ -52,7 +55,7 @@ export async function makeTestApp(
   const service = new LockerService({ store, clock: () => clock.now, logger: silent, codeHashN: 1024 });
   const tokenRepo = new MemoryTokenRepo();
   const auth = new AuthService({
-    ...domainAuthParts(service, silent),
+    ...domainAuthParts(service, silent, opts.mail),
     tokens: tokenRepo,
     store,
     random: service.random,

@@ -1,6 +1,6 @@
 // An HTTP server with welcome and reset links, their pages, and an account mail that keeps what it was given.
 import { randomBytes } from 'node:crypto';
-import type { AccountMail, AccountMessage } from '../../src/auth/account-mail.ts';
+import type { AccountLinkMessage, AccountMail, AccountMessage } from '../../src/auth/account-mail.ts';
 import { PasswordLinks } from '../../src/auth/password-links.ts';
 import { AuthService, domainAuthParts } from '../../src/auth/service.ts';
 import { MemoryTokenRepo } from '../../src/auth/users.ts';
@@ -9,11 +9,13 @@ import { buildServer, type App } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { PASSWORD, silent, TEST_ARGON2 } from '../http/helpers.ts';
 
-/** The account mail of a test: the messages queued, in order. */
+/** The account mail of a test: the messages with a link queued, in order, and the sign-in codes. */
 export class CapturingMail implements AccountMail {
-  readonly messages: AccountMessage[] = [];
+  readonly messages: AccountLinkMessage[] = [];
+  readonly codes: Array<Extract<AccountMessage, { kind: 'mfa-code' }>> = [];
   async queue(message: AccountMessage): Promise<void> {
-    this.messages.push(message);
+    if (message.kind === 'mfa-code') this.codes.push(message);
+    else this.messages.push(message);
   }
   /** The token of the last message's link. */
   lastToken(): string {

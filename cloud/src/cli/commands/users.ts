@@ -1,5 +1,5 @@
 /**
- * `portier users list|get|add|edit|unlock|delete|search|credentials|import|export|template`: the users API (permission
+ * `portier users list|get|add|edit|unlock|reset-mfa|delete|search|credentials|import|export|template`: the users API (permission
  * 'users'); the CSV import sends the file as a text/csv body and prints its per-row report when refused.
  */
 import type { Command } from 'commander';
@@ -126,6 +126,17 @@ export function registerUserCommands(program: Command, ctx: CommandContext): voi
       const id = await userIdOf(client, who);
       const r = await client.json<{ user: UserRow; unlocked: boolean }>('POST', `/users/${encodeURIComponent(id)}/unlock`);
       ctx.print(r, () => `user ${r.user.username} ${r.unlocked ? 'unlocked' : 'was not locked'}\n`);
+    });
+
+  users
+    .command('reset-mfa')
+    .description("reset a user's second factors (a lost phone): authenticator, recovery codes and remembered devices; they add one again where required")
+    .argument('<user>', 'user id, user name or e-mail address')
+    .action(async (who: string) => {
+      const client = await ctx.client();
+      const id = await userIdOf(client, who);
+      const r = await client.json<{ user: UserRow; reset: boolean }>('POST', `/users/${encodeURIComponent(id)}/mfa/reset`);
+      ctx.print(r, () => `user ${r.user.username}: ${r.reset ? 'second factors reset' : 'had no second factor'}\n`);
     });
 
   users

@@ -43,6 +43,15 @@ export const enterpriseSettingsSchema = z.strictObject({
   reminderDays: z.number().int().min(0).max(60).optional(),
   /** Hours before a parcel's pickup code expires at which the recipient is told it expires soon (0: no notice). */
   expiringSoonHours: z.number().int().min(0).max(14 * 24).optional(),
+  /**
+   * Who must sign in with a second factor: nobody (a user may still enrol), administrators (platform administrators
+   * and users whose role may change users, roles or settings), or everyone.
+   */
+  mfaRequired: z.enum(['off', 'admins', 'all']).optional(),
+  /** Days a browser may be remembered after a second factor ("do not challenge me on this device again"; 0: never). */
+  mfaRememberDays: z.number().int().min(0).max(365).optional(),
+  /** Whether a one-time code sent by e-mail may stand as the second factor. */
+  mfaEmailCodes: z.boolean().optional(),
 });
 export type EnterpriseSettings = z.infer<typeof enterpriseSettingsSchema>;
 /** Every setting with its default: what a record stored without a setting means. */
@@ -57,6 +66,9 @@ export const ENTERPRISE_SETTING_DEFAULTS = {
   welcomeLinkHours: 72,
   reminderDays: 3,
   expiringSoonHours: 24,
+  mfaRequired: 'off',
+  mfaRememberDays: 30,
+  mfaEmailCodes: true,
 } as const satisfies Required<EnterpriseSettings>;
 /** An enterprise's settings, each one given or its default (an unknown enterprise reads as all defaults). */
 export function enterpriseSettings(e: Pick<Enterprise, 'settings'> | undefined): Required<EnterpriseSettings> {

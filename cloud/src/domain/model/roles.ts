@@ -71,6 +71,14 @@ export function predefinedRole(id: string): RoleRecord | undefined {
   return Object.hasOwn(PREDEFINED_ROLES, id) ? PREDEFINED_ROLES[id as PredefinedRoleId] : undefined;
 }
 
+/**
+ * A user (or key) of role `roleId` as the activity log names an actor: the log's actor roles are the protocol's fixed
+ * words (controllers write them too), so a user of an enterprise's own role acts as staff, and the id says who.
+ */
+export function actorAs(roleId: string, id: string): { role: PredefinedRoleId; id: string } {
+  return { role: predefinedRole(roleId) ? (roleId as PredefinedRoleId) : 'operator', id };
+}
+
 const uniquePermissions = z.array(permissionSchema).max(PERMISSIONS.length).refine((p) => new Set(p).size === p.length, 'each permission at most once');
 export const createRoleInput = z.strictObject({ id: entityIdSchema.optional(), enterpriseId: entityIdSchema, name, permissions: uniquePermissions });
 export type CreateRoleInput = z.input<typeof createRoleInput>;

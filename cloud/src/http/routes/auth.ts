@@ -1,24 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PublicUserSchema } from '../../auth/users.ts';
 import type { AuthService } from '../../auth/service.ts';
 import { bearerToken } from '../../auth/tokens.ts';
 import { principalOf } from '../principal.ts';
 import { sessionUser } from './sessions.ts';
+import { MfaDueSchema, SessionReplySchema, sessionReply } from './mfa.ts';
 
 const password = z.string().min(1).max(256);
+const deviceToken = z.string().max(200).optional().describe('the token a sign-in with a second factor gave to remember this device');
 /** Sign-in by user name (the CLI, scripts) or by e-mail address. */
 export const LoginBodySchema = z.union([
-  z.strictObject({ username: z.string().min(1).max(64), password }),
-  z.strictObject({ email: z.string().min(1).max(254), password }),
+  z.strictObject({ username: z.string().min(1).max(64), password, deviceToken }),
+  z.strictObject({ email: z.string().min(1).max(254), password, deviceToken }),
 ]);
-
-const LoginReplySchema = z.object({
-  token: z.string(),
-  tokenType: z.literal('Bearer'),
-  expiresAt: z.string(),
-  user: PublicUserSchema,
-});
 
 export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (app, { auth }) => {
   app.post(
@@ -27,16 +21,17 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
       schema: {
         tags: ['auth'],
         summary:
-          'Exchange a user name (or an e-mail address) and password for a bearer token. After the enterprise\'s number of wrong passwords in a row the account is locked for its lock-out period (423 ACCOUNT_LOCKED, right password or not) until then, an administrator\'s unlock, or a new password; failures from one client address are also throttled (429)',
+          'Exchange a user name (or an e-mail address) and password for a bearer token, or, when a second factor is due (`mfaRequired`), for a challenge to answer at /auth/mfa/verify. After the enterprise\'s number of wrong passwords or codes in a row the account is locked for its lock-out period (423 ACCOUNT_LOCKED, right password or not) until then, an administrator\'s unlock, or a new password; failures from one client address are also throttled (429)',
         security: [],
         body: LoginBodySchema,
-        response: { 200: LoginReplySchema },
+        response: { 200: z.union([SessionReplySchema, MfaDueSchema]) },
       },
     },
     async (req) => {
-      const { password: given, ...name } = req.body;
-      const r = await auth.login(name, given, req.ip, req.headers['user-agent']);
-      return { token: r.token, tokenType: 'Bearer' as const, expiresAt: new Date(r.expiresAt).toISOString(), user: r.user };
+      const { password: given, deviceToken: device, ...name } = req.body;
+      const r = await auth.signIn(name, given, { ip: req.ip, userAgent: req.headers['user-agent'], deviceToken: device });
+      if (r.kind === 'mfa') return { mfaRequired: true as const, challenge: r.challenge, expiresAt: new Date(r.expiresAt).toISOString(), methods: r.methods, enrol: r.enrol };
+      return sessionReply(r);
     },
   );
 

@@ -1,20 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor, Reservation } from '../../domain/model.ts';
-import { entityIdSchema, lockerNumberSchema, predefinedRole, type PredefinedRoleId } from '../../domain/model.ts';
+import { actorAs, entityIdSchema, lockerNumberSchema } from '../../domain/model.ts';
 import { ApiError } from '../errors.ts';
 import { ERRORS } from '../schemas.ts';
 import { principalOf } from '../principal.ts';
 
-/**
- * The actor recorded in the activity log for a request: the signed-in user and their role's word. The log's actor
- * roles are the protocol's fixed words (controllers write them too); a user of an enterprise's own role acts as
- * staff there, and the user id says who.
- */
+/** The actor recorded in the activity log for a request: the signed-in user (or key) and their role's word. */
 export function actorOf(req: FastifyRequest): Actor {
   const p = principalOf(req);
-  const role = predefinedRole(p.role) ? (p.role as PredefinedRoleId) : 'operator';
-  return { role, id: p.userId };
+  return actorAs(p.role, p.userId);
 }
 
 export function forbidden(message: string): ApiError {

@@ -155,6 +155,22 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
       return { user, unlocked: await auth.unlock(user.id, actorOf(req)) };
     },
   );
+  app.post(
+    '/users/:userId/mfa/reset',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "Reset a user's second factors (a lost phone): their authenticator, recovery codes and remembered devices are gone; they add one again where their organisation requires it. `reset` says whether they had any",
+        params: UserParams,
+        response: { 200: UserReply.extend({ reset: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      await mustChange(req, req.params.userId);
+      const user = await auth.getUser(req.params.userId);
+      return { user, reset: await auth.mfa.reset(user.id, actorOf(req)) };
+    },
+  );
   app.delete(
     '/users/:userId',
     { schema: { tags: ['users'], summary: 'Remove a user', params: UserParams } },
