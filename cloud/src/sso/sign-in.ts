@@ -15,7 +15,7 @@ import type { Actor, User } from '../domain/model.ts';
 import type { LockerService } from '../domain/service.ts';
 import { CloudError } from '../errors.ts';
 import type { SsoConfigRecord } from './model.ts';
-import { OidcFailure, type OidcClients } from './oidc.ts';
+import { OidcFailure, type OidcClients, type ProviderClient } from './oidc.ts';
 
 /** How long a started sign-in may take at the identity provider. */
 export const SIGN_IN_TTL_MS = 10 * 60_000;
@@ -102,8 +102,9 @@ export class SsoSignIn {
   /** Where to send the browser, and the sealed state for its cookie. Refused when the enterprise has no enabled SSO. */
   async start(enterpriseId: string): Promise<{ location: string; sealed: string }> {
     const config = this.#config(enterpriseId);
+    const provider = await this.#provider(config);
     try {
-      const { url, pending } = await this.#o.oidc.start(this.#provider(config), this.redirectUri);
+      const { url, pending } = await this.#o.oidc.start(provider, this.redirectUri);
       const flow: z.infer<typeof FlowSchema> = { e: enterpriseId, s: pending.state, n: pending.nonce, v: pending.codeVerifier, t: this.#o.service.now() };
       this.#log.info({ enterpriseId }, 'sso sign-in started');
       return { location: url.href, sealed: this.#o.service.sso.seal(FLOW_PURPOSE, JSON.stringify(flow)) };
@@ -126,10 +127,11 @@ export class SsoSignIn {
     const query = q.success ? q.data : {};
     if (!sameText(query.state, flow.s)) return this.#refuse(enterpriseId, 'wrong-state', undefined, 'the state does not match the sign-in this browser started');
     if (query.error !== undefined) return this.#refuse(enterpriseId, 'provider-refused', undefined, `the identity provider answered ${query.error}`);
+    const provider = await this.#provider(config);
     let claims: Record<string, unknown>;
     try {
       const url = new URL(`${this.redirectUri}${search.startsWith('?') ? search : `?${search}`}`);
-      claims = await this.#o.oidc.finish(this.#provider(config), url, { state: flow.s, nonce: flow.n, codeVerifier: flow.v }, config.emailClaim);
+      claims = await this.#o.oidc.finish(provider, url, { state: flow.s, nonce: flow.n, codeVerifier: flow.v }, config.emailClaim);
     } catch (err) {
       if (!(err instanceof OidcFailure)) throw err;
       const reason: SsoRefusal = err.kind === 'refused-code' ? 'code-refused' : err.kind === 'unreachable' ? 'unreachable' : 'provider-refused';
@@ -156,8 +158,15 @@ export class SsoSignIn {
     return config;
   }
 
-  #provider(config: SsoConfigRecord) {
-    return { issuer: config.issuer, clientId: config.clientId, clientSecret: this.#o.service.sso.clientSecret(config) };
+  /** The provider with its secret opened; a secret sealed under another secrets key refuses the sign-in, not a 500. */
+  async #provider(config: SsoConfigRecord): Promise<ProviderClient> {
+    let clientSecret: string;
+    try {
+      clientSecret = this.#o.service.sso.clientSecret(config);
+    } catch (err) {
+      return this.#refuse(config.enterpriseId, 'not-configured', undefined, (err as Error).message);
+    }
+    return { issuer: config.issuer, clientId: config.clientId, clientSecret };
   }
 
   #openFlow(sealed: string | undefined): z.infer<typeof FlowSchema> | undefined {

@@ -222,3 +222,13 @@ t.test('the session cookie is Secure when the pages are reached over https', asy
   session.set(reply, 'x'.repeat(43), 61_000);
   t.same(sent, [`portier_session=${'x'.repeat(43)}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure`, `portier_session=${'x'.repeat(43)}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax`]);
 });
+
+t.test('a client secret that no longer opens (another secrets key) refuses the sign-in with a page, not a 500', async (t) => {
+  t.equal((await config({ issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).statusCode, 200);
+  const stored = ta.store.get('ssoConfigs', 'ent')!;
+  await ta.store.commit({ put: [{ c: 'ssoConfigs', key: 'ent', value: { ...stored, clientSecret: ta.service.sso.seal('another purpose', CLIENT_SECRET) } }] });
+  const res = await ta.app.inject({ url: '/account/sso/ent' });
+  t.equal(res.statusCode, 404);
+  t.match(res.body, /This organisation has no single sign-on here/);
+  t.ok(await accountEntries(/^single sign-on refused: the stored client secret cannot be opened/) >= 1, 'in the activity log for the administrators');
+});
