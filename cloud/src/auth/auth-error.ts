@@ -13,7 +13,12 @@ export type AuthErrorCode =
   /** The sign-in challenge is unknown, expired, used or worn out by wrong codes. */
   | 'MFA_CHALLENGE_INVALID'
   /** A wrong, reused or expired second-factor code. */
-  | 'MFA_CODE_INVALID';
+  | 'MFA_CODE_INVALID'
+  /** The user's enterprise signs its people in through its identity provider: no password sign-in. */
+  | 'SSO_REQUIRED';
+
+/** Why a user of an enterprise that signs in through its identity provider may not use a password. */
+export const SSO_REQUIRED_MESSAGE = 'your organisation signs you in through its identity provider: use its single sign-on link instead of a password';
 
 export class AuthError extends CloudError<AuthErrorCode> {
   override name = 'AuthError';

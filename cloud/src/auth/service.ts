@@ -18,7 +18,8 @@ import type { AccountMail } from './account-mail.ts';
 import { Mfa, type MfaGate } from './mfa.ts';
 import { MfaSignIn, type MfaClient } from './mfa-sign-in.ts';
 import type { LockerService } from '../domain/service.ts';
-import { AuthError } from './auth-error.ts';
+import { AuthError, SSO_REQUIRED_MESSAGE } from './auth-error.ts';
+import { barsPasswordSignIn } from '../sso/model.ts';
 
 /** Who made a request, once its token checked out: their enterprise, what they may do, and where. */
 export interface Principal {
@@ -242,6 +243,7 @@ export class AuthService {
       throw new AuthError('TOO_MANY_ATTEMPTS', 'too many failed login attempts, try again later', undefined, wait);
     }
     const user = await this.#userSigningIn(name);
+    if (user) this.#refuseIfSsoOnly(user, ip);
     const refuseIfLocked = (u: User): void => {
       if (this.#lockout.lockedUntil(u.id) === undefined) return;
       this.#throttle.fail(keys);
@@ -280,11 +282,18 @@ export class AuthService {
     return { kind: 'session', ...(await this.openSession(user, client)) };
   }
 
-  /** Opens a session for a user whose identity was just verified (a password, a second factor). */
+  /** Opens a session for a user whose identity was just verified (a password, a second factor, the enterprise's identity provider). */
   async openSession(user: User, client: MfaClient | SignInClient): Promise<LoginResult> {
     const { token, session } = await this.#sessions.open(user, { ip: client.ip, userAgent: client.userAgent });
     this.#log.info({ userId: user.id, ip: client.ip, sessionId: session.id }, 'login');
     return { token, expiresAt: session.expiresAt, user: publicUser(user) };
+  }
+
+  /** A user of an enterprise whose single sign-on bars passwords is refused, whatever the password. */
+  #refuseIfSsoOnly(user: User, ip: string): void {
+    if (!barsPasswordSignIn(this.#o.store.get('ssoConfigs', user.enterpriseId))) return;
+    this.#log.warn({ userId: user.id, ip }, 'login refused: single sign-on required');
+    throw new AuthError('SSO_REQUIRED', SSO_REQUIRED_MESSAGE);
   }
 
   /**

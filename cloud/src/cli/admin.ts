@@ -16,6 +16,7 @@ import { registerLockerCommands } from './commands/lockers.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerSftpCommands } from './commands/sftp.ts';
+import { registerSsoCommands } from './commands/sso.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { registerCustomFieldCommands } from './commands/custom-fields.ts';
 import { registerTemplateCommands } from './commands/templates.ts';
@@ -315,6 +316,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerApiKeyCommands(program, ctx);
   registerRoleCommands(program, ctx);
   registerSftpCommands(program, ctx);
+  registerSsoCommands(program, ctx);
   registerCustomFieldCommands(program, ctx);
   registerTemplateCommands(program, ctx);
   return program;

@@ -73,6 +73,7 @@ import { AddressBook } from './use-cases/address-book.ts';
 import { LocationCsv } from './use-cases/locations-csv.ts';
 import { SftpImportUseCases } from '../sftp/use-cases.ts';
 import { NotificationAdmin } from '../mail/notification-admin.ts';
+import { SsoConfigUseCases } from '../sso/use-cases.ts';
 import { HeldParcels } from './use-cases/held-parcels.ts';
 import { CustomFieldUseCases } from './use-cases/custom-fields.ts';
 import { CONTACT_COLUMNS } from './use-cases/contacts-csv.ts';
@@ -120,6 +121,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly locationCsv: LocationCsv;
   /** Each enterprise's scheduled SFTP import of its address book: configuration and runs (sftp/use-cases.ts). */
   readonly sftpImports: SftpImportUseCases;
+  /** Each enterprise's single sign-on configuration (sso/use-cases.ts). */
+  readonly sso: SsoConfigUseCases;
   /** Parcels without a home: a recipient named after the drop-off, parcels held at the desk (use-cases/held-parcels.ts). */
   readonly heldParcels: HeldParcels;
   /** The enterprises' custom fields and the rules of their values (use-cases/custom-fields.ts). */
@@ -153,6 +156,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.userCsv = new UserCsv(core, this.users, this.customFields);
     this.locationCsv = new LocationCsv(core);
     this.sftpImports = new SftpImportUseCases(core, this.addressBook.csv);
+    this.sso = new SsoConfigUseCases(core);
     this.heldParcels = new HeldParcels(core, this.reservations);
     this.notifications = new NotificationAdmin(core);
     this.heldParcels.watch(this);

@@ -46,6 +46,13 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'POST /account/reset-password': { access: 'public' },
   'GET /account/forgot-password': { access: 'public' },
   'POST /account/forgot-password': { access: 'public' },
+  // The browser's sign-in through its enterprise's identity provider, and its session (http/pages/sso-pages.ts):
+  // public pages, the sealed sign-in state and the session cookie are the keys.
+  'GET /account/sso/:enterpriseId': { access: 'public' },
+  'GET /account/sso/callback': { access: 'public' },
+  'GET /account': { access: 'public' },
+  'GET /account/sign-in': { access: 'public' },
+  'POST /account/sign-out': { access: 'public' },
 
   'GET /api/v1/users': { access: 'users' },
   'POST /api/v1/users': { access: 'users' },
@@ -99,6 +106,10 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   // Its name needs 'lockers.manage', its settings 'settings' (checked per part of the body in the handler).
   'PATCH /api/v1/enterprises/:enterpriseId': { access: ['lockers.manage', 'settings'] },
   'DELETE /api/v1/enterprises/:enterpriseId': { access: 'platform' },
+  // Single sign-on: its identity provider signs in any user of the enterprise, so a permission of its own.
+  'GET /api/v1/enterprises/:enterpriseId/sso': { access: 'sso' },
+  'PUT /api/v1/enterprises/:enterpriseId/sso': { access: 'sso' },
+  'DELETE /api/v1/enterprises/:enterpriseId/sso': { access: 'sso' },
   'GET /api/v1/divisions/:divisionId': { access: 'lockers.manage' },
   'PATCH /api/v1/divisions/:divisionId': { access: 'lockers.manage' },
   'DELETE /api/v1/divisions/:divisionId': { access: 'lockers.manage' },

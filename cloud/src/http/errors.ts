@@ -59,6 +59,7 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   FORBIDDEN: 403,
   // RFC 4918's Locked: the account, not the request, is what refuses.
   ACCOUNT_LOCKED: 423,
+  SSO_REQUIRED: 403,
   MFA_REQUIRED: 409,
   MFA_CHALLENGE_INVALID: 401,
   MFA_CODE_INVALID: 401,

@@ -42,6 +42,13 @@ import { accountPages } from './pages/account-pages.ts';
 import { FormGuard } from './pages/csrf.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import { preferencesRoutes } from '../mail/preferences.ts';
+import { AccountLog } from '../auth/account-log.ts';
+import { OidcClients } from '../sso/oidc.ts';
+import { SsoSignIn } from '../sso/sign-in.ts';
+import { ssoRoutes } from './routes/sso.ts';
+import { BrowserSession } from './pages/browser-session.ts';
+import { ssoPages } from './pages/sso-pages.ts';
+import { SSO_PAGES } from './pages/sso-paths.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,7 +90,13 @@ export interface HttpDeps {
    * Welcome and reset links (their API routes and pages), the key of the pages' anti-forgery fields, and whether
    * people reach the pages over https; without them those routes answer 503.
    */
-  accounts?: { links: PasswordLinks; formKey: Buffer; secureCookies: () => boolean };
+  accounts?: {
+    links: PasswordLinks;
+    formKey: Buffer;
+    secureCookies: () => boolean;
+    /** The address people reach the pages at: single sign-on's redirect URI is built on it (without it, SSO answers 503). */
+    baseUrl?: () => string;
+  };
   /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
    * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
@@ -229,6 +242,14 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(passwordLinkRoutes, { prefix: API_PREFIX, links, auth: deps.auth, store: deps.service.store });
   const guard = deps.accounts ? new FormGuard(deps.accounts.formKey, deps.service.now, deps.accounts.secureCookies) : undefined;
   await app.register(accountPages, { links, guard, store: deps.service.store, logger: log });
+  const baseUrl = deps.accounts?.baseUrl;
+  await app.register(ssoRoutes, { prefix: API_PREFIX, service: deps.service, baseUrl });
+  const accountLog = new AccountLog({ store: deps.service.store, now: deps.service.now, random: deps.service.random });
+  const sign = baseUrl
+    ? new SsoSignIn({ service: deps.service, auth: deps.auth, oidc: new OidcClients({ now: deps.service.now }), accountLog, baseUrl, redirectPath: SSO_PAGES.callback, logger: log })
+    : undefined;
+  const secure = deps.accounts?.secureCookies ?? (() => false);
+  await app.register(ssoPages, { sign, session: new BrowserSession(secure, deps.service.now), guard, auth: deps.auth, store: deps.service.store, secure, logger: log });
   await preferencesRoutes(app, { service: deps.service, vault: deps.vault, now: () => deps.service.now() });
   if (deps.extend) await deps.extend(app);
   await app.ready();

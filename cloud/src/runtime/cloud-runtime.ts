@@ -412,7 +412,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       remoteOpen,
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
       sftp: sftp.runner,
-      accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:') },
+      accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:'), baseUrl },
       vault: secrets.vault,
     });
     undo.push({ what: 'reset requests', run: () => passwordLinks.settled() });

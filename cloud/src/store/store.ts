@@ -29,6 +29,7 @@ import type { SftpImportRecord, SftpImportRun } from '../sftp/model.ts';
 import type { LoginFailures } from '../auth/lockout-model.ts';
 import type { ApiKeyRecord } from '../auth/api-key-model.ts';
 import type { MailRecord } from '../mail/model.ts';
+import type { SsoConfigRecord } from '../sso/model.ts';
 import type { MfaChallenge, MfaDevice, MfaFactors } from '../auth/mfa-model.ts';
 import type { MailTemplateRecord, NotificationRulesRecord } from '../mail/notification-model.ts';
 import { CloudError } from '../errors.ts';
@@ -110,6 +111,8 @@ export interface LiveCollections {
   passwordLinks: PasswordLink;
   /** The e-mail outbox (mail/model.ts): one record per message, its content sealed until sent. */
   mailOutbox: MailRecord;
+  /** Each enterprise's single sign-on with OpenID Connect (key = enterpriseId; sso/model.ts), its client secret sealed. */
+  ssoConfigs: SsoConfigRecord;
   /** Each user's second factors (key = user id; auth/mfa-model.ts): an authenticator's sealed secret, recovery codes' hashes. */
   mfaFactors: MfaFactors;
   /** Sign-ins waiting for their second factor (key = SHA-256 of the challenge token). */
@@ -145,6 +148,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'apiKeys',
   'passwordLinks',
   'mailOutbox',
+  'ssoConfigs',
   'mfaFactors',
   'mfaChallenges',
   'mfaDevices',

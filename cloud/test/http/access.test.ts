@@ -36,6 +36,12 @@ const PUBLIC = new Set([
   'GET /preferences/:token',
   'POST /preferences/:token',
   ...['set-password', 'reset-password', 'forgot-password'].flatMap((p) => [`GET /account/${p}`, `POST /account/${p}`]),
+  // The browser's single sign-on and its session: the sealed sign-in state and the session cookie are the keys.
+  'GET /account/sso/:enterpriseId',
+  'GET /account/sso/callback',
+  'GET /account',
+  'GET /account/sign-in',
+  'POST /account/sign-out',
 ]);
 
 t.test('the access table and the registered routes are the same set', async (t) => {
@@ -50,7 +56,7 @@ t.test('the access table and the registered routes are the same set', async (t) 
       .map(([k]) => k)
       .sort(),
     [...PUBLIC].sort(),
-    'only login, openapi, health, the password links (API and pages) and the preferences page are public',
+    'only login, openapi, health, the password links (API and pages), the sign-in pages and the preferences page are public',
   );
 });
 

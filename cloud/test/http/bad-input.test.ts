@@ -81,6 +81,7 @@ const BODIES: Record<string, Json | null> = {
   'POST /api/v1/pickups': { bankId: 'bank', code: '123456' },
   'POST /api/v1/expiry/run': null,
   'PUT /api/v1/sftp-import': { host: 'sftp.example.org', username: 'hr', password: 'pw', remotePath: '/out/people.csv', schedule: '0 2 * * *' },
+  'PUT /api/v1/enterprises/:enterpriseId/sso': { issuer: 'https://idp.example.org', clientId: 'portier', clientSecret: 'secret' },
   'POST /api/v1/sftp-import/run': null,
   'PUT /api/v1/notification-templates/:kind/:language': { subject: 'Votre {{item}} est arrivé', body: 'Bonjour {{recipientName}},\n\nCode : {{pickupCode}}' },
   'POST /api/v1/notification-templates/:kind/:language/preview': { body: 'Bonjour {{recipientName}}' },

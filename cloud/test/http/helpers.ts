@@ -22,6 +22,8 @@ export const TEST_SCRYPT = { N: 1024, r: 8, p: 1, keyLen: 32 };
 /** Cheap argon2id for tests, likewise stored with each hash. */
 export const TEST_ARGON2 = { memoryCost: 64, timeCost: 1, parallelism: 1 };
 export const PASSWORD = 'correct horse battery';
+/** The address the test apps' pages and links are reached at. */
+export const TEST_BASE_URL = 'https://lockers.example.com';
 
 export interface TestApp {
   app: App;
@@ -69,7 +71,7 @@ export async function makeTestApp(
     users: service.users,
     setPassword: (id, password, actor) => auth.updateUser(id, { password }, actor),
     mail: unsentAccountMail(silent),
-    baseUrl: () => 'https://lockers.example.com',
+    baseUrl: () => TEST_BASE_URL,
     now: () => clock.now,
     newId: () => service.random.id('a'),
     logger: silent,
@@ -78,7 +80,7 @@ export async function makeTestApp(
     auth,
     service,
     logger: silent,
-    accounts: { links, formKey: randomBytes(32), secureCookies: () => false },
+    accounts: { links, formKey: randomBytes(32), secureCookies: () => false, baseUrl: () => TEST_BASE_URL },
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     ...(opts.extend ? { extend: opts.extend } : {}),
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),

@@ -1,78 +1,38 @@
 // The account pages of a whole cloud in a real Chromium: axe finds no WCAG 2.2 AA violation in English or French, a
 // person with a keyboard alone sets their password from the welcome link, and afterwards neither the data folder nor
 // the logs hold any link token (or password) in clear. One browser for the file.
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import t from 'tap';
 import { tokenHash } from '../../src/auth/tokens.ts';
 import { PREFERENCES_PATH, preferencesToken } from '../../src/mail/preferences.ts';
-import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
-import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
-import { testCloudConfig } from '../runtime/helpers.ts';
+import type { CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
+import { axeViolations, launchChromium, skipWithoutChromium as skip, startPagesCloud, type PagesCloud } from './browser.ts';
 import { CapturingMail } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN_PASSWORD = 'the admin passphrase';
 const NEW_PASSWORD = 'typed with keys only';
 
-interface AxeResult {
-  violations: { id: string; help: string; nodes: { target: unknown }[] }[];
-}
-
-/** The violations axe finds on the page (its script injected past the page's CSP, which allows no script). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  // An expression, evaluated in the page (this project's TypeScript has no DOM types).
-  const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`)) as AxeResult;
-  return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
-}
-
 let browser: Browser | undefined;
+let cloud: PagesCloud | undefined;
 let rt: CloudRuntime | undefined;
 let dir = '';
 const mail = new CapturingMail();
-let logs = '';
 
 t.before(async () => {
   if (skip) return;
-  dir = await tempDir(t, 'portier-pages-');
-  const logger = pino({ level: 'debug' }, new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logs += chunk.toString('utf8');
-        done();
-      },
-    }));
-  rt = await startCloud({
-    config: { ...testCloudConfig(dir), admin: { user: 'admin', password: ADMIN_PASSWORD } },
-    logger,
-    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
-    codeHashN: 1024,
-    identityHashParams: TEST_HASH,
-    accountMail: mail,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  cloud = await startPagesCloud(t, 'portier-pages-', ADMIN_PASSWORD, mail);
+  rt = cloud.rt;
+  dir = cloud.dir;
+  browser = await launchChromium();
 });
 t.teardown(async () => {
   await browser?.close();
   await rt?.stop();
 });
 
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
-  return fetch(`${rt!.httpUrl}/api/v1${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-}
+const api = (method: string, path: string, body?: unknown, token?: string): Promise<Response> => cloud!.api(method, path, body, token);
 async function adminToken(): Promise<string> {
   return ((await (await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).json()) as { token: string }).token;
 }
@@ -179,6 +139,7 @@ t.test('after these flows, no link token and no password is in the data folder o
   }
   t.same(clear, [], 'no file holds a token or a password in clear');
   t.ok(hashes > 0, 'the files read are those that hold the links (by the hashes of their tokens)');
+  const logs = cloud!.logs();
   t.ok(logs.length > 0, 'the cloud logged');
   for (const secret of [...tokens, NEW_PASSWORD]) t.notOk(logs.includes(secret), 'not in the logs');
 });

@@ -28,6 +28,8 @@ export const PERMISSION_TEXTS = {
   carriers: 'Create, change and delete carriers',
   carrierCodes: "Issue and revoke carriers' access codes",
   staffCredentials: 'Issue and revoke kiosk sign-ins of staff',
+  // Apart from settings: the identity provider it names signs in any user of the enterprise, and may create users.
+  sso: "Set up the enterprise's single sign-on (its identity provider signs in any of its users)",
 } as const;
 export type Permission = keyof typeof PERMISSION_TEXTS;
 export const PERMISSIONS = Object.keys(PERMISSION_TEXTS) as [Permission, ...Permission[]];

@@ -12,7 +12,8 @@ export const CSRF_FIELD = 'csrf';
 export const FORM_TTL_MS = 2 * 3600_000;
 const NONCE_RE = /^[A-Za-z0-9_-]{22}$/;
 
-function cookieValue(req: FastifyRequest, name: string): string | undefined {
+/** The value of cookie `name` of a request, as sent (undefined when absent). */
+export function cookieValue(req: FastifyRequest, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const at = part.indexOf('=');
     if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();

@@ -1,0 +1,11 @@
+/** The addresses of the browser sign-in pages (sso-pages.ts), for the API's answers and the pages' own links. */
+export const SSO_PAGES = {
+  /** The signed-in page. */
+  account: '/account',
+  signIn: '/account/sign-in',
+  signOut: '/account/sign-out',
+  /** Where the identity provider sends the browser back (the redirect URI registered with it). */
+  callback: '/account/sso/callback',
+  /** Starts the sign-in of an enterprise's people through its identity provider. */
+  start: (enterpriseId: string) => `/account/sso/${encodeURIComponent(enterpriseId)}`,
+} as const;
