@@ -51,7 +51,14 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /account/sso/:enterpriseId': { access: 'public' },
   'GET /account/sso/callback': { access: 'public' },
   'GET /account': { access: 'public' },
+  // Signing in with a password and a second factor (http/pages/sign-in-pages.ts): the challenge cookie is the key.
   'GET /account/sign-in': { access: 'public' },
+  'POST /account/sign-in': { access: 'public' },
+  'GET /account/mfa': { access: 'public' },
+  'POST /account/mfa': { access: 'public' },
+  'POST /account/mfa/email': { access: 'public' },
+  'GET /account/mfa/enrol': { access: 'public' },
+  'POST /account/mfa/enrol': { access: 'public' },
   'POST /account/sign-out': { access: 'public' },
 
   'GET /api/v1/users': { access: 'users' },

@@ -48,6 +48,7 @@ import { SsoSignIn } from '../sso/sign-in.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { BrowserSession } from './pages/browser-session.ts';
 import { ssoPages } from './pages/sso-pages.ts';
+import { signInPages } from './pages/sign-in-pages.ts';
 import { SSO_PAGES } from './pages/sso-paths.ts';
 
 declare module 'fastify' {
@@ -249,7 +250,9 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     ? new SsoSignIn({ service: deps.service, auth: deps.auth, oidc: new OidcClients({ now: deps.service.now }), accountLog, baseUrl, redirectPath: SSO_PAGES.callback, logger: log })
     : undefined;
   const secure = deps.accounts?.secureCookies ?? (() => false);
-  await app.register(ssoPages, { sign, session: new BrowserSession(secure, deps.service.now), guard, auth: deps.auth, store: deps.service.store, secure, logger: log });
+  const session = new BrowserSession(secure, deps.service.now);
+  await app.register(ssoPages, { sign, session, guard, auth: deps.auth, store: deps.service.store, secure, logger: log });
+  await app.register(signInPages, { auth: deps.auth, session, guard, store: deps.service.store, secure, now: deps.service.now, logger: log });
   await preferencesRoutes(app, { service: deps.service, vault: deps.vault, now: () => deps.service.now() });
   if (deps.extend) await deps.extend(app);
   await app.ready();

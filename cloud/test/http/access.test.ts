@@ -41,6 +41,10 @@ const PUBLIC = new Set([
   'GET /account/sso/callback',
   'GET /account',
   'GET /account/sign-in',
+  // Signing in with a password and a second factor: the challenge cookie is the key.
+  ...['sign-in', 'mfa', 'mfa/email', 'mfa/enrol'].map((p) => `POST /account/${p}`),
+  'GET /account/mfa',
+  'GET /account/mfa/enrol',
   'POST /account/sign-out',
 ]);
 

@@ -3,6 +3,7 @@
 // the logs hold any link token (or password) in clear. One browser for the file.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { generateSync } from 'otplib';
 import type { Browser } from 'playwright-core';
 import t from 'tap';
 import { tokenHash } from '../../src/auth/tokens.ts';
@@ -13,6 +14,7 @@ import { CapturingMail } from './helpers.ts';
 
 const ADMIN_PASSWORD = 'the admin passphrase';
 const NEW_PASSWORD = 'typed with keys only';
+const MIA_PASSWORD = 'a second factor too';
 
 let browser: Browser | undefined;
 let cloud: PagesCloud | undefined;
@@ -122,6 +124,76 @@ t.test('with a keyboard alone, a new user sets their password from the welcome l
   t.equal((await api('POST', '/auth/login', { username: 'kay', password: NEW_PASSWORD })).status, 200, 'the password works');
 });
 
+t.test('with a keyboard alone, a user whose organisation requires a second factor adds an authenticator and signs in; every sign-in page passes axe in English and in French', { skip }, async (t) => {
+  const admin = await adminToken();
+  t.equal((await api('POST', '/users', { username: 'mia', email: 'mia@example.com', role: 'operator', password: MIA_PASSWORD }, admin)).status, 201);
+  const ent = ((await (await api('GET', '/auth/me', undefined, admin)).json()) as { user: { enterpriseId: string } }).user.enterpriseId;
+  t.equal((await api('PATCH', `/enterprises/${ent}`, { settings: { mfaRequired: 'all' } }, admin)).status, 200);
+  t.teardown(async () => void (await api('PATCH', `/enterprises/${ent}`, { settings: { mfaRequired: 'off' } }, admin)));
+  const context = await browser!.newContext({ locale: 'en-GB', bypassCSP: true });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const focusedId = async () => (await page.evaluate('document.activeElement?.id ?? ""')) as string;
+  await page.goto(`${rt!.httpUrl}/account/sign-in`);
+  t.same(await axeViolations(page), [], 'the sign-in page');
+  await page.keyboard.press('Tab');
+  t.equal(await focusedId(), 'login', 'the first stop is the e-mail address or user name');
+  await page.keyboard.type('mia@example.com');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(MIA_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  t.equal(new URL(page.url()).pathname, '/account/mfa/enrol', 'the organisation requires a second factor: add an authenticator');
+  t.same(await axeViolations(page), [], 'the enrolment page');
+  const key = ((await page.textContent('.key')) ?? '').replace(/ /g, '');
+  t.match(key, /^[A-Z2-7]{32}$/, 'the key to type into the app, beside its QR code');
+  await page.keyboard.press('Tab');
+  t.equal(await focusedId(), 'code');
+  await page.keyboard.type(generateSync({ secret: key }));
+  await page.keyboard.press('Tab');
+  t.equal(await focusedId(), 'remember');
+  await page.keyboard.press('Space');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  t.match(await page.textContent('h1'), /Keep your recovery codes/);
+  t.same(await axeViolations(page), [], 'the recovery codes page');
+  const codes = await page.$$eval('.codes li', (items) => items.map((li) => li.textContent ?? ''));
+  t.equal(codes.length, 10);
+  await page.keyboard.press('Tab');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  t.match(await page.textContent('main'), /Signed in as mia/);
+  t.ok((await context.cookies()).some((c) => c.name.startsWith('portier_device_') && c.httpOnly), 'this browser is remembered');
+  await context.clearCookies({ name: 'portier_session' });
+  await page.goto(`${rt!.httpUrl}/account/sign-in`);
+  await page.fill('#login', 'mia');
+  await page.fill('#password', MIA_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  t.equal(new URL(page.url()).pathname, '/account', 'the remembered browser is not asked again');
+
+  const fr = await browser!.newContext({ locale: 'fr-FR', bypassCSP: true });
+  t.teardown(() => fr.close());
+  const p2 = await fr.newPage();
+  await p2.goto(`${rt!.httpUrl}/account/sign-in`);
+  t.match(await p2.textContent('h1'), /Connexion/);
+  t.same(await axeViolations(p2), [], 'the French sign-in page');
+  await p2.fill('#login', 'mia');
+  await p2.fill('#password', 'not the password');
+  await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit]')]);
+  t.match(await p2.textContent('[role=alert]'), /n’est pas correct/);
+  t.same(await axeViolations(p2), [], 'a refused sign-in, in French');
+  await p2.fill('#password', MIA_PASSWORD);
+  await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit]')]);
+  t.equal(new URL(p2.url()).pathname, '/account/mfa', 'another browser: the second step');
+  t.same(await axeViolations(p2), [], 'the French second step');
+  await p2.check('#method-recovery');
+  await p2.fill('#code', '000000');
+  await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit] >> nth=0')]);
+  t.match(await p2.textContent('#code-error'), /Ce code n’est pas correct/);
+  t.same(await axeViolations(p2), [], 'a wrong code, in French');
+  await p2.check('#method-recovery');
+  await p2.fill('#code', codes[0]!);
+  await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit] >> nth=0')]);
+  t.equal(new URL(p2.url()).pathname, '/account', 'a recovery code signs in');
+});
+
 t.test('after these flows, no link token and no password is in the data folder or the logs', { skip }, async (t) => {
   await rt!.passwordLinks.settled();
   const tokens = mail.messages.map((m) => new URL(m.link).searchParams.get('token') ?? '');
@@ -134,7 +206,7 @@ t.test('after these flows, no link token and no password is in the data folder o
   let hashes = 0;
   for (const f of files) {
     const text = (await readFile(f)).toString('latin1');
-    if ([...tokens, NEW_PASSWORD, ADMIN_PASSWORD].some((secret) => text.includes(secret))) clear.push(f);
+    if ([...tokens, NEW_PASSWORD, ADMIN_PASSWORD, MIA_PASSWORD].some((secret) => text.includes(secret))) clear.push(f);
     if (tokens.some((token) => text.includes(tokenHash(token)))) hashes++;
   }
   t.same(clear, [], 'no file holds a token or a password in clear');

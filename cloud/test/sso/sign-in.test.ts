@@ -99,8 +99,8 @@ t.test('sign-in end to end: the session cookie opens /account, its token the API
   t.equal((await apiMe(token)).statusCode, 401, 'the token no longer works on the API');
   const after = await ta.app.inject({ url: '/account?lang=fr', headers: { cookie: `portier_session=${token}` } });
   t.equal(after.statusCode, 303);
-  t.equal(after.headers['location'], '/account/sign-in?lang=fr', 'to the sign-in hint');
-  t.match((await ta.app.inject({ url: '/account/sign-in?lang=fr' })).body, /Vous n’êtes pas connecté/);
+  t.equal(after.headers['location'], '/account/sign-in?lang=fr', 'to the sign-in page');
+  t.match((await ta.app.inject({ url: '/account/sign-in?lang=fr' })).body, /<h1>Connexion<\/h1>[\s\S]*Se connecter avec Acme/, 'its button of the enterprise’s single sign-on');
 });
 
 t.test('a wrong or missing state, or no sign-in started in this browser, is refused before any exchange', async (t) => {

@@ -68,7 +68,7 @@ t.test('a person signs in at the provider, lands signed in, and signs out with t
   t.equal((await context.cookies()).find((c) => c.name === 'portier_session'), undefined, 'the cookie is gone');
   t.equal((await cloud!.api('GET', '/auth/me', undefined, session!.value)).status, 401, 'the session is over');
   await page.goto(`${cloud!.rt.httpUrl}/account`);
-  t.equal(new URL(page.url()).pathname, '/account/sign-in', 'signed out: the sign-in hint');
+  t.equal(new URL(page.url()).pathname, '/account/sign-in', 'signed out: the sign-in page');
 
   await cloud!.rt.store.close().catch(() => undefined);
   t.same(await secretsInClear(cloud!.dir, cloud!.logs(), [CLIENT_SECRET, session!.value]), [], 'no client secret or session token in clear in the data folder or the logs');

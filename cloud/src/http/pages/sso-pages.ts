@@ -2,7 +2,7 @@
  * The browser's sign-in through an enterprise's identity provider and its session on the cloud's pages:
  * `/account/sso/{enterpriseId}` starts it (the sealed state in a 10-minute cookie, then to the provider),
  * `/account/sso/callback` finishes it (the session cookie set, then to `/account`), `/account` shows who is signed
- * in, `/account/sign-out` ends the session (a form guarded against forgery), `/account/sign-in` says how to sign in.
+ * in, `/account/sign-out` ends the session (a form guarded against forgery); signing in with a password is sign-in-pages.ts.
  * A refusal is a plain page (English or French) saying what to do, never an error of the server.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -108,11 +108,6 @@ export const ssoPages: FastifyPluginAsync<SsoPagesOptions> = async (app, { sign,
       guard ? signOutForm(guard.field(req, reply, SSO_PAGES.signOut), lang, w.signOut) : '',
     ].join('\n');
     return sendPage(reply, 200, { lang, title: w.accountTitle, body });
-  });
-
-  app.get(SSO_PAGES.signIn, { schema: { hide: true } }, async (req, reply) => {
-    const lang = language(req);
-    return sendPage(reply, 200, { lang, title: SSO_WORDS[lang].signInTitle, body: paragraph(SSO_WORDS[lang].signInHint, 'notice') });
   });
 
   app.post(SSO_PAGES.signOut, { schema: { hide: true } }, async (req, reply) => {

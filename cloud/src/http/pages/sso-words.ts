@@ -8,7 +8,6 @@ export interface SsoWords {
   organisation: (name: string) => string;
   signOut: string;
   signInTitle: string;
-  signInHint: string;
   signedOutTitle: string;
   signedOut: string;
   failedTitle: string;
@@ -22,7 +21,6 @@ const EN: SsoWords = {
   organisation: (name) => `Organisation: ${name}.`,
   signOut: 'Sign out',
   signInTitle: 'Sign in',
-  signInHint: 'You are not signed in. Sign in with the single sign-on link your organisation gave you.',
   signedOutTitle: 'You are signed out',
   signedOut: 'Your session has ended. Close this window, or sign in again with your organisation’s link.',
   failedTitle: 'Sign-in failed',
@@ -48,7 +46,6 @@ const FR: SsoWords = {
   organisation: (name) => `Organisation : ${name}.`,
   signOut: 'Se déconnecter',
   signInTitle: 'Connexion',
-  signInHint: 'Vous n’êtes pas connecté. Connectez-vous avec le lien d’authentification unique que votre organisation vous a donné.',
   signedOutTitle: 'Vous êtes déconnecté',
   signedOut: 'Votre session est terminée. Fermez cette fenêtre, ou reconnectez-vous avec le lien de votre organisation.',
   failedTitle: 'Échec de la connexion',
