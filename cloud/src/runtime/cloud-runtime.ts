@@ -128,6 +128,8 @@ export interface CloudRuntime {
   httpUrl: string;
   /** The broker URL controllers connect to. */
   mqttUrl: string;
+  /** Whose broker that is: `embedded`, this process's own aedes; `external`, one run apart (Mosquitto). */
+  brokerKind: BrokerOption['kind'];
   service: LockerService;
   auth: AuthService;
   /** Welcome and password-reset links (auth/password-links.ts). */
@@ -435,6 +437,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     return {
       httpUrl,
       mqttUrl,
+      brokerKind: brokerOpt.kind,
       service,
       auth,
       passwordLinks,
