@@ -2,19 +2,16 @@
  * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
  * init-admin, unlock, provision, revoke, mosquitto-files, backup, restore) so each stays in its own module.
  * Only this file handles signals and exits the process.
+ * Building the program loads little more than commander: each command loads what it needs when it runs, so `--help`
+ * or `init-admin` does not load the HTTP server, the broker or the mail.
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { CliError } from './cli/errors.ts';
-import { DataFolderError } from './data-folder/data-folder.ts';
 import { registerBackupCommands } from './cli/backup.ts';
 import { registerInitAdmin } from './cli/init-admin.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerUnlock } from './cli/unlock.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
-import { ConfigError } from './config/config.ts';
-import { SecretsKeyError } from './provision/secrets-key.ts';
-import { StoreError } from './store/store.ts';
 
 export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
   const program = new Command('portier-cloud')
@@ -33,8 +30,16 @@ export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
   return program;
 }
 
-function fail(err: unknown): number {
+async function fail(err: unknown): Promise<number> {
   if (err instanceof CommanderError) return err.exitCode;
+  // The modules of these errors: already loaded by the command that threw one, loaded here only on a failure.
+  const [{ ConfigError }, { SecretsKeyError }, { DataFolderError }, { CliError }, { StoreError }] = await Promise.all([
+    import('./config/config.ts'),
+    import('./provision/secrets-key.ts'),
+    import('./data-folder/data-folder.ts'),
+    import('./cli/errors.ts'),
+    import('./store/store.ts'),
+  ]);
   if (err instanceof ConfigError) {
     process.stderr.write(`portier-cloud: ${err.message}\n`);
     return 2;
@@ -72,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
     // Close the server first (no new writes), then flush and close the store.
     running.close().then(
       () => process.exit(0),
-      (err: unknown) => process.exit(fail(err)),
+      async (err: unknown) => process.exit(await fail(err)),
     );
   };
   process.on('SIGINT', stop);
@@ -84,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = fail(err);
+    process.exitCode = await fail(err);
   }
   // A one-shot command (init-admin, --help) is done: do not wait for the signal handlers.
   if (!running) {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 import t from 'tap';
 import { probeSpeaker } from '../demo/speaker.ts';
-import { expectCondition, expectValue } from '@portier/sim';
+import { entryArgs, expectCondition, expectValue } from '@portier/sim';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // `make demo` runs in the repository itself, also when this file runs from the compiled mirror (scripts/build-tests.mjs).
@@ -22,7 +22,7 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: '0', PORTIER_DEMO_MQTT_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
   delete env['NODE_OPTIONS'];
-  const p = pty.spawn(process.execPath, ['--import', 'tsx', MAIN], { name: 'xterm-256color', cols: 120, rows: 40, cwd: ROOT, env });
+  const p = pty.spawn(process.execPath, entryArgs(MAIN), { name: 'xterm-256color', cols: 120, rows: 40, cwd: ROOT, env });
   let out = '';
   p.onData((d) => {
     out += d;

@@ -1,7 +1,7 @@
 // The end-to-end suite's Mosquitto (scripts/test/e2e/broker.ts), as the operator steps it stands for: an identity
 // provisioned after Mosquitto started is refused until the files are written again and Mosquitto reloaded; an
-// outage (stop by PID, start again) keeps the port, and the controller's queued command survives it. And the run's
-// broker is chosen by PORTIER_E2E_BROKER, a wrong value refused.
+// outage (stop by PID, start again) keeps the port, and the controller's queued command survives it. And the halves
+// of a flow's file (both brokers, or the one PORTIER_E2E_BROKER names), a wrong value refused.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,21 +9,17 @@ import mqtt from 'mqtt';
 import t from 'tap';
 import { IdentityRegistry } from '@portier/cloud';
 import { ensureServiceAccount } from '@portier/cloud';
-import { BROKER_ENV, Mosquitto, e2eBroker, mosquittoMissing } from './e2e/broker.ts';
+import { Mosquitto, mosquittoMissing } from './e2e/broker.ts';
+import { brokersOfRun, e2eBroker } from './e2e/both-brokers.ts';
 import { TEST_HASH, connect, expectEvent } from './e2e/helpers.ts';
 
-t.test('PORTIER_E2E_BROKER chooses the broker of the run', async (t) => {
-  const before = process.env[BROKER_ENV];
-  t.teardown(() => {
-    if (before === undefined) delete process.env[BROKER_ENV];
-    else process.env[BROKER_ENV] = before;
-  });
-  delete process.env[BROKER_ENV];
-  t.equal(e2eBroker(), 'embedded', 'embedded by default');
-  process.env[BROKER_ENV] = 'mosquitto';
-  t.equal(e2eBroker(), 'mosquitto');
-  process.env[BROKER_ENV] = 'aedes';
-  t.throws(() => e2eBroker(), /PORTIER_E2E_BROKER must be embedded or mosquitto/, 'a wrong value is refused, not read as the default');
+t.test('a flow runs on both brokers; PORTIER_E2E_BROKER keeps one', async (t) => {
+  t.same(brokersOfRun(undefined), ['embedded', 'mosquitto'], 'both by default, the embedded broker first');
+  t.same(brokersOfRun(''), ['embedded', 'mosquitto']);
+  t.same(brokersOfRun('mosquitto'), ['mosquitto']);
+  t.same(brokersOfRun('embedded'), ['embedded']);
+  t.throws(() => brokersOfRun('aedes'), /PORTIER_E2E_BROKER must be embedded or mosquitto/, 'a wrong value is refused, not read as the default');
+  t.equal(e2eBroker(), 'embedded', 'a test outside a flow runs on the embedded broker');
 });
 
 t.test('the harness Mosquitto: new accounts after a reload, the same port and the queued command after an outage', { skip: mosquittoMissing }, async (t) => {

@@ -4,6 +4,7 @@
  *   PORTIER_TOKEN, else the token file `portier login` saved), and streams `GET /api/v1/backup` into a file of mode
  *   0600, which it checks whole (every sha256, the manifest) before renaming it into place.
  * - restore works on a data folder with no cloud running on it (backup/restore.ts).
+ * What each needs is loaded when it runs, not when the program is built.
  */
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
@@ -12,17 +13,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { z } from 'zod';
-import { BackupError, readBackup, restoreBackup } from '../backup/restore.ts';
-import { fsyncDir } from '../mqtt/fs.ts';
-import { defaultSecretsKeyPath } from '../provision/secrets-key.ts';
-import { DEFAULT_URL, readTokenFile, tokenFilePath } from './admin.ts';
-import { CliError } from './errors.ts';
-
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+import { DEFAULT_URL } from './defaults.ts';
 
 async function download(url: string, token: string | undefined, out: string): Promise<void> {
+  const { z } = await import('zod');
+  const { CliError } = await import('./errors.ts');
+  const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
   let res: Response;
   try {
     res = await fetch(`${url.replace(/\/+$/, '')}/api/v1/backup`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -52,6 +48,10 @@ export function registerBackupCommands(program: Command): void {
     .option('--url <url>', `the cloud's HTTP address (env PORTIER_URL; default: from the token file, else ${DEFAULT_URL})`)
     .option('--token-file <file>', "an admin's token saved by `portier login` (env PORTIER_TOKEN_FILE); env PORTIER_TOKEN wins")
     .action(async (o: { out: string; url?: string; tokenFile?: string }) => {
+      const { readBackup } = await import('../backup/restore.ts');
+      const { fsyncDir } = await import('../mqtt/fs.ts');
+      const { readTokenFile, tokenFilePath } = await import('./client.ts');
+      const { CliError } = await import('./errors.ts');
       const saved = await readTokenFile(tokenFilePath({ env: process.env }, o.tokenFile));
       const url = o.url ?? process.env.PORTIER_URL ?? saved?.url ?? DEFAULT_URL;
       const token = process.env.PORTIER_TOKEN ?? (saved && (!o.url || o.url === saved.url) ? saved.token : undefined);
@@ -77,6 +77,10 @@ export function registerBackupCommands(program: Command): void {
     .requiredOption('-f, --from <file>', 'the backup file')
     .requiredOption('-d, --data <dir>', 'the data folder to create (refused unless empty or absent)')
     .action(async (o: { from: string; data: string }) => {
+      const { BackupError, restoreBackup } = await import('../backup/restore.ts');
+      const { defaultSecretsKeyPath } = await import('../provision/secrets-key.ts');
+      const { CliError } = await import('./errors.ts');
+      const { pino } = await import('pino');
       const logger = pino({ name: 'portier-cloud', level: 'warn' });
       try {
         const r = await restoreBackup({ from: o.from, dataDir: o.data, logger });

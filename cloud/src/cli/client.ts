@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_URL } from './defaults.ts';
 import { CliError } from './errors.ts';
 
 export interface AdminIo {
@@ -17,7 +18,8 @@ export interface AdminIo {
   fetch: typeof fetch;
 }
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
+// Apart, so `portier-cloud`'s help names it without loading this module.
+export { DEFAULT_URL };
 const TokenFileSchema = z.object({ url: z.string(), token: z.string(), expiresAt: z.string().optional() });
 type TokenFile = z.infer<typeof TokenFileSchema>;
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });

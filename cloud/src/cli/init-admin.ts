@@ -1,23 +1,15 @@
-import { pino } from 'pino';
+/**
+ * `portier-cloud init-admin`. What the command needs (the store, the auth service, argon2) is loaded when it runs, not
+ * when the program is built.
+ */
 import type { Command } from 'commander';
-import { generatePassword } from '../auth/passwords.ts';
-import { FileTokenRepo } from '../auth/token-file.ts';
-import { PasswordSchema, UserNameSchema } from '../auth/users.ts';
-import { openDataFolder } from '../data-folder/data-folder.ts';
-import { DurableStore } from '../store/durable.ts';
-import { makeAuth, runtimePaths as dataPaths } from '../runtime/cloud-runtime.ts';
-import { configFromFlags, type CommonOptions } from './serve.ts';
-import { CliError } from './errors.ts';
-import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
-import { LockerService } from '../domain/service.ts';
-import { DomainError } from '../domain/errors.ts';
+import type { CommonOptions } from './config-flags.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
-
 
 export function registerInitAdmin(program: Command): void {
   program
@@ -30,6 +22,19 @@ export function registerInitAdmin(program: Command): void {
     .option('--enterprise-id <id>', 'the enterprise the admin joins (needed when the folder has several)')
     .option('--enterprise-name <name>', 'the name of the enterprise made when the folder has none yet', 'Portier')
     .action(async (opts: CommonOptions & { user: string; passwordStdin?: boolean; enterpriseId?: string; enterpriseName: string }) => {
+      const { generatePassword } = await import('../auth/passwords.ts');
+      const { enterpriseForFirstAdmin } = await import('../auth/bootstrap.ts');
+      const { FileTokenRepo } = await import('../auth/token-file.ts');
+      const { PasswordSchema, UserNameSchema } = await import('../auth/users.ts');
+      const { openDataFolder } = await import('../data-folder/data-folder.ts');
+      const { DomainError } = await import('../domain/errors.ts');
+      const { LockerService } = await import('../domain/service.ts');
+      const { makeAuth, runtimePaths: dataPaths } = await import('../runtime/shared.ts');
+      const { DurableStore } = await import('../store/durable.ts');
+      const { configFromFlags } = await import('./config-flags.ts');
+      const { CliError } = await import('./errors.ts');
+      const { pino } = await import('pino');
+
       const name = UserNameSchema.safeParse(opts.user);
       if (!name.success) throw new CliError('USAGE', `--user: ${name.error.issues[0]?.message ?? 'invalid'}`);
       const config = configFromFlags(opts);

@@ -1,12 +1,14 @@
+/**
+ * `portier-cloud serve`. The runtime (HTTP server, broker, mail, SFTP...) is loaded when the command runs, not when
+ * the program is built: `--help` and the one-shot commands do not pay for it.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import type { AuthService } from '../auth/service.ts';
-import { HostPortSchema, loadConfig, type CloudConfig, type ConfigProblem } from '../config/config.ts';
 import type { LockerService } from '../domain/service.ts';
 import type { App } from '../http/server.ts';
 import type { DurableStore } from '../store/durable.ts';
-import { brokerOption, startCloud as startRuntime } from '../runtime/cloud-runtime.ts';
+import type { CommonOptions } from './config-flags.ts';
 
 export interface RunningCloud {
   app: App;
@@ -17,32 +19,6 @@ export interface RunningCloud {
   url: string;
   /** Stops accepting requests, lets in-flight ones finish, flushes and closes the store. Idempotent. */
   close(): Promise<void>;
-}
-
-export interface CommonOptions {
-  config?: string;
-  data?: string;
-}
-
-/** Flags common to the server's sub-commands become the top layer of the configuration. */
-export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }): CloudConfig {
-  const overrides: Record<string, unknown> = {};
-  const problems: ConfigProblem[] = [];
-  if (opts.data !== undefined) overrides.dataDir = opts.data;
-  if (opts.secretsKey !== undefined) overrides.secretsKeyFile = opts.secretsKey;
-  if (opts.http !== undefined) {
-    const hp = HostPortSchema.safeParse(opts.http);
-    if (hp.success) overrides.http = hp.data;
-    else problems.push({ path: '--http', message: `${JSON.stringify(opts.http)}: expected host:port, e.g. 127.0.0.1:8080` });
-  }
-  if (opts.mqtt !== undefined) {
-    const hp = HostPortSchema.safeParse(opts.mqtt);
-    if (hp.success) overrides.mqtt = { ...hp.data };
-    else problems.push({ path: '--mqtt', message: `${JSON.stringify(opts.mqtt)}: expected host:port, e.g. 127.0.0.1:1883` });
-  }
-  if (opts.broker !== undefined) overrides.mqtt = { ...((overrides.mqtt as object | undefined) ?? {}), url: opts.broker };
-  if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };
-  return loadConfig({ file: opts.config, env: process.env, overrides, problems });
 }
 
 export function registerServe(program: Command, onStarted?: (c: RunningCloud) => void): void {
@@ -57,9 +33,11 @@ export function registerServe(program: Command, onStarted?: (c: RunningCloud) =>
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option('--secrets-key <file>', 'key file sealing codes and credential keys, outside the data folder (default: <data>.secrets.key)')
     .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }) => {
-      const config = configFromFlags(opts);
+      const { configFromFlags } = await import('./config-flags.ts');
+      const config = configFromFlags(opts); // a bad configuration is refused before the runtime is loaded
+      const [{ pino }, { brokerOption, startCloud }] = await Promise.all([import('pino'), import('../runtime/cloud-runtime.ts')]);
       const logger = pino({ name: 'portier-cloud', level: config.log.level });
-      const cloud = await startRuntime({ config, logger, broker: brokerOption(config.mqtt) });
+      const cloud = await startCloud({ config, logger, broker: brokerOption(config.mqtt) });
       logger.info({ url: cloud.url, data: resolve(config.dataDir) }, 'portier-cloud listening');
       // One plain line on stdout for people and scripts (tests read the port from it).
       process.stdout.write(`portier-cloud listening on ${cloud.url}/api/v1\n`);

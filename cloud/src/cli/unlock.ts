@@ -1,26 +1,21 @@
 /**
  * `portier-cloud unlock`: ends a user's lock-out on the data folder of a stopped cloud, so an enterprise whose last
  * administrator locked themselves out is never stuck. A running cloud holds the store's lock: then the command is
- * refused, and the API's unlock (`portier users unlock`) is the way.
+ * refused, and the API's unlock (`portier users unlock`) is the way. What the command needs is loaded when it runs, not
+ * when the program is built.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { AccountLockout } from '../auth/lockout.ts';
-import { openDataFolder } from '../data-folder/data-folder.ts';
-import { cryptoRandom } from '../domain/core.ts';
 import type { User } from '../domain/model.ts';
-import { runtimePaths } from '../runtime/cloud-runtime.ts';
-import { DurableStore } from '../store/durable.ts';
-import { StoreError, type Store } from '../store/store.ts';
-import { CliError } from './errors.ts';
-import { configFromFlags, type CommonOptions } from './serve.ts';
+import type { Store } from '../store/store.ts';
+import type { CommonOptions } from './config-flags.ts';
 
 /** Who the command acts as in the activity log. */
 const CLI_ACTOR = { role: 'system', id: 'cli' } as const;
 
 /** The one user `who` names: their user name, else their e-mail address (any case). */
-function userNamed(store: Store, who: string): User {
+async function userNamed(store: Store, who: string): Promise<User> {
+  const { CliError } = await import('./errors.ts');
   const lower = who.trim().toLowerCase();
   const users = store.list('users');
   const byName = users.find((u) => u.username.toLowerCase() === lower);
@@ -39,6 +34,16 @@ export function registerUnlock(program: Command): void {
     .option('-c, --config <file>', 'YAML or JSON configuration file')
     .option('-d, --data <dir>', 'data folder')
     .action(async (who: string, opts: CommonOptions) => {
+      const { AccountLockout } = await import('../auth/lockout.ts');
+      const { openDataFolder } = await import('../data-folder/data-folder.ts');
+      const { cryptoRandom } = await import('../domain/core.ts');
+      const { runtimePaths } = await import('../runtime/shared.ts');
+      const { DurableStore } = await import('../store/durable.ts');
+      const { StoreError } = await import('../store/store.ts');
+      const { configFromFlags } = await import('./config-flags.ts');
+      const { CliError } = await import('./errors.ts');
+      const { pino } = await import('pino');
+
       const config = configFromFlags(opts);
       const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
       const paths = runtimePaths(config.dataDir);
@@ -52,7 +57,7 @@ export function registerUnlock(program: Command): void {
         throw err;
       });
       try {
-        const user = userNamed(store, who);
+        const user = await userNamed(store, who);
         const lockout = new AccountLockout({ store, now: Date.now, random: cryptoRandom });
         const unlocked = await lockout.unlock(user, CLI_ACTOR, 'admin');
         process.stdout.write(`user ${user.username} (${user.id}) ${unlocked ? 'unlocked' : 'was not locked'}\n`);

@@ -8,10 +8,17 @@
  */
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { openDataFolder } from '../data-folder/data-folder.ts';
-import { IdentityRegistry } from '../mqtt/identities.ts';
-import { reloadMosquitto, writeMosquittoAuthFiles, writeMosquittoFiles } from '../mqtt/mosquitto.ts';
-import { ensureServiceAccount, provision, rekey, revoke } from './provision.ts';
+
+/** What the commands work with, loaded when one runs: building the program (its help) does not load it. */
+async function parts() {
+  const [{ openDataFolder }, { IdentityRegistry }, mosquitto, provisioning] = await Promise.all([
+    import('../data-folder/data-folder.ts'),
+    import('../mqtt/identities.ts'),
+    import('../mqtt/mosquitto.ts'),
+    import('./provision.ts'),
+  ]);
+  return { openDataFolder, IdentityRegistry, ...mosquitto, ...provisioning };
+}
 
 export interface ProvisionCommandOptions {
   /** Data folder when `--data-dir` is not given (default `./var/cloud`, as the cloud's config). */
@@ -61,6 +68,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
     .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; out: string; dataDir?: string; secretsKey?: string }) => {
       await run(async () => {
+        const { openDataFolder, provision } = await parts();
         await openDataFolder(dataDirOf(o));
         const r = await provision({
           dataDir: dataDirOf(o),
@@ -84,6 +92,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
     .action(async (o: { controller: string; out: string; dataDir?: string; secretsKey?: string }) => {
       await run(async () => {
+        const { openDataFolder, rekey } = await parts();
         await openDataFolder(dataDirOf(o));
         const r = await rekey({ dataDir: dataDirOf(o), controllerId: o.controller, out: o.out, ...(o.secretsKey !== undefined ? { secretsKeyFile: o.secretsKey } : {}) });
         return { rekeyed: r.controllerId, credentialKeyId: r.credentialKeyId, configFile: resolve(r.configFile), next: "install the file on the board and restart portier-controller" };
@@ -101,6 +110,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     )
     .action(async (o: { controller: string; dataDir?: string; mosquittoDir?: string }) => {
       await run(async () => {
+        const { IdentityRegistry, openDataFolder, reloadMosquitto, revoke, writeMosquittoAuthFiles } = await parts();
         await openDataFolder(dataDirOf(o));
         const reg = await IdentityRegistry.open(dataDirOf(o));
         const r = await revoke({ dataDir: dataDirOf(o), controllerId: o.controller, identities: reg });
@@ -130,6 +140,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--pid-file <file>', "Mosquitto's pid file (lets `revoke --mosquitto-dir` reload it)")
     .action(async (o: { out: string; host: string; port: number; dataDir?: string; pidFile?: string }) => {
       await run(async () => {
+        const { IdentityRegistry, ensureServiceAccount, openDataFolder, writeMosquittoFiles } = await parts();
         await openDataFolder(dataDirOf(o));
         const reg = await IdentityRegistry.open(dataDirOf(o));
         // The cloud's own service account must be in the files before the cloud connects to that broker.

@@ -13,12 +13,11 @@
  * secret), `keys/` (command key), `sync/events/` (event journal), `sync/desired/` (last desired state per
  * controller), `bridge/` (ingest marks).
  */
-import { join, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
-import { AuthService, domainAuthParts } from '../auth/service.ts';
+import type { AuthService } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
-import { FileTokenRepo, SESSIONS_FILE } from '../auth/token-file.ts';
+import { FileTokenRepo } from '../auth/token-file.ts';
 import type { AccountMail } from '../auth/account-mail.ts';
 import type { Actor } from '../domain/model.ts';
 import { PasswordLinks } from '../auth/password-links.ts';
@@ -50,6 +49,10 @@ import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from '.
 import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
 import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
 import { createMail, type MailSystem } from '../mail/start.ts';
+import { makeAuth, runtimePaths } from './shared.ts';
+
+// The one-shot commands (init-admin, unlock) import these from shared.ts, without the servers; other code from here.
+export { makeAuth, runtimePaths };
 
 /** The embedded broker (default) or an external one. */
 export type BrokerOption =
@@ -128,6 +131,8 @@ export interface CloudRuntime {
   httpUrl: string;
   /** The broker URL controllers connect to. */
   mqttUrl: string;
+  /** Whose broker that is: `embedded`, this process's own aedes; `external`, one run apart (Mosquitto). */
+  brokerKind: BrokerOption['kind'];
   service: LockerService;
   auth: AuthService;
   /** Welcome and password-reset links (auth/password-links.ts). */
@@ -165,42 +170,6 @@ export interface CloudRuntime {
   url: string;
   /** = stop(). */
   close(): Promise<void>;
-}
-
-/**
- * The data folder's layout (serve.ts imports this module: the layout is defined here only).
- */
-export function runtimePaths(dataDir: string): { root: string; store: string; tokens: string; events: string; desired: string; bridge: string } {
-  const root = resolve(dataDir);
-  return {
-    root,
-    store: join(root, 'store'),
-    tokens: join(root, SESSIONS_FILE),
-    events: join(root, 'sync', 'events'),
-    desired: join(root, 'sync', 'desired'),
-    bridge: join(root, 'bridge'),
-  };
-}
-
-/** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
-export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks, mail?: AccountMail): AuthService {
-  return new AuthService({
-    ...domainAuthParts(service, logger, mail),
-    tokens,
-    store: service.store,
-    random: service.random,
-    now,
-    logger,
-    argon2: config.auth.argon2,
-    tokenTtlMs: config.auth.tokenTtlSeconds * 1000,
-    login: {
-      freeAttempts: config.auth.login.freeAttempts,
-      baseLockMs: config.auth.login.baseLockSeconds * 1000,
-      maxLockMs: config.auth.login.maxLockSeconds * 1000,
-      windowMs: config.auth.login.windowSeconds * 1000,
-    },
-    ...(welcome ? { welcome } : {}),
-  });
 }
 
 function parseConfig(input: CloudConfig | CloudConfigInput): CloudConfig {
@@ -436,6 +405,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     return {
       httpUrl,
       mqttUrl,
+      brokerKind: brokerOpt.kind,
       service,
       auth,
       passwordLinks,

@@ -1,26 +1,13 @@
-// The broker an end-to-end run uses, chosen per run by PORTIER_E2E_BROKER: `embedded` (default: the cloud's own
-// aedes) or `mosquitto` (a real Mosquitto 2 on a loopback port, run with the files portier-cloud generates, as an
-// operator runs it). A Mosquitto here is started and stopped by its PID, keeps its port across a stop and start (an
-// outage), and after each provision is given the regenerated password and ACL files and reloaded (SIGHUP).
+// The brokers of the end-to-end flows (both-brokers.ts runs each flow on both): the cloud's own aedes (`embedded`), or
+// a real Mosquitto 2 on a loopback port (`mosquitto`), run with the files portier-cloud generates, as an operator runs
+// it. A Mosquitto here is started and stopped by its PID, keeps its port across a stop and start (an outage), and after
+// each provision is given the regenerated password and ACL files and reloaded (SIGHUP).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeMosquittoAuthFiles, writeMosquittoFiles, reloadMosquitto, type IdentitySource, type MosquittoFiles } from '@portier/cloud';
 import { expectCondition } from '@portier/sim';
 import { MOSQUITTO, freePort, mosquittoMissing } from '../../../cloud/test/mqtt/helpers/mosquitto.ts';
 
 export type E2eBrokerMode = 'embedded' | 'mosquitto';
-
-export const BROKER_ENV = 'PORTIER_E2E_BROKER';
-
-function brokerMode(v: string | undefined): E2eBrokerMode {
-  if (v === undefined || v === '' || v === 'embedded') return 'embedded';
-  if (v === 'mosquitto') return 'mosquitto';
-  throw new Error(`${BROKER_ENV} must be embedded or mosquitto, not ${JSON.stringify(v)}`);
-}
-
-/** The broker of this run (read when asked: a file of mosquitto/ sets it before it loads the tests). */
-export function e2eBroker(): E2eBrokerMode {
-  return brokerMode(process.env[BROKER_ENV]);
-}
 
 /** The skip reason of a run that needs Mosquitto, or false (the binary found as the cloud's Mosquitto tests find it). */
 export { mosquittoMissing };
@@ -113,18 +100,4 @@ export class Mosquitto {
     if (!reloaded) throw new Error('the generated mosquitto.conf names no pid_file');
     await this.log.wait(/[Rr]eloading/, from, 10_000, 'reloaded its files');
   }
-}
-
-/**
- * Runs an end-to-end test file against Mosquitto: `await againstMosquitto(() => import('../kiosk.test.ts'))` in a
- * file of mosquitto/, so `make test` runs every file both ways. Skipped, by name, where Mosquitto is not installed.
- */
-export async function againstMosquitto(load: () => Promise<unknown>): Promise<void> {
-  if (mosquittoMissing) {
-    const { default: t } = await import('tap');
-    t.plan(0, mosquittoMissing);
-    return;
-  }
-  process.env[BROKER_ENV] = 'mosquitto';
-  await load();
 }

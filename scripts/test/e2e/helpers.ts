@@ -1,6 +1,6 @@
 // End-to-end world: the whole cloud (`startCloud`: store, API, sync link, bridge) on a temp data folder, with its
-// embedded aedes on a real TCP port or, when PORTIER_E2E_BROKER=mosquitto, a real Mosquitto run with the files the
-// cloud generates (broker.ts), the demo organisation seeded, each column's controller provisioned like a real one, and a
+// embedded aedes on a real TCP port or, in the Mosquitto half of a flow (both-brokers.ts), a real Mosquitto run with
+// the files the cloud generates (broker.ts), the demo organisation seeded, each column's controller provisioned like a real one, and a
 // simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account MQTT client
 // subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +17,8 @@ import { ensureServiceAccount, provision } from '@portier/cloud';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/rig';
 import { expectCondition, expectEvent, expectValue } from '@portier/sim';
 import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
-import { Mosquitto, e2eBroker } from './broker.ts';
+import { Mosquitto } from './broker.ts';
+import { e2eBroker, halfOf } from './both-brokers.ts';
 import { schemaValidators } from './schema-validators.ts';
 
 export { DEMO_ADMIN, e2eBroker, expectCondition, expectEvent, expectValue };
@@ -93,6 +94,11 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
     brokerWaitMs: 2000,
   });
   t.teardown(() => cloud.stop());
+  // Where each half of a flow proves it ran on its own broker, the half found by the test's place in the tree (not by
+  // the mode that chose the broker): the embedded half's cloud on its own aedes, the Mosquitto half's on the
+  // Mosquitto this harness runs for the data folder.
+  if ((halfOf(t) ?? 'embedded') === 'embedded') t.equal(cloud.brokerKind, 'embedded', 'the cloud runs on its embedded broker');
+  else t.same([cloud.brokerKind, cloud.mqttUrl], ['external', mosquittos.get(cloud.dataDir)?.url], 'the cloud runs on Mosquitto');
   return cloud;
 }
 

@@ -1,0 +1,47 @@
+/**
+ * What the running cloud (cloud-runtime.ts) shares with the one-shot commands that work on a stopped cloud's data
+ * folder (`portier-cloud init-admin`, `unlock`): the folder's layout and its AuthService. Apart from cloud-runtime.ts
+ * so those commands load neither the servers nor the broker.
+ */
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { AuthService, domainAuthParts } from '../auth/service.ts';
+import type { PasswordLinks } from '../auth/password-links.ts';
+import type { AccountMail } from '../auth/account-mail.ts';
+import { SESSIONS_FILE, type FileTokenRepo } from '../auth/token-file.ts';
+import type { CloudConfig } from '../config/config.ts';
+import type { LockerService } from '../domain/service.ts';
+
+/** The data folder's layout (defined here only). */
+export function runtimePaths(dataDir: string): { root: string; store: string; tokens: string; events: string; desired: string; bridge: string } {
+  const root = resolve(dataDir);
+  return {
+    root,
+    store: join(root, 'store'),
+    tokens: join(root, SESSIONS_FILE),
+    events: join(root, 'sync', 'events'),
+    desired: join(root, 'sync', 'desired'),
+    bridge: join(root, 'bridge'),
+  };
+}
+
+/** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
+export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks, mail?: AccountMail): AuthService {
+  return new AuthService({
+    ...domainAuthParts(service, logger, mail),
+    tokens,
+    store: service.store,
+    random: service.random,
+    now,
+    logger,
+    argon2: config.auth.argon2,
+    tokenTtlMs: config.auth.tokenTtlSeconds * 1000,
+    login: {
+      freeAttempts: config.auth.login.freeAttempts,
+      baseLockMs: config.auth.login.baseLockSeconds * 1000,
+      maxLockMs: config.auth.login.maxLockSeconds * 1000,
+      windowMs: config.auth.login.windowSeconds * 1000,
+    },
+    ...(welcome ? { welcome } : {}),
+  });
+}

@@ -1,0 +1,83 @@
+// Each flow of flows/ runs in one test file (one process) on both brokers of broker.ts, one after the other: the
+// cloud's embedded aedes, then a real Mosquitto. One half alone: PORTIER_E2E_BROKER=embedded or =mosquitto.
+import { extname } from 'node:path';
+import tap, { type Test } from 'tap';
+import { mosquittoMissing, type E2eBrokerMode } from './broker.ts';
+
+export const BROKER_ENV = 'PORTIER_E2E_BROKER';
+
+const BROKERS: readonly E2eBrokerMode[] = ['embedded', 'mosquitto'];
+const HALF_NAME: Record<E2eBrokerMode, string> = { embedded: "on the cloud's embedded broker", mosquitto: 'on Mosquitto' };
+
+/** The brokers PORTIER_E2E_BROKER asks for: both when unset, else the one named; any other value is refused. */
+export function brokersOfRun(v: string | undefined = process.env[BROKER_ENV]): E2eBrokerMode[] {
+  if (v === undefined || v === '') return [...BROKERS];
+  if (v === 'embedded' || v === 'mosquitto') return [v];
+  throw new Error(`${BROKER_ENV} must be embedded or mosquitto, not ${JSON.stringify(v)}`);
+}
+
+// Set as each test of a flow starts: the half it belongs to, whichever instance of the flow module registered it.
+let running: E2eBrokerMode = 'embedded';
+
+/** The broker of the test running now: its half of `onBothBrokers`; `embedded` for a test outside a flow. */
+export function e2eBroker(): E2eBrokerMode {
+  return running;
+}
+
+/** The half each half's test stands for, to find a test's half by its place in the tree (`halfOf`). */
+const halves = new WeakMap<object, E2eBrokerMode>();
+
+/**
+ * The half of `onBothBrokers` that `t` runs in, found from its ancestors rather than from the mode that chose the
+ * broker: what a test checks the broker it ran on against. Undefined outside a flow.
+ */
+export function halfOf(t: Test): E2eBrokerMode | undefined {
+  for (let at: object | undefined = t; at; at = (at as { parent?: object }).parent) {
+    const broker = halves.get(at);
+    if (broker) return broker;
+  }
+  return undefined;
+}
+
+type FlowBody = (t: Test) => unknown;
+
+/** The tests each instance of a flow module registered (by its import.meta.url, the broker in its query). */
+const registered = new Map<string, Array<{ name: string; body: FlowBody }>>();
+
+/**
+ * What a flow module of flows/ registers its tests on instead of tap's root: `const t = flowTests(import.meta.url)`.
+ * Its tests run later as subtests of the half (`onBothBrokers`) that imported this instance of the module.
+ */
+export function flowTests(moduleUrl: string): { test(name: string, body: FlowBody): void } {
+  const tests: Array<{ name: string; body: FlowBody }> = [];
+  registered.set(moduleUrl, tests);
+  return { test: (name, body) => void tests.push({ name, body }) };
+}
+
+/**
+ * Runs the flow module `flow` (a path relative to `testFile`, the calling test file's import.meta.url) on the
+ * embedded broker, then on Mosquitto: one test file, one process, every test and assertion of the flow on both. Each
+ * half imports an instance of its own of the module (the broker as its URL's query), so no module state is shared
+ * between the halves. The Mosquitto half is skipped, by name, where Mosquitto is not installed.
+ */
+export function onBothBrokers(testFile: string, flow: string): void {
+  const wanted = brokersOfRun();
+  // The file's own extension: `.ts` run through tsx, `.js` in the compiled mirror (a computed import is not rewritten).
+  const ext = extname(new URL(testFile).pathname);
+  for (const broker of BROKERS) {
+    const skip = !wanted.includes(broker) ? `${BROKER_ENV}=${wanted.join()}` : broker === 'mosquitto' ? mosquittoMissing : false;
+    tap.test(HALF_NAME[broker], { skip }, async (t) => {
+      halves.set(t, broker);
+      const url = new URL(flow.replace(/\.ts$/, ext), testFile);
+      url.search = broker;
+      await import(url.href);
+      const tests = registered.get(url.href);
+      if (!tests?.length) throw new Error(`${flow} registered no test through flowTests(import.meta.url)`);
+      for (const { name, body } of tests)
+        t.test(name, (t) => {
+          running = broker;
+          return body(t);
+        });
+    });
+  }
+}

@@ -1,4 +1,0 @@
-// kiosk.test.ts against Mosquitto run with the files the cloud generates.
-import { againstMosquitto } from '../broker.ts';
-
-await againstMosquitto(() => import('../kiosk.test.ts'));

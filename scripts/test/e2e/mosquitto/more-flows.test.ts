@@ -1,4 +1,0 @@
-// more-flows.test.ts against Mosquitto run with the files the cloud generates.
-import { againstMosquitto } from '../broker.ts';
-
-await againstMosquitto(() => import('../more-flows.test.ts'));

@@ -1,4 +1,0 @@
-// offline-guessing.test.ts against Mosquitto run with the files the cloud generates.
-import { againstMosquitto } from '../broker.ts';
-
-await againstMosquitto(() => import('../offline-guessing.test.ts'));
