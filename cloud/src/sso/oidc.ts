@@ -6,6 +6,7 @@
  */
 import * as client from 'openid-client';
 import { isLoopbackHttp } from './model.ts';
+import { CloudError } from '../errors.ts';
 
 /** What a sign-in keeps between its start and the identity provider's redirect back (sealed in the browser). */
 export interface PendingSignIn {
@@ -24,15 +25,19 @@ export interface ProviderClient {
 /** Why a sign-in failed on the provider's side, in terms the pages can explain. */
 export type OidcFailureKind = 'refused-code' | 'provider-error' | 'unreachable' | 'invalid-response';
 
-export class OidcFailure extends Error {
+export class OidcFailure extends CloudError<OidcFailureKind> {
   override name = 'OidcFailure';
   constructor(
-    readonly kind: OidcFailureKind,
+    kind: OidcFailureKind,
     message: string,
     /** The provider's error code when it gave one (`invalid_grant`, `access_denied`): never a token or a code. */
     readonly providerError?: string,
   ) {
-    super(message);
+    super(kind, message);
+  }
+
+  get kind(): OidcFailureKind {
+    return this.code;
   }
 }
 

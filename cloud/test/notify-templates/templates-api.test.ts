@@ -70,7 +70,7 @@ t.test('notification templates and rules through the API', async (t) => {
     t.ok(ready.placeholders.includes('pickupCode') && ready.placeholders.includes('recipientName'), 'placeholders listed');
     t.same(
       list.templates.map((x) => x.kind),
-      ['parcel-ready', 'reminder', 'expiring-soon', 'expired', 'picked-up', 'drop-off-code', 'storage', 'welcome', 'password-reset', 'import-failed'],
+      ['parcel-ready', 'reminder', 'expiring-soon', 'expired', 'picked-up', 'drop-off-code', 'storage', 'welcome', 'password-reset', 'mfa-code', 'import-failed'],
     );
     t.equal(ready.languages.fr.own, undefined, 'no own words yet');
     t.match(ready.languages.fr.builtIn.body, '{{pickupCode}}');

@@ -31,7 +31,6 @@ t.before(async () => {
 });
 t.teardown(async () => {
   await browser?.close();
-  await rt?.stop();
 });
 
 const api = (method: string, path: string, body?: unknown, token?: string): Promise<Response> => cloud!.api(method, path, body, token);

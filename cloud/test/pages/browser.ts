@@ -43,7 +43,7 @@ export interface PagesCloud {
   api(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
 }
 
-/** A whole cloud on a temporary data folder, with its first administrator `admin` and the account mail given. */
+/** A whole cloud on a temporary data folder, with its first administrator `admin` and the account mail given; stopped at teardown. */
 export async function startPagesCloud(t: Parameters<typeof tempDir>[0], prefix: string, adminPassword: string, accountMail: AccountMail): Promise<PagesCloud> {
   const dir = await tempDir(t, prefix);
   let logs = '';
@@ -61,6 +61,9 @@ export async function startPagesCloud(t: Parameters<typeof tempDir>[0], prefix: 
     identityHashParams: TEST_HASH,
     accountMail,
   });
+  // Registered after the folder's removal, so it runs before it (teardowns run last first): the cloud's last writes
+  // (its sessions file) land in a folder that is still there.
+  t.teardown(() => rt.stop());
   const api = (method: string, path: string, body?: unknown, token?: string): Promise<Response> =>
     fetch(`${rt.httpUrl}/api/v1${path}`, {
       method,

@@ -31,7 +31,6 @@ t.before(async () => {
 });
 t.teardown(async () => {
   await browser?.close();
-  await cloud?.rt.stop();
   await idp?.close();
 });
 
