@@ -13,6 +13,25 @@ import { join, relative } from 'node:path';
 import { BUILD, ROOT, WORKSPACES } from './build-tests.mjs';
 
 const TIMEOUT_S = 120;
+/** A batch holds at most this many files, and files of at most this much time in all (by the previous run's times). */
+const BATCH_FILES = 6;
+const BATCH_MS = 20_000;
+/** A file that took longer than this alone runs alone: its own work outweighs loading the code. */
+const BATCH_FILE_MS = 8_000;
+/**
+ * What keeps a file out of a batch: anything at the top level that would act on other files' tests or on the process
+ * (tap's root hooks or plan, a top-level await whose setup would outlive the file's tests, faked timers, a changed
+ * environment or process handler).
+ */
+const SOLO = [
+  /^(?:t|tap)\.(?:before|beforeEach|after|afterEach|teardown|plan|setTimeout|jobs)\b/m,
+  /^(?:await\b|(?:const|let|var)\s[^=;]+=\s*await\b)/m,
+  /^(?:const|let|var)?[^\n]*useFakeTimers/m,
+  /process\.env(?:\.\w+|\[[^\]]+\])\s*=[^=]/,
+  /^process\.on\(/m,
+];
+/** The end-to-end harness holds the broker of a run (embedded or Mosquitto) and each data folder's Mosquitto as process state. */
+const SOLO_DIRS = ['scripts/test/e2e/'];
 const HANG_S = 900;
 const TIMES = join(ROOT, 'node_modules', '.cache', 'portier-test-times.json');
 
@@ -30,10 +49,39 @@ export function allTestFiles() {
   return out.sort();
 }
 
+/**
+ * The files in runs: light files that may share a process go in batches of their directory, the others alone. Each
+ * test file loads the code it tests, and for a light file that is most of its cost: a batch loads it once. The files
+ * of a batch run one after another in one process, each file's tests registered on tap's root as when it runs alone.
+ */
+export function planRuns(files, times) {
+  const batchable = (f) =>
+    (times[f] ?? 5000) <= BATCH_FILE_MS && !SOLO_DIRS.some((d) => f.startsWith(d)) && !SOLO.some((re) => re.test(readFileSync(join(ROOT, f), 'utf8')));
+  const runs = [];
+  const open = new Map();
+  for (const f of [...files].sort()) {
+    if (!batchable(f)) {
+      runs.push([f]);
+      continue;
+    }
+    const dir = f.slice(0, f.lastIndexOf('/'));
+    let batch = open.get(dir);
+    const ms = (xs) => xs.reduce((sum, x) => sum + (times[x] ?? 5000), 0);
+    if (!batch || batch.length >= BATCH_FILES || ms(batch) + (times[f] ?? 5000) > BATCH_MS) {
+      batch = [];
+      open.set(dir, batch);
+      runs.push(batch);
+    }
+    batch.push(f);
+  }
+  return runs;
+}
+
 /** Runs `files` (source paths) from the mirror; resolves with the exit code. */
 export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_JOBS) || Math.max(2, availableParallelism() * 2)) {
   const times = readTimes();
-  const queue = [...files].sort((a, b) => (times[b] ?? 5000) - (times[a] ?? 5000));
+  const runTime = (run) => run.reduce((sum, f) => sum + (times[f] ?? 5000), 0);
+  const queue = planRuns(files, times).sort((a, b) => runTime(b) - runTime(a));
   const results = [];
   const running = new Set();
   let n = 0;
@@ -45,14 +93,16 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
 
-  const runOne = (file) =>
+  const runOne = (run) =>
     new Promise((resolve) => {
       const started = Date.now();
-      const js = join(BUILD, file.replace(/\.ts$/, '.js'));
+      const js = run.map((file) => join(BUILD, file.replace(/\.ts$/, '.js')));
+      const file = run.length === 1 ? run[0] : `${run[0].slice(0, run[0].lastIndexOf('/'))}/{${run.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(',')}}`;
       // Without V8's optimizing compiler: a test process lives seconds, and optimizing the code it loads costs more
       // CPU (on V8's background threads, beside the other tests) than the optimized code saves: about a sixth of the
       // suite's CPU. What the code does is the same; the programs the tests start run as they always do.
-      const child = spawn(process.execPath, ['--no-opt', js], {
+      const args = run.length === 1 ? js : [join(ROOT, 'scripts', 'test-batch.mjs'), ...js];
+      const child = spawn(process.execPath, ['--no-opt', ...args], {
         cwd: BUILD,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +124,9 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
         const ms = Date.now() - started;
         const r = summarise(file, out, code, signal, ms);
         results.push(r);
-        times[file] = ms;
+        // A batch's time shared among its files as their times were.
+        const before = runTime(run);
+        for (const f of run) times[f] = Math.round((ms * (times[f] ?? 5000)) / before);
         const id = ++n;
         const skip = r.skipReason ? ` # SKIP ${r.skipReason}` : '';
         process.stdout.write(`${r.ok ? 'ok' : 'not ok'} ${id} - ${file}${skip} # time=${ms}ms\n`);
@@ -84,7 +136,7 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
     });
 
   const lanes = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-    for (let f = queue.shift(); f !== undefined; f = queue.shift()) await runOne(f);
+    for (let run = queue.shift(); run !== undefined; run = queue.shift()) await runOne(run);
   });
   await Promise.all(lanes);
   writeTimes(times);
