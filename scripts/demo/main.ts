@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     '',
     'Portier demo is running.',
     `  HTTP API      ${cloud.httpUrl}/api/v1   (OpenAPI: ${cloud.httpUrl}/api/v1/openapi.json)`,
+    `  Sign-in page  ${cloud.httpUrl}/account/sign-in   (${DEMO_ADMIN.user} / ${DEMO_ADMIN.password})`,
     `  MQTT broker   ${brokerUrl}   (embedded aedes; no anonymous clients)`,
     `  State         ${root}`,
     `  Bank          ${seeded.bankId}: ${seeded.columns.length} columns, ${seeded.lockerCount} lockers, simulated KR-CU16 lock boards`,
