@@ -176,12 +176,19 @@ function killGroup(child) {
 
 const indent = (s) => `${s.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
 
+/**
+ * The times of the previous run on this machine, over those of a run of the whole suite kept in the repository
+ * (scripts/test-times.json): a fresh clone orders and batches the files as a measured run did.
+ */
 function readTimes() {
-  try {
-    return JSON.parse(readFileSync(TIMES, 'utf8'));
-  } catch {
-    return {};
-  }
+  const read = (path) => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      return {};
+    }
+  };
+  return { ...read(join(ROOT, 'scripts', 'test-times.json')), ...read(TIMES) };
 }
 
 function writeTimes(times) {
