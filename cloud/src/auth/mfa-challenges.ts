@@ -54,9 +54,16 @@ export class MfaChallenges {
     return Math.max(0, MAX_CHALLENGE_ATTEMPTS - next.attempts);
   }
 
-  /** Marks the challenge used: it opened its session. */
-  async spend(c: MfaChallenge): Promise<void> {
-    await this.o.store.commit({ put: [{ c: 'mfaChallenges', key: c.id, value: { ...c, usedAt: this.o.now() } }] });
+  /**
+   * Marks the challenge used, unless a request alongside already did: one challenge opens one session. The check and
+   * the mark are one step (the store applies a commit to memory when it is made), so two right codes sent at once
+   * open one session, not two.
+   */
+  async spend(c: MfaChallenge): Promise<boolean> {
+    const cur = this.o.store.get('mfaChallenges', c.id);
+    if (!cur || cur.usedAt !== undefined) return false;
+    await this.o.store.commit({ put: [{ c: 'mfaChallenges', key: c.id, value: { ...cur, usedAt: this.o.now() } }] });
+    return true;
   }
 
   /**

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { AuthError } from './auth-error.ts';
 import { ACCOUNT_LOCKED_MESSAGE, type AccountLockout } from './lockout.ts';
-import type { Mfa, MfaMethod } from './mfa.ts';
+import { INVALID_CHALLENGE, type Mfa, type MfaMethod } from './mfa.ts';
 import type { DeviceView } from './mfa-devices.ts';
 import type { FactorStatus, TotpEnrolment } from './mfa-factors.ts';
 import type { MfaChallenge } from './mfa-model.ts';
@@ -138,7 +138,7 @@ export class MfaSignIn<S> {
   async #live(token: string): Promise<{ c: MfaChallenge; user: User }> {
     const c = this.o.mfa.challenge(token);
     const user = await this.o.users.getUser(c.userId).catch(() => undefined);
-    if (!user || user.disabled) throw new AuthError('MFA_CHALLENGE_INVALID', 'This sign-in has expired or was already used: sign in again.', 'challenge');
+    if (!user || user.disabled) throw new AuthError('MFA_CHALLENGE_INVALID', INVALID_CHALLENGE, 'challenge');
     if (this.o.lockout.lockedUntil(user.id) !== undefined) throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
     return { c, user };
   }
@@ -153,7 +153,7 @@ export class MfaSignIn<S> {
   }
 
   async #complete(c: MfaChallenge, user: User, method: MfaMethod | 'enrolment', client: MfaClient): Promise<Completed<S>> {
-    await this.o.mfa.challenges.spend(c);
+    if (!(await this.o.mfa.challenges.spend(c))) throw new AuthError('MFA_CHALLENGE_INVALID', INVALID_CHALLENGE, 'challenge');
     await this.o.lockout.clear(user.id);
     const days = this.o.settings(user.enterpriseId).mfaRememberDays;
     const device = client.rememberDevice === true && days > 0 ? await this.o.mfa.devices.remember(user, days, client.userAgent ?? 'unknown device') : undefined;

@@ -32,7 +32,8 @@ export interface MfaGate {
 
 /** Permissions that make a user an administrator for the enterprise's `mfaRequired: admins`. */
 const ADMIN_PERMISSIONS: readonly Permission[] = ['users', 'roles', 'settings'];
-const INVALID_CHALLENGE = 'This sign-in has expired or was already used: sign in again.';
+/** The answer to a challenge that is over: expired, used, or worn out by wrong codes. */
+export const INVALID_CHALLENGE = 'This sign-in has expired or was already used: sign in again.';
 
 export interface MfaOptions {
   store: Store;

@@ -99,6 +99,9 @@ t.test('recovery codes work once each; wrong codes wear a challenge out and coun
   t.match((await verify(ta, c2.challenge, 'recovery', recoveryCodes[0]!)).json(), { error: { code: 'MFA_CODE_INVALID' } }, 'used once: refused');
   t.equal((await verify(ta, c2.challenge, 'recovery', recoveryCodes[1]!.replace('-', ' '))).statusCode, 200, 'another one works');
   t.match((await call(ta, 'GET', '/auth/mfa')).json(), { recoveryCodesLeft: 8 });
+  const both = await challenge(t, ta, 'admin');
+  const racing = await Promise.all([verify(ta, both.challenge, 'recovery', recoveryCodes[2]!), verify(ta, both.challenge, 'recovery', recoveryCodes[3]!)]);
+  t.same(racing.map((r) => r.statusCode).sort(), [200, 401], 'two right codes sent at once: one session, not two');
 
   await call(ta, 'PATCH', '/enterprises/ent', { settings: { lockoutThreshold: 8 } });
   const c3 = await challenge(t, ta, 'admin');
