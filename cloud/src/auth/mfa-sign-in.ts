@@ -95,9 +95,18 @@ export class MfaSignIn<S> {
     };
   }
 
-  /** A signed-in user starts adding (or replacing) their authenticator. */
-  async beginOwnEnrolment(userId: string): Promise<TotpEnrolment> {
-    return this.o.mfa.beginEnrolment(await this.o.users.getUser(userId));
+  /**
+   * A signed-in user starts adding their authenticator, or replacing it: then with a current code of the one they
+   * have (or a recovery code), so that a session alone, stolen say, cannot put another phone in its place.
+   */
+  async beginOwnEnrolment(userId: string, currentCode?: string): Promise<TotpEnrolment> {
+    const user = await this.o.users.getUser(userId);
+    if (this.o.mfa.factors.status(userId).totp) {
+      const code = currentCode ?? '';
+      const proven = (await this.o.mfa.factors.useTotp(userId, code)) || (await this.o.mfa.factors.useRecovery(userId, code));
+      if (!proven) throw new AuthError('MFA_CODE_INVALID', `${WRONG_CODE} Replacing your authenticator takes a code of the one you have, or a recovery code.`, 'code');
+    }
+    return this.o.mfa.beginEnrolment(user);
   }
 
   /** A signed-in user confirms it with a first code: the recovery codes. */

@@ -58,6 +58,9 @@ t.test('an authenticator: enrolment, sign-in with its codes; wrong, reused and o
   ta.clock.now = T0;
   t.equal((await login(ta, 'admin')).json<{ token?: string }>().token?.length, 43, 'no factor yet: the password opens a session');
   const { secret } = await enrolAdmin(t, ta);
+  const replace = await call(ta, 'POST', '/auth/mfa/totp');
+  t.match(replace.json(), { error: { code: 'MFA_CODE_INVALID', field: 'code' } }, 'replacing the authenticator takes a code of it');
+  t.equal((await call(ta, 'POST', '/auth/mfa/totp', { code: '000000' })).statusCode, 401, 'a wrong one does not do');
   const status = (await call(ta, 'GET', '/auth/mfa')).json();
   t.match(status, { totp: true, recoveryCodesLeft: 10, required: false, emailCodes: false, devices: [] });
 

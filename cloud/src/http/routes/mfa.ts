@@ -142,8 +142,15 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (ap
 
   app.post(
     '/auth/mfa/totp',
-    { schema: { tags: ['auth'], summary: 'Start adding (or replacing) your authenticator: its secret and QR code', response: ok(EnrolmentSchema) } },
-    async (req) => enrolmentReply(await auth.mfa.beginOwnEnrolment(sessionUser(req).userId)),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Start adding your authenticator (or replacing it, with a current code of it or a recovery code): its secret and QR code',
+        body: z.strictObject({ code: CodeSchema.optional() }).nullish(),
+        response: ok(EnrolmentSchema),
+      },
+    },
+    async (req) => enrolmentReply(await auth.mfa.beginOwnEnrolment(sessionUser(req).userId, req.body?.code)),
   );
 
   app.post(
