@@ -13,9 +13,9 @@ import type { LiveLink, PasswordLinks } from '../../auth/password-links.ts';
 import { enterpriseSettings } from '../../domain/model.ts';
 import { CloudError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
-import { mapError } from '../errors.ts';
 import { CSRF_FIELD, type FormGuard } from './csrf.ts';
-import { pickLanguage, WORDS, type PageLanguage, type PageWords } from './i18n.ts';
+import { WORDS, type PageLanguage, type PageWords } from './i18n.ts';
+import { formPages } from './form-pages.ts';
 import { errorSummary, esc, hidden, inputField, paragraph, sendPage, type FormError } from './layout.ts';
 
 export const ACCOUNT_PAGES = {
@@ -24,12 +24,8 @@ export const ACCOUNT_PAGES = {
   forgot: '/account/forgot-password',
 } as const;
 
-/** A form body: fields of text only (a repeated field keeps its last value). */
-const FormBody = z.record(z.string(), z.string().max(4096));
 const PageQuery = z.object({ token: z.string().max(200).optional(), lang: z.string().max(10).optional() });
 const EmailSchema = z.email().max(254);
-/** Form posts are small: a token, a password twice, the anti-forgery field. */
-const FORM_LIMIT_BYTES = 16 * 1024;
 
 export interface AccountPagesOptions {
   /** Without them (an API-only server) the pages answer 503. */
@@ -42,26 +38,7 @@ export interface AccountPagesOptions {
 type Kind = 'set' | 'reset';
 
 export const accountPages: FastifyPluginAsync<AccountPagesOptions> = async (app, { links, guard, store, logger }) => {
-  // Only form posts here: the API's JSON parser does not apply to these pages.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
-
-  const language = (req: FastifyRequest, form?: Record<string, string>): PageLanguage => {
-    const q = PageQuery.safeParse(req.query);
-    return pickLanguage(form?.['lang'] ?? (q.success ? q.data.lang : undefined), req.headers['accept-language']);
-  };
-  const formOf = (req: FastifyRequest): Record<string, string> => {
-    const r = FormBody.safeParse(req.body);
-    return r.success ? r.data : {};
-  };
-  // A failure of these pages is a page too, in the language asked for (the API's error body is JSON).
-  app.setErrorHandler((err, req, reply) => {
-    const m = mapError(err, logger, req);
-    const w = WORDS[language(req)];
-    return sendPage(reply, m.status, { lang: language(req), title: w.errorTitle, body: paragraph(m.status >= 500 ? w.failed : w.refused, 'notice') });
-  });
+  const { formOf, language } = formPages(app, logger);
 
   /** The page of a refused or missing link, with the way to ask for a new one. */
   const invalidLink = (reply: FastifyReply, lang: PageLanguage, title: string, status: number) =>

@@ -12,13 +12,17 @@ export const CSRF_FIELD = 'csrf';
 export const FORM_TTL_MS = 2 * 3600_000;
 const NONCE_RE = /^[A-Za-z0-9_-]{22}$/;
 
+/** The cookies of a request as sent, name and value, in order. */
+export function cookieEntries(req: FastifyRequest): Array<[string, string]> {
+  return (req.headers.cookie ?? '').split(';').flatMap((part): Array<[string, string]> => {
+    const at = part.indexOf('=');
+    return at > 0 ? [[part.slice(0, at).trim(), part.slice(at + 1).trim()]] : [];
+  });
+}
+
 /** The value of cookie `name` of a request, as sent (undefined when absent). */
 export function cookieValue(req: FastifyRequest, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
+  return cookieEntries(req).find(([n]) => n === name)?.[1];
 }
 
 export class FormGuard {

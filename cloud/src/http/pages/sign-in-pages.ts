@@ -10,7 +10,6 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { MfaMethod } from '../../auth/mfa.ts';
 import type { AuthService } from '../../auth/service.ts';
 import { CloudError } from '../../errors.ts';
@@ -18,8 +17,9 @@ import type { Store } from '../../store/store.ts';
 import { renderBarcode } from '../barcode.ts';
 import { mapError } from '../errors.ts';
 import { cookieHeader, type BrowserSession } from './browser-session.ts';
-import { CSRF_FIELD, cookieValue, type FormGuard } from './csrf.ts';
-import { pickLanguage, WORDS, type PageLanguage } from './i18n.ts';
+import { CSRF_FIELD, cookieEntries, cookieValue, type FormGuard } from './csrf.ts';
+import { WORDS, type PageLanguage } from './i18n.ts';
+import { formPages } from './form-pages.ts';
 import { errorSummary, esc, hidden, inputField, paragraph, sendPage, type FormError } from './layout.ts';
 import { SIGN_IN_WORDS, type SignInWords } from './sign-in-words.ts';
 import { SSO_PAGES } from './sso-paths.ts';
@@ -27,8 +27,6 @@ import { SSO_PAGES } from './sso-paths.ts';
 export const SIGN_IN_PAGES = { signIn: '/account/sign-in', mfa: '/account/mfa', email: '/account/mfa/email', enrol: '/account/mfa/enrol' } as const;
 const CHALLENGE_COOKIE = 'portier_mfa';
 const DEVICE_COOKIE = /^portier_device_([A-Za-z0-9_-]{16})$/;
-const FormBody = z.record(z.string(), z.string().max(4096));
-const LangQuery = z.looseObject({ lang: z.string().max(10).optional() });
 
 export interface SignInPagesOptions {
   auth: Pick<AuthService, 'signIn' | 'mfa'>;
@@ -42,11 +40,9 @@ export interface SignInPagesOptions {
 
 /** The remembered-device tokens a browser sent. */
 function deviceTokens(req: FastifyRequest): string[] {
-  return (req.headers.cookie ?? '')
-    .split(';')
-    .map((p) => p.trim())
-    .filter((p) => DEVICE_COOKIE.test(p.slice(0, p.indexOf('='))))
-    .map((p) => p.slice(p.indexOf('=') + 1));
+  return cookieEntries(req)
+    .filter(([name]) => DEVICE_COOKIE.test(name))
+    .map(([, value]) => value);
 }
 
 function form(w: { action: string; csrf: string; lang: PageLanguage; submit: string }, fields: string[]): string {
@@ -64,23 +60,7 @@ function methodChoice(w: SignInWords, methods: MfaMethod[], chosen: MfaMethod): 
 }
 
 export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, { auth, session, guard, store, secure, now, logger }) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
-  const formOf = (req: FastifyRequest): Record<string, string> => {
-    const r = FormBody.safeParse(req.body);
-    return r.success ? r.data : {};
-  };
-  const language = (req: FastifyRequest, f?: Record<string, string>): PageLanguage => {
-    const q = LangQuery.safeParse(req.query);
-    return pickLanguage(f?.['lang'] ?? (q.success ? q.data.lang : undefined), req.headers['accept-language']);
-  };
-  app.setErrorHandler((err, req, reply) => {
-    const m = mapError(err, logger, req);
-    const lang = language(req);
-    return sendPage(reply, m.status, { lang, title: WORDS[lang].errorTitle, body: paragraph(m.status >= 500 ? WORDS[lang].failed : WORDS[lang].refused, 'notice') });
-  });
+  const { formOf, language } = formPages(app, logger);
   const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).header('cache-control', 'no-store').send();
   const challengeCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
     reply.header('set-cookie', cookieHeader(CHALLENGE_COOKIE, value, { path: SIGN_IN_PAGES.mfa, maxAge: maxAgeMs / 1000, secure: secure() }));

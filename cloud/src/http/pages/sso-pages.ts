@@ -5,17 +5,17 @@
  * in, `/account/sign-out` ends the session (a form guarded against forgery); signing in with a password is sign-in-pages.ts.
  * A refusal is a plain page (English or French) saying what to do, never an error of the server.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/service.ts';
 import { entityIdSchema } from '../../domain/model.ts';
 import type { Store } from '../../store/store.ts';
 import { SIGN_IN_TTL_MS, SsoRefused, type SsoSignIn } from '../../sso/sign-in.ts';
-import { mapError } from '../errors.ts';
 import { cookieHeader, type BrowserSession } from './browser-session.ts';
 import { CSRF_FIELD, cookieValue, type FormGuard } from './csrf.ts';
-import { pickLanguage, WORDS, type PageLanguage } from './i18n.ts';
+import { WORDS, type PageLanguage } from './i18n.ts';
+import { formPages } from './form-pages.ts';
 import { errorSummary, esc, hidden, paragraph, sendPage } from './layout.ts';
 import { SSO_PAGES } from './sso-paths.ts';
 import { SSO_WORDS } from './sso-words.ts';
@@ -23,8 +23,6 @@ import { SSO_WORDS } from './sso-words.ts';
 /** The cookie of a sign-in in progress: its sealed state, sent back only to the callback. */
 export const FLOW_COOKIE = 'portier_sso';
 const FLOW_PATH = '/account/sso';
-const FormBody = z.record(z.string(), z.string().max(4096));
-const LangQuery = z.looseObject({ lang: z.string().max(10).optional() });
 const StartParams = z.strictObject({ enterpriseId: entityIdSchema });
 
 export interface SsoPagesOptions {
@@ -39,19 +37,7 @@ export interface SsoPagesOptions {
 }
 
 export const ssoPages: FastifyPluginAsync<SsoPagesOptions> = async (app, { sign, session, guard, auth, store, secure, logger }) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
-  const language = (req: FastifyRequest, form?: Record<string, string>): PageLanguage => {
-    const q = LangQuery.safeParse(req.query);
-    return pickLanguage(form?.['lang'] ?? (q.success ? q.data.lang : undefined), req.headers['accept-language']);
-  };
-  app.setErrorHandler((err, req, reply) => {
-    const m = mapError(err, logger, req);
-    const w = WORDS[language(req)];
-    return sendPage(reply, m.status, { lang: language(req), title: w.errorTitle, body: paragraph(m.status >= 500 ? w.failed : w.refused, 'notice') });
-  });
+  const { formOf, language } = formPages(app, logger);
 
   const flowCookie = (reply: FastifyReply, value: string, maxAgeMs: number) =>
     reply.header('set-cookie', cookieHeader(FLOW_COOKIE, value, { path: FLOW_PATH, maxAge: maxAgeMs / 1000, secure: secure() }));
@@ -111,8 +97,7 @@ export const ssoPages: FastifyPluginAsync<SsoPagesOptions> = async (app, { sign,
   });
 
   app.post(SSO_PAGES.signOut, { schema: { hide: true } }, async (req, reply) => {
-    const f = FormBody.safeParse(req.body);
-    const form = f.success ? f.data : {};
+    const form = formOf(req);
     const lang = language(req, form);
     const w = SSO_WORDS[lang];
     if (!guard) return unavailable(reply, lang);
