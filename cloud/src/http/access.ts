@@ -1,5 +1,6 @@
 import type { Access } from '../auth/roles.ts';
 import type { Permission } from '../domain/model.ts';
+import { CONSOLE_ACCESS } from '../console/console-access.ts';
 
 /**
  * Who may call each route: the single table the auth hook reads (server.ts), by permission (model/roles.ts). A route
@@ -16,11 +17,13 @@ export interface AccessEntry {
 }
 
 export const ROUTE_ACCESS: Record<string, AccessEntry> = {
+  ...CONSOLE_ACCESS,
   'GET /api/v1/health': { access: 'public' },
   'GET /api/v1/openapi.json': { access: 'public' },
   'POST /api/v1/auth/login': { access: 'public' },
   'POST /api/v1/auth/logout': { access: 'signed-in' },
   'GET /api/v1/auth/me': { access: 'signed-in' },
+  'PATCH /api/v1/auth/me': { access: 'signed-in' },
   // A user's own sessions (an API key has none: the handlers refuse it).
   'GET /api/v1/auth/sessions': { access: 'signed-in' },
   'POST /api/v1/auth/logout-all': { access: 'signed-in' },
@@ -103,6 +106,7 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/banks/:bankId': { access: 'signed-in' },
   'PATCH /api/v1/banks/:bankId': { access: 'settings' },
   'GET /api/v1/banks/:bankId/config-check': { access: ['lockers.manage', 'lockers.contents'] },
+  'GET /api/v1/banks/:bankId/controllers': { access: 'lockers.view' },
   'GET /api/v1/banks/:bankId/columns': { access: ['lockers.manage', 'lockers.contents'] },
   'POST /api/v1/columns': { access: 'lockers.manage' },
   'POST /api/v1/lockers': { access: 'lockers.manage' },

@@ -52,6 +52,11 @@ export const ContentsSummarySchema = z.object({
   packages: z.number().int(),
   since: epochMs,
   endsAt: epochMs.optional(),
+  recipientName: z.string().optional().describe("the contact's or department's name"),
+  notice: z
+    .object({ kind: z.string(), status: z.enum(['queued', 'sending', 'sent', 'failed', 'skipped']), at: epochMs })
+    .optional()
+    .describe('the latest e-mail notice about this parcel and where it stands'),
 });
 
 export const LockerViewSchema = z.object({

@@ -31,6 +31,7 @@ import { departmentRoutes } from './routes/departments.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { staffRoutes } from './routes/staff.ts';
+import { controllerRoutes, type ControllerStates } from './routes/controllers.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
 import { backupRoutes, type BackupWriter } from './routes/backup.ts';
 import { sftpImportRoutes } from './routes/sftp-import.ts';
@@ -50,6 +51,8 @@ import { BrowserSession } from './pages/browser-session.ts';
 import { ssoPages } from './pages/sso-pages.ts';
 import { signInPages } from './pages/sign-in-pages.ts';
 import { SSO_PAGES } from './pages/sso-paths.ts';
+import { consolePlugin, isConsoleRoute } from '../console/console.ts';
+import { CONSOLE_SCREENS } from '../console/screens.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,6 +84,8 @@ export interface HttpDeps {
    * always served and documented; without a link (an API-only server) it answers 503.
    */
   remoteOpen?: RemoteOpenService;
+  /** The controllers' link state (`GET /banks/:bankId/controllers`); without it every controller reads as offline. */
+  controllers?: ControllerStates;
   /** Writes an online backup of the data folder (`GET /backup`); without it the route answers 404. */
   backup?: BackupWriter;
   /** Runs SFTP imports (`POST /sftp-import/run`); without it that route answers 503, the configuration routes work. */
@@ -148,6 +153,9 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', undefined);
 
+  const secure = deps.accounts?.secureCookies ?? (() => false);
+  const session = new BrowserSession(secure, deps.service.now);
+
   // Every route must be in the access table; a forgotten entry stops the server at start-up, not in production.
   const apiRoutes: { method: string; url: string }[] = [];
   const pageRoutes: { method: string; url: string }[] = [];
@@ -182,6 +190,16 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     const entry = ROUTE_ACCESS[accessKey(method, url)];
     if (!entry) throw new ApiError('FORBIDDEN', 'route has no access rule');
     if (entry.access === 'public') return;
+    // The console's pages come with the browser's session cookie (their posts also carry an anti-forgery token,
+    // console.ts); the API takes a bearer header only, so no other site's form can call it with ambient credentials.
+    if (isConsoleRoute(url)) {
+      const cookie = session.token(req);
+      const principal = cookie === undefined ? undefined : await deps.auth.authenticate(cookie);
+      if (!principal) throw new ApiError('UNAUTHORIZED', 'not signed in, or the session has ended');
+      if (!allows(principal, entry.access)) throw new ApiError(entry.hidden && !principal.permissions.has(entry.hidden) ? 'NOT_FOUND' : 'FORBIDDEN', `role ${principal.role} may not open ${method} ${url}`);
+      req.principal = principal;
+      return;
+    }
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new ApiError('UNAUTHORIZED', 'missing or malformed bearer token', 'headers.authorization', { 'www-authenticate': 'Bearer' });
     const principal = await deps.auth.authenticate(token);
@@ -235,6 +253,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(activityRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(controllerRoutes, { prefix: API_PREFIX, service: deps.service, states: deps.controllers });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });
   await app.register(backupRoutes, { prefix: API_PREFIX, backup: deps.backup });
   await app.register(sftpImportRoutes, { prefix: API_PREFIX, service: deps.service, runner: deps.sftp });
@@ -249,11 +268,10 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   const sign = baseUrl
     ? new SsoSignIn({ service: deps.service, auth: deps.auth, oidc: new OidcClients({ now: deps.service.now }), accountLog, baseUrl, redirectPath: SSO_PAGES.callback, logger: log })
     : undefined;
-  const secure = deps.accounts?.secureCookies ?? (() => false);
-  const session = new BrowserSession(secure, deps.service.now);
   await app.register(ssoPages, { sign, session, guard, auth: deps.auth, store: deps.service.store, secure, logger: log });
   await app.register(signInPages, { auth: deps.auth, session, guard, store: deps.service.store, secure, now: deps.service.now, logger: log });
   await preferencesRoutes(app, { service: deps.service, vault: deps.vault, now: () => deps.service.now() });
+  await app.register(consolePlugin(CONSOLE_SCREENS), { auth: deps.auth, store: deps.service.store, session, formKey: deps.accounts?.formKey, apiPrefix: API_PREFIX, logger: log });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

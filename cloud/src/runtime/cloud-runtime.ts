@@ -379,6 +379,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       bodyLimitBytes: config.http.bodyLimitBytes,
       trustedProxies: config.http.trustedProxies,
       remoteOpen,
+      controllers: link,
       backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
       sftp: sftp.runner,
       accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:'), baseUrl },

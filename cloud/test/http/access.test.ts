@@ -46,6 +46,10 @@ const PUBLIC = new Set([
   'GET /account/mfa',
   'GET /account/mfa/enrol',
   'POST /account/sign-out',
+  // The server's address leads to the console (which sends whoever has no session to sign in); the console's
+  // script and style sheet are the same for everyone.
+  'GET /',
+  'GET /console/assets/:file',
 ]);
 
 t.test('the access table and the registered routes are the same set', async (t) => {
@@ -60,7 +64,7 @@ t.test('the access table and the registered routes are the same set', async (t) 
       .map(([k]) => k)
       .sort(),
     [...PUBLIC].sort(),
-    'only login, openapi, health, the password links (API and pages), the sign-in pages and the preferences page are public',
+    'only login, openapi, health, the password links (API and pages), the sign-in pages, the preferences page and the way into the console are public',
   );
 });
 

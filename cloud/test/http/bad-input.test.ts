@@ -13,6 +13,7 @@ type Json = Record<string, unknown>;
 const BODIES: Record<string, Json | null> = {
   'POST /api/v1/auth/login': { username: 'admin', password: 'whatever-here' },
   'POST /api/v1/auth/logout': null,
+  'PATCH /api/v1/auth/me': { language: 'fr' },
   'POST /api/v1/auth/logout-all': null,
   'POST /api/v1/users/:userId/sessions/end': null,
   'POST /api/v1/api-keys': { name: 'Nightly export', role: 'operator', expiresAt: Date.UTC(2026, 5, 1) },

@@ -158,14 +158,14 @@ t.test('with a keyboard alone, a user whose organisation requires a second facto
   t.equal(codes.length, 10);
   await page.keyboard.press('Tab');
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  t.match(await page.textContent('main'), /Signed in as mia/);
+  t.match(await page.textContent('header'), /Signed in as mia/);
   t.ok((await context.cookies()).some((c) => c.name.startsWith('portier_device_') && c.httpOnly), 'this browser is remembered');
   await context.clearCookies({ name: 'portier_session' });
   await page.goto(`${rt!.httpUrl}/account/sign-in`);
   await page.fill('#login', 'mia');
   await page.fill('#password', MIA_PASSWORD);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  t.equal(new URL(page.url()).pathname, '/account', 'the remembered browser is not asked again');
+  t.equal(new URL(page.url()).pathname, '/console/lockers', 'the remembered browser is not asked again');
 
   const fr = await browser!.newContext({ locale: 'fr-FR', bypassCSP: true });
   t.teardown(() => fr.close());
@@ -190,7 +190,7 @@ t.test('with a keyboard alone, a user whose organisation requires a second facto
   await p2.check('#method-recovery');
   await p2.fill('#code', codes[0]!);
   await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit] >> nth=0')]);
-  t.equal(new URL(p2.url()).pathname, '/account', 'a recovery code signs in');
+  t.equal(new URL(p2.url()).pathname, '/console/lockers', 'a recovery code signs in');
 });
 
 t.test('after these flows, no link token and no password is in the data folder or the logs', { skip }, async (t) => {

@@ -54,7 +54,7 @@ t.test('password, then a code of the authenticator; a remembered browser is spar
   t.match(wrong.body, /role="alert"[\s\S]*The e-mail address, user name or password is not right\./);
   const plain = await signIn(ta, jar, 'operator');
   t.equal(plain.statusCode, 303, 'no second factor: signed in');
-  t.equal(plain.headers.location, '/account?lang=en');
+  t.equal(plain.headers.location, '/console?lang=en');
   t.match(plain.headers['set-cookie'], /portier_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax/);
   t.match((await visit(ta, jar, 'GET', '/account')).body, /Signed in as operator/);
 
@@ -76,7 +76,7 @@ t.test('password, then a code of the authenticator; a remembered browser is spar
   t.match(bad.body, /id="code-error">That code is not right/);
   const good = await visit(ta, browser, 'POST', '/account/mfa', { csrf: csrfOf(bad.body, '/account/mfa'), method: 'totp', code: totp(secret, ta.clock.now), remember: 'yes' });
   t.equal(good.statusCode, 303);
-  t.equal(good.headers.location, '/account?lang=en');
+  t.equal(good.headers.location, '/console?lang=en');
   const device = [...browser.cookies.keys()].find((k) => k.startsWith('portier_device_'));
   t.ok(device, 'the browser is remembered');
   t.match(String(good.headers['set-cookie']), /portier_device_[A-Za-z0-9_-]{16}=[^;]+; Path=\/account\/sign-in; Max-Age=2592000; HttpOnly/);
@@ -84,7 +84,7 @@ t.test('password, then a code of the authenticator; a remembered browser is spar
 
   browser.cookies.delete('portier_session');
   const again = await signIn(ta, browser, 'admin');
-  t.equal(again.headers.location, '/account?lang=en', 'the remembered browser signs in with the password alone');
+  t.equal(again.headers.location, '/console?lang=en', 'the remembered browser signs in with the password alone');
   const other: Jar = { cookies: new Map() };
   t.equal((await signIn(ta, other, 'admin')).headers.location, '/account/mfa?lang=en', 'another browser gets the second step');
   ta.clock.now += 11 * 60_000;

@@ -71,7 +71,7 @@ t.test('sign-in end to end: the session cookie opens /account, its token the API
   const back = await signInAtProvider(s.location, 'ann', REDIRECT);
   const res = await callback(back, s.flow);
   t.equal(res.statusCode, 303, res.body);
-  t.equal(res.headers['location'], '/account');
+  t.equal(res.headers['location'], '/console');
   t.match(cookie(res, 'portier_session'), /^portier_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=3600; HttpOnly; SameSite=Lax$/);
   t.match(cookie(res, 'portier_sso'), /^portier_sso=; Path=\/account\/sso; Max-Age=0;/, 'the sign-in state is gone');
   const token = cookieValue(res, 'portier_session');

@@ -10,6 +10,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { MfaMethod } from '../../auth/mfa.ts';
 import type { AuthService } from '../../auth/service.ts';
 import { CloudError } from '../../errors.ts';
@@ -26,6 +27,8 @@ import { SSO_PAGES } from './sso-paths.ts';
 
 export const SIGN_IN_PAGES = { signIn: '/account/sign-in', mfa: '/account/mfa', email: '/account/mfa/email', enrol: '/account/mfa/enrol' } as const;
 const CHALLENGE_COOKIE = 'portier_mfa';
+/** Why the person is back at sign-in: the console's idle sign-out, or their own. */
+const SignedOutQuery = z.looseObject({ signedOut: z.enum(['idle', '1']).optional() });
 const DEVICE_COOKIE = /^portier_device_([A-Za-z0-9_-]{16})$/;
 
 export interface SignInPagesOptions {
@@ -77,10 +80,13 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
   /** The sign-in form, with the buttons of the enterprises whose people sign in through their identity provider. */
   const signInForm = (g: FormGuard, req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, errors: FormError[], login = '', status = 200) => {
     const w = SIGN_IN_WORDS[lang];
+    const out = SignedOutQuery.safeParse(req.query);
+    const signedOut = out.success && errors.length === 0 ? out.data.signedOut : undefined;
     const sso = store.list('ssoConfigs').filter((c) => c.enabled);
     const names = new Map(store.list('enterprises').map((e) => [e.id, e.name]));
     const body = [
       errorSummary(WORDS[lang], errors),
+      signedOut ? `<div role="status">${paragraph(signedOut === 'idle' ? w.idleSignedOut : w.signedOut, 'notice')}</div>` : '',
       form({ action: SIGN_IN_PAGES.signIn, csrf: g.field(req, reply, SIGN_IN_PAGES.signIn), lang, submit: w.signIn }, [
         inputField({ id: 'login', type: 'text', label: w.login, autocomplete: 'username', value: login, ...(errors.some((e) => e.field === 'login') ? { error: w.missing } : {}) }),
         inputField({ id: 'password', type: 'password', label: w.password, autocomplete: 'current-password' }),
@@ -113,7 +119,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
         return redirect(reply, `${r.enrol && !r.methods.includes('totp') ? SIGN_IN_PAGES.enrol : SIGN_IN_PAGES.mfa}?lang=${lang}`);
       }
       session.set(reply, r.token, r.expiresAt);
-      return redirect(reply, `${SSO_PAGES.account}?lang=${lang}`);
+      return redirect(reply, `${SSO_PAGES.home}?lang=${lang}`);
     } catch (err) {
       const code: string = err instanceof CloudError ? String(err.code) : '';
       const refusals: Record<string, string> = { INVALID_CREDENTIALS: w.wrong, ACCOUNT_LOCKED: w.locked, TOO_MANY_ATTEMPTS: w.tooMany, SSO_REQUIRED: w.ssoRequired };
@@ -183,7 +189,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
       try {
         const r = await auth.mfa.verify(token, method, (f['code'] ?? '').slice(0, 20), { ip: req.ip, userAgent: req.headers['user-agent'], rememberDevice: f['remember'] === 'yes' });
         signedIn(reply, r);
-        return redirect(reply, `${SSO_PAGES.account}?lang=${lang}`);
+        return redirect(reply, `${SSO_PAGES.home}?lang=${lang}`);
       } catch (err) {
         if (!(err instanceof CloudError && err.code === 'MFA_CODE_INVALID')) throw err;
         return mfaForm(g, req, reply, lang, token, { errors: [{ field: 'code', message: SIGN_IN_WORDS[lang].wrongCode }], method, status: 401 });
@@ -242,7 +248,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
       try {
         const r = await auth.mfa.confirmEnrolment(token, (f['code'] ?? '').slice(0, 20), { ip: req.ip, userAgent: req.headers['user-agent'], rememberDevice: f['remember'] === 'yes' });
         signedIn(reply, r);
-        const body = [paragraph(w.recoveryIntro), `<ol class="codes">${r.recoveryCodes.map((c) => `<li>${esc(c)}</li>`).join('')}</ol>`, `<p><a href="${SSO_PAGES.account}?lang=${lang}">${esc(w.continue)}</a></p>`].join('\n');
+        const body = [paragraph(w.recoveryIntro), `<ol class="codes">${r.recoveryCodes.map((c) => `<li>${esc(c)}</li>`).join('')}</ol>`, `<p><a href="${SSO_PAGES.home}?lang=${lang}">${esc(w.continue)}</a></p>`].join('\n');
         return sendPage(reply, 200, { lang, title: w.recoveryTitle, body });
       } catch (err) {
         if (!(err instanceof CloudError && err.code === 'MFA_CODE_INVALID')) throw err;

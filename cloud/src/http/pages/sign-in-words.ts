@@ -29,6 +29,9 @@ export interface SignInWords {
   wrongCode: string;
   expired: string;
   startOver: string;
+  /** After the console's idle sign-out, and after signing out. */
+  idleSignedOut: string;
+  signedOut: string;
   addAuthenticator: string;
   enrolTitle: string;
   enrolIntro: string;
@@ -68,6 +71,8 @@ export const SIGN_IN_WORDS: Record<PageLanguage, SignInWords> = {
     wrongCode: 'That code is not right, or it was already used. Try the current code.',
     expired: 'This sign-in has expired or was already used. Sign in again.',
     startOver: 'Sign in again',
+    idleSignedOut: 'You were signed out because you had not done anything for a while. Sign in again to go on.',
+    signedOut: 'You are signed out.',
     addAuthenticator: 'Your organisation requires a second step: add an authenticator app to your account.',
     enrolTitle: 'Add an authenticator app',
     enrolIntro: 'Your organisation requires a second step at sign-in. Use any authenticator app (for example on your phone).',
@@ -105,6 +110,8 @@ export const SIGN_IN_WORDS: Record<PageLanguage, SignInWords> = {
     wrongCode: 'Ce code n’est pas correct, ou il a déjà servi. Essayez le code actuel.',
     expired: 'Cette connexion a expiré ou a déjà servi. Connectez-vous de nouveau.',
     startOver: 'Se connecter de nouveau',
+    idleSignedOut: 'Vous avez été déconnecté faute d’activité. Connectez-vous de nouveau pour continuer.',
+    signedOut: 'Vous êtes déconnecté.',
     addAuthenticator: 'Votre organisation demande une seconde étape : ajoutez une application d’authentification à votre compte.',
     enrolTitle: 'Ajouter une application d’authentification',
     enrolIntro: 'Votre organisation demande une seconde étape à la connexion. Utilisez n’importe quelle application d’authentification (par exemple sur votre téléphone).',

@@ -72,7 +72,7 @@ export const ssoPages: FastifyPluginAsync<SsoPagesOptions> = async (app, { sign,
     try {
       const result = await sign.finish(cookieValue(req, FLOW_COOKIE), search, { ip: req.ip, userAgent: req.headers['user-agent'] });
       session.set(reply, result.token, result.expiresAt);
-      return reply.code(303).header('location', SSO_PAGES.account).header('cache-control', 'no-store').send();
+      return reply.code(303).header('location', SSO_PAGES.home).header('cache-control', 'no-store').send();
     } catch (err) {
       if (err instanceof SsoRefused) return refused(reply, lang, err, err.enterpriseId);
       throw err;

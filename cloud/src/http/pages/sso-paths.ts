@@ -2,6 +2,8 @@
 export const SSO_PAGES = {
   /** The signed-in page. */
   account: '/account',
+  /** Where a browser goes once signed in: the console (which sends a role without any of its screens to the account page). */
+  home: '/console',
   signIn: '/account/sign-in',
   signOut: '/account/sign-out',
   /** Where the identity provider sends the browser back (the redirect URI registered with it). */

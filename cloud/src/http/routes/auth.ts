@@ -3,10 +3,13 @@ import { z } from 'zod';
 import type { AuthService } from '../../auth/service.ts';
 import { bearerToken } from '../../auth/tokens.ts';
 import { principalOf } from '../principal.ts';
+import { userLanguageSchema } from '../../domain/model.ts';
+import { actorOf } from './common.ts';
 import { sessionUser } from './sessions.ts';
 import { MfaDueSchema, SessionReplySchema, sessionReply } from './mfa.ts';
 
 const password = z.string().min(1).max(256);
+export const MyPreferencesSchema = z.strictObject({ language: userLanguageSchema });
 const deviceToken = z.string().max(200).optional().describe('the token a sign-in with a second factor gave to remember this device');
 /** Sign-in by user name (the CLI, scripts) or by e-mail address. */
 export const LoginBodySchema = z.union([
@@ -50,4 +53,19 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
     const p = principalOf(req);
     return { user: await auth.getUser(p.userId) };
   });
+
+  app.patch(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "The signed-in user's own preferences: the language of their screens and messages (an API key has none)",
+        body: MyPreferencesSchema,
+      },
+    },
+    async (req) => {
+      const p = sessionUser(req);
+      return { user: await auth.updateUser(p.userId, { language: req.body.language }, actorOf(req)) };
+    },
+  );
 };

@@ -20,6 +20,7 @@ import {
   updateBankInput,
 } from '../../domain/model.ts';
 import { Replies } from '../schemas.ts';
+import { withContentsDetail } from './locker-contents.ts';
 import { actorOf, created, ok, BankParams, CarrierCodeParams, CarrierParams, LockerParams } from './common.ts';
 
 /** Without 'lockers.contents' (carriers) one sees which lockers are free and their sizes, not what is inside whose locker. */
@@ -153,7 +154,8 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
     { schema: { tags: ['lockers'], summary: 'Lockers of a bank with status, accessibility and contents summary', params: BankParams, response: ok(Replies.lockerViews) } },
     async (req) => {
       scope(req).requireBank(req.params.bankId, 'params.bankId');
-      return { lockers: (await service.listLockers(req.params.bankId)).map((v) => forRole(req, v)) };
+      const views = (await service.listLockers(req.params.bankId)).map((v) => forRole(req, v));
+      return { lockers: withContentsDetail(service.store, views) };
     },
   );
   app.get(
@@ -161,7 +163,7 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
     { schema: { tags: ['lockers'], summary: 'One locker with status and contents summary', params: LockerParams, response: ok(Replies.lockerView) } },
     async (req) => {
       scope(req).requireBank(req.params.bankId, 'params.bankId');
-      return forRole(req, await service.getLocker(req.params.bankId, req.params.number));
+      return withContentsDetail(service.store, [forRole(req, await service.getLocker(req.params.bankId, req.params.number))])[0]!;
     },
   );
   app.put(

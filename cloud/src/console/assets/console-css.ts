@@ -1,0 +1,112 @@
+/**
+ * The console's style sheet, served as a file (the pages' policy allows no inline style). Text contrast at least 7:1
+ * on every background; each locker status has a pattern as well as a colour, and its name in words; a 3px focus ring
+ * on every control reached by keyboard.
+ */
+const heights = Array.from({ length: 30 }, (_, i) => `.h${i + 1}{min-height:${(i + 1) * 1.1}rem}`).join('');
+
+export const CONSOLE_CSS = `
+*{box-sizing:border-box}
+html{font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff}
+body{margin:0}
+a{color:#0b4f9c}
+:focus-visible{outline:3px solid #c25400;outline-offset:2px}
+.skip{position:absolute;left:-999rem;top:0;background:#fff;padding:.5rem 1rem;z-index:10}
+.skip:focus{left:1rem}
+header.top{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;padding:.5rem 1.5rem;background:#0b2f5c;color:#fff}
+header.top a,header.top .brand{color:#fff}
+.brand{font-weight:700;font-size:1.125rem;text-decoration:none}
+.who{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
+.who form{display:inline;margin:0}
+.who button,.who select{font:inherit;padding:.25rem .5rem;border-radius:4px;border:2px solid #fff;background:#0b2f5c;color:#fff}
+.who button{cursor:pointer}
+.who label{color:#fff}
+nav.menu{background:#e8eef6;border-bottom:1px solid #9aa9bb}
+nav.menu ul{list-style:none;margin:0;padding:0 1rem;display:flex;flex-wrap:wrap}
+nav.menu a{display:block;padding:.625rem .875rem;text-decoration:none;color:#0b2f5c;font-weight:600}
+nav.menu a[aria-current=page]{border-bottom:4px solid #0b2f5c}
+main{padding:1.25rem 1.5rem 3rem;max-width:90rem}
+main:focus{outline:none}
+h1{font-size:1.6rem;line-height:1.2;margin:0 0 1rem}
+h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
+h3{font-size:1.05rem;margin:1rem 0 .25rem}
+.toolbar{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:flex-end;margin:0 0 1rem}
+.toolbar .field{margin:0}
+.field{margin:0 0 1rem}
+.field label,.field legend{display:block;font-weight:600;margin-bottom:.25rem}
+.hint{margin:.125rem 0 .375rem;color:#3d3d3d;font-size:.9375rem}
+.field-error{margin:.125rem 0 .375rem;color:#a00000;font-weight:600}
+input[type=text],input[type=email],input[type=password],input[type=search],input[type=number],input[type=date],input[type=datetime-local],select,textarea{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a;max-width:100%}
+input[type=file]{font:inherit}
+input[aria-invalid=true],select[aria-invalid=true]{border-color:#a00000}
+fieldset{border:1px solid #9aa9bb;border-radius:4px;padding:.5rem 1rem 1rem;margin:0 0 1rem}
+.choice{display:flex;gap:.5rem;align-items:center;font-weight:400}
+button,.button{display:inline-block;font:inherit;font-weight:600;padding:.45rem 1rem;border-radius:4px;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;cursor:pointer;text-decoration:none}
+button:hover,.button:hover{background:#083b75}
+button.secondary,.button.secondary{background:#fff;color:#0b4f9c}
+button.secondary:hover,.button.secondary:hover{background:#eef4fb}
+button.danger{background:#a00000;border-color:#a00000}
+button.danger:hover{background:#7a0000}
+button.link{background:none;border:0;padding:0;color:#0b4f9c;text-decoration:underline;font-weight:400}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.actions form{margin:0}
+.errors{border:3px solid #a00000;padding:.75rem 1rem;margin:0 0 1rem}
+.errors h2{margin-top:0}
+.errors ul{margin:0;padding-left:1.25rem}
+.notice{border-left:6px solid #0b4f9c;padding:.5rem 1rem;margin:0 0 1rem;background:#eef4fb}
+.notice.ok{border-color:#1b6e2e;background:#e9f5ec}
+.notice.bad{border-color:#a00000;background:#fbeaea}
+table.data{border-collapse:collapse;width:100%;margin:0 0 1rem}
+table.data caption{text-align:left;font-weight:600;padding:.25rem 0}
+table.data th,table.data td{border-bottom:1px solid #c4ccd6;padding:.4rem .6rem;text-align:left;vertical-align:top}
+table.data th{background:#f1f4f8}
+.num{text-align:right}
+.muted{color:#3d3d3d}
+.pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}
+.counts{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0;margin:0 0 1rem}
+.counts a{display:inline-block;padding:.25rem .75rem;border:2px solid #3d3d3d;border-radius:999px;text-decoration:none;color:#1a1a1a}
+.counts a[aria-current=true]{background:#1a1a1a;color:#fff}
+.online{color:#1b6e2e;font-weight:600}
+.offline{color:#a00000;font-weight:600}
+.bank{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:0 0 1.5rem}
+.column{display:flex;flex-direction:column;gap:.25rem;min-width:7.5rem;padding:.375rem;border:2px solid #3d3d3d;border-radius:4px;background:#f7f7f7}
+.column h3{margin:0 0 .25rem;font-size:.9375rem}
+.column ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.25rem}
+.locker{position:relative;display:flex}
+.locker a{flex:1;display:flex;flex-direction:column;justify-content:center;padding:.25rem .5rem;border:2px solid;border-radius:3px;color:#1a1a1a;text-decoration:none;font-size:.875rem;line-height:1.25}
+.locker .n{font-weight:700;font-size:1rem}
+.st-available a{background:#e3f4e6;border-color:#1b6e2e}
+.st-reserved a{background-color:#e4ecfa;background-image:repeating-linear-gradient(45deg,transparent 0 6px,#cbd9f1 6px 9px);border-color:#0b4f9c}
+.st-occupied a{background-color:#fdf0d5;background-image:radial-gradient(#ecd3a0 1.5px,transparent 1.6px);background-size:8px 8px;border-color:#8a5a00}
+.st-expired a{background-color:#fbe3e3;background-image:repeating-linear-gradient(45deg,transparent 0 6px,#f0c4c4 6px 8px),repeating-linear-gradient(-45deg,transparent 0 6px,#f0c4c4 6px 8px);border-color:#a00000}
+.st-out-of-service a{background-color:#e6e6e6;background-image:repeating-linear-gradient(0deg,transparent 0 6px,#cfcfcf 6px 8px);border-color:#4a4a4a;border-style:dashed}
+.locker.faded>span{flex:1;padding:.25rem .5rem;border:1px dashed #6b6b6b;border-radius:3px;color:#3d3d3d;font-size:.875rem}
+.tip{display:none;position:absolute;left:calc(100% + .25rem);top:0;z-index:5;width:17rem;padding:.5rem .75rem;background:#1a1a1a;color:#fff;border-radius:4px;font-size:.875rem}
+.tip dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:.125rem .5rem}
+.tip dt{font-weight:600}
+.tip dd{margin:0}
+.locker:hover .tip,.locker:focus-within .tip{display:block}
+.locker.tip-off .tip{display:none}
+.legend{display:flex;flex-wrap:wrap;gap:.5rem 1rem;list-style:none;padding:0;margin:0 0 1rem}
+.legend li{display:flex;gap:.375rem;align-items:center}
+.legend .swatch{display:inline-block;width:1.5rem;height:1.25rem;border:2px solid}
+.legend .st-available .swatch{background:#e3f4e6;border-color:#1b6e2e}
+.legend .st-reserved .swatch{background-color:#e4ecfa;background-image:repeating-linear-gradient(45deg,transparent 0 6px,#cbd9f1 6px 9px);border-color:#0b4f9c}
+.legend .st-occupied .swatch{background-color:#fdf0d5;background-image:radial-gradient(#ecd3a0 1.5px,transparent 1.6px);background-size:8px 8px;border-color:#8a5a00}
+.legend .st-expired .swatch{background-color:#fbe3e3;background-image:repeating-linear-gradient(45deg,transparent 0 6px,#f0c4c4 6px 8px);border-color:#a00000}
+.legend .st-out-of-service .swatch{background-color:#e6e6e6;border-color:#4a4a4a;border-style:dashed}
+.layout{display:grid;grid-template-columns:minmax(0,1fr);gap:1.5rem}
+@media (min-width:70rem){.layout.with-detail{grid-template-columns:minmax(0,1fr) 24rem}}
+.panel{border:2px solid #9aa9bb;border-radius:4px;padding:1rem}
+.panel h2{margin-top:0}
+.outcome{margin:.5rem 0}
+.htmx-indicator{display:none}
+.htmx-request .htmx-indicator,.htmx-request.htmx-indicator{display:inline}
+.idle{position:fixed;left:50%;bottom:1.5rem;transform:translateX(-50%);z-index:20;max-width:34rem;padding:1rem 1.25rem;background:#fff;border:3px solid #c25400;border-radius:6px;box-shadow:0 4px 16px rgba(0,0,0,.3)}
+.idle[hidden]{display:none}
+.timeline{list-style:none;padding:0;margin:0;border-left:3px solid #9aa9bb}
+.timeline li{padding:.25rem 0 .5rem 1rem}
+.timeline time{font-weight:600}
+.visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+${heights}
+`.trim();

@@ -1,0 +1,25 @@
+/**
+ * The console's routes in the server's access table (http/access.ts spreads them in). A page's entry asks for the
+ * permission of the API calls it is made of, so whoever may open a page may also read what it shows; the API checks
+ * each of those calls again, and its scope check decides which objects appear.
+ */
+import type { Access } from '../auth/roles.ts';
+import type { Permission } from '../domain/model.ts';
+
+export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permission }> = {
+  // The way in: the address of the server leads to the console, which sends to sign-in whoever has no session.
+  'GET /': { access: 'public' },
+  // htmx, the style sheet and the console's script: the same for everyone, nothing in them is secret.
+  'GET /console/assets/:file': { access: 'public' },
+  'GET /console': { access: 'signed-in' },
+  'POST /console/keepalive': { access: 'signed-in' },
+  'POST /console/language': { access: 'signed-in' },
+  'POST /console/sign-out': { access: 'signed-in' },
+
+  // Manage lockers (lockers-page.ts).
+  'GET /console/lockers': { access: 'lockers.view' },
+  'GET /console/lockers/:bankId/:number': { access: 'lockers.view' },
+  'POST /console/lockers/:bankId/:number/open': { access: 'lockers.open' },
+  'POST /console/lockers/:bankId/:number/service': { access: 'lockers.service' },
+  'POST /console/lockers/:bankId/:number/end': { access: 'reservations.manage' },
+};

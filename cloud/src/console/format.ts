@@ -1,0 +1,31 @@
+/** Dates, times and numbers as the console shows them, in the viewer's language and the server's time zone. */
+import type { PageLanguage } from '../http/pages/i18n.ts';
+
+const LOCALES: Record<PageLanguage, string> = { en: 'en-GB', fr: 'fr-FR' };
+const dateTimes = new Map<PageLanguage, Intl.DateTimeFormat>();
+const dates = new Map<PageLanguage, Intl.DateTimeFormat>();
+
+/** A moment: "7 Dec 2026, 09:14" / "7 déc. 2026, 09:14". */
+export function formatDateTime(lang: PageLanguage, ms: number): string {
+  let f = dateTimes.get(lang);
+  if (!f) dateTimes.set(lang, (f = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' })));
+  return f.format(ms);
+}
+
+/** A day: "7 Dec 2026". */
+export function formatDate(lang: PageLanguage, ms: number): string {
+  let f = dates.get(lang);
+  if (!f) dates.set(lang, (f = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium' })));
+  return f.format(ms);
+}
+
+/** The value of an `<input type="datetime-local">` for a moment, in the server's time zone. */
+export function toDateTimeLocal(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function formatNumber(lang: PageLanguage, n: number, digits = 0): string {
+  return n.toLocaleString(LOCALES[lang], { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}

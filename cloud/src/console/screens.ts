@@ -1,0 +1,5 @@
+/** The screens of the console, in the order their routes are registered. */
+import type { ConsoleScreen } from './console.ts';
+import { lockersScreen } from './lockers/lockers-page.ts';
+
+export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [lockersScreen];
