@@ -48,11 +48,11 @@ t.test('a person signs in at the provider, lands signed in, and signs out with t
   await page.fill('input[name=login]', 'ann');
   await page.fill('input[name=password]', 'any');
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  await Promise.all([page.waitForURL(`${cloud!.rt.httpUrl}/account`), page.click('button[type=submit]')]);
-  t.match(await page.textContent('main'), /Connecté en tant que Ann Lee\./);
+  await Promise.all([page.waitForURL(`${cloud!.rt.httpUrl}/console/lockers`), page.click('button[type=submit]')]);
+  t.match(await page.textContent('header'), /Connecté en tant que Ann Lee/, 'signed in, in the console');
   const session = (await context.cookies()).find((c) => c.name === 'portier_session');
   t.match(session, { httpOnly: true, sameSite: 'Lax', path: '/' }, 'the session cookie');
-  t.same(await axeViolations(page), [], 'signed-in page (fr): no violation');
+  t.same(await axeViolations(page), [], 'the console (fr): no violation');
   await page.goto(`${cloud!.rt.httpUrl}/account?lang=en`);
   t.match(await page.textContent('main'), /Signed in as Ann Lee\./);
   t.same(await axeViolations(page), [], 'signed-in page (en): no violation');
