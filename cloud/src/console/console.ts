@@ -45,11 +45,47 @@ declare module 'fastify' {
 
 /** Form posts: fields of text, a repeated field keeping every value. */
 const FORM_LIMIT_BYTES = 64 * 1024;
+const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024 + 64 * 1024;
 const LangQuery = z.looseObject({ lang: z.string().max(10).optional() });
+
+/** An uploaded file of a `multipart/form-data` post (a CSV to import). */
+export interface UploadedFile {
+  filename: string;
+  type: string;
+  data: Buffer;
+}
+
+/** A `multipart/form-data` post: its text fields, and its files by field name. */
+class MultipartBody {
+  constructor(
+    readonly fields: URLSearchParams,
+    readonly files: ReadonlyMap<string, UploadedFile>,
+  ) {}
+}
 
 /** The fields of a console form post (empty when the body is not one). */
 export function formOf(req: FastifyRequest): URLSearchParams {
-  return req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
+  if (req.body instanceof URLSearchParams) return req.body;
+  if (req.body instanceof MultipartBody) return req.body.fields;
+  return new URLSearchParams();
+}
+
+/** The file of field `name` of a multipart post (undefined when none was chosen). */
+export function fileOf(req: FastifyRequest, name: string): UploadedFile | undefined {
+  return req.body instanceof MultipartBody ? req.body.files.get(name) : undefined;
+}
+
+/** A multipart body, read by Node's own parser (the one of fetch's FormData): text fields and files. */
+async function parseMultipart(body: Buffer, contentType: string): Promise<MultipartBody> {
+  const data = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const fields = new URLSearchParams();
+  const files = new Map<string, UploadedFile>();
+  for (const [name, value] of data.entries()) {
+    if (typeof value === 'string') fields.append(name, value);
+    // A file input left empty is sent as a file with no name and no bytes.
+    else if (value.name !== '' || value.size > 0) files.set(name, { filename: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
+  }
+  return new MultipartBody(fields, files);
 }
 
 /** Who is looking at a console page (every console route but the assets has one). */
@@ -97,6 +133,13 @@ export function consolePlugin(screens: readonly ConsoleScreen[]): FastifyPluginA
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_req, body, done) => {
       done(null, new URLSearchParams(String(body)));
+    });
+    // Uploads (a CSV to import): up to the imports' own limit and a little for the form's other fields.
+    app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: UPLOAD_LIMIT_BYTES }, (req, body, done) => {
+      parseMultipart(body as Buffer, String(req.headers['content-type'])).then(
+        (b) => done(null, b),
+        () => done(new ConsoleApiError(400, 'BAD_UPLOAD', 'the upload could not be read'), undefined),
+      );
     });
     app.decorateRequest('consoleApi', undefined);
     app.decorateRequest('consoleViewer', undefined);

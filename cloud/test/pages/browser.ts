@@ -44,7 +44,7 @@ export interface PagesCloud {
 }
 
 /** A whole cloud on a temporary data folder, with its first administrator `admin` and the account mail given; stopped at teardown. */
-export async function startPagesCloud(t: Parameters<typeof tempDir>[0], prefix: string, adminPassword: string, accountMail: AccountMail): Promise<PagesCloud> {
+export async function startPagesCloud(t: Parameters<typeof tempDir>[0], prefix: string, adminPassword: string, accountMail: AccountMail, o: { now?: () => number } = {}): Promise<PagesCloud> {
   const dir = await tempDir(t, prefix);
   let logs = '';
   const logger = pino({ level: 'debug' }, new Writable({
@@ -60,6 +60,7 @@ export async function startPagesCloud(t: Parameters<typeof tempDir>[0], prefix: 
     codeHashN: 1024,
     identityHashParams: TEST_HASH,
     accountMail,
+    ...(o.now ? { now: o.now } : {}),
   });
   // Registered after the folder's removal, so it runs before it (teardowns run last first): the cloud's last writes
   // (its sessions file) land in a folder that is still there.

@@ -1,0 +1,124 @@
+// The world of the console's browser tests: one running cloud (its clock can be moved on), one Chromium, an
+// organisation with two locations and their banks, a few contacts, and the administrator `admin`. Each screen's
+// journey (journeys/*.ts) gets this world and does what a person does in its pages.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Test } from 'tap';
+import { CapturingMail } from '../pages/helpers.ts';
+import { launchChromium, startPagesCloud, type PagesCloud } from '../pages/browser.ts';
+
+export const ADMIN_PASSWORD = 'console admin password 1';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const seed = { role: 'admin' as const, id: 'seed' };
+
+export interface ConsoleWorld {
+  cloud: PagesCloud;
+  browser: Browser;
+  mail: CapturingMail;
+  /** The enterprise's id. */
+  enterpriseId: string;
+  /** Moves the cloud's clock on (sessions, reservations and reports read it). */
+  advance(ms: number): void;
+  /** The cloud's clock. */
+  now(): number;
+  /** An API token of the administrator. */
+  adminToken(): Promise<string>;
+  /** A JSON request to the API (its answer parsed). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }>;
+  /** A new browser context and page (`lang`: the browser's language), closed at the end of `t`; the page's policy is enforced. */
+  page(t: Test, lang?: 'en' | 'fr'): Promise<Page>;
+  /** Signs `page` in with a user name and password (no second factor), landing in the console. */
+  signIn(page: Page, login: string, password: string): Promise<void>;
+  /** What axe finds on the page (WCAG 2.x A and AA). */
+  axe(page: Page): Promise<string[]>;
+  /** What the browser reported as errors on the pages of `page` so far (a refused script or style, a failed request). */
+  errors(page: Page): string[];
+}
+
+/**
+ * Location `main` (bank `lobby`: column 1 a kiosk with lockers 1 to 6, column 2 with 7 to 12; lockers 1 to 3 and 7 to 9
+ * low enough to be accessible) and location `annex` (bank `annex-bank`, lockers 1 and 2). Contacts: Alex Access (needs
+ * accessible lockers), Bea Brown, Cy Chen (of the annex).
+ */
+export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const mail = new CapturingMail();
+  const cloud = await startPagesCloud(t, 'portier-console-', ADMIN_PASSWORD, mail, { now });
+  const browser = await launchChromium();
+  t.teardown(() => browser.close());
+  const s = cloud.rt.service;
+  const enterpriseId = s.store.list('enterprises')[0]!.id;
+  await s.createDivision({ id: 'div', enterpriseId, name: 'HQ' }, seed);
+  await s.createLocation({ id: 'main', divisionId: 'div', name: 'Main building' }, seed);
+  await s.createLocation({ id: 'annex', divisionId: 'div', name: 'Annex' }, seed);
+  await s.createBank({ id: 'lobby', locationId: 'main', name: 'Lobby' }, seed);
+  await s.createBank({ id: 'annex-bank', locationId: 'annex', name: 'Annex entrance' }, seed);
+  await s.createColumn({ id: 'c1', bankId: 'lobby', position: 1, kind: 'kiosk', controllerId: 'lobby-ctl-1' }, seed);
+  await s.createColumn({ id: 'c2', bankId: 'lobby', position: 2, kind: 'plain', controllerId: 'lobby-ctl-2' }, seed);
+  await s.createColumn({ id: 'a1', bankId: 'annex-bank', position: 1, kind: 'plain', controllerId: 'annex-ctl-1' }, seed);
+  const door = (bankId: string, columnId: string, number: number, slot: number) => ({
+    bankId,
+    number,
+    columnId,
+    door: slot + 1,
+    size: (slot % 3 === 2 ? 'L' : 'M') as 'M' | 'L',
+    bottomCm: 150 - slot * 25,
+    topCm: 150 - slot * 25 + 24,
+    loading: 'front' as const,
+  });
+  await s.createLockers([...Array.from({ length: 6 }, (_, i) => door('lobby', 'c1', i + 1, i)), ...Array.from({ length: 6 }, (_, i) => door('lobby', 'c2', i + 7, i))], seed);
+  await s.createLockers([door('annex-bank', 'a1', 1, 1), door('annex-bank', 'a1', 2, 2)], seed);
+  await s.createContact({ id: 'alex', enterpriseId, firstName: 'Alex', lastName: 'Access', email: 'alex@example.com', language: 'en', needsAccessible: true }, seed);
+  await s.createContact({ id: 'bea', enterpriseId, firstName: 'Bea', lastName: 'Brown', email: 'bea@example.com', language: 'fr', needsAccessible: false, personnelId: 'P-100' }, seed);
+  await s.createContact({ id: 'cy', enterpriseId, firstName: 'Cy', lastName: 'Chen', email: 'cy@example.com', language: 'en', needsAccessible: false, locationId: 'annex' }, seed);
+
+  const api: ConsoleWorld['api'] = async (method, path, body, token) => {
+    const r = await cloud.api(method, path, body, token);
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : undefined };
+  };
+  let admin: string | undefined;
+  const errors = new WeakMap<Page, string[]>();
+  const world: ConsoleWorld = {
+    cloud,
+    browser,
+    mail,
+    enterpriseId,
+    advance: (ms) => void (offset += ms),
+    now,
+    adminToken: async () => (admin ??= (await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).json.token as string),
+    api,
+    page: async (pt, lang = 'en') => {
+      const context: BrowserContext = await browser.newContext({ locale: lang === 'fr' ? 'fr-FR' : 'en-GB' });
+      pt.teardown(() => context.close());
+      const page = await context.newPage();
+      const seen: string[] = [];
+      errors.set(page, seen);
+      page.on('console', (m) => {
+        if (m.type() === 'error') seen.push(m.text());
+      });
+      page.on('pageerror', (e) => seen.push(e.message));
+      return page;
+    },
+    signIn: async (page, login, password) => {
+      await page.goto(`${cloud.rt.httpUrl}/account/sign-in`);
+      await page.fill('#login', login);
+      await page.fill('#password', password);
+      await Promise.all([page.waitForURL(/\/console\//), page.click('button[type=submit]')]);
+    },
+    axe: async (page) => {
+      // Evaluated through the driver, past the page's policy (which runs no script but the server's own files).
+      await page.evaluate(AXE_SOURCE);
+      const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`)) as {
+        violations: { id: string; help: string; nodes: { target: unknown }[] }[];
+      };
+      return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
+    },
+    errors: (page) => errors.get(page) ?? [],
+  };
+  return world;
+}

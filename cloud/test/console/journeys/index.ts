@@ -1,0 +1,12 @@
+// The journeys of the console's browser test, in the order they run.
+import type { Test } from 'tap';
+import type { ConsoleWorld } from '../browser-world.ts';
+import { lockersJourney } from './lockers.ts';
+
+export interface Journey {
+  name: string;
+  title: string;
+  run(t: Test, w: ConsoleWorld): Promise<void>;
+}
+
+export const JOURNEYS: readonly Journey[] = [lockersJourney];
