@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 export npm_config_nodedir ?= /usr
 
-.PHONY: all install typecheck lint test test-future soak demo bench protocol-docs clean
+.PHONY: all install typecheck lint test test-future soak demo bench screenshots protocol-docs clean
 
 all: typecheck
 
@@ -47,6 +47,10 @@ soak: install
 
 demo: install
 	node --import tsx scripts/demo/main.ts
+
+# The README's pictures of the web console, from the real pages in Debian's Chromium (docs/screenshots/).
+screenshots: install
+	node --import tsx scripts/screenshots/main.ts
 
 bench: install
 	node scripts/run-benches.mjs

@@ -95,10 +95,13 @@ table.data th{background:#f1f4f8}
 .legend .st-occupied .swatch{background-color:#fdf0d5;background-image:radial-gradient(#ecd3a0 1.5px,transparent 1.6px);background-size:8px 8px;border-color:#8a5a00}
 .legend .st-expired .swatch{background-color:#fbe3e3;background-image:repeating-linear-gradient(45deg,transparent 0 6px,#f0c4c4 6px 8px);border-color:#a00000}
 .legend .st-out-of-service .swatch{background-color:#e6e6e6;border-color:#4a4a4a;border-style:dashed}
-.layout{display:grid;grid-template-columns:minmax(0,1fr);gap:1.5rem}
-@media (min-width:70rem){.layout.with-detail{grid-template-columns:minmax(0,1fr) 24rem}}
 .panel{border:2px solid #9aa9bb;border-radius:4px;padding:1rem}
 .panel h2{margin-top:0}
+.panel dl,dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+.panel dt,dl.facts dt{font-weight:600}
+.panel dd,dl.facts dd{margin:0}
+.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem;align-items:start}
+.field input[type=text],.field input[type=email],.field input[type=search]{width:100%;max-width:28rem}
 .outcome{margin:.5rem 0}
 .htmx-indicator{display:none}
 .htmx-request .htmx-indicator,.htmx-request.htmx-indicator{display:inline}

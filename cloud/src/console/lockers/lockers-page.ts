@@ -162,6 +162,6 @@ ${out ? '' : html`<div class="field"><label for="service-reason">${w.serviceReas
 <p><strong>${w.statuses[view.status]}</strong>${view.accessible ? html` · ${w.accessible}` : ''} · ${w.door[door]}${controller ? html` · <span class="${controller.online ? 'online' : 'offline'}">${controller.online ? w.online : w.offline(undefined)}</span>` : ''}</p>
 ${lockerSummary(v.lang, view)}
 </section>
-${sections.length > 0 ? html`<h2>${w.actions}</h2><div class="layout">${sections}</div>` : ''}`;
+${sections.length > 0 ? html`<h2>${w.actions}</h2><div class="panels">${sections}</div>` : ''}`;
   return sendConsolePage(reply, o.status ?? 200, v, { title: w.lockerTitle(number, bank.name), active: 'lockers', body });
 }
