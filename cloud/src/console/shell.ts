@@ -14,8 +14,23 @@ import { SHELL_WORDS, type MenuKey } from './shell-words.ts';
 
 export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/** htmx: no inline style of its own, no eval, no script from a swapped fragment, requests to this server only, no copy of pages kept in the browser's storage. */
-const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, selfRequestsOnly: true, historyCacheSize: 0, refreshOnHistoryMiss: true });
+/**
+ * htmx: no inline style of its own, no eval, no script from a swapped fragment, requests to this server only, no copy
+ * of pages kept in the browser's storage, and a refusal's answer (a 4xx or 5xx page or fragment saying why) swapped in
+ * like any other: htmx's default drops those, and the person would see nothing happen.
+ */
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  selfRequestsOnly: true,
+  historyCacheSize: 0,
+  refreshOnHistoryMiss: true,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '...', swap: true },
+  ],
+});
 
 /** Who is looking at a page, and what the frame needs of them. */
 export interface Viewer {
