@@ -66,8 +66,8 @@ t.test('reserve: the accessible recipient from the picker gets an accessible loc
 
   const done = await a.request(a.op, 'POST', '/console/reservations/new', { kind: 'package', bank: 'lobby', q: 'ale', recipient: 'contact:alex', size: 'S', trackingId: 'ADA-1' });
   t.equal(done.statusCode, 201, done.body.slice(0, 300));
-  t.match(done.headers['hx-push-url'], /^\/console\/reservations\/r/);
-  const id = String(done.headers['hx-push-url']).split('/').pop()!;
+  t.match(done.headers.location, /^\/console\/reservations\/r/);
+  const id = String(done.headers.location).split('/').pop()!;
   const r = a.service.store.get('reservations', id)!;
   t.equal(r.recipient.id, 'alex');
   const view = await a.app.inject({ url: `/api/v1/banks/lobby/lockers/${r.lockerNumber}`, headers: a.admin });
@@ -91,7 +91,7 @@ t.test('a return gets a drop-off code shown once; the reservation page has its t
   t.equal(done.statusCode, 201, done.body.slice(0, 300));
   const code = /<strong class="code">(\d+)<\/strong>/.exec(done.body)?.[1];
   t.ok(code, 'the drop-off code is on the page');
-  const id = String(done.headers['hx-push-url']).split('/').pop()!;
+  const id = String(done.headers.location).split('/').pop()!;
   // The outbox's record of the code's e-mail, as the outbox leaves one it gave up on.
   await a.store.commit({
     put: [{ c: 'mailOutbox', key: 'm-1', value: { id: 'm-1', enterpriseId: 'ent', kind: 'drop-off-code', to: { type: 'contact', id: 'bea' }, language: 'en', status: 'failed', attempts: 3, createdAt: Date.now(), endedAt: Date.now(), lastError: '550 mailbox unavailable', reservationId: id, bankId: 'lobby' } }],

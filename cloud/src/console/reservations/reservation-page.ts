@@ -92,20 +92,20 @@ export async function reservationDetail(req: FastifyRequest, reply: FastifyReply
   const sections: SafeHtml[] = [];
   if (canReissue(r) && mayCall(p, 'POST', action('pickup-code'))) {
     sections.push(html`<section class="panel" aria-labelledby="code-h"><h3 id="code-h">${w.codeAction}</h3><p class="hint">${w.codeActionHint}</p>
-<form method="post" action="${path}/pickup-code">${csrfField(v)}<button type="submit" class="secondary">${w.codeSubmit}</button></form></section>`);
+<form method="post" hx-boost="false" action="${path}/pickup-code">${csrfField(v)}<button type="submit" class="secondary">${w.codeSubmit}</button></form></section>`);
   }
   if (r.kind === 'package' && (r.status === 'occupied' || r.status === 'expired') && mayCall(p, 'POST', action('recipient'))) {
     const results = await pickerFor(api, v, o.q ?? '', o.chosen);
     const err = o.errors?.find((e) => e.field === 'q')?.message;
     sections.push(html`<section class="panel" aria-labelledby="assign-h"><h3 id="assign-h">${w.assignAction}</h3><p class="hint">${w.assignHint}</p>
-<form method="post" action="${path}/recipient">${csrfField(v)}
+<form method="post" hx-boost="false" action="${path}/recipient">${csrfField(v)}
 ${recipientPicker(v.lang, { q: o.q ?? '', results, error: err, searchable: maySearch(v), chosen: o.chosen })}
 <button type="submit">${w.assignSubmit}</button></form></section>`);
   }
   if (r.status !== 'ended' && mayCall(p, 'POST', action('end'))) {
     const expired = r.status === 'expired';
     sections.push(html`<section class="panel" aria-labelledby="end-h"><h3 id="end-h">${w.endAction}</h3>
-<form method="post" action="${path}/end">${csrfField(v)}<input type="hidden" name="reason" value="${expired ? 'removed' : 'cancelled'}"><button type="submit" class="danger">${expired ? w.removeSubmit : w.endSubmit}</button></form></section>`);
+<form method="post" hx-boost="false" action="${path}/end">${csrfField(v)}<input type="hidden" name="reason" value="${expired ? 'removed' : 'cancelled'}"><button type="submit" class="danger">${expired ? w.removeSubmit : w.endSubmit}</button></form></section>`);
   }
   const just = o.justReserved;
   const notices: SafeHtml[] = [];
@@ -141,7 +141,6 @@ export function reservationScreenDetail(app: FastifyInstance): void {
     const w = RESERVATIONS_WORDS[v.lang];
     try {
       const r = await consoleApiOf(req).call(Replies.codeReissued, 'POST', `/reservations/${encodeURIComponent(id)}/pickup-code`);
-      reply.header('hx-push-url', reservationPath(id));
       return reservationDetail(req, reply, id, { code: { label: w.newPickupCode, code: r.code, hint: w.newPickupCodeHint(formatDateTime(v.lang, r.expiresAt)) } });
     } catch (err) {
       const e = refusal(err);
@@ -161,7 +160,6 @@ export function reservationScreenDetail(app: FastifyInstance): void {
     if (!recipient) return reservationDetail(req, reply, id, { status: 400, q, chosen, errors: [{ field: 'q', message: w.recipientMissing }] });
     try {
       const r = await consoleApiOf(req).call(Replies.codeReissued, 'POST', `/reservations/${encodeURIComponent(id)}/recipient`, { recipient });
-      reply.header('hx-push-url', reservationPath(id));
       return reservationDetail(req, reply, id, { done: 'assigned', code: { label: w.newPickupCode, code: r.code, hint: w.newPickupCodeHint(formatDateTime(v.lang, r.expiresAt)) } });
     } catch (err) {
       const e = refusal(err);

@@ -112,8 +112,9 @@ ${waiting}`;
     };
     try {
       const r = await consoleApiOf(req).call(Replies.reserved, 'POST', '/reservations', body);
-      // The reservation's page, with the code the API answers this once (never kept): a reload shows the page without it.
-      reply.header('hx-push-url', `${RESERVATIONS_PATH}/${encodeURIComponent(r.reservation.id)}`);
+      // The reservation's page, with the code the API answers this once (never kept anywhere); its address is in
+      // the Location header and on the page.
+      reply.header('location', `${RESERVATIONS_PATH}/${encodeURIComponent(r.reservation.id)}`);
       return reservationDetail(req, reply, r.reservation.id, { status: 201, justReserved: { addedToExisting: r.addedToExisting, code: r.dropOffCode, expiresAt: r.dropOffCodeExpiresAt } });
     } catch (err) {
       if (!(err instanceof ConsoleApiError) || err.status >= 500) throw err;
@@ -161,7 +162,7 @@ async function newForm(req: FastifyRequest, reply: FastifyReply, s: FormState): 
   const firstCarrier = carriers[0]?.id ?? 'recipient';
   const body = html`${errorSummary(v.lang, s.errors)}
 ${s.locker ? html`<p class="notice">${w.lockerFromGrid(s.locker)}</p>` : ''}
-<form method="post" action="${RESERVATIONS_PATH}/new" class="reserve" hx-disabled-elt="find button[type=submit]">
+<form method="post" action="${RESERVATIONS_PATH}/new" class="reserve" hx-boost="false">
 ${csrfField(v)}
 <fieldset><legend>${w.kind}</legend>${RESERVATION_KINDS.map(
     (k) => html`<label class="choice" for="kind-${k}"><input type="radio" id="kind-${k}" name="kind" value="${k}"${flag('checked', kind === k)}> ${w.kinds[k]}</label>`,
@@ -184,7 +185,7 @@ ${recipientPicker(v.lang, { q: f.get('q') ?? '', results, error: err('q')?.messa
   )}</select></div>
 <div class="field"><label for="minutes">${w.minutes}</label><p class="hint" id="minutes-hint">${w.minutesHint}</p>${errText('minutes')}<input type="number" id="minutes" name="minutes" min="1" max="43200" value="${f.get('minutes') ?? '60'}" aria-describedby="${described('minutes', 'minutes-hint')}"${invalid('minutes')}></div>
 </fieldset>
-<button type="submit">${w.reserve}</button> <span class="htmx-indicator" role="status">${w.reserving}</span>
+<button type="submit">${w.reserve}</button>
 </form>`;
   return sendConsolePage(reply, s.status, v, { title: w.newTitle, active: 'reservations', body });
 }

@@ -63,7 +63,6 @@ export interface ReservationsWords {
   minutes: string;
   minutesHint: string;
   reserve: string;
-  reserving: string;
   lockerFromGrid: (n: string) => string;
   reserved: string;
   addedToExisting: string;
@@ -168,7 +167,6 @@ const EN: ReservationsWords = {
   minutes: 'Minutes',
   minutesHint: 'For fixed or flexible storage.',
   reserve: 'Reserve',
-  reserving: 'Reserving…',
   lockerFromGrid: (n) => `You came from locker ${n}: the service chooses the locker that fits the parcel and the recipient.`,
   reserved: 'Reserved.',
   addedToExisting: 'Added to the recipient’s existing locker.',
@@ -298,7 +296,6 @@ const FR: ReservationsWords = {
   minutes: 'Minutes',
   minutesHint: 'Pour une consigne fixe ou souple.',
   reserve: 'Réserver',
-  reserving: 'Réservation…',
   lockerFromGrid: (n) => `Vous venez du casier ${n} : le service choisit le casier adapté au colis et au destinataire.`,
   reserved: 'Réservé.',
   addedToExisting: 'Ajouté au casier déjà réservé pour ce destinataire.',
