@@ -74,6 +74,11 @@ t.test('reserve: the accessible recipient from the picker gets an accessible loc
   t.equal(view.json().accessible, true, 'the API gave Alex an accessible locker');
   t.match(done.body, new RegExp(`Reserved\\. Locker ${r.lockerNumber}: accessible, not a dedicated locker`), 'the page says which locker and that it is accessible');
 
+  const dedicate = await a.app.inject({ method: 'PATCH', url: '/api/v1/banks/lobby/lockers/6', headers: a.admin, payload: { dedicatedTo: { type: 'contact', id: 'bea' } } });
+  t.equal(dedicate.statusCode, 200, dedicate.body);
+  const own = await a.request(a.op, 'POST', '/console/reservations/new', { kind: 'package', bank: 'lobby', recipient: 'contact:bea', size: 'S' });
+  t.match(own.body, /Reserved\. Locker 6: [a-z ]+, the recipient’s dedicated locker\./, "the API used Bea's dedicated locker, and the page says so");
+
   const none = await a.request(a.adm, 'POST', '/console/reservations/new', { kind: 'package', bank: 'annex', recipient: 'contact:bea', size: 'XL' });
   t.equal(none.statusCode, 409);
   t.match(none.body, `<a href="#bank">${NO_LOCKER_MESSAGE}</a>`, "the API's exact sentence, linked to the bank");
