@@ -144,8 +144,21 @@ t.test('a role without reservations.manage sees no entry and is refused; a post 
   const posted = await a.request(a.viewer, 'POST', '/console/reservations/new', { kind: 'package', bank: 'lobby', recipient: 'contact:bea', size: 'S' });
   t.equal(posted.statusCode, 403);
 
+  // Reservations alone: no address book to search (a contact's ID instead), no activity log (the record's milestones).
+  await a.service.roles.createRole({ id: 'desk', enterpriseId: 'ent', name: 'Desk', permissions: ['reservations.manage'] }, seed);
+  await a.auth.createUser({ enterpriseId: 'ent', username: 'desk', password: PASSWORD, role: 'desk' });
+  const desk = await a.cookieOf('desk');
+  const form = await a.request(desk, 'GET', '/console/reservations/new');
+  t.match(form.body, /<label for="q">Recipient’s contact ID<\/label>/);
+  t.equal((await a.request(desk, 'GET', '/console/reservations/recipients?q=bea')).statusCode, 403, 'the picker is the address book’s');
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
+  const made = await a.request(desk, 'POST', '/console/reservations/new', { kind: 'package', bank: 'lobby', recipientId: 'bea', size: 'S' }, { csrf });
+  t.equal(made.statusCode, 201, made.body.slice(0, 200));
+  t.match(made.body, /<ol class="timeline"><li><time [^>]+>[^<]+<\/time> Reserved<\/li><\/ol>/, 'the timeline from the reservation itself');
+
+  const before = a.service.store.list('reservations').length;
   const forged = await a.request(a.adm, 'POST', '/console/reservations/new', { kind: 'package', bank: 'lobby', recipient: 'contact:bea', size: 'S' }, { csrf: '' });
   t.equal(forged.statusCode, 403);
   t.match(forged.body, /This form has expired/);
-  t.equal(a.service.store.list('reservations').length, 0, 'nothing was reserved');
+  t.equal(a.service.store.list('reservations').length, before, 'nothing was reserved');
 });
