@@ -115,6 +115,7 @@ ${heights}
 ul.plain{list-style:none;margin:0;padding:0}
 ul.plain li{margin:.25rem 0}
 .matches{margin:.5rem 0 0}
+.panel h3{margin-top:0}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 .facts dt{font-weight:600}
 .facts dd{margin:0}

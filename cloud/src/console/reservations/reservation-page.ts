@@ -91,7 +91,7 @@ export async function reservationDetail(req: FastifyRequest, reply: FastifyReply
   const path = reservationPath(r.id);
   const sections: SafeHtml[] = [];
   if (canReissue(r) && mayCall(p, 'POST', action('pickup-code'))) {
-    sections.push(html`<section class="panel" aria-labelledby="code-h"><h3 id="code-h">${w.codeAction}</h3><p class="hint">${w.codeActionHint}</p>
+    sections.push(html`<section class="panel" aria-labelledby="code-h"><h3 id="code-h">${r.status === 'reserved' ? w.newDropOffCode : w.codeAction}</h3><p class="hint">${w.codeActionHint}</p>
 <form method="post" hx-boost="false" action="${path}/pickup-code">${csrfField(v)}<button type="submit" class="secondary">${w.codeSubmit}</button></form></section>`);
   }
   if (r.kind === 'package' && (r.status === 'occupied' || r.status === 'expired') && mayCall(p, 'POST', action('recipient'))) {
@@ -141,7 +141,8 @@ export function reservationScreenDetail(app: FastifyInstance): void {
     const w = RESERVATIONS_WORDS[v.lang];
     try {
       const r = await consoleApiOf(req).call(Replies.codeReissued, 'POST', `/reservations/${encodeURIComponent(id)}/pickup-code`);
-      return reservationDetail(req, reply, id, { code: { label: w.newPickupCode, code: r.code, hint: w.newPickupCodeHint(formatDateTime(v.lang, r.expiresAt)) } });
+      const label = r.reservation.status === 'reserved' ? w.newDropOffCode : w.newPickupCode;
+      return reservationDetail(req, reply, id, { code: { label, code: r.code, hint: w.newPickupCodeHint(formatDateTime(v.lang, r.expiresAt)) } });
     } catch (err) {
       const e = refusal(err);
       return reservationDetail(req, reply, id, { status: e.status, errors: [e] });

@@ -70,6 +70,7 @@ export interface ReservationsWords {
   dropOffCode: string;
   dropOffCodeHint: (expires: string) => string;
   newPickupCode: string;
+  newDropOffCode: string;
   newPickupCodeHint: (expires: string) => string;
   assigned: string;
   details: string;
@@ -174,6 +175,7 @@ const EN: ReservationsWords = {
   dropOffCode: 'Drop-off code',
   dropOffCodeHint: (e) => `Shown this once: give it to whoever brings the parcel. Valid until ${e}.`,
   newPickupCode: 'New pickup code',
+  newDropOffCode: 'New drop-off code',
   newPickupCodeHint: (e) => `Shown this once. The old code no longer works. Valid until ${e}.`,
   assigned: 'Recipient assigned: they get the new pickup code below.',
   details: 'Details',
@@ -303,6 +305,7 @@ const FR: ReservationsWords = {
   dropOffCode: 'Code de dépôt',
   dropOffCodeHint: (e) => `Affiché une seule fois : donnez-le à la personne qui apporte le colis. Valable jusqu’au ${e}.`,
   newPickupCode: 'Nouveau code de retrait',
+  newDropOffCode: 'Nouveau code de dépôt',
   newPickupCodeHint: (e) => `Affiché une seule fois. L’ancien code ne fonctionne plus. Valable jusqu’au ${e}.`,
   assigned: 'Destinataire attribué : il reçoit le nouveau code de retrait ci-dessous.',
   details: 'Détails',
