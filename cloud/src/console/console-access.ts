@@ -23,4 +23,15 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'POST /console/lockers/:bankId/:number/open': { access: 'lockers.open' },
   'POST /console/lockers/:bankId/:number/service': { access: 'lockers.service' },
   'POST /console/lockers/:bankId/:number/end': { access: 'reservations.manage' },
+
+  // Reservations (reservations/): a screen for staff, so 'reservations.manage' (the API's list also serves carriers and
+  // recipients); the picker's matches are the address book's. Each post asks for the permission of the API call it makes.
+  'GET /console/reservations': { access: 'reservations.manage' },
+  'GET /console/reservations/recipients': { access: 'addressBook' },
+  'GET /console/reservations/new': { access: 'reservations.manage' },
+  'POST /console/reservations/new': { access: 'reservations.manage' },
+  'GET /console/reservations/:id': { access: 'reservations.manage' },
+  'POST /console/reservations/:id/pickup-code': { access: 'reservations.manage' },
+  'POST /console/reservations/:id/recipient': { access: 'reservations.manage' },
+  'POST /console/reservations/:id/end': { access: 'reservations.manage' },
 };

@@ -104,6 +104,7 @@ export async function activityPage(segments: readonly Segment<ActivityEntry>[], 
       if (q.actorId !== undefined && a.actor.id !== q.actorId) continue;
       if (q.bankId !== undefined && a.bankId !== q.bankId) continue;
       if (q.recipientId !== undefined && a.recipientId !== q.recipientId) continue;
+      if (q.reservationId !== undefined && a.reservationId !== q.reservationId) continue;
       if (q.within && !isWithin(a, q.within)) continue;
       found.push({ a, n });
     }

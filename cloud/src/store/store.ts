@@ -201,6 +201,8 @@ export interface ActivityPageQuery {
   types?: readonly ActivityType[];
   bankId?: string;
   recipientId?: string;
+  /** Not in the segments' filters (segments written before it would read as holding none): give a bank or a time too. */
+  reservationId?: string;
   actorId?: string;
   /** Inclusive lower and exclusive upper bound, epoch ms. */
   from?: number;

@@ -112,4 +112,17 @@ table.data th{background:#f1f4f8}
 .timeline time{font-weight:600}
 .visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 ${heights}
+/* Reservations: a code shown once, the recipient picker's matches, a reservation's facts and timeline. */
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.5rem;letter-spacing:.15em}
+.tag{display:inline-block;padding:0 .375rem;border:2px solid #1a1a1a;border-radius:3px;font-size:.875rem}
+ul.plain{list-style:none;margin:0;padding:0}
+ul.plain li{margin:.25rem 0}
+.matches{margin:.5rem 0 0}
+.panel h3{margin-top:0}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+.facts dt{font-weight:600}
+.facts dd{margin:0}
+.timeline li.ev-bad{border-left:4px solid #a00000;margin-left:-3px}
+.timeline li.ev-ok{border-left:4px solid #1b6e2e;margin-left:-3px}
+.timeline li.ev-wait{border-left:4px dashed #0b4f9c;margin-left:-3px}
 `.trim();

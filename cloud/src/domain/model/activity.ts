@@ -63,6 +63,8 @@ export const activityQuery = z.strictObject({
   /** Entries of the banks of this location. */
   locationId: entityIdSchema.optional(),
   recipientId: entityIdSchema.optional(),
+  /** Entries about this reservation (its reservation, drop-off, notices, pickup or end, a remote open of its locker). */
+  reservationId: entityIdSchema.optional(),
   /** Entries made by this user, carrier or controller (the actor's id). */
   actorId: z.string().min(1).max(64).optional(),
   /** Inclusive lower and exclusive upper bound, epoch ms. */

@@ -1,6 +1,6 @@
 /**
  * The activity log over HTTP: a page of rows as a person reads them (activity-rows.ts), filtered by type(s), date
- * range, bank, location, recipient and actor, or the same rows streamed as CSV. The caller's scope (scope.ts)
+ * range, bank, location, recipient, reservation and actor, or the same rows streamed as CSV. The caller's scope (scope.ts)
  * limits both to what they may see.
  */
 import { Readable } from 'node:stream';
@@ -25,6 +25,7 @@ const ActivityQs = z.strictObject({
   bankId: entityIdSchema.optional(),
   locationId: entityIdSchema.optional().describe("entries of this location's banks"),
   recipientId: entityIdSchema.optional(),
+  reservationId: entityIdSchema.optional().describe('entries about this reservation (with bankId and from, only the segments of that bank and time are read)'),
   actorId: z.string().min(1).max(64).optional().describe('entries made by this user, carrier or controller'),
   /** ISO 8601 date-time or epoch milliseconds. */
   from: z.string().max(40).optional(),
@@ -47,7 +48,7 @@ const ActivityRowSchema = activityEntrySchema.extend({
   targetName: z.string().optional().describe('an administrative change: the object'),
   changesText: z.string().optional().describe('an administrative change: what changed, one line'),
 });
-const ActivityReply = z.object({
+export const ActivityReply = z.object({
   activity: z.array(ActivityRowSchema),
   nextCursor: z.string().optional().describe('present when more entries match: pass it as `cursor` for the next page'),
 });
@@ -72,7 +73,7 @@ export const activityRoutes: FastifyPluginAsyncZod<{ service: LockerService }> =
       schema: {
         tags: ['activity'],
         summary:
-          'Activity log by type(s), bank, location, recipient, actor and date range, a page at a time (`limit`, default 10000; pass the answer\'s `nextCursor` as `cursor` for the next page; no `nextCursor` on the last); `?format=csv` streams a CSV export of up to `limit` entries from `cursor` on. Each entry carries the names a person reads: recipient, bank, location, actor, the reservation\'s status, and for an administrative change the object and what changed',
+          'Activity log by type(s), bank, location, recipient, reservation, actor and date range, a page at a time (`limit`, default 10000; pass the answer\'s `nextCursor` as `cursor` for the next page; no `nextCursor` on the last); `?format=csv` streams a CSV export of up to `limit` entries from `cursor` on. Each entry carries the names a person reads: recipient, bank, location, actor, the reservation\'s status, and for an administrative change the object and what changed',
         querystring: ActivityQs,
         response: {
           200: {
@@ -99,12 +100,13 @@ export const activityRoutes: FastifyPluginAsyncZod<{ service: LockerService }> =
         throw new ApiError('INVALID_RANGE', 'querystring.to: must be after from', 'querystring.to');
       }
       const types = req.query.type !== undefined ? [...new Set(req.query.type.split(','))] as ActivityType[] : [];
-      const { bankId, locationId, recipientId, actorId, limit, cursor } = req.query;
+      const { bankId, locationId, recipientId, reservationId, actorId, limit, cursor } = req.query;
       const query = activityQuery.parse({
         ...(types.length === 1 ? { type: types[0] } : types.length > 1 ? { types } : {}),
         ...(bankId ? { bankId } : {}),
         ...(locationId ? { locationId } : {}),
         ...(recipientId ? { recipientId } : {}),
+        ...(reservationId ? { reservationId } : {}),
         ...(actorId ? { actorId } : {}),
         ...(from !== undefined ? { from } : {}),
         ...(to !== undefined ? { to } : {}),

@@ -21,9 +21,10 @@ import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../principal.ts';
 import { scopeOf } from '../scope.ts';
-import { Replies } from '../schemas.ts';
+import { PublicReservationSchema, Replies } from '../schemas.ts';
 import { actorOf, created, ok, forbidden, publicReservation, queryBool, queryInt, ReservationParams } from './common.ts';
 import { showCustomValues } from './custom-fields.ts';
+import { recipientName } from './locker-contents.ts';
 import { MAIL_KINDS, reservationMail } from '../../mail/model.ts';
 
 const MailStatusSchema = z.object({
@@ -36,6 +37,16 @@ const MailStatusSchema = z.object({
   endedAt: z.number().optional(),
   nextAttemptAt: z.number().optional(),
   lastError: z.string().optional(),
+});
+
+/** A reservation as staff read it: with its recipient's name (whoever manages reservations sees whom each is for). */
+export const NamedReservationSchema = PublicReservationSchema.extend({
+  recipientName: z.string().optional().describe("the contact's or department's name (to whoever manages reservations)"),
+});
+export const ReservationsReply = z.object({ reservations: z.array(NamedReservationSchema) });
+export const ReservationReply = z.object({
+  reservation: NamedReservationSchema,
+  messages: z.array(MailStatusSchema).describe('e-mails about it (kind, status, attempts, times; never the content)'),
 });
 
 const ListReservationsQs = z.strictObject({
@@ -69,6 +80,12 @@ export function canSee(p: Principal, r: Reservation): boolean {
 /** Whether a principal sees only the reservations addressed to them (no staff or carrier right). */
 export function ownOnly(p: Principal): boolean {
   return !p.permissions.has('reservations.manage') && !p.permissions.has('reservations.deliver');
+}
+
+/** A reservation as the API answers it to `p`: never its code; its recipient's name to staff. */
+function shown(store: LockerService['store'], p: Principal, r: Reservation): z.infer<typeof NamedReservationSchema> {
+  const name = p.permissions.has('reservations.manage') ? recipientName(store, r.recipient) : undefined;
+  return { ...publicReservation(r), ...(name !== undefined ? { recipientName: name } : {}) };
 }
 
 /** Reservations and packages: reserve, drop off, pick up, extend, end, expire (the activity log: activity.ts). */
@@ -106,7 +123,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
 
   app.get(
     '/reservations',
-    { schema: { tags: ['reservations'], summary: 'List reservations (recipients: their own)', querystring: ListReservationsQs, response: ok(Replies.reservations) } },
+    { schema: { tags: ['reservations'], summary: 'List reservations (recipients: their own)', querystring: ListReservationsQs, response: ok(ReservationsReply) } },
     async (req) => {
       const p = principalOf(req);
       const q = { ...req.query };
@@ -116,7 +133,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         q.recipientId = p.contactId;
       }
       const list = await service.listReservations(listReservationsQuery.parse(q));
-      return { reservations: list.filter((r) => canSee(p, r) && scope(req).hasBank(r.bankId)).map(publicReservation) };
+      return { reservations: list.filter((r) => canSee(p, r) && scope(req).hasBank(r.bankId)).map((r) => shown(service.store, p, r)) };
     },
   );
 
@@ -161,12 +178,12 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         tags: ['reservations'],
         summary: 'One reservation, with the e-mails about it and their status',
         params: ReservationParams,
-        response: ok(Replies.reservation.extend({ messages: z.array(MailStatusSchema).describe('e-mails about it (kind, status, attempts, times; never the content)') })),
+        response: ok(ReservationReply),
       },
     },
     async (req) => {
       const r = await visibleReservation(req, req.params.reservationId);
-      return { reservation: publicReservation(r), messages: reservationMail(service.store.list('mailOutbox'), r.id) };
+      return { reservation: shown(service.store, principalOf(req), r), messages: reservationMail(service.store.list('mailOutbox'), r.id) };
     },
   );
 
