@@ -3,4 +3,7 @@ import type { ConsoleScreen } from './console.ts';
 import { lockersScreen } from './lockers/lockers-page.ts';
 import { reservationsScreen } from './reservations/reservations-page.ts';
 
-export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [lockersScreen, reservationsScreen];
+export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
+  lockersScreen,
+  reservationsScreen,
+];

@@ -10,4 +10,7 @@ export interface Journey {
   run(t: Test, w: ConsoleWorld): Promise<void>;
 }
 
-export const JOURNEYS: readonly Journey[] = [lockersJourney, reservationsJourney];
+export const JOURNEYS: readonly Journey[] = [
+  lockersJourney,
+  reservationsJourney,
+];
