@@ -23,7 +23,7 @@ export interface ConsoleWorld {
   advance(ms: number): void;
   /** The cloud's clock. */
   now(): number;
-  /** An API token of the administrator. */
+  /** A new API session of the administrator (a journey may move the clock past an earlier one's idle end). */
   adminToken(): Promise<string>;
   /** A JSON request to the API (its answer parsed). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
@@ -81,7 +81,6 @@ export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
     const text = await r.text();
     return { status: r.status, json: text ? JSON.parse(text) : undefined };
   };
-  let admin: string | undefined;
   const errors = new WeakMap<Page, string[]>();
   const world: ConsoleWorld = {
     cloud,
@@ -90,7 +89,7 @@ export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
     enterpriseId,
     advance: (ms) => void (offset += ms),
     now,
-    adminToken: async () => (admin ??= (await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).json.token as string),
+    adminToken: async () => (await api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).json.token as string,
     api,
     page: async (pt, lang = 'en') => {
       const context: BrowserContext = await browser.newContext({ locale: lang === 'fr' ? 'fr-FR' : 'en-GB' });
