@@ -22,4 +22,10 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'POST /console/lockers/:bankId/:number/open': { access: 'lockers.open' },
   'POST /console/lockers/:bankId/:number/service': { access: 'lockers.service' },
   'POST /console/lockers/:bankId/:number/end': { access: 'reservations.manage' },
+
+  // Activity and reports (activity/activity-page.ts, activity/reports-page.ts); the recipient search reads the address book.
+  'GET /console/activity': { access: 'reports' },
+  'GET /console/activity.csv': { access: 'reports' },
+  'GET /console/activity/recipients': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/reports': { access: 'reports' },
 };

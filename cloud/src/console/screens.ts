@@ -1,5 +1,7 @@
 /** The screens of the console, in the order their routes are registered. */
 import type { ConsoleScreen } from './console.ts';
 import { lockersScreen } from './lockers/lockers-page.ts';
+import { activityScreen } from './activity/activity-page.ts';
+import { reportsScreen } from './activity/reports-page.ts';
 
-export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [lockersScreen];
+export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [lockersScreen, activityScreen, reportsScreen];

@@ -109,4 +109,11 @@ table.data th{background:#f1f4f8}
 .timeline time{font-weight:600}
 .visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 ${heights}
+/* Activity and reports: the occupancy chart (a picture of its table's figures). */
+.report{margin:0 0 1.5rem}
+.chart{margin:0 0 .75rem}
+.chart svg{display:block;width:100%;max-width:48rem;height:8rem;border-left:1px solid #3d3d3d}
+.chart .bar{fill:#0b4f9c}
+.chart .peak{stroke:#1a1a1a;stroke-width:3}
+.chart .axis{stroke:#3d3d3d;stroke-width:1}
 `.trim();

@@ -11,7 +11,7 @@ import type { LockerService } from '../../domain/service.ts';
 import { entityIdSchema, type Bank } from '../../domain/model.ts';
 import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
-import { ok } from './common.ts';
+import { ok, queryInt } from './common.ts';
 
 /** The longest period a report covers, in days. */
 export const REPORT_MAX_DAYS = 366;
@@ -20,8 +20,9 @@ const DAY_MS = 86_400_000;
 
 const ReportQs = z.strictObject({
   bankId: entityIdSchema.optional().describe('one bank; without it, every bank you may see'),
-  from: z.string().max(10).optional().describe('first day (YYYY-MM-DD, server time zone); default: six days before `to`'),
+  from: z.string().max(10).optional().describe('first day (YYYY-MM-DD, server time zone); default: `days` days up to `to`'),
   to: z.string().max(10).optional().describe('last day, included (YYYY-MM-DD); default: today'),
+  days: queryInt(1, REPORT_MAX_DAYS).optional().describe('without `from`: the period is this many days up to `to` (default 7)'),
 });
 
 const BankHead = {
@@ -72,7 +73,7 @@ export type DwellReply = z.infer<typeof DwellReply>;
 function periodOf(q: z.infer<typeof ReportQs>, now: number): { from: string; to: string } {
   const to = q.to ?? localDate(now);
   if (dayStart(to) === undefined) throw new ApiError('INVALID_DATE', 'querystring.to: expected a date YYYY-MM-DD', 'querystring.to');
-  const from = q.from ?? localDate(dayStart(to, -(DEFAULT_DAYS - 1))!);
+  const from = q.from ?? localDate(dayStart(to, -((q.days ?? DEFAULT_DAYS) - 1))!);
   if (dayStart(from) === undefined) throw new ApiError('INVALID_DATE', 'querystring.from: expected a date YYYY-MM-DD', 'querystring.from');
   const span = (dayStart(to)! - dayStart(from)!) / DAY_MS;
   if (span < 0) throw new ApiError('INVALID_RANGE', 'querystring.to: must not be before from', 'querystring.to');
