@@ -28,6 +28,11 @@ function isAddressOrBlock(s: string): boolean {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Whether a listening host is the machine itself. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
+}
+
 /** The one schema of `portier-cloud` settings; file values, env overrides and CLI flags all land here. */
 export const CloudConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./var/cloud'),
@@ -56,6 +61,18 @@ export const CloudConfigSchema = z.strictObject({
        * of them has its client address read from `X-Forwarded-For`.
        */
       trustedProxies: z.array(z.string().min(1).max(64).refine(isAddressOrBlock, 'expected an IP address or a CIDR block, e.g. 10.0.0.0/8')).max(100).default([]),
+      /** Serve the console and the API over TLS with this key and certificate (PEM files); HSTS is then on. */
+      tls: z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) }).optional(),
+    })
+    // Passwords, session cookies and pickup codes cross this port: in clear only on the machine itself, or behind
+    // a proxy that terminates TLS (then named in trustedProxies).
+    .superRefine((h, ctx) => {
+      if (h.tls === undefined && h.trustedProxies.length === 0 && !isLoopbackHost(h.host))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['host'],
+          message: `plain HTTP is served on loopback only (127.0.0.1, ::1, localhost), not on ${h.host}: give http.tls (keyFile, certFile), or http.trustedProxies naming the proxy that terminates TLS`,
+        });
     })
     .prefault({}),
   auth: z
@@ -152,7 +169,7 @@ export const CloudConfigSchema = z.strictObject({
       timeoutSeconds: z.number().int().min(1).max(300).default(30),
     })
     .superRefine((m, ctx) => {
-      if (m.tls === 'none' && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(m.host))
+      if (m.tls === 'none' && !isLoopbackHost(m.host))
         ctx.addIssue({ code: 'custom', path: ['tls'], message: "'none' is only allowed for a relay on loopback (127.0.0.1, ::1, localhost)" });
       if (m.tls === 'none' && m.secure) ctx.addIssue({ code: 'custom', path: ['secure'], message: "contradicts tls: 'none'" });
     })

@@ -9,6 +9,7 @@ import type { Permission } from '../domain/model.ts';
 export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permission }> = {
   // The way in: the address of the server leads to the console, which sends to sign-in whoever has no session.
   'GET /': { access: 'public' },
+  'GET /favicon.ico': { access: 'public' },
   // htmx, the style sheet and the console's script: the same for everyone, nothing in them is secret.
   'GET /console/assets/:file': { access: 'public' },
   'GET /console': { access: 'signed-in' },

@@ -207,6 +207,10 @@ export function consolePlugin(screens: readonly ConsoleScreen[]): FastifyPluginA
     });
 
     app.get('/', { schema: { hide: true } }, async (_req, reply) => seeOther(reply, '/console'));
+    // What a browser asks for on every page that names no icon (the sign-in pages).
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>
+      reply.headers({ 'content-type': assets.icon.type, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' }).send(assets.icon.body),
+    );
 
     // The start: the first page the role may open.
     app.get('/console', { schema: { hide: true } }, async (req, reply) => {

@@ -60,6 +60,7 @@ export function renderConsolePage(v: Viewer, p: ConsolePage): string {
 <meta name="referrer" content="no-referrer">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${p.title} – ${w.console}</title>
+<link rel="icon" href="/console/assets/${a.icon.name}" type="image/svg+xml">
 <link rel="stylesheet" href="/console/assets/${a.css.name}">
 <script src="/console/assets/${a.htmx.name}" defer></script>
 <script src="/console/assets/${a.js.name}" defer></script>

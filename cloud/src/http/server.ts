@@ -1,4 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { LogController } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -78,6 +80,8 @@ export interface HttpDeps {
    * none given, that header is ignored.
    */
   trustedProxies?: readonly string[];
+  /** Serve over TLS with this key and certificate (PEM); every answer then carries Strict-Transport-Security. */
+  tls?: { key: Buffer; cert: Buffer };
   /** Override the OpenAPI servers list (the real address once listening). */
   publicUrl?: string;
   /**
@@ -115,8 +119,10 @@ export type { App } from './app.ts';
 
 export async function buildServer(deps: HttpDeps): Promise<App> {
   const log = deps.logger.child({ module: 'http' });
+  const tls = deps.tls;
   const app = Fastify({
     loggerInstance: log,
+    ...(tls ? { serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createHttpsServer({ key: tls.key, cert: tls.cert }, handler) } : {}),
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
     trustProxy: deps.trustedProxies !== undefined && deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     // Node's default. A stop waits for a connection that turns idle after close() began (a remote open answered
@@ -147,6 +153,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     },
   });
   app.setErrorHandler(errorHandler(log));
+  // Once a browser has reached the console over https, it never tries plain http for this host again.
+  if (tls) app.addHook('onSend', async (_req, reply) => void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains'));
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });

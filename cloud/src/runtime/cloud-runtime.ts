@@ -49,7 +49,7 @@ import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from '.
 import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
 import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
 import { createMail, type MailSystem } from '../mail/start.ts';
-import { makeAuth, runtimePaths } from './shared.ts';
+import { makeAuth, readHttpTls, runtimePaths } from './shared.ts';
 
 // The one-shot commands (init-admin, unlock) import these from shared.ts, without the servers; other code from here.
 export { makeAuth, runtimePaths };
@@ -372,7 +372,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
     mail.watchImports(sftp.runner);
 
+    const tls = await readHttpTls(config);
     const main: App = await buildServer({
+      ...(tls ? { tls } : {}),
       auth,
       service,
       logger,
@@ -391,7 +393,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const addr = main.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-    const httpUrl = `http://${host}:${port}`;
+    const httpUrl = `${tls ? 'https' : 'http'}://${host}:${port}`;
     listening = httpUrl;
     await mail.start(config.http.publicBaseUrl ?? httpUrl);
     log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');

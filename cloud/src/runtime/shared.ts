@@ -3,13 +3,14 @@
  * folder (`portier-cloud init-admin`, `unlock`): the folder's layout and its AuthService. Apart from cloud-runtime.ts
  * so those commands load neither the servers nor the broker.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AuthService, domainAuthParts } from '../auth/service.ts';
 import type { PasswordLinks } from '../auth/password-links.ts';
 import type { AccountMail } from '../auth/account-mail.ts';
 import { SESSIONS_FILE, type FileTokenRepo } from '../auth/token-file.ts';
-import type { CloudConfig } from '../config/config.ts';
+import { ConfigError, type CloudConfig } from '../config/config.ts';
 import type { LockerService } from '../domain/service.ts';
 
 /** The data folder's layout (defined here only). */
@@ -44,4 +45,18 @@ export function makeAuth(config: CloudConfig, service: LockerService, tokens: Fi
     },
     ...(welcome ? { welcome } : {}),
   });
+}
+
+/** The key and certificate of `http.tls`, read at start: a file that cannot be read stops the start, naming it. */
+export async function readHttpTls(config: CloudConfig): Promise<{ key: Buffer; cert: Buffer } | undefined> {
+  const tls = config.http.tls;
+  if (!tls) return undefined;
+  const read = async (path: string, field: string): Promise<Buffer> => {
+    try {
+      return await readFile(path);
+    } catch (err) {
+      throw new ConfigError([{ path: `http.tls.${field}`, message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+    }
+  };
+  return { key: await read(tls.keyFile, 'keyFile'), cert: await read(tls.certFile, 'certFile') };
 }

@@ -40,7 +40,7 @@ export interface ConsoleWorld {
 
 /**
  * Location `main` (bank `lobby`: column 1 a kiosk with lockers 1 to 6, column 2 with 7 to 12; lockers 1 to 3 and 7 to 9
- * low enough to be accessible) and location `annex` (bank `annex-bank`, lockers 1 and 2). Contacts: Alex Access (needs
+ * within the reach range, hence accessible; sizes S, M, S, M, M, L from locker 1) and location `annex` (bank `annex-bank`, lockers 1 and 2). Contacts: Alex Access (needs
  * accessible lockers), Bea Brown, Cy Chen (of the annex).
  */
 export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
@@ -60,18 +60,18 @@ export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
   await s.createColumn({ id: 'c1', bankId: 'lobby', position: 1, kind: 'kiosk', controllerId: 'lobby-ctl-1' }, seed);
   await s.createColumn({ id: 'c2', bankId: 'lobby', position: 2, kind: 'plain', controllerId: 'lobby-ctl-2' }, seed);
   await s.createColumn({ id: 'a1', bankId: 'annex-bank', position: 1, kind: 'plain', controllerId: 'annex-ctl-1' }, seed);
-  const door = (bankId: string, columnId: string, number: number, slot: number) => ({
-    bankId,
-    number,
-    columnId,
-    door: slot + 1,
-    size: (slot % 3 === 2 ? 'L' : 'M') as 'M' | 'L',
-    bottomCm: 150 - slot * 25,
-    topCm: 150 - slot * 25 + 24,
-    loading: 'front' as const,
-  });
+  // Each column from the floor up: a large door below the reach range, three doors within it (accessible), two above.
+  const slots = [
+    { size: 'S', bottomCm: 36, topCm: 53 },
+    { size: 'M', bottomCm: 55, topCm: 88 },
+    { size: 'S', bottomCm: 90, topCm: 107 },
+    { size: 'M', bottomCm: 125, topCm: 158 },
+    { size: 'M', bottomCm: 160, topCm: 193 },
+    { size: 'L', bottomCm: 0, topCm: 34 + 15 },
+  ] as const;
+  const door = (bankId: string, columnId: string, number: number, slot: number) => ({ bankId, number, columnId, door: slot + 1, ...slots[slot]!, loading: 'front' as const });
   await s.createLockers([...Array.from({ length: 6 }, (_, i) => door('lobby', 'c1', i + 1, i)), ...Array.from({ length: 6 }, (_, i) => door('lobby', 'c2', i + 7, i))], seed);
-  await s.createLockers([door('annex-bank', 'a1', 1, 1), door('annex-bank', 'a1', 2, 2)], seed);
+  await s.createLockers([door('annex-bank', 'a1', 1, 1), door('annex-bank', 'a1', 2, 3)], seed);
   await s.createContact({ id: 'alex', enterpriseId, firstName: 'Alex', lastName: 'Access', email: 'alex@example.com', language: 'en', needsAccessible: true }, seed);
   await s.createContact({ id: 'bea', enterpriseId, firstName: 'Bea', lastName: 'Brown', email: 'bea@example.com', language: 'fr', needsAccessible: false, personnelId: 'P-100' }, seed);
   await s.createContact({ id: 'cy', enterpriseId, firstName: 'Cy', lastName: 'Chen', email: 'cy@example.com', language: 'en', needsAccessible: false, locationId: 'annex' }, seed);

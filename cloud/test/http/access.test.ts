@@ -50,6 +50,7 @@ const PUBLIC = new Set([
   // script and style sheet are the same for everyone.
   'GET /',
   'GET /console/assets/:file',
+  'GET /favicon.ico',
 ]);
 
 t.test('the access table and the registered routes are the same set', async (t) => {

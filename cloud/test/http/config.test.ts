@@ -28,7 +28,7 @@ t.test('file, then environment, then flags; every problem listed at once with it
   const dir = mkdtempSync(join(tmpdir(), 'portier-config-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'cloud.yaml');
-  writeFileSync(file, 'dataDir: /srv/portier\nhttp:\n  port: 9000\n  host: 0.0.0.0\nauth:\n  tokenTtlSeconds: 600\n');
+  writeFileSync(file, 'dataDir: /srv/portier\nhttp:\n  port: 9000\n  host: 0.0.0.0\n  trustedProxies: [10.0.0.1]\nauth:\n  tokenTtlSeconds: 600\n');
   const c = loadConfig({
     file,
     env: { PORTIER_CLOUD__HTTP__PORT: '9100', PORTIER_CLOUD__AUTH__LOGIN__FREE_ATTEMPTS: '2', OTHER: 'x' },

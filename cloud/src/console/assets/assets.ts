@@ -23,7 +23,11 @@ function asset(base: string, ext: string, type: string, body: Buffer): Asset {
   return { name: `${base}-${hash}.${ext}`, type, body, gzip: gzipSync(body, { level: 9 }) };
 }
 
+/** A locker door with its handle: the tab's icon (without one, every browser asks for /favicon.ico). */
+const ICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="2" width="24" height="28" rx="3" fill="#0b2f5c"/><rect x="8" y="6" width="16" height="20" rx="1" fill="#fff"/><rect x="19" y="14" width="3" height="6" rx="1" fill="#0b2f5c"/></svg>';
+
 export interface ConsoleAssets {
+  icon: Asset;
   htmx: Asset;
   css: Asset;
   js: Asset;
@@ -40,7 +44,8 @@ export function consoleAssets(): ConsoleAssets {
   const htmx = asset('htmx', 'js', 'text/javascript; charset=utf-8', readFileSync(htmxPath));
   const css = asset('console', 'css', 'text/css; charset=utf-8', Buffer.from(CONSOLE_CSS, 'utf8'));
   const js = asset('console', 'js', 'text/javascript; charset=utf-8', Buffer.from(CONSOLE_JS, 'utf8'));
-  loaded = { htmx, css, js, byName: new Map([htmx, css, js].map((a) => [a.name, a])) };
+  const icon = asset('icon', 'svg', 'image/svg+xml', Buffer.from(ICON_SVG, 'utf8'));
+  loaded = { icon, htmx, css, js, byName: new Map([icon, htmx, css, js].map((a) => [a.name, a])) };
   return loaded;
 }
 

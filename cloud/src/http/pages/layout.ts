@@ -41,8 +41,8 @@ nav{margin-top:2rem}
 `.trim();
 const CSS_HASH = `'sha256-${createHash('sha256').update(CSS, 'utf8').digest('base64')}'`;
 
-/** Only the inline style sheet above; forms post to this server only; no frame, no base, no plugin, no script. */
-export const PAGE_CSP = `default-src 'none'; style-src ${CSS_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+/** Only the inline style sheet above and this server's icon; forms post to this server only; no frame, no base, no plugin, no script. */
+export const PAGE_CSP = `default-src 'none'; style-src ${CSS_HASH}; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
 export interface Page {
   lang: PageLanguage;
