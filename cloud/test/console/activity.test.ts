@@ -158,8 +158,8 @@ t.test('reports: occupancy by day and drop-off to pickup time per bank', async (
     return row === undefined ? undefined : [...row.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]);
   };
   // Bea's parcel: in from 10:00 on day 1 to 10:00 on day 2, one locker of 8.
-  t.same(cells('2026-12-01'), ['1', '13%', '7%'], 'day 1: one locker at most (1 of 8), 14 h of 24');
-  t.same(cells('2026-12-02'), ['1', '13%', '11%'], 'day 2: 10 h of the 11 so far (the day is shared over its hours until now)');
+  t.same(cells('2026-12-01'), ['1', '12.5%', '7.3%'], 'day 1: one locker at most (1 of 8), 14 h of 24');
+  t.same(cells('2026-12-02'), ['1', '12.5%', '11.3%'], 'day 2: 10 h of the 11 so far (the day is shared over its hours until now)');
   t.notOk(cells('2026-12-03'), 'no day not yet begun');
   t.match(page.body, '<svg viewBox="0 0 ', 'the chart');
   t.match(page.body, /aria-hidden="true"/, 'the chart is a picture of the table');
@@ -170,7 +170,7 @@ t.test('reports: occupancy by day and drop-off to pickup time per bank', async (
   t.equal(fr.statusCode, 303);
   const french = await w.c.request(w.admin, 'GET', '/console/reports?days=30&bank=lobby');
   t.match(french.body, 'Occupation de Main – Lobby, jour par jour');
-  t.match(french.body, '13\u202f%');
+  t.match(french.body, '12,5\u202f%');
   t.notMatch(french.body, 'data-bank="annex"', 'one bank chosen');
 
   const token = /portier_session=([^;]+)/.exec(w.admin)![1]!;

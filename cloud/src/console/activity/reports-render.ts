@@ -12,9 +12,9 @@ import { REPORTS_WORDS } from './activity-words.ts';
 
 type BankUtilisation = UtilisationReply['banks'][number];
 
-/** A share as a percentage in the viewer's language: "42%", "42 %". */
+/** A share as a percentage in the viewer's language, to a tenth (a locker of a large bank is well under 1%): "4.2%", "4,2 %". */
 export function percent(lang: PageLanguage, share: number): string {
-  return `${formatNumber(lang, share * 100)}${lang === 'fr' ? '\u202f%' : '%'}`;
+  return `${formatNumber(lang, share * 100, 1)}${lang === 'fr' ? '\u202f%' : '%'}`;
 }
 
 /** A day of the API (YYYY-MM-DD) as the viewer reads it. */

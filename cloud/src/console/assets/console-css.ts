@@ -111,6 +111,7 @@ table.data th{background:#f1f4f8}
 ${heights}
 /* Activity and reports: the occupancy chart (a picture of its table's figures). */
 .report{margin:0 0 1.5rem}
+table.data .num{text-align:right}
 .chart{margin:0 0 .75rem}
 .chart svg{display:block;width:100%;max-width:48rem;height:8rem;border-left:1px solid #3d3d3d}
 .chart .bar{fill:#0b4f9c}

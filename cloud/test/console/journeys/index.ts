@@ -2,6 +2,7 @@
 import type { Test } from 'tap';
 import type { ConsoleWorld } from '../browser-world.ts';
 import { lockersJourney } from './lockers.ts';
+import { activityJourney } from './activity.ts';
 
 export interface Journey {
   name: string;
@@ -9,4 +10,4 @@ export interface Journey {
   run(t: Test, w: ConsoleWorld): Promise<void>;
 }
 
-export const JOURNEYS: readonly Journey[] = [lockersJourney];
+export const JOURNEYS: readonly Journey[] = [lockersJourney, activityJourney];
