@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     '',
     'Portier demo is running.',
     `  HTTP API      ${cloud.httpUrl}/api/v1   (OpenAPI: ${cloud.httpUrl}/api/v1/openapi.json)`,
-    `  Sign-in page  ${cloud.httpUrl}/account/sign-in   (${DEMO_ADMIN.user} / ${DEMO_ADMIN.password})`,
+    `  Web console   ${cloud.httpUrl}/console   (sign in as ${DEMO_ADMIN.user} / ${DEMO_ADMIN.password})`,
+    `  Sign-in page  ${cloud.httpUrl}/account/sign-in`,
     `  MQTT broker   ${brokerUrl}   (embedded aedes; no anonymous clients)`,
     `  State         ${root}`,
     `  Bank          ${seeded.bankId}: ${seeded.columns.length} columns, ${seeded.lockerCount} lockers, simulated KR-CU16 lock boards`,
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
   if (kiosk && speaker.play) mirrorAudio(kiosk.audio, machineSpeaker());
   if (interactive && kiosk) {
     const header = [
-      `Portier demo   API ${cloud.httpUrl}/api/v1   login: ${DEMO_ADMIN.user} / ${DEMO_ADMIN.password}   logs: ${logFile}`,
+      `Portier demo   console ${cloud.httpUrl}/console   API ${cloud.httpUrl}/api/v1   login: ${DEMO_ADMIN.user} / ${DEMO_ADMIN.password}   logs: ${logFile}`,
       `Parcel ${pickup.trackingId} in locker ${pickup.lockerNumber}: pickup code ${pickup.code}   operator PIN ${staff.operatorPin}   carrier code ${staff.carrierCode}`,
     ];
     await runTerminalKiosk({

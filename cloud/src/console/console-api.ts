@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CloudError } from '../errors.ts';
+import { IN_PROCESS_HEADER, type InProcessReplies } from '../http/in-process.ts';
 
 /** What the API answered with an error: its status, stable code, message and the field at fault. */
 export class ConsoleApiError extends CloudError<string> {
@@ -32,6 +33,7 @@ export interface RawReply {
 export class ConsoleApi {
   constructor(
     private readonly app: Pick<FastifyInstance, 'inject'>,
+    private readonly replies: InProcessReplies,
     private readonly prefix: string,
     private readonly token: string,
     /** The browser's address: the API's throttles and logs see the person, not the console. */
@@ -40,14 +42,15 @@ export class ConsoleApi {
 
   /** The API's answer as it is (an export's file, a reply whose error the page shows as it wants). */
   async raw(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType = 'application/json'): Promise<RawReply> {
+    const { header, ticket } = this.replies.ticket();
     const r = await this.app.inject({
       method,
       url: `${this.prefix}${path}`,
-      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+      headers: { authorization: `Bearer ${this.token}`, [IN_PROCESS_HEADER]: header, ...(body !== undefined ? { 'content-type': contentType } : {}) },
       remoteAddress: this.ip,
       ...(body !== undefined ? { payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) } : {}),
     });
-    return { status: r.statusCode, headers: r.headers, body: r.body };
+    return { status: r.statusCode, headers: r.headers, body: this.replies.take(ticket) ?? r.body };
   }
 
   /** A request whose 2xx answer is parsed with `schema`; any other answer throws ConsoleApiError with the API's words. */

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { AuthService, Principal } from '../auth/service.ts';
 import { enterpriseSettings } from '../domain/model.ts';
 import { mapError } from '../http/errors.ts';
+import type { InProcessReplies } from '../http/in-process.ts';
 import type { BrowserSession } from '../http/pages/browser-session.ts';
 import { pickLanguage, PAGE_LANGUAGES, type PageLanguage } from '../http/pages/i18n.ts';
 import type { Store } from '../store/store.ts';
@@ -30,6 +31,8 @@ export interface ConsoleDeps {
   /** The key of the anti-forgery tokens (the pages' form key); without it the console answers 503. */
   formKey: Buffer | undefined;
   apiPrefix: string;
+  /** How the console's API calls get their answers back (http/in-process.ts). */
+  replies: InProcessReplies;
   logger: Logger;
 }
 
@@ -158,7 +161,7 @@ export function consolePlugin(screens: readonly ConsoleScreen[]): FastifyPluginA
       if (!principal || token === undefined || !formKey) return;
       const user = store.get('users', principal.userId);
       const name = [user?.firstName, user?.lastName].filter(Boolean).join(' ') || principal.username;
-      req.consoleApi = new ConsoleApi(app, deps.apiPrefix, token, req.ip);
+      req.consoleApi = new ConsoleApi(app, deps.replies, deps.apiPrefix, token, req.ip);
       req.consoleViewer = {
         principal,
         lang: languageOf(req, principal),

@@ -5,11 +5,20 @@ const LOCALES: Record<PageLanguage, string> = { en: 'en-GB', fr: 'fr-FR' };
 const dateTimes = new Map<PageLanguage, Intl.DateTimeFormat>();
 const dates = new Map<PageLanguage, Intl.DateTimeFormat>();
 
-/** A moment: "7 Dec 2026, 09:14" / "7 déc. 2026, 09:14". */
+/** Formatted minutes: a page of a thousand lockers shows many moments of the same few minutes. */
+const minuteTexts = new Map<string, string>();
+
+/** A moment, to the minute: "7 Dec 2026, 09:14" / "7 déc. 2026, 09:14". */
 export function formatDateTime(lang: PageLanguage, ms: number): string {
+  const key = `${lang}${Math.floor(ms / 60_000)}`;
+  const known = minuteTexts.get(key);
+  if (known !== undefined) return known;
   let f = dateTimes.get(lang);
   if (!f) dateTimes.set(lang, (f = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' })));
-  return f.format(ms);
+  const text = f.format(ms);
+  if (minuteTexts.size >= 10_000) minuteTexts.clear();
+  minuteTexts.set(key, text);
+  return text;
 }
 
 /** A day: "7 Dec 2026". */

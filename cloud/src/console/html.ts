@@ -17,15 +17,23 @@ export type HtmlValue = SafeHtml | string | number | boolean | null | undefined 
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const SPECIAL = /[&<>"']/;
+
 /** Text for HTML content and attribute values. */
 export function escapeText(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  // Most values (numbers, ids, names) have nothing to escape: no new string for them.
+  return SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : s;
 }
 
 function render(v: HtmlValue): string {
+  if (typeof v === 'string') return escapeText(v);
   if (v instanceof SafeHtml) return v.text;
   if (v === null || v === undefined || v === false) return '';
-  if (Array.isArray(v)) return v.map(render).join('');
+  if (Array.isArray(v)) {
+    let out = '';
+    for (const x of v as readonly HtmlValue[]) out += render(x);
+    return out;
+  }
   return escapeText(String(v));
 }
 

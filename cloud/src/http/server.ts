@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { ROUTE_ACCESS, accessKey } from './access.ts';
+import { InProcessReplies } from './in-process.ts';
 import { withAccess } from './openapi-access.ts';
 import { allows } from '../auth/roles.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -153,6 +154,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     },
   });
   app.setErrorHandler(errorHandler(log));
+  const replies = new InProcessReplies();
+  replies.install(app);
   // Once a browser has reached the console over https, it never tries plain http for this host again.
   if (tls) app.addHook('onSend', async (_req, reply) => void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains'));
   app.setNotFoundHandler((req, reply) => {
@@ -281,7 +284,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(ssoPages, { sign, session, guard, auth: deps.auth, store: deps.service.store, secure, logger: log });
   await app.register(signInPages, { auth: deps.auth, session, guard, store: deps.service.store, secure, now: deps.service.now, logger: log });
   await preferencesRoutes(app, { service: deps.service, vault: deps.vault, now: () => deps.service.now() });
-  await app.register(consolePlugin(CONSOLE_SCREENS), { auth: deps.auth, store: deps.service.store, session, formKey: deps.accounts?.formKey, apiPrefix: API_PREFIX, logger: log });
+  await app.register(consolePlugin(CONSOLE_SCREENS), { auth: deps.auth, store: deps.service.store, session, formKey: deps.accounts?.formKey, apiPrefix: API_PREFIX, replies, logger: log });
   if (deps.extend) await deps.extend(app);
   await app.ready();
   return app;

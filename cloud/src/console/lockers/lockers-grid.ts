@@ -48,9 +48,10 @@ function cell(lang: PageLanguage, v: LockerViewData, door: 'open' | 'closed' | '
   // Filtered out: kept in place (the bank keeps its shape) but quiet, and not announced.
   if (!shown) return html`<li class="${cls} faded" aria-hidden="true"><span>${n}</span></li>`;
   const tip = `tip-${n}`;
-  return html`<li class="${cls}"><a href="${lockerPath(v.locker.bankId, n)}" aria-describedby="${tip}"><span class="n">${n}</span><span>${w.statuses[v.status]}</span>${
-    v.accessible ? html`<span>${w.accessible}</span>` : ''
-  }${door !== 'closed' ? html`<span>${w.door[door]}</span>` : ''}</a><div class="tip" role="tooltip" id="${tip}">${lockerSummary(lang, v)}</div></li>`;
+  const label = html`<span class="n">${n}</span><span>${w.statuses[v.status]}</span>${v.accessible ? html`<span>${w.accessible}</span>` : ''}${door !== 'closed' ? html`<span>${w.door[door]}</span>` : ''}`;
+  // Only a locker with contents has a summary to show (an empty one's page says its size).
+  if (!v.contents) return html`<li class="${cls}"><a href="${lockerPath(v.locker.bankId, n)}">${label}</a></li>`;
+  return html`<li class="${cls}"><a href="${lockerPath(v.locker.bankId, n)}" aria-describedby="${tip}">${label}</a><div class="tip" role="tooltip" id="${tip}">${lockerSummary(lang, v)}</div></li>`;
 }
 
 /** The bank's grid; lockers whose status is not `only` (when given) stay in place, faded. */
