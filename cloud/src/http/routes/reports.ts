@@ -75,7 +75,8 @@ function periodOf(q: z.infer<typeof ReportQs>, now: number): { from: string; to:
   if (dayStart(to) === undefined) throw new ApiError('INVALID_DATE', 'querystring.to: expected a date YYYY-MM-DD', 'querystring.to');
   const from = q.from ?? localDate(dayStart(to, -((q.days ?? DEFAULT_DAYS) - 1))!);
   if (dayStart(from) === undefined) throw new ApiError('INVALID_DATE', 'querystring.from: expected a date YYYY-MM-DD', 'querystring.from');
-  const span = (dayStart(to)! - dayStart(from)!) / DAY_MS;
+  // Rounded: a day of a clock change is 23 or 25 hours long.
+  const span = Math.round((dayStart(to)! - dayStart(from)!) / DAY_MS);
   if (span < 0) throw new ApiError('INVALID_RANGE', 'querystring.to: must not be before from', 'querystring.to');
   if (span >= REPORT_MAX_DAYS) throw new ApiError('INVALID_RANGE', `querystring.from: a report covers at most ${REPORT_MAX_DAYS} days`, 'querystring.from');
   return { from, to };
