@@ -34,4 +34,9 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'POST /console/reservations/:id/pickup-code': { access: 'reservations.manage' },
   'POST /console/reservations/:id/recipient': { access: 'reservations.manage' },
   'POST /console/reservations/:id/end': { access: 'reservations.manage' },
+  // Activity and reports (activity/activity-page.ts, activity/reports-page.ts); the recipient search reads the address book.
+  'GET /console/activity': { access: 'reports' },
+  'GET /console/activity.csv': { access: 'reports' },
+  'GET /console/activity/recipients': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/reports': { access: 'reports' },
 };

@@ -2,8 +2,12 @@
 import type { ConsoleScreen } from './console.ts';
 import { lockersScreen } from './lockers/lockers-page.ts';
 import { reservationsScreen } from './reservations/reservations-page.ts';
+import { activityScreen } from './activity/activity-page.ts';
+import { reportsScreen } from './activity/reports-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
   reservationsScreen,
+  activityScreen,
+  reportsScreen,
 ];

@@ -209,6 +209,9 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'PATCH /api/v1/reservations/:reservationId': { access: 'reservations.manage' },
 
   'GET /api/v1/activity': { access: 'reports' },
+  // Utilisation reports (routes/reports.ts): read from the same history as the activity log.
+  'GET /api/v1/reports/utilisation': { access: 'reports' },
+  'GET /api/v1/reports/dwell': { access: 'reports' },
 
   // The enterprise's own e-mail words and who is told of which event: enterprise settings (the handlers also ask for
   // an enterprise-wide access level).

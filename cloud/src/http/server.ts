@@ -33,6 +33,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { departmentRoutes } from './routes/departments.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { controllerRoutes, type ControllerStates } from './routes/controllers.ts';
 import { remoteOpenRoutes, type RemoteOpenService } from './routes/remote-open.ts';
@@ -263,6 +264,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(activityRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(reportRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(controllerRoutes, { prefix: API_PREFIX, service: deps.service, states: deps.controllers });
   await app.register(remoteOpenRoutes, { prefix: API_PREFIX, service: deps.service, remoteOpen: deps.remoteOpen });

@@ -119,10 +119,15 @@ ul.plain{list-style:none;margin:0;padding:0}
 ul.plain li{margin:.25rem 0}
 .matches{margin:.5rem 0 0}
 .panel h3{margin-top:0}
-.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
-.facts dt{font-weight:600}
-.facts dd{margin:0}
 .timeline li.ev-bad{border-left:4px solid #a00000;margin-left:-3px}
 .timeline li.ev-ok{border-left:4px solid #1b6e2e;margin-left:-3px}
 .timeline li.ev-wait{border-left:4px dashed #0b4f9c;margin-left:-3px}
+/* Activity and reports: the occupancy chart (a picture of its table's figures). */
+.report{margin:0 0 1.5rem}
+table.data .num{text-align:right}
+.chart{margin:0 0 .75rem}
+.chart svg{display:block;width:100%;max-width:48rem;height:8rem;border-left:1px solid #3d3d3d}
+.chart .bar{fill:#0b4f9c}
+.chart .peak{stroke:#1a1a1a;stroke-width:3}
+.chart .axis{stroke:#3d3d3d;stroke-width:1}
 `.trim();

@@ -3,6 +3,7 @@ import type { Test } from 'tap';
 import type { ConsoleWorld } from '../browser-world.ts';
 import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
+import { activityJourney } from './activity.ts';
 
 export interface Journey {
   name: string;
@@ -13,4 +14,5 @@ export interface Journey {
 export const JOURNEYS: readonly Journey[] = [
   lockersJourney,
   reservationsJourney,
+  activityJourney,
 ];
