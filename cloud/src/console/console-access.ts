@@ -23,4 +23,19 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'POST /console/lockers/:bankId/:number/open': { access: 'lockers.open' },
   'POST /console/lockers/:bankId/:number/service': { access: 'lockers.service' },
   'POST /console/lockers/:bankId/:number/end': { access: 'reservations.manage' },
+
+  // The address book (contacts/): hidden like the API's, so whoever lacks it gets 404 and no menu entry.
+  'GET /console/contacts': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/new': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/new': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/import': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/import': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/export': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/template': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/:contactId/delete': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/:contactId/delete': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: 'addressBook' },
+  'POST /console/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: 'addressBook' },
 };

@@ -1,5 +1,6 @@
 /** The screens of the console, in the order their routes are registered. */
 import type { ConsoleScreen } from './console.ts';
+import { contactsScreen } from './contacts/contacts-page.ts';
 import { lockersScreen } from './lockers/lockers-page.ts';
 
-export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [lockersScreen];
+export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [lockersScreen, contactsScreen];

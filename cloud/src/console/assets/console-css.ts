@@ -109,4 +109,7 @@ table.data th{background:#f1f4f8}
 .timeline time{font-weight:600}
 .visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 ${heights}
+/* Address book (contacts/) */
+.contact-tag{display:inline-block;padding:0 .375rem;border:1px solid #3d3d3d;border-radius:3px;font-size:.8125rem;font-weight:400}
+fieldset .choice{margin:0 0 .375rem}
 `.trim();
