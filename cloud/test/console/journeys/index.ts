@@ -1,6 +1,7 @@
 // The journeys of the console's browser test, in the order they run.
 import type { Test } from 'tap';
 import type { ConsoleWorld } from '../browser-world.ts';
+import { contactsJourney } from './contacts.ts';
 import { lockersJourney } from './lockers.ts';
 
 export interface Journey {
@@ -9,4 +10,4 @@ export interface Journey {
   run(t: Test, w: ConsoleWorld): Promise<void>;
 }
 
-export const JOURNEYS: readonly Journey[] = [lockersJourney];
+export const JOURNEYS: readonly Journey[] = [lockersJourney, contactsJourney];
