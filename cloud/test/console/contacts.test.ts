@@ -121,6 +121,26 @@ t.test('edit: the form shows the contact; a change is saved, an emptied field cl
   t.equal(alex.departmentId, undefined, 'the department cleared');
 });
 
+t.test("the enterprise's custom fields on contacts: asked in the form, the API's problem at the field", async (t) => {
+  const a = await setup(t);
+  await a.service.customFields.create('ent', { id: 'floor', label: { en: 'Floor', fr: 'Étage' }, type: 'choice', options: ['Ground', 'First'], appliesTo: ['contacts'] }, seed);
+  await a.service.customFields.create('ent', { id: 'desk', label: { en: 'Desk', fr: 'Bureau' }, type: 'number', appliesTo: ['contacts'] }, seed);
+  await a.service.customFields.create('ent', { id: 'badge', label: { en: 'Badge colour', fr: 'Couleur du badge' }, type: 'text', appliesTo: ['users'] }, seed);
+  const form = await a.request(a.boss, 'GET', '/console/contacts/bea');
+  t.match(form.body, /<label for="custom-floor">Floor<\/label><select id="custom-floor" name="custom-floor">/);
+  t.match(form.body, /<label for="custom-desk">Desk<\/label>/);
+  t.notMatch(form.body, /custom-badge/, 'a field of users only is not asked');
+  const fields = { firstName: 'Bea', lastName: 'Brown', email: 'bea@example.com', personnelId: 'P-2', notifications: 'email', language: 'en', 'custom-floor': 'First' };
+  const bad = await a.request(a.boss, 'POST', '/console/contacts/bea', { ...fields, 'custom-desk': 'by the window' });
+  t.equal(bad.statusCode, 422, "the API's status");
+  t.match(bad.body, /<a href="#custom-desk">must be a number<\/a>/, 'the problem leads to the field');
+  t.match(bad.body, /id="custom-desk-error">must be a number</);
+  t.match(bad.body, /<option value="First" selected>/, 'the choice kept');
+  const saved = await a.request(a.boss, 'POST', '/console/contacts/bea', { ...fields, 'custom-desk': '12' });
+  t.equal(saved.statusCode, 303);
+  t.same((await a.service.getContact('bea')).customValues, { floor: 'First', desk: 12 });
+});
+
 t.test('delete and erase after a confirmation page; erase only for whoever may erase', async (t) => {
   const a = await setup(t);
   const ask = await a.request(a.boss, 'GET', '/console/contacts/bea/delete');
@@ -150,7 +170,7 @@ t.test('import: a duplicate personnel ID shows every problem by line and writes 
   const bad = await importFile(a, a.boss, csv);
   t.equal(bad.statusCode, 422);
   t.match(bad.body, /<caption>Problems in the file, by line<\/caption>/);
-  t.match(bad.body, /<tr><td class="num">4<\/td><td>PersonnelID<\/td><td>Duplicate Personnel ID[^<]*<\/td><\/tr>/, 'the duplicate, by line and column');
+  t.match(bad.body, /<tr><td>4<\/td><td>PersonnelID<\/td><td>Duplicate Personnel ID[^<]*<\/td><\/tr>/, 'the duplicate, by line and column');
   t.match(bad.body, /no contacts were imported/);
   t.equal((await a.service.addressBook.contacts.search({ offset: 0, limit: 100 })).total, before, 'nothing written');
 

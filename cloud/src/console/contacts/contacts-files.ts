@@ -72,8 +72,8 @@ function report(v: Viewer, s: ImportState): SafeHtml {
   if (s.rejected) {
     const r = s.rejected;
     return html`<div class="errors" role="alert" aria-labelledby="errors-h"><h2 id="errors-h">${r.error.message}</h2><p><a href="#problems">${w.problemsCaption}</a></p></div>
-<table class="data" id="problems"><caption>${w.problemsCaption}</caption><thead><tr><th scope="col" class="num">${w.line}</th><th scope="col">${w.column}</th><th scope="col">${w.problem}</th></tr></thead>
-<tbody>${r.problems.map((p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${p.problem}</td></tr>`)}</tbody></table>`;
+<table class="data" id="problems"><caption>${w.problemsCaption}</caption><thead><tr><th scope="col">${w.line}</th><th scope="col">${w.column}</th><th scope="col">${w.problem}</th></tr></thead>
+<tbody>${r.problems.map((p) => html`<tr><td>${p.line}</td><td>${p.column ?? ''}</td><td>${p.problem}</td></tr>`)}</tbody></table>`;
   }
   return errorSummary(v.lang, s.errors ?? []);
 }
@@ -87,7 +87,7 @@ function importPage(req: FastifyRequest, reply: FastifyReply, status: number, s:
   const body = html`<p><a href="${CONTACTS_PATH}">${w.title}</a></p>
 ${report(v, s)}
 <p>${w.importIntro}</p>
-<form method="post" action="${IMPORT_PATH}" enctype="multipart/form-data" hx-boost="false">${csrfField(v)}
+<form class="contact-import" method="post" action="${IMPORT_PATH}" enctype="multipart/form-data" hx-boost="false">${csrfField(v)}
 <div class="field"><label for="file">${w.file}</label><p class="hint" id="file-hint">${w.fileHint}</p>${err ? html`<p class="field-error" id="file-error">${err.message}</p>` : ''}
 <input type="file" id="file" name="file" accept=".csv,text/csv" aria-describedby="${described}"${flag('aria-invalid="true"', err !== undefined)}></div>
 <fieldset><legend>${w.mode}</legend>

@@ -98,7 +98,7 @@ export const contactsScreen: ConsoleScreen = (app) => {
       mayCall(p, 'GET', `${CONTACTS_PATH}/export`) ? html`<a class="button secondary" href="${CONTACTS_PATH}/export" hx-boost="false" download>${w.exportCsv}</a>` : '',
     ];
     const body = html`${notice(query.done ? w.done[query.done] : undefined)}
-<div class="actions">${links}</div>
+<div class="actions contact-links">${links}</div>
 <form class="toolbar" role="search" method="get" action="${CONTACTS_PATH}">
 <div class="field"><label for="q">${w.searchLabel}</label><p class="hint" id="q-hint">${w.searchHint}</p>
 <input type="search" id="q" name="q" value="${q}" maxlength="200" aria-describedby="q-hint" aria-controls="contact-results"

@@ -251,7 +251,7 @@ export function contactForm(v: Viewer, o: FormOptions): SafeHtml {
   const w = CONTACTS_WORDS[v.lang];
   const x = o.values;
   const e = o.errors;
-  return html`${errorSummary(v.lang, e)}<form method="post" action="${o.action}" hx-boost="false" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, e)}<form class="contact-form" method="post" action="${o.action}" hx-boost="false" novalidate>${csrfField(v)}
 <fieldset><legend>${w.details}</legend>
 ${input({ id: 'firstName', label: w.firstName, value: x.firstName, max: 100, required: true, errors: e })}
 ${input({ id: 'lastName', label: w.lastName, value: x.lastName, max: 100, required: true, errors: e })}

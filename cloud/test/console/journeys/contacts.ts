@@ -45,7 +45,7 @@ export const contactsJourney: Journey = {
     // Search as you type: the results and the count change without a new page.
     await page.focus('#q');
     await page.keyboard.type('chen');
-    await page.waitForFunction("document.querySelectorAll('#contact-results tbody tr').length === 1");
+    await page.waitForSelector('#contact-results tbody tr:nth-child(2)', { state: 'detached' });
     t.same(await names(page), ['Cy Chen'], 'the search narrowed the list');
     t.equal(await page.textContent('#contact-count'), '1 contact found.', 'the live region says how many');
     t.match(page.url(), /\?q=chen$/, 'the address keeps the search');
@@ -67,7 +67,6 @@ export const contactsJourney: Journey = {
     await page.goto(`${w.cloud.rt.httpUrl}/console/contacts`);
     await page.click('text=Add a contact');
     await page.waitForURL(/\/console\/contacts\/new$/);
-    await axeClean(t, w, page, 'the empty form (en)');
     await page.fill('#firstName', 'Gus');
     await page.fill('#lastName', 'Green');
     await page.fill('#email', 'gus-at-example');
