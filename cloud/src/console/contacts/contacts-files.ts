@@ -71,7 +71,7 @@ function report(v: Viewer, s: ImportState): SafeHtml {
   }
   if (s.rejected) {
     const r = s.rejected;
-    return html`<div class="errors" role="alert" aria-labelledby="errors-h"><h2 id="errors-h">${r.error.message}</h2><p><a href="#problems">${w.problemsCaption}</a></p></div>
+    return html`<div class="errors" role="alert" aria-labelledby="errors-h"><h2 id="errors-h">${w.rejected}</h2><p>${r.error.message}</p><p><a href="#problems">${w.problemsCaption}</a></p></div>
 <table class="data" id="problems"><caption>${w.problemsCaption}</caption><thead><tr><th scope="col">${w.line}</th><th scope="col">${w.column}</th><th scope="col">${w.problem}</th></tr></thead>
 <tbody>${r.problems.map((p) => html`<tr><td>${p.line}</td><td>${p.column ?? ''}</td><td>${p.problem}</td></tr>`)}</tbody></table>`;
   }

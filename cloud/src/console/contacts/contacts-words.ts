@@ -65,6 +65,7 @@ export interface ContactsWords {
   mode: string;
   modes: Record<'merge' | 'replace', string>;
   importSubmit: string;
+  rejected: string;
   problemsCaption: string;
   line: string;
   column: string;
@@ -137,6 +138,7 @@ const EN: ContactsWords = {
   mode: 'Contacts the file does not name',
   modes: { merge: 'Keep them (add and update by personnel ID)', replace: 'Delete them (the file replaces the address book you see)' },
   importSubmit: 'Import',
+  rejected: 'The file has problems: nothing was imported',
   problemsCaption: 'Problems in the file, by line',
   line: 'Line',
   column: 'Column',
@@ -209,6 +211,7 @@ const FR: ContactsWords = {
   mode: 'Contacts absents du fichier',
   modes: { merge: 'Les garder (ajout et mise à jour par matricule)', replace: 'Les supprimer (le fichier remplace le carnet que vous voyez)' },
   importSubmit: 'Importer',
+  rejected: 'Le fichier a des problèmes : rien n’a été importé',
   problemsCaption: 'Problèmes du fichier, par ligne',
   line: 'Ligne',
   column: 'Colonne',
