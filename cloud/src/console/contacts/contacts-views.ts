@@ -2,7 +2,7 @@
  * The address book's markup: the list of contacts (search results, pager), the contact form with its errors, and the
  * error summary. Pure rendering of what the API answered (contacts-page.ts reads it).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { contactDisplayName, customValueText, type CustomField } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ContactPage } from '../../http/routes/contacts.ts';
