@@ -39,4 +39,18 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'GET /console/activity.csv': { access: 'reports' },
   'GET /console/activity/recipients': { access: 'addressBook', hidden: 'addressBook' },
   'GET /console/reports': { access: 'reports' },
+  // The address book (contacts/): hidden like the API's, so whoever lacks it gets 404 and no menu entry.
+  'GET /console/contacts': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/new': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/new': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/import': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/import': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/export': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/template': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/:contactId': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/:contactId/delete': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/contacts/:contactId/delete': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: 'addressBook' },
+  'POST /console/contacts/:contactId/erase': { access: 'addressBook.erase', hidden: 'addressBook' },
 };

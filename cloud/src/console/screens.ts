@@ -1,5 +1,6 @@
 /** The screens of the console, in the order their routes are registered. */
 import type { ConsoleScreen } from './console.ts';
+import { contactsScreen } from './contacts/contacts-page.ts';
 import { lockersScreen } from './lockers/lockers-page.ts';
 import { reservationsScreen } from './reservations/reservations-page.ts';
 import { activityScreen } from './activity/activity-page.ts';
@@ -10,4 +11,5 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   reservationsScreen,
   activityScreen,
   reportsScreen,
+  contactsScreen,
 ];

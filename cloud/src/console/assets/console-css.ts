@@ -130,4 +130,10 @@ table.data .num{text-align:right}
 .chart .bar{fill:#0b4f9c}
 .chart .peak{stroke:#1a1a1a;stroke-width:3}
 .chart .axis{stroke:#3d3d3d;stroke-width:1}
+/* Address book (contacts/) */
+.contact-tag{display:inline-block;padding:0 .375rem;border:1px solid #3d3d3d;border-radius:3px;font-size:.8125rem;font-weight:400}
+.contact-import .choice{margin:0 0 .375rem}
+.contact-links{margin:0 0 1rem}
+.contact-form input[type=tel]{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a;max-width:100%}
+.contact-form input[type=tel][aria-invalid=true]{border-color:#a00000}
 `.trim();

@@ -10,14 +10,14 @@ import { acceptCsv, answerImport, csvBody, csvReply, importReplies, refuseLargeC
 import { actorOf, ContactParams, created, ok, queryInt } from './common.ts';
 import { showCustomValues } from './custom-fields.ts';
 
-const ContactPage = z.object({
+export const ContactPage = z.object({
   contacts: z.array(Replies.contact.shape.contact),
   total: z.number().int().describe('contacts matching in all'),
   offset: z.number().int(),
   limit: z.number().int(),
 });
 
-const importReply = importReplies({
+export const importReply = importReplies({
   mode: importModeSchema,
   removed: z.number().int(),
   kept: z.array(z.object({ id: z.string(), personnelId: z.string().optional(), reason: z.string() })).describe('replace: contacts not in the file kept because something live names them'),

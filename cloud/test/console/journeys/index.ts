@@ -1,6 +1,7 @@
 // The journeys of the console's browser test, in the order they run.
 import type { Test } from 'tap';
 import type { ConsoleWorld } from '../browser-world.ts';
+import { contactsJourney } from './contacts.ts';
 import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
@@ -15,4 +16,5 @@ export const JOURNEYS: readonly Journey[] = [
   lockersJourney,
   reservationsJourney,
   activityJourney,
+  contactsJourney,
 ];
