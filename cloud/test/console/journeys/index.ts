@@ -4,6 +4,7 @@ import type { ConsoleWorld } from '../browser-world.ts';
 import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
+import { usersJourney } from './users.ts';
 
 export interface Journey {
   name: string;
@@ -15,4 +16,5 @@ export const JOURNEYS: readonly Journey[] = [
   lockersJourney,
   reservationsJourney,
   activityJourney,
+  usersJourney,
 ];
