@@ -134,7 +134,8 @@ table.data .num{text-align:right}
 .tags{display:flex;flex-wrap:wrap;gap:.25rem;list-style:none;padding:0;margin:0}
 .tags .tag{white-space:nowrap}
 .tags .tag.bad{border-color:#a00000;color:#a00000;font-weight:600}
-details.confirm{margin:0 0 .75rem}
+details.confirm{margin:1rem 0 .75rem}
+.tags+form{margin-top:1rem}
 details.confirm summary{cursor:pointer;color:#0b4f9c;font-weight:600;padding:.25rem 0}
 details.confirm form{margin:.5rem 0 0 1rem}
 .perms{margin:0;padding-left:1.1rem}

@@ -8,16 +8,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PERMISSIONS, roleRecordSchema, type Permission } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
-import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
+import { type ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS, type RoleDone } from './roles-words.ts';
-import { RolesReply, confirmAction, errorSummary, fieldParts, formError, notice, refusal, roleName, textField, type FormError, type RoleData } from './users-render.ts';
+import { RolesReply, confirmAction, doneOf, errorSummary, fieldParts, formError, notice, refusal, roleName, textField, type FormError, type RoleData } from './users-render.ts';
 
 const DONE = ['created', 'saved', 'deleted'] as const satisfies readonly RoleDone[];
-const DoneQuery = z.looseObject({ done: z.enum(DONE).optional() });
 const RoleParams = z.object({ roleId: z.string().max(100) });
 const RoleReply = z.object({ role: roleRecordSchema });
 
@@ -65,9 +64,9 @@ export const rolesScreen: ConsoleScreen = (app) => {
   app.get('/console/roles', { schema: { hide: true } }, async (req, reply) => {
     const v = viewerOf(req);
     const w = ROLES_WORDS[v.lang];
-    const d = DoneQuery.safeParse(req.query);
+    const { done } = doneOf(req.query, DONE);
     const { roles } = await consoleApiOf(req).get(RolesReply, '/roles');
-    const body = html`${notice(d.success && d.data.done ? w.done[d.data.done] : undefined)}<p><a class="button" href="/console/roles/new">${w.add}</a></p>${rolesTable(v.lang, roles)}`;
+    const body = html`${notice(done && w.done[done])}<p><a class="button" href="/console/roles/new">${w.add}</a></p>${rolesTable(v.lang, roles)}`;
     return sendConsolePage(reply, 200, v, { title: w.title, active: 'roles', body });
   });
 
@@ -109,8 +108,7 @@ ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText, act
 
   app.get('/console/roles/:roleId', { schema: { hide: true } }, async (req, reply) => {
     const { roleId } = RoleParams.parse(req.params);
-    const d = DoneQuery.safeParse(req.query);
-    return rolePage(req, reply, roleId, d.success && d.data.done ? { done: d.data.done } : {});
+    return rolePage(req, reply, roleId, doneOf(req.query, DONE));
   });
 
   app.post('/console/roles/:roleId', { schema: { hide: true } }, async (req, reply) => {

@@ -19,6 +19,7 @@ import {
   RolesReply,
   confirmAction,
   displayName,
+  doneOf,
   formError,
   importReport,
   notice,
@@ -36,8 +37,7 @@ import {
 import { USERS_WORDS, type UserDone } from './users-words.ts';
 
 const DONE = ['created', 'saved', 'deleted', 'welcomed', 'unlocked', 'not-locked', 'mfa-reset', 'mfa-none'] as const satisfies readonly UserDone[];
-const ListQuery = z.looseObject({ q: z.string().max(200).optional(), done: z.enum(DONE).optional() });
-const DoneQuery = z.looseObject({ done: z.enum(DONE).optional() });
+const ListQuery = z.looseObject({ q: z.string().max(200).optional() });
 const UserParams = z.object({ userId: z.string().max(100) });
 const ImportDone = importReplies({})[200];
 const FORM_FIELDS = ['firstName', 'lastName', 'username', 'email', 'language', 'role', 'accessLevel', 'disabled'] as const;
@@ -115,7 +115,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
 
   app.get('/console/users', { schema: { hide: true } }, async (req, reply) => {
     const q = ListQuery.safeParse(req.query);
-    return listPage(req, reply, q.success ? { q: (q.data.q ?? '').trim(), ...(q.data.done ? { done: q.data.done } : {}) } : {});
+    return listPage(req, reply, { q: q.success ? (q.data.q ?? '').trim() : '', ...doneOf(req.query, DONE) });
   });
 
   app.get('/console/users/export', { schema: { hide: true } }, async (req, reply) => download(req, reply, '/users/export'));
@@ -152,8 +152,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
 
   app.get('/console/users/:userId', { schema: { hide: true } }, async (req, reply) => {
     const { userId } = UserParams.parse(req.params);
-    const d = DoneQuery.safeParse(req.query);
-    return userPage(req, reply, userId, d.success && d.data.done ? { done: d.data.done } : {});
+    return userPage(req, reply, userId, doneOf(req.query, DONE));
   });
 
   app.post('/console/users/:userId', { schema: { hide: true } }, async (req, reply) => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { predefinedRole, roleRecordSchema, type AccessLevel, type Division, type Location, type PredefinedRoleId } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { UserWithStateSchema } from '../../http/routes/users.ts';
-import { ImportRejectedSchema } from '../../http/routes/csv-files.ts';
+import { type ImportRejectedSchema } from '../../http/routes/csv-files.ts';
 import { ConsoleApiError } from '../console-api.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
@@ -180,6 +180,12 @@ export function importReport(lang: PageLanguage, r: { done?: { rows: number; add
           (p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${p.problem}</td></tr>`,
         )}</tbody></table>`
   }`;
+}
+
+/** What a page reached after a post says was done (`?done=`), when it is one of `values`. */
+export function doneOf<T extends string>(query: unknown, values: readonly T[]): { done?: T } {
+  const done = (query as Record<string, unknown> | undefined)?.['done'];
+  return values.find((x) => x === done) !== undefined ? { done: done as T } : {};
 }
 
 /** A notice of what was done (`role=status`) or of a refusal (`role=alert`). */
