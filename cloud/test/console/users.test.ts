@@ -163,7 +163,7 @@ t.test('CSV: a bad row shows the report and imports nothing; a good file is impo
   t.notOk(await userNamed('dan@acme.test'), 'nothing imported');
   const good = await upload(admin, `${header}dan@acme.test,Dan,Dale,operator,loc\n`);
   t.equal(good.statusCode, 200);
-  t.match(good.body, /Imported 1 rows: 1 added, 0 updated, 0 unchanged\./);
+  t.match(good.body, /Imported 1 row: 1 added, 0 updated, 0 unchanged\./);
   t.match(await userNamed('dan@acme.test'), { firstName: 'Dan', accessLevel: { kind: 'location', id: 'loc' } });
   const none = await a.app.inject({ method: 'POST', url: '/console/users/import', headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: `csrf=${encodeURIComponent(await a.csrfOf(admin))}` });
   t.equal(none.statusCode, 400);
