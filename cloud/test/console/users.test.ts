@@ -210,7 +210,9 @@ t.test('roles: made, changed and deleted through the form (checked through the A
 
   await api('PATCH', '/auth/me', { language: 'fr' }, a.admin);
   const fr = await a.request(admin, 'GET', '/console/roles');
+  const frRefused = await post(admin, '/console/roles/operator', [['name', 'Chef']]);
   await api('PATCH', '/auth/me', { language: 'en' }, a.admin);
+  t.match(frRefused.body, /role="alert"><p><span lang="en">the predefined role/, "the API's English words marked as such on a French page");
   t.match(fr.body, /<li>Voir et modifier les rôles <code>roles<\/code><\/li>/, 'the permissions in French');
   t.match(fr.body, />Opérateur<\/a>/);
 });

@@ -14,7 +14,7 @@ import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS, type RoleDone } from './roles-words.ts';
-import { RolesReply, confirmAction, doneOf, errorSummary, fieldParts, formError, notice, refusal, roleName, textField, type FormError, type RoleData } from './users-render.ts';
+import { RolesReply, apiText, confirmAction, doneOf, formErrorSummary, fieldParts, formError, notice, refusal, roleName, textField, type FormError, type RoleData } from './users-render.ts';
 
 const DONE = ['created', 'saved', 'deleted'] as const satisfies readonly RoleDone[];
 const RoleParams = z.object({ roleId: z.string().max(100) });
@@ -45,7 +45,7 @@ function roleForm(v: Viewer, o: { action: string; name: string; permissions: Rea
     (perm, i) =>
       html`<div class="choice"><input type="checkbox" id="perm-${i}" name="permissions" value="${perm}"${flag('checked', o.permissions.has(perm))}><label for="perm-${i}">${w.permissionTexts[perm]} <code>${perm}</code></label></div>`,
   );
-  return html`${errorSummary(v.lang, o.error)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+  return html`${formErrorSummary(v.lang, o.error)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
 ${textField('name', w.name, o.name, { required: true, error: o.error })}
 <fieldset id="permissions"${p.attrs}><legend>${w.permissionsLegend}</legend>${p.hint}${p.error}${boxes}</fieldset>
 <div class="actions"><button type="submit">${o.submit}</button><a href="/console/roles">${SHELL_WORDS[v.lang].cancel}</a></div>
@@ -73,7 +73,7 @@ export const rolesScreen: ConsoleScreen = (app) => {
   const newPage = (req: FastifyRequest, reply: FastifyReply, o: { name: string; permissions: readonly string[]; error?: ConsoleApiError }): FastifyReply => {
     const v = viewerOf(req);
     const w = ROLES_WORDS[v.lang];
-    const body = roleForm(v, { action: '/console/roles/new', name: o.name, permissions: new Set(o.permissions), error: o.error && formError(o.error, FORM_FIELDS), submit: w.create });
+    const body = roleForm(v, { action: '/console/roles/new', name: o.name, permissions: new Set(o.permissions), error: o.error && formError(o.error, FORM_FIELDS, v.lang), submit: w.create });
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: w.newTitle, active: 'roles', body });
   };
 
@@ -100,9 +100,9 @@ export const rolesScreen: ConsoleScreen = (app) => {
     const inForm = o.formFailed === true && !role.predefined;
     const main = role.predefined
       ? html`<p class="notice">${w.readOnly}</p><h2>${w.permissions}</h2>${permissionList(v.lang, role.permissions)}`
-      : html`${roleForm(v, { action: path, name: shown.name, permissions: new Set(shown.permissions), error: inForm && o.error ? formError(o.error, FORM_FIELDS) : undefined, submit: SHELL_WORDS[v.lang].save })}
+      : html`${roleForm(v, { action: path, name: shown.name, permissions: new Set(shown.permissions), error: inForm && o.error ? formError(o.error, FORM_FIELDS, v.lang) : undefined, submit: SHELL_WORDS[v.lang].save })}
 ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText, action: `${path}/delete`, submit: w.deleteSubmit, danger: true })}`;
-    const body = html`${notice(o.done ? w.done[o.done] : undefined)}${inForm ? '' : notice(o.error?.message, true)}<p><a href="/console/roles">${w.title}</a></p>${main}`;
+    const body = html`${notice(o.done ? w.done[o.done] : undefined)}${inForm || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}<p><a href="/console/roles">${w.title}</a></p>${main}`;
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: w.roleTitle(roleName(v.lang, role)), active: 'roles', body });
   };
 

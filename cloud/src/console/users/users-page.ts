@@ -17,6 +17,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { consoleHeaders, csrfField, sendConsolePage, sendFragment } from '../shell.ts';
 import {
   RolesReply,
+  apiText,
   confirmAction,
   displayName,
   doneOf,
@@ -84,7 +85,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
     const v = viewerOf(req);
     const api = consoleApiOf(req);
     const [{ roles }, places] = await Promise.all([api.get(RolesReply, '/roles'), placesOf(req, api)]);
-    const body = userForm(v, { action: '/console/users/new', values, roles: grantable(req, roles), places, error: error && formError(error, FORM_FIELDS) });
+    const body = userForm(v, { action: '/console/users/new', values, roles: grantable(req, roles), places, error: error && formError(error, FORM_FIELDS, v.lang) });
     return sendConsolePage(reply, error?.status ?? 200, v, { title: USERS_WORDS[v.lang].newTitle, active: 'users', body });
   };
 
@@ -96,8 +97,8 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
     const [{ user }, { roles }, places] = await Promise.all([api.get(UserStateReply, `/users/${encodeURIComponent(id)}`), api.get(RolesReply, '/roles'), placesOf(req, api)]);
     const path = userPath(user.id);
     const name = displayName(user);
-    const form = userForm(v, { action: path, user, values: o.values ?? userValues(user), roles: grantable(req, roles, user.role), places, error: o.formFailed && o.error ? formError(o.error, FORM_FIELDS) : undefined });
-    const body = html`${notice(o.done ? w.done[o.done] : undefined)}${o.formFailed ? '' : notice(o.error?.message, true)}
+    const form = userForm(v, { action: path, user, values: o.values ?? userValues(user), roles: grantable(req, roles, user.role), places, error: o.formFailed && o.error ? formError(o.error, FORM_FIELDS, v.lang) : undefined });
+    const body = html`${notice(o.done ? w.done[o.done] : undefined)}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p><a href="/console/users">${w.title}</a></p>
 <div class="layout"><section class="panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${stateTags(v.lang, user)}${form}</section>
 <section class="panel" aria-labelledby="actions-h"><h2 id="actions-h">${w.actions}</h2>${actions(user)}</section></div>`;

@@ -12,6 +12,7 @@ import { ConsoleApiError } from '../console-api.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
+import { errorSummary } from '../reservations/reservations-render.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS } from './roles-words.ts';
 import { USERS_WORDS } from './users-words.ts';
@@ -28,10 +29,16 @@ export interface Places {
   locations: readonly Location[];
 }
 
-/** A failure to show on a form: the API's words and, when it named one, the form's field at fault. */
+/** A failure to show on a form: the API's words, the form's field at fault when it named one, the page's language. */
 export interface FormError {
   message: string;
-  field?: string | undefined;
+  field: string | undefined;
+  lang: PageLanguage;
+}
+
+/** The API's own words (English) on a page: marked as English on a French page, so a screen reader says them right. */
+export function apiText(lang: PageLanguage, text: string): SafeHtml {
+  return lang === 'en' ? html`${text}` : html`<span lang="en">${text}</span>`;
 }
 
 export function userPath(id: string): string {
@@ -91,10 +98,9 @@ export function usersResults(lang: PageLanguage, users: readonly UserData[], rol
   }`;
 }
 
-/** A form's error summary (its items link to the fields at fault). */
-export function errorSummary(lang: PageLanguage, error: FormError | undefined): SafeHtml | '' {
-  if (!error) return '';
-  return html`<div class="errors" role="alert"><h2>${SHELL_WORDS[lang].errorsHeading}</h2><ul><li>${error.field ? html`<a href="#${error.field}">${error.message}</a>` : error.message}</li></ul></div>`;
+/** A form's error summary, its item linking to the field at fault. */
+export function formErrorSummary(lang: PageLanguage, error: FormError | undefined): SafeHtml {
+  return errorSummary(lang, error ? [error] : []);
 }
 
 /** The attributes and message of field `id`: its hint and, when it is at fault, its error tied to it. */
@@ -104,7 +110,7 @@ export function fieldParts(id: string, hint: string | undefined, error: FormErro
   return {
     attrs: html`${described ? html` aria-describedby="${described}"` : ''}${bad ? html` aria-invalid="true"` : ''}`,
     hint: hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : '',
-    error: bad ? html`<p class="field-error" id="${id}-error">${error.message}</p>` : '',
+    error: bad ? html`<p class="field-error" id="${id}-error">${apiText(error.lang, error.message)}</p>` : '',
   };
 }
 
@@ -150,7 +156,7 @@ export function userForm(v: Viewer, d: UserFormData): SafeHtml {
   ];
   const languages = [{ value: '', label: w.languageDefault }, ...(['en', 'fr'] as const).map((l) => ({ value: l, label: w.languages[l] }))];
   const disabled = fieldParts('disabled', w.disabledHint, e);
-  return html`${errorSummary(v.lang, e)}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
+  return html`${formErrorSummary(v.lang, e)}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
 ${textField('firstName', w.firstName, val('firstName'), { error: e, autocomplete: 'off' })}
 ${textField('lastName', w.lastName, val('lastName'), { error: e })}
 ${d.user ? html`<p class="field"><strong>${w.username}:</strong> ${d.user.username} <span class="muted">(${w.usernameFixed})</span></p>` : textField('username', w.username, val('username'), { hint: w.usernameHint, required: true, max: 64, error: e })}
@@ -173,11 +179,11 @@ export function importReport(lang: PageLanguage, r: { done?: { rows: number; add
   const w = USERS_WORDS[lang];
   if (r.done) return html`<div class="notice ok" role="status"><p>${w.imported(r.done)}</p></div>`;
   const problems = r.problems ?? [];
-  return html`<div class="notice bad" role="alert"><p>${r.message ?? ''}</p></div>${
+  return html`<div class="notice bad" role="alert"><p>${r.message ? apiText(lang, r.message) : ''}</p></div>${
     problems.length === 0
       ? ''
       : html`<table class="data"><caption>${w.problemsCaption}</caption><thead><tr><th scope="col">${w.line}</th><th scope="col">${w.column}</th><th scope="col">${w.problem}</th></tr></thead><tbody>${problems.map(
-          (p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${p.problem}</td></tr>`,
+          (p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${apiText(lang, p.problem)}</td></tr>`,
         )}</tbody></table>`
   }`;
 }
@@ -189,7 +195,7 @@ export function doneOf<T extends string>(query: unknown, values: readonly T[]): 
 }
 
 /** A notice of what was done (`role=status`) or of a refusal (`role=alert`). */
-export function notice(text: string | undefined, bad = false): SafeHtml | '' {
+export function notice(text: SafeHtml | string | undefined, bad = false): SafeHtml | '' {
   if (!text) return '';
   return bad ? html`<div class="notice bad" role="alert"><p>${text}</p></div>` : html`<div class="notice ok" role="status"><p>${text}</p></div>`;
 }
@@ -201,9 +207,9 @@ export function refusal(err: unknown): ConsoleApiError {
 }
 
 /** A refusal on a form: the API's message, and its field (`body.accessLevel.id`) as the form's (`accessLevel`) when the form has it. */
-export function formError(err: ConsoleApiError, fields: readonly string[]): FormError {
+export function formError(err: ConsoleApiError, fields: readonly string[], lang: PageLanguage): FormError {
   const name = err.field?.replace(/^body\./, '').split('.')[0];
   const field = name !== undefined && fields.includes(name) ? name : undefined;
   // A validation message starts with the API's name of the field, which the form shows by its label instead.
-  return { message: field && err.field ? err.message.replace(`${err.field}: `, '') : err.message, field };
+  return { message: field && err.field ? err.message.replace(`${err.field}: `, '') : err.message, field, lang };
 }
