@@ -100,6 +100,12 @@ export interface LoginResult {
   user: PublicUser;
 }
 
+/** An account's state beside its record: a lock-out running now, and whether an authenticator is set up (never a secret). */
+export interface AccountState {
+  lockedUntil?: number;
+  mfa: { totp: boolean };
+}
+
 /** What the right password gives: a session, or (a second factor due) a challenge to answer with one. */
 export type SignInResult = ({ kind: 'session' } & LoginResult) | ({ kind: 'mfa' } & MfaGate);
 
@@ -211,6 +217,12 @@ export class AuthService {
   async findUserByName(name: string): Promise<PublicUser | undefined> {
     const u = await this.#o.users.findUserByUsername(name);
     return u ? publicUser(u) : undefined;
+  }
+
+  /** What an administrator sees of an account's state: until when it is locked (if it is), and whether it has an authenticator. */
+  accountState(id: string): AccountState {
+    const lockedUntil = this.#lockout.lockedUntil(id);
+    return { ...(lockedUntil !== undefined ? { lockedUntil } : {}), mfa: { totp: this.#o.mfa.factors.status(id).totp } };
   }
 
   /** Ends a lock-out of user `id` (an administrator's unlock); answers whether the account was locked. */

@@ -5,6 +5,8 @@ import { lockersScreen } from './lockers/lockers-page.ts';
 import { reservationsScreen } from './reservations/reservations-page.ts';
 import { activityScreen } from './activity/activity-page.ts';
 import { reportsScreen } from './activity/reports-page.ts';
+import { rolesScreen } from './users/roles-page.ts';
+import { usersScreen } from './users/users-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -12,4 +14,6 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   activityScreen,
   reportsScreen,
   contactsScreen,
+  usersScreen,
+  rolesScreen,
 ];

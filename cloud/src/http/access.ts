@@ -85,7 +85,8 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   // A new welcome e-mail goes to the user's own address: whoever manages users may resend it.
   'POST /api/v1/users/:userId/welcome': { access: 'users' },
 
-  'GET /api/v1/roles': { access: 'roles' },
+  // Whoever manages users picks their roles: they read the roles, and change them only with the roles permission.
+  'GET /api/v1/roles': { access: ['roles', 'users'] },
   'POST /api/v1/roles': { access: 'roles' },
   'GET /api/v1/roles/:roleId': { access: 'roles' },
   'PATCH /api/v1/roles/:roleId': { access: 'roles' },

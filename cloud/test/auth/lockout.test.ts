@@ -90,8 +90,12 @@ t.test('an administrator unlocks through the API (in scope only) or the CLI; a n
   t.equal((await apiCall(ta, outsider, 'POST', `/users/${operator.id}/unlock`)).statusCode, 404);
   t.equal((await call(ta, 'POST', `/users/${operator.id}/unlock`, undefined, 'operator')).statusCode, 403);
 
+  const shown = async () => (await call(ta, 'GET', `/users/${operator.id}`)).json<{ user: { lockedUntil?: number } }>().user;
+  t.ok((await shown()).lockedUntil! > ta.clock.now, 'the user view says until when the account is locked');
+  t.ok((await call(ta, 'GET', '/users')).json<{ users: { id: string; lockedUntil?: number }[] }>().users.find((u) => u.id === operator.id)?.lockedUntil, 'and so does the list');
   const unlocked = await call(ta, 'POST', `/users/${operator.id}/unlock`);
   t.equal(unlocked.statusCode, 200);
+  t.notOk('lockedUntil' in (await shown()), 'unlocked: no lock shown');
   t.match(unlocked.json(), { unlocked: true, user: { id: operator.id, username: 'operator' } });
   t.equal((await login(ta, { username: 'operator', password: PASSWORD })).statusCode, 200, 'signs in again');
   t.match((await call(ta, 'POST', `/users/${operator.id}/unlock`)).json(), { unlocked: false }, 'nothing to unlock');

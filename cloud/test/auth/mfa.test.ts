@@ -214,9 +214,12 @@ t.test('an enterprise that requires a factor of administrators: enrolment within
 
   const admin = ta.store.list('users').find((u) => u.username === 'admin')!;
   const operator = ta.store.list('users').find((u) => u.username === 'operator')!;
+  const mfaShown = async () => (await ta.app.inject({ method: 'GET', url: `/api/v1/users/${admin.id}`, headers: { authorization: `Bearer ${adminToken}` } })).json<{ user: { mfa: unknown } }>().user.mfa;
+  t.same(await mfaShown(), { totp: true }, 'the user view says an authenticator is set up (and nothing of it)');
   const reset = await ta.app.inject({ method: 'POST', url: `/api/v1/users/${admin.id}/mfa/reset`, headers: { authorization: `Bearer ${adminToken}` } });
   t.match(reset.json(), { reset: true, user: { username: 'admin' } });
   t.notOk(ta.store.get('mfaFactors', admin.id), 'the factors are gone');
+  t.same(await mfaShown(), { totp: false }, 'and the user view says so');
   const again = await challenge(t, ta, 'admin');
   t.equal(again.enrol, true, 'after a reset the administrator enrols again');
   t.match((await call(ta, 'POST', `/users/${operator.id}/mfa/reset`, undefined, 'operator')).statusCode, 403, 'an operator may not reset anyone');

@@ -136,4 +136,15 @@ table.data .num{text-align:right}
 .contact-links{margin:0 0 1rem}
 .contact-form input[type=tel]{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a;max-width:100%}
 .contact-form input[type=tel][aria-invalid=true]{border-color:#a00000}
+/* Users and roles: an account's state in words, actions behind a disclosure, a role's permissions. */
+.tags{display:flex;flex-wrap:wrap;gap:.25rem;list-style:none;padding:0;margin:0}
+.tags .tag{white-space:nowrap}
+.tags .tag.bad{border-color:#a00000;color:#a00000;font-weight:600}
+details.confirm{margin:1rem 0 .75rem}
+.tags+form{margin-top:1rem}
+details.confirm summary{cursor:pointer;color:#0b4f9c;font-weight:600;padding:.25rem 0}
+details.confirm form{margin:.5rem 0 0 1rem}
+.perms{margin:0;padding-left:1.1rem}
+.perms code,.choice code{font-size:.875rem;color:#3d3d3d}
+fieldset .choice{margin:.25rem 0}
 `.trim();

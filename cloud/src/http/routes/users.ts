@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/service.ts';
 import type { LockerService } from '../../domain/service.ts';
-import { entityIdSchema } from '../../domain/model.ts';
+import { entityIdSchema, epochMs } from '../../domain/model.ts';
 import { CreateUserBodySchema, PublicUserSchema, UpdateUserInputSchema, type PublicUser } from '../../auth/users.ts';
 import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
@@ -15,6 +15,13 @@ import { showCustomValues } from './custom-fields.ts';
 
 const UserParams = z.strictObject({ userId: entityIdSchema });
 const UserReply = z.object({ user: PublicUserSchema });
+/** A user as the administration lists it: the record and the account's state (lock-out, authenticator set up). */
+export const UserWithStateSchema = PublicUserSchema.extend({
+  lockedUntil: epochMs.optional().describe('the account is locked after failed sign-ins until then (epoch ms); absent when it is not locked'),
+  mfa: z.object({ totp: z.boolean().describe('an authenticator app is set up') }),
+});
+export const UsersReply = z.object({ users: z.array(UserWithStateSchema) });
+export const UserStateReply = z.object({ user: UserWithStateSchema });
 const UserQuery = z.strictObject({ q: z.string().max(200).optional() });
 
 /**
@@ -41,6 +48,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
     }
   };
 
+  const withState = (u: PublicUser) => ({ ...u, ...auth.accountState(u.id) });
   const userView = (req: FastifyRequest): UserView => ({ enterpriseId: scope(req).enterpriseId, user: (u) => inScope(req, u), level: (l) => scope(req).holdsLevel(l), role: (r) => scope(req).lacks(r.permissions) });
   acceptCsv(app);
   app.addHook('onRequest', refuseLargeCsv('users', USERS_CSV_MAX_BYTES));
@@ -53,13 +61,13 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
         tags: ['users'],
         summary: 'List the users in your scope; with q, those whose name, user name, e-mail, employee ID or a custom field value holds it (prefix matches first)',
         querystring: UserQuery,
-        response: { 200: z.object({ users: z.array(PublicUserSchema) }) },
+        response: { 200: UsersReply },
       },
     },
     async (req) => {
       const { enterpriseId } = scope(req);
       const users = req.query.q !== undefined ? await auth.searchUsers(enterpriseId, req.query.q) : await auth.listUsers(enterpriseId);
-      return { users: users.filter((u) => inScope(req, u)) };
+      return { users: users.filter((u) => inScope(req, u)).map(withState) };
     },
   );
   app.post(
@@ -119,8 +127,8 @@ export const userRoutes: FastifyPluginAsyncZod<{ auth: AuthService; service: Loc
   );
   app.get(
     '/users/:userId',
-    { schema: { tags: ['users'], summary: 'One user', params: UserParams, response: { 200: UserReply } } },
-    async (req) => ({ user: await mustSee(req, req.params.userId) }),
+    { schema: { tags: ['users'], summary: "One user, with the account's state (locked, authenticator set up)", params: UserParams, response: { 200: UserStateReply } } },
+    async (req) => ({ user: withState(await mustSee(req, req.params.userId)) }),
   );
   app.patch(
     '/users/:userId',

@@ -5,6 +5,7 @@ import { contactsJourney } from './contacts.ts';
 import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
+import { usersJourney } from './users.ts';
 
 export interface Journey {
   name: string;
@@ -17,4 +18,5 @@ export const JOURNEYS: readonly Journey[] = [
   reservationsJourney,
   activityJourney,
   contactsJourney,
+  usersJourney,
 ];

@@ -1,0 +1,215 @@
+/**
+ * The users screen's pieces, pure rendering of what the API answered (users-page.ts asks): the list with each
+ * account's state in words, the user form, and the small forms of the screen's actions, each behind a disclosure so
+ * that nothing is done by a single stray click (without any script).
+ */
+import { z } from 'zod';
+import { predefinedRole, roleRecordSchema, type AccessLevel, type Division, type Location, type PredefinedRoleId } from '../../domain/model.ts';
+import type { PageLanguage } from '../../http/pages/i18n.ts';
+import type { UserWithStateSchema } from '../../http/routes/users.ts';
+import { type ImportRejectedSchema } from '../../http/routes/csv-files.ts';
+import { ConsoleApiError } from '../console-api.ts';
+import { formatDateTime } from '../format.ts';
+import { flag, html, type SafeHtml } from '../html.ts';
+import { csrfField, type Viewer } from '../shell.ts';
+import { errorSummary } from '../reservations/reservations-render.ts';
+import { SHELL_WORDS } from '../shell-words.ts';
+import { ROLES_WORDS } from './roles-words.ts';
+import { USERS_WORDS } from './users-words.ts';
+
+export const RolesReply = z.object({ roles: z.array(roleRecordSchema) });
+export type RoleData = z.infer<typeof roleRecordSchema>;
+export type UserData = z.infer<typeof UserWithStateSchema>;
+export type ImportProblems = z.infer<typeof ImportRejectedSchema>['problems'];
+
+/** The divisions and locations the viewer may see, by id: the access levels they may hand out. */
+export interface Places {
+  enterprise: boolean;
+  divisions: readonly Division[];
+  locations: readonly Location[];
+}
+
+/** A failure to show on a form: the API's words, the form's field at fault when it named one, the page's language. */
+export interface FormError {
+  message: string;
+  field: string | undefined;
+  lang: PageLanguage;
+}
+
+/** The API's own words (English) on a page: marked as English on a French page, so a screen reader says them right. */
+export function apiText(lang: PageLanguage, text: string): SafeHtml {
+  return lang === 'en' ? html`${text}` : html`<span lang="en">${text}</span>`;
+}
+
+export function userPath(id: string): string {
+  return `/console/users/${encodeURIComponent(id)}`;
+}
+
+/** A role's name in the viewer's language (the predefined ones have words of their own). */
+export function roleName(lang: PageLanguage, role: Pick<RoleData, 'id' | 'name' | 'predefined'>): string {
+  return role.predefined && predefinedRole(role.id) ? ROLES_WORDS[lang].predefinedNames[role.id as PredefinedRoleId] : role.name;
+}
+
+export function levelValue(l: AccessLevel): string {
+  return l.kind === 'enterprise' ? 'enterprise' : `${l.kind}:${l.id}`;
+}
+
+/** The access level of a form's value (`enterprise`, `division:<id>`, `location:<id>`); undefined when it is none. */
+export function parseLevel(value: string): AccessLevel | undefined {
+  if (value === 'enterprise') return { kind: 'enterprise' };
+  const m = /^(division|location):(.+)$/.exec(value);
+  return m ? { kind: m[1] as 'division' | 'location', id: m[2]! } : undefined;
+}
+
+function levelName(lang: PageLanguage, l: AccessLevel, places: Places): string {
+  const w = USERS_WORDS[lang];
+  if (l.kind === 'enterprise') return w.levelEnterprise;
+  if (l.kind === 'division') return w.levelDivision(places.divisions.find((d) => d.id === l.id)?.name ?? l.id);
+  return w.levelLocation(places.locations.find((p) => p.id === l.id)?.name ?? l.id);
+}
+
+export function displayName(u: Pick<UserData, 'firstName' | 'lastName' | 'username'>): string {
+  return [u.firstName, u.lastName].filter(Boolean).join(' ') || u.username;
+}
+
+/** An account's state in words (never by colour alone): locked, disabled or active, no password yet, its authenticator. */
+export function stateTags(lang: PageLanguage, u: UserData): SafeHtml {
+  const w = USERS_WORDS[lang];
+  const tags: SafeHtml[] = [];
+  if (u.lockedUntil !== undefined) tags.push(html`<li class="tag bad">${w.locked(formatDateTime(lang, u.lockedUntil))}</li>`);
+  tags.push(u.disabled ? html`<li class="tag bad">${w.disabled}</li>` : html`<li class="tag">${w.active}</li>`);
+  if (!u.hasPassword) tags.push(html`<li class="tag">${w.noPassword}</li>`);
+  tags.push(html`<li class="tag">${u.mfa.totp ? w.mfaOn : w.mfaOff}</li>`);
+  return html`<ul class="tags">${tags}</ul>`;
+}
+
+/** The search's results: how many, and the table (the region htmx replaces as the person types). */
+export function usersResults(lang: PageLanguage, users: readonly UserData[], roles: readonly RoleData[], places: Places): SafeHtml {
+  const w = USERS_WORDS[lang];
+  const byId = new Map(roles.map((r) => [r.id, r]));
+  const rows = users.map((u) => {
+    const role = byId.get(u.role);
+    return html`<tr><th scope="row"><a href="${userPath(u.id)}">${displayName(u)}</a></th><td>${u.username}</td><td>${u.email ?? ''}</td><td>${role ? roleName(lang, role) : u.role}</td><td>${levelName(lang, u.accessLevel, places)}</td><td>${stateTags(lang, u)}</td></tr>`;
+  });
+  return html`<p class="muted">${w.found(users.length)}</p>${
+    users.length === 0
+      ? ''
+      : html`<table class="data"><caption>${w.caption}</caption><thead><tr><th scope="col">${w.name}</th><th scope="col">${w.username}</th><th scope="col">${w.email}</th><th scope="col">${w.role}</th><th scope="col">${w.level}</th><th scope="col">${w.state}</th></tr></thead><tbody>${rows}</tbody></table>`
+  }`;
+}
+
+/** A form's error summary, its item linking to the field at fault. */
+export function formErrorSummary(lang: PageLanguage, error: FormError | undefined): SafeHtml {
+  return errorSummary(lang, error ? [error] : []);
+}
+
+/** The attributes and message of field `id`: its hint and, when it is at fault, its error tied to it. */
+export function fieldParts(id: string, hint: string | undefined, error: FormError | undefined): { attrs: SafeHtml; hint: SafeHtml | ''; error: SafeHtml | '' } {
+  const bad = error?.field === id;
+  const described = [hint ? `${id}-hint` : '', bad ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return {
+    attrs: html`${described ? html` aria-describedby="${described}"` : ''}${bad ? html` aria-invalid="true"` : ''}`,
+    hint: hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : '',
+    error: bad ? html`<p class="field-error" id="${id}-error">${apiText(error.lang, error.message)}</p>` : '',
+  };
+}
+
+export function textField(id: string, label: string, value: string, o: { type?: string; hint?: string; required?: boolean; max?: number; error?: FormError | undefined; autocomplete?: string }): SafeHtml {
+  const p = fieldParts(id, o.hint, o.error);
+  return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="${o.type ?? 'text'}" id="${id}" name="${id}" value="${value}" maxlength="${o.max ?? 100}" autocomplete="${o.autocomplete ?? 'off'}"${flag('required', o.required)}${p.attrs}></div>`;
+}
+
+function selectField(id: string, label: string, options: ReadonlyArray<{ value: string; label: string }>, value: string, o: { hint?: string; error?: FormError | undefined }): SafeHtml {
+  const p = fieldParts(id, o.hint, o.error);
+  return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<select id="${id}" name="${id}"${p.attrs}>${options.map(
+    (x) => html`<option value="${x.value}"${flag('selected', x.value === value)}>${x.label}</option>`,
+  )}</select></div>`;
+}
+
+/** What a user form shows: the values (as typed after a refusal, else the user's) and the choices the viewer has. */
+export interface UserFormData {
+  action: string;
+  /** The user edited; absent for a new one. */
+  user?: UserData;
+  values: URLSearchParams;
+  roles: readonly RoleData[];
+  places: Places;
+  error?: FormError | undefined;
+}
+
+/** The form's values of a user (the edit form's start). */
+export function userValues(u: UserData): URLSearchParams {
+  const v = new URLSearchParams({ firstName: u.firstName ?? '', lastName: u.lastName ?? '', username: u.username, email: u.email ?? '', language: u.language ?? '', role: u.role, accessLevel: levelValue(u.accessLevel) });
+  if (u.disabled) v.set('disabled', 'on');
+  return v;
+}
+
+export function userForm(v: Viewer, d: UserFormData): SafeHtml {
+  const w = USERS_WORDS[v.lang];
+  const val = (k: string) => d.values.get(k) ?? '';
+  const e = d.error;
+  const roles = d.roles.map((r) => ({ value: r.id, label: roleName(v.lang, r) }));
+  const levels = [
+    ...(d.places.enterprise ? [{ value: 'enterprise', label: w.levelEnterprise }] : []),
+    ...d.places.divisions.map((x) => ({ value: `division:${x.id}`, label: w.levelDivision(x.name) })),
+    ...d.places.locations.map((x) => ({ value: `location:${x.id}`, label: w.levelLocation(x.name) })),
+  ];
+  const languages = [{ value: '', label: w.languageDefault }, ...(['en', 'fr'] as const).map((l) => ({ value: l, label: w.languages[l] }))];
+  const disabled = fieldParts('disabled', w.disabledHint, e);
+  return html`${formErrorSummary(v.lang, e)}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
+${textField('firstName', w.firstName, val('firstName'), { error: e, autocomplete: 'off' })}
+${textField('lastName', w.lastName, val('lastName'), { error: e })}
+${d.user ? html`<p class="field"><strong>${w.username}:</strong> ${d.user.username} <span class="muted">(${w.usernameFixed})</span></p>` : textField('username', w.username, val('username'), { hint: w.usernameHint, required: true, max: 64, error: e })}
+${textField('email', w.email, val('email'), { type: 'email', hint: d.user ? undefined : w.emailHint, max: 254, error: e } as const)}
+${selectField('language', w.language, languages, val('language'), { error: e })}
+${selectField('role', w.role, roles, val('role'), { hint: w.roleHint, error: e })}
+${selectField('accessLevel', w.level, levels, val('accessLevel'), { hint: w.levelHint, error: e })}
+${d.user ? html`<div class="field"><label class="choice" for="disabled"><input type="checkbox" id="disabled" name="disabled" value="on"${flag('checked', val('disabled') === 'on')}${disabled.attrs}> ${w.disabledLabel}</label>${disabled.hint}${disabled.error}</div>` : ''}
+<div class="actions"><button type="submit">${d.user ? SHELL_WORDS[v.lang].save : w.create}</button><a href="/console/users">${SHELL_WORDS[v.lang].cancel}</a></div>
+</form>`;
+}
+
+/** An action behind a disclosure: what it does, then its button (`id` names the explanation the button points to). */
+export function confirmAction(v: Viewer, id: string, o: { summary: string; text: string; action: string; submit: string; danger?: boolean }): SafeHtml {
+  return html`<details class="confirm"><summary>${o.summary}</summary><form method="post" action="${o.action}">${csrfField(v)}<p id="${id}-text">${o.text}</p><button type="submit"${o.danger ? html` class="danger"` : ''} aria-describedby="${id}-text">${o.submit}</button></form></details>`;
+}
+
+/** The report of an import: its counts, or the table of every bad row (nothing was imported). */
+export function importReport(lang: PageLanguage, r: { done?: { rows: number; added: number; updated: number; unchanged: number }; problems?: ImportProblems; message?: string }): SafeHtml {
+  const w = USERS_WORDS[lang];
+  if (r.done) return html`<div class="notice ok" role="status"><p>${w.imported(r.done)}</p></div>`;
+  const problems = r.problems ?? [];
+  return html`<div class="notice bad" role="alert"><p>${r.message ? apiText(lang, r.message) : ''}</p></div>${
+    problems.length === 0
+      ? ''
+      : html`<table class="data"><caption>${w.problemsCaption}</caption><thead><tr><th scope="col">${w.line}</th><th scope="col">${w.column}</th><th scope="col">${w.problem}</th></tr></thead><tbody>${problems.map(
+          (p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${apiText(lang, p.problem)}</td></tr>`,
+        )}</tbody></table>`
+  }`;
+}
+
+/** What a page reached after a post says was done (`?done=`), when it is one of `values`. */
+export function doneOf<T extends string>(query: unknown, values: readonly T[]): { done?: T } {
+  const done = (query as Record<string, unknown> | undefined)?.['done'];
+  return values.find((x) => x === done) !== undefined ? { done: done as T } : {};
+}
+
+/** A notice of what was done (`role=status`) or of a refusal (`role=alert`). */
+export function notice(text: SafeHtml | string | undefined, bad = false): SafeHtml | '' {
+  if (!text) return '';
+  return bad ? html`<div class="notice bad" role="alert"><p>${text}</p></div>` : html`<div class="notice ok" role="status"><p>${text}</p></div>`;
+}
+
+/** A refusal a page shows (the API's 4xx, in its words); anything else goes on to the console's error page. */
+export function refusal(err: unknown): ConsoleApiError {
+  if (err instanceof ConsoleApiError && err.status < 500) return err;
+  throw err;
+}
+
+/** A refusal on a form: the API's message, and its field (`body.accessLevel.id`) as the form's (`accessLevel`) when the form has it. */
+export function formError(err: ConsoleApiError, fields: readonly string[], lang: PageLanguage): FormError {
+  const name = err.field?.replace(/^body\./, '').split('.')[0];
+  const field = name !== undefined && fields.includes(name) ? name : undefined;
+  // A validation message starts with the API's name of the field, which the form shows by its label instead.
+  return { message: field && err.field ? err.message.replace(`${err.field}: `, '') : err.message, field, lang };
+}
