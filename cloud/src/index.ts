@@ -17,7 +17,7 @@ export {
 export { loadOrCreateCommandKey, commandKeyPath, KeyFileError, type CommandKey } from './provision/keys.ts';
 export { defaultSecretsKeyPath, openVault, SecretsKeyError } from './provision/secrets-key.ts';
 export { CodeVault } from './domain/code-vault.ts';
-export { consoleJsGzipBytes } from './console/assets/assets.ts';
+export { consoleJsGzipBytes } from './web/assets/assets.ts';
 export { LockerService } from './domain/service.ts';
 export type { ActivityEntry, CreateLockerInput, Reservation } from './domain/model.ts';
 export { lockerDimensions } from './domain/model.ts';

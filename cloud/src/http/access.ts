@@ -1,6 +1,6 @@
 import type { Access } from '../auth/roles.ts';
 import type { Permission } from '../domain/model.ts';
-import { CONSOLE_ACCESS } from '../console/console-access.ts';
+import { CONSOLE_ACCESS } from '../web/console-access.ts';
 
 /**
  * Who may call each route: the single table the auth hook reads (server.ts), by permission (model/roles.ts). A route

@@ -55,8 +55,8 @@ import { BrowserSession } from './pages/browser-session.ts';
 import { ssoPages } from './pages/sso-pages.ts';
 import { signInPages } from './pages/sign-in-pages.ts';
 import { SSO_PAGES } from './pages/sso-paths.ts';
-import { consolePlugin, isConsoleRoute } from '../console/console.ts';
-import { CONSOLE_SCREENS } from '../console/screens.ts';
+import { consolePlugin, isConsoleRoute } from '../web/console.ts';
+import { CONSOLE_SCREENS } from '../web/screens.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

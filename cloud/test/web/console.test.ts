@@ -2,7 +2,7 @@
 // the anti-forgery token of every post, the headers of every page, the language of each user, and what the lockers
 // page shows and does, checked through the store.
 import t from 'tap';
-import { CONSOLE_ACCESS } from '../../src/console/console-access.ts';
+import { CONSOLE_ACCESS } from '../../src/web/console-access.ts';
 import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
 
 const seed = { role: 'admin' as const, id: 'seed' };
