@@ -14,7 +14,7 @@ import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } fro
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
-import { bankGrid, legend, lockerPath, lockerSummary, statusFilter, LOCKER_STATUSES, type LockerViewData } from './lockers-grid.ts';
+import { bankGrid, legend, lockerPath, lockerSummary, statusFilter, LOCKER_STATUSES } from './lockers-grid.ts';
 import { LOCKERS_WORDS, type OpenOutcome } from './lockers-words.ts';
 
 const ListQuery = z.looseObject({ bank: z.string().max(100).optional(), status: z.enum(LOCKER_STATUSES as [string, ...string[]]).optional() });
