@@ -4,14 +4,15 @@
  * filters exported whole, as the API writes it). Every entry shown or exported is the API's answer to the person's
  * own session, so its scope decides what appears.
  */
+import { sendApiFile } from '../api-file.ts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Replies } from '../../http/schemas.ts';
-import { apiError, consoleApiOf, type ConsoleApi } from '../console-api.ts';
+import { consoleApiOf, type ConsoleApi } from '../console-api.ts';
 import { isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { html } from '../html.ts';
 import { mayCall } from '../menu.ts';
-import { consoleHeaders, sendConsolePage, sendFragment } from '../shell.ts';
+import { sendConsolePage, sendFragment } from '../shell.ts';
 import {
   ACTIVITY_CSV_PATH,
   ACTIVITY_PATH,
@@ -113,12 +114,6 @@ ${pager(v.lang, f, page.nextCursor)}`;
     }
     query.set('format', 'csv');
     query.set('limit', String(EXPORT_MAX));
-    const r = await consoleApiOf(req).raw('GET', `/activity?${query}`);
-    if (r.status !== 200) throw apiError(r);
-    return consoleHeaders(reply)
-      .code(200)
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="activity.csv"')
-      .send(r.body);
+    return sendApiFile(req, reply, `/activity?${query}`);
   });
 };

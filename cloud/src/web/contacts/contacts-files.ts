@@ -3,6 +3,7 @@
  * API takes it, its answer in the page (what was added, updated, deleted; or every bad row, nothing written), and
  * the template and the export passed on from the API as they are.
  */
+import { sendApiFile } from '../api-file.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { importReply } from '../../http/routes/contacts.ts';
@@ -10,7 +11,7 @@ import { ImportRejectedSchema } from '../../http/routes/csv-files.ts';
 import { apiError, consoleApiOf } from '../console-api.ts';
 import { fileOf, formOf, viewerOf } from '../console.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
-import { consoleHeaders, csrfField, sendConsolePage, type Viewer } from '../shell.ts';
+import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { CONTACTS_PATH, errorSummary, type FormError } from './contacts-views.ts';
 import { CONTACTS_WORDS } from './contacts-words.ts';
 
@@ -39,19 +40,8 @@ export function contactFilesRoutes(app: FastifyInstance): void {
     throw err;
   });
 
-  app.get(`${CONTACTS_PATH}/export`, { schema: { hide: true } }, async (req, reply) => passCsv(req, reply, '/contacts/export'));
-  app.get(`${CONTACTS_PATH}/template`, { schema: { hide: true } }, async (req, reply) => passCsv(req, reply, '/contacts/template'));
-}
-
-/** The API's CSV file as the answer, with its name, under the console's headers. */
-async function passCsv(req: FastifyRequest, reply: FastifyReply, path: string): Promise<FastifyReply> {
-  const r = await consoleApiOf(req).raw('GET', path);
-  if (r.status !== 200) throw apiError(r);
-  return consoleHeaders(reply)
-    .code(200)
-    .type(String(r.headers['content-type'] ?? 'text/csv; charset=utf-8'))
-    .header('content-disposition', String(r.headers['content-disposition'] ?? 'attachment'))
-    .send(r.body);
+  app.get(`${CONTACTS_PATH}/export`, { schema: { hide: true } }, async (req, reply) => sendApiFile(req, reply, '/contacts/export'));
+  app.get(`${CONTACTS_PATH}/template`, { schema: { hide: true } }, async (req, reply) => sendApiFile(req, reply, '/contacts/template'));
 }
 
 interface ImportState {

@@ -4,6 +4,7 @@
  * account: delete, resend the welcome e-mail, unlock, reset the second factor). Every read and change is the API's:
  * the roles and access levels offered are those the person may hand out, and a refusal shows the API's reason.
  */
+import { sendApiFile } from '../api-file.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Replies } from '../../http/schemas.ts';
@@ -14,7 +15,7 @@ import { apiError, consoleApiOf, type ConsoleApi, type ConsoleApiError } from '.
 import { fileOf, formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { formatDateTime } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { consoleHeaders, csrfField, sendConsolePage, sendFragment } from '../shell.ts';
+import { csrfField, sendConsolePage, sendFragment } from '../shell.ts';
 import {
   RolesReply,
   apiText,
@@ -119,8 +120,8 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
     return listPage(req, reply, { q: q.success ? (q.data.q ?? '').trim() : '', ...doneOf(req.query, DONE) });
   });
 
-  app.get('/console/users/export', { schema: { hide: true } }, async (req, reply) => download(req, reply, '/users/export'));
-  app.get('/console/users/template', { schema: { hide: true } }, async (req, reply) => download(req, reply, '/users/template'));
+  app.get('/console/users/export', { schema: { hide: true } }, async (req, reply) => sendApiFile(req, reply, '/users/export'));
+  app.get('/console/users/template', { schema: { hide: true } }, async (req, reply) => sendApiFile(req, reply, '/users/template'));
 
   app.post('/console/users/import', { schema: { hide: true } }, async (req, reply) => {
     const w = USERS_WORDS[viewerOf(req).lang];
@@ -196,14 +197,4 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
   action('delete', async (api, id) => (await api.call(z.unknown(), 'DELETE', `/users/${id}`), 'deleted'), (_id, done) => `/console/users?done=${done}`);
 };
 
-/** A CSV file of the API passed on as it came (its type and file name), for the browser to save. */
-async function download(req: FastifyRequest, reply: FastifyReply, apiPath: string): Promise<FastifyReply> {
-  const r = await consoleApiOf(req).raw('GET', apiPath);
-  if (r.status !== 200) throw apiError(r);
-  return consoleHeaders(reply)
-    .code(200)
-    .type(String(r.headers['content-type'] ?? 'text/csv; charset=utf-8'))
-    .header('content-disposition', String(r.headers['content-disposition'] ?? 'attachment'))
-    .send(r.body);
-}
 
