@@ -1,16 +1,12 @@
 // The world of the console's browser tests: one running cloud (its clock can be moved on), one Chromium, an
 // organisation with two locations and their banks, a few contacts, and the administrator `admin`. Each screen's
 // journey (journeys/*.ts) gets this world and does what a person does in its pages.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { CapturingMail } from '../pages/helpers.ts';
-import { launchChromium, startPagesCloud, type PagesCloud } from '../pages/browser.ts';
+import { axeViolations, launchChromium, startPagesCloud, type PagesCloud } from '../pages/browser.ts';
 
 export const ADMIN_PASSWORD = 'console admin password 1';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const seed = { role: 'admin' as const, id: 'seed' };
 
 export interface ConsoleWorld {
@@ -109,14 +105,7 @@ export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
       await page.fill('#password', password);
       await Promise.all([page.waitForURL(/\/console\//), page.click('button[type=submit]')]);
     },
-    axe: async (page) => {
-      // Evaluated through the driver, past the page's policy (which runs no script but the server's own files).
-      await page.evaluate(AXE_SOURCE);
-      const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`)) as {
-        violations: { id: string; help: string; nodes: { target: unknown }[] }[];
-      };
-      return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
-    },
+    axe: axeViolations,
     errors: (page) => errors.get(page) ?? [],
   };
   return world;
