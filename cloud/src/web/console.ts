@@ -15,6 +15,7 @@ import { enterpriseSettings } from '../domain/model.ts';
 import { mapError } from '../http/errors.ts';
 import type { InProcessReplies } from '../http/in-process.ts';
 import type { BrowserSession } from '../http/pages/browser-session.ts';
+import { consolePath } from '../http/pages/sso-paths.ts';
 import { pickLanguage, PAGE_LANGUAGES, type PageLanguage } from '../http/pages/i18n.ts';
 import type { Store } from '../store/store.ts';
 import { consoleAssets } from './assets/assets.ts';
@@ -119,6 +120,16 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The path and query of an address (undefined when it is not one). */
+function pathOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a route (its pattern) is one of the console's, which take the session cookie (the assets are public). */
 export function isConsoleRoute(url: string): boolean {
   return url === '/console' || url.startsWith('/console/');
@@ -126,7 +137,7 @@ export function isConsoleRoute(url: string): boolean {
 
 /** A path inside the console to come back to; anything else (another site, a scheme) is the console's start. */
 export function consoleReturn(path: string | null | undefined): string {
-  return path && /^\/console(\/[\w\-./%?=&]*)?$/.test(path) && !path.includes('//') ? path : CONSOLE_PATHS.lockers;
+  return consolePath(path) ?? CONSOLE_PATHS.lockers;
 }
 
 export function consolePlugin(screens: readonly ConsoleScreen[]): FastifyPluginAsync<ConsoleDeps> {
@@ -185,7 +196,11 @@ export function consolePlugin(screens: readonly ConsoleScreen[]): FastifyPluginA
       const w = SHELL_WORDS[lang];
       const status = err instanceof ConsoleApiError ? err.status : mapError(err, logger, req).status;
       if (status === 401) {
-        const to = `/account/sign-in?lang=${lang}`;
+        // Back to the page asked for once signed in again: the page itself, or the one an htmx request came from.
+        const current = req.headers['hx-current-url'];
+        const asked = req.method === 'GET' && req.headers['hx-request'] !== 'true' ? req.url : typeof current === 'string' ? pathOf(current) : undefined;
+        const next = consolePath(asked);
+        const to = `/account/sign-in?lang=${lang}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
         if (req.headers['hx-request'] === 'true') return consoleHeaders(reply).code(401).header('hx-redirect', to).send();
         return seeOther(reply, to);
       }

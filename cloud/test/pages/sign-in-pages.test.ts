@@ -115,3 +115,33 @@ t.test('an enterprise requiring a second factor: the authenticator is added with
   t.ok(jar.cookies.has('portier_session'), 'signed in');
   t.match((await visit(ta, jar, 'GET', '/account?lang=fr')).body, /operator/);
 });
+
+t.test('signed in again, a person comes back to the console page they asked for, through the second step too; never to another site', async (t) => {
+  const ta = await makeTestApp();
+  t.teardown(() => ta.app.close());
+  const jar: Jar = { cookies: new Map() };
+  const asked = await visit(ta, jar, 'GET', '/console/lockers?bank=annex');
+  t.equal(asked.headers.location, `/account/sign-in?lang=en&next=${encodeURIComponent('/console/lockers?bank=annex')}`, 'no session: to sign-in, with the page');
+  await visit(ta, jar, 'GET', asked.headers.location as string);
+  const back = await postForm(ta, jar, '/account/sign-in', '/account/sign-in', { login: 'operator', password: PASSWORD });
+  t.equal(back.headers.location, '/console/lockers?bank=annex', 'back to it');
+  t.notOk(jar.cookies.has('portier_next'), 'once');
+
+  const begin = await call(ta, 'POST', '/auth/mfa/totp');
+  const { secret } = begin.json<{ secret: string }>();
+  await call(ta, 'POST', '/auth/mfa/totp/confirm', { code: totp(secret, ta.clock.now) });
+  ta.clock.now += 30_000;
+  const second: Jar = { cookies: new Map() };
+  await visit(ta, second, 'GET', `/account/sign-in?next=${encodeURIComponent('/console/users')}`);
+  t.equal((await postForm(ta, second, '/account/sign-in', '/account/sign-in', { login: 'admin', password: PASSWORD })).headers.location, '/account/mfa?lang=en');
+  const step = await visit(ta, second, 'GET', '/account/mfa');
+  const done = await visit(ta, second, 'POST', '/account/mfa', { csrf: csrfOf(step.body, '/account/mfa'), method: 'totp', code: totp(secret, ta.clock.now) });
+  t.equal(done.headers.location, '/console/users', 'after the second step, the page asked for');
+
+  for (const evil of ['https://evil.example/console', '//evil.example/console', '/account/sso/x', '/console//evil.example']) {
+    const other: Jar = { cookies: new Map() };
+    await visit(ta, other, 'GET', `/account/sign-in?next=${encodeURIComponent(evil)}`);
+    t.notOk(other.cookies.has('portier_next'), `${evil}: not kept`);
+    t.equal((await postForm(ta, other, '/account/sign-in', '/account/sign-in', { login: 'operator', password: PASSWORD })).headers.location, '/console?lang=en', `${evil}: the console's start`);
+  }
+});

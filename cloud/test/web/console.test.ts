@@ -33,7 +33,10 @@ t.test('who may open what: every console route by role, as the access table says
   t.equal((await c.app.inject({ url: '/' })).headers.location, '/console', 'the server address leads to the console');
   const anon = await c.app.inject({ url: '/console/lockers' });
   t.equal(anon.statusCode, 303);
-  t.match(anon.headers.location, /^\/account\/sign-in\?lang=en$/, 'no session: to sign-in');
+  t.equal(anon.headers.location, '/account/sign-in?lang=en&next=%2Fconsole%2Flockers', 'no session: to sign-in, then back');
+  const fragment = await c.app.inject({ method: 'POST', url: '/console/lockers/lobby/1/open', headers: { 'hx-request': 'true', 'hx-current-url': 'http://localhost/console/lockers/lobby/1' } });
+  t.equal(fragment.statusCode, 401);
+  t.equal(fragment.headers['hx-redirect'], '/account/sign-in?lang=en&next=%2Fconsole%2Flockers%2Flobby%2F1', 'an htmx request: the page it came from');
   const forged = await c.app.inject({ url: '/console/lockers', headers: { cookie: 'portier_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
   t.equal(forged.statusCode, 303, 'an unknown session: to sign-in');
   const bearer = await c.app.inject({ url: '/console/lockers', headers: c.admin });

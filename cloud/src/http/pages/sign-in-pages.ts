@@ -23,12 +23,15 @@ import { WORDS, type PageLanguage } from './i18n.ts';
 import { formPages } from './form-pages.ts';
 import { errorSummary, esc, hidden, inputField, paragraph, sendPage, type FormError } from './layout.ts';
 import { SIGN_IN_WORDS, type SignInWords } from './sign-in-words.ts';
-import { SSO_PAGES } from './sso-paths.ts';
+import { SSO_PAGES, consolePath } from './sso-paths.ts';
 
 export const SIGN_IN_PAGES = { signIn: '/account/sign-in', mfa: '/account/mfa', email: '/account/mfa/email', enrol: '/account/mfa/enrol' } as const;
 const CHALLENGE_COOKIE = 'portier_mfa';
 /** Why the person is back at sign-in: the console's idle sign-out, or their own. */
-const SignedOutQuery = z.looseObject({ signedOut: z.enum(['idle', '1']).optional() });
+const SignedOutQuery = z.looseObject({ signedOut: z.enum(['idle', '1']).optional(), next: z.string().max(500).optional() });
+/** The console page to come back to once signed in, kept through the second step (a console path only). */
+const NEXT_COOKIE = 'portier_next';
+const NEXT_TTL_MS = 10 * 60_000;
 const DEVICE_COOKIE = /^portier_device_([A-Za-z0-9_-]{16})$/;
 
 export interface SignInPagesOptions {
@@ -75,6 +78,19 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
       reply.header('set-cookie', cookieHeader(`portier_device_${id}`, r.device.token, { path: SIGN_IN_PAGES.signIn, maxAge: (r.device.expiresAt - now()) / 1000, secure: secure() }));
     }
   };
+  /** Where a browser goes once signed in: the console page it was sent from, else the console's start. */
+  const home = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage): string => {
+    const kept = cookieValue(req, NEXT_COOKIE);
+    if (kept === undefined) return `${SSO_PAGES.home}?lang=${lang}`;
+    reply.header('set-cookie', cookieHeader(NEXT_COOKIE, '', { path: '/account', maxAge: 0, secure: secure() }));
+    let decoded: string | undefined;
+    try {
+      decoded = decodeURIComponent(kept);
+    } catch {
+      decoded = undefined;
+    }
+    return consolePath(decoded) ?? `${SSO_PAGES.home}?lang=${lang}`;
+  };
   const unavailable = (reply: FastifyReply, lang: PageLanguage) => sendPage(reply, 503, { lang, title: SIGN_IN_WORDS[lang].signInTitle, body: paragraph(WORDS[lang].unavailable, 'notice') });
 
   /** The sign-in form, with the buttons of the enterprises whose people sign in through their identity provider. */
@@ -99,6 +115,9 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
 
   app.get(SIGN_IN_PAGES.signIn, { schema: { hide: true } }, async (req, reply) => {
     const lang = language(req);
+    const q = SignedOutQuery.safeParse(req.query);
+    const next = consolePath(q.success ? q.data.next : undefined);
+    if (next) reply.header('set-cookie', cookieHeader(NEXT_COOKIE, encodeURIComponent(next), { path: '/account', maxAge: NEXT_TTL_MS / 1000, secure: secure() }));
     return guard ? signInForm(guard, req, reply, lang, []) : unavailable(reply, lang);
   });
 
@@ -119,7 +138,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
         return redirect(reply, `${r.enrol && !r.methods.includes('totp') ? SIGN_IN_PAGES.enrol : SIGN_IN_PAGES.mfa}?lang=${lang}`);
       }
       session.set(reply, r.token, r.expiresAt);
-      return redirect(reply, `${SSO_PAGES.home}?lang=${lang}`);
+      return redirect(reply, home(req, reply, lang));
     } catch (err) {
       const code: string = err instanceof CloudError ? String(err.code) : '';
       const refusals: Record<string, string> = { INVALID_CREDENTIALS: w.wrong, ACCOUNT_LOCKED: w.locked, TOO_MANY_ATTEMPTS: w.tooMany, SSO_REQUIRED: w.ssoRequired };
@@ -189,7 +208,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
       try {
         const r = await auth.mfa.verify(token, method, (f['code'] ?? '').slice(0, 20), { ip: req.ip, userAgent: req.headers['user-agent'], rememberDevice: f['remember'] === 'yes' });
         signedIn(reply, r);
-        return redirect(reply, `${SSO_PAGES.home}?lang=${lang}`);
+        return redirect(reply, home(req, reply, lang));
       } catch (err) {
         if (!(err instanceof CloudError && err.code === 'MFA_CODE_INVALID')) throw err;
         return mfaForm(g, req, reply, lang, token, { errors: [{ field: 'code', message: SIGN_IN_WORDS[lang].wrongCode }], method, status: 401 });
@@ -248,7 +267,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (app, {
       try {
         const r = await auth.mfa.confirmEnrolment(token, (f['code'] ?? '').slice(0, 20), { ip: req.ip, userAgent: req.headers['user-agent'], rememberDevice: f['remember'] === 'yes' });
         signedIn(reply, r);
-        const body = [paragraph(w.recoveryIntro), `<ol class="codes">${r.recoveryCodes.map((c) => `<li>${esc(c)}</li>`).join('')}</ol>`, `<p><a href="${SSO_PAGES.home}?lang=${lang}">${esc(w.continue)}</a></p>`].join('\n');
+        const body = [paragraph(w.recoveryIntro), `<ol class="codes">${r.recoveryCodes.map((c) => `<li>${esc(c)}</li>`).join('')}</ol>`, `<p><a href="${esc(home(req, reply, lang))}">${esc(w.continue)}</a></p>`].join('\n');
         return sendPage(reply, 200, { lang, title: w.recoveryTitle, body });
       } catch (err) {
         if (!(err instanceof CloudError && err.code === 'MFA_CODE_INVALID')) throw err;

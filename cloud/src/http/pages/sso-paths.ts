@@ -11,3 +11,8 @@ export const SSO_PAGES = {
   /** Starts the sign-in of an enterprise's people through its identity provider. */
   start: (enterpriseId: string) => `/account/sso/${encodeURIComponent(enterpriseId)}`,
 } as const;
+
+/** A page of the console to come back to after signing in: a path under /console only (never another site). */
+export function consolePath(path: string | null | undefined): string | undefined {
+  return path && /^\/console(\/[\w\-./%?=&]*)?$/.test(path) && !path.includes('//') ? path : undefined;
+}
