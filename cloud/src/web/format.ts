@@ -28,13 +28,6 @@ export function formatDate(lang: PageLanguage, ms: number): string {
   return f.format(ms);
 }
 
-/** The value of an `<input type="datetime-local">` for a moment, in the server's time zone. */
-export function toDateTimeLocal(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 export function formatNumber(lang: PageLanguage, n: number, digits = 0): string {
   return n.toLocaleString(LOCALES[lang], { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

@@ -44,11 +44,6 @@ export function html(parts: TemplateStringsArray, ...values: HtmlValue[]): SafeH
   return new SafeHtml(out);
 }
 
-/** Markup made elsewhere and known to be safe (an SVG this server rendered). */
-export function trusted(markup: string): SafeHtml {
-  return new SafeHtml(markup);
-}
-
 /** An attribute present or absent: ` name` or nothing (`checked`, `selected`, `disabled`). */
 export function flag(name: string, on: boolean | undefined): SafeHtml {
   return new SafeHtml(on ? ` ${name}` : '');

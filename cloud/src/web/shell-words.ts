@@ -13,13 +13,11 @@ export interface ShellWords {
   signOut: string;
   idleWarning: string;
   staySignedIn: string;
-  working: string;
   errorTitle: string;
   forbidden: string;
   notFound: string;
   failed: string;
   formExpired: string;
-  unavailable: string;
   errorsHeading: string;
   back: string;
   previous: string;
@@ -28,7 +26,6 @@ export interface ShellWords {
   cancel: string;
   delete: string;
   search: string;
-  none: string;
 }
 
 export const MENU_KEYS = ['lockers', 'reservations', 'activity', 'reports', 'contacts', 'users', 'roles'] as const;
@@ -45,13 +42,11 @@ const EN: ShellWords = {
   signOut: 'Sign out',
   idleWarning: 'You will be signed out in one minute because you have not done anything for a while.',
   staySignedIn: 'Stay signed in',
-  working: 'Working…',
   errorTitle: 'Something went wrong',
   forbidden: 'Your role does not allow this.',
   notFound: 'This page does not exist, or it is outside what you may see.',
   failed: 'Something went wrong. Try again later.',
   formExpired: 'This form has expired. Load the page again and send it again.',
-  unavailable: 'The console is not available on this server.',
   errorsHeading: 'There is a problem',
   back: 'Back',
   previous: 'Previous page',
@@ -60,7 +55,6 @@ const EN: ShellWords = {
   cancel: 'Cancel',
   delete: 'Delete',
   search: 'Search',
-  none: 'None',
 };
 
 const FR: ShellWords = {
@@ -74,13 +68,11 @@ const FR: ShellWords = {
   signOut: 'Se déconnecter',
   idleWarning: 'Vous serez déconnecté dans une minute faute d’activité.',
   staySignedIn: 'Rester connecté',
-  working: 'En cours…',
   errorTitle: 'Une erreur s’est produite',
   forbidden: 'Votre rôle ne le permet pas.',
   notFound: 'Cette page n’existe pas, ou elle est hors de ce que vous pouvez voir.',
   failed: 'Une erreur s’est produite. Réessayez plus tard.',
   formExpired: 'Ce formulaire a expiré. Rechargez la page et envoyez-le à nouveau.',
-  unavailable: 'La console n’est pas disponible sur ce serveur.',
   errorsHeading: 'Il y a un problème',
   back: 'Retour',
   previous: 'Page précédente',
@@ -89,7 +81,6 @@ const FR: ShellWords = {
   cancel: 'Annuler',
   delete: 'Supprimer',
   search: 'Rechercher',
-  none: 'Aucun',
 };
 
 export const SHELL_WORDS: Record<PageLanguage, ShellWords> = { en: EN, fr: FR };

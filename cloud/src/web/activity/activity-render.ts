@@ -3,6 +3,7 @@
  * search as you type fills, the table of a page of entries and the pager. Pure rendering and parsing: the data comes
  * from the API (activity-page.ts).
  */
+import { errorSummary } from '../form-errors.ts';
 import { z } from 'zod';
 import { ACTIVITY_TYPES, type ActivityType } from '../../domain/model.ts';
 import { dayStart } from '../../domain/reports.ts';
@@ -176,8 +177,7 @@ ${
 
 /** The error summary of the filters, each linking to its field. */
 export function filterErrors(lang: PageLanguage, errors: readonly FilterError[]): SafeHtml {
-  if (errors.length === 0) return html``;
-  return html`<div class="errors" role="alert" tabindex="-1"><h2>${SHELL_WORDS[lang].errorsHeading}</h2><ul>${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`;
+  return errorSummary(lang, errors);
 }
 
 function detailOf(a: ActivityRowData): string {

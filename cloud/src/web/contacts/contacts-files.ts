@@ -12,7 +12,8 @@ import { apiError, consoleApiOf } from '../console-api.ts';
 import { fileOf, formOf, viewerOf } from '../console.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { CONTACTS_PATH, errorSummary, type FormError } from './contacts-views.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
+import { CONTACTS_PATH } from './contacts-views.ts';
 import { CONTACTS_WORDS } from './contacts-words.ts';
 
 type ImportDone = z.infer<(typeof importReply)[200]>['import'];

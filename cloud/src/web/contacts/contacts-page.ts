@@ -4,6 +4,7 @@
  * that asks to confirm. Every read and change is the API's (GET /contacts, /departments, /locations, /custom-fields;
  * POST, PATCH, DELETE /contacts; POST /contacts/:id/erase); the CSV files are contacts-files.ts.
  */
+import type { FormError } from '../form-errors.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { contactDisplayName, customFieldSchema, liveCustomFields, type CustomField } from '../../domain/model.ts';
@@ -31,7 +32,6 @@ import {
   updateBody,
   type ContactData,
   type ContactForm,
-  type FormError,
   type Places,
 } from './contacts-views.ts';
 import { CONTACTS_WORDS, type ContactDone } from './contacts-words.ts';

@@ -2,6 +2,7 @@
  * The address book's markup: the list of contacts (search results, pager), the contact form with its errors, and the
  * error summary. Pure rendering of what the API answered (contacts-page.ts reads it).
  */
+import { errorSummary, type FormError } from '../form-errors.ts';
 import type { z } from 'zod';
 import { contactDisplayName, customValueText, type CustomField } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
@@ -38,19 +39,6 @@ export interface Places {
   locations: ReadonlyMap<string, string>;
 }
 
-/** A problem with what was sent: the form field it belongs to (none: the form as a whole) and the API's words. */
-export interface FormError {
-  field?: string | undefined;
-  message: string;
-}
-
-/** The errors first, each linking to its field: what a screen reader announces and a keyboard reaches first. */
-export function errorSummary(lang: PageLanguage, errors: readonly FormError[]): SafeHtml {
-  if (errors.length === 0) return html``;
-  return html`<div class="errors" role="alert" aria-labelledby="errors-h"><h2 id="errors-h">${SHELL_WORDS[lang].errorsHeading}</h2><ul>${errors.map((e) =>
-    e.field ? html`<li><a href="#${e.field}">${e.message}</a></li>` : html`<li>${e.message}</li>`,
-  )}</ul></div>`;
-}
 
 /** The results of a search: the table of contacts and the pager (the part search-as-you-type replaces). */
 export function contactResults(v: Viewer, page: ContactPageData, q: string, places: Places): SafeHtml {

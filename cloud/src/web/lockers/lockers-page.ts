@@ -11,7 +11,7 @@ import { RemoteOpenReply } from '../../http/routes/remote-open.ts';
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { flag, html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
 import { bankGrid, legend, lockerPath, lockerSummary, statusFilter, LOCKER_STATUSES } from './lockers-grid.ts';
@@ -39,7 +39,7 @@ export const lockersScreen: ConsoleScreen = (app) => {
       api.get(ControllersReply, `/banks/${encodeURIComponent(bank.id)}/controllers`),
     ]);
     const placeName = new Map(locations.map((l) => [l.id, l.name]));
-    const options = banks.map((b) => html`<option value="${b.id}"${b.id === bank.id ? html` selected` : ''}>${placeName.get(b.locationId) ?? b.locationId} – ${b.name}</option>`);
+    const options = banks.map((b) => html`<option value="${b.id}"${flag('selected', b.id === bank.id)}>${placeName.get(b.locationId) ?? b.locationId} – ${b.name}</option>`);
     const body = html`<form class="toolbar" method="get" action="/console/lockers">
 <div class="field"><label for="bank">${w.bank}</label><select id="bank" name="bank">${options}</select></div>
 <button type="submit" class="secondary">${w.show}</button>

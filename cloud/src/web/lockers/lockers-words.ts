@@ -29,7 +29,6 @@ export interface LockersWords {
   notice: string;
   notices: Record<'queued' | 'sending' | 'sent' | 'failed' | 'skipped', string>;
   noNotice: string;
-  free: string;
   details: string;
   actions: string;
   openHeading: string;
@@ -76,7 +75,6 @@ const EN: LockersWords = {
   notice: 'Notification',
   notices: { queued: 'Waiting to be sent', sending: 'Being sent', sent: 'Sent', failed: 'Failed', skipped: 'Not sent (no address or turned off)' },
   noNotice: 'None',
-  free: 'Free',
   details: 'Details',
   actions: 'Actions',
   openHeading: 'Open remotely',
@@ -130,7 +128,6 @@ const FR: LockersWords = {
   notice: 'Notification',
   notices: { queued: 'En attente d’envoi', sending: 'En cours d’envoi', sent: 'Envoyée', failed: 'Échec', skipped: 'Non envoyée (pas d’adresse ou désactivée)' },
   noNotice: 'Aucune',
-  free: 'Libre',
   details: 'Détails',
   actions: 'Actions',
   openHeading: 'Ouvrir à distance',

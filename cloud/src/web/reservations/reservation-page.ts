@@ -18,7 +18,7 @@ import { csrfField, sendConsolePage } from '../shell.ts';
 import { maySearch, pickerFor } from './recipient-search.ts';
 import {
   codeNotice,
-  errorSummary,
+  apiErrorSummary,
   lockerText,
   parseRecipient,
   recipientPicker,
@@ -113,7 +113,7 @@ ${recipientPicker(v.lang, { q: o.q ?? '', results, error: err, searchable: maySe
   if (just?.code !== undefined) notices.push(codeNotice(w.dropOffCode, just.code, w.dropOffCodeHint(at(just.expiresAt) ?? '')));
   if (o.done === 'end' || o.done === 'assigned') notices.push(html`<div class="notice ok" role="status"><p>${o.done === 'end' ? w.ended : w.assigned}</p></div>`);
   if (o.code) notices.push(codeNotice(o.code.label, o.code.code, o.code.hint));
-  const body = html`${errorSummary(v.lang, o.errors ?? [])}${notices}
+  const body = html`${apiErrorSummary(v.lang, o.errors ?? [])}${notices}
 <p><a href="${RESERVATIONS_PATH}">${w.backToList}</a>${r.lockerNumber !== undefined && mayCall(p, 'GET', '/console/lockers/:bankId/:number') ? html` · <a href="/console/lockers/${enc}/${r.lockerNumber}">${w.lockerPage}</a>` : ''}</p>
 <section class="panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>
 <dl class="facts">${facts.filter(([, val]) => val !== undefined && val !== '').map(([k, val]) => html`<dt>${k}</dt><dd>${val}</dd>`)}</dl></section>

@@ -18,7 +18,7 @@ import { mayCall } from '../menu.ts';
 import { csrfField, sendConsolePage, sendFragment } from '../shell.ts';
 import { reservationDetail, reservationScreenDetail } from './reservation-page.ts';
 import { maySearch, pickerFor, searchRecipients } from './recipient-search.ts';
-import { errorSummary, parseRecipient, pickerResults, recipientPicker, reservationsTable, RESERVATIONS_PATH } from './reservations-render.ts';
+import { apiErrorSummary, parseRecipient, pickerResults, recipientPicker, reservationsTable, RESERVATIONS_PATH } from './reservations-render.ts';
 import { RESERVATIONS_WORDS, type StorageModeName } from './reservations-words.ts';
 
 const LIST_LIMIT = 200;
@@ -160,7 +160,7 @@ async function newForm(req: FastifyRequest, reply: FastifyReply, s: FormState): 
   const partyOptions = (sel: string | null, dflt: string) =>
     html`<option value="recipient"${flag('selected', (sel ?? dflt) === 'recipient')}>${w.theRecipient}</option>${carriers.map((c) => html`<option value="${c.id}"${flag('selected', (sel ?? dflt) === c.id)}>${w.carrier(c.name)}</option>`)}`;
   const firstCarrier = carriers[0]?.id ?? 'recipient';
-  const body = html`${errorSummary(v.lang, s.errors)}
+  const body = html`${apiErrorSummary(v.lang, s.errors)}
 ${s.locker ? html`<p class="notice">${w.lockerFromGrid(s.locker)}</p>` : ''}
 <form method="post" action="${RESERVATIONS_PATH}/new" class="reserve" hx-boost="false">
 ${csrfField(v)}

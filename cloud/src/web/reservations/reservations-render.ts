@@ -4,6 +4,7 @@
  * of a form, and a reservation's timeline (what the activity log and the outbox say about it). The data comes from the
  * API (reservations-page.ts, reservation-page.ts).
  */
+import { errorSummary, type FormError } from '../form-errors.ts';
 import { z } from 'zod';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ActivityReply } from '../../http/routes/activity.ts';
@@ -11,7 +12,6 @@ import type { NamedReservationSchema, ReservationReply } from '../../http/routes
 import { isKioskUnassigned } from '../../domain/use-cases/held-parcels.ts';
 import { formatDateTime } from '../format.ts';
 import { html, flag, type SafeHtml } from '../html.ts';
-import { SHELL_WORDS } from '../shell-words.ts';
 import { RESERVATIONS_WORDS } from './reservations-words.ts';
 
 export type ReservationData = z.infer<typeof NamedReservationSchema>;
@@ -132,15 +132,9 @@ export function codeNotice(label: string, code: string, hint: string): SafeHtml 
   return html`<div class="notice ok code-once" role="status"><p>${label}: <strong class="code">${code}</strong></p><p>${hint}</p></div>`;
 }
 
-/** The error summary of a form: each message linking to its field. */
-export function errorSummary(lang: PageLanguage, errors: ReadonlyArray<{ field: string | undefined; message: string }>): SafeHtml {
-  if (errors.length === 0) return html``;
-  const w = SHELL_WORDS[lang];
-  // The API answers in English: a French page marks its words as such.
-  const own = (m: string) => (lang === 'en' ? m : html`<span lang="en">${m}</span>`);
-  return html`<div class="errors" role="alert" tabindex="-1"><h2>${w.errorsHeading}</h2><ul>${errors.map((e) =>
-    e.field ? html`<li><a href="#${e.field}">${own(e.message)}</a></li>` : html`<li>${own(e.message)}</li>`,
-  )}</ul></div>`;
+/** The error summary of a form: each message (the API's words) linking to its field. */
+export function apiErrorSummary(lang: PageLanguage, errors: readonly FormError[]): SafeHtml {
+  return errorSummary(lang, errors, { apiWords: true });
 }
 
 interface TimelineItem {

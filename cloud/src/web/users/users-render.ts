@@ -12,7 +12,7 @@ import { ConsoleApiError } from '../console-api.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
-import { errorSummary } from '../reservations/reservations-render.ts';
+import { apiErrorSummary } from '../reservations/reservations-render.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS } from './roles-words.ts';
 import { USERS_WORDS } from './users-words.ts';
@@ -100,7 +100,7 @@ export function usersResults(lang: PageLanguage, users: readonly UserData[], rol
 
 /** A form's error summary, its item linking to the field at fault. */
 export function formErrorSummary(lang: PageLanguage, error: FormError | undefined): SafeHtml {
-  return errorSummary(lang, error ? [error] : []);
+  return apiErrorSummary(lang, error ? [error] : []);
 }
 
 /** The attributes and message of field `id`: its hint and, when it is at fault, its error tied to it. */
