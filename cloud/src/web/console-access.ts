@@ -73,4 +73,7 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'GET /console/roles/:roleId': { access: 'roles' },
   'POST /console/roles/:roleId': { access: 'roles' },
   'POST /console/roles/:roleId/delete': { access: 'roles' },
+
+  // Set-up (settings/): the page lists the set-up screens the person may open; each screen has its own entries below.
+  'GET /console/settings': { access: 'signed-in' },
 };

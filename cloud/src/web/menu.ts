@@ -6,6 +6,7 @@ import type { Principal } from '../auth/service.ts';
 import { allows } from '../auth/roles.ts';
 import { ROUTE_ACCESS, accessKey } from '../http/access.ts';
 import { MENU_KEYS, type MenuKey } from './shell-words.ts';
+import { SETUP_GROUPS, SETUP_PATHS, type SetupKey } from './settings/setup-screens.ts';
 
 export const CONSOLE_PATHS: Record<MenuKey, string> = {
   lockers: '/console/lockers',
@@ -15,6 +16,7 @@ export const CONSOLE_PATHS: Record<MenuKey, string> = {
   contacts: '/console/contacts',
   users: '/console/users',
   roles: '/console/roles',
+  settings: '/console/settings',
 };
 
 /** Whether `principal` may make the request `method path` (a route pattern of the access table). */
@@ -26,5 +28,12 @@ export function mayCall(principal: Principal, method: string, path: string): boo
 
 /** The menu entries `principal` may open, in menu order. */
 export function menuOf(principal: Principal): MenuKey[] {
-  return MENU_KEYS.filter((k) => mayCall(principal, 'GET', CONSOLE_PATHS[k]));
+  // The set-up entry leads to the set-up screens: it shows when the person may open one of them.
+  return MENU_KEYS.filter((k) => (k === 'settings' ? setupScreensOf(principal).length > 0 : mayCall(principal, 'GET', CONSOLE_PATHS[k])));
+}
+
+/** The set-up screens `principal` may open, in the set-up page's order. */
+export function setupScreensOf(principal: Principal): SetupKey[] {
+  const all: readonly SetupKey[] = Object.values(SETUP_GROUPS).flat();
+  return all.filter((k) => mayCall(principal, 'GET', SETUP_PATHS[k]));
 }

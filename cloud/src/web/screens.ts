@@ -7,6 +7,7 @@ import { activityScreen } from './activity/activity-page.ts';
 import { reportsScreen } from './activity/reports-page.ts';
 import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
+import { settingsScreen } from './settings/settings-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -16,4 +17,5 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   contactsScreen,
   usersScreen,
   rolesScreen,
+  settingsScreen,
 ];

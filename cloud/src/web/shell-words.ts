@@ -28,7 +28,7 @@ export interface ShellWords {
   search: string;
 }
 
-export const MENU_KEYS = ['lockers', 'reservations', 'activity', 'reports', 'contacts', 'users', 'roles'] as const;
+export const MENU_KEYS = ['lockers', 'reservations', 'activity', 'reports', 'contacts', 'users', 'roles', 'settings'] as const;
 export type MenuKey = (typeof MENU_KEYS)[number];
 
 const EN: ShellWords = {
@@ -36,7 +36,7 @@ const EN: ShellWords = {
   console: 'Portier console',
   skip: 'Skip to the main content',
   menu: 'Main menu',
-  menuItems: { lockers: 'Lockers', reservations: 'Reservations', activity: 'Activity', reports: 'Reports', contacts: 'Address book', users: 'Users', roles: 'Roles' },
+  menuItems: { lockers: 'Lockers', reservations: 'Reservations', activity: 'Activity', reports: 'Reports', contacts: 'Address book', users: 'Users', roles: 'Roles', settings: 'Set-up' },
   language: 'Language',
   signedInAs: (n) => `Signed in as ${n}`,
   signOut: 'Sign out',
@@ -62,7 +62,7 @@ const FR: ShellWords = {
   console: 'Console Portier',
   skip: 'Aller au contenu principal',
   menu: 'Menu principal',
-  menuItems: { lockers: 'Casiers', reservations: 'Réservations', activity: 'Activité', reports: 'Rapports', contacts: 'Carnet d’adresses', users: 'Utilisateurs', roles: 'Rôles' },
+  menuItems: { lockers: 'Casiers', reservations: 'Réservations', activity: 'Activité', reports: 'Rapports', contacts: 'Carnet d’adresses', users: 'Utilisateurs', roles: 'Rôles', settings: 'Configuration' },
   language: 'Langue',
   signedInAs: (n) => `Connecté en tant que ${n}`,
   signOut: 'Se déconnecter',

@@ -147,4 +147,8 @@ details.confirm form{margin:.5rem 0 0 1rem}
 .perms{margin:0;padding-left:1.1rem}
 .perms code,.choice code{font-size:.875rem;color:#3d3d3d}
 fieldset .choice{margin:.25rem 0}
+.setup-list{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}
+.setup-list li{border:1px solid #9aa9bb;border-radius:4px;padding:.75rem 1rem}
+.setup-list a{font-weight:600;font-size:1.1rem}
+.setup-list p{margin:.25rem 0 0}
 `.trim();
