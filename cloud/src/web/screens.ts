@@ -8,6 +8,9 @@ import { reportsScreen } from './activity/reports-page.ts';
 import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
+import { carriersScreen } from './carriers/carriers-page.ts';
+import { labelsScreen } from './labels/labels-page.ts';
+import { bankSettingsScreen } from './bank-settings/bank-settings-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -18,4 +21,7 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   usersScreen,
   rolesScreen,
   settingsScreen,
+  carriersScreen,
+  labelsScreen,
+  bankSettingsScreen,
 ];

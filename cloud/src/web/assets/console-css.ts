@@ -151,4 +151,18 @@ fieldset .choice{margin:.25rem 0}
 .setup-list li{border:1px solid #9aa9bb;border-radius:4px;padding:.75rem 1rem}
 .setup-list a{font-weight:600;font-size:1.1rem}
 .setup-list p{margin:.25rem 0 0}
+/* Set-up sheets to print (carriers' QR codes, shelf and locker labels): labels in a grid, each kept whole on its page. */
+.labels{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:1rem}
+.label{border:2px dashed #3d3d3d;border-radius:4px;padding:.75rem 1rem;background:#fff;break-inside:avoid;page-break-inside:avoid}
+.label p{margin:0 0 .375rem}
+.label-title{font-weight:700}
+.label-number{font-size:1.25rem;font-weight:700}
+.label-big{font-size:3.5rem;font-weight:700;line-height:1.1}
+.label img.qr{display:block;width:12rem;height:12rem;margin:.25rem 0 .5rem}
+.label img.barcode{display:block;width:100%;max-width:24rem;height:auto;margin:.25rem 0 .5rem}
+.label dl.facts{font-size:.9375rem}
+.print-only{display:none}
+input.short{width:8rem}
+.settings-group{margin:0 0 1.25rem}
+@media print{header.top,nav.menu,.skip,.idle,.no-print{display:none!important}.print-only{display:block}main{padding:0;max-width:none}h1{font-size:1.25rem;margin:0 0 .5rem}.labels{grid-template-columns:repeat(2,1fr);gap:.5cm}.label{border:1px dashed #000}a{color:#000;text-decoration:none}}
 `.trim();

@@ -1,0 +1,192 @@
+/**
+ * The bank settings form: every setting of `PATCH /banks/:bankId` (name, rules, kiosk timers, delivery quota) as a
+ * field, each with its allowed range read from the very zod schemas the API checks with (the protocol's), the form's
+ * values as they were typed, the body of the change (only what differs from the bank), and the API's field at fault
+ * (`body.timers.doorLeftOpenS`) as the form's input (`timers-doorLeftOpenS`). No rule is checked here: what is typed
+ * goes to the API as it is (a number when it reads as one), and the API's refusal is shown at the field.
+ */
+import { bankRulesSchema, deliveryQuotaSchema, kioskTimerFieldsSchema, LOCKER_SIZES, STORAGE_MODES, type BankRules } from '@portier/protocol';
+import { z } from 'zod';
+import { bankTimers } from '../../domain/bank-policy.ts';
+import { updateBankInput } from '../../domain/model.ts';
+import type { BankData } from '../bank-choice.ts';
+import { flag, html, type SafeHtml } from '../html.ts';
+import { csrfField, type Viewer } from '../shell.ts';
+import { fieldParts, formErrorSummary, type FormError } from '../users/users-render.ts';
+import { BANK_SETTINGS_WORDS, type RuleKey, type SettingsGroup, type TimerKey } from './bank-settings-words.ts';
+
+interface Bounds {
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  maxItems?: number;
+  items?: Bounds;
+  type?: string;
+}
+
+/** The bounds of a schema as its JSON Schema states them (optional wrappers give their inner schema's). */
+function bounds(schema: z.ZodType): Bounds {
+  return z.toJSONSchema(schema) as Bounds;
+}
+
+const TIMER_KEYS = Object.keys(kioskTimerFieldsSchema.shape) as TimerKey[];
+const TIMER_BOUNDS = Object.fromEntries(TIMER_KEYS.map((k) => [k, bounds(kioskTimerFieldsSchema.shape[k])])) as Record<TimerKey, Bounds>;
+const RULE_BOUNDS = Object.fromEntries(Object.entries(bankRulesSchema.shape).map(([k, s]) => [k, bounds(s)])) as Record<RuleKey, Bounds>;
+const QUOTA_BOUNDS = (bounds(deliveryQuotaSchema) as { additionalProperties?: Bounds }).additionalProperties ?? {};
+const NAME_BOUNDS = bounds(updateBankInput.shape.name);
+/** Timers that may be left out (absent means 0: no reopen offer). */
+const OPTIONAL_TIMERS = new Set(TIMER_KEYS.filter((k) => kioskTimerFieldsSchema.shape[k].safeParse(undefined).success));
+
+/** Where each rule of the protocol shows: typed as a Record, so a rule added there does not compile until placed. */
+const RULE_GROUP: Record<RuleKey, Extract<SettingsGroup, 'storage' | 'kiosk'>> = {
+  contactless: 'kiosk',
+  batchDropOff: 'kiosk',
+  noBarcodePackages: 'kiosk',
+  multiplePackagesPerCode: 'kiosk',
+  departmentPickup: 'kiosk',
+  pickupPinExpiryH: 'kiosk',
+  addToExistingLocker: 'kiosk',
+  openAllAtOnce: 'kiosk',
+  maxStorageH: 'storage',
+  storageModes: 'storage',
+  fixedStorageHours: 'storage',
+  flexibleStorageMaxH: 'storage',
+};
+const RULE_KEYS = Object.keys(RULE_GROUP) as RuleKey[];
+const BOOLEAN_RULES = RULE_KEYS.filter((k) => RULE_BOUNDS[k].type === 'boolean');
+/** Number rules that may be left empty (absent has a meaning of its own). */
+const OPTIONAL_RULES = new Set(RULE_KEYS.filter((k) => bankRulesSchema.shape[k].safeParse(undefined).success));
+
+const timerId = (k: TimerKey) => `timers-${k}`;
+const ruleId = (k: RuleKey) => `rules-${k}`;
+const quotaId = (s: string) => `quota-${s}`;
+const FIELD_IDS = new Set(['name', ...TIMER_KEYS.map(timerId), ...RULE_KEYS.map(ruleId), ...LOCKER_SIZES.map(quotaId)]);
+
+/** The form's values of a bank as it is. */
+export function bankValues(bank: BankData): URLSearchParams {
+  const f = new URLSearchParams({ name: bank.name });
+  const timers = bankTimers(bank);
+  for (const k of TIMER_KEYS) f.set(timerId(k), String(timers[k] ?? 0));
+  const rules = bank.rules as BankRules;
+  for (const k of BOOLEAN_RULES) if (rules[k] === true) f.set(ruleId(k), 'on');
+  for (const k of ['pickupPinExpiryH', 'maxStorageH', 'flexibleStorageMaxH'] as const) f.set(ruleId(k), rules[k] === undefined ? '' : String(rules[k]));
+  for (const m of rules.storageModes ?? STORAGE_MODES) f.append(ruleId('storageModes'), m);
+  f.set(ruleId('fixedStorageHours'), (rules.fixedStorageHours ?? []).join(', '));
+  for (const s of LOCKER_SIZES) f.set(quotaId(s), String(bank.deliveryQuota[s] ?? 0));
+  return f;
+}
+
+/** A typed number as a number; anything else as typed, for the API to refuse at its field. */
+function typed(text: string): number | string {
+  const t = text.trim();
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The body of `PATCH /banks/:bankId`: each group with the settings that differ from the bank's (empty: nothing changed). */
+export function changesOf(bank: BankData, f: URLSearchParams): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const name = (f.get('name') ?? '').trim();
+  if (name !== bank.name) body['name'] = name;
+
+  const timers = bankTimers(bank);
+  const t: Record<string, unknown> = {};
+  for (const k of TIMER_KEYS) {
+    const text = (f.get(timerId(k)) ?? '').trim();
+    if (text === '' && OPTIONAL_TIMERS.has(k)) continue;
+    const value = typed(text);
+    if (!same(value, timers[k] ?? (OPTIONAL_TIMERS.has(k) ? 0 : undefined))) t[k] = value;
+  }
+  if (Object.keys(t).length > 0) body['timers'] = t;
+
+  const rules = bank.rules as BankRules;
+  const r: Record<string, unknown> = {};
+  for (const k of BOOLEAN_RULES) if ((f.get(ruleId(k)) === 'on') !== rules[k]) r[k] = f.get(ruleId(k)) === 'on';
+  for (const k of ['pickupPinExpiryH', 'maxStorageH', 'flexibleStorageMaxH'] as const) {
+    const text = (f.get(ruleId(k)) ?? '').trim();
+    // An optional limit left empty keeps what the bank holds: the API has no way to remove one once set.
+    if (text === '' && OPTIONAL_RULES.has(k)) continue;
+    const value = typed(text);
+    if (!same(value, rules[k])) r[k] = value;
+  }
+  const modes = STORAGE_MODES.filter((m) => f.getAll(ruleId('storageModes')).includes(m));
+  if (!same(modes, [...(rules.storageModes ?? STORAGE_MODES)].sort((a, b) => STORAGE_MODES.indexOf(a) - STORAGE_MODES.indexOf(b)))) r['storageModes'] = modes;
+  const hours = (f.get(ruleId('fixedStorageHours')) ?? '')
+    .split(/[,;\s]+/)
+    .filter((x) => x !== '')
+    .map(typed);
+  if (!same(hours, rules.fixedStorageHours ?? [])) r['fixedStorageHours'] = hours;
+  if (Object.keys(r).length > 0) body['rules'] = r;
+
+  const quota: Record<string, unknown> = {};
+  for (const s of LOCKER_SIZES) {
+    const text = (f.get(quotaId(s)) ?? '').trim();
+    if (text !== '') quota[s] = typed(text);
+  }
+  // A size without a quota and a size whose quota is 0 mean the same: only a real difference is a change.
+  const meaning = (q: Record<string, unknown>) => Object.fromEntries(LOCKER_SIZES.filter((s) => q[s] !== undefined && q[s] !== 0).map((s) => [s, q[s]]));
+  if (!same(meaning(quota), meaning(bank.deliveryQuota))) body['deliveryQuota'] = quota;
+  return body;
+}
+
+/** The API's field at fault (`body.rules.fixedStorageHours.1`) as the form's input, and its message without the API's name of it. */
+export function fieldError(apiField: string | undefined, message: string, lang: FormError['lang']): FormError {
+  const [group, key] = (apiField ?? '').replace(/^body\./, '').split('.');
+  const id = group === 'name' ? 'name' : group === 'deliveryQuota' ? quotaId(key ?? '') : `${group}-${key}`;
+  const field = FIELD_IDS.has(id) ? id : undefined;
+  return { field, message: field ? message.replace(/^[\w.]+: /, '') : message, lang };
+}
+
+function numberField(id: string, label: string, hint: string, value: string, e: FormError | undefined): SafeHtml {
+  const p = fieldParts(id, hint, e);
+  return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="text" inputmode="numeric" class="short" id="${id}" name="${id}" value="${value}" maxlength="40" autocomplete="off"${p.attrs}></div>`;
+}
+
+function checkField(id: string, label: string, hint: string, on: boolean, e: FormError | undefined): SafeHtml {
+  const p = fieldParts(id, hint, e);
+  return html`<div class="field"><div class="choice"><input type="checkbox" id="${id}" name="${id}" value="on"${flag('checked', on)}${p.attrs}><label for="${id}">${label}</label></div>${p.hint}${p.error}</div>`;
+}
+
+function section(id: SettingsGroup, heading: string, intro: string | undefined, fields: readonly SafeHtml[]): SafeHtml {
+  return html`<section class="panel settings-group" aria-labelledby="group-${id}"><h2 id="group-${id}">${heading}</h2>${intro ? html`<p>${intro}</p>` : ''}${fields}</section>`;
+}
+
+/** The whole form of a bank's settings, its groups in order, `values` as typed (or the bank's), `error` at its field. */
+export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, error: FormError | undefined): SafeHtml {
+  const w = BANK_SETTINGS_WORDS[v.lang];
+  const val = (id: string) => values.get(id) ?? '';
+  const range = (b: Bounds, unit: 'seconds' | 'hours' | 'lockers') => w.range[unit](b.minimum ?? 0, b.maximum ?? 0);
+  const timer = (k: TimerKey) => numberField(timerId(k), w.timers[k].label, `${w.timers[k].hint} ${range(TIMER_BOUNDS[k], 'seconds')}`, val(timerId(k)), error);
+  const hoursRule = (k: 'pickupPinExpiryH' | 'maxStorageH' | 'flexibleStorageMaxH') => numberField(ruleId(k), w.rules[k].label, `${w.rules[k].hint} ${range(RULE_BOUNDS[k], 'hours')}`, val(ruleId(k)), error);
+  const modesId = ruleId('storageModes');
+  const modes = fieldParts(modesId, w.rules.storageModes.hint, error);
+  const chosen = new Set(values.getAll(modesId));
+  const fixed = RULE_BOUNDS.fixedStorageHours;
+  const storage = [
+    hoursRule('maxStorageH'),
+    html`<fieldset><legend>${w.rules.storageModes.label}</legend>${modes.hint}${modes.error}${STORAGE_MODES.map((m, i) => {
+      const id = i === 0 ? modesId : `${modesId}-${m}`;
+      return html`<div class="choice"><input type="checkbox" id="${id}" name="${modesId}" value="${m}"${flag('checked', chosen.has(m))}${i === 0 ? modes.attrs : ''}><label for="${id}">${w.modes[m]}</label></div>`;
+    })}</fieldset>`,
+    numberField(ruleId('fixedStorageHours'), w.rules.fixedStorageHours.label, `${w.rules.fixedStorageHours.hint} ${w.range.list(fixed.maxItems ?? 0, fixed.items?.minimum ?? 0, fixed.items?.maximum ?? 0)}`, val(ruleId('fixedStorageHours')), error),
+    hoursRule('flexibleStorageMaxH'),
+  ];
+  const kiosk = RULE_KEYS.filter((k) => RULE_GROUP[k] === 'kiosk').map((k) =>
+    k === 'pickupPinExpiryH' ? hoursRule(k) : checkField(ruleId(k), w.rules[k].label, w.rules[k].hint, val(ruleId(k)) === 'on', error),
+  );
+  const quota = LOCKER_SIZES.map((s) => numberField(quotaId(s), w.quota(s), range(QUOTA_BOUNDS, 'lockers'), val(quotaId(s)), error));
+  const name = fieldParts('name', `${w.name.hint} ${w.range.length(NAME_BOUNDS.minLength ?? 1, NAME_BOUNDS.maxLength ?? 0)}`, error);
+  return html`${formErrorSummary(v.lang, error)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
+<p class="muted">${w.defaults}</p>
+${section('general', w.groups.general, undefined, [
+  html`<div class="field"><label for="name">${w.name.label}</label>${name.hint}${name.error}<input type="text" id="name" name="name" value="${val('name')}" maxlength="${NAME_BOUNDS.maxLength ?? 200}" autocomplete="off"${name.attrs}></div>`,
+])}
+${section('timers', w.groups.timers, w.groupIntros.timers, TIMER_KEYS.map(timer))}
+${section('storage', w.groups.storage, w.groupIntros.storage, storage)}
+${section('quota', w.groups.quota, w.groupIntros.quota, quota)}
+${section('kiosk', w.groups.kiosk, undefined, kiosk)}
+<div class="actions"><button type="submit">${w.submit}</button></div>
+</form>`;
+}
