@@ -164,5 +164,13 @@ fieldset .choice{margin:.25rem 0}
 .print-only{display:none}
 input.short{width:8rem}
 .settings-group{margin:0 0 1.25rem}
-@media print{header.top,nav.menu,.skip,.idle,.no-print{display:none!important}.print-only{display:block}main{padding:0;max-width:none}h1{font-size:1.25rem;margin:0 0 .5rem}.labels{grid-template-columns:repeat(2,1fr);gap:.5cm}.label{border:1px dashed #000}a{color:#000;text-decoration:none}}
+@media print{
+header.top,nav.menu,.skip,.idle,.no-print{display:none!important}
+.print-only{display:block}
+main{padding:0;max-width:none}
+h1{font-size:1.25rem;margin:0 0 .5rem}
+.labels{grid-template-columns:repeat(2,1fr);gap:.5cm}
+.label{border:1px dashed black}
+a{color:black;text-decoration:none}
+}
 `.trim();

@@ -123,9 +123,9 @@ export function changesOf(bank: BankData, f: URLSearchParams): Record<string, un
   const quota: Record<string, unknown> = {};
   for (const s of LOCKER_SIZES) {
     const text = (f.get(quotaId(s)) ?? '').trim();
-    if (text !== '') quota[s] = typed(text);
+    // No quota and a quota of 0 mean the same: the bank keeps only the sizes that have one.
+    if (text !== '' && typed(text) !== 0) quota[s] = typed(text);
   }
-  // A size without a quota and a size whose quota is 0 mean the same: only a real difference is a change.
   const meaning = (q: Record<string, unknown>) => Object.fromEntries(LOCKER_SIZES.filter((s) => q[s] !== undefined && q[s] !== 0).map((s) => [s, q[s]]));
   if (!same(meaning(quota), meaning(bank.deliveryQuota))) body['deliveryQuota'] = quota;
   return body;
