@@ -7,6 +7,8 @@ import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
 import { carriersJourney } from './carriers.ts';
+import { labelsJourney } from './labels.ts';
+import { bankSettingsJourney } from './bank-settings.ts';
 
 export interface Journey {
   name: string;
@@ -21,4 +23,6 @@ export const JOURNEYS: readonly Journey[] = [
   contactsJourney,
   usersJourney,
   carriersJourney,
+  labelsJourney,
+  bankSettingsJourney,
 ];
