@@ -80,19 +80,23 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   // Carriers (carriers/): the list as the API's (whoever manages carriers or issues their codes); each change asks for
   // the permission of its API call. The sheet holds codes as QR images: whoever may issue codes may print them.
   'GET /console/carriers': { access: ['carriers', 'carrierCodes'] },
+  'GET /console/carriers/new': { access: ['carriers', 'carrierCodes'] },
   'POST /console/carriers/new': { access: 'carriers' },
   'GET /console/carriers/:carrierId': { access: ['carriers', 'carrierCodes'] },
   'POST /console/carriers/:carrierId': { access: 'carriers' },
   'POST /console/carriers/:carrierId/delete': { access: 'carriers' },
+  'GET /console/carriers/:carrierId/codes': { access: 'carrierCodes' },
   'POST /console/carriers/:carrierId/codes': { access: 'carrierCodes' },
   'POST /console/carriers/:carrierId/codes/:carrierCodeId/revoke': { access: 'carrierCodes' },
   'GET /console/carriers/:carrierId/sheet': { access: 'carrierCodes' },
   // Labels (labels/): the rear shelves' barcodes and the lockers' labels, printed by whoever configures lockers.
   'GET /console/labels': { access: 'lockers.manage' },
+  'GET /console/labels/:bankId/shelf-barcodes': { access: 'lockers.manage' },
   'POST /console/labels/:bankId/shelf-barcodes': { access: 'lockers.manage' },
   'GET /console/labels/:bankId/shelves': { access: 'lockers.manage' },
   'GET /console/labels/:bankId/lockers': { access: 'lockers.manage' },
   // Bank settings (bank-settings/): the API's bank policy, changed with 'settings'.
   'GET /console/bank-settings': { access: 'settings' },
+  'GET /console/bank-settings/:bankId': { access: 'settings' },
   'POST /console/bank-settings/:bankId': { access: 'settings' },
 };

@@ -145,5 +145,6 @@ t.test('who may open the screen; anti-forgery', async (t) => {
   t.equal((await a.request(admin, 'POST', '/console/bank-settings/lobby', { name: 'Forged' }, { csrf: '' })).statusCode, 403);
   t.not((await bank('lobby')).name, 'Forged');
   t.equal((await a.request(admin, 'POST', '/console/bank-settings/nowhere', { name: 'X' })).statusCode, 404);
+  t.equal((await a.request(admin, 'GET', '/console/bank-settings/annex')).headers.location, '/console/bank-settings?bank=annex', 'the address of the post leads to its page');
   t.match((await a.request(admin, 'GET', '/console/settings')).body, /href="\/console\/bank-settings">Bank settings</);
 });

@@ -181,4 +181,9 @@ t.test('who may see and do what', async (t) => {
   t.equal(forged.statusCode, 403);
   t.notOk(((await api('GET', '/carriers')).json['carriers'] as Json[]).some((x) => x['name'] === 'Forged'));
   t.equal((await a.request(admin, 'GET', '/console/carriers/nobody')).statusCode, 404, 'an unknown carrier');
+  // The address of a post asked for again (a reload after htmx showed its answer) leads to its page, no code in it.
+  const codes = await a.request(admin, 'GET', `${path}/codes`);
+  t.equal(codes.statusCode, 303);
+  t.equal(codes.headers.location, path);
+  t.equal((await a.request(admin, 'GET', '/console/carriers/new')).headers.location, '/console/carriers');
 });

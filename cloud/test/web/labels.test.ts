@@ -98,5 +98,6 @@ t.test('who may open the screen; anti-forgery', async (t) => {
   t.equal((await a.request(admin, 'POST', '/console/labels/lobby/shelf-barcodes', {}, { csrf: '' })).statusCode, 403);
   t.same(await barcodes(), before, 'nothing changed without the token');
   t.equal((await a.request(admin, 'GET', '/console/labels/nowhere/lockers')).statusCode, 404);
+  t.equal((await a.request(admin, 'GET', '/console/labels/lobby/shelf-barcodes')).headers.location, '/console/labels?bank=lobby', 'the address of the post leads to its page');
   t.notMatch((await a.request(op, 'GET', '/console/settings')).body, /href="\/console\/labels"/, 'not offered to whoever may not open it');
 });

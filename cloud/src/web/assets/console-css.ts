@@ -162,8 +162,8 @@ fieldset .choice{margin:.25rem 0}
 .label img.barcode{display:block;width:100%;max-width:24rem;height:auto;margin:.25rem 0 .5rem}
 .label dl.facts{font-size:.9375rem}
 .print-only{display:none}
-input.short{width:8rem}
-.settings-group{margin:0 0 1.25rem}
+.field input.short{width:8rem}
+.setup-panel{margin:0 0 1.25rem}
 @media print{
 header.top,nav.menu,.skip,.idle,.no-print{display:none!important}
 .print-only{display:block}

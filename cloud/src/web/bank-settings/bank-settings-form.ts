@@ -150,7 +150,7 @@ function checkField(id: string, label: string, hint: string, on: boolean, e: For
 }
 
 function section(id: SettingsGroup, heading: string, intro: string | undefined, fields: readonly SafeHtml[]): SafeHtml {
-  return html`<section class="panel settings-group" aria-labelledby="group-${id}"><h2 id="group-${id}">${heading}</h2>${intro ? html`<p>${intro}</p>` : ''}${fields}</section>`;
+  return html`<section class="panel setup-panel" aria-labelledby="group-${id}"><h2 id="group-${id}">${heading}</h2>${intro ? html`<p>${intro}</p>` : ''}${fields}</section>`;
 }
 
 /** The whole form of a bank's settings, its groups in order, `values` as typed (or the bank's), `error` at its field. */

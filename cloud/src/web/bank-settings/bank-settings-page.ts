@@ -45,6 +45,9 @@ ${settingsForm(v, bank.id, o.values ?? bankValues(bank), o.error)}`;
     return page(req, reply, q.success ? { bankId: q.data.bank, done: q.data.done } : {});
   });
 
+  // The address of the post, asked for again (a reload after htmx showed a refusal): the bank's settings.
+  app.get(`${PATH}/:bankId`, { schema: { hide: true } }, async (req, reply) => seeOther(reply, `${PATH}?bank=${encodeURIComponent(BankParams.parse(req.params).bankId)}`));
+
   app.post(`${PATH}/:bankId`, { schema: { hide: true } }, async (req, reply) => {
     const { bankId } = BankParams.parse(req.params);
     const f = formOf(req);

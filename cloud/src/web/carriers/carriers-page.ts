@@ -63,7 +63,7 @@ export const carriersScreen: ConsoleScreen = (app) => {
       live = new Map(counts);
     }
     const add = mayCall(v.principal, 'POST', '/console/carriers/new')
-      ? html`<section class="panel" aria-labelledby="add-h"><h2 id="add-h">${w.add}</h2>${nameForm(v, { action: `${CARRIERS_PATH}/new`, value: o.values?.get('name') ?? '', submit: w.addSubmit, error: o.error })}</section>`
+      ? html`<section class="panel setup-panel" aria-labelledby="add-h"><h2 id="add-h">${w.add}</h2>${nameForm(v, { action: `${CARRIERS_PATH}/new`, value: o.values?.get('name') ?? '', submit: w.addSubmit, error: o.error })}</section>`
       : '';
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}<p><a href="${CONSOLE_PATHS.settings}">${SETUP_WORDS[v.lang].title}</a></p>
 <p>${w.intro}</p>
@@ -92,18 +92,18 @@ ${add}`;
     const path = carrierPath(carrier.id);
     const sections: SafeHtml[] = [];
     if (mayCall(p, 'POST', '/console/carriers/:carrierId')) {
-      sections.push(html`<section class="panel" aria-labelledby="name-h"><h2 id="name-h">${w.details}</h2>${nameForm(v, { action: path, value: o.rename?.values.get('name') ?? carrier.name, submit: w.renameSubmit, error: o.rename?.error })}
+      sections.push(html`<section class="panel setup-panel" aria-labelledby="name-h"><h2 id="name-h">${w.details}</h2>${nameForm(v, { action: path, value: o.rename?.values.get('name') ?? carrier.name, submit: w.renameSubmit, error: o.rename?.error })}
 ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText(carrier.name), action: `${path}/delete`, submit: w.deleteSubmit, danger: true })}</section>`);
     }
     if (mayCodes) {
-      sections.push(html`<section class="panel" aria-labelledby="codes-h"><h2 id="codes-h">${w.codes}</h2><p>${w.codesIntro}</p>
+      sections.push(html`<section class="panel setup-panel" aria-labelledby="codes-h"><h2 id="codes-h">${w.codes}</h2><p>${w.codesIntro}</p>
 <p><a href="${path}/sheet">${w.sheetLink}</a></p>
 ${codesTable(v, carrier.id, codes, names, { now: Date.now(), mayRevoke: mayCall(p, 'POST', '/console/carriers/:carrierId/codes/:carrierCodeId/revoke') })}
 <h3 id="issue-h">${w.issue}</h3>${issueForm(v, carrier.id, { banks: names, values: o.issue?.values ?? new URLSearchParams(), error: o.issue?.error })}</section>`);
     }
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}${o.refused ? notice(apiText(v.lang, o.refused.message), true) : ''}${o.issued ? issuedNotice(v.lang, carrier.id, o.issued) : ''}
 <p><a href="${CARRIERS_PATH}">${w.back}</a></p>
-<div class="layout">${sections}</div>`;
+${sections}`;
     return sendConsolePage(reply, o.status ?? 200, v, { title: w.carrierTitle(carrier.name), active: 'settings', body });
   };
 
@@ -119,6 +119,10 @@ ${codesTable(v, carrier.id, codes, names, { now: Date.now(), mayRevoke: mayCall(
       return listPage(req, reply, { values: f, error: apiShown(e, ['name'], viewerOf(req).lang), status: e.status });
     }
   });
+
+  // The addresses of the posts, asked for again (a reload after htmx showed a post's answer): the pages they belong to.
+  app.get(`${CARRIERS_PATH}/new`, { schema: { hide: true } }, async (_req, reply) => seeOther(reply, CARRIERS_PATH));
+  app.get(`${CARRIERS_PATH}/:carrierId/codes`, { schema: { hide: true } }, async (req, reply) => seeOther(reply, carrierPath(CarrierParams.parse(req.params).carrierId)));
 
   app.get(`${CARRIERS_PATH}/:carrierId`, { schema: { hide: true } }, async (req, reply) => carrierPage(req, reply, CarrierParams.parse(req.params).carrierId, doneOf(req.query, DONE)));
 

@@ -71,14 +71,14 @@ export const labelsScreen: ConsoleScreen = (app) => {
 <p>${w.intro}</p>
 ${bankPicker({ action: LABELS_PATH, label: w.bank, submit: w.show, banks, names, chosen: bank.id })}
 <h2>${d.name}</h2>
-<section class="panel" aria-labelledby="shelves-h"><h2 id="shelves-h">${w.shelves}</h2><p>${w.shelvesIntro}</p>
+<section class="panel setup-panel" aria-labelledby="shelves-h"><h2 id="shelves-h">${w.shelves}</h2><p>${w.shelvesIntro}</p>
 ${rear.length === 0 ? html`<p>${w.noRear}</p>` : html`<p><a class="button" href="${labelsPath(bank.id, 'shelves')}">${w.printShelves}</a></p>
 <table class="data"><caption>${w.rearCaption}</caption><thead><tr><th scope="col">${w.locker}</th><th scope="col">${w.position}</th><th scope="col">${w.barcode}</th></tr></thead><tbody>${rear.map(
   (l) => html`<tr><th scope="row">${l.number}</th><td>${positionOf(v.lang, l, d.columns.get(l.columnId)).join(' · ')}</td><td><code>${l.shelfBarcode ?? ''}</code></td></tr>`,
 )}</tbody></table>
 ${generateForm(v, bank.id, rear)}`}
 </section>
-<section class="panel" aria-labelledby="lockers-h"><h2 id="lockers-h">${w.lockerLabels}</h2><p>${w.lockerLabelsIntro}</p>
+<section class="panel setup-panel" aria-labelledby="lockers-h"><h2 id="lockers-h">${w.lockerLabels}</h2><p>${w.lockerLabelsIntro}</p>
 ${d.lockers.length === 0 ? html`<p>${w.noLockers}</p>` : html`<p><a class="button" href="${labelsPath(bank.id, 'lockers')}">${w.printLockers}</a></p>`}
 </section>`;
     return sendConsolePage(reply, o.status ?? 200, v, { title, active: 'settings', body });
@@ -88,6 +88,11 @@ ${d.lockers.length === 0 ? html`<p>${w.noLockers}</p>` : html`<p><a class="butto
     const q = PageQuery.safeParse(req.query);
     return mainPage(req, reply, q.success ? { bankId: q.data.bank, generated: q.data.generated } : {});
   });
+
+  // The address of the post, asked for again (a reload after htmx showed a refusal): the bank's labels.
+  app.get(`${LABELS_PATH}/:bankId/shelf-barcodes`, { schema: { hide: true } }, async (req, reply) =>
+    seeOther(reply, `${LABELS_PATH}?bank=${encodeURIComponent(BankParams.parse(req.params).bankId)}`),
+  );
 
   app.post(`${LABELS_PATH}/:bankId/shelf-barcodes`, { schema: { hide: true } }, async (req, reply) => {
     const { bankId } = BankParams.parse(req.params);
