@@ -28,7 +28,7 @@ export const labelsJourney: Journey = {
     const before = await barcodes();
 
     // A wider picture than the screen's, as a printer's: every bar of a Code 128 several pixels wide.
-    const context = await w.browser.newContext({ locale: 'en-GB', deviceScaleFactor: 3 });
+    const context = await w.browser.newContext({ locale: 'en-GB', deviceScaleFactor: 2 });
     t.teardown(() => context.close());
     const page = await context.newPage();
     const errors: string[] = [];
