@@ -12,7 +12,10 @@ import { updateBankInput } from '../../domain/model.ts';
 import type { BankData } from '../bank-choice.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
-import { fieldParts, formErrorSummary, type FormError } from '../users/users-render.ts';
+import type { PageLanguage } from '../../http/pages/i18n.ts';
+import type { ConsoleApiError } from '../console-api.ts';
+import { ownError, shownSummary, type ShownError } from '../shown-error.ts';
+import { fieldParts, type FormError } from '../users/users-render.ts';
 import { BANK_SETTINGS_WORDS, type RuleKey, type SettingsGroup, type TimerKey } from './bank-settings-words.ts';
 
 interface Bounds {
@@ -61,7 +64,6 @@ const OPTIONAL_RULES = new Set(RULE_KEYS.filter((k) => bankRulesSchema.shape[k].
 const timerId = (k: TimerKey) => `timers-${k}`;
 const ruleId = (k: RuleKey) => `rules-${k}`;
 const quotaId = (s: string) => `quota-${s}`;
-const FIELD_IDS = new Set(['name', ...TIMER_KEYS.map(timerId), ...RULE_KEYS.map(ruleId), ...LOCKER_SIZES.map(quotaId)]);
 
 /** The form's values of a bank as it is. */
 export function bankValues(bank: BankData): URLSearchParams {
@@ -131,12 +133,31 @@ export function changesOf(bank: BankData, f: URLSearchParams): Record<string, un
   return body;
 }
 
-/** The API's field at fault (`body.rules.fixedStorageHours.1`) as the form's input, and its message without the API's name of it. */
-export function fieldError(apiField: string | undefined, message: string, lang: FormError['lang']): FormError {
-  const [group, key] = (apiField ?? '').replace(/^body\./, '').split('.');
+/** Each field's label and what it allows, in the page's language. */
+function fieldInfo(lang: PageLanguage): Map<string, { label: string; allowed?: string }> {
+  const w = BANK_SETTINGS_WORDS[lang];
+  const range = (b: Bounds, unit: 'seconds' | 'hours' | 'lockers') => w.range[unit](b.minimum ?? 0, b.maximum ?? 0);
+  const fixed = RULE_BOUNDS.fixedStorageHours;
+  const info = new Map<string, { label: string; allowed?: string }>([['name', { label: w.name.label, allowed: w.range.length(NAME_BOUNDS.minLength ?? 1, NAME_BOUNDS.maxLength ?? 0) }]]);
+  for (const k of TIMER_KEYS) info.set(timerId(k), { label: w.timers[k].label, allowed: range(TIMER_BOUNDS[k], 'seconds') });
+  for (const k of RULE_KEYS) info.set(ruleId(k), { label: w.rules[k].label, ...(RULE_BOUNDS[k].type === 'integer' ? { allowed: range(RULE_BOUNDS[k], 'hours') } : {}) });
+  info.set(ruleId('fixedStorageHours'), { label: w.rules.fixedStorageHours.label, allowed: w.range.list(fixed.maxItems ?? 0, fixed.items?.minimum ?? 0, fixed.items?.maximum ?? 0) });
+  for (const s of LOCKER_SIZES) info.set(quotaId(s), { label: w.quota(s), allowed: range(QUOTA_BOUNDS, 'lockers') });
+  return info;
+}
+
+/**
+ * The API's refusal on the form: its field (`body.rules.fixedStorageHours.1`) as the form's input. A value out of its
+ * range or not a number (the schema's refusal, 400) is explained in the page's words with what the field allows; a
+ * rule between settings (422) in the API's words, without its name of the field.
+ */
+export function refusalShown(err: ConsoleApiError, lang: PageLanguage): ShownError {
+  const [group, key] = (err.field ?? '').replace(/^body\./, '').split('.');
   const id = group === 'name' ? 'name' : group === 'deliveryQuota' ? quotaId(key ?? '') : `${group}-${key}`;
-  const field = FIELD_IDS.has(id) ? id : undefined;
-  return { field, message: field ? message.replace(/^[\w.]+: /, '') : message, lang };
+  const info = fieldInfo(lang).get(id);
+  if (!info) return { error: { field: undefined, message: err.message, lang }, api: true };
+  if (err.status === 400 && info.allowed) return ownError(id, BANK_SETTINGS_WORDS[lang].refused(info.label, info.allowed));
+  return { error: { field: id, message: err.message.replace(/^[\w.]+: /, ''), lang }, api: true };
 }
 
 function numberField(id: string, label: string, hint: string, value: string, e: FormError | undefined): SafeHtml {
@@ -154,31 +175,32 @@ function section(id: SettingsGroup, heading: string, intro: string | undefined, 
 }
 
 /** The whole form of a bank's settings, its groups in order, `values` as typed (or the bank's), `error` at its field. */
-export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, error: FormError | undefined): SafeHtml {
+export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, shown: ShownError | undefined): SafeHtml {
   const w = BANK_SETTINGS_WORDS[v.lang];
+  const error = shown?.error;
+  const info = fieldInfo(v.lang);
   const val = (id: string) => values.get(id) ?? '';
-  const range = (b: Bounds, unit: 'seconds' | 'hours' | 'lockers') => w.range[unit](b.minimum ?? 0, b.maximum ?? 0);
-  const timer = (k: TimerKey) => numberField(timerId(k), w.timers[k].label, `${w.timers[k].hint} ${range(TIMER_BOUNDS[k], 'seconds')}`, val(timerId(k)), error);
-  const hoursRule = (k: 'pickupPinExpiryH' | 'maxStorageH' | 'flexibleStorageMaxH') => numberField(ruleId(k), w.rules[k].label, `${w.rules[k].hint} ${range(RULE_BOUNDS[k], 'hours')}`, val(ruleId(k)), error);
+  const allowed = (id: string) => info.get(id)?.allowed ?? '';
+  const timer = (k: TimerKey) => numberField(timerId(k), w.timers[k].label, `${w.timers[k].hint} ${allowed(timerId(k))}`, val(timerId(k)), error);
+  const hoursRule = (k: 'pickupPinExpiryH' | 'maxStorageH' | 'flexibleStorageMaxH') => numberField(ruleId(k), w.rules[k].label, `${w.rules[k].hint} ${allowed(ruleId(k))}`, val(ruleId(k)), error);
   const modesId = ruleId('storageModes');
   const modes = fieldParts(modesId, w.rules.storageModes.hint, error);
   const chosen = new Set(values.getAll(modesId));
-  const fixed = RULE_BOUNDS.fixedStorageHours;
   const storage = [
     hoursRule('maxStorageH'),
     html`<fieldset><legend>${w.rules.storageModes.label}</legend>${modes.hint}${modes.error}${STORAGE_MODES.map((m, i) => {
       const id = i === 0 ? modesId : `${modesId}-${m}`;
       return html`<div class="choice"><input type="checkbox" id="${id}" name="${modesId}" value="${m}"${flag('checked', chosen.has(m))}${i === 0 ? modes.attrs : ''}><label for="${id}">${w.modes[m]}</label></div>`;
     })}</fieldset>`,
-    numberField(ruleId('fixedStorageHours'), w.rules.fixedStorageHours.label, `${w.rules.fixedStorageHours.hint} ${w.range.list(fixed.maxItems ?? 0, fixed.items?.minimum ?? 0, fixed.items?.maximum ?? 0)}`, val(ruleId('fixedStorageHours')), error),
+    numberField(ruleId('fixedStorageHours'), w.rules.fixedStorageHours.label, `${w.rules.fixedStorageHours.hint} ${allowed(ruleId('fixedStorageHours'))}`, val(ruleId('fixedStorageHours')), error),
     hoursRule('flexibleStorageMaxH'),
   ];
   const kiosk = RULE_KEYS.filter((k) => RULE_GROUP[k] === 'kiosk').map((k) =>
     k === 'pickupPinExpiryH' ? hoursRule(k) : checkField(ruleId(k), w.rules[k].label, w.rules[k].hint, val(ruleId(k)) === 'on', error),
   );
-  const quota = LOCKER_SIZES.map((s) => numberField(quotaId(s), w.quota(s), range(QUOTA_BOUNDS, 'lockers'), val(quotaId(s)), error));
-  const name = fieldParts('name', `${w.name.hint} ${w.range.length(NAME_BOUNDS.minLength ?? 1, NAME_BOUNDS.maxLength ?? 0)}`, error);
-  return html`${formErrorSummary(v.lang, error)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
+  const quota = LOCKER_SIZES.map((s) => numberField(quotaId(s), w.quota(s), allowed(quotaId(s)), val(quotaId(s)), error));
+  const name = fieldParts('name', `${w.name.hint} ${allowed('name')}`, error);
+  return html`${shownSummary(v.lang, shown)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
 <p class="muted">${w.defaults}</p>
 ${section('general', w.groups.general, undefined, [
   html`<div class="field"><label for="name">${w.name.label}</label>${name.hint}${name.error}<input type="text" id="name" name="name" value="${val('name')}" maxlength="${NAME_BOUNDS.maxLength ?? 200}" autocomplete="off"${name.attrs}></div>`,

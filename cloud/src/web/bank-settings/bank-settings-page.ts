@@ -13,8 +13,9 @@ import { html } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { notice, refusal, type FormError } from '../users/users-render.ts';
-import { bankValues, changesOf, fieldError, settingsForm } from './bank-settings-form.ts';
+import type { ShownError } from '../shown-error.ts';
+import { notice, refusal } from '../users/users-render.ts';
+import { bankValues, changesOf, refusalShown, settingsForm } from './bank-settings-form.ts';
 import { BANK_SETTINGS_WORDS } from './bank-settings-words.ts';
 
 const PATH = SETUP_PATHS.bankSettings;
@@ -22,7 +23,7 @@ const PageQuery = z.looseObject({ bank: z.string().max(100).optional(), done: z.
 const BankParams = z.object({ bankId: z.string().max(100) });
 
 export const bankSettingsScreen: ConsoleScreen = (app) => {
-  const page = async (req: FastifyRequest, reply: FastifyReply, o: { bankId?: string | undefined; done?: 'saved' | 'unchanged' | undefined; values?: URLSearchParams; error?: FormError; status?: number }) => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, o: { bankId?: string | undefined; done?: 'saved' | 'unchanged' | undefined; values?: URLSearchParams; error?: ShownError; status?: number }) => {
     const v = viewerOf(req);
     const w = BANK_SETTINGS_WORDS[v.lang];
     const title = SETUP_WORDS[v.lang].screens.bankSettings.name;
@@ -61,7 +62,7 @@ ${settingsForm(v, bank.id, o.values ?? bankValues(bank), o.error)}`;
       return seeOther(reply, `${PATH}?bank=${enc}&done=saved`);
     } catch (err) {
       const e = refusal(err);
-      return page(req, reply, { bankId, values: f, error: fieldError(e.field, e.message, viewerOf(req).lang), status: e.status });
+      return page(req, reply, { bankId, values: f, error: refusalShown(e, viewerOf(req).lang), status: e.status });
     }
   });
 };

@@ -34,6 +34,8 @@ export interface BankSettingsWords {
     list: (maxItems: number, min: number, max: number) => string;
     length: (min: number, max: number) => string;
   };
+  /** A value the API refused as out of its range or not a number: the setting and what it allows. */
+  refused: (label: string, allowed: string) => string;
   submit: string;
   saved: string;
   unchanged: string;
@@ -83,6 +85,7 @@ const EN: BankSettingsWords = {
     list: (n, min, max) => `Up to ${n} durations, each from ${min} to ${max} hours.`,
     length: (min, max) => `From ${min} to ${max} characters.`,
   },
+  refused: (label, allowed) => `${label}: this value is not allowed. ${allowed}`,
   submit: 'Save the settings',
   saved: 'The settings were saved; the bank’s controllers receive them now.',
   unchanged: 'Nothing was changed.',
@@ -132,6 +135,7 @@ const FR: BankSettingsWords = {
     list: (n, min, max) => `Jusqu’à ${n} durées, chacune de ${min} à ${max} heures.`,
     length: (min, max) => `De ${min} à ${max} caractères.`,
   },
+  refused: (label, allowed) => `${label} : cette valeur n’est pas permise. ${allowed}`,
   submit: 'Enregistrer les paramètres',
   saved: 'Les paramètres ont été enregistrés ; les contrôleurs du bloc les reçoivent maintenant.',
   unchanged: 'Rien n’a été modifié.',

@@ -30,10 +30,10 @@ import {
   issueForm,
   nameForm,
   sheetBody,
-  type ShownError,
   type SheetItem,
 } from './carriers-render.ts';
 import { CARRIERS_WORDS, type CarrierDone } from './carriers-words.ts';
+import { ownError, type ShownError } from '../shown-error.ts';
 
 const DONE = ['created', 'saved', 'deleted', 'revoked'] as const satisfies readonly CarrierDone[];
 const CarrierParams = z.object({ carrierId: z.string().max(100) });
@@ -156,7 +156,7 @@ ${sections}`;
     const f = formOf(req);
     const days = DaysField.safeParse((f.get('days') ?? '').trim());
     if (!days.success) {
-      return carrierPage(req, reply, carrierId, { issue: { values: f, error: { error: { field: 'days', message: CARRIERS_WORDS[v.lang].daysInvalid, lang: 'en' }, api: false } }, status: 400 });
+      return carrierPage(req, reply, carrierId, { issue: { values: f, error: ownError('days', CARRIERS_WORDS[v.lang].daysInvalid) }, status: 400 });
     }
     const digits = Number(f.get('digits'));
     const body = {

@@ -7,13 +7,13 @@ import type { z } from 'zod';
 import { issueCarrierCodeInput } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { Replies } from '../../http/schemas.ts';
-import { errorSummary } from '../form-errors.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { confirmAction, fieldParts, formErrorSummary, textField, type FormError } from '../users/users-render.ts';
+import { shownSummary, type ShownError } from '../shown-error.ts';
+import { confirmAction, fieldParts, textField } from '../users/users-render.ts';
 import { CARRIERS_WORDS, type CodeState } from './carriers-words.ts';
 
 export type CarrierData = z.infer<typeof Replies.carrier>['carrier'];
@@ -32,21 +32,6 @@ export function carrierPath(id: string): string {
 export function codeState(c: CarrierCodeData, now: number): CodeState {
   if (c.revoked) return 'revoked';
   return c.expiresAt !== undefined && c.expiresAt <= now ? 'expired' : 'live';
-}
-
-/**
- * A form's error: the API's (its words in English, marked so on a French page) or the page's own (in the page's
- * language). The users screen's field helpers mark a message as English unless its `lang` is 'en', so the page's own
- * words carry 'en' there: nothing to mark.
- */
-export interface ShownError {
-  error: FormError;
-  api: boolean;
-}
-
-export function shownSummary(lang: PageLanguage, e: ShownError | undefined): SafeHtml {
-  if (!e) return html``;
-  return e.api ? formErrorSummary(lang, e.error) : errorSummary(lang, [e.error]);
 }
 
 /** The list of carriers, with their live codes when the viewer may see codes. */

@@ -7,6 +7,7 @@ import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
 import type { Journey } from './index.ts';
 
 const FORM_400 = 'Failed to load resource: the server responded with a status of 400 (Bad Request)';
+const RULE_422 = 'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
 
 async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
   t.same(await w.axe(page), [], `axe: ${what}`);
@@ -39,7 +40,7 @@ export const bankSettingsJourney: Journey = {
     await page.check('#rules-contactless');
     await Promise.all([page.waitForSelector('.errors'), page.click('main form[novalidate] button[type=submit]')]);
     t.equal(await page.getAttribute('#timers-doorLeftOpenS', 'aria-invalid'), 'true');
-    t.match(await page.textContent('#timers-doorLeftOpenS-error'), />=10/, "the API's reason at the field");
+    t.equal(await page.textContent('#timers-doorLeftOpenS-error'), 'Door left open: this value is not allowed. From 10 to 3600 seconds.', 'why, at the field');
     t.ok(await page.isChecked('#rules-contactless'), 'what was ticked is kept');
     await axeClean(t, w, page, 'the bank settings with a refusal (en)');
     await page.click('.errors a');
@@ -69,13 +70,13 @@ export const bankSettingsJourney: Journey = {
     await Promise.all([page.waitForURL(/\/console\/bank-settings/), page.click('header button:has-text("Français")')]);
     t.equal(await page.textContent('h1'), 'Paramètres des blocs');
     await axeClean(t, w, page, 'the bank settings (fr)');
-    await page.fill('#rules-maxStorageH', '0');
+    await page.fill('#rules-fixedStorageHours', '48');
     await Promise.all([page.waitForSelector('.errors'), page.click('main form[novalidate] button[type=submit]')]);
-    t.equal(await page.getAttribute('#rules-maxStorageH-error span', 'lang'), 'en', "the API's words marked as English");
+    t.equal(await page.getAttribute('#rules-fixedStorageHours-error span', 'lang'), 'en', "a rule between settings: the API's words, marked as English");
     await axeClean(t, w, page, 'the bank settings with a refusal (fr)');
     await page.goto(`${base}/console/bank-settings?bank=annex-bank`);
     await Promise.all([page.waitForURL(/\/console\/bank-settings/), page.click('header button:has-text("English")')]);
     t.equal(await page.getAttribute('html', 'lang'), 'en', 'back in English for what follows');
-    t.same(w.errors(page), [FORM_400, FORM_400], 'no refused script or style, no failed request but the two refused posts');
+    t.same(w.errors(page), [FORM_400, RULE_422], 'no refused script or style, no failed request but the two refused posts');
   },
 };
