@@ -51,8 +51,8 @@ t.test('add, rename and delete a carrier: each checked through the API', async (
   const empty = await a.request(admin, 'POST', `/console/carriers/${id}`, { name: '' });
   t.equal(empty.statusCode, 400, "the API's refusal");
   t.match(empty.body, /class="errors" role="alert"/);
-  t.match(empty.body, /<a href="#name">/, 'the summary links to the field');
-  t.match(empty.body, /id="name-error">[^<]+<\/p><input type="text" id="name" name="name" value=""[^>]*aria-invalid="true"/);
+  t.match(empty.body, /<a href="#name">Enter a name of 1 to 200 characters\.<\/a>/, 'the summary links to the field, saying what is allowed');
+  t.match(empty.body, /id="name-error">Enter a name of 1 to 200 characters\.<\/p><input type="text" id="name" name="name" value=""[^>]*aria-invalid="true"/);
   t.match((await api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express Ltd' }, 'unchanged');
 
   const del = await a.request(admin, 'POST', `/console/carriers/${id}/delete`);

@@ -11,6 +11,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { updateCarrierInput } from '../../domain/model.ts';
 import { Replies } from '../../http/schemas.ts';
 import { bankNames } from '../bank-choice.ts';
 import { apiError, consoleApiOf, type ConsoleApiError } from '../console-api.ts';
@@ -43,7 +44,15 @@ const SheetQuery = z.looseObject({ code: z.union([z.string().max(100), z.array(z
 const DaysField = z.union([z.literal(''), z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(1))]);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const apiShown = (err: ConsoleApiError, fields: readonly string[], lang: 'en' | 'fr'): ShownError => ({ error: formError(err, fields, lang), api: true });
+/** How long a carrier's name may be: the API's own schema. */
+const NAME = z.toJSONSchema(updateCarrierInput.shape.name) as { minLength?: number; maxLength?: number };
+
+/** The API's refusal at its form field; a name it refused (400: empty or too long) in the page's words, with what is allowed. */
+function apiShown(err: ConsoleApiError, fields: readonly string[], lang: 'en' | 'fr'): ShownError {
+  const error = formError(err, fields, lang);
+  if (err.status === 400 && error.field === 'name') return ownError('name', CARRIERS_WORDS[lang].nameRefused(NAME.minLength ?? 1, NAME.maxLength ?? 200));
+  return { error, api: true };
+}
 
 export const carriersScreen: ConsoleScreen = (app) => {
   const title = (req: FastifyRequest) => SETUP_WORDS[viewerOf(req).lang].screens.carriers.name;

@@ -14,6 +14,7 @@ export interface CarriersWords {
   add: string;
   addSubmit: string;
   nameHint: string;
+  nameRefused: (min: number, max: number) => string;
   back: string;
   carrierTitle: (name: string) => string;
   details: string;
@@ -73,6 +74,7 @@ const EN: CarriersWords = {
   add: 'Add a carrier',
   addSubmit: 'Add the carrier',
   nameHint: 'As your staff and the drivers know it, for example “Parcel Express”.',
+  nameRefused: (min, max) => `Enter a name of ${min} to ${max} characters.`,
   back: 'All carriers',
   carrierTitle: (n) => `Carrier ${n}`,
   details: 'Details',
@@ -138,6 +140,7 @@ const FR: CarriersWords = {
   add: 'Ajouter un transporteur',
   addSubmit: 'Ajouter le transporteur',
   nameHint: 'Tel que votre personnel et les livreurs le connaissent, par exemple « Parcel Express ».',
+  nameRefused: (min, max) => `Saisissez un nom de ${min} à ${max} caractères.`,
   back: 'Tous les transporteurs',
   carrierTitle: (n) => `Transporteur ${n}`,
   details: 'Informations',
