@@ -127,6 +127,19 @@ t.test('issue a code: its digits in that answer only; revoke it; the sheet print
   t.same([...after.body.matchAll(/data-code-id="([^"]+)"/g)].map((x) => x[1]), [secondId], 'a revoked code is not printed');
 });
 
+t.test('a code kept only as a hash (issued by an older release) is listed on the sheet as not printable, with why', async (t) => {
+  const c = (await api('POST', '/carriers', { name: 'Old Post' })).json['carrier'] as Json;
+  const path = `/console/carriers/${String(c['id'])}`;
+  const issued = await a.request(admin, 'POST', `${path}/codes`, { digits: '8' });
+  const id = /New access code <code>([^<]+)<\/code>/.exec(issued.body)![1]!;
+  const cc = a.service.store.get('carrierCodes', id)!;
+  await a.service.store.commit({ put: [{ c: 'carrierCodes', key: id, value: { ...cc, code: { hash: 'x'.repeat(43), params: a.service.store.get('banks', 'lobby')!.credentialHash } } }] });
+  const sheet = await a.request(admin, 'GET', `${path}/sheet`);
+  t.equal(sheet.statusCode, 200);
+  t.notMatch(sheet.body, /<img class="qr"/, 'no image');
+  t.match(sheet.body, new RegExp(`data-code-id="${id}">[\\s\\S]*?<p class="field-error">Not printable: <span lang="en">[^<]*older release[^<]*issue a new code`), "the API's reason");
+});
+
 t.test("issuing: a bad number of days at its field in the page's words; the API's refusal at its field", async (t) => {
   const c = (await api('POST', '/carriers', { name: 'Refused' })).json['carrier'] as Json;
   const path = `/console/carriers/${String(c['id'])}`;
