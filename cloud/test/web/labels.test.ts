@@ -86,7 +86,8 @@ t.test('the locker labels: number and position of every door', async (t) => {
   const labels = [...sheet.body.matchAll(/<li class="label locker-label" data-locker="(\d+)">[\s\S]*?<\/ul>/g)];
   t.same(labels.map((l) => Number(l[1])), [1, 2, 3, 4, 5, 6, 7, 8], 'every locker, in order');
   t.match(labels[0]![0], /<p class="label-big"><span class="visually-hidden">Locker <\/span>1<\/p>/);
-  t.match(labels[0]![0], /<li>Column 1 \(kiosk\)<\/li><li>Door 1<\/li><li>20 cm to 38 cm from the floor<\/li><li>Front-loading<\/li><li>Size S<\/li>/);
+  t.match(labels[0]![0], /<li>Column 1 \(kiosk\)<\/li><li>Door 1<\/li><li>20 cm to 38 cm from the floor<\/li><li>Front-loading<\/li><li>Size S<\/li><\/ul>/, 'below the reach range: not accessible');
+  t.match(labels[1]![0], /<li>40 cm to 58 cm from the floor<\/li><li>Front-loading<\/li><li>Size S<\/li><li>Within reach \(accessible\)<\/li><\/ul>/, 'within it: accessible, in words');
   t.match(labels[5]![0], /<li>Column 2<\/li><li>Door 2<\/li><li>40 cm to 58 cm from the floor<\/li><li>Rear-loading<\/li>/);
 });
 

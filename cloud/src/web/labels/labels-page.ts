@@ -37,7 +37,13 @@ async function bankLabelsData(req: FastifyRequest, bankId: string) {
     api.get(Replies.lockerViews, `/banks/${enc}/lockers`),
   ]);
   const name = bankNames([bank], locations).get(bank.id) ?? bank.name;
-  return { bank, name, columns: new Map(columns.map((c) => [c.id, c])), lockers: lockers.map((l) => l.locker).sort((a, b) => a.number - b.number) };
+  return {
+    bank,
+    name,
+    columns: new Map(columns.map((c) => [c.id, c])),
+    lockers: lockers.map((l) => l.locker).sort((a, b) => a.number - b.number),
+    accessible: new Set(lockers.filter((l) => l.accessible).map((l) => l.locker.number)),
+  };
 }
 
 function cm(lang: PageLanguage, n: number): string {
@@ -143,7 +149,7 @@ ${d.lockers.length === 0 ? html`<p>${w.noLockers}</p>` : html`<p><a class="butto
       (l) => html`<li class="label locker-label" data-locker="${l.number}">
 <p class="label-title">${d.name}</p>
 <p class="label-big"><span class="visually-hidden">${w.locker} </span>${l.number}</p>
-<ul class="plain">${[...positionOf(v.lang, l, d.columns.get(l.columnId)), w.loading[l.loading], w.size(l.size)].map((x) => html`<li>${x}</li>`)}</ul>
+<ul class="plain">${[...positionOf(v.lang, l, d.columns.get(l.columnId)), w.loading[l.loading], w.size(l.size), d.accessible.has(l.number) ? w.accessible : ''].filter((x) => x !== '').map((x) => html`<li>${x}</li>`)}</ul>
 </li>`,
     );
     const body = html`${sheetIntro(v, d.bank.id)}${d.lockers.length === 0 ? html`<p>${w.noLockers}</p>` : html`<ul class="labels">${labels}</ul>`}`;
