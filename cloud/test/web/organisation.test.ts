@@ -210,6 +210,8 @@ t.test('departments: added with a member and a key contact, edited, its delete r
   const search = await a.request(admin, 'GET', '/console/departments/contacts?q=alex', undefined, { htmx: true });
   t.notMatch(search.body, /<html/);
   t.match(search.body, /name="member" value="alex"/);
+  const kept = await a.request(admin, 'GET', '/console/departments/contacts?q=brown&member=alex', undefined, { htmx: true });
+  t.match(kept.body, /Alex Access[\s\S]*name="member" value="alex" checked[\s\S]*1 contact found\.[\s\S]*name="member" value="bea"/, 'who was ticked stays ticked, among the people');
   const find = await post(admin, '/console/departments/new', [['name', 'Finance'], ['q', 'brown'], ['action', 'find']]);
   t.equal(find.statusCode, 200, 'Find without JavaScript');
   t.match(find.body, /name="member" value="bea"/);

@@ -16,12 +16,11 @@ import { sendConsolePage, sendFragment } from '../shell.ts';
 import { apiText, confirmAction, doneOf, notice, refusal } from '../users/users-render.ts';
 import { refusedAt } from '../organisation/org-forms.ts';
 import { recipientNames } from '../organisation/lockers-render.ts';
-import { DEPARTMENTS_PATH, departmentForm, departmentPath, departmentsTable, matchesTable, type DepartmentValues, type Person } from './departments-render.ts';
+import { DEPARTMENTS_PATH, departmentForm, departmentPath, departmentsTable, peopleSection, type DepartmentValues, type Person } from './departments-render.ts';
 import { DEPARTMENTS_WORDS, type DepartmentDone } from './departments-words.ts';
 
 const DONE = ['added', 'saved', 'deleted'] as const satisfies readonly DepartmentDone[];
 const DepartmentParams = z.object({ departmentId: z.string().min(1).max(100) });
-const SearchQuery = z.looseObject({ q: z.string().max(200).optional() });
 const DepartmentForm = z.object({
   name: z.string().max(400).default(''),
   members: z.array(z.string().min(1).max(100)).max(10_000),
@@ -35,7 +34,11 @@ const enc = encodeURIComponent;
 type Refused = ReturnType<typeof refusedAt>;
 
 function readForm(req: FastifyRequest): DepartmentValues & { action: string } {
-  const f = formOf(req);
+  return readValues(formOf(req));
+}
+
+/** The form's values (a post's fields, or the live search's query). */
+function readValues(f: URLSearchParams): DepartmentValues & { action: string } {
   const r = DepartmentForm.safeParse({ name: f.get('name') ?? '', members: [...new Set(f.getAll('member'))], keyContact: f.get('keyContact') ?? '', q: f.get('q') ?? '', action: f.get('action') ?? '' });
   if (!r.success) throw new ConsoleApiError(400, 'BAD_FORM', `the form could not be read: ${r.error.issues[0]?.message ?? ''}`);
   return r.data;
@@ -87,15 +90,15 @@ ${departmentsTable(v.lang, departments, byId)}`;
     return sendConsolePage(reply, 200, v, { title: SETUP_WORDS[v.lang].screens.departments.name, active: 'settings', body });
   });
 
-  // The search's matches, as the person types (the form's Find button does the same without JavaScript).
+  // The people and the search's matches, as the person types (the form's Find button does the same without JavaScript).
   app.get(`${DEPARTMENTS_PATH}/contacts`, { schema: { hide: true } }, async (req, reply) => {
     const v = viewerOf(req);
-    const q = SearchQuery.safeParse(req.query);
-    const text = q.success ? (q.data.q ?? '') : '';
-    const matches = await matchesOf(consoleApiOf(req), req, text);
-    const fragment = matchesTable(v.lang, text, matches, { members: [], keyContact: '' });
-    if (isFragmentRequest(req)) return sendFragment(reply, 200, fragment);
-    return seeOther(reply, DEPARTMENTS_PATH);
+    const x = readValues(new URLSearchParams(req.url.split('?')[1] ?? ''));
+    if (!isFragmentRequest(req)) return seeOther(reply, `${DEPARTMENTS_PATH}/new`);
+    const api = consoleApiOf(req);
+    const [people, matches] = await Promise.all([peopleOf(api, req, x), matchesOf(api, req, x.q)]);
+    const listed = new Set(people.map((p) => p.id));
+    return sendFragment(reply, 200, peopleSection(v.lang, x, people, matches.filter((m) => !listed.has(m.id)), undefined));
   });
 
   app.get(`${DEPARTMENTS_PATH}/new`, { schema: { hide: true } }, async (req, reply) => formPage(req, reply, {}));

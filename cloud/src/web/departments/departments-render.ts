@@ -56,12 +56,18 @@ function peopleTable(lang: PageLanguage, caption: string, rows: readonly SafeHtm
   return html`<table class="data"><caption>${caption}</caption><thead><tr><th scope="col">${w.person}</th><th scope="col">${w.member}</th><th scope="col">${w.keyContact}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The search's matches (the region htmx replaces as the person types): the same choices as the people's. */
-export function matchesTable(lang: PageLanguage, q: string, matches: readonly Person[], v: Pick<DepartmentValues, 'members' | 'keyContact'>): SafeHtml {
+/**
+ * The people of the form and the search's matches: the region htmx replaces as the person types, sent with what is
+ * ticked in it so that a person ticked among the matches stays ticked (listed with the people) after the next search.
+ */
+export function peopleSection(lang: PageLanguage, x: DepartmentValues, people: readonly Person[], matches: readonly Person[], error: FormError | undefined): SafeHtml {
   const w = DEPARTMENTS_WORDS[lang];
-  if (q.trim() === '') return html``;
-  if (matches.length === 0) return html`<p>${w.noMatch}</p>`;
-  return peopleTable(lang, w.matchesCaption, peopleRows(lang, 'match', matches, v));
+  const keyError = error?.field === 'keyContact' ? html`<p class="field-error" id="keyContact-error">${error.message}</p>` : '';
+  const found = x.q.trim() === '' ? '' : matches.length === 0 ? w.noMatch : w.found(matches.length);
+  return html`${keyError}<label class="choice" for="keyContact"><input type="radio" id="keyContact" name="keyContact" value=""${flag('checked', x.keyContact === '')}${keyError ? html` aria-describedby="keyContact-error" aria-invalid="true"` : ''}> ${w.noKeyContact}</label>
+${people.length > 0 ? peopleTable(lang, w.peopleCaption, peopleRows(lang, 'person', people, x)) : ''}
+<p role="status">${found}</p>
+${matches.length > 0 ? peopleTable(lang, w.matchesCaption, peopleRows(lang, 'match', matches, x)) : ''}`;
 }
 
 export interface DepartmentFormData {
@@ -79,17 +85,14 @@ export function departmentForm(v: Viewer, d: DepartmentFormData): SafeHtml {
   const x = d.values;
   const e = d.error;
   const q = fieldParts('q', w.searchHint, e);
-  const keyError = e?.field === 'keyContact' ? html`<p class="field-error" id="keyContact-error">${e.message}</p>` : '';
   return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
 ${textField('name', w.name, x.name, { required: true, max: 200, error: e })}
-<fieldset><legend>${w.people}</legend><p class="hint">${w.peopleHint}</p><p class="hint">${w.keyContactHint}</p>${keyError}
-<label class="choice" for="keyContact"><input type="radio" id="keyContact" name="keyContact" value=""${flag('checked', x.keyContact === '')}${keyError ? html` aria-describedby="keyContact-error" aria-invalid="true"` : ''}> ${w.noKeyContact}</label>
-${d.people.length > 0 ? peopleTable(v.lang, w.peopleCaption, peopleRows(v.lang, 'person', d.people, x)) : ''}
+<fieldset><legend>${w.people}</legend><p class="hint">${w.peopleHint}</p><p class="hint">${w.keyContactHint}</p>
 <div class="field"><label for="q">${w.search}</label>${q.hint}${q.error}
-<div class="actions"><input type="search" id="q" name="q" value="${x.q}" maxlength="200" autocomplete="off" aria-controls="member-results"${q.attrs}
- hx-get="${DEPARTMENTS_PATH}/contacts" hx-trigger="input changed delay:300ms, search" hx-target="#member-results" hx-include="this">
+<div class="actions"><input type="search" id="q" name="q" value="${x.q}" maxlength="200" autocomplete="off" aria-controls="department-people"${q.attrs}
+ hx-get="${DEPARTMENTS_PATH}/contacts" hx-trigger="input changed delay:300ms, search" hx-target="#department-people" hx-include="#department-people" hx-sync="this:replace">
 <button type="submit" class="secondary" name="action" value="find">${w.find}</button></div></div>
-<div id="member-results" aria-live="polite">${matchesTable(v.lang, x.q, d.matches, x)}</div>
+<div id="department-people">${peopleSection(v.lang, x, d.people, d.matches, e)}</div>
 </fieldset>
 <div class="actions"><button type="submit" name="action" value="save">${d.isNew ? w.create : SHELL_WORDS[v.lang].save}</button><a href="${DEPARTMENTS_PATH}">${SHELL_WORDS[v.lang].cancel}</a></div>
 </form>`;

@@ -27,6 +27,7 @@ export interface DepartmentsWords {
   find: string;
   matchesCaption: string;
   noMatch: string;
+  found: (n: number) => string;
   create: string;
   deleteSummary: string;
   deleteText: string;
@@ -59,6 +60,7 @@ const EN: DepartmentsWords = {
   find: 'Find',
   matchesCaption: 'Contacts found',
   noMatch: 'No contact matches.',
+  found: (n) => (n === 1 ? '1 contact found.' : `${n} contacts found.`),
   create: 'Add the department',
   deleteSummary: 'Delete this department…',
   deleteText: 'The department is removed and its members lose it. This is refused while a parcel is for it or a locker is dedicated to it. This cannot be undone.',
@@ -91,6 +93,7 @@ const FR: DepartmentsWords = {
   find: 'Trouver',
   matchesCaption: 'Contacts trouvés',
   noMatch: 'Aucun contact ne correspond.',
+  found: (n) => (n <= 1 ? `${n} contact trouvé.` : `${n} contacts trouvés.`),
   create: 'Ajouter le service',
   deleteSummary: 'Supprimer ce service…',
   deleteText: 'Le service est supprimé et ses membres le perdent. C’est refusé tant qu’un colis lui est destiné ou qu’un casier lui est réservé. C’est définitif.',
