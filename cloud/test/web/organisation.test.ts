@@ -44,6 +44,8 @@ t.before(async () => {
   await api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
   const role = await api('POST', '/roles', { name: 'Builder', permissions: ['lockers.manage', 'lockers.view'] });
   await api('POST', '/users', { username: 'builder', password: PASSWORD, role: (role.json['role'] as Json)['id'] });
+  const maker = await api('POST', '/roles', { name: 'Maker', permissions: ['lockers.manage'] });
+  await api('POST', '/users', { username: 'maker', password: PASSWORD, role: (maker.json['role'] as Json)['id'] });
   await a.service.createContact({ id: 'alex', enterpriseId: 'ent', firstName: 'Alex', lastName: 'Access', email: 'alex@example.com', language: 'en', needsAccessible: true }, seed);
   await a.service.createContact({ id: 'bea', enterpriseId: 'ent', firstName: 'Bea', lastName: 'Brown', email: 'bea@example.com', language: 'fr', needsAccessible: false }, seed);
 });
@@ -59,6 +61,10 @@ t.test('who may open the screens: organisation with lockers.manage; departments 
   t.notMatch(bank.body, /bank-settings\?bank=lobby/, 'no bank settings (nor rename) without the settings permission');
   t.notMatch(bank.body, /action="\/console\/organisation\/banks\/lobby" class="toolbar"/);
   t.equal((await post(builder, `${ORG}/banks/lobby`, [['name', 'X']])).statusCode, 403, 'renaming a bank needs settings');
+  const maker = await a.cookieOf('maker');
+  const unseen = await a.request(maker, 'GET', `${ORG}/banks/lobby`);
+  t.equal(unseen.statusCode, 200, 'a role that manages lockers without seeing them still has the bank page');
+  t.match(mainText(unseen), /Your role does not see the bank’s lockers\./);
   const settings = await a.request(admin, 'GET', '/console/settings');
   t.match(settings.body, /href="\/console\/organisation"/, 'listed on the set-up page');
   t.match(settings.body, /href="\/console\/departments"/);

@@ -10,6 +10,7 @@ import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { fieldParts, textField, type FormError } from '../users/users-render.ts';
+import { defaultSave } from '../organisation/org-forms.ts';
 import { DEPARTMENTS_WORDS } from './departments-words.ts';
 
 export const DEPARTMENTS_PATH = '/console/departments';
@@ -85,7 +86,7 @@ export function departmentForm(v: Viewer, d: DepartmentFormData): SafeHtml {
   const x = d.values;
   const e = d.error;
   const q = fieldParts('q', w.searchHint, e);
-  return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}${defaultSave(v)}
 ${textField('name', w.name, x.name, { required: true, max: 200, error: e })}
 <fieldset><legend>${w.people}</legend><p class="hint">${w.peopleHint}</p><p class="hint">${w.keyContactHint}</p>
 <div class="field"><label for="q">${w.search}</label>${q.hint}${q.error}

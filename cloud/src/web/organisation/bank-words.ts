@@ -24,6 +24,7 @@ export interface BankWords {
   lockers: string;
   lockersCaption: string;
   noLockers: string;
+  lockersHidden: string;
   addLocker: string;
   addLockers: string;
   newLocker: (bank: string) => string;
@@ -95,6 +96,7 @@ const EN: BankWords = {
   lockers: 'Lockers',
   lockersCaption: 'Lockers of the bank',
   noLockers: 'The bank has no lockers yet.',
+  lockersHidden: 'Your role does not see the bank’s lockers.',
   addLocker: 'Add a locker',
   addLockers: 'Add several lockers',
   newLocker: (b) => `New locker in ${b}`,
@@ -166,6 +168,7 @@ const FR: BankWords = {
   lockers: 'Casiers',
   lockersCaption: 'Casiers du bloc',
   noLockers: 'Le bloc n’a pas encore de casier.',
+  lockersHidden: 'Votre rôle ne voit pas les casiers du bloc.',
   addLocker: 'Ajouter un casier',
   addLockers: 'Ajouter plusieurs casiers',
   newLocker: (b) => `Nouveau casier dans ${b}`,

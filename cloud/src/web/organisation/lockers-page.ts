@@ -11,6 +11,7 @@ import { Replies } from '../../http/schemas.ts';
 import { consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { seeOther, viewerOf } from '../console.ts';
 import { html } from '../html.ts';
+import { mayCall } from '../menu.ts';
 import { parseRecipient, recipientValue } from '../reservations/reservations-render.ts';
 import { sendConsolePage } from '../shell.ts';
 import { refusal } from '../users/users-render.ts';
@@ -121,7 +122,7 @@ export function lockersRoutes(app: FastifyInstance): void {
       view = await api.get(Replies.lockerView, `/banks/${enc(bankId)}/lockers/${o.number}`);
       values ??= valuesOf(view.locker);
     } else if (!values) {
-      const { lockers } = await api.get(Replies.lockerViews, `/banks/${enc(bankId)}/lockers`);
+      const { lockers } = mayCall(v.principal, 'GET', '/api/v1/banks/:bankId/lockers') ? await api.get(Replies.lockerViews, `/banks/${enc(bankId)}/lockers`) : { lockers: [] };
       const first = [...columns].sort((a, b) => a.position - b.position)[0];
       const doors = lockers.filter((l) => l.locker.columnId === first?.id).map((l) => l.locker.door);
       values = { ...blank(), number: String(lockers.reduce((m, l) => Math.max(m, l.locker.number), 0) + 1), columnId: first?.id ?? '', door: String(Math.max(0, ...doors) + 1), size: 'M', count: '4', recipient: 'none' };

@@ -18,7 +18,7 @@ import { SHELL_WORDS } from '../shell-words.ts';
 import { errorSummary } from '../form-errors.ts';
 import { fieldParts, selectField, textField, type FormError } from '../users/users-render.ts';
 import { BANK_WORDS } from './bank-words.ts';
-import { bankPath, lockerPath } from './org-forms.ts';
+import { bankPath, defaultSave, lockerPath } from './org-forms.ts';
 
 export type LockerViewData = z.infer<typeof LockerViewSchema>;
 export const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'custom'] as const;
@@ -127,7 +127,7 @@ export async function lockerForm(api: ConsoleApi, v: Viewer, d: LockerFormData):
       ? html`<p class="hint">${w.fixedLocker}</p>`
       : html`${num('number', d.mode === 'batch' ? w.firstNumber : w.number)}${d.mode === 'batch' ? num('count', w.count, w.countHint) : ''}
 ${selectField('columnId', w.column, columns, x.columnId, { error: e })}${num('door', d.mode === 'batch' ? w.firstDoor : w.door, w.doorHint)}`;
-  return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: e?.own !== true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: e?.own !== true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}${defaultSave(v)}
 ${d.mode === 'batch' ? html`<p class="hint">${w.batchHint}</p>` : ''}${place}
 ${selectField('size', w.size, SIZES.map((s) => ({ value: s, label: w.sizes[s] })), x.size, { error: e })}
 <fieldset><legend>${w.dimensions}</legend><p class="hint">${w.dimensionsHint}</p>${num('widthCm', w.widthCm)}${num('heightCm', w.heightCm)}${num('depthCm', w.depthCm)}</fieldset>

@@ -10,6 +10,7 @@ import { ConsoleApiError } from '../console-api.ts';
 import { formOf } from '../console.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Viewer } from '../shell.ts';
+import { SHELL_WORDS } from '../shell-words.ts';
 import { apiText, confirmAction, notice, type FormError } from '../users/users-render.ts';
 import { ORGANISATION_WORDS, type OrgDone, type OrgKind } from './organisation-words.ts';
 
@@ -89,4 +90,13 @@ export function refusalNotice(lang: PageLanguage, err: ConsoleApiError | undefin
 export function deleteAction(v: Viewer, kind: OrgKind, action: string): SafeHtml {
   const w = ORGANISATION_WORDS[v.lang];
   return confirmAction(v, `delete-${kind}`, { summary: w.remove[kind].summary, text: w.remove[kind].text, action, submit: w.deleteSubmit, danger: true });
+}
+
+/**
+ * The form's Save as its default button: pressing Enter in a field submits the first submit button in the form, which
+ * would otherwise be a search's Find placed before Save. Hidden from view and from assistive technology, which reach
+ * the visible Save.
+ */
+export function defaultSave(v: Viewer): SafeHtml {
+  return html`<button type="submit" name="action" value="save" hidden tabindex="-1">${SHELL_WORDS[v.lang].save}</button>`;
 }

@@ -16,7 +16,7 @@ async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Pro
 
 /** Submits the page's main form and waits for the page it leads to. */
 async function submit(page: Page, url: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(url), page.click('main form[novalidate] button[type=submit][value=save], main form[novalidate] button[type=submit]:not([value])')]);
+  await Promise.all([page.waitForURL(url), page.click('main form[novalidate] button[type=submit][value=save]:not([hidden]), main form[novalidate] button[type=submit]:not([value])')]);
 }
 
 /** Opens the delete disclosure and confirms it. */
