@@ -113,6 +113,7 @@ t.test('a location: every postal field and a custom reach range, a bad country c
   t.match((await api('GET', `/locations/${id}`)).json['location'], { ...fields, preset: undefined, minCm: undefined, maxCm: undefined, countryCode: 'FR', reach: { preset: 'custom', minCm: 40, maxCm: 110.5 } });
   const page = await a.request(admin, 'GET', `${ORG}/locations/${id}`);
   t.match(mainText(page), /Accessible between 40 and 110.5 cm from the floor\./);
+  t.match(page.body, /<option value="ada-2010">2010 ADA Standards \(38.1 to 121.9 cm\)<\/option>/, 'the presets with the API’s ranges');
   const upside = await a.request(admin, 'POST', `${ORG}/locations/${id}`, { ...fields, countryCode: 'FR', minCm: '120' });
   t.equal(upside.statusCode, 400, 'a range upside down is the API’s refusal');
   t.match(upside.body, /<a href="#maxCm">must be above minCm/);

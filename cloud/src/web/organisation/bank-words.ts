@@ -1,5 +1,6 @@
 /** The words of a bank's pages (the bank, its columns and its lockers) in English and French. */
 import type { PageLanguage } from '../../http/pages/i18n.ts';
+import { frNumber } from './organisation-words.ts';
 
 export interface BankWords {
   newBank: string;
@@ -206,7 +207,7 @@ const FR: BankWords = {
   accessible: 'Accessible',
   accessibleYes: 'Accessible',
   accessibleNo: 'Non accessible',
-  doorRange: (b, t) => `${String(b).replace('.', ',')}–${String(t).replace('.', ',')} cm`,
+  doorRange: (b, t) => `${frNumber(b)}–${frNumber(t)} cm`,
   firstNumber: 'Premier numéro',
   count: 'Combien',
   countHint: 'De 1 à 100 ; numérotés à la suite.',

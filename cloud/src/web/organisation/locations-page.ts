@@ -85,7 +85,7 @@ ${text('countryCode', w.countryCode, { hint: w.countryHint, max: 2 })}
 ${text('postalCode', w.postalCode, { max: 25 })}
 </fieldset>
 <fieldset><legend>${w.reach}</legend><p class="hint">${w.reachHint}</p>
-${selectField('preset', w.preset, PRESETS.map((p) => ({ value: p, label: w.presets[p] })), x.preset, { error: e })}
+${selectField('preset', w.preset, PRESETS.map((p) => ({ value: p, label: w.presetLabel(p, p === 'custom' ? undefined : REACH_PRESETS[p]) })), x.preset, { error: e })}
 ${textField('minCm', w.minCm, x.minCm, { type: 'number', hint: w.customHint, max: 10, error: e })}
 ${textField('maxCm', w.maxCm, x.maxCm, { type: 'number', hint: w.customHint, max: 10, error: e })}
 </fieldset>

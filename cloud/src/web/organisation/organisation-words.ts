@@ -50,7 +50,8 @@ export interface OrganisationWords {
   reach: string;
   reachHint: string;
   preset: string;
-  presets: { default: string; 'ada-2010': string; custom: string };
+  /** A preset's name with its range (the API's constants), or the custom range's name. */
+  presetLabel: (preset: 'default' | 'ada-2010' | 'custom', range?: { minCm: number; maxCm: number }) => string;
   minCm: string;
   maxCm: string;
   customHint: string;
@@ -119,7 +120,7 @@ const EN: OrganisationWords = {
   reach: 'Reach range',
   reachHint: 'A locker is accessible when its whole door lies within this range of heights from the floor.',
   preset: 'Range',
-  presets: { default: 'Default (35 to 123 cm)', 'ada-2010': '2010 ADA Standards (38.1 to 121.9 cm)', custom: 'Custom' },
+  presetLabel: (p, r) => (p === 'custom' || !r ? 'Custom' : `${p === 'default' ? 'Default' : '2010 ADA Standards'} (${r.minCm} to ${r.maxCm} cm)`),
   minCm: 'Lowest height (cm)',
   maxCm: 'Highest height (cm)',
   customHint: 'Only for a custom range.',
@@ -137,6 +138,11 @@ const EN: OrganisationWords = {
   noFile: 'Choose a CSV file to import.',
   importedDivisions: (n) => (n === 1 ? '1 row of a division alone was read.' : `${n} rows of a division alone were read.`),
 };
+
+/** A number as French writes it (a decimal comma). */
+export function frNumber(n: number): string {
+  return String(n).replace('.', ',');
+}
 
 const FR: OrganisationWords = {
   treeCaption: 'Les divisions, leurs sites et leurs blocs',
@@ -188,11 +194,11 @@ const FR: OrganisationWords = {
   reach: 'Zone d’atteinte',
   reachHint: 'Un casier est accessible quand toute sa porte se trouve dans cette plage de hauteurs depuis le sol.',
   preset: 'Plage',
-  presets: { default: 'Par défaut (35 à 123 cm)', 'ada-2010': 'Normes ADA 2010 (38,1 à 121,9 cm)', custom: 'Personnalisée' },
+  presetLabel: (p, r) => (p === 'custom' || !r ? 'Personnalisée' : `${p === 'default' ? 'Par défaut' : 'Normes ADA 2010'} (${frNumber(r.minCm)} à ${frNumber(r.maxCm)} cm)`),
   minCm: 'Hauteur la plus basse (cm)',
   maxCm: 'Hauteur la plus haute (cm)',
   customHint: 'Seulement pour une plage personnalisée.',
-  reachNow: (min, max) => `Accessible entre ${String(min).replace('.', ',')} et ${String(max).replace('.', ',')} cm du sol.`,
+  reachNow: (min, max) => `Accessible entre ${frNumber(min)} et ${frNumber(max)} cm du sol.`,
   files: 'Les sites en CSV',
   template: 'Télécharger le modèle',
   exportCsv: 'Exporter les divisions et les sites',
