@@ -19,6 +19,8 @@ export interface BankWords {
   positionHint: string;
   kind: string;
   kinds: { kiosk: string; plain: string };
+  /** A column's kind in a few words (in the list of columns to choose from). */
+  kindsShort: { kiosk: string; plain: string };
   controllerId: string;
   controllerHint: string;
   fixedColumn: string;
@@ -91,6 +93,7 @@ const EN: BankWords = {
   positionHint: '1 is the leftmost column.',
   kind: 'Kind',
   kinds: { kiosk: 'Kiosk (screen and readers)', plain: 'Plain' },
+  kindsShort: { kiosk: 'kiosk', plain: 'plain' },
   controllerId: 'Controller ID',
   controllerHint: 'The ID of the column’s controller board, as provisioned.',
   fixedColumn: 'A column’s position and controller are those it was provisioned with: to change them, delete the column and add it again.',
@@ -163,6 +166,7 @@ const FR: BankWords = {
   positionHint: '1 est la colonne la plus à gauche.',
   kind: 'Type',
   kinds: { kiosk: 'Borne (écran et lecteurs)', plain: 'Simple' },
+  kindsShort: { kiosk: 'borne', plain: 'simple' },
   controllerId: 'Identifiant du contrôleur',
   controllerHint: 'L’identifiant de la carte contrôleur de la colonne, tel que provisionné.',
   fixedColumn: 'La position et le contrôleur d’une colonne sont ceux de son provisionnement : pour les changer, supprimez la colonne et ajoutez-la de nouveau.',

@@ -119,7 +119,7 @@ export async function lockerForm(api: ConsoleApi, v: Viewer, d: LockerFormData):
   const x = d.values;
   const e = d.error;
   const num = (id: keyof LockerValues, label: string, hint?: string) => textField(id, label, x[id], { type: 'number', max: 10, error: e, ...(hint ? { hint } : {}) });
-  const columns = [...d.columns].sort((a, b) => a.position - b.position).map((c) => ({ value: c.id, label: w.columnOption(c.position, w.kinds[c.kind]) }));
+  const columns = [...d.columns].sort((a, b) => a.position - b.position).map((c) => ({ value: c.id, label: w.columnOption(c.position, w.kindsShort[c.kind]) }));
   const chosen = x.recipient === d.current?.value ? undefined : x.recipient;
   const results = d.mode === 'batch' ? html`` : await pickerFor(api, v, x.q, chosen);
   const place =
