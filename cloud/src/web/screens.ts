@@ -8,6 +8,8 @@ import { reportsScreen } from './activity/reports-page.ts';
 import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
+import { organisationScreen } from './organisation/organisation-page.ts';
+import { departmentsScreen } from './departments/departments-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -18,4 +20,6 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   usersScreen,
   rolesScreen,
   settingsScreen,
+  organisationScreen,
+  departmentsScreen,
 ];

@@ -151,4 +151,8 @@ fieldset .choice{margin:.25rem 0}
 .setup-list li{border:1px solid #9aa9bb;border-radius:4px;padding:.75rem 1rem}
 .setup-list a{font-weight:600;font-size:1.1rem}
 .setup-list p{margin:.25rem 0 0}
+/* Organisation (organisation/): the tree of divisions, locations and banks, each level indented with a rule. */
+.org-tree,.org-tree ul{list-style:none;margin:.25rem 0;padding-left:1.25rem;border-left:2px solid #9aa9bb}
+.org-tree li{margin:.375rem 0}
+.org-tree a{font-weight:600}
 `.trim();
