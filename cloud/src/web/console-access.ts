@@ -76,4 +76,12 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
 
   // Set-up (settings/): the page lists the set-up screens the person may open; each screen has its own entries below.
   'GET /console/settings': { access: 'signed-in' },
+
+  // Custom fields (custom-fields/): the API's changes ask for 'settings', and so does the screen.
+  'GET /console/custom-fields': { access: 'settings' },
+  'GET /console/custom-fields/new': { access: 'settings' },
+  'POST /console/custom-fields/new': { access: 'settings' },
+  'GET /console/custom-fields/:customFieldId': { access: 'settings' },
+  'POST /console/custom-fields/:customFieldId': { access: 'settings' },
+  'POST /console/custom-fields/:customFieldId/delete': { access: 'settings' },
 };
