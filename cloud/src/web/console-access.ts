@@ -84,4 +84,11 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'GET /console/custom-fields/:customFieldId': { access: 'settings' },
   'POST /console/custom-fields/:customFieldId': { access: 'settings' },
   'POST /console/custom-fields/:customFieldId/delete': { access: 'settings' },
+
+  // Notifications (notifications/): the templates and the rules are the API's 'settings' routes.
+  'GET /console/notifications': { access: 'settings' },
+  'POST /console/notifications/rules': { access: 'settings' },
+  'GET /console/notifications/:kind/:language': { access: 'settings' },
+  'POST /console/notifications/:kind/:language': { access: 'settings' },
+  'POST /console/notifications/:kind/:language/reset': { access: 'settings' },
 };

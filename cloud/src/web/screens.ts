@@ -9,6 +9,7 @@ import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
 import { customFieldsScreen } from './custom-fields/custom-fields-page.ts';
+import { notificationsScreen } from './notifications/notifications-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -20,4 +21,5 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   rolesScreen,
   settingsScreen,
   customFieldsScreen,
+  notificationsScreen,
 ];
