@@ -91,4 +91,11 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'GET /console/notifications/:kind/:language': { access: 'settings' },
   'POST /console/notifications/:kind/:language': { access: 'settings' },
   'POST /console/notifications/:kind/:language/reset': { access: 'settings' },
+
+  // Scheduled imports (imports/): the SFTP import of the address book, hidden like the API's routes.
+  'GET /console/imports': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports/run': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports/host-key': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports/delete': { access: 'addressBook', hidden: 'addressBook' },
 };

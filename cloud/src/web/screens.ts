@@ -10,6 +10,7 @@ import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
 import { customFieldsScreen } from './custom-fields/custom-fields-page.ts';
 import { notificationsScreen } from './notifications/notifications-page.ts';
+import { importsScreen } from './imports/imports-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -22,4 +23,5 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   settingsScreen,
   customFieldsScreen,
   notificationsScreen,
+  importsScreen,
 ];

@@ -153,6 +153,7 @@ fieldset .choice{margin:.25rem 0}
 .setup-list p{margin:.25rem 0 0}
 /* Set-up, data and notifications: a template's state, an e-mail shown as text, secrets and keys typed in a fixed font. */
 .tag.own{border-color:#0b4f9c;color:#0b4f9c;font-weight:600}
+.tag.bad{border-color:#a00000;color:#a00000;font-weight:600}
 .mail-preview{white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem;background:#f3f5f8;border:1px solid #9aa9bb;border-radius:4px;padding:.75rem;margin:.5rem 0 1rem;max-width:48rem}
 textarea{width:100%;max-width:48rem}
 textarea.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem}
