@@ -6,6 +6,9 @@ import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
+import { customFieldsJourney } from './custom-fields.ts';
+import { notificationsJourney } from './notifications.ts';
+import { importsJourney } from './imports.ts';
 
 export interface Journey {
   name: string;
@@ -19,4 +22,7 @@ export const JOURNEYS: readonly Journey[] = [
   activityJourney,
   contactsJourney,
   usersJourney,
+  customFieldsJourney,
+  notificationsJourney,
+  importsJourney,
 ];
