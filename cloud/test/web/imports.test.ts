@@ -17,7 +17,7 @@ let admin: string;
 let file = '';
 let fetched: FetchRequest | undefined;
 
-async function api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; json: Json }> {
+async function api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; json: Json }> {
   const r = await a.app.inject({ method, url: `/api/v1${url}`, headers: a.admin, ...(payload !== undefined ? { payload: payload as Json } : {}) });
   return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
 }
@@ -94,7 +94,7 @@ t.test("the API's refusals at the field they name; what was typed kept, but neve
   t.match((await api('GET', '/sftp-import')).json['sftpImport'], { schedule: '0 3 * * *', port: 2222 }, 'nothing changed');
 });
 
-t.test('run now: a good file imported with its report; a bad row imports nothing and says why', async (t) => {
+t.test('run now: a good file imported with its report; a bad row imports nothing and says why (in French too)', async (t) => {
   file = `${HEADER}\nP-501,Ann,Able,ann@acme.test\nP-502,Ben,Baker,ben@acme.test\n`;
   const run = await post(admin, '/console/imports/run', {});
   t.equal(run.statusCode, 303);
@@ -114,6 +114,12 @@ t.test('run now: a good file imported with its report; a bad row imports nothing
   t.match(failed.body, /role="alert"><p>The import failed and nothing was imported\./);
   t.match(failed.body, /<span class="tag bad">Failed<\/span>[\s\S]*<summary>1 problem<\/summary><ul class="plain"><li>Line 3, column PersonnelID: Duplicate Personnel ID/, 'the bad row by line and column');
   t.ok(failed.body.indexOf('Failed') < failed.body.indexOf('Imported</span>'), 'newest first');
+
+  await api('PATCH', '/auth/me', { language: 'fr' });
+  const fr = await a.request(admin, 'GET', '/console/imports');
+  t.match(fr.body, /<li>Ligne 3, colonne PersonnelID : <span lang="en">Duplicate Personnel ID/, "in French, the API's English words marked as such");
+  t.match(fr.body, /<span class="tag bad">Échec<\/span>/);
+  await api('PATCH', '/auth/me', { language: 'en' });
 });
 
 t.test('forget the host key, then delete the import: each checked through the API', async (t) => {
