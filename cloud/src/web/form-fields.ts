@@ -27,7 +27,7 @@ export function checkboxGroup(name: string, legend: string, choices: ReadonlyArr
   const first = boxId(name, choices[0]?.value ?? '');
   const p = fieldParts(first, undefined, o.error);
   const hintId = `${name}-hint`;
-  return html`<fieldset class="field"${o.hint ? html` aria-describedby="${hintId}"` : ''}><legend>${legend}</legend>${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}${p.error}${choices.map((c, i) => {
+  return html`<fieldset${o.hint ? html` aria-describedby="${hintId}"` : ''}><legend>${legend}</legend>${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}${p.error}${choices.map((c, i) => {
     const id = boxId(name, c.value);
     return html`<label class="choice" for="${id}"><input type="checkbox" id="${id}" name="${name}" value="${c.value}"${flag('checked', checked.has(c.value))}${i === 0 ? p.attrs : ''}> ${c.label}</label>`;
   })}</fieldset>`;

@@ -47,7 +47,7 @@ t.test('add, edit and remove a field through the forms: each checked through the
   const form = await a.request(admin, 'GET', '/console/custom-fields/new');
   t.equal(form.statusCode, 200);
   t.match(form.body, /<select id="type" name="type"[^>]*><option value="text" selected>Text<\/option>/);
-  t.match(form.body, /<fieldset class="field" aria-describedby="appliesTo-hint"><legend>Appears on<\/legend>/);
+  t.match(form.body, /<fieldset aria-describedby="appliesTo-hint"><legend>Appears on<\/legend>/);
 
   const add = await post(admin, '/console/custom-fields/new', [
     ['labelEn', 'Cost centre'],

@@ -38,9 +38,9 @@ t.test('the list: every kind with the words each language uses, and who is told 
   t.equal(page.statusCode, 200);
   t.match(page.body, /<title>Notifications/);
   t.match(page.body, /<caption>Kinds of e-mail and the words they use in each language<\/caption>/);
-  t.match(page.body, /<th scope="row">Reminder<p class="hint">[^<]+<\/p><\/th><td><a href="\/console\/notifications\/reminder\/en">Edit<span class="visually-hidden"> the English words of “Reminder”<\/span><\/a> <span class="tag">Built-in words<\/span><\/td><td><a href="\/console\/notifications\/reminder\/fr">Edit<span class="visually-hidden"> the French words of “Reminder”<\/span><\/a> <span class="tag own">Your own words<\/span><\/td>/);
+  t.match(page.body, /<th scope="row">Reminder<p class="hint">[^<]+<\/p><\/th><td><a href="\/console\/notifications\/reminder\/en">Edit<span class="visually-hidden"> the English words of “Reminder”<\/span><\/a> <span class="muted">Built-in words<\/span><\/td><td><a href="\/console\/notifications\/reminder\/fr">Edit<span class="visually-hidden"> the French words of “Reminder”<\/span><\/a> <span class="tag own">Your own words<\/span><\/td>/);
   t.equal((page.body.match(/<tr><th scope="row">/g) ?? []).length, 11, 'every kind of e-mail');
-  t.match(page.body, /<fieldset class="field"><legend>Parcel ready<\/legend><label class="choice" for="rule-parcel-ready-recipient"><input type="checkbox" id="rule-parcel-ready-recipient" name="rule-parcel-ready" value="recipient" checked>/, 'the recipient by default');
+  t.match(page.body, /<fieldset><legend>Parcel ready<\/legend><label class="choice" for="rule-parcel-ready-recipient"><input type="checkbox" id="rule-parcel-ready-recipient" name="rule-parcel-ready" value="recipient" checked>/, 'the recipient by default');
   t.notMatch(page.body, /id="rule-parcel-ready-keyContact"[^>]*checked/);
   await api('DELETE', '/notification-templates/reminder/fr');
 });
@@ -49,7 +49,7 @@ t.test('words: saved, previewed as text, reset; each checked through the API', a
   const form = await a.request(admin, 'GET', '/console/notifications/parcel-ready/en');
   t.equal(form.statusCode, 200);
   t.match(form.body, /<title>E-mail “Parcel ready” in English/);
-  t.match(form.body, /<span class="tag">Built-in words<\/span> These e-mails use the built-in words\./);
+  t.match(form.body, /<p>These e-mails use the built-in words\.<\/p>/);
   t.match(form.body, /<input type="text" id="subject" name="subject" value="Your \{\{item\}\} is ready for pickup at \{\{bank\}\}"/, 'the current words in the form');
   t.match(form.body, /<th scope="row"><code>\{\{pickupCode\}\}<\/code><\/th><td>The pickup code <strong>Not in the subject\.<\/strong><\/td>/, 'the placeholders explained');
   t.notMatch(form.body, /Use the built-in words again/, 'nothing to reset yet');
@@ -58,7 +58,7 @@ t.test('words: saved, previewed as text, reset; each checked through the API', a
   const body = 'Hello {{recipientName}},\n\nYour <b>{{item}}</b> waits in locker {{lockerNumber}}. Code: {{pickupCode}}';
   const preview = await post(admin, '/console/notifications/parcel-ready/en', [['subject', subject], ['body', body], ['intent', 'preview']]);
   t.equal(preview.statusCode, 200);
-  t.match(preview.body, /<section id="preview" class="panel"/);
+  t.match(preview.body, /<section id="preview" class="panel setup-panel"/);
   t.match(preview.body, /<dd lang="en">Parcel for Ada Lovelace at Lobby<\/dd>/, 'the subject with made-up content');
   t.match(preview.body, /<pre class="mail-preview" lang="en">Hello Ada Lovelace,\n\nYour &lt;b&gt;parcel&lt;\/b&gt; waits in locker 12\. Code: 482913/, 'the text part, escaped');
   t.match(preview.body, /<details><summary>HTML source of the e-mail<\/summary><pre class="mail-preview" lang="en">&lt;!DOCTYPE html&gt;/, 'the HTML part as source, never as markup');

@@ -158,4 +158,5 @@ fieldset .choice{margin:.25rem 0}
 textarea{width:100%;max-width:48rem}
 textarea.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem}
 th .hint{font-weight:400;margin:.125rem 0 0}
+.setup-panel{margin:0 0 1rem}
 `.trim();

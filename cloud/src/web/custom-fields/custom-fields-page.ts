@@ -158,8 +158,8 @@ ${customFields.length === 0 ? html`<p>${w.none}</p>` : fieldsTable(v.lang, custo
     const form = fieldForm(v, { action: path, values: o.values ?? valuesOf(f), field: f, error: o.formFailed && o.error ? formErrorOf(o.error, v.lang) : undefined });
     const body = html`${notice(o.done && w.done[o.done])}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p><a href="${PATH}">${title(v)}</a></p>
-<div class="layout"><section class="panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${form}</section>
-<section class="panel" aria-labelledby="remove-h"><h2 id="remove-h">${w.removeHeading}</h2>${confirmAction(v, 'remove', { summary: w.removeSummary, text: w.removeText(f.label[v.lang]), action: `${path}/delete`, submit: w.removeSubmit, danger: true })}</section></div>`;
+<div class="layout"><section class="panel setup-panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${form}</section>
+<section class="panel setup-panel" aria-labelledby="remove-h"><h2 id="remove-h">${w.removeHeading}</h2>${confirmAction(v, 'remove', { summary: w.removeSummary, text: w.removeText(f.label[v.lang]), action: `${path}/delete`, submit: w.removeSubmit, danger: true })}</section></div>`;
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: w.editTitle(f.label[v.lang]), active: 'settings', body });
   };
 

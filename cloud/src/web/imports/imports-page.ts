@@ -72,7 +72,7 @@ export const importsScreen: ConsoleScreen = (app) => {
 <p>${w.intro}</p>
 ${current ? currentPanel(v, current) : html`<p>${w.notSetUp}</p>`}
 ${settingsForm(v, { values: o.values ?? valuesOf(current), current, error })}
-<section class="panel" id="runs" aria-labelledby="runs-h"><h2 id="runs-h">${w.runsHeading}</h2>${runsTable(v.lang, runs)}</section>`;
+<section class="panel setup-panel" id="runs" aria-labelledby="runs-h"><h2 id="runs-h">${w.runsHeading}</h2>${runsTable(v.lang, runs)}</section>`;
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: SETUP_WORDS[v.lang].screens.imports.name, active: 'settings', body });
   };
 

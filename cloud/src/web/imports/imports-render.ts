@@ -43,7 +43,7 @@ export function valuesOf(s: PublicSftpImport | undefined): SettingsValues {
 export function currentPanel(v: Viewer, s: PublicSftpImport): SafeHtml {
   const w = IMPORTS_WORDS[v.lang];
   const signIn = s.hasPassword ? w.passwordStored : s.hasPassphrase ? w.keyWithPassphrase : w.keyStored;
-  return html`<section class="panel" aria-labelledby="current-h"><h2 id="current-h">${w.currentHeading}</h2><dl class="facts">
+  return html`<section class="panel setup-panel" aria-labelledby="current-h"><h2 id="current-h">${w.currentHeading}</h2><dl class="facts">
 <dt>${w.server}</dt><dd>${s.host}:${s.port}</dd>
 <dt>${w.user}</dt><dd>${s.username}</dd>
 <dt>${w.signIn}</dt><dd>${signIn}</dd>
@@ -66,7 +66,7 @@ export function settingsForm(v: Viewer, o: { values: SettingsValues; current: Pu
   const x = o.values;
   const c = o.current;
   const secret = (id: string, label: string, hint: string) => textField(id, label, '', { type: 'password', hint, max: 1000, error: e, autocomplete: 'new-password' });
-  return html`<section class="panel" aria-labelledby="settings-h"><h2 id="settings-h">${c ? w.formHeadingEdit : w.formHeadingNew}</h2>
+  return html`<section class="panel setup-panel" aria-labelledby="settings-h"><h2 id="settings-h">${c ? w.formHeadingEdit : w.formHeadingNew}</h2>
 ${formErrorSummary(v.lang, e)}<form method="post" action="${PATH}" novalidate>${csrfField(v)}
 ${textField('host', w.host, x.host, { hint: w.hostHint, required: true, max: 253, error: e })}
 ${textField('port', w.port, x.port, { required: true, max: 5, error: e })}

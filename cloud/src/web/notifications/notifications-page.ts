@@ -53,8 +53,8 @@ export const notificationsScreen: ConsoleScreen = (app) => {
     const [{ templates }, { rules }] = await Promise.all([api.get(ListReply, '/notification-templates'), api.get(RulesReply, '/notification-rules')]);
     const rulesError: FormError | undefined = o.rulesError && { message: o.rulesError.message, field: boxId(`rule-${NOTIFIED_EVENTS[0]}`, AUDIENCES[0]), lang: v.lang };
     const body = html`${notice(o.done && w.done[o.done])}
-<section class="panel" aria-labelledby="templates-h"><h2 id="templates-h">${w.templatesHeading}</h2><p>${w.templatesIntro}</p>${templatesTable(v.lang, templates)}</section>
-<section class="panel" aria-labelledby="rules-h"><h2 id="rules-h">${w.rulesHeading}</h2>${rulesForm(v, rules, rulesError)}</section>`;
+<section class="panel setup-panel" aria-labelledby="templates-h"><h2 id="templates-h">${w.templatesHeading}</h2><p>${w.templatesIntro}</p>${templatesTable(v.lang, templates)}</section>
+<section class="panel setup-panel" aria-labelledby="rules-h"><h2 id="rules-h">${w.rulesHeading}</h2>${rulesForm(v, rules, rulesError)}</section>`;
     return sendConsolePage(reply, o.rulesError?.status ?? 200, v, { title: title(v), active: 'settings', body });
   };
 
@@ -95,14 +95,14 @@ export const notificationsScreen: ConsoleScreen = (app) => {
     });
     const body = html`${notice(o.done && w.done[o.done])}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p><a href="${PATH}">${title(v)}</a></p>
-<p><span class="tag${words.own ? ' own' : ''}">${words.own ? w.own : w.builtIn}</span> ${words.own ? w.usingOwn : w.usingBuiltIn}</p>
+<p>${words.own ? html`<span class="tag own">${w.own}</span> ${w.usingOwn}` : w.usingBuiltIn}</p>
 <p class="hint">${w.kinds[kind].about}</p>
 ${form}
 ${o.preview ? previewSection(v.lang, language, o.preview) : ''}
-<section class="panel" aria-labelledby="placeholders-h"><h2 id="placeholders-h">${w.placeholdersHeading}</h2><p>${w.placeholdersIntro}</p>${placeholdersTable(v.lang, kind, k.placeholders)}${builtInWords(v.lang, language, words.builtIn)}</section>
+<section class="panel setup-panel" aria-labelledby="placeholders-h"><h2 id="placeholders-h">${w.placeholdersHeading}</h2><p>${w.placeholdersIntro}</p>${placeholdersTable(v.lang, kind, k.placeholders)}${builtInWords(v.lang, language, words.builtIn)}</section>
 ${
   words.own
-    ? html`<section class="panel" aria-labelledby="reset-h"><h2 id="reset-h">${w.resetHeading}</h2>${confirmAction(v, 'reset', { summary: w.resetSummary, text: w.resetText, action: `${path}/reset`, submit: w.resetSubmit })}</section>`
+    ? html`<section class="panel setup-panel" aria-labelledby="reset-h"><h2 id="reset-h">${w.resetHeading}</h2>${confirmAction(v, 'reset', { summary: w.resetSummary, text: w.resetText, action: `${path}/reset`, submit: w.resetSubmit })}</section>`
     : ''
 }`;
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: w.editTitle(w.kinds[kind].name, w.languages[language]), active: 'settings', body });

@@ -38,7 +38,7 @@ export function templatesTable(lang: PageLanguage, kinds: readonly KindData[]): 
     const name = w.kinds[k.kind as MailKind]?.name ?? k.kind;
     const cells = MAIL_LANGUAGES.map((l) => {
       const own = k.languages[l].own !== undefined;
-      return html`<td><a href="${templatePath(k.kind, l)}">${w.edit}<span class="visually-hidden">${w.editWhat(name, languageName(lang, l))}</span></a> <span class="tag${own ? ' own' : ''}">${own ? w.own : w.builtIn}</span></td>`;
+      return html`<td><a href="${templatePath(k.kind, l)}">${w.edit}<span class="visually-hidden">${w.editWhat(name, languageName(lang, l))}</span></a> ${own ? html`<span class="tag own">${w.own}</span>` : html`<span class="muted">${w.builtIn}</span>`}</td>`;
     });
     return html`<tr><th scope="row">${name}<p class="hint">${w.kinds[k.kind as MailKind]?.about ?? ''}</p></th>${cells}</tr>`;
   });
@@ -79,7 +79,7 @@ ${textareaField('body', w.body, o.body, { hint: w.bodyHint, required: true, max:
 /** The e-mail as it would be sent: subject, text part, and the HTML part as source (never run as markup here). */
 export function previewSection(lang: PageLanguage, language: MailLanguage, p: PreviewData): SafeHtml {
   const w = NOTIFICATIONS_WORDS[lang];
-  return html`<section id="preview" class="panel" aria-labelledby="preview-h" tabindex="-1"><h2 id="preview-h">${w.previewHeading}</h2><div role="status"><p>${w.previewIntro}</p></div>
+  return html`<section id="preview" class="panel setup-panel" aria-labelledby="preview-h" tabindex="-1"><h2 id="preview-h">${w.previewHeading}</h2><div role="status"><p>${w.previewIntro}</p></div>
 <dl class="facts"><dt>${w.previewSubject}</dt><dd lang="${language}">${p.subject}</dd></dl>
 <h3>${w.previewText}</h3><pre class="mail-preview" lang="${language}">${p.text}</pre>
 <details><summary>${w.previewHtml}</summary><pre class="mail-preview" lang="${language}">${p.html}</pre></details></section>`;
