@@ -141,7 +141,9 @@ t.test('who may: a role without settings is refused every page and post; a post 
   await api('POST', '/custom-fields', { id: 'desk', label: { en: 'Desk', fr: 'Bureau' }, type: 'text', appliesTo: ['users'] });
   const plain = await a.cookieOf('plain');
   for (const url of ['/console/custom-fields', '/console/custom-fields/new', '/console/custom-fields/desk']) t.equal((await a.request(plain, 'GET', url)).statusCode, 403, url);
-  t.equal((await post(plain, '/console/custom-fields/desk/delete', [])).statusCode, 403);
+  for (const url of ['/console/custom-fields/new', '/console/custom-fields/desk', '/console/custom-fields/desk/delete'])
+    t.equal((await post(plain, url, [['labelEn', 'Mine'], ['labelFr', 'Le mien'], ['type', 'text'], ['appliesTo', 'users']])).statusCode, 403, `POST ${url}`);
+  t.match((await fields()).find((f) => f['id'] === 'desk'), { label: { en: 'Desk' } }, 'nothing changed');
   t.notMatch((await a.request(plain, 'GET', '/console/settings')).body, /\/console\/custom-fields/, 'not offered on the set-up page');
   t.match((await a.request(admin, 'GET', '/console/settings')).body, /<a href="\/console\/custom-fields">Custom fields<\/a>/, 'offered to the administrator');
 

@@ -138,7 +138,7 @@ t.test('who may: the address book at the enterprise level; hidden from others; a
   const courier = await a.cookieOf('courier');
   t.equal((await a.request(courier, 'GET', '/console/imports')).statusCode, 404, 'hidden like the API');
   t.equal((await post(courier, '/console/imports', settings())).statusCode, 404);
-  t.equal((await post(courier, '/console/imports/run', {})).statusCode, 404);
+  for (const url of ['/console/imports/run', '/console/imports/host-key', '/console/imports/delete']) t.equal((await post(courier, url, {})).statusCode, 404, `POST ${url}`);
   t.equal((await a.request(await a.cookieOf('local'), 'GET', '/console/imports')).statusCode, 403, "the API's refusal of a location's operator");
   const forged = await post(admin, '/console/imports', settings(), 'forged');
   t.equal(forged.statusCode, 403);

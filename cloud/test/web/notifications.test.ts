@@ -118,7 +118,9 @@ t.test('who is told: changed and restored through the form, checked through the 
 t.test('who may: a role without settings is refused; a post without its token changes nothing', async (t) => {
   const plain = await a.cookieOf('plain');
   for (const url of ['/console/notifications', '/console/notifications/welcome/en']) t.equal((await a.request(plain, 'GET', url)).statusCode, 403, url);
-  t.equal((await post(plain, '/console/notifications/rules', [])).statusCode, 403);
+  for (const url of ['/console/notifications/rules', '/console/notifications/welcome/en', '/console/notifications/welcome/en/reset'])
+    t.equal((await post(plain, url, [['subject', 'Hi'], ['body', 'Set it: {{link}}'], ['intent', 'save']])).statusCode, 403, `POST ${url}`);
+  t.notOk((await words('welcome', 'en'))['own'], 'nothing saved by them');
   t.match((await a.request(admin, 'GET', '/console/settings')).body, /<a href="\/console\/notifications">Notifications<\/a>/);
   const forged = await post(admin, '/console/notifications/welcome/en', [['subject', 'Hi'], ['body', 'Set it: {{link}}'], ['intent', 'save']], 'forged');
   t.equal(forged.statusCode, 403);
