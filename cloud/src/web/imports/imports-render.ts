@@ -53,7 +53,7 @@ export function currentPanel(v: Viewer, s: PublicSftpImport): SafeHtml {
 <dt>${w.nextRun}</dt><dd>${s.nextRunAt !== undefined ? formatDateTime(v.lang, s.nextRunAt) : w.none}</dd>
 <dt>${w.hostKey}</dt><dd>${s.hostKey ? html`<code>${w.hostKeyPinned(s.hostKey.fingerprint, formatDateTime(v.lang, s.hostKey.pinnedAt))}</code>` : w.hostKeyNone}</dd>
 </dl>
-<form method="post" action="${PATH}/run" class="actions">${csrfField(v)}<button type="submit" aria-describedby="run-hint">${w.runNow}</button><p class="hint" id="run-hint">${w.runNowHint}</p></form>
+<form method="post" action="${PATH}/run" class="actions" hx-disabled-elt="find button">${csrfField(v)}<button type="submit" aria-describedby="run-hint">${w.runNow}</button><p class="hint" id="run-hint">${w.runNowHint}</p><span class="htmx-indicator" role="status">${w.running}</span></form>
 ${s.hostKey ? confirmAction(v, 'forget', { summary: w.forgetSummary, text: w.forgetText, action: `${PATH}/host-key`, submit: w.forgetSubmit }) : ''}
 ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText, action: `${PATH}/delete`, submit: w.deleteSubmit, danger: true })}
 </section>`;

@@ -27,6 +27,7 @@ export interface ImportsWords {
   hostKeyNone: string;
   runNow: string;
   runNowHint: string;
+  running: string;
   forgetSummary: string;
   forgetText: string;
   forgetSubmit: string;
@@ -106,6 +107,7 @@ const EN: ImportsWords = {
   hostKeyNone: 'Not pinned yet: the next run pins the key the server shows.',
   runNow: 'Run now',
   runNowHint: 'Fetches the file and imports it now; the run appears below.',
+  running: 'Running the import…',
   forgetSummary: 'Forget the server’s host key…',
   forgetText: 'Do this when the server’s key was changed on purpose. The next run trusts and pins the key the server shows then.',
   forgetSubmit: 'Forget the host key',
@@ -191,6 +193,7 @@ const FR: ImportsWords = {
   hostKeyNone: 'Pas encore épinglée : la prochaine exécution épingle la clé que montre le serveur.',
   runNow: 'Lancer maintenant',
   runNowHint: 'Récupère le fichier et l’importe maintenant ; l’exécution apparaît ci-dessous.',
+  running: 'Import en cours…',
   forgetSummary: 'Oublier la clé d’hôte du serveur…',
   forgetText: 'À faire quand la clé du serveur a été changée volontairement. La prochaine exécution accepte et épingle la clé que le serveur montre alors.',
   forgetSubmit: 'Oublier la clé d’hôte',
