@@ -120,4 +120,25 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'GET /console/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
   'POST /console/departments/:departmentId': { access: 'addressBook', hidden: 'addressBook' },
   'POST /console/departments/:departmentId/delete': { access: 'addressBook', hidden: 'addressBook' },
+  // Custom fields (custom-fields/): the API's changes ask for 'settings', and so does the screen.
+  'GET /console/custom-fields': { access: 'settings' },
+  'GET /console/custom-fields/new': { access: 'settings' },
+  'POST /console/custom-fields/new': { access: 'settings' },
+  'GET /console/custom-fields/:customFieldId': { access: 'settings' },
+  'POST /console/custom-fields/:customFieldId': { access: 'settings' },
+  'POST /console/custom-fields/:customFieldId/delete': { access: 'settings' },
+
+  // Notifications (notifications/): the templates and the rules are the API's 'settings' routes.
+  'GET /console/notifications': { access: 'settings' },
+  'POST /console/notifications/rules': { access: 'settings' },
+  'GET /console/notifications/:kind/:language': { access: 'settings' },
+  'POST /console/notifications/:kind/:language': { access: 'settings' },
+  'POST /console/notifications/:kind/:language/reset': { access: 'settings' },
+
+  // Scheduled imports (imports/): the SFTP import of the address book, hidden like the API's routes.
+  'GET /console/imports': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports/run': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports/host-key': { access: 'addressBook', hidden: 'addressBook' },
+  'POST /console/imports/delete': { access: 'addressBook', hidden: 'addressBook' },
 };

@@ -10,6 +10,9 @@ import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
 import { organisationScreen } from './organisation/organisation-page.ts';
 import { departmentsScreen } from './departments/departments-page.ts';
+import { customFieldsScreen } from './custom-fields/custom-fields-page.ts';
+import { notificationsScreen } from './notifications/notifications-page.ts';
+import { importsScreen } from './imports/imports-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -22,4 +25,7 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   settingsScreen,
   organisationScreen,
   departmentsScreen,
+  customFieldsScreen,
+  notificationsScreen,
+  importsScreen,
 ];

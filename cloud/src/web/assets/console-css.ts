@@ -155,4 +155,12 @@ fieldset .choice{margin:.25rem 0}
 .org-tree,.org-tree ul{list-style:none;margin:.25rem 0;padding-left:1.25rem;border-left:2px solid #9aa9bb}
 .org-tree li{margin:.375rem 0}
 .org-tree a{font-weight:600}
+/* Set-up, data and notifications: a template's state, an e-mail shown as text, secrets and keys typed in a fixed font. */
+.tag.own{border-color:#0b4f9c;color:#0b4f9c;font-weight:600}
+.tag.bad{border-color:#a00000;color:#a00000;font-weight:600}
+.mail-preview{white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem;background:#f3f5f8;border:1px solid #9aa9bb;border-radius:4px;padding:.75rem;margin:.5rem 0 1rem;max-width:48rem}
+textarea{width:100%;max-width:48rem}
+textarea.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem}
+th .hint{font-weight:400;margin:.125rem 0 0}
+.setup-panel{margin:0 0 1rem}
 `.trim();

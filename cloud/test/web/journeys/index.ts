@@ -8,6 +8,9 @@ import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
 import { organisationJourney } from './organisation.ts';
 import { departmentsJourney } from './departments.ts';
+import { customFieldsJourney } from './custom-fields.ts';
+import { notificationsJourney } from './notifications.ts';
+import { importsJourney } from './imports.ts';
 
 export interface Journey {
   name: string;
@@ -23,4 +26,7 @@ export const JOURNEYS: readonly Journey[] = [
   usersJourney,
   organisationJourney,
   departmentsJourney,
+  customFieldsJourney,
+  notificationsJourney,
+  importsJourney,
 ];
