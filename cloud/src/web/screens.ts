@@ -8,6 +8,8 @@ import { reportsScreen } from './activity/reports-page.ts';
 import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
+import { securityScreen } from './security/security-page.ts';
+import { retentionScreen } from './retention/retention-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -18,4 +20,6 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   usersScreen,
   rolesScreen,
   settingsScreen,
+  securityScreen,
+  retentionScreen,
 ];

@@ -73,7 +73,9 @@ export class HistoryUseCases {
     const contact: Contact = { ...rest, firstName: '', lastName: ERASED_NAME };
     // The e-mails to the person hold their address (and, until sent, their content): they go with the rest.
     const mails = this.core.store.list('mailOutbox').filter((m) => m.to.type === 'contact' && m.to.id === contactId);
+    // The entry names its enterprise: the enterprise's administrators find it, another enterprise's never see it.
     const a = this.core.activity('erasure', actor, {
+      enterpriseId: old.enterpriseId,
       recipientId: replacementId,
       detail: `personal data erased: ${counted.ended} ended reservations and ${counted.activity} activity entries unlinked, ${mails.length} e-mail records removed`,
     });

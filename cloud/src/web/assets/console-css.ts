@@ -151,4 +151,9 @@ fieldset .choice{margin:.25rem 0}
 .setup-list li{border:1px solid #9aa9bb;border-radius:4px;padding:.75rem 1rem}
 .setup-list a{font-weight:600;font-size:1.1rem}
 .setup-list p{margin:.25rem 0 0}
+/* Security: a new API key, shown once, whole and easy to select. */
+.made-key{margin:0 0 1rem}
+.made-key input.key{width:100%;max-width:48rem;font-family:ui-monospace,Menlo,Consolas,monospace}
+/* Retention: the people an erasure may be about. */
+.erase-results{margin:.5rem 0 1rem}
 `.trim();
