@@ -6,6 +6,8 @@ import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
+import { securityJourney } from './security.ts';
+import { retentionJourney } from './retention.ts';
 
 export interface Journey {
   name: string;
@@ -19,4 +21,6 @@ export const JOURNEYS: readonly Journey[] = [
   activityJourney,
   contactsJourney,
   usersJourney,
+  securityJourney,
+  retentionJourney,
 ];
