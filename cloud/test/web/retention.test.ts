@@ -41,7 +41,13 @@ t.test('the retention period: kept for ever, set to a number of days and back, c
   t.match(page.body, /<input type="radio" id="keep" name="keep" value="forever" checked>/);
   t.match(page.body, /id="days-hint">From 1 to 36500 days/, 'the range from the API’s schema');
 
-  const set = await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '90' });
+  const asked = await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '90' });
+  t.equal(asked.statusCode, 200, 'a shorter period is asked again first');
+  t.match(asked.body, /<h1>Keep history for 90 days\?<\/h1>/);
+  t.match(asked.body, /older than 90 days, from before [^,]+, are deleted at once\. Deleted history cannot be got back\./);
+  t.match(asked.body, /<input type="hidden" name="confirmed" value="yes">/);
+  t.equal(await retentionOf(), undefined, 'nothing changed yet');
+  const set = await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '90', confirmed: 'yes' });
   t.equal(set.statusCode, 303);
   t.equal(set.headers.location, '/console/retention?done=saved');
   t.equal(await retentionOf(), 90, 'as the API says');
@@ -49,6 +55,14 @@ t.test('the retention period: kept for ever, set to a number of days and back, c
   t.match(after.body, /role="status"><p>The retention period was saved\.<\/p>/);
   t.match(after.body, /History is now kept for 90 days\./);
   t.match(after.body, /value="days" checked/);
+
+  const longer = await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '120' });
+  t.equal(longer.statusCode, 303, 'a longer period deletes nothing: saved at once');
+  t.equal(await retentionOf(), 120);
+  const shorter = await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '90' });
+  t.match(shorter.body, /Keep history for 90 days\?/, 'shorter than the current one: asked');
+  t.equal(await retentionOf(), 120);
+  await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '90', confirmed: 'yes' });
 
   const zero = await a.request(admin, 'POST', '/console/retention', { keep: 'days', days: '0' });
   t.equal(zero.statusCode, 400, 'the API refused it');
@@ -70,6 +84,7 @@ t.test('erase a person: found, confirmed on a page saying what goes, checked thr
   const none = await a.request(admin, 'GET', '/console/retention');
   t.match(none.body, /Type a name, an e-mail or a personnel ID/);
   t.match(none.body, /hx-get="\/console\/retention\/people" hx-trigger="input changed delay:300ms, search"/, 'search as one types');
+  t.match(none.body, /People with a sign-in account are deleted on the users screen[^<]*<a href="\/console\/users">Users<\/a>/);
   const found = await a.request(admin, 'GET', '/console/retention?q=bea');
   t.match(found.body, /<th scope="row">Bea Brown<\/th><td>P-2<\/td><td>bea@example.com<\/td><td><a href="\/console\/retention\/erase\/bea">Erase personal data/);
   t.notMatch(found.body, /Ben Black/, 'only who matches');

@@ -204,6 +204,12 @@ t.test('who may open what: each section only for a role that may call its API', 
   const offered = await a.request(keys, 'GET', '/console/security/api-keys');
   t.notMatch(offered.body, /<option value="admin">/, 'no role with a right the person lacks is offered');
 
+  const sso = await userWithRole('idp', 'Identity', ['sso']);
+  const ssoPage = await a.request(sso, 'GET', '/console/security/sso');
+  t.equal(ssoPage.statusCode, 200, 'single sign-on needs only its own permission');
+  t.match(ssoPage.body, /<input type="text" id="defaultRole" name="defaultRole"/, 'without reading roles, the role is typed');
+  t.equal((await a.request(sso, 'GET', '/console/security')).statusCode, 403, 'the settings are not theirs');
+
   // A division-level administrator: the enterprise's settings are for whoever acts for all of it.
   await api('POST', '/users', { username: 'divadmin', password: PASSWORD, role: 'admin', accessLevel: { kind: 'division', id: 'div' } });
   const div = await a.request(await a.cookieOf('divadmin'), 'GET', '/console/security');

@@ -6,8 +6,8 @@
  *   hides older history at once; the file store drops it from disk at its next compaction.
  * - Erasure replaces a contact's links in history (recipient, parties, actor) by a fresh id, drops the notes of
  *   their reservations, and replaces their name and contact details in the contact record; the events stay, linked
- *   to one another, no longer to the person. The erasure itself is recorded in the activity (type `erasure`), under
- *   the fresh id.
+ *   to one another, no longer to the person. The erasure itself is recorded in the activity (type `erasure`) of the
+ *   person's enterprise, under the fresh id.
  */
 import { auditChanges } from '../audit.ts';
 import { DomainError, parseInput } from '../errors.ts';

@@ -1,6 +1,7 @@
 /**
  * Retention and erasure: `/console/retention`, how long the enterprise's history is kept (PATCH
- * /enterprises/:id/history-retention, null: for ever), and erasing one person's personal data: found in the address
+ * /enterprises/:id/history-retention, null: for ever; a shorter period, which deletes history at once, asked again
+ * first), and erasing one person's personal data: found in the address
  * book (GET /contacts, search as you type at `/people`), a page naming what is erased and that it cannot be undone
  * (`/erase/:contactId`), then POST /contacts/:id/erase, which records the erasure in the activity.
  */
@@ -11,6 +12,7 @@ import { ContactPage } from '../../http/routes/contacts.ts';
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { formatDate } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
@@ -30,6 +32,7 @@ const SearchQuery = z.looseObject({ q: z.string().max(200).optional() });
 const ContactParams = z.object({ contactId: z.string().min(1).max(100) });
 const EnterpriseRetention = z.object({ enterprise: z.object({ historyRetentionDays: z.number().int().optional() }) });
 const enc = encodeURIComponent;
+const DAY_MS = 86_400_000;
 
 /** Whether the person may find and erase people: the section shows only then. */
 function mayErase(v: Viewer): boolean {
@@ -69,7 +72,8 @@ async function eraseSection(req: FastifyRequest, v: Viewer, q: string): Promise<
 <div class="field"><label for="q">${w.search}</label><p class="hint" id="q-hint">${w.searchHint}</p><input type="search" id="q" name="q" value="${q}" maxlength="200" autocomplete="off" aria-describedby="q-hint" aria-controls="erase-results" hx-get="${PEOPLE_PATH}" hx-trigger="input changed delay:300ms, search" hx-target="#erase-results" hx-sync="this:replace"></div>
 <button type="submit" class="secondary">${w.searchSubmit}</button>
 </form>
-<div id="erase-results" class="erase-results" role="status">${await peopleFound(req, q)}</div></section>`;
+<div id="erase-results" class="erase-results" role="status">${await peopleFound(req, q)}</div>
+<p>${w.accounts}${mayCall(v.principal, 'GET', CONSOLE_PATHS.users) ? html` <a href="${CONSOLE_PATHS.users}">${w.usersLink}</a>` : ''}</p></section>`;
 }
 
 async function retentionPage(req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FieldError[]; status?: number; done?: RetentionDone; q?: string } = {}): Promise<FastifyReply> {
@@ -90,6 +94,17 @@ async function retentionPage(req: FastifyRequest, reply: FastifyReply, o: { valu
 <section aria-labelledby="retention-h"><h2 id="retention-h">${w.retentionHeading}</h2>${retention}</section>
 ${mayErase(v) ? await eraseSection(req, v, o.q ?? '') : ''}`;
   return sendConsolePage(reply, o.status ?? 200, v, { title: SETUP_WORDS[v.lang].screens.retention.name, active: 'settings', body });
+}
+
+/** The page that asks to confirm a shorter retention period, saying from when history is deleted. */
+function shortenPage(req: FastifyRequest, reply: FastifyReply, days: number): FastifyReply {
+  const v = viewerOf(req);
+  const w = RETENTION_WORDS[v.lang];
+  const before = formatDate(v.lang, Date.now() - days * DAY_MS);
+  const body = html`<p id="shorten-text">${w.shortenText(days, before)}</p>
+<form method="post" action="${RETENTION_PATH}" class="actions">${csrfField(v)}<input type="hidden" name="keep" value="days"><input type="hidden" name="days" value="${days}"><input type="hidden" name="confirmed" value="yes">
+<button type="submit" class="danger" aria-describedby="shorten-text">${w.shortenSubmit(days)}</button><a href="${RETENTION_PATH}">${SHELL_WORDS[v.lang].cancel}</a></form>`;
+  return sendConsolePage(reply, 200, v, { title: w.shortenTitle(days), active: 'settings', body });
 }
 
 /** The page that names what an erasure erases and asks to confirm it (with the API's refusal, when it refused). */
@@ -130,6 +145,12 @@ export const retentionScreen: ConsoleScreen = (app) => {
       const n = wholeNumber(f.get('days'));
       if (n === undefined) return retentionPage(req, reply, { values: f, errors: [{ field: 'days', message: w.notNumber }], status: 400 });
       days = n;
+    }
+    // A shorter period deletes history at once, for good: asked again first. A period the API refuses is its to say.
+    if (days !== null && f.get('confirmed') !== 'yes' && historyRetentionDaysSchema.safeParse(days).success) {
+      const { enterprise } = await consoleApiOf(req).get(EnterpriseRetention, `/enterprises/${enc(v.principal.enterpriseId)}`);
+      const current = enterprise.historyRetentionDays;
+      if (current === undefined || days < current) return shortenPage(req, reply, days);
     }
     try {
       await consoleApiOf(req).call(z.unknown(), 'PATCH', `/enterprises/${enc(v.principal.enterpriseId)}/history-retention`, { historyRetentionDays: days });

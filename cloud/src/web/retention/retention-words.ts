@@ -38,6 +38,11 @@ export interface RetentionWords {
   eraseSubmit: string;
   done: Record<RetentionDone, string>;
   seeActivity: string;
+  accounts: string;
+  usersLink: string;
+  shortenTitle: (days: number) => string;
+  shortenText: (days: number, before: string) => string;
+  shortenSubmit: (days: number) => string;
 }
 
 const EN: RetentionWords = {
@@ -80,6 +85,11 @@ const EN: RetentionWords = {
   eraseSubmit: 'Erase the personal data',
   done: { saved: 'The retention period was saved.', erased: 'The personal data was erased. The activity records the erasure.' },
   seeActivity: 'See the erasures in the activity',
+  accounts: 'People with a sign-in account are deleted on the users screen; what the activity recorded of their account goes with the history once the retention period has passed.',
+  usersLink: 'Users',
+  shortenTitle: (d) => `Keep history for ${d} ${d === 1 ? 'day' : 'days'}?`,
+  shortenText: (d, before) => `Ended reservations and activity older than ${d} ${d === 1 ? 'day' : 'days'}, from before ${before}, are deleted at once. Deleted history cannot be got back.`,
+  shortenSubmit: (d) => `Yes, keep ${d} ${d === 1 ? 'day' : 'days'}`,
 };
 
 const FR: RetentionWords = {
@@ -122,6 +132,11 @@ const FR: RetentionWords = {
   eraseSubmit: 'Effacer les données personnelles',
   done: { saved: 'La durée de conservation a été enregistrée.', erased: 'Les données personnelles ont été effacées. L’activité enregistre l’effacement.' },
   seeActivity: 'Voir les effacements dans l’activité',
+  accounts: 'Les personnes qui ont un compte de connexion sont supprimées sur l’écran des utilisateurs ; ce que l’activité a enregistré de leur compte disparaît avec l’historique une fois la durée de conservation écoulée.',
+  usersLink: 'Utilisateurs',
+  shortenTitle: (d) => `Conserver l’historique ${d} ${d === 1 ? 'jour' : 'jours'} ?`,
+  shortenText: (d, before) => `Les réservations terminées et l’activité de plus de ${d} ${d === 1 ? 'jour' : 'jours'}, antérieures au ${before}, sont supprimées aussitôt. Un historique supprimé ne peut pas être récupéré.`,
+  shortenSubmit: (d) => `Oui, conserver ${d} ${d === 1 ? 'jour' : 'jours'}`,
 };
 
 export const RETENTION_WORDS: Record<PageLanguage, RetentionWords> = { en: EN, fr: FR };

@@ -1,6 +1,7 @@
-// Retention and erasure in the browser: history kept for a number of days and for ever again, a person found as one
-// types and their personal data erased after a page that says what goes and that it cannot be undone, each checked
-// through the API and the activity; axe on the screen and the confirmation page in English and in French.
+// Retention and erasure in the browser: history kept for a number of days (asked again first, being shorter) and for
+// ever again, a person found as one types and their personal data erased after a page that says what goes and that
+// it cannot be undone, each checked through the API and the activity; axe on the screen and the confirmation pages in
+// English and in French.
 import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
@@ -26,7 +27,12 @@ export const retentionJourney: Journey = {
     // The retention period: a number of days, then for ever again.
     await page.check('#keep-days');
     await page.fill('#days', '400');
-    await Promise.all([page.waitForURL(/\?done=saved$/), page.click('main form[novalidate] button[type=submit]')]);
+    await page.click('main form[novalidate] button[type=submit]');
+    await page.waitForSelector('h1:has-text("Keep history for 400 days?")');
+    t.match(await page.textContent('main'), /Deleted history cannot be got back\./, 'a shorter period is asked again first');
+    await axeClean(t, w, page, 'the shorter period’s confirmation (en)');
+    t.equal(await retention(), undefined, 'nothing changed yet');
+    await Promise.all([page.waitForURL(/\?done=saved$/), page.click('main button.danger')]);
     t.equal((await page.textContent('main [role=status]'))?.trim(), 'The retention period was saved.');
     t.equal(await retention(), 400, 'kept for 400 days, as the API says');
     await page.check('#keep');
