@@ -48,31 +48,35 @@ ${inputField(v.lang, 'days', w.days, values.get('days') ?? '', errors, { type: '
 </form>`;
 }
 
-/** The people matching `q` (none asked for: a prompt), each with the way to their erasure. */
-async function peopleFound(req: FastifyRequest, q: string): Promise<SafeHtml> {
+/**
+ * The people matching `q`, each with the way to their erasure, and how many were found (none asked for: a prompt).
+ * The count goes to a live region of its own, so a screen reader hears it once per search, not the whole table.
+ */
+async function peopleFound(req: FastifyRequest, q: string): Promise<{ count: string; table: SafeHtml }> {
   const v = viewerOf(req);
   const w = RETENTION_WORDS[v.lang];
-  if (q === '') return html`<p>${w.typeToSearch}</p>`;
+  if (q === '') return { count: w.typeToSearch, table: html`` };
   const page = await consoleApiOf(req).get(ContactPage, `/contacts?${new URLSearchParams({ q, offset: '0', limit: String(MATCHES) })}`);
   const rows = page.contacts.map((c) => {
     const name = contactDisplayName(c);
     return html`<tr><th scope="row">${name}</th><td>${c.personnelId ?? ''}</td><td>${c.email ?? ''}</td><td><a href="${ERASE_PATH}/${enc(c.id)}">${w.eraseLink}<span class="visually-hidden"> – ${name}</span></a></td></tr>`;
   });
-  return html`<p>${w.found(page.contacts.length, page.total)}</p>${
+  const table =
     rows.length === 0
-      ? ''
-      : html`<table class="data"><caption>${w.caption}</caption><thead><tr><th scope="col">${w.name}</th><th scope="col">${w.personnelId}</th><th scope="col">${w.email}</th><th scope="col">${w.action}</th></tr></thead><tbody>${rows}</tbody></table>`
-  }`;
+      ? html``
+      : html`<table class="data"><caption>${w.caption}</caption><thead><tr><th scope="col">${w.name}</th><th scope="col">${w.personnelId}</th><th scope="col">${w.email}</th><th scope="col">${w.action}</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return { count: w.found(page.contacts.length, page.total), table };
 }
 
 async function eraseSection(req: FastifyRequest, v: Viewer, q: string): Promise<SafeHtml> {
   const w = RETENTION_WORDS[v.lang];
+  const found = await peopleFound(req, q);
   return html`<section aria-labelledby="erase-h"><h2 id="erase-h">${w.eraseHeading}</h2><p>${w.eraseIntro}</p>
 <form class="toolbar" method="get" action="${RETENTION_PATH}" role="search">
 <div class="field"><label for="q">${w.search}</label><p class="hint" id="q-hint">${w.searchHint}</p><input type="search" id="q" name="q" value="${q}" maxlength="200" autocomplete="off" aria-describedby="q-hint" aria-controls="erase-results" hx-get="${PEOPLE_PATH}" hx-trigger="input changed delay:300ms, search" hx-target="#erase-results" hx-sync="this:replace"></div>
 <button type="submit" class="secondary">${w.searchSubmit}</button>
 </form>
-<div id="erase-results" class="erase-results" role="status">${await peopleFound(req, q)}</div>
+<p id="erase-count" role="status">${found.count}</p><div id="erase-results" class="erase-results">${found.table}</div>
 <p>${w.accounts}${mayCall(v.principal, 'GET', CONSOLE_PATHS.users) ? html` <a href="${CONSOLE_PATHS.users}">${w.usersLink}</a>` : ''}</p></section>`;
 }
 
@@ -169,7 +173,8 @@ export const retentionScreen: ConsoleScreen = (app) => {
     const parsed = SearchQuery.safeParse(req.query);
     const q = parsed.success ? (parsed.data.q ?? '').trim() : '';
     if (!isFragmentRequest(req)) return seeOther(reply, q ? `${RETENTION_PATH}?q=${enc(q)}` : RETENTION_PATH);
-    return sendFragment(reply, 200, await peopleFound(req, q));
+    const found = await peopleFound(req, q);
+    return sendFragment(reply, 200, html`${found.table}<p id="erase-count" hx-swap-oob="innerHTML">${found.count}</p>`);
   });
 
   app.get(`${ERASE_PATH}/:contactId`, { schema: { hide: true } }, async (req, reply) => erasePage(req, reply, 200, undefined));

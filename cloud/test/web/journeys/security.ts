@@ -52,7 +52,8 @@ export const securityJourney: Journey = {
     t.match(await settings(), { idleTimeoutMinutes: 30, lockoutThreshold: 7 }, 'changed, as the API says');
     await page.fill('#idleTimeoutMinutes', '15');
     await page.fill('#lockoutThreshold', '5');
-    await submit(page, 'main form[novalidate]', /\/console\/security\?done=saved$/);
+    // The address stays the same: the answer to the post is what to wait for.
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/console/security')), page.click('main form[novalidate] button[type=submit]')]);
     t.match(await settings(), { idleTimeoutMinutes: 15, lockoutThreshold: 5 }, 'restored, as the API says');
 
     // An API key: shown once, works, revoked, refused.
@@ -89,6 +90,7 @@ export const securityJourney: Journey = {
 
     // In French: the three pages.
     await Promise.all([page.waitForURL(/\/console\/security\/sso/), page.click('header button:has-text("Français")')]);
+    await page.waitForSelector('html[lang=fr]');
     t.equal(await page.textContent('h1'), 'Authentification unique');
     await axeClean(t, w, page, 'single sign-on (fr)');
     await page.goto(`${base}/console/security/api-keys`);
@@ -97,6 +99,7 @@ export const securityJourney: Journey = {
     t.equal(await page.textContent('h1'), 'Sécurité');
     await axeClean(t, w, page, 'the security settings (fr)');
     await Promise.all([page.waitForURL(/\/console\/security/), page.click('header button:has-text("English")')]);
+    await page.waitForSelector('html[lang=en]');
     t.same(w.errors(page), [FORM_400], 'no error in the browser (policy, script, request) but the refused post');
   },
 };
