@@ -146,6 +146,17 @@ t.test('who may open what', async (t) => {
   t.equal((await a.request(reader, 'GET', '/console/retention/erase/ben')).statusCode, 403);
 });
 
+t.test('the API: only someone whose access level is the whole enterprise changes its retention', async (t) => {
+  await api('POST', '/users', { username: 'divadmin', password: PASSWORD, role: 'admin', accessLevel: { kind: 'division', id: 'div' } });
+  const token = (await a.auth.login('divadmin', PASSWORD, '127.0.0.1')).token;
+  const r = await api('PATCH', '/enterprises/ent/history-retention', { historyRetentionDays: 1 }, { authorization: `Bearer ${token}` });
+  t.equal(r.status, 404, 'as for the enterprise itself');
+  t.equal(await retentionOf(), undefined, 'unchanged');
+  const page = await a.request(await a.cookieOf('divadmin'), 'GET', '/console/retention');
+  t.match(page.body, /Only someone whose access level is the whole enterprise changes how long its history is kept\./);
+  t.notMatch(page.body, /id="days"/);
+});
+
 t.test('in French', async (t) => {
   t.equal((await a.request(admin, 'POST', '/console/language', { lang: 'fr', back: '/console/retention' })).statusCode, 303);
   t.teardown(() => a.request(admin, 'POST', '/console/language', { lang: 'en', back: '/console/retention' }));
