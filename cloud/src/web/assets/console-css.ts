@@ -151,9 +151,11 @@ fieldset .choice{margin:.25rem 0}
 .setup-list li{border:1px solid #9aa9bb;border-radius:4px;padding:.75rem 1rem}
 .setup-list a{font-weight:600;font-size:1.1rem}
 .setup-list p{margin:.25rem 0 0}
-/* Security: a new API key, shown once, whole and easy to select. */
+/* Security: an issuer's address and a client secret as wide as other text; a new API key, shown once, whole and easy to select. */
+input[type=url]{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a;max-width:100%}
+.field input[type=url],.field input[type=password]{width:100%;max-width:28rem}
 .made-key{margin:0 0 1rem}
-.made-key input.key{width:100%;max-width:48rem;font-family:ui-monospace,Menlo,Consolas,monospace}
+.made-key textarea.key{display:block;width:100%;max-width:48rem;font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all;resize:none}
 /* Retention: the people an erasure may be about. */
 .erase-results{margin:.5rem 0 1rem}
 `.trim();

@@ -82,7 +82,7 @@ function madeKey(v: Viewer, made: z.infer<typeof MadeReply>): SafeHtml {
   const w = API_KEYS_WORDS[v.lang];
   return html`<section class="panel made-key" aria-labelledby="made-h"><h2 id="made-h">${w.madeHeading}</h2><div role="status"><p>${w.made(made.apiKey.name)}</p></div>
 <div class="notice bad"><p><strong>${w.onceWarning}</strong></p></div>
-<div class="field"><label for="new-key">${w.keyLabel}</label><p class="hint" id="new-key-hint">${w.usage}</p><input type="text" id="new-key" class="key" value="${made.key}" readonly aria-describedby="new-key-hint" autocomplete="off" spellcheck="false"></div></section>`;
+<div class="field"><label for="new-key">${w.keyLabel}</label><p class="hint" id="new-key-hint">${w.usage}</p><textarea id="new-key" class="key" rows="3" readonly aria-describedby="new-key-hint" autocomplete="off" spellcheck="false">${made.key}</textarea></div></section>`;
 }
 
 export function apiKeysRoutes(app: FastifyInstance, deps: Pick<ConsoleDeps, 'store'>): void {
