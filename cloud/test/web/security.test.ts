@@ -170,6 +170,7 @@ t.test('API keys: made and shown once, working on the API, listed without the ke
 
   const again = await a.request(admin, 'GET', '/console/security/api-keys');
   t.notOk(again.body.includes(key!), 'never shown again');
+  t.match(again.body, /<th scope="row">Nightly sync<\/th>(<td>[^<]*<\/td>){4}<td>\d{1,2} \w{3} \d{4}, \d{2}:\d{2}<\/td>/, 'its last use shown');
   t.match(again.body, /<details class="confirm"><summary>Revoke Nightly sync<\/summary>/, 'revoking asks first');
   const id = String(keys[0]!['id']);
   const revoked = await a.request(admin, 'POST', `/console/security/api-keys/${id}/revoke`, {});
