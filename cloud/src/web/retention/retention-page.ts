@@ -19,7 +19,7 @@ import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { doneOf, notice } from '../users/users-render.ts';
-import { apiFieldError, apiRefusal, fieldErrorSummary, inputField, radioField, wholeNumber, type FieldError } from '../security/form-fields.ts';
+import { apiFieldError, apiRefusal, fieldErrorSummary, inputField, radioField, wholeNumber, type FieldError } from '../form-fields.ts';
 import { RETENTION_WORDS, type RetentionDone } from './retention-words.ts';
 
 const RETENTION_PATH = SETUP_PATHS.retention;

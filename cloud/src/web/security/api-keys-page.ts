@@ -19,7 +19,7 @@ import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { confirmAction, doneOf, levelValue, notice, parseLevel, RolesReply, roleName, type RoleData } from '../users/users-render.ts';
 import { USERS_WORDS } from '../users/users-words.ts';
-import { apiFieldError, apiRefusal, fieldErrorSummary, inputField, selectField, type FieldError } from './form-fields.ts';
+import { apiFieldError, apiRefusal, fieldErrorSummary, inputField, selectField, type FieldError } from '../form-fields.ts';
 import { API_KEYS_WORDS, type ApiKeysDone } from './api-keys-words.ts';
 
 const KEYS_PATH = `${SETUP_PATHS.security}/api-keys`;

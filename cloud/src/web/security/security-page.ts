@@ -18,7 +18,7 @@ import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { doneOf, notice } from '../users/users-render.ts';
 import { apiKeysRoutes } from './api-keys-page.ts';
-import { apiFieldError, apiRefusal, checkboxField, fieldErrorSummary, inputField, radioField, wholeNumber, type FieldError } from './form-fields.ts';
+import { apiFieldError, apiRefusal, checkboxField, fieldErrorSummary, inputField, radioField, wholeNumber, type FieldError } from '../form-fields.ts';
 import { ssoRoutes } from './sso-page.ts';
 import { SECURITY_WORDS, type MfaRequirement, type NumberSetting } from './security-words.ts';
 

@@ -14,7 +14,7 @@ import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { confirmAction, doneOf, notice, RolesReply, roleName } from '../users/users-render.ts';
-import { apiFieldError, apiRefusal, checkboxField, fieldErrorSummary, inputField, selectField, type FieldError } from './form-fields.ts';
+import { apiFieldError, apiRefusal, checkboxField, fieldErrorSummary, inputField, selectField, type FieldError } from '../form-fields.ts';
 import { SECURITY_WORDS } from './security-words.ts';
 import { SSO_WORDS, type SsoDone } from './sso-words.ts';
 

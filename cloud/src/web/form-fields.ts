@@ -1,12 +1,12 @@
 /**
- * The fields of the security and retention forms: each with its label, hint and, when a value was refused, the reason
+ * Form fields of a set-up form (security, retention): each with its label, hint and, when a value was refused, the reason
  * tied to it (`aria-invalid`, `aria-describedby`) and linked from the form's error summary (form-errors.ts).
  */
 import { z } from 'zod';
-import type { PageLanguage } from '../../http/pages/i18n.ts';
-import { ConsoleApiError } from '../console-api.ts';
-import { errorSummary } from '../form-errors.ts';
-import { flag, html, type SafeHtml } from '../html.ts';
+import type { PageLanguage } from '../http/pages/i18n.ts';
+import { ConsoleApiError } from './console-api.ts';
+import { errorSummary } from './form-errors.ts';
+import { flag, html, type SafeHtml } from './html.ts';
 
 /** A refused value: the field it belongs to (none: the form as a whole), and why, in the page's words or the API's. */
 export interface FieldError {
