@@ -1,6 +1,6 @@
 /**
- * Form fields of a set-up form (security, retention): each with its label, hint and, when a value was refused, the reason
- * tied to it (`aria-invalid`, `aria-describedby`) and linked from the form's error summary (form-errors.ts).
+ * Form fields of the set-up forms (security, retention): each with its label, hint and, when a value was refused, the
+ * reason tied to it (`aria-invalid`, `aria-describedby`) and linked from the form's error summary (form-errors.ts).
  */
 import { z } from 'zod';
 import type { PageLanguage } from '../http/pages/i18n.ts';
