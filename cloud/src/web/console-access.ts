@@ -141,4 +141,20 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'POST /console/imports/run': { access: 'addressBook', hidden: 'addressBook' },
   'POST /console/imports/host-key': { access: 'addressBook', hidden: 'addressBook' },
   'POST /console/imports/delete': { access: 'addressBook', hidden: 'addressBook' },
+  // Security (security/): the enterprise's sign-in settings; single sign-on and API keys ask for their APIs' permissions.
+  'GET /console/security': { access: 'settings' },
+  'POST /console/security': { access: 'settings' },
+  'GET /console/security/sso': { access: 'sso' },
+  'POST /console/security/sso': { access: 'sso' },
+  'POST /console/security/sso/remove': { access: 'sso' },
+  'GET /console/security/api-keys': { access: 'users' },
+  'POST /console/security/api-keys': { access: 'users' },
+  'POST /console/security/api-keys/:apiKeyId/revoke': { access: 'users' },
+  // Retention and erasure (retention/): the retention period is a setting; finding and erasing a person is the address
+  // book's, hidden like it.
+  'GET /console/retention': { access: 'settings' },
+  'POST /console/retention': { access: 'settings' },
+  'GET /console/retention/people': { access: 'addressBook', hidden: 'addressBook' },
+  'GET /console/retention/erase/:contactId': { access: 'addressBook.erase', hidden: 'addressBook' },
+  'POST /console/retention/erase/:contactId': { access: 'addressBook.erase', hidden: 'addressBook' },
 };

@@ -13,6 +13,8 @@ import { departmentsScreen } from './departments/departments-page.ts';
 import { customFieldsScreen } from './custom-fields/custom-fields-page.ts';
 import { notificationsScreen } from './notifications/notifications-page.ts';
 import { importsScreen } from './imports/imports-page.ts';
+import { securityScreen } from './security/security-page.ts';
+import { retentionScreen } from './retention/retention-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -28,4 +30,6 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   customFieldsScreen,
   notificationsScreen,
   importsScreen,
+  securityScreen,
+  retentionScreen,
 ];

@@ -163,4 +163,12 @@ textarea{width:100%;max-width:48rem}
 textarea.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem}
 th .hint{font-weight:400;margin:.125rem 0 0}
 .setup-panel{margin:0 0 1rem}
+/* Security: an issuer's address and a client secret as wide as other text; a new API key, shown once, whole and easy to select. */
+input[type=url]{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a;max-width:100%}
+.field input[type=url],.field input[type=password]{width:100%;max-width:28rem}
+input[type=url][aria-invalid=true]{border-color:#a00000}
+.made-key{margin:0 0 1rem}
+.made-key textarea.key{display:block;width:100%;max-width:48rem;font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all;resize:none}
+/* Retention: the people an erasure may be about. */
+.erase-results{margin:.5rem 0 1rem}
 `.trim();

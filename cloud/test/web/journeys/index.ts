@@ -11,6 +11,8 @@ import { departmentsJourney } from './departments.ts';
 import { customFieldsJourney } from './custom-fields.ts';
 import { notificationsJourney } from './notifications.ts';
 import { importsJourney } from './imports.ts';
+import { securityJourney } from './security.ts';
+import { retentionJourney } from './retention.ts';
 
 export interface Journey {
   name: string;
@@ -29,4 +31,6 @@ export const JOURNEYS: readonly Journey[] = [
   customFieldsJourney,
   notificationsJourney,
   importsJourney,
+  securityJourney,
+  retentionJourney,
 ];
