@@ -6,6 +6,13 @@ import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
+import { organisationJourney } from './organisation.ts';
+import { departmentsJourney } from './departments.ts';
+import { customFieldsJourney } from './custom-fields.ts';
+import { notificationsJourney } from './notifications.ts';
+import { importsJourney } from './imports.ts';
+import { securityJourney } from './security.ts';
+import { retentionJourney } from './retention.ts';
 import { carriersJourney } from './carriers.ts';
 import { labelsJourney } from './labels.ts';
 import { bankSettingsJourney } from './bank-settings.ts';
@@ -22,6 +29,13 @@ export const JOURNEYS: readonly Journey[] = [
   activityJourney,
   contactsJourney,
   usersJourney,
+  organisationJourney,
+  departmentsJourney,
+  customFieldsJourney,
+  notificationsJourney,
+  importsJourney,
+  securityJourney,
+  retentionJourney,
   carriersJourney,
   labelsJourney,
   bankSettingsJourney,
