@@ -14,8 +14,7 @@ import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ConsoleApiError } from '../console-api.ts';
-import { ownError, shownSummary, type ShownError } from '../shown-error.ts';
-import { fieldParts, type FormError } from '../users/users-render.ts';
+import { fieldErrorSummary, fieldParts, type FieldError } from '../setup-fields.ts';
 import { BANK_SETTINGS_WORDS, type RuleKey, type SettingsGroup, type TimerKey } from './bank-settings-words.ts';
 
 interface Bounds {
@@ -151,22 +150,22 @@ function fieldInfo(lang: PageLanguage): Map<string, { label: string; allowed?: s
  * range or not a number (the schema's refusal, 400) is explained in the page's words with what the field allows; a
  * rule between settings (422) in the API's words, without its name of the field.
  */
-export function refusalShown(err: ConsoleApiError, lang: PageLanguage): ShownError {
+export function refusalAt(err: ConsoleApiError, lang: PageLanguage): FieldError {
   const [group, key] = (err.field ?? '').replace(/^body\./, '').split('.');
   const id = group === 'name' ? 'name' : group === 'deliveryQuota' ? quotaId(key ?? '') : `${group}-${key}`;
   const info = fieldInfo(lang).get(id);
-  if (!info) return { error: { field: undefined, message: err.message, lang }, api: true };
-  if (err.status === 400 && info.allowed) return ownError(id, BANK_SETTINGS_WORDS[lang].refused(info.label, info.allowed));
-  return { error: { field: id, message: err.message.replace(/^[\w.]+: /, ''), lang }, api: true };
+  if (!info) return { field: undefined, message: err.message, api: true };
+  if (err.status === 400 && info.allowed) return { field: id, message: BANK_SETTINGS_WORDS[lang].refused(info.label, info.allowed) };
+  return { field: id, message: err.message.replace(/^[\w.]+: /, ''), api: true };
 }
 
-function numberField(id: string, label: string, hint: string, value: string, e: FormError | undefined): SafeHtml {
-  const p = fieldParts(id, hint, e);
+function numberField(lang: PageLanguage, id: string, label: string, hint: string, value: string, errors: readonly FieldError[]): SafeHtml {
+  const p = fieldParts(lang, id, hint, errors);
   return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="text" inputmode="numeric" class="short" id="${id}" name="${id}" value="${value}" maxlength="40" autocomplete="off"${p.attrs}></div>`;
 }
 
-function checkField(id: string, label: string, hint: string, on: boolean, e: FormError | undefined): SafeHtml {
-  const p = fieldParts(id, hint, e);
+function checkField(lang: PageLanguage, id: string, label: string, hint: string, on: boolean, errors: readonly FieldError[]): SafeHtml {
+  const p = fieldParts(lang, id, hint, errors);
   return html`<div class="field"><div class="choice"><input type="checkbox" id="${id}" name="${id}" value="on"${flag('checked', on)}${p.attrs}><label for="${id}">${label}</label></div>${p.hint}${p.error}</div>`;
 }
 
@@ -174,17 +173,17 @@ function section(id: SettingsGroup, heading: string, intro: string | undefined, 
   return html`<section class="panel setup-panel" aria-labelledby="group-${id}"><h2 id="group-${id}">${heading}</h2>${intro ? html`<p>${intro}</p>` : ''}${fields}</section>`;
 }
 
-/** The whole form of a bank's settings, its groups in order, `values` as typed (or the bank's), `error` at its field. */
-export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, shown: ShownError | undefined): SafeHtml {
+/** The whole form of a bank's settings, its groups in order, `values` as typed (or the bank's), each refusal at its field. */
+export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, errors: readonly FieldError[]): SafeHtml {
   const w = BANK_SETTINGS_WORDS[v.lang];
-  const error = shown?.error;
+  const lang = v.lang;
   const info = fieldInfo(v.lang);
   const val = (id: string) => values.get(id) ?? '';
   const allowed = (id: string) => info.get(id)?.allowed ?? '';
-  const timer = (k: TimerKey) => numberField(timerId(k), w.timers[k].label, `${w.timers[k].hint} ${allowed(timerId(k))}`, val(timerId(k)), error);
-  const hoursRule = (k: 'pickupPinExpiryH' | 'maxStorageH' | 'flexibleStorageMaxH') => numberField(ruleId(k), w.rules[k].label, `${w.rules[k].hint} ${allowed(ruleId(k))}`, val(ruleId(k)), error);
+  const timer = (k: TimerKey) => numberField(lang, timerId(k), w.timers[k].label, `${w.timers[k].hint} ${allowed(timerId(k))}`, val(timerId(k)), errors);
+  const hoursRule = (k: 'pickupPinExpiryH' | 'maxStorageH' | 'flexibleStorageMaxH') => numberField(lang, ruleId(k), w.rules[k].label, `${w.rules[k].hint} ${allowed(ruleId(k))}`, val(ruleId(k)), errors);
   const modesId = ruleId('storageModes');
-  const modes = fieldParts(modesId, w.rules.storageModes.hint, error);
+  const modes = fieldParts(lang, modesId, w.rules.storageModes.hint, errors);
   const chosen = new Set(values.getAll(modesId));
   const storage = [
     hoursRule('maxStorageH'),
@@ -192,15 +191,15 @@ export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams,
       const id = i === 0 ? modesId : `${modesId}-${m}`;
       return html`<div class="choice"><input type="checkbox" id="${id}" name="${modesId}" value="${m}"${flag('checked', chosen.has(m))}${i === 0 ? modes.attrs : ''}><label for="${id}">${w.modes[m]}</label></div>`;
     })}</fieldset>`,
-    numberField(ruleId('fixedStorageHours'), w.rules.fixedStorageHours.label, `${w.rules.fixedStorageHours.hint} ${allowed(ruleId('fixedStorageHours'))}`, val(ruleId('fixedStorageHours')), error),
+    numberField(lang, ruleId('fixedStorageHours'), w.rules.fixedStorageHours.label, `${w.rules.fixedStorageHours.hint} ${allowed(ruleId('fixedStorageHours'))}`, val(ruleId('fixedStorageHours')), errors),
     hoursRule('flexibleStorageMaxH'),
   ];
   const kiosk = RULE_KEYS.filter((k) => RULE_GROUP[k] === 'kiosk').map((k) =>
-    k === 'pickupPinExpiryH' ? hoursRule(k) : checkField(ruleId(k), w.rules[k].label, w.rules[k].hint, val(ruleId(k)) === 'on', error),
+    k === 'pickupPinExpiryH' ? hoursRule(k) : checkField(lang, ruleId(k), w.rules[k].label, w.rules[k].hint, val(ruleId(k)) === 'on', errors),
   );
-  const quota = LOCKER_SIZES.map((s) => numberField(quotaId(s), w.quota(s), allowed(quotaId(s)), val(quotaId(s)), error));
-  const name = fieldParts('name', `${w.name.hint} ${allowed('name')}`, error);
-  return html`${shownSummary(v.lang, shown)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
+  const quota = LOCKER_SIZES.map((s) => numberField(lang, quotaId(s), w.quota(s), allowed(quotaId(s)), val(quotaId(s)), errors));
+  const name = fieldParts(lang, 'name', `${w.name.hint} ${allowed('name')}`, errors);
+  return html`${fieldErrorSummary(lang, errors)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
 <p class="muted">${w.defaults}</p>
 ${section('general', w.groups.general, undefined, [
   html`<div class="field"><label for="name">${w.name.label}</label>${name.hint}${name.error}<input type="text" id="name" name="name" value="${val('name')}" maxlength="${NAME_BOUNDS.maxLength ?? 200}" autocomplete="off"${name.attrs}></div>`,

@@ -13,9 +13,9 @@ import { html } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import type { ShownError } from '../shown-error.ts';
-import { notice, refusal } from '../users/users-render.ts';
-import { bankValues, changesOf, refusalShown, settingsForm } from './bank-settings-form.ts';
+import { apiRefusal, type FieldError } from '../setup-fields.ts';
+import { notice } from '../users/users-render.ts';
+import { bankValues, changesOf, refusalAt, settingsForm } from './bank-settings-form.ts';
 import { BANK_SETTINGS_WORDS } from './bank-settings-words.ts';
 
 const PATH = SETUP_PATHS.bankSettings;
@@ -23,7 +23,7 @@ const PageQuery = z.looseObject({ bank: z.string().max(100).optional(), done: z.
 const BankParams = z.object({ bankId: z.string().max(100) });
 
 export const bankSettingsScreen: ConsoleScreen = (app) => {
-  const page = async (req: FastifyRequest, reply: FastifyReply, o: { bankId?: string | undefined; done?: 'saved' | 'unchanged' | undefined; values?: URLSearchParams; error?: ShownError; status?: number }) => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, o: { bankId?: string | undefined; done?: 'saved' | 'unchanged' | undefined; values?: URLSearchParams; errors?: FieldError[]; status?: number }) => {
     const v = viewerOf(req);
     const w = BANK_SETTINGS_WORDS[v.lang];
     const title = SETUP_WORDS[v.lang].screens.bankSettings.name;
@@ -37,7 +37,7 @@ export const bankSettingsScreen: ConsoleScreen = (app) => {
 <p>${w.intro}</p>
 ${bankPicker({ action: PATH, label: w.bank, submit: w.show, banks, names, chosen: bank.id })}
 <h2>${names.get(bank.id) ?? bank.name}</h2>
-${settingsForm(v, bank.id, o.values ?? bankValues(bank), o.error)}`;
+${settingsForm(v, bank.id, o.values ?? bankValues(bank), o.errors ?? [])}`;
     return sendConsolePage(reply, o.status ?? 200, v, { title, active: 'settings', body });
   };
 
@@ -61,8 +61,8 @@ ${settingsForm(v, bank.id, o.values ?? bankValues(bank), o.error)}`;
       await api.call(Replies.bank, 'PATCH', `/banks/${enc}`, body);
       return seeOther(reply, `${PATH}?bank=${enc}&done=saved`);
     } catch (err) {
-      const e = refusal(err);
-      return page(req, reply, { bankId, values: f, error: refusalShown(e, viewerOf(req).lang), status: e.status });
+      const e = apiRefusal(err);
+      return page(req, reply, { bankId, values: f, errors: [refusalAt(e, viewerOf(req).lang)], status: e.status });
     }
   });
 };

@@ -20,7 +20,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { apiText, confirmAction, doneOf, formError, notice, refusal } from '../users/users-render.ts';
+import { apiText, confirmAction, doneOf, notice } from '../users/users-render.ts';
 import {
   CARRIERS_PATH,
   carrierPath,
@@ -34,7 +34,7 @@ import {
   type SheetItem,
 } from './carriers-render.ts';
 import { CARRIERS_WORDS, type CarrierDone } from './carriers-words.ts';
-import { ownError, type ShownError } from '../shown-error.ts';
+import { apiFieldError, apiRefusal, type FieldError } from '../setup-fields.ts';
 
 const DONE = ['created', 'saved', 'deleted', 'revoked'] as const satisfies readonly CarrierDone[];
 const CarrierParams = z.object({ carrierId: z.string().max(100) });
@@ -48,16 +48,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const NAME = z.toJSONSchema(updateCarrierInput.shape.name) as { minLength?: number; maxLength?: number };
 
 /** The API's refusal at its form field; a name it refused (400: empty or too long) in the page's words, with what is allowed. */
-function apiShown(err: ConsoleApiError, fields: readonly string[], lang: 'en' | 'fr'): ShownError {
-  const error = formError(err, fields, lang);
-  if (err.status === 400 && error.field === 'name') return ownError('name', CARRIERS_WORDS[lang].nameRefused(NAME.minLength ?? 1, NAME.maxLength ?? 200));
-  return { error, api: true };
+function refusedAt(err: ConsoleApiError, fields: readonly string[], lang: 'en' | 'fr'): FieldError[] {
+  const error = apiFieldError(err, fields);
+  if (err.status === 400 && error.field === 'name') return [{ field: 'name', message: CARRIERS_WORDS[lang].nameRefused(NAME.minLength ?? 1, NAME.maxLength ?? 200) }];
+  // The form asks for days, the API for the moment they end.
+  return [error.field === 'expiresAt' ? { ...error, field: 'days' } : error];
 }
 
 export const carriersScreen: ConsoleScreen = (app) => {
   const title = (req: FastifyRequest) => SETUP_WORDS[viewerOf(req).lang].screens.carriers.name;
 
-  const listPage = async (req: FastifyRequest, reply: FastifyReply, o: { done?: CarrierDone; values?: URLSearchParams; error?: ShownError; status?: number } = {}) => {
+  const listPage = async (req: FastifyRequest, reply: FastifyReply, o: { done?: CarrierDone; values?: URLSearchParams; errors?: FieldError[]; status?: number } = {}) => {
     const v = viewerOf(req);
     const w = CARRIERS_WORDS[v.lang];
     const api = consoleApiOf(req);
@@ -72,7 +73,7 @@ export const carriersScreen: ConsoleScreen = (app) => {
       live = new Map(counts);
     }
     const add = mayCall(v.principal, 'POST', '/console/carriers/new')
-      ? html`<section class="panel setup-panel" aria-labelledby="add-h"><h2 id="add-h">${w.add}</h2>${nameForm(v, { action: `${CARRIERS_PATH}/new`, value: o.values?.get('name') ?? '', submit: w.addSubmit, error: o.error })}</section>`
+      ? html`<section class="panel setup-panel" aria-labelledby="add-h"><h2 id="add-h">${w.add}</h2>${nameForm(v, { action: `${CARRIERS_PATH}/new`, value: o.values?.get('name') ?? '', submit: w.addSubmit, errors: o.errors })}</section>`
       : '';
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}<p><a href="${CONSOLE_PATHS.settings}">${SETUP_WORDS[v.lang].title}</a></p>
 <p>${w.intro}</p>
@@ -85,7 +86,7 @@ ${add}`;
     req: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    o: { done?: CarrierDone; issued?: { id: string; code: string }; rename?: { values: URLSearchParams; error: ShownError }; issue?: { values: URLSearchParams; error: ShownError }; refused?: ConsoleApiError; status?: number } = {},
+    o: { done?: CarrierDone; issued?: { id: string; code: string }; rename?: { values: URLSearchParams; errors: FieldError[] }; issue?: { values: URLSearchParams; errors: FieldError[] }; refused?: ConsoleApiError; status?: number } = {},
   ) => {
     const v = viewerOf(req);
     const w = CARRIERS_WORDS[v.lang];
@@ -101,14 +102,14 @@ ${add}`;
     const path = carrierPath(carrier.id);
     const sections: SafeHtml[] = [];
     if (mayCall(p, 'POST', '/console/carriers/:carrierId')) {
-      sections.push(html`<section class="panel setup-panel" aria-labelledby="name-h"><h2 id="name-h">${w.details}</h2>${nameForm(v, { action: path, value: o.rename?.values.get('name') ?? carrier.name, submit: w.renameSubmit, error: o.rename?.error })}
+      sections.push(html`<section class="panel setup-panel" aria-labelledby="name-h"><h2 id="name-h">${w.details}</h2>${nameForm(v, { action: path, value: o.rename?.values.get('name') ?? carrier.name, submit: w.renameSubmit, errors: o.rename?.errors })}
 ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText(carrier.name), action: `${path}/delete`, submit: w.deleteSubmit, danger: true })}</section>`);
     }
     if (mayCodes) {
       sections.push(html`<section class="panel setup-panel" aria-labelledby="codes-h"><h2 id="codes-h">${w.codes}</h2><p>${w.codesIntro}</p>
 <p><a href="${path}/sheet">${w.sheetLink}</a></p>
 ${codesTable(v, carrier.id, codes, names, { now: Date.now(), mayRevoke: mayCall(p, 'POST', '/console/carriers/:carrierId/codes/:carrierCodeId/revoke') })}
-<h3 id="issue-h">${w.issue}</h3>${issueForm(v, carrier.id, { banks: names, values: o.issue?.values ?? new URLSearchParams(), error: o.issue?.error })}</section>`);
+<h3 id="issue-h">${w.issue}</h3>${issueForm(v, carrier.id, { banks: names, values: o.issue?.values ?? new URLSearchParams(), errors: o.issue?.errors })}</section>`);
     }
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}${o.refused ? notice(apiText(v.lang, o.refused.message), true) : ''}${o.issued ? issuedNotice(v.lang, carrier.id, o.issued) : ''}
 <p><a href="${CARRIERS_PATH}">${w.back}</a></p>
@@ -124,8 +125,8 @@ ${sections}`;
       const { carrier } = await consoleApiOf(req).call(Replies.carrier, 'POST', '/carriers', { name: (f.get('name') ?? '').trim() });
       return seeOther(reply, `${carrierPath(carrier.id)}?done=created`);
     } catch (err) {
-      const e = refusal(err);
-      return listPage(req, reply, { values: f, error: apiShown(e, ['name'], viewerOf(req).lang), status: e.status });
+      const e = apiRefusal(err);
+      return listPage(req, reply, { values: f, errors: refusedAt(e, ['name'], viewerOf(req).lang), status: e.status });
     }
   });
 
@@ -142,8 +143,8 @@ ${sections}`;
       await consoleApiOf(req).call(Replies.carrier, 'PATCH', `/carriers/${encodeURIComponent(carrierId)}`, { name: (f.get('name') ?? '').trim() });
       return seeOther(reply, `${carrierPath(carrierId)}?done=saved`);
     } catch (err) {
-      const e = refusal(err);
-      return carrierPage(req, reply, carrierId, { rename: { values: f, error: apiShown(e, ['name'], viewerOf(req).lang) }, status: e.status });
+      const e = apiRefusal(err);
+      return carrierPage(req, reply, carrierId, { rename: { values: f, errors: refusedAt(e, ['name'], viewerOf(req).lang) }, status: e.status });
     }
   });
 
@@ -153,7 +154,7 @@ ${sections}`;
       await consoleApiOf(req).call(Replies.carrier, 'DELETE', `/carriers/${encodeURIComponent(carrierId)}`);
       return seeOther(reply, `${CARRIERS_PATH}?done=deleted`);
     } catch (err) {
-      const e = refusal(err);
+      const e = apiRefusal(err);
       return carrierPage(req, reply, carrierId, { refused: e, status: e.status });
     }
   });
@@ -165,7 +166,7 @@ ${sections}`;
     const f = formOf(req);
     const days = DaysField.safeParse((f.get('days') ?? '').trim());
     if (!days.success) {
-      return carrierPage(req, reply, carrierId, { issue: { values: f, error: ownError('days', CARRIERS_WORDS[v.lang].daysInvalid) }, status: 400 });
+      return carrierPage(req, reply, carrierId, { issue: { values: f, errors: [{ field: 'days', message: CARRIERS_WORDS[v.lang].daysInvalid }] }, status: 400 });
     }
     const digits = Number(f.get('digits'));
     const body = {
@@ -177,10 +178,8 @@ ${sections}`;
       const r = await consoleApiOf(req).call(Replies.carrierCode, 'POST', `/carriers/${encodeURIComponent(carrierId)}/codes`, body);
       return carrierPage(req, reply, carrierId, { issued: { id: r.carrierCode.id, code: r.code } });
     } catch (err) {
-      const e = refusal(err);
-      const shown = apiShown(e, ['digits', 'bankIds', 'expiresAt'], v.lang);
-      if (shown.error.field === 'expiresAt') shown.error.field = 'days';
-      return carrierPage(req, reply, carrierId, { issue: { values: f, error: shown }, status: e.status });
+      const e = apiRefusal(err);
+      return carrierPage(req, reply, carrierId, { issue: { values: f, errors: refusedAt(e, ['digits', 'bankIds', 'expiresAt'], v.lang) }, status: e.status });
     }
   });
 
@@ -190,7 +189,7 @@ ${sections}`;
       await consoleApiOf(req).call(Replies.revokedCarrierCode, 'POST', `/carrier-codes/${encodeURIComponent(carrierCodeId)}/revoke`);
       return seeOther(reply, `${carrierPath(carrierId)}?done=revoked`);
     } catch (err) {
-      const e = refusal(err);
+      const e = apiRefusal(err);
       return carrierPage(req, reply, carrierId, { refused: e, status: e.status });
     }
   });

@@ -12,8 +12,8 @@ import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { shownSummary, type ShownError } from '../shown-error.ts';
-import { confirmAction, fieldParts, textField } from '../users/users-render.ts';
+import { fieldErrorSummary, fieldParts, inputField, selectField, type FieldError } from '../setup-fields.ts';
+import { confirmAction } from '../users/users-render.ts';
 import { CARRIERS_WORDS, type CodeState } from './carriers-words.ts';
 
 export type CarrierData = z.infer<typeof Replies.carrier>['carrier'];
@@ -50,10 +50,11 @@ export function carriersTable(lang: PageLanguage, carriers: readonly CarrierData
 }
 
 /** The carrier's name form: a new carrier's, or a rename. */
-export function nameForm(v: Viewer, o: { action: string; value: string; submit: string; error?: ShownError | undefined; cancel?: string }): SafeHtml {
+export function nameForm(v: Viewer, o: { action: string; value: string; submit: string; errors?: readonly FieldError[]; cancel?: string }): SafeHtml {
   const w = CARRIERS_WORDS[v.lang];
-  return html`${shownSummary(v.lang, o.error)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
-${textField('name', w.name, o.value, { hint: w.nameHint, required: true, max: 200, error: o.error?.error })}
+  const errors = o.errors ?? [];
+  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'name', w.name, o.value, errors, { hint: w.nameHint, required: true, maxlength: 200 })}
 <div class="actions"><button type="submit">${o.submit}</button>${o.cancel ? html`<a href="${o.cancel}">${SHELL_WORDS[v.lang].cancel}</a>` : ''}</div>
 </form>`;
 }
@@ -83,24 +84,20 @@ export function codesTable(v: Viewer, carrierId: string, codes: readonly Carrier
 }
 
 /** The form that issues a code: its length, the banks it opens (none: every bank), how long it lasts. */
-export function issueForm(v: Viewer, carrierId: string, o: { banks: ReadonlyMap<string, string>; values: URLSearchParams; error?: ShownError | undefined }): SafeHtml {
+export function issueForm(v: Viewer, carrierId: string, o: { banks: ReadonlyMap<string, string>; values: URLSearchParams; errors?: readonly FieldError[] }): SafeHtml {
   const w = CARRIERS_WORDS[v.lang];
-  const e = o.error?.error;
-  const digits = fieldParts('digits', w.digitsHint(DIGITS_RANGE.min, DIGITS_RANGE.max), e);
+  const errors = o.errors ?? [];
   const chosen = new Set(o.values.getAll('bankIds'));
-  const wanted = o.values.get('digits') ?? String(DIGITS_RANGE.fallback);
-  const options = Array.from({ length: DIGITS_RANGE.max - DIGITS_RANGE.min + 1 }, (_, i) => String(DIGITS_RANGE.min + i));
-  const banks = fieldParts('bankIds', w.banksHint, e);
-  const bankChoices = [...o.banks].map(
-    ([id, name], i) =>
-      html`<div class="choice"><input type="checkbox" id="${i === 0 ? 'bankIds' : `bankIds-${i}`}" name="bankIds" value="${id}"${flag('checked', chosen.has(id))}${i === 0 ? banks.attrs : ''}><label for="${i === 0 ? 'bankIds' : `bankIds-${i}`}">${name}</label></div>`,
-  );
-  return html`${shownSummary(v.lang, o.error)}<form method="post" action="${carrierPath(carrierId)}/codes" novalidate>${csrfField(v)}
-<div class="field"><label for="digits">${w.digits}</label>${digits.hint}${digits.error}<select id="digits" name="digits"${digits.attrs}>${options.map(
-    (d) => html`<option value="${d}"${flag('selected', d === wanted)}>${d}</option>`,
-  )}</select></div>
+  const lengths = Array.from({ length: DIGITS_RANGE.max - DIGITS_RANGE.min + 1 }, (_, i) => String(DIGITS_RANGE.min + i)).map((d) => ({ value: d, label: d }));
+  const banks = fieldParts(v.lang, 'bankIds', w.banksHint, errors);
+  const bankChoices = [...o.banks].map(([id, name], i) => {
+    const box = i === 0 ? 'bankIds' : `bankIds-${i}`;
+    return html`<div class="choice"><input type="checkbox" id="${box}" name="bankIds" value="${id}"${flag('checked', chosen.has(id))}${i === 0 ? banks.attrs : ''}><label for="${box}">${name}</label></div>`;
+  });
+  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${carrierPath(carrierId)}/codes" novalidate>${csrfField(v)}
+${selectField(v.lang, 'digits', w.digits, lengths, o.values.get('digits') ?? String(DIGITS_RANGE.fallback), errors, w.digitsHint(DIGITS_RANGE.min, DIGITS_RANGE.max))}
 <fieldset><legend>${w.banksLegend}</legend>${banks.hint}${banks.error}${bankChoices}</fieldset>
-${textField('days', w.days, o.values.get('days') ?? '', { hint: w.daysHint, max: 5, error: e })}
+${inputField(v.lang, 'days', w.days, o.values.get('days') ?? '', errors, { hint: w.daysHint, maxlength: 5 })}
 <button type="submit">${w.issueSubmit}</button>
 </form>`;
 }

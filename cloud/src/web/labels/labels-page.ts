@@ -15,7 +15,8 @@ import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { apiText, notice, refusal } from '../users/users-render.ts';
+import { apiRefusal } from '../setup-fields.ts';
+import { apiText, notice } from '../users/users-render.ts';
 import { LABELS_WORDS } from './labels-words.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 
@@ -107,7 +108,7 @@ ${d.lockers.length === 0 ? html`<p>${w.noLockers}</p>` : html`<p><a class="butto
       const { lockers } = await consoleApiOf(req).call(Replies.lockers, 'POST', `/banks/${encodeURIComponent(bankId)}/shelf-barcodes`, numbers.length > 0 ? { numbers } : {});
       return seeOther(reply, `${LABELS_PATH}?bank=${encodeURIComponent(bankId)}&generated=${lockers.length}`);
     } catch (err) {
-      const e = refusal(err);
+      const e = apiRefusal(err);
       return mainPage(req, reply, { bankId, refused: e.message, status: e.status });
     }
   });
