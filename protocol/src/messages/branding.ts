@@ -39,7 +39,8 @@ export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 as 
 
 /** Where a logo is fetched from and what it must be: a file of exactly `bytes` bytes whose SHA-256 is `sha256`. */
 export const logoReferenceSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2048),
+  // A pattern rather than a `uri` format: JSON Schema validators without format support would ignore the format.
+  url: z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, 'an http or https URL'),
   sha256: sha256HexSchema,
   type: z.enum(LOGO_TYPES),
   bytes: z.number().int().min(1).max(MAX_LOGO_BYTES),
