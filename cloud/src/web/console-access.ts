@@ -76,4 +76,12 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
 
   // Set-up (settings/): the page lists the set-up screens the person may open; each screen has its own entries below.
   'GET /console/settings': { access: 'signed-in' },
+
+  // Branding (branding/branding-page.ts): the API's branding routes ask for 'settings'.
+  'GET /console/branding': { access: 'settings' },
+  'POST /console/branding': { access: 'settings' },
+  'POST /console/branding/remove': { access: 'settings' },
+  'GET /console/branding/banks/:bankId': { access: 'settings' },
+  'POST /console/branding/banks/:bankId': { access: 'settings' },
+  'POST /console/branding/banks/:bankId/remove': { access: 'settings' },
 };

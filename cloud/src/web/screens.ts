@@ -8,6 +8,7 @@ import { reportsScreen } from './activity/reports-page.ts';
 import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
+import { brandingScreen } from './branding/branding-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -18,4 +19,5 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   usersScreen,
   rolesScreen,
   settingsScreen,
+  brandingScreen,
 ];
