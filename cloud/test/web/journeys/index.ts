@@ -6,6 +6,7 @@ import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
+import { brandingJourney } from './branding.ts';
 
 export interface Journey {
   name: string;
@@ -19,4 +20,5 @@ export const JOURNEYS: readonly Journey[] = [
   activityJourney,
   contactsJourney,
   usersJourney,
+  brandingJourney,
 ];
