@@ -51,6 +51,11 @@ export class SvgRefused extends CloudError<'SVG_REFUSED'> {
 function cssProblem(css: string, where: string): string | undefined {
   const lower = css.toLowerCase().replace(/\\/g, '');
   if (lower.includes('@import')) return `${where}: @import is not allowed`;
+  // Other at-rules can load files (@font-face) or change how the rest reads (@namespace); a logo needs @media at most.
+  const at = /@(?!media\b)([a-z-]+)/.exec(lower);
+  if (at) return `${where}: @${at[1]} is not allowed`;
+  // image-set() takes a bare address without url().
+  if (/image-set\s*\(/.test(lower)) return `${where}: image-set() is not allowed`;
   if (/expression\s*\(|javascript:|behavior\s*:|-moz-binding/.test(lower)) return `${where}: script in CSS is not allowed`;
   for (const m of lower.matchAll(/url\s*\(\s*(['"]?)([^)'"]*)\1\s*\)/g)) {
     if (!m[2]!.trim().startsWith('#')) return `${where}: url(${m[2]}) points outside the file; only url(#id) is allowed`;

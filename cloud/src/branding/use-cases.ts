@@ -9,7 +9,8 @@ import { auditChanges } from '../domain/audit.ts';
 import type { DomainCore, DomainEvent } from '../domain/core.ts';
 import { DomainError, notFound, parseInput } from '../domain/errors.ts';
 import type { Actor } from '../domain/model.ts';
-import type { Del } from '../store/store.ts';
+import type { Bank } from '../domain/model.ts';
+import type { Del, Store } from '../store/store.ts';
 import { contrastProblems } from './contrast.ts';
 import { checkLogo } from './logo-file.ts';
 import { brandingInput, brandingKey, type BrandAssetRecord, type BrandingInput, type BrandingRecord, type LogoRef } from './model.ts';
@@ -27,13 +28,20 @@ const AUDITED = ['colours', 'logo'] as const;
 const audited = (r: BrandingRecord | undefined) => (r ? { colours: r.colours, logo: r.logo?.sha256 } : undefined);
 
 /** The branding a bank's kiosk shows (reads only the store: the desired-state builder calls it too). */
-export function effectiveBranding(src: { get: DomainCore['store']['get'] }, enterpriseId: string, bankId: string): EffectiveBranding | undefined {
+export function effectiveBranding(src: Pick<Store, 'get'>, enterpriseId: string, bankId: string): EffectiveBranding | undefined {
   const own = src.get('brandings', brandingKey(enterpriseId));
   const bank = src.get('brandings', brandingKey(enterpriseId, bankId));
   const colours = bank?.colours ?? own?.colours;
   const logo = bank?.logo ?? own?.logo;
   if (!colours && !logo) return undefined;
   return { ...(colours ? { colours } : {}), ...(logo ? { logo } : {}) };
+}
+
+/** What a bank's kiosk shows, read from the store alone (the desired-state builder has no domain core). */
+export function bankBranding(src: Pick<Store, 'get'>, bankId: string): EffectiveBranding | undefined {
+  const location = src.get('locations', src.get('banks', bankId)?.locationId ?? '');
+  const enterpriseId = location ? src.get('divisions', location.divisionId)?.enterpriseId : undefined;
+  return enterpriseId === undefined ? undefined : effectiveBranding(src, enterpriseId, bankId);
 }
 
 export class BrandingUseCases {
@@ -61,10 +69,12 @@ export class BrandingUseCases {
     return { ...(override ? { override } : {}), ...(effective ? { effective } : {}) };
   }
 
-  /** What a bank shows (undefined: the built-in look). */
-  effective(bankId: string): EffectiveBranding | undefined {
-    const enterpriseId = this.core.enterpriseOf('bank', bankId);
-    return enterpriseId === undefined ? undefined : effectiveBranding(this.core.store, enterpriseId, bankId);
+  /** The enterprise's banks, by name. */
+  banksOf(enterpriseId: string): Bank[] {
+    return this.core.store
+      .list('banks')
+      .filter((b) => this.core.enterpriseOf('bank', b.id) === enterpriseId)
+      .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
   }
 
   /** A stored logo file by its SHA-256. */
@@ -170,7 +180,7 @@ export class BrandingUseCases {
 
   /** The banks whose kiosk shows this branding: the one bank, or every bank of the enterprise. */
   private affected(enterpriseId: string, bankId: string | undefined): DomainEvent[] {
-    const banks = this.core.store.list('banks').filter((b) => (bankId !== undefined ? b.id === bankId : this.core.enterpriseOf('bank', b.id) === enterpriseId));
+    const banks = bankId !== undefined ? this.core.store.list('banks').filter((b) => b.id === bankId) : this.banksOf(enterpriseId);
     return banks.map((bank) => ['bank-changed', { bank }] as DomainEvent);
   }
 }

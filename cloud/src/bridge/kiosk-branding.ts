@@ -6,21 +6,13 @@
  */
 import type { DesiredBranding } from '@portier/protocol';
 import { logoPath } from '../branding/model.ts';
-import { effectiveBranding } from '../branding/use-cases.ts';
+import { bankBranding } from '../branding/use-cases.ts';
 import { columnAt, kioskColumnOf, type DesiredSource } from './bank-layout.ts';
 import type { BuildDesiredOptions, BuiltDesired } from './column-state.ts';
 
-/** The enterprise of a bank as the source holds it. */
-function enterpriseOf(src: DesiredSource, bankId: string): string | undefined {
-  const location = src.get('locations', src.get('banks', bankId)?.locationId ?? '');
-  return location ? src.get('divisions', location.divisionId)?.enterpriseId : undefined;
-}
-
 /** The kiosk's branding of `bankId`, or undefined for the built-in look. */
 export function kioskBranding(src: DesiredSource, bankId: string, assetBase: string | undefined): DesiredBranding | undefined {
-  const enterpriseId = enterpriseOf(src, bankId);
-  if (enterpriseId === undefined) return undefined;
-  const b = effectiveBranding(src, enterpriseId, bankId);
+  const b = bankBranding(src, bankId);
   if (!b) return undefined;
   const out: DesiredBranding = {
     ...(b.colours ? { colours: { ...b.colours } } : {}),

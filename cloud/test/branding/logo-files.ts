@@ -36,6 +36,8 @@ export const BAD_SVGS: [string, string, RegExp][] = [
   ['a foreignObject', '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">hi</div></foreignObject></svg>', /element <foreignObject>/],
   ['an external url() in style', '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(https://evil.example/track)" width="1" height="1"/></svg>', /url\(https:\/\/evil\.example\/track\)/],
   ['@import in a style element', '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/a.css);</style></svg>', /@import/],
+  ['@font-face in a style element', '<svg xmlns="http://www.w3.org/2000/svg"><style>@font-face{font-family:x;src:local(x)}</style></svg>', /@font-face is not allowed/],
+  ['image-set() in a style attribute', '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:image-set(\'https://evil.example/a.png\' 1x)" width="1" height="1"/></svg>', /image-set\(\) is not allowed/],
   ['a processing instruction', '<svg xmlns="http://www.w3.org/2000/svg"><?xml-stylesheet href="https://evil.example/a.css"?></svg>', /processing instruction/],
   ['a CDATA section', '<svg xmlns="http://www.w3.org/2000/svg"><style><![CDATA[rect{}]]></style></svg>', /CDATA/],
   ['an image element', '<svg xmlns="http://www.w3.org/2000/svg"><image href="#a"/></svg>', /element <image>/],

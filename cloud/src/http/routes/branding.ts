@@ -62,17 +62,11 @@ export const brandingRoutes: FastifyPluginAsyncZod<{ service: LockerService; bas
     r ? { ...(r.colours ? { colours: r.colours } : {}), ...(r.logo ? { logo: logo(r.logo) } : {}), ...('updatedAt' in r && r.updatedAt !== undefined ? { updatedAt: r.updatedAt } : {}) } : undefined;
   const enterpriseReply = (enterpriseId: string) => {
     const overrides = new Map(service.branding.bankOverrides(enterpriseId).map((r) => [r.bankId!, r]));
-    const banks = service.store
-      .list('banks')
-      .filter((b) => enterpriseOfBank(b.id) === enterpriseId)
-      .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1))
+    const banks = service.branding
+      .banksOf(enterpriseId)
       .map((b) => ({ bankId: b.id, name: b.name, ...(overrides.has(b.id) ? { override: answer(overrides.get(b.id)) } : {}) }));
     const own = answer(service.branding.ofEnterprise(enterpriseId));
     return { enterpriseId, ...(own ? { branding: own } : {}), banks };
-  };
-  const enterpriseOfBank = (bankId: string): string | undefined => {
-    const loc = service.store.get('locations', service.store.get('banks', bankId)?.locationId ?? '');
-    return loc ? service.store.get('divisions', loc.divisionId)?.enterpriseId : undefined;
   };
   const bankReply = (bankId: string) => {
     const r = service.branding.ofBank(bankId);
