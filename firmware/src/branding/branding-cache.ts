@@ -108,9 +108,11 @@ export class BrandingCache extends EventEmitter<BrandingCacheEvents> {
     if (this.stopped) return;
     const colours = branding?.colours;
     const logo = branding?.logo;
+    const before = this.wanted?.sha256;
     this.wanted = logo && logo.sha256 !== this.state.logo?.sha256 ? logo : undefined;
     if (this.inFlight && this.inFlight.sha256 !== this.wanted?.sha256) this.inFlight.abort.abort();
-    if (!this.wanted) this.cancelRetry();
+    // Another file (or none) wanted: the retries of the one before end, a new file is tried at once.
+    if (this.wanted?.sha256 !== before) this.cancelRetry();
     const next: BrandingState = { ...(colours ? { colours: { ...colours } } : {}), ...(logo && this.state.logo ? { logo: this.state.logo } : {}) };
     // Kept until the new file is verified: the held logo stays while another is wanted.
     if (!logo) delete next.logo;

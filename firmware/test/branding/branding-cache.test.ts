@@ -125,4 +125,14 @@ t.test('a file that is not the one referenced is refused and retried with backof
   t.equal(cache.current()?.logo?.sha256, b.sha256, 'the good file, once served, is taken');
   t.equal(server.hits.get(`/branding/${b.sha256}`), 5, 'one request per try');
   t.notOk(cache.retrying, 'no more retries');
+
+  // A file that keeps failing, then another named instead: the retries end and the new one is fetched at once.
+  const c = server.serve(Buffer.from('third file'), { status: 404 });
+  cache.apply({ logo: c });
+  await cache.settled();
+  t.ok(cache.retrying, 'the failing one waits for its retry');
+  cache.apply({ logo: a });
+  await cache.settled();
+  t.equal(cache.current()?.logo?.sha256, a.sha256, 'the new reference fetched without waiting');
+  t.notOk(cache.retrying, 'the old retry cancelled');
 });
