@@ -8,6 +8,13 @@ import { reportsScreen } from './activity/reports-page.ts';
 import { rolesScreen } from './users/roles-page.ts';
 import { usersScreen } from './users/users-page.ts';
 import { settingsScreen } from './settings/settings-page.ts';
+import { organisationScreen } from './organisation/organisation-page.ts';
+import { departmentsScreen } from './departments/departments-page.ts';
+import { customFieldsScreen } from './custom-fields/custom-fields-page.ts';
+import { notificationsScreen } from './notifications/notifications-page.ts';
+import { importsScreen } from './imports/imports-page.ts';
+import { securityScreen } from './security/security-page.ts';
+import { retentionScreen } from './retention/retention-page.ts';
 import { brandingScreen } from './branding/branding-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
@@ -19,5 +26,12 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   usersScreen,
   rolesScreen,
   settingsScreen,
+  organisationScreen,
+  departmentsScreen,
+  customFieldsScreen,
+  notificationsScreen,
+  importsScreen,
+  securityScreen,
+  retentionScreen,
   brandingScreen,
 ];

@@ -55,7 +55,7 @@ for (const kind of ['memory', 'file'] as const) {
     t.same(await s.queryActivity({ recipientId: 'ann' }), [], 'no activity links the person');
     t.equal((await s.queryActivity({ recipientId: erased.replacementId, type: 'end' })).length, 3, 'their events are kept');
     const audit = await s.queryActivity({ type: 'erasure' });
-    t.match(audit, [{ actor: admin, recipientId: erased.replacementId, detail: `personal data erased: ${erased.ended} ended reservations and ${erased.activity} activity entries unlinked, 1 e-mail records removed` }], 'recorded in the activity');
+    t.match(audit, [{ actor: admin, enterpriseId: 'ent', recipientId: erased.replacementId, detail: `personal data erased: ${erased.ended} ended reservations and ${erased.activity} activity entries unlinked, 1 e-mail records removed` }], 'recorded in the activity of the person’s enterprise');
     t.notOk(JSON.stringify(await s.listReservations({ status: 'ended', limit: 100 })).includes('for ann'), 'their notes are gone');
     await t.rejects(s.erasePerson('ann', admin), { code: 'CONFLICT' }, 'erased once');
 

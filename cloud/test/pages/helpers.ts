@@ -6,6 +6,7 @@ import { AuthService, domainAuthParts } from '../../src/auth/service.ts';
 import { MemoryTokenRepo } from '../../src/auth/users.ts';
 import { LockerService } from '../../src/domain/service.ts';
 import { buildServer, type App } from '../../src/http/server.ts';
+import type { SftpRunner } from '../../src/sftp/runner.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { PASSWORD, silent, TEST_ARGON2 } from '../http/helpers.ts';
 
@@ -40,7 +41,8 @@ export interface AccountsApp {
 }
 
 /** Enterprise `ent` with its administrator `admin` (password PASSWORD), the clock read through Date.now (fake it). */
-export async function accountsApp(t: { teardown(fn: () => unknown): void }): Promise<AccountsApp> {
+/** `sftp`: what runs the SFTP imports behind the API (`POST /sftp-import/run`); without it that route answers 503. */
+export async function accountsApp(t: { teardown(fn: () => unknown): void }, o: { sftp?: Pick<SftpRunner, 'run'> } = {}): Promise<AccountsApp> {
   const store = new MemoryStore();
   const now = () => Date.now();
   const service = new LockerService({ store, clock: now, logger: silent, codeHashN: 1024 });
@@ -68,7 +70,7 @@ export async function accountsApp(t: { teardown(fn: () => unknown): void }): Pro
     login: { freeAttempts: 3, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 600_000 },
     welcome: links,
   });
-  const app = await buildServer({ auth, service, logger: silent, accounts: { links, formKey: randomBytes(32), secureCookies: () => false } });
+  const app = await buildServer({ auth, service, logger: silent, accounts: { links, formKey: randomBytes(32), secureCookies: () => false }, ...(o.sftp ? { sftp: o.sftp } : {}) });
   t.teardown(async () => {
     await links.settled();
     await app.close();

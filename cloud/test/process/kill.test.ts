@@ -164,7 +164,10 @@ async function lane(t: Test, laneNo: number, rnd: () => number): Promise<{ acked
     const workers = [0, 1, 2].map(worker);
     let failed: unknown;
     const settled = Promise.all(workers).catch((err: unknown) => (failed = err));
-    await Promise.race([acknowledged, settled, new Promise((r) => setTimeout(r, 30_000))]);
+    // The bound on the wait is cleared once the wait is over: a pending timer would keep the file's process alive.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([acknowledged, settled, new Promise((r) => (bound = setTimeout(r, 30_000)))]);
+    clearTimeout(bound);
     if (failed) throw failed;
     await new Promise((r) => setTimeout(r, Math.floor(rnd() * 150)));
     stop = true;

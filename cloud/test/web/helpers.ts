@@ -3,6 +3,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { accountsApp, type AccountsApp } from '../pages/helpers.ts';
 import { PASSWORD } from '../http/helpers.ts';
+import type { SftpRunner } from '../../src/sftp/runner.ts';
 
 export { PASSWORD };
 const seed = { role: 'admin' as const, id: 'seed' };
@@ -20,8 +21,8 @@ export interface ConsoleApp extends AccountsApp {
  * Division `div`, locations `loc` (bank `lobby`: two columns, `lockers` lockers, the first three doors of column 1 low
  * enough to be accessible) and `loc2` (bank `annex`, one column, 2 lockers).
  */
-export async function consoleApp(t: { teardown(fn: () => unknown): void }, o: { lockers?: number } = {}): Promise<ConsoleApp> {
-  const a = await accountsApp(t);
+export async function consoleApp(t: { teardown(fn: () => unknown): void }, o: { lockers?: number; sftp?: Pick<SftpRunner, 'run'> } = {}): Promise<ConsoleApp> {
+  const a = await accountsApp(t, o.sftp ? { sftp: o.sftp } : {});
   const s = a.service;
   await s.createDivision({ id: 'div', enterpriseId: 'ent', name: 'HQ' }, seed);
   await s.createLocation({ id: 'loc', divisionId: 'div', name: 'Main' }, seed);

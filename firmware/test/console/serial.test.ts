@@ -145,8 +145,12 @@ t.test('serial console waits for a port that is not there yet (adapter plugged i
   await new Promise<void>((res, rej) => lp.open((e) => (e ? rej(e) : res())));
   let out = '';
   lp.on('data', (d: Buffer) => (out += d.toString()));
-  // The banner may be written before this end of the cable is open (opening a port discards what waits in it); the
-  // PIN prompt is what shows the console serving the port.
+  // The banner and the first prompt may be written before this end of the cable is open (opening a port discards
+  // what waits in it), so the laptop presses Enter until a prompt comes: an empty line asks for the PIN again. The PIN
+  // prompt is what shows the console serving the port.
+  const enter = setInterval(() => lp.write('\r'), 250);
+  t.teardown(() => clearInterval(enter));
   await expectCondition(() => out.includes('PIN: '), 30_000, 'the PIN prompt on the laptop');
+  clearInterval(enter);
   t.match(out, 'PIN: ', 'the console came up once the port appeared');
 });

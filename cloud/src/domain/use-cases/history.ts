@@ -6,8 +6,8 @@
  *   hides older history at once; the file store drops it from disk at its next compaction.
  * - Erasure replaces a contact's links in history (recipient, parties, actor) by a fresh id, drops the notes of
  *   their reservations, and replaces their name and contact details in the contact record; the events stay, linked
- *   to one another, no longer to the person. The erasure itself is recorded in the activity (type `erasure`), under
- *   the fresh id.
+ *   to one another, no longer to the person. The erasure itself is recorded in the activity (type `erasure`) of the
+ *   person's enterprise, under the fresh id.
  */
 import { auditChanges } from '../audit.ts';
 import { DomainError, parseInput } from '../errors.ts';
@@ -73,7 +73,9 @@ export class HistoryUseCases {
     const contact: Contact = { ...rest, firstName: '', lastName: ERASED_NAME };
     // The e-mails to the person hold their address (and, until sent, their content): they go with the rest.
     const mails = this.core.store.list('mailOutbox').filter((m) => m.to.type === 'contact' && m.to.id === contactId);
+    // The entry names its enterprise: the enterprise's administrators find it, another enterprise's never see it.
     const a = this.core.activity('erasure', actor, {
+      enterpriseId: old.enterpriseId,
       recipientId: replacementId,
       detail: `personal data erased: ${counted.ended} ended reservations and ${counted.activity} activity entries unlinked, ${mails.length} e-mail records removed`,
     });

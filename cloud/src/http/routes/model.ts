@@ -53,7 +53,11 @@ export const modelRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = as
       },
     },
     async (req) => {
-      scope(req).requireEnterprise(req.params.enterpriseId, 'params.enterpriseId');
+      const s = scope(req);
+      s.requireEnterprise(req.params.enterpriseId, 'params.enterpriseId');
+      // How long the whole enterprise's history is kept: changed, like the enterprise itself, only by someone whose
+      // access level is all of it (routes/organisation.ts).
+      if (s.principal.accessLevel.kind !== 'enterprise') throw new ApiError('NOT_FOUND', `enterprise ${JSON.stringify(req.params.enterpriseId)} not found`, 'params.enterpriseId');
       return { enterprise: await service.setHistoryRetention(req.params.enterpriseId, req.body, actorOf(req)) };
     },
   );

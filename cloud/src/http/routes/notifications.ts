@@ -20,14 +20,14 @@ const tags = ['notifications'];
 const Params = z.strictObject({ kind: entityIdSchema.describe('a kind of e-mail, as GET lists them'), language: entityIdSchema.describe('en or fr') });
 const Words = z.object({ subject: z.string(), body: z.string() });
 const LanguageReply = z.object({ builtIn: Words, own: Words.extend({ updatedAt: z.number() }).optional().describe("the enterprise's own words: what its e-mails say") });
-const TemplateReply = z.object({ template: LanguageReply });
-const ListReply = z.object({
+export const TemplateReply = z.object({ template: LanguageReply });
+export const ListReply = z.object({
   templates: z.array(z.object({ kind: z.string(), placeholders: z.array(z.string()), languages: z.object({ en: LanguageReply, fr: LanguageReply }) })),
 });
-const RulesReply = z.object({
+export const RulesReply = z.object({
   rules: z.object(Object.fromEntries(NOTIFIED_EVENTS.map((e) => [e, z.array(z.enum(AUDIENCES))])) as Record<(typeof NOTIFIED_EVENTS)[number], z.ZodArray<z.ZodEnum<{ [K in (typeof AUDIENCES)[number]]: K }>>>),
 });
-const PreviewReply = z.object({ subject: z.string(), text: z.string(), html: z.string() });
+export const PreviewReply = z.object({ subject: z.string(), text: z.string(), html: z.string() });
 
 /** Words refused by their kind's placeholders (or their shape) are the request's own text: 400, named in the body. */
 async function asRequestProblem<T>(work: Promise<T>): Promise<T> {

@@ -14,9 +14,9 @@ import { ApiError } from '../errors.ts';
 import { scopeOf } from '../scope.ts';
 import { actorOf, ok } from './common.ts';
 
-const ImportReply = z.object({ sftpImport: publicSftpImportSchema });
-const RunReply = z.object({ run: sftpImportRunSchema });
-const RunsReply = z.object({ runs: z.array(sftpImportRunSchema).describe('newest first') });
+export const ImportReply = z.object({ sftpImport: publicSftpImportSchema });
+export const RunReply = z.object({ run: sftpImportRunSchema });
+export const RunsReply = z.object({ runs: z.array(sftpImportRunSchema).describe('newest first') });
 const TAGS = ['addressBook'];
 
 export const sftpImportRoutes: FastifyPluginAsyncZod<{ service: LockerService; runner: Pick<SftpRunner, 'run'> | undefined }> = async (app, { service, runner }) => {

@@ -151,6 +151,26 @@ fieldset .choice{margin:.25rem 0}
 .setup-list li{border:1px solid #9aa9bb;border-radius:4px;padding:.75rem 1rem}
 .setup-list a{font-weight:600;font-size:1.1rem}
 .setup-list p{margin:.25rem 0 0}
+/* Organisation (organisation/): the tree of divisions, locations and banks, each level indented with a rule. */
+.org-tree,.org-tree ul{list-style:none;margin:.25rem 0;padding-left:1.25rem;border-left:2px solid #9aa9bb}
+.org-tree li{margin:.375rem 0}
+.org-tree a{font-weight:600}
+/* Set-up, data and notifications: a template's state, an e-mail shown as text, secrets and keys typed in a fixed font. */
+.tag.own{border-color:#0b4f9c;color:#0b4f9c;font-weight:600}
+.tag.bad{border-color:#a00000;color:#a00000;font-weight:600}
+.mail-preview{white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem;background:#f3f5f8;border:1px solid #9aa9bb;border-radius:4px;padding:.75rem;margin:.5rem 0 1rem;max-width:48rem}
+textarea{width:100%;max-width:48rem}
+textarea.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem}
+th .hint{font-weight:400;margin:.125rem 0 0}
+.setup-panel{margin:0 0 1rem}
+/* Security: an issuer's address and a client secret as wide as other text; a new API key, shown once, whole and easy to select. */
+input[type=url]{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;background:#fff;color:#1a1a1a;max-width:100%}
+.field input[type=url],.field input[type=password]{width:100%;max-width:28rem}
+input[type=url][aria-invalid=true]{border-color:#a00000}
+.made-key{margin:0 0 1rem}
+.made-key textarea.key{display:block;width:100%;max-width:48rem;font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all;resize:none}
+/* Retention: the people an erasure may be about. */
+.erase-results{margin:.5rem 0 1rem}
 /* Branding (branding/): the logo as it is, each colour as a picker beside its #rrggbb text, the preview picture. */
 .brand-logo{display:block;max-width:20rem;max-height:6rem;border:1px solid #9aa9bb;padding:.25rem;background:#fff}
 .colour-inputs{display:flex;gap:.5rem;align-items:center}

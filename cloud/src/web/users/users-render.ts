@@ -119,7 +119,7 @@ export function textField(id: string, label: string, value: string, o: { type?: 
   return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="${o.type ?? 'text'}" id="${id}" name="${id}" value="${value}" maxlength="${o.max ?? 100}" autocomplete="${o.autocomplete ?? 'off'}"${flag('required', o.required)}${p.attrs}></div>`;
 }
 
-function selectField(id: string, label: string, options: ReadonlyArray<{ value: string; label: string }>, value: string, o: { hint?: string; error?: FormError | undefined }): SafeHtml {
+export function selectField(id: string, label: string, options: ReadonlyArray<{ value: string; label: string }>, value: string, o: { hint?: string; error?: FormError | undefined }): SafeHtml {
   const p = fieldParts(id, o.hint, o.error);
   return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<select id="${id}" name="${id}"${p.attrs}>${options.map(
     (x) => html`<option value="${x.value}"${flag('selected', x.value === value)}>${x.label}</option>`,

@@ -6,6 +6,13 @@ import { lockersJourney } from './lockers.ts';
 import { reservationsJourney } from './reservations.ts';
 import { activityJourney } from './activity.ts';
 import { usersJourney } from './users.ts';
+import { organisationJourney } from './organisation.ts';
+import { departmentsJourney } from './departments.ts';
+import { customFieldsJourney } from './custom-fields.ts';
+import { notificationsJourney } from './notifications.ts';
+import { importsJourney } from './imports.ts';
+import { securityJourney } from './security.ts';
+import { retentionJourney } from './retention.ts';
 import { brandingJourney } from './branding.ts';
 
 export interface Journey {
@@ -20,5 +27,12 @@ export const JOURNEYS: readonly Journey[] = [
   activityJourney,
   contactsJourney,
   usersJourney,
+  organisationJourney,
+  departmentsJourney,
+  customFieldsJourney,
+  notificationsJourney,
+  importsJourney,
+  securityJourney,
+  retentionJourney,
   brandingJourney,
 ];
