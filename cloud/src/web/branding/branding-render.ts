@@ -10,7 +10,8 @@ import { contrastRatio, formatRatio, MIN_TEXT_CONTRAST } from '../../branding/co
 import { publicBrandingSchema, type BrandColours, type PublicBranding } from '../../branding/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ConsoleApiError } from '../console-api.ts';
-import { flag, html, type SafeHtml } from '../html.ts';
+import { checkboxField } from '../form-fields.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { apiText, fieldParts, formErrorSummary, type FormError } from '../users/users-render.ts';
 import { BRANDING_WORDS, type ColourKey } from './branding-words.ts';
@@ -115,15 +116,14 @@ export function brandingForm(v: Viewer, d: BrandingFormData): SafeHtml {
   const logo = fieldParts('logo', w.logoHint(MAX_LOGO_BYTES / 1024), e);
   const own = d.saved?.logo;
   const shown = own ?? d.inheritedLogo;
-  const useColours = fieldParts('colours', w.useColoursHint, e);
   return html`${formErrorSummary(v.lang, e)}<form method="post" action="${d.action}" enctype="multipart/form-data" hx-boost="false" novalidate>${csrfField(v)}
 <fieldset><legend>${w.logo}</legend>
 ${shown ? html`<p><img class="brand-logo" src="/branding/${shown.sha256}" alt="${w.logoCurrent}"></p>${own ? '' : html`<p class="muted">${w.logoFromEnterprise}</p>`}` : html`<p class="muted">${w.logoNone}</p>`}
-${own ? html`<input type="hidden" name="logoWas" value="${own.sha256}"><div class="field"><label class="choice" for="removeLogo"><input type="checkbox" id="removeLogo" name="removeLogo" value="on"${flag('checked', val('removeLogo') === 'on')}> ${w.logoRemove}</label></div>` : ''}
+${own ? html`<input type="hidden" name="logoWas" value="${own.sha256}">${checkboxField('removeLogo', w.logoRemove, val('removeLogo') === 'on', {})}` : ''}
 <div class="field"><label for="logo">${w.logoFile}</label>${logo.hint}${logo.error}<input type="file" id="logo" name="logo" accept=".png,.svg,image/png,image/svg+xml"${logo.attrs}></div>
 </fieldset>
 <fieldset><legend>${w.colours}</legend>
-<div class="field"><label class="choice" for="colours"><input type="checkbox" id="colours" name="colours" value="on"${flag('checked', val('colours') === 'on')}${useColours.attrs}> ${w.useColours}</label>${useColours.hint}</div>
+${checkboxField('colours', w.useColours, val('colours') === 'on', { hint: w.useColoursHint, error: e })}
 <fieldset><legend>${w.buttonsPair}</legend>${colourField(v, 'primary', val('primary'), e)}${colourField(v, 'onPrimary', val('onPrimary'), e)}${pairContrast(v.lang, val('onPrimary'), val('primary'))}</fieldset>
 <fieldset><legend>${w.pagePair}</legend>${colourField(v, 'background', val('background'), e)}${colourField(v, 'text', val('text'), e)}${pairContrast(v.lang, val('text'), val('background'))}</fieldset>
 </fieldset>
