@@ -42,7 +42,7 @@ t.test('portier branding set, show and clear', async (t) => {
   t.equal(await runAdmin(['branding', 'set', '--bank', 'bank', '--primary', '#ffcc00', '--on-primary', '#000000', '--background', '#101010', '--text', '#f0f0f0'], bank), 0, bank.stderr);
   const show = io(admin);
   t.equal(await runAdmin(['branding', 'show', '--bank', 'bank'], show), 0);
-  t.match(show.stdout, /^its own:\n  colours: buttons #ffcc00[^\n]*\n  logo: +none\nshown:\n  colours: buttons #ffcc00[^\n]*\n  logo: +image\/png/);
+  t.match(show.stdout, /^its own:\n {2}colours: buttons #ffcc00[^\n]*\n {2}logo: +none\nshown:\n {2}colours: buttons #ffcc00[^\n]*\n {2}logo: +image\/png/);
   const all = io(admin);
   t.equal(await runAdmin(['branding', 'show'], all), 0);
   t.match(all.stdout, /bank bank \(Lobby\): its own/);
