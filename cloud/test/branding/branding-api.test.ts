@@ -131,3 +131,12 @@ t.test('permission and tenancy', async (t) => {
   t.equal((await ta.app.inject({ url: '/api/v1/enterprises/other/branding', headers: admin })).statusCode, 404, "another enterprise's branding does not exist");
   t.equal((await ta.app.inject({ url: '/api/v1/banks/bank/branding' })).statusCode, 401);
 });
+
+t.test("a deleted bank's own branding goes with it", async (t) => {
+  await ta.service.createBank({ id: 'spare', locationId: 'loc', name: 'Spare' }, { role: 'admin', id: 'u' });
+  t.equal((await put({ colours: GOOD }, '/api/v1/banks/spare/branding')).statusCode, 200);
+  t.ok(ta.store.get('brandings', 'ent/spare'));
+  const del = await ta.app.inject({ method: 'DELETE', url: '/api/v1/banks/spare', headers: admin });
+  t.equal(del.statusCode, 200, del.body);
+  t.equal(ta.store.get('brandings', 'ent/spare'), undefined, 'removed with the bank');
+});
