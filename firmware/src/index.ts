@@ -23,3 +23,4 @@ export {
 export { attachKioskPanel, displayViewOf, type KioskPanel, type PanelTarget } from './kiosk/panel.ts';
 export { translate, LANGS, type Lang, type MessageRef } from './i18n/index.ts';
 export { AppendLog } from './store/append-log.ts';
+export { BrandingCache, type KioskBranding } from './branding/index.ts';

@@ -13,6 +13,7 @@ export * from './messages/command.ts';
 export * from './messages/ack.ts';
 export * from './messages/event.ts';
 export * from './messages/desired.ts';
+export * from './messages/branding.ts';
 export * from './messages/reported.ts';
 export * from './messages/status.ts';
 export * from './kiosk-access.ts';

@@ -51,6 +51,8 @@ export interface BuildDesiredOptions {
   now: number;
   /** How the controller the state is for checks codes (credential-forms.ts). */
   form: CredentialForm;
+  /** The cloud's public address, the base of the kiosk's logo address (kiosk-branding.ts); none: no logo yet. */
+  assetBase?: string;
 }
 
 export interface SkippedCredential {

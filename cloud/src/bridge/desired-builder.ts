@@ -1,7 +1,7 @@
 /**
  * The protocol `DesiredState` of one controller (bank + column), built from what the domain holds: the column's own
- * state (column-state.ts), with the rest of the bank added when the column is the bank's kiosk column
- * (kiosk-bank-view.ts). The layers import in one direction: bank-layout <- column-state <- kiosk-bank-view <- here.
+ * state (column-state.ts), with the rest of the bank and the bank's branding added when the column is the bank's kiosk
+ * column (kiosk-bank-view.ts, kiosk-branding.ts). The layers import in one direction: bank-layout <- column-state <- kiosk-bank-view <- here.
  *
  * Pure and deterministic: every list is sorted and nothing depends on the time except which codes have expired,
  * so an unchanged bank gives an identical state (and the same `desiredStateHash`).
@@ -11,12 +11,13 @@ import type { DesiredSource } from './bank-layout.ts';
 import { buildColumnState, type BuildDesiredOptions, type BuiltDesired } from './column-state.ts';
 import { listingForm } from './credential-forms.ts';
 import { withKioskBankView } from './kiosk-bank-view.ts';
+import { withKioskBranding } from './kiosk-branding.ts';
 
 export type { DesiredSource } from './bank-layout.ts';
 export { DesiredBuildError, type BuildDesiredOptions, type BuiltDesired, type SkippedCredential } from './column-state.ts';
 
 export function buildDesiredState(src: DesiredSource, opts: BuildDesiredOptions): BuiltDesired {
-  return withKioskBankView(src, opts, buildColumnState(src, opts));
+  return withKioskBranding(src, opts, withKioskBankView(src, opts, buildColumnState(src, opts)));
 }
 
 /**

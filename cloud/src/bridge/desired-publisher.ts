@@ -46,6 +46,8 @@ export interface DesiredPublisherOptions {
   refreshMs?: number;
   /** How long `stop()` waits for a rebuild whose publish is stuck (broker away). Default 2 s. */
   stopWaitMs?: number;
+  /** The cloud's public address (empty while unknown): kiosks fetch their logo from there. */
+  assetBase?: () => string;
 }
 
 export interface PublishedDesired {
@@ -204,7 +206,8 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
           if (!bank) throw new DesiredBuildError('UNKNOWN_BANK', `no bank ${bankId}`);
           const now = this.now();
           const form = await this.opts.forms.formFor(bank, ctl.controllerId, now);
-          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now, form });
+          const assetBase = this.opts.assetBase?.();
+          const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now, form, ...(assetBase ? { assetBase } : {}) });
           this.builds++;
           state = built.state;
           if (built.skipped.length > 0) this.log.debug({ controllerId: ctl.controllerId, skipped: built.skipped.length }, 'credentials left out of desired state');

@@ -17,6 +17,7 @@ import { registerOrgCommands } from './commands/org.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerSftpCommands } from './commands/sftp.ts';
 import { registerSsoCommands } from './commands/sso.ts';
+import { registerBrandingCommands } from './commands/branding.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { registerCustomFieldCommands } from './commands/custom-fields.ts';
 import { registerTemplateCommands } from './commands/templates.ts';
@@ -317,6 +318,7 @@ export function buildAdminProgram(io: AdminIo): Command {
   registerRoleCommands(program, ctx);
   registerSftpCommands(program, ctx);
   registerSsoCommands(program, ctx);
+  registerBrandingCommands(program, ctx);
   registerCustomFieldCommands(program, ctx);
   registerTemplateCommands(program, ctx);
   return program;

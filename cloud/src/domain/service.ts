@@ -74,6 +74,7 @@ import { LocationCsv } from './use-cases/locations-csv.ts';
 import { SftpImportUseCases } from '../sftp/use-cases.ts';
 import { NotificationAdmin } from '../mail/notification-admin.ts';
 import { SsoConfigUseCases } from '../sso/use-cases.ts';
+import { BrandingUseCases } from '../branding/use-cases.ts';
 import { HeldParcels } from './use-cases/held-parcels.ts';
 import { CustomFieldUseCases } from './use-cases/custom-fields.ts';
 import { CONTACT_COLUMNS } from './use-cases/contacts-csv.ts';
@@ -129,6 +130,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   readonly customFields: CustomFieldUseCases;
   /** The enterprises' own words of their e-mails and who is told of which event (mail/notification-admin.ts). */
   readonly notifications: NotificationAdmin;
+  /** Enterprises' and banks' colours and logos (branding/use-cases.ts). */
+  readonly branding: BrandingUseCases;
 
   constructor(opts: LockerServiceOptions) {
     super();
@@ -159,6 +162,7 @@ export class LockerService extends EventEmitter<DomainEvents> {
     this.sso = new SsoConfigUseCases(core);
     this.heldParcels = new HeldParcels(core, this.reservations);
     this.notifications = new NotificationAdmin(core);
+    this.branding = new BrandingUseCases(core);
     this.heldParcels.watch(this);
   }
 

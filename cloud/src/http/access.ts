@@ -223,6 +223,16 @@ export const ROUTE_ACCESS: Record<string, AccessEntry> = {
   'GET /api/v1/notification-rules': { access: 'settings' },
   'PUT /api/v1/notification-rules': { access: 'settings' },
 
+  // Branding (routes/branding.ts): enterprise settings; a logo file is public (kiosks and e-mails fetch it by hash).
+  'GET /api/v1/enterprises/:enterpriseId/branding': { access: 'settings' },
+  'PUT /api/v1/enterprises/:enterpriseId/branding': { access: 'settings' },
+  'DELETE /api/v1/enterprises/:enterpriseId/branding': { access: 'settings' },
+  'POST /api/v1/enterprises/:enterpriseId/branding/logos': { access: 'settings' },
+  'GET /api/v1/banks/:bankId/branding': { access: 'settings' },
+  'PUT /api/v1/banks/:bankId/branding': { access: 'settings' },
+  'DELETE /api/v1/banks/:bankId/branding': { access: 'settings' },
+  'GET /branding/:sha256': { access: 'public' },
+
   // A contact's notification preferences page (mail/preferences.ts): the sealed token in the address is the credential.
   'GET /preferences/:token': { access: 'public' },
   'POST /preferences/:token': { access: 'public' },

@@ -24,7 +24,9 @@ export type ApiErrorCode =
   /** An e-mail template's words name a placeholder its kind has not, or hold a malformed one. */
   | 'INVALID_TEMPLATE'
   | 'UNAVAILABLE'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  /** A body of a type the route does not take (an upload's file type named by its content-type). */
+  | 'UNSUPPORTED_MEDIA_TYPE';
 
 /** An error the HTTP layer raises itself; its status is its code's (HTTP_STATUS). */
 export class ApiError extends CloudError<ApiErrorCode> {
@@ -83,6 +85,7 @@ export const HTTP_STATUS: Record<HttpErrorCode, number> = {
   STORE_FAILED: 503,
   UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 interface Mapped {
@@ -140,7 +143,8 @@ function fieldOf(context: string | undefined, issue: IssueLike): string {
 
 /** The request's own names for a domain field: a URL parameter (`params.bankId`), a query key, else the body. */
 function requestField(field: string, req: FastifyRequest | undefined): string {
-  if (/^(body|params|querystring|headers)\./.test(field)) return field;
+  // `body` alone: the whole body is at fault (an uploaded file).
+  if (field === 'body' || /^(body|params|querystring|headers)\./.test(field)) return field;
   const head = field.split('.')[0] ?? field;
   const has = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.hasOwn(o, head);
   if (req && has(req.params)) return `params.${field}`;

@@ -51,6 +51,7 @@ import { AccountLog } from '../auth/account-log.ts';
 import { OidcClients } from '../sso/oidc.ts';
 import { SsoSignIn } from '../sso/sign-in.ts';
 import { ssoRoutes } from './routes/sso.ts';
+import { brandingAssetRoute, brandingRoutes } from './routes/branding.ts';
 import { BrowserSession } from './pages/browser-session.ts';
 import { ssoPages } from './pages/sso-pages.ts';
 import { signInPages } from './pages/sign-in-pages.ts';
@@ -277,6 +278,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(accountPages, { links, guard, store: deps.service.store, logger: log });
   const baseUrl = deps.accounts?.baseUrl;
   await app.register(ssoRoutes, { prefix: API_PREFIX, service: deps.service, baseUrl });
+  await app.register(brandingRoutes, { prefix: API_PREFIX, service: deps.service, baseUrl });
+  await app.register(brandingAssetRoute, { service: deps.service });
   const accountLog = new AccountLog({ store: deps.service.store, now: deps.service.now, random: deps.service.random });
   const sign = baseUrl
     ? new SsoSignIn({ service: deps.service, auth: deps.auth, oidc: new OidcClients({ now: deps.service.now }), accountLog, baseUrl, redirectPath: SSO_PAGES.callback, logger: log })

@@ -21,6 +21,7 @@ import { sendProblem, type Mailer } from './mailer.ts';
 import type { MailKind, MailLanguage, MailRecord } from './model.ts';
 import { ownTemplate } from './notification-model.ts';
 import { renderMail } from './templates.ts';
+import { mailBrandOf } from './brand.ts';
 
 export const OUTBOX_LEASE = 'mail-outbox';
 
@@ -209,7 +210,7 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
     try {
       const content = JSON.parse(plain) as MailContent;
       // Worded when sent, so an enterprise's new words reach every message still waiting, a retry included.
-      const rendered = await renderMail(content, ownTemplate(this.o.store, m.enterpriseId, content.kind, content.language));
+      const rendered = await renderMail(content, ownTemplate(this.o.store, m.enterpriseId, content.kind, content.language), mailBrandOf(this.o.store, m.enterpriseId, m.bankId));
       await this.o.mailer.send({ messageId: m.id, to: m.address }, rendered);
     } catch (err) {
       problem = sendProblem(err);

@@ -330,6 +330,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       ...(options.desired?.refreshMs !== undefined ? { refreshMs: options.desired.refreshMs } : {}),
       // A rebuild stuck on a publish to an absent broker must not hold the stop up long.
       stopWaitMs: 500,
+      assetBase: baseUrl,
     });
     undo.push({ what: 'publisher', run: () => publisher.stop() });
     // Every controller's state once. With the broker away a publish waits for it: start-up does not.
@@ -395,6 +396,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const httpUrl = `${tls ? 'https' : 'http'}://${host}:${port}`;
     listening = httpUrl;
+    // Kiosks' logo addresses are built on it: states built before it was known left the logo out.
+    if (config.http.publicBaseUrl === undefined) publisher.markAll();
     await mail.start(config.http.publicBaseUrl ?? httpUrl);
     log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
 

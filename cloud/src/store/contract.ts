@@ -128,6 +128,32 @@ export function storeContract(t: Test, makeStore: () => Promise<StoreFixture>): 
     tt.same(r.list('ingestMarks'), [{ controllerId: 'ctl-1', appliedUpTo: 2, at: 12 }, { controllerId: 'ctl-2', appliedUpTo: 7, at: 11, applying: { seq: 8, at: 11 } }], 'latest mark per controller, insertion order');
   });
 
+  t.test('branding and logo files: put, replace, delete, and the same after reopening', async (tt) => {
+    const f = await fixture(tt);
+    const s = f.store;
+    // A logo file is held as base64 in its record: every byte must come back as it went in.
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256));
+    const asset = (sha256: string) => ({ sha256, type: 'image/png' as const, bytes: bytes.length, data: bytes.toString('base64'), createdAt: 1 });
+    const a1 = 'a'.repeat(64);
+    const a2 = 'b'.repeat(64);
+    const colours = { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' };
+    await s.commit({
+      put: [
+        { c: 'brandAssets', key: a1, value: asset(a1) },
+        { c: 'brandAssets', key: a2, value: asset(a2) },
+        { c: 'brandings', key: 'ent', value: { enterpriseId: 'ent', colours, logo: { sha256: a1, type: 'image/png', bytes: bytes.length }, createdAt: 1 } },
+        { c: 'brandings', key: 'ent/b1', value: { enterpriseId: 'ent', bankId: 'b1', logo: { sha256: a2, type: 'image/png', bytes: bytes.length }, createdAt: 2 } },
+      ],
+    });
+    await s.commit({ del: [{ c: 'brandings', key: 'ent/b1' }, { c: 'brandAssets', key: a2 }] });
+    tt.equal(s.count('enterprises'), 0, 'collections of their own');
+    const r = await f.reopened();
+    tt.same(r.list('brandings').map((b) => [b.enterpriseId, b.bankId, b.logo?.sha256]), [['ent', undefined, a1]], 'the override deleted, the enterprise kept');
+    tt.same(r.get('brandings', 'ent')?.colours, colours);
+    tt.same(r.list('brandAssets').map((a) => a.sha256), [a1], 'the file no longer named deleted');
+    tt.ok(Buffer.from(r.get('brandAssets', a1)!.data, 'base64').equals(bytes), 'the bytes intact');
+  });
+
   t.test('a commit is visible before it resolves (read your own write under a lock)', async (tt) => {
     const f = await fixture(tt);
     const p = f.store.commit({ put: [{ c: 'reservations', key: 'r1', value: sampleReservation('r1', 5) }] });

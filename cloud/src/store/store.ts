@@ -32,6 +32,7 @@ import type { MailRecord } from '../mail/model.ts';
 import type { SsoConfigRecord } from '../sso/model.ts';
 import type { MfaChallenge, MfaDevice, MfaFactors } from '../auth/mfa-model.ts';
 import type { MailTemplateRecord, NotificationRulesRecord } from '../mail/notification-model.ts';
+import type { BrandAssetRecord, BrandingRecord } from '../branding/model.ts';
 import { CloudError } from '../errors.ts';
 
 /**
@@ -123,6 +124,10 @@ export interface LiveCollections {
   mailTemplates: MailTemplateRecord;
   /** Who each enterprise tells of each event of a parcel (key = enterprise id); none: the recipient alone. */
   notificationRules: NotificationRulesRecord;
+  /** Enterprises' colours and logo and banks' overrides of them (branding/model.ts; key = `brandingKey`). */
+  brandings: BrandingRecord;
+  /** Logo files, content-addressed (key = SHA-256 hex), each at most MAX_LOGO_BYTES: small enough to live with the state. */
+  brandAssets: BrandAssetRecord;
 }
 export type CollectionName = keyof LiveCollections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -154,6 +159,8 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'mfaDevices',
   'mailTemplates',
   'notificationRules',
+  'brandings',
+  'brandAssets',
 ];
 
 export function lockerKey(bankId: string, number: number): string {

@@ -179,4 +179,12 @@ export const CONSOLE_ACCESS: Record<string, { access: Access; hidden?: Permissio
   'GET /console/bank-settings': { access: 'settings' },
   'GET /console/bank-settings/:bankId': { access: 'settings' },
   'POST /console/bank-settings/:bankId': { access: 'settings' },
+
+  // Branding (branding/branding-page.ts): the API's branding routes ask for 'settings'.
+  'GET /console/branding': { access: 'settings' },
+  'POST /console/branding': { access: 'settings' },
+  'POST /console/branding/remove': { access: 'settings' },
+  'GET /console/branding/banks/:bankId': { access: 'settings' },
+  'POST /console/branding/banks/:bankId': { access: 'settings' },
+  'POST /console/branding/banks/:bankId/remove': { access: 'settings' },
 };

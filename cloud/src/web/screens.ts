@@ -18,6 +18,7 @@ import { retentionScreen } from './retention/retention-page.ts';
 import { carriersScreen } from './carriers/carriers-page.ts';
 import { labelsScreen } from './labels/labels-page.ts';
 import { bankSettingsScreen } from './bank-settings/bank-settings-page.ts';
+import { brandingScreen } from './branding/branding-page.ts';
 
 export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   lockersScreen,
@@ -38,4 +39,5 @@ export const CONSOLE_SCREENS: readonly ConsoleScreen[] = [
   carriersScreen,
   labelsScreen,
   bankSettingsScreen,
+  brandingScreen,
 ];

@@ -51,6 +51,8 @@ const PUBLIC = new Set([
   'GET /',
   'GET /console/assets/:file',
   'GET /favicon.ico',
+  // A logo file by its SHA-256: kiosks and e-mails fetch it; logos are not secret.
+  'GET /branding/:sha256',
 ]);
 
 t.test('the access table and the registered routes are the same set', async (t) => {

@@ -87,6 +87,10 @@ const BODIES: Record<string, Json | null> = {
   'PUT /api/v1/notification-templates/:kind/:language': { subject: 'Votre {{item}} est arrivé', body: 'Bonjour {{recipientName}},\n\nCode : {{pickupCode}}' },
   'POST /api/v1/notification-templates/:kind/:language/preview': { body: 'Bonjour {{recipientName}}' },
   'PUT /api/v1/notification-rules': { rules: { 'parcel-ready': ['recipient', 'keyContact'] } },
+  'PUT /api/v1/enterprises/:enterpriseId/branding': { colours: { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' } },
+  'PUT /api/v1/banks/:bankId/branding': { colours: { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' } },
+  // The body is the logo file itself, not JSON (branding-api.test.ts checks its refusals).
+  'POST /api/v1/enterprises/:enterpriseId/branding/logos': null,
 };
 
 /** Query strings of list routes, to check that unknown keys are refused. */

@@ -9,6 +9,7 @@ import { parseCredentialKey } from '@portier/protocol';
 import { createLockBus } from '../doors/create-bus.ts';
 import { DoorController, DoorMemory, type DoorControllerEventMap, type DoorMemoryPort, type UnlockResult } from '../doors/index.ts';
 import type { AudioOut } from '../hal/audio.ts';
+import { BrandingCache, type BrandingCacheOptions } from '../branding/index.ts';
 import type { LineReader, SwitchInput } from '../hal/inputs.ts';
 import type { LockBus } from '../hal/lock-bus.ts';
 import { createControllerKiosk, RemoteDoors, type ControllerKiosk, type LinkLike } from '../kiosk/index.ts';
@@ -53,6 +54,8 @@ export interface StartControllerOptions {
   linkOverrides?: { backoff?: { minMs?: number; maxMs?: number }; evtackTimeoutMs?: number };
   /** How long the kiosk waits for the cloud to open a door of another column (default 8 s). */
   kioskRemoteWaitMs?: number;
+  /** How the kiosk fetches its logo file (default: node's fetch) and how it retries (tests: shorter). */
+  branding?: Pick<BrandingCacheOptions, 'fetch' | 'timeoutMs' | 'backoff'>;
 }
 
 export interface RuntimeEventMap {
@@ -72,6 +75,11 @@ export interface RunningController extends EventEmitter<RuntimeEventMap> {
   readonly console:
     | { backend: ConsoleBackend; serial: { close(): Promise<void>; readonly path: string } | undefined; throttle: SignInThrottle }
     | undefined;
+  /**
+   * The kiosk's branding as kept on this controller (kiosk column with a link only): colours and the verified logo
+   * file, for the kiosk screen to read; `changed` tells when it changes.
+   */
+  readonly branding: Pick<BrandingCache, 'current' | 'on' | 'off' | 'settled'> | undefined;
   /** Service state of a door now: desired state, overridden by a later `set-service` command or console change. */
   serviceOf(door: number): ServiceState;
   /** Sets a door's service state locally, records a `service-changed` event and reports. */
@@ -101,6 +109,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   readonly doors: DoorController;
   link: ControllerLink | undefined;
   kiosk: ControllerKiosk | undefined;
+  branding: BrandingCache | undefined;
   console: RunningController['console'];
   private readonly log: Logger;
   private readonly overrides = new Map<number, ServiceState>();
@@ -340,6 +349,13 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         ...(opts.kioskRemoteWaitMs !== undefined ? { waitMs: opts.kioskRemoteWaitMs } : {}),
         logger,
       });
+      // The logo is fetched from the cloud's public address and kept in the data folder: shown offline and after a restart.
+      const branding = await BrandingCache.open({ dir: join(cfg.link!.dataDir, 'branding'), logger, ...opts.branding });
+      this.branding = branding;
+      const applyBranding = (): void => branding.apply(link.desired.desired?.state.branding);
+      link.on('desired', applyBranding);
+      this.undo.push(() => link.off('desired', applyBranding));
+      applyBranding();
       this.kiosk = createControllerKiosk({
         doorController: this.doors,
         link: kioskLink,
@@ -440,6 +456,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     };
     await step('outputs safe', () => this.bus.safe());
     await step('kiosk', () => this.kiosk?.stop());
+    await step('branding', () => this.branding?.stop());
     await step('console', () => this.console?.serial?.close());
     await step('console throttle', () => this.throttleStore?.flush());
     await step('console backend', () => this.backendDispose?.());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { doorNumberSchema, epochMsSchema, idSchema, lockerNumberSchema } from '../ids.ts';
+import { desiredBrandingSchema } from './branding.ts';
 import { LOCKER_SIZES, lockerSizeSchema, serviceStateSchema, signatureSchema, versionField, type LockerSize } from './common.ts';
 
 /** One door of the column as the cloud knows it. */
@@ -281,6 +282,11 @@ export const desiredStateSchema = z.strictObject({
    * and hashes the same.
    */
   deliveryQuota: deliveryQuotaSchema.optional(),
+  /**
+   * The kiosk screen's colours and logo (kiosk column only; absent: the built-in look). The logo is a reference the
+   * controller fetches and checks by its SHA-256, never the image itself. Optional without default, as above.
+   */
+  branding: desiredBrandingSchema.optional(),
 });
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 

@@ -4,6 +4,7 @@
  * record: a division with locations, a location with banks, a bank with columns or lockers, a column with lockers.
  * Every change is in the activity log (type `organisation`) with the actor and the fields changed.
  */
+import { brandingKey } from '../../branding/model.ts';
 import type { Del, Put } from '../../store/store.ts';
 import type { DomainCore, Locked } from '../core.ts';
 import { DomainError, notFound, parseInput } from '../errors.ts';
@@ -74,6 +75,7 @@ export class OrganisationAdmin {
     });
     if (owned.length > 0) throw inUse(`enterprise ${id}`, owned, 'enterpriseId');
     await this.remove({ c: 'enterprises', key: id }, actor, id, { kind: 'enterprise', id }, 'enterprise deleted', auditChanges(e, undefined, ['name']));
+    if (this.core.store.get('brandings', brandingKey(id))) await this.core.commit({ del: [{ c: 'brandings', key: brandingKey(id) }] });
     return e;
   }
 
@@ -140,8 +142,11 @@ export class OrganisationAdmin {
         ...(lockers.length > 0 ? [dependents('locker', lockers.map(String))] : []),
       ];
       if (deps.length > 0) throw inUse(`bank ${id}`, deps, 'bankId');
-      const a = this.core.audit(actor, this.enterpriseOf('bank', id), { kind: 'bank', id }, 'bank deleted', auditChanges(b, undefined, ['name', 'locationId']), id);
-      const done = this.core.write({ del: [{ c: 'banks', key: id }], activity: [a] });
+      const enterpriseId = this.enterpriseOf('bank', id);
+      const a = this.core.audit(actor, enterpriseId, { kind: 'bank', id }, 'bank deleted', auditChanges(b, undefined, ['name', 'locationId']), id);
+      // Its own branding goes with it: a bank made later under the same id starts from the enterprise's.
+      const branding = brandingKey(enterpriseId, id);
+      const done = this.core.write({ del: [{ c: 'banks', key: id }, ...(this.core.store.get('brandings', branding) ? [{ c: 'brandings' as const, key: branding }] : [])], activity: [a] });
       return { result: b, done };
     });
   }

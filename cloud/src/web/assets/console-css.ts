@@ -192,4 +192,14 @@ h1{font-size:1.25rem;margin:0 0 .5rem}
 .label{border:1px dashed black}
 a{color:black;text-decoration:none}
 }
+/* Branding (branding/): the logo as it is, each colour as a picker beside its #rrggbb text, the preview picture. */
+.brand-logo{display:block;max-width:20rem;max-height:6rem;border:1px solid #9aa9bb;padding:.25rem;background:#fff}
+.colour-inputs{display:flex;gap:.5rem;align-items:center}
+.colour-inputs input[type=color]{width:3rem;height:2.5rem;padding:0;border:2px solid #3d3d3d;border-radius:4px;background:#fff}
+.colour-inputs input[type=text]{font:inherit;padding:.375rem .5rem;border:2px solid #3d3d3d;border-radius:4px;width:7rem}
+.colour-inputs input[aria-invalid=true]{border-color:#a00000}
+.contrast{margin:0 0 .5rem;font-weight:600}
+.contrast.bad{color:#a00000}
+.brand-preview{margin:0 0 1rem}
+.brand-preview img{display:block;max-width:100%;height:auto}
 `.trim();

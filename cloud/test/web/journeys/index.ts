@@ -16,6 +16,7 @@ import { retentionJourney } from './retention.ts';
 import { carriersJourney } from './carriers.ts';
 import { labelsJourney } from './labels.ts';
 import { bankSettingsJourney } from './bank-settings.ts';
+import { brandingJourney } from './branding.ts';
 
 export interface Journey {
   name: string;
@@ -39,4 +40,5 @@ export const JOURNEYS: readonly Journey[] = [
   carriersJourney,
   labelsJourney,
   bankSettingsJourney,
+  brandingJourney,
 ];
