@@ -24,6 +24,11 @@ const SCREENS: ReadonlyArray<{ name: string; path: string; lang?: 'fr' }> = [
   { name: 'address-book', path: '/console/contacts' },
   { name: 'users', path: '/console/users' },
   { name: 'roles', path: '/console/roles' },
+  { name: 'set-up', path: '/console/settings' },
+  { name: 'organisation', path: '/console/organisation' },
+  { name: 'bank-settings', path: '/console/bank-settings?bank=demo-bank' },
+  { name: 'branding', path: '/console/branding' },
+  { name: 'security', path: '/console/security' },
   { name: 'lockers-fr', path: '/console/lockers', lang: 'fr' },
 ];
 

@@ -154,6 +154,7 @@ fieldset .choice{margin:.25rem 0}
 /* Organisation (organisation/): the tree of divisions, locations and banks, each level indented with a rule. */
 .org-tree,.org-tree ul{list-style:none;margin:.25rem 0;padding-left:1.25rem;border-left:2px solid #9aa9bb}
 .org-tree li{margin:.375rem 0}
+.org-tree{margin-bottom:1.5rem}
 .org-tree a{font-weight:600}
 /* Set-up, data and notifications: a template's state, an e-mail shown as text, secrets and keys typed in a fixed font. */
 .tag.own{border-color:#0b4f9c;color:#0b4f9c;font-weight:600}
