@@ -1,21 +1,13 @@
 // Bank settings in the browser: a timer out of its range refused at its field (the summary's link leads to it), then
 // the door timer, contactless sign-in and a delivery quota changed and restored (each checked through the API); axe
 // on the form, and on the form with its refusal, in English and in French.
-import type { Test } from 'tap';
-import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean, submit } from './steps.ts';
 
 const FORM_400 = 'Failed to load resource: the server responded with a status of 400 (Bad Request)';
 const RULE_422 = 'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
 
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
-
-async function save(page: Page, done: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(done), page.click('main form[novalidate] button[type=submit]')]);
-}
 
 export const bankSettingsJourney: Journey = {
   name: 'bankSettings',
@@ -50,7 +42,7 @@ export const bankSettingsJourney: Journey = {
     // Changed: the door timer, contactless sign-in, a quota for size M.
     await page.fill('#timers-doorLeftOpenS', '90');
     await page.fill('#quota-M', '1');
-    await save(page, /done=saved$/);
+    await submit(page, /done=saved$/);
     t.match(await page.textContent('main [role=status]'), /The settings were saved/);
     const changed = await bank();
     t.equal(changed.timers?.['doorLeftOpenS'], 90, 'the door timer, as the API says');
@@ -61,7 +53,7 @@ export const bankSettingsJourney: Journey = {
     await page.fill('#timers-doorLeftOpenS', '120');
     await page.uncheck('#rules-contactless');
     await page.fill('#quota-M', '0');
-    await save(page, /done=saved$/);
+    await submit(page, /done=saved$/);
     const restored = await bank();
     t.equal(restored.timers?.['doorLeftOpenS'] ?? 120, 120);
     t.same({ rules: restored.rules, deliveryQuota: restored.deliveryQuota }, { rules: start.rules, deliveryQuota: start.deliveryQuota }, 'restored, as the API says');

@@ -2,17 +2,13 @@
 // shown through the console's own policy), a low-contrast pair and an SVG with a script refused at their fields, a
 // bank's own colours set and removed, the enterprise's branding removed and restored; axe in English and French.
 import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
 import { pngOf } from '../../branding/logo-files.ts';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean, confirm } from './steps.ts';
 
 const COLOURS = { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' };
 const DARK = { primary: '#ffcc00', onPrimary: '#000000', background: '#101010', text: '#f0f0f0' };
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
 
 async function fillColours(page: Page, c: Record<string, string>): Promise<void> {
   await page.check('#colours');
@@ -24,11 +20,6 @@ async function save(page: Page): Promise<number> {
   const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && /\/console\/branding/.test(r.url())), page.click('button:has-text("Save branding")')]);
   await page.waitForLoadState('load');
   return res.status();
-}
-
-async function confirm(page: Page, summary: string, button: string, url: RegExp): Promise<void> {
-  await page.click(`summary:has-text("${summary}")`);
-  await Promise.all([page.waitForURL(url), page.click(`button:has-text("${button}")`)]);
 }
 
 export const brandingJourney: Journey = {

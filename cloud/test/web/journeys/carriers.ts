@@ -1,15 +1,11 @@
 // Carriers in the browser: add a carrier, rename it, issue two access codes (each shown once), print the sheet of
 // their QR codes and read every QR code back from the rendered page, revoke a code, delete the carrier (each checked
 // through the API); axe on the list, a carrier's page (with a code just issued) and the sheet, in English and in French.
-import type { Test } from 'tap';
 import type { Page } from 'playwright-core';
 import { decodePng } from '../../http/barcode-decode.ts';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
+import { axeClean } from './steps.ts';
 
 /** The code in clear the page shows once, with its id. */
 async function issuedCode(page: Page): Promise<{ id: string; code: string }> {

@@ -2,9 +2,9 @@
 // report, add (after the API refused a bad e-mail), edit and delete a contact, each checked through the API; axe on
 // the list, the form and the import report in English and in French.
 import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean } from './steps.ts';
 
 const HEADER = 'PersonnelID,FirstName,LastName,Email,Phone,Department,Location,NeedsAccessibility,Notifications,Language,Private,BadgeID';
 const DUPLICATE = `${HEADER}\r\nP-200,Dana,Diaz,dana@example.com,,,,no,,,,\r\nP-201,Eli,Evans,,,,,,,,,\r\nP-200,Dana,Again,,,,,,,,,\r\n`;
@@ -13,10 +13,6 @@ const DUPLICATE = `${HEADER}\r\nP-200,Dana,Diaz,dana@example.com,,,,no,,,,\r\nP-
 // with its error (400) are such answers, on purpose. Nothing else may appear (a refused script or style, a request).
 const REPORT_422 = 'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
 const FORM_400 = 'Failed to load resource: the server responded with a status of 400 (Bad Request)';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
 
 /** The rows of the contacts table: each contact's name. */
 async function names(page: Page): Promise<string[]> {

@@ -1,23 +1,8 @@
 // Custom fields in the browser: from the set-up page, add a choice field, edit it and remove it (each checked through
 // the API); axe on the list, the new-field form and a field's page in English and in French.
-import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
-
-/** Submits the page's main form and waits for the page it leads to. */
-async function submit(page: Page, url: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(url), page.click('main form[novalidate] button[type=submit]')]);
-}
-
-/** Switches the console's language with the header's button, staying on the page. */
-async function language(page: Page, name: 'Français' | 'English', url: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(url), page.click(`header button:has-text("${name}")`)]);
-}
+import { axeClean, language, submit } from './steps.ts';
 
 export const customFieldsJourney: Journey = {
   name: 'customFields',

@@ -2,13 +2,9 @@
 // types, edited (renamed, a member added, no key contact) and deleted, each checked through the API; axe on the list
 // and the form in English and in French.
 import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
+import { axeClean } from './steps.ts';
 
 /** Types `text` in the search and waits until the matches list `name`. */
 async function find(page: Page, text: string, name: string): Promise<void> {

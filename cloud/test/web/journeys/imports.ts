@@ -2,24 +2,12 @@
 // saved (checked through the API, the password never in the page), run now and its run in the history (the contacts
 // imported, as the API says), the pinned host key forgotten, the import deleted; axe on the page before it is set up
 // (English) and with its run (English and French). Skipped by name where there is no sshd to start (cloud/test/sftp/sshd.ts).
-import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { sshdMissing, startSshd } from '../../sftp/sshd.ts';
 import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean, confirm, language } from './steps.ts';
 
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
-
-async function language(page: Page, name: 'Français' | 'English'): Promise<void> {
-  await Promise.all([page.waitForURL(/\/console\/imports/), page.click(`header button:has-text("${name}")`)]);
-}
-
-async function confirm(page: Page, summary: string, button: string, url: RegExp): Promise<void> {
-  await page.click(`summary:has-text("${summary}")`);
-  await Promise.all([page.waitForURL(url), page.click(`button:has-text("${button}")`)]);
-}
 
 async function journey(t: Test, w: ConsoleWorld): Promise<void> {
   const sshd = await startSshd(t);
@@ -53,11 +41,11 @@ async function journey(t: Test, w: ConsoleWorld): Promise<void> {
   t.ok((await page.textContent('main dl'))?.includes(await sshd.fingerprint()), 'the host key pinned by the run');
   await axeClean(t, w, page, 'the imports page with its run (en)');
 
-  await language(page, 'Français');
+  await language(page, 'Français', /\/console\/imports/);
   t.equal(await page.getAttribute('html', 'lang'), 'fr');
   t.match(await page.textContent('#runs tbody tr:first-child'), /Importé/);
   await axeClean(t, w, page, 'the imports page with its run (fr)');
-  await language(page, 'English');
+  await language(page, 'English', /\/console\/imports/);
 
   await confirm(page, 'Forget the server’s host key', 'Forget the host key', /\?done=key-forgotten$/);
   t.notOk((await w.api('GET', '/sftp-import', undefined, admin)).json.sftpImport.hostKey, 'forgotten, as the API says');

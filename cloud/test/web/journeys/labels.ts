@@ -2,17 +2,12 @@
 // the page (checked through the API), every barcode of the printable shelf labels read back from the rendered page
 // and equal to the API's, the locker labels with number and position, the print view; axe on the screen and both
 // sheets in English and in French. The lockers load from the front again at the end.
-import type { Test } from 'tap';
-import type { Page } from 'playwright-core';
 import { decodePng } from '../../http/barcode-decode.ts';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean } from './steps.ts';
 
 const REAR = [11, 12];
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
 
 export const labelsJourney: Journey = {
   name: 'labels',

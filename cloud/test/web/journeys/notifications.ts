@@ -1,18 +1,9 @@
 // Notifications in the browser: who is told of a pickup changed and restored, the English words of the reminder
 // previewed, saved and reset to the built-in words (each checked through the API); axe on the list, the words page and
 // its preview in English and in French.
-import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
-
-async function language(page: Page, name: 'Français' | 'English', url: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(url), page.click(`header button:has-text("${name}")`)]);
-}
+import { axeClean, language } from './steps.ts';
 
 export const notificationsJourney: Journey = {
   name: 'notifications',

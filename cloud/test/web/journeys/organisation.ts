@@ -4,15 +4,11 @@
 // location form, a bank page and a locker form in English and in French.
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean } from './steps.ts';
 
 const HEADER = 'DivisionID,LocationID,Name,Company,Phone,AddressLine1,AddressLine2,AddressLine3,CityTownArea,StateProvinceRegion,CountryCode,PostalCode';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
 
 /** Submits the page's main form and waits for the page it leads to. */
 async function submit(page: Page, url: RegExp): Promise<void> {

@@ -1,14 +1,9 @@
 // Reservations in the browser: find the accessible recipient Alex Access by typing in the picker, reserve, see the
 // accessible locker the service chose and the reservation's timeline; axe on the list, the form and the reservation's
 // page in English and French.
-import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function clean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
+import { axeClean } from './steps.ts';
 
 export const reservationsJourney: Journey = {
   name: 'reservations',
@@ -21,7 +16,7 @@ export const reservationsJourney: Journey = {
     const token = (await w.api('POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).json.token as string;
 
     await page.goto(`${base}/console/reservations/new?bank=lobby`);
-    await clean(t, w, page, 'the new reservation form');
+    await axeClean(t, w, page, 'the new reservation form');
     await page.getByRole('radio', { name: 'Package' }).check();
     await page.getByLabel('Parcel size').selectOption('M');
     await page.getByLabel('Tracking ID').fill('ADA-7');
@@ -44,21 +39,21 @@ export const reservationsJourney: Journey = {
     t.match(await page.locator('ol.timeline').innerText(), /Reserved \(ADA-7 · by admin\)/, 'the timeline starts with the reservation');
 
     await page.goto(`${base}/console/reservations/${r.id}`);
-    await clean(t, w, page, "the reservation's page");
+    await axeClean(t, w, page, "the reservation's page");
     await page.goto(`${base}/console/reservations`);
     await page.getByLabel('Search').pressSequentially('ADA');
     await page.locator('#results').getByText('1 reservation').waitFor({ timeout: 5000 });
     t.match(await page.locator('#results').innerText(), /Alex Access/, 'the list searched as you type');
-    await clean(t, w, page, 'the list');
+    await axeClean(t, w, page, 'the list');
 
     await Promise.all([page.waitForURL(/\/console\/reservations/), page.getByRole('button', { name: 'Français' }).click()]);
     await page.getByRole('heading', { level: 1, name: 'Réservations' }).waitFor();
-    await clean(t, w, page, 'la liste');
+    await axeClean(t, w, page, 'la liste');
     await page.goto(`${base}/console/reservations/new?bank=lobby`);
-    await clean(t, w, page, 'le formulaire');
+    await axeClean(t, w, page, 'le formulaire');
     await page.goto(`${base}/console/reservations/${r.id}`);
     t.match(await page.locator('ol.timeline').innerText(), /Réservé/, 'the timeline in French');
-    await clean(t, w, page, 'la réservation');
+    await axeClean(t, w, page, 'la réservation');
     // Back to English for the journeys after this one.
     await Promise.all([page.waitForURL(/\/console\/reservations\//), page.getByRole('button', { name: 'English' }).click()]);
     await page.getByRole('heading', { level: 2, name: 'Timeline' }).waitFor();

@@ -2,14 +2,9 @@
 // ever again, a person found as one types and their personal data erased after a page that says what goes and that
 // it cannot be undone, each checked through the API and the activity; axe on the screen and the confirmation pages in
 // English and in French.
-import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
+import { axeClean } from './steps.ts';
 
 export const retentionJourney: Journey = {
   name: 'retention',

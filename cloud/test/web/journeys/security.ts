@@ -3,17 +3,13 @@
 // single sign-on saved (its secret never shown again) and removed, each checked through the API; axe on the settings,
 // single sign-on and API keys pages in English and in French.
 import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
+import { axeClean } from './steps.ts';
 
 // Chromium reports a page answered with an error status as a console error: the refused settings form (400) is one,
 // on purpose. Nothing else may appear (a refused script or style, a failed request).
 const FORM_400 = 'Failed to load resource: the server responded with a status of 400 (Bad Request)';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
 
 /** Submits the page's form `form` and waits for the page it leads to. */
 async function submit(page: Page, form: string, url: RegExp): Promise<void> {

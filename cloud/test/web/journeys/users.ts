@@ -1,24 +1,8 @@
 // Users and roles in the browser: search as you type, add, edit and delete a user and a role (each checked through
 // the API); axe on the users list, the user form, the roles list and the role form in English and in French.
-import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
-import { ADMIN_PASSWORD, type ConsoleWorld } from '../browser-world.ts';
+import { ADMIN_PASSWORD } from '../browser-world.ts';
 import type { Journey } from './index.ts';
-
-async function axeClean(t: Test, w: ConsoleWorld, page: Page, what: string): Promise<void> {
-  t.same(await w.axe(page), [], `axe: ${what}`);
-}
-
-/** Submits the page's main form and waits for the page it leads to. */
-async function submit(page: Page, url: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(url), page.click('main form[novalidate] button[type=submit]')]);
-}
-
-/** Opens an action's disclosure and confirms it. */
-async function confirm(page: Page, summary: string, button: string, url: RegExp): Promise<void> {
-  await page.click(`summary:has-text("${summary}")`);
-  await Promise.all([page.waitForURL(url), page.click(`button:has-text("${button}")`)]);
-}
+import { axeClean, confirm, submit } from './steps.ts';
 
 export const usersJourney: Journey = {
   name: 'users',
