@@ -23,6 +23,7 @@ import {
   CHANNEL_QOS,
   desiredStateHash,
   encodePayload,
+  knownFeatures,
   parsePayload,
   signMessage,
   topicFor,
@@ -32,6 +33,7 @@ import {
   type Command,
   type CommandOf,
   type CommandType,
+  type ControllerFeature,
   type Desired,
   type DesiredState,
   type EvtAck,
@@ -73,7 +75,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       directory: opts.directory,
       sent: (controllerId) => {
         const sent = this.desired?.get(controllerId);
-        return sent ? { version: sent.message.version, hash: sent.hash } : undefined;
+        return sent ? { version: sent.message.version, hash: sent.hash, state: sent.message.state } : undefined;
       },
       storedUpTo: (controllerId) => opts.journal.storedUpTo(controllerId),
     });
@@ -275,7 +277,8 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       t.lastSeen = this.now();
       t.bootId = s.bootId;
       t.firmware = s.firmware;
-      this.emit('controller-online', { bankId: t.bankId, controllerId: t.controllerId, bootId: s.bootId, firmware: s.firmware });
+      t.features = knownFeatures(s.features);
+      this.emit('controller-online', { bankId: t.bankId, controllerId: t.controllerId, bootId: s.bootId, firmware: s.firmware, features: [...t.features] });
     } else {
       const was = t.online;
       t.online = false;
@@ -351,6 +354,11 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
    * Signs and publishes (retained) a controller's desired state. Version + 1 on every change; an unchanged state
    * is not republished. Stored durably before it is published, so a version is never used twice.
    */
+  /** What a controller's desired state may carry beyond the first release (controller-tracks.ts). */
+  featuresOf(controllerId: string): ControllerFeature[] {
+    return this.tracks.featuresOf(controllerId);
+  }
+
   publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<Desired> {
     try {
       this.checkTarget(bankId, controllerId);
