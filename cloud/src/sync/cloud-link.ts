@@ -9,8 +9,9 @@
  *   conflicting seqs (event-sequence.ts: asks for a gap with a signed `resend-events`, records a gap the controller
  *   proves it cannot fill, keeps both events of a conflict, raises `sequence-alert`), and acks stored events with a
  *   signed `evtack` {upTo: highest contiguous stored seq};
- * - tracks each controller: online (birth / will), last seen, reported state, the desired version and hash it
- *   applied vs what was sent (drift), and gives its doors as `unknown` while it is offline.
+ * - tracks each controller: online (birth / will), last seen, the features its birth names (`featuresOf`), reported
+ *   state, the desired version and hash it applied vs what was sent (drift), and gives its doors as `unknown` while
+ *   it is offline.
  *
  * Hook for the domain: every stored event is emitted as `event-stored` once it is durable, in seq order per
  * controller; event ingest (bridge/event-ingest.ts) applies it to the domain there. Controllers are tracked in
@@ -350,15 +351,15 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     return cmd;
   }
 
-  /**
-   * Signs and publishes (retained) a controller's desired state. Version + 1 on every change; an unchanged state
-   * is not republished. Stored durably before it is published, so a version is never used twice.
-   */
   /** What a controller's desired state may carry beyond the first release (controller-tracks.ts). */
   featuresOf(controllerId: string): ControllerFeature[] {
     return this.tracks.featuresOf(controllerId);
   }
 
+  /**
+   * Signs and publishes (retained) a controller's desired state. Version + 1 on every change; an unchanged state
+   * is not republished. Stored durably before it is published, so a version is never used twice.
+   */
   publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<Desired> {
     try {
       this.checkTarget(bankId, controllerId);
