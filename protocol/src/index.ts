@@ -16,5 +16,6 @@ export * from './messages/desired.ts';
 export * from './messages/branding.ts';
 export * from './messages/reported.ts';
 export * from './messages/status.ts';
+export * from './messages/features.ts';
 export * from './kiosk-access.ts';
 export * from './env-overrides.ts';

@@ -6,10 +6,11 @@
  * reservations costs one or two rebuilds, not 32. Each active controller of a dirty bank gets its state rebuilt and
  * published only when its `desiredStateHash` differs from the last one published, so a controller whose column
  * did not change sees no new version. Rebuilds run one at a time; a bank marked during a rebuild is rebuilt again
- * right after it.
+ * right after it. A field added to the desired state after the first release is left out for a controller that did
+ * not announce its feature (`featuresOf`), so a controller not yet upgraded still takes its codes and reservations.
  */
 import { EventEmitter } from 'node:events';
-import { desiredStateHash, type DesiredState } from '@portier/protocol';
+import { desiredStateFor, desiredStateHash, type ControllerFeature, type DesiredState } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DomainEvents } from '../domain/events.ts';
@@ -21,6 +22,11 @@ import { bringsBadge } from './recipient-badges.ts';
 /** What the publisher needs from the sync link (CloudLink has it). */
 export interface DesiredLink {
   publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<{ version: number }>;
+  /**
+   * The features a controller announced (protocol features.ts): a field added to the desired state after the first
+   * release goes only to a controller that names its feature, since an older one refuses the whole strict state.
+   */
+  featuresOf(controllerId: string): readonly ControllerFeature[];
   on(event: 'controller-online', l: (e: { bankId: string; controllerId: string }) => void): unknown;
   off(event: 'controller-online', l: (e: { bankId: string; controllerId: string }) => void): unknown;
 }
@@ -96,7 +102,8 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
   };
   private readonly onOnline = (e: { bankId: string; controllerId: string }): void => {
     // A controller that (re)connects may have missed nothing (retained), but one provisioned since the last
-    // rebuild has never had a state: forget its hash so it is built and published once.
+    // rebuild has never had a state, and one upgraded (or downgraded) since announces other features: forget its hash
+    // so it is built again. The link publishes a new version only when the state differs from the one it holds.
     this.lastHash.delete(e.controllerId);
     this.markBank(e.bankId);
   };
@@ -209,7 +216,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
           const assetBase = this.opts.assetBase?.();
           const built = buildDesiredState(this.opts.src, { bankId, column: ctl.column, now, form, ...(assetBase ? { assetBase } : {}) });
           this.builds++;
-          state = built.state;
+          state = desiredStateFor(built.state, this.opts.link.featuresOf(ctl.controllerId));
           if (built.skipped.length > 0) this.log.debug({ controllerId: ctl.controllerId, skipped: built.skipped.length }, 'credentials left out of desired state');
           for (const k of built.skipped) {
             if (k.why !== 'legacy-code' || this.withheld.has(`${ctl.controllerId}\0${k.id}`)) continue;

@@ -9,8 +9,9 @@
  *   conflicting seqs (event-sequence.ts: asks for a gap with a signed `resend-events`, records a gap the controller
  *   proves it cannot fill, keeps both events of a conflict, raises `sequence-alert`), and acks stored events with a
  *   signed `evtack` {upTo: highest contiguous stored seq};
- * - tracks each controller: online (birth / will), last seen, reported state, the desired version and hash it
- *   applied vs what was sent (drift), and gives its doors as `unknown` while it is offline.
+ * - tracks each controller: online (birth / will), last seen, the features its birth names (`featuresOf`), reported
+ *   state, the desired version and hash it applied vs what was sent (drift), and gives its doors as `unknown` while
+ *   it is offline.
  *
  * Hook for the domain: every stored event is emitted as `event-stored` once it is durable, in seq order per
  * controller; event ingest (bridge/event-ingest.ts) applies it to the domain there. Controllers are tracked in
@@ -23,6 +24,7 @@ import {
   CHANNEL_QOS,
   desiredStateHash,
   encodePayload,
+  knownFeatures,
   parsePayload,
   signMessage,
   topicFor,
@@ -32,6 +34,7 @@ import {
   type Command,
   type CommandOf,
   type CommandType,
+  type ControllerFeature,
   type Desired,
   type DesiredState,
   type EvtAck,
@@ -73,7 +76,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       directory: opts.directory,
       sent: (controllerId) => {
         const sent = this.desired?.get(controllerId);
-        return sent ? { version: sent.message.version, hash: sent.hash } : undefined;
+        return sent ? { version: sent.message.version, hash: sent.hash, state: sent.message.state } : undefined;
       },
       storedUpTo: (controllerId) => opts.journal.storedUpTo(controllerId),
     });
@@ -275,7 +278,8 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       t.lastSeen = this.now();
       t.bootId = s.bootId;
       t.firmware = s.firmware;
-      this.emit('controller-online', { bankId: t.bankId, controllerId: t.controllerId, bootId: s.bootId, firmware: s.firmware });
+      t.features = knownFeatures(s.features);
+      this.emit('controller-online', { bankId: t.bankId, controllerId: t.controllerId, bootId: s.bootId, firmware: s.firmware, features: [...t.features] });
     } else {
       const was = t.online;
       t.online = false;
@@ -345,6 +349,11 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     opts.onSigned?.(cmd);
     await this.publish('cmd', bankId, controllerId, payload);
     return cmd;
+  }
+
+  /** What a controller's desired state may carry beyond the first release (controller-tracks.ts). */
+  featuresOf(controllerId: string): ControllerFeature[] {
+    return this.tracks.featuresOf(controllerId);
   }
 
   /**

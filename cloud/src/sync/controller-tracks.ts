@@ -3,13 +3,15 @@
  * reported state, and whether what it reports having applied differs from the desired state sent (drift). Its doors
  * are shown as `unknown` while it is offline.
  */
-import type { ReportedDoor } from '@portier/protocol';
+import { featuresUsedBy, type ControllerFeature, type DesiredState, type ReportedDoor } from '@portier/protocol';
 import type { ControllerDirectory } from '../mqtt/identities.ts';
 import type { ControllerView } from './link-types.ts';
 
 /** A controller as the link tracks it: the fields of its view that come from its own messages. */
 export interface Track extends Pick<ControllerView, 'bankId' | 'controllerId' | 'online' | 'lastSeen' | 'bootId' | 'firmware' | 'reported'> {
   evtackScheduled: boolean;
+  /** The known features of its latest birth; null while no birth was seen since the cloud started. */
+  features: ControllerFeature[] | null;
 }
 
 export class ControllerTracks {
@@ -18,8 +20,8 @@ export class ControllerTracks {
   constructor(
     private readonly opts: {
       directory: ControllerDirectory;
-      /** The desired state last sent to a controller: its version and hash. */
-      sent: (controllerId: string) => { version: number; hash: string } | undefined;
+      /** The desired state last sent to a controller: its version and hash (and the state, when the link has it). */
+      sent: (controllerId: string) => { version: number; hash: string; state?: DesiredState } | undefined;
       /** Highest contiguous event seq of a controller durably stored. */
       storedUpTo: (controllerId: string) => number;
     },
@@ -33,10 +35,22 @@ export class ControllerTracks {
   of(bankId: string, controllerId: string): Track {
     let t = this.tracks.get(controllerId);
     if (!t) {
-      t = { bankId, controllerId, online: false, lastSeen: null, bootId: null, firmware: null, reported: null, evtackScheduled: false };
+      t = { bankId, controllerId, online: false, lastSeen: null, bootId: null, firmware: null, reported: null, evtackScheduled: false, features: null };
       this.tracks.set(controllerId, t);
     }
     return t;
+  }
+
+  /**
+   * The features a controller's desired state may use: those of its latest birth. Before its birth reaches a cloud
+   * that restarted (an offline controller's retained status is its will, which names none), those the state last sent
+   * to it used: it had announced them, so a restart neither takes a field away from it nor sends one it never named.
+   */
+  featuresOf(controllerId: string): ControllerFeature[] {
+    const t = this.tracks.get(controllerId);
+    if (t?.features) return [...t.features];
+    const state = this.opts.sent(controllerId)?.state;
+    return state ? featuresUsedBy(state) : [];
   }
 
   driftOf(t: Track): boolean {

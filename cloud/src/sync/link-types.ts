@@ -1,6 +1,6 @@
 /** What the cloud's MQTT link (cloud-link.ts) takes, tells and shows. */
 import type { KeyObject } from 'node:crypto';
-import type { Ack, Channel, Reported } from '@portier/protocol';
+import type { Ack, Channel, ControllerFeature, Reported } from '@portier/protocol';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import { CloudError } from '../errors.ts';
@@ -47,7 +47,8 @@ export interface CloudLinkEvents {
   /** An event is durably stored (exactly once, in seq order per controller). The domain hook. */
   'event-stored': [StoredEvent];
   ack: [{ bankId: string; controllerId: string; ack: Ack }];
-  'controller-online': [{ bankId: string; controllerId: string; bootId: string; firmware: string }];
+  /** A birth; `features`: the ones of this release it named (controller-tracks.ts). */
+  'controller-online': [{ bankId: string; controllerId: string; bootId: string; firmware: string; features: ControllerFeature[] }];
   'controller-offline': [{ bankId: string; controllerId: string; reason: 'will' | 'shutdown' | 'reboot' }];
   reported: [{ bankId: string; controllerId: string; reported: Reported; drift: boolean }];
   gap: [{ bankId: string; controllerId: string; fromSeq: number; toSeq: number }];

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyedCredentialHash, type CredentialKind, type DesiredState } from '@portier/protocol';
+import { keyedCredentialHash, type ControllerFeature, type CredentialKind, type DesiredState } from '@portier/protocol';
 import { keyedForm, type CredentialFormSource } from '../../src/bridge/credential-forms.ts';
 import { CodeVault } from '../../src/domain/code-vault.ts';
 import { LockerService } from '../../src/domain/service.ts';
@@ -100,6 +100,11 @@ export function roster(): ControllerRoster {
 export class FakeLink extends EventEmitter<{ 'controller-online': [{ bankId: string; controllerId: string }] }> {
   readonly sent: Array<{ bankId: string; controllerId: string; version: number; state: DesiredState }> = [];
   private readonly versions = new Map<string, number>();
+  /** What each controller announced in its birth; the bank's kiosks of these tests run the current firmware. */
+  readonly features = new Map<string, ControllerFeature[]>([['ctl-1', ['branding']], ['ctl-x', ['branding']]]);
+  featuresOf(controllerId: string): ControllerFeature[] {
+    return this.features.get(controllerId) ?? [];
+  }
   async publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<{ version: number }> {
     const version = (this.versions.get(controllerId) ?? 0) + 1;
     this.versions.set(controllerId, version);

@@ -15,6 +15,7 @@ import type { MqttClient } from 'mqtt';
 import t from 'tap';
 import type { RunningCloud } from '../../src/cli/serve.ts';
 import { provision } from '../../src/provision/provision.ts';
+import { desiredStateSchema as previousReleaseSchema } from '../fixtures/previous-release/desired-state-schema.ts';
 import type { CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { client, nextMessage, type Teardownable } from '../mqtt/helpers/env.ts';
 import { seedBank, startTestCloud, seededEnterprise } from './helpers.ts';
@@ -242,4 +243,29 @@ t.test('a restart on the same data folder keeps desired versions and does not ap
   t.equal(rt2.ingest.appliedUpTo('ctl-1'), 1);
   t.equal((await rt2.service.queryActivity({ type: 'pickup' })).length, pickups, 'the pickup is not applied again');
   t.equal((await rt2.service.getLocker(BANK, reservation.lockerNumber)).status, 'available');
+});
+
+t.test("a kiosk of the previous firmware gets no branding, its state valid by that release's schema; back upgraded, it gets it", async (t) => {
+  const rt = await start(t);
+  await model(rt);
+  const colours = { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' };
+  await rt.service.branding.setEnterprise(seededEnterprise(rt.service), { colours }, actor);
+  const c1 = await fakeController(t, rt, 'ctl-1', 1);
+  const online = new Promise((resolve) => rt.link.once('controller-online', resolve));
+  await birth(c1); // the previous firmware's birth: no features
+  await online;
+  await rt.publisher.flush();
+  const first = nextMessage(c1, (topic, p) => topic === c1.topic('desired') && p.length > 0);
+  await c1.subscribeAsync(c1.topic('desired'), { qos: 1 });
+  const d1 = desiredOf((await first).payload);
+  t.notOk('branding' in d1.state, 'no branding for a controller that did not name the feature');
+  const old = previousReleaseSchema.safeParse(d1.state);
+  t.ok(old.success, `the previous release's strict schema takes the state${old.success ? '' : `: ${old.error.message}`}`);
+
+  const upgraded = nextMessage(c1, (topic, p) => topic === c1.topic('desired') && p.length > 0 && desiredOf(p).version > d1.version);
+  const announced = { v: 1, state: 'online', at: Date.now(), firmware: 'test-2', bootId: 'boot-ctl-1-b', features: ['branding'] };
+  await c1.publishAsync(c1.topic('status'), JSON.stringify(announced), { qos: 1, retain: true });
+  const d2 = desiredOf((await upgraded).payload);
+  t.equal(d2.version, d1.version + 1, 'one new version');
+  t.same(d2.state.branding, { colours }, 'with the branding once it named the feature');
 });

@@ -140,3 +140,25 @@ t.test('online state from birth and will; doors are unknown while offline', asyn
   t.equal(w.link.controller('col-a')?.online, false);
   t.equal(w.link.controller('col-a')?.reported?.bootId, 'boot-1', 'retained reported state picked up');
 });
+
+t.test("a controller's features from its latest birth; before any birth, those its last desired state used", async (t) => {
+  const w = await world(t);
+  const branded = { ...sampleDesiredState(), branding: { colours: { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' } } };
+  await w.link.publishDesired('bank-1', 'col-a', branded);
+  t.same(w.link.featuresOf('col-a'), ['branding'], 'no birth seen (a cloud restarted): what it was last sent with');
+  t.same(w.link.featuresOf('col-b'), [], 'nothing sent, no birth: none');
+
+  const a = await controller(t, w, 'col-a');
+  const birth = { v: 1, state: 'online', at: T0, firmware: '0.0.9', bootId: 'boot-1' };
+  let online = once<{ features: string[] }>(w.link, 'controller-online');
+  await a.publishAsync(a.topic('status'), JSON.stringify(birth), { qos: 1, retain: true });
+  t.same((await online).features, [], 'a birth of the previous firmware names none');
+  t.same(w.link.featuresOf('col-a'), [], 'its birth wins over the state last sent');
+
+  const newer = { ...birth, firmware: '0.2.0', bootId: 'boot-2', features: ['branding', 'kiosk-voice-2'] };
+  t.equal(schemaErrors('status', newer), null, 'valid by the published JSON Schema, an unknown name too');
+  online = once<{ features: string[] }>(w.link, 'controller-online');
+  await a.publishAsync(a.topic('status'), JSON.stringify(newer), { qos: 1, retain: true });
+  t.same((await online).features, ['branding'], 'the names this release knows');
+  t.same(w.link.featuresOf('col-a'), ['branding']);
+});

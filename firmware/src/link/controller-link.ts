@@ -1,6 +1,6 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { importPublicKey, topicFor, verifyMessage, type Channel, type EventBody, type PortierEvent } from '@portier/protocol';
+import { importPublicKey, topicFor, verifyMessage, type Channel, type ControllerFeature, type EventBody, type PortierEvent, type Status } from '@portier/protocol';
 import { CloudClock } from '../clock/cloud-clock.ts';
 import { DesiredStore } from '../store/desired-store.ts';
 import type { StoreReset } from '../store/durable-file.ts';
@@ -41,6 +41,8 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   readonly controllerId: string;
   readonly bootId: string;
   readonly firmware: string;
+  /** Named in every birth (`FIRMWARE_FEATURES`); absent: none, as the first release's birth. */
+  readonly features: readonly ControllerFeature[] | undefined;
   private readonly opts: ControllerLinkOptions;
   private readonly log: Logger;
   private readonly key: KeyObject;
@@ -61,6 +63,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
     this.controllerId = opts.controllerId;
     this.bootId = opts.bootId ?? `boot-${randomBytes(8).toString('hex')}`;
     this.firmware = opts.firmware ?? '0.1.0';
+    this.features = opts.features;
     this.log = (opts.logger ?? silentLogger).child({ module: 'link', controllerId: opts.controllerId });
     this.key = typeof opts.cloudPublicKey === 'string' ? importPublicKey(opts.cloudPublicKey) : opts.cloudPublicKey;
     this.localNow = opts.now ?? Date.now;
@@ -76,7 +79,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
       hooks: {
         connected: (client, gen) => {
           const p = this.need();
-          this.conn.publish(client, 'status', { v: 1, state: 'online', at: p.clock.now(), firmware: this.firmware, bootId: this.bootId });
+          this.conn.publish(client, 'status', this.birth(p.clock.now()));
           this.conn.publish(client, 'reported', p.desired.buildReported());
           p.acks.sendAll(client, gen);
           // Replay the whole outbox in seq order: the broker may have lost what it had taken (in-memory persistence).
@@ -172,7 +175,7 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
       rebirth: () => {
         const online = this.conn.onlineClient();
         if (!online) return;
-        this.conn.publish(online.client, 'status', { v: 1, state: 'online', at: clock.now(), firmware: this.firmware, bootId: this.bootId });
+        this.conn.publish(online.client, 'status', this.birth(clock.now()));
         this.conn.publish(online.client, 'reported', desired.buildReported());
       },
       resendEvents: (from, to) => pump.resend(from, to),
@@ -271,6 +274,12 @@ export class ControllerLink extends EventEmitter<LinkEventMap> {
   /** Publishes `reported` now (the runtime calls it when door states change). */
   reportNow(): void {
     this.parts?.desired.reportNow();
+  }
+
+  /** The birth message (`at`: cloud time); `features` only when there are some, as a first-release birth reads. */
+  private birth(at: number): Status {
+    const features = this.features && this.features.length > 0 ? { features: [...this.features] } : {};
+    return { v: 1, state: 'online', at, firmware: this.firmware, bootId: this.bootId, ...features };
   }
 
   // ---------------------------------------------------------------------------------------------------- receiving

@@ -8,6 +8,7 @@ import type {
   Channel,
   Command,
   CommandOf,
+  ControllerFeature,
   Desired,
   DoorOutcome,
   Reported,
@@ -92,6 +93,8 @@ export interface ControllerLinkOptions {
   dataDir: string;
   executor: CommandExecutor;
   firmware?: string;
+  /** What the firmware understands beyond the first release, named in its birth (absent: nothing). */
+  features?: readonly ControllerFeature[];
   bootId?: string;
   logger?: Logger;
   /** Local wall clock. */

@@ -4,7 +4,7 @@
 // the same wiring runs in CI and on a board.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type { DesiredState, EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
+import type { ControllerFeature, DesiredState, EventBody, PortierEvent, ReportedDoor, ServiceState } from '@portier/protocol';
 import { parseCredentialKey } from '@portier/protocol';
 import { createLockBus } from '../doors/create-bus.ts';
 import { DoorController, DoorMemory, type DoorControllerEventMap, type DoorMemoryPort, type UnlockResult } from '../doors/index.ts';
@@ -21,6 +21,8 @@ import type { SignInThrottle } from '../console/throttle.ts';
 import type { RuntimeConfig } from './config.ts';
 
 export const FIRMWARE_VERSION = '0.1.0';
+/** Named in the birth: the cloud sends a desired-state field added after the first release only to a controller naming it. */
+export const FIRMWARE_FEATURES: readonly ControllerFeature[] = ['branding'];
 
 /** Devices of the kiosk column that the caller provides instead of the configured ones (the simulator's). */
 export interface KioskDevices {
@@ -50,6 +52,8 @@ export interface StartControllerOptions {
   /** Serve the console on `config.console.serialPath` (default true when the path is set and a backend is given). */
   serialConsole?: boolean;
   firmware?: string;
+  /** The features named in the birth instead of `FIRMWARE_FEATURES` (a controller of an older release, in tests). */
+  features?: readonly ControllerFeature[];
   /** Options passed to the link for tests (faster backoff). */
   linkOverrides?: { backoff?: { minMs?: number; maxMs?: number }; evtackTimeoutMs?: number };
   /** How long the kiosk waits for the cloud to open a door of another column (default 8 s). */
@@ -282,6 +286,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
         dataDir: l.dataDir,
         executor: this.executor,
         firmware: opts.firmware ?? FIRMWARE_VERSION,
+        features: opts.features ?? FIRMWARE_FEATURES,
         logger,
         connectTimeoutMs: l.connectTimeoutMs,
         keepaliveS: l.keepaliveS,

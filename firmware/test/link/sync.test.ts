@@ -218,3 +218,18 @@ t.test('what the link accepted (cmd, evtack, desired) validates against the publ
   const validate = publishedSchemaValidator();
   for (const a of accepted) t.equal(validate(a.channel, a.json), undefined, `${a.channel} matches ${a.channel}.schema.json`);
 });
+
+t.test('the birth names the features given, and none when given none (as the first release sent it)', async (t) => {
+  const f = await fixture(t);
+  const valid = publishedSchemaValidator();
+  const births = (): Array<Record<string, unknown>> =>
+    f.cloud.of('status', CTRL).map((r) => r.json as Record<string, unknown>).filter((j) => j.state === 'online');
+  const first = await f.startLink();
+  await f.cloud.waitFor((r) => r.channel === 'status' && (r.json as { state: string }).state === 'online');
+  t.notOk('features' in births()[0]!, 'no features key');
+  await first.stop();
+  await f.startLink({ features: ['branding'], bootId: 'boot-2' });
+  const birth = (await f.cloud.waitFor((r) => r.channel === 'status' && (r.json as { bootId?: string }).bootId === 'boot-2')).json;
+  t.same((birth as { features?: string[] }).features, ['branding']);
+  t.equal(valid('status', birth), undefined, 'valid by the published JSON Schema');
+});

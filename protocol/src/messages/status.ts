@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMsSchema, idSchema } from '../ids.ts';
 import { versionField } from './common.ts';
+import { announcedFeaturesSchema } from './features.ts';
 
 /** Birth message, published retained on every connect. */
 export const onlineStatusSchema = z.strictObject({
@@ -9,6 +10,11 @@ export const onlineStatusSchema = z.strictObject({
   at: epochMsSchema,
   firmware: z.string().min(1).max(40),
   bootId: idSchema,
+  /**
+   * The controller's features (features.ts): a field added to the desired state after the first release is sent only
+   * to a controller that names its feature here. Absent in the first release's birth, which still parses.
+   */
+  features: announcedFeaturesSchema.optional(),
 });
 /** Last will, set at connect time and published by the broker when the controller vanishes. */
 export const offlineStatusSchema = z.strictObject({
