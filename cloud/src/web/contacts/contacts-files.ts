@@ -10,9 +10,9 @@ import { importReply } from '../../http/routes/contacts.ts';
 import { ImportRejectedSchema } from '../../http/routes/csv-files.ts';
 import { apiError, consoleApiOf } from '../console-api.ts';
 import { fileOf, formOf, viewerOf } from '../console.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { errorSummary, type FormError } from '../form-errors.ts';
 import { CONTACTS_PATH } from './contacts-views.ts';
 import { CONTACTS_WORDS } from './contacts-words.ts';
 

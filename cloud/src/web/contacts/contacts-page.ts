@@ -4,7 +4,6 @@
  * that asks to confirm. Every read and change is the API's (GET /contacts, /departments, /locations, /custom-fields;
  * POST, PATCH, DELETE /contacts; POST /contacts/:id/erase); the CSV files are contacts-files.ts.
  */
-import type { FormError } from '../form-errors.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { contactDisplayName, customFieldSchema, liveCustomFields, type CustomField } from '../../domain/model.ts';
@@ -12,6 +11,7 @@ import { ContactPage } from '../../http/routes/contacts.ts';
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf, type ConsoleApi } from '../console-api.ts';
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import type { FormError } from '../form-errors.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';

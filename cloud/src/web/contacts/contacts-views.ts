@@ -2,12 +2,12 @@
  * The address book's markup: the list of contacts (search results, pager), the contact form with its errors, and the
  * error summary. Pure rendering of what the API answered (contacts-page.ts reads it).
  */
-import { errorSummary, type FormError } from '../form-errors.ts';
 import type { z } from 'zod';
 import { contactDisplayName, customValueText, type CustomField } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ContactPage } from '../../http/routes/contacts.ts';
 import type { Replies } from '../../http/schemas.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
 import { csrfField, type Viewer } from '../shell.ts';

@@ -10,13 +10,13 @@ import { Replies } from '../../http/schemas.ts';
 import { bankNames, bankPicker, chosenBank } from '../bank-choice.ts';
 import { apiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiRefusal, apiText } from '../form-errors.ts';
 import { formatNumber } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { apiRefusal } from '../setup-fields.ts';
-import { apiText, notice } from '../users/users-render.ts';
+import { notice } from '../users/users-render.ts';
 import { LABELS_WORDS } from './labels-words.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 
