@@ -113,6 +113,6 @@ export function wholeNumber(value: string | null | undefined): number | undefine
 export function typedNumber(typed: string | null | undefined): number | string | undefined {
   const t = (typed ?? '').trim();
   if (t === '') return undefined;
-  const n = Number(t.replace(',', '.'));
-  return Number.isFinite(n) ? n : t;
+  const n = t.replace(',', '.');
+  return /^-?\d{1,15}(\.\d{1,15})?$/.test(n) ? Number(n) : t;
 }

@@ -11,7 +11,7 @@ import { bankTimers } from '../../domain/bank-policy.ts';
 import { updateBankInput } from '../../domain/model.ts';
 import type { BankData } from '../bank-choice.ts';
 import { errorSummary, type FormError } from '../form-errors.ts';
-import { fieldParts } from '../form-fields.ts';
+import { fieldParts, typedNumber } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
@@ -79,11 +79,8 @@ export function bankValues(bank: BankData): URLSearchParams {
   return f;
 }
 
-/** A typed number as a number; anything else as typed, for the API to refuse at its field. */
-function typed(text: string): number | string {
-  const t = text.trim();
-  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
-}
+/** A typed number as a number; anything else (empty too) as typed, for the API to refuse at its field. */
+const typed = (text: string): number | string => typedNumber(text) ?? text;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

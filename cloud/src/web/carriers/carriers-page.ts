@@ -17,6 +17,7 @@ import { bankNames } from '../bank-choice.ts';
 import { apiError, consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiRefusal, apiText, type FormError } from '../form-errors.ts';
+import { typedNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
@@ -168,9 +169,8 @@ ${sections}`;
     if (!days.success) {
       return carrierPage(req, reply, carrierId, { issue: { values: f, errors: [{ field: 'days', message: CARRIERS_WORDS[v.lang].daysInvalid }] }, status: 400 });
     }
-    const digits = Number(f.get('digits'));
     const body = {
-      digits: Number.isInteger(digits) ? digits : f.get('digits'),
+      digits: typedNumber(f.get('digits')),
       bankIds: f.getAll('bankIds'),
       ...(days.data !== '' ? { expiresAt: Date.now() + days.data * DAY_MS } : {}),
     };

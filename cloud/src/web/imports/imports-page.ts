@@ -13,6 +13,7 @@ import type { PublicSftpImport } from '../../sftp/model.ts';
 import { apiError, ConsoleApiError, consoleApiOf, type ConsoleApi } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiText } from '../form-errors.ts';
+import { typedNumber } from '../form-fields.ts';
 import { html } from '../html.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
@@ -75,8 +76,8 @@ ${settingsForm(v, { values: o.values ?? valuesOf(current), current, error })}
     if (!parsed.success) throw new ConsoleApiError(400, 'BAD_FORM', 'the form could not be read');
     const x = parsed.data;
     const text = (s: string) => s.trim();
-    // A port that is not a whole number goes as typed, for the API to say what it takes.
-    const port = /^\d{1,5}$/.test(text(x.port)) ? Number(text(x.port)) : text(x.port);
+    // A port that is not a number goes as typed, for the API to say what it takes.
+    const port = typedNumber(x.port) ?? '';
     const body = {
       host: text(x.host),
       port,
