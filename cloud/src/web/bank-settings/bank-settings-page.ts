@@ -12,9 +12,9 @@ import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiRefusal, type FormError } from '../form-errors.ts';
 import { html } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { notice } from '../users/users-render.ts';
 import { bankValues, changesOf, refusalAt, settingsForm } from './bank-settings-form.ts';
 import { BANK_SETTINGS_WORDS } from './bank-settings-words.ts';
 

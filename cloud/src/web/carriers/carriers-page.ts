@@ -20,9 +20,9 @@ import { apiFieldError, apiRefusal, apiText, type FormError } from '../form-erro
 import { typedNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { confirmAction, doneOf, notice } from '../users/users-render.ts';
 import {
   CARRIERS_PATH,
   carrierPath,

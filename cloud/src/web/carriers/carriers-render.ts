@@ -11,10 +11,10 @@ import { errorSummary, type FormError } from '../form-errors.ts';
 import { fieldParts, inputField, selectField } from '../form-fields.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
+import { confirmAction } from '../page-notices.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { confirmAction } from '../users/users-render.ts';
 import { CARRIERS_WORDS, type CodeState } from './carriers-words.ts';
 
 export type CarrierData = z.infer<typeof Replies.carrier>['carrier'];

@@ -14,8 +14,8 @@ import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } fro
 import { apiFieldError, type FormError } from '../form-errors.ts';
 import { html } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
-import { notice } from '../users/users-render.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { contactFilesRoutes } from './contacts-files.ts';
 import {

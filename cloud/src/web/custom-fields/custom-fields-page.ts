@@ -14,10 +14,10 @@ import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiRefusal, apiText, errorSummary, type FormError } from '../form-errors.ts';
 import { boxId, checkboxField, checkboxGroup, inputField, selectField, textareaField } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { confirmAction, doneOf, notice } from '../users/users-render.ts';
 import { CUSTOM_FIELDS_WORDS, type FieldDone } from './custom-fields-words.ts';
 
 const PATH = SETUP_PATHS.customFields;

@@ -11,10 +11,10 @@ import { ConsoleApiError, consoleApiOf, type ConsoleApi } from '../console-api.t
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiRefusal, apiText, type FieldRefusal } from '../form-errors.ts';
 import { html } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { searchRecipients } from '../reservations/recipient-search.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage, sendFragment } from '../shell.ts';
-import { confirmAction, doneOf, notice } from '../users/users-render.ts';
 import { recipientNames } from '../organisation/lockers-render.ts';
 import { DEPARTMENTS_PATH, departmentForm, departmentPath, departmentsTable, peopleSection, type DepartmentValues, type Person } from './departments-render.ts';
 import { DEPARTMENTS_WORDS, type DepartmentDone } from './departments-words.ts';

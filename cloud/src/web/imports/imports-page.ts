@@ -15,9 +15,9 @@ import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiText } from '../form-errors.ts';
 import { typedNumber } from '../form-fields.ts';
 import { html } from '../html.ts';
+import { doneOf, notice } from '../page-notices.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { doneOf, notice } from '../users/users-render.ts';
 import { DELIMITER_NAMES, PATH, currentPanel, runsTable, settingsForm, valuesOf, type SettingsValues } from './imports-render.ts';
 import { IMPORTS_WORDS, type DelimiterName, type ImportDone } from './imports-words.ts';
 

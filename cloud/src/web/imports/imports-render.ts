@@ -9,9 +9,9 @@ import { apiText, errorSummary, type FormError } from '../form-errors.ts';
 import { checkboxField, inputField, selectField, textareaField } from '../form-fields.ts';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction } from '../page-notices.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { csrfField, type Viewer } from '../shell.ts';
-import { confirmAction } from '../users/users-render.ts';
 import { IMPORTS_WORDS, type DelimiterName } from './imports-words.ts';
 
 export const PATH = SETUP_PATHS.imports;

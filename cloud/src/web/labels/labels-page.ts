@@ -15,9 +15,9 @@ import { typedNumber } from '../form-fields.ts';
 import { formatNumber } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { notice } from '../users/users-render.ts';
 import { LABELS_WORDS } from './labels-words.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 

@@ -16,9 +16,9 @@ import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiRefusal, apiText, type FormError } from '../form-errors.ts';
 import { boxId } from '../form-fields.ts';
 import { html } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage, type Viewer } from '../shell.ts';
-import { confirmAction, doneOf, notice } from '../users/users-render.ts';
 import { NOTIFICATIONS_WORDS, type NotificationDone } from './notifications-words.ts';
 import { PATH, builtInWords, placeholdersTable, previewSection, rulesForm, templatePath, templatesTable, wordsForm, type KindData, type PreviewData } from './notifications-render.ts';
 

@@ -13,10 +13,10 @@ import { apiFieldError, apiRefusal, errorSummary, type FormError, sameNames } fr
 import { inputField, selectField, typedNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { notice } from '../users/users-render.ts';
 import { BANK_WORDS } from './bank-words.ts';
 import { lockersTable, recipientNames } from './lockers-render.ts';
 import { ORG_PATH, IdParam, bankPath, columnPath, deleteAction, doneFrom, doneNotice, formText, locationPath, parseForm, refusalNotice } from './org-forms.ts';

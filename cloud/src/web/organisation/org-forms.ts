@@ -9,9 +9,9 @@ import { ConsoleApiError } from '../console-api.ts';
 import { formOf } from '../console.ts';
 import { apiText } from '../form-errors.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, notice } from '../page-notices.ts';
 import type { Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { confirmAction, notice } from '../users/users-render.ts';
 import { ORGANISATION_WORDS, type OrgDone, type OrgKind } from './organisation-words.ts';
 
 export const ORG_PATH = '/console/organisation';

@@ -17,10 +17,10 @@ import { inputField, radioField, wholeNumber } from '../form-fields.ts';
 import { formatDate } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
+import { doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { doneOf, notice } from '../users/users-render.ts';
 import { RETENTION_WORDS, type RetentionDone } from './retention-words.ts';
 
 const RETENTION_PATH = SETUP_PATHS.retention;

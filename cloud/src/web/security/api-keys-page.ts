@@ -17,9 +17,10 @@ import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form
 import { inputField, selectField } from '../form-fields.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { confirmAction, doneOf, levelValue, notice, parseLevel, RolesReply, roleName, type RoleData } from '../users/users-render.ts';
+import { levelValue, parseLevel, RolesReply, roleName, type RoleData } from '../users/users-render.ts';
 import { USERS_WORDS } from '../users/users-words.ts';
 import { API_KEYS_WORDS, type ApiKeysDone } from './api-keys-words.ts';
 

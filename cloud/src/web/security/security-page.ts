@@ -15,10 +15,10 @@ import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form
 import { checkboxField, inputField, radioField, wholeNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { doneOf, notice } from '../users/users-render.ts';
 import { apiKeysRoutes } from './api-keys-page.ts';
 import { ssoRoutes } from './sso-page.ts';
 import { SECURITY_WORDS, type MfaRequirement, type NumberSetting } from './security-words.ts';

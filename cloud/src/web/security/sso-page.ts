@@ -12,10 +12,11 @@ import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form
 import { checkboxField, inputField, selectField } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { confirmAction, doneOf, notice, RolesReply, roleName } from '../users/users-render.ts';
+import { RolesReply, roleName } from '../users/users-render.ts';
 import { SECURITY_WORDS } from './security-words.ts';
 import { SSO_WORDS, type SsoDone } from './sso-words.ts';
 

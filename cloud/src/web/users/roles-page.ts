@@ -13,10 +13,11 @@ import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
 import { apiFieldError, apiRefusal, apiText, errorSummary, type FormError } from '../form-errors.ts';
 import { fieldParts, inputField } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS, type RoleDone } from './roles-words.ts';
-import { RolesReply, confirmAction, doneOf, notice, roleName, type RoleData } from './users-render.ts';
+import { RolesReply, roleName, type RoleData } from './users-render.ts';
 
 const DONE = ['created', 'saved', 'deleted'] as const satisfies readonly RoleDone[];
 const RoleParams = z.object({ roleId: z.string().max(100) });

@@ -16,8 +16,9 @@ import { fileOf, formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScre
 import { apiFieldError, apiRefusal, apiText } from '../form-errors.ts';
 import { formatDateTime } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { csrfField, sendConsolePage, sendFragment } from '../shell.ts';
-import { RolesReply, confirmAction, displayName, doneOf, importReport, notice, parseLevel, stateTags, userForm, userPath, userValues, usersResults, type Places, type RoleData, type UserData } from './users-render.ts';
+import { RolesReply, displayName, importReport, parseLevel, stateTags, userForm, userPath, userValues, usersResults, type Places, type RoleData, type UserData } from './users-render.ts';
 import { USERS_WORDS, type UserDone } from './users-words.ts';
 
 const DONE = ['created', 'saved', 'deleted', 'welcomed', 'unlocked', 'not-locked', 'mfa-reset', 'mfa-none'] as const satisfies readonly UserDone[];

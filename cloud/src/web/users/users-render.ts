@@ -129,11 +129,6 @@ ${d.user ? checkboxField(v.lang, 'disabled', w.disabledLabel, val('disabled') ==
 </form>`;
 }
 
-/** An action behind a disclosure: what it does, then its button (`id` names the explanation the button points to). */
-export function confirmAction(v: Viewer, id: string, o: { summary: string; text: string; action: string; submit: string; danger?: boolean }): SafeHtml {
-  return html`<details class="confirm"><summary>${o.summary}</summary><form method="post" action="${o.action}">${csrfField(v)}<p id="${id}-text">${o.text}</p><button type="submit"${o.danger ? html` class="danger"` : ''} aria-describedby="${id}-text">${o.submit}</button></form></details>`;
-}
-
 /** The report of an import: its counts, or the table of every bad row (nothing was imported). */
 export function importReport(lang: PageLanguage, r: { done?: { rows: number; added: number; updated: number; unchanged: number }; problems?: ImportProblems; message?: string }): SafeHtml {
   const w = USERS_WORDS[lang];
@@ -146,16 +141,4 @@ export function importReport(lang: PageLanguage, r: { done?: { rows: number; add
           (p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${apiText(lang, p.problem)}</td></tr>`,
         )}</tbody></table>`
   }`;
-}
-
-/** What a page reached after a post says was done (`?done=`), when it is one of `values`. */
-export function doneOf<T extends string>(query: unknown, values: readonly T[]): { done?: T } {
-  const done = (query as Record<string, unknown> | undefined)?.['done'];
-  return values.find((x) => x === done) !== undefined ? { done: done as T } : {};
-}
-
-/** A notice of what was done (`role=status`) or of a refusal (`role=alert`). */
-export function notice(text: SafeHtml | string | undefined, bad = false): SafeHtml | '' {
-  if (!text) return '';
-  return bad ? html`<div class="notice bad" role="alert"><p>${text}</p></div>` : html`<div class="notice ok" role="status"><p>${text}</p></div>`;
 }
