@@ -77,10 +77,10 @@ t.test('add: a bad e-mail shows the API message at the field and in the summary,
   const bad = await a.request(a.boss, 'POST', '/console/contacts/new', fields);
   t.equal(bad.statusCode, 400);
   t.match(bad.body, /<div class="errors" role="alert"[^>]*><h2 id="errors-h">There is a problem<\/h2><ul><li><a href="#email">[^<]*email[^<]*<\/a>/i, 'the summary links to the field');
-  t.match(bad.body, /<p class="field-error" id="email-error">[^<]+<\/p><input type="email" id="email" name="email" value="not-an-address" maxlength="254" aria-describedby="email-error" aria-invalid="true">/, 'the message at the field, tied to it');
+  t.match(bad.body, /<p class="field-error" id="email-error">[^<]+<\/p><input type="email" id="email" name="email" value="not-an-address" maxlength="254" autocomplete="off" aria-describedby="email-error" aria-invalid="true">/, 'the message at the field, tied to it');
   t.match(bad.body, /id="firstName" name="firstName" value="Zoe"/, 'what was typed is kept');
   t.match(bad.body, /<option value="mail" selected>/);
-  t.match(bad.body, /id="needsAccessible" name="needsAccessible" value="yes" checked/);
+  t.match(bad.body, /id="needsAccessible" name="needsAccessible" value="on" checked/);
   t.match(bad.body, /<option value="fr" selected>French/);
   t.equal((await a.service.addressBook.contacts.search({ q: 'Zoe', offset: 0, limit: 5 })).total, 0, 'nothing added');
 
@@ -103,7 +103,7 @@ t.test('edit: the form shows the contact; a change is saved, an emptied field cl
   t.equal(form.statusCode, 200);
   t.match(form.body, /<title>Contact: Alex Access/);
   t.match(form.body, /id="email" name="email" value="alex@example.com"/);
-  t.match(form.body, /id="needsAccessible" name="needsAccessible" value="yes" checked/);
+  t.match(form.body, /id="needsAccessible" name="needsAccessible" value="on" checked/);
   t.match(form.body, /href="\/console\/contacts\/alex\/erase"/, 'an administrator may erase');
 
   const fields = { firstName: 'Alexa', lastName: 'Access', email: '', personnelId: 'P-1', departmentId: '', locationId: 'loc', notifications: 'email', language: 'en' };

@@ -3,11 +3,11 @@
  * search as you type fills, the table of a page of entries and the pager. Pure rendering and parsing: the data comes
  * from the API (activity-page.ts).
  */
-import { errorSummary } from '../form-errors.ts';
 import { z } from 'zod';
 import { ACTIVITY_TYPES, type ActivityType } from '../../domain/model.ts';
 import { dayStart } from '../../domain/reports.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
+import { errorSummary } from '../form-errors.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { SHELL_WORDS } from '../shell-words.ts';

@@ -10,11 +10,12 @@ import { z } from 'zod';
 import { bankTimers } from '../../domain/bank-policy.ts';
 import { updateBankInput } from '../../domain/model.ts';
 import type { BankData } from '../bank-choice.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
+import { fieldParts, typedNumber } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ConsoleApiError } from '../console-api.ts';
-import { fieldErrorSummary, fieldParts, type FieldError } from '../setup-fields.ts';
 import { BANK_SETTINGS_WORDS, type RuleKey, type SettingsGroup, type TimerKey } from './bank-settings-words.ts';
 
 interface Bounds {
@@ -78,11 +79,8 @@ export function bankValues(bank: BankData): URLSearchParams {
   return f;
 }
 
-/** A typed number as a number; anything else as typed, for the API to refuse at its field. */
-function typed(text: string): number | string {
-  const t = text.trim();
-  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
-}
+/** A typed number as a number; anything else (empty too) as typed, for the API to refuse at its field. */
+const typed = (text: string): number | string => typedNumber(text) ?? text;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -150,7 +148,7 @@ function fieldInfo(lang: PageLanguage): Map<string, { label: string; allowed?: s
  * range or not a number (the schema's refusal, 400) is explained in the page's words with what the field allows; a
  * rule between settings (422) in the API's words, without its name of the field.
  */
-export function refusalAt(err: ConsoleApiError, lang: PageLanguage): FieldError {
+export function refusalAt(err: ConsoleApiError, lang: PageLanguage): FormError {
   const [group, key] = (err.field ?? '').replace(/^body\./, '').split('.');
   const id = group === 'name' ? 'name' : group === 'deliveryQuota' ? quotaId(key ?? '') : `${group}-${key}`;
   const info = fieldInfo(lang).get(id);
@@ -159,12 +157,12 @@ export function refusalAt(err: ConsoleApiError, lang: PageLanguage): FieldError 
   return { field: id, message: err.message.replace(/^[\w.]+: /, ''), api: true };
 }
 
-function numberField(lang: PageLanguage, id: string, label: string, hint: string, value: string, errors: readonly FieldError[]): SafeHtml {
+function numberField(lang: PageLanguage, id: string, label: string, hint: string, value: string, errors: readonly FormError[]): SafeHtml {
   const p = fieldParts(lang, id, hint, errors);
   return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="text" inputmode="numeric" class="short" id="${id}" name="${id}" value="${value}" maxlength="40" autocomplete="off"${p.attrs}></div>`;
 }
 
-function checkField(lang: PageLanguage, id: string, label: string, hint: string, on: boolean, errors: readonly FieldError[]): SafeHtml {
+function checkField(lang: PageLanguage, id: string, label: string, hint: string, on: boolean, errors: readonly FormError[]): SafeHtml {
   const p = fieldParts(lang, id, hint, errors);
   return html`<div class="field"><div class="choice"><input type="checkbox" id="${id}" name="${id}" value="on"${flag('checked', on)}${p.attrs}><label for="${id}">${label}</label></div>${p.hint}${p.error}</div>`;
 }
@@ -174,7 +172,7 @@ function section(id: SettingsGroup, heading: string, intro: string | undefined, 
 }
 
 /** The whole form of a bank's settings, its groups in order, `values` as typed (or the bank's), each refusal at its field. */
-export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, errors: readonly FieldError[]): SafeHtml {
+export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams, errors: readonly FormError[]): SafeHtml {
   const w = BANK_SETTINGS_WORDS[v.lang];
   const lang = v.lang;
   const info = fieldInfo(v.lang);
@@ -199,7 +197,7 @@ export function settingsForm(v: Viewer, bankId: string, values: URLSearchParams,
   );
   const quota = LOCKER_SIZES.map((s) => numberField(lang, quotaId(s), w.quota(s), allowed(quotaId(s)), val(quotaId(s)), errors));
   const name = fieldParts(lang, 'name', `${w.name.hint} ${allowed('name')}`, errors);
-  return html`${fieldErrorSummary(lang, errors)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
+  return html`${errorSummary(lang, errors)}<form method="post" action="/console/bank-settings/${encodeURIComponent(bankId)}" novalidate>${csrfField(v)}
 <p class="muted">${w.defaults}</p>
 ${section('general', w.groups.general, undefined, [
   html`<div class="field"><label for="name">${w.name.label}</label>${name.hint}${name.error}<input type="text" id="name" name="name" value="${val('name')}" maxlength="${NAME_BOUNDS.maxLength ?? 200}" autocomplete="off"${name.attrs}></div>`,

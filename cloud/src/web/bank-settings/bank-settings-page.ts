@@ -9,12 +9,12 @@ import { Replies } from '../../http/schemas.ts';
 import { bankNames, bankPicker, chosenBank } from '../bank-choice.ts';
 import { consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiRefusal, type FormError } from '../form-errors.ts';
 import { html } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { apiRefusal, type FieldError } from '../setup-fields.ts';
-import { notice } from '../users/users-render.ts';
 import { bankValues, changesOf, refusalAt, settingsForm } from './bank-settings-form.ts';
 import { BANK_SETTINGS_WORDS } from './bank-settings-words.ts';
 
@@ -23,7 +23,7 @@ const PageQuery = z.looseObject({ bank: z.string().max(100).optional(), done: z.
 const BankParams = z.object({ bankId: z.string().max(100) });
 
 export const bankSettingsScreen: ConsoleScreen = (app) => {
-  const page = async (req: FastifyRequest, reply: FastifyReply, o: { bankId?: string | undefined; done?: 'saved' | 'unchanged' | undefined; values?: URLSearchParams; errors?: FieldError[]; status?: number }) => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, o: { bankId?: string | undefined; done?: 'saved' | 'unchanged' | undefined; values?: URLSearchParams; errors?: FormError[]; status?: number }) => {
     const v = viewerOf(req);
     const w = BANK_SETTINGS_WORDS[v.lang];
     const title = SETUP_WORDS[v.lang].screens.bankSettings.name;

@@ -16,11 +16,13 @@ import { Replies } from '../../http/schemas.ts';
 import { bankNames } from '../bank-choice.ts';
 import { apiError, consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, apiText, type FormError } from '../form-errors.ts';
+import { typedNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { apiText, confirmAction, doneOf, notice } from '../users/users-render.ts';
 import {
   CARRIERS_PATH,
   carrierPath,
@@ -34,7 +36,6 @@ import {
   type SheetItem,
 } from './carriers-render.ts';
 import { CARRIERS_WORDS, type CarrierDone } from './carriers-words.ts';
-import { apiFieldError, apiRefusal, type FieldError } from '../setup-fields.ts';
 
 const DONE = ['created', 'saved', 'deleted', 'revoked'] as const satisfies readonly CarrierDone[];
 const CarrierParams = z.object({ carrierId: z.string().max(100) });
@@ -48,7 +49,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const NAME = z.toJSONSchema(updateCarrierInput.shape.name) as { minLength?: number; maxLength?: number };
 
 /** The API's refusal at its form field; a name it refused (400: empty or too long) in the page's words, with what is allowed. */
-function refusedAt(err: ConsoleApiError, fields: readonly string[], lang: 'en' | 'fr'): FieldError[] {
+function refusedAt(err: ConsoleApiError, fields: readonly string[], lang: 'en' | 'fr'): FormError[] {
   const error = apiFieldError(err, fields);
   if (err.status === 400 && error.field === 'name') return [{ field: 'name', message: CARRIERS_WORDS[lang].nameRefused(NAME.minLength ?? 1, NAME.maxLength ?? 200) }];
   // The form asks for days, the API for the moment they end.
@@ -58,7 +59,7 @@ function refusedAt(err: ConsoleApiError, fields: readonly string[], lang: 'en' |
 export const carriersScreen: ConsoleScreen = (app) => {
   const title = (req: FastifyRequest) => SETUP_WORDS[viewerOf(req).lang].screens.carriers.name;
 
-  const listPage = async (req: FastifyRequest, reply: FastifyReply, o: { done?: CarrierDone; values?: URLSearchParams; errors?: FieldError[]; status?: number } = {}) => {
+  const listPage = async (req: FastifyRequest, reply: FastifyReply, o: { done?: CarrierDone; values?: URLSearchParams; errors?: FormError[]; status?: number } = {}) => {
     const v = viewerOf(req);
     const w = CARRIERS_WORDS[v.lang];
     const api = consoleApiOf(req);
@@ -86,7 +87,7 @@ ${add}`;
     req: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    o: { done?: CarrierDone; issued?: { id: string; code: string }; rename?: { values: URLSearchParams; errors: FieldError[] }; issue?: { values: URLSearchParams; errors: FieldError[] }; refused?: ConsoleApiError; status?: number } = {},
+    o: { done?: CarrierDone; issued?: { id: string; code: string }; rename?: { values: URLSearchParams; errors: FormError[] }; issue?: { values: URLSearchParams; errors: FormError[] }; refused?: ConsoleApiError; status?: number } = {},
   ) => {
     const v = viewerOf(req);
     const w = CARRIERS_WORDS[v.lang];
@@ -168,9 +169,8 @@ ${sections}`;
     if (!days.success) {
       return carrierPage(req, reply, carrierId, { issue: { values: f, errors: [{ field: 'days', message: CARRIERS_WORDS[v.lang].daysInvalid }] }, status: 400 });
     }
-    const digits = Number(f.get('digits'));
     const body = {
-      digits: Number.isInteger(digits) ? digits : f.get('digits'),
+      digits: typedNumber(f.get('digits')),
       bankIds: f.getAll('bankIds'),
       ...(days.data !== '' ? { expiresAt: Date.now() + days.data * DAY_MS } : {}),
     };

@@ -7,13 +7,14 @@ import type { z } from 'zod';
 import { issueCarrierCodeInput } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { Replies } from '../../http/schemas.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
+import { fieldParts, inputField, selectField } from '../form-fields.ts';
 import { formatDateTime } from '../format.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
+import { confirmAction } from '../page-notices.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { fieldErrorSummary, fieldParts, inputField, selectField, type FieldError } from '../setup-fields.ts';
-import { confirmAction } from '../users/users-render.ts';
 import { CARRIERS_WORDS, type CodeState } from './carriers-words.ts';
 
 export type CarrierData = z.infer<typeof Replies.carrier>['carrier'];
@@ -50,10 +51,10 @@ export function carriersTable(lang: PageLanguage, carriers: readonly CarrierData
 }
 
 /** The carrier's name form: a new carrier's, or a rename. */
-export function nameForm(v: Viewer, o: { action: string; value: string; submit: string; errors?: readonly FieldError[]; cancel?: string }): SafeHtml {
+export function nameForm(v: Viewer, o: { action: string; value: string; submit: string; errors?: readonly FormError[]; cancel?: string }): SafeHtml {
   const w = CARRIERS_WORDS[v.lang];
   const errors = o.errors ?? [];
-  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, errors)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
 ${inputField(v.lang, 'name', w.name, o.value, errors, { hint: w.nameHint, required: true, maxlength: 200 })}
 <div class="actions"><button type="submit">${o.submit}</button>${o.cancel ? html`<a href="${o.cancel}">${SHELL_WORDS[v.lang].cancel}</a>` : ''}</div>
 </form>`;
@@ -84,7 +85,7 @@ export function codesTable(v: Viewer, carrierId: string, codes: readonly Carrier
 }
 
 /** The form that issues a code: its length, the banks it opens (none: every bank), how long it lasts. */
-export function issueForm(v: Viewer, carrierId: string, o: { banks: ReadonlyMap<string, string>; values: URLSearchParams; errors?: readonly FieldError[] }): SafeHtml {
+export function issueForm(v: Viewer, carrierId: string, o: { banks: ReadonlyMap<string, string>; values: URLSearchParams; errors?: readonly FormError[] }): SafeHtml {
   const w = CARRIERS_WORDS[v.lang];
   const errors = o.errors ?? [];
   const chosen = new Set(o.values.getAll('bankIds'));
@@ -94,8 +95,8 @@ export function issueForm(v: Viewer, carrierId: string, o: { banks: ReadonlyMap<
     const box = i === 0 ? 'bankIds' : `bankIds-${i}`;
     return html`<div class="choice"><input type="checkbox" id="${box}" name="bankIds" value="${id}"${flag('checked', chosen.has(id))}${i === 0 ? banks.attrs : ''}><label for="${box}">${name}</label></div>`;
   });
-  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${carrierPath(carrierId)}/codes" novalidate>${csrfField(v)}
-${selectField(v.lang, 'digits', w.digits, lengths, o.values.get('digits') ?? String(DIGITS_RANGE.fallback), errors, w.digitsHint(DIGITS_RANGE.min, DIGITS_RANGE.max))}
+  return html`${errorSummary(v.lang, errors)}<form method="post" action="${carrierPath(carrierId)}/codes" novalidate>${csrfField(v)}
+${selectField(v.lang, 'digits', w.digits, lengths, o.values.get('digits') ?? String(DIGITS_RANGE.fallback), errors, { hint: w.digitsHint(DIGITS_RANGE.min, DIGITS_RANGE.max) })}
 <fieldset><legend>${w.banksLegend}</legend>${banks.hint}${banks.error}${bankChoices}</fieldset>
 ${inputField(v.lang, 'days', w.days, o.values.get('days') ?? '', errors, { hint: w.daysHint, maxlength: 5 })}
 <button type="submit">${w.issueSubmit}</button>

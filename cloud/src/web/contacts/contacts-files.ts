@@ -10,9 +10,10 @@ import { importReply } from '../../http/routes/contacts.ts';
 import { ImportRejectedSchema } from '../../http/routes/csv-files.ts';
 import { apiError, consoleApiOf } from '../console-api.ts';
 import { fileOf, formOf, viewerOf } from '../console.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
+import { fieldParts } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { errorSummary, type FormError } from '../form-errors.ts';
 import { CONTACTS_PATH } from './contacts-views.ts';
 import { CONTACTS_WORDS } from './contacts-words.ts';
 
@@ -37,7 +38,7 @@ export function contactFilesRoutes(app: FastifyInstance): void {
     if (rejected?.success) return importPage(req, reply, 422, { mode, rejected: rejected.data });
     const err = apiError(r);
     // The file refused whole (too large, not readable as CSV): the API's words, next to the file input.
-    if (r.status >= 400 && r.status < 500 && r.status !== 404) return importPage(req, reply, r.status, { mode, errors: [{ field: 'file', message: err.message }] });
+    if (r.status >= 400 && r.status < 500 && r.status !== 404) return importPage(req, reply, r.status, { mode, errors: [{ field: 'file', message: err.message, api: true }] });
     throw err;
   });
 
@@ -72,15 +73,14 @@ function report(v: Viewer, s: ImportState): SafeHtml {
 function importPage(req: FastifyRequest, reply: FastifyReply, status: number, s: ImportState): FastifyReply {
   const v = viewerOf(req);
   const w = CONTACTS_WORDS[v.lang];
-  const err = (s.errors ?? []).find((e) => e.field === 'file');
-  const described = ['file-hint', err ? 'file-error' : ''].filter((x) => x !== '').join(' ');
+  const file = fieldParts(v.lang, 'file', w.fileHint, s.errors ?? []);
   // A plain post (no htmx boost): the file goes as the browser sends it, and an answer of 422 is shown as it comes.
   const body = html`<p><a href="${CONTACTS_PATH}">${w.title}</a></p>
 ${report(v, s)}
 <p>${w.importIntro}</p>
 <form class="contact-import" method="post" action="${IMPORT_PATH}" enctype="multipart/form-data" hx-boost="false">${csrfField(v)}
-<div class="field"><label for="file">${w.file}</label><p class="hint" id="file-hint">${w.fileHint}</p>${err ? html`<p class="field-error" id="file-error">${err.message}</p>` : ''}
-<input type="file" id="file" name="file" accept=".csv,text/csv" aria-describedby="${described}"${flag('aria-invalid="true"', err !== undefined)}></div>
+<div class="field"><label for="file">${w.file}</label>${file.hint}${file.error}
+<input type="file" id="file" name="file" accept=".csv,text/csv"${file.attrs}></div>
 <fieldset><legend>${w.mode}</legend>
 ${(['merge', 'replace'] as const).map((m) => html`<label class="choice" for="mode-${m}"><input type="radio" id="mode-${m}" name="mode" value="${m}"${flag('checked', s.mode === m)}> ${w.modes[m]}</label>`)}
 </fieldset>

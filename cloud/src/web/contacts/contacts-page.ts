@@ -4,7 +4,6 @@
  * that asks to confirm. Every read and change is the API's (GET /contacts, /departments, /locations, /custom-fields;
  * POST, PATCH, DELETE /contacts; POST /contacts/:id/erase); the CSV files are contacts-files.ts.
  */
-import type { FormError } from '../form-errors.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { contactDisplayName, customFieldSchema, liveCustomFields, type CustomField } from '../../domain/model.ts';
@@ -12,8 +11,10 @@ import { ContactPage } from '../../http/routes/contacts.ts';
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf, type ConsoleApi } from '../console-api.ts';
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { apiFieldError, type FormError } from '../form-errors.ts';
+import { html } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { contactFilesRoutes } from './contacts-files.ts';
@@ -26,7 +27,7 @@ import {
   createBody,
   dangerLinks,
   emptyForm,
-  formError,
+  contactFields,
   formOfContact,
   formOfPost,
   updateBody,
@@ -62,14 +63,10 @@ function placesOf(c: Pick<Choices, 'departments' | 'locations'>): Places {
   return { departments: new Map(c.departments.map((d) => [d.id, d.name])), locations: new Map(c.locations.map((l) => [l.id, l.name])) };
 }
 
-function notice(text: string | undefined): SafeHtml {
-  return text ? html`<div class="notice ok" role="status"><p>${text}</p></div>` : html``;
-}
-
 /** An API refusal a form shows (bad or conflicting input, a field naming something not found); anything else is thrown. */
 function formRefusal(err: unknown, fields: readonly CustomField[]): { status: number; error: FormError } {
   if (!(err instanceof ConsoleApiError) || !(err.status === 400 || err.status === 409 || err.status === 422 || (err.status === 404 && err.field !== undefined))) throw err;
-  return { status: err.status, error: formError(err.field, err.message, fields) };
+  return { status: err.status, error: apiFieldError(err, contactFields(fields)) };
 }
 
 const enc = encodeURIComponent;
@@ -204,7 +201,7 @@ async function confirmPage(req: FastifyRequest, reply: FastifyReply, what: 'dele
   const { contact } = await consoleApiOf(req).get(Replies.contact, `/contacts/${enc(contactId)}`);
   const name = contactDisplayName(contact);
   const path = contactPath(contact.id);
-  const body = html`${refusal ? html`<div class="notice bad" role="alert"><p>${refusal}</p></div>` : ''}
+  const body = html`${notice(refusal, true)}
 <p>${what === 'delete' ? w.deleteQuestion(name) : w.eraseQuestion(name)}</p>
 ${what === 'erase' ? html`<p>${w.eraseExplained}</p>` : ''}
 <form method="post" action="${path}/${what}" hx-boost="false" class="actions">${csrfField(v)}

@@ -2,12 +2,13 @@
  * The address book's markup: the list of contacts (search results, pager), the contact form with its errors, and the
  * error summary. Pure rendering of what the API answered (contacts-page.ts reads it).
  */
-import { errorSummary, type FormError } from '../form-errors.ts';
 import type { z } from 'zod';
 import { contactDisplayName, customValueText, type CustomField } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ContactPage } from '../../http/routes/contacts.ts';
 import type { Replies } from '../../http/schemas.ts';
+import { errorSummary, sameNames, type FormError } from '../form-errors.ts';
+import { checkboxField, fieldParts, inputField, selectField } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
 import { csrfField, type Viewer } from '../shell.ts';
@@ -160,65 +161,31 @@ export function updateBody(x: ContactForm, before: ContactData): Record<string, 
 }
 
 /**
- * The form field an API error names (`body.email` is `email`, `body.custom.<label>` the custom field's input), and the
- * message without the field's name in front (it is shown next to the field).
+ * The form's inputs the API's fields are (`name` is the first name's, `custom.<id or label>` the custom field's input),
+ * for apiFieldError.
  */
-export function formError(apiField: string | undefined, message: string, fields: readonly CustomField[]): FormError {
-  if (apiField === undefined) return { message };
-  const name = apiField.replace(/^body\./, '');
-  const text = [apiField, name].reduce((m, p) => (m.startsWith(`${p}: `) ? m.slice(p.length + 2) : m), message);
-  if (name === 'name') return { field: 'firstName', message: text };
-  if (name.startsWith('custom.')) {
-    const key = name.slice('custom.'.length);
-    const cf = fields.find((f) => f.id === key || f.label.en === key || f.label.fr === key);
-    return cf ? { field: `custom-${cf.id}`, message: text } : { message };
-  }
-  return FORM_FIELDS.includes(name) ? { field: name, message: text } : { message };
+export function contactFields(fields: readonly CustomField[]): Record<string, string> {
+  const custom = fields.flatMap((f) => [f.id, f.label.en, f.label.fr].map((key) => [`custom.${key}`, `custom-${f.id}`] as const));
+  return { ...sameNames(...FORM_FIELDS), name: 'firstName', ...Object.fromEntries(custom) };
 }
 
-interface FieldOpts {
-  id: string;
-  label: string;
-  hint?: string | undefined;
-  errors: readonly FormError[];
-}
-
-/** A labelled control with its hint and error tied to it. */
-function field(o: FieldOpts, control: (describedBy: string, invalid: SafeHtml) => SafeHtml): SafeHtml {
-  const err = o.errors.find((e) => e.field === o.id);
-  const ids = [o.hint ? `${o.id}-hint` : '', err ? `${o.id}-error` : ''].filter((x) => x !== '').join(' ');
-  return html`<div class="field"><label for="${o.id}">${o.label}</label>${o.hint ? html`<p class="hint" id="${o.id}-hint">${o.hint}</p>` : ''}${
-    err ? html`<p class="field-error" id="${o.id}-error">${err.message}</p>` : ''
-  }${control(ids, html`${ids !== '' ? html` aria-describedby="${ids}"` : ''}${flag('aria-invalid="true"', err !== undefined)}`)}</div>`;
-}
-
-function input(o: FieldOpts & { value: string; type?: string; max?: number; required?: boolean }): SafeHtml {
-  return field(o, (_d, attrs) => html`<input type="${o.type ?? 'text'}" id="${o.id}" name="${o.id}" value="${o.value}" maxlength="${o.max ?? 254}"${flag('required', o.required)}${attrs}>`);
-}
-
-function select(o: FieldOpts & { value: string; options: ReadonlyArray<readonly [string, string]>; required?: boolean }): SafeHtml {
-  return field(o, (_d, attrs) => html`<select id="${o.id}" name="${o.id}"${flag('required', o.required)}${attrs}>${o.options.map(([val, label]) => html`<option value="${val}"${flag('selected', val === o.value)}>${label}</option>`)}</select>`);
-}
-
-function checkbox(o: FieldOpts & { checked: boolean }): SafeHtml {
-  const err = o.errors.find((e) => e.field === o.id);
-  return html`<div class="field">${err ? html`<p class="field-error" id="${o.id}-error">${err.message}</p>` : ''}<label class="choice" for="${o.id}"><input type="checkbox" id="${o.id}" name="${o.id}" value="yes"${flag('checked', o.checked)}${
-    o.hint || err ? html` aria-describedby="${[o.hint ? `${o.id}-hint` : '', err ? `${o.id}-error` : ''].filter((x) => x !== '').join(' ')}"` : ''
-  }> ${o.label}</label>${o.hint ? html`<p class="hint" id="${o.id}-hint">${o.hint}</p>` : ''}</div>`;
-}
+const options = (pairs: ReadonlyArray<readonly [string, string]>) => pairs.map(([value, label]) => ({ value, label }));
 
 function customInput(lang: PageLanguage, f: CustomField, value: string, errors: readonly FormError[]): SafeHtml {
   const w = CONTACTS_WORDS[lang];
-  const o = { id: `custom-${f.id}`, label: f.label[lang], errors, value, required: f.required };
+  const id = `custom-${f.id}`;
+  const label = f.label[lang];
   switch (f.type) {
     case 'choice':
-      return select({ ...o, options: [['', w.choose], ...(f.options ?? []).map((x) => [x, x] as const)] });
+      return selectField(lang, id, label, options([['', w.choose], ...(f.options ?? []).map((x) => [x, x] as const)]), value, errors, { required: f.required });
     case 'date':
-      return input({ ...o, type: 'date', hint: w.dateHint, max: 10 });
-    case 'number':
-      return field(o, (_d, attrs) => html`<input type="text" inputmode="decimal" id="${o.id}" name="${o.id}" value="${value}" maxlength="40"${flag('required', f.required)}${attrs}>`);
+      return inputField(lang, id, label, value, errors, { type: 'date', hint: w.dateHint, maxlength: 10, required: f.required, autocomplete: 'off' });
+    case 'number': {
+      const p = fieldParts(lang, id, undefined, errors);
+      return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="text" inputmode="decimal" id="${id}" name="${id}" value="${value}" maxlength="40"${flag('required', f.required)}${p.attrs}></div>`;
+    }
     case 'text':
-      return input({ ...o, max: 500 });
+      return inputField(lang, id, label, value, errors, { maxlength: 500, required: f.required });
   }
 }
 
@@ -241,17 +208,17 @@ export function contactForm(v: Viewer, o: FormOptions): SafeHtml {
   const e = o.errors;
   return html`${errorSummary(v.lang, e)}<form class="contact-form" method="post" action="${o.action}" hx-boost="false" novalidate>${csrfField(v)}
 <fieldset><legend>${w.details}</legend>
-${input({ id: 'firstName', label: w.firstName, value: x.firstName, max: 100, required: true, errors: e })}
-${input({ id: 'lastName', label: w.lastName, value: x.lastName, max: 100, required: true, errors: e })}
-${input({ id: 'email', label: w.email, value: x.email, type: 'email', errors: e })}
-${input({ id: 'phone', label: w.phone, value: x.phone, type: 'tel', max: 25, hint: w.phoneHint, errors: e })}
-${input({ id: 'personnelId', label: w.personnelId, value: x.personnelId, max: 64, hint: w.personnelIdHint, errors: e })}
-${select({ id: 'departmentId', label: w.department, value: x.departmentId, options: [['', w.noDepartment], ...o.departments.map((d) => [d.id, d.name] as const)], errors: e })}
-${select({ id: 'locationId', label: w.location, value: x.locationId, hint: w.locationHint, options: [['', w.noLocation], ...o.locations.map((l) => [l.id, l.name] as const)], errors: e })}
-${checkbox({ id: 'needsAccessible', label: w.needsAccessible, hint: w.needsAccessibleHint, checked: x.needsAccessible, errors: e })}
-${select({ id: 'notifications', label: w.notifications, value: x.notifications, options: [['email', w.notificationChoices.email], ['none', w.notificationChoices.none]], errors: e })}
-${select({ id: 'language', label: w.language, value: x.language, options: [['en', w.languages.en], ['fr', w.languages.fr]], errors: e })}
-${checkbox({ id: 'private', label: w.privateLabel, hint: w.privateHint, checked: x.private, errors: e })}
+${inputField(v.lang, 'firstName', w.firstName, x.firstName, e, { maxlength: 100, required: true })}
+${inputField(v.lang, 'lastName', w.lastName, x.lastName, e, { maxlength: 100, required: true })}
+${inputField(v.lang, 'email', w.email, x.email, e, { type: 'email', maxlength: 254 })}
+${inputField(v.lang, 'phone', w.phone, x.phone, e, { type: 'tel', maxlength: 25, hint: w.phoneHint })}
+${inputField(v.lang, 'personnelId', w.personnelId, x.personnelId, e, { maxlength: 64, hint: w.personnelIdHint })}
+${selectField(v.lang, 'departmentId', w.department, options([['', w.noDepartment], ...o.departments.map((d) => [d.id, d.name] as const)]), x.departmentId, e)}
+${selectField(v.lang, 'locationId', w.location, options([['', w.noLocation], ...o.locations.map((l) => [l.id, l.name] as const)]), x.locationId, e, { hint: w.locationHint })}
+${checkboxField(v.lang, 'needsAccessible', w.needsAccessible, x.needsAccessible, e, w.needsAccessibleHint)}
+${selectField(v.lang, 'notifications', w.notifications, options([['email', w.notificationChoices.email], ['none', w.notificationChoices.none]]), x.notifications, e)}
+${selectField(v.lang, 'language', w.language, options([['en', w.languages.en], ['fr', w.languages.fr]]), x.language, e)}
+${checkboxField(v.lang, 'private', w.privateLabel, x.private, e, w.privateHint)}
 </fieldset>
 ${o.customFields.length > 0 ? html`<fieldset><legend>${w.customHeading}</legend>${o.customFields.map((f) => customInput(v.lang, f, x.custom[f.id] ?? '', e))}</fieldset>` : ''}
 <div class="actions"><button type="submit">${SHELL_WORDS[v.lang].save}</button><a href="${CONTACTS_PATH}">${SHELL_WORDS[v.lang].cancel}</a></div>

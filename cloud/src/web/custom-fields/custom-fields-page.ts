@@ -11,12 +11,13 @@ import { CUSTOM_FIELD_RECORDS, CUSTOM_FIELD_TYPES, MAX_CUSTOM_FIELDS, customFiel
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
-import { boxId, checkboxField, checkboxGroup, textareaField } from '../form-fields.ts';
+import { apiFieldError, apiRefusal, apiText, errorSummary, type FormError } from '../form-errors.ts';
+import { boxId, checkboxField, checkboxGroup, inputField, selectField, textareaField } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { apiText, confirmAction, doneOf, formErrorSummary, notice, refusal, selectField, textField, type FormError } from '../users/users-render.ts';
 import { CUSTOM_FIELDS_WORDS, type FieldDone } from './custom-fields-words.ts';
 
 const PATH = SETUP_PATHS.customFields;
@@ -59,24 +60,8 @@ function optionsOf(text: string): string[] | undefined {
   return lines.length > 0 ? lines : undefined;
 }
 
-/** A message without the API's name of its field in front (`body.label.en: ` or `label.en: `, `appliesTo.0: `). */
-function withoutFieldName(message: string, name: string): string {
-  for (const p of [`body.${name}`, name]) {
-    const m = new RegExp(`^${p.replace(/\./g, '\\.')}(\\.\\d+)?: `).exec(message);
-    if (m) return message.slice(m[0].length);
-  }
-  return message;
-}
-
-/** The form's input an API field names (`body.label.en` is `labelEn`, a record list its first box). */
-function formErrorOf(err: ConsoleApiError, lang: PageLanguage): FormError {
-  const path = (err.field ?? '').replace(/^body\./, '').split('.');
-  const field =
-    path[0] === 'label' ? (path[1] === 'fr' ? 'labelFr' : 'labelEn') : path[0] === 'appliesTo' ? boxId('appliesTo', CUSTOM_FIELD_RECORDS[0]) : ['type', 'options', 'required'].includes(path[0] ?? '') ? path[0] : undefined;
-  // A validation message starts with the API's name of the field, which the form shows by its label instead.
-  const message = field ? withoutFieldName(err.message, path.join('.')) : err.message;
-  return { message, field, lang };
-}
+/** The form's inputs the API's fields are (`label.en` is `labelEn`, a record list its first box). */
+const FIELDS = { 'label.en': 'labelEn', 'label.fr': 'labelFr', label: 'labelEn', appliesTo: boxId('appliesTo', CUSTOM_FIELD_RECORDS[0]), type: 'type', options: 'options', required: 'required' };
 
 function fieldsTable(lang: PageLanguage, fields: readonly CustomField[]): SafeHtml {
   const w = CUSTOM_FIELDS_WORDS[lang];
@@ -96,13 +81,13 @@ function fieldForm(v: Viewer, o: { action: string; values: FieldValues; field?: 
   const x = o.values;
   const types = CUSTOM_FIELD_TYPES.map((t) => ({ value: t, label: w.types[t] }));
   const records = CUSTOM_FIELD_RECORDS.map((r) => ({ value: r, label: w.records[r] }));
-  return html`${formErrorSummary(v.lang, e)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
-${textField('labelEn', w.labelEn, x.labelEn, { hint: w.labelEnHint, required: true, max: 64, error: e })}
-${textField('labelFr', w.labelFr, x.labelFr, { hint: w.labelFrHint, required: true, max: 64, error: e })}
-${o.field ? html`<p class="field"><strong>${w.type}:</strong> ${w.types[o.field.type]} <span class="muted">(${w.typeFixed})</span></p>` : selectField('type', w.type, types, x.type, { hint: w.typeHint, error: e })}
-${!o.field || o.field.type === 'choice' ? textareaField('options', w.options, x.options, { hint: w.optionsHint, max: 20_000, rows: 5, error: e }) : ''}
-${checkboxField('required', w.requiredLabel, x.required === 'on', { hint: w.requiredHint, error: e })}
-${checkboxGroup('appliesTo', w.appliesTo, records, new Set(x.appliesTo), { hint: w.appliesToHint, error: e })}
+  return html`${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'labelEn', w.labelEn, x.labelEn, e ? [e] : [], { hint: w.labelEnHint, required: true, maxlength: 64 })}
+${inputField(v.lang, 'labelFr', w.labelFr, x.labelFr, e ? [e] : [], { hint: w.labelFrHint, required: true, maxlength: 64 })}
+${o.field ? html`<p class="field"><strong>${w.type}:</strong> ${w.types[o.field.type]} <span class="muted">(${w.typeFixed})</span></p>` : selectField(v.lang, 'type', w.type, types, x.type, e ? [e] : [], { hint: w.typeHint })}
+${!o.field || o.field.type === 'choice' ? textareaField(v.lang, 'options', w.options, x.options, e ? [e] : [], { hint: w.optionsHint, max: 20_000, rows: 5 }) : ''}
+${checkboxField(v.lang, 'required', w.requiredLabel, x.required === 'on', e ? [e] : [], w.requiredHint)}
+${checkboxGroup(v.lang, 'appliesTo', w.appliesTo, records, new Set(x.appliesTo), e ? [e] : [], w.appliesToHint)}
 <div class="actions"><button type="submit">${o.field ? SHELL_WORDS[v.lang].save : w.create}</button><a href="${PATH}">${SHELL_WORDS[v.lang].cancel}</a></div>
 </form>`;
 }
@@ -125,7 +110,7 @@ ${customFields.length === 0 ? html`<p>${w.none}</p>` : fieldsTable(v.lang, custo
   const newPage = (req: FastifyRequest, reply: FastifyReply, values: FieldValues, error?: ConsoleApiError): FastifyReply => {
     const v = viewerOf(req);
     const w = CUSTOM_FIELDS_WORDS[v.lang];
-    const body = html`<p><a href="${PATH}">${title(v)}</a></p>${fieldForm(v, { action: `${PATH}/new`, values, error: error && formErrorOf(error, v.lang) })}`;
+    const body = html`<p><a href="${PATH}">${title(v)}</a></p>${fieldForm(v, { action: `${PATH}/new`, values, error: error && apiFieldError(error, FIELDS) })}`;
     return sendConsolePage(reply, error?.status ?? 200, v, { title: w.newTitle, active: 'settings', body });
   };
 
@@ -139,7 +124,7 @@ ${customFields.length === 0 ? html`<p>${w.none}</p>` : fieldsTable(v.lang, custo
       const { customField } = await consoleApiOf(req).call(z.object({ customField: customFieldSchema }), 'POST', '/custom-fields', body);
       return seeOther(reply, `${fieldPath(customField.id)}?done=added`);
     } catch (err) {
-      return newPage(req, reply, x, refusal(err));
+      return newPage(req, reply, x, apiRefusal(err));
     }
   });
 
@@ -155,7 +140,7 @@ ${customFields.length === 0 ? html`<p>${w.none}</p>` : fieldsTable(v.lang, custo
     const v = viewerOf(req);
     const w = CUSTOM_FIELDS_WORDS[v.lang];
     const path = fieldPath(f.id);
-    const form = fieldForm(v, { action: path, values: o.values ?? valuesOf(f), field: f, error: o.formFailed && o.error ? formErrorOf(o.error, v.lang) : undefined });
+    const form = fieldForm(v, { action: path, values: o.values ?? valuesOf(f), field: f, error: o.formFailed && o.error ? apiFieldError(o.error, FIELDS) : undefined });
     const body = html`${notice(o.done && w.done[o.done])}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p><a href="${PATH}">${title(v)}</a></p>
 <div class="layout"><section class="panel setup-panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${form}</section>
@@ -179,7 +164,7 @@ ${customFields.length === 0 ? html`<p>${w.none}</p>` : fieldsTable(v.lang, custo
       await consoleApiOf(req).call(z.unknown(), 'PATCH', `/custom-fields/${encodeURIComponent(f.id)}`, body);
       return seeOther(reply, `${fieldPath(f.id)}?done=saved`);
     } catch (err) {
-      return editPage(req, reply, f, { values: x, error: refusal(err), formFailed: true });
+      return editPage(req, reply, f, { values: x, error: apiRefusal(err), formFailed: true });
     }
   });
 
@@ -190,7 +175,7 @@ ${customFields.length === 0 ? html`<p>${w.none}</p>` : fieldsTable(v.lang, custo
       await consoleApiOf(req).call(z.unknown(), 'DELETE', `/custom-fields/${encodeURIComponent(f.id)}`);
       return seeOther(reply, `${PATH}?done=removed`);
     } catch (err) {
-      return editPage(req, reply, f, { error: refusal(err) });
+      return editPage(req, reply, f, { error: apiRefusal(err) });
     }
   });
 };

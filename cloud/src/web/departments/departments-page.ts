@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf, type ConsoleApi } from '../console-api.ts';
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, apiText, type FieldRefusal } from '../form-errors.ts';
 import { html } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { searchRecipients } from '../reservations/recipient-search.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage, sendFragment } from '../shell.ts';
-import { apiText, confirmAction, doneOf, notice, refusal } from '../users/users-render.ts';
-import { refusedAt } from '../organisation/org-forms.ts';
 import { recipientNames } from '../organisation/lockers-render.ts';
 import { DEPARTMENTS_PATH, departmentForm, departmentPath, departmentsTable, peopleSection, type DepartmentValues, type Person } from './departments-render.ts';
 import { DEPARTMENTS_WORDS, type DepartmentDone } from './departments-words.ts';
@@ -31,7 +31,7 @@ const DepartmentForm = z.object({
 /** The API's fields as the form's: the members by the search that adds them, the key contact by its "none" choice. */
 const FIELDS = { name: 'name', memberIds: 'q', keyContactId: 'keyContact' };
 const enc = encodeURIComponent;
-type Refused = ReturnType<typeof refusedAt>;
+type Refused = FieldRefusal;
 
 function readForm(req: FastifyRequest): DepartmentValues & { action: string } {
   return readValues(formOf(req));
@@ -111,7 +111,7 @@ ${departmentsTable(v.lang, departments, byId)}`;
       const { department } = await consoleApiOf(req).call(Replies.department, 'POST', '/departments', body);
       return seeOther(reply, `${departmentPath(department.id)}?done=added`);
     } catch (err) {
-      return formPage(req, reply, { values: x, error: refusedAt(err, viewerOf(req).lang, FIELDS) });
+      return formPage(req, reply, { values: x, error: apiFieldError(apiRefusal(err), FIELDS) });
     }
   });
 
@@ -127,7 +127,7 @@ ${departmentsTable(v.lang, departments, byId)}`;
       await consoleApiOf(req).call(Replies.department, 'PATCH', `/departments/${enc(departmentId)}`, { name: x.name, memberIds: x.members, keyContactId: x.keyContact || null });
       return seeOther(reply, `${departmentPath(departmentId)}?done=saved`);
     } catch (err) {
-      return formPage(req, reply, { id: departmentId, values: x, error: refusedAt(err, viewerOf(req).lang, FIELDS) });
+      return formPage(req, reply, { id: departmentId, values: x, error: apiFieldError(apiRefusal(err), FIELDS) });
     }
   });
 
@@ -137,7 +137,7 @@ ${departmentsTable(v.lang, departments, byId)}`;
       await consoleApiOf(req).call(Replies.department, 'DELETE', `/departments/${enc(departmentId)}`);
       return seeOther(reply, `${DEPARTMENTS_PATH}?done=deleted`);
     } catch (err) {
-      return formPage(req, reply, { id: departmentId, refused: refusal(err) });
+      return formPage(req, reply, { id: departmentId, refused: apiRefusal(err) });
     }
   });
 };

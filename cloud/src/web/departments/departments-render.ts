@@ -5,11 +5,11 @@
  */
 import type { Department } from '../../domain/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
-import { errorSummary } from '../form-errors.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
+import { fieldParts, inputField } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { fieldParts, textField, type FormError } from '../users/users-render.ts';
 import { defaultSave } from '../organisation/org-forms.ts';
 import { DEPARTMENTS_WORDS } from './departments-words.ts';
 
@@ -85,9 +85,9 @@ export function departmentForm(v: Viewer, d: DepartmentFormData): SafeHtml {
   const w = DEPARTMENTS_WORDS[v.lang];
   const x = d.values;
   const e = d.error;
-  const q = fieldParts('q', w.searchHint, e);
-  return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}${defaultSave(v)}
-${textField('name', w.name, x.name, { required: true, max: 200, error: e })}
+  const q = fieldParts(v.lang, 'q', w.searchHint, e ? [e] : []);
+  return html`${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${d.action}" novalidate>${csrfField(v)}${defaultSave(v)}
+${inputField(v.lang, 'name', w.name, x.name, e ? [e] : [], { required: true, maxlength: 200 })}
 <fieldset><legend>${w.people}</legend><p class="hint">${w.peopleHint}</p><p class="hint">${w.keyContactHint}</p>
 <div class="field"><label for="q">${w.search}</label>${q.hint}${q.error}
 <div class="actions"><input type="search" id="q" name="q" value="${x.q}" maxlength="200" autocomplete="off" aria-controls="department-people"${q.attrs}

@@ -8,15 +8,16 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { PageLanguage } from '../../http/pages/i18n.ts';
 import { ImportReply, RunReply, RunsReply } from '../../http/routes/sftp-import.ts';
 import type { PublicSftpImport } from '../../sftp/model.ts';
 import { apiError, ConsoleApiError, consoleApiOf, type ConsoleApi } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiText } from '../form-errors.ts';
+import { typedNumber } from '../form-fields.ts';
 import { html } from '../html.ts';
+import { doneOf, notice } from '../page-notices.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { apiText, doneOf, notice, type FormError } from '../users/users-render.ts';
 import { DELIMITER_NAMES, PATH, currentPanel, runsTable, settingsForm, valuesOf, type SettingsValues } from './imports-render.ts';
 import { IMPORTS_WORDS, type DelimiterName, type ImportDone } from './imports-words.ts';
 
@@ -46,14 +47,6 @@ async function currentOf(api: ConsoleApi): Promise<PublicSftpImport | undefined>
   return ImportReply.parse(JSON.parse(r.body)).sftpImport;
 }
 
-/** The form's input an API field names (`body.schedule` is `schedule`), the message without the field's name. */
-function settingsError(err: ConsoleApiError, lang: PageLanguage): FormError {
-  const name = err.field?.replace(/^body\./, '').split('.')[0];
-  const field = FIELDS.find((f) => f === name);
-  const message = field ? err.message.replace(new RegExp(`^(body\\.)?${field}: `), '') : err.message;
-  return { message, field, lang };
-}
-
 /** A refusal the page shows: the API's 4xx, and its 503 when this server runs no imports. */
 function shown(err: unknown): ConsoleApiError {
   if (err instanceof ConsoleApiError && (err.status < 500 || err.code === 'UNAVAILABLE')) return err;
@@ -66,7 +59,7 @@ export const importsScreen: ConsoleScreen = (app) => {
     const w = IMPORTS_WORDS[v.lang];
     const api = consoleApiOf(req);
     const [current, { runs }] = await Promise.all([currentOf(api), api.get(RunsReply, '/sftp-import/runs')]);
-    const error = o.formFailed && o.error ? settingsError(o.error, v.lang) : undefined;
+    const error = o.formFailed && o.error ? apiFieldError(o.error, FIELDS) : undefined;
     const done = o.done === 'run-failed' ? notice(w.done[o.done], true) : notice(o.done && w.done[o.done]);
     const body = html`${done}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p>${w.intro}</p>
@@ -83,8 +76,8 @@ ${settingsForm(v, { values: o.values ?? valuesOf(current), current, error })}
     if (!parsed.success) throw new ConsoleApiError(400, 'BAD_FORM', 'the form could not be read');
     const x = parsed.data;
     const text = (s: string) => s.trim();
-    // A port that is not a whole number goes as typed, for the API to say what it takes.
-    const port = /^\d{1,5}$/.test(text(x.port)) ? Number(text(x.port)) : text(x.port);
+    // A port that is not a number goes as typed, for the API to say what it takes.
+    const port = typedNumber(x.port) ?? '';
     const body = {
       host: text(x.host),
       port,

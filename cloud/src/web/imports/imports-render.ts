@@ -5,12 +5,13 @@
  */
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import { type SFTP_DELIMITERS, type PublicSftpImport, type SftpImportRun } from '../../sftp/model.ts';
-import { checkboxField, textareaField } from '../form-fields.ts';
+import { apiText, errorSummary, type FormError } from '../form-errors.ts';
+import { checkboxField, inputField, selectField, textareaField } from '../form-fields.ts';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction } from '../page-notices.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { csrfField, type Viewer } from '../shell.ts';
-import { apiText, confirmAction, formErrorSummary, selectField, textField, type FormError } from '../users/users-render.ts';
 import { IMPORTS_WORDS, type DelimiterName } from './imports-words.ts';
 
 export const PATH = SETUP_PATHS.imports;
@@ -65,22 +66,22 @@ export function settingsForm(v: Viewer, o: { values: SettingsValues; current: Pu
   const e = o.error;
   const x = o.values;
   const c = o.current;
-  const secret = (id: string, label: string, hint: string) => textField(id, label, '', { type: 'password', hint, max: 1000, error: e, autocomplete: 'new-password' });
+  const secret = (id: string, label: string, hint: string) => inputField(v.lang, id, label, '', e ? [e] : [], { type: 'password', hint, maxlength: 1000, autocomplete: 'new-password' });
   return html`<section class="panel setup-panel" aria-labelledby="settings-h"><h2 id="settings-h">${c ? w.formHeadingEdit : w.formHeadingNew}</h2>
-${formErrorSummary(v.lang, e)}<form method="post" action="${PATH}" novalidate>${csrfField(v)}
-${textField('host', w.host, x.host, { hint: w.hostHint, required: true, max: 253, error: e })}
-${textField('port', w.port, x.port, { required: true, max: 5, error: e })}
-${textField('username', w.username, x.username, { required: true, max: 100, error: e })}
+${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${PATH}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'host', w.host, x.host, e ? [e] : [], { hint: w.hostHint, required: true, maxlength: 253 })}
+${inputField(v.lang, 'port', w.port, x.port, e ? [e] : [], { required: true, maxlength: 5 })}
+${inputField(v.lang, 'username', w.username, x.username, e ? [e] : [], { required: true, maxlength: 100 })}
 <p class="hint">${w.secretsRetype}</p>
 ${secret('password', w.password, c?.hasPassword ? w.passwordKeep : w.passwordHint)}
-${textareaField('privateKey', w.privateKey, '', { hint: c?.hasPrivateKey ? w.privateKeyKeep : w.privateKeyHint, max: 16_000, rows: 4, mono: true, error: e })}
+${textareaField(v.lang, 'privateKey', w.privateKey, '', e ? [e] : [], { hint: c?.hasPrivateKey ? w.privateKeyKeep : w.privateKeyHint, max: 16_000, rows: 4, mono: true })}
 ${secret('passphrase', w.passphrase, w.passphraseHint)}
-${textField('remotePath', w.remotePath, x.remotePath, { hint: w.remotePathHint, required: true, max: 1024, error: e })}
-${selectField('delimiter', w.delimiter, (Object.keys(DELIMITER_NAMES) as DelimiterName[]).map((d) => ({ value: d, label: w.delimiters[d] })), x.delimiter, { error: e })}
-${selectField('mode', w.mode, [{ value: 'merge', label: w.modes.merge }, { value: 'replace', label: w.modes.replace }], x.mode, { hint: w.modeHint, error: e })}
-${textField('schedule', w.schedule, x.schedule, { hint: w.scheduleHint, required: true, max: 200, error: e })}
-${textField('timezone', w.timezone, x.timezone, { hint: w.timezoneHint, max: 64, error: e })}
-${checkboxField('enabled', w.enabledLabel, x.enabled, { hint: w.enabledHint, error: e })}
+${inputField(v.lang, 'remotePath', w.remotePath, x.remotePath, e ? [e] : [], { hint: w.remotePathHint, required: true, maxlength: 1024 })}
+${selectField(v.lang, 'delimiter', w.delimiter, (Object.keys(DELIMITER_NAMES) as DelimiterName[]).map((d) => ({ value: d, label: w.delimiters[d] })), x.delimiter, e ? [e] : [])}
+${selectField(v.lang, 'mode', w.mode, [{ value: 'merge', label: w.modes.merge }, { value: 'replace', label: w.modes.replace }], x.mode, e ? [e] : [], { hint: w.modeHint })}
+${inputField(v.lang, 'schedule', w.schedule, x.schedule, e ? [e] : [], { hint: w.scheduleHint, required: true, maxlength: 200 })}
+${inputField(v.lang, 'timezone', w.timezone, x.timezone, e ? [e] : [], { hint: w.timezoneHint, maxlength: 64 })}
+${checkboxField(v.lang, 'enabled', w.enabledLabel, x.enabled, e ? [e] : [], w.enabledHint)}
 <div class="actions"><button type="submit">${w.save}</button></div>
 </form></section>`;
 }

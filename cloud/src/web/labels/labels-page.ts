@@ -10,13 +10,14 @@ import { Replies } from '../../http/schemas.ts';
 import { bankNames, bankPicker, chosenBank } from '../bank-choice.ts';
 import { apiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiRefusal, apiText } from '../form-errors.ts';
+import { typedNumber } from '../form-fields.ts';
 import { formatNumber } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { apiRefusal } from '../setup-fields.ts';
-import { apiText, notice } from '../users/users-render.ts';
 import { LABELS_WORDS } from './labels-words.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 
@@ -103,7 +104,7 @@ ${d.lockers.length === 0 ? html`<p>${w.noLockers}</p>` : html`<p><a class="butto
 
   app.post(`${LABELS_PATH}/:bankId/shelf-barcodes`, { schema: { hide: true } }, async (req, reply) => {
     const { bankId } = BankParams.parse(req.params);
-    const numbers = formOf(req).getAll('numbers').map((n) => (/^\d{1,6}$/.test(n) ? Number(n) : n));
+    const numbers = formOf(req).getAll('numbers').map((n) => typedNumber(n) ?? n);
     try {
       const { lockers } = await consoleApiOf(req).call(Replies.lockers, 'POST', `/banks/${encodeURIComponent(bankId)}/shelf-barcodes`, numbers.length > 0 ? { numbers } : {});
       return seeOther(reply, `${LABELS_PATH}?bank=${encodeURIComponent(bankId)}&generated=${lockers.length}`);

@@ -8,17 +8,17 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { PageLanguage } from '../../http/pages/i18n.ts';
 import { ListReply, PreviewReply, RulesReply } from '../../http/routes/notifications.ts';
 import { MAIL_KINDS, type MailKind, type MailLanguage } from '../../mail/model.ts';
 import { AUDIENCES, MAIL_LANGUAGES, NOTIFIED_EVENTS } from '../../mail/notification-model.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, apiText, type FormError } from '../form-errors.ts';
 import { boxId } from '../form-fields.ts';
 import { html } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage, type Viewer } from '../shell.ts';
-import { apiText, confirmAction, doneOf, notice, refusal, type FormError } from '../users/users-render.ts';
 import { NOTIFICATIONS_WORDS, type NotificationDone } from './notifications-words.ts';
 import { PATH, builtInWords, placeholdersTable, previewSection, rulesForm, templatePath, templatesTable, wordsForm, type KindData, type PreviewData } from './notifications-render.ts';
 
@@ -35,14 +35,6 @@ function addressOf(req: FastifyRequest): { kind: MailKind; language: MailLanguag
   return p.data;
 }
 
-/** The API's refusal of words, at the subject or the body it names (`body.subject: ...`). */
-function wordsError(err: ConsoleApiError, lang: PageLanguage): FormError {
-  const name = err.field?.replace(/^body\./, '');
-  const field = name === 'subject' || name === 'body' ? name : undefined;
-  const message = field ? err.message.replace(new RegExp(`^(body\\.)?${field}: `), '') : err.message;
-  return { message, field, lang };
-}
-
 export const notificationsScreen: ConsoleScreen = (app) => {
   const title = (v: Viewer) => SETUP_WORDS[v.lang].screens.notifications.name;
 
@@ -51,7 +43,7 @@ export const notificationsScreen: ConsoleScreen = (app) => {
     const w = NOTIFICATIONS_WORDS[v.lang];
     const api = consoleApiOf(req);
     const [{ templates }, { rules }] = await Promise.all([api.get(ListReply, '/notification-templates'), api.get(RulesReply, '/notification-rules')]);
-    const rulesError: FormError | undefined = o.rulesError && { message: o.rulesError.message, field: boxId(`rule-${NOTIFIED_EVENTS[0]}`, AUDIENCES[0]), lang: v.lang };
+    const rulesError: FormError | undefined = o.rulesError && { message: o.rulesError.message, field: boxId(`rule-${NOTIFIED_EVENTS[0]}`, AUDIENCES[0]) };
     const body = html`${notice(o.done && w.done[o.done])}
 <section class="panel setup-panel" aria-labelledby="templates-h"><h2 id="templates-h">${w.templatesHeading}</h2><p>${w.templatesIntro}</p>${templatesTable(v.lang, templates)}</section>
 <section class="panel setup-panel" aria-labelledby="rules-h"><h2 id="rules-h">${w.rulesHeading}</h2>${rulesForm(v, rules, rulesError)}</section>`;
@@ -69,7 +61,7 @@ export const notificationsScreen: ConsoleScreen = (app) => {
       await consoleApiOf(req).call(RulesReply, 'PUT', '/notification-rules', { rules: parsed.data });
       return seeOther(reply, `${PATH}?done=rules-saved`);
     } catch (err) {
-      return listPage(req, reply, { rulesError: refusal(err) });
+      return listPage(req, reply, { rulesError: apiRefusal(err) });
     }
   });
 
@@ -91,7 +83,7 @@ export const notificationsScreen: ConsoleScreen = (app) => {
       action: path,
       subject: o.values?.subject ?? current.subject,
       body: o.values?.body ?? current.body,
-      error: o.formFailed && o.error ? wordsError(o.error, v.lang) : undefined,
+      error: o.formFailed && o.error ? apiFieldError(o.error, ['subject', 'body']) : undefined,
     });
     const body = html`${notice(o.done && w.done[o.done])}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p><a href="${PATH}">${title(v)}</a></p>
@@ -124,7 +116,7 @@ ${
       await api.call(z.unknown(), 'PUT', `/notification-templates/${kind}/${language}`, { subject, body });
       return seeOther(reply, `${templatePath(kind, language)}?done=saved`);
     } catch (err) {
-      return templatePage(req, reply, { values: { subject, body }, error: refusal(err), formFailed: true });
+      return templatePage(req, reply, { values: { subject, body }, error: apiRefusal(err), formFailed: true });
     }
   });
 
@@ -134,7 +126,7 @@ ${
       await consoleApiOf(req).call(z.unknown(), 'DELETE', `/notification-templates/${kind}/${language}`);
       return seeOther(reply, `${templatePath(kind, language)}?done=reset`);
     } catch (err) {
-      return templatePage(req, reply, { error: refusal(err) });
+      return templatePage(req, reply, { error: apiRefusal(err) });
     }
   });
 };

@@ -10,12 +10,12 @@ import type { ListReply, PreviewReply, RulesReply } from '../../http/routes/noti
 import type { MailKind, MailLanguage } from '../../mail/model.ts';
 import { AUDIENCES, MAIL_LANGUAGES, NOTIFIED_EVENTS } from '../../mail/notification-model.ts';
 import { MAX_BODY, MAX_SUBJECT, REQUIRED_PLACEHOLDERS, SECRET_PLACEHOLDERS, type Placeholder } from '../../mail/placeholders.ts';
-import { checkboxGroup, textareaField } from '../form-fields.ts';
+import { checkboxGroup, inputField, textareaField } from '../form-fields.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { formErrorSummary, textField, type FormError } from '../users/users-render.ts';
 import { NOTIFICATIONS_WORDS } from './notifications-words.ts';
 
 export const PATH = SETUP_PATHS.notifications;
@@ -49,9 +49,9 @@ export function templatesTable(lang: PageLanguage, kinds: readonly KindData[]): 
 export function rulesForm(v: Viewer, rules: Rules, error?: FormError): SafeHtml {
   const w = NOTIFICATIONS_WORDS[v.lang];
   const audiences = AUDIENCES.map((a) => ({ value: a, label: w.audiences[a] }));
-  return html`${formErrorSummary(v.lang, error)}<form method="post" action="${PATH}/rules" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, error ? [error] : [])}<form method="post" action="${PATH}/rules" novalidate>${csrfField(v)}
 <p>${w.rulesIntro} ${w.rulesNobody}</p>
-${NOTIFIED_EVENTS.map((e) => checkboxGroup(`rule-${e}`, w.kinds[e].name, audiences, new Set(rules[e]), { error }))}
+${NOTIFIED_EVENTS.map((e) => checkboxGroup(v.lang, `rule-${e}`, w.kinds[e].name, audiences, new Set(rules[e]), error ? [error] : []))}
 <div class="actions"><button type="submit">${w.saveRules}</button></div>
 </form>`;
 }
@@ -69,9 +69,9 @@ export function placeholdersTable(lang: PageLanguage, kind: MailKind, names: rea
 /** The words form: Save keeps them, Preview shows them with made-up content without saving. */
 export function wordsForm(v: Viewer, o: { action: string; subject: string; body: string; error?: FormError | undefined }): SafeHtml {
   const w = NOTIFICATIONS_WORDS[v.lang];
-  return html`${formErrorSummary(v.lang, o.error)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
-${textField('subject', w.subject, o.subject, { hint: w.subjectHint, required: true, max: MAX_SUBJECT, error: o.error })}
-${textareaField('body', w.body, o.body, { hint: w.bodyHint, required: true, max: MAX_BODY, rows: 12, error: o.error })}
+  return html`${errorSummary(v.lang, o.error ? [o.error] : [])}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'subject', w.subject, o.subject, o.error ? [o.error] : [], { hint: w.subjectHint, required: true, maxlength: MAX_SUBJECT })}
+${textareaField(v.lang, 'body', w.body, o.body, o.error ? [o.error] : [], { hint: w.bodyHint, required: true, max: MAX_BODY, rows: 12 })}
 <div class="actions"><button type="submit" name="intent" value="save">${w.save}</button><button type="submit" name="intent" value="preview" class="secondary">${w.preview}</button><a href="${PATH}">${SHELL_WORDS[v.lang].cancel}</a></div>
 </form>`;
 }

@@ -9,15 +9,17 @@ import type { Column } from '../../domain/model.ts';
 import { Replies } from '../../http/schemas.ts';
 import { consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { seeOther, viewerOf } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError, sameNames } from '../form-errors.ts';
+import { inputField, selectField, typedNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { notice } from '../page-notices.ts';
 import { SETUP_PATHS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { formErrorSummary, notice, refusal, selectField, textField, type FormError } from '../users/users-render.ts';
 import { BANK_WORDS } from './bank-words.ts';
 import { lockersTable, recipientNames } from './lockers-render.ts';
-import { ORG_PATH, IdParam, bankPath, columnPath, deleteAction, doneFrom, doneNotice, formText, locationPath, numberOf, parseForm, refusalNotice, refusedAt, sameNames } from './org-forms.ts';
+import { ORG_PATH, IdParam, bankPath, columnPath, deleteAction, doneFrom, doneNotice, formText, locationPath, parseForm, refusalNotice } from './org-forms.ts';
 import { ORGANISATION_WORDS, type OrgDone } from './organisation-words.ts';
 
 const BankForm = z.object({ locationId: formText(100), name: formText(400) });
@@ -45,9 +47,9 @@ export function banksRoutes(app: FastifyInstance): void {
     const v = viewerOf(req);
     const w = BANK_WORDS[v.lang];
     const { locations } = await consoleApiOf(req).get(Replies.locations, '/locations');
-    const body = html`<p><a href="${ORG_PATH}">${ORGANISATION_WORDS[v.lang].back}</a></p>${formErrorSummary(v.lang, e)}<form method="post" action="${ORG_PATH}/banks/new" novalidate>${csrfField(v)}
-${selectField('locationId', w.location, locations.map((l) => ({ value: l.id, label: l.name })), values.locationId, { error: e })}
-${textField('name', w.bankName, values.name, { required: true, max: 200, error: e })}
+    const body = html`<p><a href="${ORG_PATH}">${ORGANISATION_WORDS[v.lang].back}</a></p>${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${ORG_PATH}/banks/new" novalidate>${csrfField(v)}
+${selectField(v.lang, 'locationId', w.location, locations.map((l) => ({ value: l.id, label: l.name })), values.locationId, e ? [e] : [])}
+${inputField(v.lang, 'name', w.bankName, values.name, e ? [e] : [], { required: true, maxlength: 200 })}
 <div class="actions"><button type="submit">${ORGANISATION_WORDS[v.lang].create}</button><a href="${values.locationId ? locationPath(values.locationId) : ORG_PATH}">${SHELL_WORDS[v.lang].cancel}</a></div></form>`;
     return sendConsolePage(reply, e?.status ?? 200, v, { title: w.newBank, active: 'settings', body });
   };
@@ -71,7 +73,7 @@ ${textField('name', w.bankName, values.name, { required: true, max: 200, error: 
     const body = html`${o.addedLockers !== undefined ? notice(w.addedLockers(o.addedLockers)) : doneNotice(v.lang, o.done)}${refusalNotice(v.lang, o.refused)}<p><a href="${ORG_PATH}">${ORGANISATION_WORDS[v.lang].back}</a></p>
 <dl class="facts"><dt>${w.location}</dt><dd><a href="${locationPath(location.id)}">${location.name}</a></dd></dl>
 ${mayRename ? html`<p><a href="${SETUP_PATHS.bankSettings}?bank=${enc(bank.id)}">${w.settingsLink}</a></p>
-${formErrorSummary(v.lang, e)}<form method="post" action="${path}" class="toolbar" novalidate>${csrfField(v)}${textField('name', w.bankName, o.name ?? bank.name, { required: true, max: 200, error: e })}<button type="submit">${w.rename}</button></form>` : ''}
+${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${path}" class="toolbar" novalidate>${csrfField(v)}${inputField(v.lang, 'name', w.bankName, o.name ?? bank.name, e ? [e] : [], { required: true, maxlength: 200 })}<button type="submit">${w.rename}</button></form>` : ''}
 <h2>${w.columns}</h2>
 <p><a class="button" href="${path}/columns/new">${w.addColumn}</a></p>
 ${columnsTable(v, columns)}
@@ -93,7 +95,7 @@ ${deleteAction(v, 'bank', `${path}/delete`)}`;
       const { bank } = await consoleApiOf(req).call(Replies.bank, 'POST', '/banks', { locationId: x.locationId, name: x.name });
       return seeOther(reply, `${bankPath(bank.id)}?done=added`);
     } catch (err) {
-      return newBankPage(req, reply, x, refusedAt(err, viewerOf(req).lang, sameNames('locationId', 'name')));
+      return newBankPage(req, reply, x, apiFieldError(apiRefusal(err), sameNames('locationId', 'name')));
     }
   });
 
@@ -109,7 +111,7 @@ ${deleteAction(v, 'bank', `${path}/delete`)}`;
       await consoleApiOf(req).call(Replies.bank, 'PATCH', `/banks/${enc(bankId)}`, { name });
       return seeOther(reply, `${bankPath(bankId)}?done=renamed`);
     } catch (err) {
-      return bankPage(req, reply, bankId, { name, error: refusedAt(err, viewerOf(req).lang, sameNames('name')) });
+      return bankPage(req, reply, bankId, { name, error: apiFieldError(apiRefusal(err), sameNames('name')) });
     }
   });
 
@@ -120,7 +122,7 @@ ${deleteAction(v, 'bank', `${path}/delete`)}`;
       const { bank } = await api.call(Replies.bank, 'DELETE', `/banks/${enc(bankId)}`);
       return seeOther(reply, `${locationPath(bank.locationId)}?done=deleted`);
     } catch (err) {
-      return bankPage(req, reply, bankId, { refused: refusal(err) });
+      return bankPage(req, reply, bankId, { refused: apiRefusal(err) });
     }
   });
 
@@ -131,10 +133,10 @@ ${deleteAction(v, 'bank', `${path}/delete`)}`;
     const v = viewerOf(req);
     const w = BANK_WORDS[v.lang];
     const { bank } = await consoleApiOf(req).get(Replies.bank, `/banks/${enc(bankId)}`);
-    const body = html`<p><a href="${bankPath(bank.id)}">${w.bankTitle(bank.name)}</a></p>${formErrorSummary(v.lang, e)}<form method="post" action="${bankPath(bank.id)}/columns/new" novalidate>${csrfField(v)}
-${textField('position', w.position, x.position, { type: 'number', hint: w.positionHint, required: true, max: 3, error: e })}
+    const body = html`<p><a href="${bankPath(bank.id)}">${w.bankTitle(bank.name)}</a></p>${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${bankPath(bank.id)}/columns/new" novalidate>${csrfField(v)}
+${inputField(v.lang, 'position', w.position, x.position, e ? [e] : [], { type: 'number', hint: w.positionHint, required: true, maxlength: 3 })}
 ${kindField(v, x.kind, e)}
-${textField('controllerId', w.controllerId, x.controllerId, { hint: w.controllerHint, required: true, max: 64, error: e })}
+${inputField(v.lang, 'controllerId', w.controllerId, x.controllerId, e ? [e] : [], { hint: w.controllerHint, required: true, maxlength: 64 })}
 <div class="actions"><button type="submit">${ORGANISATION_WORDS[v.lang].create}</button><a href="${bankPath(bank.id)}">${SHELL_WORDS[v.lang].cancel}</a></div></form>`;
     return sendConsolePage(reply, e?.status ?? 200, v, { title: w.newColumn(bank.name), active: 'settings', body });
   };
@@ -149,7 +151,7 @@ ${textField('controllerId', w.controllerId, x.controllerId, { hint: w.controller
     const body = html`${doneNotice(v.lang, o.done)}${refusalNotice(v.lang, o.refused)}<p><a href="${bankPath(bank.id)}">${w.bankTitle(bank.name)}</a></p>
 <dl class="facts"><dt>${w.position}</dt><dd>${column.position}</dd><dt>${w.controllerId}</dt><dd>${column.controllerId}</dd></dl>
 <p class="hint">${w.fixedColumn}</p>
-${formErrorSummary(v.lang, o.error)}<form method="post" action="${path}" novalidate>${csrfField(v)}${kindField(v, o.kind ?? column.kind, o.error)}<button type="submit">${SHELL_WORDS[v.lang].save}</button></form>
+${errorSummary(v.lang, o.error ? [o.error] : [])}<form method="post" action="${path}" novalidate>${csrfField(v)}${kindField(v, o.kind ?? column.kind, o.error)}<button type="submit">${SHELL_WORDS[v.lang].save}</button></form>
 ${deleteAction(v, 'column', `${path}/delete`)}`;
     return sendConsolePage(reply, o.refused?.status ?? o.error?.status ?? 200, v, { title: `${w.columnTitle(column.position)} – ${bank.name}`, active: 'settings', body });
   };
@@ -165,10 +167,10 @@ ${deleteAction(v, 'column', `${path}/delete`)}`;
     const { bankId } = BankParams.parse(req.params);
     const x = parseForm(req, ColumnForm);
     try {
-      const { column } = await consoleApiOf(req).call(Replies.column, 'POST', '/columns', { bankId, position: numberOf(x.position), kind: x.kind, controllerId: x.controllerId.trim() });
+      const { column } = await consoleApiOf(req).call(Replies.column, 'POST', '/columns', { bankId, position: typedNumber(x.position), kind: x.kind, controllerId: x.controllerId.trim() });
       return seeOther(reply, `${columnPath(column.id)}?done=added`);
     } catch (err) {
-      return newColumnPage(req, reply, bankId, x, refusedAt(err, viewerOf(req).lang, COLUMN_FIELDS));
+      return newColumnPage(req, reply, bankId, x, apiFieldError(apiRefusal(err), COLUMN_FIELDS));
     }
   });
 
@@ -181,7 +183,7 @@ ${deleteAction(v, 'column', `${path}/delete`)}`;
       await consoleApiOf(req).call(Replies.column, 'PATCH', `/columns/${enc(columnId)}`, { kind });
       return seeOther(reply, `${columnPath(columnId)}?done=saved`);
     } catch (err) {
-      return columnPage(req, reply, columnId, { kind, error: refusedAt(err, viewerOf(req).lang, COLUMN_FIELDS) });
+      return columnPage(req, reply, columnId, { kind, error: apiFieldError(apiRefusal(err), COLUMN_FIELDS) });
     }
   });
 
@@ -191,12 +193,12 @@ ${deleteAction(v, 'column', `${path}/delete`)}`;
       const { column } = await consoleApiOf(req).call(Replies.column, 'DELETE', `/columns/${enc(columnId)}`);
       return seeOther(reply, `${bankPath(column.bankId)}?done=deleted`);
     } catch (err) {
-      return columnPage(req, reply, columnId, { refused: refusal(err) });
+      return columnPage(req, reply, columnId, { refused: apiRefusal(err) });
     }
   });
 }
 
 function kindField(v: Viewer, kind: string, e: Refused | undefined): SafeHtml {
   const w = BANK_WORDS[v.lang];
-  return selectField('kind', w.kind, (['kiosk', 'plain'] as const).map((k) => ({ value: k, label: w.kinds[k] })), kind, { error: e });
+  return selectField(v.lang, 'kind', w.kind, (['kiosk', 'plain'] as const).map((k) => ({ value: k, label: w.kinds[k] })), kind, e ? [e] : []);
 }

@@ -9,10 +9,11 @@ import { ImportRejectedSchema, importReplies } from '../../http/routes/csv-files
 import { sendApiFile } from '../api-file.ts';
 import { apiError, consoleApiOf } from '../console-api.ts';
 import { fileOf, viewerOf } from '../console.ts';
-import { flag, html, type SafeHtml } from '../html.ts';
 import { errorSummary } from '../form-errors.ts';
+import { fieldParts } from '../form-fields.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage } from '../shell.ts';
-import { apiText, importReport } from '../users/users-render.ts';
+import { importReport } from '../users/users-render.ts';
 import { ORG_PATH } from './org-forms.ts';
 import { ORGANISATION_WORDS } from './organisation-words.ts';
 
@@ -53,16 +54,16 @@ interface ImportState {
 function importPage(req: FastifyRequest, reply: FastifyReply, status: number, s: ImportState): FastifyReply {
   const v = viewerOf(req);
   const w = ORGANISATION_WORDS[v.lang];
-  const err = s.fileError;
-  const described = ['file-hint', err ? 'file-error' : ''].filter((x) => x !== '').join(' ');
+  const errors = s.fileError !== undefined ? [{ field: 'file', message: s.fileError, api: s.apiWords }] : [];
+  const file = fieldParts(v.lang, 'file', w.fileHint, errors);
   // A plain post (no htmx boost): the file goes as the browser sends it, and a refusal's page is shown as it comes.
   const body = html`<p><a href="${ORG_PATH}">${w.back}</a></p>
-${errorSummary(v.lang, err ? [{ field: 'file', message: err }] : [], { apiWords: s.apiWords === true })}
+${errorSummary(v.lang, errors)}
 <div id="import-report">${s.report ?? ''}</div>
 <p>${w.importIntro}</p>
 <form method="post" action="${IMPORT_PATH}" enctype="multipart/form-data" hx-boost="false">${csrfField(v)}
-<div class="field"><label for="file">${w.file}</label><p class="hint" id="file-hint">${w.fileHint}</p>${err ? html`<p class="field-error" id="file-error">${s.apiWords ? apiText(v.lang, err) : err}</p>` : ''}
-<input type="file" id="file" name="file" accept=".csv,text/csv" aria-describedby="${described}"${flag('aria-invalid="true"', err !== undefined)}></div>
+<div class="field"><label for="file">${w.file}</label>${file.hint}${file.error}
+<input type="file" id="file" name="file" accept=".csv,text/csv"${file.attrs}></div>
 <button type="submit">${w.importSubmit}</button>
 </form>
 <ul class="actions plain"><li><a href="${ORG_PATH}/locations/template" hx-boost="false" download>${w.template}</a></li><li><a href="${ORG_PATH}/locations/export" hx-boost="false" download>${w.exportCsv}</a></li></ul>`;

@@ -10,26 +10,12 @@ import type { PageLanguage } from '../../http/pages/i18n.ts';
 import { Replies } from '../../http/schemas.ts';
 import { consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { seeOther, viewerOf } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError, sameNames } from '../form-errors.ts';
+import { inputField, selectField, typedNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { formErrorSummary, refusal, selectField, textField, type FormError } from '../users/users-render.ts';
-import {
-  ORG_PATH,
-  IdParam,
-  bankPath,
-  deleteAction,
-  divisionPath,
-  doneFrom,
-  doneNotice,
-  formText,
-  locationPath,
-  numberOf,
-  parseForm,
-  refusalNotice,
-  refusedAt,
-  sameNames,
-} from './org-forms.ts';
+import { ORG_PATH, IdParam, bankPath, deleteAction, divisionPath, doneFrom, doneNotice, formText, locationPath, parseForm, refusalNotice } from './org-forms.ts';
 import { ORGANISATION_WORDS, type OrgDone } from './organisation-words.ts';
 
 const PRESETS = ['default', 'ada-2010', 'custom'] as const;
@@ -56,7 +42,7 @@ function valuesOf(l: Location): LocationValues {
 
 /** The reach range as the API takes it: the heights only with a custom range (the form keeps them otherwise unused). */
 function reachOf(x: LocationValues): Record<string, unknown> {
-  return x.preset === 'custom' ? { preset: 'custom', minCm: numberOf(x.minCm), maxCm: numberOf(x.maxCm) } : { preset: x.preset };
+  return x.preset === 'custom' ? { preset: 'custom', minCm: typedNumber(x.minCm), maxCm: typedNumber(x.maxCm) } : { preset: x.preset };
 }
 
 /** The range a location's lockers are judged by, in words. */
@@ -69,25 +55,25 @@ function locationForm(v: Viewer, o: { action: string; values: LocationValues; er
   const w = ORGANISATION_WORDS[v.lang];
   const x = o.values;
   const e = o.error;
-  const text = (id: keyof LocationAddress | 'name', label: string, extra: { hint?: string; max?: number; required?: boolean } = {}) => textField(id, label, x[id], { max: 200, error: e, ...extra });
-  return html`${formErrorSummary(v.lang, e)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
-${o.divisions ? selectField('divisionId', w.division, o.divisions.map((d) => ({ value: d.id, label: d.name })), x.divisionId, { error: e }) : ''}
+  const text = (id: keyof LocationAddress | 'name', label: string, extra: { hint?: string; maxlength?: number; required?: boolean } = {}) => inputField(v.lang, id, label, x[id], e ? [e] : [], { maxlength: 200, ...extra });
+  return html`${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+${o.divisions ? selectField(v.lang, 'divisionId', w.division, o.divisions.map((d) => ({ value: d.id, label: d.name })), x.divisionId, e ? [e] : []) : ''}
 ${text('name', w.name, { required: true })}
 <fieldset><legend>${w.address}</legend>${o.divisions ? '' : html`<p class="hint">${w.emptyRemoves}</p>`}
 ${text('company', w.company)}
-${text('phone', w.phone, { hint: w.phoneHint, max: 25 })}
+${text('phone', w.phone, { hint: w.phoneHint, maxlength: 25 })}
 ${text('addressLine1', w.addressLine(1))}
 ${text('addressLine2', w.addressLine(2))}
 ${text('addressLine3', w.addressLine(3))}
-${text('city', w.city, { max: 100 })}
-${text('stateProvince', w.stateProvince, { max: 100 })}
-${text('countryCode', w.countryCode, { hint: w.countryHint, max: 2 })}
-${text('postalCode', w.postalCode, { max: 25 })}
+${text('city', w.city, { maxlength: 100 })}
+${text('stateProvince', w.stateProvince, { maxlength: 100 })}
+${text('countryCode', w.countryCode, { hint: w.countryHint, maxlength: 2 })}
+${text('postalCode', w.postalCode, { maxlength: 25 })}
 </fieldset>
 <fieldset><legend>${w.reach}</legend><p class="hint">${w.reachHint}</p>
-${selectField('preset', w.preset, PRESETS.map((p) => ({ value: p, label: w.presetLabel(p, p === 'custom' ? undefined : REACH_PRESETS[p]) })), x.preset, { error: e })}
-${textField('minCm', w.minCm, x.minCm, { type: 'number', hint: w.customHint, max: 10, error: e })}
-${textField('maxCm', w.maxCm, x.maxCm, { type: 'number', hint: w.customHint, max: 10, error: e })}
+${selectField(v.lang, 'preset', w.preset, PRESETS.map((p) => ({ value: p, label: w.presetLabel(p, p === 'custom' ? undefined : REACH_PRESETS[p]) })), x.preset, e ? [e] : [])}
+${inputField(v.lang, 'minCm', w.minCm, x.minCm, e ? [e] : [], { type: 'number', decimal: true, hint: w.customHint, maxlength: 10 })}
+${inputField(v.lang, 'maxCm', w.maxCm, x.maxCm, e ? [e] : [], { type: 'number', decimal: true, hint: w.customHint, maxlength: 10 })}
 </fieldset>
 <div class="actions"><button type="submit">${o.submit}</button><a href="${o.cancel}">${SHELL_WORDS[v.lang].cancel}</a></div>
 </form>`;
@@ -131,7 +117,7 @@ ${deleteAction(v, 'location', `${path}/delete`)}`;
       const { location } = await consoleApiOf(req).call(Replies.location, 'POST', '/locations', { divisionId: x.divisionId, name: x.name, ...address, reach: reachOf(x) });
       return seeOther(reply, `${locationPath(location.id)}?done=added`);
     } catch (err) {
-      return newPage(req, reply, x, refusedAt(err, viewerOf(req).lang, FIELDS));
+      return newPage(req, reply, x, apiFieldError(apiRefusal(err), FIELDS));
     }
   });
 
@@ -146,7 +132,7 @@ ${deleteAction(v, 'location', `${path}/delete`)}`;
       await consoleApiOf(req).call(Replies.location, 'PATCH', `/locations/${enc(locationId)}`, { name: x.name, ...address, reach: reachOf(x) });
       return seeOther(reply, `${locationPath(locationId)}?done=saved`);
     } catch (err) {
-      return locationPage(req, reply, locationId, { values: x, error: refusedAt(err, viewerOf(req).lang, FIELDS) });
+      return locationPage(req, reply, locationId, { values: x, error: apiFieldError(apiRefusal(err), FIELDS) });
     }
   });
 
@@ -156,7 +142,7 @@ ${deleteAction(v, 'location', `${path}/delete`)}`;
       await consoleApiOf(req).call(Replies.location, 'DELETE', `/locations/${enc(locationId)}`);
       return seeOther(reply, `${ORG_PATH}?done=deleted`);
     } catch (err) {
-      return locationPage(req, reply, locationId, { refused: refusal(err) });
+      return locationPage(req, reply, locationId, { refused: apiRefusal(err) });
     }
   });
 }

@@ -10,15 +10,16 @@ import type { RecipientRef } from '../../domain/model.ts';
 import { Replies } from '../../http/schemas.ts';
 import { consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { seeOther, viewerOf } from '../console.ts';
+import { apiFieldError, apiRefusal, sameNames } from '../form-errors.ts';
+import { typedNumber } from '../form-fields.ts';
 import { html } from '../html.ts';
 import { mayCall } from '../menu.ts';
 import { parseRecipient, recipientValue } from '../reservations/reservations-render.ts';
 import { sendConsolePage } from '../shell.ts';
-import { refusal } from '../users/users-render.ts';
 import { BANK_WORDS } from './bank-words.ts';
 import { accessibleTag, lockerForm, recipientNames, type LockerValues, type LockerViewData, type Refused } from './lockers-render.ts';
 import type { OrgDone } from './organisation-words.ts';
-import { ORG_PATH, IdParam, bankPath, deleteAction, doneFrom, doneNotice, formText, lockerPath, numberOf, parseForm, refusalNotice, refusedAt, sameNames } from './org-forms.ts';
+import { ORG_PATH, IdParam, bankPath, deleteAction, doneFrom, doneNotice, formText, lockerPath, parseForm, refusalNotice } from './org-forms.ts';
 
 const LockerForm = z.object({
   number: formText(20),
@@ -74,7 +75,7 @@ function dedicationOf(x: LockerValues): RecipientRef | null {
 /** Inside dimensions when any is given (the API says what is missing), else none. */
 function dimensionsOf(x: LockerValues): Record<string, unknown> | null {
   if ([x.widthCm, x.heightCm, x.depthCm].every((s) => s.trim() === '')) return null;
-  return { widthCm: numberOf(x.widthCm), heightCm: numberOf(x.heightCm), depthCm: numberOf(x.depthCm) };
+  return { widthCm: typedNumber(x.widthCm), heightCm: typedNumber(x.heightCm), depthCm: typedNumber(x.depthCm) };
 }
 
 function createBody(bankId: string, x: LockerValues): Record<string, unknown> {
@@ -82,13 +83,13 @@ function createBody(bankId: string, x: LockerValues): Record<string, unknown> {
   const dedicatedTo = dedicationOf(x);
   return {
     bankId,
-    number: numberOf(x.number),
+    number: typedNumber(x.number),
     columnId: x.columnId,
-    door: numberOf(x.door),
+    door: typedNumber(x.door),
     size: x.size,
     ...(dimensions ? { dimensions } : {}),
-    bottomCm: numberOf(x.bottomCm),
-    topCm: numberOf(x.topCm),
+    bottomCm: typedNumber(x.bottomCm),
+    topCm: typedNumber(x.topCm),
     loading: x.loading,
     ...(x.shelfBarcode.trim() !== '' ? { shelfBarcode: x.shelfBarcode.trim() } : {}),
     ...(dedicatedTo ? { dedicatedTo } : {}),
@@ -97,7 +98,7 @@ function createBody(bankId: string, x: LockerValues): Record<string, unknown> {
 
 /** Lockers stacked up a column: numbers and doors one after the other, each door starting where the one below ends. */
 function batchBody(bankId: string, x: LockerValues, count: number): Array<Record<string, unknown>> {
-  const [number, door, bottom, top] = [numberOf(x.number), numberOf(x.door), numberOf(x.bottomCm), numberOf(x.topCm)];
+  const [number, door, bottom, top] = [typedNumber(x.number), typedNumber(x.door), typedNumber(x.bottomCm), typedNumber(x.topCm)];
   const step = typeof bottom === 'number' && typeof top === 'number' ? top - bottom : 0;
   const plus = (n: unknown, i: number, by = 1) => (typeof n === 'number' ? Math.round((n + i * by) * 10) / 10 : n);
   return Array.from({ length: count }, (_, i) => ({
@@ -150,7 +151,7 @@ export function lockersRoutes(app: FastifyInstance): void {
       const count = Number(x.count);
       // How many lockers a batch makes is the form's own question, not a field of the API.
       if (mode === 'batch' && !(Number.isInteger(count) && count >= 1 && count <= BATCH_MAX)) {
-        return formPage(req, reply, bankId, mode, { values: x, error: { field: 'count', message: BANK_WORDS[lang].countRefused, lang: 'en', status: 400, own: true } });
+        return formPage(req, reply, bankId, mode, { values: x, error: { field: 'count', message: BANK_WORDS[lang].countRefused, status: 400 } });
       }
       try {
         const api = consoleApiOf(req);
@@ -161,7 +162,7 @@ export function lockersRoutes(app: FastifyInstance): void {
         const { lockers } = await api.call(Replies.lockers, 'POST', '/lockers/batch', { lockers: batchBody(bankId, x, count) });
         return seeOther(reply, `${bankPath(bankId)}?done=added&lockers=${lockers.length}`);
       } catch (err) {
-        return formPage(req, reply, bankId, mode, { values: x, error: refusedAt(err, lang, FIELDS) });
+        return formPage(req, reply, bankId, mode, { values: x, error: apiFieldError(apiRefusal(err), FIELDS) });
       }
     });
   }
@@ -179,8 +180,8 @@ export function lockersRoutes(app: FastifyInstance): void {
     const body = {
       size: x.size,
       dimensions: dimensionsOf(x),
-      bottomCm: numberOf(x.bottomCm),
-      topCm: numberOf(x.topCm),
+      bottomCm: typedNumber(x.bottomCm),
+      topCm: typedNumber(x.topCm),
       loading: x.loading,
       // Left empty on a rear-loading locker: kept, or generated by the API when it turns rear-loading.
       ...(shelfBarcode !== undefined ? { shelfBarcode } : {}),
@@ -190,7 +191,7 @@ export function lockersRoutes(app: FastifyInstance): void {
       await consoleApiOf(req).call(Replies.lockerView, 'PATCH', `/banks/${enc(bankId)}/lockers/${number}`, body);
       return seeOther(reply, `${lockerPath(bankId, number)}?done=saved`);
     } catch (err) {
-      return formPage(req, reply, bankId, 'edit', { number, values: x, error: refusedAt(err, viewerOf(req).lang, FIELDS) });
+      return formPage(req, reply, bankId, 'edit', { number, values: x, error: apiFieldError(apiRefusal(err), FIELDS) });
     }
   });
 
@@ -200,7 +201,7 @@ export function lockersRoutes(app: FastifyInstance): void {
       await consoleApiOf(req).call(Replies.locker, 'DELETE', `/banks/${enc(bankId)}/lockers/${number}`);
       return seeOther(reply, `${bankPath(bankId)}?done=deleted`);
     } catch (err) {
-      return formPage(req, reply, bankId, 'edit', { number, refused: refusal(err) });
+      return formPage(req, reply, bankId, 'edit', { number, refused: apiRefusal(err) });
     }
   });
 }

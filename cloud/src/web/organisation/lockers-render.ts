@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import type { Bank, Column, RecipientRef } from '../../domain/model.ts';
 import type { LockerViewSchema } from '../../http/schemas.ts';
 import type { ConsoleApi } from '../console-api.ts';
+import { errorSummary, type FieldRefusal } from '../form-errors.ts';
+import { inputField, radioField, selectField } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
 import { LOCKERS_WORDS } from '../lockers/lockers-words.ts';
 import { mayCall } from '../menu.ts';
@@ -15,8 +17,6 @@ import { maySearch, pickerFor } from '../reservations/recipient-search.ts';
 import { recipientPicker, recipientValue } from '../reservations/reservations-render.ts';
 import { csrfField, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { errorSummary } from '../form-errors.ts';
-import { fieldParts, selectField, textField, type FormError } from '../users/users-render.ts';
 import { BANK_WORDS } from './bank-words.ts';
 import { bankPath, defaultSave, lockerPath } from './org-forms.ts';
 
@@ -93,8 +93,8 @@ export interface LockerValues {
   q: string;
 }
 
-/** A refusal at a field: the API's (English) words, or the form's own (`own`, in the page's language). */
-export type Refused = FormError & { status: number; own?: boolean };
+/** A refusal at a field: the API's (English) words, or the form's own (in the page's language). */
+export type Refused = FieldRefusal;
 
 export interface LockerFormData {
   mode: 'new' | 'batch' | 'edit';
@@ -107,18 +107,11 @@ export interface LockerFormData {
   error: Refused | undefined;
 }
 
-function radios(id: string, legend: string, options: ReadonlyArray<{ value: string; label: string }>, value: string, e: FormError | undefined): SafeHtml {
-  const p = fieldParts(id, undefined, e);
-  return html`<fieldset class="field"${e?.field === id ? html` aria-describedby="${id}-error"` : ''}><legend>${legend}</legend>${p.error}${options.map(
-    (o, i) => html`<label class="choice" for="${i === 0 ? id : `${id}-${o.value}`}"><input type="radio" id="${i === 0 ? id : `${id}-${o.value}`}" name="${id}" value="${o.value}"${flag('checked', o.value === value)}> ${o.label}</label>`,
-  )}</fieldset>`;
-}
-
 export async function lockerForm(api: ConsoleApi, v: Viewer, d: LockerFormData): Promise<SafeHtml> {
   const w = BANK_WORDS[v.lang];
   const x = d.values;
   const e = d.error;
-  const num = (id: keyof LockerValues, label: string, hint?: string) => textField(id, label, x[id], { type: 'number', max: 10, error: e, ...(hint ? { hint } : {}) });
+  const num = (id: keyof LockerValues, label: string, hint?: string) => inputField(v.lang, id, label, x[id], e ? [e] : [], { type: 'number', decimal: true, maxlength: 10, ...(hint ? { hint } : {}) });
   const columns = [...d.columns].sort((a, b) => a.position - b.position).map((c) => ({ value: c.id, label: w.columnOption(c.position, w.kindsShort[c.kind]) }));
   const chosen = x.recipient === d.current?.value ? undefined : x.recipient;
   const results = d.mode === 'batch' ? html`` : await pickerFor(api, v, x.q, chosen);
@@ -126,17 +119,17 @@ export async function lockerForm(api: ConsoleApi, v: Viewer, d: LockerFormData):
     d.mode === 'edit'
       ? html`<p class="hint">${w.fixedLocker}</p>`
       : html`${num('number', d.mode === 'batch' ? w.firstNumber : w.number)}${d.mode === 'batch' ? num('count', w.count, w.countHint) : ''}
-${selectField('columnId', w.column, columns, x.columnId, { error: e })}${num('door', d.mode === 'batch' ? w.firstDoor : w.door, w.doorHint)}`;
-  return html`${errorSummary(v.lang, e ? [e] : [], { apiWords: e?.own !== true })}<form method="post" action="${d.action}" novalidate>${csrfField(v)}${defaultSave(v)}
+${selectField(v.lang, 'columnId', w.column, columns, x.columnId, e ? [e] : [])}${num('door', d.mode === 'batch' ? w.firstDoor : w.door, w.doorHint)}`;
+  return html`${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${d.action}" novalidate>${csrfField(v)}${defaultSave(v)}
 ${d.mode === 'batch' ? html`<p class="hint">${w.batchHint}</p>` : ''}${place}
-${selectField('size', w.size, SIZES.map((s) => ({ value: s, label: w.sizes[s] })), x.size, { error: e })}
+${selectField(v.lang, 'size', w.size, SIZES.map((s) => ({ value: s, label: w.sizes[s] })), x.size, e ? [e] : [])}
 <fieldset><legend>${w.dimensions}</legend><p class="hint">${w.dimensionsHint}</p>${num('widthCm', w.widthCm)}${num('heightCm', w.heightCm)}${num('depthCm', w.depthCm)}</fieldset>
 <fieldset><legend>${w.heights}</legend><p class="hint">${w.heightsHint}</p>${num('bottomCm', d.mode === 'batch' ? w.firstBottomCm : w.bottomCm)}${num('topCm', d.mode === 'batch' ? w.firstTopCm : w.topCm)}</fieldset>
 ${
   d.mode === 'batch'
     ? ''
-    : html`${radios('loading', w.loading, (['front', 'rear'] as const).map((l) => ({ value: l, label: w.loadings[l] })), x.loading, e)}
-${textField('shelfBarcode', w.shelfBarcode, x.shelfBarcode, { hint: d.mode === 'new' ? w.shelfBarcodeNewHint : w.shelfBarcodeHint, max: 64, error: e })}
+    : html`${radioField(v.lang, 'loading', w.loading, (['front', 'rear'] as const).map((l) => ({ value: l, label: w.loadings[l] })), x.loading, e ? [e] : [])}
+${inputField(v.lang, 'shelfBarcode', w.shelfBarcode, x.shelfBarcode, e ? [e] : [], { hint: d.mode === 'new' ? w.shelfBarcodeNewHint : w.shelfBarcodeHint, maxlength: 64 })}
 <fieldset><legend>${w.dedication}</legend><p class="hint">${w.dedicationHint}</p>
 <label class="choice" for="recipient-none"><input type="radio" id="recipient-none" name="recipient" value="none"${flag('checked', x.recipient === 'none' || x.recipient === '')}> ${w.notDedicated}</label>
 ${d.current ? html`<label class="choice" for="recipient-current"><input type="radio" id="recipient-current" name="recipient" value="${d.current.value}"${flag('checked', x.recipient === d.current.value)}> ${w.keepDedication(d.current.name)}</label>` : ''}

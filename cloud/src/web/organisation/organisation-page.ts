@@ -12,30 +12,17 @@ import { scopeOf } from '../../http/scope.ts';
 import type { Bank, Division, Location } from '../../domain/model.ts';
 import { consoleApiOf, type ConsoleApiError } from '../console-api.ts';
 import { seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError, sameNames } from '../form-errors.ts';
+import { inputField } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, sendConsolePage } from '../shell.ts';
 import { SETUP_WORDS } from '../settings/setup-screens.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { formErrorSummary, refusal, textField, type FormError } from '../users/users-render.ts';
 import { banksRoutes } from './banks-page.ts';
 import { locationFilesRoutes } from './locations-files.ts';
 import { locationsRoutes } from './locations-page.ts';
 import { lockersRoutes } from './lockers-page.ts';
-import {
-  ORG_PATH,
-  IdParam,
-  bankPath,
-  deleteAction,
-  divisionPath,
-  doneFrom,
-  doneNotice,
-  formText,
-  locationPath,
-  parseForm,
-  refusalNotice,
-  refusedAt,
-  sameNames,
-} from './org-forms.ts';
+import { ORG_PATH, IdParam, bankPath, deleteAction, divisionPath, doneFrom, doneNotice, formText, locationPath, parseForm, refusalNotice } from './org-forms.ts';
 import { ORGANISATION_WORDS, type OrgDone } from './organisation-words.ts';
 
 const NameForm = z.object({ name: formText(400) });
@@ -79,7 +66,7 @@ export const organisationScreen: ConsoleScreen = (app, deps) => {
     const body = html`${doneNotice(v.lang, o.done)}
 <section class="panel" aria-labelledby="enterprise-h"><h2 id="enterprise-h">${w.enterprise}</h2>${
       whole && enterprise
-        ? html`${formErrorSummary(v.lang, e)}<form method="post" action="${ORG_PATH}/enterprise" class="toolbar" novalidate>${csrfField(v)}${textField('name', w.enterpriseName, o.name ?? enterprise.name, { required: true, max: 200, error: e })}<button type="submit">${w.renameEnterprise}</button></form>`
+        ? html`${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${ORG_PATH}/enterprise" class="toolbar" novalidate>${csrfField(v)}${inputField(v.lang, 'name', w.enterpriseName, o.name ?? enterprise.name, e ? [e] : [], { required: true, maxlength: 200 })}<button type="submit">${w.renameEnterprise}</button></form>`
         : html`<p>${enterprise?.name ?? ''}</p>`
     }</section>
 <h2>${w.divisions}</h2>
@@ -99,7 +86,7 @@ ${tree(v.lang, divisions, locations, banks)}
       await consoleApiOf(req).call(Replies.enterprise, 'PATCH', `/enterprises/${enc(v.principal.enterpriseId)}`, { name });
       return seeOther(reply, `${ORG_PATH}?done=renamed`);
     } catch (err) {
-      return treePage(req, reply, { name, error: refusedAt(err, v.lang, sameNames('name')) });
+      return treePage(req, reply, { name, error: apiFieldError(apiRefusal(err), sameNames('name')) });
     }
   });
 
@@ -107,8 +94,8 @@ ${tree(v.lang, divisions, locations, banks)}
   const newDivisionPage = (req: FastifyRequest, reply: FastifyReply, name: string, e?: FormError & { status: number }): FastifyReply => {
     const v = viewerOf(req);
     const w = ORGANISATION_WORDS[v.lang];
-    const body = html`<p><a href="${ORG_PATH}">${w.back}</a></p>${formErrorSummary(v.lang, e)}<form method="post" action="${ORG_PATH}/divisions/new" novalidate>${csrfField(v)}
-${textField('name', w.divisionName, name, { required: true, max: 200, error: e })}
+    const body = html`<p><a href="${ORG_PATH}">${w.back}</a></p>${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${ORG_PATH}/divisions/new" novalidate>${csrfField(v)}
+${inputField(v.lang, 'name', w.divisionName, name, e ? [e] : [], { required: true, maxlength: 200 })}
 <div class="actions"><button type="submit">${w.create}</button><a href="${ORG_PATH}">${SHELL_WORDS[v.lang].cancel}</a></div></form>`;
     return sendConsolePage(reply, e?.status ?? 200, v, { title: w.newDivision, active: 'settings', body });
   };
@@ -121,8 +108,8 @@ ${textField('name', w.divisionName, name, { required: true, max: 200, error: e }
     const e = o.error;
     const path = divisionPath(division.id);
     const body = html`${doneNotice(v.lang, o.done)}${refusalNotice(v.lang, o.refused)}<p><a href="${ORG_PATH}">${w.back}</a></p>
-<section class="panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${formErrorSummary(v.lang, e)}<form method="post" action="${path}" novalidate>${csrfField(v)}
-${textField('name', w.divisionName, o.name ?? division.name, { required: true, max: 200, error: e })}
+<section class="panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${errorSummary(v.lang, e ? [e] : [])}<form method="post" action="${path}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'name', w.divisionName, o.name ?? division.name, e ? [e] : [], { required: true, maxlength: 200 })}
 <button type="submit">${SHELL_WORDS[v.lang].save}</button></form></section>
 <h2>${w.locations}</h2>
 <p><a class="button" href="${ORG_PATH}/locations/new?division=${enc(division.id)}">${w.addLocation}</a></p>
@@ -140,7 +127,7 @@ ${deleteAction(v, 'division', `${path}/delete`)}`;
       const { division } = await consoleApiOf(req).call(Replies.division, 'POST', '/divisions', { enterpriseId: v.principal.enterpriseId, name });
       return seeOther(reply, `${divisionPath(division.id)}?done=added`);
     } catch (err) {
-      return newDivisionPage(req, reply, name, refusedAt(err, v.lang, sameNames('name')));
+      return newDivisionPage(req, reply, name, apiFieldError(apiRefusal(err), sameNames('name')));
     }
   });
 
@@ -155,7 +142,7 @@ ${deleteAction(v, 'division', `${path}/delete`)}`;
       await consoleApiOf(req).call(Replies.division, 'PATCH', `/divisions/${enc(divisionId)}`, { name });
       return seeOther(reply, `${divisionPath(divisionId)}?done=saved`);
     } catch (err) {
-      return divisionPage(req, reply, divisionId, { name, error: refusedAt(err, viewerOf(req).lang, sameNames('name')) });
+      return divisionPage(req, reply, divisionId, { name, error: apiFieldError(apiRefusal(err), sameNames('name')) });
     }
   });
 
@@ -165,7 +152,7 @@ ${deleteAction(v, 'division', `${path}/delete`)}`;
       await consoleApiOf(req).call(Replies.division, 'DELETE', `/divisions/${enc(divisionId)}`);
       return seeOther(reply, `${ORG_PATH}?done=deleted`);
     } catch (err) {
-      return divisionPage(req, reply, divisionId, { refused: refusal(err) });
+      return divisionPage(req, reply, divisionId, { refused: apiRefusal(err) });
     }
   });
 

@@ -4,12 +4,12 @@
  * of a form, and a reservation's timeline (what the activity log and the outbox say about it). The data comes from the
  * API (reservations-page.ts, reservation-page.ts).
  */
-import { errorSummary, type FormError } from '../form-errors.ts';
 import { z } from 'zod';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ActivityReply } from '../../http/routes/activity.ts';
 import type { NamedReservationSchema, ReservationReply } from '../../http/routes/reservations.ts';
 import { isKioskUnassigned } from '../../domain/use-cases/held-parcels.ts';
+import { errorSummary, type FormError } from '../form-errors.ts';
 import { formatDateTime } from '../format.ts';
 import { html, flag, type SafeHtml } from '../html.ts';
 import { RESERVATIONS_WORDS } from './reservations-words.ts';
@@ -134,7 +134,7 @@ export function codeNotice(label: string, code: string, hint: string): SafeHtml 
 
 /** The error summary of a form: each message (the API's words) linking to its field. */
 export function apiErrorSummary(lang: PageLanguage, errors: readonly FormError[]): SafeHtml {
-  return errorSummary(lang, errors, { apiWords: true });
+  return errorSummary(lang, errors.map((e) => ({ ...e, api: true })));
 }
 
 interface TimelineItem {

@@ -12,14 +12,15 @@ import { ContactPage } from '../../http/routes/contacts.ts';
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form-errors.ts';
+import { inputField, radioField, wholeNumber } from '../form-fields.ts';
 import { formatDate } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { CONSOLE_PATHS, mayCall } from '../menu.ts';
+import { doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, sendFragment, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { doneOf, notice } from '../users/users-render.ts';
-import { apiFieldError, apiRefusal, fieldErrorSummary, inputField, radioField, wholeNumber, type FieldError } from '../setup-fields.ts';
 import { RETENTION_WORDS, type RetentionDone } from './retention-words.ts';
 
 const RETENTION_PATH = SETUP_PATHS.retention;
@@ -39,9 +40,9 @@ function mayErase(v: Viewer): boolean {
   return mayCall(v.principal, 'GET', '/api/v1/contacts') && mayCall(v.principal, 'POST', '/api/v1/contacts/:contactId/erase');
 }
 
-function retentionForm(v: Viewer, current: number | undefined, values: URLSearchParams, errors: readonly FieldError[]): SafeHtml {
+function retentionForm(v: Viewer, current: number | undefined, values: URLSearchParams, errors: readonly FormError[]): SafeHtml {
   const w = RETENTION_WORDS[v.lang];
-  return html`<p>${current === undefined ? w.keptForEver : w.keptFor(current)}</p>${fieldErrorSummary(v.lang, errors)}<form method="post" action="${RETENTION_PATH}" novalidate>${csrfField(v)}
+  return html`<p>${current === undefined ? w.keptForEver : w.keptFor(current)}</p>${errorSummary(v.lang, errors)}<form method="post" action="${RETENTION_PATH}" novalidate>${csrfField(v)}
 ${radioField(v.lang, 'keep', w.keep, [{ value: 'forever', label: w.forEver }, { value: 'days', label: w.forDays }], values.get('keep') ?? '', errors, w.keepHint)}
 ${inputField(v.lang, 'days', w.days, values.get('days') ?? '', errors, { type: 'number', min: DAYS.min, max: DAYS.max, hint: w.daysHint(DAYS.min, DAYS.max) })}
 <div class="actions"><button type="submit">${w.save}</button></div>
@@ -80,7 +81,7 @@ async function eraseSection(req: FastifyRequest, v: Viewer, q: string): Promise<
 <p>${w.accounts}${mayCall(v.principal, 'GET', CONSOLE_PATHS.users) ? html` <a href="${CONSOLE_PATHS.users}">${w.usersLink}</a>` : ''}</p></section>`;
 }
 
-async function retentionPage(req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FieldError[]; status?: number; done?: RetentionDone; q?: string } = {}): Promise<FastifyReply> {
+async function retentionPage(req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FormError[]; status?: number; done?: RetentionDone; q?: string } = {}): Promise<FastifyReply> {
   const v = viewerOf(req);
   const w = RETENTION_WORDS[v.lang];
   let retention: SafeHtml;
@@ -162,7 +163,7 @@ export const retentionScreen: ConsoleScreen = (app) => {
       const refused = apiRefusal(err);
       const e = apiFieldError(refused, ['historyRetentionDays']);
       // The API decided; the page says the range in the person's language, at the field they typed it in.
-      const explained: FieldError = e.field ? { field: 'days', message: w.outOfRange(DAYS.min, DAYS.max) } : e;
+      const explained: FormError = e.field ? { field: 'days', message: w.outOfRange(DAYS.min, DAYS.max) } : e;
       return retentionPage(req, reply, { values: f, errors: [explained], status: refused.status });
     }
     return seeOther(reply, `${RETENTION_PATH}?done=saved`);

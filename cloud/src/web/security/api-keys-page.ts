@@ -13,13 +13,15 @@ import { scopeOf } from '../../http/scope.ts';
 import { consoleApiOf } from '../console-api.ts';
 import type { ConsoleDeps } from '../console.ts';
 import { formOf, seeOther, viewerOf } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form-errors.ts';
+import { inputField, selectField } from '../form-fields.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
-import { confirmAction, doneOf, levelValue, notice, parseLevel, RolesReply, roleName, type RoleData } from '../users/users-render.ts';
+import { levelValue, parseLevel, RolesReply, roleName, type RoleData } from '../users/users-render.ts';
 import { USERS_WORDS } from '../users/users-words.ts';
-import { apiFieldError, apiRefusal, fieldErrorSummary, inputField, selectField, type FieldError } from '../setup-fields.ts';
 import { API_KEYS_WORDS, type ApiKeysDone } from './api-keys-words.ts';
 
 const KEYS_PATH = `${SETUP_PATHS.security}/api-keys`;
@@ -65,13 +67,13 @@ function keysTable(v: Viewer, keys: readonly PublicApiKey[], roles: readonly Rol
   return html`<table class="data"><caption>${w.caption}</caption><thead><tr><th scope="col">${w.name}</th><th scope="col">${w.role}</th><th scope="col">${w.level}</th><th scope="col">${w.created}</th><th scope="col">${w.expires}</th><th scope="col">${w.lastUsed}</th><th scope="col">${w.status}</th><th scope="col">${w.action}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function newKeyForm(v: Viewer, roles: readonly RoleData[], levels: Levels, values: URLSearchParams, errors: readonly FieldError[], today: number): SafeHtml {
+function newKeyForm(v: Viewer, roles: readonly RoleData[], levels: Levels, values: URLSearchParams, errors: readonly FormError[], today: number): SafeHtml {
   const w = API_KEYS_WORDS[v.lang];
   const val = (k: string) => values.get(k) ?? '';
-  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${KEYS_PATH}" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, errors)}<form method="post" action="${KEYS_PATH}" novalidate>${csrfField(v)}
 ${inputField(v.lang, 'name', w.name, val('name'), errors, { hint: w.nameHint, maxlength: 100, required: true })}
-${selectField(v.lang, 'role', w.role, roles.map((r) => ({ value: r.id, label: roleName(v.lang, r) })), val('role'), errors, w.roleHint)}
-${selectField(v.lang, 'accessLevel', w.level, levels, val('accessLevel'), errors, w.levelHint)}
+${selectField(v.lang, 'role', w.role, roles.map((r) => ({ value: r.id, label: roleName(v.lang, r) })), val('role'), errors, { hint: w.roleHint })}
+${selectField(v.lang, 'accessLevel', w.level, levels, val('accessLevel'), errors, { hint: w.levelHint })}
 ${inputField(v.lang, 'expiresAt', w.expiresLabel, val('expiresAt'), errors, { type: 'date', hint: w.expiresHint(API_KEY_MAX_DAYS), min: dayValue(today + DAY_MS), max: dayValue(today + API_KEY_MAX_DAYS * DAY_MS), required: true })}
 <div class="actions"><button type="submit">${w.create}</button></div>
 </form>`;
@@ -89,7 +91,7 @@ export function apiKeysRoutes(app: FastifyInstance, deps: Pick<ConsoleDeps, 'sto
   /** The roles the person may give a key: those whose every right they hold (the API refuses any other). */
   const grantable = (req: FastifyRequest, roles: readonly RoleData[]) => roles.filter((r) => scopeOf(req, deps.store).lacks(r.permissions).length === 0);
 
-  const page = async (req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FieldError[]; status?: number; done?: ApiKeysDone; made?: z.infer<typeof MadeReply> } = {}): Promise<FastifyReply> => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FormError[]; status?: number; done?: ApiKeysDone; made?: z.infer<typeof MadeReply> } = {}): Promise<FastifyReply> => {
     const v = viewerOf(req);
     const w = API_KEYS_WORDS[v.lang];
     const uw = USERS_WORDS[v.lang];

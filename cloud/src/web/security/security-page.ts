@@ -11,14 +11,15 @@ import { ENTERPRISE_SETTING_DEFAULTS, enterpriseSettings, enterpriseSettingsSche
 import { Replies } from '../../http/schemas.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form-errors.ts';
+import { checkboxField, inputField, radioField, wholeNumber } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { doneOf, notice } from '../users/users-render.ts';
 import { apiKeysRoutes } from './api-keys-page.ts';
-import { apiFieldError, apiRefusal, checkboxField, fieldErrorSummary, inputField, radioField, wholeNumber, type FieldError } from '../setup-fields.ts';
 import { ssoRoutes } from './sso-page.ts';
 import { SECURITY_WORDS, type MfaRequirement, type NumberSetting } from './security-words.ts';
 
@@ -46,14 +47,14 @@ function valuesOf(settings: EnterpriseSettings | undefined): Values {
   return v;
 }
 
-function settingsForm(v: Viewer, values: Values, errors: readonly FieldError[]): SafeHtml {
+function settingsForm(v: Viewer, values: Values, errors: readonly FormError[]): SafeHtml {
   const w = SECURITY_WORDS[v.lang];
   const num = (k: NumberSetting) => {
     const r = settingRange(k);
     return inputField(v.lang, k, w.labels[k], values.get(k) ?? '', errors, { type: 'number', min: r.min, max: r.max, hint: w.range[k](r.min, r.max, ENTERPRISE_SETTING_DEFAULTS[k]), required: true });
   };
   const check = (k: (typeof FLAGS)[number], label: string, hint: string) => checkboxField(v.lang, k, label, values.get(k) === 'on', errors, hint);
-  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${SECURITY_PATH}" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, errors)}<form method="post" action="${SECURITY_PATH}" novalidate>${csrfField(v)}
 <fieldset><legend>${w.groups.sessions}</legend>${num('idleTimeoutMinutes')}${num('sessionMaxHours')}</fieldset>
 <fieldset><legend>${w.groups.lockout}</legend>${num('lockoutThreshold')}${num('lockoutMinutes')}</fieldset>
 <fieldset><legend>${w.groups.passwords}</legend>${num('passwordMinLength')}${check('passwordCommonCheck', w.commonCheck, w.commonCheckHint)}${num('welcomeLinkHours')}</fieldset>
@@ -74,7 +75,7 @@ function moreLinks(v: Viewer): SafeHtml | '' {
 }
 
 export const securityScreen: ConsoleScreen = (app, deps) => {
-  const page = async (req: FastifyRequest, reply: FastifyReply, o: { values?: Values; errors?: FieldError[]; status?: number; done?: 'saved' } = {}): Promise<FastifyReply> => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, o: { values?: Values; errors?: FormError[]; status?: number; done?: 'saved' } = {}): Promise<FastifyReply> => {
     const v = viewerOf(req);
     const w = SECURITY_WORDS[v.lang];
     const title = SETUP_WORDS[v.lang].screens.security.name;
@@ -98,7 +99,7 @@ export const securityScreen: ConsoleScreen = (app, deps) => {
     const w = SECURITY_WORDS[v.lang];
     const f = formOf(req);
     const numbers: Partial<Record<NumberSetting, number>> = {};
-    const errors: FieldError[] = [];
+    const errors: FormError[] = [];
     for (const k of NUMBERS) {
       const n = wholeNumber(f.get(k));
       if (n === undefined) errors.push({ field: k, message: w.notNumber });

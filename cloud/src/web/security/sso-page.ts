@@ -8,13 +8,15 @@ import { z } from 'zod';
 import { publicSsoConfigSchema } from '../../sso/model.ts';
 import { ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf } from '../console.ts';
+import { apiFieldError, apiRefusal, errorSummary, type FormError } from '../form-errors.ts';
+import { checkboxField, inputField, selectField } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { mayCall } from '../menu.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
-import { confirmAction, doneOf, notice, RolesReply, roleName } from '../users/users-render.ts';
-import { apiFieldError, apiRefusal, checkboxField, fieldErrorSummary, inputField, selectField, type FieldError } from '../setup-fields.ts';
+import { RolesReply, roleName } from '../users/users-render.ts';
 import { SECURITY_WORDS } from './security-words.ts';
 import { SSO_WORDS, type SsoDone } from './sso-words.ts';
 
@@ -50,15 +52,15 @@ function facts(lang: Viewer['lang'], s: Sso): SafeHtml {
   }${s.signInUrl ? html`<dt>${w.signInUrl}</dt><dd><code>${s.signInUrl}</code></dd>` : ''}</dl>`;
 }
 
-async function ssoForm(req: FastifyRequest, v: Viewer, sso: Sso | undefined, values: URLSearchParams, errors: readonly FieldError[]): Promise<SafeHtml> {
+async function ssoForm(req: FastifyRequest, v: Viewer, sso: Sso | undefined, values: URLSearchParams, errors: readonly FormError[]): Promise<SafeHtml> {
   const w = SSO_WORDS[v.lang];
   const val = (k: string) => values.get(k) ?? '';
   // The roles are read where the person may read them; otherwise the role is typed by its id.
   const roles = mayCall(v.principal, 'GET', '/api/v1/roles') ? (await consoleApiOf(req).get(RolesReply, '/roles')).roles : undefined;
   const role = roles
-    ? selectField(v.lang, 'defaultRole', w.defaultRole, [{ value: '', label: w.noRole }, ...roles.map((r) => ({ value: r.id, label: roleName(v.lang, r) }))], val('defaultRole'), errors, w.defaultRoleHint)
+    ? selectField(v.lang, 'defaultRole', w.defaultRole, [{ value: '', label: w.noRole }, ...roles.map((r) => ({ value: r.id, label: roleName(v.lang, r) }))], val('defaultRole'), errors, { hint: w.defaultRoleHint })
     : inputField(v.lang, 'defaultRole', w.defaultRole, val('defaultRole'), errors, { hint: w.defaultRoleHint, maxlength: 64 });
-  return html`${fieldErrorSummary(v.lang, errors)}<form method="post" action="${SSO_PATH}" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, errors)}<form method="post" action="${SSO_PATH}" novalidate>${csrfField(v)}
 ${inputField(v.lang, 'issuer', w.issuer, val('issuer'), errors, { type: 'url', hint: w.issuerHint, maxlength: 500, required: true })}
 ${inputField(v.lang, 'clientId', w.clientId, val('clientId'), errors, { maxlength: 255, required: true })}
 ${inputField(v.lang, 'clientSecret', w.clientSecret, '', errors, { type: 'password', hint: sso?.hasClientSecret ? w.secretHintKept : w.secretHintNew, maxlength: 1000, autocomplete: 'new-password', required: !sso?.hasClientSecret })}
@@ -71,7 +73,7 @@ ${checkboxField(v.lang, 'enabled', w.enabled, val('enabled') === 'on', errors, w
 </form>`;
 }
 
-async function ssoPage(req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FieldError[]; status?: number; done?: SsoDone } = {}): Promise<FastifyReply> {
+async function ssoPage(req: FastifyRequest, reply: FastifyReply, o: { values?: URLSearchParams; errors?: FormError[]; status?: number; done?: SsoDone } = {}): Promise<FastifyReply> {
   const v = viewerOf(req);
   const w = SSO_WORDS[v.lang];
   const sso = await ssoOf(req);

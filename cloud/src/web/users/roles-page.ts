@@ -10,11 +10,14 @@ import { PERMISSIONS, roleRecordSchema, type Permission } from '../../domain/mod
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import { type ConsoleApiError, consoleApiOf } from '../console-api.ts';
 import { formOf, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, apiText, errorSummary, type FormError } from '../form-errors.ts';
+import { fieldParts, inputField } from '../form-fields.ts';
 import { flag, html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { csrfField, sendConsolePage, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS, type RoleDone } from './roles-words.ts';
-import { RolesReply, apiText, confirmAction, doneOf, formErrorSummary, fieldParts, formError, notice, refusal, roleName, textField, type FormError, type RoleData } from './users-render.ts';
+import { RolesReply, roleName, type RoleData } from './users-render.ts';
 
 const DONE = ['created', 'saved', 'deleted'] as const satisfies readonly RoleDone[];
 const RoleParams = z.object({ roleId: z.string().max(100) });
@@ -40,13 +43,13 @@ function rolesTable(lang: PageLanguage, roles: readonly RoleData[]): SafeHtml {
 /** The role form: its name and a checkbox per permission of the catalogue, in a fieldset with its legend. */
 function roleForm(v: Viewer, o: { action: string; name: string; permissions: ReadonlySet<string>; error?: FormError | undefined; submit: string }): SafeHtml {
   const w = ROLES_WORDS[v.lang];
-  const p = fieldParts('permissions', w.permissionsHint, o.error);
+  const p = fieldParts(v.lang, 'permissions', w.permissionsHint, o.error ? [o.error] : []);
   const boxes = PERMISSIONS.map(
     (perm, i) =>
       html`<div class="choice"><input type="checkbox" id="perm-${i}" name="permissions" value="${perm}"${flag('checked', o.permissions.has(perm))}><label for="perm-${i}">${w.permissionTexts[perm]} <code>${perm}</code></label></div>`,
   );
-  return html`${formErrorSummary(v.lang, o.error)}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
-${textField('name', w.name, o.name, { required: true, error: o.error })}
+  return html`${errorSummary(v.lang, o.error ? [o.error] : [])}<form method="post" action="${o.action}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'name', w.name, o.name, o.error ? [o.error] : [], { required: true, maxlength: 100 })}
 <fieldset id="permissions"${p.attrs}><legend>${w.permissionsLegend}</legend>${p.hint}${p.error}${boxes}</fieldset>
 <div class="actions"><button type="submit">${o.submit}</button><a href="/console/roles">${SHELL_WORDS[v.lang].cancel}</a></div>
 </form>`;
@@ -73,7 +76,7 @@ export const rolesScreen: ConsoleScreen = (app) => {
   const newPage = (req: FastifyRequest, reply: FastifyReply, o: { name: string; permissions: readonly string[]; error?: ConsoleApiError }): FastifyReply => {
     const v = viewerOf(req);
     const w = ROLES_WORDS[v.lang];
-    const body = roleForm(v, { action: '/console/roles/new', name: o.name, permissions: new Set(o.permissions), error: o.error && formError(o.error, FORM_FIELDS, v.lang), submit: w.create });
+    const body = roleForm(v, { action: '/console/roles/new', name: o.name, permissions: new Set(o.permissions), error: o.error && apiFieldError(o.error, FORM_FIELDS), submit: w.create });
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: w.newTitle, active: 'roles', body });
   };
 
@@ -85,7 +88,7 @@ export const rolesScreen: ConsoleScreen = (app) => {
       const r = await consoleApiOf(req).call(RoleReply, 'POST', '/roles', role);
       return seeOther(reply, `${rolePath(r.role.id)}?done=created`);
     } catch (err) {
-      return newPage(req, reply, { ...role, error: refusal(err) });
+      return newPage(req, reply, { ...role, error: apiRefusal(err) });
     }
   });
 
@@ -100,7 +103,7 @@ export const rolesScreen: ConsoleScreen = (app) => {
     const inForm = o.formFailed === true && !role.predefined;
     const main = role.predefined
       ? html`<p class="notice">${w.readOnly}</p><h2>${w.permissions}</h2>${permissionList(v.lang, role.permissions)}`
-      : html`${roleForm(v, { action: path, name: shown.name, permissions: new Set(shown.permissions), error: inForm && o.error ? formError(o.error, FORM_FIELDS, v.lang) : undefined, submit: SHELL_WORDS[v.lang].save })}
+      : html`${roleForm(v, { action: path, name: shown.name, permissions: new Set(shown.permissions), error: inForm && o.error ? apiFieldError(o.error, FORM_FIELDS) : undefined, submit: SHELL_WORDS[v.lang].save })}
 ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText, action: `${path}/delete`, submit: w.deleteSubmit, danger: true })}`;
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}${inForm || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}<p><a href="/console/roles">${w.title}</a></p>${main}`;
     return sendConsolePage(reply, o.error?.status ?? 200, v, { title: w.roleTitle(roleName(v.lang, role)), active: 'roles', body });
@@ -118,7 +121,7 @@ ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText, act
       await consoleApiOf(req).call(RoleReply, 'PATCH', `/roles/${encodeURIComponent(roleId)}`, role);
       return seeOther(reply, `${rolePath(roleId)}?done=saved`);
     } catch (err) {
-      return rolePage(req, reply, roleId, { values: role, error: refusal(err), formFailed: true });
+      return rolePage(req, reply, roleId, { values: role, error: apiRefusal(err), formFailed: true });
     }
   });
 
@@ -128,7 +131,7 @@ ${confirmAction(v, 'delete', { summary: w.deleteSummary, text: w.deleteText, act
       await consoleApiOf(req).call(z.unknown(), 'DELETE', `/roles/${encodeURIComponent(roleId)}`);
       return seeOther(reply, '/console/roles?done=deleted');
     } catch (err) {
-      return rolePage(req, reply, roleId, { error: refusal(err) });
+      return rolePage(req, reply, roleId, { error: apiRefusal(err) });
     }
   });
 };

@@ -13,29 +13,12 @@ import { UsersReply, UserStateReply } from '../../http/routes/users.ts';
 import { scopeOf } from '../../http/scope.ts';
 import { apiError, consoleApiOf, type ConsoleApi, type ConsoleApiError } from '../console-api.ts';
 import { fileOf, formOf, isFragmentRequest, seeOther, viewerOf, type ConsoleScreen } from '../console.ts';
+import { apiFieldError, apiRefusal, apiText } from '../form-errors.ts';
 import { formatDateTime } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import { csrfField, sendConsolePage, sendFragment } from '../shell.ts';
-import {
-  RolesReply,
-  apiText,
-  confirmAction,
-  displayName,
-  doneOf,
-  formError,
-  importReport,
-  notice,
-  parseLevel,
-  refusal,
-  stateTags,
-  userForm,
-  userPath,
-  userValues,
-  usersResults,
-  type Places,
-  type RoleData,
-  type UserData,
-} from './users-render.ts';
+import { RolesReply, displayName, importReport, parseLevel, stateTags, userForm, userPath, userValues, usersResults, type Places, type RoleData, type UserData } from './users-render.ts';
 import { USERS_WORDS, type UserDone } from './users-words.ts';
 
 const DONE = ['created', 'saved', 'deleted', 'welcomed', 'unlocked', 'not-locked', 'mfa-reset', 'mfa-none'] as const satisfies readonly UserDone[];
@@ -86,7 +69,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
     const v = viewerOf(req);
     const api = consoleApiOf(req);
     const [{ roles }, places] = await Promise.all([api.get(RolesReply, '/roles'), placesOf(req, api)]);
-    const body = userForm(v, { action: '/console/users/new', values, roles: grantable(req, roles), places, error: error && formError(error, FORM_FIELDS, v.lang) });
+    const body = userForm(v, { action: '/console/users/new', values, roles: grantable(req, roles), places, error: error && apiFieldError(error, FORM_FIELDS) });
     return sendConsolePage(reply, error?.status ?? 200, v, { title: USERS_WORDS[v.lang].newTitle, active: 'users', body });
   };
 
@@ -98,7 +81,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
     const [{ user }, { roles }, places] = await Promise.all([api.get(UserStateReply, `/users/${encodeURIComponent(id)}`), api.get(RolesReply, '/roles'), placesOf(req, api)]);
     const path = userPath(user.id);
     const name = displayName(user);
-    const form = userForm(v, { action: path, user, values: o.values ?? userValues(user), roles: grantable(req, roles, user.role), places, error: o.formFailed && o.error ? formError(o.error, FORM_FIELDS, v.lang) : undefined });
+    const form = userForm(v, { action: path, user, values: o.values ?? userValues(user), roles: grantable(req, roles, user.role), places, error: o.formFailed && o.error ? apiFieldError(o.error, FORM_FIELDS) : undefined });
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}${o.formFailed || !o.error ? '' : notice(apiText(v.lang, o.error.message), true)}
 <p><a href="/console/users">${w.title}</a></p>
 <div class="layout"><section class="panel" aria-labelledby="details-h"><h2 id="details-h">${w.details}</h2>${stateTags(v.lang, user)}${form}</section>
@@ -132,7 +115,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
     if (r.status === 200) return listPage(req, reply, { report: importReport(lang, { done: ImportDone.parse(JSON.parse(r.body)).import }) });
     const rejected = r.status === 422 ? ImportRejectedSchema.safeParse(JSON.parse(r.body)) : undefined;
     if (rejected?.success) return listPage(req, reply, { report: importReport(lang, { message: rejected.data.error.message, problems: rejected.data.problems }), status: 422 });
-    const err = refusal(apiError(r));
+    const err = apiRefusal(apiError(r));
     return listPage(req, reply, { report: importReport(lang, { message: err.message }), status: err.status });
   });
 
@@ -148,7 +131,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
       const { user } = await consoleApiOf(req).call(z.object({ user: z.object({ id: z.string() }) }), 'POST', '/users', body);
       return seeOther(reply, `${userPath(user.id)}?done=created`);
     } catch (err) {
-      return newPage(req, reply, f, refusal(err));
+      return newPage(req, reply, f, apiRefusal(err));
     }
   });
 
@@ -176,7 +159,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
       await consoleApiOf(req).call(z.unknown(), 'PATCH', `/users/${encodeURIComponent(userId)}`, body);
       return seeOther(reply, `${userPath(userId)}?done=saved`);
     } catch (err) {
-      return userPage(req, reply, userId, { values: f, error: refusal(err), formFailed: true });
+      return userPage(req, reply, userId, { values: f, error: apiRefusal(err), formFailed: true });
     }
   });
 
@@ -187,7 +170,7 @@ export const usersScreen: ConsoleScreen = (app, deps) => {
       try {
         return seeOther(reply, after(userId, await run(consoleApiOf(req), encodeURIComponent(userId))));
       } catch (err) {
-        return userPage(req, reply, userId, { error: refusal(err) });
+        return userPage(req, reply, userId, { error: apiRefusal(err) });
       }
     });
   };

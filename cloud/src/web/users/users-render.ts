@@ -8,11 +8,11 @@ import { predefinedRole, roleRecordSchema, type AccessLevel, type Division, type
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { UserWithStateSchema } from '../../http/routes/users.ts';
 import { type ImportRejectedSchema } from '../../http/routes/csv-files.ts';
-import { ConsoleApiError } from '../console-api.ts';
+import { apiText, errorSummary, type FormError } from '../form-errors.ts';
+import { checkboxField, inputField, selectField } from '../form-fields.ts';
 import { formatDateTime } from '../format.ts';
-import { flag, html, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
-import { apiErrorSummary } from '../reservations/reservations-render.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ROLES_WORDS } from './roles-words.ts';
 import { USERS_WORDS } from './users-words.ts';
@@ -27,18 +27,6 @@ export interface Places {
   enterprise: boolean;
   divisions: readonly Division[];
   locations: readonly Location[];
-}
-
-/** A failure to show on a form: the API's words, the form's field at fault when it named one, the page's language. */
-export interface FormError {
-  message: string;
-  field: string | undefined;
-  lang: PageLanguage;
-}
-
-/** The API's own words (English) on a page: marked as English on a French page, so a screen reader says them right. */
-export function apiText(lang: PageLanguage, text: string): SafeHtml {
-  return lang === 'en' ? html`${text}` : html`<span lang="en">${text}</span>`;
 }
 
 export function userPath(id: string): string {
@@ -98,34 +86,6 @@ export function usersResults(lang: PageLanguage, users: readonly UserData[], rol
   }`;
 }
 
-/** A form's error summary, its item linking to the field at fault. */
-export function formErrorSummary(lang: PageLanguage, error: FormError | undefined): SafeHtml {
-  return apiErrorSummary(lang, error ? [error] : []);
-}
-
-/** The attributes and message of field `id`: its hint and, when it is at fault, its error tied to it. */
-export function fieldParts(id: string, hint: string | undefined, error: FormError | undefined): { attrs: SafeHtml; hint: SafeHtml | ''; error: SafeHtml | '' } {
-  const bad = error?.field === id;
-  const described = [hint ? `${id}-hint` : '', bad ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return {
-    attrs: html`${described ? html` aria-describedby="${described}"` : ''}${bad ? html` aria-invalid="true"` : ''}`,
-    hint: hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : '',
-    error: bad ? html`<p class="field-error" id="${id}-error">${apiText(error.lang, error.message)}</p>` : '',
-  };
-}
-
-export function textField(id: string, label: string, value: string, o: { type?: string; hint?: string; required?: boolean; max?: number; error?: FormError | undefined; autocomplete?: string }): SafeHtml {
-  const p = fieldParts(id, o.hint, o.error);
-  return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<input type="${o.type ?? 'text'}" id="${id}" name="${id}" value="${value}" maxlength="${o.max ?? 100}" autocomplete="${o.autocomplete ?? 'off'}"${flag('required', o.required)}${p.attrs}></div>`;
-}
-
-export function selectField(id: string, label: string, options: ReadonlyArray<{ value: string; label: string }>, value: string, o: { hint?: string; error?: FormError | undefined }): SafeHtml {
-  const p = fieldParts(id, o.hint, o.error);
-  return html`<div class="field"><label for="${id}">${label}</label>${p.hint}${p.error}<select id="${id}" name="${id}"${p.attrs}>${options.map(
-    (x) => html`<option value="${x.value}"${flag('selected', x.value === value)}>${x.label}</option>`,
-  )}</select></div>`;
-}
-
 /** What a user form shows: the values (as typed after a refusal, else the user's) and the choices the viewer has. */
 export interface UserFormData {
   action: string;
@@ -155,23 +115,18 @@ export function userForm(v: Viewer, d: UserFormData): SafeHtml {
     ...d.places.locations.map((x) => ({ value: `location:${x.id}`, label: w.levelLocation(x.name) })),
   ];
   const languages = [{ value: '', label: w.languageDefault }, ...(['en', 'fr'] as const).map((l) => ({ value: l, label: w.languages[l] }))];
-  const disabled = fieldParts('disabled', w.disabledHint, e);
-  return html`${formErrorSummary(v.lang, e)}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
-${textField('firstName', w.firstName, val('firstName'), { error: e, autocomplete: 'off' })}
-${textField('lastName', w.lastName, val('lastName'), { error: e })}
-${d.user ? html`<p class="field"><strong>${w.username}:</strong> ${d.user.username} <span class="muted">(${w.usernameFixed})</span></p>` : textField('username', w.username, val('username'), { hint: w.usernameHint, required: true, max: 64, error: e })}
-${textField('email', w.email, val('email'), { type: 'email', hint: d.user ? undefined : w.emailHint, max: 254, error: e } as const)}
-${selectField('language', w.language, languages, val('language'), { error: e })}
-${selectField('role', w.role, roles, val('role'), { hint: w.roleHint, error: e })}
-${selectField('accessLevel', w.level, levels, val('accessLevel'), { hint: w.levelHint, error: e })}
-${d.user ? html`<div class="field"><label class="choice" for="disabled"><input type="checkbox" id="disabled" name="disabled" value="on"${flag('checked', val('disabled') === 'on')}${disabled.attrs}> ${w.disabledLabel}</label>${disabled.hint}${disabled.error}</div>` : ''}
+  const errs = e ? [e] : [];
+  return html`${errorSummary(v.lang, errs)}<form method="post" action="${d.action}" novalidate>${csrfField(v)}
+${inputField(v.lang, 'firstName', w.firstName, val('firstName'), errs, { maxlength: 100, autocomplete: 'off' })}
+${inputField(v.lang, 'lastName', w.lastName, val('lastName'), errs, { maxlength: 100 })}
+${d.user ? html`<p class="field"><strong>${w.username}:</strong> ${d.user.username} <span class="muted">(${w.usernameFixed})</span></p>` : inputField(v.lang, 'username', w.username, val('username'), errs, { hint: w.usernameHint, required: true, maxlength: 64 })}
+${inputField(v.lang, 'email', w.email, val('email'), errs, { type: 'email', hint: d.user ? undefined : w.emailHint, maxlength: 254 })}
+${selectField(v.lang, 'language', w.language, languages, val('language'), errs)}
+${selectField(v.lang, 'role', w.role, roles, val('role'), errs, { hint: w.roleHint })}
+${selectField(v.lang, 'accessLevel', w.level, levels, val('accessLevel'), errs, { hint: w.levelHint })}
+${d.user ? checkboxField(v.lang, 'disabled', w.disabledLabel, val('disabled') === 'on', errs, w.disabledHint) : ''}
 <div class="actions"><button type="submit">${d.user ? SHELL_WORDS[v.lang].save : w.create}</button><a href="/console/users">${SHELL_WORDS[v.lang].cancel}</a></div>
 </form>`;
-}
-
-/** An action behind a disclosure: what it does, then its button (`id` names the explanation the button points to). */
-export function confirmAction(v: Viewer, id: string, o: { summary: string; text: string; action: string; submit: string; danger?: boolean }): SafeHtml {
-  return html`<details class="confirm"><summary>${o.summary}</summary><form method="post" action="${o.action}">${csrfField(v)}<p id="${id}-text">${o.text}</p><button type="submit"${o.danger ? html` class="danger"` : ''} aria-describedby="${id}-text">${o.submit}</button></form></details>`;
 }
 
 /** The report of an import: its counts, or the table of every bad row (nothing was imported). */
@@ -186,30 +141,4 @@ export function importReport(lang: PageLanguage, r: { done?: { rows: number; add
           (p) => html`<tr><td class="num">${p.line}</td><td>${p.column ?? ''}</td><td>${apiText(lang, p.problem)}</td></tr>`,
         )}</tbody></table>`
   }`;
-}
-
-/** What a page reached after a post says was done (`?done=`), when it is one of `values`. */
-export function doneOf<T extends string>(query: unknown, values: readonly T[]): { done?: T } {
-  const done = (query as Record<string, unknown> | undefined)?.['done'];
-  return values.find((x) => x === done) !== undefined ? { done: done as T } : {};
-}
-
-/** A notice of what was done (`role=status`) or of a refusal (`role=alert`). */
-export function notice(text: SafeHtml | string | undefined, bad = false): SafeHtml | '' {
-  if (!text) return '';
-  return bad ? html`<div class="notice bad" role="alert"><p>${text}</p></div>` : html`<div class="notice ok" role="status"><p>${text}</p></div>`;
-}
-
-/** A refusal a page shows (the API's 4xx, in its words); anything else goes on to the console's error page. */
-export function refusal(err: unknown): ConsoleApiError {
-  if (err instanceof ConsoleApiError && err.status < 500) return err;
-  throw err;
-}
-
-/** A refusal on a form: the API's message, and its field (`body.accessLevel.id`) as the form's (`accessLevel`) when the form has it. */
-export function formError(err: ConsoleApiError, fields: readonly string[], lang: PageLanguage): FormError {
-  const name = err.field?.replace(/^body\./, '').split('.')[0];
-  const field = name !== undefined && fields.includes(name) ? name : undefined;
-  // A validation message starts with the API's name of the field, which the form shows by its label instead.
-  return { message: field && err.field ? err.message.replace(`${err.field}: `, '') : err.message, field, lang };
 }
