@@ -12,7 +12,8 @@ import { fileOf, formOf, seeOther, viewerOf, type ConsoleScreen } from '../conso
 import { html } from '../html.ts';
 import { SETUP_PATHS, SETUP_WORDS } from '../settings/setup-screens.ts';
 import { sendConsolePage } from '../shell.ts';
-import { confirmAction, doneOf, notice, refusal } from '../users/users-render.ts';
+import { apiRefusal } from '../form-errors.ts';
+import { confirmAction, doneOf, notice } from '../page-notices.ts';
 import {
   BankBrandingReply,
   brandingError,
@@ -87,7 +88,7 @@ export const brandingScreen: ConsoleScreen = (app) => {
       throw err;
     }
     const saved = data.branding;
-    const form = brandingForm(v, { action: PATH, saved, values: o.values ?? brandingValues(saved), error: o.error && brandingError(o.error, v.lang) });
+    const form = brandingForm(v, { action: PATH, saved, values: o.values ?? brandingValues(saved), error: o.error && brandingError(o.error) });
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}<p>${w.intro}</p>
 <section class="panel" aria-labelledby="enterprise-h"><h2 id="enterprise-h">${w.enterprise}</h2>
 ${saved?.colours ? previewImage(v.lang, saved.colours) : ''}${form}
@@ -108,7 +109,7 @@ ${saved ? confirmAction(v, 'remove', { summary: w.removeSummary, text: w.removeT
       saved,
       ...(bank.effective?.logo && !saved?.logo ? { inheritedLogo: bank.effective.logo } : {}),
       values: o.values ?? startValues(saved, bank.effective),
-      error: o.error && brandingError(o.error, v.lang),
+      error: o.error && brandingError(o.error),
     });
     const body = html`${notice(o.done ? w.done[o.done] : undefined)}<p><a href="${PATH}">${w.back}</a></p><p>${w.bankIntro}</p>
 ${bank.effective?.colours ? previewImage(v.lang, bank.effective.colours) : ''}${form}
@@ -123,7 +124,7 @@ ${saved ? confirmAction(v, 'remove', { summary: w.bankRemoveSummary, text: w.ban
       await save(req, consoleApiOf(req), enterprisePath(req));
       return seeOther(reply, `${PATH}?done=saved`);
     } catch (err) {
-      return mainPage(req, reply, { values: postedValues(BrandingForm.parse(Object.fromEntries(formOf(req)))), error: refusal(err) });
+      return mainPage(req, reply, { values: postedValues(BrandingForm.parse(Object.fromEntries(formOf(req)))), error: apiRefusal(err) });
     }
   });
 
@@ -132,7 +133,7 @@ ${saved ? confirmAction(v, 'remove', { summary: w.bankRemoveSummary, text: w.ban
       await consoleApiOf(req).call(z.unknown(), 'DELETE', enterprisePath(req));
       return seeOther(reply, `${PATH}?done=removed`);
     } catch (err) {
-      return mainPage(req, reply, { error: refusal(err) });
+      return mainPage(req, reply, { error: apiRefusal(err) });
     }
   });
 
@@ -144,7 +145,7 @@ ${saved ? confirmAction(v, 'remove', { summary: w.bankRemoveSummary, text: w.ban
       await save(req, consoleApiOf(req), `/banks/${encodeURIComponent(bankId)}/branding`);
       return seeOther(reply, `${bankPath(bankId)}?done=bank-saved`);
     } catch (err) {
-      return bankPage(req, reply, bankId, { values: postedValues(BrandingForm.parse(Object.fromEntries(formOf(req)))), error: refusal(err) });
+      return bankPage(req, reply, bankId, { values: postedValues(BrandingForm.parse(Object.fromEntries(formOf(req)))), error: apiRefusal(err) });
     }
   });
 
@@ -154,7 +155,7 @@ ${saved ? confirmAction(v, 'remove', { summary: w.bankRemoveSummary, text: w.ban
       await consoleApiOf(req).call(z.unknown(), 'DELETE', `/banks/${encodeURIComponent(bankId)}/branding`);
       return seeOther(reply, `${bankPath(bankId)}?done=bank-removed`);
     } catch (err) {
-      return bankPage(req, reply, bankId, { error: refusal(err) });
+      return bankPage(req, reply, bankId, { error: apiRefusal(err) });
     }
   });
 };

@@ -10,10 +10,10 @@ import { contrastRatio, formatRatio, MIN_TEXT_CONTRAST } from '../../branding/co
 import { publicBrandingSchema, type BrandColours, type PublicBranding } from '../../branding/model.ts';
 import type { PageLanguage } from '../../http/pages/i18n.ts';
 import type { ConsoleApiError } from '../console-api.ts';
-import { checkboxField } from '../form-fields.ts';
+import { checkboxField, fieldParts } from '../form-fields.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, type Viewer } from '../shell.ts';
-import { apiText, fieldParts, formErrorSummary, type FormError } from '../users/users-render.ts';
+import { apiFieldError, errorSummary, type FormError } from '../form-errors.ts';
 import { BRANDING_WORDS, type ColourKey } from './branding-words.ts';
 
 export const COLOUR_KEYS: readonly ColourKey[] = ['primary', 'onPrimary', 'background', 'text'];
@@ -57,12 +57,18 @@ export function chosenColour(f: Record<string, string | undefined>, k: ColourKey
   return text !== was || !HEX.test(picker) ? text : picker;
 }
 
-/** The API's refusal as the form's: `body.colours.onPrimary` is the field `onPrimary`; a refused file is `logo`. */
-export function brandingError(err: ConsoleApiError, lang: PageLanguage): FormError {
-  const name = (err.field ?? '').replace(/^body\./, '');
-  const colour = COLOUR_KEYS.find((k) => name === `colours.${k}`);
-  const field = colour ?? (name === 'logo' || name === 'body' || name === 'headers.content-type' ? 'logo' : name === 'colours' ? 'primary' : undefined);
-  return { message: err.message, field, lang };
+/** The API's field paths at the form's inputs: `colours.onPrimary` is `onPrimary`; a refused file (the body, its type) is `logo`. */
+const API_FIELDS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(COLOUR_KEYS.map((k) => [`colours.${k}`, k])),
+  colours: 'primary',
+  logo: 'logo',
+  body: 'logo',
+  'headers.content-type': 'logo',
+};
+
+/** The API's refusal as the form's. */
+export function brandingError(err: ConsoleApiError): FormError {
+  return apiFieldError(err, API_FIELDS);
 }
 
 function xml(s: string): string {
@@ -97,7 +103,7 @@ export interface BrandingFormData {
 
 function colourField(v: Viewer, k: ColourKey, value: string, error: FormError | undefined): SafeHtml {
   const w = BRANDING_WORDS[v.lang];
-  const p = fieldParts(k, w.hexHint, error);
+  const p = fieldParts(v.lang, k, w.hexHint, error ? [error] : []);
   const picker = HEX.test(value) ? value.toLowerCase() : BUILT_IN_COLOURS[k];
   return html`<div class="field colour-field"><label for="${k}">${w.colour[k]}</label>${p.hint}${p.error}<span class="colour-inputs"><input type="color" id="${k}Picker" name="${k}Picker" value="${picker}" aria-label="${w.picker(w.colour[k])}"><input type="text" id="${k}" name="${k}" value="${value}" maxlength="7" size="8" spellcheck="false" autocomplete="off"${p.attrs}></span><input type="hidden" name="${k}Was" value="${value}"></div>`;
 }
@@ -113,17 +119,18 @@ export function brandingForm(v: Viewer, d: BrandingFormData): SafeHtml {
   const w = BRANDING_WORDS[v.lang];
   const val = (k: string) => d.values.get(k) ?? '';
   const e = d.error;
-  const logo = fieldParts('logo', w.logoHint(MAX_LOGO_BYTES / 1024), e);
+  const errors = e ? [e] : [];
+  const logo = fieldParts(v.lang, 'logo', w.logoHint(MAX_LOGO_BYTES / 1024), errors);
   const own = d.saved?.logo;
   const shown = own ?? d.inheritedLogo;
-  return html`${formErrorSummary(v.lang, e)}<form method="post" action="${d.action}" enctype="multipart/form-data" hx-boost="false" novalidate>${csrfField(v)}
+  return html`${errorSummary(v.lang, errors)}<form method="post" action="${d.action}" enctype="multipart/form-data" hx-boost="false" novalidate>${csrfField(v)}
 <fieldset><legend>${w.logo}</legend>
 ${shown ? html`<p><img class="brand-logo" src="/branding/${shown.sha256}" alt="${w.logoCurrent}"></p>${own ? '' : html`<p class="muted">${w.logoFromEnterprise}</p>`}` : html`<p class="muted">${w.logoNone}</p>`}
-${own ? html`<input type="hidden" name="logoWas" value="${own.sha256}">${checkboxField('removeLogo', w.logoRemove, val('removeLogo') === 'on', {})}` : ''}
+${own ? html`<input type="hidden" name="logoWas" value="${own.sha256}">${checkboxField(v.lang, 'removeLogo', w.logoRemove, val('removeLogo') === 'on', [])}` : ''}
 <div class="field"><label for="logo">${w.logoFile}</label>${logo.hint}${logo.error}<input type="file" id="logo" name="logo" accept=".png,.svg,image/png,image/svg+xml"${logo.attrs}></div>
 </fieldset>
 <fieldset><legend>${w.colours}</legend>
-${checkboxField('colours', w.useColours, val('colours') === 'on', { hint: w.useColoursHint, error: e })}
+${checkboxField(v.lang, 'colours', w.useColours, val('colours') === 'on', errors, w.useColoursHint)}
 <fieldset><legend>${w.buttonsPair}</legend>${colourField(v, 'primary', val('primary'), e)}${colourField(v, 'onPrimary', val('onPrimary'), e)}${pairContrast(v.lang, val('onPrimary'), val('primary'))}</fieldset>
 <fieldset><legend>${w.pagePair}</legend>${colourField(v, 'background', val('background'), e)}${colourField(v, 'text', val('text'), e)}${pairContrast(v.lang, val('text'), val('background'))}</fieldset>
 </fieldset>
@@ -140,4 +147,3 @@ export function banksTable(lang: PageLanguage, banks: z.infer<typeof EnterpriseB
   )}</tbody></table>`;
 }
 
-export { apiText };
