@@ -41,7 +41,8 @@ export const organisationJourney: Journey = {
     await axeClean(t, w, page, 'the tree (en)');
 
     // A division: added and renamed.
-    await page.click('text=Add a division');
+    // The page before has a name field too: the new form's is filled once it is there.
+    await Promise.all([page.waitForURL(/\/divisions\/new/), page.click('text=Add a division')]);
     await page.fill('#name', 'East');
     await submit(page, /\/divisions\/[^/?]+\?done=added$/);
     const divisionId = lastId(page);
@@ -85,7 +86,7 @@ export const organisationJourney: Journey = {
 
     // A bank at the location, renamed.
     await page.goto(`${base}/console/organisation/locations/${locationId}`);
-    await page.click('text=Add a bank');
+    await Promise.all([page.waitForURL(/\/banks\/new/), page.click('text=Add a bank')]);
     await page.fill('#name', 'Dock bank');
     await submit(page, /\/banks\/[^/?]+\?done=added$/);
     const bankId = lastId(page);
