@@ -23,12 +23,12 @@ typecheck: install
 lint: install
 	npx eslint . --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/
 
-# Type check, then every test of every workspace with ESLint run beside them as one more test; the last line is
-# `N passed, N failed`. The type check also compiles every workspace into `.build/`, where the tests run on
+# Type check, lint, then every test of every workspace; the last line is `N passed, N failed`.
+# The type check (with ESLint beside it) also compiles every workspace into `.build/`, where the tests run on
 # plain Node (see scripts/build-tests.mjs); `node scripts/run-tests.mjs FILE...` runs chosen files through tsx without a build.
 test: install
-	@node scripts/build-tests.mjs || { echo "0 passed, 1 failed"; exit 1; }
-	@node scripts/run-tests.mjs --compiled --lint
+	@node scripts/build-tests.mjs --lint || { echo "0 passed, 1 failed"; exit 1; }
+	@node scripts/run-tests.mjs --compiled
 
 # Every test again, twice, under Debian's faketime with a running clock: on the eve of a daylight-saving change more
 # than a year ahead (TZ=Europe/Paris) and 20 years ahead (TZ=UTC). Installs on the real clock first.

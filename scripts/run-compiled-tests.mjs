@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { BUILD, ROOT, WORKSPACES, lintCommand } from './build-tests.mjs';
+import { BUILD, ROOT, WORKSPACES } from './build-tests.mjs';
 
 const TIMEOUT_S = 120;
 /** A batch holds at most this many files, and files of at most this much time in all (by the previous run's times). */
@@ -77,22 +77,15 @@ export function planRuns(files, times) {
   return runs;
 }
 
-/**
- * The linter's place in the queue: with `lint`, ESLint runs as one more run beside the tests, counted as one test that
- * passes or fails. It needs no compiled mirror, and the cores have room for it while the tests wait on their servers and
- * browsers, which they do not have while the type check runs.
- */
-const LINT = '(eslint)';
-
-/** Runs `files` (source paths) from the mirror, and with `o.lint` the linter beside them; resolves with the exit code. */
-export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_JOBS) || Math.max(2, availableParallelism() * 2), o = {}) {
+/** Runs `files` (source paths) from the mirror; resolves with the exit code. */
+export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_JOBS) || Math.max(2, availableParallelism() * 2)) {
   const times = readTimes();
-  const runTime = (run) => run.reduce((sum, f) => sum + (times[f] ?? (f === LINT ? 60_000 : 5000)), 0);
-  const queue = [...planRuns(files, times), ...(o.lint ? [[LINT]] : [])].sort((a, b) => runTime(b) - runTime(a));
+  const runTime = (run) => run.reduce((sum, f) => sum + (times[f] ?? 5000), 0);
+  const queue = planRuns(files, times).sort((a, b) => runTime(b) - runTime(a));
   const results = [];
   const running = new Set();
   let n = 0;
-  process.stdout.write(`TAP version 14\n1..${files.length + (o.lint ? 1 : 0)}\n`);
+  process.stdout.write(`TAP version 14\n1..${files.length}\n`);
   const stopAll = () => {
     for (const c of running) killGroup(c);
     process.exit(130);
@@ -108,9 +101,9 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
       // Without V8's optimizing compiler: a test process lives seconds, and optimizing the code it loads costs more
       // CPU (on V8's background threads, beside the other tests) than the optimized code saves: about a sixth of the
       // suite's CPU. What the code does is the same; the programs the tests start run as they always do.
-      const args = run[0] === LINT ? lintCommand() : ['--no-opt', ...(run.length === 1 ? js : [join(ROOT, 'scripts', 'test-batch.mjs'), ...js])];
-      const child = spawn(process.execPath, args, {
-        cwd: run[0] === LINT ? ROOT : BUILD,
+      const args = run.length === 1 ? js : [join(ROOT, 'scripts', 'test-batch.mjs'), ...js];
+      const child = spawn(process.execPath, ['--no-opt', ...args], {
+        cwd: BUILD,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, TAP: '1', TAP_TIMEOUT: String(TIMEOUT_S), FORCE_COLOR: '0', PORTIER_SOURCE_ROOT: ROOT },
@@ -129,7 +122,7 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
         clearTimeout(hard);
         running.delete(child);
         const ms = Date.now() - started;
-        const r = run[0] === LINT ? lintResult(out, code, signal, ms) : summarise(file, out, code, signal, ms);
+        const r = summarise(file, out, code, signal, ms);
         results.push(r);
         // A batch's time shared among its files as their times were.
         const before = runTime(run);
@@ -158,12 +151,6 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   const failed = Math.max(fail, failedFiles.length);
   process.stdout.write(`\n${pass} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   return failed === 0 ? 0 : 1;
-}
-
-/** The linter's run as one test: it passes when ESLint finds nothing (no error, no warning). */
-function lintResult(out, code, signal, ms) {
-  const ok = code === 0 && signal === null;
-  return { file: LINT, ok, pass: ok ? 1 : 0, fail: ok ? 0 : 1, skip: 0, skipReason: undefined, ms };
 }
 
 /** A file's counts from tap's closing `# { total: …, pass: … }` line; no such line or a bad exit is a failure. */

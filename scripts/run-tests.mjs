@@ -7,12 +7,10 @@ import { dirname, join } from 'node:path';
 
 // `--compiled` runs the compiled mirror that `node scripts/build-tests.mjs` writes (what `make test` does: fast);
 // without it, tap runs the TypeScript files through tsx (no build step: quick for a few files).
-// `--lint` after it runs ESLint beside the tests, counted as one test.
 if (process.argv[2] === '--compiled') {
   const { allTestFiles, runCompiled } = await import('./run-compiled-tests.mjs');
-  const lint = process.argv.includes('--lint');
-  const files = process.argv.slice(3).filter((a) => a !== '--lint');
-  process.exit(await runCompiled(files.length ? files : allTestFiles(), undefined, { lint }));
+  const files = process.argv.slice(3);
+  process.exit(await runCompiled(files.length ? files : allTestFiles()));
 }
 
 const require = createRequire(import.meta.url);
