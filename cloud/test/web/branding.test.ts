@@ -4,17 +4,11 @@
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { BAD_SVGS, pngOf } from '../branding/logo-files.ts';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 let a: ConsoleApp;
 let admin: string;
 const COLOURS = { primary: '#004080', onPrimary: '#ffffff', background: '#ffffff', text: '#1a1a1a' };
-
-async function api(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; json: Json }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers: a.admin, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
-}
 
 /** The branding form posted as the browser sends it (multipart), with a file when given. */
 async function save(cookie: string, url: string, fields: Record<string, string>, file?: { data: Buffer | string; type: string; name: string }): Promise<LightMyRequestResponse> {
@@ -36,7 +30,7 @@ function colourFields(c: Record<string, string>, was = { primary: '#0b4f9c', onP
 t.before(async () => {
   a = await consoleApp(t);
   admin = await a.cookieOf('admin');
-  await api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
+  await a.api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
 });
 
 t.test('the page: the form with every control labelled, the banks, no branding yet', async (t) => {
@@ -63,7 +57,7 @@ t.test('a logo uploaded and colours chosen by text and by picker: saved through 
   const r = await save(admin, '/console/branding', fields, { data: png, type: 'image/png', name: 'logo.png' });
   t.equal(r.statusCode, 303, r.body.slice(0, 400));
   t.equal(r.headers.location, '/console/branding?done=saved');
-  const saved = (await api('GET', '/enterprises/ent/branding')).json['branding'] as { colours: Json; logo: { sha256: string } };
+  const saved = (await a.api('GET', '/enterprises/ent/branding')).json['branding'] as { colours: Json; logo: { sha256: string } };
   t.same(saved.colours, { ...COLOURS, text: '#222222' });
   const page = await a.request(admin, 'GET', '/console/branding?done=saved');
   t.match(page.body, /role="status"><p>The branding was saved\./);
@@ -75,11 +69,11 @@ t.test('a logo uploaded and colours chosen by text and by picker: saved through 
   // Saved again without a file: the logo is kept.
   const again = await save(admin, '/console/branding', { ...colourFields(COLOURS, COLOURS), logoWas: saved.logo.sha256 });
   t.equal(again.statusCode, 303);
-  t.equal(((await api('GET', '/enterprises/ent/branding')).json['branding'] as { logo: { sha256: string } }).logo.sha256, saved.logo.sha256, 'the logo kept');
+  t.equal(((await a.api('GET', '/enterprises/ent/branding')).json['branding'] as { logo: { sha256: string } }).logo.sha256, saved.logo.sha256, 'the logo kept');
 });
 
 t.test('refusals at their fields: a low-contrast pair, an SVG with a script, a file that is not a logo', async (t) => {
-  const before = (await api('GET', '/enterprises/ent/branding')).json;
+  const before = (await a.api('GET', '/enterprises/ent/branding')).json;
   const low = await save(admin, '/console/branding', colourFields({ ...COLOURS, onPrimary: '#7f9fbf' }, COLOURS));
   t.equal(low.statusCode, 422);
   t.match(low.body, /<a href="#onPrimary">onPrimary #7f9fbf on primary #004080 has a contrast of 3\.72:1; WCAG AA needs at least 4\.5:1<\/a>/, 'in the error summary, linked');
@@ -95,7 +89,7 @@ t.test('refusals at their fields: a low-contrast pair, an SVG with a script, a f
   const gif = await save(admin, '/console/branding', colourFields(COLOURS, COLOURS), { data: 'GIF89a', type: 'image/gif', name: 'x.gif' });
   t.equal(gif.statusCode, 415);
   t.match(gif.body, /<a href="#logo">/);
-  t.same((await api('GET', '/enterprises/ent/branding')).json, before, 'nothing changed');
+  t.same((await a.api('GET', '/enterprises/ent/branding')).json, before, 'nothing changed');
 });
 
 t.test("a bank's own branding: set, shown in the list, removed", async (t) => {
@@ -107,11 +101,11 @@ t.test("a bank's own branding: set, shown in the list, removed", async (t) => {
   const r = await save(admin, '/console/branding/banks/lobby', colourFields(dark, COLOURS));
   t.equal(r.statusCode, 303);
   t.equal(r.headers.location, '/console/branding/banks/lobby?done=bank-saved');
-  t.match((await api('GET', '/banks/lobby/branding')).json, { override: { colours: dark }, effective: { colours: dark, logo: {} } });
+  t.match((await a.api('GET', '/banks/lobby/branding')).json, { override: { colours: dark }, effective: { colours: dark, logo: {} } });
   t.match((await a.request(admin, 'GET', '/console/branding')).body, /Branding of Lobby<\/a><\/th><td>Its own<\/td>/);
   const removed = await a.request(admin, 'POST', '/console/branding/banks/lobby/remove');
   t.equal(removed.statusCode, 303);
-  t.notOk('override' in (await api('GET', '/banks/lobby/branding')).json, 'the override removed');
+  t.notOk('override' in (await a.api('GET', '/banks/lobby/branding')).json, 'the override removed');
 });
 
 t.test('the enterprise branding removed; who may open the screen; the anti-forgery token', async (t) => {
@@ -119,7 +113,7 @@ t.test('the enterprise branding removed; who may open the screen; the anti-forge
   t.equal(noToken.statusCode, 403);
   const removed = await a.request(admin, 'POST', '/console/branding/remove');
   t.equal(removed.statusCode, 303);
-  t.notOk('branding' in (await api('GET', '/enterprises/ent/branding')).json);
+  t.notOk('branding' in (await a.api('GET', '/enterprises/ent/branding')).json);
   const plain = await a.cookieOf('plain');
   t.equal((await a.request(plain, 'GET', '/console/branding')).statusCode, 403, 'an operator has no settings');
   t.equal((await a.request(plain, 'GET', '/console/branding/banks/lobby')).statusCode, 403);

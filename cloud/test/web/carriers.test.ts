@@ -2,27 +2,21 @@
 // API), the API's refusals shown at their field, access codes issued (the digits shown in that answer only), revoked,
 // and printed on a sheet whose QR images are the API's own; who may see and do what.
 import t from 'tap';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 
 let a: ConsoleApp;
 let admin: string;
 
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; json: Json; body: string }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers: a.admin, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.headers['content-type']?.toString().startsWith('application/json') ? (JSON.parse(r.body) as Json) : {}, body: r.body };
-}
-
-const codesOf = async (carrierId: string) => (await api('GET', `/carriers/${carrierId}/codes`)).json['carrierCodes'] as Json[];
+const codesOf = async (carrierId: string) => (await a.api('GET', `/carriers/${carrierId}/codes`)).json['carrierCodes'] as Json[];
 
 t.before(async () => {
   a = await consoleApp(t);
   admin = await a.cookieOf('admin');
-  const desk = await api('POST', '/roles', { name: 'Carrier desk', permissions: ['carriers'] });
-  await api('POST', '/users', { username: 'desk', password: PASSWORD, role: (desk.json['role'] as Json)['id'] });
-  await api('POST', '/users', { username: 'op', password: PASSWORD, role: 'operator' });
-  await api('POST', '/users', { username: 'rec', password: PASSWORD, role: 'recipient' });
+  const desk = await a.api('POST', '/roles', { name: 'Carrier desk', permissions: ['carriers'] });
+  await a.api('POST', '/users', { username: 'desk', password: PASSWORD, role: (desk.json['role'] as Json)['id'] });
+  await a.api('POST', '/users', { username: 'op', password: PASSWORD, role: 'operator' });
+  await a.api('POST', '/users', { username: 'rec', password: PASSWORD, role: 'recipient' });
 });
 
 t.test('add, rename and delete a carrier: each checked through the API', async (t) => {
@@ -36,7 +30,7 @@ t.test('add, rename and delete a carrier: each checked through the API', async (
   t.equal(add.statusCode, 303);
   t.match(add.headers.location, /^\/console\/carriers\/[^/?]+\?done=created$/);
   const id = String(add.headers.location).split('/')[3]!.split('?')[0]!;
-  t.match((await api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express' });
+  t.match((await a.api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express' });
   const shown = await a.request(admin, 'GET', String(add.headers.location));
   t.match(shown.body, /role="status"><p>The carrier was added\./);
   t.match(shown.body, /id="name" name="name" value="Parcel Express"/);
@@ -46,32 +40,32 @@ t.test('add, rename and delete a carrier: each checked through the API', async (
 
   const rename = await a.request(admin, 'POST', `/console/carriers/${id}`, { name: 'Parcel Express Ltd' });
   t.equal(rename.statusCode, 303);
-  t.match((await api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express Ltd' });
+  t.match((await a.api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express Ltd' });
 
   const empty = await a.request(admin, 'POST', `/console/carriers/${id}`, { name: '' });
   t.equal(empty.statusCode, 400, "the API's refusal");
   t.match(empty.body, /class="errors" role="alert"/);
   t.match(empty.body, /<a href="#name">Enter a name of 1 to 200 characters\.<\/a>/, 'the summary links to the field, saying what is allowed');
   t.match(empty.body, /id="name-error">Enter a name of 1 to 200 characters\.<\/p><input type="text" id="name" name="name" value=""[^>]*aria-invalid="true"/);
-  t.match((await api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express Ltd' }, 'unchanged');
+  t.match((await a.api('GET', `/carriers/${id}`)).json['carrier'], { name: 'Parcel Express Ltd' }, 'unchanged');
 
   const del = await a.request(admin, 'POST', `/console/carriers/${id}/delete`);
   t.equal(del.statusCode, 303);
   t.equal(del.headers.location, '/console/carriers?done=deleted');
-  t.equal((await api('GET', `/carriers/${id}`)).status, 404, 'deleted, as the API says');
+  t.equal((await a.api('GET', `/carriers/${id}`)).status, 404, 'deleted, as the API says');
 });
 
 t.test("a carrier with a login cannot be deleted: the API's reason is shown", async (t) => {
-  const c = (await api('POST', '/carriers', { name: 'Held' })).json['carrier'] as Json;
-  await api('POST', '/users', { username: 'driver', password: PASSWORD, role: 'carrier', carrierId: c['id'] });
+  const c = (await a.api('POST', '/carriers', { name: 'Held' })).json['carrier'] as Json;
+  await a.api('POST', '/users', { username: 'driver', password: PASSWORD, role: 'carrier', carrierId: c['id'] });
   const del = await a.request(admin, 'POST', `/console/carriers/${String(c['id'])}/delete`);
   t.equal(del.statusCode, 409);
   t.match(del.body, /class="notice bad" role="alert"><p>[^<]*login/);
-  t.equal((await api('GET', `/carriers/${String(c['id'])}`)).status, 200, 'still there');
+  t.equal((await a.api('GET', `/carriers/${String(c['id'])}`)).status, 200, 'still there');
 });
 
 t.test('issue a code: its digits in that answer only; revoke it; the sheet prints the live ones with the API’s images', async (t) => {
-  const c = (await api('POST', '/carriers', { name: 'Swift Post' })).json['carrier'] as Json;
+  const c = (await a.api('POST', '/carriers', { name: 'Swift Post' })).json['carrier'] as Json;
   const id = String(c['id']);
   const path = `/console/carriers/${id}`;
   const page = await a.request(admin, 'GET', path);
@@ -106,7 +100,7 @@ t.test('issue a code: its digits in that answer only; revoke it; the sheet print
   const images = [...sheet.body.matchAll(/<li class="label qr-label" data-code-id="([^"]+)">[\s\S]*?<img class="qr" src="data:image\/svg\+xml;base64,([^"]+)" alt="([^"]+)">/g)];
   t.same(images.map((x) => x[1]).sort(), [codeId, secondId].sort(), 'one label per live code');
   for (const [, cid, b64, alt] of images) {
-    t.equal(Buffer.from(b64!, 'base64').toString('utf8'), (await api('GET', `/carrier-codes/${cid!}/qr.svg`)).body, `the API's image of ${cid!}`);
+    t.equal(Buffer.from(b64!, 'base64').toString('utf8'), (await a.api('GET', `/carrier-codes/${cid!}/qr.svg`)).body, `the API's image of ${cid!}`);
     t.equal(alt, `QR code of access code ${cid!} of Swift Post`, 'named in words, never by its digits');
   }
   t.notMatch(sheet.body, new RegExp(`>${digits!}<`), 'no digits in words');
@@ -128,7 +122,7 @@ t.test('issue a code: its digits in that answer only; revoke it; the sheet print
 });
 
 t.test('a code kept only as a hash (issued by an older release) is listed on the sheet as not printable, with why', async (t) => {
-  const c = (await api('POST', '/carriers', { name: 'Old Post' })).json['carrier'] as Json;
+  const c = (await a.api('POST', '/carriers', { name: 'Old Post' })).json['carrier'] as Json;
   const path = `/console/carriers/${String(c['id'])}`;
   const issued = await a.request(admin, 'POST', `${path}/codes`, { digits: '8' });
   const id = /New access code <code>([^<]+)<\/code>/.exec(issued.body)![1]!;
@@ -141,7 +135,7 @@ t.test('a code kept only as a hash (issued by an older release) is listed on the
 });
 
 t.test("issuing: a bad number of days at its field in the page's words; the API's refusal at its field", async (t) => {
-  const c = (await api('POST', '/carriers', { name: 'Refused' })).json['carrier'] as Json;
+  const c = (await a.api('POST', '/carriers', { name: 'Refused' })).json['carrier'] as Json;
   const path = `/console/carriers/${String(c['id'])}`;
   const days = await a.request(admin, 'POST', `${path}/codes`, { digits: '8', days: 'soon' });
   t.equal(days.statusCode, 400);
@@ -162,7 +156,7 @@ t.test("issuing: a bad number of days at its field in the page's words; the API'
 });
 
 t.test('who may see and do what', async (t) => {
-  const c = (await api('POST', '/carriers', { name: 'Access Co' })).json['carrier'] as Json;
+  const c = (await a.api('POST', '/carriers', { name: 'Access Co' })).json['carrier'] as Json;
   const path = `/console/carriers/${String(c['id'])}`;
   // An operator issues codes (carrierCodes) but does not manage carriers.
   const op = await a.cookieOf('op');
@@ -192,7 +186,7 @@ t.test('who may see and do what', async (t) => {
   // Anti-forgery: a post without the page's token changes nothing.
   const forged = await a.request(admin, 'POST', '/console/carriers/new', { name: 'Forged' }, { csrf: '' });
   t.equal(forged.statusCode, 403);
-  t.notOk(((await api('GET', '/carriers')).json['carriers'] as Json[]).some((x) => x['name'] === 'Forged'));
+  t.notOk(((await a.api('GET', '/carriers')).json['carriers'] as Json[]).some((x) => x['name'] === 'Forged'));
   t.equal((await a.request(admin, 'GET', '/console/carriers/nobody')).statusCode, 404, 'an unknown carrier');
   // The address of a post asked for again (a reload after htmx showed its answer) leads to its page, no code in it.
   const codes = await a.request(admin, 'GET', `${path}/codes`);

@@ -2,32 +2,20 @@
 // checked through the API), the API's refusals shown at the field they name with what was typed kept, a type that
 // cannot change, and who may open the screen.
 import t from 'tap';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 
 let a: ConsoleApp;
 let admin: string;
 
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; json: Json }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers: a.admin, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
-}
-
-/** A form post with repeated fields, with the page's anti-forgery token. */
-async function post(cookie: string, url: string, fields: Array<[string, string]>, csrf?: string) {
-  const body = new URLSearchParams([['csrf', csrf ?? (await a.csrfOf(cookie))], ...fields]);
-  return a.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-}
-
 async function fields(includeRemoved = false): Promise<Json[]> {
-  return (await api('GET', `/custom-fields${includeRemoved ? '?includeRemoved=true' : ''}`)).json['customFields'] as Json[];
+  return (await a.api('GET', `/custom-fields${includeRemoved ? '?includeRemoved=true' : ''}`)).json['customFields'] as Json[];
 }
 
 t.before(async () => {
   a = await consoleApp(t);
   admin = await a.cookieOf('admin');
-  await api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
+  await a.api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
 });
 
 t.test('the list: empty at first, then each field with its labels, type, options, required and records', async (t) => {
@@ -36,11 +24,11 @@ t.test('the list: empty at first, then each field with its labels, type, options
   t.match(empty.body, /<title>Custom fields/);
   t.match(empty.body, /There are no custom fields yet\./);
   t.match(empty.body, /0 of 10 custom fields in use\./, 'the limit, read from the API’s constant');
-  await api('POST', '/custom-fields', { id: 'shift', label: { en: 'Shift', fr: 'Équipe' }, type: 'choice', options: ['Day', 'Night'], required: true, appliesTo: ['users', 'contacts'] });
+  await a.api('POST', '/custom-fields', { id: 'shift', label: { en: 'Shift', fr: 'Équipe' }, type: 'choice', options: ['Day', 'Night'], required: true, appliesTo: ['users', 'contacts'] });
   const list = await a.request(admin, 'GET', '/console/custom-fields');
   t.match(list.body, /<th scope="row"><a href="\/console\/custom-fields\/shift">Shift<\/a><\/th><td lang="fr">Équipe<\/td><td>Choice from a list<\/td><td><ul class="plain"><li>Day<\/li><li>Night<\/li><\/ul><\/td><td>Yes<\/td><td>Users, Contacts<\/td>/);
   t.match(list.body, /<caption>Custom fields of the enterprise<\/caption>/);
-  await api('DELETE', '/custom-fields/shift');
+  await a.api('DELETE', '/custom-fields/shift');
 });
 
 t.test('add, edit and remove a field through the forms: each checked through the API', async (t) => {
@@ -49,7 +37,7 @@ t.test('add, edit and remove a field through the forms: each checked through the
   t.match(form.body, /<select id="type" name="type"[^>]*><option value="text" selected>Text<\/option>/);
   t.match(form.body, /<fieldset aria-describedby="appliesTo-hint"><legend>Appears on<\/legend>/);
 
-  const add = await post(admin, '/console/custom-fields/new', [
+  const add = await a.post(admin, '/console/custom-fields/new', [
     ['labelEn', 'Cost centre'],
     ['labelFr', 'Centre de coût'],
     ['type', 'choice'],
@@ -70,7 +58,7 @@ t.test('add, edit and remove a field through the forms: each checked through the
   t.notMatch(shown.body, /<select id="type"/);
   t.match(shown.body, /<textarea id="options" name="options"[^>]*>CC-1\nCC-2<\/textarea>/);
 
-  const edit = await post(admin, `/console/custom-fields/${id}`, [
+  const edit = await a.post(admin, `/console/custom-fields/${id}`, [
     ['labelEn', 'Cost center'],
     ['labelFr', 'Centre de coût'],
     ['options', 'CC-1\nCC-2\nCC-3'],
@@ -80,7 +68,7 @@ t.test('add, edit and remove a field through the forms: each checked through the
   t.equal(edit.headers.location, `/console/custom-fields/${id}?done=saved`);
   t.match((await fields()).find((f) => f['id'] === id), { label: { en: 'Cost center' }, options: ['CC-1', 'CC-2', 'CC-3'], required: false, appliesTo: ['users'] }, 'edited, as the API says');
 
-  const removed = await post(admin, `/console/custom-fields/${id}/delete`, []);
+  const removed = await a.post(admin, `/console/custom-fields/${id}/delete`, []);
   t.equal(removed.statusCode, 303);
   t.equal(removed.headers.location, '/console/custom-fields?done=removed');
   t.notOk((await fields()).some((f) => f['id'] === id), 'no longer live');
@@ -90,7 +78,7 @@ t.test('add, edit and remove a field through the forms: each checked through the
 });
 
 t.test("the API's refusals at the field they name, what was typed kept", async (t) => {
-  const noRecord = await post(admin, '/console/custom-fields/new', [
+  const noRecord = await a.post(admin, '/console/custom-fields/new', [
     ['labelEn', 'Badge colour'],
     ['labelFr', 'Couleur du badge'],
     ['type', 'text'],
@@ -101,7 +89,7 @@ t.test("the API's refusals at the field they name, what was typed kept", async (
   t.match(noRecord.body, /<p class="field-error" id="appliesTo-users-error">[^<]+<\/p><label class="choice" for="appliesTo-users"><input type="checkbox" id="appliesTo-users" name="appliesTo" value="users" aria-describedby="appliesTo-users-error" aria-invalid="true">/);
   t.match(noRecord.body, /id="labelEn" name="labelEn" value="Badge colour"/, 'what was typed kept');
 
-  const optionsOnText = await post(admin, '/console/custom-fields/new', [
+  const optionsOnText = await a.post(admin, '/console/custom-fields/new', [
     ['labelEn', 'Badge colour'],
     ['labelFr', 'Couleur du badge'],
     ['type', 'text'],
@@ -111,8 +99,8 @@ t.test("the API's refusals at the field they name, what was typed kept", async (
   t.equal(optionsOnText.statusCode, 400);
   t.match(optionsOnText.body, /<a href="#options">only a choice has options<\/a>/, "the API's words, at the options");
 
-  await api('POST', '/custom-fields', { id: 'floor', label: { en: 'Floor', fr: 'Étage' }, type: 'number', appliesTo: ['contacts'] });
-  const taken = await post(admin, '/console/custom-fields/new', [
+  await a.api('POST', '/custom-fields', { id: 'floor', label: { en: 'Floor', fr: 'Étage' }, type: 'number', appliesTo: ['contacts'] });
+  const taken = await a.post(admin, '/console/custom-fields/new', [
     ['labelEn', 'FLOOR'],
     ['labelFr', 'Niveau'],
     ['type', 'text'],
@@ -123,8 +111,8 @@ t.test("the API's refusals at the field they name, what was typed kept", async (
   t.match(taken.body, /id="labelEn-error">custom field floor is already labelled &quot;Floor&quot;<\/p><input type="text" id="labelEn"[^>]*aria-invalid="true"/);
 
   const fr = await a.cookieOf('admin');
-  await api('PATCH', '/auth/me', { language: 'fr' });
-  const longLabel = await post(fr, '/console/custom-fields/floor', [
+  await a.api('PATCH', '/auth/me', { language: 'fr' });
+  const longLabel = await a.post(fr, '/console/custom-fields/floor', [
     ['labelEn', 'x'.repeat(65)],
     ['labelFr', 'Étage'],
     ['appliesTo', 'contacts'],
@@ -133,21 +121,21 @@ t.test("the API's refusals at the field they name, what was typed kept", async (
   t.match(longLabel.body, /<html lang="fr">/);
   t.match(longLabel.body, /<a href="#labelEn"><span lang="en">[^<]+<\/span><\/a>/, "the API's English words marked as such on a French page");
   t.match((await fields()).find((f) => f['id'] === 'floor'), { label: { en: 'Floor' } }, 'nothing changed');
-  await api('PATCH', '/auth/me', { language: 'en' });
-  await api('DELETE', '/custom-fields/floor');
+  await a.api('PATCH', '/auth/me', { language: 'en' });
+  await a.api('DELETE', '/custom-fields/floor');
 });
 
 t.test('who may: a role without settings is refused every page and post; a post without its token changes nothing', async (t) => {
-  await api('POST', '/custom-fields', { id: 'desk', label: { en: 'Desk', fr: 'Bureau' }, type: 'text', appliesTo: ['users'] });
+  await a.api('POST', '/custom-fields', { id: 'desk', label: { en: 'Desk', fr: 'Bureau' }, type: 'text', appliesTo: ['users'] });
   const plain = await a.cookieOf('plain');
   for (const url of ['/console/custom-fields', '/console/custom-fields/new', '/console/custom-fields/desk']) t.equal((await a.request(plain, 'GET', url)).statusCode, 403, url);
   for (const url of ['/console/custom-fields/new', '/console/custom-fields/desk', '/console/custom-fields/desk/delete'])
-    t.equal((await post(plain, url, [['labelEn', 'Mine'], ['labelFr', 'Le mien'], ['type', 'text'], ['appliesTo', 'users']])).statusCode, 403, `POST ${url}`);
+    t.equal((await a.post(plain, url, [['labelEn', 'Mine'], ['labelFr', 'Le mien'], ['type', 'text'], ['appliesTo', 'users']])).statusCode, 403, `POST ${url}`);
   t.match((await fields()).find((f) => f['id'] === 'desk'), { label: { en: 'Desk' } }, 'nothing changed');
   t.notMatch((await a.request(plain, 'GET', '/console/settings')).body, /\/console\/custom-fields/, 'not offered on the set-up page');
   t.match((await a.request(admin, 'GET', '/console/settings')).body, /<a href="\/console\/custom-fields">Custom fields<\/a>/, 'offered to the administrator');
 
-  const forged = await post(admin, '/console/custom-fields/desk/delete', [], 'forged');
+  const forged = await a.post(admin, '/console/custom-fields/desk/delete', [], 'forged');
   t.equal(forged.statusCode, 403);
   t.match(forged.body, /This form has expired/);
   t.ok((await fields()).some((f) => f['id'] === 'desk'), 'not removed');

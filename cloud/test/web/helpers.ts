@@ -15,7 +15,14 @@ export interface ConsoleApp extends AccountsApp {
   request(cookie: string, method: 'GET' | 'POST', url: string, fields?: Record<string, string>, o?: { csrf?: string; htmx?: boolean }): Promise<LightMyRequestResponse>;
   /** The anti-forgery token a page served to `cookie` carries. */
   csrfOf(cookie: string): Promise<string>;
+  /** A JSON request to the API, as the administrator unless `headers` say otherwise: its status, JSON (when it is JSON) and text. */
+  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: Json; body: string }>;
+  /** A form post as `cookie` with its fields in order (a field may repeat), with the page's anti-forgery token unless `csrf` is given. */
+  post(cookie: string, url: string, fields: ReadonlyArray<readonly [string, string]> | Record<string, string>, csrf?: string): Promise<LightMyRequestResponse>;
 }
+
+/** A JSON answer as the tests read it. */
+export type Json = Record<string, unknown>;
 
 /**
  * Division `div`, locations `loc` (bank `lobby`: two columns, `lockers` lockers, the first three doors of column 1 low
@@ -58,5 +65,15 @@ export async function consoleApp(t: { teardown(fn: () => unknown): void }, o: { 
       ...(body !== undefined ? { payload: body } : {}),
     });
   };
-  return { ...a, cookieOf, request, csrfOf };
+  const api: ConsoleApp['api'] = async (method, url, payload, headers = a.admin) => {
+    const r = await a.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Json } : {}) });
+    const json = r.headers['content-type']?.toString().startsWith('application/json') && r.body ? (JSON.parse(r.body) as Json) : {};
+    return { status: r.statusCode, json, body: r.body };
+  };
+  const post: ConsoleApp['post'] = async (cookie, url, fields, csrf) => {
+    const pairs = Array.isArray(fields) ? (fields as ReadonlyArray<readonly [string, string]>) : Object.entries(fields);
+    const body = new URLSearchParams([['csrf', csrf ?? (await csrfOf(cookie))], ...pairs.map(([k, v]) => [k, v] as [string, string])]);
+    return a.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
+  };
+  return { ...a, cookieOf, request, csrfOf, api, post };
 }

@@ -4,19 +4,13 @@
 import t from 'tap';
 import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 
 let a: ConsoleApp;
 let admin: string;
 
-async function api(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown): Promise<{ status: number; json: Json; body: string }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers: a.admin, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.headers['content-type']?.toString().startsWith('application/json') ? (JSON.parse(r.body) as Json) : {}, body: r.body };
-}
-
 /** The shelf barcode of each rear-loading locker of the lobby, as the API holds them. */
 async function barcodes(): Promise<Record<number, string>> {
-  const lockers = (await api('GET', '/banks/lobby/lockers')).json['lockers'] as Array<{ locker: { number: number; loading: string; shelfBarcode?: string } }>;
+  const lockers = (await a.api('GET', '/banks/lobby/lockers')).json['lockers'] as Array<{ locker: { number: number; loading: string; shelfBarcode?: string } }>;
   return Object.fromEntries(lockers.filter((l) => l.locker.loading === 'rear').map((l) => [l.locker.number, l.locker.shelfBarcode!]));
 }
 
@@ -24,8 +18,8 @@ t.before(async () => {
   a = await consoleApp(t);
   admin = await a.cookieOf('admin');
   // Lockers 5 and 6 (column 2) load from the rear: the API gives each a shelf barcode.
-  for (const n of [5, 6]) await api('PATCH', `/banks/lobby/lockers/${n}`, { loading: 'rear' });
-  await api('POST', '/users', { username: 'op', password: PASSWORD, role: 'operator' });
+  for (const n of [5, 6]) await a.api('PATCH', `/banks/lobby/lockers/${n}`, { loading: 'rear' });
+  await a.api('POST', '/users', { username: 'op', password: PASSWORD, role: 'operator' });
 });
 
 t.test("a bank's rear shelves with their barcodes, and the ways to its sheets", async (t) => {
@@ -75,7 +69,7 @@ t.test("the shelf labels: one per rear shelf, each image the API's own drawing o
   for (const [, n, b64, alt, text] of labels) {
     t.equal(text, held[Number(n)], `locker ${n!}: its barcode in words`);
     t.equal(alt, `Barcode ${held[Number(n)]!} of the shelf of locker ${n!}`);
-    t.equal(Buffer.from(b64!, 'base64').toString('utf8'), (await api('GET', `/banks/lobby/lockers/${n!}/barcode.svg`)).body, `locker ${n!}: the API's image`);
+    t.equal(Buffer.from(b64!, 'base64').toString('utf8'), (await a.api('GET', `/banks/lobby/lockers/${n!}/barcode.svg`)).body, `locker ${n!}: the API's image`);
   }
   t.match(sheet.body, /<p class="no-print">Print this page with your browser/);
 });

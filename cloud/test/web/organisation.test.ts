@@ -5,26 +5,14 @@
 // with members and a key contact; the anti-forgery token.
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 const seed = { role: 'admin' as const, id: 'seed' };
 const ORG = '/console/organisation';
 const HEADER = 'DivisionID,LocationID,Name,Company,Phone,AddressLine1,AddressLine2,AddressLine3,CityTownArea,StateProvinceRegion,CountryCode,PostalCode';
 
 let a: ConsoleApp;
 let admin: string;
-
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number; json: Json }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers: a.admin, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
-}
-
-/** A form post with repeated fields (a department's members), with the page's anti-forgery token. */
-async function post(cookie: string, url: string, fields: Array<[string, string]>): Promise<LightMyRequestResponse> {
-  const body = new URLSearchParams([['csrf', await a.csrfOf(cookie)], ...fields]);
-  return a.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-}
 
 async function upload(cookie: string, csv: string): Promise<LightMyRequestResponse> {
   const form = new FormData();
@@ -41,11 +29,11 @@ const idAfter = (r: LightMyRequestResponse, prefix: string) => decodeURIComponen
 t.before(async () => {
   a = await consoleApp(t);
   admin = await a.cookieOf('admin');
-  await api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
-  const role = await api('POST', '/roles', { name: 'Builder', permissions: ['lockers.manage', 'lockers.view'] });
-  await api('POST', '/users', { username: 'builder', password: PASSWORD, role: (role.json['role'] as Json)['id'] });
-  const maker = await api('POST', '/roles', { name: 'Maker', permissions: ['lockers.manage'] });
-  await api('POST', '/users', { username: 'maker', password: PASSWORD, role: (maker.json['role'] as Json)['id'] });
+  await a.api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
+  const role = await a.api('POST', '/roles', { name: 'Builder', permissions: ['lockers.manage', 'lockers.view'] });
+  await a.api('POST', '/users', { username: 'builder', password: PASSWORD, role: (role.json['role'] as Json)['id'] });
+  const maker = await a.api('POST', '/roles', { name: 'Maker', permissions: ['lockers.manage'] });
+  await a.api('POST', '/users', { username: 'maker', password: PASSWORD, role: (maker.json['role'] as Json)['id'] });
   await a.service.createContact({ id: 'alex', enterpriseId: 'ent', firstName: 'Alex', lastName: 'Access', email: 'alex@example.com', language: 'en', needsAccessible: true }, seed);
   await a.service.createContact({ id: 'bea', enterpriseId: 'ent', firstName: 'Bea', lastName: 'Brown', email: 'bea@example.com', language: 'fr', needsAccessible: false }, seed);
 });
@@ -60,7 +48,7 @@ t.test('who may open the screens: organisation with lockers.manage; departments 
   const bank = await a.request(builder, 'GET', `${ORG}/banks/lobby`);
   t.notMatch(bank.body, /bank-settings\?bank=lobby/, 'no bank settings (nor rename) without the settings permission');
   t.notMatch(bank.body, /action="\/console\/organisation\/banks\/lobby" class="toolbar"/);
-  t.equal((await post(builder, `${ORG}/banks/lobby`, [['name', 'X']])).statusCode, 403, 'renaming a bank needs settings');
+  t.equal((await a.post(builder, `${ORG}/banks/lobby`, [['name', 'X']])).statusCode, 403, 'renaming a bank needs settings');
   const maker = await a.cookieOf('maker');
   const unseen = await a.request(maker, 'GET', `${ORG}/banks/lobby`);
   t.equal(unseen.statusCode, 200, 'a role that manages lockers without seeing them still has the bank page');
@@ -81,7 +69,7 @@ t.test('the tree: divisions > locations > banks, each a link; the enterprise ren
   t.match(bad.body, /id="name" name="name" value=" "[^>]*aria-describedby="name-error" aria-invalid="true"/);
   const ok = await a.request(admin, 'POST', `${ORG}/enterprise`, { name: 'Acme Corp' });
   t.equal(ok.statusCode, 303);
-  t.equal(((await api('GET', '/enterprises/ent')).json['enterprise'] as Json)['name'], 'Acme Corp');
+  t.equal(((await a.api('GET', '/enterprises/ent')).json['enterprise'] as Json)['name'], 'Acme Corp');
   t.match(mainText(await a.request(admin, 'GET', String(ok.headers.location))), /The name was changed\./);
 });
 
@@ -89,15 +77,15 @@ t.test('a division: added, renamed, its delete refused while it has locations, t
   const add = await a.request(admin, 'POST', `${ORG}/divisions/new`, { name: 'West' });
   t.equal(add.statusCode, 303);
   const id = idAfter(add, `${ORG}/divisions/`);
-  t.match((await api('GET', `/divisions/${id}`)).json['division'], { name: 'West', enterpriseId: 'ent' });
+  t.match((await a.api('GET', `/divisions/${id}`)).json['division'], { name: 'West', enterpriseId: 'ent' });
   t.equal((await a.request(admin, 'POST', `${ORG}/divisions/${id}`, { name: 'West wing' })).statusCode, 303);
-  t.match((await api('GET', `/divisions/${id}`)).json['division'], { name: 'West wing' });
+  t.match((await a.api('GET', `/divisions/${id}`)).json['division'], { name: 'West wing' });
   const refused = await a.request(admin, 'POST', `${ORG}/divisions/div/delete`, {});
   t.equal(refused.statusCode, 409);
   t.match(mainText(refused), /It was not deleted: division div cannot be deleted: it still has 2 locations \(loc, loc2\)/, 'the API says what depends on it');
   const del = await a.request(admin, 'POST', `${ORG}/divisions/${id}/delete`, {});
   t.equal(del.statusCode, 303);
-  t.equal((await api('GET', `/divisions/${id}`)).status, 404);
+  t.equal((await a.api('GET', `/divisions/${id}`)).status, 404);
 });
 
 t.test('a location: every postal field and a custom reach range, a bad country code at its field, edited, deleted', async (t) => {
@@ -110,7 +98,7 @@ t.test('a location: every postal field and a custom reach range, a bad country c
   const add = await a.request(admin, 'POST', `${ORG}/locations/new`, { ...fields, countryCode: 'FR' });
   t.equal(add.statusCode, 303);
   const id = idAfter(add, `${ORG}/locations/`);
-  t.match((await api('GET', `/locations/${id}`)).json['location'], { ...fields, preset: undefined, minCm: undefined, maxCm: undefined, countryCode: 'FR', reach: { preset: 'custom', minCm: 40, maxCm: 110.5 } });
+  t.match((await a.api('GET', `/locations/${id}`)).json['location'], { ...fields, preset: undefined, minCm: undefined, maxCm: undefined, countryCode: 'FR', reach: { preset: 'custom', minCm: 40, maxCm: 110.5 } });
   const page = await a.request(admin, 'GET', `${ORG}/locations/${id}`);
   t.match(mainText(page), /Accessible between 40 and 110.5 cm from the floor\./);
   t.match(page.body, /<option value="ada-2010">2010 ADA Standards \(38.1 to 121.9 cm\)<\/option>/, 'the presets with the API’s ranges');
@@ -119,11 +107,11 @@ t.test('a location: every postal field and a custom reach range, a bad country c
   t.match(upside.body, /<a href="#maxCm">must be above minCm/);
   const edit = await a.request(admin, 'POST', `${ORG}/locations/${id}`, { ...fields, name: 'North gate', addressLine3: '', countryCode: 'FR', preset: 'ada-2010' });
   t.equal(edit.statusCode, 303);
-  const after = (await api('GET', `/locations/${id}`)).json['location'] as Json;
+  const after = (await a.api('GET', `/locations/${id}`)).json['location'] as Json;
   t.match(after, { name: 'North gate', reach: { preset: 'ada-2010' } });
   t.equal(after['addressLine3'], undefined, 'an emptied field is removed');
   t.equal((await a.request(admin, 'POST', `${ORG}/locations/${id}/delete`, {})).statusCode, 303);
-  t.equal((await api('GET', `/locations/${id}`)).status, 404);
+  t.equal((await a.api('GET', `/locations/${id}`)).status, 404);
   const refused = await a.request(admin, 'POST', `${ORG}/locations/loc/delete`, {});
   t.equal(refused.statusCode, 409);
   t.match(mainText(refused), /it still has 1 bank \(lobby\)/);
@@ -137,7 +125,7 @@ t.test('locations as CSV: the template and the export downloaded, an import with
   const good = await upload(admin, `${HEADER}\r\ndiv,,Depot,Acme,123,2 Rue,,,Paris,IDF,FR,75001\r\ndiv,,Dock,Acme,456,3 Rue,,,Paris,IDF,FR,75002\r\n`);
   t.equal(good.statusCode, 200);
   t.match(mainText(good), /Imported 2 rows: 2 added, 0 updated, 0 unchanged\./);
-  const names = ((await api('GET', '/locations?divisionId=div')).json['locations'] as Json[]).map((l) => l['name']);
+  const names = ((await a.api('GET', '/locations?divisionId=div')).json['locations'] as Json[]).map((l) => l['name']);
   t.ok(names.includes('Depot') && names.includes('Dock'), 'both locations exist');
   const exported = await a.request(admin, 'GET', `${ORG}/locations/export`);
   t.match(exported.body, /div,[^,]+,Depot,Acme,123,2 Rue/);
@@ -154,7 +142,7 @@ t.test('a bank, a column and lockers: added, edited and deleted through the page
   t.equal(add.statusCode, 303);
   const bankId = idAfter(add, `${ORG}/banks/`);
   t.equal((await a.request(admin, 'POST', `${ORG}/banks/${bankId}`, { name: 'Mail room B' })).statusCode, 303);
-  t.match((await api('GET', `/banks/${bankId}`)).json['bank'], { name: 'Mail room B', locationId: 'loc2' });
+  t.match((await a.api('GET', `/banks/${bankId}`)).json['bank'], { name: 'Mail room B', locationId: 'loc2' });
   t.match((await a.request(admin, 'GET', `${ORG}/banks/${bankId}`)).body, new RegExp(`href="/console/bank-settings\\?bank=${bankId}"`), 'the link to its bank settings');
 
   const col = await a.request(admin, 'POST', `${ORG}/banks/${bankId}/columns/new`, { position: '1', kind: 'kiosk', controllerId: 'mr-ctl-1' });
@@ -167,13 +155,13 @@ t.test('a bank, a column and lockers: added, edited and deleted through the page
   // One locker within the reach range, then a batch of three stacked above it.
   const one = await a.request(admin, 'POST', `${ORG}/banks/${bankId}/lockers/new`, { number: '1', columnId, door: '1', size: 'S', bottomCm: '40', topCm: '58', loading: 'front', recipient: 'none' });
   t.equal(one.statusCode, 303);
-  t.match((await api('GET', `/banks/${bankId}/lockers/1`)).json, { locker: { size: 'S', bottomCm: 40, topCm: 58, door: 1 }, accessible: true });
+  t.match((await a.api('GET', `/banks/${bankId}/lockers/1`)).json, { locker: { size: 'S', bottomCm: 40, topCm: 58, door: 1 }, accessible: true });
   const short = await a.request(admin, 'POST', `${ORG}/banks/${bankId}/lockers/new`, { number: '9', columnId, door: '9', size: 'L', bottomCm: '40', topCm: '50', loading: 'front' });
   t.equal(short.statusCode, 400);
   t.match(short.body, /<a href="#topCm">/, 'a door too short for its size, at the top edge');
   const batch = await a.request(admin, 'POST', `${ORG}/banks/${bankId}/lockers/batch`, { number: '2', count: '3', columnId, door: '2', size: 'M', bottomCm: '60', topCm: '93' });
   t.equal(batch.statusCode, 303);
-  const lockers = ((await api('GET', `/banks/${bankId}/lockers`)).json['lockers'] as Array<{ locker: Json; accessible: boolean }>).map((l) => [l.locker['number'], l.locker['door'], l.locker['bottomCm'], l.locker['topCm'], l.accessible]);
+  const lockers = ((await a.api('GET', `/banks/${bankId}/lockers`)).json['lockers'] as Array<{ locker: Json; accessible: boolean }>).map((l) => [l.locker['number'], l.locker['door'], l.locker['bottomCm'], l.locker['topCm'], l.accessible]);
   t.same(lockers, [[1, 1, 40, 58, true], [2, 2, 60, 93, true], [3, 3, 93, 126, false], [4, 4, 126, 159, false]], 'stacked upwards; accessible as the API judges');
   const table = mainText(await a.request(admin, 'GET', String(batch.headers.location)));
   t.match(table, /3 lockers were added\./);
@@ -183,7 +171,7 @@ t.test('a bank, a column and lockers: added, edited and deleted through the page
   // Edit: custom dimensions, rear loading (its shelf barcode generated), dedicated to a contact.
   const edit = await a.request(admin, 'POST', `${ORG}/banks/${bankId}/lockers/2`, { size: 'custom', widthCm: '30', heightCm: '25', depthCm: '45', bottomCm: '60', topCm: '90', loading: 'rear', shelfBarcode: '', recipient: 'contact:alex' });
   t.equal(edit.statusCode, 303);
-  const edited = (await api('GET', `/banks/${bankId}/lockers/2`)).json['locker'] as Json;
+  const edited = (await a.api('GET', `/banks/${bankId}/lockers/2`)).json['locker'] as Json;
   t.match(edited, { size: 'custom', dimensions: { widthCm: 30, heightCm: 25, depthCm: 45 }, bottomCm: 60, topCm: 90, loading: 'rear', dedicatedTo: { type: 'contact', id: 'alex' } });
   t.type(edited['shelfBarcode'], 'string', 'a shelf barcode was generated');
   const form = await a.request(admin, 'GET', `${ORG}/banks/${bankId}/lockers/2`);
@@ -193,7 +181,7 @@ t.test('a bank, a column and lockers: added, edited and deleted through the page
   t.match(find.body, /value="contact:bea"/);
   const cleared = await a.request(admin, 'POST', `${ORG}/banks/${bankId}/lockers/2`, { size: 'M', bottomCm: '60', topCm: '93', loading: 'front', recipient: 'none' });
   t.equal(cleared.statusCode, 303);
-  const after = (await api('GET', `/banks/${bankId}/lockers/2`)).json['locker'] as Json;
+  const after = (await a.api('GET', `/banks/${bankId}/lockers/2`)).json['locker'] as Json;
   t.equal(after['dedicatedTo'], undefined, 'no longer dedicated');
   t.equal(after['shelfBarcode'], undefined, 'front loading: no shelf barcode');
 
@@ -203,12 +191,12 @@ t.test('a bank, a column and lockers: added, edited and deleted through the page
   t.match(mainText(bankRefused), /It was not deleted: bank \S+ cannot be deleted: it still has 1 column \(\S+\) and 4 lockers \(1, 2, 3, 4\)/);
   t.equal((await a.request(admin, 'POST', `${ORG}/columns/${columnId}/delete`, {})).statusCode, 409, 'a column with lockers');
   for (const n of [1, 2, 3, 4]) t.equal((await a.request(admin, 'POST', `${ORG}/banks/${bankId}/lockers/${n}/delete`, {})).statusCode, 303);
-  t.equal((await api('GET', `/banks/${bankId}/lockers`)).json['lockers'] instanceof Array && ((await api('GET', `/banks/${bankId}/lockers`)).json['lockers'] as unknown[]).length, 0);
+  t.equal((await a.api('GET', `/banks/${bankId}/lockers`)).json['lockers'] instanceof Array && ((await a.api('GET', `/banks/${bankId}/lockers`)).json['lockers'] as unknown[]).length, 0);
   t.equal((await a.request(admin, 'POST', `${ORG}/columns/${columnId}`, { kind: 'plain' })).statusCode, 303);
-  t.match((await api('GET', `/columns/${columnId}`)).json['column'], { kind: 'plain' });
+  t.match((await a.api('GET', `/columns/${columnId}`)).json['column'], { kind: 'plain' });
   t.equal((await a.request(admin, 'POST', `${ORG}/columns/${columnId}/delete`, {})).statusCode, 303);
   t.equal((await a.request(admin, 'POST', `${ORG}/banks/${bankId}/delete`, {})).statusCode, 303);
-  t.equal((await api('GET', `/banks/${bankId}`)).status, 404);
+  t.equal((await a.api('GET', `/banks/${bankId}`)).status, 404);
 });
 
 t.test('departments: added with a member and a key contact, edited, its delete refused while a locker is dedicated to it, deleted', async (t) => {
@@ -219,39 +207,39 @@ t.test('departments: added with a member and a key contact, edited, its delete r
   t.match(search.body, /name="member" value="alex"/);
   const kept = await a.request(admin, 'GET', '/console/departments/contacts?q=brown&member=alex', undefined, { htmx: true });
   t.match(kept.body, /Alex Access[\s\S]*name="member" value="alex" checked[\s\S]*1 contact found\.[\s\S]*name="member" value="bea"/, 'who was ticked stays ticked, among the people');
-  const find = await post(admin, '/console/departments/new', [['name', 'Finance'], ['q', 'brown'], ['action', 'find']]);
+  const find = await a.post(admin, '/console/departments/new', [['name', 'Finance'], ['q', 'brown'], ['action', 'find']]);
   t.equal(find.statusCode, 200, 'Find without JavaScript');
   t.match(find.body, /name="member" value="bea"/);
-  const add = await post(admin, '/console/departments/new', [['name', 'Finance'], ['member', 'alex'], ['keyContact', 'bea'], ['action', 'save']]);
+  const add = await a.post(admin, '/console/departments/new', [['name', 'Finance'], ['member', 'alex'], ['keyContact', 'bea'], ['action', 'save']]);
   t.equal(add.statusCode, 303);
   const id = idAfter(add, '/console/departments/');
-  t.match((await api('GET', `/departments/${id}`)).json['department'], { name: 'Finance', memberIds: ['alex'], keyContactId: 'bea' });
+  t.match((await a.api('GET', `/departments/${id}`)).json['department'], { name: 'Finance', memberIds: ['alex'], keyContactId: 'bea' });
   const page = await a.request(admin, 'GET', `/console/departments/${id}`);
   t.match(page.body, /Alex Access[\s\S]*name="member" value="alex" checked/);
   t.match(page.body, /name="keyContact" value="bea" checked/);
   t.match(mainText(await a.request(admin, 'GET', '/console/departments')), /Finance 1 member Bea Brown/);
-  const empty = await post(admin, `/console/departments/${id}`, [['name', ''], ['member', 'alex'], ['keyContact', 'bea']]);
+  const empty = await a.post(admin, `/console/departments/${id}`, [['name', ''], ['member', 'alex'], ['keyContact', 'bea']]);
   t.equal(empty.statusCode, 400);
   t.match(empty.body, /<a href="#name">/);
-  const edit = await post(admin, `/console/departments/${id}`, [['name', 'Finance and legal'], ['member', 'alex'], ['member', 'bea'], ['keyContact', '']]);
+  const edit = await a.post(admin, `/console/departments/${id}`, [['name', 'Finance and legal'], ['member', 'alex'], ['member', 'bea'], ['keyContact', '']]);
   t.equal(edit.statusCode, 303);
-  const edited = (await api('GET', `/departments/${id}`)).json['department'] as Json;
+  const edited = (await a.api('GET', `/departments/${id}`)).json['department'] as Json;
   t.match(edited, { name: 'Finance and legal', memberIds: ['alex', 'bea'] });
   t.equal(edited['keyContactId'], undefined, 'no key contact');
-  await api('PATCH', '/banks/annex/lockers/1', { dedicatedTo: { type: 'department', id } });
+  await a.api('PATCH', '/banks/annex/lockers/1', { dedicatedTo: { type: 'department', id } });
   const refused = await a.request(admin, 'POST', `/console/departments/${id}/delete`, {});
   t.equal(refused.statusCode, 409);
   t.match(mainText(refused), /It was not deleted: .*locker/);
   t.match(mainText(await a.request(admin, 'GET', `${ORG}/banks/annex`)), /Finance and legal/, 'the bank shows to whom a locker is dedicated');
-  await api('PATCH', '/banks/annex/lockers/1', { dedicatedTo: null });
+  await a.api('PATCH', '/banks/annex/lockers/1', { dedicatedTo: null });
   t.equal((await a.request(admin, 'POST', `/console/departments/${id}/delete`, {})).statusCode, 303);
-  t.equal((await api('GET', `/departments/${id}`)).status, 404);
+  t.equal((await a.api('GET', `/departments/${id}`)).status, 404);
 });
 
 t.test('a post without the anti-forgery token changes nothing', async (t) => {
   const r = await a.request(admin, 'POST', `${ORG}/divisions/new`, { name: 'Forged' }, { csrf: '' });
   t.equal(r.statusCode, 403);
-  const names = ((await api('GET', '/divisions')).json['divisions'] as Json[]).map((d) => d['name']);
+  const names = ((await a.api('GET', '/divisions')).json['divisions'] as Json[]).map((d) => d['name']);
   t.notOk(names.includes('Forged'));
   t.equal((await a.request(admin, 'POST', '/console/departments/new', { name: 'Forged' }, { csrf: 'x' })).statusCode, 403);
 });

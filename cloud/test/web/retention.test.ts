@@ -3,24 +3,18 @@
 // what goes and that it cannot be undone, then checked through the API and in the activity (of this enterprise only);
 // who sees which section.
 import t from 'tap';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 const seed = { role: 'admin' as const, id: 'seed' };
 
 let a: ConsoleApp;
 let admin: string;
 
-async function api(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers = a.admin): Promise<{ status: number; json: Json }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
-}
-
-const retentionOf = async () => ((await api('GET', '/enterprises/ent')).json['enterprise'] as Json)['historyRetentionDays'];
+const retentionOf = async () => ((await a.api('GET', '/enterprises/ent')).json['enterprise'] as Json)['historyRetentionDays'];
 
 async function userWithRole(username: string, name: string, permissions: string[]): Promise<string> {
-  const role = await api('POST', '/roles', { name, permissions });
-  await api('POST', '/users', { username, password: PASSWORD, role: (role.json['role'] as Json)['id'] });
+  const role = await a.api('POST', '/roles', { name, permissions });
+  await a.api('POST', '/users', { username, password: PASSWORD, role: (role.json['role'] as Json)['id'] });
   return a.cookieOf(username);
 }
 
@@ -101,12 +95,12 @@ t.test('erase a person: found, confirmed on a page saying what goes, checked thr
   t.match(confirm.body, /e-mail address, phone, personnel ID, badge and custom field values/);
   t.match(confirm.body, /<strong>This cannot be undone\.<\/strong>/);
   t.match(confirm.body, /<form method="post" action="\/console\/retention\/erase\/bea"/);
-  t.equal(((await api('GET', '/contacts/bea')).json['contact'] as Json)['email'], 'bea@example.com', 'asking erases nothing');
+  t.equal(((await a.api('GET', '/contacts/bea')).json['contact'] as Json)['email'], 'bea@example.com', 'asking erases nothing');
 
   const erased = await a.request(admin, 'POST', '/console/retention/erase/bea', {});
   t.equal(erased.statusCode, 303);
   t.equal(erased.headers.location, '/console/retention?done=erased');
-  const contact = (await api('GET', '/contacts/bea')).json['contact'] as Json;
+  const contact = (await a.api('GET', '/contacts/bea')).json['contact'] as Json;
   t.equal(contact['lastName'], 'Erased person', 'the name replaced, as the API says');
   t.equal(contact['firstName'], '');
   t.notOk('email' in contact || 'personnelId' in contact || 'phone' in contact, 'the contact details gone');
@@ -114,7 +108,7 @@ t.test('erase a person: found, confirmed on a page saying what goes, checked thr
   t.match(done.body, /role="status"><p>The personal data was erased\. The activity records the erasure\.<\/p>/);
   t.match(done.body, /href="\/console\/activity\?type=erasure"/);
 
-  const entries = (await api('GET', '/activity?type=erasure')).json['activity'] as Json[];
+  const entries = (await a.api('GET', '/activity?type=erasure')).json['activity'] as Json[];
   t.equal(entries.length, 1, 'the activity records the erasure');
   t.match(entries[0], { type: 'erasure', enterpriseId: 'ent', actor: { role: 'admin' }, detail: /personal data erased/ });
   t.notOk(JSON.stringify(entries).includes('Bea'), 'without the person');
@@ -127,7 +121,7 @@ t.test('erase a person: found, confirmed on a page saying what goes, checked thr
   await a.service.createEnterprise({ id: 'ent2', name: 'Other' }, seed);
   await a.auth.createUser({ enterpriseId: 'ent2', username: 'other', password: PASSWORD, role: 'admin' });
   const token = (await a.auth.login('other', PASSWORD, '127.0.0.1')).token;
-  t.same((await api('GET', '/activity?type=erasure', undefined, { authorization: `Bearer ${token}` })).json['activity'], [], 'not in another enterprise’s activity');
+  t.same((await a.api('GET', '/activity?type=erasure', undefined, { authorization: `Bearer ${token}` })).json['activity'], [], 'not in another enterprise’s activity');
 });
 
 t.test('who may open what', async (t) => {
@@ -139,7 +133,7 @@ t.test('who may open what', async (t) => {
   t.notMatch(page.body, /Erase one person/, 'no erasure without the address book and its erasure');
   t.equal((await a.request(setter, 'GET', '/console/retention/erase/ben')).statusCode, 404, 'hidden like the address book');
   t.equal((await a.request(setter, 'POST', '/console/retention/erase/ben', {}, { csrf: csrfIn(page.body) })).statusCode, 404);
-  t.equal(((await api('GET', '/contacts/ben')).json['contact'] as Json)['lastName'], 'Black', 'nothing erased');
+  t.equal(((await a.api('GET', '/contacts/ben')).json['contact'] as Json)['lastName'], 'Black', 'nothing erased');
   const reader = await userWithRole('reader', 'Reader', ['settings', 'addressBook']);
   const noErase = await a.request(reader, 'GET', '/console/retention');
   t.notMatch(noErase.body, /Erase one person/, 'reading the address book is not erasing');
@@ -147,9 +141,9 @@ t.test('who may open what', async (t) => {
 });
 
 t.test('the API: only someone whose access level is the whole enterprise changes its retention', async (t) => {
-  await api('POST', '/users', { username: 'divadmin', password: PASSWORD, role: 'admin', accessLevel: { kind: 'division', id: 'div' } });
+  await a.api('POST', '/users', { username: 'divadmin', password: PASSWORD, role: 'admin', accessLevel: { kind: 'division', id: 'div' } });
   const token = (await a.auth.login('divadmin', PASSWORD, '127.0.0.1')).token;
-  const r = await api('PATCH', '/enterprises/ent/history-retention', { historyRetentionDays: 1 }, { authorization: `Bearer ${token}` });
+  const r = await a.api('PATCH', '/enterprises/ent/history-retention', { historyRetentionDays: 1 }, { authorization: `Bearer ${token}` });
   t.equal(r.status, 404, 'as for the enterprise itself');
   t.equal(await retentionOf(), undefined, 'unchanged');
   const page = await a.request(await a.cookieOf('divadmin'), 'GET', '/console/retention');

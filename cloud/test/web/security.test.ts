@@ -2,19 +2,13 @@
 // and a refused value explained at its field, single sign-on (the client secret never shown again, an empty field
 // keeping it), API keys (shown once, working, revoked), each change checked through the API; who sees which section.
 import t from 'tap';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 
 let a: ConsoleApp;
 let admin: string;
 
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = a.admin): Promise<{ status: number; json: Json }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
-}
-
-const settingsOf = async () => ((await api('GET', '/enterprises/ent')).json['enterprise'] as Json)['settings'] as Json | undefined;
+const settingsOf = async () => ((await a.api('GET', '/enterprises/ent')).json['enterprise'] as Json)['settings'] as Json | undefined;
 
 /** Every field of the settings form as the page gives it, with `changes`. */
 function settingsForm(changes: Record<string, string>): Record<string, string> {
@@ -34,8 +28,8 @@ function settingsForm(changes: Record<string, string>): Record<string, string> {
 }
 
 async function userWithRole(username: string, name: string, permissions: string[]): Promise<string> {
-  const role = await api('POST', '/roles', { name, permissions });
-  await api('POST', '/users', { username, password: PASSWORD, role: (role.json['role'] as Json)['id'] });
+  const role = await a.api('POST', '/roles', { name, permissions });
+  await a.api('POST', '/users', { username, password: PASSWORD, role: (role.json['role'] as Json)['id'] });
   return a.cookieOf(username);
 }
 
@@ -110,7 +104,7 @@ t.test('single sign-on: saved, the secret never shown again and kept when left e
   const secret = 'very-secret-client-value-123';
   const saved = await a.request(admin, 'POST', '/console/security/sso', { issuer: 'https://id.example.com', clientId: 'portier', clientSecret: secret, emailClaim: 'email', defaultRole: '', passwordSignIn: 'on', enabled: 'on' });
   t.equal(saved.statusCode, 303);
-  t.match((await api('GET', '/enterprises/ent/sso')).json['sso'], { issuer: 'https://id.example.com', clientId: 'portier', hasClientSecret: true, passwordSignIn: true, enabled: true, createUsers: false });
+  t.match((await a.api('GET', '/enterprises/ent/sso')).json['sso'], { issuer: 'https://id.example.com', clientId: 'portier', hasClientSecret: true, passwordSignIn: true, enabled: true, createUsers: false });
   const page = await a.request(admin, 'GET', '/console/security/sso?done=saved');
   t.match(page.body, /Single sign-on was saved\./);
   t.match(page.body, /Saved \(never shown again\)/);
@@ -125,14 +119,14 @@ t.test('single sign-on: saved, the secret never shown again and kept when left e
 
   const kept = await a.request(admin, 'POST', '/console/security/sso', { issuer: 'https://login.example.com', clientId: 'portier-2', clientSecret: '', emailClaim: 'mail', createUsers: 'on', defaultRole: 'operator', passwordSignIn: 'on', enabled: 'on' });
   t.equal(kept.statusCode, 303, 'an empty secret field keeps the saved one');
-  t.match((await api('GET', '/enterprises/ent/sso')).json['sso'], { issuer: 'https://login.example.com', clientId: 'portier-2', hasClientSecret: true, emailClaim: 'mail', createUsers: true, defaultRole: 'operator' });
+  t.match((await a.api('GET', '/enterprises/ent/sso')).json['sso'], { issuer: 'https://login.example.com', clientId: 'portier-2', hasClientSecret: true, emailClaim: 'mail', createUsers: true, defaultRole: 'operator' });
   const secretOf = a.store.get('ssoConfigs', 'ent')!.clientSecret;
   t.not(secretOf, '', 'the stored (sealed) secret is still there');
 
   const removed = await a.request(admin, 'POST', '/console/security/sso/remove', {});
   t.equal(removed.statusCode, 303);
   t.equal(removed.headers.location, '/console/security/sso?done=removed');
-  t.equal((await api('GET', '/enterprises/ent/sso')).status, 404, 'removed, as the API says');
+  t.equal((await a.api('GET', '/enterprises/ent/sso')).status, 404, 'removed, as the API says');
 });
 
 t.test('API keys: made and shown once, working on the API, listed without the key, revoked and then refused', async (t) => {
@@ -164,7 +158,7 @@ t.test('API keys: made and shown once, working on the API, listed without the ke
   t.match(made.body, /<th scope="row">Nightly sync<\/th><td>Operator<\/td><td>Location: Main<\/td>/, 'and listed');
   const works = await a.app.inject({ method: 'GET', url: '/api/v1/banks', headers: { authorization: `Bearer ${key}` } });
   t.equal(works.statusCode, 200, 'the key works on the API');
-  const keys = (await api('GET', '/api-keys')).json['apiKeys'] as Json[];
+  const keys = (await a.api('GET', '/api-keys')).json['apiKeys'] as Json[];
   t.match(keys, [{ name: 'Nightly sync', role: 'operator', accessLevel: { kind: 'location', id: 'loc' }, status: 'active' }]);
   t.equal(new Date(keys[0]!['expiresAt'] as number).getDate(), day.getDate(), 'it expires on the day chosen');
 
@@ -176,7 +170,7 @@ t.test('API keys: made and shown once, working on the API, listed without the ke
   const revoked = await a.request(admin, 'POST', `/console/security/api-keys/${id}/revoke`, {});
   t.equal(revoked.statusCode, 303);
   t.equal(revoked.headers.location, '/console/security/api-keys?done=revoked');
-  t.match((await api('GET', `/api-keys/${id}`)).json['apiKey'], { status: 'revoked' });
+  t.match((await a.api('GET', `/api-keys/${id}`)).json['apiKey'], { status: 'revoked' });
   const refused = await a.app.inject({ method: 'GET', url: '/api/v1/banks', headers: { authorization: `Bearer ${key}` } });
   t.equal(refused.statusCode, 401, 'the revoked key no longer works');
   const after = await a.request(admin, 'GET', '/console/security/api-keys?done=revoked');
@@ -212,7 +206,7 @@ t.test('who may open what: each section only for a role that may call its API', 
   t.equal((await a.request(sso, 'GET', '/console/security')).statusCode, 403, 'the settings are not theirs');
 
   // A division-level administrator: the enterprise's settings are for whoever acts for all of it.
-  await api('POST', '/users', { username: 'divadmin', password: PASSWORD, role: 'admin', accessLevel: { kind: 'division', id: 'div' } });
+  await a.api('POST', '/users', { username: 'divadmin', password: PASSWORD, role: 'admin', accessLevel: { kind: 'division', id: 'div' } });
   const div = await a.request(await a.cookieOf('divadmin'), 'GET', '/console/security');
   t.equal(div.statusCode, 200);
   t.match(div.body, /Only someone whose access level is the whole enterprise changes its settings\./);

@@ -4,24 +4,11 @@
 import { generateSync } from 'otplib';
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import { consoleApp, PASSWORD, type ConsoleApp } from './helpers.ts';
+import { consoleApp, PASSWORD, type ConsoleApp, type Json } from './helpers.ts';
 
-type Json = Record<string, unknown>;
 
 let a: ConsoleApp;
 let admin: string;
-
-/** A JSON request to the API as the administrator. */
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers = a.admin): Promise<{ status: number; json: Json }> {
-  const r = await a.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload !== undefined ? { payload: payload as Json } : {}) });
-  return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Json) : {} };
-}
-
-/** A form post with repeated fields (a role's permissions), with the page's anti-forgery token. */
-async function post(cookie: string, url: string, fields: Array<[string, string]>): Promise<LightMyRequestResponse> {
-  const body = new URLSearchParams([['csrf', await a.csrfOf(cookie)], ...fields]);
-  return a.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-}
 
 /** A multipart post of a CSV file, as the browser sends the import form. */
 async function upload(cookie: string, csv: string): Promise<LightMyRequestResponse> {
@@ -33,7 +20,7 @@ async function upload(cookie: string, csv: string): Promise<LightMyRequestRespon
 }
 
 async function userNamed(username: string): Promise<Json> {
-  const users = (await api('GET', `/users?q=${encodeURIComponent(username)}`)).json['users'] as Json[];
+  const users = (await a.api('GET', `/users?q=${encodeURIComponent(username)}`)).json['users'] as Json[];
   return users.find((u) => u['username'] === username)!;
 }
 
@@ -43,11 +30,11 @@ t.before(async () => {
   a = await consoleApp(t);
   admin = await a.cookieOf('admin');
   // A manager of users who holds few rights (users and seeing lockers), and an operator (neither users nor roles).
-  const role = await api('POST', '/roles', { name: 'User desk', permissions: ['users', 'lockers.view'] });
-  await api('POST', '/users', { username: 'manager', password: PASSWORD, firstName: 'Mia', lastName: 'Manager', role: (role.json['role'] as Json)['id'] });
-  await api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
-  await api('POST', '/users', { username: 'ann', firstName: 'Ann', lastName: 'Archer', email: 'ann@acme.test', role: 'operator' });
-  await api('POST', '/users', { username: 'bob', firstName: 'Bob', lastName: 'Baker', email: 'bob@acme.test', role: 'operator', accessLevel: { kind: 'location', id: 'loc2' } });
+  const role = await a.api('POST', '/roles', { name: 'User desk', permissions: ['users', 'lockers.view'] });
+  await a.api('POST', '/users', { username: 'manager', password: PASSWORD, firstName: 'Mia', lastName: 'Manager', role: (role.json['role'] as Json)['id'] });
+  await a.api('POST', '/users', { username: 'plain', password: PASSWORD, role: 'operator' });
+  await a.api('POST', '/users', { username: 'ann', firstName: 'Ann', lastName: 'Archer', email: 'ann@acme.test', role: 'operator' });
+  await a.api('POST', '/users', { username: 'bob', firstName: 'Bob', lastName: 'Baker', email: 'bob@acme.test', role: 'operator', accessLevel: { kind: 'location', id: 'loc2' } });
 });
 
 t.test('search: the list as a page, and as the fragment htmx swaps in as the person types', async (t) => {
@@ -76,7 +63,7 @@ t.test('add a user, then edit them: checked through the API; the welcome e-mail 
   t.equal(add.statusCode, 303);
   t.match(add.headers.location, /^\/console\/users\/[^/?]+\?done=created$/);
   const id = idFrom(add, '/console/users/');
-  t.match((await api('GET', `/users/${id}`)).json['user'], { username: 'cleo', firstName: 'Cleo', lastName: 'Clark', email: 'cleo@acme.test', language: 'fr', role: 'operator', accessLevel: { kind: 'location', id: 'loc' }, disabled: false });
+  t.match((await a.api('GET', `/users/${id}`)).json['user'], { username: 'cleo', firstName: 'Cleo', lastName: 'Clark', email: 'cleo@acme.test', language: 'fr', role: 'operator', accessLevel: { kind: 'location', id: 'loc' }, disabled: false });
   await a.links.settled();
   t.match(a.mail.messages.slice(before), [{ kind: 'welcome', to: 'cleo@acme.test' }], 'welcomed');
   const shown = await a.request(admin, 'GET', String(add.headers.location));
@@ -85,7 +72,7 @@ t.test('add a user, then edit them: checked through the API; the welcome e-mail 
 
   const edit = await a.request(admin, 'POST', `/console/users/${id}`, { firstName: 'Cleo', lastName: 'Clarke', email: 'cleo@acme.test', language: '', role: 'admin', accessLevel: 'enterprise', disabled: 'on' });
   t.equal(edit.statusCode, 303);
-  const edited = (await api('GET', `/users/${id}`)).json['user'] as Json;
+  const edited = (await a.api('GET', `/users/${id}`)).json['user'] as Json;
   t.match(edited, { lastName: 'Clarke', role: 'admin', accessLevel: { kind: 'enterprise' }, disabled: true });
   t.notOk('language' in edited, 'the language cleared');
 
@@ -113,15 +100,15 @@ t.test('unlock, reset the second factor and resend the welcome: each has its eff
   const ann = await userNamed('ann');
   const annId = String(ann['id']);
   // Ann sets a password and an authenticator, then is locked out by wrong passwords.
-  await api('PATCH', `/users/${annId}`, { password: PASSWORD });
+  await a.api('PATCH', `/users/${annId}`, { password: PASSWORD });
   const annToken = (await a.auth.login('ann', PASSWORD, '10.9.0.1')).token;
   const annAuth = { authorization: `Bearer ${annToken}` };
-  const secret = String((await api('POST', '/auth/mfa/totp', undefined, annAuth)).json['secret']);
-  t.equal((await api('POST', '/auth/mfa/totp/confirm', { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }) }, annAuth)).status, 200);
-  await api('PATCH', '/enterprises/ent', { settings: { lockoutThreshold: 1 } });
+  const secret = String((await a.api('POST', '/auth/mfa/totp', undefined, annAuth)).json['secret']);
+  t.equal((await a.api('POST', '/auth/mfa/totp/confirm', { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }) }, annAuth)).status, 200);
+  await a.api('PATCH', '/enterprises/ent', { settings: { lockoutThreshold: 1 } });
   await a.auth.login('ann', 'not her password', '10.9.1.1').catch(() => undefined);
-  await api('PATCH', '/enterprises/ent', { settings: { lockoutThreshold: 5 } });
-  t.ok(((await api('GET', `/users/${annId}`)).json['user'] as Json)['lockedUntil'], 'locked');
+  await a.api('PATCH', '/enterprises/ent', { settings: { lockoutThreshold: 5 } });
+  t.ok(((await a.api('GET', `/users/${annId}`)).json['user'] as Json)['lockedUntil'], 'locked');
 
   const page = await a.request(admin, 'GET', `/console/users/${annId}`);
   t.match(page.body, /<li class="tag bad">Locked until [^<]+<\/li>/, 'the state on the user page');
@@ -132,11 +119,11 @@ t.test('unlock, reset the second factor and resend the welcome: each has its eff
 
   const unlock = await a.request(admin, 'POST', `/console/users/${annId}/unlock`);
   t.equal(unlock.headers.location, `/console/users/${annId}?done=unlocked`);
-  t.notOk('lockedUntil' in ((await api('GET', `/users/${annId}`)).json['user'] as Json), 'unlocked');
+  t.notOk('lockedUntil' in ((await a.api('GET', `/users/${annId}`)).json['user'] as Json), 'unlocked');
   const reset = await a.request(admin, 'POST', `/console/users/${annId}/mfa-reset`);
   t.equal(reset.headers.location, `/console/users/${annId}?done=mfa-reset`);
   t.notOk(a.store.get('mfaFactors', annId), 'the factor is gone');
-  t.same(((await api('GET', `/users/${annId}`)).json['user'] as Json)['mfa'], { totp: false });
+  t.same(((await a.api('GET', `/users/${annId}`)).json['user'] as Json)['mfa'], { totp: false });
   t.match((await a.request(admin, 'GET', String(reset.headers.location))).body, /The second factor was reset\./);
 
   const bob = await userNamed('bob');
@@ -151,7 +138,7 @@ t.test('unlock, reset the second factor and resend the welcome: each has its eff
 
   const gone = await a.request(admin, 'POST', `/console/users/${String(bob['id'])}/delete`);
   t.equal(gone.headers.location, '/console/users?done=deleted');
-  t.equal((await api('GET', `/users/${String(bob['id'])}`)).status, 404, 'deleted');
+  t.equal((await a.api('GET', `/users/${String(bob['id'])}`)).status, 404, 'deleted');
 });
 
 t.test('CSV: a bad row shows the report and imports nothing; a good file is imported; export and template download', async (t) => {
@@ -184,34 +171,34 @@ t.test('roles: made, changed and deleted through the form (checked through the A
   t.match(list.body, /<li>Open a locker door remotely <code>lockers\.open<\/code><\/li>/, 'permissions in words');
   const form = await a.request(admin, 'GET', '/console/roles/new');
   t.match(form.body, /<fieldset id="permissions"[^>]*><legend>Permissions<\/legend>/);
-  const add = await post(admin, '/console/roles/new', [['name', 'Front desk'], ['permissions', 'lockers.view'], ['permissions', 'lockers.open']]);
+  const add = await a.post(admin, '/console/roles/new', [['name', 'Front desk'], ['permissions', 'lockers.view'], ['permissions', 'lockers.open']]);
   t.equal(add.statusCode, 303);
   const id = idFrom(add, '/console/roles/');
-  t.match((await api('GET', `/roles/${id}`)).json['role'], { name: 'Front desk', permissions: ['lockers.view', 'lockers.open'] });
-  const edit = await post(admin, `/console/roles/${id}`, [['name', 'Desk'], ['permissions', 'lockers.view']]);
+  t.match((await a.api('GET', `/roles/${id}`)).json['role'], { name: 'Front desk', permissions: ['lockers.view', 'lockers.open'] });
+  const edit = await a.post(admin, `/console/roles/${id}`, [['name', 'Desk'], ['permissions', 'lockers.view']]);
   t.equal(edit.headers.location, `/console/roles/${id}?done=saved`);
-  t.same(((await api('GET', `/roles/${id}`)).json['role'] as Json)['permissions'], ['lockers.view']);
-  t.match((await api('GET', `/roles/${id}`)).json['role'], { name: 'Desk' });
+  t.same(((await a.api('GET', `/roles/${id}`)).json['role'] as Json)['permissions'], ['lockers.view']);
+  t.match((await a.api('GET', `/roles/${id}`)).json['role'], { name: 'Desk' });
   const page = await a.request(admin, 'GET', `/console/roles/${id}`);
   t.match(page.body, /<input type="checkbox" id="perm-0" name="permissions" value="lockers.view" checked>/);
   t.match(page.body, /<input type="checkbox" id="perm-4" name="permissions" value="lockers.open">/);
   const del = await a.request(admin, 'POST', `/console/roles/${id}/delete`);
   t.equal(del.headers.location, '/console/roles?done=deleted');
-  t.equal((await api('GET', `/roles/${id}`)).status, 404, 'deleted');
+  t.equal((await a.api('GET', `/roles/${id}`)).status, 404, 'deleted');
 
   const operator = await a.request(admin, 'GET', '/console/roles/operator');
   t.equal(operator.statusCode, 200);
   t.match(operator.body, /A predefined role cannot be changed or deleted/);
   t.notMatch(operator.body, /<form method="post" action="\/console\/roles\/operator/, 'no form');
-  const forged = await post(admin, '/console/roles/operator', [['name', 'Boss'], ['permissions', 'users']]);
+  const forged = await a.post(admin, '/console/roles/operator', [['name', 'Boss'], ['permissions', 'users']]);
   t.equal(forged.statusCode, 409);
   t.match(forged.body, /role="alert"><p>the predefined role &quot;operator&quot; cannot be changed/);
-  t.match((await api('GET', '/roles/operator')).json['role'], { name: 'Operator', permissions: ['lockers.view', 'lockers.contents', 'lockers.service', 'lockers.open', 'reservations.manage', 'addressBook', 'reports', 'carrierCodes'] });
+  t.match((await a.api('GET', '/roles/operator')).json['role'], { name: 'Operator', permissions: ['lockers.view', 'lockers.contents', 'lockers.service', 'lockers.open', 'reservations.manage', 'addressBook', 'reports', 'carrierCodes'] });
 
-  await api('PATCH', '/auth/me', { language: 'fr' }, a.admin);
+  await a.api('PATCH', '/auth/me', { language: 'fr' }, a.admin);
   const fr = await a.request(admin, 'GET', '/console/roles');
-  const frRefused = await post(admin, '/console/roles/operator', [['name', 'Chef']]);
-  await api('PATCH', '/auth/me', { language: 'en' }, a.admin);
+  const frRefused = await a.post(admin, '/console/roles/operator', [['name', 'Chef']]);
+  await a.api('PATCH', '/auth/me', { language: 'en' }, a.admin);
   t.match(frRefused.body, /role="alert"><p><span lang="en">the predefined role/, "the API's English words marked as such on a French page");
   t.match(fr.body, /<li>Voir et modifier les rôles <code>roles<\/code><\/li>/, 'the permissions in French');
   t.match(fr.body, />Opérateur<\/a>/);
@@ -235,5 +222,5 @@ t.test('a role without users or roles sees neither menu entry and is refused; a 
   const wrongToken = await a.request(admin, 'POST', '/console/roles/new', { name: 'Forged', permissions: 'users' }, { csrf: 'forged' });
   t.equal(wrongToken.statusCode, 403);
   t.notOk(await userNamed('mallory'), 'nobody added');
-  t.notOk(((await api('GET', '/roles')).json['roles'] as Json[]).some((r) => r['name'] === 'Forged'), 'no role made');
+  t.notOk(((await a.api('GET', '/roles')).json['roles'] as Json[]).some((r) => r['name'] === 'Forged'), 'no role made');
 });
