@@ -84,6 +84,8 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   const queue = planRuns(files, times).sort((a, b) => runTime(b) - runTime(a));
   const results = [];
   const running = new Set();
+  /** Lanes waiting for a run to end. */
+  const ended = [];
   let n = 0;
   process.stdout.write(`TAP version 14\n1..${files.length}\n`);
   const stopAll = () => {
@@ -135,8 +137,27 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
       });
     });
 
+  // A browser test keeps a core busy by itself (Chromium draws every page): at most one per core runs at a time, and
+  // the other lanes take the next runs that are not, most of which wait on servers and timers more than they compute.
+  const browsers = Math.max(1, Math.floor(jobs / 2));
+  let browsing = 0;
+  const next = () => {
+    const i = browsing < browsers ? 0 : queue.findIndex((run) => !usesBrowser(run));
+    return i < 0 ? undefined : queue.splice(i, 1)[0];
+  };
   const lanes = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-    for (let run = queue.shift(); run !== undefined; run = queue.shift()) await runOne(run);
+    for (let run = next(); run !== undefined || queue.length > 0; run = next()) {
+      if (run === undefined) {
+        // Only browser runs are left and a core is busy with one: wait for any run to end.
+        await new Promise((resolve) => ended.push(resolve));
+        continue;
+      }
+      const b = usesBrowser(run);
+      if (b) browsing++;
+      await runOne(run);
+      if (b) browsing--;
+      for (const wake of ended.splice(0)) wake();
+    }
   });
   await Promise.all(lanes);
   writeTimes(times);
@@ -152,6 +173,15 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   process.stdout.write(`\n${pass} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   return failed === 0 ? 0 : 1;
 }
+
+/** Whether a run drives a real Chromium (a file that launches one, or runs the console's journeys). */
+function usesBrowser(run) {
+  return run.some((f) => {
+    if (!browserFiles.has(f)) browserFiles.set(f, /runJourneys\(|launchChromium\(|chromium\.launch\(/.test(readFileSync(join(ROOT, f), 'utf8')));
+    return browserFiles.get(f);
+  });
+}
+const browserFiles = new Map();
 
 /** A file's counts from tap's closing `# { total: …, pass: … }` line; no such line or a bad exit is a failure. */
 function summarise(file, out, code, signal, ms) {
