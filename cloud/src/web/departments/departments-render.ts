@@ -12,8 +12,9 @@ import { csrfField, type Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { defaultSave } from '../organisation/org-forms.ts';
 import { DEPARTMENTS_WORDS } from './departments-words.ts';
+import { SETUP_PATHS } from '../settings/setup-screens.ts';
 
-export const DEPARTMENTS_PATH = '/console/departments';
+export const DEPARTMENTS_PATH = SETUP_PATHS.departments;
 export const departmentPath = (id: string): string => `${DEPARTMENTS_PATH}/${encodeURIComponent(id)}`;
 
 /** A contact as the form lists it. */

@@ -13,8 +13,9 @@ import { confirmAction, notice } from '../page-notices.ts';
 import type { Viewer } from '../shell.ts';
 import { SHELL_WORDS } from '../shell-words.ts';
 import { ORGANISATION_WORDS, type OrgDone, type OrgKind } from './organisation-words.ts';
+import { SETUP_PATHS } from '../settings/setup-screens.ts';
 
-export const ORG_PATH = '/console/organisation';
+export const ORG_PATH = SETUP_PATHS.organisation;
 const enc = encodeURIComponent;
 export const divisionPath = (id: string): string => `${ORG_PATH}/divisions/${enc(id)}`;
 export const locationPath = (id: string): string => `${ORG_PATH}/locations/${enc(id)}`;
