@@ -14,6 +14,7 @@ import { startFailure } from './start-failure.ts';
 const root = resolve(process.env.PORTIER_DEMO_DIR ?? join(process.cwd(), 'var', 'demo'));
 const httpPort = Number(process.env.PORTIER_DEMO_HTTP_PORT ?? 8080);
 const mqttPort = Number(process.env.PORTIER_DEMO_MQTT_PORT ?? 1883);
+const screenPort = Number(process.env.PORTIER_DEMO_SCREEN_PORT ?? 8765);
 // On a terminal the demo also runs the kiosk screen there; its logs then go to a file so they do not garble it.
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && process.env.PORTIER_DEMO_KIOSK !== '0';
 const logFile = join(root, 'demo.log');
@@ -82,7 +83,8 @@ async function main(): Promise<void> {
     { name: 'Demo mailroom', bankId: seeded.bankId, cloud: { brokerUrl }, transport: 'mock', dataDir: join(root, 'controllers-data'), columns },
     { baseDir: root },
   );
-  bank = await runSimBank({ bank: bankConfig, logger: logger.child({ part: 'sim' }) });
+  bank = await runSimBank({ bank: bankConfig, logger: logger.child({ part: 'sim' }), kioskScreen: { port: screenPort } });
+  const screenUrl = bank.kiosk?.column.controller.screen?.url;
   const pickup = await seeded.makeParcel();
   const speaker = probeSpeaker({ ...(process.env.PORTIER_DEMO_SPEAKER !== undefined ? { setting: process.env.PORTIER_DEMO_SPEAKER } : {}) });
   const staff = await seeded.makeStaffCodes(DEMO_ADMIN.user);
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     `  HTTP API      ${cloud.httpUrl}/api/v1   (OpenAPI: ${cloud.httpUrl}/api/v1/openapi.json)`,
     `  Web console   ${cloud.httpUrl}/console   (sign in as ${DEMO_ADMIN.user} / ${DEMO_ADMIN.password})`,
     `  Sign-in page  ${cloud.httpUrl}/account/sign-in`,
+    ...(screenUrl ? [`  Kiosk screen  ${screenUrl}   (the touch screen of the kiosk column: open it in a browser)`] : []),
     `  MQTT broker   ${brokerUrl}   (embedded aedes; no anonymous clients)`,
     `  State         ${root}`,
     `  Bank          ${seeded.bankId}: ${seeded.columns.length} columns, ${seeded.lockerCount} lockers, simulated KR-CU16 lock boards`,
@@ -105,11 +108,12 @@ async function main(): Promise<void> {
     `  curl -s ${cloud.httpUrl}/api/v1/openapi.json | head -c 300`,
     '',
     `A parcel ${pickup.trackingId} waits in locker ${pickup.lockerNumber} for ${pickup.recipient}; pickup code ${pickup.code}.`,
+    `Type it on the kiosk screen's keypad, then Enter: the locker's virtual door opens.`,
     `At the kiosk, staff sign in with the operator PIN ${staff.operatorPin} (drop-off, expired removal, service), a carrier`,
     `with the access code ${staff.carrierCode} (direct delivery). New pickup codes are shown here as [notice] lines.`,
     interactive
       ? `Below: the kiosk screen of column 1 (type the pickup code and Enter; C shuts every open door). Logs: ${logFile}`
-      : 'Run `make demo` in a terminal to get the kiosk screen too.',
+      : 'Run `make demo` in a terminal to get the kiosk on the terminal too.',
     `Audio (H plugs headphones in): ${speaker.play ? "played through this machine's speaker, and" : `not played (${speaker.why}):`} a transcript is shown under the kiosk screen.`,
     'Ctrl-C stops everything.',
     '',
@@ -138,6 +142,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   logger.error({ err }, 'demo failed to start');
   // The log may be a file nobody has been told about yet: the cause and its fix go to the terminal too.
-  process.stderr.write(`\n${startFailure(err, { httpPort, mqttPort, logFile: interactive ? logFile : undefined })}\n`);
+  process.stderr.write(`\n${startFailure(err, { httpPort, mqttPort, screenPort, logFile: interactive ? logFile : undefined })}\n`);
   void stop(1);
 });

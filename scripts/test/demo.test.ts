@@ -20,7 +20,7 @@ const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g,
 t.test('make demo: the printed pickup code opens its locker at the terminal kiosk; Ctrl-C stops cleanly', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-demo-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: '0', PORTIER_DEMO_MQTT_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
+  const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: '0', PORTIER_DEMO_MQTT_PORT: '0', PORTIER_DEMO_SCREEN_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
   delete env['NODE_OPTIONS'];
   const p = pty.spawn(process.execPath, entryArgs(MAIN), { name: 'xterm-256color', cols: 120, rows: 40, cwd: ROOT, env });
   let out = '';
@@ -62,6 +62,10 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   const consoleUrl = (await expect(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/console)\s+\(sign in as admin \/ \S+\)/, 10_000))[1]!;
   const start = await fetch(consoleUrl, { redirect: 'manual', headers: { 'accept-language': 'en' } });
   t.match(start.headers.get('location'), /^\/account\/sign-in\?lang=en\b/, 'the printed console address leads to its sign-in');
+  const screenUrl = (await expect(/Kiosk screen\s+(http:\/\/127\.0\.0\.1:\d+\/)\s/, 10_000))[1]!;
+  const page = await fetch(screenUrl);
+  t.equal(page.status, 200, 'the printed kiosk screen address answers');
+  t.match(await page.text(), /<script type="module" src="\/screen\.js"><\/script>/, 'with the touch screen page');
   await expect(/Below: the kiosk screen/, 10_000);
 
   const login = await fetch(`${api}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'portier-demo' }) });
@@ -107,7 +111,7 @@ t.test('make demo with its HTTP port taken: the terminal says which port, and ho
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => busy.close(() => r())));
   const port = (busy.address() as AddressInfo).port;
-  const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: String(port), PORTIER_DEMO_MQTT_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
+  const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: String(port), PORTIER_DEMO_MQTT_PORT: '0', PORTIER_DEMO_SCREEN_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
   delete env['NODE_OPTIONS'];
   delete env['MAKEFLAGS'];
   const p = pty.spawn('make', ['demo'], { name: 'xterm-256color', cols: 160, rows: 40, cwd: REPO, env });

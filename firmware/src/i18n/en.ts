@@ -152,6 +152,20 @@ export const en = {
   // Warnings
   'warning.doorLeftOpen': 'Please close {where}.',
   'language.changed': 'The kiosk now speaks English.',
+  // The touch screen's own words (firmware/src/screen): its keypad, keyboard and states
+  'screen.keypad': 'Keypad',
+  'screen.keyboard': 'Keyboard',
+  'screen.key.clear': 'Clear',
+  'screen.key.enter': 'Enter',
+  'screen.key.delete': 'Delete',
+  'screen.key.space': 'Space',
+  'screen.entry': 'Your entry',
+  'screen.entry.typed': '{count} typed',
+  'screen.lockers': 'Lockers',
+  'screen.options': 'Choices',
+  'screen.wait': 'Try again in {seconds} s.',
+  'screen.connecting': 'Connecting to the locker bank…',
+  'screen.blank': 'Audio mode is on: the screen is off for your privacy.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -148,6 +148,14 @@ export class Pages {
       title: msg('home.title'),
       lines: this.homeLines(lines),
       input: { kind: 'digits', masked: true, minLength: 4, maxLength: 12 },
+      // The services of the menu, for a touch screen to offer on the welcome page itself. Without a keypad key: on the
+      // keypad the digits are the code, and `enter` alone opens the menu with the same services.
+      options: [
+        { id: 'scan', label: msg('menu.scan') },
+        { id: 'storage', label: msg('menu.storage') },
+        { id: 'staff', label: msg('menu.staff') },
+        { id: 'language', label: msg('menu.language') },
+      ],
       ctx: { entry: 'code' },
       timer,
     });

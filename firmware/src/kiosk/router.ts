@@ -156,6 +156,7 @@ export class InputRouter {
     if (id === 'back') return this.onBack();
     if (id === 'sign-out' || id === 'done') return pages.farewell(id === 'done' ? 'done' : 'sign-out');
     switch (page) {
+      case 'home':
       case 'menu':
         return this.onMenu(id);
       case 'pickup':

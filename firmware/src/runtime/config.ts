@@ -87,6 +87,19 @@ const headphoneDetectSchema = z
 
 export type GpioHeadphoneDetectConfig = z.infer<typeof gpioHeadphoneDetectSchema>;
 
+/** `kiosk.screen`: where the touch screen's page is served. Loopback only: the browser runs on the controller itself. */
+export const kioskScreenConfigSchema = z
+  .object({
+    host: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
+    /** 0: any free port (tests). */
+    port: z.number().int().min(0).max(65535).default(8765),
+    /** With audio mode on (headphones in), the screen shows nothing of the session: what is spoken stays private. */
+    blankInAudioMode: z.boolean().default(false),
+  })
+  .strict();
+
+export type KioskScreenConfig = z.infer<typeof kioskScreenConfigSchema>;
+
 /** The `kiosk` section: present (and enabled) on the bank's kiosk column only. */
 export const kioskConfigSchema = z
   .object({
@@ -127,6 +140,11 @@ export const kioskConfigSchema = z
       .optional(),
     /** Language of a new session. */
     language: z.enum(['en', 'fr']).default('en'),
+    /**
+     * The touch screen: the kiosk page served on a loopback port, for the browser in kiosk mode on the column's
+     * display (firmware/src/screen). Absent: no screen (a kiosk of keypad and audio only).
+     */
+    screen: kioskScreenConfigSchema.optional(),
     /** Local time ("HH:MM") at which day-use storage ends. */
     storageDayEndsAt: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected HH:MM').optional(),
   })

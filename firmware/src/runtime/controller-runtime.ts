@@ -10,7 +10,10 @@ import { createLockBus } from '../doors/create-bus.ts';
 import { DoorController, DoorMemory, type DoorControllerEventMap, type DoorMemoryPort, type UnlockResult } from '../doors/index.ts';
 import type { AudioOut } from '../hal/audio.ts';
 import { BrandingCache, type BrandingCacheOptions } from '../branding/index.ts';
-import type { LineReader, SwitchInput } from '../hal/inputs.ts';
+import type { KioskScreen } from '../screen/index.ts';
+import { openKioskDevices, type KioskDevices } from './kiosk-devices.ts';
+
+export type { KioskDevices } from './kiosk-devices.ts';
 import type { LockBus } from '../hal/lock-bus.ts';
 import { createControllerKiosk, RemoteDoors, type ControllerKiosk, type LinkLike } from '../kiosk/index.ts';
 import { ControllerLink, type CommandExecutor, type CommandOutcome, type LinkStatus } from '../link/index.ts';
@@ -24,12 +27,6 @@ export const FIRMWARE_VERSION = '0.1.0';
 /** Named in the birth: the cloud sends a desired-state field added after the first release only to a controller naming it. */
 export const FIRMWARE_FEATURES: readonly ControllerFeature[] = ['branding'];
 
-/** Devices of the kiosk column that the caller provides instead of the configured ones (the simulator's). */
-export interface KioskDevices {
-  scanner?: LineReader;
-  badgeReader?: LineReader;
-  headphoneDetect?: SwitchInput;
-}
 
 export interface StartControllerOptions {
   config: RuntimeConfig;
@@ -75,6 +72,8 @@ export interface RunningController extends EventEmitter<RuntimeEventMap> {
   readonly doors: DoorController;
   readonly link: ControllerLink | undefined;
   readonly kiosk: ControllerKiosk | undefined;
+  /** The kiosk's touch screen (`kiosk.screen` in the config): the page's address for the browser on the display. */
+  readonly screen: Pick<KioskScreen, 'url' | 'connections'> | undefined;
   /** The technician console: its backend, the serial port it serves, and the sign-in throttle every console shares. */
   readonly console:
     | { backend: ConsoleBackend; serial: { close(): Promise<void>; readonly path: string } | undefined; throttle: SignInThrottle }
@@ -113,6 +112,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
   readonly doors: DoorController;
   link: ControllerLink | undefined;
   kiosk: ControllerKiosk | undefined;
+  screen: KioskScreen | undefined;
   branding: BrandingCache | undefined;
   console: RunningController['console'];
   private readonly log: Logger;
@@ -320,7 +320,9 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     const k = cfg.kiosk;
     if (k?.enabled && this.link) {
       const link = this.link;
-      const devices = await this.kioskDevices(opts, logger);
+      const devices = await openKioskDevices(k, opts, logger);
+      this.ownedDevices.push(...devices.owned);
+      this.ownedAudio = devices.ownedAudio;
       // The kiosk's events go through `publish`, so the console's `events` and observers see them too. Its view of the
       // desired state carries the local service overrides (a set-service command, the console), so it never offers a
       // door the cloud or a technician just took out of service; it is told about them like about a new desired state.
@@ -370,7 +372,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
           logger,
           credentialKey: cfg.link?.credentialKey !== undefined ? parseCredentialKey(cfg.link.credentialKey) : undefined,
         }),
-        ...devices,
+        ...devices.devices,
         logger,
         engine: {
           defaultLang: k.language,
@@ -379,6 +381,10 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
           ...(k.keyLabels ? { keyLabels: k.keyLabels } : {}),
         },
       });
+      if (k.screen) {
+        const { startKioskScreen } = await import('../screen/index.ts');
+        this.screen = await startKioskScreen({ engine: this.kiosk.engine, config: k.screen, branding, logger });
+      }
     }
 
     if (cfg.console && opts.consoleBackend) {
@@ -406,46 +412,6 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
     );
   }
 
-  private async kioskDevices(opts: StartControllerOptions, logger: Logger): Promise<{ audio?: AudioOut; scanner?: LineReader; badgeReader?: LineReader; headphoneDetect?: SwitchInput }> {
-    const k = this.config.kiosk!;
-    const out: { audio?: AudioOut; scanner?: LineReader; badgeReader?: LineReader; headphoneDetect?: SwitchInput } = {};
-    if (opts.audio) out.audio = opts.audio;
-    else if (k.audio !== 'none') {
-      const { EspeakAudioOut } = await import('../hal/espeak-audio.ts');
-      const a = typeof k.audio === 'object' ? k.audio : undefined;
-      this.ownedAudio = new EspeakAudioOut({
-        sink: { kind: 'alsa', ...(a?.device ? { device: a.device } : {}) },
-        ...(a?.wordsPerMinute ? { wordsPerMinute: a.wordsPerMinute } : {}),
-        ...(a?.volume !== undefined ? { volume: a.volume } : {}),
-        logger,
-      });
-      out.audio = this.ownedAudio;
-    }
-    const reader = async (kind: 'scanner' | 'badge', given: LineReader | undefined, cfg: { path: string; baudRate: number } | undefined): Promise<LineReader | undefined> => {
-      if (given) return given;
-      if (!cfg) return undefined;
-      const { SerialLineReader, lineReaderPortFactory } = await import('../hal/serial-line-reader.ts');
-      const r = new SerialLineReader({ kind, openPort: lineReaderPortFactory(cfg.path, cfg.baudRate), logger });
-      r.on('error', (err) => this.log.warn({ err: err.message, kind }, 'kiosk reader error'));
-      // A reader that is unplugged at start must not keep the kiosk down: keyboard and screen still work.
-      await r.open().catch((err: unknown) => this.log.warn({ err, kind, path: cfg.path }, 'kiosk reader did not open'));
-      this.ownedDevices.push(r);
-      return r;
-    };
-    const scanner = await reader('scanner', opts.inputs?.scanner, k.scanner);
-    const badge = await reader('badge', opts.inputs?.badgeReader, k.badgeReader);
-    if (scanner) out.scanner = scanner;
-    if (badge) out.badgeReader = badge;
-    if (opts.inputs?.headphoneDetect) out.headphoneDetect = opts.inputs.headphoneDetect;
-    else if (typeof k.headphoneDetect === 'object') {
-      const { openHeadphoneDetect } = await import('../kiosk/headphone-detect.ts');
-      const detect = await openHeadphoneDetect(k.headphoneDetect, logger);
-      this.ownedDevices.push(detect);
-      out.headphoneDetect = detect;
-    }
-    return out;
-  }
-
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
     return this.stopping;
@@ -460,6 +426,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       }
     };
     await step('outputs safe', () => this.bus.safe());
+    await step('kiosk screen', () => this.screen?.close());
     await step('kiosk', () => this.kiosk?.stop());
     await step('branding', () => this.branding?.stop());
     await step('console', () => this.console?.serial?.close());

@@ -36,6 +36,11 @@ export interface RunSimBankOptions {
   logger?: Logger;
   /** Faster reconnects for tests. */
   linkOverrides?: { backoff?: { minMs?: number; maxMs?: number }; evtackTimeoutMs?: number };
+  /**
+   * The kiosk column's touch screen (the controller's `kiosk.screen`), served on loopback: a browser opened on
+   * `bank.kiosk.column.controller.screen.url` shows the kiosk and drives it. Port 0: any free port.
+   */
+  kioskScreen?: { port?: number; blankInAudioMode?: boolean };
 }
 
 /** One simulated column and its controller. */
@@ -153,7 +158,7 @@ export async function runSimBank(opts: RunSimBankOptions): Promise<SimBank> {
         ...(id.credentialKey ? { credentialKey: id.credentialKey } : {}),
         dataDir: join(bank.dataDir, id.controllerId),
       },
-      ...(c.kiosk ? { kiosk: { enabled: true, audio: 'none', language: bank.language } } : {}),
+      ...(c.kiosk ? { kiosk: { enabled: true, audio: 'none', language: bank.language, ...(opts.kioskScreen ? { screen: opts.kioskScreen } : {}) } } : {}),
     };
     const v = await validateRuntimeConfig(raw);
     if (!v.ok) for (const p of v.problems) problems.push({ path: `${where} (${p.path})`, message: p.message });

@@ -160,6 +160,8 @@ export interface BankOptions {
   language?: 'en' | 'fr';
   /** The controllers' shortest reconnect wait, ms (default 30). */
   reconnectMinMs?: number;
+  /** The kiosk column's touch screen served on loopback (`runSimBank`'s `kioskScreen`). */
+  kioskScreen?: { port?: number; blankInAudioMode?: boolean };
 }
 
 /** Runs the simulated bank (real controllers) against the cloud's broker; resolves once every column is online with a desired state. */
@@ -179,7 +181,7 @@ export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o:
       doorSettings: { pollMs: 20, pulseMs: 200 },
     })),
   });
-  const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 } });
+  const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 }, ...(o.kioskScreen ? { kioskScreen: o.kioskScreen } : {}) });
   t.teardown(() => bank.close());
   for (const c of bank.columns) {
     await expectCondition(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);

@@ -37,6 +37,8 @@ export interface KioskWorldOptions {
   now?: () => number;
   /** Bank rules changed through the API before the bank starts (PATCH /banks/{id}). */
   rules?: Record<string, unknown>;
+  /** The kiosk column's touch screen, served on loopback (the browser tests' page). */
+  kioskScreen?: { port?: number; blankInAudioMode?: boolean };
   /** Runs after seeding, before the bank starts (e.g. issue a carrier code). */
   before?: (w: Omit<KioskWorld, 'bank' | 'kioskId'>) => Promise<void>;
 }
@@ -58,7 +60,7 @@ export async function kioskWorld(t: Test, o: KioskWorldOptions = {}): Promise<Ki
     if (r.status !== 200) throw new Error(`rules: ${r.status} ${JSON.stringify(r.json)}`);
   }
   if (o.before) await o.before({ dir, cloud, rec, p, token, bankId });
-  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), ...(o.language ? { language: o.language } : {}) });
+  const bank = await startBank(t, cloud, p, { dataDir: join(dir, 'controllers'), ...(o.language ? { language: o.language } : {}), ...(o.kioskScreen ? { kioskScreen: o.kioskScreen } : {}) });
   const kioskId = bank.kiosk!.column.controllerId;
   const w = { dir, cloud, rec, p, bank, token, bankId, kioskId };
   // The bank may start on the desired state retained before the rules changed; the republished one follows.
