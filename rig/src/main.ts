@@ -2,7 +2,7 @@
 // firmware (`bank`: simulated columns driven by real controllers; `kiosk`: the same with the terminal kiosk).
 import { Command, CommanderError } from 'commander';
 import { ConfigError, PtyError, registerColumnCommand } from '@portier/sim';
-import { registerBankCommand } from './cli/bank.ts';
+import { BadOptionError, registerBankCommand } from './cli/bank.ts';
 import { registerKioskCommand, NoKioskError } from './cli/kiosk.ts';
 import { BankConfigError } from './bank/bank-config.ts';
 
@@ -26,6 +26,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode; // help, version, usage errors: commander printed them
     if (err instanceof ConfigError || err instanceof BankConfigError || err instanceof NoKioskError) {
       process.stderr.write(`portier-sim: invalid configuration ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof BadOptionError) {
+      process.stderr.write(`portier-sim: ${err.message}\n`);
       return 2;
     }
     if (err instanceof PtyError) {

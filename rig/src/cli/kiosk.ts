@@ -21,6 +21,7 @@ export function registerKioskCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'bank description (YAML or JSON) with one column marked kiosk: true')
     .option('--broker <url>', 'broker URL (overrides cloud.brokerUrl in the file)')
     .option('--transport <kind>', 'mock (in-process serial mock) or pty (socat pty pairs, real ttys)')
+    .option('--screen-port <port>', "also serve the kiosk column's touch screen on this port of 127.0.0.1 (0: any free port)")
     .option('--log-level <level>', 'pino log level on stderr (default: logLevel in the file)')
     .action(async (opts: BankCommandOptions) => {
       const { bank, logger } = await startBankFromFile(opts);

@@ -44,7 +44,7 @@ function bankFile(w: World): string {
 
 t.test('portier-sim bank: prints what it started, its controllers come online, SIGTERM ends it cleanly', { timeout: 180_000 }, async (t) => {
   const w = await world(t, BANK, ['cli-k', 'cli-2']);
-  const child = spawn(process.execPath, [BIN, 'bank', '--config', bankFile(w), '--events'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'bank', '--config', bankFile(w), '--events', '--screen-port', '0'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
   let out = '';
   let err = '';
@@ -55,7 +55,9 @@ t.test('portier-sim bank: prints what it started, its controllers come online, S
     throw e;
   });
   t.match(out, new RegExp(`bank ${BANK}: 2 column\\(s\\), broker ${w.broker.url.replace(/[.]/g, '\\.')}`));
-  t.match(out, /column 1: controller cli-k, doors 1\.\.4, kiosk/);
+  t.match(out, /column 1: controller cli-k, doors 1\.\.4, kiosk, touch screen http:\/\/127\.0\.0\.1:\d+\//);
+  const screen = /touch screen (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+  t.match(await (await fetch(screen)).text(), /<script type="module" src="\/screen\.js">/, 'the kiosk screen answers at the printed address');
   t.match(out, /column 2: controller cli-2, doors 1\.\.6/);
   for (const id of ['cli-k', 'cli-2']) {
     await w.cloud.waitFor((m) => m.channel === 'status' && m.controllerId === id && m.json['state'] === 'online', 60_000);
@@ -102,4 +104,13 @@ t.test('portier-sim bank with a bad description: exit 2, every problem listed', 
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   t.same(await exitOf(child), { code: 2, signal: null });
   for (const p of ['bankId', 'transport', 'columns.0.doors', 'columns.0:']) t.match(err, p, `lists ${p}`);
+});
+
+t.test('portier-sim bank with a --screen-port that is no port: exit 2, the option named', async (t) => {
+  const w = await world(t, BANK, []);
+  const child = spawn(process.execPath, [BIN, 'bank', '--config', join(w.dir, 'missing.yaml'), '--screen-port', '99999'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  t.same(await exitOf(child), { code: 2, signal: null });
+  t.match(err, /--screen-port: "99999" is not a port \(0 to 65535\)/);
 });
