@@ -28,7 +28,7 @@ import {
   txStored,
   type KioskWorld,
 } from './kiosk-world.ts';
-import { onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchOption, typeCode } from './screen-world.ts';
+import { onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchKey, touchOption, typeCode } from './screen-world.ts';
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh'];
 const STORAGE_PIN = '860412';
@@ -93,7 +93,10 @@ t.test('the kiosk flows driven by touches on the screen', { skip: skipWithoutChr
 
   await flow('1. pickup by the code touched on the keypad', async (t) => {
     const pkg = await droppedParcel(t, w, 'SCREEN-PICKUP-1');
-    await typeCode(page, pkg.code);
+    for (const d of pkg.code) await touchKey(page, d);
+    await page.waitForSelector(`#entry:text-is("${'•'.repeat(pkg.code.length)}")`, { timeout: 3000 });
+    t.pass('the code touched shows as dots, never in clear');
+    await touchKey(page, 'enter');
     await onPage(page, 'pickup');
     await kiosk.column.expectDoor(pkg.door, true);
     t.same(doorsOpen(w.bank), [`1/${pkg.door}`], `only locker ${pkg.locker} opened`);
@@ -108,6 +111,8 @@ t.test('the kiosk flows driven by touches on the screen', { skip: skipWithoutChr
     kiosk.column.door(pkg.door).close();
     await lockerDrawn(page, pkg.locker, 'closed');
     await touchOption(page, 'done');
+    await page.waitForSelector('#notice:text-is("Thank you. Goodbye.")', { timeout: 3000 });
+    t.pass('the page says goodbye');
   });
 
   await flow('2. several parcels under one code: the first opens, "Open all my lockers" opens the rest', async (t) => {
