@@ -174,10 +174,10 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   return failed === 0 ? 0 : 1;
 }
 
-/** Whether a run drives a real Chromium (a file that launches one, or runs the console's journeys). */
+/** Whether a run drives a real Chromium (a file that launches one, runs the console's journeys, or opens the kiosk screen's world). */
 function usesBrowser(run) {
   return run.some((f) => {
-    if (!browserFiles.has(f)) browserFiles.set(f, /runJourneys\(|launchChromium\(|chromium\.launch\(/.test(readFileSync(join(ROOT, f), 'utf8')));
+    if (!browserFiles.has(f)) browserFiles.set(f, /runJourneys\(|launchChromium\(|chromium\.launch\(|[sS]creenWorld\(/.test(readFileSync(join(ROOT, f), 'utf8')));
     return browserFiles.get(f);
   });
 }

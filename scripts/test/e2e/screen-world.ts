@@ -6,7 +6,7 @@
 import type { Test } from 'tap';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, launchChromium, skipWithoutChromium } from '../../../cloud/test/pages/browser.ts';
-import { kioskWorld, type KioskWorld, type KioskWorldOptions } from './kiosk-world.ts';
+import { kioskWorld, operatorKioskWorld, type KioskWorld, type KioskWorldOptions, type OperatorKioskWorld } from './kiosk-world.ts';
 
 export { axeViolations, skipWithoutChromium };
 
@@ -32,7 +32,15 @@ export interface ScreenPage {
 }
 
 export async function screenWorld(t: Test, o: KioskWorldOptions = {}): Promise<ScreenWorld> {
-  const w = await kioskWorld(t, { ...o, kioskScreen: { port: 0, ...o.kioskScreen } });
+  return withScreen(t, await kioskWorld(t, { ...o, kioskScreen: { port: 0, ...o.kioskScreen } }));
+}
+
+/** The screen world with the operator "olga" of `operatorKioskWorld`, whose staff PIN reached the kiosk. */
+export async function operatorScreenWorld(t: Test, o: KioskWorldOptions = {}): Promise<ScreenWorld & OperatorKioskWorld> {
+  return withScreen(t, await operatorKioskWorld(t, { ...o, kioskScreen: { port: 0, ...o.kioskScreen } }));
+}
+
+async function withScreen<W extends KioskWorld>(t: Test, w: W): Promise<ScreenWorld & W> {
   const url = w.bank.kiosk!.column.controller.screen?.url;
   if (!url) throw new Error('the kiosk controller serves no screen');
   const browser = await launchChromium();
