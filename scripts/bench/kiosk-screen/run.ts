@@ -86,8 +86,8 @@ const PHASES = (from: number): string => `(() => {
 
 /**
  * Waits in the page for the first page drawn after touch number `index` that shows what the touch leads to; its ms.
- * A promise evaluated as an expression: the page's policy lets no script of the driver's be compiled in it
- * (`waitForFunction` would), an expression the driver evaluates itself runs.
+ * A promise evaluated as an expression: `waitForFunction` compiles its predicate in the page, which the page's
+ * Content-Security-Policy refuses; an expression the driver evaluates itself is not compiled by the page.
  */
 async function touchToDrawn(page: Page, index: number, expect: Touch['expect']): Promise<number> {
   const entry = expect.entry === undefined ? 'true' : `x.entry === ${expect.entry}`;
