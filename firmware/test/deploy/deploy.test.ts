@@ -209,7 +209,7 @@ t.test('a page that is not http on a loopback host is refused with exit 2, befor
   const dir = tempDir(t, 'portier-kiosk-refuse-');
   const out = join(dir, 'started');
   const chromium = fakeChromium(dir, out);
-  for (const url of [
+  const urls = [
     'http://example.com/',
     'https://127.0.0.1:8765/',
     'http://127.0.0.1.example.com/',
@@ -219,10 +219,11 @@ t.test('a page that is not http on a loopback host is refused with exit 2, befor
     'http://127.0.0.1:99999/',
     'http://127.0.0.1:8765/screen.html',
     'file:///etc/passwd',
-  ]) {
-    const r = await launch([], { PORTIER_KIOSK_URL: url, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_WAIT_S: '1' });
-    t.equal(r.code, 2, `${url}: exit 2`);
-    t.match(r.stderr, /PORTIER_KIOSK_URL/, `${url}: the message names PORTIER_KIOSK_URL`);
+  ];
+  const runs = await Promise.all(urls.map((url) => launch([], { PORTIER_KIOSK_URL: url, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_WAIT_S: '1' })));
+  for (const [i, r] of runs.entries()) {
+    t.equal(r.code, 2, `${urls[i]}: exit 2`);
+    t.match(r.stderr, /PORTIER_KIOSK_URL/, `${urls[i]}: the message names PORTIER_KIOSK_URL`);
   }
   t.notOk(existsSync(out), 'Chromium was never started');
   const badWait = await launch(['--print-command'], { PORTIER_KIOSK_WAIT_S: 'soon', PORTIER_CHROMIUM: chromium });
@@ -257,16 +258,36 @@ t.test('--print-command waits for /healthz and prints Chromium in kiosk mode on 
   t.match(viaEnv.stdout, /--force-device-scale-factor=1\.5 http:/, 'extra flags go before the page');
 });
 
-t.test('the wait: keeps asking while the page is starting, gives up after PORTIER_KIOSK_WAIT_S', async (t) => {
+/** A folder of links to the only programs the launcher runs besides bash builtins and Chromium: a PATH without curl. */
+function pathWithoutCurl(dir: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const name of ['sleep', 'rm', 'mkdir']) {
+    const found = ['/usr/bin', '/bin'].map((d) => join(d, name)).find((p) => existsSync(p));
+    if (found) symlinkSync(found, join(bin, name));
+  }
+  return bin;
+}
+
+t.test('the wait (curl, or bash alone without it): asks again while the page is starting, gives up after PORTIER_KIOSK_WAIT_S', async (t) => {
   const dir = tempDir(t, 'portier-kiosk-wait-');
   const chromium = fakeChromium(dir, join(dir, 'started'));
+  const noCurl = { PATH: pathWithoutCurl(dir) };
   const starting = await healthServer(t, '127.0.0.1', 1);
+  const startingV6 = await healthServer(t, '::1', 1);
+  const ready = await healthServer(t, 'localhost');
   const port = await closedPort();
+  const wait = (url: string, waitS: string, env: Record<string, string> = {}): Promise<Run> =>
+    launch(['--print-command'], { ...env, PORTIER_KIOSK_URL: url, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_WAIT_S: waitS });
   // Side by side: each takes about a second of waiting.
-  const [late, never] = await Promise.all([
-    launch(['--print-command'], { PORTIER_KIOSK_URL: starting.url, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_WAIT_S: '10' }),
-    launch(['--print-command'], { PORTIER_KIOSK_URL: `http://127.0.0.1:${port}/`, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_WAIT_S: '1' }),
+  const [late, never, lateBash, readyBash, neverBash] = await Promise.all([
+    wait(starting.url, '10'),
+    wait(`http://127.0.0.1:${port}/`, '1'),
+    wait(startingV6.url, '10', noCurl),
+    wait(ready.url, '10', noCurl),
+    wait(`http://localhost:${port}/`, '1', noCurl),
   ]);
+
   t.equal(late.code, 0, 'a 503 first, then ok: it goes on');
   t.equal(starting.requests.length, 2, 'asked again after the 503');
   t.match(late.stderr, /waiting up to 10 s for http:\/\/127\.0\.0\.1:\d+\/healthz/, 'says what it waits for');
@@ -274,30 +295,12 @@ t.test('the wait: keeps asking while the page is starting, gives up after PORTIE
   t.match(never.stderr, new RegExp(`http://127\\.0\\.0\\.1:${port}/healthz did not answer within 1 s \\(PORTIER_KIOSK_WAIT_S\\)`), 'a clear message');
   t.ok(never.ms < 8000, `gave up within its bound (${never.ms} ms)`);
   t.equal(never.stdout, '', 'and printed no command');
-});
 
-t.test('without curl, the wait speaks HTTP through bash alone', async (t) => {
-  const dir = tempDir(t, 'portier-kiosk-nocurl-');
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  // The only programs the launcher runs besides bash builtins and Chromium.
-  for (const name of ['sleep', 'rm', 'mkdir']) {
-    const found = ['/usr/bin', '/bin'].map((d) => join(d, name)).find((p) => existsSync(p));
-    if (found) symlinkSync(found, join(bin, name));
-  }
-  const chromium = fakeChromium(dir, join(dir, 'started'));
-  const env = { PATH: bin, PORTIER_CHROMIUM: chromium };
-  const screens = [await healthServer(t, '127.0.0.1'), await healthServer(t, '::1')];
-  const port = await closedPort();
-  const [v4, v6, never] = await Promise.all([
-    ...screens.map((s) => launch(['--print-command'], { ...env, PORTIER_KIOSK_URL: s.url, PORTIER_KIOSK_WAIT_S: '5' })),
-    launch(['--print-command'], { ...env, PORTIER_KIOSK_URL: `http://localhost:${port}/`, PORTIER_KIOSK_WAIT_S: '1' }),
-  ]);
-  for (const [i, r] of [v4!, v6!].entries()) {
-    t.equal(r.code, 0, `${screens[i]!.url}: ${r.stderr}`);
-    t.ok(screens[i]!.requests.some((q) => q.url === '/healthz' && q.headers['user-agent'] === undefined), `${screens[i]!.url}: asked by bash, not curl`);
-  }
-  t.equal(never!.code, 1, 'nothing answers: exit 1 here too');
+  t.equal(lateBash.code, 0, `without curl, [::1]: a 503 first, then ok (${lateBash.stderr})`);
+  t.equal(startingV6.requests.length, 2, 'without curl: asked again after the 503');
+  t.equal(readyBash.code, 0, `without curl, localhost: ${readyBash.stderr}`);
+  for (const r of [...startingV6.requests, ...ready.requests]) t.equal(r.headers['user-agent'], undefined, 'asked by bash, not curl');
+  t.equal(neverBash.code, 1, 'without curl, nothing answers: exit 1');
 });
 
 t.test('Chromium replaces the launcher, with a fresh 0700 profile every start', async (t) => {
@@ -352,7 +355,7 @@ t.test('every flag, feature and policy name is known to the installed Chromium',
   const wanted = [...flags, ...features, ...features.map((f) => `k${f}`), ...policies, 'disable-translate'];
   const listFile = join(dir, 'names');
   writeFileSync(listFile, `${wanted.join('\n')}\n`);
-  const grep = spawnSync('grep', ['-a', '-z', '-x', '-F', '-f', listFile, CHROMIUM_BINARY], { maxBuffer: 1 << 24, timeout: 60_000 });
+  const grep = spawnSync('grep', ['-a', '-z', '-x', '-F', '-f', listFile, CHROMIUM_BINARY], { env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 1 << 24, timeout: 60_000 });
   const known = new Set(grep.stdout.toString('latin1').split('\0'));
   for (const flag of flags) t.ok(known.has(flag), `--${flag} is a Chromium switch`);
   for (const feature of features) t.ok(known.has(feature) || known.has(`k${feature}`), `${feature} is a Chromium feature`);
