@@ -253,9 +253,13 @@ t.test('--print-command waits for /healthz and prints Chromium in kiosk mode on 
   t.ok(screen.requests.some((q) => q.url === '/healthz'), 'the page was asked /healthz');
   t.notOk(existsSync(join(dir, 'started')), 'a dry run starts nothing');
 
-  const viaEnv = await launch([], { PORTIER_KIOSK_URL: screen.url, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_DRY_RUN: '1', PORTIER_KIOSK_EXTRA_FLAGS: '--force-device-scale-factor=1.5' });
+  const noSlash = screen.url.slice(0, -1);
+  const viaEnv = await launch([], { PORTIER_KIOSK_URL: noSlash, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_DRY_RUN: '1', PORTIER_KIOSK_EXTRA_FLAGS: '--force-device-scale-factor=1.5' });
   t.equal(viaEnv.code, 0, 'PORTIER_KIOSK_DRY_RUN=1 does the same');
-  t.match(viaEnv.stdout, /--force-device-scale-factor=1\.5 http:/, 'extra flags go before the page');
+  t.ok(viaEnv.stdout.endsWith(` --force-device-scale-factor=1.5 ${screen.url}\n`), `extra flags go before the page, and ${noSlash} gets its /`);
+  const badFlag = await launch(['--print-command'], { PORTIER_KIOSK_URL: screen.url, PORTIER_CHROMIUM: chromium, PORTIER_KIOSK_EXTRA_FLAGS: '--ok; rm -rf /' });
+  t.equal(badFlag.code, 2, 'an extra flag that is not --name[=value]: exit 2');
+  t.match(badFlag.stderr, /PORTIER_KIOSK_EXTRA_FLAGS: '--ok;' is not a --name or --name=value flag/);
 });
 
 /** A folder of links to the only programs the launcher runs besides bash builtins and Chromium: a PATH without curl. */
