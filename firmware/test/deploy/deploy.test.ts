@@ -2,7 +2,8 @@
 // nothing on stderr (against a temporary root holding the repository's own programs at their installed paths), the
 // launcher refuses what is not a loopback page, waits for /healthz with a bound, and starts Chromium with a fresh
 // profile, and the Chromium policy locks the browser to the screen's address. Every switch, feature and policy name
-// is looked up in the installed Chromium, so a flag Chromium does not know cannot slip in.
+// is looked up in the installed Chromium, so a flag Chromium does not know cannot slip in; shellcheck reads the
+// launcher when it is installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -365,6 +366,13 @@ t.test('every flag, feature and policy name is known to the installed Chromium',
   for (const feature of features) t.ok(known.has(feature) || known.has(`k${feature}`), `${feature} is a Chromium feature`);
   for (const name of policies) t.ok(known.has(name), `${name} is a Chromium policy`);
   t.notOk(known.has('disable-translate'), 'a removed switch is not found');
+});
+
+const SHELLCHECK = '/usr/bin/shellcheck';
+t.test('shellcheck finds nothing in the launcher', { skip: existsSync(SHELLCHECK) ? false : 'no shellcheck (Debian package shellcheck)' }, async (t) => {
+  const r = spawnSync(SHELLCHECK, [LAUNCHER], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.stdout, '', 'no findings');
+  t.equal(r.status, 0);
 });
 
 t.test('the launcher is executable in git', { skip: existsSync(join(REPO, '.git')) ? false : 'not a git checkout' }, async (t) => {
