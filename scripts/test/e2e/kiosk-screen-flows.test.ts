@@ -28,7 +28,7 @@ import {
   txStored,
   type KioskWorld,
 } from './kiosk-world.ts';
-import { onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchKey, touchOption, typeCode } from './screen-world.ts';
+import { lockerDrawn, lockersDrawn, onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchKey, touchOption, typeCode } from './screen-world.ts';
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh'];
 const STORAGE_PIN = '860412';
@@ -38,20 +38,6 @@ function whereOf(w: KioskWorld, locker: number): string {
   const d = desiredOf(w).doors.find((x) => x.locker === locker);
   if (!d) throw new Error(`locker ${locker} is not in the kiosk column`);
   return `locker ${locker}, column 1, ${ORDINALS[d.fromTop - 1]} door from the top`;
-}
-
-/** The lockers drawn on the page: number, state and where, as the person reads them. */
-async function lockersDrawn(page: Page): Promise<Array<{ locker: number; state: string; where: string }>> {
-  return (await page.evaluate(`[...document.querySelectorAll('.lockers li[data-locker]')].map((li) => ({
-    locker: Number(li.dataset.locker),
-    state: li.querySelector('.locker-state')?.textContent ?? '',
-    where: li.querySelector('.locker-where')?.textContent ?? '',
-  }))`)) as Array<{ locker: number; state: string; where: string }>;
-}
-
-/** Waits until the page draws locker `locker` in `state` ("open", "closed"). */
-async function lockerDrawn(page: Page, locker: number, state: string): Promise<void> {
-  await page.waitForSelector(`.lockers li[data-locker="${locker}"] .locker-state:text-is("${state}")`, { timeout: 3000 });
 }
 
 /** Touches each character of `text` on the on-screen keyboard, then its Enter; returns what the field showed before Enter. */

@@ -89,6 +89,20 @@ export async function screenText(page: Page): Promise<string> {
   return (await page.locator('#screen').innerText()).replace(/\s+/g, ' ').trim();
 }
 
+/** The lockers drawn on the page: number, state and where, as the person reads them. */
+export async function lockersDrawn(page: Page): Promise<Array<{ locker: number; state: string; where: string }>> {
+  return (await page.evaluate(`[...document.querySelectorAll('.lockers li[data-locker]')].map((li) => ({
+    locker: Number(li.dataset.locker),
+    state: li.querySelector('.locker-state')?.textContent ?? '',
+    where: li.querySelector('.locker-where')?.textContent ?? '',
+  }))`)) as Array<{ locker: number; state: string; where: string }>;
+}
+
+/** Waits until the page draws locker `locker` in `state` ("open", "closed"). */
+export async function lockerDrawn(page: Page, locker: number, state: string): Promise<void> {
+  await page.waitForSelector(`.lockers li[data-locker="${locker}"] .locker-state:text-is("${state}")`, { timeout: 3000 });
+}
+
 /** Touch targets (buttons, fields) smaller than 44x44 CSS pixels on the page drawn now, with their size. */
 export async function smallTargets(page: Page): Promise<string[]> {
   return (await page.evaluate(`[...document.querySelectorAll('button, input, [role=button], a')]
