@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../../../cloud/test/pages/browser.ts';
 import { api, expectCondition } from './helpers.ts';
 import { KIOSK_COLUMN_LOCKERS, backOnline, desiredOf, doorsOpen, droppedParcel, eventStored, kioskState, lockerApi, lockerStatus, outage, pickedUp, pickupStored, type KioskWorld } from './kiosk-world.ts';
-import { LAYOUTS, onPage, screenText, screenWorld, skipWithoutChromium, touchKey, touchOption, typeCode, type ScreenPage } from './screen-world.ts';
+import { LAYOUTS, lockerDrawn, lockersDrawn, onPage, screenText, screenWorld, skipWithoutChromium, touchKey, touchOption, typeCode, type ScreenPage } from './screen-world.ts';
 
 /** Changes the bank's kiosk timers through the API and waits until the kiosk controller holds them. */
 async function setTimers(w: KioskWorld, timers: Record<string, number>): Promise<void> {
@@ -34,11 +34,6 @@ async function entryDots(page: Page): Promise<string> {
 /** Waits until the entry shows `n` dots (a locator's wait: the page's policy lets no waiting function be evaluated in it). */
 async function dotsShown(page: Page, n: number): Promise<void> {
   await page.locator('#entry', { hasText: new RegExp(`^\\s*•{${n}}\\s*$`) }).waitFor({ timeout: 3000 });
-}
-
-/** The lockers drawn on the page, as their text (number, state, where). */
-async function lockersShown(page: Page): Promise<string[]> {
-  return (await page.locator('.lockers li').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
 }
 
 /** The seq of the view the screen shows now, as the screen's own event stream gives it to a page that connects. */
@@ -101,12 +96,12 @@ t.test('the kiosk screen through languages, timers, a door left open, reloads, a
     t.equal(await page.getAttribute('html', 'lang'), 'fr', 'the pickup page in French');
     t.equal(await page.locator('#title').innerText(), 'Vos colis');
     t.match(await screenText(page), `casier ${parcel.locker}, colonne 1`, 'where the open locker is, in French');
-    t.match(await lockersShown(page), [`${parcel.locker} ouvert casier ${parcel.locker}, colonne 1`], 'the locker drawn open');
+    t.match(await lockersDrawn(page), [{ locker: parcel.locker, state: 'ouvert', where: `casier ${parcel.locker}, colonne 1` }], 'the locker drawn open');
     await pickedUp(w, parcel.reservationId, parcel.locker);
     t.pass(`locker ${parcel.locker} available in the cloud`);
 
     kiosk.column.door(parcel.door).close();
-    await page.locator(`.lockers li[data-locker="${parcel.locker}"]`, { hasText: 'fermé' }).waitFor({ timeout: 3000 });
+    await lockerDrawn(page, parcel.locker, 'fermé');
     t.pass('the shut door drawn closed');
     await touchOption(page, 'done');
     t.same(await goodbyeShown(page), { text: 'Merci. Au revoir.', lang: 'fr' }, 'the goodbye in French');
@@ -200,8 +195,8 @@ t.test('the kiosk screen through languages, timers, a door left open, reloads, a
     await kiosk.column.expectDoor(parcel.door, true);
     t.same(doorsOpen(w.bank), [`1/${parcel.door}`], 'the code finished after the reload opened the locker');
     const title = await page.locator('#title').innerText();
-    const lockers = await lockersShown(page);
-    t.match(lockers, [`${parcel.locker} open locker ${parcel.locker}, column 1`], 'the open locker drawn');
+    const lockers = await lockersDrawn(page);
+    t.match(lockers, [{ locker: parcel.locker, state: 'open', where: `locker ${parcel.locker}, column 1` }], 'the open locker drawn');
     noErrors(t, doomed);
 
     // The browser dies with the session on the pickup page; another one, which never showed this session, opens the
@@ -211,9 +206,9 @@ t.test('the kiosk screen through languages, timers, a door left open, reloads, a
     const again = await w.open();
     await onPage(again.page, 'pickup');
     t.equal(await again.page.locator('#title').innerText(), title, 'the other browser draws the same page');
-    t.same(await lockersShown(again.page), lockers, 'with the same lockers');
+    t.same(await lockersDrawn(again.page), lockers, 'with the same lockers');
     kiosk.column.door(parcel.door).close();
-    await again.page.locator(`.lockers li[data-locker="${parcel.locker}"]`, { hasText: 'closed' }).waitFor({ timeout: 3000 });
+    await lockerDrawn(again.page, parcel.locker, 'closed');
     await touchOption(again.page, 'done');
     t.same(await goodbyeShown(again.page), { text: 'Thank you. Goodbye.', lang: 'en' }, '"I am done" works: the goodbye');
     await onPage(again.page, 'home');
@@ -256,7 +251,7 @@ t.test('the kiosk screen through languages, timers, a door left open, reloads, a
     await onPage(page, 'pickup');
     await kiosk.column.expectDoor(parcel.door, true);
     t.same(doorsOpen(w.bank), [`1/${parcel.door}`], 'the door opened with the cloud away');
-    t.match(await lockersShown(page), [`${parcel.locker} open locker ${parcel.locker}, column 1`], 'the open locker drawn');
+    t.match(await lockersDrawn(page), [{ locker: parcel.locker, state: 'open', where: `locker ${parcel.locker}, column 1` }], 'the open locker drawn');
     const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'pickup' && e.body.reservationIds.includes(parcel.reservationId));
     t.match(local.body, { offline: true }, 'the kiosk recorded an offline pickup');
     kiosk.column.door(parcel.door).close();
