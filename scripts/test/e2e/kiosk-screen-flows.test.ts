@@ -8,7 +8,8 @@
 // 2. several parcels for one recipient under one code, the rest opened by "Open all my lockers";
 // 3. an operator's drop-off by tracking ID typed on the on-screen keyboard into the reserved locker;
 // 4. a carrier signed in by the QR code on the scan page, delivering into a free locker of a size chosen by touch;
-// 5. day-use storage started (size, hours, PIN twice) and ended with the PIN typed on the home page.
+// 5. day-use storage started (size, hours, PIN twice) and ended with the PIN typed on the home page;
+// 6. the enterprise's branding set through the API, drawn from the kiosk controller's cache.
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
 import { api, expectCondition } from './helpers.ts';
@@ -28,7 +29,8 @@ import {
   txStored,
   type KioskWorld,
 } from './kiosk-world.ts';
-import { lockerDrawn, lockersDrawn, onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchKey, touchOption, typeCode } from './screen-world.ts';
+import { pngOf } from '../../../cloud/test/branding/logo-files.ts';
+import { axeViolations, lockerDrawn, lockersDrawn, onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchKey, touchOption, typeCode } from './screen-world.ts';
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh'];
 const STORAGE_PIN = '860412';
@@ -251,6 +253,35 @@ t.test('the kiosk flows driven by touches on the screen', { skip: skipWithoutChr
     kiosk.column.door(door!).close();
     await lockerDrawn(page, locker, 'closed');
     await touchOption(page, 'done');
+  });
+
+  await flow("6. the enterprise's branding set through the API is drawn: its colours and its logo, read from the controller's cache", async (t) => {
+    const me = (await api(w.cloud, 'GET', '/auth/me', w.token)).json as { enterpriseId?: string; user?: { enterpriseId: string } };
+    const enterpriseId = me.user?.enterpriseId ?? me.enterpriseId!;
+    const png = pngOf(120, 40);
+    const up = await fetch(`${w.cloud.httpUrl}/api/v1/enterprises/${enterpriseId}/branding/logos`, { method: 'POST', headers: { authorization: `Bearer ${w.token}`, 'content-type': 'image/png' }, body: png });
+    t.equal(up.status, 201, 'logo uploaded');
+    const { logo } = (await up.json()) as { logo: { sha256: string } };
+    const colours = { primary: '#6a1b4d', onPrimary: '#ffffff', background: '#fffdf5', text: '#222222' };
+    const set = await api(w.cloud, 'PUT', `/enterprises/${enterpriseId}/branding`, w.token, { colours, logo: logo.sha256 });
+    t.equal(set.status, 200, 'branding set');
+    const branding = w.bank.kiosk!.column.controller.branding!;
+    await expectCondition(() => branding.current()?.logo?.sha256 === logo.sha256, 10_000, 'the kiosk controller fetched and verified the logo');
+    await page.waitForSelector('#brand:not([hidden]) #logo[src]');
+    const drawn = (await page.evaluate(`({
+      primary: getComputedStyle(document.documentElement).getPropertyValue('--primary').trim(),
+      option: getComputedStyle(document.querySelector('[data-option="scan"]')).backgroundColor,
+      body: getComputedStyle(document.body).backgroundColor,
+      logo: document.getElementById('logo').getAttribute('src'),
+    })`)) as Record<string, string>;
+    t.same(drawn, { primary: colours.primary, option: 'rgb(106, 27, 77)', body: 'rgb(255, 253, 245)', logo: `/logo/${logo.sha256}` }, 'the colours applied, the logo from the controller');
+    const width = await page.evaluate(`(() => { const img = document.getElementById('logo'); return img.decode().then(() => img.naturalWidth); })()`);
+    t.equal(width, 120, 'the logo is drawn');
+    t.same(await axeViolations(page), [], 'the branded page passes axe (contrast included)');
+    const reset = await api(w.cloud, 'DELETE', `/enterprises/${enterpriseId}/branding`, w.token);
+    t.equal(reset.status, 200, 'branding removed');
+    await page.waitForSelector('#brand[hidden]', { state: 'attached' });
+    t.pass('without branding the built-in look is back');
   });
 
   w.rec.expectSchemasMatched(t);
