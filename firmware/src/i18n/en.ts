@@ -76,6 +76,7 @@ export const en = {
   'pickup.reopen': 'Reopen my locker',
   'pickup.done': 'I am done',
   'pickup.remaining': '{count} more lockers to open.',
+  'pickup.remainingOne': 'One more locker to open.',
   'pickup.none': 'There are no packages waiting for you.',
   'reopen.title': 'Reopen your locker',
   'reopen.prompt': 'Your package was picked up. Do you want to open the locker again?',

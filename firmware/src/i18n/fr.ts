@@ -73,6 +73,7 @@ export const fr: Record<MessageKey, string> = {
   'pickup.reopen': 'Rouvrir mon casier',
   'pickup.done': "J'ai terminé",
   'pickup.remaining': 'Encore {count} casiers à ouvrir.',
+  'pickup.remainingOne': 'Encore un casier à ouvrir.',
   'pickup.none': "Aucun colis ne vous attend.",
   'reopen.title': 'Rouvrir votre casier',
   'reopen.prompt': 'Votre colis a été retiré. Voulez-vous rouvrir le casier ?',

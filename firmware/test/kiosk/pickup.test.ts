@@ -8,7 +8,7 @@ t.test('recipient pickup by keypad code, one locker at a time: personal then dep
   t.equal(k.engine.screen.page, 'pickup');
   t.same(k.doors.unlocked, [2], 'only the first locker opened');
   t.match(k.text(), /Open now: locker 12, column 2, third door from the top\./);
-  t.match(k.text(), /1 more lockers to open/);
+  t.match(k.text(), /One more locker to open/);
   const tx = k.sink.transactions('pickup');
   t.equal(tx.length, 1);
   t.match(tx[0], { kind: 'pickup', doors: [2], reservationIds: ['res-1'], trackingIds: ['1Z001'], actor: { role: 'recipient', id: 'r-1' }, via: 'pin', offline: false });

@@ -153,7 +153,9 @@ export class PickupFlow {
     const doors = core.session.opened;
     const lines: MessageRef[] = [...this.k.opener.openedLines(doors)];
     if (doors.some((d) => this.k.doors.isOpen(d))) lines.push(msg('pickup.take'));
-    if (core.session.pending.length) lines.push(msg('pickup.remaining', { count: core.session.pending.length }));
+    const more = core.session.pending.length;
+    if (more === 1) lines.push(msg('pickup.remainingOne'));
+    else if (more > 1) lines.push(msg('pickup.remaining', { count: more }));
     const spec: PageSpec = {
       page: 'pickup',
       title: msg('pickup.title'),
