@@ -1,41 +1,13 @@
-// What the tests of pages in a real Chromium share: the browser (Debian's, skipped by name when absent), axe, and a
-// whole running cloud whose logs the test reads.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// What the tests of pages in a real Chromium share: the browser (Debian's, skipped by name when absent) and axe, from
+// the helpers every workspace's browser tests share, and a whole running cloud whose logs the test reads.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AccountMail } from '../../src/auth/account-mail.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 import { testCloudConfig } from '../runtime/helpers.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
-/** The `skip` of a test that needs the browser: false, or why not. */
-export const skipWithoutChromium: string | false = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-}
-
-interface AxeResult {
-  violations: { id: string; help: string; nodes: { target: unknown }[] }[];
-}
-
-/**
- * The violations axe finds on the page (WCAG 2.x A and AA). Its source is evaluated through the driver, past the page's
- * policy (which runs no script, or only the server's own files), once per document: after a navigation htmx made, the
- * page still has it.
- */
-export async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE);
-  // An expression, evaluated in the page (this project's TypeScript has no DOM types).
-  const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'], iframes: false, performanceTimer: false })`)) as AxeResult;
-  return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
-}
+export { axeViolations, CHROMIUM, launchChromium, skipWithoutChromium } from '../../../scripts/test/contracts/browser.ts';
 
 export interface PagesCloud {
   rt: CloudRuntime;

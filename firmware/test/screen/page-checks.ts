@@ -1,0 +1,65 @@
+// What a test checks of the kiosk touch screen's page drawn now, at the display sizes it is built for: touch targets
+// of at least 44x44 CSS pixels, and nothing cut off or overlapping. The checks are evaluated as expressions in the
+// page: this project's TypeScript has no DOM types. Shared by the firmware's screen tests and the end-to-end tests.
+import type { Page } from 'playwright-core';
+
+/** The display sizes the screen is built for: portrait, landscape, and a small landscape panel. */
+export const LAYOUTS = [
+  { name: 'portrait 1080x1920', width: 1080, height: 1920 },
+  { name: 'landscape 1920x1080', width: 1920, height: 1080 },
+  { name: 'landscape 1280x800', width: 1280, height: 800 },
+] as const;
+
+/** Touch targets (buttons, fields) smaller than 44x44 CSS pixels on the page drawn now, with their size. */
+const SMALL_TARGETS = `[...document.querySelectorAll('button, input, [role=button], a')]
+    .filter((e) => e.offsetParent !== null)
+    .map((e) => ({ e, r: e.getBoundingClientRect() }))
+    .filter(({ r }) => r.width < 44 || r.height < 44)
+    .map(({ e, r }) => (e.dataset.key || e.dataset.option || e.id || e.textContent.trim()) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))`;
+
+/**
+ * What is cut off or overlaps on the page drawn now: a control or text outside the window (the page never scrolls
+ * sideways; the screen area may scroll down only if it must, and then every control is still reachable in it), or two
+ * controls whose boxes overlap.
+ */
+const LAYOUT_PROBLEMS = `(() => {
+    const out = [];
+    const W = window.innerWidth, H = window.innerHeight;
+    if (document.documentElement.scrollWidth > W + 1) out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + W);
+    const name = (e) => e.tagName.toLowerCase() + (e.dataset.key ? '[key=' + e.dataset.key + ']' : e.dataset.option ? '[option=' + e.dataset.option + ']' : e.id ? '#' + e.id : '') ;
+    const screen = document.getElementById('screen');
+    const items = [...document.querySelectorAll('#screen button, #screen input, #screen output, #screen h1, #screen p, #screen li')]
+      .filter((e) => e.offsetParent !== null && e.getClientRects().length > 0);
+    for (const e of items) {
+      const r = e.getBoundingClientRect();
+      if (r.left < -1 || r.right > W + 1) out.push(name(e) + ' cut off at the side: ' + Math.round(r.left) + '..' + Math.round(r.right));
+      const bottom = r.bottom + screen.scrollTop;
+      if (r.top + screen.scrollTop < -1 || bottom > screen.scrollHeight + screen.getBoundingClientRect().top + 1) out.push(name(e) + ' outside the screen area');
+      if (e.scrollWidth > e.clientWidth + 2 && getComputedStyle(e).overflowX === 'hidden') out.push(name(e) + ' text clipped');
+    }
+    const controls = items.filter((e) => e.matches('button, input, output'));
+    for (let i = 0; i < controls.length; i++) {
+      for (let j = i + 1; j < controls.length; j++) {
+        const a = controls[i].getBoundingClientRect(), b = controls[j].getBoundingClientRect();
+        const x = Math.min(a.right, b.right) - Math.max(a.left, b.left), y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (x > 1 && y > 1) out.push(name(controls[i]) + ' overlaps ' + name(controls[j]));
+      }
+    }
+    return out;
+  })()`;
+
+/** Touch targets (buttons, fields) smaller than 44x44 CSS pixels on the page drawn now, with their size. */
+export async function smallTargets(page: Page): Promise<string[]> {
+  return (await page.evaluate(SMALL_TARGETS)) as string[];
+}
+
+/** What is cut off or overlaps on the page drawn now (see LAYOUT_PROBLEMS). */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(LAYOUT_PROBLEMS)) as string[];
+}
+
+/** Both checks of the page drawn now in one round trip: small targets first, named as such, then layout problems. */
+export async function pageProblems(page: Page): Promise<string[]> {
+  const r = (await page.evaluate(`({ small: ${SMALL_TARGETS}, layout: ${LAYOUT_PROBLEMS} })`)) as { small: string[]; layout: string[] };
+  return [...r.small.map((x) => `target under 44x44: ${x}`), ...r.layout];
+}

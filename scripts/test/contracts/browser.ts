@@ -1,0 +1,33 @@
+// What every test in a real Chromium shares, whichever workspace it tests (the cloud's pages, the kiosk's touch
+// screen): Debian's browser, skipped by name when absent, launched with the flags this machine needs, and axe-core's
+// WCAG 2.x A/AA check of the page drawn now.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** The `skip` of a test that needs the browser: false, or why not. */
+export const skipWithoutChromium: string | false = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}
+
+interface AxeResult {
+  violations: { id: string; help: string; nodes: { target: unknown }[] }[];
+}
+
+/**
+ * The violations axe finds on the page (WCAG 2.x A and AA). Its source is evaluated through the driver, past the page's
+ * policy (which runs no script, or only the server's own files), once per document: after a navigation htmx made, the
+ * page still has it.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE);
+  // An expression, evaluated in the page (this project's TypeScript has no DOM types).
+  const r = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'], iframes: false, performanceTimer: false })`)) as AxeResult;
+  return r.violations.map((v) => `${v.id}: ${v.help} (${JSON.stringify(v.nodes.map((n) => n.target))})`);
+}
