@@ -127,6 +127,7 @@ async function recipientPages(t: Test, k: ScreenKiosk, lang: Lang): Promise<void
   await k.touchOption('done');
   await check(t, k, 'home', 'notice: goodbye', '#notice.shown');
   await k.typeCode(CODES.pickup);
+  t.notOk(await k.shows('#notice.shown'), 'the goodbye goes once the next person starts');
   await check(t, k, 'reopen', 'reopen within the grace');
   // One language opens the lockers again, the other is done.
   if (lang === 'en') {

@@ -11,6 +11,8 @@ const logo = document.getElementById('logo');
 let current;
 let waitTimer;
 let noticeTimer;
+/** The seq of the view a notice shown now belongs to. */
+let noticeFor;
 let connectingTimer;
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const LETTERS = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
@@ -270,6 +272,9 @@ function drawInput(ev) {
 function onView(ev) {
   const before = current;
   current = ev;
+  // The next person started (a key, a touch, a card) while the last one's goodbye was still up: it goes, or it would
+  // cover their page.
+  if (noticeFor !== undefined && ev.seq > noticeFor) hideNotice();
   const samePage = before !== undefined && before.pageSeq === ev.pageSeq && before.view.lang === ev.view.lang;
   if (samePage && ev.view.change === 'input' && !ev.blank && !before.blank) drawInput(ev);
   else draw(ev, samePage);
@@ -277,15 +282,21 @@ function onView(ev) {
   requestAnimationFrame(() => document.dispatchEvent(new CustomEvent('portier:drawn', { detail: ev.seq })));
 }
 
+function hideNotice() {
+  clearTimeout(noticeTimer);
+  noticeFor = undefined;
+  notice.classList.remove('shown');
+  notice.textContent = '';
+}
+
 function onNotice(n) {
   clearTimeout(noticeTimer);
   notice.lang = n.lang;
   notice.textContent = n.text;
   notice.classList.add('shown');
-  noticeTimer = setTimeout(() => {
-    notice.classList.remove('shown');
-    notice.textContent = '';
-  }, 4000);
+  // The goodbye comes just before the home page it belongs to; a later view is the next person's.
+  noticeFor = (current?.seq ?? 0) + 1;
+  noticeTimer = setTimeout(hideNotice, 4000);
 }
 
 function onBranding(b) {
