@@ -19,8 +19,8 @@ const SMALL_TARGETS = `[...document.querySelectorAll('button, input, [role=butto
 
 /**
  * What is cut off or overlaps on the page drawn now: a control or text outside the window (the page never scrolls
- * sideways; the screen area may scroll down only if it must, and then every control is still reachable in it), or two
- * controls whose boxes overlap.
+ * sideways; the screen area may scroll down only if it must, and then every control is still reachable in it), two
+ * controls or texts whose boxes overlap, or a floating message (a notice, the connection warning) over either.
  */
 const LAYOUT_PROBLEMS = `(() => {
     const out = [];
@@ -37,14 +37,19 @@ const LAYOUT_PROBLEMS = `(() => {
       if (r.top + screen.scrollTop < -1 || bottom > screen.scrollHeight + screen.getBoundingClientRect().top + 1) out.push(name(e) + ' outside the screen area');
       if (e.scrollWidth > e.clientWidth + 2 && getComputedStyle(e).overflowX === 'hidden') out.push(name(e) + ' text clipped');
     }
-    const controls = items.filter((e) => e.matches('button, input, output'));
-    for (let i = 0; i < controls.length; i++) {
-      for (let j = i + 1; j < controls.length; j++) {
-        const a = controls[i].getBoundingClientRect(), b = controls[j].getBoundingClientRect();
-        const x = Math.min(a.right, b.right) - Math.max(a.left, b.left), y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-        if (x > 1 && y > 1) out.push(name(controls[i]) + ' overlaps ' + name(controls[j]));
+    const overlap = (p, q) => {
+      const a = p.getBoundingClientRect(), b = q.getBoundingClientRect();
+      return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    };
+    for (let i = 0; i < items.length; i++) {
+      for (let j = i + 1; j < items.length; j++) {
+        if (items[i].contains(items[j]) || items[j].contains(items[i])) continue;
+        if (overlap(items[i], items[j])) out.push(name(items[i]) + ' overlaps ' + name(items[j]));
       }
     }
+    // What floats over the page (a notice, the connection warning) must not hide a control or a text.
+    const floating = [...document.querySelectorAll('#notice, #connecting')].filter((e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0);
+    for (const f of floating) for (const e of items) if (overlap(f, e)) out.push('#' + f.id + ' covers ' + name(e));
     return out;
   })()`;
 
