@@ -36,6 +36,8 @@ const LAYOUT_PROBLEMS = `(() => {
       const bottom = r.bottom + screen.scrollTop;
       if (r.top + screen.scrollTop < -1 || bottom > screen.scrollHeight + screen.getBoundingClientRect().top + 1) out.push(name(e) + ' outside the screen area');
       if (e.scrollWidth > e.clientWidth + 2 && getComputedStyle(e).overflowX === 'hidden') out.push(name(e) + ' text clipped');
+      // A label wider than its key spills over the key's edge (or under the next key) whatever the overflow style.
+      else if (e.matches('button') && e.scrollWidth > e.clientWidth + 2) out.push(name(e) + ' text wider than the key: ' + e.scrollWidth + ' > ' + e.clientWidth);
     }
     const overlap = (p, q) => {
       const a = p.getBoundingClientRect(), b = q.getBoundingClientRect();
