@@ -70,6 +70,8 @@ export class ScreenKiosk {
   readonly drawnOptions = new Set<string>();
   readonly touchedOptions = new Set<string>();
   private views = 0;
+  /** The index in LAYOUTS of the page's size now (the page opens at the first). */
+  private layoutAt = 0;
   private attachedAt = 0;
   private screens: KioskScreen[] = [];
 
@@ -222,10 +224,13 @@ export class ScreenKiosk {
   async check(label: string): Promise<CheckedPage> {
     const drawn = (await this.page.evaluate(`({ page: document.body.dataset.page ?? '(none)', lang: document.documentElement.lang, options: [...document.querySelectorAll('[data-option]')].map((e) => e.dataset.option) })`)) as { page: string; lang: string; options: string[] };
     const problems = (await axeViolations(this.page)).map((v) => `axe: ${v}`);
-    for (const layout of LAYOUTS) {
-      await this.page.setViewportSize({ width: layout.width, height: layout.height });
+    // From the size the page has now through the other two: the next touches happen at the last one.
+    for (let i = 0; i < LAYOUTS.length; i++) {
+      const layout = LAYOUTS[(this.layoutAt + i) % LAYOUTS.length]!;
+      if (i > 0) await this.page.setViewportSize({ width: layout.width, height: layout.height });
       for (const p of await pageProblems(this.page)) problems.push(`${layout.name}: ${p}`);
     }
+    this.layoutAt = (this.layoutAt + LAYOUTS.length - 1) % LAYOUTS.length;
     for (const o of drawn.options) this.drawnOptions.add(o);
     const done = { page: drawn.page, lang: drawn.lang, label, problems };
     this.checked.push(done);

@@ -10,6 +10,7 @@ import { launchChromium, skipWithoutChromium } from '../../../scripts/test/contr
 import type { Lang } from '../../src/i18n/index.ts';
 import type { PageId } from '../../src/kiosk/view.ts';
 import { CODES, desiredState } from '../kiosk/helpers.ts';
+import { LAYOUTS } from './page-checks.ts';
 import { ScreenKiosk, watchDrawnViews } from './screen-kiosk.ts';
 
 /** Every page of the engine, and where the tour below reaches it: a page the engine gains without a check fails. */
@@ -269,7 +270,7 @@ t.test('every kiosk page on the touch screen, in English and French, at each dis
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   const browser = await launchChromium();
   t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
+  const page = await browser.newPage({ viewport: { width: LAYOUTS[0].width, height: LAYOUTS[0].height } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
