@@ -27,7 +27,7 @@ import type { Browser, Page } from 'playwright-core';
 import { provision, startCloud } from '@portier/cloud';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/rig';
 import { expectCondition } from '@portier/sim';
-import { CHROMIUM, launchChromium } from '../../../cloud/test/pages/browser.ts';
+import { CHROMIUM, launchChromium } from '../../test/contracts/browser.ts';
 import { DEMO_ADMIN, seedDemo } from '../../demo/seed.ts';
 import { bench, percentile } from '../lib/stats.ts';
 
