@@ -272,9 +272,9 @@ function drawInput(ev) {
 function onView(ev) {
   const before = current;
   current = ev;
-  // The next person started (a key, a touch, a card) while the last one's goodbye was still up: it goes, or it would
-  // cover their page.
-  if (noticeFor !== undefined && ev.seq > noticeFor) hideNotice();
+  // The next person started (a key typed, a page opened) while the last one's goodbye was still up: it goes, or it
+  // would cover their page. An update of the home page (a door shut, new bank rules) leaves it.
+  if (noticeFor !== undefined && ev.seq > noticeFor && ev.view.change !== 'update') hideNotice();
   const samePage = before !== undefined && before.pageSeq === ev.pageSeq && before.view.lang === ev.view.lang;
   if (samePage && ev.view.change === 'input' && !ev.blank && !before.blank) drawInput(ev);
   else draw(ev, samePage);
