@@ -182,6 +182,14 @@ export class ScreenKiosk {
     await this.drawn();
   }
 
+  /** Types `code` and Enter on the column's own keypad (a device beside the screen), drawn. */
+  async keypadCode(code: string): Promise<void> {
+    await this.device(async () => {
+      for (const d of code) await this.engine.keypad(d as KeypadKey);
+      await this.engine.keypad('enter');
+    });
+  }
+
   /** Touches each character of `text` on the on-screen keyboard (the page keeps it until Enter), then Enter. */
   async typeText(text: string): Promise<void> {
     const keyboard = this.page.locator('.keyboard');

@@ -106,7 +106,7 @@ async function staffPages(t: Test, k: ScreenKiosk, lang: Lang): Promise<void> {
   await check(t, k, 'service-locker', 'a locker in service');
   await k.touchOption('set-out');
   await k.touchOption('service');
-  await k.typeCode('20');
+  await k.keypadCode('20');
   await k.touchOption('set-in');
   await k.touchOption('service');
   await k.touchOption('back');
@@ -178,21 +178,22 @@ async function storagePages(t: Test, k: ScreenKiosk): Promise<void> {
   await k.device(() => k.doors.close(door));
   await k.touchOption('done');
 
+  // The second storage's PIN is typed on the column's keypad.
   await k.touchOption('storage');
   await k.touchOptionOf('size-', 'last');
   await k.touchOption('no-end');
-  await k.typeCode('13579');
-  await k.typeCode('13579');
+  await k.keypadCode('13579');
+  await k.keypadCode('13579');
   const second = k.doors.unlocked.at(-1)!;
   await k.device(() => k.doors.close(second));
   await k.touchOption('done');
-  await k.typeCode('13579');
+  await k.keypadCode('13579');
   await k.touchOption('open');
   await check(t, k, 'storage-ask-end', 'end the storage?');
   await k.touchOption('keep');
   await k.device(() => k.doors.close(second));
   await k.touchOption('done');
-  await k.typeCode('13579');
+  await k.keypadCode('13579');
   await k.touchOption('end');
   await k.device(() => k.doors.close(second));
   await k.touchOption('done');
@@ -200,19 +201,13 @@ async function storagePages(t: Test, k: ScreenKiosk): Promise<void> {
 
 /** Wrong codes: free tries, then a wait between tries, then the lock-out until its end. */
 async function throttlePages(t: Test, k: ScreenKiosk): Promise<void> {
-  // The first three from the column's keypad (a device), the fourth touched: its answer carries the wait.
-  const wrong = async (): Promise<void> => {
-    for (const d of '000000') await k.engine.keypad(d as '0');
-    await k.engine.keypad('enter');
-  };
-  await k.device(async () => {
-    for (let i = 0; i < 3; i++) await wrong();
-  });
+  // The first three on the column's keypad, the fourth touched: its answer carries the wait.
+  for (let i = 0; i < 3; i++) await k.keypadCode('000000');
   await k.typeCode('000000');
   await check(t, k, 'home', 'throttling wait', '.wait:not(:empty)');
   while ((await k.pageId()) !== 'locked-out') {
     await k.tick(Math.max(0, (k.engine.screen.waitUntil ?? 0) - k.clock.now));
-    await k.device(wrong);
+    await k.keypadCode('000000');
   }
   await check(t, k, 'locked-out', 'locked out', '.wait:not(:empty)');
   await k.tick(5 * 60_000);
