@@ -49,9 +49,10 @@ const SHOTS = process.env['SCREEN_SHOTS'];
 
 /** Checks the page drawn now and asserts it is `page`, shows what `shows` finds (the state checked), and passed. */
 async function check(t: Test, k: ScreenKiosk, page: PageId, label: string, shows?: string): Promise<void> {
+  // First, while it is up: the goodbye goes after a few seconds.
+  if (shows) t.ok(await k.shows(shows), `${label}: ${shows} is drawn`);
   const c = await k.check(label);
   t.equal(c.page, page, `${label}: the screen shows ${page}`);
-  if (shows) t.ok(await k.shows(shows), `${label}: ${shows} is drawn`);
   t.same(c.problems, [], `${c.lang} ${page} (${label}): no axe violation, small target, cut-off or overlap`);
   if (SHOTS) await k.screenshots(SHOTS, `${c.lang}-${page}-${label.replace(/[^a-z0-9]+/gi, '-')}`);
 }
