@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import sinon from 'sinon';
 import { expectCondition } from '@portier/sim';
 import type { DesiredState } from '@portier/protocol';
+import type { KioskBranding } from '../../src/branding/index.ts';
 import type { Lang } from '../../src/i18n/index.ts';
 import { DesiredStateCredentials } from '../../src/kiosk/desired-credentials.ts';
 import { KioskEngine } from '../../src/kiosk/engine.ts';
@@ -107,12 +108,13 @@ export class ScreenKiosk {
   }
 
   /**
-   * Serves the screen (again, with `blankInAudioMode` as given) and opens it in the page, as the kiosk browser does
-   * after a restart: the page draws the session where the engine holds it.
+   * Serves the screen (again, with `blankInAudioMode` and the bank's branding as given) and opens it in the page, as
+   * the kiosk browser does after a restart: the page draws the session where the engine holds it.
    */
-  async showScreen(blankInAudioMode: boolean): Promise<void> {
+  async showScreen(blankInAudioMode: boolean, branding?: KioskBranding): Promise<void> {
     await this.engine.settled();
-    const screen = await startKioskScreen({ engine: this.engine, config: { port: 0, host: '127.0.0.1', blankInAudioMode } });
+    const source = branding ? { current: () => branding, on: () => undefined, off: () => undefined } : undefined;
+    const screen = await startKioskScreen({ engine: this.engine, config: { port: 0, host: '127.0.0.1', blankInAudioMode }, ...(source ? { branding: source } : {}) });
     this.screens.push(screen);
     this.attachedAt = this.views;
     // The page's clock is the engine's (both are the controller's on a kiosk): the throttling countdown reads it.

@@ -1,12 +1,17 @@
 // Every page of the kiosk engine drawn on the touch screen in a real Chromium, in English and in French, with the
 // states that change a page (an error, the door-left-open warning, the throttling wait, feedback, a notice, audio
-// mode, the screen blanked in audio mode): each one passes axe-core (WCAG 2.x A/AA), has touch targets of at least
-// 44x44 CSS px, and shows nothing cut off or overlapping at each display size the screen is built for. The kiosk is
-// driven by touches on the page; devices (scanner, badge reader, doors, headphones) and time act on the engine.
-import { mkdirSync } from 'node:fs';
+// mode, the screen blanked in audio mode, the bank's logo and colours): each one passes axe-core (WCAG 2.x A/AA), has
+// touch targets of at least 44x44 CSS px, and shows nothing cut off or overlapping at each display size the screen is
+// built for. The kiosk is driven by touches on the page; devices (scanner, keypad, badge reader, doors, headphones)
+// and time act on the engine.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../../../scripts/test/contracts/browser.ts';
+import type { KioskBranding } from '../../src/branding/index.ts';
 import type { Lang } from '../../src/i18n/index.ts';
 import type { PageId } from '../../src/kiosk/view.ts';
 import { CODES, desiredState } from '../kiosk/helpers.ts';
@@ -46,6 +51,19 @@ const PAGES = {
 } as const satisfies Record<PageId, string>;
 
 const SHOTS = process.env['SCREEN_SHOTS'];
+
+/** A bank's look as the controller's branding cache holds it: readable colour pairs and a wide logo file. */
+async function bankBranding(t: Test): Promise<KioskBranding> {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-screen-logo-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="120" viewBox="0 0 600 120"><rect width="600" height="120" rx="16" fill="#5b2a86"/><text x="300" y="80" font-size="64" text-anchor="middle" fill="#ffffff">ACME</text></svg>';
+  const path = join(dir, 'logo.svg');
+  writeFileSync(path, svg);
+  return {
+    colours: { primary: '#5b2a86', onPrimary: '#ffffff', background: '#fffdf7', text: '#1b1b1b' },
+    logo: { path, sha256: createHash('sha256').update(svg).digest('hex'), type: 'image/svg+xml', bytes: Buffer.byteLength(svg) },
+  };
+}
 
 /** Checks the page drawn now and asserts it is `page`, shows what `shows` finds (the state checked), and passed. */
 async function check(t: Test, k: ScreenKiosk, page: PageId, label: string, shows?: string): Promise<void> {
@@ -215,7 +233,7 @@ async function throttlePages(t: Test, k: ScreenKiosk): Promise<void> {
   t.equal(await k.pageId(), 'home', 'the lock-out ended');
 }
 
-async function tour(t: Test, page: Page, lang: Lang): Promise<ScreenKiosk> {
+async function tour(t: Test, page: Page, lang: Lang, branding: KioskBranding): Promise<ScreenKiosk> {
   const k = await ScreenKiosk.start(t, page, { lang });
   await check(t, k, 'out-of-order', 'no desired state yet');
   await k.device(() => k.state.set(desiredState({ timers: { dropOffReopenGraceS: 60 } })));
@@ -253,8 +271,11 @@ async function tour(t: Test, page: Page, lang: Lang): Promise<ScreenKiosk> {
   await k.touchKey('enter');
   await k.touchOption('language');
 
-  // The same kiosk's screen set to blank in audio mode, opened afresh as the kiosk browser does after a restart.
-  await k.showScreen(true);
+  // The same kiosk's screen with the bank's logo and colours, and set to blank in audio mode, opened afresh as the
+  // kiosk browser does after a restart.
+  await k.showScreen(true, branding);
+  await check(t, k, 'home', 'the bank\'s logo and colours');
+  t.ok(await page.evaluate(`document.getElementById('logo').naturalWidth > 0 && !document.getElementById('brand').hidden`), 'the logo is drawn');
   await k.device(() => k.engine.headphones(true));
   await check(t, k, 'home', 'audio mode, screen blanked', 'body.blank .blank-text');
   t.equal(await page.locator('#screen button, #screen p:not(.blank-text)').count(), 0, 'nothing of the session is drawn');
@@ -273,11 +294,12 @@ t.test('every kiosk page on the touch screen, in English and French, at each dis
     if (m.type() === 'error') errors.push(m.text());
   });
   await watchDrawnViews(page);
+  const branding = await bankBranding(t);
   const all = Object.keys(PAGES).sort();
   const drawn = new Set<string>();
   const touched = new Set<string>();
   for (const lang of ['en', 'fr'] as const) {
-    const k = await tour(t, page, lang);
+    const k = await tour(t, page, lang, branding);
     const seen = new Set(k.checked.filter((c) => c.lang === lang).map((c) => c.page));
     t.same([...seen].sort(), all, `every page id of the engine checked in ${lang}`);
     for (const o of k.drawnOptions) drawn.add(o);
