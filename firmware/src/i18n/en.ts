@@ -165,6 +165,7 @@ export const en = {
   'screen.lockers': 'Lockers',
   'screen.options': 'Choices',
   'screen.wait': 'Try again in {seconds} s.',
+  'screen.waitMinutes': 'Try again in {minutes} min.',
   'screen.connecting': 'Connecting to the locker bank…',
   'screen.blank': 'Audio mode is on: the screen is off for your privacy.',
 } as const;

@@ -157,6 +157,7 @@ export const fr: Record<MessageKey, string> = {
   'screen.lockers': 'Casiers',
   'screen.options': 'Choix',
   'screen.wait': 'Réessayez dans {seconds} s.',
+  'screen.waitMinutes': 'Réessayez dans {minutes} min.',
   'screen.connecting': 'Connexion à la consigne…',
   'screen.blank': 'Le mode audio est activé : l’écran est éteint pour votre confidentialité.',
 };

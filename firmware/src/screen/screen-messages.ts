@@ -32,12 +32,13 @@ export const SCREEN_WORDS = {
   lockers: 'screen.lockers',
   options: 'screen.options',
   wait: 'screen.wait',
+  waitMinutes: 'screen.waitMinutes',
   connecting: 'screen.connecting',
   blank: 'screen.blank',
 } as const satisfies Record<string, MessageKey>;
 export type ScreenWords = Record<keyof typeof SCREEN_WORDS, string>;
 
-/** `{count}` and `{seconds}` stay in the text (a placeholder without its parameter is kept): the page fills them in. */
+/** `{count}`, `{seconds}` and `{minutes}` stay in the text (a placeholder without its parameter is kept): the page fills them in. */
 export function screenWords(lang: Lang): ScreenWords {
   const out = {} as ScreenWords;
   for (const [name, key] of Object.entries(SCREEN_WORDS) as Array<[keyof ScreenWords, MessageKey]>) out[name] = translate({ key }, lang);

@@ -50,8 +50,15 @@ const LAYOUT_PROBLEMS = `(() => {
       }
     }
     // What floats over the page (a notice, the connection warning) must not hide a control or a text.
-    const floating = [...document.querySelectorAll('#notice, #connecting')].filter((e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0);
-    for (const f of floating) for (const e of items) if (overlap(f, e)) out.push('#' + f.id + ' covers ' + name(e));
+    // An item scrolled out of the screen area is clipped by it, not under the message: only its visible part counts.
+    const floating = [...document.querySelectorAll('#notice, #connecting')].filter((e) => { const st = getComputedStyle(e); return st.display !== 'none' && st.visibility !== 'hidden' && e.getClientRects().length > 0; });
+    const area = screen.getBoundingClientRect();
+    const covers = (f, e) => {
+      const a = f.getBoundingClientRect(), b = e.getBoundingClientRect();
+      const top = Math.max(b.top, area.top), bottom = Math.min(b.bottom, area.bottom);
+      return bottom - top > 1 && Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, bottom) - Math.max(a.top, top) > 1;
+    };
+    for (const f of floating) for (const e of items) if (covers(f, e)) out.push('#' + f.id + ' covers ' + name(e));
     return out;
   })()`;
 

@@ -204,7 +204,8 @@ function waitOf(v, w) {
       p.textContent = '';
       return;
     }
-    p.textContent = w.wait.replace('{seconds}', String(s));
+    // A lock-out of minutes is said in minutes; the short waits between tries count down in seconds.
+    p.textContent = s > 90 ? w.waitMinutes.replace('{minutes}', String(Math.ceil(s / 60))) : w.wait.replace('{seconds}', String(s));
   };
   tick();
   waitTimer = setInterval(tick, 1000);
@@ -243,11 +244,12 @@ function draw(ev, samePage) {
     el('p', { class: 'feedback', role: 'status', text: v.feedback ?? '' }),
   );
   const lines = el('div', { class: 'lines' }, ...v.lines.map((l) => el('p', { text: l })));
-  const info = el('div', { class: 'info' }, title, alerts, lines, waitOf(v, w), lockersOf(v, w), entryOf(v, w));
+  const info = el('div', { class: 'info' }, title, alerts, lines, waitOf(v, w), entryOf(v, w));
   const input = v.input ? (v.input.kind === 'text' ? keyboardOf(w) : keypadOf(w)) : undefined;
   const controls = el('div', { class: 'controls' }, input, optionsOf(ev));
-  screen.append(info, controls);
-  screen.classList.toggle('has-input', Boolean(v.input));
+  // The lockers have a row of their own: across the whole width in landscape, between the text and the keys in portrait.
+  const lockers = lockersOf(v, w);
+  screen.append(...(lockers ? [info, lockers, controls] : [info, controls]));
   const again = mark ? screen.querySelector(mark) : undefined;
   if (again) again.focus();
   else if (!samePage) {
