@@ -134,7 +134,6 @@ interface Run {
   stdout: string;
   stderr: string;
   pid: number | undefined;
-  ms: number;
 }
 
 /** Runs the launcher with `env` over a clean environment (no PORTIER_* of the caller's). */
@@ -142,7 +141,6 @@ function launch(args: string[], env: Record<string, string>, timeoutMs = 20_000)
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('PORTIER_') && k !== 'NODE_OPTIONS') base[k] = v;
   return new Promise((resolve, reject) => {
-    const started = Date.now();
     const child = spawn(BASH, [LAUNCHER, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -155,7 +153,7 @@ function launch(args: string[], env: Record<string, string>, timeoutMs = 20_000)
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, pid: child.pid, ms: Date.now() - started });
+      resolve({ code, stdout, stderr, pid: child.pid });
     });
   });
 }
