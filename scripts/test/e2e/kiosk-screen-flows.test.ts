@@ -25,12 +25,16 @@ import {
   lockerStatus,
   pickupStored,
   reserveParcel,
+  runInMorningTimeZone,
   storedTransactions,
   txStored,
   type KioskWorld,
 } from './kiosk-world.ts';
 import { pngOf } from '../../../cloud/test/branding/logo-files.ts';
 import { axeViolations, lockerDrawn, lockersDrawn, onPage, operatorScreenWorld, screenText, skipWithoutChromium, touchKey, touchOption, typeCode } from './screen-world.ts';
+
+// A storage of 2 hours must not run into the end of the storage day (22:00 local on the kiosk).
+runInMorningTimeZone();
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh'];
 const STORAGE_PIN = '860412';

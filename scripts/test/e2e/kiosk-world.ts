@@ -147,6 +147,16 @@ export function spyOnSetTimeout(t: Test) {
   return timers;
 }
 
+/**
+ * Puts this process in a time zone where it is mid-morning now: day-use storage ends at 22:00 local time on the kiosk
+ * (its default), so a storage of a few hours started by a test never runs into the end of the day, whenever it runs.
+ */
+export function runInMorningTimeZone(): void {
+  const offset = (((10 - new Date().getUTCHours()) % 24) + 24) % 24; // hours east of UTC that make it 10:xx local
+  const east = offset > 14 ? offset - 24 : offset;
+  process.env.TZ = east === 0 ? 'UTC' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`; // Etc/GMT signs are inverted
+}
+
 /** Doors physically open in the simulator, as "column/door". */
 export function doorsOpen(bank: SimBank): string[] {
   return bank.columns.flatMap((c) => [...c.doors.values()].filter((d) => d.open).map((d) => `${c.number}/${d.number}`));

@@ -8,16 +8,12 @@
 // The storage day ends at 22:00 local time on the kiosk (its default): the process runs in a time zone where it is
 // mid-morning now, so a chosen time and its extension never run into the end of the day whenever the test runs.
 import { api, login, expectCondition } from '../helpers.ts';
-import { desiredOf, doorsOpen, kioskWorld, kioskWorldOnFakedDate, lockerApi, lockerOfDoor, lockerStatus, spyOnSetTimeout, storedTransactions, txStored, type KioskWorld } from '../kiosk-world.ts';
+import { desiredOf, doorsOpen, kioskWorld, runInMorningTimeZone, kioskWorldOnFakedDate, lockerApi, lockerOfDoor, lockerStatus, spyOnSetTimeout, storedTransactions, txStored, type KioskWorld } from '../kiosk-world.ts';
 import { flowTests } from '../both-brokers.ts';
 
 const t = flowTests(import.meta.url);
 
-{
-  const offset = (((10 - new Date().getUTCHours()) % 24) + 24) % 24; // hours east of UTC that make it 10:xx local
-  const east = offset > 14 ? offset - 24 : offset;
-  process.env.TZ = east === 0 ? 'UTC' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`; // Etc/GMT signs are inverted
-}
+runInMorningTimeZone();
 
 const PIN = '4321';
 const HOUR = 3_600_000;
