@@ -1,6 +1,7 @@
 // `make demo` as a person runs it: in a real terminal (node-pty), on free ports and a fresh state folder. The demo
-// prints where to look and a parcel's pickup code; typed on the kiosk screen, the parcel's locker opens (seen in the
-// cloud's API); the printed remote-open command path works over HTTP; Ctrl-C stops everything cleanly.
+// prints where to look and a parcel's pickup code; touched on the printed kiosk screen's keypad in a browser (or typed
+// on the terminal kiosk where there is no Chromium), the parcel's locker opens (seen in the cloud's API, and on the
+// terminal kiosk, which shows the same session); Ctrl-C stops everything cleanly.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 import t from 'tap';
 import { probeSpeaker } from '../demo/speaker.ts';
+import { launchChromium, skipWithoutChromium } from './contracts/browser.ts';
 import { entryArgs, expectCondition, expectValue } from '@portier/sim';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,7 +19,7 @@ const REPO = process.env['PORTIER_SOURCE_ROOT'] ?? ROOT;
 const MAIN = join(ROOT, 'scripts', 'demo', 'main.ts');
 const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
 
-t.test('make demo: the printed pickup code opens its locker at the terminal kiosk; Ctrl-C stops cleanly', { timeout: 90_000 }, async (t) => {
+t.test('make demo: the printed pickup code, touched on the printed kiosk screen, opens its locker; Ctrl-C stops cleanly', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'portier-demo-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const env = { ...process.env, PORTIER_DEMO_DIR: dir, PORTIER_DEMO_HTTP_PORT: '0', PORTIER_DEMO_MQTT_PORT: '0', PORTIER_DEMO_SCREEN_PORT: '0', TERM: 'xterm-256color' } as Record<string, string>;
@@ -90,10 +92,24 @@ t.test('make demo: the printed pickup code opens its locker at the terminal kios
   p.write('H');
   await expect(/== Welcome == {3}\[EN\]/, 10_000, mark);
 
-  // The person at the kiosk types the code on the keyboard.
   mark = out.length;
-  for (const ch of code) p.write(ch);
-  p.write('\r');
+  if (!skipWithoutChromium) {
+    // The person opens the printed kiosk screen in a browser and touches the code on its keypad.
+    const browser = await launchChromium();
+    t.teardown(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
+    await page.goto(screenUrl);
+    await page.waitForSelector('body[data-page="home"]');
+    for (const d of code) await page.click(`.keypad [data-key="${d}"]`);
+    await page.click('.keypad [data-key="enter"]');
+    await page.waitForSelector(`body[data-page="pickup"] .lockers li[data-locker="${locker}"]`, { timeout: 15_000 });
+    t.pass(`the kiosk screen shows locker ${locker} open for the pickup`);
+  } else {
+    // Without a browser the person types the code on the terminal kiosk.
+    for (const ch of code) p.write(ch);
+    p.write('\r');
+  }
+  // Either way the terminal kiosk shows the session: the locker that opened.
   await expect(new RegExp(`[Ll]ocker ${locker}\\b`), 15_000, mark);
   await expectCondition(async () => (await status()) === 'available', 15_000, 'the locker available in the API').catch(() => undefined);
   const s = await status();
