@@ -147,3 +147,27 @@ t.test('the cloud ends a session', async (t) => {
   t.equal(k.engine.screen.page, 'home');
   t.equal(k.engine.screen.role, undefined);
 });
+
+t.test('day-use storage: back from either PIN page is the choice of duration, and nothing is started', async (t) => {
+  const k = createKiosk(t);
+  await k.press('enter');
+  await k.engine.select('storage');
+  await k.engine.select('size-S');
+  await k.engine.select('no-end');
+  t.equal(k.engine.screen.page, 'storage-pin');
+  await k.engine.back();
+  t.equal(k.engine.screen.page, 'storage-duration', 'back from the PIN: the durations again');
+  await k.engine.select('no-end');
+  await k.type('2468');
+  t.equal(k.engine.screen.page, 'storage-pin-confirm');
+  await k.engine.select('back');
+  t.equal(k.engine.screen.page, 'storage-duration', 'back from the PIN confirmation: the durations again');
+  t.same(k.doors.unlocked, [], 'no door opened');
+  t.same(k.sink.transactions('storage-start'), [], 'no storage started');
+  await k.engine.select('chosen');
+  await k.type('2');
+  await k.type('1357');
+  await k.type('1357');
+  t.equal(k.engine.screen.page, 'storage-open', 'a storage chosen afresh starts with the new PIN');
+  t.match(k.sink.transactions('storage-start')[0], { doors: [10], endsAt: T0 + 2 * H });
+});

@@ -173,10 +173,8 @@ async function storagePages(t: Test, k: ScreenKiosk): Promise<void> {
   await k.touchOptionOf('size-');
   await check(t, k, 'storage-duration', 'storage durations');
   await k.touchOption('fixed');
-  // Back from the PIN leaves storage: the person starts again from home.
+  // Back from the PIN is the choice of duration again.
   await k.touchOption('back');
-  await k.touchOption('storage');
-  await k.touchOptionOf('size-');
   await k.touchOption('chosen');
   await check(t, k, 'storage-hours', 'storage hours');
   await k.typeCode('3');

@@ -84,7 +84,8 @@ export class StorageFlow {
       this.showStorageSizes();
       return true;
     }
-    if (page === 'storage-hours') {
+    // From the hours or either PIN page, back is the choice of duration (a PIN typed so far is dropped).
+    if (page === 'storage-hours' || page === 'storage-pin' || page === 'storage-pin-confirm') {
       this.showStorageDuration(this.k.pages.ctx.size as LockerSize);
       return true;
     }
