@@ -38,12 +38,20 @@ export const SCREEN_WORDS = {
 } as const satisfies Record<string, MessageKey>;
 export type ScreenWords = Record<keyof typeof SCREEN_WORDS, string>;
 
+/** Each language's words, rendered once: every view (each key touched) carries them. */
+const wordsOf = new Map<Lang, ScreenWords>();
+
 /** `{count}`, `{seconds}` and `{minutes}` stay in the text (a placeholder without its parameter is kept): the page fills them in. */
 export function screenWords(lang: Lang): ScreenWords {
-  const out = {} as ScreenWords;
-  for (const [name, key] of Object.entries(SCREEN_WORDS) as Array<[keyof ScreenWords, MessageKey]>) out[name] = translate({ key }, lang);
+  let out = wordsOf.get(lang);
+  if (!out) {
+    out = {} as ScreenWords;
+    for (const [name, key] of Object.entries(SCREEN_WORDS) as Array<[keyof ScreenWords, MessageKey]>) out[name] = translate({ key }, lang);
+    wordsOf.set(lang, out);
+  }
   return out;
 }
+
 
 /** One `view` event: the page to draw. */
 export interface ScreenViewEvent {

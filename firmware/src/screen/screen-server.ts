@@ -11,8 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { KioskBranding } from '../branding/index.ts';
 import { describeIssues } from '../config/issues.ts';
-import type { PanelTarget } from '../kiosk/panel.ts';
-import { attachKioskPanel } from '../kiosk/panel.ts';
+import { attachKioskPanel, type PanelTarget } from '../kiosk/panel.ts';
 import type { KioskScreenConfig } from '../runtime/config.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { screenAsset, screenPageHtml } from './screen-page.ts';
@@ -107,10 +106,11 @@ export async function startKioskScreen(o: KioskScreenOptions): Promise<KioskScre
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
+      if (res.headersSent) return;
       size += c.length;
       if (size > MAX_BODY) {
-        problem(res, 413, `body: larger than ${MAX_BODY} bytes`);
-        req.destroy();
+        // Answered at once; the rest of the body is read and dropped, so the answer reaches the page whole.
+        send(res, 413, 'application/json', JSON.stringify({ error: `body: larger than ${MAX_BODY} bytes` }), { connection: 'close' });
         return;
       }
       chunks.push(c);

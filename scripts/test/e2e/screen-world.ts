@@ -4,7 +4,7 @@
 // (axe, touch target sizes, layout).
 import type { Test } from 'tap';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchChromium, skipWithoutChromium } from '../../../scripts/test/contracts/browser.ts';
+import { axeViolations, launchChromium, skipWithoutChromium } from '../contracts/browser.ts';
 import { LAYOUTS } from '../../../firmware/test/screen/page-checks.ts';
 import { kioskWorld, operatorKioskWorld, type KioskWorld, type KioskWorldOptions, type OperatorKioskWorld } from './kiosk-world.ts';
 
