@@ -52,20 +52,21 @@ export function subjectKeys(r: Reservation): string[] {
   return k;
 }
 
-const PAGE_MAX = 100_000;
+/** The most entries one page answers, whatever the caller asks. */
+export const PAGE_MAX = 100_000;
 
 function badCursor(cursor: string): Error {
   return Object.assign(new RangeError(`cursor ${JSON.stringify(cursor)} is not one this store gave`), { field: 'cursor' });
 }
 
-function parseActivityCursor(cursor: string | undefined): { at: number; n: number } | undefined {
+export function parseActivityCursor(cursor: string | undefined): { at: number; n: number } | undefined {
   if (cursor === undefined) return undefined;
   const m = /^(\d{1,16})\.(\d{1,16})$/.exec(cursor);
   if (!m) throw badCursor(cursor);
   return { at: Number(m[1]), n: Number(m[2]) };
 }
 
-function parseEndedCursor(cursor: string | undefined): number | undefined {
+export function parseEndedCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   if (!/^\d{1,16}$/.test(cursor)) throw badCursor(cursor);
   return Number(cursor);

@@ -6,7 +6,9 @@ import {
   type ActivityPageQuery,
   type Change,
   type CollectionName,
+  type CommitOptions,
   type Erasure,
+  type GuardMark,
   type ErasureCount,
   type LiveCollections,
   type Page,
@@ -90,11 +92,23 @@ export class MemoryStore implements Store {
     return this.revisions.get(c) ?? 0;
   }
 
-  commit(change: Change): Promise<void> {
+  commit(change: Change, _opts?: CommitOptions): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'store is closed'));
     if (this.failure) return this.commitAfterFailure(change);
     this.apply(change);
     return this.persist(change);
+  }
+
+  markGuards(keys: readonly string[]): GuardMark {
+    return { keys };
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  onExternalChange(_fn: (change: Change) => void): () => void {
+    return () => undefined;
   }
 
   health(): StoreHealth {

@@ -237,8 +237,22 @@ export interface ErasureCount {
   activity: number;
 }
 
-export class StoreError extends CloudError<'CLOSED' | 'WRITE_FAILED' | 'CORRUPT' | 'LOCKED'> {
+export class StoreError extends CloudError<'CLOSED' | 'WRITE_FAILED' | 'CORRUPT' | 'LOCKED' | 'CONFLICT'> {
   override name = 'StoreError';
+}
+
+/**
+ * The versions of guard keys as this instance saw them when a use case began to read (`Store.markGuards`); opaque to
+ * callers. A commit given a mark is refused with StoreError('CONFLICT') when another instance committed under one of
+ * those keys since: what it read is stale, and it must read again (after `sync`) and retry.
+ */
+export interface GuardMark {
+  readonly keys: readonly string[];
+}
+
+export interface CommitOptions {
+  /** The guard keys (a bank id, a lock name) the change was computed under, and what this instance knew of them then. */
+  guards?: GuardMark;
 }
 
 /** What `/api/v1/health` tells of the store. */
@@ -265,7 +279,20 @@ export interface Store {
    * rejects with StoreError('WRITE_FAILED'); the store then refuses later commits, with that cause, until it can
    * write again (the durable store checks with a probe write and rebuilds its memory from its files).
    */
-  commit(change: Change): Promise<void>;
+  commit(change: Change, opts?: CommitOptions): Promise<void>;
+  /**
+   * What this instance knows now of the guard keys, for a later commit's optimistic check. A store with one writer
+   * (memory, file) checks nothing: its callers' locks already order every change.
+   */
+  markGuards(keys: readonly string[]): GuardMark;
+  /** Resolves once memory holds every change committed anywhere before the call (at once when this is the one writer). */
+  sync(): Promise<void>;
+  /**
+   * Calls `fn` after changes committed by another instance were applied to memory (never for this store's own commits,
+   * and never with a store that has one writer). Indexes derived from the store drop what they hold of it. Returns the
+   * unsubscribe.
+   */
+  onExternalChange(fn: (change: Change) => void): () => void;
   /** Whether commits are taken now, and if not, why. */
   health(): StoreHealth;
   /** One page of the activity entries matching `q`, oldest first. */

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { storeContract, type StoreFixture } from '../../src/store/contract.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
+import { PgStore } from '../../src/store/pg/pg-store.ts';
 import { activityContract } from './activity-contract.ts';
+import { postgresMissing, startPostgres, type TestPostgres } from './pg-server.ts';
 
 /** A durable store in a fresh folder, reopened on the same folder with the same options. */
 function durable(opts?: Parameters<typeof DurableStore.open>[1]): () => Promise<StoreFixture> {
@@ -37,3 +39,22 @@ for (const [name, make] of stores)
     await storeContract(tt, make);
     await activityContract(tt, make);
   });
+
+// The same contract on PostgreSQL: one server for the file, a new database for each fixture.
+t.test('PgStore', { skip: postgresMissing }, async (tt) => {
+  const server: TestPostgres = await startPostgres(tt);
+  const make = async (): Promise<StoreFixture> => {
+    const url = await server.createDatabase();
+    let store = await PgStore.open({ url, pollMs: 60_000 });
+    return {
+      store,
+      reopen: async () => {
+        await store.close();
+        store = await PgStore.open({ url, pollMs: 60_000 });
+        return store;
+      },
+    };
+  };
+  await storeContract(tt, make);
+  await activityContract(tt, make);
+});

@@ -1,0 +1,163 @@
+/**
+ * One instance's in-memory view of the live state in PostgreSQL, with what it knows of each row's version: a seq
+ * (the change that last wrote it, as the database has it), absent (no row), or a commit of this instance not yet
+ * answered. Commits of this instance apply at once (read your own write); changes of other instances arrive from the
+ * feed with their seq and win over anything older.
+ */
+import { emptyMaps } from '../memory.ts';
+import { COLLECTIONS, type Change, type CollectionName, type LiveCollections } from '../store.ts';
+
+/** A commit of this instance on its way to the database. */
+export interface Pending {
+  /** Its seq once committed. */
+  seq?: number;
+  /** Refused (a conflict) or lost (a failed write). */
+  failed?: boolean;
+}
+
+/** What a key's version is known as while a commit of this instance that wrote it is unanswered. */
+export interface PendingRef {
+  p: Pending;
+  /** The commit deleted the row. */
+  gone: boolean;
+}
+
+export type Version = number | PendingRef;
+
+/** A row as the feed and reloads carry it. */
+export type RowPut = [c: CollectionName, key: string, value: unknown];
+export type RowDel = [c: CollectionName, key: string];
+
+const vk = (c: string, key: string): string => `${c}\u0000${key}`;
+
+type Maps = ReturnType<typeof emptyMaps>;
+
+export class LiveView {
+  maps: Maps = emptyMaps();
+  /** Absent: no row (version 0). */
+  private versions = new Map<string, Version>();
+  private guards = new Map<string, Version>();
+  private readonly revisions = new Map<CollectionName, number>();
+
+  get<C extends CollectionName>(c: C, key: string): LiveCollections[C] | undefined {
+    return this.maps[c].get(key) as LiveCollections[C] | undefined;
+  }
+
+  revision(c: CollectionName): number {
+    return this.revisions.get(c) ?? 0;
+  }
+
+  version(c: string, key: string): Version {
+    return this.versions.get(vk(c, key)) ?? 0;
+  }
+
+  guard(key: string): Version {
+    return this.guards.get(key) ?? 0;
+  }
+
+  private touch(c: CollectionName): Map<string, unknown> {
+    this.revisions.set(c, this.revision(c) + 1);
+    return this.maps[c] as Map<string, unknown>;
+  }
+
+  /** Replaces everything (a load from the database); every derived index is stale. */
+  replace(rows: Iterable<{ c: CollectionName; key: string; value: unknown; version: number }>, guards: Iterable<[string, number]>): void {
+    this.maps = emptyMaps();
+    this.versions = new Map();
+    for (const r of rows) {
+      (this.maps[r.c] as Map<string, unknown> | undefined)?.set(r.key, r.value);
+      this.versions.set(vk(r.c, r.key), r.version);
+    }
+    this.guards = new Map(guards);
+    for (const c of COLLECTIONS) this.touch(c);
+  }
+
+  /**
+   * Applies a commit of this instance (deletes, then puts, as the database will) and returns the versions it expects
+   * of its keys and guards: what this view held before it.
+   */
+  applyLocal(change: Change, pending: Pending, guardKeys: readonly string[], guardSeen: readonly Version[]): { keys: [string, string, Version][]; guards: [string, Version][] } {
+    const keys = new Map<string, [string, string, Version]>();
+    const expect = (c: string, key: string): void => {
+      const k = vk(c, key);
+      if (!keys.has(k)) keys.set(k, [c, key, this.versions.get(k) ?? 0]);
+    };
+    for (const d of change.del ?? []) {
+      expect(d.c, d.key);
+      this.touch(d.c).delete(d.key);
+      this.versions.set(vk(d.c, d.key), { p: pending, gone: true });
+    }
+    for (const p of change.put ?? []) {
+      expect(p.c, p.key);
+      this.touch(p.c).set(p.key, p.value);
+      this.versions.set(vk(p.c, p.key), { p: pending, gone: false });
+    }
+    const guards: [string, Version][] = guardKeys.map((g, i) => [g, guardSeen[i] ?? 0]);
+    for (const g of guardKeys) this.guards.set(g, { p: pending, gone: false });
+    return { keys: [...keys.values()], guards };
+  }
+
+  /** A commit of this instance landed with `seq`: its keys' versions become known, unless something newer came. */
+  landed(change: Change, pending: Pending, guardKeys: readonly string[]): void {
+    const settle = (map: Map<string, Version>, k: string): void => {
+      const v = map.get(k);
+      if (typeof v !== 'object' || v.p !== pending) return;
+      if (v.gone) map.delete(k);
+      else map.set(k, pending.seq!);
+    };
+    for (const d of change.del ?? []) settle(this.versions, vk(d.c, d.key));
+    for (const p of change.put ?? []) settle(this.versions, vk(p.c, p.key));
+    for (const g of guardKeys) settle(this.guards, g);
+  }
+
+  /** Whether what this view holds of a key may be replaced by what the database has at `version`. */
+  private stale(v: Version | undefined, version: number, fromReload: boolean): boolean {
+    if (v === undefined) return true;
+    if (typeof v === 'number') return v < version || (fromReload && v !== version);
+    // A commit of this instance still unanswered: the feed's newer change means it will be refused; a reload fixes
+    // only what a refused one left.
+    return fromReload ? v.p.failed === true : true;
+  }
+
+  /** Applies a change of another instance, committed with `seq`; returns it as a Change (what was applied). */
+  applyExternal(seq: number, put: readonly RowPut[], del: readonly RowDel[], guardKeys: readonly string[]): Change {
+    const out: Change = { put: [], del: [] };
+    for (const [c, key] of del) {
+      if (!this.stale(this.versions.get(vk(c, key)), seq, false)) continue;
+      this.touch(c).delete(key);
+      this.versions.delete(vk(c, key));
+      out.del!.push({ c, key });
+    }
+    for (const [c, key, value] of put) {
+      if (!this.stale(this.versions.get(vk(c, key)), seq, false)) continue;
+      this.touch(c).set(key, value);
+      this.versions.set(vk(c, key), seq);
+      out.put!.push({ c, key, value } as never);
+    }
+    for (const g of guardKeys) if (this.stale(this.guards.get(g), seq, false)) this.guards.set(g, seq);
+    return out;
+  }
+
+  /**
+   * Rows as the database has them now, after a refused commit: each key this view holds a refused or older version of
+   * takes the database's (absent: `version` 0).
+   */
+  reloaded(rows: readonly { c: CollectionName; key: string; value?: unknown; version: number }[], guards: readonly [string, number][]): Change {
+    const out: Change = { put: [], del: [] };
+    for (const r of rows) {
+      const k = vk(r.c, r.key);
+      if (!this.stale(this.versions.get(k), r.version, true)) continue;
+      if (r.version === 0) {
+        this.touch(r.c).delete(r.key);
+        this.versions.delete(k);
+        out.del!.push({ c: r.c, key: r.key });
+      } else {
+        this.touch(r.c).set(r.key, r.value);
+        this.versions.set(k, r.version);
+        out.put!.push({ c: r.c, key: r.key, value: r.value } as never);
+      }
+    }
+    for (const [g, version] of guards) if (this.stale(this.guards.get(g), version, true)) this.guards.set(g, version);
+    return out;
+  }
+}
