@@ -3,10 +3,11 @@
  * indexes, the one write path (lock, commit, emit) and the lookups that fail with a DomainError naming the field.
  * Each use-case module (use-cases/*.ts) works through one DomainCore; LockerService composes them.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import type { Change, LiveCollections, Store } from '../store/store.ts';
+import { StoreError, type Change, type GuardMark, type LiveCollections, type Store } from '../store/store.ts';
 import { reachLimits, type ReachLimits } from './accessibility.ts';
 import { BankIndexes } from './bank-index.ts';
 import { CodeVault } from './code-vault.ts';
@@ -67,6 +68,17 @@ export interface RecipientInfo {
 /** Lock key of every carrier code and staff credential: two issues of the same code must not both pass the check. */
 export const CREDENTIALS_LOCK = '#carrier-codes';
 
+/**
+ * How many times a locked use case is run when another cloud instance's change keeps coming between its reads and its
+ * write (each time after this instance caught up): past that the store is too busy, and the caller is told so.
+ */
+const CONFLICT_ATTEMPTS = 8;
+
+/** A write refused because another instance changed what it was computed from: read again and retry. */
+function isConflict(err: unknown): boolean {
+  return err instanceof DomainError && err.cause instanceof StoreError && err.cause.code === 'CONFLICT';
+}
+
 type NamedCollection = 'enterprises' | 'divisions' | 'locations' | 'contacts' | 'departments' | 'carriers' | 'users' | 'roles';
 /** The collections whose records name their enterprise. */
 type TenantCollection = 'divisions' | 'contacts' | 'departments' | 'carriers' | 'users' | 'roles';
@@ -82,6 +94,8 @@ export class DomainCore {
   readonly banks: BankIndexes;
   readonly contacts: ContactIndex;
   private readonly locks = new KeyedMutex();
+  /** The guard keys (and what this instance knew of them) of the locked use case running in this async context. */
+  private readonly guarded = new AsyncLocalStorage<GuardMark>();
 
   constructor(
     opts: LockerServiceOptions,
@@ -101,6 +115,16 @@ export class DomainCore {
       (c) => c.enterpriseId,
       (c) => (c.customValues === undefined ? [] : customTexts(this.store.get('enterprises', c.enterpriseId)?.customFields, 'contacts', c.customValues)),
     );
+    // Another cloud instance's change, about to reach memory: the bank indexes follow it as they follow this
+    // instance's own writes (the contact index sees the store's revision move and rebuilds).
+    this.store.onExternalChange((change) => {
+      if (change === undefined) return this.banks.clear();
+      try {
+        this.banks.apply(change);
+      } catch {
+        this.banks.clear();
+      }
+    });
   }
 
   // ------------------------------------------------------------------------------------------ writing
@@ -108,17 +132,34 @@ export class DomainCore {
   /**
    * The write path of every use case that reads before it writes: runs `fn` under the lock of `key` (a bank id, or
    * CREDENTIALS_LOCK), waits until its write is durable (after the lock is released, so writes of one bank share an
-   * fsync) and then emits its events.
+   * fsync) and then emits its events. With several cloud instances on one store, the key also guards the write: when
+   * another instance committed under it since `fn` began to read, the write is refused, this instance catches up and
+   * `fn` runs again; the caller never sees the conflict.
    */
   change<T>(key: string, fn: () => Locked<T> | Promise<Locked<T>>): Promise<T> {
-    return this.settle(this.locks.run(key, fn));
+    return this.guardedRun([key], fn);
   }
 
   /** As `change`, under the locks of every key, taken in a fixed order (no deadlock between two such calls). */
   changeAll<T>(keys: Iterable<string>, fn: () => Locked<T>): Promise<T> {
+    return this.guardedRun(keys, fn);
+  }
+
+  private async guardedRun<T>(keys: Iterable<string>, fn: () => Locked<T> | Promise<Locked<T>>): Promise<T> {
     const sorted = [...new Set(keys)].sort();
-    const run = (k: number): Promise<Locked<T>> => (k < sorted.length ? this.locks.run(sorted[k]!, () => run(k + 1)) : Promise.resolve(fn()));
-    return this.settle(run(0));
+    // The guards are marked once every lock is held, before `fn` reads anything.
+    const run = (k: number): Promise<Locked<T>> =>
+      k < sorted.length ? this.locks.run(sorted[k]!, () => run(k + 1)) : this.guarded.run(this.store.markGuards(sorted), async () => fn());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.settle(run(0));
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        if (attempt >= CONFLICT_ATTEMPTS) throw new DomainError('STORE_FAILED', 'the store is too busy with concurrent changes to take this one; try again');
+        this.log.debug({ keys: sorted, attempt }, 'a concurrent change of another instance came first; reading again');
+        await this.store.sync();
+      }
+    }
   }
 
   private async settle<T>(locked: Promise<Locked<T>>): Promise<T> {
@@ -142,7 +183,8 @@ export class DomainCore {
     this.banks.apply(change);
     const contactsBefore = this.store.revision('contacts');
     const badges = this.badgeChanges(change);
-    const done = this.store.commit(change);
+    const guards = this.guarded.getStore();
+    const done = this.store.commit(change, guards ? { guards } : undefined);
     if (badges.length > 0) done.then(() => this.emitAll([['contact-badges-changed', { contactIds: badges }]]), () => undefined);
     this.contacts.applied(change, contactsBefore);
     done.catch(() => {
@@ -151,7 +193,10 @@ export class DomainCore {
       this.contacts.clear();
     });
     return done.catch((err: unknown) => {
-      throw new DomainError('STORE_FAILED', `the change could not be saved: ${(err as Error).message}`);
+      const e = new DomainError('STORE_FAILED', `the change could not be saved: ${(err as Error).message}`);
+      // A refused write keeps its cause: a locked use case retries it (see `change`).
+      if (err instanceof StoreError && err.code === 'CONFLICT') Object.defineProperty(e, 'cause', { value: err });
+      throw e;
     });
   }
 

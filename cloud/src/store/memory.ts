@@ -107,7 +107,7 @@ export class MemoryStore implements Store {
     return Promise.resolve();
   }
 
-  onExternalChange(_fn: (change: Change) => void): () => void {
+  onExternalChange(_fn: (change: Change | undefined) => void): () => void {
     return () => undefined;
   }
 

@@ -288,11 +288,11 @@ export interface Store {
   /** Resolves once memory holds every change committed anywhere before the call (at once when this is the one writer). */
   sync(): Promise<void>;
   /**
-   * Calls `fn` after changes committed by another instance were applied to memory (never for this store's own commits,
-   * and never with a store that has one writer). Indexes derived from the store drop what they hold of it. Returns the
-   * unsubscribe.
+   * Calls `fn` just before changes committed by another instance apply to memory (so it can still read what they
+   * replace), never for this store's own commits, and never on a store with one writer. `undefined`: everything may
+   * have changed (the live state was loaded again). Returns the unsubscribe.
    */
-  onExternalChange(fn: (change: Change) => void): () => void;
+  onExternalChange(fn: (change: Change | undefined) => void): () => void;
   /** Whether commits are taken now, and if not, why. */
   health(): StoreHealth;
   /** One page of the activity entries matching `q`, oldest first. */

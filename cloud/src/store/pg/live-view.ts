@@ -119,45 +119,59 @@ export class LiveView {
     return fromReload ? v.p.failed === true : true;
   }
 
-  /** Applies a change of another instance, committed with `seq`; returns it as a Change (what was applied). */
-  applyExternal(seq: number, put: readonly RowPut[], del: readonly RowDel[], guardKeys: readonly string[]): Change {
-    const out: Change = { put: [], del: [] };
+  /**
+   * What this view takes of a change of another instance committed with `seq`: the rows it holds nothing newer of.
+   * Not applied yet (see `applyPlan`): listeners see it before memory changes.
+   */
+  planExternal(seq: number, put: readonly RowPut[], del: readonly RowDel[], guardKeys: readonly string[]): Plan {
+    const plan: Plan = { change: { put: [], del: [] }, versions: new Map(), guards: [] };
     for (const [c, key] of del) {
       if (!this.stale(this.versions.get(vk(c, key)), seq, false)) continue;
-      this.touch(c).delete(key);
-      this.versions.delete(vk(c, key));
-      out.del!.push({ c, key });
+      plan.change.del!.push({ c, key });
+      plan.versions.set(vk(c, key), 0);
     }
     for (const [c, key, value] of put) {
       if (!this.stale(this.versions.get(vk(c, key)), seq, false)) continue;
-      this.touch(c).set(key, value);
-      this.versions.set(vk(c, key), seq);
-      out.put!.push({ c, key, value } as never);
+      plan.change.put!.push({ c, key, value } as never);
+      plan.versions.set(vk(c, key), seq);
     }
-    for (const g of guardKeys) if (this.stale(this.guards.get(g), seq, false)) this.guards.set(g, seq);
-    return out;
+    for (const g of guardKeys) if (this.stale(this.guards.get(g), seq, false)) plan.guards.push([g, seq]);
+    return plan;
   }
 
   /**
-   * Rows as the database has them now, after a refused commit: each key this view holds a refused or older version of
-   * takes the database's (absent: `version` 0).
+   * What this view takes of rows as the database has them now, after a refused commit: each key it holds a refused or
+   * other version of takes the database's (absent: `version` 0).
    */
-  reloaded(rows: readonly { c: CollectionName; key: string; value?: unknown; version: number }[], guards: readonly [string, number][]): Change {
-    const out: Change = { put: [], del: [] };
+  planReload(rows: readonly { c: CollectionName; key: string; value?: unknown; version: number }[], guards: readonly [string, number][]): Plan {
+    const plan: Plan = { change: { put: [], del: [] }, versions: new Map(), guards: [] };
     for (const r of rows) {
       const k = vk(r.c, r.key);
       if (!this.stale(this.versions.get(k), r.version, true)) continue;
-      if (r.version === 0) {
-        this.touch(r.c).delete(r.key);
-        this.versions.delete(k);
-        out.del!.push({ c: r.c, key: r.key });
-      } else {
-        this.touch(r.c).set(r.key, r.value);
-        this.versions.set(k, r.version);
-        out.put!.push({ c: r.c, key: r.key, value: r.value } as never);
-      }
+      if (r.version === 0) plan.change.del!.push({ c: r.c, key: r.key });
+      else plan.change.put!.push({ c: r.c, key: r.key, value: r.value } as never);
+      plan.versions.set(k, r.version);
     }
-    for (const [g, version] of guards) if (this.stale(this.guards.get(g), version, true)) this.guards.set(g, version);
-    return out;
+    for (const [g, version] of guards) if (this.stale(this.guards.get(g), version, true)) plan.guards.push([g, version]);
+    return plan;
   }
+
+  applyPlan(plan: Plan): void {
+    for (const d of plan.change.del ?? []) {
+      this.touch(d.c).delete(d.key);
+      this.versions.delete(vk(d.c, d.key));
+    }
+    for (const p of plan.change.put ?? []) {
+      this.touch(p.c).set(p.key, p.value);
+      this.versions.set(vk(p.c, p.key), plan.versions.get(vk(p.c, p.key))!);
+    }
+    for (const [g, v] of plan.guards) this.guards.set(g, v);
+  }
+}
+
+/** Rows of the database this view is about to take (see `planExternal`, `planReload`). */
+export interface Plan {
+  change: Change;
+  versions: Map<string, number>;
+  guards: [string, number][];
 }

@@ -31,7 +31,7 @@ import {
 } from '../store.ts';
 import type { ActivityEntry, Reservation } from '../../domain/model.ts';
 import { ChangeFeed, type FeedEntry } from './change-feed.ts';
-import { LiveView, type Pending, type Version } from './live-view.ts';
+import { LiveView, type Pending, type Plan, type Version } from './live-view.ts';
 import { migrateSchema } from './migrate.ts';
 import { activityPage, activityRow, endedPage, endedRow, erasePerson, findEnded, historySize, pruneHistory } from './pg-history.ts';
 
@@ -72,7 +72,7 @@ export class PgStore implements Store {
   private seenSeq = 0;
   private closed = false;
   private failure: Error | undefined;
-  private readonly listeners = new Set<(change: Change) => void>();
+  private readonly listeners = new Set<(change: Change | undefined) => void>();
   private readonly log: Logger;
   private readonly feed: ChangeFeed;
   private batches = 0;
@@ -150,7 +150,7 @@ export class PgStore implements Store {
     return this.feed.catchUp();
   }
 
-  onExternalChange(fn: (change: Change) => void): () => void {
+  onExternalChange(fn: (change: Change | undefined) => void): () => void {
     this.listeners.add(fn);
     return () => void this.listeners.delete(fn);
   }
@@ -179,18 +179,21 @@ export class PgStore implements Store {
     } finally {
       client.release();
     }
-    this.tell({});
+    this.tell(undefined);
   }
 
   private applyFeed(entries: FeedEntry[], upTo: number): void {
-    for (const e of entries) {
-      const applied = this.view.applyExternal(e.seq, e.put, e.del, e.guards);
-      if ((applied.put?.length ?? 0) + (applied.del?.length ?? 0) > 0) this.tell(applied);
-    }
+    for (const e of entries) this.take(this.view.planExternal(e.seq, e.put, e.del, e.guards));
     this.seenSeq = Math.max(this.seenSeq, upTo);
   }
 
-  private tell(change: Change): void {
+  /** Takes rows of the database into memory, listeners told first (they read what memory held before). */
+  private take(plan: Plan): void {
+    if ((plan.change.put?.length ?? 0) + (plan.change.del?.length ?? 0) > 0) this.tell(plan.change);
+    this.view.applyPlan(plan);
+  }
+
+  private tell(change: Change | undefined): void {
     for (const fn of this.listeners) {
       try {
         fn(change);
@@ -316,11 +319,12 @@ export class PgStore implements Store {
         [cs, ks],
       );
       const guards = await this.pool.query<{ key: string; version: string }>('SELECT key, version FROM guards WHERE key = ANY($1::text[])', [[...gs]]);
-      const changed = this.view.reloaded(
-        rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: r.version === null ? 0 : Number(r.version) })),
-        guards.rows.map((g) => [g.key, Number(g.version)]),
+      this.take(
+        this.view.planReload(
+          rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: r.version === null ? 0 : Number(r.version) })),
+          guards.rows.map((g) => [g.key, Number(g.version)]),
+        ),
       );
-      this.tell(changed);
     } catch (err) {
       this.failure = err as Error;
       this.log.error({ err }, 'could not read back rows after a refused change');
