@@ -4,13 +4,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import t from 'tap';
+import { pino, type Logger } from 'pino';
+import t, { type Test } from 'tap';
 import { ConfigError, loadConfig, maskDatabaseUrl, validateConfig } from '../../src/config/config.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../store/pg-server.ts';
 import { testCloudConfig } from './helpers.ts';
+
+type Tap = Test;
 
 const ADMIN = { user: 'admin', password: 'admin-password-1' };
 
@@ -80,7 +82,7 @@ t.test('PORTIER_DATABASE_URL gives the URL when the file says postgres without o
 // ---------------------------------------------------------------------------------------------- a cloud on PostgreSQL
 
 /** Every log line the cloud writes, as text. */
-function capture(): { logger: ReturnType<typeof pino>; text: () => string } {
+function capture(): { logger: Logger; text: () => string } {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -91,7 +93,7 @@ function capture(): { logger: ReturnType<typeof pino>; text: () => string } {
   return { logger: pino({ level: 'debug' }, sink), text: () => chunks.join('') };
 }
 
-async function startPgCloud(t: Teardownable, dataDir: string, url: string, logger = pino({ level: 'silent' })): Promise<CloudRuntime> {
+async function startPgCloud(t: Teardownable, dataDir: string, url: string, logger: Logger = pino({ level: 'silent' })): Promise<CloudRuntime> {
   const rt = await startCloud({
     config: { ...testCloudConfig(dataDir), admin: ADMIN, store: { kind: 'postgres', url, poolSize: 3 } },
     logger,
@@ -131,7 +133,7 @@ async function login(rt: CloudRuntime): Promise<string> {
 }
 
 /** An organisation down to one bank with two lockers, a contact, and a reservation, all through the API. */
-async function fill(t: Teardownable & { equal: (a: unknown, b: unknown, m?: string) => void }, rt: CloudRuntime, token: string): Promise<string> {
+async function fill(t: Tap, rt: CloudRuntime, token: string): Promise<string> {
   const enterpriseId = (await api(rt, 'GET', '/enterprises', token)).json.enterprises[0].id as string;
   const steps: Array<[string, unknown]> = [
     ['/divisions', { id: 'div', enterpriseId, name: 'North' }],
