@@ -1,11 +1,12 @@
 // The cloud on PostgreSQL: the config's `store` section (parsed, refused naming the field, the URL from the
 // environment), a whole cloud serving the API from the database and a second one finding its data, the password never
 // in the logs, and the online backup of such a cloud.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import t, { type Test } from 'tap';
+import { buildProgram } from '../../src/main.ts';
 import { ConfigError, loadConfig, maskDatabaseUrl, validateConfig } from '../../src/config/config.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
@@ -93,6 +94,28 @@ function capture(): { logger: Logger; text: () => string } {
   return { logger: pino({ level: 'debug' }, sink), text: () => chunks.join('') };
 }
 
+/** What `run` writes to stdout, with `env` set meanwhile. */
+async function printed(run: () => Promise<unknown>, env: Record<string, string> = {}): Promise<string> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await run();
+  } finally {
+    process.stdout.write = write;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  return chunks.join('');
+}
+
 async function startPgCloud(t: Teardownable, dataDir: string, url: string, logger: Logger = pino({ level: 'silent' })): Promise<CloudRuntime> {
   const rt = await startCloud({
     config: { ...testCloudConfig(dataDir), admin: ADMIN, store: { kind: 'postgres', url, poolSize: 3 } },
@@ -156,7 +179,11 @@ t.test('a cloud on PostgreSQL serves the API; another cloud on the same database
   const plainUrl = await server.createDatabase();
   const url = plainUrl.replace('postgres@', 'postgres:Sup3r-s3cret-pw@');
   const logs = capture();
-  const first = await startPgCloud(t, await tempDir(t, 'portier-pg1-'), url, logs.logger);
+  const firstDir = await tempDir(t, 'portier-pg1-');
+  const first = await startPgCloud(t, firstDir, url, logs.logger);
+  // A file store left in the folder (moved to the database by migrate-store): not the cloud's data any more.
+  mkdirSync(join(firstDir, 'store'));
+  writeFileSync(join(firstDir, 'store', 'journal.jsonl'), '{"q":1}\n');
   const token = await login(first);
   const reservationId = await fill(t, first, token);
   const health = await api(first, 'GET', '/health');
@@ -166,8 +193,16 @@ t.test('a cloud on PostgreSQL serves the API; another cloud on the same database
   const backup = await api(first, 'GET', '/backup', token);
   t.equal(backup.status, 200);
   t.equal(backup.headers.get('x-portier-store'), 'postgres', 'the backup says the store is not in it');
-  t.notMatch(backup.text, /"file":"store\//, 'no store files in the data folder backup');
+  t.notMatch(backup.text, /"file":"store\//, 'no file store in the data folder backup');
+  t.match(backup.text, /"file":"keys\//, 'the data folder is');
   t.match(backup.text, /"manifest"/);
+  // What the operator reads from `portier-cloud backup` and `restore` (in this process: the program's own code).
+  const out = join(await tempDir(t, 'portier-pg-backup-'), 'cloud.backup');
+  const said = await printed(() => buildProgram().parseAsync(['node', 'portier-cloud', 'backup', '--out', out, '--url', first.httpUrl]), { PORTIER_TOKEN: token });
+  t.match(said, /backup written: /);
+  t.match(said, /the store \(organisation, people, reservations, history\) is in PostgreSQL and not in this file: back the database up with pg_dump/);
+  const restored = await printed(() => buildProgram().parseAsync(['node', 'portier-cloud', 'restore', '--from', out, '--data', join(out, '..', 'restored')]));
+  t.match(restored, /the backup holds no store \(its cloud kept it in PostgreSQL\): restore the database from its pg_dump/);
   await first.stop();
 
   // Another instance, another data folder: the state is the database's.
