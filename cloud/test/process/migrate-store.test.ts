@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { ActivityEntry } from '../../src/domain/model.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { DurableStore } from '../../src/store/durable.ts';
@@ -78,20 +78,22 @@ async function answers(rt: CloudRuntime, token: string, to: number, endedId: str
   };
 }
 
+/** The CliError `migrate-store ARGS` is refused with, run in this process (refusals come before any work). */
+async function refused(t: Test, args: string[]): Promise<CliError> {
+  const err = await buildProgram()
+    .parseAsync(['node', 'portier-cloud', 'migrate-store', ...args])
+    .then(() => undefined, (e: unknown) => e);
+  t.type(err, CliError, args.join(' '));
+  return err as CliError;
+}
+
 t.test('--help tells the command; a missing or bad database URL and a folder without a file store are refused', async (t) => {
-  // In this process (the refusals come before any work): the run below is the program as a child process.
   const dir = await tempDir(t, 'portier-migrate-usage-');
   const help = buildProgram().commands.find((c) => c.name() === 'migrate-store')!.helpInformation();
   t.match(help, /--to <url>/);
   t.match(help, /--to-env +read the database URL from the environment variable\s+PORTIER_DATABASE_URL/);
   t.match(help, /empty PostgreSQL database/);
-  const refusal = async (args: string[]): Promise<CliError> => {
-    const err = await buildProgram()
-      .parseAsync(['node', 'portier-cloud', 'migrate-store', ...args])
-      .then(() => undefined, (e: unknown) => e);
-    t.type(err, CliError, args.join(' '));
-    return err as CliError;
-  };
+  const refusal = (args: string[]): Promise<CliError> => refused(t, args);
   const neither = await refusal(['--data', dir]);
   t.equal(neither.exitCode, 2);
   t.match(neither.message, /give the database with --to <url> or --to-env/);
@@ -137,10 +139,10 @@ t.test('migrate-store moves a file store into PostgreSQL; a cloud on the databas
   t.match(before.ended.reservation, { id: ids[0], status: 'ended' });
   const history = await store.historySize();
 
-  // Refused while the cloud holds the folder.
-  const busy = await runPortierCloud(['migrate-store', '--config', config, '--to', url]);
-  t.equal(busy.code, 1, busy.stderr);
-  t.match(busy.stderr, /is in use by a running cloud .*stop it before moving its store/);
+  // Refused while the cloud holds the folder (in this process, as the cloud: the lock names this pid).
+  const busy = await refused(t, ['--config', config, '--to', url]);
+  t.equal(busy.exitCode, 1);
+  t.match(busy.message, /is in use by a running cloud .*stop it before moving its store/);
   await file.stop();
   const filesBefore = storeFiles(join(dir, 'store'));
 
@@ -161,10 +163,10 @@ t.test('migrate-store moves a file store into PostgreSQL; a cloud on the databas
   t.notMatch(moved.stdout + moved.stderr, /Migr4te-pw/, 'the password is never printed');
   t.same(storeFiles(join(dir, 'store')), filesBefore, 'the file store is left as it was');
 
-  const again = await runPortierCloud(['migrate-store', '--config', config, '--to', url]);
-  t.equal(again.code, 2, again.stderr);
-  t.match(again.stderr, /already holds a store \(\d+ live records, 4 ended reservations, \d+ activity entries, a retention cutoff\): a store is moved only into an empty database/);
-  t.notMatch(again.stderr, /Migr4te-pw/);
+  const again = await refused(t, ['--config', config, '--to', url]);
+  t.equal(again.exitCode, 2);
+  t.match(again.message, /already holds a store \(\d+ live records, 4 ended reservations, \d+ activity entries, a retention cutoff\): a store is moved only into an empty database/);
+  t.notMatch(again.message, /Migr4te-pw/);
 
   // The same data folder (keys, sessions) with the store in the database.
   const onPg = await startCloud({
