@@ -26,9 +26,12 @@ function isAddressOrBlock(s: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128);
 }
 
-/** `postgres://user:password@host:5432/database`, with its password replaced by `***` (what logs and messages show). */
+/**
+ * `postgres://user:password@host:5432/database`, with its password replaced by `***` (what logs and messages show):
+ * the one in the user part (up to the last `@` before the path, as URL parsers read it) and a `password=` parameter.
+ */
 export function maskDatabaseUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^@/?#]*@/i, '$1***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /**

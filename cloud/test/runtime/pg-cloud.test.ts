@@ -43,6 +43,8 @@ t.test('the store section: file by default, postgres with its defaults; bad ones
 
   t.equal(maskDatabaseUrl('postgres://portier:s3cret@db:5432/portier'), 'postgres://portier:***@db:5432/portier');
   t.equal(maskDatabaseUrl('postgresql://portier@db/portier'), 'postgresql://portier@db/portier', 'no password: nothing to hide');
+  t.equal(maskDatabaseUrl('postgres://portier:p@ss:w0rd@db/portier'), 'postgres://portier:***@db/portier', 'an @ in the password');
+  t.equal(maskDatabaseUrl('postgres://db/portier?user=portier&password=s3cret&sslmode=require'), 'postgres://db/portier?user=portier&password=***&sslmode=require');
 });
 
 t.test('PORTIER_DATABASE_URL gives the URL when the file says postgres without one; a file URL wins; a file store ignores it', async (t) => {
