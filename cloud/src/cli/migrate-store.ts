@@ -46,7 +46,8 @@ export function registerMigrateStore(program: Command): void {
       const parsed = PostgresUrlSchema.safeParse(url);
       if (!parsed.success) throw new CliError('USAGE', `${field}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       const config = configFromFlags(opts);
-      const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
+      // On stderr: the report is stdout's; a move of millions of rows says how far it got (info) while it runs.
+      const logger = pino({ name: 'portier-cloud', level: config.log.level }, pino.destination(2));
       const paths = runtimePaths(config.dataDir);
       // Opening makes a folder that is not there: a mistyped path must not be moved as an empty store.
       if (!existsSync(paths.store)) throw new CliError('FAILED', `no file store at ${paths.store}`);

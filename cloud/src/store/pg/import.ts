@@ -191,6 +191,7 @@ export async function importIntoEmpty(url: string, source: ImportSource, opts: I
       await refuseUnlessEmpty(client);
       const seq = Number((await client.query<{ s: string }>(`SELECT nextval('change_seq') AS s`)).rows[0]!.s);
       const collections = await importLive(client, source, seq, batchRows);
+      log.info({ rows: Object.values(collections).reduce((a, b) => a + b, 0) }, 'moved the live state');
       const ended = await importHistory<Reservation>(client, 'ended', source.recordedEnded(batchRows), endedRow, batchRows, log);
       const activity = await importHistory<ActivityEntry>(client, 'activity', source.recordedActivity(batchRows), activityRow, batchRows, log);
       latest = activity.tail;
@@ -198,6 +199,7 @@ export async function importIntoEmpty(url: string, source: ImportSource, opts: I
       // The feed's one entry for the whole move: instances opened later load the rows; its seq is every row's version.
       await client.query(`INSERT INTO changes (seq, instance, body) VALUES ($1, $2, '{"put": [], "del": [], "g": []}')`, [seq, INSTANCE]);
       await client.query('COMMIT');
+      log.info({ ended: ended.rows, activity: activity.rows }, 'moved the history; checking');
       report = { collections, ended: ended.rows, activity: activity.rows, cutoff: source.historyCutoff };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
