@@ -1,6 +1,6 @@
 /**
  * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
- * init-admin, unlock, provision, revoke, mosquitto-files, backup, restore) so each stays in its own module.
+ * init-admin, unlock, provision, revoke, mosquitto-files, backup, restore, migrate-store) so each stays in its own module.
  * Only this file handles signals and exits the process.
  * Building the program loads little more than commander: each command loads what it needs when it runs, so `--help`
  * or `init-admin` does not load the HTTP server, the broker or the mail.
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerBackupCommands } from './cli/backup.ts';
 import { registerInitAdmin } from './cli/init-admin.ts';
+import { registerMigrateStore } from './cli/migrate-store.ts';
 import { registerServe, type RunningCloud } from './cli/serve.ts';
 import { registerUnlock } from './cli/unlock.ts';
 import { registerProvisionCommands } from './provision/commands.ts';
@@ -23,6 +24,7 @@ export function buildProgram(onStarted?: (c: RunningCloud) => void): Command {
   registerUnlock(program);
   registerProvisionCommands(program);
   registerBackupCommands(program);
+  registerMigrateStore(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 done; 1 failed; 2 bad usage or configuration; 3 the data folder was refused (written by a newer release, or a restore target that is not empty).',

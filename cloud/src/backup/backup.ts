@@ -5,7 +5,8 @@
  * up to the bytes the store names, so every commit acknowledged before the backup began is in it. The other files of
  * the folder are each replaced whole by a rename when they change (writeFileDurable), so each is read as one version;
  * the append-only journals beside the store (`*.jsonl`) are copied up to their last whole line. Lock files, temp
- * files of writes in progress and the sessions file are left out.
+ * files of writes in progress and the sessions file are left out. A cloud whose store is in PostgreSQL backs up the
+ * rest of its folder only: the database is backed up with its own tools (pg_dump).
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -20,9 +21,12 @@ import { SESSIONS_FILE } from '../auth/token-file.ts';
 export interface BackupSource {
   /** The data folder's root. */
   dataDir: string;
-  /** Its `store/` folder, and the running store that writes there. */
+  /**
+   * Its `store/` folder, and the running file store that writes there; without `store` (the store is in PostgreSQL)
+   * that folder is left out: whatever it holds is not the cloud's data.
+   */
   storeDir: string;
-  store: Pick<DurableStore, 'withConsistentFiles'>;
+  store?: Pick<DurableStore, 'withConsistentFiles'>;
   now?: () => number;
 }
 
@@ -107,18 +111,23 @@ export async function writeBackup(out: Writable, src: BackupSource): Promise<Man
   };
   await put(out, header);
   const manifest: ManifestEntry[] = [];
-  await src.store.withConsistentFiles(async (files) => {
-    for (const f of files) {
-      const e = await copyFile(out, src.dataDir, join(src.storeDir, f.name), { bytes: f.bytes });
-      if (e) manifest.push(e);
-    }
-    // The rest in the same window: one backup, one moment of the store.
+  const copyRest = async (): Promise<void> => {
     // Sessions are not configuration: a restore must not bring back a session ended since (token-file.ts).
     for (const file of await listFiles(src.dataDir, [src.storeDir, join(src.dataDir, SESSIONS_FILE)])) {
       const e = await copyFile(out, src.dataDir, file, { wholeLines: file.endsWith('.jsonl') });
       if (e) manifest.push(e);
     }
-  });
+  };
+  if (!src.store) await copyRest();
+  else
+    await src.store.withConsistentFiles(async (files) => {
+      for (const f of files) {
+        const e = await copyFile(out, src.dataDir, join(src.storeDir, f.name), { bytes: f.bytes });
+        if (e) manifest.push(e);
+      }
+      // The rest in the same window: one backup, one moment of the store.
+      await copyRest();
+    });
   await put(out, { manifest });
   return manifest;
 }

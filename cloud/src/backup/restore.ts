@@ -26,6 +26,8 @@ export interface RestoreResult {
   bytes: number;
   /** The data format after migration. */
   format: number;
+  /** Whether the backup held a file store (a cloud on PostgreSQL backs up the rest of its folder only). */
+  holdsStore: boolean;
   migrated: string[];
 }
 
@@ -141,7 +143,8 @@ export async function restoreBackup(opts: { from: string; dataDir: string; logge
     await rm(join(target, SESSIONS_FILE), { force: true });
     await fsyncDir(target);
     const opened = await openDataFolder(target, opts.logger ? { logger: opts.logger } : {});
-    return { header, files: manifest.length, bytes: manifest.reduce((n, e) => n + e.bytes, 0), format: opened.format, migrated: opened.applied };
+    const holdsStore = manifest.some((e) => e.path.startsWith('store/'));
+    return { header, files: manifest.length, bytes: manifest.reduce((n, e) => n + e.bytes, 0), format: opened.format, migrated: opened.applied, holdsStore };
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;

@@ -15,7 +15,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
 import { DEFAULT_URL } from './defaults.ts';
 
-async function download(url: string, token: string | undefined, out: string): Promise<void> {
+/** Downloads the backup into `out`; answers where the cloud keeps its store (`postgres`: not in the backup). */
+async function download(url: string, token: string | undefined, out: string): Promise<string> {
   const { z } = await import('zod');
   const { CliError } = await import('./errors.ts');
   const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -38,12 +39,13 @@ async function download(url: string, token: string | undefined, out: string): Pr
   } finally {
     await fh.close();
   }
+  return res.headers.get('x-portier-store') ?? 'file';
 }
 
 export function registerBackupCommands(program: Command): void {
   program
     .command('backup')
-    .description("write an online backup of a running cloud (while it serves) to a file of mode 0600, through its HTTP API as an admin")
+    .description("write an online backup of a running cloud (while it serves) to a file of mode 0600, through its HTTP API as an admin (a store in PostgreSQL is not in it: back the database up with pg_dump)")
     .requiredOption('-o, --out <file>', 'the backup file to write (replaced only once the new one is complete and checked)')
     .option('--url <url>', `the cloud's HTTP address (env PORTIER_URL; default: from the token file, else ${DEFAULT_URL})`)
     .option('--token-file <file>', "an admin's token saved by `portier login` (env PORTIER_TOKEN_FILE); env PORTIER_TOKEN wins")
@@ -58,7 +60,7 @@ export function registerBackupCommands(program: Command): void {
       const out = resolve(o.out);
       const partial = `${out}.partial-${process.pid}`;
       try {
-        await download(url, token, partial);
+        const store = await download(url, token, partial);
         const { header, manifest } = await readBackup(partial).catch((err: unknown) => {
           throw new CliError('FAILED', `the backup received from ${url} is not whole: ${(err as Error).message}`);
         });
@@ -66,6 +68,12 @@ export function registerBackupCommands(program: Command): void {
         await fsyncDir(dirname(out));
         const bytes = manifest.reduce((n, e) => n + e.bytes, 0);
         process.stdout.write(`backup written: ${out} (${manifest.length} files, ${bytes} bytes, data format ${header.dataFormat}, ${header.createdAt})\n`);
+        if (store === 'postgres') {
+          process.stdout.write(
+            'the store (organisation, people, reservations, history) is in PostgreSQL and not in this file: back the database up with pg_dump; ' +
+              'this file holds the rest of the data folder (the command key, controller identities and credential keys, sync state)\n',
+          );
+        }
       } finally {
         await rm(partial, { force: true });
       }
@@ -88,7 +96,8 @@ export function registerBackupCommands(program: Command): void {
         process.stdout.write(
           `restored ${resolve(o.from)} (${r.header.createdAt}) into ${dir}: ${r.files} files, ${r.bytes} bytes, data format ${r.format}` +
             `${r.migrated.length > 0 ? ` (migrated: ${r.migrated.join('; ')})` : ''}\n` +
-            `the backup holds no secrets key: start the cloud with the backed-up cloud's key (--secrets-key, default ${defaultSecretsKeyPath(dir)})\n`,
+            `the backup holds no secrets key: start the cloud with the backed-up cloud's key (--secrets-key, default ${defaultSecretsKeyPath(dir)})\n` +
+            (r.holdsStore ? '' : 'the backup holds no store (its cloud kept it in PostgreSQL): restore the database from its pg_dump and start with the same store section\n'),
         );
       } catch (err) {
         if (err instanceof BackupError) throw new CliError('FAILED', err.message);

@@ -14,7 +14,7 @@ async function readStdin(): Promise<string> {
 export function registerInitAdmin(program: Command): void {
   program
     .command('init-admin')
-    .description('create an administrator who may also create enterprises and take backups (the service must not be running on the same data folder)')
+    .description('create an administrator who may also create enterprises and take backups (with the file store, the service must not be running on the same data folder)')
     .requiredOption('-u, --user <name>', 'user name of the admin')
     .option('-c, --config <file>', 'YAML or JSON configuration file')
     .option('-d, --data <dir>', 'data folder')
@@ -30,7 +30,7 @@ export function registerInitAdmin(program: Command): void {
       const { DomainError } = await import('../domain/errors.ts');
       const { LockerService } = await import('../domain/service.ts');
       const { makeAuth, runtimePaths: dataPaths } = await import('../runtime/shared.ts');
-      const { DurableStore } = await import('../store/durable.ts');
+      const { openStore } = await import('../runtime/open-store.ts');
       const { configFromFlags } = await import('./config-flags.ts');
       const { CliError } = await import('./errors.ts');
       const { pino } = await import('pino');
@@ -53,7 +53,7 @@ export function registerInitAdmin(program: Command): void {
       const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
       const paths = dataPaths(config.dataDir);
       await openDataFolder(paths.root, { logger });
-      const store = await DurableStore.open(paths.store, { logger });
+      const { store } = await openStore({ config: config.store, paths, logger, now: Date.now });
       try {
         const tokens = await FileTokenRepo.open(paths.tokens, Date.now());
         const service = new LockerService({ store, logger });

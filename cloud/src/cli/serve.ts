@@ -7,12 +7,12 @@ import type { Command } from 'commander';
 import type { AuthService } from '../auth/service.ts';
 import type { LockerService } from '../domain/service.ts';
 import type { App } from '../http/server.ts';
-import type { DurableStore } from '../store/durable.ts';
+import type { Store } from '../store/store.ts';
 import type { CommonOptions } from './config-flags.ts';
 
 export interface RunningCloud {
   app: App;
-  store: DurableStore;
+  store: Store;
   service: LockerService;
   auth: AuthService;
   /** `http://host:port` actually bound (port 0 resolved). */

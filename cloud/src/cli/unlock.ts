@@ -1,8 +1,9 @@
 /**
  * `portier-cloud unlock`: ends a user's lock-out on the data folder of a stopped cloud, so an enterprise whose last
  * administrator locked themselves out is never stuck. A running cloud holds the store's lock: then the command is
- * refused, and the API's unlock (`portier users unlock`) is the way. What the command needs is loaded when it runs, not
- * when the program is built.
+ * refused, and the API's unlock (`portier users unlock`) is the way. With the store in PostgreSQL it works beside
+ * running instances (they read the change from the database). What the command needs is loaded when it runs, not when
+ * the program is built.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -38,7 +39,7 @@ export function registerUnlock(program: Command): void {
       const { openDataFolder } = await import('../data-folder/data-folder.ts');
       const { cryptoRandom } = await import('../domain/core.ts');
       const { runtimePaths } = await import('../runtime/shared.ts');
-      const { DurableStore } = await import('../store/durable.ts');
+      const { openStore } = await import('../runtime/open-store.ts');
       const { StoreError } = await import('../store/store.ts');
       const { configFromFlags } = await import('./config-flags.ts');
       const { CliError } = await import('./errors.ts');
@@ -48,9 +49,9 @@ export function registerUnlock(program: Command): void {
       const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
       const paths = runtimePaths(config.dataDir);
       // Opening makes a folder that is not there: a mistyped path must not become a new, empty cloud.
-      if (!existsSync(paths.store)) throw new CliError('FAILED', `no data folder at ${paths.root}`);
+      if (!existsSync(config.store.kind === 'file' ? paths.store : paths.root)) throw new CliError('FAILED', `no data folder at ${paths.root}`);
       await openDataFolder(paths.root, { logger });
-      const store = await DurableStore.open(paths.store, { logger }).catch((err: unknown) => {
+      const { store } = await openStore({ config: config.store, paths, logger, now: Date.now }).catch((err: unknown) => {
         if (err instanceof StoreError && err.code === 'LOCKED') {
           throw new CliError('FAILED', `the data folder ${paths.root} is in use by a running cloud (${err.message}): stop it first, or unlock through its API with \`portier users unlock\``);
         }

@@ -26,6 +26,54 @@ function isAddressOrBlock(s: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128);
 }
 
+/**
+ * `postgres://user:password@host:5432/database`, with its password replaced by `***` (what logs and messages show):
+ * the one in the user part (up to the last `@` before the path, as URL parsers read it) and a `password=` parameter.
+ */
+export function maskDatabaseUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/**
+ * A PostgreSQL connection URL as a person writes it. A message never repeats the value: it may hold the password.
+ * Only postgres: and postgresql: are taken (what the pg driver reads; a typo'd scheme would otherwise be read as a
+ * host name), with a host or, for a Unix socket, `?host=/run/postgresql`.
+ */
+export const PostgresUrlSchema = z.string().superRefine((s, ctx) => {
+  let u: URL | undefined;
+  try {
+    u = new URL(s);
+  } catch {
+    u = undefined;
+  }
+  if (!u || !/^postgres(ql)?:$/.test(u.protocol)) {
+    ctx.addIssue({ code: 'custom', message: 'expected postgres://user:password@host:5432/database (scheme postgres: or postgresql:)' });
+    return;
+  }
+  if (u.hostname === '' && !u.searchParams.get('host')) ctx.addIssue({ code: 'custom', message: 'names no host: expected postgres://user:password@host:5432/database' });
+  if (u.port !== '' && (Number(u.port) < 1 || Number(u.port) > 65535)) ctx.addIssue({ code: 'custom', message: 'the port must be 1 to 65535' });
+});
+
+/** The environment variable that gives `store.url` when the file says `kind: postgres` without one. */
+export const DATABASE_URL_ENV = 'PORTIER_DATABASE_URL';
+
+/**
+ * Where the live state and history are kept: the file store in `<dataDir>/store` (one cloud process), or a PostgreSQL
+ * database that several cloud instances share. The rest of the data folder (keys, identities, sessions) stays where
+ * it is either way.
+ */
+export const StoreConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file') }),
+  z.strictObject({
+    kind: z.literal('postgres'),
+    url: PostgresUrlSchema.optional(),
+    /** Connections of this instance's pool. */
+    poolSize: z.number().int().min(1).max(100).default(6),
+    /** This instance's name in the change feed (default: a random one per start). */
+    instanceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash and underscore, at most 64').optional(),
+  }),
+]);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Whether a listening host is the machine itself. */
@@ -113,6 +161,15 @@ export const CloudConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** The store: `{ kind: file }` (default) or `{ kind: postgres, url, poolSize?, instanceId? }` (StoreConfigSchema). */
+  store: StoreConfigSchema.transform((st, ctx) => {
+    if (st.kind === 'file') return st;
+    if (st.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `missing: give store.url, or set the environment variable ${DATABASE_URL_ENV}` });
+      return z.NEVER;
+    }
+    return { ...st, url: st.url };
+  }).default({ kind: 'file' }),
   /** Demo bootstrap: this admin is created at start-up if no user by that name exists. */
   admin: z.strictObject({ user: z.string().min(1).max(64), password: z.string().min(8).max(256) }).optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
@@ -193,6 +250,8 @@ export const CloudConfigSchema = z.strictObject({
     .prefault({}),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
+/** The parsed `store` section (a postgres one always has its URL). */
+export type StoreConfig = CloudConfig['store'];
 export type CloudConfigInput = z.input<typeof CloudConfigSchema>;
 
 export interface ConfigProblem {
@@ -250,6 +309,13 @@ export function validateConfig(input: unknown): { ok: true; config: CloudConfig 
   };
 }
 
+/** `store.url` from PORTIER_DATABASE_URL when the layers say `kind: postgres` and give none (the password stays out of files). */
+function withDatabaseUrl(tree: unknown, env: NodeJS.ProcessEnv): unknown {
+  const url = env[DATABASE_URL_ENV];
+  if (!isTree(tree) || !isTree(tree['store']) || tree['store']['kind'] !== 'postgres' || tree['store']['url'] !== undefined || !url) return tree;
+  return { ...tree, store: { ...tree['store'], url } };
+}
+
 export function loadConfig(opts: LoadConfigOptions = {}): CloudConfig {
   const problems: ConfigProblem[] = [...(opts.problems ?? [])];
   let fileLayer: unknown;
@@ -265,7 +331,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): CloudConfig {
   }
   const env = envOverrides(opts.env ?? process.env);
   problems.push(...env.problems);
-  const r = validateConfig(mergeLayers(isTree(fileLayer) ? fileLayer : {}, env.tree, opts.overrides ?? {}));
+  const r = validateConfig(withDatabaseUrl(mergeLayers(isTree(fileLayer) ? fileLayer : {}, env.tree, opts.overrides ?? {}), opts.env ?? process.env));
   if (!r.ok) problems.push(...r.problems);
   if (problems.length > 0 || !r.ok) throw new ConfigError(problems);
   return r.config;

@@ -3,6 +3,7 @@
  * migration step (migrations.ts) over every record in one durable commit. Each upgrade returns the record unchanged
  * when it is upgraded already, so a step cut short by a crash runs again safely.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_ENTERPRISE_NAME } from '../auth/bootstrap.ts';
@@ -59,6 +60,8 @@ export function upgradeStore(dir: string, upgrades: Partial<Record<CollectionNam
  * nothing to upgrade is not written. Answers how many records it wrote.
  */
 export async function upgradeStoreAt(storeDir: string, upgrades: Partial<Record<CollectionName, Upgrade>> = STORE_UPGRADES, logger?: Logger): Promise<number> {
+  // No file store, no records: the folder of a cloud whose store was always in PostgreSQL does not get an empty one.
+  if (!existsSync(storeDir)) return 0;
   const store = await DurableStore.open(storeDir, logger ? { logger } : {});
   try {
     const put: Put[] = [];

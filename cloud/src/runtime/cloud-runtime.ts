@@ -9,7 +9,8 @@
  * stops, RemoteOpen stops listening, the publisher finishes its rebuild, the link leaves the broker, ingest applies
  * what it received and saves its marks, the journal closes, the broker closes, the store flushes and closes.
  *
- * Data folder layout (beside `portier-data.json`, its format: data-folder/data-folder.ts; `store/` and `tokens.json`): `mqtt/` (identities, the service account's
+ * Data folder layout (beside `portier-data.json`, its format: data-folder/data-folder.ts; `store/` unless the store is in
+ * PostgreSQL (open-store.ts), and `tokens.json`): `mqtt/` (identities, the service account's
  * secret), `keys/` (command key), `sync/events/` (event journal), `sync/desired/` (last desired state per
  * controller), `bridge/` (ingest marks).
  */
@@ -32,9 +33,8 @@ import { loadOrCreateCommandKey } from '../provision/keys.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import type { CredentialKeyStore } from '../provision/credential-keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
-import { writeBackup } from '../backup/backup.ts';
 import { openDataFolder } from '../data-folder/data-folder.ts';
-import { DurableStore } from '../store/durable.ts';
+import type { Store } from '../store/store.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
 import { EventJournal } from '../sync/event-journal.ts';
 import { RemoteOpen } from '../sync/remote-open.ts';
@@ -49,6 +49,7 @@ import { credentialForms, openCredentialSecrets, warnLegacyCredentials } from '.
 import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-column.ts';
 import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
 import { createMail, type MailSystem } from '../mail/start.ts';
+import { openStore } from './open-store.ts';
 import { makeAuth, readHttpTls, runtimePaths } from './shared.ts';
 
 // The one-shot commands (init-admin, unlock) import these from shared.ts, without the servers; other code from here.
@@ -165,7 +166,8 @@ export interface CloudRuntime {
   // The same fields as serve.ts's RunningCloud, so `portier-cloud serve` can hand this to main.ts unchanged.
   /** The one HTTP server: every route of the API, remote open included, behind the one access table. */
   app: App;
-  store: DurableStore;
+  /** The file store of the data folder, or the PostgreSQL store, as the config's `store` section says. */
+  store: Store;
   /** = httpUrl. */
   url: string;
   /** = stop(). */
@@ -213,7 +215,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
   try {
     // Before anything reads the folder: a newer release's folder is refused, an older one migrated forward.
     await openDataFolder(paths.root, { logger });
-    const store = await DurableStore.open(paths.store, { logger });
+    const opened = await openStore({ config: config.store, paths, logger, now });
+    const store = opened.store;
     undo.push({ what: 'store', run: () => store.close() });
     const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
     const service = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
@@ -383,7 +386,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       trustedProxies: config.http.trustedProxies,
       remoteOpen,
       controllers: link,
-      backup: (out) => writeBackup(out, { dataDir: paths.root, storeDir: paths.store, store, now }),
+      backup: opened.backup,
       sftp: sftp.runner,
       accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:'), baseUrl },
       vault: secrets.vault,
@@ -399,7 +402,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // Kiosks' logo addresses are built on it: states built before it was known left the logo out.
     if (config.http.publicBaseUrl === undefined) publisher.markAll();
     await mail.start(config.http.publicBaseUrl ?? httpUrl);
-    log.info({ httpUrl, mqttUrl, data: paths.root }, 'portier-cloud running');
+    log.info({ httpUrl, mqttUrl, data: paths.root, store: opened.where }, 'portier-cloud running');
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>

@@ -12,7 +12,7 @@ import { isSealed } from '../domain/codes.ts';
 import type { IdentityRegistry } from '../mqtt/identities.ts';
 import { CredentialKeyStore } from '../provision/credential-keys.ts';
 import { openVault } from '../provision/secrets-key.ts';
-import type { DurableStore } from '../store/durable.ts';
+import type { Store } from '../store/store.ts';
 
 export interface CredentialSecrets {
   vault: CodeVault;
@@ -32,12 +32,12 @@ export async function openCredentialSecrets(opts: {
   return { vault, credentialKeys, secretsKeyFile: file };
 }
 
-export function credentialForms(s: Omit<CredentialSecrets, 'forms'>, store: DurableStore, logger: Logger): ControllerCredentialForms {
+export function credentialForms(s: Omit<CredentialSecrets, 'forms'>, store: Store, logger: Logger): ControllerCredentialForms {
   return new ControllerCredentialForms({ vault: s.vault, keys: s.credentialKeys, src: store, logger: logger.child({ module: 'credential-forms' }) });
 }
 
 /** Warns about what is still in the legacy form. */
-export function warnLegacyCredentials(s: Omit<CredentialSecrets, 'forms'>, identities: IdentityRegistry, store: DurableStore, now: number, logger: Logger): void {
+export function warnLegacyCredentials(s: Omit<CredentialSecrets, 'forms'>, identities: IdentityRegistry, store: Store, now: number, logger: Logger): void {
   const unkeyed = identities
     .controllers()
     .filter((c) => c.revokedAt === null && !s.credentialKeys.keyOf(c.controllerId))

@@ -102,11 +102,6 @@ export class DurableStore extends MemoryStore {
     return this.durableSeq;
   }
 
-  /** The retention cutoff in force (history before it is hidden now and dropped by compaction). */
-  get historyCutoff(): number {
-    return this.cutoff;
-  }
-
   /** Positions the next ended reservation and activity entry get. */
   nextPositions(): { ended: number; activity: number } {
     return { ended: this.recent.ended.first + this.recent.ended.count, activity: this.recent.activity.first + this.recent.activity.count };

@@ -191,6 +191,37 @@ export function eraseActivity(a: ActivityEntry, e: Erasure): ActivityEntry | und
   return out;
 }
 
+/** A history entry and its position. */
+export interface Recorded<T> {
+  n: number;
+  entry: T;
+}
+
+/**
+ * The entries of `segments` in the order they were recorded, each with its position, `batch` at a time; those before
+ * `cutoff` (by `at`) left out. What moves a store's history elsewhere (store/pg/import.ts).
+ */
+export async function* inRecordingOrder<T>(segments: readonly Segment<T>[], cutoff: number, at: (x: T) => number, batch: number): AsyncGenerator<Recorded<T>[]> {
+  let out: Recorded<T>[] = [];
+  let next = -Infinity;
+  for (const seg of [...segments].sort((a, b) => a.first - b.first)) {
+    if (seg.count === 0 || seg.maxAt < cutoff) continue;
+    const entries = await seg.load();
+    for (let i = 0; i < entries.length; i++) {
+      const n = seg.first + i;
+      // Positions are unique: a segment listed over another's range would repeat them.
+      if (n < next || at(entries[i]!) < cutoff) continue;
+      next = n + 1;
+      out.push({ n, entry: entries[i]! });
+      if (out.length >= batch) {
+        yield out;
+        out = [];
+      }
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
 /** A segment over entries in memory (the memory store's history, the file store's recent entries). */
 export class MemorySegment<T> implements Segment<T> {
   constructor(

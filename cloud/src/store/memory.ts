@@ -1,5 +1,5 @@
 import type { ActivityEntry, Reservation } from '../domain/model.ts';
-import { activityPage, endedAt, endedPage, eraseActivity, eraseEnded, findEnded, MemorySegment, type Segment } from './history.ts';
+import { activityPage, endedAt, endedPage, eraseActivity, eraseEnded, findEnded, inRecordingOrder, MemorySegment, type Recorded, type Segment } from './history.ts';
 import {
   COLLECTIONS,
   StoreError,
@@ -156,6 +156,23 @@ export class MemoryStore implements Store {
   }
   protected activitySegments(): readonly Segment<ActivityEntry>[] {
     return [this.recent.activity];
+  }
+
+  /** The retention cutoff in force (history before it is hidden now, and dropped by a file store's compaction). */
+  get historyCutoff(): number {
+    return this.cutoff;
+  }
+
+  /** Ended reservations still in retention, in the order they ended, with their positions, `batch` at a time. */
+  recordedEnded(batch: number): AsyncGenerator<Recorded<Reservation>[]> {
+    this.assertOpen();
+    return inRecordingOrder(this.endedSegments(), this.cutoff, endedAt, batch);
+  }
+
+  /** Activity entries still in retention, in the order they were recorded, with their positions, `batch` at a time. */
+  recordedActivity(batch: number): AsyncGenerator<Recorded<ActivityEntry>[]> {
+    this.assertOpen();
+    return inRecordingOrder(this.activitySegments(), this.cutoff, (a) => a.at, batch);
   }
 
   async pastReservation(id: string): Promise<Reservation | undefined> {

@@ -9,7 +9,11 @@ import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { ERRORS } from '../schemas.ts';
 
-export type BackupWriter = (out: Writable) => Promise<unknown>;
+/**
+ * Writes the backup. `store`: where the cloud's store is; `postgres`, not in the backup (the database is backed up with
+ * pg_dump), which the answer's `x-portier-store` header says, so `portier-cloud backup` can tell the operator.
+ */
+export type BackupWriter = ((out: Writable) => Promise<unknown>) & { store?: 'file' | 'postgres' };
 
 export const backupRoutes: FastifyPluginAsyncZod<{ backup: BackupWriter | undefined }> = async (app, { backup }) => {
   app.get(
@@ -35,7 +39,7 @@ export const backupRoutes: FastifyPluginAsyncZod<{ backup: BackupWriter | undefi
           out.destroy(err instanceof Error ? err : new Error(String(err)));
         },
       );
-      return reply.header('content-type', 'application/x-ndjson').header('cache-control', 'no-store').send(out as never);
+      return reply.header('content-type', 'application/x-ndjson').header('cache-control', 'no-store').header('x-portier-store', backup.store ?? 'file').send(out as never);
     },
   );
 };

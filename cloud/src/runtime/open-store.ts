@@ -1,0 +1,51 @@
+/**
+ * The store a cloud runs on, as its configuration says (`store` section): the file store in `<dataDir>/store` (one
+ * cloud process), or PostgreSQL (several instances on one database). Nothing else in the runtime knows which one runs;
+ * what differs, the online backup, is decided here.
+ */
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { writeBackup } from '../backup/backup.ts';
+import { maskDatabaseUrl, type StoreConfig } from '../config/config.ts';
+import type { BackupWriter } from '../http/routes/backup.ts';
+import { DurableStore } from '../store/durable.ts';
+import type { Store } from '../store/store.ts';
+
+export interface OpenedStore {
+  store: Store;
+  /** For logs and messages: `file <folder>` or the database's URL with its password masked. */
+  where: string;
+  /** `GET /api/v1/backup`: the data folder, with the file store in it, or without a store (it is in the database). */
+  backup: BackupWriter;
+}
+
+export interface OpenStoreOptions {
+  config: StoreConfig;
+  /** The data folder and its `store/` folder (runtimePaths). */
+  paths: { root: string; store: string };
+  logger: Logger;
+  now: () => number;
+}
+
+export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
+  if (o.config.kind === 'file') {
+    const store = await DurableStore.open(o.paths.store, { logger: o.logger });
+    const write = (out: Writable): Promise<unknown> => writeBackup(out, { dataDir: o.paths.root, storeDir: o.paths.store, store, now: o.now });
+    return { store, where: `file ${o.paths.store}`, backup: Object.assign(write, { store: 'file' as const }) };
+  }
+  // Loaded only on this path: a file-store cloud does not pay for the driver and the migration tool.
+  const { PgStore } = await import('../store/pg/pg-store.ts');
+  const where = maskDatabaseUrl(o.config.url);
+  const store = await PgStore.open({
+    url: o.config.url,
+    poolSize: o.config.poolSize,
+    logger: o.logger,
+    ...(o.config.instanceId !== undefined ? { instanceId: o.config.instanceId } : {}),
+  }).catch((err: unknown) => {
+    o.logger.error({ store: where }, 'cannot open the PostgreSQL store');
+    throw err;
+  });
+  // The database is backed up with its own tools (pg_dump); the data folder still holds keys, identities and sync state.
+  const write = (out: Writable): Promise<unknown> => writeBackup(out, { dataDir: o.paths.root, storeDir: o.paths.store, now: o.now });
+  return { store, where, backup: Object.assign(write, { store: 'postgres' as const }) };
+}
