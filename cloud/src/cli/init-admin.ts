@@ -24,7 +24,6 @@ export function registerInitAdmin(program: Command): void {
     .action(async (opts: CommonOptions & { user: string; passwordStdin?: boolean; enterpriseId?: string; enterpriseName: string }) => {
       const { generatePassword } = await import('../auth/passwords.ts');
       const { enterpriseForFirstAdmin } = await import('../auth/bootstrap.ts');
-      const { FileTokenRepo } = await import('../auth/token-file.ts');
       const { PasswordSchema, UserNameSchema } = await import('../auth/users.ts');
       const { openDataFolder } = await import('../data-folder/data-folder.ts');
       const { DomainError } = await import('../domain/errors.ts');
@@ -53,9 +52,10 @@ export function registerInitAdmin(program: Command): void {
       const logger = pino({ name: 'portier-cloud', level: config.log.level === 'info' ? 'warn' : config.log.level });
       const paths = dataPaths(config.dataDir);
       await openDataFolder(paths.root, { logger });
-      const { store } = await openStore({ config: config.store, paths, logger, now: Date.now });
+      const opened = await openStore({ config: config.store, paths, logger, now: Date.now });
+      const store = opened.store;
       try {
-        const tokens = await FileTokenRepo.open(paths.tokens, Date.now());
+        const tokens = await opened.sessions();
         const service = new LockerService({ store, logger });
         const auth = makeAuth(config, service, tokens, logger);
         if (await auth.findUserByName(name.data)) throw new CliError('FAILED', `user ${JSON.stringify(name.data)} already exists`);

@@ -18,7 +18,6 @@ import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
-import { FileTokenRepo } from '../auth/token-file.ts';
 import type { AccountMail } from '../auth/account-mail.ts';
 import type { Actor } from '../domain/model.ts';
 import { PasswordLinks } from '../auth/password-links.ts';
@@ -220,8 +219,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     undo.push({ what: 'store', run: () => store.close() });
     const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
     const service = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
-    const tokens = await FileTokenRepo.open(paths.tokens, now(), (m) => logger.warn(m));
-    // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory reach the file.
+    const tokens = await opened.sessions((m) => logger.warn(m));
+    // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory are written.
     undo.push({ what: 'sessions', run: () => tokens.flush() });
     // The links' address is the configured public one, else the listening address (known once listening).
     let listening = '';

@@ -10,6 +10,11 @@ import { maskDatabaseUrl, type StoreConfig } from '../config/config.ts';
 import type { BackupWriter } from '../http/routes/backup.ts';
 import { DurableStore } from '../store/durable.ts';
 import type { Store } from '../store/store.ts';
+import type { TokenRepo } from '../auth/sessions.ts';
+import { FileTokenRepo } from '../auth/token-file.ts';
+
+/** Where sign-in sessions live, and how the requests' times held in memory are written at a stop. */
+export type SessionRepo = TokenRepo & { flush(): Promise<void> };
 
 export interface OpenedStore {
   store: Store;
@@ -17,12 +22,17 @@ export interface OpenedStore {
   where: string;
   /** `GET /api/v1/backup`: the data folder, with the file store in it, or without a store (it is in the database). */
   backup: BackupWriter;
+  /**
+   * The sign-in sessions: `tokens.json` in the data folder beside a file store; the `sessions` table beside a
+   * PostgreSQL store, shared by every instance so that any of them serves any request.
+   */
+  sessions(onProblem?: (message: string) => void): Promise<SessionRepo>;
 }
 
 export interface OpenStoreOptions {
   config: StoreConfig;
   /** The data folder and its `store/` folder (runtimePaths). */
-  paths: { root: string; store: string };
+  paths: { root: string; store: string; tokens: string };
   logger: Logger;
   now: () => number;
 }
@@ -31,7 +41,12 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
   if (o.config.kind === 'file') {
     const store = await DurableStore.open(o.paths.store, { logger: o.logger });
     const write = (out: Writable): Promise<unknown> => writeBackup(out, { dataDir: o.paths.root, storeDir: o.paths.store, store, now: o.now });
-    return { store, where: `file ${o.paths.store}`, backup: Object.assign(write, { store: 'file' as const }) };
+    return {
+      store,
+      where: `file ${o.paths.store}`,
+      backup: Object.assign(write, { store: 'file' as const }),
+      sessions: (onProblem) => FileTokenRepo.open(o.paths.tokens, o.now(), onProblem),
+    };
   }
   // Loaded only on this path: a file-store cloud does not pay for the driver and the migration tool.
   const { PgStore } = await import('../store/pg/pg-store.ts');
@@ -47,5 +62,11 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
   });
   // The database is backed up with its own tools (pg_dump); the data folder still holds keys, identities and sync state.
   const write = (out: Writable): Promise<unknown> => writeBackup(out, { dataDir: o.paths.root, storeDir: o.paths.store, now: o.now });
-  return { store, where, backup: Object.assign(write, { store: 'postgres' as const }) };
+  const { PgTokenRepo } = await import('../auth/token-pg.ts');
+  return {
+    store,
+    where,
+    backup: Object.assign(write, { store: 'postgres' as const }),
+    sessions: async (onProblem) => new PgTokenRepo(store.db, onProblem),
+  };
 }

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { AuthService, domainAuthParts } from '../auth/service.ts';
 import type { PasswordLinks } from '../auth/password-links.ts';
 import type { AccountMail } from '../auth/account-mail.ts';
-import { SESSIONS_FILE, type FileTokenRepo } from '../auth/token-file.ts';
+import { SESSIONS_FILE } from '../auth/token-file.ts';
+import type { TokenRepo } from '../auth/sessions.ts';
 import { ConfigError, type CloudConfig } from '../config/config.ts';
 import type { LockerService } from '../domain/service.ts';
 
@@ -27,7 +28,7 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
 }
 
 /** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
-export function makeAuth(config: CloudConfig, service: LockerService, tokens: FileTokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks, mail?: AccountMail): AuthService {
+export function makeAuth(config: CloudConfig, service: LockerService, tokens: TokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks, mail?: AccountMail): AuthService {
   return new AuthService({
     ...domainAuthParts(service, logger, mail),
     tokens,

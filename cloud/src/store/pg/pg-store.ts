@@ -122,6 +122,11 @@ export class PgStore implements Store {
     return this.o.instanceId;
   }
 
+  /** Queries on the store's pool, for what lives beside the store in the same database (the sessions). */
+  get db(): Pick<pg.Pool, 'query'> {
+    return this.pool;
+  }
+
   // ------------------------------------------------------------------------------------------ live state
 
   get<C extends CollectionName>(c: C, key: string): LiveCollections[C] | undefined {
