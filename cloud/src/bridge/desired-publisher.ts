@@ -14,6 +14,7 @@ import { desiredStateFor, desiredStateHash, type ControllerFeature, type Desired
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DomainEvents } from '../domain/events.ts';
+import type { Change, CollectionName, Store } from '../store/store.ts';
 import type { CredentialFormSource } from './credential-forms.ts';
 import { buildDesiredState, DesiredBuildError, type DesiredSource } from './desired-builder.ts';
 import type { DomainDoorMap } from './door-map.ts';
@@ -54,7 +55,15 @@ export interface DesiredPublisherOptions {
   stopWaitMs?: number;
   /** The cloud's public address (empty while unknown): kiosks fetch their logo from there. */
   assetBase?: () => string;
+  /**
+   * Changes other cloud instances made to the store (several instances on one database): their banks are rebuilt as
+   * for this instance's own domain events, so a change made through any instance reaches the controllers.
+   */
+  external?: Pick<Store, 'onExternalChange'>;
 }
+
+/** What another instance's change to a collection touches of the desired states: named banks, every bank, or none. */
+const EVERY_BANK: ReadonlySet<CollectionName> = new Set(['enterprises', 'divisions', 'locations', 'users', 'roles', 'brandings', 'brandAssets']);
 
 export interface PublishedDesired {
   bankId: string;
@@ -108,6 +117,36 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.markBank(e.bankId);
   };
 
+  private unwatch: (() => void) | undefined;
+  /** Called before the change reaches memory: an entry deleted or replaced is still there to say which bank it was of. */
+  private readonly onExternal = (change: Change | undefined): void => {
+    if (!change) return this.markAll();
+    const src = this.opts.src;
+    const banks = new Set<string>();
+    const contacts = new Set<string>();
+    const touch = (c: CollectionName, key: string, value: unknown): void => {
+      if (EVERY_BANK.has(c)) return void banks.add('*');
+      if (c === 'contacts') return void contacts.add(key);
+      const old = src.get(c, key);
+      for (const v of [value, old]) {
+        if (v === undefined) continue;
+        if (c === 'reservations' || c === 'lockers' || c === 'columns') banks.add((v as { bankId: string }).bankId);
+        else if (c === 'banks') banks.add(key);
+        else if (c === 'carrierCodes' || c === 'staffCredentials') {
+          const ids = (v as { bankIds: string[] }).bankIds;
+          if (ids.length === 0) banks.add('*');
+          for (const b of ids) banks.add(b);
+        }
+      }
+    };
+    for (const p of change.put ?? []) touch(p.c, p.key, p.value);
+    for (const d of change.del ?? []) touch(d.c, d.key, undefined);
+    // A contact's badge reaches the banks where they have a parcel waiting (as `contact-badges-changed`): one pass.
+    if (contacts.size > 0) for (const r of src.list('reservations')) if (bringsBadge(r) && contacts.has(r.recipient.id)) banks.add(r.bankId);
+    if (banks.has('*')) return this.markAll();
+    for (const b of banks) this.markBank(b);
+  };
+
   constructor(private readonly opts: DesiredPublisherOptions) {
     super();
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'desired-publisher' });
@@ -130,6 +169,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.opts.events.on('staff-credential-changed', this.onStaffCredential);
     this.opts.events.on('contact-badges-changed', this.onContactBadges);
     this.opts.link.on('controller-online', this.onOnline);
+    this.unwatch = this.opts.external?.onExternalChange(this.onExternal);
     const refreshMs = this.opts.refreshMs ?? 60_000;
     if (refreshMs > 0) {
       this.refresher = setInterval(() => this.markAll(), refreshMs);
@@ -153,6 +193,7 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.opts.events.off('staff-credential-changed', this.onStaffCredential);
     this.opts.events.off('contact-badges-changed', this.onContactBadges);
     this.opts.link.off('controller-online', this.onOnline);
+    this.unwatch?.();
     if (this.timer) clearTimeout(this.timer);
     if (this.refresher) clearInterval(this.refresher);
     this.timer = undefined;

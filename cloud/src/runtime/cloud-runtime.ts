@@ -323,6 +323,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const publisher = new DesiredPublisher({
       src: store,
       events: service,
+      external: store,
       link,
       doors: doorMap,
       forms: credentialForms(secrets, store, logger),
