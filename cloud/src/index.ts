@@ -23,6 +23,7 @@ export type { ActivityEntry, CreateLockerInput, Reservation } from './domain/mod
 export { lockerDimensions } from './domain/model.ts';
 export { MemoryStore } from './store/memory.ts';
 export { DurableStore, type DurableStoreOptions } from './store/durable.ts';
+export { PgStore, type PgStoreOptions } from './store/pg/pg-store.ts';
 export { restoreBackup, readBackup, BackupError, type RestoreResult } from './backup/restore.ts';
 export { openDataFolder, DataFolderError, DATA_FORMAT, DATA_VERSION_FILE } from './data-folder/data-folder.ts';
 export { JOURNAL_FILE } from './sync/event-journal.ts';

@@ -12,20 +12,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { startCloud } from '@portier/cloud';
+import { contactsCsv as csv } from '../lib/contacts-csv.ts';
 import { bench, percentile } from '../lib/stats.ts';
-
-const FIRST = ['Anna', 'Bruno', 'Chloé', 'David', 'Émile', 'Fatima', 'Gabriel', 'Hana', 'Igor', 'Julia', 'Karim', 'Léa', 'Marc', 'Nina', 'Omar', 'Paula'];
-const LAST = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel'];
-
-function csv(from: number, count: number): string {
-  const rows = ['PersonnelID,FirstName,LastName,Email,Phone,NeedsAccessibility,Notifications,Language,Private,BadgeID'];
-  for (let i = from; i < from + count; i++) {
-    const f = FIRST[i % FIRST.length]!;
-    const l = `${LAST[(i * 7) % LAST.length]!}${i % 97}`;
-    rows.push(`P${i},${f},${l},${f.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase()}.${i}@example.org,+33 1 ${String(i).padStart(8, '0')},${i % 40 === 0 ? 'yes' : 'no'},email,${i % 3 === 0 ? 'fr' : 'en'},no,B${i}`);
-  }
-  return rows.join('\r\n') + '\r\n';
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'portier-bench-contacts-'));
 const rt = await startCloud({
