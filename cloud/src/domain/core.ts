@@ -70,9 +70,11 @@ export const CREDENTIALS_LOCK = '#carrier-codes';
 
 /**
  * How many times a locked use case is run when another cloud instance's change keeps coming between its reads and its
- * write (each time after this instance caught up): past that the store is too busy, and the caller is told so.
+ * write (each time after this instance caught up). Which instance's commit comes first is close to a coin toss under
+ * load, so a use case losing this many times in a row is practically never seen; past it the store is too busy, and
+ * the caller is told so.
  */
-const CONFLICT_ATTEMPTS = 8;
+const CONFLICT_ATTEMPTS = 30;
 
 /** A write refused because another instance changed what it was computed from: read again and retry. */
 function isConflict(err: unknown): boolean {
