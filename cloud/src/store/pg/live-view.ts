@@ -165,7 +165,10 @@ export class LiveView {
       this.touch(p.c).set(p.key, p.value);
       this.versions.set(vk(p.c, p.key), plan.versions.get(vk(p.c, p.key))!);
     }
-    for (const [g, v] of plan.guards) this.guards.set(g, v);
+    for (const [g, v] of plan.guards) {
+      if (v === 0) this.guards.delete(g);
+      else this.guards.set(g, v);
+    }
   }
 }
 

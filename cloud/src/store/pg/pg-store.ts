@@ -319,10 +319,13 @@ export class PgStore implements Store {
         [cs, ks],
       );
       const guards = await this.pool.query<{ key: string; version: string }>('SELECT key, version FROM guards WHERE key = ANY($1::text[])', [[...gs]]);
+      // A guard nobody committed under has no row: it is known as absent again (version 0), not as the refused change.
+      const guardVersions = new Map<string, number>([...gs].map((g) => [g, 0]));
+      for (const g of guards.rows) guardVersions.set(g.key, Number(g.version));
       this.take(
         this.view.planReload(
           rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: r.version === null ? 0 : Number(r.version) })),
-          guards.rows.map((g) => [g.key, Number(g.version)]),
+          [...guardVersions],
         ),
       );
     } catch (err) {
