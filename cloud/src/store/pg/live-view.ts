@@ -110,13 +110,17 @@ export class LiveView {
     for (const g of guardKeys) settle(this.guards, g);
   }
 
-  /** Whether what this view holds of a key may be replaced by what the database has at `version`. */
+  /**
+   * Whether what this view holds of a key may be replaced by what the database has at `version`. A reload (read
+   * before the feed was caught up past it) fixes only what a refused commit left: anything else the view holds is at
+   * least as new.
+   */
   private stale(v: Version | undefined, version: number, fromReload: boolean): boolean {
+    if (fromReload) return typeof v === 'object' && v.p.failed === true;
     if (v === undefined) return true;
-    if (typeof v === 'number') return v < version || (fromReload && v !== version);
-    // A commit of this instance still unanswered: the feed's newer change means it will be refused; a reload fixes
-    // only what a refused one left.
-    return fromReload ? v.p.failed === true : true;
+    if (typeof v === 'number') return v < version;
+    // A commit of this instance still unanswered: the feed's newer change means it will be refused.
+    return true;
   }
 
   /**
@@ -140,8 +144,8 @@ export class LiveView {
   }
 
   /**
-   * What this view takes of rows as the database has them now, after a refused commit: each key it holds a refused or
-   * other version of takes the database's (absent: `version` 0).
+   * What this view takes of rows as the database had them after a refused commit, once the feed was read past them:
+   * each key it still holds the refused version of takes the database's (absent: `version` 0).
    */
   planReload(rows: readonly { c: CollectionName; key: string; value?: unknown; version: number }[], guards: readonly [string, number][]): Plan {
     const plan: Plan = { change: { put: [], del: [] }, versions: new Map(), guards: [] };

@@ -301,7 +301,7 @@ export class PgStore implements Store {
     if (++this.batches % 500 === 0) void this.pruneFeed();
   }
 
-  /** After refused commits: the rows and guards they wrote, as the database has them. */
+  /** After refused commits: the rows and guards they wrote, as the database has them, where nothing newer came since. */
   private async reloadKeys(refused: Queued[]): Promise<void> {
     const cs: string[] = [];
     const ks: string[] = [];
@@ -322,6 +322,9 @@ export class PgStore implements Store {
       // A guard nobody committed under has no row: it is known as absent again (version 0), not as the refused change.
       const guardVersions = new Map<string, number>([...gs].map((g) => [g, 0]));
       for (const g of guards.rows) guardVersions.set(g.key, Number(g.version));
+      // These rows may be newer than what this view read of the feed: reading the feed up to them first means no
+      // older entry of it lands on them afterwards (putting back a row deleted since, or over a newer commit).
+      await this.feed.catchUp();
       this.take(
         this.view.planReload(
           rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: r.version === null ? 0 : Number(r.version) })),
