@@ -168,11 +168,12 @@ export class PgStore implements Store {
       const rows = await client.query<{ c: CollectionName; key: string; value: unknown; version: string }>('SELECT c, key, value, version FROM live ORDER BY ord, ord_i');
       const guards = await client.query<{ key: string; version: string }>('SELECT key, version FROM guards');
       await client.query('COMMIT');
+      this.seenSeq = Number(seq.rows[0]!.seq);
       this.view.replace(
         rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: Number(r.version) })),
         guards.rows.map((g) => [g.key, Number(g.version)]),
+        this.seenSeq,
       );
-      this.seenSeq = Number(seq.rows[0]!.seq);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -185,6 +186,7 @@ export class PgStore implements Store {
   private applyFeed(entries: FeedEntry[], upTo: number): void {
     for (const e of entries) this.take(this.view.planExternal(e.seq, e.put, e.del, e.guards));
     this.seenSeq = Math.max(this.seenSeq, upTo);
+    this.view.forgetOwn(this.seenSeq);
   }
 
   /** Takes rows of the database into memory, listeners told first (they read what memory held before). */
