@@ -437,24 +437,33 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
   });
 
   t.test('a pruned change feed: an instance behind it loads everything again', async (t) => {
-    for (const behindAt of ['a position', 'the start'] as const)
-      await t.test(`behind at ${behindAt}`, async (t) => {
+    for (const behind of ['at a position', 'at the start', 'with a commit of its own in flight'] as const)
+      await t.test(`behind ${behind}`, async (t) => {
         const { a, b, sql } = await pair(t);
-        if (behindAt === 'a position') {
+        if (behind !== 'at the start') {
           await a.commit({ put: [bank('b0')] });
           await b.sync();
         }
         const reloads: number[] = [];
         b.onExternalChange((c) => c === undefined && reloads.push(b.count('banks')));
+        // Commits wait for the commit lock, which this session holds (it may take it again itself).
+        const locker = await sql.connect();
+        t.teardown(() => locker.release());
+        await locker.query('SELECT pg_advisory_lock(7240424)');
+        const own = behind === 'with a commit of its own in flight' ? outcome(b.commit({ put: [bank('mine')] })) : undefined;
         // Three changes of another instance, and the feed pruned below the newest, in one transaction: b is behind them.
-        await inTransaction(sql, async (c) => {
-          for (let i = 1; i <= 3; i++) await c.query('SELECT portier_commit($1, $2::jsonb)', ['x', batchOf([bank(`x${i}`)])]);
-          await c.query('DELETE FROM changes WHERE seq < (SELECT max(seq) FROM changes)');
-        });
+        await locker.query('BEGIN');
+        for (let i = 1; i <= 3; i++) await locker.query('SELECT portier_commit($1, $2::jsonb)', ['x', batchOf([bank(`x${i}`)])]);
+        await locker.query('DELETE FROM changes WHERE seq < (SELECT max(seq) FROM changes)');
+        await locker.query('COMMIT');
         await b.sync();
-        t.same(await differences(b, sql), [], 'memory agrees with the database');
         t.ok(reloads.length >= 1, 'listeners were told everything may have changed');
         t.equal(reloads[0], b.count('banks'), 'after memory was loaded again');
+        if (own) t.equal(nameOf(b, 'mine'), 'Bank mine', 'its unanswered commit is still in its memory');
+        await locker.query('SELECT pg_advisory_unlock(7240424)');
+        if (own) t.equal(await own, 'ok', 'and lands');
+        await b.sync();
+        t.same(await differences(b, sql), [], 'memory agrees with the database');
         await a.sync();
         t.same(await differences(a, sql), [], 'the other instance too');
       });
