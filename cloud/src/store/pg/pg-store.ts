@@ -184,7 +184,8 @@ export class PgStore implements Store {
   }
 
   private applyFeed(entries: FeedEntry[], upTo: number): void {
-    for (const e of entries) this.take(this.view.planExternal(e.seq, e.put, e.del, e.guards));
+    // A full load (after a failed write) may have run while these were read: it holds what they wrote, and newer.
+    for (const e of entries) if (e.seq > this.seenSeq) this.take(this.view.planExternal(e.seq, e.put, e.del, e.guards));
     this.seenSeq = Math.max(this.seenSeq, upTo);
     this.view.forgetOwn(this.seenSeq);
   }
