@@ -214,18 +214,24 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
     await a.commit({ put: [bank('k', 'first')] });
     await b.sync();
     const before = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM changes')).rows[0]!.n);
-    const [ra, rb] = await Promise.all([outcome(a.commit({ put: [bank('k', 'from a')] })), outcome(b.commit({ put: [bank('k', 'from b'), bank('k2', 'with it')] }))]);
+    const [ra, rb] = await Promise.all([
+      outcome(a.commit({ put: [bank('k', 'from a'), bank('with-a')] })),
+      outcome(b.commit({ put: [bank('k', 'from b'), bank('with-b')] })),
+    ]);
     t.same([ra, rb].sort(), ['CONFLICT', 'ok'], 'exactly one lands, the other is refused as a conflict');
-    const [winner, loser, wanted] = ra === 'ok' ? [a, b, 'from a'] : [b, a, 'from b'];
+    const [winner, loser, wanted, lostRow] = ra === 'ok' ? [a, b, 'from a', 'with-b'] : [b, a, 'from b', 'with-a'];
     const stored = await sql.query<{ name: string }>(`SELECT value ->> 'name' AS name FROM live WHERE c = 'banks' AND key = 'k'`);
     t.equal(stored.rows[0]?.name, wanted, 'the database holds the winner’s value');
     t.equal(Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM changes')).rows[0]!.n), before + 1, 'the refused change wrote nothing');
     t.equal(nameOf(loser, 'k'), wanted, 'the refused side holds the winner’s value at once');
     t.equal(nameOf(winner, 'k'), wanted);
-    t.equal(a.get('banks', 'k2'), undefined, 'a row only the refused change put is not in memory (whoever lost)');
+    t.equal(loser.get('banks', lostRow), undefined, 'a row only the refused change put left its memory');
+    t.equal((await sql.query(`SELECT 1 FROM live WHERE key = $1`, [lostRow])).rowCount, 0, 'and was never stored');
     t.same(await differences(loser, sql), [], 'the refused side agrees with the database');
     await loser.commit({ put: [bank('k', 'retried')] });
-    t.equal(nameOf(loser, 'k'), 'retried', 'its retry from the value it holds now lands');
+    await loser.sync();
+    t.equal(nameOf(loser, 'k'), 'retried', 'its retry from the value it holds now lands, and stays after reading the feed');
+    t.same(await differences(loser, sql), []);
   });
 
   t.test('two instances commit under one guard key at once: one is refused, and its guard works again', async (t) => {
