@@ -112,9 +112,10 @@ export class ChangeFeed {
       );
       if (rows.rows.length === 0) return;
       if (Number(rows.rows[0]!.seq) > from + 1) {
-        // A hole: seqs never used (a failed transaction), or entries pruned before this view read them.
+        // A hole: seqs never used (a failed transaction), or entries pruned before this view read them. A view at 0
+        // (loaded from an empty feed, or one that never read past its own commits) misses pruned entries the same way.
         const min = await this.o.pool.query<{ min: string | null }>('SELECT min(seq) AS min FROM changes');
-        if (Number(min.rows[0]?.min ?? 0) > from + 1 && from > 0) {
+        if (Number(min.rows[0]?.min ?? 0) > from + 1) {
           this.o.logger.warn({ seen: from }, 'the change feed was pruned past this instance; reloading the live state');
           await this.o.reload();
           return;

@@ -38,6 +38,8 @@ export class LiveView {
   private versions = new Map<string, Version>();
   private guards = new Map<string, Version>();
   private readonly revisions = new Map<CollectionName, number>();
+  /** This instance's commits a load from the database may not hold: unanswered, or landed past what the feed read. */
+  private own: { change: Change; pending: Pending; guardKeys: readonly string[] }[] = [];
 
   get<C extends CollectionName>(c: C, key: string): LiveCollections[C] | undefined {
     return this.maps[c].get(key) as LiveCollections[C] | undefined;
@@ -60,8 +62,12 @@ export class LiveView {
     return this.maps[c] as Map<string, unknown>;
   }
 
-  /** Replaces everything (a load from the database); every derived index is stale. */
-  replace(rows: Iterable<{ c: CollectionName; key: string; value: unknown; version: number }>, guards: Iterable<[string, number]>): void {
+  /**
+   * Replaces everything with rows read at `seq` (a load from the database); every derived index is stale. This
+   * instance's commits that read does not hold are applied again, in order: an unanswered one as made, one that
+   * landed after `seq` as landed (none of its own writes is lost).
+   */
+  replace(rows: Iterable<{ c: CollectionName; key: string; value: unknown; version: number }>, guards: Iterable<[string, number]>, seq: number): void {
     this.maps = emptyMaps();
     this.versions = new Map();
     for (const r of rows) {
@@ -70,6 +76,18 @@ export class LiveView {
     }
     this.guards = new Map(guards);
     for (const c of COLLECTIONS) this.touch(c);
+    for (const o of this.own) {
+      if (o.pending.failed || (o.pending.seq !== undefined && o.pending.seq <= seq)) continue;
+      this.apply(o.change, o.pending, o.guardKeys);
+      if (o.pending.seq !== undefined) this.landed(o.change, o.pending, o.guardKeys);
+    }
+    this.forgetOwn(seq);
+  }
+
+  /** Forgets the commits of this instance a load at `seq` holds (or never will: refused). */
+  forgetOwn(seq: number): void {
+    const open = this.own.findIndex((o) => !o.pending.failed && (o.pending.seq === undefined || o.pending.seq > seq));
+    this.own.splice(0, open === -1 ? this.own.length : open);
   }
 
   /**
@@ -78,23 +96,22 @@ export class LiveView {
    */
   applyLocal(change: Change, pending: Pending, guardKeys: readonly string[], guardSeen: readonly Version[]): { keys: [string, string, Version][]; guards: [string, Version][] } {
     const keys = new Map<string, [string, string, Version]>();
-    const expect = (c: string, key: string): void => {
-      const k = vk(c, key);
-      if (!keys.has(k)) keys.set(k, [c, key, this.versions.get(k) ?? 0]);
-    };
+    for (const { c, key } of [...(change.del ?? []), ...(change.put ?? [])]) if (!keys.has(vk(c, key))) keys.set(vk(c, key), [c, key, this.version(c, key)]);
+    this.apply(change, pending, guardKeys);
+    this.own.push({ change, pending, guardKeys });
+    return { keys: [...keys.values()], guards: guardKeys.map((g, i) => [g, guardSeen[i] ?? 0]) };
+  }
+
+  private apply(change: Change, pending: Pending, guardKeys: readonly string[]): void {
     for (const d of change.del ?? []) {
-      expect(d.c, d.key);
       this.touch(d.c).delete(d.key);
       this.versions.set(vk(d.c, d.key), { p: pending, gone: true });
     }
     for (const p of change.put ?? []) {
-      expect(p.c, p.key);
       this.touch(p.c).set(p.key, p.value);
       this.versions.set(vk(p.c, p.key), { p: pending, gone: false });
     }
-    const guards: [string, Version][] = guardKeys.map((g, i) => [g, guardSeen[i] ?? 0]);
     for (const g of guardKeys) this.guards.set(g, { p: pending, gone: false });
-    return { keys: [...keys.values()], guards };
   }
 
   /** A commit of this instance landed with `seq`: its keys' versions become known, unless something newer came. */
@@ -110,13 +127,17 @@ export class LiveView {
     for (const g of guardKeys) settle(this.guards, g);
   }
 
-  /** Whether what this view holds of a key may be replaced by what the database has at `version`. */
+  /**
+   * Whether what this view holds of a key may be replaced by what the database has at `version`. A reload (read
+   * before the feed was caught up past it) fixes only what a refused commit left: anything else the view holds is at
+   * least as new.
+   */
   private stale(v: Version | undefined, version: number, fromReload: boolean): boolean {
+    if (fromReload) return typeof v === 'object' && v.p.failed === true;
     if (v === undefined) return true;
-    if (typeof v === 'number') return v < version || (fromReload && v !== version);
-    // A commit of this instance still unanswered: the feed's newer change means it will be refused; a reload fixes
-    // only what a refused one left.
-    return fromReload ? v.p.failed === true : true;
+    if (typeof v === 'number') return v < version;
+    // A commit of this instance still unanswered: the feed's newer change means it will be refused.
+    return true;
   }
 
   /**
@@ -140,8 +161,8 @@ export class LiveView {
   }
 
   /**
-   * What this view takes of rows as the database has them now, after a refused commit: each key it holds a refused or
-   * other version of takes the database's (absent: `version` 0).
+   * What this view takes of rows as the database had them after a refused commit, once the feed was read past them:
+   * each key it still holds the refused version of takes the database's (absent: `version` 0).
    */
   planReload(rows: readonly { c: CollectionName; key: string; value?: unknown; version: number }[], guards: readonly [string, number][]): Plan {
     const plan: Plan = { change: { put: [], del: [] }, versions: new Map(), guards: [] };
@@ -165,7 +186,10 @@ export class LiveView {
       this.touch(p.c).set(p.key, p.value);
       this.versions.set(vk(p.c, p.key), plan.versions.get(vk(p.c, p.key))!);
     }
-    for (const [g, v] of plan.guards) this.guards.set(g, v);
+    for (const [g, v] of plan.guards) {
+      if (v === 0) this.guards.delete(g);
+      else this.guards.set(g, v);
+    }
   }
 }
 

@@ -173,11 +173,12 @@ export class PgStore implements Store {
       const rows = await client.query<{ c: CollectionName; key: string; value: unknown; version: string }>('SELECT c, key, value, version FROM live ORDER BY ord, ord_i');
       const guards = await client.query<{ key: string; version: string }>('SELECT key, version FROM guards');
       await client.query('COMMIT');
+      this.seenSeq = Number(seq.rows[0]!.seq);
       this.view.replace(
         rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: Number(r.version) })),
         guards.rows.map((g) => [g.key, Number(g.version)]),
+        this.seenSeq,
       );
-      this.seenSeq = Number(seq.rows[0]!.seq);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -188,8 +189,10 @@ export class PgStore implements Store {
   }
 
   private applyFeed(entries: FeedEntry[], upTo: number): void {
-    for (const e of entries) this.take(this.view.planExternal(e.seq, e.put, e.del, e.guards));
+    // A full load (after a failed write) may have run while these were read: it holds what they wrote, and newer.
+    for (const e of entries) if (e.seq > this.seenSeq) this.take(this.view.planExternal(e.seq, e.put, e.del, e.guards));
     this.seenSeq = Math.max(this.seenSeq, upTo);
+    this.view.forgetOwn(this.seenSeq);
   }
 
   /** Takes rows of the database into memory, listeners told first (they read what memory held before). */
@@ -306,24 +309,23 @@ export class PgStore implements Store {
     if (++this.batches % 500 === 0) void this.pruneFeed();
   }
 
-  /** After refused commits: the rows and guards they wrote, as the database has them. */
+  /** After refused commits: the rows and guards they wrote, as the database has them, where nothing newer came since. */
   private async reloadKeys(refused: Queued[]): Promise<void> {
-    const cs: string[] = [];
-    const ks: string[] = [];
-    const gs = new Set<string>();
-    for (const q of refused) {
-      for (const [c, key] of q.keys) {
-        cs.push(c);
-        ks.push(key);
-      }
-      for (const [g] of q.guards) gs.add(g);
-    }
+    const keys = refused.flatMap((q) => q.keys);
+    const gs = [...new Set(refused.flatMap((q) => q.guards.map(([g]) => g)))];
     try {
       const rows = await this.pool.query<{ c: CollectionName; key: string; value: unknown; version: string | null }>(
         `SELECT k.c, k.key, l.value, l.version FROM unnest($1::text[], $2::text[]) AS k(c, key) LEFT JOIN live l ON l.c = k.c AND l.key = k.key`,
-        [cs, ks],
+        [keys.map(([c]) => c), keys.map(([, key]) => key)],
       );
-      const guards = await this.pool.query<{ key: string; version: string }>('SELECT key, version FROM guards WHERE key = ANY($1::text[])', [[...gs]]);
+      // A guard nobody committed under has no row: it is known as absent again (version 0), not as the refused change.
+      const guards = await this.pool.query<{ key: string; version: string }>(
+        'SELECT k AS key, coalesce(g.version, 0) AS version FROM unnest($1::text[]) AS k LEFT JOIN guards g ON g.key = k',
+        [gs],
+      );
+      // These rows may be newer than what this view read of the feed: reading the feed up to them first means no
+      // older entry of it lands on them afterwards (putting back a row deleted since, or over a newer commit).
+      await this.feed.catchUp();
       this.take(
         this.view.planReload(
           rows.rows.map((r) => ({ c: r.c, key: r.key, value: r.value, version: r.version === null ? 0 : Number(r.version) })),
