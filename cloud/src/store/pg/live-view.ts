@@ -96,7 +96,8 @@ export class LiveView {
    */
   applyLocal(change: Change, pending: Pending, guardKeys: readonly string[], guardSeen: readonly Version[]): { keys: [string, string, Version][]; guards: [string, Version][] } {
     const keys = new Map<string, [string, string, Version]>();
-    for (const { c, key } of [...(change.del ?? []), ...(change.put ?? [])]) if (!keys.has(vk(c, key))) keys.set(vk(c, key), [c, key, this.version(c, key)]);
+    for (const { c, key } of [...(change.del ?? []), ...(change.put ?? [])])
+      if (!keys.has(vk(c, key))) keys.set(vk(c, key), [c, key, this.version(c, key)]);
     this.apply(change, pending, guardKeys);
     this.own.push({ change, pending, guardKeys });
     return { keys: [...keys.values()], guards: guardKeys.map((g, i) => [g, guardSeen[i] ?? 0]) };
