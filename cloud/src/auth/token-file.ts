@@ -85,6 +85,11 @@ export class FileTokenRepo implements TokenRepo {
     return [...this.#tokens.values()].filter((t) => t.userId === userId);
   }
 
+  /** Every open session (what `portier-cloud migrate-store` moves into the database beside the store). */
+  all(): TokenRecord[] {
+    return [...this.#tokens.values()].map((t) => ({ ...t }));
+  }
+
   /**
    * The time is kept in memory at once; the file takes it with the next write, or by itself once a minute at most
    * (whatever the number of sessions), so a busy cloud does not rewrite the file at every request.

@@ -34,6 +34,7 @@ export function registerMigrateStore(program: Command): void {
       const { openDataFolder } = await import('../data-folder/data-folder.ts');
       const { runtimePaths } = await import('../runtime/shared.ts');
       const { DurableStore } = await import('../store/durable.ts');
+      const { FileTokenRepo } = await import('../auth/token-file.ts');
       const { ImportError, importIntoEmpty } = await import('../store/pg/import.ts');
       const { COLLECTIONS, StoreError } = await import('../store/store.ts');
       const { configFromFlags } = await import('./config-flags.ts');
@@ -62,15 +63,17 @@ export function registerMigrateStore(program: Command): void {
       process.stdout.write(`moving the file store ${paths.store} into ${where}\n`);
       const started = Date.now();
       try {
-        const report = await importIntoEmpty(url, store, { logger }).catch((err: unknown) => {
+        // Open sessions move too (expired ones are left out as the file is read): nobody signs in again.
+        const tokens = await FileTokenRepo.open(paths.tokens, Date.now(), (m) => logger.warn(m));
+        const report = await importIntoEmpty(url, store, { logger, sessions: tokens.all() }).catch((err: unknown) => {
           if (err instanceof ImportError) throw new CliError(err.code === 'NOT_EMPTY' ? 'USAGE' : 'FAILED', `${where}: ${err.message}`);
           if (err instanceof StoreError) throw err;
           throw new CliError('FAILED', `${where}: ${(err as Error).message}`);
         });
-        const width = Math.max(...COLLECTIONS.map((c) => c.length), 'ended reservations'.length);
+        const width = Math.max(...COLLECTIONS.map((c) => c.length), 'ended reservations'.length, 'sign-in sessions'.length);
         const line = (name: string, n: number): string => `  ${name.padEnd(width)} ${n}\n`;
         process.stdout.write(COLLECTIONS.map((c) => line(c, report.collections[c])).join(''));
-        process.stdout.write(line('ended reservations', report.ended) + line('activity', report.activity));
+        process.stdout.write(line('ended reservations', report.ended) + line('activity', report.activity) + line('sign-in sessions', report.sessions));
         if (report.cutoff > 0) process.stdout.write(`  history before ${new Date(report.cutoff).toISOString()} is out of retention: not moved\n`);
         process.stdout.write(
           `checked: every collection, the history counts, the newest ended reservations and the oldest and latest activity are equal (${((Date.now() - started) / 1000).toFixed(1)} s)\n` +

@@ -86,4 +86,31 @@ t.test('two instances on one PostgreSQL', { skip: postgresMissing }, async (t) =
     t.equal(b.store.get('reservations', reservation.id), undefined, 'and as the second sees it');
     t.equal((await a.store.pastReservation(reservation.id))?.endReason, 'picked-up', 'it ended picked up, once');
   });
+
+  t.test('a use case that begins while a refused one catches up reads the other instance’s change: no locker twice', async (t) => {
+    // Instance A hears of B's change only when it catches up itself (as when the notification is still on its way).
+    // A's first reservation is refused by B's; before A has caught up, a second reservation begins on A. It must not
+    // take the locker B just gave.
+    const { a, b, url } = await twoInstances(t, 3);
+    for (const p of ['p1', 'p2', 'p3']) await contact(a, p);
+    await b.store.sync();
+    const feed = (a.store as unknown as { feed: { stop(): Promise<void> } }).feed;
+    await feed.stop();
+    const byB = await b.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'p1' }, size: 'S' }, operator);
+    let second: Promise<ReserveResult> | undefined;
+    const sync = a.store.sync.bind(a.store);
+    a.store.sync = async () => {
+      second ??= a.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'p3' }, size: 'S' }, operator);
+      await second;
+      return sync();
+    };
+    const first = await a.reserve({ bankId: 'b1', kind: 'package', recipient: { type: 'contact', id: 'p2' }, size: 'S' }, operator);
+    t.ok(second, 'A’s first reservation was refused once and retried');
+    const numbers = [byB, first, await second!].map((r) => r.reservation.lockerNumber);
+    t.equal(new Set(numbers).size, 3, `three lockers for three reservations (${numbers.join(', ')})`);
+    const fresh = await PgStore.open({ url, instanceId: 'check' });
+    t.teardown(() => fresh.close());
+    const stored = fresh.list('reservations').map((r) => r.lockerNumber);
+    t.equal(new Set(stored).size, 3, 'and the database holds each locker once');
+  });
 });

@@ -160,6 +160,7 @@ t.test('migrate-store moves a file store into PostgreSQL; a cloud on the databas
   t.ok(activity > SYNTHETIC - 100, `activity moved: ${activity}`);
   t.match(moved.stdout, /history before .* is out of retention: not moved/);
   t.match(moved.stdout, /checked: every collection/);
+  t.match(moved.stdout, /sign-in sessions\s+[1-9]/, 'the open sessions moved too');
   t.notMatch(moved.stdout + moved.stderr, /Migr4te-pw/, 'the password is never printed');
   t.same(storeFiles(join(dir, 'store')), filesBefore, 'the file store is left as it was');
 
@@ -168,7 +169,7 @@ t.test('migrate-store moves a file store into PostgreSQL; a cloud on the databas
   t.match(again.message, /already holds a store \(\d+ live records, 4 ended reservations, \d+ activity entries, a retention cutoff\): a store is moved only into an empty database/);
   t.notMatch(again.message, /Migr4te-pw/);
 
-  // The same data folder (keys, sessions) with the store in the database.
+  // The same data folder (keys) with the store in the database: the session opened on the file store still works.
   const onPg = await startCloud({
     config: { ...testCloudConfig(dir), store: { kind: 'postgres', url } },
     logger: pino({ level: 'silent' }),

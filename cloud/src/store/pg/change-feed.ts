@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { RowDel, RowPut } from './live-view.ts';
 
 export const FEED_CHANNEL = 'portier_changes';
+/** The name a cloud instance's connections carry (pg_stat_activity.application_name): what tells a running cloud. */
+export const CLOUD_APPLICATION_NAME = 'portier-cloud';
 const PAGE = 1000;
 
 export interface FeedEntry {
@@ -55,14 +57,21 @@ export class ChangeFeed {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.o.url });
+    const client = new pg.Client({ connectionString: this.o.url, application_name: CLOUD_APPLICATION_NAME });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     client.on('notification', (m) => {
       if (m.payload !== this.o.instanceId) void this.catchUp().catch(() => undefined);
     });
-    await client.connect();
-    await client.query(`LISTEN ${FEED_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${FEED_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    // Stopped while connecting (a store closed while the database was away): nobody would close this one.
+    if (this.stopped) return void (await client.end().catch(() => undefined));
     this.listener = client;
   }
 
@@ -73,6 +82,7 @@ export class ChangeFeed {
     client.end().catch(() => undefined);
     const retry = (): void => {
       this.reconnect = setTimeout(() => {
+        if (this.stopped) return;
         this.listen().then(
           () => void this.catchUp().catch(() => undefined),
           () => retry(),

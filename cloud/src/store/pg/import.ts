@@ -21,7 +21,7 @@ import { CloudError } from '../../errors.ts';
 import type { DurableStore } from '../durable.ts';
 import type { Recorded } from '../history.ts';
 import { COLLECTIONS, type CollectionName, type Store } from '../store.ts';
-import { FEED_CHANNEL } from './change-feed.ts';
+import { FEED_CHANNEL, CLOUD_APPLICATION_NAME } from './change-feed.ts';
 import { migrateSchema } from './migrate.ts';
 import { activityRow, endedRow } from './pg-history.ts';
 import { PgStore } from './pg-store.ts';
@@ -40,12 +40,24 @@ export interface ImportReport {
   activity: number;
   /** The retention cutoff carried over (epoch ms; 0: none). */
   cutoff: number;
+  /** Sign-in sessions moved. */
+  sessions: number;
+}
+
+/** A sign-in session as the sessions table keeps it (auth/token-pg.ts): moved with the store, so nobody signs in again. */
+export interface MovedSession {
+  hash: string;
+  userId: string;
+  expiresAt: number;
+  lastSeenAt: number;
 }
 
 export interface ImportOptions {
   logger?: Logger;
   /** Rows per statement (default 4000). */
   batchRows?: number;
+  /** The open sessions of the folder (`tokens.json`), moved in the same transaction. */
+  sessions?: readonly MovedSession[];
 }
 
 /** The commit lock of `portier_commit` (0001_store.sql): held while importing, so no cloud commits meanwhile. */
@@ -86,11 +98,13 @@ class Batcher {
 
 /** Refuses a database a cloud is attached to: a store loaded before the move would never see the moved rows. */
 async function refuseIfListened(client: pg.Client): Promise<void> {
-  const r = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE $1`,
-    [`LISTEN ${FEED_CHANNEL}%`],
+  // A cloud's connections carry its application name; each instance has one listening for the feed.
+  const r = await client.query<{ listening: string; connected: string }>(
+    `SELECT count(*) FILTER (WHERE query ILIKE $1) AS listening, count(*) FILTER (WHERE application_name = $2 OR query ILIKE $1) AS connected
+     FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    [`LISTEN ${FEED_CHANNEL}%`, CLOUD_APPLICATION_NAME],
   );
-  const n = Number(r.rows[0]!.n);
+  const n = Number(r.rows[0]!.connected) > 0 ? Math.max(1, Number(r.rows[0]!.listening)) : 0;
   if (n > 0) throw new ImportError('IN_USE', `${n} cloud instance(s) are connected to the database (listening for its changes): stop them before moving a store into it`);
 }
 
@@ -196,11 +210,18 @@ export async function importIntoEmpty(url: string, source: ImportSource, opts: I
       const activity = await importHistory<ActivityEntry>(client, 'activity', source.recordedActivity(batchRows), activityRow, batchRows, log);
       latest = activity.tail;
       await client.query(`UPDATE store_meta SET value = $1 WHERE key = 'history_cutoff'`, [source.historyCutoff]);
+      const sessions = opts.sessions ?? [];
+      if (sessions.length > 0)
+        await client.query(
+          `INSERT INTO sessions (hash, user_id, expires_at, last_seen_at, record)
+           SELECT e ->> 'hash', e ->> 'userId', (e ->> 'expiresAt')::bigint, (e ->> 'lastSeenAt')::bigint, e FROM jsonb_array_elements($1::jsonb) e`,
+          [JSON.stringify(sessions)],
+        );
       // The feed's one entry for the whole move: instances opened later load the rows; its seq is every row's version.
       await client.query(`INSERT INTO changes (seq, instance, body) VALUES ($1, $2, '{"put": [], "del": [], "g": []}')`, [seq, INSTANCE]);
       await client.query('COMMIT');
       log.info({ ended: ended.rows, activity: activity.rows }, 'moved the history; checking');
-      report = { collections, ended: ended.rows, activity: activity.rows, cutoff: source.historyCutoff };
+      report = { collections, ended: ended.rows, activity: activity.rows, cutoff: source.historyCutoff, sessions: sessions.length };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -30,7 +30,7 @@ import {
   type StoreHealth,
 } from '../store.ts';
 import type { ActivityEntry, Reservation } from '../../domain/model.ts';
-import { ChangeFeed, type FeedEntry } from './change-feed.ts';
+import { ChangeFeed, CLOUD_APPLICATION_NAME, type FeedEntry } from './change-feed.ts';
 import { LiveView, type Pending, type Plan, type Version } from './live-view.ts';
 import { migrateSchema } from './migrate.ts';
 import { activityPage, activityRow, endedPage, endedRow, erasePerson, findEnded, historySize, pruneHistory } from './pg-history.ts';
@@ -96,7 +96,7 @@ export class PgStore implements Store {
 
   /** Connects, brings the schema forward (migrate.ts), loads the live state and starts reading the change feed. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 6 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 6, application_name: CLOUD_APPLICATION_NAME });
     const logger = options.logger ?? pino({ level: 'silent' });
     // An idle connection's error (the server restarted) must not end the process: the next query reconnects.
     pool.on('error', (err) => logger.warn({ err }, 'a PostgreSQL connection of the store failed'));
@@ -341,7 +341,9 @@ export class PgStore implements Store {
   /** Drops feed entries every instance has long read (an instance further behind reloads). */
   private async pruneFeed(): Promise<void> {
     await this.pool
-      .query(`DELETE FROM changes WHERE seq < (SELECT max(seq) FROM changes) - 100000 AND at < now() - interval '10 minutes'`)
+      // By seq alone: a transaction's `at` is when it began, not when it took its seq, so a cut by time could leave a
+      // hole in the middle of the feed that an instance would read past.
+      .query(`DELETE FROM changes WHERE seq < (SELECT max(seq) FROM changes) - 100000`)
       .catch((err: unknown) => this.log.warn({ err }, 'could not prune the change feed'));
   }
 
