@@ -1,7 +1,7 @@
 // The world of the console's browser tests: one running cloud (its clock can be moved on), one Chromium, an
 // organisation with two locations and their banks, a few contacts, and the administrator `admin`. Each screen's
 // journey (journeys/*.ts) gets this world and does what a person does in its pages.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { CapturingMail } from '../pages/helpers.ts';
 import { axeViolations, launchChromium, startPagesCloud, type PagesCloud } from '../pages/browser.ts';
@@ -26,7 +26,11 @@ export interface ConsoleWorld {
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }>;
   /** A new browser context and page (`lang`: the browser's language), closed at the end of `t`; the page's policy is enforced. */
   page(t: Test, lang?: 'en' | 'fr'): Promise<Page>;
-  /** Signs `page` in with a user name and password (no second factor), landing in the console. */
+  /**
+   * Signs `page` in with a user name and password (no second factor), landing in the console: through the sign-in form
+   * the first time, after that with the session it gave while that session lasts (a sign-in per journey costs a
+   * second and is the same steps each time).
+   */
   signIn(page: Page, login: string, password: string): Promise<void>;
   /** What axe finds on the page (WCAG 2.x A and AA). */
   axe(page: Page): Promise<string[]>;
@@ -78,6 +82,8 @@ export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
     return { status: r.status, json: text ? JSON.parse(text) : undefined };
   };
   const errors = new WeakMap<Page, string[]>();
+  /** Each user's session signed in through the form: its cookies and the console page it landed on. */
+  const sessions = new Map<string, { cookies: Cookie[]; landing: string }>();
   const world: ConsoleWorld = {
     cloud,
     browser,
@@ -100,10 +106,19 @@ export async function consoleWorld(t: Test): Promise<ConsoleWorld> {
       return page;
     },
     signIn: async (page, login, password) => {
+      // A session signed in through the form before is taken up again by its cookies, unless it ended since (the
+      // clock moved past its idle end, a journey signed it out): then, and the first time, through the form.
+      const saved = sessions.get(login);
+      if (saved) {
+        await page.context().addCookies(saved.cookies);
+        await page.goto(saved.landing);
+        if (new URL(page.url()).pathname.startsWith('/console/')) return;
+      }
       await page.goto(`${cloud.rt.httpUrl}/account/sign-in`);
       await page.fill('#login', login);
       await page.fill('#password', password);
       await Promise.all([page.waitForURL(/\/console\//), page.click('button[type=submit]')]);
+      sessions.set(login, { cookies: (await page.context().storageState()).cookies, landing: page.url() });
     },
     axe: axeViolations,
     errors: (page) => errors.get(page) ?? [],

@@ -4,10 +4,11 @@
 // when the cloud is away. One world for the file, the scenes in sequence on it (the offline one last: it stops the
 // cloud); each drives the page by touches and checks the door in the simulator and the locker in the cloud's API.
 //
-// Time: the kiosk's page timers are real timers, shortened through the API for the inactivity scene. The door
-// controller judges "left open" from `Date.now()` at each poll of the lock board, so `Date` is faked for cloud and
-// controller alike before anything starts (sinon, advancing with real time so real I/O keeps working) and jumped
-// over the left-open time. The browser's own clock and the test's waits (`performance.now`) are not faked.
+// Time: the kiosk's page timers are real timers, shortened through the API for the inactivity scene and run by the
+// test once armed (found by a spy on setTimeout). The door controller judges "left open" from `Date.now()` at each
+// poll of the lock board, so `Date` is faked for cloud and controller alike before anything starts (sinon, advancing
+// with real time so real I/O keeps working) and jumped over the left-open time. The browser's own clock and the
+// test's waits (`performance.now`) are not faked.
 import { performance } from 'node:perf_hooks';
 import t from 'tap';
 import sinon from 'sinon';
@@ -15,7 +16,7 @@ import type { Test } from 'tap';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../../cloud/test/pages/browser.ts';
 import { api, expectCondition } from './helpers.ts';
-import { KIOSK_COLUMN_LOCKERS, backOnline, desiredOf, doorsOpen, droppedParcel, eventStored, kioskState, lockerApi, lockerStatus, outage, pickedUp, pickupStored, type KioskWorld } from './kiosk-world.ts';
+import { KIOSK_COLUMN_LOCKERS, backOnline, desiredOf, doorsOpen, droppedParcel, eventStored, kioskState, lockerApi, lockerStatus, outage, pickedUp, pickupStored, spyOnSetTimeout, type KioskWorld } from './kiosk-world.ts';
 import { LAYOUTS, lockerDrawn, lockersDrawn, onPage, screenText, screenWorld, skipWithoutChromium, touchKey, touchOption, typeCode, type ScreenPage } from './screen-world.ts';
 
 /** Changes the bank's kiosk timers through the API and waits until the kiosk controller holds them. */
@@ -63,7 +64,7 @@ function noErrors(t: Test, ...pages: ScreenPage[]): void {
   );
 }
 
-// One world for every scene, the inactivity scene waiting its real 10 s: more than tap's default 30 s for a file on a
+// One world for every scene, a browser crash and an outage among them: more than tap's default 30 s for a file on a
 // busy machine.
 t.setTimeout(120_000);
 
@@ -123,13 +124,23 @@ t.test('the kiosk screen through languages, timers, a door left open, reloads, a
     await setTimers(w, { returnHomeOnInactivityS: 10, returnHomeAfterPickupS: 5 });
 
     await onPage(page, 'home');
+    // The inactivity timer is a real setTimeout the kiosk engine arms at each touch: found by a spy and run as soon as it
+    // is armed, rather than waited for over 10 s of real time.
+    const timers = spyOnSetTimeout(t);
     const touched = performance.now();
     await touchOption(page, 'staff');
     await onPage(page, 'staff-signin');
     t.equal(await entryDots(page), '', 'the staff sign-in page, nothing typed');
-    await onPage(page, 'home', 15_000);
+    const armed = timers.getCalls().filter((c) => c.args[1] === 10_000).at(-1);
+    timers.restore();
+    t.ok(armed, 'the last touch armed a timer of the 10 s set through the API');
+    t.equal(await page.getAttribute('body', 'data-page'), 'staff-signin', 'still on the staff sign-in page until it runs');
+    clearTimeout(armed!.returnValue as NodeJS.Timeout);
+    (armed!.args[0] as () => void)();
+    await onPage(page, 'home', 3000);
+    // The timer that ran sent it home: the real one would not have fired before 10 s.
     const waited = performance.now() - touched;
-    t.ok(waited >= 10_000, `home by itself ${Math.round(waited)} ms after the last touch, not before the 10 s`);
+    t.ok(waited < 10_000, `home by itself once the inactivity timer ran (${Math.round(waited)} ms after the touch, its real timer cancelled)`);
     t.equal(await page.locator('#title').innerText(), 'Welcome');
     t.equal(await page.getAttribute('html', 'lang'), 'en');
     t.same(doorsOpen(w.bank), [], 'nothing opened');

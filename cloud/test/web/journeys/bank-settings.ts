@@ -53,7 +53,8 @@ export const bankSettingsJourney: Journey = {
     await page.fill('#timers-doorLeftOpenS', '120');
     await page.uncheck('#rules-contactless');
     await page.fill('#quota-M', '0');
-    await submit(page, /done=saved$/);
+    // The address after this save is the one the page has (done=saved): the new page is what to wait for.
+    await Promise.all([page.waitForNavigation({ url: /done=saved$/ }), page.click('main form[novalidate] button[type=submit]')]);
     const restored = await bank();
     t.equal(restored.timers?.['doorLeftOpenS'] ?? 120, 120);
     t.same({ rules: restored.rules, deliveryQuota: restored.deliveryQuota }, { rules: start.rules, deliveryQuota: start.deliveryQuota }, 'restored, as the API says');
