@@ -3,7 +3,6 @@
  * indexes, the one write path (lock, commit, emit) and the lookups that fail with a DomainError naming the field.
  * Each use-case module (use-cases/*.ts) works through one DomainCore; LockerService composes them.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
@@ -15,6 +14,7 @@ import { ContactIndex } from './contact-index.ts';
 import { DEFAULT_CODE_HASH_N } from './codes.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { DomainEvents } from './events.ts';
+import { guardKeysOf } from './guard-keys.ts';
 import { KeyedMutex } from './mutex.ts';
 import { customTexts, entityIdSchema, isPlaced, predefinedRole, type AccessLevel, type AuditChange, type AuditTarget, type RoleRecord, type ActivityEntry, type ActivityType, type Actor, type Bank, type Party, type PlacedReservation, type RecipientRef, type Reservation } from './model.ts';
 
@@ -65,8 +65,7 @@ export interface RecipientInfo {
   owners: RecipientRef[];
 }
 
-/** Lock key of every carrier code and staff credential: two issues of the same code must not both pass the check. */
-export const CREDENTIALS_LOCK = '#carrier-codes';
+export { CREDENTIALS_LOCK } from './guard-keys.ts';
 
 /**
  * How many times a locked use case is run when another cloud instance's change keeps coming between its reads and its
@@ -96,8 +95,12 @@ export class DomainCore {
   readonly banks: BankIndexes;
   readonly contacts: ContactIndex;
   private readonly locks = new KeyedMutex();
-  /** The guard keys (and what this instance knew of them) of the locked use case running in this async context. */
-  private readonly guarded = new AsyncLocalStorage<GuardMark>();
+  /**
+   * What this instance knew of each lock key's guard when the use case holding the lock began to read. Only that use
+   * case writes what the key guards while it holds the lock, so `write` finds its marks by what the change touches
+   * (guard-keys.ts), without an async context (which would slow every promise of the process).
+   */
+  private readonly held = new Map<string, GuardMark>();
 
   constructor(
     opts: LockerServiceOptions,
@@ -151,7 +154,7 @@ export class DomainCore {
     const sorted = [...new Set(keys)].sort();
     // The guards are marked once every lock is held, before `fn` reads anything.
     const run = (k: number): Promise<Locked<T>> =>
-      k < sorted.length ? this.locks.run(sorted[k]!, () => run(k + 1)) : this.guarded.run(this.store.markGuards(sorted), async () => fn());
+      k < sorted.length ? this.locks.run(sorted[k]!, () => run(k + 1)) : this.holding(sorted, fn);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.settle(run(0));
@@ -161,6 +164,16 @@ export class DomainCore {
         this.log.debug({ keys: sorted, attempt }, 'a concurrent change of another instance came first; reading again');
         await this.store.sync();
       }
+    }
+  }
+
+  /** Runs `fn` with the guards of `keys` (all held) marked before it reads. */
+  private async holding<T>(keys: readonly string[], fn: () => Locked<T> | Promise<Locked<T>>): Promise<Locked<T>> {
+    for (const k of keys) this.held.set(k, this.store.markGuards([k]));
+    try {
+      return await fn();
+    } finally {
+      for (const k of keys) this.held.delete(k);
     }
   }
 
@@ -185,8 +198,8 @@ export class DomainCore {
     this.banks.apply(change);
     const contactsBefore = this.store.revision('contacts');
     const badges = this.badgeChanges(change);
-    const guards = this.guarded.getStore();
-    const done = this.store.commit(change, guards ? { guards } : undefined);
+    const guards = guardKeysOf(change, this.store).flatMap((k) => this.held.get(k) ?? []);
+    const done = this.store.commit(change, guards.length > 0 ? { guards } : undefined);
     if (badges.length > 0) done.then(() => this.emitAll([['contact-badges-changed', { contactIds: badges }]]), () => undefined);
     this.contacts.applied(change, contactsBefore);
     done.catch(() => {

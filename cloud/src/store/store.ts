@@ -252,7 +252,7 @@ export interface GuardMark {
 
 export interface CommitOptions {
   /** The guard keys (a bank id, a lock name) the change was computed under, and what this instance knew of them then. */
-  guards?: GuardMark;
+  guards?: readonly GuardMark[];
 }
 
 /** What `/api/v1/health` tells of the store. */
@@ -289,7 +289,8 @@ export interface Store {
   sync(): Promise<void>;
   /**
    * Calls `fn` just before changes committed by another instance apply to memory (so it can still read what they
-   * replace), never for this store's own commits, and never on a store with one writer. `undefined`: everything may
+   * replace), and when a commit of this store refused by another instance's is rolled back to the database's rows;
+   * never for this store's own landed commits, and never on a store with one writer. `undefined`: everything may
    * have changed (the live state was loaded again). Returns the unsubscribe.
    */
   onExternalChange(fn: (change: Change | undefined) => void): () => void;

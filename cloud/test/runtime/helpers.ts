@@ -21,13 +21,15 @@ export interface TestCloudOptions {
   admin?: { user: string; password: string };
   /** How long a remote open waits for the controller's ack. */
   remoteOpenTimeoutMs?: number;
+  /** The config's store section (default: the file store in the data folder). */
+  store?: { kind: 'postgres'; url: string; poolSize?: number; instanceId?: string };
 }
 
 /** startCloud on the embedded broker, stopped at the end of the test; `dir` is its data folder. */
 export async function startTestCloud(t: Teardownable, o: TestCloudOptions = {}): Promise<CloudRuntime & { dir: string }> {
   const dir = o.dataDir ?? (await tempDir(t, o.prefix ?? 'portier-runtime-'));
   const rt = await startCloud({
-    config: { ...testCloudConfig(dir), ...(o.admin ? { admin: o.admin } : {}) },
+    config: { ...testCloudConfig(dir), ...(o.admin ? { admin: o.admin } : {}), ...(o.store ? { store: o.store } : {}) },
     logger: pino({ level: 'silent' }),
     broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
     codeHashN: 1024,
@@ -37,6 +39,26 @@ export async function startTestCloud(t: Teardownable, o: TestCloudOptions = {}):
   });
   t.teardown(() => rt.stop());
   return Object.assign(rt, { dir });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
+export type Reply = { status: number; json: any; headers: Headers; text: string };
+
+/** One API call to a running cloud, answered whatever its status (the body parsed when it is JSON). */
+export async function api(rt: CloudRuntime, method: string, path: string, token?: string, body?: unknown): Promise<Reply> {
+  const res = await fetch(`${rt.httpUrl}/api/v1${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, headers: res.headers, text };
 }
 
 type Service = CloudRuntime['service'];

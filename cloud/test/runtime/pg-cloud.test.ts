@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, maskDatabaseUrl, validateConfig } from '../../
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../store/pg-server.ts';
-import { testCloudConfig } from './helpers.ts';
+import { api, testCloudConfig } from './helpers.ts';
 
 type Tap = Test;
 
@@ -130,25 +130,6 @@ async function startPgCloud(t: Teardownable, dataDir: string, url: string, logge
   });
   t.teardown(() => rt.stop());
   return rt;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
-type Reply = { status: number; json: any; headers: Headers; text: string };
-
-async function api(rt: CloudRuntime, method: string, path: string, token?: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${rt.httpUrl}/api/v1${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, headers: res.headers, text };
 }
 
 async function login(rt: CloudRuntime): Promise<string> {

@@ -2,46 +2,18 @@
 // on the other and a sign-out on one ends it on both; reservations made at once through both for a bank's last free
 // lockers give each locker once and every other call the exact no-locker answer; one pickup code used through both at
 // once is accepted once; and both answer the same reservations afterwards.
-import { pino } from 'pino';
 import t from 'tap';
 import { NO_LOCKER_MESSAGE } from '../../src/domain/errors.ts';
-import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
-import { tempDir, TEST_HASH, type Teardownable } from '../mqtt/helpers/env.ts';
+import type { CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
+import type { Teardownable } from '../mqtt/helpers/env.ts';
 import { postgresMissing, startPostgres } from '../store/pg-server.ts';
-import { testCloudConfig } from './helpers.ts';
+import { api, startTestCloud, type Reply } from './helpers.ts';
 
 const ADMIN = { user: 'admin', password: 'admin-password-1' };
 const LOCKERS = 12;
 
-async function startPgCloud(t: Teardownable, url: string, instanceId: string): Promise<CloudRuntime> {
-  const dir = await tempDir(t, `portier-${instanceId}-`);
-  const rt = await startCloud({
-    config: { ...testCloudConfig(dir), admin: ADMIN, store: { kind: 'postgres', url, poolSize: 4, instanceId } },
-    logger: pino({ level: 'silent' }),
-    broker: { kind: 'embedded', host: '127.0.0.1', port: 0 },
-    codeHashN: 1024,
-    identityHashParams: TEST_HASH,
-    desired: { debounceMs: 10, refreshMs: 0 },
-    brokerWaitMs: 2000,
-  });
-  t.teardown(() => rt.stop());
-  return rt;
-}
-
-interface Reply {
-  status: number;
-  json: Record<string, unknown> & { error?: { code: string; message: string } };
-  text: string;
-}
-
-async function api(rt: CloudRuntime, method: string, path: string, token?: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${rt.httpUrl}/api/v1${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Reply['json'], text };
+function startPgCloud(t: Teardownable, url: string, instanceId: string): Promise<CloudRuntime> {
+  return startTestCloud(t, { admin: ADMIN, prefix: `portier-${instanceId}-`, store: { kind: 'postgres', url, poolSize: 4, instanceId } });
 }
 
 const reservationIds = (r: Reply): string[] => (r.json.reservations as { id: string }[]).map((x) => x.id).sort();

@@ -124,7 +124,7 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
     const ma = a.markGuards(['b1']);
     const mb = b.markGuards(['b1']);
     const res = (id: string): Put => ({ c: 'reservations', key: id, value: sampleReservation(id, T0) });
-    const [ra, rb] = await Promise.all([outcome(a.commit({ put: [res('r-a')] }, { guards: ma })), outcome(b.commit({ put: [res('r-b')] }, { guards: mb }))]);
+    const [ra, rb] = await Promise.all([outcome(a.commit({ put: [res('r-a')] }, { guards: [ma] })), outcome(b.commit({ put: [res('r-b')] }, { guards: [mb] }))]);
     t.same([ra, rb].sort(), ['CONFLICT', 'ok'], 'one lands, the other is refused though they wrote different rows');
     const [loser, lost, won] = ra === 'ok' ? [b, 'r-b', 'r-a'] : [a, 'r-a', 'r-b'];
     t.equal(loser.get('reservations', lost), undefined, 'the refused reservation left the refused side’s memory');
@@ -132,7 +132,7 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
     t.same(stored.rows.map((r) => r.key), [won], 'and was never stored');
     await loser.sync();
     t.ok(loser.get('reservations', won), 'after sync the refused side sees the winner’s');
-    const retry = await outcome(loser.commit({ put: [res(lost)] }, { guards: loser.markGuards(['b1']) }));
+    const retry = await outcome(loser.commit({ put: [res(lost)] }, { guards: [loser.markGuards(['b1'])] }));
     t.equal(retry, 'ok', 'a retry under a new mark lands');
     t.same(await differences(loser, sql), []);
   });
@@ -142,13 +142,13 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
     await a.commit({ put: [bank('k')] });
     await b.sync();
     const [ra, rb] = await Promise.all([
-      outcome(a.commit({ put: [bank('k', 'from a')] }, { guards: a.markGuards(['guard-a']) })),
-      outcome(b.commit({ put: [bank('k', 'from b')] }, { guards: b.markGuards(['guard-b']) })),
+      outcome(a.commit({ put: [bank('k', 'from a')] }, { guards: [a.markGuards(['guard-a'])] })),
+      outcome(b.commit({ put: [bank('k', 'from b')] }, { guards: [b.markGuards(['guard-b'])] })),
     ]);
     t.same([ra, rb].sort(), ['CONFLICT', 'ok']);
     const [loser, guard] = ra === 'ok' ? [b, 'guard-b'] : [a, 'guard-a'];
     await loser.sync();
-    const retry = await outcome(loser.commit({ put: [bank('other')] }, { guards: loser.markGuards([guard]) }));
+    const retry = await outcome(loser.commit({ put: [bank('other')] }, { guards: [loser.markGuards([guard])] }));
     t.equal(retry, 'ok', 'a change under that guard lands (it is not refused for ever)');
     t.same(await differences(loser, sql), []);
   });
@@ -159,10 +159,10 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
     await b.sync();
     // a marks the guard, then b commits under it: a's change computed under that mark is stale whatever a's feed read.
     const mark = a.markGuards(['g']);
-    await b.commit({ put: [bank('g', 'by b')] }, { guards: b.markGuards(['g']) });
+    await b.commit({ put: [bank('g', 'by b')] }, { guards: [b.markGuards(['g'])] });
     const done: string[] = [];
     const track = (name: string, p: Promise<void>): Promise<string> => outcome(p.then(() => void done.push(name)));
-    const c1 = track('c1', a.commit({ put: [bank('k', 'c1')] }, { guards: mark }));
+    const c1 = track('c1', a.commit({ put: [bank('k', 'c1')] }, { guards: [mark] }));
     const c2 = track('c2', a.commit({ put: [bank('k', 'c2')] }));
     const c3 = track('c3', a.commit({ put: [bank('k', 'c3')], del: [{ c: 'banks', key: 'g' }] }));
     const later = Array.from({ length: 10 }, (_, i) => track(`l${i}`, a.commit({ put: [bank(`later${i}`)] })));
@@ -175,7 +175,7 @@ t.test('PgStore with several instances on one database', { skip: postgresMissing
     t.equal(nameOf(a, 'k'), 'start', 'the refused row holds the stored value again');
     t.equal(nameOf(a, 'g'), 'by b', 'the row a refused commit deleted is back, with b’s value');
     t.same(await differences(a, sql), []);
-    const again = await outcome(a.commit({ put: [bank('k', 'after')] }, { guards: a.markGuards(['g']) }));
+    const again = await outcome(a.commit({ put: [bank('k', 'after')] }, { guards: [a.markGuards(['g'])] }));
     t.equal(again, 'ok', 'a new commit under the guard, marked now, lands');
   });
 

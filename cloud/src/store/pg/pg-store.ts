@@ -216,7 +216,8 @@ export class PgStore implements Store {
   commit(change: Change, opts?: CommitOptions): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'store is closed'));
     if (this.failure) return this.commitAfterFailure(change, opts);
-    const mark = opts?.guards as PgGuardMark | undefined;
+    const marks = (opts?.guards ?? []) as readonly PgGuardMark[];
+    const mark = marks.length === 0 ? undefined : { keys: marks.flatMap((m) => m.keys), seen: marks.flatMap((m) => m.seen) };
     const pending: Pending = {};
     const guardKeys = mark?.keys ?? [];
     const { keys, guards } = this.view.applyLocal(change, pending, guardKeys, mark?.seen ?? guardKeys.map((k) => this.view.guard(k)));
