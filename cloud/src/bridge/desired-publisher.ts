@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DomainEvents } from '../domain/events.ts';
 import type { Change, CollectionName, Store } from '../store/store.ts';
+import { banksOfRecord } from '../domain/guard-keys.ts';
 import type { CredentialFormSource } from './credential-forms.ts';
 import { buildDesiredState, DesiredBuildError, type DesiredSource } from './desired-builder.ts';
 import type { DomainDoorMap } from './door-map.ts';
@@ -127,24 +128,23 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     const touch = (c: CollectionName, key: string, value: unknown): void => {
       if (EVERY_BANK.has(c)) return void banks.add('*');
       if (c === 'contacts') return void contacts.add(key);
-      const old = src.get(c, key);
-      for (const v of [value, old]) {
-        if (v === undefined) continue;
-        if (c === 'reservations' || c === 'lockers' || c === 'columns') banks.add((v as { bankId: string }).bankId);
-        else if (c === 'banks') banks.add(key);
-        else if (c === 'carrierCodes' || c === 'staffCredentials') {
+      if (c === 'carrierCodes' || c === 'staffCredentials') {
+        for (const v of [value, src.get(c, key)]) {
+          if (v === undefined) continue;
           const ids = (v as { bankIds: string[] }).bankIds;
           if (ids.length === 0) banks.add('*');
           for (const b of ids) banks.add(b);
         }
+        return;
       }
+      for (const b of banksOfRecord(c, key, value, src)) banks.add(b);
     };
     for (const p of change.put ?? []) touch(p.c, p.key, p.value);
     for (const d of change.del ?? []) touch(d.c, d.key, undefined);
-    // A contact's badge reaches the banks where they have a parcel waiting (as `contact-badges-changed`): one pass.
-    if (contacts.size > 0) for (const r of src.list('reservations')) if (bringsBadge(r) && contacts.has(r.recipient.id)) banks.add(r.bankId);
     if (banks.has('*')) return this.markAll();
     for (const b of banks) this.markBank(b);
+    // A contact's badge reaches the banks where they have a parcel waiting, as for this instance's own changes.
+    if (contacts.size > 0) this.onContactBadges({ contactIds: [...contacts] });
   };
 
   constructor(private readonly opts: DesiredPublisherOptions) {

@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
+import { addBenchBank, SIZES } from '../lib/bench-bank.ts';
 import {
   LockerService,
   DurableStore,
   type ActivityEntry,
-  type CreateLockerInput,
   type Reservation,
 } from '@portier/cloud';
 
@@ -28,19 +28,6 @@ const WARMUP = 1_000;
 const BANKS = 50;
 const LOCKERS_PER_BANK = Math.ceil((RESERVATIONS + WARMUP) / BANKS / 0.9);
 const CONTACTS = 2_000;
-const SIZES = ['XS', 'S', 'M', 'L', 'XL'] as const;
-/**
- * A column's 40 doors lie in five bands, one per size, eight doors side by side in each (a locker's size follows its
- * door number, so each band gets eight). A band is 2 cm taller than its size's compartment. Bottom to top: L, M, S
- * and XS (the last three inside the default reach range), XL on top.
- */
-const BANDS: Record<(typeof SIZES)[number], { bottomCm: number; topCm: number }> = {
-  L: { bottomCm: 10, topCm: 60 },
-  M: { bottomCm: 60, topCm: 94 },
-  S: { bottomCm: 94, topCm: 112 },
-  XS: { bottomCm: 112, topCm: 122 },
-  XL: { bottomCm: 122, topCm: 188 },
-};
 const admin = { role: 'admin' as const, id: 'bench' };
 const operator = { role: 'operator' as const, id: 'mailroom' };
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -62,23 +49,7 @@ async function buildModel(s: LockerService): Promise<void> {
   for (let c = 0; c < CONTACTS; c++) {
     await s.createContact({ enterpriseId: 'ent', id: `c${c}`, name: `Person ${c}`, personnelId: `P${c}`, needsAccessible: c % 50 === 0 }, admin);
   }
-  for (let b = 0; b < BANKS; b++) {
-    const bankId = `bank${b}`;
-    await s.createBank({ id: bankId, locationId: 'loc', name: `Bank ${b}`, rules: { addToExistingLocker: false } }, admin);
-    const perColumn = 40;
-    const columns = Math.ceil(LOCKERS_PER_BANK / perColumn);
-    for (let k = 0; k < columns; k++) {
-      await s.createColumn({ id: `${bankId}-col${k}`, bankId, position: k + 1, kind: k === 0 ? 'kiosk' : 'plain', controllerId: `${bankId}-ctl${k}` }, admin);
-    }
-    const lockers: CreateLockerInput[] = [];
-    for (let n = 1; n <= LOCKERS_PER_BANK; n++) {
-      const k = Math.floor((n - 1) / perColumn);
-      const row = (n - 1) % perColumn;
-      const size = SIZES[n % SIZES.length]!;
-      lockers.push({ bankId, number: n, columnId: `${bankId}-col${k}`, door: row + 1, size, ...BANDS[size], loading: 'front' });
-    }
-    for (let i = 0; i < lockers.length; i += 2000) await s.createLockers(lockers.slice(i, i + 2000), admin);
-  }
+  for (let b = 0; b < BANKS; b++) await addBenchBank(s, `bank${b}`, 'loc', LOCKERS_PER_BANK, admin);
 }
 
 /** Past reservations and their activity, as the service would have left them, in commits of 1,000. */
