@@ -46,7 +46,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { connectMqtt } from '../mqtt/client.ts';
 import { ControllerTracks, type Track } from './controller-tracks.ts';
-import { DesiredStore } from './desired-store.ts';
+import { DesiredStore, type DesiredVersions } from './desired-store.ts';
 import { EventSequencer } from './event-sequence.ts';
 import { SyncError, type CloudLinkEvents, type CloudLinkOptions, type ControllerView, type DroppedMessage } from './link-types.ts';
 
@@ -56,7 +56,7 @@ const SUBSCRIBED: Channel[] = ['ack', 'evt', 'reported', 'status'];
 
 export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private client: MqttClient | undefined;
-  private desired: DesiredStore | undefined;
+  private desired: DesiredVersions | undefined;
   private readonly tracks: ControllerTracks;
   private readonly desiredChains = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
@@ -120,7 +120,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
    * down must not keep the cloud's API from starting).
    */
   async start(opts: { waitConnected?: boolean } = {}): Promise<void> {
-    this.desired = await DesiredStore.open(this.opts.desiredDir, (d) => desiredStateHash(d.state));
+    this.desired = this.opts.desired ?? (await DesiredStore.open(this.opts.desiredDir, (d) => desiredStateHash(d.state)));
     const client = connectMqtt(this.opts.url, {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,

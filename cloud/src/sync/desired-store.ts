@@ -23,7 +23,22 @@ export interface SentDesired {
   hash: string;
 }
 
-export class DesiredStore {
+/**
+ * The last desired state signed per controller, wherever it is kept: a file each (DesiredStore, one cloud instance) or
+ * PostgreSQL (several instances: the one owning a bank goes on from the versions another signed).
+ */
+export interface DesiredVersions {
+  get(controllerId: string): SentDesired | undefined;
+  all(): SentDesired[];
+  /** Durable before it resolves: a version is never signed twice. */
+  put(sent: SentDesired): Promise<void>;
+  /** Forgets a controller's state (its column was deleted): it is not published again. */
+  delete(controllerId: string): Promise<void>;
+  /** Reads these controllers' states again (another instance may have signed newer ones); nothing for the files. */
+  refresh(controllerIds: readonly string[]): Promise<void>;
+}
+
+export class DesiredStore implements DesiredVersions {
   private readonly byController = new Map<string, SentDesired>();
 
   private constructor(readonly dir: string) {}
@@ -61,6 +76,9 @@ export class DesiredStore {
     await rm(join(this.dir, `${controllerId}.json`), { force: true });
     this.byController.delete(controllerId);
   }
+
+  /** Only this process writes the folder: nothing to read again. */
+  async refresh(_controllerIds: readonly string[]): Promise<void> {}
 
   async put(sent: SentDesired): Promise<void> {
     await writeFileDurable(join(this.dir, `${sent.message.controllerId}.json`), JSON.stringify(sent.message));

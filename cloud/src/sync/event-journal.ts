@@ -25,6 +25,7 @@ import { ensureDir, readTextIfExists } from '../mqtt/fs.ts';
 import { AppendFile } from '@portier/durable';
 import { frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
 import { CloudError } from '../errors.ts';
+import type { EventLog } from './event-log.ts';
 
 export interface StoredEvent {
   bankId: string;
@@ -104,7 +105,7 @@ interface Pending {
 
 export const JOURNAL_FILE = 'events.jsonl';
 
-export class EventJournal {
+export class EventJournal implements EventLog {
   private readonly upTo = new Map<string, number>();
   /** Highest seq handed to `append` per controller (durable or about to be). */
   private readonly appended = new Map<string, number>();
@@ -213,7 +214,7 @@ export class EventJournal {
    * Appends records; resolves once they are on disk. Each record must be the next seq of its controller (the caller
    * deduplicates); anything else is refused so the file can never hold a gap or a duplicate.
    */
-  append(records: StoredEvent[]): Promise<void> {
+  append(records: StoredEvent[]): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
     let lines = '';
     const next = new Map<string, number>();
@@ -229,8 +230,11 @@ export class EventJournal {
     for (const r of records) this.remember(r);
     return this.enqueue(lines, () => {
       for (const r of records) if (r.seq > this.storedUpTo(r.controllerId)) this.upTo.set(r.controllerId, r.seq);
-    });
+    }).then(() => records);
   }
+
+  /** Only this process writes the file: nothing to read again. */
+  async refresh(_controllerIds: readonly string[]): Promise<void> {}
 
   /**
    * Records that seqs fromSeq..toSeq of a controller are gone for good (see event-sequence.ts); they then count as
@@ -299,9 +303,9 @@ export class EventJournal {
     }
   }
 
-  /** Every stored event, in file order (per controller: seq order), optionally of one controller. */
-  async read(controllerId?: string): Promise<StoredEvent[]> {
-    return (await this.lines(controllerId)).filter((l): l is StoredEvent => !('kind' in l));
+  /** Every stored event, in file order (per controller: seq order), optionally of one controller and after a seq. */
+  async read(controllerId?: string, afterSeq = 0): Promise<StoredEvent[]> {
+    return (await this.lines(controllerId)).filter((l): l is StoredEvent => !('kind' in l) && l.seq > afterSeq);
   }
 
   /** The gaps recorded for a controller (or all), in file order. */

@@ -43,7 +43,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Ack } from '@portier/protocol';
 import type { Logger } from 'pino';
-import { fingerprint, type EventJournal, type StoredEvent } from './event-journal.ts';
+import { fingerprint, type StoredEvent } from './event-journal.ts';
+import type { EventLog } from './event-log.ts';
 
 export type SequenceAlertKind = 'event-gap' | 'event-conflict' | 'event-ahead';
 
@@ -59,7 +60,7 @@ export interface SequenceAlert {
 }
 
 export interface EventSequencerOptions {
-  journal: EventJournal;
+  journal: EventLog;
   logger: Logger;
   now: () => number;
   /** The `upTo` of the controller's last reported evtack if it carries the cloud's valid signature for it, else 0. */
@@ -170,8 +171,9 @@ export class EventSequencer {
     const early = st.ahead.get(rec.seq);
     st.ahead.delete(rec.seq);
     j.append([rec]).then(
-      () => {
-        this.opts.stored(rec);
+      (stored) => {
+        // Left out when another instance stored it first: it applies it, this one only acks.
+        for (const e of stored) this.opts.stored(e);
         this.opts.evtack(st.bankId, st.controllerId);
       },
       (err: unknown) => this.log.error({ err, controllerId: st.controllerId, seq: rec.seq }, 'storing an event failed; not acked, the controller keeps it'),

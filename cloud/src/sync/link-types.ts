@@ -5,7 +5,9 @@ import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import { CloudError } from '../errors.ts';
 import type { ControllerDirectory } from '../mqtt/identities.ts';
-import type { EventJournal, StoredEvent } from './event-journal.ts';
+import type { StoredEvent } from './event-journal.ts';
+import type { EventLog } from './event-log.ts';
+import type { DesiredVersions } from './desired-store.ts';
 import type { SequenceAlert } from './event-sequence.ts';
 
 export type SyncErrorCode = 'UNKNOWN_CONTROLLER' | 'NOT_STARTED' | 'PUBLISH_FAILED';
@@ -69,9 +71,11 @@ export interface CloudLinkOptions {
   clientId?: string;
   signingKey: KeyObject;
   directory: ControllerDirectory;
-  journal: EventJournal;
-  /** Folder for the last desired state of each controller. */
+  journal: EventLog;
+  /** Folder for the last desired state of each controller (a file each), unless `desired` keeps them elsewhere. */
   desiredDir: string;
+  /** Where the last desired state of each controller is kept, when not in `desiredDir` (PostgreSQL). */
+  desired?: DesiredVersions;
   logger?: Logger;
   /** Cloud time. */
   now?: () => number;

@@ -18,7 +18,7 @@ export interface StoredEventSource {
   off(event: 'event-stored', l: (e: StoredEvent) => void): unknown;
 }
 export interface JournalReader {
-  read(controllerId?: string): Promise<StoredEvent[]>;
+  read(controllerId?: string, afterSeq?: number): Promise<StoredEvent[]>;
 }
 
 export interface Alert {
