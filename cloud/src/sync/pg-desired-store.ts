@@ -11,7 +11,7 @@
 import { desiredSchema, type Desired } from '@portier/protocol';
 import { z } from 'zod';
 import { DesiredStoreError, type DesiredVersions, type SentDesired } from './desired-store.ts';
-import type { Queryable } from './pg-event-journal.ts';
+import type { Queryable } from './pg-link-rows.ts';
 
 interface Row {
   controller_id: string;

@@ -20,23 +20,18 @@
  *   they came from count from what is stored again, so their events (never acked) are taken again when resent. A
  *   statement whose commit was lost with the connection is harmless the same way: the events are then found stored.
  */
-import type pg from 'pg';
 import { pino, type Logger } from 'pino';
 import {
   conflictRecordSchema,
   fingerprint,
   FINGERPRINTS_KEPT,
-  gapRecordSchema,
   JournalError,
-  storedEventSchema,
   type ConflictRecord,
   type GapRecord,
   type StoredEvent,
 } from './event-journal.ts';
 import type { EventLog } from './event-log.ts';
-
-/** What the journal needs of a pool (PgStore's `db`). */
-export type Queryable = Pick<pg.Pool, 'query'>;
+import { EVENT_INSERT, EVENT_ROWS, EVENT_SELECT, eventColumns, GAP_INSERT, GAP_ROWS, GAP_SELECT, gapColumns, toEvent, toGap, type EventRow, type GapRow, type Queryable } from './pg-link-rows.ts';
 
 export interface PgEventJournalOptions {
   logger?: Logger;
@@ -53,59 +48,22 @@ interface Queued {
   reject(err: Error): void;
 }
 
-// Rows travel as one array per column, unpacked by the server (unnest): a few parameters whatever the number of rows.
-// An event is sent as its JSON text and kept as `json`, not `jsonb`: an event may carry any string, and jsonb (or
-// unpacking a JSON document) refuses some (a NUL escape), which would fail the whole batch of every controller in it.
-const EVENT_ROWS = (p: number): string =>
-  `SELECT c, s, b, a, st, e::json, f FROM unnest($${p}::text[], $${p + 1}::bigint[], $${p + 2}::text[], $${p + 3}::bigint[], $${p + 4}::bigint[], $${p + 5}::text[], $${p + 6}::text[])
-     WITH ORDINALITY AS r(c, s, b, a, st, e, f, i) ORDER BY i`;
 const WRITE = `
 WITH ev AS (
-  INSERT INTO link_events (controller_id, seq, bank_id, at, stored_at, event, fingerprint)
-  ${EVENT_ROWS(1)}
+  ${EVENT_INSERT('link_events')} ${EVENT_ROWS(1)}
   ON CONFLICT (controller_id, seq) DO NOTHING
   RETURNING controller_id, seq
 ), gp AS (
-  INSERT INTO link_gaps (controller_id, from_seq, to_seq, bank_id, stored_at, reason)
-  SELECT c, fs, ts, b, st, r FROM unnest($8::text[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[])
-    WITH ORDINALITY AS x(c, fs, ts, b, st, r, i) ORDER BY i
+  ${GAP_INSERT} ${GAP_ROWS(8)}
   ON CONFLICT (controller_id, from_seq) DO NOTHING
   RETURNING 1
 ), cf AS (
-  INSERT INTO link_conflicts (controller_id, seq, bank_id, at, stored_at, event, fingerprint)
-  ${EVENT_ROWS(14)}
+  ${EVENT_INSERT('link_conflicts')} ${EVENT_ROWS(14)}
   RETURNING 1
 )
 SELECT controller_id AS c, seq::text AS s FROM ev`;
-const INSERT_CONFLICTS = `INSERT INTO link_conflicts (controller_id, seq, bank_id, at, stored_at, event, fingerprint) ${EVENT_ROWS(1)}`;
 
-/** Events as the columns of EVENT_ROWS. */
-function eventColumns(rows: { e: StoredEvent; print: string }[]): unknown[] {
-  return [
-    rows.map((r) => r.e.controllerId),
-    rows.map((r) => r.e.seq),
-    rows.map((r) => r.e.bankId),
-    rows.map((r) => r.e.at),
-    rows.map((r) => r.e.storedAt),
-    rows.map((r) => JSON.stringify(r.e.event)),
-    rows.map((r) => r.print),
-  ];
-}
 const key = (controllerId: string, seq: number | string): string => `${controllerId}/${seq}`;
-
-interface EventRow {
-  controller_id: string;
-  seq: string;
-  bank_id: string;
-  at: string;
-  stored_at: string;
-  event: unknown;
-}
-const EVENT_SELECT = `SELECT controller_id, seq::text, bank_id, at::text, stored_at::text, event`;
-
-function toEvent(r: EventRow): StoredEvent {
-  return storedEventSchema.parse({ bankId: r.bank_id, controllerId: r.controller_id, seq: Number(r.seq), at: Number(r.at), storedAt: Number(r.stored_at), event: r.event });
-}
 
 export class PgEventJournal implements EventLog {
   private readonly upTo = new Map<string, number>();
@@ -251,14 +209,10 @@ export class PgEventJournal implements EventLog {
 
   async gaps(controllerId?: string): Promise<GapRecord[]> {
     await this.idle();
-    const r = await this.db.query<{ controller_id: string; from_seq: string; to_seq: string; bank_id: string; stored_at: string; reason: string }>(
-      `SELECT controller_id, from_seq::text, to_seq::text, bank_id, stored_at::text, reason FROM link_gaps
-       WHERE $1::text IS NULL OR controller_id = $1 ORDER BY ${controllerId === undefined ? 'n' : 'from_seq'}`,
-      [controllerId ?? null],
-    );
-    return r.rows.map((g) =>
-      gapRecordSchema.parse({ kind: 'gap', bankId: g.bank_id, controllerId: g.controller_id, fromSeq: Number(g.from_seq), toSeq: Number(g.to_seq), storedAt: Number(g.stored_at), reason: g.reason }),
-    );
+    const r = await this.db.query<GapRow>(`${GAP_SELECT} FROM link_gaps WHERE $1::text IS NULL OR controller_id = $1 ORDER BY ${controllerId === undefined ? 'n' : 'from_seq'}`, [
+      controllerId ?? null,
+    ]);
+    return r.rows.map(toGap);
   }
 
   async conflicts(controllerId?: string): Promise<ConflictRecord[]> {
@@ -350,7 +304,7 @@ export class PgEventJournal implements EventLog {
     this.writes++;
     const r = await this.db.query<{ c: string; s: string }>(WRITE, [
       ...eventColumns(events),
-      ...[gaps.map((g) => g.controllerId), gaps.map((g) => g.fromSeq), gaps.map((g) => g.toSeq), gaps.map((g) => g.bankId), gaps.map((g) => g.storedAt), gaps.map((g) => g.reason)],
+      ...gapColumns(gaps),
       ...eventColumns(conflicts),
     ]);
     const inserted = new Set(r.rows.map((row) => key(row.c, row.s)));
@@ -385,7 +339,7 @@ export class PgEventJournal implements EventLog {
     this.log.info({ events: taken.length, conflicts: differ.length }, 'events another instance stored first: left out');
     if (differ.length === 0) return;
     this.writes++;
-    await this.db.query(INSERT_CONFLICTS, eventColumns(differ));
+    await this.db.query(`${EVENT_INSERT('link_conflicts')} ${EVENT_ROWS(1)}`, eventColumns(differ));
     this.log.error({ conflicts: differ.length }, 'another instance stored other events under these seqs: both kept');
   }
 }

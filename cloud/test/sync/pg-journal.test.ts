@@ -15,7 +15,8 @@ import { knownMigrations } from '../../src/store/pg/migrate.ts';
 import { PgStore } from '../../src/store/pg/pg-store.ts';
 import { fingerprint, FINGERPRINTS_KEPT, type StoredEvent } from '../../src/sync/event-journal.ts';
 import { EventSequencer } from '../../src/sync/event-sequence.ts';
-import { PgEventJournal, type Queryable } from '../../src/sync/pg-event-journal.ts';
+import { PgEventJournal } from '../../src/sync/pg-event-journal.ts';
+import type { Queryable } from '../../src/sync/pg-link-rows.ts';
 import { postgresMissing, startPostgres } from '../store/pg-server.ts';
 
 const server = postgresMissing ? undefined : await startPostgres(t);
