@@ -71,6 +71,8 @@ t.test('a version is never stored twice or lowered: refused with CONFLICT, memor
   await t.rejects(store.put(sent('c1', 3, 'again')), { name: 'DesiredStoreError', code: 'CONFLICT', message: /c1: desired version 3 not stored: another instance stored version 3/ });
   await t.rejects(store.put(sent('c1', 2)), { code: 'CONFLICT' });
   t.same(store.get('c1'), sent('c1', 3));
+  await store.put(sent('c1', 3));
+  t.pass('the same signed state again (a retry whose first answer was lost) is no conflict');
 });
 
 t.test('two instances: the version one signed is refused to the other, which goes on above it after a refresh', { skip: postgresMissing }, async (t) => {
