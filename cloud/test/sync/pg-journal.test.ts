@@ -111,6 +111,14 @@ t.test('concurrent appends of many controllers are group-committed and resolve i
   t.equal(j.writeCount, writes);
   t.equal((await j.read()).length, 500);
   t.equal(j.storedUpTo('c99'), 5);
+
+  // A statement takes up to batchMax records, and one call's records always together.
+  const small = await PgEventJournal.open(counted, { batchMax: 3 });
+  t.teardown(() => small.close());
+  const before = counted.statements.length;
+  const answers = await Promise.all([1, 3, 5, 7].map((s) => small.append([rec('s', s), rec('s', s + 1)])));
+  t.same(answers.map((a) => a.map((e) => e.seq)), [[1, 2], [3, 4], [5, 6], [7, 8]]);
+  t.equal(counted.statements.length - before, 4, 'two records a call, three a statement: one call each');
 });
 
 t.test('gap and conflict records: durable, counted on refresh, kept out of the event stream', { skip: postgresMissing }, async (t) => {
