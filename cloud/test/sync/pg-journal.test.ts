@@ -189,6 +189,13 @@ t.test('two instances: a seq is stored once; the other one is left out of the an
   t.equal(one.appendedUpTo('a'), 5);
   await one.append([rec('a', 6)]);
   t.equal(one.storedUpTo('a'), 6, 'and goes on from there');
+
+  // The same seqs of many controllers from both, in opposite orders, several rounds at once: no deadlock refuses any.
+  const ids = Array.from({ length: 60 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+  for (let seq = 1; seq <= 3; seq++) {
+    const [p, q] = await Promise.all([one.append(ids.map((id) => rec(id, seq))), two.append([...ids].reverse().map((id) => rec(id, seq)))]);
+    t.equal(p.length + q.length, ids.length, `round ${seq}: each stored once`);
+  }
 });
 
 t.test('a failed statement refuses its appends and those queued behind; the controllers count from what is stored', { skip: postgresMissing }, async (t) => {
