@@ -23,6 +23,7 @@ import type { Actor } from '../domain/model.ts';
 import { PasswordLinks } from '../auth/password-links.ts';
 import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } from '../config/config.ts';
 import { LockerService } from '../domain/service.ts';
+import { retryAfterCatchUp } from '../domain/catch-up-retry.ts';
 import { buildServer, type App } from '../http/server.ts';
 import { startBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../mqtt/broker.ts';
 import { IdentityRegistry } from '../mqtt/identities.ts';
@@ -223,7 +224,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const store = opened.store;
     undo.push({ what: 'store', run: () => store.close() });
     const secrets = await openCredentialSecrets({ dataDir: paths.root, secretsKeyFile: config.secretsKeyFile, logger });
-    const service = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
+    const domain = new LockerService({ store, logger, clock: now, vault: secrets.vault, ...(options.codeHashN ? { codeHashN: options.codeHashN } : {}) });
+    // Sharing the database, a request may name what another instance made a moment ago (domain/catch-up-retry.ts).
+    const service = opened.instanceId === undefined ? domain : retryAfterCatchUp(domain, store);
     const tokens = await opened.sessions((m) => logger.warn(m));
     // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory are written.
     undo.push({ what: 'sessions', run: () => tokens.flush() });
