@@ -1,8 +1,9 @@
 // The guess limits' one rule (LoginThrottle) on both places its counts live: the same table of cases (free attempts,
 // doubling, cap, window, a success clearing) on this process's memory under sinon's fake clock and on PostgreSQL with
 // a clock the test moves. On PostgreSQL also: two instances failing one key at once lose no failure, the table holds
-// an HMAC and never the key, old rows are deleted; and with the database stopped a sign-in still works, wrong ones
-// being limited in memory, which the log says.
+// an HMAC and never the key, a burst of requests at one instance passes no more than the free ones, old rows are
+// deleted, a database refusing or hung is replaced by memory for a while; and with the database stopped a sign-in
+// still works, wrong ones being limited in memory, which the log says.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
@@ -145,6 +146,14 @@ t.test('on PostgreSQL', { skip: postgresMissing }, async (t) => {
     for (let i = 0; i < 3; i++) await signIn.fail(['ip:192.0.2.9']);
     t.equal(await signIn.retryAfterMs(['ip:192.0.2.9']), 1000);
     t.equal(await throttle(counts('password-reset')).retryAfterMs(['ip:192.0.2.9']), 0, 'the same address is free in another limit');
+  });
+
+  await t.test('a burst of requests at one instance (admit): only the free ones pass', async (t) => {
+    await pools[0].query('TRUNCATE guess_counts');
+    const th = throttle(counts('password-reset'));
+    const waits = await Promise.all(Array.from({ length: 10 }, () => th.admit(['email:kim@example.com'])));
+    t.same(waits, [0, 0, 0, ...Array<number>(7).fill(1000)], 'three counted and let through, the others refused without counting');
+    t.same((await rows()).map((r) => r.failures), [3]);
   });
 
   await t.test('rows of forgotten failures are deleted', async (t) => {
