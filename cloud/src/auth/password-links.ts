@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { AccountMail, AccountMessage } from './account-mail.ts';
 import { AccountLog } from './account-log.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './rate-limit.ts';
+import type { GuessCountsOf } from './guess-counts.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import { AuthError } from './service.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -44,7 +45,7 @@ export const LINK_INVALID_MESSAGE = 'This link is no longer valid: it was used, 
 export const FORGOT_ANSWER = 'If an account uses this e-mail address, a link to reset its password is on its way. It works for 30 minutes.';
 
 /** How often a password reset may be asked for, per e-mail address and per client address. */
-export const FORGOT_THROTTLE: Omit<LoginThrottleOptions, 'now'> = { freeAttempts: 5, baseLockMs: 60_000, maxLockMs: 3600_000, windowMs: 3600_000 };
+export const FORGOT_THROTTLE: Omit<LoginThrottleOptions, 'now' | 'counts'> = { freeAttempts: 5, baseLockMs: 60_000, maxLockMs: 3600_000, windowMs: 3600_000 };
 
 export interface PasswordLinksOptions {
   store: Store;
@@ -58,7 +59,9 @@ export interface PasswordLinksOptions {
   /** A new activity entry id. */
   newId: () => string;
   logger: Logger;
-  throttle?: Omit<LoginThrottleOptions, 'now'>;
+  throttle?: Omit<LoginThrottleOptions, 'now' | 'counts'>;
+  /** Where the reset requests are counted (limit `password-reset`; default: this process's memory). */
+  guesses?: GuessCountsOf;
 }
 
 /** A link that can be used now, and its user. */
@@ -79,7 +82,7 @@ export class PasswordLinks {
     this.#o = opts;
     this.#accountLog = new AccountLog({ store: opts.store, now: opts.now, random: { id: () => opts.newId() } });
     this.#log = opts.logger.child({ module: 'password-links' });
-    this.#throttle = new LoginThrottle({ ...(opts.throttle ?? FORGOT_THROTTLE), now: opts.now });
+    this.#throttle = new LoginThrottle({ ...(opts.throttle ?? FORGOT_THROTTLE), now: opts.now, ...(opts.guesses ? { counts: opts.guesses('password-reset') } : {}) });
   }
 
   /**
@@ -112,11 +115,10 @@ export class PasswordLinks {
    * with the same words whoever the address belongs to. The link is made and queued after the answer, so neither
    * what it says nor how long it takes tells whether the address is known.
    */
-  forgot(email: string, ip: string): string {
+  async forgot(email: string, ip: string): Promise<string> {
     const keys = [`email:${email.toLowerCase()}`, `ip:${ip}`];
-    const wait = this.#throttle.retryAfterMs(keys);
+    const wait = await this.#throttle.admit(keys);
     if (wait > 0) throw new AuthError('TOO_MANY_ATTEMPTS', 'too many password reset requests, try again later', undefined, wait);
-    this.#throttle.fail(keys);
     const work = this.#reset(email)
       .catch((err: unknown) => this.#log.error({ err }, 'password reset link not sent'))
       .finally(() => this.#pending.delete(work));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 export { AuthError, type AuthErrorCode } from './auth-error.ts';
 import { LoginThrottle } from './rate-limit.ts';
+import type { GuessCountsOf } from './guess-counts.ts';
 import { hashNewPassword, needsNewHash, verifyStoredPassword, type Argon2Params } from './passwords.ts';
 import { checkPassword } from './password-policy.ts';
 import { ACCOUNT_LOCKED_MESSAGE, AccountLockout } from './lockout.ts';
@@ -65,8 +66,10 @@ export interface AuthServiceOptions {
   argon2: Argon2Params;
   /** The cloud-wide cap on a session's life, whatever an enterprise's maximum. */
   tokenTtlMs: number;
-  /** The in-memory throttle of failed sign-ins per client address (accounts lock through AccountLockout). */
+  /** The throttle of failed sign-ins per client address (accounts lock through AccountLockout). */
   login: { freeAttempts: number; baseLockMs: number; maxLockMs: number; windowMs: number };
+  /** Where the throttle counts (limit `sign-in`; default: this process's memory). */
+  guesses?: GuessCountsOf;
   /** Welcomes each new user (one with an e-mail and no password gets a link to set it: password-links.ts). */
   welcome?: { userCreated(userId: string, actor: Actor): Promise<void> };
 }
@@ -129,7 +132,7 @@ export class AuthService {
   constructor(opts: AuthServiceOptions) {
     this.#o = opts;
     this.#log = opts.logger.child({ module: 'auth' });
-    this.#throttle = new LoginThrottle({ ...opts.login, now: opts.now });
+    this.#throttle = new LoginThrottle({ ...opts.login, now: opts.now, ...(opts.guesses ? { counts: opts.guesses('sign-in') } : {}) });
     this.#lockout = new AccountLockout({ store: opts.store, now: opts.now, random: opts.random ?? cryptoRandom });
     this.#sessions = new Sessions({ tokens: opts.tokens, now: opts.now, tokenTtlMs: opts.tokenTtlMs, settings: opts.enterpriseSettings });
     this.#mfaSignIn = new MfaSignIn({
@@ -250,21 +253,21 @@ export class AuthService {
   async signIn(name: LoginName, password: string, client: SignInClient): Promise<SignInResult> {
     const { ip } = client;
     const keys = [`ip:${ip}`];
-    const wait = this.#throttle.retryAfterMs(keys);
+    const wait = await this.#throttle.retryAfterMs(keys);
     if (wait > 0) {
       throw new AuthError('TOO_MANY_ATTEMPTS', 'too many failed login attempts, try again later', undefined, wait);
     }
     const user = await this.#userSigningIn(name);
     if (user) this.#refuseIfSsoOnly(user, ip);
-    const refuseIfLocked = (u: User): void => {
+    const refuseIfLocked = async (u: User): Promise<void> => {
       if (this.#lockout.lockedUntil(u.id) === undefined) return;
-      this.#throttle.fail(keys);
+      await this.#throttle.fail(keys);
       this.#log.warn({ userId: u.id, ip }, 'login refused: account locked');
       throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
     };
     // Before the costly hash (a locked account is not worth it), and again after it: an attempt running alongside
     // may have locked the account meanwhile.
-    if (user) refuseIfLocked(user);
+    if (user) await refuseIfLocked(user);
     let ok: boolean;
     if (user?.passwordHash !== undefined) {
       ok = await verifyStoredPassword(password, user.passwordHash);
@@ -274,14 +277,14 @@ export class AuthService {
       ok = false;
     }
     if (!ok || !user || user.disabled) {
-      this.#throttle.fail(keys);
+      await this.#throttle.fail(keys);
       this.#log.warn({ userId: user?.id, ip }, 'login refused');
       // Only a wrong password counts towards the lock-out (a disabled account's right one does not).
       if (user && !ok && (await this.#lockout.failed(user))) throw new AuthError('ACCOUNT_LOCKED', ACCOUNT_LOCKED_MESSAGE);
       throw new AuthError('INVALID_CREDENTIALS', 'email' in name ? 'invalid e-mail address or password' : 'invalid user name or password');
     }
-    refuseIfLocked(user);
-    this.#throttle.succeed(keys);
+    await refuseIfLocked(user);
+    await this.#throttle.succeed(keys);
     if (needsNewHash(user.passwordHash!, this.#o.argon2)) await this.#upgradeHash(user, password);
     const gate = await this.#o.mfa.gate(user, client.deviceTokens ?? []);
     if (gate) {

@@ -46,6 +46,7 @@ import { passwordLinkRoutes } from './routes/password-links.ts';
 import { accountPages } from './pages/account-pages.ts';
 import { FormGuard } from './pages/csrf.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
+import type { GuessCountsOf } from '../auth/guess-counts.ts';
 import { preferencesRoutes } from '../mail/preferences.ts';
 import { AccountLog } from '../auth/account-log.ts';
 import { OidcClients } from '../sso/oidc.ts';
@@ -99,6 +100,8 @@ export interface HttpDeps {
   sftp?: Pick<SftpRunner, 'run'>;
   /** Opens the tokens of the contacts' preferences page (`/preferences/:token`); without it every token is refused. */
   vault?: CodeVault;
+  /** Where wrong pickup codes are counted (limit `pickup-code`; default: this process's memory). */
+  guesses?: GuessCountsOf;
   /**
    * Welcome and reset links (their API routes and pages), the key of the pages' anti-forgery fields, and whether
    * people reach the pages over https; without them those routes answer 503.
@@ -263,7 +266,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(customFieldRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(contactRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(departmentRoutes, { prefix: API_PREFIX, service: deps.service });
-  await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service });
+  await app.register(reservationRoutes, { prefix: API_PREFIX, service: deps.service, guesses: deps.guesses });
   await app.register(activityRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(reportRoutes, { prefix: API_PREFIX, service: deps.service });
   await app.register(staffRoutes, { prefix: API_PREFIX, service: deps.service });

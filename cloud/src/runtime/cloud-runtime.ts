@@ -236,9 +236,11 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // Account e-mails go to the outbox, made further down (it needs the event ingest); none is queued before it exists.
     const accountMail: AccountMail = options.accountMail ?? { queue: (m) => mail.accountMail.queue(m) };
     const setPassword = (userId: string, password: string, actor: Actor) => auth.updateUser(userId, { password }, actor);
-    const passwordLinks = new PasswordLinks({ store, users: service.users, setPassword, mail: accountMail, baseUrl, now, newId: () => service.random.id('a'), logger });
+    // The guess limits count where the store is: shared by every instance on one database.
+    const guesses = opened.guesses(secrets.vault.macKey('guess counts'));
+    const passwordLinks = new PasswordLinks({ store, users: service.users, setPassword, mail: accountMail, baseUrl, now, newId: () => service.random.id('a'), logger, guesses });
     // Sign-in codes go by e-mail only where e-mail goes out: without a `mail` section none is offered.
-    const auth = makeAuth(config, service, tokens, logger, now, passwordLinks, config.mail || options.accountMail ? accountMail : undefined);
+    const auth = makeAuth(config, service, tokens, logger, now, passwordLinks, config.mail || options.accountMail ? accountMail : undefined, guesses);
     if (config.admin && !(await auth.findUserByName(config.admin.user))) {
       const enterpriseId = await enterpriseForFirstAdmin(service, {});
       await auth.createUser({ username: config.admin.user, password: config.admin.password, role: 'admin', enterpriseId, platformAdmin: true });
@@ -420,6 +422,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       sftp: sftp.runner,
       accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:'), baseUrl },
       vault: secrets.vault,
+      guesses,
     });
     undo.push({ what: 'reset requests', run: () => passwordLinks.settled() });
     undo.push({ what: 'http', run: () => main.close() });

@@ -15,6 +15,7 @@ import { EventJournal } from '../sync/event-journal.ts';
 import type { EventLog } from '../sync/event-log.ts';
 import type { DesiredVersions } from '../sync/desired-store.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
+import { memoryGuessCounts, type GuessCountsOf } from '../auth/guess-counts.ts';
 
 /** Where sign-in sessions live, and how the requests' times held in memory are written at a stop. */
 export type SessionRepo = TokenRepo & { flush(): Promise<void> };
@@ -30,6 +31,12 @@ export interface OpenedStore {
    * PostgreSQL store, shared by every instance so that any of them serves any request.
    */
   sessions(onProblem?: (message: string) => void): Promise<SessionRepo>;
+  /**
+   * The guess limits' counts (failed sign-ins by address, reset requests, wrong pickup codes): in this process's memory
+   * beside a file store; the `guess_counts` table beside a PostgreSQL store, shared by every instance, its rows keyed
+   * by an HMAC under `macKey` (CodeVault.macKey, the same on every instance).
+   */
+  guesses(macKey: Buffer): GuessCountsOf;
   /**
    * Set when several instances may share the store (PostgreSQL): this instance's id, the holder of its leases; the
    * controller side is then divided between instances (runtime/controller-ownership.ts).
@@ -67,6 +74,7 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
       where: `file ${o.paths.store}`,
       backup: Object.assign(write, { store: 'file' as const }),
       sessions: (onProblem) => FileTokenRepo.open(o.paths.tokens, o.now(), onProblem),
+      guesses: () => memoryGuessCounts,
       linkState: async () => ({ journal: await EventJournal.open(o.paths.events), inDatabase: false }),
     };
   }
@@ -86,11 +94,13 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
   // The database is backed up with its own tools (pg_dump); the data folder still holds keys, identities and sync state.
   const write = (out: Writable): Promise<unknown> => writeBackup(out, { dataDir: o.paths.root, storeDir: o.paths.store, now: o.now });
   const { PgTokenRepo } = await import('../auth/token-pg.ts');
+  const { PgGuessCounts } = await import('../auth/guess-counts-pg.ts');
   return {
     store,
     where,
     backup: Object.assign(write, { store: 'postgres' as const }),
     sessions: async (onProblem) => new PgTokenRepo(store.db, onProblem),
+    guesses: (macKey) => (limit) => new PgGuessCounts({ db: store.db, limit, macKey, now: o.now, logger: o.logger }),
     instanceId: store.instanceId,
     linkState: async () => {
       // A folder a release before kept beside this database: its events and versions go on in the database.

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AuthService, domainAuthParts } from '../auth/service.ts';
 import type { PasswordLinks } from '../auth/password-links.ts';
 import type { AccountMail } from '../auth/account-mail.ts';
+import type { GuessCountsOf } from '../auth/guess-counts.ts';
 import { SESSIONS_FILE } from '../auth/token-file.ts';
 import type { TokenRepo } from '../auth/sessions.ts';
 import { ConfigError, type CloudConfig } from '../config/config.ts';
@@ -27,8 +28,20 @@ export function runtimePaths(dataDir: string): { root: string; store: string; to
   };
 }
 
-/** The AuthService of a data folder, from the config's auth section (serve and init-admin share it). */
-export function makeAuth(config: CloudConfig, service: LockerService, tokens: TokenRepo, logger: Logger, now: () => number = Date.now, welcome?: PasswordLinks, mail?: AccountMail): AuthService {
+/**
+ * The AuthService of a data folder, from the config's auth section (serve and init-admin share it); `guesses`: where
+ * failed sign-ins are counted (OpenedStore.guesses; default: this process's memory).
+ */
+export function makeAuth(
+  config: CloudConfig,
+  service: LockerService,
+  tokens: TokenRepo,
+  logger: Logger,
+  now: () => number = Date.now,
+  welcome?: PasswordLinks,
+  mail?: AccountMail,
+  guesses?: GuessCountsOf,
+): AuthService {
   return new AuthService({
     ...domainAuthParts(service, logger, mail),
     tokens,
@@ -45,6 +58,7 @@ export function makeAuth(config: CloudConfig, service: LockerService, tokens: To
       windowMs: config.auth.login.windowSeconds * 1000,
     },
     ...(welcome ? { welcome } : {}),
+    ...(guesses ? { guesses } : {}),
   });
 }
 

@@ -139,7 +139,7 @@ export const accountPages: FastifyPluginAsync<AccountPagesOptions> = async (app,
     if (!guard.check(req, ACCOUNT_PAGES.forgot, form[CSRF_FIELD])) return forgotForm(guard, req, reply, lang, [{ message: w.formExpired }], 403, email);
     if (!EmailSchema.safeParse(email).success) return forgotForm(guard, req, reply, lang, [{ field: 'email', message: w.emailInvalid }], 400, email);
     try {
-      links.forgot(email, req.ip);
+      await links.forgot(email, req.ip);
     } catch (err) {
       if (err instanceof CloudError && err.code === 'TOO_MANY_ATTEMPTS') return forgotForm(guard, req, reply, lang, [{ message: w.tooMany }], 429, email);
       throw err;

@@ -36,7 +36,7 @@ export const passwordLinkRoutes: FastifyPluginAsyncZod<{ links: PasswordLinks | 
         response: { 202: MessageReply },
       },
     },
-    async (req, reply) => reply.code(202).send({ message: needLinks(links).forgot(req.body.email, req.ip) }),
+    async (req, reply) => reply.code(202).send({ message: await needLinks(links).forgot(req.body.email, req.ip) }),
   );
 
   app.post(

@@ -16,6 +16,7 @@ import {
   reserveInput,
 } from '../../domain/model.ts';
 import { LoginThrottle } from '../../auth/rate-limit.ts';
+import type { GuessCountsOf } from '../../auth/guess-counts.ts';
 import type { Principal } from '../../auth/service.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { ApiError } from '../errors.ts';
@@ -89,10 +90,17 @@ function shown(store: LockerService['store'], p: Principal, r: Reservation): z.i
 }
 
 /** Reservations and packages: reserve, drop off, pick up, extend, end, expire (the activity log: activity.ts). */
-export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }> = async (app, { service }) => {
+export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService; guesses?: GuessCountsOf | undefined }> = async (app, { service, guesses }) => {
   const scope = (req: FastifyRequest) => scopeOf(req, service.store);
   // Pickup codes are short (6 digits): wrong guesses are throttled per user and per address like logins are.
-  const codeThrottle = new LoginThrottle({ freeAttempts: 5, baseLockMs: 2000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000, now: () => service.now() });
+  const codeThrottle = new LoginThrottle({
+    freeAttempts: 5,
+    baseLockMs: 2000,
+    maxLockMs: 15 * 60_000,
+    windowMs: 15 * 60_000,
+    now: () => service.now(),
+    ...(guesses ? { counts: guesses('pickup-code') } : {}),
+  });
 
   /** A recipient sees only their own reservations; others get a 404 as if it did not exist. */
   async function visibleReservation(req: Parameters<typeof principalOf>[0], id: string): Promise<Reservation> {
@@ -227,7 +235,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
         scope(req).requireBank(req.body.bankId, 'body.bankId');
       }
       const keys = 'code' in req.body ? [`user:${p.userId}`, `ip:${req.ip}`] : [];
-      const wait = codeThrottle.retryAfterMs(keys);
+      const wait = await codeThrottle.retryAfterMs(keys);
       if (wait > 0) {
         throw new ApiError('TOO_MANY_ATTEMPTS', 'too many wrong codes, try again later', 'body.code', {
           'retry-after': String(Math.ceil(wait / 1000)),
@@ -237,10 +245,10 @@ export const reservationRoutes: FastifyPluginAsyncZod<{ service: LockerService }
       try {
         r = await service.pickUp(req.body, actorOf(req));
       } catch (err) {
-        if (err instanceof DomainError && err.code === 'INVALID_CODE') codeThrottle.fail(keys);
+        if (err instanceof DomainError && err.code === 'INVALID_CODE') await codeThrottle.fail(keys);
         throw err;
       }
-      codeThrottle.succeed(keys);
+      await codeThrottle.succeed(keys);
       return { reservations: r.reservations.map(publicReservation), lockerNumbers: r.lockerNumbers };
     },
   );
