@@ -138,15 +138,29 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .option('--port <port>', 'listener port', intArg(1, 65535), 1883)
     .option('--data-dir <dir>', 'cloud data folder')
     .option('--pid-file <file>', "Mosquitto's pid file (lets `revoke --mosquitto-dir` reload it)")
-    .action(async (o: { out: string; host: string; port: number; dataDir?: string; pidFile?: string }) => {
+    .option(
+      '--instance <id>',
+      'a cloud instance sharing the broker (store.instanceId; repeat for each): its own service account portier-cloud-<id>, the secret in the folder\'s mqtt/, for every instance\'s copy of it',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .action(async (o: { out: string; host: string; port: number; dataDir?: string; pidFile?: string; instance: string[] }) => {
       await run(async () => {
-        const { IdentityRegistry, ensureServiceAccount, openDataFolder, writeMosquittoFiles } = await parts();
+        const { IdentityRegistry, ensureServiceAccount, instanceServiceAccount, openDataFolder, writeMosquittoFiles } = await parts();
         await openDataFolder(dataDirOf(o));
         const reg = await IdentityRegistry.open(dataDirOf(o));
-        // The cloud's own service account must be in the files before the cloud connects to that broker.
+        // The cloud's own service account must be in the files before the cloud connects to that broker; instances
+        // sharing the broker each need one of their own (Mosquitto binds the client id to the user name).
         const service = await ensureServiceAccount({ dataDir: dataDirOf(o), identities: reg });
+        const instances: string[] = [];
+        for (const id of o.instance) instances.push((await ensureServiceAccount({ dataDir: dataDirOf(o), identities: reg, username: instanceServiceAccount(id) })).username);
         const files = await writeMosquittoFiles(reg, resolve(o.out), { host: o.host, port: o.port }, o.pidFile ? { pidFile: resolve(o.pidFile) } : {});
-        return { ...files, serviceAccount: service.username, reload: 'send mosquitto SIGHUP after each provision or revoke to reload the files' };
+        return {
+          ...files,
+          serviceAccount: service.username,
+          ...(instances.length > 0 ? { instanceAccounts: instances } : {}),
+          reload: 'send mosquitto SIGHUP after each provision or revoke to reload the files',
+        };
       });
     });
 

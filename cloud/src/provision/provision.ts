@@ -206,6 +206,15 @@ export async function revoke(input: {
 }
 
 /** The cloud's service account for its own MQTT link: created on first use, secret kept in a 0600 file. */
+/**
+ * The service account of a cloud instance that shares an external broker with others (`store.instanceId`): each needs
+ * its own, since the broker binds the client id to the user name and one session would push the other off.
+ */
+export function instanceServiceAccount(instanceId: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(instanceId)) throw new IdentityError('INVALID', `instance id ${JSON.stringify(instanceId)}: letters, digits, dot, dash and underscore, at most 64`, 'instanceId');
+  return `portier-cloud-${instanceId}`;
+}
+
 export async function ensureServiceAccount(input: {
   dataDir: string;
   username?: string;

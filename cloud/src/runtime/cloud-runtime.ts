@@ -14,7 +14,6 @@
  * secret), `keys/` (command key), `sync/events/` (event journal), `sync/desired/` (last desired state per
  * controller), `bridge/` (ingest marks).
  */
-import type { IClientOptions } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
@@ -25,7 +24,7 @@ import { ConfigError, validateConfig, type CloudConfig, type CloudConfigInput } 
 import { LockerService } from '../domain/service.ts';
 import { retryAfterCatchUp } from '../domain/catch-up-retry.ts';
 import { buildServer, type App } from '../http/server.ts';
-import { startBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../mqtt/broker.ts';
+import { startBroker, type EmbeddedBroker } from '../mqtt/broker.ts';
 import { IdentityRegistry } from '../mqtt/identities.ts';
 import { watchIdentities } from '../mqtt/identity-watch.ts';
 import type { SecretHashParams } from '../mqtt/secrets.ts';
@@ -33,6 +32,7 @@ import { loadOrCreateCommandKey } from '../provision/keys.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import type { CredentialKeyStore } from '../provision/credential-keys.ts';
 import { ensureServiceAccount } from '../provision/provision.ts';
+import { sharedBrokerAccount, type BrokerOption } from './broker-option.ts';
 import { openDataFolder } from '../data-folder/data-folder.ts';
 import type { Store } from '../store/store.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
@@ -57,45 +57,7 @@ import { makeAuth, readHttpTls, runtimePaths } from './shared.ts';
 
 // The one-shot commands (init-admin, unlock) import these from shared.ts, without the servers; other code from here.
 export { makeAuth, runtimePaths };
-
-/** The embedded broker (default) or an external one. */
-export type BrokerOption =
-  | { kind: 'embedded'; host?: string; port?: number; tls?: BrokerTlsOptions }
-  | {
-      kind: 'external';
-      url: string;
-      /** The cloud's service account; default: the data folder's own (created on first use, as for Mosquitto). */
-      username?: string;
-      password?: string;
-      mqtt?: Partial<IClientOptions>;
-    };
-
-/**
- * The broker settings as the config file would hold them (suggested `mqtt` section of CloudConfigSchema):
- * `{ host, port, tls?: { keyFile, certFile } }` for the embedded broker, or `url` (+ `username`/`password`) for an
- * external one.
- */
-export interface MqttSettings {
-  host?: string | undefined;
-  port?: number | undefined;
-  tls?: BrokerTlsOptions | undefined;
-  url?: string | undefined;
-  username?: string | undefined;
-  password?: string | undefined;
-}
-
-/** `MqttSettings` (config section and `--mqtt` / `--broker` flags) -> the runtime's broker option. */
-export function brokerOption(m: MqttSettings | undefined): BrokerOption {
-  if (m?.url) {
-    return {
-      kind: 'external',
-      url: m.url,
-      ...(m.username !== undefined ? { username: m.username } : {}),
-      ...(m.password !== undefined ? { password: m.password } : {}),
-    };
-  }
-  return { kind: 'embedded', host: m?.host ?? '127.0.0.1', port: m?.port ?? 1883, ...(m?.tls ? { tls: m.tls } : {}) };
-}
+export { brokerOption, type BrokerOption, type MqttSettings } from './broker-option.ts';
 
 export interface StartCloudOptions {
   /** The `portier-cloud` configuration (parsed again here: a raw input is fine). */
@@ -273,7 +235,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       account =
         brokerOpt.username !== undefined && brokerOpt.password !== undefined
           ? { username: brokerOpt.username, password: brokerOpt.password }
-          : await ensureServiceAccount({ dataDir: paths.root, identities, ...(brokerOpt.username ? { username: brokerOpt.username } : {}) });
+          : await ensureServiceAccount({ dataDir: paths.root, identities, username: brokerOpt.username ?? (await sharedBrokerAccount(identities, opened.instanceId, log)) });
       mqttUrl = brokerOpt.url;
     }
 

@@ -102,5 +102,14 @@ t.test('commander sub-commands', async (t) => {
   await make().parseAsync(['mosquitto-files', '--out', join(dataDir, 'mosq'), '--port', '18883'], { from: 'user' });
   t.match(JSON.parse(lines.pop()!), { conf: join(dataDir, 'mosq', 'mosquitto.conf'), serviceAccount: 'portier-cloud' });
   t.match(await readFile(join(dataDir, 'mosq', 'passwd'), 'utf8'), /^portier-cloud:\$7\$/m, "the cloud's service account is in the password file");
+  // Instances sharing the broker: an account each, its secret in the folder every instance copies.
+  await make().parseAsync(['mosquitto-files', '--out', join(dataDir, 'mosq'), '--instance', 'cloud-1', '--instance', 'cloud-2'], { from: 'user' });
+  t.match(JSON.parse(lines.pop()!), { serviceAccount: 'portier-cloud', instanceAccounts: ['portier-cloud-cloud-1', 'portier-cloud-cloud-2'] });
+  const passwd = await readFile(join(dataDir, 'mosq', 'passwd'), 'utf8');
+  t.match(passwd, /^portier-cloud-cloud-1:\$7\$/m);
+  t.match(passwd, /^portier-cloud-cloud-2:\$7\$/m);
+  t.match(await readFile(join(dataDir, 'mqtt', 'portier-cloud-cloud-1.secret'), 'utf8'), /\S{16,}/, "the instance's secret is in the folder");
+  await make().parseAsync(['mosquitto-files', '--out', join(dataDir, 'mosq'), '--instance', 'bad id'], { from: 'user' });
+  t.match(JSON.parse(errors.pop()!), { error: { code: 'INVALID', field: 'instanceId' } }, 'an instance id the config would refuse');
   t.throws(() => make().parse(['provision', '--bank', 'b', '--controller', 'c', '--column', 'x', '--broker-url', 'mqtt://h:1', '--out', out], { from: 'user' }));
 });
