@@ -61,6 +61,8 @@ export interface DesiredPublisherOptions {
    * for this instance's own domain events, so a change made through any instance reaches the controllers.
    */
   external?: Pick<Store, 'onExternalChange'>;
+  /** Whether this instance publishes a bank's states (bank-ownership.ts); without it, every bank's. */
+  owns?: (bankId: string) => boolean;
 }
 
 /** What another instance's change to a collection touches of the desired states: named banks, every bank, or none. */
@@ -205,13 +207,24 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
   }
 
   markBank(bankId: string): void {
-    if (this.stopped) return;
+    if (this.stopped || this.opts.owns?.(bankId) === false) return;
     this.dirty.add(bankId);
     if (this.timer || this.running) return; // the running flush schedules the next one
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
     }, this.opts.debounceMs ?? 20);
+  }
+
+  /**
+   * Banks this instance took over: rebuilt whole, whatever it published for them before (another instance has
+   * published since).
+   */
+  takeOver(bankIds: readonly string[]): void {
+    for (const bankId of bankIds) {
+      for (const ctl of this.opts.doors.controllersOf(bankId)) this.lastHash.delete(ctl.controllerId);
+      this.markBank(bankId);
+    }
   }
 
   markAll(): void {
@@ -246,6 +259,8 @@ export class DesiredPublisher extends EventEmitter<DesiredPublisherEvents> {
     this.dirty.clear();
     let published = 0;
     for (const bankId of banks) {
+      // Given up since it was marked: its new owner builds it.
+      if (this.opts.owns?.(bankId) === false) continue;
       for (const ctl of this.opts.doors.controllersOf(bankId)) {
         if (this.stopped) return;
         let state: DesiredState;

@@ -84,11 +84,18 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
 
   /**
    * Loads the marks, subscribes, and applies what the journal holds beyond them. Call before the link starts, so
-   * no stored event can slip between the replay and the subscription.
+   * no stored event can slip between the replay and the subscription. `replay: false` (several instances on one
+   * database) applies nothing at start: `catchUp` does it for the banks this instance takes over.
    */
-  async start(): Promise<void> {
+  async start(opts: { replay?: boolean } = {}): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (opts.replay === false) {
+      // Several instances: each bank's events are replayed by whoever takes it over (catchUp), not all at start.
+      await this.marks.load([]);
+      this.opts.source.on('event-stored', this.onStored);
+      return;
+    }
     const journal = await this.opts.journal.read();
     await this.marks.load(journal);
     const missed = journal.filter((e) => e.seq > this.appliedUpTo(e.controllerId));
@@ -96,6 +103,26 @@ export class EventIngest extends EventEmitter<EventIngestEvents> {
     if (missed.length > 0) this.log.info({ events: missed.length }, 'applying stored events the domain has not seen');
     for (const e of missed) this.enqueue(e);
     this.opts.source.on('event-stored', this.onStored);
+  }
+
+  /**
+   * This instance took over the bank of these controllers from another (several instances on one database): their
+   * marks are read again, and what the journal holds beyond them (stored by the other instance, which died before it
+   * applied them) is applied, the first of each through the crash window. Call before the link stores new events of
+   * theirs, so those come after.
+   */
+  async catchUp(controllerIds: readonly string[]): Promise<void> {
+    await this.idle();
+    await this.opts.service.store.sync();
+    const missed: StoredEvent[] = [];
+    for (const c of controllerIds) {
+      this.marks.reload(c);
+      missed.push(...(await this.opts.journal.read(c, this.appliedUpTo(c))));
+    }
+    if (missed.length === 0) return;
+    this.window.open(missed);
+    this.log.info({ events: missed.length, controllers: controllerIds.length }, 'applying stored events of controllers taken over');
+    for (const e of missed) this.enqueue(e);
   }
 
   /** Unsubscribes, lets the events received so far be applied, and saves the marks. */

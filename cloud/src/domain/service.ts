@@ -363,8 +363,8 @@ export class LockerService extends EventEmitter<DomainEvents> {
   }
 
   /** Expiry every `intervalMs`, and with it a placement run for the parcels held at the desk (heldParcels.startSweep). */
-  startExpiry(intervalMs = 60_000): () => void {
-    const stops = [this.endings.startExpiry(intervalMs), this.heldParcels.startSweep(intervalMs)];
+  startExpiry(intervalMs = 60_000, gate?: () => Promise<boolean>): () => void {
+    const stops = [this.endings.startExpiry(intervalMs, gate), this.heldParcels.startSweep(intervalMs, gate)];
     return () => stops.forEach((stop) => stop());
   }
 

@@ -80,6 +80,8 @@ export interface ControllerDirectory {
   controller(controllerId: string): ControllerIdentity | undefined;
   /** The identity exists and is not revoked, as of the registry file now. */
   isActive(name: string): boolean;
+  /** The controllers of a bank, revoked ones included. */
+  controllersOfBank(bankId: string): readonly ControllerIdentity[];
 }
 
 export interface IdentityRegistryEvents {

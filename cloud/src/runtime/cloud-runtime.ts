@@ -49,6 +49,9 @@ import { retireDeletedColumns, type RetiredColumn } from '../provision/retire-co
 import { startSftpImports, type SftpImports, type SftpImportsOptions } from '../sftp/start.ts';
 import { createMail, type MailSystem } from '../mail/start.ts';
 import { openStore } from './open-store.ts';
+import { controllerOwnership } from './controller-ownership.ts';
+import { PendingOpens } from '../sync/pending-opens.ts';
+import { takeLease } from '../store/leases.ts';
 import { makeAuth, readHttpTls, runtimePaths } from './shared.ts';
 
 // The one-shot commands (init-admin, unlock) import these from shared.ts, without the servers; other code from here.
@@ -124,6 +127,8 @@ export interface StartCloudOptions {
   accountMail?: AccountMail;
   /** This instance's id as the e-mail sender's lease holder (tests). */
   mailInstanceId?: string;
+  /** Lease lifetime and renewal of the banks' ownership between instances on one database (tests). */
+  bankLeases?: { ttlMs?: number; renewMs?: number };
 }
 
 export interface CloudRuntime {
@@ -269,10 +274,15 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
 
     const journal = await EventJournal.open(paths.events);
     undo.push({ what: 'journal', run: () => journal.close() });
+    const instanceId = opened.instanceId;
+    const ownership = controllerOwnership({ store, instanceId, logger, now, ...(options.bankLeases ? { leases: options.bankLeases } : {}) });
     const link = new CloudLink({
       url: broker ? broker.url : mqttUrl,
       username: account.username,
       password: account.password,
+      // Instances sharing a broker each need their own session; the lone cloud keeps the one it always had.
+      ...(instanceId !== undefined ? { clientId: `${account.username}-${instanceId}` } : {}),
+      owner: ownership.owner,
       signingKey: key.privateKey,
       directory: identities,
       journal,
@@ -308,8 +318,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
     const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(options.mailInstanceId ? { instanceId: options.mailInstanceId } : {}) });
     undo.push({ what: 'mail', run: () => mail.stop() });
-    // Before the link connects: the replay of missed events and the live ones cannot interleave.
-    await ingest.start();
+    // Before the link connects: the replay of missed events and the live ones cannot interleave. Instances sharing
+    // the database replay per bank as they take banks over.
+    await ingest.start({ replay: instanceId === undefined });
     undo.push({ what: 'ingest', run: () => ingest.stop() });
     const unsubscribeSequenceAlerts = recordSequenceAlerts({ source: link, service, logger });
     undo.push({ what: 'sequence-alerts', run: unsubscribeSequenceAlerts });
@@ -334,8 +345,12 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       // A rebuild stuck on a publish to an absent broker must not hold the stop up long.
       stopWaitMs: 500,
       assetBase: baseUrl,
+      owns: (bankId) => ownership.owner.owns(bankId),
     });
     undo.push({ what: 'publisher', run: () => publisher.stop() });
+    // Banks are taken (all of them by a lone instance) before the first publish; given up first at a stop.
+    await ownership.start({ link, ingest, publisher: () => publisher });
+    undo.push({ what: 'bank ownership', run: () => ownership.stop() });
     // Every controller's state once. With the broker away a publish waits for it: start-up does not.
     const firstPublish = publisher.start();
     firstPublish.catch((err: unknown) => log.error({ err }, 'first desired-state publish failed'));
@@ -346,8 +361,12 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // A deleted column's controller is revoked and its retained desired state cleared.
     undo.push({ what: 'retire-columns', run: retireDeletedColumns({ events: service, identities, link, logger }, options.onColumnRetired) });
 
+    const pendingOpens = new PendingOpens({ store, instanceId: instanceId ?? 'cloud', owner: ownership.owner, link, audit: remoteOpenAudit(service, logger), now, logger });
+    pendingOpens.start();
+    undo.push({ what: 'pending remote opens', run: () => pendingOpens.stop() });
     const remoteOpen = new RemoteOpen({
       link,
+      pending: pendingOpens,
       doorMap,
       audit: remoteOpenAudit(service, logger),
       logger,
@@ -367,7 +386,10 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     kioskRelay.start();
     undo.push({ what: 'kiosk-relay', run: () => kioskRelay.stop() });
 
-    const stopExpiry = config.expiry.intervalSeconds > 0 ? service.startExpiry(config.expiry.intervalSeconds * 1000) : () => {};
+    // Instances sharing the database expire by turns: the holder of the `expiry` lease runs it.
+    const expiryMs = config.expiry.intervalSeconds * 1000;
+    const expiryGate = instanceId === undefined ? undefined : () => takeLease(store, { name: 'expiry', holder: instanceId, ttlMs: expiryMs * 2 + 10_000, now: now() });
+    const stopExpiry = expiryMs > 0 ? service.startExpiry(expiryMs, expiryGate) : () => {};
     undo.push({ what: 'expiry', run: () => stopExpiry() });
     // History older than the enterprises keep it is hidden at start and every hour, and dropped by compaction.
     const stopRetention = service.startRetention();

@@ -27,6 +27,11 @@ export interface OpenedStore {
    * PostgreSQL store, shared by every instance so that any of them serves any request.
    */
   sessions(onProblem?: (message: string) => void): Promise<SessionRepo>;
+  /**
+   * Set when several instances may share the store (PostgreSQL): this instance's id, the holder of its leases; the
+   * controller side is then divided between instances (runtime/controller-ownership.ts).
+   */
+  instanceId?: string;
 }
 
 export interface OpenStoreOptions {
@@ -68,5 +73,6 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
     where,
     backup: Object.assign(write, { store: 'postgres' as const }),
     sessions: async (onProblem) => new PgTokenRepo(store.db, onProblem),
+    instanceId: store.instanceId,
   };
 }

@@ -7,6 +7,7 @@
  * (synchronously, so a caller holding a lock sees its own write before releasing it) and resolves only when the
  * change is durable. Commits are durable in the order they were made: a durable commit implies every earlier one is.
  */
+import type { Actor } from '@portier/protocol';
 import type {
   ActivityEntry,
   ActivityType,
@@ -62,6 +63,26 @@ export interface Lease {
   expiresAt: number;
 }
 
+/**
+ * A remote open between its request and its outcome (sync/pending-opens.ts; key = command id): kept so that an open
+ * whose cloud instance died while it waited still gets an outcome on record, from the bank's owner.
+ */
+export interface PendingRemoteOpen {
+  commandId: string;
+  bankId: string;
+  lockerNumber: number;
+  controllerId: string;
+  door: number;
+  reason: string;
+  actor: Actor;
+  credentialId?: string;
+  /** The instance waiting for it. */
+  instanceId: string;
+  requestedAt: number;
+  /** The command expired then (plus the wait for an ack on its way): after it, no door opens for it. */
+  deadline: number;
+}
+
 /** What a single-use link to set a password is for (auth/password-links.ts). */
 export type LinkPurpose = 'welcome' | 'reset';
 
@@ -104,6 +125,8 @@ export interface LiveCollections {
   /** The latest runs of those imports (key = run id), a bounded number per enterprise. */
   sftpRuns: SftpImportRun;
   leases: Lease;
+  /** Remote opens waiting for their outcome. */
+  remoteOpens: PendingRemoteOpen;
   /** Failed sign-ins in a row of a user account and its lock (key = user id; auth/lockout.ts). */
   loginFailures: LoginFailures;
   /** API keys of scripts and integrations (auth/api-keys.ts): configuration, so in backups; only their secrets' hashes. */
@@ -149,6 +172,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'sftpImports',
   'sftpRuns',
   'leases',
+  'remoteOpens',
   'loginFailures',
   'apiKeys',
   'passwordLinks',

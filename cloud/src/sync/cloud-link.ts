@@ -46,6 +46,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { connectMqtt } from '../mqtt/client.ts';
 import { ControllerTracks, type Track } from './controller-tracks.ts';
+import { DesiredSender } from './desired-sender.ts';
 import { DesiredStore, type DesiredVersions } from './desired-store.ts';
 import { EventSequencer } from './event-sequence.ts';
 import { SyncError, type CloudLinkEvents, type CloudLinkOptions, type ControllerView, type DroppedMessage } from './link-types.ts';
@@ -58,7 +59,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private client: MqttClient | undefined;
   private desired: DesiredVersions | undefined;
   private readonly tracks: ControllerTracks;
-  private readonly desiredChains = new Map<string, Promise<unknown>>();
+  private readonly sender: DesiredSender;
   private readonly log: Logger;
   private readonly now: () => number;
   private connected = false;
@@ -66,12 +67,25 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private readonly sequencer: EventSequencer;
   private readonly publicKey: KeyObject;
   private readonly verifiedProofs = new WeakMap<EvtAck, boolean>();
+  /** Banks taken over while the link was down: their controllers are asked for unacked events once it is up. */
+  private readonly resumeOnConnect = new Set<string>();
 
   constructor(private readonly opts: CloudLinkOptions) {
     super();
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'cloud-link' });
     this.now = opts.now ?? Date.now;
     this.publicKey = createPublicKey(opts.signingKey);
+    this.sender = new DesiredSender({
+      signingKey: opts.signingKey,
+      now: this.now,
+      log: this.log,
+      versions: () => this.desired,
+      publish: (bankId, controllerId, payload) => this.publish('desired', bankId, controllerId, payload),
+      published: (bankId, controllerId) => {
+        const t = this.tracks.get(controllerId);
+        if (t?.reported) this.emit('reported', { bankId, controllerId, reported: t.reported, drift: this.tracks.driftOf(t) });
+      },
+    });
     this.tracks = new ControllerTracks({
       directory: opts.directory,
       sent: (controllerId) => {
@@ -108,6 +122,40 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     let valid = this.verifiedProofs.get(proof);
     if (valid === undefined) this.verifiedProofs.set(proof, (valid = verifyMessage(proof, this.publicKey)));
     return valid ? proof.upTo : 0;
+  }
+
+  /** Whether this instance acts for the bank (bank-ownership.ts); a cloud without an owner option acts for all. */
+  private owns(bankId: string): boolean {
+    return this.opts.owner?.owns(bankId) ?? true;
+  }
+
+  /**
+   * This instance is taking these banks over: what another instance stored and signed for their controllers is read
+   * again. Resolves with their live controllers. `resume` follows once the banks count as owned.
+   */
+  async refresh(bankIds: readonly string[]): Promise<string[]> {
+    const controllerIds = this.liveControllersOf(bankIds).map((c) => c.controllerId);
+    await this.opts.journal.refresh(controllerIds);
+    await this.desired?.refresh(controllerIds);
+    return controllerIds;
+  }
+
+  /** Each controller of banks just taken over is acked and asked for the events it holds unacked (event-sequence.ts). */
+  resume(bankIds: readonly string[]): void {
+    if (!this.connected) {
+      for (const b of bankIds) this.resumeOnConnect.add(b);
+      return;
+    }
+    for (const c of this.liveControllersOf(bankIds)) this.sequencer.takeOver(c.bankId, c.controllerId);
+  }
+
+  /** Another instance owns these banks now: their controllers' sequence state is dropped here. */
+  release(bankIds: readonly string[]): void {
+    for (const c of this.liveControllersOf(bankIds)) this.sequencer.forget(c.controllerId);
+  }
+
+  private liveControllersOf(bankIds: readonly string[]): Array<{ bankId: string; controllerId: string }> {
+    return bankIds.flatMap((bankId) => this.opts.directory.controllersOfBank(bankId).filter((c) => c.revokedAt === null).map((c) => ({ bankId, controllerId: c.controllerId })));
   }
 
   get isConnected(): boolean {
@@ -165,9 +213,13 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     // Retained desired states again: an in-memory broker (the embedded one) lost them if it restarted.
     for (const sent of this.desired?.all() ?? []) {
       const m = sent.message;
+      if (!this.owns(m.bankId)) continue;
       client.publish(topicFor(m.bankId, m.controllerId, 'desired'), encodePayload('desired', m), { qos: 1, retain: true });
     }
     this.connected = true;
+    const resumed = [...this.resumeOnConnect].filter((b) => this.owns(b));
+    this.resumeOnConnect.clear();
+    this.resume(resumed);
     this.log.info({ url: this.opts.url }, 'link to the broker up');
     this.emit('connection', { state: 'online' });
   }
@@ -236,13 +288,16 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         const r = parsePayload('evt', payload);
         if (!r.ok) return this.drop({ topic, channel, controllerId, code: r.code, message: r.message });
         t.lastSeen = this.now();
+        // Stored and acked by the bank's owner alone: the controller keeps it until then.
+        if (!this.owns(bankId)) return;
         return this.sequencer.onEvent({ bankId, controllerId, seq: r.value.seq, at: r.value.at, storedAt: this.now(), event: r.value.event });
       }
       case 'ack': {
         const r = parsePayload('ack', payload);
         if (!r.ok) return this.drop({ topic, channel, controllerId, code: r.code, message: r.message });
         t.lastSeen = this.now();
-        this.sequencer.onAck(bankId, controllerId, r.value);
+        if (this.owns(bankId)) this.sequencer.onAck(bankId, controllerId, r.value);
+        // Every instance hears every ack: a remote open waits on the instance that sent it.
         this.emit('ack', { bankId, controllerId, ack: r.value });
         return;
       }
@@ -251,10 +306,12 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
         if (!r.ok) return this.drop({ topic, channel, controllerId, code: r.code, message: r.message });
         t.lastSeen = this.now();
         t.reported = r.value;
-        // A controller reports on every (re)connect: a resend it never answered is asked again.
-        this.sequencer.onConnected(bankId, controllerId);
         const applied = r.value.desiredVersion;
-        if (applied !== null && applied > (this.desired?.get(controllerId)?.message.version ?? Infinity)) void this.publishAbove(bankId, controllerId, applied);
+        if (this.owns(bankId)) {
+          // A controller reports on every (re)connect: a resend it never answered is asked again.
+          this.sequencer.onConnected(bankId, controllerId);
+          if (applied !== null && applied > (this.desired?.get(controllerId)?.message.version ?? Infinity)) void this.sender.above(bankId, controllerId, applied);
+        }
         const drift = this.tracks.driftOf(t);
         if (drift) this.log.warn({ controllerId, reported: r.value.desiredVersion, sent: this.desired?.get(controllerId)?.message.version }, 'desired state drift');
         this.emit('reported', { bankId, controllerId, reported: r.value, drift });
@@ -273,7 +330,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
 
   private onStatus(t: Track, s: Status): void {
     if (s.state === 'online') {
-      this.sequencer.onConnected(t.bankId, t.controllerId);
+      if (this.owns(t.bankId)) this.sequencer.onConnected(t.bankId, t.controllerId);
       t.online = true;
       t.lastSeen = this.now();
       t.bootId = s.bootId;
@@ -356,77 +413,19 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     return this.tracks.featuresOf(controllerId);
   }
 
-  /**
-   * Signs and publishes (retained) a controller's desired state. Version + 1 on every change; an unchanged state
-   * is not republished. Stored durably before it is published, so a version is never used twice.
-   */
+  /** Signs and publishes (retained) a controller's desired state (desired-sender.ts). */
   publishDesired(bankId: string, controllerId: string, state: DesiredState): Promise<Desired> {
     try {
       this.checkTarget(bankId, controllerId);
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    const prev = this.desiredChains.get(controllerId) ?? Promise.resolve();
-    const run = async (): Promise<Desired> => {
-      const store = this.desired;
-      if (!store) throw new SyncError('NOT_STARTED', 'link not started');
-      const hash = desiredStateHash(state);
-      const last = store.get(controllerId);
-      if (last && last.hash === hash && last.message.bankId === bankId) return last.message;
-      const message: Desired = signMessage(
-        { v: 1 as const, bankId, controllerId, version: (last?.message.version ?? 0) + 1, issuedAt: this.now(), state },
-        this.opts.signingKey,
-      );
-      const payload = encodePayload('desired', message);
-      await store.put({ message, hash });
-      await this.publish('desired', bankId, controllerId, payload);
-      const t = this.tracks.get(controllerId);
-      if (t?.reported) this.emit('reported', { bankId, controllerId, reported: t.reported, drift: this.tracks.driftOf(t) });
-      return message;
-    };
-    const p = prev.then(run, run);
-    this.desiredChains.set(controllerId, p.catch(() => {}));
-    return p;
+    return this.sender.publish(bankId, controllerId, state);
   }
 
-  /**
-   * Clears a controller's retained desired state (an empty retained payload on its topic) and forgets it, so the
-   * link does not publish it again on reconnect: for a controller whose column was deleted, revoked before this call.
-   * Queued behind a publish of that controller already under way, so the clear is what stays retained.
-   */
+  /** Clears a controller's retained desired state and forgets it (desired-sender.ts); the controller is revoked first. */
   clearDesired(bankId: string, controllerId: string): Promise<void> {
-    const prev = this.desiredChains.get(controllerId) ?? Promise.resolve();
-    const run = async (): Promise<void> => {
-      const store = this.desired;
-      if (!store) throw new SyncError('NOT_STARTED', 'link not started');
-      await store.delete(controllerId);
-      await this.publish('desired', bankId, controllerId, Buffer.alloc(0));
-    };
-    const p = prev.then(run, run);
-    this.desiredChains.set(controllerId, p.catch(() => {}));
-    return p;
-  }
-
-  /**
-   * A controller applied a higher desired version than the last one this cloud signed: the cloud's data folder went
-   * back in time (restored from a backup, or its sync folder lost). The controller refuses anything older than what it
-   * applied, so the cloud's current state is signed again above that version, and versions go on from there.
-   */
-  private publishAbove(bankId: string, controllerId: string, applied: number): Promise<unknown> {
-    const prev = this.desiredChains.get(controllerId) ?? Promise.resolve();
-    const run = async (): Promise<void> => {
-      const store = this.desired;
-      const last = store?.get(controllerId);
-      if (!store || !last || last.message.version >= applied) return;
-      this.log.warn({ controllerId, applied, held: last.message.version }, 'a controller applied a newer desired version than this cloud holds: publishing its state again above it');
-      const { v, state } = last.message;
-      const message: Desired = signMessage({ v, bankId, controllerId, version: applied + 1, issuedAt: this.now(), state }, this.opts.signingKey);
-      await store.put({ message, hash: last.hash });
-      await this.publish('desired', bankId, controllerId, encodePayload('desired', message));
-    };
-    const p = prev.then(run, run).catch((err: unknown) => this.log.error({ err, controllerId }, 'desired state not published again'));
-    this.desiredChains.set(controllerId, p);
-    return p;
+    return this.sender.clear(bankId, controllerId);
   }
 
   // ---- views ----

@@ -148,6 +148,27 @@ export class EventSequencer {
     );
   }
 
+  /**
+   * This instance now stores the controller's events (it took its bank over from another instance, whose memory of
+   * the controller is gone): what this one remembered is dropped, and the controller is asked to send again from the
+   * first seq the journal does not hold, since events the other instance received but never stored wait unacked in
+   * the controller's outbox. The journal is refreshed for it before this is called.
+   */
+  takeOver(bankId: string, controllerId: string): void {
+    this.states.delete(controllerId);
+    const st = this.state(bankId, controllerId);
+    const fromSeq = this.opts.journal.appendedUpTo(controllerId) + 1;
+    const commandId = `cmd-${randomUUID()}`;
+    st.lastResend = { fromSeq, at: this.opts.now(), commandId };
+    this.opts.evtack(bankId, controllerId);
+    this.opts.askResend(bankId, controllerId, fromSeq, commandId).catch((err: unknown) => this.log.warn({ err, controllerId }, 'resend-events not sent'));
+  }
+
+  /** Another instance stores the controller's events from now: nothing of it is kept here. */
+  forget(controllerId: string): void {
+    this.states.delete(controllerId);
+  }
+
   /** Reports the alerts still folded and stops their timers. */
   stop(): void {
     for (const [key, f] of this.folding) {

@@ -8,6 +8,7 @@ import type { ControllerDirectory } from '../mqtt/identities.ts';
 import type { StoredEvent } from './event-journal.ts';
 import type { EventLog } from './event-log.ts';
 import type { DesiredVersions } from './desired-store.ts';
+import type { BankOwner } from './bank-ownership.ts';
 import type { SequenceAlert } from './event-sequence.ts';
 
 export type SyncErrorCode = 'UNKNOWN_CONTROLLER' | 'NOT_STARTED' | 'PUBLISH_FAILED';
@@ -74,6 +75,8 @@ export interface CloudLinkOptions {
   journal: EventLog;
   /** Folder for the last desired state of each controller (a file each), unless `desired` keeps them elsewhere. */
   desiredDir: string;
+  /** Which banks this instance acts for (bank-ownership.ts); without it, every bank. */
+  owner?: BankOwner;
   /** Where the last desired state of each controller is kept, when not in `desiredDir` (PostgreSQL). */
   desired?: DesiredVersions;
   logger?: Logger;

@@ -88,8 +88,16 @@ export class RemoteOpenError extends CloudError<RemoteOpenErrorCode> {
   }
 }
 
+/** Where opens wait for their outcome across instances (pending-opens.ts). */
+export interface PendingRecords {
+  add(rec: { commandId: string; bankId: string; lockerNumber: number; controllerId: string; door: number; reason: string; actor: Actor; credentialId?: string; requestedAt: number; deadline: number }): Promise<void>;
+  remove(commandId: string): Promise<void>;
+}
+
 export interface RemoteOpenOptions {
   link: CommandLink;
+  /** Keeps each open on record until its outcome is, so another instance finishes it if this one dies. */
+  pending?: PendingRecords;
   doorMap: DoorMap;
   audit?: (entry: RemoteOpenAuditEntry) => Promise<void> | void;
   logger?: Logger;
@@ -115,6 +123,15 @@ const OUTCOME: Record<AckStatus, RemoteOpenOutcome> = {
   // `done` is not an open-door outcome: the door's state is not known from it.
   done: 'unknown',
 };
+
+/** What the door did, from the controller's ack of the open-door command. */
+export function outcomeOfAck(ack: Ack): { outcome: RemoteOpenOutcome; reason?: string; detail?: string } {
+  return {
+    outcome: OUTCOME[ack.status],
+    ...(ack.reason ? { reason: ack.reason } : ack.status === 'done' ? { reason: 'unexpected_done' } : {}),
+    ...(ack.detail ? { detail: ack.detail } : {}),
+  };
+}
 
 export class RemoteOpen {
   private readonly waiters = new Map<string, Waiter>();
@@ -169,7 +186,10 @@ export class RemoteOpen {
       actor: req.actor,
       ...(req.credentialId !== undefined ? { credentialId: req.credentialId } : {}),
     };
-    await this.opts.audit?.({ ...base, phase: 'requested', at: this.now() });
+    const graceMs = this.opts.ackGraceMs ?? 1000;
+    const requestedAt = this.now();
+    await this.opts.pending?.add({ ...base, requestedAt, deadline: requestedAt + timeoutMs + graceMs });
+    await this.opts.audit?.({ ...base, phase: 'requested', at: requestedAt });
 
     // Listen before sending: the ack can come back before publish() resolves.
     let timer: NodeJS.Timeout | undefined;
@@ -178,7 +198,7 @@ export class RemoteOpen {
       timer = setTimeout(() => {
         this.waiters.delete(commandId);
         resolve(undefined);
-      }, timeoutMs + (this.opts.ackGraceMs ?? 1000));
+      }, timeoutMs + graceMs);
     });
 
     let result: RemoteOpenResult;
@@ -194,20 +214,14 @@ export class RemoteOpen {
       // The broker may be away (publish waits for a reconnect): the deadline runs from now either way.
       const ack = await Promise.race([sent.then(() => answered), answered]);
       result = ack
-        ? {
-            commandId,
-            outcome: OUTCOME[ack.status],
-            ...(ack.reason ? { reason: ack.reason } : ack.status === 'done' ? { reason: 'unexpected_done' } : {}),
-            ...(ack.detail ? { detail: ack.detail } : {}),
-            controllerId: where.controllerId,
-            door: where.door,
-          }
+        ? { commandId, ...outcomeOfAck(ack), controllerId: where.controllerId, door: where.door }
         : { commandId, outcome: 'timed_out', reason: 'no_ack', controllerId: where.controllerId, door: where.door };
     } catch (err) {
       clearTimeout(timer);
       this.waiters.delete(commandId);
       const code = (err as { code?: unknown }).code;
       await this.opts.audit?.({ ...base, phase: 'finished', at: this.now(), outcome: 'rejected', outcomeReason: String(code ?? 'send_failed') });
+      await this.opts.pending?.remove(commandId);
       if (code === 'UNKNOWN_CONTROLLER') {
         throw new RemoteOpenError('CONTROLLER_UNAVAILABLE', `controller ${where.controllerId} of locker ${req.lockerNumber} is not provisioned or revoked`);
       }
@@ -223,6 +237,7 @@ export class RemoteOpen {
         outcome: result.outcome,
         ...(result.reason ? { outcomeReason: result.reason } : {}),
       });
+      await this.opts.pending?.remove(commandId);
     })().catch((err: unknown) => this.log.error({ err, commandId }, 'remote open outcome not recorded'));
     this.finishing.add(finished);
     void finished.finally(() => this.finishing.delete(finished));

@@ -77,6 +77,17 @@ export class IngestMarks {
     for (const m of store.list('ingestMarks')) if (m.controllerId !== INGEST_STARTED_KEY) this.applied.set(m.controllerId, m.appliedUpTo);
   }
 
+  /**
+   * Reads a controller's mark again from the store, where another instance kept it while that one applied its events
+   * (this instance takes their bank over); a controller stopped here after a failed save is tried again.
+   */
+  reload(controllerId: string): void {
+    const m = this.opts.store.get('ingestMarks', controllerId);
+    if (m) this.applied.set(controllerId, m.appliedUpTo);
+    else this.applied.delete(controllerId);
+    this.stuck.delete(controllerId);
+  }
+
   /** Highest seq of a controller applied to the domain. */
   appliedUpTo(controllerId: string): number {
     return this.applied.get(controllerId) ?? 0;

@@ -166,9 +166,16 @@ export class HeldParcels {
   }
 
   /** `placeAll` now and every `intervalMs` until the returned function is called. */
-  startSweep(intervalMs: number): () => void {
-    this.placeAll();
-    const timer = setInterval(() => this.placeAll(), intervalMs);
+  startSweep(intervalMs: number, gate?: () => Promise<boolean>): () => void {
+    const run = (): void => {
+      if (!gate) return this.placeAll();
+      gate().then(
+        (go) => go && this.placeAll(),
+        (err: unknown) => this.core.log.error({ err }, 'held parcels sweep not run'),
+      );
+    };
+    run();
+    const timer = setInterval(run, intervalMs);
     timer.unref?.();
     return () => clearInterval(timer);
   }

@@ -202,10 +202,16 @@ export class ReservationEndings {
     return out;
   }
 
-  /** Runs `expireDue` every `intervalMs` until the returned function is called. */
-  startExpiry(intervalMs = 60_000): () => void {
+  /**
+   * Runs `expireDue` every `intervalMs` until the returned function is called; with `gate`, only the runs it allows
+   * (several instances on one database: the holder of the expiry lease).
+   */
+  startExpiry(intervalMs = 60_000, gate?: () => Promise<boolean>): () => void {
     const timer = setInterval(() => {
-      this.expireDue().catch((err: unknown) => this.core.log.error({ err }, 'expiry run failed'));
+      (async () => {
+        if (gate && !(await gate())) return;
+        await this.expireDue();
+      })().catch((err: unknown) => this.core.log.error({ err }, 'expiry run failed'));
     }, intervalMs);
     timer.unref?.();
     return () => clearInterval(timer);
