@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import t from 'tap';
 import type { ActivityEntry } from '../../src/domain/model.ts';
-import type { IngestMark } from '../../src/store/store.ts';
+import type { IngestMark, Lease } from '../../src/store/store.ts';
+import { BANK_SHARDS, shardOfBank } from '../../src/sync/bank-ownership.ts';
 import type { MailRecord } from '../../src/mail/model.ts';
 import { eventually } from '../mail/helpers.ts';
 import { startSmtpPeer } from '../mail/smtp-peer.ts';
@@ -90,6 +91,15 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   const [a, b] = await Promise.all(['a', 'b'].map((name, i) => startServeChild(t, name, files[i]!))) as [ServeChild, ServeChild];
   const instances = [a, b];
   phase('started');
+  // The instances divide the banks' shards between them; the test waits until each holds its share, then kills the
+  // one holding the controllers' bank.
+  let leases: Lease[] = [];
+  const holderOf = (name: string): string | undefined => leases.find((l) => l.name === name && l.expiresAt > Date.now())?.holder;
+  const held = (instance: string): number => leases.filter((l) => l.name.startsWith('bank-shard:') && l.holder === instance && l.expiresAt > Date.now()).length;
+  await eventually(() => held('a') === BANK_SHARDS / 2 && held('b') === BANK_SHARDS / 2, 'the banks divided between the instances', 30_000, async () => {
+    leases = await liveRows<Lease>(db, 'leases');
+  });
+  const owner = holderOf(`bank-shard:${shardOfBank(BANK_ID)}`);
   const dead = new Set<ServeChild>();
 
   const login = await call(a, undefined, 'POST', '/auth/login', { username: ADMIN.user, password: ADMIN.password });
@@ -192,7 +202,9 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   await pickUpOne(controllers[0]!, 1);
 
   // A remote open through the instance about to die; its controller holds the command (does not answer yet).
-  const victim = a;
+  const victim = instances.find((i) => i.instance === owner);
+  if (!victim) throw new Error(`no instance owns bank ${BANK_ID}: ${JSON.stringify(leases)}`);
+  const survivor = instances.find((i) => i !== victim)!;
   const opener = controllers[1]!;
   opener.holdCommands = true;
   const commandSeen = once(opener, 'command', () => true, 10_000);
@@ -282,7 +294,7 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   phase('mailed');
   // The remote open's record: requested, then an outcome.
   const activityOf = async (types: string): Promise<ActivityEntry[]> => {
-    const r = await call(b, token, 'GET', `/activity?bankId=${BANK_ID}&type=${types}&limit=100000`);
+    const r = await call(survivor, token, 'GET', `/activity?bankId=${BANK_ID}&type=${types}&limit=100000`);
     if (!ok(r)) throw new Error(`activity: ${describe(r)}`);
     return r.json.activity as ActivityEntry[];
   };
@@ -300,7 +312,7 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   );
 
   await t.test('every reservation answered 2xx is stored once; the survivor answered every call', async (t) => {
-    const listed = await call(b, token, 'GET', `/reservations?bankId=${BANK_ID}&includeEnded=true&limit=10000`);
+    const listed = await call(survivor, token, 'GET', `/reservations?bankId=${BANK_ID}&includeEnded=true&limit=10000`);
     t.ok(ok(listed), `the survivor lists the reservations (${ok(listed) ? listed.status : describe(listed)})`);
     const stored = ok(listed) ? (listed.json.reservations as Array<{ id: string; packages?: Array<{ trackingId?: string }> }>) : [];
     const acked = flows.filter((f) => f.reservationId !== undefined);
@@ -333,19 +345,19 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
     t.ok(heldAtKill > 0, 'a send was under way at the kill');
   });
 
-  // What only an instance owning the bank does right: assertions marked with it are reported, not counted.
-  const unowned = { todo: 'every instance on the broker stores and applies every event, and none finishes the remote opens of another: no bank is owned by one instance' };
   await t.test('every controller event is stored and has its effect once; the outboxes drain', async (t) => {
     t.ok(drained, `every event acked (${controllers.map((c) => `${c.controllerId} up to ${c.ackedUpTo} of ${c.nextSeq - 1}`).join(', ')})`);
-    for (const c of controllers) t.equal(marks.find((m) => m.controllerId === c.controllerId)?.appliedUpTo, lastSeq.get(c.controllerId), `${c.controllerId}: every event applied`, unowned);
+    for (const c of controllers) t.equal(marks.find((m) => m.controllerId === c.controllerId)?.appliedUpTo, lastSeq.get(c.controllerId), `${c.controllerId}: every event applied`);
     const effects = (await activityOf('alert,service-change')).map(eventOf).filter((k): k is string => k !== undefined);
-    t.same(twice(effects), [], 'no event has two entries in the activity log', unowned);
-    t.same(withEffect.filter((k) => !effects.includes(k)), [], 'every alert and service change is in the activity log', unowned);
+    t.same(twice(effects), [], 'no event has two entries in the activity log');
+    t.same(withEffect.filter((k) => !effects.includes(k)), [], 'every alert and service change is in the activity log', {
+      todo: "the events journal is each instance's own file: events the dead owner stored and acked, but had not applied, are not read by the instance taking its bank over",
+    });
     const pickedUp = await activityOf('pickup');
     for (const id of pickups) {
-      t.equal(pickedUp.filter((e) => e.reservationId === id).length, 1, `the pickup of ${id} recorded once`, unowned);
-      const r = await call(b, token, 'GET', `/reservations/${id}`);
-      t.match(ok(r) ? r.json.reservation : describe(r), { status: 'ended' }, `${id} ended by its pickup`, unowned);
+      t.equal(pickedUp.filter((e) => e.reservationId === id).length, 1, `the pickup of ${id} recorded once`);
+      const r = await call(survivor, token, 'GET', `/reservations/${id}`);
+      t.match(ok(r) ? r.json.reservation : describe(r), { status: 'ended' }, `${id} ended by its pickup`);
     }
   });
 
@@ -353,8 +365,8 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
     t.ok('error' in openAnswer, `the caller of the killed instance lost its answer (${describe(openAnswer)})`);
     const finished = aboutOpen().filter((e) => !/: requested: /.test(e.detail ?? ''));
     t.equal(aboutOpen().length - finished.length, 1, 'requested once');
-    t.equal(finished.length, 1, `one outcome recorded: ${finished.map((e) => e.detail).join('; ') || 'none'}`, unowned);
-    t.match(finished[0]?.detail ?? '', /: (opened|already_open|jammed|unknown|rejected|timed_out)\b/, 'an outcome, or timed_out', unowned);
+    t.equal(finished.length, 1, `one outcome recorded: ${finished.map((e) => e.detail).join('; ') || 'none'}`);
+    t.match(finished[0]?.detail ?? '', /: (opened|already_open|jammed|unknown|rejected|timed_out)\b/, 'an outcome, or timed_out');
     const runs = [...opener.opened.values()].reduce((n, x) => n + x, 0);
     t.ok(runs <= 1, `the door command ran at most once (${runs}: ${[...opener.opened].map(([id, n]) => `${id} x${n}`).join(', ')})`);
     t.equal(opener.opened.get(openCommand.id) ?? 0, runs, 'and only the command of that request');
@@ -367,6 +379,6 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
     }
   });
 
-  b.child.kill('SIGTERM');
-  await b.exited;
+  survivor.child.kill('SIGTERM');
+  await survivor.exited;
 });
