@@ -10,10 +10,14 @@ import { desiredSchema, idSchema, type Desired } from '@portier/protocol';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
 import { CloudError } from '../errors.ts';
 
-export class DesiredStoreError extends CloudError<'CORRUPT'> {
+/**
+ * CORRUPT: a stored state that does not parse. CONFLICT: another instance stored that version or a newer one
+ * (pg-desired-store.ts); the store then holds that one, and the next version goes above it.
+ */
+export class DesiredStoreError extends CloudError<'CORRUPT' | 'CONFLICT'> {
   override name = 'DesiredStoreError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('CORRUPT', message, options);
+  constructor(message: string, options?: { cause?: unknown }, code: 'CORRUPT' | 'CONFLICT' = 'CORRUPT') {
+    super(code, message, options);
   }
 }
 
@@ -30,7 +34,10 @@ export interface SentDesired {
 export interface DesiredVersions {
   get(controllerId: string): SentDesired | undefined;
   all(): SentDesired[];
-  /** Durable before it resolves: a version is never signed twice. */
+  /**
+   * Durable before it resolves: a version is never signed twice. Where several instances share the versions, refused
+   * (DesiredStoreError CONFLICT) when another one stored that version or a newer one; `get` then answers that one.
+   */
   put(sent: SentDesired): Promise<void>;
   /** Forgets a controller's state (its column was deleted): it is not published again. */
   delete(controllerId: string): Promise<void>;

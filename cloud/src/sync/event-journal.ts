@@ -53,7 +53,7 @@ export interface GapRecord {
 export type ConflictRecord = StoredEvent & { kind: 'conflict' };
 
 const seqSchema = z.number().int().min(1);
-const storedEventSchema = z.strictObject({
+export const storedEventSchema = z.strictObject({
   bankId: idSchema,
   controllerId: idSchema,
   seq: seqSchema,
@@ -61,8 +61,8 @@ const storedEventSchema = z.strictObject({
   storedAt: z.number().int().min(0),
   event: eventBodySchema,
 });
-const conflictRecordSchema = storedEventSchema.extend({ kind: z.literal('conflict') });
-const gapRecordSchema = z.strictObject({
+export const conflictRecordSchema = storedEventSchema.extend({ kind: z.literal('conflict') });
+export const gapRecordSchema = z.strictObject({
   kind: z.literal('gap'),
   bankId: idSchema,
   controllerId: idSchema,
@@ -72,9 +72,12 @@ const gapRecordSchema = z.strictObject({
   reason: z.string().max(300),
 });
 
-type Line = StoredEvent | GapRecord | ConflictRecord;
+/** One line of the journal: an event, a gap or a conflict record. */
+export type JournalLine = StoredEvent | GapRecord | ConflictRecord;
+type Line = JournalLine;
 
-function parseLine(line: string): Line {
+/** Parses a journal line (framed with its checksum, or plain JSON as releases before the framing wrote it). */
+export function parseJournalLine(line: string): JournalLine {
   // Lines carry a checksum (journal framing); lines of releases without one are plain JSON.
   const framed = parseFramedLine(line);
   if (!framed.ok) throw new Error(`damaged line (${framed.why})`);
@@ -85,6 +88,16 @@ function parseLine(line: string): Line {
   return storedEventSchema.parse(raw);
 }
 
+/**
+ * What is wrong with a journal line that comes after `prev`, the controller's highest stored seq (undefined: nothing):
+ * an event must be the next seq, a gap must start there, a conflict must be about a seq already stored.
+ */
+export function outOfOrder(prev: number, rec: JournalLine): string | undefined {
+  if ('fromSeq' in rec) return rec.fromSeq !== prev + 1 || rec.toSeq < rec.fromSeq ? `gap ${rec.fromSeq}..${rec.toSeq} follows ${prev}` : undefined;
+  if ('kind' in rec) return rec.seq > prev ? `conflict at seq ${rec.seq} beyond ${prev}` : undefined;
+  return rec.seq !== prev + 1 ? `seq ${rec.seq} follows ${prev}` : undefined;
+}
+
 /** What identifies an event's content (its seq aside): a replay has the same one, a reused seq another. */
 export function fingerprint(e: Pick<StoredEvent, 'at' | 'event'>): string {
   return createHash('sha256').update(canonicalJson({ at: e.at, event: e.event })).digest('base64url');
@@ -93,7 +106,8 @@ export function fingerprint(e: Pick<StoredEvent, 'at' | 'event'>): string {
 /** Fingerprints kept per controller: of its most recent seqs, the ones a controller may still send again. */
 export const FINGERPRINTS_KEPT = 64;
 
-export class JournalError extends CloudError<'CORRUPT' | 'CLOSED' | 'OUT_OF_ORDER'> {
+/** UNAVAILABLE: the database journal (pg-event-journal.ts) could not be reached or holds no journal tables. */
+export class JournalError extends CloudError<'CORRUPT' | 'CLOSED' | 'OUT_OF_ORDER' | 'UNAVAILABLE'> {
   override name = 'JournalError';
 }
 
@@ -142,24 +156,12 @@ export class EventJournal implements EventLog {
       if (line === '') continue;
       let rec: Line;
       try {
-        rec = parseLine(line);
+        rec = parseJournalLine(line);
       } catch (err) {
         await fh.close();
         throw new JournalError('CORRUPT', `${file}:${lineNo}: ${(err as Error).message.slice(0, 200)}`);
       }
-      const prev = j.upTo.get(rec.controllerId) ?? 0;
-      const bad =
-        'fromSeq' in rec
-          ? rec.fromSeq !== prev + 1 || rec.toSeq < rec.fromSeq
-            ? `gap ${rec.fromSeq}..${rec.toSeq} follows ${prev}`
-            : undefined
-          : 'kind' in rec
-            ? rec.seq > prev
-              ? `conflict at seq ${rec.seq} beyond ${prev}`
-              : undefined
-            : rec.seq !== prev + 1
-              ? `seq ${rec.seq} follows ${prev}`
-              : undefined;
+      const bad = outOfOrder(j.upTo.get(rec.controllerId) ?? 0, rec);
       if (bad) {
         await fh.close();
         throw new JournalError('CORRUPT', `${file}:${lineNo}: ${rec.controllerId} ${bad}`);
@@ -324,7 +326,7 @@ export class EventJournal implements EventLog {
     const out: Line[] = [];
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const rec = parseLine(line);
+      const rec = parseJournalLine(line);
       if (controllerId === undefined || rec.controllerId === controllerId) out.push(rec);
     }
     return out;
