@@ -9,11 +9,14 @@
 // events within 10 s of the kill.
 import type { EventBody } from '@portier/protocol';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { ParsedMail } from 'mailparser';
 import t from 'tap';
 import type { ActivityEntry } from '../../src/domain/model.ts';
 import type { IngestMark, Lease } from '../../src/store/store.ts';
+import { alertOf } from '../../src/bridge/ingest/alerts.ts';
 import { BANK_SHARDS, shardOfBank } from '../../src/sync/bank-ownership.ts';
+import { EVENT_SELECT, toEvent, type EventRow } from '../../src/sync/pg-link-rows.ts';
 import type { MailRecord } from '../../src/mail/model.ts';
 import { eventually } from '../mail/helpers.ts';
 import { startSmtpPeer } from '../mail/smtp-peer.ts';
@@ -73,6 +76,11 @@ function counts(keys: string[]): Map<string, number> {
   return m;
 }
 const twice = (keys: string[]): string[] => [...counts(keys)].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+
+/** The runtime's events journal is still the data folder's file (sync/event-journal.ts), not the shared tables. */
+const fileJournal = {
+  todo: "the events journal is each instance's own file: events the dead owner stored and acked, but had not applied, are not read by the instance taking its bank over",
+};
 
 t.setTimeout(180_000);
 t.test('SIGKILL of one of two instances during reservations, door events, e-mails and a remote open', { skip }, async (t) => {
@@ -155,8 +163,6 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
 
   // --- The controllers' stream: door events, alerts, service changes (and pickups, sent as drop-offs land). ---
   const serviceState = new Map(controllers.map((c) => [c.controllerId, 'in-service' as 'in-service' | 'out-of-service']));
-  /** (controller#seq) of every event with an effect in the activity log: alerts and service changes. */
-  const withEffect: string[] = [];
   let tick = 0;
   const eventBody = (c: OutboxController, k: number): EventBody => {
     const door = 1 + (k % 8);
@@ -166,15 +172,12 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
       case 1:
         return { type: 'door-closed', door, openForMs: 1200 };
       case 2:
-        withEffect.push(`${c.controllerId}#${c.nextSeq}`);
         return { type: 'door-left-open', door, openForMs: 90_000 };
       case 3:
-        withEffect.push(`${c.controllerId}#${c.nextSeq}`);
         return { type: 'lock-fault', door, code: 'E_COIL', message: `coil resistance out of range (${k})` };
       default: {
         const state = serviceState.get(c.controllerId) === 'in-service' ? 'out-of-service' : 'in-service';
         serviceState.set(c.controllerId, state);
-        withEffect.push(`${c.controllerId}#${c.nextSeq}`);
         return { type: 'service-changed', door: SERVICE_DOOR, state, actor: { role: 'technician', id: 'tech-1' }, reason: `check ${c.controllerId} ${c.nextSeq}` };
       }
     }
@@ -347,17 +350,38 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
 
   await t.test('every controller event is stored and has its effect once; the outboxes drain', async (t) => {
     t.ok(drained, `every event acked (${controllers.map((c) => `${c.controllerId} up to ${c.ackedUpTo} of ${c.nextSeq - 1}`).join(', ')})`);
-    for (const c of controllers) t.equal(marks.find((m) => m.controllerId === c.controllerId)?.appliedUpTo, lastSeq.get(c.controllerId), `${c.controllerId}: every event applied`);
+    const ids = controllers.map((c) => c.controllerId);
+    const stored = (await db.query<EventRow>(`${EVENT_SELECT} FROM link_events WHERE controller_id = ANY($1) ORDER BY controller_id, seq`, [ids])).rows.map(toEvent);
+    const aside = await db.query<{ what: string; controller_id: string }>(
+      `SELECT 'gap' AS what, controller_id FROM link_gaps WHERE controller_id = ANY($1) UNION ALL SELECT 'conflict', controller_id FROM link_conflicts WHERE controller_id = ANY($1)`,
+      [ids],
+    );
+    for (const c of controllers) {
+      const mine = stored.filter((e) => e.controllerId === c.controllerId);
+      t.same(
+        mine.map((e) => e.seq),
+        c.sent.map((e) => e.seq),
+        `${c.controllerId}: each of its ${c.sent.length} events in the shared journal once`,
+        fileJournal,
+      );
+      t.same(
+        mine.filter((e) => !isDeepStrictEqual(e.event, c.sent.find((x) => x.seq === e.seq)?.event)).map((e) => e.seq),
+        [],
+        `${c.controllerId}: as it sent them`,
+      );
+      t.equal(marks.find((m) => m.controllerId === c.controllerId)?.appliedUpTo, lastSeq.get(c.controllerId), `${c.controllerId}: every event applied`);
+    }
+    t.same(aside.rows.map((r) => `${r.what} ${r.controller_id}`), [], 'no gap or conflict recorded');
     const effects = (await activityOf('alert,service-change')).map(eventOf).filter((k): k is string => k !== undefined);
     t.same(twice(effects), [], 'no event has two entries in the activity log');
-    t.same(withEffect.filter((k) => !effects.includes(k)), [], 'every alert and service change is in the activity log', {
-      todo: "the events journal is each instance's own file: events the dead owner stored and acked, but had not applied, are not read by the instance taking its bank over",
-    });
+    // Every alert, and every service change (each one toggles its door's state).
+    const withEffect = controllers.flatMap((c) => c.sent.filter((e) => alertOf(e.event) !== undefined || e.event.type === 'service-changed').map((e) => `${c.controllerId}#${e.seq}`));
+    t.same(withEffect.filter((k) => !effects.includes(k)), [], 'every alert and service change is in the activity log', fileJournal);
     const pickedUp = await activityOf('pickup');
     for (const id of pickups) {
-      t.equal(pickedUp.filter((e) => e.reservationId === id).length, 1, `the pickup of ${id} recorded once`);
+      t.equal(pickedUp.filter((e) => e.reservationId === id).length, 1, `the pickup of ${id} recorded once`, fileJournal);
       const r = await call(survivor, token, 'GET', `/reservations/${id}`);
-      t.match(ok(r) ? r.json.reservation : describe(r), { status: 'ended' }, `${id} ended by its pickup`);
+      t.match(ok(r) ? r.json.reservation : describe(r), { status: 'ended' }, `${id} ended by its pickup`, fileJournal);
     }
   });
 

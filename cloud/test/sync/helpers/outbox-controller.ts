@@ -26,6 +26,8 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
   nextSeq = 1;
   ackedUpTo = 0;
   outbox: PortierEvent[] = [];
+  /** Every event recorded, in seq order (acked ones too). */
+  readonly sent: PortierEvent[] = [];
   proof: EvtAck | undefined;
   /** Answers to resend-events, in order. */
   readonly resendAnswers: string[] = [];
@@ -86,6 +88,7 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
   async event(body: EventBody): Promise<PortierEvent> {
     const e: PortierEvent = { v: 1, seq: this.nextSeq++, at: 1_790_000_000_000 + this.nextSeq, event: body };
     this.outbox.push(e);
+    this.sent.push(e);
     if (this.c) await this.c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
     return e;
   }
