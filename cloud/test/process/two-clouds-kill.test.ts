@@ -95,8 +95,11 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   const peer = await startSmtpPeer('accept');
   t.teardown(() => peer.close());
   const config = (instance: string): Promise<string> => instanceConfig(t, site, { instance, databaseUrl: url, brokerUrl: mosq.url, smtp: peer });
-  const files = await Promise.all(['a', 'b'].map(config));
-  const [a, b] = await Promise.all(['a', 'b'].map((name, i) => startServeChild(t, name, files[i]!))) as [ServeChild, ServeChild];
+  // One after the other: the first takes the e-mail sender's lease and every bank shard, then hands the upper half of
+  // the shards to the second (the test bank's shard is in the lower half), so the instance the test kills is sending
+  // e-mail as well as owning the controllers' bank.
+  const a = await startServeChild(t, 'a', await config('a'));
+  const b = await startServeChild(t, 'b', await config('b'));
   const instances = [a, b];
   phase('started');
   // The instances divide the banks' shards between them; the test waits until each holds its share, then kills the
@@ -214,10 +217,12 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   const openReply = call(victim, token, 'POST', `/banks/${BANK_ID}/lockers/${REMOTE_OPEN_LOCKER}/open`, { reason: 'fault test' });
   const openCommand = (await commandSeen) as { id: string; body: { door: number } };
 
-  // The relay stops greeting: the next message is held mid-send when the instance dies. Killing between the relay's
+  // Some notices go out; then the relay stops greeting: the next message is held mid-send when the instance dies.
+  // Killing between the relay's
   // acceptance and the sender's record of it would resend the message under the same Message-ID (the outbox's
   // documented crash window, which a receiving system drops by that id): the kill falls outside it, once every
   // message the relay accepted is recorded as sent.
+  await peer.received(3, 20_000);
   peer.mode = 'hold';
   cap = BEFORE_KILL + 4;
   await eventually(() => peer.waiting > 0, 'a send held by the relay', 20_000);
@@ -346,6 +351,8 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
     const unnotified = notices.filter((f) => !peer.messages.some((m) => to(m) === contactAddress(f.contact) && (m.text ?? '').includes(`Your pickup code: ${f.code}`)));
     t.same(unnotified.map((f) => `${f.reservationId} (${f.trackingId})`), [], 'every drop-off answered 2xx: its recipient got its code');
     t.ok(heldAtKill > 0, 'a send was under way at the kill');
+    // Which instance sent: its log says so (the sender's lease names no instance id).
+    t.ok(/e-mail sent/.test(victim.output()), 'the instance killed was the one sending until then');
   });
 
   await t.test('every controller event is stored and has its effect once; the outboxes drain', async (t) => {
