@@ -35,7 +35,7 @@ import { ensureServiceAccount } from '../provision/provision.ts';
 import { openDataFolder } from '../data-folder/data-folder.ts';
 import type { Store } from '../store/store.ts';
 import { CloudLink } from '../sync/cloud-link.ts';
-import { EventJournal } from '../sync/event-journal.ts';
+import type { EventLog } from '../sync/event-log.ts';
 import { RemoteOpen } from '../sync/remote-open.ts';
 import { kioskListingView } from '../bridge/desired-builder.ts';
 import { DesiredPublisher } from '../bridge/desired-publisher.ts';
@@ -144,7 +144,7 @@ export interface CloudRuntime {
   passwordLinks: PasswordLinks;
   identities: IdentityRegistry;
   link: CloudLink;
-  journal: EventJournal;
+  journal: EventLog;
   ingest: EventIngest;
   publisher: DesiredPublisher;
   remoteOpen: RemoteOpen;
@@ -272,17 +272,21 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       mqttUrl = brokerOpt.url;
     }
 
-    const journal = await EventJournal.open(paths.events);
+    const { journal, desired, inDatabase } = await opened.linkState();
     undo.push({ what: 'journal', run: () => journal.close() });
     const instanceId = opened.instanceId;
-    const ownership = controllerOwnership({ store, instanceId, logger, now, ...(options.bankLeases ? { leases: options.bankLeases } : {}) });
+    // Instances on one database divide the banks when they share one broker; each with its own embedded broker acts
+    // for the controllers connected to it (cloud/DEPLOY.md).
+    const linkInstance = brokerOpt.kind === 'external' ? instanceId : undefined;
+    const ownership = controllerOwnership({ store, instanceId: linkInstance, logger, now, ...(options.bankLeases ? { leases: options.bankLeases } : {}) });
     const link = new CloudLink({
       url: broker ? broker.url : mqttUrl,
       username: account.username,
       password: account.password,
       // Instances sharing a broker each need their own session; the lone cloud keeps the one it always had.
-      ...(instanceId !== undefined ? { clientId: `${account.username}-${instanceId}` } : {}),
+      ...(linkInstance !== undefined ? { clientId: `${account.username}-${linkInstance}` } : {}),
       owner: ownership.owner,
+      ...(desired ? { desired } : {}),
       signingKey: key.privateKey,
       directory: identities,
       journal,
@@ -318,13 +322,14 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
     const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(options.mailInstanceId ? { instanceId: options.mailInstanceId } : {}) });
     undo.push({ what: 'mail', run: () => mail.stop() });
-    // Before the link connects: the replay of missed events and the live ones cannot interleave. Instances sharing
-    // the database replay per bank as they take banks over.
-    await ingest.start({ replay: instanceId === undefined });
+    // Before the link connects: the replay of missed events and the live ones cannot interleave. A journal in the
+    // database is replayed per controller, as banks are taken (controller-ownership.ts).
+    await ingest.start({ replay: !inDatabase });
     undo.push({ what: 'ingest', run: () => ingest.stop() });
     const unsubscribeSequenceAlerts = recordSequenceAlerts({ source: link, service, logger });
     undo.push({ what: 'sequence-alerts', run: unsubscribeSequenceAlerts });
 
+    await ownership.prepare(link, ingest, inDatabase);
     undo.push({ what: 'link', run: () => link.stop() });
     const started = link.start();
     started.catch((err: unknown) => log.error({ err }, 'sync link failed to start'));

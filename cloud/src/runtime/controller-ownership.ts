@@ -13,6 +13,11 @@ import type { CloudLink } from '../sync/cloud-link.ts';
 
 export interface ControllerOwnership {
   owner: BankOwner;
+  /**
+   * Before the link connects: a lone instance reads what is stored for every bank's controllers and applies what the
+   * domain has not seen from a journal in the database (the ingest's own start replays the data folder's).
+   */
+  prepare(link: CloudLink, ingest: EventIngest, journalInDatabase: boolean): Promise<void>;
   /** Wires the takeover to the link, ingest and publisher, and runs the first round (a lone instance then owns all). */
   start(parts: { link: CloudLink; ingest: EventIngest; publisher: () => DesiredPublisher | undefined }): Promise<void>;
   /** Gives every bank up at once, so the other instances take them over without waiting for the leases to expire. */
@@ -31,7 +36,16 @@ export interface ControllerOwnershipOptions {
 
 export function controllerOwnership(o: ControllerOwnershipOptions): ControllerOwnership {
   if (o.instanceId === undefined) {
-    return { owner: new SoleOwner(), start: async () => {}, stop: async () => {} };
+    return {
+      owner: new SoleOwner(),
+      // Every bank is this instance's, from before the link hears its controllers.
+      prepare: async (link, ingest, journalInDatabase) => {
+        const controllers = await link.refresh(o.store.list('banks').map((b) => b.id));
+        if (journalInDatabase) await ingest.catchUp(controllers);
+      },
+      start: async () => {},
+      stop: async () => {},
+    };
   }
   const ownership = new BankOwnership({ store: o.store, instanceId: o.instanceId, logger: o.logger, now: o.now, ...o.leases });
   const banksOf = (shards: number[]): string[] => {
@@ -43,6 +57,8 @@ export function controllerOwnership(o: ControllerOwnershipOptions): ControllerOw
   };
   return {
     owner: ownership,
+    // Nothing counts as owned before its takeover, which reads it.
+    prepare: async () => {},
     async start({ link, ingest, publisher }) {
       ownership.onTakeOver(async (shards) => {
         const controllers = await link.refresh(banksOf(shards));

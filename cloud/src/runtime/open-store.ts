@@ -11,6 +11,9 @@ import type { BackupWriter } from '../http/routes/backup.ts';
 import { DurableStore } from '../store/durable.ts';
 import type { Store } from '../store/store.ts';
 import type { TokenRepo } from '../auth/sessions.ts';
+import { EventJournal } from '../sync/event-journal.ts';
+import type { EventLog } from '../sync/event-log.ts';
+import type { DesiredVersions } from '../sync/desired-store.ts';
 import { FileTokenRepo } from '../auth/token-file.ts';
 
 /** Where sign-in sessions live, and how the requests' times held in memory are written at a stop. */
@@ -32,12 +35,25 @@ export interface OpenedStore {
    * controller side is then divided between instances (runtime/controller-ownership.ts).
    */
   instanceId?: string;
+  /**
+   * Where the link keeps controllers' events and the desired versions it signed: the data folder's `sync/` beside a
+   * file store (`desired` undefined: the link keeps a file per controller there), the database beside PostgreSQL,
+   * so that an instance taking a bank over goes on from what the previous owner stored and signed.
+   */
+  linkState(): Promise<LinkState>;
+}
+
+export interface LinkState {
+  journal: EventLog;
+  desired?: DesiredVersions;
+  /** The journal is in the database: it is read per controller (EventIngest.catchUp), never whole at start. */
+  inDatabase: boolean;
 }
 
 export interface OpenStoreOptions {
   config: StoreConfig;
   /** The data folder and its `store/` folder (runtimePaths). */
-  paths: { root: string; store: string; tokens: string };
+  paths: { root: string; store: string; tokens: string; events: string };
   logger: Logger;
   now: () => number;
 }
@@ -51,6 +67,7 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
       where: `file ${o.paths.store}`,
       backup: Object.assign(write, { store: 'file' as const }),
       sessions: (onProblem) => FileTokenRepo.open(o.paths.tokens, o.now(), onProblem),
+      linkState: async () => ({ journal: await EventJournal.open(o.paths.events), inDatabase: false }),
     };
   }
   // Loaded only on this path: a file-store cloud does not pay for the driver and the migration tool.
@@ -74,5 +91,10 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
     backup: Object.assign(write, { store: 'postgres' as const }),
     sessions: async (onProblem) => new PgTokenRepo(store.db, onProblem),
     instanceId: store.instanceId,
+    linkState: async () => {
+      const { PgEventJournal } = await import('../sync/pg-event-journal.ts');
+      const { PgDesiredStore } = await import('../sync/pg-desired-store.ts');
+      return { journal: await PgEventJournal.open(store.db, { logger: o.logger }), desired: await PgDesiredStore.open(store.db), inDatabase: true };
+    },
   };
 }
