@@ -24,7 +24,8 @@ import { mosquittoMissing, startMosquitto } from '../mqtt/helpers/mosquitto.ts';
 import { postgresMissing, startPostgres } from '../store/pg-server.ts';
 import { OutboxController } from '../sync/helpers/outbox-controller.ts';
 import { once } from '../sync/helpers/world.ts';
-import { ADMIN, BANK_ID, COLUMNS, contactAddress, CONTACTS, instanceConfig, liveRows, LOCKERS_PER_COLUMN, openDatabase, seedSite, startServeChild, type ServeChild } from './two-clouds.ts';
+import { ADMIN, BANK_ID, call, COLUMNS, contactAddress, CONTACTS, counts, describe, instanceConfig, liveRows, LOCKERS_PER_COLUMN, ok, openDatabase } from './two-clouds.ts';
+import { seedSite, startServeChild, twice, type Reply, type ServeChild } from './two-clouds.ts';
 
 const skip = postgresMissing || mosquittoMissing;
 /** One PostgreSQL for the file. */
@@ -42,40 +43,11 @@ const TAKEOVER_MS = 10_000;
 const SERVICE_DOOR = LOCKERS_PER_COLUMN;
 const REMOTE_OPEN_LOCKER = LOCKERS_PER_COLUMN + 3;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
-type Reply = { status: number; json: any } | { error: string };
-
-async function call(inst: ServeChild, token: string | undefined, method: string, path: string, body?: unknown): Promise<Reply> {
-  try {
-    const res = await fetch(`${inst.url}/api/v1${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(20_000),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : {} };
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}
-
-const ok = (r: Reply): r is Extract<Reply, { status: number }> => 'status' in r && r.status >= 200 && r.status < 300;
-const describe = (r: Reply): string => ('error' in r ? `error ${r.error}` : `${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
-
 /** The seq an alert or a service change names in the activity log, with its controller. */
 function eventOf(entry: ActivityEntry): string | undefined {
   const m = /\(controller (\S+) event (\d+)\)$/.exec(entry.detail ?? '') ?? /check (\S+) (\d+)$/.exec(entry.detail ?? '');
   return m ? `${m[1]}#${m[2]}` : undefined;
 }
-
-/** How many times each key occurs. */
-function counts(keys: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
-  return m;
-}
-const twice = (keys: string[]): string[] => [...counts(keys)].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
 
 t.setTimeout(180_000);
 t.test('SIGKILL of one of two instances during reservations, door events, e-mails and a remote open', { skip }, async (t) => {
@@ -213,10 +185,9 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   const openCommand = (await commandSeen) as { id: string; body: { door: number } };
 
   // Some notices go out; then the relay stops greeting: the next message is held mid-send when the instance dies.
-  // Killing between the relay's
-  // acceptance and the sender's record of it would resend the message under the same Message-ID (the outbox's
-  // documented crash window, which a receiving system drops by that id): the kill falls outside it, once every
-  // message the relay accepted is recorded as sent.
+  // Killing between the relay's acceptance and the sender's record of it would resend the message under the same
+  // Message-ID (the outbox's documented crash window, which a receiving system drops by that id): the kill falls
+  // outside it, once every message the relay accepted is recorded as sent.
   await peer.received(3, 20_000);
   peer.mode = 'hold';
   cap = BEFORE_KILL + 4;

@@ -191,3 +191,34 @@ export async function openDatabase(t: Teardownable, url: string): Promise<pg.Cli
 export async function liveRows<T>(db: pg.Client, collection: string): Promise<T[]> {
   return (await db.query<{ value: T }>('SELECT value FROM live WHERE c = $1', [collection])).rows.map((r) => r.value);
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side view of JSON replies
+export type Reply = { status: number; json: any } | { error: string };
+
+/** One API call to an instance: its answer, or the error of a connection that failed (an instance killed). */
+export async function call(inst: ServeChild, token: string | undefined, method: string, path: string, body?: unknown): Promise<Reply> {
+  try {
+    const res = await fetch(`${inst.url}/api/v1${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : {} };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+export const ok = (r: Reply): r is Extract<Reply, { status: number }> => 'status' in r && r.status >= 200 && r.status < 300;
+export const describe = (r: Reply): string => ('error' in r ? `error ${r.error}` : `${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
+
+/** How many times each key occurs. */
+export function counts(keys: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}
+/** The keys that occur more than once, with their counts. */
+export const twice = (keys: string[]): string[] => [...counts(keys)].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
