@@ -53,7 +53,7 @@ export interface LinkState {
 export interface OpenStoreOptions {
   config: StoreConfig;
   /** The data folder and its `store/` folder (runtimePaths). */
-  paths: { root: string; store: string; tokens: string; events: string };
+  paths: { root: string; store: string; tokens: string; events: string; desired: string };
   logger: Logger;
   now: () => number;
 }
@@ -72,7 +72,8 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
   }
   // Loaded only on this path: a file-store cloud does not pay for the driver and the migration tool.
   const { PgStore } = await import('../store/pg/pg-store.ts');
-  const where = maskDatabaseUrl(o.config.url);
+  const url = o.config.url;
+  const where = maskDatabaseUrl(url);
   const store = await PgStore.open({
     url: o.config.url,
     poolSize: o.config.poolSize,
@@ -92,6 +93,9 @@ export async function openStore(o: OpenStoreOptions): Promise<OpenedStore> {
     sessions: async (onProblem) => new PgTokenRepo(store.db, onProblem),
     instanceId: store.instanceId,
     linkState: async () => {
+      // A folder a release before kept beside this database: its events and versions go on in the database.
+      const { adoptFolderLink } = await import('../store/pg/adopt-link.ts');
+      await adoptFolderLink({ url, events: o.paths.events, desired: o.paths.desired, logger: o.logger });
       const { PgEventJournal } = await import('../sync/pg-event-journal.ts');
       const { PgDesiredStore } = await import('../sync/pg-desired-store.ts');
       return { journal: await PgEventJournal.open(store.db, { logger: o.logger }), desired: await PgDesiredStore.open(store.db), inDatabase: true };

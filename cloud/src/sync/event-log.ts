@@ -28,7 +28,9 @@ export interface EventLog {
   conflicts(controllerId?: string): Promise<ConflictRecord[]>;
   /**
    * Reads again what is stored for these controllers: another instance may have stored their events while it owned
-   * their bank. A journal only this process writes has nothing to read again.
+   * their bank. A journal only this process writes has nothing to read again. A journal shared by instances
+   * (pg-event-journal.ts) loads nothing per controller when it opens: until a controller is refreshed its seqs count
+   * from 0, so refresh a controller before sequencing its events.
    */
   refresh(controllerIds: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -57,7 +57,8 @@ export class PgDesiredStore implements DesiredVersions {
 
   /**
    * Stores a newly signed state, durably, before it is published. Refused with CONFLICT when the database holds that
-   * version or a newer one (another instance signed it): memory then holds the database's row.
+   * version or a newer one (another instance signed it): memory then holds the database's row. The very message again
+   * (a retry after an answer lost with the connection) counts as stored.
    */
   async put(sent: SentDesired): Promise<void> {
     const m = sent.message;
@@ -73,7 +74,10 @@ export class PgDesiredStore implements DesiredVersions {
       return;
     }
     await this.refresh([m.controllerId]);
-    const held = this.byController.get(m.controllerId)?.message.version;
+    const stored = this.byController.get(m.controllerId)?.message;
+    // Our own row: an earlier try of this put committed and its answer was lost with the connection.
+    if (stored?.version === m.version && stored.sig === m.sig) return;
+    const held = stored?.version;
     throw new DesiredStoreError(
       `${m.controllerId}: desired version ${m.version} not stored: another instance stored version ${held ?? '(deleted since)'}; sign the next one above it`,
       undefined,

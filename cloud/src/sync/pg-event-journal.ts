@@ -50,11 +50,11 @@ interface Queued {
 
 const WRITE = `
 WITH ev AS (
-  ${EVENT_INSERT('link_events')} ${EVENT_ROWS(1)}
+  ${EVENT_INSERT('link_events')} ${EVENT_ROWS(1, 'by seq')}
   ON CONFLICT (controller_id, seq) DO NOTHING
   RETURNING controller_id, seq
 ), gp AS (
-  ${GAP_INSERT} ${GAP_ROWS(8)}
+  ${GAP_INSERT} ${GAP_ROWS(8, 'by seq')}
   ON CONFLICT (controller_id, from_seq) DO NOTHING
   RETURNING 1
 ), cf AS (

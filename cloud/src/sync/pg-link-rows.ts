@@ -12,16 +12,19 @@ import { gapRecordSchema, storedEventSchema, type GapRecord, type StoredEvent } 
 /** What the journal needs of a pool (PgStore's `db`) or a client. */
 export type Queryable = Pick<pg.Pool, 'query'>;
 
-/** The event rows of parameters $p..$p+6 (eventColumns), in order. */
-export const EVENT_ROWS = (p: number): string =>
+/**
+ * The event rows of parameters $p..$p+6 (eventColumns), in their order, or by controller and seq: two instances
+ * inserting the same seqs then take the unique index's row locks in one order, so they never deadlock.
+ */
+export const EVENT_ROWS = (p: number, order: 'given' | 'by seq' = 'given'): string =>
   `SELECT c, s, b, a, st, e::json, f FROM unnest($${p}::text[], $${p + 1}::bigint[], $${p + 2}::text[], $${p + 3}::bigint[], $${p + 4}::bigint[], $${p + 5}::text[], $${p + 6}::text[])
-     WITH ORDINALITY AS r(c, s, b, a, st, e, f, i) ORDER BY i`;
+     WITH ORDINALITY AS r(c, s, b, a, st, e, f, i) ORDER BY ${order === 'given' ? 'i' : 'c, s'}`;
 export const EVENT_INSERT = (table: 'link_events' | 'link_conflicts'): string => `INSERT INTO ${table} (controller_id, seq, bank_id, at, stored_at, event, fingerprint)`;
 
-/** The gap rows of parameters $p..$p+5 (gapColumns), in order. */
-export const GAP_ROWS = (p: number): string =>
+/** The gap rows of parameters $p..$p+5 (gapColumns), in their order or by controller and seq (as EVENT_ROWS). */
+export const GAP_ROWS = (p: number, order: 'given' | 'by seq' = 'given'): string =>
   `SELECT c, fs, ts, b, st, r FROM unnest($${p}::text[], $${p + 1}::bigint[], $${p + 2}::bigint[], $${p + 3}::text[], $${p + 4}::bigint[], $${p + 5}::text[])
-     WITH ORDINALITY AS x(c, fs, ts, b, st, r, i) ORDER BY i`;
+     WITH ORDINALITY AS x(c, fs, ts, b, st, r, i) ORDER BY ${order === 'given' ? 'i' : 'c, fs'}`;
 export const GAP_INSERT = 'INSERT INTO link_gaps (controller_id, from_seq, to_seq, bank_id, stored_at, reason)';
 
 /** Events (with their fingerprints) as the parameters of EVENT_ROWS. */

@@ -2,16 +2,25 @@
 // live and ended reservations, activity in segment files and in the journal, a retention cutoff) is refused while that
 // cloud holds its folder, then moved into an empty PostgreSQL database with the counts printed; a cloud started on the
 // database serves the same answers as the file store did; the file store is left as it was; a second move into the
-// now filled database is refused with exit 2.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// now filled database is refused with exit 2. The controllers' events journal (one of a previous release: plain JSON
+// lines) and desired states move with it, into the tables the PostgreSQL journal and desired store read; a damaged
+// journal moves nothing.
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import type { ActivityEntry } from '../../src/domain/model.ts';
 import { startCloud, type CloudRuntime } from '../../src/runtime/cloud-runtime.ts';
 import { DurableStore } from '../../src/store/durable.ts';
 import { importIntoEmpty } from '../../src/store/pg/import.ts';
+import { desiredStateHash, signMessage, type Desired } from '@portier/protocol';
+import { sampleDesiredState } from '../../../protocol/test/fixtures/samples.ts';
+import { DesiredStore } from '../../src/sync/desired-store.ts';
+import { EventJournal, JOURNAL_FILE, type StoredEvent } from '../../src/sync/event-journal.ts';
+import { PgDesiredStore } from '../../src/sync/pg-desired-store.ts';
+import { PgEventJournal } from '../../src/sync/pg-event-journal.ts';
 import { PgStore } from '../../src/store/pg/pg-store.ts';
 import { CliError } from '../../src/cli/errors.ts';
 import { buildProgram } from '../../src/main.ts';
@@ -43,6 +52,9 @@ async function post(rt: CloudRuntime, path: string, token: string, body: unknown
   if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${text}`);
   return JSON.parse(text);
 }
+
+const ev = (controllerId: string, seq: number, door = 1): StoredEvent => ({ bankId: 'bank', controllerId, seq, at: 1000 + seq, storedAt: 2000 + seq, event: { type: 'door-forced', door } });
+const byController = (a: { message: Desired }, b: { message: Desired }): number => a.message.controllerId.localeCompare(b.message.controllerId);
 
 /** The store folder's files and their hashes (the lock file aside): what "left as it was" compares. */
 function storeFiles(dir: string): Record<string, string> {
@@ -144,7 +156,25 @@ t.test('migrate-store moves a file store into PostgreSQL; a cloud on the databas
   t.equal(busy.exitCode, 1);
   t.match(busy.message, /is in use by a running cloud .*stop it before moving its store/);
   await file.stop();
+  // The events journal of a previous release (plain JSON lines: events, a gap, a conflict) with a torn last line.
+  const journalFile = join(dir, 'sync', 'events', JOURNAL_FILE);
+  const journalBefore = existsSync(journalFile) ? readFileSync(journalFile) : undefined;
+  const old = [ev('ctl-1', 1), ev('ctl-1', 2), ev('ctl-2', 1), ev('ctl-1', 3)];
+  const oldGap = { kind: 'gap', bankId: 'bank', controllerId: 'ctl-1', fromSeq: 4, toSeq: 5, storedAt: 7, reason: 'lost' };
+  const oldConflict = { kind: 'conflict', ...ev('ctl-1', 2, 7) };
+  mkdirSync(join(dir, 'sync', 'events'), { recursive: true });
+  writeFileSync(journalFile, [...old, oldGap, ev('ctl-1', 6), oldConflict].map((l) => `${JSON.stringify(l)}\n`).join('') + JSON.stringify(ev('ctl-1', 7)).slice(0, 30));
+  // Desired states signed for two controllers, in the folder's files.
+  const desiredDir = await DesiredStore.open(join(dir, 'sync', 'desired'), (d) => desiredStateHash(d.state));
+  const key = generateKeyPairSync('ed25519').privateKey;
+  for (const [controllerId, version] of [['ctl-1', 4], ['ctl-2', 1]] as const) {
+    const state = sampleDesiredState();
+    await desiredDir.put({ message: signMessage({ v: 1 as const, bankId: 'bank', controllerId, version, issuedAt: 1_700_000_000_000, state }, key), hash: desiredStateHash(state) });
+  }
+  const desiredFiles = (await DesiredStore.open(join(dir, 'sync', 'desired'), (d) => desiredStateHash(d.state))).all();
+  t.equal(desiredFiles.length, 2);
   const filesBefore = storeFiles(join(dir, 'store'));
+  const syncBefore = storeFiles(join(dir, 'sync'));
 
   const moved = await runPortierCloud(['migrate-store', '--config', config, '--to-env'], { env: { PORTIER_DATABASE_URL: url } });
   t.equal(moved.code, 0, moved.stderr);
@@ -161,12 +191,33 @@ t.test('migrate-store moves a file store into PostgreSQL; a cloud on the databas
   t.match(moved.stdout, /history before .* is out of retention: not moved/);
   t.match(moved.stdout, /checked: every collection/);
   t.match(moved.stdout, /sign-in sessions\s+[1-9]/, 'the open sessions moved too');
+  t.match(moved.stdout, /\n {2}controller events +5\n {2}controller event gaps +1\n {2}controller event conflicts +1\n/, 'the torn last line left out');
+  t.match(moved.stdout, /\n {2}desired states +2\n/);
+  t.match(moved.stdout, /so are the controller events .* and every desired state/);
   t.notMatch(moved.stdout + moved.stderr, /Migr4te-pw/, 'the password is never printed');
   t.same(storeFiles(join(dir, 'store')), filesBefore, 'the file store is left as it was');
+  t.same(storeFiles(join(dir, 'sync')), syncBefore, 'so is the sync state');
+
+  // What the PostgreSQL journal and desired store read of the moved sync state.
+  const db = new pg.Pool({ connectionString: url, max: 1 });
+  t.teardown(() => db.end());
+  const journal = await PgEventJournal.open(db);
+  await journal.refresh(['ctl-1', 'ctl-2']);
+  t.equal(journal.storedUpTo('ctl-1'), 6, 'events and the gap count as stored');
+  t.equal(journal.storedUpTo('ctl-2'), 1);
+  t.same(await journal.read(), [...old, ev('ctl-1', 6)], 'the events in the order they were stored');
+  t.same(await journal.gaps(), [oldGap]);
+  t.same(await journal.conflicts(), [oldConflict]);
+  t.same((await PgDesiredStore.open(db)).all().sort(byController), desiredFiles.sort(byController), 'every desired state as signed');
+  if (journalBefore) writeFileSync(journalFile, journalBefore);
+  else writeFileSync(journalFile, '');
 
   const again = await refused(t, ['--config', config, '--to', url]);
   t.equal(again.exitCode, 2);
-  t.match(again.message, /already holds a store \(\d+ live records, 4 ended reservations, \d+ activity entries, a retention cutoff\): a store is moved only into an empty database/);
+  t.match(
+    again.message,
+    /already holds a store \(\d+ live records, 4 ended reservations, \d+ activity entries, a retention cutoff, 7 controller event records, 2 desired states\): a store is moved only into an empty database/,
+  );
   t.notMatch(again.message, /Migr4te-pw/);
 
   // The same data folder (keys) with the store in the database: the session opened on the file store still works.
@@ -195,4 +246,37 @@ t.test('a database a cloud instance is attached to is refused, even empty: that 
   await attached.close();
   const report = await importIntoEmpty(url, source);
   t.equal(report.collections.enterprises, 1, 'moved once the instance stopped');
+});
+
+t.test('the events journal moves as the journal wrote it; a damaged one moves nothing', { skip: postgresMissing }, async (t) => {
+  const src = await tempDir(t, 'portier-migrate-link-');
+  const source = await DurableStore.open(join(src, 'store'));
+  t.teardown(() => source.close());
+  await source.commit({ put: [{ c: 'enterprises', key: 'e', value: { id: 'e', name: 'E', createdAt: 1 } }] });
+  // This release's journal: framed lines, any string in an event.
+  const written = await EventJournal.open(join(src, 'events'));
+  const odd: StoredEvent = { ...ev('ctl-1', 2), event: { type: 'lock-fault', door: 2, code: 'E\u00001', message: 'bolt ✓' } };
+  await written.append([ev('ctl-1', 1), odd, ev('ctl-2', 1)]);
+  await written.appendGap({ bankId: 'bank', controllerId: 'ctl-2', fromSeq: 2, toSeq: 9, storedAt: 5, reason: 'lost' });
+  await written.close();
+  const journalFile = join(src, 'events', JOURNAL_FILE);
+
+  // A line out of order in the middle: refused, and the database keeps nothing of the move.
+  const good = readFileSync(journalFile, 'utf8');
+  writeFileSync(journalFile, `${good}${JSON.stringify(ev('ctl-1', 5))}\n${JSON.stringify(ev('ctl-1', 6))}\n`);
+  const url = await server!.createDatabase();
+  await t.rejects(importIntoEmpty(url, source, { link: { journalFile } }), { name: 'ImportError', code: 'CORRUPT', message: /events\.jsonl:5: ctl-1 seq 5 follows 2: nothing was moved/ });
+  const sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+  t.teardown(() => sql.end());
+  t.same((await sql.query(`SELECT (SELECT count(*)::int FROM live) AS live, (SELECT count(*)::int FROM link_events) AS events`)).rows, [{ live: 0, events: 0 }]);
+
+  writeFileSync(journalFile, good);
+  const report = await importIntoEmpty(url, source, { link: { journalFile, desired: [] } });
+  t.same(report.link, { events: 3, gaps: 1, conflicts: 0, controllers: 2, desired: 0 });
+  const journal = await PgEventJournal.open(sql);
+  await journal.refresh(['ctl-1', 'ctl-2']);
+  t.equal(journal.storedUpTo('ctl-2'), 9);
+  t.same(await journal.read('ctl-1'), [ev('ctl-1', 1), odd], 'the event with a NUL as it was stored');
+  t.same(await importIntoEmpty(await server!.createDatabase(), source, { link: { journalFile: join(src, 'none', JOURNAL_FILE) } }).then((r) => r.link.events), 0, 'no journal: nothing to move');
 });

@@ -41,8 +41,8 @@ export interface TestPostgres {
   port: number;
   /** A connection URL to database `db` (default `postgres`) as the superuser. */
   url(db?: string): string;
-  /** A new empty database; its URL. */
-  createDatabase(name?: string): Promise<string>;
+  /** A new empty database (or a copy of database `template`, which nobody may be connected to); its URL. */
+  createDatabase(name?: string, template?: string): Promise<string>;
   /** Stops the server now (what a crash of the database looks like to its clients); `start` brings it back. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -82,11 +82,11 @@ export async function startPostgres(t: Teardownable): Promise<TestPostgres> {
   return {
     port,
     url,
-    async createDatabase(name = `t${process.pid}_${++dbCount}`) {
+    async createDatabase(name = `t${process.pid}_${++dbCount}`, template?: string) {
       const c = new pg.Client({ connectionString: url() });
       await c.connect();
       try {
-        await c.query(`CREATE DATABASE "${name}"`);
+        await c.query(`CREATE DATABASE "${name}"${template === undefined ? '' : ` TEMPLATE "${template}"`}`);
       } finally {
         await c.end();
       }

@@ -1,6 +1,7 @@
 /**
  * Moves a file store's data into an empty PostgreSQL database (`portier-cloud migrate-store`), straight into the tables
- * of migrations/0001_store.sql, in one transaction: a failed move leaves the database as empty as it found it.
+ * of migrations/0001_store.sql, in one transaction: a failed move leaves the database as empty as it found it. The
+ * sign-in sessions and the data folder's controller sync state (import-link.ts) go in the same transaction.
  *
  * - Live state: every collection's rows in the store's insertion order (`ord`, `ord_i`), all written by one change of
  *   the feed (`version` = its seq), so a store opened on the database afterwards loads them in that order and the
@@ -11,16 +12,18 @@
  * - Rows go in batches of a few thousand per statement, as one JSON document unpacked by the server
  *   (jsonb_array_elements): one parameter, whatever the number of rows.
  * - Afterwards the database is checked through a PgStore opened on it: every collection equal, value by value and in
- *   order; history counts equal; the newest ended reservations and the first and last activity equal.
+ *   order; history counts equal; the newest ended reservations and the first and last activity equal; the controller
+ *   sync state as import-link.ts checks it.
  */
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import type { ActivityEntry, Reservation } from '../../domain/model.ts';
-import { CloudError } from '../../errors.ts';
 import type { DurableStore } from '../durable.ts';
 import type { Recorded } from '../history.ts';
 import { COLLECTIONS, type CollectionName, type Store } from '../store.ts';
+import { ImportError, mismatch, plain } from './import-error.ts';
+import { checkLink, importLink, linkHeld, type LinkExpectation, type LinkReport, type LinkSource } from './import-link.ts';
 import { FEED_CHANNEL, CLOUD_APPLICATION_NAME } from './change-feed.ts';
 import { migrateSchema } from './migrate.ts';
 import { activityRow, endedRow } from './pg-history.ts';
@@ -29,9 +32,7 @@ import { PgStore } from './pg-store.ts';
 /** What is moved: a file store (its live entries with their keys, its history in recording order). */
 export type ImportSource = Store & Pick<DurableStore, 'liveEntries' | 'recordedEnded' | 'recordedActivity' | 'historyCutoff'>;
 
-export class ImportError extends CloudError<'NOT_EMPTY' | 'IN_USE' | 'MISMATCH'> {
-  override name = 'ImportError';
-}
+export { ImportError } from './import-error.ts';
 
 export interface ImportReport {
   /** Rows moved per live collection. */
@@ -42,6 +43,8 @@ export interface ImportReport {
   cutoff: number;
   /** Sign-in sessions moved. */
   sessions: number;
+  /** The controllers' events journal and desired states moved. */
+  link: LinkReport;
 }
 
 /** A sign-in session as the sessions table keeps it (auth/token-pg.ts): moved with the store, so nobody signs in again. */
@@ -58,6 +61,8 @@ export interface ImportOptions {
   batchRows?: number;
   /** The open sessions of the folder (`tokens.json`), moved in the same transaction. */
   sessions?: readonly MovedSession[];
+  /** The folder's controller sync state (events journal, desired states), moved in the same transaction. */
+  link?: LinkSource;
 }
 
 /** The commit lock of `portier_commit` (0001_store.sql): held while importing, so no cloud commits meanwhile. */
@@ -120,6 +125,7 @@ async function refuseUnlessEmpty(client: pg.Client): Promise<void> {
     Number(row.activity) > 0 ? `${row.activity} activity entries` : '',
     Number(row.changes) > 0 && Number(row.live) === 0 ? 'committed changes' : '',
     Number(row.cutoff) > 0 ? 'a retention cutoff' : '',
+    ...(await linkHeld(client)),
   ].filter((s) => s !== '');
   if (held.length > 0) throw new ImportError('NOT_EMPTY', `the database already holds a store (${held.join(', ')}): a store is moved only into an empty database`);
 }
@@ -196,6 +202,7 @@ export async function importIntoEmpty(url: string, source: ImportSource, opts: I
   await client.connect();
   let report: ImportReport;
   let latest: ActivityEntry[] = [];
+  let link: LinkExpectation;
   try {
     await migrateSchema(client, logger);
     await refuseIfListened(client);
@@ -217,11 +224,12 @@ export async function importIntoEmpty(url: string, source: ImportSource, opts: I
            SELECT e ->> 'hash', e ->> 'userId', (e ->> 'expiresAt')::bigint, (e ->> 'lastSeenAt')::bigint, e FROM jsonb_array_elements($1::jsonb) e`,
           [JSON.stringify(sessions)],
         );
+      link = await importLink(client, opts.link ?? {}, batchRows, log);
       // The feed's one entry for the whole move: instances opened later load the rows; its seq is every row's version.
       await client.query(`INSERT INTO changes (seq, instance, body) VALUES ($1, $2, '{"put": [], "del": [], "g": []}')`, [seq, INSTANCE]);
       await client.query('COMMIT');
       log.info({ ended: ended.rows, activity: activity.rows }, 'moved the history; checking');
-      report = { collections, ended: ended.rows, activity: activity.rows, cutoff: source.historyCutoff, sessions: sessions.length };
+      report = { collections, ended: ended.rows, activity: activity.rows, cutoff: source.historyCutoff, sessions: sessions.length, link: link.report };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -230,16 +238,10 @@ export async function importIntoEmpty(url: string, source: ImportSource, opts: I
   } finally {
     await client.end().catch(() => undefined);
   }
-  await checkThroughStore(url, source, report, logger);
+  await checkThroughStore(url, source, report, link, logger);
   return report;
 }
 
-/** JSON's view of a value (jsonb keeps no key order and no undefined fields). */
-const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v)) as unknown;
-
-function mismatch(what: string): ImportError {
-  return new ImportError('MISMATCH', `the moved store does not match the file store: ${what}; the database holds what was moved: empty it (drop and create the database) before trying again`);
-}
 
 /** The last activity entries recorded, in the database and in the source. */
 async function checkLatestActivity(client: pg.Client, latest: ActivityEntry[]): Promise<void> {
@@ -247,7 +249,7 @@ async function checkLatestActivity(client: pg.Client, latest: ActivityEntry[]): 
   if (!isDeepStrictEqual(rows.rows.map((r) => r.value).reverse(), plain(latest))) throw mismatch('the latest activity entries differ');
 }
 
-async function checkThroughStore(url: string, source: ImportSource, report: ImportReport, logger: Logger): Promise<void> {
+async function checkThroughStore(url: string, source: ImportSource, report: ImportReport, link: LinkExpectation, logger: Logger): Promise<void> {
   const moved = await PgStore.open({ url, logger, instanceId: `${INSTANCE}-check`, poolSize: 2 });
   try {
     for (const c of COLLECTIONS) {
@@ -262,6 +264,7 @@ async function checkThroughStore(url: string, source: ImportSource, report: Impo
     if (!isDeepStrictEqual(a, plain(b))) throw mismatch('the newest ended reservations differ');
     const [c, d] = await Promise.all([moved.queryActivity({ limit: CHECK_ROWS }), source.queryActivity({ limit: CHECK_ROWS })]);
     if (!isDeepStrictEqual(c, plain(d))) throw mismatch('the oldest activity entries differ');
+    await checkLink(moved.db, link);
   } finally {
     await moved.close();
   }
