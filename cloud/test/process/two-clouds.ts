@@ -110,7 +110,7 @@ export const serviceAccount = (instance: string): string => `portier-cloud-${ins
 export async function instanceConfig(
   t: Teardownable,
   site: SeededSite,
-  o: { instance: string; databaseUrl: string; brokerUrl: string; smtp: Pick<SmtpPeer, 'host' | 'port'>; extra?: Record<string, unknown> },
+  o: { instance: string; databaseUrl: string; brokerUrl: string; smtp: Pick<SmtpPeer, 'host' | 'port'> },
 ): Promise<string> {
   const dataDir = await tempDir(t, `portier-fault-${o.instance}-`);
   await cp(join(site.seedDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
@@ -128,7 +128,6 @@ export async function instanceConfig(
     mqtt: { url: o.brokerUrl, username: serviceAccount(o.instance) },
     // The shortest lease the config takes: the sender of a dead instance is taken over 5 s after its last renewal.
     mail: peerMailConfig(o.smtp, { leaseSeconds: 5, retry: { firstDelaySeconds: 1, maxDelaySeconds: 2 } }),
-    ...o.extra,
   };
   const file = join(await tempDir(t, `portier-fault-${o.instance}-config-`), 'cloud.json');
   await writeFile(file, JSON.stringify(config, null, 2));
