@@ -21,6 +21,8 @@ export interface SmtpPeer {
   messages: ParsedMail[];
   /** Connections opened so far (held ones included). */
   connections: number;
+  /** Connections held before their greeting now. */
+  readonly waiting: number;
   mode: PeerMode;
   /** Resolves with the messages once `count` have arrived in all; rejects after `withinMs` of real time. */
   received(count: number, withinMs?: number): Promise<ParsedMail[]>;
@@ -93,6 +95,9 @@ export async function startSmtpPeer(mode: PeerMode = 'accept', auth?: { user: st
     port: (server.server.address() as AddressInfo).port,
     messages: [],
     connections: 0,
+    get waiting() {
+      return held.length;
+    },
     mode,
     received: async (count, withinMs = 10_000) => {
       await until(() => peer.messages.length >= count, withinMs, () => `${peer.messages.length} of ${count} messages arrived`);

@@ -15,7 +15,7 @@ import { BANK, once, world, type World } from './helpers/world.ts';
 const closed = (door: number): EventBody => ({ type: 'door-closed', door, openForMs: 1000 });
 
 async function realController(t: Test, w: World, events: number): Promise<OutboxController> {
-  const real = new OutboxController(t, w, 'col-a', w.publicKey);
+  const real = new OutboxController(t, { url: w.brk.url, bankId: BANK, password: w.secrets['col-a']! }, 'col-a', w.publicKey);
   await real.connect();
   const acked = once<number>(real, 'acked', (n) => n === events);
   for (let i = 1; i <= events; i++) await real.event(closed(i));

@@ -2,26 +2,45 @@
 // the firmware): a persistent session that reconnects by itself (as the firmware's does: a second client of the same
 // identity may push it off the broker), numbered events kept in an outbox until a signed evtack covers them, the last
 // such evtack reported as its proof, the whole outbox replayed on every connect, resend-events answered (reported
-// first when asked for events it already dropped) and acked.
+// first when asked for events it already dropped) and acked. A signed, unexpired open-door is run and acked `opened`
+// (or held while `holdCommands` is set, as a controller busy or slow to answer); unlike the firmware it keeps no seen
+// ids, so a command delivered twice runs twice and `opened` counts it: what a test of "never runs twice" looks at.
 import type { KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { encodePayload, parsePayload, topicFor, verifyMessage, type Channel, type EventBody, type EvtAck, type PortierEvent } from '@portier/protocol';
+import { encodePayload, parsePayload, topicFor, verifyMessage, type Channel, type Command, type EventBody, type EvtAck, type PortierEvent } from '@portier/protocol';
 import type { MqttClient } from 'mqtt';
 import { client, type Teardownable } from '../../mqtt/helpers/env.ts';
-import { BANK, type World } from './world.ts';
 
-export class OutboxController extends EventEmitter<{ acked: [number]; answered: [string] }> {
+/** Where a controller connects, and as whom. */
+export interface ControllerEndpoint {
+  /** The broker's URL. */
+  url: string;
+  bankId: string;
+  /** The controller's secret (its user name is its id). */
+  password: string;
+}
+
+type OpenDoor = Extract<Command, { type: 'open-door' }>;
+
+export class OutboxController extends EventEmitter<{ acked: [number]; answered: [string]; command: [OpenDoor] }> {
   nextSeq = 1;
   ackedUpTo = 0;
   outbox: PortierEvent[] = [];
+  /** Every event recorded, in seq order (acked ones too). */
+  readonly sent: PortierEvent[] = [];
   proof: EvtAck | undefined;
   /** Answers to resend-events, in order. */
   readonly resendAnswers: string[] = [];
+  /** Times each open-door command id was run. */
+  readonly opened = new Map<string, number>();
+  /** While set, verified open-door commands wait in `held` (neither run nor acked). */
+  holdCommands = false;
+  readonly held: OpenDoor[] = [];
   private c: MqttClient | undefined;
 
   constructor(
     private readonly t: Teardownable,
-    private readonly w: World,
+    private readonly at: ControllerEndpoint,
     readonly controllerId: string,
     private readonly cloudKey: KeyObject,
   ) {
@@ -29,14 +48,19 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
   }
 
   topic(ch: Channel): string {
-    return topicFor(BANK, this.controllerId, ch);
+    return topicFor(this.at.bankId, this.controllerId, ch);
+  }
+
+  /** Events recorded and not yet covered by an evtack. */
+  get pendingEvents(): number {
+    return this.nextSeq - 1 - this.ackedUpTo;
   }
 
   async connect(): Promise<void> {
-    const c = await client(this.t, this.w.brk.url, {
+    const c = await client(this.t, this.at.url, {
       clientId: this.controllerId,
       username: this.controllerId,
-      password: this.w.secrets[this.controllerId]!,
+      password: this.at.password,
       clean: false,
       reconnectPeriod: 50,
     });
@@ -64,6 +88,7 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
   async event(body: EventBody): Promise<PortierEvent> {
     const e: PortierEvent = { v: 1, seq: this.nextSeq++, at: 1_790_000_000_000 + this.nextSeq, event: body };
     this.outbox.push(e);
+    this.sent.push(e);
     if (this.c) await this.c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
     return e;
   }
@@ -99,7 +124,9 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
       return;
     }
     const r = parsePayload('cmd', payload);
-    if (!r.ok || !verifyMessage(r.value, this.cloudKey) || r.value.type !== 'resend-events' || !this.c) return;
+    if (!r.ok || !verifyMessage(r.value, this.cloudKey) || r.value.bankId !== this.at.bankId || r.value.controllerId !== this.controllerId || !this.c) return;
+    if (r.value.type === 'open-door') return this.openDoor(r.value);
+    if (r.value.type !== 'resend-events') return;
     const { fromSeq, toSeq } = r.value.body;
     if (fromSeq <= this.ackedUpTo) await this.publishReported();
     const range = this.outbox.filter((e) => e.seq >= fromSeq && e.seq <= (toSeq ?? Number.MAX_SAFE_INTEGER));
@@ -108,5 +135,28 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
     this.resendAnswers.push(detail);
     await this.c.publishAsync(this.topic('ack'), encodePayload('ack', { v: 1, commandId: r.value.id, status: 'done', detail, at: Date.now() }), { qos: 1 });
     this.emit('answered', detail);
+  }
+
+  /** Runs the held commands (those still unexpired), in arrival order. */
+  async releaseCommands(): Promise<void> {
+    this.holdCommands = false;
+    for (const cmd of this.held.splice(0)) await this.openDoor(cmd);
+  }
+
+  private async openDoor(cmd: OpenDoor): Promise<void> {
+    this.emit('command', cmd);
+    if (this.holdCommands) {
+      this.held.push(cmd);
+      return;
+    }
+    const c = this.c;
+    if (!c) return;
+    if (cmd.expiresAt <= Date.now()) {
+      await c.publishAsync(this.topic('ack'), encodePayload('ack', { v: 1, commandId: cmd.id, status: 'rejected', reason: 'expired', at: Date.now() }), { qos: 1 });
+      return;
+    }
+    this.opened.set(cmd.id, (this.opened.get(cmd.id) ?? 0) + 1);
+    await this.event({ type: 'door-opened', door: cmd.body.door, cause: 'unlock', commandId: cmd.id });
+    await c.publishAsync(this.topic('ack'), encodePayload('ack', { v: 1, commandId: cmd.id, status: 'opened', at: Date.now() }), { qos: 1 });
   }
 }
