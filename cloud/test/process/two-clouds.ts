@@ -125,7 +125,8 @@ export async function instanceConfig(
     expiry: { intervalSeconds: 2 },
     log: { level: 'info' },
     store: { kind: 'postgres', url: o.databaseUrl, instanceId: o.instance, poolSize: 4 },
-    mqtt: { url: o.brokerUrl, username: serviceAccount(o.instance) },
+    // No user name: the instance takes its own account, portier-cloud-<instanceId>, from its copy of mqtt/.
+    mqtt: { url: o.brokerUrl },
     // The shortest lease the config takes: the sender of a dead instance is taken over 5 s after its last renewal.
     mail: peerMailConfig(o.smtp, { leaseSeconds: 5, retry: { firstDelaySeconds: 1, maxDelaySeconds: 2 } }),
   };
