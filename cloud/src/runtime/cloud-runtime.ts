@@ -287,7 +287,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       );
     }
     // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
-    const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(options.mailInstanceId ? { instanceId: options.mailInstanceId } : {}) });
+    // Leases name their holder by the instance's id where the database has one, so an operator sees who holds what.
+    const leaseHolder = options.mailInstanceId ?? opened.instanceId;
+    const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(leaseHolder ? { instanceId: leaseHolder } : {}) });
     undo.push({ what: 'mail', run: () => mail.stop() });
     // Before the link connects: the replay of missed events and the live ones cannot interleave. A journal in the
     // database is replayed per controller, as banks are taken (controller-ownership.ts).
@@ -366,7 +368,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // History older than the enterprises keep it is hidden at start and every hour, and dropped by compaction.
     const stopRetention = service.startRetention();
     undo.push({ what: 'retention', run: () => stopRetention() });
-    const sftp = startSftpImports(service, store, logger, { now, ...options.sftp });
+    const sftp = startSftpImports(service, store, logger, { now, ...(opened.instanceId ? { instanceId: opened.instanceId } : {}), ...options.sftp });
     undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
     mail.watchImports(sftp.runner);
 
