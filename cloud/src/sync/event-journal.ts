@@ -19,38 +19,15 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { canonicalJson, eventBodySchema, idSchema, type EventBody } from '@portier/protocol';
+import { canonicalJson, eventBodySchema, idSchema } from '@portier/protocol';
 import { z } from 'zod';
 import { ensureDir, readTextIfExists } from '../mqtt/fs.ts';
 import { AppendFile } from '@portier/durable';
 import { frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
 import { CloudError } from '../errors.ts';
-import type { EventLog } from './event-log.ts';
+import type { ConflictRecord, EventLog, GapRecord, StoredEvent } from './event-log.ts';
 
-export interface StoredEvent {
-  bankId: string;
-  controllerId: string;
-  seq: number;
-  /** Controller's estimate of cloud time when it happened. */
-  at: number;
-  /** Cloud time when it was stored. */
-  storedAt: number;
-  event: EventBody;
-}
-
-/** Seqs fromSeq..toSeq of a controller that the cloud acknowledged once and no longer holds. */
-export interface GapRecord {
-  kind: 'gap';
-  bankId: string;
-  controllerId: string;
-  fromSeq: number;
-  toSeq: number;
-  storedAt: number;
-  reason: string;
-}
-
-/** A second, different event under a seq already stored: kept for review, not applied. */
-export type ConflictRecord = StoredEvent & { kind: 'conflict' };
+export type { ConflictRecord, GapRecord, StoredEvent } from './event-log.ts';
 
 const seqSchema = z.number().int().min(1);
 export const storedEventSchema = z.strictObject({

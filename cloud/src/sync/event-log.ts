@@ -3,7 +3,32 @@
  * file (event-journal.ts, one cloud instance) or PostgreSQL (several instances on one database, where the instance
  * that owns a bank stores its controllers' events and another takes them over).
  */
-import type { ConflictRecord, GapRecord, StoredEvent } from './event-journal.ts';
+import type { EventBody } from '@portier/protocol';
+
+export interface StoredEvent {
+  bankId: string;
+  controllerId: string;
+  seq: number;
+  /** Controller's estimate of cloud time when it happened. */
+  at: number;
+  /** Cloud time when it was stored. */
+  storedAt: number;
+  event: EventBody;
+}
+
+/** Seqs fromSeq..toSeq of a controller that the cloud acknowledged once and no longer holds. */
+export interface GapRecord {
+  kind: 'gap';
+  bankId: string;
+  controllerId: string;
+  fromSeq: number;
+  toSeq: number;
+  storedAt: number;
+  reason: string;
+}
+
+/** A second, different event under a seq already stored: kept for review, not applied. */
+export type ConflictRecord = StoredEvent & { kind: 'conflict' };
 
 export interface EventLog {
   /** Fingerprint of the event stored (or being stored) at `seq`, when it is among the controller's recent ones. */
