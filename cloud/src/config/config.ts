@@ -218,8 +218,8 @@ export const CloudConfigSchema = z.strictObject({
       /** Sent and failed messages are kept this long (their status on the reservation), then dropped. */
       retentionDays: z.number().int().min(1).max(365).default(30),
       /**
-       * One instance sends at a time, under a lease renewed while it runs: after it dies (or a restart after a crash)
-       * the sending resumes once this long has passed.
+       * The sender's lease on the data folder's own store: after a crash, a message caught being sent is due again
+       * this long after it began. Instances sharing a database hold the sender by their job leases instead (6 s).
        */
       leaseSeconds: z.number().int().min(5).max(3600).default(60),
       /** Per SMTP step (connect, greeting, each command). */

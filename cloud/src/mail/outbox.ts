@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { ActivityEntry } from '../domain/model.ts';
 import type { CodeVault } from '../domain/code-vault.ts';
 import { releaseLease, takeLease } from '../store/leases.ts';
+import type { JobLease } from '../store/job-leases.ts';
 import type { Store } from '../store/store.ts';
 import { realTimers, type Timers } from '../sftp/runner.ts';
 import type { MailContent } from './content.ts';
@@ -46,6 +47,11 @@ export interface OutboxOptions {
   pollMs?: number;
   /** How long the sender's lease lasts unless renewed (each pass and before each message). Default 60 s. */
   leaseMs?: number;
+  /**
+   * The sender's lease held for it (store/job-leases.ts: renewed apart from the passes, taken over within seconds of
+   * its holder's death); `leaseMs` is then that lease's lifetime. Without it the sender takes its own lease.
+   */
+  job?: JobLease;
   /** How long a stop waits for a send under way. Default 5 s. */
   stopWaitMs?: number;
 }
@@ -82,6 +88,7 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
   private again = false;
   private stopped = true;
   private readonly lease: number;
+  private jobHeard = false;
 
   constructor(private readonly o: OutboxOptions) {
     super();
@@ -125,6 +132,11 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
 
   start(): void {
     this.stopped = false;
+    if (this.o.job && !this.jobHeard) {
+      this.jobHeard = true;
+      // Taken over from an instance that died: what it left due is sent now.
+      this.o.job.on('gained', () => this.kick());
+    }
     this.kick();
   }
 
@@ -134,7 +146,7 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
     this.timer = undefined;
     // A send stuck on a silent server must not hold the stop up: it is due again at the next start.
     await Promise.race([this.running, new Promise((r) => setTimeout(r, this.o.stopWaitMs ?? 5000).unref())]);
-    await releaseLease(this.o.store, OUTBOX_LEASE, this.o.instanceId);
+    if (!this.o.job) await releaseLease(this.o.store, OUTBOX_LEASE, this.o.instanceId);
     this.o.mailer.close();
   }
 
@@ -181,6 +193,7 @@ export class MailOutbox extends EventEmitter<OutboxEvents> {
   }
 
   private holdLease(): Promise<boolean> {
+    if (this.o.job) return Promise.resolve(this.o.job.holds());
     return takeLease(this.o.store, { name: OUTBOX_LEASE, holder: this.o.instanceId, ttlMs: this.lease, now: this.now() });
   }
 

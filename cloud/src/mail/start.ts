@@ -15,6 +15,7 @@ import type { LockerService } from '../domain/service.ts';
 import type { SftpRunFailed } from '../sftp/runner.ts';
 import { realTimers, type Timers } from '../sftp/runner.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
+import type { JobLease } from '../store/job-leases.ts';
 import { MailOutbox } from './outbox.ts';
 import { PREFERENCES_PATH, preferencesToken } from './preferences.ts';
 import { userAddressee } from './recipients.ts';
@@ -38,6 +39,8 @@ export interface MailOptions {
   mailer?: Mailer;
   /** This instance's id, the holder of the sender's lease. */
   instanceId?: string;
+  /** The sender's lease held by the instances' job leases (several instances on one database), and its lifetime. */
+  lease?: { job: JobLease; ttlMs: number };
   /** The sender's and the reminder sweep's timers (default: real ones on `now`). */
   timers?: Timers;
 }
@@ -86,7 +89,8 @@ export function createMail(o: MailOptions): MailSystem {
     timers,
     retry: { maxAttempts: cfg.retry.maxAttempts, firstDelayMs: cfg.retry.firstDelaySeconds * 1000, maxDelayMs: cfg.retry.maxDelaySeconds * 1000 },
     retentionMs: cfg.retentionDays * 24 * 3_600_000,
-    leaseMs: cfg.leaseSeconds * 1000,
+    leaseMs: o.lease?.ttlMs ?? cfg.leaseSeconds * 1000,
+    ...(o.lease ? { job: o.lease.job } : {}),
     pollMs: Math.min(15_000, (cfg.leaseSeconds * 1000) / 3),
   });
   let baseUrl: string | undefined;

@@ -52,7 +52,8 @@ import { createMail, type MailSystem } from '../mail/start.ts';
 import { openStore } from './open-store.ts';
 import { controllerOwnership } from './controller-ownership.ts';
 import { PendingOpens } from '../sync/pending-opens.ts';
-import { takeLease } from '../store/leases.ts';
+import { JobLeases, soleJobs } from '../store/job-leases.ts';
+import { OUTBOX_LEASE } from '../mail/outbox.ts';
 import { makeAuth, readHttpTls, runtimePaths } from './shared.ts';
 
 // The one-shot commands (init-admin, unlock) import these from shared.ts, without the servers; other code from here.
@@ -90,7 +91,7 @@ export interface StartCloudOptions {
   accountMail?: AccountMail;
   /** This instance's id as the e-mail sender's lease holder (tests). */
   mailInstanceId?: string;
-  /** Lease lifetime and renewal of the banks' ownership between instances on one database (tests). */
+  /** Lease lifetime and renewal of the banks' ownership and of the once-only jobs between instances on one database (tests). */
   bankLeases?: { ttlMs?: number; renewMs?: number };
 }
 
@@ -190,6 +191,10 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // Sharing the database, a request may name what another instance made a moment ago (domain/catch-up-retry.ts).
     const service = opened.instanceId === undefined ? domain : retryAfterCatchUp(domain, store);
     const tokens = await opened.sessions((m) => logger.warn(m));
+    // Jobs one instance runs at a time when several share the database, taken over within seconds of a holder's death.
+    const jobs = opened.instanceId === undefined ? soleJobs() : new JobLeases({ store, holder: opened.instanceId, jobs: ['expiry', OUTBOX_LEASE, 'sftp-schedules'], logger, now, ...options.bankLeases });
+    await jobs.start();
+    undo.push({ what: 'job leases', run: () => jobs.stop() });
     // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory are written.
     undo.push({ what: 'sessions', run: () => tokens.flush() });
     // The links' address is the configured public one, else the listening address (known once listening).
@@ -289,7 +294,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
     // Leases name their holder by the instance's id where the database has one, so an operator sees who holds what.
     const leaseHolder = options.mailInstanceId ?? opened.instanceId;
-    const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(leaseHolder ? { instanceId: leaseHolder } : {}) });
+    const mailLease = opened.instanceId === undefined ? {} : { lease: { job: jobs.job(OUTBOX_LEASE), ttlMs: options.bankLeases?.ttlMs ?? 6000 } };
+    const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(leaseHolder ? { instanceId: leaseHolder } : {}), ...mailLease });
     undo.push({ what: 'mail', run: () => mail.stop() });
     // Before the link connects: the replay of missed events and the live ones cannot interleave. A journal in the
     // database is replayed per controller, as banks are taken (controller-ownership.ts).
@@ -362,13 +368,14 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
 
     // Instances sharing the database expire by turns: the holder of the `expiry` lease runs it.
     const expiryMs = config.expiry.intervalSeconds * 1000;
-    const expiryGate = instanceId === undefined ? undefined : () => takeLease(store, { name: 'expiry', holder: instanceId, ttlMs: expiryMs * 2 + 10_000, now: now() });
+    const expiryGate = instanceId === undefined ? undefined : async () => jobs.job('expiry').holds();
     const stopExpiry = expiryMs > 0 ? service.startExpiry(expiryMs, expiryGate) : () => {};
     undo.push({ what: 'expiry', run: () => stopExpiry() });
     // History older than the enterprises keep it is hidden at start and every hour, and dropped by compaction.
     const stopRetention = service.startRetention();
     undo.push({ what: 'retention', run: () => stopRetention() });
-    const sftp = startSftpImports(service, store, logger, { now, ...(opened.instanceId ? { instanceId: opened.instanceId } : {}), ...options.sftp });
+    const shared = opened.instanceId ? { instanceId: opened.instanceId, job: jobs.job('sftp-schedules') } : {};
+    const sftp = startSftpImports(service, store, logger, { now, ...shared, ...options.sftp });
     undo.push({ what: 'sftp-imports', run: () => sftp.scheduler.stop() });
     mail.watchImports(sftp.runner);
 

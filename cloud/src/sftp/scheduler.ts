@@ -4,11 +4,17 @@
  * the schedule's lease in the store (`sftp-schedule:<enterpriseId>`), which it renews on every check, so another
  * instance on the same store takes it over only once the holder stopped renewing it.
  *
+ * With `job` (instances sharing a database: store/job-leases.ts), one instance runs every schedule instead, the holder
+ * of that job's lease, which another takes over within seconds of its death. An instance not holding it leaves a run
+ * due until it sees the holder renewed its lease after the due time (the holder was alive then and ran it); when the
+ * holder died first, the run is still due when this instance takes the job, and runs then, once.
+ *
  * Every check (at the next run time, and at least every `checkMs`) reads the configurations again: a new, changed,
  * disabled or removed one is followed without being told.
  */
 import { pino, type Logger } from 'pino';
 import { leaseHolder, releaseLease, takeLease } from '../store/leases.ts';
+import type { JobLease } from '../store/job-leases.ts';
 import type { Store } from '../store/store.ts';
 import { nextRunAfter, type SftpImportRecord } from './model.ts';
 import { realTimers, type SftpRunner, type Timers } from './runner.ts';
@@ -25,6 +31,8 @@ export interface SftpSchedulerOptions {
   checkMs?: number;
   /** How long a schedule's lease lasts unless renewed. Default 3 checks. */
   leaseMs?: number;
+  /** The schedules' one lease, held for all of them (several instances on one database). */
+  job?: JobLease;
 }
 
 interface Planned {
@@ -45,6 +53,7 @@ export class SftpScheduler {
   private stopped = true;
   private checking: Promise<void> | undefined;
   private readonly runs = new Set<Promise<unknown>>();
+  private jobHeard = false;
 
   constructor(private readonly o: SftpSchedulerOptions) {
     this.timers = o.timers ?? realTimers;
@@ -56,6 +65,10 @@ export class SftpScheduler {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    if (this.o.job && !this.jobHeard) {
+      this.jobHeard = true;
+      this.o.job.on('gained', () => this.stopped || this.wake());
+    }
     this.wake();
   }
 
@@ -70,7 +83,7 @@ export class SftpScheduler {
     this.timers.clearTimeout(this.timer);
     await this.checking;
     await Promise.allSettled([...this.runs]);
-    for (const enterpriseId of this.plans.keys()) await releaseLease(this.o.store, scheduleLeaseName(enterpriseId), this.o.instanceId);
+    if (!this.o.job) for (const enterpriseId of this.plans.keys()) await releaseLease(this.o.store, scheduleLeaseName(enterpriseId), this.o.instanceId);
     this.plans.clear();
   }
 
@@ -90,7 +103,8 @@ export class SftpScheduler {
     if (this.stopped) return;
     const now = this.timers.now();
     let at = now + this.checkMs;
-    for (const p of this.plans.values()) at = Math.min(at, p.due);
+    // A run held back for a holder that may have died is looked at again each second, not in a busy loop.
+    for (const p of this.plans.values()) at = Math.min(at, p.due > now ? p.due : now + 1000);
     this.timers.clearTimeout(this.timer);
     this.timer = this.timers.setTimeout(() => this.wake(), Math.max(0, at - now));
   }
@@ -103,7 +117,7 @@ export class SftpScheduler {
     for (const enterpriseId of [...this.plans.keys()]) {
       if (enabled.has(enterpriseId)) continue;
       this.plans.delete(enterpriseId);
-      await releaseLease(this.o.store, scheduleLeaseName(enterpriseId), this.o.instanceId);
+      if (!this.o.job) await releaseLease(this.o.store, scheduleLeaseName(enterpriseId), this.o.instanceId);
     }
     for (const r of enabled.values()) {
       const key = `${r.schedule}|${r.timezone ?? 'UTC'}`;
@@ -117,8 +131,11 @@ export class SftpScheduler {
         plan = { key, due };
         this.plans.set(r.enterpriseId, plan);
       }
-      const held = await takeLease(this.o.store, { name: scheduleLeaseName(r.enterpriseId), holder: this.o.instanceId, ttlMs: this.leaseMs, now });
+      const job = this.o.job;
+      const held = job ? job.holds() : await takeLease(this.o.store, { name: scheduleLeaseName(r.enterpriseId), holder: this.o.instanceId, ttlMs: this.leaseMs, now });
       if (plan.due > now) continue;
+      // The holder may have died before the due time: the run stays due until it is seen alive after it.
+      if (job && !held && (job.renewedAt() ?? -Infinity) < plan.due) continue;
       // A check that comes late runs the import once, then plans the next time after now (no catching up).
       plan.due = nextRunAfter(r.schedule, r.timezone ?? 'UTC', now) ?? Number.MAX_SAFE_INTEGER;
       if (!held) {

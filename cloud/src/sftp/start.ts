@@ -5,6 +5,7 @@ import type { LockerService } from '../domain/service.ts';
 import type { Store } from '../store/store.ts';
 import { realTimers, SftpRunner, type SftpRunnerOptions, type Timers } from './runner.ts';
 import { SftpScheduler } from './scheduler.ts';
+import type { JobLease } from '../store/job-leases.ts';
 
 export interface SftpImports {
   runner: SftpRunner;
@@ -19,6 +20,8 @@ export interface SftpImportsOptions {
   now?: () => number;
   checkMs?: number;
   fetch?: SftpRunnerOptions['fetch'];
+  /** One lease for every schedule, held by one of the instances sharing a database (store/job-leases.ts). */
+  job?: JobLease;
 }
 
 export function startSftpImports(service: LockerService, store: Store, logger: Logger, o: SftpImportsOptions = {}): SftpImports {
@@ -33,7 +36,7 @@ export function startSftpImports(service: LockerService, store: Store, logger: L
     timers,
     ...(o.fetch ? { fetch: o.fetch } : {}),
   });
-  const scheduler = new SftpScheduler({ imports: service.sftpImports, runner, store, instanceId, logger, timers, ...(o.checkMs !== undefined ? { checkMs: o.checkMs } : {}) });
+  const scheduler = new SftpScheduler({ imports: service.sftpImports, runner, store, instanceId, logger, timers, ...(o.checkMs !== undefined ? { checkMs: o.checkMs } : {}), ...(o.job ? { job: o.job } : {}) });
   scheduler.start();
   return { runner, scheduler };
 }
