@@ -26,6 +26,7 @@ import { AppendFile } from '@portier/durable';
 import { frameLine, parseLine as parseFramedLine } from '../store/journal-line.ts';
 import { CloudError } from '../errors.ts';
 import type { ConflictRecord, EventLog, GapRecord, StoredEvent } from './event-log.ts';
+import { FINGERPRINTS_KEPT, outOfOrder, SeqHeads } from './seq-heads.ts';
 
 export type { ConflictRecord, GapRecord, StoredEvent } from './event-log.ts';
 
@@ -65,23 +66,12 @@ export function parseJournalLine(line: string): JournalLine {
   return storedEventSchema.parse(raw);
 }
 
-/**
- * What is wrong with a journal line that comes after `prev`, the controller's highest stored seq (undefined: nothing):
- * an event must be the next seq, a gap must start there, a conflict must be about a seq already stored.
- */
-export function outOfOrder(prev: number, rec: JournalLine): string | undefined {
-  if ('fromSeq' in rec) return rec.fromSeq !== prev + 1 || rec.toSeq < rec.fromSeq ? `gap ${rec.fromSeq}..${rec.toSeq} follows ${prev}` : undefined;
-  if ('kind' in rec) return rec.seq > prev ? `conflict at seq ${rec.seq} beyond ${prev}` : undefined;
-  return rec.seq !== prev + 1 ? `seq ${rec.seq} follows ${prev}` : undefined;
-}
-
 /** What identifies an event's content (its seq aside): a replay has the same one, a reused seq another. */
 export function fingerprint(e: Pick<StoredEvent, 'at' | 'event'>): string {
   return createHash('sha256').update(canonicalJson({ at: e.at, event: e.event })).digest('base64url');
 }
 
-/** Fingerprints kept per controller: of its most recent seqs, the ones a controller may still send again. */
-export const FINGERPRINTS_KEPT = 64;
+export { FINGERPRINTS_KEPT, outOfOrder } from './seq-heads.ts';
 
 /** UNAVAILABLE: the database journal (pg-event-journal.ts) could not be reached or holds no journal tables. */
 export class JournalError extends CloudError<'CORRUPT' | 'CLOSED' | 'OUT_OF_ORDER' | 'UNAVAILABLE'> {
@@ -97,11 +87,7 @@ interface Pending {
 export const JOURNAL_FILE = 'events.jsonl';
 
 export class EventJournal implements EventLog {
-  private readonly upTo = new Map<string, number>();
-  /** Highest seq handed to `append` per controller (durable or about to be). */
-  private readonly appended = new Map<string, number>();
-  /** Per controller: seq -> fingerprint of the stored event, for its last FINGERPRINTS_KEPT seqs. */
-  private readonly prints = new Map<string, Map<number, string>>();
+  private readonly heads = new SeqHeads();
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
@@ -138,50 +124,38 @@ export class EventJournal implements EventLog {
         await fh.close();
         throw new JournalError('CORRUPT', `${file}:${lineNo}: ${(err as Error).message.slice(0, 200)}`);
       }
-      const bad = outOfOrder(j.upTo.get(rec.controllerId) ?? 0, rec);
+      const bad = outOfOrder(j.heads.storedUpTo(rec.controllerId), rec);
       if (bad) {
         await fh.close();
         throw new JournalError('CORRUPT', `${file}:${lineNo}: ${rec.controllerId} ${bad}`);
       }
       if ('kind' in rec) {
-        if (rec.kind === 'gap') j.setUpTo(rec.controllerId, rec.toSeq);
+        if (rec.kind === 'gap') j.heads.setHeads(rec.controllerId, rec.toSeq);
         continue;
       }
-      j.setUpTo(rec.controllerId, rec.seq);
+      j.heads.setHeads(rec.controllerId, rec.seq);
       const tail = tails.get(rec.controllerId) ?? [];
       tail.push(rec);
       if (tail.length > FINGERPRINTS_KEPT) tail.shift();
       tails.set(rec.controllerId, tail);
     }
-    for (const tail of tails.values()) for (const e of tail) j.remember(e);
+    for (const tail of tails.values()) for (const e of tail) j.heads.remember(e.controllerId, e.seq, fingerprint(e));
     return j;
-  }
-
-  private setUpTo(controllerId: string, seq: number): void {
-    this.upTo.set(controllerId, seq);
-    this.appended.set(controllerId, seq);
-  }
-
-  private remember(e: StoredEvent): void {
-    let m = this.prints.get(e.controllerId);
-    if (!m) this.prints.set(e.controllerId, (m = new Map()));
-    m.set(e.seq, fingerprint(e));
-    if (m.size > FINGERPRINTS_KEPT) m.delete(m.keys().next().value as number);
   }
 
   /** Fingerprint of the event stored (or being stored) at `seq`, when it is among the controller's recent ones. */
   fingerprintAt(controllerId: string, seq: number): string | undefined {
-    return this.prints.get(controllerId)?.get(seq);
+    return this.heads.fingerprintAt(controllerId, seq);
   }
 
   /** Highest seq of `controllerId` that is durably stored (0 if none). */
   storedUpTo(controllerId: string): number {
-    return this.upTo.get(controllerId) ?? 0;
+    return this.heads.storedUpTo(controllerId);
   }
 
   /** Highest seq handed to `append` (stored or being stored). */
   appendedUpTo(controllerId: string): number {
-    return this.appended.get(controllerId) ?? 0;
+    return this.heads.appendedUpTo(controllerId);
   }
 
   /** How many fdatasyncs the journal made (group commit makes this far smaller than the number of events). */
@@ -195,20 +169,15 @@ export class EventJournal implements EventLog {
    */
   append(records: StoredEvent[]): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
+    const refused = this.heads.admitEvents(records);
+    if (refused) return Promise.reject(new JournalError('OUT_OF_ORDER', refused));
     let lines = '';
-    const next = new Map<string, number>();
     for (const r of records) {
-      const prev = next.get(r.controllerId) ?? this.appendedUpTo(r.controllerId);
-      if (r.seq !== prev + 1) {
-        return Promise.reject(new JournalError('OUT_OF_ORDER', `${r.controllerId}: seq ${r.seq} does not follow ${prev}`));
-      }
-      next.set(r.controllerId, r.seq);
       lines += frameLine(JSON.stringify(r));
+      this.heads.remember(r.controllerId, r.seq, fingerprint(r));
     }
-    for (const [c, s] of next) this.appended.set(c, s);
-    for (const r of records) this.remember(r);
     return this.enqueue(lines, () => {
-      for (const r of records) if (r.seq > this.storedUpTo(r.controllerId)) this.upTo.set(r.controllerId, r.seq);
+      for (const r of records) this.heads.stored(r.controllerId, r.seq);
     }).then(() => records);
   }
 
@@ -221,23 +190,17 @@ export class EventJournal implements EventLog {
    */
   appendGap(gap: Omit<GapRecord, 'kind'>): Promise<void> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
-    const prev = this.appendedUpTo(gap.controllerId);
-    if (gap.fromSeq !== prev + 1 || gap.toSeq < gap.fromSeq) {
-      return Promise.reject(new JournalError('OUT_OF_ORDER', `${gap.controllerId}: gap ${gap.fromSeq}..${gap.toSeq} does not follow ${prev}`));
-    }
+    const refused = this.heads.admitGap(gap);
+    if (refused) return Promise.reject(new JournalError('OUT_OF_ORDER', refused));
     const rec: GapRecord = { kind: 'gap', ...gap };
-    this.appended.set(gap.controllerId, gap.toSeq);
-    return this.enqueue(frameLine(JSON.stringify(rec)), () => {
-      if (gap.toSeq > this.storedUpTo(gap.controllerId)) this.upTo.set(gap.controllerId, gap.toSeq);
-    });
+    return this.enqueue(frameLine(JSON.stringify(rec)), () => this.heads.stored(gap.controllerId, gap.toSeq));
   }
 
   /** Keeps a second, different event under a seq already taken; the stored one stays what the seq means. */
   appendConflict(e: StoredEvent): Promise<void> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
-    if (e.seq > this.appendedUpTo(e.controllerId)) {
-      return Promise.reject(new JournalError('OUT_OF_ORDER', `${e.controllerId}: conflict at seq ${e.seq} beyond ${this.appendedUpTo(e.controllerId)}`));
-    }
+    const refused = this.heads.admitConflict(e);
+    if (refused) return Promise.reject(new JournalError('OUT_OF_ORDER', refused));
     const rec: ConflictRecord = { kind: 'conflict', ...e };
     return this.enqueue(frameLine(JSON.stringify(rec)), () => undefined);
   }

@@ -30,6 +30,7 @@ import {
   type GapRecord,
   type StoredEvent,
 } from './event-journal.ts';
+import { SeqHeads } from './seq-heads.ts';
 import type { EventLog } from './event-log.ts';
 import { EVENT_INSERT, EVENT_ROWS, EVENT_SELECT, eventColumns, GAP_INSERT, GAP_ROWS, GAP_SELECT, gapColumns, toEvent, toGap, type EventRow, type GapRow, type Queryable } from './pg-link-rows.ts';
 
@@ -66,11 +67,7 @@ SELECT controller_id AS c, seq::text AS s FROM ev`;
 const key = (controllerId: string, seq: number | string): string => `${controllerId}/${seq}`;
 
 export class PgEventJournal implements EventLog {
-  private readonly upTo = new Map<string, number>();
-  /** Highest seq handed to `append` per controller (stored or about to be). */
-  private readonly appended = new Map<string, number>();
-  /** Per controller: seq -> fingerprint of the stored event, for its last FINGERPRINTS_KEPT seqs, in seq order. */
-  private readonly prints = new Map<string, Map<number, string>>();
+  private readonly heads = new SeqHeads();
   private queue: Queued[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
@@ -100,16 +97,16 @@ export class PgEventJournal implements EventLog {
   }
 
   fingerprintAt(controllerId: string, seq: number): string | undefined {
-    return this.prints.get(controllerId)?.get(seq);
+    return this.heads.fingerprintAt(controllerId, seq);
   }
 
   /** Highest seq of `controllerId` durably stored, as far as this instance knows (0 for a controller never refreshed). */
   storedUpTo(controllerId: string): number {
-    return this.upTo.get(controllerId) ?? 0;
+    return this.heads.storedUpTo(controllerId);
   }
 
   appendedUpTo(controllerId: string): number {
-    return this.appended.get(controllerId) ?? 0;
+    return this.heads.appendedUpTo(controllerId);
   }
 
   /** How many statements wrote to the database (group commit makes this far smaller than the number of appends). */
@@ -124,37 +121,26 @@ export class PgEventJournal implements EventLog {
    */
   append(records: StoredEvent[]): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
-    const next = new Map<string, number>();
-    for (const r of records) {
-      const prev = next.get(r.controllerId) ?? this.appendedUpTo(r.controllerId);
-      if (r.seq !== prev + 1) {
-        return Promise.reject(new JournalError('OUT_OF_ORDER', `${r.controllerId}: seq ${r.seq} does not follow ${prev}`));
-      }
-      next.set(r.controllerId, r.seq);
-    }
-    for (const [c, s] of next) this.appended.set(c, s);
+    const refused = this.heads.admitEvents(records);
+    if (refused) return Promise.reject(new JournalError('OUT_OF_ORDER', refused));
     const prints = records.map((r) => fingerprint(r));
-    records.forEach((r, i) => this.remember(r.controllerId, r.seq, prints[i]!));
+    records.forEach((r, i) => this.heads.remember(r.controllerId, r.seq, prints[i]!));
     return this.enqueue({ events: records, prints });
   }
 
   /** Records that seqs fromSeq..toSeq are gone for good; fromSeq must be the controller's next seq. */
   appendGap(gap: Omit<GapRecord, 'kind'>): Promise<void> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
-    const prev = this.appendedUpTo(gap.controllerId);
-    if (gap.fromSeq !== prev + 1 || gap.toSeq < gap.fromSeq) {
-      return Promise.reject(new JournalError('OUT_OF_ORDER', `${gap.controllerId}: gap ${gap.fromSeq}..${gap.toSeq} does not follow ${prev}`));
-    }
-    this.appended.set(gap.controllerId, gap.toSeq);
+    const refused = this.heads.admitGap(gap);
+    if (refused) return Promise.reject(new JournalError('OUT_OF_ORDER', refused));
     return this.enqueue({ events: [], prints: [], gap: { kind: 'gap', ...gap } }).then(() => undefined);
   }
 
   /** Keeps a second, different event under a seq already taken; the stored one stays what the seq means. */
   appendConflict(e: StoredEvent): Promise<void> {
     if (this.closed) return Promise.reject(new JournalError('CLOSED', 'journal is closed'));
-    if (e.seq > this.appendedUpTo(e.controllerId)) {
-      return Promise.reject(new JournalError('OUT_OF_ORDER', `${e.controllerId}: conflict at seq ${e.seq} beyond ${this.appendedUpTo(e.controllerId)}`));
-    }
+    const refused = this.heads.admitConflict(e);
+    if (refused) return Promise.reject(new JournalError('OUT_OF_ORDER', refused));
     return this.enqueue({ events: [], prints: [], conflict: { kind: 'conflict', ...e } }).then(() => undefined);
   }
 
@@ -188,13 +174,11 @@ export class PgEventJournal implements EventLog {
     for (const r of ups.rows) {
       const stored = Math.max(Number(r.ev ?? 0), Number(r.gp ?? 0));
       // This instance's own writes are in the database too; one that committed after the query read is kept.
-      this.upTo.set(r.id, Math.max(stored, this.storedUpTo(r.id)));
-      this.appended.set(r.id, Math.max(stored, this.appendedUpTo(r.id)));
+      this.heads.setHeads(r.id, Math.max(stored, this.storedUpTo(r.id)), Math.max(stored, this.appendedUpTo(r.id)));
       const fromDb = loaded.get(r.id) ?? [];
       const top = fromDb[0]?.[0] ?? 0;
-      const pending = [...(this.prints.get(r.id) ?? new Map<number, string>())].filter(([seq]) => seq > top);
-      const merged = [...fromDb.reverse(), ...pending].slice(-FINGERPRINTS_KEPT);
-      this.prints.set(r.id, new Map(merged));
+      const pending = this.heads.recent(r.id).filter(([seq]) => seq > top);
+      this.heads.replaceRecent(r.id, [...fromDb.reverse(), ...pending]);
     }
   }
 
@@ -234,16 +218,7 @@ export class PgEventJournal implements EventLog {
     while (this.flushing) await this.flushing;
   }
 
-  private remember(controllerId: string, seq: number, print: string): void {
-    let m = this.prints.get(controllerId);
-    if (!m) this.prints.set(controllerId, (m = new Map()));
-    if (m.has(seq)) {
-      m.set(seq, print);
-      return;
-    }
-    m.set(seq, print);
-    if (m.size > FINGERPRINTS_KEPT) m.delete(m.keys().next().value as number);
-  }
+
 
   private enqueue(item: Omit<Queued, 'resolve' | 'reject'>): Promise<StoredEvent[]> {
     return new Promise<StoredEvent[]>((resolve, reject) => {
@@ -288,12 +263,7 @@ export class PgEventJournal implements EventLog {
   /** The controllers of refused records count from what is stored again. */
   private forgetUnstored(failed: Queued[]): void {
     const ids = new Set(failed.flatMap((q) => [...q.events.map((e) => e.controllerId), ...(q.gap ? [q.gap.controllerId] : [])]));
-    for (const id of ids) {
-      const stored = this.storedUpTo(id);
-      this.appended.set(id, stored);
-      const m = this.prints.get(id);
-      if (m) for (const seq of [...m.keys()]) if (seq > stored) m.delete(seq);
-    }
+    for (const id of ids) this.heads.backToStored(id);
   }
 
   /** One statement for the batch; answers, per item, the events it stored. */
@@ -311,8 +281,8 @@ export class PgEventJournal implements EventLog {
     const taken = events.filter(({ e }) => !inserted.has(key(e.controllerId, e.seq)));
     if (taken.length > 0) await this.settleTaken(taken);
     for (const q of batch) {
-      for (const e of q.events) if (e.seq > this.storedUpTo(e.controllerId)) this.upTo.set(e.controllerId, e.seq);
-      if (q.gap && q.gap.toSeq > this.storedUpTo(q.gap.controllerId)) this.upTo.set(q.gap.controllerId, q.gap.toSeq);
+      for (const e of q.events) this.heads.stored(e.controllerId, e.seq);
+      if (q.gap) this.heads.stored(q.gap.controllerId, q.gap.toSeq);
     }
     return batch.map((q) => q.events.filter((e) => inserted.has(key(e.controllerId, e.seq))));
   }
@@ -334,7 +304,7 @@ export class PgEventJournal implements EventLog {
       if (theirs === undefined) throw new Error(`${e.controllerId} seq ${e.seq} was neither inserted nor found stored`);
       if (theirs === print) continue;
       differ.push({ e, print });
-      this.remember(e.controllerId, e.seq, theirs);
+      this.heads.remember(e.controllerId, e.seq, theirs);
     }
     this.log.info({ events: taken.length, conflicts: differ.length }, 'events another instance stored first: left out');
     if (differ.length === 0) return;
