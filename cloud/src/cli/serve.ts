@@ -29,7 +29,7 @@ export function registerServe(program: Command, onStarted?: (c: RunningCloud) =>
     .option('-d, --data <dir>', 'data folder (store, tokens)')
     .option('--http <host:port>', 'HTTP listen address, e.g. 127.0.0.1:8080 (port 0: any free port)')
     .option('--mqtt <host:port>', 'embedded MQTT broker listen address, e.g. 127.0.0.1:1883 (port 0: any free port)')
-    .option('--broker <url>', 'use an external MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883')
+    .option('--broker <url>', 'use an external MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883 (a cluster: its nodes separated by commas)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option('--secrets-key <file>', 'key file sealing codes and credential keys, outside the data folder (default: <data>.secrets.key)')
     .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }) => {

@@ -182,7 +182,11 @@ export const CloudConfigSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(1883),
       tls: z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) }).optional(),
-      url: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/\S+$/, 'expected mqtt://host:port').optional(),
+      // One broker, or the nodes of a cluster separated by commas (tried in turn: mqtt/client.ts).
+      url: z
+        .string()
+        .regex(/^(?:mqtts?|tcp|tls|wss?):\/\/[^\s,]+(?:,(?:mqtts?|tcp|tls|wss?):\/\/[^\s,]+)*$/, 'expected mqtt://host:port, or several separated by commas')
+        .optional(),
       username: z.string().min(1).max(64).optional(),
       password: z.string().min(1).max(1024).optional(),
     })

@@ -10,9 +10,37 @@ function noDelay(client: MqttClient): void {
   stream?.setNoDelay?.(true);
 }
 
-/** `mqtt.connect` with TCP_NODELAY on the first stream and on each reconnect's new stream. */
+type Server = NonNullable<IClientOptions['servers']>[number];
+const SERVER_PROTOCOL: Record<string, { protocol: NonNullable<Server['protocol']>; port: number }> = {
+  'mqtt:': { protocol: 'mqtt', port: 1883 },
+  'tcp:': { protocol: 'tcp', port: 1883 },
+  'mqtts:': { protocol: 'mqtts', port: 8883 },
+  'tls:': { protocol: 'ssl', port: 8883 },
+  'ws:': { protocol: 'ws', port: 80 },
+  'wss:': { protocol: 'wss', port: 443 },
+};
+
+/**
+ * A broker's URL, or the URLs of several nodes separated by commas (a broker cluster): the first is tried first, and
+ * each reconnect moves to the next, round the list, keeping the client's persistent session and what it has queued.
+ */
+export function brokerServers(url: string): { first: string; servers?: Server[] } {
+  const urls = url.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const first = urls[0] ?? url;
+  if (urls.length < 2) return { first };
+  const servers = urls.map((u): Server => {
+    const parsed = new URL(u);
+    const known = SERVER_PROTOCOL[parsed.protocol];
+    if (!known) throw new TypeError(`${u}: not a broker URL (mqtt, mqtts, tcp, tls, ws or wss)`);
+    return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : known.port, protocol: known.protocol };
+  });
+  return { first, servers };
+}
+
+/** `mqtt.connect` with TCP_NODELAY on the first stream and on each reconnect's new stream; `url` may list nodes. */
 export function connectMqtt(url: string, options: IClientOptions): MqttClient {
-  const client = mqtt.connect(url, options);
+  const { first, servers } = brokerServers(url);
+  const client = mqtt.connect(first, { ...options, ...(servers ? { servers } : {}) });
   noDelay(client);
   // The CONNECT packet already went out on the new stream; only later packets would wait for Nagle.
   client.on('connect', () => noDelay(client));

@@ -8,6 +8,7 @@ import { IdentityRegistry } from '../../src/mqtt/identities.ts';
 import { brokerOption, startCloud } from '../../src/runtime/cloud-runtime.ts';
 import { tempDir, TEST_HASH } from '../mqtt/helpers/env.ts';
 import { testCloudConfig } from './helpers.ts';
+import { freePort } from '../mqtt/helpers/mosquitto.ts';
 
 const config = testCloudConfig;
 
@@ -29,6 +30,17 @@ t.test('an external broker by URL: the link connects with the data folder\'s ser
   t.ok(rt.link.isConnected, 'the link is up');
   await rt.stop();
   t.notOk(rt.link.isConnected);
+});
+
+t.test('the nodes of a broker cluster by URL: the link connects past a node that is down', async (t) => {
+  const dir = await tempDir(t, 'portier-runtime-ext-');
+  const reg = await IdentityRegistry.open(dir, { hashParams: TEST_HASH });
+  const brk = await startBroker({ identities: reg, port: 0 });
+  t.teardown(() => brk.close());
+  const down = `mqtt://127.0.0.1:${await freePort()}`;
+  const rt = await startCloud({ config: config(dir), logger: pino({ level: 'silent' }), broker: { kind: 'external', url: `${down},${brk.url}` }, identityHashParams: TEST_HASH, codeHashN: 1024 });
+  t.teardown(() => rt.stop());
+  t.ok(rt.link.isConnected, 'the link is up, on the second node');
 });
 
 t.test('no broker reachable: the cloud still starts (the link keeps trying) and stops cleanly', async (t) => {
