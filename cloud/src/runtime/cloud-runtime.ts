@@ -192,7 +192,8 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     const service = opened.instanceId === undefined ? domain : retryAfterCatchUp(domain, store);
     const tokens = await opened.sessions((m) => logger.warn(m));
     // Jobs one instance runs at a time when several share the database, taken over within seconds of a holder's death.
-    const jobs = opened.instanceId === undefined ? soleJobs() : new JobLeases({ store, holder: opened.instanceId, jobs: ['expiry', OUTBOX_LEASE, 'sftp-schedules'], logger, now, ...options.bankLeases });
+    const jobLeases = opened.instanceId === undefined ? undefined : new JobLeases({ store, holder: opened.instanceId, jobs: ['expiry', OUTBOX_LEASE, 'sftp-schedules'], logger, now, ...options.bankLeases });
+    const jobs = jobLeases ?? soleJobs();
     await jobs.start();
     undo.push({ what: 'job leases', run: () => jobs.stop() });
     // After the HTTP server stopped (undo runs in reverse): the requests' last times held in memory are written.
@@ -294,7 +295,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
     // E-mail hears of codes and reservation changes from the replay on (it queues them once the links' address is known).
     // Leases name their holder by the instance's id where the database has one, so an operator sees who holds what.
     const leaseHolder = options.mailInstanceId ?? opened.instanceId;
-    const mailLease = opened.instanceId === undefined ? {} : { lease: { job: jobs.job(OUTBOX_LEASE), ttlMs: options.bankLeases?.ttlMs ?? 6000 } };
+    const mailLease = jobLeases ? { lease: { job: jobLeases.job(OUTBOX_LEASE), ttlMs: jobLeases.ttlMs } } : {};
     const mail = createMail({ config, service, vault: secrets.vault, logger, now, ingest, ...(leaseHolder ? { instanceId: leaseHolder } : {}), ...mailLease });
     undo.push({ what: 'mail', run: () => mail.stop() });
     // Before the link connects: the replay of missed events and the live ones cannot interleave. A journal in the

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { leaseHolder } from './leases.ts';
+import { holdLeases, leaseHolder } from './leases.ts';
 import type { Store } from './store.ts';
 
 export interface JobLease {
@@ -44,12 +44,17 @@ export class JobLeases extends EventEmitter<{ gained: [job: string] }> {
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ module: 'job-leases', instance: o.holder });
   }
 
+  /** How long a job's lease lives after its last renewal. */
+  get ttlMs(): number {
+    return this.o.ttlMs ?? 6000;
+  }
+
   /** The lease of one job, as the job's code asks for it. */
   job(name: string): JobLease {
     const owner = (job: string, l: () => void): void => void this.on('gained', (j) => j === job && l());
     const renewedAt = (): number | undefined => {
       const l = this.o.store.get('leases', name);
-      return l && l.expiresAt > this.now() ? l.expiresAt - (this.o.ttlMs ?? 6000) : undefined;
+      return l && l.expiresAt > this.now() ? l.expiresAt - this.ttlMs : undefined;
     };
     return { holds: () => this.held.has(name), renewedAt, on: (_event, l) => owner(name, l) };
   }
@@ -101,14 +106,7 @@ export class JobLeases extends EventEmitter<{ gained: [job: string] }> {
     }
     const wanted = this.o.jobs.filter((job) => this.held.has(job) || leaseHolder(store, job, now) === undefined);
     if (wanted.length === 0) return;
-    const put = (names: readonly string[]) =>
-      store.commit({ put: names.map((name) => ({ c: 'leases' as const, key: name, value: { name, holder, expiresAt: now + (this.o.ttlMs ?? 6000) } })) }).then(
-        () => true,
-        (err: unknown) => {
-          if ((err as { code?: unknown }).code !== 'CONFLICT') throw err;
-          return false;
-        },
-      );
+    const put = (names: readonly string[]): Promise<boolean> => holdLeases(store, names, holder, this.ttlMs, now);
     let got = [...wanted];
     if (!(await put(wanted))) {
       // Another instance wrote one of them at the same time: each on its own.

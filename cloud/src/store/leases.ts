@@ -38,3 +38,17 @@ export async function releaseLease(store: Store, name: string, holder: string): 
   if (store.get('leases', name)?.holder !== holder) return;
   await store.commit({ del: [{ c: 'leases', key: name }] }).catch(() => {});
 }
+
+/**
+ * Writes these leases as held by `holder` until now + ttl, in one commit: true when written, false when another
+ * instance's write of one of them came first (CONFLICT; nothing written). Callers check who holds them before.
+ */
+export async function holdLeases(store: Store, names: readonly string[], holder: string, ttlMs: number, now: number): Promise<boolean> {
+  try {
+    await store.commit({ put: names.map((name) => ({ c: 'leases' as const, key: name, value: { name, holder, expiresAt: now + ttlMs } })) });
+    return true;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'CONFLICT') throw err;
+    return false;
+  }
+}

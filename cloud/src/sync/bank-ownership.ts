@@ -20,8 +20,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { leaseHolder } from '../store/leases.ts';
-import type { Lease, Store } from '../store/store.ts';
+import { holdLeases, leaseHolder } from '../store/leases.ts';
+import type { Store } from '../store/store.ts';
 
 /** Fixed: every instance must cut the banks the same way. */
 export const BANK_SHARDS = 64;
@@ -218,15 +218,8 @@ export class BankOwnership extends EventEmitter<BankOwnershipEvents> implements 
   }
 
   /** Writes these leases as held by this instance until now + ttl; false when another instance's write came first. */
-  private async put(names: string[], now: number): Promise<boolean> {
-    const value = (name: string): Lease => ({ name, holder: this.o.instanceId, expiresAt: now + this.ttlMs });
-    try {
-      await this.o.store.commit({ put: names.map((name) => ({ c: 'leases' as const, key: name, value: value(name) })) });
-      return true;
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'CONFLICT') throw err;
-      return false;
-    }
+  private put(names: string[], now: number): Promise<boolean> {
+    return holdLeases(this.o.store, names, this.o.instanceId, this.ttlMs, now);
   }
 
   private liveInstances(now: number): number {
