@@ -169,7 +169,12 @@ t.test('a three-node NATS cluster with the generated files', { skip: natsMissing
     const live = await client(t, n3.mqttUrl, login);
     await reg.revoke('col-late');
     const gone = closed(live);
-    await cluster.reauthorize(reg);
+    // As an operator applies it: the command rewrites the files and reloads every node through its pid file.
+    const reloads = cluster.nodes.map((n) => n.logged(/[Rr]eloaded server configuration/));
+    const r = await portierCloud(['nats-files', '--data-dir', dataDir, '--out', cluster.files.dir, ...cluster.nodeArgs, '--pid-files', '--reload']);
+    t.equal(r.code, 0, r.stderr);
+    t.equal((JSON.parse(r.stdout) as { reloaded: { reloaded: number[] } }).reloaded.reloaded.length, 3, 'every node reloaded');
+    await Promise.all(reloads);
     t.ok(await gone, 'the live connection is closed');
     t.ok([4, 5].includes(Number(await refusal(n1.mqttUrl, login))), 'and a new one refused');
   });
