@@ -73,23 +73,29 @@ t.test('SIGKILL of one NATS node of three while 200 controllers publish and a re
   const a = await startServeChild(t, 'a', await instanceConfig(t, site, { instance: 'a', databaseUrl: url, brokerUrl: from(0), smtp: peer }));
   const b = await startServeChild(t, 'b', await instanceConfig(t, site, { instance: 'b', databaseUrl: url, brokerUrl: from(1), smtp: peer }));
   const instances = [a, b];
+
+  // --- The fleet: the seeded bank's two controllers on the node to die (the opens go to them), the rest round the
+  // nodes. They connect while the instances divide the banks. ---
+  const all = [...COLUMNS.map((c) => ({ bankId: BANK_ID, controllerId: c.controllerId })), ...site.fleet];
+  const firstNode = (i: number): number => (i < COLUMNS.length ? 0 : i % nodes.length);
+  const controllers = all.map(
+    (c, i) => new OutboxController(t, { url: from(firstNode(i)), bankId: c.bankId, password: site.secrets[c.controllerId]! }, c.controllerId, site.commandPublicKey),
+  );
+  const connecting = (async () => {
+    for (let i = 0; i < controllers.length; i += CONNECT_BATCH) await Promise.all(controllers.slice(i, i + CONNECT_BATCH).map((c) => c.connect()));
+  })();
+  connecting.catch(() => undefined);
+
   let leases: Lease[] = [];
   const held = (instance: string): number => leases.filter((l) => l.name.startsWith('bank-shard:') && l.holder === instance && l.expiresAt > Date.now()).length;
   await eventually(() => held('a') === BANK_SHARDS / 2 && held('b') === BANK_SHARDS / 2, 'the banks divided between the instances', 30_000, async () => {
     leases = await liveRows<Lease>(db, 'leases');
   });
   phase('instances up');
-
-  // --- The fleet: the seeded bank's two controllers on the node to die (the opens go to them), the rest round the nodes.
-  const all = [...COLUMNS.map((c) => ({ bankId: BANK_ID, controllerId: c.controllerId })), ...site.fleet];
-  const firstNode = (i: number): number => (i < COLUMNS.length ? 0 : i % nodes.length);
-  const controllers = all.map(
-    (c, i) => new OutboxController(t, { url: from(firstNode(i)), bankId: c.bankId, password: site.secrets[c.controllerId]! }, c.controllerId, site.commandPublicKey),
-  );
   const bankOf = new Map(all.map((c) => [c.controllerId, c.bankId]));
   /** Which instance stores and acks each bank's events (the leases as divided above). */
   const ownerOf = new Map([...new Set(bankOf.values())].map((bankId) => [bankId, leases.find((l) => l.name === `bank-shard:${shardOfBank(bankId)}`)?.holder]));
-  for (let i = 0; i < controllers.length; i += CONNECT_BATCH) await Promise.all(controllers.slice(i, i + CONNECT_BATCH).map((c) => c.connect()));
+  await connecting;
   const startedOn = new Map(controllers.map((c) => [c.controllerId, nodeOfPort(c.remotePort)]));
   phase('controllers connected');
   /** When each evtack arrived, per controller. */
