@@ -194,7 +194,10 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     const ready = new Promise<void>((resolve) => {
       client.on('connect', () => {
         this.onConnect().then(resolve, (err: unknown) => {
-          this.log.error({ err }, 'subscribing after connect failed');
+          // Connected but not subscribed, the link would hear nothing until the broker dropped it: a NATS node whose
+          // JetStream is busy refuses a subscription now and then. A new connection asks again.
+          this.log.error({ err }, 'subscribing after connect failed: connecting again');
+          if (this.client === client && client.connected && !this.stopped) client.stream.destroy();
         });
       });
     });
@@ -208,8 +211,9 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       SUBSCRIBED.map((ch) => allControllersFilter(ch)),
       { qos: 1 },
     );
+    // MQTT.js rejects a SUBACK that refuses a filter; a client that resolved with it would be just as deaf.
     const refused = granted.filter((g) => g.qos === 128);
-    if (refused.length > 0) this.log.error({ refused: refused.map((g) => g.topic) }, 'broker refused subscriptions of the service account');
+    if (refused.length > 0) throw new Error(`broker refused subscriptions of the service account: ${refused.map((g) => g.topic).join(', ')}`);
     // Retained desired states again: an in-memory broker (the embedded one) lost them if it restarted.
     for (const sent of this.desired?.all() ?? []) {
       const m = sent.message;
