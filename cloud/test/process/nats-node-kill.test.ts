@@ -3,10 +3,13 @@
 // 200 protocol-level outbox controllers start spread over the three nodes (each given the node list rotated) and
 // publish a steady stream of door events. A remote open waits on a controller of the node about to die (it holds the
 // command), a second one is sent to another controller of that node as the kill happens (the kill races its delivery),
-// and that node is SIGKILLed; so is the broker connection of the instance that was on it. Then: every controller is
-// connected again, to another node, and its outbox drains; every event each controller sent is in the shared journal
-// once, stored in seq order, none missing; both opens end with an outcome or `timed_out` on record and no door
-// command ran twice; both instances live, and the one that lost its node goes on storing and acking events.
+// and that node is SIGKILLed, with instance a's broker connection on it. Then: every controller is connected again,
+// to another node, and its outbox drains; every event each controller sent is in the shared journal once, stored in
+// seq order, none missing; both opens end with an outcome or `timed_out` on record and no door command ran twice;
+// both instances live, and each, the one that lost its node included, goes on storing and acking its banks' events.
+// What the cluster did is in the test's comments: how fast the fleet came back, how many clients of the surviving
+// nodes were dropped as well (their QoS 1 publishes wait on JetStream leaders that were on the dead node, and NATS
+// closes a connection whose publish it could not store), where the raced command went.
 import type { EventBody } from '@portier/protocol';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
