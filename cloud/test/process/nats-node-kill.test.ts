@@ -285,7 +285,14 @@ t.test('SIGKILL of one NATS node of three while 200 controllers publish and a re
       t.equal(finished(commandId).length, 1, `${what}: one outcome on record: ${finished(commandId).map((e) => e.detail).join('; ') || 'none'}`);
       const runs = controller.opened.get(commandId ?? '') ?? 0;
       t.ok(runs <= 1, `${what}: its door command ran at most once (${runs})`);
-      t.equal(runs === 1, outcome === 'opened', `${what}: the door ran exactly when the answer says opened`);
+      if (outcome === 'opened') t.equal(runs, 1, `${what}: answered opened, and its door command ran`);
+      // The reverse does not hold: a controller cut off from the broker by the kill may run the command before it
+      // expires while its ack reaches the cloud after the wait; the door-opened event naming the command, stored
+      // with the others, is then the record that it ran.
+      else if (runs === 1) {
+        t.comment(`${what}: the door ran, but its ack came after the wait: answered ${outcome}`);
+        t.ok(controller.sent.some((e) => e.event.type === 'door-opened' && e.event.commandId === commandId), `${what}: its door-opened event names the command`);
+      }
       t.same([...controller.opened.keys()].filter((id) => id !== commandId), [], `${what}: no other command ran on ${controller.controllerId}`);
     }
   });
