@@ -1,5 +1,6 @@
-// MQTT 5 on both sides: the whole cloud (`mqtt.version: 5` on an external broker) and a real controller provisioned
-// with `--mqtt-version 5`, on a Mosquitto run with the files the cloud generates. Both connect as MQTT 5 (Mosquitto's
+// MQTT 5 on both sides: the whole cloud (`mqtt.version: 5` on an external broker) and a real controller of a simulated
+// bank, provisioned with `--mqtt-version 5` and a list of two nodes (the first down), on a Mosquitto run with the
+// files the cloud generates. Both connect as MQTT 5 (Mosquitto's
 // log says p5); events are stored and confirmed, a remote open is delivered and acked, and the controller's session
 // outlives its disconnect (MQTT 5 ends a session at disconnect unless its expiry says otherwise): a command sent while
 // it was away is run when it comes back. Skips with a reason when Mosquitto is not installed.
@@ -8,7 +9,7 @@ import { pino } from 'pino';
 import t from 'tap';
 import { brokerOption, ensureServiceAccount, IdentityRegistry, provision, startCloud, writeMosquittoAuthFiles } from '@portier/cloud';
 import { runSimBank, validateBankConfig } from '@portier/rig';
-import { mosquittoMissing, startMosquitto } from '../../cloud/test/mqtt/helpers/mosquitto.ts';
+import { freePort, mosquittoMissing, startMosquitto } from '../../cloud/test/mqtt/helpers/mosquitto.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { api, DEMO_ADMIN, expectCondition, expectEvent, login, tempDir, TEST_HASH } from './e2e/helpers.ts';
 
@@ -37,7 +38,9 @@ t.test('MQTT 5: events stored and confirmed, a command delivered and acked, the 
   const seeded = await seedDemo(cloud.service);
   const col = seeded.columns.find((c) => c.kind === 'plain')!;
   const file = join(dir, 'controllers', `${col.controllerId}.yaml`);
-  await provision({ dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl: cloud.mqttUrl, mqttVersion: '5', out: file, identities: cloud.identities, credentialKeys: cloud.credentialKeys });
+  // Provisioned with a cluster of two nodes, the first down: the list goes through the file and the simulated bank.
+  const down = `mqtt://127.0.0.1:${await freePort()}`;
+  await provision({ dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl: `${down},${cloud.mqttUrl}`, mqttVersion: '5', out: file, identities: cloud.identities, credentialKeys: cloud.credentialKeys });
   await writeMosquittoAuthFiles(cloud.identities, m.files.dir);
   await m.reload();
 
@@ -60,6 +63,7 @@ t.test('MQTT 5: events stored and confirmed, a command delivered and acked, the 
   let { bank, column } = await startBank();
   await controllerOnV5;
   t.pass('the controller connected as MQTT 5, with a persistent session (c0)');
+  t.equal(column.controller.linkStatus()?.broker, cloud.mqttUrl, 'past the node that is down, on the live one');
   await expectCondition(() => (column.controller.linkStatus()?.desiredVersion ?? 0) > 0, 8000, 'the desired state (retained) applied');
 
   // 1. An event: stored by the cloud, confirmed back (evtack), gone from the outbox.
