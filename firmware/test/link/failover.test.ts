@@ -80,7 +80,7 @@ t.test('[a node that is down, a live one]: the controller connects to the live o
 t.test('every node down: each is tried once per round, and only a whole round waits the backoff', opts, async (t) => {
   const [a, b] = [await deadNode(), await deadNode()];
   const NOW = 1_000_000;
-  const l = link(t, `${a},${b}`, { now: () => NOW, backoff: { minMs: 1000, maxMs: 8000, random: () => 0.5 } });
+  const l = link(t, `${a},${b}`, { now: () => NOW, backoff: { minMs: 100, maxMs: 800, random: () => 0.5 } });
   const waits: Array<{ next: string; inMs: number | undefined; attempts: number }> = [];
   const three = new Promise<void>((resolve) =>
     l.on('state', (s) => {
@@ -95,9 +95,9 @@ t.test('every node down: each is tried once per round, and only a whole round wa
   t.same(
     waits,
     [
-      { next: b, inMs: 500, attempts: 1 }, // a refused: b next, after the hop's jitter (0.5 x 1000 ms)
-      { next: a, inMs: 750, attempts: 2 }, // b refused too: a whole round, the first backoff (1000 ms, jittered)
-      { next: b, inMs: 500, attempts: 3 }, // a again: the next round hops to b without a backoff of its own
+      { next: b, inMs: 50, attempts: 1 }, // a refused: b next, after the hop's jitter (0.5 x 100 ms)
+      { next: a, inMs: 75, attempts: 2 }, // b refused too: a whole round, the first backoff (100 ms, jittered)
+      { next: b, inMs: 50, attempts: 3 }, // a again: the next round hops to b without a backoff of its own
     ],
   );
 });
