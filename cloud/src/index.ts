@@ -37,6 +37,7 @@ export {
   type IdentitySource,
   type MosquittoFiles,
 } from './mqtt/mosquitto.ts';
+export { writeNatsAuthFile, writeNatsFiles, reloadNats, natsSubject, type NatsFiles, type NatsNode, type NatsSkipped } from './mqtt/nats.ts';
 export type { IssuedPickupCode } from './bridge/event-ingest.ts';
 export { signBody, type ParcelReadyNotice } from './notify/webhook.ts';
 export type { SftpRunFailed, SftpRunnerEvents } from './sftp/runner.ts';

@@ -1,6 +1,6 @@
 /**
  * `portier-cloud`: the allocation service, its HTTP API and MQTT broker. Sub-commands register themselves (serve,
- * init-admin, unlock, provision, revoke, mosquitto-files, backup, restore, migrate-store) so each stays in its own module.
+ * init-admin, unlock, provision, revoke, mosquitto-files, nats-files, backup, restore, migrate-store) so each stays in its own module.
  * Only this file handles signals and exits the process.
  * Building the program loads little more than commander: each command loads what it needs when it runs, so `--help`
  * or `init-admin` does not load the HTTP server, the broker or the mail.

@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './door-outcome.ts';
 export * from './topics.ts';
+export * from './session-id.ts';
 export * from './canonical.ts';
 export * from './signing.ts';
 export * from './credentials.ts';

@@ -22,9 +22,11 @@ import {
   DEFAULT_SECRET_HASH_PARAMS,
   hashSecret,
   mosquittoPasswordHash,
+  natsPasswordHash,
   newSecret,
   safeEqual,
   secretFingerprint,
+  verifyNatsHash,
   verifySecret,
   type SecretHashParams,
 } from './secrets.ts';
@@ -39,6 +41,8 @@ export class IdentityError extends CloudError<IdentityErrorCode> {
   }
 }
 
+const natsHashSchema = z.string().regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/);
+
 const controllerRecord = z.strictObject({
   kind: z.literal('controller'),
   controllerId: idSchema,
@@ -47,6 +51,8 @@ const controllerRecord = z.strictObject({
   secretHash: z.string().min(1),
   /** The same secret in Mosquitto's `$7$` format, for the generated password file. */
   mosquittoHash: z.string().regex(/^\$7\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/),
+  /** The same secret as a NATS server's bcrypt hash; absent from identities issued by releases before NATS support. */
+  natsHash: natsHashSchema.optional(),
   createdAt: z.number().int().min(0),
   revokedAt: z.number().int().min(0).nullable(),
 });
@@ -56,6 +62,8 @@ const serviceRecord = z.strictObject({
   secretHash: z.string().min(1),
   /** The same secret in Mosquitto's `$7$` format, for the generated password file. */
   mosquittoHash: z.string().regex(/^\$7\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/),
+  /** The same secret as a NATS server's bcrypt hash; absent from identities issued by releases before NATS support. */
+  natsHash: natsHashSchema.optional(),
   createdAt: z.number().int().min(0),
   revokedAt: z.number().int().min(0).nullable(),
 });
@@ -96,6 +104,9 @@ export interface IdentityRegistryOptions {
 }
 
 export const IDENTITIES_FILE = 'identities.json';
+
+/** What `newSecret()` makes (32 random bytes, base64url): a secret nobody chose. */
+export const GENERATED_SECRET = /^[A-Za-z0-9_-]{43}$/;
 
 export function identitiesPath(dataDir: string): string {
   return join(dataDir, 'mqtt', IDENTITIES_FILE);
@@ -245,7 +256,11 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     return data.controllers.find((c) => c.controllerId === name) ?? data.services.find((s) => s.username === name);
   }
 
-  private async issue(data: RegistryFile, secret: string | undefined, random = false): Promise<{ secret: string; hash: string; mosquittoHash: string }> {
+  private async issue(
+    data: RegistryFile,
+    secret: string | undefined,
+    random = false,
+  ): Promise<{ secret: string; hash: string; mosquittoHash: string; natsHash: string }> {
     const s = secret ?? this.makeSecret();
     if (s.length < 16) throw new IdentityError('INVALID', 'a secret must be at least 16 characters', 'secret');
     const fp = secretFingerprint(s);
@@ -253,7 +268,8 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
     data.issued.push(fp);
     // A chosen secret may be weak: it gets the full scrypt cost (tests may lower both).
     const params = secret === undefined || random || this.hashParams !== DEFAULT_SECRET_HASH_PARAMS ? this.hashParams : CHOSEN_SECRET_HASH_PARAMS;
-    return { secret: s, hash: await hashSecret(s, params), mosquittoHash: mosquittoPasswordHash(s) };
+    const chosen = params === CHOSEN_SECRET_HASH_PARAMS;
+    return { secret: s, hash: await hashSecret(s, params), mosquittoHash: mosquittoPasswordHash(s), natsHash: natsPasswordHash(s, chosen) };
   }
 
   private checkNew(data: RegistryFile, name: string, field: string): void {
@@ -272,9 +288,9 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
   }
 
   private async addController(data: RegistryFile, input: { controllerId: string; bankId: string; column: number; secret?: string }): Promise<{ identity: ControllerIdentity; secret: string }> {
-    const { secret, hash, mosquittoHash } = await this.issue(data, input.secret);
+    const { secret, hash, mosquittoHash, natsHash } = await this.issue(data, input.secret);
     const { controllerId, bankId, column } = input;
-    const identity: ControllerIdentity = { kind: 'controller', controllerId, bankId, column, secretHash: hash, mosquittoHash, createdAt: this.now(), revokedAt: null };
+    const identity: ControllerIdentity = { kind: 'controller', controllerId, bankId, column, secretHash: hash, mosquittoHash, natsHash, createdAt: this.now(), revokedAt: null };
     data.controllers.push(identity);
     return { identity, secret };
   }
@@ -314,10 +330,24 @@ export class IdentityRegistry extends EventEmitter<IdentityRegistryEvents> imple
   }): Promise<{ account: ServiceAccount; secret: string }> {
     return this.mutate(async (data) => {
       this.checkNew(data, input.username, 'username');
-      const { secret, hash, mosquittoHash } = await this.issue(data, input.secret, input.secretIsRandom === true);
-      const account: ServiceAccount = { kind: 'service', username: input.username, secretHash: hash, mosquittoHash, createdAt: this.now(), revokedAt: null };
+      const { secret, hash, mosquittoHash, natsHash } = await this.issue(data, input.secret, input.secretIsRandom === true);
+      const account: ServiceAccount = { kind: 'service', username: input.username, secretHash: hash, mosquittoHash, natsHash, createdAt: this.now(), revokedAt: null };
       data.services.push(account);
       return { account, secret };
+    });
+  }
+
+  /**
+   * Adds the NATS hash to a service account issued before NATS support, from its secret (which the cloud keeps in its
+   * data folder, unlike a controller's). The secret must verify; a revoked or unknown account is refused.
+   */
+  async addNatsHash(username: string, secret: string): Promise<ServiceAccount> {
+    if (!(await this.authenticate(username, secret))) throw new IdentityError('NOT_FOUND', `no active service account ${username} with this secret`, 'username');
+    return this.mutate(async (data) => {
+      const rec = this.taken(data, username);
+      if (rec?.kind !== 'service' || rec.revokedAt !== null) throw new IdentityError('NOT_FOUND', `no active service account ${username}`, 'username');
+      if (rec.natsHash === undefined || !verifyNatsHash(secret, rec.natsHash)) rec.natsHash = natsPasswordHash(secret, !GENERATED_SECRET.test(secret));
+      return rec;
     });
   }
 

@@ -7,6 +7,7 @@
  * broker restart a whole fleet authenticates at once (2,000 x N=16384 is ~70 s of CPU on 2 cores; N=1024 ~5 s).
  * A secret someone chose (a service account's password given on the command line) gets the full cost.
  */
+import bcrypt from 'bcryptjs';
 import { createHash, pbkdf2Sync, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 export interface SecretHashParams {
@@ -77,4 +78,22 @@ export function safeEqual(a: string, b: string): boolean {
 export function mosquittoPasswordHash(secret: string, iterations = 101, salt: Buffer = randomBytes(12)): string {
   const key = pbkdf2Sync(secret, salt, iterations, 64, 'sha512');
   return `$7$${iterations}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** bcrypt cost of a NATS hash: 4 for a secret we generated (256 random bits), 11 for one a person chose. */
+export const NATS_BCRYPT_COST = { random: 4, chosen: 11 } as const;
+
+/**
+ * The NATS server's password hash (bcrypt, `$2b$cost$...`), kept next to the scrypt hash at issue time for the same
+ * reason as the Mosquitto one. NATS checks it on every connect, so a generated secret gets the lowest cost: after a
+ * node dies its whole share of the fleet reconnects to the others at once, and guessing 256 random bits is hopeless at
+ * any cost.
+ */
+export function natsPasswordHash(secret: string, chosen: boolean): string {
+  return bcrypt.hashSync(secret, chosen ? NATS_BCRYPT_COST.chosen : NATS_BCRYPT_COST.random);
+}
+
+/** Whether `secret` matches a NATS hash (what the NATS server itself checks). */
+export function verifyNatsHash(secret: string, hash: string): boolean {
+  return bcrypt.compareSync(secret, hash);
 }

@@ -9,6 +9,8 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { mqttVersionSchema, type MqttVersion } from '@portier/protocol';
+import { commandRunner, intArg, type ProvisionCommandOptions } from './command-run.ts';
+import { registerNatsCommand } from './nats-command.ts';
 
 /** What the commands work with, loaded when one runs: building the program (its help) does not load it. */
 async function parts() {
@@ -21,47 +23,14 @@ async function parts() {
   return { openDataFolder, IdentityRegistry, ...mosquitto, ...provisioning };
 }
 
-export interface ProvisionCommandOptions {
-  /** Data folder when `--data-dir` is not given (default `./var/cloud`, as the cloud's config). */
-  defaultDataDir?: string;
-  /** Where results go (tests capture them). */
-  stdout?: (line: string) => void;
-  stderr?: (line: string) => void;
-  /** Called with the exit code on failure (default: sets process.exitCode). */
-  onFailure?: (code: number) => void;
-}
-
 function mqttVersionArg(v: string): MqttVersion {
   const r = mqttVersionSchema.safeParse(v);
   if (!r.success) throw new InvalidArgumentError(r.error.issues[0]?.message ?? 'expected 3.1.1 or 5');
   return r.data;
 }
 
-function intArg(min: number, max: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a whole number');
-    const n = Number(v);
-    if (n < min || n > max) throw new InvalidArgumentError(`must be ${min}..${max}`);
-    return n;
-  };
-}
-
 export function registerProvisionCommands(program: Command, opts: ProvisionCommandOptions = {}): Command {
-  const out = opts.stdout ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const err = opts.stderr ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const fail = opts.onFailure ?? ((code: number) => (process.exitCode = code));
-  const dataDirOf = (o: { dataDir?: string }): string => resolve(o.dataDir ?? opts.defaultDataDir ?? './var/cloud');
-
-  const run = async (fn: () => Promise<unknown>): Promise<void> => {
-    try {
-      out(JSON.stringify(await fn()));
-    } catch (e) {
-      const x = e as { code?: unknown; message: string; field?: unknown };
-      const code = typeof x.code === 'string' ? x.code : 'FAILED';
-      err(JSON.stringify({ error: { code, message: x.message, ...(typeof x.field === 'string' ? { field: x.field } : {}) } }));
-      fail(1);
-    }
-  };
+  const { run, dataDirOf } = commandRunner(opts);
 
   program
     .command('provision')
@@ -173,5 +142,6 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
       });
     });
 
+  registerNatsCommand(program, opts);
   return program;
 }

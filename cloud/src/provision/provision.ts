@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, stringify } from 'yaml';
 import { brokerUrlsProblem, credentialKeyId, newCredentialKey, type MqttVersion } from '@portier/protocol';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
-import { IdentityError, IdentityRegistry, type ControllerIdentity, type IdentityRegistryOptions } from '../mqtt/identities.ts';
+import { GENERATED_SECRET, IdentityError, IdentityRegistry, type ControllerIdentity, type IdentityRegistryOptions } from '../mqtt/identities.ts';
 import { newSecret } from '../mqtt/secrets.ts';
 import { CredentialKeyStore } from './credential-keys.ts';
 import { loadOrCreateCommandKey } from './keys.ts';
@@ -226,7 +226,11 @@ export async function ensureServiceAccount(input: {
   await reg.refresh();
   const saved = (await readTextIfExists(file))?.trim();
   const acct = reg.service(username);
-  if (saved && acct && acct.revokedAt === null && (await reg.authenticate(username, saved))) return { username, password: saved };
+  if (saved && acct && acct.revokedAt === null && (await reg.authenticate(username, saved))) {
+    // An account of a release before NATS support gets its NATS hash now: the cloud is the one who knows its secret.
+    if (acct.natsHash === undefined) await reg.addNatsHash(username, saved);
+    return { username, password: saved };
+  }
   if (acct) {
     throw new IdentityError(
       acct.revokedAt === null ? 'ALREADY_EXISTS' : 'REVOKED',
@@ -242,6 +246,6 @@ export async function ensureServiceAccount(input: {
     await ensureDir(dirname(file));
     await writeFileDurable(file, `${secret}\n`, 0o600);
   }
-  await reg.createServiceAccount({ username, secret, secretIsRandom: /^[A-Za-z0-9_-]{43}$/.test(secret) });
+  await reg.createServiceAccount({ username, secret, secretIsRandom: GENERATED_SECRET.test(secret) });
   return { username, password: secret };
 }

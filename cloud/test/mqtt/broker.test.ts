@@ -41,7 +41,7 @@ t.test('embedded aedes broker', async (t) => {
   const { reg } = await registry(t);
   const ids = await aclIdentities(reg, BANK);
   const brk = await broker(t, reg);
-  aclSuite(t, { ...ids, name: 'aedes', url: brk.url, closesOnRefusedPublish: true, refusesSubscribe: true });
+  aclSuite(t, { ...ids, name: 'aedes', url: brk.url, closesOnRefusedPublish: true, refusesSubscribe: true, bindsClientId: true });
 
   t.test('a refusal is "bad user name or password" (CONNACK 4)', async (t) => {
     t.equal(await refusal(brk.url, { clientId: 'z', username: 'col-a', password: 'nope-nope-nope-nope' }), 4);

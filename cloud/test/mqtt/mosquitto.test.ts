@@ -61,7 +61,7 @@ t.test('Mosquitto with the generated password and ACL files', { skip: mosquittoM
   const ids = await aclIdentities(reg, BANK);
   const mosq = await startMosquitto(t, reg, join(dataDir, 'mosquitto'));
   const url = mosq.url;
-  aclSuite(t, { ...ids, name: 'mosquitto', url, closesOnRefusedPublish: false, refusesSubscribe: false });
+  aclSuite(t, { ...ids, name: 'mosquitto', url, closesOnRefusedPublish: false, refusesSubscribe: false, bindsClientId: true });
 
   t.test('mosquitto: a revocation takes effect after regenerating the files and SIGHUP', async (t) => {
     await reg.revoke('col-b');

@@ -24,6 +24,12 @@ export interface AclTarget {
   closesOnRefusedPublish: boolean;
   /** A refused subscription is answered 128 in the SUBACK (aedes) rather than granted and filtered (Mosquitto 2.0). */
   refusesSubscribe: boolean;
+  /**
+   * The broker binds the client id to the user (aedes, Mosquitto's use_username_as_clientid). Where it does not
+   * (NATS), a credential naming another identity's client id takes that session over: the suite then checks that the
+   * intruder still gets none of the victim's messages and that the victim gets them again once back.
+   */
+  bindsClientId: boolean;
 }
 
 /** Who the suite connects as, apart from the broker under test. */
@@ -127,9 +133,10 @@ export function aclSuite(t: Test, target: AclTarget): void {
       'portier/v1/x',
       'elsewhere/evt',
     ];
-    for (const topic of forbidden) {
-      // A fresh connection per attempt: aedes drops the connection of a refused publisher.
-      const c = await client(t, url, opts(a, a.controllerId));
+    for (const [i, topic] of forbidden.entries()) {
+      // A fresh connection per attempt: aedes drops the connection of a refused publisher. A client id of its own, so
+      // that no attempt takes the previous one's session over (NATS refuses a client id that does so often).
+      const c = await client(t, url, opts(a, `${a.controllerId}-try-${i}`));
       // aedes drops the connection instead of a PUBACK (the publish never completes); Mosquitto acks and drops it.
       const sent = c.publishAsync(topic, '{"forged":true}', { qos: 1 }).then(
         () => 'acked',
@@ -144,12 +151,40 @@ export function aclSuite(t: Test, target: AclTarget): void {
       await cb.publishAsync(marker, topic, { qos: 1 });
       await m;
       await new Promise<void>((r) => cb.end(false, {}, () => r()));
+      await new Promise<void>((r) => c.end(true, {}, () => r()));
       t.notOk(seen.includes(topic), `not delivered: ${topic}`);
     }
     // Clear the retained marker.
     const cb = await client(t, url, opts(b, b.controllerId));
     await cb.publishAsync(topicFor(bank, b.controllerId, 'reported'), '', { qos: 1, retain: true });
   });
+
+  if (!target.bindsClientId) {
+    t.test(`${target.name}: a stolen controller credential naming another controller's client id gets none of its commands`, async (t) => {
+      const cmdB = topicFor(bank, b.controllerId, 'cmd');
+      const cb = await client(t, url, { ...opts(b, b.controllerId), clean: false });
+      await cb.subscribeAsync(cmdB, { qos: 1 });
+      const svc = await client(t, url, opts(target.service, `svc-thief-${Date.now()}`));
+      const kicked = closed(cb);
+      const thief = await client(t, url, { ...opts(a, b.controllerId), clean: false });
+      const stolen: string[] = [];
+      thief.on('message', (topic, p) => stolen.push(`${topic} ${p.toString()}`));
+      t.ok(await kicked, `B is disconnected: ${target.name} does not bind the client id to the user`);
+      await svc.publishAsync(cmdB, 'while-stolen', { qos: 1 });
+      // A marker for A's own session shows the broker had time to deliver whatever it would have.
+      await thief.subscribeAsync(topicFor(bank, a.controllerId, 'cmd'), { qos: 1 }).catch(() => undefined);
+      await new Promise<void>((r) => thief.end(true, {}, () => r()));
+      const back = await client(t, url, { ...opts(b, b.controllerId), clean: false });
+      const got = nextMessage(back, (topic, p) => topic === cmdB && p.toString() === 'after');
+      await back.subscribeAsync(cmdB, { qos: 1 });
+      await svc.publishAsync(cmdB, 'after', { qos: 1 });
+      t.equal((await got).payload.toString(), 'after', 'B, back, gets its commands');
+      t.same(stolen, [], 'the intruder got none of B\'s commands');
+    });
+    t.test(`${target.name}: one session per identity`, { skip: `${target.name} does not bind the client id to the user (cloud/DEPLOY.md)` }, () => {});
+    t.test(`${target.name}: the service account commands any controller and reads every controller channel`, (t) => serviceCommands(t));
+    return;
+  }
 
   t.test(`${target.name}: a stolen controller credential naming another identity's client id kicks nobody and gets none of its commands`, async (t) => {
     const cmdB = topicFor(bank, b.controllerId, 'cmd');
@@ -198,7 +233,9 @@ export function aclSuite(t: Test, target: AclTarget): void {
     await newer.unsubscribeAsync(cmdA);
   });
 
-  t.test(`${target.name}: the service account commands any controller and reads every controller channel`, async (t) => {
+  t.test(`${target.name}: the service account commands any controller and reads every controller channel`, (t) => serviceCommands(t));
+
+  async function serviceCommands(t: Test): Promise<void> {
     const svc = await client(t, url, opts(target.service, `svc-cmd-${Date.now()}`));
     t.same(
       await grantedQos(svc, ['portier/v1/+/+/ack', 'portier/v1/+/+/evt', 'portier/v1/+/+/reported', 'portier/v1/+/+/status']),
@@ -214,5 +251,5 @@ export function aclSuite(t: Test, target: AclTarget): void {
     const ack = nextMessage(svc, (topic) => topic === topicFor(bank, a.controllerId, 'ack'));
     await ca.publishAsync(topicFor(bank, a.controllerId, 'ack'), '{"ack":1}', { qos: 1 });
     t.equal((await ack).payload.toString(), '{"ack":1}', 'service got the ack');
-  });
+  }
 }
