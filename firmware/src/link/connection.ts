@@ -124,6 +124,7 @@ export class LinkConnection {
     const gen = ++this.gen;
     this.setState('connecting');
     const will = { topic: o.topics.status, payload: encodePayload('status', { v: 1, state: 'offline' }), qos: 1 as const, retain: true };
+    const session = persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION);
     const options: IClientOptions = {
       ...o.mqtt,
       clientId: o.controllerId,
@@ -131,7 +132,9 @@ export class LinkConnection {
       password: o.secret,
       // clean: false on every node, and in MQTT 5 a session expiry: without it a v5 broker ends the session (and the
       // commands queued in it) when the connection drops.
-      ...persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION),
+      ...session,
+      // Other CONNECT properties given in `mqtt` stay; the session expiry is the link's.
+      ...(session.properties ? { properties: { ...o.mqtt?.properties, ...session.properties } } : {}),
       // Our own scheduling (jittered, capped, observable, fake-timer testable) instead of MQTT.js's fixed period.
       reconnectPeriod: 0,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
