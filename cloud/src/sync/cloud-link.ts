@@ -231,7 +231,9 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     const resumed = [...this.resumeOnConnect].filter((b) => this.owns(b));
     this.resumeOnConnect.clear();
     this.resume(resumed);
-    this.log.info({ url: this.opts.url }, 'link to the broker up');
+    // The node of a cluster it is on: MQTT.js keeps the one it connected to in its options.
+    const { protocol, hostname, port } = client.options;
+    this.log.info({ url: this.opts.url, node: `${protocol ?? 'mqtt'}://${hostname ?? '?'}:${port ?? '?'}` }, 'link to the broker up');
     this.emit('connection', { state: 'online' });
   }
 
