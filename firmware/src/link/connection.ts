@@ -112,6 +112,8 @@ export class LinkConnection {
     if (typeof code === 'number' && isRefusalCode(code)) {
       this.lastError = { message: `publish on ${channel} refused: ${err.message}`, code, at: this.opts.localNow() };
       this.opts.log.warn({ channel, code, err: err.message }, 'the broker refused a publish');
+      // Announced with the link's status, so whoever watches it (console, runtime) sees why nothing is confirmed.
+      this.opts.hooks.stateChanged();
     }
     return err;
   }
