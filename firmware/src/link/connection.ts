@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { encodePayload, isRefusalCode, parseBrokerUrls, persistentSessionOptions, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
+import { encodePayload, isRefusalCode, parseBrokerUrls, persistentSessionOptions, sessionClientId, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
 import type { Logger } from '../util/logger.ts';
 import { Backoff } from './backoff.ts';
 import type { ControllerLinkOptions, LinkState, LinkStatus } from './types.ts';
@@ -129,7 +129,9 @@ export class LinkConnection {
     const session = persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION);
     const options: IClientOptions = {
       ...o.mqtt,
-      clientId: o.controllerId,
+      // Derived from the secret: on a broker that does not bind client ids to users (NATS), another identity's
+      // credential cannot name this session and take it over.
+      clientId: sessionClientId(o.controllerId, o.secret),
       username: o.controllerId,
       password: o.secret,
       // clean: false on every node, and in MQTT 5 a session expiry: without it a v5 broker ends the session (and the
