@@ -20,3 +20,5 @@ export * from './messages/status.ts';
 export * from './messages/features.ts';
 export * from './kiosk-access.ts';
 export * from './env-overrides.ts';
+export * from './broker-urls.ts';
+export * from './mqtt-session.ts';

@@ -269,6 +269,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       logger,
       now,
       ...(brokerOpt.kind === 'external' && brokerOpt.mqtt ? { mqtt: brokerOpt.mqtt } : {}),
+      ...(brokerOpt.kind === 'external' && brokerOpt.version ? { version: brokerOpt.version } : {}),
     });
 
     const doorMap = new DomainDoorMap(store, identities);
