@@ -173,9 +173,6 @@ export class LinkConnection {
 
   private onConnected(client: MqttClient, gen: number, sessionPresent: boolean): void {
     const { topics, log, localNow, hooks } = this.opts;
-    this.backoff.reset();
-    this.failedInRound = 0;
-    this.failures = 0;
     this.connectedAt = localNow();
     log.info({ sessionPresent, broker: this.nodes[this.nodeIndex] }, 'connected');
     // Publishing may start at once; "online" is announced after SUBACK, when commands can actually arrive.
@@ -195,6 +192,18 @@ export class LinkConnection {
         log.error({ err }, 'subscribe failed');
       }
       if (!this.client || this.client !== client) return;
+      if (refused.length || err) {
+        // Online without its commands, evtacks and desired state, the controller would look fine and hear nothing
+        // (a busy NATS node refuses a subscription whose JetStream consumer it cannot create in time): connect again,
+        // to the next node, and ask again. The backoff was not reset, so a broker that always refuses is asked less
+        // and less often.
+        this.onClosed(client);
+        return;
+      }
+      // Only a connection that can hear its commands ends the failures: the next loss starts a fresh round.
+      this.backoff.reset();
+      this.failedInRound = 0;
+      this.failures = 0;
       this.setState('online');
       hooks.online(client, gen);
     });

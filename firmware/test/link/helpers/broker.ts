@@ -27,6 +27,8 @@ export interface TestBroker {
   /** Starts a fresh broker on the same port. */
   restart(): Promise<void>;
   running(): boolean;
+  /** Refuses (SUBACK 0x80) the next `n` subscriptions controllers ask for, whatever they are (the test broker only). */
+  refuseSubscriptions?(n: number): void;
   /** Stops it and removes its files, if it has any. */
   dispose?(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startTestBroker(controllers: TestControllerIdentity[], opt
   let broker: Aedes | undefined;
   let sockets = new Set<Socket>();
   let port = opts.port ?? 0;
+  let toRefuse = 0;
 
   async function start(): Promise<void> {
     const b = await Aedes.createBroker({
@@ -73,6 +76,12 @@ export async function startTestBroker(controllers: TestControllerIdentity[], opt
       authorizeSubscribe(client, sub, cb) {
         const user = who.get(client);
         if (!user) return cb(null, sub);
+        if (toRefuse > 0) {
+          toRefuse--;
+          denied.push({ clientId: user.controllerId, topic: sub.topic, what: 'subscribe' });
+          // No error: aedes answers 0x80 in the SUBACK and keeps the connection (an error would close it).
+          return cb(null, null);
+        }
         const t = tryParseTopic(sub.topic);
         const ok = !!t && t.bankId === user.bankId && t.controllerId === user.controllerId && CLOUD_PUBLISHES.includes(t.channel);
         if (!ok) {
@@ -125,5 +134,8 @@ export async function startTestBroker(controllers: TestControllerIdentity[], opt
     stop,
     restart: start,
     running: () => !!server,
+    refuseSubscriptions(n) {
+      toRefuse = n;
+    },
   };
 }
