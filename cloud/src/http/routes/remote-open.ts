@@ -1,7 +1,7 @@
 /**
  * `POST /banks/:bankId/lockers/:number/open`: opens a locker remotely and answers with the command id and the outcome
  * (200 for every outcome the door or the controller gave, `timed_out` included: then the command has expired and
- * never runs). Body `{ reason }` (strict). Who may call it is the access table's (access.ts); a refusal is answered
+ * does not run from then on; a controller cut off from the broker may have run it before, its answer lost). Body `{ reason }` (strict). Who may call it is the access table's (access.ts); a refusal is answered
  * by the app's error handler like every other (RemoteOpenError codes in errors.ts). The audit record goes through
  * RemoteOpen's `audit` callback.
  */
@@ -50,7 +50,7 @@ export const remoteOpenRoutes: FastifyPluginAsync<{ service: LockerService; remo
         summary: 'Open a locker door remotely',
         description:
           'Operators and admins only. Sends a signed open-door command to the controller of the locker and waits for what the door did. ' +
-          '`timed_out` means the command expired undelivered or unanswered and will never run.',
+          '`timed_out` means no answer came before the command expired: it does not run after that, but a controller cut off from the broker may have run it before its answer was lost (the door\'s state and the activity log tell).',
         params: RemoteOpenParams,
         body: RemoteOpenBody,
         response: { 200: RemoteOpenReply, ...ERRORS },
