@@ -19,8 +19,10 @@ export interface ExternalBroker {
   readonly running: boolean;
   /** Starts it again after `stop`, on the ports and with the stored sessions it had. */
   resume(): Promise<void>;
-  /** Stops it by its PIDs (a broker outage when the cloud stops with it; the end of its test at teardown). */
+  /** Stops it by its PIDs: a broker outage when the cloud stops with it. */
   stop(): Promise<void>;
+  /** The end of the test that started it: stopped, or kept for the test file's next test. */
+  release(): Promise<void>;
   /** What an operator does after a provision: the broker's account files written again from `src` and reloaded. */
   syncAccounts(src: IdentitySource): Promise<void>;
 }
@@ -94,6 +96,11 @@ export class Mosquitto implements ExternalBroker {
       this.log.wait(/running/, from, 10_000, 'running'),
       new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${this.log.text}`)))),
     ]);
+  }
+
+  /** Each test's Mosquitto ends with it. */
+  release(): Promise<void> {
+    return this.stop();
   }
 
   /** SIGTERM to its PID; resolves once it exited (it saves its persistence file first). */

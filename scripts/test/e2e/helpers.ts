@@ -51,10 +51,10 @@ const externals = new Map<string, ExternalBroker>();
 const RUNS_ON: Record<E2eBrokerMode, string> = { embedded: 'its embedded broker', mosquitto: 'Mosquitto', nats: 'every node of the NATS cluster' };
 
 /**
- * The broker a cloud on `dataDir` uses. Embedded: its own aedes on `mqttPort`. Otherwise the data folder's Mosquitto
- * or NATS cluster, started the first time (with the cloud's service account in its files, as `portier-cloud
- * mosquitto-files` and `nats-files` write them) or started again after `stopCloud(..., { broker: true })`, on the
- * ports it had; stopped at the end of the test.
+ * The broker a cloud on `dataDir` uses. Embedded: its own aedes on `mqttPort`. Otherwise the data folder's Mosquitto,
+ * or the test file's NATS cluster taken over by the folder, started the first time (with the cloud's service account
+ * in its files, as `portier-cloud mosquitto-files` and `nats-files` write them) or started again after
+ * `stopCloud(..., { broker: true })`, on the ports it had; released at the end of the test.
  */
 async function brokerFor(t: Test, dataDir: string, mqttPort: number | undefined): Promise<BrokerOption> {
   const mode = e2eBroker();
@@ -68,7 +68,7 @@ async function brokerFor(t: Test, dataDir: string, mqttPort: number | undefined)
     externals.set(key, (b = started));
     t.teardown(async () => {
       externals.delete(key);
-      await started.stop();
+      await started.release();
     });
   }
   await b.resume();

@@ -1,10 +1,15 @@
 // The NATS half's broker: a three-node NATS cluster (JetStream and its MQTT gateway, Debian `nats-server`) run with
 // the files portier-cloud's library writes, every node on loopback ports of its own, started by the cloud's NATS test
-// helper (one implementation). The cloud is given every node's MQTT URL, each controller one node's. One cluster per
-// test file (process): its files and ports are kept from test to test, and a test that brings a new data folder finds
-// the cluster stopped, its store emptied and its auth.conf written from that folder's identities before it starts
-// again. Every test of the flows seeds the same bank and controller ids: a session, a queued or a retained message an
-// earlier test left in the store would reach the next test's controllers and cloud.
+// helper (one implementation). The cloud is given every node's MQTT URL, each controller one node's.
+//
+// One cluster per test file (process): its files and ports are kept from test to test, and a test that brings a new
+// data folder finds the cluster stopped (at the end of the test before), its store emptied and its auth.conf written
+// from that folder's identities before it starts again (about a second). Every test of the flows seeds the same bank
+// and controller ids: a session, a queued or a retained message an earlier test left would reach the next test's
+// controllers and cloud. Dropping those from the running cluster instead (clean connects under each old client id,
+// empty retained messages) would save that second, but is not safe on nats-server 2.9.10: a reload of an auth.conf
+// that no longer names the publisher of a retained message the node loaded from its store (after an outage) can make
+// it panic (a nil dereference in mqttCheckPubRetainedPerms), and the deletions reach the other nodes asynchronously.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +77,11 @@ export class NatsCluster implements ExternalBroker {
   /** Every node stopped by its PID (SIGTERM: each leaves its store complete); the cluster's outage. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
+  }
+
+  /** Stopped at the end of each test: the file's next test starts it again on an empty store (`serve`). */
+  release(): Promise<void> {
+    return this.stop();
   }
 
   /** auth.conf written again from `src`, and every running node reloaded (SIGHUP), as after a provision. */
