@@ -188,6 +188,15 @@ export interface BankOptions {
   kioskScreen?: { port?: number; blankInAudioMode?: boolean };
 }
 
+/**
+ * How long a controller may take to come online (ms): on the NATS cluster each new session and subscription is a
+ * replicated JetStream object, and after an outage the nodes first elect the leaders of the gateway's streams again;
+ * seconds on a busy machine.
+ */
+export function onlineWithinMs(): number {
+  return e2eBroker() === 'nats' ? 20_000 : 8000;
+}
+
 /** Runs the simulated bank (real controllers) against the cloud's broker; resolves once every column is online with a desired state. */
 export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o: BankOptions): Promise<SimBank> {
   const wanted = p.seeded.columns.filter((c) => !o.columns || o.columns.includes(c.position));
@@ -210,8 +219,8 @@ export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o:
   const bank = await runSimBank({ ...(cluster ? {} : { cloud: { brokerUrl: cloud.mqttUrl } }), bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 }, ...(o.kioskScreen ? { kioskScreen: o.kioskScreen } : {}) });
   t.teardown(() => bank.close());
   for (const c of bank.columns) {
-    await expectCondition(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);
-    await expectCondition(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, 8000, `${c.controllerId} desired state applied`);
+    await expectCondition(() => c.controller.linkStatus()?.state === 'online', onlineWithinMs(), `${c.controllerId} online`);
+    await expectCondition(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, onlineWithinMs(), `${c.controllerId} desired state applied`);
   }
   return bank;
 }
