@@ -70,6 +70,9 @@ export function onBrokers(brokers: readonly E2eBrokerMode[], testFile: string, f
   const wanted = brokersOfRun();
   // The file's own extension: `.ts` run through tsx, `.js` in the compiled mirror (a computed import is not rewritten).
   const ext = extname(new URL(testFile).pathname);
+  // A NATS half costs a file more than the two others together (a cluster's elections after an outage, each session
+  // and subscription a replicated JetStream object): the file gets more than the suite's 120 s on a busy machine.
+  if (brokers.includes('nats') && wanted.includes('nats') && !natsMissing) tap.setTimeout(300_000);
   for (const broker of brokers) {
     const skip = !wanted.includes(broker) ? `${BROKER_ENV}=${wanted.join()}` : MISSING[broker];
     tap.test(HALF_NAME[broker], { skip }, async (t) => {
