@@ -2,8 +2,8 @@
 // embedded aedes on a real TCP port or, in the Mosquitto or NATS half of a flow (both-brokers.ts), a real Mosquitto
 // (broker.ts) or a three-node NATS cluster (nats-cluster.ts) run with the files the cloud generates, the demo
 // organisation seeded, each column's controller provisioned like a real one (on a cluster, the columns spread over its
-// nodes), and a simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account MQTT client
-// subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
+// nodes), and a simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account
+// MQTT client subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,9 +52,9 @@ const RUNS_ON: Record<E2eBrokerMode, string> = { embedded: 'its embedded broker'
 
 /**
  * The broker a cloud on `dataDir` uses. Embedded: its own aedes on `mqttPort`. Otherwise the data folder's Mosquitto,
- * or the test file's NATS cluster taken over by the folder, started the first time (with the cloud's service account
- * in its files, as `portier-cloud mosquitto-files` and `nats-files` write them) or started again after
- * `stopCloud(..., { broker: true })`, on the ports it had; released at the end of the test.
+ * or the test file's NATS cluster started for the folder on an empty store, the first time (with the cloud's service
+ * account in its files, as `portier-cloud mosquitto-files` and `nats-files` write them), or started again after
+ * `stopCloud(..., { broker: true })` on the ports and the store it had; released (stopped) at the end of the test.
  */
 async function brokerFor(t: Test, dataDir: string, mqttPort: number | undefined): Promise<BrokerOption> {
   const mode = e2eBroker();

@@ -1,5 +1,5 @@
-// flows/remote-open.ts on the cloud's embedded broker, then on Mosquitto, then on a three-node NATS cluster, in this one
-// process.
+// flows/remote-open.ts on the cloud's embedded broker, then on Mosquitto, then on a three-node NATS cluster, in this
+// one process.
 import { onEveryBroker } from './both-brokers.ts';
 
 onEveryBroker(import.meta.url, './flows/remote-open.ts');

@@ -1,6 +1,7 @@
 // End to end: remote open through the HTTP API reaches a real controller on the simulator over the broker (embedded,
-// Mosquitto or a NATS cluster) and reports what the door did; forged commands are rejected and the door stays shut; the broker's access
-// rules hold for controllers and strangers. Every message of the run is checked against the published JSON Schemas.
+// Mosquitto or a NATS cluster) and reports what the door did; forged commands are rejected and the door stays shut;
+// the broker's access rules hold for controllers and strangers. Every message of the run is checked against the
+// published JSON Schemas.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
