@@ -8,8 +8,8 @@
 // and controller ids: a session, a queued or a retained message an earlier test left would reach the next test's
 // controllers and cloud. Dropping those from the running cluster instead (clean connects under each old client id,
 // empty retained messages) would save that second, but is not safe on nats-server 2.9.10: a reload of an auth.conf
-// that no longer names the publisher of a retained message the node loaded from its store (after an outage) can make
-// it panic (a nil dereference in mqttCheckPubRetainedPerms), and the deletions reach the other nodes asynchronously.
+// that no longer names the publisher of a retained message makes a node holding that message from another node panic
+// (a nil dereference in mqttCheckPubRetainedPerms), and the deletions reach the other nodes asynchronously.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
