@@ -42,14 +42,27 @@ export interface SeededSite {
   secrets: Record<string, string>;
   /** The identities Mosquitto's password and ACL files are written from. */
   identities: IdentityRegistry;
+  /** The controllers of the extra banks asked for (`fleet`), bank by bank; their secrets are in `secrets`. */
+  fleet: Array<{ bankId: string; controllerId: string }>;
+}
+
+/**
+ * Extra controller identities beyond the seeded bank's: `banks` banks `fleet-1`.. of `columns` controllers each
+ * (`f<bank>-<column>`). Only their identities are written, in one write: the cloud stores and acks a controller's
+ * events by its identity, so door events need no bank in the store (those with a domain effect, such as a pickup or a
+ * service change, do).
+ */
+export interface FleetOptions {
+  banks: number;
+  columns: number;
 }
 
 /**
  * The organisation down to bank `bank` with its columns and lockers, contacts with e-mail addresses, the configured
  * admin, one controller identity per column and one broker service account per instance name, written through a cloud
- * started in this process on the database (then stopped).
+ * started in this process on the database (then stopped); with `fleet`, the identities of more banks' controllers.
  */
-export async function seedSite(t: Teardownable, url: string, instances: readonly string[]): Promise<SeededSite> {
+export async function seedSite(t: Teardownable, url: string, instances: readonly string[], opts: { fleet?: FleetOptions } = {}): Promise<SeededSite> {
   const seedDir = await tempDir(t, 'portier-fault-seed-');
   const secretsKeyFile = `${seedDir}.secrets.key`;
   const rt = await startCloud({
@@ -97,7 +110,14 @@ export async function seedSite(t: Teardownable, url: string, instances: readonly
     const commandPublicKey = createPublicKey(rt.commandPublicKeyPem);
     await rt.stop();
     const identities = await IdentityRegistry.open(seedDir, { hashParams: TEST_HASH });
-    return { seedDir, secretsKeyFile, commandPublicKey, secrets, identities };
+    const planned: Array<{ bankId: string; controllerId: string; column: number }> = [];
+    for (let b = 1; b <= (opts.fleet?.banks ?? 0); b++) {
+      for (let column = 1; column <= opts.fleet!.columns; column++) planned.push({ bankId: `fleet-${b}`, controllerId: `f${b}-${column}`, column });
+    }
+    const issued = planned.length > 0 ? await identities.createControllers(planned) : [];
+    for (const [i, p] of planned.entries()) secrets[p.controllerId] = issued[i]!.secret;
+    const fleet = planned.map(({ bankId, controllerId }) => ({ bankId, controllerId }));
+    return { seedDir, secretsKeyFile, commandPublicKey, secrets, identities, fleet };
   } catch (err) {
     await rt.stop();
     throw err;

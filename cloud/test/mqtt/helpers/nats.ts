@@ -128,6 +128,8 @@ export async function startNatsProcesses(procs: readonly NatsNodeProcess[]): Pro
 export interface RunningNatsCluster {
   files: NatsFiles;
   nodes: NatsNodeProcess[];
+  /** The `--node` arguments of `portier-cloud nats-files` that describe this cluster. */
+  nodeArgs: string[];
   /** Every node's MQTT URL, separated by commas (what the cloud and the controllers are given). */
   url: string;
   /** Rewrites auth.conf from `src` and reloads every running node. */
@@ -141,13 +143,14 @@ export interface RunningNatsCluster {
 export async function startNatsCluster(t: Teardownable, src: IdentitySource, dir: string, n = 3): Promise<RunningNatsCluster> {
   const nodes: NatsNode[] = [];
   for (let i = 1; i <= n; i++) nodes.push({ name: `n${i}`, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
-  const files = await writeNatsFiles(src, dir, nodes);
+  const files = await writeNatsFiles(src, dir, nodes, { pidFiles: true });
   const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
   t.teardown(() => Promise.all(procs.map((p) => p.stop())));
   await startNatsProcesses(procs);
   return {
     files,
     nodes: procs,
+    nodeArgs: nodes.flatMap((n) => ['--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`]),
     url: files.mqttUrls,
     async reauthorize(next) {
       await writeNatsAuthFile(next, dir);

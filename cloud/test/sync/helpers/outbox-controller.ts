@@ -13,7 +13,7 @@ import { client, type Teardownable } from '../../mqtt/helpers/env.ts';
 
 /** Where a controller connects, and as whom. */
 export interface ControllerEndpoint {
-  /** The broker's URL. */
+  /** The broker's URL, or a cluster's nodes' URLs separated by commas (tried in that order). */
   url: string;
   bankId: string;
   /** The controller's secret (its user name is its id). */
@@ -22,7 +22,7 @@ export interface ControllerEndpoint {
 
 type OpenDoor = Extract<Command, { type: 'open-door' }>;
 
-export class OutboxController extends EventEmitter<{ acked: [number]; answered: [string]; command: [OpenDoor] }> {
+export class OutboxController extends EventEmitter<{ acked: [number]; answered: [string]; command: [OpenDoor]; online: [] }> {
   nextSeq = 1;
   ackedUpTo = 0;
   outbox: PortierEvent[] = [];
@@ -36,6 +36,10 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
   /** While set, verified open-door commands wait in `held` (neither run nor acked). */
   holdCommands = false;
   readonly held: OpenDoor[] = [];
+  /** Connections made (the first and every reconnect). */
+  connects = 0;
+  /** Subscriptions the broker refused on a connect (each followed by a new connection). */
+  refusedSubscribes = 0;
   private c: MqttClient | undefined;
 
   constructor(
@@ -56,6 +60,20 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
     return this.nextSeq - 1 - this.ackedUpTo;
   }
 
+  /** Whether its client is connected now. */
+  get connected(): boolean {
+    return this.c?.connected === true;
+  }
+
+  /**
+   * The broker port its connection goes to (which node of a cluster it is on: MQTT.js tries a list's first node first
+   * and the next on each reconnect), or undefined while it is not connected.
+   */
+  get remotePort(): number | undefined {
+    if (!this.connected) return undefined;
+    return (this.c?.stream as { remotePort?: number } | undefined)?.remotePort;
+  }
+
   async connect(): Promise<void> {
     const c = await client(this.t, this.at.url, {
       clientId: this.controllerId,
@@ -65,17 +83,32 @@ export class OutboxController extends EventEmitter<{ acked: [number]; answered: 
       reconnectPeriod: 50,
     });
     this.c = c;
+    this.connects++;
     c.on('message', (topic, payload) => void this.onMessage(topic, payload));
-    c.on('connect', () => void this.online().catch(() => undefined));
-    await this.online();
+    c.on('connect', () => {
+      this.connects++;
+      void this.online().catch(() => undefined);
+    });
+    const ready = new Promise<void>((resolve) => this.once('online', () => resolve()));
+    void this.online().catch(() => undefined);
+    await ready;
   }
 
   private async online(): Promise<void> {
     const c = this.c;
     if (!c) return;
-    await c.subscribeAsync([this.topic('cmd'), this.topic('evtack')], { qos: 1 });
+    try {
+      await c.subscribeAsync([this.topic('cmd'), this.topic('evtack')], { qos: 1 });
+    } catch (err) {
+      // A broker that could not set the subscriptions up (a NATS node whose JetStream is busy refuses them): the
+      // next connection asks again.
+      this.refusedSubscribes++;
+      if (c.connected) c.stream.destroy();
+      throw err;
+    }
     await this.publishReported();
     for (const e of [...this.outbox]) await c.publishAsync(this.topic('evt'), encodePayload('evt', e), { qos: 1 });
+    this.emit('online');
   }
 
   async disconnect(): Promise<void> {
