@@ -1,7 +1,7 @@
 // The end-to-end suite's Mosquitto (scripts/test/e2e/broker.ts), as the operator steps it stands for: an identity
 // provisioned after Mosquitto started is refused until the files are written again and Mosquitto reloaded; an
 // outage (stop by PID, start again) keeps the port, and the controller's queued command survives it. And the halves
-// of a flow's file (both brokers, or the one PORTIER_E2E_BROKER names), a wrong value refused.
+// of a flow's file (every broker, or the one PORTIER_E2E_BROKER names), a wrong value refused.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,13 @@ import { Mosquitto, mosquittoMissing } from './e2e/broker.ts';
 import { brokersOfRun, e2eBroker } from './e2e/both-brokers.ts';
 import { TEST_HASH, connect, expectEvent } from './e2e/helpers.ts';
 
-t.test('a flow runs on both brokers; PORTIER_E2E_BROKER keeps one', async (t) => {
-  t.same(brokersOfRun(undefined), ['embedded', 'mosquitto'], 'both by default, the embedded broker first');
-  t.same(brokersOfRun(''), ['embedded', 'mosquitto']);
+t.test('a flow runs on its brokers; PORTIER_E2E_BROKER keeps one', async (t) => {
+  t.same(brokersOfRun(undefined), ['embedded', 'mosquitto', 'nats'], 'every one by default, the embedded broker first');
+  t.same(brokersOfRun(''), ['embedded', 'mosquitto', 'nats']);
   t.same(brokersOfRun('mosquitto'), ['mosquitto']);
   t.same(brokersOfRun('embedded'), ['embedded']);
-  t.throws(() => brokersOfRun('aedes'), /PORTIER_E2E_BROKER must be embedded or mosquitto/, 'a wrong value is refused, not read as the default');
+  t.same(brokersOfRun('nats'), ['nats']);
+  t.throws(() => brokersOfRun('aedes'), /PORTIER_E2E_BROKER must be embedded, mosquitto or nats, not "aedes"/, 'a wrong value is refused, not read as the default');
   t.equal(e2eBroker(), 'embedded', 'a test outside a flow runs on the embedded broker');
 });
 

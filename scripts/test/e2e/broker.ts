@@ -1,13 +1,31 @@
-// The brokers of the end-to-end flows (both-brokers.ts runs each flow on both): the cloud's own aedes (`embedded`), or
-// a real Mosquitto 2 on a loopback port (`mosquitto`), run with the files portier-cloud generates, as an operator runs
-// it. A Mosquitto here is started and stopped by its PID, keeps its port across a stop and start (an outage), and after
-// each provision is given the regenerated password and ACL files and reloaded (SIGHUP).
+// The brokers of the end-to-end flows (both-brokers.ts runs each flow on two or three of them): the cloud's own aedes
+// (`embedded`), a real Mosquitto 2 on a loopback port (`mosquitto`), or a three-node NATS cluster (`nats`,
+// nats-cluster.ts), each external one run with the files portier-cloud generates, as an operator runs it. A Mosquitto
+// here is started and stopped by its PID, keeps its port across a stop and start (an outage), and after each provision
+// is given the regenerated password and ACL files and reloaded (SIGHUP).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeMosquittoAuthFiles, writeMosquittoFiles, reloadMosquitto, type IdentitySource, type MosquittoFiles } from '@portier/cloud';
 import { expectCondition } from '@portier/sim';
 import { MOSQUITTO, freePort, mosquittoMissing } from '../../../cloud/test/mqtt/helpers/mosquitto.ts';
 
-export type E2eBrokerMode = 'embedded' | 'mosquitto';
+export type E2eBrokerMode = 'embedded' | 'mosquitto' | 'nats';
+
+/** What the harness needs of a broker it runs beside the cloud for a data folder (Mosquitto, the NATS cluster). */
+export interface ExternalBroker {
+  /** What the cloud is given: the broker's URL, or every node's separated by commas. */
+  readonly url: string;
+  /** Each node's URL (Mosquitto's one): the controllers and the tests' own clients are spread over them. */
+  readonly nodeUrls: readonly string[];
+  readonly running: boolean;
+  /** Starts it again after `stop`, on the ports and with the stored sessions it had. */
+  resume(): Promise<void>;
+  /** Stops it by its PIDs: a broker outage when the cloud stops with it. */
+  stop(): Promise<void>;
+  /** The end of the test that started it: stopped, or kept for the test file's next test. */
+  release(): Promise<void>;
+  /** What an operator does after a provision: the broker's account files written again from `src` and reloaded. */
+  syncAccounts(src: IdentitySource): Promise<void>;
+}
 
 /** The skip reason of a run that needs Mosquitto, or false (the binary found as the cloud's Mosquitto tests find it). */
 export { mosquittoMissing };
@@ -22,7 +40,7 @@ class MosquittoLog {
 }
 
 /** A real Mosquitto on 127.0.0.1, configured by writeMosquittoFiles; one process at a time, same port throughout. */
-export class Mosquitto {
+export class Mosquitto implements ExternalBroker {
   private child: ChildProcess | undefined;
   private readonly log = new MosquittoLog();
 
@@ -33,6 +51,10 @@ export class Mosquitto {
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  get nodeUrls(): readonly string[] {
+    return [this.url];
   }
 
   get running(): boolean {
@@ -74,6 +96,11 @@ export class Mosquitto {
       this.log.wait(/running/, from, 10_000, 'running'),
       new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${this.log.text}`)))),
     ]);
+  }
+
+  /** Each test's Mosquitto ends with it. */
+  release(): Promise<void> {
+    return this.stop();
   }
 
   /** SIGTERM to its PID; resolves once it exited (it saves its persistence file first). */

@@ -1,23 +1,25 @@
 // End-to-end world: the whole cloud (`startCloud`: store, API, sync link, bridge) on a temp data folder, with its
-// embedded aedes on a real TCP port or, in the Mosquitto half of a flow (both-brokers.ts), a real Mosquitto run with
-// the files the cloud generates (broker.ts), the demo organisation seeded, each column's controller provisioned like a real one, and a
-// simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account MQTT client
-// subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
+// embedded aedes on a real TCP port or, in the Mosquitto or NATS half of a flow (both-brokers.ts), a real Mosquitto
+// (broker.ts) or a three-node NATS cluster (nats-cluster.ts) run with the files the cloud generates, the demo
+// organisation seeded, each column's controller provisioned like a real one (on a cluster, the columns spread over its
+// nodes), and a simulated bank of REAL controller runtimes on virtual CU16 boards. Plus a recorder: a service-account
+// MQTT client subscribed to `portier/v1/#` that checks every message against the published JSON Schemas.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { tryParseTopic, type Channel } from '@portier/protocol';
-import { startCloud, type BrokerOption, type CloudRuntime, type StartCloudOptions } from '@portier/cloud';
+import { connectMqttAsync, startCloud, type BrokerOption, type CloudRuntime, type StartCloudOptions } from '@portier/cloud';
 import { IdentityRegistry } from '@portier/cloud';
 import { ensureServiceAccount, provision } from '@portier/cloud';
 import { runSimBank, validateBankConfig, type SimBank } from '@portier/rig';
 import { expectCondition, expectEvent, expectValue } from '@portier/sim';
 import { DEMO_ADMIN, seedDemo, type SeededDemo } from '../../demo/seed.ts';
-import { Mosquitto } from './broker.ts';
+import { Mosquitto, type E2eBrokerMode, type ExternalBroker } from './broker.ts';
+import { NatsCluster } from './nats-cluster.ts';
 import { e2eBroker, halfOf } from './both-brokers.ts';
 import { schemaValidators } from './schema-validators.ts';
 
@@ -42,30 +44,44 @@ export interface CloudStartOptions {
   onPickupCode?: StartCloudOptions['onPickupCode'];
 }
 
-/** The Mosquitto of each cloud data folder (Mosquitto mode): it outlives a cloud restart on that folder. */
-const mosquittos = new Map<string, Mosquitto>();
+/** The external broker of each cloud data folder (Mosquitto or NATS mode): it outlives a cloud restart on that folder. */
+const externals = new Map<string, ExternalBroker>();
+
+/** What each half's cloud is checked to run on (`startE2eCloud`). */
+const RUNS_ON: Record<E2eBrokerMode, string> = { embedded: 'its embedded broker', mosquitto: 'Mosquitto', nats: 'every node of the NATS cluster' };
 
 /**
- * The broker a cloud on `dataDir` uses. Embedded: its own aedes on `mqttPort`. Mosquitto: the data folder's Mosquitto,
- * started the first time (with the cloud's service account in its files, as `portier-cloud mosquitto-files` writes
- * them) or started again after `stopCloud(..., { broker: true })`, on the port it had.
+ * The broker a cloud on `dataDir` uses. Embedded: its own aedes on `mqttPort`. Otherwise the data folder's Mosquitto,
+ * or the test file's NATS cluster started for the folder on an empty store, the first time (with the cloud's service
+ * account in its files, as `portier-cloud mosquitto-files` and `nats-files` write them), or started again after
+ * `stopCloud(..., { broker: true })` on the ports and the store it had; released (stopped) at the end of the test.
  */
 async function brokerFor(t: Test, dataDir: string, mqttPort: number | undefined): Promise<BrokerOption> {
-  if (e2eBroker() === 'embedded') return { kind: 'embedded', host: '127.0.0.1', port: mqttPort ?? 0 };
+  const mode = e2eBroker();
+  if (mode === 'embedded') return { kind: 'embedded', host: '127.0.0.1', port: mqttPort ?? 0 };
   const key = resolve(dataDir);
-  let m = mosquittos.get(key);
-  if (!m) {
+  let b = externals.get(key);
+  if (!b) {
     const identities = await IdentityRegistry.open(key, { hashParams: TEST_HASH });
     await ensureServiceAccount({ dataDir: key, identities });
-    const started = await Mosquitto.start(identities, `${key}-mosquitto`);
-    mosquittos.set(key, (m = started));
+    const started = mode === 'mosquitto' ? await Mosquitto.start(identities, `${key}-mosquitto`) : await NatsCluster.serve(identities, key);
+    externals.set(key, (b = started));
     t.teardown(async () => {
-      mosquittos.delete(key);
-      await started.stop();
+      externals.delete(key);
+      await started.release();
     });
   }
-  await m.resume();
-  return { kind: 'external', url: m.url };
+  await b.resume();
+  return { kind: 'external', url: b.url };
+}
+
+/**
+ * The URL a client of the test connects to, the `i`-th node's of a cluster (round the list; -1 the last), else the
+ * cloud's broker: the columns' controllers take the nodes in turn, the recorder the last one.
+ */
+export function brokerNode(cloud: CloudRuntime, i: number): string {
+  const nodes = externals.get(cloud.dataDir)?.nodeUrls ?? [cloud.mqttUrl];
+  return nodes.at(i % nodes.length)!;
 }
 
 /**
@@ -95,33 +111,37 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
   });
   t.teardown(() => cloud.stop());
   // Where each half of a flow proves it ran on its own broker, the half found by the test's place in the tree (not by
-  // the mode that chose the broker): the embedded half's cloud on its own aedes, the Mosquitto half's on the
-  // Mosquitto this harness runs for the data folder.
-  if ((halfOf(t) ?? 'embedded') === 'embedded') t.equal(cloud.brokerKind, 'embedded', 'the cloud runs on its embedded broker');
-  else t.same([cloud.brokerKind, cloud.mqttUrl], ['external', mosquittos.get(cloud.dataDir)?.url], 'the cloud runs on Mosquitto');
+  // the mode that chose the broker): the embedded half's cloud on its own aedes, the others' on the Mosquitto or the
+  // NATS cluster (every node's URL) this harness runs for the data folder.
+  const half = halfOf(t) ?? 'embedded';
+  if (half === 'embedded') t.equal(cloud.brokerKind, 'embedded', `the cloud runs on ${RUNS_ON[half]}`);
+  else t.same([cloud.brokerKind, cloud.mqttUrl], ['external', externals.get(cloud.dataDir)?.url], `the cloud runs on ${RUNS_ON[half]}`);
   return cloud;
 }
 
 /**
- * Stops the cloud. The embedded broker stops with it; with `broker`, a Mosquitto stops too (a broker outage:
- * controllers go offline), by its PID after the cloud left it.
+ * Stops the cloud. The embedded broker stops with it; with `broker`, a Mosquitto or every node of the NATS cluster
+ * stops too (a broker outage: controllers go offline), by its PIDs after the cloud left it.
  */
 export async function stopCloud(cloud: CloudRuntime, o: { broker?: boolean } = {}): Promise<void> {
   await cloud.stop();
-  if (o.broker) await mosquittos.get(cloud.dataDir)?.stop();
+  if (o.broker) await externals.get(cloud.dataDir)?.stop();
 }
 
-/** A new cloud on the data folder of `cloud` (stopped) and the broker port it had, the broker started again if it was stopped. */
+/** A new cloud on the data folder of `cloud` (stopped) and the broker ports it had, the broker started again if it was stopped. */
 export async function restartCloud(t: Test, cloud: CloudRuntime, o: Omit<CloudStartOptions, 'dataDir' | 'mqttPort'> = {}): Promise<CloudRuntime> {
-  return startE2eCloud(t, { ...o, dataDir: cloud.dataDir, mqttPort: Number(new URL(cloud.mqttUrl).port) });
+  // An external broker keeps its own ports; the embedded one is started again by the cloud, on the port it had.
+  const embedded = cloud.brokerKind === 'embedded';
+  return startE2eCloud(t, { ...o, dataDir: cloud.dataDir, ...(embedded ? { mqttPort: Number(new URL(cloud.mqttUrl).port) } : {}) });
 }
 
 /**
  * After identities changed (provision, a new service account): Mosquitto gets the password and ACL files written
- * again and reloads them, as an operator does. The embedded broker reads the registry itself.
+ * again, the NATS cluster its auth.conf, and each reloads them (every node), as an operator does. The embedded broker
+ * reads the registry itself.
  */
 export async function syncBrokerAccounts(cloud: CloudRuntime): Promise<void> {
-  await mosquittos.get(cloud.dataDir)?.syncAccounts(cloud.identities);
+  await externals.get(cloud.dataDir)?.syncAccounts(cloud.identities);
 }
 
 /** A service account of its own for a test's MQTT client (the broker allows one session per identity). */
@@ -138,14 +158,18 @@ export interface Provisioned {
   secrets: Map<string, string>;
 }
 
-/** Seeds the demo bank (kiosk column 1: lockers 1-5; column 2: lockers 6-12) and provisions both controllers. */
+/**
+ * Seeds the demo bank (kiosk column 1: lockers 1-5; column 2: lockers 6-12) and provisions both controllers, each
+ * with the broker's URL (on a cluster: column 1 the first node's, column 2 the second's).
+ */
 export async function seedAndProvision(cloud: CloudRuntime, dir: string): Promise<Provisioned> {
   const seeded = await seedDemo(cloud.service);
   const files = new Map<string, string>();
   const secrets = new Map<string, string>();
-  for (const col of seeded.columns) {
+  for (const [i, col] of seeded.columns.entries()) {
     const out = join(dir, 'controllers', `${col.controllerId}.yaml`);
-    const p = await provision({ dataDir: cloud.dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl: cloud.mqttUrl, out, identities: cloud.identities, credentialKeys: cloud.credentialKeys });
+    const brokerUrl = brokerNode(cloud, i);
+    const p = await provision({ dataDir: cloud.dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl, out, identities: cloud.identities, credentialKeys: cloud.credentialKeys });
     files.set(col.controllerId, out);
     secrets.set(col.controllerId, p.secret);
   }
@@ -162,6 +186,15 @@ export interface BankOptions {
   reconnectMinMs?: number;
   /** The kiosk column's touch screen served on loopback (`runSimBank`'s `kioskScreen`). */
   kioskScreen?: { port?: number; blankInAudioMode?: boolean };
+}
+
+/**
+ * How long a controller may take to come online (ms): on the NATS cluster each new session and subscription is a
+ * replicated JetStream object, and after an outage the nodes first elect the leaders of the gateway's streams again;
+ * seconds on a busy machine.
+ */
+export function onlineWithinMs(): number {
+  return e2eBroker() === 'nats' ? 20_000 : 8000;
 }
 
 /** Runs the simulated bank (real controllers) against the cloud's broker; resolves once every column is online with a desired state. */
@@ -181,11 +214,13 @@ export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o:
       doorSettings: { pollMs: 20, pulseMs: 200 },
     })),
   });
-  const bank = await runSimBank({ cloud: { brokerUrl: cloud.mqttUrl }, bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 }, ...(o.kioskScreen ? { kioskScreen: o.kioskScreen } : {}) });
+  // On a cluster each controller keeps the node its file names; otherwise the cloud's broker as it is now.
+  const cluster = (externals.get(cloud.dataDir)?.nodeUrls.length ?? 1) > 1;
+  const bank = await runSimBank({ ...(cluster ? {} : { cloud: { brokerUrl: cloud.mqttUrl } }), bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 }, ...(o.kioskScreen ? { kioskScreen: o.kioskScreen } : {}) });
   t.teardown(() => bank.close());
   for (const c of bank.columns) {
-    await expectCondition(() => c.controller.linkStatus()?.state === 'online', 8000, `${c.controllerId} online`);
-    await expectCondition(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, 8000, `${c.controllerId} desired state applied`);
+    await expectCondition(() => c.controller.linkStatus()?.state === 'online', onlineWithinMs(), `${c.controllerId} online`);
+    await expectCondition(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, onlineWithinMs(), `${c.controllerId} desired state applied`);
   }
   return bank;
 }
@@ -212,17 +247,12 @@ export async function login(cloud: CloudRuntime): Promise<string> {
   return r.json.token as string;
 }
 
-/** Connects an MQTT.js client; rejects with the connection error (refused credentials, ...). */
+/**
+ * Connects an MQTT.js client to `url` (a cluster's list: its first node) as the cloud connects; rejects with the
+ * connection error (refused credentials, ...) or the close before a CONNACK.
+ */
 export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
-  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 3000, ...opts });
-  return new Promise((resolve, reject) => {
-    client.once('connect', () => resolve(client));
-    client.once('error', (err) => {
-      client.end(true);
-      reject(err);
-    });
-    client.once('close', () => reject(new Error('connection closed before connack')));
-  });
+  return connectMqttAsync(url, { reconnectPeriod: 0, connectTimeout: 3000, ...opts });
 }
 
 export interface Recorded {
@@ -281,16 +311,12 @@ export class Recorder {
   static async start(t: Test, cloud: CloudRuntime, username = 'e2e-recorder'): Promise<Recorder> {
     const validators = await schemaValidators();
     const account = await serviceAccount(cloud, username);
-    const client = mqtt.connect(cloud.mqttUrl, {
+    const client = await connectMqttAsync(brokerNode(cloud, -1), {
       clientId: `${username}-${process.pid}`,
       username: account.username,
       password: account.password,
       reconnectPeriod: 100,
       clean: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
     });
     // Re-subscribe on every (re)connect: a restarted embedded broker has no memory of the session.
     client.on('connect', () => void client.subscribeAsync('portier/v1/#', { qos: 1 }).catch(() => undefined));

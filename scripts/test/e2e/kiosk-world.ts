@@ -9,7 +9,7 @@ import type { Test } from 'tap';
 import type { DesiredState, EventBody } from '@portier/protocol';
 import type { CloudRuntime } from '@portier/cloud';
 import type { SimBank } from '@portier/rig';
-import { Recorder, api, expectCondition, type ApiReply, expectValue, login, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
+import { Recorder, api, expectCondition, type ApiReply, expectValue, login, onlineWithinMs, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
 
 export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
 export const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
@@ -305,8 +305,8 @@ export function shutAndCheckSchemas(t: Test, w: KioskWorld): void {
 }
 
 /**
- * The cloud and its broker go away (the embedded broker with the cloud; a Mosquitto is stopped too); resolves once
- * the kiosk controller saw its link drop.
+ * The cloud and its broker go away (the embedded broker with the cloud; a Mosquitto or every node of the NATS cluster
+ * is stopped too); resolves once the kiosk controller saw its link drop.
  */
 export async function outage(w: KioskWorld): Promise<void> {
   await stopCloud(w.cloud, { broker: true });
@@ -317,6 +317,6 @@ export async function outage(w: KioskWorld): Promise<void> {
 export async function backOnline(t: Test, w: KioskWorld, o: Omit<CloudStartOptions, 'dataDir' | 'mqttPort'> = {}): Promise<KioskWorld> {
   const cloud = await restartCloud(t, w.cloud, o);
   const w2: KioskWorld = { ...w, cloud, token: await login(cloud) };
-  await expectCondition(() => w.bank.kiosk!.column.controller.linkStatus()?.state === 'online', 8000, 'the kiosk controller back online');
+  await expectCondition(() => w.bank.kiosk!.column.controller.linkStatus()?.state === 'online', onlineWithinMs(), 'the kiosk controller back online');
   return w2;
 }

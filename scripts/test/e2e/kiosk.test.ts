@@ -1,4 +1,5 @@
-// flows/kiosk.ts on the cloud's embedded broker, then on Mosquitto, in this one process.
-import { onBothBrokers } from './both-brokers.ts';
+// flows/kiosk.ts on the cloud's embedded broker, then on Mosquitto, then on a three-node NATS cluster, in this one
+// process.
+import { onEveryBroker } from './both-brokers.ts';
 
-onBothBrokers(import.meta.url, './flows/kiosk.ts');
+onEveryBroker(import.meta.url, './flows/kiosk.ts');

@@ -1,4 +1,5 @@
-// flows/remote-open.ts on the cloud's embedded broker, then on Mosquitto, in this one process.
-import { onBothBrokers } from './both-brokers.ts';
+// flows/remote-open.ts on the cloud's embedded broker, then on Mosquitto, then on a three-node NATS cluster, in this
+// one process.
+import { onEveryBroker } from './both-brokers.ts';
 
-onBothBrokers(import.meta.url, './flows/remote-open.ts');
+onEveryBroker(import.meta.url, './flows/remote-open.ts');

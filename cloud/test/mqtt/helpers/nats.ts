@@ -111,6 +111,20 @@ export class NatsNodeProcess {
   }
 }
 
+/**
+ * Starts every node of `procs` that is not running, resolving once each listens for MQTT clients and, when none was
+ * running (a cluster starting or coming back from an outage), once the cluster has a JetStream leader again (before
+ * that, an MQTT connect cannot create its session). Back on its store, a cluster takes seconds to elect one.
+ */
+export async function startNatsProcesses(procs: readonly NatsNodeProcess[]): Promise<void> {
+  const electing = procs.length > 1 && procs.every((p) => !p.running);
+  const leader = electing ? Promise.any(procs.map((p) => p.logged(/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/, 30_000))) : Promise.resolve('');
+  // A node that fails to start leaves the leader's wait to time out unheard of: its failure is the one reported.
+  leader.catch(() => undefined);
+  await Promise.all(procs.filter((p) => !p.running).map((p) => p.start()));
+  await leader;
+}
+
 export interface RunningNatsCluster {
   files: NatsFiles;
   nodes: NatsNodeProcess[];
@@ -132,9 +146,7 @@ export async function startNatsCluster(t: Teardownable, src: IdentitySource, dir
   const files = await writeNatsFiles(src, dir, nodes, { pidFiles: true });
   const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
   t.teardown(() => Promise.all(procs.map((p) => p.stop())));
-  const leader = n > 1 ? Promise.any(procs.map((p) => p.logged(/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/, 30_000))) : Promise.resolve('');
-  await Promise.all(procs.map((p) => p.start()));
-  await leader;
+  await startNatsProcesses(procs);
   return {
     files,
     nodes: procs,

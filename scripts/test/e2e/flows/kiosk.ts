@@ -64,7 +64,7 @@ t.test('offline pickup: cloud stopped, served from the cached desired state; the
   const local = await kiosk.column.expectEvent((e) => e.body.type === 'transaction' && e.body.kind === 'pickup');
   t.match(local.body, { offline: true }, 'the kiosk recorded an offline pickup');
 
-  // The cloud comes back on the same data folder and the same broker port; the controller replays its outbox.
+  // The cloud comes back on the same data folder and the same broker ports; the controller replays its outbox.
   const w2 = await backOnline(t, w);
   const ev = await pickupStored(w2, pkg.reservationId);
   t.match(ev, { kind: 'pickup', doors: [pkg.door], offline: true });

@@ -1,10 +1,10 @@
-// End to end: the cloud and its broker (the embedded one, or Mosquitto stopped with it) stop while a controller keeps
-// producing door events and a remote open is pending; the open is answered `timed_out`; the broker and the cloud
-// restart on the same data folder and broker port; every event is then stored exactly once and in order, and the
-// expired open never runs.
+// End to end: the cloud and its broker (the embedded one, or Mosquitto or every node of the NATS cluster stopped with
+// it) stop while a controller keeps producing door events and a remote open is pending; the open is answered
+// `timed_out`; the broker and the cloud restart on the same data folder and broker ports (a cluster on the stores its
+// nodes kept); every event is then stored exactly once and in order, and the expired open never runs.
 import { join } from 'node:path';
 import type { SimColumn } from '@portier/rig';
-import { Recorder, api, expectCondition, login, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir } from '../helpers.ts';
+import { Recorder, api, expectCondition, login, onlineWithinMs, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir } from '../helpers.ts';
 import { flowTests } from '../both-brokers.ts';
 
 const t = flowTests(import.meta.url);
@@ -56,12 +56,12 @@ t.test('outage: events produced while the cloud is away are stored once, in seq 
   await expectCondition(() => a.events.length >= onlineCount + 6, 3000, 'A recorded the outage events');
   t.ok(Date.now() > expiresAt, 'the pending command has expired');
 
-  // Restart on the same data folder and the same broker port; B comes back too (same controller data folder).
+  // Restart on the same data folder and the same broker ports; B comes back too (same controller data folder).
   const cloud2 = await restartCloud(t, cloud);
   const restartFrom = rec.received.length;
   const bankB2 = await startBank(t, cloud2, p, { columns: [1], dataDir: controllersDir });
   const b2 = bankB2.column(1);
-  await expectCondition(() => a.controller.linkStatus()?.state === 'online', 8000, 'A reconnected');
+  await expectCondition(() => a.controller.linkStatus()?.state === 'online', onlineWithinMs(), 'A reconnected');
   const local = a.events.map((e) => ({ seq: e.seq, type: e.body.type }));
   await expectCondition(async () => (await cloud2.journal.read(a.controllerId)).length >= local.length, 8000, 'every event stored');
   // Once every event is confirmed the controller sends none again: a duplicate would have been stored before.

@@ -1,11 +1,13 @@
-// End to end: remote open through the HTTP API reaches a real controller on the simulator over the broker (embedded
-// or Mosquitto) and reports what the door did; forged commands are rejected and the door stays shut; the broker's access
-// rules hold for controllers and strangers. Every message of the run is checked against the published JSON Schemas.
+// End to end: remote open through the HTTP API reaches a real controller on the simulator over the broker (embedded,
+// Mosquitto or a NATS cluster) and reports what the door did; forged commands are rejected and the door stays shut;
+// the broker's access rules hold for controllers and strangers. Every message of the run is checked against the
+// published JSON Schemas.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { signMessage, topicFor } from '@portier/protocol';
 import { loadOrCreateCommandKey } from '@portier/cloud';
+import type { E2eBrokerMode } from '../broker.ts';
 import { Recorder, api, connect, e2eBroker, expectCondition, login, seedAndProvision, serviceAccount, startBank, startE2eCloud, tempDir } from '../helpers.ts';
 import { flowTests } from '../both-brokers.ts';
 
@@ -106,9 +108,9 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
   t.equal(col2.door(1).energised.length, 0, 'door 1 was never energised');
 
   // 5. Controller A (column 1's provisioned credentials, with its own client id) on B's (column 2's) topics. The
-  // broker keeps one session per identity, the newer connection winning: this connection takes A's over, and the
-  // real controller A, reconnecting within tens of milliseconds here, takes it back. Each check runs on a connection
-  // that stood through it.
+  // embedded broker and Mosquitto keep one session per identity, the newer connection winning: this connection takes
+  // A's over, and the real controller A, reconnecting within tens of milliseconds here, takes it back (NATS does not
+  // bind a client id to its user: there both connections stand). Each check runs on a connection that stood through it.
   const aId = bank.column(1).controllerId;
   // Bounded by time, not by a count of tries: on a busy machine the real controller wins the race more often.
   const asA = async <T>(fn: (a: MqttClient) => Promise<T>): Promise<T> => {
@@ -134,9 +136,9 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
       },
     );
   /**
-   * What A gets of B's commands through `filter`: the embedded broker refuses the subscription (suback 128); Mosquitto
-   * 2.0 grants it and checks its ACL at each delivery. Granted, a forged command published on B's cmd topic then
-   * (rejected by B) must not reach A: A's own subscription answered after it shows A would have had it by then
+   * What A gets of B's commands through `filter`: the embedded broker and NATS refuse the subscription (suback 128);
+   * Mosquitto 2.0 grants it and checks its ACL at each delivery. Granted, a forged command published on B's cmd topic
+   * then (rejected by B) must not reach A: A's own subscription answered after it shows A would have had it by then
    * (Mosquitto sends a client's packets in order).
    */
   const commandsOfBVia = async (a: MqttClient, filter: string): Promise<'refused' | 'withheld' | 'delivered'> => {
@@ -149,7 +151,8 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
     await grantedQos(a, topicFor(bankId, aId, 'cmd'));
     return delivered ? 'delivered' : 'withheld';
   };
-  const expected = e2eBroker() === 'embedded' ? 'refused' : 'withheld';
+  const withholding: Record<E2eBrokerMode, 'refused' | 'withheld'> = { embedded: 'refused', mosquitto: 'withheld', nats: 'refused' };
+  const expected = withholding[e2eBroker()];
   t.equal(await asA((a) => commandsOfBVia(a, topicFor(bankId, col2.controllerId, 'cmd'))), expected, `A may not read B's commands (${expected})`);
   t.equal(await asA((a) => commandsOfBVia(a, 'portier/v1/#')), expected, `A may not read them with a wildcard (${expected})`);
   t.equal(await asA((a) => grantedQos(a, topicFor(bankId, aId, 'cmd'))), 1, 'A may subscribe to its own commands');
