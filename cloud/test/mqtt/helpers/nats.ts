@@ -121,18 +121,30 @@ export interface RunningNatsCluster {
 }
 
 /**
- * Writes the files of an `n`-node cluster under `dir` and starts every node, resolving once each listens for MQTT
- * clients and the cluster has a JetStream leader (before that, an MQTT connect cannot create its session).
+ * Starts a node process for each of `nodes` (their configurations in `files`), resolving once each listens for MQTT
+ * clients and the cluster has a JetStream leader (before that, an MQTT connect cannot create its session). Every node
+ * is stopped by its PID at teardown.
+ */
+export async function startNatsNodes(t: Teardownable, files: Pick<NatsFiles, 'confs'>, nodes: readonly NatsNode[]): Promise<NatsNodeProcess[]> {
+  const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
+  t.teardown(() => Promise.all(procs.map((p) => p.stop())));
+  const leader =
+    nodes.length > 1 ? Promise.any(procs.map((p) => p.logged(/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/, 30_000))) : Promise.resolve('');
+  // A node that fails to start leaves the leader's wait to time out unheard of: its failure is the one reported.
+  leader.catch(() => undefined);
+  await Promise.all(procs.map((p) => p.start()));
+  await leader;
+  return procs;
+}
+
+/**
+ * Writes the files of an `n`-node cluster under `dir` and starts every node (startNatsNodes).
  */
 export async function startNatsCluster(t: Teardownable, src: IdentitySource, dir: string, n = 3): Promise<RunningNatsCluster> {
   const nodes: NatsNode[] = [];
   for (let i = 1; i <= n; i++) nodes.push({ name: `n${i}`, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
   const files = await writeNatsFiles(src, dir, nodes);
-  const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
-  t.teardown(() => Promise.all(procs.map((p) => p.stop())));
-  const leader = n > 1 ? Promise.any(procs.map((p) => p.logged(/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/, 30_000))) : Promise.resolve('');
-  await Promise.all(procs.map((p) => p.start()));
-  await leader;
+  const procs = await startNatsNodes(t, files, nodes);
   return {
     files,
     nodes: procs,
