@@ -12,9 +12,9 @@ import { z } from 'zod';
 import { runSimBank } from '@portier/rig';
 import { cloudLines, parcelLines, tryItLines } from '../guide.ts';
 import { startInstance, type DemoInstance } from './instances.ts';
-import { mqttUrlOf, natsNodes, restartStoppedNodes, startDemoNats } from './nats.ts';
+import { chooseNatsNodes, mqttUrlOf, restartStoppedNodes, writeDemoNatsFiles } from './nats.ts';
 import { postgresMissing } from '../../test/e2e/postgres.ts';
-import { natsMissing } from '../../test/e2e/nats.ts';
+import { natsMissing, startNatsNodes } from '../../test/e2e/nats.ts';
 import { startDemoPostgres } from './postgres.ts';
 import { seedCluster } from './seed.ts';
 import { Teardowns } from './teardowns.ts';
@@ -66,9 +66,11 @@ process.once('SIGTERM', () => void stop(0));
 async function run<T>(name: string, fn: () => Promise<T>): Promise<T> {
   if (stopping) throw new Error('stopped');
   step = name;
-  logger.info({ step: name }, 'starting');
+  const t0 = performance.now();
   try {
-    return await fn();
+    const done = await fn();
+    logger.info({ step: name, ms: Math.round(performance.now() - t0) }, 'step done');
+    return done;
   } catch (err) {
     throw Object.assign(new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`), { cause: err });
   }
@@ -77,27 +79,37 @@ async function run<T>(name: string, fn: () => Promise<T>): Promise<T> {
 async function main(): Promise<void> {
   const missing = [postgresMissing, natsMissing].filter((m): m is string => m !== false);
   if (missing.length > 0) throw new Error(`${missing.join('; ')} (Debian: apt-get install postgresql nats-server)`);
-  say('Starting PostgreSQL, a three-node NATS cluster, two cloud instances and a simulated bank (about a minute)...');
+  say(`Starting PostgreSQL, a three-node NATS cluster, two cloud instances and a simulated bank (about a minute; state and logs in ${root})...`);
   const db = await run('starting PostgreSQL', () => startDemoPostgres(t));
-  const nodes = await run('choosing the NATS nodes’ ports', () => natsNodes());
+  say(`  PostgreSQL started: pid ${db.pid}`);
+  const nodes = await run('choosing the NATS nodes’ ports', () => chooseNatsNodes());
   // Each controller takes one broker URL: the columns go to different nodes, so a node's loss is seen on one column
   // while the other carries on.
   const nodeOf = (position: number) => nodes[(position - 1) % nodes.length]!;
   const site = await run('seeding the demo site in the database', () =>
     seedCluster({ root, databaseUrl: db.url, brokerUrlOf: (col) => mqttUrlOf(nodeOf(col.position)), logger: logger.child({ part: 'seed' }) }),
   );
-  const nats = await run('starting the NATS cluster', () =>
-    startDemoNats(t, { seedDir: site.seedDir, secretsKeyFile: site.secretsKeyFile, dir: join(root, 'nats'), nodes, instances: INSTANCES }),
-  );
-  const instances: DemoInstance[] = await run('starting the cloud instances', () =>
-    Promise.all(
-      INSTANCES.map(async (id, i) => {
-        const dir = join(root, id);
-        await mkdir(dir, { recursive: true });
-        return startInstance(t, { id, dir, seedDir: site.seedDir, secretsKeyFile: site.secretsKeyFile, brokerUrl: nats.mqttUrls, databaseUrl: db.url, httpPort: httpPort === 0 ? 0 : httpPort + i });
-      }),
-    ),
-  );
+  const natsFiles = await run('writing the NATS cluster’s files', () => writeDemoNatsFiles({ seedDir: site.seedDir, dir: join(root, 'nats'), nodes, instances: INSTANCES }));
+  // The instances start beside the nodes (each waits for the broker a while, then keeps trying): a start costs the
+  // longer of the two, not both. Every start is awaited, so whatever started is known to the teardowns.
+  const { nats, instances } = await run('starting the NATS nodes and the cloud instances', async () => {
+    // Each start is told as it happens (with its pid), so a failure of another still leaves a record of what ran.
+    const natsStarting = startNatsNodes(t, natsFiles, nodes).then((procs) => {
+      say(`  NATS nodes started: ${procs.map((p) => `${p.node.name} pid ${p.pid}`).join(', ')}`);
+      return procs;
+    });
+    const instancesStarting = INSTANCES.map(async (id, i) => {
+      const dir = join(root, id);
+      await mkdir(dir, { recursive: true });
+      const port = httpPort === 0 ? 0 : httpPort + i;
+      const inst = await startInstance(t, { id, dir, seedDir: site.seedDir, secretsKeyFile: site.secretsKeyFile, brokerUrl: natsFiles.mqttUrls, databaseUrl: db.url, httpPort: port });
+      say(`  Cloud instance ${id} started: pid ${inst.pid}`);
+      return inst;
+    });
+    const failed = (await Promise.allSettled([natsStarting, ...instancesStarting])).find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { nats: { nodes: await natsStarting }, instances: await Promise.all(instancesStarting) };
+  });
   for (const inst of instances) {
     void inst.exited.then(() => {
       if (!stopping) say(`Cloud instance ${inst.id} (pid ${inst.pid}) exited: the other instance takes its banks over within about 8 s.`);

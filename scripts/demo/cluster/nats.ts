@@ -1,18 +1,16 @@
 // The cluster demo's broker: three NATS nodes (JetStream and its MQTT gateway) on free loopback ports, configured as an
-// operator does it (`portier-cloud nats-files`, which also issues each cloud instance its own broker account), each
-// node a child process stopped by its PID. A node that goes away while the demo runs (someone killed it to watch a
+// operator does it (`portier-cloud nats-files`, which also issues each cloud instance its own broker account). A node that goes away while the demo runs (someone killed it to watch a
 // failover) is started again after a while, so the failover's other half, the return, can be watched too.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { NatsNode } from '@portier/cloud';
 import { freePort } from '../../bench/lib/cloud-child.ts';
-import { startNatsNodes, type NatsNodeProcess } from '../../test/e2e/nats.ts';
+import type { NatsNodeProcess } from '../../test/e2e/nats.ts';
 import { CLOUD_BIN } from './instances.ts';
-import type { Teardowns } from './teardowns.ts';
 
 /** The nodes of a three-node cluster on loopback, on free ports. */
-export async function natsNodes(): Promise<NatsNode[]> {
+export async function chooseNatsNodes(): Promise<NatsNode[]> {
   const nodes: NatsNode[] = [];
   for (const name of ['n1', 'n2', 'n3']) nodes.push({ name, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
   return nodes;
@@ -27,12 +25,9 @@ const natsFilesResult = z.object({ confs: z.record(z.string(), z.string()), mqtt
 
 /**
  * `portier-cloud nats-files` on the seeded data folder: every node's configuration and auth.conf under `dir`, and a
- * broker account for each of `instances` (its secret in the folder's mqtt/). Then every node started.
+ * broker account for each of `instances` (its secret in the folder's mqtt/).
  */
-export async function startDemoNats(
-  t: Teardowns,
-  o: { seedDir: string; secretsKeyFile: string; dir: string; nodes: NatsNode[]; instances: string[] },
-): Promise<{ nodes: NatsNodeProcess[]; mqttUrls: string }> {
+export async function writeDemoNatsFiles(o: { seedDir: string; dir: string; nodes: NatsNode[]; instances: string[] }): Promise<z.infer<typeof natsFilesResult>> {
   const args = ['nats-files', '--data-dir', o.seedDir, '--out', o.dir, ...o.nodes.flatMap((n) => ['--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`])];
   for (const id of o.instances) args.push('--instance', id);
   const { stdout } = await promisify(execFile)(process.execPath, [CLOUD_BIN, ...args]).catch((err: Error & { stderr?: string }) => {
@@ -40,7 +35,7 @@ export async function startDemoNats(
   });
   const files = natsFilesResult.parse(JSON.parse(stdout));
   if (files.skipped.length > 0) throw new Error(`NATS cannot carry ${files.skipped.map((s) => `${s.identity} (${s.reason})`).join(', ')}`);
-  return { nodes: await startNatsNodes(t, files, o.nodes), mqttUrls: files.mqttUrls };
+  return files;
 }
 
 /**
