@@ -7,7 +7,7 @@ export interface CommonOptions {
 }
 
 /** Flags common to the server's sub-commands become the top layer of the configuration. */
-export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }): CloudConfig {
+export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; mqttVersion?: string; logLevel?: string; secretsKey?: string }): CloudConfig {
   const overrides: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   if (opts.data !== undefined) overrides.dataDir = opts.data;
@@ -23,6 +23,8 @@ export function configFromFlags(opts: CommonOptions & { http?: string; mqtt?: st
     else problems.push({ path: '--mqtt', message: `${JSON.stringify(opts.mqtt)}: expected host:port, e.g. 127.0.0.1:1883` });
   }
   if (opts.broker !== undefined) overrides.mqtt = { ...((overrides.mqtt as object | undefined) ?? {}), url: opts.broker };
+  // Checked by the config schema, where a problem is named `mqtt.version`.
+  if (opts.mqttVersion !== undefined) overrides.mqtt = { ...((overrides.mqtt as object | undefined) ?? {}), version: opts.mqttVersion };
   if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };
   return loadConfig({ file: opts.config, env: process.env, overrides, problems });
 }

@@ -29,10 +29,11 @@ export function registerServe(program: Command, onStarted?: (c: RunningCloud) =>
     .option('-d, --data <dir>', 'data folder (store, tokens)')
     .option('--http <host:port>', 'HTTP listen address, e.g. 127.0.0.1:8080 (port 0: any free port)')
     .option('--mqtt <host:port>', 'embedded MQTT broker listen address, e.g. 127.0.0.1:1883 (port 0: any free port)')
-    .option('--broker <url>', 'use an external MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883 (a cluster: its nodes separated by commas)')
+    .option('--broker <url>', 'use an external MQTT broker instead of the embedded one, e.g. mqtt://127.0.0.1:1883 (a cluster: its nodes separated by commas, tried in turn)')
+    .option('--mqtt-version <version>', 'MQTT version spoken to the external broker: 3.1.1 (default) or 5')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option('--secrets-key <file>', 'key file sealing codes and credential keys, outside the data folder (default: <data>.secrets.key)')
-    .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; logLevel?: string; secretsKey?: string }) => {
+    .action(async (opts: CommonOptions & { http?: string; mqtt?: string; broker?: string; mqttVersion?: string; logLevel?: string; secretsKey?: string }) => {
       const { configFromFlags } = await import('./config-flags.ts');
       const config = configFromFlags(opts); // a bad configuration is refused before the runtime is loaded
       const [{ pino }, { brokerOption, startCloud }] = await Promise.all([import('pino'), import('../runtime/cloud-runtime.ts')]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { envOverrides as protocolEnvOverrides, mergeLayers } from '@portier/protocol';
+import { brokerUrlsSchema, DEFAULT_MQTT_VERSION, envOverrides as protocolEnvOverrides, mergeLayers, mqttVersionSchema } from '@portier/protocol';
 import { isIP } from 'node:net';
 import { Argon2ParamsSchema, DEFAULT_ARGON2_PARAMS, DEFAULT_SCRYPT_PARAMS, ScryptParamsSchema } from '../auth/passwords.ts';
 import { CloudError } from '../errors.ts';
@@ -183,12 +183,15 @@ export const CloudConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(1883),
       tls: z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) }).optional(),
       // One broker, or the nodes of a cluster separated by commas (tried in turn: mqtt/client.ts).
-      url: z
-        .string()
-        .regex(/^(?:mqtts?|tcp|tls|wss?):\/\/[^\s,]+(?:,(?:mqtts?|tcp|tls|wss?):\/\/[^\s,]+)*$/, 'expected mqtt://host:port, or several separated by commas')
-        .optional(),
+      url: brokerUrlsSchema.optional(),
       username: z.string().min(1).max(64).optional(),
       password: z.string().min(1).max(1024).optional(),
+      /** The MQTT version spoken to an external broker: 3.1.1 (default; the NATS gateway speaks nothing else) or 5. */
+      version: mqttVersionSchema.default(DEFAULT_MQTT_VERSION),
+    })
+    .superRefine((m, ctx) => {
+      // The embedded aedes broker speaks 3.1.1 only: a cloud set to 5 without a url would never connect to it.
+      if (m.version === '5' && m.url === undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: 'MQTT 5 needs an external broker (url): the embedded broker speaks 3.1.1 only' });
     })
     .prefault({}),
   /** How often uncollected packages are expired and stale holds released; 0 turns the timer off. */

@@ -4,6 +4,7 @@
  * external one, by URL and credentials.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { parseBrokerUrls, type BrokerUrlScheme } from '@portier/protocol';
 
 function noDelay(client: MqttClient): void {
   const stream = client.stream as unknown as { setNoDelay?: (on: boolean) => void } | undefined;
@@ -11,30 +12,19 @@ function noDelay(client: MqttClient): void {
 }
 
 type Server = NonNullable<IClientOptions['servers']>[number];
-const SERVER_PROTOCOL: Record<string, { protocol: NonNullable<Server['protocol']>; port: number }> = {
-  'mqtt:': { protocol: 'mqtt', port: 1883 },
-  'tcp:': { protocol: 'tcp', port: 1883 },
-  'mqtts:': { protocol: 'mqtts', port: 8883 },
-  'tls:': { protocol: 'ssl', port: 8883 },
-  'ws:': { protocol: 'ws', port: 80 },
-  'wss:': { protocol: 'wss', port: 443 },
-};
+// MQTT.js names TLS over TCP `ssl`; every other scheme of a broker URL is its own protocol name.
+const CLIENT_PROTOCOL: Record<BrokerUrlScheme, NonNullable<Server['protocol']>> = { mqtt: 'mqtt', tcp: 'tcp', mqtts: 'mqtts', tls: 'ssl', ws: 'ws', wss: 'wss' };
 
 /**
- * A broker's URL, or the URLs of several nodes separated by commas (a broker cluster): the first is tried first, and
- * each reconnect moves to the next, round the list, keeping the client's persistent session and what it has queued.
+ * A broker's URL, or the URLs of several nodes separated by commas (a broker cluster; read by the protocol's
+ * `parseBrokerUrls`, which throws naming a bad entry): the first is tried first, and each reconnect moves to the next,
+ * round the list, keeping the client's persistent session and what it has queued.
  */
 export function brokerServers(url: string): { first: string; servers?: Server[] } {
-  const urls = url.split(',').map((u) => u.trim()).filter((u) => u !== '');
-  const first = urls[0] ?? url;
-  if (urls.length < 2) return { first };
-  const servers = urls.map((u): Server => {
-    const parsed = new URL(u);
-    const known = SERVER_PROTOCOL[parsed.protocol];
-    if (!known) throw new TypeError(`${u}: not a broker URL (mqtt, mqtts, tcp, tls, ws or wss)`);
-    return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : known.port, protocol: known.protocol };
-  });
-  return { first, servers };
+  const nodes = parseBrokerUrls(url);
+  const first = nodes[0]!.url;
+  if (nodes.length < 2) return { first };
+  return { first, servers: nodes.map((n): Server => ({ host: n.host, port: n.port, protocol: CLIENT_PROTOCOL[n.scheme] })) };
 }
 
 /** `mqtt.connect` with TCP_NODELAY on the first stream and on each reconnect's new stream; `url` may list nodes. */

@@ -211,23 +211,24 @@ export async function writeNatsFiles(
 }
 
 /**
- * Sends SIGHUP (a reload) to every node whose configuration under `dir` names a pid file: the node re-reads
- * auth.conf and closes the connections of users no longer in it. Returns the pids signalled and the nodes without one.
+ * Sends SIGHUP (a reload) to every node whose configuration under `dir` names a pid file that exists on this machine:
+ * the node re-reads auth.conf and closes the connections of users no longer in it. Returns the pids signalled and the
+ * nodes left alone (no pid file, or one on another machine: reload those there).
  */
-export async function reloadNats(dir: string, names: readonly string[]): Promise<{ reloaded: number[]; withoutPidFile: string[] }> {
+export async function reloadNats(dir: string, names: readonly string[]): Promise<{ reloaded: number[]; notReloaded: string[] }> {
   const reloaded: number[] = [];
-  const withoutPidFile: string[] = [];
+  const notReloaded: string[] = [];
   for (const name of names) {
     const conf = await readTextIfExists(natsNodeFile(dir, name));
     const pidFile = conf === undefined ? undefined : /^pid_file: "(.+)"$/m.exec(conf)?.[1];
-    if (pidFile === undefined) {
-      withoutPidFile.push(name);
+    const text = pidFile === undefined ? undefined : (await readTextIfExists(pidFile))?.trim();
+    if (text === undefined) {
+      notReloaded.push(name);
       continue;
     }
-    const text = (await readTextIfExists(pidFile))?.trim() ?? '';
     if (!/^\d{1,9}$/.test(text)) throw new Error(`no NATS process id in ${pidFile}`);
     process.kill(Number(text), 'SIGHUP');
     reloaded.push(Number(text));
   }
-  return { reloaded, withoutPidFile };
+  return { reloaded, notReloaded };
 }

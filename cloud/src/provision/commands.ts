@@ -7,7 +7,8 @@
  * with `{ error: { code, message, field } }` on stderr when refused.
  */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { mqttVersionSchema, type MqttVersion } from '@portier/protocol';
 import { commandRunner, intArg, type ProvisionCommandOptions } from './command-run.ts';
 import { registerNatsCommand } from './nats-command.ts';
 
@@ -22,6 +23,12 @@ async function parts() {
   return { openDataFolder, IdentityRegistry, ...mosquitto, ...provisioning };
 }
 
+function mqttVersionArg(v: string): MqttVersion {
+  const r = mqttVersionSchema.safeParse(v);
+  if (!r.success) throw new InvalidArgumentError(r.error.issues[0]?.message ?? 'expected 3.1.1 or 5');
+  return r.data;
+}
+
 export function registerProvisionCommands(program: Command, opts: ProvisionCommandOptions = {}): Command {
   const { run, dataDirOf } = commandRunner(opts);
 
@@ -31,11 +38,12 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
     .requiredOption('--bank <bankId>', 'bank id')
     .requiredOption('--controller <controllerId>', 'controller id (also its MQTT user name)')
     .requiredOption('--column <n>', 'column number in the bank', intArg(1, 64))
-    .requiredOption('--broker-url <url>', 'broker URL the controller connects to (mqtt://host:port or mqtts://...)')
+    .requiredOption('--broker-url <url>', 'broker URL the controller connects to (mqtt://host:port or mqtts://...), or the URLs of a cluster\'s nodes separated by commas, tried in turn')
+    .option('--mqtt-version <version>', 'MQTT version the controller speaks: 3.1.1 (its default) or 5', mqttVersionArg)
     .requiredOption('--out <file>', 'controller config file to write (its link section is replaced if it exists)')
     .option('--data-dir <dir>', 'cloud data folder')
     .option('--secrets-key <file>', "the cloud's secrets key file (default: <data folder>.secrets.key)")
-    .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; out: string; dataDir?: string; secretsKey?: string }) => {
+    .action(async (o: { bank: string; controller: string; column: number; brokerUrl: string; mqttVersion?: MqttVersion; out: string; dataDir?: string; secretsKey?: string }) => {
       await run(async () => {
         const { openDataFolder, provision } = await parts();
         await openDataFolder(dataDirOf(o));
@@ -45,6 +53,7 @@ export function registerProvisionCommands(program: Command, opts: ProvisionComma
           controllerId: o.controller,
           column: o.column,
           brokerUrl: o.brokerUrl,
+          ...(o.mqttVersion !== undefined ? { mqttVersion: o.mqttVersion } : {}),
           out: o.out,
           ...(o.secretsKey !== undefined ? { secretsKeyFile: o.secretsKey } : {}),
         });

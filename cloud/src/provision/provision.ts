@@ -13,7 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, stringify } from 'yaml';
-import { credentialKeyId, newCredentialKey } from '@portier/protocol';
+import { brokerUrlsProblem, credentialKeyId, newCredentialKey, type MqttVersion } from '@portier/protocol';
 import { ensureDir, readTextIfExists, writeFileDurable } from '../mqtt/fs.ts';
 import { GENERATED_SECRET, IdentityError, IdentityRegistry, type ControllerIdentity, type IdentityRegistryOptions } from '../mqtt/identities.ts';
 import { newSecret } from '../mqtt/secrets.ts';
@@ -27,8 +27,13 @@ export interface ProvisionInput {
   bankId: string;
   controllerId: string;
   column: number;
-  /** The URL the controller will use: `mqtt://host:port` or `mqtts://host:port`. */
+  /**
+   * The URL the controller will use (`mqtt://host:port`, `mqtts://host:port`), or the URLs of a cluster's nodes
+   * separated by commas: the controller tries them in turn and moves to the next when its node goes away.
+   */
   brokerUrl: string;
+  /** The MQTT version the controller speaks; written only when given (the controller's default is 3.1.1). */
+  mqttVersion?: MqttVersion;
   /** Controller config file to write. An existing YAML file keeps its other sections; its `link` is replaced. */
   out: string;
   registry?: IdentityRegistryOptions;
@@ -43,6 +48,7 @@ export interface ProvisionInput {
 /** The `link` section of the controller's configuration (names as in the firmware's ControllerLinkOptions). */
 export interface ControllerLinkConfig {
   brokerUrl: string;
+  mqttVersion?: MqttVersion;
   bankId: string;
   controllerId: string;
   column: number;
@@ -70,16 +76,8 @@ export class ProvisionError extends CloudError<'INVALID' | 'BAD_CONFIG_FILE'> {
 }
 
 function checkBrokerUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ProvisionError('INVALID', `brokerUrl: not a URL: ${JSON.stringify(url)}`, 'brokerUrl');
-  }
-  if (!['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'].includes(u.protocol) || !u.hostname) {
-    throw new ProvisionError('INVALID', 'brokerUrl: expected mqtt://host:port or mqtts://host:port', 'brokerUrl');
-  }
-  if (u.username || u.password) throw new ProvisionError('INVALID', 'brokerUrl: must not carry credentials', 'brokerUrl');
+  const problem = brokerUrlsProblem(url);
+  if (problem) throw new ProvisionError('INVALID', `brokerUrl: ${problem}`, 'brokerUrl');
 }
 
 /** Writes (or merges) the controller's config file with its `link` section; mode 0600. */
@@ -130,6 +128,7 @@ export async function provision(input: ProvisionInput): Promise<ProvisionResult>
     await keys.set(input.controllerId, credentialKey);
     await writeControllerConfig(input.out, {
       brokerUrl: input.brokerUrl,
+      ...(input.mqttVersion !== undefined ? { mqttVersion: input.mqttVersion } : {}),
       bankId: input.bankId,
       controllerId: input.controllerId,
       column: input.column,

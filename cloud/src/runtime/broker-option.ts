@@ -3,6 +3,7 @@
  * as which service account.
  */
 import type { IClientOptions } from 'mqtt';
+import type { MqttVersion } from '@portier/protocol';
 import type { Logger } from 'pino';
 import type { BrokerTlsOptions } from '../mqtt/broker.ts';
 import type { IdentityRegistry } from '../mqtt/identities.ts';
@@ -17,6 +18,8 @@ export type BrokerOption =
       /** The cloud's service account; default: the data folder's own (created on first use, as for Mosquitto). */
       username?: string;
       password?: string;
+      /** The MQTT version spoken to it (default 3.1.1). */
+      version?: MqttVersion;
       mqtt?: Partial<IClientOptions>;
     };
 
@@ -32,6 +35,7 @@ export interface MqttSettings {
   url?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
+  version?: MqttVersion | undefined;
 }
 
 /** `MqttSettings` (config section and `--mqtt` / `--broker` flags) -> the runtime's broker option. */
@@ -42,6 +46,7 @@ export function brokerOption(m: MqttSettings | undefined): BrokerOption {
       url: m.url,
       ...(m.username !== undefined ? { username: m.username } : {}),
       ...(m.password !== undefined ? { password: m.password } : {}),
+      ...(m.version !== undefined ? { version: m.version } : {}),
     };
   }
   return { kind: 'embedded', host: m?.host ?? '127.0.0.1', port: m?.port ?? 1883, ...(m?.tls ? { tls: m.tls } : {}) };

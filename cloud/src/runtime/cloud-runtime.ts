@@ -14,6 +14,7 @@
  * secret), `keys/` (command key), `sync/events/` (event journal), `sync/desired/` (last desired state per
  * controller), `bridge/` (ingest marks).
  */
+import { sessionClientId } from '@portier/protocol';
 import { pino, type Logger } from 'pino';
 import type { AuthService } from '../auth/service.ts';
 import { enterpriseForFirstAdmin } from '../auth/bootstrap.ts';
@@ -256,8 +257,9 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       url: broker ? broker.url : mqttUrl,
       username: account.username,
       password: account.password,
-      // Instances sharing a broker each need their own session; the lone cloud keeps the one it always had.
-      ...(linkInstance !== undefined ? { clientId: `${account.username}-${linkInstance}` } : {}),
+      // Instances sharing a broker each need their own session. The id is derived from the secret, so that on a broker
+      // that does not bind client ids to users a controller's credential cannot name it and push the cloud off.
+      clientId: sessionClientId(linkInstance !== undefined ? `${account.username}-${linkInstance}` : account.username, account.password),
       owner: ownership.owner,
       ...(desired ? { desired } : {}),
       signingKey: key.privateKey,
@@ -267,6 +269,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       logger,
       now,
       ...(brokerOpt.kind === 'external' && brokerOpt.mqtt ? { mqtt: brokerOpt.mqtt } : {}),
+      ...(brokerOpt.kind === 'external' && brokerOpt.version ? { version: brokerOpt.version } : {}),
     });
 
     const doorMap = new DomainDoorMap(store, identities);

@@ -22,10 +22,13 @@ import { EventEmitter } from 'node:events';
 import {
   allControllersFilter,
   CHANNEL_QOS,
+  DEFAULT_MQTT_VERSION,
   desiredStateHash,
   encodePayload,
+  isRefusalCode,
   knownFeatures,
   parsePayload,
+  persistentSessionOptions,
   signMessage,
   topicFor,
   tryParseTopic,
@@ -169,6 +172,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
    */
   async start(opts: { waitConnected?: boolean } = {}): Promise<void> {
     this.desired = this.opts.desired ?? (await DesiredStore.open(this.opts.desiredDir, (d) => desiredStateHash(d.state)));
+    const session = persistentSessionOptions(this.opts.version ?? DEFAULT_MQTT_VERSION);
     const client = connectMqtt(this.opts.url, {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
@@ -177,7 +181,9 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       clientId: this.opts.clientId ?? this.opts.username,
       username: this.opts.username,
       password: this.opts.password,
-      clean: false,
+      // clean: false, and in MQTT 5 a session expiry too (persistentSessionOptions says why).
+      ...session,
+      ...(session.properties ? { properties: { ...this.opts.mqtt?.properties, ...session.properties } } : {}),
       // We subscribe ourselves on every connect (below), so retained states come again after a broker restart.
       resubscribe: false,
     });
@@ -204,12 +210,17 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
   private async onConnect(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const granted = await client.subscribeAsync(
-      SUBSCRIBED.map((ch) => allControllersFilter(ch)),
-      { qos: 1 },
-    );
-    const refused = granted.filter((g) => g.qos === 128);
-    if (refused.length > 0) this.log.error({ refused: refused.map((g) => g.topic) }, 'broker refused subscriptions of the service account');
+    const filters = SUBSCRIBED.map((ch) => allControllersFilter(ch));
+    try {
+      await client.subscribeAsync(filters, { qos: 1 });
+    } catch (err) {
+      // MQTT.js fails the whole SUBSCRIBE when any filter is refused (0x80 in 3.1.1, any code from 0x80 in 5, e.g.
+      // 0x87 not authorized): name the ones refused and go on with those granted.
+      const codes = (err as { packet?: { granted?: unknown } }).packet?.granted;
+      const granted: unknown[] = Array.isArray(codes) ? codes : [];
+      const refused = filters.map((filter, i) => ({ filter, code: granted[i] })).filter((r) => typeof r.code === 'number' && isRefusalCode(r.code));
+      this.log.error({ refused, err: (err as Error).message }, 'broker refused subscriptions of the service account');
+    }
     // Retained desired states again: an in-memory broker (the embedded one) lost them if it restarted.
     for (const sent of this.desired?.all() ?? []) {
       const m = sent.message;
@@ -220,7 +231,9 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
     const resumed = [...this.resumeOnConnect].filter((b) => this.owns(b));
     this.resumeOnConnect.clear();
     this.resume(resumed);
-    this.log.info({ url: this.opts.url }, 'link to the broker up');
+    // The node of a cluster it is on: MQTT.js keeps the one it connected to in its options.
+    const { protocol, hostname, port } = client.options;
+    this.log.info({ url: this.opts.url, node: `${protocol ?? 'mqtt'}://${hostname ?? '?'}:${port ?? '?'}` }, 'link to the broker up');
     this.emit('connection', { state: 'online' });
   }
 

@@ -1,6 +1,6 @@
 /** What the cloud's MQTT link (cloud-link.ts) takes, tells and shows. */
 import type { KeyObject } from 'node:crypto';
-import type { Ack, Channel, ControllerFeature, Reported } from '@portier/protocol';
+import type { Ack, Channel, ControllerFeature, MqttVersion, Reported } from '@portier/protocol';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import { CloudError } from '../errors.ts';
@@ -90,6 +90,11 @@ export interface CloudLinkOptions {
   maxBuffered?: number;
   /** Sequence alerts of one kind for one controller are folded over this window (default 60 s). */
   alertWindowMs?: number;
+  /**
+   * The MQTT version spoken (default 3.1.1). In 5 the session is given an expiry (`SESSION_EXPIRY_S`): without one an
+   * MQTT 5 broker ends it at disconnect, and what was published for the cloud while it was away would be lost.
+   */
+  version?: MqttVersion;
   /** Extra MQTT.js options (TLS ca...). */
   mqtt?: Partial<IClientOptions>;
 }

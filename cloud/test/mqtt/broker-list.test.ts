@@ -32,12 +32,20 @@ t.test('several URLs: each node parsed, one URL left as it is', async (t) => {
     { host: '::1', port: 9000, protocol: 'ssl' },
     { host: 'c', port: 8080, protocol: 'ws' },
   ]);
-  t.throws(() => brokerServers('mqtt://a:1,http://b:2'), /http:\/\/b:2: not a broker URL/);
+  t.throws(() => brokerServers('mqtt://a:1,http://b:2'), /entry 2 of 2 \("http:\/\/b:2"\) is not a broker URL/);
   const cfg = (url: string) => validateConfig({ dataDir: '/tmp/x', mqtt: { url } });
   t.ok(cfg('mqtt://a:1883,mqtt://b:1883').ok, 'the config takes a list');
   const bad = cfg('mqtt://a:1883,,mqtt://b');
   t.notOk(bad.ok);
-  if (!bad.ok) t.match(new ConfigError(bad.problems).message, /mqtt\.url: expected mqtt:\/\/host:port, or several separated by commas/);
+  if (!bad.ok) t.match(new ConfigError(bad.problems).message, /mqtt\.url: entry 2 of 3 is empty; expected mqtt:\/\/host:port, or the URLs of several nodes separated by commas/);
+  const v5 = validateConfig({ dataDir: '/tmp/x', mqtt: { url: 'mqtt://a:1883', version: '4' } });
+  t.notOk(v5.ok);
+  if (!v5.ok) t.match(new ConfigError(v5.problems).message, /mqtt\.version: expected "3\.1\.1" or "5"/);
+  const embedded5 = validateConfig({ dataDir: '/tmp/x', mqtt: { version: '5' } });
+  t.notOk(embedded5.ok, 'MQTT 5 on the embedded broker is refused');
+  if (!embedded5.ok) t.match(new ConfigError(embedded5.problems).message, /mqtt\.version: MQTT 5 needs an external broker/);
+  const ok5 = validateConfig({ dataDir: '/tmp/x', mqtt: { url: 'mqtt://a:1883', version: '5' } });
+  t.ok(ok5.ok && ok5.config.mqtt.version === '5');
 });
 
 t.test('the node it is on goes away: the client moves to the next and receives there', async (t) => {

@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
-import { topicFor } from '@portier/protocol';
+import { sessionClientId, topicFor } from '@portier/protocol';
 import t from 'tap';
 import { connectMqtt } from '../../src/mqtt/client.ts';
 import { natsAuthConf, natsSubject, writeNatsFiles } from '../../src/mqtt/nats.ts';
@@ -115,6 +115,26 @@ t.test('a three-node NATS cluster with the generated files', { skip: natsMissing
   // Each half of the contract through a different node: the rules are the cluster's, not one node's.
   aclSuite(t, { ...ids, name: 'nats', url: n1.mqttUrl, closesOnRefusedPublish: false, refusesSubscribe: true, bindsClientId: false });
 
+  t.test('nats: with the client id derived from its secret, a session cannot be taken by another credential', async (t) => {
+    const cmdB = topicFor(BANK, 'col-b', 'cmd');
+    const ownId = sessionClientId('col-b', ids.b.password);
+    const cb = await client(t, n2.mqttUrl, { username: 'col-b', password: ids.b.password, clientId: ownId, clean: false });
+    await cb.subscribeAsync(cmdB, { qos: 1 });
+    let kicked = false;
+    cb.on('close', () => (kicked = true));
+    // What a thief holding A's credential can name: B's id, and the id B would have had with A's secret.
+    for (const guess of ['col-b', sessionClientId('col-b', ids.a.password)]) {
+      const thief = await client(t, n1.mqttUrl, { username: ids.a.username, password: ids.a.password, clientId: guess, clean: false });
+      await new Promise<void>((r) => thief.end(true, {}, () => r()));
+    }
+    const svc = await client(t, n3.mqttUrl, { username: ids.service.username, password: ids.service.password, clientId: 'svc-derived', clean: true });
+    const got = nextMessage(cb, (topic, p) => topic === cmdB && p.toString() === 'still-mine');
+    await svc.publishAsync(cmdB, 'still-mine', { qos: 1 });
+    t.equal((await got).payload.toString(), 'still-mine', 'B keeps its session and gets its command');
+    t.notOk(kicked, 'B was never disconnected');
+    await cb.unsubscribeAsync(cmdB);
+  });
+
   t.test('nats: an MQTT identity cannot connect over the NATS protocol', async (t) => {
     t.match(await natsProtocolConnect(n2.node.clientPort, ids.a.username, ids.a.password), /^-ERR 'Authorization Violation'/, 'controller refused');
     t.match(await natsProtocolConnect(n2.node.clientPort, ids.service.username, ids.service.password), /^-ERR 'Authorization Violation'/, 'service account refused');
@@ -149,7 +169,12 @@ t.test('a three-node NATS cluster with the generated files', { skip: natsMissing
     const live = await client(t, n3.mqttUrl, login);
     await reg.revoke('col-late');
     const gone = closed(live);
-    await cluster.reauthorize(reg);
+    // As an operator applies it: the command rewrites the files and reloads every node through its pid file.
+    const reloads = cluster.nodes.map((n) => n.logged(/[Rr]eloaded server configuration/));
+    const r = await portierCloud(['nats-files', '--data-dir', dataDir, '--out', cluster.files.dir, ...cluster.nodeArgs, '--pid-files', '--reload']);
+    t.equal(r.code, 0, r.stderr);
+    t.equal((JSON.parse(r.stdout) as { reloaded: { reloaded: number[] } }).reloaded.reloaded.length, 3, 'every node reloaded');
+    await Promise.all(reloads);
     t.ok(await gone, 'the live connection is closed');
     t.ok([4, 5].includes(Number(await refusal(n1.mqttUrl, login))), 'and a new one refused');
   });

@@ -112,4 +112,16 @@ t.test('commander sub-commands', async (t) => {
   await make().parseAsync(['mosquitto-files', '--out', join(dataDir, 'mosq'), '--instance', 'bad id'], { from: 'user' });
   t.match(JSON.parse(errors.pop()!), { error: { code: 'INVALID', field: 'instanceId' } }, 'an instance id the config would refuse');
   t.throws(() => make().parse(['provision', '--bank', 'b', '--controller', 'c', '--column', 'x', '--broker-url', 'mqtt://h:1', '--out', out], { from: 'user' }));
+
+  // A cluster's nodes and MQTT 5: written into the controller's file as given.
+  const cluster = join(dataDir, 'cluster.yaml');
+  const nodes = 'mqtt://node-1:1883,mqtt://node-2:1883,mqtt://node-3:1883';
+  await make().parseAsync(['provision', '--bank', 'bank-1', '--controller', 'col-10', '--column', '4', '--broker-url', nodes, '--mqtt-version', '5', '--out', cluster], { from: 'user' });
+  t.match(JSON.parse(lines.pop()!), { provisioned: 'col-10' });
+  t.match((parse(await readFile(cluster, 'utf8')) as { link: unknown }).link, { brokerUrl: nodes, mqttVersion: '5' }, 'the list and the version in the link section');
+  const failedBefore = failed;
+  await make().parseAsync(['provision', '--bank', 'bank-1', '--controller', 'col-11', '--column', '5', '--broker-url', 'mqtt://node-1:1883,,mqtt://node-2:1883', '--out', join(dataDir, 'bad-list.yaml')], { from: 'user' });
+  t.equal(failed, failedBefore + 1);
+  t.match(JSON.parse(errors.pop()!), { error: { code: 'INVALID', field: 'brokerUrl', message: /^brokerUrl: entry 2 of 3 is empty/ } }, 'the wrong entry named');
+  t.throws(() => make().parse(['provision', '--bank', 'b', '--controller', 'c', '--column', '1', '--broker-url', 'mqtt://h:1', '--mqtt-version', '4', '--out', out], { from: 'user' }), /--mqtt-version.*expected "3\.1\.1" or "5"/);
 });

@@ -1,5 +1,5 @@
 import mqtt from 'mqtt';
-import type { EventBody } from '@portier/protocol';
+import { parseBrokerUrls, type EventBody } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { DoorError } from '../doors/errors.ts';
 import type { DoorController, DoorStatus } from '../doors/door-controller.ts';
@@ -25,6 +25,8 @@ import type { LogRing } from './log-ring.ts';
 export interface ConsoleLink {
   status(): {
     state: 'connecting' | 'online' | 'offline' | 'backoff';
+    /** The broker node connected to or being tried (one URL of a cluster's list). */
+    broker?: string;
     outboxDepth: number;
     desiredVersion: number | null;
     clockOffsetMs: number | null;
@@ -163,7 +165,9 @@ export class ControllerBackend implements ConsoleBackend {
     } else {
       link = { state: 'not-configured', outboxDepth: 0, desiredVersion: null, reportedVersion: null, clockOffsetMs: null };
     }
-    if (this.o.broker) link.broker = redactUrl(this.o.broker.url);
+    // Where the link is (the node of a cluster it is on or trying), else the broker setting.
+    const where = this.o.link?.status().broker ?? this.o.broker?.url;
+    if (where !== undefined) link.broker = redactUrls(where);
     const out: ControllerStatus = {
       doors: this.doors(),
       bus,
@@ -250,10 +254,23 @@ export class ControllerBackend implements ConsoleBackend {
     const link = this.o.link?.status();
     if (link?.state === 'online') {
       // The live connection already proves reachability and credentials; a second session is not needed.
-      return { ok: true, result: 'connected', broker: redactUrl(b.url), detail: 'the controller link is online' };
+      return { ok: true, result: 'connected', broker: redactUrls(link.broker ?? b.url), detail: 'the controller link is online' };
     }
-    const r = await probeBroker({ ...b, clientId: this.o.netTestClientId ?? `${this.o.controllerId ?? b.username}-nettest`, timeoutMs: this.o.netTimeoutMs ?? 5000 });
-    return { ...r, broker: redactUrl(b.url) };
+    // A cluster's nodes one after the other, up to the first that takes the credentials: the report names it, or,
+    // when none does, says what each node answered.
+    const clientId = this.o.netTestClientId ?? `${this.o.controllerId ?? b.username}-nettest`;
+    const nodes = brokerNodes(b.url);
+    const failed: Array<{ node: string; r: Omit<NetTestReport, 'broker'> }> = [];
+    for (const node of nodes) {
+      const r = await probeBroker({ ...b, url: node, clientId, timeoutMs: this.o.netTimeoutMs ?? 5000 });
+      if (r.ok) return { ...r, broker: redactUrls(node) };
+      failed.push({ node, r });
+    }
+    if (failed.length === 1) return { ...failed[0]!.r, broker: redactUrls(failed[0]!.node) };
+    // A refusal says more than an unreachable node: the credentials are what the technician must fix.
+    const worst = failed.find((f) => f.r.result === 'refused') ?? failed[failed.length - 1]!;
+    const detail = failed.map((f) => `${redactUrls(f.node)} ${f.r.result}`).join('; ');
+    return { ...worst.r, broker: redactUrls(b.url), detail };
   }
 
   logs(n: number): string[] {
@@ -358,13 +375,28 @@ export async function probeBroker(o: BrokerCredentials & { clientId: string; tim
   });
 }
 
-function redactUrl(url: string): string {
+/** The URLs of a broker setting (one, or a cluster's nodes); a setting that does not parse is tried as it is. */
+function brokerNodes(setting: string): string[] {
   try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
+    return parseBrokerUrls(setting).map((n) => n.url);
   } catch {
-    return url;
+    return [setting];
   }
+}
+
+/** A broker setting without any user name or password (each URL of a list). */
+function redactUrls(setting: string): string {
+  return setting
+    .split(',')
+    .map((entry) => {
+      try {
+        const u = new URL(entry.trim());
+        u.username = '';
+        u.password = '';
+        return u.toString().replace(/\/$/, '');
+      } catch {
+        return entry.trim();
+      }
+    })
+    .join(',');
 }

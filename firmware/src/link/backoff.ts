@@ -45,6 +45,14 @@ export class Backoff {
     return Math.round(d / 2 + (this.random() * d) / 2);
   }
 
+  /**
+   * The wait before trying another node of a cluster within a round (does not count as a failure): uniform in
+   * [0, min), so a fleet that lost one node together spreads over the others.
+   */
+  hop(): number {
+    return Math.floor(this.random() * this.minMs);
+  }
+
   reset(): void {
     this.n = 0;
   }

@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { encodePayload, CHANNEL_QOS, type Channel, type MessageOf } from '@portier/protocol';
+import { encodePayload, isRefusalCode, parseBrokerUrls, persistentSessionOptions, sessionClientId, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
 import type { Logger } from '../util/logger.ts';
 import { Backoff } from './backoff.ts';
 import type { ControllerLinkOptions, LinkState, LinkStatus } from './types.ts';
@@ -16,7 +16,7 @@ export interface ConnectionHooks {
 }
 
 export interface ConnectionOptions
-  extends Pick<ControllerLinkOptions, 'brokerUrl' | 'controllerId' | 'secret' | 'mqtt' | 'connectTimeoutMs' | 'keepaliveS' | 'backoff'> {
+  extends Pick<ControllerLinkOptions, 'brokerUrl' | 'mqttVersion' | 'controllerId' | 'secret' | 'mqtt' | 'connectTimeoutMs' | 'keepaliveS' | 'backoff'> {
   topics: Record<Channel, string>;
   log: Logger;
   localNow: () => number;
@@ -27,9 +27,21 @@ export interface ConnectionOptions
  * One MQTT connection at a time to the broker, with a persistent session, birth and last will, and our own jittered
  * reconnect (backoff.ts) instead of MQTT.js's fixed period. Each connection has a generation number: callbacks of a
  * connection that was replaced are ignored.
+ *
+ * The broker may be the nodes of a cluster (`brokerUrl` lists them, separated by commas): the link connects to the
+ * first, and a failed connect or a lost connection moves it to the next, round the list, with the same client id and
+ * persistent session; the event pump then publishes its whole outbox again there.
  */
 export class LinkConnection {
   private readonly backoff: Backoff;
+  /** The broker's nodes, in the order they are tried. */
+  private readonly nodes: readonly string[];
+  /** The node connected to, or being tried. */
+  private nodeIndex = 0;
+  /** Nodes that failed since the last success or the last full round: a full round of failures waits the backoff. */
+  private failedInRound = 0;
+  /** Failed attempts since the last success (every node tried counts). */
+  private failures = 0;
   private client: MqttClient | undefined;
   private gen = 0;
   private stateNow: LinkState = 'offline';
@@ -41,6 +53,7 @@ export class LinkConnection {
 
   constructor(private readonly opts: ConnectionOptions) {
     this.backoff = new Backoff(opts.backoff);
+    this.nodes = parseBrokerUrls(opts.brokerUrl).map((n) => n.url);
   }
 
   get state(): LinkState {
@@ -48,8 +61,15 @@ export class LinkConnection {
   }
 
   /** The connection part of the link's status. */
-  status(): Pick<LinkStatus, 'state' | 'attempts' | 'lastError' | 'connectedAt' | 'nextRetryAt'> {
-    return { state: this.stateNow, attempts: this.backoff.attempts, lastError: this.lastError, connectedAt: this.connectedAt, nextRetryAt: this.nextRetryAt };
+  status(): Pick<LinkStatus, 'state' | 'broker' | 'attempts' | 'lastError' | 'connectedAt' | 'nextRetryAt'> {
+    return {
+      state: this.stateNow,
+      broker: this.nodes[this.nodeIndex]!,
+      attempts: this.failures,
+      lastError: this.lastError,
+      connectedAt: this.connectedAt,
+      nextRetryAt: this.nextRetryAt,
+    };
   }
 
   /** The client when subscriptions are granted (commands can arrive), else undefined. */
@@ -74,12 +94,28 @@ export class LinkConnection {
       return;
     }
     const { qos, retain } = CHANNEL_QOS[channel];
-    client.publish(this.opts.topics[channel], payload, { qos, retain }, (err) => cb?.(err ?? undefined));
+    client.publish(this.opts.topics[channel], payload, { qos, retain }, (err) => cb?.(this.refusal(err, channel)));
   }
 
   /** Publishes an already encoded payload at QoS 1 (acks, kept encoded while they wait). */
   publishRaw(client: MqttClient, channel: Channel, payload: Buffer, cb: (err?: Error) => void): void {
-    client.publish(this.opts.topics[channel], payload, { qos: 1 }, (err) => cb(err ?? undefined));
+    client.publish(this.opts.topics[channel], payload, { qos: 1 }, (err) => cb(this.refusal(err, channel)));
+  }
+
+  /**
+   * A publish the broker refused (an MQTT 5 PUBACK with a code from 0x80: not authorized, quota exceeded...) is
+   * logged and recorded as the last error; the caller keeps what it sent and sends it again on a later connection.
+   */
+  private refusal(err: Error | null | undefined, channel: Channel): Error | undefined {
+    if (!err) return undefined;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'number' && isRefusalCode(code)) {
+      this.lastError = { message: `publish on ${channel} refused: ${err.message}`, code, at: this.opts.localNow() };
+      this.opts.log.warn({ channel, code, err: err.message }, 'the broker refused a publish');
+      // Announced with the link's status, so whoever watches it (console, runtime) sees why nothing is confirmed.
+      this.opts.hooks.stateChanged();
+    }
+    return err;
   }
 
   connect(): void {
@@ -90,12 +126,19 @@ export class LinkConnection {
     const gen = ++this.gen;
     this.setState('connecting');
     const will = { topic: o.topics.status, payload: encodePayload('status', { v: 1, state: 'offline' }), qos: 1 as const, retain: true };
+    const session = persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION);
     const options: IClientOptions = {
       ...o.mqtt,
-      clientId: o.controllerId,
+      // Derived from the secret: on a broker that does not bind client ids to users (NATS), another identity's
+      // credential cannot name this session and take it over.
+      clientId: sessionClientId(o.controllerId, o.secret),
       username: o.controllerId,
       password: o.secret,
-      clean: false,
+      // clean: false on every node, and in MQTT 5 a session expiry: without it a v5 broker ends the session (and the
+      // commands queued in it) when the connection drops.
+      ...session,
+      // Other CONNECT properties given in `mqtt` stay; the session expiry is the link's.
+      ...(session.properties ? { properties: { ...o.mqtt?.properties, ...session.properties } } : {}),
       // Our own scheduling (jittered, capped, observable, fake-timer testable) instead of MQTT.js's fixed period.
       reconnectPeriod: 0,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
@@ -103,7 +146,8 @@ export class LinkConnection {
       resubscribe: false,
       will,
     };
-    const client = mqtt.connect(o.brokerUrl, options);
+    const node = this.nodes[this.nodeIndex]!;
+    const client = mqtt.connect(node, options);
     this.client = client;
     // Without TCP_NODELAY a QoS1 round trip costs ~88 ms on loopback (STACK.md "MQTT"): Nagle meets delayed ACK.
     (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
@@ -130,20 +174,25 @@ export class LinkConnection {
   private onConnected(client: MqttClient, gen: number, sessionPresent: boolean): void {
     const { topics, log, localNow, hooks } = this.opts;
     this.backoff.reset();
+    this.failedInRound = 0;
+    this.failures = 0;
     this.connectedAt = localNow();
-    log.info({ sessionPresent }, 'connected');
+    log.info({ sessionPresent, broker: this.nodes[this.nodeIndex] }, 'connected');
     // Publishing may start at once; "online" is announced after SUBACK, when commands can actually arrive.
     hooks.connected(client, gen, sessionPresent);
-    client.subscribe({ [topics.cmd]: { qos: 1 }, [topics.evtack]: { qos: 1 }, [topics.desired]: { qos: 1 } }, (err, granted) => {
+    const filters = [topics.cmd, topics.evtack, topics.desired];
+    client.subscribe({ [topics.cmd]: { qos: 1 }, [topics.evtack]: { qos: 1 }, [topics.desired]: { qos: 1 } }, (err, granted, suback) => {
       if (gen !== this.gen) return;
-      if (err) {
+      // A refused filter: 0x80 in 3.1.1, any code from 0x80 in 5 (0x87 not authorized...). MQTT.js fails the whole
+      // SUBSCRIBE then, with the codes in the SUBACK; without an error the granted QoS are checked all the same.
+      const codes: unknown[] = suback?.granted ?? (granted ?? []).map((g) => g.qos);
+      const refused = filters.filter((_, i) => typeof codes[i] === 'number' && isRefusalCode(codes[i] as number));
+      if (refused.length) {
+        this.lastError = { message: `subscription refused: ${refused.join(', ')}`, at: localNow() };
+        log.error({ refused, codes }, 'subscription refused by the broker');
+      } else if (err) {
         this.lastError = { message: `subscribe failed: ${err.message}`, at: localNow() };
         log.error({ err }, 'subscribe failed');
-      }
-      const refused = (granted ?? []).filter((g) => g.qos === 128);
-      if (refused.length) {
-        this.lastError = { message: `subscription refused: ${refused.map((g) => g.topic).join(', ')}`, at: localNow() };
-        log.error({ refused }, 'subscription refused by the broker');
       }
       if (!this.client || this.client !== client) return;
       this.setState('online');
@@ -158,10 +207,25 @@ export class LinkConnection {
     if (this.client === client) this.client = undefined;
     if (this.stopping) return;
     const wasOnline = this.stateNow === 'online';
+    const left = this.nodes[this.nodeIndex];
     this.connectedAt = undefined;
     this.setState('offline');
-    if (wasOnline) this.opts.log.warn('connection lost');
-    const delay = this.backoff.next();
+    if (wasOnline) this.opts.log.warn({ broker: left }, 'connection lost');
+    this.failures++;
+    this.failedInRound++;
+    this.nodeIndex = (this.nodeIndex + 1) % this.nodes.length;
+    // Within a round the next node is tried at once, after a jitter below the first backoff step: a node that just
+    // went away costs no backoff when another is up, and a fleet that lost it together spreads over the others
+    // instead of arriving in one burst. Only a whole round of failures waits the growing backoff, so each dead node
+    // is asked at most once per backoff period. With one URL every failure is a whole round, as it always was.
+    let delay: number;
+    if (this.failedInRound >= this.nodes.length) {
+      this.failedInRound = 0;
+      delay = this.backoff.next();
+    } else {
+      delay = this.backoff.hop();
+    }
+    if (this.nodes.length > 1) this.opts.log.info({ broker: this.nodes[this.nodeIndex], inMs: delay }, 'trying the next broker node');
     this.nextRetryAt = this.opts.localNow() + delay;
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.setState('backoff');

@@ -11,6 +11,7 @@ import type {
   ControllerFeature,
   Desired,
   DoorOutcome,
+  MqttVersion,
   Reported,
   ReportedDoor,
   ServiceState,
@@ -53,6 +54,8 @@ export type LinkState = 'connecting' | 'online' | 'offline' | 'backoff';
 
 export interface LinkStatus {
   state: LinkState;
+  /** The broker node connected to, or being tried (or tried next, in backoff): one URL of `brokerUrl`. */
+  broker: string;
   /** Failed connection attempts since the last success. */
   attempts: number;
   lastError: { message: string; code?: string | number; at: number } | undefined;
@@ -82,8 +85,14 @@ export interface LinkEventMap {
 }
 
 export interface ControllerLinkOptions {
-  /** mqtt://host:port or mqtts://... (broker-agnostic: the cloud's broker or a bank-local one). */
+  /**
+   * mqtt://host:port or mqtts://... (broker-agnostic: the cloud's broker or a bank-local one), or the URLs of a
+   * cluster's nodes separated by commas: tried in turn, the next one taken when a connect fails or the connection is
+   * lost (read by the protocol's `parseBrokerUrls`; a bad entry throws).
+   */
   brokerUrl: string;
+  /** MQTT protocol version: 3.1.1 (default; the embedded broker and NATS speak only that) or 5. */
+  mqttVersion?: MqttVersion;
   bankId: string;
   controllerId: string;
   secret: string;
@@ -115,7 +124,7 @@ export interface ControllerLinkOptions {
    * later ones folded into one event with their count (rejection-fold.ts).
    */
   rejectionWindowMs?: number;
-  /** Extra MQTT.js options (TLS ca, protocolVersion...). Identity, session and reconnect options are the link's. */
+  /** Extra MQTT.js options (TLS ca...). Identity, protocol version, session and reconnect options are the link's. */
   mqtt?: Partial<IClientOptions>;
 }
 

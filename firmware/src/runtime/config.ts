@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { idSchema, importPublicKey, parseCredentialKey } from '@portier/protocol';
+import { brokerUrlsSchema, DEFAULT_MQTT_VERSION, idSchema, importPublicKey, mqttVersionSchema, parseCredentialKey } from '@portier/protocol';
 import { controllerConfigSchema, describeIssues, readConfigDocument, validate as validateHardware, type ConfigProblem, type ControllerConfig } from '../config/index.ts';
 import { firmataIoSchema } from '../config/schema.ts';
 import { consoleConfigSchema } from '../console/config-section.ts';
@@ -15,12 +15,15 @@ export type { ConfigProblem };
 const id = idSchema;
 
 /**
- * The `link` section. Field names are those `portier-cloud provision` writes (brokerUrl, bankId, controllerId,
- * column, secret, cloudPublicKey), plus where the link keeps its durable state.
+ * The `link` section. Field names are those `portier-cloud provision` writes (brokerUrl, mqttVersion, bankId,
+ * controllerId, column, secret, cloudPublicKey), plus where the link keeps its durable state.
  */
 export const linkConfigSchema = z
   .object({
-    brokerUrl: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s/]+/, 'expected mqtt://host:port or mqtts://host:port'),
+    /** One broker's URL, or a cluster's nodes separated by commas: tried in turn, the next taken when one fails. */
+    brokerUrl: brokerUrlsSchema,
+    /** MQTT protocol version: 3.1.1 (the embedded broker and NATS speak only that) or 5. */
+    mqttVersion: mqttVersionSchema.default(DEFAULT_MQTT_VERSION),
     bankId: id,
     controllerId: id,
     /** The column this controller drives (written by provisioning; informational here). */

@@ -279,6 +279,7 @@ class Runtime extends EventEmitter<RuntimeEventMap> implements RunningController
       const l = cfg.link;
       const link = new ControllerLink({
         brokerUrl: l.brokerUrl,
+        mqttVersion: l.mqttVersion,
         bankId: l.bankId,
         controllerId: l.controllerId,
         secret: l.secret,

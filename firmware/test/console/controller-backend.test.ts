@@ -4,6 +4,7 @@ import type { EventBody } from '@portier/protocol';
 import { DoorController } from '../../src/doors/door-controller.ts';
 import { ControllerBackend, probeBroker, type ConsoleLink } from '../../src/console/controller-backend.ts';
 import { LogRing, createLogTee } from '../../src/console/log-ring.ts';
+import { renderStatus } from '../../src/console/render.ts';
 import { pino } from 'pino';
 import { createCu16Fixture } from '../fixtures/cu16-fixture.ts';
 import { SERVICE_PASSWORD, SERVICE_USER, startTestBroker } from '../link/helpers/broker.ts';
@@ -114,6 +115,29 @@ t.test('net test: connected, refused credentials, unreachable', async (t) => {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((r) => srv.close(() => r()));
   t.match(await probeBroker({ url: `mqtt://127.0.0.1:${port}`, username: 'x', password: 'y', clientId: 'probe-none', timeoutMs: 2000 }), { ok: false, result: 'unreachable' });
+});
+
+t.test("a cluster's nodes: status names the node the link is on, net test tries each node in turn", async (t) => {
+  const broker = await startTestBroker([]);
+  t.teardown(() => broker.stop());
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const down = `mqtt://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  await new Promise<void>((r) => srv.close(() => r()));
+  let state: 'online' | 'backoff' = 'online';
+  const link: ConsoleLink = {
+    status: () => ({ state, broker: broker.url, outboxDepth: 0, desiredVersion: 1, clockOffsetMs: 0, lastError: undefined }),
+    publishEvent: async () => ({ seq: 1, at: Date.now() }),
+  };
+  const { backend } = await setup(t, { link, broker: { url: `${down},${broker.url}`, username: SERVICE_USER, password: SERVICE_PASSWORD } });
+  const s = await backend.status();
+  t.equal(s.link.broker, broker.url, 'the node the link is on, not the whole list');
+  t.match(renderStatus(s, Date.now()), new RegExp(`broker +online ${broker.url.replace(/\./g, '\\.')}`), 'status shows it');
+  state = 'backoff';
+  t.match(await backend.netTest(), { ok: true, result: 'connected', broker: broker.url }, 'past the node that is down, the one that answered named');
+  const none = await setup(t, { link, broker: { url: `${down},${broker.url}`, username: SERVICE_USER, password: 'wrong' } });
+  const r = await none.backend.netTest();
+  t.match(r, { ok: false, result: 'refused', detail: new RegExp(`unreachable; .*refused`) }, 'a refusal named first, with what each node answered');
 });
 
 t.test('events lists the door events the controller recorded for the cloud, once each, with their sequence numbers', async (t) => {

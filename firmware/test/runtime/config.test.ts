@@ -121,3 +121,24 @@ t.test('environment overrides reach every section by the schema: link, hardware 
   const unknown = await loadRuntimeConfig(file, { PORTIER_CONTROLLER__LINK__BROKER: 'x' });
   t.match(unknown, { ok: false, problems: [{ path: /link/ }] }, 'a key the schema does not know is reported by its path');
 });
+
+t.test("link.brokerUrl takes a cluster's nodes and link.mqttVersion 3.1.1 or 5; a bad entry or version is refused by its field", async (t) => {
+  const link = { bankId: 'b', controllerId: 'c', secret: 'y'.repeat(20), cloudPublicKey: pem };
+  const ok = await validateRuntimeConfig({ hardware, link: { ...link, brokerUrl: 'mqtt://node-1:1883, mqtt://node-2:1883,mqtts://node-3' } });
+  if (!ok.ok) return t.fail(JSON.stringify(ok.problems));
+  t.equal(ok.config.link?.brokerUrl, 'mqtt://node-1:1883, mqtt://node-2:1883,mqtts://node-3', 'the list kept as written');
+  t.equal(ok.config.link?.mqttVersion, '3.1.1', 'MQTT 3.1.1 unless told');
+  const v5 = await validateRuntimeConfig({ hardware, link: { ...link, brokerUrl: 'mqtt://a:1883', mqttVersion: 5 } });
+  t.equal(v5.ok && v5.config.link?.mqttVersion, '5', 'a bare 5 (YAML) is version 5');
+
+  const bad = await validateRuntimeConfig({ hardware, link: { ...link, brokerUrl: 'mqtt://node-1:1883,mqtt://u:pw@node-2:1883', mqttVersion: '4' } });
+  t.notOk(bad.ok);
+  if (bad.ok) return;
+  t.match(bad.problems, [
+    { path: 'link.brokerUrl', message: /^entry 2 of 2 \("mqtt:\/\/\*\*\*@node-2:1883"\) must not carry a user name or password/ },
+    { path: 'link.mqttVersion', message: /"3\.1\.1".*not "4"/ },
+  ]);
+  t.notMatch(JSON.stringify(bad.problems), /pw@/, 'the password in the bad URL is not repeated');
+  const port = await validateRuntimeConfig({ hardware, link: { ...link, brokerUrl: 'mqtt://node-1:1883,mqtt://node-2:99999' } });
+  t.match(port, { ok: false, problems: [{ path: 'link.brokerUrl', message: /entry 2 of 2 .* has port "99999"/ }] });
+});

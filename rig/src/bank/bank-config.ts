@@ -3,7 +3,7 @@
 // fields inline), the kiosk column, and the transport between controllers and their virtual lock boards.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { ID_PATTERN, PortierError } from '@portier/protocol';
+import { brokerUrlsSchema, ID_PATTERN, mqttVersionSchema, PortierError } from '@portier/protocol';
 import { doorBehaviourSchema, readConfigDocument, zodProblems, type ConfigProblem } from '@portier/sim';
 
 const id = z.string().regex(ID_PATTERN, 'ids are 1..64 letters, digits, ".", "_" or "-"');
@@ -56,8 +56,11 @@ export const bankConfigSchema = z
   .object({
     name: z.string().min(1).max(100).default('bank'),
     bankId: id,
-    /** The broker the controllers connect to (the cloud's embedded broker); `--broker` overrides it. */
-    cloud: z.object({ brokerUrl: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s/]+/, 'expected mqtt://host:port') }).strict().optional(),
+    /**
+     * The broker the controllers connect to (the cloud's embedded broker, or a cluster's nodes separated by commas)
+     * and the MQTT version they speak; `--broker` overrides the URL.
+     */
+    cloud: z.object({ brokerUrl: brokerUrlsSchema, mqttVersion: mqttVersionSchema.optional() }).strict().optional(),
     /** `mock`: boards on serialport's mock binding in-process; `pty`: boards behind socat pty pairs (real ttys). */
     transport: z.enum(['mock', 'pty']).default('mock'),
     /** Folder of the controllers' durable state (one sub-folder per controller); relative to the file. */

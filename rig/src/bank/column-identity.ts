@@ -10,6 +10,8 @@ export interface Identity {
   cloudPublicKey?: string;
   cloudPublicKeyFile?: string;
   brokerUrl?: string;
+  /** As the provisioned file says (`--mqtt-version`); checked with the rest of the controller's configuration. */
+  mqttVersion?: string;
   bankId?: string;
   /** The controller's credential key (a controller provisioned before credential keys has none). */
   credentialKey?: string;
@@ -35,7 +37,7 @@ export async function identityOf(c: BankColumnConfig, where: string, problems: B
   }
   const str = (k: string): string | undefined => (typeof link[k] === 'string' ? (link[k] as string) : undefined);
   const out: Identity = { controllerId: str('controllerId') ?? '', secret: str('secret') ?? '' };
-  for (const k of ['cloudPublicKey', 'cloudPublicKeyFile', 'brokerUrl', 'bankId', 'credentialKey'] as const) {
+  for (const k of ['cloudPublicKey', 'cloudPublicKeyFile', 'brokerUrl', 'mqttVersion', 'bankId', 'credentialKey'] as const) {
     const v = str(k);
     if (v !== undefined) out[k] = v;
   }

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import type { MqttVersion } from '@portier/protocol';
 import { KerongCu16Bus, type KeypadKey, type LockBus } from '@portier/firmware/hal';
 import { attachKioskPanel, startController, validateRuntimeConfig, type KioskEngine, type RunningController, type RuntimeEventMap } from '@portier/firmware';
 import {
@@ -28,8 +29,11 @@ import { doorList, identityOf } from './column-identity.ts';
 import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
 
 export interface RunSimBankOptions {
-  /** The broker of the cloud; overrides the description's `cloud.brokerUrl`. */
-  cloud?: { brokerUrl: string };
+  /**
+   * The broker of the cloud (one URL, or a cluster's nodes separated by commas) and the MQTT version; override the
+   * description's `cloud` section.
+   */
+  cloud?: { brokerUrl: string; mqttVersion?: MqttVersion };
   bank: BankConfig;
   /** Overrides the description's transport. */
   transport?: 'mock' | 'pty';
@@ -136,6 +140,7 @@ export async function runSimBank(opts: RunSimBankOptions): Promise<SimBank> {
       problems.push({ path: 'cloud.brokerUrl', message: 'no broker URL (give cloud.brokerUrl, --broker, or a provisioned file with one)' });
       continue;
     }
+    const mqttVersion = opts.cloud?.mqttVersion ?? bank.cloud?.mqttVersion ?? id.mqttVersion;
     if (id.bankId !== undefined && id.bankId !== bank.bankId) {
       problems.push({ path: `${where}.controllerConfig`, message: `the identity is for bank ${id.bankId}, not ${bank.bankId}` });
     }
@@ -149,6 +154,7 @@ export async function runSimBank(opts: RunSimBankOptions): Promise<SimBank> {
       },
       link: {
         brokerUrl,
+        ...(mqttVersion !== undefined ? { mqttVersion } : {}),
         bankId: bank.bankId,
         controllerId: id.controllerId,
         column: index + 1,

@@ -80,7 +80,7 @@ export function registerBankCommand(program: Command): void {
       'run a simulated locker bank: every column is virtual doors on virtual KR-CU16 boards driven by a real controller (portier-controller runtime) that connects to the broker',
     )
     .requiredOption('-c, --config <file>', 'bank description (YAML or JSON): bankId, cloud.brokerUrl, columns with doors and controller identities')
-    .option('--broker <url>', 'broker URL (overrides cloud.brokerUrl in the file)')
+    .option('--broker <url>', "broker URL, or a cluster's nodes separated by commas (overrides cloud.brokerUrl in the file)")
     .option('--transport <kind>', 'mock (in-process serial mock) or pty (socat pty pairs, real ttys)')
     .option('--screen-port <port>', "serve the kiosk column's touch screen on this port of 127.0.0.1 (0: any free port); open it in a browser")
     .option('--events', 'print every event the controllers record as a JSON line on stdout')

@@ -19,7 +19,7 @@ export function registerKioskCommand(program: Command): void {
       'run a simulated bank (as `bank`) and the terminal kiosk of its kiosk column on stdin/stdout; logs go to stderr. Extra keys: C = a person shuts every open door, D = list open doors',
     )
     .requiredOption('-c, --config <file>', 'bank description (YAML or JSON) with one column marked kiosk: true')
-    .option('--broker <url>', 'broker URL (overrides cloud.brokerUrl in the file)')
+    .option('--broker <url>', "broker URL, or a cluster's nodes separated by commas (overrides cloud.brokerUrl in the file)")
     .option('--transport <kind>', 'mock (in-process serial mock) or pty (socat pty pairs, real ttys)')
     .option('--screen-port <port>', "also serve the kiosk column's touch screen on this port of 127.0.0.1 (0: any free port)")
     .option('--log-level <level>', 'pino log level on stderr (default: logLevel in the file)')

@@ -83,11 +83,12 @@ async function main(): Promise<void> {
   const db = await run('starting PostgreSQL', () => startDemoPostgres(t));
   say(`  PostgreSQL started: pid ${db.pid}`);
   const nodes = await run('choosing the NATS nodes’ ports', () => chooseNatsNodes());
-  // Each controller takes one broker URL: the columns go to different nodes, so a node's loss is seen on one column
-  // while the other carries on.
+  // Every controller is given every node, each column's list starting at another node: a controller connects to the
+  // first node that answers, so the columns sit on different nodes and a node's loss moves one of them.
   const nodeOf = (position: number) => nodes[(position - 1) % nodes.length]!;
+  const brokerUrlOf = (position: number): string => nodes.map((_, i) => mqttUrlOf(nodes[(position - 1 + i) % nodes.length]!)).join(',');
   const site = await run('seeding the demo site in the database', () =>
-    seedCluster({ root, databaseUrl: db.url, brokerUrlOf: (col) => mqttUrlOf(nodeOf(col.position)), logger: logger.child({ part: 'seed' }) }),
+    seedCluster({ root, databaseUrl: db.url, brokerUrlOf: (col) => brokerUrlOf(col.position), logger: logger.child({ part: 'seed' }) }),
   );
   const natsFiles = await run('writing the NATS cluster’s files', () => writeDemoNatsFiles({ seedDir: site.seedDir, dir: join(root, 'nats'), nodes, instances: INSTANCES }));
   // The instances start beside the nodes (each waits for the broker a while, then keeps trying): a start costs the
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     ...(screenUrl ? [`  Kiosk screen  ${screenUrl}   (the touch screen of the kiosk column: open it in a browser)`] : []),
     ...nats.nodes.map((n) => {
       const on = columnsOn(n.node.name);
-      return `  NATS node ${n.node.name}  ${n.mqttUrl}   pid ${n.pid}${on.length > 0 ? `   (controller ${on.join(', ')})` : ''}`;
+      return `  NATS node ${n.node.name}  ${n.mqttUrl}   pid ${n.pid}${on.length > 0 ? `   (first node of controller ${on.join(', ')})` : ''}`;
     }),
     `  PostgreSQL    ${first.store}   pid ${db.pid}`,
     `  Bank          ${site.seeded.bankId}: ${site.seeded.columns.length} columns, ${site.seeded.lockerCount} lockers, simulated KR-CU16 lock boards`,
@@ -144,9 +145,8 @@ async function main(): Promise<void> {
     ...parcelLines(site.pickup, site.staff),
     '',
     'Watch a failover:',
-    `  kill ${n1.pid}   stops NATS node ${n1.node.name}: the cloud instances move to the other nodes, keeping their sessions;`,
-    `             controller ${columnsOn(n1.node.name).join(', ')} (given ${n1.node.name} only) works offline and sends what it recorded once ${n1.node.name}`,
-    `             is back (the demo starts it again after ${NODE_RETURN_MS / 1000} s).`,
+    `  kill ${n1.pid}   stops NATS node ${n1.node.name}: the cloud instances and controller ${columnsOn(n1.node.name).join(', ')} move to the other nodes,`,
+    `             keeping their sessions (the controller's unconfirmed events too); the demo starts ${n1.node.name} again after ${NODE_RETURN_MS / 1000} s.`,
     `  kill ${first.pid}   stops cloud instance ${first.id}: ${second.id} takes its banks over within about 8 s.`,
     'Ctrl-C stops everything.',
     '',

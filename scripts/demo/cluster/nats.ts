@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { NatsNode } from '@portier/cloud';
 import { freePort } from '../../bench/lib/cloud-child.ts';
-import type { NatsNodeProcess } from '../../test/e2e/nats.ts';
+import { natsNodeArgs, type NatsNodeProcess } from '../../test/e2e/nats.ts';
 import { CLOUD_BIN } from './instances.ts';
 
 /** The nodes of a three-node cluster on loopback, on free ports. */
@@ -28,7 +28,7 @@ const natsFilesResult = z.object({ confs: z.record(z.string(), z.string()), mqtt
  * broker account for each of `instances` (its secret in the folder's mqtt/).
  */
 export async function writeDemoNatsFiles(o: { seedDir: string; dir: string; nodes: NatsNode[]; instances: string[] }): Promise<z.infer<typeof natsFilesResult>> {
-  const args = ['nats-files', '--data-dir', o.seedDir, '--out', o.dir, ...o.nodes.flatMap((n) => ['--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`])];
+  const args = ['nats-files', '--data-dir', o.seedDir, '--out', o.dir, ...natsNodeArgs(o.nodes)];
   for (const id of o.instances) args.push('--instance', id);
   const { stdout } = await promisify(execFile)(process.execPath, [CLOUD_BIN, ...args]).catch((err: Error & { stderr?: string }) => {
     throw new Error(`portier-cloud nats-files failed: ${err.stderr?.trim() || err.message}`);
@@ -50,7 +50,7 @@ export function restartStoppedNodes(nodes: readonly NatsNodeProcess[], say: (lin
     for (const node of nodes) {
       if (node.running || waiting.has(node)) continue;
       waiting.add(node);
-      say(`NATS node ${node.node.name} (pid ${pids.get(node)}) is gone: the cloud instances use the other nodes; the demo starts it again in ${afterMs / 1000} s.`);
+      say(`NATS node ${node.node.name} (pid ${pids.get(node)}) is gone: the cloud instances and the controllers use the other nodes; the demo starts it again in ${afterMs / 1000} s.`);
       const timer = setTimeout(() => {
         timers.delete(timer);
         node.start().then(

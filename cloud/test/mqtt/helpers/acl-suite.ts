@@ -133,9 +133,10 @@ export function aclSuite(t: Test, target: AclTarget): void {
       'portier/v1/x',
       'elsewhere/evt',
     ];
-    for (const topic of forbidden) {
-      // A fresh connection per attempt: aedes drops the connection of a refused publisher.
-      const c = await client(t, url, opts(a, a.controllerId));
+    for (const [i, topic] of forbidden.entries()) {
+      // A fresh connection per attempt: aedes drops the connection of a refused publisher. A client id of its own, so
+      // that no attempt takes the previous one's session over (NATS refuses a client id that does so often).
+      const c = await client(t, url, opts(a, `${a.controllerId}-try-${i}`));
       // aedes drops the connection instead of a PUBACK (the publish never completes); Mosquitto acks and drops it.
       const sent = c.publishAsync(topic, '{"forged":true}', { qos: 1 }).then(
         () => 'acked',
@@ -150,7 +151,6 @@ export function aclSuite(t: Test, target: AclTarget): void {
       await cb.publishAsync(marker, topic, { qos: 1 });
       await m;
       await new Promise<void>((r) => cb.end(false, {}, () => r()));
-      // Ended before the next attempt's connection takes the client id over (NATS refuses a client id that flaps).
       await new Promise<void>((r) => c.end(true, {}, () => r()));
       t.notOk(seen.includes(topic), `not delivered: ${topic}`);
     }

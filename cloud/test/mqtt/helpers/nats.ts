@@ -114,10 +114,17 @@ export class NatsNodeProcess {
 export interface RunningNatsCluster {
   files: NatsFiles;
   nodes: NatsNodeProcess[];
+  /** The `--node` arguments of `portier-cloud nats-files` that describe this cluster. */
+  nodeArgs: string[];
   /** Every node's MQTT URL, separated by commas (what the cloud and the controllers are given). */
   url: string;
   /** Rewrites auth.conf from `src` and reloads every running node. */
   reauthorize(src: IdentitySource): Promise<void>;
+}
+
+/** The `--node` arguments of `portier-cloud nats-files` that describe `nodes`. */
+export function natsNodeArgs(nodes: readonly NatsNode[]): string[] {
+  return nodes.flatMap((n) => ['--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`]);
 }
 
 /**
@@ -143,11 +150,12 @@ export async function startNatsNodes(t: Teardownable, files: Pick<NatsFiles, 'co
 export async function startNatsCluster(t: Teardownable, src: IdentitySource, dir: string, n = 3): Promise<RunningNatsCluster> {
   const nodes: NatsNode[] = [];
   for (let i = 1; i <= n; i++) nodes.push({ name: `n${i}`, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
-  const files = await writeNatsFiles(src, dir, nodes);
+  const files = await writeNatsFiles(src, dir, nodes, { pidFiles: true });
   const procs = await startNatsNodes(t, files, nodes);
   return {
     files,
     nodes: procs,
+    nodeArgs: natsNodeArgs(nodes),
     url: files.mqttUrls,
     async reauthorize(next) {
       await writeNatsAuthFile(next, dir);

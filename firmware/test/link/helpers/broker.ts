@@ -1,10 +1,11 @@
 // A tiny aedes broker for the link tests, with the access rules of DESIGN.md (firmware tests may not import the
-// cloud's broker: boundary rule). No anonymous client; a controller uses its own id as username and clientId, may
+// cloud's broker: boundary rule). No anonymous client; a controller uses its own id as username and the client id
+// derived from its secret (sessionClientId), may
 // publish only its ack/evt/reported/status and subscribe only its cmd/evtack/desired; the service account has the rest.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
-import { tryParseTopic, CONTROLLER_PUBLISHES, CLOUD_PUBLISHES } from '@portier/protocol';
+import { tryParseTopic, CONTROLLER_PUBLISHES, CLOUD_PUBLISHES, sessionClientId } from '@portier/protocol';
 
 export interface TestControllerIdentity {
   bankId: string;
@@ -18,7 +19,7 @@ export const SERVICE_PASSWORD = 'service-secret';
 export interface TestBroker {
   url: string;
   port: number;
-  /** Publishes seen by the broker (topic, payload), for assertions. */
+  /** Publishes seen by the broker (topic, payload, the controller id of a controller's, else the client id), for assertions. */
   published: Array<{ topic: string; payload: Buffer; clientId: string | undefined }>;
   denied: Array<{ clientId: string; topic: string; what: 'publish' | 'subscribe' }>;
   /** Stops the broker (closing every connection); state (sessions, retained) is lost, as with aedes' default persistence. */
@@ -38,6 +39,8 @@ function authError(): AuthenticateError {
 
 export async function startTestBroker(controllers: TestControllerIdentity[], opts: { port?: number } = {}): Promise<TestBroker> {
   const byId = new Map(controllers.map((c) => [c.controllerId, c]));
+  /** The controller each authenticated client is (service clients are not in it). */
+  const who = new WeakMap<object, TestControllerIdentity>();
   const published: TestBroker['published'] = [];
   const denied: TestBroker['denied'] = [];
   let server: Server | undefined;
@@ -51,35 +54,36 @@ export async function startTestBroker(controllers: TestControllerIdentity[], opt
         const pw = password?.toString('utf8');
         if (username === SERVICE_USER && pw === SERVICE_PASSWORD) return done(null, true);
         const c = username ? byId.get(username) : undefined;
-        if (!c || pw !== c.secret || client.id !== c.controllerId) return done(authError(), false);
+        if (!c || pw !== c.secret || client.id !== sessionClientId(c.controllerId, c.secret)) return done(authError(), false);
+        who.set(client, c);
         done(null, true);
       },
       authorizePublish(client, packet, cb) {
         if (!client) return cb(null);
-        const user = byId.get(client.id);
-        if (!user) return cb(null); // service account (its clientId is not a controller's)
+        const user = who.get(client);
+        if (!user) return cb(null); // service account
         const t = tryParseTopic(packet.topic);
         const ok = !!t && t.bankId === user.bankId && t.controllerId === user.controllerId && CONTROLLER_PUBLISHES.includes(t.channel);
         if (!ok) {
-          denied.push({ clientId: client.id, topic: packet.topic, what: 'publish' });
+          denied.push({ clientId: user.controllerId, topic: packet.topic, what: 'publish' });
           return cb(new Error('not authorized'));
         }
         cb(null);
       },
       authorizeSubscribe(client, sub, cb) {
-        const user = byId.get(client.id);
+        const user = who.get(client);
         if (!user) return cb(null, sub);
         const t = tryParseTopic(sub.topic);
         const ok = !!t && t.bankId === user.bankId && t.controllerId === user.controllerId && CLOUD_PUBLISHES.includes(t.channel);
         if (!ok) {
-          denied.push({ clientId: client.id, topic: sub.topic, what: 'subscribe' });
+          denied.push({ clientId: user.controllerId, topic: sub.topic, what: 'subscribe' });
           return cb(new Error('not authorized'));
         }
         cb(null, sub);
       },
     });
     b.on('publish', (packet, client) => {
-      if (client && !packet.topic.startsWith('$SYS')) published.push({ topic: packet.topic, payload: Buffer.from(packet.payload as Buffer), clientId: client.id });
+      if (client && !packet.topic.startsWith('$SYS')) published.push({ topic: packet.topic, payload: Buffer.from(packet.payload as Buffer), clientId: who.get(client)?.controllerId ?? client.id });
     });
     const s = createServer((sock) => {
       sock.setNoDelay(true);

@@ -41,7 +41,8 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
-export async function startMosquitto(controllers: TestControllerIdentity[]): Promise<TestBroker> {
+/** A test Mosquitto; `pid` is its process's while it runs (a test kills it by PID to make a node die). */
+export async function startMosquitto(controllers: TestControllerIdentity[]): Promise<TestBroker & { pid(): number | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'portier-mosq-'));
   const passwd = join(dir, 'passwd');
   const acl = join(dir, 'acl');
@@ -77,7 +78,7 @@ export async function startMosquitto(controllers: TestControllerIdentity[]): Pro
   async function stop(): Promise<void> {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise<void>((r) => c.once('exit', () => r()));
     c.kill('SIGTERM');
     await exited;
@@ -91,6 +92,7 @@ export async function startMosquitto(controllers: TestControllerIdentity[]): Pro
     stop,
     restart: start,
     running: () => !!child,
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined),
     async dispose() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,37 @@
+/**
+ * The MQTT protocol version a link speaks, and what a persistent session needs in each, on both sides (controller and
+ * cloud). Pure data: each side hands these options to its own MQTT client.
+ */
+import { z } from 'zod';
+
+/** 3.1.1 is the default: the embedded aedes broker and the NATS MQTT gateway speak nothing else. */
+export const MQTT_VERSIONS = ['3.1.1', '5'] as const;
+export type MqttVersion = (typeof MQTT_VERSIONS)[number];
+export const DEFAULT_MQTT_VERSION: MqttVersion = '3.1.1';
+
+/** A configuration's version setting; a bare 5 (YAML, an environment override) reads as "5". */
+export const mqttVersionSchema = z.preprocess(
+  (v) => (typeof v === 'number' ? String(v) : v),
+  z.enum(MQTT_VERSIONS, { error: () => 'expected "3.1.1" or "5" (the MQTT protocol version)' }),
+);
+
+/**
+ * How long an MQTT 5 broker keeps a session after its client went away (s): a week, so a controller that is off for a
+ * weekend, or a cloud instance being redeployed, still finds its queued commands and events. In 3.1.1 `clean: false`
+ * alone keeps the session for as long as the broker wants; in 5 it ends at disconnect unless this is set.
+ */
+export const SESSION_EXPIRY_S = 7 * 24 * 3600;
+
+/** The CONNECT options of a persistent session in `version`, in MQTT.js's terms (`protocolVersion` 4 is 3.1.1). */
+export function persistentSessionOptions(version: MqttVersion): { protocolVersion: 4 | 5; clean: false; properties?: { sessionExpiryInterval: number } } {
+  return version === '5' ? { protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : { protocolVersion: 4, clean: false };
+}
+
+/**
+ * Whether a SUBACK, PUBACK or CONNACK reason code is a refusal. In 3.1.1 a SUBACK says 0x80 for a refused
+ * subscription; in 5 every code from 0x80 up is one (0x87 not authorized, 0x97 quota exceeded...), while 0x01 and 0x02
+ * in a SUBACK are granted QoS and 0x10 in a PUBACK only says no one subscribes.
+ */
+export function isRefusalCode(code: number): boolean {
+  return code >= 0x80;
+}
