@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 export npm_config_nodedir ?= /usr
 
-.PHONY: all install typecheck lint test test-future soak demo bench screenshots protocol-docs clean
+.PHONY: all install typecheck lint test test-future soak demo demo-cluster bench screenshots protocol-docs clean
 
 all: typecheck
 
@@ -47,6 +47,11 @@ soak: install
 
 demo: install
 	node --import tsx scripts/demo/main.ts
+
+# Scaled out on this machine: PostgreSQL, a three-node NATS cluster, two cloud instances, the demo's simulated bank.
+# Needs Debian's postgresql and nats-server packages (the script says what is missing).
+demo-cluster: install
+	node --import tsx scripts/demo/cluster/main.ts
 
 # The README's pictures of the web console, from the real pages in Debian's Chromium (docs/screenshots/).
 screenshots: install

@@ -5,8 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { startCloud, provision, type CloudRuntime } from '@portier/cloud';
-import { runSimBank, validateBankConfig, runTerminalKiosk, type SimBank } from '@portier/rig';
+import { startCloud, type CloudRuntime } from '@portier/cloud';
+import { runSimBank, runTerminalKiosk, type SimBank } from '@portier/rig';
+import { provisionDemoBank } from './bank.ts';
+import { cloudLines, parcelLines, tryItLines } from './guide.ts';
 import { seedDemo, DEMO_ADMIN } from './seed.ts';
 import { machineSpeaker, mirrorAudio, probeSpeaker } from './speaker.ts';
 import { startFailure } from './start-failure.ts';
@@ -68,21 +70,7 @@ async function main(): Promise<void> {
   });
   const seeded = await seedDemo(cloud.service);
   const brokerUrl = cloud.mqttUrl;
-  const columns = [];
-  for (const col of seeded.columns) {
-    const out = join(root, 'controllers', `${col.controllerId}.yaml`);
-    await provision({ dataDir, bankId: seeded.bankId, controllerId: col.controllerId, column: col.position, brokerUrl, out, identities: cloud.identities, credentialKeys: cloud.credentialKeys }).catch(
-      (err: Error) => {
-        // Already provisioned by an earlier demo run: the config file on disk still holds the identity.
-        if (!/exist|already/i.test(err.message)) throw err;
-      },
-    );
-    columns.push({ controllerConfig: out, doors: col.doors, kiosk: col.kind === 'kiosk', behaviour: { springDelayMs: 150 } });
-  }
-  const bankConfig = validateBankConfig(
-    { name: 'Demo mailroom', bankId: seeded.bankId, cloud: { brokerUrl }, transport: 'mock', dataDir: join(root, 'controllers-data'), columns },
-    { baseDir: root },
-  );
+  const bankConfig = await provisionDemoBank({ root, dataDir, seeded, cloud, brokerUrlOf: () => brokerUrl, brokerUrl });
   bank = await runSimBank({ bank: bankConfig, logger: logger.child({ part: 'sim' }), kioskScreen: { port: screenPort } });
   const screenUrl = bank.kiosk?.column.controller.screen?.url;
   const pickup = await seeded.makeParcel();
@@ -92,25 +80,15 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'Portier demo is running.',
-    `  HTTP API      ${cloud.httpUrl}/api/v1   (OpenAPI: ${cloud.httpUrl}/api/v1/openapi.json)`,
-    `  Web console   ${cloud.httpUrl}/console   (sign in as ${DEMO_ADMIN.user} / ${DEMO_ADMIN.password})`,
-    `  Sign-in page  ${cloud.httpUrl}/account/sign-in`,
+    ...cloudLines(cloud.httpUrl),
     ...(screenUrl ? [`  Kiosk screen  ${screenUrl}   (the touch screen of the kiosk column: open it in a browser)`] : []),
     `  MQTT broker   ${brokerUrl}   (embedded aedes; no anonymous clients)`,
     `  State         ${root}`,
     `  Bank          ${seeded.bankId}: ${seeded.columns.length} columns, ${seeded.lockerCount} lockers, simulated KR-CU16 lock boards`,
     '',
-    'Try it:',
-    `  echo ${DEMO_ADMIN.password} | npx portier --url ${cloud.httpUrl} login --user ${DEMO_ADMIN.user}`,
-    `  npx portier lockers --bank ${seeded.bankId}`,
-    `  npx portier open --bank ${seeded.bankId} --locker ${pickup.lockerNumber} --reason "demo"     # the virtual door opens`,
-    `  npx portier activity --bank ${seeded.bankId}`,
-    `  curl -s ${cloud.httpUrl}/api/v1/openapi.json | head -c 300`,
+    ...tryItLines(cloud.httpUrl, seeded.bankId, pickup.lockerNumber),
     '',
-    `A parcel ${pickup.trackingId} waits in locker ${pickup.lockerNumber} for ${pickup.recipient}; pickup code ${pickup.code}.`,
-    `Type it on the kiosk screen's keypad, then Enter: the locker's virtual door opens.`,
-    `At the kiosk, staff sign in with the operator PIN ${staff.operatorPin} (drop-off, expired removal, service), a carrier`,
-    `with the access code ${staff.carrierCode} (direct delivery). New pickup codes are shown here as [notice] lines.`,
+    ...parcelLines(pickup, staff, 'New pickup codes are shown here as [notice] lines.'),
     interactive
       ? `Below: the kiosk screen of column 1 (type the pickup code and Enter; C shuts every open door). Logs: ${logFile}`
       : 'Run `make demo` in a terminal to get the kiosk on the terminal too.',

@@ -136,21 +136,34 @@ export interface RunningNatsCluster {
   reauthorize(src: IdentitySource): Promise<void>;
 }
 
+/** The `--node` arguments of `portier-cloud nats-files` that describe `nodes`. */
+export function natsNodeArgs(nodes: readonly NatsNode[]): string[] {
+  return nodes.flatMap((n) => ['--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`]);
+}
+
 /**
- * Writes the files of an `n`-node cluster under `dir` and starts every node, resolving once each listens for MQTT
- * clients and the cluster has a JetStream leader (before that, an MQTT connect cannot create its session).
+ * Starts a node process for each of `nodes` (their configurations in `files`), resolving once each listens for MQTT
+ * clients and the cluster has a JetStream leader (startNatsProcesses). Every node is stopped by its PID at teardown.
+ */
+export async function startNatsNodes(t: Teardownable, files: Pick<NatsFiles, 'confs'>, nodes: readonly NatsNode[]): Promise<NatsNodeProcess[]> {
+  const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
+  t.teardown(() => Promise.all(procs.map((p) => p.stop())));
+  await startNatsProcesses(procs);
+  return procs;
+}
+
+/**
+ * Writes the files of an `n`-node cluster under `dir` and starts every node (startNatsNodes).
  */
 export async function startNatsCluster(t: Teardownable, src: IdentitySource, dir: string, n = 3): Promise<RunningNatsCluster> {
   const nodes: NatsNode[] = [];
   for (let i = 1; i <= n; i++) nodes.push({ name: `n${i}`, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
   const files = await writeNatsFiles(src, dir, nodes, { pidFiles: true });
-  const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
-  t.teardown(() => Promise.all(procs.map((p) => p.stop())));
-  await startNatsProcesses(procs);
+  const procs = await startNatsNodes(t, files, nodes);
   return {
     files,
     nodes: procs,
-    nodeArgs: nodes.flatMap((n) => ['--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`]),
+    nodeArgs: natsNodeArgs(nodes),
     url: files.mqttUrls,
     async reauthorize(next) {
       await writeNatsAuthFile(next, dir);
