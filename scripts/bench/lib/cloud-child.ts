@@ -42,6 +42,17 @@ export function startCloudChild(dataDir: string, mqttPort: number, timeoutMs = 1
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...SOAK_CLOUD_ENV },
   });
+  return listening(child, timeoutMs);
+}
+
+/** `portier-cloud serve --config FILE` as a child (everything from that file), resolved once it listens. */
+export function startCloudChildConfig(configFile: string, timeoutMs = 120_000): Promise<CloudChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  return listening(child, timeoutMs);
+}
+
+/** Resolves once the child prints its `listening on` line; killed if it does not within `timeoutMs`. */
+function listening(child: ChildProcess, timeoutMs: number): Promise<CloudChild> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {

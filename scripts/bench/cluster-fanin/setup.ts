@@ -1,0 +1,185 @@
+// What the cluster fan-in bench runs on, set up as an operator would: PostgreSQL (started by the bench), one seed data
+// folder with every controller identity, the command key and each instance's service account
+// (portier-cloud-<instanceId>), a three-node NATS cluster from the files portier-cloud writes for those identities,
+// and two `portier-cloud serve` instances, each its own data folder with copies of the seed's keys/ and mqtt/, the
+// store in the one database under its own instance id, both linked to every node of the cluster.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { IdentityRegistry, ensureServiceAccount, loadOrCreateCommandKey, writeNatsFiles, type NatsNode } from '@portier/cloud';
+import { instanceServiceAccount } from '../../../cloud/src/provision/provision.ts';
+import { shardOfBank, BANK_SHARDS } from '../../../cloud/src/sync/bank-ownership.ts';
+import { NatsNodeProcess } from '../../../cloud/test/mqtt/helpers/nats.ts';
+import { PG_BIN, startPostgres } from '../../test/e2e/postgres.ts';
+import { freePort, startCloudChildConfig, type CloudChild } from '../lib/cloud-child.ts';
+import type { ControllerSecret } from './fleet-protocol.ts';
+
+export const INSTANCES = ['cloud-a', 'cloud-b'] as const;
+const CONTROLLERS_PER_BANK = 16;
+const PROVISION_BATCH = 5000;
+
+export interface Teardowns {
+  teardown(fn: () => unknown): void;
+}
+
+export const progress = (msg: string): void => void process.stderr.write(`cluster-fanin: ${msg}\n`);
+
+/** One value (or rows, `|`-separated) of a query, through the server's own psql. */
+export function sql(url: string, query: string): string {
+  return execFileSync(join(PG_BIN!, 'psql'), ['-X', '-A', '-t', '-q', '-d', url, '-c', query], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
+}
+
+export interface Identities {
+  /** One probe controller per bank shard, in a bank of its own: proves every shard has an owner acting for it. */
+  probes: ControllerSecret[];
+  controllers: ControllerSecret[];
+  seconds: number;
+  registry: IdentityRegistry;
+}
+
+/** Probe banks `fanin-probe-<k>`, the first whose shard each of the 64 shards is. */
+function probeBanks(): string[] {
+  const byShard = new Map<number, string>();
+  for (let k = 0; byShard.size < BANK_SHARDS; k++) {
+    const bankId = `fanin-probe-${k}`;
+    if (!byShard.has(shardOfBank(bankId))) byShard.set(shardOfBank(bankId), bankId);
+  }
+  return [...byShard.values()];
+}
+
+/** Every identity, in batches through IdentityRegistry.createControllers (each with its scrypt, Mosquitto and bcrypt hash). */
+export async function provisionIdentities(seedDir: string, count: number): Promise<Identities> {
+  const registry = await IdentityRegistry.open(seedDir);
+  const t0 = performance.now();
+  const probes: ControllerSecret[] = [];
+  const controllers: ControllerSecret[] = [];
+  const probeInputs = probeBanks().map((bankId, i) => ({ controllerId: `${bankId}-c`, bankId, column: 1, i }));
+  for (let from = 0; from < count; from += PROVISION_BATCH) {
+    const n = Math.min(PROVISION_BATCH, count - from);
+    const inputs = Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return { controllerId: `fanin-${i}`, bankId: `fanin-bank-${Math.floor(i / CONTROLLERS_PER_BANK)}`, column: (i % CONTROLLERS_PER_BANK) + 1 };
+    });
+    const made = await registry.createControllers(from === 0 ? [...probeInputs.map(({ i: _, ...p }) => p), ...inputs] : inputs);
+    for (const m of made) {
+      const c = { id: m.identity.controllerId, bankId: m.identity.bankId, secret: m.secret };
+      (m.identity.bankId.startsWith('fanin-probe-') ? probes : controllers).push(c);
+    }
+    progress(`${controllers.length + probes.length} identities issued in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  for (const id of INSTANCES) await ensureServiceAccount({ dataDir: seedDir, identities: registry, username: instanceServiceAccount(id) });
+  await loadOrCreateCommandKey(seedDir);
+  return { probes, controllers, seconds: (performance.now() - t0) / 1000, registry };
+}
+
+export interface NatsCluster {
+  nodes: NatsNodeProcess[];
+  /** Every node's MQTT URL, separated by commas (the clouds' broker list). */
+  url: string;
+}
+
+/**
+ * The three nodes from the files `writeNatsFiles` writes, each started as a child process (the tests' NatsNodeProcess),
+ * resolved once each listens for MQTT and the cluster has a JetStream leader. `mqttExtra` adds settings to each node's
+ * mqtt block (BENCH_CLUSTER_FANIN_NATS_MQTT, to measure what they change; the generated files are used unchanged
+ * without it).
+ */
+async function startNats(t: Teardowns, src: IdentityRegistry, dir: string, mqttExtra: string): Promise<NatsCluster> {
+  const nodes: NatsNode[] = [];
+  for (let i = 1; i <= 3; i++) nodes.push({ name: `n${i}`, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
+  const files = await writeNatsFiles(src, dir, nodes);
+  if (mqttExtra) {
+    for (const conf of Object.values(files.confs)) {
+      const text = await readFile(conf, 'utf8');
+      const patched = text.replace(/^(mqtt \{.*?) \}$/m, `$1, ${mqttExtra} }`);
+      if (patched === text) throw new Error(`no mqtt block in ${conf}`);
+      await writeFile(conf, patched);
+    }
+  }
+  const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
+  t.teardown(() => Promise.all(procs.map((p) => p.stop())));
+  const leader = Promise.any(procs.map((p) => p.logged(/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/, 60_000)));
+  await Promise.all(procs.map((p) => p.start(60_000)));
+  await leader;
+  return { nodes: procs, url: files.mqttUrls };
+}
+
+export interface Site {
+  databaseUrl: string;
+  nats: NatsCluster;
+  clouds: CloudChild[];
+  publicKeyPem: string;
+  identities: Identities;
+}
+
+/** PostgreSQL, the identities, the NATS cluster and the two cloud instances (started one after the other). */
+export async function startSite(t: Teardowns, dir: string, controllers: number, natsMqttExtra: string): Promise<Site> {
+  const server = await startPostgres(t);
+  const databaseUrl = await server.createDatabase('bench_cluster_fanin');
+  const seedDir = join(dir, 'seed');
+  const identities = await provisionIdentities(seedDir, controllers);
+
+  const tn = performance.now();
+  const nats = await startNats(t, identities.registry, join(dir, 'nats'), natsMqttExtra);
+  progress(`NATS cluster of 3 up in ${((performance.now() - tn) / 1000).toFixed(1)} s (${nats.url})`);
+
+  const secretsKeyFile = join(dir, 'secrets.key');
+  await writeFile(secretsKeyFile, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  const clouds: CloudChild[] = [];
+  for (const instanceId of INSTANCES) {
+    const dataDir = join(dir, instanceId);
+    await cp(join(seedDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
+    await cp(join(seedDir, 'mqtt'), join(dataDir, 'mqtt'), { recursive: true });
+    const config = {
+      dataDir,
+      secretsKeyFile,
+      http: { host: '127.0.0.1', port: 0 },
+      auth: { argon2: { memoryCost: 64, timeCost: 1 } },
+      expiry: { intervalSeconds: 0 },
+      log: { level: process.env.LOG_LEVEL ?? 'warn' },
+      store: { kind: 'postgres', url: databaseUrl, instanceId, poolSize: 6 },
+      // No user name: the instance takes its own account, portier-cloud-<instanceId>, from its copy of mqtt/.
+      mqtt: { url: nats.url },
+    };
+    const file = join(dir, `${instanceId}.json`);
+    await writeFile(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const cloud = await startCloudChildConfig(file);
+    t.teardown(async () => {
+      cloud.child.kill('SIGKILL');
+      await cloud.exited;
+    });
+    clouds.push(cloud);
+    progress(`${instanceId} up (pid ${cloud.pid})`);
+  }
+  const publicKeyPem = await readFile(join(seedDir, 'keys', 'command-ed25519.pub'), 'utf8');
+  return { databaseUrl, nats, clouds, publicKeyPem, identities };
+}
+
+/** How many bank shards each instance holds a live lease on, from the database. */
+export function shardsHeld(databaseUrl: string): Map<string, number> {
+  const rows = sql(databaseUrl, `SELECT value->>'holder', count(*) FROM live WHERE c = 'leases' AND key LIKE 'bank-shard:%' AND (value->>'expiresAt')::bigint > extract(epoch FROM clock_timestamp()) * 1000 GROUP BY 1`);
+  return new Map(
+    rows
+      .split('\n')
+      .filter(Boolean)
+      .map((r) => {
+        const [holder = '', n = '0'] = r.split('|');
+        return [holder, Number(n)];
+      }),
+  );
+}
+
+/** Events stored per controller (count, highest seq), and the conflict and gap records, from the database. */
+export function storedEvents(databaseUrl: string): { stored: Map<string, { count: number; max: number }>; conflicts: number; gaps: number } {
+  const stored = new Map<string, { count: number; max: number }>();
+  for (const r of sql(databaseUrl, 'SELECT controller_id, count(*), max(seq) FROM link_events GROUP BY controller_id').split('\n')) {
+    if (!r) continue;
+    const [id = '', count = '0', max = '0'] = r.split('|');
+    stored.set(id, { count: Number(count), max: Number(max) });
+  }
+  const conflicts = Number(sql(databaseUrl, 'SELECT count(*) FROM link_conflicts'));
+  const gaps = Number(sql(databaseUrl, 'SELECT count(*) FROM link_gaps'));
+  return { stored, conflicts, gaps };
+}
