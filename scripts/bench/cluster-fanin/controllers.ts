@@ -2,8 +2,10 @@
 // controllers, each an MQTT.js client with its own identity (clientId = username = controllerId, clean: false) and
 // the persistent session of the firmware: QoS 1 subscriptions to its cmd, evtack and desired. Asked to, each sends its
 // next events (QoS 1, seq counting on from its last), and answers a signed resend-events by sending again what it
-// sent from that seq (the content of a seq never changes, as the firmware's outbox keeps it). No timer per client:
-// keepalive is off (the broker never drops an idle client here) and the parent polls for the tally.
+// sent from that seq (the content of a seq never changes, as the firmware's outbox keeps it). Like the firmware's
+// outbox, what is not yet acked is sent again after each reconnect and when the parent says acks stalled (the
+// firmware's evtack timeout). No timer per client: keepalive is off (the broker never drops an idle client here) and
+// the parent polls for the tally.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import mqtt from 'mqtt';
 import { encodePayload, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
@@ -28,6 +30,7 @@ let url = '';
 let key: KeyObject | undefined;
 let forged = 0;
 let resends = 0;
+let replays = 0;
 let publishErrors = 0;
 const connectErrors = new Map<string, number>();
 let disconnects = 0;
@@ -46,6 +49,13 @@ function publishEvent(s: Sim, seq: number): void {
     if (err) publishErrors++;
     else s.pubacked.add(seq);
   });
+}
+
+/** Everything sent and not yet acked, again (the firmware's outbox after a reconnect or an evtack timeout). */
+function replay(s: Sim): void {
+  if (s.ackedUpTo >= s.sent) return;
+  replays++;
+  for (let seq = s.ackedUpTo + 1; seq <= s.sent; seq++) publishEvent(s, seq);
 }
 
 function onMessage(s: Sim, topic: string, payload: Buffer): void {
@@ -96,7 +106,10 @@ function connect(c: ControllerSecret): Promise<boolean> {
       resolve(false);
     };
     client.on('connect', () => {
-      if (!first) return;
+      if (!first) {
+        if (!failed) replay(s);
+        return;
+      }
       const topics = (['cmd', 'evtack', 'desired'] as const).map((ch) => topicFor(c.bankId, c.id, ch));
       client.subscribe(topics, { qos: 1 }, (err, granted) => {
         if (!first) return;
@@ -151,6 +164,7 @@ function report(): FleetReport {
       acked,
       forged,
       resends,
+      replays,
       publishErrors,
       disconnects,
       errors: [...connectErrors].map(([what, n]) => `${what} (x${n})`),
@@ -174,6 +188,9 @@ process.on('message', (raw: unknown) => {
       for (let seq = from; seq <= s.sent; seq++) publishEvent(s, seq);
     }
     send({ publishing: true });
+  } else if ('replay' in m) {
+    for (const s of sims) replay(s);
+    send({ replaying: true });
   } else if ('report' in m) {
     send(report());
   } else if ('tally' in m) {

@@ -10,6 +10,7 @@ export type FleetRequest =
   | { init: { url: string; publicKeyPem: string } }
   | { connect: { controllers: ControllerSecret[]; inFlight: number } }
   | { publish: { events: number } }
+  | { replay: true }
   | { report: true }
   | { tally: true }
   | { stop: true };
@@ -26,6 +27,8 @@ export interface FleetTally {
   forged: number;
   /** resend-events commands answered. */
   resends: number;
+  /** Controllers that sent their unacked events again (after a reconnect, or told acks stalled). */
+  replays: number;
   publishErrors: number;
   /** Connections of connected controllers that closed since (MQTT.js reconnects them). */
   disconnects: number;
@@ -38,5 +41,6 @@ export type FleetReport =
   | { ready: true }
   | { connected: { ok: number; failed: number } }
   | { publishing: true }
+  | { replaying: true }
   | { report: FleetTally }
   | { tally: [id: string, pubacked: number, sent: number][] };

@@ -9,6 +9,7 @@ interface Answers {
   ready: true;
   connected: { ok: number; failed: number };
   publishing: true;
+  replaying: true;
   report: FleetTally;
   tally: [id: string, pubacked: number, sent: number][];
 }
@@ -52,9 +53,9 @@ class FleetProcess {
 
 /** The sum of every process's tally (errors merged). */
 function sum(tallies: FleetTally[]): FleetTally {
-  const total: FleetTally = { controllers: 0, connected: 0, sent: 0, pubacked: 0, acked: 0, forged: 0, resends: 0, publishErrors: 0, disconnects: 0, errors: [], rssBytes: 0 };
+  const total: FleetTally = { controllers: 0, connected: 0, sent: 0, pubacked: 0, acked: 0, forged: 0, resends: 0, replays: 0, publishErrors: 0, disconnects: 0, errors: [], rssBytes: 0 };
   for (const t of tallies) {
-    for (const k of ['controllers', 'connected', 'sent', 'pubacked', 'acked', 'forged', 'resends', 'publishErrors', 'disconnects', 'rssBytes'] as const) total[k] += t[k];
+    for (const k of ['controllers', 'connected', 'sent', 'pubacked', 'acked', 'forged', 'resends', 'replays', 'publishErrors', 'disconnects', 'rssBytes'] as const) total[k] += t[k];
     total.errors.push(...t.errors);
   }
   return total;
@@ -100,6 +101,11 @@ export class Fleet {
   /** Every connected controller sends its next `events` events. */
   async publish(events: number): Promise<void> {
     await Promise.all(this.procs.map((p) => p.ask('publishing', { publish: { events } })));
+  }
+
+  /** Every controller with events not yet acked sends them again. */
+  async replay(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.ask('replaying', { replay: true })));
   }
 
   async report(): Promise<FleetTally> {

@@ -5,10 +5,10 @@
 // store in the one database under its own instance id, both linked to every node of the cluster.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { IdentityRegistry, ensureServiceAccount, loadOrCreateCommandKey, writeNatsFiles, type NatsNode } from '@portier/cloud';
+import { IDENTITIES_FILE, IdentityRegistry, ensureServiceAccount, loadOrCreateCommandKey, writeNatsAuthFile, writeNatsFiles, type NatsNode } from '@portier/cloud';
 import { instanceServiceAccount } from '../../../cloud/src/provision/provision.ts';
 import { shardOfBank, BANK_SHARDS } from '../../../cloud/src/sync/bank-ownership.ts';
 import { NatsNodeProcess } from '../../../cloud/test/mqtt/helpers/nats.ts';
@@ -31,14 +31,6 @@ export function sql(url: string, query: string): string {
   return execFileSync(join(PG_BIN!, 'psql'), ['-X', '-A', '-t', '-q', '-d', url, '-c', query], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
 }
 
-export interface Identities {
-  /** One probe controller per bank shard, in a bank of its own: proves every shard has an owner acting for it. */
-  probes: ControllerSecret[];
-  controllers: ControllerSecret[];
-  seconds: number;
-  registry: IdentityRegistry;
-}
-
 /** Probe banks `fanin-probe-<k>`, the first whose shard each of the 64 shards is. */
 function probeBanks(): string[] {
   const byShard = new Map<number, string>();
@@ -49,29 +41,18 @@ function probeBanks(): string[] {
   return [...byShard.values()];
 }
 
-/** Every identity, in batches through IdentityRegistry.createControllers (each with its scrypt, Mosquitto and bcrypt hash). */
-export async function provisionIdentities(seedDir: string, count: number): Promise<Identities> {
+const asSecret = (m: { identity: { controllerId: string; bankId: string }; secret: string }): ControllerSecret => ({ id: m.identity.controllerId, bankId: m.identity.bankId, secret: m.secret });
+
+/**
+ * The seed folder: one probe controller per bank shard, in a bank of its own (it proves every shard has an owner
+ * acting for it), each instance's service account and the command key.
+ */
+async function seedFolder(seedDir: string): Promise<{ registry: IdentityRegistry; probes: ControllerSecret[] }> {
   const registry = await IdentityRegistry.open(seedDir);
-  const t0 = performance.now();
-  const probes: ControllerSecret[] = [];
-  const controllers: ControllerSecret[] = [];
-  const probeInputs = probeBanks().map((bankId, i) => ({ controllerId: `${bankId}-c`, bankId, column: 1, i }));
-  for (let from = 0; from < count; from += PROVISION_BATCH) {
-    const n = Math.min(PROVISION_BATCH, count - from);
-    const inputs = Array.from({ length: n }, (_, k) => {
-      const i = from + k;
-      return { controllerId: `fanin-${i}`, bankId: `fanin-bank-${Math.floor(i / CONTROLLERS_PER_BANK)}`, column: (i % CONTROLLERS_PER_BANK) + 1 };
-    });
-    const made = await registry.createControllers(from === 0 ? [...probeInputs.map(({ i: _, ...p }) => p), ...inputs] : inputs);
-    for (const m of made) {
-      const c = { id: m.identity.controllerId, bankId: m.identity.bankId, secret: m.secret };
-      (m.identity.bankId.startsWith('fanin-probe-') ? probes : controllers).push(c);
-    }
-    progress(`${controllers.length + probes.length} identities issued in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  const made = await registry.createControllers(probeBanks().map((bankId) => ({ controllerId: `${bankId}-c`, bankId, column: 1 })));
   for (const id of INSTANCES) await ensureServiceAccount({ dataDir: seedDir, identities: registry, username: instanceServiceAccount(id) });
   await loadOrCreateCommandKey(seedDir);
-  return { probes, controllers, seconds: (performance.now() - t0) / 1000, registry };
+  return { registry, probes: made.map(asSecret) };
 }
 
 export interface NatsCluster {
@@ -111,25 +92,33 @@ export interface Site {
   nats: NatsCluster;
   clouds: CloudChild[];
   publicKeyPem: string;
-  identities: Identities;
+  probes: ControllerSecret[];
+  registry: IdentityRegistry;
+  seedDir: string;
+  natsDir: string;
+  /** The instances' data folders. */
+  dataDirs: string[];
 }
 
 /** PostgreSQL, the identities, the NATS cluster and the two cloud instances (started one after the other). */
-export async function startSite(t: Teardowns, dir: string, controllers: number, natsMqttExtra: string): Promise<Site> {
+export async function startSite(t: Teardowns, dir: string, natsMqttExtra: string): Promise<Site> {
   const server = await startPostgres(t);
   const databaseUrl = await server.createDatabase('bench_cluster_fanin');
   const seedDir = join(dir, 'seed');
-  const identities = await provisionIdentities(seedDir, controllers);
+  const natsDir = join(dir, 'nats');
+  const { registry, probes } = await seedFolder(seedDir);
 
   const tn = performance.now();
-  const nats = await startNats(t, identities.registry, join(dir, 'nats'), natsMqttExtra);
+  const nats = await startNats(t, registry, natsDir, natsMqttExtra);
   progress(`NATS cluster of 3 up in ${((performance.now() - tn) / 1000).toFixed(1)} s (${nats.url})`);
 
   const secretsKeyFile = join(dir, 'secrets.key');
   await writeFile(secretsKeyFile, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   const clouds: CloudChild[] = [];
+  const dataDirs: string[] = [];
   for (const instanceId of INSTANCES) {
     const dataDir = join(dir, instanceId);
+    dataDirs.push(dataDir);
     await cp(join(seedDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
     await cp(join(seedDir, 'mqtt'), join(dataDir, 'mqtt'), { recursive: true });
     const config = {
@@ -154,7 +143,36 @@ export async function startSite(t: Teardowns, dir: string, controllers: number, 
     progress(`${instanceId} up (pid ${cloud.pid})`);
   }
   const publicKeyPem = await readFile(join(seedDir, 'keys', 'command-ed25519.pub'), 'utf8');
-  return { databaseUrl, nats, clouds, publicKeyPem, identities };
+  return { databaseUrl, nats, clouds, publicKeyPem, probes, registry, seedDir, natsDir, dataDirs };
+}
+
+/**
+ * Controllers `fanin-<from>` .. `fanin-<to - 1>` provisioned as an operator adds them to a running site: issued in the
+ * seed folder (IdentityRegistry.createControllers, in batches: each identity gets its scrypt, Mosquitto and bcrypt
+ * hash), the registry file copied into every instance's mqtt/ (replaced by a rename, as the instances watch it),
+ * auth.conf rewritten and every NATS node reloaded. Resolves with their secrets and the seconds the issuing took.
+ */
+export async function addControllers(site: Site, from: number, to: number): Promise<{ controllers: ControllerSecret[]; issueSeconds: number; reloadSeconds: number }> {
+  const t0 = performance.now();
+  const controllers: ControllerSecret[] = [];
+  for (let at = from; at < to; at += PROVISION_BATCH) {
+    const inputs = Array.from({ length: Math.min(PROVISION_BATCH, to - at) }, (_, k) => {
+      const i = at + k;
+      return { controllerId: `fanin-${i}`, bankId: `fanin-bank-${Math.floor(i / CONTROLLERS_PER_BANK)}`, column: (i % CONTROLLERS_PER_BANK) + 1 };
+    });
+    controllers.push(...(await site.registry.createControllers(inputs)).map(asSecret));
+    progress(`${at + inputs.length - from}/${to - from} identities issued in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const issueSeconds = (performance.now() - t0) / 1000;
+  const tr = performance.now();
+  for (const dataDir of site.dataDirs) {
+    const target = join(dataDir, 'mqtt', IDENTITIES_FILE);
+    await copyFile(site.registry.file, `${target}.tmp`);
+    await rename(`${target}.tmp`, target);
+  }
+  await writeNatsAuthFile(site.registry, site.natsDir);
+  await Promise.all(site.nats.nodes.map((n) => n.reload()));
+  return { controllers, issueSeconds, reloadSeconds: (performance.now() - tr) / 1000 };
 }
 
 /** How many bank shards each instance holds a live lease on, from the database. */
