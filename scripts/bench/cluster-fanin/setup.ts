@@ -3,22 +3,22 @@
 // (portier-cloud-<instanceId>), a three-node NATS cluster from the files portier-cloud writes for those identities,
 // and two `portier-cloud serve` instances, each its own data folder with copies of the seed's keys/ and mqtt/, the
 // store in the one database under its own instance id, both linked to every node of the cluster.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, cp, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { IDENTITIES_FILE, IdentityRegistry, ensureServiceAccount, loadOrCreateCommandKey, writeNatsAuthFile, writeNatsFiles, type NatsNode } from '@portier/cloud';
-import { instanceServiceAccount } from '../../../cloud/src/provision/provision.ts';
-import { shardOfBank, BANK_SHARDS } from '../../../cloud/src/sync/bank-ownership.ts';
-import { NatsNodeProcess } from '../../../cloud/test/mqtt/helpers/nats.ts';
+import { promisify } from 'node:util';
+import { IDENTITIES_FILE, IdentityRegistry, loadOrCreateCommandKey, writeNatsAuthFile, type NatsNode } from '@portier/cloud';
+import { NatsNodeProcess } from '../../test/e2e/nats.ts';
 import { PG_BIN, startPostgres } from '../../test/e2e/postgres.ts';
-import { freePort, startCloudChildConfig, type CloudChild } from '../lib/cloud-child.ts';
+import { CLOUD_BIN, freePort, startCloudChildConfig, type CloudChild } from '../lib/cloud-child.ts';
 import type { ControllerSecret } from './fleet-protocol.ts';
 
 export const INSTANCES = ['cloud-a', 'cloud-b'] as const;
 const CONTROLLERS_PER_BANK = 16;
 const PROVISION_BATCH = 5000;
+const PROBES = 64;
 
 export interface Teardowns {
   teardown(fn: () => unknown): void;
@@ -31,26 +31,16 @@ export function sql(url: string, query: string): string {
   return execFileSync(join(PG_BIN!, 'psql'), ['-X', '-A', '-t', '-q', '-d', url, '-c', query], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
 }
 
-/** Probe banks `fanin-probe-<k>`, the first whose shard each of the 64 shards is. */
-function probeBanks(): string[] {
-  const byShard = new Map<number, string>();
-  for (let k = 0; byShard.size < BANK_SHARDS; k++) {
-    const bankId = `fanin-probe-${k}`;
-    if (!byShard.has(shardOfBank(bankId))) byShard.set(shardOfBank(bankId), bankId);
-  }
-  return [...byShard.values()];
-}
-
 const asSecret = (m: { identity: { controllerId: string; bankId: string }; secret: string }): ControllerSecret => ({ id: m.identity.controllerId, bankId: m.identity.bankId, secret: m.secret });
 
 /**
- * The seed folder: one probe controller per bank shard, in a bank of its own (it proves every shard has an owner
- * acting for it), each instance's service account and the command key.
+ * The seed folder: probe controllers, each in a bank of its own (spread over the bank shards, they show both instances
+ * act for their banks before the load starts) and the command key. The instances' service accounts come with the
+ * NATS files (startNats).
  */
 async function seedFolder(seedDir: string): Promise<{ registry: IdentityRegistry; probes: ControllerSecret[] }> {
   const registry = await IdentityRegistry.open(seedDir);
-  const made = await registry.createControllers(probeBanks().map((bankId) => ({ controllerId: `${bankId}-c`, bankId, column: 1 })));
-  for (const id of INSTANCES) await ensureServiceAccount({ dataDir: seedDir, identities: registry, username: instanceServiceAccount(id) });
+  const made = await registry.createControllers(Array.from({ length: PROBES }, (_, k) => ({ controllerId: `fanin-probe-${k}-c`, bankId: `fanin-probe-${k}`, column: 1 })));
   await loadOrCreateCommandKey(seedDir);
   return { registry, probes: made.map(asSecret) };
 }
@@ -62,24 +52,31 @@ export interface NatsCluster {
 }
 
 /**
- * The three nodes from the files `writeNatsFiles` writes, each started as a child process (the tests' NatsNodeProcess),
+ * The three nodes from the files `portier-cloud nats-files --instance cloud-a --instance cloud-b` writes on the seed
+ * folder (which also gives each instance its service account), each started as a child process (NatsNodeProcess),
  * resolved once each listens for MQTT and the cluster has a JetStream leader. `mqttExtra` adds settings to each node's
  * mqtt block (BENCH_CLUSTER_FANIN_NATS_MQTT, to measure what they change; the generated files are used unchanged
  * without it).
  */
-async function startNats(t: Teardowns, src: IdentityRegistry, dir: string, mqttExtra: string): Promise<NatsCluster> {
+async function startNats(t: Teardowns, seedDir: string, dir: string, mqttExtra: string): Promise<NatsCluster> {
   const nodes: NatsNode[] = [];
   for (let i = 1; i <= 3; i++) nodes.push({ name: `n${i}`, host: '127.0.0.1', clientPort: await freePort(), clusterPort: await freePort(), mqttPort: await freePort() });
-  const files = await writeNatsFiles(src, dir, nodes);
+  const args = ['nats-files', '--out', dir, '--data-dir', seedDir, ...INSTANCES.flatMap((id) => ['--instance', id])];
+  for (const n of nodes) args.push('--node', `${n.name}=${n.host}:${n.clientPort}:${n.clusterPort}:${n.mqttPort}`);
+  const { stdout } = await promisify(execFile)(process.execPath, [CLOUD_BIN, ...args], { encoding: 'utf8' });
+  const files = JSON.parse(stdout) as { confs?: Record<string, string>; mqttUrls?: string; skipped?: unknown[] };
+  if (!files.confs || typeof files.mqttUrls !== 'string') throw new Error(`portier-cloud nats-files answered ${stdout.slice(0, 300)}`);
+  if (files.skipped?.length) throw new Error(`portier-cloud nats-files left identities out: ${JSON.stringify(files.skipped).slice(0, 300)}`);
+  const confs = files.confs;
   if (mqttExtra) {
-    for (const conf of Object.values(files.confs)) {
+    for (const conf of Object.values(confs)) {
       const text = await readFile(conf, 'utf8');
       const patched = text.replace(/^(mqtt \{.*?) \}$/m, `$1, ${mqttExtra} }`);
       if (patched === text) throw new Error(`no mqtt block in ${conf}`);
       await writeFile(conf, patched);
     }
   }
-  const procs = nodes.map((node) => new NatsNodeProcess(node, files.confs[node.name]!));
+  const procs = nodes.map((node) => new NatsNodeProcess(node, confs[node.name]!));
   t.teardown(() => Promise.all(procs.map((p) => p.stop())));
   const leader = Promise.any(procs.map((p) => p.logged(/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/, 60_000)));
   await Promise.all(procs.map((p) => p.start(60_000)));
@@ -109,7 +106,9 @@ export async function startSite(t: Teardowns, dir: string, natsMqttExtra: string
   const { registry, probes } = await seedFolder(seedDir);
 
   const tn = performance.now();
-  const nats = await startNats(t, registry, natsDir, natsMqttExtra);
+  const nats = await startNats(t, seedDir, natsDir, natsMqttExtra);
+  // The service accounts nats-files added to the seed folder: the registry here writes on from them.
+  await registry.refresh();
   progress(`NATS cluster of 3 up in ${((performance.now() - tn) / 1000).toFixed(1)} s (${nats.url})`);
 
   const secretsKeyFile = join(dir, 'secrets.key');
