@@ -25,6 +25,9 @@ interface Sim {
   ackedUpTo: number;
 }
 
+/** Closes before a controller is connected and subscribed, after which it counts as failed. */
+const CLOSES_BEFORE_READY = 5;
+
 const sims: Sim[] = [];
 let url = '';
 let key: KeyObject | undefined;
@@ -121,8 +124,11 @@ function connect(c: ControllerSecret): Promise<boolean> {
         resolve(true);
       });
     });
+    let closedBeforeReady = 0;
     client.on('close', () => {
       if (!first && !failed) disconnects++;
+      // MQTT.js tries again by itself; a controller the broker keeps closing before it is subscribed counts as failed.
+      if (first && ++closedBeforeReady >= CLOSES_BEFORE_READY) fail(`connection closed ${CLOSES_BEFORE_READY} times before subscribed`);
     });
     client.on('error', (err) => fail(err.message));
     client.on('message', (topic, payload) => onMessage(s, topic, payload));
