@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../cloud/bin/portier-cloud.mjs', import.meta.url));
+/** The `portier-cloud` command. */
+export const CLOUD_BIN = fileURLToPath(new URL('../../../cloud/bin/portier-cloud.mjs', import.meta.url));
 
 export const SOAK_ADMIN = { user: 'soak-admin', password: 'soak-admin-password-1' };
 
@@ -38,10 +39,21 @@ export function freePort(): Promise<number> {
 }
 
 export function startCloudChild(dataDir: string, mqttPort: number, timeoutMs = 120_000): Promise<CloudChild> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [CLOUD_BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...SOAK_CLOUD_ENV },
   });
+  return listening(child, timeoutMs);
+}
+
+/** `portier-cloud serve --config FILE` as a child (everything from that file), resolved once it listens. */
+export function startCloudChildConfig(configFile: string, timeoutMs = 120_000): Promise<CloudChild> {
+  const child = spawn(process.execPath, [CLOUD_BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  return listening(child, timeoutMs);
+}
+
+/** Resolves once the child prints its `listening on` line; killed if it does not within `timeoutMs`. */
+function listening(child: ChildProcess, timeoutMs: number): Promise<CloudChild> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
