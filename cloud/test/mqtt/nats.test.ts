@@ -8,6 +8,7 @@ import { sessionClientId, topicFor } from '@portier/protocol';
 import t from 'tap';
 import { connectMqtt } from '../../src/mqtt/client.ts';
 import { natsAuthConf, natsSubject, writeNatsFiles } from '../../src/mqtt/nats.ts';
+import { verifyNatsHash } from '../../src/mqtt/secrets.ts';
 import { aclIdentities, aclSuite } from './helpers/acl-suite.ts';
 import { client, closed, grantedQos, nextMessage, portierCloud, refusal, registry, tempDir } from './helpers/env.ts';
 import { natsMissing, startNatsCluster } from './helpers/nats.ts';
@@ -20,7 +21,7 @@ t.test('generated files', async (t) => {
   const { reg } = await registry(t);
   await reg.createController({ controllerId: 'col-a', bankId: BANK, column: 1 });
   await reg.createController({ controllerId: 'col.dot', bankId: BANK, column: 2 });
-  await reg.createController({ controllerId: 'col-gone', bankId: BANK, column: 3 });
+  const revokedSecret = (await reg.createController({ controllerId: 'col-gone', bankId: BANK, column: 3 })).secret;
   await reg.revoke('col-gone');
   await reg.createServiceAccount({ username: 'cloud' });
   const { text, skipped } = natsAuthConf(reg);
@@ -36,7 +37,9 @@ t.test('generated files', async (t) => {
     'a controller subscribes to its own three channels',
   );
   t.match(text, /user: "cloud"[^}]+allowed_connection_types: \["MQTT"\]\n\s+permissions: \{ publish: \{ allow: \["portier\.v1\.>"\] \}/, 'the service account has the tree');
-  t.notMatch(text, /col-gone/, 'revoked identity left out');
+  const gone = /user: "col-gone"\n\s+password: "([^"]+)"/.exec(text);
+  t.ok(gone, 'a revoked identity stays a user (a removed one crashes nats-server 2.9 on reload)');
+  t.notOk(verifyNatsHash(revokedSecret, gone![1]!), '...whose password is not its secret any more');
   t.notMatch(text, /col\.dot/, 'an id NATS cannot carry is left out');
   t.match(skipped, [{ identity: 'col.dot', reason: /"\."/ }], '...and reported');
   t.equal(natsSubject('portier/v1/+/+/evt'), 'portier.v1.*.*.evt');
@@ -167,6 +170,16 @@ t.test('a three-node NATS cluster with the generated files', { skip: natsMissing
     await cluster.reauthorize(reg);
     const login = { username: 'col-late', password: c.secret, clientId: 'col-late', clean: true };
     const live = await client(t, n3.mqttUrl, login);
+    // Its status retained, and known to every node (a subscriber on each): what crashed nats-server 2.9.10 on the
+    // reload that removed such a user.
+    await live.publishAsync(topicFor(BANK, 'col-late', 'status'), '{"v":1,"state":"online"}', { qos: 1, retain: true });
+    for (const [i, n] of cluster.nodes.entries()) {
+      const watcher = await client(t, n.mqttUrl, { username: ids.service.username, password: ids.service.password, clientId: `svc-retained-${i}`, clean: true });
+      const got = nextMessage(watcher, (topic) => topic === topicFor(BANK, 'col-late', 'status'));
+      await watcher.subscribeAsync('portier/v1/#', { qos: 1 });
+      await got;
+      await new Promise<void>((r) => watcher.end(true, {}, () => r()));
+    }
     await reg.revoke('col-late');
     const gone = closed(live);
     // As an operator applies it: the command rewrites the files and reloads every node through its pid file.
@@ -176,6 +189,11 @@ t.test('a three-node NATS cluster with the generated files', { skip: natsMissing
     t.equal((JSON.parse(r.stdout) as { reloaded: { reloaded: number[] } }).reloaded.reloaded.length, 3, 'every node reloaded');
     await Promise.all(reloads);
     t.ok(await gone, 'the live connection is closed');
+    t.same(
+      cluster.nodes.map((n) => n.running && !/panic/.test(n.log)),
+      [true, true, true],
+      'every node still runs',
+    );
     t.ok([4, 5].includes(Number(await refusal(n1.mqttUrl, login))), 'and a new one refused');
   });
 });
