@@ -169,12 +169,8 @@ export function natsNodeConf(o: NatsNodeConfOptions): string {
           '}',
         ]
       : []),
-    // Sessions, queued and retained messages, and the consumers delivering each subscription are replicated to up to
-    // three nodes, so they survive the loss of one. The consumers are kept in memory: on disk, each controller's three
-    // subscriptions cost three replicated writes at connect, and the nodes refused subscriptions of the first
-    // controllers of the cluster fan-in bench (in memory, 996 of 1,000 subscribed, at three times the rate). One
-    // replica instead of three held more, but went deaf when its node died (the fault test).
-    `mqtt { listen: ${JSON.stringify(`${node.host}:${node.mqttPort}`)}, stream_replicas: ${Math.min(3, o.nodes.length)}, consumer_memory_storage: true }`,
+    // Sessions and retained messages are replicated to up to three nodes, so they survive the loss of one.
+    `mqtt { listen: ${JSON.stringify(`${node.host}:${node.mqttPort}`)}, stream_replicas: ${Math.min(3, o.nodes.length)} }`,
     ...(o.pidFile ? [`pid_file: ${JSON.stringify(o.pidFile)}`] : []),
     ...(o.logFile ? [`log_file: ${JSON.stringify(o.logFile)}`] : []),
     'include ./auth.conf',

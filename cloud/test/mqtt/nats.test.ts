@@ -53,7 +53,7 @@ t.test('generated files', async (t) => {
   t.match(conf, /^server_name: "n2"$/m);
   t.match(conf, /^listen: "127\.0\.0\.1:4222"$/m);
   t.match(conf, /routes: \["nats-route:\/\/127\.0\.0\.1:6221", "nats-route:\/\/127\.0\.0\.1:6222", "nats-route:\/\/127\.0\.0\.1:6223"\]/);
-  t.match(conf, /^mqtt \{ listen: "127\.0\.0\.1:1882", stream_replicas: 3, consumer_memory_storage: true \}$/m);
+  t.match(conf, /^mqtt \{ listen: "127\.0\.0\.1:1882", stream_replicas: 3 \}$/m);
   t.match(conf, /^include \.\/auth\.conf$/m);
   t.match(conf, /^pid_file: ".*n2\/nats\.pid"$/m);
   t.equal((await stat(files.authFile)).mode & 0o777, 0o600, 'auth.conf is 0600');
