@@ -174,7 +174,8 @@ export function aclSuite(t: Test, target: AclTarget): void {
       // A marker for A's own session shows the broker had time to deliver whatever it would have.
       await thief.subscribeAsync(topicFor(bank, a.controllerId, 'cmd'), { qos: 1 }).catch(() => undefined);
       await new Promise<void>((r) => thief.end(true, {}, () => r()));
-      const back = await client(t, url, { ...opts(b, b.controllerId), clean: false });
+      // Retried: a broker may refuse for a moment a client id whose session changed hands this quickly (NATS).
+      const back = await client(t, url, { ...opts(b, b.controllerId), clean: false, reconnectPeriod: 300 });
       const got = nextMessage(back, (topic, p) => topic === cmdB && p.toString() === 'after');
       await back.subscribeAsync(cmdB, { qos: 1 });
       await svc.publishAsync(cmdB, 'after', { qos: 1 });
