@@ -183,7 +183,8 @@ t.test('make demo-cluster when the second instance cannot listen: it says what f
   t.match(out, /The cluster demo could not start: starting the NATS nodes and the cloud instances: cloud instance demo-2 exited before it listened/, 'naming the step and the instance');
   t.match(out, new RegExp(`EADDRINUSE[^\\n]*${port + 1}`), 'with the cause from its log');
   const pids = startedPids(out);
-  t.equal(pids.length, 5, 'PostgreSQL, three NATS nodes and the first instance had started');
+  // The nodes and the instances start side by side: how many had started when demo-2 failed depends on timing.
+  t.ok(pids.length >= 1 && pids.length <= 5, `PostgreSQL and what else had started when demo-2 failed (${pids.length} processes)`);
   t.same(leftRunning(pids), [], 'and are stopped');
   const state = /state and logs in (\S+)\)/.exec(out)?.[1];
   t.ok(state, 'the state folder was printed');
