@@ -1,5 +1,4 @@
 // startCloud against an external broker (by URL, with the data folder's service account), and with none reachable.
-import net from 'node:net';
 import { setInterval } from 'node:timers/promises';
 import { pino } from 'pino';
 import t from 'tap';
@@ -46,12 +45,7 @@ t.test('the nodes of a broker cluster by URL: the link connects past a node that
 t.test('no broker reachable: the cloud still starts (the link keeps trying) and stops cleanly', async (t) => {
   const dir = await tempDir(t, 'portier-runtime-ext-');
   // A port nobody listens on.
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const rt = await startCloud({
     config: config(dir),
     logger: pino({ level: 'silent' }),

@@ -5,7 +5,7 @@
 // there). Skips with a reason when Mosquitto is not installed.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../../../scripts/test/contracts/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -23,10 +23,7 @@ const KEYS = generateKeyPairSync('ed25519');
 
 /** A loopback port nobody listens on: a node that is down. */
 async function deadNode(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
+  const port = await freePort();
   return `mqtt://127.0.0.1:${port}`;
 }
 

@@ -2,7 +2,6 @@
 // The MQTT port stays the same across restarts (controllers reconnect to it); the HTTP address is read from the
 // child's `listening on` line.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The `portier-cloud` command. */
@@ -26,17 +25,7 @@ export interface CloudChild {
   readonly pid: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../test/contracts/free-port.ts';
 
 export function startCloudChild(dataDir: string, mqttPort: number, timeoutMs = 120_000): Promise<CloudChild> {
   const child = spawn(process.execPath, [CLOUD_BIN, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', '--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'], {

@@ -1,9 +1,11 @@
 // A real Mosquitto 2 for tests, run with the files portier-cloud generates, on a free loopback port; stopped by its
 // PID at teardown. Tests skip by name where the binary is absent (`mosquittoMissing`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { writeMosquittoFiles, type IdentitySource, type MosquittoConfOptions, type MosquittoFiles } from '../../../src/mqtt/mosquitto.ts';
 import type { Teardownable } from './env.ts';
+import { freePort } from '../../../../scripts/test/contracts/free-port.ts';
+
+export { freePort };
 
 export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find(
   (p) => spawnSync(p, ['-h'], { stdio: 'ignore' }).error === undefined,
@@ -12,16 +14,6 @@ export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/loc
 /** The skip reason of a test that needs Mosquitto, or false. */
 export const mosquittoMissing: string | false = MOSQUITTO ? false : 'mosquitto not installed';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningMosquitto {
   url: string;

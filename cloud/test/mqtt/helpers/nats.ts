@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { writeNatsAuthFile, writeNatsFiles, type NatsFiles, type NatsNode } from '../../../src/mqtt/nats.ts';
 import type { IdentitySource } from '../../../src/mqtt/mosquitto.ts';
 import type { Teardownable } from './env.ts';
-import { freePort } from './mosquitto.ts';
+import { freePort } from '../../../../scripts/test/contracts/free-port.ts';
 
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(
   (p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).error === undefined,

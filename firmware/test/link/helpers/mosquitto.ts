@@ -2,9 +2,10 @@
 // (DESIGN.md "Access control"). The cloud generates its own files for production; these are the test's own.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../../scripts/test/contracts/free-port.ts';
 import { CLOUD_PUBLISHES, CONTROLLER_PUBLISHES, topicFor } from '@portier/protocol';
 import { SERVICE_PASSWORD, SERVICE_USER, type TestBroker, type TestControllerIdentity } from './broker.ts';
 
@@ -16,13 +17,6 @@ export function mosquittoMissing(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function waitForPort(port: number, ms: number): Promise<void> {
   const until = Date.now() + ms;
