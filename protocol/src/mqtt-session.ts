@@ -35,3 +35,16 @@ export function persistentSessionOptions(version: MqttVersion): { protocolVersio
 export function isRefusalCode(code: number): boolean {
   return code >= 0x80;
 }
+
+/**
+ * The filters of a SUBSCRIBE that its SUBACK refused, with their codes. `granted` is the SUBACK's list as MQTT.js gives
+ * it (a number per filter, in order; anything else is taken as granted). MQTT.js fails the whole SUBSCRIBE when one is
+ * refused, with the SUBACK on the error: both sides read the codes from there.
+ */
+export function refusedFilters(filters: readonly string[], granted: unknown): Array<{ filter: string; code: number }> {
+  const codes: unknown[] = Array.isArray(granted) ? granted : [];
+  return filters.flatMap((filter, i) => {
+    const code = codes[i];
+    return typeof code === 'number' && isRefusalCode(code) ? [{ filter, code }] : [];
+  });
+}

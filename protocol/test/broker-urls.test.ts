@@ -1,7 +1,7 @@
 // The one reading of a broker setting: one URL, or a cluster's nodes separated by commas, each entry checked and the
 // wrong one named; and the MQTT version setting with what a persistent session needs in each version.
 import t from 'tap';
-import { BrokerUrlError, brokerUrlsSchema, isRefusalCode, mqttVersionSchema, parseBrokerUrls, persistentSessionOptions, SESSION_EXPIRY_S } from '../src/index.ts';
+import { BrokerUrlError, brokerUrlsSchema, isRefusalCode, mqttVersionSchema, parseBrokerUrls, persistentSessionOptions, refusedFilters, SESSION_EXPIRY_S } from '../src/index.ts';
 
 t.test('good settings: each node with its host and port (the scheme default when none is written)', async (t) => {
   t.same(parseBrokerUrls('mqtt://a:1883'), [{ url: 'mqtt://a:1883', scheme: 'mqtt', host: 'a', port: 1883 }]);
@@ -60,4 +60,6 @@ t.test('the MQTT version: 3.1.1 or 5 (a bare 5 too); a persistent session in 5 c
   t.same(persistentSessionOptions('5'), { protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: SESSION_EXPIRY_S } });
   t.ok(SESSION_EXPIRY_S >= 24 * 3600, 'a session outlives a day offline');
   t.same([0, 1, 2, 0x10, 0x80, 0x87, 0x97].map(isRefusalCode), [false, false, false, false, true, true, true]);
+  t.same(refusedFilters(['a/cmd', 'a/evtack', 'a/desired'], [1, 0x80, 0x87]), [{ filter: 'a/evtack', code: 0x80 }, { filter: 'a/desired', code: 0x87 }], 'the refused filters named with their codes');
+  t.same(refusedFilters(['a/cmd'], undefined), [], 'no SUBACK: nothing named refused');
 });

@@ -25,10 +25,10 @@ import {
   DEFAULT_MQTT_VERSION,
   desiredStateHash,
   encodePayload,
-  isRefusalCode,
   knownFeatures,
   parsePayload,
   persistentSessionOptions,
+  refusedFilters,
   signMessage,
   topicFor,
   tryParseTopic,
@@ -221,9 +221,7 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       // 0x87 not authorized): name the ones refused. Going on without them would leave the link deaf to their
       // channels until the broker dropped it, and a NATS node whose JetStream is busy refuses one now and then (it
       // could not create its consumer in time): the connection is dropped (start) and the next one asks again.
-      const codes = (err as { packet?: { granted?: unknown } }).packet?.granted;
-      const granted: unknown[] = Array.isArray(codes) ? codes : [];
-      const refused = filters.map((filter, i) => ({ filter, code: granted[i] })).filter((r) => typeof r.code === 'number' && isRefusalCode(r.code));
+      const refused = refusedFilters(filters, (err as { packet?: { granted?: unknown } }).packet?.granted);
       this.log.error({ refused, err: (err as Error).message }, 'broker refused subscriptions of the service account');
       throw err;
     }

@@ -1,7 +1,7 @@
 // The same access contract as the embedded broker, against a real three-node NATS cluster (JetStream and its MQTT
 // gateway) run with the files portier-cloud generates; and what only a cluster shows: a session kept across nodes,
 // a revocation applied by a reload. Skipped (by name) where `nats-server` is not installed; CI installs it.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { sessionClientId, topicFor } from '@portier/protocol';
@@ -66,7 +66,6 @@ t.test('an identity of a release before NATS support', async (t) => {
   const file = join(dataDir, 'mqtt', 'identities.json');
   const old = JSON.parse(await readFile(file, 'utf8')) as { controllers: Array<Record<string, unknown>> };
   for (const c of old.controllers) delete c.natsHash;
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(file, JSON.stringify(old));
   await reg.refresh();
   t.equal(reg.controller('col-old')?.natsHash, undefined, 'the older file still loads');

@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { encodePayload, isRefusalCode, parseBrokerUrls, persistentSessionOptions, sessionClientId, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
+import { encodePayload, isRefusalCode, parseBrokerUrls, persistentSessionOptions, refusedFilters, sessionClientId, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
 import type { Logger } from '../util/logger.ts';
 import { Backoff } from './backoff.ts';
 import type { ControllerLinkOptions, LinkState, LinkStatus } from './types.ts';
@@ -182,11 +182,10 @@ export class LinkConnection {
       if (gen !== this.gen) return;
       // A refused filter: 0x80 in 3.1.1, any code from 0x80 in 5 (0x87 not authorized...). MQTT.js fails the whole
       // SUBSCRIBE then, with the codes in the SUBACK; without an error the granted QoS are checked all the same.
-      const codes: unknown[] = suback?.granted ?? (granted ?? []).map((g) => g.qos);
-      const refused = filters.filter((_, i) => typeof codes[i] === 'number' && isRefusalCode(codes[i] as number));
+      const refused = refusedFilters(filters, suback?.granted ?? (granted ?? []).map((g) => g.qos));
       if (refused.length) {
-        this.lastError = { message: `subscription refused: ${refused.join(', ')}`, at: localNow() };
-        log.error({ refused, codes }, 'subscription refused by the broker');
+        this.lastError = { message: `subscription refused: ${refused.map((r) => r.filter).join(', ')}`, at: localNow() };
+        log.error({ refused }, 'subscription refused by the broker');
       } else if (err) {
         this.lastError = { message: `subscribe failed: ${err.message}`, at: localNow() };
         log.error({ err }, 'subscribe failed');

@@ -1,7 +1,7 @@
 // The bench's handle on its load-generator processes (controllers.ts): each forked with IPC, given one broker node's
 // MQTT URL and its share of the controllers, asked one request at a time (answers come in order).
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { fork } from 'node:child_process';
+import { IpcChild } from '../lib/ipc-child.ts';
 import type { ControllerSecret, FleetRequest, FleetTally } from './fleet-protocol.ts';
 
 /** What each request is answered with. */
@@ -14,40 +14,16 @@ interface Answers {
   tally: [id: string, pubacked: number, sent: number][];
 }
 
-class FleetProcess {
-  private readonly waiting: { key: string; resolve(v: unknown): void; reject(e: Error): void }[] = [];
-  readonly child: ChildProcess;
-
-  constructor(readonly name: string) {
-    this.child = fork(new URL('./controllers.ts', import.meta.url), [], {
-      execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (m) => {
-      const w = this.waiting.shift();
-      if (!w) return;
-      if (m && typeof m === 'object' && w.key in m) w.resolve((m as Record<string, unknown>)[w.key]);
-      else w.reject(new Error(`load generator ${name} answered ${JSON.stringify(m).slice(0, 200)} instead of ${w.key}`));
-    });
-    this.child.once('exit', (code, signal) => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`load generator ${name} exited (code ${code}, signal ${signal})`));
-    });
-  }
-
-  ask<K extends keyof Answers>(key: K, request: FleetRequest): Promise<Answers[K]> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ key, resolve: resolve as (v: unknown) => void, reject });
-      this.child.send(request);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.send({ stop: true });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+class FleetProcess extends IpcChild<Answers, FleetRequest> {
+  constructor(name: string) {
+    super(
+      fork(new URL('./controllers.ts', import.meta.url), [], {
+        execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
+      `load generator ${name}`,
+      5000,
+    );
   }
 }
 

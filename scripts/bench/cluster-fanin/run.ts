@@ -31,6 +31,7 @@ import { bench } from '../lib/stats.ts';
 import { Fleet } from './fleet.ts';
 import type { FleetTally } from './fleet-protocol.ts';
 import { addControllers, INSTANCES, progress, shardsHeld, startSite, storedEvents, type Site } from './setup.ts';
+import { benchTeardowns } from '../lib/bench-run.ts';
 
 const STEPS = (process.env.BENCH_CLUSTER_FANIN_STEPS ?? '1000,2000,5000,10000,20000,35000,50000').split(',').map(Number);
 const EVENTS = Number(process.env.BENCH_CLUSTER_FANIN_EVENTS ?? 1);
@@ -100,8 +101,7 @@ function cpuSpent(a: ReturnType<typeof cpuOf>, b: ReturnType<typeof cpuOf>): str
   return `CPU s NATS ${d(a.nats, b.nats)}, clouds ${d(a.clouds, b.clouds)}, load generators ${(b.fleet - a.fleet).toFixed(1)}`;
 }
 
-const teardowns: (() => unknown)[] = [];
-const t = { teardown: (fn: () => unknown) => void teardowns.push(fn) };
+const { t, run } = benchTeardowns();
 const dir = mkdtempSync(join(tmpdir(), 'portier-bench-cluster-fanin-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -282,17 +282,4 @@ async function main(): Promise<void> {
   await fleet.stop();
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`cluster-fanin bench failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  for (const fn of teardowns.reverse()) {
-    try {
-      await fn();
-    } catch {
-      // Stopping what is already gone.
-    }
-  }
-}
+await run('cluster-fanin', main);

@@ -2,6 +2,7 @@
 // (answers come in order), stopped by its own PID.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { IpcChild } from '../lib/ipc-child.ts';
 import type { ReserveReport, SearchReport } from './instance.ts';
 
 interface Answers {
@@ -11,25 +12,15 @@ interface Answers {
   memory: NodeJS.MemoryUsage;
 }
 
-export class BenchInstance {
-  private readonly waiting: { key: string; resolve(v: unknown): void; reject(e: Error): void }[] = [];
-
+export class BenchInstance extends IpcChild<Answers> {
   private constructor(
     readonly id: string,
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     /** PgStore.open in the instance, the load of the live state included. */
     readonly openMs: number,
   ) {
-    child.on('message', (m) => {
-      const w = this.waiting.shift();
-      if (!w) return;
-      const value = m && typeof m === 'object' && w.key in m ? (m as Record<string, unknown>)[w.key] : undefined;
-      if (value === undefined) w.reject(new Error(`instance ${id} answered ${JSON.stringify(m).slice(0, 200)} instead of ${w.key}`));
-      else w.resolve(value);
-    });
-    child.once('exit', (code, signal) => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`instance ${id} exited (code ${code}, signal ${signal})`));
-    });
+    // Asked to close its store and exit; killed after 10 s.
+    super(child, `instance ${id}`, 10_000);
   }
 
   static async start(url: string, instanceId: string, vaultKey: string): Promise<BenchInstance> {
@@ -49,22 +40,5 @@ export class BenchInstance {
     }
     exited.catch(() => undefined);
     return new BenchInstance(instanceId, child, ready.openMs);
-  }
-
-  ask<K extends keyof Answers>(key: K, request: object): Promise<Answers[K]> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ key, resolve: resolve as (v: unknown) => void, reject });
-      this.child.send(request);
-    });
-  }
-
-  /** Asks the instance to close its store and exit; killed after 10 s. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.send({ stop: true });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
   }
 }

@@ -38,6 +38,7 @@ import { bench, percentile } from '../lib/stats.ts';
 import type { ReserveReport } from './instance.ts';
 import { BenchInstance } from './instances.ts';
 import { bankId, buildSite, importContacts } from './site.ts';
+import { benchTeardowns } from '../lib/bench-run.ts';
 
 const BANKS = 20;
 const LOCKERS_PER_BANK = 100;
@@ -64,8 +65,7 @@ if (postgresMissing) {
   process.exit(0);
 }
 
-const teardowns: (() => unknown)[] = [];
-const t = { teardown: (fn: () => unknown) => void teardowns.push(fn) };
+const { t, run } = benchTeardowns();
 const vaultKey = randomBytes(32).toString('hex');
 
 async function start(url: string, id: string): Promise<BenchInstance> {
@@ -276,17 +276,4 @@ async function main(): Promise<void> {
   if (doubles !== 0) throw new Error(`${doubles} double allocations or lost acknowledged reservations`);
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`postgres bench failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  for (const fn of teardowns.reverse()) {
-    try {
-      await fn();
-    } catch {
-      // Stopping what is already gone.
-    }
-  }
-}
+await run('postgres', main);

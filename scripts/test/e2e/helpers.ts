@@ -219,7 +219,9 @@ export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o:
   const bank = await runSimBank({ ...(cluster ? {} : { cloud: { brokerUrl: cloud.mqttUrl } }), bank: config, linkOverrides: { backoff: { minMs: o.reconnectMinMs ?? 30, maxMs: Math.max(200, o.reconnectMinMs ?? 0) }, evtackTimeoutMs: 400 }, ...(o.kioskScreen ? { kioskScreen: o.kioskScreen } : {}) });
   t.teardown(() => bank.close());
   for (const c of bank.columns) {
-    await expectCondition(() => c.controller.linkStatus()?.state === 'online', onlineWithinMs(), `${c.controllerId} online`);
+    await expectCondition(() => c.controller.linkStatus()?.state === 'online', onlineWithinMs(), `${c.controllerId} online`).catch((err: Error) => {
+      throw new Error(`${err.message}; its link: ${JSON.stringify(c.controller.linkStatus())}`);
+    });
     await expectCondition(() => (c.controller.linkStatus()?.desiredVersion ?? 0) > 0, onlineWithinMs(), `${c.controllerId} desired state applied`);
   }
   return bank;
