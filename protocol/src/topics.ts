@@ -24,6 +24,17 @@ export const CHANNEL_QOS: Record<Channel, { qos: 1; retain: boolean }> = {
   status: { qos: 1, retain: true },
 };
 
+/**
+ * The QoS a controller subscribes to its channels with; the cloud publishes all three at QoS 1 and a delivery takes the
+ * lower of the two. `cmd` is 1: a command sent while the controller is away waits in its persistent session (until it
+ * expires). `evtack` and `desired` are 0, since neither needs a copy kept for an absent controller: a lost evtack is
+ * answered again when the outbox sends its events again (after its timeout, or on reconnect), and the latest desired
+ * state is retained, which the broker sends on every SUBSCRIBE (MQTT 3.1.1 3.8.4, MQTT 5 retain handling 0), made on
+ * each connection. Back from an outage a controller so gets the latest state once, not each version in between; and
+ * a broker that keeps a store per QoS 1 subscription (a JetStream consumer on NATS) keeps one per controller, not three.
+ */
+export const CONTROLLER_SUBSCRIBES: Readonly<Record<'cmd' | 'evtack' | 'desired', 0 | 1>> = { cmd: 1, evtack: 0, desired: 0 };
+
 export interface TopicAddress {
   bankId: string;
   controllerId: string;

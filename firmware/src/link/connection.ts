@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { encodePayload, isRefusalCode, parseBrokerUrls, persistentSessionOptions, refusedFilters, sessionClientId, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
+import { encodePayload, isRefusalCode, CONTROLLER_SUBSCRIBES, parseBrokerUrls, persistentSessionOptions, refusedFilters, sessionClientId, CHANNEL_QOS, DEFAULT_MQTT_VERSION, type Channel, type MessageOf } from '@portier/protocol';
 import type { Logger } from '../util/logger.ts';
 import { Backoff } from './backoff.ts';
 import type { ControllerLinkOptions, LinkState, LinkStatus } from './types.ts';
@@ -178,7 +178,8 @@ export class LinkConnection {
     // Publishing may start at once; "online" is announced after SUBACK, when commands can actually arrive.
     hooks.connected(client, gen, sessionPresent);
     const filters = [topics.cmd, topics.evtack, topics.desired];
-    client.subscribe({ [topics.cmd]: { qos: 1 }, [topics.evtack]: { qos: 1 }, [topics.desired]: { qos: 1 } }, (err, granted, suback) => {
+    const { cmd, evtack, desired } = CONTROLLER_SUBSCRIBES;
+    client.subscribe({ [topics.cmd]: { qos: cmd }, [topics.evtack]: { qos: evtack }, [topics.desired]: { qos: desired } }, (err, granted, suback) => {
       if (gen !== this.gen) return;
       // A refused filter: 0x80 in 3.1.1, any code from 0x80 in 5 (0x87 not authorized...). MQTT.js fails the whole
       // SUBSCRIBE then, with the codes in the SUBACK; without an error the granted QoS are checked all the same.

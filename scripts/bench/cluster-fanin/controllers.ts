@@ -8,7 +8,7 @@
 // the parent polls for the tally.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import mqtt from 'mqtt';
-import { encodePayload, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
+import { encodePayload, parsePayload, topicFor, verifyMessage, CONTROLLER_SUBSCRIBES, type Channel } from '@portier/protocol';
 import type { ControllerSecret, FleetReport, FleetRequest } from './fleet-protocol.ts';
 
 interface Sim {
@@ -84,7 +84,7 @@ function onMessage(s: Sim, topic: string, payload: Buffer): void {
   }
 }
 
-/** Connects one controller and subscribes its three channels; resolves false (and counts why) when either fails. */
+/** Connects one controller and subscribes its three channels as the firmware does; resolves false (and counts why) when that fails. */
 function connect(c: ControllerSecret): Promise<boolean> {
   return new Promise((resolve) => {
     const client = mqtt.connect(url, {
@@ -113,12 +113,18 @@ function connect(c: ControllerSecret): Promise<boolean> {
         if (!failed) replay(s);
         return;
       }
-      const topics = (['cmd', 'evtack', 'desired'] as const).map((ch) => topicFor(c.bankId, c.id, ch));
-      client.subscribe(topics, { qos: 1 }, (err, granted) => {
+      // With the QoS the firmware subscribes with (one QoS 1 subscription, so one JetStream consumer, per controller).
+      const filters = Object.fromEntries(Object.entries(CONTROLLER_SUBSCRIBES).map(([ch, qos]) => [topicFor(c.bankId, c.id, ch as Channel), { qos }]));
+      client.subscribe(filters, (err, granted) => {
         if (!first) return;
-        if (err) return fail(`subscribe: ${err.message}`);
         const refused = (granted ?? []).filter((g) => g.qos === 128).length;
-        if (refused > 0) return fail(`${refused} subscriptions refused in the SUBACK`);
+        if (err || refused > 0) {
+          // As the firmware does (link/connection.ts): a refused subscription drops the connection and asks again on
+          // the next one; only a controller refused CLOSES_BEFORE_READY times counts as failed (the close handler).
+          noteError(err ? `subscribe: ${err.message} (asked again on a new connection)` : `${refused} subscriptions refused in the SUBACK (asked again on a new connection)`);
+          client.stream.destroy();
+          return;
+        }
         first = false;
         sims.push(s);
         resolve(true);

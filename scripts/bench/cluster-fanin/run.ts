@@ -4,8 +4,9 @@
  * with its own service account), the controllers spread over the three nodes' MQTT URLs (setup.ts).
  *
  * The controllers are lightweight MQTT.js clients in a few load-generator processes (controllers.ts), not the
- * firmware: each with its own identity, a persistent session (clean: false) and QoS 1 subscriptions to its cmd,
- * evtack and desired (on NATS each is a JetStream consumer), sending QoS 1 events and answering resend-events.
+ * firmware: each with its own identity, a persistent session (clean: false) and the firmware's subscriptions (cmd at
+ * QoS 1, on NATS a JetStream consumer; evtack and desired at QoS 0), sending QoS 1 events and answering resend-events;
+ * a refused subscription is asked again on a new connection, as the firmware does.
  *
  * The load ramps in steps (BENCH_CLUSTER_FANIN_STEPS, default 1000,2000,5000,10000,20000,35000,50000 controllers):
  * each step provisions the controllers it adds into the running site (setup.ts addControllers) and connects them,
