@@ -19,6 +19,8 @@ t.setTimeout(120_000);
 const BANK = 'bank-1';
 const CMD = topicFor(BANK, 'ctl-1', 'cmd');
 const DESIRED = topicFor(BANK, 'ctl-1', 'desired');
+/** A node answers a CONNECT once JetStream has loaded or written the session, three replicas on a busy machine. */
+const SLOW = { connectTimeout: 20_000 };
 
 /** A data folder of its own: its registry, the cloud's service account in it, and the controller `ctl-1`. */
 async function folder(dir: string, name: string) {
@@ -45,14 +47,14 @@ t.test('the harness NATS cluster: new accounts after a reload; a next data folde
   const [n1, n2, n3] = cluster.nodeUrls as [string, string, string];
 
   const { secret } = await a.reg.createController({ controllerId: 'ctl-1', bankId: BANK, column: 1 });
-  const asA = { clientId: 'ctl-1', username: 'ctl-1', password: secret, clean: false };
+  const asA = { clientId: 'ctl-1', username: 'ctl-1', password: secret, clean: false, ...SLOW };
   await t.rejects(connect(n1, asA), 'provisioned after the start: refused until auth.conf is written again and reloaded');
   await cluster.syncAccounts(a.reg);
   const ctl = await connect(n1, asA);
   await ctl.subscribeAsync([CMD, DESIRED], { qos: 1 });
   await ctl.endAsync();
   // What the folder leaves: a command queued for the offline controller, a retained desired state.
-  const svc = await connect(n2, { clientId: 'e2e-svc-a', ...a.service });
+  const svc = await connect(n2, { clientId: 'e2e-svc-a', ...a.service, ...SLOW });
   await svc.publishAsync(CMD, 'queued for a', { qos: 1 });
   await svc.publishAsync(DESIRED, 'desired of a', { qos: 1, retain: true });
   await svc.endAsync();
@@ -73,7 +75,7 @@ t.test('the harness NATS cluster: new accounts after a reload; a next data folde
   await ctlB.subscribeAsync([CMD, DESIRED], { qos: 1 });
   // Fresh messages of the new folder through another node: once both arrived, anything the broker still held for
   // ctl-1 (delivered at the connect, or retained at the subscribe) would have come before.
-  const svcB = await connect(n1, { clientId: 'e2e-svc-b', ...b.service });
+  const svcB = await connect(n1, { clientId: 'e2e-svc-b', ...b.service, ...SLOW });
   t.teardown(() => svcB.endAsync(true));
   await svcB.publishAsync(CMD, 'fresh of b', { qos: 1 });
   await svcB.publishAsync(DESIRED, 'desired of b', { qos: 1, retain: true });

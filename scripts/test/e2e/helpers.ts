@@ -197,6 +197,14 @@ export function onlineWithinMs(): number {
   return e2eBroker() === 'nats' ? 20_000 : 8000;
 }
 
+/**
+ * The bound of a wait whose answer crosses the broker (a command and its ack, an event stored): four times `ms` on the
+ * NATS cluster, where each QoS 1 message is written to JetStream on three nodes, on a machine that may be busy.
+ */
+export function acrossBrokerMs(ms: number): number {
+  return e2eBroker() === 'nats' ? ms * 4 : ms;
+}
+
 /** Runs the simulated bank (real controllers) against the cloud's broker; resolves once every column is online with a desired state. */
 export async function startBank(t: Test, cloud: CloudRuntime, p: Provisioned, o: BankOptions): Promise<SimBank> {
   const wanted = p.seeded.columns.filter((c) => !o.columns || o.columns.includes(c.position));
@@ -254,7 +262,8 @@ export async function login(cloud: CloudRuntime): Promise<string> {
  * connection error (refused credentials, ...) or the close before a CONNACK.
  */
 export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
-  return connectMqttAsync(url, { reconnectPeriod: 0, connectTimeout: 3000, ...opts });
+  // A NATS node answers a CONNECT once JetStream has loaded or written the session, three replicas on a busy machine.
+  return connectMqttAsync(url, { reconnectPeriod: 0, connectTimeout: acrossBrokerMs(3000), ...opts });
 }
 
 export interface Recorded {
@@ -354,7 +363,7 @@ export class Recorder {
     }
   }
 
-  waitFor(pred: (m: Recorded) => boolean, ms = 5000, from = 0, what = 'a recorded message'): Promise<Recorded> {
+  waitFor(pred: (m: Recorded) => boolean, ms = acrossBrokerMs(5000), from = 0, what = 'a recorded message'): Promise<Recorded> {
     return expectValue(() => this.received.slice(from).find(pred), ms, what);
   }
 }

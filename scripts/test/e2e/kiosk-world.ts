@@ -9,7 +9,7 @@ import type { Test } from 'tap';
 import type { DesiredState, EventBody } from '@portier/protocol';
 import type { CloudRuntime } from '@portier/cloud';
 import type { SimBank } from '@portier/rig';
-import { Recorder, api, expectCondition, type ApiReply, expectValue, login, onlineWithinMs, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
+import { Recorder, acrossBrokerMs, api, expectCondition, type ApiReply, expectValue, login, onlineWithinMs, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir, type CloudStartOptions, type Provisioned } from './helpers.ts';
 
 export const KIOSK_COLUMN_LOCKERS = [1, 2, 3, 4, 5];
 export const OTHER_COLUMN_LOCKERS = [6, 7, 8, 9, 10, 11, 12];
@@ -94,7 +94,7 @@ export async function operatorKioskWorld(t: Test, o: KioskWorldOptions = {}): Pr
   const issued = await api(kw.cloud, 'POST', '/staff-credentials', kw.token, { role: 'operator', subjectId: operatorId, kind: 'staff-pin', bankIds: [kw.bankId], label: 'Olga' });
   if (issued.status !== 201) throw new Error(`staff PIN: ${issued.status} ${JSON.stringify(issued.json)}`);
   const w: OperatorKioskWorld = { ...kw, operatorId, pin: issued.json.code as string };
-  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, 5000, 'the operator PIN reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'staff-pin') ?? false, acrossBrokerMs(5000), 'the operator PIN reaches the kiosk controller');
   return w;
 }
 
@@ -182,7 +182,7 @@ export function desiredOf(w: KioskWorld): DesiredState {
 }
 
 /** Waits until the kiosk controller holds the hash of the code (pickup or drop-off) of reservation `reservationId`. */
-export async function codeOnKiosk(w: KioskWorld, reservationId: string, what: string, ms = 5000): Promise<void> {
+export async function codeOnKiosk(w: KioskWorld, reservationId: string, what: string, ms = acrossBrokerMs(5000)): Promise<void> {
   await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'pickup-code' && (c.reservationIds ?? []).includes(reservationId)) ?? false, ms, what);
 }
 
@@ -202,7 +202,7 @@ export function doorOfLocker(w: KioskWorld, locker: number): number {
 export async function carrierCodeOnKiosk(t: Test, w: KioskWorld): Promise<{ code: string; reply: ApiReply['json'] }> {
   const issued = await api(w.cloud, 'POST', '/carriers/demo-carrier/codes', w.token, { digits: 8, bankIds: [w.bankId] });
   t.equal(issued.status, 201, 'carrier code issued through the API');
-  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, 5000, 'the carrier code reaches the kiosk controller');
+  await expectCondition(() => kioskState(w)?.credentials.some((c) => c.kind === 'carrier-code') ?? false, acrossBrokerMs(5000), 'the carrier code reaches the kiosk controller');
   return { code: issued.json.code as string, reply: issued.json };
 }
 
@@ -228,7 +228,7 @@ export async function storedTransactions(w: KioskWorld): Promise<Transaction[]> 
 }
 
 /** Waits until the cloud stored a transaction passing `pred`; returns it. */
-export function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = 8000): Promise<Transaction> {
+export function txStored(w: KioskWorld, what: string, pred: (tx: Transaction) => boolean, ms = acrossBrokerMs(8000)): Promise<Transaction> {
   return expectValue(async () => (await storedTransactions(w)).find(pred), ms, `${what} stored by the cloud`);
 }
 
@@ -284,7 +284,7 @@ export async function droppedParcel(t: Test, w: KioskWorld, trackingId: string):
 }
 
 /** Waits until the cloud stored an event of the kiosk controller passing `pred`; returns it. */
-export function eventStored(w: KioskWorld, what: string, pred: (e: Record<string, unknown>) => boolean, ms = 8000): Promise<Record<string, unknown>> {
+export function eventStored(w: KioskWorld, what: string, pred: (e: Record<string, unknown>) => boolean, ms = acrossBrokerMs(8000)): Promise<Record<string, unknown>> {
   return expectValue(async () => (await w.cloud.journal.read(w.kioskId)).map((x) => x.event as unknown as Record<string, unknown>).find(pred), ms, what);
 }
 
@@ -294,7 +294,7 @@ export async function lockerApi(w: KioskWorld, locker: number): Promise<{ status
   return r.json as { status: string };
 }
 
-export async function lockerStatus(w: KioskWorld, locker: number, status: string, ms = 5000): Promise<void> {
+export async function lockerStatus(w: KioskWorld, locker: number, status: string, ms = acrossBrokerMs(5000)): Promise<void> {
   await expectCondition(async () => (await lockerApi(w, locker)).status === status, ms, `locker ${locker} ${status} in the API`);
 }
 

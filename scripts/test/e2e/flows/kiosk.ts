@@ -3,7 +3,7 @@
 // offline, by a blind user by ear in French, and wrong codes throttled and reported to the cloud. Every message of
 // each run is checked against the published JSON Schemas.
 import type { Test } from 'tap';
-import { api, expectCondition } from '../helpers.ts';
+import { acrossBrokerMs, api, expectCondition } from '../helpers.ts';
 import { KIOSK_COLUMN_LOCKERS, backOnline, codeOnKiosk, doorOfLocker, doorsOpen, dropOffParcel, kioskWorld, lockerApi, lockerStatus, outage, pickupStored, reserveParcel, storedTransactions, txStored, type KioskWorld, shutAndCheckSchemas } from '../kiosk-world.ts';
 import { flowTests } from '../both-brokers.ts';
 
@@ -42,7 +42,7 @@ t.test('pickup at the kiosk: code typed -> the right door opens -> transaction p
   await kiosk.select('reopen');
   await kiosk.column.expectDoor(pkg.door, true);
   t.same(doorsOpen(w.bank), [`1/${pkg.door}`], 'the same door opened again');
-  await txStored(w, 'the reopen', (x) => x.kind === 'reopen' && x.doors.includes(pkg.door), 5000);
+  await txStored(w, 'the reopen', (x) => x.kind === 'reopen' && x.doors.includes(pkg.door), acrossBrokerMs(5000));
   t.pass('a transaction reopen reached the cloud');
   t.equal((await lockerApi(w, pkg.locker)).status, 'available', 'a reopen does not change the locker\'s status');
   w.bank.closeAllDoors();
@@ -120,7 +120,7 @@ t.test('wrong codes are throttled and stored in the cloud as login-failure event
   await kiosk.type(pkg.code);
   t.same(doorsOpen(w.bank), [], 'the right code typed during the wait does not open anything');
   const evs = async () => (await w.cloud.journal.read(w.kioskId)).filter((e) => e.event.type === 'login-failure');
-  await expectCondition(async () => (await evs()).length >= 4, 5000, 'login-failure events stored');
+  await expectCondition(async () => (await evs()).length >= 4, acrossBrokerMs(5000), 'login-failure events stored');
   const failures = await evs();
   t.same(failures.map((e) => (e.event as { attempts: number }).attempts), [1, 2, 3, 4], 'each failure stored once, counted in a row');
   t.ok(failures.every((e) => (e.event as { method: string }).method === 'pin' || (e.event as { method: string }).method === 'code'), 'typed on the keypad');

@@ -4,7 +4,7 @@
 // nodes kept); every event is then stored exactly once and in order, and the expired open never runs.
 import { join } from 'node:path';
 import type { SimColumn } from '@portier/rig';
-import { Recorder, api, expectCondition, login, onlineWithinMs, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir } from '../helpers.ts';
+import { Recorder, acrossBrokerMs, api, expectCondition, login, onlineWithinMs, restartCloud, seedAndProvision, startBank, startE2eCloud, stopCloud, tempDir } from '../helpers.ts';
 import { flowTests } from '../both-brokers.ts';
 
 const t = flowTests(import.meta.url);
@@ -30,14 +30,14 @@ t.test('outage: events produced while the cloud is away are stored once, in seq 
   await a.expectEvent((e) => e.body.type === 'door-forced');
   a.door(1).close();
   await a.expectEvent((e) => e.body.type === 'door-closed');
-  await expectCondition(async () => (await cloud.journal.read(a.controllerId)).length === a.events.length, 5000, 'online events stored');
+  await expectCondition(async () => (await cloud.journal.read(a.controllerId)).length === a.events.length, acrossBrokerMs(5000), 'online events stored');
   const onlineCount = a.events.length;
 
   // B goes away; a remote open for its locker 1 is sent and stays pending (nobody to deliver it to).
   await bankB.close();
   const recFrom = rec.received.length;
   const pending = api(cloud, 'POST', `/banks/${p.seeded.bankId}/lockers/1/open`, token, { reason: 'outage test' });
-  const cmd = await rec.waitFor((m) => m.channel === 'cmd' && m.controllerId === b.controllerId, 3000, recFrom);
+  const cmd = await rec.waitFor((m) => m.channel === 'cmd' && m.controllerId === b.controllerId, acrossBrokerMs(3000), recFrom);
   const expiresAt = cmd.json['expiresAt'] as number;
 
   // The cloud and the broker stop while the open is pending, and A keeps producing events during and after the stop.
@@ -63,9 +63,9 @@ t.test('outage: events produced while the cloud is away are stored once, in seq 
   const b2 = bankB2.column(1);
   await expectCondition(() => a.controller.linkStatus()?.state === 'online', onlineWithinMs(), 'A reconnected');
   const local = a.events.map((e) => ({ seq: e.seq, type: e.body.type }));
-  await expectCondition(async () => (await cloud2.journal.read(a.controllerId)).length >= local.length, 8000, 'every event stored');
+  await expectCondition(async () => (await cloud2.journal.read(a.controllerId)).length >= local.length, acrossBrokerMs(8000), 'every event stored');
   // Once every event is confirmed the controller sends none again: a duplicate would have been stored before.
-  await expectCondition(() => drained(a, local.length), 8000, "A's outbox drained");
+  await expectCondition(() => drained(a, local.length), acrossBrokerMs(8000), "A's outbox drained");
   const stored = (await cloud2.journal.read(a.controllerId)).map((e) => ({ seq: e.seq, type: e.event.type }));
   t.same(stored, local, `all ${local.length} events stored exactly once, in seq order`);
   t.same(stored.map((e) => e.seq), local.map((_, i) => i + 1), 'seqs 1..n with no gap');
@@ -108,7 +108,7 @@ t.test('a remote open queued at the broker for an offline controller expires; de
   const bank2 = await startBank(t, cloud, p, { columns: [1], dataDir: controllersDir });
   const b2 = bank2.column(1);
   // The broker kept the QoS 1 command in the controller's persistent session and delivers it now, expired.
-  const ack = await rec.waitFor((m) => m.channel === 'ack' && m.json['commandId'] === commandId, 3000);
+  const ack = await rec.waitFor((m) => m.channel === 'ack' && m.json['commandId'] === commandId, acrossBrokerMs(3000));
   t.match(ack.json, { status: 'rejected', reason: 'expired' }, 'delivered late: rejected expired');
   // A new open, answered: the controller has taken everything queued for it before (a second delivery included).
   const after = await api(cloud, 'POST', `/banks/${p.seeded.bankId}/lockers/3/open`, token, { reason: 'after the late delivery' });

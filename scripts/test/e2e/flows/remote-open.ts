@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import { signMessage, topicFor } from '@portier/protocol';
 import { loadOrCreateCommandKey } from '@portier/cloud';
 import type { E2eBrokerMode } from '../broker.ts';
-import { Recorder, api, connect, e2eBroker, expectCondition, login, seedAndProvision, serviceAccount, startBank, startE2eCloud, tempDir } from '../helpers.ts';
+import { Recorder, acrossBrokerMs, api, connect, e2eBroker, expectCondition, login, seedAndProvision, serviceAccount, startBank, startE2eCloud, tempDir } from '../helpers.ts';
 import { flowTests } from '../both-brokers.ts';
 
 const t = flowTests(import.meta.url);
@@ -101,7 +101,7 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
     const text = JSON.stringify(f.msg);
     if (f.what === 'unsigned') rec.ignore.add(text); // not a valid cmd by the schema: on purpose
     await spy.publishAsync(cmdTopic, text, { qos: 1 });
-    const ack = await rec.waitFor((m) => m.channel === 'ack' && m.controllerId === col2.controllerId && m.json['commandId'] === f.msg['id'], 5000, from);
+    const ack = await rec.waitFor((m) => m.channel === 'ack' && m.controllerId === col2.controllerId && m.json['commandId'] === f.msg['id'], acrossBrokerMs(5000), from);
     t.match(ack.json, { status: 'rejected', reason: f.reason }, `${f.what}: rejected ${f.reason}`);
   }
   t.notOk(col2.door(1).open, 'door 1 stayed shut');
@@ -166,7 +166,7 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
     'nothing A published on B\'s topics reached anyone',
   );
   t.notOk((await cloud.journal.read(col2.controllerId)).some((e) => e.seq === 999), 'the cloud stored nothing from A as B');
-  await expectCondition(() => bank.column(1).controller.linkStatus()?.state === 'online', 5000, 'controller A back online');
+  await expectCondition(() => bank.column(1).controller.linkStatus()?.state === 'online', acrossBrokerMs(5000), 'controller A back online');
 
   // 6. Anonymous and wrong-secret connections are refused.
   await t.rejects(connect(cloud.mqttUrl, { clientId: 'e2e-anon' }), 'anonymous refused');
@@ -175,6 +175,6 @@ t.test('remote open: opened / already_open / jammed, forged commands rejected, t
 
   // The controllers stayed online through all this, and every message of the run matched the published schemas.
   for (const c of bank.columns) t.equal(c.controller.linkStatus()?.state, 'online', `${c.controllerId} still online`);
-  await expectCondition(() => rec.count('status') > 0 && rec.count('desired') > 0 && rec.count('evt') > 0 && rec.count('evtack') > 0 && rec.count('reported') > 0, 3000, 'every channel seen');
+  await expectCondition(() => rec.count('status') > 0 && rec.count('desired') > 0 && rec.count('evt') > 0 && rec.count('evtack') > 0 && rec.count('reported') > 0, acrossBrokerMs(3000), 'every channel seen');
   rec.expectSchemasMatched(t);
 });
