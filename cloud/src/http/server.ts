@@ -21,6 +21,7 @@ import type { App } from './app.ts';
 import { authRoutes } from './routes/auth.ts';
 import { userRoutes } from './routes/users.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { retryNotFoundAfterCatchUp } from './not-found-retry.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import type { LockerService } from '../domain/service.ts';
@@ -114,6 +115,11 @@ export interface HttpDeps {
     baseUrl?: () => string;
   };
   /**
+   * Several instances on one database: catches this instance's memory up with what the others committed. An API
+   * request refused NOT_FOUND runs once more after it (not-found-retry.ts). A lone instance gives none.
+   */
+  catchUp?: () => Promise<void>;
+  /**
    * Hooks or routes added after the API's own and before the server is ready (tests). A route goes through the same
    * auth hook: it needs its ROUTE_ACCESS entry, or the server does not start.
    */
@@ -184,6 +190,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
       if (!ROUTE_ACCESS[accessKey(m, route.url)]) throw new Error(`route ${m} ${route.url} has no entry in ROUTE_ACCESS`);
       (route.url.startsWith(`${API_PREFIX}/`) ? apiRoutes : pageRoutes).push({ method: m, url: route.url });
     }
+    if (deps.catchUp && route.url.startsWith(`${API_PREFIX}/`)) retryNotFoundAfterCatchUp(route, deps.catchUp);
   });
 
   let closing = false;

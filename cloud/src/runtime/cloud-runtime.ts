@@ -398,6 +398,7 @@ export async function startCloud(options: StartCloudOptions): Promise<CloudRunti
       accounts: { links: passwordLinks, formKey: secrets.vault.macKey('account pages'), secureCookies: () => baseUrl().startsWith('https:'), baseUrl },
       vault: secrets.vault,
       guesses,
+      ...(opened.instanceId === undefined ? {} : { catchUp: () => store.sync() }),
     });
     undo.push({ what: 'reset requests', run: () => passwordLinks.settled() });
     undo.push({ what: 'http', run: () => main.close() });

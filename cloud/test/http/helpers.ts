@@ -48,6 +48,8 @@ export async function makeTestApp(
     vault?: HttpDeps['vault'];
     /** Where sign-in codes go by e-mail (none offered without it). */
     mail?: AccountMail;
+    /** As a cloud sharing its database gives it (HttpDeps.catchUp). */
+    catchUp?: () => Promise<void>;
   } = {},
 ): Promise<TestApp> {
   const clock = { now: Date.UTC(2026, 0, 15, 9, 0, 0) };
@@ -86,6 +88,7 @@ export async function makeTestApp(
     ...(opts.remoteOpen ? { remoteOpen: opts.remoteOpen } : {}),
     ...(opts.sftp ? { sftp: opts.sftp } : {}),
     ...(opts.vault ? { vault: opts.vault } : {}),
+    ...(opts.catchUp ? { catchUp: opts.catchUp } : {}),
   });
   const tokens = {} as Record<Role, string>;
   // Every test user belongs to the enterprise `ent` that seedModel fills.
