@@ -1,5 +1,5 @@
 import mqtt from 'mqtt';
-import { parseBrokerUrls, type EventBody } from '@portier/protocol';
+import { DEFAULT_MQTT_VERSION, parseBrokerUrls, persistentSessionOptions, type EventBody, type MqttVersion } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { DoorError } from '../doors/errors.ts';
 import type { DoorController, DoorStatus } from '../doors/door-controller.ts';
@@ -51,6 +51,8 @@ export interface BrokerCredentials {
   url: string;
   username: string;
   password: string;
+  /** The protocol version the link speaks (`link.mqttVersion`; default 3.1.1): the probe speaks it too. */
+  mqttVersion?: MqttVersion;
 }
 
 export interface ControllerBackendOptions {
@@ -351,6 +353,7 @@ export async function probeBroker(o: BrokerCredentials & { clientId: string; tim
       username: o.username,
       password: o.password,
       clean: true,
+      protocolVersion: persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION).protocolVersion,
       reconnectPeriod: 0,
       connectTimeout: o.timeoutMs,
     });

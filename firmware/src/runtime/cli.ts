@@ -65,7 +65,7 @@ export function consoleBackendFactory(p: Prepared, configPath: string, getRuntim
       recorder: runtime,
       firmwareVersion: FIRMWARE_VERSION,
       ...(link ? { link, bankId: link.bankId, controllerId: link.controllerId } : {}),
-      ...(config.link ? { broker: { url: config.link.brokerUrl, username: config.link.controllerId, password: config.link.secret } } : {}),
+      ...(config.link ? { broker: { url: config.link.brokerUrl, username: config.link.controllerId, password: config.link.secret, mqttVersion: config.link.mqttVersion } } : {}),
       ...(ring ? { logRing: ring } : {}),
       logger,
       config: new ConsoleConfigFile({

@@ -117,6 +117,34 @@ t.test('net test: connected, refused credentials, unreachable', async (t) => {
   t.match(await probeBroker({ url: `mqtt://127.0.0.1:${port}`, username: 'x', password: 'y', clientId: 'probe-none', timeoutMs: 2000 }), { ok: false, result: 'unreachable' });
 });
 
+/** A one-shot broker on loopback: reads the CONNECT's protocol level (4 is 3.1.1, 5 is MQTT 5) and accepts it. */
+async function levelRecorder(t: Test): Promise<{ url: string; levels: number[] }> {
+  const levels: number[] = [];
+  const srv = createServer((sock) => {
+    sock.once('data', (b: Buffer) => {
+      // Fixed header: type byte, then the remaining length (1 to 4 bytes, high bit set on all but the last);
+      // variable header: the protocol name as a 2-byte length and "MQTT", then the level.
+      let i = 1;
+      while ((b[i]! & 0x80) !== 0) i++;
+      const level = b[i + 1 + 2 + 4]!;
+      levels.push(level);
+      sock.write(Buffer.from(level === 5 ? [0x20, 0x03, 0x00, 0x00, 0x00] : [0x20, 0x02, 0x00, 0x00]));
+    });
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => srv.close(() => r())));
+  return { url: `mqtt://127.0.0.1:${(srv.address() as { port: number }).port}`, levels };
+}
+
+t.test('net test speaks the MQTT version the link is set to', async (t) => {
+  const broker = await levelRecorder(t);
+  const creds = { url: broker.url, username: 'u', password: 'p', clientId: 'probe-v', timeoutMs: 2000 };
+  t.match(await probeBroker(creds), { ok: true, result: 'connected' });
+  t.match(await probeBroker({ ...creds, mqttVersion: '5' }), { ok: true, result: 'connected' });
+  t.same(broker.levels, [4, 5], 'MQTT 3.1.1 by default, MQTT 5 when the link speaks 5');
+});
+
 t.test("a cluster's nodes: status names the node the link is on, net test tries each node in turn", async (t) => {
   const broker = await startTestBroker([]);
   t.teardown(() => broker.stop());
