@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { encodePayload, parseLine, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
+import { CONTROLLER_SUBSCRIBES, encodePayload, parseLine, parsePayload, topicFor, verifyMessage } from '@portier/protocol';
 import { IdentityRegistry, ensureServiceAccount, runtimePaths, JOURNAL_FILE } from '@portier/cloud';
 import { Mosquitto, mosquittoMissing } from '../../test/e2e/broker.ts';
 import { bench } from '../lib/stats.ts';
@@ -160,7 +160,8 @@ class Fleet {
         if (!first) return;
         first = false;
         (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-        client.subscribe(topicFor(bankId, id, 'evtack'), { qos: 1 }, (err) => (err ? reject(err) : resolve(sim)));
+        // With the QoS the firmware subscribes with.
+        client.subscribe(topicFor(bankId, id, 'evtack'), { qos: CONTROLLER_SUBSCRIBES.evtack }, (err) => (err ? reject(err) : resolve(sim)));
       });
       client.on('error', (err) => {
         if (first) reject(err);
