@@ -105,7 +105,7 @@ export async function startE2eCloud(t: Test, o: CloudStartOptions): Promise<Clou
     ...(o.onPickupCode ? { onPickupCode: o.onPickupCode } : {}),
     codeHashN: 1024,
     identityHashParams: TEST_HASH,
-    remoteOpen: { defaultTimeoutMs: o.remoteOpenTimeoutMs ?? 3000, ackGraceMs: 200 },
+    remoteOpen: { defaultTimeoutMs: o.remoteOpenTimeoutMs ?? acrossBrokerMs(3000), ackGraceMs: 200 },
     desired: { debounceMs: 10, refreshMs: 0 },
     brokerWaitMs: 2000,
   });

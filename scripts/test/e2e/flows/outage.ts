@@ -14,7 +14,7 @@ const drained = (col: SimColumn, n: number): boolean => col.controller.linkStatu
 
 t.test('outage: events produced while the cloud is away are stored once, in seq order; the pending open times out and never runs', async (t) => {
   const dir = tempDir(t, 'portier-e2e-outage-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), remoteOpenTimeoutMs: 1000 });
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), remoteOpenTimeoutMs: acrossBrokerMs(1000) });
   const rec = await Recorder.start(t, cloud);
   const p = await seedAndProvision(cloud, dir);
   const controllersDir = join(dir, 'controllers');
@@ -92,7 +92,7 @@ t.test('outage: events produced while the cloud is away are stored once, in seq 
 
 t.test('a remote open queued at the broker for an offline controller expires; delivered late, it is rejected expired and never runs', async (t) => {
   const dir = tempDir(t, 'portier-e2e-late-');
-  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), remoteOpenTimeoutMs: 800 });
+  const cloud = await startE2eCloud(t, { dataDir: join(dir, 'cloud'), remoteOpenTimeoutMs: acrossBrokerMs(800) });
   const rec = await Recorder.start(t, cloud);
   const p = await seedAndProvision(cloud, dir);
   const controllersDir = join(dir, 'controllers');
