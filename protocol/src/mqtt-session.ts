@@ -22,9 +22,22 @@ export const mqttVersionSchema = z.preprocess(
  */
 export const SESSION_EXPIRY_S = 7 * 24 * 3600;
 
-/** The CONNECT options of a persistent session in `version`, in MQTT.js's terms (`protocolVersion` 4 is 3.1.1). */
-export function persistentSessionOptions(version: MqttVersion): { protocolVersion: 4 | 5; clean: false; properties?: { sessionExpiryInterval: number } } {
-  return version === '5' ? { protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : { protocolVersion: 4, clean: false };
+/** `version` as the protocol level of a CONNECT, in MQTT.js's terms (4 is 3.1.1). */
+export function mqttProtocolVersion(version: MqttVersion): 4 | 5 {
+  return version === '5' ? 5 : 4;
+}
+
+/**
+ * The CONNECT options of a persistent session in `version`, in MQTT.js's terms. In 5 the session expiry joins the
+ * other CONNECT `properties` given (the expiry is the session's own); in 3.1.1 there are none to set.
+ */
+export function persistentSessionOptions<P extends object>(
+  version: MqttVersion,
+  properties?: P,
+): { protocolVersion: 4 | 5; clean: false; properties?: P & { sessionExpiryInterval: number } } {
+  const protocolVersion = mqttProtocolVersion(version);
+  if (version !== '5') return { protocolVersion, clean: false };
+  return { protocolVersion, clean: false, properties: { ...(properties as P), sessionExpiryInterval: SESSION_EXPIRY_S } };
 }
 
 /**

@@ -172,7 +172,6 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
    */
   async start(opts: { waitConnected?: boolean } = {}): Promise<void> {
     this.desired = this.opts.desired ?? (await DesiredStore.open(this.opts.desiredDir, (d) => desiredStateHash(d.state)));
-    const session = persistentSessionOptions(this.opts.version ?? DEFAULT_MQTT_VERSION);
     const client = connectMqtt(this.opts.url, {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
@@ -181,9 +180,9 @@ export class CloudLink extends EventEmitter<CloudLinkEvents> {
       clientId: this.opts.clientId ?? this.opts.username,
       username: this.opts.username,
       password: this.opts.password,
-      // clean: false, and in MQTT 5 a session expiry too (persistentSessionOptions says why).
-      ...session,
-      ...(session.properties ? { properties: { ...this.opts.mqtt?.properties, ...session.properties } } : {}),
+      // clean: false, and in MQTT 5 a session expiry too (persistentSessionOptions says why), beside the other
+      // CONNECT properties given in `mqtt`.
+      ...persistentSessionOptions(this.opts.version ?? DEFAULT_MQTT_VERSION, this.opts.mqtt?.properties),
       // We subscribe ourselves on every connect (below), so retained states come again after a broker restart.
       resubscribe: false,
     });

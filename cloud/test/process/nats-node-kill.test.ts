@@ -25,7 +25,7 @@ import { natsMissing, startNatsCluster } from '../mqtt/helpers/nats.ts';
 import { postgresMissing, startPostgres } from '../store/pg-server.ts';
 import { OutboxController } from '../sync/helpers/outbox-controller.ts';
 import { once } from '../sync/helpers/world.ts';
-import { ADMIN, BANK_ID, call, COLUMNS, describe, instanceConfig, liveRows, LOCKERS_PER_COLUMN, ok, openDatabase, seedSite, startServeChild, twice } from './two-clouds.ts';
+import { ADMIN, BANK_ID, call, COLUMNS, describe, instanceConfig, liveRows, LOCKERS_PER_COLUMN, ok, openDatabase, phaseClock, seedSite, startServeChild, twice } from './two-clouds.ts';
 
 const skip = postgresMissing || natsMissing;
 /** One PostgreSQL for the file. */
@@ -49,9 +49,7 @@ const RESUME_MS = 60_000;
 
 t.setTimeout(180_000);
 t.test('SIGKILL of one NATS node of three while 200 controllers publish and a remote open is pending', { skip }, async (t) => {
-  const t0 = performance.now();
-  const phases: string[] = [];
-  const phase = (name: string): void => void phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
+  const { phase, summary } = phaseClock();
   const url = await server!.createDatabase();
   const db = await openDatabase(t, url);
   const site = await seedSite(t, url, ['a', 'b'], { fleet: FLEET });
@@ -224,7 +222,7 @@ t.test('SIGKILL of one NATS node of three while 200 controllers publish and a re
   const nowOn = new Map(controllers.map((c) => [c.controllerId, nodeOfPort(c.remotePort)]));
   const sentCount = controllers.reduce((n, c) => n + c.sent.length, 0);
   const slowest = (m: Map<string, number>): string => (m.size === 0 ? 'none' : `${Math.round(Math.max(...m.values()))} ms`);
-  t.comment(phases.join(', '));
+  t.comment(summary());
   t.comment(`controllers before the kill: ${perNode(startedOn)}; after: ${perNode(nowOn)}; events ${sentCount}`);
   t.comment(`after the kill, the last controller reconnected in ${slowest(reconnectedIn)}, had a post-kill event acked in ${slowest(resumedIn)}`);
   // A node's death reaches clients of the others too: their QoS 1 publishes wait on JetStream leaders that were on it.

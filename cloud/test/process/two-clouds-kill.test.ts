@@ -24,7 +24,7 @@ import { mosquittoMissing, startMosquitto } from '../mqtt/helpers/mosquitto.ts';
 import { postgresMissing, startPostgres } from '../store/pg-server.ts';
 import { OutboxController } from '../sync/helpers/outbox-controller.ts';
 import { once } from '../sync/helpers/world.ts';
-import { ADMIN, BANK_ID, call, COLUMNS, contactAddress, CONTACTS, counts, describe, instanceConfig, liveRows, LOCKERS_PER_COLUMN, ok, openDatabase } from './two-clouds.ts';
+import { ADMIN, BANK_ID, call, COLUMNS, contactAddress, CONTACTS, counts, describe, instanceConfig, liveRows, LOCKERS_PER_COLUMN, ok, openDatabase, phaseClock } from './two-clouds.ts';
 import { seedSite, startServeChild, twice, type Reply, type ServeChild } from './two-clouds.ts';
 
 const skip = postgresMissing || mosquittoMissing;
@@ -51,9 +51,7 @@ function eventOf(entry: ActivityEntry): string | undefined {
 
 t.setTimeout(180_000);
 t.test('SIGKILL of one of two instances during reservations, door events, e-mails and a remote open', { skip }, async (t) => {
-  const t0 = performance.now();
-  const phases: string[] = [];
-  const phase = (name: string): void => void phases.push(`${name} ${Math.round(performance.now() - t0)} ms`);
+  const { phase, summary } = phaseClock();
   const url = await server!.createDatabase();
   const db = await openDatabase(t, url);
   const site = await seedSite(t, url, ['a', 'b']);
@@ -279,7 +277,7 @@ t.test('SIGKILL of one of two instances during reservations, door events, e-mail
   }).catch(() => undefined);
 
   phase('remote open on record');
-  t.comment(phases.join(', '));
+  t.comment(summary());
   t.comment(
     `flows ${flows.length}; events ${[...lastSeq].map(([c, n]) => `${c} ${n}`).join(', ')}; e-mails ${peer.messages.length} (${heldAtKill} held at the kill); ` +
       `takeover ${[...takeover].map(([c, ms]) => `${c} ${Math.round(ms)} ms`).join(', ') || 'none'}`,

@@ -242,3 +242,13 @@ export function counts(keys: string[]): Map<string, number> {
 }
 /** The keys that occur more than once, with their counts. */
 export const twice = (keys: string[]): string[] => [...counts(keys)].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+
+/** A fault test's phases, each with the time since the clock began: `summary` is the line the test ends with. */
+export function phaseClock(): { phase(name: string): void; summary(): string } {
+  const t0 = performance.now();
+  const phases: string[] = [];
+  return {
+    phase: (name) => void phases.push(`${name} ${Math.round(performance.now() - t0)} ms`),
+    summary: () => phases.join(', '),
+  };
+}

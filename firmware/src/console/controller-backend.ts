@@ -1,5 +1,5 @@
 import mqtt from 'mqtt';
-import { DEFAULT_MQTT_VERSION, parseBrokerUrls, persistentSessionOptions, type EventBody, type MqttVersion } from '@portier/protocol';
+import { DEFAULT_MQTT_VERSION, mqttProtocolVersion, parseBrokerUrls, type EventBody, type MqttVersion } from '@portier/protocol';
 import type { Logger } from 'pino';
 import { DoorError } from '../doors/errors.ts';
 import type { DoorController, DoorStatus } from '../doors/door-controller.ts';
@@ -353,7 +353,7 @@ export async function probeBroker(o: BrokerCredentials & { clientId: string; tim
       username: o.username,
       password: o.password,
       clean: true,
-      protocolVersion: persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION).protocolVersion,
+      protocolVersion: mqttProtocolVersion(o.mqttVersion ?? DEFAULT_MQTT_VERSION),
       reconnectPeriod: 0,
       connectTimeout: o.timeoutMs,
     });

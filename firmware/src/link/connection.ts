@@ -126,7 +126,6 @@ export class LinkConnection {
     const gen = ++this.gen;
     this.setState('connecting');
     const will = { topic: o.topics.status, payload: encodePayload('status', { v: 1, state: 'offline' }), qos: 1 as const, retain: true };
-    const session = persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION);
     const options: IClientOptions = {
       ...o.mqtt,
       // Derived from the secret: on a broker that does not bind client ids to users (NATS), another identity's
@@ -135,10 +134,8 @@ export class LinkConnection {
       username: o.controllerId,
       password: o.secret,
       // clean: false on every node, and in MQTT 5 a session expiry: without it a v5 broker ends the session (and the
-      // commands queued in it) when the connection drops.
-      ...session,
-      // Other CONNECT properties given in `mqtt` stay; the session expiry is the link's.
-      ...(session.properties ? { properties: { ...o.mqtt?.properties, ...session.properties } } : {}),
+      // commands queued in it) when the connection drops. Other CONNECT properties given in `mqtt` stay.
+      ...persistentSessionOptions(o.mqttVersion ?? DEFAULT_MQTT_VERSION, o.mqtt?.properties),
       // Our own scheduling (jittered, capped, observable, fake-timer testable) instead of MQTT.js's fixed period.
       reconnectPeriod: 0,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
