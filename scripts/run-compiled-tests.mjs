@@ -83,6 +83,8 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   const runTime = (run) => run.reduce((sum, f) => sum + (times[f] ?? 5000), 0);
   const queue = planRuns(files, times).sort((a, b) => runTime(b) - runTime(a));
   const results = [];
+  /** What each failed file's output says of its failures, printed again at the end where a log's tail keeps it. */
+  const digests = [];
   const running = new Set();
   /** Lanes waiting for a run to end. */
   const ended = [];
@@ -132,7 +134,10 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
         const id = ++n;
         const skip = r.skipReason ? ` # SKIP ${r.skipReason}` : '';
         process.stdout.write(`${r.ok ? 'ok' : 'not ok'} ${id} - ${file}${skip} # time=${ms}ms\n`);
-        if (!r.ok) process.stdout.write(indent(out));
+        if (!r.ok) {
+          process.stdout.write(indent(out));
+          digests.push(`${file}:\n${indent(failureDigest(out))}`);
+        }
         resolve();
       });
     });
@@ -168,6 +173,7 @@ export async function runCompiled(files, jobs = Number(process.env.PORTIER_TEST_
   const failedFiles = results.filter((r) => !r.ok).map((r) => r.file);
   const skippedFiles = results.filter((r) => r.skipReason).map((r) => `${r.file} # SKIP ${r.skipReason}`);
   if (skippedFiles.length) process.stdout.write(`\nskipped: ${skippedFiles.join('\n         ')}\n`);
+  if (digests.length) process.stdout.write(`\nfailures:\n${digests.join('')}`);
   if (failedFiles.length) process.stdout.write(`\nfailed files: ${failedFiles.join(', ')}\n`);
   const failed = Math.max(fail, failedFiles.length);
   process.stdout.write(`\n${pass} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
@@ -202,6 +208,38 @@ function killGroup(child) {
   } catch {
     // already gone
   }
+}
+
+/**
+ * The failures of a file's output, short: each `not ok` line at any depth with the first lines of its diagnostic, and
+ * the runner's own verdicts (a file killed, no totals). A failed file's whole output is printed where it ends, which a
+ * long log's excerpt may leave out.
+ */
+export function failureDigest(out, maxLines = 80, diagLines = 16) {
+  const lines = out.split('\n');
+  const kept = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\s*not ok\b/.test(line)) {
+      kept.push(line.trimEnd());
+      // The YAML block tap writes under a failure: `  ---` … `  ...`.
+      if (/^\s*---\s*$/.test(lines[i + 1] ?? '')) {
+        // Where the assertion is in the source (`at`, `stack`) is left out: the name says which it is.
+        const keyIndent = /^\s*/.exec(lines[i + 1])[0].length;
+        let skipping = false;
+        let n = 0;
+        let j = i + 2;
+        for (; j < lines.length && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) {
+          const depth = /^\s*/.exec(lines[j])[0].length;
+          if (depth === keyIndent) skipping = /^\s*(?:at|stack):/.test(lines[j]);
+          if (!skipping && n++ < diagLines) kept.push(lines[j].trimEnd());
+        }
+        i = j;
+      }
+    } else if (/^\s*# (?:killed|Bail out)|^\s*Bail out!|^\s*(?:Error|TypeError|RangeError)\b/.test(line)) kept.push(line.trimEnd());
+  }
+  if (kept.length === 0) kept.push('no failed assertion in its output: it ended without its totals or with a non-zero exit; its last lines:', ...lines.slice(-10));
+  return (kept.length > maxLines ? [...kept.slice(0, maxLines), `… ${kept.length - maxLines} more lines`] : kept).join('\n');
 }
 
 const indent = (s) => `${s.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
