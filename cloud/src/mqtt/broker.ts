@@ -26,6 +26,14 @@ import type { BrokerIdentity } from './identities.ts';
 import { DEFAULT_MAX_PACKET_BYTES, MAX_CLIENT_ID_LENGTH, type PacketLimits } from './limits.ts';
 import { CloudError } from '../errors.ts';
 
+/**
+ * Connections the kernel completes and holds for the broker before it accepts them. A fleet reconnects at once after a
+ * restart, while the broker is busy starting and checking secrets: with Node's default (511), the kernel drops the
+ * handshakes beyond it, and each of those controllers tries again only after its TCP retransmission (1, 3, 7 s...).
+ * The kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export { DEFAULT_MAX_PACKET_BYTES };
 
 /** What the broker needs from the identity registry. */
@@ -311,7 +319,7 @@ export async function startBroker(opts: BrokerOptions): Promise<EmbeddedBroker> 
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(opts.port ?? 0, host, () => {
+      server.listen({ port: opts.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -3,14 +3,14 @@
 // cloud's embedded aedes (the broker's RSS is the cloud process's) and a real Mosquitto 2 run with the files the cloud
 // generates (its RSS is Mosquitto's; the cloud's is printed beside it). Figures per broker: events stored per second
 // (first publish -> last signed evtack), events sent and PUBACKed but never stored (from the child's event journal),
-// the broker's VmRSS with everyone connected, and the time for all N clients to be connected again after the broker
+// the broker's VmRSS with everyone connected, at the end of the burst and again after 20 s idle, and the time for all N clients to be connected again after the broker
 // is stopped (SIGTERM) and started again on the same port (embedded: the cloud restarts with it). The controllers are
 // lightweight MQTT.js clients (own identity and secret, clientId = controllerId, clean: false), not the firmware:
 // this measures the cloud's and the broker's side of the fan-in. BENCH_FANIN_BROKERS picks brokers (default
 // `embedded,mosquitto`; Mosquitto is skipped by name where it is not installed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +29,8 @@ const BROKERS = (process.env.BENCH_FANIN_BROKERS ?? 'embedded,mosquitto').split(
 const STORE_TIMEOUT_MS = 120_000;
 const RECONNECT_TIMEOUT_MS = 120_000;
 const CONTROLLERS_PER_BANK = 16;
+/** How long the fleet stays connected and idle after the burst before the broker's RSS is read again. */
+const SETTLE_MS = 20_000;
 
 const progress = (msg: string): void => void process.stderr.write(`fan-in: ${msg}\n`);
 const cloudBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cloud', 'bin', 'portier-cloud.mjs');
@@ -66,7 +68,7 @@ function startChild(dataDir: string, broker: { port: number } | { url: string })
   const brokerArgs = 'port' in broker ? ['--mqtt', `127.0.0.1:${broker.port}`] : [];
   const env = { ...process.env, ...('url' in broker ? { PORTIER_CLOUD__MQTT__URL: broker.url } : {}) };
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [cloudBin, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', ...brokerArgs, '--log-level', process.env.LOG_LEVEL ?? 'warn'], {
+    const c = spawn(process.execPath, [...heapSnapshotArgs, cloudBin, 'serve', '--data', dataDir, '--http', '127.0.0.1:0', ...brokerArgs, '--log-level', process.env.LOG_LEVEL ?? 'warn'], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env,
     });
@@ -88,6 +90,36 @@ function startChild(dataDir: string, broker: { port: number } | { url: string })
       reject(new Error(`portier-cloud exited early (${code ?? signal})`));
     });
   });
+}
+
+/**
+ * BENCH_FANIN_HEAP_SNAPSHOT=<dir>: a profiling aid. The cloud child writes a V8 heap snapshot into <dir> when everyone
+ * is connected and every event stored (where the RSS figure is read), to see where its memory goes.
+ */
+const HEAP_SNAPSHOT_DIR = process.env.BENCH_FANIN_HEAP_SNAPSHOT;
+const heapSnapshotArgs = HEAP_SNAPSHOT_DIR ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`] : [];
+
+/** Asks the child for a heap snapshot and resolves once it has written it (its size has stopped growing). */
+async function heapSnapshot(c: ChildProcess, dir: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  c.kill('SIGUSR2');
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const size = statSync(join(dir, file)).size;
+    if (size > 0 && size === last) return progress(`heap snapshot: ${join(dir, file)} (${(size / 1e6).toFixed(1)} MB)`);
+    last = size;
+  }
+  progress('no heap snapshot within 300 s');
+}
+
+/** What the kernel counts of a process's resident memory: anonymous (heap, stacks, malloc) and file-backed (code). */
+function rssParts(pid: number): string {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mb = (k: string): string => (Number(new RegExp(`^${k}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? NaN) / 1024).toFixed(1);
+  return `anonymous ${mb('RssAnon')} MB, files ${mb('RssFile')} MB`;
 }
 
 function stopChild(c: ChildProcess, boundMs = 15_000): Promise<void> {
@@ -289,13 +321,20 @@ async function run(kind: 'embedded' | 'mosquitto'): Promise<boolean> {
 
     const rss = rssMb(brokerPid());
     const cloudRss = rssMb(cloud.pid!);
-    progress(`${kind}: broker RSS ${rss.toFixed(1)} MB, cloud RSS ${cloudRss.toFixed(1)} MB`);
+    progress(`${kind}: broker RSS ${rss.toFixed(1)} MB, cloud RSS ${cloudRss.toFixed(1)} MB (${rssParts(cloud.pid!)})`);
+    if (HEAP_SNAPSHOT_DIR) await heapSnapshot(cloud, HEAP_SNAPSHOT_DIR);
+    // The same, everyone still connected, once the burst is over and the processes have been idle a while: what an
+    // operator sees at rest (V8 gives back the heap the burst's garbage took when its allocation rate falls).
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const settledRss = rssMb(brokerPid());
+    progress(`${kind}: after ${SETTLE_MS / 1000} s idle: broker RSS ${settledRss.toFixed(1)} MB, cloud RSS ${rssMb(cloud.pid!).toFixed(1)} MB (${rssParts(cloud.pid!)})`);
 
     // Restart: the broker stopped (SIGTERM) and started again on the same port; time from the start until all N are
     // connected again.
     await stopBroker();
     const tr = performance.now();
     await startBroker();
+    progress(`${kind}: broker back after ${((performance.now() - tr) / 1000).toFixed(2)} s`);
     const allBack = await waitFor(() => fleet.sims.every((s) => s.client.connected), (f) => (fleet.onConnected = f), RECONNECT_TIMEOUT_MS, `${N} reconnects`);
     const reconnectSeconds = (performance.now() - tr) / 1000;
     progress(`${kind}: ${fleet.sims.filter((s) => s.client.connected).length}/${N} reconnected in ${reconnectSeconds.toFixed(2)} s`);
@@ -312,6 +351,7 @@ async function run(kind: 'embedded' | 'mosquitto'): Promise<boolean> {
     bench(`${prefix}_events_per_s`, allStored ? total / storeSeconds : NaN, 'events/s', 0);
     bench(`${prefix}_lost`, lost + journal.bad, 'events');
     bench(`${prefix}_broker_rss_mb`, rss, 'MB', 1);
+    bench(`${prefix}_broker_rss_settled_mb`, settledRss, 'MB', 1);
     if (kind !== 'embedded') bench(`${prefix}_cloud_rss_mb`, cloudRss, 'MB', 1);
     bench(`${prefix}_reconnect_s`, allBack ? reconnectSeconds : NaN, 's');
     return allStored && allBack && lost === 0 && journal.bad === 0 && fleet.forged === 0;
