@@ -2,8 +2,9 @@
  * The embedded durable store: a snapshot of the live state, immutable history segments, and an append-only journal.
  *
  * Why this shape (neither a write nor a start-up may get slower as history grows, and memory holds live state only):
- * - Every commit is one JSON line appended to `journal.jsonl` and fdatasync'd. Group commit: commits made while an
- *   fsync is in flight are written together and share the next fsync; a commit resolves after the fsync covering it.
+ * - Every commit is one JSON line appended to `journal.jsonl` and fdatasync'd. Group commit: commits made in the same
+ *   turn of the event loop, or while an fsync is in flight, are written together and share one fsync; a commit
+ *   resolves after the fsync covering it.
  * - Compaction (compaction.ts) runs in the background once the journal grew by `checkpointBytes`: the history
  *   entries of the journal go to new segment files (segment-file.ts), the live state to a new `snapshot.json` that
  *   lists every segment, and the journal is replaced by its lines after the snapshot. Start-up reads the snapshot,
@@ -261,6 +262,8 @@ export class DurableStore extends MemoryStore {
   /** Writes everything pending with one write and one fdatasync, repeatedly, until nothing is pending. */
   private async flushLoop(): Promise<void> {
     try {
+      // The commits made in the rest of this turn (a use case writing two records at once) join the first write.
+      await Promise.resolve();
       while (this.pendingLines.length > 0 && !this.swapping) {
         const lines = this.pendingLines;
         const waiters = this.waiters;

@@ -2,7 +2,7 @@
  * Remote opens between their request and their outcome, kept in the store (`remoteOpens`, key = command id), so that
  * one whose cloud instance died while it waited (or whose only instance crashed) still ends with an outcome on record.
  *
- * RemoteOpen (remote-open.ts) writes the record before its `requested` audit entry and deletes it with the outcome.
+ * RemoteOpen (remote-open.ts) writes the record with its `requested` audit entry and deletes it with the outcome.
  * The owner of the record's bank (bank-ownership.ts) sweeps every `sweepMs`: a record still there `marginMs` after its
  * deadline belongs to an instance that stopped waiting without writing the outcome. By then the command has expired,
  * so no controller runs it any more and nothing sends it again: the outcome is what the controller acked, when this

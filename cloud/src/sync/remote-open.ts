@@ -5,11 +5,11 @@
  * when the wait ended (plus a short grace for an ack already on its way), so a controller that gets it later
  * refuses it and the door stays shut.
  *
- * Audit: `audit` is called and awaited before the command is sent (`requested`, with the reason and actor): no door
- * opens that is not on record. It is called again with the outcome (`finished`) as the answer goes back to the
- * caller, without holding the answer for that write: the door has done what it did, and a crash in between leaves the
- * open on record as requested, as a crash while waiting for the door would (the controller's door events say what
- * happened). `drain()` waits for those writes (the cloud's stop calls it before closing the store).
+ * Audit: `audit` is called and awaited before the command is sent (`requested`, with the reason and actor), together
+ * with the pending record: no door opens that is not on record. It is called again with the outcome (`finished`) as
+ * the answer goes back to the caller, without holding the answer for that write: the door has done what it did, and
+ * a crash in between leaves the open on record as requested, as a crash while waiting for the door would (the
+ * controller's door events say what happened). `drain()` waits for those writes (the cloud's stop calls it before closing the store).
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack, Actor, AckStatus } from '@portier/protocol';
@@ -167,6 +167,28 @@ export class RemoteOpen {
     while (this.finishing.size > 0) await Promise.allSettled([...this.finishing]);
   }
 
+  /**
+   * The pending record and the `requested` entry, both written before the command goes out. Asked for at once, so a
+   * store that commits together what is asked in one turn (the file store) writes them with one fsync, in this order.
+   * Should only one of them be written (separate transactions in a database), the other is undone as far as it can
+   * be (the open is audited as not sent, the pending record removed) and the open fails: nothing went out.
+   */
+  private async recordRequest(base: Omit<RemoteOpenAuditEntry, 'phase' | 'at'>, requestedAt: number, deadline: number): Promise<void> {
+    const [pending, audited] = await Promise.allSettled([
+      this.opts.pending?.add({ ...base, requestedAt, deadline }),
+      this.opts.audit?.({ ...base, phase: 'requested', at: requestedAt }),
+    ]);
+    if (pending.status === 'fulfilled' && audited.status === 'fulfilled') return;
+    const failed = pending.status === 'rejected' ? pending : (audited as PromiseRejectedResult);
+    if (pending.status === 'fulfilled') await this.opts.pending?.remove(base.commandId).catch((err: unknown) => this.log.error({ err, commandId: base.commandId }, 'pending remote open not removed'));
+    if (audited.status === 'fulfilled') {
+      await Promise.resolve(this.opts.audit?.({ ...base, phase: 'finished', at: this.now(), outcome: 'rejected', outcomeReason: 'not_recorded' })).catch((err: unknown) =>
+        this.log.error({ err, commandId: base.commandId }, 'remote open outcome not recorded'),
+      );
+    }
+    throw failed.reason;
+  }
+
   async open(req: RemoteOpenRequest): Promise<RemoteOpenResult> {
     const maxTimeout = this.opts.maxTimeoutMs ?? 60_000;
     const timeoutMs = req.timeoutMs ?? this.opts.defaultTimeoutMs ?? 10_000;
@@ -188,8 +210,7 @@ export class RemoteOpen {
     };
     const graceMs = this.opts.ackGraceMs ?? 1000;
     const requestedAt = this.now();
-    await this.opts.pending?.add({ ...base, requestedAt, deadline: requestedAt + timeoutMs + graceMs });
-    await this.opts.audit?.({ ...base, phase: 'requested', at: requestedAt });
+    await this.recordRequest(base, requestedAt, requestedAt + timeoutMs + graceMs);
 
     // Listen before sending: the ack can come back before publish() resolves.
     let timer: NodeJS.Timeout | undefined;

@@ -139,6 +139,23 @@ t.test('group commit: concurrent writes share fsyncs, and each resolves only aft
   t.ok(started >= 1 && started < n / 10, `${n} writes took ${started} fsyncs`);
 });
 
+t.test('commits made in the same turn share one write and one fsync, in the order they were made', { skip: fsSpySkip }, async (t) => {
+  const dir = await tempDir(t);
+  const s = await DurableStore.open(dir);
+  t.teardown(() => s.close());
+  const spy = await spyFileHandles(t);
+  const journal = join(await realpath(dir), 'journal.jsonl');
+  // As a use case that writes two records before it acts (a remote open's pending record and its audit entry).
+  await Promise.all([
+    s.commit({ put: [{ c: 'reservations', key: 'first', value: sampleReservation('first', 1) }] }),
+    s.commit({ put: [{ c: 'reservations', key: 'second', value: sampleReservation('second', 2) }] }),
+  ]);
+  t.equal(spy.count('write', journal), 1, 'one write');
+  t.equal(spy.count('datasync', journal), 1, 'one fsync');
+  const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+  t.match(lines.slice(-2), [/"first"/, /"second"/], 'the first made is the first line');
+});
+
 t.test('close flushes every queued commit and refuses later ones', async (t) => {
   const dir = await tempDir(t);
   const s = await DurableStore.open(dir);

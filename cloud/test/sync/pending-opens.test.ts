@@ -102,3 +102,70 @@ t.test('RemoteOpen keeps its open pending while it waits and clears it with the 
   await ro.drain();
   t.equal(store.count('remoteOpens'), 0, 'cleared with the outcome');
 });
+
+/** A link that records the ids of the commands sent, and a RemoteOpen on it with `pending` and `audit`. */
+function opener(t: Test, link: EventEmitter<{ ack: [AckEvent] }>, pending: ConstructorParameters<typeof RemoteOpen>[0]['pending'], audit: ConstructorParameters<typeof RemoteOpen>[0]['audit']) {
+  const sent: string[] = [];
+  const ro = new RemoteOpen({
+    link: {
+      on: (e, l) => link.on(e, l),
+      off: (e, l) => link.off(e, l),
+      sendCommand: async (_bankId, _controllerId, _type, _body, opts) => void sent.push(opts.id!),
+    },
+    doorMap: { lookup: () => ({ controllerId: 'col-a', door: 3 }) },
+    ...(pending ? { pending } : {}),
+    ...(audit ? { audit } : {}),
+  });
+  t.teardown(() => ro.close());
+  return { ro, sent };
+}
+
+const request = { bankId: 'bank-1', lockerNumber: 7, reason: 'courier stuck', actor, timeoutMs: 5000 };
+
+t.test('the pending record and the requested entry are asked for at once, before the command goes out', async (t) => {
+  const { clock, link, pending } = setup(t);
+  const order: string[] = [];
+  const { ro, sent } = opener(
+    t,
+    link,
+    {
+      add: async (rec) => {
+        order.push('pending asked');
+        await pending.add(rec);
+        order.push('pending written');
+      },
+      remove: (id) => pending.remove(id),
+    },
+    () => void order.push('requested asked'),
+  );
+  const answer = ro.open(request);
+  await clock.tickAsync(0);
+  t.same(order, ['pending asked', 'requested asked', 'pending written'], 'the entry is asked for before the record is written');
+  t.equal(sent.length, 1, 'then the command goes out');
+  link.emit('ack', { bankId: 'bank-1', controllerId: 'col-a', ack: { v: 1, commandId: sent[0]!, status: 'opened', at: 1_000_100 } });
+  t.match(await answer, { outcome: 'opened' });
+});
+
+t.test('the requested entry refused: the pending record is removed, nothing is sent, the open fails', async (t) => {
+  const { store, link, pending } = setup(t);
+  const { ro, sent } = opener(t, link, pending, () => Promise.reject(new Error('audit store down')));
+  await t.rejects(ro.open(request), /audit store down/);
+  t.same(sent, [], 'no command sent');
+  t.equal(store.count('remoteOpens'), 0, 'no pending record left');
+});
+
+t.test('the pending record refused: the requested entry written is followed by one saying the open was not sent', async (t) => {
+  const { link } = setup(t);
+  const audits: RemoteOpenAuditEntry[] = [];
+  const { ro, sent } = opener(t, link, { add: () => Promise.reject(new Error('store down')), remove: () => Promise.resolve() }, (e) => void audits.push(e));
+  await t.rejects(ro.open(request), /store down/);
+  t.same(sent, [], 'no command sent');
+  t.same(
+    audits.map((e) => [e.phase, e.outcome, e.outcomeReason]),
+    [
+      ['requested', undefined, undefined],
+      ['finished', 'rejected', 'not_recorded'],
+    ],
+    'on record as not sent',
+  );
+});
