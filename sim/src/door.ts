@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { keepLast } from './recording.ts';
 
 /** Behaviours a test can switch on per door (STYLE.md: behaviours plugged in per test). */
 export interface DoorBehaviour {
@@ -48,7 +49,7 @@ export interface VirtualDoorEventMap {
 export class VirtualDoor extends EventEmitter<VirtualDoorEventMap> {
   readonly number: number;
   behaviour: DoorBehaviour;
-  /** Intervals during which the solenoid was energised, oldest first. */
+  /** Intervals during which the solenoid was energised, oldest first (the last RECORDED_KEPT). */
   readonly energised: EnergisedInterval[] = [];
   private isOpen = false;
   private sensorValue = false;
@@ -102,7 +103,7 @@ export class VirtualDoor extends EventEmitter<VirtualDoorEventMap> {
     const now = Date.now();
     if (energised && this.energisedSince === undefined) {
       this.energisedSince = now;
-      this.energised.push({ door: this.number, from: now, to: undefined });
+      keepLast(this.energised, { door: this.number, from: now, to: undefined });
       this.emit('lock', { door: this.number, energised: true, at: now });
       if (!this.behaviour.jammed && !this.isOpen) {
         // 0: on the next turn of the event loop (not a timer's minimum millisecond), still after the board answered.

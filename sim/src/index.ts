@@ -15,6 +15,7 @@ export {
 } from './cu16/boards.ts';
 export { createMockCu16Transport, attachCu16ToStream, type Cu16Link, type MockCu16Transport } from './cu16/transports.ts';
 export * from './gpio/index.ts';
+export { keepLast, RECORDED_KEPT } from './recording.ts';
 export { RecordingAudioOut, type AudioRecord, type RecordingAudioOptions } from './audio/recording-audio.ts';
 export { VirtualLineReader, VirtualSwitch } from './inputs/virtual-inputs.ts';
 export { MockSerialScanner } from './inputs/serial-scanner.ts';

@@ -21,11 +21,15 @@ import {
   createMockCu16Transport,
   expectCondition,
   expectEvent,
+  keepLast,
   startCu16OnPty,
   type Cu16OnPty,
   type MockCu16Transport,
 } from '@portier/sim';
 import { doorList, identityOf } from './column-identity.ts';
+
+/** The controller's events a column keeps for tests to read: a bank simulated for hours holds the latest only. */
+const EVENTS_KEPT = 10_000;
 import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
 
 export interface RunSimBankOptions {
@@ -63,7 +67,7 @@ export interface SimColumn {
   door(n: number): VirtualDoor;
   /** Resolves when door `n` is physically open (or shut, with `open = false`) within `timeoutMs`. */
   expectDoor(n: number, open: boolean, timeoutMs?: number): Promise<void>;
-  /** Every event this controller recorded (outbox) since the bank started, oldest first. */
+  /** The events this controller recorded (outbox) since the bank started, oldest first: the last 10,000. */
   readonly events: ReadonlyArray<RuntimeEventMap['event'][0]>;
   /**
    * Resolves with the first recorded event passing `predicate`: one already recorded (from index `from`, default 0)
@@ -292,7 +296,7 @@ async function startColumn(
     throw err;
   }
   const events: Array<RuntimeEventMap['event'][0]> = [];
-  controller.on('event', (e) => events.push(e));
+  controller.on('event', (e) => keepLast(events, e, EVENTS_KEPT));
   const column: SimColumn = {
     number: index + 1,
     events,

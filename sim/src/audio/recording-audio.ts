@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AudioEventMap, AudioOut, SpeechLang } from '@portier/firmware/hal';
+import { keepLast } from '../recording.ts';
 
 /** One thing the kiosk's jack played (or was told), in order. */
 export type AudioRecord =
@@ -17,7 +18,7 @@ export interface RecordingAudioOptions {
 
 /**
  * An `AudioOut` that records what was spoken, in which language, tones, volume changes and
- * interruptions, taking simulated time (setTimeout: fake timers drive it). As strict as the real
+ * interruptions (the last RECORDED_KEPT), taking simulated time (setTimeout: fake timers drive it). As strict as the real
  * adapter: out-of-range tone or volume values throw `RangeError`.
  */
 export class RecordingAudioOut extends EventEmitter<AudioEventMap> implements AudioOut {
@@ -63,19 +64,19 @@ export class RecordingAudioOut extends EventEmitter<AudioEventMap> implements Au
   }
 
   async stop(): Promise<void> {
-    this.records.push({ kind: 'stop', at: Date.now() });
+    keepLast(this.records, { kind: 'stop', at: Date.now() });
     this.interrupt();
   }
 
   async setVolume(volume: number): Promise<void> {
     if (!(volume >= 0 && volume <= 100)) throw new RangeError(`volume ${volume} outside 0..100`);
     this.vol = Math.round(volume);
-    this.records.push({ kind: 'volume', volume: this.vol, at: Date.now() });
+    keepLast(this.records, { kind: 'volume', volume: this.vol, at: Date.now() });
   }
 
   private play(record: Extract<AudioRecord, { interrupted: boolean }>, durationMs: number): Promise<void> {
     this.interrupt(); // a new prompt interrupts the current one
-    this.records.push(record);
+    keepLast(this.records, record);
     return new Promise<void>((resolve) => {
       const done = (): void => resolve();
       const timer = setTimeout(() => {

@@ -2,6 +2,7 @@ import { SerialPortMock } from 'serialport';
 import { SerialPortStream } from '@serialport/stream';
 import type { Cu16Port } from '@portier/firmware/hal';
 import type { VirtualCu16BoardSet } from './boards.ts';
+import { keepLast } from '../recording.ts';
 
 /** The mock binding's per-port object (what `SerialPortMock.binding.open` resolves to). */
 type MockPortBinding = Awaited<ReturnType<typeof SerialPortMock.binding.open>>;
@@ -17,7 +18,7 @@ export interface MockCu16Transport extends Cu16Link {
   readonly path: string;
   /** Port factory for `KerongCu16Bus` (`openPort`): a serialport stream over the mock binding. */
   openPort(): Cu16Port;
-  /** Every byte the controller wrote, in order. */
+  /** The controller's last writes (RECORDED_KEPT of them), in order. */
   readonly written: Buffer[];
   /**
    * The adapter is pulled out (or the board set loses power with it): the open port's read fails as a vanished
@@ -79,7 +80,8 @@ export function createMockCu16Transport(boards: VirtualCu16BoardSet, opts: { pat
         if (unplugged) throw new Error('EIO: i/o error, write');
         await write(buffer);
         if (closed) return;
-        written.push(Buffer.from(buffer));
+        // A copy of its own, so a kept write does not hold the pooled block the caller's bytes came from.
+        keepLast(written, Buffer.copyBytesFrom(buffer));
         boards.receive(buffer);
       };
       current = port;

@@ -1,6 +1,7 @@
 // The kiosk display's keypad and touch layer at the HAL level, driven by a test or a terminal: `press(key)`,
 // `touch(...)`. Like the virtual scanner, a closed device (unplugged hardware) delivers nothing.
 import { EventEmitter } from 'node:events';
+import { keepLast } from '../recording.ts';
 import type { DisplayView, Keypad, KeypadEventMap, KeypadKey, KioskDisplay, SpeechLang, TouchEvent, TouchInput, TouchInputEventMap } from '@portier/firmware/hal';
 
 export class VirtualKeypad extends EventEmitter<KeypadEventMap> implements Keypad {
@@ -56,12 +57,10 @@ export class RecordingDisplay implements KioskDisplay {
   }
 
   show(view: DisplayView): void {
-    this.views.push(view);
-    if (this.views.length > this.limit) this.views.shift();
+    keepLast(this.views, view, this.limit);
   }
 
   notice(text: string, lang: SpeechLang): void {
-    this.notices.push({ text, lang });
-    if (this.notices.length > this.limit) this.notices.shift();
+    keepLast(this.notices, { text, lang }, this.limit);
   }
 }
