@@ -9,7 +9,8 @@
  * with the pending record: no door opens that is not on record. It is called again with the outcome (`finished`) as
  * the answer goes back to the caller, without holding the answer for that write: the door has done what it did, and
  * a crash in between leaves the open on record as requested, as a crash while waiting for the door would (the
- * controller's door events say what happened). `drain()` waits for those writes (the cloud's stop calls it before closing the store).
+ * controller's door events say what happened). `drain()` waits for those writes (the cloud's stop calls it before
+ * closing the store).
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack, Actor, AckStatus } from '@portier/protocol';
@@ -180,11 +181,11 @@ export class RemoteOpen {
     ]);
     if (pending.status === 'fulfilled' && audited.status === 'fulfilled') return;
     const failed = pending.status === 'rejected' ? pending : (audited as PromiseRejectedResult);
-    if (pending.status === 'fulfilled') await this.opts.pending?.remove(base.commandId).catch((err: unknown) => this.log.error({ err, commandId: base.commandId }, 'pending remote open not removed'));
+    const logged = (what: string) => (err: unknown) => this.log.error({ err, commandId: base.commandId }, what);
+    if (pending.status === 'fulfilled') await this.opts.pending?.remove(base.commandId).catch(logged('pending remote open not removed'));
     if (audited.status === 'fulfilled') {
-      await Promise.resolve(this.opts.audit?.({ ...base, phase: 'finished', at: this.now(), outcome: 'rejected', outcomeReason: 'not_recorded' })).catch((err: unknown) =>
-        this.log.error({ err, commandId: base.commandId }, 'remote open outcome not recorded'),
-      );
+      const notSent = { ...base, phase: 'finished' as const, at: this.now(), outcome: 'rejected' as const, outcomeReason: 'not_recorded' };
+      await Promise.resolve(this.opts.audit?.(notSent)).catch(logged('remote open outcome not recorded'));
     }
     throw failed.reason;
   }

@@ -27,10 +27,10 @@ import {
   type MockCu16Transport,
 } from '@portier/sim';
 import { doorList, identityOf } from './column-identity.ts';
+import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
 
 /** The controller's events a column keeps for tests to read: a bank simulated for hours holds the latest only. */
 const EVENTS_KEPT = 10_000;
-import { BankConfigError, type BankColumnConfig, type BankConfig, type BankConfigProblem } from './bank-config.ts';
 
 export interface RunSimBankOptions {
   /**

@@ -3,8 +3,9 @@
 // cloud's embedded aedes (the broker's RSS is the cloud process's) and a real Mosquitto 2 run with the files the cloud
 // generates (its RSS is Mosquitto's; the cloud's is printed beside it). Figures per broker: events stored per second
 // (first publish -> last signed evtack), events sent and PUBACKed but never stored (from the child's event journal),
-// the broker's VmRSS with everyone connected, at the end of the burst and again after 20 s idle, and the time for all N clients to be connected again after the broker
-// is stopped (SIGTERM) and started again on the same port (embedded: the cloud restarts with it). The controllers are
+// the broker's VmRSS with everyone connected, at the end of the burst and again after 20 s idle, and the time for all
+// N clients to be connected again after the broker is stopped (SIGTERM) and started again on the same port
+// (embedded: the cloud restarts with it). The controllers are
 // lightweight MQTT.js clients (own identity and secret, clientId = controllerId, clean: false), not the firmware:
 // this measures the cloud's and the broker's side of the fan-in. BENCH_FANIN_BROKERS picks brokers (default
 // `embedded,mosquitto`; Mosquitto is skipped by name where it is not installed).

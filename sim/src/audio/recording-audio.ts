@@ -18,8 +18,8 @@ export interface RecordingAudioOptions {
 
 /**
  * An `AudioOut` that records what was spoken, in which language, tones, volume changes and
- * interruptions (the last RECORDED_KEPT), taking simulated time (setTimeout: fake timers drive it). As strict as the real
- * adapter: out-of-range tone or volume values throw `RangeError`.
+ * interruptions (the last RECORDED_KEPT), taking simulated time (setTimeout: fake timers drive it).
+ * As strict as the real adapter: out-of-range tone or volume values throw `RangeError`.
  */
 export class RecordingAudioOut extends EventEmitter<AudioEventMap> implements AudioOut {
   readonly records: AudioRecord[] = [];
